@@ -1,0 +1,56 @@
+/** Every way an invocation can fail, as a stable machine-readable code. */
+export const ERROR_CODES = [
+  "VALIDATION_ERROR",
+  "MODULE_NOT_FOUND",
+  "FUNCTION_NOT_FOUND",
+  "RUNTIME_ERROR",
+  "TIMEOUT",
+  "MEMORY_LIMIT_EXCEEDED",
+  "MAX_ITERATIONS",
+  "MAX_TOOL_CALLS",
+  "TOOL_ERROR",
+  "OUTPUT_TOO_LARGE",
+  "QUEUE_FULL",
+  "CLOSED",
+  "INVALID_REQUEST",
+  "INTERNAL_ERROR",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The plain-data shape of an error, as `execute()` reports it and as it crosses threads. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  name: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** The one error type the runtime rejects with. Never wraps a tenant object or a host stack. */
+export class RuntimeError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = "RuntimeError";
+    this.code = code;
+    if (details !== undefined) this.details = details;
+  }
+
+  static from(info: ErrorInfo): RuntimeError {
+    // Keep the tenant's error name (TypeError, MyError) visible next to the code.
+    const details = info.name && info.name !== "RuntimeError" ? { ...info.details, name: info.name } : info.details;
+    return new RuntimeError(info.code, info.message, details);
+  }
+
+  toInfo(): ErrorInfo {
+    const info: ErrorInfo = { code: this.code, name: this.name, message: this.message };
+    if (this.details !== undefined) info.details = this.details;
+    return info;
+  }
+}
+
+export function isRuntimeError(value: unknown): value is RuntimeError {
+  return value instanceof RuntimeError;
+}

@@ -1,0 +1,9 @@
+export { IsolatedRuntime } from "./isolated-runtime.js";
+export type { RunRequest, ExecuteResult, ExecuteStats, ValidateOptions } from "./isolated-runtime.js";
+export { RuntimeError, ERROR_CODES, isRuntimeError } from "./errors.js";
+export type { ErrorCode, ErrorInfo } from "./errors.js";
+export type { RuntimeOptions, ToolHandler, ToolCallContext } from "./options.js";
+export { SECURITY_LEVELS, LEVEL_DEFAULTS } from "./security-levels.js";
+export type { SecurityLevel } from "./security-levels.js";
+export type { ValidationIssue, ValidationResult } from "./loader/issues.js";
+export type { LogEntry } from "./runner/protocol.js";

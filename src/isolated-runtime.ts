@@ -1,0 +1,218 @@
+import path from "node:path";
+import { RuntimeError, type ErrorInfo } from "./errors.js";
+import type { ValidationResult } from "./loader/issues.js";
+import { locateEntry, ModuleGraphLoader } from "./loader/module-graph.js";
+import { checkModule } from "./loader/validate.js";
+import { resolveOptions, type ResolvedOptions, type RuntimeOptions, type ToolCallContext } from "./options.js";
+import { WorkerPool } from "./runner/pool.js";
+import type { InvocationTask, LogEntry, ToolReply, ToolRequest } from "./runner/protocol.js";
+import { Scheduler } from "./runner/scheduler.js";
+import { isSecurityLevel, type SecurityLevel } from "./security-levels.js";
+
+export interface RunRequest {
+  /** Absolute path of the tenant's folder: the module's whole world. */
+  folder: string;
+  /** Module path relative to `folder`. */
+  file: string;
+  /** Export to call; "default" calls the default export. */
+  funcName: string;
+  args?: unknown[];
+  /** Read-only data the function sees as the global `context`. */
+  context?: unknown;
+  /** Per-call timeout (ms), at most the runtime's. */
+  timeout?: number;
+}
+
+export interface ExecuteStats {
+  /** Time inside the worker, from taking a context to the result. */
+  durationMs: number;
+  /** Time from the call to the result, queueing and loading included. */
+  totalMs: number;
+  toolCalls: number;
+  logBytes: number;
+  warmContext: boolean;
+}
+
+export interface ExecuteResult {
+  success: boolean;
+  value?: unknown;
+  error?: ErrorInfo;
+  logs: LogEntry[];
+  stats: ExecuteStats;
+}
+
+export interface ValidateOptions {
+  filename?: string;
+  securityLevel?: SecurityLevel;
+}
+
+const MAX_FUNC_NAME = 256;
+
+function invalid(message: string): RuntimeError {
+  return new RuntimeError("INVALID_REQUEST", message);
+}
+
+function toJson(value: unknown, what: string): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    throw invalid(`${what} is not JSON-serializable: ${(error as Error).message}`);
+  }
+  return json === undefined ? "null" : json;
+}
+
+/**
+ * Runs exported functions of untrusted module files, each call in a fresh hardened context on a worker pool.
+ * See the README for the contract; every failure is a RuntimeError with a code.
+ */
+export class IsolatedRuntime {
+  readonly options: Readonly<ResolvedOptions>;
+  private readonly loader: ModuleGraphLoader;
+  private readonly pool: WorkerPool;
+  private readonly scheduler: Scheduler;
+  private readonly inFlight = new Map<number, ToolCallContext>();
+  private nextInvocationId = 1;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: RuntimeOptions = {}) {
+    this.options = Object.freeze(resolveOptions(options));
+    this.loader = new ModuleGraphLoader({ securityLevel: this.options.securityLevel, loopGuards: this.options.maxIterations !== undefined });
+    this.scheduler = new Scheduler(this.options.maxThreads, this.options.maxQueue);
+    this.pool = new WorkerPool({
+      minThreads: this.options.minThreads,
+      maxThreads: this.options.maxThreads,
+      memoryLimitMb: this.options.memoryLimitMb,
+      readyContexts: this.options.readyContexts,
+      onToolRequest: (request, reply) => void this.handleTool(request, reply),
+    });
+  }
+
+  /** Calls the function and resolves with its (awaited) value; rejects with RuntimeError. */
+  async run(request: RunRequest): Promise<unknown> {
+    const result = await this.execute(request, true);
+    if (!result.success) throw RuntimeError.from(result.error!);
+    return result.value;
+  }
+
+  /** Like run, but resolves to a report with logs and stats; rejects only for CLOSED and QUEUE_FULL. */
+  async execute(request: RunRequest, _rethrow = false): Promise<ExecuteResult> {
+    const started = performance.now();
+    const report = (error: RuntimeError): ExecuteResult => ({
+      success: false,
+      error: error.toInfo(),
+      logs: [],
+      stats: { durationMs: 0, totalMs: performance.now() - started, toolCalls: 0, logBytes: 0, warmContext: false },
+    });
+    if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
+    let task: InvocationTask;
+    let timeout: number;
+    try {
+      ({ task, timeout } = this.prepare(request));
+    } catch (error) {
+      if (error instanceof RuntimeError) return report(error);
+      throw error;
+    }
+    this.inFlight.set(task.invocationId, {
+      folder: request.folder,
+      file: request.file,
+      funcName: request.funcName,
+      context: request.context,
+    });
+    try {
+      const outcome = await this.scheduler.submit(() => this.pool.run(task, timeout + this.options.hardStopGraceMs));
+      const result: ExecuteResult = {
+        success: outcome.ok,
+        logs: outcome.logs,
+        stats: { ...outcome.stats, totalMs: performance.now() - started },
+      };
+      if (outcome.ok) {
+        if (outcome.value !== undefined) result.value = JSON.parse(outcome.value);
+      } else result.error = outcome.error!;
+      return result;
+    } finally {
+      this.inFlight.delete(task.invocationId);
+    }
+  }
+
+  /** Static checks only (layers 0 and 1): nothing runs. */
+  validate(code: string, options: ValidateOptions = {}): ValidationResult {
+    if (typeof code !== "string") throw new TypeError("tenantbox: validate(code) needs a string");
+    const level = options.securityLevel ?? this.options.securityLevel;
+    if (!isSecurityLevel(level)) throw new TypeError(`tenantbox: unknown security level ${String(level)}`);
+    const extension = path.extname(options.filename ?? "module.js").toLowerCase();
+    return checkModule(code, extension, level).result;
+  }
+
+  /** Stops taking work, lets admitted and queued invocations finish (each within its timeout), ends the workers. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.scheduler.close();
+      await this.pool.destroy();
+    })();
+    return this.closing;
+  }
+
+  private prepare(request: RunRequest): { task: InvocationTask; timeout: number } {
+    if (!request || typeof request !== "object") throw invalid("run() needs a request object");
+    const { folder, file, funcName, args, context } = request;
+    if (typeof folder !== "string" || !path.isAbsolute(folder)) throw invalid("folder must be an absolute path");
+    if (typeof file !== "string" || file.length === 0) throw invalid("file must be a non-empty relative path");
+    if (file.includes("\0") || folder.includes("\0")) throw invalid("paths must not contain NUL characters");
+    if (path.isAbsolute(file)) throw invalid("file must be relative to folder");
+    if (typeof funcName !== "string" || funcName.length === 0 || funcName.length > MAX_FUNC_NAME) {
+      throw invalid(`funcName must be a non-empty string of at most ${MAX_FUNC_NAME} characters`);
+    }
+    if (args !== undefined && !Array.isArray(args)) throw invalid("args must be an array");
+    let timeout = this.options.timeout;
+    if (request.timeout !== undefined) {
+      if (typeof request.timeout !== "number" || !Number.isInteger(request.timeout) || request.timeout < 1) {
+        throw invalid("timeout must be a positive integer (ms)");
+      }
+      timeout = Math.min(request.timeout, this.options.timeout);
+    }
+    const argsJson = toJson(args ?? [], "args");
+    const contextJson = toJson(context ?? null, "context");
+    const { realFolder, entryRealPath } = locateEntry(folder, file);
+    const graph = this.loader.load(realFolder, entryRealPath);
+    const task: InvocationTask = {
+      invocationId: this.nextInvocationId++,
+      modules: graph.modules.map(({ id, format, hash, source, deps }) => ({ id, format, hash, source, deps })),
+      entry: graph.entry,
+      funcName,
+      args: argsJson,
+      context: contextJson,
+      timeoutMs: timeout,
+      maxIterations: this.options.maxIterations ?? null,
+      maxOutputBytes: this.options.maxOutputBytes,
+      maxLogBytes: this.options.maxLogBytes,
+      maxToolCalls: this.options.maxToolCalls,
+      hasToolHandler: this.options.toolHandler !== undefined,
+    };
+    return { task, timeout };
+  }
+
+  private async handleTool(request: ToolRequest, reply: (message: ToolReply) => void): Promise<void> {
+    const { invocationId, callId } = request;
+    const respond = (ok: boolean, payload: string, code = "") => reply({ invocationId, callId, ok, payload, code });
+    const ctx = this.inFlight.get(invocationId);
+    const handler = this.options.toolHandler;
+    if (!ctx || !handler) return respond(false, "no tools are available to this invocation", "TOOL_ERROR");
+    try {
+      const args = request.args === "" ? undefined : JSON.parse(request.args);
+      const value = await handler(request.name, args, ctx);
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(value);
+      } catch {
+        return respond(false, `tool "${request.name}" returned a value that is not JSON-serializable`, "TOOL_ERROR");
+      }
+      respond(true, json === undefined ? "" : json);
+    } catch (error) {
+      // Only the message crosses: never the host error object, its stack or its prototype.
+      const message = error instanceof Error ? error.message : String(error);
+      const code = error instanceof RuntimeError ? error.code : "TOOL_ERROR";
+      respond(false, message, code);
+    }
+  }
+}

@@ -1,0 +1,202 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { RuntimeError } from "../errors.js";
+import type { SecurityLevel } from "../security-levels.js";
+import type { ValidationIssue } from "./issues.js";
+import { resolveSpecifier, ResolveFailure, realInside } from "./resolve.js";
+import { transformModule } from "./transform.js";
+import { checkModule } from "./validate.js";
+
+/** One module as the worker needs it: compiled from `wrapper` once per `hash`, run fresh per call. */
+export interface ModuleRecord {
+  /** Path relative to the tenant folder, with forward slashes: the only name the tenant ever sees. */
+  id: string;
+  format: "esm" | "cjs" | "json";
+  /** Content hash of what runs (wrapper text and its file name): the version. */
+  hash: string;
+  /** Function-expression source for esm/cjs; the JSON text for json. */
+  source: string;
+  /** Specifier -> module id, or the reason it cannot load (thrown when the tenant requires it). */
+  deps: Record<string, { id: string } | { error: string }>;
+  warnings: ValidationIssue[];
+}
+
+export interface ModuleGraph {
+  entry: string;
+  modules: ModuleRecord[];
+}
+
+interface CachedVersion {
+  signature: string;
+  level: SecurityLevel;
+  loopGuards: boolean;
+  format: ModuleRecord["format"];
+  hash: string;
+  source: string;
+  specifiers: string[];
+  warnings: ValidationIssue[];
+  rejection?: ValidationIssue[];
+}
+
+export interface GraphOptions {
+  securityLevel: SecurityLevel;
+  loopGuards: boolean;
+}
+
+const MAX_CACHED_FILES = 5000;
+const MAX_GRAPH_MODULES = 2000;
+
+function signatureOf(stat: fs.BigIntStats): string {
+  return `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+}
+
+function toId(realFolder: string, realPath: string): string {
+  return path.relative(realFolder, realPath).split(path.sep).join("/");
+}
+
+/**
+ * Loads a module and everything it statically requires or imports, validated and transformed, from a
+ * per-file cache that is checked against the file's stat on every call: a changed file is never stale,
+ * an unchanged one is never re-parsed.
+ */
+export class ModuleGraphLoader {
+  private readonly cache = new Map<string, CachedVersion>();
+
+  constructor(private readonly options: GraphOptions) {}
+
+  load(realFolder: string, entryRealPath: string): ModuleGraph {
+    const entry = toId(realFolder, entryRealPath);
+    const modules: ModuleRecord[] = [];
+    const seen = new Set<string>();
+    const queue = [entryRealPath];
+    while (queue.length) {
+      const realPath = queue.shift()!;
+      if (seen.has(realPath)) continue;
+      seen.add(realPath);
+      if (seen.size > MAX_GRAPH_MODULES) {
+        throw new RuntimeError("VALIDATION_ERROR", `module graph has more than ${MAX_GRAPH_MODULES} modules`);
+      }
+      const id = toId(realFolder, realPath);
+      const version = this.version(realPath, id);
+      if (version.rejection) {
+        throw new RuntimeError("VALIDATION_ERROR", `${id}: ${describeIssues(version.rejection)}`, {
+          file: id,
+          issues: version.rejection,
+        });
+      }
+      const deps: ModuleRecord["deps"] = {};
+      for (const specifier of version.specifiers) {
+        try {
+          const depReal = resolveSpecifier(realFolder, realPath, specifier);
+          deps[specifier] = { id: toId(realFolder, depReal) };
+          queue.push(depReal);
+        } catch (error) {
+          if (!(error instanceof ResolveFailure)) throw error;
+          deps[specifier] = { error: error.message };
+        }
+      }
+      modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps, warnings: version.warnings });
+    }
+    return { entry, modules };
+  }
+
+  private version(realPath: string, id: string): CachedVersion {
+    let stat: fs.BigIntStats;
+    try {
+      stat = fs.statSync(realPath, { bigint: true });
+    } catch {
+      throw new RuntimeError("MODULE_NOT_FOUND", `cannot find module "${id}"`, { file: id });
+    }
+    if (!stat.isFile()) throw new RuntimeError("MODULE_NOT_FOUND", `"${id}" is not a file`, { file: id });
+    const signature = signatureOf(stat);
+    const cached = this.cache.get(realPath);
+    const { securityLevel, loopGuards } = this.options;
+    if (cached && cached.signature === signature && cached.level === securityLevel && cached.loopGuards === loopGuards) {
+      // Refresh LRU position.
+      this.cache.delete(realPath);
+      this.cache.set(realPath, cached);
+      return cached;
+    }
+    let code: string;
+    try {
+      code = fs.readFileSync(realPath, "utf8");
+    } catch {
+      throw new RuntimeError("MODULE_NOT_FOUND", `cannot read module "${id}"`, { file: id });
+    }
+    const version = this.compileVersion(code, id, signature);
+    this.cache.set(realPath, version);
+    if (this.cache.size > MAX_CACHED_FILES) this.cache.delete(this.cache.keys().next().value!);
+    return version;
+  }
+
+  private compileVersion(code: string, id: string, signature: string): CachedVersion {
+    const { securityLevel, loopGuards } = this.options;
+    const base = { signature, level: securityLevel, loopGuards, specifiers: [] as string[], warnings: [] as ValidationIssue[] };
+    const extension = path.extname(id).toLowerCase();
+    if (extension === ".json") {
+      try {
+        JSON.parse(code);
+      } catch (error) {
+        const issue: ValidationIssue = {
+          rule: "syntax",
+          message: `invalid JSON: ${(error as Error).message}`,
+          severity: "error",
+          location: { line: 1, column: 0 },
+        };
+        return { ...base, format: "json", hash: "", source: "", rejection: [issue] };
+      }
+      return { ...base, format: "json", hash: hashOf(id, code), source: code };
+    }
+    const checked = checkModule(code, extension, securityLevel);
+    if (!checked.result.valid || !checked.parsed) {
+      return { ...base, format: "cjs", hash: "", source: "", rejection: checked.result.issues };
+    }
+    const transformed = transformModule(checked.parsed, { loopGuards });
+    return {
+      ...base,
+      format: checked.parsed.format,
+      hash: hashOf(id, transformed.wrapper),
+      source: transformed.wrapper,
+      specifiers: transformed.specifiers,
+      warnings: checked.result.issues,
+    };
+  }
+}
+
+function hashOf(id: string, text: string): string {
+  return createHash("sha256").update(id).update("\0").update(text).digest("base64url");
+}
+
+export function describeIssues(issues: readonly ValidationIssue[]): string {
+  const errors = issues.filter((issue) => issue.severity === "error");
+  const first = errors[0] ?? issues[0];
+  if (!first) return "invalid module";
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+  return `${first.location.line}:${first.location.column} ${first.rule}: ${first.message}${more}`;
+}
+
+/**
+ * Checks a run request's folder and file and returns their real paths. The folder must be absolute and
+ * exist; the file must be relative and stay inside it after symlinks are followed.
+ */
+export function locateEntry(folder: string, file: string): { realFolder: string; entryRealPath: string } {
+  let realFolder: string;
+  try {
+    realFolder = fs.realpathSync.native(folder);
+    if (!fs.statSync(realFolder).isDirectory()) throw new Error("not a directory");
+  } catch {
+    throw new RuntimeError("MODULE_NOT_FOUND", "tenant folder does not exist or is not a directory");
+  }
+  const candidate = path.resolve(realFolder, file);
+  if (candidate !== realFolder && !candidate.startsWith(realFolder + path.sep)) {
+    throw new RuntimeError("INVALID_REQUEST", `file "${file}" is outside the tenant folder`);
+  }
+  try {
+    return { realFolder, entryRealPath: realInside(realFolder, candidate, file) };
+  } catch (error) {
+    if (error instanceof ResolveFailure) throw new RuntimeError("MODULE_NOT_FOUND", error.message, { file });
+    throw error;
+  }
+}
+

@@ -1,0 +1,127 @@
+import fs from "node:fs";
+import { builtinModules } from "node:module";
+import path from "node:path";
+
+/** Why a specifier did not resolve; becomes MODULE_NOT_FOUND with this message. */
+export class ResolveFailure extends Error {
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+const EXTENSIONS = [".js", ".mjs", ".cjs", ".json"];
+const BUILTINS = new Set(builtinModules);
+
+export function isBuiltin(specifier: string): boolean {
+  return specifier.startsWith("node:") || BUILTINS.has(specifier) || BUILTINS.has(specifier.split("/")[0]!);
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The real path of `candidate`, only if it stays inside `realRoot` (symlinks followed, then checked). */
+export function realInside(realRoot: string, candidate: string, shown: string): string {
+  let real: string;
+  try {
+    real = fs.realpathSync.native(candidate);
+  } catch {
+    throw new ResolveFailure(`cannot find module "${shown}"`);
+  }
+  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+    throw new ResolveFailure(`module "${shown}" resolves outside the tenant folder`);
+  }
+  return real;
+}
+
+function asFileOrDirectory(base: string): string | undefined {
+  if (isFile(base)) return base;
+  for (const ext of EXTENSIONS) if (isFile(base + ext)) return base + ext;
+  if (isDirectory(base)) {
+    const main = packageMain(base);
+    if (main) {
+      const resolved = asFileOrDirectory(path.join(base, main));
+      if (resolved) return resolved;
+    }
+    for (const ext of EXTENSIONS) if (isFile(path.join(base, "index" + ext))) return path.join(base, "index" + ext);
+  }
+  return undefined;
+}
+
+function packageMain(dir: string): string | undefined {
+  const file = path.join(dir, "package.json");
+  if (!isFile(file)) return undefined;
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    throw new ResolveFailure(`package.json in "${path.basename(dir)}" is not valid JSON`);
+  }
+  if (!pkg || typeof pkg !== "object") return undefined;
+  const { exports, main } = pkg as { exports?: unknown; main?: unknown };
+  const fromExports = exportTarget(exports);
+  if (fromExports) return fromExports;
+  return typeof main === "string" ? main : undefined;
+}
+
+function exportTarget(exports: unknown): string | undefined {
+  if (typeof exports === "string") return exports;
+  if (!exports || typeof exports !== "object" || Array.isArray(exports)) return undefined;
+  const record = exports as Record<string, unknown>;
+  const root = "." in record ? record["."] : record;
+  if (typeof root === "string") return root;
+  if (root && typeof root === "object") {
+    const conditions = root as Record<string, unknown>;
+    for (const key of ["require", "import", "node", "default"]) {
+      const target = exportTarget(conditions[key]);
+      if (target) return target;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Resolves `specifier` as loaded from `fromRealPath`, inside the tenant's real folder only:
+ * relative paths by real path, bare names from the folder's own node_modules, never Node built-ins.
+ */
+export function resolveSpecifier(realFolder: string, fromRealPath: string, specifier: string): string {
+  if (specifier.includes("\0")) throw new ResolveFailure("module specifier contains a NUL character");
+  if (isBuiltin(specifier)) {
+    throw new ResolveFailure(`Node built-in module "${specifier}" is not available in the sandbox`);
+  }
+  if (path.isAbsolute(specifier) || /^[a-zA-Z]:[\\/]/.test(specifier)) {
+    throw new ResolveFailure(`absolute module path "${specifier}" is not allowed; use a relative path`);
+  }
+  if (specifier.startsWith("./") || specifier.startsWith("../") || specifier === "." || specifier === "..") {
+    const base = path.resolve(path.dirname(fromRealPath), specifier);
+    if (base !== realFolder && !base.startsWith(realFolder + path.sep)) {
+      throw new ResolveFailure(`module "${specifier}" is outside the tenant folder`);
+    }
+    const found = asFileOrDirectory(base);
+    if (!found) throw new ResolveFailure(`cannot find module "${specifier}"`);
+    return realInside(realFolder, found, specifier);
+  }
+  const parts = specifier.split("/");
+  const nameLength = specifier.startsWith("@") ? 2 : 1;
+  const name = parts.slice(0, nameLength).join("/");
+  const subpath = parts.slice(nameLength).join("/");
+  if (!name || parts.slice(0, nameLength).some((p) => p === "" || p === "." || p === "..") || subpath.split("/").includes("..")) {
+    throw new ResolveFailure(`invalid module name "${specifier}"`);
+  }
+  const packageDir = path.join(realFolder, "node_modules", name);
+  const found = asFileOrDirectory(subpath ? path.join(packageDir, subpath) : packageDir);
+  if (!found) throw new ResolveFailure(`cannot find package "${specifier}" in the tenant folder's node_modules`);
+  return realInside(realFolder, found, specifier);
+}

@@ -1,0 +1,69 @@
+import type * as acorn from "acorn";
+import type { SecurityLevel } from "../security-levels.js";
+import type { ModuleFormat } from "./parse.js";
+
+/**
+ * A static rule. `errorFrom` is the lowest level at which a finding is an error; below it the finding is a
+ * warning from `warnFrom` on, and silent under that. Every rule is documented in the README's table.
+ */
+export interface Rule {
+  id: string;
+  errorFrom: SecurityLevel;
+  warnFrom?: SecurityLevel;
+  why: string;
+}
+
+export const RULES = {
+  "no-eval": { id: "no-eval", errorFrom: "PERMISSIVE", why: "code generation from strings is how sandboxed code reaches a fresh scope" },
+  "no-function-constructor": { id: "no-function-constructor", errorFrom: "PERMISSIVE", why: "Function(...) is eval by another name" },
+  "no-with": { id: "no-with", errorFrom: "PERMISSIVE", why: "with makes every name lookup depend on a runtime object" },
+  "no-dynamic-import": { id: "no-dynamic-import", errorFrom: "PERMISSIVE", why: "import() loads code the validator never saw" },
+  "no-import-meta": { id: "no-import-meta", errorFrom: "PERMISSIVE", why: "import.meta describes the host's module system" },
+  "no-reserved-identifier": { id: "no-reserved-identifier", errorFrom: "PERMISSIVE", why: "__tenantbox* names belong to the runtime's own wiring" },
+  "static-require": { id: "static-require", errorFrom: "PERMISSIVE", why: "the module graph is resolved and validated before anything runs" },
+  "no-string-timer": { id: "no-string-timer", errorFrom: "PERMISSIVE", why: "setTimeout('code') is eval" },
+  "no-top-level-await": { id: "no-top-level-await", errorFrom: "PERMISSIVE", why: "ES modules are evaluated synchronously here; await inside the exported function instead" },
+  "no-constructor-chain": { id: "no-constructor-chain", errorFrom: "STANDARD", warnFrom: "PERMISSIVE", why: "x.constructor.constructor is the shape of nearly every sandbox escape" },
+  "no-stack-tricks": { id: "no-stack-tricks", errorFrom: "STANDARD", warnFrom: "PERMISSIVE", why: "prepareStackTrace, captureStackTrace, caller and callee expose frames and functions" },
+  "no-host-globals": { id: "no-host-globals", errorFrom: "SECURE", warnFrom: "STANDARD", why: "process, Buffer, global and friends do not exist here; using them signals an escape attempt" },
+  "no-proto": { id: "no-proto", errorFrom: "SECURE", warnFrom: "STANDARD", why: "__proto__ rewires prototype chains" },
+  "no-reflection": { id: "no-reflection", errorFrom: "STRICT", why: "Proxy, Reflect and prototype surgery are what escape gadgets are built from" },
+} as const satisfies Record<string, Rule>;
+
+export type RuleId = keyof typeof RULES;
+
+export interface Finding {
+  rule: RuleId;
+  message: string;
+  node: acorn.Node;
+}
+
+export const HOST_GLOBALS = new Set([
+  "process",
+  "Buffer",
+  "global",
+  "WebAssembly",
+  "SharedArrayBuffer",
+  "Atomics",
+  "FinalizationRegistry",
+  "__non_webpack_require__",
+  "setImmediate",
+]);
+
+export const STACK_PROPERTIES = new Set(["prepareStackTrace", "captureStackTrace", "caller", "callee"]);
+export const REFLECTION_PROPERTIES = new Set([
+  "getPrototypeOf",
+  "setPrototypeOf",
+  "defineProperty",
+  "defineProperties",
+  "getOwnPropertyDescriptor",
+  "getOwnPropertyDescriptors",
+  "__defineGetter__",
+  "__defineSetter__",
+  "__lookupGetter__",
+  "__lookupSetter__",
+]);
+
+export interface RuleInput {
+  format: ModuleFormat;
+}

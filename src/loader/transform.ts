@@ -1,0 +1,178 @@
+import type * as acorn from "acorn";
+import * as walk from "acorn-walk";
+import MagicString from "magic-string";
+import type { ParsedModule } from "./parse.js";
+
+/**
+ * The wrapper every module becomes: one function expression, evaluated in the sandbox to get the module's
+ * body as a function. Line 0 holds the header (the script is compiled with lineOffset -1), so tenant line
+ * numbers in stack traces stay true.
+ */
+export const CJS_PARAMS = "exports, require, module, __filename, __dirname, __tenantbox_tick";
+export const ESM_PARAMS = "__tenantbox_import, __tenantbox_exports, __tenantbox_tick";
+
+export interface TransformOptions {
+  /** Insert a per-iteration guard into every loop (maxIterations). */
+  loopGuards: boolean;
+}
+
+export interface TransformedModule {
+  /** A function expression, source text, starting with the header line. */
+  wrapper: string;
+  /** Static specifiers the module loads, in order of first appearance. */
+  specifiers: string[];
+}
+
+type AnyNode = acorn.AnyNode;
+
+function keepNewlines(text: string): string {
+  return text.replace(/[^\n]/g, "");
+}
+
+function addLoopGuards(s: MagicString, ast: acorn.Program): void {
+  const guard = (body: acorn.Statement) => {
+    if (body.type === "BlockStatement") s.appendLeft(body.start + 1, "__tenantbox_tick();");
+    else {
+      s.prependRight(body.start, "{__tenantbox_tick();");
+      s.appendLeft(body.end, "}");
+    }
+  };
+  walk.simple(ast, {
+    ForStatement: (n) => guard(n.body),
+    ForInStatement: (n) => guard(n.body),
+    ForOfStatement: (n) => guard(n.body),
+    WhileStatement: (n) => guard(n.body),
+    DoWhileStatement: (n) => guard(n.body),
+  });
+}
+
+function requireSpecifiers(ast: acorn.Program): string[] {
+  const found: string[] = [];
+  walk.simple(ast, {
+    CallExpression(node) {
+      const callee = node.callee as AnyNode;
+      const arg = node.arguments[0] as AnyNode | undefined;
+      if (callee.type !== "Identifier" || callee.name !== "require" || !arg) return;
+      if (arg.type === "Literal" && typeof arg.value === "string") found.push(arg.value);
+      else if (arg.type === "TemplateLiteral" && arg.expressions.length === 0) found.push(arg.quasis[0]?.value.cooked ?? "");
+    },
+  });
+  return [...new Set(found)];
+}
+
+function patternNames(pattern: AnyNode, out: string[]): void {
+  switch (pattern.type) {
+    case "Identifier":
+      out.push(pattern.name);
+      break;
+    case "ObjectPattern":
+      for (const p of pattern.properties) patternNames((p.type === "RestElement" ? p.argument : p.value) as AnyNode, out);
+      break;
+    case "ArrayPattern":
+      for (const e of pattern.elements) if (e) patternNames(e as AnyNode, out);
+      break;
+    case "RestElement":
+      patternNames(pattern.argument as AnyNode, out);
+      break;
+    case "AssignmentPattern":
+      patternNames(pattern.left as AnyNode, out);
+      break;
+  }
+}
+
+function moduleName(node: acorn.Identifier | acorn.Literal): string {
+  return node.type === "Identifier" ? node.name : String(node.value);
+}
+
+function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; specifiers: string[] } {
+  const specifiers: string[] = [];
+  const imports: string[] = [];
+  const getters: string[] = [];
+  const stars: string[] = [];
+  const moduleVars = new Map<string, string>();
+  const moduleVar = (spec: string): string => {
+    let name = moduleVars.get(spec);
+    if (!name) {
+      name = `__tenantbox_m${moduleVars.size}`;
+      moduleVars.set(spec, name);
+      specifiers.push(spec);
+      imports.push(`const ${name} = __tenantbox_import(${JSON.stringify(spec)});`);
+    }
+    return name;
+  };
+  const getter = (exported: string, expression: string) =>
+    getters.push(`${JSON.stringify(exported)}: () => ${expression}`);
+  const blank = (node: acorn.Node) => s.overwrite(node.start, node.end, keepNewlines(parsed.code.slice(node.start, node.end)) || " ");
+
+  for (const node of parsed.ast.body) {
+    switch (node.type) {
+      case "ImportDeclaration": {
+        const m = moduleVar(String(node.source.value));
+        const bindings: string[] = [];
+        for (const spec of node.specifiers) {
+          if (spec.type === "ImportNamespaceSpecifier") imports.push(`const ${spec.local.name} = ${m};`);
+          else if (spec.type === "ImportDefaultSpecifier") bindings.push(`default: ${spec.local.name}`);
+          else bindings.push(`${JSON.stringify(moduleName(spec.imported))}: ${spec.local.name}`);
+        }
+        if (bindings.length) imports.push(`const { ${bindings.join(", ")} } = ${m};`);
+        blank(node);
+        break;
+      }
+      case "ExportNamedDeclaration": {
+        if (node.declaration) {
+          const decl = node.declaration;
+          const names: string[] = [];
+          if (decl.type === "VariableDeclaration") for (const d of decl.declarations) patternNames(d.id as AnyNode, names);
+          else if (decl.id) names.push(decl.id.name);
+          for (const name of names) getter(name, name);
+          s.remove(node.start, decl.start);
+        } else if (node.source) {
+          const m = moduleVar(String(node.source.value));
+          for (const spec of node.specifiers) getter(moduleName(spec.exported), `${m}[${JSON.stringify(moduleName(spec.local))}]`);
+          blank(node);
+        } else {
+          for (const spec of node.specifiers) getter(moduleName(spec.exported), moduleName(spec.local));
+          blank(node);
+        }
+        break;
+      }
+      case "ExportDefaultDeclaration": {
+        const decl = node.declaration;
+        if ((decl.type === "FunctionDeclaration" || decl.type === "ClassDeclaration") && decl.id) {
+          getter("default", decl.id.name);
+          s.remove(node.start, decl.start);
+        } else {
+          getter("default", "__tenantbox_default");
+          s.overwrite(node.start, decl.start, "const __tenantbox_default = ");
+          if (parsed.code[node.end - 1] !== ";") s.appendLeft(node.end, ";");
+        }
+        break;
+      }
+      case "ExportAllDeclaration": {
+        const m = moduleVar(String(node.source.value));
+        if (node.exported) getter(moduleName(node.exported), m);
+        else stars.push(m);
+        blank(node);
+        break;
+      }
+    }
+  }
+  // Exports are registered first, as getters, so a circular import sees hoisted functions.
+  const header =
+    `__tenantbox_exports.define({ ${getters.join(", ")} });` +
+    imports.join(" ") +
+    stars.map((m) => `__tenantbox_exports.star(${m});`).join("");
+  return { header, specifiers };
+}
+
+/** Layer 2: turns a validated module into the function the sandbox runs. */
+export function transformModule(parsed: ParsedModule, options: TransformOptions): TransformedModule {
+  const s = new MagicString(parsed.code);
+  if (options.loopGuards) addLoopGuards(s, parsed.ast);
+  if (parsed.format === "cjs") {
+    const specifiers = requireSpecifiers(parsed.ast);
+    return { wrapper: `(function (${CJS_PARAMS}) {"use strict";\n${s.toString()}\n})`, specifiers };
+  }
+  const { header, specifiers } = transformEsm(parsed, s);
+  return { wrapper: `(function (${ESM_PARAMS}) {"use strict";${header}\n${s.toString()}\n})`, specifiers };
+}

@@ -1,0 +1,154 @@
+import type * as acorn from "acorn";
+import * as walk from "acorn-walk";
+import { LEVEL_DEFAULTS, levelRank, type SecurityLevel } from "../security-levels.js";
+import { hasErrors, type ValidationIssue, type ValidationResult } from "./issues.js";
+import { parseModule, ParseFailure, type ModuleFormat, type ParsedModule } from "./parse.js";
+import { prescan } from "./prescan.js";
+import { HOST_GLOBALS, REFLECTION_PROPERTIES, RULES, STACK_PROPERTIES, type Finding, type RuleId } from "./rules.js";
+
+type AnyNode = acorn.AnyNode;
+
+function propertyName(node: acorn.MemberExpression): string | undefined {
+  if (!node.computed && node.property.type === "Identifier") return node.property.name;
+  if (node.property.type === "Literal" && typeof node.property.value === "string") return node.property.value;
+  if (node.property.type === "TemplateLiteral" && node.property.expressions.length === 0) {
+    return node.property.quasis[0]?.value.cooked ?? undefined;
+  }
+  return undefined;
+}
+
+function isStringLiteral(node: AnyNode | undefined): boolean {
+  if (!node) return false;
+  if (node.type === "Literal") return typeof node.value === "string";
+  return node.type === "TemplateLiteral" && node.expressions.length === 0;
+}
+
+function insideFunction(ancestors: readonly AnyNode[]): boolean {
+  return ancestors.some(
+    (a) => a.type === "FunctionDeclaration" || a.type === "FunctionExpression" || a.type === "ArrowFunctionExpression",
+  );
+}
+
+/** Walks the AST once and reports every rule finding, whatever the level; severity is decided later. */
+export function findRuleViolations(ast: acorn.Program, format: ModuleFormat): Finding[] {
+  const findings: Finding[] = [];
+  const report = (rule: RuleId, message: string, node: acorn.Node) => findings.push({ rule, message, node });
+
+  walk.fullAncestor(ast, (node: acorn.Node, _state: unknown, ancestors: acorn.Node[]) => {
+    const n = node as AnyNode;
+    const parent = ancestors[ancestors.length - 2] as AnyNode | undefined;
+    switch (n.type) {
+      case "Identifier": {
+        const name = n.name;
+        if (name.startsWith("__tenantbox")) report("no-reserved-identifier", `identifier "${name}" is reserved`, n);
+        if (name === "eval") report("no-eval", "eval is not allowed", n);
+        if (name === "require") {
+          const isStaticCall =
+            parent?.type === "CallExpression" &&
+            parent.callee === n &&
+            parent.arguments.length === 1 &&
+            isStringLiteral(parent.arguments[0] as AnyNode);
+          if (format === "esm") report("static-require", "require is not available in ES modules; use import", n);
+          else if (!isStaticCall) report("static-require", "require must be called with one string literal", n);
+        }
+        if (HOST_GLOBALS.has(name)) report("no-host-globals", `"${name}" is a host global and does not exist in the sandbox`, n);
+        if (name === "Proxy" || name === "Reflect") report("no-reflection", `${name} is not allowed at this security level`, n);
+        break;
+      }
+      case "Literal":
+        if (typeof n.value === "string" && n.value.startsWith("__tenantbox")) {
+          report("no-reserved-identifier", `string "${n.value.slice(0, 40)}" names a reserved identifier`, n);
+        }
+        break;
+      case "CallExpression":
+      case "NewExpression": {
+        const callee = n.callee as AnyNode;
+        if (callee.type === "Identifier" && (callee.name === "Function" || callee.name === "AsyncFunction")) {
+          report("no-function-constructor", `${callee.name}(...) compiles code from a string`, n);
+        }
+        if (callee.type === "Identifier" && (callee.name === "setTimeout" || callee.name === "setInterval")) {
+          if (isStringLiteral(n.arguments[0] as AnyNode)) report("no-string-timer", `${callee.name} needs a function, not a string`, n);
+        }
+        break;
+      }
+      case "WithStatement":
+        report("no-with", "with statements are not allowed", n);
+        break;
+      case "ImportExpression":
+        report("no-dynamic-import", "dynamic import() is not allowed; use a static import", n);
+        break;
+      case "MetaProperty":
+        if (n.meta.name === "import") report("no-import-meta", "import.meta is not available", n);
+        break;
+      case "AwaitExpression":
+        if (format === "esm" && !insideFunction(ancestors as AnyNode[])) {
+          report("no-top-level-await", "top-level await is not supported; await inside the exported function", n);
+        }
+        break;
+      case "ForOfStatement":
+        if (n.await && format === "esm" && !insideFunction(ancestors as AnyNode[])) {
+          report("no-top-level-await", "top-level for await is not supported", n);
+        }
+        break;
+      case "MemberExpression": {
+        const name = propertyName(n);
+        if (name === undefined) break;
+        if (name.startsWith("__tenantbox")) report("no-reserved-identifier", `property "${name}" is reserved`, n);
+        if (name === "constructor" && n.object.type === "MemberExpression" && propertyName(n.object) === "constructor") {
+          report("no-constructor-chain", "constructor.constructor reaches the Function constructor", n);
+        }
+        if (STACK_PROPERTIES.has(name)) report("no-stack-tricks", `"${name}" is not allowed`, n);
+        if (name === "__proto__") report("no-proto", "__proto__ is not allowed", n);
+        if (REFLECTION_PROPERTIES.has(name)) report("no-reflection", `"${name}" is not allowed at this security level`, n);
+        break;
+      }
+      case "Property": {
+        const key = n.key as AnyNode;
+        const name = key.type === "Identifier" && !n.computed ? key.name : key.type === "Literal" ? String(key.value) : undefined;
+        if (name === "__proto__") report("no-proto", "__proto__ is not allowed", n);
+        if (name?.startsWith("__tenantbox")) report("no-reserved-identifier", `property "${name}" is reserved`, n);
+        break;
+      }
+    }
+  });
+  return findings;
+}
+
+/** Turns findings into issues for a level: errors, warnings, or nothing. */
+export function judge(findings: readonly Finding[], level: SecurityLevel): ValidationIssue[] {
+  const rank = levelRank(level);
+  const issues: ValidationIssue[] = [];
+  for (const finding of findings) {
+    const rule = RULES[finding.rule];
+    let severity: ValidationIssue["severity"] | undefined;
+    if (rank >= levelRank(rule.errorFrom)) severity = "error";
+    else if ("warnFrom" in rule && rank >= levelRank(rule.warnFrom)) severity = "warning";
+    if (!severity) continue;
+    const loc = finding.node.loc?.start ?? { line: 1, column: 0 };
+    issues.push({ rule: rule.id, message: finding.message, severity, location: { line: loc.line, column: loc.column } });
+  }
+  return issues;
+}
+
+export interface CheckedModule {
+  parsed?: ParsedModule;
+  result: ValidationResult;
+}
+
+/** Layers 0 and 1: pre-scan, parse, rules. Never runs the code. */
+export function checkModule(code: string, extension: string, level: SecurityLevel): CheckedModule {
+  const issues = prescan(code, LEVEL_DEFAULTS[level]);
+  if (hasErrors(issues)) return { result: { valid: false, issues } };
+  let parsed: ParsedModule;
+  try {
+    parsed = parseModule(code, extension);
+  } catch (error) {
+    if (error instanceof ParseFailure) return { result: { valid: false, issues: [...issues, error.issue] } };
+    // acorn can still overflow its stack on inputs that pass the nesting pre-scan.
+    const message = error instanceof RangeError ? "module is too deeply nested to parse" : "module could not be parsed";
+    return { result: { valid: false, issues: [...issues, { rule: "syntax", message, severity: "error", location: { line: 1, column: 0 } }] } };
+  }
+  issues.push(...judge(findRuleViolations(parsed.ast, parsed.format), level));
+  issues.sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column);
+  return { parsed, result: { valid: !hasErrors(issues), issues } };
+}

@@ -1,0 +1,123 @@
+import os from "node:os";
+import { isSecurityLevel, LEVEL_DEFAULTS, SECURITY_LEVELS, type SecurityLevel } from "./security-levels.js";
+
+/** What a tool handler learns about the invocation that called it. */
+export interface ToolCallContext {
+  folder: string;
+  file: string;
+  funcName: string;
+  context: unknown;
+}
+
+export type ToolHandler = (name: string, args: unknown, ctx: ToolCallContext) => unknown | Promise<unknown>;
+
+export interface RuntimeOptions {
+  /** Wall-clock limit for one invocation, async work and tool calls included (ms). */
+  timeout?: number;
+  /** Heap limit of each worker (MiB); a tenant that exceeds it ends as MEMORY_LIMIT_EXCEEDED. */
+  memoryLimitMb?: number;
+  minThreads?: number;
+  maxThreads?: number;
+  /** Invocations that may wait for a worker before `run` rejects with QUEUE_FULL. */
+  maxQueue?: number;
+  maxToolCalls?: number;
+  toolHandler?: ToolHandler;
+  securityLevel?: SecurityLevel;
+  /** Largest serialized return value (bytes). */
+  maxOutputBytes?: number;
+  /** Console output kept per invocation (bytes); the rest is dropped behind a marker. */
+  maxLogBytes?: number;
+  /** Loop iterations per invocation; off unless the security level or this option sets it. */
+  maxIterations?: number;
+  /** Extra time after `timeout` before a worker that cannot be interrupted is terminated (ms). */
+  hardStopGraceMs?: number;
+  /** Hardened contexts each worker keeps ready ahead of calls. */
+  readyContexts?: number;
+}
+
+export interface ResolvedOptions {
+  timeout: number;
+  memoryLimitMb: number;
+  minThreads: number;
+  maxThreads: number;
+  maxQueue: number;
+  maxToolCalls: number;
+  toolHandler?: ToolHandler;
+  securityLevel: SecurityLevel;
+  maxOutputBytes: number;
+  maxLogBytes: number;
+  maxIterations?: number;
+  hardStopGraceMs: number;
+  readyContexts: number;
+}
+
+const KNOWN = new Set<string>([
+  "timeout",
+  "memoryLimitMb",
+  "minThreads",
+  "maxThreads",
+  "maxQueue",
+  "maxToolCalls",
+  "toolHandler",
+  "securityLevel",
+  "maxOutputBytes",
+  "maxLogBytes",
+  "maxIterations",
+  "hardStopGraceMs",
+  "readyContexts",
+]);
+
+function integer(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new TypeError(`tenantbox: option "${name}" must be an integer from ${min} to ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);
+  return typeof value;
+}
+
+/** Checks every option and fills defaults; throws a TypeError naming the bad option. */
+export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError("tenantbox: options must be an object");
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new TypeError(`tenantbox: unknown option "${key}"`);
+  }
+  const cpus = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  const securityLevel = options.securityLevel ?? "STANDARD";
+  if (!isSecurityLevel(securityLevel)) {
+    throw new TypeError(`tenantbox: option "securityLevel" must be one of ${SECURITY_LEVELS.join(", ")}, got ${describe(securityLevel)}`);
+  }
+  const maxThreads = options.maxThreads === undefined ? cpus : integer("maxThreads", options.maxThreads, 1, 256);
+  const minThreads =
+    options.minThreads === undefined ? maxThreads : integer("minThreads", options.minThreads, 0, maxThreads);
+  if (options.toolHandler !== undefined && typeof options.toolHandler !== "function") {
+    throw new TypeError(`tenantbox: option "toolHandler" must be a function, got ${describe(options.toolHandler)}`);
+  }
+  const levelIterations = LEVEL_DEFAULTS[securityLevel].maxIterations;
+  const resolved: ResolvedOptions = {
+    timeout: options.timeout === undefined ? 5000 : integer("timeout", options.timeout, 1, 3_600_000),
+    memoryLimitMb: options.memoryLimitMb === undefined ? 64 : integer("memoryLimitMb", options.memoryLimitMb, 16, 65_536),
+    minThreads,
+    maxThreads,
+    maxQueue: options.maxQueue === undefined ? 1024 : integer("maxQueue", options.maxQueue, 0, 10_000_000),
+    maxToolCalls: options.maxToolCalls === undefined ? 100 : integer("maxToolCalls", options.maxToolCalls, 0, 1_000_000),
+    securityLevel,
+    maxOutputBytes:
+      options.maxOutputBytes === undefined ? 1024 * 1024 : integer("maxOutputBytes", options.maxOutputBytes, 16, 512 * 1024 * 1024),
+    maxLogBytes: options.maxLogBytes === undefined ? 64 * 1024 : integer("maxLogBytes", options.maxLogBytes, 0, 64 * 1024 * 1024),
+    hardStopGraceMs:
+      options.hardStopGraceMs === undefined ? 1000 : integer("hardStopGraceMs", options.hardStopGraceMs, 50, 600_000),
+    readyContexts: options.readyContexts === undefined ? 2 : integer("readyContexts", options.readyContexts, 0, 64),
+  };
+  if (options.toolHandler) resolved.toolHandler = options.toolHandler;
+  const maxIterations =
+    options.maxIterations === undefined ? levelIterations : integer("maxIterations", options.maxIterations, 1, Number.MAX_SAFE_INTEGER);
+  if (maxIterations !== undefined) resolved.maxIterations = maxIterations;
+  return resolved;
+}

@@ -1,0 +1,38 @@
+import vm from "node:vm";
+
+/**
+ * Compiled module wrappers by content hash. A vm.Script is not tied to a context, so one compilation
+ * serves every fresh context of this worker. Bounded by entries and source size (least recently used out).
+ */
+export class CompileCache {
+  private readonly scripts = new Map<string, { script: vm.Script; size: number }>();
+  private bytes = 0;
+
+  constructor(
+    private readonly maxEntries = 2000,
+    private readonly maxBytes = 64 * 1024 * 1024,
+  ) {}
+
+  get(hash: string, filename: string, source: string): vm.Script {
+    const hit = this.scripts.get(hash);
+    if (hit) {
+      this.scripts.delete(hash);
+      this.scripts.set(hash, hit);
+      return hit.script;
+    }
+    // lineOffset -1: the wrapper's header sits on line 0, so tenant line numbers stay true.
+    const script = new vm.Script(source, { filename, lineOffset: -1 });
+    this.scripts.set(hash, { script, size: source.length });
+    this.bytes += source.length;
+    while (this.scripts.size > this.maxEntries || this.bytes > this.maxBytes) {
+      const [oldest, entry] = this.scripts.entries().next().value!;
+      this.scripts.delete(oldest);
+      this.bytes -= entry.size;
+    }
+    return script;
+  }
+
+  get size(): number {
+    return this.scripts.size;
+  }
+}

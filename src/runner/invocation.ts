@@ -1,0 +1,288 @@
+import { types } from "node:util";
+import vm from "node:vm";
+import { ERROR_CODES, type ErrorCode, type ErrorInfo } from "../errors.js";
+import type { CompileCache } from "./compile-cache.js";
+import type { PreparedContext } from "./context-factory.js";
+import type { InvocationOutcome, InvocationTask, LogEntry, ToolReply, ToolRequest } from "./protocol.js";
+import type { InvocationSetup } from "./sandbox/main.js";
+
+const RUN = new vm.Script('__tenantbox("run")', { filename: "tenantbox:run" });
+const PUMP = new vm.Script('__tenantbox("pump")', { filename: "tenantbox:pump" });
+const MAX_TIMERS = 1000;
+const KNOWN_CODES = new Set<string>(ERROR_CODES);
+const TRUNCATED = "[tenantbox: log truncated at maxLogBytes]";
+
+export type ToolSender = (request: ToolRequest) => void;
+
+/**
+ * Recognises vm's timeout error without running tenant code: no getters, no Proxy traps. (Node creates
+ * that error in the sandbox's realm, so instanceof cannot tell it apart; its own data property can.)
+ */
+function isVmTimeout(error: unknown): boolean {
+  if (typeof error !== "object" || error === null || types.isProxy(error)) return false;
+  const code = Object.getOwnPropertyDescriptor(error, "code");
+  return code !== undefined && "value" in code && code.value === "ERR_SCRIPT_EXECUTION_TIMEOUT";
+}
+
+/**
+ * The host side of one invocation inside a worker: wires a prepared context to the invocation's timers,
+ * tool calls, logs and limits, enters the sandbox only through vm's timeout, and ends with one outcome.
+ */
+export class Invocation {
+  private readonly started = performance.now();
+  private readonly deadline: number;
+  private readonly logs: LogEntry[] = [];
+  private logBytes = 0;
+  private logTruncated = false;
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private nextTimerId = 1;
+  private toolCalls = 0;
+  private readonly pendingTools = new Set<number>();
+  private readonly events: string[] = [];
+  private pumpScheduled = false;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private outcome: { ok: true; value?: string } | { ok: false; error: ErrorInfo } | undefined;
+  private finished = false;
+  private resolve!: (outcome: InvocationOutcome) => void;
+
+  constructor(
+    private readonly task: InvocationTask,
+    private readonly context: PreparedContext,
+    private readonly compiled: CompileCache,
+    private readonly sendTool: ToolSender,
+  ) {
+    this.deadline = this.started + task.timeoutMs;
+  }
+
+  run(): Promise<InvocationOutcome> {
+    const done = new Promise<InvocationOutcome>((resolve) => (this.resolve = resolve));
+    const { task, context } = this;
+    context.attach((op, a, b) => this.onHostCall(op, a, b));
+    try {
+      const setup: InvocationSetup = {
+        entry: task.entry,
+        funcName: task.funcName,
+        args: task.args,
+        context: task.context,
+        maxIterations: task.maxIterations ?? Number.MAX_SAFE_INTEGER,
+        maxOutputBytes: task.maxOutputBytes,
+        modules: task.modules.map((m) => (m.format === "json" ? { id: m.id, format: m.format, deps: m.deps, json: m.source } : { id: m.id, format: m.format, deps: m.deps })),
+      };
+      // Setup runs bootstrap code only: no tenant code has run in this context yet.
+      context.handle.begin(JSON.stringify(setup));
+      for (let i = 0; i < task.modules.length; i++) {
+        const m = task.modules[i]!;
+        if (m.format === "json") continue;
+        const wrapper = this.compiled.get(m.hash, m.id, m.source).runInContext(context.global) as (...args: unknown[]) => unknown;
+        context.handle.define(i, wrapper);
+      }
+    } catch (error) {
+      const message = error instanceof SyntaxError ? `module failed to compile: ${error.message}` : "sandbox setup failed";
+      this.finish({ ok: false, error: { code: "VALIDATION_ERROR", name: "SyntaxError", message } });
+      return done;
+    }
+    this.deadlineTimer = setTimeout(() => this.timeout(), Math.max(0, this.deadline - performance.now()));
+    this.enter(RUN);
+    return done;
+  }
+
+  /** A tool reply for this invocation arrived from the host thread. */
+  toolReply(reply: ToolReply): void {
+    if (this.finished || !this.pendingTools.delete(reply.callId)) return;
+    this.events.push("r" + JSON.stringify({ id: reply.callId, ok: reply.ok, p: reply.payload, c: reply.code }));
+    this.schedulePump();
+  }
+
+  /** Ends the invocation from outside (the worker is shutting down). */
+  cancel(message: string): void {
+    this.finish({ ok: false, error: { code: "CLOSED", name: "RuntimeError", message } });
+  }
+
+  private enter(script: vm.Script): void {
+    if (this.finished) return;
+    const remaining = Math.floor(this.deadline - performance.now());
+    if (remaining <= 0) return this.timeout();
+    try {
+      script.runInContext(this.context.global, { timeout: remaining });
+    } catch (error) {
+      // The deadline check keeps a tenant from forging the error to end its own call early as TIMEOUT.
+      if (isVmTimeout(error) && performance.now() >= this.deadline - 5) return this.timeout();
+      // Something escaped the sandbox's own handlers (e.g. a stack overflow inside them). Never inspect it.
+      return this.finish({ ok: false, error: { code: "RUNTIME_ERROR", name: "Error", message: "the invocation aborted with an uncaught error" } });
+    }
+    if (this.outcome) this.finish(this.outcome);
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.finished) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.enter(PUMP);
+    });
+  }
+
+  private timeout(): void {
+    // An outcome decided before the clock ran out (a value, an error, a tripped limit) stands.
+    if (this.outcome) return this.finish(this.outcome);
+    this.finish({ ok: false, error: { code: "TIMEOUT", name: "RuntimeError", message: `invocation exceeded its ${this.task.timeoutMs} ms timeout` } });
+  }
+
+  private fatal(code: ErrorCode, message: string): void {
+    // Limits are final: whatever the tenant catches, the outcome is this error.
+    if (!this.outcome || this.outcome.ok) this.outcome = { ok: false, error: { code, name: "RuntimeError", message } };
+  }
+
+  private onHostCall(op: string, a: unknown, b: unknown): string | number | undefined {
+    if (this.finished) return undefined;
+    switch (op) {
+      case "log":
+        if (typeof a === "string" && typeof b === "string") this.log(a, b);
+        return undefined;
+      case "timer":
+        return typeof a === "number" ? this.addTimer(a, b === 1) : -1;
+      case "clearTimer":
+        if (typeof a === "number") this.clearTimer(a);
+        return undefined;
+      case "tool":
+        return typeof a === "string" && typeof b === "string" ? this.startTool(a, b) : "TOOL_ERROR:invalid tool call";
+      case "next":
+        return this.events.shift();
+      case "done":
+        if (!this.outcome) this.complete(typeof a === "string" ? a : undefined);
+        return undefined;
+      case "fail":
+        if (!this.outcome && typeof a === "string") this.outcome = { ok: false, error: this.readError(a) };
+        return undefined;
+      case "fatal":
+        if (typeof a === "string" && typeof b === "string" && KNOWN_CODES.has(a)) this.fatal(a as ErrorCode, b);
+        return undefined;
+      case "url":
+        return typeof a === "string" && typeof b === "string" ? parseUrl(a, b) : "";
+      default:
+        return undefined;
+    }
+  }
+
+  private complete(json: string | undefined): void {
+    if (json !== undefined && Buffer.byteLength(json, "utf8") > this.task.maxOutputBytes) {
+      this.fatal("OUTPUT_TOO_LARGE", `return value is larger than maxOutputBytes (${this.task.maxOutputBytes})`);
+      return;
+    }
+    this.outcome = json === undefined ? { ok: true } : { ok: true, value: json };
+  }
+
+  private readError(json: string): ErrorInfo {
+    try {
+      const raw = JSON.parse(json) as Record<string, unknown>;
+      const code = typeof raw.code === "string" && KNOWN_CODES.has(raw.code) ? (raw.code as ErrorCode) : "RUNTIME_ERROR";
+      const info: ErrorInfo = {
+        code,
+        name: typeof raw.name === "string" ? raw.name.slice(0, 200) : "Error",
+        message: typeof raw.message === "string" ? raw.message : "",
+      };
+      if (raw.details && typeof raw.details === "object") info.details = raw.details as Record<string, unknown>;
+      return info;
+    } catch {
+      return { code: "RUNTIME_ERROR", name: "Error", message: "the invocation failed" };
+    }
+  }
+
+  private log(level: string, message: string): void {
+    if (this.logTruncated) return;
+    const bytes = Buffer.byteLength(message, "utf8");
+    const room = this.task.maxLogBytes - this.logBytes;
+    if (bytes <= room) {
+      this.logBytes += bytes;
+      this.logs.push({ level, message });
+      return;
+    }
+    this.logTruncated = true;
+    if (room > 0) {
+      const kept = Buffer.from(message, "utf8").subarray(0, room).toString("utf8").replace(/\uFFFD$/, "");
+      this.logBytes += Buffer.byteLength(kept, "utf8");
+      this.logs.push({ level, message: kept });
+    }
+    this.logs.push({ level: "warn", message: TRUNCATED });
+  }
+
+  private addTimer(delay: number, repeat: boolean): number {
+    if (this.timers.size >= MAX_TIMERS) return -1;
+    const id = this.nextTimerId++;
+    const ms = Number.isFinite(delay) ? Math.min(Math.max(0, delay), 2_147_483_647) : 0;
+    const fire = () => {
+      if (!repeat) this.timers.delete(id);
+      this.events.push("t" + id);
+      this.schedulePump();
+    };
+    this.timers.set(id, repeat ? setInterval(fire, Math.max(1, ms)) : setTimeout(fire, ms));
+    return id;
+  }
+
+  private clearTimer(id: number): void {
+    const handle = this.timers.get(id);
+    if (!handle) return;
+    clearTimeout(handle);
+    this.timers.delete(id);
+  }
+
+  private startTool(name: string, args: string): number | string {
+    if (!this.task.hasToolHandler) return "TOOL_ERROR:no tools are available to this invocation";
+    if (this.toolCalls >= this.task.maxToolCalls) {
+      const message = `more than maxToolCalls (${this.task.maxToolCalls}) tool calls`;
+      this.fatal("MAX_TOOL_CALLS", message);
+      return `MAX_TOOL_CALLS:${message}`;
+    }
+    const callId = ++this.toolCalls;
+    this.pendingTools.add(callId);
+    this.sendTool({ invocationId: this.task.invocationId, callId, name, args });
+    return callId;
+  }
+
+  private finish(outcome: { ok: true; value?: string } | { ok: false; error: ErrorInfo }): void {
+    if (this.finished) return;
+    this.finished = true;
+    // Invariant 5: nothing the tenant started outlives the invocation.
+    for (const handle of this.timers.values()) clearTimeout(handle);
+    this.timers.clear();
+    this.pendingTools.clear();
+    this.events.length = 0;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.context.detach();
+    const result: InvocationOutcome = {
+      ok: outcome.ok,
+      logs: this.logs,
+      stats: {
+        durationMs: performance.now() - this.started,
+        toolCalls: this.toolCalls,
+        logBytes: this.logBytes,
+        warmContext: this.context.warm,
+      },
+    };
+    if (outcome.ok) {
+      if (outcome.value !== undefined) result.value = outcome.value;
+    } else result.error = outcome.error;
+    this.resolve(result);
+  }
+}
+
+function parseUrl(input: string, base: string): string {
+  try {
+    const url = base === "" ? new URL(input) : new URL(input, base);
+    return JSON.stringify({
+      href: url.href,
+      origin: url.origin,
+      protocol: url.protocol,
+      username: url.username,
+      password: url.password,
+      host: url.host,
+      hostname: url.hostname,
+      port: url.port,
+      pathname: url.pathname,
+      search: url.search,
+      hash: url.hash,
+    });
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,99 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { MessagePort } from "node:worker_threads";
+import { Piscina } from "piscina";
+import type { ErrorInfo } from "../errors.js";
+import type { InvocationOutcome, InvocationTask, ToolPortMessage, ToolReply, ToolRequest } from "./protocol.js";
+import type { WorkerSettings } from "./worker.js";
+
+export interface PoolOptions {
+  minThreads: number;
+  maxThreads: number;
+  memoryLimitMb: number;
+  readyContexts: number;
+  /** Called on the host thread for every tool call; the reply goes back on `reply`. */
+  onToolRequest(request: ToolRequest, reply: (message: ToolReply) => void): void;
+}
+
+/** The worker entry next to this file in dist/: worker.js for the ESM build, worker.cjs for CommonJS. */
+function workerFile(): string {
+  const self = fileURLToPath(import.meta.url);
+  return path.join(path.dirname(self), "worker" + path.extname(self));
+}
+
+function failure(code: ErrorInfo["code"], message: string, details?: Record<string, unknown>): InvocationOutcome {
+  const error: ErrorInfo = { code, name: "RuntimeError", message };
+  if (details) error.details = details;
+  return { ok: false, error, logs: [], stats: { durationMs: 0, toolCalls: 0, logBytes: 0, warmContext: false } };
+}
+
+/**
+ * The piscina pool of sandbox workers. Each worker is a resource boundary: a heap limit, a scrubbed
+ * environment, no inherited flags. A worker that cannot be interrupted is terminated (abort) and replaced.
+ */
+export class WorkerPool {
+  private readonly piscina: Piscina;
+
+  constructor(options: PoolOptions) {
+    const settings: WorkerSettings = { readyContexts: options.readyContexts };
+    this.piscina = new Piscina({
+      filename: workerFile(),
+      minThreads: options.minThreads,
+      maxThreads: options.maxThreads,
+      // The runtime queues work itself (fairly, with its own limit) and hands piscina only what can start.
+      maxQueue: Number.MAX_SAFE_INTEGER,
+      concurrentTasksPerWorker: 1,
+      // 'async' keeps the worker's event loop running between tasks, so it can refill ready contexts.
+      atomics: "async",
+      idleTimeout: 60_000,
+      resourceLimits: {
+        maxOldGenerationSizeMb: options.memoryLimitMb,
+        maxYoungGenerationSizeMb: Math.min(32, Math.max(4, Math.floor(options.memoryLimitMb / 4))),
+        stackSizeMb: 4,
+      },
+      env: {},
+      argv: [],
+      execArgv: [],
+      workerData: settings,
+      trackUnmanagedFds: true,
+    });
+    this.piscina.on("message", (message: ToolPortMessage) => {
+      if (message && message.type === "tenantbox:tool-port") this.listen(message.port, options.onToolRequest);
+    });
+    // A worker that dies (out of memory, terminated) surfaces through its task; the pool must not throw.
+    this.piscina.on("error", () => {});
+  }
+
+  private listen(port: MessagePort, onToolRequest: PoolOptions["onToolRequest"]): void {
+    port.on("message", (request: ToolRequest) => onToolRequest(request, (reply) => port.postMessage(reply)));
+    port.unref();
+  }
+
+  /** Runs one task; never rejects: pool-level failures become outcomes with a code. */
+  async run(task: InvocationTask, hardStopAfterMs: number): Promise<InvocationOutcome> {
+    const abort = new AbortController();
+    const hardStop = setTimeout(() => abort.abort(), hardStopAfterMs);
+    try {
+      return (await this.piscina.run(task, { signal: abort.signal })) as InvocationOutcome;
+    } catch (error) {
+      if (abort.signal.aborted) {
+        return failure("TIMEOUT", `invocation exceeded its ${task.timeoutMs} ms timeout and its worker was stopped`, { hardStop: true });
+      }
+      const code = (error as { code?: unknown } | null)?.code;
+      if (code === "ERR_WORKER_OUT_OF_MEMORY") {
+        return failure("MEMORY_LIMIT_EXCEEDED", "invocation exceeded the worker memory limit and its worker was stopped");
+      }
+      return failure("INTERNAL_ERROR", "the sandbox worker stopped unexpectedly");
+    } finally {
+      clearTimeout(hardStop);
+    }
+  }
+
+  get threads(): number {
+    return this.piscina.threads.length;
+  }
+
+  async destroy(): Promise<void> {
+    await this.piscina.destroy();
+  }
+}

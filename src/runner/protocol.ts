@@ -1,0 +1,71 @@
+import type { ErrorInfo } from "../errors.js";
+
+/** A module as it travels to a worker: compiled there once per hash, instantiated fresh per call. */
+export interface TaskModule {
+  id: string;
+  format: "esm" | "cjs" | "json";
+  hash: string;
+  source: string;
+  deps: Record<string, { id: string } | { error: string }>;
+}
+
+/** One invocation, as the host hands it to a worker. Everything tenant-bound is already a JSON string. */
+export interface InvocationTask {
+  invocationId: number;
+  modules: TaskModule[];
+  entry: string;
+  funcName: string;
+  args: string;
+  context: string;
+  timeoutMs: number;
+  maxIterations: number | null;
+  maxOutputBytes: number;
+  maxLogBytes: number;
+  maxToolCalls: number;
+  hasToolHandler: boolean;
+}
+
+export interface LogEntry {
+  level: string;
+  message: string;
+}
+
+export interface InvocationStats {
+  durationMs: number;
+  toolCalls: number;
+  logBytes: number;
+  /** Whether the invocation ran in a context prepared ahead of time. */
+  warmContext: boolean;
+}
+
+export interface InvocationOutcome {
+  ok: boolean;
+  /** JSON text of the value; absent when the value is undefined. */
+  value?: string;
+  error?: ErrorInfo;
+  logs: LogEntry[];
+  stats: InvocationStats;
+}
+
+/** Worker -> host: the port a worker's tool calls travel on, sent once per worker. */
+export interface ToolPortMessage {
+  type: "tenantbox:tool-port";
+  port: import("node:worker_threads").MessagePort;
+}
+
+export interface ToolRequest {
+  invocationId: number;
+  callId: number;
+  name: string;
+  /** JSON text of the arguments; "" for undefined. */
+  args: string;
+}
+
+export interface ToolReply {
+  invocationId: number;
+  callId: number;
+  ok: boolean;
+  /** JSON text of the result ("" for undefined), or the error message. */
+  payload: string;
+  code: string;
+}

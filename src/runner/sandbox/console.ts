@@ -1,0 +1,114 @@
+import type { HostCall, Primordials } from "./primordials.js";
+
+/** A console whose every line goes to the invocation's capped log, formatted here in the sandbox. */
+export function installConsole(g: typeof globalThis, P: Primordials, host: HostCall) {
+  const MAX_DEPTH = 4;
+  const MAX_ITEMS = 100;
+  const MAX_LINE = 16 * 1024;
+
+  function inspect(value: unknown, depth: number, seen: unknown[]): string {
+    switch (typeof value) {
+      case "string":
+        return depth === 0 ? value : P.JSONStringify(value);
+      case "number":
+      case "boolean":
+      case "undefined":
+        return P.String(value);
+      case "bigint":
+        return P.String(value) + "n";
+      case "symbol":
+        return P.String(value);
+      case "function": {
+        const name = (value as { name?: unknown }).name;
+        return "[Function" + (typeof name === "string" && name ? ": " + name : " (anonymous)") + "]";
+      }
+    }
+    if (value === null) return "null";
+    for (let i = 0; i < seen.length; i++) if (seen[i] === value) return "[Circular]";
+    if (value instanceof P.Error) {
+      const e = value as Error;
+      return P.String(e.name) + ": " + P.String(e.message);
+    }
+    if (value instanceof P.Date) return P.String((value as Date).toISOString());
+    if (value instanceof P.RegExp) return P.String(value);
+    if (depth >= MAX_DEPTH) return P.ArrayIsArray(value) ? "[Array]" : "[Object]";
+    seen[seen.length] = value;
+    const parts: string[] = [];
+    let out: string;
+    if (P.ArrayIsArray(value)) {
+      const n = P.MathMin(value.length, MAX_ITEMS);
+      for (let i = 0; i < n; i++) parts[parts.length] = inspect(value[i], depth + 1, seen);
+      if (value.length > n) parts[parts.length] = "... " + (value.length - n) + " more items";
+      out = "[ " + P.ArrayPrototypeJoin(parts, ", ") + " ]";
+    } else if (value instanceof P.Map || value instanceof P.Set) {
+      const isMap = value instanceof P.Map;
+      let count = 0;
+      const add = (v: unknown, k?: unknown) => {
+        if (count++ < MAX_ITEMS) parts[parts.length] = isMap ? inspect(k, depth + 1, seen) + " => " + inspect(v, depth + 1, seen) : inspect(v, depth + 1, seen);
+      };
+      if (isMap) P.MapPrototypeForEach(value as Map<unknown, unknown>, add);
+      else P.SetPrototypeForEach(value as Set<unknown>, add);
+      out = (isMap ? "Map(" : "Set(") + count + ") { " + P.ArrayPrototypeJoin(parts, ", ") + " }";
+    } else {
+      const keys = P.ObjectKeys(value as object);
+      const n = P.MathMin(keys.length, MAX_ITEMS);
+      for (let i = 0; i < n; i++) {
+        const key = keys[i]!;
+        parts[parts.length] = key + ": " + inspect((value as Record<string, unknown>)[key], depth + 1, seen);
+      }
+      if (keys.length > n) parts[parts.length] = "... " + (keys.length - n) + " more properties";
+      out = parts.length ? "{ " + P.ArrayPrototypeJoin(parts, ", ") + " }" : "{}";
+    }
+    seen.length--;
+    return out;
+  }
+
+  function format(args: unknown[]): string {
+    const parts: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      let text: string;
+      try {
+        text = inspect(args[i], 0, []);
+      } catch {
+        text = "[unprintable]";
+      }
+      parts[parts.length] = text;
+    }
+    const line = P.ArrayPrototypeJoin(parts, " ");
+    return line.length > MAX_LINE ? P.StringPrototypeSlice(line, 0, MAX_LINE) + "…" : line;
+  }
+
+  const emit = (level: string) =>
+    function (...args: unknown[]) {
+      host("log", level, format(args));
+    };
+  const counts = P.ObjectCreate(null) as Record<string, number>;
+  const timers = P.ObjectCreate(null) as Record<string, number>;
+  const console = {
+    log: emit("log"),
+    info: emit("info"),
+    warn: emit("warn"),
+    error: emit("error"),
+    debug: emit("debug"),
+    trace: emit("debug"),
+    dir: emit("log"),
+    table: emit("log"),
+    assert(condition: unknown, ...args: unknown[]) {
+      if (!condition) host("log", "error", "Assertion failed" + (args.length ? ": " + format(args) : ""));
+    },
+    count(label: unknown = "default") {
+      const key = P.String(label);
+      counts[key] = (counts[key] ?? 0) + 1;
+      host("log", "info", key + ": " + counts[key]);
+    },
+    time(label: unknown = "default") {
+      timers[P.String(label)] = P.Date.now();
+    },
+    timeEnd(label: unknown = "default") {
+      const key = P.String(label);
+      const start = timers[key];
+      if (start !== undefined) host("log", "info", key + ": " + (P.Date.now() - start) + "ms");
+    },
+  };
+  P.ObjectDefineProperty(g, "console", { value: console, writable: true, configurable: true, enumerable: false });
+}

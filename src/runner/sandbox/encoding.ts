@@ -1,0 +1,172 @@
+import type { Primordials } from "./primordials.js";
+
+/** TextEncoder/TextDecoder (UTF-8) and atob/btoa, written in the sandbox realm. */
+export function installEncoding(g: typeof globalThis, P: Primordials) {
+  const define = (name: string, value: unknown) =>
+    P.ObjectDefineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
+
+  function utf8Encode(input: string): Uint8Array {
+    const bytes: number[] = [];
+    for (let i = 0; i < input.length; i++) {
+      let cp = P.StringPrototypeCodePointAt(input, i)!;
+      if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
+      if (cp > 0xffff) i++;
+      if (cp < 0x80) bytes[bytes.length] = cp;
+      else if (cp < 0x800) {
+        bytes[bytes.length] = 0xc0 | (cp >> 6);
+        bytes[bytes.length] = 0x80 | (cp & 63);
+      } else if (cp < 0x10000) {
+        bytes[bytes.length] = 0xe0 | (cp >> 12);
+        bytes[bytes.length] = 0x80 | ((cp >> 6) & 63);
+        bytes[bytes.length] = 0x80 | (cp & 63);
+      } else {
+        bytes[bytes.length] = 0xf0 | (cp >> 18);
+        bytes[bytes.length] = 0x80 | ((cp >> 12) & 63);
+        bytes[bytes.length] = 0x80 | ((cp >> 6) & 63);
+        bytes[bytes.length] = 0x80 | (cp & 63);
+      }
+    }
+    const out = new P.Uint8Array(bytes.length);
+    for (let i = 0; i < bytes.length; i++) out[i] = bytes[i]!;
+    return out;
+  }
+
+  function utf8Decode(bytes: Uint8Array, fatal: boolean): string {
+    let out = "";
+    let i = 0;
+    const bad = () => {
+      if (fatal) throw new P.TypeError("The encoded data was not valid for encoding utf-8");
+      out += "\ufffd";
+    };
+    while (i < bytes.length) {
+      const b = bytes[i]!;
+      let need = 0;
+      let cp = 0;
+      if (b < 0x80) {
+        out += P.StringFromCharCode(b);
+        i++;
+        continue;
+      } else if (b >= 0xc2 && b <= 0xdf) {
+        need = 1;
+        cp = b & 31;
+      } else if (b >= 0xe0 && b <= 0xef) {
+        need = 2;
+        cp = b & 15;
+      } else if (b >= 0xf0 && b <= 0xf4) {
+        need = 3;
+        cp = b & 7;
+      } else {
+        bad();
+        i++;
+        continue;
+      }
+      if (i + need >= bytes.length) {
+        bad();
+        break;
+      }
+      let ok = true;
+      for (let k = 1; k <= need; k++) {
+        const c = bytes[i + k]!;
+        if ((c & 0xc0) !== 0x80) {
+          ok = false;
+          break;
+        }
+        cp = (cp << 6) | (c & 63);
+      }
+      if (!ok || (need === 2 && cp < 0x800) || (need === 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)) {
+        bad();
+        i++;
+        continue;
+      }
+      if (cp > 0xffff) {
+        cp -= 0x10000;
+        out += P.StringFromCharCode(0xd800 + (cp >> 10), 0xdc00 + (cp & 1023));
+      } else out += P.StringFromCharCode(cp);
+      i += need + 1;
+    }
+    return out;
+  }
+
+  class TextEncoder {
+    get encoding() {
+      return "utf-8";
+    }
+    encode(input: unknown = "") {
+      return utf8Encode(P.String(input));
+    }
+  }
+
+  class TextDecoder {
+    #fatal: boolean;
+    #ignoreBOM: boolean;
+    constructor(label: unknown = "utf-8", options?: { fatal?: unknown; ignoreBOM?: unknown }) {
+      const name = P.StringPrototypeToLowerCase(P.String(label));
+      if (name !== "utf-8" && name !== "utf8" && name !== "unicode-1-1-utf-8") {
+        throw new P.RangeError('The "' + name + '" encoding is not supported');
+      }
+      this.#fatal = !!(options && options.fatal);
+      this.#ignoreBOM = !!(options && options.ignoreBOM);
+    }
+    get encoding() {
+      return "utf-8";
+    }
+    get fatal() {
+      return this.#fatal;
+    }
+    get ignoreBOM() {
+      return this.#ignoreBOM;
+    }
+    decode(input?: ArrayBuffer | ArrayBufferView) {
+      if (input === undefined) return "";
+      let bytes: Uint8Array;
+      if (input instanceof P.ArrayBuffer) bytes = new P.Uint8Array(input);
+      else if (input && typeof input === "object" && "buffer" in input && input.buffer instanceof P.ArrayBuffer) {
+        bytes = new P.Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+      } else throw new P.TypeError("The input must be an ArrayBuffer or a view of one");
+      let text = utf8Decode(bytes, this.#fatal);
+      if (!this.#ignoreBOM && P.StringPrototypeCharCodeAt(text, 0) === 0xfeff) text = P.StringPrototypeSlice(text, 1);
+      return text;
+    }
+  }
+
+  const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+  function btoa(input: unknown) {
+    const s = P.String(input);
+    let out = "";
+    for (let i = 0; i < s.length; i += 3) {
+      const a = P.StringPrototypeCharCodeAt(s, i);
+      const b = i + 1 < s.length ? P.StringPrototypeCharCodeAt(s, i + 1) : -1;
+      const c = i + 2 < s.length ? P.StringPrototypeCharCodeAt(s, i + 2) : -1;
+      if (a > 255 || b > 255 || c > 255) throw new P.Error("Invalid character");
+      const n = (a << 16) | ((b < 0 ? 0 : b) << 8) | (c < 0 ? 0 : c);
+      out += ALPHABET[(n >> 18) & 63]! + ALPHABET[(n >> 12) & 63]!;
+      out += b < 0 ? "=" : ALPHABET[(n >> 6) & 63]!;
+      out += c < 0 ? "=" : ALPHABET[n & 63]!;
+    }
+    return out;
+  }
+
+  function atob(input: unknown) {
+    let s = P.StringPrototypeReplace(P.String(input), /[\t\n\f\r ]/g, "");
+    if (s.length % 4 === 0) s = P.StringPrototypeReplace(s, /==?$/, "");
+    if (s.length % 4 === 1 || /[^A-Za-z0-9+/]/.test(s)) throw new P.Error("The string to be decoded is not correctly encoded.");
+    let out = "";
+    let buffer = 0;
+    let bits = 0;
+    for (let i = 0; i < s.length; i++) {
+      buffer = (buffer << 6) | P.StringPrototypeIndexOf(ALPHABET, s[i]!);
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        out += P.StringFromCharCode((buffer >> bits) & 255);
+      }
+    }
+    return out;
+  }
+
+  define("TextEncoder", TextEncoder);
+  define("TextDecoder", TextDecoder);
+  define("btoa", btoa);
+  define("atob", atob);
+}

@@ -1,0 +1,153 @@
+import type { ErrorTools } from "./errors.js";
+import type { Primordials } from "./primordials.js";
+
+export interface ModuleSpec {
+  id: string;
+  format: "esm" | "cjs" | "json";
+  /** JSON text for json modules. */
+  json?: string;
+  deps: Record<string, { id: string } | { error: string }>;
+}
+
+/**
+ * A fresh module instance table per invocation: CommonJS (require/module.exports, cycles as Node does
+ * them) and transformed ES modules (namespace objects with live getters), over wrappers the host
+ * evaluated from cached compiled scripts.
+ */
+export function createModuleSystem(P: Primordials, errors: ErrorTools, tick: () => void) {
+  interface Instance {
+    exports: unknown;
+    namespace?: Record<string, unknown>;
+    esm: boolean;
+  }
+  const specs = P.ObjectCreate(null) as Record<string, ModuleSpec | undefined>;
+  const wrappers = P.ObjectCreate(null) as Record<string, ((...args: unknown[]) => unknown) | undefined>;
+  const instances = P.ObjectCreate(null) as Record<string, Instance | undefined>;
+
+  function define(spec: ModuleSpec, wrapper?: (...args: unknown[]) => unknown) {
+    specs[spec.id] = spec;
+    if (wrapper) wrappers[spec.id] = wrapper;
+  }
+
+  function notFound(message: string): Error {
+    return errors.raise("MODULE_NOT_FOUND", "Error", message);
+  }
+
+  function resolveFrom(fromId: string, specifier: unknown): string {
+    if (typeof specifier !== "string") throw new P.TypeError("module specifier must be a string");
+    const spec = specs[fromId]!;
+    const dep = P.ObjectHasOwn(spec.deps, specifier) ? spec.deps[specifier] : undefined;
+    if (!dep) throw notFound('cannot find module "' + specifier + '"');
+    if ("error" in dep) throw notFound(dep.error);
+    return dep.id;
+  }
+
+  function dirname(id: string): string {
+    let slash = -1;
+    for (let i = id.length - 1; i >= 0; i--) {
+      if (P.StringPrototypeCharCodeAt(id, i) === 47) {
+        slash = i;
+        break;
+      }
+    }
+    return slash < 0 ? "." : P.StringPrototypeSlice(id, 0, slash);
+  }
+
+  function namespaceOf(instance: Instance): Record<string, unknown> {
+    if (instance.namespace) return instance.namespace;
+    // CommonJS seen from an import: default is module.exports, named exports are its own keys.
+    const exports = instance.exports;
+    const ns = P.ObjectCreate(null) as Record<string, unknown>;
+    if ((typeof exports === "object" && exports !== null) || typeof exports === "function") {
+      const keys = P.ObjectKeys(exports as object);
+      for (let i = 0; i < keys.length; i++) ns[keys[i]!] = (exports as Record<string, unknown>)[keys[i]!];
+    }
+    ns.default = exports;
+    instance.namespace = ns;
+    return ns;
+  }
+
+  function load(id: string): Instance {
+    const existing = instances[id];
+    if (existing) return existing;
+    const spec = specs[id];
+    if (!spec) throw notFound('cannot find module "' + id + '"');
+    const instance: Instance = P.ObjectCreate(null);
+    instance.esm = spec.format === "esm";
+    instances[id] = instance;
+    if (spec.format === "json") {
+      instance.exports = P.JSONParse(spec.json!);
+      return instance;
+    }
+    const wrapper = wrappers[id]!;
+    if (spec.format === "cjs") {
+      const module = { exports: {} as unknown, id, filename: id, loaded: false };
+      instance.exports = module.exports;
+      const require = function require(specifier: unknown) {
+        const target = load(resolveFrom(id, specifier));
+        return target.esm ? target.namespace : target.exports;
+      };
+      // Cycles see the partial exports, as in Node: read module.exports whenever it is asked for.
+      P.ObjectDefineProperty(instance, "exports", { get: () => module.exports, enumerable: true, configurable: true });
+      P.apply(wrapper, module.exports, [module.exports, require, module, id, dirname(id), tick]);
+      module.loaded = true;
+      return instance;
+    }
+    const ns = P.ObjectCreate(null) as Record<string, unknown>;
+    instance.namespace = ns;
+    instance.exports = ns;
+    const exportsApi = {
+      define(getters: Record<string, () => unknown>) {
+        const names = P.ObjectKeys(getters);
+        for (let i = 0; i < names.length; i++) {
+          P.ObjectDefineProperty(ns, names[i]!, { get: getters[names[i]!], enumerable: true, configurable: false });
+        }
+      },
+      star(source: Record<string, unknown>) {
+        const names = P.ObjectKeys(source);
+        for (let i = 0; i < names.length; i++) {
+          const name = names[i]!;
+          if (name === "default" || P.ObjectHasOwn(ns, name)) continue;
+          P.ObjectDefineProperty(ns, name, { get: () => source[name], enumerable: true, configurable: false });
+        }
+      },
+    };
+    const importFn = (specifier: unknown) => namespaceOf(load(resolveFrom(id, specifier)));
+    P.apply(wrapper, undefined, [importFn, exportsApi, tick]);
+    return instance;
+  }
+
+  /** The function to call: a named export, or `default` (for CommonJS, module.exports when it is a function). */
+  function entryFunction(entryId: string, funcName: string): (...args: unknown[]) => unknown {
+    const instance = load(entryId);
+    const exports = instance.exports as Record<string, unknown> | ((...args: unknown[]) => unknown);
+    let fn: unknown;
+    if (instance.esm) {
+      fn = P.ObjectHasOwn(exports as object, funcName) ? (exports as Record<string, unknown>)[funcName] : undefined;
+    } else if (funcName === "default" && typeof exports === "function") {
+      fn = exports;
+    } else if ((typeof exports === "object" && exports !== null) || typeof exports === "function") {
+      fn = P.ObjectHasOwn(exports, funcName) ? (exports as Record<string, unknown>)[funcName] : undefined;
+    }
+    if (typeof fn !== "function") {
+      let available: string[] = [];
+      try {
+        if ((typeof exports === "object" && exports !== null) || typeof exports === "function") {
+          const keys = P.ObjectKeys(exports);
+          for (let i = 0; i < keys.length && i < 50; i++) {
+            if (typeof (exports as Record<string, unknown>)[keys[i]!] === "function") available[available.length] = keys[i]!;
+          }
+        }
+        if (!instance.esm && typeof exports === "function") available[available.length] = "default";
+      } catch {
+        available = [];
+      }
+      const details = P.ObjectCreate(null);
+      details.exports = available;
+      throw errors.raise("FUNCTION_NOT_FOUND", "Error", 'module "' + entryId + '" does not export a function "' + funcName + '"', details);
+    }
+    return fn as (...args: unknown[]) => unknown;
+  }
+
+  return { define, entryFunction };
+}

@@ -1,0 +1,84 @@
+/*
+ * Everything in src/runner/sandbox/ runs inside the tenant's realm. Each exported function is stringified
+ * into the sandbox bootstrap, so it must not reference anything outside its own body (types excepted).
+ */
+
+/**
+ * Intrinsics captured before tenant code runs. Tenant code may replace Array.prototype.push or
+ * JSON.stringify for itself, but the runtime's own wiring keeps using the originals.
+ */
+export function capturePrimordials(g: typeof globalThis) {
+  const apply = Reflect.apply;
+  const PromiseCtor = g.Promise;
+  const promiseResolve = g.Promise.resolve;
+  const promiseReject = g.Promise.reject;
+  const uncurry =
+    <T, A extends unknown[], R>(fn: (this: T, ...args: A) => R) =>
+    (self: T, ...args: A): R =>
+      apply(fn as (...a: unknown[]) => R, self, args);
+  return {
+    apply,
+    uncurry,
+    Object: g.Object,
+    ObjectCreate: g.Object.create,
+    ObjectDefineProperty: g.Object.defineProperty,
+    ObjectFreeze: g.Object.freeze,
+    ObjectIsFrozen: g.Object.isFrozen,
+    ObjectKeys: g.Object.keys,
+    ObjectGetOwnPropertyNames: g.Object.getOwnPropertyNames,
+    ObjectGetPrototypeOf: g.Object.getPrototypeOf,
+    ObjectHasOwn: g.Object.hasOwn,
+    ObjectPrototypeToString: uncurry(g.Object.prototype.toString),
+    ArrayIsArray: g.Array.isArray,
+    ArrayPrototypeJoin: uncurry(g.Array.prototype.join) as (self: unknown[], sep: string) => string,
+    JSONParse: g.JSON.parse,
+    JSONStringify: g.JSON.stringify,
+    String: g.String,
+    Number: g.Number,
+    NumberIsFinite: g.Number.isFinite,
+    MathMin: g.Math.min,
+    MathMax: g.Math.max,
+    MathFloor: g.Math.floor,
+    StringFromCharCode: g.String.fromCharCode,
+    StringPrototypeSlice: uncurry(g.String.prototype.slice) as (self: string, a: number, b?: number) => string,
+    StringPrototypeCharCodeAt: uncurry(g.String.prototype.charCodeAt) as (self: string, i: number) => number,
+    StringPrototypeCodePointAt: uncurry(g.String.prototype.codePointAt) as (self: string, i: number) => number | undefined,
+    StringPrototypeIndexOf: uncurry(g.String.prototype.indexOf) as (self: string, s: string, from?: number) => number,
+    StringPrototypeReplace: uncurry(g.String.prototype.replace) as unknown as (self: string, a: RegExp, b: string) => string,
+    StringPrototypeSplit: uncurry(g.String.prototype.split) as unknown as (self: string, sep: string) => string[],
+    StringPrototypeToLowerCase: uncurry(g.String.prototype.toLowerCase) as (self: string) => string,
+    Promise: g.Promise,
+    PromiseResolve: (value?: unknown): Promise<unknown> => apply(promiseResolve, PromiseCtor, [value]),
+    PromiseReject: (reason: unknown): Promise<never> => apply(promiseReject, PromiseCtor, [reason]),
+    PromiseThen: uncurry(g.Promise.prototype.then) as (
+      self: Promise<unknown>,
+      ok: (v: unknown) => unknown,
+      fail?: (e: unknown) => unknown,
+    ) => Promise<unknown>,
+    WeakMap: g.WeakMap,
+    WeakMapGet: uncurry(g.WeakMap.prototype.get) as (self: WeakMap<object, unknown>, k: object) => unknown,
+    WeakMapSet: uncurry(g.WeakMap.prototype.set) as (self: WeakMap<object, unknown>, k: object, v: unknown) => unknown,
+    WeakMapHas: uncurry(g.WeakMap.prototype.has) as (self: WeakMap<object, unknown>, k: object) => boolean,
+    Error: g.Error,
+    TypeError: g.TypeError,
+    RangeError: g.RangeError,
+    Uint8Array: g.Uint8Array,
+    ArrayBuffer: g.ArrayBuffer,
+    DataView: g.DataView,
+    RegExp: g.RegExp,
+    Date: g.Date,
+    Map: g.Map,
+    Set: g.Set,
+    MapPrototypeForEach: uncurry(g.Map.prototype.forEach) as (self: Map<unknown, unknown>, cb: (v: unknown, k: unknown) => void) => void,
+    SetPrototypeForEach: uncurry(g.Set.prototype.forEach) as (self: Set<unknown>, cb: (v: unknown) => void) => void,
+    MapPrototypeSet: uncurry(g.Map.prototype.set) as (self: Map<unknown, unknown>, k: unknown, v: unknown) => unknown,
+    SetPrototypeAdd: uncurry(g.Set.prototype.add) as (self: Set<unknown>, v: unknown) => unknown,
+    MapPrototypeGet: uncurry(g.Map.prototype.get) as (self: Map<unknown, unknown>, k: unknown) => unknown,
+    MapPrototypeHas: uncurry(g.Map.prototype.has) as (self: Map<unknown, unknown>, k: unknown) => boolean,
+  };
+}
+
+export type Primordials = ReturnType<typeof capturePrimordials>;
+
+/** The one host function the sandbox holds: primitives in, primitives out, never throws into the sandbox. */
+export type HostCall = (op: string, a?: string | number, b?: string | number) => string | number | undefined;

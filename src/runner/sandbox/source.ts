@@ -1,0 +1,33 @@
+import { installConsole } from "./console.js";
+import { installEncoding } from "./encoding.js";
+import { installErrors } from "./errors.js";
+import { sandboxMain } from "./main.js";
+import { createModuleSystem } from "./modules.js";
+import { capturePrimordials } from "./primordials.js";
+import { installStructuredClone } from "./structured-clone.js";
+import { installTimers } from "./timers.js";
+import { installTools } from "./tools.js";
+import { installUrl } from "./url.js";
+
+/** File name of the bootstrap in stack traces; never shown to tenants (only tenant frames are). */
+export const SANDBOX_FILENAME = "tenantbox:sandbox";
+
+/**
+ * The bootstrap script: the sandbox functions as source text, evaluated in each new context to a function
+ * that takes the host channel and returns the sandbox handle. Compiled once per worker.
+ */
+export function sandboxSource(): string {
+  const parts = [
+    capturePrimordials,
+    installErrors,
+    installConsole,
+    installTimers,
+    installTools,
+    createModuleSystem,
+    installEncoding,
+    installStructuredClone,
+    installUrl,
+    sandboxMain,
+  ].map((fn) => fn.toString());
+  return `(function (host) {"use strict";\n${parts.join("\n")}\nreturn ${sandboxMain.name}(globalThis, host);\n})`;
+}

@@ -1,0 +1,51 @@
+import type { ErrorTools } from "./errors.js";
+import type { HostCall, Primordials } from "./primordials.js";
+
+/**
+ * callTool(name, args): arguments leave as a JSON string, the result comes back as a JSON string parsed
+ * here, so no host object ever enters the sandbox. Failures are branded errors (TOOL_ERROR, ...).
+ */
+export function installTools(g: typeof globalThis, P: Primordials, host: HostCall, errors: ErrorTools) {
+  interface Pending {
+    resolve: (value: unknown) => void;
+    reject: (error: unknown) => void;
+  }
+  const pending = P.ObjectCreate(null) as Record<number, Pending | undefined>;
+
+  function callTool(name: unknown, args?: unknown): Promise<unknown> {
+    if (typeof name !== "string" || name.length === 0 || name.length > 256) {
+      return P.PromiseReject(new P.TypeError("callTool(name, args): name must be a non-empty string"));
+    }
+    let json: string | undefined;
+    try {
+      json = args === undefined ? undefined : P.JSONStringify(args);
+    } catch (error) {
+      return P.PromiseReject(errors.raise("TOOL_ERROR", "ToolError", "tool arguments are not JSON-serializable"));
+    }
+    const id = host("tool", name, json === undefined ? "" : json);
+    if (typeof id === "string") {
+      // The host refused the call outright: the string is "CODE:message".
+      const colon = P.StringPrototypeIndexOf(id, ":");
+      const code = P.StringPrototypeSlice(id, 0, colon);
+      return P.PromiseReject(errors.raise(code, code === "TOOL_ERROR" ? "ToolError" : "RuntimeError", P.StringPrototypeSlice(id, colon + 1)));
+    }
+    return new P.Promise((resolve, reject) => {
+      const entry: Pending = P.ObjectCreate(null);
+      entry.resolve = resolve;
+      entry.reject = reject;
+      pending[id as number] = entry;
+    });
+  }
+
+  /** Settles a call whose reply the host pumped in. */
+  function settle(id: number, ok: boolean, payload: string, code: string) {
+    const entry = pending[id];
+    if (!entry) return;
+    pending[id] = undefined;
+    if (ok) entry.resolve(payload === "" ? undefined : P.JSONParse(payload));
+    else entry.reject(errors.raise(code || "TOOL_ERROR", code === "TOOL_ERROR" || !code ? "ToolError" : "RuntimeError", payload));
+  }
+
+  P.ObjectDefineProperty(g, "callTool", { value: callTool, writable: false, configurable: false, enumerable: false });
+  return { settle };
+}

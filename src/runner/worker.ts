@@ -1,0 +1,42 @@
+import { MessageChannel, parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { CompileCache } from "./compile-cache.js";
+import { ContextFactory } from "./context-factory.js";
+import { Invocation } from "./invocation.js";
+import type { InvocationOutcome, InvocationTask, ToolPortMessage, ToolReply, ToolRequest } from "./protocol.js";
+
+// Tenant promises that nobody handles must never reach Node's default handler: it would inspect the
+// tenant's object on the host side and end the worker.
+process.on("unhandledRejection", () => {});
+
+export interface WorkerSettings {
+  readyContexts: number;
+}
+
+const settings = workerData as WorkerSettings;
+const factory = new ContextFactory(settings.readyContexts);
+const compiled = new CompileCache();
+const active = new Map<number, Invocation>();
+let toolPort: MessagePort | undefined;
+
+function sendTool(request: ToolRequest): void {
+  if (!toolPort) {
+    // The first tool call of this worker opens its own channel to the host thread.
+    const channel = new MessageChannel();
+    toolPort = channel.port1;
+    toolPort.on("message", (reply: ToolReply) => active.get(reply.invocationId)?.toolReply(reply));
+    toolPort.unref();
+    const message: ToolPortMessage = { type: "tenantbox:tool-port", port: channel.port2 };
+    parentPort!.postMessage(message, [channel.port2]);
+  }
+  toolPort.postMessage(request);
+}
+
+export default async function runInvocation(task: InvocationTask): Promise<InvocationOutcome> {
+  const invocation = new Invocation(task, factory.take(), compiled, sendTool);
+  active.set(task.invocationId, invocation);
+  try {
+    return await invocation.run();
+  } finally {
+    active.delete(task.invocationId);
+  }
+}

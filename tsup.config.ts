@@ -1,0 +1,19 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: {
+    index: "src/index.ts",
+    cli: "src/cli/index.ts",
+    worker: "src/runner/worker.ts",
+  },
+  format: ["esm", "cjs"],
+  dts: { entry: { index: "src/index.ts" } },
+  // es2022+ keeps sandbox installer functions verbatim: they are stringified into the tenant realm.
+  target: "es2023",
+  platform: "node",
+  shims: true,
+  clean: true,
+  splitting: false,
+  sourcemap: false,
+  keepNames: false,
+});
