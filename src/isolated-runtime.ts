@@ -30,7 +30,8 @@ export interface ExecuteStats {
   totalMs: number;
   toolCalls: number;
   logBytes: number;
-  warmContext: boolean;
+  /** Invocations the realm had served, this one included: 1 means a freshly built realm. */
+  realmUses: number;
 }
 
 export interface ExecuteResult {
@@ -77,13 +78,15 @@ export class IsolatedRuntime {
 
   constructor(options: RuntimeOptions = {}) {
     this.options = Object.freeze(resolveOptions(options));
-    this.loader = new ModuleGraphLoader({ securityLevel: this.options.securityLevel, loopGuards: this.options.maxIterations !== undefined });
+    this.loader = new ModuleGraphLoader({ securityLevel: this.options.securityLevel });
     this.scheduler = new Scheduler(this.options.maxThreads, this.options.maxQueue);
     this.pool = new WorkerPool({
       minThreads: this.options.minThreads,
       maxThreads: this.options.maxThreads,
       memoryLimitMb: this.options.memoryLimitMb,
       readyContexts: this.options.readyContexts,
+      maxConcurrent: this.options.maxThreads,
+      hardStopGraceMs: this.options.hardStopGraceMs,
       onToolRequest: (request, reply) => void this.handleTool(request, reply),
     });
   }
@@ -102,10 +105,10 @@ export class IsolatedRuntime {
       success: false,
       error: error.toInfo(),
       logs: [],
-      stats: { durationMs: 0, totalMs: performance.now() - started, toolCalls: 0, logBytes: 0, warmContext: false },
+      stats: { durationMs: 0, totalMs: performance.now() - started, toolCalls: 0, logBytes: 0, realmUses: 0 },
     });
     if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
-    let task: InvocationTask;
+    let task: Omit<InvocationTask, "stopSlot">;
     let timeout: number;
     try {
       ({ task, timeout } = this.prepare(request));
@@ -120,7 +123,7 @@ export class IsolatedRuntime {
       context: request.context,
     });
     try {
-      const outcome = await this.scheduler.submit(() => this.pool.run(task, timeout + this.options.hardStopGraceMs));
+      const outcome = await this.scheduler.submit(() => this.pool.run(task, timeout));
       const result: ExecuteResult = {
         success: outcome.ok,
         logs: outcome.logs,
@@ -153,7 +156,7 @@ export class IsolatedRuntime {
     return this.closing;
   }
 
-  private prepare(request: RunRequest): { task: InvocationTask; timeout: number } {
+  private prepare(request: RunRequest): { task: Omit<InvocationTask, "stopSlot">; timeout: number } {
     if (!request || typeof request !== "object") throw invalid("run() needs a request object");
     const { folder, file, funcName, args, context } = request;
     if (typeof folder !== "string" || !path.isAbsolute(folder)) throw invalid("folder must be an absolute path");
@@ -171,12 +174,14 @@ export class IsolatedRuntime {
       }
       timeout = Math.min(request.timeout, this.options.timeout);
     }
+    // Ids are stop-flag values (int32) and never 0.
+    this.nextInvocationId = this.nextInvocationId >= 0x7fffffff ? 1 : this.nextInvocationId + 1;
     const argsJson = toJson(args ?? [], "args");
     const contextJson = toJson(context ?? null, "context");
     const { realFolder, entryRealPath } = locateEntry(folder, file);
     const graph = this.loader.load(realFolder, entryRealPath);
-    const task: InvocationTask = {
-      invocationId: this.nextInvocationId++,
+    const task: Omit<InvocationTask, "stopSlot"> = {
+      invocationId: this.nextInvocationId,
       modules: graph.modules.map(({ id, format, hash, source, deps }) => ({ id, format, hash, source, deps })),
       entry: graph.entry,
       funcName,

@@ -31,7 +31,7 @@ export interface RuntimeOptions {
   maxIterations?: number;
   /** Extra time after `timeout` before a worker that cannot be interrupted is terminated (ms). */
   hardStopGraceMs?: number;
-  /** Hardened contexts each worker keeps ready ahead of calls. */
+  /** Spare hardened realms each worker keeps ready, so a realm that cannot be reused is replaced off the call path. */
   readyContexts?: number;
 }
 
@@ -112,7 +112,7 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
       options.maxOutputBytes === undefined ? 1024 * 1024 : integer("maxOutputBytes", options.maxOutputBytes, 16, 512 * 1024 * 1024),
     maxLogBytes: options.maxLogBytes === undefined ? 64 * 1024 : integer("maxLogBytes", options.maxLogBytes, 0, 64 * 1024 * 1024),
     hardStopGraceMs:
-      options.hardStopGraceMs === undefined ? 1000 : integer("hardStopGraceMs", options.hardStopGraceMs, 50, 600_000),
+      options.hardStopGraceMs === undefined ? 500 : integer("hardStopGraceMs", options.hardStopGraceMs, 50, 600_000),
     readyContexts: options.readyContexts === undefined ? 2 : integer("readyContexts", options.readyContexts, 0, 64),
   };
   if (options.toolHandler) resolved.toolHandler = options.toolHandler;

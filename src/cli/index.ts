@@ -1,1 +1,51 @@
-console.log("cli todo")
+#!/usr/bin/env node
+import { version } from "../../package.json";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./args.js";
+import { checkCommand } from "./check-command.js";
+import { demoCommand } from "./demo-command.js";
+import { runCommand } from "./run-command.js";
+import { USAGE } from "./usage.js";
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run: runCommand, check: checkCommand, demo: demoCommand };
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  if (command === "--version" || command === "-v") {
+    process.stdout.write(`tenantbox ${version}\n`);
+    return EXIT_OK;
+  }
+  const handler = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!handler) {
+    process.stderr.write(`tenantbox: unknown command "${command}"\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await handler(rest);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`tenantbox ${command}: ${error.message}\nRun "tenantbox --help" for usage.\n`);
+    return EXIT_USAGE;
+  }
+}
+
+// `tenantbox run ... | head`: a reader that goes away is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT_OK);
+    throw error;
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`tenantbox: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = EXIT_FAILURE;
+  },
+);

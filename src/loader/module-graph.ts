@@ -30,7 +30,6 @@ export interface ModuleGraph {
 interface CachedVersion {
   signature: string;
   level: SecurityLevel;
-  loopGuards: boolean;
   format: ModuleRecord["format"];
   hash: string;
   source: string;
@@ -41,7 +40,6 @@ interface CachedVersion {
 
 export interface GraphOptions {
   securityLevel: SecurityLevel;
-  loopGuards: boolean;
 }
 
 const MAX_CACHED_FILES = 5000;
@@ -111,8 +109,8 @@ export class ModuleGraphLoader {
     if (!stat.isFile()) throw new RuntimeError("MODULE_NOT_FOUND", `"${id}" is not a file`, { file: id });
     const signature = signatureOf(stat);
     const cached = this.cache.get(realPath);
-    const { securityLevel, loopGuards } = this.options;
-    if (cached && cached.signature === signature && cached.level === securityLevel && cached.loopGuards === loopGuards) {
+    const { securityLevel } = this.options;
+    if (cached && cached.signature === signature && cached.level === securityLevel) {
       // Refresh LRU position.
       this.cache.delete(realPath);
       this.cache.set(realPath, cached);
@@ -131,8 +129,8 @@ export class ModuleGraphLoader {
   }
 
   private compileVersion(code: string, id: string, signature: string): CachedVersion {
-    const { securityLevel, loopGuards } = this.options;
-    const base = { signature, level: securityLevel, loopGuards, specifiers: [] as string[], warnings: [] as ValidationIssue[] };
+    const { securityLevel } = this.options;
+    const base = { signature, level: securityLevel, specifiers: [] as string[], warnings: [] as ValidationIssue[] };
     const extension = path.extname(id).toLowerCase();
     if (extension === ".json") {
       try {
@@ -152,7 +150,7 @@ export class ModuleGraphLoader {
     if (!checked.result.valid || !checked.parsed) {
       return { ...base, format: "cjs", hash: "", source: "", rejection: checked.result.issues };
     }
-    const transformed = transformModule(checked.parsed, { loopGuards });
+    const transformed = transformModule(checked.parsed);
     return {
       ...base,
       format: checked.parsed.format,

@@ -23,6 +23,10 @@ function isStringLiteral(node: AnyNode | undefined): boolean {
   return node.type === "TemplateLiteral" && node.expressions.length === 0;
 }
 
+function insideOrdinaryFunction(ancestors: readonly AnyNode[]): boolean {
+  return ancestors.some((a) => a.type === "FunctionDeclaration" || a.type === "FunctionExpression");
+}
+
 function insideFunction(ancestors: readonly AnyNode[]): boolean {
   return ancestors.some(
     (a) => a.type === "FunctionDeclaration" || a.type === "FunctionExpression" || a.type === "ArrowFunctionExpression",
@@ -50,6 +54,9 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat): Fi
             isStringLiteral(parent.arguments[0] as AnyNode);
           if (format === "esm") report("static-require", "require is not available in ES modules; use import", n);
           else if (!isStaticCall) report("static-require", "require must be called with one string literal", n);
+        }
+        if (name === "arguments" && !insideOrdinaryFunction(ancestors as AnyNode[])) {
+          report("no-module-arguments", "arguments is not available at module level", n);
         }
         if (HOST_GLOBALS.has(name)) report("no-host-globals", `"${name}" is a host global and does not exist in the sandbox`, n);
         if (name === "Proxy" || name === "Reflect") report("no-reflection", `${name} is not allowed at this security level`, n);

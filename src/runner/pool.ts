@@ -11,6 +11,10 @@ export interface PoolOptions {
   maxThreads: number;
   memoryLimitMb: number;
   readyContexts: number;
+  /** Most invocations that run at once (one stop-flag slot each). */
+  maxConcurrent: number;
+  /** Time after the deadline before a worker that did not stop is terminated (ms). */
+  hardStopGraceMs: number;
   /** Called on the host thread for every tool call; the reply goes back on `reply`. */
   onToolRequest(request: ToolRequest, reply: (message: ToolReply) => void): void;
 }
@@ -24,7 +28,7 @@ function workerFile(): string {
 function failure(code: ErrorInfo["code"], message: string, details?: Record<string, unknown>): InvocationOutcome {
   const error: ErrorInfo = { code, name: "RuntimeError", message };
   if (details) error.details = details;
-  return { ok: false, error, logs: [], stats: { durationMs: 0, toolCalls: 0, logBytes: 0, warmContext: false } };
+  return { ok: false, error, logs: [], stats: { durationMs: 0, toolCalls: 0, logBytes: 0, realmUses: 0 } };
 }
 
 /**
@@ -33,9 +37,17 @@ function failure(code: ErrorInfo["code"], message: string, details?: Record<stri
  */
 export class WorkerPool {
   private readonly piscina: Piscina;
+  private readonly stopFlags: Int32Array;
+  private readonly freeSlots: number[] = [];
+  private readonly hardStopGraceMs: number;
 
   constructor(options: PoolOptions) {
-    const settings: WorkerSettings = { readyContexts: options.readyContexts };
+    // One slot per invocation that can run at once; the guards in tenant code poll their slot.
+    const stopFlags = new SharedArrayBuffer(4 * options.maxConcurrent);
+    this.stopFlags = new Int32Array(stopFlags);
+    for (let slot = options.maxConcurrent - 1; slot >= 0; slot--) this.freeSlots.push(slot);
+    this.hardStopGraceMs = options.hardStopGraceMs;
+    const settings: WorkerSettings = { readyContexts: options.readyContexts, stopFlags, maxRealmUses: 10_000 };
     this.piscina = new Piscina({
       filename: workerFile(),
       minThreads: options.minThreads,
@@ -69,10 +81,20 @@ export class WorkerPool {
     port.unref();
   }
 
-  /** Runs one task; never rejects: pool-level failures become outcomes with a code. */
-  async run(task: InvocationTask, hardStopAfterMs: number): Promise<InvocationOutcome> {
+  /**
+   * Runs one task; never rejects: pool-level failures become outcomes with a code. At the deadline the
+   * task's stop flag is raised (the tenant's guards throw TIMEOUT); if the worker still has not answered
+   * after the grace period, it is terminated and piscina replaces it.
+   */
+  async run(request: Omit<InvocationTask, "stopSlot">, timeoutMs: number): Promise<InvocationOutcome> {
+    const slot = this.freeSlots.pop();
+    if (slot === undefined) return failure("INTERNAL_ERROR", "no stop slot is free");
+    Atomics.store(this.stopFlags, slot, 0);
+    const task: InvocationTask = { ...request, stopSlot: slot };
     const abort = new AbortController();
-    const hardStop = setTimeout(() => abort.abort(), hardStopAfterMs);
+    // A little after the worker's own deadline, so the worker's clean TIMEOUT normally wins.
+    const softStop = setTimeout(() => Atomics.store(this.stopFlags, slot, task.invocationId), timeoutMs + 10);
+    const hardStop = setTimeout(() => abort.abort(), timeoutMs + this.hardStopGraceMs);
     try {
       return (await this.piscina.run(task, { signal: abort.signal })) as InvocationOutcome;
     } catch (error) {
@@ -85,7 +107,9 @@ export class WorkerPool {
       }
       return failure("INTERNAL_ERROR", "the sandbox worker stopped unexpectedly");
     } finally {
+      clearTimeout(softStop);
       clearTimeout(hardStop);
+      this.freeSlots.push(slot);
     }
   }
 

@@ -18,6 +18,8 @@ export interface InvocationTask {
   args: string;
   context: string;
   timeoutMs: number;
+  /** Index in the shared stop flags: the host stores invocationId there when the deadline passes. */
+  stopSlot: number;
   maxIterations: number | null;
   maxOutputBytes: number;
   maxLogBytes: number;
@@ -34,8 +36,8 @@ export interface InvocationStats {
   durationMs: number;
   toolCalls: number;
   logBytes: number;
-  /** Whether the invocation ran in a context prepared ahead of time. */
-  warmContext: boolean;
+  /** How many invocations the realm has served, this one included (1: a fresh realm). */
+  realmUses: number;
 }
 
 export interface InvocationOutcome {

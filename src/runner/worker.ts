@@ -1,6 +1,6 @@
 import { MessageChannel, parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { CompileCache } from "./compile-cache.js";
-import { ContextFactory } from "./context-factory.js";
+import { RealmPool } from "./realm-pool.js";
 import { Invocation } from "./invocation.js";
 import type { InvocationOutcome, InvocationTask, ToolPortMessage, ToolReply, ToolRequest } from "./protocol.js";
 
@@ -10,10 +10,13 @@ process.on("unhandledRejection", () => {});
 
 export interface WorkerSettings {
   readyContexts: number;
+  /** Shared with the host thread, which stores an invocation's id in its slot when it must stop. */
+  stopFlags: SharedArrayBuffer;
+  maxRealmUses: number;
 }
 
 const settings = workerData as WorkerSettings;
-const factory = new ContextFactory(settings.readyContexts);
+const realms = new RealmPool(settings.readyContexts, new Int32Array(settings.stopFlags), settings.maxRealmUses);
 const compiled = new CompileCache();
 const active = new Map<number, Invocation>();
 let toolPort: MessagePort | undefined;
@@ -32,7 +35,7 @@ function sendTool(request: ToolRequest): void {
 }
 
 export default async function runInvocation(task: InvocationTask): Promise<InvocationOutcome> {
-  const invocation = new Invocation(task, factory.take(), compiled, sendTool);
+  const invocation = new Invocation(task, realms.take(), compiled, sendTool, (realm, clean) => realms.release(realm, clean));
   active.set(task.invocationId, invocation);
   try {
     return await invocation.run();

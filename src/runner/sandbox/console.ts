@@ -1,6 +1,6 @@
 import type { HostCall, Primordials } from "./primordials.js";
 
-/** A console whose every line goes to the invocation's capped log, formatted here in the sandbox. */
+/** A console whose every line goes to the current invocation's capped log, formatted here in the sandbox. */
 export function installConsole(g: typeof globalThis, P: Primordials, host: HostCall) {
   const MAX_DEPTH = 4;
   const MAX_ITEMS = 100;
@@ -82,8 +82,8 @@ export function installConsole(g: typeof globalThis, P: Primordials, host: HostC
     function (...args: unknown[]) {
       host("log", level, format(args));
     };
-  const counts = P.ObjectCreate(null) as Record<string, number>;
-  const timers = P.ObjectCreate(null) as Record<string, number>;
+  let counts = P.ObjectCreate(null) as Record<string, number>;
+  let timers = P.ObjectCreate(null) as Record<string, number>;
   const console = {
     log: emit("log"),
     info: emit("info"),
@@ -111,4 +111,11 @@ export function installConsole(g: typeof globalThis, P: Primordials, host: HostC
     },
   };
   P.ObjectDefineProperty(g, "console", { value: console, writable: true, configurable: true, enumerable: false });
+  return {
+    /** Forgets count() and time() labels: they belong to one invocation. */
+    reset() {
+      counts = P.ObjectCreate(null);
+      timers = P.ObjectCreate(null);
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { installConsole } from "./console.js";
 import { installEncoding } from "./encoding.js";
 import { installErrors } from "./errors.js";
+import { hardenRealm } from "./harden.js";
 import { createModuleSystem, type ModuleSpec } from "./modules.js";
 import { capturePrimordials, type HostCall } from "./primordials.js";
 import { installStructuredClone } from "./structured-clone.js";
@@ -8,7 +9,7 @@ import { installTimers } from "./timers.js";
 import { installTools } from "./tools.js";
 import { installUrl } from "./url.js";
 
-/** What the host sends before tenant code runs, as one JSON string. */
+/** What the host sends before an invocation's code runs, as one JSON string. */
 export interface InvocationSetup {
   entry: string;
   funcName: string;
@@ -16,15 +17,22 @@ export interface InvocationSetup {
   context: string;
   maxIterations: number;
   maxOutputBytes: number;
+  /** Date.now() value after which the invocation is out of time. */
+  deadline: number;
+  /** Slot in the shared stop flags, and the value that means "stop" for this invocation. */
+  stopSlot: number;
+  stopId: number;
   modules: ModuleSpec[];
 }
 
 /**
- * Builds one tenant realm: hardens the global, installs the sandbox APIs, and returns the host's handle.
- * The handle's functions are called by the host only before any tenant code runs in this context; after
- * that the host enters only through `__tenantbox(op)` inside vm's timeout.
+ * Builds one tenant realm: installs the sandbox APIs, freezes every intrinsic, and returns the host's
+ * handle. A realm serves one invocation at a time; all per-invocation state lives in `inv` and is replaced
+ * by begin(), and the handle's end() verifies the global before the realm may serve again.
+ * The handle's functions are called by the host only while no tenant code is running; tenant code is
+ * entered only through `__tenantbox(op)`.
  */
-export function sandboxMain(g: typeof globalThis, rawHost: HostCall) {
+export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: Int32Array) {
   const P = capturePrimordials(g);
   // Host calls never throw into the sandbox: a host-realm error object must not reach tenant code.
   const host: HostCall = (op, a, b) => {
@@ -39,62 +47,111 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall) {
     delete (g as unknown as Record<string, unknown>)[name];
   }
 
-  const tenantFiles = P.ObjectCreate(null) as Record<string, true | undefined>;
-  const errors = installErrors(g, P, (file) => tenantFiles[file] === true);
-  let settled = false;
-  let started = false;
-  let setup: InvocationSetup | undefined;
+  interface Invocation {
+    setup: InvocationSetup;
+    files: Record<string, true | undefined>;
+    modules: ReturnType<typeof createModuleSystem>;
+    context: unknown;
+    started: boolean;
+    settled: boolean;
+  }
+  let inv: Invocation | null = null;
+
+  const errors = installErrors(g, P, (file) => inv !== null && inv.files[file] === true);
+
+  // The guards the transform puts at every function entry (`if (--b.n < 0) enter()`) and loop iteration
+  // (`if (--b.l < 0) loop()`). The budget object is never reachable from tenant code. Every CHECK_EVERY
+  // entries or iterations they read the stop flag (set by the host thread at the deadline) and the clock;
+  // loop iterations are counted exactly against maxIterations.
+  const flags = new P.Int32Array(stopFlags.buffer);
+  const budget = { n: 0, l: 0 };
+  const CHECK_EVERY = 127;
+  const NEVER = -1e15;
   let iterations = 0;
-  let iterationsTripped = false;
+  let armed = 0;
+  let maxIterations = 0;
+  let stopSlot = 0;
+  let stopId = -1;
+  let deadline = 0;
+  /** Once a limit trips, every guard throws this again, so catching it cannot buy more time. */
+  let tripped: Error | null = null;
+
+  function trip(code: string, message: string): never {
+    // One error object, thrown again by every later guard: unwinding deep recursion stays cheap.
+    if (tripped === null) {
+      tripped = errors.raise(code, "RangeError", message);
+      host("fatal", code, message);
+    }
+    budget.n = NEVER;
+    budget.l = NEVER;
+    throw tripped;
+  }
+
+  function checkTime() {
+    if (inv === null) {
+      budget.n = NEVER;
+      budget.l = NEVER;
+      throw errors.raise("TIMEOUT", "RangeError", "this code belongs to an invocation that has ended");
+    }
+    if (tripped !== null) trip("", "");
+    if (P.AtomicsLoad(flags, stopSlot) === stopId || P.DateNow() > deadline) trip("TIMEOUT", "invocation timed out");
+  }
+
+  function enterGuard() {
+    checkTime();
+    budget.n = CHECK_EVERY;
+  }
+
+  function loopGuard() {
+    checkTime();
+    iterations += armed + 1;
+    if (iterations > maxIterations) trip("MAX_ITERATIONS", "loop iterations exceeded maxIterations (" + maxIterations + ")");
+    const remaining = maxIterations - iterations;
+    armed = remaining < CHECK_EVERY ? remaining : CHECK_EVERY;
+    budget.l = armed;
+  }
+
+  const guards: [object, () => void, () => void] = [budget, enterGuard, loopGuard];
 
   function fail(thrown: unknown) {
-    if (settled) return;
-    settled = true;
-    const info = errors.describe(thrown);
-    host("fail", P.JSONStringify(info));
+    const s = inv;
+    if (s === null || s.settled) return;
+    s.settled = true;
+    host("fail", P.JSONStringify(errors.describe(thrown)));
   }
 
   function succeed(value: unknown) {
-    if (settled) return;
+    const s = inv;
+    if (s === null || s.settled) return;
     if (value === undefined) {
-      settled = true;
+      s.settled = true;
       host("done");
       return;
     }
-    let budget = setup!.maxOutputBytes;
+    const limit = s.setup.maxOutputBytes;
+    let room = limit;
     let json: string | undefined;
     try {
       // The replacer keeps a running lower bound of the output size so a huge value fails early.
       json = P.JSONStringify(value, function (_key: string, v: unknown) {
-        budget -= typeof v === "string" ? v.length + 3 : 4;
-        if (P.ArrayIsArray(v)) budget -= v.length;
-        if (budget < 0) throw errors.raise("OUTPUT_TOO_LARGE", "RangeError", "return value is larger than maxOutputBytes (" + setup!.maxOutputBytes + ")");
+        room -= typeof v === "string" ? v.length + 3 : 4;
+        if (P.ArrayIsArray(v)) room -= v.length;
+        if (room < 0) throw errors.raise("OUTPUT_TOO_LARGE", "RangeError", "return value is larger than maxOutputBytes (" + limit + ")");
         return v;
       });
     } catch (error) {
       const info = errors.describe(error);
       if (info.code === "RUNTIME_ERROR") {
-        const wrapped = errors.raise("RUNTIME_ERROR", "TypeError", "return value is not JSON-serializable: " + info.message);
-        fail(wrapped);
+        fail(errors.raise("RUNTIME_ERROR", "TypeError", "return value is not JSON-serializable: " + info.message));
       } else fail(error);
       return;
     }
-    settled = true;
-    // JSON.stringify returns undefined for a function or symbol: the caller gets undefined, as for a bare return.
+    s.settled = true;
+    // JSON.stringify gives undefined for a function or symbol: the caller gets undefined, as for a bare return.
     host("done", json === undefined ? undefined : json);
   }
 
-  function tick() {
-    if (++iterations <= setup!.maxIterations) return;
-    if (!iterationsTripped) {
-      iterationsTripped = true;
-      host("fatal", "MAX_ITERATIONS", "loop iterations exceeded maxIterations (" + setup!.maxIterations + ")");
-    }
-    throw errors.raise("MAX_ITERATIONS", "RangeError", "loop iterations exceeded maxIterations (" + setup!.maxIterations + ")");
-  }
-
-  const modules = createModuleSystem(P, errors, tick);
-  installConsole(g, P, host);
+  const consoleApi = installConsole(g, P, host);
   const timers = installTimers(g, P, host, fail);
   const tools = installTools(g, P, host, errors);
   installEncoding(g, P);
@@ -111,12 +168,13 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall) {
   }
 
   function run() {
-    if (started || !setup) return;
-    started = true;
+    const s = inv;
+    if (s === null || s.started) return;
+    s.started = true;
     let result: unknown;
     try {
-      const fn = modules.entryFunction(setup.entry, setup.funcName);
-      const args = P.JSONParse(setup.args) as unknown[];
+      const fn = s.modules.entryFunction(s.setup.entry, s.setup.funcName);
+      const args = P.JSONParse(s.setup.args) as unknown[];
       result = P.apply(fn, undefined, args);
     } catch (error) {
       fail(error);
@@ -143,28 +201,56 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall) {
       if (op === "run") run();
       else if (op === "pump") pump();
     },
-    writable: false,
-    configurable: false,
     enumerable: false,
   });
+  // The request's context: a frozen copy per invocation, behind a getter on the frozen global.
+  P.ObjectDefineProperty(g, "context", {
+    get: function () {
+      return inv === null ? undefined : inv.context;
+    },
+    enumerable: true,
+  });
+
+  const { resetGlobal } = hardenRealm(g, P);
 
   return {
     begin(json: string) {
-      setup = P.JSONParse(json) as InvocationSetup;
+      const setup = P.JSONParse(json) as InvocationSetup;
+      const state = {} as Invocation;
+      state.setup = setup;
+      state.files = P.ObjectCreate(null);
+      state.modules = createModuleSystem(P, errors, guards);
+      state.context = deepFreeze(P.JSONParse(setup.context));
+      state.started = false;
+      state.settled = false;
       for (let i = 0; i < setup.modules.length; i++) {
         const spec = setup.modules[i]!;
-        tenantFiles[spec.id] = true;
-        if (spec.format === "json") modules.define(spec);
+        state.files[spec.id] = true;
+        if (spec.format === "json") state.modules.define(spec);
       }
-      P.ObjectDefineProperty(g, "context", {
-        value: deepFreeze(P.JSONParse(setup.context)),
-        writable: false,
-        configurable: false,
-        enumerable: true,
-      });
+      consoleApi.reset();
+      timers.reset();
+      tools.reset();
+      iterations = 0;
+      maxIterations = setup.maxIterations;
+      armed = maxIterations < CHECK_EVERY ? maxIterations : CHECK_EVERY;
+      budget.l = armed;
+      budget.n = 0;
+      stopSlot = setup.stopSlot;
+      stopId = setup.stopId;
+      deadline = setup.deadline;
+      tripped = null;
+      inv = state;
     },
     define(index: number, wrapper: (...args: unknown[]) => unknown) {
-      modules.define(setup!.modules[index]!, wrapper);
+      inv!.modules.define(inv!.setup.modules[index]!, wrapper);
+    },
+    /** Ends the invocation; true when the global is back to its baseline and the realm may serve again. */
+    end(): boolean {
+      inv = null;
+      budget.n = -1;
+      budget.l = -1;
+      return resetGlobal();
     },
   };
 }

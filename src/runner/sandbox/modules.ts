@@ -14,7 +14,7 @@ export interface ModuleSpec {
  * them) and transformed ES modules (namespace objects with live getters), over wrappers the host
  * evaluated from cached compiled scripts.
  */
-export function createModuleSystem(P: Primordials, errors: ErrorTools, tick: () => void) {
+export function createModuleSystem(P: Primordials, errors: ErrorTools, guards: [budget: object, enter: () => void, loop: () => void]) {
   interface Instance {
     exports: unknown;
     namespace?: Record<string, unknown>;
@@ -89,7 +89,7 @@ export function createModuleSystem(P: Primordials, errors: ErrorTools, tick: () 
       };
       // Cycles see the partial exports, as in Node: read module.exports whenever it is asked for.
       P.ObjectDefineProperty(instance, "exports", { get: () => module.exports, enumerable: true, configurable: true });
-      P.apply(wrapper, module.exports, [module.exports, require, module, id, dirname(id), tick]);
+      P.apply(wrapper, module.exports, [module.exports, require, module, id, dirname(id), guards[0], guards[1], guards[2]]);
       module.loaded = true;
       return instance;
     }
@@ -113,7 +113,7 @@ export function createModuleSystem(P: Primordials, errors: ErrorTools, tick: () 
       },
     };
     const importFn = (specifier: unknown) => namespaceOf(load(resolveFrom(id, specifier)));
-    P.apply(wrapper, undefined, [importFn, exportsApi, tick]);
+    P.apply(wrapper, undefined, [importFn, exportsApi, guards[0], guards[1], guards[2]]);
     return instance;
   }
 

@@ -1,6 +1,7 @@
 import { installConsole } from "./console.js";
 import { installEncoding } from "./encoding.js";
 import { installErrors } from "./errors.js";
+import { hardenRealm } from "./harden.js";
 import { sandboxMain } from "./main.js";
 import { createModuleSystem } from "./modules.js";
 import { capturePrimordials } from "./primordials.js";
@@ -14,7 +15,7 @@ export const SANDBOX_FILENAME = "tenantbox:sandbox";
 
 /**
  * The bootstrap script: the sandbox functions as source text, evaluated in each new context to a function
- * that takes the host channel and returns the sandbox handle. Compiled once per worker.
+ * that takes the host channel and the stop flags and returns the sandbox handle. Compiled once per worker.
  */
 export function sandboxSource(): string {
   const parts = [
@@ -27,7 +28,8 @@ export function sandboxSource(): string {
     installEncoding,
     installStructuredClone,
     installUrl,
+    hardenRealm,
     sandboxMain,
   ].map((fn) => fn.toString());
-  return `(function (host) {"use strict";\n${parts.join("\n")}\nreturn ${sandboxMain.name}(globalThis, host);\n})`;
+  return `(function (host, stopFlags) {"use strict";\n${parts.join("\n")}\nreturn ${sandboxMain.name}(globalThis, host, stopFlags);\n})`;
 }

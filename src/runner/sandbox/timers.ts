@@ -10,7 +10,7 @@ export function installTimers(g: typeof globalThis, P: Primordials, host: HostCa
     args: unknown[];
     repeat: boolean;
   }
-  const entries = P.ObjectCreate(null) as Record<number, Entry | undefined>;
+  let entries = P.ObjectCreate(null) as Record<number, Entry | undefined>;
 
   class Timeout {
     #id: number;
@@ -96,5 +96,11 @@ export function installTimers(g: typeof globalThis, P: Primordials, host: HostCa
       }
     });
   });
-  return { fire };
+  return {
+    fire,
+    /** A new invocation starts with no timers; the host has cancelled the old ones. */
+    reset() {
+      entries = P.ObjectCreate(null);
+    },
+  };
 }

@@ -10,7 +10,7 @@ export function installTools(g: typeof globalThis, P: Primordials, host: HostCal
     resolve: (value: unknown) => void;
     reject: (error: unknown) => void;
   }
-  const pending = P.ObjectCreate(null) as Record<number, Pending | undefined>;
+  let pending = P.ObjectCreate(null) as Record<number, Pending | undefined>;
 
   function callTool(name: unknown, args?: unknown): Promise<unknown> {
     if (typeof name !== "string" || name.length === 0 || name.length > 256) {
@@ -47,5 +47,11 @@ export function installTools(g: typeof globalThis, P: Primordials, host: HostCal
   }
 
   P.ObjectDefineProperty(g, "callTool", { value: callTool, writable: false, configurable: false, enumerable: false });
-  return { settle };
+  return {
+    settle,
+    /** Calls of an ended invocation are never settled. */
+    reset() {
+      pending = P.ObjectCreate(null);
+    },
+  };
 }

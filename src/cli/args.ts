@@ -1,0 +1,76 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { SECURITY_LEVELS, type SecurityLevel } from "../index.js";
+
+/** A mistake on the command line: the CLI prints the message and the usage hint, and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export const EXIT_OK = 0;
+/** The command ran and found a failure: a tenant error, or check errors. */
+export const EXIT_FAILURE = 1;
+/** The command line itself is wrong: unknown command or option, bad JSON argument, missing operand. */
+export const EXIT_USAGE = 2;
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+const NEGATIVE_NUMBER = /^-(?:\d|\.\d|Infinity)/;
+
+/**
+ * node:util parseArgs in strict mode, its errors turned into UsageError. Negative numbers (`-5`, a JSON
+ * argument or an option value) are taken as values, not as unknown short options.
+ */
+export function parseCommandArgs<O extends Options>(argv: string[], options: O) {
+  const hidden = new Map<string, string>();
+  const end = argv.indexOf("--");
+  const masked = argv.map((arg, index) => {
+    if ((end !== -1 && index > end) || !NEGATIVE_NUMBER.test(arg)) return arg;
+    const key = `\u0000tenantbox-arg-${index}`;
+    hidden.set(key, arg);
+    return key;
+  });
+  const unmask = (value: string) => hidden.get(value) ?? value;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: masked, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
+    throw new UsageError(message);
+  }
+  const values = parsed.values as Record<string, unknown>;
+  for (const [key, value] of Object.entries(values)) {
+    if (typeof value === "string") values[key] = unmask(value);
+    else if (Array.isArray(value)) values[key] = value.map((item) => (typeof item === "string" ? unmask(item) : item));
+  }
+  return { values: parsed.values, positionals: parsed.positionals.map(unmask) };
+}
+
+export function parseSecurityLevel(value: string | undefined): SecurityLevel | undefined {
+  if (value === undefined) return undefined;
+  const level = SECURITY_LEVELS.find((name) => name === value.toUpperCase());
+  if (!level) {
+    throw new UsageError(`--security-level must be one of ${SECURITY_LEVELS.join(", ")}, got "${value}"`);
+  }
+  return level;
+}
+
+export function parsePositiveInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`${name} must be a positive integer, got "${value}"`);
+  }
+  return Number(value);
+}
+
+/** Parses one command-line value as JSON; `what` names it in the error ("argument 2", "--context"). */
+export function parseJsonValue(what: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const hint = /^[A-Za-z_]/.test(text.trim()) ? ` (strings must be JSON-quoted, e.g. '"${text.trim().slice(0, 20)}"')` : "";
+    throw new UsageError(`${what} is not valid JSON: ${(error as Error).message}${hint}`);
+  }
+}

@@ -1,0 +1,129 @@
+import fs from "node:fs";
+import path from "node:path";
+import { LEVEL_DEFAULTS, type SecurityLevel, type ValidationIssue } from "../index.js";
+import { locate } from "../loader/issues.js";
+import { checkModule } from "../loader/validate.js";
+import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseSecurityLevel, UsageError } from "./args.js";
+import { sanitizeLine } from "./format.js";
+import { USAGE } from "./usage.js";
+
+const MODULE_EXTENSIONS = new Set([".js", ".cjs", ".mjs"]);
+
+/**
+ * Every module and JSON file under `root`, relative with forward slashes, sorted; skips node_modules,
+ * dot-directories and symbolic links. Directories that cannot be read are listed in `unreadable`.
+ */
+export function listCheckableFiles(root: string): { files: string[]; unreadable: string[] } {
+  const files: string[] = [];
+  const unreadable: string[] = [];
+  const walk = (dir: string, relative: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      unreadable.push(relative || ".");
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const rel = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+        walk(path.join(dir, entry.name), rel);
+      } else if (entry.isFile()) {
+        const extension = path.extname(entry.name).toLowerCase();
+        if (MODULE_EXTENSIONS.has(extension) || extension === ".json") files.push(rel);
+      }
+      // Symbolic links are not followed: the runtime resolves them by real path at run time.
+    }
+  };
+  walk(root, "");
+  return { files, unreadable };
+}
+
+function issue(rule: string, message: string, location = { line: 1, column: 0 }): ValidationIssue {
+  return { rule, message, severity: "error", location };
+}
+
+/** The issues of one file, as the runtime's validator (or, for .json, JSON.parse) sees them. */
+export function checkFile(absolute: string, level: SecurityLevel): ValidationIssue[] {
+  const extension = path.extname(absolute).toLowerCase();
+  let code: string;
+  try {
+    const limit = LEVEL_DEFAULTS[level].maxModuleBytes;
+    const size = fs.statSync(absolute).size;
+    // Don't read a huge module just to be told it is too big.
+    if (extension !== ".json" && size > limit) {
+      return [issue("max-module-size", `module is ${size} bytes; the limit is ${limit}`)];
+    }
+    code = fs.readFileSync(absolute, "utf8");
+  } catch (error) {
+    return [issue("read-error", `cannot read file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)];
+  }
+  if (extension === ".json") {
+    try {
+      JSON.parse(code);
+      return [];
+    } catch (error) {
+      const message = (error as Error).message;
+      const position = /at position (\d+)/.exec(message);
+      const location = position ? locate(code, Number(position[1])) : /end of JSON input/.test(message) ? locate(code, code.length) : undefined;
+      return [issue("syntax", `invalid JSON: ${message.replace(/ \(line \d+ column \d+\)$/, "")}`, location)];
+    }
+  }
+  return checkModule(code, extension, level).result.issues;
+}
+
+/** `file:line:column rule message`, with "(warning)" after the rule for warnings; line and column 1-based. */
+export function formatIssue(file: string, found: ValidationIssue): string {
+  const { line, column } = found.location;
+  const marker = found.severity === "warning" ? " (warning)" : "";
+  return `${sanitizeLine(file)}:${line}:${column + 1} ${found.rule}${marker} ${sanitizeLine(found.message)}`;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/** `tenantbox check <folder>`: static validation of a whole tenant folder; exit 1 if any error. */
+export async function checkCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { "security-level": { type: "string" } });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  if (positionals.length !== 1) throw new UsageError("check needs exactly one <folder>");
+  const level = parseSecurityLevel(values["security-level"]) ?? "STANDARD";
+  const root = path.resolve(positionals[0]!);
+  let isDirectory = false;
+  try {
+    isDirectory = fs.statSync(root).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDirectory) throw new UsageError(`${positionals[0]} is not a directory`);
+
+  let errors = 0;
+  let warnings = 0;
+  const { files, unreadable } = listCheckableFiles(root);
+  let out = "";
+  for (const dir of unreadable) {
+    errors++;
+    out += formatIssue(dir, issue("read-error", "cannot read directory")) + "\n";
+  }
+  for (const file of files) {
+    for (const found of checkFile(path.join(root, file), level)) {
+      if (found.severity === "error") errors++;
+      else warnings++;
+      out += formatIssue(file, found) + "\n";
+    }
+    // Flush as we go on big trees; small ones print at once.
+    if (out.length > 64 * 1024) {
+      process.stdout.write(out);
+      out = "";
+    }
+  }
+  out += `${plural(files.length, "file")} checked (${level}): ${plural(errors, "error")}, ${plural(warnings, "warning")}\n`;
+  process.stdout.write(out);
+  return errors > 0 ? EXIT_FAILURE : EXIT_OK;
+}

@@ -1,0 +1,108 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { IsolatedRuntime, type ExecuteResult, type RuntimeOptions, type ToolHandler } from "../index.js";
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  parseCommandArgs,
+  parseJsonValue,
+  parsePositiveInteger,
+  parseSecurityLevel,
+  UsageError,
+} from "./args.js";
+import { demoToolHandler } from "./demo-tools.js";
+import { formatLogs } from "./format.js";
+import { USAGE } from "./usage.js";
+
+/** `tenantbox run <folder> <file> <funcName> [jsonArg ...]`: one call, its value on stdout. */
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    context: { type: "string" },
+    timeout: { type: "string" },
+    "security-level": { type: "string" },
+    "memory-limit": { type: "string" },
+    tools: { type: "string" },
+    "demo-tools": { type: "boolean" },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  const [folder, file, funcName, ...rawArgs] = positionals;
+  if (folder === undefined || file === undefined || funcName === undefined) {
+    throw new UsageError("run needs <folder> <file> <funcName>");
+  }
+  const args = rawArgs.map((text, index) => parseJsonValue(`argument ${index + 1} (${abbreviate(text)})`, text));
+  const context = values.context === undefined ? undefined : parseJsonValue("--context", values.context);
+  const timeout = parsePositiveInteger("--timeout", values.timeout);
+  const memoryLimitMb = parsePositiveInteger("--memory-limit", values["memory-limit"]);
+  const securityLevel = parseSecurityLevel(values["security-level"]);
+  if (values.tools !== undefined && values["demo-tools"]) throw new UsageError("use --tools or --demo-tools, not both");
+  const toolHandler = values["demo-tools"] ? demoToolHandler : await loadToolHandler(values.tools);
+
+  // One call: one worker, one ready context.
+  const options: RuntimeOptions = { minThreads: 1, maxThreads: 1, readyContexts: 1 };
+  if (timeout !== undefined) options.timeout = timeout;
+  if (memoryLimitMb !== undefined) options.memoryLimitMb = memoryLimitMb;
+  if (securityLevel !== undefined) options.securityLevel = securityLevel;
+  if (toolHandler !== undefined) options.toolHandler = toolHandler;
+  let runtime: IsolatedRuntime;
+  try {
+    runtime = new IsolatedRuntime(options);
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/^tenantbox: /, ""));
+  }
+
+  let result: ExecuteResult | undefined;
+  let thrown: unknown;
+  try {
+    result = await runtime.execute({ folder: path.resolve(folder), file, funcName, args, context });
+  } catch (error) {
+    thrown = error;
+  } finally {
+    await runtime.close();
+  }
+
+  if (result) process.stderr.write(formatLogs(result.logs));
+  if (result?.success) {
+    if (result.value !== undefined) process.stdout.write(JSON.stringify(result.value, null, 2) + "\n");
+    return EXIT_OK;
+  }
+  const error = result?.error ?? errorInfoOf(thrown);
+  const report: Record<string, unknown> = { code: error.code, message: error.message };
+  if (error.name && error.name !== "RuntimeError" && error.name !== "Error") report.name = error.name;
+  if (error.details !== undefined) report.details = error.details;
+  process.stderr.write(JSON.stringify(report) + "\n");
+  return EXIT_FAILURE;
+}
+
+function errorInfoOf(error: unknown): { code: string; name?: string; message: string; details?: unknown } {
+  if (error && typeof error === "object" && "code" in error && typeof error.code === "string") {
+    const { code, message, details } = error as { code: string; message?: unknown; details?: unknown };
+    return { code, message: String(message ?? ""), details };
+  }
+  return { code: "INTERNAL_ERROR", message: error instanceof Error ? error.message : String(error) };
+}
+
+function abbreviate(text: string): string {
+  return text.length > 40 ? text.slice(0, 39) + "…" : text;
+}
+
+/**
+ * `--tools <module>`: a trusted host module (it runs in this process, not in the sandbox) whose default
+ * export or `toolHandler` export is `(name, args, ctx) => value`.
+ */
+async function loadToolHandler(specifier: string | undefined): Promise<ToolHandler | undefined> {
+  if (specifier === undefined) return undefined;
+  let loaded: Record<string, unknown>;
+  try {
+    loaded = (await import(pathToFileURL(path.resolve(specifier)).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`--tools: cannot load ${specifier}: ${(error as Error).message}`);
+  }
+  const handler = typeof loaded.toolHandler === "function" ? loaded.toolHandler : loaded.default;
+  if (typeof handler !== "function") {
+    throw new UsageError(`--tools: ${specifier} must export a function (default export or "toolHandler")`);
+  }
+  return handler as ToolHandler;
+}

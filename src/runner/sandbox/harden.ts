@@ -1,0 +1,139 @@
+import type { Primordials } from "./primordials.js";
+
+/**
+ * Freezes the realm's intrinsics so that one invocation cannot leave state behind for the next one:
+ * every object reachable from the global and from the anonymous intrinsics (iterator prototypes,
+ * generator and async function prototypes, %TypedArray%, ...) is frozen, the legacy RegExp statics that
+ * remember the last match are removed, and the global's own built-in properties become read-only.
+ * Returns what resetGlobal() needs to verify the global afterwards.
+ */
+export function hardenRealm(g: typeof globalThis, P: Primordials) {
+  const ReflectOwnKeys = Reflect.ownKeys;
+  const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+  const ObjectIsExtensible = Object.isExtensible;
+
+  // RegExp.$1, RegExp.lastMatch and friends leak the previous invocation's matches.
+  const legacy = ["$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "input", "$_", "lastMatch", "$&", "lastParen", "$+", "leftContext", "$`", "rightContext", "$'"];
+  for (let i = 0; i < legacy.length; i++) delete (g.RegExp as unknown as Record<string, unknown>)[legacy[i]!];
+
+  // The "override mistake": with Error.prototype frozen, `this.name = "MyError"` in a subclass would throw.
+  // These properties become accessors whose setter defines an own property on the receiver instead.
+  const enable = (object: object, names: string[]) => {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const desc = ObjectGetOwnPropertyDescriptor(object, name);
+      if (!desc || !("value" in desc)) continue;
+      const value = desc.value;
+      P.ObjectDefineProperty(object, name, {
+        get: function () {
+          return value;
+        },
+        set: function (this: object, next: unknown) {
+          if (this === object) throw new P.TypeError("Cannot assign to read only property '" + name + "' of a shared intrinsic");
+          P.ObjectDefineProperty(this, name, { value: next, writable: true, enumerable: true, configurable: true });
+        },
+        enumerable: desc.enumerable,
+        configurable: false,
+      });
+    }
+  };
+  enable(g.Object.prototype, ["toString", "toLocaleString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "constructor"]);
+  enable(g.Function.prototype, ["toString", "constructor"]);
+  const errors = [g.Error, g.TypeError, g.RangeError, g.SyntaxError, g.ReferenceError, g.EvalError, g.URIError, g.AggregateError];
+  for (let i = 0; i < errors.length; i++) enable(errors[i]!.prototype, ["name", "message", "toString", "constructor"]);
+
+  // Intrinsics no global property names.
+  const anonymous: unknown[] = [];
+  const add = (value: unknown) => {
+    anonymous[anonymous.length] = value;
+  };
+  const proto = P.ObjectGetPrototypeOf;
+  add(proto(function* () {}));
+  add(proto(async function () {}));
+  add(proto(async function* () {}));
+  add(proto(proto(async function* () {}).prototype));
+  add(proto(proto(proto(async function* () {}).prototype)));
+  add(proto([][Symbol.iterator]()));
+  add(proto(new g.Map()[Symbol.iterator]()));
+  add(proto(new g.Set()[Symbol.iterator]()));
+  add(proto(""[Symbol.iterator]()));
+  add(proto(/a/[Symbol.matchAll]("")));
+  add(proto(g.Int8Array));
+  add(proto(proto([][Symbol.iterator]())));
+  const G = g as unknown as {
+    Iterator?: { from(it: unknown): { map(fn: (x: unknown) => unknown): unknown } };
+    Intl?: { Segmenter?: new () => { segment(s: string): Iterable<unknown> } };
+  };
+  if (G.Iterator !== undefined) {
+    add(proto(G.Iterator.from([]).map((x: unknown) => x)));
+    add(proto(G.Iterator.from({ next: () => ({ done: true, value: undefined }) })));
+  }
+  if (G.Intl?.Segmenter !== undefined) {
+    const segments = new G.Intl.Segmenter().segment("");
+    add(proto(segments));
+    add(proto(segments[Symbol.iterator]()));
+  }
+  add(ObjectGetOwnPropertyDescriptor(g.Function.prototype, "caller")?.get);
+  add((function () {
+    return arguments;
+  })());
+
+  // Walk and freeze everything reachable from the roots.
+  const seen = new P.WeakMap<object, true>();
+  const stack: unknown[] = [];
+  const globalKeys = ReflectOwnKeys(g);
+  for (let i = 0; i < globalKeys.length; i++) {
+    const desc = ObjectGetOwnPropertyDescriptor(g, globalKeys[i]!)!;
+    stack[stack.length] = desc.value;
+    stack[stack.length] = desc.get;
+    stack[stack.length] = desc.set;
+  }
+  for (let i = 0; i < anonymous.length; i++) stack[stack.length] = anonymous[i];
+  stack[stack.length] = proto(g);
+  while (stack.length) {
+    const value = stack[stack.length - 1];
+    stack.length--;
+    if ((typeof value !== "object" && typeof value !== "function") || value === null || value === g) continue;
+    if (P.WeakMapHas(seen, value)) continue;
+    P.WeakMapSet(seen, value, true);
+    P.ObjectFreeze(value);
+    stack[stack.length] = proto(value);
+    const keys = ReflectOwnKeys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const desc = ObjectGetOwnPropertyDescriptor(value, keys[i]!);
+      if (!desc) continue;
+      stack[stack.length] = desc.value;
+      stack[stack.length] = desc.get;
+      stack[stack.length] = desc.set;
+    }
+  }
+
+  // The global itself stays extensible (tenants may add globals for one call); its built-ins are fixed.
+  const baseline = P.ObjectCreate(null) as Record<PropertyKey, true>;
+  for (let i = 0; i < globalKeys.length; i++) {
+    const key = globalKeys[i]!;
+    const desc = ObjectGetOwnPropertyDescriptor(g, key)!;
+    if ("value" in desc) P.ObjectDefineProperty(g, key, { value: desc.value, writable: false, enumerable: desc.enumerable, configurable: false });
+    else P.ObjectDefineProperty(g, key, { get: desc.get, set: desc.set, enumerable: desc.enumerable, configurable: false });
+    baseline[key as string] = true;
+  }
+  const baselineCount = globalKeys.length;
+  const globalProto = proto(g);
+
+  /** Deletes what the last invocation added to the global; false if the global can no longer be trusted. */
+  function resetGlobal(): boolean {
+    const keys = ReflectOwnKeys(g);
+    let kept = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (baseline[key as string] === true) {
+        kept++;
+        continue;
+      }
+      if (!Reflect.deleteProperty(g, key)) return false;
+    }
+    return kept === baselineCount && ObjectIsExtensible(g) && proto(g) === globalProto;
+  }
+
+  return { resetGlobal };
+}

@@ -1,0 +1,215 @@
+// End-to-end tests of the built command line (dist/cli.js). They build nothing: `npm test` builds first.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CLI = path.join(ROOT, "dist", "cli.js");
+const EXAMPLES = path.join(ROOT, "examples", "modules");
+
+interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], cwd = ROOT): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8", timeout: 20_000 });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The `{ code, message }` report: the last line of stderr (tenant logs come before it). */
+function errorReport(stderr: string): { code: string; message: string; name?: string } {
+  const lines = stderr.trim().split("\n");
+  return JSON.parse(lines[lines.length - 1]!);
+}
+
+let temp: string;
+
+function tenant(name: string, files: Record<string, string>): string {
+  const folder = path.join(temp, name);
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
+    fs.writeFileSync(path.join(folder, file), text);
+  }
+  return folder;
+}
+
+beforeAll(() => {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
+  temp = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-cli-"));
+});
+
+afterAll(() => {
+  if (temp) fs.rmSync(temp, { recursive: true, force: true });
+});
+
+describe("tenantbox (no command)", () => {
+  it("prints usage for --help and with no arguments", () => {
+    for (const args of [["--help"], []]) {
+      const result = cli(args);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain("tenantbox run <folder> <file> <funcName>");
+      expect(result.stdout).toContain("tenantbox check <folder>");
+    }
+  });
+
+  it("exits 2 with usage for an unknown command", () => {
+    const result = cli(["frobnicate"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('unknown command "frobnicate"');
+    expect(result.stderr).toContain("Usage:");
+  });
+});
+
+describe("tenantbox run", () => {
+  it("runs an example hook from a relative folder and prints its JSON value", () => {
+    const order = { id: "A-1", items: [{ sku: "mug", price: 12.5, qty: 4 }, { sku: "tee", price: 24, qty: 3 }], discountCode: "VIP20" };
+    const result = cli([
+      "run",
+      "examples/modules/acme",
+      "hooks/orders.js",
+      "onOrderCreated",
+      JSON.stringify(order),
+      "--context",
+      '{"userId":"u-7"}',
+    ]);
+    expect(result.stderr).toContain("[log] order A-1 for u-7: 2 item(s)");
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      orderId: "A-1",
+      currency: "EUR",
+      subtotal: 122,
+      discount: 24.4,
+      discountCode: "VIP20",
+      tax: 19.52,
+      total: 117.12,
+    });
+    // Pretty-printed with a 2-space indent.
+    expect(result.stdout).toContain('\n  "orderId": "A-1",\n');
+  });
+
+  it("runs an ES module default export with a relative import", () => {
+    const result = cli(["run", path.join(EXAMPLES, "globex"), "rules.mjs", "default", '{"email":" X@Y.Z ","name":"ann lee","totalSpend":600}']);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ email: "x@y.z", name: "Ann Lee", tier: "silver" });
+  });
+
+  it("answers tool calls with --demo-tools, and fails with TOOL_ERROR without a handler", () => {
+    const args = ["run", path.join(EXAMPLES, "globex"), "customers.js", "syncCustomer", '{"email":"grace@globex.example","name":"Grace"}'];
+    const withTools = cli([...args, "--demo-tools"]);
+    expect(withTools.status).toBe(0);
+    expect(JSON.parse(withTools.stdout)).toMatchObject({ id: "crm-1002", previousTier: "silver" });
+    const without = cli(args);
+    expect(without.status).toBe(1);
+    expect(errorReport(without.stderr).code).toBe("TOOL_ERROR");
+  });
+
+  it("prints nothing for undefined and accepts negative numbers as arguments", () => {
+    const folder = tenant("plain", { "m.js": "exports.nothing = () => undefined;\nexports.add = (a, b) => a + b;\n" });
+    const nothing = cli(["run", folder, "m.js", "nothing"]);
+    expect(nothing.status).toBe(0);
+    expect(nothing.stdout).toBe("");
+    const sum = cli(["run", folder, "m.js", "add", "-5", "2.5"]);
+    expect(sum.status).toBe(0);
+    expect(JSON.parse(sum.stdout)).toBe(-2.5);
+  });
+
+  it("exits 1 with a { code, message } JSON report when the function throws", () => {
+    const folder = tenant("failing", {
+      "hooks.js": 'exports.boom = function () {\n  throw new TypeError("bad input");\n};\n',
+    });
+    const result = cli(["run", folder, "hooks.js", "boom"]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    const report = errorReport(result.stderr);
+    expect(report.code).toBe("RUNTIME_ERROR");
+    expect(report.message).toBe("bad input");
+    expect(report.name).toBe("TypeError");
+  });
+
+  it("exits 1 with the runtime's codes: FUNCTION_NOT_FOUND, TIMEOUT", () => {
+    const folder = tenant("codes", { "m.js": "exports.spin = () => { for (;;) {} };\n" });
+    const missing = cli(["run", folder, "m.js", "nope"]);
+    expect(missing.status).toBe(1);
+    expect(errorReport(missing.stderr).code).toBe("FUNCTION_NOT_FOUND");
+    const started = Date.now();
+    const spin = cli(["run", folder, "m.js", "spin", "--timeout", "200"]);
+    expect(spin.status).toBe(1);
+    expect(errorReport(spin.stderr).code).toBe("TIMEOUT");
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("exits 2 for a bad JSON argument, a bad option value or missing operands, without running anything", () => {
+    const folder = tenant("args", { "m.js": "exports.f = (x) => x;\n" });
+    const badJson = cli(["run", folder, "m.js", "f", "{bad"]);
+    expect(badJson.status).toBe(2);
+    expect(badJson.stdout).toBe("");
+    expect(badJson.stderr).toMatch(/argument 1 .* is not valid JSON/);
+    const bareWord = cli(["run", folder, "m.js", "f", "hello"]);
+    expect(bareWord.status).toBe(2);
+    expect(bareWord.stderr).toContain('\'"hello"\'');
+    expect(cli(["run", folder, "m.js", "f", "--context", "{nope"]).status).toBe(2);
+    expect(cli(["run", folder, "m.js", "f", "--timeout", "soon"]).status).toBe(2);
+    expect(cli(["run", folder, "m.js", "f", "--security-level", "LAX"]).status).toBe(2);
+    expect(cli(["run", folder, "m.js", "f", "--unknown"]).status).toBe(2);
+    expect(cli(["run", folder, "m.js"]).status).toBe(2);
+  });
+});
+
+describe("tenantbox check", () => {
+  it("passes the examples (exit 0) at every security level", () => {
+    for (const level of ["STANDARD", "STRICT"]) {
+      const result = cli(["check", EXAMPLES, "--security-level", level]);
+      expect(result.stdout).toMatch(/^\d+ files checked \(\w+\): 0 errors, 0 warnings$/m);
+      expect(result.status).toBe(0);
+    }
+  });
+
+  it("reports file:line:column rule message, warnings marked, and exits 1 on an error", () => {
+    const folder = tenant("check-bad", {
+      "ok.js": "exports.ok = () => 1;\n",
+      "lib/bad.js": 'exports.a = 1;\nexports.b = function () {\n  return eval("1+1");\n};\n',
+      "warn.mjs": "export const o = { __proto__: null };\n",
+      "data.json": '{\n  "a": 1,\n}\n',
+      "node_modules/dep/index.js": "eval(1);\n",
+      ".hidden/x.js": "eval(1);\n",
+      "README.md": "eval(1)\n",
+    });
+    const result = cli(["check", folder]);
+    expect(result.status).toBe(1);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines).toContain("lib/bad.js:3:10 no-eval eval is not allowed");
+    expect(lines).toContain("warn.mjs:1:20 no-proto (warning) __proto__ is not allowed");
+    expect(lines.some((line) => line.startsWith("data.json:3:1 syntax invalid JSON"))).toBe(true);
+    expect(result.stdout).not.toContain("node_modules");
+    expect(result.stdout).not.toContain(".hidden");
+    expect(lines[lines.length - 1]).toBe("4 files checked (STANDARD): 2 errors, 1 warning");
+  });
+
+  it("exits 0 when there are only warnings, and 2 for a folder that does not exist", () => {
+    const folder = tenant("check-warn", { "w.js": "exports.f = (o) => o.__proto__;\n" });
+    const result = cli(["check", folder]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("w.js:1:20 no-proto (warning)");
+    expect(cli(["check", folder, "--security-level", "SECURE"]).status).toBe(1);
+    expect(cli(["check", path.join(temp, "does-not-exist")]).status).toBe(2);
+  });
+});
+
+describe("tenantbox demo", () => {
+  it("runs the example calls, shows a typed error, and exits 0 within seconds", () => {
+    const started = Date.now();
+    const result = cli(["demo", "examples/modules"]);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("crm-1001");
+    expect(result.stdout).toContain("TIMEOUT");
+    expect(result.stdout).toContain("every call went as expected");
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
