@@ -190,6 +190,8 @@ export class IsolatedRuntime {
       timeoutMs: timeout,
       maxIterations: this.options.maxIterations ?? null,
       maxOutputBytes: this.options.maxOutputBytes,
+      // Buffers sit outside the heap limit; an invocation may allocate up to 4x the heap limit of them in total.
+      maxBufferBytes: this.options.memoryLimitMb * 4 * 1024 * 1024,
       maxLogBytes: this.options.maxLogBytes,
       maxToolCalls: this.options.maxToolCalls,
       hasToolHandler: this.options.toolHandler !== undefined,

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
-import type { SecurityLevel } from "../security-levels.js";
+import { LEVEL_DEFAULTS, type SecurityLevel } from "../security-levels.js";
 import type { ValidationIssue } from "./issues.js";
 import { resolveSpecifier, ResolveFailure, realInside } from "./resolve.js";
 import { transformModule } from "./transform.js";
@@ -115,6 +115,17 @@ export class ModuleGraphLoader {
       this.cache.delete(realPath);
       this.cache.set(realPath, cached);
       return cached;
+    }
+    const maxBytes = LEVEL_DEFAULTS[securityLevel].maxModuleBytes;
+    if (stat.size > BigInt(maxBytes)) {
+      // Refused before reading: a huge file (JSON included) never enters memory.
+      const issue: ValidationIssue = {
+        rule: "max-module-size",
+        message: `module is ${stat.size} bytes; the limit is ${maxBytes}`,
+        severity: "error",
+        location: { line: 1, column: 0 },
+      };
+      throw new RuntimeError("VALIDATION_ERROR", `${id}: 1:0 max-module-size: ${issue.message}`, { file: id, issues: [issue] });
     }
     let code: string;
     try {

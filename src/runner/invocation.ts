@@ -64,6 +64,7 @@ export class Invocation {
         context: task.context,
         maxIterations: task.maxIterations ?? Number.MAX_SAFE_INTEGER,
         maxOutputBytes: task.maxOutputBytes,
+        maxBufferBytes: task.maxBufferBytes,
         deadline: Date.now() + task.timeoutMs,
         stopSlot: task.stopSlot,
         stopId: task.invocationId,
@@ -126,12 +127,17 @@ export class Invocation {
   private timeout(): void {
     // An outcome decided before the clock ran out (a value, an error, a tripped limit) stands.
     if (this.outcome) return this.finish(this.outcome);
-    this.finish({ ok: false, error: { code: "TIMEOUT", name: "RuntimeError", message: `invocation exceeded its ${this.task.timeoutMs} ms timeout` } });
+    this.finish({ ok: false, error: { code: "TIMEOUT", name: "RuntimeError", message: this.timeoutMessage() } });
   }
 
   private fatal(code: ErrorCode, message: string): void {
     // Limits are final: whatever the tenant catches, the outcome is this error.
+    if (code === "TIMEOUT") message = this.timeoutMessage();
     if (!this.outcome || this.outcome.ok) this.outcome = { ok: false, error: { code, name: "RuntimeError", message } };
+  }
+
+  private timeoutMessage(): string {
+    return `invocation exceeded its ${this.task.timeoutMs} ms timeout`;
   }
 
   private onHostCall(op: string, a: unknown, b: unknown): string | number | undefined {
@@ -177,9 +183,11 @@ export class Invocation {
     try {
       const raw = JSON.parse(json) as Record<string, unknown>;
       const code = typeof raw.code === "string" && KNOWN_CODES.has(raw.code) ? (raw.code as ErrorCode) : "RUNTIME_ERROR";
+      // The tenant's own exception keeps its name (TypeError, MyError); the runtime's errors are RuntimeError.
+      const tenantName = typeof raw.name === "string" ? raw.name.slice(0, 200) : "Error";
       const info: ErrorInfo = {
         code,
-        name: typeof raw.name === "string" ? raw.name.slice(0, 200) : "Error",
+        name: code === "RUNTIME_ERROR" ? tenantName : code === "TOOL_ERROR" ? "ToolError" : "RuntimeError",
         message: typeof raw.message === "string" ? raw.message : "",
       };
       if (raw.details && typeof raw.details === "object") info.details = raw.details as Record<string, unknown>;

@@ -22,6 +22,7 @@ export interface InvocationTask {
   stopSlot: number;
   maxIterations: number | null;
   maxOutputBytes: number;
+  maxBufferBytes: number;
   maxLogBytes: number;
   maxToolCalls: number;
   hasToolHandler: boolean;

@@ -1,7 +1,7 @@
 import type { Primordials } from "./primordials.js";
 
 /** TextEncoder/TextDecoder (UTF-8) and atob/btoa, written in the sandbox realm. */
-export function installEncoding(g: typeof globalThis, P: Primordials) {
+export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuffer: (bytes: number) => void) {
   const define = (name: string, value: unknown) =>
     P.ObjectDefineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
 
@@ -26,6 +26,7 @@ export function installEncoding(g: typeof globalThis, P: Primordials) {
         bytes[bytes.length] = 0x80 | (cp & 63);
       }
     }
+    chargeBuffer(bytes.length);
     const out = new P.Uint8Array(bytes.length);
     for (let i = 0; i < bytes.length; i++) out[i] = bytes[i]!;
     return out;

@@ -1,3 +1,4 @@
+import { installBufferAccounting } from "./buffers.js";
 import { installConsole } from "./console.js";
 import { installEncoding } from "./encoding.js";
 import { installErrors } from "./errors.js";
@@ -17,6 +18,8 @@ export interface InvocationSetup {
   context: string;
   maxIterations: number;
   maxOutputBytes: number;
+  /** ArrayBuffer bytes the invocation may allocate in total (they live outside the worker's heap limit). */
+  maxBufferBytes: number;
   /** Date.now() value after which the invocation is out of time. */
   deadline: number;
   /** Slot in the shared stop flags, and the value that means "stop" for this invocation. */
@@ -113,6 +116,16 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
 
   const guards: [object, () => void, () => void] = [budget, enterGuard, loopGuard];
 
+  let bufferBytes = 0;
+  let maxBufferBytes = 0;
+  function chargeBuffer(bytes: number) {
+    if (inv === null) throw new P.RangeError("Array buffer allocation failed");
+    bufferBytes += bytes;
+    if (bufferBytes > maxBufferBytes) {
+      trip("MEMORY_LIMIT_EXCEEDED", "invocation allocated more than " + maxBufferBytes + " bytes of array buffers");
+    }
+  }
+
   function fail(thrown: unknown) {
     const s = inv;
     if (s === null || s.settled) return;
@@ -154,9 +167,10 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   const consoleApi = installConsole(g, P, host);
   const timers = installTimers(g, P, host, fail);
   const tools = installTools(g, P, host, errors);
-  installEncoding(g, P);
+  installEncoding(g, P, chargeBuffer);
   installStructuredClone(g, P);
   installUrl(g, P, host);
+  installBufferAccounting(g, P, chargeBuffer);
 
   function deepFreeze(value: unknown): unknown {
     if (value && typeof value === "object" && !P.ObjectIsFrozen(value)) {
@@ -240,6 +254,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       stopId = setup.stopId;
       deadline = setup.deadline;
       tripped = null;
+      bufferBytes = 0;
+      maxBufferBytes = setup.maxBufferBytes;
       inv = state;
     },
     define(index: number, wrapper: (...args: unknown[]) => unknown) {

@@ -1,3 +1,4 @@
+import { installBufferAccounting } from "./buffers.js";
 import { installConsole } from "./console.js";
 import { installEncoding } from "./encoding.js";
 import { installErrors } from "./errors.js";
@@ -28,6 +29,7 @@ export function sandboxSource(): string {
     installEncoding,
     installStructuredClone,
     installUrl,
+    installBufferAccounting,
     hardenRealm,
     sandboxMain,
   ].map((fn) => fn.toString());
