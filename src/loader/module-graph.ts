@@ -6,7 +6,7 @@ import { LEVEL_DEFAULTS, type SecurityLevel } from "../security-levels.js";
 import type { ValidationIssue } from "./issues.js";
 import { resolveSpecifier, ResolveFailure, realInside } from "./resolve.js";
 import { transformModule } from "./transform.js";
-import { checkModule } from "./validate.js";
+import { checkModule, TOO_DEEP } from "./validate.js";
 
 /** One module as the worker needs it: compiled from `wrapper` once per `hash`, run fresh per call. */
 export interface ModuleRecord {
@@ -161,7 +161,13 @@ export class ModuleGraphLoader {
     if (!checked.result.valid || !checked.parsed) {
       return { ...base, format: "cjs", hash: "", source: "", rejection: checked.result.issues };
     }
-    const transformed = transformModule(checked.parsed);
+    let transformed: ReturnType<typeof transformModule>;
+    try {
+      transformed = transformModule(checked.parsed);
+    } catch (error) {
+      if (error instanceof RangeError) return { ...base, format: "cjs", hash: "", source: "", rejection: [TOO_DEEP] };
+      throw error;
+    }
     return {
       ...base,
       format: checked.parsed.format,

@@ -23,6 +23,8 @@ export class ParseFailure extends Error {
 }
 
 function syntaxIssue(error: unknown, prefixLength: number): ValidationIssue & { pos: number } {
+  // Only acorn's SyntaxError is a finding; a stack overflow in the parser is for the caller to judge.
+  if (!(error instanceof SyntaxError)) throw error;
   const e = error as { message?: string; loc?: { line: number; column: number }; pos?: number };
   const loc = e.loc ?? { line: 1, column: 0 };
   const column = loc.line === 1 ? Math.max(0, loc.column - prefixLength) : loc.column;

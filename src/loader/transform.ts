@@ -1,6 +1,7 @@
 import type * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import MagicString from "magic-string";
+import { rewriteImportReferences } from "./live-bindings.js";
 import type { ParsedModule } from "./parse.js";
 
 /**
@@ -107,6 +108,8 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
   const getters: string[] = [];
   const stars: string[] = [];
   const moduleVars = new Map<string, string>();
+  /** Imported name -> the namespace read that replaces each reference (live bindings). */
+  const live = new Map<string, string>();
   const moduleVar = (spec: string): string => {
     let name = moduleVars.get(spec);
     if (!name) {
@@ -125,13 +128,11 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
     switch (node.type) {
       case "ImportDeclaration": {
         const m = moduleVar(String(node.source.value));
-        const bindings: string[] = [];
         for (const spec of node.specifiers) {
           if (spec.type === "ImportNamespaceSpecifier") imports.push(`const ${spec.local.name} = ${m};`);
-          else if (spec.type === "ImportDefaultSpecifier") bindings.push(`default: ${spec.local.name}`);
-          else bindings.push(`${JSON.stringify(moduleName(spec.imported))}: ${spec.local.name}`);
+          else if (spec.type === "ImportDefaultSpecifier") live.set(spec.local.name, `${m}.default`);
+          else live.set(spec.local.name, `${m}[${JSON.stringify(moduleName(spec.imported))}]`);
         }
-        if (bindings.length) imports.push(`const { ${bindings.join(", ")} } = ${m};`);
         blank(node);
         break;
       }
@@ -148,7 +149,10 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
           for (const spec of node.specifiers) getter(moduleName(spec.exported), `${m}[${JSON.stringify(moduleName(spec.local))}]`);
           blank(node);
         } else {
-          for (const spec of node.specifiers) getter(moduleName(spec.exported), moduleName(spec.local));
+          for (const spec of node.specifiers) {
+            const local = moduleName(spec.local);
+            getter(moduleName(spec.exported), live.get(local) ?? local);
+          }
           blank(node);
         }
         break;
@@ -174,6 +178,7 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
       }
     }
   }
+  rewriteImportReferences(parsed.ast, s, live);
   // Exports are registered first, as getters, so a circular import sees hoisted functions.
   const header =
     `__tenantbox_exports.define({ ${getters.join(", ")} });` +

@@ -34,7 +34,7 @@ function insideFunction(ancestors: readonly AnyNode[]): boolean {
 }
 
 /** Walks the AST once and reports every rule finding, whatever the level; severity is decided later. */
-export function findRuleViolations(ast: acorn.Program, format: ModuleFormat): Finding[] {
+export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, code: string): Finding[] {
   const findings: Finding[] = [];
   const report = (rule: RuleId, message: string, node: acorn.Node) => findings.push({ rule, message, node });
 
@@ -78,6 +78,15 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat): Fi
         }
         break;
       }
+      case "UpdateExpression":
+        // In a module, `a <!--b` is `a < !(--b)` and `a-->b` is `(a--) > b`; the engine compiles the module's
+        // transformed text as a script, where both start a comment. Refuse the spellings outright.
+        if (format === "esm" && n.operator === "--") {
+          if (n.prefix ? code.slice(n.start - 2, n.start) === "<!" : code[n.end] === ">") {
+            report("no-html-comment", "write `<!--` and `-->` with spaces: they are HTML-like comments in scripts", n);
+          }
+        }
+        break;
       case "WithStatement":
         report("no-with", "with statements are not allowed", n);
         break;
@@ -142,6 +151,13 @@ export interface CheckedModule {
   result: ValidationResult;
 }
 
+const TOO_DEEP: ValidationIssue = {
+  rule: "max-nesting-depth",
+  message: "module is too deeply nested to analyze",
+  severity: "error",
+  location: { line: 1, column: 0 },
+};
+
 /** Layers 0 and 1: pre-scan, parse, rules. Never runs the code. */
 export function checkModule(code: string, extension: string, level: SecurityLevel): CheckedModule {
   const issues = prescan(code, LEVEL_DEFAULTS[level]);
@@ -149,13 +165,16 @@ export function checkModule(code: string, extension: string, level: SecurityLeve
   let parsed: ParsedModule;
   try {
     parsed = parseModule(code, extension);
+    issues.push(...judge(findRuleViolations(parsed.ast, parsed.format, parsed.code), level));
   } catch (error) {
     if (error instanceof ParseFailure) return { result: { valid: false, issues: [...issues, error.issue] } };
-    // acorn can still overflow its stack on inputs that pass the nesting pre-scan.
-    const message = error instanceof RangeError ? "module is too deeply nested to parse" : "module could not be parsed";
-    return { result: { valid: false, issues: [...issues, { rule: "syntax", message, severity: "error", location: { line: 1, column: 0 } }] } };
+    // The parser and the walkers recurse: chains the bracket pre-scan cannot see (a - - - ... x,
+    // a + b + ... + z) can still overflow the stack. That is a property of the module, not a crash.
+    if (error instanceof RangeError) return { result: { valid: false, issues: [...issues, TOO_DEEP] } };
+    throw error;
   }
-  issues.push(...judge(findRuleViolations(parsed.ast, parsed.format), level));
   issues.sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column);
   return { parsed, result: { valid: !hasErrors(issues), issues } };
 }
+
+export { TOO_DEEP };

@@ -21,7 +21,15 @@ export class CompileCache {
       return hit.script;
     }
     // lineOffset -1: the wrapper's header sits on line 0, so tenant line numbers stay true.
-    const script = new vm.Script(source, { filename, lineOffset: -1 });
+    const script = new vm.Script(source, {
+      filename,
+      lineOffset: -1,
+      // Validation refuses import(); should one ever get through, it fails with a primitive, not a host
+      // error object (whose constructor chain would lead to the host's Function).
+      importModuleDynamically: () => {
+        throw "dynamic import() is not available in the sandbox";
+      },
+    });
     this.scripts.set(hash, { script, size: source.length });
     this.bytes += source.length;
     while (this.scripts.size > this.maxEntries || this.bytes > this.maxBytes) {

@@ -5,8 +5,13 @@ import { Invocation } from "./invocation.js";
 import type { InvocationOutcome, InvocationTask, ToolPortMessage, ToolReply, ToolRequest } from "./protocol.js";
 
 // Tenant promises that nobody handles must never reach Node's default handler: it would inspect the
-// tenant's object on the host side and end the worker.
+// tenant's object on the host side (util.inspect calls methods of the object it prints).
 process.on("unhandledRejection", () => {});
+// Likewise any exception that escapes to this thread's top level: never print or serialize it (it may be
+// a tenant object). The worker is no longer trustworthy: end it; piscina reports its tasks and replaces it.
+process.setUncaughtExceptionCaptureCallback(() => {
+  process.exit(70);
+});
 
 export interface WorkerSettings {
   readyContexts: number;

@@ -19,16 +19,18 @@ export function installBufferAccounting(g: typeof globalThis, P: Primordials, ch
     return n > 0 && n === n ? P.MathFloor(n) : 0;
   }
 
-  function replaceConstructor(name: string, bytesBefore: (args: unknown[]) => number) {
+  /**
+   * `prepare` turns the caller's arguments into ones the engine cannot read differently a second time
+   * (numbers instead of objects with valueOf, a plain array instead of an array-like with a length getter)
+   * and returns the bytes the allocation will take; the charge happens before the engine allocates.
+   */
+  function replaceConstructor(name: string, prepare: (args: unknown[]) => { args: unknown[]; bytes: number }) {
     const Original = (g as unknown as Record<string, new (...args: unknown[]) => object>)[name]!;
     const Safe = function (this: unknown, ...args: unknown[]) {
       if (new.target === undefined) throw new P.TypeError("Constructor " + name + " requires 'new'");
-      const before = bytesBefore(args);
-      if (before > 0) charge(before);
-      const created = construct(Original, args, new.target === Safe ? Original : new.target) as { byteLength?: number };
-      // Built from an iterable of unknown length: charge what it turned out to be.
-      if (before < 0) charge(created.byteLength ?? 0);
-      return created;
+      const prepared = prepare(args);
+      if (prepared.bytes > 0) charge(prepared.bytes);
+      return construct(Original, prepared.args, new.target === Safe ? Original : new.target);
     };
     const keys = ownKeys(Original);
     for (let i = 0; i < keys.length; i++) {
@@ -45,15 +47,36 @@ export function installBufferAccounting(g: typeof globalThis, P: Primordials, ch
     P.ObjectDefineProperty(g, name, { value: Safe, writable: true, configurable: true, enumerable: false });
   }
 
-  replaceConstructor(
-    "ArrayBuffer",
-    (args) => {
-      const options = args[1] as { maxByteLength?: unknown } | undefined;
-      const max = options && typeof options === "object" ? toIndex(options.maxByteLength) : 0;
-      const length = toIndex(args[0]);
-      return max > length ? max : length;
-    },
-  );
+  replaceConstructor("ArrayBuffer", (args) => {
+    const length = toIndex(args[0]);
+    const options = args[1] as { maxByteLength?: unknown } | undefined;
+    if (options && typeof options === "object" && options.maxByteLength !== undefined) {
+      const max = toIndex(options.maxByteLength);
+      return { args: [length, { maxByteLength: max }], bytes: max > length ? max : length };
+    }
+    return { args: [length], bytes: length };
+  });
+
+  // Brand checks through captured getters: a subclass cannot lie about its length.
+  const typedArrayLength = getOwnPropertyDescriptor(proto(g.Uint8Array.prototype), "length")!.get!;
+  const typedArrayByteLength = getOwnPropertyDescriptor(proto(g.Uint8Array.prototype), "byteLength")!.get!;
+  const arrayBufferByteLength = getOwnPropertyDescriptor(g.ArrayBuffer.prototype, "byteLength")!.get!;
+  const ArrayFrom = g.Array.from;
+  const isArrayBuffer = (value: object) => {
+    try {
+      P.apply(arrayBufferByteLength, value, []);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const typedLength = (value: object): number => {
+    try {
+      return P.apply(typedArrayLength, value, []) as number;
+    } catch {
+      return -1;
+    }
+  };
 
   const typed = ["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float16Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"];
   for (let i = 0; i < typed.length; i++) {
@@ -61,28 +84,35 @@ export function installBufferAccounting(g: typeof globalThis, P: Primordials, ch
     const Original = (g as unknown as Record<string, { BYTES_PER_ELEMENT: number } | undefined>)[name];
     if (!Original) continue;
     const size = Original.BYTES_PER_ELEMENT;
-    replaceConstructor(
-      name,
-      (args) => {
-        const first = args[0];
-        if (typeof first !== "object" || first === null) return toIndex(first) * size;
-        if (first instanceof P.ArrayBuffer) return 0; // a view: no new memory
-        const length = (first as { length?: unknown }).length;
-        return typeof length === "number" ? toIndex(length) * size : -1;
-      },
-    );
+    replaceConstructor(name, (args) => {
+      const first = args[0];
+      if (typeof first !== "object" || first === null) {
+        const length = toIndex(first);
+        return { args: [length], bytes: length * size };
+      }
+      // A view on an existing buffer: no new memory.
+      if (isArrayBuffer(first)) return { args, bytes: 0 };
+      const fromTyped = typedLength(first);
+      if (fromTyped >= 0) return { args: [first], bytes: fromTyped * size };
+      // An iterable or array-like: copy it into a plain array first (on the heap, under the heap limit),
+      // so its length is known and cannot change between our look and the engine's.
+      const list = P.apply(ArrayFrom, g.Array, [first]) as unknown[];
+      return { args: [list], bytes: list.length * size };
+    });
   }
 
-  // Methods that allocate through the intrinsic constructor rather than species or `new`.
+  // Methods that copy: with a species of undefined they allocate through the intrinsic constructor, and
+  // toReversed/toSorted/with always do. Each is charged the receiver's size up front (a copy made through
+  // a charging species constructor is then charged twice: conservative, never under).
   const TypedArrayPrototype = proto(g.Uint8Array.prototype) as Record<string, unknown>;
-  const chargeSelf = ["toReversed", "toSorted", "with"];
+  const chargeSelf = ["toReversed", "toSorted", "with", "slice", "map", "filter"];
   for (let i = 0; i < chargeSelf.length; i++) {
     const method = TypedArrayPrototype[chargeSelf[i]!] as ((...args: unknown[]) => unknown) | undefined;
     if (typeof method !== "function") continue;
     P.ObjectDefineProperty(TypedArrayPrototype, chargeSelf[i]!, {
       value: {
-        [chargeSelf[i]!](this: { byteLength: number }, ...args: unknown[]) {
-          charge(this.byteLength);
+        [chargeSelf[i]!](this: object, ...args: unknown[]) {
+          charge(P.apply(typedArrayByteLength, this, []) as number);
           return P.apply(method, this, args);
         },
       }[chargeSelf[i]!],
@@ -92,6 +122,16 @@ export function installBufferAccounting(g: typeof globalThis, P: Primordials, ch
     });
   }
   const ArrayBufferPrototype = g.ArrayBuffer.prototype as unknown as Record<string, unknown>;
+  const bufferSlice = ArrayBufferPrototype.slice as (...args: unknown[]) => unknown;
+  P.ObjectDefineProperty(ArrayBufferPrototype, "slice", {
+    value: function slice(this: object, ...args: unknown[]) {
+      charge(P.apply(arrayBufferByteLength, this, []) as number);
+      return P.apply(bufferSlice, this, args);
+    },
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
   const transfers = ["transfer", "transferToFixedLength"];
   for (let i = 0; i < transfers.length; i++) {
     const method = ArrayBufferPrototype[transfers[i]!] as ((...args: unknown[]) => unknown) | undefined;
@@ -99,8 +139,9 @@ export function installBufferAccounting(g: typeof globalThis, P: Primordials, ch
     P.ObjectDefineProperty(ArrayBufferPrototype, transfers[i]!, {
       value: {
         [transfers[i]!](this: ArrayBuffer, newLength?: unknown) {
-          charge(newLength === undefined ? this.byteLength : toIndex(newLength));
-          return P.apply(method, this, newLength === undefined ? [] : [newLength]);
+          const length = newLength === undefined ? (P.apply(arrayBufferByteLength, this, []) as number) : toIndex(newLength);
+          charge(length);
+          return P.apply(method, this, [length]);
         },
       }[transfers[i]!],
       writable: true,

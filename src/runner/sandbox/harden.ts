@@ -7,7 +7,7 @@ import type { Primordials } from "./primordials.js";
  * remember the last match are removed, and the global's own built-in properties become read-only.
  * Returns what resetGlobal() needs to verify the global afterwards.
  */
-export function hardenRealm(g: typeof globalThis, P: Primordials) {
+export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknown[]) {
   const ReflectOwnKeys = Reflect.ownKeys;
   const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
   const ObjectIsExtensible = Object.isExtensible;
@@ -77,6 +77,13 @@ export function hardenRealm(g: typeof globalThis, P: Primordials) {
   add((function () {
     return arguments;
   })());
+  // The `stack` accessor pair V8 shares between all error objects of the realm.
+  const stackAccessor = ObjectGetOwnPropertyDescriptor(new g.Error(), "stack");
+  if (stackAccessor) {
+    add(stackAccessor.get);
+    add(stackAccessor.set);
+  }
+  for (let i = 0; i < hidden.length; i++) add(hidden[i]);
 
   // Walk and freeze everything reachable from the roots.
   const seen = new P.WeakMap<object, true>();

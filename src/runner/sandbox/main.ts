@@ -6,6 +6,7 @@ import { hardenRealm } from "./harden.js";
 import { createModuleSystem, type ModuleSpec } from "./modules.js";
 import { capturePrimordials, type HostCall } from "./primordials.js";
 import { installStructuredClone } from "./structured-clone.js";
+import { installSymbolRegistry } from "./symbol-registry.js";
 import { installTimers } from "./timers.js";
 import { installTools } from "./tools.js";
 import { installUrl } from "./url.js";
@@ -46,7 +47,10 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     }
   };
 
-  for (const name of ["WebAssembly", "SharedArrayBuffer", "Atomics", "FinalizationRegistry", "console"]) {
+  // Proxy is gone because host code does read properties of tenant objects: Node's unhandled-rejection
+  // bookkeeping reads private symbols off every rejected promise, prototype chain included, on host frames.
+  // Without Proxy no tenant code can run on such a read (a getter would need the host's private symbol).
+  for (const name of ["WebAssembly", "SharedArrayBuffer", "Atomics", "FinalizationRegistry", "Proxy", "console"]) {
     delete (g as unknown as Record<string, unknown>)[name];
   }
 
@@ -67,7 +71,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   // entries or iterations they read the stop flag (set by the host thread at the deadline) and the clock;
   // loop iterations are counted exactly against maxIterations.
   const flags = new P.Int32Array(stopFlags.buffer);
-  const budget = { n: 0, l: 0 };
+  // A new sealed budget per invocation: nothing one invocation does to it can reach the next.
+  let budget = P.ObjectSeal({ n: -1, l: -1 });
   const CHECK_EVERY = 127;
   const NEVER = -1e15;
   let iterations = 0;
@@ -114,7 +119,6 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     budget.l = armed;
   }
 
-  const guards: [object, () => void, () => void] = [budget, enterGuard, loopGuard];
 
   let bufferBytes = 0;
   let maxBufferBytes = 0;
@@ -225,7 +229,9 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     enumerable: true,
   });
 
-  const { resetGlobal } = hardenRealm(g, P);
+  const symbols = installSymbolRegistry(g, P);
+
+  const { resetGlobal } = hardenRealm(g, P, [timers.Timeout]);
 
   return {
     begin(json: string) {
@@ -233,7 +239,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       const state = {} as Invocation;
       state.setup = setup;
       state.files = P.ObjectCreate(null);
-      state.modules = createModuleSystem(P, errors, guards);
+      budget = P.ObjectSeal({ n: 0, l: 0 });
+      state.modules = createModuleSystem(P, errors, [budget, enterGuard, loopGuard]);
       state.context = deepFreeze(P.JSONParse(setup.context));
       state.started = false;
       state.settled = false;
@@ -243,13 +250,13 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
         if (spec.format === "json") state.modules.define(spec);
       }
       consoleApi.reset();
+      symbols.reset();
       timers.reset();
       tools.reset();
       iterations = 0;
       maxIterations = setup.maxIterations;
       armed = maxIterations < CHECK_EVERY ? maxIterations : CHECK_EVERY;
       budget.l = armed;
-      budget.n = 0;
       stopSlot = setup.stopSlot;
       stopId = setup.stopId;
       deadline = setup.deadline;

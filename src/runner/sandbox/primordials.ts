@@ -23,6 +23,7 @@ export function capturePrimordials(g: typeof globalThis) {
     ObjectCreate: g.Object.create,
     ObjectDefineProperty: g.Object.defineProperty,
     ObjectFreeze: g.Object.freeze,
+    ObjectSeal: g.Object.seal,
     ObjectIsFrozen: g.Object.isFrozen,
     ObjectKeys: g.Object.keys,
     ObjectGetOwnPropertyNames: g.Object.getOwnPropertyNames,

@@ -7,6 +7,7 @@ import { sandboxMain } from "./main.js";
 import { createModuleSystem } from "./modules.js";
 import { capturePrimordials } from "./primordials.js";
 import { installStructuredClone } from "./structured-clone.js";
+import { installSymbolRegistry } from "./symbol-registry.js";
 import { installTimers } from "./timers.js";
 import { installTools } from "./tools.js";
 import { installUrl } from "./url.js";
@@ -28,6 +29,7 @@ export function sandboxSource(): string {
     createModuleSystem,
     installEncoding,
     installStructuredClone,
+    installSymbolRegistry,
     installUrl,
     installBufferAccounting,
     hardenRealm,

@@ -98,6 +98,8 @@ export function installTimers(g: typeof globalThis, P: Primordials, host: HostCa
   });
   return {
     fire,
+    /** Reachable only through handles, so the realm's freeze must be told about it. */
+    Timeout,
     /** A new invocation starts with no timers; the host has cancelled the old ones. */
     reset() {
       entries = P.ObjectCreate(null);

@@ -1,0 +1,89 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect } from "vitest";
+import { IsolatedRuntime, RuntimeError } from "../dist/index.js";
+import type { RuntimeOptions } from "../dist/index.js";
+
+export { IsolatedRuntime, RuntimeError };
+
+const created: string[] = [];
+
+/** Writes `files` (relative path -> contents) into a fresh temp folder and returns its absolute path. */
+export function makeTenant(files: Record<string, string> = {}, parent?: string): string {
+  const folder = parent ?? fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-"));
+  if (!parent) created.push(folder);
+  writeFiles(folder, files);
+  return folder;
+}
+
+/** Writes files into an existing folder, creating directories as needed. */
+export function writeFiles(folder: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    const full = path.join(folder, rel);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    fs.writeFileSync(full, text);
+  }
+}
+
+/** A fresh empty temp directory (not a tenant by itself), removed by cleanupTenants(). */
+export function makeTempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-"));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes every folder made by makeTenant/makeTempDir in this test file. */
+export function cleanupTenants(): void {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** The runtime the suites use: small, fast, overridable. */
+export function makeRuntime(options: RuntimeOptions = {}): InstanceType<typeof IsolatedRuntime> {
+  return new IsolatedRuntime({ maxThreads: 2, minThreads: 1, timeout: 1000, ...options });
+}
+
+/** Runs a request and returns the RuntimeError it rejects with (fails the test if it resolves). */
+export async function runError(
+  runtime: InstanceType<typeof IsolatedRuntime>,
+  request: Parameters<InstanceType<typeof IsolatedRuntime>["run"]>[0],
+): Promise<InstanceType<typeof RuntimeError>> {
+  let value: unknown;
+  try {
+    value = await runtime.run(request);
+  } catch (error) {
+    expect(error).toBeInstanceOf(RuntimeError);
+    return error as InstanceType<typeof RuntimeError>;
+  }
+  throw new Error(`expected run() to reject, but it resolved with ${safeJson(value)}`);
+}
+
+/** Asserts that run() rejects with `code`, returns the error. */
+export async function expectCode(
+  runtime: InstanceType<typeof IsolatedRuntime>,
+  request: Parameters<InstanceType<typeof IsolatedRuntime>["run"]>[0],
+  code: string,
+): Promise<InstanceType<typeof RuntimeError>> {
+  const error = await runError(runtime, request);
+  expect(error.code, `error ${error.code}: ${error.message}`).toBe(code);
+  return error;
+}
+
+export function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** A simple module that proves the runtime still works. */
+export const BENIGN = "exports.ping = (x) => ({ pong: x });\n";
+
+/** Checks that a benign call still succeeds on `runtime` (after a timeout, OOM, escape attempt, ...). */
+export async function expectUsable(runtime: InstanceType<typeof IsolatedRuntime>): Promise<void> {
+  const folder = makeTenant({ "benign.js": BENIGN });
+  await expect(runtime.run({ folder, file: "benign.js", funcName: "ping", args: [42] })).resolves.toEqual({ pong: 42 });
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,533 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanupTenants, expectCode, IsolatedRuntime, makeRuntime, makeTenant, RuntimeError, runError, writeFiles } from "./helpers.js";
+
+let runtime: InstanceType<typeof IsolatedRuntime>;
+
+beforeAll(() => {
+  runtime = makeRuntime();
+});
+
+afterAll(async () => {
+  await runtime?.close();
+  cleanupTenants();
+});
+
+describe("CommonJS", () => {
+  it("calls a function assigned on module.exports", async () => {
+    const folder = makeTenant({ "hooks/orders.js": "module.exports = { onOrder(order) { return { id: order.id, total: order.qty * 2 }; } };" });
+    await expect(runtime.run({ folder, file: "hooks/orders.js", funcName: "onOrder", args: [{ id: "o1", qty: 21 }] })).resolves.toEqual({
+      id: "o1",
+      total: 42,
+    });
+  });
+
+  it("calls a function assigned on exports.x", async () => {
+    const folder = makeTenant({ "a.js": "exports.add = (a, b) => a + b;\nexports.mul = function (a, b) { return a * b; };" });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "add", args: [2, 3] })).resolves.toBe(5);
+    await expect(runtime.run({ folder, file: "a.js", funcName: "mul", args: [2, 3] })).resolves.toBe(6);
+  });
+
+  it("awaits an async function's value", async () => {
+    const folder = makeTenant({ "a.js": "exports.later = async (x) => { await null; return x + 1; };" });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "later", args: [1] })).resolves.toBe(2);
+  });
+
+  it('funcName "default" calls module.exports when it is a function', async () => {
+    const folder = makeTenant({ "fn.js": "module.exports = function (x) { return 'default:' + x; };" });
+    await expect(runtime.run({ folder, file: "fn.js", funcName: "default", args: ["hi"] })).resolves.toBe("default:hi");
+  });
+
+  it("requires a relative module, with and without extension, and a directory index", async () => {
+    const folder = makeTenant({
+      "main.js": [
+        "const a = require('./lib/a.js');",
+        "const b = require('./lib/b');",
+        "const c = require('./lib/dir');",
+        "exports.f = () => [a.name, b.name, c.name];",
+      ].join("\n"),
+      "lib/a.js": "exports.name = 'a';",
+      "lib/b.js": "exports.name = 'b';",
+      "lib/dir/index.js": "exports.name = 'dir';",
+    });
+    await expect(runtime.run({ folder, file: "main.js", funcName: "f" })).resolves.toEqual(["a", "b", "dir"]);
+  });
+
+  it("a module required twice in one invocation is one instance", async () => {
+    const folder = makeTenant({
+      "main.js": "const x = require('./x.js'); const y = require('./x'); exports.f = () => [x === y, x.n];",
+      "x.js": "let n = 0; n++; exports.n = n;",
+    });
+    await expect(runtime.run({ folder, file: "main.js", funcName: "f" })).resolves.toEqual([true, 1]);
+  });
+
+  it("__filename and __dirname are tenant-relative, never host paths", async () => {
+    const folder = makeTenant({ "lib/where.js": "exports.f = () => [__filename, __dirname];" });
+    const value = (await runtime.run({ folder, file: "lib/where.js", funcName: "f" })) as string[];
+    expect(value).toEqual(["lib/where.js", "lib"]);
+    expect(JSON.stringify(value)).not.toContain(folder);
+  });
+
+  it("a tenant exception is RUNTIME_ERROR with its own name and message", async () => {
+    const folder = makeTenant({
+      "a.js": "class MyError extends Error { constructor(m) { super(m); this.name = 'MyError'; } }\nexports.f = () => { throw new MyError('boom 42'); };\nexports.g = async () => { throw new TypeError('async boom'); };",
+    });
+    const error = await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "RUNTIME_ERROR");
+    expect(error.message).toContain("boom 42");
+    expect(error.details?.name).toBe("MyError");
+    // details.stack: the tenant's own frames (file:line:column), no host paths.
+    const stack = String(error.details?.stack);
+    expect(stack).toContain("a.js:2:");
+    expect(stack).not.toContain(folder);
+    expect(stack).not.toMatch(/node:internal|dist\/worker|node_modules/);
+    const report = await runtime.execute({ folder, file: "a.js", funcName: "g" });
+    expect(report.success).toBe(false);
+    expect(report.error?.code).toBe("RUNTIME_ERROR");
+    expect(report.error?.name).toBe("TypeError");
+    expect(report.error?.message).toContain("async boom");
+  });
+});
+
+describe("ES modules", () => {
+  it("export function, export const, export default", async () => {
+    const folder = makeTenant({
+      "m.js": [
+        "export function named(x) { return 'named:' + x; }",
+        "export const arrow = (x) => 'arrow:' + x;",
+        "export default function (x) { return 'default:' + x; }",
+      ].join("\n"),
+    });
+    await expect(runtime.run({ folder, file: "m.js", funcName: "named", args: [1] })).resolves.toBe("named:1");
+    await expect(runtime.run({ folder, file: "m.js", funcName: "arrow", args: [2] })).resolves.toBe("arrow:2");
+    await expect(runtime.run({ folder, file: "m.js", funcName: "default", args: [3] })).resolves.toBe("default:3");
+  });
+
+  it("export default of an anonymous arrow expression and of a named async function", async () => {
+    const folder = makeTenant({
+      "arrow.mjs": "export default (a, b) => a - b",
+      "named.mjs": "export default async function handler(x) { await null; return x * 10; }",
+    });
+    await expect(runtime.run({ folder, file: "arrow.mjs", funcName: "default", args: [10, 4] })).resolves.toBe(6);
+    await expect(runtime.run({ folder, file: "named.mjs", funcName: "default", args: [4] })).resolves.toBe(40);
+  });
+
+  it("export { local as alias } and export let", async () => {
+    const folder = makeTenant({
+      "m.js": "function inner() { return 'inner'; }\nexport let counter = 0;\nexport function bump() { counter++; return counter; }\nexport { inner as outer };",
+    });
+    await expect(runtime.run({ folder, file: "m.js", funcName: "outer" })).resolves.toBe("inner");
+    await expect(runtime.run({ folder, file: "m.js", funcName: "inner" })).rejects.toMatchObject({ code: "FUNCTION_NOT_FOUND" });
+    await expect(runtime.run({ folder, file: "m.js", funcName: "bump" })).resolves.toBe(1);
+  });
+
+  it("imports named, default and namespace bindings from './x.js'", async () => {
+    const folder = makeTenant({
+      "main.js": [
+        "import greet, { shout as loud, PI } from './lib/x.js';",
+        "import * as ns from './lib/x.js';",
+        "export function f(name) { return [greet(name), loud(name), PI, Object.keys(ns).sort(), ns.shout('ns')]; }",
+      ].join("\n"),
+      "lib/x.js": "export default function greet(n) { return 'hello ' + n; }\nexport const shout = (n) => n.toUpperCase();\nexport const PI = 3;",
+    });
+    await expect(runtime.run({ folder, file: "main.js", funcName: "f", args: ["bob"] })).resolves.toEqual([
+      "hello bob",
+      "BOB",
+      3,
+      ["PI", "default", "shout"],
+      "NS",
+    ]);
+  });
+
+  it("re-exports: export { x } from, export * from, export * as ns from, export { default as y } from", async () => {
+    const folder = makeTenant({
+      "index.js": [
+        "export { one } from './a.js';",
+        "export * from './b.js';",
+        "export * as c from './c.js';",
+        "export { default as d } from './d.js';",
+      ].join("\n"),
+      "a.js": "export const one = () => 1; export const notReexported = () => 0;",
+      "b.js": "export const two = () => 2; export default function ignoredByStar() { return 'no'; }",
+      "c.js": "export const three = 3;",
+      "d.js": "export default () => 4;",
+      "use.js": "import * as all from './index.js';\nexport function f() { return [all.one(), all.two(), all.c.three, all.d(), 'notReexported' in all, 'default' in all]; }",
+    });
+    await expect(runtime.run({ folder, file: "index.js", funcName: "one" })).resolves.toBe(1);
+    await expect(runtime.run({ folder, file: "index.js", funcName: "two" })).resolves.toBe(2);
+    await expect(runtime.run({ folder, file: "index.js", funcName: "d" })).resolves.toBe(4);
+    await expect(runtime.run({ folder, file: "use.js", funcName: "f" })).resolves.toEqual([1, 2, 3, 4, false, false]);
+  });
+
+  it("live bindings: an imported let sees the exporter's updates", async () => {
+    const folder = makeTenant({
+      "counter.js": "export let count = 0;\nexport function inc() { count++; }",
+      "main.js": "import { count, inc } from './counter.js';\nexport function f() { inc(); inc(); return count; }",
+    });
+    await expect(runtime.run({ folder, file: "main.js", funcName: "f" })).resolves.toBe(2);
+  });
+
+  it("ESM imports CommonJS (default = module.exports, named = its keys) and CommonJS requires ESM", async () => {
+    const folder = makeTenant({
+      "esm.mjs": "import cjs, { add } from './lib.cjs';\nexport function f() { return [cjs.add(1, 2), add(2, 2), cjs.tag]; }",
+      "lib.cjs": "module.exports = { add: (a, b) => a + b, tag: 'cjs' };",
+      "cjs.cjs": "const m = require('./mod.mjs');\nexports.f = () => [m.value, m.default()];",
+      "mod.mjs": "export const value = 'esm';\nexport default () => 'esm-default';",
+    });
+    await expect(runtime.run({ folder, file: "esm.mjs", funcName: "f" })).resolves.toEqual([3, 4, "cjs"]);
+    await expect(runtime.run({ folder, file: "cjs.cjs", funcName: "f" })).resolves.toEqual(["esm", "esm-default"]);
+  });
+});
+
+describe("format detection by syntax", () => {
+  it(".js with export is ESM, .js with module.exports is CommonJS, the word 'import' in a string does not make ESM", async () => {
+    const folder = makeTenant({
+      "esm.js": "export const kind = () => typeof module;",
+      "cjs.js": "exports.kind = () => typeof module + ':' + 'import x from \"y\"; export default 1';",
+    });
+    // In ESM there is no `module` binding; in CommonJS there is.
+    await expect(runtime.run({ folder, file: "esm.js", funcName: "kind" })).resolves.toBe("undefined");
+    await expect(runtime.run({ folder, file: "cjs.js", funcName: "kind" })).resolves.toBe('object:import x from "y"; export default 1');
+  });
+
+  it(".mjs is always ESM and .cjs is always CommonJS", async () => {
+    const folder = makeTenant({
+      "plain.mjs": "export const f = () => typeof exports;",
+      "plain.cjs": "module.exports.f = () => typeof exports;",
+    });
+    await expect(runtime.run({ folder, file: "plain.mjs", funcName: "f" })).resolves.toBe("undefined");
+    await expect(runtime.run({ folder, file: "plain.cjs", funcName: "f" })).resolves.toBe("object");
+  });
+
+  it("ESM syntax in a .cjs file is a VALIDATION_ERROR", async () => {
+    const folder = makeTenant({ "bad.cjs": "export function f() { return 1; }" });
+    await expectCode(runtime, { folder, file: "bad.cjs", funcName: "f" }, "VALIDATION_ERROR");
+  });
+
+  it("CommonJS runs in strict mode", async () => {
+    const folder = makeTenant({ "s.js": "exports.f = function () { return this === undefined; };\nexports.g = () => { undeclared = 1; return 'sloppy'; };" });
+    await expect(runtime.run({ folder, file: "s.js", funcName: "f" })).resolves.toBe(true);
+    const error = await expectCode(runtime, { folder, file: "s.js", funcName: "g" }, "RUNTIME_ERROR");
+    expect(error.details?.name).toBe("ReferenceError");
+  });
+});
+
+describe("JSON modules", () => {
+  it("require('./data.json') returns the parsed data", async () => {
+    const folder = makeTenant({
+      "data.json": JSON.stringify({ rate: 0.2, tags: ["a", "b"] }),
+      "a.js": "const data = require('./data.json');\nexports.f = (x) => [x * data.rate, data.tags.length];",
+    });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f", args: [10] })).resolves.toEqual([2, 2]);
+  });
+
+  it("import data from './data.json' gives the data as the default export", async () => {
+    const folder = makeTenant({
+      "data.json": JSON.stringify({ rate: 0.5 }),
+      "a.mjs": "import data from './data.json';\nexport function f(x) { return x * data.rate; }",
+    });
+    await expect(runtime.run({ folder, file: "a.mjs", funcName: "f", args: [10] })).resolves.toBe(5);
+  });
+
+  it("import data from './data.json' with { type: 'json' } (Node's own syntax) works", async () => {
+    const folder = makeTenant({
+      "data.json": JSON.stringify({ rate: 0.25 }),
+      "a.mjs": "import data from './data.json' with { type: 'json' };\nexport function f(x) { return x * data.rate; }",
+    });
+    await expect(runtime.run({ folder, file: "a.mjs", funcName: "f", args: [8] })).resolves.toBe(2);
+  });
+
+  it("JSON module data is fresh per invocation (a mutation does not leak into the next call)", async () => {
+    const folder = makeTenant({
+      "data.json": JSON.stringify({ n: 0 }),
+      "a.js": "const data = require('./data.json');\nexports.f = () => ++data.n;",
+    });
+    for (let i = 0; i < 4; i++) await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toBe(1);
+  });
+
+  it("invalid JSON is a VALIDATION_ERROR", async () => {
+    const folder = makeTenant({ "bad.json": "{ not json", "a.js": "const d = require('./bad.json'); exports.f = () => d;" });
+    await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "VALIDATION_ERROR");
+  });
+});
+
+describe("bare specifiers from the folder's own node_modules", () => {
+  it("require('pkg') uses node_modules/pkg/package.json main", async () => {
+    const folder = makeTenant({
+      "node_modules/pkg/package.json": JSON.stringify({ name: "pkg", main: "lib/main.js" }),
+      "node_modules/pkg/lib/main.js": "exports.hello = (n) => 'pkg says hi to ' + n;",
+      "hooks/a.js": "const pkg = require('pkg');\nexports.f = (n) => pkg.hello(n);",
+    });
+    await expect(runtime.run({ folder, file: "hooks/a.js", funcName: "f", args: ["ann"] })).resolves.toBe("pkg says hi to ann");
+  });
+
+  it("import from a scoped package and a package subpath", async () => {
+    const folder = makeTenant({
+      "node_modules/@acme/util/package.json": JSON.stringify({ name: "@acme/util", main: "index.js" }),
+      "node_modules/@acme/util/index.js": "export const twice = (x) => x * 2;",
+      "node_modules/@acme/util/extra.js": "export const thrice = (x) => x * 3;",
+      "m.mjs": "import { twice } from '@acme/util';\nimport { thrice } from '@acme/util/extra.js';\nexport function f(x) { return [twice(x), thrice(x)]; }",
+    });
+    await expect(runtime.run({ folder, file: "m.mjs", funcName: "f", args: [5] })).resolves.toEqual([10, 15]);
+  });
+
+  it("a package missing from node_modules is MODULE_NOT_FOUND", async () => {
+    const folder = makeTenant({ "a.js": "const x = require('not-installed-pkg');\nexports.f = () => x;" });
+    await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "MODULE_NOT_FOUND");
+  });
+
+  it("tenant-bundled packages are validated like the tenant's own code", async () => {
+    const folder = makeTenant({
+      "node_modules/evil/package.json": JSON.stringify({ name: "evil", main: "index.js" }),
+      "node_modules/evil/index.js": "exports.x = () => eval('1 + 1');",
+      "a.js": "const evil = require('evil');\nexports.f = () => evil.x();",
+    });
+    await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "VALIDATION_ERROR");
+  });
+
+  it("a bare specifier never falls back to the host's node_modules", async () => {
+    // acorn is installed in the host project's node_modules; the tenant folder has none.
+    const folder = makeTenant({ "a.js": "const acorn = require('acorn');\nexports.f = () => typeof acorn.parse;" });
+    await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "MODULE_NOT_FOUND");
+  });
+});
+
+describe("Node built-ins are not available", () => {
+  for (const spec of ["fs", "node:fs", "child_process", "node:child_process", "fs/promises", "worker_threads", "vm"]) {
+    it(`require('${spec}') is MODULE_NOT_FOUND saying it is a built-in`, async () => {
+      const folder = makeTenant({ "a.js": `const m = require(${JSON.stringify(spec)});\nexports.f = () => typeof m;` });
+      const error = await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "MODULE_NOT_FOUND");
+      expect(error.message).toMatch(/built-in/i);
+    });
+  }
+
+  it("import fs from 'node:fs' in ESM is MODULE_NOT_FOUND saying it is a built-in", async () => {
+    const folder = makeTenant({ "a.mjs": "import fs from 'node:fs';\nexport function f() { return typeof fs; }" });
+    const error = await expectCode(runtime, { folder, file: "a.mjs", funcName: "f" }, "MODULE_NOT_FOUND");
+    expect(error.message).toMatch(/built-in/i);
+  });
+
+  it("a require of a built-in inside a function fails only when called, and can be caught", async () => {
+    const folder = makeTenant({
+      "a.js": "exports.f = () => { try { require('child_process'); return 'loaded'; } catch (e) { return e.code + ':' + /built-in/i.test(e.message); } };",
+    });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toBe("MODULE_NOT_FOUND:true");
+  });
+});
+
+describe("missing files and exports", () => {
+  it("a missing entry file is MODULE_NOT_FOUND", async () => {
+    const folder = makeTenant({ "a.js": "exports.f = () => 1;" });
+    await expectCode(runtime, { folder, file: "nope.js", funcName: "f" }, "MODULE_NOT_FOUND");
+  });
+
+  it("a missing relative dependency is MODULE_NOT_FOUND", async () => {
+    const folder = makeTenant({ "a.js": "const m = require('./missing.js');\nexports.f = () => m;" });
+    await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "MODULE_NOT_FOUND");
+  });
+
+  it("a missing folder is MODULE_NOT_FOUND (or INVALID_REQUEST)", async () => {
+    const folder = path.join(os.tmpdir(), "tenantbox-does-not-exist-" + process.pid);
+    const error = await runError(runtime, { folder, file: "a.js", funcName: "f" });
+    expect(["MODULE_NOT_FOUND", "INVALID_REQUEST"]).toContain(error.code);
+  });
+
+  it("a directory as the entry file is MODULE_NOT_FOUND (or INVALID_REQUEST)", async () => {
+    const folder = makeTenant({ "dir/a.js": "exports.f = () => 1;" });
+    const error = await runError(runtime, { folder, file: "dir", funcName: "f" });
+    expect(["MODULE_NOT_FOUND", "INVALID_REQUEST"]).toContain(error.code);
+  });
+
+  it("a missing export is FUNCTION_NOT_FOUND naming it", async () => {
+    const folder = makeTenant({ "a.js": "exports.present = () => 1;", "b.mjs": "export const present = () => 1;" });
+    const e1 = await expectCode(runtime, { folder, file: "a.js", funcName: "absent" }, "FUNCTION_NOT_FOUND");
+    expect(e1.message).toContain("absent");
+    // Documented: details.exports lists the functions the module does export.
+    expect(e1.details?.exports).toEqual(["present"]);
+    const e2 = await expectCode(runtime, { folder, file: "b.mjs", funcName: "absent" }, "FUNCTION_NOT_FOUND");
+    expect(e2.message).toContain("absent");
+  });
+
+  it("an export that is not a function is FUNCTION_NOT_FOUND", async () => {
+    const folder = makeTenant({ "a.js": "exports.value = 42;", "b.mjs": "export const value = 42; export default { x: 1 };" });
+    await expectCode(runtime, { folder, file: "a.js", funcName: "value" }, "FUNCTION_NOT_FOUND");
+    await expectCode(runtime, { folder, file: "b.mjs", funcName: "value" }, "FUNCTION_NOT_FOUND");
+    await expectCode(runtime, { folder, file: "b.mjs", funcName: "default" }, "FUNCTION_NOT_FOUND");
+  });
+
+  it('funcName "default" on CommonJS exports without a default function is FUNCTION_NOT_FOUND', async () => {
+    const folder = makeTenant({ "a.js": "exports.f = () => 1;" });
+    await expectCode(runtime, { folder, file: "a.js", funcName: "default" }, "FUNCTION_NOT_FOUND");
+  });
+
+  it("inherited names (toString, constructor, hasOwnProperty, call, bind) are not exports", async () => {
+    const folder = makeTenant({
+      "obj.js": "exports.f = () => 1;",
+      "fn.js": "module.exports = function () { return 1; };",
+      "esm.mjs": "export const f = () => 1;",
+    });
+    for (const funcName of ["toString", "constructor", "hasOwnProperty", "__proto__", "valueOf"]) {
+      await expectCode(runtime, { folder, file: "obj.js", funcName }, "FUNCTION_NOT_FOUND");
+      await expectCode(runtime, { folder, file: "esm.mjs", funcName }, "FUNCTION_NOT_FOUND");
+    }
+    for (const funcName of ["call", "apply", "bind", "constructor", "toString"]) {
+      await expectCode(runtime, { folder, file: "fn.js", funcName }, "FUNCTION_NOT_FOUND");
+    }
+  });
+});
+
+describe("freshness and isolation between invocations", () => {
+  it("a changed file is picked up by the next run (same size, no waiting)", async () => {
+    const folder = makeTenant({ "v.js": "exports.version = () => 'v1';" });
+    const file = path.join(folder, "v.js");
+    await expect(runtime.run({ folder, file: "v.js", funcName: "version" })).resolves.toBe("v1");
+    for (const v of ["v2", "v3", "v4"]) {
+      fs.writeFileSync(file, `exports.version = () => '${v}';`);
+      await expect(runtime.run({ folder, file: "v.js", funcName: "version" })).resolves.toBe(v);
+    }
+  });
+
+  it("a changed dependency is picked up by the next run", async () => {
+    const folder = makeTenant({
+      "main.mjs": "import { rate } from './cfg.mjs';\nexport function f(x) { return x * rate; }",
+      "cfg.mjs": "export const rate = 2;",
+    });
+    await expect(runtime.run({ folder, file: "main.mjs", funcName: "f", args: [10] })).resolves.toBe(20);
+    writeFiles(folder, { "cfg.mjs": "export const rate = 3;" });
+    await expect(runtime.run({ folder, file: "main.mjs", funcName: "f", args: [10] })).resolves.toBe(30);
+  });
+
+  it("a file that becomes invalid fails validation on the next run, and works again once fixed", async () => {
+    const folder = makeTenant({ "a.js": "exports.f = () => 'ok';" });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toBe("ok");
+    writeFiles(folder, { "a.js": "exports.f = () => eval('1');" });
+    await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "VALIDATION_ERROR");
+    writeFiles(folder, { "a.js": "exports.f = () => 'ok again';" });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toBe("ok again");
+  });
+
+  it("a deleted file is MODULE_NOT_FOUND on the next run", async () => {
+    const folder = makeTenant({ "a.js": "exports.f = () => 'ok';" });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toBe("ok");
+    fs.rmSync(path.join(folder, "a.js"));
+    await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "MODULE_NOT_FOUND");
+  });
+
+  it("module-level state is fresh per call (CommonJS and ESM)", async () => {
+    const folder = makeTenant({
+      "c.js": "let count = 0;\nexports.inc = () => ++count;",
+      "e.mjs": "let count = 0;\nexport function inc() { return ++count; }",
+      "dep-user.js": "const dep = require('./dep.js');\nexports.inc = () => dep.inc();",
+      "dep.js": "let count = 0;\nexports.inc = () => ++count;",
+    });
+    const calls = [];
+    for (let i = 0; i < 6; i++) {
+      calls.push(runtime.run({ folder, file: "c.js", funcName: "inc" }));
+      calls.push(runtime.run({ folder, file: "e.mjs", funcName: "inc" }));
+      calls.push(runtime.run({ folder, file: "dep-user.js", funcName: "inc" }));
+    }
+    expect(await Promise.all(calls)).toEqual(new Array(18).fill(1));
+    // And sequentially, so the same worker is certainly reused.
+    for (let i = 0; i < 4; i++) await expect(runtime.run({ folder, file: "c.js", funcName: "inc" })).resolves.toBe(1);
+  });
+
+  it("globalThis writes in one call are invisible to the next call and to another tenant", async () => {
+    const writer = makeTenant({
+      "w.js": "exports.write = () => { globalThis.leak = 'secret'; globalThis.counter = (globalThis.counter || 0) + 1; return globalThis.counter; };",
+    });
+    const reader = makeTenant({ "r.js": "exports.read = () => [typeof globalThis.leak, typeof globalThis.counter];" });
+    for (let i = 0; i < 4; i++) {
+      await expect(runtime.run({ folder: writer, file: "w.js", funcName: "write" })).resolves.toBe(1);
+      await expect(runtime.run({ folder: reader, file: "r.js", funcName: "read" })).resolves.toEqual(["undefined", "undefined"]);
+      await expect(runtime.run({ folder: writer, file: "w.js", funcName: "write" })).resolves.toBe(1);
+    }
+  });
+
+  it("built-in prototype changes in one call are invisible to the next call and to another tenant", async () => {
+    // The write may throw (frozen intrinsics) or succeed in this call's realm; either way it must not persist.
+    const READ =
+      "exports.read = async () => [String(({}).polluted), [1].includes(2), ' x '.trim(), JSON.stringify([1]), await Promise.resolve(7)];";
+    const writer = makeTenant({
+      "w.js": [
+        "exports.pollute = () => {",
+        "  const outcomes = [];",
+        "  const attempt = (label, fn) => { try { fn(); outcomes.push(label + ':ok'); } catch (e) { outcomes.push(label + ':' + (e instanceof TypeError ? 'TypeError' : 'other')); } };",
+        "  attempt('obj', () => { Object.prototype.polluted = 'yes'; });",
+        "  attempt('arr', () => { Array.prototype.includes = () => true; });",
+        "  attempt('str', () => { String.prototype.trim = function () { return 'hacked'; }; });",
+        "  attempt('json', () => { JSON.stringify = () => '\"hacked\"'; });",
+        "  attempt('promise', () => { Promise.prototype.then = function () { return 'hacked'; }; });",
+        "  return outcomes;",
+        "};",
+      ].join("\n"),
+      "w2.js": READ,
+    });
+    const reader = makeTenant({ "r.js": READ });
+    const clean = ["undefined", false, "x", "[1]", 7];
+    for (let i = 0; i < 3; i++) {
+      const outcomes = (await runtime.run({ folder: writer, file: "w.js", funcName: "pollute" })) as string[];
+      expect(outcomes).toHaveLength(5);
+      for (const o of outcomes) expect(o).toMatch(/:(ok|TypeError)$/);
+      // Another tenant, then the same tenant's next call.
+      await expect(runtime.run({ folder: reader, file: "r.js", funcName: "read" })).resolves.toEqual(clean);
+      await expect(runtime.run({ folder: writer, file: "w2.js", funcName: "read" })).resolves.toEqual(clean);
+    }
+    // The host is untouched too.
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect([1].includes(2)).toBe(false);
+  });
+});
+
+describe("syntax errors", () => {
+  it("a syntax error is VALIDATION_ERROR with the issue's line and column", async () => {
+    const folder = makeTenant({ "bad.js": "exports.f = () => {\n  return 1 +;\n};\n" });
+    const error = await expectCode(runtime, { folder, file: "bad.js", funcName: "f" }, "VALIDATION_ERROR");
+    const issues = error.details?.issues as { rule: string; location: { line: number; column: number } }[];
+    expect(Array.isArray(issues)).toBe(true);
+    expect(issues[0]!.rule).toBe("syntax");
+    // acorn convention: 1-based line, 0-based column; the stray ';' is at column 12 of line 2.
+    expect(issues[0]!.location).toEqual({ line: 2, column: 12 });
+  });
+
+  it("a syntax error on line 1 of a CommonJS file has the right column (no wrapper offset)", async () => {
+    const folder = makeTenant({ "bad.js": "exports.f = ;" });
+    const error = await expectCode(runtime, { folder, file: "bad.js", funcName: "f" }, "VALIDATION_ERROR");
+    const issues = error.details?.issues as { rule: string; location: { line: number; column: number } }[];
+    expect(issues[0]!.rule).toBe("syntax");
+    expect(issues[0]!.location).toEqual({ line: 1, column: 12 });
+  });
+
+  it("a syntax error in an ES module has the right line and column", async () => {
+    const folder = makeTenant({ "bad.mjs": "export function f() {\n  const x = ;\n}\n" });
+    const error = await expectCode(runtime, { folder, file: "bad.mjs", funcName: "f" }, "VALIDATION_ERROR");
+    const issues = error.details?.issues as { rule: string; location: { line: number; column: number } }[];
+    expect(issues[0]!.rule).toBe("syntax");
+    expect(issues[0]!.location).toEqual({ line: 2, column: 12 });
+  });
+
+  it("a syntax error in a dependency names that file", async () => {
+    const folder = makeTenant({ "main.js": "const d = require('./lib/dep.js');\nexports.f = () => d;", "lib/dep.js": "\n\nlet = = 1;" });
+    const error = await expectCode(runtime, { folder, file: "main.js", funcName: "f" }, "VALIDATION_ERROR");
+    expect(error.details?.file ?? error.message).toContain("lib/dep.js");
+    const issues = error.details?.issues as { location: { line: number } }[];
+    expect(issues[0]!.location.line).toBe(3);
+  });
+
+  it("execute() reports a syntax error without rejecting", async () => {
+    const folder = makeTenant({ "bad.js": "function (" });
+    const report = await runtime.execute({ folder, file: "bad.js", funcName: "f" });
+    expect(report.success).toBe(false);
+    expect(report.error?.code).toBe("VALIDATION_ERROR");
+    expect(Array.isArray(report.logs)).toBe(true);
+  });
+});
+
+it("RuntimeError is an Error with code and message", async () => {
+  const folder = makeTenant({ "a.js": "exports.f = () => 1;" });
+  const error = await runError(runtime, { folder, file: "a.js", funcName: "missing" });
+  expect(error).toBeInstanceOf(Error);
+  expect(error).toBeInstanceOf(RuntimeError);
+  expect(typeof error.message).toBe("string");
+  expect(error.message.length).toBeGreaterThan(0);
+});

@@ -1,0 +1,311 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanupTenants, IsolatedRuntime, makeRuntime, makeTenant, RuntimeError } from "./helpers.js";
+
+type Level = "STRICT" | "SECURE" | "STANDARD" | "PERMISSIVE";
+interface Issue {
+  rule: string;
+  message: string;
+  severity: "error" | "warning";
+  location: { line: number; column: number };
+}
+
+let runtime: InstanceType<typeof IsolatedRuntime>;
+const toolNames: string[] = [];
+
+beforeAll(() => {
+  runtime = makeRuntime({ maxThreads: 1, toolHandler: (name) => void toolNames.push(name) });
+});
+
+afterAll(async () => {
+  await runtime?.close();
+  cleanupTenants();
+});
+
+function check(code: string, options: { filename?: string; securityLevel?: Level } = {}) {
+  const result = runtime.validate(code, options) as { valid: boolean; issues: Issue[] };
+  expect(typeof result.valid).toBe("boolean");
+  expect(Array.isArray(result.issues)).toBe(true);
+  for (const issue of result.issues) {
+    expect(typeof issue.rule).toBe("string");
+    expect(typeof issue.message).toBe("string");
+    expect(["error", "warning"]).toContain(issue.severity);
+    expect(Number.isInteger(issue.location.line)).toBe(true);
+    expect(Number.isInteger(issue.location.column)).toBe(true);
+  }
+  return result;
+}
+
+function errorsOf(result: { issues: Issue[] }, rule?: string) {
+  return result.issues.filter((i) => i.severity === "error" && (rule === undefined || i.rule === rule));
+}
+
+function warningsOf(result: { issues: Issue[] }, rule?: string) {
+  return result.issues.filter((i) => i.severity === "warning" && (rule === undefined || i.rule === rule));
+}
+
+describe("clean code", () => {
+  it("a clean CommonJS module is valid with no issues", () => {
+    const result = check("const util = require('./util.js');\nexports.f = async (order) => { const items = order.items.map((i) => i.qty); return items.reduce((a, b) => a + b, 0); };");
+    expect(result).toEqual({ valid: true, issues: [] });
+  });
+
+  it("a clean ES module is valid with no issues", () => {
+    const result = check("import { x } from './x.js';\nexport default function f(a) { return a + x; }\nexport class C { #p = 1; get p() { return this.#p; } }", { filename: "m.mjs" });
+    expect(result).toEqual({ valid: true, issues: [] });
+  });
+
+  it("the words eval and Function inside strings and comments are not findings", () => {
+    const result = check("// eval(x) and new Function('y')\nexports.f = () => ['eval(1)', \"new Function('a')\", `with (x) {}`];");
+    expect(result).toEqual({ valid: true, issues: [] });
+  });
+});
+
+describe("code generation and dynamic loading", () => {
+  const cases: [string, string, string[], string?][] = [
+    ["eval", "exports.f = (s) => eval(s);", ["no-eval"]],
+    ["an alias of eval", "const e = eval;\nexports.f = (s) => e(s);", ["no-eval"]],
+    ["new Function", "exports.f = () => new Function('return 1')();", ["no-function-constructor"]],
+    ["Function called without new", "exports.f = () => Function('return 1')();", ["no-function-constructor"]],
+    ["with", "exports.f = (o) => { with (o) { return x; } };", ["no-with", "syntax"]],
+    ["import()", "exports.f = () => import('./x.js');", ["no-dynamic-import"]],
+    ["import() in an ES module", "export const f = () => import('./x.js');", ["no-dynamic-import"], "m.mjs"],
+    ["import.meta", "export const f = () => import.meta.url;", ["no-import-meta"], "m.mjs"],
+    ["setTimeout('code')", "exports.f = () => setTimeout('doEvil()', 1);", ["no-string-timer"]],
+    ["setInterval(`code`)", "exports.f = () => setInterval(`doEvil()`, 1);", ["no-string-timer"]],
+    ["require(variable)", "exports.f = (name) => require(name);", ["static-require"]],
+    ["require(template with expression)", "exports.f = (n) => require(`./${n}.js`);", ["static-require"]],
+    ["require passed around", "const r = require;\nexports.f = () => r('./x.js');", ["static-require"]],
+    ["a __tenantbox identifier", "exports.f = () => __tenantbox('run');", ["no-reserved-identifier"]],
+    ["a __tenantbox property", "exports.f = () => globalThis.__tenantbox;", ["no-reserved-identifier"]],
+    ["a __tenantbox computed property", "exports.f = () => globalThis['__tenantbox_tick'];", ["no-reserved-identifier"]],
+    ["a __tenantbox declaration", "const __tenantbox_exports = 1;\nexports.f = () => __tenantbox_exports;", ["no-reserved-identifier"]],
+  ];
+  for (const [what, code, rules, filename] of cases) {
+    it(`refuses ${what} at every level`, () => {
+      for (const securityLevel of ["STRICT", "SECURE", "STANDARD", "PERMISSIVE"] as Level[]) {
+        const result = check(code, { securityLevel, ...(filename ? { filename } : {}) });
+        expect(result.valid, `${what} at ${securityLevel}`).toBe(false);
+        expect(
+          errorsOf(result).some((i) => rules.includes(i.rule)),
+          `${what} at ${securityLevel}: ${JSON.stringify(result.issues)}`,
+        ).toBe(true);
+      }
+    });
+  }
+
+  it("reports the location of a finding", () => {
+    const result = check("const a = 1;\nconst b = eval('2');\nexports.f = () => b;");
+    const [issue] = errorsOf(result, "no-eval");
+    expect(issue!.location).toEqual({ line: 2, column: 10 });
+  });
+
+  it("reports the location of a finding on line 1 of a CommonJS file without the wrapper's offset", () => {
+    const result = check("exports.f = () => eval('1');");
+    const [issue] = errorsOf(result, "no-eval");
+    expect(issue!.location).toEqual({ line: 1, column: 18 });
+  });
+
+  it("require in an ES module is refused", () => {
+    const result = check("export const f = () => require('./x.js');", { filename: "m.mjs" });
+    expect(result.valid).toBe(false);
+    expect(errorsOf(result, "static-require")).toHaveLength(1);
+  });
+
+  it("top-level await in an ES module is refused", () => {
+    const result = check("const v = await Promise.resolve(1);\nexport const f = () => v;", { filename: "m.mjs" });
+    expect(result.valid).toBe(false);
+  });
+});
+
+describe("escape shapes depend on the security level", () => {
+  it("constructor.constructor is an error at STANDARD and above, a warning at PERMISSIVE", () => {
+    const code = "exports.f = (x) => x.constructor.constructor('return process')();";
+    for (const level of ["STRICT", "SECURE", "STANDARD"] as Level[]) {
+      const result = check(code, { securityLevel: level });
+      expect(result.valid, level).toBe(false);
+      expect(errorsOf(result, "no-constructor-chain"), level).toHaveLength(1);
+    }
+    const permissive = check(code, { securityLevel: "PERMISSIVE" });
+    expect(permissive.valid).toBe(true);
+    expect(warningsOf(permissive, "no-constructor-chain")).toHaveLength(1);
+  });
+
+  it("constructor.constructor written with computed string keys is still found", () => {
+    const result = check("exports.f = (x) => x['constructor']['constructor']('return 1')();");
+    expect(errorsOf(result, "no-constructor-chain")).toHaveLength(1);
+  });
+
+  it("process is an error at SECURE, a warning at STANDARD", () => {
+    const code = "exports.f = () => typeof process;";
+    for (const level of ["STRICT", "SECURE"] as Level[]) {
+      const result = check(code, { securityLevel: level });
+      expect(result.valid, level).toBe(false);
+      expect(errorsOf(result, "no-host-globals"), level).toHaveLength(1);
+    }
+    const standard = check(code, { securityLevel: "STANDARD" });
+    expect(standard.valid).toBe(true);
+    expect(warningsOf(standard, "no-host-globals")).toHaveLength(1);
+  });
+
+  it("Buffer, WebAssembly, SharedArrayBuffer and Atomics are host globals too", () => {
+    for (const name of ["Buffer", "WebAssembly", "SharedArrayBuffer", "Atomics", "global"]) {
+      const result = check(`exports.f = () => typeof ${name};`, { securityLevel: "SECURE" });
+      expect(errorsOf(result, "no-host-globals"), name).toHaveLength(1);
+    }
+  });
+
+  it("Proxy and Reflect are errors at STRICT and allowed at STANDARD", () => {
+    const code = "exports.f = () => new Proxy({}, {});\nexports.g = () => Reflect.ownKeys({});";
+    const strict = check(code, { securityLevel: "STRICT" });
+    expect(strict.valid).toBe(false);
+    expect(errorsOf(strict, "no-reflection").length).toBeGreaterThanOrEqual(2);
+    expect(check(code, { securityLevel: "STANDARD" }).valid).toBe(true);
+  });
+
+  it("Error.prepareStackTrace and arguments.callee are errors at STANDARD", () => {
+    const result = check("Error.prepareStackTrace = (e, s) => s;\nexports.f = function () { return arguments.callee; };");
+    expect(result.valid).toBe(false);
+    expect(errorsOf(result, "no-stack-tricks").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("__proto__ is an error at SECURE", () => {
+    const result = check("exports.f = () => ({}).__proto__;", { securityLevel: "SECURE" });
+    expect(errorsOf(result, "no-proto")).toHaveLength(1);
+  });
+
+  it("the runtime's own level is the default", async () => {
+    const permissive = makeRuntime({ securityLevel: "PERMISSIVE", maxThreads: 1, minThreads: 0 });
+    try {
+      const code = "exports.f = (x) => x.constructor.constructor;";
+      expect(permissive.validate(code).valid).toBe(true);
+      expect(runtime.validate(code).valid).toBe(false);
+    } finally {
+      await permissive.close();
+    }
+  });
+
+  it("an unknown level or a non-string code throws", () => {
+    expect(() => runtime.validate("exports.f = 1;", { securityLevel: "LAX" as never })).toThrow();
+    expect(() => runtime.validate(42 as never)).toThrow(TypeError);
+  });
+});
+
+describe("syntax errors", () => {
+  it("a syntax error is rule 'syntax' with line and column", () => {
+    const result = check("exports.f = () => {\n  return 1 +;\n};");
+    expect(result.valid).toBe(false);
+    expect(result.issues).toHaveLength(1);
+    expect(result.issues[0]).toMatchObject({ rule: "syntax", severity: "error", location: { line: 2, column: 12 } });
+  });
+
+  it("a syntax error on line 1 has the right column", () => {
+    const result = check("const = 5;");
+    expect(result.issues[0]).toMatchObject({ rule: "syntax", location: { line: 1, column: 6 } });
+  });
+
+  it("a syntax error in an ES module has line and column", () => {
+    const result = check("import { a } from './a.js';\nexport function f() {\n  return a +* 2;\n}", { filename: "m.mjs" });
+    expect(result.issues[0]).toMatchObject({ rule: "syntax", location: { line: 3, column: 12 } });
+  });
+
+  it("the message does not repeat the position in parentheses", () => {
+    const result = check("let let = 1;");
+    expect(result.issues[0]!.rule).toBe("syntax");
+    expect(result.issues[0]!.message).not.toMatch(/\(\d+:\d+\)$/);
+  });
+});
+
+describe("pre-scan", () => {
+  it("BiDi control characters are rejected with their location", () => {
+    for (const ch of ["\u202E", "\u2066", "\u2067", "\u2068", "\u2069", "\u202A"]) {
+      const result = check(`const ok = true;\nconst s = "x${ch}y";\nexports.f = () => s;`);
+      expect(result.valid).toBe(false);
+      const bidi = result.issues.find((i) => i.severity === "error" && /bidi/i.test(i.rule));
+      expect(bidi, JSON.stringify(result.issues)).toBeDefined();
+      expect(bidi!.location).toEqual({ line: 2, column: 12 });
+    }
+  });
+
+  it('a nesting-depth bomb "[".repeat(10000) is rejected without crashing', () => {
+    for (const bomb of ["[".repeat(10000), "(".repeat(100000), "{".repeat(50000), "x = " + "[".repeat(300) + "]".repeat(300)]) {
+      const result = check(bomb);
+      expect(result.valid).toBe(false);
+      expect(errorsOf(result).length).toBeGreaterThan(0);
+    }
+  });
+
+  it("deep nesting without brackets (unary chains, arrow chains, long + chains) does not crash validate()", () => {
+    const inputs = [
+      "x = " + "!".repeat(100000) + "1;",
+      "x = " + "- ".repeat(3000) + "1;",
+      "x = " + "a => ".repeat(5000) + "1;",
+      "x = " + "1 + ".repeat(3000) + "1;",
+      "x = " + "a ? b : ".repeat(3000) + "1;",
+      "x = " + "'s' + ".repeat(5000) + "'t';",
+    ];
+    for (const input of inputs) {
+      let result: { valid: boolean } | undefined;
+      expect(() => {
+        result = check(input);
+      }, input.slice(0, 20)).not.toThrow();
+      expect(typeof result!.valid).toBe("boolean");
+    }
+  });
+
+  it("a long string concatenation in a tenant module fails cleanly or runs: never a raw host error", async () => {
+    const folder = makeTenant({ "concat.js": "exports.f = () => " + "'a' + ".repeat(3000) + "'b';" });
+    let outcome: unknown;
+    try {
+      outcome = await runtime.run({ folder, file: "concat.js", funcName: "f" });
+    } catch (error) {
+      outcome = error;
+    }
+    if (typeof outcome === "string") expect(outcome).toBe("a".repeat(3000) + "b");
+    else {
+      expect(outcome).toBeInstanceOf(RuntimeError);
+      expect((outcome as InstanceType<typeof RuntimeError>).code).toBe("VALIDATION_ERROR");
+    }
+    const report = await runtime.execute({ folder, file: "concat.js", funcName: "f" }).catch((e: unknown) => ({ rejected: e }));
+    expect(report).not.toHaveProperty("rejected");
+  });
+
+  it("modules over the level's size limit are rejected", () => {
+    const big = "// " + "x".repeat(300 * 1024) + "\nexports.f = () => 1;";
+    const strict = check(big, { securityLevel: "STRICT" });
+    expect(strict.valid).toBe(false);
+    expect(check(big, { securityLevel: "STANDARD" }).valid).toBe(true);
+  });
+
+  it("a catastrophic regex literal is at least a warning", () => {
+    const result = check("exports.f = (s) => /^(a+)+$/.test(s);");
+    expect(result.issues.length).toBeGreaterThan(0);
+  });
+});
+
+describe("validate never runs code", () => {
+  it("top-level side effects, infinite loops and tool calls do not run", () => {
+    const started = Date.now();
+    const result = check("callTool('validate-ran', {});\nwhile (true) {}\nthrow new Error('ran');");
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.valid).toBe(true);
+    expect(toolNames).not.toContain("validate-ran");
+  });
+
+  it("validating an invalid module does not affect the runtime", async () => {
+    check("exports.f = () => eval('1');");
+    const folder = makeTenant({ "a.js": "exports.f = () => 'still fine';" });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toBe("still fine");
+  });
+});
+
+describe("run() applies the same validation", () => {
+  it("eval in a module is VALIDATION_ERROR with its issue, before anything runs", async () => {
+    const folder = makeTenant({ "a.js": "callTool('module-ran', {});\nexports.f = () => eval('1');" });
+    const error = (await runtime.run({ folder, file: "a.js", funcName: "f" }).catch((e: unknown) => e)) as InstanceType<typeof RuntimeError>;
+    expect(error).toBeInstanceOf(RuntimeError);
+    expect(error.code).toBe("VALIDATION_ERROR");
+    const issues = error.details?.issues as Issue[];
+    expect(issues.some((i) => i.rule === "no-eval" && i.location.line === 2)).toBe(true);
+    expect(toolNames).not.toContain("module-ran");
+  });
+});
