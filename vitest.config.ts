@@ -8,5 +8,6 @@ export default defineConfig({
     // Each suite starts its own worker pool; two files at a time fit a 2-core machine.
     maxWorkers: 2,
     fileParallelism: true,
+    reporters: ["default", "./test/summary-reporter.ts"],
   },
 });
