@@ -1,5 +1,15 @@
 export { IsolatedRuntime } from "./isolated-runtime.js";
-export type { RunRequest, ExecuteResult, ExecuteStats, ValidateOptions } from "./isolated-runtime.js";
+export type {
+  RunRequest,
+  ExecuteResult,
+  ExecuteStats,
+  ValidateOptions,
+  EmitOptions,
+  HookResult,
+  RuntimeEvents,
+  RuntimeEventName,
+} from "./isolated-runtime.js";
+export type { ModuleInfo } from "./loader/module-graph.js";
 export { RuntimeError, ERROR_CODES, isRuntimeError } from "./errors.js";
 export type { ErrorCode, ErrorInfo } from "./errors.js";
 export type { RuntimeOptions, ToolHandler, ToolCallContext } from "./options.js";

@@ -1,8 +1,10 @@
+import { EventEmitter } from "node:events";
 import path from "node:path";
 import { RuntimeError, type ErrorInfo } from "./errors.js";
 import type { ValidationResult } from "./loader/issues.js";
-import { locateEntry, ModuleGraphLoader } from "./loader/module-graph.js";
+import type { ModuleInfo } from "./loader/module-graph.js";
 import { checkModule } from "./loader/validate.js";
+import { Registry, type RegistryEventName, type RegistryEvents } from "./registry/registry.js";
 import { resolveOptions, type ResolvedOptions, type RuntimeOptions, type ToolCallContext } from "./options.js";
 import { WorkerPool } from "./runner/pool.js";
 import type { InvocationTask, LogEntry, ToolReply, ToolRequest } from "./runner/protocol.js";
@@ -42,6 +44,26 @@ export interface ExecuteResult {
   stats: ExecuteStats;
 }
 
+export interface EmitOptions {
+  folder: string;
+  context?: unknown;
+  timeout?: number;
+}
+
+/** One handler's outcome in `emit()`, in manifest order. */
+export interface HookResult {
+  file: string;
+  funcName: string;
+  success: boolean;
+  value?: unknown;
+  error?: ErrorInfo;
+  logs: LogEntry[];
+  durationMs: number;
+}
+
+export type RuntimeEvents = RegistryEvents;
+export type RuntimeEventName = RegistryEventName;
+
 export interface ValidateOptions {
   filename?: string;
   securityLevel?: SecurityLevel;
@@ -69,7 +91,8 @@ function toJson(value: unknown, what: string): string {
  */
 export class IsolatedRuntime {
   readonly options: Readonly<ResolvedOptions>;
-  private readonly loader: ModuleGraphLoader;
+  private readonly registry: Registry;
+  private readonly events = new EventEmitter();
   private readonly pool: WorkerPool;
   private readonly scheduler: Scheduler;
   private readonly inFlight = new Map<number, ToolCallContext>();
@@ -78,7 +101,19 @@ export class IsolatedRuntime {
 
   constructor(options: RuntimeOptions = {}) {
     this.options = Object.freeze(resolveOptions(options));
-    this.loader = new ModuleGraphLoader({ securityLevel: this.options.securityLevel });
+    this.registry = new Registry({
+      securityLevel: this.options.securityLevel,
+      ...(this.options.root !== undefined ? { root: this.options.root } : {}),
+      watch: this.options.watch,
+      emit: (event, payload) => {
+        // A listener that throws must not break loading or a call.
+        try {
+          this.events.emit(event, payload);
+        } catch {
+          /* the platform's listener failed; nothing of ours to undo */
+        }
+      },
+    });
     this.scheduler = new Scheduler(this.options.maxThreads, this.options.maxQueue);
     this.pool = new WorkerPool({
       minThreads: this.options.minThreads,
@@ -138,6 +173,73 @@ export class IsolatedRuntime {
     }
   }
 
+  /** Listens to registry events: module:loaded, module:rejected, module:removed, manifest:loaded, manifest:rejected, reload. */
+  on<E extends RuntimeEventName>(event: E, listener: (payload: RuntimeEvents[E]) => void): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  once<E extends RuntimeEventName>(event: E, listener: (payload: RuntimeEvents[E]) => void): this {
+    this.events.once(event, listener);
+    return this;
+  }
+
+  off<E extends RuntimeEventName>(event: E, listener: (payload: RuntimeEvents[E]) => void): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  /** Resolves when the folder watchers started so far are watching (with `watch`); at once otherwise. */
+  ready(): Promise<void> {
+    return this.registry.ready();
+  }
+
+  /** Every module of a tenant folder: file, version hash, format, exports, validation, last rejection. */
+  modules(folder: string): ModuleInfo[] {
+    if (typeof folder !== "string" || !path.isAbsolute(folder)) throw new RuntimeError("INVALID_REQUEST", "folder must be an absolute path");
+    return this.registry.modules(folder);
+  }
+
+  /** The folder's hooks manifest as the registry validated it. */
+  hooks(folder: string): { events: Record<string, string[]>; issues: ValidationResult["issues"]; valid: boolean } {
+    if (typeof folder !== "string" || !path.isAbsolute(folder)) throw new RuntimeError("INVALID_REQUEST", "folder must be an absolute path");
+    const manifest = this.registry.manifest(folder);
+    const events: Record<string, string[]> = {};
+    for (const [event, targets] of manifest.hooks) events[event] = targets.map((t) => `${t.file}#${t.funcName}`);
+    return { events, issues: manifest.issues, valid: manifest.valid };
+  }
+
+  /**
+   * Runs every handler the folder's tenantbox.json declares for `event`, each in its own invocation,
+   * concurrently; resolves to one result per handler in manifest order (`[]` when there is none).
+   */
+  async emit(event: string, payload: unknown, options: EmitOptions): Promise<HookResult[]> {
+    if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
+    if (typeof event !== "string" || event.length === 0) throw new RuntimeError("INVALID_REQUEST", "event must be a non-empty string");
+    if (!options || typeof options !== "object") throw new RuntimeError("INVALID_REQUEST", "emit() needs { folder }");
+    const { folder, context, timeout } = options;
+    if (typeof folder !== "string" || !path.isAbsolute(folder)) throw new RuntimeError("INVALID_REQUEST", "folder must be an absolute path");
+    const targets = this.registry.manifest(folder).hooks.get(event) ?? [];
+    return Promise.all(
+      targets.map(async ({ file, funcName }) => {
+        const request: RunRequest = { folder, file, funcName, args: [payload], context };
+        if (timeout !== undefined) request.timeout = timeout;
+        let result: ExecuteResult;
+        try {
+          result = await this.execute(request);
+        } catch (error) {
+          // QUEUE_FULL or CLOSED for this handler only: the others still report.
+          const info = error instanceof RuntimeError ? error.toInfo() : { code: "INTERNAL_ERROR" as const, name: "RuntimeError", message: "handler failed" };
+          return { file, funcName, success: false, error: info, logs: [], durationMs: 0 };
+        }
+        const hook: HookResult = { file, funcName, success: result.success, logs: result.logs, durationMs: result.stats.totalMs };
+        if (result.success) hook.value = result.value;
+        else hook.error = result.error!;
+        return hook;
+      }),
+    );
+  }
+
   /** Static checks only (layers 0 and 1): nothing runs. */
   validate(code: string, options: ValidateOptions = {}): ValidationResult {
     if (typeof code !== "string") throw new TypeError("tenantbox: validate(code) needs a string");
@@ -150,6 +252,7 @@ export class IsolatedRuntime {
   /** Stops taking work, lets admitted and queued invocations finish (each within its timeout), ends the workers. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.registry.close();
       await this.scheduler.close();
       await this.pool.destroy();
     })();
@@ -178,8 +281,7 @@ export class IsolatedRuntime {
     this.nextInvocationId = this.nextInvocationId >= 0x7fffffff ? 1 : this.nextInvocationId + 1;
     const argsJson = toJson(args ?? [], "args");
     const contextJson = toJson(context ?? null, "context");
-    const { realFolder, entryRealPath } = locateEntry(folder, file);
-    const graph = this.loader.load(realFolder, entryRealPath);
+    const graph = this.registry.graph(folder, file);
     const task: Omit<InvocationTask, "stopSlot"> = {
       invocationId: this.nextInvocationId,
       modules: graph.modules.map(({ id, format, hash, source, deps }) => ({ id, format, hash, source, deps })),

@@ -1,4 +1,5 @@
 import os from "node:os";
+import path from "node:path";
 import { isSecurityLevel, LEVEL_DEFAULTS, SECURITY_LEVELS, type SecurityLevel } from "./security-levels.js";
 
 /** What a tool handler learns about the invocation that called it. */
@@ -31,6 +32,10 @@ export interface RuntimeOptions {
   maxIterations?: number;
   /** Extra time after `timeout` before a worker that cannot be interrupted is terminated (ms). */
   hardStopGraceMs?: number;
+  /** Directory with one folder per tenant: folders must be inside it, and `watch` covers all of them. */
+  root?: string;
+  /** Hot reload: watch tenant folders (chokidar) and serve from memory; the last good version of a module keeps serving. */
+  watch?: boolean;
   /** Spare hardened realms each worker keeps ready, so a realm that cannot be reused is replaced off the call path. */
   readyContexts?: number;
 }
@@ -49,6 +54,8 @@ export interface ResolvedOptions {
   maxIterations?: number;
   hardStopGraceMs: number;
   readyContexts: number;
+  root?: string;
+  watch: boolean;
 }
 
 const KNOWN = new Set<string>([
@@ -65,6 +72,8 @@ const KNOWN = new Set<string>([
   "maxIterations",
   "hardStopGraceMs",
   "readyContexts",
+  "root",
+  "watch",
 ]);
 
 function integer(name: string, value: unknown, min: number, max: number): number {
@@ -114,7 +123,15 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
     hardStopGraceMs:
       options.hardStopGraceMs === undefined ? 500 : integer("hardStopGraceMs", options.hardStopGraceMs, 50, 600_000),
     readyContexts: options.readyContexts === undefined ? 2 : integer("readyContexts", options.readyContexts, 0, 64),
+    watch: options.watch ?? false,
   };
+  if (typeof resolved.watch !== "boolean") throw new TypeError(`tenantbox: option "watch" must be a boolean, got ${describe(options.watch)}`);
+  if (options.root !== undefined) {
+    if (typeof options.root !== "string" || !path.isAbsolute(options.root)) {
+      throw new TypeError(`tenantbox: option "root" must be an absolute path, got ${describe(options.root)}`);
+    }
+    resolved.root = options.root;
+  }
   if (options.toolHandler) resolved.toolHandler = options.toolHandler;
   const maxIterations =
     options.maxIterations === undefined ? levelIterations : integer("maxIterations", options.maxIterations, 1, Number.MAX_SAFE_INTEGER);

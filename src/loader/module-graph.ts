@@ -7,6 +7,7 @@ import type { ValidationIssue } from "./issues.js";
 import { resolveSpecifier, ResolveFailure, realInside } from "./resolve.js";
 import { transformModule } from "./transform.js";
 import { checkModule, TOO_DEEP } from "./validate.js";
+import { staticExports, type StaticExports } from "./exports.js";
 
 /** One module as the worker needs it: compiled from `wrapper` once per `hash`, run fresh per call. */
 export interface ModuleRecord {
@@ -28,18 +29,48 @@ export interface ModuleGraph {
 }
 
 interface CachedVersion {
-  signature: string;
-  level: SecurityLevel;
   format: ModuleRecord["format"];
   hash: string;
   source: string;
   specifiers: string[];
+  exports: StaticExports;
   warnings: ValidationIssue[];
   rejection?: ValidationIssue[];
 }
 
+/** What the loader knows about one file: the version on disk now, and the last one that validated. */
+interface FileState {
+  signature: string;
+  current: CachedVersion;
+  lastGood?: CachedVersion;
+  loadedAt: number;
+  rejectedAt?: number;
+}
+
+/** A module as the registry lists it. */
+export interface ModuleInfo {
+  file: string;
+  /** Content hash of the version being served (empty when no version validated yet). */
+  hash: string;
+  format: ModuleRecord["format"];
+  exports: string[];
+  valid: boolean;
+  issues: ValidationIssue[];
+  loadedAt: number;
+  /** Set when the newest version on disk was refused and an older good one keeps serving (or none). */
+  rejected?: { issues: ValidationIssue[]; at: number };
+}
+
+export type ModuleEvent =
+  | { type: "loaded"; realPath: string; file: string; hash: string }
+  | { type: "rejected"; realPath: string; file: string; issues: ValidationIssue[]; servingHash?: string };
+
 export interface GraphOptions {
   securityLevel: SecurityLevel;
+  /** Serve a file's last good version when its newest one is refused (hot reload); else refuse the run. */
+  keepLastGood?: boolean;
+  /** Told once per new version of a file: loaded, or rejected. */
+  onEvent?: (event: ModuleEvent) => void;
 }
 
 const MAX_CACHED_FILES = 5000;
@@ -59,7 +90,7 @@ function toId(realFolder: string, realPath: string): string {
  * an unchanged one is never re-parsed.
  */
 export class ModuleGraphLoader {
-  private readonly cache = new Map<string, CachedVersion>();
+  private readonly cache = new Map<string, FileState>();
 
   constructor(private readonly options: GraphOptions) {}
 
@@ -99,24 +130,85 @@ export class ModuleGraphLoader {
     return { entry, modules };
   }
 
+  /** The version of a file to serve: its current one, or (keepLastGood) its last good one. */
   private version(realPath: string, id: string): CachedVersion {
+    const state = this.state(realPath, id);
+    if (state.current.rejection && this.options.keepLastGood && state.lastGood) return state.lastGood;
+    return state.current;
+  }
+
+  /** Describes one file for listings, loading it if needed. */
+  inspect(realFolder: string, realPath: string): ModuleInfo {
+    const file = toId(realFolder, realPath);
+    let state: FileState;
+    try {
+      state = this.state(realPath, file);
+    } catch (error) {
+      const issues = error instanceof RuntimeError && Array.isArray(error.details?.issues) ? (error.details.issues as ValidationIssue[]) : [];
+      return { file, hash: "", format: "cjs", exports: [], valid: false, issues, loadedAt: Date.now(), rejected: { issues, at: Date.now() } };
+    }
+    const serving = state.current.rejection && this.options.keepLastGood && state.lastGood ? state.lastGood : state.current;
+    const info: ModuleInfo = {
+      file,
+      hash: serving.rejection ? "" : serving.hash,
+      format: serving.format,
+      exports: serving.exports.names,
+      valid: !serving.rejection,
+      issues: serving.rejection ?? serving.warnings,
+      loadedAt: state.loadedAt,
+    };
+    if (state.current.rejection) info.rejected = { issues: state.current.rejection, at: state.rejectedAt ?? state.loadedAt };
+    return info;
+  }
+
+  /** Forgets a file (deleted): nothing of it stays in memory. */
+  forget(realPath: string): void {
+    this.cache.delete(realPath);
+  }
+
+  private state(realPath: string, id: string): FileState {
     let stat: fs.BigIntStats;
     try {
       stat = fs.statSync(realPath, { bigint: true });
     } catch {
+      this.cache.delete(realPath);
       throw new RuntimeError("MODULE_NOT_FOUND", `cannot find module "${id}"`, { file: id });
     }
     if (!stat.isFile()) throw new RuntimeError("MODULE_NOT_FOUND", `"${id}" is not a file`, { file: id });
     const signature = signatureOf(stat);
     const cached = this.cache.get(realPath);
-    const { securityLevel } = this.options;
-    if (cached && cached.signature === signature && cached.level === securityLevel) {
+    if (cached && cached.signature === signature) {
       // Refresh LRU position.
       this.cache.delete(realPath);
       this.cache.set(realPath, cached);
       return cached;
     }
+    const version = this.read(realPath, id, stat);
+    const now = Date.now();
+    const state: FileState = { signature, current: version, loadedAt: now };
+    const lastGood = version.rejection ? cached?.lastGood ?? (cached && !cached.current.rejection ? cached.current : undefined) : version;
+    if (lastGood) state.lastGood = lastGood;
+    if (version.rejection) {
+      state.rejectedAt = now;
+      if (lastGood) state.loadedAt = cached?.loadedAt ?? now;
+    }
+    this.cache.delete(realPath);
+    this.cache.set(realPath, state);
+    if (this.cache.size > MAX_CACHED_FILES) this.cache.delete(this.cache.keys().next().value!);
+    if (version.rejection) {
+      const event: ModuleEvent = { type: "rejected", realPath, file: id, issues: version.rejection };
+      if (this.options.keepLastGood && lastGood) event.servingHash = lastGood.hash;
+      this.options.onEvent?.(event);
+    } else {
+      this.options.onEvent?.({ type: "loaded", realPath, file: id, hash: version.hash });
+    }
+    return state;
+  }
+
+  private read(realPath: string, id: string, stat: fs.BigIntStats): CachedVersion {
+    const { securityLevel } = this.options;
     const maxBytes = LEVEL_DEFAULTS[securityLevel].maxModuleBytes;
+    const base = { specifiers: [] as string[], warnings: [] as ValidationIssue[], exports: { names: [], complete: false } as StaticExports };
     if (stat.size > BigInt(maxBytes)) {
       // Refused before reading: a huge file (JSON included) never enters memory.
       const issue: ValidationIssue = {
@@ -125,7 +217,7 @@ export class ModuleGraphLoader {
         severity: "error",
         location: { line: 1, column: 0 },
       };
-      throw new RuntimeError("VALIDATION_ERROR", `${id}: 1:0 max-module-size: ${issue.message}`, { file: id, issues: [issue] });
+      return { ...base, format: "cjs", hash: "", source: "", rejection: [issue] };
     }
     let code: string;
     try {
@@ -133,15 +225,11 @@ export class ModuleGraphLoader {
     } catch {
       throw new RuntimeError("MODULE_NOT_FOUND", `cannot read module "${id}"`, { file: id });
     }
-    const version = this.compileVersion(code, id, signature);
-    this.cache.set(realPath, version);
-    if (this.cache.size > MAX_CACHED_FILES) this.cache.delete(this.cache.keys().next().value!);
-    return version;
+    return this.compileVersion(code, id, base);
   }
 
-  private compileVersion(code: string, id: string, signature: string): CachedVersion {
+  private compileVersion(code: string, id: string, base: Pick<CachedVersion, "specifiers" | "warnings" | "exports">): CachedVersion {
     const { securityLevel } = this.options;
-    const base = { signature, level: securityLevel, specifiers: [] as string[], warnings: [] as ValidationIssue[] };
     const extension = path.extname(id).toLowerCase();
     if (extension === ".json") {
       try {
@@ -155,7 +243,7 @@ export class ModuleGraphLoader {
         };
         return { ...base, format: "json", hash: "", source: "", rejection: [issue] };
       }
-      return { ...base, format: "json", hash: hashOf(id, code), source: code };
+      return { ...base, format: "json", hash: hashOf(id, code), source: code, exports: { names: ["default"], complete: true } };
     }
     const checked = checkModule(code, extension, securityLevel);
     if (!checked.result.valid || !checked.parsed) {
@@ -174,6 +262,7 @@ export class ModuleGraphLoader {
       hash: hashOf(id, transformed.wrapper),
       source: transformed.wrapper,
       specifiers: transformed.specifiers,
+      exports: staticExports(checked.parsed),
       warnings: checked.result.issues,
     };
   }

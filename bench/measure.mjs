@@ -1,0 +1,75 @@
+// The measurement loops: sequential latency, throughput at a fixed concurrency over a time window,
+// and the first call of never-seen modules. `call` is an engine's call(request) -> Promise<value>.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { summarize, summarizeHistogram } from "./stats.mjs";
+
+/** Warm p50/p99 of one call at a time. */
+export async function sequential(call, request, { warmup, count, check }) {
+  for (let i = 0; i < warmup; i++) check(await call(request));
+  const samples = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const t = performance.now();
+    const value = await call(request);
+    samples[i] = performance.now() - t;
+    if (i === 0) check(value);
+  }
+  return summarize(samples);
+}
+
+/**
+ * `concurrency` callers each start a new call as soon as their last one returns, until `windowMs` has
+ * passed; calls/s = completed calls / time until the last one returned. Also records per-call latency
+ * and the main thread's event-loop delay during the window.
+ */
+export async function throughput(call, request, { concurrency, windowMs, warmupMs, check }) {
+  const drive = async (ms, samples) => {
+    let completed = 0;
+    let failed = 0;
+    const end = performance.now() + ms;
+    const caller = async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        try {
+          const value = await call(request);
+          if (completed === 0) check(value);
+          completed++;
+          samples?.push(performance.now() - t);
+        } catch {
+          failed++;
+        }
+      }
+    };
+    const started = performance.now();
+    await Promise.all(Array.from({ length: concurrency }, caller));
+    return { completed, failed, elapsedMs: performance.now() - started };
+  };
+  await drive(warmupMs);
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  const samples = [];
+  lag.enable();
+  const { completed, failed, elapsedMs } = await drive(windowMs, samples);
+  lag.disable();
+  if (failed) throw new Error(`${failed} calls failed during the throughput window`);
+  return {
+    callsPerSecond: (completed * 1000) / elapsedMs,
+    completed,
+    elapsedMs,
+    latency: summarize(samples),
+    loopLag: summarizeHistogram(lag),
+  };
+}
+
+/** Latency of the first call of each of `count` fresh modules, one after another, after `warmup` unmeasured ones. */
+export async function firstCalls(call, makeRequest, { warmup, count, check }) {
+  let index = 0;
+  for (let i = 0; i < warmup; i++) check(await call(makeRequest(index++)));
+  const samples = [];
+  for (let i = 0; i < count; i++) {
+    const request = makeRequest(index++);
+    const t = performance.now();
+    const value = await call(request);
+    samples.push(performance.now() - t);
+    check(value);
+  }
+  return summarize(samples);
+}

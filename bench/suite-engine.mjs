@@ -1,0 +1,47 @@
+// Child process: measures one engine on every workload and sends the figures to the parent.
+// One process per engine, so that its peak RSS is its own and no engine warms or dirties another's heap.
+import { firstCalls, sequential, throughput } from "./measure.mjs";
+import { startRssSampler } from "./rss.mjs";
+import { check, request, writeFreshModule } from "./workloads.mjs";
+
+const ENGINES = {
+  tenantbox: "./engines/tenantbox.mjs",
+  vm2: "./engines/vm2-pool.mjs",
+  floor: "./engines/floor-pool.mjs",
+};
+
+async function main({ engine: name, threads, workspace, heavyPrimes, plan }) {
+  const rss = startRssSampler(50);
+  const module = await import(ENGINES[name]);
+  const engine = await module.create({ threads });
+  const call = engine.call;
+  const result = { engine: name, description: module.description, sequential: {}, throughput: {} };
+  try {
+    for (const workload of ["small", "tools", "heavy"]) {
+      const req = request(workspace.acme, workload, heavyPrimes);
+      const { warmup, count } = plan.sequential[workload];
+      result.sequential[workload] = await sequential(call, req, { warmup, count, check: (v) => check(workload, v) });
+    }
+    result.firstCall = await firstCalls(call, (i) => writeFreshModule(workspace.acme, `${name}${i}`), {
+      ...plan.firstCall,
+      check: (v) => check("fresh", v),
+    });
+    for (const workload of ["small", "tools", "heavy"]) {
+      const req = request(workspace.acme, workload, heavyPrimes);
+      result.throughput[workload] = await throughput(call, req, { ...plan.throughput, check: (v) => check(workload, v) });
+    }
+  } finally {
+    await engine.close();
+  }
+  result.memory = rss.stop();
+  return result;
+}
+
+process.once("message", async (config) => {
+  try {
+    process.send({ ok: true, result: await main(config) });
+  } catch (error) {
+    process.send({ ok: false, error: String(error?.stack ?? error) });
+  }
+  process.disconnect();
+});

@@ -1,0 +1,69 @@
+import { watch, type FSWatcher } from "chokidar";
+
+export interface FileChange {
+  event: "add" | "change" | "unlink" | "addDir" | "unlinkDir";
+  path: string;
+}
+
+/**
+ * Watches directories with chokidar and hands over changes in settled batches: a file is reported only
+ * once its size has stopped changing (no partial writes), and a burst of changes (an editor's save, an
+ * rsync of a whole folder) arrives as one batch after a short quiet period.
+ */
+export class FolderWatcher {
+  private readonly watchers = new Map<string, { watcher: FSWatcher; ready: Promise<void> }>();
+  private pending: FileChange[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly onBatch: (changes: FileChange[]) => void,
+    private readonly quietMs = 40,
+    private readonly settleMs = 60,
+  ) {}
+
+  /** Starts watching `dir` (recursively); resolves when the initial scan is done. Idempotent. */
+  add(dir: string): Promise<void> {
+    const existing = this.watchers.get(dir);
+    if (existing) return existing.ready;
+    const watcher = watch(dir, {
+      ignoreInitial: true,
+      followSymlinks: false,
+      awaitWriteFinish: { stabilityThreshold: this.settleMs, pollInterval: 10 },
+      atomic: true,
+      depth: 32,
+      ignored: (file: string) => /(^|[\\/])\.(?!\.)[^\\/]*$/.test(file.slice(dir.length)),
+    });
+    const ready = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+    watcher.on("all", (event, file) => {
+      if (event === "add" || event === "change" || event === "unlink" || event === "addDir" || event === "unlinkDir") {
+        this.pending.push({ event, path: file });
+        this.schedule();
+      }
+    });
+    // A watcher error (a folder vanishing, a permission) must not take the host down; the next batch re-reads.
+    watcher.on("error", () => {});
+    this.watchers.set(dir, { watcher, ready });
+    return ready;
+  }
+
+  has(dir: string): boolean {
+    return this.watchers.has(dir);
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const batch = this.pending;
+      this.pending = [];
+      if (batch.length) this.onBatch(batch);
+    }, this.quietMs);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.all([...this.watchers.values()].map(({ watcher }) => watcher.close()));
+    this.watchers.clear();
+  }
+}

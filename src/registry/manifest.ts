@@ -1,0 +1,89 @@
+import path from "node:path";
+import type { ValidationIssue } from "../loader/issues.js";
+
+export const MANIFEST_FILE = "tenantbox.json";
+const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
+const FUNC_NAME = /^[A-Za-z_$][\w$]{0,255}$/;
+const MAX_EVENTS = 256;
+const MAX_HANDLERS = 32;
+const MAX_MANIFEST_BYTES = 256 * 1024;
+
+export interface HookTarget {
+  file: string;
+  funcName: string;
+}
+
+export interface Manifest {
+  hooks: Map<string, HookTarget[]>;
+}
+
+export interface ParsedManifest {
+  manifest?: Manifest;
+  issues: ValidationIssue[];
+}
+
+function issue(message: string, rule = "manifest"): ValidationIssue {
+  return { rule, message, severity: "error", location: { line: 1, column: 0 } };
+}
+
+/**
+ * Parses and checks `tenantbox.json` (untrusted input): the schema, and that every handler names a file
+ * inside the folder with a plain function name. Whether the file exists, validates and exports the
+ * function is checked by the registry, which can load modules.
+ */
+export function parseManifest(text: string): ParsedManifest {
+  const issues: ValidationIssue[] = [];
+  if (Buffer.byteLength(text, "utf8") > MAX_MANIFEST_BYTES) return { issues: [issue(`${MANIFEST_FILE} is larger than ${MAX_MANIFEST_BYTES} bytes`)] };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { issues: [issue(`${MANIFEST_FILE} is not valid JSON: ${(error as Error).message}`, "syntax")] };
+  }
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { issues: [issue(`${MANIFEST_FILE} must be a JSON object`)] };
+  const record = raw as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (key !== "hooks") issues.push(issue(`unknown field "${key}" (expected only "hooks")`));
+  }
+  const hooks = new Map<string, HookTarget[]>();
+  const rawHooks = record.hooks ?? {};
+  if (!rawHooks || typeof rawHooks !== "object" || Array.isArray(rawHooks)) {
+    issues.push(issue(`"hooks" must be an object mapping event names to handler lists`));
+    return { issues };
+  }
+  const events = Object.keys(rawHooks);
+  if (events.length > MAX_EVENTS) issues.push(issue(`"hooks" has ${events.length} events; at most ${MAX_EVENTS}`));
+  for (const event of events.slice(0, MAX_EVENTS)) {
+    if (!EVENT_NAME.test(event)) {
+      issues.push(issue(`event name "${event.slice(0, 64)}" must be 1-128 letters, digits, or . _ : -`));
+      continue;
+    }
+    const list = (rawHooks as Record<string, unknown>)[event];
+    if (!Array.isArray(list)) {
+      issues.push(issue(`hooks["${event}"] must be an array of "file#function" strings`));
+      continue;
+    }
+    if (list.length > MAX_HANDLERS) issues.push(issue(`hooks["${event}"] has ${list.length} handlers; at most ${MAX_HANDLERS}`));
+    const targets: HookTarget[] = [];
+    for (const entry of list.slice(0, MAX_HANDLERS)) {
+      const target = parseTarget(entry);
+      if (typeof target === "string") issues.push(issue(`hooks["${event}"]: ${target}`));
+      else targets.push(target);
+    }
+    hooks.set(event, targets);
+  }
+  return issues.length ? { issues } : { manifest: { hooks }, issues };
+}
+
+function parseTarget(entry: unknown): HookTarget | string {
+  if (typeof entry !== "string") return "each handler must be a \"file#function\" string";
+  const hash = entry.lastIndexOf("#");
+  if (hash <= 0 || hash === entry.length - 1) return `"${entry.slice(0, 100)}" must look like "path/to/file.js#functionName"`;
+  const file = entry.slice(0, hash);
+  const funcName = entry.slice(hash + 1);
+  if (!FUNC_NAME.test(funcName)) return `"${funcName.slice(0, 100)}" is not a function name`;
+  if (file.includes("\0") || path.isAbsolute(file) || file.split(/[\\/]/).includes("..")) {
+    return `"${file.slice(0, 100)}" must be a relative path inside the tenant folder`;
+  }
+  return { file: path.posix.normalize(file.split("\\").join("/")), funcName };
+}

@@ -1,0 +1,305 @@
+import fs from "node:fs";
+import path from "node:path";
+import { RuntimeError } from "../errors.js";
+import type { ValidationIssue } from "../loader/issues.js";
+import { locateEntry, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo } from "../loader/module-graph.js";
+import type { SecurityLevel } from "../security-levels.js";
+import { FolderWatcher, type FileChange } from "./folder-watcher.js";
+import { MANIFEST_FILE, parseManifest, type HookTarget, type Manifest } from "./manifest.js";
+
+const MODULE_EXTENSIONS = new Set([".js", ".cjs", ".mjs", ".json"]);
+const MAX_LISTED_FILES = 5000;
+
+/** Events the registry reports (the runtime re-emits them to its listeners). */
+export interface RegistryEvents {
+  "module:loaded": { tenant: string; folder: string; file: string; hash: string };
+  "module:rejected": { tenant: string; folder: string; file: string; issues: ValidationIssue[]; servingHash?: string };
+  "module:removed": { tenant: string; folder: string; file: string };
+  "manifest:loaded": { tenant: string; folder: string; file: string; events: string[] };
+  "manifest:rejected": { tenant: string; folder: string; file: string; issues: ValidationIssue[] };
+  reload: { tenant: string; folder: string; files: string[] };
+}
+export type RegistryEventName = keyof RegistryEvents;
+
+export interface RegistryOptions {
+  securityLevel: SecurityLevel;
+  /** Directory holding one folder per tenant; with it, folders must be inside it and watching covers them all. */
+  root?: string;
+  /** Watch folders and keep their compiled modules in memory (hot reload); else check stat on every call. */
+  watch: boolean;
+  emit<E extends RegistryEventName>(event: E, payload: RegistryEvents[E]): void;
+}
+
+export interface ManifestState {
+  /** The hooks in force: the newest valid manifest, or under watch the last valid one. */
+  hooks: Map<string, HookTarget[]>;
+  issues: ValidationIssue[];
+  valid: boolean;
+}
+
+interface FolderState {
+  realFolder: string;
+  tenant: string;
+  /** Cached graphs by entry file (watch mode only, cleared by any change in the folder). */
+  graphs: Map<string, ModuleGraph>;
+  manifest?: { signature: string; state: ManifestState };
+  lastGoodManifest?: Manifest;
+  watched: boolean;
+}
+
+/**
+ * Knows every module of every folder it serves: versions (content hashes), formats, exports, validation
+ * results, the last rejected version. Without watching, every call re-checks the files' stat; with
+ * watching, chokidar reports changes, the folder's modules are re-validated at once (rejections and
+ * removals become events), and the hot path touches no file at all.
+ */
+export class Registry {
+  readonly loader: ModuleGraphLoader;
+  private readonly folders = new Map<string, FolderState>();
+  private readonly byUserFolder = new Map<string, FolderState>();
+  private readonly watcher: FolderWatcher | undefined;
+  private readonly realRoot: string | undefined;
+  private rootReady: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: RegistryOptions) {
+    this.loader = new ModuleGraphLoader({
+      securityLevel: options.securityLevel,
+      keepLastGood: options.watch,
+      onEvent: (event) => this.onModuleEvent(event),
+    });
+    if (options.root !== undefined) {
+      try {
+        this.realRoot = fs.realpathSync.native(options.root);
+      } catch {
+        throw new TypeError(`tenantbox: option "root" must be an existing directory, got ${JSON.stringify(options.root)}`);
+      }
+    }
+    if (options.watch) {
+      this.watcher = new FolderWatcher((changes) => this.onChanges(changes));
+      if (this.realRoot) this.rootReady = this.watcher.add(this.realRoot);
+    }
+  }
+
+  /** Resolves once the watchers started so far have finished their initial scan. */
+  async ready(): Promise<void> {
+    await this.rootReady;
+    await Promise.all([...this.folders.values()].map((f) => (f.watched ? this.watcher!.add(this.watchDir(f.realFolder)) : undefined)));
+  }
+
+  /** The module graph for a run: validated, transformed, from memory when the folder is watched. */
+  graph(folder: string, file: string): ModuleGraph {
+    const state = this.folder(folder);
+    const key = file;
+    if (state.watched) {
+      const cached = state.graphs.get(key);
+      if (cached) return cached;
+    }
+    const { entryRealPath } = locateEntry(state.realFolder, file);
+    const graph = this.loader.load(state.realFolder, entryRealPath);
+    if (state.watched) state.graphs.set(key, graph);
+    return graph;
+  }
+
+  /** Every module file of a folder (node_modules and dot-files excluded), as the registry knows it. */
+  modules(folder: string): ModuleInfo[] {
+    const state = this.folder(folder);
+    const out: ModuleInfo[] = [];
+    for (const realPath of listModuleFiles(state.realFolder)) out.push(this.loader.inspect(state.realFolder, realPath));
+    return out.sort((a, b) => a.file.localeCompare(b.file));
+  }
+
+  /**
+   * The hooks manifest of a folder, validated against the folder's modules. Watched: from memory,
+   * recomputed after every change in the folder. Not watched: re-read when the manifest file's stat changes.
+   */
+  manifest(folder: string): ManifestState {
+    const state = this.folder(folder);
+    if (state.watched && state.manifest) return state.manifest.state;
+    const file = path.join(state.realFolder, MANIFEST_FILE);
+    let signature = "none";
+    try {
+      const stat = fs.statSync(file, { bigint: true });
+      signature = `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+    } catch {
+      signature = "none";
+    }
+    if (state.manifest && state.manifest.signature === signature) return state.manifest.state;
+    const result = this.readManifest(state, file, signature !== "none");
+    state.manifest = { signature, state: result };
+    return result;
+  }
+
+  private readManifest(state: FolderState, file: string, exists: boolean): ManifestState {
+    if (!exists) return { hooks: new Map(), issues: [], valid: true };
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch {
+      return { hooks: new Map(), issues: [], valid: true };
+    }
+    const parsed = parseManifest(text);
+    const issues = [...parsed.issues];
+    if (parsed.manifest) issues.push(...this.checkTargets(state, parsed.manifest));
+    const valid = !issues.some((i) => i.severity === "error");
+    const base = { tenant: state.tenant, folder: state.realFolder, file: MANIFEST_FILE };
+    if (valid && parsed.manifest) {
+      state.lastGoodManifest = parsed.manifest;
+      this.options.emit("manifest:loaded", { ...base, events: [...parsed.manifest.hooks.keys()] });
+      return { hooks: parsed.manifest.hooks, issues, valid };
+    }
+    this.options.emit("manifest:rejected", { ...base, issues });
+    // Under watch the last valid manifest keeps serving; without it a broken manifest serves nothing.
+    const hooks = this.options.watch && state.lastGoodManifest ? state.lastGoodManifest.hooks : new Map<string, HookTarget[]>();
+    return { hooks, issues, valid };
+  }
+
+  /** Every handler must name a module that exists, validates, and exports the function. */
+  private checkTargets(state: FolderState, manifest: Manifest): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    const at = { line: 1, column: 0 };
+    for (const [event, targets] of manifest.hooks) {
+      for (const { file, funcName } of targets) {
+        const label = `hooks["${event}"]: ${file}#${funcName}`;
+        let info: ModuleInfo;
+        try {
+          const { entryRealPath } = locateEntry(state.realFolder, file);
+          info = this.loader.inspect(state.realFolder, entryRealPath);
+        } catch (error) {
+          const why = error instanceof RuntimeError ? error.message : "cannot be loaded";
+          issues.push({ rule: "manifest", message: `${label}: ${why}`, severity: "error", location: at });
+          continue;
+        }
+        if (!info.valid) {
+          issues.push({ rule: "manifest", message: `${label}: the module does not validate`, severity: "error", location: at });
+        } else if (!info.exports.includes(funcName)) {
+          issues.push({ rule: "manifest", message: `${label}: the module does not export "${funcName}"`, severity: "error", location: at });
+        }
+      }
+    }
+    return issues;
+  }
+
+  private folder(folder: string): FolderState {
+    // Watched folders skip even the realpath: the watcher forgets the mapping when anything changes.
+    const known = this.byUserFolder.get(folder);
+    if (known?.watched) return known;
+    let realFolder: string;
+    try {
+      realFolder = fs.realpathSync.native(folder);
+      if (!fs.statSync(realFolder).isDirectory()) throw new Error("not a directory");
+    } catch {
+      throw new RuntimeError("MODULE_NOT_FOUND", "tenant folder does not exist or is not a directory");
+    }
+    if (this.realRoot && !realFolder.startsWith(this.realRoot + path.sep)) {
+      throw new RuntimeError("INVALID_REQUEST", "folder is not inside the runtime's root");
+    }
+    let state = this.folders.get(realFolder);
+    if (!state) {
+      const tenant = this.realRoot ? path.relative(this.realRoot, realFolder).split(path.sep).join("/") : path.basename(realFolder);
+      state = { realFolder, tenant, graphs: new Map(), watched: false };
+      this.folders.set(realFolder, state);
+      if (this.watcher) {
+        // Until the watcher has scanned the folder, calls keep checking stat (no change can be missed).
+        const current = state;
+        void this.watcher.add(this.watchDir(realFolder)).then(() => {
+          current.watched = true;
+        });
+      }
+    }
+    if (this.watcher) this.byUserFolder.set(folder, state);
+    return state;
+  }
+
+  private watchDir(realFolder: string): string {
+    return this.realRoot ?? realFolder;
+  }
+
+  private folderOf(realPath: string): FolderState | undefined {
+    let best: FolderState | undefined;
+    for (const state of this.folders.values()) {
+      if (realPath.startsWith(state.realFolder + path.sep) && (!best || state.realFolder.length > best.realFolder.length)) best = state;
+    }
+    return best;
+  }
+
+  private onModuleEvent(event: ModuleEvent): void {
+    const state = this.folderOf(event.realPath);
+    if (!state) return;
+    const base = { tenant: state.tenant, folder: state.realFolder, file: event.file };
+    if (event.type === "loaded") this.options.emit("module:loaded", { ...base, hash: event.hash });
+    else {
+      const payload: RegistryEvents["module:rejected"] = { ...base, issues: event.issues };
+      if (event.servingHash) payload.servingHash = event.servingHash;
+      this.options.emit("module:rejected", payload);
+    }
+  }
+
+  /** A settled batch of file changes: drop cached graphs, re-validate what changed, report it. */
+  private onChanges(changes: FileChange[]): void {
+    const touched = new Map<FolderState, Set<string>>();
+    for (const change of changes) {
+      let state = this.folderOf(change.path);
+      if (!state && this.realRoot && change.path.startsWith(this.realRoot + path.sep)) {
+        // A folder replaced or created under the root: forget whatever was known under that name.
+        const name = path.relative(this.realRoot, change.path).split(path.sep)[0]!;
+        state = this.folders.get(path.join(this.realRoot, name));
+      }
+      if (!state) continue;
+      let files = touched.get(state);
+      if (!files) touched.set(state, (files = new Set()));
+      files.add(change.path);
+    }
+    for (const [state, files] of touched) {
+      state.graphs.clear();
+      state.manifest = undefined;
+      // Mappings from the caller's folder string may now point elsewhere (a folder swapped by rename).
+      for (const [user, mapped] of this.byUserFolder) if (mapped === state) this.byUserFolder.delete(user);
+      const reported: string[] = [];
+      for (const file of files) {
+        const rel = path.relative(state.realFolder, file).split(path.sep).join("/");
+        if (rel.startsWith("..")) continue;
+        reported.push(rel);
+        if (!MODULE_EXTENSIONS.has(path.extname(file).toLowerCase())) continue;
+        if (!fs.existsSync(file)) {
+          this.loader.forget(file);
+          this.options.emit("module:removed", { tenant: state.tenant, folder: state.realFolder, file: rel });
+          continue;
+        }
+        if (rel.split("/").includes("node_modules")) continue;
+        // Loads the new version now: a refused one is reported at once, and the last good one keeps serving.
+        this.loader.inspect(state.realFolder, file);
+      }
+      this.manifest(state.realFolder);
+      this.options.emit("reload", { tenant: state.tenant, folder: state.realFolder, files: reported.sort() });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.close();
+  }
+}
+
+/** Module files under a folder, skipping node_modules, dot-entries and symbolic links. */
+export function listModuleFiles(realFolder: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (out.length >= MAX_LISTED_FILES) return;
+      if (entry.name.startsWith(".") || entry.isSymbolicLink()) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== "node_modules") walk(full);
+      } else if (entry.isFile() && MODULE_EXTENSIONS.has(path.extname(entry.name).toLowerCase()) && !(dir === realFolder && entry.name === MANIFEST_FILE)) {
+        out.push(full);
+      }
+    }
+  };
+  walk(realFolder);
+  return out;
+}
