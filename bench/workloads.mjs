@@ -55,7 +55,7 @@ exports.spin = function spin() {
 // Heap bomb: ends on the worker's heap limit.
 exports.bomb = function bomb() {
   const hoard = [];
-  for (;;) hoard.push({ n: hoard.length, pad: new Array(64).fill(hoard.length) });
+  for (;;) hoard.push(new Array(100000).fill(hoard.length));
 };
 // Not interruptible by guards: one catastrophic regular expression call (only terminating the worker stops it).
 exports.backtrack = function backtrack() {

@@ -201,6 +201,42 @@ describe("tenantbox check", () => {
   });
 });
 
+describe("tenantbox emit", () => {
+  it("runs every handler of an example event in manifest order and prints the results", () => {
+    const payload = JSON.stringify({ email: "ada@globex.example", name: "ada", totalSpend: 12000 });
+    const result = cli(["emit", "examples/modules/globex", "customer.updated", payload, "--demo-tools"]);
+    expect(result.status, result.stderr).toBe(0);
+    const results = JSON.parse(result.stdout) as { file: string; funcName: string; success: boolean }[];
+    expect(results.map((r) => `${r.file}#${r.funcName}:${r.success}`)).toEqual(["rules.mjs#default:true", "customers.js#syncCustomer:true"]);
+  });
+
+  it("prints [] for an event without handlers and exits 1 when a handler fails", () => {
+    expect(JSON.parse(cli(["emit", "examples/modules/acme", "nothing.here"]).stdout)).toEqual([]);
+    const folder = tenant("emit-fail", {
+      "tenantbox.json": JSON.stringify({ hooks: { ping: ["h.js#ok", "h.js#boom"] } }),
+      "h.js": "exports.ok = (p) => p + 1;\nexports.boom = () => { throw new TypeError('boom'); };\n",
+    });
+    const result = cli(["emit", folder, "ping", "41"]);
+    expect(result.status).toBe(1);
+    const results = JSON.parse(result.stdout) as { success: boolean; value?: unknown; error?: { code: string } }[];
+    expect(results[0]).toMatchObject({ success: true, value: 42 });
+    expect(results[1]).toMatchObject({ success: false, error: { code: "RUNTIME_ERROR" } });
+  });
+});
+
+describe("tenantbox check (manifest)", () => {
+  it("reports manifest problems: a missing function, a file outside the folder", () => {
+    const folder = tenant("bad-manifest", {
+      "tenantbox.json": JSON.stringify({ hooks: { a: ["h.js#missing", "../outside.js#f"] } }),
+      "h.js": "exports.present = () => 1;\n",
+    });
+    const result = cli(["check", folder]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/tenantbox\.json:1:1 manifest .*does not export "missing"/);
+    expect(result.stdout).toMatch(/tenantbox\.json:1:1 manifest .*outside\.js.*relative path inside the tenant folder/);
+  });
+});
+
 describe("tenantbox demo", () => {
   it("runs the example calls, shows a typed error, and exits 0 within seconds", () => {
     const started = Date.now();

@@ -3,6 +3,8 @@ import path from "node:path";
 import { LEVEL_DEFAULTS, type SecurityLevel, type ValidationIssue } from "../index.js";
 import { locate } from "../loader/issues.js";
 import { checkModule } from "../loader/validate.js";
+import { MANIFEST_FILE } from "../registry/manifest.js";
+import { Registry } from "../registry/registry.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseSecurityLevel, UsageError } from "./args.js";
 import { sanitizeLine } from "./format.js";
 import { USAGE } from "./usage.js";
@@ -121,6 +123,15 @@ export async function checkCommand(argv: string[]): Promise<number> {
     if (out.length > 64 * 1024) {
       process.stdout.write(out);
       out = "";
+    }
+  }
+  if (fs.existsSync(path.join(root, MANIFEST_FILE))) {
+    // The manifest's own checks (schema, paths, exported functions), as the registry makes them.
+    const registry = new Registry({ securityLevel: level, watch: false, emit: () => {} });
+    for (const found of registry.manifest(root).issues) {
+      if (found.severity === "error") errors++;
+      else warnings++;
+      out += formatIssue(MANIFEST_FILE, found) + "\n";
     }
   }
   out += `${plural(files.length, "file")} checked (${level}): ${plural(errors, "error")}, ${plural(warnings, "warning")}\n`;

@@ -3,10 +3,16 @@ import { version } from "../../package.json";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./args.js";
 import { checkCommand } from "./check-command.js";
 import { demoCommand } from "./demo-command.js";
+import { emitCommand } from "./emit-command.js";
 import { runCommand } from "./run-command.js";
 import { USAGE } from "./usage.js";
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run: runCommand, check: checkCommand, demo: demoCommand };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  run: runCommand,
+  emit: emitCommand,
+  check: checkCommand,
+  demo: demoCommand,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

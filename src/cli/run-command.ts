@@ -14,16 +14,44 @@ import { demoToolHandler } from "./demo-tools.js";
 import { formatLogs } from "./format.js";
 import { USAGE } from "./usage.js";
 
+/** The flags `run` and `emit` share: limits, security level, tools. */
+export const RUNTIME_FLAGS = {
+  context: { type: "string" },
+  timeout: { type: "string" },
+  "security-level": { type: "string" },
+  "memory-limit": { type: "string" },
+  tools: { type: "string" },
+  "demo-tools": { type: "boolean" },
+} as const;
+
+type RuntimeFlagValues = { [K in keyof typeof RUNTIME_FLAGS]?: (typeof RUNTIME_FLAGS)[K]["type"] extends "boolean" ? boolean : string };
+
+/** A one-worker runtime configured from the shared flags; bad flags are a UsageError (exit 2). */
+export async function runtimeFromFlags(values: RuntimeFlagValues): Promise<{ runtime: IsolatedRuntime; context: unknown; timeout?: number }> {
+  const context = values.context === undefined ? undefined : parseJsonValue("--context", values.context);
+  const timeout = parsePositiveInteger("--timeout", values.timeout);
+  const memoryLimitMb = parsePositiveInteger("--memory-limit", values["memory-limit"]);
+  const securityLevel = parseSecurityLevel(values["security-level"]);
+  if (values.tools !== undefined && values["demo-tools"]) throw new UsageError("use --tools or --demo-tools, not both");
+  const toolHandler = values["demo-tools"] ? demoToolHandler : await loadToolHandler(values.tools);
+  // One command: one worker, one ready realm.
+  const options: RuntimeOptions = { minThreads: 1, maxThreads: 1, readyContexts: 1 };
+  if (timeout !== undefined) options.timeout = timeout;
+  if (memoryLimitMb !== undefined) options.memoryLimitMb = memoryLimitMb;
+  if (securityLevel !== undefined) options.securityLevel = securityLevel;
+  if (toolHandler !== undefined) options.toolHandler = toolHandler;
+  try {
+    const result: { runtime: IsolatedRuntime; context: unknown; timeout?: number } = { runtime: new IsolatedRuntime(options), context };
+    if (timeout !== undefined) result.timeout = timeout;
+    return result;
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/^tenantbox: /, ""));
+  }
+}
+
 /** `tenantbox run <folder> <file> <funcName> [jsonArg ...]`: one call, its value on stdout. */
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    context: { type: "string" },
-    timeout: { type: "string" },
-    "security-level": { type: "string" },
-    "memory-limit": { type: "string" },
-    tools: { type: "string" },
-    "demo-tools": { type: "boolean" },
-  });
+  const { values, positionals } = parseCommandArgs(argv, RUNTIME_FLAGS);
   if (values.help) {
     process.stdout.write(USAGE);
     return EXIT_OK;
@@ -33,25 +61,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw new UsageError("run needs <folder> <file> <funcName>");
   }
   const args = rawArgs.map((text, index) => parseJsonValue(`argument ${index + 1} (${abbreviate(text)})`, text));
-  const context = values.context === undefined ? undefined : parseJsonValue("--context", values.context);
-  const timeout = parsePositiveInteger("--timeout", values.timeout);
-  const memoryLimitMb = parsePositiveInteger("--memory-limit", values["memory-limit"]);
-  const securityLevel = parseSecurityLevel(values["security-level"]);
-  if (values.tools !== undefined && values["demo-tools"]) throw new UsageError("use --tools or --demo-tools, not both");
-  const toolHandler = values["demo-tools"] ? demoToolHandler : await loadToolHandler(values.tools);
-
-  // One call: one worker, one ready context.
-  const options: RuntimeOptions = { minThreads: 1, maxThreads: 1, readyContexts: 1 };
-  if (timeout !== undefined) options.timeout = timeout;
-  if (memoryLimitMb !== undefined) options.memoryLimitMb = memoryLimitMb;
-  if (securityLevel !== undefined) options.securityLevel = securityLevel;
-  if (toolHandler !== undefined) options.toolHandler = toolHandler;
-  let runtime: IsolatedRuntime;
-  try {
-    runtime = new IsolatedRuntime(options);
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/^tenantbox: /, ""));
-  }
+  const { runtime, context } = await runtimeFromFlags(values);
 
   let result: ExecuteResult | undefined;
   let thrown: unknown;

@@ -15,12 +15,19 @@ Usage:
       Exit 0 with the value on stdout (nothing for undefined); exit 1 with
       {"code","message",...} on stderr. Tenant console output goes to stderr as [level] lines.
 
+  tenantbox emit <folder> <event> [jsonPayload] [options]
+      Run every handler the folder's tenantbox.json declares for <event>, each in its own
+      invocation, and print one result per handler ({file, funcName, success, value | error,
+      durationMs}) in manifest order. Takes the options of run. Exit 1 if any handler failed.
+
   tenantbox check <folder> [--security-level <level>]
       Validate every .js, .cjs and .mjs file (and every .json file's syntax) under <folder>,
       skipping node_modules, dot-directories and symbolic links. Prints one line per issue:
         file:line:column rule message               (an error)
         file:line:column rule (warning) message     (a warning)
-      (line and column are 1-based), then a summary. Exit 1 if there is any error.
+      (line and column are 1-based), then a summary. The hooks manifest tenantbox.json is
+      checked too: schema, files inside the folder, modules that validate and export the
+      functions it names. Exit 1 if there is any error.
 
   tenantbox demo [examplesFolder]
       Run a few calls over the example tenants (default: examples/modules).

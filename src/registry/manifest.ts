@@ -72,7 +72,8 @@ export function parseManifest(text: string): ParsedManifest {
     }
     hooks.set(event, targets);
   }
-  return issues.length ? { issues } : { manifest: { hooks }, issues };
+  // The handlers that did parse come back too, so their files and functions get checked as well.
+  return { manifest: { hooks }, issues };
 }
 
 function parseTarget(entry: unknown): HookTarget | string {

@@ -1,0 +1,131 @@
+// Turns the measured figures into the markdown written to bench/results.md.
+
+const ms = (x) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3)) : "n/a");
+const rate = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "n/a");
+const mb = (x) => (Number.isFinite(x) ? x.toFixed(0) : "n/a");
+const ratio = (x) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}x` : "n/a");
+const yes = (ok) => (ok ? "yes" : "**no**");
+
+const WORKLOADS = {
+  small: "small hook (sum 5 items)",
+  tools: "3 sequential tool calls",
+  heavy: "CPU-heavy (~10 ms raw)",
+};
+
+/**
+ * One row per figure, one column per engine, then the ratios tenantbox/vm2 and tenantbox/floor, always
+ * written as "how many times better tenantbox is": throughput tb/other, latency and memory other/tb.
+ */
+function engineTable(engines) {
+  const by = Object.fromEntries(engines.map((e) => [e.engine, e]));
+  const names = ["tenantbox", "vm2", "floor"].filter((n) => by[n]);
+  const rows = [];
+  const row = (label, get, format, higherIsBetter) => {
+    const values = names.map((n) => get(by[n]));
+    const tb = by.tenantbox ? get(by.tenantbox) : NaN;
+    const rel = (other) => (higherIsBetter ? tb / other : other / tb);
+    const cells = [label, ...values.map(format)];
+    if (by.tenantbox) for (const other of names.filter((n) => n !== "tenantbox")) cells.push(ratio(rel(get(by[other]))));
+    rows.push(`| ${cells.join(" | ")} |`);
+  };
+  for (const [key, label] of Object.entries(WORKLOADS)) {
+    row(`${label}: p50 ms, sequential`, (e) => e.sequential[key].p50, ms, false);
+    row(`${label}: p99 ms, sequential`, (e) => e.sequential[key].p99, ms, false);
+    row(`${label}: calls/s at concurrency 32`, (e) => e.throughput[key].callsPerSecond, rate, true);
+    row(`${label}: p99 ms at concurrency 32`, (e) => e.throughput[key].latency.p99, ms, false);
+  }
+  row("first call of a fresh 10 KB module: p50 ms", (e) => e.firstCall.p50, ms, false);
+  row("first call of a fresh 10 KB module: max ms", (e) => e.firstCall.max, ms, false);
+  row("tool path, per tool call: (tools p50 - small p50) / 3, ms", (e) => (e.sequential.tools.p50 - e.sequential.small.p50) / 3, ms, false);
+  row("peak RSS MB, whole process (sampled every 50 ms)", (e) => e.memory.peakMb, mb, false);
+  row("peak RSS MB, whole process (kernel maxRSS)", (e) => e.memory.kernelMaxMb, mb, false);
+  row("host event-loop lag p99 ms during small-hook throughput", (e) => e.throughput.small.loopLag.p99, ms, false);
+  const others = names.filter((n) => n !== "tenantbox");
+  const header = ["figure", ...names, ...(by.tenantbox ? others.map((o) => `tenantbox vs ${o}`) : [])];
+  return [`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`, ...rows].join("\n");
+}
+
+function limitsTable(limits) {
+  const { recovery: r, eventLoopLag: l, fairness: f } = limits;
+  const outcomes = Object.entries(l.outcomes).map(([k, v]) => `${k} ${v}`).join(", ");
+  const aOut = (o) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(", ");
+  return [
+    "| scenario | figure | value |",
+    "| --- | --- | ---: |",
+    `| recovery, timeout ${r.timeoutMs} ms | one spinning call: TIMEOUT result after (p50), ms | ${ms(r.timeoutLatency.p50)} |`,
+    `| | one spinning call: TIMEOUT -> next successful call, p50 / max ms (n=${r.single.n}) | ${ms(r.single.p50)} / ${ms(r.single.max)} |`,
+    `| | every worker spins at once: TIMEOUT -> first / all ${limits.threads} next calls ok, p50 ms (n=${r.poolSpin.all.n}) | ${ms(r.poolSpin.first.p50)} / ${ms(r.poolSpin.all.p50)} |`,
+    `| | every worker heap-bombs at once (workers replaced): MEMORY_LIMIT -> first / all next calls ok, p50 ms (n=${r.poolBomb.all.n}) | ${ms(r.poolBomb.first.p50)} / ${ms(r.poolBomb.all.p50)} |`,
+    `| | every worker stuck in a regex (hard stop after +${r.hardStopGraceMs} ms, workers replaced): TIMEOUT after, ms | ${ms(r.poolHardStop.stopLatency.p50)} |`,
+    `| | ... then TIMEOUT -> first / all next calls ok, p50 ms (n=${r.poolHardStop.all.n}) | ${ms(r.poolHardStop.first.p50)} / ${ms(r.poolHardStop.all.p50)} |`,
+    `| host event loop | idle runtime: lag p99 / max ms | ${ms(l.idle.p99)} / ${ms(l.idle.max)} |`,
+    `| | ${l.attackers} tenants running infinite loops and heap bombs non-stop for ${l.windowMs / 1000} s: lag p50 / p99 / max ms | ${ms(l.hostile.p50)} / ${ms(l.hostile.p99)} / ${ms(l.hostile.max)} |`,
+    `| | ... their outcomes | ${outcomes} |`,
+    `| | ... a bystander's sequential small hooks meanwhile: p50 / p99 ms (n=${l.bystander.n}) | ${ms(l.bystander.p50)} / ${ms(l.bystander.p99)} |`,
+    `| fairness | tenant B alone, sequential small hooks: p50 / p99 ms (n=${f.unloaded.n}) | ${ms(f.unloaded.p50)} / ${ms(f.unloaded.p99)} |`,
+    `| | A keeps ${f.inFlight} small hooks in flight (${f.windowMs / 1000} s): B p50 / p99 ms (n=${f.floodSmall.b.n}); p99 vs alone | ${ms(f.floodSmall.b.p50)} / ${ms(f.floodSmall.b.p99)}; ${ratio(f.floodSmall.p99Ratio)} |`,
+    `| | ... A's outcomes | ${aOut(f.floodSmall.aOutcomes)} |`,
+    `| | A keeps ${f.inFlight} in flight, ${Math.round(f.floodWithLoops.loopShare * 100)}% infinite loops (timeout ${f.loopTimeoutMs} ms): B p50 / p99 ms (n=${f.floodWithLoops.b.n}); p99 vs alone | ${ms(f.floodWithLoops.b.p50)} / ${ms(f.floodWithLoops.b.p99)}; ${ratio(f.floodWithLoops.p99Ratio)} |`,
+    `| | ... A's outcomes | ${aOut(f.floodWithLoops.aOutcomes)} |`,
+  ].join("\n");
+}
+
+function targetsTable(engines, limits) {
+  const by = Object.fromEntries(engines.map((e) => [e.engine, e]));
+  const tb = by.tenantbox;
+  if (!tb) return "";
+  const rows = [];
+  const add = (target, measured, ok) => rows.push(`| ${target} | ${measured} | ${ok === undefined ? "n/a" : yes(ok)} |`);
+  const tput = tb.throughput.small.callsPerSecond;
+  if (by.vm2) add("small hook throughput >= 10x vm2", ratio(tput / by.vm2.throughput.small.callsPerSecond), tput >= 10 * by.vm2.throughput.small.callsPerSecond);
+  if (by.floor) add("small hook throughput >= floor", ratio(tput / by.floor.throughput.small.callsPerSecond), tput >= by.floor.throughput.small.callsPerSecond);
+  add("small hook warm p50 < 0.3 ms", `${ms(tb.sequential.small.p50)} ms`, tb.sequential.small.p50 < 0.3);
+  add("small hook warm p99 < 2 ms", `${ms(tb.sequential.small.p99)} ms`, tb.sequential.small.p99 < 2);
+  add("first call of a new 10 KB module < 5 ms (p50)", `${ms(tb.firstCall.p50)} ms`, tb.firstCall.p50 < 5);
+  if (limits) {
+    const r = limits.recovery;
+    add("timed-out infinite loop: pool recovers < 100 ms (every worker spinning, all next calls ok, max)", `${ms(r.poolSpin.all.max)} ms`, r.poolSpin.all.max < 100);
+    add("host event-loop lag p99 < 20 ms under loops and heap bombs", `${ms(limits.eventLoopLag.hostile.p99)} ms`, limits.eventLoopLag.hostile.p99 < 20);
+    const f = limits.fairness.floodWithLoops;
+    add(`fairness: B p99 within 3x of alone while A floods (${limits.fairness.inFlight} in flight, some looping)`, ratio(f.p99Ratio), f.p99Ratio <= 3);
+  }
+  return ["| target (issue 5) | measured | met |", "| --- | ---: | :---: |", ...rows].join("\n");
+}
+
+export function renderReport({ machine, config, engines, limits, totalSeconds }) {
+  const enginesList = engines.map((e) => `- **${e.engine}**: ${e.description}`).join("\n");
+  const p = config.plan;
+  return `# tenantbox benchmark
+
+- machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb.toFixed(1)} GB RAM, ${machine.os}
+- Node ${machine.node}, ${machine.date}
+- pool size: ${config.threads} worker threads for every engine; CPU-heavy input: ${config.heavyPrimes} primes = ${ms(config.heavyRawMs)} ms raw on the host thread
+- plan: sequential ${Object.entries(p.sequential).map(([k, v]) => `${k} ${v.count} calls after ${v.warmup} warm-up`).join(", ")}; throughput: concurrency ${p.throughput.concurrency}, ${p.throughput.windowMs} ms window after ${p.throughput.warmupMs} ms warm-up; first call: ${p.firstCall.count} fresh modules after ${p.firstCall.warmup} unmeasured
+- whole run: ${totalSeconds.toFixed(0)} s
+
+## Engines
+
+${enginesList}
+
+${engineTable(engines)}
+
+${limits ? `## tenantbox under hostile tenants (runtime as it is today)\n\n${limitsTable(limits)}\n\n` : ""}## Targets
+
+${targetsTable(engines, limits)}
+
+## How to read
+
+Latencies are milliseconds from \`call()\` to the resolved value on the main thread, nearest-rank
+percentiles; "sequential" means one call at a time after a warm-up, "at concurrency 32" means 32 callers
+each starting a new call as soon as their last returned, for the whole window (calls/s = completed calls /
+time until the last returned). The two ratio columns always read "how many times better tenantbox is":
+throughput tenantbox/other, latency and memory other/tenantbox, so above 1x tenantbox wins and below 1x it
+loses. Every engine runs the same module files, with the same pool size, in its own child process (so
+peak RSS is that engine's whole process: main thread plus workers; the kernel's maxRSS is the exact
+high-water mark, the sampled one can miss short spikes). Each engine's tool calls travel the same way: a
+MessagePort round trip from the worker to one handler on the main thread, so the "tool path" row compares
+the sandboxes' own cost of crossing, not a different transport. vm2 and the floor have no time or memory
+limits, so the hostile section is tenantbox only. Numbers move by 10-20% between runs on this small VM;
+compare ratios, not the third digit.
+`;
+}

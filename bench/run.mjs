@@ -1,0 +1,115 @@
+// npm run bench: builds (via the npm script), then measures tenantbox, vm2 and the floor on the same
+// workloads, one child process per engine, then tenantbox's limits; prints the markdown report and
+// writes it to bench/results.md. Progress goes to stderr, the report to stdout.
+//
+//   node bench/run.mjs [--threads N] [--engines tenantbox,vm2,floor] [--no-limits] [--quick] [--out FILE]
+import { fork } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { renderReport } from "./report.mjs";
+import { calibrateHeavy, writeWorkspace } from "./workloads.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values: flags } = parseArgs({
+  options: {
+    threads: { type: "string", default: String(os.availableParallelism()) },
+    engines: { type: "string", default: "tenantbox,vm2,floor" },
+    limits: { type: "boolean", default: true },
+    "no-limits": { type: "boolean", default: false },
+    quick: { type: "boolean", default: false },
+    out: { type: "string", default: path.join(here, "results.md") },
+  },
+});
+const threads = Number(flags.threads);
+const engines = flags.engines.split(",").map((s) => s.trim()).filter(Boolean);
+const scale = flags.quick ? 0.2 : 1;
+const n = (x, min = 1) => Math.max(min, Math.round(x * scale));
+
+const plan = {
+  sequential: {
+    small: { warmup: n(300), count: n(1000, 100) },
+    tools: { warmup: n(200), count: n(600, 100) },
+    heavy: { warmup: n(20), count: n(150, 30) },
+  },
+  throughput: { concurrency: 32, windowMs: n(2000, 500), warmupMs: n(500, 200) },
+  firstCall: { warmup: 3, count: n(20, 10) },
+  recovery: { timeoutMs: 200, singleRepeats: n(10, 5), poolRepeats: n(5, 3), hardStopRepeats: n(3, 2) },
+  eventLoopLag: { timeoutMs: 200, attackers: 4, idleMs: n(1000, 300), windowMs: n(3000, 1000) },
+  fairness: { inFlight: 200, loopShare: 0.1, loopTimeoutMs: 200, windowMs: n(3000, 1000), unloadedCount: n(500, 100) },
+};
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+/** Runs one suite in a child process and returns what it sends back. */
+function runChild(script, config, limitMs) {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(here, script), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    let answer;
+    const killer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${script} took longer than ${limitMs / 1000} s`));
+    }, limitMs);
+    child.on("message", (message) => (answer = message));
+    child.on("exit", (code) => {
+      clearTimeout(killer);
+      if (!answer) return reject(new Error(`${script} exited (${code}) without a result`));
+      if (!answer.ok) return reject(new Error(`${script}: ${answer.error}`));
+      resolve(answer.result);
+    });
+    child.send(config);
+  });
+}
+
+async function main() {
+  if (!fs.existsSync(path.join(here, "../dist/index.js"))) throw new Error("dist/ is missing: run `npm run build` first (npm run bench does)");
+  const started = performance.now();
+  const workspace = writeWorkspace();
+  try {
+    const { primes: heavyPrimes, rawMs: heavyRawMs } = await calibrateHeavy(workspace.acme, 10);
+    log(`CPU-heavy workload: ${heavyPrimes} primes = ${heavyRawMs.toFixed(2)} ms raw; pool size ${threads}`);
+    const config = { threads, workspace, heavyPrimes, plan };
+    const results = [];
+    for (const engine of engines) {
+      log(`engine ${engine} ...`);
+      const t = performance.now();
+      results.push(await runChild("suite-engine.mjs", { ...config, engine }, 120_000));
+      log(`engine ${engine} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
+    let limits;
+    if (flags.limits && !flags["no-limits"]) {
+      log("tenantbox limits (recovery, event-loop lag, fairness) ...");
+      const t = performance.now();
+      limits = { threads, ...(await runChild("suite-limits.mjs", config, 120_000)) };
+      log(`limits done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
+    const cpu = os.cpus()[0];
+    const report = renderReport({
+      machine: {
+        cpu: cpu?.model ?? "unknown CPU",
+        cores: os.cpus().length,
+        memoryGb: os.totalmem() / 2 ** 30,
+        os: `${os.type()} ${os.release()} ${os.arch()}`,
+        node: process.version,
+        date: new Date().toISOString().replace("T", " ").slice(0, 16) + " UTC",
+      },
+      config: { ...config, heavyRawMs },
+      engines: results,
+      limits,
+      totalSeconds: (performance.now() - started) / 1000,
+    });
+    fs.writeFileSync(flags.out, report);
+    fs.writeFileSync(flags.out.replace(/\.md$/, "") + ".json", JSON.stringify({ config: { ...config, heavyRawMs, workspace: undefined }, engines: results, limits }, null, 2));
+    process.stdout.write(report);
+    log(`written to ${path.relative(process.cwd(), flags.out)}`);
+  } finally {
+    fs.rmSync(workspace.root, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`[bench] failed: ${error?.stack ?? error}\n`);
+  process.exitCode = 1;
+});

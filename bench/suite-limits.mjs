@@ -1,0 +1,192 @@
+// Child process: tenantbox's behaviour under hostile tenants (issue 5's targets), measured as the
+// runtime is today: recovery after a timeout, host event-loop lag under loops and heap bombs, fairness.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { create } from "./engines/tenantbox.mjs";
+import { summarize, summarizeHistogram } from "./stats.mjs";
+import { check, request } from "./workloads.mjs";
+
+const hostile = (folder, funcName, timeout) => ({ folder, file: "hooks/hostile.js", funcName, ...(timeout ? { timeout } : {}) });
+
+async function expectCode(runtime, req, codes) {
+  const result = await runtime.execute(req);
+  const code = result.success ? "OK" : result.error.code;
+  if (!codes.includes(code)) throw new Error(`${req.funcName}: expected ${codes.join("/")}, got ${code}`);
+  return result;
+}
+
+/**
+ * Time from a TIMEOUT result to the next successful call. "single": one spinning call, then one small
+ * call. "pool": every worker spins at once (or is hard-stopped at once), then one small call per worker;
+ * figures are the time to the first and to the last success.
+ */
+async function recovery({ workspace, threads, plan }) {
+  const { engine, runtime } = await boot(threads, { timeout: plan.timeoutMs });
+  const small = request(workspace.acme, "small");
+  const ok = async () => check("small", await runtime.run(small));
+  try {
+    for (let i = 0; i < 200; i++) await ok();
+    const single = [];
+    const timeoutLatency = [];
+    for (let i = 0; i < plan.singleRepeats; i++) {
+      const t = performance.now();
+      await expectCode(runtime, hostile(workspace.acme, "spin"), ["TIMEOUT"]);
+      const t0 = performance.now();
+      timeoutLatency.push(t0 - t);
+      await ok();
+      single.push(performance.now() - t0);
+      for (let j = 0; j < 20; j++) await ok(); // settle between repeats
+    }
+    const poolWide = async (funcName, codes, repeats) => {
+      const first = [];
+      const all = [];
+      const stopLatency = [];
+      for (let i = 0; i < repeats; i++) {
+        const t = performance.now();
+        await Promise.all(Array.from({ length: threads }, () => expectCode(runtime, hostile(workspace.acme, funcName), codes)));
+        const t0 = performance.now();
+        stopLatency.push(t0 - t);
+        let firstDone = 0;
+        await Promise.all(Array.from({ length: threads }, () => ok().then(() => (firstDone ||= performance.now()))));
+        first.push(firstDone - t0);
+        all.push(performance.now() - t0);
+        for (let j = 0; j < 20; j++) await ok();
+        await sleep(100); // let the refills finish, so every repeat starts from the same state
+      }
+      return { first: summarize(first), all: summarize(all), stopLatency: summarize(stopLatency) };
+    };
+    return {
+      timeoutMs: plan.timeoutMs,
+      hardStopGraceMs: runtime.options.hardStopGraceMs,
+      single: summarize(single),
+      timeoutLatency: summarize(timeoutLatency),
+      poolSpin: await poolWide("spin", ["TIMEOUT"], plan.poolRepeats),
+      poolHardStop: await poolWide("backtrack", ["TIMEOUT"], plan.hardStopRepeats),
+      poolBomb: await poolWide("bomb", ["MEMORY_LIMIT_EXCEEDED", "TIMEOUT"], plan.poolRepeats),
+    };
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Main-thread event-loop delay: idle, and while attackers run infinite loops and heap bombs non-stop. */
+async function eventLoopLag({ workspace, threads, plan }) {
+  const { engine, runtime } = await boot(threads, { timeout: plan.timeoutMs });
+  const small = request(workspace.acme, "small");
+  try {
+    for (let i = 0; i < 200; i++) check("small", await runtime.run(small));
+    const idle = monitorEventLoopDelay({ resolution: 10 });
+    idle.enable();
+    await sleep(plan.idleMs);
+    idle.disable();
+
+    const outcomes = {};
+    const end = performance.now() + plan.windowMs;
+    const attacker = async (i) => {
+      for (let n = i; performance.now() < end; n++) {
+        const result = await runtime.execute(hostile(workspace.acme, n % 2 ? "bomb" : "spin"));
+        const code = result.success ? "OK" : result.error.code;
+        outcomes[code] = (outcomes[code] ?? 0) + 1;
+      }
+    };
+    const bystander = [];
+    const bystanderLoop = async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        check("small", await runtime.run(small));
+        bystander.push(performance.now() - t);
+      }
+    };
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
+    await Promise.all([...Array.from({ length: plan.attackers }, (_, i) => attacker(i)), bystanderLoop()]);
+    lag.disable();
+    return {
+      timeoutMs: plan.timeoutMs,
+      attackers: plan.attackers,
+      windowMs: plan.windowMs,
+      idle: summarizeHistogram(idle),
+      hostile: summarizeHistogram(lag),
+      outcomes,
+      bystander: summarize(bystander),
+    };
+  } finally {
+    await engine.close();
+  }
+}
+
+/**
+ * Tenant B (its own folder) runs sequential small hooks; tenant A keeps `inFlight` calls outstanding
+ * for the window, a share of them infinite loops with a short per-call timeout. B's latency loaded vs unloaded.
+ */
+async function fairness({ workspace, threads, plan }) {
+  const { engine, runtime } = await boot(threads, {});
+  const smallA = request(workspace.acme, "small");
+  const smallB = request(workspace.globex, "small");
+  const runB = async () => check("small", await runtime.run(smallB));
+  try {
+    for (let i = 0; i < 200; i++) await runB();
+    const unloadedSamples = [];
+    for (let i = 0; i < plan.unloadedCount; i++) {
+      const t = performance.now();
+      await runB();
+      unloadedSamples.push(performance.now() - t);
+    }
+    const unloaded = summarize(unloadedSamples);
+
+    const loaded = async (loopShare) => {
+      const end = performance.now() + plan.windowMs;
+      const aOutcomes = {};
+      let n = 0;
+      const tenantA = async () => {
+        while (performance.now() < end) {
+          const loop = loopShare > 0 && n++ % Math.round(1 / loopShare) === 0;
+          const result = await runtime.execute(loop ? hostile(workspace.acme, "spin", plan.loopTimeoutMs) : smallA);
+          const code = result.success ? "OK" : result.error.code;
+          aOutcomes[code] = (aOutcomes[code] ?? 0) + 1;
+        }
+      };
+      const samples = [];
+      const tenantB = async () => {
+        await sleep(50); // let A's flood build up first
+        while (performance.now() < end) {
+          const t = performance.now();
+          await runB();
+          samples.push(performance.now() - t);
+        }
+      };
+      await Promise.all([...Array.from({ length: plan.inFlight }, tenantA), tenantB()]);
+      const b = summarize(samples);
+      return { loopShare, b, p99Ratio: b.p99 / unloaded.p99, aOutcomes };
+    };
+    return {
+      inFlight: plan.inFlight,
+      windowMs: plan.windowMs,
+      loopTimeoutMs: plan.loopTimeoutMs,
+      unloaded,
+      floodSmall: await loaded(0),
+      floodWithLoops: await loaded(plan.loopShare),
+    };
+  } finally {
+    await engine.close();
+  }
+}
+
+async function boot(threads, runtimeOptions) {
+  const engine = await create({ threads, runtimeOptions });
+  return { engine, runtime: engine.runtime };
+}
+
+process.once("message", async (config) => {
+  try {
+    const result = {
+      recovery: await recovery({ ...config, plan: config.plan.recovery }),
+      eventLoopLag: await eventLoopLag({ ...config, plan: config.plan.eventLoopLag }),
+      fairness: await fairness({ ...config, plan: config.plan.fairness }),
+    };
+    process.send({ ok: true, result });
+  } catch (error) {
+    process.send({ ok: false, error: String(error?.stack ?? error) });
+  }
+  process.disconnect();
+});

@@ -1,0 +1,39 @@
+import path from "node:path";
+import type { HookResult } from "../index.js";
+import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseJsonValue, UsageError } from "./args.js";
+import { formatLogs } from "./format.js";
+import { RUNTIME_FLAGS, runtimeFromFlags } from "./run-command.js";
+import { USAGE } from "./usage.js";
+
+/** `tenantbox emit <folder> <event> [jsonPayload]`: runs the event's hooks, prints one result per handler. */
+export async function emitCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, RUNTIME_FLAGS);
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  const [folder, event, rawPayload, ...extra] = positionals;
+  if (folder === undefined || event === undefined) throw new UsageError("emit needs <folder> <event>");
+  if (extra.length) throw new UsageError("emit takes one JSON payload; wrap several values in an array or object");
+  const payload = rawPayload === undefined ? undefined : parseJsonValue("payload", rawPayload);
+  const { runtime, context, timeout } = await runtimeFromFlags(values);
+  let results: HookResult[];
+  try {
+    const options: { folder: string; context: unknown; timeout?: number } = { folder: path.resolve(folder), context };
+    if (timeout !== undefined) options.timeout = timeout;
+    results = await runtime.emit(event, payload, options);
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    process.stderr.write(JSON.stringify({ code: code ?? "INTERNAL_ERROR", message: String(message ?? error) }) + "\n");
+    return EXIT_FAILURE;
+  } finally {
+    await runtime.close();
+  }
+  for (const result of results) {
+    const logs = formatLogs(result.logs);
+    if (logs) process.stderr.write(`${result.file}#${result.funcName}:\n${logs}`);
+  }
+  const printable = results.map(({ logs: _logs, ...rest }) => rest);
+  process.stdout.write(JSON.stringify(printable, null, 2) + "\n");
+  return results.every((r) => r.success) ? EXIT_OK : EXIT_FAILURE;
+}
