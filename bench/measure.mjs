@@ -1,7 +1,7 @@
 // The measurement loops: sequential latency, throughput at a fixed concurrency over a time window,
 // and the first call of never-seen modules. `call` is an engine's call(request) -> Promise<value>.
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { summarize, summarizeHistogram } from "./stats.mjs";
+import { LAG_RESOLUTION_MS, summarize, summarizeHistogram } from "./stats.mjs";
 
 /** Warm p50/p99 of one call at a time. */
 export async function sequential(call, request, { warmup, count, check }) {
@@ -44,7 +44,7 @@ export async function throughput(call, request, { concurrency, windowMs, warmupM
     return { completed, failed, elapsedMs: performance.now() - started };
   };
   await drive(warmupMs);
-  const lag = monitorEventLoopDelay({ resolution: 10 });
+  const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   const samples = [];
   lag.enable();
   const { completed, failed, elapsedMs } = await drive(windowMs, samples);
@@ -55,7 +55,7 @@ export async function throughput(call, request, { concurrency, windowMs, warmupM
     completed,
     elapsedMs,
     latency: summarize(samples),
-    loopLag: summarizeHistogram(lag),
+    loopLag: summarizeHistogram(lag, LAG_RESOLUTION_MS),
   };
 }
 

@@ -1,5 +1,8 @@
 // Summary statistics over latency samples (ms).
 
+/** Sampling interval of the event-loop delay monitors (ms). */
+export const LAG_RESOLUTION_MS = 10;
+
 /** Nearest-rank percentile of an ascending array. */
 export function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
@@ -21,12 +24,16 @@ export function summarize(samples) {
   };
 }
 
-/** monitorEventLoopDelay histogram (ns) -> ms figures. */
-export function summarizeHistogram(histogram) {
-  const ms = (ns) => ns / 1e6;
+/**
+ * monitorEventLoopDelay histogram (ns) -> ms of lag. Node records the whole interval between two timer
+ * ticks, resolution included, so the resolution is subtracted: 0 means the timer fired on time.
+ */
+export function summarizeHistogram(histogram, resolutionMs) {
+  const ms = (ns) => Math.max(0, ns / 1e6 - resolutionMs);
   return {
     n: histogram.count,
     mean: ms(histogram.mean),
+    resolutionMs,
     p50: ms(histogram.percentile(50)),
     p99: ms(histogram.percentile(99)),
     max: ms(histogram.max),

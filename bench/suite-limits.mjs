@@ -3,7 +3,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { create } from "./engines/tenantbox.mjs";
-import { summarize, summarizeHistogram } from "./stats.mjs";
+import { LAG_RESOLUTION_MS, summarize, summarizeHistogram } from "./stats.mjs";
 import { check, request } from "./workloads.mjs";
 
 const hostile = (folder, funcName, timeout) => ({ folder, file: "hooks/hostile.js", funcName, ...(timeout ? { timeout } : {}) });
@@ -75,7 +75,7 @@ async function eventLoopLag({ workspace, threads, plan }) {
   const small = request(workspace.acme, "small");
   try {
     for (let i = 0; i < 200; i++) check("small", await runtime.run(small));
-    const idle = monitorEventLoopDelay({ resolution: 10 });
+    const idle = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
     idle.enable();
     await sleep(plan.idleMs);
     idle.disable();
@@ -97,7 +97,7 @@ async function eventLoopLag({ workspace, threads, plan }) {
         bystander.push(performance.now() - t);
       }
     };
-    const lag = monitorEventLoopDelay({ resolution: 10 });
+    const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
     lag.enable();
     await Promise.all([...Array.from({ length: plan.attackers }, (_, i) => attacker(i)), bystanderLoop()]);
     lag.disable();
@@ -105,8 +105,8 @@ async function eventLoopLag({ workspace, threads, plan }) {
       timeoutMs: plan.timeoutMs,
       attackers: plan.attackers,
       windowMs: plan.windowMs,
-      idle: summarizeHistogram(idle),
-      hostile: summarizeHistogram(lag),
+      idle: summarizeHistogram(idle, LAG_RESOLUTION_MS),
+      hostile: summarizeHistogram(lag, LAG_RESOLUTION_MS),
       outcomes,
       bystander: summarize(bystander),
     };

@@ -114,7 +114,7 @@ export class IsolatedRuntime {
         }
       },
     });
-    this.scheduler = new Scheduler(this.options.maxThreads, this.options.maxQueue);
+    this.scheduler = new Scheduler(this.options.maxThreads, this.options.maxQueue, this.options.maxConcurrentPerTenant);
     this.pool = new WorkerPool({
       minThreads: this.options.minThreads,
       maxThreads: this.options.maxThreads,
@@ -158,7 +158,8 @@ export class IsolatedRuntime {
       context: request.context,
     });
     try {
-      const outcome = await this.scheduler.submit(() => this.pool.run(task, timeout));
+      // The folder identifies the tenant for fair queueing.
+      const outcome = await this.scheduler.submit(request.folder, () => this.pool.run(task, timeout));
       const result: ExecuteResult = {
         success: outcome.ok,
         logs: outcome.logs,

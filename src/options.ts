@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   maxThreads?: number;
   /** Invocations that may wait for a worker before `run` rejects with QUEUE_FULL. */
   maxQueue?: number;
+  /** Invocations of one tenant (one folder) that may run at once; the rest wait in the tenant's own queue. */
+  maxConcurrentPerTenant?: number;
   maxToolCalls?: number;
   toolHandler?: ToolHandler;
   securityLevel?: SecurityLevel;
@@ -46,6 +48,7 @@ export interface ResolvedOptions {
   minThreads: number;
   maxThreads: number;
   maxQueue: number;
+  maxConcurrentPerTenant: number;
   maxToolCalls: number;
   toolHandler?: ToolHandler;
   securityLevel: SecurityLevel;
@@ -64,6 +67,7 @@ const KNOWN = new Set<string>([
   "minThreads",
   "maxThreads",
   "maxQueue",
+  "maxConcurrentPerTenant",
   "maxToolCalls",
   "toolHandler",
   "securityLevel",
@@ -115,6 +119,10 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
     minThreads,
     maxThreads,
     maxQueue: options.maxQueue === undefined ? 1024 : integer("maxQueue", options.maxQueue, 0, 10_000_000),
+    maxConcurrentPerTenant:
+      options.maxConcurrentPerTenant === undefined
+        ? maxThreads
+        : integer("maxConcurrentPerTenant", options.maxConcurrentPerTenant, 1, 1_000_000),
     maxToolCalls: options.maxToolCalls === undefined ? 100 : integer("maxToolCalls", options.maxToolCalls, 0, 1_000_000),
     securityLevel,
     maxOutputBytes:

@@ -6,39 +6,64 @@ interface Queued {
   start: () => void;
 }
 
+interface TenantQueue {
+  key: string;
+  running: number;
+  waiting: Queued[];
+}
+
 /**
- * Admits at most `concurrency` jobs at a time (one per worker) and queues up to `maxQueue` more,
- * so an invocation's clock starts when a worker is free, not when it was submitted.
+ * Admits at most `concurrency` jobs at a time (one per worker) and at most `perTenant` of them for one
+ * tenant, and queues the rest (`maxQueue` in all). Queues are per tenant and served round-robin, so a
+ * tenant that floods the runtime waits behind itself, not in front of everyone else. An invocation's
+ * clock starts when it is admitted, not when it was submitted.
  */
 export class Scheduler {
   private running = 0;
-  private readonly queue: Queued[] = [];
+  private queued = 0;
+  private readonly tenants = new Map<string, TenantQueue>();
+  /** Tenants with waiting jobs, in the order they will be served. */
+  private readonly ring: TenantQueue[] = [];
   private closed = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly concurrency: number,
     private readonly maxQueue: number,
+    private readonly perTenant: number = concurrency,
   ) {}
 
-  submit<T>(job: Job<T>): Promise<T> {
+  submit<T>(key: string, job: Job<T>): Promise<T> {
     if (this.closed) return Promise.reject(new RuntimeError("CLOSED", "the runtime is closed"));
-    if (this.running < this.concurrency) return this.start(job);
-    if (this.queue.length >= this.maxQueue) {
+    const tenant = this.tenant(key);
+    if (this.running < this.concurrency && tenant.running < this.perTenant && tenant.waiting.length === 0) {
+      return this.start(tenant, job);
+    }
+    if (this.queued >= this.maxQueue) {
       return Promise.reject(new RuntimeError("QUEUE_FULL", `the invocation queue is full (maxQueue ${this.maxQueue})`));
     }
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ start: () => this.start(job).then(resolve, reject) });
+      tenant.waiting.push({ start: () => this.start(tenant, job).then(resolve, reject) });
+      this.queued++;
+      if (tenant.waiting.length === 1) this.ring.push(tenant);
     });
   }
 
-  private start<T>(job: Job<T>): Promise<T> {
+  private tenant(key: string): TenantQueue {
+    let tenant = this.tenants.get(key);
+    if (!tenant) this.tenants.set(key, (tenant = { key, running: 0, waiting: [] }));
+    return tenant;
+  }
+
+  private start<T>(tenant: TenantQueue, job: Job<T>): Promise<T> {
     this.running++;
+    tenant.running++;
     const done = () => {
       this.running--;
-      const next = this.queue.shift();
-      if (next) next.start();
-      else if (this.running === 0) this.notifyIdle();
+      tenant.running--;
+      if (tenant.running === 0 && tenant.waiting.length === 0) this.tenants.delete(tenant.key);
+      this.dispatch();
+      if (this.running === 0 && this.queued === 0) this.notifyIdle();
     };
     let promise: Promise<T>;
     try {
@@ -50,6 +75,24 @@ export class Scheduler {
     return promise;
   }
 
+  /** Starts waiting jobs while workers are free: the next tenant in the ring that is under its own limit. */
+  private dispatch(): void {
+    let scanned = 0;
+    while (this.running < this.concurrency && this.ring.length > 0 && scanned < this.ring.length) {
+      const tenant = this.ring.shift()!;
+      if (tenant.running >= this.perTenant) {
+        this.ring.push(tenant);
+        scanned++;
+        continue;
+      }
+      scanned = 0;
+      const next = tenant.waiting.shift()!;
+      this.queued--;
+      if (tenant.waiting.length > 0) this.ring.push(tenant);
+      next.start();
+    }
+  }
+
   private notifyIdle(): void {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
@@ -59,12 +102,12 @@ export class Scheduler {
   /** Stops admitting work; resolves when everything admitted or queued before has finished. */
   close(): Promise<void> {
     this.closed = true;
-    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
+    if (this.running === 0 && this.queued === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  get queued(): number {
-    return this.queue.length;
+  get waiting(): number {
+    return this.queued;
   }
 
   get active(): number {

@@ -1,0 +1,42 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanupTenants, makeRuntime, makeTenant } from "./helpers.js";
+
+afterAll(() => cleanupTenants());
+
+describe("fair queueing across tenants", () => {
+  it("a tenant flooding the runtime with loops waits behind itself: another tenant's calls still run promptly", async () => {
+    const runtime = makeRuntime({ maxThreads: 2, minThreads: 2, maxConcurrentPerTenant: 1, timeout: 400 });
+    try {
+      const noisy = makeTenant({ "a.js": "exports.spin = () => { for (;;) {} };\n" });
+      const quiet = makeTenant({ "b.js": "exports.ping = (x) => x;\n" });
+      await runtime.run({ folder: quiet, file: "b.js", funcName: "ping", args: [0] });
+      // 10 loops of 400 ms each: one at a time for tenant A, so about 4 s of work queued in front of nobody else.
+      const flood = Array.from({ length: 10 }, () => runtime.execute({ folder: noisy, file: "a.js", funcName: "spin" }));
+      const started = performance.now();
+      for (let i = 0; i < 5; i++) {
+        await expect(runtime.run({ folder: quiet, file: "b.js", funcName: "ping", args: [i] })).resolves.toBe(i);
+      }
+      const quietMs = performance.now() - started;
+      // FIFO would put B behind A's loops (seconds); fair queueing leaves B a worker. Generous bound.
+      expect(quietMs).toBeLessThan(1500);
+      const results = await Promise.all(flood);
+      expect(results.every((r) => r.error?.code === "TIMEOUT")).toBe(true);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it("a tenant's own calls keep their order and the queue limit still applies", async () => {
+    const runtime = makeRuntime({ maxThreads: 1, minThreads: 1, maxConcurrentPerTenant: 1, maxQueue: 3 });
+    try {
+      const folder = makeTenant({ "a.js": "exports.id = async (x) => { await new Promise((r) => setTimeout(r, 20)); return x; };\n" });
+      const order: number[] = [];
+      const calls = [0, 1, 2, 3].map((i) => runtime.run({ folder, file: "a.js", funcName: "id", args: [i] }).then((v) => order.push(v as number)));
+      await expect(runtime.run({ folder, file: "a.js", funcName: "id", args: [9] })).rejects.toMatchObject({ code: "QUEUE_FULL" });
+      await Promise.all(calls);
+      expect(order).toEqual([0, 1, 2, 3]);
+    } finally {
+      await runtime.close();
+    }
+  });
+});
