@@ -3,12 +3,13 @@
 // writes it to bench/results.md. Progress goes to stderr, the report to stdout.
 //
 //   node bench/run.mjs [--threads N] [--engines tenantbox,vm2,floor] [--no-limits] [--quick] [--out FILE]
-import { fork } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { startLoadMeter } from "./machine-load.mjs";
 import { renderReport } from "./report.mjs";
 import { calibrateHeavy, writeWorkspace } from "./workloads.mjs";
 
@@ -34,7 +35,7 @@ const plan = {
     tools: { warmup: n(200), count: n(600, 100) },
     heavy: { warmup: n(20), count: n(150, 30) },
   },
-  throughput: { concurrency: 32, windowMs: n(2000, 500), warmupMs: n(500, 200) },
+  throughput: { concurrency: 32, windowMs: n(3000, 500), warmupMs: n(500, 200) },
   firstCall: { warmup: 3, count: n(20, 10) },
   recovery: { timeoutMs: 200, singleRepeats: n(10, 5), poolRepeats: n(5, 3), hardStopRepeats: n(3, 2) },
   eventLoopLag: { timeoutMs: 200, attackers: 4, idleMs: n(1000, 300), windowMs: n(3000, 1000) },
@@ -42,6 +43,8 @@ const plan = {
 };
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+let childCpuSeconds = 0;
 
 /** Runs one suite in a child process and returns what it sends back. */
 function runChild(script, config, limitMs) {
@@ -57,15 +60,28 @@ function runChild(script, config, limitMs) {
       clearTimeout(killer);
       if (!answer) return reject(new Error(`${script} exited (${code}) without a result`));
       if (!answer.ok) return reject(new Error(`${script}: ${answer.error}`));
+      childCpuSeconds += answer.cpuSeconds ?? 0;
       resolve(answer.result);
     });
     child.send(config);
   });
 }
 
+/** The commit measured, marked "+ local changes" when the working tree differs from it. */
+function gitCommit() {
+  try {
+    const git = (...args) => execFileSync("git", args, { cwd: here, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = git("status", "--porcelain", "--", "../src").length > 0;
+    return git("rev-parse", "--short", "HEAD") + (dirty ? " + local changes in src/" : "");
+  } catch {
+    return "(not a git checkout)";
+  }
+}
+
 async function main() {
   if (!fs.existsSync(path.join(here, "../dist/index.js"))) throw new Error("dist/ is missing: run `npm run build` first (npm run bench does)");
   const started = performance.now();
+  const load = startLoadMeter();
   const workspace = writeWorkspace();
   try {
     const { primes: heavyPrimes, rawMs: heavyRawMs } = await calibrateHeavy(workspace.acme, 10);
@@ -94,6 +110,8 @@ async function main() {
         os: `${os.type()} ${os.release()} ${os.arch()}`,
         node: process.version,
         date: new Date().toISOString().replace("T", " ").slice(0, 16) + " UTC",
+        commit: gitCommit(),
+        load: load.stop(childCpuSeconds),
       },
       config: { ...config, heavyRawMs },
       engines: results,

@@ -39,7 +39,9 @@ async function main({ engine: name, threads, workspace, heavyPrimes, plan }) {
 
 process.once("message", async (config) => {
   try {
-    process.send({ ok: true, result: await main(config) });
+    const result = await main(config);
+    const cpu = process.cpuUsage(); // every thread of this process: main and workers
+    process.send({ ok: true, cpuSeconds: (cpu.user + cpu.system) / 1e6, result });
   } catch (error) {
     process.send({ ok: false, error: String(error?.stack ?? error) });
   }

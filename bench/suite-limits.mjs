@@ -72,7 +72,7 @@ async function recovery({ workspace, threads, plan }) {
 /** Main-thread event-loop delay: idle, and while attackers run infinite loops and heap bombs non-stop. */
 async function eventLoopLag({ workspace, threads, plan }) {
   const { engine, runtime } = await boot(threads, { timeout: plan.timeoutMs });
-  const small = request(workspace.acme, "small");
+  const small = request(workspace.globex, "small"); // the bystander is another tenant
   try {
     for (let i = 0; i < 200; i++) check("small", await runtime.run(small));
     const idle = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
@@ -117,14 +117,16 @@ async function eventLoopLag({ workspace, threads, plan }) {
 
 /**
  * Tenant B (its own folder) runs sequential small hooks; tenant A keeps `inFlight` calls outstanding
- * for the window, a share of them infinite loops with a short per-call timeout. B's latency loaded vs unloaded.
+ * for the window, a share of them infinite loops with a short per-call timeout. B's latency loaded vs
+ * unloaded, with the runtime's default options, then with maxConcurrentPerTenant = threads - 1 (when
+ * the runtime has that option), which leaves B a worker that A's loops cannot take.
  */
 async function fairness({ workspace, threads, plan }) {
-  const { engine, runtime } = await boot(threads, {});
   const smallA = request(workspace.acme, "small");
   const smallB = request(workspace.globex, "small");
-  const runB = async () => check("small", await runtime.run(smallB));
-  try {
+
+  const scenario = async (runtime, { smallFlood }) => {
+    const runB = async () => check("small", await runtime.run(smallB));
     for (let i = 0; i < 200; i++) await runB();
     const unloadedSamples = [];
     for (let i = 0; i < plan.unloadedCount; i++) {
@@ -133,7 +135,6 @@ async function fairness({ workspace, threads, plan }) {
       unloadedSamples.push(performance.now() - t);
     }
     const unloaded = summarize(unloadedSamples);
-
     const loaded = async (loopShare) => {
       const end = performance.now() + plan.windowMs;
       const aOutcomes = {};
@@ -159,17 +160,36 @@ async function fairness({ workspace, threads, plan }) {
       const b = summarize(samples);
       return { loopShare, b, p99Ratio: b.p99 / unloaded.p99, aOutcomes };
     };
-    return {
-      inFlight: plan.inFlight,
-      windowMs: plan.windowMs,
-      loopTimeoutMs: plan.loopTimeoutMs,
-      unloaded,
-      floodSmall: await loaded(0),
-      floodWithLoops: await loaded(plan.loopShare),
-    };
-  } finally {
-    await engine.close();
+    const floodSmall = smallFlood ? await loaded(0) : undefined;
+    return { unloaded, floodSmall, floodWithLoops: await loaded(plan.loopShare) };
+  };
+
+  const result = { inFlight: plan.inFlight, windowMs: plan.windowMs, loopTimeoutMs: plan.loopTimeoutMs };
+  {
+    const { engine, runtime } = await boot(threads, {});
+    try {
+      Object.assign(result, await scenario(runtime, { smallFlood: true }));
+    } finally {
+      await engine.close();
+    }
   }
+  if (threads > 1) {
+    let booted;
+    try {
+      booted = await boot(threads, { maxConcurrentPerTenant: threads - 1 });
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error; // a runtime without the option
+    }
+    if (booted) {
+      try {
+        const { unloaded, floodWithLoops } = await scenario(booted.runtime, { smallFlood: false });
+        result.limited = { maxConcurrentPerTenant: threads - 1, unloaded, floodWithLoops };
+      } finally {
+        await booted.engine.close();
+      }
+    }
+  }
+  return result;
 }
 
 async function boot(threads, runtimeOptions) {
@@ -184,7 +204,8 @@ process.once("message", async (config) => {
       eventLoopLag: await eventLoopLag({ ...config, plan: config.plan.eventLoopLag }),
       fairness: await fairness({ ...config, plan: config.plan.fairness }),
     };
-    process.send({ ok: true, result });
+    const cpu = process.cpuUsage(); // every thread of this process: main and workers
+    process.send({ ok: true, cpuSeconds: (cpu.user + cpu.system) / 1e6, result });
   } catch (error) {
     process.send({ ok: false, error: String(error?.stack ?? error) });
   }

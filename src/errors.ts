@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   "QUEUE_FULL",
   "CLOSED",
   "INVALID_REQUEST",
+  "SCORING_BLOCKED",
   "INTERNAL_ERROR",
 ] as const;
 

@@ -12,7 +12,8 @@ export type {
 export type { ModuleInfo } from "./loader/module-graph.js";
 export { RuntimeError, ERROR_CODES, isRuntimeError } from "./errors.js";
 export type { ErrorCode, ErrorInfo } from "./errors.js";
-export type { RuntimeOptions, ToolHandler, ToolCallContext } from "./options.js";
+export type { RuntimeOptions, ToolHandler, ToolCallContext, ScoringGateOptions } from "./options.js";
+export type { ScoreReport, ScoreSignal } from "./loader/scoring.js";
 export { SECURITY_LEVELS, LEVEL_DEFAULTS } from "./security-levels.js";
 export type { SecurityLevel } from "./security-levels.js";
 export type { ValidationIssue, ValidationResult } from "./loader/issues.js";

@@ -70,6 +70,16 @@ export interface ValidateOptions {
 }
 
 const MAX_FUNC_NAME = 256;
+const MAX_TOOL_MESSAGE = 2048;
+
+/** Layer 5: absolute file paths of the host never reach the tenant in a tool's error message. */
+export function redactHostPaths(message: string): string {
+  return message
+    .replace(/file:\/\/\/[^\s'"`()<>]+/g, "<path>")
+    .replace(/(?<![\w:/.~-])(?:\/[^\s/:'"`()<>]+){2,}\/?/g, "<path>")
+    .replace(/[A-Za-z]:\\[^\s'"`()<>]+/g, "<path>")
+    .slice(0, MAX_TOOL_MESSAGE);
+}
 
 function invalid(message: string): RuntimeError {
   return new RuntimeError("INVALID_REQUEST", message);
@@ -103,6 +113,7 @@ export class IsolatedRuntime {
     this.options = Object.freeze(resolveOptions(options));
     this.registry = new Registry({
       securityLevel: this.options.securityLevel,
+      ...(this.options.scoring ? { scoring: this.options.scoring } : {}),
       ...(this.options.root !== undefined ? { root: this.options.root } : {}),
       watch: this.options.watch,
       emit: (event, payload) => {
@@ -319,8 +330,8 @@ export class IsolatedRuntime {
       }
       respond(true, json === undefined ? "" : json);
     } catch (error) {
-      // Only the message crosses: never the host error object, its stack or its prototype.
-      const message = error instanceof Error ? error.message : String(error);
+      // Only the message crosses, with host paths blanked: never the host error object, its stack or its prototype.
+      const message = redactHostPaths(error instanceof Error ? error.message : String(error));
       const code = error instanceof RuntimeError ? error.code : "TOOL_ERROR";
       respond(false, message, code);
     }

@@ -1,5 +1,6 @@
 import os from "node:os";
 import path from "node:path";
+import type { ScoringSettings } from "./loader/module-graph.js";
 import { isSecurityLevel, LEVEL_DEFAULTS, SECURITY_LEVELS, type SecurityLevel } from "./security-levels.js";
 
 /** What a tool handler learns about the invocation that called it. */
@@ -11,6 +12,18 @@ export interface ToolCallContext {
 }
 
 export type ToolHandler = (name: string, args: unknown, ctx: ToolCallContext) => unknown | Promise<unknown>;
+
+/** Layer 3: the rule-based scorer for exfiltration-shaped code. */
+export interface ScoringGateOptions {
+  /** Score (0-100) from which a module is refused with SCORING_BLOCKED. Default 70. */
+  blockThreshold?: number;
+  /** Score from which a module runs but carries a "scoring" warning. Default 40. */
+  warnThreshold?: number;
+  /** Told the score of every new module version, with the decision. */
+  onScore?: ScoringSettings["onScore"];
+  /** Replaces the built-in score: gets the source, the file and the built-in report. */
+  customScorer?: ScoringSettings["customScorer"];
+}
 
 export interface RuntimeOptions {
   /** Wall-clock limit for one invocation, async work and tool calls included (ms). */
@@ -34,6 +47,8 @@ export interface RuntimeOptions {
   maxIterations?: number;
   /** Extra time after `timeout` before a worker that cannot be interrupted is terminated (ms). */
   hardStopGraceMs?: number;
+  /** Layer 3 scoring gate: off by default, on at STRICT; true for the defaults, false to turn it off. */
+  scoringGate?: boolean | ScoringGateOptions;
   /** Directory with one folder per tenant: folders must be inside it, and `watch` covers all of them. */
   root?: string;
   /** Hot reload: watch tenant folders (chokidar) and serve from memory; the last good version of a module keeps serving. */
@@ -59,6 +74,7 @@ export interface ResolvedOptions {
   readyContexts: number;
   root?: string;
   watch: boolean;
+  scoring?: ScoringSettings;
 }
 
 const KNOWN = new Set<string>([
@@ -78,6 +94,7 @@ const KNOWN = new Set<string>([
   "readyContexts",
   "root",
   "watch",
+  "scoringGate",
 ]);
 
 function integer(name: string, value: unknown, min: number, max: number): number {
@@ -134,6 +151,29 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
     watch: options.watch ?? false,
   };
   if (typeof resolved.watch !== "boolean") throw new TypeError(`tenantbox: option "watch" must be a boolean, got ${describe(options.watch)}`);
+  const gate = options.scoringGate ?? securityLevel === "STRICT";
+  if (gate !== false) {
+    if (gate !== true && (typeof gate !== "object" || gate === null)) {
+      throw new TypeError(`tenantbox: option "scoringGate" must be a boolean or an object, got ${describe(gate)}`);
+    }
+    const g = gate === true ? {} : gate;
+    for (const key of Object.keys(g)) {
+      if (!["blockThreshold", "warnThreshold", "onScore", "customScorer"].includes(key)) throw new TypeError(`tenantbox: unknown scoringGate option "${key}"`);
+    }
+    const scoring: ScoringSettings = {
+      blockThreshold: g.blockThreshold === undefined ? 70 : integer("scoringGate.blockThreshold", g.blockThreshold, 0, 100),
+      warnThreshold: g.warnThreshold === undefined ? 40 : integer("scoringGate.warnThreshold", g.warnThreshold, 0, 100),
+    };
+    if (g.onScore !== undefined) {
+      if (typeof g.onScore !== "function") throw new TypeError(`tenantbox: option "scoringGate.onScore" must be a function`);
+      scoring.onScore = g.onScore;
+    }
+    if (g.customScorer !== undefined) {
+      if (typeof g.customScorer !== "function") throw new TypeError(`tenantbox: option "scoringGate.customScorer" must be a function`);
+      scoring.customScorer = g.customScorer;
+    }
+    resolved.scoring = scoring;
+  }
   if (options.root !== undefined) {
     if (typeof options.root !== "string" || !path.isAbsolute(options.root)) {
       throw new TypeError(`tenantbox: option "root" must be an absolute path, got ${describe(options.root)}`);

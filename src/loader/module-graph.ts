@@ -8,6 +8,7 @@ import { resolveSpecifier, ResolveFailure, realInside } from "./resolve.js";
 import { transformModule } from "./transform.js";
 import { checkModule, TOO_DEEP } from "./validate.js";
 import { staticExports, type StaticExports } from "./exports.js";
+import { scoreModule, type ScoreReport } from "./scoring.js";
 
 /** One module as the worker needs it: compiled from `wrapper` once per `hash`, run fresh per call. */
 export interface ModuleRecord {
@@ -36,6 +37,8 @@ interface CachedVersion {
   exports: StaticExports;
   warnings: ValidationIssue[];
   rejection?: ValidationIssue[];
+  /** Set when the scoring gate blocks this version: it validates, but it does not run. */
+  blocked?: ScoreReport;
 }
 
 /** What the loader knows about one file: the version on disk now, and the last one that validated. */
@@ -54,6 +57,8 @@ export interface ModuleInfo {
   hash: string;
   format: ModuleRecord["format"];
   exports: string[];
+  /** False when the exports could not all be read statically (e.g. `module.exports = someObject`). */
+  exportsComplete: boolean;
   valid: boolean;
   issues: ValidationIssue[];
   loadedAt: number;
@@ -65,12 +70,26 @@ export type ModuleEvent =
   | { type: "loaded"; realPath: string; file: string; hash: string }
   | { type: "rejected"; realPath: string; file: string; issues: ValidationIssue[]; servingHash?: string };
 
+/** Layer 3 settings as the loader applies them (resolved from the runtime's `scoringGate` option). */
+export interface ScoringSettings {
+  blockThreshold: number;
+  warnThreshold: number;
+  onScore?: (report: ScoreReport & { decision: "allow" | "warn" | "block" }) => void;
+  customScorer?: (input: { code: string; file: string; report: ScoreReport }) => number | { score: number; signals?: ScoreReport["signals"] };
+}
+
 export interface GraphOptions {
   securityLevel: SecurityLevel;
-  /** Serve a file's last good version when its newest one is refused (hot reload); else refuse the run. */
-  keepLastGood?: boolean;
+  /**
+   * Hot reload: serve a file's last good version when its newest one is refused, and trust known files'
+   * versions without a stat (the watcher calls refresh() and forget() when they change); else check stat on
+   * every load and refuse a broken file.
+   */
+  watched?: boolean;
   /** Told once per new version of a file: loaded, or rejected. */
   onEvent?: (event: ModuleEvent) => void;
+  /** The scoring gate; off when absent. */
+  scoring?: ScoringSettings;
 }
 
 const MAX_CACHED_FILES = 5000;
@@ -114,6 +133,13 @@ export class ModuleGraphLoader {
           issues: version.rejection,
         });
       }
+      if (version.blocked) {
+        throw new RuntimeError("SCORING_BLOCKED", `${id}: scored ${version.blocked.score} for exfiltration-shaped code`, {
+          file: id,
+          score: version.blocked.score,
+          signals: version.blocked.signals,
+        });
+      }
       const deps: ModuleRecord["deps"] = {};
       for (const specifier of version.specifiers) {
         try {
@@ -133,7 +159,7 @@ export class ModuleGraphLoader {
   /** The version of a file to serve: its current one, or (keepLastGood) its last good one. */
   private version(realPath: string, id: string): CachedVersion {
     const state = this.state(realPath, id);
-    if (state.current.rejection && this.options.keepLastGood && state.lastGood) return state.lastGood;
+    if (state.current.rejection && this.options.watched && state.lastGood) return state.lastGood;
     return state.current;
   }
 
@@ -145,14 +171,15 @@ export class ModuleGraphLoader {
       state = this.state(realPath, file);
     } catch (error) {
       const issues = error instanceof RuntimeError && Array.isArray(error.details?.issues) ? (error.details.issues as ValidationIssue[]) : [];
-      return { file, hash: "", format: "cjs", exports: [], valid: false, issues, loadedAt: Date.now(), rejected: { issues, at: Date.now() } };
+      return { file, hash: "", format: "cjs", exports: [], exportsComplete: true, valid: false, issues, loadedAt: Date.now(), rejected: { issues, at: Date.now() } };
     }
-    const serving = state.current.rejection && this.options.keepLastGood && state.lastGood ? state.lastGood : state.current;
+    const serving = state.current.rejection && this.options.watched && state.lastGood ? state.lastGood : state.current;
     const info: ModuleInfo = {
       file,
       hash: serving.rejection ? "" : serving.hash,
       format: serving.format,
       exports: serving.exports.names,
+      exportsComplete: serving.exports.complete,
       valid: !serving.rejection,
       issues: serving.rejection ?? serving.warnings,
       loadedAt: state.loadedAt,
@@ -166,7 +193,27 @@ export class ModuleGraphLoader {
     this.cache.delete(realPath);
   }
 
-  private state(realPath: string, id: string): FileState {
+  /** Re-reads a file the watcher reported as changed (watched mode never re-reads on its own). */
+  refresh(realFolder: string, realPath: string): ModuleInfo {
+    const file = toId(realFolder, realPath);
+    try {
+      this.state(realPath, file, true);
+    } catch {
+      // Reported by inspect() below.
+    }
+    return this.inspect(realFolder, realPath);
+  }
+
+  /** Files this loader holds under a folder. */
+  knownFiles(realFolder: string): string[] {
+    const prefix = realFolder + path.sep;
+    return [...this.cache.keys()].filter((p) => p.startsWith(prefix));
+  }
+
+  private state(realPath: string, id: string, force = false): FileState {
+    // Watched: a known file's settled version is served as is; only refresh() reads the disk again.
+    const known = this.cache.get(realPath);
+    if (known && this.options.watched && !force) return known;
     let stat: fs.BigIntStats;
     try {
       stat = fs.statSync(realPath, { bigint: true });
@@ -197,7 +244,7 @@ export class ModuleGraphLoader {
     if (this.cache.size > MAX_CACHED_FILES) this.cache.delete(this.cache.keys().next().value!);
     if (version.rejection) {
       const event: ModuleEvent = { type: "rejected", realPath, file: id, issues: version.rejection };
-      if (this.options.keepLastGood && lastGood) event.servingHash = lastGood.hash;
+      if (this.options.watched && lastGood) event.servingHash = lastGood.hash;
       this.options.onEvent?.(event);
     } else {
       this.options.onEvent?.({ type: "loaded", realPath, file: id, hash: version.hash });
@@ -256,7 +303,7 @@ export class ModuleGraphLoader {
       if (error instanceof RangeError) return { ...base, format: "cjs", hash: "", source: "", rejection: [TOO_DEEP] };
       throw error;
     }
-    return {
+    const version: CachedVersion = {
       ...base,
       format: checked.parsed.format,
       hash: hashOf(id, transformed.wrapper),
@@ -265,6 +312,35 @@ export class ModuleGraphLoader {
       exports: staticExports(checked.parsed),
       warnings: checked.result.issues,
     };
+    if (this.options.scoring) this.applyScoring(version, code, id, checked.parsed.ast);
+    return version;
+  }
+
+  /** Layer 3: scores the version; a warning joins its issues, a block keeps it from running. */
+  private applyScoring(version: CachedVersion, code: string, file: string, ast: import("acorn").Program): void {
+    const settings = this.options.scoring!;
+    let report = scoreModule(ast, file);
+    if (settings.customScorer) {
+      try {
+        const custom = settings.customScorer({ code, file, report });
+        report = typeof custom === "number" ? { ...report, score: custom } : { file, score: custom.score, signals: custom.signals ?? report.signals };
+      } catch {
+        // A scorer that fails must not let code through unscored, nor crash the load: keep the built-in score.
+      }
+    }
+    const decision = report.score >= settings.blockThreshold ? "block" : report.score >= settings.warnThreshold ? "warn" : "allow";
+    try {
+      settings.onScore?.({ ...report, decision });
+    } catch {
+      /* the platform's callback failed; the decision stands */
+    }
+    if (decision === "block") version.blocked = report;
+    else if (decision === "warn") {
+      version.warnings = [
+        ...version.warnings,
+        { rule: "scoring", message: `exfiltration-shaped code scored ${report.score}`, severity: "warning", location: report.signals[0]?.location ?? { line: 1, column: 0 } },
+      ];
+    }
   }
 }
 

@@ -17,6 +17,8 @@ export class FolderWatcher {
 
   constructor(
     private readonly onBatch: (changes: FileChange[]) => void,
+    /** Any raw activity, before settling: lets the owner notice what settling may swallow. */
+    private readonly onActivity: () => void,
     private readonly quietMs = 40,
     private readonly settleMs = 60,
   ) {}
@@ -40,6 +42,7 @@ export class FolderWatcher {
         this.schedule();
       }
     });
+    watcher.on("raw", () => this.onActivity());
     // A watcher error (a folder vanishing, a permission) must not take the host down; the next batch re-reads.
     watcher.on("error", () => {});
     this.watchers.set(dir, { watcher, ready });

@@ -2,10 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
 import type { ValidationIssue } from "../loader/issues.js";
-import { locateEntry, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo } from "../loader/module-graph.js";
+import { locateEntry, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
 import type { SecurityLevel } from "../security-levels.js";
 import { FolderWatcher, type FileChange } from "./folder-watcher.js";
-import { MANIFEST_FILE, parseManifest, type HookTarget, type Manifest } from "./manifest.js";
+import { MANIFEST_FILE, parseManifest, type HookTarget, type Manifest, type ParsedManifest } from "./manifest.js";
 
 const MODULE_EXTENSIONS = new Set([".js", ".cjs", ".mjs", ".json"]);
 const MAX_LISTED_FILES = 5000;
@@ -23,6 +23,7 @@ export type RegistryEventName = keyof RegistryEvents;
 
 export interface RegistryOptions {
   securityLevel: SecurityLevel;
+  scoring?: ScoringSettings;
   /** Directory holding one folder per tenant; with it, folders must be inside it and watching covers them all. */
   root?: string;
   /** Watch folders and keep their compiled modules in memory (hot reload); else check stat on every call. */
@@ -43,7 +44,10 @@ interface FolderState {
   /** Cached graphs by entry file (watch mode only, cleared by any change in the folder). */
   graphs: Map<string, ModuleGraph>;
   manifest?: { signature: string; state: ManifestState };
+  parsedManifest?: { signature: string; result: ParsedManifest | undefined };
   lastGoodManifest?: Manifest;
+  /** The last manifest verdict reported, so events fire on changes only. */
+  verdict?: string;
   watched: boolean;
 }
 
@@ -60,11 +64,13 @@ export class Registry {
   private readonly watcher: FolderWatcher | undefined;
   private readonly realRoot: string | undefined;
   private rootReady: Promise<void> = Promise.resolve();
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RegistryOptions) {
     this.loader = new ModuleGraphLoader({
       securityLevel: options.securityLevel,
-      keepLastGood: options.watch,
+      ...(options.scoring ? { scoring: options.scoring } : {}),
+      watched: options.watch,
       onEvent: (event) => this.onModuleEvent(event),
     });
     if (options.root !== undefined) {
@@ -75,7 +81,10 @@ export class Registry {
       }
     }
     if (options.watch) {
-      this.watcher = new FolderWatcher((changes) => this.onChanges(changes));
+      this.watcher = new FolderWatcher(
+        (changes) => this.onChanges(changes),
+        () => this.scheduleSweep(),
+      );
       if (this.realRoot) this.rootReady = this.watcher.add(this.realRoot);
     }
   }
@@ -110,7 +119,8 @@ export class Registry {
 
   /**
    * The hooks manifest of a folder, validated against the folder's modules. Watched: from memory,
-   * recomputed after every change in the folder. Not watched: re-read when the manifest file's stat changes.
+   * recomputed after every change in the folder. Not watched: the file is re-read when its stat changes,
+   * and its handlers are checked against the modules on every call (they may have changed on their own).
    */
   manifest(folder: string): ManifestState {
     const state = this.folder(folder);
@@ -123,33 +133,40 @@ export class Registry {
     } catch {
       signature = "none";
     }
-    if (state.manifest && state.manifest.signature === signature) return state.manifest.state;
-    const result = this.readManifest(state, file, signature !== "none");
+    let parsed = state.parsedManifest;
+    if (!parsed || parsed.signature !== signature) {
+      parsed = { signature, result: signature === "none" ? undefined : readManifestFile(file) };
+      state.parsedManifest = parsed;
+    }
+    const result = this.judgeManifest(state, parsed.result);
     state.manifest = { signature, state: result };
     return result;
   }
 
-  private readManifest(state: FolderState, file: string, exists: boolean): ManifestState {
-    if (!exists) return { hooks: new Map(), issues: [], valid: true };
-    let text: string;
-    try {
-      text = fs.readFileSync(file, "utf8");
-    } catch {
+  /** The manifest in force, its issues (schema and handlers), and events when the verdict changes. */
+  private judgeManifest(state: FolderState, parsed: ParsedManifest | undefined): ManifestState {
+    if (!parsed) {
+      // No manifest (any more): no hooks, and nothing of an older manifest comes back later.
+      state.verdict = undefined;
+      state.lastGoodManifest = undefined;
       return { hooks: new Map(), issues: [], valid: true };
     }
-    const parsed = parseManifest(text);
     const issues = [...parsed.issues];
     if (parsed.manifest) issues.push(...this.checkTargets(state, parsed.manifest));
     const valid = !issues.some((i) => i.severity === "error");
     const base = { tenant: state.tenant, folder: state.realFolder, file: MANIFEST_FILE };
+    const verdict = JSON.stringify([valid, issues, parsed.manifest ? [...parsed.manifest.hooks] : null]);
+    const changed = verdict !== state.verdict;
+    state.verdict = verdict;
     if (valid && parsed.manifest) {
       state.lastGoodManifest = parsed.manifest;
-      this.options.emit("manifest:loaded", { ...base, events: [...parsed.manifest.hooks.keys()] });
+      if (changed) this.options.emit("manifest:loaded", { ...base, events: [...parsed.manifest.hooks.keys()] });
       return { hooks: parsed.manifest.hooks, issues, valid };
     }
-    this.options.emit("manifest:rejected", { ...base, issues });
-    // Under watch the last valid manifest keeps serving; without it a broken manifest serves nothing.
-    const hooks = this.options.watch && state.lastGoodManifest ? state.lastGoodManifest.hooks : new Map<string, HookTarget[]>();
+    if (changed) this.options.emit("manifest:rejected", { ...base, issues });
+    // The last valid manifest keeps serving (its handlers still report their own errors when they run);
+    // a folder that never had a valid manifest serves nothing.
+    const hooks = state.lastGoodManifest ? state.lastGoodManifest.hooks : new Map<string, HookTarget[]>();
     return { hooks, issues, valid };
   }
 
@@ -172,7 +189,12 @@ export class Registry {
         if (!info.valid) {
           issues.push({ rule: "manifest", message: `${label}: the module does not validate`, severity: "error", location: at });
         } else if (!info.exports.includes(funcName)) {
-          issues.push({ rule: "manifest", message: `${label}: the module does not export "${funcName}"`, severity: "error", location: at });
+          // Exports that reading cannot list (module.exports = someObject) are checked when the hook runs.
+          issues.push(
+            info.exportsComplete
+              ? { rule: "manifest", message: `${label}: the module does not export "${funcName}"`, severity: "error", location: at }
+              : { rule: "manifest", message: `${label}: cannot tell statically whether the module exports "${funcName}"`, severity: "warning", location: at },
+          );
         }
       }
     }
@@ -240,9 +262,17 @@ export class Registry {
     for (const change of changes) {
       let state = this.folderOf(change.path);
       if (!state && this.realRoot && change.path.startsWith(this.realRoot + path.sep)) {
-        // A folder replaced or created under the root: forget whatever was known under that name.
-        const name = path.relative(this.realRoot, change.path).split(path.sep)[0]!;
-        state = this.folders.get(path.join(this.realRoot, name));
+        // Under the root every tenant folder is served, used before or not: its changes are reported too.
+        const parts = path.relative(this.realRoot, change.path).split(path.sep);
+        const tenantDir = path.join(this.realRoot, parts[0]!);
+        state = this.folders.get(tenantDir);
+        if (!state && parts.length > 1) {
+          try {
+            state = this.folder(tenantDir);
+          } catch {
+            state = undefined;
+          }
+        }
       }
       if (!state) continue;
       let files = touched.get(state);
@@ -252,6 +282,7 @@ export class Registry {
     for (const [state, files] of touched) {
       state.graphs.clear();
       state.manifest = undefined;
+      state.parsedManifest = undefined;
       // Mappings from the caller's folder string may now point elsewhere (a folder swapped by rename).
       for (const [user, mapped] of this.byUserFolder) if (mapped === state) this.byUserFolder.delete(user);
       const reported: string[] = [];
@@ -265,16 +296,41 @@ export class Registry {
           this.options.emit("module:removed", { tenant: state.tenant, folder: state.realFolder, file: rel });
           continue;
         }
-        if (rel.split("/").includes("node_modules")) continue;
+        if (rel.split("/").includes("node_modules") || rel === MANIFEST_FILE) {
+          this.loader.forget(file);
+          continue;
+        }
         // Loads the new version now: a refused one is reported at once, and the last good one keeps serving.
-        this.loader.inspect(state.realFolder, file);
+        this.loader.refresh(state.realFolder, file);
       }
       this.manifest(state.realFolder);
       this.options.emit("reload", { tenant: state.tenant, folder: state.realFolder, files: reported.sort() });
     }
   }
 
+  /**
+   * Raw file-system activity: chokidar drops an add that is still settling when the file vanishes again,
+   * and then reports nothing. So after any activity, files the loader holds are checked for existence.
+   */
+  private scheduleSweep(): void {
+    if (this.sweepTimer) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = undefined;
+      for (const state of this.folders.values()) {
+        for (const file of this.loader.knownFiles(state.realFolder)) {
+          if (fs.existsSync(file)) continue;
+          this.loader.forget(file);
+          state.graphs.clear();
+          const rel = path.relative(state.realFolder, file).split(path.sep).join("/");
+          this.options.emit("module:removed", { tenant: state.tenant, folder: state.realFolder, file: rel });
+        }
+      }
+    }, 150);
+    this.sweepTimer.unref();
+  }
+
   async close(): Promise<void> {
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
     await this.watcher?.close();
   }
 }
@@ -302,4 +358,12 @@ export function listModuleFiles(realFolder: string): string[] {
   };
   walk(realFolder);
   return out;
+}
+
+function readManifestFile(file: string): ParsedManifest | undefined {
+  try {
+    return parseManifest(fs.readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
 }
