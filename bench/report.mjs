@@ -42,7 +42,8 @@ function engineTable(engines) {
   }
   row("first call of a fresh 10 KB module: p50 ms", (e) => e.firstCall.p50, ms, false);
   row("first call of a fresh 10 KB module: max ms", (e) => e.firstCall.max, ms, false);
-  row("tool path, per tool call: (tools p50 - small p50) / 3, ms", (e) => (e.sequential.tools.p50 - e.sequential.small.p50) / 3, ms, false);
+  row("one tool call's cost: (p50 of a hook making 20 sequential tool calls - small p50) / 20, ms", (e) => (e.sequential.tools20.p50 - e.sequential.small.p50) / 20, ms, false);
+  row("RSS MB before the engine started (Node + harness)", (e) => e.memory.baselineMb, mb, false);
   row("peak RSS MB, whole process (sampled every 50 ms)", (e) => e.memory.peakMb, mb, false);
   row("peak RSS MB, whole process (kernel maxRSS)", (e) => e.memory.kernelMaxMb, mb, false);
   row("host event-loop lag p99 ms during small-hook throughput", (e) => e.throughput.small.loopLag.p99, ms, false);
@@ -131,19 +132,25 @@ ${targetsTable(engines, limits)}
 
 ## How to read
 
-Latencies are milliseconds from \`call()\` to the resolved value on the main thread, nearest-rank
-percentiles; "sequential" means one call at a time after a warm-up, "at concurrency 32" means 32 callers
-each starting a new call as soon as their last returned, for the whole window (calls/s = completed calls /
-time until the last returned). The two ratio columns always read "how many times better tenantbox is":
-throughput tenantbox/other, latency and memory other/tenantbox, so above 1x tenantbox wins and below 1x it
-loses. Every engine runs the same module files, with the same pool size, in its own child process (so
-peak RSS is that engine's whole process: main thread plus workers; the kernel's maxRSS is the exact
-high-water mark, the sampled one can miss short spikes). Each engine's tool calls travel the same way: a
-MessagePort round trip from the worker to one handler on the main thread, so the "tool path" row compares
-the sandboxes' own cost of crossing, not a different transport. vm2 and the floor have no time or memory
-limits, so the hostile section is tenantbox only. Event-loop lag is how late a 10 ms timer on the main
-thread fired (\`monitorEventLoopDelay\` minus its resolution). In the hostile section, tenant B (and the
-"other tenant") is a different folder from the attackers, so the runtime's per-tenant queueing applies. Numbers move by 10-20% between runs on this small VM;
-compare ratios, not the third digit.
+- Latencies are milliseconds from \`call()\` to the resolved value on the main thread, nearest-rank
+  percentiles. "Sequential" is one call at a time after a warm-up; "at concurrency 32" is 32 callers each
+  starting a new call as soon as their last one returned, for the whole window (calls/s = completed calls /
+  time until the last one returned).
+- The two ratio columns always read "how many times better tenantbox is": throughput tenantbox/other,
+  latency and memory other/tenantbox. Above 1x tenantbox wins, below 1x it loses.
+- Every engine runs the same module files with the same pool size, in its own child process, so peak RSS
+  is that engine's whole process (main thread plus workers; the kernel's maxRSS is the exact high-water
+  mark, the 50 ms samples can miss short spikes). RSS is not like for like: tenantbox workers have a 64 MB
+  old-generation limit, the vm2 and floor workers V8's default heap sizing, and vm2 leaves a context
+  behind per call for the garbage collector.
+- Tool calls travel the same way in every engine: a MessagePort round trip from the worker to one handler
+  on the main thread. The "one tool call's cost" row is therefore what each sandbox adds to the same
+  transport (a difference of two p50s: noisy at this scale).
+- Event-loop lag is how late a 10 ms timer on the main thread fired (\`monitorEventLoopDelay\` minus its
+  resolution). vm2 and the floor have no time or memory limits, so the hostile section is tenantbox only;
+  in it, tenant B (and the "other tenant") is a different folder from the attackers, so the runtime's
+  per-tenant queueing applies.
+- Numbers move by 10-20% between runs on this small VM, more when other work shares it (see the header):
+  compare ratios, not the third digit.
 `;
 }

@@ -10,10 +10,6 @@ export function startRssSampler(intervalMs = 50) {
   timer.unref();
   return {
     baseline,
-    /** Resets the sampled peak to the current RSS (the kernel's maxRSS cannot be reset). */
-    reset() {
-      peak = process.memoryUsage().rss;
-    },
     stop() {
       clearInterval(timer);
       const rss = process.memoryUsage().rss;

@@ -33,6 +33,7 @@ const plan = {
   sequential: {
     small: { warmup: n(300), count: n(1000, 100) },
     tools: { warmup: n(200), count: n(600, 100) },
+    tools20: { warmup: n(50), count: n(200, 50) },
     heavy: { warmup: n(20), count: n(150, 30) },
   },
   throughput: { concurrency: 32, windowMs: n(3000, 500), warmupMs: n(500, 200) },

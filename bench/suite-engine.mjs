@@ -17,7 +17,7 @@ async function main({ engine: name, threads, workspace, heavyPrimes, plan }) {
   const call = engine.call;
   const result = { engine: name, description: module.description, sequential: {}, throughput: {} };
   try {
-    for (const workload of ["small", "tools", "heavy"]) {
+    for (const workload of ["small", "tools", "tools20", "heavy"]) {
       const req = request(workspace.acme, workload, heavyPrimes);
       const { warmup, count } = plan.sequential[workload];
       result.sequential[workload] = await sequential(call, req, { warmup, count, check: (v) => check(workload, v) });

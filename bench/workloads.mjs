@@ -24,6 +24,15 @@ exports.onOrder = async function onOrder(order) {
 };
 `;
 
+/** Twenty sequential tool calls: only to price one tool call per engine ((p50 - small p50) / 20). */
+const TOOLS20 = `"use strict";
+exports.onOrder = async function onOrder(order) {
+  let available = 0;
+  for (let i = 0; i < 20; i++) available += (await callTool("inventory:check", { sku: order.items[i % order.items.length].sku })).available;
+  return { id: order.id, available };
+};
+`;
+
 /** (c) CPU-heavy hook: trial-division primes folded into an FNV-1a hash; input.primes sets the work. */
 const HEAVY = `"use strict";
 exports.crunch = function crunch(input) {
@@ -103,6 +112,7 @@ export function writeWorkspace() {
   }
   fs.writeFileSync(path.join(acme, "hooks/small.js"), SMALL);
   fs.writeFileSync(path.join(acme, "hooks/tools.js"), TOOLS);
+  fs.writeFileSync(path.join(acme, "hooks/tools20.js"), TOOLS20);
   fs.writeFileSync(path.join(acme, "hooks/heavy.js"), HEAVY);
   fs.writeFileSync(path.join(acme, "hooks/hostile.js"), HOSTILE);
   fs.writeFileSync(path.join(globex, "hooks/small.js"), SMALL);
@@ -116,6 +126,8 @@ export function request(folder, workload, heavyPrimes) {
       return { folder, file: "hooks/small.js", funcName: "onOrder", args: [ORDER], context: CONTEXT };
     case "tools":
       return { folder, file: "hooks/tools.js", funcName: "onOrder", args: [ORDER], context: CONTEXT };
+    case "tools20":
+      return { folder, file: "hooks/tools20.js", funcName: "onOrder", args: [ORDER], context: CONTEXT };
     case "heavy":
       return { folder, file: "hooks/heavy.js", funcName: "crunch", args: [{ primes: heavyPrimes }], context: CONTEXT };
     default:
@@ -125,17 +137,14 @@ export function request(folder, workload, heavyPrimes) {
 
 /** Throws unless an engine's answer to a workload is the right one (so no engine is timed while failing). */
 export function check(workload, value) {
-  const ok =
-    workload === "small"
-      ? value?.total === SMALL_TOTAL && value.id === ORDER.id
-      : workload === "tools"
-        ? value?.tier === "gold" && value.available === 17 && value.rate === 0.19
-        : workload === "heavy"
-          ? typeof value?.hash === "string" && value.found > 0
-          : workload === "fresh"
-            ? typeof value?.score === "number" && typeof value.nonce === "string"
-            : false;
-  if (!ok) throw new Error(`${workload}: unexpected result ${JSON.stringify(value)}`);
+  const ok = {
+    small: () => value?.total === SMALL_TOTAL && value.id === ORDER.id,
+    tools: () => value?.tier === "gold" && value.available === 17 && value.rate === 0.19,
+    tools20: () => value?.available === 20 * 17,
+    heavy: () => typeof value?.hash === "string" && value.found > 0,
+    fresh: () => typeof value?.score === "number" && typeof value.nonce === "string",
+  }[workload];
+  if (!ok?.()) throw new Error(`${workload}: unexpected result ${JSON.stringify(value)}`);
 }
 
 /**
@@ -172,7 +181,10 @@ ${names.map((n) => `  score = ${n}(order, score);`).join("\n")}
   return { folder, file, funcName: "onOrder", args: [ORDER], context: CONTEXT };
 }
 
-/** Runs the heavy workload in this thread, raw, to find the input that takes about `targetMs`. */
+/**
+ * Runs the heavy workload in this thread, raw, to find the input that takes about `targetMs`. Uses the
+ * fastest of several runs: on a shared machine that is the closest to the work's own cost.
+ */
 export async function calibrateHeavy(folder, targetMs = 10) {
   const { createRequire } = await import("node:module");
   const { crunch } = createRequire(import.meta.url)(path.join(folder, "hooks/heavy.js"));
@@ -183,15 +195,15 @@ export async function calibrateHeavy(folder, targetMs = 10) {
       crunch({ primes });
       samples.push(performance.now() - t);
     }
-    return samples.sort((a, b) => a - b)[3];
+    return Math.min(...samples);
   };
   let primes = 1000;
   for (let i = 0; i < 4; i++) time(primes); // warm the JIT
-  for (let round = 0; round < 8; round++) {
+  for (let round = 0; round < 12; round++) {
     const ms = time(primes);
-    const next = Math.round(primes * Math.pow(targetMs / ms, 0.8));
-    if (Math.abs(ms - targetMs) / targetMs < 0.05) break;
-    primes = Math.max(100, next);
+    if (Math.abs(ms - targetMs) / targetMs < 0.03) break;
+    // Work grows a little faster than linearly with the number of primes (n log n candidates, sqrt(n) each).
+    primes = Math.max(100, Math.round(primes * Math.pow(targetMs / ms, 0.7)));
   }
   return { primes, rawMs: time(primes) };
 }

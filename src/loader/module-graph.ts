@@ -312,14 +312,14 @@ export class ModuleGraphLoader {
       exports: staticExports(checked.parsed),
       warnings: checked.result.issues,
     };
-    if (this.options.scoring) this.applyScoring(version, code, id, checked.parsed.ast);
+    if (this.options.scoring) this.applyScoring(version, code, id, checked.parsed.ast, checked.parsed.lineShift);
     return version;
   }
 
   /** Layer 3: scores the version; a warning joins its issues, a block keeps it from running. */
-  private applyScoring(version: CachedVersion, code: string, file: string, ast: import("acorn").Program): void {
+  private applyScoring(version: CachedVersion, code: string, file: string, ast: import("acorn").Program, lineShift: number): void {
     const settings = this.options.scoring!;
-    let report = scoreModule(ast, file);
+    let report = scoreModule(ast, file, lineShift);
     if (settings.customScorer) {
       try {
         const custom = settings.customScorer({ code, file, report });

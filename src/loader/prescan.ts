@@ -7,11 +7,9 @@ export interface PrescanLimits {
 
 // Trojan-source: bidirectional overrides and isolates make code read differently than it runs.
 const BIDI = /[\u202A-\u202E\u2066-\u2069]/;
-// Nested quantifiers such as (a+)+ or (\w*)* backtrack exponentially: the classic ReDoS literal.
-const CATASTROPHIC_REGEX = /\/[^/\n]*\((?:[^()\n]|\\.)*[+*](?:[^()\n]*)\)[+*{][^/\n]*\//;
 
 /**
- * Layer 0: cheap checks before the parser sees the text. The nesting check keeps acorn (which recurses)
+ * Layer 0: cheap checks before the parser sees the text (regular expressions are judged on the AST). The nesting check keeps acorn (which recurses)
  * away from inputs built to overflow its stack.
  */
 export function prescan(code: string, limits: PrescanLimits): ValidationIssue[] {
@@ -51,15 +49,6 @@ export function prescan(code: string, limits: PrescanLimits): ValidationIssue[] 
     } else if (c === 41 || c === 93 || c === 125) {
       if (depth > 0) depth--;
     }
-  }
-  const redos = CATASTROPHIC_REGEX.exec(code);
-  if (redos) {
-    issues.push({
-      rule: "no-catastrophic-regex",
-      message: "regular expression with a nested quantifier can backtrack exponentially (ReDoS)",
-      severity: "warning",
-      location: locate(code, redos.index),
-    });
   }
   return issues;
 }

@@ -25,6 +25,7 @@ export const RULES = {
   "no-html-comment": { id: "no-html-comment", errorFrom: "PERMISSIVE", why: "<!-- and --> are comments in the script grammar the engine compiles but code in an ES module: the two would read different programs" },
   "no-module-arguments": { id: "no-module-arguments", errorFrom: "PERMISSIVE", why: "at module level, arguments would expose the runtime's module wrapper parameters" },
   "no-top-level-await": { id: "no-top-level-await", errorFrom: "PERMISSIVE", why: "ES modules are evaluated synchronously here; await inside the exported function instead" },
+  "no-catastrophic-regex": { id: "no-catastrophic-regex", errorFrom: "STRICT", warnFrom: "PERMISSIVE", why: "nested quantifiers such as (a+)+ backtrack exponentially (ReDoS); only worker termination stops them" },
   "no-constructor-chain": { id: "no-constructor-chain", errorFrom: "STANDARD", warnFrom: "PERMISSIVE", why: "x.constructor.constructor is the shape of nearly every sandbox escape" },
   "no-stack-tricks": { id: "no-stack-tricks", errorFrom: "STANDARD", warnFrom: "PERMISSIVE", why: "prepareStackTrace, captureStackTrace, caller and callee expose frames and functions" },
   "no-host-globals": { id: "no-host-globals", errorFrom: "SECURE", warnFrom: "STANDARD", why: "process, Buffer, global and friends do not exist here; using them signals an escape attempt" },

@@ -59,12 +59,12 @@ function insideIteration(ancestors: readonly AnyNode[]): boolean {
  * data to a tool (above all an outbound-sounding one) in the same function, tool calls in bulk loops,
  * tool names computed at run time and wholesale serialisation of `context` all add weight.
  */
-export function scoreModule(ast: acorn.Program, file: string): ScoreReport {
+export function scoreModule(ast: acorn.Program, file: string, lineShift = 0): ScoreReport {
   const signals: ScoreSignal[] = [];
   const secretReads = new Map<AnyNode, number>();
   const toolCalls: { node: acorn.CallExpression; fn: AnyNode; egress: boolean }[] = [];
   const add = (rule: string, message: string, weight: number, node: acorn.Node) =>
-    signals.push({ rule, message, weight, location: { line: node.loc?.start.line ?? 1, column: node.loc?.start.column ?? 0 } });
+    signals.push({ rule, message, weight, location: { line: (node.loc?.start.line ?? 1 + lineShift) - lineShift, column: node.loc?.start.column ?? 0 } });
 
   walk.fullAncestor(ast, (node: acorn.Node, _state: unknown, ancestorsRaw: acorn.Node[]) => {
     const n = node as AnyNode;

@@ -193,6 +193,8 @@ export function transformModule(parsed: ParsedModule): TransformedModule {
   addGuards(s, parsed.ast);
   if (parsed.format === "cjs") {
     const specifiers = requireSpecifiers(parsed.ast);
+    // The parse-only strict directive line goes; the wrapper has its own.
+    s.remove(0, parsed.prefixLength);
     return { wrapper: `(function (${CJS_PARAMS}) {"use strict";\n${s.toString()}\n})`, specifiers };
   }
   const { header, specifiers } = transformEsm(parsed, s);

@@ -8,6 +8,9 @@ import { HOST_GLOBALS, REFLECTION_PROPERTIES, RULES, STACK_PROPERTIES, type Find
 
 type AnyNode = acorn.AnyNode;
 
+/** A group that contains a quantifier and is itself quantified: (a+)+, (\w*)*, (x+){2,}. */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|,\})(?:[^()\\]|\\.)*\)[+*{]/;
+
 function propertyName(node: acorn.MemberExpression): string | undefined {
   if (!node.computed && node.property.type === "Identifier") return node.property.name;
   if (node.property.type === "Literal" && typeof node.property.value === "string") return node.property.value;
@@ -66,12 +69,21 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
         if (typeof n.value === "string" && n.value.startsWith("__tenantbox")) {
           report("no-reserved-identifier", `string "${n.value.slice(0, 40)}" names a reserved identifier`, n);
         }
+        if ("regex" in n && n.regex && NESTED_QUANTIFIER.test(n.regex.pattern)) {
+          report("no-catastrophic-regex", "regular expression with a nested quantifier can backtrack exponentially (ReDoS)", n);
+        }
         break;
       case "CallExpression":
       case "NewExpression": {
         const callee = n.callee as AnyNode;
         if (callee.type === "Identifier" && (callee.name === "Function" || callee.name === "AsyncFunction")) {
           report("no-function-constructor", `${callee.name}(...) compiles code from a string`, n);
+        }
+        if (callee.type === "Identifier" && callee.name === "RegExp") {
+          const pattern = n.arguments[0] as AnyNode | undefined;
+          if (pattern?.type === "Literal" && typeof pattern.value === "string" && NESTED_QUANTIFIER.test(pattern.value)) {
+            report("no-catastrophic-regex", "regular expression with a nested quantifier can backtrack exponentially (ReDoS)", n);
+          }
         }
         if (callee.type === "Identifier" && (callee.name === "setTimeout" || callee.name === "setInterval")) {
           if (isStringLiteral(n.arguments[0] as AnyNode)) report("no-string-timer", `${callee.name} needs a function, not a string`, n);
@@ -131,7 +143,7 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
 }
 
 /** Turns findings into issues for a level: errors, warnings, or nothing. */
-export function judge(findings: readonly Finding[], level: SecurityLevel): ValidationIssue[] {
+export function judge(findings: readonly Finding[], level: SecurityLevel, lineShift = 0): ValidationIssue[] {
   const rank = levelRank(level);
   const issues: ValidationIssue[] = [];
   for (const finding of findings) {
@@ -141,7 +153,7 @@ export function judge(findings: readonly Finding[], level: SecurityLevel): Valid
     else if ("warnFrom" in rule && rank >= levelRank(rule.warnFrom)) severity = "warning";
     if (!severity) continue;
     const loc = finding.node.loc?.start ?? { line: 1, column: 0 };
-    issues.push({ rule: rule.id, message: finding.message, severity, location: { line: loc.line, column: loc.column } });
+    issues.push({ rule: rule.id, message: finding.message, severity, location: { line: loc.line - lineShift, column: loc.column } });
   }
   return issues;
 }
@@ -165,7 +177,7 @@ export function checkModule(code: string, extension: string, level: SecurityLeve
   let parsed: ParsedModule;
   try {
     parsed = parseModule(code, extension);
-    issues.push(...judge(findRuleViolations(parsed.ast, parsed.format, parsed.code), level));
+    issues.push(...judge(findRuleViolations(parsed.ast, parsed.format, parsed.code), level, parsed.lineShift));
   } catch (error) {
     if (error instanceof ParseFailure) return { result: { valid: false, issues: [...issues, error.issue] } };
     // The parser and the walkers recurse: chains the bracket pre-scan cannot see (a - - - ... x,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanupTenants, expectCode, expectUsable, IsolatedRuntime, makeRuntime, makeTenant, sleep } from "./helpers.js";
+import { cleanupTenants, expectCode, expectUsable, IsolatedRuntime, makeRuntime, makeTenant, sleep } from "../helpers.js";
 
 /*
  * Regressions for the findings of the first red-team review (one worker, so consecutive calls share a

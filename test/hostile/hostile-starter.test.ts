@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanupTenants, expectCode, expectUsable, IsolatedRuntime, makeRuntime, makeTempDir, makeTenant, runError, writeFiles } from "./helpers.js";
+import { cleanupTenants, expectCode, expectUsable, IsolatedRuntime, makeRuntime, makeTempDir, makeTenant, runError, writeFiles } from "../helpers.js";
 
 /*
  * A starter set of hostile modules. The runtime runs at PERMISSIVE so the validator does not stop the
