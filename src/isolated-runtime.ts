@@ -308,6 +308,7 @@ export class IsolatedRuntime {
       maxBufferBytes: this.options.memoryLimitMb * 4 * 1024 * 1024,
       maxLogBytes: this.options.maxLogBytes,
       maxToolCalls: this.options.maxToolCalls,
+      maxToolArgBytes: this.options.maxToolArgBytes,
       hasToolHandler: this.options.toolHandler !== undefined,
     };
     return { task, timeout };

@@ -37,6 +37,8 @@ export interface RuntimeOptions {
   /** Invocations of one tenant (one folder) that may run at once; the rest wait in the tenant's own queue. */
   maxConcurrentPerTenant?: number;
   maxToolCalls?: number;
+  /** Largest JSON of one tool call's arguments (bytes); larger calls fail with TOOL_ERROR before leaving the sandbox. */
+  maxToolArgBytes?: number;
   toolHandler?: ToolHandler;
   securityLevel?: SecurityLevel;
   /** Largest serialized return value (bytes). */
@@ -65,6 +67,7 @@ export interface ResolvedOptions {
   maxQueue: number;
   maxConcurrentPerTenant: number;
   maxToolCalls: number;
+  maxToolArgBytes: number;
   toolHandler?: ToolHandler;
   securityLevel: SecurityLevel;
   maxOutputBytes: number;
@@ -85,6 +88,7 @@ const KNOWN = new Set<string>([
   "maxQueue",
   "maxConcurrentPerTenant",
   "maxToolCalls",
+  "maxToolArgBytes",
   "toolHandler",
   "securityLevel",
   "maxOutputBytes",
@@ -142,6 +146,8 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
         : integer("maxConcurrentPerTenant", options.maxConcurrentPerTenant, 1, 1_000_000),
     maxToolCalls: options.maxToolCalls === undefined ? 100 : integer("maxToolCalls", options.maxToolCalls, 0, 1_000_000),
     securityLevel,
+    maxToolArgBytes:
+      options.maxToolArgBytes === undefined ? 1024 * 1024 : integer("maxToolArgBytes", options.maxToolArgBytes, 16, 512 * 1024 * 1024),
     maxOutputBytes:
       options.maxOutputBytes === undefined ? 1024 * 1024 : integer("maxOutputBytes", options.maxOutputBytes, 16, 512 * 1024 * 1024),
     maxLogBytes: options.maxLogBytes === undefined ? 64 * 1024 : integer("maxLogBytes", options.maxLogBytes, 0, 64 * 1024 * 1024),

@@ -94,6 +94,8 @@ export interface GraphOptions {
 
 const MAX_CACHED_FILES = 5000;
 const MAX_GRAPH_MODULES = 2000;
+const MAX_SPECIFIERS_PER_MODULE = 500;
+const MAX_SPECIFIERS_PER_GRAPH = 5000;
 
 function signatureOf(stat: fs.BigIntStats): string {
   return `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
@@ -118,6 +120,7 @@ export class ModuleGraphLoader {
     const modules: ModuleRecord[] = [];
     const seen = new Set<string>();
     const queue = [entryRealPath];
+    let specifierCount = 0;
     while (queue.length) {
       const realPath = queue.shift()!;
       if (seen.has(realPath)) continue;
@@ -141,6 +144,11 @@ export class ModuleGraphLoader {
         });
       }
       const deps: ModuleRecord["deps"] = {};
+      specifierCount += version.specifiers.length;
+      // Each specifier costs file-system look-ups on the host thread: bound them.
+      if (specifierCount > MAX_SPECIFIERS_PER_GRAPH) {
+        throw new RuntimeError("VALIDATION_ERROR", `module graph has more than ${MAX_SPECIFIERS_PER_GRAPH} require/import specifiers`);
+      }
       for (const specifier of version.specifiers) {
         try {
           const depReal = resolveSpecifier(realFolder, realPath, specifier);
@@ -302,6 +310,15 @@ export class ModuleGraphLoader {
     } catch (error) {
       if (error instanceof RangeError) return { ...base, format: "cjs", hash: "", source: "", rejection: [TOO_DEEP] };
       throw error;
+    }
+    if (transformed.specifiers.length > MAX_SPECIFIERS_PER_MODULE) {
+      const issue: ValidationIssue = {
+        rule: "max-specifiers",
+        message: `module requires or imports ${transformed.specifiers.length} different modules; the limit is ${MAX_SPECIFIERS_PER_MODULE}`,
+        severity: "error",
+        location: { line: 1, column: 0 },
+      };
+      return { ...base, format: "cjs", hash: "", source: "", rejection: [issue] };
     }
     const version: CachedVersion = {
       ...base,

@@ -46,13 +46,17 @@ export function realInside(realRoot: string, candidate: string, shown: string): 
   return real;
 }
 
-function asFileOrDirectory(base: string): string | undefined {
+const MAX_PACKAGE_JSON_BYTES = 64 * 1024;
+
+function asFileOrDirectory(base: string, depth = 0): string | undefined {
+  // A package.json whose main points back at its own folder ("main": ".") must not recurse for ever.
+  if (depth > 4) throw new ResolveFailure("package main fields point at each other");
   if (isFile(base)) return base;
   for (const ext of EXTENSIONS) if (isFile(base + ext)) return base + ext;
   if (isDirectory(base)) {
     const main = packageMain(base);
     if (main) {
-      const resolved = asFileOrDirectory(path.join(base, main));
+      const resolved = asFileOrDirectory(path.join(base, main), depth + 1);
       if (resolved) return resolved;
     }
     for (const ext of EXTENSIONS) if (isFile(path.join(base, "index" + ext))) return path.join(base, "index" + ext);
@@ -65,6 +69,7 @@ function packageMain(dir: string): string | undefined {
   if (!isFile(file)) return undefined;
   let pkg: unknown;
   try {
+    if (fs.statSync(file).size > MAX_PACKAGE_JSON_BYTES) throw new ResolveFailure(`package.json in "${path.basename(dir)}" is too large`);
     pkg = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch {
     throw new ResolveFailure(`package.json in "${path.basename(dir)}" is not valid JSON`);

@@ -52,15 +52,34 @@ function addGuards(s: MagicString, ast: acorn.Program): void {
       s.appendLeft(body.end, ")");
     }
   };
+  // Default parameter values run before the body's guard (a generator's body may never run at all).
+  const params = (fn: acorn.Function) => {
+    for (const param of fn.params) {
+      const p = param as AnyNode;
+      if (p.type === "AssignmentPattern") {
+        s.prependRight(p.right.start, "((--__tenantbox_b.n < 0 && __tenantbox_enter()), ");
+        s.appendLeft(p.right.end, ")");
+      }
+    }
+  };
   walk.simple(ast, {
+    StaticBlock: (n) => {
+      s.appendLeft(s.original.indexOf("{", n.start) + 1, ENTER_GUARD);
+    },
+    PropertyDefinition: (n) => {
+      if (n.value) {
+        s.prependRight(n.value.start, "((--__tenantbox_b.n < 0 && __tenantbox_enter()), ");
+        s.appendLeft(n.value.end, ")");
+      }
+    },
     ForStatement: (n) => loop(n.body),
     ForInStatement: (n) => loop(n.body),
     ForOfStatement: (n) => loop(n.body),
     WhileStatement: (n) => loop(n.body),
     DoWhileStatement: (n) => loop(n.body),
-    FunctionDeclaration: (n) => enter(n),
-    FunctionExpression: (n) => enter(n),
-    ArrowFunctionExpression: (n) => enter(n),
+    FunctionDeclaration: (n) => (enter(n), params(n)),
+    FunctionExpression: (n) => (enter(n), params(n)),
+    ArrowFunctionExpression: (n) => (enter(n), params(n)),
   });
 }
 
@@ -164,7 +183,9 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
           s.remove(node.start, decl.start);
         } else {
           getter("default", "__tenantbox_default");
-          s.overwrite(node.start, decl.start, "const __tenantbox_default = ");
+          // Only the two keywords: the expression may begin with a parenthesis that decl.start leaves out.
+          const keywordsEnd = parsed.code.indexOf("default", node.start) + "default".length;
+          s.overwrite(node.start, keywordsEnd, "const __tenantbox_default =");
           if (parsed.code[node.end - 1] !== ";") s.appendLeft(node.end, ";");
         }
         break;

@@ -8,6 +8,7 @@ import type { InvocationSetup } from "./sandbox/main.js";
 const RUN = new vm.Script('__tenantbox("run")', { filename: "tenantbox:run" });
 const PUMP = new vm.Script('__tenantbox("pump")', { filename: "tenantbox:pump" });
 const MAX_TIMERS = 1000;
+const MAX_PENDING_TOOLS = 64;
 const KNOWN_CODES = new Set<string>(ERROR_CODES);
 const TRUNCATED = "[tenantbox: log truncated at maxLogBytes]";
 
@@ -64,6 +65,7 @@ export class Invocation {
         context: task.context,
         maxIterations: task.maxIterations ?? Number.MAX_SAFE_INTEGER,
         maxOutputBytes: task.maxOutputBytes,
+        maxToolArgBytes: task.maxToolArgBytes,
         maxBufferBytes: task.maxBufferBytes,
         deadline: Date.now() + task.timeoutMs,
         stopSlot: task.stopSlot,
@@ -185,6 +187,7 @@ export class Invocation {
       const code = typeof raw.code === "string" && KNOWN_CODES.has(raw.code) ? (raw.code as ErrorCode) : "RUNTIME_ERROR";
       // The tenant's own exception keeps its name (TypeError, MyError); the runtime's errors are RuntimeError.
       const tenantName = typeof raw.name === "string" ? raw.name.slice(0, 200) : "Error";
+      if (code === "TIMEOUT") return { code, name: "RuntimeError", message: this.timeoutMessage() };
       const info: ErrorInfo = {
         code,
         name: code === "RUNTIME_ERROR" ? tenantName : code === "TOOL_ERROR" ? "ToolError" : "RuntimeError",
@@ -237,6 +240,9 @@ export class Invocation {
 
   private startTool(name: string, args: string): number | string {
     if (!this.task.hasToolHandler) return "TOOL_ERROR:no tools are available to this invocation";
+    // Checked in the sandbox too; here it protects the host thread whatever the sandbox did.
+    if (args.length > this.task.maxToolArgBytes) return `TOOL_ERROR:tool arguments are larger than maxToolArgBytes (${this.task.maxToolArgBytes})`;
+    if (this.pendingTools.size >= MAX_PENDING_TOOLS) return `TOOL_ERROR:more than ${MAX_PENDING_TOOLS} tool calls pending at once`;
     if (this.toolCalls >= this.task.maxToolCalls) {
       const message = `more than maxToolCalls (${this.task.maxToolCalls}) tool calls`;
       this.fatal("MAX_TOOL_CALLS", message);

@@ -47,7 +47,7 @@ export class WorkerPool {
     this.stopFlags = new Int32Array(stopFlags);
     for (let slot = options.maxConcurrent - 1; slot >= 0; slot--) this.freeSlots.push(slot);
     this.hardStopGraceMs = options.hardStopGraceMs;
-    const settings: WorkerSettings = { readyContexts: options.readyContexts, stopFlags, maxRealmUses: 10_000 };
+    const settings: WorkerSettings = { readyContexts: options.readyContexts, stopFlags, maxRealmUses: 1_000 };
     this.piscina = new Piscina({
       filename: workerFile(),
       minThreads: options.minThreads,

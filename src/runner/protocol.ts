@@ -25,6 +25,7 @@ export interface InvocationTask {
   maxBufferBytes: number;
   maxLogBytes: number;
   maxToolCalls: number;
+  maxToolArgBytes: number;
   hasToolHandler: boolean;
 }
 

@@ -1,3 +1,4 @@
+import v8 from "node:v8";
 import vm from "node:vm";
 import type { SandboxHandle } from "./sandbox/main.js";
 import type { HostCall } from "./sandbox/primordials.js";
@@ -55,8 +56,20 @@ export class RealmPool {
   /** Returns a realm after its invocation; `clean` says whether it may serve another one. */
   release(realm: Realm, clean: boolean): void {
     realm.detach();
-    if (clean && realm.uses < this.maxUses) this.reusable.push(realm);
+    if (clean && realm.uses < this.maxUses && !this.heapIsHigh()) this.reusable.push(realm);
     this.scheduleRefill();
+  }
+
+  /**
+   * A realm can hold memory no reset sees (private fields stamped onto frozen intrinsics through a
+   * constructor's return override). When the worker's heap is more than half full, reused realms are
+   * retired, so the garbage collector can take whatever they hold.
+   */
+  private heapIsHigh(): boolean {
+    const { used_heap_size, heap_size_limit } = v8.getHeapStatistics();
+    if (used_heap_size < heap_size_limit / 2) return false;
+    this.reusable.length = 0;
+    return true;
   }
 
   private create(): Realm {

@@ -101,6 +101,48 @@ export function installBufferAccounting(g: typeof globalThis, P: Primordials, ch
     });
   }
 
+  // Intl objects keep ICU data outside the heap too: each one is charged a flat cost, and segmenting a
+  // string its length.
+  const IntlObject = (g as unknown as { Intl?: Record<string, unknown> }).Intl;
+  const INTL_OBJECT_BYTES = 64 * 1024;
+  if (IntlObject) {
+    const names = ["Collator", "DateTimeFormat", "DisplayNames", "DurationFormat", "ListFormat", "Locale", "NumberFormat", "PluralRules", "RelativeTimeFormat", "Segmenter"];
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const Original = IntlObject[name] as (new (...args: unknown[]) => object) & ((...args: unknown[]) => object);
+      if (typeof Original !== "function") continue;
+      const Safe = function (this: unknown, ...args: unknown[]) {
+        charge(INTL_OBJECT_BYTES);
+        return new.target === undefined ? P.apply(Original, undefined, args) : construct(Original, args, new.target === Safe ? Original : new.target);
+      };
+      const keys = ownKeys(Original);
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k]!;
+        if (key === "prototype" || key === "length" || key === "name") continue;
+        P.ObjectDefineProperty(Safe, key, getOwnPropertyDescriptor(Original, key)!);
+      }
+      P.ObjectDefineProperty(Safe, "name", { value: name, configurable: true });
+      P.ObjectDefineProperty(Safe, "length", { value: Original.length, configurable: true });
+      P.ObjectDefineProperty(Safe, "prototype", { value: Original.prototype, writable: false, configurable: false });
+      P.ObjectDefineProperty(Original.prototype, "constructor", { value: Safe, writable: true, configurable: true, enumerable: false });
+      P.ObjectDefineProperty(IntlObject, name, { value: Safe, writable: true, configurable: true, enumerable: false });
+    }
+    const Segmenter = IntlObject.Segmenter as { prototype: Record<string, unknown> } | undefined;
+    const segment = Segmenter?.prototype.segment as ((input: unknown) => unknown) | undefined;
+    if (Segmenter && typeof segment === "function") {
+      P.ObjectDefineProperty(Segmenter.prototype, "segment", {
+        value: function segmentCharged(this: object, input: unknown) {
+          const text = P.String(input);
+          charge(text.length * 8);
+          return P.apply(segment, this, [text]);
+        },
+        writable: true,
+        configurable: true,
+        enumerable: false,
+      });
+    }
+  }
+
   // Methods that copy: with a species of undefined they allocate through the intrinsic constructor, and
   // toReversed/toSorted/with always do. Each is charged the receiver's size up front (a copy made through
   // a charging species constructor is then charged twice: conservative, never under).

@@ -12,8 +12,15 @@ export interface SandboxErrorInfo {
  * The brand lives in a closure-held WeakMap, so tenant code can neither forge nor strip it.
  * Also installs the stack formatter: only tenant frames, never host paths or internal frames.
  */
-export function installErrors(g: typeof globalThis, P: Primordials, isTenantFile: (file: string) => boolean) {
+export function installErrors(
+  g: typeof globalThis,
+  P: Primordials,
+  isTenantFile: (file: string) => boolean,
+  /** Getters the runtime itself installed on intrinsics (harden's override-mistake accessors): safe to call. */
+  trustedGetters: WeakMap<object, true>,
+) {
   const brands = new P.WeakMap<object, SandboxErrorInfo>();
+  const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
   const MAX_MESSAGE = 8192;
 
   function raise(code: string, name: string, message: string, details?: Record<string, unknown>): Error {
@@ -73,16 +80,30 @@ export function installErrors(g: typeof globalThis, P: Primordials, isTenantFile
     isAsync?(): boolean;
   }
 
-  function formatStack(error: unknown, frames: CallSite[]): string {
-    let head: string;
-    try {
-      const record = error as { name?: unknown; message?: unknown };
-      const name = P.String(record.name === undefined ? "Error" : record.name);
-      const message = P.String(record.message === undefined ? "" : record.message);
-      head = message ? name + ": " + message : name;
-    } catch {
-      head = "Error";
+  /**
+   * A property read without running tenant code: data properties only, found by walking the prototype
+   * chain with descriptors (getters, Proxies and toString are never called; the formatter runs on host frames).
+   */
+  function plainString(object: unknown, key: string, fallback: string): string {
+    let current = object;
+    for (let depth = 0; depth < 32 && current !== null && (typeof current === "object" || typeof current === "function"); depth++) {
+      const desc = getOwnPropertyDescriptor(current, key);
+      if (desc) {
+        let value: unknown;
+        if ("value" in desc) value = desc.value;
+        else if (desc.get && P.WeakMapHas(trustedGetters, desc.get)) value = P.apply(desc.get, object, []);
+        else return fallback;
+        return typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? "" + value : fallback;
+      }
+      current = P.ObjectGetPrototypeOf(current);
     }
+    return fallback;
+  }
+
+  function formatStack(error: unknown, frames: CallSite[]): string {
+    const name = plainString(error, "name", "Error");
+    const message = plainString(error, "message", "");
+    const head = message ? name + ": " + message : name;
     let out = head;
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;

@@ -7,7 +7,7 @@ import type { Primordials } from "./primordials.js";
  * remember the last match are removed, and the global's own built-in properties become read-only.
  * Returns what resetGlobal() needs to verify the global afterwards.
  */
-export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknown[]) {
+export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknown[], trustedGetters: WeakMap<object, true>) {
   const ReflectOwnKeys = Reflect.ownKeys;
   const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
   const ObjectIsExtensible = Object.isExtensible;
@@ -24,10 +24,12 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
       const desc = ObjectGetOwnPropertyDescriptor(object, name);
       if (!desc || !("value" in desc)) continue;
       const value = desc.value;
+      const get = function () {
+        return value;
+      };
+      P.WeakMapSet(trustedGetters, get, true);
       P.ObjectDefineProperty(object, name, {
-        get: function () {
-          return value;
-        },
+        get,
         set: function (this: object, next: unknown) {
           if (this === object) throw new P.TypeError("Cannot assign to read only property '" + name + "' of a shared intrinsic");
           P.ObjectDefineProperty(this, name, { value: next, writable: true, enumerable: true, configurable: true });

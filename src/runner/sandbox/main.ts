@@ -19,6 +19,7 @@ export interface InvocationSetup {
   context: string;
   maxIterations: number;
   maxOutputBytes: number;
+  maxToolArgBytes: number;
   /** ArrayBuffer bytes the invocation may allocate in total (they live outside the worker's heap limit). */
   maxBufferBytes: number;
   /** Date.now() value after which the invocation is out of time. */
@@ -64,7 +65,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   }
   let inv: Invocation | null = null;
 
-  const errors = installErrors(g, P, (file) => inv !== null && inv.files[file] === true);
+  const trustedGetters = new P.WeakMap<object, true>();
+  const errors = installErrors(g, P, (file) => inv !== null && inv.files[file] === true, trustedGetters);
 
   // The guards the transform puts at every function entry (`if (--b.n < 0) enter()`) and loop iteration
   // (`if (--b.l < 0) loop()`). The budget object is never reachable from tenant code. Every CHECK_EVERY
@@ -122,7 +124,10 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
 
   let bufferBytes = 0;
   let maxBufferBytes = 0;
+  /** The bootstrap's own allocations (while hardening) are not any invocation's. */
+  let booting = true;
   function chargeBuffer(bytes: number) {
+    if (booting) return;
     if (inv === null) throw new P.RangeError("Array buffer allocation failed");
     bufferBytes += bytes;
     if (bufferBytes > maxBufferBytes) {
@@ -140,6 +145,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   function succeed(value: unknown) {
     const s = inv;
     if (s === null || s.settled) return;
+    // A tripped limit is final even if the host never heard of it (the report itself can hit the stack limit).
+    if (tripped !== null) return fail(tripped);
     if (value === undefined) {
       s.settled = true;
       host("done");
@@ -170,7 +177,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
 
   const consoleApi = installConsole(g, P, host);
   const timers = installTimers(g, P, host, fail);
-  const tools = installTools(g, P, host, errors);
+  const tools = installTools(g, P, host, errors, () => (inv === null ? 0 : inv.setup.maxToolArgBytes));
   installEncoding(g, P, chargeBuffer);
   installStructuredClone(g, P);
   installUrl(g, P, host);
@@ -231,7 +238,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
 
   const symbols = installSymbolRegistry(g, P);
 
-  const { resetGlobal } = hardenRealm(g, P, [timers.Timeout]);
+  const { resetGlobal } = hardenRealm(g, P, [timers.Timeout], trustedGetters);
+  booting = false;
 
   return {
     begin(json: string) {

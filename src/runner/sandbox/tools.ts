@@ -5,7 +5,7 @@ import type { HostCall, Primordials } from "./primordials.js";
  * callTool(name, args): arguments leave as a JSON string, the result comes back as a JSON string parsed
  * here, so no host object ever enters the sandbox. Failures are branded errors (TOOL_ERROR, ...).
  */
-export function installTools(g: typeof globalThis, P: Primordials, host: HostCall, errors: ErrorTools) {
+export function installTools(g: typeof globalThis, P: Primordials, host: HostCall, errors: ErrorTools, maxArgBytes: () => number) {
   interface Pending {
     resolve: (value: unknown) => void;
     reject: (error: unknown) => void;
@@ -21,6 +21,10 @@ export function installTools(g: typeof globalThis, P: Primordials, host: HostCal
       json = args === undefined ? undefined : P.JSONStringify(args);
     } catch (error) {
       return P.PromiseReject(errors.raise("TOOL_ERROR", "ToolError", "tool arguments are not JSON-serializable"));
+    }
+    // Length in UTF-16 units is a lower bound of the bytes: refuse big arguments before they are copied out.
+    if (json !== undefined && json.length > maxArgBytes()) {
+      return P.PromiseReject(errors.raise("TOOL_ERROR", "ToolError", "tool arguments are larger than maxToolArgBytes (" + maxArgBytes() + ")"));
     }
     const id = host("tool", name, json === undefined ? "" : json);
     if (typeof id === "string") {
