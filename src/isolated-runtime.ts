@@ -7,6 +7,7 @@ import { checkModule } from "./loader/validate.js";
 import { Registry, type RegistryEventName, type RegistryEvents } from "./registry/registry.js";
 import { resolveOptions, type ResolvedOptions, type RuntimeOptions, type ToolCallContext } from "./options.js";
 import { WorkerPool } from "./runner/pool.js";
+import { ProcessPool } from "./runner/process-pool.js";
 import type { InvocationTask, LogEntry, ToolReply, ToolRequest } from "./runner/protocol.js";
 import { Scheduler } from "./runner/scheduler.js";
 import { isSecurityLevel, type SecurityLevel } from "./security-levels.js";
@@ -103,7 +104,7 @@ export class IsolatedRuntime {
   readonly options: Readonly<ResolvedOptions>;
   private readonly registry: Registry;
   private readonly events = new EventEmitter();
-  private readonly pool: WorkerPool;
+  private readonly pool: WorkerPool | ProcessPool;
   private readonly scheduler: Scheduler;
   private readonly inFlight = new Map<number, ToolCallContext>();
   private nextInvocationId = 1;
@@ -126,7 +127,8 @@ export class IsolatedRuntime {
       },
     });
     this.scheduler = new Scheduler(this.options.maxThreads, this.options.maxQueue, this.options.maxConcurrentPerTenant);
-    this.pool = new WorkerPool({
+    const Pool = this.options.isolation === "thread" ? WorkerPool : ProcessPool;
+    this.pool = new Pool({
       minThreads: this.options.minThreads,
       maxThreads: this.options.maxThreads,
       memoryLimitMb: this.options.memoryLimitMb,

@@ -55,6 +55,12 @@ export interface RuntimeOptions {
   root?: string;
   /** Hot reload: watch tenant folders (chokidar) and serve from memory; the last good version of a module keeps serving. */
   watch?: boolean;
+  /**
+   * Where the worker pool lives. "process" (default): in a sandbox process of its own, so that nothing a
+   * tenant does can abort the host process. "thread": in this process (faster; an out-of-memory abort V8
+   * cannot turn into a clean worker exit then ends the host too).
+   */
+  isolation?: "process" | "thread";
   /** Spare hardened realms each worker keeps ready, so a realm that cannot be reused is replaced off the call path. */
   readyContexts?: number;
 }
@@ -78,6 +84,7 @@ export interface ResolvedOptions {
   root?: string;
   watch: boolean;
   scoring?: ScoringSettings;
+  isolation: "process" | "thread";
 }
 
 const KNOWN = new Set<string>([
@@ -99,6 +106,7 @@ const KNOWN = new Set<string>([
   "root",
   "watch",
   "scoringGate",
+  "isolation",
 ]);
 
 function integer(name: string, value: unknown, min: number, max: number): number {
@@ -155,7 +163,11 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
       options.hardStopGraceMs === undefined ? 500 : integer("hardStopGraceMs", options.hardStopGraceMs, 50, 600_000),
     readyContexts: options.readyContexts === undefined ? 2 : integer("readyContexts", options.readyContexts, 0, 64),
     watch: options.watch ?? false,
+    isolation: options.isolation ?? "process",
   };
+  if (resolved.isolation !== "process" && resolved.isolation !== "thread") {
+    throw new TypeError(`tenantbox: option "isolation" must be "process" or "thread", got ${describe(options.isolation)}`);
+  }
   if (typeof resolved.watch !== "boolean") throw new TypeError(`tenantbox: option "watch" must be a boolean, got ${describe(options.watch)}`);
   const gate = options.scoringGate ?? securityLevel === "STRICT";
   if (gate !== false) {
