@@ -59,17 +59,20 @@ export async function throughput(call, request, { concurrency, windowMs, warmupM
   };
 }
 
-/** Latency of the first call of each of `count` fresh modules, one after another, after `warmup` unmeasured ones. */
-export async function firstCalls(call, makeRequest, { warmup, count, check }) {
-  let index = 0;
-  for (let i = 0; i < warmup; i++) check(await call(makeRequest(index++)));
+/**
+ * Latency of the first call of each of `warmup + count` fresh modules, one after another. `cold` is the
+ * first `coldCount` of them (the host's loader and the worker's compile path not yet optimised by the
+ * JIT); `warm` is the last `count`, after `warmup` others have warmed those paths, as in a service that
+ * has been loading modules for a while.
+ */
+export async function firstCalls(call, makeRequest, { warmup, count, coldCount, check }) {
   const samples = [];
-  for (let i = 0; i < count; i++) {
-    const request = makeRequest(index++);
+  for (let i = 0; i < warmup + count; i++) {
+    const request = makeRequest(i);
     const t = performance.now();
     const value = await call(request);
     samples.push(performance.now() - t);
     check(value);
   }
-  return summarize(samples);
+  return { cold: summarize(samples.slice(0, coldCount)), ...summarize(samples.slice(warmup)) };
 }

@@ -24,14 +24,16 @@ const WORKLOADS = {
  */
 function engineTable(engines) {
   const by = Object.fromEntries(engines.map((e) => [e.engine, e]));
-  const names = ["tenantbox", "vm2", "floor"].filter((n) => by[n]);
+  const names = ["tenantbox", "tenantbox-thread", "vm2", "floor"].filter((n) => by[n]);
+  // Ratios are taken against the peer and the floor; tenantbox-thread is a column of its own.
+  const peers = names.filter((n) => n === "vm2" || n === "floor");
   const rows = [];
   const row = (label, get, format, higherIsBetter) => {
     const values = names.map((n) => get(by[n]));
     const tb = by.tenantbox ? get(by.tenantbox) : NaN;
     const rel = (other) => (higherIsBetter ? tb / other : other / tb);
     const cells = [label, ...values.map(format)];
-    if (by.tenantbox) for (const other of names.filter((n) => n !== "tenantbox")) cells.push(ratio(rel(get(by[other]))));
+    if (by.tenantbox) for (const other of peers) cells.push(ratio(rel(get(by[other]))));
     rows.push(`| ${cells.join(" | ")} |`);
   };
   for (const [key, label] of Object.entries(WORKLOADS)) {
@@ -40,15 +42,15 @@ function engineTable(engines) {
     row(`${label}: calls/s at concurrency 32`, (e) => e.throughput[key].callsPerSecond, rate, true);
     row(`${label}: p99 ms at concurrency 32`, (e) => e.throughput[key].latency.p99, ms, false);
   }
-  row("first call of a fresh 10 KB module: p50 ms", (e) => e.firstCall.p50, ms, false);
-  row("first call of a fresh 10 KB module: max ms", (e) => e.firstCall.max, ms, false);
+  row("first call of a fresh 10 KB module, warm runtime: p50 ms", (e) => e.firstCall.p50, ms, false);
+  row("first call of a fresh 10 KB module, warm runtime: max ms", (e) => e.firstCall.max, ms, false);
+  row("first call of a fresh 10 KB module, the run's first 5 (loader not yet JIT-optimised): p50 ms", (e) => e.firstCall.cold.p50, ms, false);
   row("one tool call's cost: (p50 of a hook making 20 sequential tool calls - small p50) / 20, ms", (e) => (e.sequential.tools20.p50 - e.sequential.small.p50) / 20, ms, false);
   row("RSS MB before the engine started (Node + harness)", (e) => e.memory.baselineMb, mb, false);
-  row("peak RSS MB, whole process (sampled every 50 ms)", (e) => e.memory.peakMb, mb, false);
-  row("peak RSS MB, whole process (kernel maxRSS)", (e) => e.memory.kernelMaxMb, mb, false);
+  row("peak RSS MB, the process and its child processes, sampled every 50 ms", (e) => e.memory.peakMb, mb, false);
+  row("peak RSS MB, sum of each process's kernel high-water mark", (e) => e.memory.highWaterMb, mb, false);
   row("host event-loop lag p99 ms during small-hook throughput", (e) => e.throughput.small.loopLag.p99, ms, false);
-  const others = names.filter((n) => n !== "tenantbox");
-  const header = ["figure", ...names, ...(by.tenantbox ? others.map((o) => `tenantbox vs ${o}`) : [])];
+  const header = ["figure", ...names, ...(by.tenantbox ? peers.map((o) => `tenantbox vs ${o}`) : [])];
   return [`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`, ...rows].join("\n");
 }
 
@@ -62,7 +64,7 @@ function limitsTable(limits) {
     `| recovery, timeout ${r.timeoutMs} ms | one spinning call: TIMEOUT result after (p50), ms | ${ms(r.timeoutLatency.p50)} |`,
     `| | one spinning call: TIMEOUT -> next successful call, p50 / max ms (n=${r.single.n}) | ${ms(r.single.p50)} / ${ms(r.single.max)} |`,
     `| | every worker spins at once: TIMEOUT -> first / all ${limits.threads} next calls ok, p50 ms (n=${r.poolSpin.all.n}) | ${ms(r.poolSpin.first.p50)} / ${ms(r.poolSpin.all.p50)} |`,
-    `| | every worker heap-bombs at once (workers replaced): MEMORY_LIMIT -> first / all next calls ok, p50 ms (n=${r.poolBomb.all.n}) | ${ms(r.poolBomb.first.p50)} / ${ms(r.poolBomb.all.p50)} |`,
+    `| | every worker heap-bombs at once (workers, or the sandbox process, replaced): MEMORY_LIMIT -> first / all next calls ok, p50 ms (n=${r.poolBomb.all.n}) | ${ms(r.poolBomb.first.p50)} / ${ms(r.poolBomb.all.p50)} |`,
     `| | every worker stuck in a regex (hard stop after +${r.hardStopGraceMs} ms, workers replaced): TIMEOUT after, ms | ${ms(r.poolHardStop.stopLatency.p50)} |`,
     `| | ... then TIMEOUT -> first / all next calls ok, p50 ms (n=${r.poolHardStop.all.n}) | ${ms(r.poolHardStop.first.p50)} / ${ms(r.poolHardStop.all.p50)} |`,
     `| host event loop | idle runtime: lag p99 / max ms | ${ms(l.idle.p99)} / ${ms(l.idle.max)} |`,
@@ -95,7 +97,7 @@ function targetsTable(engines, limits) {
   if (by.floor) add("small hook throughput >= floor", ratio(tput / by.floor.throughput.small.callsPerSecond), tput >= by.floor.throughput.small.callsPerSecond);
   add("small hook warm p50 < 0.3 ms", `${ms(tb.sequential.small.p50)} ms`, tb.sequential.small.p50 < 0.3);
   add("small hook warm p99 < 2 ms", `${ms(tb.sequential.small.p99)} ms`, tb.sequential.small.p99 < 2);
-  add("first call of a new 10 KB module < 5 ms (p50)", `${ms(tb.firstCall.p50)} ms`, tb.firstCall.p50 < 5);
+  add("first call of a new 10 KB module < 5 ms (p50, warm runtime)", `${ms(tb.firstCall.p50)} ms`, tb.firstCall.p50 < 5);
   if (limits) {
     const r = limits.recovery;
     add("timed-out infinite loop: pool recovers < 100 ms (every worker spinning, all next calls ok, max)", `${ms(r.poolSpin.all.max)} ms`, r.poolSpin.all.max < 100);
@@ -117,7 +119,7 @@ export function renderReport({ machine, config, engines, limits, totalSeconds })
 - Node ${machine.node}, ${machine.date}, tenantbox ${machine.commit}
 - other work on the machine during the run: ${busy(machine.load)}
 - pool size: ${config.threads} worker threads for every engine; CPU-heavy input: ${config.heavyPrimes} primes = ${ms(config.heavyRawMs)} ms raw on the host thread
-- plan: sequential ${Object.entries(p.sequential).map(([k, v]) => `${k} ${v.count} calls after ${v.warmup} warm-up`).join(", ")}; throughput: concurrency ${p.throughput.concurrency}, ${p.throughput.windowMs} ms window after ${p.throughput.warmupMs} ms warm-up; first call: ${p.firstCall.count} fresh modules after ${p.firstCall.warmup} unmeasured
+- plan: sequential ${Object.entries(p.sequential).map(([k, v]) => `${k} ${v.count} calls after ${v.warmup} warm-up`).join(", ")}; throughput: concurrency ${p.throughput.concurrency}, ${p.throughput.windowMs} ms window after ${p.throughput.warmupMs} ms warm-up; first call: ${p.firstCall.count} fresh modules after ${p.firstCall.warmup} others (the first ${p.firstCall.coldCount} of those reported as "the run's first")
 - whole run: ${totalSeconds.toFixed(0)} s
 
 ## Engines
@@ -126,7 +128,7 @@ ${enginesList}
 
 ${engineTable(engines)}
 
-${limits ? `## tenantbox under hostile tenants (runtime as it is today)\n\n${limitsTable(limits)}\n\n` : ""}## Targets
+${limits ? `## tenantbox under hostile tenants (runtime defaults${limits.isolation ? `, isolation "${limits.isolation}"` : ""}, as it is today)\n\n${limitsTable(limits)}\n\n` : ""}## Targets
 
 ${targetsTable(engines, limits)}
 
@@ -138,14 +140,15 @@ ${targetsTable(engines, limits)}
   time until the last one returned).
 - The two ratio columns always read "how many times better tenantbox is": throughput tenantbox/other,
   latency and memory other/tenantbox. Above 1x tenantbox wins, below 1x it loses.
-- Every engine runs the same module files with the same pool size, in its own child process, so peak RSS
-  is that engine's whole process (main thread plus workers; the kernel's maxRSS is the exact high-water
-  mark, the 50 ms samples can miss short spikes). RSS is not like for like: tenantbox workers have a 64 MB
-  old-generation limit, the vm2 and floor workers V8's default heap sizing, and vm2 leaves a context
-  behind per call for the garbage collector.
+- Every engine runs the same module files with the same pool size, in its own child process of the
+  bench, so peak RSS is that engine's whole footprint: its process (main thread plus worker threads) plus
+  any process it starts (tenantbox's sandbox process). The 50 ms samples can miss a short spike; the
+  sum of high-water marks cannot, but adds per-process peaks that may not coincide. RSS is not like for
+  like: tenantbox workers have a 64 MB old-generation limit, the vm2 and floor workers V8's default heap
+  sizing, and vm2 leaves a context behind per call for the garbage collector.
 - Tool calls travel the same way in every engine: a MessagePort round trip from the worker to one handler
-  on the main thread. The "one tool call's cost" row is therefore what each sandbox adds to the same
-  transport (a difference of two p50s: noisy at this scale).
+  on the main thread (for tenantbox with isolation "process", plus the IPC hop between the sandbox
+  process and the host). The "one tool call's cost" row is a difference of two p50s: noisy at this scale.
 - Event-loop lag is how late a 10 ms timer on the main thread fired (\`monitorEventLoopDelay\` minus its
   resolution). vm2 and the floor have no time or memory limits, so the hostile section is tenantbox only;
   in it, tenant B (and the "other tenant") is a different folder from the attackers, so the runtime's

@@ -2,7 +2,9 @@
 // workloads, one child process per engine, then tenantbox's limits; prints the markdown report and
 // writes it to bench/results.md. Progress goes to stderr, the report to stdout.
 //
-//   node bench/run.mjs [--threads N] [--engines tenantbox,vm2,floor] [--no-limits] [--quick] [--out FILE]
+//   node bench/run.mjs [--threads N] [--engines tenantbox,tenantbox-thread,vm2,floor] [--no-limits] [--quick] [--out FILE]
+//
+// The report names the commit measured; BENCH_SOURCE_LABEL overrides it (e.g. for an exported tree).
 import { execFileSync, fork } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -17,15 +19,25 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const { values: flags } = parseArgs({
   options: {
     threads: { type: "string", default: String(os.availableParallelism()) },
-    engines: { type: "string", default: "tenantbox,vm2,floor" },
-    limits: { type: "boolean", default: true },
+    engines: { type: "string", default: "tenantbox,tenantbox-thread,vm2,floor" },
     "no-limits": { type: "boolean", default: false },
     quick: { type: "boolean", default: false },
     out: { type: "string", default: path.join(here, "results.md") },
   },
 });
 const threads = Number(flags.threads);
+const ENGINES = ["tenantbox", "tenantbox-thread", "vm2", "floor"];
 const engines = flags.engines.split(",").map((s) => s.trim()).filter(Boolean);
+for (const name of engines) {
+  if (!ENGINES.includes(name)) {
+    process.stderr.write(`[bench] unknown engine "${name}"; engines: ${ENGINES.join(", ")}\n`);
+    process.exit(2);
+  }
+}
+if (!Number.isInteger(threads) || threads < 1) {
+  process.stderr.write(`[bench] --threads must be a positive integer\n`);
+  process.exit(2);
+}
 const scale = flags.quick ? 0.2 : 1;
 const n = (x, min = 1) => Math.max(min, Math.round(x * scale));
 
@@ -37,7 +49,7 @@ const plan = {
     heavy: { warmup: n(20), count: n(150, 30) },
   },
   throughput: { concurrency: 32, windowMs: n(3000, 500), warmupMs: n(500, 200) },
-  firstCall: { warmup: 3, count: n(20, 10) },
+  firstCall: { warmup: n(20, 10), count: n(20, 10), coldCount: 5 },
   recovery: { timeoutMs: 200, singleRepeats: n(10, 5), poolRepeats: n(5, 3), hardStopRepeats: n(3, 2) },
   eventLoopLag: { timeoutMs: 200, attackers: 4, idleMs: n(1000, 300), windowMs: n(3000, 1000) },
   fairness: { inFlight: 200, loopShare: 0.1, loopTimeoutMs: 200, windowMs: n(3000, 1000), unloadedCount: n(500, 100) },
@@ -70,6 +82,7 @@ function runChild(script, config, limitMs) {
 
 /** The commit measured, marked "+ local changes" when the working tree differs from it. */
 function gitCommit() {
+  if (process.env.BENCH_SOURCE_LABEL) return process.env.BENCH_SOURCE_LABEL;
   try {
     const git = (...args) => execFileSync("git", args, { cwd: here, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     const dirty = git("status", "--porcelain", "--", "../src").length > 0;
@@ -92,11 +105,13 @@ async function main() {
     for (const engine of engines) {
       log(`engine ${engine} ...`);
       const t = performance.now();
-      results.push(await runChild("suite-engine.mjs", { ...config, engine }, 120_000));
+      const result = await runChild("suite-engine.mjs", { ...config, engine }, 120_000);
+      if (result.skipped) log(`engine ${engine} skipped: ${result.skipped}`);
+      else results.push(result);
       log(`engine ${engine} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
     let limits;
-    if (flags.limits && !flags["no-limits"]) {
+    if (!flags["no-limits"]) {
       log("tenantbox limits (recovery, event-loop lag, fairness) ...");
       const t = performance.now();
       limits = { threads, ...(await runChild("suite-limits.mjs", config, 120_000)) };

@@ -199,7 +199,11 @@ async function boot(threads, runtimeOptions) {
 
 process.once("message", async (config) => {
   try {
+    const probe = await boot(config.threads, {});
+    const isolation = probe.runtime.options.isolation;
+    await probe.engine.close();
     const result = {
+      isolation,
       recovery: await recovery({ ...config, plan: config.plan.recovery }),
       eventLoopLag: await eventLoopLag({ ...config, plan: config.plan.eventLoopLag }),
       fairness: await fairness({ ...config, plan: config.plan.fairness }),

@@ -4,7 +4,7 @@ import { Piscina } from "piscina";
 import { toolHandler } from "../workloads.mjs";
 import { serveTools } from "./tool-port.mjs";
 
-export function createPiscinaEngine(name, workerUrl, threads) {
+export function createPiscinaEngine(name, description, workerUrl, threads) {
   const piscina = new Piscina({
     filename: workerUrl.href,
     minThreads: threads,
@@ -16,6 +16,7 @@ export function createPiscinaEngine(name, workerUrl, threads) {
   serveTools(piscina, toolHandler);
   return {
     name,
+    description,
     piscina,
     // Results come back as JSON text, as tenantbox's do.
     call: async (request) => {
