@@ -388,6 +388,7 @@ export function hostileFamily(family: string, cases: HostileCase[], options: Fam
         const elapsed = Date.now() - started;
 
         const label = `${family}/${c.id}`;
+        if (process.env.HOSTILE_DEBUG) console.log(`[hostile] ${label} ${outcomeOf(report)} ${elapsed}ms ${describeReport(report).slice(0, 400)}`);
         expect(elapsed, `${label}: settled after ${elapsed} ms (limit ${limit} ms)`).toBeLessThan(limit + SETTLE_MARGIN_MS);
         assertNoLeak(label, raw, allowRoot);
         checkExpectation(label, report, c.expect);

@@ -143,6 +143,36 @@ export function installBufferAccounting(g: typeof globalThis, P: Primordials, ch
     }
   }
 
+  // One huge string (up to V8's 1 GiB) can be allocated and dropped before the collector ever compares
+  // the heap with its limit. The usual ways to ask for one in a single call are charged when they are big.
+  const BIG_STRING = 1 << 20;
+  const StringPrototype = g.String.prototype as unknown as Record<string, unknown>;
+  const sizers: Record<string, (self: string, args: unknown[]) => number> = {
+    repeat: (self, args) => self.length * toIndex(args[0]),
+    padStart: (self, args) => toIndex(args[0]),
+    padEnd: (self, args) => toIndex(args[0]),
+  };
+  const sizerNames = ["repeat", "padStart", "padEnd"];
+  for (let i = 0; i < sizerNames.length; i++) {
+    const name = sizerNames[i]!;
+    const method = StringPrototype[name] as (...args: unknown[]) => unknown;
+    const size = sizers[name]!;
+    P.ObjectDefineProperty(StringPrototype, name, {
+      value: {
+        [name](this: unknown, ...args: unknown[]) {
+          if (this === null || this === undefined) throw new P.TypeError("String.prototype." + name + " called on null or undefined");
+          const self = P.String(this);
+          const length = size(self, args);
+          if (length > BIG_STRING) charge(length * 2);
+          return P.apply(method, self, args);
+        },
+      }[name],
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+
   // Methods that copy: with a species of undefined they allocate through the intrinsic constructor, and
   // toReversed/toSorted/with always do. Each is charged the receiver's size up front (a copy made through
   // a charging species constructor is then charged twice: conservative, never under).

@@ -102,6 +102,9 @@ const MARK = ["ESC", "APED"].join("");
 /** p: something that may be the host's process. Reads every secret it can and tries to write a file. */
 function loot(p) {
   if (!p || (typeof p !== "object" && typeof p !== "function")) return "no-process:" + typeof p;
+  let looksLikeProcess = false;
+  try { looksLikeProcess = typeof p.getBuiltinModule === "function" || (typeof p.env === "object" && typeof p.pid === "number"); } catch (e) {}
+  if (!looksLikeProcess) return "not-process:" + typeof p;
   const out = [MARK];
   try { out.push(String(p.env && p.env["__ENV_NAME__"])); } catch (e) { out.push("env-threw"); }
   try {

@@ -1,0 +1,233 @@
+import type { HostileCase } from "./types.js";
+
+const is = (expected: unknown) => (v: unknown) => JSON.stringify(v) === JSON.stringify(expected) || `expected ${JSON.stringify(expected)}`;
+
+/**
+ * A module whose f() runs each attempt; an attempt returns what it compiled (looted if it is a process)
+ * or the name of the error that stopped it.
+ */
+function attempts(lines: string[]): string {
+  return `__PRELUDE__
+async function attempt(make) {
+  try {
+    let r = make();
+    if (r && typeof r.then === "function") r = await r;
+    if (typeof r === "function") r = r();
+    return loot(r);
+  } catch (e) { return e && e.name; }
+}
+exports.f = async () => {
+  const out = [];
+${lines.map((l) => `  out.push(await attempt(() => ${l}));`).join("\n")}
+  return out;
+};
+`;
+}
+
+/** Validator on (STANDARD): the static rules refuse each shape before anything runs. */
+const validatorOn: HostileCase[] = [
+  ["std-eval", "direct eval", `exports.f = () => eval("typeof process");`],
+  ["std-indirect-eval", "indirect eval (0, eval)", `exports.f = () => (0, eval)("this");`],
+  ["std-optional-eval", "optional-call eval?.()", `exports.f = () => eval?.("1");`],
+  ["std-function-call", "Function('...')()", `exports.f = () => Function("return process")();`],
+  ["std-new-function", "new Function('...')()", `exports.f = () => new Function("return process")();`],
+  ["std-constructor-chain", "(() => {}).constructor.constructor('...')", `exports.f = () => (() => {}).constructor.constructor("return process")();`],
+  ["std-computed-constructor-chain", "x['constructor']['constructor'] with string literals", `exports.f = () => ({})["constructor"]["constructor"]("return process")();`],
+  ["std-string-timer", "setTimeout('code')", `exports.f = () => { setTimeout("globalThis.x = 1", 0); return 1; };`],
+  ["std-string-interval", "setInterval(`code`) with a template literal", "exports.f = () => { setInterval(`globalThis.x = 1`, 5); return 1; };"],
+  ["std-dynamic-import", "import('fs') in CommonJS", `exports.f = () => import("fs").then((m) => m.readFileSync("/etc/hostname", "utf8"));`],
+  ["std-with", "a with statement", `exports.f = function () { with ({ x: 1 }) { return x; } };`],
+].map(([id, title, source]) => ({
+  id: id!,
+  title: `${title} is refused by the validator`,
+  level: "STANDARD" as const,
+  source: source!,
+  expect: { codes: ["VALIDATION_ERROR"] },
+  naive: false as const,
+}));
+
+export const codeGenerationCases: HostileCase[] = [
+  ...validatorOn,
+  {
+    id: "std-import-meta",
+    title: "import.meta in an ES module is refused by the validator",
+    level: "STANDARD",
+    esm: true,
+    source: `export function f() { return import.meta.url; }`,
+    expect: { codes: ["VALIDATION_ERROR"] },
+  },
+  {
+    id: "std-async-function-constructor",
+    title: "a shape the STANDARD rules let through ((async () => {}).constructor('...')) still fails at run time",
+    level: "STANDARD",
+    source: attempts([`(async () => {}).constructor("return process")`]),
+    expect: { codes: "success", valueCheck: is(["EvalError"]) },
+    naiveEscapes: false,
+  },
+  {
+    id: "std-function-alias",
+    title: "an alias of Function at STANDARD (const F = Function) still fails at run time",
+    level: "STANDARD",
+    source: attempts([`(() => { const F = Function; return F("return process"); })()`]),
+    expect: { codes: "success", valueCheck: is(["EvalError"]) },
+    naiveEscapes: false,
+  },
+  // Validator off (PERMISSIVE): the shapes the every-level rules cannot see reach the realm, which refuses.
+  {
+    id: "perm-computed-eval",
+    title: "eval reached by computed names (globalThis['ev' + 'al'], globalThis.eval, .call)",
+    source: attempts([
+      `globalThis["ev" + "al"]("typeof process === 'undefined' ? undefined : process")`,
+      `globalThis.eval("this")`,
+      `globalThis.eval.call(null, "1 + 1")`,
+      `[globalThis["eval"]][0]("1")`,
+    ]),
+    expect: { codes: "success", valueCheck: is(["EvalError", "EvalError", "EvalError", "EvalError"]) },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-function-computed",
+    title: "Function reached by computed names, aliases, Reflect.construct, call and apply",
+    source: attempts([
+      `globalThis["Func" + "tion"]("return process")`,
+      `new globalThis["Function"]("return process")`,
+      `(() => { const F = Function; return F("return process"); })()`,
+      `Reflect.construct(Function, ["return process"])`,
+      `Function.call(null, "return process")`,
+      `Function.prototype.constructor.apply(null, ["return process"])`,
+      `Function.bind(null, "return process")()`,
+    ]),
+    expect: { codes: "success", valueCheck: is(new Array(7).fill("EvalError")) },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-tagged-template-function",
+    title: "Function`return process` (a tagged template, not a call expression) fails at run time",
+    source: attempts(["Function`return process`"]),
+    expect: { codes: "success", valueCheck: is(["EvalError"]) },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-constructor-chain",
+    title: "[].constructor.constructor('...') (a warning at PERMISSIVE) fails at run time",
+    source: attempts([`[].constructor.constructor("return process")`, `"".constructor.constructor("return process")`, `(1).constructor.constructor("return process")`]),
+    expect: { codes: "success", valueCheck: is(["EvalError", "EvalError", "EvalError"]) },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-async-function-constructor",
+    title: "AsyncFunction through a prototype compiles nothing",
+    source: attempts([`(async () => {}).constructor("return process")`, `Object.getPrototypeOf(async function () {}).constructor("return process")`]),
+    expect: { codes: "success", valueCheck: is(["EvalError", "EvalError"]) },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-generator-function-constructor",
+    title: "GeneratorFunction through a prototype compiles nothing",
+    source: attempts([`Object.getPrototypeOf(function* () {}).constructor("yield process")().next().value`]),
+    expect: { codes: "success", valueCheck: is(["EvalError"]) },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-async-generator-function-constructor",
+    title: "AsyncGeneratorFunction through a prototype compiles nothing",
+    source: attempts([`Object.getPrototypeOf(async function* () {}).constructor("yield process")`]),
+    expect: { codes: "success", valueCheck: is(["EvalError"]) },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-function-subclass",
+    title: "class X extends Function { } ; new X('...') compiles nothing",
+    source: attempts([`(() => { class X extends Function {} return new X("return process"); })()`]),
+    expect: { codes: "success", valueCheck: is(["EvalError"]) },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-function-as-callback",
+    title: "Function handed to map, then, reduce and sort as a callback compiles nothing",
+    source: attempts([
+      `["return process"].map(Function)[0]`,
+      `Promise.resolve("return process").then(Function)`,
+      `["return process", 0].reduce(Function)`,
+      `Array.from(["return process"], Function)[0]`,
+    ]),
+    expect: { codes: "success", valueCheck: is(["EvalError", "EvalError", "EvalError", "EvalError"]) },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-host-function-as-callback",
+    title: "the Function behind console.log and setTimeout, called through Reflect.apply, compiles nothing",
+    source: attempts([`Reflect.apply(console.log.constructor, null, ["return process"])`, `Reflect.apply(setTimeout.constructor, null, ["return process"])`]),
+    expect: { codes: "success", valueCheck: is(["EvalError", "EvalError"]) },
+    naiveEscapes: true,
+  },
+  {
+    id: "perm-string-timers",
+    title: "string timers built at run time (variable, template with expressions, String object, queueMicrotask)",
+    source: attempts([
+      `(() => { const code = "globalThis.x = 1"; return setTimeout(code, 0); })()`,
+      `(() => { const code = "globalThis.x = 1"; return setInterval(code, 5); })()`,
+      "setTimeout(`globalThis.x = ${1}`, 0)",
+      `setTimeout(new String("globalThis.x = 1"), 0)`,
+      `queueMicrotask("globalThis.x = 1")`,
+    ]),
+    expect: { codes: "success", valueCheck: is(new Array(5).fill("TypeError")) },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-dynamic-import",
+    title: "import() is refused at every level, PERMISSIVE included",
+    source: `exports.f = () => import("node:fs").then((fs) => fs.readFileSync("__SECRET_FILE__", "utf8"));`,
+    expect: { codes: ["VALIDATION_ERROR"] },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-dynamic-import-spellings",
+    title: "import () with comments and whitespace, and inside a nested function, is refused too",
+    source: `exports.f = () => { const later = () => import /* hidden */ (
+  "fs"); return typeof later; };`,
+    expect: { codes: ["VALIDATION_ERROR"] },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-dynamic-import-esm",
+    title: "import() in an ES module at PERMISSIVE",
+    esm: true,
+    source: `export async function f() { const fs = await import("fs"); return fs.readFileSync("__SECRET_FILE__", "utf8"); }`,
+    expect: { codes: ["VALIDATION_ERROR"] },
+  },
+  {
+    id: "perm-import-meta",
+    title: "import.meta at PERMISSIVE (import.meta.resolve, import.meta.dirname)",
+    esm: true,
+    source: `export function f() { return [import.meta.dirname, typeof import.meta.resolve]; }`,
+    expect: { codes: ["VALIDATION_ERROR"] },
+  },
+  {
+    id: "perm-eval-via-with-lookalike",
+    title: "an escaped identifier (ev\\u0061l) still names eval for the validator",
+    source: `exports.f = () => ev\\u0061l("1 + 1");`,
+    expect: { codes: ["VALIDATION_ERROR"] },
+    naive: false,
+  },
+  {
+    id: "perm-webassembly",
+    title: "WebAssembly is absent, under every name, and no wasm can be compiled",
+    source: `exports.f = () => {
+  const W = globalThis.WebAssembly || globalThis["WebAss" + "embly"];
+  const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+  let compiled = "no-wasm";
+  if (W) { try { new W.Module(bytes); compiled = "compiled"; } catch (e) { compiled = e.name; } }
+  return [typeof W, compiled, typeof globalThis.ShadowRealm, typeof globalThis.Worker];
+};`,
+    expect: { codes: "success", valueCheck: is(["undefined", "no-wasm", "undefined", "undefined"]) },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-codegen-unhandled",
+    title: "a code generation error left unhandled in a promise fails the call with RUNTIME_ERROR, nothing more",
+    source: `exports.f = async () => { const F = [].constructor.constructor; return F("return process")(); };`,
+    expect: { codes: ["RUNTIME_ERROR"], reportCheck: (r) => (r.error?.name === "EvalError" ? undefined : `name ${r.error?.name}`) },
+    naiveEscapes: false,
+  },
+];

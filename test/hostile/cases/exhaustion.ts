@@ -1,0 +1,434 @@
+import type { ExecuteResult } from "../../../dist/index.js";
+import type { HostileCase } from "./types.js";
+
+const is = (expected: unknown) => (v: unknown) => JSON.stringify(v) === JSON.stringify(expected) || `expected ${JSON.stringify(expected)}`;
+
+/** The cooperative stop (a guard threw), not the worker's termination. */
+const soft = (r: ExecuteResult) => (r.error?.details?.hardStop ? "ended by a hard stop; the guards should have stopped it" : undefined);
+/** Code that runs no guard: only the worker's termination can end it. */
+const hard = (r: ExecuteResult) => (r.error?.details?.hardStop === true ? undefined : "expected details.hardStop");
+const named = (name: string, message?: RegExp) => (r: ExecuteResult) =>
+  r.error?.name === name && (!message || message.test(r.error.message)) ? undefined : `error ${r.error?.name}: ${r.error?.message}`;
+
+/** Heap bombs get a longer limit, so that the heap limit (not the clock) is what ends them. */
+const HEAP = 3000;
+
+/**
+ * Exhaustion: loops (sync, async, microtask), never-settling promises, heap, strings, arrays, typed arrays,
+ * BigInt, deep recursion, deep/sparse/huge return values, console floods, timer bombs, ReDoS, Atomics.wait,
+ * unhandled rejections, thrown objects whose conversions loop, tool floods, maxIterations. Each ends with
+ * the limit's code near its limit, and the runtime serves the next call.
+ */
+export const exhaustionCases: HostileCase[] = [
+  // Time.
+  { id: "sync-loop", title: "for (;;) {}", source: `exports.f = () => { for (;;) {} };`, expect: { codes: ["TIMEOUT"], reportCheck: soft } },
+  {
+    id: "sync-loop-catching",
+    title: "a loop that catches the TIMEOUT error and loops again",
+    source: `exports.f = () => { for (;;) { try { for (;;) {} } catch (e) {} } };`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+  {
+    id: "recursion-retry",
+    title: "exponential recursion that retries in every catch",
+    source: `exports.f = () => { function r() { try { r(); } catch (e) { r(); } } r(); };`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+  {
+    id: "loop-without-calls",
+    title: "a generator consumed forever by for-of (no allocation)",
+    source: `exports.f = () => { function* g() { for (;;) yield 1; } let n = 0; for (const x of g()) n += x; return n; };`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+  { id: "async-loop", title: "for (;;) await null", source: `exports.f = async () => { for (;;) await null; };`, expect: { codes: ["TIMEOUT"], reportCheck: soft } },
+  {
+    id: "microtask-loop",
+    title: "queueMicrotask that queues itself forever",
+    source: `exports.f = () => { const spin = () => queueMicrotask(spin); spin(); return new Promise(() => {}); };`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+  {
+    id: "promise-loop",
+    title: "a promise job that queues itself forever (nothing kept alive)",
+    source: `exports.f = () => { const spin = () => { Promise.resolve().then(spin); }; spin(); return new Promise(() => {}); };`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+  {
+    // Each promise is resolved with the next one, so the whole chain stays reachable: a loop and a heap
+    // bomb at once. Whichever limit trips first ends it (on this machine the heap, in about 0.2 s).
+    id: "promise-chain-growing",
+    title: "a promise chain that extends itself forever, each link kept alive by the next",
+    source: `exports.f = () => { const next = () => Promise.resolve().then(next); return next(); };`,
+    expect: { codes: ["MEMORY_LIMIT_EXCEEDED", "TIMEOUT"] },
+  },
+  {
+    id: "never-settles",
+    title: "a promise that never settles",
+    source: `exports.f = () => new Promise(() => {});`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+  {
+    id: "never-settles-busy-interval",
+    title: "a never-settling promise kept busy by a 1 ms interval",
+    source: `exports.f = () => { let n = 0; setInterval(() => { n++; }, 1); return new Promise(() => {}); };`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+  {
+    id: "catch-timeout-and-continue",
+    title: "catching TIMEOUT, then trying to go on with timers and tools",
+    source: `exports.f = async () => {
+  try { for (;;) {} } catch (e) { setTimeout(() => {}, 0); await callTool("echo", {}); return "survived"; }
+};`,
+    expect: { codes: ["TIMEOUT"] },
+  },
+  {
+    id: "redos-literal",
+    title: "ReDoS: /^(a+)+$/ on 'aaaa…b' (no guard runs: the worker is terminated)",
+    source: `exports.f = () => /^(a+)+$/.test("a".repeat(40) + "b");`,
+    expect: { codes: ["TIMEOUT"], reportCheck: hard },
+  },
+  {
+    id: "redos-constructed",
+    title: "ReDoS with a RegExp built at run time (the pre-scan cannot see it)",
+    source: `exports.f = () => new RegExp("^(" + "\\\\w+" + "\\\\s?)*$").test("a".repeat(5000) + "!");`,
+    expect: { codes: ["TIMEOUT"], reportCheck: hard },
+  },
+  {
+    id: "builtin-generic-loop",
+    title: "one built-in call that loops 2**53 times (indexOf on an array-like): no guard runs, the worker is terminated",
+    source: `exports.f = () => Array.prototype.lastIndexOf.call({ length: 2 ** 53 - 1 }, 1);`,
+    expect: { codes: ["TIMEOUT"], reportCheck: hard },
+  },
+  {
+    id: "url-flood",
+    title: "a loop of host-backed URL parses",
+    source: `exports.f = () => { for (let i = 0; ; i++) new URL("https://example.com/" + i); };`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+  // Iterations (maxIterations set on the variant).
+  {
+    id: "max-iterations-sync",
+    title: "for (;;) {} with maxIterations",
+    variant: "iterations",
+    source: `exports.f = () => { for (;;) {} };`,
+    expect: { codes: ["MAX_ITERATIONS"] },
+  },
+  {
+    id: "max-iterations-async",
+    title: "for (;;) await null with maxIterations",
+    variant: "iterations",
+    source: `exports.f = async () => { for (;;) await null; };`,
+    expect: { codes: ["MAX_ITERATIONS"] },
+  },
+  {
+    id: "max-iterations-caught",
+    title: "catching MAX_ITERATIONS and looping on",
+    variant: "iterations",
+    source: `exports.f = () => { let n = 0; for (;;) { try { while (true) n++; } catch (e) { n++; } } };`,
+    expect: { codes: ["MAX_ITERATIONS"] },
+  },
+  // Memory.
+  {
+    id: "heap-strings",
+    title: "heap bomb: an array of ever new strings",
+    limitMs: HEAP,
+    source: `exports.f = () => { const keep = []; let s = "x".repeat(1024); for (let i = 0; ; i++) keep.push(s + i); };`,
+    expect: { codes: ["MEMORY_LIMIT_EXCEEDED"] },
+  },
+  {
+    id: "heap-objects",
+    title: "heap bomb: an array of ever new objects",
+    limitMs: HEAP,
+    source: `exports.f = () => { const keep = []; for (let i = 0; ; i++) keep.push({ i, a: [i, i], s: "v" + i }); };`,
+    expect: { codes: ["MEMORY_LIMIT_EXCEEDED"] },
+  },
+  {
+    id: "heap-map",
+    title: "heap bomb: a Map that never stops growing",
+    limitMs: HEAP,
+    source: `exports.f = () => { const m = new Map(); for (let i = 0; ; i++) m.set(i, { i }); };`,
+    expect: { codes: ["MEMORY_LIMIT_EXCEEDED"] },
+  },
+  {
+    id: "string-doubling",
+    title: "string bomb: s += s until the engine's string length limit",
+    source: `exports.f = () => { let s = "x"; for (;;) s += s; };`,
+    expect: { codes: ["RUNTIME_ERROR"], reportCheck: named("RangeError", /Invalid string length/) },
+  },
+  {
+    id: "string-flat-huge",
+    title: "string bomb: one 1 GiB two-byte string, flattened (repeat alone builds a rope; indexOf flattens it)",
+    limitMs: HEAP,
+    source: `exports.f = () => "\u20ac".repeat(2 ** 29 - 24).indexOf("y");`,
+    expect: { codes: ["MEMORY_LIMIT_EXCEEDED"] },
+  },
+  {
+    id: "string-replace-bomb",
+    title: "string bomb: replace every char of 10k with 10k chars (100 MB), flattened and kept, four times",
+    limitMs: HEAP,
+    source: `exports.f = () => {
+  const keep = [];
+  for (let i = 0; i < 4; i++) { const s = "x".repeat(1e4).replace(/x/g, "y".repeat(1e4) + i); s.indexOf("z"); keep.push(s); }
+  return keep.length;
+};`,
+    expect: { codes: ["MEMORY_LIMIT_EXCEEDED"] },
+  },
+  {
+    id: "array-fill",
+    title: "array bomb: new Array(2 ** 26).fill(0)",
+    limitMs: HEAP,
+    source: `exports.f = () => new Array(2 ** 26).fill(0).length;`,
+    expect: { codes: ["MEMORY_LIMIT_EXCEEDED"] },
+  },
+  {
+    id: "typed-array-huge",
+    title: "typed-array bomb: new Uint8Array(2 ** 30) (outside the heap, charged first)",
+    source: `exports.f = () => new Uint8Array(2 ** 30).length;`,
+    expect: { codes: ["MEMORY_LIMIT_EXCEEDED"] },
+  },
+  {
+    id: "typed-array-accumulate",
+    title: "typed-array bomb: 16 MiB buffers kept forever",
+    source: `exports.f = () => { const keep = []; for (;;) keep.push(new Float64Array(2 ** 21)); };`,
+    expect: { codes: ["MEMORY_LIMIT_EXCEEDED"] },
+  },
+  {
+    id: "resizable-buffer",
+    title: "a resizable ArrayBuffer with a 2 GiB maxByteLength",
+    source: `exports.f = () => { const b = new ArrayBuffer(1, { maxByteLength: 2 ** 31 }); b.resize(2 ** 31); return b.byteLength; };`,
+    expect: { codes: ["MEMORY_LIMIT_EXCEEDED"] },
+  },
+  {
+    id: "text-encoder-bomb",
+    title: "TextEncoder output kept forever (16 MiB each)",
+    source: `exports.f = () => { const e = new TextEncoder(); const s = "x".repeat(2 ** 24); const keep = []; for (;;) keep.push(e.encode(s)); };`,
+    expect: { codes: ["MEMORY_LIMIT_EXCEEDED"] },
+  },
+  {
+    id: "catch-memory-and-continue",
+    title: "catching the MEMORY_LIMIT_EXCEEDED of a typed array and allocating on",
+    source: `exports.f = () => { const keep = []; for (;;) { try { keep.push(new Uint8Array(2 ** 25)); } catch (e) { keep.length = 0; } } };`,
+    expect: { codes: ["MEMORY_LIMIT_EXCEEDED"] },
+  },
+  {
+    id: "bigint-exponent",
+    title: "BigInt bomb: 2n ** (2n ** 40n)",
+    source: `exports.f = () => String(2n ** (2n ** 40n)).length;`,
+    expect: { codes: ["RUNTIME_ERROR"], reportCheck: named("RangeError", /BigInt/) },
+  },
+  {
+    // Squaring doubles the size each round: the engine's BigInt size limit, the heap limit, or one
+    // multiplication too long for any guard (a hard stop) may come first; each is a contained end.
+    id: "bigint-squaring",
+    title: "BigInt bomb: x *= x until something gives",
+    limitMs: HEAP,
+    source: `exports.f = () => { let x = 3n; for (;;) x *= x; };`,
+    expect: { codes: ["RUNTIME_ERROR", "MEMORY_LIMIT_EXCEEDED", "TIMEOUT"] },
+  },
+  {
+    id: "deep-recursion",
+    title: "unbounded recursion ends as a RangeError the tenant sees",
+    source: `exports.f = () => { const r = (n) => r(n + 1) + 1; return r(0); };`,
+    expect: { codes: ["RUNTIME_ERROR"], reportCheck: named("RangeError", /call stack/) },
+  },
+  // Output.
+  {
+    id: "deep-return-value",
+    title: "a return value nested 100,000 deep",
+    source: `exports.f = () => { let v = []; for (let i = 0; i < 1e5; i++) v = [v]; return v; };`,
+    expect: { codes: ["RUNTIME_ERROR", "OUTPUT_TOO_LARGE"] },
+  },
+  {
+    id: "deep-but-serializable-return",
+    title: "a return value nested 2,000 deep still crosses (and the host parses it)",
+    source: `exports.f = () => { let v = ["bottom"]; for (let i = 0; i < 2000; i++) v = [v]; return v; };`,
+    expect: {
+      codes: "success",
+      valueCheck: (v) => {
+        let depth = 0;
+        let cur = v;
+        while (Array.isArray(cur) && Array.isArray(cur[0])) { cur = cur[0]; depth++; }
+        return (depth === 2000 && Array.isArray(cur) && cur[0] === "bottom") || `depth ${depth}`;
+      },
+    },
+  },
+  {
+    id: "sparse-return-value",
+    title: "a sparse array of length 2**32 - 1 as the return value",
+    source: `exports.f = () => { const a = []; a[2 ** 32 - 2] = 1; return a; };`,
+    expect: { codes: ["OUTPUT_TOO_LARGE"] },
+  },
+  {
+    id: "huge-string-output",
+    title: "a 2 MB string as the return value",
+    source: `exports.f = () => "x".repeat(2e6);`,
+    expect: { codes: ["OUTPUT_TOO_LARGE"] },
+  },
+  {
+    id: "many-keys-output",
+    title: "an object with 200,000 keys as the return value",
+    source: `exports.f = () => { const o = {}; for (let i = 0; i < 2e5; i++) o["k" + i] = i; return o; };`,
+    expect: { codes: ["OUTPUT_TOO_LARGE"] },
+  },
+  {
+    id: "multibyte-output",
+    title: "a return value under the limit in characters but over it in UTF-8 bytes",
+    source: `exports.f = () => "\\u20ac".repeat(400000);`,
+    expect: { codes: ["OUTPUT_TOO_LARGE"] },
+  },
+  {
+    id: "huge-error-message",
+    title: "an error with a 5 MB message and a 1 MB name",
+    source: `exports.f = () => { const e = new Error("m".repeat(5e6)); e.name = "N".repeat(1e6); throw e; };`,
+    expect: {
+      codes: ["RUNTIME_ERROR"],
+      reportCheck: (r) => ((r.error?.message.length ?? 0) <= 8200 && (r.error?.name.length ?? 0) <= 8200 ? undefined : "message or name not clipped"),
+    },
+  },
+  // Logs.
+  {
+    id: "console-flood",
+    title: "100,000 console.log lines",
+    source: `exports.f = () => { for (let i = 0; i < 1e5; i++) console.log("line " + i); return "flooded"; };`,
+    expect: {
+      codes: "success",
+      reportCheck: (r) => {
+        const bytes = r.logs.reduce((n, l) => n + Buffer.byteLength(l.message), 0);
+        const last = r.logs[r.logs.length - 1]?.message ?? "";
+        return bytes <= 64 * 1024 + 100 && /truncated/.test(last) ? undefined : `logs not capped: ${r.logs.length} lines, ${bytes} bytes`;
+      },
+    },
+  },
+  {
+    id: "console-huge-line",
+    title: "one 10 MB console.log line and a 100,000-element array",
+    source: `exports.f = () => { console.log("x".repeat(1e7)); console.error(new Array(1e5).fill("y")); return "logged"; };`,
+    expect: {
+      codes: "success",
+      reportCheck: (r) => (r.logs.every((l) => l.message.length <= 64 * 1024) ? undefined : "a log line was not capped"),
+    },
+  },
+  {
+    id: "console-hostile-objects",
+    title: "console.log of cyclic, deep and getter-laden objects",
+    source: `exports.f = () => {
+  const a = { self: null, get boom() { throw new Error("getter"); } };
+  a.self = a;
+  let deep = {};
+  for (let i = 0; i < 1e4; i++) deep = { deep };
+  console.log(a, deep, new Map([[a, a]]), new Set([a]));
+  return "logged";
+};`,
+    expect: { codes: "success" },
+  },
+  // Timers.
+  {
+    id: "timer-bomb",
+    title: "10,000 setTimeout calls (the 1,001st throws)",
+    source: `exports.f = () => { let n = 0; try { for (let i = 0; i < 10000; i++) { setTimeout(() => {}, 60000); n++; } } catch (e) { return [n, e.name]; } return [n]; };`,
+    expect: { codes: "success", valueCheck: is([1000, "RangeError"]) },
+  },
+  {
+    id: "timer-bomb-uncaught",
+    title: "10,000 setTimeout calls, uncaught",
+    source: `exports.f = () => { for (let i = 0; i < 10000; i++) setTimeout(() => {}, 60000); };`,
+    expect: { codes: ["RUNTIME_ERROR"], reportCheck: named("RangeError", /timers/) },
+  },
+  {
+    id: "interval-storm",
+    title: "900 intervals at 1 ms for 100 ms, then return (they die with the call)",
+    source: `exports.f = async () => { let n = 0; for (let i = 0; i < 900; i++) setInterval(() => { n++; }, 1); await new Promise((r) => setTimeout(r, 100)); return n > 0; };`,
+    expect: { codes: "success", valueCheck: is(true) },
+  },
+  // Atomics and unhandled rejections.
+  {
+    id: "atomics-wait",
+    title: "Atomics.wait and SharedArrayBuffer are not there to block the worker",
+    source: `exports.f = () => {
+  const out = [];
+  try { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); out.push("waited"); } catch (e) { out.push(e.name); }
+  out.push(typeof globalThis["Atom" + "ics"], typeof globalThis["SharedArray" + "Buffer"]);
+  return out;
+};`,
+    expect: { codes: "success", valueCheck: is(["ReferenceError", "undefined", "undefined"]) },
+  },
+  {
+    id: "unhandled-rejection-flood",
+    title: "10,000 unhandled rejections, then a normal return",
+    source: `exports.f = () => { for (let i = 0; i < 10000; i++) Promise.reject(new Error("r" + i)); return "ok"; };`,
+    expect: { codes: "success", valueCheck: is("ok") },
+  },
+  // Thrown values whose conversions loop.
+  {
+    id: "throw-looping-to-string",
+    title: "a thrown object whose toString loops forever (never called: thrown objects are read as data)",
+    source: `exports.f = () => { throw { toString() { for (;;) {} } }; };`,
+    expect: { codes: ["RUNTIME_ERROR"] },
+  },
+  {
+    id: "throw-looping-message-getter",
+    title: "a thrown object whose message getter loops forever",
+    source: `exports.f = () => { throw { get message() { for (;;) {} } }; };`,
+    expect: { codes: ["TIMEOUT"] },
+  },
+  {
+    id: "throw-looping-name-to-string",
+    title: "a thrown error whose name is an object with a looping toString",
+    source: `exports.f = () => { throw Object.assign(new Error("x"), { name: { toString() { for (;;) {} } } }); };`,
+    expect: { codes: ["TIMEOUT"] },
+  },
+  {
+    id: "throw-recursive-to-string",
+    title: "a thrown error whose message converts by recursing forever",
+    source: `exports.f = () => { const m = { toString() { return String(m); } }; throw Object.assign(new Error(), { message: m }); };`,
+    expect: { codes: ["RUNTIME_ERROR"] },
+  },
+  {
+    id: "reject-looping-getter",
+    title: "an async function rejecting with an object whose name getter loops",
+    source: `exports.f = async () => { await null; throw { get name() { for (;;) {} } }; };`,
+    expect: { codes: ["TIMEOUT"] },
+  },
+  {
+    id: "to-json-loop",
+    title: "a return value whose toJSON loops forever",
+    source: `exports.f = () => ({ a: { toJSON() { for (;;) {} } } });`,
+    expect: { codes: ["TIMEOUT"] },
+  },
+  {
+    id: "then-loop",
+    title: "a returned thenable whose then loops forever",
+    source: `exports.f = () => ({ then() { for (;;) {} } });`,
+    expect: { codes: ["TIMEOUT"] },
+  },
+  // Tools.
+  {
+    id: "tool-flood-sequential",
+    title: "1,000 tool calls one after the other (the 101st is one too many)",
+    source: `exports.f = async () => { for (let i = 0; i < 1000; i++) { try { await callTool("echo", { i }); } catch (e) {} } return "done"; };`,
+    expect: { codes: ["MAX_TOOL_CALLS"] },
+  },
+  {
+    id: "tool-flood-parallel",
+    title: "1,000 tool calls at once: the pending-call cap refuses most of them, and no more than maxToolCalls reach the host",
+    source: `exports.f = async () => {
+  const all = [];
+  for (let i = 0; i < 1000; i++) all.push(callTool("echo", { i }).then(() => "ok", (e) => e.code));
+  const codes = await Promise.all(all);
+  return { ok: codes.filter((c) => c === "ok").length, refused: codes.filter((c) => c === "TOOL_ERROR").length };
+};`,
+    expect: {
+      codes: ["success", "MAX_TOOL_CALLS"],
+      valueCheck: (v) => {
+        const r = v as { ok: number; refused: number };
+        return (r.ok <= 100 && r.ok + r.refused === 1000) || `outcome ${JSON.stringify(v)}`;
+      },
+    },
+  },
+  {
+    id: "tool-never-answers",
+    title: "waiting on a tool that never answers",
+    source: `exports.f = () => callTool("never", {});`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+];
