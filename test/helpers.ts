@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
 import { IsolatedRuntime, RuntimeError } from "../dist/index.js";
-import type { RuntimeOptions } from "../dist/index.js";
+import type { RuntimeEventName, RuntimeEvents, RuntimeOptions } from "../dist/index.js";
 
 export { IsolatedRuntime, RuntimeError };
 
@@ -87,3 +87,32 @@ export async function expectUsable(runtime: InstanceType<typeof IsolatedRuntime>
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves with the first `event` whose payload satisfies `predicate`; rejects after `timeoutMs`. Listen before changing files. */
+export function waitFor<E extends RuntimeEventName>(
+  runtime: InstanceType<typeof IsolatedRuntime>,
+  event: E,
+  predicate: (payload: RuntimeEvents[E]) => boolean = () => true,
+  timeoutMs = 4000,
+): Promise<RuntimeEvents[E]> {
+  return new Promise((resolve, reject) => {
+    const listener = (payload: RuntimeEvents[E]) => {
+      let ok = false;
+      try {
+        ok = predicate(payload);
+      } catch {
+        ok = false;
+      }
+      if (!ok) return;
+      clearTimeout(timer);
+      runtime.off(event, listener);
+      resolve(payload);
+    };
+    const timer = setTimeout(() => {
+      runtime.off(event, listener);
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for "${event}"`));
+    }, timeoutMs);
+    runtime.on(event, listener);
+  });
+}
+

@@ -2,37 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RuntimeEventName, RuntimeEvents } from "../dist/index.js";
-import { cleanupTenants, IsolatedRuntime, makeRuntime, makeTempDir, makeTenant, sleep, writeFiles } from "./helpers.js";
+import { cleanupTenants, IsolatedRuntime, makeRuntime, makeTempDir, makeTenant, sleep, waitFor, writeFiles } from "./helpers.js";
 
 type Runtime = InstanceType<typeof IsolatedRuntime>;
-
-/** Resolves with the first `event` whose payload satisfies `predicate`; rejects after `timeoutMs`. Listen before changing files. */
-function waitFor<E extends RuntimeEventName>(
-  runtime: Runtime,
-  event: E,
-  predicate: (payload: RuntimeEvents[E]) => boolean = () => true,
-  timeoutMs = 4000,
-): Promise<RuntimeEvents[E]> {
-  return new Promise((resolve, reject) => {
-    const listener = (payload: RuntimeEvents[E]) => {
-      let ok = false;
-      try {
-        ok = predicate(payload);
-      } catch {
-        ok = false;
-      }
-      if (!ok) return;
-      clearTimeout(timer);
-      runtime.off(event, listener);
-      resolve(payload);
-    };
-    const timer = setTimeout(() => {
-      runtime.off(event, listener);
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for "${event}"`));
-    }, timeoutMs);
-    runtime.on(event, listener);
-  });
-}
 
 const manifest = (hooks: unknown) => JSON.stringify({ hooks }, null, 2);
 const real = (p: string) => fs.realpathSync(p);

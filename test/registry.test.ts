@@ -2,42 +2,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RuntimeEventName, RuntimeEvents } from "../dist/index.js";
-import { cleanupTenants, expectCode, IsolatedRuntime, makeRuntime, makeTempDir, makeTenant, runError, sleep, writeFiles } from "./helpers.js";
+import { cleanupTenants, expectCode, IsolatedRuntime, makeRuntime, makeTempDir, makeTenant, runError, sleep, waitFor, writeFiles } from "./helpers.js";
 
 type Runtime = InstanceType<typeof IsolatedRuntime>;
 type Recorded = { [E in RuntimeEventName]: { event: E; payload: RuntimeEvents[E] } }[RuntimeEventName];
 
 const EVENT_NAMES: RuntimeEventName[] = ["module:loaded", "module:rejected", "module:removed", "manifest:loaded", "manifest:rejected", "reload"];
 
-/** Resolves with the first `event` whose payload satisfies `predicate`; rejects after `timeoutMs`. Listen before changing files. */
-function waitFor<E extends RuntimeEventName>(
-  runtime: Runtime,
-  event: E,
-  predicate: (payload: RuntimeEvents[E]) => boolean = () => true,
-  timeoutMs = 4000,
-): Promise<RuntimeEvents[E]> {
-  return new Promise((resolve, reject) => {
-    const listener = (payload: RuntimeEvents[E]) => {
-      let ok = false;
-      try {
-        ok = predicate(payload);
-      } catch {
-        ok = false;
-      }
-      if (!ok) return;
-      clearTimeout(timer);
-      runtime.off(event, listener);
-      resolve(payload);
-    };
-    const timer = setTimeout(() => {
-      runtime.off(event, listener);
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for "${event}"`));
-    }, timeoutMs);
-    runtime.on(event, listener);
-  });
-}
-
-/** Every event the runtime reports from now on, in order. */
 function record(runtime: Runtime): Recorded[] {
   const log: Recorded[] = [];
   for (const event of EVENT_NAMES) {

@@ -6,7 +6,8 @@ type AnyNode = acorn.AnyNode;
 /** acorn-walk's callback; its third argument (the node type to visit as) is missing from the typings. */
 type Visit<S> = (node: acorn.Node, state: S, override?: string) => void;
 
-function patternNames(pattern: AnyNode | null | undefined, out: Set<string>): void {
+/** Every name a binding pattern declares (`a`, `{ b, c: [d] }`, `...e`, `f = 1`). */
+export function patternNames(pattern: AnyNode | null | undefined, out: Set<string>): void {
   if (!pattern) return;
   switch (pattern.type) {
     case "Identifier":

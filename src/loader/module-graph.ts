@@ -373,18 +373,23 @@ export function describeIssues(issues: readonly ValidationIssue[]): string {
   return `${first.location.line}:${first.location.column} ${first.rule}: ${first.message}${more}`;
 }
 
+/** The real path of a tenant folder; MODULE_NOT_FOUND when it is not an existing directory. */
+export function realFolderOf(folder: string): string {
+  try {
+    const realFolder = fs.realpathSync.native(folder);
+    if (!fs.statSync(realFolder).isDirectory()) throw new Error("not a directory");
+    return realFolder;
+  } catch {
+    throw new RuntimeError("MODULE_NOT_FOUND", "tenant folder does not exist or is not a directory");
+  }
+}
+
 /**
  * Checks a run request's folder and file and returns their real paths. The folder must be absolute and
  * exist; the file must be relative and stay inside it after symlinks are followed.
  */
 export function locateEntry(folder: string, file: string): { realFolder: string; entryRealPath: string } {
-  let realFolder: string;
-  try {
-    realFolder = fs.realpathSync.native(folder);
-    if (!fs.statSync(realFolder).isDirectory()) throw new Error("not a directory");
-  } catch {
-    throw new RuntimeError("MODULE_NOT_FOUND", "tenant folder does not exist or is not a directory");
-  }
+  const realFolder = realFolderOf(folder);
   const candidate = path.resolve(realFolder, file);
   if (candidate !== realFolder && !candidate.startsWith(realFolder + path.sep)) {
     throw new RuntimeError("INVALID_REQUEST", `file "${file}" is outside the tenant folder`);

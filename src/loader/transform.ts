@@ -1,7 +1,7 @@
 import type * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import MagicString from "magic-string";
-import { rewriteImportReferences } from "./live-bindings.js";
+import { patternNames, rewriteImportReferences } from "./live-bindings.js";
 import type { ParsedModule } from "./parse.js";
 
 /**
@@ -97,26 +97,6 @@ function requireSpecifiers(ast: acorn.Program): string[] {
   return [...new Set(found)];
 }
 
-function patternNames(pattern: AnyNode, out: string[]): void {
-  switch (pattern.type) {
-    case "Identifier":
-      out.push(pattern.name);
-      break;
-    case "ObjectPattern":
-      for (const p of pattern.properties) patternNames((p.type === "RestElement" ? p.argument : p.value) as AnyNode, out);
-      break;
-    case "ArrayPattern":
-      for (const e of pattern.elements) if (e) patternNames(e as AnyNode, out);
-      break;
-    case "RestElement":
-      patternNames(pattern.argument as AnyNode, out);
-      break;
-    case "AssignmentPattern":
-      patternNames(pattern.left as AnyNode, out);
-      break;
-  }
-}
-
 function moduleName(node: acorn.Identifier | acorn.Literal): string {
   return node.type === "Identifier" ? node.name : String(node.value);
 }
@@ -158,9 +138,9 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
       case "ExportNamedDeclaration": {
         if (node.declaration) {
           const decl = node.declaration;
-          const names: string[] = [];
+          const names = new Set<string>();
           if (decl.type === "VariableDeclaration") for (const d of decl.declarations) patternNames(d.id as AnyNode, names);
-          else if (decl.id) names.push(decl.id.name);
+          else if (decl.id) names.add(decl.id.name);
           for (const name of names) getter(name, name);
           s.remove(node.start, decl.start);
         } else if (node.source) {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
 import type { ValidationIssue } from "../loader/issues.js";
-import { locateEntry, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
+import { locateEntry, realFolderOf, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
 import type { SecurityLevel } from "../security-levels.js";
 import { FolderWatcher, type FileChange } from "./folder-watcher.js";
 import { MANIFEST_FILE, parseManifest, type HookTarget, type Manifest, type ParsedManifest } from "./manifest.js";
@@ -205,13 +205,7 @@ export class Registry {
     // Watched folders skip even the realpath: the watcher forgets the mapping when anything changes.
     const known = this.byUserFolder.get(folder);
     if (known?.watched) return known;
-    let realFolder: string;
-    try {
-      realFolder = fs.realpathSync.native(folder);
-      if (!fs.statSync(realFolder).isDirectory()) throw new Error("not a directory");
-    } catch {
-      throw new RuntimeError("MODULE_NOT_FOUND", "tenant folder does not exist or is not a directory");
-    }
+    const realFolder = realFolderOf(folder);
     if (this.realRoot && !realFolder.startsWith(this.realRoot + path.sep)) {
       throw new RuntimeError("INVALID_REQUEST", "folder is not inside the runtime's root");
     }

@@ -32,6 +32,15 @@ export function installBufferAccounting(g: typeof globalThis, P: Primordials, ch
       if (prepared.bytes > 0) charge(prepared.bytes);
       return construct(Original, prepared.args, new.target === Safe ? Original : new.target);
     };
+    installWrapper(g as unknown as Record<string, unknown>, name, Original, Safe);
+    setPrototypeOf(Safe, proto(Original));
+  }
+
+  /**
+   * Puts `Safe` where `Original` was on `holder`: same statics, name, length and prototype, and instances
+   * report `Safe` as their constructor (so species-created copies go through it as well).
+   */
+  function installWrapper(holder: Record<string, unknown>, name: string, Original: { prototype: object; length: number }, Safe: object) {
     const keys = ownKeys(Original);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
@@ -41,10 +50,8 @@ export function installBufferAccounting(g: typeof globalThis, P: Primordials, ch
     P.ObjectDefineProperty(Safe, "name", { value: name, configurable: true });
     P.ObjectDefineProperty(Safe, "length", { value: Original.length, configurable: true });
     P.ObjectDefineProperty(Safe, "prototype", { value: Original.prototype, writable: false, configurable: false });
-    // instances report the wrapper as their constructor, so species-created arrays are charged as well.
     P.ObjectDefineProperty(Original.prototype, "constructor", { value: Safe, writable: true, configurable: true, enumerable: false });
-    setPrototypeOf(Safe, proto(Original));
-    P.ObjectDefineProperty(g, name, { value: Safe, writable: true, configurable: true, enumerable: false });
+    P.ObjectDefineProperty(holder, name, { value: Safe, writable: true, configurable: true, enumerable: false });
   }
 
   replaceConstructor("ArrayBuffer", (args) => {
@@ -115,17 +122,7 @@ export function installBufferAccounting(g: typeof globalThis, P: Primordials, ch
         charge(INTL_OBJECT_BYTES);
         return new.target === undefined ? P.apply(Original, undefined, args) : construct(Original, args, new.target === Safe ? Original : new.target);
       };
-      const keys = ownKeys(Original);
-      for (let k = 0; k < keys.length; k++) {
-        const key = keys[k]!;
-        if (key === "prototype" || key === "length" || key === "name") continue;
-        P.ObjectDefineProperty(Safe, key, getOwnPropertyDescriptor(Original, key)!);
-      }
-      P.ObjectDefineProperty(Safe, "name", { value: name, configurable: true });
-      P.ObjectDefineProperty(Safe, "length", { value: Original.length, configurable: true });
-      P.ObjectDefineProperty(Safe, "prototype", { value: Original.prototype, writable: false, configurable: false });
-      P.ObjectDefineProperty(Original.prototype, "constructor", { value: Safe, writable: true, configurable: true, enumerable: false });
-      P.ObjectDefineProperty(IntlObject, name, { value: Safe, writable: true, configurable: true, enumerable: false });
+      installWrapper(IntlObject, name, Original, Safe);
     }
     const Segmenter = IntlObject.Segmenter as { prototype: Record<string, unknown> } | undefined;
     const segment = Segmenter?.prototype.segment as ((input: unknown) => unknown) | undefined;
