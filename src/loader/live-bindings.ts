@@ -89,18 +89,11 @@ export function rewriteImportReferences(ast: acorn.Program, s: MagicString, bind
       c(node.body, inner, node.expression ? "Expression" : "Statement");
     },
     BlockStatement(node, st, cb) {
-      const c = cb as unknown as Visit<Shadowed>;
-      const names = new Set<string>();
-      lexicalNames(node.body as AnyNode[], names, false);
-      const inner = shadow(st, names);
-      for (const statement of node.body) c(statement, inner, "Statement");
+      block(node.body as AnyNode[], st, cb as unknown as Visit<Shadowed>, false);
     },
     StaticBlock(node, st, cb) {
-      const c = cb as unknown as Visit<Shadowed>;
-      const names = new Set<string>();
-      lexicalNames(node.body as AnyNode[], names, true);
-      const inner = shadow(st, names);
-      for (const statement of node.body) c(statement, inner, "Statement");
+      // A static block is a function-like scope: its `var`s stay inside it.
+      block(node.body as AnyNode[], st, cb as unknown as Visit<Shadowed>, true);
     },
     SwitchStatement(node, st, cb) {
       const c = cb as unknown as Visit<Shadowed>;
@@ -162,6 +155,13 @@ export function rewriteImportReferences(ast: acorn.Program, s: MagicString, bind
       if (target) s.overwrite(node.start, node.end, target, { contentOnly: true });
     },
   });
+
+  function block(statements: AnyNode[], st: Shadowed, c: Visit<Shadowed>, includeVar: boolean) {
+    const names = new Set<string>();
+    lexicalNames(statements, names, includeVar);
+    const inner = shadow(st, names);
+    for (const statement of statements) c(statement as acorn.Node, inner, "Statement");
+  }
 
   function forInOf(node: acorn.ForInStatement | acorn.ForOfStatement, st: Shadowed, c: Visit<Shadowed>) {
     const names = new Set<string>();
