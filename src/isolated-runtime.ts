@@ -210,12 +210,14 @@ export class IsolatedRuntime {
 
   /** Every module of a tenant folder: file, version hash, format, exports, validation, last rejection. */
   modules(folder: string): ModuleInfo[] {
+    if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
     if (typeof folder !== "string" || !path.isAbsolute(folder)) throw new RuntimeError("INVALID_REQUEST", "folder must be an absolute path");
     return this.registry.modules(folder);
   }
 
   /** The folder's hooks manifest as the registry validated it. */
   hooks(folder: string): { events: Record<string, string[]>; issues: ValidationResult["issues"]; valid: boolean } {
+    if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
     if (typeof folder !== "string" || !path.isAbsolute(folder)) throw new RuntimeError("INVALID_REQUEST", "folder must be an absolute path");
     const manifest = this.registry.manifest(folder);
     const events: Record<string, string[]> = {};

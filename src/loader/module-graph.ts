@@ -88,6 +88,11 @@ export interface GraphOptions {
   watched?: boolean;
   /** Told once per new version of a file: loaded, or rejected. */
   onEvent?: (event: ModuleEvent) => void;
+  /**
+   * Whether a file's cached version may be served without a stat: true once a watcher that has finished
+   * its initial scan covers the file (it then calls refresh() and forget() on changes).
+   */
+  trusts?: (realPath: string) => boolean;
   /** The scoring gate; off when absent. */
   scoring?: ScoringSettings;
 }
@@ -212,6 +217,15 @@ export class ModuleGraphLoader {
     return this.inspect(realFolder, realPath);
   }
 
+  /** Drops the least recently used file, but never one whose last good version is what still serves. */
+  private evictOne(): void {
+    for (const [key, state] of this.cache) {
+      if (state.current.rejection && state.lastGood) continue;
+      this.cache.delete(key);
+      return;
+    }
+  }
+
   /** Files this loader holds under a folder. */
   knownFiles(realFolder: string): string[] {
     const prefix = realFolder + path.sep;
@@ -221,7 +235,11 @@ export class ModuleGraphLoader {
   private state(realPath: string, id: string, force = false): FileState {
     // Watched: a known file's settled version is served as is; only refresh() reads the disk again.
     const known = this.cache.get(realPath);
-    if (known && this.options.watched && !force) return known;
+    if (known && !force && this.options.trusts?.(realPath)) {
+      this.cache.delete(realPath);
+      this.cache.set(realPath, known);
+      return known;
+    }
     let stat: fs.BigIntStats;
     try {
       stat = fs.statSync(realPath, { bigint: true });
@@ -249,7 +267,7 @@ export class ModuleGraphLoader {
     }
     this.cache.delete(realPath);
     this.cache.set(realPath, state);
-    if (this.cache.size > MAX_CACHED_FILES) this.cache.delete(this.cache.keys().next().value!);
+    if (this.cache.size > MAX_CACHED_FILES) this.evictOne();
     if (version.rejection) {
       const event: ModuleEvent = { type: "rejected", realPath, file: id, issues: version.rejection };
       if (this.options.watched && lastGood) event.servingHash = lastGood.hash;

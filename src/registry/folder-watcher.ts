@@ -14,6 +14,7 @@ export class FolderWatcher {
   private readonly watchers = new Map<string, { watcher: FSWatcher; ready: Promise<void> }>();
   private pending: FileChange[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly onBatch: (changes: FileChange[]) => void,
@@ -25,6 +26,7 @@ export class FolderWatcher {
 
   /** Starts watching `dir` (recursively); resolves when the initial scan is done. Idempotent. */
   add(dir: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
     const existing = this.watchers.get(dir);
     if (existing) return existing.ready;
     const watcher = watch(dir, {
@@ -65,6 +67,7 @@ export class FolderWatcher {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.all([...this.watchers.values()].map(({ watcher }) => watcher.close()));
     this.watchers.clear();

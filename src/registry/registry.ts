@@ -72,6 +72,7 @@ export class Registry {
       ...(options.scoring ? { scoring: options.scoring } : {}),
       watched: options.watch,
       onEvent: (event) => this.onModuleEvent(event),
+      trusts: (realPath) => this.folderOf(realPath)?.watched === true,
     });
     if (options.root !== undefined) {
       try {
@@ -92,7 +93,8 @@ export class Registry {
   /** Resolves once the watchers started so far have finished their initial scan. */
   async ready(): Promise<void> {
     await this.rootReady;
-    await Promise.all([...this.folders.values()].map((f) => (f.watched ? this.watcher!.add(this.watchDir(f.realFolder)) : undefined)));
+    const watcher = this.watcher;
+    if (watcher) await Promise.all([...this.folders.values()].map((f) => watcher.add(this.watchDir(f.realFolder))));
   }
 
   /** The module graph for a run: validated, transformed, from memory when the folder is watched. */
@@ -218,6 +220,11 @@ export class Registry {
         // Until the watcher has scanned the folder, calls keep checking stat (no change can be missed).
         const current = state;
         void this.watcher.add(this.watchDir(realFolder)).then(() => {
+          // Whatever was loaded while the watcher scanned may have changed unreported: read it again.
+          for (const file of this.loader.knownFiles(current.realFolder)) this.loader.refresh(current.realFolder, file);
+          current.graphs.clear();
+          current.manifest = undefined;
+          current.parsedManifest = undefined;
           current.watched = true;
         });
       }
@@ -252,8 +259,20 @@ export class Registry {
 
   /** A settled batch of file changes: drop cached graphs, re-validate what changed, report it. */
   private onChanges(changes: FileChange[]): void {
+    // Any change may re-point a caller's folder string (a tenant folder or symlink swapped under the
+    // root): every mapping is resolved again on its next call.
+    this.byUserFolder.clear();
     const touched = new Map<FolderState, Set<string>>();
+    const touch = (state: FolderState, file: string) => {
+      let files = touched.get(state);
+      if (!files) touched.set(state, (files = new Set()));
+      files.add(file);
+    };
     for (const change of changes) {
+      // Nested tenant folders: a change inside the inner one is a change of the outer one too.
+      for (const state of this.folders.values()) {
+        if (change.path.startsWith(state.realFolder + path.sep)) touch(state, change.path);
+      }
       let state = this.folderOf(change.path);
       if (!state && this.realRoot && change.path.startsWith(this.realRoot + path.sep)) {
         // Under the root every tenant folder is served, used before or not: its changes are reported too.
@@ -268,17 +287,12 @@ export class Registry {
           }
         }
       }
-      if (!state) continue;
-      let files = touched.get(state);
-      if (!files) touched.set(state, (files = new Set()));
-      files.add(change.path);
+      if (state && !touched.get(state)?.has(change.path)) touch(state, change.path);
     }
     for (const [state, files] of touched) {
       state.graphs.clear();
       state.manifest = undefined;
       state.parsedManifest = undefined;
-      // Mappings from the caller's folder string may now point elsewhere (a folder swapped by rename).
-      for (const [user, mapped] of this.byUserFolder) if (mapped === state) this.byUserFolder.delete(user);
       const reported: string[] = [];
       for (const file of files) {
         const rel = path.relative(state.realFolder, file).split(path.sep).join("/");

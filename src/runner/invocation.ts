@@ -265,7 +265,12 @@ export class Invocation {
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     const reusable = !this.aborted && (outcome.ok || REUSABLE_AFTER.has(outcome.error.code));
     // end() resets the global; a realm is reused only if that verifies and the invocation ended normally.
-    const clean = this.realm.handle.end() && reusable;
+    let clean = false;
+    try {
+      clean = this.realm.handle.end() && reusable;
+    } catch {
+      clean = false;
+    }
     this.release(this.realm, clean);
     const result: InvocationOutcome = {
       ok: outcome.ok,

@@ -33,7 +33,12 @@ process.on("message", (message: HostMessage) => {
       break;
     }
     case "run":
-      void pool!.run(message.task, message.timeoutMs).then((outcome: InvocationOutcome) => send({ t: "result", id: message.id, outcome }));
+      void pool!.run(message.task, message.timeoutMs).then((outcome: InvocationOutcome) => {
+        // Tool calls the invocation left unanswered will never be wanted.
+        const prefix = `${message.task.invocationId}:`;
+        for (const key of toolReplies.keys()) if (key.startsWith(prefix)) toolReplies.delete(key);
+        send({ t: "result", id: message.id, outcome });
+      });
       break;
     case "tool-reply": {
       const reply = toolReplies.get(message.key);
