@@ -23,6 +23,9 @@ function failure(code: ErrorInfo["code"], message: string): InvocationOutcome {
 interface Pending {
   resolve: (outcome: InvocationOutcome) => void;
   watchdog: NodeJS.Timeout;
+  /** Its deadline passed long ago and the process stopped answering: it ends as TIMEOUT. */
+  wedged?: boolean;
+  timeoutMs: number;
 }
 
 /** One sandbox process and the runs it has in flight. */
@@ -57,7 +60,11 @@ class SandboxProcess {
       const outcome = oom
         ? failure("MEMORY_LIMIT_EXCEEDED", "invocation exceeded the memory limit and its sandbox process was stopped")
         : failure("INTERNAL_ERROR", "the sandbox process stopped unexpectedly");
-      for (const id of [...this.pending.keys()]) this.settle(id, outcome);
+      for (const [id, pending] of [...this.pending]) {
+        const own = pending.wedged ? failure("TIMEOUT", `invocation exceeded its ${pending.timeoutMs} ms timeout`) : outcome;
+        if (pending.wedged) own.error!.details = { hardStop: true };
+        this.settle(id, own);
+      }
       onExit(this);
     });
     const { onToolRequest: _tools, ...plain } = options;
@@ -137,9 +144,11 @@ export class ProcessPool {
     const outcome = new Promise<InvocationOutcome>((resolve) => {
       const watchdog = setTimeout(() => {
         // The process stopped answering (its event loop is stuck): kill it; its exit fails every run in it.
+        const pending = proc.pending.get(id);
+        if (pending) pending.wedged = true;
         proc.kill();
       }, timeoutMs + this.options.hardStopGraceMs + WEDGED_AFTER_MS);
-      proc.pending.set(id, { resolve, watchdog });
+      proc.pending.set(id, { resolve, watchdog, timeoutMs });
     });
     proc.refresh();
     proc.send({ t: "run", id, task, timeoutMs });
