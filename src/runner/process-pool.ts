@@ -41,7 +41,7 @@ class SandboxProcess {
 
   constructor(options: PoolOptions, onExit: (proc: SandboxProcess) => void) {
     // An empty environment and no inherited flags: the sandbox process starts from nothing of the host's.
-    this.child = fork(hostFile(), [], { execArgv: [], env: {}, serialization: "advanced", stdio: ["ignore", "ignore", "ignore", "ipc"] });
+    this.child = fork(hostFile(), [], { execArgv: [], env: {}, serialization: "json", stdio: ["ignore", "ignore", "ignore", "ipc"] });
     this.ready = new Promise<boolean>((resolve) => {
       this.child.once("message", (message: PoolHostMessage) => resolve(message.t === "ready"));
       this.child.once("exit", () => resolve(false));
