@@ -335,10 +335,10 @@ export class IsolatedRuntime {
       }
       respond(true, json === undefined ? "" : json);
     } catch (error) {
-      // Only the message crosses, with host paths blanked: never the host error object, its stack or its prototype.
+      // Only the message crosses, with host paths blanked: never the host error object, its stack or its
+      // prototype. The code is always TOOL_ERROR: a handler cannot make a call end as TIMEOUT or anything else.
       const message = redactHostPaths(error instanceof Error ? error.message : String(error));
-      const code = error instanceof RuntimeError ? error.code : "TOOL_ERROR";
-      respond(false, message, code);
+      respond(false, message, "TOOL_ERROR");
     }
   }
 }

@@ -22,6 +22,11 @@ export async function emitCommand(argv: string[]): Promise<number> {
     const options: { folder: string; context: unknown; timeout?: number } = { folder: path.resolve(folder), context };
     if (timeout !== undefined) options.timeout = timeout;
     results = await runtime.emit(event, payload, options);
+    // An empty result can mean a broken manifest: say so, on stderr, rather than leave it silent.
+    const manifest = runtime.hooks(options.folder);
+    for (const found of manifest.issues) {
+      if (found.severity === "error") process.stderr.write(`tenantbox.json: ${found.rule} ${found.message}\n`);
+    }
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
     process.stderr.write(JSON.stringify({ code: code ?? "INTERNAL_ERROR", message: String(message ?? error) }) + "\n");
