@@ -154,6 +154,23 @@ export function rewriteImportReferences(ast: acorn.Program, s: MagicString, bind
       const target = resolve(node.name, st);
       if (target) s.overwrite(node.start, node.end, target, { contentOnly: true });
     },
+    // `g()` on an imported g must not run with the namespace as `this`: call `(0, ns.g)()` instead.
+    CallExpression(node, st, cb) {
+      const c = cb as unknown as Visit<Shadowed>;
+      const callee = node.callee as AnyNode;
+      const target = callee.type === "Identifier" ? resolve(callee.name, st) : undefined;
+      if (target) s.overwrite(callee.start, callee.end, `(0, ${target})`, { contentOnly: true });
+      else c(node.callee, st, "Expression");
+      for (const arg of node.arguments) c(arg, st, "Expression");
+    },
+    TaggedTemplateExpression(node, st, cb) {
+      const c = cb as unknown as Visit<Shadowed>;
+      const tag = node.tag as AnyNode;
+      const target = tag.type === "Identifier" ? resolve(tag.name, st) : undefined;
+      if (target) s.overwrite(tag.start, tag.end, `(0, ${target})`, { contentOnly: true });
+      else c(node.tag, st, "Expression");
+      c(node.quasi, st, "Expression");
+    },
   });
 
   function block(statements: AnyNode[], st: Shadowed, c: Visit<Shadowed>, includeVar: boolean) {

@@ -101,6 +101,8 @@ const MAX_CACHED_FILES = 5000;
 const MAX_GRAPH_MODULES = 2000;
 const MAX_SPECIFIERS_PER_MODULE = 500;
 const MAX_SPECIFIERS_PER_GRAPH = 5000;
+/** Every call ships its graph's sources to the sandbox: bound what one call can make the host copy. */
+const MAX_GRAPH_BYTES = 16 * 1024 * 1024;
 
 function signatureOf(stat: fs.BigIntStats): string {
   return `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
@@ -126,6 +128,7 @@ export class ModuleGraphLoader {
     const seen = new Set<string>();
     const queue = [entryRealPath];
     let specifierCount = 0;
+    let graphBytes = 0;
     while (queue.length) {
       const realPath = queue.shift()!;
       if (seen.has(realPath)) continue;
@@ -147,6 +150,10 @@ export class ModuleGraphLoader {
           score: version.blocked.score,
           signals: version.blocked.signals,
         });
+      }
+      graphBytes += version.source.length;
+      if (graphBytes > MAX_GRAPH_BYTES) {
+        throw new RuntimeError("VALIDATION_ERROR", `module graph is larger than ${MAX_GRAPH_BYTES} bytes of source`);
       }
       const deps: ModuleRecord["deps"] = {};
       specifierCount += version.specifiers.length;

@@ -52,11 +52,15 @@ function addGuards(s: MagicString, ast: acorn.Program, requires: Set<string> | u
       s.appendLeft(body.end, ")");
     }
   };
+  // Creating a function or class runs nothing unbounded (its own code has its own guards), and wrapping it
+  // would lose the name it infers from its binding (`cb = () => {}` is named "cb").
+  const definesOnly = (node: AnyNode) =>
+    node.type === "ArrowFunctionExpression" || node.type === "FunctionExpression" || node.type === "ClassExpression";
   // Default parameter values run before the body's guard (a generator's body may never run at all).
   const params = (fn: acorn.Function) => {
     for (const param of fn.params) {
       const p = param as AnyNode;
-      if (p.type === "AssignmentPattern") {
+      if (p.type === "AssignmentPattern" && !definesOnly(p.right as AnyNode)) {
         s.prependRight(p.right.start, "((--__tenantbox_b.n < 0 && __tenantbox_enter()), ");
         s.appendLeft(p.right.end, ")");
       }
@@ -73,7 +77,7 @@ function addGuards(s: MagicString, ast: acorn.Program, requires: Set<string> | u
       s.appendLeft(s.original.indexOf("{", n.start) + 1, ENTER_GUARD);
     },
     PropertyDefinition: (n) => {
-      if (n.value) {
+      if (n.value && !definesOnly(n.value as AnyNode)) {
         s.prependRight(n.value.start, "((--__tenantbox_b.n < 0 && __tenantbox_enter()), ");
         s.appendLeft(n.value.end, ")");
       }
@@ -109,6 +113,7 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
   const getters: string[] = [];
   const stars: string[] = [];
   const moduleVars = new Map<string, string>();
+  let defaultName = "";
   /** Imported name -> the namespace read that replaces each reference (live bindings). */
   const live = new Map<string, string>();
   const moduleVar = (spec: string): string => {
@@ -163,12 +168,20 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
         if ((decl.type === "FunctionDeclaration" || decl.type === "ClassDeclaration") && decl.id) {
           getter("default", decl.id.name);
           s.remove(node.start, decl.start);
+        } else if (decl.type === "FunctionDeclaration") {
+          // An anonymous default function stays a hoisted declaration (a circular importer may call it
+          // before this module's body ran); it is named "default", as in ES modules.
+          getter("default", "__tenantbox_default");
+          s.remove(node.start, decl.start);
+          s.appendLeft(parsed.code.indexOf("(", decl.start), " __tenantbox_default");
+          defaultName = "__tenantbox_exports.name(__tenantbox_default);";
         } else {
           getter("default", "__tenantbox_default");
           // Only the two keywords: the expression may begin with a parenthesis that decl.start leaves out.
           const keywordsEnd = parsed.code.indexOf("default", node.start) + "default".length;
           s.overwrite(node.start, keywordsEnd, "const __tenantbox_default =");
-          if (parsed.code[node.end - 1] !== ";") s.appendLeft(node.end, ";");
+          // An anonymous class or function expression is named "default", not after our binding.
+          s.appendLeft(node.end, (parsed.code[node.end - 1] !== ";" ? ";" : "") + "__tenantbox_exports.name(__tenantbox_default);");
         }
         break;
       }
@@ -185,6 +198,7 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
   // Exports are registered first, as getters, so a circular import sees hoisted functions.
   const header =
     `__tenantbox_exports.define({ ${getters.join(", ")} });` +
+    defaultName +
     imports.join(" ") +
     stars.map((m) => `__tenantbox_exports.star(${m});`).join("");
   return { header, specifiers };

@@ -9,6 +9,7 @@ const RUN = new vm.Script('__tenantbox("run")', { filename: "tenantbox:run" });
 const PUMP = new vm.Script('__tenantbox("pump")', { filename: "tenantbox:pump" });
 const MAX_TIMERS = 1000;
 const MAX_PENDING_TOOLS = 64;
+const LOG_ENTRY_OVERHEAD = 16;
 const KNOWN_CODES = new Set<string>(ERROR_CODES);
 const TRUNCATED = "[tenantbox: log truncated at maxLogBytes]";
 
@@ -202,7 +203,8 @@ export class Invocation {
 
   private log(level: string, message: string): void {
     if (this.logTruncated) return;
-    const bytes = Buffer.byteLength(message, "utf8");
+    // Every entry costs its overhead too: a million empty lines must not be free.
+    const bytes = Buffer.byteLength(message, "utf8") + LOG_ENTRY_OVERHEAD;
     const room = this.task.maxLogBytes - this.logBytes;
     if (bytes <= room) {
       this.logBytes += bytes;
@@ -210,9 +212,9 @@ export class Invocation {
       return;
     }
     this.logTruncated = true;
-    if (room > 0) {
-      const kept = Buffer.from(message, "utf8").subarray(0, room).toString("utf8").replace(/\uFFFD$/, "");
-      this.logBytes += Buffer.byteLength(kept, "utf8");
+    if (room > LOG_ENTRY_OVERHEAD) {
+      const kept = Buffer.from(message, "utf8").subarray(0, room - LOG_ENTRY_OVERHEAD).toString("utf8").replace(/\uFFFD$/, "");
+      this.logBytes += Buffer.byteLength(kept, "utf8") + LOG_ENTRY_OVERHEAD;
       this.logs.push({ level, message: kept });
     }
     this.logs.push({ level: "warn", message: TRUNCATED });

@@ -16,6 +16,11 @@ function hostFile(): string {
   return path.join(path.dirname(self), "pool-host" + path.extname(self));
 }
 
+function withDetails(outcome: InvocationOutcome, details: Record<string, unknown>): InvocationOutcome {
+  outcome.error!.details = details;
+  return outcome;
+}
+
 function failure(code: ErrorInfo["code"], message: string): InvocationOutcome {
   return { ok: false, error: { code, name: "RuntimeError", message }, logs: [], stats: { durationMs: 0, toolCalls: 0, logBytes: 0, realmUses: 0 } };
 }
@@ -56,10 +61,15 @@ class SandboxProcess {
     this.child.on("exit", (code, signal) => {
       this.exited = true;
       // SIGABRT is how V8 ends a process whose heap ran out where a worker could not be stopped cleanly.
+      // Which of the runs in flight caused it cannot be told: alone, a run is the cause; with others, each
+      // is told the process was lost under it (sandboxAbort), not that it ran out of memory itself.
       const oom = signal === "SIGABRT" || code === 134;
-      const outcome = oom
+      const alone = this.pending.size === 1;
+      const outcome = oom && alone
         ? failure("MEMORY_LIMIT_EXCEEDED", "invocation exceeded the memory limit and its sandbox process was stopped")
-        : failure("INTERNAL_ERROR", "the sandbox process stopped unexpectedly");
+        : oom
+          ? withDetails(failure("INTERNAL_ERROR", "the sandbox process ran out of memory while this invocation ran (it may not be the cause)"), { sandboxAbort: true })
+          : failure("INTERNAL_ERROR", "the sandbox process stopped unexpectedly");
       for (const [id, pending] of [...this.pending]) {
         const own = pending.wedged ? failure("TIMEOUT", `invocation exceeded its ${pending.timeoutMs} ms timeout`) : outcome;
         if (pending.wedged) own.error!.details = { hardStop: true };
@@ -136,7 +146,10 @@ export class ProcessPool {
     if (!proc || proc.exited || proc.retiring) proc = this.current = this.spawn();
     proc.starting++;
     proc.refresh();
+    // A process that never says it is ready must not hold calls for ever.
+    const startWatchdog = setTimeout(() => proc.kill(), 30_000);
     const started = await proc.ready;
+    clearTimeout(startWatchdog);
     proc.starting--;
     if (!started) return failure("INTERNAL_ERROR", "the sandbox process could not start");
     if (proc.exited) return failure("INTERNAL_ERROR", "the sandbox process stopped unexpectedly");

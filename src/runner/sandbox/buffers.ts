@@ -111,7 +111,7 @@ export function installBufferAccounting(g: typeof globalThis, P: Primordials, ch
   // Intl objects keep ICU data outside the heap too: each one is charged a flat cost, and segmenting a
   // string its length.
   const IntlObject = (g as unknown as { Intl?: Record<string, unknown> }).Intl;
-  const INTL_OBJECT_BYTES = 64 * 1024;
+  const INTL_OBJECT_BYTES = 16 * 1024;
   if (IntlObject) {
     const names = ["Collator", "DateTimeFormat", "DisplayNames", "DurationFormat", "ListFormat", "Locale", "NumberFormat", "PluralRules", "RelativeTimeFormat", "Segmenter"];
     for (let i = 0; i < names.length; i++) {
@@ -125,13 +125,14 @@ export function installBufferAccounting(g: typeof globalThis, P: Primordials, ch
       installWrapper(IntlObject, name, Original, Safe);
     }
     const Segmenter = IntlObject.Segmenter as { prototype: Record<string, unknown> } | undefined;
-    const segment = Segmenter?.prototype.segment as ((input: unknown) => unknown) | undefined;
-    if (Segmenter && typeof segment === "function") {
+    const originalSegment = Segmenter?.prototype.segment as ((input: unknown) => unknown) | undefined;
+    if (Segmenter && typeof originalSegment === "function") {
       P.ObjectDefineProperty(Segmenter.prototype, "segment", {
-        value: function segmentCharged(this: object, input: unknown) {
+        value: function segment(this: object, input: unknown) {
+          if (typeof input === "symbol") throw new P.TypeError("Cannot convert a Symbol value to a string");
           const text = P.String(input);
           charge(text.length * 8);
-          return P.apply(segment, this, [text]);
+          return P.apply(originalSegment, this, [text]);
         },
         writable: true,
         configurable: true,
@@ -143,25 +144,31 @@ export function installBufferAccounting(g: typeof globalThis, P: Primordials, ch
   // One huge string (up to V8's 1 GiB) can be allocated and dropped before the collector ever compares
   // the heap with its limit. The usual ways to ask for one in a single call are charged when they are big.
   const BIG_STRING = 1 << 20;
+  const MAX_STRING = 0x1fffffe8;
   const StringPrototype = g.String.prototype as unknown as Record<string, unknown>;
-  const sizers: Record<string, (self: string, args: unknown[]) => number> = {
-    repeat: (self, args) => self.length * toIndex(args[0]),
-    padStart: (self, args) => toIndex(args[0]),
-    padEnd: (self, args) => toIndex(args[0]),
-  };
-  const sizerNames = ["repeat", "padStart", "padEnd"];
-  for (let i = 0; i < sizerNames.length; i++) {
-    const name = sizerNames[i]!;
+  const sized = [
+    // name, index of the length-like argument, result length from (receiver length, converted argument)
+    ["repeat", (self: number, n: number) => self * n],
+    ["padStart", (_self: number, n: number) => n],
+    ["padEnd", (_self: number, n: number) => n],
+  ] as const;
+  for (let i = 0; i < sized.length; i++) {
+    const name = sized[i]![0];
+    const resultLength = sized[i]![1];
     const method = StringPrototype[name] as (...args: unknown[]) => unknown;
-    const size = sizers[name]!;
     P.ObjectDefineProperty(StringPrototype, name, {
       value: {
-        [name](this: unknown, ...args: unknown[]) {
+        // One named parameter: length 1, as the built-ins.
+        [name](this: unknown, count: unknown, ...rest: unknown[]) {
           if (this === null || this === undefined) throw new P.TypeError("String.prototype." + name + " called on null or undefined");
+          if (typeof this === "symbol") throw new P.TypeError("Cannot convert a Symbol value to a string");
           const self = P.String(this);
-          const length = size(self, args);
-          if (length > BIG_STRING) charge(length * 2);
-          return P.apply(method, self, args);
+          // Converted once: what is charged is what the engine gets (no valueOf read twice).
+          const n = P.Number(count);
+          const length = resultLength(self.length, n);
+          // Out-of-range counts are the built-in's to refuse, with its own RangeError.
+          if (length > BIG_STRING && length <= MAX_STRING && n === n && n !== 1 / 0) charge(length * 2);
+          return P.apply(method, self, [n, ...rest]);
         },
       }[name],
       writable: true,

@@ -131,7 +131,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     if (inv === null) throw new P.RangeError("Array buffer allocation failed");
     bufferBytes += bytes;
     if (bufferBytes > maxBufferBytes) {
-      trip("MEMORY_LIMIT_EXCEEDED", "invocation allocated more than " + maxBufferBytes + " bytes of array buffers");
+      trip("MEMORY_LIMIT_EXCEEDED", "invocation allocated more than " + maxBufferBytes + " bytes of memory outside the heap (array buffers, Intl objects, big strings)");
     }
   }
 

@@ -103,6 +103,12 @@ export function createModuleSystem(P: Primordials, errors: ErrorTools, guards: [
           P.ObjectDefineProperty(ns, names[i]!, { get: getters[names[i]!], enumerable: true, configurable: false });
         }
       },
+      /** Names an anonymous default export "default" (it was bound to the runtime's own variable). */
+      name(value: unknown) {
+        if (typeof value === "function" && (value as { name?: unknown }).name === "__tenantbox_default") {
+          P.ObjectDefineProperty(value, "name", { value: "default", configurable: true });
+        }
+      },
       star(source: Record<string, unknown>) {
         const names = P.ObjectKeys(source);
         for (let i = 0; i < names.length; i++) {
@@ -113,7 +119,10 @@ export function createModuleSystem(P: Primordials, errors: ErrorTools, guards: [
       },
     };
     const importFn = (specifier: unknown) => namespaceOf(load(resolveFrom(id, specifier)));
+    P.ObjectDefineProperty(ns, Symbol.toStringTag, { value: "Module", writable: false, enumerable: false, configurable: false });
     P.apply(wrapper, undefined, [importFn, exportsApi, guards[0], guards[1], guards[2]]);
+    // A module namespace is not extensible: nothing can add exports to it afterwards.
+    P.ObjectPreventExtensions(ns);
     return instance;
   }
 
@@ -134,8 +143,13 @@ export function createModuleSystem(P: Primordials, errors: ErrorTools, guards: [
       try {
         if ((typeof exports === "object" && exports !== null) || typeof exports === "function") {
           const keys = P.ObjectKeys(exports);
-          for (let i = 0; i < keys.length && i < 50; i++) {
-            if (typeof (exports as Record<string, unknown>)[keys[i]!] === "function") available[available.length] = keys[i]!;
+          let total = 0;
+          for (let i = 0; i < keys.length && i < 50 && total < 4096; i++) {
+            const key = keys[i]!;
+            if (typeof (exports as Record<string, unknown>)[key] !== "function") continue;
+            const shown = key.length > 200 ? P.StringPrototypeSlice(key, 0, 200) + "…" : key;
+            total += shown.length;
+            available[available.length] = shown;
           }
         }
         if (!instance.esm && typeof exports === "function") available[available.length] = "default";
@@ -144,7 +158,8 @@ export function createModuleSystem(P: Primordials, errors: ErrorTools, guards: [
       }
       const details = P.ObjectCreate(null);
       details.exports = available;
-      throw errors.raise("FUNCTION_NOT_FOUND", "Error", 'module "' + entryId + '" does not export a function "' + funcName + '"', details);
+      const name = funcName.length > 200 ? P.StringPrototypeSlice(funcName, 0, 200) + "…" : funcName;
+      throw errors.raise("FUNCTION_NOT_FOUND", "Error", 'module "' + entryId + '" does not export a function "' + name + '"', details);
     }
     return fn as (...args: unknown[]) => unknown;
   }

@@ -24,6 +24,7 @@ export function capturePrimordials(g: typeof globalThis) {
     ObjectDefineProperty: g.Object.defineProperty,
     ObjectFreeze: g.Object.freeze,
     ObjectSeal: g.Object.seal,
+    ObjectPreventExtensions: g.Object.preventExtensions,
     ObjectIsFrozen: g.Object.isFrozen,
     ObjectKeys: g.Object.keys,
     ObjectGetOwnPropertyNames: g.Object.getOwnPropertyNames,

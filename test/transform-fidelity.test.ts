@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanupTenants, IsolatedRuntime, makeRuntime, makeTenant } from "./helpers.js";
+
+/*
+ * The transform must not change what correct code does (third red-team review): names inferred from
+ * bindings, `this` of imported functions, anonymous default exports, String and Intl wrappers, logs.
+ */
+
+let runtime: InstanceType<typeof IsolatedRuntime>;
+beforeAll(() => {
+  runtime = makeRuntime({ maxThreads: 1, securityLevel: "PERMISSIVE" });
+});
+afterAll(async () => {
+  await runtime?.close();
+  cleanupTenants();
+});
+
+describe("the transform keeps ES semantics", () => {
+  it("functions in default parameters and class fields keep their inferred names", async () => {
+    const folder = makeTenant({
+      "n.js": "function g(cb = () => {}) { return cb.name; }\nclass A { handler = () => 1; static s = function () {}; }\nexports.f = () => [g(), new A().handler.name, A.s.name];\n",
+    });
+    await expect(runtime.run({ folder, file: "n.js", funcName: "f" })).resolves.toEqual(["cb", "handler", "s"]);
+  });
+
+  it("an imported function called directly or as a tag has no `this`; namespaces are sealed modules", async () => {
+    const folder = makeTenant({
+      "d.mjs": "export function g() { return this === undefined ? 'undef' : typeof this; }\n",
+      "c.mjs": "import { g } from './d.mjs';\nimport * as ns from './d.mjs';\nexport function f() { let added = 'added'; try { ns.x = 1; } catch { added = 'refused'; } return [g(), g`x`, Object.prototype.toString.call(ns), added]; }\n",
+    });
+    await expect(runtime.run({ folder, file: "c.mjs", funcName: "f" })).resolves.toEqual(["undef", "undef", "[object Module]", "refused"]);
+  });
+
+  it("an anonymous default function is hoisted and named default; an anonymous default class is named default", async () => {
+    const folder = makeTenant({
+      "a.mjs": "import b, { early } from './b.mjs';\nexport default function () { return 'hoisted'; }\nexport function f() { return [early, b.name]; }\n",
+      "b.mjs": "import a from './a.mjs';\nexport const early = a();\nexport default class {}\n",
+    });
+    await expect(runtime.run({ folder, file: "a.mjs", funcName: "f" })).resolves.toEqual(["hoisted", "default"]);
+  });
+
+  it("String.prototype.repeat and padStart behave as the built-ins (one conversion, their own RangeError)", async () => {
+    const folder = makeTenant({
+      "s.js": `exports.f = () => {
+  let reads = 0;
+  const n = { valueOf() { reads++; return 2; } };
+  const out = ["ab".repeat(n), reads, String.prototype.repeat.length, "x".padStart(3, "-")];
+  try { "a".repeat(Infinity); out.push("no error"); } catch (e) { out.push(e.name); }
+  try { String.prototype.repeat.call(Symbol("s"), 2); out.push("no error"); } catch (e) { out.push(e.name); }
+  return out;
+};
+`,
+    });
+    await expect(runtime.run({ folder, file: "s.js", funcName: "f" })).resolves.toEqual(["abab", 1, 1, "--x", "RangeError", "TypeError"]);
+  });
+
+  it("a few thousand Intl formatters in one call are fine", async () => {
+    const folder = makeTenant({
+      "i.js": "exports.f = () => { const out = []; for (let i = 0; i < 5000; i++) out.push(new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(i)); return out.length; };\n",
+    });
+    await expect(runtime.run({ folder, file: "i.js", funcName: "f" })).resolves.toBe(5000);
+  });
+});
+
+describe("what a call can make the host hold", () => {
+  it("empty console lines count against maxLogBytes", async () => {
+    const folder = makeTenant({ "l.js": "exports.f = () => { for (let i = 0; i < 200000; i++) console.debug(); return 1; };\n" });
+    const report = await runtime.execute({ folder, file: "l.js", funcName: "f" });
+    expect(report.success).toBe(true);
+    expect(report.logs.length).toBeLessThan(64 * 1024 / 16 + 2);
+    expect(report.logs[report.logs.length - 1]!.message).toMatch(/truncated/);
+  });
+
+  it("FUNCTION_NOT_FOUND details stay small whatever the export names", async () => {
+    const folder = makeTenant({ "e.js": "const big = 'k'.repeat(1e6);\nfor (let i = 0; i < 50; i++) exports[big + i] = () => 1;\n" });
+    const report = await runtime.execute({ folder, file: "e.js", funcName: "nope" });
+    expect(report.error?.code).toBe("FUNCTION_NOT_FOUND");
+    expect(JSON.stringify(report.error).length).toBeLessThan(10_000);
+  });
+});
