@@ -5,7 +5,7 @@ export default defineConfig({
     index: "src/index.ts",
     cli: "src/cli/index.ts",
     worker: "src/runner/worker.ts",
-    "pool-host": "src/runner/pool-host.ts",
+    "worker-process": "src/runner/worker-process.ts",
   },
   format: ["esm", "cjs"],
   dts: { entry: { index: "src/index.ts" } },

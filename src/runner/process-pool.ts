@@ -3,107 +3,94 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ErrorInfo } from "../errors.js";
 import type { PoolOptions } from "./pool.js";
-import type { HostMessage, PoolHostMessage } from "./process-protocol.js";
+import type { HostToWorkerMessage, WorkerProcessMessage } from "./process-protocol.js";
 import type { InvocationOutcome, InvocationTask } from "./protocol.js";
 
-/** After this many hard stops a sandbox process is replaced: terminate() may leave a native loop spinning. */
-const RECYCLE_AFTER_HARD_STOPS = 4;
-/** Beyond timeout + grace, a sandbox process that has not answered is killed (it is wedged). */
-const WEDGED_AFTER_MS = 5000;
+/** Heap headroom for the process itself (Node, realms, compiled scripts) on top of the tenant's limit. */
+const PROCESS_HEAP_HEADROOM_MB = 32;
+/** A process that never says it is ready is killed and its call failed. */
+const START_TIMEOUT_MS = 30_000;
 
-function hostFile(): string {
+function entryFile(): string {
   const self = fileURLToPath(import.meta.url);
-  return path.join(path.dirname(self), "pool-host" + path.extname(self));
+  return path.join(path.dirname(self), "worker-process" + path.extname(self));
 }
 
-function withDetails(outcome: InvocationOutcome, details: Record<string, unknown>): InvocationOutcome {
-  outcome.error!.details = details;
-  return outcome;
+function failure(code: ErrorInfo["code"], message: string, details?: Record<string, unknown>): InvocationOutcome {
+  const error: ErrorInfo = { code, name: "RuntimeError", message };
+  if (details) error.details = details;
+  return { ok: false, error, logs: [], stats: { durationMs: 0, toolCalls: 0, logBytes: 0, realmUses: 0 } };
 }
 
-function failure(code: ErrorInfo["code"], message: string): InvocationOutcome {
-  return { ok: false, error: { code, name: "RuntimeError", message }, logs: [], stats: { durationMs: 0, toolCalls: 0, logBytes: 0, realmUses: 0 } };
-}
-
-interface Pending {
-  resolve: (outcome: InvocationOutcome) => void;
-  watchdog: NodeJS.Timeout;
-  /** Its deadline passed long ago and the process stopped answering: it ends as TIMEOUT. */
-  wedged?: boolean;
+interface Running {
+  id: number;
   timeoutMs: number;
+  resolve: (outcome: InvocationOutcome) => void;
+  hardStop: NodeJS.Timeout;
+  stopped: boolean;
 }
 
-/** One sandbox process and the runs it has in flight. */
-class SandboxProcess {
+/** One sandbox process: one worker, one invocation at a time. */
+class WorkerProcess {
   readonly child: ChildProcess;
   readonly ready: Promise<boolean>;
-  readonly pending = new Map<number, Pending>();
-  hardStops = 0;
-  /** Runs waiting for the process to be ready: they keep the host alive too. */
-  starting = 0;
-  retiring = false;
+  running: Running | undefined;
   exited = false;
 
-  constructor(options: PoolOptions, onExit: (proc: SandboxProcess) => void) {
-    // An empty environment and no inherited flags: the sandbox process starts from nothing of the host's.
-    this.child = fork(hostFile(), [], { execArgv: [], env: {}, serialization: "json", stdio: ["ignore", "ignore", "ignore", "ipc"] });
+  constructor(options: PoolOptions, onExit: (proc: WorkerProcess) => void) {
+    // An empty environment, no inherited flags, and a heap limit V8 enforces on the whole process.
+    this.child = fork(entryFile(), [], {
+      execArgv: [`--max-old-space-size=${options.memoryLimitMb + PROCESS_HEAP_HEADROOM_MB}`],
+      env: {},
+      serialization: "json",
+      stdio: ["ignore", "ignore", "ignore", "ipc"],
+    });
     this.ready = new Promise<boolean>((resolve) => {
-      this.child.once("message", (message: PoolHostMessage) => resolve(message.t === "ready"));
+      this.child.once("message", (message: WorkerProcessMessage) => resolve(message.t === "ready"));
       this.child.once("exit", () => resolve(false));
     });
-    this.child.on("message", (message: PoolHostMessage) => {
+    this.child.on("message", (message: WorkerProcessMessage) => {
       if (message.t === "result") this.settle(message.id, message.outcome);
       else if (message.t === "tool") {
-        options.onToolRequest(message.request, (reply) => this.send({ t: "tool-reply", key: message.key, reply }));
+        options.onToolRequest(message.request, (reply) => this.send({ t: "tool-reply", reply }));
       }
     });
     this.child.on("error", () => {});
     this.child.on("exit", (code, signal) => {
       this.exited = true;
-      // SIGABRT is how V8 ends a process whose heap ran out where a worker could not be stopped cleanly.
-      // Which of the runs in flight caused it cannot be told: alone, a run is the cause; with others, each
-      // is told the process was lost under it (sandboxAbort), not that it ran out of memory itself.
-      const oom = signal === "SIGABRT" || code === 134;
-      const alone = this.pending.size === 1;
-      const outcome = oom && alone
-        ? failure("MEMORY_LIMIT_EXCEEDED", "invocation exceeded the memory limit and its sandbox process was stopped")
-        : oom
-          ? withDetails(failure("INTERNAL_ERROR", "the sandbox process ran out of memory while this invocation ran (it may not be the cause)"), { sandboxAbort: true })
-          : failure("INTERNAL_ERROR", "the sandbox process stopped unexpectedly");
-      for (const [id, pending] of [...this.pending]) {
-        const own = pending.wedged ? failure("TIMEOUT", `invocation exceeded its ${pending.timeoutMs} ms timeout`) : outcome;
-        if (pending.wedged) own.error!.details = { hardStop: true };
-        this.settle(id, own);
+      const running = this.running;
+      if (running) {
+        // SIGABRT (134) is V8 giving up on a heap over its limit: this process held only this call.
+        const outcome = running.stopped
+          ? failure("TIMEOUT", `invocation exceeded its ${running.timeoutMs} ms timeout`, { hardStop: true })
+          : signal === "SIGABRT" || code === 134
+            ? failure("MEMORY_LIMIT_EXCEEDED", "invocation exceeded the memory limit and its sandbox process was stopped")
+            : failure("INTERNAL_ERROR", "the sandbox process stopped unexpectedly");
+        this.settle(running.id, outcome);
       }
       onExit(this);
     });
-    const { onToolRequest: _tools, ...plain } = options;
-    this.send({ t: "init", options: plain });
+    this.send({ t: "init", readyContexts: options.readyContexts, maxRealmUses: 1_000 });
     this.refresh();
   }
 
-  send(message: HostMessage): void {
+  send(message: HostToWorkerMessage): void {
     if (!this.exited && this.child.connected) this.child.send(message);
   }
 
   settle(id: number, outcome: InvocationOutcome): void {
-    const pending = this.pending.get(id);
-    if (!pending) return;
-    this.pending.delete(id);
-    clearTimeout(pending.watchdog);
-    if (outcome.error?.details?.hardStop === true && ++this.hardStops >= RECYCLE_AFTER_HARD_STOPS) this.retiring = true;
-    pending.resolve(outcome);
+    const running = this.running;
+    if (!running || running.id !== id) return;
+    this.running = undefined;
+    clearTimeout(running.hardStop);
+    running.resolve(outcome);
     this.refresh();
   }
 
-  /** Keeps the host process alive only while runs are in flight; kills a retiring process once drained. */
+  /** Keeps the host alive only while a call is in flight here. */
   refresh(): void {
-    if (this.retiring && this.pending.size === 0 && this.starting === 0) {
-      this.kill();
-      return;
-    }
     const channel = this.child.channel as { ref(): void; unref(): void } | undefined;
-    if (this.pending.size > 0 || this.starting > 0) {
+    if (this.running) {
       this.child.ref();
       channel?.ref();
     } else {
@@ -118,58 +105,65 @@ class SandboxProcess {
 }
 
 /**
- * The worker pool, one process away: the runtime's process never hosts a sandbox thread, so no tenant can
- * take it down. A sandbox process that dies fails its runs (MEMORY_LIMIT_EXCEEDED for an out-of-memory
- * abort) and is replaced on the next call; one that had to hard-stop workers several times is drained and
- * replaced, so threads that terminate() could not stop never pile up.
+ * The worker pool as sandbox processes, one per worker: the runtime's process never runs tenant code, an
+ * out-of-memory abort ends only the process of the call that caused it, and a call that runs no guard
+ * past its deadline is stopped by killing its process (a new one takes its place).
  */
 export class ProcessPool {
-  private current: SandboxProcess | undefined;
-  private readonly all = new Set<SandboxProcess>();
+  private readonly idle: WorkerProcess[] = [];
+  private readonly all = new Set<WorkerProcess>();
   private nextId = 1;
 
   constructor(private readonly options: PoolOptions) {
-    this.current = this.spawn();
+    for (let i = 0; i < options.minThreads; i++) this.idle.push(this.spawn());
   }
 
-  private spawn(): SandboxProcess {
-    const proc = new SandboxProcess(this.options, (dead) => {
+  private spawn(): WorkerProcess {
+    const proc = new WorkerProcess(this.options, (dead) => {
       this.all.delete(dead);
-      if (this.current === dead) this.current = undefined;
+      const at = this.idle.indexOf(dead);
+      if (at >= 0) this.idle.splice(at, 1);
     });
     this.all.add(proc);
     return proc;
   }
 
+  /** The scheduler admits at most maxThreads calls at once, so a process is always free or can be made. */
   async run(task: Omit<InvocationTask, "stopSlot">, timeoutMs: number): Promise<InvocationOutcome> {
-    let proc = this.current;
-    if (!proc || proc.exited || proc.retiring) proc = this.current = this.spawn();
-    proc.starting++;
-    proc.refresh();
-    // A process that never says it is ready must not hold calls for ever.
-    const startWatchdog = setTimeout(() => proc.kill(), 30_000);
-    const started = await proc.ready;
-    clearTimeout(startWatchdog);
-    proc.starting--;
-    if (!started) return failure("INTERNAL_ERROR", "the sandbox process could not start");
-    if (proc.exited) return failure("INTERNAL_ERROR", "the sandbox process stopped unexpectedly");
+    let proc = this.idle.pop();
+    while (proc && proc.exited) proc = this.idle.pop();
+    proc ??= this.spawn();
     const id = this.nextId++;
     const outcome = new Promise<InvocationOutcome>((resolve) => {
-      const watchdog = setTimeout(() => {
-        // The process stopped answering (its event loop is stuck): kill it; its exit fails every run in it.
-        const pending = proc.pending.get(id);
-        if (pending) pending.wedged = true;
+      // Until it is ready, the start timeout stands in for the hard stop.
+      const hardStop = setTimeout(() => {
+        running.stopped = true;
         proc.kill();
-      }, timeoutMs + this.options.hardStopGraceMs + WEDGED_AFTER_MS);
-      proc.pending.set(id, { resolve, watchdog, timeoutMs });
+      }, START_TIMEOUT_MS);
+      const running: Running = { id, timeoutMs, resolve, hardStop, stopped: false };
+      proc.running = running;
     });
     proc.refresh();
-    proc.send({ t: "run", id, task, timeoutMs });
-    return outcome;
+    const started = await proc.ready;
+    const running = proc.running;
+    if (!started || proc.exited || !running || running.id !== id) {
+      if (running && running.id === id) proc.settle(id, failure("INTERNAL_ERROR", "the sandbox process could not start"));
+      return outcome;
+    }
+    clearTimeout(running.hardStop);
+    // Past the deadline the guards throw TIMEOUT; a call that runs no guard is stopped with its process.
+    running.hardStop = setTimeout(() => {
+      running.stopped = true;
+      proc.kill();
+    }, timeoutMs + this.options.hardStopGraceMs);
+    proc.send({ t: "run", id, task });
+    const result = await outcome;
+    if (!proc.exited) this.idle.push(proc);
+    return result;
   }
 
   get threads(): number {
-    return this.options.maxThreads;
+    return this.all.size;
   }
 
   async destroy(): Promise<void> {
@@ -179,10 +173,9 @@ export class ProcessPool {
           new Promise<void>((resolve) => {
             if (proc.exited) return resolve();
             proc.child.once("exit", () => resolve());
-            // Keep the host alive until the sandbox process is gone.
             proc.child.ref();
             (proc.child.channel as { ref(): void } | undefined)?.ref();
-            proc.send({ t: "close" });
+            proc.child.disconnect();
             setTimeout(() => proc.kill(), 5000).unref();
           }),
       ),

@@ -1,15 +1,13 @@
-import type { PoolOptions } from "./pool.js";
 import type { InvocationOutcome, InvocationTask, ToolReply, ToolRequest } from "./protocol.js";
 
 /** Runtime -> sandbox process. */
-export type HostMessage =
-  | { t: "init"; options: Omit<PoolOptions, "onToolRequest"> }
-  | { t: "run"; id: number; task: Omit<InvocationTask, "stopSlot">; timeoutMs: number }
-  | { t: "tool-reply"; key: string; reply: ToolReply }
-  | { t: "close" };
+export type HostToWorkerMessage =
+  | { t: "init"; readyContexts: number; maxRealmUses: number }
+  | { t: "run"; id: number; task: Omit<InvocationTask, "stopSlot"> }
+  | { t: "tool-reply"; reply: ToolReply };
 
 /** Sandbox process -> runtime. */
-export type PoolHostMessage =
+export type WorkerProcessMessage =
   | { t: "ready" }
   | { t: "result"; id: number; outcome: InvocationOutcome }
-  | { t: "tool"; key: string; request: ToolRequest };
+  | { t: "tool"; request: ToolRequest };

@@ -1,7 +1,5 @@
 import { MessageChannel, parentPort, workerData, type MessagePort } from "node:worker_threads";
-import { CompileCache } from "./compile-cache.js";
-import { RealmPool } from "./realm-pool.js";
-import { Invocation } from "./invocation.js";
+import { createInvocationHost } from "./invocation-host.js";
 import type { InvocationOutcome, InvocationTask, ToolPortMessage, ToolReply, ToolRequest } from "./protocol.js";
 
 // Tenant promises that nobody handles must never reach Node's default handler: it would inspect the
@@ -21,30 +19,26 @@ export interface WorkerSettings {
 }
 
 const settings = workerData as WorkerSettings;
-const realms = new RealmPool(settings.readyContexts, new Int32Array(settings.stopFlags), settings.maxRealmUses);
-const compiled = new CompileCache();
-const active = new Map<number, Invocation>();
 let toolPort: MessagePort | undefined;
 
-function sendTool(request: ToolRequest): void {
-  if (!toolPort) {
-    // The first tool call of this worker opens its own channel to the host thread.
-    const channel = new MessageChannel();
-    toolPort = channel.port1;
-    toolPort.on("message", (reply: ToolReply) => active.get(reply.invocationId)?.toolReply(reply));
-    toolPort.unref();
-    const message: ToolPortMessage = { type: "tenantbox:tool-port", port: channel.port2 };
-    parentPort!.postMessage(message, [channel.port2]);
-  }
-  toolPort.postMessage(request);
-}
+const host = createInvocationHost({
+  readyContexts: settings.readyContexts,
+  stopFlags: new Int32Array(settings.stopFlags),
+  maxRealmUses: settings.maxRealmUses,
+  sendTool(request: ToolRequest): void {
+    if (!toolPort) {
+      // The first tool call of this worker opens its own channel to the host thread.
+      const channel = new MessageChannel();
+      toolPort = channel.port1;
+      toolPort.on("message", (reply: ToolReply) => host.toolReply(reply));
+      toolPort.unref();
+      const message: ToolPortMessage = { type: "tenantbox:tool-port", port: channel.port2 };
+      parentPort!.postMessage(message, [channel.port2]);
+    }
+    toolPort.postMessage(request);
+  },
+});
 
-export default async function runInvocation(task: InvocationTask): Promise<InvocationOutcome> {
-  const invocation = new Invocation(task, realms.take(), compiled, sendTool, (realm, clean) => realms.release(realm, clean));
-  active.set(task.invocationId, invocation);
-  try {
-    return await invocation.run();
-  } finally {
-    active.delete(task.invocationId);
-  }
+export default function runInvocation(task: InvocationTask): Promise<InvocationOutcome> {
+  return host.run(task);
 }

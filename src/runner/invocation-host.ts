@@ -1,0 +1,32 @@
+import { CompileCache } from "./compile-cache.js";
+import { Invocation, type ToolSender } from "./invocation.js";
+import type { InvocationOutcome, InvocationTask, ToolReply } from "./protocol.js";
+import { RealmPool } from "./realm-pool.js";
+
+export interface InvocationHostSettings {
+  readyContexts: number;
+  stopFlags: Int32Array;
+  maxRealmUses: number;
+  sendTool: ToolSender;
+}
+
+/** What runs invocations in one thread: its realms, its compiled scripts, its invocations in flight. */
+export function createInvocationHost(settings: InvocationHostSettings) {
+  const realms = new RealmPool(settings.readyContexts, settings.stopFlags, settings.maxRealmUses);
+  const compiled = new CompileCache();
+  const active = new Map<number, Invocation>();
+  return {
+    async run(task: InvocationTask): Promise<InvocationOutcome> {
+      const invocation = new Invocation(task, realms.take(), compiled, settings.sendTool, (realm, clean) => realms.release(realm, clean));
+      active.set(task.invocationId, invocation);
+      try {
+        return await invocation.run();
+      } finally {
+        active.delete(task.invocationId);
+      }
+    },
+    toolReply(reply: ToolReply): void {
+      active.get(reply.invocationId)?.toolReply(reply);
+    },
+  };
+}
