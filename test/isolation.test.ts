@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupTenants, expectCode, expectUsable, IsolatedRuntime, makeRuntime, makeTenant } from "./helpers.js";
 
@@ -72,6 +76,41 @@ describe("loader edge cases", () => {
       "r.cjs": "exports.f = () => { try { require('./loop'); return 'loaded'; } catch (e) { return e.code; } };\n",
     });
     await expect(runtime.run({ folder, file: "r.cjs", funcName: "f" })).resolves.toBe("MODULE_NOT_FOUND");
+  });
+});
+
+describe("sandbox processes never outlive the host", () => {
+  it("a call stuck in a regex dies with its host process", async () => {
+    const folder = makeTenant({ "r.js": "exports.f = () => /^(a+)+$/.test('a'.repeat(60) + '!');\n" });
+    const dist = path.join(fileURLToPath(new URL("..", import.meta.url)), "dist", "index.js");
+    const script = path.join(folder, "host.mjs");
+    fs.writeFileSync(
+      script,
+      `import { execSync } from "node:child_process";
+import { IsolatedRuntime } from ${JSON.stringify(dist)};
+const rt = new IsolatedRuntime({ maxThreads: 1, timeout: 10000, securityLevel: "PERMISSIVE" });
+void rt.run({ folder: ${JSON.stringify(folder)}, file: "r.js", funcName: "f" });
+setTimeout(() => {
+  const kids = execSync("ps -o pid= --ppid " + process.pid).toString().trim().split(/\\s+/).filter(Boolean);
+  process.stdout.write(kids.join(",") + "\\n", () => process.kill(process.pid, "SIGKILL"));
+}, 800);
+`,
+    );
+    // The host kills itself with SIGKILL: no exit handler of its own can run.
+    const out = spawnSync(process.execPath, [script], { encoding: "utf8", timeout: 20_000 }).stdout.trim();
+    const pids = out.split(",").filter(Boolean).map(Number);
+    expect(pids.length).toBeGreaterThan(0);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 5000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(pids.filter(alive)).toEqual([]);
   });
 });
 

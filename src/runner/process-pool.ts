@@ -11,6 +11,20 @@ const PROCESS_HEAP_HEADROOM_MB = 32;
 /** A process that never says it is ready is killed and its call failed. */
 const START_TIMEOUT_MS = 30_000;
 
+/** Every live sandbox process: if the runtime's process exits, none of them stays behind. */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function trackChild(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once("exit", () => liveChildren.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const c of liveChildren) c.kill("SIGKILL");
+    });
+  }
+}
+
 function entryFile(): string {
   const self = fileURLToPath(import.meta.url);
   return path.join(path.dirname(self), "worker-process" + path.extname(self));
@@ -24,6 +38,9 @@ function failure(code: ErrorInfo["code"], message: string, details?: Record<stri
 
 interface Running {
   id: number;
+  /** The task's invocation: the only one this process may ask tools for. */
+  invocationId: number;
+  maxOutputBytes: number;
   timeoutMs: number;
   resolve: (outcome: InvocationOutcome) => void;
   hardStop: NodeJS.Timeout;
@@ -45,13 +62,24 @@ class WorkerProcess {
       serialization: "json",
       stdio: ["ignore", "ignore", "ignore", "ipc"],
     });
+    trackChild(this.child);
     this.ready = new Promise<boolean>((resolve) => {
       this.child.once("message", (message: WorkerProcessMessage) => resolve(message.t === "ready"));
       this.child.once("exit", () => resolve(false));
     });
     this.child.on("message", (message: WorkerProcessMessage) => {
-      if (message.t === "result") this.settle(message.id, message.outcome);
-      else if (message.t === "tool") {
+      if (message.t === "result") {
+        // A process that answers beyond what its sandbox lets through is not trusted any more.
+        const value = message.outcome?.value;
+        if (typeof value === "string" && this.running && value.length > this.running.maxOutputBytes) {
+          this.kill();
+          return;
+        }
+        this.settle(message.id, message.outcome);
+      } else if (message.t === "tool") {
+        // Tools only for the call this process is running: even a compromised process cannot act as
+        // another tenant's invocation.
+        if (!this.running || message.request?.invocationId !== this.running.invocationId) return;
         options.onToolRequest(message.request, (reply) => this.send({ t: "tool-reply", reply }));
       }
     });
@@ -140,7 +168,7 @@ export class ProcessPool {
         running.stopped = true;
         proc.kill();
       }, START_TIMEOUT_MS);
-      const running: Running = { id, timeoutMs, resolve, hardStop, stopped: false };
+      const running: Running = { id, invocationId: task.invocationId, maxOutputBytes: task.maxOutputBytes, timeoutMs, resolve, hardStop, stopped: false };
       proc.running = running;
     });
     proc.refresh();

@@ -3,6 +3,7 @@
  * invocations (realms, guards, limits); a heap the process cannot contain ends this process only, and a
  * call that outlives its hard stop is ended with the process. Speaks to the runtime over the IPC channel.
  */
+import { Worker } from "node:worker_threads";
 import { createInvocationHost } from "./invocation-host.js";
 import type { InvocationOutcome } from "./protocol.js";
 import type { WorkerProcessMessage, HostToWorkerMessage } from "./process-protocol.js";
@@ -10,6 +11,15 @@ import type { WorkerProcessMessage, HostToWorkerMessage } from "./process-protoc
 // Nothing a tenant does may be printed or inspected here.
 process.on("unhandledRejection", () => {});
 process.setUncaughtExceptionCaptureCallback(() => process.exit(70));
+
+// If the runtime's process dies, nobody is left to stop a call that runs no guard (a catastrophic regex):
+// a thread that does not depend on this process's event loop ends the process when its parent is gone.
+const watchdog = new Worker(
+  `const parent = process.ppid;
+   setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, "SIGKILL"); }, 500);`,
+  { eval: true, env: {}, resourceLimits: { maxOldGenerationSizeMb: 8 } },
+);
+watchdog.unref();
 
 const send = (message: WorkerProcessMessage) => {
   if (process.connected) process.send!(message);
