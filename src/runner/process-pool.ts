@@ -45,6 +45,8 @@ interface Running {
   resolve: (outcome: InvocationOutcome) => void;
   hardStop: NodeJS.Timeout;
   stopped: boolean;
+  /** Tool calls forwarded to the host: after one, the call has had effects outside and is never re-run. */
+  toolCalls: number;
 }
 
 /** One sandbox process: one worker, one invocation at a time. */
@@ -80,6 +82,7 @@ class WorkerProcess {
         // Tools only for the call this process is running: even a compromised process cannot act as
         // another tenant's invocation.
         if (!this.running || message.request?.invocationId !== this.running.invocationId) return;
+        this.running.toolCalls++;
         options.onToolRequest(message.request, (reply) => this.send({ t: "tool-reply", reply }));
       }
     });
@@ -156,27 +159,34 @@ export class ProcessPool {
     return proc;
   }
 
-  /** The scheduler admits at most maxThreads calls at once, so a process is always free or can be made. */
+  /**
+   * The scheduler admits at most maxThreads calls at once, so a process is always free or can be made.
+   * A call whose process was lost before it could have done anything outside the sandbox (the process
+   * died unexpectedly, or could not start, and no tool call left it) is run once more on a new process.
+   */
   async run(task: Omit<InvocationTask, "stopSlot">, timeoutMs: number): Promise<InvocationOutcome> {
+    const first = await this.runOnce(task, timeoutMs);
+    if (first.retryable) return (await this.runOnce(task, timeoutMs)).outcome;
+    return first.outcome;
+  }
+
+  private async runOnce(task: Omit<InvocationTask, "stopSlot">, timeoutMs: number): Promise<{ outcome: InvocationOutcome; retryable: boolean }> {
     let proc = this.idle.pop();
     while (proc && proc.exited) proc = this.idle.pop();
     proc ??= this.spawn();
     const id = this.nextId++;
+    let running!: Running;
     const outcome = new Promise<InvocationOutcome>((resolve) => {
-      // Until it is ready, the start timeout stands in for the hard stop.
-      const hardStop = setTimeout(() => {
-        running.stopped = true;
-        proc.kill();
-      }, START_TIMEOUT_MS);
-      const running: Running = { id, invocationId: task.invocationId, maxOutputBytes: task.maxOutputBytes, timeoutMs, resolve, hardStop, stopped: false };
+      // Until it is ready, a start timeout (the call's own time and a margin) stands in for the hard stop.
+      const hardStop = setTimeout(() => proc.kill(), Math.min(START_TIMEOUT_MS, timeoutMs + this.options.hardStopGraceMs + 5000));
+      running = { id, invocationId: task.invocationId, maxOutputBytes: task.maxOutputBytes, timeoutMs, resolve, hardStop, stopped: false, toolCalls: 0 };
       proc.running = running;
     });
     proc.refresh();
     const started = await proc.ready;
-    const running = proc.running;
-    if (!started || proc.exited || !running || running.id !== id) {
-      if (running && running.id === id) proc.settle(id, failure("INTERNAL_ERROR", "the sandbox process could not start"));
-      return outcome;
+    if (!started || proc.exited || proc.running !== running) {
+      if (proc.running === running) proc.settle(id, failure("INTERNAL_ERROR", "the sandbox process could not start"));
+      return { outcome: await outcome, retryable: true };
     }
     clearTimeout(running.hardStop);
     // Past the deadline the guards throw TIMEOUT; a call that runs no guard is stopped with its process.
@@ -187,7 +197,8 @@ export class ProcessPool {
     proc.send({ t: "run", id, task });
     const result = await outcome;
     if (!proc.exited) this.idle.push(proc);
-    return result;
+    const lost = result.error?.code === "INTERNAL_ERROR" && running.toolCalls === 0 && proc.exited;
+    return { outcome: result, retryable: lost };
   }
 
   get threads(): number {
