@@ -133,7 +133,6 @@ export class IsolatedRuntime {
       maxThreads: this.options.maxThreads,
       memoryLimitMb: this.options.memoryLimitMb,
       readyContexts: this.options.readyContexts,
-      maxConcurrent: this.options.maxThreads,
       hardStopGraceMs: this.options.hardStopGraceMs,
       onToolRequest: (request, reply) => void this.handleTool(request, reply),
     });
@@ -210,15 +209,13 @@ export class IsolatedRuntime {
 
   /** Every module of a tenant folder: file, version hash, format, exports, validation, last rejection. */
   modules(folder: string): ModuleInfo[] {
-    if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
-    if (typeof folder !== "string" || !path.isAbsolute(folder)) throw new RuntimeError("INVALID_REQUEST", "folder must be an absolute path");
+    this.checkFolder(folder);
     return this.registry.modules(folder);
   }
 
   /** The folder's hooks manifest as the registry validated it. */
   hooks(folder: string): { events: Record<string, string[]>; issues: ValidationResult["issues"]; valid: boolean } {
-    if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
-    if (typeof folder !== "string" || !path.isAbsolute(folder)) throw new RuntimeError("INVALID_REQUEST", "folder must be an absolute path");
+    this.checkFolder(folder);
     const manifest = this.registry.manifest(folder);
     const events: Record<string, string[]> = {};
     for (const [event, targets] of manifest.hooks) events[event] = targets.map((t) => `${t.file}#${t.funcName}`);
@@ -230,11 +227,10 @@ export class IsolatedRuntime {
    * concurrently; resolves to one result per handler in manifest order (`[]` when there is none).
    */
   async emit(event: string, payload: unknown, options: EmitOptions): Promise<HookResult[]> {
-    if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
-    if (typeof event !== "string" || event.length === 0) throw new RuntimeError("INVALID_REQUEST", "event must be a non-empty string");
-    if (!options || typeof options !== "object") throw new RuntimeError("INVALID_REQUEST", "emit() needs { folder }");
+    if (typeof event !== "string" || event.length === 0) throw invalid("event must be a non-empty string");
+    if (!options || typeof options !== "object") throw invalid("emit() needs { folder }");
     const { folder, context, timeout } = options;
-    if (typeof folder !== "string" || !path.isAbsolute(folder)) throw new RuntimeError("INVALID_REQUEST", "folder must be an absolute path");
+    this.checkFolder(folder);
     const targets = this.registry.manifest(folder).hooks.get(event) ?? [];
     return Promise.all(
       targets.map(async ({ file, funcName }) => {
@@ -275,6 +271,12 @@ export class IsolatedRuntime {
     return this.closing;
   }
 
+  /** The runtime is open and `folder` is an absolute path (a folder's registry calls need both). */
+  private checkFolder(folder: unknown): asserts folder is string {
+    if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
+    if (typeof folder !== "string" || !path.isAbsolute(folder)) throw invalid("folder must be an absolute path");
+  }
+
   private prepare(request: RunRequest): { task: Omit<InvocationTask, "stopSlot">; timeout: number } {
     if (!request || typeof request !== "object") throw invalid("run() needs a request object");
     const { folder, file, funcName, args, context } = request;
@@ -300,7 +302,7 @@ export class IsolatedRuntime {
     const graph = this.registry.graph(folder, file);
     const task: Omit<InvocationTask, "stopSlot"> = {
       invocationId: this.nextInvocationId,
-      modules: graph.modules.map(({ id, format, hash, source, deps }) => ({ id, format, hash, source, deps })),
+      modules: graph.modules,
       entry: graph.entry,
       funcName,
       args: argsJson,

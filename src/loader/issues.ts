@@ -11,6 +11,11 @@ export interface ValidationResult {
   issues: ValidationIssue[];
 }
 
+/** An error (or warning) about a file as a whole, placed at its start. */
+export function fileIssue(rule: string, message: string, severity: ValidationIssue["severity"] = "error"): ValidationIssue {
+  return { rule, message, severity, location: { line: 1, column: 0 } };
+}
+
 export function hasErrors(issues: readonly ValidationIssue[]): boolean {
   return issues.some((issue) => issue.severity === "error");
 }

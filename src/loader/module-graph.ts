@@ -3,34 +3,22 @@ import fs from "node:fs";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
 import { LEVEL_DEFAULTS, type SecurityLevel } from "../security-levels.js";
-import type { ValidationIssue } from "./issues.js";
+import type { TaskModule } from "../runner/protocol.js";
+import { fileIssue, type ValidationIssue } from "./issues.js";
 import { resolveSpecifier, ResolveFailure, realInside } from "./resolve.js";
 import { transformModule } from "./transform.js";
 import { checkModule, TOO_DEEP } from "./validate.js";
 import { staticExports, type StaticExports } from "./exports.js";
 import { scoreModule, type ScoreReport } from "./scoring.js";
 
-/** One module as the worker needs it: compiled from `wrapper` once per `hash`, run fresh per call. */
-export interface ModuleRecord {
-  /** Path relative to the tenant folder, with forward slashes: the only name the tenant ever sees. */
-  id: string;
-  format: "esm" | "cjs" | "json";
-  /** Content hash of what runs (wrapper text and its file name): the version. */
-  hash: string;
-  /** Function-expression source for esm/cjs; the JSON text for json. */
-  source: string;
-  /** Specifier -> module id, or the reason it cannot load (thrown when the tenant requires it). */
-  deps: Record<string, { id: string } | { error: string }>;
-  warnings: ValidationIssue[];
-}
-
 export interface ModuleGraph {
   entry: string;
-  modules: ModuleRecord[];
+  /** Exactly what a task carries: handed to the worker as is, call after call. */
+  modules: TaskModule[];
 }
 
 interface CachedVersion {
-  format: ModuleRecord["format"];
+  format: TaskModule["format"];
   hash: string;
   source: string;
   specifiers: string[];
@@ -55,7 +43,7 @@ export interface ModuleInfo {
   file: string;
   /** Content hash of the version being served (empty when no version validated yet). */
   hash: string;
-  format: ModuleRecord["format"];
+  format: TaskModule["format"];
   exports: string[];
   /** False when the exports could not all be read statically (e.g. `module.exports = someObject`). */
   exportsComplete: boolean;
@@ -80,19 +68,10 @@ export interface ScoringSettings {
 
 export interface GraphOptions {
   securityLevel: SecurityLevel;
-  /**
-   * Hot reload: serve a file's last good version when its newest one is refused, and trust known files'
-   * versions without a stat (the watcher calls refresh() and forget() when they change); else check stat on
-   * every load and refuse a broken file.
-   */
+  /** Hot reload: serve a file's last good version when its newest one is refused; else refuse the run. */
   watched?: boolean;
   /** Told once per new version of a file: loaded, or rejected. */
   onEvent?: (event: ModuleEvent) => void;
-  /**
-   * Whether a file's cached version may be served without a stat: true once a watcher that has finished
-   * its initial scan covers the file (it then calls refresh() and forget() on changes).
-   */
-  trusts?: (realPath: string) => boolean;
   /** The scoring gate; off when absent. */
   scoring?: ScoringSettings;
 }
@@ -106,6 +85,20 @@ const MAX_GRAPH_BYTES = 16 * 1024 * 1024;
 
 function signatureOf(stat: fs.BigIntStats): string {
   return `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+}
+
+/** A file's version stamp (inode, size, mtime and ctime in ns), or undefined when it does not exist. */
+export function fileSignature(file: string): string | undefined {
+  try {
+    return signatureOf(fs.statSync(file, { bigint: true }));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A version that did not make it: refused, with the reasons. */
+function refused(base: Pick<CachedVersion, "specifiers" | "warnings" | "exports">, issues: ValidationIssue[], format: TaskModule["format"] = "cjs"): CachedVersion {
+  return { ...base, format, hash: "", source: "", rejection: issues };
 }
 
 function toId(realFolder: string, realPath: string): string {
@@ -122,9 +115,13 @@ export class ModuleGraphLoader {
 
   constructor(private readonly options: GraphOptions) {}
 
-  load(realFolder: string, entryRealPath: string): ModuleGraph {
+  /**
+   * `trusted`: a watcher that finished its first scan covers the folder, so known files' versions are served
+   * without a stat (the watcher calls refresh() and forget() when they change).
+   */
+  load(realFolder: string, entryRealPath: string, trusted: boolean): ModuleGraph {
     const entry = toId(realFolder, entryRealPath);
-    const modules: ModuleRecord[] = [];
+    const modules: TaskModule[] = [];
     const seen = new Set<string>();
     const queue = [entryRealPath];
     let specifierCount = 0;
@@ -137,7 +134,7 @@ export class ModuleGraphLoader {
         throw new RuntimeError("VALIDATION_ERROR", `module graph has more than ${MAX_GRAPH_MODULES} modules`);
       }
       const id = toId(realFolder, realPath);
-      const version = this.version(realPath, id);
+      const version = this.serving(this.state(realPath, id, trusted));
       if (version.rejection) {
         throw new RuntimeError("VALIDATION_ERROR", `${id}: ${describeIssues(version.rejection)}`, {
           file: id,
@@ -155,7 +152,7 @@ export class ModuleGraphLoader {
       if (graphBytes > MAX_GRAPH_BYTES) {
         throw new RuntimeError("VALIDATION_ERROR", `module graph is larger than ${MAX_GRAPH_BYTES} bytes of source`);
       }
-      const deps: ModuleRecord["deps"] = {};
+      const deps: TaskModule["deps"] = {};
       specifierCount += version.specifiers.length;
       // Each specifier costs file-system look-ups on the host thread: bound them.
       if (specifierCount > MAX_SPECIFIERS_PER_GRAPH) {
@@ -171,29 +168,27 @@ export class ModuleGraphLoader {
           deps[specifier] = { error: error.message };
         }
       }
-      modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps, warnings: version.warnings });
+      modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps });
     }
     return { entry, modules };
   }
 
-  /** The version of a file to serve: its current one, or (keepLastGood) its last good one. */
-  private version(realPath: string, id: string): CachedVersion {
-    const state = this.state(realPath, id);
-    if (state.current.rejection && this.options.watched && state.lastGood) return state.lastGood;
-    return state.current;
+  /** The version of a file to serve: its current one, or (watched) its last good one. */
+  private serving(state: FileState): CachedVersion {
+    return state.current.rejection && this.options.watched && state.lastGood ? state.lastGood : state.current;
   }
 
   /** Describes one file for listings, loading it if needed. */
-  inspect(realFolder: string, realPath: string): ModuleInfo {
+  inspect(realFolder: string, realPath: string, trusted: boolean): ModuleInfo {
     const file = toId(realFolder, realPath);
     let state: FileState;
     try {
-      state = this.state(realPath, file);
+      state = this.state(realPath, file, trusted);
     } catch (error) {
       const issues = error instanceof RuntimeError && Array.isArray(error.details?.issues) ? (error.details.issues as ValidationIssue[]) : [];
       return { file, hash: "", format: "cjs", exports: [], exportsComplete: true, valid: false, issues, loadedAt: Date.now(), rejected: { issues, at: Date.now() } };
     }
-    const serving = state.current.rejection && this.options.watched && state.lastGood ? state.lastGood : state.current;
+    const serving = this.serving(state);
     const info: ModuleInfo = {
       file,
       hash: serving.rejection ? "" : serving.hash,
@@ -213,15 +208,13 @@ export class ModuleGraphLoader {
     this.cache.delete(realPath);
   }
 
-  /** Re-reads a file the watcher reported as changed (watched mode never re-reads on its own). */
-  refresh(realFolder: string, realPath: string): ModuleInfo {
-    const file = toId(realFolder, realPath);
+  /** Re-reads a file the watcher reported as changed (a trusted folder never re-reads on its own). */
+  refresh(realFolder: string, realPath: string): void {
     try {
-      this.state(realPath, file, true);
+      this.state(realPath, toId(realFolder, realPath), false);
     } catch {
-      // Reported by inspect() below.
+      // A file that vanished or cannot be read is forgotten by state(); the next load reports it.
     }
-    return this.inspect(realFolder, realPath);
   }
 
   /** Drops the least recently used file, but never one whose last good version is what still serves. */
@@ -239,10 +232,10 @@ export class ModuleGraphLoader {
     return [...this.cache.keys()].filter((p) => p.startsWith(prefix));
   }
 
-  private state(realPath: string, id: string, force = false): FileState {
-    // Watched: a known file's settled version is served as is; only refresh() reads the disk again.
+  private state(realPath: string, id: string, trusted: boolean): FileState {
+    // Trusted: a known file's settled version is served as is; only refresh() reads the disk again.
     const known = this.cache.get(realPath);
-    if (known && !force && this.options.trusts?.(realPath)) {
+    if (known && trusted) {
       this.cache.delete(realPath);
       this.cache.set(realPath, known);
       return known;
@@ -291,13 +284,7 @@ export class ModuleGraphLoader {
     const base = { specifiers: [] as string[], warnings: [] as ValidationIssue[], exports: { names: [], complete: false } as StaticExports };
     if (stat.size > BigInt(maxBytes)) {
       // Refused before reading: a huge file (JSON included) never enters memory.
-      const issue: ValidationIssue = {
-        rule: "max-module-size",
-        message: `module is ${stat.size} bytes; the limit is ${maxBytes}`,
-        severity: "error",
-        location: { line: 1, column: 0 },
-      };
-      return { ...base, format: "cjs", hash: "", source: "", rejection: [issue] };
+      return refused(base, [fileIssue("max-module-size", `module is ${stat.size} bytes; the limit is ${maxBytes}`)]);
     }
     let code: string;
     try {
@@ -315,35 +302,22 @@ export class ModuleGraphLoader {
       try {
         JSON.parse(code);
       } catch (error) {
-        const issue: ValidationIssue = {
-          rule: "syntax",
-          message: `invalid JSON: ${(error as Error).message}`,
-          severity: "error",
-          location: { line: 1, column: 0 },
-        };
-        return { ...base, format: "json", hash: "", source: "", rejection: [issue] };
+        return refused(base, [fileIssue("syntax", `invalid JSON: ${(error as Error).message}`)], "json");
       }
       return { ...base, format: "json", hash: hashOf(id, code), source: code, exports: { names: ["default"], complete: true } };
     }
     const checked = checkModule(code, extension, securityLevel);
-    if (!checked.result.valid || !checked.parsed) {
-      return { ...base, format: "cjs", hash: "", source: "", rejection: checked.result.issues };
-    }
+    if (!checked.result.valid || !checked.parsed) return refused(base, checked.result.issues);
     let transformed: ReturnType<typeof transformModule>;
     try {
       transformed = transformModule(checked.parsed);
     } catch (error) {
-      if (error instanceof RangeError) return { ...base, format: "cjs", hash: "", source: "", rejection: [TOO_DEEP] };
+      if (error instanceof RangeError) return refused(base, [TOO_DEEP]);
       throw error;
     }
     if (transformed.specifiers.length > MAX_SPECIFIERS_PER_MODULE) {
-      const issue: ValidationIssue = {
-        rule: "max-specifiers",
-        message: `module requires or imports ${transformed.specifiers.length} different modules; the limit is ${MAX_SPECIFIERS_PER_MODULE}`,
-        severity: "error",
-        location: { line: 1, column: 0 },
-      };
-      return { ...base, format: "cjs", hash: "", source: "", rejection: [issue] };
+      const count = transformed.specifiers.length;
+      return refused(base, [fileIssue("max-specifiers", `module requires or imports ${count} different modules; the limit is ${MAX_SPECIFIERS_PER_MODULE}`)]);
     }
     const version: CachedVersion = {
       ...base,
@@ -378,10 +352,9 @@ export class ModuleGraphLoader {
     }
     if (decision === "block") version.blocked = report;
     else if (decision === "warn") {
-      version.warnings = [
-        ...version.warnings,
-        { rule: "scoring", message: `exfiltration-shaped code scored ${report.score}`, severity: "warning", location: report.signals[0]?.location ?? { line: 1, column: 0 } },
-      ];
+      const warning = fileIssue("scoring", `exfiltration-shaped code scored ${report.score}`, "warning");
+      if (report.signals[0]) warning.location = report.signals[0].location;
+      version.warnings = [...version.warnings, warning];
     }
   }
 }
@@ -410,17 +383,16 @@ export function realFolderOf(folder: string): string {
 }
 
 /**
- * Checks a run request's folder and file and returns their real paths. The folder must be absolute and
- * exist; the file must be relative and stay inside it after symlinks are followed.
+ * The real path of a run's entry file inside an already-resolved tenant folder: the file must be relative
+ * and stay inside the folder after symlinks are followed.
  */
-export function locateEntry(folder: string, file: string): { realFolder: string; entryRealPath: string } {
-  const realFolder = realFolderOf(folder);
+export function entryIn(realFolder: string, file: string): string {
   const candidate = path.resolve(realFolder, file);
   if (candidate !== realFolder && !candidate.startsWith(realFolder + path.sep)) {
     throw new RuntimeError("INVALID_REQUEST", `file "${file}" is outside the tenant folder`);
   }
   try {
-    return { realFolder, entryRealPath: realInside(realFolder, candidate, file) };
+    return realInside(realFolder, candidate, file);
   } catch (error) {
     if (error instanceof ResolveFailure) throw new RuntimeError("MODULE_NOT_FOUND", error.message, { file });
     throw error;

@@ -1,4 +1,4 @@
-import { locate, type ValidationIssue } from "./issues.js";
+import { fileIssue, locate, type ValidationIssue } from "./issues.js";
 
 export interface PrescanLimits {
   maxModuleBytes: number;
@@ -16,12 +16,7 @@ export function prescan(code: string, limits: PrescanLimits): ValidationIssue[] 
   const issues: ValidationIssue[] = [];
   const bytes = Buffer.byteLength(code, "utf8");
   if (bytes > limits.maxModuleBytes) {
-    issues.push({
-      rule: "max-module-size",
-      message: `module is ${bytes} bytes; the limit is ${limits.maxModuleBytes}`,
-      severity: "error",
-      location: { line: 1, column: 0 },
-    });
+    issues.push(fileIssue("max-module-size", `module is ${bytes} bytes; the limit is ${limits.maxModuleBytes}`));
     return issues;
   }
   const bidi = BIDI.exec(code);

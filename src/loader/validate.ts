@@ -1,7 +1,7 @@
 import type * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import { LEVEL_DEFAULTS, levelRank, type SecurityLevel } from "../security-levels.js";
-import { hasErrors, type ValidationIssue, type ValidationResult } from "./issues.js";
+import { fileIssue, hasErrors, type ValidationIssue, type ValidationResult } from "./issues.js";
 import { parseModule, ParseFailure, type ModuleFormat, type ParsedModule } from "./parse.js";
 import { prescan } from "./prescan.js";
 import { HOST_GLOBALS, REFLECTION_PROPERTIES, RULES, STACK_PROPERTIES, type Finding, type RuleId } from "./rules.js";
@@ -163,12 +163,7 @@ export interface CheckedModule {
   result: ValidationResult;
 }
 
-const TOO_DEEP: ValidationIssue = {
-  rule: "max-nesting-depth",
-  message: "module is too deeply nested to analyze",
-  severity: "error",
-  location: { line: 1, column: 0 },
-};
+const TOO_DEEP: ValidationIssue = fileIssue("max-nesting-depth", "module is too deeply nested to analyze");
 
 /** Layers 0 and 1: pre-scan, parse, rules. Never runs the code. */
 export function checkModule(code: string, extension: string, level: SecurityLevel): CheckedModule {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { ValidationIssue } from "../loader/issues.js";
+import { fileIssue, type ValidationIssue } from "../loader/issues.js";
 
 export const MANIFEST_FILE = "tenantbox.json";
 const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -23,7 +23,7 @@ export interface ParsedManifest {
 }
 
 function issue(message: string, rule = "manifest"): ValidationIssue {
-  return { rule, message, severity: "error", location: { line: 1, column: 0 } };
+  return fileIssue(rule, message);
 }
 
 /**

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
-import type { ValidationIssue } from "../loader/issues.js";
-import { locateEntry, realFolderOf, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
+import { fileIssue, type ValidationIssue } from "../loader/issues.js";
+import { entryIn, fileSignature, realFolderOf, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
 import type { SecurityLevel } from "../security-levels.js";
 import { FolderWatcher, type FileChange } from "./folder-watcher.js";
 import { MANIFEST_FILE, parseManifest, type HookTarget, type Manifest, type ParsedManifest } from "./manifest.js";
@@ -43,8 +43,8 @@ interface FolderState {
   tenant: string;
   /** Cached graphs by entry file (watch mode only, cleared by any change in the folder). */
   graphs: Map<string, ModuleGraph>;
-  manifest?: { signature: string; state: ManifestState };
-  parsedManifest?: { signature: string; result: ParsedManifest | undefined };
+  manifest?: ManifestState;
+  parsedManifest?: { signature: string | undefined; result: ParsedManifest | undefined };
   lastGoodManifest?: Manifest;
   /** The last manifest verdict reported, so events fire on changes only. */
   verdict?: string;
@@ -72,7 +72,6 @@ export class Registry {
       ...(options.scoring ? { scoring: options.scoring } : {}),
       watched: options.watch,
       onEvent: (event) => this.onModuleEvent(event),
-      trusts: (realPath) => this.folderOf(realPath)?.watched === true,
     });
     if (options.root !== undefined) {
       try {
@@ -100,14 +99,12 @@ export class Registry {
   /** The module graph for a run: validated, transformed, from memory when the folder is watched. */
   graph(folder: string, file: string): ModuleGraph {
     const state = this.folder(folder);
-    const key = file;
     if (state.watched) {
-      const cached = state.graphs.get(key);
+      const cached = state.graphs.get(file);
       if (cached) return cached;
     }
-    const { entryRealPath } = locateEntry(state.realFolder, file);
-    const graph = this.loader.load(state.realFolder, entryRealPath);
-    if (state.watched) state.graphs.set(key, graph);
+    const graph = this.loader.load(state.realFolder, entryIn(state.realFolder, file), state.watched);
+    if (state.watched) state.graphs.set(file, graph);
     return graph;
   }
 
@@ -115,7 +112,7 @@ export class Registry {
   modules(folder: string): ModuleInfo[] {
     const state = this.folder(folder);
     const out: ModuleInfo[] = [];
-    for (const realPath of listModuleFiles(state.realFolder)) out.push(this.loader.inspect(state.realFolder, realPath));
+    for (const realPath of listModuleFiles(state.realFolder)) out.push(this.loader.inspect(state.realFolder, realPath, state.watched));
     return out.sort((a, b) => a.file.localeCompare(b.file));
   }
 
@@ -126,23 +123,16 @@ export class Registry {
    */
   manifest(folder: string): ManifestState {
     const state = this.folder(folder);
-    if (state.watched && state.manifest) return state.manifest.state;
+    if (state.watched && state.manifest) return state.manifest;
     const file = path.join(state.realFolder, MANIFEST_FILE);
-    let signature = "none";
-    try {
-      const stat = fs.statSync(file, { bigint: true });
-      signature = `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
-    } catch {
-      signature = "none";
-    }
+    const signature = fileSignature(file);
     let parsed = state.parsedManifest;
     if (!parsed || parsed.signature !== signature) {
-      parsed = { signature, result: signature === "none" ? undefined : readManifestFile(file) };
+      parsed = { signature, result: signature === undefined ? undefined : readManifestFile(file) };
       state.parsedManifest = parsed;
     }
-    const result = this.judgeManifest(state, parsed.result);
-    state.manifest = { signature, state: result };
-    return result;
+    state.manifest = this.judgeManifest(state, parsed.result);
+    return state.manifest;
   }
 
   /** The manifest in force, its issues (schema and handlers), and events when the verdict changes. */
@@ -175,28 +165,22 @@ export class Registry {
   /** Every handler must name a module that exists, validates, and exports the function. */
   private checkTargets(state: FolderState, manifest: Manifest): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
-    const at = { line: 1, column: 0 };
     for (const [event, targets] of manifest.hooks) {
       for (const { file, funcName } of targets) {
-        const label = `hooks["${event}"]: ${file}#${funcName}`;
+        const problem = (message: string, severity?: ValidationIssue["severity"]) =>
+          issues.push(fileIssue("manifest", `hooks["${event}"]: ${file}#${funcName}: ${message}`, severity));
         let info: ModuleInfo;
         try {
-          const { entryRealPath } = locateEntry(state.realFolder, file);
-          info = this.loader.inspect(state.realFolder, entryRealPath);
+          info = this.loader.inspect(state.realFolder, entryIn(state.realFolder, file), state.watched);
         } catch (error) {
-          const why = error instanceof RuntimeError ? error.message : "cannot be loaded";
-          issues.push({ rule: "manifest", message: `${label}: ${why}`, severity: "error", location: at });
+          problem(error instanceof RuntimeError ? error.message : "cannot be loaded");
           continue;
         }
-        if (!info.valid) {
-          issues.push({ rule: "manifest", message: `${label}: the module does not validate`, severity: "error", location: at });
-        } else if (!info.exports.includes(funcName)) {
+        if (!info.valid) problem("the module does not validate");
+        else if (!info.exports.includes(funcName)) {
           // Exports that reading cannot list (module.exports = someObject) are checked when the hook runs.
-          issues.push(
-            info.exportsComplete
-              ? { rule: "manifest", message: `${label}: the module does not export "${funcName}"`, severity: "error", location: at }
-              : { rule: "manifest", message: `${label}: cannot tell statically whether the module exports "${funcName}"`, severity: "warning", location: at },
-          );
+          if (info.exportsComplete) problem(`the module does not export "${funcName}"`);
+          else problem(`cannot tell statically whether the module exports "${funcName}"`, "warning");
         }
       }
     }
@@ -222,9 +206,7 @@ export class Registry {
         void this.watcher.add(this.watchDir(realFolder)).then(() => {
           // Whatever was loaded while the watcher scanned may have changed unreported: read it again.
           for (const file of this.loader.knownFiles(current.realFolder)) this.loader.refresh(current.realFolder, file);
-          current.graphs.clear();
-          current.manifest = undefined;
-          current.parsedManifest = undefined;
+          invalidate(current);
           current.watched = true;
         });
       }
@@ -270,29 +252,29 @@ export class Registry {
     };
     for (const change of changes) {
       // Nested tenant folders: a change inside the inner one is a change of the outer one too.
+      let known = false;
       for (const state of this.folders.values()) {
-        if (change.path.startsWith(state.realFolder + path.sep)) touch(state, change.path);
-      }
-      let state = this.folderOf(change.path);
-      if (!state && this.realRoot && change.path.startsWith(this.realRoot + path.sep)) {
-        // Under the root every tenant folder is served, used before or not: its changes are reported too.
-        const parts = path.relative(this.realRoot, change.path).split(path.sep);
-        const tenantDir = path.join(this.realRoot, parts[0]!);
-        state = this.folders.get(tenantDir);
-        if (!state && parts.length > 1) {
-          try {
-            state = this.folder(tenantDir);
-          } catch {
-            state = undefined;
-          }
+        if (change.path.startsWith(state.realFolder + path.sep)) {
+          touch(state, change.path);
+          known = true;
         }
       }
-      if (state && !touched.get(state)?.has(change.path)) touch(state, change.path);
+      if (known || !this.realRoot || !change.path.startsWith(this.realRoot + path.sep)) continue;
+      // Under the root every tenant folder is served, used before or not: its changes are reported too.
+      const parts = path.relative(this.realRoot, change.path).split(path.sep);
+      const tenantDir = path.join(this.realRoot, parts[0]!);
+      const existing = this.folders.get(tenantDir);
+      if (existing) touch(existing, change.path);
+      else if (parts.length > 1) {
+        try {
+          touch(this.folder(tenantDir), change.path);
+        } catch {
+          // The folder went away again: nothing to report.
+        }
+      }
     }
     for (const [state, files] of touched) {
-      state.graphs.clear();
-      state.manifest = undefined;
-      state.parsedManifest = undefined;
+      invalidate(state);
       const reported: string[] = [];
       for (const file of files) {
         const rel = path.relative(state.realFolder, file).split(path.sep).join("/");
@@ -366,6 +348,13 @@ export function listModuleFiles(realFolder: string): string[] {
   };
   walk(realFolder);
   return out;
+}
+
+/** Drops what a folder's cache derived from its files: graphs and the manifest verdict. */
+function invalidate(state: FolderState): void {
+  state.graphs.clear();
+  state.manifest = undefined;
+  state.parsedManifest = undefined;
 }
 
 function readManifestFile(file: string): ParsedManifest | undefined {

@@ -3,16 +3,18 @@ import { Invocation, type ToolSender } from "./invocation.js";
 import type { InvocationOutcome, InvocationTask, ToolReply } from "./protocol.js";
 import { RealmPool } from "./realm-pool.js";
 
+/** Invocations one realm serves before it is retired anyway (hygiene: nothing unseen piles up). */
+const MAX_REALM_USES = 1_000;
+
 export interface InvocationHostSettings {
   readyContexts: number;
   stopFlags: Int32Array;
-  maxRealmUses: number;
   sendTool: ToolSender;
 }
 
 /** What runs invocations in one thread: its realms, its compiled scripts, its invocations in flight. */
 export function createInvocationHost(settings: InvocationHostSettings) {
-  const realms = new RealmPool(settings.readyContexts, settings.stopFlags, settings.maxRealmUses);
+  const realms = new RealmPool(settings.readyContexts, settings.stopFlags, MAX_REALM_USES);
   const compiled = new CompileCache();
   const active = new Map<number, Invocation>();
   return {

@@ -99,11 +99,6 @@ export class Invocation {
     this.schedulePump();
   }
 
-  /** Ends the invocation from outside (the worker is shutting down). */
-  cancel(message: string): void {
-    this.finish({ ok: false, error: { code: "CLOSED", name: "RuntimeError", message } });
-  }
-
   private enter(script: vm.Script): void {
     if (this.finished) return;
     if (performance.now() >= this.deadline) return this.timeout();

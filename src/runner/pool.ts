@@ -1,9 +1,6 @@
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
-import type { ErrorInfo } from "../errors.js";
-import type { InvocationOutcome, InvocationTask, ToolPortMessage, ToolReply, ToolRequest } from "./protocol.js";
+import { failedOutcome as failure, siblingEntry, type InvocationOutcome, type InvocationTask, type ToolPortMessage, type ToolReply, type ToolRequest } from "./protocol.js";
 import type { WorkerSettings } from "./worker.js";
 
 export interface PoolOptions {
@@ -11,25 +8,12 @@ export interface PoolOptions {
   maxThreads: number;
   memoryLimitMb: number;
   readyContexts: number;
-  /** Most invocations that run at once (one stop-flag slot each). */
-  maxConcurrent: number;
   /** Time after the deadline before a worker that did not stop is terminated (ms). */
   hardStopGraceMs: number;
   /** Called on the host thread for every tool call; the reply goes back on `reply`. */
   onToolRequest(request: ToolRequest, reply: (message: ToolReply) => void): void;
 }
 
-/** The worker entry next to this file in dist/: worker.js for the ESM build, worker.cjs for CommonJS. */
-function workerFile(): string {
-  const self = fileURLToPath(import.meta.url);
-  return path.join(path.dirname(self), "worker" + path.extname(self));
-}
-
-function failure(code: ErrorInfo["code"], message: string, details?: Record<string, unknown>): InvocationOutcome {
-  const error: ErrorInfo = { code, name: "RuntimeError", message };
-  if (details) error.details = details;
-  return { ok: false, error, logs: [], stats: { durationMs: 0, toolCalls: 0, logBytes: 0, realmUses: 0 } };
-}
 
 /**
  * The piscina pool of sandbox workers. Each worker is a resource boundary: a heap limit, a scrubbed
@@ -42,14 +26,14 @@ export class WorkerPool {
   private readonly hardStopGraceMs: number;
 
   constructor(options: PoolOptions) {
-    // One slot per invocation that can run at once; the guards in tenant code poll their slot.
-    const stopFlags = new SharedArrayBuffer(4 * options.maxConcurrent);
+    // One slot per invocation that can run at once (one per thread); the guards in tenant code poll theirs.
+    const stopFlags = new SharedArrayBuffer(4 * options.maxThreads);
     this.stopFlags = new Int32Array(stopFlags);
-    for (let slot = options.maxConcurrent - 1; slot >= 0; slot--) this.freeSlots.push(slot);
+    for (let slot = options.maxThreads - 1; slot >= 0; slot--) this.freeSlots.push(slot);
     this.hardStopGraceMs = options.hardStopGraceMs;
-    const settings: WorkerSettings = { readyContexts: options.readyContexts, stopFlags, maxRealmUses: 1_000 };
+    const settings: WorkerSettings = { readyContexts: options.readyContexts, stopFlags };
     this.piscina = new Piscina({
-      filename: workerFile(),
+      filename: siblingEntry("worker"),
       minThreads: options.minThreads,
       maxThreads: options.maxThreads,
       // The runtime queues work itself (fairly, with its own limit) and hands piscina only what can start.
@@ -111,10 +95,6 @@ export class WorkerPool {
       clearTimeout(hardStop);
       this.freeSlots.push(slot);
     }
-  }
-
-  get threads(): number {
-    return this.piscina.threads.length;
   }
 
   async destroy(): Promise<void> {

@@ -1,10 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { ErrorInfo } from "../errors.js";
 import type { PoolOptions } from "./pool.js";
 import type { HostToWorkerMessage, WorkerProcessMessage } from "./process-protocol.js";
-import type { InvocationOutcome, InvocationTask } from "./protocol.js";
+import { failedOutcome as failure, siblingEntry, type InvocationOutcome, type InvocationTask } from "./protocol.js";
 
 /** Heap headroom for the process itself (Node, realms, compiled scripts) on top of the tenant's limit. */
 const PROCESS_HEAP_HEADROOM_MB = 32;
@@ -25,16 +22,6 @@ function trackChild(child: ChildProcess): void {
   }
 }
 
-function entryFile(): string {
-  const self = fileURLToPath(import.meta.url);
-  return path.join(path.dirname(self), "worker-process" + path.extname(self));
-}
-
-function failure(code: ErrorInfo["code"], message: string, details?: Record<string, unknown>): InvocationOutcome {
-  const error: ErrorInfo = { code, name: "RuntimeError", message };
-  if (details) error.details = details;
-  return { ok: false, error, logs: [], stats: { durationMs: 0, toolCalls: 0, logBytes: 0, realmUses: 0 } };
-}
 
 interface Running {
   id: number;
@@ -58,7 +45,7 @@ class WorkerProcess {
 
   constructor(options: PoolOptions, onExit: (proc: WorkerProcess) => void) {
     // An empty environment, no inherited flags, and a heap limit V8 enforces on the whole process.
-    this.child = fork(entryFile(), [], {
+    this.child = fork(siblingEntry("worker-process"), [], {
       execArgv: [`--max-old-space-size=${options.memoryLimitMb + PROCESS_HEAP_HEADROOM_MB}`],
       env: {},
       serialization: "json",
@@ -101,7 +88,7 @@ class WorkerProcess {
       }
       onExit(this);
     });
-    this.send({ t: "init", readyContexts: options.readyContexts, maxRealmUses: 1_000 });
+    this.send({ t: "init", readyContexts: options.readyContexts });
     this.refresh();
   }
 
@@ -199,10 +186,6 @@ export class ProcessPool {
     if (!proc.exited) this.idle.push(proc);
     const lost = result.error?.code === "INTERNAL_ERROR" && running.toolCalls === 0 && proc.exited;
     return { outcome: result, retryable: lost };
-  }
-
-  get threads(): number {
-    return this.all.size;
   }
 
   async destroy(): Promise<void> {

@@ -2,7 +2,7 @@ import type { InvocationOutcome, InvocationTask, ToolReply, ToolRequest } from "
 
 /** Runtime -> sandbox process. */
 export type HostToWorkerMessage =
-  | { t: "init"; readyContexts: number; maxRealmUses: number }
+  | { t: "init"; readyContexts: number }
   | { t: "run"; id: number; task: Omit<InvocationTask, "stopSlot"> }
   | { t: "tool-reply"; reply: ToolReply };
 

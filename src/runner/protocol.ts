@@ -1,3 +1,5 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ErrorInfo } from "../errors.js";
 
 /** A module as it travels to a worker: compiled there once per hash, instantiated fresh per call. */
@@ -72,4 +74,17 @@ export interface ToolReply {
   /** JSON text of the result ("" for undefined), or the error message. */
   payload: string;
   code: string;
+}
+
+/** An outcome the pool itself decides (the sandbox never answered): no logs, no stats. */
+export function failedOutcome(code: ErrorInfo["code"], message: string, details?: Record<string, unknown>): InvocationOutcome {
+  const error: ErrorInfo = { code, name: "RuntimeError", message };
+  if (details) error.details = details;
+  return { ok: false, error, logs: [], stats: { durationMs: 0, toolCalls: 0, logBytes: 0, realmUses: 0 } };
+}
+
+/** A built entry next to the running one in dist/: `name.js` for the ESM build, `name.cjs` for CommonJS. */
+export function siblingEntry(name: string): string {
+  const self = fileURLToPath(import.meta.url);
+  return path.join(path.dirname(self), name + path.extname(self));
 }

@@ -106,11 +106,4 @@ export class Scheduler {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  get waiting(): number {
-    return this.queued;
-  }
-
-  get active(): number {
-    return this.running;
-  }
 }

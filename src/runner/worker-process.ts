@@ -31,7 +31,6 @@ process.on("message", (message: HostToWorkerMessage) => {
     case "init":
       host = createInvocationHost({
         readyContexts: message.readyContexts,
-        maxRealmUses: message.maxRealmUses,
         // No thread of the host can reach into this process: the guards' clock check and the hard stop
         // (killing this process) enforce time here. The flag slot exists but is never raised.
         stopFlags: new Int32Array(new SharedArrayBuffer(4)),

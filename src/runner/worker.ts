@@ -15,7 +15,6 @@ export interface WorkerSettings {
   readyContexts: number;
   /** Shared with the host thread, which stores an invocation's id in its slot when it must stop. */
   stopFlags: SharedArrayBuffer;
-  maxRealmUses: number;
 }
 
 const settings = workerData as WorkerSettings;
@@ -24,7 +23,6 @@ let toolPort: MessagePort | undefined;
 const host = createInvocationHost({
   readyContexts: settings.readyContexts,
   stopFlags: new Int32Array(settings.stopFlags),
-  maxRealmUses: settings.maxRealmUses,
   sendTool(request: ToolRequest): void {
     if (!toolPort) {
       // The first tool call of this worker opens its own channel to the host thread.

@@ -103,7 +103,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       budget.l = NEVER;
       throw errors.raise("TIMEOUT", "RangeError", "this code belongs to an invocation that has ended");
     }
-    if (tripped !== null) trip("", "");
+    // trip() already set both budgets to NEVER: every later guard comes here and throws the same error.
+    if (tripped !== null) throw tripped;
     if (P.AtomicsLoad(flags, stopSlot) === stopId || P.DateNow() > deadline) trip("TIMEOUT", "invocation timed out");
   }
 
@@ -120,7 +121,6 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     armed = remaining < CHECK_EVERY ? remaining : CHECK_EVERY;
     budget.l = armed;
   }
-
 
   let bufferBytes = 0;
   let maxBufferBytes = 0;
