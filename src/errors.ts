@@ -15,7 +15,17 @@ export const ERROR_CODES = [
   "INVALID_REQUEST",
   "SCORING_BLOCKED",
   "INTERNAL_ERROR",
+  "PERMISSION_DENIED",
+  "RATE_LIMITED",
+  "QUOTA_EXCEEDED",
+  "CODE_TOO_LARGE",
 ] as const;
+
+/**
+ * Codes a tool handler may end a tool call with by throwing a RuntimeError that carries one (a policy
+ * refusal the platform decided); any other failure of a handler is TOOL_ERROR.
+ */
+export const TOOL_REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["PERMISSION_DENIED", "RATE_LIMITED", "QUOTA_EXCEEDED"]);
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

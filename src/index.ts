@@ -1,6 +1,9 @@
 export { IsolatedRuntime } from "./isolated-runtime.js";
 export type {
   RunRequest,
+  CodeRequest,
+  CallLimits,
+  RuntimeLoad,
   ExecuteResult,
   ExecuteStats,
   ValidateOptions,

@@ -1,8 +1,8 @@
 import { EventEmitter } from "node:events";
 import path from "node:path";
-import { RuntimeError, type ErrorInfo } from "./errors.js";
+import { RuntimeError, TOOL_REFUSAL_CODES, type ErrorInfo } from "./errors.js";
 import type { ValidationResult } from "./loader/issues.js";
-import type { ModuleInfo } from "./loader/module-graph.js";
+import type { ModuleGraph, ModuleInfo } from "./loader/module-graph.js";
 import { checkModule } from "./loader/validate.js";
 import { Registry, type RegistryEventName, type RegistryEvents } from "./registry/registry.js";
 import { resolveOptions, type ResolvedOptions, type RuntimeOptions, type ToolCallContext } from "./options.js";
@@ -12,7 +12,19 @@ import type { InvocationTask, LogEntry, ToolReply, ToolRequest } from "./runner/
 import { Scheduler } from "./runner/scheduler.js";
 import { isSecurityLevel, type SecurityLevel } from "./security-levels.js";
 
-export interface RunRequest {
+/** Limits of one call, each at most the runtime's own (a platform's per-tenant quotas). */
+export interface CallLimits {
+  /** Per-call timeout (ms). */
+  timeout?: number;
+  /** Tool calls the invocation may make. */
+  maxToolCalls?: number;
+  /** Largest serialized return value (bytes). */
+  maxOutputBytes?: number;
+  /** Largest source the call may run, all its modules together (bytes as written); more is CODE_TOO_LARGE. */
+  maxCodeBytes?: number;
+}
+
+export interface RunRequest extends CallLimits {
   /** Absolute path of the tenant's folder: the module's whole world. */
   folder: string;
   /** Module path relative to `folder`. */
@@ -22,8 +34,27 @@ export interface RunRequest {
   args?: unknown[];
   /** Read-only data the function sees as the global `context`. */
   context?: unknown;
-  /** Per-call timeout (ms), at most the runtime's. */
-  timeout?: number;
+  /** Host data handed to the tool handler with each of this call's tool calls; never enters the sandbox. */
+  meta?: unknown;
+}
+
+/** An inline script: a function body (top-level `await` and `return`, `callTool`), validated and guarded like a module. */
+export interface CodeRequest extends CallLimits {
+  code: string;
+  /**
+   * Absolute path of the tenant's folder: it identifies the tenant for fair queueing and for tools. Nothing is
+   * read from it; a script cannot require or import modules.
+   */
+  folder?: string;
+  context?: unknown;
+  meta?: unknown;
+}
+
+/** What the runtime is doing now: invocations on workers, waiting, and how many can run at once. */
+export interface RuntimeLoad {
+  running: number;
+  queued: number;
+  capacity: number;
 }
 
 export interface ExecuteStats {
@@ -45,10 +76,12 @@ export interface ExecuteResult {
   stats: ExecuteStats;
 }
 
-export interface EmitOptions {
+export interface EmitOptions extends CallLimits {
   folder: string;
   context?: unknown;
-  timeout?: number;
+  meta?: unknown;
+  /** Handlers that run at once (default: all of them). */
+  concurrency?: number;
 }
 
 /** One handler's outcome in `emit()`, in manifest order. */
@@ -71,6 +104,8 @@ export interface ValidateOptions {
 }
 
 const MAX_FUNC_NAME = 256;
+/** The scheduler's key for inline scripts that name no tenant folder. */
+const NO_FOLDER = "";
 const MAX_TOOL_MESSAGE = 2048;
 
 /** Layer 5: absolute file paths of the host never reach the tenant in a tool's error message. */
@@ -84,6 +119,32 @@ export function redactHostPaths(message: string): string {
 
 function invalid(message: string): RuntimeError {
   return new RuntimeError("INVALID_REQUEST", message);
+}
+
+/** A per-call limit: absent means the runtime's own; more than the runtime's is capped to it. */
+function limit(value: number | undefined, max: number, name: string, min: number): number {
+  if (value === undefined) return max;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) throw invalid(`${name} must be an integer >= ${min}`);
+  return Math.min(value, max);
+}
+
+function valueOf(result: ExecuteResult): unknown {
+  if (!result.success) throw RuntimeError.from(result.error!);
+  return result.value;
+}
+
+/** Maps with at most `limit` calls pending at once; results in input order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
 }
 
 function toJson(value: unknown, what: string): string {
@@ -140,13 +201,43 @@ export class IsolatedRuntime {
 
   /** Calls the function and resolves with its (awaited) value; rejects with RuntimeError. */
   async run(request: RunRequest): Promise<unknown> {
-    const result = await this.execute(request, true);
-    if (!result.success) throw RuntimeError.from(result.error!);
-    return result.value;
+    return valueOf(await this.execute(request));
   }
 
   /** Like run, but resolves to a report with logs and stats; rejects only for CLOSED and QUEUE_FULL. */
-  async execute(request: RunRequest, _rethrow = false): Promise<ExecuteResult> {
+  execute(request: RunRequest): Promise<ExecuteResult> {
+    return this.invoke(() => {
+      this.checkRunRequest(request);
+      return { request, funcName: request.funcName, args: request.args, graph: () => this.registry.graph(request.folder, request.file) };
+    });
+  }
+
+  /** Runs an inline script and resolves with its (awaited) return value; rejects with RuntimeError. */
+  async runCode(request: CodeRequest): Promise<unknown> {
+    return valueOf(await this.executeCode(request));
+  }
+
+  /** Like runCode, but resolves to a report with logs and stats; rejects only for CLOSED and QUEUE_FULL. */
+  executeCode(request: CodeRequest): Promise<ExecuteResult> {
+    return this.invoke(() => {
+      if (!request || typeof request !== "object") throw invalid("runCode() needs a request object");
+      if (typeof request.code !== "string") throw invalid("code must be a string");
+      if (request.folder !== undefined && (typeof request.folder !== "string" || !path.isAbsolute(request.folder))) {
+        throw invalid("folder must be an absolute path");
+      }
+      return { request, funcName: "default", args: undefined, graph: () => this.registry.loader.inline(request.code) };
+    });
+  }
+
+  /** Invocations running and waiting now, and the pool's capacity (for metrics and load shedding). */
+  load(): RuntimeLoad {
+    return this.scheduler.load();
+  }
+
+  /** The shared path of execute and executeCode: check, load, queue fairly, run, report. */
+  private async invoke(
+    check: () => { request: RunRequest | CodeRequest; funcName: string; args: unknown[] | undefined; graph: () => ModuleGraph },
+  ): Promise<ExecuteResult> {
     const started = performance.now();
     const report = (error: RuntimeError): ExecuteResult => ({
       success: false,
@@ -157,21 +248,27 @@ export class IsolatedRuntime {
     if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
     let task: Omit<InvocationTask, "stopSlot">;
     let timeout: number;
+    let request: RunRequest | CodeRequest;
     try {
-      ({ task, timeout } = this.prepare(request));
+      const checked = check();
+      request = checked.request;
+      ({ task, timeout } = this.prepare(checked.request, checked.funcName, checked.args, checked.graph));
     } catch (error) {
       if (error instanceof RuntimeError) return report(error);
       throw error;
     }
-    this.inFlight.set(task.invocationId, {
-      folder: request.folder,
-      file: request.file,
-      funcName: request.funcName,
+    const folder = request.folder ?? NO_FOLDER;
+    const toolContext: ToolCallContext = {
+      folder,
+      file: "file" in request ? request.file : "",
+      funcName: task.funcName,
       context: request.context,
-    });
+    };
+    if (request.meta !== undefined) toolContext.meta = request.meta;
+    this.inFlight.set(task.invocationId, toolContext);
     try {
       // The folder identifies the tenant for fair queueing.
-      const outcome = await this.scheduler.submit(request.folder, () => this.pool.run(task, timeout));
+      const outcome = await this.scheduler.submit(folder, () => this.pool.run(task, timeout));
       const result: ExecuteResult = {
         success: outcome.ok,
         logs: outcome.logs,
@@ -229,13 +326,12 @@ export class IsolatedRuntime {
   async emit(event: string, payload: unknown, options: EmitOptions): Promise<HookResult[]> {
     if (typeof event !== "string" || event.length === 0) throw invalid("event must be a non-empty string");
     if (!options || typeof options !== "object") throw invalid("emit() needs { folder }");
-    const { folder, context, timeout } = options;
+    const { folder, context, concurrency, ...rest } = options;
     this.checkFolder(folder);
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw invalid("concurrency must be a positive integer");
     const targets = this.registry.manifest(folder).hooks.get(event) ?? [];
-    return Promise.all(
-      targets.map(async ({ file, funcName }) => {
-        const request: RunRequest = { folder, file, funcName, args: [payload], context };
-        if (timeout !== undefined) request.timeout = timeout;
+    return mapLimited(targets, concurrency ?? targets.length, async ({ file, funcName }) => {
+        const request: RunRequest = { ...rest, folder, file, funcName, args: [payload], context };
         let result: ExecuteResult;
         try {
           result = await this.execute(request);
@@ -248,8 +344,7 @@ export class IsolatedRuntime {
         if (result.success) hook.value = result.value;
         else hook.error = result.error!;
         return hook;
-      }),
-    );
+    });
   }
 
   /** Static checks only (layers 0 and 1): nothing runs. */
@@ -277,9 +372,9 @@ export class IsolatedRuntime {
     if (typeof folder !== "string" || !path.isAbsolute(folder)) throw invalid("folder must be an absolute path");
   }
 
-  private prepare(request: RunRequest): { task: Omit<InvocationTask, "stopSlot">; timeout: number } {
+  private checkRunRequest(request: RunRequest): void {
     if (!request || typeof request !== "object") throw invalid("run() needs a request object");
-    const { folder, file, funcName, args, context } = request;
+    const { folder, file, funcName } = request;
     if (typeof folder !== "string" || !path.isAbsolute(folder)) throw invalid("folder must be an absolute path");
     if (typeof file !== "string" || file.length === 0) throw invalid("file must be a non-empty relative path");
     if (file.includes("\0") || folder.includes("\0")) throw invalid("paths must not contain NUL characters");
@@ -287,19 +382,30 @@ export class IsolatedRuntime {
     if (typeof funcName !== "string" || funcName.length === 0 || funcName.length > MAX_FUNC_NAME) {
       throw invalid(`funcName must be a non-empty string of at most ${MAX_FUNC_NAME} characters`);
     }
+  }
+
+  private prepare(
+    request: CallLimits & { context?: unknown },
+    funcName: string,
+    args: unknown,
+    loadGraph: () => ModuleGraph,
+  ): { task: Omit<InvocationTask, "stopSlot">; timeout: number } {
     if (args !== undefined && !Array.isArray(args)) throw invalid("args must be an array");
-    let timeout = this.options.timeout;
-    if (request.timeout !== undefined) {
-      if (typeof request.timeout !== "number" || !Number.isInteger(request.timeout) || request.timeout < 1) {
-        throw invalid("timeout must be a positive integer (ms)");
-      }
-      timeout = Math.min(request.timeout, this.options.timeout);
-    }
+    const timeout = limit(request.timeout, this.options.timeout, "timeout", 1);
+    const maxToolCalls = limit(request.maxToolCalls, this.options.maxToolCalls, "maxToolCalls", 0);
+    const maxOutputBytes = limit(request.maxOutputBytes, this.options.maxOutputBytes, "maxOutputBytes", 1);
+    const maxCodeBytes = limit(request.maxCodeBytes, Infinity, "maxCodeBytes", 1);
     // Ids are stop-flag values (int32) and never 0.
     this.nextInvocationId = this.nextInvocationId >= 0x7fffffff ? 1 : this.nextInvocationId + 1;
     const argsJson = toJson(args ?? [], "args");
-    const contextJson = toJson(context ?? null, "context");
-    const graph = this.registry.graph(folder, file);
+    const contextJson = toJson(request.context ?? null, "context");
+    const graph = loadGraph();
+    if (graph.sourceBytes > maxCodeBytes) {
+      throw new RuntimeError("CODE_TOO_LARGE", `the code to run is ${graph.sourceBytes} bytes; the limit is ${maxCodeBytes}`, {
+        bytes: graph.sourceBytes,
+        limit: maxCodeBytes,
+      });
+    }
     const task: Omit<InvocationTask, "stopSlot"> = {
       invocationId: this.nextInvocationId,
       modules: graph.modules,
@@ -309,11 +415,11 @@ export class IsolatedRuntime {
       context: contextJson,
       timeoutMs: timeout,
       maxIterations: this.options.maxIterations ?? null,
-      maxOutputBytes: this.options.maxOutputBytes,
+      maxOutputBytes,
       // Buffers sit outside the heap limit; an invocation may allocate up to 4x the heap limit of them in total.
       maxBufferBytes: this.options.memoryLimitMb * 4 * 1024 * 1024,
       maxLogBytes: this.options.maxLogBytes,
-      maxToolCalls: this.options.maxToolCalls,
+      maxToolCalls,
       maxToolArgBytes: this.options.maxToolArgBytes,
       hasToolHandler: this.options.toolHandler !== undefined,
     };
@@ -338,9 +444,11 @@ export class IsolatedRuntime {
       respond(true, json === undefined ? "" : json);
     } catch (error) {
       // Only the message crosses, with host paths blanked: never the host error object, its stack or its
-      // prototype. The code is always TOOL_ERROR: a handler cannot make a call end as TIMEOUT or anything else.
+      // prototype. The code is TOOL_ERROR unless the handler refused the call on policy grounds
+      // (TOOL_REFUSAL_CODES): a handler cannot make a call end as TIMEOUT or anything else.
       const message = redactHostPaths(error instanceof Error ? error.message : String(error));
-      respond(false, message, "TOOL_ERROR");
+      const code = error instanceof RuntimeError && TOOL_REFUSAL_CODES.has(error.code) ? error.code : "TOOL_ERROR";
+      respond(false, message, code);
     }
   }
 }

@@ -9,6 +9,8 @@ export interface ToolCallContext {
   file: string;
   funcName: string;
   context: unknown;
+  /** The `meta` the platform passed with the call: host data for its tools, never seen by the sandbox. */
+  meta?: unknown;
 }
 
 export type ToolHandler = (name: string, args: unknown, ctx: ToolCallContext) => unknown | Promise<unknown>;

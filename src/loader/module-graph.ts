@@ -8,6 +8,9 @@ import { fileIssue, type ValidationIssue } from "./issues.js";
 import { resolveSpecifier, ResolveFailure, realInside } from "./resolve.js";
 import { transformModule } from "./transform.js";
 import { checkModule, TOO_DEEP } from "./validate.js";
+import { parseFunctionBody, ParseFailure } from "./parse.js";
+import { prescan } from "./prescan.js";
+import { INLINE_SCRIPT_ID, unwrapIssue, wrapInlineScript } from "./inline-script.js";
 import { staticExports, type StaticExports } from "./exports.js";
 import { scoreModule, type ScoreReport } from "./scoring.js";
 
@@ -15,12 +18,16 @@ export interface ModuleGraph {
   entry: string;
   /** Exactly what a task carries: handed to the worker as is, call after call. */
   modules: TaskModule[];
+  /** Bytes of the tenant's own source in the graph (before the transform): what code-size quotas count. */
+  sourceBytes: number;
 }
 
 interface CachedVersion {
   format: TaskModule["format"];
   hash: string;
   source: string;
+  /** Bytes of the file as written. */
+  bytes: number;
   specifiers: string[];
   exports: StaticExports;
   warnings: ValidationIssue[];
@@ -77,6 +84,7 @@ export interface GraphOptions {
 }
 
 const MAX_CACHED_FILES = 5000;
+const MAX_CACHED_SCRIPTS = 256;
 const MAX_GRAPH_MODULES = 2000;
 const MAX_SPECIFIERS_PER_MODULE = 500;
 const MAX_SPECIFIERS_PER_GRAPH = 5000;
@@ -98,7 +106,7 @@ export function fileSignature(file: string): string | undefined {
 
 /** A version that did not make it: refused, with the reasons. */
 function refused(base: Pick<CachedVersion, "specifiers" | "warnings" | "exports">, issues: ValidationIssue[], format: TaskModule["format"] = "cjs"): CachedVersion {
-  return { ...base, format, hash: "", source: "", rejection: issues };
+  return { ...base, format, hash: "", source: "", bytes: 0, rejection: issues };
 }
 
 function toId(realFolder: string, realPath: string): string {
@@ -112,6 +120,8 @@ function toId(realFolder: string, realPath: string): string {
  */
 export class ModuleGraphLoader {
   private readonly cache = new Map<string, FileState>();
+  /** Inline scripts by content hash: the same script sent again is not parsed again. */
+  private readonly scripts = new Map<string, CachedVersion>();
 
   constructor(private readonly options: GraphOptions) {}
 
@@ -126,6 +136,7 @@ export class ModuleGraphLoader {
     const queue = [entryRealPath];
     let specifierCount = 0;
     let graphBytes = 0;
+    let sourceBytes = 0;
     while (queue.length) {
       const realPath = queue.shift()!;
       if (seen.has(realPath)) continue;
@@ -135,20 +146,9 @@ export class ModuleGraphLoader {
       }
       const id = toId(realFolder, realPath);
       const version = this.serving(this.state(realPath, id, trusted));
-      if (version.rejection) {
-        throw new RuntimeError("VALIDATION_ERROR", `${id}: ${describeIssues(version.rejection)}`, {
-          file: id,
-          issues: version.rejection,
-        });
-      }
-      if (version.blocked) {
-        throw new RuntimeError("SCORING_BLOCKED", `${id}: scored ${version.blocked.score} for exfiltration-shaped code`, {
-          file: id,
-          score: version.blocked.score,
-          signals: version.blocked.signals,
-        });
-      }
+      refuseUnrunnable(id, version);
       graphBytes += version.source.length;
+      sourceBytes += version.bytes;
       if (graphBytes > MAX_GRAPH_BYTES) {
         throw new RuntimeError("VALIDATION_ERROR", `module graph is larger than ${MAX_GRAPH_BYTES} bytes of source`);
       }
@@ -170,7 +170,48 @@ export class ModuleGraphLoader {
       }
       modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps });
     }
-    return { entry, modules };
+    return { entry, modules, sourceBytes };
+  }
+
+  /**
+   * An inline script (a function body) as a one-module graph: its default export is an async function
+   * running the body. It cannot require or import anything.
+   */
+  inline(code: string): ModuleGraph {
+    const key = createHash("sha256").update(code).digest("base64url");
+    let version = this.scripts.get(key);
+    if (version) this.scripts.delete(key);
+    else version = this.compileScript(code);
+    this.scripts.set(key, version);
+    if (this.scripts.size > MAX_CACHED_SCRIPTS) this.scripts.delete(this.scripts.keys().next().value!);
+    refuseUnrunnable(INLINE_SCRIPT_ID, version);
+    const deps: TaskModule["deps"] = {};
+    for (const specifier of version.specifiers) deps[specifier] = { error: "an inline script cannot require or import modules" };
+    return {
+      entry: INLINE_SCRIPT_ID,
+      modules: [{ id: INLINE_SCRIPT_ID, format: version.format, hash: version.hash, source: version.source, deps }],
+      sourceBytes: version.bytes,
+    };
+  }
+
+  private compileScript(code: string): CachedVersion {
+    const base = { specifiers: [] as string[], warnings: [] as ValidationIssue[], exports: { names: [], complete: false } as StaticExports };
+    // The body is checked on its own first: errors point at the caller's lines, and a body that would close
+    // the wrapper early does not parse.
+    const early = prescan(code, LEVEL_DEFAULTS[this.options.securityLevel]);
+    if (early.some((issue) => issue.severity === "error")) return refused(base, early);
+    try {
+      parseFunctionBody(code);
+    } catch (error) {
+      if (error instanceof ParseFailure) return refused(base, [error.issue]);
+      if (error instanceof RangeError) return refused(base, [TOO_DEEP]);
+      throw error;
+    }
+    const version = this.compileVersion(wrapInlineScript(code), INLINE_SCRIPT_ID, base);
+    version.bytes = Buffer.byteLength(code, "utf8");
+    version.warnings = version.warnings.map(unwrapIssue);
+    if (version.rejection) version.rejection = version.rejection.map(unwrapIssue);
+    return version;
   }
 
   /** The version of a file to serve: its current one, or (watched) its last good one. */
@@ -304,7 +345,7 @@ export class ModuleGraphLoader {
       } catch (error) {
         return refused(base, [fileIssue("syntax", `invalid JSON: ${(error as Error).message}`)], "json");
       }
-      return { ...base, format: "json", hash: hashOf(id, code), source: code, exports: { names: ["default"], complete: true } };
+      return { ...base, format: "json", hash: hashOf(id, code), source: code, bytes: Buffer.byteLength(code, "utf8"), exports: { names: ["default"], complete: true } };
     }
     const checked = checkModule(code, extension, securityLevel);
     if (!checked.result.valid || !checked.parsed) return refused(base, checked.result.issues);
@@ -324,6 +365,7 @@ export class ModuleGraphLoader {
       format: checked.parsed.format,
       hash: hashOf(id, transformed.wrapper),
       source: transformed.wrapper,
+      bytes: Buffer.byteLength(code, "utf8"),
       specifiers: transformed.specifiers,
       exports: staticExports(checked.parsed),
       warnings: checked.result.issues,
@@ -356,6 +398,20 @@ export class ModuleGraphLoader {
       if (report.signals[0]) warning.location = report.signals[0].location;
       version.warnings = [...version.warnings, warning];
     }
+  }
+}
+
+/** A version that failed validation or that the scoring gate blocked does not run. */
+function refuseUnrunnable(id: string, version: CachedVersion): void {
+  if (version.rejection) {
+    throw new RuntimeError("VALIDATION_ERROR", `${id}: ${describeIssues(version.rejection)}`, { file: id, issues: version.rejection });
+  }
+  if (version.blocked) {
+    throw new RuntimeError("SCORING_BLOCKED", `${id}: scored ${version.blocked.score} for exfiltration-shaped code`, {
+      file: id,
+      score: version.blocked.score,
+      signals: version.blocked.signals,
+    });
   }
 }
 

@@ -72,6 +72,18 @@ function parseEsm(code: string): acorn.Program {
 }
 
 /**
+ * Parses an inline script as a function body (top-level `return` and `await`), strict, as the wrapper it
+ * runs in will see it: so that syntax errors point at the caller's own lines.
+ */
+export function parseFunctionBody(source: string): void {
+  try {
+    acorn.parse(STRICT_PREFIX + source, { ...BASE, sourceType: "script", allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true });
+  } catch (error) {
+    throw new ParseFailure(strip(syntaxIssue(error, 1, STRICT_PREFIX.length)));
+  }
+}
+
+/**
  * Parses a module and decides its format by what parses: `.mjs` is always ESM and `.cjs` always CommonJS;
  * a `.js` file is ESM when it parses as a module and has import/export declarations, CommonJS otherwise.
  * Throws ParseFailure with the most useful syntax error.

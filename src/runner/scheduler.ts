@@ -49,6 +49,11 @@ export class Scheduler {
     });
   }
 
+  /** Jobs running and waiting, and how many can run at once. */
+  load(): { running: number; queued: number; capacity: number } {
+    return { running: this.running, queued: this.queued, capacity: this.concurrency };
+  }
+
   private tenant(key: string): TenantQueue {
     let tenant = this.tenants.get(key);
     if (!tenant) this.tenants.set(key, (tenant = { key, running: 0, waiting: [] }));
