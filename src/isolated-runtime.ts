@@ -4,6 +4,7 @@ import { RuntimeError, TOOL_REFUSAL_CODES, type ErrorInfo } from "./errors.js";
 import type { ValidationResult } from "./loader/issues.js";
 import type { ModuleGraph, ModuleInfo } from "./loader/module-graph.js";
 import { checkModule } from "./loader/validate.js";
+import { checkInlineScript } from "./loader/inline-script.js";
 import { Registry, type RegistryEventName, type RegistryEvents } from "./registry/registry.js";
 import { resolveOptions, type ResolvedOptions, type RuntimeOptions, type ToolCallContext } from "./options.js";
 import { WorkerPool } from "./runner/pool.js";
@@ -99,6 +100,8 @@ export type RuntimeEvents = RegistryEvents;
 export type RuntimeEventName = RegistryEventName;
 
 export interface ValidateOptions {
+  /** "module" (default): a module file; "script": an inline script as executeCode runs it. */
+  kind?: "module" | "script";
   filename?: string;
   securityLevel?: SecurityLevel;
 }
@@ -352,6 +355,8 @@ export class IsolatedRuntime {
     if (typeof code !== "string") throw new TypeError("tenantbox: validate(code) needs a string");
     const level = options.securityLevel ?? this.options.securityLevel;
     if (!isSecurityLevel(level)) throw new TypeError(`tenantbox: unknown security level ${String(level)}`);
+    if (options.kind === "script") return checkInlineScript(code, level);
+    if (options.kind !== undefined && options.kind !== "module") throw new TypeError(`tenantbox: validate kind must be "module" or "script"`);
     const extension = path.extname(options.filename ?? "module.js").toLowerCase();
     return checkModule(code, extension, level).result;
   }

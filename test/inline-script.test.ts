@@ -118,3 +118,18 @@ describe("inline scripts and per-call limits", () => {
     expect(runtime.load()).toEqual({ running: 0, queued: 0, capacity: 2 });
   });
 });
+
+describe("validate(code, { kind: 'script' })", () => {
+  const runtime = makeRuntime();
+  afterAll(() => runtime.close());
+
+  it("accepts a function body and reports problems on the caller's lines", () => {
+    expect(runtime.validate("const x = await callTool('a');\nreturn x;", { kind: "script" })).toEqual({ valid: true, issues: [] });
+    const bad = runtime.validate("let a = 1;\nreturn eval('a');", { kind: "script" });
+    expect(bad.valid).toBe(false);
+    expect(bad.issues[0]).toMatchObject({ rule: "no-eval", location: { line: 2 } });
+    expect(runtime.validate("return 1 +", { kind: "script" }).issues[0]).toMatchObject({ rule: "syntax", location: { line: 1 } });
+    // The same text is not a valid module: top-level return and await belong to scripts.
+    expect(runtime.validate("await callTool('a');\nreturn 1;").valid).toBe(false);
+  });
+});

@@ -8,9 +8,7 @@ import { fileIssue, type ValidationIssue } from "./issues.js";
 import { resolveSpecifier, ResolveFailure, realInside } from "./resolve.js";
 import { transformModule } from "./transform.js";
 import { checkModule, TOO_DEEP } from "./validate.js";
-import { parseFunctionBody, ParseFailure } from "./parse.js";
-import { prescan } from "./prescan.js";
-import { INLINE_SCRIPT_ID, unwrapIssue, wrapInlineScript } from "./inline-script.js";
+import { INLINE_SCRIPT_ID, scriptBodyIssues, unwrapIssue, wrapInlineScript } from "./inline-script.js";
 import { staticExports, type StaticExports } from "./exports.js";
 import { scoreModule, type ScoreReport } from "./scoring.js";
 
@@ -196,17 +194,8 @@ export class ModuleGraphLoader {
 
   private compileScript(code: string): CachedVersion {
     const base = { specifiers: [] as string[], warnings: [] as ValidationIssue[], exports: { names: [], complete: false } as StaticExports };
-    // The body is checked on its own first: errors point at the caller's lines, and a body that would close
-    // the wrapper early does not parse.
-    const early = prescan(code, LEVEL_DEFAULTS[this.options.securityLevel]);
+    const early = scriptBodyIssues(code, this.options.securityLevel);
     if (early.some((issue) => issue.severity === "error")) return refused(base, early);
-    try {
-      parseFunctionBody(code);
-    } catch (error) {
-      if (error instanceof ParseFailure) return refused(base, [error.issue]);
-      if (error instanceof RangeError) return refused(base, [TOO_DEEP]);
-      throw error;
-    }
     const version = this.compileVersion(wrapInlineScript(code), INLINE_SCRIPT_ID, base);
     version.bytes = Buffer.byteLength(code, "utf8");
     version.warnings = version.warnings.map(unwrapIssue);
