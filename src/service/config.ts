@@ -1,0 +1,324 @@
+import { readFileSync } from "node:fs";
+import Ajv, { type ErrorObject } from "ajv";
+import { SECURITY_LEVELS, type SecurityLevel } from "../security-levels.js";
+import { TIER_NAMES, TIER_QUOTAS, type Quotas, type TierName } from "./tiers.js";
+
+/** `points` per `duration` seconds. */
+export interface RateLimit {
+  points: number;
+  duration: number;
+}
+
+export interface ToolSettings {
+  rateLimit?: RateLimit;
+  config?: Record<string, unknown>;
+}
+
+export interface TenantConfig {
+  id: string;
+  tier: TierName;
+  permissions: string[];
+  tools: Record<string, ToolSettings>;
+  /** Resolved: tier defaults <- config.tiers[tier] <- the tenant's own overrides. */
+  quotas: Quotas;
+  /** HTTP requests per tenant. */
+  rateLimit?: RateLimit;
+}
+
+export interface AuthConfig {
+  secret?: string;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+export interface ServiceConfig {
+  auth: AuthConfig;
+  tenants: Map<string, TenantConfig>;
+  securityLevel?: SecurityLevel;
+}
+
+/** A config that cannot be used; `problems` holds one line per bad field, each naming its path. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly problems: readonly string[] = [message],
+  ) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+const QUOTA_RANGES: Record<keyof Quotas, [number, number]> = {
+  maxExecutionsPerDay: [0, 1e9],
+  maxExecutionDurationMs: [1, 3_600_000],
+  maxConcurrentExecutions: [1, 10_000],
+  maxToolCallsPerExecution: [0, 1_000_000],
+  maxToolCallsPerDay: [0, 1e9],
+  maxMemoryMB: [16, 65_536],
+  maxCodeSizeKB: [1, 4096],
+  maxOutputSizeKB: [1, 1_048_576],
+};
+
+const int = (minimum: number, maximum: number) => ({ type: "integer", minimum, maximum });
+
+const quotasSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: Object.fromEntries(Object.entries(QUOTA_RANGES).map(([k, [lo, hi]]) => [k, int(lo, hi)])),
+};
+
+const rateLimitSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["points", "duration"],
+  properties: { points: int(1, 1e9), duration: int(1, 86_400) },
+};
+
+// `errorMessage` is an annotation (no validation): the text shown when a pattern fails.
+const schema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["tenants"],
+  properties: {
+    auth: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        secret: { type: "string", minLength: 32 },
+        jwksUrl: { type: "string", pattern: "^https?://\\S+$", errorMessage: "must be an http(s) URL" },
+        issuer: { type: "string", minLength: 1 },
+        audience: { type: "string", minLength: 1 },
+      },
+    },
+    securityLevel: { enum: [...SECURITY_LEVELS] },
+    tiers: {
+      type: "object",
+      additionalProperties: false,
+      properties: Object.fromEntries(TIER_NAMES.map((t) => [t, quotasSchema])),
+    },
+    tenants: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["id", "tier"],
+        properties: {
+          // The id is a folder name under the root: no dots, no slashes.
+          id: {
+            type: "string",
+            pattern: "^[a-z0-9][a-z0-9_-]{0,63}$",
+            errorMessage: "must be 1-64 of a-z, 0-9, _ or -, starting with a letter or digit",
+          },
+          tier: { enum: [...TIER_NAMES] },
+          permissions: {
+            type: "array",
+            items: {
+              type: "string",
+              pattern: "^tool:(\\*|[A-Za-z0-9_.:-]+\\*?)$",
+              errorMessage: 'must be "tool:<name>", "tool:<prefix>*" or "tool:*"',
+            },
+          },
+          tools: {
+            type: "object",
+            propertyNames: {
+              pattern: "^[A-Za-z0-9_.:-]{1,128}$",
+              errorMessage: "invalid tool name: must be 1-128 of A-Z, a-z, 0-9, _ . : -",
+            },
+            additionalProperties: {
+              type: "object",
+              additionalProperties: false,
+              properties: { rateLimit: rateLimitSchema, config: { type: "object" } },
+            },
+          },
+          quotas: quotasSchema,
+          rateLimit: rateLimitSchema,
+        },
+      },
+    },
+  },
+};
+
+const ajv = new Ajv({ allErrors: true, verbose: true });
+ajv.addKeyword({ keyword: "errorMessage", schemaType: "string" });
+const validate = ajv.compile(schema);
+
+interface RawTenant {
+  id: string;
+  tier: TierName;
+  permissions?: string[];
+  tools?: Record<string, ToolSettings>;
+  quotas?: Partial<Quotas>;
+  rateLimit?: RateLimit;
+}
+interface RawConfig {
+  auth?: AuthConfig;
+  securityLevel?: SecurityLevel;
+  tiers?: Partial<Record<TierName, Partial<Quotas>>>;
+  tenants: RawTenant[];
+}
+
+/** Validates a parsed config file and resolves each tenant's quotas; throws ConfigError listing every problem. */
+export function parseConfig(raw: unknown): ServiceConfig {
+  const problems = validate(raw) ? [] : describe(validate.errors ?? [], raw);
+  const cfg = raw as RawConfig;
+  // Checks a schema cannot express; written defensively since the schema may have failed.
+  const jwksUrl = (cfg as Partial<RawConfig> | null)?.auth?.jwksUrl;
+  if (typeof jwksUrl === "string" && /^https?:\/\/\S+$/.test(jwksUrl) && !URL.canParse(jwksUrl)) {
+    problems.push("auth.jwksUrl: must be an http(s) URL");
+  }
+  const tenantList: unknown = (cfg as Partial<RawConfig> | null)?.tenants;
+  const seen = new Map<unknown, number>();
+  (Array.isArray(tenantList) ? tenantList : []).forEach((t: Partial<RawTenant> | null, i) => {
+    if (typeof t?.id !== "string") return;
+    const first = seen.get(t.id);
+    if (first !== undefined) problems.push(`tenants[${i}].id: duplicate id "${t.id}" (first at tenants[${first}])`);
+    else seen.set(t.id, i);
+  });
+  if (problems.length > 0) {
+    const n = problems.length;
+    throw new ConfigError(`invalid config (${n} problem${n === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`, problems);
+  }
+
+  const tenants = new Map<string, TenantConfig>();
+  for (const t of cfg.tenants) {
+    tenants.set(t.id, {
+      id: t.id,
+      tier: t.tier,
+      permissions: [...(t.permissions ?? [])],
+      // Null prototype: looking up a tool named "constructor" must not find Object.prototype's.
+      tools: Object.assign(Object.create(null) as Record<string, ToolSettings>, structuredClone(t.tools ?? {})),
+      quotas: { ...TIER_QUOTAS[t.tier], ...cfg.tiers?.[t.tier], ...t.quotas },
+      ...(t.rateLimit ? { rateLimit: { ...t.rateLimit } } : {}),
+    });
+  }
+  return {
+    auth: { ...cfg.auth },
+    tenants,
+    ...(cfg.securityLevel ? { securityLevel: cfg.securityLevel } : {}),
+  };
+}
+
+/** Reads and validates a JSON config file; every error names the file. */
+export function loadConfig(file: string): ServiceConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8").replace(/^\uFEFF/, "");
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read config (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${file}: invalid JSON${where(text, (err as Error).message)}: ${(err as Error).message}`);
+  }
+  try {
+    return parseConfig(raw);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(`${file}: ${err.message}`, err.problems);
+    throw err;
+  }
+}
+
+/** True when a grant allows the tool: `tool:<name>` exactly, `tool:*`, or `tool:<prefix>*` whose prefix matches literally. */
+export function permits(grants: readonly string[], tool: string): boolean {
+  for (const grant of grants) {
+    if (typeof grant !== "string" || !grant.startsWith("tool:")) continue; // token claims are untrusted
+    const name = grant.slice(5);
+    if (name.endsWith("*") ? tool.startsWith(name.slice(0, -1)) : name === tool) return true;
+  }
+  return false;
+}
+
+// " at line L column C". V8 gives the position for most errors but not for "Unexpected token 'x'":
+// then the error is at the end of the shortest prefix that already fails that way.
+function where(text: string, message: string): string {
+  let pos = Number(/position (\d+)/.exec(message)?.[1] ?? NaN);
+  if (Number.isNaN(pos) && /^Unexpected end/.test(message)) pos = text.length;
+  if (Number.isNaN(pos) && /^Unexpected token/.test(message)) {
+    let [lo, hi] = [1, text.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (failsOnToken(text.slice(0, mid))) hi = mid;
+      else lo = mid + 1;
+    }
+    pos = lo - 1;
+  }
+  if (Number.isNaN(pos)) return "";
+  const lines = text.slice(0, pos).split("\n");
+  return ` at line ${lines.length} column ${lines.at(-1)!.length + 1}`;
+}
+
+function failsOnToken(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return false;
+  } catch (err) {
+    return /^Unexpected token/.test((err as Error).message);
+  }
+}
+
+/** One line per bad field, e.g. `tenants[1].tier: must be one of free, starter, enterprise`. */
+function describe(errors: ErrorObject[], data: unknown): string[] {
+  const out = new Map<string, string>(); // first problem per path wins: a wrong type makes range errors noise
+  for (const e of errors) {
+    const segs = e.instancePath === "" ? [] : e.instancePath.slice(1).split("/").map(unescapePointer);
+    let msg: string;
+    switch (e.keyword) {
+      case "propertyNames":
+        continue; // reported by the inner pattern error, which carries the name
+      case "required":
+        segs.push(e.params.missingProperty);
+        msg = "is required";
+        break;
+      case "additionalProperties": {
+        segs.push(e.params.additionalProperty);
+        const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+        msg = `unknown key${allowed.length ? ` (allowed: ${allowed.join(", ")})` : ""}`;
+        break;
+      }
+      case "enum":
+        msg = `must be one of ${(e.params.allowedValues as unknown[]).join(", ")}`;
+        break;
+      case "type":
+        msg = e.params.type === "integer" || e.params.type === "array" || e.params.type === "object"
+          ? `must be an ${e.params.type}`
+          : `must be a ${e.params.type}`;
+        break;
+      case "minimum":
+      case "maximum":
+        msg = `must be an integer ${e.params.comparison} ${e.params.limit}`;
+        break;
+      case "minLength":
+        msg = `must be at least ${e.params.limit} characters`;
+        break;
+      case "pattern":
+        msg = (e.parentSchema as { errorMessage?: string })?.errorMessage ?? `must match ${e.params.pattern}`;
+        break;
+      default:
+        msg = e.message ?? "is invalid";
+    }
+    if (e.propertyName !== undefined) segs.push(e.propertyName);
+    const path = formatPath(segs, data);
+    if (!out.has(path)) out.set(path, `${path || "(root)"}: ${msg}`);
+  }
+  return [...out.values()];
+}
+
+function unescapePointer(s: string): string {
+  return s.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+// Array indexes as [n], identifiers as .name, anything else (tool names like "data:query") as ["..."].
+function formatPath(segs: string[], data: unknown): string {
+  let path = "";
+  let node: unknown = data;
+  for (const seg of segs) {
+    if (Array.isArray(node)) path += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(seg)) path += path ? `.${seg}` : seg;
+    else path += `[${JSON.stringify(seg)}]`;
+    node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[seg] : undefined;
+  }
+  return path;
+}

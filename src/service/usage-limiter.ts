@@ -1,0 +1,161 @@
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { RateLimit } from "./config.js";
+import { ServiceError } from "./service-error.js";
+import type { Quotas } from "./tiers.js";
+
+/** A quota period: one UTC day, [start, end) in ms since epoch. */
+export interface Period {
+  start: number;
+  end: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export function periodOf(now: number): Period {
+  const start = Math.floor(now / DAY_MS) * DAY_MS;
+  return { start, end: start + DAY_MS };
+}
+
+export interface UsageLimiterOptions {
+  /** An ioredis-compatible client: counters then live in Redis and are shared by every node. */
+  storeClient?: unknown;
+  keyPrefix?: string;
+  /** Clock for periods (tests). Rate-limit windows use the store's own clock. */
+  now?: () => number;
+}
+
+export interface UsageReport {
+  period: { start: string; end: string };
+  executions: { used: number; limit: number };
+  toolCalls: { used: number; limit: number };
+  concurrent: { active: number; limit: number };
+}
+
+// Daily counters never reject by themselves: quotas differ per tenant, so we compare against the quota.
+const UNLIMITED = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Daily quotas, rate limits and per-node concurrency for the service's tenants. Counters live in
+ * rate-limiter-flexible (memory or Redis); a counter's key names its UTC day, so a new day starts at zero.
+ */
+export class UsageLimiter {
+  readonly #storeClient: unknown;
+  readonly #prefix: string;
+  readonly #now: () => number;
+  readonly #executions: RateLimiterAbstract;
+  readonly #toolCalls: RateLimiterAbstract;
+  readonly #rates = new Map<string, RateLimiterAbstract>();
+  readonly #active = new Map<string, number>();
+
+  constructor(options: UsageLimiterOptions = {}) {
+    this.#storeClient = options.storeClient;
+    this.#prefix = options.keyPrefix ?? "tenantbox";
+    this.#now = options.now ?? Date.now;
+    this.#executions = this.#limiter("exec", UNLIMITED, 0);
+    this.#toolCalls = this.#limiter("tools", UNLIMITED, 0);
+  }
+
+  /** Restores the period's counters after a restart (in-memory store) from the audit log's totals. */
+  async seed(tenant: string, used: { executions: number; toolCalls: number }): Promise<void> {
+    const { key, ttl } = this.#dayKey(tenant);
+    await this.#executions.set(key, Math.max(0, used.executions), ttl);
+    await this.#toolCalls.set(key, Math.max(0, used.toolCalls), ttl);
+  }
+
+  /** Takes `count` executions of today's quota, all or none. */
+  async takeExecutions(tenant: string, quotas: Quotas, count = 1): Promise<void> {
+    await this.#take(this.#executions, tenant, quotas.maxExecutionsPerDay, count, "executions");
+  }
+
+  /** Gives back executions that were taken but never ran (e.g. the pool refused them). */
+  async returnExecutions(tenant: string, count: number): Promise<void> {
+    if (!(count > 0)) return;
+    const { key, ttl } = this.#dayKey(tenant);
+    const res = await this.#executions.reward(key, count, { customDuration: ttl });
+    // Never below zero, e.g. when the day rolled over between take and return.
+    if (res.consumedPoints < 0) await this.#executions.penalty(key, -res.consumedPoints, { customDuration: ttl });
+  }
+
+  async takeToolCall(tenant: string, quotas: Quotas): Promise<void> {
+    await this.#take(this.#toolCalls, tenant, quotas.maxToolCallsPerDay, 1, "tool calls");
+  }
+
+  /** One point of `limit` for `key`; throws RATE_LIMITED with the wait rate-limiter-flexible reports. */
+  async takeRate(key: string, limit: RateLimit): Promise<void> {
+    const id = `${limit.points}:${limit.duration}`;
+    let limiter = this.#rates.get(id);
+    if (!limiter) this.#rates.set(id, (limiter = this.#limiter(`rate:${id}`, limit.points, limit.duration)));
+    try {
+      await limiter.consume(key);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err; // a store failure, not a refusal
+      throw new ServiceError(
+        "RATE_LIMITED",
+        `rate limit of ${limit.points} per ${limit.duration}s exceeded`,
+        Math.max(1, err.msBeforeNext),
+      );
+    }
+  }
+
+  /** Takes up to `wanted` (at least 1) of `max` concurrency slots on this node; returns how many it took. */
+  acquire(tenant: string, max: number, wanted = 1): number {
+    const active = this.#active.get(tenant) ?? 0;
+    const free = max - active;
+    if (free <= 0) {
+      throw new ServiceError("TOO_MANY_CONCURRENT", `at most ${max} concurrent executions`, 1000);
+    }
+    const took = Math.min(free, Math.max(1, Math.floor(wanted)));
+    this.#active.set(tenant, active + took);
+    return took;
+  }
+
+  release(tenant: string, count: number): void {
+    const left = (this.#active.get(tenant) ?? 0) - count;
+    if (left > 0) this.#active.set(tenant, left);
+    else this.#active.delete(tenant);
+  }
+
+  async usage(tenant: string, quotas: Quotas): Promise<UsageReport> {
+    const { key, period } = this.#dayKey(tenant);
+    const [executions, toolCalls] = await Promise.all([this.#executions.get(key), this.#toolCalls.get(key)]);
+    return {
+      period: { start: new Date(period.start).toISOString(), end: new Date(period.end).toISOString() },
+      executions: { used: Math.max(0, executions?.consumedPoints ?? 0), limit: quotas.maxExecutionsPerDay },
+      toolCalls: { used: Math.max(0, toolCalls?.consumedPoints ?? 0), limit: quotas.maxToolCallsPerDay },
+      concurrent: { active: this.#active.get(tenant) ?? 0, limit: quotas.maxConcurrentExecutions },
+    };
+  }
+
+  // Consume first, then compare with the quota and give back what was over: atomic in both stores,
+  // so two nodes cannot both take the last unit. A concurrent refusal may briefly count against others.
+  async #take(limiter: RateLimiterAbstract, tenant: string, quota: number, count: number, what: string) {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
+    if (count === 0) return;
+    const { key, ttl, period } = this.#dayKey(tenant);
+    const res = await limiter.consume(key, count, { customDuration: ttl });
+    if (res.consumedPoints <= quota) return;
+    await limiter.reward(key, count, { customDuration: ttl });
+    const used = Math.max(0, res.consumedPoints - count);
+    throw new ServiceError(
+      "QUOTA_EXCEEDED",
+      `daily quota of ${quota} ${what} reached (${used} used${count > 1 ? `, ${count} requested` : ""})`,
+      Math.max(1, period.end - this.#now()),
+    );
+  }
+
+  // The key names the UTC day; the store expires it when the day ends (at least 1 s: 0 means never).
+  #dayKey(tenant: string) {
+    const now = this.#now();
+    const period = periodOf(now);
+    const day = new Date(period.start).toISOString().slice(0, 10);
+    return { key: `${tenant}:${day}`, ttl: Math.max(1, Math.ceil((period.end - now) / 1000)), period };
+  }
+
+  // The one place that chooses the store.
+  #limiter(name: string, points: number, duration: number): RateLimiterAbstract {
+    const keyPrefix = `${this.#prefix}:${name}`;
+    return this.#storeClient === undefined
+      ? new RateLimiterMemory({ keyPrefix, points, duration })
+      : new RateLimiterRedis({ storeClient: this.#storeClient, keyPrefix, points, duration });
+  }
+}

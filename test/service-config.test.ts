@@ -1,0 +1,191 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseConfig, permits } from "../src/service/config.js";
+import { TIER_QUOTAS } from "../src/service/tiers.js";
+
+const SECRET = "x".repeat(32);
+
+function full() {
+  return {
+    auth: { secret: SECRET, jwksUrl: "https://auth.example.com/.well-known/jwks.json", issuer: "iss", audience: "aud" },
+    securityLevel: "STANDARD",
+    tiers: { free: { maxExecutionsPerDay: 50 }, starter: { maxMemoryMB: 128, maxExecutionsPerDay: 700 } },
+    tenants: [
+      {
+        id: "acme",
+        tier: "starter",
+        permissions: ["tool:data:query", "tool:data:*"],
+        tools: { "data:query": { rateLimit: { points: 10, duration: 1 }, config: { table: "orders" } } },
+        quotas: { maxExecutionsPerDay: 500 },
+        rateLimit: { points: 100, duration: 1 },
+      },
+      { id: "globex", tier: "free" },
+    ],
+  };
+}
+
+/** The ConfigError's problems for a config changed by `edit`. */
+function problems(edit: (c: any) => void): string[] {
+  const c: any = full();
+  edit(c);
+  try {
+    parseConfig(c);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).name).toBe("ConfigError");
+    const list = (err as ConfigError).problems;
+    for (const p of list) expect((err as Error).message).toContain(p);
+    return [...list];
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseConfig", () => {
+  it("resolves quotas: tier defaults <- config tiers <- tenant overrides", () => {
+    const cfg = parseConfig(full());
+    expect(cfg.auth).toEqual(full().auth);
+    expect(cfg.securityLevel).toBe("STANDARD");
+    const acme = cfg.tenants.get("acme")!;
+    expect(acme.quotas).toEqual({ ...TIER_QUOTAS.starter, maxMemoryMB: 128, maxExecutionsPerDay: 500 });
+    expect(acme.permissions).toEqual(["tool:data:query", "tool:data:*"]);
+    expect(acme.tools["data:query"]).toEqual({ rateLimit: { points: 10, duration: 1 }, config: { table: "orders" } });
+    expect(acme.rateLimit).toEqual({ points: 100, duration: 1 });
+    const globex = cfg.tenants.get("globex")!;
+    expect(globex).toEqual({ id: "globex", tier: "free", permissions: [], tools: {}, quotas: { ...TIER_QUOTAS.free, maxExecutionsPerDay: 50 } });
+    expect(TIER_QUOTAS.free.maxExecutionsPerDay).toBe(100); // defaults untouched
+    expect(globex.tools.constructor).toBeUndefined(); // only the tools the config enables
+  });
+
+  it("accepts a minimal config", () => {
+    const cfg = parseConfig({ tenants: [] });
+    expect(cfg.tenants.size).toBe(0);
+    expect(cfg.auth).toEqual({});
+    expect(cfg.securityLevel).toBeUndefined();
+  });
+
+  it.each([
+    ["tier", (c: any) => (c.tenants[1].tier = "gold"), "tenants[1].tier: must be one of free, starter, enterprise"],
+    ["missing tier", (c: any) => delete c.tenants[0].tier, "tenants[0].tier: is required"],
+    ["quota range", (c: any) => (c.tenants[0].quotas.maxMemoryMB = 8), "tenants[0].quotas.maxMemoryMB: must be an integer >= 16"],
+    ["quota max", (c: any) => (c.tiers.free.maxExecutionDurationMs = 3_600_001), "tiers.free.maxExecutionDurationMs: must be an integer <= 3600000"],
+    ["quota integer", (c: any) => (c.tenants[0].quotas.maxCodeSizeKB = 1.5), "tenants[0].quotas.maxCodeSizeKB: must be an integer"],
+    ["quota type", (c: any) => (c.tenants[0].quotas.maxOutputSizeKB = "10"), "tenants[0].quotas.maxOutputSizeKB: must be an integer"],
+    ["id with dots", (c: any) => (c.tenants[0].id = "../etc"), "tenants[0].id: must be 1-64 of a-z"],
+    ["id uppercase", (c: any) => (c.tenants[1].id = "Globex"), "tenants[1].id: must be 1-64"],
+    ["id too long", (c: any) => (c.tenants[1].id = "a".repeat(65)), "tenants[1].id: must be 1-64"],
+    ["permission", (c: any) => c.tenants[0].permissions.push("data:query"), 'tenants[0].permissions[2]: must be "tool:<name>"'],
+    ["permission inner star", (c: any) => (c.tenants[0].permissions = ["tool:*:x"]), "tenants[0].permissions[0]: must be"],
+    ["tool name", (c: any) => (c.tenants[0].tools["bad name"] = {}), 'tenants[0].tools["bad name"]: invalid tool name'],
+    ["tool rate limit", (c: any) => (c.tenants[0].tools["data:query"].rateLimit.points = 0), 'tenants[0].tools["data:query"].rateLimit.points: must be an integer >= 1'],
+    ["rate duration", (c: any) => (c.tenants[0].rateLimit.duration = 86_401), "tenants[0].rateLimit.duration: must be an integer <= 86400"],
+    ["rate missing points", (c: any) => delete c.tenants[0].rateLimit.points, "tenants[0].rateLimit.points: is required"],
+    ["secret", (c: any) => (c.auth.secret = "short"), "auth.secret: must be at least 32 characters"],
+    ["jwksUrl", (c: any) => (c.auth.jwksUrl = "ftp://x"), "auth.jwksUrl: must be an http(s) URL"],
+    ["securityLevel", (c: any) => (c.securityLevel = "LAX"), "securityLevel: must be one of STRICT, SECURE, STANDARD, PERMISSIVE"],
+    ["tenants missing", (c: any) => delete c.tenants, "tenants: is required"],
+    ["tenants type", (c: any) => (c.tenants = {}), "tenants: must be an array"],
+    ["unknown tier key", (c: any) => (c.tiers.gold = {}), "tiers.gold: unknown key (allowed: free, starter, enterprise)"],
+  ])("names the field: %s", (_name, edit, expected) => {
+    expect(problems(edit).some((p) => p.startsWith(expected))).toBe(true);
+  });
+
+  it("rejects unknown keys anywhere", () => {
+    const list = problems((c) => {
+      c.extra = 1;
+      c.auth.algo = "none";
+      c.tenants[0].quota = {};
+      c.tenants[0].quotas.maxCpu = 1;
+      c.tenants[0].tools["data:query"].limit = 1;
+      c.tenants[0].rateLimit.burst = 2;
+    });
+    expect(list.map((p) => p.split(":")[0])).toEqual(
+      expect.arrayContaining(["extra", "auth.algo", "tenants[0].quota", "tenants[0].quotas.maxCpu", "tenants[0].rateLimit.burst"]),
+    );
+    expect(list.some((p) => p.startsWith('tenants[0].tools["data:query"].limit: unknown key'))).toBe(true);
+    expect(list).toHaveLength(6);
+  });
+
+  it("lists every problem, not just the first", () => {
+    const list = problems((c) => {
+      c.tenants[0].tier = "x";
+      c.tenants[1].quotas = { maxMemoryMB: 1 };
+    });
+    expect(list).toEqual(["tenants[0].tier: must be one of free, starter, enterprise", "tenants[1].quotas.maxMemoryMB: must be an integer >= 16"]);
+  });
+
+  it("rejects a duplicate id, naming the second, alongside other problems", () => {
+    expect(problems((c) => c.tenants.push({ id: "acme", tier: "free" }))).toEqual(['tenants[2].id: duplicate id "acme" (first at tenants[0])']);
+    expect(problems((c) => c.tenants.push({ id: "globex", tier: "gold" }))).toEqual([
+      "tenants[2].tier: must be one of free, starter, enterprise",
+      'tenants[2].id: duplicate id "globex" (first at tenants[1])',
+    ]);
+  });
+
+  it("rejects an http URL that does not parse", () => {
+    expect(problems((c) => (c.auth.jwksUrl = "http://[::1"))).toEqual(["auth.jwksUrl: must be an http(s) URL"]);
+  });
+
+  it("rejects a non-object config", () => {
+    expect(() => parseConfig(null)).toThrow(/\(root\): must be an object/);
+    expect(() => parseConfig([])).toThrow(ConfigError);
+  });
+});
+
+describe("loadConfig", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-config-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  it("loads a valid file", () => {
+    const cfg = loadConfig(write("ok.json", JSON.stringify(full(), null, 2)));
+    expect([...cfg.tenants.keys()]).toEqual(["acme", "globex"]);
+  });
+
+  it("names the file and position of a JSON syntax error", () => {
+    const cases: [string, string][] = [
+      ['{\n  "tenants": [\n    { "id": "a", }\n  ]\n}\n', "line 3 column 18"], // V8 reports a position
+      ['{\n  "tenants": [\n    { "id": "a" },,\n  ]\n}\n', "line 3 column 19"], // "Unexpected token", no position
+      ['{\n  "tenants": [\n', "line 3 column 1"], // unexpected end
+    ];
+    for (const [i, [text, at]] of cases.entries()) {
+      const file = write(`bad${i}.json`, text);
+      expect(() => loadConfig(file)).toThrow(ConfigError);
+      expect(() => loadConfig(file)).toThrow(`${file}: invalid JSON at ${at}: `);
+    }
+  });
+
+  it("names the file for schema problems and missing files", () => {
+    const file = write("tier.json", JSON.stringify({ tenants: [{ id: "a", tier: "gold" }] }));
+    expect(() => loadConfig(file)).toThrow(`${file}: invalid config (1 problem):\n  tenants[0].tier: must be one of free, starter, enterprise`);
+    expect(() => loadConfig(path.join(dir, "missing.json"))).toThrow(/missing\.json: cannot read config \(ENOENT\)/);
+  });
+});
+
+describe("permits", () => {
+  it("matches exact grants", () => {
+    expect(permits(["tool:data:query"], "data:query")).toBe(true);
+    expect(permits(["tool:data:query"], "data:insert")).toBe(false);
+    expect(permits(["tool:data:query"], "data:query2")).toBe(false);
+  });
+
+  it("matches tool:* and prefix wildcards literally", () => {
+    expect(permits(["tool:*"], "anything")).toBe(true);
+    expect(permits(["tool:data:*"], "data:query")).toBe(true);
+    expect(permits(["tool:data:*"], "database")).toBe(false);
+    expect(permits(["tool:data:*"], "dataX")).toBe(false);
+    expect(permits(["tool:data*"], "database")).toBe(true);
+    expect(permits(["tool:data.*"], "dataXq")).toBe(false); // "." is literal, not a regex
+  });
+
+  it("ignores grants that are not tool grants", () => {
+    expect(permits([], "data:query")).toBe(false);
+    expect(permits(["data:query", "*", "admin"], "data:query")).toBe(false);
+    expect(permits([42 as unknown as string, "tool:x"], "x")).toBe(true);
+  });
+});

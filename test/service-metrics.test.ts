@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { ServiceMetrics } from "../src/service/metrics.js";
+
+describe("ServiceMetrics", () => {
+  it("renders counters and the duration histogram with labels", async () => {
+    const m = new ServiceMetrics(() => ({ running: 0, queued: 0, capacity: 2 }));
+    m.execution("acme", "run", "ok", 0.003);
+    m.execution("acme", "run", "ok", 0.004);
+    m.execution("globex", "event", "TIMEOUT", 5.5);
+    m.rejected("acme", "QUOTA_EXCEEDED");
+
+    const { contentType, body } = await m.render();
+    expect(contentType).toMatch(/^text\/plain/);
+    expect(body).toContain('tenantbox_executions_total{tenant="acme",kind="run",outcome="ok"} 2');
+    expect(body).toContain('tenantbox_executions_total{tenant="globex",kind="event",outcome="TIMEOUT"} 1');
+    expect(body).toContain('tenantbox_requests_rejected_total{tenant="acme",code="QUOTA_EXCEEDED"} 1');
+    expect(body).toContain('tenantbox_execution_duration_seconds_bucket{le="0.0005",kind="run"} 0');
+    expect(body).toContain('tenantbox_execution_duration_seconds_bucket{le="0.005",kind="run"} 2');
+    expect(body).toContain('tenantbox_execution_duration_seconds_bucket{le="300",kind="event"} 1');
+    expect(body).toContain('tenantbox_execution_duration_seconds_count{kind="run"} 2');
+    // Default process metrics live on this registry too.
+    expect(body).toContain("process_cpu_user_seconds_total");
+  });
+
+  it("reads the pool gauges from the callback at scrape time", async () => {
+    let stats = { running: 1, queued: 0, capacity: 4 };
+    const m = new ServiceMetrics(() => stats);
+    let { body } = await m.render();
+    expect(body).toMatch(/^tenantbox_pool_utilisation 0\.25$/m);
+    expect(body).toMatch(/^tenantbox_pool_running 1$/m);
+    expect(body).toMatch(/^tenantbox_queue_depth 0$/m);
+
+    stats = { running: 4, queued: 7, capacity: 4 };
+    ({ body } = await m.render());
+    expect(body).toMatch(/^tenantbox_pool_utilisation 1$/m);
+    expect(body).toMatch(/^tenantbox_pool_running 4$/m);
+    expect(body).toMatch(/^tenantbox_queue_depth 7$/m);
+
+    stats = { running: 0, queued: 0, capacity: 0 }; // a pool shutting down must not render NaN
+    ({ body } = await m.render());
+    expect(body).toMatch(/^tenantbox_pool_utilisation 0$/m);
+  });
+
+  it("keeps two instances apart", async () => {
+    const a = new ServiceMetrics(() => ({ running: 1, queued: 2, capacity: 2 }));
+    const b = new ServiceMetrics(() => ({ running: 0, queued: 0, capacity: 8 }));
+    a.execution("acme", "execute", "ok", 0.01);
+    const [ra, rb] = [await a.render(), await b.render()];
+    expect(ra.body).toContain('tenantbox_executions_total{tenant="acme",kind="execute",outcome="ok"} 1');
+    expect(rb.body).not.toContain('tenant="acme"');
+    expect(ra.body).toMatch(/^tenantbox_queue_depth 2$/m);
+    expect(rb.body).toMatch(/^tenantbox_queue_depth 0$/m);
+    expect(a.registry).not.toBe(b.registry);
+  });
+});
