@@ -1,0 +1,70 @@
+import { DataError, type DocumentStore, type Filter, type Selector } from "./document-store.js";
+
+export const DATA_TOOL_NAMES = ["data:query", "data:insert", "data:update", "data:delete"] as const;
+export type DataToolName = (typeof DATA_TOOL_NAMES)[number];
+/** `tenant` comes from the authenticated request, never from `args` (which the tenant's code wrote). */
+export type DataToolHandler = (tenant: string, args: unknown) => unknown;
+
+/** The built-in data tools; each returns plain JSON and throws DataError naming the bad argument. */
+export function dataTools(store: DocumentStore): Record<DataToolName, DataToolHandler> {
+  return {
+    "data:query": tool("data:query", ["collection", "where", "limit", "offset", "orderBy", "order"], ["collection"], (tenant, a) =>
+      store.query(tenant, a.collection as string, {
+        where: a.where as Filter | undefined,
+        limit: optional(a, "limit", "number") as number | undefined,
+        offset: optional(a, "offset", "number") as number | undefined,
+        orderBy: optional(a, "orderBy", "string") as string | undefined,
+        order: optional(a, "order", "string") as "asc" | "desc" | undefined,
+      }),
+    ),
+    "data:insert": tool("data:insert", ["collection", "doc", "id"], ["collection", "doc"], (tenant, a) =>
+      store.insert(tenant, a.collection as string, a.doc as object, optional(a, "id", "string") as string | undefined),
+    ),
+    "data:update": tool("data:update", ["collection", "id", "where", "set"], ["collection", "set"], (tenant, a) =>
+      store.update(tenant, a.collection as string, selector(a), a.set as object),
+    ),
+    "data:delete": tool("data:delete", ["collection", "id", "where"], ["collection"], (tenant, a) =>
+      store.delete(tenant, a.collection as string, selector(a)),
+    ),
+  };
+}
+
+function tool(
+  name: DataToolName,
+  allowed: readonly string[],
+  required: readonly string[],
+  body: (tenant: string, args: Record<string, unknown>) => unknown,
+): DataToolHandler {
+  return (tenant, args) => {
+    try {
+      if (typeof args !== "object" || args === null || Array.isArray(args)) {
+        throw new DataError(`arguments must be an object with ${allowed.join(", ")}`);
+      }
+      const record = args as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        if (!allowed.includes(key)) throw new DataError(`unknown argument ${JSON.stringify(key)} (allowed: ${allowed.join(", ")})`);
+      }
+      for (const key of required) {
+        if (record[key] === undefined) throw new DataError(`${key}: required`);
+      }
+      return body(tenant, record);
+    } catch (error) {
+      // Prefix the tool so a tenant sees which call was wrong; anything else is the host's problem.
+      if (error instanceof DataError) throw new DataError(`${name}: ${error.message}`);
+      throw error;
+    }
+  };
+}
+
+function optional(args: Record<string, unknown>, key: string, type: "string" | "number"): unknown {
+  const value = args[key];
+  if (value !== undefined && typeof value !== type) throw new DataError(`${key}: must be a ${type}`);
+  return value;
+}
+
+function selector(args: Record<string, unknown>): Selector {
+  const result: Selector = {};
+  if (args.id !== undefined) result.id = args.id as string;
+  if (args.where !== undefined) result.where = args.where as Filter;
+  return result;
+}

@@ -1,0 +1,85 @@
+import fs from "node:fs";
+import path from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+
+export type Database = BetterSqlite3.Database;
+export type Statement = BetterSqlite3.Statement<unknown[]>;
+
+export const DATABASE_FILE = "tenantbox.db";
+
+/**
+ * Schema steps, applied in order; `PRAGMA user_version` records how many ran, so opening an
+ * existing file only applies the new ones. Never edit a shipped step: append a new one.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE executions (
+     id INTEGER PRIMARY KEY,
+     tenant TEXT NOT NULL,
+     user TEXT,
+     kind TEXT NOT NULL CHECK (kind IN ('run', 'execute', 'event')),
+     file TEXT,
+     func TEXT,
+     code_hash TEXT,
+     event TEXT,
+     success INTEGER NOT NULL CHECK (success IN (0, 1)),
+     error_code TEXT,
+     duration_ms REAL NOT NULL,
+     tool_calls INTEGER NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX executions_tenant_at ON executions (tenant, at);
+   CREATE INDEX executions_at ON executions (at);
+   CREATE TABLE documents (
+     tenant TEXT NOT NULL,
+     collection TEXT NOT NULL,
+     id TEXT NOT NULL,
+     data TEXT NOT NULL,
+     created_at INTEGER,
+     updated_at INTEGER,
+     PRIMARY KEY (tenant, collection, id)
+   );`,
+];
+
+/** Opens (creating if needed) `<dataDir>/tenantbox.db`, tuned for one writer process, and migrated. */
+export function openDatabase(dataDir: string): Database {
+  if (typeof dataDir !== "string" || dataDir.length === 0) {
+    throw new Error("openDatabase: the data directory must be a non-empty path");
+  }
+  const dir = path.resolve(dataDir);
+  const file = path.join(dir, DATABASE_FILE);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new Error(`cannot create the data directory ${dir}: ${reason(error)}`, { cause: error });
+  }
+  let db: Database | undefined;
+  try {
+    db = new BetterSqlite3(file);
+    // WAL lets readers (the audit CLI) run beside the service; NORMAL is durable across crashes in WAL.
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("busy_timeout = 5000");
+    db.pragma("foreign_keys = ON");
+    migrate(db);
+    return db;
+  } catch (error) {
+    db?.close();
+    throw new Error(`cannot open the database ${file}: ${reason(error)}`, { cause: error });
+  }
+}
+
+function migrate(db: Database): void {
+  // Immediate: two processes opening a fresh file at once must not both run step 1.
+  db.transaction(() => {
+    const version = db.pragma("user_version", { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new Error(`schema version ${version} is newer than this tenantbox (${MIGRATIONS.length})`);
+    }
+    for (let step = version; step < MIGRATIONS.length; step++) db.exec(MIGRATIONS[step]);
+    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
