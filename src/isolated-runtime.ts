@@ -94,6 +94,7 @@ export interface HookResult {
   error?: ErrorInfo;
   logs: LogEntry[];
   durationMs: number;
+  toolCalls: number;
 }
 
 export type RuntimeEvents = RegistryEvents;
@@ -341,9 +342,16 @@ export class IsolatedRuntime {
         } catch (error) {
           // QUEUE_FULL or CLOSED for this handler only: the others still report.
           const info = error instanceof RuntimeError ? error.toInfo() : { code: "INTERNAL_ERROR" as const, name: "RuntimeError", message: "handler failed" };
-          return { file, funcName, success: false, error: info, logs: [], durationMs: 0 };
+          return { file, funcName, success: false, error: info, logs: [], durationMs: 0, toolCalls: 0 };
         }
-        const hook: HookResult = { file, funcName, success: result.success, logs: result.logs, durationMs: result.stats.totalMs };
+        const hook: HookResult = {
+          file,
+          funcName,
+          success: result.success,
+          logs: result.logs,
+          durationMs: result.stats.totalMs,
+          toolCalls: result.stats.toolCalls,
+        };
         if (result.success) hook.value = result.value;
         else hook.error = result.error!;
         return hook;

@@ -5,6 +5,8 @@ import { checkCommand } from "./check-command.js";
 import { demoCommand } from "./demo-command.js";
 import { emitCommand } from "./emit-command.js";
 import { runCommand } from "./run-command.js";
+import { serveCommand } from "./serve-command.js";
+import { auditCommand } from "./audit-command.js";
 import { USAGE } from "./usage.js";
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -12,6 +14,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   emit: emitCommand,
   check: checkCommand,
   demo: demoCommand,
+  serve: serveCommand,
+  audit: auditCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

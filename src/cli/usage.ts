@@ -29,6 +29,23 @@ Usage:
       checked too: schema, files inside the folder, modules that validate and export the
       functions it names. Exit 1 if there is any error.
 
+  tenantbox serve --root <dir> --config <file> [options]
+      Run the multi-tenant HTTP service: tenant <id>'s code lives in <dir>/<id>/, the tenants,
+      their tiers, permissions, tools and quotas in the JSON config file. Tokens are HS256
+      JWTs signed with TENANTBOX_JWT_SECRET (or the config's auth.secret / auth.jwksUrl).
+      --port <n>                default 3000 (0: any free port)
+      --host <address>          default 127.0.0.1
+      --data <dir>              SQLite database (audit log, documents); default ./.tenantbox
+      --max-threads <n>         sandbox workers per memory class (default: the CPU count)
+      --no-watch                no hot reload: every call checks its files on disk instead
+      --dev                     a development secret if none is set, and curl lines with a
+                                token for each tenant
+      --demo-tools              register the demo CRM tool (crm:lookup)
+      SIGTERM/SIGINT: stop accepting, finish in-flight work, close the database; exit 0.
+
+  tenantbox audit [--data <dir>] [--tenant <id>] [--since <15m|24h|7d|date>] [--limit <n>] [--json]
+      Print the audit log, newest first (default: the last 100 executions).
+
   tenantbox demo [examplesFolder]
       Run a few calls over the example tenants (default: examples/modules).
 

@@ -1,0 +1,82 @@
+import fs from "node:fs";
+import path from "node:path";
+import { AuditLog, type AuditRow } from "../service/audit-log.js";
+import { DATABASE_FILE, openDatabase } from "../service/database.js";
+import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
+import { sanitizeLine } from "./format.js";
+import { USAGE } from "./usage.js";
+
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--since`: a duration back from now (90s, 15m, 24h, 7d) or a date/time (2026-11-23, 2026-11-23T10:00:00Z). */
+export function parseSince(value: string, now = Date.now()): number {
+  const relative = /^(\d+)([smhd])$/.exec(value);
+  if (relative) return now - Number(relative[1]) * UNITS[relative[2]!]!;
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) throw new UsageError(`--since must be a duration (15m, 24h, 7d) or a date (2026-11-23T10:00:00Z), got "${value}"`);
+  return at;
+}
+
+export async function auditCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
+    data: { type: "string" },
+    tenant: { type: "string" },
+    since: { type: "string" },
+    limit: { type: "string" },
+    json: { type: "boolean" },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  const dataDir = path.resolve(values.data ?? ".tenantbox");
+  const since = values.since === undefined ? undefined : parseSince(values.since);
+  const limit = parsePositiveInteger("--limit", values.limit) ?? 100;
+  if (!fs.existsSync(path.join(dataDir, DATABASE_FILE))) {
+    process.stderr.write(`tenantbox audit: no audit log in ${dataDir} (run "tenantbox serve --data ${dataDir}" first, or pass --data)\n`);
+    return EXIT_FAILURE;
+  }
+  const db = openDatabase(dataDir);
+  try {
+    const rows = new AuditLog(db).query({
+      limit,
+      ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),
+      ...(since !== undefined ? { since } : {}),
+    });
+    if (values.json) {
+      for (const row of rows) process.stdout.write(JSON.stringify(row) + "\n");
+    } else {
+      process.stdout.write(formatRows(rows));
+    }
+  } finally {
+    db.close();
+  }
+  return EXIT_OK;
+}
+
+function formatRows(rows: AuditRow[]): string {
+  if (rows.length === 0) return "no executions\n";
+  const lines = ["time                     tenant           user             kind     target                                   result            ms   tools"];
+  for (const row of rows) {
+    const target = row.kind === "execute" ? `code ${(row.codeHash ?? "").slice(0, 12)}` : `${row.event ? row.event + " " : ""}${row.file ?? ""}#${row.funcName ?? ""}`;
+    lines.push(
+      [
+        new Date(row.at).toISOString().padEnd(24),
+        cell(row.tenant, 16),
+        cell(row.user ?? "-", 16),
+        row.kind.padEnd(8),
+        cell(target, 40),
+        (row.success ? "ok" : (row.errorCode ?? "error")).padEnd(16),
+        row.durationMs.toFixed(1).padStart(7),
+        String(row.toolCalls).padStart(7),
+      ].join(" "),
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Tenant-controlled text (file names, user ids) never moves the terminal's cursor. */
+function cell(text: string, width: number): string {
+  const clean = sanitizeLine(text);
+  return (clean.length > width ? clean.slice(0, width - 1) + "…" : clean).padEnd(width);
+}

@@ -1,0 +1,104 @@
+import path from "node:path";
+import { ConfigError, loadConfig, signToken, TenantboxServer, type ServiceConfig, type TenantConfig } from "../service/index.js";
+import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
+import { crmLookup } from "./demo-tools.js";
+import { USAGE } from "./usage.js";
+
+/** Signs the tokens `--dev` prints. Never use it beyond a laptop: anyone who reads this can mint tokens. */
+export const DEV_JWT_SECRET = "tenantbox-development-secret-not-for-production";
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
+    root: { type: "string" },
+    config: { type: "string" },
+    port: { type: "string" },
+    host: { type: "string" },
+    data: { type: "string" },
+    "max-threads": { type: "string" },
+    "no-watch": { type: "boolean" },
+    dev: { type: "boolean" },
+    "demo-tools": { type: "boolean" },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  if (values.root === undefined) throw new UsageError("--root <dir> is required (one folder per tenant)");
+  if (values.config === undefined) throw new UsageError("--config <file> is required (the tenants)");
+  const port = values.port === undefined ? 3000 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
+  const maxThreads = parsePositiveInteger("--max-threads", values["max-threads"]);
+  let server: TenantboxServer;
+  let config: ServiceConfig;
+  let secret: string | undefined;
+  try {
+    config = loadConfig(path.resolve(values.config));
+    // --dev: a known secret when none is configured, and curl lines with tokens for every tenant.
+    secret = process.env.TENANTBOX_JWT_SECRET || config.auth.secret || (values.dev ? DEV_JWT_SECRET : undefined);
+    if (secret === undefined && config.auth.jwksUrl === undefined) {
+      throw new ConfigError("no way to verify tokens: set TENANTBOX_JWT_SECRET, auth.secret or auth.jwksUrl in the config (or pass --dev)");
+    }
+    server = new TenantboxServer({
+      root: path.resolve(values.root),
+      config,
+      dataDir: path.resolve(values.data ?? ".tenantbox"),
+      watch: !values["no-watch"],
+      logger: { level: process.env.TENANTBOX_LOG_LEVEL ?? "info" },
+      ...(maxThreads !== undefined ? { maxThreads } : {}),
+      ...(secret !== undefined ? { jwtSecret: secret } : {}),
+    });
+  } catch (error) {
+    // A bad config, secret or data directory: say so and stop, without a stack trace.
+    if (error instanceof Error) {
+      process.stderr.write(`tenantbox serve: ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
+    throw error;
+  }
+  if (values["demo-tools"]) server.tool("crm:lookup", { handler: (args) => crmLookup(args) });
+
+  let url: string;
+  try {
+    url = await server.listen({ port, host: values.host ?? "127.0.0.1" });
+  } catch (error) {
+    await server.close();
+    process.stderr.write(`tenantbox serve: cannot listen on port ${port}: ${(error as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
+  if (values.dev && secret !== undefined) await printDevCurls(url, [...config.tenants.values()], secret);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        process.stderr.write(`tenantbox serve: ${signal} again, exiting now\n`);
+        process.exit(EXIT_FAILURE);
+      }
+      stopping = true;
+      process.stderr.write(`tenantbox serve: ${signal}: finishing in-flight work\n`);
+      server.close().then(
+        () => resolve(EXIT_OK),
+        (error: unknown) => {
+          process.stderr.write(`tenantbox serve: shutdown failed: ${(error as Error).message}\n`);
+          resolve(EXIT_FAILURE);
+        },
+      );
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+}
+
+async function printDevCurls(url: string, tenants: TenantConfig[], secret: string): Promise<void> {
+  const lines = [`\ntenantbox is serving ${tenants.length} tenant(s) on ${url} (development tokens, valid 30 days):\n`];
+  for (const tenant of tenants) {
+    const token = await signToken(secret, { tenantId: tenant.id, sub: `dev-user@${tenant.id}` });
+    lines.push(`# ${tenant.id} (${tenant.tier}): its modules and hooks, its usage, an inline script`);
+    lines.push(`curl -s -H "Authorization: Bearer ${token}" ${url}/v1/modules`);
+    lines.push(`curl -s -H "Authorization: Bearer ${token}" ${url}/v1/usage`);
+    lines.push(
+      `curl -s -H "Authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"code":"return { tenant: context, sum: [1, 2, 3].reduce((a, b) => a + b) }","context":"${tenant.id}"}' ${url}/v1/execute`,
+    );
+    lines.push("");
+  }
+  process.stdout.write(lines.join("\n") + "\n");
+}

@@ -1,0 +1,234 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { ErrorInfo } from "../errors.js";
+import type { Principal } from "./auth.js";
+import type { TenantConfig } from "./config.js";
+import { ServiceError, SERVICE_ERROR_STATUS, type ServiceErrorCode } from "./service-error.js";
+import { TenantService, type Outcome, type RunBody, type ServiceOptions } from "./tenant-service.js";
+import type { ToolDefinition } from "./service-tools.js";
+
+export interface ServerOptions extends ServiceOptions {
+  /** fastify's logger (pino): false (default) or its options; tokens and bodies are never logged. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+interface Caller {
+  principal: Principal;
+  tenant: TenantConfig;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+// Room for a request's JSON envelope around the code (escaping can double a script's length).
+const ENVELOPE_BYTES = 64 * 1024;
+const EVENT_NAME = "^[A-Za-z0-9_.:-]{1,128}$";
+
+const runSchema = {
+  type: "object",
+  required: ["file", "funcName"],
+  additionalProperties: false,
+  properties: {
+    file: { type: "string", minLength: 1, maxLength: 1024 },
+    funcName: { type: "string", minLength: 1, maxLength: 256 },
+    args: { type: "array" },
+    context: {},
+  },
+} as const;
+
+const executeSchema = {
+  type: "object",
+  required: ["code"],
+  additionalProperties: false,
+  properties: { code: { type: "string" }, context: {} },
+} as const;
+
+const eventSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: { payload: {}, context: {} },
+} as const;
+
+const validateSchema = {
+  type: "object",
+  required: ["code"],
+  additionalProperties: false,
+  properties: {
+    code: { type: "string" },
+    kind: { type: "string", enum: ["module", "script"] },
+    filename: { type: "string", minLength: 1, maxLength: 256 },
+  },
+} as const;
+
+/** Execution errors that are the caller's answer, not a 200: policy refusals and what was asked for not existing. */
+const RESULT_STATUS: Partial<Record<ErrorInfo["code"], number>> = {
+  PERMISSION_DENIED: 403,
+  RATE_LIMITED: 429,
+  QUOTA_EXCEEDED: 429,
+  CODE_TOO_LARGE: 413,
+  INVALID_REQUEST: 400,
+};
+
+/**
+ * The HTTP API over a TenantService (fastify). Every error is JSON `{ error: { code, message } }` with the
+ * status the code stands for; an execution that ran answers with its report (the `execute()` result).
+ */
+export class TenantboxServer {
+  readonly service: TenantService;
+  readonly app: FastifyInstance;
+  private shuttingDown = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: ServerOptions) {
+    const { logger = false, ...serviceOptions } = options;
+    this.service = new TenantService(serviceOptions);
+    const largestCode = Math.max(0, ...[...this.service.config.tenants.values()].map((t) => t.quotas.maxCodeSizeKB * 1024));
+    this.app = Fastify({
+      logger,
+      bodyLimit: Math.max(1024 * 1024, 2 * largestCode + ENVELOPE_BYTES),
+      // We answer 503 ourselves while closing, in our error shape.
+      return503OnClosing: false,
+      // Bodies are checked as they are: no coercion, no silently dropped fields.
+      ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    });
+    this.routes();
+  }
+
+  /** Registers a host tool (see TenantService.tool). */
+  tool(name: string, definition: ToolDefinition): this {
+    this.service.tool(name, definition);
+    return this;
+  }
+
+  /** Starts listening; resolves with the base URL. */
+  async listen(options: { port?: number; host?: string } = {}): Promise<string> {
+    await this.service.start(false);
+    return this.app.listen({ port: options.port ?? 3000, host: options.host ?? "127.0.0.1" });
+  }
+
+  /** Graceful: stop accepting, let in-flight requests finish, end the pools, close the database. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.shuttingDown = true;
+      try {
+        await this.app.close();
+      } finally {
+        await this.service.close();
+      }
+    })();
+    return this.closing;
+  }
+
+  private routes(): void {
+    const { app, service } = this;
+
+    app.addHook("onRequest", async (request, reply) => {
+      if (this.shuttingDown) {
+        reply.header("connection", "close");
+        throw new ServiceError("UNAVAILABLE", "the service is shutting down");
+      }
+      if (!request.url.startsWith("/v1/")) return;
+      const caller = await service.authenticate(request.headers.authorization);
+      request.caller = caller;
+      // The body may not be larger than the tenant's code size allows (plus its JSON envelope).
+      const length = Number(request.headers["content-length"] ?? 0);
+      const limit = 2 * caller.tenant.quotas.maxCodeSizeKB * 1024 + ENVELOPE_BYTES;
+      if (length > limit) throw new ServiceError("PAYLOAD_TOO_LARGE", `request body is ${length} bytes; this tenant's limit is ${limit}`);
+    });
+
+    app.setNotFoundHandler((_request, reply) => {
+      void sendError(reply, "NOT_FOUND", "no such route");
+    });
+
+    app.setErrorHandler((error: FastifyError | ServiceError, request, reply) => {
+      const { code, message, retryAfterMs } = describeError(error);
+      if (code === "INTERNAL_ERROR") request.log.error({ err: error }, "request failed");
+      service.metrics.rejected(request.caller?.tenant.id ?? "", code);
+      return sendError(reply, code, message, retryAfterMs);
+    });
+
+    app.get("/healthz", async () => ({ status: "ok" }));
+
+    app.get("/metrics", async (_request, reply) => {
+      const { contentType, body } = await service.metrics.render();
+      return reply.type(contentType).send(body);
+    });
+
+    app.post<{ Body: RunBody }>("/v1/run", { schema: { body: runSchema } }, async (request, reply) => {
+      const { principal, tenant } = caller(request);
+      const answer = await service.run(principal, tenant, request.body);
+      const status = RESULT_STATUS[answer.result.error?.code as ErrorInfo["code"]] ?? notFound(answer.result.error);
+      return sendOutcome(reply, answer, status);
+    });
+
+    app.post<{ Body: { code: string; context?: unknown } }>("/v1/execute", { schema: { body: executeSchema } }, async (request, reply) => {
+      const { principal, tenant } = caller(request);
+      const answer = await service.executeCode(principal, tenant, request.body.code, request.body.context);
+      return sendOutcome(reply, answer, RESULT_STATUS[answer.result.error?.code as ErrorInfo["code"]] ?? 200);
+    });
+
+    app.post<{ Params: { event: string }; Body: { payload?: unknown; context?: unknown } | undefined }>(
+      "/v1/events/:event",
+      { schema: { body: eventSchema, params: { type: "object", properties: { event: { type: "string", pattern: EVENT_NAME } } } } },
+      async (request, reply) => {
+        const { principal, tenant } = caller(request);
+        const body = request.body ?? {};
+        const answer = await service.emit(principal, tenant, request.params.event, body.payload ?? null, body.context);
+        // The first policy refusal among the handlers decides the status; every handler's result is in the body.
+        const refused = answer.result.map((hook) => RESULT_STATUS[hook.error?.code as ErrorInfo["code"]]).find((s) => s === 403 || s === 429);
+        return sendOutcome(reply, { ...answer, result: { event: request.params.event, results: answer.result } }, refused ?? 200);
+      },
+    );
+
+    app.post<{ Body: { code: string; kind?: "module" | "script"; filename?: string } }>("/v1/validate", { schema: { body: validateSchema } }, async (request) => {
+      const { tenant } = caller(request);
+      return service.validate(tenant, request.body.code, request.body.kind, request.body.filename);
+    });
+
+    app.get("/v1/modules", async (request) => service.modules(caller(request).tenant));
+
+    app.get("/v1/usage", async (request) => service.usage(caller(request).tenant));
+  }
+}
+
+function caller(request: FastifyRequest): Caller {
+  if (!request.caller) throw new ServiceError("UNAUTHORIZED", "missing bearer token");
+  return request.caller;
+}
+
+/** A run whose module or function does not exist is a 404; any other execution failure is a 200 with the report. */
+function notFound(error: ErrorInfo | undefined): number {
+  return error?.code === "MODULE_NOT_FOUND" || error?.code === "FUNCTION_NOT_FOUND" ? 404 : 200;
+}
+
+function sendOutcome(reply: FastifyReply, answer: Outcome<unknown>, status: number): FastifyReply {
+  if (status === 429) reply.header("retry-after", retryAfterSeconds(answer.retryAfterMs ?? 1000));
+  return reply.code(status).send(answer.result);
+}
+
+function sendError(reply: FastifyReply, code: ServiceErrorCode, message: string, retryAfterMs?: number): FastifyReply {
+  const status = SERVICE_ERROR_STATUS[code];
+  if (status === 429 || (status === 503 && retryAfterMs !== undefined)) reply.header("retry-after", retryAfterSeconds(retryAfterMs ?? 1000));
+  return reply.code(status).send({ error: { code, message } });
+}
+
+function retryAfterSeconds(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms / 1000)));
+}
+
+/** Any error to a code and a message safe to show: never a stack, never an internal message for a 500. */
+function describeError(error: FastifyError | ServiceError): { code: ServiceErrorCode; message: string; retryAfterMs?: number } {
+  if (error instanceof ServiceError) {
+    return error.retryAfterMs !== undefined
+      ? { code: error.code, message: error.message, retryAfterMs: error.retryAfterMs }
+      : { code: error.code, message: error.message };
+  }
+  if (error.validation) return { code: "INVALID_REQUEST", message: error.message };
+  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return { code: "PAYLOAD_TOO_LARGE", message: "request body is too large" };
+  if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
+    return { code: "INVALID_REQUEST", message: error.message };
+  }
+  return { code: "INTERNAL_ERROR", message: "internal error" };
+}

@@ -1,0 +1,85 @@
+import { IsolatedRuntime } from "../isolated-runtime.js";
+import type { SecurityLevel } from "../security-levels.js";
+import type { TenantConfig } from "./config.js";
+import type { CallerMeta, ServiceTools } from "./service-tools.js";
+
+export interface TenantRuntimesOptions {
+  root: string;
+  tenants: Iterable<TenantConfig>;
+  tools: ServiceTools;
+  securityLevel?: SecurityLevel;
+  maxThreads?: number;
+  maxQueue?: number;
+  watch: boolean;
+  isolation?: "process" | "thread";
+}
+
+/**
+ * One runtime per distinct memory quota: a worker's heap limit is a property of its process, so tenants
+ * with different `maxMemoryMB` run on different pools. Each runtime's limits are the largest its tenants
+ * have; every call passes the calling tenant's own (which the runtime enforces as the smaller).
+ */
+export class TenantRuntimes {
+  private readonly byMemory = new Map<number, IsolatedRuntime>();
+
+  constructor(private readonly options: TenantRuntimesOptions) {
+    const classes = new Map<number, TenantConfig[]>();
+    for (const tenant of options.tenants) {
+      const list = classes.get(tenant.quotas.maxMemoryMB) ?? [];
+      list.push(tenant);
+      classes.set(tenant.quotas.maxMemoryMB, list);
+    }
+    for (const [memoryMb, tenants] of classes) this.byMemory.set(memoryMb, this.create(memoryMb, tenants));
+  }
+
+  /** The runtime a tenant's calls run on. */
+  of(tenant: TenantConfig): IsolatedRuntime {
+    const runtime = this.byMemory.get(tenant.quotas.maxMemoryMB);
+    if (!runtime) throw new Error(`no runtime for ${tenant.quotas.maxMemoryMB} MB`);
+    return runtime;
+  }
+
+  all(): IsolatedRuntime[] {
+    return [...this.byMemory.values()];
+  }
+
+  /** Running, queued and capacity summed over every pool. */
+  load(): { running: number; queued: number; capacity: number } {
+    const total = { running: 0, queued: 0, capacity: 0 };
+    for (const runtime of this.byMemory.values()) {
+      const load = runtime.load();
+      total.running += load.running;
+      total.queued += load.queued;
+      total.capacity += load.capacity;
+    }
+    return total;
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all(this.all().map((runtime) => runtime.ready()));
+  }
+
+  /** Lets admitted work finish, then ends every pool. */
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((runtime) => runtime.close()));
+  }
+
+  private create(memoryMb: number, tenants: TenantConfig[]): IsolatedRuntime {
+    const max = (pick: (t: TenantConfig) => number) => Math.max(...tenants.map(pick));
+    const { options } = this;
+    return new IsolatedRuntime({
+      root: options.root,
+      watch: options.watch,
+      memoryLimitMb: memoryMb,
+      minThreads: 1,
+      ...(options.maxThreads !== undefined ? { maxThreads: options.maxThreads } : {}),
+      ...(options.maxQueue !== undefined ? { maxQueue: options.maxQueue } : {}),
+      ...(options.securityLevel !== undefined ? { securityLevel: options.securityLevel } : {}),
+      ...(options.isolation !== undefined ? { isolation: options.isolation } : {}),
+      timeout: max((t) => t.quotas.maxExecutionDurationMs),
+      maxToolCalls: max((t) => t.quotas.maxToolCallsPerExecution),
+      maxOutputBytes: Math.max(16, max((t) => t.quotas.maxOutputSizeKB * 1024)),
+      toolHandler: (name, args, ctx) => options.tools.call(name, args, ctx.meta as CallerMeta),
+    });
+  }
+}

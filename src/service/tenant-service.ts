@@ -1,0 +1,331 @@
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { RuntimeError } from "../errors.js";
+import type { ExecuteResult, HookResult } from "../isolated-runtime.js";
+import type { ModuleInfo } from "../loader/module-graph.js";
+import type { ValidationResult } from "../loader/issues.js";
+import { AuditLog, type AuditEntry } from "./audit-log.js";
+import { Authenticator, type Principal } from "./auth.js";
+import { loadConfig, type ServiceConfig, type TenantConfig } from "./config.js";
+import { openDatabase, type Database } from "./database.js";
+import { dataTools, DATA_TOOL_NAMES } from "./data-tools.js";
+import { DataError, DocumentStore } from "./document-store.js";
+import { ServiceMetrics } from "./metrics.js";
+import { ServiceError } from "./service-error.js";
+import { ServiceTools, type CallerMeta, type ToolDefinition } from "./service-tools.js";
+import { TenantRuntimes } from "./tenant-runtimes.js";
+import type { Quotas } from "./tiers.js";
+import { periodOf, UsageLimiter, type UsageReport } from "./usage-limiter.js";
+
+export interface ServiceOptions {
+  /** Directory with one folder per tenant: `<root>/<tenantId>/`. */
+  root: string;
+  /** The config file's path, or a parsed config. */
+  config: string | ServiceConfig;
+  /** Where the SQLite database lives (audit log, documents). Default `./.tenantbox`. */
+  dataDir?: string;
+  /** HS256 secret; default `TENANTBOX_JWT_SECRET`, then the config's `auth.secret`. */
+  jwtSecret?: string;
+  /** An ioredis client: counters and rate limits live in Redis, shared by every node. */
+  redis?: unknown;
+  maxThreads?: number;
+  /** Invocations that may wait for a worker (per memory class) before requests get 503. */
+  maxQueue?: number;
+  /** Hot reload of tenant folders (default true). */
+  watch?: boolean;
+  isolation?: "process" | "thread";
+  /** The clock quota periods and audit times follow (tests move it to the next day). Default Date.now. */
+  now?: () => number;
+}
+
+/** A request body for POST /v1/run. */
+export interface RunBody {
+  file: string;
+  funcName: string;
+  args?: unknown[];
+  context?: unknown;
+}
+
+/** An execution's report and, when a tool call was refused with a wait, how long to wait. */
+export interface Outcome<T> {
+  result: T;
+  retryAfterMs?: number;
+}
+
+export interface UsageAnswer extends UsageReport {
+  tenant: string;
+  tier: string;
+  quotas: Quotas;
+}
+
+/**
+ * The multi-tenant service without its HTTP layer: who is calling (tokens), what they may do (tenant
+ * config, permissions, quotas, rate limits), running it (one runtime per memory class), and what happened
+ * (audit log, metrics). Tenants never grant themselves anything: policy comes only from the config.
+ */
+export class TenantService {
+  readonly config: ServiceConfig;
+  readonly metrics: ServiceMetrics;
+  private readonly root: string;
+  private readonly auth: Authenticator;
+  private readonly db: Database;
+  private readonly audit: AuditLog;
+  private readonly limiter: UsageLimiter;
+  private readonly tools: ServiceTools;
+  private readonly runtimes: TenantRuntimes;
+  private readonly now: () => number;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: ServiceOptions) {
+    if (typeof options.root !== "string" || options.root.length === 0) throw new TypeError("tenantbox: service option root is required");
+    this.root = path.resolve(options.root);
+    this.now = options.now ?? Date.now;
+    this.config = typeof options.config === "string" ? loadConfig(options.config) : options.config;
+    const secret = options.jwtSecret ?? process.env.TENANTBOX_JWT_SECRET ?? this.config.auth.secret;
+    const { jwksUrl, issuer, audience } = this.config.auth;
+    this.auth = new Authenticator({
+      ...(secret !== undefined && secret !== "" ? { secret } : {}),
+      ...(jwksUrl !== undefined ? { jwksUrl } : {}),
+      ...(issuer !== undefined ? { issuer } : {}),
+      ...(audience !== undefined ? { audience } : {}),
+    });
+    this.db = openDatabase(path.resolve(options.dataDir ?? ".tenantbox"));
+    try {
+      this.audit = new AuditLog(this.db);
+      this.limiter = new UsageLimiter({ now: this.now, ...(options.redis !== undefined ? { storeClient: options.redis } : {}) });
+      this.tools = new ServiceTools(this.limiter);
+      this.registerDataTools(new DocumentStore(this.db));
+      this.runtimes = new TenantRuntimes({
+        root: this.root,
+        tenants: this.config.tenants.values(),
+        tools: this.tools,
+        watch: options.watch ?? true,
+        ...(this.config.securityLevel !== undefined ? { securityLevel: this.config.securityLevel } : {}),
+        ...(options.maxThreads !== undefined ? { maxThreads: options.maxThreads } : {}),
+        ...(options.maxQueue !== undefined ? { maxQueue: options.maxQueue } : {}),
+        ...(options.isolation !== undefined ? { isolation: options.isolation } : {}),
+      });
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    this.metrics = new ServiceMetrics(() => this.runtimes.load());
+  }
+
+  /**
+   * Restores today's quota counters from the audit log (a restart must not hand out a fresh day; with
+   * Redis the counters survive by themselves) and waits for the folder watchers.
+   */
+  async start(redis: boolean): Promise<void> {
+    if (!redis) {
+      const since = periodOf(this.now()).start;
+      for (const id of this.config.tenants.keys()) await this.limiter.seed(id, this.audit.totals(id, since));
+    }
+    await this.runtimes.ready();
+  }
+
+  /** Registers a host tool; tenants call it with `callTool(name, args)` when their config enables and grants it. */
+  tool(name: string, definition: ToolDefinition): this {
+    this.tools.register(name, definition);
+    return this;
+  }
+
+  /** The caller's identity and tenant: 401 for a bad token, 403 for a tenant the config does not list. */
+  async authenticate(authorization: string | undefined): Promise<{ principal: Principal; tenant: TenantConfig }> {
+    const principal = await this.auth.verify(authorization);
+    const tenant = this.config.tenants.get(principal.tenantId);
+    if (!tenant) throw new ServiceError("FORBIDDEN", "unknown tenant");
+    if (tenant.rateLimit) await this.limiter.takeRate(`requests:${tenant.id}`, tenant.rateLimit);
+    return { principal, tenant };
+  }
+
+  run(principal: Principal, tenant: TenantConfig, body: RunBody): Promise<Outcome<ExecuteResult>> {
+    return this.admitted(tenant, 1, async () => {
+      const meta = this.meta(principal, tenant);
+      const result = await this.runtimes.of(tenant).execute({
+        ...this.limits(tenant),
+        folder: this.folderOf(tenant),
+        file: body.file,
+        funcName: body.funcName,
+        args: body.args ?? [],
+        context: body.context ?? null,
+        meta,
+      });
+      this.record(tenant, principal, { kind: "run", file: body.file, funcName: body.funcName }, result.success, result.error?.code, result.stats.totalMs, result.stats.toolCalls);
+      return outcome(result, meta);
+    });
+  }
+
+  executeCode(principal: Principal, tenant: TenantConfig, code: string, context?: unknown): Promise<Outcome<ExecuteResult>> {
+    this.checkCodeSize(tenant, code);
+    return this.admitted(tenant, 1, async () => {
+      const meta = this.meta(principal, tenant);
+      const result = await this.runtimes.of(tenant).executeCode({
+        ...this.limits(tenant),
+        folder: this.folderOf(tenant),
+        code,
+        context: context ?? null,
+        meta,
+      });
+      const codeHash = createHash("sha256").update(code).digest("hex");
+      this.record(tenant, principal, { kind: "execute", codeHash }, result.success, result.error?.code, result.stats.totalMs, result.stats.toolCalls);
+      return outcome(result, meta);
+    });
+  }
+
+  /** Runs the event's handlers (each one execution of the quota), as many at once as the tenant has free slots. */
+  async emit(principal: Principal, tenant: TenantConfig, event: string, payload: unknown, context?: unknown): Promise<Outcome<HookResult[]>> {
+    const runtime = this.runtimes.of(tenant);
+    const folder = this.folderOf(tenant);
+    const handlers = this.registryCall(() => runtime.hooks(folder)).events[event]?.length ?? 0;
+    if (handlers === 0) return { result: [] };
+    return this.admitted(tenant, handlers, async (slots) => {
+      const meta = this.meta(principal, tenant);
+      const results = await runtime.emit(event, payload, { ...this.limits(tenant), folder, context: context ?? null, meta, concurrency: slots });
+      for (const hook of results) {
+        this.record(tenant, principal, { kind: "event", event, file: hook.file, funcName: hook.funcName }, hook.success, hook.error?.code, hook.durationMs, hook.toolCalls);
+      }
+      return outcome(results, meta);
+    });
+  }
+
+  validate(tenant: TenantConfig, code: string, kind: "module" | "script" = "module", filename?: string): ValidationResult {
+    this.checkCodeSize(tenant, code);
+    const options = { kind, ...(filename !== undefined ? { filename } : {}) };
+    return this.runtimes.of(tenant).validate(code, options);
+  }
+
+  modules(tenant: TenantConfig): { modules: ModuleInfo[]; hooks: Record<string, string[]> } {
+    const runtime = this.runtimes.of(tenant);
+    const folder = this.folderOf(tenant);
+    return this.registryCall(() => ({ modules: runtime.modules(folder), hooks: runtime.hooks(folder).events }));
+  }
+
+  async usage(tenant: TenantConfig): Promise<UsageAnswer> {
+    const report = await this.limiter.usage(tenant.id, tenant.quotas);
+    return { tenant: tenant.id, tier: tenant.tier, quotas: tenant.quotas, ...report };
+  }
+
+  /** The audit log, newest first. */
+  auditLog(filter: Parameters<AuditLog["query"]>[0]) {
+    return this.audit.query(filter);
+  }
+
+  /** Lets admitted work finish, ends the pools, then closes the database (WAL checkpointed). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await this.runtimes.close();
+      } finally {
+        try {
+          this.db.pragma("wal_checkpoint(TRUNCATE)");
+        } finally {
+          this.db.close();
+        }
+      }
+    })();
+    return this.closing;
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  private folderOf(tenant: TenantConfig): string {
+    return path.join(this.root, tenant.id);
+  }
+
+  private meta(principal: Principal, tenant: TenantConfig): CallerMeta {
+    return { tenant, user: principal.user, tokenPermissions: principal.permissions };
+  }
+
+  private limits(tenant: TenantConfig) {
+    const q = tenant.quotas;
+    return {
+      timeout: q.maxExecutionDurationMs,
+      maxToolCalls: q.maxToolCallsPerExecution,
+      maxOutputBytes: Math.max(16, q.maxOutputSizeKB * 1024),
+      maxCodeBytes: q.maxCodeSizeKB * 1024,
+    };
+  }
+
+  private checkCodeSize(tenant: TenantConfig, code: string): void {
+    const bytes = Buffer.byteLength(code, "utf8");
+    const limit = tenant.quotas.maxCodeSizeKB * 1024;
+    if (bytes > limit) throw new ServiceError("PAYLOAD_TOO_LARGE", `code is ${bytes} bytes; the tenant's limit is ${limit} (maxCodeSizeKB ${tenant.quotas.maxCodeSizeKB})`);
+  }
+
+  /**
+   * Admission for `count` executions: a free concurrency slot (429), the day's quota (429), then the run.
+   * What the pool refuses (queue full, closing) is given back and answered 503.
+   */
+  private async admitted<T>(tenant: TenantConfig, count: number, run: (slots: number) => Promise<Outcome<T>>): Promise<Outcome<T>> {
+    if (this.closing) throw new ServiceError("UNAVAILABLE", "the service is shutting down");
+    const slots = this.limiter.acquire(tenant.id, tenant.quotas.maxConcurrentExecutions, count);
+    try {
+      await this.limiter.takeExecutions(tenant.id, tenant.quotas, count);
+      try {
+        return await run(slots);
+      } catch (error) {
+        if (error instanceof RuntimeError && (error.code === "QUEUE_FULL" || error.code === "CLOSED")) {
+          await this.limiter.returnExecutions(tenant.id, count);
+          throw error.code === "QUEUE_FULL"
+            ? new ServiceError("QUEUE_FULL", "the service is at capacity; try again shortly", 1000)
+            : new ServiceError("UNAVAILABLE", "the service is shutting down");
+        }
+        throw error;
+      }
+    } finally {
+      this.limiter.release(tenant.id, slots);
+    }
+  }
+
+  /** Registry calls for a tenant folder: a folder that does not exist yet is a 404, not a crash. */
+  private registryCall<T>(call: () => T): T {
+    try {
+      return call();
+    } catch (error) {
+      if (error instanceof RuntimeError && error.code === "MODULE_NOT_FOUND") throw new ServiceError("NOT_FOUND", "the tenant has no code deployed");
+      if (error instanceof RuntimeError && error.code === "CLOSED") throw new ServiceError("UNAVAILABLE", "the service is shutting down");
+      throw error;
+    }
+  }
+
+  private record(
+    tenant: TenantConfig,
+    principal: Principal,
+    what: Pick<AuditEntry, "kind" | "file" | "funcName" | "codeHash" | "event">,
+    success: boolean,
+    errorCode: string | undefined,
+    durationMs: number,
+    toolCalls: number,
+  ): void {
+    this.audit.record({ ...what, tenant: tenant.id, user: principal.user, success, errorCode: errorCode ?? null, durationMs, toolCalls, at: this.now() });
+    this.metrics.execution(tenant.id, what.kind, success ? "ok" : (errorCode ?? "error"), durationMs / 1000);
+  }
+
+  private registerDataTools(store: DocumentStore): void {
+    const handlers = dataTools(store);
+    for (const name of DATA_TOOL_NAMES) {
+      this.tools.register(
+        name,
+        {
+          handler: (args, ctx) => {
+            try {
+              return handlers[name](ctx.tenantId, args);
+            } catch (error) {
+              // A bad argument is the tenant's to read; a database failure is ours, and says nothing of our internals.
+              if (error instanceof DataError) throw error;
+              throw new Error(`${name}: the data store failed; try again`);
+            }
+          },
+        },
+        true,
+      );
+    }
+  }
+}
+
+function outcome<T>(result: T, meta: CallerMeta): Outcome<T> {
+  return meta.retryAfterMs !== undefined ? { result, retryAfterMs: meta.retryAfterMs } : { result };
+}
