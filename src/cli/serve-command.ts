@@ -14,6 +14,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     port: { type: "string" },
     host: { type: "string" },
     data: { type: "string" },
+    redis: { type: "string" },
     "max-threads": { type: "string" },
     "no-watch": { type: "boolean" },
     dev: { type: "boolean" },
@@ -45,6 +46,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       watch: !values["no-watch"],
       logger: { level: process.env.TENANTBOX_LOG_LEVEL ?? "info" },
       ...(maxThreads !== undefined ? { maxThreads } : {}),
+      ...(values.redis !== undefined ? { redisUrl: values.redis } : {}),
       ...(secret !== undefined ? { jwtSecret: secret } : {}),
     });
   } catch (error) {
@@ -62,7 +64,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     url = await server.listen({ port, host: values.host ?? "127.0.0.1" });
   } catch (error) {
     await server.close();
-    process.stderr.write(`tenantbox serve: cannot listen on port ${port}: ${(error as Error).message}\n`);
+    process.stderr.write(`tenantbox serve: cannot start: ${(error as Error).message}\n`);
     return EXIT_FAILURE;
   }
   if (values.dev && secret !== undefined) await printDevCurls(url, [...config.tenants.values()], secret);

@@ -36,6 +36,8 @@ Usage:
       --port <n>                default 3000 (0: any free port)
       --host <address>          default 127.0.0.1
       --data <dir>              SQLite database (audit log, documents); default ./.tenantbox
+      --redis <url>             keep quota counters and rate limits in Redis (shared by
+                                every node); default: in memory, restored from the audit log
       --max-threads <n>         sandbox workers per memory class (default: the CPU count)
       --no-watch                no hot reload: every call checks its files on disk instead
       --dev                     a development secret if none is set, and curl lines with a

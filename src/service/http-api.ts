@@ -104,7 +104,7 @@ export class TenantboxServer {
 
   /** Starts listening; resolves with the base URL. */
   async listen(options: { port?: number; host?: string } = {}): Promise<string> {
-    await this.service.start(false);
+    await this.service.start();
     return this.app.listen({ port: options.port ?? 3000, host: options.host ?? "127.0.0.1" });
   }
 

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { Redis } from "ioredis";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
 import type { ExecuteResult, HookResult } from "../isolated-runtime.js";
@@ -26,8 +27,8 @@ export interface ServiceOptions {
   dataDir?: string;
   /** HS256 secret; default `TENANTBOX_JWT_SECRET`, then the config's `auth.secret`. */
   jwtSecret?: string;
-  /** An ioredis client: counters and rate limits live in Redis, shared by every node. */
-  redis?: unknown;
+  /** A Redis URL (redis://host:port/db): quota counters and rate limits live there, shared by every node. */
+  redisUrl?: string;
   maxThreads?: number;
   /** Invocations that may wait for a worker (per memory class) before requests get 503. */
   maxQueue?: number;
@@ -74,6 +75,7 @@ export class TenantService {
   private readonly tools: ServiceTools;
   private readonly runtimes: TenantRuntimes;
   private readonly now: () => number;
+  private readonly redis: Redis | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: ServiceOptions) {
@@ -92,7 +94,9 @@ export class TenantService {
     this.db = openDatabase(path.resolve(options.dataDir ?? ".tenantbox"));
     try {
       this.audit = new AuditLog(this.db);
-      this.limiter = new UsageLimiter({ now: this.now, ...(options.redis !== undefined ? { storeClient: options.redis } : {}) });
+            // No offline queue: while Redis is away, requests are refused (503) instead of piling up.
+      this.redis = options.redisUrl !== undefined ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true }) : undefined;
+      this.limiter = new UsageLimiter({ now: this.now, ...(this.redis ? { storeClient: this.redis } : {}) });
       this.tools = new ServiceTools(this.limiter);
       this.registerDataTools(new DocumentStore(this.db));
       this.runtimes = new TenantRuntimes({
@@ -116,8 +120,14 @@ export class TenantService {
    * Restores today's quota counters from the audit log (a restart must not hand out a fresh day; with
    * Redis the counters survive by themselves) and waits for the folder watchers.
    */
-  async start(redis: boolean): Promise<void> {
-    if (!redis) {
+  async start(): Promise<void> {
+    if (this.redis) {
+      try {
+        await this.redis.connect();
+      } catch (error) {
+        throw new Error(`cannot connect to Redis: ${(error as Error).message}`);
+      }
+    } else {
       const since = periodOf(this.now()).start;
       for (const id of this.config.tenants.keys()) await this.limiter.seed(id, this.audit.totals(id, since));
     }
@@ -217,6 +227,7 @@ export class TenantService {
       try {
         await this.runtimes.close();
       } finally {
+        this.redis?.disconnect();
         try {
           this.db.pragma("wal_checkpoint(TRUNCATE)");
         } finally {

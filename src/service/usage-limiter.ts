@@ -58,8 +58,8 @@ export class UsageLimiter {
   /** Restores the period's counters after a restart (in-memory store) from the audit log's totals. */
   async seed(tenant: string, used: { executions: number; toolCalls: number }): Promise<void> {
     const { key, ttl } = this.#dayKey(tenant);
-    await this.#executions.set(key, Math.max(0, used.executions), ttl);
-    await this.#toolCalls.set(key, Math.max(0, used.toolCalls), ttl);
+    await store(this.#executions.set(key, Math.max(0, used.executions), ttl));
+    await store(this.#toolCalls.set(key, Math.max(0, used.toolCalls), ttl));
   }
 
   /** Takes `count` executions of today's quota, all or none. */
@@ -71,9 +71,9 @@ export class UsageLimiter {
   async returnExecutions(tenant: string, count: number): Promise<void> {
     if (!(count > 0)) return;
     const { key, ttl } = this.#dayKey(tenant);
-    const res = await this.#executions.reward(key, count, { customDuration: ttl });
+    const res = await store(this.#executions.reward(key, count, { customDuration: ttl }));
     // Never below zero, e.g. when the day rolled over between take and return.
-    if (res.consumedPoints < 0) await this.#executions.penalty(key, -res.consumedPoints, { customDuration: ttl });
+    if (res.consumedPoints < 0) await store(this.#executions.penalty(key, -res.consumedPoints, { customDuration: ttl }));
   }
 
   async takeToolCall(tenant: string, quotas: Quotas): Promise<void> {
@@ -88,7 +88,7 @@ export class UsageLimiter {
     try {
       await limiter.consume(key);
     } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err; // a store failure, not a refusal
+      if (!(err instanceof RateLimiterRes)) throw storeFailure(); // a store failure, not a refusal
       throw new ServiceError(
         "RATE_LIMITED",
         `rate limit of ${limit.points} per ${limit.duration}s exceeded`,
@@ -117,7 +117,7 @@ export class UsageLimiter {
 
   async usage(tenant: string, quotas: Quotas): Promise<UsageReport> {
     const { key, period } = this.#dayKey(tenant);
-    const [executions, toolCalls] = await Promise.all([this.#executions.get(key), this.#toolCalls.get(key)]);
+    const [executions, toolCalls] = await store(Promise.all([this.#executions.get(key), this.#toolCalls.get(key)]));
     return {
       period: { start: new Date(period.start).toISOString(), end: new Date(period.end).toISOString() },
       executions: { used: Math.max(0, executions?.consumedPoints ?? 0), limit: quotas.maxExecutionsPerDay },
@@ -132,9 +132,9 @@ export class UsageLimiter {
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
     if (count === 0) return;
     const { key, ttl, period } = this.#dayKey(tenant);
-    const res = await limiter.consume(key, count, { customDuration: ttl });
+    const res = await store(limiter.consume(key, count, { customDuration: ttl }));
     if (res.consumedPoints <= quota) return;
-    await limiter.reward(key, count, { customDuration: ttl });
+    await store(limiter.reward(key, count, { customDuration: ttl }));
     const used = Math.max(0, res.consumedPoints - count);
     throw new ServiceError(
       "QUOTA_EXCEEDED",
@@ -156,6 +156,20 @@ export class UsageLimiter {
     const keyPrefix = `${this.#prefix}:${name}`;
     return this.#storeClient === undefined
       ? new RateLimiterMemory({ keyPrefix, points, duration })
-      : new RateLimiterRedis({ storeClient: this.#storeClient, keyPrefix, points, duration });
+      : new RateLimiterRedis({ storeClient: this.#storeClient, keyPrefix, points, duration, rejectIfRedisNotReady: true });
+  }
+}
+
+/** The store (Redis) failed: refuse the request as unavailable rather than run it uncounted. */
+function storeFailure(): ServiceError {
+  return new ServiceError("UNAVAILABLE", "usage counters are unavailable; try again shortly", 1000);
+}
+
+async function store<T>(operation: Promise<T>): Promise<T> {
+  try {
+    return await operation;
+  } catch (error) {
+    if (error instanceof RateLimiterRes) throw error;
+    throw storeFailure();
   }
 }

@@ -1,0 +1,104 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
+
+// Two service nodes sharing one real Redis (started here on loopback): quotas and rate limits hold across
+// nodes, and a Redis that goes away turns requests into 503s, never into uncounted runs. Skipped, visibly,
+// when the machine has no redis-server (.ci/run installs it).
+const hasRedis = spawnSync("redis-server", ["--version"]).status === 0;
+const SECRET = "redis-test-secret-redis-test-secret-0123";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+async function waitForRedis(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("redis-server did not start");
+}
+
+describe.skipIf(!hasRedis)("service with --redis: counters shared by every node", () => {
+  let redis: ChildProcess;
+  let port = 0;
+  const dirs: string[] = [];
+  const servers: TenantboxServer[] = [];
+  const urls: string[] = [];
+  let token = "";
+
+  const config = parseConfig({
+    tenants: [{ id: "acme", tier: "free", permissions: [], tools: {}, quotas: { maxExecutionsPerDay: 3 }, rateLimit: { points: 100, duration: 60 } }],
+  });
+
+  function temp(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-redis-"));
+    dirs.push(dir);
+    return dir;
+  }
+
+  beforeAll(async () => {
+    port = await freePort();
+    redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    await waitForRedis(port);
+    const root = temp();
+    fs.mkdirSync(path.join(root, "acme"));
+    for (let i = 0; i < 2; i++) {
+      const server = new TenantboxServer({ root, config, dataDir: temp(), jwtSecret: SECRET, watch: false, maxThreads: 1, redisUrl: `redis://127.0.0.1:${port}` });
+      servers.push(server);
+      urls.push(await server.listen({ port: 0 }));
+    }
+    token = await signToken(SECRET, { tenantId: "acme", sub: "u1" });
+  });
+
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+    redis?.kill("SIGKILL");
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const execute = (url: string) =>
+    fetch(`${url}/v1/execute`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ code: "return 1" }),
+    });
+
+  it("counts one tenant's executions across both nodes", async () => {
+    expect((await execute(urls[0]!)).status).toBe(200);
+    expect((await execute(urls[1]!)).status).toBe(200);
+    expect((await execute(urls[0]!)).status).toBe(200);
+    const refused = await execute(urls[1]!);
+    expect(refused.status).toBe(429);
+    expect((await refused.json()).error.code).toBe("QUOTA_EXCEEDED");
+    const usage = await (await fetch(`${urls[1]}/v1/usage`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(usage.executions).toEqual({ used: 3, limit: 3 });
+  });
+
+  it("answers 503 while Redis is away, and runs nothing uncounted", async () => {
+    redis.kill("SIGKILL");
+    await new Promise((r) => redis.once("exit", r));
+    const response = await execute(urls[0]!);
+    expect(response.status).toBe(503);
+    expect((await response.json()).error.code).toBe("UNAVAILABLE");
+  });
+});
