@@ -10,6 +10,7 @@ import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
 // nodes, and a Redis that goes away turns requests into 503s, never into uncounted runs. Skipped, visibly,
 // when the machine has no redis-server (.ci/run installs it).
 const hasRedis = spawnSync("redis-server", ["--version"]).status === 0;
+type ErrorBody = { error: { code: string; message: string } };
 const SECRET = "redis-test-secret-redis-test-secret-0123";
 
 function freePort(): Promise<number> {
@@ -89,8 +90,8 @@ describe.skipIf(!hasRedis)("service with --redis: counters shared by every node"
     expect((await execute(urls[0]!)).status).toBe(200);
     const refused = await execute(urls[1]!);
     expect(refused.status).toBe(429);
-    expect((await refused.json()).error.code).toBe("QUOTA_EXCEEDED");
-    const usage = await (await fetch(`${urls[1]}/v1/usage`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(((await refused.json()) as ErrorBody).error.code).toBe("QUOTA_EXCEEDED");
+    const usage = (await (await fetch(`${urls[1]}/v1/usage`, { headers: { authorization: `Bearer ${token}` } })).json()) as { executions: unknown };
     expect(usage.executions).toEqual({ used: 3, limit: 3 });
   });
 
@@ -99,6 +100,6 @@ describe.skipIf(!hasRedis)("service with --redis: counters shared by every node"
     await new Promise((r) => redis.once("exit", r));
     const response = await execute(urls[0]!);
     expect(response.status).toBe(503);
-    expect((await response.json()).error.code).toBe("UNAVAILABLE");
+    expect(((await response.json()) as ErrorBody).error.code).toBe("UNAVAILABLE");
   });
 });

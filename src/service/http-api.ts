@@ -83,7 +83,7 @@ export class TenantboxServer {
 
   constructor(options: ServerOptions) {
     const { logger = false, ...serviceOptions } = options;
-    this.service = new TenantService(serviceOptions);
+    this.service = new TenantService({ log: (message, error) => this.app?.log.error({ err: error }, message), ...serviceOptions });
     const largestCode = Math.max(0, ...[...this.service.config.tenants.values()].map((t) => t.quotas.maxCodeSizeKB * 1024));
     this.app = Fastify({
       logger,

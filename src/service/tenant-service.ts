@@ -35,6 +35,8 @@ export interface ServiceOptions {
   /** Hot reload of tenant folders (default true). */
   watch?: boolean;
   isolation?: "process" | "thread";
+  /** Where the service reports its own failures (an audit row it could not write); default stderr. */
+  log?: (message: string, error: unknown) => void;
   /** The clock quota periods and audit times follow (tests move it to the next day). Default Date.now. */
   now?: () => number;
 }
@@ -75,6 +77,7 @@ export class TenantService {
   private readonly tools: ServiceTools;
   private readonly runtimes: TenantRuntimes;
   private readonly now: () => number;
+  private readonly log: (message: string, error: unknown) => void;
   private readonly redis: Redis | undefined;
   private closing: Promise<void> | undefined;
 
@@ -82,6 +85,7 @@ export class TenantService {
     if (typeof options.root !== "string" || options.root.length === 0) throw new TypeError("tenantbox: service option root is required");
     this.root = path.resolve(options.root);
     this.now = options.now ?? Date.now;
+    this.log = options.log ?? ((message, error) => process.stderr.write(`tenantbox: ${message}: ${(error as Error)?.message ?? String(error)}\n`));
     this.config = typeof options.config === "string" ? loadConfig(options.config) : options.config;
     const secret = options.jwtSecret ?? process.env.TENANTBOX_JWT_SECRET ?? this.config.auth.secret;
     const { jwksUrl, issuer, audience } = this.config.auth;
@@ -311,7 +315,12 @@ export class TenantService {
     durationMs: number,
     toolCalls: number,
   ): void {
-    this.audit.record({ ...what, tenant: tenant.id, user: principal.user, success, errorCode: errorCode ?? null, durationMs, toolCalls, at: this.now() });
+    try {
+      this.audit.record({ ...what, tenant: tenant.id, user: principal.user, success, errorCode: errorCode ?? null, durationMs, toolCalls, at: this.now() });
+    } catch (error) {
+      // The execution happened and its caller gets the answer; the operator gets the failure.
+      this.log("could not write an audit row", error);
+    }
     this.metrics.execution(tenant.id, what.kind, success ? "ok" : (errorCode ?? "error"), durationMs / 1000);
   }
 
