@@ -11,6 +11,7 @@ import { WorkerPool } from "./runner/pool.js";
 import { ProcessPool } from "./runner/process-pool.js";
 import type { InvocationTask, LogEntry, ToolReply, ToolRequest } from "./runner/protocol.js";
 import { Scheduler } from "./runner/scheduler.js";
+import { mapLimited } from "./map-limited.js";
 import { isSecurityLevel, type SecurityLevel } from "./security-levels.js";
 
 /** Limits of one call, each at most the runtime's own (a platform's per-tenant quotas). */
@@ -137,20 +138,6 @@ function valueOf(result: ExecuteResult): unknown {
   return result.value;
 }
 
-/** Maps with at most `limit` calls pending at once; results in input order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
-}
-
 function toJson(value: unknown, what: string): string {
   let json: string | undefined;
   try {
@@ -179,6 +166,7 @@ export class IsolatedRuntime {
     this.options = Object.freeze(resolveOptions(options));
     this.registry = new Registry({
       securityLevel: this.options.securityLevel,
+      maxModuleBytes: this.options.maxModuleBytes,
       ...(this.options.scoring ? { scoring: this.options.scoring } : {}),
       ...(this.options.root !== undefined ? { root: this.options.root } : {}),
       watch: this.options.watch,

@@ -63,6 +63,8 @@ export interface RuntimeOptions {
    * cannot turn into a clean worker exit then ends the host too).
    */
   isolation?: "process" | "thread";
+  /** Largest module file in bytes (at most the security level's limit): a bigger file is refused before it is read. */
+  maxModuleBytes?: number;
   /** Spare hardened realms each worker keeps ready, so a realm that cannot be reused is replaced off the call path. */
   readyContexts?: number;
 }
@@ -83,6 +85,7 @@ export interface ResolvedOptions {
   maxIterations?: number;
   hardStopGraceMs: number;
   readyContexts: number;
+  maxModuleBytes: number;
   root?: string;
   watch: boolean;
   scoring?: ScoringSettings;
@@ -109,6 +112,7 @@ const KNOWN = new Set<string>([
   "watch",
   "scoringGate",
   "isolation",
+  "maxModuleBytes",
 ]);
 
 function integer(name: string, value: unknown, min: number, max: number): number {
@@ -164,6 +168,10 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
     hardStopGraceMs:
       options.hardStopGraceMs === undefined ? 500 : integer("hardStopGraceMs", options.hardStopGraceMs, 50, 600_000),
     readyContexts: options.readyContexts === undefined ? 2 : integer("readyContexts", options.readyContexts, 0, 64),
+    maxModuleBytes:
+      options.maxModuleBytes === undefined
+        ? LEVEL_DEFAULTS[securityLevel].maxModuleBytes
+        : integer("maxModuleBytes", options.maxModuleBytes, 1, LEVEL_DEFAULTS[securityLevel].maxModuleBytes),
     watch: options.watch ?? false,
     isolation: options.isolation ?? "process",
   };

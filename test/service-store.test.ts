@@ -69,20 +69,21 @@ describe("openDatabase", () => {
 });
 
 function entry(over: Partial<AuditEntry> = {}): AuditEntry {
-  return { tenant: "acme", kind: "run", file: "hooks/a.js", funcName: "f", success: true, durationMs: 1.5, toolCalls: 2, at: 1000, ...over };
+  return { tenant: "acme", kind: "run", file: "hooks/a.js", funcName: "f", success: true, durationMs: 1.5, toolCalls: 2, chargedToolCalls: 2, at: 1000, ...over };
 }
 
 describe("AuditLog", () => {
   it("records, filters newest first, limits and totals", () => {
     const log = new AuditLog(open());
     log.record(entry({ at: 1000 }));
-    log.record(entry({ at: 3000, success: false, errorCode: "TIMEOUT", user: "u1", toolCalls: 5 }));
+    // 5 calls made, 3 charged (2 refused): totals count what the quota was charged for.
+    log.record(entry({ at: 3000, success: false, errorCode: "TIMEOUT", user: "u1", toolCalls: 5, chargedToolCalls: 3 }));
     log.record(entry({ at: 2000, kind: "execute", file: null, funcName: null, codeHash: "abc" }));
     log.record(entry({ tenant: "globex", at: 2500, kind: "event", event: "order.created", toolCalls: 7 }));
 
     const acme = log.query({ tenant: "acme" });
     expect(acme.map((row) => row.at)).toEqual([3000, 2000, 1000]);
-    expect(acme[0]).toMatchObject({ tenant: "acme", user: "u1", success: false, errorCode: "TIMEOUT", toolCalls: 5, kind: "run" });
+    expect(acme[0]).toMatchObject({ tenant: "acme", user: "u1", success: false, errorCode: "TIMEOUT", toolCalls: 5, chargedToolCalls: 3, kind: "run" });
     expect(acme[1]).toMatchObject({ kind: "execute", codeHash: "abc", file: null, funcName: null, success: true, durationMs: 1.5 });
     expect(typeof acme[0].id).toBe("number");
     expect(log.query({}).map((row) => row.tenant)).toEqual(["acme", "globex", "acme", "acme"]);
@@ -90,8 +91,8 @@ describe("AuditLog", () => {
     expect(log.query({ since: 1000, until: 2500 }).map((row) => row.at)).toEqual([2000, 1000]);
     expect(log.query({ limit: 2 }).map((row) => row.at)).toEqual([3000, 2500]);
     expect(log.query({ tenant: "nobody" })).toEqual([]);
-    expect(log.totals("acme", 2000)).toEqual({ executions: 2, toolCalls: 7 });
-    expect(log.totals("acme", 0)).toEqual({ executions: 3, toolCalls: 9 });
+    expect(log.totals("acme", 2000)).toEqual({ executions: 2, toolCalls: 5 });
+    expect(log.totals("acme", 0)).toEqual({ executions: 3, toolCalls: 7 });
     expect(log.totals("nobody", 0)).toEqual({ executions: 0, toolCalls: 0 });
   });
 

@@ -6,6 +6,8 @@ import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageErr
 import { sanitizeLine } from "./format.js";
 import { USAGE } from "./usage.js";
 
+const INVISIBLE = /[\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060-\u2069\uFEFF]/g;
+
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `--since`: a duration back from now (90s, 15m, 24h, 7d) or a date/time (2026-11-23, 2026-11-23T10:00:00Z). */
@@ -77,6 +79,7 @@ function formatRows(rows: AuditRow[]): string {
 
 /** Tenant-controlled text (file names, user ids) never moves the terminal's cursor. */
 function cell(text: string, width: number): string {
-  const clean = sanitizeLine(text);
+  // Control characters (sanitizeLine), and the invisible ones that reorder or hide text on a terminal.
+  const clean = sanitizeLine(text).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return (clean.length > width ? clean.slice(0, width - 1) + "…" : clean).padEnd(width);
 }

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { LEVEL_DEFAULTS, type SecurityLevel, type ValidationIssue } from "../index.js";
 import { locate } from "../loader/issues.js";
 import { checkModule } from "../loader/validate.js";
@@ -47,19 +48,21 @@ function issue(rule: string, message: string, location = { line: 1, column: 0 })
   return { rule, message, severity: "error", location };
 }
 
+/** JSON data files are not limited by the security level; this only keeps one from filling memory. */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
 /** The issues of one file, as the runtime's validator (or, for .json, JSON.parse) sees them. */
 export function checkFile(absolute: string, level: SecurityLevel): ValidationIssue[] {
   const extension = path.extname(absolute).toLowerCase();
   let code: string;
   try {
     const limit = LEVEL_DEFAULTS[level].maxModuleBytes;
-    const size = fs.statSync(absolute).size;
-    // Don't read a huge module just to be told it is too big.
-    if (extension !== ".json" && size > limit) {
-      return [issue("max-module-size", `module is ${size} bytes; the limit is ${limit}`)];
-    }
-    code = fs.readFileSync(absolute, "utf8");
+    // Don't read a huge module just to be told it is too big, nor wait on a FIFO.
+    code = readRegularFile(absolute, extension === ".json" ? MAX_JSON_BYTES : limit);
   } catch (error) {
+    if (error instanceof FileReadRefused) {
+      return [issue(error.reason === "too-large" ? "max-module-size" : "not-a-file", `${extension === ".json" ? "file" : "module"} ${error.message}`)];
+    }
     return [issue("read-error", `cannot read file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)];
   }
   if (extension === ".json") {

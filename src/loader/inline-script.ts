@@ -8,8 +8,10 @@ import { checkModule, TOO_DEEP } from "./validate.js";
 export const INLINE_SCRIPT_ID = "inline-script.js";
 
 // The body runs as an async function, so top-level `await` and `return` work as in Enclave's run(code).
-// The body starts on a line of its own: the wrapper never changes how its first line tokenizes.
-const PREFIX = "module.exports = async function script() {\n";
+// It starts on the wrapper's line, so stack lines are the caller's own. (The one token that reads
+// differently after "{" than at the start of a line is an HTML close comment `-->`: that body then fails
+// to parse, closed rather than open.)
+const PREFIX = "module.exports = async function script() {";
 const SUFFIX = "\n};\n";
 
 /** The CommonJS module an inline script runs as. The body was parsed on its own first, so it cannot close the wrapper early. */
@@ -17,9 +19,10 @@ export function wrapInlineScript(code: string): string {
   return PREFIX + code + SUFFIX;
 }
 
-/** Moves an issue found in the wrapped module back onto the caller's own lines. */
+/** Moves an issue found in the wrapped module back onto the caller's own columns (line 1 carries the wrapper). */
 export function unwrapIssue(issue: ValidationIssue): ValidationIssue {
-  return { ...issue, location: { ...issue.location, line: Math.max(1, issue.location.line - 1) } };
+  if (issue.location.line !== 1) return issue;
+  return { ...issue, location: { ...issue.location, column: Math.max(0, issue.location.column - PREFIX.length) } };
 }
 
 /**

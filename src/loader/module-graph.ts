@@ -5,6 +5,7 @@ import { RuntimeError } from "../errors.js";
 import { LEVEL_DEFAULTS, type SecurityLevel } from "../security-levels.js";
 import type { TaskModule } from "../runner/protocol.js";
 import { fileIssue, type ValidationIssue } from "./issues.js";
+import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
 import { resolveSpecifier, ResolveFailure, realInside } from "./resolve.js";
 import { transformModule } from "./transform.js";
 import { checkModule, TOO_DEEP } from "./validate.js";
@@ -79,6 +80,8 @@ export interface GraphOptions {
   onEvent?: (event: ModuleEvent) => void;
   /** The scoring gate; off when absent. */
   scoring?: ScoringSettings;
+  /** Largest module file (bytes); the security level's limit when absent or larger. */
+  maxModuleBytes?: number;
 }
 
 const MAX_CACHED_FILES = 5000;
@@ -310,7 +313,7 @@ export class ModuleGraphLoader {
 
   private read(realPath: string, id: string, stat: fs.BigIntStats): CachedVersion {
     const { securityLevel } = this.options;
-    const maxBytes = LEVEL_DEFAULTS[securityLevel].maxModuleBytes;
+    const maxBytes = Math.min(LEVEL_DEFAULTS[securityLevel].maxModuleBytes, this.options.maxModuleBytes ?? Infinity);
     const base = { specifiers: [] as string[], warnings: [] as ValidationIssue[], exports: { names: [], complete: false } as StaticExports };
     if (stat.size > BigInt(maxBytes)) {
       // Refused before reading: a huge file (JSON included) never enters memory.
@@ -318,8 +321,10 @@ export class ModuleGraphLoader {
     }
     let code: string;
     try {
-      code = fs.readFileSync(realPath, "utf8");
-    } catch {
+      code = readRegularFile(realPath, maxBytes);
+    } catch (error) {
+      // Swapped for a FIFO, a symlink or a bigger file since the stat: refused, never waited on.
+      if (error instanceof FileReadRefused) return refused(base, [fileIssue(error.reason === "too-large" ? "max-module-size" : "not-a-file", `module ${error.message}`)]);
       throw new RuntimeError("MODULE_NOT_FOUND", `cannot read module "${id}"`, { file: id });
     }
     return this.compileVersion(code, id, base);

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
 import { builtinModules } from "node:module";
 import path from "node:path";
 
@@ -69,9 +70,9 @@ function packageMain(dir: string): string | undefined {
   if (!isFile(file)) return undefined;
   let pkg: unknown;
   try {
-    if (fs.statSync(file).size > MAX_PACKAGE_JSON_BYTES) throw new ResolveFailure(`package.json in "${path.basename(dir)}" is too large`);
-    pkg = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch {
+    pkg = JSON.parse(readRegularFile(file, MAX_PACKAGE_JSON_BYTES));
+  } catch (error) {
+    if (error instanceof FileReadRefused) throw new ResolveFailure(`package.json in "${path.basename(dir)}" ${error.message}`);
     throw new ResolveFailure(`package.json in "${path.basename(dir)}" is not valid JSON`);
   }
   if (!pkg || typeof pkg !== "object") return undefined;

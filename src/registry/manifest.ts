@@ -1,5 +1,6 @@
 import path from "node:path";
 import { fileIssue, type ValidationIssue } from "../loader/issues.js";
+import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 
 export const MANIFEST_FILE = "tenantbox.json";
 const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -24,6 +25,21 @@ export interface ParsedManifest {
 
 function issue(message: string, rule = "manifest"): ValidationIssue {
   return fileIssue(rule, message);
+}
+
+/**
+ * Reads and parses a folder's manifest; undefined when it cannot be read (gone). A FIFO, a device, a symlink
+ * or an oversized file in its place is a manifest with an issue: never followed, waited on or read whole.
+ */
+export function readManifestFile(file: string): ParsedManifest | undefined {
+  let text: string;
+  try {
+    text = readRegularFile(file, MAX_MANIFEST_BYTES);
+  } catch (error) {
+    if (error instanceof FileReadRefused) return { issues: [issue(`${MANIFEST_FILE} ${error.message}`)] };
+    return undefined;
+  }
+  return parseManifest(text);
 }
 
 /**

@@ -5,7 +5,7 @@ import { fileIssue, type ValidationIssue } from "../loader/issues.js";
 import { entryIn, fileSignature, realFolderOf, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
 import type { SecurityLevel } from "../security-levels.js";
 import { FolderWatcher, type FileChange } from "./folder-watcher.js";
-import { MANIFEST_FILE, parseManifest, type HookTarget, type Manifest, type ParsedManifest } from "./manifest.js";
+import { MANIFEST_FILE, readManifestFile, type HookTarget, type Manifest, type ParsedManifest } from "./manifest.js";
 
 const MODULE_EXTENSIONS = new Set([".js", ".cjs", ".mjs", ".json"]);
 const MAX_LISTED_FILES = 5000;
@@ -24,6 +24,8 @@ export type RegistryEventName = keyof RegistryEvents;
 export interface RegistryOptions {
   securityLevel: SecurityLevel;
   scoring?: ScoringSettings;
+  /** Largest module file (bytes), below the security level's own limit. */
+  maxModuleBytes?: number;
   /** Directory holding one folder per tenant; with it, folders must be inside it and watching covers them all. */
   root?: string;
   /** Watch folders and keep their compiled modules in memory (hot reload); else check stat on every call. */
@@ -70,6 +72,7 @@ export class Registry {
     this.loader = new ModuleGraphLoader({
       securityLevel: options.securityLevel,
       ...(options.scoring ? { scoring: options.scoring } : {}),
+      ...(options.maxModuleBytes !== undefined ? { maxModuleBytes: options.maxModuleBytes } : {}),
       watched: options.watch,
       onEvent: (event) => this.onModuleEvent(event),
     });
@@ -357,10 +360,4 @@ function invalidate(state: FolderState): void {
   state.parsedManifest = undefined;
 }
 
-function readManifestFile(file: string): ParsedManifest | undefined {
-  try {
-    return parseManifest(fs.readFileSync(file, "utf8"));
-  } catch {
-    return undefined;
-  }
-}
+

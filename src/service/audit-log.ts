@@ -13,7 +13,10 @@ export interface AuditEntry {
   success: boolean;
   errorCode?: string | null;
   durationMs: number;
+  /** Tool calls the code made, refused ones included. */
   toolCalls: number;
+  /** Of those, the ones the daily tool-call quota was charged for. */
+  chargedToolCalls?: number;
   /** Milliseconds since the epoch. */
   at: number;
 }
@@ -50,6 +53,7 @@ interface DbRow {
   error_code: string | null;
   duration_ms: number;
   tool_calls: number;
+  charged_tool_calls: number;
   at: number;
 }
 
@@ -61,11 +65,11 @@ export class AuditLog {
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare<unknown[]>(
-      `INSERT INTO executions (tenant, user, kind, file, func, code_hash, event, success, error_code, duration_ms, tool_calls, at)
-       VALUES (@tenant, @user, @kind, @file, @func, @codeHash, @event, @success, @errorCode, @durationMs, @toolCalls, @at)`,
+      `INSERT INTO executions (tenant, user, kind, file, func, code_hash, event, success, error_code, duration_ms, tool_calls, charged_tool_calls, at)
+       VALUES (@tenant, @user, @kind, @file, @func, @codeHash, @event, @success, @errorCode, @durationMs, @toolCalls, @chargedToolCalls, @at)`,
     );
     this.sumSince = db.prepare<unknown[]>(
-      `SELECT COUNT(*) AS executions, COALESCE(SUM(tool_calls), 0) AS toolCalls
+      `SELECT COUNT(*) AS executions, COALESCE(SUM(charged_tool_calls), 0) AS toolCalls
        FROM executions WHERE tenant = ? AND at >= ?`,
     );
   }
@@ -88,6 +92,7 @@ export class AuditLog {
       errorCode: entry.errorCode ?? null,
       durationMs: entry.durationMs,
       toolCalls: Math.trunc(entry.toolCalls),
+      chargedToolCalls: Math.trunc(entry.chargedToolCalls ?? 0),
       at: Math.trunc(entry.at),
     });
   }
@@ -117,7 +122,7 @@ export class AuditLog {
     return (statement.all(...params) as DbRow[]).map(toRow);
   }
 
-  /** Executions and tool calls since `since` (ms), to re-seed the daily quota counters after a restart. */
+  /** Executions and charged tool calls since `since` (ms), to re-seed the daily quota counters after a restart. */
   totals(tenant: string, since: number): { executions: number; toolCalls: number } {
     const row = this.sumSince.get(tenant, finite("since", since)) as { executions: number; toolCalls: number };
     return { executions: row.executions, toolCalls: row.toolCalls };
@@ -143,6 +148,7 @@ function toRow(row: DbRow): AuditRow {
     errorCode: row.error_code,
     durationMs: row.duration_ms,
     toolCalls: row.tool_calls,
+    chargedToolCalls: row.charged_tool_calls,
     at: row.at,
   };
 }

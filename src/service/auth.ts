@@ -51,6 +51,8 @@ export class Authenticator {
   readonly #secret: Uint8Array | null;
   readonly #jwks: JWTVerifyGetKey | null;
   readonly #claims: Pick<JWTVerifyOptions, "issuer" | "audience">;
+  /** Tokens verified recently (a client sends the same one again and again): verification is most of a request's cost. */
+  readonly #verified = new Map<string, { principal: Principal; until: number }>();
 
   constructor(options: AuthOptions) {
     if (!options || (options.secret === undefined && options.jwksUrl === undefined)) {
@@ -70,6 +72,8 @@ export class Authenticator {
     if (!match) throw unauthorized("expected a Bearer token");
     const token = match[1];
     if (token.length > MAX_TOKEN_LENGTH) throw unauthorized("token too large");
+    const cached = this.#verified.get(token);
+    if (cached && cached.until > Date.now()) return cached.principal;
 
     let payload: JWTPayload;
     try {
@@ -77,7 +81,12 @@ export class Authenticator {
     } catch (err) {
       throw mapError(err);
     }
-    return principalFrom(payload);
+    const principal = principalFrom(payload);
+    // Until the token expires, and at most a minute: a key rotation or a config change is seen soon.
+    const until = Math.min(Date.now() + CACHE_MS, (payload.exp ?? 0) * 1000);
+    if (this.#verified.size >= MAX_CACHED_TOKENS) this.#verified.delete(this.#verified.keys().next().value!);
+    this.#verified.set(token, { principal, until });
+    return principal;
   }
 
   async #verifyJwt(token: string) {
@@ -124,6 +133,9 @@ function mapError(err: unknown): ServiceError {
   return unauthorized("invalid token");
 }
 
+const CACHE_MS = 60_000;
+const MAX_CACHED_TOKENS = 10_000;
+
 function principalFrom(payload: JWTPayload): Principal {
   const { tenantId, sub, permissions } = payload;
   if (typeof tenantId !== "string" || tenantId.length === 0 || tenantId.length > MAX_TENANT_ID_LENGTH) {
@@ -133,11 +145,12 @@ function principalFrom(payload: JWTPayload): Principal {
   if (permissions !== undefined && !(Array.isArray(permissions) && permissions.every((p) => typeof p === "string"))) {
     throw unauthorized("token permissions must be an array of strings");
   }
-  return {
+  // Frozen: one principal serves every request that carries the same token.
+  return Object.freeze({
     tenantId,
     user: sub ?? null,
-    permissions: permissions === undefined ? null : [...(permissions as string[])],
-  };
+    permissions: permissions === undefined ? null : Object.freeze([...(permissions as string[])]) as string[],
+  });
 }
 
 /** Signs a development token (HS256) for `npm start` and tests. */

@@ -38,6 +38,8 @@ const MIGRATIONS: readonly string[] = [
      updated_at INTEGER,
      PRIMARY KEY (tenant, collection, id)
    );`,
+  // Tool calls the daily quota charged (refused ones are not): what a restart restores the counter from.
+  `ALTER TABLE executions ADD COLUMN charged_tool_calls INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/tenantbox.db`, tuned for one writer process, and migrated. */

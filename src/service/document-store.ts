@@ -42,6 +42,8 @@ export const DOCUMENT_LIMITS = {
   maxFilterFields: 20,
   maxInValues: 100,
   maxIdLength: 128,
+  /** Documents one data:update may rewrite (each is read into host memory). */
+  maxUpdate: 200,
 } as const;
 
 const COLLECTION = /^[A-Za-z0-9_-]{1,64}$/;
@@ -113,10 +115,14 @@ export class DocumentStore {
     const match = compileSelector(selector);
     const patch = withoutId(set, "set");
     return this.db.transaction(() => {
+      // Every matched document is read into host memory and rewritten: bound how many one call may touch.
       const rows = this.all(
-        `SELECT rowid AS row, data FROM documents WHERE tenant = ? AND collection = ?${and(match)}`,
-        [...scope, ...match.params],
+        `SELECT rowid AS row, data FROM documents WHERE tenant = ? AND collection = ?${and(match)} LIMIT ?`,
+        [...scope, ...match.params, DOCUMENT_LIMITS.maxUpdate + 1],
       ) as Array<{ row: number; data: string }>;
+      if (rows.length > DOCUMENT_LIMITS.maxUpdate) {
+        throw new DataError(`selector: matches more than ${DOCUMENT_LIMITS.maxUpdate} documents; update them in smaller groups`);
+      }
       const now = Date.now();
       for (const { row, data } of rows) {
         const json = encode({ ...(JSON.parse(data) as object), ...patch }, "set");

@@ -1,3 +1,4 @@
+import { Transform } from "node:stream";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { ErrorInfo } from "../errors.js";
 import type { Principal } from "./auth.js";
@@ -90,6 +91,8 @@ export class TenantboxServer {
       bodyLimit: Math.max(1024 * 1024, 2 * largestCode + ENVELOPE_BYTES),
       // We answer 503 ourselves while closing, in our error shape.
       return503OnClosing: false,
+      // A request (headers and body) must arrive within 30 s: slow senders do not hold connections forever.
+      requestTimeout: 30_000,
       // Bodies are checked as they are: no coercion, no silently dropped fields.
       ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
     });
@@ -124,18 +127,39 @@ export class TenantboxServer {
   private routes(): void {
     const { app, service } = this;
 
-    app.addHook("onRequest", async (request, reply) => {
-      if (this.shuttingDown) {
-        reply.header("connection", "close");
-        throw new ServiceError("UNAVAILABLE", "the service is shutting down");
-      }
-      if (!request.url.startsWith("/v1/")) return;
+    app.addHook("onRequest", async (request) => {
+      if (this.shuttingDown) throw new ServiceError("UNAVAILABLE", "the service is shutting down");
+      // No route: 404 before any body is read.
+      if (request.routeOptions.url === undefined) throw new ServiceError("NOT_FOUND", "no such route");
+      // By the matched route, not the raw URL: every /v1 route needs a token, however the path was spelled.
+      if (!request.routeOptions.url.startsWith("/v1/")) return;
       const caller = await service.authenticate(request.headers.authorization);
       request.caller = caller;
       // The body may not be larger than the tenant's code size allows (plus its JSON envelope).
       const length = Number(request.headers["content-length"] ?? 0);
-      const limit = 2 * caller.tenant.quotas.maxCodeSizeKB * 1024 + ENVELOPE_BYTES;
+      const limit = bodyLimitOf(caller.tenant);
       if (length > limit) throw new ServiceError("PAYLOAD_TOO_LARGE", `request body is ${length} bytes; this tenant's limit is ${limit}`);
+    });
+
+    // A body without Content-Length (chunked) is counted as it arrives, against the same limit.
+    app.addHook("preParsing", async (request, _reply, payload) => {
+      if (!request.caller) return payload;
+      const limit = bodyLimitOf(request.caller.tenant);
+      let received = 0;
+      return payload.pipe(
+        new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            received += chunk.length;
+            if (received > limit) callback(new ServiceError("PAYLOAD_TOO_LARGE", `request body is over this tenant's limit of ${limit} bytes`));
+            else callback(null, chunk);
+          },
+        }),
+      );
+    });
+
+    // While shutting down, every answer closes its connection: a keep-alive client must not hold the close open.
+    app.addHook("onSend", async (_request, reply) => {
+      if (this.shuttingDown) reply.header("connection", "close");
     });
 
     app.setNotFoundHandler((_request, reply) => {
@@ -171,7 +195,13 @@ export class TenantboxServer {
 
     app.post<{ Params: { event: string }; Body: { payload?: unknown; context?: unknown } | undefined }>(
       "/v1/events/:event",
-      { schema: { body: eventSchema, params: { type: "object", properties: { event: { type: "string", pattern: EVENT_NAME } } } } },
+      {
+        schema: { body: eventSchema, params: { type: "object", properties: { event: { type: "string", pattern: EVENT_NAME } } } },
+        // No body at all is an event without a payload (`curl -X POST .../v1/events/x`).
+        preValidation: async (request) => {
+          if (request.body === undefined || request.body === null) request.body = {};
+        },
+      },
       async (request, reply) => {
         const { principal, tenant } = caller(request);
         const body = request.body ?? {};
@@ -191,6 +221,11 @@ export class TenantboxServer {
 
     app.get("/v1/usage", async (request) => service.usage(caller(request).tenant));
   }
+}
+
+/** The largest request body a tenant may send: its code size, twice (JSON escaping), plus the envelope. */
+function bodyLimitOf(tenant: TenantConfig): number {
+  return 2 * tenant.quotas.maxCodeSizeKB * 1024 + ENVELOPE_BYTES;
 }
 
 function caller(request: FastifyRequest): Caller {

@@ -29,6 +29,8 @@ export interface CallerMeta {
   tokenPermissions: string[] | null;
   /** Set when a tool call was refused with a wait: the HTTP answer's Retry-After. */
   retryAfterMs?: number;
+  /** Tool calls of this execution the daily quota was charged for. */
+  chargedToolCalls: number;
 }
 
 interface Registered extends ToolDefinition {
@@ -66,7 +68,8 @@ export class ServiceTools {
   }
 
   /** The runtime's tool handler: refusals are RuntimeErrors with a policy code, other failures plain errors (TOOL_ERROR). */
-  async call(name: string, args: unknown, meta: CallerMeta): Promise<unknown> {
+  async call(name: string, args: unknown, meta: CallerMeta | undefined): Promise<unknown> {
+    if (!meta) throw new RuntimeError("PERMISSION_DENIED", "tools are not available to this call");
     const { tenant } = meta;
     const tool = this.tools.get(name);
     const settings = Object.hasOwn(tenant.tools, name) ? tenant.tools[name] : undefined;
@@ -80,6 +83,7 @@ export class ServiceTools {
     try {
       if (rateLimit) await this.limiter.takeRate(`tool:${tenant.id}:${name}`, rateLimit);
       await this.limiter.takeToolCall(tenant.id, tenant.quotas);
+      meta.chargedToolCalls++;
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
       if (error.retryAfterMs !== undefined) meta.retryAfterMs = Math.max(meta.retryAfterMs ?? 0, error.retryAfterMs);

@@ -1,5 +1,5 @@
 import { IsolatedRuntime } from "../isolated-runtime.js";
-import type { SecurityLevel } from "../security-levels.js";
+import { LEVEL_DEFAULTS, type SecurityLevel } from "../security-levels.js";
 import type { TenantConfig } from "./config.js";
 import type { CallerMeta, ServiceTools } from "./service-tools.js";
 
@@ -79,6 +79,8 @@ export class TenantRuntimes {
       timeout: max((t) => t.quotas.maxExecutionDurationMs),
       maxToolCalls: max((t) => t.quotas.maxToolCallsPerExecution),
       maxOutputBytes: Math.max(16, max((t) => t.quotas.maxOutputSizeKB * 1024)),
+      // No file bigger than its tenants' code quota is ever read or parsed (on the host thread).
+      maxModuleBytes: Math.min(LEVEL_DEFAULTS[options.securityLevel ?? "STANDARD"].maxModuleBytes, max((t) => t.quotas.maxCodeSizeKB * 1024)),
       toolHandler: (name, args, ctx) => options.tools.call(name, args, ctx.meta as CallerMeta),
     });
   }

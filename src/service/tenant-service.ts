@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
-import type { ExecuteResult, HookResult } from "../isolated-runtime.js";
+import type { ErrorInfo } from "../errors.js";
+import type { ExecuteResult, HookResult, IsolatedRuntime } from "../isolated-runtime.js";
+import { mapLimited } from "../map-limited.js";
 import type { ModuleInfo } from "../loader/module-graph.js";
 import type { ValidationResult } from "../loader/issues.js";
 import { AuditLog, type AuditEntry } from "./audit-log.js";
@@ -40,6 +42,12 @@ export interface ServiceOptions {
   /** The clock quota periods and audit times follow (tests move it to the next day). Default Date.now. */
   now?: () => number;
 }
+
+/**
+ * /v1/validate and /v1/modules parse code on the service's main thread without running it (so without an
+ * execution to count): they get a rate limit of their own per tenant.
+ */
+export const INSPECT_RATE = { points: 60, duration: 60 } as const;
 
 /** A request body for POST /v1/run. */
 export interface RunBody {
@@ -165,7 +173,7 @@ export class TenantService {
         context: body.context ?? null,
         meta,
       });
-      this.record(tenant, principal, { kind: "run", file: body.file, funcName: body.funcName }, result.success, result.error?.code, result.stats.totalMs, result.stats.toolCalls);
+      this.record(tenant, principal, meta, { kind: "run", file: body.file, funcName: body.funcName }, result.success, result.error?.code, result.stats);
       return outcome(result, meta);
     });
   }
@@ -182,37 +190,69 @@ export class TenantService {
         meta,
       });
       const codeHash = createHash("sha256").update(code).digest("hex");
-      this.record(tenant, principal, { kind: "execute", codeHash }, result.success, result.error?.code, result.stats.totalMs, result.stats.toolCalls);
+      this.record(tenant, principal, meta, { kind: "execute", codeHash }, result.success, result.error?.code, result.stats);
       return outcome(result, meta);
     });
   }
 
-  /** Runs the event's handlers (each one execution of the quota), as many at once as the tenant has free slots. */
+  /**
+   * Runs the event's handlers, each one execution of the quota with its own audit row, as many at once as
+   * the tenant has free slots (and the pool has workers). Handlers the pool refuses (queue full, closing)
+   * cost nothing; when it refuses all of them the answer is a 503.
+   */
   async emit(principal: Principal, tenant: TenantConfig, event: string, payload: unknown, context?: unknown): Promise<Outcome<HookResult[]>> {
     const runtime = this.runtimes.of(tenant);
     const folder = this.folderOf(tenant);
-    const handlers = this.registryCall(() => runtime.hooks(folder)).events[event]?.length ?? 0;
-    if (handlers === 0) return { result: [] };
-    return this.admitted(tenant, handlers, async (slots) => {
-      const meta = this.meta(principal, tenant);
-      const results = await runtime.emit(event, payload, { ...this.limits(tenant), folder, context: context ?? null, meta, concurrency: slots });
-      for (const hook of results) {
-        this.record(tenant, principal, { kind: "event", event, file: hook.file, funcName: hook.funcName }, hook.success, hook.error?.code, hook.durationMs, hook.toolCalls);
+    const events = this.registryCall(() => runtime.hooks(folder)).events;
+    // Own keys only: an event named "constructor" has no handlers.
+    const targets = (Object.hasOwn(events, event) ? events[event]! : []).map(splitTarget);
+    if (targets.length === 0) return { result: [] };
+    return this.admitted(tenant, targets.length, async (slots) => {
+      let retryAfterMs: number | undefined;
+      const refused: ErrorInfo[] = [];
+      const lanes = Math.min(slots, runtime.load().capacity);
+      const results = await mapLimited(targets, lanes, async ({ file, funcName }): Promise<HookResult> => {
+        const meta = this.meta(principal, tenant);
+        let result: ExecuteResult;
+        try {
+          result = await runtime.execute({ ...this.limits(tenant), folder, file, funcName, args: [payload], context: context ?? null, meta });
+        } catch (error) {
+          if (!(error instanceof RuntimeError)) throw error;
+          refused.push(error.toInfo());
+          return { file, funcName, success: false, error: error.toInfo(), logs: [], durationMs: 0, toolCalls: 0 };
+        }
+        if (meta.retryAfterMs !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, meta.retryAfterMs);
+        this.record(tenant, principal, meta, { kind: "event", event, file, funcName }, result.success, result.error?.code, result.stats);
+        const hook: HookResult = { file, funcName, success: result.success, logs: result.logs, durationMs: result.stats.totalMs, toolCalls: result.stats.toolCalls };
+        if (result.success) hook.value = result.value;
+        else hook.error = result.error!;
+        return hook;
+      });
+      if (refused.length > 0) {
+        await this.limiter.returnExecutions(tenant.id, refused.length);
+        if (refused.length === targets.length) {
+          throw refused[0]!.code === "CLOSED"
+            ? new ServiceError("UNAVAILABLE", "the service is shutting down")
+            : new ServiceError("QUEUE_FULL", "the service is at capacity; try again shortly", 1000);
+        }
       }
-      return outcome(results, meta);
+      return retryAfterMs !== undefined ? { result: results, retryAfterMs } : { result: results };
     });
   }
 
-  validate(tenant: TenantConfig, code: string, kind: "module" | "script" = "module", filename?: string): ValidationResult {
+  async validate(tenant: TenantConfig, code: string, kind: "module" | "script" = "module", filename?: string): Promise<ValidationResult> {
     this.checkCodeSize(tenant, code);
+    await this.limiter.takeRate(`inspect:${tenant.id}`, INSPECT_RATE);
     const options = { kind, ...(filename !== undefined ? { filename } : {}) };
     return this.runtimes.of(tenant).validate(code, options);
   }
 
-  modules(tenant: TenantConfig): { modules: ModuleInfo[]; hooks: Record<string, string[]> } {
+  /** The tenant's modules and its hooks manifest, with the manifest's issues when it was refused. */
+  async modules(tenant: TenantConfig): Promise<{ modules: ModuleInfo[]; hooks: ReturnType<IsolatedRuntime["hooks"]> }> {
+    await this.limiter.takeRate(`inspect:${tenant.id}`, INSPECT_RATE);
     const runtime = this.runtimes.of(tenant);
     const folder = this.folderOf(tenant);
-    return this.registryCall(() => ({ modules: runtime.modules(folder), hooks: runtime.hooks(folder).events }));
+    return this.registryCall(() => ({ modules: runtime.modules(folder), hooks: runtime.hooks(folder) }));
   }
 
   async usage(tenant: TenantConfig): Promise<UsageAnswer> {
@@ -251,7 +291,7 @@ export class TenantService {
   }
 
   private meta(principal: Principal, tenant: TenantConfig): CallerMeta {
-    return { tenant, user: principal.user, tokenPermissions: principal.permissions };
+    return { tenant, user: principal.user, tokenPermissions: principal.permissions, chargedToolCalls: 0 };
   }
 
   private limits(tenant: TenantConfig) {
@@ -309,14 +349,25 @@ export class TenantService {
   private record(
     tenant: TenantConfig,
     principal: Principal,
+    meta: CallerMeta,
     what: Pick<AuditEntry, "kind" | "file" | "funcName" | "codeHash" | "event">,
     success: boolean,
     errorCode: string | undefined,
-    durationMs: number,
-    toolCalls: number,
+    stats: { totalMs: number; toolCalls: number },
   ): void {
+    const durationMs = stats.totalMs;
     try {
-      this.audit.record({ ...what, tenant: tenant.id, user: principal.user, success, errorCode: errorCode ?? null, durationMs, toolCalls, at: this.now() });
+      this.audit.record({
+        ...what,
+        tenant: tenant.id,
+        user: principal.user,
+        success,
+        errorCode: errorCode ?? null,
+        durationMs,
+        toolCalls: stats.toolCalls,
+        chargedToolCalls: meta.chargedToolCalls,
+        at: this.now(),
+      });
     } catch (error) {
       // The execution happened and its caller gets the answer; the operator gets the failure.
       this.log("could not write an audit row", error);
@@ -344,6 +395,12 @@ export class TenantService {
       );
     }
   }
+}
+
+/** "file.js#func" as the manifest lists it (the function name is after the last #). */
+function splitTarget(target: string): { file: string; funcName: string } {
+  const at = target.lastIndexOf("#");
+  return { file: target.slice(0, at), funcName: target.slice(at + 1) };
 }
 
 function outcome<T>(result: T, meta: CallerMeta): Outcome<T> {

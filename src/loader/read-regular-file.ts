@@ -1,0 +1,48 @@
+import fs from "node:fs";
+
+/** Why a tenant file could not be read: not a regular file (FIFO, device, directory, symlink), or too big. */
+export class FileReadRefused extends Error {
+  constructor(
+    readonly reason: "not-a-file" | "too-large",
+    message: string,
+  ) {
+    super(message);
+    this.name = "FileReadRefused";
+  }
+}
+
+// Non-blocking: opening a FIFO never waits for a writer. No-follow: the path was resolved before; a symlink
+// swapped in since then is refused, not followed.
+const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW;
+
+/**
+ * Reads a file of a tenant's folder as UTF-8, checking what was opened (fstat on the open descriptor), not
+ * what the path named a moment before: a FIFO, a device or a file grown past `maxBytes` in between is refused
+ * instead of blocking the host thread or filling its memory. Other failures (ENOENT, EACCES) throw as is.
+ */
+export function readRegularFile(file: string, maxBytes: number): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, FLAGS);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ELOOP") throw new FileReadRefused("not-a-file", "is a symbolic link");
+    throw error;
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new FileReadRefused("not-a-file", "is not a regular file");
+    if (stat.size > maxBytes) throw new FileReadRefused("too-large", `is ${stat.size} bytes; the limit is ${maxBytes}`);
+    // Read at most maxBytes + 1: a file still growing is caught by the extra byte.
+    const buffer = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(stat.size, 0) + 1));
+    let length = 0;
+    while (length < buffer.length) {
+      const read = fs.readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    if (length > maxBytes) throw new FileReadRefused("too-large", `is more than ${maxBytes} bytes`);
+    return buffer.toString("utf8", 0, length);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,43 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { FileReadRefused, readRegularFile } from "../src/loader/read-regular-file.js";
+
+// What the loader reads is checked on the open descriptor: a path swapped for a FIFO, a device link or a
+// bigger file after the stat is refused at once (the red-team race on module files and manifests).
+describe("readRegularFile", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-read-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const refusal = (file: string, max = 1024) => {
+    try {
+      readRegularFile(file, max);
+    } catch (error) {
+      if (error instanceof FileReadRefused) return error.reason;
+      throw error;
+    }
+    return "read";
+  };
+
+  it("reads a regular file up to its limit", () => {
+    fs.writeFileSync(path.join(dir, "a.js"), "exports.f = 1;");
+    expect(readRegularFile(path.join(dir, "a.js"), 1024)).toBe("exports.f = 1;");
+    expect(refusal(path.join(dir, "a.js"), 5)).toBe("too-large");
+  });
+
+  it("refuses a FIFO without waiting for a writer, a symlink and a directory", () => {
+    execFileSync("mkfifo", [path.join(dir, "fifo")]);
+    fs.symlinkSync("/dev/zero", path.join(dir, "zero"));
+    fs.symlinkSync(path.join(dir, "a.js"), path.join(dir, "link.js"));
+    expect(refusal(path.join(dir, "fifo"))).toBe("not-a-file");
+    expect(refusal(path.join(dir, "zero"))).toBe("not-a-file");
+    expect(refusal(path.join(dir, "link.js"))).toBe("not-a-file");
+    expect(refusal(dir)).toBe("not-a-file");
+  });
+
+  it("lets other failures through as they are", () => {
+    expect(() => readRegularFile(path.join(dir, "missing.js"), 10)).toThrow(/ENOENT/);
+  });
+});

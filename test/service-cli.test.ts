@@ -1,0 +1,239 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { call, expectNoHostLeak, manifest, removeTempDirs, running, SECRET, tempDir, until, writeTenants } from "./service-helpers.js";
+
+// `tenantbox serve` and `tenantbox audit` as real child processes.
+
+const NODE = fileURLToPath(new URL("../node_modules/.bin/node", import.meta.url));
+const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+
+interface Cli {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children: ChildProcess[] = [];
+
+function cliEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, TENANTBOX_LOG_LEVEL: "info" };
+  delete env.TENANTBOX_JWT_SECRET;
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
+function startCli(args: string[], env: Record<string, string | undefined> = {}): Cli {
+  const child = spawn(NODE, [CLI, ...args], { env: cliEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let out = "";
+  let err = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on("exit", (code, signal) => resolve({ code, signal }));
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Runs a CLI command to its end (failing after `timeoutMs`). */
+async function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 15_000) {
+  const cli = startCli(args, env);
+  const timer = setTimeout(() => cli.child.kill("SIGKILL"), timeoutMs);
+  const { code, signal } = await cli.exited;
+  clearTimeout(timer);
+  return { code, signal, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+/** Waits for pino's "Server listening at http://127.0.0.1:PORT" line and returns the URL. */
+async function listeningUrl(cli: Cli): Promise<string> {
+  let url = "";
+  await until(
+    () => {
+      if (cli.child.exitCode !== null) throw new Error(`serve exited ${cli.child.exitCode}: ${cli.stderr()}`);
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(cli.stdout());
+      if (match) url = match[1]!;
+      return url !== "";
+    },
+    "serve to listen",
+    15_000,
+  );
+  return url;
+}
+
+afterAll(async () => {
+  // Whatever happened in the tests, no server is left behind.
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+  await Promise.all(
+    children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : undefined)),
+  );
+  removeTempDirs();
+});
+
+function fixture() {
+  const dir = tempDir("tenantbox-cli-");
+  const root = path.join(dir, "tenants");
+  const dataDir = path.join(dir, "data");
+  const configFile = path.join(dir, "tenants.json");
+  writeTenants(root, {
+    acme: {
+      "m.js": "exports.ok = () => 'ok';\nexports.slow = async (ms) => { await new Promise((r) => setTimeout(r, ms)); return 'slow done'; };\n",
+      "tenantbox.json": manifest({ ping: ["m.js#ok"] }),
+    },
+    beta: { "m.js": "exports.ok = () => 'beta ok';\n" },
+  });
+  fs.writeFileSync(configFile, JSON.stringify({ tenants: [{ id: "acme", tier: "starter" }, { id: "beta", tier: "free" }] }, null, 2));
+  return { dir, root, dataDir, configFile };
+}
+
+const serveArgs = (f: ReturnType<typeof fixture>, extra: string[] = []) => [
+  "serve",
+  "--root", f.root,
+  "--config", f.configFile,
+  "--data", f.dataDir,
+  "--port", "0",
+  "--no-watch",
+  "--max-threads", "1",
+  ...extra,
+];
+
+describe("tenantbox serve", () => {
+  it("SIGTERM with work in flight: the request gets its 200, the process exits 0, audit prints the row", async () => {
+    const f = fixture();
+    const cli = startCli(serveArgs(f), { TENANTBOX_JWT_SECRET: SECRET });
+    const base = await listeningUrl(cli);
+    const { signToken } = await import("../dist/service.js");
+    const acme = await signToken(SECRET, { tenantId: "acme", sub: "alice@acme" });
+    const beta = await signToken(SECRET, { tenantId: "beta", sub: "bob@beta" });
+
+    expect((await call(base, "POST", "/v1/run", { token: beta, json: { file: "m.js", funcName: "ok" } })).body.value).toBe("beta ok");
+    expect((await call(base, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName: "ok" } })).body.value).toBe("ok");
+
+    // `connection: close`: the server would otherwise wait for a keep-alive client to hang up (see
+    // service-http.test.ts, "graceful close with a keep-alive client").
+    const inFlight = call(base, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName: "slow", args: [1000] }, headers: { connection: "close" } });
+    await until(() => running(base, 1), "the slow execution to run");
+    cli.child.kill("SIGTERM");
+    const reply = await inFlight;
+    expect(reply.status, reply.text).toBe(200);
+    expect(reply.body).toMatchObject({ success: true, value: "slow done" });
+    const exit = await Promise.race([cli.exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 15_000))]);
+    expect(exit, cli.stderr()).toEqual({ code: 0, signal: null });
+    expect(cli.stderr()).toContain("SIGTERM: finishing in-flight work");
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+
+    const all = await runCli(["audit", "--data", f.dataDir, "--json"]);
+    expect(all.code, all.stderr).toBe(0);
+    const rows = all.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatchObject({ tenant: "acme", user: "alice@acme", kind: "run", file: "m.js", funcName: "slow", success: true, errorCode: null, toolCalls: 0 });
+    expect(rows[0]!.durationMs as number).toBeGreaterThanOrEqual(900);
+    expect(Math.abs(Date.now() - (rows[0]!.at as number))).toBeLessThan(60_000);
+
+    const filtered = await runCli(["audit", "--data", f.dataDir, "--tenant", "beta", "--since", "1h", "--json"]);
+    expect(filtered.code, filtered.stderr).toBe(0);
+    const betaRows = filtered.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(betaRows).toEqual([expect.objectContaining({ tenant: "beta", user: "bob@beta", funcName: "ok", success: true })]);
+
+    const future = await runCli(["audit", "--data", f.dataDir, "--since", "2999-01-01T00:00:00Z"]);
+    expect(future.code).toBe(0);
+    expect(future.stdout).toBe("no executions\n");
+    const table = await runCli(["audit", "--data", f.dataDir, "--tenant", "acme"]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/acme\s+alice@acme\s+run\s+m\.js#slow\s+ok/);
+    const badSince = await runCli(["audit", "--data", f.dataDir, "--since", "yesterday-ish"]);
+    expect(badSince.code).toBe(2);
+    expect(badSince.stderr).toMatch(/--since/);
+  });
+
+  it("a bad config exits 1 naming the bad field, without a stack trace", async () => {
+    const f = fixture();
+    fs.writeFileSync(f.configFile, JSON.stringify({ tenants: [{ id: "acme", tier: "gold" }, { id: "beta", tier: "free", quotas: { maxCodeSizeKB: -1 } }] }));
+    const bad = await runCli(serveArgs(f), { TENANTBOX_JWT_SECRET: SECRET });
+    expect(bad.code, bad.stderr).toBe(1);
+    expect(bad.stderr).toContain("tenants[0].tier");
+    expect(bad.stderr).toContain("tenants[1].quotas.maxCodeSizeKB");
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+    expect(bad.stdout).not.toMatch(/Server listening/);
+
+    fs.writeFileSync(f.configFile, '{ "tenants": [ { "id": "acme", "tier": "free" }, ] }');
+    const json = await runCli(serveArgs(f), { TENANTBOX_JWT_SECRET: SECRET });
+    expect(json.code).toBe(1);
+    expect(json.stderr).toMatch(/invalid JSON at line 1 column \d+/);
+    expect(json.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(path.join(f.dataDir, "tenantbox.db"))).toBe(false);
+  });
+
+  it("no secret and no --dev exits 1 with a message that says how to give one", async () => {
+    const f = fixture();
+    const result = await runCli(serveArgs(f));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/TENANTBOX_JWT_SECRET/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("a missing --root (or --config) is a usage error: exit 2", async () => {
+    const f = fixture();
+    const noRoot = await runCli(["serve", "--config", f.configFile, "--port", "0"], { TENANTBOX_JWT_SECRET: SECRET });
+    expect(noRoot.code).toBe(2);
+    expect(noRoot.stderr).toContain("--root");
+    const noConfig = await runCli(["serve", "--root", f.root, "--port", "0"], { TENANTBOX_JWT_SECRET: SECRET });
+    expect(noConfig.code).toBe(2);
+    expect(noConfig.stderr).toContain("--config");
+    const badPort = await runCli(["serve", "--root", f.root, "--config", f.configFile, "--port", "http"], { TENANTBOX_JWT_SECRET: SECRET });
+    expect(badPort.code).toBe(2);
+  });
+
+  it("--dev prints a curl line with an Authorization: Bearer token for each tenant, and the tokens work", async () => {
+    const f = fixture();
+    const cli = startCli(serveArgs(f, ["--dev"]));
+    const base = await listeningUrl(cli);
+    await until(() => /# beta \(free\)[\s\S]*\/v1\/execute/.test(cli.stdout()), "the curl lines");
+    const out = cli.stdout();
+    for (const tenant of ["acme", "beta"]) {
+      const block = out.slice(out.indexOf(`# ${tenant} (`));
+      const line = block.split("\n").find((l) => l.startsWith("curl ") && l.includes("/v1/usage"));
+      expect(line, `a curl line for ${tenant}`).toBeDefined();
+      const match = /-H "Authorization: Bearer ([\w-]+\.[\w-]+\.[\w-]+)"/.exec(line!);
+      expect(match, line).not.toBeNull();
+      expect(line).toContain(`${base}/v1/usage`);
+      const usage = await call(base, "GET", "/v1/usage", { token: match![1]! });
+      expect(usage.status).toBe(200);
+      expect(usage.body.tenant).toBe(tenant);
+    }
+    // The inline-script line works as printed.
+    const executeLine = out.split("\n").find((l) => l.includes("/v1/execute"))!;
+    const body = /-d '([^']+)'/.exec(executeLine)![1]!;
+    const token = /Bearer ([\w.-]+)/.exec(executeLine)![1]!;
+    const run = await call(base, "POST", "/v1/execute", { token, raw: body });
+    expect(run.status, run.text).toBe(200);
+    expect(run.body).toMatchObject({ success: true, value: { sum: 6 } });
+    expectNoHostLeak(run, [f.dir]);
+
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe("tenantbox audit", () => {
+  it("on a directory without an audit log exits 1 with a clear message (and creates nothing)", async () => {
+    const empty = tempDir("tenantbox-empty-");
+    const result = await runCli(["audit", "--data", empty]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no audit log in/);
+    expect(result.stderr).toContain(empty);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.readdirSync(empty)).toEqual([]);
+    const missing = await runCli(["audit", "--data", path.join(empty, "does-not-exist"), "--json"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe("");
+  });
+});

@@ -1,0 +1,116 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
+import { call, expectError, manifest, removeTempDirs, SECRET, tempDir, writeTenants } from "./service-helpers.js";
+
+// Regressions for the service red-team review: what a tenant can do with files in its own folder and with
+// requests, each answered quickly and leaving every other tenant served.
+describe("the service against hostile tenants", () => {
+  let server: TenantboxServer;
+  let base = "";
+  let root = "";
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    root = tempDir();
+    writeTenants(root, {
+      fifo: { "m.js": "exports.f = () => 1;" },
+      zero: { "m.js": "exports.f = () => 1;" },
+      big: { "small.js": "exports.f = () => 1;", "huge.js": `exports.f = () => ${JSON.stringify("x".repeat(60 * 1024))};` },
+      proto: { "m.js": "exports.f = () => 1;", "tenantbox.json": manifest({ e: ["m.js#f"] }) },
+      data: {},
+      other: { "m.js": "exports.f = () => 'other ok';" },
+    });
+    // A FIFO in place of the manifest would block any plain read forever; a symlink to /dev/zero would fill memory.
+    execFileSync("mkfifo", [path.join(root, "fifo", "tenantbox.json")]);
+    execFileSync("mkfifo", [path.join(root, "fifo", "pipe.js")]);
+    fs.symlinkSync("/dev/zero", path.join(root, "zero", "tenantbox.json"));
+    const tenant = (id: string, extra: Record<string, unknown> = {}) => ({ id, tier: "free", permissions: ["tool:data:*"], tools: { "data:insert": {}, "data:update": {}, "data:query": {} }, ...extra });
+    server = new TenantboxServer({
+      root,
+      config: parseConfig({
+        tenants: [
+          tenant("fifo"),
+          tenant("zero"),
+          tenant("big"),
+          tenant("proto"),
+          tenant("data", { tier: "enterprise" }),
+          tenant("other"),
+        ],
+      }),
+      dataDir: tempDir(),
+      jwtSecret: SECRET,
+      watch: false,
+      maxThreads: 1,
+    });
+    base = await server.listen({ port: 0 });
+    for (const id of ["fifo", "zero", "big", "proto", "data", "other"]) tokens[id] = await signToken(SECRET, { tenantId: id, sub: "u" });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    removeTempDirs();
+  });
+
+  const otherStillServed = async () => {
+    const reply = await call(base, "POST", "/v1/run", { token: tokens.other, json: { file: "m.js", funcName: "f" } });
+    expect(reply.body.value).toBe("other ok");
+  };
+
+  it("a FIFO manifest or module is refused at once, never waited on", async () => {
+    const modules = await call(base, "GET", "/v1/modules", { token: tokens.fifo });
+    expect(modules.status).toBe(200);
+    expect(modules.body.hooks.valid).toBe(false);
+    expect(JSON.stringify(modules.body.hooks.issues)).toMatch(/not a regular file/);
+    const event = await call(base, "POST", "/v1/events/e", { token: tokens.fifo, json: {} });
+    expect(event.body.results).toEqual([]);
+    const run = await call(base, "POST", "/v1/run", { token: tokens.fifo, json: { file: "pipe.js", funcName: "f" } });
+    expect(run.body.success).toBe(false);
+    await otherStillServed();
+  });
+
+  it("a manifest symlinked to /dev/zero is refused, not read", async () => {
+    const modules = await call(base, "GET", "/v1/modules", { token: tokens.zero });
+    expect(modules.body.hooks.valid).toBe(false);
+    expect(JSON.stringify(modules.body.hooks.issues)).toMatch(/symbolic link/);
+    await otherStillServed();
+  });
+
+  it("a file over the tenants' code quota is refused before it is read or parsed", async () => {
+    const modules = await call(base, "GET", "/v1/modules", { token: tokens.big });
+    const huge = modules.body.modules.find((m: { file: string }) => m.file === "huge.js");
+    expect(huge.valid).toBe(false);
+    expect(huge.issues[0].rule).toBe("max-module-size");
+    const run = await call(base, "POST", "/v1/run", { token: tokens.big, json: { file: "huge.js", funcName: "f" } });
+    expect(run.body.error.code).toBe("VALIDATION_ERROR");
+  });
+
+  it("an event named after an Object.prototype member has no handlers and costs nothing", async () => {
+    const before = (await call(base, "GET", "/v1/usage", { token: tokens.proto })).body.executions.used;
+    for (const event of ["constructor", "__defineGetter__", "toString"]) {
+      const reply = await call(base, "POST", `/v1/events/${event}`, { token: tokens.proto, json: {} });
+      expect(reply.status).toBe(200);
+      expect(reply.body.results).toEqual([]);
+    }
+    expect((await call(base, "GET", "/v1/usage", { token: tokens.proto })).body.executions.used).toBe(before);
+  });
+
+  it("an unknown route answers 404 without reading its body, and a /v1 route however spelled needs a token", async () => {
+    // Were the body parsed, this invalid JSON would be a 400.
+    expectError(await call(base, "POST", "/nope", { raw: "{not json" }), 404, "NOT_FOUND");
+    expectError(await call(base, "POST", "/%761/run", { json: { file: "m.js", funcName: "f" } }), 401, "UNAUTHORIZED");
+  });
+
+  it("one data:update may rewrite at most 200 documents", async () => {
+    const code = `
+      for (let i = 0; i < 201; i++) await callTool("data:insert", { collection: "c", doc: { i } });
+      try { await callTool("data:update", { collection: "c", where: { i: { $gte: 0 } }, set: { y: 1 } }); }
+      catch (e) { return { code: e.code, message: e.message }; }`;
+    const reply = await call(base, "POST", "/v1/execute", { token: tokens.data, json: { code } });
+    expect(reply.body.value).toEqual({ code: "TOOL_ERROR", message: expect.stringMatching(/more than 200 documents/) });
+    const fewer = `return await callTool("data:update", { collection: "c", where: { i: { $lt: 200 } }, set: { y: 1 } });`;
+    expect((await call(base, "POST", "/v1/execute", { token: tokens.data, json: { code: fewer } })).body.value).toEqual({ updated: 200 });
+  });
+});
