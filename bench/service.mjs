@@ -37,6 +37,8 @@ const { values: flags } = parseArgs({
     only: { type: "string", default: ALL.join(",") },
     concurrency: { type: "string", default: "32" },
     profile: { type: "string" },
+    // Also write the markdown report to this file (npm run bench:service: bench/service-results.md).
+    out: { type: "string" },
   },
 });
 const only = flags.only.split(",").map((s) => s.trim()).filter(Boolean);
@@ -334,6 +336,7 @@ async function main() {
   result.totalSeconds = (performance.now() - started) / 1000;
   process.stdout.write(render(result));
   process.stdout.write(JSON.stringify(result) + "\n");
+  if (flags.out) fs.writeFileSync(flags.out, render(result));
 }
 
 /** The commit measured (as bench/run.mjs reports it) and when dist/ was built. */
