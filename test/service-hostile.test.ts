@@ -113,4 +113,13 @@ describe("the service against hostile tenants", () => {
     const fewer = `return await callTool("data:update", { collection: "c", where: { i: { $lt: 200 } }, set: { y: 1 } });`;
     expect((await call(base, "POST", "/v1/execute", { token: tokens.data, json: { code: fewer } })).body.value).toEqual({ updated: 200 });
   });
+
+  it("maxMemoryMB is each tenant's own: 90 MB of objects end a free tenant's call, an enterprise tenant's succeeds", async () => {
+    const code = "const a = []; for (let i = 0; i < 1500000; i++) a.push({ i, s: 'x' + i }); return a.length;";
+    const free = await call(base, "POST", "/v1/execute", { token: tokens.big, json: { code } });
+    expect(free.body.error.code).toBe("MEMORY_LIMIT_EXCEEDED");
+    const enterprise = await call(base, "POST", "/v1/execute", { token: tokens.data, json: { code } });
+    expect(enterprise.body.value).toBe(1500000);
+    await otherStillServed();
+  });
 });
