@@ -306,8 +306,10 @@ export class IsolatedRuntime {
   hooks(folder: string): { events: Record<string, string[]>; issues: ValidationResult["issues"]; valid: boolean } {
     this.checkFolder(folder);
     const manifest = this.registry.manifest(folder);
-    const events: Record<string, string[]> = {};
-    for (const [event, targets] of manifest.hooks) events[event] = targets.map((t) => `${t.file}#${t.funcName}`);
+    // fromEntries defines own keys, so an event named "__proto__" is an event, not a prototype.
+    const events: Record<string, string[]> = Object.fromEntries(
+      [...manifest.hooks].map(([event, targets]) => [event, targets.map((t) => `${t.file}#${t.funcName}`)]),
+    );
     return { events, issues: manifest.issues, valid: manifest.valid };
   }
 

@@ -40,4 +40,24 @@ describe("readRegularFile", () => {
   it("lets other failures through as they are", () => {
     expect(() => readRegularFile(path.join(dir, "missing.js"), 10)).toThrow(/ENOENT/);
   });
+
+  it("with the folder given, refuses a path that leads outside it through a directory swapped for a symlink", () => {
+    const folder = fs.realpathSync(fs.mkdtempSync(path.join(dir, "tenant-")));
+    const outside = fs.mkdtempSync(path.join(dir, "victim-"));
+    fs.writeFileSync(path.join(outside, "secret.json"), '{"secret":1}');
+    fs.mkdirSync(path.join(folder, "sub"));
+    fs.writeFileSync(path.join(folder, "sub", "secret.json"), '{"mine":1}');
+    expect(readRegularFile(path.join(folder, "sub", "secret.json"), 1024, folder)).toBe('{"mine":1}');
+    // The loader resolved sub/secret.json while sub was a directory; then sub became a symlink to the victim.
+    fs.rmSync(path.join(folder, "sub"), { recursive: true });
+    fs.symlinkSync(outside, path.join(folder, "sub"));
+    expect(refusal(path.join(folder, "sub", "secret.json"))).toBe("read");
+    let reason = "";
+    try {
+      readRegularFile(path.join(folder, "sub", "secret.json"), 1024, folder);
+    } catch (error) {
+      reason = (error as FileReadRefused).reason;
+    }
+    expect(reason).toBe("not-a-file");
+  });
 });

@@ -21,8 +21,23 @@ describe("the service against hostile tenants", () => {
       big: { "small.js": "exports.f = () => 1;", "huge.js": `exports.f = () => ${JSON.stringify("x".repeat(60 * 1024))};` },
       proto: { "m.js": "exports.f = () => 1;", "tenantbox.json": manifest({ e: ["m.js#f"] }) },
       data: {},
-      other: { "m.js": "exports.f = () => 'other ok';" },
+      other: { "m.js": "exports.f = () => 'other ok';", "secret.json": '{"secret":"OTHER-SECRET"}' },
+      linked: {
+        // Written as text: an object literal's __proto__ key would set its prototype instead.
+        "real/tenantbox.json": '{ "hooks": { "__proto__": ["m.js#f"], "ping": ["m.js#f"] } }',
+        "m.js": "exports.f = () => 'pong';",
+        "probe.js": `exports.f = () => {
+          const out = [];
+          try { require("./host/etc/passwd"); out.push("found"); } catch (e) { out.push(e.message); }
+          try { require("./host/etc/no-such-file"); out.push("found"); } catch (e) { out.push(e.message); }
+          return out;
+        };`,
+      },
     });
+    // A volume-mount style manifest: a symlink to a file inside the folder is fine.
+    fs.symlinkSync("real/tenantbox.json", path.join(root, "linked", "tenantbox.json"));
+    // A symlink to "/" inside the folder must not tell the tenant which host files exist.
+    fs.symlinkSync("/", path.join(root, "linked", "host"));
     // A FIFO in place of the manifest would block any plain read forever; a symlink to /dev/zero would fill memory.
     execFileSync("mkfifo", [path.join(root, "fifo", "tenantbox.json")]);
     execFileSync("mkfifo", [path.join(root, "fifo", "pipe.js")]);
@@ -38,6 +53,7 @@ describe("the service against hostile tenants", () => {
           tenant("proto"),
           tenant("data", { tier: "enterprise" }),
           tenant("other"),
+          tenant("linked"),
         ],
       }),
       dataDir: tempDir(),
@@ -46,7 +62,7 @@ describe("the service against hostile tenants", () => {
       maxThreads: 1,
     });
     base = await server.listen({ port: 0 });
-    for (const id of ["fifo", "zero", "big", "proto", "data", "other"]) tokens[id] = await signToken(SECRET, { tenantId: id, sub: "u" });
+    for (const id of ["fifo", "zero", "big", "proto", "data", "other", "linked"]) tokens[id] = await signToken(SECRET, { tenantId: id, sub: "u" });
   });
 
   afterAll(async () => {
@@ -74,7 +90,7 @@ describe("the service against hostile tenants", () => {
   it("a manifest symlinked to /dev/zero is refused, not read", async () => {
     const modules = await call(base, "GET", "/v1/modules", { token: tokens.zero });
     expect(modules.body.hooks.valid).toBe(false);
-    expect(JSON.stringify(modules.body.hooks.issues)).toMatch(/symbolic link/);
+    expect(JSON.stringify(modules.body.hooks.issues)).toMatch(/leads outside the tenant folder/);
     await otherStillServed();
   });
 
@@ -121,5 +137,68 @@ describe("the service against hostile tenants", () => {
     const enterprise = await call(base, "POST", "/v1/execute", { token: tokens.data, json: { code } });
     expect(enterprise.body.value).toBe(1500000);
     await otherStillServed();
+  });
+
+  it("a manifest symlinked inside the folder works, and an event named __proto__ is an event", async () => {
+    const modules = await call(base, "GET", "/v1/modules", { token: tokens.linked });
+    expect(modules.body.hooks.valid).toBe(true);
+    expect(Object.keys(modules.body.hooks.events).sort()).toEqual(["__proto__", "ping"]);
+    const reply = await call(base, "POST", "/v1/events/__proto__", { token: tokens.linked, json: {} });
+    expect(reply.body.results.map((r: { value: unknown }) => r.value)).toEqual(["pong"]);
+  });
+
+  it("a host path reached through a symlink reads the same as a missing module", async () => {
+    const reply = await call(base, "POST", "/v1/run", { token: tokens.linked, json: { file: "probe.js", funcName: "f" } });
+    const [passwd, missing] = reply.body.value as string[];
+    expect(passwd).toMatch(/cannot find module/);
+    expect(passwd.replace("passwd", "X")).toBe(missing!.replace("no-such-file", "X"));
+  });
+
+  it("one data:query returns at most 4 MiB of documents", async () => {
+    const code = `
+      const big = "x".repeat(60 * 1024);
+      for (let i = 0; i < 70; i++) await callTool("data:insert", { collection: "big", doc: { big } });
+      try { await callTool("data:query", { collection: "big" }); } catch (e) { return e.message; }`;
+    const reply = await call(base, "POST", "/v1/execute", { token: tokens.data, json: { code } });
+    expect(reply.body.value).toMatch(/more than 4194304 bytes/);
+  });
+
+  it("a refusal sent before the request's body arrived closes the connection", async () => {
+    const { request } = await import("node:http");
+    const url = new URL(base);
+    const answer = await new Promise<{ status: number; connection: string | undefined; closed: Promise<void> }>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: "POST", path: "/nope", headers: { "content-type": "application/json", "content-length": "10000000" } });
+      req.on("error", () => undefined);
+      req.on("response", (res) => {
+        const closed = new Promise<void>((done) => req.socket!.once("close", () => done()));
+        res.resume();
+        resolve({ status: res.statusCode!, connection: res.headers.connection, closed });
+      });
+      req.on("socket", (socket) => socket.on("error", reject));
+      req.write("{".repeat(1000));
+    });
+    expect(answer.status).toBe(404);
+    expect(answer.connection).toBe("close");
+    await answer.closed;
+  });
+});
+
+describe("tenantbox audit output", () => {
+  it("escapes every character that could reorder, hide or overprint text on a terminal", async () => {
+    const { openDatabase } = await import("../src/service/database.js");
+    const { AuditLog } = await import("../src/service/audit-log.js");
+    const dataDir = tempDir();
+    const db = openDatabase(dataDir);
+    const file = "a\u061Cb\u{E0041}c\u0301d\u202E.js";
+    new AuditLog(db).record({ tenant: "t", kind: "run", file, funcName: "f", success: true, durationMs: 1, toolCalls: 0, at: Date.now() });
+    db.close();
+    const node = path.join(process.cwd(), "node_modules", ".bin", "node");
+    const out = execFileSync(node, ["dist/cli.js", "audit", "--data", dataDir], { encoding: "utf8" });
+    expect(out).not.toMatch(/[\p{Cf}\p{M}\p{Default_Ignorable_Code_Point}]/u);
+    expect(out).toContain("a\\u{61c}b\\u{e0041}c\\u{301}d\\u{202e}.js#f");
+    const json = execFileSync(node, ["dist/cli.js", "audit", "--data", dataDir, "--json"], { encoding: "utf8" });
+    expect(json).not.toMatch(/[\p{Cf}\p{M}\p{Default_Ignorable_Code_Point}]/u);
+    expect(JSON.parse(json).file).toBe(file);
+    removeTempDirs();
   });
 });

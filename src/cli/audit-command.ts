@@ -6,7 +6,9 @@ import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageErr
 import { sanitizeLine } from "./format.js";
 import { USAGE } from "./usage.js";
 
-const INVISIBLE = /[\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060-\u2069\uFEFF]/g;
+// Controls, format characters (bidi, zero-width, tags), line separators, default-ignorables and combining
+// marks: whatever can reorder, hide or overprint text on a terminal.
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{M}]/gu;
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -46,7 +48,8 @@ export async function auditCommand(argv: string[]): Promise<number> {
       ...(since !== undefined ? { since } : {}),
     });
     if (values.json) {
-      for (const row of rows) process.stdout.write(JSON.stringify(row) + "\n");
+      // Still valid JSON, with the invisible characters as \u escapes (a terminal shows them as text).
+      for (const row of rows) process.stdout.write(JSON.stringify(row).replace(INVISIBLE, jsonEscape) + "\n");
     } else {
       process.stdout.write(formatRows(rows));
     }
@@ -77,9 +80,14 @@ function formatRows(rows: AuditRow[]): string {
   return lines.join("\n") + "\n";
 }
 
+function jsonEscape(c: string): string {
+  return [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join("");
+}
+
 /** Tenant-controlled text (file names, user ids) never moves the terminal's cursor. */
 function cell(text: string, width: number): string {
   // Control characters (sanitizeLine), and the invisible ones that reorder or hide text on a terminal.
-  const clean = sanitizeLine(text).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  return (clean.length > width ? clean.slice(0, width - 1) + "…" : clean).padEnd(width);
+  const clean = [...sanitizeLine(text).replace(INVISIBLE, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)];
+  // By code point, so a cut never splits a surrogate pair.
+  return (clean.length > width ? clean.slice(0, width - 1).join("") + "…" : clean.join("")).padEnd(width);
 }

@@ -5,7 +5,9 @@ import { prescan } from "./prescan.js";
 import { checkModule, TOO_DEEP } from "./validate.js";
 
 /** The module id an inline script has in errors, logs and the compile cache. */
-export const INLINE_SCRIPT_ID = "inline-script.js";
+// .cjs: always parsed as a script. As a .js, a body whose HTML-like comment reads differently in module
+// code could make the wrapped text parse as an ES module with the body closed early.
+export const INLINE_SCRIPT_ID = "inline-script.cjs";
 
 // The body runs as an async function, so top-level `await` and `return` work as in Enclave's run(code).
 // It starts on the wrapper's line, so stack lines are the caller's own. (The one token that reads
@@ -46,6 +48,6 @@ export function scriptBodyIssues(code: string, level: SecurityLevel): Validation
 export function checkInlineScript(code: string, level: SecurityLevel): ValidationResult {
   const early = scriptBodyIssues(code, level);
   if (early.some((issue) => issue.severity === "error")) return { valid: false, issues: early };
-  const { result } = checkModule(wrapInlineScript(code), ".js", level);
+  const { result } = checkModule(wrapInlineScript(code), ".cjs", level);
   return { valid: result.valid, issues: result.issues.map(unwrapIssue) };
 }

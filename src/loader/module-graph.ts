@@ -146,7 +146,7 @@ export class ModuleGraphLoader {
         throw new RuntimeError("VALIDATION_ERROR", `module graph has more than ${MAX_GRAPH_MODULES} modules`);
       }
       const id = toId(realFolder, realPath);
-      const version = this.serving(this.state(realPath, id, trusted));
+      const version = this.serving(this.state(realFolder, realPath, id, trusted));
       refuseUnrunnable(id, version);
       graphBytes += version.source.length;
       sourceBytes += version.bytes;
@@ -216,7 +216,7 @@ export class ModuleGraphLoader {
     const file = toId(realFolder, realPath);
     let state: FileState;
     try {
-      state = this.state(realPath, file, trusted);
+      state = this.state(realFolder, realPath, file, trusted);
     } catch (error) {
       const issues = error instanceof RuntimeError && Array.isArray(error.details?.issues) ? (error.details.issues as ValidationIssue[]) : [];
       return { file, hash: "", format: "cjs", exports: [], exportsComplete: true, valid: false, issues, loadedAt: Date.now(), rejected: { issues, at: Date.now() } };
@@ -244,7 +244,7 @@ export class ModuleGraphLoader {
   /** Re-reads a file the watcher reported as changed (a trusted folder never re-reads on its own). */
   refresh(realFolder: string, realPath: string): void {
     try {
-      this.state(realPath, toId(realFolder, realPath), false);
+      this.state(realFolder, realPath, toId(realFolder, realPath), false);
     } catch {
       // A file that vanished or cannot be read is forgotten by state(); the next load reports it.
     }
@@ -265,7 +265,7 @@ export class ModuleGraphLoader {
     return [...this.cache.keys()].filter((p) => p.startsWith(prefix));
   }
 
-  private state(realPath: string, id: string, trusted: boolean): FileState {
+  private state(realFolder: string, realPath: string, id: string, trusted: boolean): FileState {
     // Trusted: a known file's settled version is served as is; only refresh() reads the disk again.
     const known = this.cache.get(realPath);
     if (known && trusted) {
@@ -289,7 +289,7 @@ export class ModuleGraphLoader {
       this.cache.set(realPath, cached);
       return cached;
     }
-    const version = this.read(realPath, id, stat);
+    const version = this.read(realFolder, realPath, id, stat);
     const now = Date.now();
     const state: FileState = { signature, current: version, loadedAt: now };
     const lastGood = version.rejection ? cached?.lastGood ?? (cached && !cached.current.rejection ? cached.current : undefined) : version;
@@ -311,7 +311,7 @@ export class ModuleGraphLoader {
     return state;
   }
 
-  private read(realPath: string, id: string, stat: fs.BigIntStats): CachedVersion {
+  private read(realFolder: string, realPath: string, id: string, stat: fs.BigIntStats): CachedVersion {
     const { securityLevel } = this.options;
     const maxBytes = Math.min(LEVEL_DEFAULTS[securityLevel].maxModuleBytes, this.options.maxModuleBytes ?? Infinity);
     const base = { specifiers: [] as string[], warnings: [] as ValidationIssue[], exports: { names: [], complete: false } as StaticExports };
@@ -321,9 +321,9 @@ export class ModuleGraphLoader {
     }
     let code: string;
     try {
-      code = readRegularFile(realPath, maxBytes);
+      code = readRegularFile(realPath, maxBytes, realFolder);
     } catch (error) {
-      // Swapped for a FIFO, a symlink or a bigger file since the stat: refused, never waited on.
+      // Swapped for a FIFO, a symlink, a bigger file or a path through a swapped directory since the stat: refused.
       if (error instanceof FileReadRefused) return refused(base, [fileIssue(error.reason === "too-large" ? "max-module-size" : "not-a-file", `module ${error.message}`)]);
       throw new RuntimeError("MODULE_NOT_FOUND", `cannot read module "${id}"`, { file: id });
     }

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 
 /** Why a tenant file could not be read: not a regular file (FIFO, device, directory, symlink), or too big. */
 export class FileReadRefused extends Error {
@@ -18,9 +19,12 @@ const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_N
 /**
  * Reads a file of a tenant's folder as UTF-8, checking what was opened (fstat on the open descriptor), not
  * what the path named a moment before: a FIFO, a device or a file grown past `maxBytes` in between is refused
- * instead of blocking the host thread or filling its memory. Other failures (ENOENT, EACCES) throw as is.
+ * instead of blocking the host thread or filling its memory. With `realFolder`, the opened file must also be
+ * the one the path names inside that folder after the open (same device and inode, real path inside): a
+ * directory on the way swapped for a symlink to another tenant's files is refused, not read. Other failures
+ * (ENOENT, EACCES) throw as is.
  */
-export function readRegularFile(file: string, maxBytes: number): string {
+export function readRegularFile(file: string, maxBytes: number, realFolder?: string): string {
   let fd: number;
   try {
     fd = fs.openSync(file, FLAGS);
@@ -32,6 +36,7 @@ export function readRegularFile(file: string, maxBytes: number): string {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new FileReadRefused("not-a-file", "is not a regular file");
     if (stat.size > maxBytes) throw new FileReadRefused("too-large", `is ${stat.size} bytes; the limit is ${maxBytes}`);
+    if (realFolder !== undefined && !sameFileInside(file, stat, realFolder)) throw new FileReadRefused("not-a-file", "changed while it was read");
     // Read at most maxBytes + 1: a file still growing is caught by the extra byte.
     const buffer = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(stat.size, 0) + 1));
     let length = 0;
@@ -44,5 +49,17 @@ export function readRegularFile(file: string, maxBytes: number): string {
     return buffer.toString("utf8", 0, length);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** The path, resolved now, is inside the folder and names the very file the descriptor has open. */
+function sameFileInside(file: string, opened: fs.Stats, realFolder: string): boolean {
+  try {
+    const real = fs.realpathSync.native(file);
+    if (!real.startsWith(realFolder + path.sep)) return false;
+    const now = fs.statSync(real);
+    return now.ino === opened.ino && now.dev === opened.dev;
+  } catch {
+    return false;
   }
 }

@@ -41,23 +41,22 @@ export function realInside(realRoot: string, candidate: string, shown: string): 
   } catch {
     throw new ResolveFailure(`cannot find module "${shown}"`);
   }
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-    throw new ResolveFailure(`module "${shown}" resolves outside the tenant folder`);
-  }
+  // The same answer as a missing module: a symlink to "/" must not tell the tenant which host paths exist.
+  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw new ResolveFailure(`cannot find module "${shown}"`);
   return real;
 }
 
 const MAX_PACKAGE_JSON_BYTES = 64 * 1024;
 
-function asFileOrDirectory(base: string, depth = 0): string | undefined {
+function asFileOrDirectory(base: string, realFolder: string, depth = 0): string | undefined {
   // A package.json whose main points back at its own folder ("main": ".") must not recurse for ever.
   if (depth > 4) throw new ResolveFailure("package main fields point at each other");
   if (isFile(base)) return base;
   for (const ext of EXTENSIONS) if (isFile(base + ext)) return base + ext;
   if (isDirectory(base)) {
-    const main = packageMain(base);
+    const main = packageMain(base, realFolder);
     if (main) {
-      const resolved = asFileOrDirectory(path.join(base, main), depth + 1);
+      const resolved = asFileOrDirectory(path.join(base, main), realFolder, depth + 1);
       if (resolved) return resolved;
     }
     for (const ext of EXTENSIONS) if (isFile(path.join(base, "index" + ext))) return path.join(base, "index" + ext);
@@ -65,12 +64,20 @@ function asFileOrDirectory(base: string, depth = 0): string | undefined {
   return undefined;
 }
 
-function packageMain(dir: string): string | undefined {
+function packageMain(dir: string, realFolder: string): string | undefined {
   const file = path.join(dir, "package.json");
   if (!isFile(file)) return undefined;
+  // A package.json outside the folder (through a symlink) is never read: the module it leads to would be refused anyway.
+  let real: string;
+  try {
+    real = fs.realpathSync.native(file);
+  } catch {
+    return undefined;
+  }
+  if (!real.startsWith(realFolder + path.sep)) return undefined;
   let pkg: unknown;
   try {
-    pkg = JSON.parse(readRegularFile(file, MAX_PACKAGE_JSON_BYTES));
+    pkg = JSON.parse(readRegularFile(real, MAX_PACKAGE_JSON_BYTES, realFolder));
   } catch (error) {
     if (error instanceof FileReadRefused) throw new ResolveFailure(`package.json in "${path.basename(dir)}" ${error.message}`);
     throw new ResolveFailure(`package.json in "${path.basename(dir)}" is not valid JSON`);
@@ -115,7 +122,7 @@ export function resolveSpecifier(realFolder: string, fromRealPath: string, speci
     if (base !== realFolder && !base.startsWith(realFolder + path.sep)) {
       throw new ResolveFailure(`module "${specifier}" is outside the tenant folder`);
     }
-    const found = asFileOrDirectory(base);
+    const found = asFileOrDirectory(base, realFolder);
     if (!found) throw new ResolveFailure(`cannot find module "${specifier}"`);
     return realInside(realFolder, found, specifier);
   }
@@ -127,7 +134,7 @@ export function resolveSpecifier(realFolder: string, fromRealPath: string, speci
     throw new ResolveFailure(`invalid module name "${specifier}"`);
   }
   const packageDir = path.join(realFolder, "node_modules", name);
-  const found = asFileOrDirectory(subpath ? path.join(packageDir, subpath) : packageDir);
+  const found = asFileOrDirectory(subpath ? path.join(packageDir, subpath) : packageDir, realFolder);
   if (!found) throw new ResolveFailure(`cannot find package "${specifier}" in the tenant folder's node_modules`);
   return realInside(realFolder, found, specifier);
 }

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { fileIssue, type ValidationIssue } from "../loader/issues.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
@@ -28,13 +29,16 @@ function issue(message: string, rule = "manifest"): ValidationIssue {
 }
 
 /**
- * Reads and parses a folder's manifest; undefined when it cannot be read (gone). A FIFO, a device, a symlink
- * or an oversized file in its place is a manifest with an issue: never followed, waited on or read whole.
+ * Reads and parses a folder's manifest; undefined when it cannot be read (gone). It may be a symlink to a file
+ * inside the folder (as volume mounts make them); one that leads outside, a FIFO, a device or an oversized
+ * file is a manifest with an issue: never read outside the folder, waited on or read whole.
  */
-export function readManifestFile(file: string): ParsedManifest | undefined {
+export function readManifestFile(file: string, realFolder: string): ParsedManifest | undefined {
   let text: string;
   try {
-    text = readRegularFile(file, MAX_MANIFEST_BYTES);
+    const real = fs.realpathSync.native(file);
+    if (!real.startsWith(realFolder + path.sep)) return { issues: [issue(`${MANIFEST_FILE} leads outside the tenant folder`)] };
+    text = readRegularFile(real, MAX_MANIFEST_BYTES, realFolder);
   } catch (error) {
     if (error instanceof FileReadRefused) return { issues: [issue(`${MANIFEST_FILE} ${error.message}`)] };
     return undefined;

@@ -131,7 +131,7 @@ export class Registry {
     const signature = fileSignature(file);
     let parsed = state.parsedManifest;
     if (!parsed || parsed.signature !== signature) {
-      parsed = { signature, result: signature === undefined ? undefined : readManifestFile(file) };
+      parsed = { signature, result: signature === undefined ? undefined : readManifestFile(file, state.realFolder) };
       state.parsedManifest = parsed;
     }
     state.manifest = this.judgeManifest(state, parsed.result);

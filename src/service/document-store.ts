@@ -44,6 +44,8 @@ export const DOCUMENT_LIMITS = {
   maxIdLength: 128,
   /** Documents one data:update may rewrite (each is read into host memory). */
   maxUpdate: 200,
+  /** JSON bytes one data:query may return. */
+  maxQueryBytes: 4 * 1024 * 1024,
 } as const;
 
 const COLLECTION = /^[A-Za-z0-9_-]{1,64}$/;
@@ -101,12 +103,21 @@ export class DocumentStore {
     if (order !== "asc" && order !== "desc") throw new DataError('order: must be "asc" or "desc"');
     // rowid is insertion order; it also breaks ties so pages are stable.
     const by = options.orderBy === undefined ? { text: "rowid", params: [] } : operand(options.orderBy, "orderBy").value;
-    const rows = this.all(
+    const rows = this.prepare(
       `SELECT id, data FROM documents WHERE tenant = ? AND collection = ?${and(where)}
        ORDER BY ${by.text} ${order.toUpperCase()}, rowid ${order.toUpperCase()} LIMIT ? OFFSET ?`,
-      [...scope, ...where.params, ...by.params, limit, offset],
-    ) as Array<{ id: string; data: string }>;
-    return rows.map(({ id, data }) => ({ id, ...(JSON.parse(data) as object) }));
+    ).iterate(...scope, ...where.params, ...by.params, limit, offset) as IterableIterator<{ id: string; data: string }>;
+    // The results are parsed and sent to the sandbox on the host's main thread: bound their size.
+    const out: StoredDocument[] = [];
+    let bytes = 0;
+    for (const { id, data } of rows) {
+      bytes += data.length;
+      if (bytes > DOCUMENT_LIMITS.maxQueryBytes) {
+        throw new DataError(`results: more than ${DOCUMENT_LIMITS.maxQueryBytes} bytes; ask for fewer with limit and offset`);
+      }
+      out.push({ id, ...(JSON.parse(data) as object) });
+    }
+    return out;
   }
 
   /** Shallow-merges `set` into every matched document (top-level keys replaced, others kept). */

@@ -157,9 +157,11 @@ export class TenantboxServer {
       );
     });
 
-    // While shutting down, every answer closes its connection: a keep-alive client must not hold the close open.
-    app.addHook("onSend", async (_request, reply) => {
-      if (this.shuttingDown) reply.header("connection", "close");
+    // The connection closes after an answer sent before its request's body arrived (a refusal: Node would
+    // otherwise read and discard whatever the client keeps sending), and after every answer while shutting
+    // down (a keep-alive client must not hold the close open).
+    app.addHook("onSend", async (request, reply) => {
+      if (this.shuttingDown || !request.raw.complete) reply.header("connection", "close");
     });
 
     app.setNotFoundHandler((_request, reply) => {
