@@ -167,7 +167,7 @@ async function measureDirect(root) {
   // As TenantRuntimes builds the service's runtime for enterprise tenants (one memory class of 256 MB).
   const runtime = new IsolatedRuntime({
     root,
-    watch: true,
+    watch: false,
     memoryLimitMb: 256,
     minThreads: 1,
     timeout: 300_000,
@@ -260,7 +260,7 @@ async function main() {
     const secret = crypto.randomBytes(32).toString("hex");
     const httpNames = only.filter((n) => n !== "direct");
     if (httpNames.length > 0) {
-      server = new TenantboxServer({ root, dataDir, config: parseConfig(serviceConfig(secret)), jwtSecret: secret, watch: true });
+      server = new TenantboxServer({ root, dataDir, config: parseConfig(serviceConfig(secret)), jwtSecret: secret, watch: false });
       // listen() runs service.start(): seeds the day's counters from the audit log and waits for the
       // tenant root's watcher to finish its initial scan; only then does fastify listen.
       const baseUrl = await server.listen({ port: 0, host: "127.0.0.1" });
@@ -369,7 +369,7 @@ function render(r) {
   lines.push("# tenantbox HTTP service benchmark", "");
   lines.push(`- ${m.cpu}, ${r.cpus} cores, Node ${r.node}, ${m.date.replace("T", " ").slice(0, 16)} UTC, ${m.source}; other work on the machine: ${f(m.otherCores, 2)} cores on average (this bench: ${f(m.benchCores, 2)}), load average at start ${f(m.loadAverageAtStart, 2)}`);
   lines.push(`- plan: sequential ${r.plan.sequential.count} requests after ${r.plan.sequential.warmup} warm-up; load: concurrency ${r.plan.load.concurrency}, ${r.plan.load.windowMs} ms window after ${r.plan.load.warmupMs} ms warm-up${flags.profile ? "; **profiled run (inspector sampling on the main thread): figures are lower than usual**" : ""}`);
-  lines.push(`- server: TenantboxServer in this process (watch on, pool maxThreads default = ${r.cpus}, minThreads 1, isolation process, enterprise tenants); client: global fetch (undici, keep-alive) in a child process; whole run ${f(r.totalSeconds, 1)} s`, "");
+  lines.push(`- server: TenantboxServer in this process (watch off, the service default, pool maxThreads default = ${r.cpus}, minThreads 1, isolation process, enterprise tenants); client: global fetch (undici, keep-alive) in a child process; whole run ${f(r.totalSeconds, 1)} s`, "");
   lines.push("| workload | seq p50 ms | seq p99 ms | conc req/s | conc p50 ms | conc p99 ms | server loop lag p99 ms (conc) | answers other than 200 |");
   lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
   const label = {

@@ -100,7 +100,6 @@ const serveArgs = (f: ReturnType<typeof fixture>, extra: string[] = []) => [
   "--config", f.configFile,
   "--data", f.dataDir,
   "--port", "0",
-  "--no-watch",
   "--max-threads", "1",
   ...extra,
 ];

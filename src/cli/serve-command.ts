@@ -16,7 +16,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     data: { type: "string" },
     redis: { type: "string" },
     "max-threads": { type: "string" },
-    "no-watch": { type: "boolean" },
+    watch: { type: "boolean" },
     dev: { type: "boolean" },
     "demo-tools": { type: "boolean" },
   });
@@ -43,7 +43,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       root: path.resolve(values.root),
       config,
       dataDir: path.resolve(values.data ?? ".tenantbox"),
-      watch: !values["no-watch"],
+      watch: values.watch === true,
       logger: { level: process.env.TENANTBOX_LOG_LEVEL ?? "info" },
       ...(maxThreads !== undefined ? { maxThreads } : {}),
       ...(values.redis !== undefined ? { redisUrl: values.redis } : {}),

@@ -39,7 +39,9 @@ Usage:
       --redis <url>             keep quota counters and rate limits in Redis (shared by
                                 every node); default: in memory, restored from the audit log
       --max-threads <n>         sandbox workers per memory class (default: the CPU count)
-      --no-watch                no hot reload: every call checks its files on disk instead
+      --watch                   watch tenant folders instead of checking files on every call
+                                (faster; only for tenants whose file activity you trust: the
+                                watcher shares the main thread)
       --dev                     a development secret if none is set, and curl lines with a
                                 token for each tenant
       --demo-tools              register the demo CRM tool (crm:lookup)

@@ -36,7 +36,7 @@ export function readRegularFile(file: string, maxBytes: number, realFolder?: str
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new FileReadRefused("not-a-file", "is not a regular file");
     if (stat.size > maxBytes) throw new FileReadRefused("too-large", `is ${stat.size} bytes; the limit is ${maxBytes}`);
-    if (realFolder !== undefined && !sameFileInside(file, stat, realFolder)) throw new FileReadRefused("not-a-file", "changed while it was read");
+    if (realFolder !== undefined && !sameFileInside(file, fd, stat, realFolder)) throw new FileReadRefused("not-a-file", "changed while it was read");
     // Read at most maxBytes + 1: a file still growing is caught by the extra byte.
     const buffer = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(stat.size, 0) + 1));
     let length = 0;
@@ -52,13 +52,24 @@ export function readRegularFile(file: string, maxBytes: number, realFolder?: str
   }
 }
 
-/** The path, resolved now, is inside the folder and names the very file the descriptor has open. */
-function sameFileInside(file: string, opened: fs.Stats, realFolder: string): boolean {
+/**
+ * The opened file is inside the folder. On Linux the kernel says where the descriptor points
+ * (/proc/self/fd), which no later swap can change. Elsewhere: the path, resolved again, is inside the folder
+ * and names the same device and inode (narrower, but a swap timed between those two look-ups can pass).
+ */
+function sameFileInside(file: string, fd: number, opened: fs.Stats, realFolder: string): boolean {
+  const inside = (p: string) => p.startsWith(realFolder + path.sep);
+  let actual: string | undefined;
+  try {
+    actual = fs.readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    actual = undefined;
+  }
+  if (actual !== undefined) return inside(actual);
   try {
     const real = fs.realpathSync.native(file);
-    if (!real.startsWith(realFolder + path.sep)) return false;
     const now = fs.statSync(real);
-    return now.ino === opened.ino && now.dev === opened.dev;
+    return inside(real) && now.ino === opened.ino && now.dev === opened.dev;
   } catch {
     return false;
   }

@@ -34,7 +34,11 @@ export interface ServiceOptions {
   maxThreads?: number;
   /** Invocations that may wait for a worker (per memory class) before requests get 503. */
   maxQueue?: number;
-  /** Hot reload of tenant folders (default true). */
+  /**
+   * Watch tenant folders (chokidar) instead of checking files on every call. Off by default: the watcher
+   * runs on the main thread, and a tenant renaming files in a loop can flood it (measured: another
+   * tenant's call waited 20 s). Every call sees the files on disk either way.
+   */
   watch?: boolean;
   isolation?: "process" | "thread";
   /** Where the service reports its own failures (an audit row it could not write); default stderr. */
@@ -115,7 +119,7 @@ export class TenantService {
         root: this.root,
         tenants: this.config.tenants.values(),
         tools: this.tools,
-        watch: options.watch ?? true,
+        watch: options.watch ?? false,
         ...(this.config.securityLevel !== undefined ? { securityLevel: this.config.securityLevel } : {}),
         ...(options.maxThreads !== undefined ? { maxThreads: options.maxThreads } : {}),
         ...(options.maxQueue !== undefined ? { maxQueue: options.maxQueue } : {}),
