@@ -12,7 +12,9 @@ import { cleanupTenants, expectCode, expectUsable, IsolatedRuntime, makeRuntime,
 
 let runtime: InstanceType<typeof IsolatedRuntime>;
 beforeAll(() => {
-  runtime = makeRuntime({ maxThreads: 1, securityLevel: "PERMISSIVE", timeout: 1000, memoryLimitMb: 32, toolHandler: () => "ok" });
+  // A long timeout: the memory cases must hit the heap limit first, however busy the machine (under CI load a
+  // growing array once took longer than 1 s to fill 32 MB). Cases that want a timeout pass their own.
+  runtime = makeRuntime({ maxThreads: 1, securityLevel: "PERMISSIVE", timeout: 10_000, memoryLimitMb: 32, toolHandler: () => "ok" });
 });
 afterAll(async () => {
   await runtime?.close();
@@ -50,7 +52,7 @@ describe("guards and the stack formatter", () => {
     const folder = makeTenant({
       "g.mjs": "function* g(a = class { static { try { g().next(); } catch {} try { g().next(); } catch {} } }) {}\nexport function f() { g().next(); return 1; }\n",
     });
-    const report = await runtime.execute({ folder, file: "g.mjs", funcName: "f" });
+    const report = await runtime.execute({ folder, file: "g.mjs", funcName: "f", timeout: 1000 });
     expect(report.error?.code).toBe("TIMEOUT");
     expect(report.error?.details?.hardStop).toBeUndefined();
   });
