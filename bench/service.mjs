@@ -307,7 +307,7 @@ async function main() {
           contentType: metricsRes.headers.get("content-type"),
           bytes: metricsText.length,
           executionsTotal: metricsExecutions(metricsText),
-          hasPoolGauges: /^tenantbox_pool_utilisation /m.test(metricsText) && /^tenantbox_queue_depth /m.test(metricsText),
+          hasPoolGauges: /^tenantbox_pool_utilisation\{memory_mb="\d+"\} /m.test(metricsText) && /^tenantbox_queue_depth\{memory_mb="\d+"\} /m.test(metricsText),
           hasProcessMetrics: /^process_resident_memory_bytes /m.test(metricsText),
         },
       };

@@ -105,6 +105,48 @@ const serveArgs = (f: ReturnType<typeof fixture>, extra: string[] = []) => [
 ];
 
 describe("tenantbox serve", () => {
+  it("SIGTERM with a client stalled mid-request (headers, or a body) still exits, after the work in flight", async () => {
+    const f = fixture();
+    const cli = startCli(serveArgs(f), { TENANTBOX_JWT_SECRET: SECRET });
+    const base = await listeningUrl(cli);
+    const { signToken } = await import("../dist/service.js");
+    const acme = await signToken(SECRET, { tenantId: "acme", sub: "alice@acme" });
+    const url = new URL(base);
+    const net = await import("node:net");
+    // Half a request line and headers, no token; and a request whose body never finishes.
+    const stalled = [
+      "POST /v1/run HTTP/1.1\r\nHost: x\r\n",
+      `POST /v1/run HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${acme}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"file":`,
+    ].map((text) => {
+      const socket = net.connect(Number(url.port), url.hostname, () => socket.write(text));
+      socket.on("error", () => undefined);
+      return socket;
+    });
+    const inFlight = call(base, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName: "slow", args: [500] } });
+    await until(() => running(base, 1), "the slow execution to run");
+    cli.child.kill("SIGTERM");
+    expect((await inFlight).body).toMatchObject({ success: true, value: "slow done" });
+    const exit = await Promise.race([cli.exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 15_000))]);
+    expect(exit, cli.stderr()).toEqual({ code: 0, signal: null });
+    for (const socket of stalled) socket.destroy();
+  });
+
+  it("a second signal exits at once, with status 1", async () => {
+    const f = fixture();
+    const cli = startCli(serveArgs(f), { TENANTBOX_JWT_SECRET: SECRET });
+    const base = await listeningUrl(cli);
+    const { signToken } = await import("../dist/service.js");
+    const acme = await signToken(SECRET, { tenantId: "acme" });
+    const inFlight = call(base, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName: "slow", args: [5000] } }).catch(() => undefined);
+    await until(() => running(base, 1), "the slow execution to run");
+    cli.child.kill("SIGTERM");
+    await until(() => cli.stderr().includes("finishing in-flight work"), "the first signal to be taken");
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toEqual({ code: 1, signal: null });
+    expect(cli.stderr()).toContain("SIGTERM again, exiting now");
+    await inFlight;
+  });
+
   it("SIGTERM with work in flight: the request gets its 200, the process exits 0, audit prints the row", async () => {
     const f = fixture();
     const cli = startCli(serveArgs(f), { TENANTBOX_JWT_SECRET: SECRET });

@@ -128,9 +128,15 @@ export async function until(check: () => Promise<boolean> | boolean, what: strin
 }
 
 /** The value of an unlabelled gauge in a Prometheus text exposition. */
+/** Every series of a metric (one per pool for the pool gauges). */
+export function gauges(metrics: string, name: string): number[] {
+  return [...metrics.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, "gm"))].map((m) => Number(m[1]));
+}
+
+/** A metric summed over its series (NaN when it is missing). */
 export function gauge(metrics: string, name: string): number {
-  const match = new RegExp(`^${name} ([0-9.eE+-]+)$`, "m").exec(metrics);
-  return match ? Number(match[1]) : NaN;
+  const values = gauges(metrics, name);
+  return values.length ? values.reduce((a, b) => a + b, 0) : NaN;
 }
 
 /** True once the server's pools run at least `n` executions (read from /metrics). */

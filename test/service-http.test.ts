@@ -12,6 +12,7 @@ import {
   expectNoHostLeak,
   expectRetryAfter,
   gauge,
+  gauges,
   manifest,
   removeTempDirs,
   running,
@@ -359,6 +360,9 @@ describe("the HTTP API (one server, many tenants)", () => {
       expectError(refused, 429, "RATE_LIMITED", hostPaths);
       expectRetryAfter(refused, 60);
       expectError(await post("/v1/run", { file: "m.js", funcName: "ok" }, "ratey"), 429, "RATE_LIMITED", hostPaths);
+      // Counted under the tenant it throttled, not under an empty label.
+      const metrics = (await call(base, "GET", "/metrics")).text;
+      expect(metrics).toMatch(/^tenantbox_requests_rejected_total\{tenant="ratey",code="RATE_LIMITED"\} 2$/m);
     });
 
     it("a tool's rateLimit trips inside an execution: RATE_LIMITED in the result, 429 with Retry-After", async () => {
@@ -707,9 +711,11 @@ describe("the HTTP API (one server, many tenants)", () => {
       expect(text).toMatch(/^tenantbox_executions_total\{[^}]*tenant="limits"[^}]*outcome="TIMEOUT"[^}]*\} 1$/m);
       expect(text).toMatch(/^tenantbox_execution_duration_seconds_bucket\{[^}]*le="0\.5"[^}]*\} \d+/m);
       expect(text).toMatch(/^tenantbox_execution_duration_seconds_count\{[^}]*\} \d+/m);
-      const utilisation = gauge(text, "tenantbox_pool_utilisation");
-      expect(utilisation).toBeGreaterThanOrEqual(0);
-      expect(utilisation).toBeLessThanOrEqual(1);
+      const utilisation = gauges(text, "tenantbox_pool_utilisation");
+      expect(utilisation.length).toBeGreaterThan(0);
+      for (const value of utilisation) expect(value).toBeGreaterThanOrEqual(0);
+      for (const value of utilisation) expect(value).toBeLessThanOrEqual(1);
+      expect(text).toMatch(/^tenantbox_pool_utilisation\{memory_mb="\d+"\} /m);
       expect(gauge(text, "tenantbox_queue_depth")).toBe(0);
       expectNoHostLeak(reply, hostPaths);
     });

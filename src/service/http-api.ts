@@ -80,11 +80,17 @@ export class TenantboxServer {
   readonly service: TenantService;
   readonly app: FastifyInstance;
   private shuttingDown = false;
+  /** Requests whose handler runs: what a graceful shutdown waits for. */
+  private readonly handling = new Set<FastifyRequest>();
+  private idle: (() => void)[] = [];
   private closing: Promise<void> | undefined;
 
   constructor(options: ServerOptions) {
     const { logger = false, ...serviceOptions } = options;
-    this.service = new TenantService({ log: (message, error) => this.app?.log.error({ err: error }, message), ...serviceOptions });
+    this.service = new TenantService({
+      log: (message, error) => (error === undefined ? this.app?.log.warn(message) : this.app?.log.error({ err: error }, message)),
+      ...serviceOptions,
+    });
     const largestCode = Math.max(0, ...[...this.service.config.tenants.values()].map((t) => t.quotas.maxCodeSizeKB * 1024));
     this.app = Fastify({
       logger,
@@ -111,17 +117,34 @@ export class TenantboxServer {
     return this.app.listen({ port: options.port ?? 3000, host: options.host ?? "127.0.0.1" });
   }
 
-  /** Graceful: stop accepting, let in-flight requests finish, end the pools, close the database. */
+  /**
+   * Graceful: stop accepting, let the requests being handled finish, then cut every connection still open
+   * (a request that has not finished arriving is not work in flight: a stalled client must not hold the
+   * shutdown open), end the pools, close the database.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.shuttingDown = true;
       try {
-        await this.app.close();
+        const closed = this.app.close();
+        // Bounded: the longest execution any tenant may run, plus time to answer.
+        const longest = Math.max(0, ...[...this.service.config.tenants.values()].map((t) => t.quotas.maxExecutionDurationMs));
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.handled(), new Promise((resolve) => (timer = setTimeout(resolve, longest + 30_000)))]);
+        clearTimeout(timer);
+        this.app.server.closeAllConnections();
+        await closed;
       } finally {
         await this.service.close();
       }
     })();
     return this.closing;
+  }
+
+  /** Resolves when no request is being handled (its body arrived and its handler runs). */
+  private handled(): Promise<void> {
+    if (this.handling.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 
   private routes(): void {
@@ -134,12 +157,28 @@ export class TenantboxServer {
       // By the matched route, not the raw URL: every /v1 route needs a token, however the path was spelled.
       if (!request.routeOptions.url.startsWith("/v1/")) return;
       const caller = await service.authenticate(request.headers.authorization);
+      // Known before the rate limit is taken: a throttled request is counted under its tenant.
       request.caller = caller;
+      await service.takeRequest(caller.tenant);
       // The body may not be larger than the tenant's code size allows (plus its JSON envelope).
       const length = Number(request.headers["content-length"] ?? 0);
       const limit = bodyLimitOf(caller.tenant);
       if (length > limit) throw new ServiceError("PAYLOAD_TOO_LARGE", `request body is ${length} bytes; this tenant's limit is ${limit}`);
     });
+
+    // Work in flight, for close(): from the handler's start to the answer (or the client going away).
+    app.addHook("preHandler", async (request) => {
+      if (this.shuttingDown) throw new ServiceError("UNAVAILABLE", "the service is shutting down");
+      this.handling.add(request);
+    });
+    const finished = async (request: FastifyRequest) => {
+      if (!this.handling.delete(request) || this.handling.size > 0) return;
+      const idle = this.idle;
+      this.idle = [];
+      for (const wake of idle) wake();
+    };
+    app.addHook("onResponse", finished);
+    app.addHook("onRequestAbort", finished);
 
     // A body without Content-Length (chunked) is counted as it arrives, against the same limit.
     app.addHook("preParsing", async (request, _reply, payload) => {

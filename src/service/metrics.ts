@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export interface PoolStats {
+  /** The pool's heap limit: it names the pool (one per distinct tenant memory quota). */
+  memoryMb: number;
   running: number;
   queued: number;
   capacity: number;
@@ -20,7 +22,7 @@ export class ServiceMetrics {
   readonly #duration: Histogram<"kind">;
   readonly #rejected: Counter<"tenant" | "code">;
 
-  constructor(collect: () => PoolStats) {
+  constructor(collect: () => PoolStats[]) {
     const registers = [this.registry];
     this.#executions = new Counter({
       name: "tenantbox_executions_total",
@@ -42,31 +44,24 @@ export class ServiceMetrics {
       registers,
     });
     // Pool gauges are read at scrape time, so they are never stale and cost nothing between scrapes.
-    new Gauge({
-      name: "tenantbox_pool_utilisation",
-      help: "Running executions divided by pool capacity (0..1).",
-      registers,
-      collect() {
-        const { running, capacity } = collect();
-        this.set(finite(capacity) ? Math.min(1, finite(running) / capacity) : 0);
-      },
-    });
-    new Gauge({
-      name: "tenantbox_pool_running",
-      help: "Executions running in the pool now.",
-      registers,
-      collect() {
-        this.set(finite(collect().running));
-      },
-    });
-    new Gauge({
-      name: "tenantbox_queue_depth",
-      help: "Executions waiting for a pool worker.",
-      registers,
-      collect() {
-        this.set(finite(collect().queued));
-      },
-    });
+    // One series per pool (tenants with the same memory quota share one): a sum over pools would hide a saturated one.
+    const gauge = (name: string, help: string, value: (pool: PoolStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ["memory_mb"] as const,
+        registers,
+        collect() {
+          this.reset();
+          for (const pool of collect()) this.set({ memory_mb: String(pool.memoryMb) }, value(pool));
+        },
+      });
+    gauge("tenantbox_pool_utilisation", "Running executions divided by the pool's capacity (0..1), per pool.", ({ running, capacity }) =>
+      finite(capacity) ? Math.min(1, finite(running) / capacity) : 0,
+    );
+    gauge("tenantbox_pool_running", "Executions running in the pool now.", ({ running }) => finite(running));
+    gauge("tenantbox_queue_depth", "Executions waiting for a worker of the pool.", ({ queued }) => finite(queued));
+    gauge("tenantbox_pool_capacity", "Executions the pool can run at once (its workers).", ({ capacity }) => finite(capacity));
     collectDefaultMetrics({ register: this.registry });
   }
 

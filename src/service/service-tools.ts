@@ -67,6 +67,10 @@ export class ServiceTools {
     this.tools.set(name, registered);
   }
 
+  has(name: string): boolean {
+    return this.tools.has(name);
+  }
+
   /** The runtime's tool handler: refusals are RuntimeErrors with a policy code, other failures plain errors (TOOL_ERROR). */
   async call(name: string, args: unknown, meta: CallerMeta | undefined): Promise<unknown> {
     if (!meta) throw new RuntimeError("PERMISSION_DENIED", "tools are not available to this call");

@@ -1,3 +1,4 @@
+import os from "node:os";
 import { IsolatedRuntime } from "../isolated-runtime.js";
 import { LEVEL_DEFAULTS, type SecurityLevel } from "../security-levels.js";
 import type { TenantConfig } from "./config.js";
@@ -43,16 +44,9 @@ export class TenantRuntimes {
     return [...this.byMemory.values()];
   }
 
-  /** Running, queued and capacity summed over every pool. */
-  load(): { running: number; queued: number; capacity: number } {
-    const total = { running: 0, queued: 0, capacity: 0 };
-    for (const runtime of this.byMemory.values()) {
-      const load = runtime.load();
-      total.running += load.running;
-      total.queued += load.queued;
-      total.capacity += load.capacity;
-    }
-    return total;
+  /** Running, queued and capacity of each pool, named by its memory limit. */
+  load(): { memoryMb: number; running: number; queued: number; capacity: number }[] {
+    return [...this.byMemory].map(([memoryMb, runtime]) => ({ memoryMb, ...runtime.load() }));
   }
 
   async ready(): Promise<void> {
@@ -67,6 +61,7 @@ export class TenantRuntimes {
   private create(memoryMb: number, tenants: TenantConfig[]): IsolatedRuntime {
     const max = (pick: (t: TenantConfig) => number) => Math.max(...tenants.map(pick));
     const { options } = this;
+    const threads = options.maxThreads ?? Math.max(1, os.availableParallelism());
     return new IsolatedRuntime({
       root: options.root,
       watch: options.watch,
@@ -82,6 +77,9 @@ export class TenantRuntimes {
       // No file bigger than its tenants' code quota is ever read or parsed (on the host thread).
       maxModuleBytes: Math.min(LEVEL_DEFAULTS[options.securityLevel ?? "STANDARD"].maxModuleBytes, max((t) => t.quotas.maxCodeSizeKB * 1024)),
       toolHandler: (name, args, ctx) => options.tools.call(name, args, ctx.meta as CallerMeta),
+      // With several tenants on a pool, one of them may not hold every worker (its calls wait in its own
+      // queue instead): else one tenant's slow calls stall every other tenant of the pool until they end.
+      ...(tenants.length > 1 && threads > 1 ? { maxConcurrentPerTenant: threads - 1 } : {}),
     });
   }
 }

@@ -97,7 +97,7 @@ export class TenantService {
     if (typeof options.root !== "string" || options.root.length === 0) throw new TypeError("tenantbox: service option root is required");
     this.root = path.resolve(options.root);
     this.now = options.now ?? Date.now;
-    this.log = options.log ?? ((message, error) => process.stderr.write(`tenantbox: ${message}: ${(error as Error)?.message ?? String(error)}\n`));
+    this.log = options.log ?? ((message, error) => process.stderr.write(`tenantbox: ${message}${error === undefined ? "" : `: ${(error as Error)?.message ?? String(error)}`}\n`));
     this.config = typeof options.config === "string" ? loadConfig(options.config) : options.config;
     const secret = options.jwtSecret ?? process.env.TENANTBOX_JWT_SECRET ?? this.config.auth.secret;
     const { jwksUrl, issuer, audience } = this.config.auth;
@@ -137,6 +137,12 @@ export class TenantService {
    * Redis the counters survive by themselves) and waits for the folder watchers.
    */
   async start(): Promise<void> {
+    // A tool the config enables but nobody registered is refused on every call: say so once, at start.
+    for (const tenant of this.config.tenants.values()) {
+      for (const name of Object.keys(tenant.tools)) {
+        if (!this.tools.has(name)) this.log(`tool "${name}" is enabled for tenant "${tenant.id}" but not registered; its calls are refused`, undefined);
+      }
+    }
     if (this.redis) {
       try {
         await this.redis.connect();
@@ -161,8 +167,12 @@ export class TenantService {
     const principal = await this.auth.verify(authorization);
     const tenant = this.config.tenants.get(principal.tenantId);
     if (!tenant) throw new ServiceError("FORBIDDEN", "unknown tenant");
-    if (tenant.rateLimit) await this.limiter.takeRate(`requests:${tenant.id}`, tenant.rateLimit);
     return { principal, tenant };
+  }
+
+  /** One request of the tenant's request rate limit (429 RATE_LIMITED when it is used up). */
+  async takeRequest(tenant: TenantConfig): Promise<void> {
+    if (tenant.rateLimit) await this.limiter.takeRate(`requests:${tenant.id}`, tenant.rateLimit);
   }
 
   run(principal: Principal, tenant: TenantConfig, body: RunBody): Promise<Outcome<ExecuteResult>> {
