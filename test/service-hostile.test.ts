@@ -128,6 +128,9 @@ describe("the service against hostile tenants", () => {
     expect(reply.body.value).toEqual({ code: "TOOL_ERROR", message: expect.stringMatching(/more than 200 documents/) });
     const fewer = `return await callTool("data:update", { collection: "c", where: { i: { $lt: 200 } }, set: { y: 1 } });`;
     expect((await call(base, "POST", "/v1/execute", { token: tokens.data, json: { code: fewer } })).body.value).toEqual({ updated: 200 });
+    const usage = (await call(base, "GET", "/v1/usage", { token: tokens.data })).body;
+    expect(usage.storage.usedBytes).toBeGreaterThan(201 * 7);
+    expect(usage.storage.limitBytes).toBe(10_000 * 1024 * 1024);
   });
 
   it("maxMemoryMB is each tenant's own: 90 MB of objects end a free tenant's call, an enterprise tenant's succeeds", async () => {

@@ -338,3 +338,33 @@ describe("data tools", () => {
     expectDataError(() => tools["data:delete"]("A", JSON.parse('{"collection": "o", "__proto__": {"id": "x"}}')), /unknown argument "__proto__"/);
   });
 });
+
+describe("storage quota", () => {
+  it("counts each tenant's stored JSON, refuses writes past the quota, and frees what is deleted", () => {
+    const db = open();
+    const store = new DocumentStore(db, (tenant) => (tenant === "small" ? 1000 : Infinity));
+    const doc = { text: "x".repeat(290) }; // {"text":"xxx..."} = 301 bytes
+    for (let i = 0; i < 3; i++) store.insert("small", "c", doc, `d${i}`);
+    expect(store.storedBytes("small")).toBe(903);
+    expect(() => store.insert("small", "c", doc, "d3")).toThrow(/quota is 1000/);
+    expect(store.count("small")).toBe(3);
+    // Growth by update is counted too; shrinking is always allowed.
+    expect(() => store.update("small", "c", { id: "d0" }, { more: "y".repeat(200) })).toThrow(DataError);
+    store.update("small", "c", { id: "d0" }, { text: "" });
+    expect(store.storedBytes("small")).toBe(903 - 290);
+    store.delete("small", "c", { id: "d1" });
+    expect(store.storedBytes("small")).toBe(903 - 290 - 301);
+    store.insert("small", "c", doc, "d3");
+    // Another tenant's usage is its own.
+    store.insert("big", "c", { a: "é" });
+    expect(store.storedBytes("big")).toBe(Buffer.byteLength(JSON.stringify({ a: "é" })));
+    expect(store.storedBytes("nobody")).toBe(0);
+  });
+
+  it("keeps the count across a reopen (it lives in the database)", () => {
+    const dir = path.join(root, "db-storage-reopen");
+    const first = new DocumentStore(open(dir));
+    first.insert("t", "c", { a: 1 });
+    expect(new DocumentStore(open(dir)).storedBytes("t")).toBe(7);
+  });
+});

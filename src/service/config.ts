@@ -58,6 +58,7 @@ const QUOTA_RANGES: Record<keyof Quotas, [number, number]> = {
   maxMemoryMB: [16, 65_536],
   maxCodeSizeKB: [1, 4096],
   maxOutputSizeKB: [1, 1_048_576],
+  maxStoredDataMB: [0, 1_048_576],
 };
 
 const int = (minimum: number, maximum: number) => ({ type: "integer", minimum, maximum });

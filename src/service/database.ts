@@ -40,6 +40,19 @@ const MIGRATIONS: readonly string[] = [
    );`,
   // Tool calls the daily quota charged (refused ones are not): what a restart restores the counter from.
   `ALTER TABLE executions ADD COLUMN charged_tool_calls INTEGER NOT NULL DEFAULT 0;`,
+  // Bytes of stored JSON per tenant, kept by triggers so no write path can forget it (the storage quota).
+  `CREATE TABLE storage_usage (tenant TEXT PRIMARY KEY, bytes INTEGER NOT NULL);
+   INSERT INTO storage_usage (tenant, bytes) SELECT tenant, SUM(length(CAST(data AS BLOB))) FROM documents GROUP BY tenant;
+   CREATE TRIGGER documents_usage_insert AFTER INSERT ON documents BEGIN
+     INSERT INTO storage_usage (tenant, bytes) VALUES (NEW.tenant, length(CAST(NEW.data AS BLOB)))
+       ON CONFLICT (tenant) DO UPDATE SET bytes = bytes + excluded.bytes;
+   END;
+   CREATE TRIGGER documents_usage_update AFTER UPDATE OF data ON documents BEGIN
+     UPDATE storage_usage SET bytes = bytes - length(CAST(OLD.data AS BLOB)) + length(CAST(NEW.data AS BLOB)) WHERE tenant = NEW.tenant;
+   END;
+   CREATE TRIGGER documents_usage_delete AFTER DELETE ON documents BEGIN
+     UPDATE storage_usage SET bytes = bytes - length(CAST(OLD.data AS BLOB)) WHERE tenant = OLD.tenant;
+   END;`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/tenantbox.db`, tuned for one writer process, and migrated. */

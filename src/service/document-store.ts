@@ -72,7 +72,27 @@ interface Operand {
 export class DocumentStore {
   private readonly statements = new Map<string, Statement>();
 
-  constructor(private readonly db: Database) {}
+  /** `maxBytesOf(tenant)`: what the tenant's stored JSON may take in all (its storage quota); unbounded when absent. */
+  constructor(
+    private readonly db: Database,
+    private readonly maxBytesOf: (tenant: string) => number = () => Infinity,
+  ) {}
+
+  /** Bytes of stored JSON the tenant's documents take. */
+  storedBytes(tenant: string): number {
+    const row = this.prepare("SELECT bytes FROM storage_usage WHERE tenant = ?").get(checkTenant(tenant)) as { bytes: number } | undefined;
+    return row?.bytes ?? 0;
+  }
+
+  /** Refuses a write that would take the tenant's stored JSON over its quota (`growth` bytes more). */
+  private checkStorage(tenant: string, growth: number): void {
+    if (growth <= 0) return;
+    const max = this.maxBytesOf(tenant);
+    const used = this.storedBytes(tenant);
+    if (used + growth > max) {
+      throw new DataError(`storage: the tenant's documents would take ${used + growth} bytes; its quota is ${max} (delete documents to make room)`);
+    }
+  }
 
   insert(tenant: string, collection: string, doc: object, id?: string): { id: string } {
     const scope = this.scope(tenant, collection);
@@ -80,10 +100,14 @@ export class DocumentStore {
     const json = encode(withoutId(doc, "doc"), "doc");
     const now = Date.now();
     try {
-      this.run(
-        "INSERT INTO documents (tenant, collection, id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [...scope, docId, json, now, now],
-      );
+      // Check and write in one transaction: two inserts cannot both take the last free bytes.
+      this.db.transaction(() => {
+        this.checkStorage(scope[0], Buffer.byteLength(json, "utf8"));
+        this.run(
+          "INSERT INTO documents (tenant, collection, id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+          [...scope, docId, json, now, now],
+        );
+      })();
     } catch (error) {
       if ((error as { code?: unknown }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
         throw new DataError(`id: a document with id ${JSON.stringify(docId)} already exists in "${scope[1]}"`);
@@ -135,8 +159,9 @@ export class DocumentStore {
         throw new DataError(`selector: matches more than ${DOCUMENT_LIMITS.maxUpdate} documents; update them in smaller groups`);
       }
       const now = Date.now();
-      for (const { row, data } of rows) {
-        const json = encode({ ...(JSON.parse(data) as object), ...patch }, "set");
+      const updates = rows.map(({ row, data }) => ({ row, data, json: encode({ ...(JSON.parse(data) as object), ...patch }, "set") }));
+      this.checkStorage(scope[0], updates.reduce((growth, u) => growth + Buffer.byteLength(u.json, "utf8") - Buffer.byteLength(u.data, "utf8"), 0));
+      for (const { row, json } of updates) {
         this.run("UPDATE documents SET data = ?, updated_at = ? WHERE tenant = ? AND collection = ? AND rowid = ?", [
           json, now, ...scope, row,
         ]);

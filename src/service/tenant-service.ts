@@ -71,6 +71,8 @@ export interface UsageAnswer extends UsageReport {
   tenant: string;
   tier: string;
   quotas: Quotas;
+  /** Stored JSON of the tenant's documents against its maxStoredDataMB. */
+  storage: { usedBytes: number; limitBytes: number };
 }
 
 /**
@@ -87,6 +89,7 @@ export class TenantService {
   private readonly audit: AuditLog;
   private readonly limiter: UsageLimiter;
   private readonly tools: ServiceTools;
+  private readonly documents: DocumentStore;
   private readonly runtimes: TenantRuntimes;
   private readonly now: () => number;
   private readonly log: (message: string, error: unknown) => void;
@@ -114,7 +117,8 @@ export class TenantService {
       this.redis = options.redisUrl !== undefined ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true }) : undefined;
       this.limiter = new UsageLimiter({ now: this.now, ...(this.redis ? { storeClient: this.redis } : {}) });
       this.tools = new ServiceTools(this.limiter);
-      this.registerDataTools(new DocumentStore(this.db));
+      this.documents = new DocumentStore(this.db, (id) => (this.config.tenants.get(id)?.quotas.maxStoredDataMB ?? 0) * 1024 * 1024);
+      this.registerDataTools(this.documents);
       this.runtimes = new TenantRuntimes({
         root: this.root,
         tenants: this.config.tenants.values(),
@@ -271,7 +275,8 @@ export class TenantService {
 
   async usage(tenant: TenantConfig): Promise<UsageAnswer> {
     const report = await this.limiter.usage(tenant.id, tenant.quotas);
-    return { tenant: tenant.id, tier: tenant.tier, quotas: tenant.quotas, ...report };
+    const storage = { usedBytes: this.documents.storedBytes(tenant.id), limitBytes: tenant.quotas.maxStoredDataMB * 1024 * 1024 };
+    return { tenant: tenant.id, tier: tenant.tier, quotas: tenant.quotas, ...report, storage };
   }
 
   /** The audit log, newest first. */

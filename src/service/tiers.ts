@@ -8,6 +8,8 @@ export interface Quotas {
   maxMemoryMB: number;
   maxCodeSizeKB: number;
   maxOutputSizeKB: number;
+  /** What the tenant's documents (data tools) may take in all, as stored JSON. */
+  maxStoredDataMB: number;
 }
 
 export const TIER_NAMES = ["free", "starter", "enterprise"] as const;
@@ -24,6 +26,7 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxMemoryMB: 32,
     maxCodeSizeKB: 50,
     maxOutputSizeKB: 100,
+    maxStoredDataMB: 10,
   },
   starter: {
     maxExecutionsPerDay: 1_000,
@@ -34,6 +37,7 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxMemoryMB: 64,
     maxCodeSizeKB: 100,
     maxOutputSizeKB: 500,
+    maxStoredDataMB: 100,
   },
   enterprise: {
     maxExecutionsPerDay: 100_000,
@@ -44,5 +48,6 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxMemoryMB: 256,
     maxCodeSizeKB: 500,
     maxOutputSizeKB: 5_000,
+    maxStoredDataMB: 10_000,
   },
 };
