@@ -30,7 +30,7 @@ function parentMap() {
   return parents;
 }
 
-function descendantsOf(root) {
+export function descendantsOf(root) {
   const parents = parentMap();
   const found = [];
   let frontier = [root];

@@ -6,6 +6,7 @@ import type { ModuleGraph, ModuleInfo } from "./loader/module-graph.js";
 import { checkModule } from "./loader/validate.js";
 import { checkInlineScript } from "./loader/inline-script.js";
 import { Registry, type RegistryEventName, type RegistryEvents } from "./registry/registry.js";
+import type { HookTarget } from "./registry/manifest.js";
 import { resolveOptions, type ResolvedOptions, type RuntimeOptions, type ToolCallContext } from "./options.js";
 import { WorkerPool } from "./runner/pool.js";
 import { ProcessPool } from "./runner/process-pool.js";
@@ -131,6 +132,20 @@ function limit(value: number | undefined, max: number, name: string, min: number
   if (value === undefined) return max;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) throw invalid(`${name} must be an integer >= ${min}`);
   return Math.min(value, max);
+}
+
+/** One handler's HookResult from its execute() report. */
+export function hookResult({ file, funcName }: HookTarget, result: ExecuteResult): HookResult {
+  const hook: HookResult = { file, funcName, success: result.success, logs: result.logs, durationMs: result.stats.totalMs, toolCalls: result.stats.toolCalls };
+  if (result.success) hook.value = result.value;
+  else hook.error = result.error!;
+  return hook;
+}
+
+/** One handler's HookResult when execute() rejected (QUEUE_FULL, CLOSED): it did not run. */
+export function refusedHook({ file, funcName }: HookTarget, error: unknown): HookResult {
+  const info = error instanceof RuntimeError ? error.toInfo() : { code: "INTERNAL_ERROR" as const, name: "RuntimeError", message: "handler failed" };
+  return { file, funcName, success: false, error: info, logs: [], durationMs: 0, toolCalls: 0 };
 }
 
 function valueOf(result: ExecuteResult): unknown {
@@ -321,31 +336,22 @@ export class IsolatedRuntime {
     if (typeof event !== "string" || event.length === 0) throw invalid("event must be a non-empty string");
     if (!options || typeof options !== "object") throw invalid("emit() needs { folder }");
     const { folder, context, concurrency, ...rest } = options;
-    this.checkFolder(folder);
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw invalid("concurrency must be a positive integer");
-    const targets = this.registry.manifest(folder).hooks.get(event) ?? [];
-    return mapLimited(targets, concurrency ?? targets.length, async ({ file, funcName }) => {
-        const request: RunRequest = { ...rest, folder, file, funcName, args: [payload], context };
-        let result: ExecuteResult;
-        try {
-          result = await this.execute(request);
-        } catch (error) {
-          // QUEUE_FULL or CLOSED for this handler only: the others still report.
-          const info = error instanceof RuntimeError ? error.toInfo() : { code: "INTERNAL_ERROR" as const, name: "RuntimeError", message: "handler failed" };
-          return { file, funcName, success: false, error: info, logs: [], durationMs: 0, toolCalls: 0 };
-        }
-        const hook: HookResult = {
-          file,
-          funcName,
-          success: result.success,
-          logs: result.logs,
-          durationMs: result.stats.totalMs,
-          toolCalls: result.stats.toolCalls,
-        };
-        if (result.success) hook.value = result.value;
-        else hook.error = result.error!;
-        return hook;
+    const targets = this.handlers(event, folder);
+    return mapLimited(targets, concurrency ?? targets.length, async (target) => {
+      try {
+        return hookResult(target, await this.execute({ ...rest, ...target, folder, args: [payload], context }));
+      } catch (error) {
+        // QUEUE_FULL or CLOSED for this handler only: the others still report.
+        return refusedHook(target, error);
+      }
     });
+  }
+
+  /** The handlers the folder's manifest declares for `event`, in order (a snapshot: `[]` when there is none). */
+  handlers(event: string, folder: string): HookTarget[] {
+    this.checkFolder(folder);
+    return (this.registry.manifest(folder).hooks.get(event) ?? []).map(({ file, funcName }) => ({ file, funcName }));
   }
 
   /** Static checks only (layers 0 and 1): nothing runs. */

@@ -128,6 +128,11 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/** The default pool size: one worker per CPU the process may use. */
+export function defaultThreads(): number {
+  return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+}
+
 /** Checks every option and fills defaults; throws a TypeError naming the bad option. */
 export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
@@ -136,7 +141,7 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new TypeError(`tenantbox: unknown option "${key}"`);
   }
-  const cpus = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  const cpus = defaultThreads();
   const securityLevel = options.securityLevel ?? "STANDARD";
   if (!isSecurityLevel(securityLevel)) {
     throw new TypeError(`tenantbox: option "securityLevel" must be one of ${SECURITY_LEVELS.join(", ")}, got ${describe(securityLevel)}`);

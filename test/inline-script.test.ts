@@ -108,6 +108,12 @@ describe("inline scripts and per-call limits", () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(290);
   });
 
+  it("lists an event's handlers as one snapshot; inherited names are no events", () => {
+    expect(runtime.handlers("tick", folder)).toEqual([0, 1, 2].map(() => ({ file: "slow.js", funcName: "f" })));
+    expect(runtime.handlers("constructor", folder)).toEqual([]);
+    expect(runtime.handlers("none", folder)).toEqual([]);
+  });
+
   it("reports its load", async () => {
     const pending = runtime.executeCode({ code: "await new Promise((r) => setTimeout(r, 100)); return 1" });
     await new Promise((r) => setTimeout(r, 20));

@@ -1,41 +1,9 @@
 // CPU time and RSS of this process's child processes (the runtime's sandbox process), from /proc (Linux;
 // elsewhere every figure is 0). CPU of a child that has exited is kept as last seen.
 import fs from "node:fs";
+import { descendantsOf } from "../rss.mjs";
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
-
-function parents() {
-  const map = new Map();
-  let entries = [];
-  try {
-    entries = fs.readdirSync("/proc");
-  } catch {
-    return map;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      map.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return map;
-}
-
-export function descendants(root = process.pid) {
-  const map = parents();
-  const found = [];
-  let frontier = [root];
-  while (frontier.length) {
-    const next = [];
-    for (const [pid, ppid] of map) if (frontier.includes(ppid)) next.push(pid);
-    found.push(...next);
-    frontier = next;
-  }
-  return found;
-}
 
 /** { cpuMs, rssMb } of one process, or undefined once it has ended. */
 function stat(pid) {
@@ -62,9 +30,9 @@ export function childTracker() {
   const scan = () => {
     let rssMb = 0;
     let count = 0;
-    for (const pid of [...excluded]) for (const child of descendants(pid)) skipped.add(child);
+    for (const pid of [...excluded]) for (const child of descendantsOf(pid)) skipped.add(child);
     for (const pid of excluded) skipped.add(pid);
-    for (const pid of descendants()) {
+    for (const pid of descendantsOf(process.pid)) {
       const s = stat(pid);
       if (!s) continue;
       lastCpu.set(pid, s.cpuMs);

@@ -359,5 +359,3 @@ function invalidate(state: FolderState): void {
   state.manifest = undefined;
   state.parsedManifest = undefined;
 }
-
-

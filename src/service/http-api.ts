@@ -180,9 +180,10 @@ export class TenantboxServer {
     app.addHook("onResponse", finished);
     app.addHook("onRequestAbort", finished);
 
-    // A body without Content-Length (chunked) is counted as it arrives, against the same limit.
+    // A body without Content-Length (chunked) is counted as it arrives, against the same limit. One with it
+    // was checked in onRequest, and fastify refuses a body longer than its Content-Length.
     app.addHook("preParsing", async (request, _reply, payload) => {
-      if (!request.caller) return payload;
+      if (!request.caller || request.headers["content-length"] !== undefined) return payload;
       const limit = bodyLimitOf(request.caller.tenant);
       let received = 0;
       return payload.pipe(

@@ -1,5 +1,5 @@
-import os from "node:os";
 import { IsolatedRuntime } from "../isolated-runtime.js";
+import { defaultThreads } from "../options.js";
 import { LEVEL_DEFAULTS, type SecurityLevel } from "../security-levels.js";
 import type { TenantConfig } from "./config.js";
 import type { CallerMeta, ServiceTools } from "./service-tools.js";
@@ -61,7 +61,7 @@ export class TenantRuntimes {
   private create(memoryMb: number, tenants: TenantConfig[]): IsolatedRuntime {
     const max = (pick: (t: TenantConfig) => number) => Math.max(...tenants.map(pick));
     const { options } = this;
-    const threads = options.maxThreads ?? Math.max(1, os.availableParallelism());
+    const threads = options.maxThreads ?? defaultThreads();
     return new IsolatedRuntime({
       root: options.root,
       watch: options.watch,

@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
 import type { ErrorInfo } from "../errors.js";
-import type { ExecuteResult, HookResult, IsolatedRuntime } from "../isolated-runtime.js";
+import { hookResult, refusedHook, type ExecuteResult, type HookResult, type IsolatedRuntime } from "../isolated-runtime.js";
 import { mapLimited } from "../map-limited.js";
 import type { ModuleInfo } from "../loader/module-graph.js";
 import type { ValidationResult } from "../loader/issues.js";
@@ -180,35 +180,29 @@ export class TenantService {
   }
 
   run(principal: Principal, tenant: TenantConfig, body: RunBody): Promise<Outcome<ExecuteResult>> {
-    return this.admitted(tenant, 1, async () => {
-      const meta = this.meta(principal, tenant);
-      const result = await this.runtimes.of(tenant).execute({
-        ...this.limits(tenant),
-        folder: this.folderOf(tenant),
-        file: body.file,
-        funcName: body.funcName,
-        args: body.args ?? [],
-        context: body.context ?? null,
-        meta,
-      });
-      this.record(tenant, principal, meta, { kind: "run", file: body.file, funcName: body.funcName }, result.success, result.error?.code, result.stats);
-      return outcome(result, meta);
-    });
+    const { file, funcName, args = [], context = null } = body;
+    return this.once(principal, tenant, { kind: "run", file, funcName }, (common) =>
+      this.runtimes.of(tenant).execute({ ...common, file, funcName, args, context }),
+    );
   }
 
-  executeCode(principal: Principal, tenant: TenantConfig, code: string, context?: unknown): Promise<Outcome<ExecuteResult>> {
+  executeCode(principal: Principal, tenant: TenantConfig, code: string, context: unknown = null): Promise<Outcome<ExecuteResult>> {
     this.checkCodeSize(tenant, code);
+    const codeHash = createHash("sha256").update(code).digest("hex");
+    return this.once(principal, tenant, { kind: "execute", codeHash }, (common) => this.runtimes.of(tenant).executeCode({ ...common, code, context }));
+  }
+
+  /** One admitted execution with the tenant's limits and the caller's meta, audited. */
+  private once(
+    principal: Principal,
+    tenant: TenantConfig,
+    what: Pick<AuditEntry, "kind" | "file" | "funcName" | "codeHash">,
+    call: (common: ReturnType<TenantService["limits"]> & { folder: string; meta: CallerMeta }) => Promise<ExecuteResult>,
+  ): Promise<Outcome<ExecuteResult>> {
     return this.admitted(tenant, 1, async () => {
       const meta = this.meta(principal, tenant);
-      const result = await this.runtimes.of(tenant).executeCode({
-        ...this.limits(tenant),
-        folder: this.folderOf(tenant),
-        code,
-        context: context ?? null,
-        meta,
-      });
-      const codeHash = createHash("sha256").update(code).digest("hex");
-      this.record(tenant, principal, meta, { kind: "execute", codeHash }, result.success, result.error?.code, result.stats);
+      const result = await call({ ...this.limits(tenant), folder: this.folderOf(tenant), meta });
+      this.record(tenant, principal, meta, what, result);
       return outcome(result, meta);
     });
   }
@@ -221,30 +215,26 @@ export class TenantService {
   async emit(principal: Principal, tenant: TenantConfig, event: string, payload: unknown, context?: unknown): Promise<Outcome<HookResult[]>> {
     const runtime = this.runtimes.of(tenant);
     const folder = this.folderOf(tenant);
-    const events = this.registryCall(() => runtime.hooks(folder)).events;
-    // Own keys only: an event named "constructor" has no handlers.
-    const targets = (Object.hasOwn(events, event) ? events[event]! : []).map(splitTarget);
+    // One snapshot: the handlers counted against the quota are the handlers that run.
+    const targets = this.registryCall(() => runtime.handlers(event, folder));
     if (targets.length === 0) return { result: [] };
     return this.admitted(tenant, targets.length, async (slots) => {
       let retryAfterMs: number | undefined;
       const refused: ErrorInfo[] = [];
       const lanes = Math.min(slots, runtime.load().capacity);
-      const results = await mapLimited(targets, lanes, async ({ file, funcName }): Promise<HookResult> => {
+      const results = await mapLimited(targets, lanes, async (target): Promise<HookResult> => {
         const meta = this.meta(principal, tenant);
         let result: ExecuteResult;
         try {
-          result = await runtime.execute({ ...this.limits(tenant), folder, file, funcName, args: [payload], context: context ?? null, meta });
+          result = await runtime.execute({ ...this.limits(tenant), ...target, folder, args: [payload], context: context ?? null, meta });
         } catch (error) {
           if (!(error instanceof RuntimeError)) throw error;
           refused.push(error.toInfo());
-          return { file, funcName, success: false, error: error.toInfo(), logs: [], durationMs: 0, toolCalls: 0 };
+          return refusedHook(target, error);
         }
         if (meta.retryAfterMs !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, meta.retryAfterMs);
-        this.record(tenant, principal, meta, { kind: "event", event, file, funcName }, result.success, result.error?.code, result.stats);
-        const hook: HookResult = { file, funcName, success: result.success, logs: result.logs, durationMs: result.stats.totalMs, toolCalls: result.stats.toolCalls };
-        if (result.success) hook.value = result.value;
-        else hook.error = result.error!;
-        return hook;
+        this.record(tenant, principal, meta, { kind: "event", event, ...target }, result);
+        return hookResult(target, result);
       });
       if (refused.length > 0) {
         await this.limiter.returnExecutions(tenant.id, refused.length);
@@ -370,10 +360,10 @@ export class TenantService {
     principal: Principal,
     meta: CallerMeta,
     what: Pick<AuditEntry, "kind" | "file" | "funcName" | "codeHash" | "event">,
-    success: boolean,
-    errorCode: string | undefined,
-    stats: { totalMs: number; toolCalls: number },
+    result: ExecuteResult,
   ): void {
+    const { success, stats } = result;
+    const errorCode = result.error?.code;
     const durationMs = stats.totalMs;
     try {
       this.audit.record({
@@ -414,12 +404,6 @@ export class TenantService {
       );
     }
   }
-}
-
-/** "file.js#func" as the manifest lists it (the function name is after the last #). */
-function splitTarget(target: string): { file: string; funcName: string } {
-  const at = target.lastIndexOf("#");
-  return { file: target.slice(0, at), funcName: target.slice(at + 1) };
 }
 
 function outcome<T>(result: T, meta: CallerMeta): Outcome<T> {
