@@ -3,7 +3,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { checkFile } from "../src/cli/check-command.js";
 import { FileReadRefused, readRegularFile } from "../src/loader/read-regular-file.js";
+import { readManifestFile } from "../src/registry/manifest.js";
 
 // What the loader reads is checked on the open descriptor: a path swapped for a FIFO, a device link or a
 // bigger file after the stat is refused at once (the red-team race on module files and manifests).
@@ -59,5 +61,37 @@ describe("readRegularFile", () => {
       reason = (error as FileReadRefused).reason;
     }
     expect(reason).toBe("not-a-file");
+  });
+
+  it("refuses a file with more than one hard link, whichever name is used, with or without the folder", () => {
+    const folder = fs.realpathSync(fs.mkdtempSync(path.join(dir, "linked-")));
+    const secret = path.join(dir, "host-secret.txt");
+    fs.writeFileSync(secret, "host secret");
+    // Inside the folder, realpath, O_NOFOLLOW and /proc/self/fd all see a path inside: only the link count tells.
+    fs.linkSync(secret, path.join(folder, "stolen.js"));
+    let refused: FileReadRefused | undefined;
+    try {
+      readRegularFile(path.join(folder, "stolen.js"), 1024, folder);
+    } catch (error) {
+      if (error instanceof FileReadRefused) refused = error;
+      else throw error;
+    }
+    expect(refused?.reason).toBe("not-a-file");
+    expect(refused?.message).toMatch(/has 2 hard links; tenant files must have exactly one/);
+    expect(refusal(path.join(folder, "stolen.js"))).toBe("not-a-file");
+    // Once the other name is gone, the file is the folder's own again.
+    fs.unlinkSync(secret);
+    expect(readRegularFile(path.join(folder, "stolen.js"), 1024, folder)).toBe("host secret");
+  });
+
+  it("every reader of tenant files refuses a hard link: the manifest and `tenantbox check`", () => {
+    const folder = fs.realpathSync(fs.mkdtempSync(path.join(dir, "readers-")));
+    const outside = path.join(dir, "outside-manifest.json");
+    fs.writeFileSync(outside, JSON.stringify({ hooks: { "x.y": ["a.js#f"] } }));
+    fs.linkSync(outside, path.join(folder, "tenantbox.json"));
+    const manifest = readManifestFile(path.join(folder, "tenantbox.json"), folder);
+    expect(manifest?.issues.map((i) => i.message)).toEqual([expect.stringMatching(/^tenantbox\.json has 2 hard links/)]);
+    fs.linkSync(outside, path.join(folder, "data.json"));
+    expect(checkFile(path.join(folder, "data.json"), "STRICT")).toMatchObject([{ rule: "not-a-file", message: expect.stringMatching(/^file has 3 hard links/) }]);
   });
 });

@@ -1,7 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 
-/** Why a tenant file could not be read: not a regular file (FIFO, device, directory, symlink), or too big. */
+/**
+ * Why a tenant file could not be read: not a regular file of its own (FIFO, device, directory, symlink, a file
+ * with more than one hard link), or too big.
+ */
 export class FileReadRefused extends Error {
   constructor(
     readonly reason: "not-a-file" | "too-large",
@@ -19,7 +22,8 @@ const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_N
 /**
  * Reads a file of a tenant's folder as UTF-8, checking what was opened (fstat on the open descriptor), not
  * what the path named a moment before: a FIFO, a device or a file grown past `maxBytes` in between is refused
- * instead of blocking the host thread or filling its memory. With `realFolder`, the opened file must also be
+ * instead of blocking the host thread or filling its memory, and a file with more than one hard link is
+ * refused (another name of it may be outside the folder). With `realFolder`, the opened file must also be
  * the one the path names inside that folder after the open (same device and inode, real path inside): a
  * directory on the way swapped for a symlink to another tenant's files is refused, not read. Other failures
  * (ENOENT, EACCES) throw as is.
@@ -35,6 +39,11 @@ export function readRegularFile(file: string, maxBytes: number, realFolder?: str
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new FileReadRefused("not-a-file", "is not a regular file");
+    // A hard link names the same inode as a path elsewhere (another tenant's module, a host secret), and
+    // realpath, O_NOFOLLOW and /proc/self/fd all report the path inside: only a single link proves ownership.
+    if (stat.nlink > 1) {
+      throw new FileReadRefused("not-a-file", `has ${stat.nlink} hard links; tenant files must have exactly one (a hard link can point outside the folder)`);
+    }
     if (stat.size > maxBytes) throw new FileReadRefused("too-large", `is ${stat.size} bytes; the limit is ${maxBytes}`);
     if (realFolder !== undefined && !sameFileInside(file, fd, stat, realFolder)) throw new FileReadRefused("not-a-file", "changed while it was read");
     // Read at most maxBytes + 1: a file still growing is caught by the extra byte.

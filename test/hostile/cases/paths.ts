@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { ExecuteResult } from "../../../dist/index.js";
 import type { CaseEnv, HostileCase } from "./types.js";
 
 const allNotFound = (n: number) => (v: unknown) =>
@@ -22,6 +23,21 @@ function link(target: string, at: string): void {
   fs.mkdirSync(path.dirname(at), { recursive: true });
   fs.symlinkSync(target, at);
 }
+
+/** A hard link: realpath, O_NOFOLLOW and /proc/self/fd all see `at` inside the folder; only st_nlink tells. */
+function hardLink(target: string, at: string): void {
+  fs.mkdirSync(path.dirname(at), { recursive: true });
+  fs.linkSync(target, at);
+}
+
+const HARD_LINK_REFUSED = /has 2 hard links; tenant files must have exactly one/;
+
+/** The load is refused with a not-a-file issue that says why (a hard link). */
+const refusedAsHardLink = (report: ExecuteResult): string | undefined => {
+  const issues = (report.error?.details as { issues?: { rule: string; message: string }[] } | undefined)?.issues ?? [];
+  if (!issues.some((i) => i.rule === "not-a-file" && HARD_LINK_REFUSED.test(i.message))) return `expected a not-a-file issue naming the hard link: ${JSON.stringify(report.error)}`;
+  return undefined;
+};
 
 function writeAt(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -230,6 +246,57 @@ export const pathCases: HostileCase[] = [
     source: "exports.f = () => 1;\n",
     setup: (env) => link(path.join(env.outside, "outside.js"), path.join(env.folder, "hook.js")),
     files: { "tenantbox.json": JSON.stringify({ hooks: { "hostile.event": ["hook.js#f"] } }) },
+    expect: { codes: ["NO_HANDLERS"] },
+  },
+  {
+    id: "hard-link-other-tenant",
+    title: "a hard link inside the folder to another tenant's module, required",
+    source: `const s = require("./friend.js");\nexports.f = () => s.secret;\n`,
+    setup: (env) => hardLink(path.join(env.otherTenant, "secret.js"), path.join(env.folder, "friend.js")),
+    expect: { codes: ["VALIDATION_ERROR"], reportCheck: refusedAsHardLink },
+  },
+  {
+    id: "hard-link-host-secret",
+    title: "a hard link to a host file outside every tenant folder, as the request's own file",
+    source: "exports.f = () => 1;\n",
+    setup: (env) => hardLink(path.join(env.root, "secret.js"), path.join(env.folder, "entry.js")),
+    request: { file: "entry.js" },
+    expect: { codes: ["VALIDATION_ERROR"], reportCheck: refusedAsHardLink },
+  },
+  {
+    id: "hard-link-json",
+    title: "import data from a JSON file hard-linked to another tenant's JSON",
+    esm: true,
+    source: `import data from "./data.json";\nexport function f() { return data; }\n`,
+    setup: (env) => hardLink(path.join(env.otherTenant, "secret.json"), path.join(env.folder, "data.json")),
+    expect: { codes: ["VALIDATION_ERROR"], reportCheck: refusedAsHardLink },
+  },
+  {
+    id: "hard-link-package-json",
+    title: "node_modules/p/package.json hard-linked to a package.json outside (its main names the secret)",
+    source: `exports.f = () => { try { return "LOADED:" + JSON.stringify(require("p")); } catch (e) { return e.code + ": " + e.message; } };\n`,
+    files: { "node_modules/p/index.js": "exports.mine = 1;\n", "node_modules/p/secret.js": "exports.mine = 2;\n" },
+    setup: (env) => {
+      writeAt(path.join(env.outside, "pkg-json", "package.json"), JSON.stringify({ name: "p", main: "secret.js" }));
+      hardLink(path.join(env.outside, "pkg-json", "package.json"), path.join(env.folder, "node_modules", "p", "package.json"));
+    },
+    expect: {
+      codes: "success",
+      valueCheck: (v) => (typeof v === "string" && v.startsWith("MODULE_NOT_FOUND: ") && HARD_LINK_REFUSED.test(v)) || `expected MODULE_NOT_FOUND naming the hard link, got ${JSON.stringify(v)}`,
+    },
+  },
+  {
+    id: "hard-link-manifest",
+    title: "tenantbox.json hard-linked to a manifest outside the folder (emit runs nothing)",
+    via: "emit",
+    args: [{}],
+    source: "exports.f = () => 1;\n",
+    setup: (env) => {
+      writeAt(path.join(env.outside, "manifest", "tenantbox.json"), JSON.stringify({ hooks: { "hostile.event": ["main.js#f"] } }));
+      // In place of the harness's own manifest (which names the same handler: so emit runs f only if the link is read).
+      fs.rmSync(path.join(env.folder, "tenantbox.json"));
+      hardLink(path.join(env.outside, "manifest", "tenantbox.json"), path.join(env.folder, "tenantbox.json"));
+    },
     expect: { codes: ["NO_HANDLERS"] },
   },
 ];
