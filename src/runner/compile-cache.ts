@@ -1,8 +1,8 @@
 import vm from "node:vm";
 
 /**
- * Compiled module wrappers by content hash. A vm.Script is not tied to a context, so one compilation
- * serves every fresh context of this worker. Bounded by entries and source size (least recently used out).
+ * Compiled module wrappers by content hash (which covers the module id, so a hash has one file name). A
+ * vm.Script is not tied to a context, so one compilation serves every fresh context of this worker. Bounded by entries and source size (least recently used out).
  */
 export class CompileCache {
   private readonly scripts = new Map<string, { script: vm.Script; size: number }>();

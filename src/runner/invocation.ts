@@ -4,6 +4,7 @@ import type { CompileCache } from "./compile-cache.js";
 import type { Realm } from "./realm-pool.js";
 import type { InvocationOutcome, InvocationTask, LogEntry, ToolReply, ToolRequest } from "./protocol.js";
 import type { InvocationSetup } from "./sandbox/main.js";
+import { tenantScriptName } from "./tenant-script-name.js";
 
 const RUN = new vm.Script('__tenantbox("run")', { filename: "tenantbox:run" });
 const PUMP = new vm.Script('__tenantbox("pump")', { filename: "tenantbox:pump" });
@@ -71,14 +72,16 @@ export class Invocation {
         deadline: Date.now() + task.timeoutMs,
         stopSlot: task.stopSlot,
         stopId: task.invocationId,
-        modules: task.modules.map((m) => (m.format === "json" ? { id: m.id, format: m.format, deps: m.deps, json: m.source } : { id: m.id, format: m.format, deps: m.deps })),
+        modules: task.modules.map((m) =>
+          m.format === "json" ? { id: m.id, format: m.format, deps: m.deps, json: m.source } : { id: m.id, format: m.format, deps: m.deps, script: tenantScriptName(m.id) },
+        ),
       };
       // Setup runs bootstrap code only: no tenant code is running in this realm.
       realm.handle.begin(JSON.stringify(setup));
       for (let i = 0; i < task.modules.length; i++) {
         const m = task.modules[i]!;
         if (m.format === "json") continue;
-        const wrapper = this.compiled.get(m.hash, m.id, m.source).runInContext(realm.global) as (...args: unknown[]) => unknown;
+        const wrapper = this.compiled.get(m.hash, tenantScriptName(m.id), m.source).runInContext(realm.global) as (...args: unknown[]) => unknown;
         realm.handle.define(i, wrapper);
       }
     } catch (error) {

@@ -15,15 +15,23 @@ export interface SandboxErrorInfo {
 export function installErrors(
   g: typeof globalThis,
   P: Primordials,
-  isTenantFile: (file: string) => boolean,
+  /**
+   * The module id a script file name was compiled for in this invocation, or undefined: a frame is the
+   * tenant's by the script it runs in, never by a file name a tenant could give one of its files.
+   */
+  tenantModuleOf: (script: string) => string | undefined,
   /** Getters the runtime itself installed on intrinsics (harden's override-mistake accessors): safe to call. */
   trustedGetters: WeakMap<object, true>,
 ) {
   const brands = new P.WeakMap<object, SandboxErrorInfo>();
   const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
   const MAX_MESSAGE = 8192;
+  /** A frame's function name is tenant text too (computed keys): bounded like FUNCTION_NOT_FOUND's name. */
+  const MAX_FRAME_NAME = 200;
 
-  function raise(code: string, name: string, message: string, details?: Record<string, unknown>): Error {
+  function raise(code: string, name: string, text: string, details?: Record<string, unknown>): Error {
+    // Branded errors cross to the host as they are (describe() returns them unclipped): bound them here.
+    const message = clip(text);
     const error = new P.Error(message);
     P.ObjectDefineProperty(error, "name", { value: name, writable: true, configurable: true, enumerable: false });
     P.ObjectDefineProperty(error, "code", { value: code, writable: true, configurable: true, enumerable: false });
@@ -100,16 +108,22 @@ export function installErrors(
     return fallback;
   }
 
+  /**
+   * Error.stackTraceLimit is frozen at 10, so at most 10 frames; the name, message and function names are
+   * clipped, so a stack is bounded whatever the tenant names things (and costs no more than one slice each).
+   */
   function formatStack(error: unknown, frames: CallSite[]): string {
-    const name = plainString(error, "name", "Error");
-    const message = plainString(error, "message", "");
+    const name = clip(plainString(error, "name", "Error"));
+    const message = clip(plainString(error, "message", ""));
     const head = message ? name + ": " + message : name;
     let out = head;
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
-      const file = frame.getFileName();
-      if (typeof file !== "string" || !isTenantFile(file)) continue;
-      const fn = frame.getFunctionName();
+      const script = frame.getFileName();
+      const file = typeof script === "string" ? tenantModuleOf(script) : undefined;
+      if (file === undefined) continue;
+      const rawName = frame.getFunctionName();
+      const fn = typeof rawName === "string" && rawName.length > MAX_FRAME_NAME ? P.StringPrototypeSlice(rawName, 0, MAX_FRAME_NAME) + "…" : rawName;
       const where = file + ":" + frame.getLineNumber() + ":" + frame.getColumnNumber();
       const prefix = frame.isAsync && frame.isAsync() ? "async " : "";
       out += "\n    at " + (fn ? prefix + fn + " (" + where + ")" : prefix + where);

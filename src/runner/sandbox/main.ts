@@ -57,7 +57,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
 
   interface Invocation {
     setup: InvocationSetup;
-    files: Record<string, true | undefined>;
+    /** Script file name -> module id, for the modules compiled for this invocation. */
+    files: Record<string, string | undefined>;
     modules: ReturnType<typeof createModuleSystem>;
     context: unknown;
     started: boolean;
@@ -66,7 +67,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   let inv: Invocation | null = null;
 
   const trustedGetters = new P.WeakMap<object, true>();
-  const errors = installErrors(g, P, (file) => inv !== null && inv.files[file] === true, trustedGetters);
+  const errors = installErrors(g, P, (script) => (inv === null ? undefined : inv.files[script]), trustedGetters);
 
   // The guards the transform puts at every function entry (`if (--b.n < 0) enter()`) and loop iteration
   // (`if (--b.l < 0) loop()`). The budget object is never reachable from tenant code. Every CHECK_EVERY
@@ -254,7 +255,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       state.settled = false;
       for (let i = 0; i < setup.modules.length; i++) {
         const spec = setup.modules[i]!;
-        state.files[spec.id] = true;
+        if (spec.script !== undefined) state.files[spec.script] = spec.id;
         if (spec.format === "json") state.modules.define(spec);
       }
       consoleApi.reset();

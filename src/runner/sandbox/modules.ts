@@ -6,6 +6,8 @@ export interface ModuleSpec {
   format: "esm" | "cjs" | "json";
   /** JSON text for json modules. */
   json?: string;
+  /** The file name its script was compiled under (not json): how the stack formatter knows its frames. */
+  script?: string;
   deps: Record<string, { id: string } | { error: string }>;
 }
 

@@ -106,7 +106,8 @@ exports.f = function () {
 };`,
     expect: {
       codes: "success",
-      valueCheck: (v) => Array.isArray(v) && v[0] === "function" && contained(v[1]) === true && v[2] === "N: M\n    at x (main.js:1:2)\n    at x (main.js:1:2)",
+      // A forged CallSite naming "main.js" is no script the realm compiled for a tenant module: no frame shown.
+      valueCheck: (v) => Array.isArray(v) && v[0] === "function" && contained(v[1]) === true && v[2] === "N: M",
     },
     naiveEscapes: false,
   },
