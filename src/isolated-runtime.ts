@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import path from "node:path";
 import { RuntimeError, TOOL_REFUSAL_CODES, type ErrorInfo } from "./errors.js";
+import { redactPaths } from "./redact-host-paths.js";
 import type { ValidationResult } from "./loader/issues.js";
 import type { ModuleGraph, ModuleInfo } from "./loader/module-graph.js";
 import { checkModule } from "./loader/validate.js";
@@ -116,11 +117,8 @@ const MAX_TOOL_MESSAGE = 2048;
 
 /** Layer 5: absolute file paths of the host never reach the tenant in a tool's error message. */
 export function redactHostPaths(message: string): string {
-  return message
-    .replace(/file:\/\/\/[^\s'"`()<>]+/g, "<path>")
-    .replace(/(?<![\w:/.~-])(?:\/[^\s/:'"`()<>]+){2,}\/?/g, "<path>")
-    .replace(/[A-Za-z]:\\[^\s'"`()<>]+/g, "<path>")
-    .slice(0, MAX_TOOL_MESSAGE);
+  // Also after ":" and "//" (config:/abs, file:/x, //x); bounded before it is scanned, in linear time.
+  return redactPaths(message, MAX_TOOL_MESSAGE);
 }
 
 function invalid(message: string): RuntimeError {
