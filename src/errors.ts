@@ -1,3 +1,5 @@
+import { clipText } from "./loader/issues.js";
+
 /** Every way an invocation can fail, as a stable machine-readable code. */
 export const ERROR_CODES = [
   "VALIDATION_ERROR",
@@ -37,13 +39,19 @@ export interface ErrorInfo {
   details?: Record<string, unknown>;
 }
 
+/**
+ * The longest message a RuntimeError carries (the sandbox's own bound on a tenant's error text). Messages
+ * are bounded where tenant text enters them; this is the backstop, so every error text has a fixed bound.
+ */
+export const MAX_ERROR_MESSAGE = 8192;
+
 /** The one error type the runtime rejects with. Never wraps a tenant object or a host stack. */
 export class RuntimeError extends Error {
   readonly code: ErrorCode;
   readonly details?: Record<string, unknown>;
 
   constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+    super(clipText(message, MAX_ERROR_MESSAGE));
     this.name = "RuntimeError";
     this.code = code;
     if (details !== undefined) this.details = details;

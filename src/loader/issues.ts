@@ -11,9 +11,43 @@ export interface ValidationResult {
   issues: ValidationIssue[];
 }
 
+/**
+ * Every issue message has a fixed bound, whatever tenant text (identifiers, keys, specifiers, parser
+ * messages quoting names) it carries: a 300 KB identifier declared twice must not make a 600 KB error.
+ */
+export const MAX_ISSUE_MESSAGE = 1024;
+/** Tenant text quoted inside a message (a name, a key, a specifier): enough to recognise it. */
+export const MAX_QUOTED_TEXT = 128;
+/** Issues or signals listed in one answer; the rest are counted. */
+export const MAX_LISTED_ISSUES = 100;
+
+/** `text` cut to at most `max` characters plus an ellipsis; never splits a surrogate pair. O(max). */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return text.slice(0, end) + "…";
+}
+
+/** The issue with its message bounded (the same object when it already was). */
+export function clipIssue<T extends { message: string }>(issue: T): T {
+  return issue.message.length <= MAX_ISSUE_MESSAGE ? issue : { ...issue, message: clipText(issue.message, MAX_ISSUE_MESSAGE) };
+}
+
+/** At most MAX_LISTED_ISSUES issues (errors first, in order), then one that counts the rest. */
+export function limitIssues(issues: ValidationIssue[]): ValidationIssue[] {
+  if (issues.length <= MAX_LISTED_ISSUES) return issues;
+  const errors = issues.filter((issue) => issue.severity === "error");
+  const kept = (errors.length >= MAX_LISTED_ISSUES ? errors : [...errors, ...issues.filter((issue) => issue.severity !== "error")]).slice(0, MAX_LISTED_ISSUES);
+  const severity = kept.some((issue) => issue.severity === "error") ? "error" : "warning";
+  kept.push(fileIssue("max-issues", `${issues.length - kept.length} more issues not listed`, severity));
+  return kept;
+}
+
 /** An error (or warning) about a file as a whole, placed at its start. */
 export function fileIssue(rule: string, message: string, severity: ValidationIssue["severity"] = "error"): ValidationIssue {
-  return { rule, message, severity, location: { line: 1, column: 0 } };
+  return { rule, message: clipText(message, MAX_ISSUE_MESSAGE), severity, location: { line: 1, column: 0 } };
 }
 
 export function hasErrors(issues: readonly ValidationIssue[]): boolean {

@@ -1,5 +1,6 @@
 import type * as acorn from "acorn";
 import * as walk from "acorn-walk";
+import { clipText, MAX_LISTED_ISSUES, MAX_QUOTED_TEXT } from "./issues.js";
 
 type AnyNode = acorn.AnyNode;
 
@@ -74,7 +75,7 @@ export function scoreModule(ast: acorn.Program, file: string, lineShift = 0): Sc
       if (name && SECRET_NAME.test(name)) {
         const fn = enclosingFunction(ancestors);
         secretReads.set(fn, (secretReads.get(fn) ?? 0) + 1);
-        if ((secretReads.get(fn) ?? 0) <= 3) add("secret-read", `reads a secret-like field "${name}"`, 8, n);
+        if ((secretReads.get(fn) ?? 0) <= 3) add("secret-read", `reads a secret-like field "${clipText(name, MAX_QUOTED_TEXT)}"`, 8, n);
       }
     } else if (isCallTool(n)) {
       const call = n as acorn.CallExpression;
@@ -83,7 +84,7 @@ export function scoreModule(ast: acorn.Program, file: string, lineShift = 0): Sc
       const egress = literal !== undefined && EGRESS_TOOL.test(literal);
       toolCalls.push({ node: call, fn: enclosingFunction(ancestors), egress });
       if (literal === undefined) add("dynamic-tool-name", "calls a tool whose name is computed at run time", 12, call);
-      if (egress) add("egress-tool", `calls an outbound-sounding tool "${literal}"`, 10, call);
+      if (egress) add("egress-tool", `calls an outbound-sounding tool "${clipText(literal, MAX_QUOTED_TEXT)}"`, 10, call);
       if (insideIteration(ancestors)) add("bulk-tool-calls", "calls a tool inside a loop or an iteration", 20, call);
     } else if (n.type === "CallExpression" && n.callee.type === "MemberExpression" && propertyName(n.callee) === "stringify") {
       const arg = n.arguments[0] as AnyNode | undefined;
@@ -103,5 +104,11 @@ export function scoreModule(ast: acorn.Program, file: string, lineShift = 0): Sc
     }
   }
   const score = Math.min(100, signals.reduce((sum, s) => sum + s.weight, 0));
+  // Scored on every signal, listed up to a bound: a module with thousands of functions must not make a huge answer.
+  if (signals.length > MAX_LISTED_ISSUES) {
+    const more = signals.length - MAX_LISTED_ISSUES;
+    signals.length = MAX_LISTED_ISSUES;
+    signals.push({ rule: "more-signals", message: `${more} more signals not listed`, weight: 0, location: { line: 1, column: 0 } });
+  }
   return { file, score, signals };
 }

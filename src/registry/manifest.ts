@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { fileIssue, type ValidationIssue } from "../loader/issues.js";
+import { clipText, fileIssue, limitIssues, MAX_QUOTED_TEXT, type ValidationIssue } from "../loader/issues.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 
 export const MANIFEST_FILE = "tenantbox.json";
@@ -63,13 +63,13 @@ export function parseManifest(text: string): ParsedManifest {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { issues: [issue(`${MANIFEST_FILE} must be a JSON object`)] };
   const record = raw as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (key !== "hooks") issues.push(issue(`unknown field "${key}" (expected only "hooks")`));
+    if (key !== "hooks") issues.push(issue(`unknown field "${clipText(key, MAX_QUOTED_TEXT)}" (expected only "hooks")`));
   }
   const hooks = new Map<string, HookTarget[]>();
   const rawHooks = record.hooks ?? {};
   if (!rawHooks || typeof rawHooks !== "object" || Array.isArray(rawHooks)) {
     issues.push(issue(`"hooks" must be an object mapping event names to handler lists`));
-    return { issues };
+    return { issues: limitIssues(issues) };
   }
   const events = Object.keys(rawHooks);
   if (events.length > MAX_EVENTS) issues.push(issue(`"hooks" has ${events.length} events; at most ${MAX_EVENTS}`));
@@ -93,7 +93,7 @@ export function parseManifest(text: string): ParsedManifest {
     hooks.set(event, targets);
   }
   // The handlers that did parse come back too, so their files and functions get checked as well.
-  return { manifest: { hooks }, issues };
+  return { manifest: { hooks }, issues: limitIssues(issues) };
 }
 
 function parseTarget(entry: unknown): HookTarget | string {
