@@ -1,7 +1,13 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import type { PoolOptions } from "./pool.js";
 import type { HostToWorkerMessage, WorkerProcessMessage } from "./process-protocol.js";
 import { failedOutcome as failure, siblingEntry, type InvocationOutcome, type InvocationTask } from "./protocol.js";
+import { sandboxLaunch, type SandboxLaunch, type SandboxUser } from "./sandbox-os.js";
+
+export interface ProcessPoolOptions extends PoolOptions {
+  /** Who sandbox processes run as when the host is root (default nobody/nogroup). */
+  sandboxUser?: SandboxUser;
+}
 
 /** Heap headroom for the process itself (Node, realms, compiled scripts) on top of the tenant's limit. */
 const PROCESS_HEAP_HEADROOM_MB = 32;
@@ -32,8 +38,10 @@ interface Running {
   resolve: (outcome: InvocationOutcome) => void;
   hardStop: NodeJS.Timeout;
   stopped: boolean;
-  /** Tool calls forwarded to the host: after one, the call has had effects outside and is never re-run. */
+  /** Tool calls forwarded to the host. */
   toolCalls: number;
+  /** The call was handed to a process that had said it was ready: from then on it is never run again. */
+  sent: boolean;
 }
 
 /** One sandbox process: one worker, one invocation at a time. */
@@ -42,15 +50,13 @@ class WorkerProcess {
   readonly ready: Promise<boolean>;
   running: Running | undefined;
   exited = false;
+  /** Said after its last call that it cannot promise the next one its whole memory limit: never reused. */
+  retiring = false;
 
-  constructor(options: PoolOptions, onExit: (proc: WorkerProcess) => void) {
-    // An empty environment, no inherited flags, and a heap limit V8 enforces on the whole process.
-    this.child = fork(siblingEntry("worker-process"), [], {
-      execArgv: [`--max-old-space-size=${options.memoryLimitMb + PROCESS_HEAP_HEADROOM_MB}`],
-      env: {},
-      serialization: "json",
-      stdio: ["ignore", "ignore", "ignore", "ipc"],
-    });
+  constructor(options: PoolOptions, launch: SandboxLaunch, onExit: (proc: WorkerProcess) => void) {
+    // The OS layer (sandbox-os.ts): permission model, unprivileged user, memory rlimit, no network, an
+    // empty environment, no inherited flags, and a heap limit V8 enforces on the whole process.
+    this.child = spawn(launch.file, launch.args, launch.options);
     trackChild(this.child);
     this.ready = new Promise<boolean>((resolve) => {
       this.child.once("message", (message: WorkerProcessMessage) => resolve(message.t === "ready"));
@@ -64,6 +70,7 @@ class WorkerProcess {
           this.kill();
           return;
         }
+        if (message.retire === true && this.running?.id === message.id) this.retiring = true;
         this.settle(message.id, message.outcome);
       } else if (message.t === "tool") {
         // Tools only for the call this process is running: even a compromised process cannot act as
@@ -78,17 +85,21 @@ class WorkerProcess {
       this.exited = true;
       const running = this.running;
       if (running) {
-        // SIGABRT (134) is V8 giving up on a heap over its limit: this process held only this call.
+        // SIGABRT (134) is V8 giving up on a heap over its limit, or on memory the OS refused (the data
+        // rlimit): this process held only this call, and it started with room for the call's whole limit.
         const outcome = running.stopped
           ? failure("TIMEOUT", `invocation exceeded its ${running.timeoutMs} ms timeout`, { hardStop: true })
           : signal === "SIGABRT" || code === 134
             ? failure("MEMORY_LIMIT_EXCEEDED", "invocation exceeded the memory limit and its sandbox process was stopped")
-            : failure("INTERNAL_ERROR", "the sandbox process stopped unexpectedly");
+            : failure("INTERNAL_ERROR", "the sandbox process stopped unexpectedly", {
+                ...(signal ? { signal } : { exitCode: code }),
+                reason: running.sent ? "the sandbox process crashed while running this call" : "the sandbox process could not start",
+              });
         this.settle(running.id, outcome);
       }
       onExit(this);
     });
-    this.send({ t: "init", readyContexts: options.readyContexts });
+    this.send({ t: "init", readyContexts: options.readyContexts, heapHeadroomMb: PROCESS_HEAP_HEADROOM_MB });
     this.refresh();
   }
 
@@ -120,6 +131,13 @@ class WorkerProcess {
   kill(): void {
     if (!this.exited) this.child.kill("SIGKILL");
   }
+
+  /** Lets an idle process end on its own (it exits when its channel closes), killed if it does not. */
+  retire(): void {
+    if (this.exited) return;
+    this.child.disconnect();
+    setTimeout(() => this.kill(), 5000).unref();
+  }
 }
 
 /**
@@ -131,13 +149,25 @@ export class ProcessPool {
   private readonly idle: WorkerProcess[] = [];
   private readonly all = new Set<WorkerProcess>();
   private nextId = 1;
+  private readonly launch: SandboxLaunch;
 
-  constructor(private readonly options: PoolOptions) {
+  constructor(private readonly options: ProcessPoolOptions) {
+    // Decided once, before any process starts: a host that cannot drop to an unprivileged user throws here.
+    this.launch = sandboxLaunch(siblingEntry("worker-process"), {
+      memoryLimitMb: options.memoryLimitMb,
+      heapHeadroomMb: PROCESS_HEAP_HEADROOM_MB,
+      ...(options.sandboxUser ? { user: options.sandboxUser } : {}),
+    });
     for (let i = 0; i < options.minThreads; i++) this.idle.push(this.spawn());
   }
 
+  /** What the OS layer enforces on this pool's processes (see SECURITY.md). */
+  get osLayers(): SandboxLaunch["layers"] {
+    return this.launch.layers;
+  }
+
   private spawn(): WorkerProcess {
-    const proc = new WorkerProcess(this.options, (dead) => {
+    const proc = new WorkerProcess(this.options, this.launch, (dead) => {
       this.all.delete(dead);
       const at = this.idle.indexOf(dead);
       if (at >= 0) this.idle.splice(at, 1);
@@ -148,8 +178,9 @@ export class ProcessPool {
 
   /**
    * The scheduler admits at most maxThreads calls at once, so a process is always free or can be made.
-   * A call whose process was lost before it could have done anything outside the sandbox (the process
-   * died unexpectedly, or could not start, and no tool call left it) is run once more on a new process.
+   * A call whose process could not start is run once more on a new process. A call that was handed to a
+   * ready process is never run again, whatever happened to it: a crash it caused (a V8 bug a tenant found)
+   * must not run the tenant's code twice, nor hold the caller past its timeout and grace.
    */
   async run(task: Omit<InvocationTask, "stopSlot">, timeoutMs: number): Promise<InvocationOutcome> {
     const first = await this.runOnce(task, timeoutMs);
@@ -166,7 +197,7 @@ export class ProcessPool {
     const outcome = new Promise<InvocationOutcome>((resolve) => {
       // Until it is ready, a start timeout (the call's own time and a margin) stands in for the hard stop.
       const hardStop = setTimeout(() => proc.kill(), Math.min(START_TIMEOUT_MS, timeoutMs + this.options.hardStopGraceMs + 5000));
-      running = { id, invocationId: task.invocationId, maxOutputBytes: task.maxOutputBytes, timeoutMs, resolve, hardStop, stopped: false, toolCalls: 0 };
+      running = { id, invocationId: task.invocationId, maxOutputBytes: task.maxOutputBytes, timeoutMs, resolve, hardStop, stopped: false, toolCalls: 0, sent: false };
       proc.running = running;
     });
     proc.refresh();
@@ -181,11 +212,15 @@ export class ProcessPool {
       running.stopped = true;
       proc.kill();
     }, timeoutMs + this.options.hardStopGraceMs);
+    running.sent = true;
     proc.send({ t: "run", id, task });
     const result = await outcome;
-    if (!proc.exited) this.idle.push(proc);
-    const lost = result.error?.code === "INTERNAL_ERROR" && running.toolCalls === 0 && proc.exited;
-    return { outcome: result, retryable: lost };
+    if (proc.retiring) {
+      // Its heap keeps more than the next call can be denied: a fresh process takes its place.
+      proc.retire();
+      this.idle.push(this.spawn());
+    } else if (!proc.exited) this.idle.push(proc);
+    return { outcome: result, retryable: false };
   }
 
   async destroy(): Promise<void> {

@@ -2,12 +2,13 @@ import type { InvocationOutcome, InvocationTask, ToolReply, ToolRequest } from "
 
 /** Runtime -> sandbox process. */
 export type HostToWorkerMessage =
-  | { t: "init"; readyContexts: number }
+  | { t: "init"; readyContexts: number; heapHeadroomMb: number }
   | { t: "run"; id: number; task: Omit<InvocationTask, "stopSlot"> }
   | { t: "tool-reply"; reply: ToolReply };
 
 /** Sandbox process -> runtime. */
 export type WorkerProcessMessage =
   | { t: "ready" }
-  | { t: "result"; id: number; outcome: InvocationOutcome }
+  /** `retire`: this process holds too much to promise the next call its whole memory limit. */
+  | { t: "result"; id: number; outcome: InvocationOutcome; retire?: boolean }
   | { t: "tool"; request: ToolRequest };

@@ -3,6 +3,8 @@
  * invocations (realms, guards, limits); a heap the process cannot contain ends this process only, and a
  * call that outlives its hard stop is ended with the process. Speaks to the runtime over the IPC channel.
  */
+import v8 from "node:v8";
+import vm from "node:vm";
 import { Worker } from "node:worker_threads";
 import { createInvocationHost } from "./invocation-host.js";
 import type { InvocationOutcome } from "./protocol.js";
@@ -12,23 +14,44 @@ import type { WorkerProcessMessage, HostToWorkerMessage } from "./process-protoc
 process.on("unhandledRejection", () => {});
 process.setUncaughtExceptionCaptureCallback(() => process.exit(70));
 
-// If the runtime's process dies, nobody is left to stop a call that runs no guard (a catastrophic regex):
-// a thread that does not depend on this process's event loop ends the process when its parent is gone.
-const watchdog = new Worker(
-  `const parent = process.ppid;
-   setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, "SIGKILL"); }, 500);`,
-  { eval: true, env: {}, resourceLimits: { maxOldGenerationSizeMb: 8 } },
-);
-watchdog.unref();
+// If the runtime's process dies, nobody is left to stop a call that runs no guard (a catastrophic regex).
+// Where the kernel's parent-death signal is set (setpriv --pdeathsig, see sandbox-os.ts) it ends this
+// process; elsewhere a thread that does not depend on this process's event loop does.
+if (process.argv.includes("--watchdog")) {
+  const watchdog = new Worker(
+    `const parent = process.ppid;
+     setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, "SIGKILL"); }, 500);`,
+    { eval: true, env: {}, resourceLimits: { maxOldGenerationSizeMb: 8 } },
+  );
+  watchdog.unref();
+}
+
+// A full collection on demand, for this context only: realms created later get no `gc` global.
+v8.setFlagsFromString("--expose-gc");
+const collectGarbage = vm.runInNewContext("gc") as () => void;
+v8.setFlagsFromString("--no-expose-gc");
+
+/**
+ * Whether the next call could be denied part of its memory limit by what this process still holds: the
+ * heap must have room for the call's whole limit, or a call would be blamed (MEMORY_LIMIT_EXCEEDED) for
+ * another's memory. Checked after every call; only a heap above the headroom pays for a full collection.
+ */
+function mustRetire(headroomBytes: number): boolean {
+  if (v8.getHeapStatistics().used_heap_size <= headroomBytes) return false;
+  collectGarbage();
+  return v8.getHeapStatistics().used_heap_size > headroomBytes;
+}
 
 const send = (message: WorkerProcessMessage) => {
   if (process.connected) process.send!(message);
 };
 let host: ReturnType<typeof createInvocationHost> | undefined;
+let headroomBytes = Infinity;
 
 process.on("message", (message: HostToWorkerMessage) => {
   switch (message.t) {
     case "init":
+      headroomBytes = message.heapHeadroomMb * 1024 * 1024;
       host = createInvocationHost({
         readyContexts: message.readyContexts,
         // No thread of the host can reach into this process: the guards' clock check and the hard stop
@@ -39,7 +62,10 @@ process.on("message", (message: HostToWorkerMessage) => {
       send({ t: "ready" });
       break;
     case "run":
-      void host!.run({ ...message.task, stopSlot: 0 }).then((outcome: InvocationOutcome) => send({ t: "result", id: message.id, outcome }));
+      void host!.run({ ...message.task, stopSlot: 0 }).then((outcome: InvocationOutcome) => {
+        if (mustRetire(headroomBytes)) send({ t: "result", id: message.id, outcome, retire: true });
+        else send({ t: "result", id: message.id, outcome });
+      });
       break;
     case "tool-reply":
       host?.toolReply(message.reply);

@@ -1,0 +1,240 @@
+/**
+ * The operating-system layer under the realm (design invariant 9): how a sandbox process is started so
+ * that, should a V8 bug ever break the realm, the process it lands in reads nothing but its own code,
+ * writes nothing, spawns nothing, runs as an unprivileged user, has an OS-level memory bound and no
+ * network. The pool and the post-escape tests start processes through `sandboxLaunch` alone, so the tests
+ * exercise the very configuration the pool uses.
+ *
+ * Each mechanism is probed once per host process; one that the platform lacks is left out and reported in
+ * `SandboxLaunch.layers` (SECURITY.md says what is in force where). Only the user drop is mandatory: a host
+ * running as root that cannot hand its sandboxes to an unprivileged user refuses to start.
+ */
+import { spawnSync, type SpawnOptions } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { RuntimeError } from "../errors.js";
+
+export interface SandboxUser {
+  uid: number;
+  gid: number;
+}
+
+export interface SandboxOsSettings {
+  /** The tenant heap limit (MiB); the process's heap is this plus `heapHeadroomMb`. */
+  memoryLimitMb: number;
+  heapHeadroomMb: number;
+  /** Who sandbox processes run as when the host is root; default nobody/nogroup. */
+  user?: SandboxUser;
+}
+
+/** What is in force for the processes a launch starts. */
+export interface OsLayers {
+  /** Node's permission-model flag, or null on a Node without one. */
+  permission: string | null;
+  /** The user and group the process runs as, or null when it runs as the host's own (non-root) user. */
+  user: SandboxUser | null;
+  /** Whether the process gets a network namespace of its own (no interfaces, not even loopback up). */
+  networkNamespace: boolean;
+  /** RLIMIT_DATA in bytes, or null where it cannot be set. */
+  dataLimitBytes: number | null;
+  /** How the process dies with its host: the kernel's parent-death signal, or a watchdog thread. */
+  parentDeath: "pdeathsig" | "watchdog";
+}
+
+export interface SandboxLaunch {
+  file: string;
+  args: string[];
+  options: SpawnOptions;
+  layers: OsLayers;
+}
+
+/**
+ * What a Node 24 process maps writable before any tenant work (measured: VmData ~560 MiB, almost all of
+ * it V8's 512 MiB code range, reserved writable, plus thread stacks). RLIMIT_DATA below this stops Node
+ * from starting ("Failed to reserve virtual memory for CodeRange").
+ */
+const BASE_DATA_MB = 768;
+const MB = 1024 * 1024;
+const SEARCH_PATH = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"];
+
+interface Platform {
+  linux: boolean;
+  root: boolean;
+  permissionFlag: string | null;
+  /** setpriv that can drop to a user and set the parent-death signal. */
+  setpriv: string | null;
+  /** unshare that could create a network namespace here (root, and the kernel allows it). */
+  unshare: string | null;
+  prlimit: string | null;
+  defaultUser: SandboxUser | null;
+}
+
+let platform: Platform | undefined;
+
+/** Probed once: a few small exec's of util-linux tools, never tenant input. */
+function probe(): Platform {
+  if (platform) return platform;
+  const linux = process.platform === "linux";
+  const root = typeof process.getuid === "function" && process.getuid() === 0;
+  const flags = process.allowedNodeEnvironmentFlags;
+  const permissionFlag = flags.has("--permission") ? "--permission" : flags.has("--experimental-permission") ? "--experimental-permission" : null;
+  const truePath = find("true");
+  const works = (file: string | null, args: string[]) => {
+    if (!file || !truePath) return null;
+    const result = spawnSync(file, [...args, "--", truePath], { stdio: "ignore", timeout: 5000, env: {} });
+    return result.status === 0 ? file : null;
+  };
+  platform = {
+    linux,
+    root,
+    permissionFlag,
+    setpriv: linux ? works(find("setpriv"), ["--pdeathsig=KILL"]) : null,
+    unshare: linux && root ? works(find("unshare"), ["--net"]) : null,
+    prlimit: linux ? works(find("prlimit"), ["--data=unlimited"]) : null,
+    defaultUser: root ? defaultUser() : null,
+  };
+  return platform;
+}
+
+function find(name: string): string | null {
+  for (const dir of SEARCH_PATH) {
+    const file = path.join(dir, name);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      /* not here */
+    }
+  }
+  return null;
+}
+
+/** nobody / nogroup (or a group named nobody) from the local databases, where they exist. */
+function defaultUser(): SandboxUser | null {
+  const uid = idOf("/etc/passwd", ["nobody"], 2);
+  const gid = idOf("/etc/group", ["nogroup", "nobody"], 2);
+  return uid === null || gid === null ? null : { uid, gid };
+}
+
+function idOf(file: string, names: string[], field: number): number | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
+  const entries = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const parts = line.split(":");
+    const id = Number(parts[field]);
+    if (parts.length > field && parts[0] && Number.isInteger(id) && id > 0) entries.set(parts[0], id);
+  }
+  for (const name of names) if (entries.has(name)) return entries.get(name)!;
+  return null;
+}
+
+/** Mode bits as the kernel applies them to a user with no supplementary groups (ACLs aside). */
+function allows(stat: fs.Stats, user: SandboxUser, bit: number): boolean {
+  if (stat.uid === user.uid) return (stat.mode & (bit << 6)) !== 0;
+  if (stat.gid === user.gid) return (stat.mode & (bit << 3)) !== 0;
+  return (stat.mode & bit) !== 0;
+}
+
+/** Refuses to start, with the path to fix, when the sandbox user could not read (or run) what it must. */
+function checkReachable(file: string, user: SandboxUser, bit: number): void {
+  const parts = file.split(path.sep).filter(Boolean);
+  let dir: string = path.sep;
+  for (let i = 0; i < parts.length; i++) {
+    const next = path.join(dir, parts[i]!);
+    const last = i === parts.length - 1;
+    const stat = fs.statSync(next);
+    if (!allows(stat, user, last ? bit : 1)) {
+      throw new RuntimeError(
+        "INTERNAL_ERROR",
+        `tenantbox: sandbox processes run as uid ${user.uid} gid ${user.gid}, which cannot ${last ? (bit === 1 ? "run" : "read") : "enter"} ${next}: make it readable by that user or choose another with the sandboxUser option`,
+      );
+    }
+    dir = next;
+  }
+}
+
+/** RLIMIT_DATA: the heap twice over (young generation, fragmentation) and one call's out-of-heap allowance. */
+export function dataLimitBytes(memoryLimitMb: number, heapHeadroomMb: number): number {
+  return (BASE_DATA_MB + 2 * (memoryLimitMb + heapHeadroomMb) + 4 * memoryLimitMb) * MB;
+}
+
+/**
+ * The command, arguments and spawn options of a sandbox process running `entry` (an absolute path to a
+ * file of trusted code): [unshare --net] [setpriv --reuid --regid --clear-groups --no-new-privs
+ * --pdeathsig=KILL] [prlimit --data] node --permission --allow-fs-read=<entry> --max-old-space-size entry.
+ * Every wrapper execs the next, so the process keeps one pid and the IPC channel (an inherited fd).
+ */
+export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryArgs: string[] = []): SandboxLaunch {
+  const p = probe();
+  const realEntry = fs.realpathSync(entry);
+  let user: SandboxUser | null = null;
+  if (p.root) {
+    user = settings.user ?? p.defaultUser;
+    if (!user) {
+      throw new RuntimeError(
+        "INTERNAL_ERROR",
+        "tenantbox: the host runs as root and there is no user nobody / group nogroup to run sandbox processes as: set the sandboxUser option",
+      );
+    }
+    if (user.uid === 0 || user.gid === 0) throw new TypeError('tenantbox: option "sandboxUser" must not be root (uid 0 or gid 0)');
+    checkReachable(realEntry, user, 4);
+    checkReachable(fs.realpathSync(process.execPath), user, 1);
+  } else if (settings.user && settings.user.uid !== process.getuid?.()) {
+    throw new RuntimeError("INTERNAL_ERROR", `tenantbox: sandboxUser is set but the host is not root, so it cannot switch to uid ${settings.user.uid}`);
+  }
+
+  const parentDeath: OsLayers["parentDeath"] = p.setpriv ? "pdeathsig" : "watchdog";
+  const dataLimit = p.prlimit ? dataLimitBytes(settings.memoryLimitMb, settings.heapHeadroomMb) : null;
+  // unshare needs root: it comes first, before setpriv drops the user. Without setpriv the spawn itself
+  // drops the user, and there is no network namespace.
+  const netns = p.unshare !== null && (p.setpriv !== null || user === null);
+  const chain: string[] = [];
+  if (netns) chain.push(p.unshare!, "--net", "--");
+  if (p.setpriv) {
+    // setpriv sets the parent-death signal after the uid change (a credential change would clear it).
+    chain.push(p.setpriv);
+    if (user) chain.push(`--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups");
+    chain.push("--no-new-privs", "--pdeathsig=KILL", "--");
+  }
+  if (dataLimit !== null) chain.push(p.prlimit!, `--data=${dataLimit}`, "--");
+  const argv = [
+    ...chain,
+    process.execPath,
+    ...(p.permissionFlag ? [p.permissionFlag, `--allow-fs-read=${realEntry}`] : []),
+    // The watchdog thread is the only worker a sandbox process may start, and only where the kernel's
+    // parent-death signal is not available.
+    ...(p.permissionFlag && parentDeath === "watchdog" ? ["--allow-worker"] : []),
+    `--max-old-space-size=${settings.memoryLimitMb + settings.heapHeadroomMb}`,
+    realEntry,
+    ...(parentDeath === "watchdog" ? ["--watchdog"] : []),
+    ...entryArgs,
+  ];
+  const options: SpawnOptions = {
+    // An empty environment, IPC only (nothing a tenant does is printed), and a directory anyone may enter.
+    env: {},
+    serialization: "json",
+    stdio: ["ignore", "ignore", "ignore", "ipc"],
+    cwd: "/",
+  };
+  if (user && !p.setpriv) {
+    options.uid = user.uid;
+    options.gid = user.gid;
+  }
+  return {
+    file: argv[0]!,
+    args: argv.slice(1),
+    options,
+    layers: {
+      permission: p.permissionFlag,
+      user,
+      networkNamespace: netns,
+      dataLimitBytes: dataLimit,
+      parentDeath,
+    },
+  };
+}
