@@ -7,6 +7,7 @@ export default defineConfig({
     cli: "src/cli/index.ts",
     worker: "src/runner/worker.ts",
     "worker-process": "src/runner/worker-process.ts",
+    "loader-thread": "src/loader/loader-thread.ts",
   },
   format: ["esm", "cjs"],
   dts: { entry: { index: "src/index.ts", service: "src/service/index.ts" } },

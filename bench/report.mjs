@@ -54,6 +54,15 @@ function engineTable(engines) {
   return [`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`, ...rows].join("\n");
 }
 
+function pathologicalRows(p) {
+  const outcomes = Object.entries(p.outcomes).map(([k, v]) => `${k} ${v}`).join(", ");
+  return [
+    `| | ${p.tenants} tenants deploy a new version of a pathological file every round (validator regexes, 80k-char parse errors, 2,000-spelling resolution floods, 60k warnings), call it, list their modules and validate it, for ${p.windowMs / 1000} s (${p.rounds} rounds): lag p50 / p99 / max ms | ${ms(p.lag.p50)} / ${ms(p.lag.p99)} / ${ms(p.lag.max)} |`,
+    `| | ... their outcomes | ${outcomes} |`,
+    `| | ... another tenant's sequential small hooks meanwhile: p50 / p99 ms (n=${p.bystander.n}) | ${ms(p.bystander.p50)} / ${ms(p.bystander.p99)} |`,
+  ];
+}
+
 function limitsTable(limits) {
   const { recovery: r, eventLoopLag: l, fairness: f } = limits;
   const outcomes = Object.entries(l.outcomes).map(([k, v]) => `${k} ${v}`).join(", ");
@@ -71,6 +80,7 @@ function limitsTable(limits) {
     `| | ${l.attackers} tenants running infinite loops and heap bombs non-stop for ${l.windowMs / 1000} s: lag p50 / p99 / max ms | ${ms(l.hostile.p50)} / ${ms(l.hostile.p99)} / ${ms(l.hostile.max)} |`,
     `| | ... their outcomes | ${outcomes} |`,
     `| | ... another tenant's sequential small hooks meanwhile: p50 / p99 ms (n=${l.bystander.n}) | ${ms(l.bystander.p50)} / ${ms(l.bystander.p99)} |`,
+    ...(limits.pathologicalLag ? pathologicalRows(limits.pathologicalLag) : []),
     `| fairness | tenant B alone, sequential small hooks: p50 / p99 ms (n=${f.unloaded.n}) | ${ms(f.unloaded.p50)} / ${ms(f.unloaded.p99)} |`,
     `| | A keeps ${f.inFlight} small hooks in flight (${f.windowMs / 1000} s): B p50 / p99 ms (n=${f.floodSmall.b.n}); p99 vs alone | ${ms(f.floodSmall.b.p50)} / ${ms(f.floodSmall.b.p99)}; ${ratio(f.floodSmall.p99Ratio)} |`,
     `| | ... A's outcomes | ${aOut(f.floodSmall.aOutcomes)} |`,
@@ -102,6 +112,10 @@ function targetsTable(engines, limits) {
     const r = limits.recovery;
     add("timed-out infinite loop: pool recovers < 100 ms (every worker spinning, all next calls ok, max)", `${ms(r.poolSpin.all.max)} ms`, r.poolSpin.all.max < 100);
     add("host event-loop lag p99 < 20 ms under loops and heap bombs", `${ms(limits.eventLoopLag.hostile.p99)} ms`, limits.eventLoopLag.hostile.p99 < 20);
+    if (limits.pathologicalLag) {
+      const p = limits.pathologicalLag.lag;
+      add("host event-loop lag p99 < 20 ms and max < 100 ms while tenants deploy and call pathological files", `${ms(p.p99)} / ${ms(p.max)} ms`, p.p99 < 20 && p.max < 100);
+    }
     const f = limits.fairness.floodWithLoops;
     add(`fairness: B p99 within 3x of alone while A floods (${limits.fairness.inFlight} in flight, some looping), default options`, ratio(f.p99Ratio), f.p99Ratio <= 3);
     const l = limits.fairness.limited;

@@ -1,6 +1,10 @@
 // Child process: tenantbox's behaviour under hostile tenants (issue 5's targets), measured as the
 // runtime is today: recovery after a timeout, host event-loop lag under loops and heap bombs, fairness.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { pathologicalTenants } from "../test/hostile/pathological-files.mjs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { create } from "./engines/tenantbox.mjs";
 import { LAG_RESOLUTION_MS, summarize, summarizeHistogram } from "./stats.mjs";
@@ -192,6 +196,63 @@ async function fairness({ workspace, threads, plan }) {
   return result;
 }
 
+/**
+ * Invariant 8: tenants deploy and call files built to make the host work (the red-team findings of
+ * issue 10: validator regexes, parse-error formatting, resolution floods, warning floods), a new version of
+ * each every round, and list and validate them as /v1/modules and /v1/validate do; another tenant runs
+ * small hooks meanwhile. The host's event-loop lag over the whole window.
+ */
+async function pathologicalLag({ workspace, threads, plan }) {
+  const { engine, runtime } = await boot(threads, {});
+  const small = request(workspace.globex, "small");
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-bench-hostile-"));
+  const tenants = Object.entries(pathologicalTenants()).map(([name, tenant]) => {
+    const folder = path.join(root, name);
+    for (const [file, text] of Object.entries(tenant.files)) {
+      fs.mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
+      fs.writeFileSync(path.join(folder, file), text);
+    }
+    return { name, folder, ...tenant };
+  });
+  try {
+    for (let i = 0; i < 200; i++) check("small", await runtime.run(small));
+    const end = performance.now() + plan.windowMs;
+    const outcomes = {};
+    let rounds = 0;
+    const attacker = async () => {
+      for (let round = 0; performance.now() < end; round++) {
+        for (const tenant of tenants) {
+          // A new version of the entry file every round: nothing is served from the compile cache.
+          const entry = path.join(tenant.folder, tenant.file);
+          fs.appendFileSync(entry, `\n// round ${round}\n`);
+          const result = await runtime.execute({ folder: tenant.folder, file: tenant.file, funcName: tenant.funcName });
+          const code = result.success ? "OK" : result.error.code;
+          outcomes[code] = (outcomes[code] ?? 0) + 1;
+          await runtime.modules(tenant.folder);
+          await runtime.validate(fs.readFileSync(entry, "utf8"), { filename: tenant.file });
+        }
+        rounds++;
+      }
+    };
+    const bystander = [];
+    const bystanderLoop = async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        check("small", await runtime.run(small));
+        bystander.push(performance.now() - t);
+      }
+    };
+    const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+    lag.enable();
+    await Promise.all([attacker(), bystanderLoop()]);
+    lag.disable();
+    return { windowMs: plan.windowMs, tenants: tenants.length, rounds, lag: summarizeHistogram(lag, LAG_RESOLUTION_MS), outcomes, bystander: summarize(bystander) };
+  } finally {
+    await engine.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
 async function boot(threads, runtimeOptions) {
   const engine = await create({ threads, runtimeOptions });
   return { engine, runtime: engine.runtime };
@@ -207,6 +268,7 @@ process.once("message", async (config) => {
       recovery: await recovery({ ...config, plan: config.plan.recovery }),
       eventLoopLag: await eventLoopLag({ ...config, plan: config.plan.eventLoopLag }),
       fairness: await fairness({ ...config, plan: config.plan.fairness }),
+      pathologicalLag: await pathologicalLag({ ...config, plan: config.plan.eventLoopLag }),
     };
     const cpu = process.cpuUsage(); // every thread of this process: main and workers
     process.send({ ok: true, cpuSeconds: (cpu.user + cpu.system) / 1e6, result });

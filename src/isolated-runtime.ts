@@ -4,8 +4,6 @@ import { RuntimeError, TOOL_REFUSAL_CODES, type ErrorInfo } from "./errors.js";
 import { redactPaths } from "./redact-host-paths.js";
 import type { ValidationResult } from "./loader/issues.js";
 import type { ModuleGraph, ModuleInfo } from "./loader/module-graph.js";
-import { checkModule } from "./loader/validate.js";
-import { checkInlineScript } from "./loader/inline-script.js";
 import { Registry, type RegistryEventName, type RegistryEvents } from "./registry/registry.js";
 import type { HookTarget } from "./registry/manifest.js";
 import { resolveOptions, type ResolvedOptions, type RuntimeOptions, type ToolCallContext } from "./options.js";
@@ -108,6 +106,8 @@ export interface ValidateOptions {
   kind?: "module" | "script";
   filename?: string;
   securityLevel?: SecurityLevel;
+  /** The tenant's folder, when the text is a tenant's: it shares the loader threads fairly with other tenants. */
+  folder?: string;
 }
 
 const MAX_FUNC_NAME = 256;
@@ -183,6 +183,7 @@ export class IsolatedRuntime {
       ...(this.options.scoring ? { scoring: this.options.scoring } : {}),
       ...(this.options.root !== undefined ? { root: this.options.root } : {}),
       watch: this.options.watch,
+      loader: this.options.loader,
       emit: (event, payload) => {
         // A listener that throws must not break loading or a call.
         try {
@@ -230,7 +231,7 @@ export class IsolatedRuntime {
       if (request.folder !== undefined && (typeof request.folder !== "string" || !path.isAbsolute(request.folder))) {
         throw invalid("folder must be an absolute path");
       }
-      return { request, funcName: "default", args: undefined, graph: () => this.registry.loader.inline(request.code) };
+      return { request, funcName: "default", args: undefined, graph: () => this.registry.loader.inline(request.code, request.folder ?? NO_FOLDER) };
     });
   }
 
@@ -241,7 +242,7 @@ export class IsolatedRuntime {
 
   /** The shared path of execute and executeCode: check, load, queue fairly, run, report. */
   private async invoke(
-    check: () => { request: RunRequest | CodeRequest; funcName: string; args: unknown[] | undefined; graph: () => ModuleGraph },
+    check: () => { request: RunRequest | CodeRequest; funcName: string; args: unknown[] | undefined; graph: () => Promise<ModuleGraph> },
   ): Promise<ExecuteResult> {
     const started = performance.now();
     const report = (error: RuntimeError): ExecuteResult => ({
@@ -257,7 +258,7 @@ export class IsolatedRuntime {
     try {
       const checked = check();
       request = checked.request;
-      ({ task, timeout } = this.prepare(checked.request, checked.funcName, checked.args, checked.graph));
+      ({ task, timeout } = await this.prepare(checked.request, checked.funcName, checked.args, checked.graph));
     } catch (error) {
       if (error instanceof RuntimeError) return report(error);
       throw error;
@@ -310,15 +311,15 @@ export class IsolatedRuntime {
   }
 
   /** Every module of a tenant folder: file, version hash, format, exports, validation, last rejection. */
-  modules(folder: string): ModuleInfo[] {
+  async modules(folder: string): Promise<ModuleInfo[]> {
     this.checkFolder(folder);
     return this.registry.modules(folder);
   }
 
   /** The folder's hooks manifest as the registry validated it. */
-  hooks(folder: string): { events: Record<string, string[]>; issues: ValidationResult["issues"]; valid: boolean } {
+  async hooks(folder: string): Promise<{ events: Record<string, string[]>; issues: ValidationResult["issues"]; valid: boolean }> {
     this.checkFolder(folder);
-    const manifest = this.registry.manifest(folder);
+    const manifest = await this.registry.manifest(folder);
     // fromEntries defines own keys, so an event named "__proto__" is an event, not a prototype.
     const events: Record<string, string[]> = Object.fromEntries(
       [...manifest.hooks].map(([event, targets]) => [event, targets.map((t) => `${t.file}#${t.funcName}`)]),
@@ -335,7 +336,7 @@ export class IsolatedRuntime {
     if (!options || typeof options !== "object") throw invalid("emit() needs { folder }");
     const { folder, context, concurrency, ...rest } = options;
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw invalid("concurrency must be a positive integer");
-    const targets = this.handlers(event, folder);
+    const targets = await this.handlers(event, folder);
     return mapLimited(targets, concurrency ?? targets.length, async (target) => {
       try {
         return hookResult(target, await this.execute({ ...rest, ...target, folder, args: [payload], context }));
@@ -347,20 +348,20 @@ export class IsolatedRuntime {
   }
 
   /** The handlers the folder's manifest declares for `event`, in order (a snapshot: `[]` when there is none). */
-  handlers(event: string, folder: string): HookTarget[] {
+  async handlers(event: string, folder: string): Promise<HookTarget[]> {
     this.checkFolder(folder);
-    return (this.registry.manifest(folder).hooks.get(event) ?? []).map(({ file, funcName }) => ({ file, funcName }));
+    return ((await this.registry.manifest(folder)).hooks.get(event) ?? []).map(({ file, funcName }) => ({ file, funcName }));
   }
 
-  /** Static checks only (layers 0 and 1): nothing runs. */
-  validate(code: string, options: ValidateOptions = {}): ValidationResult {
+  /** Static checks only (layers 0 and 1), on a loader thread: nothing runs. */
+  async validate(code: string, options: ValidateOptions = {}): Promise<ValidationResult> {
     if (typeof code !== "string") throw new TypeError("tenantbox: validate(code) needs a string");
     const level = options.securityLevel ?? this.options.securityLevel;
     if (!isSecurityLevel(level)) throw new TypeError(`tenantbox: unknown security level ${String(level)}`);
-    if (options.kind === "script") return checkInlineScript(code, level);
-    if (options.kind !== undefined && options.kind !== "module") throw new TypeError(`tenantbox: validate kind must be "module" or "script"`);
+    if (options.kind !== undefined && options.kind !== "module" && options.kind !== "script") throw new TypeError(`tenantbox: validate kind must be "module" or "script"`);
+    if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
     const extension = path.extname(options.filename ?? "module.js").toLowerCase();
-    return checkModule(code, extension, level).result;
+    return this.registry.loader.check(code, options.kind ?? "module", extension, level, options.folder ?? NO_FOLDER);
   }
 
   /** Stops taking work, lets admitted and queued invocations finish (each within its timeout), ends the workers. */
@@ -391,12 +392,12 @@ export class IsolatedRuntime {
     }
   }
 
-  private prepare(
+  private async prepare(
     request: CallLimits & { context?: unknown },
     funcName: string,
     args: unknown,
-    loadGraph: () => ModuleGraph,
-  ): { task: Omit<InvocationTask, "stopSlot">; timeout: number } {
+    loadGraph: () => Promise<ModuleGraph>,
+  ): Promise<{ task: Omit<InvocationTask, "stopSlot">; timeout: number }> {
     if (args !== undefined && !Array.isArray(args)) throw invalid("args must be an array");
     const timeout = limit(request.timeout, this.options.timeout, "timeout", 1);
     const maxToolCalls = limit(request.maxToolCalls, this.options.maxToolCalls, "maxToolCalls", 0);
@@ -404,9 +405,11 @@ export class IsolatedRuntime {
     const maxCodeBytes = limit(request.maxCodeBytes, Infinity, "maxCodeBytes", 1);
     // Ids are stop-flag values (int32) and never 0.
     this.nextInvocationId = this.nextInvocationId >= 0x7fffffff ? 1 : this.nextInvocationId + 1;
+    // Taken before loading: other calls take theirs while this one's graph is compiled.
+    const invocationId = this.nextInvocationId;
     const argsJson = toJson(args ?? [], "args");
     const contextJson = toJson(request.context ?? null, "context");
-    const graph = loadGraph();
+    const graph = await loadGraph();
     if (graph.sourceBytes > maxCodeBytes) {
       throw new RuntimeError("CODE_TOO_LARGE", `the code to run is ${graph.sourceBytes} bytes; the limit is ${maxCodeBytes}`, {
         bytes: graph.sourceBytes,
@@ -414,7 +417,7 @@ export class IsolatedRuntime {
       });
     }
     const task: Omit<InvocationTask, "stopSlot"> = {
-      invocationId: this.nextInvocationId,
+      invocationId,
       modules: graph.modules,
       entry: graph.entry,
       funcName,

@@ -1,5 +1,6 @@
 import os from "node:os";
 import path from "node:path";
+import type { LoaderPoolOptions } from "./loader/loader-pool.js";
 import type { ScoringSettings } from "./loader/module-graph.js";
 import { isSecurityLevel, LEVEL_DEFAULTS, SECURITY_LEVELS, type SecurityLevel } from "./security-levels.js";
 
@@ -67,11 +68,10 @@ export interface RuntimeOptions {
   maxModuleBytes?: number;
   /** Spare hardened realms each worker keeps ready, so a realm that cannot be reused is replaced off the call path. */
   readyContexts?: number;
-  /**
-   * The user and group sandbox processes run as when the host runs as root (default: nobody / nogroup).
-   * Never root; the runtime refuses to start if it cannot switch to them.
-   */
-  sandboxUser?: { uid: number; gid: number };
+  /** Longest one module file may take to validate and transform on a loader thread (ms); past it the file is refused. */
+  loaderTimeout?: number;
+  /** Heap limit of each loader thread (MiB); a file that needs more to validate is refused. */
+  loaderMemoryLimitMb?: number;
 }
 
 export interface ResolvedOptions {
@@ -95,10 +95,13 @@ export interface ResolvedOptions {
   watch: boolean;
   scoring?: ScoringSettings;
   isolation: "process" | "thread";
-  sandboxUser?: { uid: number; gid: number };
+  /** The loader threads that validate and transform tenant text off the main thread. */
+  loader: LoaderPoolOptions;
 }
 
 const KNOWN = new Set<string>([
+  "loaderTimeout",
+  "loaderMemoryLimitMb",
   "timeout",
   "memoryLimitMb",
   "minThreads",
@@ -119,7 +122,6 @@ const KNOWN = new Set<string>([
   "scoringGate",
   "isolation",
   "maxModuleBytes",
-  "sandboxUser",
 ]);
 
 function integer(name: string, value: unknown, min: number, max: number): number {
@@ -186,6 +188,12 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
         : integer("maxModuleBytes", options.maxModuleBytes, 1, LEVEL_DEFAULTS[securityLevel].maxModuleBytes),
     watch: options.watch ?? false,
     isolation: options.isolation ?? "process",
+    loader: {
+      // Two at least, so that one tenant's slow file never holds back every other tenant's new code.
+      threads: Math.max(2, Math.min(4, Math.floor(cpus / 2))),
+      timeoutMs: options.loaderTimeout === undefined ? 10_000 : integer("loaderTimeout", options.loaderTimeout, 100, 600_000),
+      memoryLimitMb: options.loaderMemoryLimitMb === undefined ? 512 : integer("loaderMemoryLimitMb", options.loaderMemoryLimitMb, 64, 65_536),
+    },
   };
   if (resolved.isolation !== "process" && resolved.isolation !== "thread") {
     throw new TypeError(`tenantbox: option "isolation" must be "process" or "thread", got ${describe(options.isolation)}`);
@@ -221,15 +229,6 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
     resolved.root = options.root;
   }
   if (options.toolHandler) resolved.toolHandler = options.toolHandler;
-  if (options.sandboxUser !== undefined) {
-    const user = options.sandboxUser as unknown;
-    if (user === null || typeof user !== "object" || Array.isArray(user)) {
-      throw new TypeError(`tenantbox: option "sandboxUser" must be an object { uid, gid }, got ${describe(user)}`);
-    }
-    const { uid, gid } = user as { uid?: unknown; gid?: unknown };
-    // 0 is root: a sandbox process must never run as it.
-    resolved.sandboxUser = { uid: integer("sandboxUser.uid", uid, 1, 4_294_967_294), gid: integer("sandboxUser.gid", gid, 1, 4_294_967_294) };
-  }
   const maxIterations =
     options.maxIterations === undefined ? levelIterations : integer("maxIterations", options.maxIterations, 1, Number.MAX_SAFE_INTEGER);
   if (maxIterations !== undefined) resolved.maxIterations = maxIterations;

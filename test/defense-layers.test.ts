@@ -37,7 +37,7 @@ describe("layer 3: the scoring gate", () => {
       expect(scores.find((s) => s.file === "exfil.js")?.decision).toBe("block");
       expect(scores.find((s) => s.file === "plain.js")?.decision).toBe("allow");
       expect(scores.find((s) => s.file === "bulk.js")?.decision).toBe("allow");
-      const listed = runtime.modules(folder).find((m) => m.file === "plain.js");
+      const listed = (await runtime.modules(folder)).find((m) => m.file === "plain.js");
       expect(listed?.valid).toBe(true);
     } finally {
       await runtime.close();

@@ -79,7 +79,7 @@ describe("error text bounds, end to end", () => {
 
   // These need the loader's own call sites (parse.ts syntaxIssue, validate.ts rule messages, compile.ts
   // boundIssues -> clipIssue): flip once they are wired.
-  const LOADER_WIRED = false;
+  const LOADER_WIRED = true;
   const huge = "a".repeat(300_000);
   it.skipIf(!LOADER_WIRED).each([
     ["a 300 KB identifier declared twice", "dup.js", `let ${huge} = 1;\nlet ${huge} = 2;\nexports.f = () => 1;\n`],

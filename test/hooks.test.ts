@@ -50,7 +50,7 @@ async function watchedRoot(tenants: Record<string, Record<string, string>>) {
   const runtime = makeRuntime({ root, watch: true });
   watching.push(runtime);
   await runtime.ready();
-  for (const folder of Object.values(folders)) runtime.hooks(folder); // first use registers the folder
+  for (const folder of Object.values(folders)) await runtime.hooks(folder); // first use registers the folder
   await runtime.ready();
   return { root, folders, runtime };
 }
@@ -58,7 +58,7 @@ async function watchedRoot(tenants: Record<string, Record<string, string>>) {
 describe("emit", () => {
   it("runs every handler of the event and resolves to one result per handler, in manifest order", async () => {
     const folder = makeTenant(ACME);
-    expect(plain.hooks(folder)).toEqual({
+    expect(await plain.hooks(folder)).toEqual({
       events: { "order.created": ["hooks/orders.js#onOrderCreated", "hooks/crm.mjs#sync"] },
       issues: [],
       valid: true,
@@ -124,7 +124,7 @@ describe("emit", () => {
 
   it("a folder without tenantbox.json has no hooks: emit resolves to []", async () => {
     const folder = makeTenant({ "hooks/orders.js": ORDERS });
-    expect(plain.hooks(folder)).toEqual({ events: {}, issues: [], valid: true });
+    expect(await plain.hooks(folder)).toEqual({ events: {}, issues: [], valid: true });
     await expect(plain.emit("order.created", { id: 1 }, { folder })).resolves.toEqual([]);
   });
 
@@ -193,7 +193,7 @@ describe("the manifest is untrusted input", () => {
     const listener = (e: RuntimeEvents["manifest:rejected"]) => rejected.push(e);
     plain.on("manifest:rejected", listener);
     try {
-      const state = plain.hooks(folder);
+      const state = await plain.hooks(folder);
       expect(state.valid).toBe(false);
       expect(state.issues.length).toBeGreaterThan(0);
       expect(state.issues.every((i) => i.severity === "error")).toBe(true);
@@ -211,9 +211,9 @@ describe("the manifest is untrusted input", () => {
     }
   });
 
-  it("a too large manifest is refused", () => {
+  it("a too large manifest is refused", async () => {
     const folder = makeTenant({ "tenantbox.json": JSON.stringify({ hooks: { e: ["a.js#f"] }, pad: "x".repeat(300 * 1024) }), "a.js": "exports.f = () => 1;" });
-    const state = plain.hooks(folder);
+    const state = await plain.hooks(folder);
     expect(state.valid).toBe(false);
     expect(state.issues[0]!.message).toMatch(/262144/);
   });
@@ -225,14 +225,14 @@ describe("the manifest is untrusted input", () => {
     });
     await expect(plain.run({ folder, file: "a.js", funcName: "f" })).resolves.toBe("dynamic");
     // Not an error: at most a warning that reading the module cannot confirm the export.
-    expect(plain.hooks(folder).issues.filter((i) => i.severity === "error")).toEqual([]);
-    expect(plain.hooks(folder).valid).toBe(true);
+    expect((await plain.hooks(folder)).issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect((await plain.hooks(folder)).valid).toBe(true);
     await expect(plain.emit("e", null, { folder }).then((r) => r.map((x) => x.value))).resolves.toEqual(["dynamic"]);
   });
 
   it("without watch, a fixed manifest is picked up on the next emit", async () => {
     const folder = makeTenant({ "tenantbox.json": "{ nope", "a.js": "exports.f = () => 'a';\n" });
-    expect(plain.hooks(folder).valid).toBe(false);
+    expect((await plain.hooks(folder)).valid).toBe(false);
     fs.writeFileSync(path.join(folder, "tenantbox.json"), manifest({ e: ["a.js#f"] }));
     await expect(plain.emit("e", null, { folder }).then((r) => r.map((x) => x.value))).resolves.toEqual(["a"]);
     fs.rmSync(path.join(folder, "tenantbox.json"));
@@ -243,9 +243,9 @@ describe("the manifest is untrusted input", () => {
     // A deploy that writes the manifest first and the handler a moment later; an event fires in between.
     const folder = makeTenant({ "tenantbox.json": manifest({ e: ["h.js#f"] }) });
     await expect(plain.emit("e", null, { folder })).resolves.toEqual([]);
-    expect(plain.hooks(folder).valid).toBe(false);
+    expect((await plain.hooks(folder)).valid).toBe(false);
     writeFiles(folder, { "h.js": "exports.f = () => 'handled';\n" });
-    expect(plain.hooks(folder).issues).toEqual([]);
+    expect((await plain.hooks(folder)).issues).toEqual([]);
     await expect(plain.emit("e", null, { folder }).then((r) => r.map((x) => x.value))).resolves.toEqual(["handled"]);
   });
 });
@@ -267,7 +267,7 @@ describe("tenants never see other tenants' hooks", () => {
       beta: { "tenantbox.json": manifest({ e: ["../alpha/h.js#f"] }), "h.js": "exports.f = () => 'beta';\n" },
     });
     await expect(runtime.emit("e", null, { folder: folders.alpha! }).then((r) => r.map((x) => x.value))).resolves.toEqual(["alpha"]);
-    const beta = runtime.hooks(folders.beta!);
+    const beta = await runtime.hooks(folders.beta!);
     expect(beta.valid).toBe(false);
     expect(beta.issues[0]!.message).toMatch(/inside the tenant folder/);
     await expect(runtime.emit("e", null, { folder: folders.beta! })).resolves.toEqual([]);
@@ -299,7 +299,7 @@ describe("with watch", () => {
       const event = await rejected;
       expect(event).toMatchObject({ tenant: "acme", file: "tenantbox.json" });
       expect(event.issues.map((i) => i.message).join("\n"), text).toMatch(issue);
-      const state = runtime.hooks(folder);
+      const state = await runtime.hooks(folder);
       expect(state.valid).toBe(false);
       expect(state.issues.map((i) => i.message).join("\n")).toMatch(issue);
       expect(state.events).toEqual({ "order.created": ["hooks/orders.js#onOrderCreated", "hooks/crm.mjs#sync"] });
@@ -317,7 +317,7 @@ describe("with watch", () => {
     const loaded = waitFor(runtime, "manifest:loaded", (e) => e.events.includes("order.paid"));
     fs.writeFileSync(path.join(folder, "tenantbox.json"), manifest({ "order.paid": ["hooks/crm.mjs#sync", "hooks/orders.js#onOrderCreated"] }));
     expect(await loaded).toMatchObject({ tenant: "acme", file: "tenantbox.json", events: ["order.paid"] });
-    expect(runtime.hooks(folder)).toEqual({ events: { "order.paid": ["hooks/crm.mjs#sync", "hooks/orders.js#onOrderCreated"] }, issues: [], valid: true });
+    expect(await runtime.hooks(folder)).toEqual({ events: { "order.paid": ["hooks/crm.mjs#sync", "hooks/orders.js#onOrderCreated"] }, issues: [], valid: true });
     await expect(values("order.paid")).resolves.toEqual([{ by: "crm", total: 2 }, { by: "orders", id: "o2", shop: "s" }]);
     await expect(values("order.created")).resolves.toEqual([]);
   });

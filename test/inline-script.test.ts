@@ -108,10 +108,10 @@ describe("inline scripts and per-call limits", () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(290);
   });
 
-  it("lists an event's handlers as one snapshot; inherited names are no events", () => {
-    expect(runtime.handlers("tick", folder)).toEqual([0, 1, 2].map(() => ({ file: "slow.js", funcName: "f" })));
-    expect(runtime.handlers("constructor", folder)).toEqual([]);
-    expect(runtime.handlers("none", folder)).toEqual([]);
+  it("lists an event's handlers as one snapshot; inherited names are no events", async () => {
+    expect(await runtime.handlers("tick", folder)).toEqual([0, 1, 2].map(() => ({ file: "slow.js", funcName: "f" })));
+    expect(await runtime.handlers("constructor", folder)).toEqual([]);
+    expect(await runtime.handlers("none", folder)).toEqual([]);
   });
 
   it("reports its load", async () => {
@@ -129,13 +129,13 @@ describe("validate(code, { kind: 'script' })", () => {
   const runtime = makeRuntime();
   afterAll(() => runtime.close());
 
-  it("accepts a function body and reports problems on the caller's lines", () => {
-    expect(runtime.validate("const x = await callTool('a');\nreturn x;", { kind: "script" })).toEqual({ valid: true, issues: [] });
-    const bad = runtime.validate("let a = 1;\nreturn eval('a');", { kind: "script" });
+  it("accepts a function body and reports problems on the caller's lines", async () => {
+    expect(await runtime.validate("const x = await callTool('a');\nreturn x;", { kind: "script" })).toEqual({ valid: true, issues: [] });
+    const bad = await runtime.validate("let a = 1;\nreturn eval('a');", { kind: "script" });
     expect(bad.valid).toBe(false);
     expect(bad.issues[0]).toMatchObject({ rule: "no-eval", location: { line: 2 } });
-    expect(runtime.validate("return 1 +", { kind: "script" }).issues[0]).toMatchObject({ rule: "syntax", location: { line: 1 } });
+    expect((await runtime.validate("return 1 +", { kind: "script" })).issues[0]).toMatchObject({ rule: "syntax", location: { line: 1 } });
     // The same text is not a valid module: top-level return and await belong to scripts.
-    expect(runtime.validate("await callTool('a');\nreturn 1;").valid).toBe(false);
+    expect((await runtime.validate("await callTool('a');\nreturn 1;")).valid).toBe(false);
   });
 });

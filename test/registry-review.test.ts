@@ -83,7 +83,7 @@ describe("watch mode corner cases", () => {
     const folder = makeTenant({ "a.js": "exports.v = () => 1;" });
     const runtime = makeRuntime({ watch: true, maxThreads: 1 });
     await runtime.close();
-    expect(() => runtime.hooks(folder)).toThrow(/closed/);
-    expect(() => runtime.modules(folder)).toThrow(/closed/);
+    await expect(runtime.hooks(folder)).rejects.toThrow(/closed/);
+    await expect(runtime.modules(folder)).rejects.toThrow(/closed/);
   });
 });

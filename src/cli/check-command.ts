@@ -6,6 +6,7 @@ import { locate } from "../loader/issues.js";
 import { checkModule } from "../loader/validate.js";
 import { MANIFEST_FILE } from "../registry/manifest.js";
 import { Registry } from "../registry/registry.js";
+import { resolveOptions } from "../options.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseSecurityLevel, UsageError } from "./args.js";
 import { sanitizeLine } from "./format.js";
 import { USAGE } from "./usage.js";
@@ -130,11 +131,15 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
   if (fs.existsSync(path.join(root, MANIFEST_FILE))) {
     // The manifest's own checks (schema, paths, exported functions), as the registry makes them.
-    const registry = new Registry({ securityLevel: level, watch: false, emit: () => {} });
-    for (const found of registry.manifest(root).issues) {
-      if (found.severity === "error") errors++;
-      else warnings++;
-      out += formatIssue(MANIFEST_FILE, found) + "\n";
+    const registry = new Registry({ securityLevel: level, watch: false, loader: resolveOptions({ securityLevel: level }).loader, emit: () => {} });
+    try {
+      for (const found of (await registry.manifest(root)).issues) {
+        if (found.severity === "error") errors++;
+        else warnings++;
+        out += formatIssue(MANIFEST_FILE, found) + "\n";
+      }
+    } finally {
+      await registry.close();
     }
   }
   out += `${plural(files.length, "file")} checked (${level}): ${plural(errors, "error")}, ${plural(warnings, "warning")}\n`;

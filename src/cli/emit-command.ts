@@ -23,7 +23,7 @@ export async function emitCommand(argv: string[]): Promise<number> {
     if (timeout !== undefined) options.timeout = timeout;
     results = await runtime.emit(event, payload, options);
     // An empty result can mean a broken manifest: say so, on stderr, rather than leave it silent.
-    const manifest = runtime.hooks(options.folder);
+    const manifest = await runtime.hooks(options.folder);
     for (const found of manifest.issues) {
       if (found.severity === "error") process.stderr.write(`tenantbox.json: ${found.rule} ${found.message}\n`);
     }

@@ -4,14 +4,15 @@ import path from "node:path";
 import { RuntimeError } from "../errors.js";
 import { LEVEL_DEFAULTS, type SecurityLevel } from "../security-levels.js";
 import type { TaskModule } from "../runner/protocol.js";
-import { fileIssue, type ValidationIssue } from "./issues.js";
+import { ByteBoundedCache } from "./byte-bounded-cache.js";
+import { refusedVersion, type CompiledVersion } from "./compile.js";
+import { clipText, fileIssue, MAX_ISSUE_MESSAGE, type ValidationIssue, type ValidationResult } from "./issues.js";
+import { LoaderPool, type LoaderPoolOptions } from "./loader-pool.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
-import { resolveSpecifier, ResolveFailure, realInside } from "./resolve.js";
-import { transformModule } from "./transform.js";
-import { checkModule, TOO_DEEP } from "./validate.js";
-import { INLINE_SCRIPT_ID, scriptBodyIssues, unwrapIssue, wrapInlineScript } from "./inline-script.js";
-import { staticExports, type StaticExports } from "./exports.js";
-import { scoreModule, type ScoreReport } from "./scoring.js";
+import { ResolutionCache, StatMemo, stampOf } from "./resolution-cache.js";
+import { ResolveFailure, realInside } from "./resolve.js";
+import { INLINE_SCRIPT_ID } from "./inline-script.js";
+import type { ScoreReport } from "./scoring.js";
 
 export interface ModuleGraph {
   entry: string;
@@ -21,16 +22,8 @@ export interface ModuleGraph {
   sourceBytes: number;
 }
 
-interface CachedVersion {
-  format: TaskModule["format"];
-  hash: string;
-  source: string;
-  /** Bytes of the file as written. */
-  bytes: number;
-  specifiers: string[];
-  exports: StaticExports;
-  warnings: ValidationIssue[];
-  rejection?: ValidationIssue[];
+/** A compiled version as the host keeps it: the scoring gate's verdict is the host's (its callbacks run here). */
+interface CachedVersion extends CompiledVersion {
   /** Set when the scoring gate blocks this version: it validates, but it does not run. */
   blocked?: ScoreReport;
 }
@@ -38,6 +31,8 @@ interface CachedVersion {
 /** What the loader knows about one file: the version on disk now, and the last one that validated. */
 interface FileState {
   signature: string;
+  /** When its compile started, in the loader's order: an older compile finishing late never replaces a newer one. */
+  seq: number;
   current: CachedVersion;
   lastGood?: CachedVersion;
   loadedAt: number;
@@ -82,59 +77,80 @@ export interface GraphOptions {
   scoring?: ScoringSettings;
   /** Largest module file (bytes); the security level's limit when absent or larger. */
   maxModuleBytes?: number;
+  /** The loader threads that compile tenant text. */
+  loader: LoaderPoolOptions;
 }
 
-const MAX_CACHED_FILES = 5000;
-const MAX_CACHED_SCRIPTS = 256;
+/** Compiled versions kept on the host, in bytes (a version counts its transformed source and its issues). */
+const MAX_CACHED_BYTES = 128 * 1024 * 1024;
+const MAX_CACHED_SCRIPT_BYTES = 16 * 1024 * 1024;
 const MAX_GRAPH_MODULES = 2000;
-const MAX_SPECIFIERS_PER_MODULE = 500;
 const MAX_SPECIFIERS_PER_GRAPH = 5000;
 /** Every call ships its graph's sources to the sandbox: bound what one call can make the host copy. */
 const MAX_GRAPH_BYTES = 16 * 1024 * 1024;
 
-function signatureOf(stat: fs.BigIntStats): string {
-  return `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
-}
-
 /** A file's version stamp (inode, size, mtime and ctime in ns), or undefined when it does not exist. */
 export function fileSignature(file: string): string | undefined {
   try {
-    return signatureOf(fs.statSync(file, { bigint: true }));
+    return stampOf(fs.statSync(file, { bigint: true }));
   } catch {
     return undefined;
   }
 }
 
-/** A version that did not make it: refused, with the reasons. */
-function refused(base: Pick<CachedVersion, "specifiers" | "warnings" | "exports">, issues: ValidationIssue[], format: TaskModule["format"] = "cjs"): CachedVersion {
-  return { ...base, format, hash: "", source: "", bytes: 0, rejection: issues };
+/** A module id or path as a message quotes it: paths may be 4 KB long. */
+function shownId(id: string): string {
+  return clipText(id, 256);
 }
 
 function toId(realFolder: string, realPath: string): string {
   return path.relative(realFolder, realPath).split(path.sep).join("/");
 }
 
+/** Roughly what a version holds on the host heap (strings count two bytes a character at worst). */
+function bytesOf(version: CachedVersion): number {
+  let bytes = 512 + version.source.length * 2;
+  for (const issue of version.warnings) bytes += 128 + issue.message.length * 2;
+  for (const issue of version.rejection ?? []) bytes += 128 + issue.message.length * 2;
+  for (const specifier of version.specifiers) bytes += 32 + specifier.length * 2;
+  return bytes;
+}
+
+function bytesOfState(state: FileState): number {
+  return bytesOf(state.current) + (state.lastGood && state.lastGood !== state.current ? bytesOf(state.lastGood) : 0);
+}
+
 /**
  * Loads a module and everything it statically requires or imports, validated and transformed, from a
  * per-file cache that is checked against the file's stat on every call: a changed file is never stale,
- * an unchanged one is never re-parsed.
+ * an unchanged one is never re-parsed. Compiling happens on loader threads (LoaderPool); what stays on
+ * the host's thread per call is a memoized stat per file and directory and cached resolutions.
  */
 export class ModuleGraphLoader {
-  private readonly cache = new Map<string, FileState>();
+  /** Never evicted: a file whose last good version still serves while its newest one is refused. */
+  private readonly cache = new ByteBoundedCache<FileState>(MAX_CACHED_BYTES, (state) => Boolean(state.current.rejection && state.lastGood));
   /** Inline scripts by content hash: the same script sent again is not parsed again. */
-  private readonly scripts = new Map<string, CachedVersion>();
+  private readonly scripts = new ByteBoundedCache<CachedVersion>(MAX_CACHED_SCRIPT_BYTES);
+  /** Files being compiled now, by real path and stamp: concurrent calls wait for the same compile. */
+  private readonly compiling = new Map<string, Promise<FileState>>();
+  private readonly resolutions = new ResolutionCache();
+  private seq = 0;
+  private readonly pool: LoaderPool;
 
-  constructor(private readonly options: GraphOptions) {}
+  constructor(private readonly options: GraphOptions) {
+    this.pool = new LoaderPool(options.loader);
+  }
 
   /**
    * `trusted`: a watcher that finished its first scan covers the folder, so known files' versions are served
    * without a stat (the watcher calls refresh() and forget() when they change).
    */
-  load(realFolder: string, entryRealPath: string, trusted: boolean): ModuleGraph {
+  async load(realFolder: string, entryRealPath: string, trusted: boolean): Promise<ModuleGraph> {
     const entry = toId(realFolder, entryRealPath);
     const modules: TaskModule[] = [];
     const seen = new Set<string>();
     const queue = [entryRealPath];
+    const memo = new StatMemo();
     let specifierCount = 0;
     let graphBytes = 0;
     let sourceBytes = 0;
@@ -146,7 +162,7 @@ export class ModuleGraphLoader {
         throw new RuntimeError("VALIDATION_ERROR", `module graph has more than ${MAX_GRAPH_MODULES} modules`);
       }
       const id = toId(realFolder, realPath);
-      const version = this.serving(this.state(realFolder, realPath, id, trusted));
+      const version = this.serving(await this.state(realFolder, realPath, id, trusted, memo));
       refuseUnrunnable(id, version);
       graphBytes += version.source.length;
       sourceBytes += version.bytes;
@@ -155,13 +171,13 @@ export class ModuleGraphLoader {
       }
       const deps: TaskModule["deps"] = {};
       specifierCount += version.specifiers.length;
-      // Each specifier costs file-system look-ups on the host thread: bound them.
+      // Each specifier costs a cache look-up on the host thread: bound them.
       if (specifierCount > MAX_SPECIFIERS_PER_GRAPH) {
         throw new RuntimeError("VALIDATION_ERROR", `module graph has more than ${MAX_SPECIFIERS_PER_GRAPH} require/import specifiers`);
       }
       for (const specifier of version.specifiers) {
         try {
-          const depReal = resolveSpecifier(realFolder, realPath, specifier);
+          const depReal = this.resolutions.resolve(realFolder, realPath, specifier, memo);
           deps[specifier] = { id: toId(realFolder, depReal) };
           queue.push(depReal);
         } catch (error) {
@@ -176,15 +192,16 @@ export class ModuleGraphLoader {
 
   /**
    * An inline script (a function body) as a one-module graph: its default export is an async function
-   * running the body. It cannot require or import anything.
+   * running the body. It cannot require or import anything. `tenant` shares the loader threads fairly.
    */
-  inline(code: string): ModuleGraph {
+  async inline(code: string, tenant: string): Promise<ModuleGraph> {
     const key = createHash("sha256").update(code).digest("base64url");
     let version = this.scripts.get(key);
-    if (version) this.scripts.delete(key);
-    else version = this.compileScript(code);
-    this.scripts.set(key, version);
-    if (this.scripts.size > MAX_CACHED_SCRIPTS) this.scripts.delete(this.scripts.keys().next().value!);
+    if (!version) {
+      version = await this.pool.compile(tenant, { kind: "script", code, id: INLINE_SCRIPT_ID, securityLevel: this.options.securityLevel, scoring: Boolean(this.options.scoring) });
+      this.applyScoring(version, code, INLINE_SCRIPT_ID);
+      this.scripts.set(key, version, bytesOf(version));
+    }
     refuseUnrunnable(INLINE_SCRIPT_ID, version);
     const deps: TaskModule["deps"] = {};
     for (const specifier of version.specifiers) deps[specifier] = { error: "an inline script cannot require or import modules" };
@@ -195,15 +212,9 @@ export class ModuleGraphLoader {
     };
   }
 
-  private compileScript(code: string): CachedVersion {
-    const base = { specifiers: [] as string[], warnings: [] as ValidationIssue[], exports: { names: [], complete: false } as StaticExports };
-    const early = scriptBodyIssues(code, this.options.securityLevel);
-    if (early.some((issue) => issue.severity === "error")) return refused(base, early);
-    const version = this.compileVersion(wrapInlineScript(code), INLINE_SCRIPT_ID, base);
-    version.bytes = Buffer.byteLength(code, "utf8");
-    version.warnings = version.warnings.map(unwrapIssue);
-    if (version.rejection) version.rejection = version.rejection.map(unwrapIssue);
-    return version;
+  /** Layers 0 and 1 on a loader thread (validate): nothing is kept, nothing runs. */
+  check(code: string, kind: "module" | "script", extension: string, securityLevel: SecurityLevel, tenant: string): Promise<ValidationResult> {
+    return this.pool.check(tenant, { code, kind, extension, securityLevel });
   }
 
   /** The version of a file to serve: its current one, or (watched) its last good one. */
@@ -212,11 +223,11 @@ export class ModuleGraphLoader {
   }
 
   /** Describes one file for listings, loading it if needed. */
-  inspect(realFolder: string, realPath: string, trusted: boolean): ModuleInfo {
+  async inspect(realFolder: string, realPath: string, trusted: boolean): Promise<ModuleInfo> {
     const file = toId(realFolder, realPath);
     let state: FileState;
     try {
-      state = this.state(realFolder, realPath, file, trusted);
+      state = await this.state(realFolder, realPath, file, trusted, new StatMemo());
     } catch (error) {
       const issues = error instanceof RuntimeError && Array.isArray(error.details?.issues) ? (error.details.issues as ValidationIssue[]) : [];
       return { file, hash: "", format: "cjs", exports: [], exportsComplete: true, valid: false, issues, loadedAt: Date.now(), rejected: { issues, at: Date.now() } };
@@ -242,65 +253,68 @@ export class ModuleGraphLoader {
   }
 
   /** Re-reads a file the watcher reported as changed (a trusted folder never re-reads on its own). */
-  refresh(realFolder: string, realPath: string): void {
+  async refresh(realFolder: string, realPath: string): Promise<void> {
     try {
-      this.state(realFolder, realPath, toId(realFolder, realPath), false);
+      await this.state(realFolder, realPath, toId(realFolder, realPath), false, new StatMemo());
     } catch {
       // A file that vanished or cannot be read is forgotten by state(); the next load reports it.
-    }
-  }
-
-  /** Drops the least recently used file, but never one whose last good version is what still serves. */
-  private evictOne(): void {
-    for (const [key, state] of this.cache) {
-      if (state.current.rejection && state.lastGood) continue;
-      this.cache.delete(key);
-      return;
     }
   }
 
   /** Files this loader holds under a folder. */
   knownFiles(realFolder: string): string[] {
     const prefix = realFolder + path.sep;
-    return [...this.cache.keys()].filter((p) => p.startsWith(prefix));
+    const files = new Set([...this.cache.keys()].filter((p) => p.startsWith(prefix)));
+    // Being compiled counts as known: its text may be older than the disk by the time it is kept.
+    for (const key of this.compiling.keys()) {
+      const realPath = key.slice(0, key.indexOf("\0"));
+      if (realPath.startsWith(prefix)) files.add(realPath);
+    }
+    return [...files];
   }
 
-  private state(realFolder: string, realPath: string, id: string, trusted: boolean): FileState {
+  /** Ends the loader threads. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async state(realFolder: string, realPath: string, id: string, trusted: boolean, memo: StatMemo): Promise<FileState> {
     // Trusted: a known file's settled version is served as is; only refresh() reads the disk again.
     const known = this.cache.get(realPath);
-    if (known && trusted) {
+    if (known && trusted) return known;
+    const stat = memo.stat(realPath);
+    if (!stat) {
       this.cache.delete(realPath);
-      this.cache.set(realPath, known);
-      return known;
+      throw new RuntimeError("MODULE_NOT_FOUND", `cannot find module "${shownId(id)}"`, { file: id });
     }
-    let stat: fs.BigIntStats;
-    try {
-      stat = fs.statSync(realPath, { bigint: true });
-    } catch {
-      this.cache.delete(realPath);
-      throw new RuntimeError("MODULE_NOT_FOUND", `cannot find module "${id}"`, { file: id });
+    if (!stat.isFile()) throw new RuntimeError("MODULE_NOT_FOUND", `"${shownId(id)}" is not a file`, { file: id });
+    const signature = stampOf(stat);
+    if (known && known.signature === signature) return known;
+    const key = `${realPath}\0${signature}`;
+    let pending = this.compiling.get(key);
+    if (!pending) {
+      pending = this.newVersion(realFolder, realPath, id, stat, signature).finally(() => this.compiling.delete(key));
+      this.compiling.set(key, pending);
     }
-    if (!stat.isFile()) throw new RuntimeError("MODULE_NOT_FOUND", `"${id}" is not a file`, { file: id });
-    const signature = signatureOf(stat);
-    const cached = this.cache.get(realPath);
-    if (cached && cached.signature === signature) {
-      // Refresh LRU position.
-      this.cache.delete(realPath);
-      this.cache.set(realPath, cached);
-      return cached;
-    }
-    const version = this.read(realFolder, realPath, id, stat);
+    return pending;
+  }
+
+  /** Reads and compiles a file's new version, keeps it, and reports it (loaded or rejected). */
+  private async newVersion(realFolder: string, realPath: string, id: string, stat: fs.BigIntStats, signature: string): Promise<FileState> {
+    const seq = ++this.seq;
+    const version = await this.read(realFolder, realPath, id, stat);
+    const cached = this.cache.peek(realPath);
     const now = Date.now();
-    const state: FileState = { signature, current: version, loadedAt: now };
+    const state: FileState = { signature, seq, current: version, loadedAt: now };
+    // A newer version of the file was kept while this one compiled: this one answers its own callers only.
+    if (cached && cached.seq > seq) return state;
     const lastGood = version.rejection ? cached?.lastGood ?? (cached && !cached.current.rejection ? cached.current : undefined) : version;
     if (lastGood) state.lastGood = lastGood;
     if (version.rejection) {
       state.rejectedAt = now;
       if (lastGood) state.loadedAt = cached?.loadedAt ?? now;
     }
-    this.cache.delete(realPath);
-    this.cache.set(realPath, state);
-    if (this.cache.size > MAX_CACHED_FILES) this.evictOne();
+    this.cache.set(realPath, state, bytesOfState(state));
     if (version.rejection) {
       const event: ModuleEvent = { type: "rejected", realPath, file: id, issues: version.rejection };
       if (this.options.watched && lastGood) event.servingHash = lastGood.hash;
@@ -311,67 +325,32 @@ export class ModuleGraphLoader {
     return state;
   }
 
-  private read(realFolder: string, realPath: string, id: string, stat: fs.BigIntStats): CachedVersion {
+  private async read(realFolder: string, realPath: string, id: string, stat: fs.BigIntStats): Promise<CachedVersion> {
     const { securityLevel } = this.options;
     const maxBytes = Math.min(LEVEL_DEFAULTS[securityLevel].maxModuleBytes, this.options.maxModuleBytes ?? Infinity);
-    const base = { specifiers: [] as string[], warnings: [] as ValidationIssue[], exports: { names: [], complete: false } as StaticExports };
     if (stat.size > BigInt(maxBytes)) {
       // Refused before reading: a huge file (JSON included) never enters memory.
-      return refused(base, [fileIssue("max-module-size", `module is ${stat.size} bytes; the limit is ${maxBytes}`)]);
+      return refusedVersion([fileIssue("max-module-size", `module is ${stat.size} bytes; the limit is ${maxBytes}`)]);
     }
     let code: string;
     try {
       code = readRegularFile(realPath, maxBytes, realFolder);
     } catch (error) {
       // Swapped for a FIFO, a symlink, a bigger file or a path through a swapped directory since the stat: refused.
-      if (error instanceof FileReadRefused) return refused(base, [fileIssue(error.reason === "too-large" ? "max-module-size" : "not-a-file", `module ${error.message}`)]);
-      throw new RuntimeError("MODULE_NOT_FOUND", `cannot read module "${id}"`, { file: id });
+      if (error instanceof FileReadRefused) return refusedVersion([fileIssue(error.reason === "too-large" ? "max-module-size" : "not-a-file", `module ${error.message}`)]);
+      throw new RuntimeError("MODULE_NOT_FOUND", `cannot read module "${shownId(id)}"`, { file: id });
     }
-    return this.compileVersion(code, id, base);
-  }
-
-  private compileVersion(code: string, id: string, base: Pick<CachedVersion, "specifiers" | "warnings" | "exports">): CachedVersion {
-    const { securityLevel } = this.options;
-    const extension = path.extname(id).toLowerCase();
-    if (extension === ".json") {
-      try {
-        JSON.parse(code);
-      } catch (error) {
-        return refused(base, [fileIssue("syntax", `invalid JSON: ${(error as Error).message}`)], "json");
-      }
-      return { ...base, format: "json", hash: hashOf(id, code), source: code, bytes: Buffer.byteLength(code, "utf8"), exports: { names: ["default"], complete: true } };
-    }
-    const checked = checkModule(code, extension, securityLevel);
-    if (!checked.result.valid || !checked.parsed) return refused(base, checked.result.issues);
-    let transformed: ReturnType<typeof transformModule>;
-    try {
-      transformed = transformModule(checked.parsed);
-    } catch (error) {
-      if (error instanceof RangeError) return refused(base, [TOO_DEEP]);
-      throw error;
-    }
-    if (transformed.specifiers.length > MAX_SPECIFIERS_PER_MODULE) {
-      const count = transformed.specifiers.length;
-      return refused(base, [fileIssue("max-specifiers", `module requires or imports ${count} different modules; the limit is ${MAX_SPECIFIERS_PER_MODULE}`)]);
-    }
-    const version: CachedVersion = {
-      ...base,
-      format: checked.parsed.format,
-      hash: hashOf(id, transformed.wrapper),
-      source: transformed.wrapper,
-      bytes: Buffer.byteLength(code, "utf8"),
-      specifiers: transformed.specifiers,
-      exports: staticExports(checked.parsed),
-      warnings: checked.result.issues,
-    };
-    if (this.options.scoring) this.applyScoring(version, code, id, checked.parsed.ast, checked.parsed.lineShift);
+    const version: CachedVersion = await this.pool.compile(realFolder, { kind: "module", code, id, securityLevel, scoring: Boolean(this.options.scoring) });
+    this.applyScoring(version, code, id);
     return version;
   }
 
-  /** Layer 3: scores the version; a warning joins its issues, a block keeps it from running. */
-  private applyScoring(version: CachedVersion, code: string, file: string, ast: import("acorn").Program, lineShift: number): void {
-    const settings = this.options.scoring!;
-    let report = scoreModule(ast, file, lineShift);
+  /** Layer 3: the thresholds and the platform's callbacks on the score a loader thread computed. */
+  private applyScoring(version: CachedVersion, code: string, file: string): void {
+    const settings = this.options.scoring;
+    if (!settings || !version.score || version.rejection) return;
+    let report = version.score;
+    delete version.score;
     if (settings.customScorer) {
       try {
         const custom = settings.customScorer({ code, file, report });
@@ -398,10 +377,10 @@ export class ModuleGraphLoader {
 /** A version that failed validation or that the scoring gate blocked does not run. */
 function refuseUnrunnable(id: string, version: CachedVersion): void {
   if (version.rejection) {
-    throw new RuntimeError("VALIDATION_ERROR", `${id}: ${describeIssues(version.rejection)}`, { file: id, issues: version.rejection });
+    throw new RuntimeError("VALIDATION_ERROR", `${shownId(id)}: ${describeIssues(version.rejection)}`, { file: id, issues: version.rejection });
   }
   if (version.blocked) {
-    throw new RuntimeError("SCORING_BLOCKED", `${id}: scored ${version.blocked.score} for exfiltration-shaped code`, {
+    throw new RuntimeError("SCORING_BLOCKED", `${shownId(id)}: scored ${version.blocked.score} for exfiltration-shaped code`, {
       file: id,
       score: version.blocked.score,
       signals: version.blocked.signals,
@@ -409,16 +388,12 @@ function refuseUnrunnable(id: string, version: CachedVersion): void {
   }
 }
 
-function hashOf(id: string, text: string): string {
-  return createHash("sha256").update(id).update("\0").update(text).digest("base64url");
-}
-
 export function describeIssues(issues: readonly ValidationIssue[]): string {
   const errors = issues.filter((issue) => issue.severity === "error");
   const first = errors[0] ?? issues[0];
   if (!first) return "invalid module";
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
-  return `${first.location.line}:${first.location.column} ${first.rule}: ${first.message}${more}`;
+  return `${first.location.line}:${first.location.column} ${first.rule}: ${clipText(first.message, MAX_ISSUE_MESSAGE)}${more}`;
 }
 
 /** The real path of a tenant folder; MODULE_NOT_FOUND when it is not an existing directory. */
@@ -439,7 +414,7 @@ export function realFolderOf(folder: string): string {
 export function entryIn(realFolder: string, file: string): string {
   const candidate = path.resolve(realFolder, file);
   if (candidate !== realFolder && !candidate.startsWith(realFolder + path.sep)) {
-    throw new RuntimeError("INVALID_REQUEST", `file "${file}" is outside the tenant folder`);
+    throw new RuntimeError("INVALID_REQUEST", `file "${shownId(file)}" is outside the tenant folder`);
   }
   try {
     return realInside(realFolder, candidate, file);

@@ -1,5 +1,5 @@
 import * as acorn from "acorn";
-import type { ValidationIssue } from "./issues.js";
+import { clipText, MAX_QUOTED_TEXT, type ValidationIssue } from "./issues.js";
 
 export type ModuleFormat = "esm" | "cjs";
 
@@ -34,7 +34,7 @@ function syntaxIssue(error: unknown, lineShift: number, prefixLength: number): V
   if (!(error instanceof SyntaxError)) throw error;
   const e = error as SyntaxError & { loc?: { line: number; column: number }; pos?: number };
   const loc = e.loc ?? { line: 1 + lineShift, column: 0 };
-  const message = String(e.message ?? "syntax error").replace(/\s*\(\d+:\d+\)$/, "");
+  const message = withoutPosition(String(e.message ?? "syntax error"));
   return {
     rule: "syntax",
     message,
@@ -42,6 +42,16 @@ function syntaxIssue(error: unknown, lineShift: number, prefixLength: number): V
     location: { line: Math.max(1, loc.line - lineShift), column: loc.column },
     pos: (e.pos ?? 0) - prefixLength,
   };
+}
+
+/**
+ * Acorn's message without the " (line:column)" it appends, clipped. No regular expression runs over the
+ * message's own text (a `\s*` before the position was quadratic on a name of spaces).
+ */
+function withoutPosition(message: string): string {
+  const at = message.lastIndexOf(" (");
+  if (at >= 0 && /^ \(\d+:\d+\)$/.test(message.slice(at, at + 32))) message = message.slice(0, at);
+  return clipText(message, MAX_QUOTED_TEXT * 2).trimEnd();
 }
 
 function hasModuleSyntax(ast: acorn.Program): boolean {

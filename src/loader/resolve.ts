@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { clipText, MAX_QUOTED_TEXT } from "./issues.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
 import { builtinModules } from "node:module";
 import path from "node:path";
@@ -17,20 +18,56 @@ export function isBuiltin(specifier: string): boolean {
   return specifier.startsWith("node:") || BUILTINS.has(specifier) || BUILTINS.has(specifier.split("/")[0]!);
 }
 
-function isFile(p: string): boolean {
+/**
+ * The file-system questions resolution asks. The resolution cache answers them through a recording probe,
+ * so that a cached answer can be checked later by the few directory and file stamps it depended on.
+ */
+export interface FileProbe {
+  isFile(p: string): boolean;
+  isDirectory(p: string): boolean;
+  /** A package.json inside the folder, parsed; ResolveFailure when it cannot be read or parsed. */
+  packageJson(realFile: string, realFolder: string, shown: string): unknown;
+}
+
+/** Asks the file system directly, remembering nothing. */
+export const directProbe: FileProbe = {
+  isFile: (p) => statOrNull(p)?.isFile() ?? false,
+  isDirectory: (p) => statOrNull(p)?.isDirectory() ?? false,
+  packageJson: (realFile, realFolder, shown) => parsePackageJson(readPackageJson(realFile, realFolder, shown), shown),
+};
+
+function statOrNull(p: string): fs.Stats | null {
   try {
-    return fs.statSync(p).isFile();
+    return fs.statSync(p);
   } catch {
-    return false;
+    return null;
   }
 }
 
-function isDirectory(p: string): boolean {
+export const MAX_PACKAGE_JSON_BYTES = 64 * 1024;
+
+/** A package.json's text, read through the open descriptor like every tenant file. */
+export function readPackageJson(realFile: string, realFolder: string, shown: string): string {
   try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
+    return readRegularFile(realFile, MAX_PACKAGE_JSON_BYTES, realFolder);
+  } catch (error) {
+    if (error instanceof FileReadRefused) throw new ResolveFailure(`package.json in "${shown}" ${error.message}`);
+    throw new ResolveFailure(`package.json in "${shown}" cannot be read`);
   }
+}
+
+/** Only the fields resolution reads are kept: the rest of a big package.json is not held on the host. */
+export function parsePackageJson(text: string, shown: string): unknown {
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(text);
+  } catch {
+    throw new ResolveFailure(`package.json in "${shown}" is not valid JSON`);
+  }
+  if (!pkg || typeof pkg !== "object") return undefined;
+  const { exports, main } = pkg as { exports?: unknown; main?: unknown };
+  const target = exportTarget(exports);
+  return { main: target ?? (typeof main === "string" ? main : undefined) };
 }
 
 /** The real path of `candidate`, only if it stays inside `realRoot` (symlinks followed, then checked). */
@@ -39,34 +76,32 @@ export function realInside(realRoot: string, candidate: string, shown: string): 
   try {
     real = fs.realpathSync.native(candidate);
   } catch {
-    throw new ResolveFailure(`cannot find module "${shown}"`);
+    throw new ResolveFailure(`cannot find module "${clipText(shown, MAX_QUOTED_TEXT)}"`);
   }
   // The same answer as a missing module: a symlink to "/" must not tell the tenant which host paths exist.
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw new ResolveFailure(`cannot find module "${shown}"`);
+  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw new ResolveFailure(`cannot find module "${clipText(shown, MAX_QUOTED_TEXT)}"`);
   return real;
 }
 
-const MAX_PACKAGE_JSON_BYTES = 64 * 1024;
-
-function asFileOrDirectory(base: string, realFolder: string, depth = 0): string | undefined {
+function asFileOrDirectory(base: string, realFolder: string, probe: FileProbe, depth = 0): string | undefined {
   // A package.json whose main points back at its own folder ("main": ".") must not recurse for ever.
   if (depth > 4) throw new ResolveFailure("package main fields point at each other");
-  if (isFile(base)) return base;
-  for (const ext of EXTENSIONS) if (isFile(base + ext)) return base + ext;
-  if (isDirectory(base)) {
-    const main = packageMain(base, realFolder);
+  if (probe.isFile(base)) return base;
+  for (const ext of EXTENSIONS) if (probe.isFile(base + ext)) return base + ext;
+  if (probe.isDirectory(base)) {
+    const main = packageMain(base, realFolder, probe);
     if (main) {
-      const resolved = asFileOrDirectory(path.join(base, main), realFolder, depth + 1);
+      const resolved = asFileOrDirectory(path.join(base, main), realFolder, probe, depth + 1);
       if (resolved) return resolved;
     }
-    for (const ext of EXTENSIONS) if (isFile(path.join(base, "index" + ext))) return path.join(base, "index" + ext);
+    for (const ext of EXTENSIONS) if (probe.isFile(path.join(base, "index" + ext))) return path.join(base, "index" + ext);
   }
   return undefined;
 }
 
-function packageMain(dir: string, realFolder: string): string | undefined {
+function packageMain(dir: string, realFolder: string, probe: FileProbe): string | undefined {
   const file = path.join(dir, "package.json");
-  if (!isFile(file)) return undefined;
+  if (!probe.isFile(file)) return undefined;
   // A package.json outside the folder (through a symlink) is never read: the module it leads to would be refused anyway.
   let real: string;
   try {
@@ -75,18 +110,8 @@ function packageMain(dir: string, realFolder: string): string | undefined {
     return undefined;
   }
   if (!real.startsWith(realFolder + path.sep)) return undefined;
-  let pkg: unknown;
-  try {
-    pkg = JSON.parse(readRegularFile(real, MAX_PACKAGE_JSON_BYTES, realFolder));
-  } catch (error) {
-    if (error instanceof FileReadRefused) throw new ResolveFailure(`package.json in "${path.basename(dir)}" ${error.message}`);
-    throw new ResolveFailure(`package.json in "${path.basename(dir)}" is not valid JSON`);
-  }
-  if (!pkg || typeof pkg !== "object") return undefined;
-  const { exports, main } = pkg as { exports?: unknown; main?: unknown };
-  const fromExports = exportTarget(exports);
-  if (fromExports) return fromExports;
-  return typeof main === "string" ? main : undefined;
+  const pkg = probe.packageJson(real, realFolder, path.basename(dir)) as { main?: string } | undefined;
+  return pkg?.main;
 }
 
 function exportTarget(exports: unknown): string | undefined {
@@ -109,21 +134,22 @@ function exportTarget(exports: unknown): string | undefined {
  * Resolves `specifier` as loaded from `fromRealPath`, inside the tenant's real folder only:
  * relative paths by real path, bare names from the folder's own node_modules, never Node built-ins.
  */
-export function resolveSpecifier(realFolder: string, fromRealPath: string, specifier: string): string {
+export function resolveSpecifier(realFolder: string, fromRealPath: string, specifier: string, probe: FileProbe = directProbe): string {
+  const shown = clipText(specifier, MAX_QUOTED_TEXT);
   if (specifier.includes("\0")) throw new ResolveFailure("module specifier contains a NUL character");
   if (isBuiltin(specifier)) {
-    throw new ResolveFailure(`Node built-in module "${specifier}" is not available in the sandbox`);
+    throw new ResolveFailure(`Node built-in module "${shown}" is not available in the sandbox`);
   }
   if (path.isAbsolute(specifier) || /^[a-zA-Z]:[\\/]/.test(specifier)) {
-    throw new ResolveFailure(`absolute module path "${specifier}" is not allowed; use a relative path`);
+    throw new ResolveFailure(`absolute module path "${shown}" is not allowed; use a relative path`);
   }
   if (specifier.startsWith("./") || specifier.startsWith("../") || specifier === "." || specifier === "..") {
     const base = path.resolve(path.dirname(fromRealPath), specifier);
     if (base !== realFolder && !base.startsWith(realFolder + path.sep)) {
-      throw new ResolveFailure(`module "${specifier}" is outside the tenant folder`);
+      throw new ResolveFailure(`module "${shown}" is outside the tenant folder`);
     }
-    const found = asFileOrDirectory(base, realFolder);
-    if (!found) throw new ResolveFailure(`cannot find module "${specifier}"`);
+    const found = asFileOrDirectory(base, realFolder, probe);
+    if (!found) throw new ResolveFailure(`cannot find module "${clipText(shown, MAX_QUOTED_TEXT)}"`);
     return realInside(realFolder, found, specifier);
   }
   const parts = specifier.split("/");
@@ -131,10 +157,10 @@ export function resolveSpecifier(realFolder: string, fromRealPath: string, speci
   const name = parts.slice(0, nameLength).join("/");
   const subpath = parts.slice(nameLength).join("/");
   if (!name || parts.slice(0, nameLength).some((p) => p === "" || p === "." || p === "..") || subpath.split("/").includes("..")) {
-    throw new ResolveFailure(`invalid module name "${specifier}"`);
+    throw new ResolveFailure(`invalid module name "${shown}"`);
   }
   const packageDir = path.join(realFolder, "node_modules", name);
-  const found = asFileOrDirectory(subpath ? path.join(packageDir, subpath) : packageDir, realFolder);
-  if (!found) throw new ResolveFailure(`cannot find package "${specifier}" in the tenant folder's node_modules`);
+  const found = asFileOrDirectory(subpath ? path.join(packageDir, subpath) : packageDir, realFolder, probe);
+  if (!found) throw new ResolveFailure(`cannot find package "${shown}" in the tenant folder's node_modules`);
   return realInside(realFolder, found, specifier);
 }

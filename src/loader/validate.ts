@@ -1,15 +1,38 @@
 import type * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import { LEVEL_DEFAULTS, levelRank, type SecurityLevel } from "../security-levels.js";
-import { fileIssue, hasErrors, type ValidationIssue, type ValidationResult } from "./issues.js";
+import { clipText, fileIssue, hasErrors, MAX_QUOTED_TEXT, type ValidationIssue, type ValidationResult } from "./issues.js";
 import { parseModule, ParseFailure, type ModuleFormat, type ParsedModule } from "./parse.js";
 import { prescan } from "./prescan.js";
 import { HOST_GLOBALS, REFLECTION_PROPERTIES, RULES, STACK_PROPERTIES, type Finding, type RuleId } from "./rules.js";
 
 type AnyNode = acorn.AnyNode;
 
-/** A group that contains a quantifier and is itself quantified: (a+)+, (\w*)*, (x+){2,}. */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|,\})(?:[^()\\]|\\.)*\)[+*{]/;
+/**
+ * A group with no group inside that contains a quantifier and is itself quantified: (a+)+, (\w*)*, (x+){2,}.
+ * One pass over the pattern: the checker of catastrophic patterns must not be one (a regular expression
+ * for this backtracked for seconds on `(` followed by 48,000 `+`).
+ */
+export function hasNestedQuantifier(pattern: string): boolean {
+  let inGroup = false;
+  let quantified = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") {
+      i++;
+    } else if (c === "(") {
+      inGroup = true;
+      quantified = false;
+    } else if (c === ")") {
+      const next = pattern[i + 1];
+      if (inGroup && quantified && (next === "+" || next === "*" || next === "{")) return true;
+      inGroup = false;
+    } else if (inGroup && (c === "+" || c === "*" || (c === "}" && pattern[i - 1] === ","))) {
+      quantified = true;
+    }
+  }
+  return false;
+}
 
 function propertyName(node: acorn.MemberExpression): string | undefined {
   if (!node.computed && node.property.type === "Identifier") return node.property.name;
@@ -47,7 +70,7 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
     switch (n.type) {
       case "Identifier": {
         const name = n.name;
-        if (name.startsWith("__tenantbox")) report("no-reserved-identifier", `identifier "${name}" is reserved`, n);
+        if (name.startsWith("__tenantbox")) report("no-reserved-identifier", `identifier "${clipText(name, MAX_QUOTED_TEXT)}" is reserved`, n);
         if (name === "eval") report("no-eval", "eval is not allowed", n);
         if (name === "require") {
           const isStaticCall =
@@ -69,7 +92,7 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
         if (typeof n.value === "string" && n.value.startsWith("__tenantbox")) {
           report("no-reserved-identifier", `string "${n.value.slice(0, 40)}" names a reserved identifier`, n);
         }
-        if ("regex" in n && n.regex && NESTED_QUANTIFIER.test(n.regex.pattern)) {
+        if ("regex" in n && n.regex && hasNestedQuantifier(n.regex.pattern)) {
           report("no-catastrophic-regex", "regular expression with a nested quantifier can backtrack exponentially (ReDoS)", n);
         }
         break;
@@ -81,7 +104,7 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
         }
         if (callee.type === "Identifier" && callee.name === "RegExp") {
           const pattern = n.arguments[0] as AnyNode | undefined;
-          if (pattern?.type === "Literal" && typeof pattern.value === "string" && NESTED_QUANTIFIER.test(pattern.value)) {
+          if (pattern?.type === "Literal" && typeof pattern.value === "string" && hasNestedQuantifier(pattern.value)) {
             report("no-catastrophic-regex", "regular expression with a nested quantifier can backtrack exponentially (ReDoS)", n);
           }
         }
@@ -121,7 +144,7 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
       case "MemberExpression": {
         const name = propertyName(n);
         if (name === undefined) break;
-        if (name.startsWith("__tenantbox")) report("no-reserved-identifier", `property "${name}" is reserved`, n);
+        if (name.startsWith("__tenantbox")) report("no-reserved-identifier", `property "${clipText(name, MAX_QUOTED_TEXT)}" is reserved`, n);
         if (name === "constructor" && n.object.type === "MemberExpression" && propertyName(n.object) === "constructor") {
           report("no-constructor-chain", "constructor.constructor reaches the Function constructor", n);
         }
@@ -134,7 +157,7 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
         const key = n.key as AnyNode;
         const name = key.type === "Identifier" && !n.computed ? key.name : key.type === "Literal" ? String(key.value) : undefined;
         if (name === "__proto__") report("no-proto", "__proto__ is not allowed", n);
-        if (name?.startsWith("__tenantbox")) report("no-reserved-identifier", `property "${name}" is reserved`, n);
+        if (name?.startsWith("__tenantbox")) report("no-reserved-identifier", `property "${clipText(name, MAX_QUOTED_TEXT)}" is reserved`, n);
         break;
       }
     }

@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
-import { fileIssue, type ValidationIssue } from "../loader/issues.js";
+import { fileIssue, limitIssues, type ValidationIssue } from "../loader/issues.js";
 import { entryIn, fileSignature, realFolderOf, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
+import type { LoaderPoolOptions } from "../loader/loader-pool.js";
 import type { SecurityLevel } from "../security-levels.js";
 import { FolderWatcher, type FileChange } from "./folder-watcher.js";
 import { MANIFEST_FILE, readManifestFile, type HookTarget, type Manifest, type ParsedManifest } from "./manifest.js";
@@ -30,6 +31,8 @@ export interface RegistryOptions {
   root?: string;
   /** Watch folders and keep their compiled modules in memory (hot reload); else check stat on every call. */
   watch: boolean;
+  /** The loader threads that compile tenant text. */
+  loader: LoaderPoolOptions;
   emit<E extends RegistryEventName>(event: E, payload: RegistryEvents[E]): void;
 }
 
@@ -45,12 +48,16 @@ interface FolderState {
   tenant: string;
   /** Cached graphs by entry file (watch mode only, cleared by any change in the folder). */
   graphs: Map<string, ModuleGraph>;
+  /** Counts invalidations: a graph loaded across one (its versions compiled meanwhile) is not cached. */
+  generation: number;
   manifest?: ManifestState;
   parsedManifest?: { signature: string | undefined; result: ParsedManifest | undefined };
   lastGoodManifest?: Manifest;
   /** The last manifest verdict reported, so events fire on changes only. */
   verdict?: string;
   watched: boolean;
+  /** Settles once the watcher covers the folder and what was loaded meanwhile was read again. */
+  watching?: Promise<void>;
 }
 
 /**
@@ -67,6 +74,8 @@ export class Registry {
   private readonly realRoot: string | undefined;
   private rootReady: Promise<void> = Promise.resolve();
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** Watched changes are applied one batch after another, in order. */
+  private changesApplied: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RegistryOptions) {
     this.loader = new ModuleGraphLoader({
@@ -74,6 +83,7 @@ export class Registry {
       ...(options.scoring ? { scoring: options.scoring } : {}),
       ...(options.maxModuleBytes !== undefined ? { maxModuleBytes: options.maxModuleBytes } : {}),
       watched: options.watch,
+      loader: options.loader,
       onEvent: (event) => this.onModuleEvent(event),
     });
     if (options.root !== undefined) {
@@ -96,26 +106,27 @@ export class Registry {
   async ready(): Promise<void> {
     await this.rootReady;
     const watcher = this.watcher;
-    if (watcher) await Promise.all([...this.folders.values()].map((f) => watcher.add(this.watchDir(f.realFolder))));
+    if (watcher) await Promise.all([...this.folders.values()].map((f) => f.watching ?? watcher.add(this.watchDir(f.realFolder))));
   }
 
   /** The module graph for a run: validated, transformed, from memory when the folder is watched. */
-  graph(folder: string, file: string): ModuleGraph {
+  async graph(folder: string, file: string): Promise<ModuleGraph> {
     const state = this.folder(folder);
     if (state.watched) {
       const cached = state.graphs.get(file);
       if (cached) return cached;
     }
-    const graph = this.loader.load(state.realFolder, entryIn(state.realFolder, file), state.watched);
-    if (state.watched) state.graphs.set(file, graph);
+    const generation = state.generation;
+    const graph = await this.loader.load(state.realFolder, entryIn(state.realFolder, file), state.watched);
+    if (state.watched && state.generation === generation) state.graphs.set(file, graph);
     return graph;
   }
 
   /** Every module file of a folder (node_modules and dot-files excluded), as the registry knows it. */
-  modules(folder: string): ModuleInfo[] {
+  async modules(folder: string): Promise<ModuleInfo[]> {
     const state = this.folder(folder);
     const out: ModuleInfo[] = [];
-    for (const realPath of listModuleFiles(state.realFolder)) out.push(this.loader.inspect(state.realFolder, realPath, state.watched));
+    for (const realPath of listModuleFiles(state.realFolder)) out.push(await this.loader.inspect(state.realFolder, realPath, state.watched));
     return out.sort((a, b) => a.file.localeCompare(b.file));
   }
 
@@ -124,7 +135,7 @@ export class Registry {
    * recomputed after every change in the folder. Not watched: the file is re-read when its stat changes,
    * and its handlers are checked against the modules on every call (they may have changed on their own).
    */
-  manifest(folder: string): ManifestState {
+  async manifest(folder: string): Promise<ManifestState> {
     const state = this.folder(folder);
     if (state.watched && state.manifest) return state.manifest;
     const file = path.join(state.realFolder, MANIFEST_FILE);
@@ -134,12 +145,14 @@ export class Registry {
       parsed = { signature, result: signature === undefined ? undefined : readManifestFile(file, state.realFolder) };
       state.parsedManifest = parsed;
     }
-    state.manifest = this.judgeManifest(state, parsed.result);
-    return state.manifest;
+    const judged = await this.judgeManifest(state, parsed.result);
+    // A change applied while this one was judged has already cleared the folder's state: keep that.
+    if (state.parsedManifest === parsed) state.manifest = judged;
+    return judged;
   }
 
   /** The manifest in force, its issues (schema and handlers), and events when the verdict changes. */
-  private judgeManifest(state: FolderState, parsed: ParsedManifest | undefined): ManifestState {
+  private async judgeManifest(state: FolderState, parsed: ParsedManifest | undefined): Promise<ManifestState> {
     if (!parsed) {
       // No manifest (any more): no hooks, and nothing of an older manifest comes back later.
       state.verdict = undefined;
@@ -147,7 +160,8 @@ export class Registry {
       return { hooks: new Map(), issues: [], valid: true };
     }
     const issues = [...parsed.issues];
-    if (parsed.manifest) issues.push(...this.checkTargets(state, parsed.manifest));
+    if (parsed.manifest) issues.push(...(await this.checkTargets(state, parsed.manifest)));
+    issues.splice(0, issues.length, ...limitIssues(issues));
     const valid = !issues.some((i) => i.severity === "error");
     const base = { tenant: state.tenant, folder: state.realFolder, file: MANIFEST_FILE };
     const verdict = JSON.stringify([valid, issues, parsed.manifest ? [...parsed.manifest.hooks] : null]);
@@ -166,7 +180,7 @@ export class Registry {
   }
 
   /** Every handler must name a module that exists, validates, and exports the function. */
-  private checkTargets(state: FolderState, manifest: Manifest): ValidationIssue[] {
+  private async checkTargets(state: FolderState, manifest: Manifest): Promise<ValidationIssue[]> {
     const issues: ValidationIssue[] = [];
     for (const [event, targets] of manifest.hooks) {
       for (const { file, funcName } of targets) {
@@ -174,7 +188,7 @@ export class Registry {
           issues.push(fileIssue("manifest", `hooks["${event}"]: ${file}#${funcName}: ${message}`, severity));
         let info: ModuleInfo;
         try {
-          info = this.loader.inspect(state.realFolder, entryIn(state.realFolder, file), state.watched);
+          info = await this.loader.inspect(state.realFolder, entryIn(state.realFolder, file), state.watched);
         } catch (error) {
           problem(error instanceof RuntimeError ? error.message : "cannot be loaded");
           continue;
@@ -201,14 +215,14 @@ export class Registry {
     let state = this.folders.get(realFolder);
     if (!state) {
       const tenant = this.realRoot ? path.relative(this.realRoot, realFolder).split(path.sep).join("/") : path.basename(realFolder);
-      state = { realFolder, tenant, graphs: new Map(), watched: false };
+      state = { realFolder, tenant, graphs: new Map(), generation: 0, watched: false };
       this.folders.set(realFolder, state);
       if (this.watcher) {
         // Until the watcher has scanned the folder, calls keep checking stat (no change can be missed).
         const current = state;
-        void this.watcher.add(this.watchDir(realFolder)).then(() => {
+        current.watching = this.watcher.add(this.watchDir(realFolder)).then(async () => {
           // Whatever was loaded while the watcher scanned may have changed unreported: read it again.
-          for (const file of this.loader.knownFiles(current.realFolder)) this.loader.refresh(current.realFolder, file);
+          await Promise.all(this.loader.knownFiles(current.realFolder).map((file) => this.loader.refresh(current.realFolder, file)));
           invalidate(current);
           current.watched = true;
         });
@@ -244,6 +258,10 @@ export class Registry {
 
   /** A settled batch of file changes: drop cached graphs, re-validate what changed, report it. */
   private onChanges(changes: FileChange[]): void {
+    this.changesApplied = this.changesApplied.then(() => this.applyChanges(changes)).catch(() => {});
+  }
+
+  private async applyChanges(changes: FileChange[]): Promise<void> {
     // Any change may re-point a caller's folder string (a tenant folder or symlink swapped under the
     // root): every mapping is resolved again on its next call.
     this.byUserFolder.clear();
@@ -294,9 +312,11 @@ export class Registry {
           continue;
         }
         // Loads the new version now: a refused one is reported at once, and the last good one keeps serving.
-        this.loader.refresh(state.realFolder, file);
+        await this.loader.refresh(state.realFolder, file);
       }
-      this.manifest(state.realFolder);
+      // Calls made while the new versions compiled may have cached graphs of the old ones: drop them.
+      invalidate(state);
+      await this.manifest(state.realFolder);
       this.options.emit("reload", { tenant: state.tenant, folder: state.realFolder, files: reported.sort() });
     }
   }
@@ -313,7 +333,7 @@ export class Registry {
         for (const file of this.loader.knownFiles(state.realFolder)) {
           if (fs.existsSync(file)) continue;
           this.loader.forget(file);
-          state.graphs.clear();
+          invalidate(state);
           const rel = path.relative(state.realFolder, file).split(path.sep).join("/");
           this.options.emit("module:removed", { tenant: state.tenant, folder: state.realFolder, file: rel });
         }
@@ -325,6 +345,8 @@ export class Registry {
   async close(): Promise<void> {
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
     await this.watcher?.close();
+    await this.changesApplied;
+    await this.loader.close();
   }
 }
 
@@ -355,6 +377,7 @@ export function listModuleFiles(realFolder: string): string[] {
 
 /** Drops what a folder's cache derived from its files: graphs and the manifest verdict. */
 function invalidate(state: FolderState): void {
+  state.generation++;
   state.graphs.clear();
   state.manifest = undefined;
   state.parsedManifest = undefined;

@@ -216,7 +216,7 @@ export class TenantService {
     const runtime = this.runtimes.of(tenant);
     const folder = this.folderOf(tenant);
     // One snapshot: the handlers counted against the quota are the handlers that run.
-    const targets = this.registryCall(() => runtime.handlers(event, folder));
+    const targets = await this.registryCall(() => runtime.handlers(event, folder));
     if (targets.length === 0) return { result: [] };
     return this.admitted(tenant, targets.length, async (slots) => {
       let retryAfterMs: number | undefined;
@@ -252,15 +252,15 @@ export class TenantService {
     this.checkCodeSize(tenant, code);
     await this.limiter.takeRate(`inspect:${tenant.id}`, INSPECT_RATE);
     const options = { kind, ...(filename !== undefined ? { filename } : {}) };
-    return this.runtimes.of(tenant).validate(code, options);
+    return this.runtimes.of(tenant).validate(code, { ...options, folder: this.folderOf(tenant) });
   }
 
   /** The tenant's modules and its hooks manifest, with the manifest's issues when it was refused. */
-  async modules(tenant: TenantConfig): Promise<{ modules: ModuleInfo[]; hooks: ReturnType<IsolatedRuntime["hooks"]> }> {
+  async modules(tenant: TenantConfig): Promise<{ modules: ModuleInfo[]; hooks: Awaited<ReturnType<IsolatedRuntime["hooks"]>> }> {
     await this.limiter.takeRate(`inspect:${tenant.id}`, INSPECT_RATE);
     const runtime = this.runtimes.of(tenant);
     const folder = this.folderOf(tenant);
-    return this.registryCall(() => ({ modules: runtime.modules(folder), hooks: runtime.hooks(folder) }));
+    return this.registryCall(async () => ({ modules: await runtime.modules(folder), hooks: await runtime.hooks(folder) }));
   }
 
   async usage(tenant: TenantConfig): Promise<UsageAnswer> {
@@ -345,9 +345,9 @@ export class TenantService {
   }
 
   /** Registry calls for a tenant folder: a folder that does not exist yet is a 404, not a crash. */
-  private registryCall<T>(call: () => T): T {
+  private async registryCall<T>(call: () => Promise<T>): Promise<T> {
     try {
-      return call();
+      return await call();
     } catch (error) {
       if (error instanceof RuntimeError && error.code === "MODULE_NOT_FOUND") throw new ServiceError("NOT_FOUND", "the tenant has no code deployed");
       if (error instanceof RuntimeError && error.code === "CLOSED") throw new ServiceError("UNAVAILABLE", "the service is shutting down");

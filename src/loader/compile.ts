@@ -1,0 +1,119 @@
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { type SecurityLevel } from "../security-levels.js";
+import type { TaskModule } from "../runner/protocol.js";
+import { clipIssue, fileIssue, limitIssues, type ValidationIssue, type ValidationResult } from "./issues.js";
+import { transformModule } from "./transform.js";
+import { checkModule, TOO_DEEP } from "./validate.js";
+import { checkInlineScript, INLINE_SCRIPT_ID, scriptBodyIssues, unwrapIssue, wrapInlineScript } from "./inline-script.js";
+import { staticExports, type StaticExports } from "./exports.js";
+import { scoreModule, type ScoreReport } from "./scoring.js";
+
+/**
+ * One compiled version of a module file: what the pipeline (pre-scan -> parse -> rules -> scoring ->
+ * transform) made of its text. Plain data: it is built on a loader thread and copied to the host.
+ */
+export interface CompiledVersion {
+  format: TaskModule["format"];
+  hash: string;
+  source: string;
+  /** Bytes of the file as written. */
+  bytes: number;
+  specifiers: string[];
+  exports: StaticExports;
+  warnings: ValidationIssue[];
+  rejection?: ValidationIssue[];
+  /** The built-in exfiltration score, when the scoring gate is on (the host applies thresholds and callbacks). */
+  score?: ScoreReport;
+}
+
+export interface CompileInput {
+  /** A module file's text, or an inline script's body. */
+  code: string;
+  /** The module's id in its folder (its extension decides the format); ignored for scripts. */
+  id: string;
+  kind: "module" | "script";
+  securityLevel: SecurityLevel;
+  scoring: boolean;
+}
+
+export interface CheckInput {
+  code: string;
+  kind: "module" | "script";
+  extension: string;
+  securityLevel: SecurityLevel;
+}
+
+const MAX_SPECIFIERS_PER_MODULE = 500;
+const EMPTY_EXPORTS: StaticExports = { names: [], complete: false };
+
+/** A version that did not make it: refused, with the reasons. */
+export function refusedVersion(issues: ValidationIssue[], format: TaskModule["format"] = "cjs"): CompiledVersion {
+  return { format, hash: "", source: "", bytes: 0, specifiers: [], exports: EMPTY_EXPORTS, warnings: [], rejection: limitIssues(issues).map(clipIssue) };
+}
+
+function hashOf(id: string, text: string): string {
+  return createHash("sha256").update(id).update("\0").update(text).digest("base64url");
+}
+
+/** The pipeline for one module file's text, in order: pre-scan, parse, rules, scoring, transform. */
+export function compileModule(code: string, id: string, level: SecurityLevel, scoring: boolean): CompiledVersion {
+  const extension = path.extname(id).toLowerCase();
+  const bytes = Buffer.byteLength(code, "utf8");
+  if (extension === ".json") {
+    try {
+      JSON.parse(code);
+    } catch (error) {
+      return refusedVersion([fileIssue("syntax", `invalid JSON: ${(error as Error).message.slice(0, 200)}`)], "json");
+    }
+    return { format: "json", hash: hashOf(id, code), source: code, bytes, specifiers: [], exports: { names: ["default"], complete: true }, warnings: [] };
+  }
+  const checked = checkModule(code, extension, level);
+  if (!checked.result.valid || !checked.parsed) return refusedVersion(checked.result.issues);
+  const score = scoring ? scoreModule(checked.parsed.ast, id, checked.parsed.lineShift) : undefined;
+  let transformed: ReturnType<typeof transformModule>;
+  try {
+    transformed = transformModule(checked.parsed);
+  } catch (error) {
+    if (error instanceof RangeError) return refusedVersion([TOO_DEEP]);
+    throw error;
+  }
+  if (transformed.specifiers.length > MAX_SPECIFIERS_PER_MODULE) {
+    const count = transformed.specifiers.length;
+    return refusedVersion([fileIssue("max-specifiers", `module requires or imports ${count} different modules; the limit is ${MAX_SPECIFIERS_PER_MODULE}`)]);
+  }
+  const version: CompiledVersion = {
+    format: checked.parsed.format,
+    hash: hashOf(id, transformed.wrapper),
+    source: transformed.wrapper,
+    bytes,
+    specifiers: transformed.specifiers,
+    exports: staticExports(checked.parsed),
+    warnings: limitIssues(checked.result.issues).map(clipIssue),
+  };
+  if (score) version.score = score;
+  return version;
+}
+
+/** An inline script (a function body) as the one-module graph it runs as. */
+export function compileScript(code: string, level: SecurityLevel, scoring: boolean): CompiledVersion {
+  const early = scriptBodyIssues(code, level);
+  if (early.some((issue) => issue.severity === "error")) return refusedVersion(early);
+  const version = compileModule(wrapInlineScript(code), INLINE_SCRIPT_ID, level, scoring);
+  version.bytes = Buffer.byteLength(code, "utf8");
+  version.warnings = version.warnings.map(unwrapIssue);
+  if (version.rejection) version.rejection = version.rejection.map(unwrapIssue);
+  return version;
+}
+
+/** The loader thread's entry points: compile a version, or only check text (layers 0 and 1). */
+export function compile(input: CompileInput): CompiledVersion {
+  return input.kind === "script"
+    ? compileScript(input.code, input.securityLevel, input.scoring)
+    : compileModule(input.code, input.id, input.securityLevel, input.scoring);
+}
+
+export function check(input: CheckInput): ValidationResult {
+  const result = input.kind === "script" ? checkInlineScript(input.code, input.securityLevel) : checkModule(input.code, input.extension, input.securityLevel).result;
+  return { valid: result.valid, issues: limitIssues(result.issues).map(clipIssue) };
+}

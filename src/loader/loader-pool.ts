@@ -1,0 +1,110 @@
+import { Piscina } from "piscina";
+import { RuntimeError } from "../errors.js";
+import { Scheduler } from "../runner/scheduler.js";
+import { siblingEntry } from "../runner/protocol.js";
+import { refusedVersion, type CheckInput, type CompiledVersion, type CompileInput } from "./compile.js";
+import { fileIssue, type ValidationIssue, type ValidationResult } from "./issues.js";
+import type { LoaderTask } from "./loader-thread.js";
+
+export interface LoaderPoolOptions {
+  /** Loader threads. */
+  threads: number;
+  /** Longest one file may take to compile or check (ms); past it the thread is ended and the file refused. */
+  timeoutMs: number;
+  /** Heap limit of each loader thread (MiB); a file that needs more is refused. */
+  memoryLimitMb: number;
+}
+
+function startFlag(): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8));
+}
+
+/**
+ * Invariant 8 (DESIGN.md): the host's main thread never parses, validates or transforms tenant text. Each
+ * file is compiled on a loader thread under a deadline and a heap limit; a file that exceeds either is
+ * refused with a `limit` issue (VALIDATION_ERROR), and the thread it ended is replaced. Tenants (folders)
+ * share the threads round-robin, and one tenant never holds them all when there are several.
+ */
+export class LoaderPool {
+  private readonly piscina: Piscina;
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly options: LoaderPoolOptions) {
+    this.piscina = new Piscina({
+      filename: siblingEntry("loader-thread"),
+      minThreads: 1,
+      maxThreads: options.threads,
+      maxQueue: Number.MAX_SAFE_INTEGER,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 30_000,
+      resourceLimits: {
+        maxOldGenerationSizeMb: options.memoryLimitMb,
+        maxYoungGenerationSizeMb: 32,
+        stackSizeMb: 4,
+      },
+      env: {},
+      argv: [],
+      execArgv: [],
+    });
+    // A thread that ran out of memory or was ended surfaces through its task; the pool must not throw.
+    this.piscina.on("error", () => {});
+    // The scheduler hands piscina only what can start at once, so a file's deadline counts its own work,
+    // never time spent waiting behind other files.
+    this.scheduler = new Scheduler(options.threads, Number.MAX_SAFE_INTEGER, Math.max(1, options.threads - 1));
+  }
+
+  /** Compiles one version; a file past the deadline or the heap limit comes back refused. */
+  async compile(tenant: string, input: CompileInput): Promise<CompiledVersion> {
+    try {
+      return (await this.run(tenant, { op: "compile", input, started: startFlag() })) as CompiledVersion;
+    } catch (error) {
+      return refusedVersion([this.limitIssue(error)]);
+    }
+  }
+
+  /** Layers 0 and 1 only (validate): nothing is kept. */
+  async check(tenant: string, input: CheckInput): Promise<ValidationResult> {
+    try {
+      return (await this.run(tenant, { op: "check", input, started: startFlag() })) as ValidationResult;
+    } catch (error) {
+      return { valid: false, issues: [this.limitIssue(error)] };
+    }
+  }
+
+  private run(tenant: string, task: LoaderTask): Promise<unknown> {
+    return this.scheduler.submit(tenant, async () => {
+      const abort = new AbortController();
+      // A thread that replaces one the deadline ended starts cold (loading the parser takes a while): the
+      // deadline is checked again until the task has started, so only the file's own work counts.
+      let timer: NodeJS.Timeout;
+      const arm = (ms: number) => {
+        timer = setTimeout(() => {
+          const started = task.started[0]!;
+          const left = started === 0 ? this.options.timeoutMs : started + this.options.timeoutMs - Date.now();
+          if (left > 0) arm(left);
+          else abort.abort();
+        }, ms);
+      };
+      arm(this.options.timeoutMs);
+      try {
+        return await this.piscina.run(task, { signal: abort.signal });
+      } finally {
+        clearTimeout(timer!);
+      }
+    });
+  }
+
+  /** What a failed loader task means for the file: it took too long, or needed too much memory. */
+  private limitIssue(error: unknown): ValidationIssue {
+    const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+    if (name === "AbortError") return fileIssue("limit", `checking this file took longer than ${this.options.timeoutMs} ms; split it or simplify it`);
+    if (code === "ERR_WORKER_OUT_OF_MEMORY") return fileIssue("limit", `checking this file needed more than ${this.options.memoryLimitMb} MB; split it or simplify it`);
+    if (error instanceof RuntimeError) throw error;
+    throw new RuntimeError("INTERNAL_ERROR", "the module loader failed");
+  }
+
+  async close(): Promise<void> {
+    await this.scheduler.close();
+    await this.piscina.destroy();
+  }
+}

@@ -1,0 +1,109 @@
+import fs from "node:fs";
+import path from "node:path";
+import { ByteBoundedCache } from "./byte-bounded-cache.js";
+import { parsePackageJson, readPackageJson, resolveSpecifier, ResolveFailure, type FileProbe } from "./resolve.js";
+
+/** A file or directory's stamp: inode, size, mtime and ctime (ns); "-" when it does not exist. */
+export type Stamp = string;
+
+/**
+ * The stat calls of one graph load, each path asked once: a module graph whose specifiers spell the same
+ * paths a thousand ways costs the host one stat per distinct path.
+ */
+export class StatMemo {
+  private readonly stats = new Map<string, fs.BigIntStats | null>();
+
+  stat(p: string): fs.BigIntStats | null {
+    let stat = this.stats.get(p);
+    if (stat === undefined) {
+      try {
+        stat = fs.statSync(p, { bigint: true });
+      } catch {
+        stat = null;
+      }
+      this.stats.set(p, stat);
+    }
+    return stat;
+  }
+
+  stamp(p: string): Stamp {
+    const stat = this.stat(p);
+    return stat ? stampOf(stat) : "-";
+  }
+}
+
+export function stampOf(stat: fs.BigIntStats): Stamp {
+  return `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+}
+
+interface Resolution {
+  /** The real path the specifier resolved to, or why it did not. */
+  found?: string;
+  error?: string;
+  /** What the answer depended on: directories whose entries were looked up, package.json files read. */
+  dependsOn: [string, Stamp][];
+}
+
+const MAX_CACHE_BYTES = 32 * 1024 * 1024;
+const MAX_PACKAGE_CACHE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Resolutions, kept until something they depended on changes (invariant 8: resolution is not repeated on
+ * every call on the host). An answer depends on the entries of the directories it looked into (a file
+ * added, removed or renamed there changes the directory's mtime) and on the package.json files it read;
+ * checking those stamps is one memoized stat each. A stale answer could only name a path: the file read
+ * behind it is checked again on its own (inside the folder, regular, one link).
+ */
+export class ResolutionCache {
+  private readonly resolutions = new ByteBoundedCache<Resolution>(MAX_CACHE_BYTES);
+  /** Parsed package.json fields by real path and stamp: a big package.json is parsed once per version. */
+  private readonly packages = new ByteBoundedCache<{ stamp: Stamp; pkg: unknown }>(MAX_PACKAGE_CACHE_BYTES);
+
+  resolve(realFolder: string, fromRealPath: string, specifier: string, memo: StatMemo): string {
+    const key = `${realFolder}\0${path.dirname(fromRealPath)}\0${specifier}`;
+    let resolution = this.resolutions.get(key);
+    if (!resolution || resolution.dependsOn.some(([p, stamp]) => memo.stamp(p) !== stamp)) {
+      resolution = this.resolveRecorded(realFolder, fromRealPath, specifier, memo);
+      let size = key.length + (resolution.found ?? resolution.error ?? "").length;
+      for (const [p, stamp] of resolution.dependsOn) size += p.length + stamp.length + 16;
+      this.resolutions.set(key, resolution, size);
+    }
+    if (resolution.error !== undefined) throw new ResolveFailure(resolution.error);
+    return resolution.found!;
+  }
+
+  private resolveRecorded(realFolder: string, fromRealPath: string, specifier: string, memo: StatMemo): Resolution {
+    const dependsOn = new Map<string, Stamp>();
+    const lookedInto = (p: string) => {
+      const dir = path.dirname(p);
+      if (!dependsOn.has(dir)) dependsOn.set(dir, memo.stamp(dir));
+    };
+    const probe: FileProbe = {
+      isFile: (p) => {
+        lookedInto(p);
+        return memo.stat(p)?.isFile() ?? false;
+      },
+      isDirectory: (p) => {
+        lookedInto(p);
+        return memo.stat(p)?.isDirectory() ?? false;
+      },
+      packageJson: (realFile, folder, shown) => {
+        const stamp = memo.stamp(realFile);
+        dependsOn.set(realFile, stamp);
+        const cached = this.packages.get(realFile);
+        if (cached && cached.stamp === stamp) return cached.pkg;
+        const text = readPackageJson(realFile, folder, shown);
+        const pkg = parsePackageJson(text, shown);
+        this.packages.set(realFile, { stamp, pkg }, realFile.length + JSON.stringify(pkg ?? null).length + 64);
+        return pkg;
+      },
+    };
+    try {
+      const found = resolveSpecifier(realFolder, fromRealPath, specifier, probe);
+      return { found, dependsOn: [...dependsOn] };
+    } catch (error) {
+      if (!(error instanceof ResolveFailure)) throw error;
+      return { error: error.message, dependsOn: [...dependsOn] };
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanupTenants, makeRuntime, makeTenant, safeJson } from "../helpers.js";
+import { pathologicalTenants } from "./pathological-files.mjs";
+
+/**
+ * Invariant 8: the host's main thread never does unbounded work on tenant input. Each tenant below made
+ * the host's event loop stall for seconds in the second red-team round (validator regex, parse-error
+ * formatting, resolution per call, warning floods); here their deploys and calls must leave it responsive.
+ * The bound is generous (a busy 2-core CI machine); bench/host-lag.mjs measures the real figures.
+ */
+const MAX_STALL_MS = 1500;
+
+/** The longest gap between ticks of a 5 ms interval while `work` runs. */
+async function longestStall(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let longest = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 5);
+  try {
+    await work();
+    longest = Math.max(longest, performance.now() - last);
+  } finally {
+    clearInterval(ticker);
+  }
+  return longest;
+}
+
+type Runtime = ReturnType<typeof makeRuntime>;
+let runtime: Runtime;
+const tenants = pathologicalTenants();
+
+beforeAll(() => {
+  runtime = makeRuntime({ maxThreads: 2, timeout: 5000 });
+});
+
+afterAll(async () => {
+  await runtime?.close();
+  cleanupTenants();
+});
+
+async function deployAndCall(name: string, calls = 3) {
+  const tenant = tenants[name]!;
+  const folder = makeTenant(tenant.files);
+  const results: Awaited<ReturnType<Runtime["execute"]>>[] = [];
+  const stall = await longestStall(async () => {
+    for (let i = 0; i < calls; i++) results.push(await runtime.execute({ folder, file: tenant.file, funcName: tenant.funcName }));
+  });
+  return { folder, results, stall };
+}
+
+describe("the host's main thread stays responsive while tenants deploy pathological files", () => {
+  it("regular expressions built to make the validator's own checks backtrack", async () => {
+    for (const name of ["regexp-plus-string", "regex-literal-stars", "regexp-bounded-repeats"] as const) {
+      const { results, stall } = await deployAndCall(name);
+      expect(stall, name).toBeLessThan(MAX_STALL_MS);
+      for (const result of results) expect(result.success, `${name}: ${safeJson(result.error)}`).toBe(true);
+    }
+  });
+
+  it("a syntax error quoting 80,000-space names: bounded message, no stall", async () => {
+    const { results, stall } = await deployAndCall("parse-error-long-names");
+    expect(stall).toBeLessThan(MAX_STALL_MS);
+    for (const result of results) {
+      expect(result.error?.code).toBe("VALIDATION_ERROR");
+      expect(result.error!.message.length).toBeLessThan(1024);
+      expect(safeJson(result.error).length).toBeLessThan(4096);
+    }
+  });
+
+  it("a 300 KB name declared twice: the error does not echo it", async () => {
+    const { results, stall } = await deployAndCall("long-duplicate-name");
+    expect(stall).toBeLessThan(MAX_STALL_MS);
+    for (const result of results) {
+      expect(result.error?.code).toBe("VALIDATION_ERROR");
+      expect(safeJson(result.error).length).toBeLessThan(4096);
+    }
+  });
+
+  it("2,000 spellings of one package with a 64 KiB nested package.json: resolved once, not per call", async () => {
+    const { results, stall } = await deployAndCall("resolution-flood", 5);
+    expect(stall).toBeLessThan(MAX_STALL_MS);
+    for (const result of results) expect(result.success, safeJson(result.error)).toBe(true);
+    // Calls after the first are served from the resolution cache: well under a second each.
+    const later = results.slice(1).map((r) => r.stats.totalMs);
+    expect(Math.max(...later)).toBeLessThan(1000);
+  });
+
+  it("60,000 warnings in one file: the host keeps a bounded list", async () => {
+    const { folder, results, stall } = await deployAndCall("warning-flood", 1);
+    expect(stall).toBeLessThan(MAX_STALL_MS);
+    expect(results[0]!.success).toBe(true);
+    const [info] = await runtime.modules(folder);
+    expect(info!.valid).toBe(true);
+    expect(info!.issues.length).toBeLessThanOrEqual(101);
+    expect(info!.issues.at(-1)).toMatchObject({ rule: "max-issues" });
+  });
+
+  it("validate() of every pathological text runs off the main thread", async () => {
+    const stall = await longestStall(async () => {
+      for (const tenant of Object.values(tenants)) {
+        for (const [file, code] of Object.entries(tenant.files)) {
+          if (!file.endsWith("package.json")) await runtime.validate(code, { filename: file });
+        }
+      }
+    });
+    expect(stall).toBeLessThan(MAX_STALL_MS);
+  });
+});
+
+describe("loader limits: a file that takes too long or too much memory to check is refused, typed", () => {
+  it("past loaderTimeout: VALIDATION_ERROR with a limit issue, and the loader keeps serving", async () => {
+    const slow = makeRuntime({ maxThreads: 1, loaderTimeout: 100 });
+    try {
+      const folder = makeTenant({ "big.js": "exports.f = () => [" + "a => a, ".repeat(200_000) + "];", "ok.js": "exports.f = () => 1;" });
+      const result = await slow.execute({ folder, file: "big.js", funcName: "f" });
+      expect(result.error?.code).toBe("VALIDATION_ERROR");
+      expect(result.error?.details?.issues).toEqual([expect.objectContaining({ rule: "limit" })]);
+      await expect(slow.run({ folder, file: "ok.js", funcName: "f" })).resolves.toBe(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("past loaderMemoryLimitMb: VALIDATION_ERROR with a limit issue", async () => {
+    const small = makeRuntime({ maxThreads: 1, loaderMemoryLimitMb: 64, loaderTimeout: 60_000 });
+    try {
+      const folder = makeTenant({ "big.js": "exports.f = () => [" + "[a,b],".repeat(330_000) + "];", "ok.js": "exports.f = () => 1;" });
+      const result = await small.execute({ folder, file: "big.js", funcName: "f" });
+      expect(result.error?.code).toBe("VALIDATION_ERROR");
+      expect(result.error?.details?.issues).toEqual([expect.objectContaining({ rule: "limit" })]);
+      await expect(small.run({ folder, file: "ok.js", funcName: "f" })).resolves.toBe(1);
+    } finally {
+      await small.close();
+    }
+  });
+});

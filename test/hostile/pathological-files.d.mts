@@ -1,0 +1,6 @@
+export interface PathologicalTenant {
+  files: Record<string, string>;
+  file: string;
+  funcName: string;
+}
+export function pathologicalTenants(scale?: number): Record<string, PathologicalTenant>;
