@@ -201,6 +201,7 @@ export class IsolatedRuntime {
       memoryLimitMb: this.options.memoryLimitMb,
       readyContexts: this.options.readyContexts,
       hardStopGraceMs: this.options.hardStopGraceMs,
+      ...(this.options.sandboxUser ? { sandboxUser: this.options.sandboxUser } : {}),
       onToolRequest: (request, reply) => void this.handleTool(request, reply),
     });
   }

@@ -68,6 +68,11 @@ export interface RuntimeOptions {
   maxModuleBytes?: number;
   /** Spare hardened realms each worker keeps ready, so a realm that cannot be reused is replaced off the call path. */
   readyContexts?: number;
+  /**
+   * The user and group sandbox processes run as when the host runs as root (default: nobody / nogroup).
+   * Never root; the runtime refuses to start if it cannot switch to them.
+   */
+  sandboxUser?: { uid: number; gid: number };
   /** Longest one module file may take to validate and transform on a loader thread (ms); past it the file is refused. */
   loaderTimeout?: number;
   /** Heap limit of each loader thread (MiB); a file that needs more to validate is refused. */
@@ -95,6 +100,7 @@ export interface ResolvedOptions {
   watch: boolean;
   scoring?: ScoringSettings;
   isolation: "process" | "thread";
+  sandboxUser?: { uid: number; gid: number };
   /** The loader threads that validate and transform tenant text off the main thread. */
   loader: LoaderPoolOptions;
 }
@@ -122,6 +128,7 @@ const KNOWN = new Set<string>([
   "scoringGate",
   "isolation",
   "maxModuleBytes",
+  "sandboxUser",
 ]);
 
 function integer(name: string, value: unknown, min: number, max: number): number {
@@ -229,6 +236,15 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
     resolved.root = options.root;
   }
   if (options.toolHandler) resolved.toolHandler = options.toolHandler;
+  if (options.sandboxUser !== undefined) {
+    const user = options.sandboxUser as unknown;
+    if (user === null || typeof user !== "object" || Array.isArray(user)) {
+      throw new TypeError(`tenantbox: option "sandboxUser" must be an object { uid, gid }, got ${describe(user)}`);
+    }
+    const { uid, gid } = user as { uid?: unknown; gid?: unknown };
+    // 0 is root: a sandbox process must never run as it.
+    resolved.sandboxUser = { uid: integer("sandboxUser.uid", uid, 1, 4_294_967_294), gid: integer("sandboxUser.gid", gid, 1, 4_294_967_294) };
+  }
   const maxIterations =
     options.maxIterations === undefined ? levelIterations : integer("maxIterations", options.maxIterations, 1, Number.MAX_SAFE_INTEGER);
   if (maxIterations !== undefined) resolved.maxIterations = maxIterations;
