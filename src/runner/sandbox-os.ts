@@ -10,7 +10,9 @@
  * running as root that cannot hand its sandboxes to an unprivileged user refuses to start.
  */
 import { spawnSync, type SpawnOptions } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
 
@@ -140,6 +142,84 @@ function allows(stat: fs.Stats, user: SandboxUser, bit: number): boolean {
   return (stat.mode & bit) !== 0;
 }
 
+/** Why the sandbox user could not read (or run) `file`, or null when it can. */
+function unreachable(file: string, user: SandboxUser, bit: number): string | null {
+  try {
+    checkReachable(file, user, bit);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/**
+ * `file` where the sandbox user can read (or run) it. Installed under a directory it cannot enter (a
+ * checkout in /root, mode 700), the file is staged in a root-owned directory of the system's temporary
+ * directory that nobody else may write: hard-linked where it can be (no copy), copied otherwise. The runtime
+ * refuses to start only when even that is not reachable.
+ */
+function reachableFor(file: string, user: SandboxUser, bit: number): string {
+  const why = unreachable(file, user, bit);
+  if (why === null) return file;
+  let staged: string;
+  try {
+    staged = stage(file);
+  } catch {
+    throw new RuntimeError("INTERNAL_ERROR", why);
+  }
+  checkReachable(staged, user, bit);
+  return staged;
+}
+
+/** Root-owned, not writable by group or others, and (for a directory) really one, not a link to one. */
+function safeForSandbox(stat: fs.Stats): boolean {
+  return stat.uid === 0 && (stat.mode & 0o022) === 0;
+}
+
+let stagingDir: string | undefined;
+
+function stagingDirectory(): string {
+  if (stagingDir) return stagingDir;
+  const shared = path.join(os.tmpdir(), "tenantbox-sandbox-files");
+  try {
+    fs.mkdirSync(shared, { mode: 0o755 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  const stat = fs.lstatSync(shared);
+  // Someone else made it first (or it is a link): a private one instead, never theirs.
+  stagingDir = stat.isDirectory() && safeForSandbox(stat) ? shared : fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-sandbox-"));
+  fs.chmodSync(stagingDir, 0o755);
+  return stagingDir;
+}
+
+function stage(file: string): string {
+  const real = fs.realpathSync(file);
+  const source = fs.statSync(real);
+  if (!safeForSandbox(source)) throw new Error("not safe to share");
+  const id = createHash("sha256").update(`${real}\0${source.dev}:${source.ino}:${source.size}:${source.mtimeMs}`).digest("hex").slice(0, 16);
+  // This package's .js files are ES modules (package.json "type": "module"), which a staged copy away from
+  // that package.json must say by its own extension.
+  const name = path.basename(real).replace(/\.js$/, ".mjs");
+  const target = path.join(stagingDirectory(), `${id}-${name}`);
+  try {
+    const existing = fs.lstatSync(target);
+    if (existing.isFile() && safeForSandbox(existing) && existing.size === source.size) return target;
+    fs.rmSync(target, { force: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const temporary = `${target}.${process.pid}.${Date.now()}`;
+  try {
+    fs.linkSync(real, temporary);
+  } catch {
+    fs.copyFileSync(real, temporary);
+    fs.chmodSync(temporary, source.mode & 0o555);
+  }
+  fs.renameSync(temporary, target);
+  return target;
+}
+
 /** Refuses to start, with the path to fix, when the sandbox user could not read (or run) what it must. */
 function checkReachable(file: string, user: SandboxUser, bit: number): void {
   const parts = file.split(path.sep).filter(Boolean);
@@ -171,7 +251,8 @@ export function dataLimitBytes(memoryLimitMb: number, heapHeadroomMb: number): n
  */
 export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryArgs: string[] = []): SandboxLaunch {
   const p = probe();
-  const realEntry = fs.realpathSync(entry);
+  let realEntry = fs.realpathSync(entry);
+  let node = process.execPath;
   let user: SandboxUser | null = null;
   if (p.root) {
     user = settings.user ?? p.defaultUser;
@@ -182,8 +263,8 @@ export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryA
       );
     }
     if (user.uid === 0 || user.gid === 0) throw new TypeError('tenantbox: option "sandboxUser" must not be root (uid 0 or gid 0)');
-    checkReachable(realEntry, user, 4);
-    checkReachable(fs.realpathSync(process.execPath), user, 1);
+    realEntry = reachableFor(realEntry, user, 4);
+    node = reachableFor(fs.realpathSync(process.execPath), user, 1);
   } else if (settings.user && settings.user.uid !== process.getuid?.()) {
     throw new RuntimeError("INTERNAL_ERROR", `tenantbox: sandboxUser is set but the host is not root, so it cannot switch to uid ${settings.user.uid}`);
   }
@@ -204,7 +285,7 @@ export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryA
   if (dataLimit !== null) chain.push(p.prlimit!, `--data=${dataLimit}`, "--");
   const argv = [
     ...chain,
-    process.execPath,
+    node,
     ...(p.permissionFlag ? [p.permissionFlag, `--allow-fs-read=${realEntry}`] : []),
     // The watchdog thread is the only worker a sandbox process may start, and only where the kernel's
     // parent-death signal is not available.
