@@ -116,3 +116,24 @@ export function waitFor<E extends RuntimeEventName>(
   });
 }
 
+/**
+ * The longest gap between ticks of a 5 ms interval while `work` runs: how long the event loop stalled. A
+ * stall inside already-settled awaits shows only once a timer gets to run again, hence the last sleep.
+ */
+export async function longestStall(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let longest = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 5);
+  try {
+    await work();
+    await sleep(10);
+    longest = Math.max(longest, performance.now() - last);
+  } finally {
+    clearInterval(ticker);
+  }
+  return longest;
+}

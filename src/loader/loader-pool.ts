@@ -4,6 +4,7 @@ import { Scheduler } from "../runner/scheduler.js";
 import { siblingEntry } from "../runner/protocol.js";
 import { refusedVersion, type CheckInput, type CompiledVersion, type CompileInput } from "./compile.js";
 import { fileIssue, type ValidationIssue, type ValidationResult } from "./issues.js";
+import type { GraphWalkInput, GraphWalkResult } from "./graph-walk.js";
 import type { LoaderTask } from "./loader-thread.js";
 
 export interface LoaderPoolOptions {
@@ -71,6 +72,18 @@ export class LoaderPool {
     }
   }
 
+  /**
+   * Walks a module graph on a loader thread (a tenant whose paths are slow to look up). Past the deadline
+   * or the heap limit: VALIDATION_ERROR.
+   */
+  async walk(tenant: string, input: GraphWalkInput): Promise<GraphWalkResult> {
+    try {
+      return (await this.run(tenant, { op: "graph", input, started: startFlag() })) as GraphWalkResult;
+    } catch (error) {
+      return { ok: false, code: "VALIDATION_ERROR", message: this.limitIssue(error, "loading this module graph").message };
+    }
+  }
+
   private run(tenant: string, task: LoaderTask): Promise<unknown> {
     return this.scheduler.submit(tenant, async () => {
       const abort = new AbortController();
@@ -95,10 +108,10 @@ export class LoaderPool {
   }
 
   /** What a failed loader task means for the file: it took too long, or needed too much memory. */
-  private limitIssue(error: unknown): ValidationIssue {
+  private limitIssue(error: unknown, what = "checking this file"): ValidationIssue {
     const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
-    if (name === "AbortError") return fileIssue("limit", `checking this file took longer than ${this.options.timeoutMs} ms; split it or simplify it`);
-    if (code === "ERR_WORKER_OUT_OF_MEMORY") return fileIssue("limit", `checking this file needed more than ${this.options.memoryLimitMb} MB; split it or simplify it`);
+    if (name === "AbortError") return fileIssue("limit", `${what} took longer than ${this.options.timeoutMs} ms; split it or simplify it`);
+    if (code === "ERR_WORKER_OUT_OF_MEMORY") return fileIssue("limit", `${what} needed more than ${this.options.memoryLimitMb} MB; split it or simplify it`);
     if (error instanceof RuntimeError) throw error;
     throw new RuntimeError("INTERNAL_ERROR", "the module loader failed");
   }

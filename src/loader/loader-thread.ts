@@ -3,14 +3,22 @@
  * pool's per-file deadline bound what one file can cost; nothing here runs tenant code.
  */
 import { check, compile, type CheckInput, type CompiledVersion, type CompileInput } from "./compile.js";
+import { walkGraph, type GraphWalkInput, type GraphWalkResult } from "./graph-walk.js";
 import type { ValidationResult } from "./issues.js";
 
-export type LoaderTask = ({ op: "compile"; input: CompileInput } | { op: "check"; input: CheckInput }) & {
+export type LoaderTask = ({ op: "compile"; input: CompileInput } | { op: "check"; input: CheckInput } | { op: "graph"; input: GraphWalkInput }) & {
   /** When this thread started the task (ms since the epoch): the deadline counts from then, not from a thread's start-up. */
   started: Float64Array;
 };
 
-export default function runLoaderTask(task: LoaderTask): CompiledVersion | ValidationResult {
+export default function runLoaderTask(task: LoaderTask): CompiledVersion | ValidationResult | GraphWalkResult {
   task.started[0] = Date.now();
-  return task.op === "compile" ? compile(task.input) : check(task.input);
+  switch (task.op) {
+    case "compile":
+      return compile(task.input);
+    case "check":
+      return check(task.input);
+    case "graph":
+      return walkGraph(task.input);
+  }
 }

@@ -9,8 +9,11 @@ import { refusedVersion, type CompiledVersion } from "./compile.js";
 import { clipText, fileIssue, MAX_ISSUE_MESSAGE, type ValidationIssue, type ValidationResult } from "./issues.js";
 import { LoaderPool, type LoaderPoolOptions } from "./loader-pool.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
-import { ResolutionCache, StatMemo, stampOf } from "./resolution-cache.js";
-import { ResolveFailure, realInside } from "./resolve.js";
+import type { GraphWalkInput, KnownFile } from "./graph-walk.js";
+import { depthBelow, MAX_TENANT_PATH_DEPTH, realPathOf } from "./real-path.js";
+import { ResolutionCache } from "./resolution-cache.js";
+import { ResolveFailure, realInside, type FileProbe } from "./resolve.js";
+import { SlowPaths, stampOf, StatMemo, type FsBudget } from "./stat-memo.js";
 import { INLINE_SCRIPT_ID } from "./inline-script.js";
 import type { ScoreReport } from "./scoring.js";
 
@@ -20,6 +23,8 @@ export interface ModuleGraph {
   modules: TaskModule[];
   /** Bytes of the tenant's own source in the graph (before the transform): what code-size quotas count. */
   sourceBytes: number;
+  /** Set when a module lies where the folder watcher does not look (a dot-directory, past its depth): never cache the graph. */
+  unwatched?: true;
 }
 
 /** A compiled version as the host keeps it: the scoring gate's verdict is the host's (its callbacks run here). */
@@ -89,6 +94,15 @@ const MAX_SPECIFIERS_PER_GRAPH = 5000;
 /** Every call ships its graph's sources to the sandbox: bound what one call can make the host copy. */
 const MAX_GRAPH_BYTES = 16 * 1024 * 1024;
 
+/**
+ * The file-system work one call may do on the host's main thread (invariant 8): past it, the tenant's
+ * paths are slow to look up, and its graphs are loaded on a loader thread for a while.
+ */
+const HOST_FS_BUDGET: FsBudget = { opMs: 2, totalMs: 10 };
+const SLOW_FOLDER_MS = 60_000;
+/** A `limit` verdict may come from a busy machine, not the file: it is tried again after this long. */
+const LIMIT_VERDICT_MS = 30_000;
+
 /** A file's version stamp (inode, size, mtime and ctime in ns), or undefined when it does not exist. */
 export function fileSignature(file: string): string | undefined {
   try {
@@ -101,6 +115,20 @@ export function fileSignature(file: string): string | undefined {
 /** A module id or path as a message quotes it: paths may be 4 KB long. */
 function shownId(id: string): string {
   return clipText(id, 256);
+}
+
+/** What a graph holds: its transformed source (bounded per call) and the tenant's own bytes (code quotas). */
+class GraphSize {
+  private graphBytes = 0;
+  sourceBytes = 0;
+
+  add(version: CachedVersion): void {
+    this.graphBytes += version.source.length;
+    this.sourceBytes += version.bytes;
+    if (this.graphBytes > MAX_GRAPH_BYTES) {
+      throw new RuntimeError("VALIDATION_ERROR", `module graph is larger than ${MAX_GRAPH_BYTES} bytes of source`);
+    }
+  }
 }
 
 function toId(realFolder: string, realPath: string): string {
@@ -134,6 +162,8 @@ export class ModuleGraphLoader {
   /** Files being compiled now, by real path and stamp: concurrent calls wait for the same compile. */
   private readonly compiling = new Map<string, Promise<FileState>>();
   private readonly resolutions = new ResolutionCache();
+  /** Folders whose paths were slow to look up, until when their graphs load on a loader thread. */
+  private readonly slowFolders = new Map<string, number>();
   private seq = 0;
   private readonly pool: LoaderPool;
 
@@ -142,18 +172,33 @@ export class ModuleGraphLoader {
   }
 
   /**
-   * `trusted`: a watcher that finished its first scan covers the folder, so known files' versions are served
-   * without a stat (the watcher calls refresh() and forget() when they change).
+   * The graph of `file` (relative to the folder). `trusted`: a watcher that finished its first scan covers the
+   * folder, so known files' versions are served without a stat (the watcher calls refresh() and forget()
+   * when they change). On the host's main thread within HOST_FS_BUDGET; a folder that goes past it has its
+   * graphs walked on a loader thread for SLOW_FOLDER_MS.
    */
-  async load(realFolder: string, entryRealPath: string, trusted: boolean): Promise<ModuleGraph> {
+  async load(realFolder: string, file: string, trusted: boolean): Promise<ModuleGraph> {
+    const slowUntil = this.slowFolders.get(realFolder);
+    if (slowUntil !== undefined && slowUntil > Date.now()) return this.loadOffThread(realFolder, file);
+    if (slowUntil !== undefined) this.slowFolders.delete(realFolder);
+    const memo = new StatMemo(HOST_FS_BUDGET);
+    try {
+      return await this.walk(realFolder, entryIn(realFolder, file, memo), trusted, memo);
+    } catch (error) {
+      if (!(error instanceof SlowPaths)) throw error;
+      this.slowFolders.set(realFolder, Date.now() + SLOW_FOLDER_MS);
+      if (this.slowFolders.size > 10_000) this.slowFolders.delete(this.slowFolders.keys().next().value!);
+      return this.loadOffThread(realFolder, file);
+    }
+  }
+
+  private async walk(realFolder: string, entryRealPath: string, trusted: boolean, memo: StatMemo): Promise<ModuleGraph> {
     const entry = toId(realFolder, entryRealPath);
     const modules: TaskModule[] = [];
     const seen = new Set<string>();
     const queue = [entryRealPath];
-    const memo = new StatMemo();
     let specifierCount = 0;
-    let graphBytes = 0;
-    let sourceBytes = 0;
+    const size = new GraphSize();
     while (queue.length) {
       const realPath = queue.shift()!;
       if (seen.has(realPath)) continue;
@@ -164,11 +209,7 @@ export class ModuleGraphLoader {
       const id = toId(realFolder, realPath);
       const version = this.serving(await this.state(realFolder, realPath, id, trusted, memo));
       refuseUnrunnable(id, version);
-      graphBytes += version.source.length;
-      sourceBytes += version.bytes;
-      if (graphBytes > MAX_GRAPH_BYTES) {
-        throw new RuntimeError("VALIDATION_ERROR", `module graph is larger than ${MAX_GRAPH_BYTES} bytes of source`);
-      }
+      size.add(version);
       const deps: TaskModule["deps"] = {};
       specifierCount += version.specifiers.length;
       // Each specifier costs a cache look-up on the host thread: bound them.
@@ -187,7 +228,59 @@ export class ModuleGraphLoader {
       }
       modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps });
     }
-    return { entry, modules, sourceBytes };
+    const graph: ModuleGraph = { entry, modules, sourceBytes: size.sourceBytes };
+    if ([...seen].some((realPath) => !watcherSees(realFolder, realPath))) graph.unwatched = true;
+    return graph;
+  }
+
+  /** The same walk on a loader thread: stats, resolutions, reads and compiles there; versions and verdicts here. */
+  private async loadOffThread(realFolder: string, file: string): Promise<ModuleGraph> {
+    checkEntryPath(realFolder, file);
+    const known: Record<string, KnownFile> = {};
+    for (const realPath of this.knownFiles(realFolder)) {
+      const state = this.cache.peek(realPath);
+      if (!state) continue;
+      const serving = this.serving(state);
+      known[realPath] = { stamp: state.signature, specifiers: serving.specifiers, unrunnable: Boolean(serving.rejection || serving.blocked) };
+    }
+    const input: GraphWalkInput = {
+      realFolder,
+      entryFile: file,
+      known,
+      securityLevel: this.options.securityLevel,
+      scoring: Boolean(this.options.scoring),
+      maxModuleBytes: this.maxModuleBytes(),
+      withCode: Boolean(this.options.scoring?.customScorer),
+      limits: { maxModules: MAX_GRAPH_MODULES, maxSpecifiers: MAX_SPECIFIERS_PER_GRAPH },
+    };
+    const walked = await this.pool.walk(realFolder, input);
+    if (!walked.ok) {
+      const missing = walked.realPath ? toId(realFolder, walked.realPath) : undefined;
+      const message = missing !== undefined && walked.code === "MODULE_NOT_FOUND" ? `cannot find module "${shownId(missing)}"` : walked.message;
+      throw new RuntimeError(walked.code, message, { file: missing ?? file });
+    }
+    const modules: TaskModule[] = [];
+    const size = new GraphSize();
+    for (const module of walked.modules) {
+      const id = toId(realFolder, module.realPath);
+      let state = this.cache.get(module.realPath);
+      if (module.version) {
+        const version: CachedVersion = module.version;
+        if (module.code !== undefined) this.applyScoring(version, module.code, id);
+        else if (this.options.scoring) this.applyScoring(version, "", id);
+        state = this.adopt(module.realPath, id, module.stamp, ++this.seq, version);
+      } else if (!state) {
+        // Evicted between the walk and now (the cache is byte-bounded): rare; the caller may try again.
+        throw new RuntimeError("MODULE_NOT_FOUND", `module "${shownId(id)}" changed while it was loaded; try again`, { file: id });
+      }
+      const version = this.serving(state);
+      refuseUnrunnable(id, version);
+      size.add(version);
+      modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps: module.deps });
+    }
+    const graph: ModuleGraph = { entry: toId(realFolder, walked.entryRealPath), modules, sourceBytes: size.sourceBytes };
+    if (walked.modules.some((module) => !watcherSees(realFolder, module.realPath))) graph.unwatched = true;
+    return graph;
   }
 
   /**
@@ -200,7 +293,8 @@ export class ModuleGraphLoader {
     if (!version) {
       version = await this.pool.compile(tenant, { kind: "script", code, id: INLINE_SCRIPT_ID, securityLevel: this.options.securityLevel, scoring: Boolean(this.options.scoring) });
       this.applyScoring(version, code, INLINE_SCRIPT_ID);
-      this.scripts.set(key, version, bytesOf(version));
+      // A limit refusal may be the machine's load, not the script's: not kept.
+      if (!isLimitRefusal(version)) this.scripts.set(key, version, bytesOf(version));
     }
     refuseUnrunnable(INLINE_SCRIPT_ID, version);
     const deps: TaskModule["deps"] = {};
@@ -223,12 +317,13 @@ export class ModuleGraphLoader {
   }
 
   /** Describes one file for listings, loading it if needed. */
-  async inspect(realFolder: string, realPath: string, trusted: boolean): Promise<ModuleInfo> {
+  async inspect(realFolder: string, realPath: string, trusted: boolean, memo = new StatMemo()): Promise<ModuleInfo> {
     const file = toId(realFolder, realPath);
     let state: FileState;
     try {
-      state = await this.state(realFolder, realPath, file, trusted, new StatMemo());
+      state = await this.state(realFolder, realPath, file, trusted, memo);
     } catch (error) {
+      if (error instanceof SlowPaths) throw error;
       const issues = error instanceof RuntimeError && Array.isArray(error.details?.issues) ? (error.details.issues as ValidationIssue[]) : [];
       return { file, hash: "", format: "cjs", exports: [], exportsComplete: true, valid: false, issues, loadedAt: Date.now(), rejected: { issues, at: Date.now() } };
     }
@@ -279,9 +374,10 @@ export class ModuleGraphLoader {
   }
 
   private async state(realFolder: string, realPath: string, id: string, trusted: boolean, memo: StatMemo): Promise<FileState> {
-    // Trusted: a known file's settled version is served as is; only refresh() reads the disk again.
+    // Trusted: a known file's settled version is served as is; only refresh() reads the disk again. Files the
+    // watcher does not see (dot-directories, below its depth) are checked on every call.
     const known = this.cache.get(realPath);
-    if (known && trusted) return known;
+    if (known && trusted && watcherSees(realFolder, realPath) && !expired(known)) return known;
     const stat = memo.stat(realPath);
     if (!stat) {
       this.cache.delete(realPath);
@@ -289,7 +385,7 @@ export class ModuleGraphLoader {
     }
     if (!stat.isFile()) throw new RuntimeError("MODULE_NOT_FOUND", `"${shownId(id)}" is not a file`, { file: id });
     const signature = stampOf(stat);
-    if (known && known.signature === signature) return known;
+    if (known && known.signature === signature && !expired(known)) return known;
     const key = `${realPath}\0${signature}`;
     let pending = this.compiling.get(key);
     if (!pending) {
@@ -302,7 +398,11 @@ export class ModuleGraphLoader {
   /** Reads and compiles a file's new version, keeps it, and reports it (loaded or rejected). */
   private async newVersion(realFolder: string, realPath: string, id: string, stat: fs.BigIntStats, signature: string): Promise<FileState> {
     const seq = ++this.seq;
-    const version = await this.read(realFolder, realPath, id, stat);
+    return this.adopt(realPath, id, signature, seq, await this.read(realFolder, realPath, id, stat));
+  }
+
+  /** Keeps a new version of a file (unless a newer one was kept meanwhile) and reports it: loaded, or rejected. */
+  private adopt(realPath: string, id: string, signature: string, seq: number, version: CachedVersion): FileState {
     const cached = this.cache.peek(realPath);
     const now = Date.now();
     const state: FileState = { signature, seq, current: version, loadedAt: now };
@@ -325,15 +425,20 @@ export class ModuleGraphLoader {
     return state;
   }
 
+  private maxModuleBytes(): number {
+    return Math.min(LEVEL_DEFAULTS[this.options.securityLevel].maxModuleBytes, this.options.maxModuleBytes ?? Infinity);
+  }
+
   private async read(realFolder: string, realPath: string, id: string, stat: fs.BigIntStats): Promise<CachedVersion> {
     const { securityLevel } = this.options;
-    const maxBytes = Math.min(LEVEL_DEFAULTS[securityLevel].maxModuleBytes, this.options.maxModuleBytes ?? Infinity);
+    const maxBytes = this.maxModuleBytes();
     if (stat.size > BigInt(maxBytes)) {
       // Refused before reading: a huge file (JSON included) never enters memory.
       return refusedVersion([fileIssue("max-module-size", `module is ${stat.size} bytes; the limit is ${maxBytes}`)]);
     }
     let code: string;
     try {
+      // The path was just stat'ed within the budget: a real path, at most MAX_TENANT_PATH_DEPTH deep.
       code = readRegularFile(realPath, maxBytes, realFolder);
     } catch (error) {
       // Swapped for a FIFO, a symlink, a bigger file or a path through a swapped directory since the stat: refused.
@@ -399,7 +504,7 @@ export function describeIssues(issues: readonly ValidationIssue[]): string {
 /** The real path of a tenant folder; MODULE_NOT_FOUND when it is not an existing directory. */
 export function realFolderOf(folder: string): string {
   try {
-    const realFolder = fs.realpathSync.native(folder);
+    const realFolder = realPathOf(folder);
     if (!fs.statSync(realFolder).isDirectory()) throw new Error("not a directory");
     return realFolder;
   } catch {
@@ -411,16 +516,46 @@ export function realFolderOf(folder: string): string {
  * The real path of a run's entry file inside an already-resolved tenant folder: the file must be relative
  * and stay inside the folder after symlinks are followed.
  */
-export function entryIn(realFolder: string, file: string): string {
-  const candidate = path.resolve(realFolder, file);
-  if (candidate !== realFolder && !candidate.startsWith(realFolder + path.sep)) {
-    throw new RuntimeError("INVALID_REQUEST", `file "${shownId(file)}" is outside the tenant folder`);
-  }
+export function entryIn(realFolder: string, file: string, memo?: StatMemo): string {
+  const candidate = checkEntryPath(realFolder, file);
   try {
-    return realInside(realFolder, candidate, file);
+    return memo ? realInside(realFolder, candidate, file, memoProbe(memo)) : realInside(realFolder, candidate, file);
   } catch (error) {
     if (error instanceof ResolveFailure) throw new RuntimeError("MODULE_NOT_FOUND", error.message, { file });
     throw error;
   }
 }
 
+/** The entry's absolute path, which must name something inside the folder (before symlinks: a string check). */
+function checkEntryPath(realFolder: string, file: string): string {
+  const candidate = path.resolve(realFolder, file);
+  if (candidate !== realFolder && !candidate.startsWith(realFolder + path.sep)) {
+    throw new RuntimeError("INVALID_REQUEST", `file "${shownId(file)}" is outside the tenant folder`);
+  }
+  return candidate;
+}
+
+/** Real paths through a graph load's memo (timed against its budget). */
+function memoProbe(memo: StatMemo): FileProbe {
+  return {
+    isFile: (p) => memo.stat(p)?.isFile() ?? false,
+    isDirectory: (p) => memo.stat(p)?.isDirectory() ?? false,
+    realPath: (p) => memo.realPath(p),
+    packageJson: () => undefined,
+  };
+}
+
+/** The folder watcher ignores dot-entries and stops at its depth: a file there is never trusted unseen. */
+function watcherSees(realFolder: string, realPath: string): boolean {
+  if (depthBelow(realFolder, realPath) >= MAX_TENANT_PATH_DEPTH) return false;
+  return !realPath.slice(realFolder.length).includes(path.sep + ".");
+}
+
+/** A `limit` refusal (a deadline or heap limit on a loader thread) is not kept as the file's verdict for long. */
+function expired(state: FileState): boolean {
+  return isLimitRefusal(state.current) && Date.now() - (state.rejectedAt ?? 0) > LIMIT_VERDICT_MS;
+}
+
+function isLimitRefusal(version: CachedVersion): boolean {
+  return version.rejection !== undefined && version.rejection.length === 1 && version.rejection[0]!.rule === "limit";
+}

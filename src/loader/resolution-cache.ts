@@ -1,40 +1,7 @@
-import fs from "node:fs";
 import path from "node:path";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import { parsePackageJson, readPackageJson, resolveSpecifier, ResolveFailure, type FileProbe } from "./resolve.js";
-
-/** A file or directory's stamp: inode, size, mtime and ctime (ns); "-" when it does not exist. */
-export type Stamp = string;
-
-/**
- * The stat calls of one graph load, each path asked once: a module graph whose specifiers spell the same
- * paths a thousand ways costs the host one stat per distinct path.
- */
-export class StatMemo {
-  private readonly stats = new Map<string, fs.BigIntStats | null>();
-
-  stat(p: string): fs.BigIntStats | null {
-    let stat = this.stats.get(p);
-    if (stat === undefined) {
-      try {
-        stat = fs.statSync(p, { bigint: true });
-      } catch {
-        stat = null;
-      }
-      this.stats.set(p, stat);
-    }
-    return stat;
-  }
-
-  stamp(p: string): Stamp {
-    const stat = this.stat(p);
-    return stat ? stampOf(stat) : "-";
-  }
-}
-
-export function stampOf(stat: fs.BigIntStats): Stamp {
-  return `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
-}
+import type { Stamp, StatMemo } from "./stat-memo.js";
 
 interface Resolution {
   /** The real path the specifier resolved to, or why it did not. */
@@ -87,12 +54,13 @@ export class ResolutionCache {
         lookedInto(p);
         return memo.stat(p)?.isDirectory() ?? false;
       },
+      realPath: (p) => memo.realPath(p),
       packageJson: (realFile, folder, shown) => {
         const stamp = memo.stamp(realFile);
         dependsOn.set(realFile, stamp);
         const cached = this.packages.get(realFile);
         if (cached && cached.stamp === stamp) return cached.pkg;
-        const text = readPackageJson(realFile, folder, shown);
+        const text = memo.timed(() => readPackageJson(realFile, folder, shown));
         const pkg = parsePackageJson(text, shown);
         this.packages.set(realFile, { stamp, pkg }, realFile.length + JSON.stringify(pkg ?? null).length + 64);
         return pkg;

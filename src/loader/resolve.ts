@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { clipText, MAX_QUOTED_TEXT } from "./issues.js";
+import { depthBelow, MAX_TENANT_PATH_DEPTH, realPathOf } from "./real-path.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
 import { builtinModules } from "node:module";
 import path from "node:path";
@@ -25,6 +26,8 @@ export function isBuiltin(specifier: string): boolean {
 export interface FileProbe {
   isFile(p: string): boolean;
   isDirectory(p: string): boolean;
+  /** The real path, or null when it does not resolve. */
+  realPath(p: string): string | null;
   /** A package.json inside the folder, parsed; ResolveFailure when it cannot be read or parsed. */
   packageJson(realFile: string, realFolder: string, shown: string): unknown;
 }
@@ -33,6 +36,13 @@ export interface FileProbe {
 export const directProbe: FileProbe = {
   isFile: (p) => statOrNull(p)?.isFile() ?? false,
   isDirectory: (p) => statOrNull(p)?.isDirectory() ?? false,
+  realPath: (p) => {
+    try {
+      return realPathOf(p);
+    } catch {
+      return null;
+    }
+  },
   packageJson: (realFile, realFolder, shown) => parsePackageJson(readPackageJson(realFile, realFolder, shown), shown),
 };
 
@@ -70,16 +80,19 @@ export function parsePackageJson(text: string, shown: string): unknown {
   return { main: target ?? (typeof main === "string" ? main : undefined) };
 }
 
-/** The real path of `candidate`, only if it stays inside `realRoot` (symlinks followed, then checked). */
-export function realInside(realRoot: string, candidate: string, shown: string): string {
-  let real: string;
-  try {
-    real = fs.realpathSync.native(candidate);
-  } catch {
+/**
+ * The real path of `candidate`, only if it stays inside `realRoot` (symlinks followed, then checked) and
+ * at most MAX_TENANT_PATH_DEPTH directories below it.
+ */
+export function realInside(realRoot: string, candidate: string, shown: string, probe: FileProbe = directProbe): string {
+  const real = probe.realPath(candidate);
+  // The same answer as a missing module: a symlink to "/" must not tell the tenant which host paths exist.
+  if (real === null || (real !== realRoot && !real.startsWith(realRoot + path.sep))) {
     throw new ResolveFailure(`cannot find module "${clipText(shown, MAX_QUOTED_TEXT)}"`);
   }
-  // The same answer as a missing module: a symlink to "/" must not tell the tenant which host paths exist.
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw new ResolveFailure(`cannot find module "${clipText(shown, MAX_QUOTED_TEXT)}"`);
+  if (depthBelow(realRoot, real) > MAX_TENANT_PATH_DEPTH) {
+    throw new ResolveFailure(`"${clipText(shown, MAX_QUOTED_TEXT)}" is more than ${MAX_TENANT_PATH_DEPTH} directories deep in the tenant folder`);
+  }
   return real;
 }
 
@@ -103,13 +116,8 @@ function packageMain(dir: string, realFolder: string, probe: FileProbe): string 
   const file = path.join(dir, "package.json");
   if (!probe.isFile(file)) return undefined;
   // A package.json outside the folder (through a symlink) is never read: the module it leads to would be refused anyway.
-  let real: string;
-  try {
-    real = fs.realpathSync.native(file);
-  } catch {
-    return undefined;
-  }
-  if (!real.startsWith(realFolder + path.sep)) return undefined;
+  const real = probe.realPath(file);
+  if (real === null || !real.startsWith(realFolder + path.sep)) return undefined;
   const pkg = probe.packageJson(real, realFolder, path.basename(dir)) as { main?: string } | undefined;
   return pkg?.main;
 }
@@ -150,7 +158,7 @@ export function resolveSpecifier(realFolder: string, fromRealPath: string, speci
     }
     const found = asFileOrDirectory(base, realFolder, probe);
     if (!found) throw new ResolveFailure(`cannot find module "${clipText(shown, MAX_QUOTED_TEXT)}"`);
-    return realInside(realFolder, found, specifier);
+    return realInside(realFolder, found, specifier, probe);
   }
   const parts = specifier.split("/");
   const nameLength = specifier.startsWith("@") ? 2 : 1;
@@ -162,5 +170,5 @@ export function resolveSpecifier(realFolder: string, fromRealPath: string, speci
   const packageDir = path.join(realFolder, "node_modules", name);
   const found = asFileOrDirectory(subpath ? path.join(packageDir, subpath) : packageDir, realFolder, probe);
   if (!found) throw new ResolveFailure(`cannot find package "${shown}" in the tenant folder's node_modules`);
-  return realInside(realFolder, found, specifier);
+  return realInside(realFolder, found, specifier, probe);
 }

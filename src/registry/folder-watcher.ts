@@ -12,7 +12,10 @@ export interface FileChange {
  */
 export class FolderWatcher {
   private readonly watchers = new Map<string, { watcher: FSWatcher; ready: Promise<void> }>();
-  private pending: FileChange[] = [];
+  /** Changes not yet handed over, the newest per path (a path rewritten a thousand times is one change). */
+  private pending = new Map<string, FileChange>();
+  /** When the oldest pending change arrived: a batch waits at most maxWaitMs for quiet. */
+  private pendingSince = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -22,6 +25,8 @@ export class FolderWatcher {
     private readonly onActivity: () => void,
     private readonly quietMs = 40,
     private readonly settleMs = 60,
+    private readonly maxWaitMs = 250,
+    private readonly maxPending = 10_000,
   ) {}
 
   /** Starts watching `dir` (recursively); resolves when the initial scan is done. Idempotent. */
@@ -40,7 +45,9 @@ export class FolderWatcher {
     const ready = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
     watcher.on("all", (event, file) => {
       if (event === "add" || event === "change" || event === "unlink" || event === "addDir" || event === "unlinkDir") {
-        this.pending.push({ event, path: file });
+        if (this.pending.size === 0) this.pendingSince = performance.now();
+        this.pending.delete(file);
+        this.pending.set(file, { event, path: file });
         this.schedule();
       }
     });
@@ -55,14 +62,20 @@ export class FolderWatcher {
     return this.watchers.has(dir);
   }
 
+  /**
+   * A batch goes after a quiet period, or at the latest maxWaitMs after its first change: one tenant
+   * rewriting files without pause (the watcher is shared) must not hold back every other tenant's reload.
+   */
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer);
+    const waited = performance.now() - this.pendingSince;
+    const delay = this.pending.size >= this.maxPending ? 0 : Math.max(0, Math.min(this.quietMs, this.maxWaitMs - waited));
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      const batch = this.pending;
-      this.pending = [];
+      const batch = [...this.pending.values()];
+      this.pending = new Map();
       if (batch.length) this.onBatch(batch);
-    }, this.quietMs);
+    }, delay);
     this.timer.unref();
   }
 

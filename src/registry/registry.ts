@@ -4,12 +4,20 @@ import { RuntimeError } from "../errors.js";
 import { fileIssue, limitIssues, type ValidationIssue } from "../loader/issues.js";
 import { entryIn, fileSignature, realFolderOf, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
 import type { LoaderPoolOptions } from "../loader/loader-pool.js";
+import { MAX_TENANT_PATH_DEPTH } from "../loader/real-path.js";
+import { SlowPaths, StatMemo } from "../loader/stat-memo.js";
 import type { SecurityLevel } from "../security-levels.js";
 import { FolderWatcher, type FileChange } from "./folder-watcher.js";
 import { MANIFEST_FILE, readManifestFile, type HookTarget, type Manifest, type ParsedManifest } from "./manifest.js";
 
 const MODULE_EXTENSIONS = new Set([".js", ".cjs", ".mjs", ".json"]);
 const MAX_LISTED_FILES = 5000;
+/** Directory entries one listing may visit (a folder of 100,000 empty directories must not cost seconds). */
+const MAX_VISITED_ENTRIES = 20_000;
+/** Distinct handler files a manifest may name: each is checked on the host whenever the manifest is judged. */
+const MAX_HANDLER_FILES = 64;
+/** File-system time judging a manifest's handlers may take on the host's main thread. */
+const HANDLER_FS_BUDGET = { opMs: 2, totalMs: 10 };
 
 /** Events the registry reports (the runtime re-emits them to its listeners). */
 export interface RegistryEvents {
@@ -56,6 +64,8 @@ interface FolderState {
   /** The last manifest verdict reported, so events fire on changes only. */
   verdict?: string;
   watched: boolean;
+  /** The folder's change batches, applied one after another. */
+  applying?: Promise<void>;
   /** Settles once the watcher covers the folder and what was loaded meanwhile was read again. */
   watching?: Promise<void>;
 }
@@ -74,8 +84,8 @@ export class Registry {
   private readonly realRoot: string | undefined;
   private rootReady: Promise<void> = Promise.resolve();
   private sweepTimer: NodeJS.Timeout | undefined;
-  /** Watched changes are applied one batch after another, in order. */
-  private changesApplied: Promise<void> = Promise.resolve();
+  /** Folders' change batches being applied (close() waits for them). */
+  private readonly applying = new Set<Promise<void>>();
 
   constructor(private readonly options: RegistryOptions) {
     this.loader = new ModuleGraphLoader({
@@ -117,8 +127,8 @@ export class Registry {
       if (cached) return cached;
     }
     const generation = state.generation;
-    const graph = await this.loader.load(state.realFolder, entryIn(state.realFolder, file), state.watched);
-    if (state.watched && state.generation === generation) state.graphs.set(file, graph);
+    const graph = await this.loader.load(state.realFolder, file, state.watched);
+    if (state.watched && state.generation === generation && !graph.unwatched) state.graphs.set(file, graph);
     return graph;
   }
 
@@ -182,24 +192,45 @@ export class Registry {
   /** Every handler must name a module that exists, validates, and exports the function. */
   private async checkTargets(state: FolderState, manifest: Manifest): Promise<ValidationIssue[]> {
     const issues: ValidationIssue[] = [];
+    // One look per distinct file, at most MAX_HANDLER_FILES of them, within the host's file-system budget.
+    const infos = new Map<string, ModuleInfo | string>();
+    const memo = new StatMemo(HANDLER_FS_BUDGET);
+    let unchecked = false;
+    const infoOf = async (file: string): Promise<ModuleInfo | string | undefined> => {
+      const known = infos.get(file);
+      if (known !== undefined) return known;
+      if (unchecked || infos.size >= MAX_HANDLER_FILES) return undefined;
+      let info: ModuleInfo | string;
+      try {
+        info = await this.loader.inspect(state.realFolder, entryIn(state.realFolder, file, memo), state.watched, memo);
+      } catch (error) {
+        if (error instanceof SlowPaths) {
+          unchecked = true;
+          return undefined;
+        }
+        info = error instanceof RuntimeError ? error.message : "cannot be loaded";
+      }
+      infos.set(file, info);
+      return info;
+    };
     for (const [event, targets] of manifest.hooks) {
       for (const { file, funcName } of targets) {
         const problem = (message: string, severity?: ValidationIssue["severity"]) =>
           issues.push(fileIssue("manifest", `hooks["${event}"]: ${file}#${funcName}: ${message}`, severity));
-        let info: ModuleInfo;
-        try {
-          info = await this.loader.inspect(state.realFolder, entryIn(state.realFolder, file), state.watched);
-        } catch (error) {
-          problem(error instanceof RuntimeError ? error.message : "cannot be loaded");
-          continue;
-        }
-        if (!info.valid) problem("the module does not validate");
+        const info = await infoOf(file);
+        if (info === undefined) continue;
+        if (typeof info === "string") problem(info);
+        else if (!info.valid) problem("the module does not validate");
         else if (!info.exports.includes(funcName)) {
           // Exports that reading cannot list (module.exports = someObject) are checked when the hook runs.
           if (info.exportsComplete) problem(`the module does not export "${funcName}"`);
           else problem(`cannot tell statically whether the module exports "${funcName}"`, "warning");
         }
       }
+    }
+    if (unchecked) issues.push(fileIssue("manifest", "handler files were not all checked: the folder's paths are slow to look up", "warning"));
+    else if (infos.size >= MAX_HANDLER_FILES && [...manifest.hooks.values()].flat().some(({ file }) => !infos.has(file))) {
+      issues.push(fileIssue("manifest", `handlers name more than ${MAX_HANDLER_FILES} different files`));
     }
     return issues;
   }
@@ -257,11 +288,8 @@ export class Registry {
   }
 
   /** A settled batch of file changes: drop cached graphs, re-validate what changed, report it. */
+  /** Sorts a batch by folder; each folder applies its changes in order, independently of the others. */
   private onChanges(changes: FileChange[]): void {
-    this.changesApplied = this.changesApplied.then(() => this.applyChanges(changes)).catch(() => {});
-  }
-
-  private async applyChanges(changes: FileChange[]): Promise<void> {
     // Any change may re-point a caller's folder string (a tenant folder or symlink swapped under the
     // root): every mapping is resolved again on its next call.
     this.byUserFolder.clear();
@@ -295,30 +323,41 @@ export class Registry {
       }
     }
     for (const [state, files] of touched) {
-      invalidate(state);
-      const reported: string[] = [];
-      for (const file of files) {
-        const rel = path.relative(state.realFolder, file).split(path.sep).join("/");
-        if (rel.startsWith("..")) continue;
-        reported.push(rel);
-        if (!MODULE_EXTENSIONS.has(path.extname(file).toLowerCase())) continue;
-        if (!fs.existsSync(file)) {
-          this.loader.forget(file);
-          this.options.emit("module:removed", { tenant: state.tenant, folder: state.realFolder, file: rel });
-          continue;
-        }
-        if (rel.split("/").includes("node_modules") || rel === MANIFEST_FILE) {
-          this.loader.forget(file);
-          continue;
-        }
-        // Loads the new version now: a refused one is reported at once, and the last good one keeps serving.
-        await this.loader.refresh(state.realFolder, file);
-      }
-      // Calls made while the new versions compiled may have cached graphs of the old ones: drop them.
-      invalidate(state);
-      await this.manifest(state.realFolder);
-      this.options.emit("reload", { tenant: state.tenant, folder: state.realFolder, files: reported.sort() });
+      // One tenant's slow batch (many files to compile) never holds back another tenant's reload.
+      const applied = (state.applying ?? Promise.resolve()).then(() => this.applyFolderChanges(state, files)).catch(() => {});
+      state.applying = applied;
+      this.applying.add(applied);
+      void applied.then(() => {
+        this.applying.delete(applied);
+        if (state.applying === applied) state.applying = undefined;
+      });
     }
+  }
+
+  private async applyFolderChanges(state: FolderState, files: Set<string>): Promise<void> {
+    invalidate(state);
+    const reported: string[] = [];
+    for (const file of files) {
+      const rel = path.relative(state.realFolder, file).split(path.sep).join("/");
+      if (rel.startsWith("..")) continue;
+      reported.push(rel);
+      if (!MODULE_EXTENSIONS.has(path.extname(file).toLowerCase())) continue;
+      if (!fs.existsSync(file)) {
+        this.loader.forget(file);
+        this.options.emit("module:removed", { tenant: state.tenant, folder: state.realFolder, file: rel });
+        continue;
+      }
+      if (rel.split("/").includes("node_modules") || rel === MANIFEST_FILE) {
+        this.loader.forget(file);
+        continue;
+      }
+      // Loads the new version now: a refused one is reported at once, and the last good one keeps serving.
+      await this.loader.refresh(state.realFolder, file);
+    }
+    // Calls made while the new versions compiled may have cached graphs of the old ones: drop them.
+    invalidate(state);
+    await this.manifest(state.realFolder);
+    this.options.emit("reload", { tenant: state.tenant, folder: state.realFolder, files: reported.sort() });
   }
 
   /**
@@ -345,7 +384,7 @@ export class Registry {
   async close(): Promise<void> {
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
     await this.watcher?.close();
-    await this.changesApplied;
+    await Promise.all(this.applying);
     await this.loader.close();
   }
 }
@@ -353,25 +392,30 @@ export class Registry {
 /** Module files under a folder, skipping node_modules, dot-entries and symbolic links. */
 export function listModuleFiles(realFolder: string): string[] {
   const out: string[] = [];
-  const walk = (dir: string) => {
-    let entries: fs.Dirent[];
+  let visited = 0;
+  const walk = (dir: string, depth: number) => {
+    let handle: fs.Dir;
     try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
+      handle = fs.opendirSync(dir);
     } catch {
       return;
     }
-    for (const entry of entries) {
-      if (out.length >= MAX_LISTED_FILES) return;
-      if (entry.name.startsWith(".") || entry.isSymbolicLink()) continue;
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== "node_modules") walk(full);
-      } else if (entry.isFile() && MODULE_EXTENSIONS.has(path.extname(entry.name).toLowerCase()) && !(dir === realFolder && entry.name === MANIFEST_FILE)) {
-        out.push(full);
+    try {
+      for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
+        if (out.length >= MAX_LISTED_FILES || ++visited > MAX_VISITED_ENTRIES) return;
+        if (entry.name.startsWith(".") || entry.isSymbolicLink()) continue;
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (entry.name !== "node_modules" && depth < MAX_TENANT_PATH_DEPTH) walk(full, depth + 1);
+        } else if (entry.isFile() && MODULE_EXTENSIONS.has(path.extname(entry.name).toLowerCase()) && !(dir === realFolder && entry.name === MANIFEST_FILE)) {
+          out.push(full);
+        }
       }
+    } finally {
+      handle.closeSync();
     }
   };
-  walk(realFolder);
+  walk(realFolder, 0);
   return out;
 }
 

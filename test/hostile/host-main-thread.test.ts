@@ -1,32 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanupTenants, makeRuntime, makeTenant, safeJson } from "../helpers.js";
+import { cleanupTenants, longestStall, makeRuntime, makeTenant, safeJson } from "../helpers.js";
 import { pathologicalTenants } from "./pathological-files.mjs";
 
 /**
  * Invariant 8: the host's main thread never does unbounded work on tenant input. Each tenant below made
  * the host's event loop stall for seconds in the second red-team round (validator regex, parse-error
  * formatting, resolution per call, warning floods); here their deploys and calls must leave it responsive.
- * The bound is generous (a busy 2-core CI machine); bench/host-lag.mjs measures the real figures.
+ * The bound is generous (a busy 2-core CI machine); `npm run bench` measures the real figures.
  */
 const MAX_STALL_MS = 1500;
-
-/** The longest gap between ticks of a 5 ms interval while `work` runs. */
-async function longestStall(work: () => Promise<unknown>): Promise<number> {
-  let last = performance.now();
-  let longest = 0;
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 5);
-  try {
-    await work();
-    longest = Math.max(longest, performance.now() - last);
-  } finally {
-    clearInterval(ticker);
-  }
-  return longest;
-}
 
 type Runtime = ReturnType<typeof makeRuntime>;
 let runtime: Runtime;
