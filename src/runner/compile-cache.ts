@@ -20,6 +20,8 @@ export class CompileCache {
       this.scripts.set(hash, hit);
       return hit.script;
     }
+    // A version sent without its source was held when the run began; it cannot be compiled from nothing.
+    if (source === "") throw new Error("a module version was evicted before it ran");
     // lineOffset -1: the wrapper's header sits on line 0, so tenant line numbers stay true.
     const script = new vm.Script(source, {
       filename,
@@ -38,6 +40,22 @@ export class CompileCache {
       this.bytes -= entry.size;
     }
     return script;
+  }
+
+  /**
+   * Whether a version is compiled here; if so it becomes the most recently used, so compiling the rest of a
+   * graph (which fits the cache) cannot evict it before it is used.
+   */
+  touch(hash: string): boolean {
+    const hit = this.scripts.get(hash);
+    if (!hit) return false;
+    this.scripts.delete(hash);
+    this.scripts.set(hash, hit);
+    return true;
+  }
+
+  get cachedBytes(): number {
+    return this.bytes;
   }
 
   get size(): number {

@@ -27,6 +27,14 @@ export function createInvocationHost(settings: InvocationHostSettings) {
         active.delete(task.invocationId);
       }
     },
+    /** Whether a module version is compiled here (its source need not cross again). */
+    holds(hash: string): boolean {
+      return compiled.touch(hash);
+    },
+    /** Source bytes of the compiled scripts kept here: memory that is the runtime's, not a tenant's. */
+    cachedBytes(): number {
+      return compiled.cachedBytes;
+    },
     toolReply(reply: ToolReply): void {
       active.get(reply.invocationId)?.toolReply(reply);
     },

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { PoolOptions } from "./pool.js";
-import type { HostToWorkerMessage, WorkerProcessMessage } from "./process-protocol.js";
+import type { HostToWorkerMessage, SentModule, SentTask, WorkerProcessMessage } from "./process-protocol.js";
 import { failedOutcome as failure, siblingEntry, type InvocationOutcome, type InvocationTask } from "./protocol.js";
 import { sandboxLaunch, type SandboxLaunch, type SandboxUser } from "./sandbox-os.js";
 
@@ -42,7 +42,12 @@ interface Running {
   toolCalls: number;
   /** The call was handed to a process that had said it was ready: from then on it is never run again. */
   sent: boolean;
+  /** What was asked of the process, to send again with every source should it no longer hold one. */
+  task?: Omit<InvocationTask, "stopSlot">;
 }
+
+/** Version hashes the host remembers sending to one process (the process may evict them: it then asks). */
+const MAX_HELD_HASHES = 4000;
 
 /** One sandbox process: one worker, one invocation at a time. */
 class WorkerProcess {
@@ -52,6 +57,8 @@ class WorkerProcess {
   exited = false;
   /** Said after its last call that it cannot promise the next one its whole memory limit: never reused. */
   retiring = false;
+  /** Module versions sent to this process: their sources need not cross again (a 15 MB graph cost ~70 ms of the host's main thread per call). */
+  private readonly held = new Set<string>();
 
   constructor(options: PoolOptions, launch: SandboxLaunch, onExit: (proc: WorkerProcess) => void) {
     // The OS layer (sandbox-os.ts): permission model, unprivileged user, memory rlimit, no network, an
@@ -72,6 +79,14 @@ class WorkerProcess {
         }
         if (message.retire === true && this.running?.id === message.id) this.retiring = true;
         this.settle(message.id, message.outcome);
+      } else if (message.t === "need") {
+        // Once per call: the process evicted versions it was sent before; they go again, in full.
+        const running = this.running;
+        if (!running || running.id !== message.id || !running.task) return;
+        const task = running.task;
+        running.task = undefined;
+        for (const hash of Array.isArray(message.hashes) ? message.hashes : []) this.held.delete(hash);
+        this.send({ t: "run", id: running.id, task: this.sendable(task) });
       } else if (message.t === "tool") {
         // Tools only for the call this process is running: even a compromised process cannot act as
         // another tenant's invocation.
@@ -101,6 +116,17 @@ class WorkerProcess {
     });
     this.send({ t: "init", readyContexts: options.readyContexts, heapHeadroomMb: PROCESS_HEAP_HEADROOM_MB });
     this.refresh();
+  }
+
+  /** The task with the sources of versions this process was sent before left out. */
+  sendable(task: Omit<InvocationTask, "stopSlot">): SentTask {
+    const modules = task.modules.map((m): SentModule => {
+      if (this.held.has(m.hash)) return { id: m.id, format: m.format, hash: m.hash, deps: m.deps };
+      this.held.add(m.hash);
+      return m;
+    });
+    if (this.held.size > MAX_HELD_HASHES) this.held.clear();
+    return { ...task, modules };
   }
 
   send(message: HostToWorkerMessage): void {
@@ -213,7 +239,8 @@ export class ProcessPool {
       proc.kill();
     }, timeoutMs + this.options.hardStopGraceMs);
     running.sent = true;
-    proc.send({ t: "run", id, task });
+    running.task = task;
+    proc.send({ t: "run", id, task: proc.sendable(task) });
     const result = await outcome;
     if (proc.retiring) {
       // Its heap keeps more than the next call can be denied: a fresh process takes its place.

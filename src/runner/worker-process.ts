@@ -7,8 +7,8 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { Worker } from "node:worker_threads";
 import { createInvocationHost } from "./invocation-host.js";
-import type { InvocationOutcome } from "./protocol.js";
-import type { WorkerProcessMessage, HostToWorkerMessage } from "./process-protocol.js";
+import type { InvocationOutcome, TaskModule } from "./protocol.js";
+import type { WorkerProcessMessage, HostToWorkerMessage, SentTask } from "./process-protocol.js";
 
 // Nothing a tenant does may be printed or inspected here.
 process.on("unhandledRejection", () => {});
@@ -42,6 +42,41 @@ function mustRetire(headroomBytes: number): boolean {
   return v8.getHeapStatistics().used_heap_size > headroomBytes;
 }
 
+/** JSON modules' texts by version hash (code modules are held compiled): bounded, least recently used out. */
+const jsonTexts = new Map<string, string>();
+let jsonBytes = 0;
+const MAX_JSON_BYTES = 8 * 1024 * 1024;
+
+function keepJson(hash: string, text: string): void {
+  if (jsonTexts.has(hash)) return;
+  jsonTexts.set(hash, text);
+  jsonBytes += text.length;
+  for (const [oldest, kept] of jsonTexts) {
+    if (jsonBytes <= MAX_JSON_BYTES) break;
+    jsonTexts.delete(oldest);
+    jsonBytes -= kept.length;
+  }
+}
+
+/**
+ * The task's modules with every source filled in from what this process holds (the runtime sends a
+ * version's source once), or the hashes it no longer holds.
+ */
+function withSources(task: SentTask): { modules: TaskModule[] } | { missing: string[] } {
+  const modules: TaskModule[] = [];
+  const missing: string[] = [];
+  for (const m of task.modules) {
+    if (m.source !== undefined) {
+      if (m.format === "json") keepJson(m.hash, m.source);
+      modules.push(m as TaskModule);
+    } else if (m.format === "json" ? jsonTexts.has(m.hash) : host!.holds(m.hash)) {
+      // A code module held compiled needs no source: the compile cache answers by hash.
+      modules.push({ ...m, source: m.format === "json" ? jsonTexts.get(m.hash)! : "" });
+    } else missing.push(m.hash);
+  }
+  return missing.length ? { missing } : { modules };
+}
+
 const send = (message: WorkerProcessMessage) => {
   if (process.connected) process.send!(message);
 };
@@ -61,12 +96,19 @@ process.on("message", (message: HostToWorkerMessage) => {
       });
       send({ t: "ready" });
       break;
-    case "run":
-      void host!.run({ ...message.task, stopSlot: 0 }).then((outcome: InvocationOutcome) => {
-        if (mustRetire(headroomBytes)) send({ t: "result", id: message.id, outcome, retire: true });
+    case "run": {
+      const filled = withSources(message.task);
+      if ("missing" in filled) {
+        send({ t: "need", id: message.id, hashes: filled.missing });
+        break;
+      }
+      void host!.run({ ...message.task, modules: filled.modules, stopSlot: 0 }).then((outcome: InvocationOutcome) => {
+        // Compiled scripts kept for later calls are the runtime's memory, not what a call left behind.
+        if (mustRetire(headroomBytes + 2 * host!.cachedBytes())) send({ t: "result", id: message.id, outcome, retire: true });
         else send({ t: "result", id: message.id, outcome });
       });
       break;
+    }
     case "tool-reply":
       host?.toolReply(message.reply);
       break;

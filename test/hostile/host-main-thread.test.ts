@@ -119,3 +119,45 @@ describe("loader limits: a file that takes too long or too much memory to check 
     }
   });
 });
+
+describe("module sources cross to a sandbox process once", () => {
+  it("a version the process evicted is sent again when it asks, and runs correctly", { timeout: 90_000 }, async () => {
+    const rt = makeRuntime({ maxThreads: 1 });
+    try {
+      // More versions than a sandbox process keeps compiled (2,000): the first ones are evicted there, while
+      // the host still remembers sending them.
+      const files: Record<string, string> = {};
+      for (let i = 0; i < 2100; i++) files[`m${i}.js`] = `exports.f = () => ${i};`;
+      const folder = makeTenant(files);
+      for (let i = 0; i < 2100; i++) expect(await rt.run({ folder, file: `m${i}.js`, funcName: "f" })).toBe(i);
+      for (const i of [0, 1, 2, 2099]) expect(await rt.run({ folder, file: `m${i}.js`, funcName: "f" })).toBe(i);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it("a 12 MB graph: calls after the first do not stall the host to copy it again", async () => {
+    const rt = makeRuntime({ maxThreads: 1 });
+    try {
+      const files: Record<string, string> = {};
+      const body = `exports.v = "${"x".repeat(15_000)}";\n`;
+      for (const half of [0, 1]) {
+        const requires: string[] = [];
+        for (let i = half * 400; i < half * 400 + 400; i++) {
+          files[`lib/m${i}.js`] = body;
+          requires.push(`require("./lib/m${i}.js")`);
+        }
+        files[`half${half}.js`] = `module.exports = [${requires.join(", ")}];`;
+      }
+      files["a.js"] = `const all = [...require("./half0.js"), ...require("./half1.js")];\nexports.f = () => all.length;`;
+      const folder = makeTenant(files);
+      expect(await rt.run({ folder, file: "a.js", funcName: "f" })).toBe(800);
+      const stall = await longestStall(async () => {
+        for (let i = 0; i < 5; i++) expect(await rt.run({ folder, file: "a.js", funcName: "f" })).toBe(800);
+      });
+      expect(stall).toBeLessThan(MAX_STALL_MS);
+    } finally {
+      await rt.close();
+    }
+  });
+});

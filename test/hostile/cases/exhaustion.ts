@@ -201,6 +201,9 @@ export const exhaustionCases: HostileCase[] = [
   {
     id: "text-encoder-bomb",
     title: "TextEncoder output kept forever (16 MiB each)",
+    // Sixteen 16 MiB encodes before the charge trips: ~300 ms of CPU alone, over 500 ms on a busy CI
+    // machine, where it ended TIMEOUT. The heap cases' time; the expected outcome is unchanged.
+    limitMs: HEAP,
     source: `exports.f = () => { const e = new TextEncoder(); const s = "x".repeat(2 ** 24); const keep = []; for (;;) keep.push(e.encode(s)); };`,
     expect: { codes: ["MEMORY_LIMIT_EXCEEDED"] },
   },
