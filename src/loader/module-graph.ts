@@ -89,6 +89,7 @@ export interface GraphOptions {
 /** Compiled versions kept on the host, in bytes (a version counts its transformed source and its issues). */
 const MAX_CACHED_BYTES = 128 * 1024 * 1024;
 const MAX_CACHED_SCRIPT_BYTES = 16 * 1024 * 1024;
+const MAX_CACHED_GRAPH_BYTES = 64 * 1024 * 1024;
 const MAX_GRAPH_MODULES = 2000;
 const MAX_SPECIFIERS_PER_GRAPH = 5000;
 /** Every call ships its graph's sources to the sandbox: bound what one call can make the host copy. */
@@ -98,7 +99,7 @@ const MAX_GRAPH_BYTES = 16 * 1024 * 1024;
  * The file-system work one call may do on the host's main thread (invariant 8): past it, the tenant's
  * paths are slow to look up, and its graphs are loaded on a loader thread for a while.
  */
-const HOST_FS_BUDGET: FsBudget = { opMs: 2, totalMs: 10 };
+const HOST_FS_BUDGET: FsBudget = { opMs: 2, totalMs: 10, perOpMs: 0.02 };
 const SLOW_FOLDER_MS = 60_000;
 /** A `limit` verdict may come from a busy machine, not the file: it is tried again after this long. */
 const LIMIT_VERDICT_MS = 30_000;
@@ -162,6 +163,11 @@ export class ModuleGraphLoader {
   /** Files being compiled now, by real path and stamp: concurrent calls wait for the same compile. */
   private readonly compiling = new Map<string, Promise<FileState>>();
   private readonly resolutions = new ResolutionCache();
+  /**
+   * Whole graphs by folder and entry, each with the stamps of every file and directory its walk looked at:
+   * an unchanged graph costs a call one stat per such path, no resolution and no re-assembly.
+   */
+  private readonly graphs = new ByteBoundedCache<{ entryRealPath: string; stamps: [string, string][]; graph: ModuleGraph }>(MAX_CACHED_GRAPH_BYTES);
   /** Folders whose paths were slow to look up, until when their graphs load on a loader thread. */
   private readonly slowFolders = new Map<string, number>();
   private seq = 0;
@@ -183,7 +189,19 @@ export class ModuleGraphLoader {
     if (slowUntil !== undefined) this.slowFolders.delete(realFolder);
     const memo = new StatMemo(HOST_FS_BUDGET);
     try {
-      return await this.walk(realFolder, entryIn(realFolder, file, memo), trusted, memo);
+      const entryRealPath = entryIn(realFolder, file, memo);
+      // Watched folders keep their graphs in the registry (the watcher says when they change).
+      if (trusted) return await this.walk(realFolder, entryRealPath, trusted, memo);
+      const key = `${realFolder}\0${file}`;
+      const cached = this.graphs.get(key);
+      if (cached && cached.entryRealPath === entryRealPath && cached.stamps.every(([p, stamp]) => memo.stamp(p) === stamp)) return cached.graph;
+      const graph = await this.walk(realFolder, entryRealPath, trusted, memo);
+      let bytes = 1024;
+      for (const module of graph.modules) bytes += 256 + module.source.length * 2;
+      const stamps = memo.stamps();
+      for (const [p, stamp] of stamps) bytes += 64 + (p.length + stamp.length) * 2;
+      this.graphs.set(key, { entryRealPath, stamps, graph }, bytes);
+      return graph;
     } catch (error) {
       if (!(error instanceof SlowPaths)) throw error;
       this.slowFolders.set(realFolder, Date.now() + SLOW_FOLDER_MS);
