@@ -1,35 +1,53 @@
 import { clipText } from "./loader/issues.js";
 
-/** Every way an invocation can fail, as a stable machine-readable code. */
-export const ERROR_CODES = [
-  "VALIDATION_ERROR",
-  "MODULE_NOT_FOUND",
-  "FUNCTION_NOT_FOUND",
-  "RUNTIME_ERROR",
-  "TIMEOUT",
-  "MEMORY_LIMIT_EXCEEDED",
-  "MAX_ITERATIONS",
-  "MAX_TOOL_CALLS",
-  "TOOL_ERROR",
-  "OUTPUT_TOO_LARGE",
-  "QUEUE_FULL",
-  "CLOSED",
-  "INVALID_REQUEST",
-  "SCORING_BLOCKED",
-  "INTERNAL_ERROR",
-  "PERMISSION_DENIED",
-  "RATE_LIMITED",
-  "QUOTA_EXCEEDED",
-  "CODE_TOO_LARGE",
-] as const;
+/** What each error code means for the runtime, a tool handler and the HTTP service. */
+export interface ErrorSpec {
+  /** `error.name` when the runtime raises it (a tenant's own exception, RUNTIME_ERROR, keeps its own name). */
+  name: "RuntimeError" | "ToolError";
+  /**
+   * The HTTP status of a service answer whose execution ended with this code: 200 is a report with
+   * `success: false`; the others are the caller's answer (a refusal, or what was asked for not existing).
+   * QUEUE_FULL and CLOSED never end an execution: the call is refused before it runs.
+   */
+  status: 200 | 400 | 403 | 404 | 413 | 429 | 500 | 503;
+  /** The realm that ran the call may serve the next one (the failure left nothing behind in it). */
+  realmReusable: boolean;
+  /** A platform's tool handler may end a tool call with it by throwing a RuntimeError carrying it (a policy refusal). */
+  toolRefusal: boolean;
+}
 
-/**
- * Codes a tool handler may end a tool call with by throwing a RuntimeError that carries one (a policy
- * refusal the platform decided); any other failure of a handler is TOOL_ERROR.
- */
-export const TOOL_REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["PERMISSION_DENIED", "RATE_LIMITED", "QUOTA_EXCEEDED"]);
+const spec = (status: ErrorSpec["status"], more: Partial<ErrorSpec> = {}): ErrorSpec => ({ name: "RuntimeError", status, realmReusable: false, toolRefusal: false, ...more });
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+/** Every way an invocation can fail, as a stable machine-readable code: the one table of them. */
+export const ERRORS = {
+  VALIDATION_ERROR: spec(200),
+  MODULE_NOT_FOUND: spec(404, { realmReusable: true }),
+  FUNCTION_NOT_FOUND: spec(404, { realmReusable: true }),
+  RUNTIME_ERROR: spec(200, { realmReusable: true }),
+  TIMEOUT: spec(200),
+  MEMORY_LIMIT_EXCEEDED: spec(200),
+  MAX_ITERATIONS: spec(200),
+  MAX_TOOL_CALLS: spec(200),
+  TOOL_ERROR: spec(200, { name: "ToolError", realmReusable: true }),
+  OUTPUT_TOO_LARGE: spec(200),
+  QUEUE_FULL: spec(503),
+  CLOSED: spec(503),
+  INVALID_REQUEST: spec(400),
+  SCORING_BLOCKED: spec(200),
+  INTERNAL_ERROR: spec(200),
+  PERMISSION_DENIED: spec(403, { toolRefusal: true }),
+  RATE_LIMITED: spec(429, { toolRefusal: true }),
+  QUOTA_EXCEEDED: spec(429, { toolRefusal: true }),
+  CODE_TOO_LARGE: spec(413),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERRORS, value);
+}
 
 /** The plain-data shape of an error, as `execute()` reports it and as it crosses threads. */
 export interface ErrorInfo {

@@ -13,8 +13,8 @@ export type {
   RuntimeEventName,
 } from "./isolated-runtime.js";
 export type { ModuleInfo } from "./loader/module-graph.js";
-export { RuntimeError, ERROR_CODES, isRuntimeError } from "./errors.js";
-export type { ErrorCode, ErrorInfo } from "./errors.js";
+export { RuntimeError, ERROR_CODES, ERRORS, isRuntimeError } from "./errors.js";
+export type { ErrorCode, ErrorInfo, ErrorSpec } from "./errors.js";
 export type { RuntimeOptions, ToolHandler, ToolCallContext, ScoringGateOptions } from "./options.js";
 export type { ScoreReport, ScoreSignal } from "./loader/scoring.js";
 export { SECURITY_LEVELS, LEVEL_DEFAULTS } from "./security-levels.js";

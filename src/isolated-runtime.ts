@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import path from "node:path";
-import { RuntimeError, TOOL_REFUSAL_CODES, type ErrorInfo } from "./errors.js";
+import { ERRORS, RuntimeError, type ErrorInfo } from "./errors.js";
 import { redactPaths } from "./redact-host-paths.js";
 import type { ValidationResult } from "./loader/issues.js";
 import type { ModuleGraph, ModuleInfo } from "./loader/module-graph.js";
@@ -456,9 +456,9 @@ export class IsolatedRuntime {
     } catch (error) {
       // Only the message crosses, with host paths blanked: never the host error object, its stack or its
       // prototype. The code is TOOL_ERROR unless the handler refused the call on policy grounds
-      // (TOOL_REFUSAL_CODES): a handler cannot make a call end as TIMEOUT or anything else.
+      // (`toolRefusal` in the error table): a handler cannot make a call end as TIMEOUT or anything else.
       const message = redactHostPaths(error instanceof Error ? error.message : String(error));
-      const code = error instanceof RuntimeError && TOOL_REFUSAL_CODES.has(error.code) ? error.code : "TOOL_ERROR";
+      const code = error instanceof RuntimeError && ERRORS[error.code].toolRefusal ? error.code : "TOOL_ERROR";
       respond(false, message, code);
     }
   }

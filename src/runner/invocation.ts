@@ -1,5 +1,5 @@
 import vm from "node:vm";
-import { ERROR_CODES, type ErrorCode, type ErrorInfo } from "../errors.js";
+import { ERRORS, isErrorCode, type ErrorCode, type ErrorInfo } from "../errors.js";
 import type { CompileCache } from "./compile-cache.js";
 import type { Realm } from "./realm-pool.js";
 import type { InvocationOutcome, InvocationTask, LogEntry, ToolReply, ToolRequest } from "./protocol.js";
@@ -11,13 +11,9 @@ const PUMP = new vm.Script('__tenantbox("pump")', { filename: "tenantbox:pump" }
 const MAX_TIMERS = 1000;
 const MAX_PENDING_TOOLS = 64;
 const LOG_ENTRY_OVERHEAD = 16;
-const KNOWN_CODES = new Set<string>(ERROR_CODES);
 const TRUNCATED = "[tenantbox: log truncated at maxLogBytes]";
 
 export type ToolSender = (request: ToolRequest) => void;
-
-/** Outcomes after which the realm is known to be idle and may serve again (after its global verifies). */
-const REUSABLE_AFTER = new Set<string>(["RUNTIME_ERROR", "FUNCTION_NOT_FOUND", "TOOL_ERROR", "MODULE_NOT_FOUND"]);
 
 /**
  * The host side of one invocation inside a worker: wires a realm to the invocation's timers, tool calls,
@@ -163,7 +159,7 @@ export class Invocation {
         if (!this.outcome && typeof a === "string") this.outcome = { ok: false, error: this.readError(a) };
         return undefined;
       case "fatal":
-        if (typeof a === "string" && typeof b === "string" && KNOWN_CODES.has(a)) this.fatal(a as ErrorCode, b);
+        if (typeof a === "string" && typeof b === "string" && isErrorCode(a)) this.fatal(a, b);
         return undefined;
       case "url":
         return typeof a === "string" && typeof b === "string" ? parseUrl(a, b) : "";
@@ -183,13 +179,13 @@ export class Invocation {
   private readError(json: string): ErrorInfo {
     try {
       const raw = JSON.parse(json) as Record<string, unknown>;
-      const code = typeof raw.code === "string" && KNOWN_CODES.has(raw.code) ? (raw.code as ErrorCode) : "RUNTIME_ERROR";
+      const code: ErrorCode = isErrorCode(raw.code) ? raw.code : "RUNTIME_ERROR";
       // The tenant's own exception keeps its name (TypeError, MyError); the runtime's errors are RuntimeError.
       const tenantName = typeof raw.name === "string" ? raw.name.slice(0, 200) : "Error";
       if (code === "TIMEOUT") return { code, name: "RuntimeError", message: this.timeoutMessage() };
       const info: ErrorInfo = {
         code,
-        name: code === "RUNTIME_ERROR" ? tenantName : code === "TOOL_ERROR" ? "ToolError" : "RuntimeError",
+        name: code === "RUNTIME_ERROR" ? tenantName : ERRORS[code].name,
         message: typeof raw.message === "string" ? raw.message : "",
       };
       if (raw.details && typeof raw.details === "object") info.details = raw.details as Record<string, unknown>;
@@ -263,7 +259,7 @@ export class Invocation {
     this.pendingTools.clear();
     this.events.length = 0;
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    const reusable = !this.aborted && (outcome.ok || REUSABLE_AFTER.has(outcome.error.code));
+    const reusable = !this.aborted && (outcome.ok || ERRORS[outcome.error.code].realmReusable);
     // end() resets the global; a realm is reused only if that verifies and the invocation ended normally.
     let clean = false;
     try {

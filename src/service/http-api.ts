@@ -1,6 +1,6 @@
 import { Transform } from "node:stream";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import type { ErrorInfo } from "../errors.js";
+import { ERRORS, type ErrorInfo } from "../errors.js";
 import type { Principal } from "./auth.js";
 import type { TenantConfig } from "./config.js";
 import { ServiceError, SERVICE_ERROR_STATUS, type ServiceErrorCode } from "./service-error.js";
@@ -62,15 +62,6 @@ const validateSchema = {
     filename: { type: "string", minLength: 1, maxLength: 256 },
   },
 } as const;
-
-/** Execution errors that are the caller's answer, not a 200: policy refusals and what was asked for not existing. */
-const RESULT_STATUS: Partial<Record<ErrorInfo["code"], number>> = {
-  PERMISSION_DENIED: 403,
-  RATE_LIMITED: 429,
-  QUOTA_EXCEEDED: 429,
-  CODE_TOO_LARGE: 413,
-  INVALID_REQUEST: 400,
-};
 
 /**
  * The HTTP API over a TenantService (fastify). Every error is JSON `{ error: { code, message } }` with the
@@ -225,14 +216,15 @@ export class TenantboxServer {
     app.post<{ Body: RunBody }>("/v1/run", { schema: { body: runSchema } }, async (request, reply) => {
       const { principal, tenant } = caller(request);
       const answer = await service.run(principal, tenant, request.body);
-      const status = RESULT_STATUS[answer.result.error?.code as ErrorInfo["code"]] ?? notFound(answer.result.error);
-      return sendOutcome(reply, answer, status);
+      return sendOutcome(reply, answer, resultStatus(answer.result.error));
     });
 
     app.post<{ Body: { code: string; context?: unknown } }>("/v1/execute", { schema: { body: executeSchema } }, async (request, reply) => {
       const { principal, tenant } = caller(request);
       const answer = await service.executeCode(principal, tenant, request.body.code, request.body.context);
-      return sendOutcome(reply, answer, RESULT_STATUS[answer.result.error?.code as ErrorInfo["code"]] ?? 200);
+      // A script names no module or function: one it requires and cannot have is its own failure (200), not a 404.
+      const status = resultStatus(answer.result.error);
+      return sendOutcome(reply, answer, status === 404 ? 200 : status);
     });
 
     app.post<{ Params: { event: string }; Body: { payload?: unknown; context?: unknown } | undefined }>(
@@ -249,7 +241,7 @@ export class TenantboxServer {
         const body = request.body ?? {};
         const answer = await service.emit(principal, tenant, request.params.event, body.payload ?? null, body.context);
         // The first policy refusal among the handlers decides the status; every handler's result is in the body.
-        const refused = answer.result.map((hook) => RESULT_STATUS[hook.error?.code as ErrorInfo["code"]]).find((s) => s === 403 || s === 429);
+        const refused = answer.result.map((hook) => resultStatus(hook.error)).find((s) => s === 403 || s === 429);
         return sendOutcome(reply, { ...answer, result: { event: request.params.event, results: answer.result } }, refused ?? 200);
       },
     );
@@ -275,9 +267,9 @@ function caller(request: FastifyRequest): Caller {
   return request.caller;
 }
 
-/** A run whose module or function does not exist is a 404; any other execution failure is a 200 with the report. */
-function notFound(error: ErrorInfo | undefined): number {
-  return error?.code === "MODULE_NOT_FOUND" || error?.code === "FUNCTION_NOT_FOUND" ? 404 : 200;
+/** The status of an execution's answer (the error table's): a refusal, a 404 for what does not exist, else 200 with the report. */
+function resultStatus(error: ErrorInfo | undefined): number {
+  return error ? ERRORS[error.code].status : 200;
 }
 
 function sendOutcome(reply: FastifyReply, answer: Outcome<unknown>, status: number): FastifyReply {
