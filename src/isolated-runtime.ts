@@ -232,7 +232,7 @@ export class IsolatedRuntime {
       if (request.folder !== undefined && (typeof request.folder !== "string" || !path.isAbsolute(request.folder))) {
         throw invalid("folder must be an absolute path");
       }
-      return { request, funcName: "default", args: undefined, graph: () => this.registry.loader.inline(request.code, request.folder ?? NO_FOLDER) };
+      return { request, funcName: "default", args: undefined, graph: () => this.registry.inline(request.code, request.folder ?? NO_FOLDER) };
     });
   }
 
@@ -362,7 +362,7 @@ export class IsolatedRuntime {
     if (options.kind !== undefined && options.kind !== "module" && options.kind !== "script") throw new TypeError(`tenantbox: validate kind must be "module" or "script"`);
     if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
     const extension = path.extname(options.filename ?? "module.js").toLowerCase();
-    return this.registry.loader.check(code, options.kind ?? "module", extension, level, options.folder ?? NO_FOLDER);
+    return this.registry.check(code, options.kind ?? "module", extension, level, options.folder ?? NO_FOLDER);
   }
 
   /** Stops taking work, lets admitted and queued invocations finish (each within its timeout), ends the workers. */

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
-import { fileIssue, limitIssues, type ValidationIssue } from "../loader/issues.js";
+import { fileIssue, limitIssues, type ValidationIssue, type ValidationResult } from "../loader/issues.js";
 import { entryIn, fileSignature, realFolderOf, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
 import type { LoaderPoolOptions } from "../loader/loader-pool.js";
 import { MAX_TENANT_PATH_DEPTH } from "../loader/real-path.js";
@@ -77,7 +77,7 @@ interface FolderState {
  * removals become events), and the hot path touches no file at all.
  */
 export class Registry {
-  readonly loader: ModuleGraphLoader;
+  private readonly loader: ModuleGraphLoader;
   private readonly folders = new Map<string, FolderState>();
   private readonly byUserFolder = new Map<string, FolderState>();
   private readonly watcher: FolderWatcher | undefined;
@@ -130,6 +130,16 @@ export class Registry {
     const graph = await this.loader.load(state.realFolder, file, state.watched);
     if (state.watched && state.generation === generation && !graph.unwatched) state.graphs.set(file, graph);
     return graph;
+  }
+
+  /** An inline script as a one-module graph (compiled on a loader thread; the folder names the tenant). */
+  inline(code: string, tenant: string): Promise<ModuleGraph> {
+    return this.loader.inline(code, tenant);
+  }
+
+  /** Layers 0 and 1 of some text, on a loader thread: nothing is kept, nothing runs. */
+  check(code: string, kind: "module" | "script", extension: string, securityLevel: SecurityLevel, tenant: string): Promise<ValidationResult> {
+    return this.loader.check(code, kind, extension, securityLevel, tenant);
   }
 
   /** Every module file of a folder (node_modules and dot-files excluded), as the registry knows it. */
