@@ -5,44 +5,22 @@ import { LEVEL_DEFAULTS, type SecurityLevel, type ValidationIssue } from "../ind
 import { locate } from "../loader/issues.js";
 import { checkModule } from "../loader/validate.js";
 import { MANIFEST_FILE } from "../registry/manifest.js";
+import { walkModuleFiles } from "../registry/module-files.js";
 import { Registry } from "../registry/registry.js";
 import { resolveOptions } from "../options.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseSecurityLevel, UsageError } from "./args.js";
 import { sanitizeLine } from "./format.js";
 import { USAGE } from "./usage.js";
 
-const MODULE_EXTENSIONS = new Set([".js", ".cjs", ".mjs"]);
-
 /**
- * Every module and JSON file under `root`, relative with forward slashes, sorted; skips node_modules,
- * dot-directories and symbolic links. Directories that cannot be read are listed in `unreadable`.
+ * Every module and JSON file under `root`, relative with forward slashes, sorted, as the registry walks a
+ * folder (no node_modules, dot-entries or symbolic links). Directories that cannot be read are listed in
+ * `unreadable`.
  */
 export function listCheckableFiles(root: string): { files: string[]; unreadable: string[] } {
-  const files: string[] = [];
-  const unreadable: string[] = [];
-  const walk = (dir: string, relative: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      unreadable.push(relative || ".");
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const rel = relative ? `${relative}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
-        if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
-        walk(path.join(dir, entry.name), rel);
-      } else if (entry.isFile()) {
-        const extension = path.extname(entry.name).toLowerCase();
-        if (MODULE_EXTENSIONS.has(extension) || extension === ".json") files.push(rel);
-      }
-      // Symbolic links are not followed: the runtime resolves them by real path at run time.
-    }
-  };
-  walk(root, "");
-  return { files, unreadable };
+  const relative = (p: string) => path.relative(root, p).split(path.sep).join("/") || ".";
+  const walk = walkModuleFiles(root, { maxFiles: Infinity, maxEntries: Infinity, sorted: true });
+  return { files: walk.files.map(relative), unreadable: walk.unreadable.map(relative) };
 }
 
 function issue(rule: string, message: string, location = { line: 1, column: 0 }): ValidationIssue {

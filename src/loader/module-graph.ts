@@ -10,9 +10,9 @@ import { clipText, fileIssue, MAX_ISSUE_MESSAGE, type ValidationIssue, type Vali
 import { LoaderPool, type LoaderPoolOptions } from "./loader-pool.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
 import type { GraphWalkInput, KnownFile } from "./graph-walk.js";
-import { depthBelow, MAX_TENANT_PATH_DEPTH, realPathOf } from "./real-path.js";
+import { depthBelow, MAX_TENANT_PATH_DEPTH } from "./real-path.js";
 import { ResolutionCache } from "./resolution-cache.js";
-import { ResolveFailure, realInside, type FileProbe } from "./resolve.js";
+import { checkEntryPath, entryIn, ResolveFailure } from "./resolve.js";
 import { SlowPaths, stampOf, StatMemo, type FsBudget } from "./stat-memo.js";
 import { INLINE_SCRIPT_ID } from "./inline-script.js";
 import type { ScoreReport } from "./scoring.js";
@@ -517,50 +517,6 @@ export function describeIssues(issues: readonly ValidationIssue[]): string {
   if (!first) return "invalid module";
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
   return `${first.location.line}:${first.location.column} ${first.rule}: ${clipText(first.message, MAX_ISSUE_MESSAGE)}${more}`;
-}
-
-/** The real path of a tenant folder; MODULE_NOT_FOUND when it is not an existing directory. */
-export function realFolderOf(folder: string): string {
-  try {
-    const realFolder = realPathOf(folder);
-    if (!fs.statSync(realFolder).isDirectory()) throw new Error("not a directory");
-    return realFolder;
-  } catch {
-    throw new RuntimeError("MODULE_NOT_FOUND", "tenant folder does not exist or is not a directory");
-  }
-}
-
-/**
- * The real path of a run's entry file inside an already-resolved tenant folder: the file must be relative
- * and stay inside the folder after symlinks are followed.
- */
-export function entryIn(realFolder: string, file: string, memo?: StatMemo): string {
-  const candidate = checkEntryPath(realFolder, file);
-  try {
-    return memo ? realInside(realFolder, candidate, file, memoProbe(memo)) : realInside(realFolder, candidate, file);
-  } catch (error) {
-    if (error instanceof ResolveFailure) throw new RuntimeError("MODULE_NOT_FOUND", error.message, { file });
-    throw error;
-  }
-}
-
-/** The entry's absolute path, which must name something inside the folder (before symlinks: a string check). */
-function checkEntryPath(realFolder: string, file: string): string {
-  const candidate = path.resolve(realFolder, file);
-  if (candidate !== realFolder && !candidate.startsWith(realFolder + path.sep)) {
-    throw new RuntimeError("INVALID_REQUEST", `file "${shownId(file)}" is outside the tenant folder`);
-  }
-  return candidate;
-}
-
-/** Real paths through a graph load's memo (timed against its budget). */
-function memoProbe(memo: StatMemo): FileProbe {
-  return {
-    isFile: (p) => memo.stat(p)?.isFile() ?? false,
-    isDirectory: (p) => memo.stat(p)?.isDirectory() ?? false,
-    realPath: (p) => memo.realPath(p),
-    packageJson: () => undefined,
-  };
 }
 
 /** The folder watcher ignores dot-entries and stops at its depth: a file there is never trusted unseen. */

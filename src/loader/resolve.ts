@@ -1,6 +1,8 @@
 import fs from "node:fs";
+import { RuntimeError } from "../errors.js";
 import { clipText, MAX_QUOTED_TEXT } from "./issues.js";
 import { depthBelow, MAX_TENANT_PATH_DEPTH, realPathOf } from "./real-path.js";
+import type { StatMemo } from "./stat-memo.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
 import { builtinModules } from "node:module";
 import path from "node:path";
@@ -12,7 +14,9 @@ export class ResolveFailure extends Error {
   }
 }
 
-const EXTENSIONS = [".js", ".mjs", ".cjs", ".json"];
+/** The files a tenant module can be, in the order resolution tries them on a name without one. */
+export const MODULE_EXTENSIONS = [".js", ".mjs", ".cjs", ".json"] as const;
+const EXTENSIONS = MODULE_EXTENSIONS;
 const BUILTINS = new Set(builtinModules);
 
 export function isBuiltin(specifier: string): boolean {
@@ -171,4 +175,48 @@ export function resolveSpecifier(realFolder: string, fromRealPath: string, speci
   const found = asFileOrDirectory(subpath ? path.join(packageDir, subpath) : packageDir, realFolder, probe);
   if (!found) throw new ResolveFailure(`cannot find package "${shown}" in the tenant folder's node_modules`);
   return realInside(realFolder, found, specifier, probe);
+}
+
+/** The real path of a tenant folder; MODULE_NOT_FOUND when it is not an existing directory. */
+export function realFolderOf(folder: string): string {
+  try {
+    const realFolder = realPathOf(folder);
+    if (!fs.statSync(realFolder).isDirectory()) throw new Error("not a directory");
+    return realFolder;
+  } catch {
+    throw new RuntimeError("MODULE_NOT_FOUND", "tenant folder does not exist or is not a directory");
+  }
+}
+
+/**
+ * The real path of a run's entry file inside an already-resolved tenant folder: the file must be relative
+ * and stay inside the folder after symlinks are followed.
+ */
+export function entryIn(realFolder: string, file: string, memo?: StatMemo): string {
+  const candidate = checkEntryPath(realFolder, file);
+  try {
+    return memo ? realInside(realFolder, candidate, file, memoProbe(memo)) : realInside(realFolder, candidate, file);
+  } catch (error) {
+    if (error instanceof ResolveFailure) throw new RuntimeError("MODULE_NOT_FOUND", error.message, { file });
+    throw error;
+  }
+}
+
+/** The entry's absolute path, which must name something inside the folder (before symlinks: a string check). */
+export function checkEntryPath(realFolder: string, file: string): string {
+  const candidate = path.resolve(realFolder, file);
+  if (candidate !== realFolder && !candidate.startsWith(realFolder + path.sep)) {
+    throw new RuntimeError("INVALID_REQUEST", `file "${clipText(file, MAX_QUOTED_TEXT)}" is outside the tenant folder`);
+  }
+  return candidate;
+}
+
+/** Real paths through a graph load's memo (timed against its budget). */
+function memoProbe(memo: StatMemo): FileProbe {
+  return {
+    isFile: (p) => memo.stat(p)?.isFile() ?? false,
+    isDirectory: (p) => memo.stat(p)?.isDirectory() ?? false,
+    realPath: (p) => memo.realPath(p),
+    packageJson: () => undefined,
+  };
 }

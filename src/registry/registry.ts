@@ -2,17 +2,19 @@ import fs from "node:fs";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
 import { fileIssue, limitIssues, type ValidationIssue, type ValidationResult } from "../loader/issues.js";
-import { entryIn, fileSignature, realFolderOf, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
+import { fileSignature, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
+import { entryIn, realFolderOf } from "../loader/resolve.js";
 import type { LoaderPoolOptions } from "../loader/loader-pool.js";
-import { MAX_TENANT_PATH_DEPTH } from "../loader/real-path.js";
+import { MODULE_EXTENSIONS } from "../loader/resolve.js";
 import { SlowPaths, StatMemo } from "../loader/stat-memo.js";
 import type { SecurityLevel } from "../security-levels.js";
 import { FolderWatcher, type FileChange } from "./folder-watcher.js";
+import { walkModuleFiles } from "./module-files.js";
 import { MANIFEST_FILE, readManifestFile, type HookTarget, type Manifest, type ParsedManifest } from "./manifest.js";
 
-const MODULE_EXTENSIONS = new Set([".js", ".cjs", ".mjs", ".json"]);
+const MODULE_FILE = new Set<string>(MODULE_EXTENSIONS);
 const MAX_LISTED_FILES = 5000;
-/** Directory entries one listing may visit (a folder of 100,000 empty directories must not cost seconds). */
+/** Directory entries one listing may visit. */
 const MAX_VISITED_ENTRIES = 20_000;
 /** Distinct handler files a manifest may name: each is checked on the host whenever the manifest is judged. */
 const MAX_HANDLER_FILES = 64;
@@ -351,7 +353,7 @@ export class Registry {
       const rel = path.relative(state.realFolder, file).split(path.sep).join("/");
       if (rel.startsWith("..")) continue;
       reported.push(rel);
-      if (!MODULE_EXTENSIONS.has(path.extname(file).toLowerCase())) continue;
+      if (!MODULE_FILE.has(path.extname(file).toLowerCase())) continue;
       if (!fs.existsSync(file)) {
         this.loader.forget(file);
         this.options.emit("module:removed", { tenant: state.tenant, folder: state.realFolder, file: rel });
@@ -399,34 +401,10 @@ export class Registry {
   }
 }
 
-/** Module files under a folder, skipping node_modules, dot-entries and symbolic links. */
+/** Module files under a folder, as `modules()` lists them (the manifest is not a module). */
 export function listModuleFiles(realFolder: string): string[] {
-  const out: string[] = [];
-  let visited = 0;
-  const walk = (dir: string, depth: number) => {
-    let handle: fs.Dir;
-    try {
-      handle = fs.opendirSync(dir);
-    } catch {
-      return;
-    }
-    try {
-      for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
-        if (out.length >= MAX_LISTED_FILES || ++visited > MAX_VISITED_ENTRIES) return;
-        if (entry.name.startsWith(".") || entry.isSymbolicLink()) continue;
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) {
-          if (entry.name !== "node_modules" && depth < MAX_TENANT_PATH_DEPTH) walk(full, depth + 1);
-        } else if (entry.isFile() && MODULE_EXTENSIONS.has(path.extname(entry.name).toLowerCase()) && !(dir === realFolder && entry.name === MANIFEST_FILE)) {
-          out.push(full);
-        }
-      }
-    } finally {
-      handle.closeSync();
-    }
-  };
-  walk(realFolder, 0);
-  return out;
+  const manifest = path.join(realFolder, MANIFEST_FILE);
+  return walkModuleFiles(realFolder, { maxFiles: MAX_LISTED_FILES, maxEntries: MAX_VISITED_ENTRIES, sorted: false }).files.filter((file) => file !== manifest);
 }
 
 /** Drops what a folder's cache derived from its files: graphs and the manifest verdict. */
