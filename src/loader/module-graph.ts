@@ -6,7 +6,7 @@ import type { TaskModule } from "../runner/protocol.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import type { GraphWalkInput } from "./graph-walk.js";
 import { INLINE_SCRIPT_ID } from "./inline-script.js";
-import { clipText, MAX_ISSUE_MESSAGE, type ValidationIssue, type ValidationResult } from "./issues.js";
+import { clipText, fileIssue, MAX_ISSUE_MESSAGE, type ValidationIssue, type ValidationResult } from "./issues.js";
 import { LoaderPool, type LoaderPoolOptions } from "./loader-pool.js";
 import { ResolutionCache } from "./resolution-cache.js";
 import { checkEntryPath, entryIn, ResolveFailure } from "./resolve.js";
@@ -41,7 +41,7 @@ const MAX_GRAPH_BYTES = 16 * 1024 * 1024;
  * The file-system work one call may do on the host's main thread (invariant 8): past it, the tenant's
  * paths are slow to look up, and its graphs are loaded on a loader thread for a while.
  */
-const HOST_FS_BUDGET: FsBudget = { opMs: 2, totalMs: 10, perOpMs: 0.02 };
+const HOST_FS_BUDGET: FsBudget = { opMs: 2, totalMs: 10, perOpMs: 0.02, maxTotalMs: 50 };
 const SLOW_FOLDER_MS = 60_000;
 
 /** A file's version stamp (inode, size, mtime and ctime in ns), or undefined when it does not exist. */
@@ -53,6 +53,13 @@ export function fileSignature(file: string): string | undefined {
   }
 }
 
+/** A graph over one of its structural limits (modules, specifiers, bytes): VALIDATION_ERROR. */
+class GraphLimitError extends RuntimeError {
+  constructor(message: string) {
+    super("VALIDATION_ERROR", message);
+  }
+}
+
 /** What a graph holds: its transformed source (bounded per call) and the tenant's own bytes (code quotas). */
 class GraphSize {
   private graphBytes = 0;
@@ -61,9 +68,7 @@ class GraphSize {
   add(version: CachedVersion): void {
     this.graphBytes += version.source.length;
     this.sourceBytes += version.bytes;
-    if (this.graphBytes > MAX_GRAPH_BYTES) {
-      throw new RuntimeError("VALIDATION_ERROR", `module graph is larger than ${MAX_GRAPH_BYTES} bytes of source`);
-    }
+    if (this.graphBytes > MAX_GRAPH_BYTES) throw new GraphLimitError(`module graph is larger than ${MAX_GRAPH_BYTES} bytes of source`);
   }
 }
 
@@ -82,7 +87,7 @@ export class ModuleGraphLoader {
    * Whole graphs by folder and entry, each with the stamps of every file and directory its walk looked at:
    * an unchanged graph costs a call one stat per such path, no resolution and no re-assembly.
    */
-  private readonly graphs = new ByteBoundedCache<{ entryRealPath: string; stamps: [string, string][]; graph: ModuleGraph }>(MAX_CACHED_GRAPH_BYTES);
+  private readonly graphs = new ByteBoundedCache<{ entryRealPath: string; stamps: [string, string][]; graph?: ModuleGraph; refused?: RuntimeError }>(MAX_CACHED_GRAPH_BYTES);
   /** Folders whose paths were slow to look up, until when their graphs load on a loader thread. */
   private readonly slowFolders = new Map<string, number>();
   private readonly pool: LoaderPool;
@@ -109,11 +114,22 @@ export class ModuleGraphLoader {
       if (trusted) return await this.walk(realFolder, entryRealPath, trusted, memo);
       const key = `${realFolder}\0${file}`;
       const cached = this.graphs.get(key);
-      if (cached && cached.entryRealPath === entryRealPath && cached.stamps.every(([p, stamp]) => memo.stamp(p) === stamp)) return cached.graph;
-      const graph = await this.walk(realFolder, entryRealPath, trusted, memo);
+      if (cached && cached.entryRealPath === entryRealPath && cached.stamps.every(([p, stamp]) => memo.stamp(p) === stamp)) {
+        if (cached.refused) throw cached.refused;
+        return cached.graph!;
+      }
+      let graph: ModuleGraph;
+      try {
+        graph = await this.walk(realFolder, entryRealPath, trusted, memo);
+      } catch (error) {
+        // A graph over its module or specifier limits stays over them until a file it read changes: the
+        // next call is refused without walking it again.
+        if (error instanceof GraphLimitError) this.graphs.set(key, { entryRealPath, stamps: memo.dependencies(), refused: error }, 1024 + memo.dependencies().length * 128);
+        throw error;
+      }
       let bytes = 1024;
       for (const module of graph.modules) bytes += 256 + module.source.length * 2;
-      const stamps = memo.stamps();
+      const stamps = memo.dependencies();
       for (const [p, stamp] of stamps) bytes += 64 + (p.length + stamp.length) * 2;
       this.graphs.set(key, { entryRealPath, stamps, graph }, bytes);
       return graph;
@@ -136,9 +152,7 @@ export class ModuleGraphLoader {
       const realPath = queue.shift()!;
       if (seen.has(realPath)) continue;
       seen.add(realPath);
-      if (seen.size > MAX_GRAPH_MODULES) {
-        throw new RuntimeError("VALIDATION_ERROR", `module graph has more than ${MAX_GRAPH_MODULES} modules`);
-      }
+      if (seen.size > MAX_GRAPH_MODULES) throw new GraphLimitError(`module graph has more than ${MAX_GRAPH_MODULES} modules`);
       const id = toId(realFolder, realPath);
       const version = this.versions.serving(await this.versions.of(realFolder, realPath, id, trusted, memo));
       refuseUnrunnable(id, version);
@@ -146,9 +160,7 @@ export class ModuleGraphLoader {
       const deps: TaskModule["deps"] = {};
       specifierCount += version.specifiers.length;
       // Each specifier costs a cache look-up on the host thread: bound them.
-      if (specifierCount > MAX_SPECIFIERS_PER_GRAPH) {
-        throw new RuntimeError("VALIDATION_ERROR", `module graph has more than ${MAX_SPECIFIERS_PER_GRAPH} require/import specifiers`);
-      }
+      if (specifierCount > MAX_SPECIFIERS_PER_GRAPH) throw new GraphLimitError(`module graph has more than ${MAX_SPECIFIERS_PER_GRAPH} require/import specifiers`);
       for (const specifier of version.specifiers) {
         try {
           const depReal = this.resolutions.resolve(realFolder, realPath, specifier, memo);
@@ -213,6 +225,14 @@ export class ModuleGraphLoader {
    * running the body. It cannot require or import anything. `tenant` shares the loader threads fairly.
    */
   async inline(code: string, tenant: string): Promise<ModuleGraph> {
+    // Refused before it is hashed or copied to a loader thread: a UTF-8 byte count is never below the length.
+    const maxBytes = this.versions.maxModuleBytes();
+    if (code.length > maxBytes) {
+      throw new RuntimeError("VALIDATION_ERROR", `${INLINE_SCRIPT_ID}: the script is more than ${maxBytes} bytes`, {
+        file: INLINE_SCRIPT_ID,
+        issues: [fileIssue("max-module-size", `script is more than ${maxBytes} bytes; the limit is ${maxBytes}`)],
+      });
+    }
     const key = createHash("sha256").update(code).digest("base64url");
     let version = this.scripts.get(key);
     if (!version) {

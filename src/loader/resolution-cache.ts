@@ -35,6 +35,7 @@ export class ResolutionCache {
       for (const [p, stamp] of resolution.dependsOn) size += p.length + stamp.length + 16;
       this.resolutions.set(key, resolution, size);
     }
+    for (const [p, stamp] of resolution.dependsOn) memo.depend(p, stamp);
     if (resolution.error !== undefined) throw new ResolveFailure(resolution.error);
     return resolution.found!;
   }

@@ -25,6 +25,8 @@ export interface FsBudget {
   /** Longest all of one load's calls may take together (ms), plus `perOpMs` for each call: a big graph makes many fast calls, a slow path few slow ones. */
   totalMs: number;
   perOpMs: number;
+  /** Past this, however many calls it took (a tenant's 25,000 probes of missing files, each fast). */
+  maxTotalMs: number;
 }
 
 /**
@@ -36,6 +38,8 @@ export interface FsBudget {
 export class StatMemo {
   private readonly stats = new Map<string, fs.BigIntStats | null>();
   private readonly reals = new Map<string, string | null>();
+  /** What the load's answer depends on: module files, and the directories and package.json files resolution read. */
+  private readonly depends = new Map<string, Stamp>();
   private spentMs = 0;
   private ops = 0;
 
@@ -55,7 +59,8 @@ export class StatMemo {
     }
     this.spentMs += took;
     this.ops++;
-    if (took > this.budget.opMs || this.spentMs > this.budget.totalMs + this.ops * this.budget.perOpMs) throw new SlowPaths();
+    const allowed = Math.min(this.budget.maxTotalMs, this.budget.totalMs + this.ops * this.budget.perOpMs);
+    if (took > this.budget.opMs || this.spentMs > allowed) throw new SlowPaths();
     return result;
   }
 
@@ -79,9 +84,17 @@ export class StatMemo {
     return stat ? stampOf(stat) : "-";
   }
 
-  /** Every path stat'ed, with its stamp: what a walk depended on. */
-  stamps(): [string, Stamp][] {
-    return [...this.stats].map(([p, stat]) => [p, stat ? stampOf(stat) : "-"]);
+  /** Notes that the load's answer depends on `p` having this stamp. */
+  depend(p: string, stamp: Stamp): void {
+    this.depends.set(p, stamp);
+  }
+
+  /**
+   * What the load depended on, with stamps: far fewer than what it stat'ed (a missing file's answer depends
+   * on its directory's stamp, not on a stat of every spelling probed).
+   */
+  dependencies(): [string, Stamp][] {
+    return [...this.depends];
   }
 
   /** The real path, or null when it does not resolve. */

@@ -210,6 +210,7 @@ export class VersionCache {
     }
     if (!stat.isFile()) throw new RuntimeError("MODULE_NOT_FOUND", `"${shownId(id)}" is not a file`, { file: id });
     const signature = stampOf(stat);
+    memo.depend(realPath, signature);
     if (known && known.signature === signature && !expired(known)) return known;
     const key = `${realPath}\0${signature}`;
     let pending = this.compiling.get(key);

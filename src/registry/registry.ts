@@ -19,7 +19,7 @@ const MAX_VISITED_ENTRIES = 20_000;
 /** Distinct handler files a manifest may name: each is checked on the host whenever the manifest is judged. */
 const MAX_HANDLER_FILES = 64;
 /** File-system time judging a manifest's handlers may take on the host's main thread. */
-const HANDLER_FS_BUDGET = { opMs: 2, totalMs: 10, perOpMs: 0.02 };
+const HANDLER_FS_BUDGET = { opMs: 2, totalMs: 10, perOpMs: 0.02, maxTotalMs: 20 };
 
 /** Events the registry reports (the runtime re-emits them to its listeners). */
 export interface RegistryEvents {
