@@ -1,13 +1,26 @@
 import vm from "node:vm";
 import { ERRORS, isErrorCode, type ErrorCode, type ErrorInfo } from "../errors.js";
 import type { CompileCache } from "./compile-cache.js";
+import {
+  dispatchHostCall,
+  REALM_ENTRY,
+  URL_PARTS,
+  type FailReport,
+  type HostOpHandlers,
+  type InvocationSetup,
+  type RealmEntryOp,
+  type SandboxEvent,
+  type ToolRefusal,
+  type UrlParts,
+} from "./bridge.js";
 import type { Realm } from "./realm-pool.js";
 import type { InvocationOutcome, InvocationTask, LogEntry, ToolReply, ToolRequest } from "./protocol.js";
-import type { InvocationSetup } from "./sandbox/main.js";
 import { tenantScriptName } from "./tenant-script-name.js";
 
-const RUN = new vm.Script('__tenantbox("run")', { filename: "tenantbox:run" });
-const PUMP = new vm.Script('__tenantbox("pump")', { filename: "tenantbox:pump" });
+/** The scripts that enter the realm (bridge.ts, RealmEntryOp). */
+const enterScript = (op: RealmEntryOp) => new vm.Script(`${REALM_ENTRY}(${JSON.stringify(op)})`, { filename: `tenantbox:${op}` });
+const RUN = enterScript("run");
+const PUMP = enterScript("pump");
 const MAX_TIMERS = 1000;
 const MAX_PENDING_TOOLS = 64;
 const LOG_ENTRY_OVERHEAD = 16;
@@ -32,6 +45,7 @@ export class Invocation {
   private nextTimerId = 1;
   private toolCalls = 0;
   private readonly pendingTools = new Set<number>();
+  /** Events for the realm, as SandboxEvent JSON, taken by op "next" while the realm pumps. */
   private readonly events: string[] = [];
   private pumpScheduled = false;
   private deadlineTimer: NodeJS.Timeout | undefined;
@@ -54,7 +68,7 @@ export class Invocation {
   run(): Promise<InvocationOutcome> {
     const done = new Promise<InvocationOutcome>((resolve) => (this.resolve = resolve));
     const { task, realm } = this;
-    realm.attach((op, a, b) => this.onHostCall(op, a, b));
+    realm.attach((op, a, b) => (this.finished ? undefined : dispatchHostCall(Invocation.hostOps, this, op, a, b)));
     try {
       const setup: InvocationSetup = {
         entry: task.entry,
@@ -94,7 +108,11 @@ export class Invocation {
   /** A tool reply for this invocation arrived from the host thread. */
   toolReply(reply: ToolReply): void {
     if (this.finished || !this.pendingTools.delete(reply.callId)) return;
-    this.events.push("r" + JSON.stringify({ id: reply.callId, ok: reply.ok, p: reply.payload, c: reply.code }));
+    this.queue({ kind: "toolReply", id: reply.callId, ok: reply.ok, payload: reply.payload, code: reply.code });
+  }
+
+  private queue(event: SandboxEvent): void {
+    this.events.push(JSON.stringify(event));
     this.schedulePump();
   }
 
@@ -137,36 +155,36 @@ export class Invocation {
     return `invocation exceeded its ${this.task.timeoutMs} ms timeout`;
   }
 
-  private onHostCall(op: string, a: unknown, b: unknown): string | number | undefined {
-    if (this.finished) return undefined;
-    switch (op) {
-      case "log":
-        if (typeof a === "string" && typeof b === "string") this.log(a, b);
-        return undefined;
-      case "timer":
-        return typeof a === "number" ? this.addTimer(a, b === 1) : -1;
-      case "clearTimer":
-        if (typeof a === "number") this.clearTimer(a);
-        return undefined;
-      case "tool":
-        return typeof a === "string" && typeof b === "string" ? this.startTool(a, b) : "TOOL_ERROR:invalid tool call";
-      case "next":
-        return this.events.shift();
-      case "done":
-        if (!this.outcome) this.complete(typeof a === "string" ? a : undefined);
-        return undefined;
-      case "fail":
-        if (!this.outcome && typeof a === "string") this.outcome = { ok: false, error: this.readError(a) };
-        return undefined;
-      case "fatal":
-        if (typeof a === "string" && typeof b === "string" && isErrorCode(a)) this.fatal(a, b);
-        return undefined;
-      case "url":
-        return typeof a === "string" && typeof b === "string" ? parseUrl(a, b) : "";
-      default:
-        return undefined;
-    }
-  }
+  /**
+   * The worker's side of every host operation (bridge.ts, HostOps). Arguments come from the realm: each is
+   * checked before it is used, and every answer is a primitive.
+   */
+  private static readonly hostOps: HostOpHandlers<Invocation> = {
+    log(self, level, message) {
+      if (typeof level === "string" && typeof message === "string") self.log(level, message);
+      return undefined;
+    },
+    timer: (self, delay, repeat) => (typeof delay === "number" ? self.addTimer(delay, repeat === 1) : -1),
+    clearTimer(self, id) {
+      if (typeof id === "number") self.clearTimer(id);
+      return undefined;
+    },
+    tool: (self, name, args) => (typeof name === "string" && typeof args === "string" ? self.startTool(name, args) : refuse("TOOL_ERROR", "invalid tool call")),
+    next: (self) => self.events.shift(),
+    done(self, json) {
+      if (!self.outcome) self.complete(typeof json === "string" ? json : undefined);
+      return undefined;
+    },
+    fail(self, report) {
+      if (!self.outcome && typeof report === "string") self.outcome = { ok: false, error: self.readError(report) };
+      return undefined;
+    },
+    fatal(self, code, message) {
+      if (typeof message === "string" && isErrorCode(code)) self.fatal(code, message);
+      return undefined;
+    },
+    url: (_self, input, base) => (typeof input === "string" && typeof base === "string" ? parseUrl(input, base) : ""),
+  };
 
   private complete(json: string | undefined): void {
     if (json !== undefined && Buffer.byteLength(json, "utf8") > this.task.maxOutputBytes) {
@@ -178,7 +196,8 @@ export class Invocation {
 
   private readError(json: string): ErrorInfo {
     try {
-      const raw = JSON.parse(json) as Record<string, unknown>;
+      // A FailReport (bridge.ts) by contract; read as unknown data all the same.
+      const raw = JSON.parse(json) as { [K in keyof FailReport]?: unknown };
       const code: ErrorCode = isErrorCode(raw.code) ? raw.code : "RUNTIME_ERROR";
       // The tenant's own exception keeps its name (TypeError, MyError); the runtime's errors are RuntimeError.
       const tenantName = typeof raw.name === "string" ? raw.name.slice(0, 200) : "Error";
@@ -220,8 +239,7 @@ export class Invocation {
     const ms = Number.isFinite(delay) ? Math.min(Math.max(0, delay), 2_147_483_647) : 0;
     const fire = () => {
       if (!repeat) this.timers.delete(id);
-      this.events.push("t" + id);
-      this.schedulePump();
+      this.queue({ kind: "timer", id });
     };
     this.timers.set(id, repeat ? setInterval(fire, Math.max(1, ms)) : setTimeout(fire, ms));
     return id;
@@ -235,14 +253,14 @@ export class Invocation {
   }
 
   private startTool(name: string, args: string): number | string {
-    if (!this.task.hasToolHandler) return "TOOL_ERROR:no tools are available to this invocation";
+    if (!this.task.hasToolHandler) return refuse("TOOL_ERROR", "no tools are available to this invocation");
     // Checked in the sandbox too; here it protects the host thread whatever the sandbox did.
-    if (args.length > this.task.maxToolArgBytes) return `TOOL_ERROR:tool arguments are larger than maxToolArgBytes (${this.task.maxToolArgBytes})`;
-    if (this.pendingTools.size >= MAX_PENDING_TOOLS) return `TOOL_ERROR:more than ${MAX_PENDING_TOOLS} tool calls pending at once`;
+    if (args.length > this.task.maxToolArgBytes) return refuse("TOOL_ERROR", `tool arguments are larger than maxToolArgBytes (${this.task.maxToolArgBytes})`);
+    if (this.pendingTools.size >= MAX_PENDING_TOOLS) return refuse("TOOL_ERROR", `more than ${MAX_PENDING_TOOLS} tool calls pending at once`);
     if (this.toolCalls >= this.task.maxToolCalls) {
       const message = `more than maxToolCalls (${this.task.maxToolCalls}) tool calls`;
       this.fatal("MAX_TOOL_CALLS", message);
-      return `MAX_TOOL_CALLS:${message}`;
+      return refuse("MAX_TOOL_CALLS", message);
     }
     const callId = ++this.toolCalls;
     this.pendingTools.add(callId);
@@ -253,7 +271,7 @@ export class Invocation {
   private finish(outcome: { ok: true; value?: string } | { ok: false; error: ErrorInfo }): void {
     if (this.finished) return;
     this.finished = true;
-    // Invariant 5: nothing the tenant started outlives the invocation.
+    // DESIGN.md invariants 5 and 6: nothing the tenant started outlives the invocation.
     for (const handle of this.timers.values()) clearTimeout(handle);
     this.timers.clear();
     this.pendingTools.clear();
@@ -285,22 +303,19 @@ export class Invocation {
   }
 }
 
+/** A tool call the worker refuses outright (op "tool"): the realm rejects the call's promise with it. */
+function refuse(code: ToolRefusal["code"], message: string): string {
+  const refusal: ToolRefusal = { code, message };
+  return JSON.stringify(refusal);
+}
+
+/** Op "url": the host's WHATWG parser, its parts as JSON (UrlParts), or "" for an invalid URL. */
 function parseUrl(input: string, base: string): string {
   try {
     const url = base === "" ? new URL(input) : new URL(input, base);
-    return JSON.stringify({
-      href: url.href,
-      origin: url.origin,
-      protocol: url.protocol,
-      username: url.username,
-      password: url.password,
-      host: url.host,
-      hostname: url.hostname,
-      port: url.port,
-      pathname: url.pathname,
-      search: url.search,
-      hash: url.hash,
-    });
+    const parts = {} as UrlParts;
+    for (const key of URL_PARTS) parts[key] = url[key];
+    return JSON.stringify(parts);
   } catch {
     return "";
   }

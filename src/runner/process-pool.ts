@@ -1,7 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { PoolOptions } from "./pool.js";
-import type { HostToWorkerMessage, SentModule, SentTask, WorkerProcessMessage } from "./process-protocol.js";
-import { failedOutcome as failure, siblingEntry, type InvocationOutcome, type InvocationTask } from "./protocol.js";
+import {
+  failedOutcome as failure,
+  siblingEntry,
+  type HostToWorkerMessage,
+  type InvocationOutcome,
+  type InvocationTask,
+  type SentModule,
+  type SentTask,
+  type WorkerProcessMessage,
+} from "./protocol.js";
 import { sandboxLaunch, type SandboxLaunch, type SandboxUser } from "./sandbox-os.js";
 
 export interface ProcessPoolOptions extends PoolOptions {

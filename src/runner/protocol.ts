@@ -1,3 +1,15 @@
+/**
+ * The runtime <-> worker hop: what crosses between the runtime (the host process's main thread) and a
+ * worker (a sandbox process, or a piscina worker thread), in one file. Both sides are trusted code; the
+ * tenant-bound parts are JSON strings already. The next hop, worker <-> realm, is the security boundary
+ * and is described in bridge.ts.
+ *
+ *   runtime -> worker   InvocationTask (thread: piscina's task; process: a "run" message, SentTask)
+ *   worker -> runtime   InvocationOutcome (thread: the task's result; process: a "result" message)
+ *   worker -> runtime   ToolRequest (thread: on the worker's tool port, ToolPortMessage; process: a "tool" message)
+ *   runtime -> worker   ToolReply (thread: on the tool port; process: a "tool-reply" message)
+ *   process only        "init"/"ready" at start, "need" when the process evicted a module it was sent
+ */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ErrorInfo } from "../errors.js";
@@ -75,6 +87,27 @@ export interface ToolReply {
   payload: string;
   code: string;
 }
+
+/** A module as a run message carries it: without its source when the process already holds that version. */
+export type SentModule = Omit<TaskModule, "source"> & { source?: string };
+
+/** A task as it crosses to a sandbox process. */
+export type SentTask = Omit<InvocationTask, "stopSlot" | "modules"> & { modules: SentModule[] };
+
+/** Runtime -> sandbox process (IPC). */
+export type HostToWorkerMessage =
+  | { t: "init"; readyContexts: number; heapHeadroomMb: number }
+  | { t: "run"; id: number; task: SentTask }
+  | { t: "tool-reply"; reply: ToolReply };
+
+/** Sandbox process -> runtime (IPC). */
+export type WorkerProcessMessage =
+  | { t: "ready" }
+  /** `retire`: this process holds too much to promise the next call its whole memory limit. */
+  | { t: "result"; id: number; outcome: InvocationOutcome; retire?: boolean }
+  /** The run's modules sent without source that this process no longer holds (evicted): send them again. */
+  | { t: "need"; id: number; hashes: string[] }
+  | { t: "tool"; request: ToolRequest };
 
 /** An outcome the pool itself decides (the sandbox never answered): no logs, no stats. */
 export function failedOutcome(code: ErrorInfo["code"], message: string, details?: Record<string, unknown>): InvocationOutcome {

@@ -1,11 +1,13 @@
 import v8 from "node:v8";
 import vm from "node:vm";
-import type { SandboxHandle } from "./sandbox/main.js";
-import type { HostCall } from "./sandbox/primordials.js";
+import type { HostCall, Primitive, SandboxBootstrap, SandboxHandle } from "./bridge.js";
 import { sandboxSource, SANDBOX_FILENAME } from "./sandbox/source.js";
 
-/** The host side of one invocation's channel: the realm's host function forwards here while attached. */
-export type HostHandler = (op: string, a: unknown, b: unknown) => string | number | undefined;
+/**
+ * The worker's side of one invocation's host function (bridge.ts), attached while the invocation runs.
+ * Gets what the realm passed, unchecked: `op` need not even be a string.
+ */
+export type HostHandler = (op: unknown, a: unknown, b: unknown) => Primitive;
 
 /** A hardened realm (a node:vm context with frozen intrinsics) that serves one invocation at a time. */
 export interface Realm {
@@ -19,7 +21,7 @@ export interface Realm {
 }
 
 const CONTEXT_OPTIONS: vm.CreateContextOptions = {
-  // Invariant 3: no eval, no Function(string), no WebAssembly compilation.
+  // DESIGN.md invariant 3: no eval, no Function(string), no WebAssembly compilation.
   codeGeneration: { strings: false, wasm: false },
   // The realm's own microtask queue, drained inside each runInContext: promise jobs of one invocation
   // never run outside it.
@@ -77,8 +79,9 @@ export class RealmPool {
     // (a contextified host object would lend its host prototype chain to `this.constructor`).
     const global = vm.createContext(vm.constants.DONT_CONTEXTIFY, CONTEXT_OPTIONS) as object;
     let handler: HostHandler | undefined;
-    const host: HostCall = (op, a, b) => (handler && typeof op === "string" ? handler(op, a, b) : undefined);
-    const main = this.bootstrap.runInContext(global) as (host: HostCall, stopFlags: Int32Array) => SandboxHandle;
+    // The realm's one host function (invariant 1): primitives in and out; detached, it answers undefined.
+    const host = ((op: unknown, a: unknown, b: unknown) => (handler ? handler(op, a, b) : undefined)) as HostCall;
+    const main = this.bootstrap.runInContext(global) as SandboxBootstrap;
     return {
       global,
       handle: main(host, this.stopFlags),

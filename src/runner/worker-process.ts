@@ -7,8 +7,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { Worker } from "node:worker_threads";
 import { createInvocationHost } from "./invocation-host.js";
-import type { InvocationOutcome, TaskModule } from "./protocol.js";
-import type { WorkerProcessMessage, HostToWorkerMessage, SentTask } from "./process-protocol.js";
+import type { HostToWorkerMessage, InvocationOutcome, SentTask, TaskModule, WorkerProcessMessage } from "./protocol.js";
 
 // Nothing a tenant does may be printed or inspected here.
 process.on("unhandledRejection", () => {});

@@ -1,4 +1,5 @@
-import type { HostCall, Primordials } from "./primordials.js";
+import type { HostCall } from "../bridge.js";
+import type { Primordials } from "./primordials.js";
 
 /** A console whose every line goes to the current invocation's capped log, formatted here in the sandbox. */
 export function installConsole(g: typeof globalThis, P: Primordials, host: HostCall) {

@@ -1,11 +1,8 @@
+import type { FailReport } from "../bridge.js";
 import type { Primordials } from "./primordials.js";
 
-export interface SandboxErrorInfo {
-  code: string;
-  name: string;
-  message: string;
-  details?: Record<string, unknown>;
-}
+/** A thrown value read into plain data: what op "fail" carries to the worker (bridge.ts). */
+type SandboxErrorInfo = FailReport;
 
 /**
  * Errors the runtime raises inside the sandbox (tool failures, limits, missing modules) carry a code.

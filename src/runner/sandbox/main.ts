@@ -3,50 +3,34 @@ import { installConsole } from "./console.js";
 import { installEncoding } from "./encoding.js";
 import { installErrors } from "./errors.js";
 import { hardenRealm } from "./harden.js";
-import { createModuleSystem, type ModuleSpec } from "./modules.js";
-import { capturePrimordials, type HostCall } from "./primordials.js";
+import type { ErrorCode } from "../../errors.js";
+import type { HostCall, HostOp, InvocationSetup, Primitive, REALM_ENTRY, SandboxEvent, SandboxHandle } from "../bridge.js";
+import { createModuleSystem } from "./modules.js";
+import { capturePrimordials } from "./primordials.js";
 import { installStructuredClone } from "./structured-clone.js";
 import { installSymbolRegistry } from "./symbol-registry.js";
 import { installTimers } from "./timers.js";
 import { installTools } from "./tools.js";
 import { installUrl } from "./url.js";
 
-/** What the host sends before an invocation's code runs, as one JSON string. */
-export interface InvocationSetup {
-  entry: string;
-  funcName: string;
-  args: string;
-  context: string;
-  maxIterations: number;
-  maxOutputBytes: number;
-  maxToolArgBytes: number;
-  /** ArrayBuffer bytes the invocation may allocate in total (they live outside the worker's heap limit). */
-  maxBufferBytes: number;
-  /** Date.now() value after which the invocation is out of time. */
-  deadline: number;
-  /** Slot in the shared stop flags, and the value that means "stop" for this invocation. */
-  stopSlot: number;
-  stopId: number;
-  modules: ModuleSpec[];
-}
-
 /**
- * Builds one tenant realm: installs the sandbox APIs, freezes every intrinsic, and returns the host's
- * handle. A realm serves one invocation at a time; all per-invocation state lives in `inv` and is replaced
+ * Builds one tenant realm (the SandboxBootstrap of bridge.ts): installs the sandbox APIs, freezes every
+ * intrinsic, and returns the worker's handle. A realm serves one invocation at a time; all per-invocation state lives in `inv` and is replaced
  * by begin(), and the handle's end() verifies the global before the realm may serve again.
  * The handle's functions are called by the host only while no tenant code is running; tenant code is
  * entered only through `__tenantbox(op)`.
  */
-export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: Int32Array) {
+export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: Int32Array): SandboxHandle {
   const P = capturePrimordials(g);
-  // Host calls never throw into the sandbox: a host-realm error object must not reach tenant code.
-  const host: HostCall = (op, a, b) => {
+  // Host calls never throw into the sandbox (invariant 1): a host-realm error object must not reach tenant code.
+  const callHost = rawHost as (op: HostOp, a?: Primitive, b?: Primitive) => Primitive;
+  const host = ((op: HostOp, a?: Primitive, b?: Primitive) => {
     try {
-      return rawHost(op, a, b);
+      return callHost(op, a, b);
     } catch {
       throw new P.RangeError("Maximum call stack size exceeded");
     }
-  };
+  }) as HostCall;
 
   // Proxy is gone because host code does read properties of tenant objects: Node's unhandled-rejection
   // bookkeeping reads private symbols off every rejected promise, prototype chain included, on host frames.
@@ -87,7 +71,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   /** Once a limit trips, every guard throws this again, so catching it cannot buy more time. */
   let tripped: Error | null = null;
 
-  function trip(code: string, message: string): never {
+  function trip(code: ErrorCode, message: string): never {
     // One error object, thrown again by every later guard: unwinding deep recursion stays cheap.
     if (tripped === null) {
       tripped = errors.raise(code, "RangeError", message);
@@ -211,18 +195,16 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
 
   function pump() {
     for (;;) {
-      const event = host("next");
-      if (typeof event !== "string") return;
-      if (event[0] === "t") {
-        timers.fire(P.Number(P.StringPrototypeSlice(event, 1)));
-      } else if (event[0] === "r") {
-        const reply = P.JSONParse(P.StringPrototypeSlice(event, 1)) as { id: number; ok: boolean; p: string; c: string };
-        tools.settle(reply.id, reply.ok, reply.p, reply.c);
-      }
+      const json = host("next");
+      if (typeof json !== "string") return;
+      const event = P.JSONParse(json) as SandboxEvent;
+      if (event.kind === "timer") timers.fire(event.id);
+      else if (event.kind === "toolReply") tools.settle(event.id, event.ok, event.payload, event.code);
     }
   }
 
-  P.ObjectDefineProperty(g, "__tenantbox", {
+  // The realm entry (bridge.ts): the only way the worker runs tenant code.
+  P.ObjectDefineProperty(g, "__tenantbox" satisfies typeof REALM_ENTRY, {
     value: function (op: unknown) {
       if (op === "run") run();
       else if (op === "pump") pump();
@@ -286,5 +268,3 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     },
   };
 }
-
-export type SandboxHandle = ReturnType<typeof sandboxMain>;

@@ -1,15 +1,6 @@
 import type { ErrorTools } from "./errors.js";
+import type { ModuleSpec } from "../bridge.js";
 import type { Primordials } from "./primordials.js";
-
-export interface ModuleSpec {
-  id: string;
-  format: "esm" | "cjs" | "json";
-  /** JSON text for json modules. */
-  json?: string;
-  /** The file name its script was compiled under (not json): how the stack formatter knows its frames. */
-  script?: string;
-  deps: Record<string, { id: string } | { error: string }>;
-}
 
 /**
  * A fresh module instance table per invocation: CommonJS (require/module.exports, cycles as Node does

@@ -84,6 +84,3 @@ export function capturePrimordials(g: typeof globalThis) {
 }
 
 export type Primordials = ReturnType<typeof capturePrimordials>;
-
-/** The one host function the sandbox holds: primitives in, primitives out, never throws into the sandbox. */
-export type HostCall = (op: string, a?: string | number, b?: string | number) => string | number | undefined;

@@ -1,4 +1,5 @@
-import type { HostCall, Primordials } from "./primordials.js";
+import type { HostCall } from "../bridge.js";
+import type { Primordials } from "./primordials.js";
 
 /**
  * Timers owned by the invocation: the host keeps the real timer and cancels it when the invocation ends;

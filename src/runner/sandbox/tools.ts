@@ -1,5 +1,6 @@
 import type { ErrorTools } from "./errors.js";
-import type { HostCall, Primordials } from "./primordials.js";
+import type { HostCall, ToolRefusal } from "../bridge.js";
+import type { Primordials } from "./primordials.js";
 
 /**
  * callTool(name, args): arguments leave as a JSON string, the result comes back as a JSON string parsed
@@ -28,10 +29,9 @@ export function installTools(g: typeof globalThis, P: Primordials, host: HostCal
     }
     const id = host("tool", name, json === undefined ? "" : json);
     if (typeof id === "string") {
-      // The host refused the call outright: the string is "CODE:message".
-      const colon = P.StringPrototypeIndexOf(id, ":");
-      const code = P.StringPrototypeSlice(id, 0, colon);
-      return P.PromiseReject(errors.raise(code, code === "TOOL_ERROR" ? "ToolError" : "RuntimeError", P.StringPrototypeSlice(id, colon + 1)));
+      // The host refused the call outright.
+      const refusal = P.JSONParse(id) as ToolRefusal;
+      return P.PromiseReject(errors.raise(refusal.code, refusal.code === "TOOL_ERROR" ? "ToolError" : "RuntimeError", refusal.message));
     }
     return new P.Promise((resolve, reject) => {
       const entry: Pending = P.ObjectCreate(null);

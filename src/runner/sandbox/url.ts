@@ -1,23 +1,12 @@
-import type { HostCall, Primordials } from "./primordials.js";
+import type { HostCall, UrlParts } from "../bridge.js";
+import type { Primordials } from "./primordials.js";
 
 /**
  * URL and URLSearchParams. Parsing follows the WHATWG parser of the host, reached as string in, JSON string
  * out; the objects themselves are built here, in the sandbox realm.
  */
 export function installUrl(g: typeof globalThis, P: Primordials, host: HostCall) {
-  interface Parts {
-    href: string;
-    origin: string;
-    protocol: string;
-    username: string;
-    password: string;
-    host: string;
-    hostname: string;
-    port: string;
-    pathname: string;
-    search: string;
-    hash: string;
-  }
+  type Parts = UrlParts;
 
   function parse(input: string, base?: string): Parts {
     const json = host("url", input, base === undefined ? "" : base);

@@ -1,0 +1,151 @@
+/**
+ * The realm boundary: every crossing between a tenant realm and the worker that runs it, in one file.
+ *
+ * A call travels in two hops:
+ *
+ *   runtime (host process, main thread) --protocol.ts--> worker (sandbox process or worker thread)
+ *   worker --this file--> realm (a node:vm context holding tenant code)
+ *
+ * The first hop is data between trusted processes and threads (protocol.ts: tasks, outcomes, tool
+ * requests and replies, and the IPC and thread messages that carry them). This hop is the security
+ * boundary of DESIGN.md's invariants 1 and 2: the realm holds exactly one host function (`HostCall`),
+ * which takes and returns primitives only and never throws into the realm; everything structured crosses
+ * as a JSON string parsed on the other side (in the realm with the realm's own captured `JSON.parse`).
+ * The worker enters the realm in exactly two ways: the bootstrap's handle (`SandboxHandle`: begin,
+ * define, end), called while no tenant code runs, and the realm-global entry (`RealmEntry`: run, pump).
+ *
+ * Code under sandbox/ is stringified into the realm, so it may use this file with `import type` only:
+ * everything here that the sandbox needs is a type, and the few values (the entry's name, the URL part
+ * names) are checked against the sandbox's literal copies by type.
+ *
+ *   crossing                    direction       types
+ *   bootstrap(host, stopFlags)  worker -> realm SandboxBootstrap, returns SandboxHandle
+ *   handle.begin(setup)         worker -> realm InvocationSetup as JSON
+ *   handle.define(i, wrapper)   worker -> realm a wrapper the worker evaluated in the realm from a cached script
+ *   handle.end()                worker -> realm returns whether the global verified clean
+ *   __tenantbox("run"|"pump")   worker -> realm RealmEntry (a script run in the realm)
+ *   host(op, a, b)              realm -> worker HostOps: one row per operation, below
+ *   events (op "next")          worker -> realm SandboxEvent as JSON, pumped in by "pump"
+ */
+import type { ErrorCode } from "../errors.js";
+
+/**
+ * Operations the realm asks of the worker through its one host function, with their arguments and result.
+ * Arguments are what a well-behaved realm sends; the worker still checks every one (tenant code may have
+ * broken the realm's own wiring before it calls). A detached realm (no invocation) gets `undefined` for all.
+ */
+export interface HostOps {
+  /** A console line, formatted in the realm; kept under the invocation's maxLogBytes. */
+  log: { args: [level: string, message: string]; result: undefined };
+  /** Starts a host timer; its id, or -1 when the invocation has too many. Firing queues a timer event. */
+  timer: { args: [delayMs: number, repeat: 0 | 1]; result: number };
+  clearTimer: { args: [id: number]; result: undefined };
+  /** A tool call (arguments as JSON, "" for undefined): its call id, or a refusal (ToolRefusal as JSON). Its reply comes as an event. */
+  tool: { args: [name: string, argsJson: string]; result: number | string };
+  /** The next queued event (SandboxEvent as JSON), or undefined when there is none. */
+  next: { args: []; result: string | undefined };
+  /** The function's value, serialized in the realm (absent: undefined). */
+  done: { args: [valueJson?: string]; result: undefined };
+  /** The invocation failed: FailReport as JSON. */
+  fail: { args: [reportJson: string]; result: undefined };
+  /** A limit tripped in the realm: an error code and its message. The outcome is this error, whatever the tenant catches. */
+  fatal: { args: [code: ErrorCode, message: string]; result: undefined };
+  /** WHATWG URL parsing by the host's parser: UrlParts as JSON, or "" when the input is not a URL. */
+  url: { args: [input: string, base: string]; result: string };
+}
+
+export type HostOp = keyof HostOps;
+
+/** A primitive, the only kind of value that crosses the host function (invariant 1). */
+export type Primitive = string | number | undefined;
+
+/**
+ * The one host function the realm holds: primitives in, primitives out, never throws into the realm.
+ * `undefined` is always a possible answer (the realm is detached, or the worker refused the arguments).
+ */
+export type HostCall = <K extends HostOp>(op: K, ...args: HostOps[K]["args"]) => HostOps[K]["result"] | undefined;
+
+/** The worker's side of every operation: gets the arguments unchecked (they come from the realm) and answers with primitives only. */
+export type HostOpHandlers<Self> = { readonly [K in HostOp]: (self: Self, a: unknown, b: unknown) => HostOps[K]["result"] };
+
+/**
+ * Dispatches one host call to its handler. Unknown operations (and names like "constructor" or
+ * "__proto__") answer undefined: only the table's own rows are operations.
+ */
+export function dispatchHostCall<Self>(handlers: HostOpHandlers<Self>, self: Self, op: unknown, a: unknown, b: unknown): Primitive {
+  if (typeof op !== "string" || !Object.hasOwn(handlers, op)) return undefined;
+  return handlers[op as HostOp](self, a, b);
+}
+
+/** Events the worker queues for the realm; "pump" makes the realm take them with op "next". */
+export type SandboxEvent =
+  /** A host timer fired: run its callback. */
+  | { kind: "timer"; id: number }
+  /** A tool call's reply: `payload` is the result as JSON ("" for undefined) or the error message. */
+  | { kind: "toolReply"; id: number; ok: boolean; payload: string; code: string };
+
+/** Why the worker refused a tool call outright (op "tool"): the promise rejects with this code and message. */
+export interface ToolRefusal {
+  code: Extract<ErrorCode, "TOOL_ERROR" | "MAX_TOOL_CALLS">;
+  message: string;
+}
+
+/** How the realm reports a failure (op "fail"): the thrown value read into plain data, inside the realm. */
+export interface FailReport {
+  code: string;
+  name: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** The parts of a parsed URL, in the order the host reads them off its URL object. */
+export const URL_PARTS = ["href", "origin", "protocol", "username", "password", "host", "hostname", "port", "pathname", "search", "hash"] as const;
+export type UrlParts = Record<(typeof URL_PARTS)[number], string>;
+
+/** A module as the realm's module system knows it (InvocationSetup.modules). */
+export interface ModuleSpec {
+  id: string;
+  format: "esm" | "cjs" | "json";
+  /** JSON text for json modules. */
+  json?: string;
+  /** The file name its script was compiled under (not json): how the stack formatter knows its frames. */
+  script?: string;
+  deps: Record<string, { id: string } | { error: string }>;
+}
+
+/** What the worker sends (handle.begin) before an invocation's code runs, as one JSON string. */
+export interface InvocationSetup {
+  entry: string;
+  funcName: string;
+  args: string;
+  context: string;
+  /** Loop iterations; Number.MAX_SAFE_INTEGER when the limit is off. */
+  maxIterations: number;
+  maxOutputBytes: number;
+  maxToolArgBytes: number;
+  /** ArrayBuffer bytes the invocation may allocate in total (they live outside the worker's heap limit). */
+  maxBufferBytes: number;
+  /** Date.now() value after which the invocation is out of time. */
+  deadline: number;
+  /** Slot in the shared stop flags, and the value that means "stop" for this invocation. */
+  stopSlot: number;
+  stopId: number;
+  modules: ModuleSpec[];
+}
+
+/** The realm's handle, returned by its bootstrap; the worker calls it only while no tenant code runs. */
+export interface SandboxHandle {
+  /** Starts an invocation: `setupJson` is an InvocationSetup. */
+  begin(setupJson: string): void;
+  /** Gives the realm module `index` of the setup's list: a wrapper evaluated in the realm from a cached compiled script. */
+  define(index: number, wrapper: (...args: unknown[]) => unknown): void;
+  /** Ends the invocation; true when the global is back to its baseline and the realm may serve again. */
+  end(): boolean;
+}
+
+/** The bootstrap script evaluates to this: given the host function and the stop flags, builds the realm. */
+export type SandboxBootstrap = (host: HostCall, stopFlags: Int32Array) => SandboxHandle;
+
+/** The realm-global function through which tenant code is entered, and its operations. */
+export const REALM_ENTRY = "__tenantbox";
+export type RealmEntryOp = "run" | "pump";
