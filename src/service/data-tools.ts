@@ -1,4 +1,5 @@
 import { DataError, type DocumentStore, type Filter, type Selector } from "./document-store.js";
+import type { ServiceTools, ToolDefinition } from "./service-tools.js";
 
 export const DATA_TOOL_NAMES = ["data:query", "data:insert", "data:update", "data:delete"] as const;
 export type DataToolName = (typeof DATA_TOOL_NAMES)[number];
@@ -67,4 +68,21 @@ function selector(args: Record<string, unknown>): Selector {
   if (args.id !== undefined) result.id = args.id as string;
   if (args.where !== undefined) result.where = args.where as Filter;
   return result;
+}
+
+/** Registers the data tools as built-ins over `store`; each is bound to the calling tenant. */
+export function registerDataTools(tools: ServiceTools, store: DocumentStore): void {
+  const handlers = dataTools(store);
+  for (const name of DATA_TOOL_NAMES) {
+    const handler: ToolDefinition["handler"] = (args, ctx) => {
+      try {
+        return handlers[name](ctx.tenantId, args);
+      } catch (error) {
+        // A bad argument is the tenant's to read; a database failure is ours, and says nothing of our internals.
+        if (error instanceof DataError) throw error;
+        throw new Error(`${name}: the data store failed; try again`);
+      }
+    };
+    tools.register(name, { handler }, true);
+  }
 }

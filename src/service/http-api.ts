@@ -1,7 +1,7 @@
 import { Transform } from "node:stream";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { ERRORS, type ErrorInfo } from "../errors.js";
-import type { Principal } from "./auth.js";
+import type { Caller } from "./caller.js";
 import type { TenantConfig } from "./config.js";
 import { ServiceError, SERVICE_ERROR_STATUS, type ServiceErrorCode } from "./service-error.js";
 import { TenantService, type Outcome, type RunBody, type ServiceOptions } from "./tenant-service.js";
@@ -10,11 +10,6 @@ import type { ToolDefinition } from "./service-tools.js";
 export interface ServerOptions extends ServiceOptions {
   /** fastify's logger (pino): false (default) or its options; tokens and bodies are never logged. */
   logger?: boolean | Record<string, unknown>;
-}
-
-interface Caller {
-  principal: Principal;
-  tenant: TenantConfig;
 }
 
 declare module "fastify" {
@@ -96,7 +91,7 @@ export class TenantboxServer {
     this.routes();
   }
 
-  /** Registers a host tool (see TenantService.tool). */
+  /** Registers a platform tool (see TenantService.tool). */
   tool(name: string, definition: ToolDefinition): this {
     this.service.tool(name, definition);
     return this;
@@ -214,14 +209,12 @@ export class TenantboxServer {
     });
 
     app.post<{ Body: RunBody }>("/v1/run", { schema: { body: runSchema } }, async (request, reply) => {
-      const { principal, tenant } = caller(request);
-      const answer = await service.run(principal, tenant, request.body);
+      const answer = await service.run(caller(request), request.body);
       return sendOutcome(reply, answer, resultStatus(answer.result.error));
     });
 
     app.post<{ Body: { code: string; context?: unknown } }>("/v1/execute", { schema: { body: executeSchema } }, async (request, reply) => {
-      const { principal, tenant } = caller(request);
-      const answer = await service.executeCode(principal, tenant, request.body.code, request.body.context);
+      const answer = await service.executeCode(caller(request), request.body.code, request.body.context);
       // A script names no module or function: one it requires and cannot have is its own failure (200), not a 404.
       const status = resultStatus(answer.result.error);
       return sendOutcome(reply, answer, status === 404 ? 200 : status);
@@ -237,9 +230,8 @@ export class TenantboxServer {
         },
       },
       async (request, reply) => {
-        const { principal, tenant } = caller(request);
         const body = request.body ?? {};
-        const answer = await service.emit(principal, tenant, request.params.event, body.payload ?? null, body.context);
+        const answer = await service.emit(caller(request), request.params.event, body.payload ?? null, body.context);
         // The first policy refusal among the handlers decides the status; every handler's result is in the body.
         const refused = answer.result.map((hook) => resultStatus(hook.error)).find((s) => s === 403 || s === 429);
         return sendOutcome(reply, { ...answer, result: { event: request.params.event, results: answer.result } }, refused ?? 200);

@@ -1,3 +1,5 @@
+import { RuntimeError, type ErrorCode } from "../errors.js";
+
 /** Every way a service request can fail, with the HTTP status it answers with. */
 export const SERVICE_ERROR_STATUS = {
   INVALID_REQUEST: 400,
@@ -32,4 +34,33 @@ export class ServiceError extends Error {
     this.name = "ServiceError";
     this.status = SERVICE_ERROR_STATUS[code];
   }
+}
+
+/** How the service answers a runtime error that was thrown at it rather than reported in a result. */
+export interface RuntimeRefusal {
+  code: ServiceErrorCode;
+  message: string;
+  retryAfterMs?: number;
+  /** The runtime raises it before the call runs: an admitted execution is given back to the quota. */
+  beforeRun: boolean;
+}
+
+/**
+ * The runtime errors the service turns into refusals of its own, keyed by the runtime's code (what each
+ * code means to the runtime is `ERRORS` in src/errors.ts). Any other thrown runtime error is a 500.
+ */
+export const RUNTIME_REFUSALS: Partial<Record<ErrorCode, RuntimeRefusal>> = {
+  QUEUE_FULL: { code: "QUEUE_FULL", message: "the service is at capacity; try again shortly", retryAfterMs: 1000, beforeRun: true },
+  CLOSED: { code: "UNAVAILABLE", message: "the service is shutting down", beforeRun: true },
+  // Only from the registry (listing a folder that does not exist yet); a run reports it in its result.
+  MODULE_NOT_FOUND: { code: "NOT_FOUND", message: "the tenant has no code deployed", beforeRun: false },
+};
+
+/** The refusal a thrown error stands for, if it is a runtime error the table lists. */
+export function runtimeRefusal(error: unknown): RuntimeRefusal | undefined {
+  return error instanceof RuntimeError ? RUNTIME_REFUSALS[error.code] : undefined;
+}
+
+export function refusalError(refusal: RuntimeRefusal): ServiceError {
+  return new ServiceError(refusal.code, refusal.message, refusal.retryAfterMs);
 }

@@ -1,6 +1,7 @@
 import Ajv, { type ValidateFunction } from "ajv";
 import { RuntimeError } from "../errors.js";
-import { permits, type RateLimit, type TenantConfig } from "./config.js";
+import type { Caller } from "./caller.js";
+import { permits, type RateLimit } from "./config.js";
 import { ServiceError } from "./service-error.js";
 import type { UsageLimiter } from "./usage-limiter.js";
 
@@ -21,16 +22,12 @@ export interface ToolDefinition {
   rateLimit?: RateLimit;
 }
 
-/** Who is calling, as the service passes it along with an execution (the runtime's `meta`). */
-export interface CallerMeta {
-  tenant: TenantConfig;
-  user: string | null;
-  /** The token's permissions claim (null: the token does not narrow the tenant's permissions). */
-  tokenPermissions: string[] | null;
-  /** Set when a tool call was refused with a wait: the HTTP answer's Retry-After. */
+/** What one execution's tool calls came to. */
+export interface ToolUsage {
+  /** Tool calls charged to the tenant's daily quota. */
+  charged: number;
+  /** The longest wait a refused tool call asked for (the HTTP answer's Retry-After), if one did. */
   retryAfterMs?: number;
-  /** Tool calls of this execution the daily quota was charged for. */
-  chargedToolCalls: number;
 }
 
 interface Registered extends ToolDefinition {
@@ -38,10 +35,25 @@ interface Registered extends ToolDefinition {
   validate?: ValidateFunction;
 }
 
+/**
+ * One execution's tally, private to this file: the runtime carries it as the call's opaque `meta` to each
+ * tool call, and `metered()` returns what it counted once the execution has ended.
+ */
+class Tally {
+  charged = 0;
+  retryAfterMs: number | undefined;
+
+  constructor(readonly caller: Caller) {}
+
+  usage(): ToolUsage {
+    return this.retryAfterMs !== undefined ? { charged: this.charged, retryAfterMs: this.retryAfterMs } : { charged: this.charged };
+  }
+}
+
 const TOOL_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /**
- * The tools tenants may call: the built-in data tools and the host's own. Every call is checked against
+ * The tools tenants may call: the built-in data tools and the platform's own. Every call is checked against
  * the tenant's config and the token before anything runs: enabled for the tenant, granted by both, within
  * its rate limit and the tenant's daily tool-call quota, arguments valid.
  */
@@ -71,23 +83,33 @@ export class ServiceTools {
     return this.tools.has(name);
   }
 
+  /**
+   * Runs one execution for `caller`: `execute` gets the `meta` to hand the runtime, through which the
+   * execution's tool calls reach `call()`. Returns the execution's result and what its tool calls came to.
+   */
+  async metered<T>(caller: Caller, execute: (meta: unknown) => Promise<T>): Promise<{ result: T; usage: ToolUsage }> {
+    const tally = new Tally(caller);
+    const result = await execute(tally);
+    return { result, usage: tally.usage() };
+  }
+
   /** The runtime's tool handler: refusals are RuntimeErrors with a policy code, other failures plain errors (TOOL_ERROR). */
-  async call(name: string, args: unknown, meta: CallerMeta | undefined): Promise<unknown> {
-    if (!meta) throw new RuntimeError("PERMISSION_DENIED", "tools are not available to this call");
-    const { tenant } = meta;
+  async call(name: string, args: unknown, meta: unknown): Promise<unknown> {
+    if (!(meta instanceof Tally)) throw new RuntimeError("PERMISSION_DENIED", "tools are not available to this call");
+    const { tenant, principal } = meta.caller;
     const tool = this.tools.get(name);
     const settings = Object.hasOwn(tenant.tools, name) ? tenant.tools[name] : undefined;
     // An unknown tool and a tool the tenant may not use read the same: a tenant cannot probe what exists.
     if (!tool || !settings) throw new RuntimeError("PERMISSION_DENIED", `tool "${name}" is not enabled for this tenant`);
     if (!permits(tenant.permissions, name)) throw new RuntimeError("PERMISSION_DENIED", `tenant has no permission "tool:${name}"`);
-    if (meta.tokenPermissions !== null && !permits(meta.tokenPermissions, name)) {
+    if (principal.permissions !== null && !permits(principal.permissions, name)) {
       throw new RuntimeError("PERMISSION_DENIED", `token has no permission "tool:${name}"`);
     }
     const rateLimit = settings.rateLimit ?? tool.rateLimit;
     try {
       if (rateLimit) await this.limiter.takeRate(`tool:${tenant.id}:${name}`, rateLimit);
       await this.limiter.takeToolCall(tenant.id, tenant.quotas);
-      meta.chargedToolCalls++;
+      meta.charged++;
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
       if (error.retryAfterMs !== undefined) meta.retryAfterMs = Math.max(meta.retryAfterMs ?? 0, error.retryAfterMs);
@@ -98,6 +120,6 @@ export class ServiceTools {
       const where = first?.instancePath ? `args${first.instancePath.replace(/\//g, ".")}` : "args";
       throw new Error(`tool "${name}": invalid arguments: ${where} ${first?.message ?? "do not match the schema"}`);
     }
-    return tool.handler(args, { tenantId: tenant.id, user: meta.user, config: settings.config ?? {} });
+    return tool.handler(args, { tenantId: tenant.id, user: principal.user, config: settings.config ?? {} });
   }
 }

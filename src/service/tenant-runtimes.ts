@@ -1,8 +1,9 @@
 import { IsolatedRuntime } from "../isolated-runtime.js";
 import { defaultThreads } from "../options.js";
-import { LEVEL_DEFAULTS, type SecurityLevel } from "../security-levels.js";
+import type { SecurityLevel } from "../security-levels.js";
 import type { TenantConfig } from "./config.js";
-import type { CallerMeta, ServiceTools } from "./service-tools.js";
+import type { ServiceTools } from "./service-tools.js";
+import { poolLimits } from "./tenant-limits.js";
 
 export interface TenantRuntimesOptions {
   root: string;
@@ -59,7 +60,6 @@ export class TenantRuntimes {
   }
 
   private create(memoryMb: number, tenants: TenantConfig[]): IsolatedRuntime {
-    const max = (pick: (t: TenantConfig) => number) => Math.max(...tenants.map(pick));
     const { options } = this;
     const threads = options.maxThreads ?? defaultThreads();
     return new IsolatedRuntime({
@@ -71,12 +71,9 @@ export class TenantRuntimes {
       ...(options.maxQueue !== undefined ? { maxQueue: options.maxQueue } : {}),
       ...(options.securityLevel !== undefined ? { securityLevel: options.securityLevel } : {}),
       ...(options.isolation !== undefined ? { isolation: options.isolation } : {}),
-      timeout: max((t) => t.quotas.maxExecutionDurationMs),
-      maxToolCalls: max((t) => t.quotas.maxToolCallsPerExecution),
-      maxOutputBytes: Math.max(16, max((t) => t.quotas.maxOutputSizeKB * 1024)),
-      // No file bigger than its tenants' code quota is ever read or parsed (on the host thread).
-      maxModuleBytes: Math.min(LEVEL_DEFAULTS[options.securityLevel ?? "STANDARD"].maxModuleBytes, max((t) => t.quotas.maxCodeSizeKB * 1024)),
-      toolHandler: (name, args, ctx) => options.tools.call(name, args, ctx.meta as CallerMeta),
+      ...poolLimits(tenants.map((t) => t.quotas), options.securityLevel),
+      // `meta` is what ServiceTools.metered() handed the execution: the tool layer reads it back itself.
+      toolHandler: (name, args, ctx) => options.tools.call(name, args, ctx.meta),
       // With several tenants on a pool, one of them may not hold every worker (its calls wait in its own
       // queue instead): else one tenant's slow calls stall every other tenant of the pool until they end.
       ...(tenants.length > 1 && threads > 1 ? { maxConcurrentPerTenant: threads - 1 } : {}),

@@ -1,0 +1,140 @@
+import path from "node:path";
+import { Redis } from "ioredis";
+import { AuditLog } from "./audit-log.js";
+import { Authenticator } from "./auth.js";
+import { loadConfig, type ServiceConfig } from "./config.js";
+import { openDatabase, type Database } from "./database.js";
+import { registerDataTools } from "./data-tools.js";
+import { DocumentStore } from "./document-store.js";
+import { ServiceMetrics } from "./metrics.js";
+import { ServiceTools } from "./service-tools.js";
+import { TenantRuntimes } from "./tenant-runtimes.js";
+import { periodOf, UsageLimiter } from "./usage-limiter.js";
+
+export interface ServiceOptions {
+  /** Directory with one folder per tenant: `<root>/<tenantId>/`. */
+  root: string;
+  /** The config file's path, or a parsed config. */
+  config: string | ServiceConfig;
+  /** Where the SQLite database lives (audit log, documents). Default `./.tenantbox`. */
+  dataDir?: string;
+  /** HS256 secret; default `TENANTBOX_JWT_SECRET`, then the config's `auth.secret`. */
+  jwtSecret?: string;
+  /** A Redis URL (redis://host:port/db): quota counters and rate limits live there, shared by every node. */
+  redisUrl?: string;
+  maxThreads?: number;
+  /** Invocations that may wait for a worker (per memory class) before requests get 503. */
+  maxQueue?: number;
+  /**
+   * Watch tenant folders (chokidar) instead of checking files on every call. Off by default: the watcher
+   * runs on the main thread, and a tenant renaming files in a loop can flood it (measured: another
+   * tenant's call waited 20 s). Every call sees the files on disk either way.
+   */
+  watch?: boolean;
+  isolation?: "process" | "thread";
+  /** Where the service reports its own failures (an audit row it could not write); default stderr. */
+  log?: (message: string, error: unknown) => void;
+  /** The clock quota periods and audit times follow (tests move it to the next day). Default Date.now. */
+  now?: () => number;
+}
+
+const stderrLog = (message: string, error: unknown) =>
+  process.stderr.write(`tenantbox: ${message}${error === undefined ? "" : `: ${(error as Error)?.message ?? String(error)}`}\n`);
+
+/**
+ * The service's wiring: every part built from the options, started and closed in order. No policy here:
+ * who may do what is the TenantService's, on top of these parts.
+ */
+export class ServiceParts {
+  readonly root: string;
+  readonly config: ServiceConfig;
+  readonly now: () => number;
+  readonly log: (message: string, error: unknown) => void;
+  readonly auth: Authenticator;
+  readonly db: Database;
+  readonly audit: AuditLog;
+  readonly limiter: UsageLimiter;
+  readonly tools: ServiceTools;
+  readonly documents: DocumentStore;
+  readonly runtimes: TenantRuntimes;
+  readonly metrics: ServiceMetrics;
+  private readonly redis: Redis | undefined;
+
+  constructor(options: ServiceOptions) {
+    if (typeof options.root !== "string" || options.root.length === 0) throw new TypeError("tenantbox: service option root is required");
+    this.root = path.resolve(options.root);
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? stderrLog;
+    this.config = typeof options.config === "string" ? loadConfig(options.config) : options.config;
+    const secret = options.jwtSecret ?? process.env.TENANTBOX_JWT_SECRET ?? this.config.auth.secret;
+    const { jwksUrl, issuer, audience } = this.config.auth;
+    this.auth = new Authenticator({
+      ...(secret !== undefined && secret !== "" ? { secret } : {}),
+      ...(jwksUrl !== undefined ? { jwksUrl } : {}),
+      ...(issuer !== undefined ? { issuer } : {}),
+      ...(audience !== undefined ? { audience } : {}),
+    });
+    this.db = openDatabase(path.resolve(options.dataDir ?? ".tenantbox"));
+    try {
+      this.audit = new AuditLog(this.db);
+      // No offline queue: while Redis is away, requests are refused (503) instead of piling up.
+      this.redis = options.redisUrl !== undefined ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true }) : undefined;
+      this.limiter = new UsageLimiter({ now: this.now, ...(this.redis ? { storeClient: this.redis } : {}) });
+      this.tools = new ServiceTools(this.limiter);
+      this.documents = new DocumentStore(this.db, (id) => (this.config.tenants.get(id)?.quotas.maxStoredDataMB ?? 0) * 1024 * 1024);
+      registerDataTools(this.tools, this.documents);
+      this.runtimes = new TenantRuntimes({
+        root: this.root,
+        tenants: this.config.tenants.values(),
+        tools: this.tools,
+        watch: options.watch ?? false,
+        ...(this.config.securityLevel !== undefined ? { securityLevel: this.config.securityLevel } : {}),
+        ...(options.maxThreads !== undefined ? { maxThreads: options.maxThreads } : {}),
+        ...(options.maxQueue !== undefined ? { maxQueue: options.maxQueue } : {}),
+        ...(options.isolation !== undefined ? { isolation: options.isolation } : {}),
+      });
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    this.metrics = new ServiceMetrics(() => this.runtimes.load());
+  }
+
+  /**
+   * Restores today's quota counters from the audit log (a restart must not hand out a fresh day; with
+   * Redis the counters survive by themselves) and waits for the pools.
+   */
+  async start(): Promise<void> {
+    // A tool the config enables but nobody registered is refused on every call: say so once, at start.
+    for (const tenant of this.config.tenants.values()) {
+      for (const name of Object.keys(tenant.tools)) {
+        if (!this.tools.has(name)) this.log(`tool "${name}" is enabled for tenant "${tenant.id}" but not registered; its calls are refused`, undefined);
+      }
+    }
+    if (this.redis) {
+      try {
+        await this.redis.connect();
+      } catch (error) {
+        throw new Error(`cannot connect to Redis: ${(error as Error).message}`);
+      }
+    } else {
+      const since = periodOf(this.now()).start;
+      for (const id of this.config.tenants.keys()) await this.limiter.seed(id, this.audit.totals(id, since));
+    }
+    await this.runtimes.ready();
+  }
+
+  /** Lets admitted work finish, ends the pools, then closes the database (WAL checkpointed). */
+  async close(): Promise<void> {
+    try {
+      await this.runtimes.close();
+    } finally {
+      this.redis?.disconnect();
+      try {
+        this.db.pragma("wal_checkpoint(TRUNCATE)");
+      } finally {
+        this.db.close();
+      }
+    }
+  }
+}
