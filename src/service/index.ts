@@ -2,10 +2,10 @@
 // alone never loads fastify, SQLite or the JWT library.
 export { TenantboxServer, type ServerOptions } from "./http-api.js";
 export { TenantService, type ServiceOptions, type RunBody, type Outcome, type UsageAnswer } from "./tenant-service.js";
+export type { Caller } from "./caller.js";
 // A platform tool refuses a call with `throw new RuntimeError("PERMISSION_DENIED" | "RATE_LIMITED" | "QUOTA_EXCEEDED", message)`.
 export { RuntimeError } from "../errors.js";
 export { ServiceError, SERVICE_ERROR_STATUS, RUNTIME_REFUSALS, type ServiceErrorCode, type RuntimeRefusal } from "./service-error.js";
-export type { Caller } from "./caller.js";
 export { signToken, type Principal } from "./auth.js";
 export { loadConfig, parseConfig, ConfigError, permits, type ServiceConfig, type TenantConfig, type ToolSettings, type RateLimit } from "./config.js";
 export { TIER_QUOTAS, TIER_NAMES, type Quotas, type TierName } from "./tiers.js";

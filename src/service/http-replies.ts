@@ -1,0 +1,39 @@
+import type { FastifyError, FastifyReply } from "fastify";
+import { ERRORS, type ErrorInfo } from "../errors.js";
+import { ServiceError, SERVICE_ERROR_STATUS, type ServiceErrorCode } from "./service-error.js";
+import type { Outcome } from "./tenant-service.js";
+
+/** The status of an execution's answer (the runtime's error table): a refusal, a 404 for what does not exist, else 200 with the report. */
+export function resultStatus(error: ErrorInfo | undefined): number {
+  return error ? ERRORS[error.code].status : 200;
+}
+
+export function sendOutcome(reply: FastifyReply, answer: Outcome<unknown>, status: number): FastifyReply {
+  if (status === 429) reply.header("retry-after", retryAfterSeconds(answer.retryAfterMs ?? 1000));
+  return reply.code(status).send(answer.result);
+}
+
+export function sendError(reply: FastifyReply, code: ServiceErrorCode, message: string, retryAfterMs?: number): FastifyReply {
+  const status = SERVICE_ERROR_STATUS[code];
+  if (status === 429 || (status === 503 && retryAfterMs !== undefined)) reply.header("retry-after", retryAfterSeconds(retryAfterMs ?? 1000));
+  return reply.code(status).send({ error: { code, message } });
+}
+
+function retryAfterSeconds(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms / 1000)));
+}
+
+/** Any error to a code and a message safe to show: never a stack, never an internal message for a 500. */
+export function describeError(error: FastifyError | ServiceError): { code: ServiceErrorCode; message: string; retryAfterMs?: number } {
+  if (error instanceof ServiceError) {
+    return error.retryAfterMs !== undefined
+      ? { code: error.code, message: error.message, retryAfterMs: error.retryAfterMs }
+      : { code: error.code, message: error.message };
+  }
+  if (error.validation) return { code: "INVALID_REQUEST", message: error.message };
+  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return { code: "PAYLOAD_TOO_LARGE", message: "request body is too large" };
+  if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
+    return { code: "INVALID_REQUEST", message: error.message };
+  }
+  return { code: "INTERNAL_ERROR", message: "internal error" };
+}

@@ -1,0 +1,85 @@
+import type { FastifyPluginAsync } from "fastify";
+import { callerGate, callerOf } from "./caller-gate.js";
+import { resultStatus, sendOutcome } from "./http-replies.js";
+import type { RunBody, TenantService } from "./tenant-service.js";
+
+const EVENT_NAME = "^[A-Za-z0-9_.:-]{1,128}$";
+
+const runSchema = {
+  type: "object",
+  required: ["file", "funcName"],
+  additionalProperties: false,
+  properties: {
+    file: { type: "string", minLength: 1, maxLength: 1024 },
+    funcName: { type: "string", minLength: 1, maxLength: 256 },
+    args: { type: "array" },
+    context: {},
+  },
+} as const;
+
+const executeSchema = {
+  type: "object",
+  required: ["code"],
+  additionalProperties: false,
+  properties: { code: { type: "string" }, context: {} },
+} as const;
+
+const eventSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: { payload: {}, context: {} },
+} as const;
+
+const validateSchema = {
+  type: "object",
+  required: ["code"],
+  additionalProperties: false,
+  properties: {
+    code: { type: "string" },
+    kind: { type: "string", enum: ["module", "script"] },
+    filename: { type: "string", minLength: 1, maxLength: 256 },
+  },
+} as const;
+
+/** The tenant API (registered under /v1): every route is behind the caller gate, so every one needs a token. */
+export const tenantRoutes: FastifyPluginAsync<{ service: TenantService }> = async (api, { service }) => {
+  await api.register(callerGate, { service });
+
+  api.post<{ Body: RunBody }>("/run", { schema: { body: runSchema } }, async (request, reply) => {
+    const answer = await service.run(callerOf(request), request.body);
+    return sendOutcome(reply, answer, resultStatus(answer.result.error));
+  });
+
+  api.post<{ Body: { code: string; context?: unknown } }>("/execute", { schema: { body: executeSchema } }, async (request, reply) => {
+    const answer = await service.executeCode(callerOf(request), request.body.code, request.body.context);
+    // A script names no module or function: one it requires and cannot have is its own failure (200), not a 404.
+    const status = resultStatus(answer.result.error);
+    return sendOutcome(reply, answer, status === 404 ? 200 : status);
+  });
+
+  api.post<{ Params: { event: string }; Body: { payload?: unknown; context?: unknown } | undefined }>(
+    "/events/:event",
+    {
+      schema: { body: eventSchema, params: { type: "object", properties: { event: { type: "string", pattern: EVENT_NAME } } } },
+      // No body at all is an event without a payload (`curl -X POST .../v1/events/x`).
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+      },
+    },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const answer = await service.emit(callerOf(request), request.params.event, body.payload ?? null, body.context);
+      // The first policy refusal among the handlers decides the status; every handler's result is in the body.
+      const refused = answer.result.map((hook) => resultStatus(hook.error)).find((s) => s === 403 || s === 429);
+      return sendOutcome(reply, { ...answer, result: { event: request.params.event, results: answer.result } }, refused ?? 200);
+    },
+  );
+
+  api.post<{ Body: { code: string; kind?: "module" | "script"; filename?: string } }>("/validate", { schema: { body: validateSchema } }, async (request) => {
+    return service.validate(callerOf(request).tenant, request.body.code, request.body.kind, request.body.filename);
+  });
+
+  api.get("/modules", async (request) => service.modules(callerOf(request).tenant));
+
+  api.get("/usage", async (request) => service.usage(callerOf(request).tenant));
+};
