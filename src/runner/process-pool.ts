@@ -1,3 +1,4 @@
+import os from "node:os";
 import { spawn, type ChildProcess } from "node:child_process";
 import type { PoolOptions } from "./pool.js";
 import {
@@ -21,6 +22,11 @@ export interface ProcessPoolOptions extends PoolOptions {
 const PROCESS_HEAP_HEADROOM_MB = 32;
 /** A process that never says it is ready is killed and its call failed. */
 const START_TIMEOUT_MS = 30_000;
+
+function signalName(number: number): NodeJS.Signals | null {
+  for (const [name, value] of Object.entries(os.constants.signals)) if (value === number) return name as NodeJS.Signals;
+  return null;
+}
 
 /** Every live sandbox process: if the runtime's process exits, none of them stays behind. */
 const liveChildren = new Set<ChildProcess>();
@@ -104,8 +110,10 @@ class WorkerProcess {
       }
     });
     this.child.on("error", () => {});
-    this.child.on("exit", (code, signal) => {
+    this.child.on("exit", (code, exitSignal) => {
       this.exited = true;
+      // In its own namespaces the sandbox runs under a shell that reports a signal as 128 + its number.
+      const signal = exitSignal ?? (code !== null && code > 128 ? signalName(code - 128) : null);
       const running = this.running;
       if (running) {
         // SIGABRT (134) is V8 giving up on a heap over its limit, or on memory the OS refused (the data

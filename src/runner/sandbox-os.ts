@@ -37,6 +37,13 @@ export interface OsLayers {
   user: SandboxUser | null;
   /** Whether the process gets a network namespace of its own (no interfaces, not even loopback up). */
   networkNamespace: boolean;
+  /**
+   * Whether it gets a pid namespace (no other process of the machine can be seen or signalled) and a mount
+   * namespace in which /run and /dev/shm are empty (their Unix sockets, a database's among them, out of reach).
+   */
+  privateNamespaces: boolean;
+  /** Whether the process is not dumpable (no process of the same user can read its memory or trace it). */
+  nonDumpable: boolean;
   /** RLIMIT_DATA in bytes, or null where it cannot be set. */
   dataLimitBytes: number | null;
   /** How the process dies with its host: the kernel's parent-death signal, or a watchdog thread. */
@@ -58,6 +65,10 @@ export interface SandboxLaunch {
 const BASE_DATA_MB = 768;
 const MB = 1024 * 1024;
 const SEARCH_PATH = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"];
+/** A network, pid and mount namespace; unshare forks, so the sandbox is not the namespace's init (whose signals, SIGABRT among them, behave differently). */
+const NAMESPACES = ["--net", "--pid", "--mount", "--fork", "--kill-child"];
+/** Run as root inside the new mount namespace, before the user is dropped: Unix sockets live there. */
+const HIDE_SOCKET_DIRS = "mount -t tmpfs -o mode=0755,size=16k tmpfs /run && mount -t tmpfs -o mode=0755,size=16k tmpfs /dev/shm";
 
 interface Platform {
   linux: boolean;
@@ -67,6 +78,8 @@ interface Platform {
   setpriv: string | null;
   /** unshare that could create a network namespace here (root, and the kernel allows it). */
   unshare: string | null;
+  /** unshare that could also create pid and mount namespaces and hide /run and /dev/shm (through /bin/sh). */
+  namespaces: string | null;
   prlimit: string | null;
   defaultUser: SandboxUser | null;
 }
@@ -92,10 +105,18 @@ function probe(): Platform {
     permissionFlag,
     setpriv: linux ? works(find("setpriv"), ["--pdeathsig=KILL"]) : null,
     unshare: linux && root ? works(find("unshare"), ["--net"]) : null,
+    namespaces: linux && root ? namespacesWork(find("unshare"), truePath) : null,
     prlimit: linux ? works(find("prlimit"), ["--data=unlimited"]) : null,
     defaultUser: root ? defaultUser() : null,
   };
   return platform;
+}
+
+/** Whether unshare makes the namespaces and the shell hides the socket directories in them, here. */
+function namespacesWork(unshare: string | null, truePath: string | null): string | null {
+  if (!unshare || !truePath) return null;
+  const result = spawnSync(unshare, [...NAMESPACES, "--", "/bin/sh", "-c", `${HIDE_SOCKET_DIRS} && "$@"; exit $?`, "sh", truePath], { stdio: "ignore", timeout: 5000, env: {} });
+  return result.status === 0 ? unshare : null;
 }
 
 function find(name: string): string | null {
@@ -193,31 +214,82 @@ function stagingDirectory(): string {
   return stagingDir;
 }
 
-function stage(file: string): string {
+/**
+ * `file` staged (see reachableFor). With `mode`, always a copy of its own with that mode (a hard link would
+ * share the original's mode); else a hard link where the file system allows. Stale stagings of the same
+ * file (another build, another version of Node) are removed.
+ */
+function stage(file: string, mode?: number): string {
   const real = fs.realpathSync(file);
   const source = fs.statSync(real);
   if (!safeForSandbox(source)) throw new Error("not safe to share");
   const id = createHash("sha256").update(`${real}\0${source.dev}:${source.ino}:${source.size}:${source.mtimeMs}`).digest("hex").slice(0, 16);
   // This package's .js files are ES modules (package.json "type": "module"), which a staged copy away from
   // that package.json must say by its own extension.
-  const name = path.basename(real).replace(/\.js$/, ".mjs");
-  const target = path.join(stagingDirectory(), `${id}-${name}`);
+  const name = path.basename(real).replace(/\.js$/, ".mjs") + (mode === undefined ? "" : `.${mode.toString(8)}`);
+  const dir = stagingDirectory();
+  const target = path.join(dir, `${id}-${name}`);
   try {
     const existing = fs.lstatSync(target);
-    if (existing.isFile() && safeForSandbox(existing) && existing.size === source.size) return target;
+    if (existing.isFile() && safeForSandbox(existing) && existing.size === source.size && (mode === undefined || (existing.mode & 0o777) === mode)) return target;
     fs.rmSync(target, { force: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
+  removeStale(dir, name, target);
   const temporary = `${target}.${process.pid}.${Date.now()}`;
-  try {
-    fs.linkSync(real, temporary);
-  } catch {
-    fs.copyFileSync(real, temporary);
-    fs.chmodSync(temporary, source.mode & 0o555);
+  if (mode === undefined) {
+    try {
+      fs.linkSync(real, temporary);
+    } catch {
+      fs.copyFileSync(real, temporary);
+      fs.chmodSync(temporary, source.mode & 0o555);
+    }
+  } else {
+    // A reflink where the file system has them (no data copied), a copy otherwise: once per version.
+    fs.copyFileSync(real, temporary, fs.constants.COPYFILE_FICLONE);
+    fs.chmodSync(temporary, mode);
   }
   fs.renameSync(temporary, target);
   return target;
+}
+
+/** Older stagings of the same name (other builds, other Node versions), unused for a day. */
+function removeStale(dir: string, name: string, keep: string): void {
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  try {
+    for (const entry of fs.readdirSync(dir)) {
+      const full = path.join(dir, entry);
+      if (full === keep || !entry.endsWith(`-${name}`)) continue;
+      const stat = fs.lstatSync(full);
+      if (stat.isFile() && stat.atimeMs < dayAgo && stat.ctimeMs < dayAgo) fs.rmSync(full, { force: true });
+    }
+  } catch {
+    /* cleaning is best effort */
+  }
+}
+
+/**
+ * The Node binary as a root-owned, execute-only copy: a process started from a file its user cannot read is
+ * not dumpable, so no other process of that user (another tenant's sandbox, after an escape) can read its
+ * memory or trace it. Where no copy can be made: the binary as it is, reachable (and dumpable).
+ */
+function executeOnlyCopy(node: string, user: SandboxUser): string {
+  try {
+    const copy = stage(node, 0o711);
+    checkReachable(copy, user, 1);
+    return copy;
+  } catch {
+    return reachableFor(node, user, 1);
+  }
+}
+
+function unreadableBy(file: string, user: SandboxUser): boolean {
+  try {
+    return !allows(fs.statSync(file), user, 4);
+  } catch {
+    return false;
+  }
 }
 
 /** Refuses to start, with the path to fix, when the sandbox user could not read (or run) what it must. */
@@ -264,7 +336,7 @@ export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryA
     }
     if (user.uid === 0 || user.gid === 0) throw new TypeError('tenantbox: option "sandboxUser" must not be root (uid 0 or gid 0)');
     realEntry = reachableFor(realEntry, user, 4);
-    node = reachableFor(fs.realpathSync(process.execPath), user, 1);
+    node = executeOnlyCopy(fs.realpathSync(process.execPath), user);
   } else if (settings.user && settings.user.uid !== process.getuid?.()) {
     throw new RuntimeError("INTERNAL_ERROR", `tenantbox: sandboxUser is set but the host is not root, so it cannot switch to uid ${settings.user.uid}`);
   }
@@ -274,8 +346,14 @@ export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryA
   // unshare needs root: it comes first, before setpriv drops the user. Without setpriv the spawn itself
   // drops the user, and there is no network namespace.
   const netns = p.unshare !== null && (p.setpriv !== null || user === null);
+  const privateNamespaces = netns && p.namespaces !== null && p.setpriv !== null;
   const chain: string[] = [];
-  if (netns) chain.push(p.unshare!, "--net", "--");
+  if (privateNamespaces) {
+    // unshare --fork stays the parent: it dies with the host (parent-death signal), and takes the
+    // namespace (the sandbox with it) along; /bin/sh hides the socket directories, then waits, so a signal
+    // that ends the sandbox comes back as its exit status (128 + signal).
+    chain.push(p.setpriv!, "--pdeathsig=KILL", "--", p.namespaces!, ...NAMESPACES, "--", "/bin/sh", "-c", `${HIDE_SOCKET_DIRS} && "$@"; exit $?`, "sh");
+  } else if (netns) chain.push(p.unshare!, "--net", "--");
   if (p.setpriv) {
     // setpriv sets the parent-death signal after the uid change (a credential change would clear it).
     chain.push(p.setpriv);
@@ -314,6 +392,8 @@ export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryA
       permission: p.permissionFlag,
       user,
       networkNamespace: netns,
+      privateNamespaces,
+      nonDumpable: user !== null && node !== process.execPath && unreadableBy(node, user),
       dataLimitBytes: dataLimit,
       parentDeath,
     },

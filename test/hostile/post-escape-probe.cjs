@@ -48,6 +48,8 @@ attempt("inspector", () => {
 });
 attempt("binding", () => typeof process.binding("fs"));
 attempt("signal:host", () => process.kill(targets.hostPid, 0));
+// Another process of the same unprivileged user (as another tenant's sandbox process would be).
+attempt("signal:same-user", () => (targets.siblingPid ? process.kill(targets.siblingPid, 0) : "absent"));
 attempt("memory:2GiB", () => Buffer.allocUnsafeSlow(2 * 1024 * 1024 * 1024 - 1).length);
 report.permission = process.permission
   ? {
@@ -60,12 +62,28 @@ report.permission = process.permission
 report.identity = { uid: process.getuid(), gid: process.getgid(), euid: process.geteuid(), egid: process.getegid(), groups: process.getgroups() };
 report.interfaces = Object.keys(os.networkInterfaces());
 
-const socket = net.connect({ host: "127.0.0.1", port: targets.port });
-const done = (outcome) => {
-  socket.destroy();
-  report.socket = outcome;
-  process.send(report, () => process.exit(0));
-};
-socket.once("connect", () => done({ ok: true }));
-socket.once("error", (error) => done({ ok: false, code: error.code }));
-socket.setTimeout(3000, () => done({ ok: false, code: "TIMEOUT" }));
+/** Connects to `where`; reports the outcome under `name`, then goes on with `next`. */
+function tryConnect(name, where, next) {
+  const socket = net.connect(where);
+  let settled = false;
+  const done = (outcome) => {
+    if (settled) return;
+    settled = true;
+    socket.destroy();
+    report[name] = outcome;
+    next();
+  };
+  socket.once("connect", () => done({ ok: true }));
+  socket.once("error", (error) => done({ ok: false, code: error.code }));
+  socket.setTimeout(3000, () => done({ ok: false, code: "TIMEOUT" }));
+}
+
+tryConnect("socket", { host: "127.0.0.1", port: targets.port }, () =>
+  // A Unix socket in /run, world-writable like a database's: a network namespace does not hide those.
+  tryConnect("unix-socket", targets.runSocket ? { path: targets.runSocket } : { path: "/nonexistent" }, () => {
+    // Alive until the test has looked at this process from outside (its /proc entries), then gone.
+    process.send(report);
+    process.once("disconnect", () => process.exit(0));
+    setTimeout(() => process.exit(0), 10_000).unref();
+  }),
+);

@@ -28,6 +28,7 @@ type Report = Record<string, Attempt> & {
   identity: { uid: number; gid: number; euid: number; egid: number; groups: number[] };
   interfaces: string[];
   socket: Attempt;
+  "unix-socket": Attempt;
 };
 
 let dir: string;
@@ -36,6 +37,10 @@ let report: Report;
 let layers: OsLayers;
 let written: string;
 let otherModule: string;
+let unixServer: net.Server | undefined;
+let sibling: ReturnType<typeof spawn> | undefined;
+/** Who owns the live probe's /proc/<pid>/mem: root when the process is not dumpable. */
+let memOwner: number | undefined;
 
 beforeAll(async () => {
   // World-readable, like tenant folders on a shared volume: only the OS layer stands between the probe and them.
@@ -56,7 +61,26 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as net.AddressInfo).port;
 
+  // A Unix socket in /run (where PostgreSQL's and Redis's live), open to everyone, and a process of the
+  // sandbox user outside the sandbox: what post-escape code could reach if namespaces did not hide them.
+  let runSocket: string | undefined;
+  if (ROOT && fs.existsSync("/run")) {
+    runSocket = path.join("/run", `tenantbox-post-escape-${process.pid}.sock`);
+    fs.rmSync(runSocket, { force: true });
+    unixServer = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => unixServer!.listen(runSocket, resolve));
+    fs.chmodSync(runSocket, 0o777);
+  }
+  let siblingPid: number | undefined;
+  const user = sandboxLaunch(PROBE, { memoryLimitMb: 64, heapHeadroomMb: 32 }).layers.user;
+  if (ROOT && user && fs.existsSync("/usr/bin/setpriv")) {
+    sibling = spawn("/usr/bin/setpriv", [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--", "/bin/sleep", "60"], { stdio: "ignore" });
+    siblingPid = sibling.pid;
+  }
+
   const targets = {
+    runSocket,
+    siblingPid,
     read: { passwd: "/etc/passwd", serviceConfig: config, otherTenantModule: otherModule, database, hostSource: fileURLToPath(import.meta.url) },
     otherTenant: other,
     write: written,
@@ -68,12 +92,48 @@ beforeAll(async () => {
   layers = launch.layers;
   const child = spawn(launch.file, launch.args, launch.options);
   report = await new Promise<Report>((resolve, reject) => {
-    child.once("message", (message) => resolve(message as Report));
+    child.once("message", (message) => {
+      const probePid = descendants(child.pid!).find((pid) => readProc(pid, "cmdline").includes("post-escape-probe"));
+      if (probePid !== undefined) memOwner = fs.statSync(`/proc/${probePid}/mem`).uid;
+      child.disconnect();
+      resolve(message as Report);
+    });
     child.once("exit", (code, signal) => reject(new Error(`probe exited (${code ?? signal}) without a report`)));
   });
 }, 30_000);
 
+/** Every process below `pid`, host-side pids (the probe runs in namespaces of its own). */
+function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const visit = (p: number) => {
+    let children: number[] = [];
+    try {
+      for (const task of fs.readdirSync(`/proc/${p}/task`)) {
+        children.push(...fs.readFileSync(`/proc/${p}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number));
+      }
+    } catch {
+      children = [];
+    }
+    for (const c of children) {
+      out.push(c);
+      visit(c);
+    }
+  };
+  visit(pid);
+  return out;
+}
+
+function readProc(pid: number, file: string): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/${file}`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 afterAll(async () => {
+  sibling?.kill("SIGKILL");
+  await new Promise<void>((resolve) => (unixServer ? unixServer.close(() => resolve()) : resolve()));
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -129,13 +189,33 @@ describe("after an escape from the realm, the sandbox process", () => {
     expect(report.identity).toMatchObject({ uid, gid, euid: uid, egid: gid });
     expect(report.identity.groups.filter((g) => g !== gid)).toEqual([]);
     denied("signal:host");
-    expect(report["signal:host"]!.code).toBe("EPERM");
+    // Not its user's process (EPERM), or not even visible from its pid namespace (ESRCH).
+    expect(report["signal:host"]!.code).toBe(layers.privateNamespaces ? "ESRCH" : "EPERM");
   });
 
   it.runIf(ROOT)("has no network: no interface, no connection to the host's loopback", () => {
     expect(layers.networkNamespace).toBe(true);
     expect(report.interfaces).toEqual([]);
     expect(report.socket.ok).toBe(false);
+  });
+
+  it.runIf(ROOT)("sees no other process: cannot signal one of its own user outside its namespace", () => {
+    expect(layers.privateNamespaces).toBe(true);
+    denied("signal:same-user");
+    expect(report["signal:same-user"]!.code).toBe("ESRCH");
+  });
+
+  it.runIf(ROOT)("cannot reach a Unix socket in /run, open to everyone (a database's)", () => {
+    expect(layers.privateNamespaces).toBe(true);
+    expect(report["unix-socket"].ok).toBe(false);
+  });
+
+  it.runIf(ROOT)("is not dumpable: another process of its user cannot read its memory or trace it", () => {
+    expect(layers.nonDumpable).toBe(true);
+    // A non-dumpable process's /proc entries belong to root, whatever user it runs as (its own user would
+    // own them, and so could open /proc/<pid>/mem or ptrace it).
+    expect(memOwner).toBe(0);
+    expect(layers.user!.uid).not.toBe(0);
   });
 
   it.runIf(process.platform === "linux")("has an OS-level memory bound (RLIMIT_DATA): a 2 GiB allocation is refused", () => {
