@@ -2,7 +2,6 @@ export { IsolatedRuntime } from "./isolated-runtime.js";
 export type {
   RunRequest,
   CodeRequest,
-  CallLimits,
   RuntimeLoad,
   ExecuteResult,
   ExecuteStats,
@@ -15,6 +14,8 @@ export type {
 export type { ModuleInfo } from "./loader/module-graph.js";
 export { RuntimeError, ERROR_CODES, ERRORS, isRuntimeError } from "./errors.js";
 export type { ErrorCode, ErrorInfo, ErrorSpec } from "./errors.js";
+export { LIMITS } from "./limits.js";
+export type { CallLimits, LimitName, LimitSpec } from "./limits.js";
 export type { RuntimeOptions, ToolHandler, ToolCallContext, ScoringGateOptions } from "./options.js";
 export type { ScoreReport, ScoreSignal } from "./loader/scoring.js";
 export { SECURITY_LEVELS, LEVEL_DEFAULTS } from "./security-levels.js";

@@ -6,25 +6,16 @@ import type { ValidationResult } from "./loader/issues.js";
 import type { ModuleGraph, ModuleInfo } from "./loader/module-graph.js";
 import { Registry, type RegistryEventName, type RegistryEvents } from "./registry/registry.js";
 import type { HookTarget } from "./registry/manifest.js";
+import { INVOCATION_LIMITS, LIMITS, PER_CALL_LIMITS, type CallLimits, type LimitSpec, type OptionLimitName, type PerCallLimitName } from "./limits.js";
 import { resolveOptions, type ResolvedOptions, type RuntimeOptions, type ToolCallContext } from "./options.js";
 import { WorkerPool } from "./runner/pool.js";
 import { ProcessPool } from "./runner/process-pool.js";
-import type { InvocationTask, LogEntry, ToolReply, ToolRequest } from "./runner/protocol.js";
+import type { InvocationLimits, InvocationTask, LogEntry, ToolReply, ToolRequest } from "./runner/protocol.js";
 import { Scheduler } from "./runner/scheduler.js";
 import { mapLimited } from "./map-limited.js";
 import { isSecurityLevel, type SecurityLevel } from "./security-levels.js";
 
-/** Limits of one call, each at most the runtime's own (a platform's per-tenant quotas). */
-export interface CallLimits {
-  /** Per-call timeout (ms). */
-  timeout?: number;
-  /** Tool calls the invocation may make. */
-  maxToolCalls?: number;
-  /** Largest serialized return value (bytes). */
-  maxOutputBytes?: number;
-  /** Largest source the call may run, all its modules together (bytes as written); more is CODE_TOO_LARGE. */
-  maxCodeBytes?: number;
-}
+export type { CallLimits };
 
 export interface RunRequest extends CallLimits {
   /** Absolute path of the tenant's folder: the module's whole world. */
@@ -125,11 +116,21 @@ function invalid(message: string): RuntimeError {
   return new RuntimeError("INVALID_REQUEST", message);
 }
 
-/** A per-call limit: absent means the runtime's own; more than the runtime's is capped to it. */
-function limit(value: number | undefined, max: number, name: string, min: number): number {
-  if (value === undefined) return max;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) throw invalid(`${name} must be an integer >= ${min}`);
-  return Math.min(value, max);
+/**
+ * The call's limits (LIMITS rows with `perCall`, in table order): absent means the runtime's own (no
+ * limit for one that is not a runtime option); more than the runtime's is capped to it.
+ */
+function narrowLimits(request: CallLimits, options: ResolvedOptions): Record<PerCallLimitName, number> {
+  const narrowed = {} as Record<PerCallLimitName, number>;
+  for (const name of PER_CALL_LIMITS) {
+    const { min } = LIMITS[name].perCall;
+    const spec: LimitSpec = LIMITS[name];
+    const max = spec.option === false ? undefined : options[name as OptionLimitName];
+    const value = request[name];
+    if (value !== undefined && (typeof value !== "number" || !Number.isInteger(value) || value < min)) throw invalid(`${name} must be an integer >= ${min}`);
+    narrowed[name] = Math.min(value ?? Infinity, max ?? Infinity);
+  }
+  return narrowed;
 }
 
 /** One handler's HookResult from its execute() report. */
@@ -400,10 +401,8 @@ export class IsolatedRuntime {
     loadGraph: () => Promise<ModuleGraph>,
   ): Promise<{ task: Omit<InvocationTask, "stopSlot">; timeout: number }> {
     if (args !== undefined && !Array.isArray(args)) throw invalid("args must be an array");
-    const timeout = limit(request.timeout, this.options.timeout, "timeout", 1);
-    const maxToolCalls = limit(request.maxToolCalls, this.options.maxToolCalls, "maxToolCalls", 0);
-    const maxOutputBytes = limit(request.maxOutputBytes, this.options.maxOutputBytes, "maxOutputBytes", 1);
-    const maxCodeBytes = limit(request.maxCodeBytes, Infinity, "maxCodeBytes", 1);
+    const narrowed = narrowLimits(request, this.options);
+    const { maxCodeBytes } = narrowed;
     // Ids are stop-flag values (int32) and never 0.
     this.nextInvocationId = this.nextInvocationId >= 0x7fffffff ? 1 : this.nextInvocationId + 1;
     // Taken before loading: other calls take theirs while this one's graph is compiled.
@@ -424,17 +423,22 @@ export class IsolatedRuntime {
       funcName,
       args: argsJson,
       context: contextJson,
-      timeoutMs: timeout,
-      maxIterations: this.options.maxIterations ?? null,
-      maxOutputBytes,
-      // Buffers sit outside the heap limit; an invocation may allocate up to 4x the heap limit of them in total.
-      maxBufferBytes: this.options.memoryLimitMb * 4 * 1024 * 1024,
-      maxLogBytes: this.options.maxLogBytes,
-      maxToolCalls,
-      maxToolArgBytes: this.options.maxToolArgBytes,
+      limits: this.invocationLimits(narrowed),
       hasToolHandler: this.options.toolHandler !== undefined,
     };
-    return { task, timeout };
+    return { task, timeout: task.limits.timeout };
+  }
+
+  /** What the invocation carries to its worker: the call's narrowed limits, else the runtime's; one that is off is unbounded. */
+  private invocationLimits(narrowed: Record<PerCallLimitName, number>): InvocationLimits {
+    const limits = {
+      // Buffers sit outside the heap limit; an invocation may allocate up to 4x the heap limit of them in total.
+      maxBufferBytes: this.options.memoryLimitMb * 4 * 1024 * 1024,
+    } as InvocationLimits;
+    for (const name of INVOCATION_LIMITS) {
+      limits[name] = (name in narrowed ? narrowed[name as PerCallLimitName] : this.options[name]) ?? Number.MAX_SAFE_INTEGER;
+    }
+    return limits;
   }
 
   private async handleTool(request: ToolRequest, reply: (message: ToolReply) => void): Promise<void> {

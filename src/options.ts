@@ -2,7 +2,8 @@ import os from "node:os";
 import path from "node:path";
 import type { LoaderPoolOptions } from "./loader/loader-pool.js";
 import type { ScoringSettings } from "./loader/module-graph.js";
-import { isSecurityLevel, LEVEL_DEFAULTS, SECURITY_LEVELS, type SecurityLevel } from "./security-levels.js";
+import { LIMITS, OPTION_LIMITS, type LimitContext, type LimitSpec, type OptionLimitName, type ResolvedLimits } from "./limits.js";
+import { isSecurityLevel, SECURITY_LEVELS, type SecurityLevel } from "./security-levels.js";
 
 /** What a tool handler learns about the invocation that called it. */
 export interface ToolCallContext {
@@ -28,30 +29,13 @@ export interface ScoringGateOptions {
   customScorer?: ScoringSettings["customScorer"];
 }
 
-export interface RuntimeOptions {
-  /** Wall-clock limit for one invocation, async work and tool calls included (ms). */
-  timeout?: number;
-  /** Heap limit of each worker (MiB); a tenant that exceeds it ends as MEMORY_LIMIT_EXCEEDED. */
-  memoryLimitMb?: number;
-  minThreads?: number;
-  maxThreads?: number;
-  /** Invocations that may wait for a worker before `run` rejects with QUEUE_FULL. */
-  maxQueue?: number;
-  /** Invocations of one tenant (one folder) that may run at once; the rest wait in the tenant's own queue. */
-  maxConcurrentPerTenant?: number;
-  maxToolCalls?: number;
-  /** Largest JSON of one tool call's arguments (bytes); larger calls fail with TOOL_ERROR before leaving the sandbox. */
-  maxToolArgBytes?: number;
+/**
+ * Options of `new IsolatedRuntime(options)`. The numeric limits (timeout, memoryLimitMb, maxThreads,
+ * maxToolCalls, maxOutputBytes, ...) are the rows of LIMITS in limits.ts: default, bounds, unit, meaning.
+ */
+export interface RuntimeOptions extends Partial<Record<OptionLimitName, number>> {
   toolHandler?: ToolHandler;
   securityLevel?: SecurityLevel;
-  /** Largest serialized return value (bytes). */
-  maxOutputBytes?: number;
-  /** Console output kept per invocation (bytes); the rest is dropped behind a marker. */
-  maxLogBytes?: number;
-  /** Loop iterations per invocation; off unless the security level or this option sets it. */
-  maxIterations?: number;
-  /** Extra time after `timeout` before a worker that cannot be interrupted is terminated (ms). */
-  hardStopGraceMs?: number;
   /** Layer 3 scoring gate: off by default, on at STRICT; true for the defaults, false to turn it off. */
   scoringGate?: boolean | ScoringGateOptions;
   /** Directory with one folder per tenant: folders must be inside it, and `watch` covers all of them. */
@@ -64,38 +48,22 @@ export interface RuntimeOptions {
    * cannot turn into a clean worker exit then ends the host too).
    */
   isolation?: "process" | "thread";
-  /** Largest module file in bytes (at most the security level's limit): a bigger file is refused before it is read. */
-  maxModuleBytes?: number;
-  /** Spare hardened realms each worker keeps ready, so a realm that cannot be reused is replaced off the call path. */
-  readyContexts?: number;
   /**
    * The user and group sandbox processes run as when the host runs as root (default: nobody / nogroup).
    * Never root; the runtime refuses to start if it cannot switch to them.
    */
   sandboxUser?: { uid: number; gid: number };
-  /** Longest one module file may take to validate and transform on a loader thread (ms); past it the file is refused. */
-  loaderTimeout?: number;
-  /** Heap limit of each loader thread (MiB); a file that needs more to validate is refused. */
-  loaderMemoryLimitMb?: number;
 }
 
-export interface ResolvedOptions {
-  timeout: number;
-  memoryLimitMb: number;
-  minThreads: number;
-  maxThreads: number;
-  maxQueue: number;
-  maxConcurrentPerTenant: number;
-  maxToolCalls: number;
-  maxToolArgBytes: number;
+/** The options that are not limits; with OPTION_LIMITS, every option there is. */
+const OTHER_OPTIONS = ["toolHandler", "securityLevel", "scoringGate", "root", "watch", "isolation", "sandboxUser"] as const satisfies readonly (keyof RuntimeOptions)[];
+// Every option is a limit or listed above: a new option without validation is a compile error.
+const everyOptionKnown: Exclude<keyof RuntimeOptions, OptionLimitName | (typeof OTHER_OPTIONS)[number]> extends never ? true : never = true;
+void everyOptionKnown;
+
+export interface ResolvedOptions extends ResolvedLimits {
   toolHandler?: ToolHandler;
   securityLevel: SecurityLevel;
-  maxOutputBytes: number;
-  maxLogBytes: number;
-  maxIterations?: number;
-  hardStopGraceMs: number;
-  readyContexts: number;
-  maxModuleBytes: number;
   root?: string;
   watch: boolean;
   scoring?: ScoringSettings;
@@ -105,31 +73,7 @@ export interface ResolvedOptions {
   loader: LoaderPoolOptions;
 }
 
-const KNOWN = new Set<string>([
-  "loaderTimeout",
-  "loaderMemoryLimitMb",
-  "timeout",
-  "memoryLimitMb",
-  "minThreads",
-  "maxThreads",
-  "maxQueue",
-  "maxConcurrentPerTenant",
-  "maxToolCalls",
-  "maxToolArgBytes",
-  "toolHandler",
-  "securityLevel",
-  "maxOutputBytes",
-  "maxLogBytes",
-  "maxIterations",
-  "hardStopGraceMs",
-  "readyContexts",
-  "root",
-  "watch",
-  "scoringGate",
-  "isolation",
-  "maxModuleBytes",
-  "sandboxUser",
-]);
+const KNOWN = new Set<string>([...OPTION_LIMITS, ...OTHER_OPTIONS]);
 
 function integer(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
@@ -162,44 +106,20 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
   if (!isSecurityLevel(securityLevel)) {
     throw new TypeError(`tenantbox: option "securityLevel" must be one of ${SECURITY_LEVELS.join(", ")}, got ${describe(securityLevel)}`);
   }
-  const maxThreads = options.maxThreads === undefined ? cpus : integer("maxThreads", options.maxThreads, 1, 256);
-  const minThreads =
-    options.minThreads === undefined ? maxThreads : integer("minThreads", options.minThreads, 0, maxThreads);
   if (options.toolHandler !== undefined && typeof options.toolHandler !== "function") {
     throw new TypeError(`tenantbox: option "toolHandler" must be a function, got ${describe(options.toolHandler)}`);
   }
-  const levelIterations = LEVEL_DEFAULTS[securityLevel].maxIterations;
+  const limits = resolveLimits(options, { cpus, securityLevel, resolved: {} });
   const resolved: ResolvedOptions = {
-    timeout: options.timeout === undefined ? 5000 : integer("timeout", options.timeout, 1, 3_600_000),
-    memoryLimitMb: options.memoryLimitMb === undefined ? 64 : integer("memoryLimitMb", options.memoryLimitMb, 16, 65_536),
-    minThreads,
-    maxThreads,
-    maxQueue: options.maxQueue === undefined ? 1024 : integer("maxQueue", options.maxQueue, 0, 10_000_000),
-    maxConcurrentPerTenant:
-      options.maxConcurrentPerTenant === undefined
-        ? maxThreads
-        : integer("maxConcurrentPerTenant", options.maxConcurrentPerTenant, 1, 1_000_000),
-    maxToolCalls: options.maxToolCalls === undefined ? 100 : integer("maxToolCalls", options.maxToolCalls, 0, 1_000_000),
+    ...limits,
     securityLevel,
-    maxToolArgBytes:
-      options.maxToolArgBytes === undefined ? 1024 * 1024 : integer("maxToolArgBytes", options.maxToolArgBytes, 16, 512 * 1024 * 1024),
-    maxOutputBytes:
-      options.maxOutputBytes === undefined ? 1024 * 1024 : integer("maxOutputBytes", options.maxOutputBytes, 16, 512 * 1024 * 1024),
-    maxLogBytes: options.maxLogBytes === undefined ? 64 * 1024 : integer("maxLogBytes", options.maxLogBytes, 0, 64 * 1024 * 1024),
-    hardStopGraceMs:
-      options.hardStopGraceMs === undefined ? 500 : integer("hardStopGraceMs", options.hardStopGraceMs, 50, 600_000),
-    readyContexts: options.readyContexts === undefined ? 2 : integer("readyContexts", options.readyContexts, 0, 64),
-    maxModuleBytes:
-      options.maxModuleBytes === undefined
-        ? LEVEL_DEFAULTS[securityLevel].maxModuleBytes
-        : integer("maxModuleBytes", options.maxModuleBytes, 1, LEVEL_DEFAULTS[securityLevel].maxModuleBytes),
     watch: options.watch ?? false,
     isolation: options.isolation ?? "process",
     loader: {
       // Two at least, so that one tenant's slow file never holds back every other tenant's new code.
       threads: Math.max(2, Math.min(4, Math.floor(cpus / 2))),
-      timeoutMs: options.loaderTimeout === undefined ? 10_000 : integer("loaderTimeout", options.loaderTimeout, 100, 600_000),
-      memoryLimitMb: options.loaderMemoryLimitMb === undefined ? 512 : integer("loaderMemoryLimitMb", options.loaderMemoryLimitMb, 64, 65_536),
+      timeoutMs: limits.loaderTimeout,
+      memoryLimitMb: limits.loaderMemoryLimitMb,
     },
   };
   if (resolved.isolation !== "process" && resolved.isolation !== "thread") {
@@ -245,8 +165,24 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
     // 0 is root: a sandbox process must never run as it.
     resolved.sandboxUser = { uid: integer("sandboxUser.uid", uid, 1, 4_294_967_294), gid: integer("sandboxUser.gid", gid, 1, 4_294_967_294) };
   }
-  const maxIterations =
-    options.maxIterations === undefined ? levelIterations : integer("maxIterations", options.maxIterations, 1, Number.MAX_SAFE_INTEGER);
-  if (maxIterations !== undefined) resolved.maxIterations = maxIterations;
   return resolved;
+}
+
+/** Every option limit, in LIMITS order: its default when absent, else an integer within its bounds. */
+function resolveLimits(options: RuntimeOptions, ctx: LimitContext): ResolvedLimits {
+  const resolved: Record<string, number | undefined> = {};
+  ctx = { ...ctx, resolved };
+  for (const name of OPTION_LIMITS) {
+    const spec: LimitSpec = LIMITS[name];
+    const given = options[name];
+    const value =
+      given === undefined
+        ? typeof spec.default === "function"
+          ? spec.default(ctx)
+          : spec.default
+        : integer(name, given, spec.min, typeof spec.max === "function" ? spec.max(ctx) : spec.max);
+    // An absent limit that is off stays absent (maxIterations), as callers test with `=== undefined` or `in`.
+    if (value !== undefined) resolved[name] = value;
+  }
+  return resolved as ResolvedLimits;
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ERRORS } from "../dist/index.js";
 import { SERVICE_ERROR_STATUS } from "../dist/service.js";
+import { LIMITS, PER_CALL_LIMITS, shownDefault, type LimitName, type LimitSpec } from "../src/limits.js";
 
 /** The docs and the code cannot drift: every error code and every status the code answers with is in the README. */
 const readme = fs.readFileSync(path.resolve(import.meta.dirname, "../README.md"), "utf8");
@@ -39,5 +40,24 @@ describe("README", () => {
       if (spec.status === 200) continue;
       expect(rowOf(spec.status), `${code} in the ${spec.status} row`).toContain(`\`${code}\``);
     }
+  });
+
+  it("lists every limit of LIMITS with its default: options in the options table, per-call-only ones in the Limits table", () => {
+    const options = tableAfter("### `new IsolatedRuntime(options)`");
+    const limits = tableAfter("\n## Limits\n");
+    for (const name of Object.keys(LIMITS) as LimitName[]) {
+      const spec: LimitSpec = LIMITS[name];
+      const rows = spec.option === false ? limits : options;
+      const row = rows.find((line) => line.split("|")[1]!.includes(`\`${name}\``));
+      expect(row, `${name} has a row`).toBeDefined();
+      expect(row!.split("|")[2], `${name}'s default`).toContain(shownDefault(name));
+    }
+  });
+
+  it("names every per-call limit among the per-call limits", () => {
+    const start = readme.indexOf("- Per-call limits");
+    expect(start).toBeGreaterThanOrEqual(0);
+    const bullet = readme.slice(start, readme.indexOf("\n- ", start + 1));
+    for (const name of PER_CALL_LIMITS) expect(bullet, name).toContain(`\`${name}\``);
   });
 });

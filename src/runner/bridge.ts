@@ -28,6 +28,7 @@
  *   events (op "next")          worker -> realm SandboxEvent as JSON, pumped in by "pump"
  */
 import type { ErrorCode } from "../errors.js";
+import type { InvocationLimits } from "./protocol.js";
 
 /**
  * Operations the realm asks of the worker through its one host function, with their arguments and result.
@@ -119,12 +120,8 @@ export interface InvocationSetup {
   funcName: string;
   args: string;
   context: string;
-  /** Loop iterations; Number.MAX_SAFE_INTEGER when the limit is off. */
-  maxIterations: number;
-  maxOutputBytes: number;
-  maxToolArgBytes: number;
-  /** ArrayBuffer bytes the invocation may allocate in total (they live outside the worker's heap limit). */
-  maxBufferBytes: number;
+  /** The limits the realm enforces itself (the worker sends all of the task's; the realm reads these). */
+  limits: Pick<InvocationLimits, "maxIterations" | "maxOutputBytes" | "maxToolArgBytes" | "maxBufferBytes">;
   /** Date.now() value after which the invocation is out of time. */
   deadline: number;
   /** Slot in the shared stop flags, and the value that means "stop" for this invocation. */

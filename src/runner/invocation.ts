@@ -62,7 +62,7 @@ export class Invocation {
     /** Gets the realm back when the invocation ends, with whether it may serve again. */
     private readonly release: (realm: Realm, clean: boolean) => void,
   ) {
-    this.deadline = this.started + task.timeoutMs;
+    this.deadline = this.started + task.limits.timeout;
   }
 
   run(): Promise<InvocationOutcome> {
@@ -75,11 +75,8 @@ export class Invocation {
         funcName: task.funcName,
         args: task.args,
         context: task.context,
-        maxIterations: task.maxIterations ?? Number.MAX_SAFE_INTEGER,
-        maxOutputBytes: task.maxOutputBytes,
-        maxToolArgBytes: task.maxToolArgBytes,
-        maxBufferBytes: task.maxBufferBytes,
-        deadline: Date.now() + task.timeoutMs,
+        limits: task.limits,
+        deadline: Date.now() + task.limits.timeout,
         stopSlot: task.stopSlot,
         stopId: task.invocationId,
         modules: task.modules.map((m) =>
@@ -152,7 +149,7 @@ export class Invocation {
   }
 
   private timeoutMessage(): string {
-    return `invocation exceeded its ${this.task.timeoutMs} ms timeout`;
+    return `invocation exceeded its ${this.task.limits.timeout} ms timeout`;
   }
 
   /**
@@ -187,8 +184,8 @@ export class Invocation {
   };
 
   private complete(json: string | undefined): void {
-    if (json !== undefined && Buffer.byteLength(json, "utf8") > this.task.maxOutputBytes) {
-      this.fatal("OUTPUT_TOO_LARGE", `return value is larger than maxOutputBytes (${this.task.maxOutputBytes})`);
+    if (json !== undefined && Buffer.byteLength(json, "utf8") > this.task.limits.maxOutputBytes) {
+      this.fatal("OUTPUT_TOO_LARGE", `return value is larger than maxOutputBytes (${this.task.limits.maxOutputBytes})`);
       return;
     }
     this.outcome = json === undefined ? { ok: true } : { ok: true, value: json };
@@ -218,7 +215,7 @@ export class Invocation {
     if (this.logTruncated) return;
     // Every entry costs its overhead too: a million empty lines must not be free.
     const bytes = Buffer.byteLength(message, "utf8") + LOG_ENTRY_OVERHEAD;
-    const room = this.task.maxLogBytes - this.logBytes;
+    const room = this.task.limits.maxLogBytes - this.logBytes;
     if (bytes <= room) {
       this.logBytes += bytes;
       this.logs.push({ level, message });
@@ -255,10 +252,10 @@ export class Invocation {
   private startTool(name: string, args: string): number | string {
     if (!this.task.hasToolHandler) return refuse("TOOL_ERROR", "no tools are available to this invocation");
     // Checked in the sandbox too; here it protects the host thread whatever the sandbox did.
-    if (args.length > this.task.maxToolArgBytes) return refuse("TOOL_ERROR", `tool arguments are larger than maxToolArgBytes (${this.task.maxToolArgBytes})`);
+    if (args.length > this.task.limits.maxToolArgBytes) return refuse("TOOL_ERROR", `tool arguments are larger than maxToolArgBytes (${this.task.limits.maxToolArgBytes})`);
     if (this.pendingTools.size >= MAX_PENDING_TOOLS) return refuse("TOOL_ERROR", `more than ${MAX_PENDING_TOOLS} tool calls pending at once`);
-    if (this.toolCalls >= this.task.maxToolCalls) {
-      const message = `more than maxToolCalls (${this.task.maxToolCalls}) tool calls`;
+    if (this.toolCalls >= this.task.limits.maxToolCalls) {
+      const message = `more than maxToolCalls (${this.task.limits.maxToolCalls}) tool calls`;
       this.fatal("MAX_TOOL_CALLS", message);
       return refuse("MAX_TOOL_CALLS", message);
     }

@@ -83,7 +83,7 @@ export class WorkerPool {
       return (await this.piscina.run(task, { signal: abort.signal })) as InvocationOutcome;
     } catch (error) {
       if (abort.signal.aborted) {
-        return failure("TIMEOUT", `invocation exceeded its ${task.timeoutMs} ms timeout`, { hardStop: true });
+        return failure("TIMEOUT", `invocation exceeded its ${task.limits.timeout} ms timeout`, { hardStop: true });
       }
       const code = (error as { code?: unknown } | null)?.code;
       if (code === "ERR_WORKER_OUT_OF_MEMORY") {

@@ -239,7 +239,7 @@ export class ProcessPool {
     const outcome = new Promise<InvocationOutcome>((resolve) => {
       // Until it is ready, a start timeout (the call's own time and a margin) stands in for the hard stop.
       const hardStop = setTimeout(() => proc.kill(), Math.min(START_TIMEOUT_MS, timeoutMs + this.options.hardStopGraceMs + 5000));
-      running = { id, invocationId: task.invocationId, maxOutputBytes: task.maxOutputBytes, timeoutMs, resolve, hardStop, stopped: false, toolCalls: 0, sent: false };
+      running = { id, invocationId: task.invocationId, maxOutputBytes: task.limits.maxOutputBytes, timeoutMs, resolve, hardStop, stopped: false, toolCalls: 0, sent: false };
       proc.running = running;
     });
     proc.refresh();

@@ -13,6 +13,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ErrorInfo } from "../errors.js";
+import type { InvocationLimitName } from "../limits.js";
 
 /** A module as it travels to a worker: compiled there once per hash, instantiated fresh per call. */
 export interface TaskModule {
@@ -31,17 +32,24 @@ export interface InvocationTask {
   funcName: string;
   args: string;
   context: string;
-  timeoutMs: number;
   /** Index in the shared stop flags: the host stores invocationId there when the deadline passes. */
   stopSlot: number;
-  maxIterations: number | null;
-  maxOutputBytes: number;
-  maxBufferBytes: number;
-  maxLogBytes: number;
-  maxToolCalls: number;
-  maxToolArgBytes: number;
+  limits: InvocationLimits;
   hasToolHandler: boolean;
 }
+
+/**
+ * The limits an invocation carries to its worker: the rows of LIMITS (limits.ts) marked `invocation`,
+ * narrowed for the call (a limit that is off is Number.MAX_SAFE_INTEGER), and the memory it may allocate
+ * outside the heap.
+ */
+export type InvocationLimits = Record<InvocationLimitName, number> & {
+  /** ArrayBuffer bytes the invocation may allocate in total (they live outside the worker's heap limit). */
+  maxBufferBytes: number;
+};
+
+/** An invocation as the runtime hands it to its pool (the pool picks the stop slot). */
+export type PoolTask = Omit<InvocationTask, "stopSlot">;
 
 export interface LogEntry {
   level: string;
@@ -92,7 +100,7 @@ export interface ToolReply {
 export type SentModule = Omit<TaskModule, "source"> & { source?: string };
 
 /** A task as it crosses to a sandbox process. */
-export type SentTask = Omit<InvocationTask, "stopSlot" | "modules"> & { modules: SentModule[] };
+export type SentTask = Omit<PoolTask, "modules"> & { modules: SentModule[] };
 
 /** Runtime -> sandbox process (IPC). */
 export type HostToWorkerMessage =

@@ -137,7 +137,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       host("done");
       return;
     }
-    const limit = s.setup.maxOutputBytes;
+    const limit = s.setup.limits.maxOutputBytes;
     let room = limit;
     let json: string | undefined;
     try {
@@ -162,7 +162,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
 
   const consoleApi = installConsole(g, P, host);
   const timers = installTimers(g, P, host, fail);
-  const tools = installTools(g, P, host, errors, () => (inv === null ? 0 : inv.setup.maxToolArgBytes));
+  const tools = installTools(g, P, host, errors, () => (inv === null ? 0 : inv.setup.limits.maxToolArgBytes));
   installEncoding(g, P, chargeBuffer);
   installStructuredClone(g, P);
   installUrl(g, P, host);
@@ -245,7 +245,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       timers.reset();
       tools.reset();
       iterations = 0;
-      maxIterations = setup.maxIterations;
+      maxIterations = setup.limits.maxIterations;
       armed = maxIterations < CHECK_EVERY ? maxIterations : CHECK_EVERY;
       budget.l = armed;
       stopSlot = setup.stopSlot;
@@ -253,7 +253,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       deadline = setup.deadline;
       tripped = null;
       bufferBytes = 0;
-      maxBufferBytes = setup.maxBufferBytes;
+      maxBufferBytes = setup.limits.maxBufferBytes;
       inv = state;
     },
     define(index: number, wrapper: (...args: unknown[]) => unknown) {
