@@ -1,5 +1,5 @@
 import { Transform } from "node:stream";
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Caller } from "./caller.js";
 import type { TenantConfig } from "./config.js";
 import { ServiceError } from "./service-error.js";
@@ -30,7 +30,7 @@ export function callerOf(request: FastifyRequest): Caller {
  * Every request of the scope it is registered in, before its body is read: a valid token of a listed
  * tenant (401/403), one request of the tenant's rate limit (429), a body within the tenant's size (413).
  */
-const gate: FastifyPluginAsync<{ service: TenantService }> = async (app: FastifyInstance, { service }) => {
+const gate: FastifyPluginAsync<{ service: TenantService }> = async (app, { service }) => {
   app.decorateRequest("caller", null);
 
   app.addHook("onRequest", async (request) => {
@@ -61,7 +61,6 @@ const gate: FastifyPluginAsync<{ service: TenantService }> = async (app: Fastify
   });
 };
 
-// Not encapsulated (what fastify-plugin marks): the hooks hold for the routes of the scope that registers it.
-(gate as unknown as Record<symbol, boolean>)[Symbol.for("skip-override")] = true;
-
-export const callerGate = gate;
+// Not encapsulated (fastify's skip-override mark, what fastify-plugin sets): its hooks and the request
+// decoration hold for the routes of the scope that registers it.
+export const callerGate = Object.assign(gate, { [Symbol.for("skip-override")]: true });
