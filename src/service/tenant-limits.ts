@@ -1,14 +1,15 @@
+import type { CallLimits } from "../limits.js";
 import { LEVEL_DEFAULTS, type SecurityLevel } from "../security-levels.js";
 import type { Quotas } from "./tiers.js";
 
-/** A tenant's quotas as the runtime's per-call limits: the one place quotas become limits. */
+/** A tenant's quotas as the runtime's per-call limits (LIMITS in src/limits.ts): the one place quotas become limits. */
 export function callLimits(quotas: Quotas) {
   return {
     timeout: quotas.maxExecutionDurationMs,
     maxToolCalls: quotas.maxToolCallsPerExecution,
     maxOutputBytes: Math.max(16, quotas.maxOutputSizeKB * 1024),
     maxCodeBytes: quotas.maxCodeSizeKB * 1024,
-  };
+  } satisfies CallLimits;
 }
 
 /**
