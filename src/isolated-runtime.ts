@@ -1,16 +1,17 @@
 import { EventEmitter } from "node:events";
 import path from "node:path";
-import { ERRORS, RuntimeError, type ErrorInfo } from "./errors.js";
-import { redactPaths } from "./redact-host-paths.js";
+import { RuntimeError, type ErrorInfo } from "./errors.js";
 import type { ValidationResult } from "./loader/issues.js";
 import type { ModuleGraph, ModuleInfo } from "./loader/module-graph.js";
 import { Registry, type RegistryEventName, type RegistryEvents } from "./registry/registry.js";
 import type { HookTarget } from "./registry/manifest.js";
 import { INVOCATION_LIMITS, LIMITS, PER_CALL_LIMITS, type CallLimits, type LimitSpec, type OptionLimitName, type PerCallLimitName } from "./limits.js";
-import { resolveOptions, type ResolvedOptions, type RuntimeOptions, type ToolCallContext } from "./options.js";
+import { resolveOptions, type ResolvedOptions, type RuntimeOptions } from "./options.js";
 import { WorkerPool } from "./runner/pool.js";
 import { ProcessPool } from "./runner/process-pool.js";
-import type { InvocationLimits, InvocationTask, LogEntry, ToolReply, ToolRequest } from "./runner/protocol.js";
+import type { InvocationLimits, LogEntry, PoolTask } from "./runner/protocol.js";
+import type { PoolOptions, SandboxPool } from "./runner/sandbox-pool.js";
+import { ToolDispatch, type ToolCallContext } from "./runner/tool-dispatch.js";
 import { Scheduler } from "./runner/scheduler.js";
 import { mapLimited } from "./map-limited.js";
 import { isSecurityLevel, type SecurityLevel } from "./security-levels.js";
@@ -104,13 +105,6 @@ export interface ValidateOptions {
 const MAX_FUNC_NAME = 256;
 /** The scheduler's key for inline scripts that name no tenant folder. */
 const NO_FOLDER = "";
-const MAX_TOOL_MESSAGE = 2048;
-
-/** Layer 5: absolute file paths of the host never reach the tenant in a tool's error message. */
-export function redactHostPaths(message: string): string {
-  // Also after ":" and "//" (config:/abs, file:/x, //x); bounded before it is scanned, in linear time.
-  return redactPaths(message, MAX_TOOL_MESSAGE);
-}
 
 function invalid(message: string): RuntimeError {
   return new RuntimeError("INVALID_REQUEST", message);
@@ -170,9 +164,9 @@ export class IsolatedRuntime {
   readonly options: Readonly<ResolvedOptions>;
   private readonly registry: Registry;
   private readonly events = new EventEmitter();
-  private readonly pool: WorkerPool | ProcessPool;
+  private readonly pool: SandboxPool;
   private readonly scheduler: Scheduler;
-  private readonly inFlight = new Map<number, ToolCallContext>();
+  private readonly tools: ToolDispatch;
   private nextInvocationId = 1;
   private closing: Promise<void> | undefined;
 
@@ -195,16 +189,17 @@ export class IsolatedRuntime {
       },
     });
     this.scheduler = new Scheduler(this.options.maxThreads, this.options.maxQueue, this.options.maxConcurrentPerTenant);
-    const Pool = this.options.isolation === "thread" ? WorkerPool : ProcessPool;
-    this.pool = new Pool({
+    this.tools = new ToolDispatch(this.options.toolHandler);
+    const poolOptions: PoolOptions = {
       minThreads: this.options.minThreads,
       maxThreads: this.options.maxThreads,
       memoryLimitMb: this.options.memoryLimitMb,
       readyContexts: this.options.readyContexts,
       hardStopGraceMs: this.options.hardStopGraceMs,
       ...(this.options.sandboxUser ? { sandboxUser: this.options.sandboxUser } : {}),
-      onToolRequest: (request, reply) => void this.handleTool(request, reply),
-    });
+      onToolRequest: (request, reply) => void this.tools.handle(request, reply),
+    };
+    this.pool = this.options.isolation === "thread" ? new WorkerPool(poolOptions) : new ProcessPool(poolOptions);
   }
 
   /** Calls the function and resolves with its (awaited) value; rejects with RuntimeError. */
@@ -254,13 +249,12 @@ export class IsolatedRuntime {
       stats: { durationMs: 0, totalMs: performance.now() - started, toolCalls: 0, logBytes: 0, realmUses: 0 },
     });
     if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
-    let task: Omit<InvocationTask, "stopSlot">;
-    let timeout: number;
+    let task: PoolTask;
     let request: RunRequest | CodeRequest;
     try {
       const checked = check();
       request = checked.request;
-      ({ task, timeout } = await this.prepare(checked.request, checked.funcName, checked.args, checked.graph));
+      task = await this.prepare(checked.request, checked.funcName, checked.args, checked.graph);
     } catch (error) {
       if (error instanceof RuntimeError) return report(error);
       throw error;
@@ -273,10 +267,10 @@ export class IsolatedRuntime {
       context: request.context,
     };
     if (request.meta !== undefined) toolContext.meta = request.meta;
-    this.inFlight.set(task.invocationId, toolContext);
+    this.tools.begin(task.invocationId, toolContext);
     try {
       // The folder identifies the tenant for fair queueing.
-      const outcome = await this.scheduler.submit(folder, () => this.pool.run(task, timeout));
+      const outcome = await this.scheduler.submit(folder, () => this.pool.run(task));
       const result: ExecuteResult = {
         success: outcome.ok,
         logs: outcome.logs,
@@ -287,7 +281,7 @@ export class IsolatedRuntime {
       } else result.error = outcome.error!;
       return result;
     } finally {
-      this.inFlight.delete(task.invocationId);
+      this.tools.end(task.invocationId);
     }
   }
 
@@ -399,7 +393,7 @@ export class IsolatedRuntime {
     funcName: string,
     args: unknown,
     loadGraph: () => Promise<ModuleGraph>,
-  ): Promise<{ task: Omit<InvocationTask, "stopSlot">; timeout: number }> {
+  ): Promise<PoolTask> {
     if (args !== undefined && !Array.isArray(args)) throw invalid("args must be an array");
     const narrowed = narrowLimits(request, this.options);
     const { maxCodeBytes } = narrowed;
@@ -416,7 +410,7 @@ export class IsolatedRuntime {
         limit: maxCodeBytes,
       });
     }
-    const task: Omit<InvocationTask, "stopSlot"> = {
+    return {
       invocationId,
       modules: graph.modules,
       entry: graph.entry,
@@ -424,9 +418,8 @@ export class IsolatedRuntime {
       args: argsJson,
       context: contextJson,
       limits: this.invocationLimits(narrowed),
-      hasToolHandler: this.options.toolHandler !== undefined,
+      hasToolHandler: this.tools.available,
     };
-    return { task, timeout: task.limits.timeout };
   }
 
   /** What the invocation carries to its worker: the call's narrowed limits, else the runtime's; one that is off is unbounded. */
@@ -439,31 +432,5 @@ export class IsolatedRuntime {
       limits[name] = (name in narrowed ? narrowed[name as PerCallLimitName] : this.options[name]) ?? Number.MAX_SAFE_INTEGER;
     }
     return limits;
-  }
-
-  private async handleTool(request: ToolRequest, reply: (message: ToolReply) => void): Promise<void> {
-    const { invocationId, callId } = request;
-    const respond = (ok: boolean, payload: string, code = "") => reply({ invocationId, callId, ok, payload, code });
-    const ctx = this.inFlight.get(invocationId);
-    const handler = this.options.toolHandler;
-    if (!ctx || !handler) return respond(false, "no tools are available to this invocation", "TOOL_ERROR");
-    try {
-      const args = request.args === "" ? undefined : JSON.parse(request.args);
-      const value = await handler(request.name, args, ctx);
-      let json: string | undefined;
-      try {
-        json = JSON.stringify(value);
-      } catch {
-        return respond(false, `tool "${request.name}" returned a value that is not JSON-serializable`, "TOOL_ERROR");
-      }
-      respond(true, json === undefined ? "" : json);
-    } catch (error) {
-      // Only the message crosses, with host paths blanked: never the host error object, its stack or its
-      // prototype. The code is TOOL_ERROR unless the handler refused the call on policy grounds
-      // (`toolRefusal` in the error table): a handler cannot make a call end as TIMEOUT or anything else.
-      const message = redactHostPaths(error instanceof Error ? error.message : String(error));
-      const code = error instanceof RuntimeError && ERRORS[error.code].toolRefusal ? error.code : "TOOL_ERROR";
-      respond(false, message, code);
-    }
   }
 }

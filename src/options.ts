@@ -3,19 +3,10 @@ import path from "node:path";
 import type { LoaderPoolOptions } from "./loader/loader-pool.js";
 import type { ScoringSettings } from "./loader/module-graph.js";
 import { LIMITS, OPTION_LIMITS, type LimitContext, type LimitSpec, type OptionLimitName, type ResolvedLimits } from "./limits.js";
+import type { ToolHandler } from "./runner/tool-dispatch.js";
 import { isSecurityLevel, SECURITY_LEVELS, type SecurityLevel } from "./security-levels.js";
 
-/** What a tool handler learns about the invocation that called it. */
-export interface ToolCallContext {
-  folder: string;
-  file: string;
-  funcName: string;
-  context: unknown;
-  /** The `meta` the platform passed with the call: host data for its tools, never seen by the sandbox. */
-  meta?: unknown;
-}
-
-export type ToolHandler = (name: string, args: unknown, ctx: ToolCallContext) => unknown | Promise<unknown>;
+export type { ToolCallContext, ToolHandler } from "./runner/tool-dispatch.js";
 
 /** Layer 3: the rule-based scorer for exfiltration-shaped code. */
 export interface ScoringGateOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactHostPaths } from "../src/isolated-runtime.js";
+import { redactHostPaths } from "../src/runner/tool-dispatch.js";
 
 // Layer 5: a tool handler's error message reaches the tenant with the host's paths blanked. Issue 10 (fix 8):
 // paths after ":" and "//" got through (config:/abs/path, file:/x, //x).

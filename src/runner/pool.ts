@@ -1,25 +1,14 @@
 import type { MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { failedOutcome as failure, siblingEntry, type InvocationOutcome, type InvocationTask, type ToolPortMessage, type ToolReply, type ToolRequest } from "./protocol.js";
+import { failedOutcome as failure, siblingEntry, type InvocationOutcome, type InvocationTask, type PoolTask, type ToolPortMessage, type ToolRequest } from "./protocol.js";
+import type { PoolOptions, SandboxPool } from "./sandbox-pool.js";
 import type { WorkerSettings } from "./worker.js";
-
-export interface PoolOptions {
-  minThreads: number;
-  maxThreads: number;
-  memoryLimitMb: number;
-  readyContexts: number;
-  /** Time after the deadline before a worker that did not stop is terminated (ms). */
-  hardStopGraceMs: number;
-  /** Called on the host thread for every tool call; the reply goes back on `reply`. */
-  onToolRequest(request: ToolRequest, reply: (message: ToolReply) => void): void;
-}
-
 
 /**
  * The piscina pool of sandbox workers. Each worker is a resource boundary: a heap limit, a scrubbed
  * environment, no inherited flags. A worker that cannot be interrupted is terminated (abort) and replaced.
  */
-export class WorkerPool {
+export class WorkerPool implements SandboxPool {
   private readonly piscina: Piscina;
   private readonly stopFlags: Int32Array;
   private readonly freeSlots: number[] = [];
@@ -70,7 +59,8 @@ export class WorkerPool {
    * task's stop flag is raised (the tenant's guards throw TIMEOUT); if the worker still has not answered
    * after the grace period, it is terminated and piscina replaces it.
    */
-  async run(request: Omit<InvocationTask, "stopSlot">, timeoutMs: number): Promise<InvocationOutcome> {
+  async run(request: PoolTask): Promise<InvocationOutcome> {
+    const timeoutMs = request.limits.timeout;
     const slot = this.freeSlots.pop();
     if (slot === undefined) return failure("INTERNAL_ERROR", "no stop slot is free");
     Atomics.store(this.stopFlags, slot, 0);

@@ -1,22 +1,17 @@
 import os from "node:os";
 import { spawn, type ChildProcess } from "node:child_process";
-import type { PoolOptions } from "./pool.js";
 import {
   failedOutcome as failure,
   siblingEntry,
   type HostToWorkerMessage,
   type InvocationOutcome,
-  type InvocationTask,
+  type PoolTask,
   type SentModule,
   type SentTask,
   type WorkerProcessMessage,
 } from "./protocol.js";
-import { sandboxLaunch, type SandboxLaunch, type SandboxUser } from "./sandbox-os.js";
-
-export interface ProcessPoolOptions extends PoolOptions {
-  /** Who sandbox processes run as when the host is root (default nobody/nogroup). */
-  sandboxUser?: SandboxUser;
-}
+import type { PoolOptions, SandboxPool } from "./sandbox-pool.js";
+import { sandboxLaunch, type SandboxLaunch } from "./sandbox-os.js";
 
 /** Heap headroom for the process itself (Node, realms, compiled scripts) on top of the tenant's limit. */
 const PROCESS_HEAP_HEADROOM_MB = 32;
@@ -57,7 +52,7 @@ interface Running {
   /** The call was handed to a process that had said it was ready: from then on it is never run again. */
   sent: boolean;
   /** What was asked of the process, to send again with every source should it no longer hold one. */
-  task?: Omit<InvocationTask, "stopSlot">;
+  task?: PoolTask;
 }
 
 /** Version hashes the host remembers sending to one process (the process may evict them: it then asks). */
@@ -135,7 +130,7 @@ class WorkerProcess {
   }
 
   /** The task with the sources of versions this process was sent before left out. */
-  sendable(task: Omit<InvocationTask, "stopSlot">): SentTask {
+  sendable(task: PoolTask): SentTask {
     const modules = task.modules.map((m): SentModule => {
       if (this.held.has(m.hash)) return { id: m.id, format: m.format, hash: m.hash, deps: m.deps };
       this.held.add(m.hash);
@@ -187,13 +182,13 @@ class WorkerProcess {
  * out-of-memory abort ends only the process of the call that caused it, and a call that runs no guard
  * past its deadline is stopped by killing its process (a new one takes its place).
  */
-export class ProcessPool {
+export class ProcessPool implements SandboxPool {
   private readonly idle: WorkerProcess[] = [];
   private readonly all = new Set<WorkerProcess>();
   private nextId = 1;
   private readonly launch: SandboxLaunch;
 
-  constructor(private readonly options: ProcessPoolOptions) {
+  constructor(private readonly options: PoolOptions) {
     // Decided once, before any process starts: a host that cannot drop to an unprivileged user throws here.
     this.launch = sandboxLaunch(siblingEntry("worker-process"), {
       memoryLimitMb: options.memoryLimitMb,
@@ -224,13 +219,13 @@ export class ProcessPool {
    * ready process is never run again, whatever happened to it: a crash it caused (a V8 bug a tenant found)
    * must not run the tenant's code twice, nor hold the caller past its timeout and grace.
    */
-  async run(task: Omit<InvocationTask, "stopSlot">, timeoutMs: number): Promise<InvocationOutcome> {
-    const first = await this.runOnce(task, timeoutMs);
-    if (first.retryable) return (await this.runOnce(task, timeoutMs)).outcome;
+  async run(task: PoolTask): Promise<InvocationOutcome> {
+    const first = await this.runOnce(task, task.limits.timeout);
+    if (first.retryable) return (await this.runOnce(task, task.limits.timeout)).outcome;
     return first.outcome;
   }
 
-  private async runOnce(task: Omit<InvocationTask, "stopSlot">, timeoutMs: number): Promise<{ outcome: InvocationOutcome; retryable: boolean }> {
+  private async runOnce(task: PoolTask, timeoutMs: number): Promise<{ outcome: InvocationOutcome; retryable: boolean }> {
     let proc = this.idle.pop();
     while (proc && proc.exited) proc = this.idle.pop();
     proc ??= this.spawn();

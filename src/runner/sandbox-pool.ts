@@ -1,0 +1,30 @@
+import type { InvocationOutcome, PoolTask, ToolReply, ToolRequest } from "./protocol.js";
+import type { SandboxUser } from "./sandbox-os.js";
+
+/**
+ * Where invocations run: the piscina pool of worker threads (WorkerPool, pool.ts) or sandbox processes
+ * (ProcessPool, process-pool.ts). The runtime holds one and sees nothing else of it.
+ */
+export interface SandboxPool {
+  /**
+   * Runs one invocation to its outcome. Never rejects: a worker that dies or must be stopped becomes an
+   * outcome with a code. Stops the invocation at `task.limits.timeout`, and its worker that much plus
+   * `hardStopGraceMs` later if it did not stop.
+   */
+  run(task: PoolTask): Promise<InvocationOutcome>;
+  /** Ends every worker; resolves when they are gone. */
+  destroy(): Promise<void>;
+}
+
+export interface PoolOptions {
+  minThreads: number;
+  maxThreads: number;
+  memoryLimitMb: number;
+  readyContexts: number;
+  /** Time after the deadline before a worker that did not stop is terminated (ms). */
+  hardStopGraceMs: number;
+  /** Who sandbox processes run as when the host is root (default nobody/nogroup); worker threads ignore it. */
+  sandboxUser?: SandboxUser;
+  /** Called on the runtime's main thread for every tool call (tool-dispatch.ts); the reply goes back on `reply`. */
+  onToolRequest(request: ToolRequest, reply: (message: ToolReply) => void): void;
+}

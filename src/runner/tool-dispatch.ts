@@ -1,0 +1,77 @@
+import { ERRORS, RuntimeError } from "../errors.js";
+import { redactPaths } from "../redact-host-paths.js";
+import type { ToolReply, ToolRequest } from "./protocol.js";
+
+/** What a tool handler learns about the invocation that called it. */
+export interface ToolCallContext {
+  folder: string;
+  file: string;
+  funcName: string;
+  context: unknown;
+  /** The `meta` the platform passed with the call: host data for its tools, never seen by the sandbox. */
+  meta?: unknown;
+}
+
+export type ToolHandler = (name: string, args: unknown, ctx: ToolCallContext) => unknown | Promise<unknown>;
+
+/** The longest tool error message that goes back to the tenant. */
+const MAX_TOOL_MESSAGE = 2048;
+
+/** Layer 5: absolute file paths of the host never reach the tenant in a tool's error message. */
+export function redactHostPaths(message: string): string {
+  // Also after ":" and "//" (config:/abs, file:/x, //x); bounded before it is scanned, in linear time.
+  return redactPaths(message, MAX_TOOL_MESSAGE);
+}
+
+/**
+ * The runtime's end of tool calls: the invocations that may call tools now (with what their handler is
+ * told about each), the platform's handler, and what goes back. A tool call reaches here from the realm
+ * through bridge.ts (op "tool") and the worker hop in protocol.ts (ToolRequest); the reply goes back the
+ * same way as JSON text or a message, never a host object (DESIGN.md invariant 1).
+ */
+export class ToolDispatch {
+  private readonly inFlight = new Map<number, ToolCallContext>();
+
+  constructor(private readonly handler: ToolHandler | undefined) {}
+
+  /** Whether invocations may call tools at all (the worker refuses every call when not). */
+  get available(): boolean {
+    return this.handler !== undefined;
+  }
+
+  /** The invocation may call tools from now until end(); its handler is told `ctx`. */
+  begin(invocationId: number, ctx: ToolCallContext): void {
+    this.inFlight.set(invocationId, ctx);
+  }
+
+  end(invocationId: number): void {
+    this.inFlight.delete(invocationId);
+  }
+
+  /** Answers one tool call. Never rejects: every failure is a reply. */
+  async handle(request: ToolRequest, reply: (message: ToolReply) => void): Promise<void> {
+    const { invocationId, callId } = request;
+    const respond = (ok: boolean, payload: string, code = "") => reply({ invocationId, callId, ok, payload, code });
+    const ctx = this.inFlight.get(invocationId);
+    const handler = this.handler;
+    if (!ctx || !handler) return respond(false, "no tools are available to this invocation", "TOOL_ERROR");
+    try {
+      const args = request.args === "" ? undefined : JSON.parse(request.args);
+      const value = await handler(request.name, args, ctx);
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(value);
+      } catch {
+        return respond(false, `tool "${request.name}" returned a value that is not JSON-serializable`, "TOOL_ERROR");
+      }
+      respond(true, json === undefined ? "" : json);
+    } catch (error) {
+      // Only the message crosses, with host paths blanked: never the host error object, its stack or its
+      // prototype. The code is TOOL_ERROR unless the handler refused the call on policy grounds
+      // (`toolRefusal` in the error table): a handler cannot make a call end as TIMEOUT or anything else.
+      const message = redactHostPaths(error instanceof Error ? error.message : String(error));
+      const code = error instanceof RuntimeError && ERRORS[error.code].toolRefusal ? error.code : "TOOL_ERROR";
+      respond(false, message, code);
+    }
+  }
+}
