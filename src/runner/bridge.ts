@@ -7,25 +7,28 @@
  *   worker --this file--> realm (a node:vm context holding tenant code)
  *
  * The first hop is data between trusted processes and threads (protocol.ts: tasks, outcomes, tool
- * requests and replies, and the IPC and thread messages that carry them). This hop is the security
- * boundary of DESIGN.md's invariants 1 and 2: the realm holds exactly one host function (`HostCall`),
- * which takes and returns primitives only and never throws into the realm; everything structured crosses
- * as a JSON string parsed on the other side (in the realm with the realm's own captured `JSON.parse`).
- * The worker enters the realm in exactly two ways: the bootstrap's handle (`SandboxHandle`: begin,
- * define, end), called while no tenant code runs, and the realm-global entry (`RealmEntry`: run, pump).
+ * requests and replies, and the IPC and thread messages that carry them; the runtime answers tool
+ * requests in tool-dispatch.ts). This hop is the security boundary of DESIGN.md's invariants 1 and 2.
+ * "Host" in this file is the host realm: the worker's own JavaScript realm, outside the tenant's.
  *
- * Code under sandbox/ is stringified into the realm, so it may use this file with `import type` only:
- * everything here that the sandbox needs is a type, and the few values (the entry's name, the URL part
- * names) are checked against the sandbox's literal copies by type.
+ * The realm holds exactly one host function (`HostCall`), which takes and returns primitives only and
+ * never throws into the realm; everything structured crosses as a JSON string parsed on the other side
+ * (in the realm, by the realm's own captured `JSON.parse`). The worker enters the realm in exactly two
+ * ways: the bootstrap's handle (`SandboxHandle`: begin, define, end), called while no tenant code runs,
+ * and the realm-global entry (`REALM_ENTRY` with a `RealmEntryOp`: run, pump).
  *
- *   crossing                    direction       types
- *   bootstrap(host, stopFlags)  worker -> realm SandboxBootstrap, returns SandboxHandle
- *   handle.begin(setup)         worker -> realm InvocationSetup as JSON
- *   handle.define(i, wrapper)   worker -> realm a wrapper the worker evaluated in the realm from a cached script
- *   handle.end()                worker -> realm returns whether the global verified clean
- *   __tenantbox("run"|"pump")   worker -> realm RealmEntry (a script run in the realm)
- *   host(op, a, b)              realm -> worker HostOps: one row per operation, below
- *   events (op "next")          worker -> realm SandboxEvent as JSON, pumped in by "pump"
+ * Code under sandbox/ is stringified into the realm (sandbox/source.ts), so it uses this file with
+ * `import type` only; the one value it repeats, the entry's name, is checked against REALM_ENTRY by type.
+ *
+ *   crossing                    direction        payload
+ *   bootstrap(host, stopFlags)  worker -> realm  SandboxBootstrap; returns the SandboxHandle
+ *   handle.begin(setup)         worker -> realm  InvocationSetup as JSON
+ *   handle.define(i, wrapper)   worker -> realm  a module wrapper, evaluated in the realm from a cached compiled script
+ *   handle.end()                worker -> realm  answers whether the global verified clean
+ *   __tenantbox("run"|"pump")   worker -> realm  REALM_ENTRY, RealmEntryOp (a script run in the realm)
+ *   host(op, a, b)              realm -> worker  HostOps: one row per operation (HostCall in the realm,
+ *                                                HostOpHandlers in the worker, so a missing side does not compile)
+ *   events (op "next")          worker -> realm  SandboxEvent as JSON, taken while the realm pumps
  */
 import type { ErrorCode } from "../errors.js";
 import type { InvocationLimits } from "./protocol.js";
@@ -65,6 +68,12 @@ export type Primitive = string | number | undefined;
  * `undefined` is always a possible answer (the realm is detached, or the worker refused the arguments).
  */
 export type HostCall = <K extends HostOp>(op: K, ...args: HostOps[K]["args"]) => HostOps[K]["result"] | undefined;
+
+/**
+ * The host function as the worker implements it (realm-pool.ts attaches one per invocation): what the
+ * realm passed, unchecked (`op` need not even be a string), in; a primitive out. dispatchHostCall routes it.
+ */
+export type HostHandler = (op: unknown, a: unknown, b: unknown) => Primitive;
 
 /** The worker's side of every operation: gets the arguments unchecked (they come from the realm) and answers with primitives only. */
 export type HostOpHandlers<Self> = { readonly [K in HostOp]: (self: Self, a: unknown, b: unknown) => HostOps[K]["result"] };

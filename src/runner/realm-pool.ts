@@ -1,13 +1,7 @@
 import v8 from "node:v8";
 import vm from "node:vm";
-import type { HostCall, Primitive, SandboxBootstrap, SandboxHandle } from "./bridge.js";
+import type { HostCall, HostHandler, SandboxBootstrap, SandboxHandle } from "./bridge.js";
 import { sandboxSource, SANDBOX_FILENAME } from "./sandbox/source.js";
-
-/**
- * The worker's side of one invocation's host function (bridge.ts), attached while the invocation runs.
- * Gets what the realm passed, unchecked: `op` need not even be a string.
- */
-export type HostHandler = (op: unknown, a: unknown, b: unknown) => Primitive;
 
 /** A hardened realm (a node:vm context with frozen intrinsics) that serves one invocation at a time. */
 export interface Realm {
