@@ -117,8 +117,8 @@ function invalid(message: string): RuntimeError {
 function narrowLimits(request: CallLimits, options: ResolvedOptions): Record<PerCallLimitName, number> {
   const narrowed = {} as Record<PerCallLimitName, number>;
   for (const name of PER_CALL_LIMITS) {
-    const { min } = LIMITS[name].perCall;
     const spec: LimitSpec = LIMITS[name];
+    const { min } = LIMITS[name].perCall;
     const max = spec.option === false ? undefined : options[name as OptionLimitName];
     const value = request[name];
     if (value !== undefined && (typeof value !== "number" || !Number.isInteger(value) || value < min)) throw invalid(`${name} must be an integer >= ${min}`);

@@ -1,8 +1,7 @@
 import type { MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { failedOutcome as failure, siblingEntry, type InvocationOutcome, type InvocationTask, type PoolTask, type ToolPortMessage, type ToolRequest } from "./protocol.js";
+import { failedOutcome as failure, siblingEntry, type InvocationOutcome, type InvocationTask, type PoolTask, type ToolPortMessage, type ToolRequest, type WorkerSettings } from "./protocol.js";
 import type { PoolOptions, SandboxPool } from "./sandbox-pool.js";
-import type { WorkerSettings } from "./worker.js";
 
 /**
  * The piscina pool of sandbox workers. Each worker is a resource boundary: a heap limit, a scrubbed

@@ -1,14 +1,16 @@
 /**
  * The runtime <-> worker hop: what crosses between the runtime (the host process's main thread) and a
- * worker (a sandbox process, or a piscina worker thread), in one file. Both sides are trusted code; the
- * tenant-bound parts are JSON strings already. The next hop, worker <-> realm, is the security boundary
- * and is described in bridge.ts.
+ * worker (a sandbox process, or a piscina worker thread), in one file. Tenant-bound parts are JSON
+ * strings already. The next hop, worker <-> realm, is the security boundary and is described in bridge.ts;
+ * a worker a tenant broke into is still held to this one (DESIGN.md invariant 4: process-pool.ts checks a
+ * result's size, and tool calls only for the invocation the process runs).
  *
  *   runtime -> worker   InvocationTask (thread: piscina's task; process: a "run" message, SentTask)
  *   worker -> runtime   InvocationOutcome (thread: the task's result; process: a "result" message)
  *   worker -> runtime   ToolRequest (thread: on the worker's tool port, ToolPortMessage; process: a "tool" message)
  *   runtime -> worker   ToolReply (thread: on the tool port; process: a "tool-reply" message)
- *   process only        "init"/"ready" at start, "need" when the process evicted a module it was sent
+ *   at start            thread: WorkerSettings (workerData); process: "init", answered by "ready"
+ *   process only        "need" when the process evicted a module it was sent
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -73,7 +75,14 @@ export interface InvocationOutcome {
   stats: InvocationStats;
 }
 
-/** Worker -> host: the port a worker's tool calls travel on, sent once per worker. */
+/** Runtime -> worker thread, at its start (piscina's workerData). */
+export interface WorkerSettings {
+  readyContexts: number;
+  /** Shared with the runtime's main thread, which stores an invocation's id in its slot when it must stop. */
+  stopFlags: SharedArrayBuffer;
+}
+
+/** Worker thread -> runtime: the port a worker's tool calls travel on, sent once per worker. */
 export interface ToolPortMessage {
   type: "tenantbox:tool-port";
   port: import("node:worker_threads").MessagePort;

@@ -1,6 +1,6 @@
 import { MessageChannel, parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { createInvocationHost } from "./invocation-host.js";
-import type { InvocationOutcome, InvocationTask, ToolPortMessage, ToolReply, ToolRequest } from "./protocol.js";
+import type { InvocationOutcome, InvocationTask, ToolPortMessage, ToolReply, ToolRequest, WorkerSettings } from "./protocol.js";
 
 // Tenant promises that nobody handles must never reach Node's default handler: it would inspect the
 // tenant's object on the host side (util.inspect calls methods of the object it prints).
@@ -10,12 +10,6 @@ process.on("unhandledRejection", () => {});
 process.setUncaughtExceptionCaptureCallback(() => {
   process.exit(70);
 });
-
-export interface WorkerSettings {
-  readyContexts: number;
-  /** Shared with the host thread, which stores an invocation's id in its slot when it must stop. */
-  stopFlags: SharedArrayBuffer;
-}
 
 const settings = workerData as WorkerSettings;
 let toolPort: MessagePort | undefined;
