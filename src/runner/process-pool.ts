@@ -1,5 +1,8 @@
-import os from "node:os";
 import { spawn, type ChildProcess } from "node:child_process";
+import type { Socket } from "node:net";
+import os from "node:os";
+import { FrameChannel } from "./frame-channel.js";
+import { checkWorkerMessage } from "./worker-messages.js";
 import {
   failedOutcome as failure,
   siblingEntry,
@@ -17,6 +20,11 @@ import { sandboxLaunch, type SandboxLaunch } from "./sandbox-os.js";
 const PROCESS_HEAP_HEADROOM_MB = 32;
 /** A process that never says it is ready is killed and its call failed. */
 const START_TIMEOUT_MS = 30_000;
+/** The largest message an idle process may send ("ready" is a few bytes). */
+const IDLE_FRAME_BYTES = 64 * 1024;
+/** JSON may escape a character into six: what a call's value, logs and tool arguments may grow to as frames. */
+const JSON_GROWTH = 6;
+const FRAME_ENVELOPE_BYTES = 1024 * 1024;
 
 function signalName(number: number): NodeJS.Signals | null {
   for (const [name, value] of Object.entries(os.constants.signals)) if (value === number) return name as NodeJS.Signals;
@@ -47,8 +55,12 @@ interface Running {
   resolve: (outcome: InvocationOutcome) => void;
   hardStop: NodeJS.Timeout;
   stopped: boolean;
-  /** Tool calls forwarded to the host. */
+  /** Tool calls forwarded to the host: held to the call's own limits here too (a broken process may send anything). */
   toolCalls: number;
+  maxToolCalls: number;
+  maxToolArgBytes: number;
+  /** The largest frame the process may send while this call runs. */
+  maxFrameBytes: number;
   /** The call was handed to a process that had said it was ready: from then on it is never run again. */
   sent: boolean;
   /** What was asked of the process, to send again with every source should it no longer hold one. */
@@ -68,18 +80,28 @@ class WorkerProcess {
   retiring = false;
   /** Module versions sent to this process: their sources need not cross again (a 15 MB graph cost ~70 ms of the host's main thread per call). */
   private readonly held = new Set<string>();
+  private readonly channel: FrameChannel;
+  private readonly socket: Socket;
+  /** Why the runtime stopped this process, when it did (a broken protocol). */
+  private stoppedBecause: string | undefined;
 
   constructor(options: PoolOptions, launch: SandboxLaunch, onExit: (proc: WorkerProcess) => void) {
     // The OS layer (sandbox-os.ts): permission model, unprivileged user, memory rlimit, no network, an
     // empty environment, no inherited flags, and a heap limit V8 enforces on the whole process.
     this.child = spawn(launch.file, launch.args, launch.options);
     trackChild(this.child);
+    this.socket = this.child.stdio[3] as Socket;
+    let readyNow!: (ready: boolean) => void;
     this.ready = new Promise<boolean>((resolve) => {
-      this.child.once("message", (message: WorkerProcessMessage) => resolve(message.t === "ready"));
+      readyNow = resolve;
       this.child.once("exit", () => resolve(false));
     });
-    this.child.on("message", (message: WorkerProcessMessage) => {
-      if (message.t === "result") {
+    const onMessage = (raw: unknown) => {
+      const message = checkWorkerMessage(raw);
+      if (!message) return this.stop("a message the protocol does not have");
+      if (message.t === "ready") {
+        readyNow(true);
+      } else if (message.t === "result") {
         // A process that answers beyond what its sandbox lets through is not trusted any more.
         const value = message.outcome?.value;
         if (typeof value === "string" && this.running && value.length > this.running.maxOutputBytes) {
@@ -98,12 +120,16 @@ class WorkerProcess {
         this.send({ t: "run", id: running.id, task: this.sendable(task) });
       } else if (message.t === "tool") {
         // Tools only for the call this process is running: even a compromised process cannot act as
-        // another tenant's invocation.
-        if (!this.running || message.request?.invocationId !== this.running.invocationId) return;
-        this.running.toolCalls++;
+        // another tenant's invocation, nor call more tools, or bigger ones, than the call may.
+        const running = this.running;
+        if (!running || message.request.invocationId !== running.invocationId) return;
+        if (++running.toolCalls > running.maxToolCalls || message.request.args.length > running.maxToolArgBytes) {
+          return this.stop("tool calls over the call's limits");
+        }
         options.onToolRequest(message.request, (reply) => this.send({ t: "tool-reply", reply }));
       }
-    });
+    };
+    this.channel = new FrameChannel(this.socket, () => this.running?.maxFrameBytes ?? IDLE_FRAME_BYTES, onMessage, (why) => this.stop(why));
     this.child.on("error", () => {});
     this.child.on("exit", (code, exitSignal) => {
       this.exited = true;
@@ -119,7 +145,11 @@ class WorkerProcess {
             ? failure("MEMORY_LIMIT_EXCEEDED", "invocation exceeded the memory limit and its sandbox process was stopped")
             : failure("INTERNAL_ERROR", "the sandbox process stopped unexpectedly", {
                 ...(signal ? { signal } : { exitCode: code }),
-                reason: running.sent ? "the sandbox process crashed while running this call" : "the sandbox process could not start",
+                reason: this.stoppedBecause
+                  ? `the sandbox process was stopped: ${this.stoppedBecause}`
+                  : running.sent
+                    ? "the sandbox process crashed while running this call"
+                    : "the sandbox process could not start",
               });
         this.settle(running.id, outcome);
       }
@@ -141,7 +171,13 @@ class WorkerProcess {
   }
 
   send(message: HostToWorkerMessage): void {
-    if (!this.exited && this.child.connected) this.child.send(message);
+    if (!this.exited) this.channel.send(message);
+  }
+
+  /** Ends a process that broke the protocol: it is not trusted with anything any more. */
+  stop(why: string): void {
+    this.stoppedBecause ??= why;
+    this.kill();
   }
 
   settle(id: number, outcome: InvocationOutcome): void {
@@ -155,13 +191,12 @@ class WorkerProcess {
 
   /** Keeps the host alive only while a call is in flight here. */
   refresh(): void {
-    const channel = this.child.channel as { ref(): void; unref(): void } | undefined;
     if (this.running) {
       this.child.ref();
-      channel?.ref();
+      this.socket.ref();
     } else {
       this.child.unref();
-      channel?.unref();
+      this.socket.unref();
     }
   }
 
@@ -172,7 +207,7 @@ class WorkerProcess {
   /** Lets an idle process end on its own (it exits when its channel closes), killed if it does not. */
   retire(): void {
     if (this.exited) return;
-    this.child.disconnect();
+    this.channel.end();
     setTimeout(() => this.kill(), 5000).unref();
   }
 }
@@ -234,7 +269,9 @@ export class ProcessPool implements SandboxPool {
     const outcome = new Promise<InvocationOutcome>((resolve) => {
       // Until it is ready, a start timeout (the call's own time and a margin) stands in for the hard stop.
       const hardStop = setTimeout(() => proc.kill(), Math.min(START_TIMEOUT_MS, timeoutMs + this.options.hardStopGraceMs + 5000));
-      running = { id, invocationId: task.invocationId, maxOutputBytes: task.limits.maxOutputBytes, timeoutMs, resolve, hardStop, stopped: false, toolCalls: 0, sent: false };
+      const { maxOutputBytes, maxLogBytes, maxToolCalls, maxToolArgBytes } = task.limits;
+      const maxFrameBytes = Math.min(2 ** 31, JSON_GROWTH * (maxOutputBytes + maxLogBytes + maxToolArgBytes) + FRAME_ENVELOPE_BYTES);
+      running = { id, invocationId: task.invocationId, maxOutputBytes, maxToolCalls, maxToolArgBytes, maxFrameBytes, timeoutMs, resolve, hardStop, stopped: false, toolCalls: 0, sent: false };
       proc.running = running;
     });
     proc.refresh();
@@ -269,8 +306,7 @@ export class ProcessPool implements SandboxPool {
             if (proc.exited) return resolve();
             proc.child.once("exit", () => resolve());
             proc.child.ref();
-            (proc.child.channel as { ref(): void } | undefined)?.ref();
-            proc.child.disconnect();
+            proc.retire();
             setTimeout(() => proc.kill(), 5000).unref();
           }),
       ),

@@ -376,8 +376,9 @@ export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryA
   const options: SpawnOptions = {
     // An empty environment, IPC only (nothing a tenant does is printed), and a directory anyone may enter.
     env: {},
-    serialization: "json",
-    stdio: ["ignore", "ignore", "ignore", "ipc"],
+    // Descriptor 3 is the runtime's channel (frame-channel.ts), not Node's IPC: a child cannot crash the
+    // host through it.
+    stdio: ["ignore", "ignore", "ignore", "pipe"],
     cwd: "/",
   };
   if (user && !p.setpriv) {

@@ -3,11 +3,16 @@
  * invocations (realms, guards, limits); a heap the process cannot contain ends this process only, and a
  * call that outlives its hard stop is ended with the process. Speaks to the runtime over the IPC channel.
  */
+import net from "node:net";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { Worker } from "node:worker_threads";
+import { FrameChannel } from "./frame-channel.js";
 import { createInvocationHost } from "./invocation-host.js";
 import type { HostToWorkerMessage, InvocationOutcome, SentTask, TaskModule, WorkerProcessMessage } from "./protocol.js";
+
+/** What the runtime may send in one frame (a task carries its graph's sources: at most 16 MiB of them, as JSON). */
+const MAX_HOST_FRAME_BYTES = 2 ** 31;
 
 // Nothing a tenant does may be printed or inspected here.
 process.on("unhandledRejection", () => {});
@@ -76,13 +81,22 @@ function withSources(task: SentTask): { modules: TaskModule[] } | { missing: str
   return missing.length ? { missing } : { modules };
 }
 
-const send = (message: WorkerProcessMessage) => {
-  if (process.connected) process.send!(message);
-};
+// The runtime's channel: length-prefixed JSON frames on descriptor 3 (frame-channel.ts). When it closes,
+// the runtime is gone or retired this process: so does this process.
+const socket = new net.Socket({ fd: 3, readable: true, writable: true });
+socket.on("end", () => process.exit(0));
+socket.on("close", () => process.exit(0));
+const channel = new FrameChannel(
+  socket,
+  () => MAX_HOST_FRAME_BYTES,
+  (message) => onMessage(message as HostToWorkerMessage),
+  () => process.exit(70),
+);
+const send = (message: WorkerProcessMessage) => channel.send(message);
 let host: ReturnType<typeof createInvocationHost> | undefined;
 let headroomBytes = Infinity;
 
-process.on("message", (message: HostToWorkerMessage) => {
+function onMessage(message: HostToWorkerMessage): void {
   switch (message.t) {
     case "init":
       headroomBytes = message.heapHeadroomMb * 1024 * 1024;
@@ -112,6 +126,4 @@ process.on("message", (message: HostToWorkerMessage) => {
       host?.toolReply(message.reply);
       break;
   }
-});
-// The runtime went away: so does this process.
-process.on("disconnect", () => process.exit(0));
+}

@@ -81,9 +81,15 @@ function tryConnect(name, where, next) {
 tryConnect("socket", { host: "127.0.0.1", port: targets.port }, () =>
   // A Unix socket in /run, world-writable like a database's: a network namespace does not hide those.
   tryConnect("unix-socket", targets.runSocket ? { path: targets.runSocket } : { path: "/nonexistent" }, () => {
-    // Alive until the test has looked at this process from outside (its /proc entries), then gone.
-    process.send(report);
-    process.once("disconnect", () => process.exit(0));
+    // On the runtime's channel (descriptor 3, a length-prefixed JSON frame), then alive until the test has
+    // looked at this process from outside (its /proc entries) and closed the channel.
+    const channel = new net.Socket({ fd: 3, readable: true, writable: true });
+    const body = Buffer.from(JSON.stringify(report), "utf8");
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(body.length, 0);
+    channel.write(Buffer.concat([header, body]));
+    channel.on("end", () => process.exit(0));
+    channel.on("close", () => process.exit(0));
     setTimeout(() => process.exit(0), 10_000).unref();
   }),
 );

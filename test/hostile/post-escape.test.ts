@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FrameChannel } from "../../src/runner/frame-channel.js";
 import { sandboxLaunch, type OsLayers } from "../../src/runner/sandbox-os.js";
 
 /*
@@ -92,12 +93,17 @@ beforeAll(async () => {
   layers = launch.layers;
   const child = spawn(launch.file, launch.args, launch.options);
   report = await new Promise<Report>((resolve, reject) => {
-    child.once("message", (message) => {
-      const probePid = descendants(child.pid!).find((pid) => readProc(pid, "cmdline").includes("post-escape-probe"));
-      if (probePid !== undefined) memOwner = fs.statSync(`/proc/${probePid}/mem`).uid;
-      child.disconnect();
-      resolve(message as Report);
-    });
+    const channel: FrameChannel = new FrameChannel(
+      child.stdio[3] as net.Socket,
+      () => 1024 * 1024,
+      (message) => {
+        const probePid = descendants(child.pid!).find((pid) => readProc(pid, "cmdline").includes("post-escape-probe"));
+        if (probePid !== undefined) memOwner = fs.statSync(`/proc/${probePid}/mem`).uid;
+        channel.end();
+        resolve(message as Report);
+      },
+      (why) => reject(new Error(why)),
+    );
     child.once("exit", (code, signal) => reject(new Error(`probe exited (${code ?? signal}) without a report`)));
   });
 }, 30_000);

@@ -1,0 +1,87 @@
+import type { Duplex } from "node:stream";
+
+/** Bytes of a frame's length header (big-endian). */
+const HEADER = 4;
+
+/**
+ * Messages as length-prefixed JSON frames on a byte stream: the channel between the runtime and a sandbox
+ * process. Node's own IPC channel parses whatever a child writes on the host's main thread and throws from
+ * inside its reader, so one malformed line from a compromised sandbox process ended the host, and one
+ * unterminated message grew its memory without bound (second red-team round). Here every frame is
+ * bounded before it is buffered, parsed in a try, and anything wrong is `onBroken`: the caller kills the
+ * process, never the host.
+ */
+export class FrameChannel {
+  private readonly chunks: Buffer[] = [];
+  private buffered = 0;
+  private expected = -1;
+  private broken = false;
+
+  constructor(
+    private readonly stream: Duplex,
+    /** The largest frame the other side may send now (bytes of JSON); asked for each frame as its header arrives. */
+    private readonly maxInbound: () => number,
+    private readonly onMessage: (message: unknown) => void,
+    private readonly onBroken: (why: string) => void,
+  ) {
+    stream.on("data", (chunk: Buffer) => this.receive(chunk));
+    stream.on("error", () => {});
+  }
+
+  send(message: unknown): void {
+    if (this.broken || this.stream.destroyed || !this.stream.writable) return;
+    // One write per frame: the header written into the frame's own buffer.
+    const text = JSON.stringify(message);
+    const frame = Buffer.allocUnsafe(HEADER + Buffer.byteLength(text, "utf8"));
+    const length = frame.write(text, HEADER, "utf8");
+    frame.writeUInt32BE(length, 0);
+    this.stream.write(frame);
+  }
+
+  /** No more messages either way: the other side sees the end of its stream. */
+  end(): void {
+    this.stream.end();
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.broken) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    while (!this.broken) {
+      if (this.expected < 0) {
+        if (this.buffered < HEADER) return;
+        const length = this.take(HEADER).readUInt32BE(0);
+        if (length > this.maxInbound()) return this.fail(`a frame of ${length} bytes, over the limit`);
+        this.expected = length;
+      }
+      if (this.buffered < this.expected) return;
+      const body = this.take(this.expected);
+      this.expected = -1;
+      let message: unknown;
+      try {
+        message = JSON.parse(body.toString("utf8"));
+      } catch {
+        return this.fail("a frame that is not JSON");
+      }
+      this.onMessage(message);
+    }
+  }
+
+  /** The next `bytes` bytes of what was received. */
+  private take(bytes: number): Buffer {
+    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
+    const taken = all.subarray(0, bytes);
+    const rest = all.subarray(bytes);
+    this.chunks.length = 0;
+    if (rest.length) this.chunks.push(rest);
+    this.buffered = rest.length;
+    return taken;
+  }
+
+  private fail(why: string): void {
+    this.broken = true;
+    this.chunks.length = 0;
+    this.buffered = 0;
+    this.onBroken(why);
+  }
+}

@@ -1,0 +1,100 @@
+import { spawn } from "node:child_process";
+import type { Socket } from "node:net";
+import { Duplex } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { FrameChannel } from "../src/runner/frame-channel.js";
+import { checkWorkerMessage } from "../src/runner/worker-messages.js";
+
+/**
+ * The runtime <-> sandbox process channel, against a process a tenant broke into (second red-team round:
+ * one `process.send(null)` or one malformed line on Node's IPC channel crashed the host; one unterminated
+ * 400 MiB message stalled it 2 s and took 1.4 GB).
+ */
+
+/** A duplex whose written bytes go nowhere and whose readable side the test feeds. */
+function feedable(): Duplex {
+  return new Duplex({ read() {}, write(_chunk, _encoding, done) { done(); } });
+}
+
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+function frame(text: string): Buffer {
+  const body = Buffer.from(text, "utf8");
+  const header = Buffer.alloc(4);
+  header.writeUInt32BE(body.length, 0);
+  return Buffer.concat([header, body]);
+}
+
+describe("FrameChannel", () => {
+  it("delivers frames split and joined anywhere", async () => {
+    const stream = feedable();
+    const got: unknown[] = [];
+    new FrameChannel(stream, () => 1024, (m) => got.push(m), () => got.push("broken"));
+    const bytes = Buffer.concat([frame('{"t":"ready"}'), frame('{"a":[1,2,3]}'), frame("null")]);
+    for (let i = 0; i < bytes.length; i += 3) stream.push(bytes.subarray(i, i + 3));
+    await settled();
+    expect(got).toEqual([{ t: "ready" }, { a: [1, 2, 3] }, null]);
+  });
+
+  it("breaks on a frame that is not JSON, and reads nothing after it", async () => {
+    const stream = feedable();
+    const got: unknown[] = [];
+    new FrameChannel(stream, () => 1024, (m) => got.push(m), (why) => got.push(`broken: ${why}`));
+    stream.push(Buffer.concat([frame("{not json"), frame('{"t":"ready"}')]));
+    await settled();
+    expect(got).toEqual(["broken: a frame that is not JSON"]);
+  });
+
+  it("breaks on a frame over the limit as soon as its header arrives, without buffering it", async () => {
+    const stream = feedable();
+    const got: unknown[] = [];
+    new FrameChannel(stream, () => 1024, (m) => got.push(m), (why) => got.push(`broken: ${why}`));
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(400 * 1024 * 1024, 0);
+    stream.push(header);
+    await settled();
+    expect(got).toEqual(["broken: a frame of 419430400 bytes, over the limit"]);
+  });
+
+  it("a real child writing garbage on its channel: the host notices, and lives", async () => {
+    const child = spawn(process.execPath, ["-e", "require('fs').writeSync(3, Buffer.from([0,0,0,9])); require('fs').writeSync(3, '{not json'); setTimeout(() => {}, 5000)"], {
+      stdio: ["ignore", "ignore", "ignore", "pipe"],
+    });
+    try {
+      const why = await new Promise<string>((resolve) => new FrameChannel(child.stdio[3] as Socket, () => 1024, () => resolve("a message"), resolve));
+      expect(why).toBe("a frame that is not JSON");
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
+
+describe("checkWorkerMessage", () => {
+  const outcome = { ok: true, value: "1", logs: [], stats: { durationMs: 1, toolCalls: 0, logBytes: 0, realmUses: 1 } };
+
+  it("accepts the protocol's messages", () => {
+    expect(checkWorkerMessage({ t: "ready" })).toEqual({ t: "ready" });
+    expect(checkWorkerMessage({ t: "result", id: 3, outcome })).toEqual({ t: "result", id: 3, outcome });
+    expect(checkWorkerMessage({ t: "need", id: 3, hashes: ["a"] })).toEqual({ t: "need", id: 3, hashes: ["a"] });
+    expect(checkWorkerMessage({ t: "tool", request: { invocationId: 1, callId: 2, name: "x", args: "" } })).toBeDefined();
+  });
+
+  it("refuses anything else: null, wrong types, unknown codes, missing fields", () => {
+    for (const bad of [
+      null,
+      "ready",
+      [],
+      { t: "nope" },
+      { t: "result", id: 3, outcome: null },
+      { t: "result", id: "3", outcome },
+      { t: "result", id: 3, outcome: { ...outcome, ok: "yes" } },
+      { t: "result", id: 3, outcome: { ...outcome, error: { code: "PWNED", name: "x", message: "y" } } },
+      { t: "result", id: 3, outcome: { ...outcome, logs: [{ level: 1 }] } },
+      { t: "result", id: 3, outcome: { ...outcome, stats: {} } },
+      { t: "need", id: 3, hashes: [1] },
+      { t: "tool", request: { invocationId: 1, callId: 2, name: "x", args: { big: true } } },
+    ]) {
+      expect(checkWorkerMessage(bad), JSON.stringify(bad)).toBeUndefined();
+    }
+  });
+});
