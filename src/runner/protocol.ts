@@ -11,6 +11,9 @@
  *   runtime -> worker   ToolReply (thread: on the tool port; process: a "tool-reply" message)
  *   at start            thread: WorkerSettings (workerData); process: "init", answered by "ready"
  *   process only        "need" when the process evicted a module it was sent
+ *
+ * A sandbox process's messages travel as length-prefixed JSON frames (frame-channel.ts) and are checked
+ * field by field on arrival (worker-messages.ts); a worker thread's travel on piscina and MessagePorts.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
