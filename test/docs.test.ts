@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ERRORS } from "../dist/index.js";
 import { SERVICE_ERROR_STATUS } from "../dist/service.js";
 import { LIMITS, PER_CALL_LIMITS, shownDefault, type LimitName, type LimitSpec } from "../src/limits.js";
+import { FILE_RULES, RULES } from "../src/loader/rules.js";
 
 /** The docs and the code cannot drift: every error code and every status the code answers with is in the README. */
 const readme = fs.readFileSync(path.resolve(import.meta.dirname, "../README.md"), "utf8");
@@ -59,5 +60,10 @@ describe("README", () => {
     expect(start).toBeGreaterThanOrEqual(0);
     const bullet = readme.slice(start, readme.indexOf("\n- ", start + 1));
     for (const name of PER_CALL_LIMITS) expect(bullet, name).toContain(`\`${name}\``);
+  });
+
+  it("documents every rule an issue can name in the rules table", () => {
+    const rows = tableAfter("| rule | error from |").join("\n");
+    for (const rule of [...Object.keys(RULES), ...Object.keys(FILE_RULES)]) expect(rows, rule).toContain(`\`${rule}\``);
   });
 });

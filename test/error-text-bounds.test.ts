@@ -21,13 +21,13 @@ describe("error text bounds", () => {
     expect(fileIssue("syntax", "z".repeat(300_000)).message).toHaveLength(MAX_ISSUE_MESSAGE + 1);
     const long: ValidationIssue = { rule: "syntax", message: "q".repeat(300_000), severity: "error", location: { line: 2, column: 4 } };
     expect(clipIssue(long)).toEqual({ ...long, message: "q".repeat(MAX_ISSUE_MESSAGE) + "…" });
-    const short = fileIssue("x", "fine");
+    const short = fileIssue("manifest", "fine");
     expect(clipIssue(short)).toBe(short);
   });
 
   it("limitIssues lists errors first, then counts the rest", () => {
-    const warnings = Array.from({ length: 3000 }, (_, i) => fileIssue("w", `warning ${i}`, "warning"));
-    const errors = Array.from({ length: 50 }, (_, i) => fileIssue("e", `error ${i}`));
+    const warnings = Array.from({ length: 3000 }, (_, i) => fileIssue("scoring", `warning ${i}`, "warning"));
+    const errors = Array.from({ length: 50 }, (_, i) => fileIssue("syntax", `error ${i}`));
     const listed = limitIssues([...warnings, ...errors]);
     expect(listed).toHaveLength(MAX_LISTED_ISSUES + 1);
     expect(listed.slice(0, 50).every((i) => i.severity === "error")).toBe(true);

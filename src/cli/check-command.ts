@@ -3,6 +3,7 @@ import path from "node:path";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { LEVEL_DEFAULTS, type SecurityLevel, type ValidationIssue } from "../index.js";
 import { locate } from "../loader/issues.js";
+import type { IssueRule } from "../loader/rules.js";
 import { checkModule } from "../loader/validate.js";
 import { MANIFEST_FILE } from "../registry/manifest.js";
 import { walkModuleFiles } from "../registry/module-files.js";
@@ -23,7 +24,7 @@ export function listCheckableFiles(root: string): { files: string[]; unreadable:
   return { files: walk.files.map(relative), unreadable: walk.unreadable.map(relative) };
 }
 
-function issue(rule: string, message: string, location = { line: 1, column: 0 }): ValidationIssue {
+function issue(rule: IssueRule, message: string, location = { line: 1, column: 0 }): ValidationIssue {
   return { rule, message, severity: "error", location };
 }
 

@@ -1,6 +1,8 @@
+import type { IssueRule } from "./rules.js";
+
 /** One finding of the pre-scan or the validator, positioned in the tenant's own file. */
 export interface ValidationIssue {
-  rule: string;
+  rule: IssueRule;
   message: string;
   severity: "error" | "warning";
   location: { line: number; column: number };
@@ -46,7 +48,7 @@ export function limitIssues(issues: ValidationIssue[]): ValidationIssue[] {
 }
 
 /** An error (or warning) about a file as a whole, placed at its start. */
-export function fileIssue(rule: string, message: string, severity: ValidationIssue["severity"] = "error"): ValidationIssue {
+export function fileIssue(rule: IssueRule, message: string, severity: ValidationIssue["severity"] = "error"): ValidationIssue {
   return { rule, message: clipText(message, MAX_ISSUE_MESSAGE), severity, location: { line: 1, column: 0 } };
 }
 

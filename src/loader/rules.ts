@@ -1,5 +1,6 @@
 import type * as acorn from "acorn";
 import type { SecurityLevel } from "../security-levels.js";
+import { REMOVED_GLOBALS } from "../runner/bridge.js";
 import type { ModuleFormat } from "./parse.js";
 
 /**
@@ -35,20 +36,42 @@ export const RULES = {
 
 export type RuleId = keyof typeof RULES;
 
+/**
+ * The issues that do not come from the rule walk: the pre-scan, the parser, the loader's limits, the
+ * manifest, the scoring gate. Each is an error at every level unless its issue says otherwise.
+ */
+export const FILE_RULES = {
+  syntax: { why: "the file does not parse (JSON files: not valid JSON)" },
+  "max-module-size": { why: "the file is larger than the level's (or maxModuleBytes') limit; refused before it is read" },
+  "max-nesting-depth": { why: "brackets nested deeper than the level allows, or code too deeply nested to analyze" },
+  "no-bidi-characters": { why: "bidirectional control characters make code read differently than it runs (Trojan source)" },
+  "max-specifiers": { why: "a module requires or imports more than 500 different modules" },
+  "max-issues": { why: "more than 100 issues: the rest are counted, not listed" },
+  limit: { why: "checking the file took longer than loaderTimeout or more memory than loaderMemoryLimitMb" },
+  "not-a-file": { why: "a FIFO, a device, a symbolic link swapped in, or a file with more than one hard link where a tenant file was expected" },
+  manifest: { why: "a problem of tenantbox.json: its schema, or a handler's module or function" },
+  scoring: { why: "the scoring gate's warning (layer 3)" },
+  "read-error": { why: "a directory `tenantbox check` cannot read" },
+} as const satisfies Record<string, { why: string }>;
+
+/** Every rule an issue can name. */
+export type IssueRule = RuleId | keyof typeof FILE_RULES;
+
 export interface Finding {
   rule: RuleId;
   message: string;
   node: acorn.Node;
 }
 
-export const HOST_GLOBALS = new Set([
+/**
+ * Globals tenant code may reach for that the realm does not have: the ones it is created without
+ * (REMOVED_GLOBALS, less `console`, which it has, and `Proxy`, which no-reflection flags) and Node's own.
+ */
+export const HOST_GLOBALS = new Set<string>([
+  ...REMOVED_GLOBALS.filter((name) => name !== "console" && name !== "Proxy"),
   "process",
   "Buffer",
   "global",
-  "WebAssembly",
-  "SharedArrayBuffer",
-  "Atomics",
-  "FinalizationRegistry",
   "__non_webpack_require__",
   "setImmediate",
 ]);

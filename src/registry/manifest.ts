@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { clipText, fileIssue, limitIssues, MAX_QUOTED_TEXT, type ValidationIssue } from "../loader/issues.js";
+import type { IssueRule } from "../loader/rules.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 
 export const MANIFEST_FILE = "tenantbox.json";
@@ -24,7 +25,7 @@ export interface ParsedManifest {
   issues: ValidationIssue[];
 }
 
-function issue(message: string, rule = "manifest"): ValidationIssue {
+function issue(message: string, rule: IssueRule = "manifest"): ValidationIssue {
   return fileIssue(rule, message);
 }
 

@@ -149,8 +149,15 @@ export interface SandboxHandle {
   end(): boolean;
 }
 
-/** The bootstrap script evaluates to this: given the host function and the stop flags, builds the realm. */
-export type SandboxBootstrap = (host: HostCall, stopFlags: Int32Array) => SandboxHandle;
+/**
+ * The globals a realm is created without: the one list of them. The realm deletes them at its start (they
+ * arrive as JSON text); the validator's no-host-globals rule flags code that reaches for the ones a tenant
+ * could expect (loader/rules.ts). `console` is replaced by the sandbox's own; `Proxy` has its own rule.
+ */
+export const REMOVED_GLOBALS = ["WebAssembly", "SharedArrayBuffer", "Atomics", "FinalizationRegistry", "Proxy", "console"] as const;
+
+/** The bootstrap script evaluates to this: given the host function, the stop flags and REMOVED_GLOBALS (JSON), builds the realm. */
+export type SandboxBootstrap = (host: HostCall, stopFlags: Int32Array, removedGlobals: string) => SandboxHandle;
 
 /** The realm-global function through which tenant code is entered, and its operations. */
 export const REALM_ENTRY = "__tenantbox";

@@ -1,6 +1,6 @@
 import v8 from "node:v8";
 import vm from "node:vm";
-import type { HostCall, HostHandler, SandboxBootstrap, SandboxHandle } from "./bridge.js";
+import { REMOVED_GLOBALS, type HostCall, type HostHandler, type SandboxBootstrap, type SandboxHandle } from "./bridge.js";
 import { sandboxSource, SANDBOX_FILENAME } from "./sandbox/source.js";
 
 /** A hardened realm (a node:vm context with frozen intrinsics) that serves one invocation at a time. */
@@ -78,7 +78,7 @@ export class RealmPool {
     const main = this.bootstrap.runInContext(global) as SandboxBootstrap;
     return {
       global,
-      handle: main(host, this.stopFlags),
+      handle: main(host, this.stopFlags, JSON.stringify(REMOVED_GLOBALS)),
       uses: 0,
       attach(next) {
         handler = next;

@@ -20,7 +20,7 @@ import { installUrl } from "./url.js";
  * The handle's functions are called by the host only while no tenant code is running; tenant code is
  * entered only through `__tenantbox(op)`.
  */
-export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: Int32Array): SandboxHandle {
+export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: Int32Array, removedGlobals: string): SandboxHandle {
   const P = capturePrimordials(g);
   // Host calls never throw into the sandbox (invariant 1): a host-realm error object must not reach tenant code.
   const callHost = rawHost as (op: HostOp, a?: Primitive, b?: Primitive) => Primitive;
@@ -35,9 +35,9 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   // Proxy is gone because host code does read properties of tenant objects: Node's unhandled-rejection
   // bookkeeping reads private symbols off every rejected promise, prototype chain included, on host frames.
   // Without Proxy no tenant code can run on such a read (a getter would need the host's private symbol).
-  for (const name of ["WebAssembly", "SharedArrayBuffer", "Atomics", "FinalizationRegistry", "Proxy", "console"]) {
-    delete (g as unknown as Record<string, unknown>)[name];
-  }
+  // The list is bridge.ts's REMOVED_GLOBALS, as JSON text: nothing of the host's realm is kept.
+  const removed = P.JSONParse(removedGlobals) as string[];
+  for (let i = 0; i < removed.length; i++) delete (g as unknown as Record<string, unknown>)[removed[i]!];
 
   interface Invocation {
     setup: InvocationSetup;

@@ -35,5 +35,5 @@ export function sandboxSource(): string {
     hardenRealm,
     sandboxMain,
   ].map((fn) => fn.toString());
-  return `(function (host, stopFlags) {"use strict";\n${parts.join("\n")}\nreturn ${sandboxMain.name}(globalThis, host, stopFlags);\n})`;
+  return `(function (host, stopFlags, removedGlobals) {"use strict";\n${parts.join("\n")}\nreturn ${sandboxMain.name}(globalThis, host, stopFlags, removedGlobals);\n})`;
 }
