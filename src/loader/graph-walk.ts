@@ -4,16 +4,21 @@ import type { SecurityLevel } from "../security-levels.js";
 import { compileModule, refusedVersion, type CompiledVersion } from "./compile.js";
 import { fileIssue } from "./issues.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
+import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import { ResolutionCache } from "./resolution-cache.js";
 import { realInside, ResolveFailure } from "./resolve.js";
 import { stampOf, StatMemo } from "./stat-memo.js";
 
-/** What the host already holds of a file: the stamp of its version and the specifiers of what it serves. */
+/**
+ * What the host already holds of a file (the modules of this entry's last walk): the stamp of its version,
+ * so the walk does not send that version back; the specifiers only when what it serves is not that version
+ * (a watched folder's last good one), else the thread knows them or compiles again to learn them.
+ */
 export interface KnownFile {
   stamp: string;
-  specifiers: string[];
   /** The served version cannot run (refused or blocked): the walk stops there, as the host will. */
   unrunnable: boolean;
+  specifiers?: string[];
 }
 
 export interface GraphWalkInput {
@@ -44,6 +49,14 @@ export type GraphWalkResult =
 
 /** Resolutions kept by this loader thread across walks (byte-bounded like the host's). */
 const resolutions = new ResolutionCache();
+/** The specifiers of versions this thread compiled, by real path and stamp: a walk that meets one again need not compile it. */
+const specifiersSeen = new ByteBoundedCache<string[]>(16 * 1024 * 1024);
+
+function rememberSpecifiers(realPath: string, stamp: string, specifiers: string[]): void {
+  let bytes = 64 + (realPath.length + stamp.length) * 2;
+  for (const specifier of specifiers) bytes += 32 + specifier.length * 2;
+  specifiersSeen.set(`${realPath}\0${stamp}`, specifiers, bytes);
+}
 
 /**
  * A module graph walked on a loader thread, for a tenant whose paths are too slow to look up on the host's
@@ -76,18 +89,25 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
     modules.push(walked);
     let specifiers: string[];
     const held = known[realPath];
+    const id = path.relative(realFolder, realPath).split(path.sep).join("/");
     if (held && held.stamp === stamp) {
+      // The host has this version: it is not sent back, only walked.
       if (held.unrunnable) break;
-      specifiers = held.specifiers;
+      let seen = held.specifiers ?? specifiersSeen.get(`${realPath}\0${stamp}`);
+      if (!seen) {
+        seen = readAndCompile(input, realPath, id, stat.size).version.specifiers;
+        rememberSpecifiers(realPath, stamp, seen);
+      }
+      specifiers = seen;
     } else {
-      const id = path.relative(realFolder, realPath).split(path.sep).join("/");
       const { version, code } = readAndCompile(input, realPath, id, stat.size);
       walked.version = version;
       if (input.withCode && code !== undefined) walked.code = code;
-      // The host decides what serves (a watched folder's last good version); its specifiers are what
-      // it holds for the file, or none for a refused version.
+      if (!version.rejection) rememberSpecifiers(realPath, stamp, version.specifiers);
+      // The host decides what serves (a watched folder's last good version): a refused version's walk
+      // goes on with what the host serves for the file, or stops.
       if (version.rejection) {
-        if (!held || held.unrunnable) break;
+        if (!held || held.unrunnable || !held.specifiers) break;
         specifiers = held.specifiers;
       } else specifiers = version.specifiers;
     }

@@ -88,6 +88,8 @@ export class ModuleGraphLoader {
    * an unchanged graph costs a call one stat per such path, no resolution and no re-assembly.
    */
   private readonly graphs = new ByteBoundedCache<{ entryRealPath: string; stamps: [string, string][]; graph?: ModuleGraph; refused?: RuntimeError }>(MAX_CACHED_GRAPH_BYTES);
+  /** The modules of each entry's last walk on a loader thread: what the next walk is told the host holds. */
+  private readonly lastWalks = new ByteBoundedCache<string[]>(8 * 1024 * 1024);
   /** Folders whose paths were slow to look up, until when their graphs load on a loader thread. */
   private readonly slowFolders = new Map<string, number>();
   private readonly pool: LoaderPool;
@@ -184,7 +186,7 @@ export class ModuleGraphLoader {
     const input: GraphWalkInput = {
       realFolder,
       entryFile: file,
-      known: this.versions.known(realFolder),
+      known: this.versions.known(this.lastWalks.get(`${realFolder}\0${file}`) ?? []),
       securityLevel: this.options.securityLevel,
       scoring: Boolean(this.options.scoring),
       maxModuleBytes: this.versions.maxModuleBytes(),
@@ -197,12 +199,15 @@ export class ModuleGraphLoader {
       const message = missing !== undefined && walked.code === "MODULE_NOT_FOUND" ? `cannot find module "${shownId(missing)}"` : walked.message;
       throw new RuntimeError(walked.code, message, { file: missing ?? file });
     }
+    const paths = walked.modules.map((module) => module.realPath);
+    this.lastWalks.set(`${realFolder}\0${file}`, paths, 256 + paths.reduce((bytes, p) => bytes + 32 + p.length * 2, 0));
     const modules: TaskModule[] = [];
     const size = new GraphSize();
     for (const module of walked.modules) {
       const id = toId(realFolder, module.realPath);
       let state = this.versions.get(module.realPath);
-      if (module.version) {
+      // A version the host already holds (the walk was not told) is not kept again.
+      if (module.version && !(state && state.signature === module.stamp)) {
         const version: CachedVersion = module.version;
         this.versions.applyScoring(version, module.code ?? "", id);
         state = this.versions.adopt(module.realPath, id, module.stamp, this.versions.nextSeq(), version);

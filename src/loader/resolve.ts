@@ -180,7 +180,8 @@ export function resolveSpecifier(realFolder: string, fromRealPath: string, speci
 /** The real path of a tenant folder; MODULE_NOT_FOUND when it is not an existing directory. */
 export function realFolderOf(folder: string): string {
   try {
-    const realFolder = realPathOf(folder);
+    // The platform's own path (a tenant writes inside its folder, not the path to it): one realpath(3).
+    const realFolder = fs.realpathSync.native(folder);
     if (!fs.statSync(realFolder).isDirectory()) throw new Error("not a directory");
     return realFolder;
   } catch {
@@ -195,7 +196,15 @@ export function realFolderOf(folder: string): string {
 export function entryIn(realFolder: string, file: string, memo?: StatMemo): string {
   const candidate = checkEntryPath(realFolder, file);
   try {
-    return memo ? realInside(realFolder, candidate, file, memoProbe(memo)) : realInside(realFolder, candidate, file);
+    if (!memo) return realInside(realFolder, candidate, file);
+    // Every call resolves its entry: when no component below the (real) folder is a symlink, the path is
+    // already real, and an lstat per component (usually one or two, the last also the entry's stat) says so.
+    const direct = memo.plainPathBelow(realFolder, candidate);
+    if (direct !== undefined) {
+      if (direct === null || depthBelow(realFolder, candidate) > MAX_TENANT_PATH_DEPTH) throw new ResolveFailure(`cannot find module "${clipText(file, MAX_QUOTED_TEXT)}"`);
+      return candidate;
+    }
+    return realInside(realFolder, candidate, file, memoProbe(memo));
   } catch (error) {
     if (error instanceof ResolveFailure) throw new RuntimeError("MODULE_NOT_FOUND", error.message, { file });
     throw error;

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import { realPathOf } from "./real-path.js";
 
 /** A file or directory's stamp: inode, size, mtime and ctime (ns); "-" when it does not exist. */
@@ -95,6 +96,34 @@ export class StatMemo {
    */
   dependencies(): [string, Stamp][] {
     return [...this.depends];
+  }
+
+  /**
+   * Whether `candidate` (below the real directory `realRoot`) is a real path: true when no component below
+   * the root is a symbolic link, null when one does not exist, undefined when one is a link (resolve it).
+   * The last component's lstat is its stat too (it is no link), and is kept as such.
+   */
+  plainPathBelow(realRoot: string, candidate: string): true | null | undefined {
+    let at = realRoot.length;
+    while (at < candidate.length) {
+      const next = candidate.indexOf(path.sep, at + 1);
+      const prefix = next < 0 ? candidate : candidate.slice(0, next);
+      const stat = this.timed(() => {
+        try {
+          return fs.lstatSync(prefix, { bigint: true });
+        } catch {
+          return null;
+        }
+      });
+      if (!stat) return null;
+      if (stat.isSymbolicLink()) return undefined;
+      if (next < 0) {
+        this.stats.set(candidate, stat);
+        return true;
+      }
+      at = next;
+    }
+    return true;
   }
 
   /** The real path, or null when it does not resolve. */

@@ -125,14 +125,16 @@ export class VersionCache {
     return this.cache.get(realPath);
   }
 
-  /** What the host holds of a folder's files, for a graph walked on a loader thread. */
-  known(realFolder: string): Record<string, KnownFile> {
+  /** What the host holds of these files (an entry's last walk), for a graph walked on a loader thread. */
+  known(realPaths: readonly string[]): Record<string, KnownFile> {
     const known: Record<string, KnownFile> = {};
-    for (const realPath of this.knownFiles(realFolder)) {
+    for (const realPath of realPaths) {
       const state = this.cache.peek(realPath);
       if (!state) continue;
       const serving = this.serving(state);
-      known[realPath] = { stamp: state.signature, specifiers: serving.specifiers, unrunnable: Boolean(serving.rejection || serving.blocked) };
+      const file: KnownFile = { stamp: state.signature, unrunnable: Boolean(serving.rejection || serving.blocked) };
+      if (serving !== state.current) file.specifiers = serving.specifiers;
+      known[realPath] = file;
     }
     return known;
   }
