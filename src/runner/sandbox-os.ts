@@ -66,9 +66,18 @@ const BASE_DATA_MB = 768;
 const MB = 1024 * 1024;
 const SEARCH_PATH = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"];
 /** A network, pid and mount namespace; unshare forks, so the sandbox is not the namespace's init (whose signals, SIGABRT among them, behave differently). */
-const NAMESPACES = ["--net", "--pid", "--mount", "--fork", "--kill-child"];
-/** Run as root inside the new mount namespace, before the user is dropped: Unix sockets live there. */
-const HIDE_SOCKET_DIRS = "mount -t tmpfs -o mode=0755,size=16k tmpfs /run && mount -t tmpfs -o mode=0755,size=16k tmpfs /dev/shm";
+const NAMESPACES = ["--net", "--pid", "--mount", "--mount-proc", "--fork", "--kill-child"];
+/**
+ * Run as root inside the new mount namespace, before the user is dropped: /run and /dev/shm (where Unix
+ * sockets live) empty, /tmp and /var/tmp read-only (nothing to leave behind, no disk to fill); /proc shows
+ * the namespace's own processes only (--mount-proc).
+ */
+const HIDE_SOCKET_DIRS = [
+  "mount -t tmpfs -o mode=0755,size=16k tmpfs /run",
+  "mount -t tmpfs -o mode=0755,size=16k tmpfs /dev/shm",
+  "mount --bind /tmp /tmp && mount -o remount,bind,ro /tmp",
+  "{ [ ! -d /var/tmp ] || { mount --bind /var/tmp /var/tmp && mount -o remount,bind,ro /var/tmp; }; }",
+].join(" && ");
 
 interface Platform {
   linux: boolean;
