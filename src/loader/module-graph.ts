@@ -129,6 +129,7 @@ export class ModuleGraphLoader {
         if (error instanceof GraphLimitError) this.graphs.set(key, { entryRealPath, stamps: memo.dependencies(), refused: error }, 1024 + memo.dependencies().length * 128);
         throw error;
       }
+      if (memo.isVolatile) return graph;
       let bytes = 1024;
       for (const module of graph.modules) bytes += 256 + module.source.length * 2;
       const stamps = memo.dependencies();

@@ -9,6 +9,8 @@ interface Resolution {
   error?: string;
   /** What the answer depended on: directories whose entries were looked up, package.json files read. */
   dependsOn: [string, Stamp][];
+  /** A symbolic link was followed on the way (its target is not among the stamps). */
+  throughLink?: true;
 }
 
 const MAX_CACHE_BYTES = 32 * 1024 * 1024;
@@ -31,6 +33,13 @@ export class ResolutionCache {
     let resolution = this.resolutions.get(key);
     if (!resolution || resolution.dependsOn.some(([p, stamp]) => memo.stamp(p) !== stamp)) {
       resolution = this.resolveRecorded(realFolder, fromRealPath, specifier, memo);
+      if (resolution.throughLink) {
+        // A symlink's target can change without any directory this depends on changing: never kept, and
+        // no graph built on it is either.
+        memo.markVolatile();
+        if (resolution.error !== undefined) throw new ResolveFailure(resolution.error);
+        return resolution.found!;
+      }
       let size = key.length + (resolution.found ?? resolution.error ?? "").length;
       for (const [p, stamp] of resolution.dependsOn) size += p.length + stamp.length + 16;
       this.resolutions.set(key, resolution, size);
@@ -42,6 +51,7 @@ export class ResolutionCache {
 
   private resolveRecorded(realFolder: string, fromRealPath: string, specifier: string, memo: StatMemo): Resolution {
     const dependsOn = new Map<string, Stamp>();
+    let throughLink = false;
     const lookedInto = (p: string) => {
       const dir = path.dirname(p);
       if (!dependsOn.has(dir)) dependsOn.set(dir, memo.stamp(dir));
@@ -55,7 +65,11 @@ export class ResolutionCache {
         lookedInto(p);
         return memo.stat(p)?.isDirectory() ?? false;
       },
-      realPath: (p) => memo.realPath(p),
+      realPath: (p) => {
+        const real = memo.realPath(p);
+        if (real !== null && real !== p) throughLink = true;
+        return real;
+      },
       packageJson: (realFile, folder, shown) => {
         const stamp = memo.stamp(realFile);
         dependsOn.set(realFile, stamp);
@@ -69,10 +83,10 @@ export class ResolutionCache {
     };
     try {
       const found = resolveSpecifier(realFolder, fromRealPath, specifier, probe);
-      return { found, dependsOn: [...dependsOn] };
+      return throughLink ? { found, dependsOn: [...dependsOn], throughLink: true } : { found, dependsOn: [...dependsOn] };
     } catch (error) {
       if (!(error instanceof ResolveFailure)) throw error;
-      return { error: error.message, dependsOn: [...dependsOn] };
+      return throughLink ? { error: error.message, dependsOn: [...dependsOn], throughLink: true } : { error: error.message, dependsOn: [...dependsOn] };
     }
   }
 }

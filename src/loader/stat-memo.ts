@@ -85,6 +85,17 @@ export class StatMemo {
     return stat ? stampOf(stat) : "-";
   }
 
+  private volatile = false;
+
+  /** The load followed a symbolic link whose target no stamp covers: its answer must not be cached. */
+  markVolatile(): void {
+    this.volatile = true;
+  }
+
+  get isVolatile(): boolean {
+    return this.volatile;
+  }
+
   /** Notes that the load's answer depends on `p` having this stamp. */
   depend(p: string, stamp: Stamp): void {
     this.depends.set(p, stamp);

@@ -232,7 +232,10 @@ function stage(file: string, mode?: number): string {
   const real = fs.realpathSync(file);
   const source = fs.statSync(real);
   if (!safeForSandbox(source)) throw new Error("not safe to share");
-  const id = createHash("sha256").update(`${real}\0${source.dev}:${source.ino}:${source.size}:${source.mtimeMs}`).digest("hex").slice(0, 16);
+  // The Node binary is one file per version whichever checkout runs it (a 126 MB copy each would add up);
+  // other files are identified by where they are and their inode.
+  const identity = mode !== undefined ? `node\0${process.version}\0${process.arch}\0${source.size}` : `${real}\0${source.dev}:${source.ino}:${source.size}:${source.mtimeMs}`;
+  const id = createHash("sha256").update(identity).digest("hex").slice(0, 16);
   // This package's .js files are ES modules (package.json "type": "module"), which a staged copy away from
   // that package.json must say by its own extension.
   const name = path.basename(real).replace(/\.js$/, ".mjs") + (mode === undefined ? "" : `.${mode.toString(8)}`);

@@ -22,12 +22,16 @@ function deepTenant(files: Record<string, string>): string {
   return folder;
 }
 
-/** `l1` -> ... -> `l40` -> `real`, each link's target padded with 810 `d/..` steps: every stat through it is slow. */
+/**
+ * `l1` -> ... -> `l24` -> `real`, each link's target padded with 810 `d/..` steps: every stat through it is
+ * slow (milliseconds). Not 40 links: at the kernel's own limit a walk retried under load fails with ELOOP.
+ */
 function chainTenant(files: Record<string, string>): string {
   const folder = makeTenant(files);
   fs.mkdirSync(path.join(folder, "d"));
   const pad = "d/../".repeat(810);
-  for (let i = 40; i >= 1; i--) fs.symlinkSync(pad + (i < 40 ? `l${i + 1}` : "real"), path.join(folder, `l${i}`));
+  const links = 24;
+  for (let i = links; i >= 1; i--) fs.symlinkSync(pad + (i < links ? `l${i + 1}` : "real"), path.join(folder, `l${i}`));
   return folder;
 }
 
@@ -186,6 +190,29 @@ describe("work a tenant can make every call repeat", () => {
       });
       expect(result!.error?.code).toBe("VALIDATION_ERROR");
       expect(stall).toBeLessThan(MAX_STALL_MS);
+    } finally {
+      await runtime.close();
+    }
+  });
+});
+
+describe("caches never serve what a symlink no longer points at", () => {
+  it("a required file reached through a symlink chain is re-resolved when a link in the chain is re-pointed", async () => {
+    const folder = makeTenant({
+      "index.js": "exports.f = () => require('./lib/x.js').v;",
+      "impl1.js": "exports.v = 'impl1';",
+      "impl2.js": "exports.v = 'impl2';",
+    });
+    fs.mkdirSync(path.join(folder, "lib"));
+    fs.symlinkSync("../link2.js", path.join(folder, "lib/x.js"));
+    fs.symlinkSync("impl1.js", path.join(folder, "link2.js"));
+    const runtime = makeRuntime({ maxThreads: 1 });
+    try {
+      expect(await runtime.run({ folder, file: "index.js", funcName: "f" })).toBe("impl1");
+      // Re-point the second link: no directory the first resolution looked into changes.
+      fs.rmSync(path.join(folder, "link2.js"));
+      fs.symlinkSync("impl2.js", path.join(folder, "link2.js"));
+      expect(await runtime.run({ folder, file: "index.js", funcName: "f" })).toBe("impl2");
     } finally {
       await runtime.close();
     }
