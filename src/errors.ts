@@ -14,9 +14,11 @@ export interface ErrorSpec {
   realmReusable: boolean;
   /** A platform's tool handler may end a tool call with it by throwing a RuntimeError carrying it (a policy refusal). */
   toolRefusal: boolean;
+  /** Only the runtime itself decides it, never a worker: a result from a sandbox process carrying it is refused. */
+  runtimeOnly: boolean;
 }
 
-const spec = (status: ErrorSpec["status"], more: Partial<ErrorSpec> = {}): ErrorSpec => ({ name: "RuntimeError", status, realmReusable: false, toolRefusal: false, ...more });
+const spec = (status: ErrorSpec["status"], more: Partial<ErrorSpec> = {}): ErrorSpec => ({ name: "RuntimeError", status, realmReusable: false, toolRefusal: false, runtimeOnly: false, ...more });
 
 /** Every way an invocation can fail, as a stable machine-readable code: the one table of them. */
 export const ERRORS = {
@@ -30,15 +32,15 @@ export const ERRORS = {
   MAX_TOOL_CALLS: spec(200),
   TOOL_ERROR: spec(200, { name: "ToolError", realmReusable: true }),
   OUTPUT_TOO_LARGE: spec(200),
-  QUEUE_FULL: spec(503),
-  CLOSED: spec(503),
-  INVALID_REQUEST: spec(400),
-  SCORING_BLOCKED: spec(200),
+  QUEUE_FULL: spec(503, { runtimeOnly: true }),
+  CLOSED: spec(503, { runtimeOnly: true }),
+  INVALID_REQUEST: spec(400, { runtimeOnly: true }),
+  SCORING_BLOCKED: spec(200, { runtimeOnly: true }),
   INTERNAL_ERROR: spec(200),
   PERMISSION_DENIED: spec(403, { toolRefusal: true }),
   RATE_LIMITED: spec(429, { toolRefusal: true }),
   QUOTA_EXCEEDED: spec(429, { toolRefusal: true }),
-  CODE_TOO_LARGE: spec(413),
+  CODE_TOO_LARGE: spec(413, { runtimeOnly: true }),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -98,3 +98,31 @@ describe("checkWorkerMessage", () => {
     }
   });
 });
+
+describe("FrameChannel nesting", () => {
+  it("refuses a frame nested deeper than allowed before parsing it (strings with brackets are not nesting)", async () => {
+    const stream = feedable();
+    const got: unknown[] = [];
+    new FrameChannel(stream, () => 64 * 1024 * 1024, (m) => got.push(m), (why) => got.push(`broken: ${why}`), 32);
+    stream.push(frame(JSON.stringify({ text: "[[[[{{{{".repeat(100), nested: [[[1]]] })));
+    await settled();
+    expect(got).toEqual([{ text: "[[[[{{{{".repeat(100), nested: [[[1]]] }]);
+    const started = performance.now();
+    stream.push(frame("[".repeat(2_000_000) + "]".repeat(2_000_000)));
+    await settled();
+    expect(got[1]).toBe("broken: a frame nested too deeply");
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe("checkWorkerMessage bounds", () => {
+  const outcome = { ok: false, logs: [], stats: { durationMs: 1, toolCalls: 0, logBytes: 0, realmUses: 1 } };
+  it("refuses error codes only the runtime decides, and error text longer than a sandbox makes", () => {
+    for (const code of ["QUEUE_FULL", "CLOSED", "INVALID_REQUEST", "CODE_TOO_LARGE", "SCORING_BLOCKED"]) {
+      expect(checkWorkerMessage({ t: "result", id: 1, outcome: { ...outcome, error: { code, name: "RuntimeError", message: "x" } } }), code).toBeUndefined();
+    }
+    expect(checkWorkerMessage({ t: "result", id: 1, outcome: { ...outcome, error: { code: "RUNTIME_ERROR", name: "E", message: "m".repeat(14e6) } } })).toBeUndefined();
+    expect(checkWorkerMessage({ t: "result", id: 1, outcome: { ...outcome, error: { code: "RUNTIME_ERROR", name: "E", message: "m", details: { stack: "s".repeat(2e6) } } } })).toBeUndefined();
+    expect(checkWorkerMessage({ t: "result", id: 1, outcome: { ...outcome, error: { code: "TIMEOUT", name: "RuntimeError", message: "m" } } })).toBeDefined();
+  });
+});

@@ -23,6 +23,8 @@ export class FrameChannel {
     private readonly maxInbound: () => number,
     private readonly onMessage: (message: unknown) => void,
     private readonly onBroken: (why: string) => void,
+    /** How deeply the other side's JSON may nest: checked in one pass before it is parsed (JSON.parse of two million nested arrays took 450 ms). */
+    private readonly maxDepth = Infinity,
   ) {
     stream.on("data", (chunk: Buffer) => this.receive(chunk));
     stream.on("error", () => {});
@@ -57,6 +59,7 @@ export class FrameChannel {
       if (this.buffered < this.expected) return;
       const body = this.take(this.expected);
       this.expected = -1;
+      if (this.maxDepth !== Infinity && !nestedWithin(body, this.maxDepth)) return this.fail("a frame nested too deeply");
       let message: unknown;
       try {
         message = JSON.parse(body.toString("utf8"));
@@ -84,4 +87,21 @@ export class FrameChannel {
     this.buffered = 0;
     this.onBroken(why);
   }
+}
+
+/** Whether JSON text nests objects and arrays at most `max` deep (strings skipped, escapes honoured). */
+function nestedWithin(json: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i]!;
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return false;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return true;
 }

@@ -25,10 +25,25 @@ const IDLE_FRAME_BYTES = 64 * 1024;
 /** JSON may escape a character into six: what a call's value, logs and tool arguments may grow to as frames. */
 const JSON_GROWTH = 6;
 const FRAME_ENVELOPE_BYTES = 1024 * 1024;
+/** The deepest a process's message nests (a result's error details are a few levels; tool arguments are a string). */
+const MAX_MESSAGE_DEPTH = 32;
 
 function signalName(number: number): NodeJS.Signals | null {
   for (const [name, value] of Object.entries(os.constants.signals)) if (value === number) return name as NodeJS.Signals;
   return null;
+}
+
+/**
+ * Logs as the sandbox keeps them: each entry charged its text and LOG_ENTRY_OVERHEAD, all within maxLogBytes,
+ * plus the one marker line a truncation adds.
+ */
+function logsWithin(logs: readonly { message: string }[], maxLogBytes: number): boolean {
+  const LOG_ENTRY_OVERHEAD = 16;
+  const MARKER_SLACK = 256;
+  if (logs.length > Math.floor(maxLogBytes / LOG_ENTRY_OVERHEAD) + 1) return false;
+  let bytes = 0;
+  for (const entry of logs) bytes += entry.message.length + LOG_ENTRY_OVERHEAD;
+  return bytes <= maxLogBytes + MARKER_SLACK;
 }
 
 /** Every live sandbox process: if the runtime's process exits, none of them stays behind. */
@@ -61,6 +76,7 @@ interface Running {
   maxToolArgBytes: number;
   /** The largest frame the process may send while this call runs. */
   maxFrameBytes: number;
+  maxLogBytes: number;
   /** The call was handed to a process that had said it was ready: from then on it is never run again. */
   sent: boolean;
   /** What was asked of the process, to send again with every source should it no longer hold one. */
@@ -103,11 +119,10 @@ class WorkerProcess {
         readyNow(true);
       } else if (message.t === "result") {
         // A process that answers beyond what its sandbox lets through is not trusted any more.
-        const value = message.outcome?.value;
-        if (typeof value === "string" && this.running && value.length > this.running.maxOutputBytes) {
-          this.kill();
-          return;
-        }
+        const running = this.running;
+        const { value, logs } = message.outcome;
+        if (running && typeof value === "string" && value.length > running.maxOutputBytes) return this.stop("a value over the call's maxOutputBytes");
+        if (running && !logsWithin(logs, running.maxLogBytes)) return this.stop("logs over the call's maxLogBytes");
         if (message.retire === true && this.running?.id === message.id) this.retiring = true;
         this.settle(message.id, message.outcome);
       } else if (message.t === "need") {
@@ -129,7 +144,7 @@ class WorkerProcess {
         options.onToolRequest(message.request, (reply) => this.send({ t: "tool-reply", reply }));
       }
     };
-    this.channel = new FrameChannel(this.socket, () => this.running?.maxFrameBytes ?? IDLE_FRAME_BYTES, onMessage, (why) => this.stop(why));
+    this.channel = new FrameChannel(this.socket, () => this.running?.maxFrameBytes ?? IDLE_FRAME_BYTES, onMessage, (why) => this.stop(why), MAX_MESSAGE_DEPTH);
     this.child.on("error", () => {});
     this.child.on("exit", (code, exitSignal) => {
       this.exited = true;
@@ -271,7 +286,7 @@ export class ProcessPool implements SandboxPool {
       const hardStop = setTimeout(() => proc.kill(), Math.min(START_TIMEOUT_MS, timeoutMs + this.options.hardStopGraceMs + 5000));
       const { maxOutputBytes, maxLogBytes, maxToolCalls, maxToolArgBytes } = task.limits;
       const maxFrameBytes = Math.min(2 ** 31, JSON_GROWTH * (maxOutputBytes + maxLogBytes + maxToolArgBytes) + FRAME_ENVELOPE_BYTES);
-      running = { id, invocationId: task.invocationId, maxOutputBytes, maxToolCalls, maxToolArgBytes, maxFrameBytes, timeoutMs, resolve, hardStop, stopped: false, toolCalls: 0, sent: false };
+      running = { id, invocationId: task.invocationId, maxOutputBytes, maxToolCalls, maxToolArgBytes, maxFrameBytes, maxLogBytes, timeoutMs, resolve, hardStop, stopped: false, toolCalls: 0, sent: false };
       proc.running = running;
     });
     proc.refresh();

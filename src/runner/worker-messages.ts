@@ -1,4 +1,4 @@
-import { isErrorCode } from "../errors.js";
+import { ERRORS, isErrorCode, MAX_ERROR_MESSAGE } from "../errors.js";
 import type { InvocationOutcome, ToolRequest, WorkerProcessMessage } from "./protocol.js";
 
 /**
@@ -25,6 +25,10 @@ export function checkWorkerMessage(value: unknown): WorkerProcessMessage | undef
   }
 }
 
+/** What a sandbox's own error text can be at most (it clips them itself: a longer one was not made there). */
+const MAX_NAME = MAX_ERROR_MESSAGE + 1;
+const MAX_DETAILS_BYTES = 1024 * 1024;
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -38,8 +42,9 @@ function isOutcome(value: unknown): value is InvocationOutcome {
   if (value.value !== undefined && typeof value.value !== "string") return false;
   if (value.error !== undefined) {
     const error = value.error;
-    if (!isRecord(error) || !isErrorCode(error.code) || typeof error.name !== "string" || typeof error.message !== "string") return false;
-    if (error.details !== undefined && !isRecord(error.details)) return false;
+    if (!isRecord(error) || !isErrorCode(error.code) || ERRORS[error.code].runtimeOnly) return false;
+    if (typeof error.name !== "string" || error.name.length > MAX_NAME || typeof error.message !== "string" || error.message.length > MAX_ERROR_MESSAGE + 1) return false;
+    if (error.details !== undefined && (!isRecord(error.details) || JSON.stringify(error.details).length > MAX_DETAILS_BYTES)) return false;
   }
   if (!Array.isArray(value.logs) || !value.logs.every((entry) => isRecord(entry) && typeof entry.level === "string" && typeof entry.message === "string")) return false;
   const stats = value.stats;
