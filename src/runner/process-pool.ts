@@ -177,9 +177,12 @@ class WorkerProcess {
   /** The task with the sources of versions this process was sent before left out. */
   sendable(task: PoolTask): SentTask {
     const modules = task.modules.map((m): SentModule => {
-      if (this.held.has(m.hash)) return { id: m.id, format: m.format, hash: m.hash, deps: m.deps };
-      this.held.add(m.hash);
-      return m;
+      // A version's source goes once, as a blob (raw UTF-8, not escaped into the JSON), before the run.
+      if (!this.held.has(m.hash)) {
+        this.channel.sendBlob(m.hash, m.source);
+        this.held.add(m.hash);
+      }
+      return { id: m.id, format: m.format, hash: m.hash, deps: m.deps };
     });
     if (this.held.size > MAX_HELD_HASHES) this.held.clear();
     return { ...task, modules };

@@ -66,18 +66,23 @@ function keepJson(hash: string, text: string): void {
  * The task's modules with every source filled in from what this process holds (the runtime sends a
  * version's source once), or the hashes it no longer holds.
  */
+/** Sources the runtime sent as blobs for the next run, by version hash. */
+const arriving = new Map<string, string>();
+
 function withSources(task: SentTask): { modules: TaskModule[] } | { missing: string[] } {
   const modules: TaskModule[] = [];
   const missing: string[] = [];
   for (const m of task.modules) {
-    if (m.source !== undefined) {
-      if (m.format === "json") keepJson(m.hash, m.source);
-      modules.push(m as TaskModule);
+    const source = m.source ?? arriving.get(m.hash);
+    if (source !== undefined) {
+      if (m.format === "json") keepJson(m.hash, source);
+      modules.push({ ...m, source });
     } else if (m.format === "json" ? jsonTexts.has(m.hash) : host!.holds(m.hash)) {
       // A code module held compiled needs no source: the compile cache answers by hash.
       modules.push({ ...m, source: m.format === "json" ? jsonTexts.get(m.hash)! : "" });
     } else missing.push(m.hash);
   }
+  arriving.clear();
   return missing.length ? { missing } : { modules };
 }
 
@@ -91,6 +96,8 @@ const channel = new FrameChannel(
   () => MAX_HOST_FRAME_BYTES,
   (message) => onMessage(message as HostToWorkerMessage),
   () => process.exit(70),
+  Infinity,
+  (hash, text) => arriving.set(hash, text),
 );
 const send = (message: WorkerProcessMessage) => channel.send(message);
 let host: ReturnType<typeof createInvocationHost> | undefined;

@@ -160,4 +160,29 @@ describe("module sources cross to a sandbox process once", () => {
       await rt.close();
     }
   });
+
+  it("sources full of control characters sent again after each crash: no JSON escaping on the host's main thread", async () => {
+    const rt = makeRuntime({ maxThreads: 1, memoryLimitMb: 32 });
+    try {
+      const files: Record<string, string> = {};
+      const requires: string[] = [];
+      for (let i = 0; i < 15; i++) {
+        files[`m${i}.js`] = "exports.v = `" + "\x01".repeat(1_000_000) + "`.length;";
+        requires.push(`require("./m${i}.js").v`);
+      }
+      files["a.js"] = `exports.f = () => [${requires.join(", ")}].length;\nexports.boom = () => { const a = []; for (;;) a.push(new Array(1e6).fill(1)); };`;
+      const folder = makeTenant(files);
+      expect(await rt.run({ folder, file: "a.js", funcName: "f" })).toBe(15);
+      const stall = await longestStall(async () => {
+        for (let i = 0; i < 2; i++) {
+          expect((await rt.execute({ folder, file: "a.js", funcName: "boom" })).error?.code).toBe("MEMORY_LIMIT_EXCEEDED");
+          // A new process: the 15 MB of sources cross again (they were JSON, six bytes a character: 300-500 ms).
+          expect(await rt.run({ folder, file: "a.js", funcName: "f" })).toBe(15);
+        }
+      });
+      expect(stall).toBeLessThan(250);
+    } finally {
+      await rt.close();
+    }
+  });
 });
