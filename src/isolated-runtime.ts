@@ -197,6 +197,7 @@ export class IsolatedRuntime {
       readyContexts: this.options.readyContexts,
       hardStopGraceMs: this.options.hardStopGraceMs,
       ...(this.options.sandboxUser ? { sandboxUser: this.options.sandboxUser } : {}),
+      processPerTenant: this.options.processPerTenant,
       onToolRequest: (request, reply) => void this.tools.handle(request, reply),
     };
     this.pool = this.options.isolation === "thread" ? new WorkerPool(poolOptions) : new ProcessPool(poolOptions);
@@ -270,7 +271,7 @@ export class IsolatedRuntime {
     this.tools.begin(task.invocationId, toolContext);
     try {
       // The folder identifies the tenant for fair queueing.
-      const outcome = await this.scheduler.submit(folder, () => this.pool.run(task));
+      const outcome = await this.scheduler.submit(folder, () => this.pool.run(task, folder));
       const result: ExecuteResult = {
         success: outcome.ok,
         logs: outcome.logs,

@@ -44,10 +44,16 @@ export interface RuntimeOptions extends Partial<Record<OptionLimitName, number>>
    * Never root; the runtime refuses to start if it cannot switch to them.
    */
   sandboxUser?: { uid: number; gid: number };
+  /**
+   * A sandbox process serves one tenant (folder) for its whole life: after an escape from the realm, the
+   * process is the attacker's, and it never runs another tenant's call. Costs a process start (~40-70 ms)
+   * whenever a worker passes from one tenant to another; off by default.
+   */
+  processPerTenant?: boolean;
 }
 
 /** The options that are not limits; with OPTION_LIMITS, every option there is. */
-const OTHER_OPTIONS = ["toolHandler", "securityLevel", "scoringGate", "root", "watch", "isolation", "sandboxUser"] as const satisfies readonly (keyof RuntimeOptions)[];
+const OTHER_OPTIONS = ["toolHandler", "securityLevel", "scoringGate", "root", "watch", "isolation", "sandboxUser", "processPerTenant"] as const satisfies readonly (keyof RuntimeOptions)[];
 // Every option is a limit or listed above: a new option without validation is a compile error.
 const everyOptionKnown: Exclude<keyof RuntimeOptions, OptionLimitName | (typeof OTHER_OPTIONS)[number]> extends never ? true : never = true;
 void everyOptionKnown;
@@ -60,6 +66,7 @@ export interface ResolvedOptions extends ResolvedLimits {
   scoring?: ScoringSettings;
   isolation: "process" | "thread";
   sandboxUser?: { uid: number; gid: number };
+  processPerTenant: boolean;
   /** The loader threads that validate and transform tenant text off the main thread. */
   loader: LoaderPoolOptions;
 }
@@ -105,6 +112,7 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
     ...limits,
     securityLevel,
     watch: options.watch ?? false,
+    processPerTenant: options.processPerTenant ?? false,
     isolation: options.isolation ?? "process",
     loader: {
       // Two at least, so that one tenant's slow file never holds back every other tenant's new code.
@@ -117,6 +125,9 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
     throw new TypeError(`tenantbox: option "isolation" must be "process" or "thread", got ${describe(options.isolation)}`);
   }
   if (typeof resolved.watch !== "boolean") throw new TypeError(`tenantbox: option "watch" must be a boolean, got ${describe(options.watch)}`);
+  if (typeof resolved.processPerTenant !== "boolean") {
+    throw new TypeError(`tenantbox: option "processPerTenant" must be a boolean, got ${describe(options.processPerTenant)}`);
+  }
   const gate = options.scoringGate ?? securityLevel === "STRICT";
   if (gate !== false) {
     if (gate !== true && (typeof gate !== "object" || gate === null)) {

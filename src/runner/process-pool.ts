@@ -94,6 +94,8 @@ class WorkerProcess {
   exited = false;
   /** Said after its last call that it cannot promise the next one its whole memory limit: never reused. */
   retiring = false;
+  /** With processPerTenant: the tenant (folder) this process serves, from its first call on. */
+  tenant: string | undefined;
   /** Module versions sent to this process: their sources need not cross again (a 15 MB graph cost ~70 ms of the host's main thread per call). */
   private readonly held = new Set<string>();
   private readonly channel: FrameChannel;
@@ -272,16 +274,45 @@ export class ProcessPool implements SandboxPool {
    * ready process is never run again, whatever happened to it: a crash it caused (a V8 bug a tenant found)
    * must not run the tenant's code twice, nor hold the caller past its timeout and grace.
    */
-  async run(task: PoolTask): Promise<InvocationOutcome> {
-    const first = await this.runOnce(task, task.limits.timeout);
-    if (first.retryable) return (await this.runOnce(task, task.limits.timeout)).outcome;
+  async run(task: PoolTask, tenant: string): Promise<InvocationOutcome> {
+    const first = await this.runOnce(task, task.limits.timeout, tenant);
+    if (first.retryable) return (await this.runOnce(task, task.limits.timeout, tenant)).outcome;
     return first.outcome;
   }
 
-  private async runOnce(task: PoolTask, timeoutMs: number): Promise<{ outcome: InvocationOutcome; retryable: boolean }> {
-    let proc = this.idle.pop();
-    while (proc && proc.exited) proc = this.idle.pop();
-    proc ??= this.spawn();
+  /**
+   * An idle process for the call. With processPerTenant, one that served this tenant before or a fresh one:
+   * a process some other tenant's call ran in is never handed this tenant's sources, arguments and tools
+   * (after an escape from the realm, that process would be the attacker's); the oldest idle process of
+   * another tenant makes room.
+   */
+  private take(tenant: string): WorkerProcess {
+    if (!this.options.processPerTenant) {
+      let proc = this.idle.pop();
+      while (proc && proc.exited) proc = this.idle.pop();
+      return proc ?? this.spawn();
+    }
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const proc = this.idle[i]!;
+      if (proc.exited || (proc.tenant !== undefined && proc.tenant !== tenant)) continue;
+      this.idle.splice(i, 1);
+      proc.tenant = tenant;
+      return proc;
+    }
+    while (this.all.size >= this.options.maxThreads) {
+      const other = this.idle.find((proc) => proc.tenant !== tenant);
+      if (!other) break;
+      this.idle.splice(this.idle.indexOf(other), 1);
+      this.all.delete(other);
+      other.retire();
+    }
+    const proc = this.spawn();
+    proc.tenant = tenant;
+    return proc;
+  }
+
+  private async runOnce(task: PoolTask, timeoutMs: number, tenant: string): Promise<{ outcome: InvocationOutcome; retryable: boolean }> {
+    const proc = this.take(tenant);
     const id = this.nextId++;
     let running!: Running;
     const outcome = new Promise<InvocationOutcome>((resolve) => {

@@ -11,7 +11,7 @@ export interface SandboxPool {
    * outcome with a code. Stops the invocation at `task.limits.timeout`, and its worker that much plus
    * `hardStopGraceMs` later if it did not stop.
    */
-  run(task: PoolTask): Promise<InvocationOutcome>;
+  run(task: PoolTask, tenant: string): Promise<InvocationOutcome>;
   /** Ends every worker; resolves when they are gone. */
   destroy(): Promise<void>;
 }
@@ -25,6 +25,8 @@ export interface PoolOptions {
   hardStopGraceMs: number;
   /** Who sandbox processes run as when the host is root (default nobody/nogroup); worker threads ignore it. */
   sandboxUser?: SandboxUser;
+  /** A sandbox process serves one tenant for its whole life (worker threads ignore it). */
+  processPerTenant?: boolean;
   /** Called on the runtime's main thread for every tool call (tool-dispatch.ts); the reply goes back on `reply`. */
   onToolRequest(request: ToolRequest, reply: (message: ToolReply) => void): void;
 }

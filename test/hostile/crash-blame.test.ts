@@ -86,3 +86,27 @@ exports.hold = (mb) => {
     await expectUsable(runtime);
   }, 40_000);
 });
+
+describe("processPerTenant", () => {
+  it("a sandbox process another tenant's call ran in is never used for this tenant's", async () => {
+    const a = makeTenant({ "a.js": "exports.f = () => 'a';" });
+    const b = makeTenant({ "b.js": "exports.f = () => 'b';" });
+    const shared = makeRuntime({ maxThreads: 1, minThreads: 1 });
+    const dedicated = makeRuntime({ maxThreads: 1, minThreads: 1, processPerTenant: true });
+    try {
+      for (const runtime of [shared, dedicated]) for (let i = 0; i < 3; i++) await runtime.execute({ folder: a, file: "a.js", funcName: "f" });
+      // realmUses counts the calls a realm served: one realm per sandbox process here.
+      const afterShared = await shared.execute({ folder: b, file: "b.js", funcName: "f" });
+      expect(afterShared.stats.realmUses).toBeGreaterThan(1);
+      const afterDedicated = await dedicated.execute({ folder: b, file: "b.js", funcName: "f" });
+      expect(afterDedicated.value).toBe("b");
+      expect(afterDedicated.stats.realmUses).toBe(1);
+      const backToA = await dedicated.execute({ folder: a, file: "a.js", funcName: "f" });
+      expect(backToA.value).toBe("a");
+      expect(backToA.stats.realmUses).toBe(1);
+    } finally {
+      await shared.close();
+      await dedicated.close();
+    }
+  });
+});
