@@ -1,3 +1,8 @@
+import { assertSupportedNode } from "./node-version.js";
+
+// Before anything of tenantbox runs: an older Node.js gets a message, not a crash.
+assertSupportedNode();
+
 export { IsolatedRuntime } from "./isolated-runtime.js";
 export type {
   RunRequest,

@@ -403,7 +403,8 @@ export class IsolatedRuntime {
     // Taken before loading: other calls take theirs while this one's graph is compiled.
     const invocationId = this.nextInvocationId;
     const argsJson = toJson(args ?? [], "args");
-    const contextJson = toJson(request.context ?? null, "context");
+    // No context is an empty one: `context.userId` reads undefined instead of throwing.
+    const contextJson = toJson(request.context ?? {}, "context");
     const graph = await loadGraph();
     if (graph.sourceBytes > maxCodeBytes) {
       throw new RuntimeError("CODE_TOO_LARGE", `the code to run is ${graph.sourceBytes} bytes; the limit is ${maxCodeBytes}`, {

@@ -531,3 +531,14 @@ it("RuntimeError is an Error with code and message", async () => {
   expect(typeof error.message).toBe("string");
   expect(error.message.length).toBeGreaterThan(0);
 });
+
+it("context is an empty object when the caller passes none (the README's context.userId reads undefined)", async () => {
+  const runtime = makeRuntime({ maxThreads: 1 });
+  try {
+    const folder = makeTenant({ "a.js": "exports.f = () => ({ type: typeof context, user: context.userId === undefined, keys: Object.keys(context) });" });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual({ type: "object", user: true, keys: [] });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f", context: { userId: "u1" } })).resolves.toEqual({ type: "object", user: false, keys: ["userId"] });
+  } finally {
+    await runtime.close();
+  }
+});

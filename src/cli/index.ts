@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import "./node-check.js";
 import { version } from "../../package.json";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./args.js";
 import { checkCommand } from "./check-command.js";

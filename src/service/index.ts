@@ -1,3 +1,8 @@
+import { assertSupportedNode } from "../node-version.js";
+
+// Before the SQLite addon can load: on Node 20 it ended the process with a segmentation fault.
+assertSupportedNode();
+
 // tenantbox/service: the multi-tenant HTTP service. A separate entry point, so that embedding the runtime
 // alone never loads fastify, SQLite or the JWT library.
 export { TenantboxServer, type ServerOptions } from "./http-api.js";
