@@ -222,6 +222,21 @@ describe("tenantbox emit", () => {
     expect(results[0]).toMatchObject({ success: true, value: 42 });
     expect(results[1]).toMatchObject({ success: false, error: { code: "RUNTIME_ERROR" } });
   });
+
+  it("says so on stderr when nothing could run: an unknown event, no manifest; a broken manifest exits 1", () => {
+    const unknown = cli(["emit", "examples/modules/acme", "nothing.here"]);
+    expect(unknown.status).toBe(0);
+    expect(unknown.stderr).toMatch(/warning: no handler for "nothing\.here" \(the manifest has: /);
+    const bare = tenant("emit-bare", { "h.js": "exports.f = () => 1;\n" });
+    const none = cli(["emit", bare, "ping"]);
+    expect(none.status).toBe(0);
+    expect(none.stderr).toMatch(/has no tenantbox\.json, so no event has handlers/);
+    const broken = tenant("emit-broken", { "tenantbox.json": "{ not json", "h.js": "exports.f = () => 1;\n" });
+    const result = cli(["emit", broken, "ping"]);
+    expect(result.status).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual([]);
+    expect(result.stderr).toMatch(/^tenantbox\.json: /m);
+  });
 });
 
 describe("tenantbox check (manifest)", () => {

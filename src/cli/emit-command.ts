@@ -1,4 +1,6 @@
+import fs from "node:fs";
 import path from "node:path";
+import { MANIFEST_FILE } from "../registry/manifest.js";
 import type { HookResult } from "../index.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseJsonValue, UsageError } from "./args.js";
 import { formatLogs } from "./format.js";
@@ -18,14 +20,22 @@ export async function emitCommand(argv: string[]): Promise<number> {
   const payload = rawPayload === undefined ? undefined : parseJsonValue("payload", rawPayload);
   const { runtime, context, timeout } = await runtimeFromFlags(values);
   let results: HookResult[];
+  let brokenManifest = false;
   try {
     const options: { folder: string; context: unknown; timeout?: number } = { folder: path.resolve(folder), context };
     if (timeout !== undefined) options.timeout = timeout;
     results = await runtime.emit(event, payload, options);
-    // An empty result can mean a broken manifest: say so, on stderr, rather than leave it silent.
+    // An empty result can mean a mistake: say which, on stderr, rather than leave it silent.
     const manifest = await runtime.hooks(options.folder);
     for (const found of manifest.issues) {
       if (found.severity === "error") process.stderr.write(`tenantbox.json: ${found.rule} ${found.message}\n`);
+    }
+    brokenManifest = !manifest.valid;
+    if (!fs.existsSync(path.join(options.folder, MANIFEST_FILE))) {
+      process.stderr.write(`tenantbox emit: warning: ${options.folder} has no ${MANIFEST_FILE}, so no event has handlers\n`);
+    } else if (results.length === 0 && !Object.hasOwn(manifest.events, event)) {
+      const known = Object.keys(manifest.events);
+      process.stderr.write(`tenantbox emit: warning: no handler for "${event}"${known.length ? ` (the manifest has: ${known.join(", ")})` : " (the manifest declares no events)"}\n`);
     }
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
@@ -40,5 +50,6 @@ export async function emitCommand(argv: string[]): Promise<number> {
   }
   const printable = results.map(({ logs: _logs, ...rest }) => rest);
   process.stdout.write(JSON.stringify(printable, null, 2) + "\n");
-  return results.every((r) => r.success) ? EXIT_OK : EXIT_FAILURE;
+  // A broken manifest fails the command even when the last good one's handlers ran.
+  return results.every((r) => r.success) && !brokenManifest ? EXIT_OK : EXIT_FAILURE;
 }
