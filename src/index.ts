@@ -4,11 +4,14 @@ import { assertSupportedNode } from "./node-version.js";
 assertSupportedNode();
 
 export { IsolatedRuntime } from "./isolated-runtime.js";
+export type { HookTarget } from "./registry/manifest.js";
 export type {
   RunRequest,
   CodeRequest,
   RuntimeLoad,
   ExecuteResult,
+  ExecuteSuccess,
+  ExecuteFailure,
   ExecuteStats,
   ValidateOptions,
   EmitOptions,

@@ -62,10 +62,22 @@ export interface ExecuteStats {
   realmUses: number;
 }
 
-export interface ExecuteResult {
-  success: boolean;
+/** What `execute()` reports: after `if (!result.success)`, `result.error` is there (a discriminated union). */
+export type ExecuteResult = ExecuteSuccess | ExecuteFailure;
+
+export interface ExecuteSuccess {
+  success: true;
+  /** Absent when the function returned undefined. */
   value?: unknown;
-  error?: ErrorInfo;
+  error?: undefined;
+  logs: LogEntry[];
+  stats: ExecuteStats;
+}
+
+export interface ExecuteFailure {
+  success: false;
+  value?: undefined;
+  error: ErrorInfo;
   logs: LogEntry[];
   stats: ExecuteStats;
 }
@@ -78,17 +90,16 @@ export interface EmitOptions extends CallLimits {
   concurrency?: number;
 }
 
-/** One handler's outcome in `emit()`, in manifest order. */
-export interface HookResult {
+interface HookCommon {
   file: string;
   funcName: string;
-  success: boolean;
-  value?: unknown;
-  error?: ErrorInfo;
   logs: LogEntry[];
   durationMs: number;
   toolCalls: number;
 }
+
+/** One handler's outcome in `emit()`, in manifest order: after `if (!hook.success)`, `hook.error` is there. */
+export type HookResult = (HookCommon & { success: true; value?: unknown; error?: undefined }) | (HookCommon & { success: false; value?: undefined; error: ErrorInfo });
 
 export type RuntimeEvents = RegistryEvents;
 export type RuntimeEventName = RegistryEventName;
@@ -129,10 +140,9 @@ function narrowLimits(request: CallLimits, options: ResolvedOptions): Record<Per
 
 /** One handler's HookResult from its execute() report. */
 export function hookResult({ file, funcName }: HookTarget, result: ExecuteResult): HookResult {
-  const hook: HookResult = { file, funcName, success: result.success, logs: result.logs, durationMs: result.stats.totalMs, toolCalls: result.stats.toolCalls };
-  if (result.success) hook.value = result.value;
-  else hook.error = result.error!;
-  return hook;
+  const common = { file, funcName, logs: result.logs, durationMs: result.stats.totalMs, toolCalls: result.stats.toolCalls };
+  if (!result.success) return { ...common, success: false, error: result.error };
+  return "value" in result ? { ...common, success: true, value: result.value } : { ...common, success: true };
 }
 
 /** One handler's HookResult when execute() rejected (QUEUE_FULL, CLOSED): it did not run. */
@@ -142,7 +152,7 @@ export function refusedHook({ file, funcName }: HookTarget, error: unknown): Hoo
 }
 
 function valueOf(result: ExecuteResult): unknown {
-  if (!result.success) throw RuntimeError.from(result.error!);
+  if (!result.success) throw RuntimeError.from(result.error);
   return result.value;
 }
 
@@ -272,15 +282,9 @@ export class IsolatedRuntime {
     try {
       // The folder identifies the tenant for fair queueing.
       const outcome = await this.scheduler.submit(folder, () => this.pool.run(task, folder));
-      const result: ExecuteResult = {
-        success: outcome.ok,
-        logs: outcome.logs,
-        stats: { ...outcome.stats, totalMs: performance.now() - started },
-      };
-      if (outcome.ok) {
-        if (outcome.value !== undefined) result.value = JSON.parse(outcome.value);
-      } else result.error = outcome.error!;
-      return result;
+      const common = { logs: outcome.logs, stats: { ...outcome.stats, totalMs: performance.now() - started } };
+      if (!outcome.ok) return { ...common, success: false, error: outcome.error! };
+      return outcome.value !== undefined ? { ...common, success: true, value: JSON.parse(outcome.value) } : { ...common, success: true };
     } finally {
       this.tools.end(task.invocationId);
     }

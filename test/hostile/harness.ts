@@ -334,13 +334,11 @@ export function hostileFamily(family: string, cases: HostileCase[], options: Fam
         ...(request.timeout !== undefined ? { timeout: request.timeout } : {}),
       });
       const first = hooks[0];
+      const stats = first ? { durationMs: first.durationMs, totalMs: first.durationMs, toolCalls: 0, logBytes: 0, realmUses: 0 } : undefined;
       const report: ExecuteResult = first
-        ? {
-            success: first.success,
-            ...(first.success ? { value: first.value } : { error: first.error }),
-            logs: first.logs,
-            stats: { durationMs: first.durationMs, totalMs: first.durationMs, toolCalls: 0, logBytes: 0, realmUses: 0 },
-          }
+        ? first.success
+          ? { success: true, value: first.value, logs: first.logs, stats: stats! }
+          : { success: false, error: first.error, logs: first.logs, stats: stats! }
         : {
             success: false,
             error: { code: "NO_HANDLERS" as never, name: "RuntimeError", message: "emit ran no handler" },
