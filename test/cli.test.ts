@@ -183,7 +183,7 @@ describe("tenantbox check", () => {
     const result = cli(["check", folder]);
     expect(result.status).toBe(1);
     const lines = result.stdout.trim().split("\n");
-    expect(lines).toContain("lib/bad.js:3:10 no-eval eval is not allowed");
+    expect(lines).toContain("lib/bad.js:3:10 no-eval eval is not allowed: compute the value in code, or read data with JSON.parse");
     expect(lines).toContain("warn.mjs:1:20 no-proto (warning) __proto__ is not allowed");
     expect(lines.some((line) => line.startsWith("data.json:3:1 syntax invalid JSON"))).toBe(true);
     expect(result.stdout).not.toContain("node_modules");
@@ -198,6 +198,12 @@ describe("tenantbox check", () => {
     expect(result.stdout).toContain("w.js:1:20 no-proto (warning)");
     expect(cli(["check", folder, "--security-level", "SECURE"]).status).toBe(1);
     expect(cli(["check", path.join(temp, "does-not-exist")]).status).toBe(2);
+    // run and emit say the same, naming the folder, before any runtime starts.
+    for (const command of [["run", path.join(temp, "does-not-exist"), "a.js", "f"], ["emit", path.join(temp, "does-not-exist"), "ping"], ["check", path.join(temp, "does-not-exist")]]) {
+      const result = cli(command);
+      expect(result.status, command[0]).toBe(2);
+      expect(result.stderr, command[0]).toContain(`${path.join(temp, "does-not-exist")} is not a directory`);
+    }
   });
 });
 

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { SECURITY_LEVELS, type SecurityLevel } from "../index.js";
 
@@ -73,4 +75,17 @@ export function parseJsonValue(what: string, text: string): unknown {
     const hint = /^[A-Za-z_]/.test(text.trim()) ? ` (strings must be JSON-quoted, e.g. '"${text.trim().slice(0, 20)}"')` : "";
     throw new UsageError(`${what} is not valid JSON: ${(error as Error).message}${hint}`);
   }
+}
+
+/** A folder argument, absolute; a usage error naming it when it is not an existing directory (run, emit and check alike). */
+export function existingFolder(argument: string): string {
+  const folder = path.resolve(argument);
+  let isDirectory = false;
+  try {
+    isDirectory = fs.statSync(folder).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDirectory) throw new UsageError(`${argument} is not a directory`);
+  return folder;
 }

@@ -9,7 +9,7 @@ import { MANIFEST_FILE } from "../registry/manifest.js";
 import { walkModuleFiles } from "../registry/module-files.js";
 import { Registry } from "../registry/registry.js";
 import { resolveOptions } from "../options.js";
-import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseSecurityLevel, UsageError } from "./args.js";
+import { existingFolder, EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseSecurityLevel, UsageError } from "./args.js";
 import { sanitizeLine } from "./format.js";
 import { USAGE } from "./usage.js";
 
@@ -79,14 +79,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError("check needs exactly one <folder>");
   const level = parseSecurityLevel(values["security-level"]) ?? "STANDARD";
-  const root = path.resolve(positionals[0]!);
-  let isDirectory = false;
-  try {
-    isDirectory = fs.statSync(root).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!isDirectory) throw new UsageError(`${positionals[0]} is not a directory`);
+  const root = existingFolder(positionals[0]!);
 
   let errors = 0;
   let warnings = 0;

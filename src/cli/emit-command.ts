@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { MANIFEST_FILE } from "../registry/manifest.js";
 import type { HookResult } from "../index.js";
-import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseJsonValue, UsageError } from "./args.js";
+import { existingFolder, EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseJsonValue, UsageError } from "./args.js";
 import { formatLogs } from "./format.js";
 import { RUNTIME_FLAGS, runtimeFromFlags } from "./run-command.js";
 import { USAGE } from "./usage.js";
@@ -17,12 +17,13 @@ export async function emitCommand(argv: string[]): Promise<number> {
   const [folder, event, rawPayload, ...extra] = positionals;
   if (folder === undefined || event === undefined) throw new UsageError("emit needs <folder> <event>");
   if (extra.length) throw new UsageError("emit takes one JSON payload; wrap several values in an array or object");
+  const absolute = existingFolder(folder);
   const payload = rawPayload === undefined ? undefined : parseJsonValue("payload", rawPayload);
   const { runtime, context, timeout } = await runtimeFromFlags(values);
   let results: HookResult[];
   let brokenManifest = false;
   try {
-    const options: { folder: string; context: unknown; timeout?: number } = { folder: path.resolve(folder), context };
+    const options: { folder: string; context: unknown; timeout?: number } = { folder: absolute, context };
     if (timeout !== undefined) options.timeout = timeout;
     results = await runtime.emit(event, payload, options);
     // An empty result can mean a mistake: say which, on stderr, rather than leave it silent.

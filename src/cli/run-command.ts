@@ -2,6 +2,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { IsolatedRuntime, type ExecuteResult, type RuntimeOptions, type ToolHandler } from "../index.js";
 import {
+  existingFolder,
   EXIT_FAILURE,
   EXIT_OK,
   parseCommandArgs,
@@ -60,13 +61,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (folder === undefined || file === undefined || funcName === undefined) {
     throw new UsageError("run needs <folder> <file> <funcName>");
   }
+  const absolute = existingFolder(folder);
   const args = rawArgs.map((text, index) => parseJsonValue(`argument ${index + 1} (${abbreviate(text)})`, text));
   const { runtime, context } = await runtimeFromFlags(values);
 
   let result: ExecuteResult | undefined;
   let thrown: unknown;
   try {
-    result = await runtime.execute({ folder: path.resolve(folder), file, funcName, args, context });
+    result = await runtime.execute({ folder: absolute, file, funcName, args, context });
   } catch (error) {
     thrown = error;
   } finally {

@@ -185,6 +185,7 @@ export function realFolderOf(folder: string): string {
     if (!fs.statSync(realFolder).isDirectory()) throw new Error("not a directory");
     return realFolder;
   } catch {
+    // The folder's path is the host's: it is not echoed (an execution result may reach the tenant).
     throw new RuntimeError("MODULE_NOT_FOUND", "tenant folder does not exist or is not a directory");
   }
 }

@@ -71,7 +71,7 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
       case "Identifier": {
         const name = n.name;
         if (name.startsWith("__tenantbox")) report("no-reserved-identifier", `identifier "${clipText(name, MAX_QUOTED_TEXT)}" is reserved`, n);
-        if (name === "eval") report("no-eval", "eval is not allowed", n);
+        if (name === "eval") report("no-eval", "eval is not allowed: compute the value in code, or read data with JSON.parse", n);
         if (name === "require") {
           const isStaticCall =
             parent?.type === "CallExpression" &&

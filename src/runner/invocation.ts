@@ -250,7 +250,7 @@ export class Invocation {
   }
 
   private startTool(name: string, args: string): number | string {
-    if (!this.task.hasToolHandler) return refuse("TOOL_ERROR", "no tools are available to this invocation");
+    if (!this.task.hasToolHandler) return refuse("TOOL_ERROR", "no tools are available to this invocation (the platform gives modules tools with the runtime's toolHandler option)");
     // Checked in the sandbox too; here it protects the host thread whatever the sandbox did.
     if (args.length > this.task.limits.maxToolArgBytes) return refuse("TOOL_ERROR", `tool arguments are larger than maxToolArgBytes (${this.task.limits.maxToolArgBytes})`);
     if (this.pendingTools.size >= MAX_PENDING_TOOLS) return refuse("TOOL_ERROR", `more than ${MAX_PENDING_TOOLS} tool calls pending at once`);

@@ -54,7 +54,7 @@ export class ToolDispatch {
     const respond = (ok: boolean, payload: string, code = "") => reply({ invocationId, callId, ok, payload, code });
     const ctx = this.inFlight.get(invocationId);
     const handler = this.handler;
-    if (!ctx || !handler) return respond(false, "no tools are available to this invocation", "TOOL_ERROR");
+    if (!ctx || !handler) return respond(false, "no tools are available to this invocation (the platform gives modules tools with the runtime's toolHandler option)", "TOOL_ERROR");
     try {
       const args = request.args === "" ? undefined : JSON.parse(request.args);
       const value = await handler(request.name, args, ctx);
