@@ -638,7 +638,8 @@ describe("state never crosses invocations on one worker (realm reuse)", () => {
     logMark: "undefined",
     setTimeoutMark: "undefined",
     callToolMark: "undefined",
-    contextSeen: "null",
+    // The reader passes no context: it sees the default, an empty object, never the writer's.
+    contextSeen: "{}",
   };
 
   it("nothing one invocation does to the global or the sandbox APIs is seen by the next", async () => {
