@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { jwtVerify } from "jose";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -276,5 +277,39 @@ describe("tenantbox audit", () => {
     const missing = await runCli(["audit", "--data", path.join(empty, "does-not-exist"), "--json"]);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe("");
+  });
+});
+
+describe("tenantbox token", () => {
+  const secret = "a-test-secret-of-at-least-thirty-two-characters";
+  function token(args: string[], env: Record<string, string | undefined> = {}) {
+    return spawnSync(process.execPath, [CLI, "token", ...args], { encoding: "utf8", env: cliEnv(env), timeout: 30_000 });
+  }
+
+  it("signs a token the service verifies: the tenant, sub, permissions and lifetime asked for", async () => {
+    const config = path.join(tempDir(), "tenants.json");
+    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));
+    const result = token(["--config", config, "--tenant", "acme", "--sub", "ada", "--permissions", "tool:data:query", "--ttl", "12h"], { TENANTBOX_JWT_SECRET: secret });
+    expect(result.status, result.stderr).toBe(0);
+    const { payload } = await jwtVerify(result.stdout.trim(), new TextEncoder().encode(secret));
+    expect(payload).toMatchObject({ tenantId: "acme", sub: "ada", permissions: ["tool:data:query"] });
+    expect(payload.exp! - payload.iat!).toBe(12 * 3600);
+  });
+
+  it("refuses a tenant the config does not list, a missing or short secret, and a bad --ttl", () => {
+    const config = path.join(tempDir(), "tenants.json");
+    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));
+    const unknown = token(["--config", config, "--tenant", "globex"], { TENANTBOX_JWT_SECRET: secret });
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('no tenant "globex" (it has: acme)');
+    const noSecret = token(["--config", config, "--tenant", "acme"], { TENANTBOX_JWT_SECRET: undefined });
+    expect(noSecret.status).toBe(1);
+    expect(noSecret.stderr).toMatch(/no secret to sign with/);
+    const short = token(["--config", config, "--tenant", "acme"], { TENANTBOX_JWT_SECRET: "short" });
+    expect(short.status).toBe(1);
+    expect(short.stderr).toMatch(/at least 32 characters/);
+    expect(short.stderr).not.toMatch(/\n\s+at /);
+    expect(token(["--config", config, "--tenant", "acme", "--dev", "--ttl", "forever"]).status).toBe(2);
+    expect(token(["--config", config, "--tenant", "acme", "--dev"]).status).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import { emitCommand } from "./emit-command.js";
 import { runCommand } from "./run-command.js";
 import { serveCommand } from "./serve-command.js";
 import { auditCommand } from "./audit-command.js";
+import { tokenCommand } from "./token-command.js";
 import { USAGE } from "./usage.js";
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   demo: demoCommand,
   serve: serveCommand,
   audit: auditCommand,
+  token: tokenCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -50,6 +50,12 @@ Usage:
   tenantbox audit [--data <dir>] [--tenant <id>] [--since <15m|24h|7d|date>] [--limit <n>] [--json]
       Print the audit log, newest first (default: the last 100 executions).
 
+  tenantbox token --config <file> --tenant <id> [--sub <name>] [--permissions <a,b>] [--ttl <30d>] [--dev]
+      Print a token for one tenant of the config, signed with the secret tenantbox serve verifies
+      with (TENANTBOX_JWT_SECRET, the config's auth.secret, or with --dev the development secret).
+      --permissions narrows the tenant's own grants (an empty list allows no tool); --ttl: 600s,
+      12h, 30d, 1w.
+
   tenantbox demo [examplesFolder]
       Run a few calls over the example tenants (default: examples/modules).
 

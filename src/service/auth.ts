@@ -156,7 +156,7 @@ function principalFrom(payload: JWTPayload): Principal {
 /** Signs a development token (HS256) for `npm start` and tests. */
 export async function signToken(
   secret: string,
-  claims: { tenantId: string; sub?: string; permissions?: string[] },
+  claims: { tenantId: string; sub?: string; permissions?: string[]; issuer?: string; audience?: string },
   expiresIn = "30d",
 ): Promise<string> {
   const jwt = new SignJWT({
@@ -167,5 +167,7 @@ export async function signToken(
     .setIssuedAt()
     .setExpirationTime(expiresIn);
   if (claims.sub !== undefined) jwt.setSubject(claims.sub);
+  if (claims.issuer !== undefined) jwt.setIssuer(claims.issuer);
+  if (claims.audience !== undefined) jwt.setAudience(claims.audience);
   return jwt.sign(secretKey(secret));
 }
