@@ -111,14 +111,14 @@ describe("registry listing: modules(folder)", () => {
     expect((await plain.modules(folder))[0]!.hash).toBe(first!.hash);
   });
 
-  it("shows `rejected` with its issues after a bad change, and clears it after a fix (no watch: nothing serves)", async () => {
+  it("shows `rejected` with its issues after a bad change while the last good version serves, and clears it after a fix", async () => {
     const folder = makeTenant({ "a.js": version(1) });
     const good = (await plain.modules(folder))[0]!;
     fs.writeFileSync(path.join(folder, "a.js"), "exports.v = () => eval('1');\n");
     const bad = (await plain.modules(folder))[0]!;
     expect(bad.file).toBe("a.js");
-    expect(bad.valid).toBe(false);
-    expect(bad.hash).toBe("");
+    expect(bad.valid).toBe(true);
+    expect(bad.hash).toBe(good.hash);
     expect(bad.rejected?.issues.map((i) => i.rule)).toContain("no-eval");
     expect(bad.rejected!.at).toBeGreaterThanOrEqual(good.loadedAt);
     fs.writeFileSync(path.join(folder, "a.js"), version(3));
@@ -167,17 +167,25 @@ describe("without watch: every run checks the files", () => {
     expect(error.message).toMatch(/dep/);
   });
 
-  it("a broken change is VALIDATION_ERROR (syntax error, then eval), never the old version", async () => {
+  it("a broken change (syntax error, then eval) is reported, and the last good version keeps serving, as with watch", async () => {
     const folder = makeTenant({ "a.js": version(1) });
+    const rejected: { issues: { rule: string }[]; servingHash?: string }[] = [];
+    plain.on("module:rejected", (event) => rejected.push(event));
     await expect(plain.run({ folder, file: "a.js", funcName: "v" })).resolves.toBe(1);
     fs.writeFileSync(path.join(folder, "a.js"), "exports.v = () => {{;\n");
-    const syntax = await expectCode(plain, { folder, file: "a.js", funcName: "v" }, "VALIDATION_ERROR");
-    expect(syntax.details?.file).toBe("a.js");
+    await expect(plain.run({ folder, file: "a.js", funcName: "v" })).resolves.toBe(1);
     fs.writeFileSync(path.join(folder, "a.js"), "exports.v = () => eval('2');\n");
-    const evil = await expectCode(plain, { folder, file: "a.js", funcName: "v" }, "VALIDATION_ERROR");
-    expect((evil.details?.issues as { rule: string }[]).map((i) => i.rule)).toContain("no-eval");
+    await expect(plain.run({ folder, file: "a.js", funcName: "v" })).resolves.toBe(1);
+    expect(rejected.map((e) => e.issues[0]!.rule)).toEqual(["syntax", "no-eval"]);
+    expect(rejected.every((e) => typeof e.servingHash === "string" && e.servingHash.length > 0)).toBe(true);
     fs.writeFileSync(path.join(folder, "a.js"), version(4));
     await expect(plain.run({ folder, file: "a.js", funcName: "v" })).resolves.toBe(4);
+  });
+
+  it("a file broken from its first version has no good one to serve: VALIDATION_ERROR", async () => {
+    const folder = makeTenant({ "a.js": "exports.v = () => eval('1');\n" });
+    const evil = await expectCode(plain, { folder, file: "a.js", funcName: "v" }, "VALIDATION_ERROR");
+    expect((evil.details?.issues as { rule: string }[]).map((i) => i.rule)).toContain("no-eval");
   });
 
   it("an in-flight invocation finishes on the version it started with", async () => {

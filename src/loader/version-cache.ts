@@ -139,9 +139,10 @@ export class VersionCache {
     return known;
   }
 
-  /** The version of a file to serve: its current one, or (watched) its last good one. */
+  /** The version of a file to serve: its current one, or its last good one while the current one is refused. */
   serving(state: FileState): CachedVersion {
-    return state.current.rejection && this.options.watched && state.lastGood ? state.lastGood : state.current;
+    // Watched or not, one bad deploy does not break a tenant's calls: its last good version keeps serving.
+    return state.current.rejection && state.lastGood ? state.lastGood : state.current;
   }
 
   /** Describes one file for listings, loading it if needed. */
@@ -245,7 +246,7 @@ export class VersionCache {
     this.cache.set(realPath, state, bytesOfState(state));
     if (version.rejection) {
       const event: ModuleEvent = { type: "rejected", realPath, file: id, issues: version.rejection };
-      if (this.options.watched && lastGood) event.servingHash = lastGood.hash;
+      if (lastGood) event.servingHash = lastGood.hash;
       this.options.onEvent?.(event);
     } else {
       this.options.onEvent?.({ type: "loaded", realPath, file: id, hash: version.hash });
