@@ -257,8 +257,15 @@ describe("tenantbox serve", () => {
     const token = /Bearer ([\w.-]+)/.exec(executeLine)![1]!;
     const run = await call(base, "POST", "/v1/execute", { token, raw: body });
     expect(run.status, run.text).toBe(200);
-    expect(run.body).toMatchObject({ success: true, value: { sum: 6 } });
+    expect(run.body).toMatchObject({ success: true, value: { sum: 6, plan: "demo" } });
     expectNoHostLeak(run, [f.dir]);
+    // So does the /v1/run line of a tenant with a manifest: a real call, answered with an execution report.
+    const runLine = out.split("\n").find((l) => l.includes("/v1/run"));
+    if (runLine) {
+      const answer = await call(base, "POST", "/v1/run", { token: /Bearer ([\w.-]+)/.exec(runLine)![1]!, raw: /-d '([^']+)'/.exec(runLine)![1]! });
+      expect([200, 404], answer.text).toContain(answer.status);
+      expect(typeof answer.body.success, answer.text).toBe("boolean");
+    }
 
     cli.child.kill("SIGTERM");
     expect(await cli.exited).toEqual({ code: 0, signal: null });

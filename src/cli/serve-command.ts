@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, loadConfig, signToken, TenantboxServer, type ServiceConfig, type TenantConfig } from "../service/index.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
@@ -67,7 +68,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.stderr.write(`tenantbox serve: cannot start: ${(error as Error).message}\n`);
     return EXIT_FAILURE;
   }
-  if (values.dev && secret !== undefined) await printDevCurls(url, [...config.tenants.values()], secret);
+  if (values.dev && secret !== undefined) await printDevCurls(url, [...config.tenants.values()], secret, path.resolve(values.root));
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -91,16 +92,32 @@ export async function serveCommand(argv: string[]): Promise<number> {
   });
 }
 
-async function printDevCurls(url: string, tenants: TenantConfig[], secret: string): Promise<void> {
+/** The first handler of a tenant's manifest, for a /v1/run example (none when it has no readable manifest). */
+function firstHook(root: string, tenant: string): { file: string; funcName: string } | undefined {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, tenant, "tenantbox.json"), "utf8")) as { hooks?: Record<string, string[]> };
+    const target = Object.values(manifest.hooks ?? {})[0]?.[0];
+    const [file, funcName] = typeof target === "string" ? target.split("#") : [];
+    return file && funcName && /^[\w./-]+$/.test(file) && /^[\w$]+$/.test(funcName) ? { file, funcName } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function printDevCurls(url: string, tenants: TenantConfig[], secret: string, root: string): Promise<void> {
   const lines = [`\ntenantbox is serving ${tenants.length} tenant(s) on ${url} (development tokens, valid 30 days):\n`];
   for (const tenant of tenants) {
     const token = await signToken(secret, { tenantId: tenant.id, sub: `dev-user@${tenant.id}` });
-    lines.push(`# ${tenant.id} (${tenant.tier}): its modules and hooks, its usage, an inline script`);
+    const hook = firstHook(root, tenant.id);
+    lines.push(`# ${tenant.id} (${tenant.tier}): its modules and hooks, its usage, an inline script${hook ? `, a call of ${hook.file}#${hook.funcName} with {}` : ""}`);
     lines.push(`curl -s -H "Authorization: Bearer ${token}" ${url}/v1/modules`);
     lines.push(`curl -s -H "Authorization: Bearer ${token}" ${url}/v1/usage`);
     lines.push(
-      `curl -s -H "Authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"code":"return { tenant: context, sum: [1, 2, 3].reduce((a, b) => a + b) }","context":"${tenant.id}"}' ${url}/v1/execute`,
+      `curl -s -H "Authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"code":"return { plan: context.plan, sum: [1, 2, 3].reduce((a, b) => a + b) }","context":{"plan":"demo"}}' ${url}/v1/execute`,
     );
+    if (hook) {
+      lines.push(`curl -s -H "Authorization: Bearer ${token}" -H 'content-type: application/json' -d '${JSON.stringify({ file: hook.file, funcName: hook.funcName, args: [{}] })}' ${url}/v1/run`);
+    }
     lines.push("");
   }
   process.stdout.write(lines.join("\n") + "\n");
