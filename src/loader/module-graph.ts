@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import fs from "node:fs";
 import { RuntimeError } from "../errors.js";
 import type { SecurityLevel } from "../security-levels.js";
 import type { TaskModule } from "../runner/protocol.js";
@@ -10,7 +9,7 @@ import { clipText, fileIssue, MAX_ISSUE_MESSAGE, type ValidationIssue, type Vali
 import { LoaderPool, type LoaderPoolOptions } from "./loader-pool.js";
 import { ResolutionCache } from "./resolution-cache.js";
 import { checkEntryPath, entryIn, ResolveFailure } from "./resolve.js";
-import { SlowPaths, stampOf, StatMemo, type FsBudget } from "./stat-memo.js";
+import { HOST_FS_BUDGET, SlowPaths, StatMemo } from "./stat-memo.js";
 import { bytesOf, isLimitRefusal, shownId, toId, VersionCache, watcherSees, type CachedVersion, type ModuleInfo, type VersionCacheOptions } from "./version-cache.js";
 
 export interface ModuleGraph {
@@ -37,21 +36,7 @@ const MAX_SPECIFIERS_PER_GRAPH = 5000;
 /** Every call ships its graph's sources to the sandbox: bound what one call can make the host copy. */
 const MAX_GRAPH_BYTES = 16 * 1024 * 1024;
 
-/**
- * The file-system work one call may do on the host's main thread (invariant 8): past it, the tenant's
- * paths are slow to look up, and its graphs are loaded on a loader thread for a while.
- */
-const HOST_FS_BUDGET: FsBudget = { opMs: 2, totalMs: 10, perOpMs: 0.02, maxTotalMs: 50 };
 const SLOW_FOLDER_MS = 60_000;
-
-/** A file's version stamp (inode, size, mtime and ctime in ns), or undefined when it does not exist. */
-export function fileSignature(file: string): string | undefined {
-  try {
-    return stampOf(fs.statSync(file, { bigint: true }));
-  } catch {
-    return undefined;
-  }
-}
 
 /** A graph over one of its structural limits (modules, specifiers, bytes): VALIDATION_ERROR. */
 class GraphLimitError extends RuntimeError {
@@ -70,6 +55,18 @@ class GraphSize {
     this.sourceBytes += version.bytes;
     if (this.graphBytes > MAX_GRAPH_BYTES) throw new GraphLimitError(`module graph is larger than ${MAX_GRAPH_BYTES} bytes of source`);
   }
+}
+
+/** A walked graph, marked `unwatched` when one of its files lies where the folder watcher does not look. */
+function graphOf(realFolder: string, entry: string, modules: TaskModule[], size: GraphSize, realPaths: Iterable<string>): ModuleGraph {
+  const graph: ModuleGraph = { entry, modules, sourceBytes: size.sourceBytes };
+  for (const realPath of realPaths) {
+    if (!watcherSees(realFolder, realPath)) {
+      graph.unwatched = true;
+      break;
+    }
+  }
+  return graph;
 }
 
 /**
@@ -176,9 +173,7 @@ export class ModuleGraphLoader {
       }
       modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps });
     }
-    const graph: ModuleGraph = { entry, modules, sourceBytes: size.sourceBytes };
-    if ([...seen].some((realPath) => !watcherSees(realFolder, realPath))) graph.unwatched = true;
-    return graph;
+    return graphOf(realFolder, entry, modules, size, seen);
   }
 
   /** The same walk on a loader thread: stats, resolutions, reads and compiles there; versions and verdicts here. */
@@ -221,9 +216,7 @@ export class ModuleGraphLoader {
       size.add(version);
       modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps: module.deps });
     }
-    const graph: ModuleGraph = { entry: toId(realFolder, walked.entryRealPath), modules, sourceBytes: size.sourceBytes };
-    if (walked.modules.some((module) => !watcherSees(realFolder, module.realPath))) graph.unwatched = true;
-    return graph;
+    return graphOf(realFolder, toId(realFolder, walked.entryRealPath), modules, size, paths);
   }
 
   /**

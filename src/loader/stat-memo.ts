@@ -9,6 +9,15 @@ export function stampOf(stat: fs.BigIntStats): Stamp {
   return `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
 }
 
+/** A file's stamp now, or undefined when it does not exist. */
+export function fileSignature(file: string): Stamp | undefined {
+  try {
+    return stampOf(fs.statSync(file, { bigint: true }));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Thrown when a graph load's file-system work on the host's main thread went past its budget: the
  * tenant's paths are slow to look up (symlink chains, deep trees, a slow disk), and the load moves to a
@@ -29,6 +38,12 @@ export interface FsBudget {
   /** Past this, however many calls it took (a tenant's 25,000 probes of missing files, each fast). */
   maxTotalMs: number;
 }
+
+/**
+ * The file-system work one graph load may do on the host's main thread (invariant 8): past it, the tenant's
+ * paths are slow to look up, and its graphs are loaded on a loader thread for a while.
+ */
+export const HOST_FS_BUDGET: FsBudget = { opMs: 2, totalMs: 10, perOpMs: 0.02, maxTotalMs: 50 };
 
 /**
  * The file-system calls of one graph load, each path asked once (a graph whose specifiers spell the same

@@ -2,11 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
 import { fileIssue, limitIssues, type ValidationIssue, type ValidationResult } from "../loader/issues.js";
-import { fileSignature, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
+import { ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
 import { entryIn, realFolderOf } from "../loader/resolve.js";
 import type { LoaderPoolOptions } from "../loader/loader-pool.js";
 import { MODULE_EXTENSIONS } from "../loader/resolve.js";
-import { SlowPaths, StatMemo } from "../loader/stat-memo.js";
+import { fileSignature, HOST_FS_BUDGET, SlowPaths, StatMemo } from "../loader/stat-memo.js";
 import type { SecurityLevel } from "../security-levels.js";
 import { FolderWatcher, type FileChange } from "./folder-watcher.js";
 import { walkModuleFiles } from "./module-files.js";
@@ -19,7 +19,7 @@ const MAX_VISITED_ENTRIES = 20_000;
 /** Distinct handler files a manifest may name: each is checked on the host whenever the manifest is judged. */
 const MAX_HANDLER_FILES = 64;
 /** File-system time judging a manifest's handlers may take on the host's main thread. */
-const HANDLER_FS_BUDGET = { opMs: 2, totalMs: 10, perOpMs: 0.02, maxTotalMs: 20 };
+const HANDLER_FS_BUDGET = { ...HOST_FS_BUDGET, maxTotalMs: 20 };
 
 /** Events the registry reports (the runtime re-emits them to its listeners). */
 export interface RegistryEvents {
