@@ -246,15 +246,39 @@ describe("tenantbox emit", () => {
 });
 
 describe("tenantbox check (manifest)", () => {
-  it("reports manifest problems: a missing function, a file outside the folder", () => {
+  it("reports manifest problems where they are written: a missing function, a file outside the folder, a stray field", () => {
     const folder = tenant("bad-manifest", {
-      "tenantbox.json": JSON.stringify({ hooks: { a: ["h.js#missing", "../outside.js#f"] } }),
+      "tenantbox.json": '{\n  "hooks": {\n    "a": ["h.js#missing",\n          "../outside.js#f"],\n    "b": "h.js#present"\n  },\n  "extra": 1\n}\n',
       "h.js": "exports.present = () => 1;\n",
     });
     const result = cli(["check", folder]);
     expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/tenantbox\.json:1:1 manifest .*does not export "missing"/);
-    expect(result.stdout).toMatch(/tenantbox\.json:1:1 manifest .*outside\.js.*relative path inside the tenant folder/);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines).toContain('tenantbox.json:3:11 manifest hooks["a"]: h.js#missing: the module does not export "missing"');
+    expect(lines.some((line) => /^tenantbox\.json:4:11 manifest .*outside\.js.*relative path inside the tenant folder/.test(line))).toBe(true);
+    expect(lines.some((line) => /^tenantbox\.json:5:5 manifest hooks\["b"\] must be an array/.test(line))).toBe(true);
+    expect(lines.some((line) => /^tenantbox\.json:7:3 manifest unknown field "extra"/.test(line))).toBe(true);
+  });
+
+  it("reports a manifest's JSON syntax error once, where it is", () => {
+    const folder = tenant("manifest-syntax", { "tenantbox.json": '{\n  "hooks": { "a": ["h.js#f"], }\n}\n', "h.js": "exports.f = () => 1;\n" });
+    const result = cli(["check", folder]);
+    expect(result.status).toBe(1);
+    const reported = result.stdout.split("\n").filter((line) => line.startsWith("tenantbox.json:"));
+    expect(reported).toEqual(["tenantbox.json:2:31 syntax tenantbox.json is not valid JSON: Expected double-quoted property name"]);
+  });
+});
+
+describe("one column convention", () => {
+  it("run and check give the same 1-based line and column for one syntax error", () => {
+    const folder = tenant("same-column", { "m.js": "exports.f = () => { return 1 +; };\n" });
+    const checked = cli(["check", folder]);
+    expect(checked.stdout).toContain("m.js:1:31 syntax Unexpected token");
+    const ran = cli(["run", folder, "m.js", "f"]);
+    expect(ran.status).toBe(1);
+    const error = JSON.parse(ran.stderr) as { message: string; details: { issues: { location: unknown }[] } };
+    expect(error.message).toBe("m.js: 1:31 syntax: Unexpected token");
+    expect(error.details.issues[0]!.location).toEqual({ line: 1, column: 31 });
   });
 });
 

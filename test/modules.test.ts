@@ -486,8 +486,8 @@ describe("syntax errors", () => {
     const issues = error.details?.issues as { rule: string; location: { line: number; column: number } }[];
     expect(Array.isArray(issues)).toBe(true);
     expect(issues[0]!.rule).toBe("syntax");
-    // acorn convention: 1-based line, 0-based column; the stray ';' is at column 12 of line 2.
-    expect(issues[0]!.location).toEqual({ line: 2, column: 12 });
+    // 1-based line and column, as editors count; the stray ";" is at column 13 of line 2.
+    expect(issues[0]!.location).toEqual({ line: 2, column: 13 });
   });
 
   it("a syntax error on line 1 of a CommonJS file has the right column (no wrapper offset)", async () => {
@@ -495,7 +495,7 @@ describe("syntax errors", () => {
     const error = await expectCode(runtime, { folder, file: "bad.js", funcName: "f" }, "VALIDATION_ERROR");
     const issues = error.details?.issues as { rule: string; location: { line: number; column: number } }[];
     expect(issues[0]!.rule).toBe("syntax");
-    expect(issues[0]!.location).toEqual({ line: 1, column: 12 });
+    expect(issues[0]!.location).toEqual({ line: 1, column: 13 });
   });
 
   it("a syntax error in an ES module has the right line and column", async () => {
@@ -503,7 +503,7 @@ describe("syntax errors", () => {
     const error = await expectCode(runtime, { folder, file: "bad.mjs", funcName: "f" }, "VALIDATION_ERROR");
     const issues = error.details?.issues as { rule: string; location: { line: number; column: number } }[];
     expect(issues[0]!.rule).toBe("syntax");
-    expect(issues[0]!.location).toEqual({ line: 2, column: 12 });
+    expect(issues[0]!.location).toEqual({ line: 2, column: 13 });
   });
 
   it("a syntax error in a dependency names that file", async () => {

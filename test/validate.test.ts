@@ -96,13 +96,13 @@ describe("code generation and dynamic loading", () => {
   it("reports the location of a finding", async () => {
     const result = await check("const a = 1;\nconst b = eval('2');\nexports.f = () => b;");
     const [issue] = errorsOf(result, "no-eval");
-    expect(issue!.location).toEqual({ line: 2, column: 10 });
+    expect(issue!.location).toEqual({ line: 2, column: 11 });
   });
 
   it("reports the location of a finding on line 1 of a CommonJS file without the wrapper's offset", async () => {
     const result = await check("exports.f = () => eval('1');");
     const [issue] = errorsOf(result, "no-eval");
-    expect(issue!.location).toEqual({ line: 1, column: 18 });
+    expect(issue!.location).toEqual({ line: 1, column: 19 });
   });
 
   it("require in an ES module is refused", async () => {
@@ -195,17 +195,17 @@ describe("syntax errors", () => {
     const result = await check("exports.f = () => {\n  return 1 +;\n};");
     expect(result.valid).toBe(false);
     expect(result.issues).toHaveLength(1);
-    expect(result.issues[0]).toMatchObject({ rule: "syntax", severity: "error", location: { line: 2, column: 12 } });
+    expect(result.issues[0]).toMatchObject({ rule: "syntax", severity: "error", location: { line: 2, column: 13 } });
   });
 
   it("a syntax error on line 1 has the right column", async () => {
     const result = await check("const = 5;");
-    expect(result.issues[0]).toMatchObject({ rule: "syntax", location: { line: 1, column: 6 } });
+    expect(result.issues[0]).toMatchObject({ rule: "syntax", location: { line: 1, column: 7 } });
   });
 
   it("a syntax error in an ES module has line and column", async () => {
     const result = await check("import { a } from './a.js';\nexport function f() {\n  return a +* 2;\n}", { filename: "m.mjs" });
-    expect(result.issues[0]).toMatchObject({ rule: "syntax", location: { line: 3, column: 12 } });
+    expect(result.issues[0]).toMatchObject({ rule: "syntax", location: { line: 3, column: 13 } });
   });
 
   it("the message does not repeat the position in parentheses", async () => {
@@ -222,7 +222,7 @@ describe("pre-scan", () => {
       expect(result.valid).toBe(false);
       const bidi = result.issues.find((i) => i.severity === "error" && /bidi/i.test(i.rule));
       expect(bidi, JSON.stringify(result.issues)).toBeDefined();
-      expect(bidi!.location).toEqual({ line: 2, column: 12 });
+      expect(bidi!.location).toEqual({ line: 2, column: 13 });
     }
   });
 

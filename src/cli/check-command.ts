@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { LEVEL_DEFAULTS, type SecurityLevel, type ValidationIssue } from "../index.js";
-import { locate } from "../loader/issues.js";
+import { jsonErrorMessage, lineLocator, scanJson } from "../loader/json-positions.js";
 import type { IssueRule } from "../loader/rules.js";
 import { checkModule } from "../loader/validate.js";
 import { MANIFEST_FILE } from "../registry/manifest.js";
@@ -24,7 +24,7 @@ export function listCheckableFiles(root: string): { files: string[]; unreadable:
   return { files: walk.files.map(relative), unreadable: walk.unreadable.map(relative) };
 }
 
-function issue(rule: IssueRule, message: string, location = { line: 1, column: 0 }): ValidationIssue {
+function issue(rule: IssueRule, message: string, location = { line: 1, column: 1 }): ValidationIssue {
   return { rule, message, severity: "error", location };
 }
 
@@ -50,10 +50,8 @@ export function checkFile(absolute: string, level: SecurityLevel): ValidationIss
       JSON.parse(code);
       return [];
     } catch (error) {
-      const message = (error as Error).message;
-      const position = /at position (\d+)/.exec(message);
-      const location = position ? locate(code, Number(position[1])) : /end of JSON input/.test(message) ? locate(code, code.length) : undefined;
-      return [issue("syntax", `invalid JSON: ${message.replace(/ \(line \d+ column \d+\)$/, "")}`, location)];
+      const location = lineLocator(code)(scanJson(code).errorOffset ?? code.length);
+      return [issue("syntax", `invalid JSON: ${jsonErrorMessage(error)}`, location)];
     }
   }
   return checkModule(code, extension, level).result.issues;
@@ -63,7 +61,7 @@ export function checkFile(absolute: string, level: SecurityLevel): ValidationIss
 export function formatIssue(file: string, found: ValidationIssue): string {
   const { line, column } = found.location;
   const marker = found.severity === "warning" ? " (warning)" : "";
-  return `${sanitizeLine(file)}:${line}:${column + 1} ${found.rule}${marker} ${sanitizeLine(found.message)}`;
+  return `${sanitizeLine(file)}:${line}:${column} ${found.rule}${marker} ${sanitizeLine(found.message)}`;
 }
 
 function plural(count: number, word: string): string {
@@ -90,6 +88,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
     out += formatIssue(dir, issue("read-error", "cannot read directory")) + "\n";
   }
   for (const file of files) {
+    // The manifest is checked below, syntax included, as the registry reads it.
+    if (file === MANIFEST_FILE) continue;
     for (const found of checkFile(path.join(root, file), level)) {
       if (found.severity === "error") errors++;
       else warnings++;

@@ -24,7 +24,7 @@ export function wrapInlineScript(code: string): string {
 /** Moves an issue found in the wrapped module back onto the caller's own columns (line 1 carries the wrapper). */
 export function unwrapIssue(issue: ValidationIssue): ValidationIssue {
   if (issue.location.line !== 1) return issue;
-  return { ...issue, location: { ...issue.location, column: Math.max(0, issue.location.column - PREFIX.length) } };
+  return { ...issue, location: { ...issue.location, column: Math.max(1, issue.location.column - PREFIX.length) } };
 }
 
 /**

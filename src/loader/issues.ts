@@ -1,6 +1,9 @@
 import type { IssueRule } from "./rules.js";
 
-/** One finding of the pre-scan or the validator, positioned in the tenant's own file. */
+/**
+ * One finding of the pre-scan or the validator, positioned in the tenant's own file. Line and column are both
+ * 1-based, as editors and stack traces count, wherever a person reads them (messages, details, `check`).
+ */
 export interface ValidationIssue {
   rule: IssueRule;
   message: string;
@@ -47,16 +50,16 @@ export function limitIssues(issues: ValidationIssue[]): ValidationIssue[] {
   return kept;
 }
 
-/** An error (or warning) about a file as a whole, placed at its start. */
-export function fileIssue(rule: IssueRule, message: string, severity: ValidationIssue["severity"] = "error"): ValidationIssue {
-  return { rule, message: clipText(message, MAX_ISSUE_MESSAGE), severity, location: { line: 1, column: 0 } };
+/** An error (or warning) about a file as a whole, placed at its start unless a location is known. */
+export function fileIssue(rule: IssueRule, message: string, severity: ValidationIssue["severity"] = "error", location = { line: 1, column: 1 }): ValidationIssue {
+  return { rule, message: clipText(message, MAX_ISSUE_MESSAGE), severity, location };
 }
 
 export function hasErrors(issues: readonly ValidationIssue[]): boolean {
   return issues.some((issue) => issue.severity === "error");
 }
 
-/** Line (1-based) and column (0-based, as acorn counts) of a character offset. */
+/** Line and column (both 1-based) of a character offset. */
 export function locate(code: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
@@ -66,5 +69,5 @@ export function locate(code: string, offset: number): { line: number; column: nu
       lineStart = i + 1;
     }
   }
-  return { line, column: offset - lineStart };
+  return { line, column: offset - lineStart + 1 };
 }

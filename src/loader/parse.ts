@@ -39,7 +39,7 @@ function syntaxIssue(error: unknown, lineShift: number, prefixLength: number): V
     rule: "syntax",
     message,
     severity: "error",
-    location: { line: Math.max(1, loc.line - lineShift), column: loc.column },
+    location: { line: Math.max(1, loc.line - lineShift), column: loc.column + 1 },
     pos: (e.pos ?? 0) - prefixLength,
   };
 }

@@ -65,7 +65,7 @@ export function scoreModule(ast: acorn.Program, file: string, lineShift = 0): Sc
   const secretReads = new Map<AnyNode, number>();
   const toolCalls: { node: acorn.CallExpression; fn: AnyNode; egress: boolean }[] = [];
   const add = (rule: string, message: string, weight: number, node: acorn.Node) =>
-    signals.push({ rule, message, weight, location: { line: (node.loc?.start.line ?? 1 + lineShift) - lineShift, column: node.loc?.start.column ?? 0 } });
+    signals.push({ rule, message, weight, location: { line: (node.loc?.start.line ?? 1 + lineShift) - lineShift, column: (node.loc?.start.column ?? 0) + 1 } });
 
   walk.fullAncestor(ast, (node: acorn.Node, _state: unknown, ancestorsRaw: acorn.Node[]) => {
     const n = node as AnyNode;
@@ -108,7 +108,7 @@ export function scoreModule(ast: acorn.Program, file: string, lineShift = 0): Sc
   if (signals.length > MAX_LISTED_ISSUES) {
     const more = signals.length - MAX_LISTED_ISSUES;
     signals.length = MAX_LISTED_ISSUES;
-    signals.push({ rule: "more-signals", message: `${more} more signals not listed`, weight: 0, location: { line: 1, column: 0 } });
+    signals.push({ rule: "more-signals", message: `${more} more signals not listed`, weight: 0, location: { line: 1, column: 1 } });
   }
   return { file, score, signals };
 }

@@ -176,7 +176,7 @@ export function judge(findings: readonly Finding[], level: SecurityLevel, lineSh
     else if ("warnFrom" in rule && rank >= levelRank(rule.warnFrom)) severity = "warning";
     if (!severity) continue;
     const loc = finding.node.loc?.start ?? { line: 1, column: 0 };
-    issues.push({ rule: rule.id, message: finding.message, severity, location: { line: loc.line - lineShift, column: loc.column } });
+    issues.push({ rule: rule.id, message: finding.message, severity, location: { line: loc.line - lineShift, column: loc.column + 1 } });
   }
   return issues;
 }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { clipText, fileIssue, limitIssues, MAX_QUOTED_TEXT, type ValidationIssue } from "../loader/issues.js";
+import { jsonErrorMessage, jsonPathKey, lineLocator, scanJson, type JsonPath } from "../loader/json-positions.js";
 import type { IssueRule } from "../loader/rules.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 
@@ -18,6 +19,8 @@ export interface HookTarget {
 
 export interface Manifest {
   hooks: Map<string, HookTarget[]>;
+  /** Where a handler (else the event's list, else "hooks") is written in tenantbox.json: for messages. */
+  locate(event?: string, target?: HookTarget): ValidationIssue["location"];
 }
 
 export interface ParsedManifest {
@@ -25,8 +28,21 @@ export interface ParsedManifest {
   issues: ValidationIssue[];
 }
 
-function issue(message: string, rule: IssueRule = "manifest"): ValidationIssue {
-  return fileIssue(rule, message);
+function issue(message: string, rule: IssueRule = "manifest", location?: ValidationIssue["location"]): ValidationIssue {
+  return fileIssue(rule, message, "error", location);
+}
+
+/**
+ * Line and column of the value at a path of the manifest's text (of its key, for an object member), else 1:1.
+ * The text is scanned once, and only when an issue needs a position.
+ */
+function positionsIn(text: string): (path: JsonPath) => ValidationIssue["location"] {
+  let found: { starts: Map<string, number>; locate: ReturnType<typeof lineLocator> } | undefined;
+  return (path) => {
+    found ??= { starts: scanJson(text, 3).starts, locate: lineLocator(text) };
+    const offset = found.starts.get(jsonPathKey(path));
+    return offset === undefined ? { line: 1, column: 1 } : found.locate(offset);
+  };
 }
 
 /**
@@ -59,42 +75,53 @@ export function parseManifest(text: string): ParsedManifest {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    return { issues: [issue(`${MANIFEST_FILE} is not valid JSON: ${(error as Error).message}`, "syntax")] };
+    // One scan finds where it breaks (V8 names no position for some errors).
+    const location = lineLocator(text)(scanJson(text).errorOffset ?? text.length);
+    return { issues: [issue(`${MANIFEST_FILE} is not valid JSON: ${jsonErrorMessage(error)}`, "syntax", location)] };
   }
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { issues: [issue(`${MANIFEST_FILE} must be a JSON object`)] };
+  const at = positionsIn(text);
   const record = raw as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (key !== "hooks") issues.push(issue(`unknown field "${clipText(key, MAX_QUOTED_TEXT)}" (expected only "hooks")`));
+    if (key !== "hooks") issues.push(issue(`unknown field "${clipText(key, MAX_QUOTED_TEXT)}" (expected only "hooks")`, "manifest", at([key])));
   }
   const hooks = new Map<string, HookTarget[]>();
+  const entryIndex = new Map<HookTarget, number>();
   const rawHooks = record.hooks ?? {};
   if (!rawHooks || typeof rawHooks !== "object" || Array.isArray(rawHooks)) {
-    issues.push(issue(`"hooks" must be an object mapping event names to handler lists`));
+    issues.push(issue(`"hooks" must be an object mapping event names to handler lists`, "manifest", at(["hooks"])));
     return { issues: limitIssues(issues) };
   }
   const events = Object.keys(rawHooks);
-  if (events.length > MAX_EVENTS) issues.push(issue(`"hooks" has ${events.length} events; at most ${MAX_EVENTS}`));
+  if (events.length > MAX_EVENTS) issues.push(issue(`"hooks" has ${events.length} events; at most ${MAX_EVENTS}`, "manifest", at(["hooks"])));
   for (const event of events.slice(0, MAX_EVENTS)) {
     if (!EVENT_NAME.test(event)) {
-      issues.push(issue(`event name "${event.slice(0, 64)}" must be 1-128 letters, digits, or . _ : -`));
+      issues.push(issue(`event name "${event.slice(0, 64)}" must be 1-128 letters, digits, or . _ : -`, "manifest", at(["hooks", event])));
       continue;
     }
     const list = (rawHooks as Record<string, unknown>)[event];
     if (!Array.isArray(list)) {
-      issues.push(issue(`hooks["${event}"] must be an array of "file#function" strings`));
+      issues.push(issue(`hooks["${event}"] must be an array of "file#function" strings`, "manifest", at(["hooks", event])));
       continue;
     }
-    if (list.length > MAX_HANDLERS) issues.push(issue(`hooks["${event}"] has ${list.length} handlers; at most ${MAX_HANDLERS}`));
+    if (list.length > MAX_HANDLERS) issues.push(issue(`hooks["${event}"] has ${list.length} handlers; at most ${MAX_HANDLERS}`, "manifest", at(["hooks", event])));
     const targets: HookTarget[] = [];
-    for (const entry of list.slice(0, MAX_HANDLERS)) {
+    list.slice(0, MAX_HANDLERS).forEach((entry: unknown, index) => {
       const target = parseTarget(entry);
-      if (typeof target === "string") issues.push(issue(`hooks["${event}"]: ${target}`));
-      else targets.push(target);
-    }
+      if (typeof target === "string") issues.push(issue(`hooks["${event}"]: ${target}`, "manifest", at(["hooks", event, index])));
+      else {
+        targets.push(target);
+        entryIndex.set(target, index);
+      }
+    });
     hooks.set(event, targets);
   }
+  const locate: Manifest["locate"] = (event, target) => {
+    const index = target && entryIndex.get(target);
+    return at(event === undefined ? ["hooks"] : index === undefined ? ["hooks", event] : ["hooks", event, index]);
+  };
   // The handlers that did parse come back too, so their files and functions get checked as well.
-  return { manifest: { hooks }, issues: limitIssues(issues) };
+  return { manifest: { hooks, locate }, issues: limitIssues(issues) };
 }
 
 function parseTarget(entry: unknown): HookTarget | string {

@@ -226,9 +226,10 @@ export class Registry {
       return info;
     };
     for (const [event, targets] of manifest.hooks) {
-      for (const { file, funcName } of targets) {
+      for (const target of targets) {
+        const { file, funcName } = target;
         const problem = (message: string, severity?: ValidationIssue["severity"]) =>
-          issues.push(fileIssue("manifest", `hooks["${event}"]: ${file}#${funcName}: ${message}`, severity));
+          issues.push(fileIssue("manifest", `hooks["${event}"]: ${file}#${funcName}: ${message}`, severity, manifest.locate(event, target)));
         const info = await infoOf(file);
         if (info === undefined) continue;
         if (typeof info === "string") problem(info);
@@ -240,9 +241,9 @@ export class Registry {
         }
       }
     }
-    if (unchecked) issues.push(fileIssue("manifest", "handler files were not all checked: the folder's paths are slow to look up", "warning"));
+    if (unchecked) issues.push(fileIssue("manifest", "handler files were not all checked: the folder's paths are slow to look up", "warning", manifest.locate()));
     else if (infos.size >= MAX_HANDLER_FILES && [...manifest.hooks.values()].flat().some(({ file }) => !infos.has(file))) {
-      issues.push(fileIssue("manifest", `handlers name more than ${MAX_HANDLER_FILES} different files`));
+      issues.push(fileIssue("manifest", `handlers name more than ${MAX_HANDLER_FILES} different files`, "error", manifest.locate()));
     }
     return issues;
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import Ajv, { type ErrorObject } from "ajv";
 import { SECURITY_LEVELS, type SecurityLevel } from "../security-levels.js";
+import { jsonErrorMessage, lineLocator, scanJson } from "../loader/json-positions.js";
 import { TIER_NAMES, TIER_QUOTAS, type Quotas, type TierName } from "./tiers.js";
 
 /** `points` per `duration` seconds. */
@@ -212,7 +213,7 @@ export function loadConfig(file: string): ServiceConfig {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${file}: invalid JSON${where(text, (err as Error).message)}: ${(err as Error).message}`);
+    throw new ConfigError(`${file}: invalid JSON${where(text)}: ${jsonErrorMessage(err)}`);
   }
   try {
     return parseConfig(raw);
@@ -232,32 +233,10 @@ export function permits(grants: readonly string[], tool: string): boolean {
   return false;
 }
 
-// " at line L column C". V8 gives the position for most errors but not for "Unexpected token 'x'":
-// then the error is at the end of the shortest prefix that already fails that way.
-function where(text: string, message: string): string {
-  let pos = Number(/position (\d+)/.exec(message)?.[1] ?? NaN);
-  if (Number.isNaN(pos) && /^Unexpected end/.test(message)) pos = text.length;
-  if (Number.isNaN(pos) && /^Unexpected token/.test(message)) {
-    let [lo, hi] = [1, text.length];
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (failsOnToken(text.slice(0, mid))) hi = mid;
-      else lo = mid + 1;
-    }
-    pos = lo - 1;
-  }
-  if (Number.isNaN(pos)) return "";
-  const lines = text.slice(0, pos).split("\n");
-  return ` at line ${lines.length} column ${lines.at(-1)!.length + 1}`;
-}
-
-function failsOnToken(prefix: string): boolean {
-  try {
-    JSON.parse(prefix);
-    return false;
-  } catch (err) {
-    return /^Unexpected token/.test((err as Error).message);
-  }
+// " at line L column C" (V8 names no position for some errors).
+function where(text: string): string {
+  const { line, column } = lineLocator(text)(scanJson(text).errorOffset ?? text.length);
+  return ` at line ${line} column ${column}`;
 }
 
 /** One line per bad field, e.g. `tenants[1].tier: must be one of free, starter, enterprise`. */

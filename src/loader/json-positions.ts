@@ -1,0 +1,165 @@
+/**
+ * Where things are in a JSON text, for messages a person reads: the first character that makes it invalid
+ * (V8's JSON.parse names no position for "Unexpected token"), and where the values a few levels deep start
+ * (a manifest's schema issue points at the offending key, not at 1:1). One linear pass with an explicit
+ * stack, so hostile nesting costs neither recursion nor quadratic path copies.
+ */
+
+export type JsonPath = readonly (string | number)[];
+
+export interface JsonScan {
+  /** Offset of the first character that makes the text invalid JSON; undefined when it is valid. */
+  errorOffset?: number;
+  /** Where each value at most `depth` levels deep starts (an object member: at its key), by jsonPathKey. */
+  starts: Map<string, number>;
+}
+
+export function jsonPathKey(path: JsonPath): string {
+  return JSON.stringify(path);
+}
+
+interface Frame {
+  array: boolean;
+  /** null below the recorded depth: nothing there is recorded, and no path is built. */
+  path: JsonPath | null;
+  count: number;
+}
+
+const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
+
+export function scanJson(text: string, depth = 0): JsonScan {
+  const starts = new Map<string, number>();
+  const stack: Frame[] = [];
+  const n = text.length;
+  let i = 0;
+  const skipSpace = (): void => {
+    while (i < n && SPACE.has(text.charCodeAt(i))) i++;
+  };
+  /** Past a string starting at i; false (i at the fault) when it is not one. */
+  const skipString = (): boolean => {
+    if (text.charCodeAt(i) !== 0x22) return false;
+    i++;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return true;
+      }
+      if (c < 0x20) return false;
+      if (c === 0x5c) {
+        ESCAPE.lastIndex = i;
+        if (!ESCAPE.test(text)) {
+          i++; // at the character that cannot follow the backslash, as V8 reports it
+          return false;
+        }
+        i = ESCAPE.lastIndex;
+      } else i++;
+    }
+    return false;
+  };
+  const skipScalar = (): boolean => {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return skipString();
+    for (const word of ["true", "false", "null"]) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return true;
+      }
+    }
+    return skipNumber();
+  };
+  const isDigit = (at: number): boolean => text.charCodeAt(at) >= 0x30 && text.charCodeAt(at) <= 0x39;
+  /** -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?, failing at the character where a digit was due (as V8 does). */
+  const skipNumber = (): boolean => {
+    if (text.charCodeAt(i) === 0x2d) i++;
+    if (!isDigit(i)) return false;
+    if (text.charCodeAt(i) === 0x30) i++;
+    else while (isDigit(i)) i++;
+    if (text.charCodeAt(i) === 0x2e) {
+      i++;
+      if (!isDigit(i)) return false;
+      while (isDigit(i)) i++;
+    }
+    if (text.charCodeAt(i) === 0x65 || text.charCodeAt(i) === 0x45) {
+      i++;
+      if (text.charCodeAt(i) === 0x2b || text.charCodeAt(i) === 0x2d) i++;
+      if (!isDigit(i)) return false;
+      while (isDigit(i)) i++;
+    }
+    return true;
+  };
+  let path: JsonPath | null = [];
+  /** Where the current member starts: its key in an object, the value itself in an array. */
+  let memberStart = 0;
+  /** Moves to the next member's value: past the key and colon in an object. */
+  const beginMember = (frame: Frame): boolean => {
+    skipSpace();
+    memberStart = i;
+    if (frame.array) {
+      path = frame.path && frame.path.length < depth ? [...frame.path, frame.count] : null;
+      return true;
+    }
+    const keyStart = i;
+    if (!skipString()) return false;
+    path = frame.path && frame.path.length < depth ? [...frame.path, JSON.parse(text.slice(keyStart, i)) as string] : null;
+    skipSpace();
+    if (text.charCodeAt(i) !== 0x3a) return false;
+    i++;
+    return true;
+  };
+  const fault = (): JsonScan => ({ errorOffset: Math.min(i, n), starts });
+  for (;;) {
+    skipSpace();
+    if (path && path.length > 0) starts.set(jsonPathKey(path), memberStart);
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) {
+      const frame: Frame = { array: c === 0x5b, path, count: 0 };
+      i++;
+      skipSpace();
+      if (text.charCodeAt(i) !== (frame.array ? 0x5d : 0x7d)) {
+        stack.push(frame);
+        if (!beginMember(frame)) return fault();
+        continue;
+      }
+      i++;
+    } else if (!skipScalar()) return fault();
+    // After a value: close what it ends, or move on to the next member.
+    for (;;) {
+      skipSpace();
+      const frame = stack.at(-1);
+      if (!frame) return i < n ? fault() : { starts };
+      const next = text.charCodeAt(i);
+      if (next === (frame.array ? 0x5d : 0x7d)) {
+        i++;
+        stack.pop();
+        continue;
+      }
+      if (next !== 0x2c) return fault();
+      i++;
+      frame.count++;
+      if (!beginMember(frame)) return fault();
+      break;
+    }
+  }
+}
+
+/** Line and column (both 1-based) of offsets in one text: the line starts found once, then a binary search. */
+export function lineLocator(text: string): (offset: number) => { line: number; column: number } {
+  const lineStarts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  return (offset) => {
+    let [lo, hi] = [0, lineStarts.length - 1];
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - lineStarts[lo]! + 1 };
+  };
+}
+
+/** JSON.parse's message without the position it may append (" in JSON at position N (line L column C)"). */
+export function jsonErrorMessage(error: unknown): string {
+  return String((error as Error)?.message ?? error).replace(/ in JSON at position \d+(?: \(line \d+ column \d+\))?$/, "");
+}
