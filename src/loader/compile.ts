@@ -5,7 +5,7 @@ import type { TaskModule } from "../runner/protocol.js";
 import { clipIssue, fileIssue, limitIssues, type ValidationIssue, type ValidationResult } from "./issues.js";
 import { transformModule } from "./transform.js";
 import { checkModule, TOO_DEEP } from "./validate.js";
-import { checkInlineScript, INLINE_SCRIPT_ID, scriptBodyIssues, unwrapIssue, wrapInlineScript } from "./inline-script.js";
+import { checkInlineScript, INLINE_PREFIX_LENGTH, INLINE_SCRIPT_ID, scriptBodyIssues, unwrapIssue, wrapInlineScript } from "./inline-script.js";
 import { staticExports, type StaticExports } from "./exports.js";
 import { scoreModule, type ScoreReport } from "./scoring.js";
 
@@ -57,7 +57,7 @@ function hashOf(id: string, text: string): string {
 }
 
 /** The pipeline for one module file's text, in order: pre-scan, parse, rules, scoring, transform. */
-export function compileModule(code: string, id: string, level: SecurityLevel, scoring: boolean): CompiledVersion {
+export function compileModule(code: string, id: string, level: SecurityLevel, scoring: boolean, firstLineColumnShift = 0): CompiledVersion {
   const extension = path.extname(id).toLowerCase();
   const bytes = Buffer.byteLength(code, "utf8");
   if (extension === ".json") {
@@ -73,7 +73,7 @@ export function compileModule(code: string, id: string, level: SecurityLevel, sc
   const score = scoring ? scoreModule(checked.parsed.ast, id, checked.parsed.lineShift) : undefined;
   let transformed: ReturnType<typeof transformModule>;
   try {
-    transformed = transformModule(checked.parsed);
+    transformed = transformModule(checked.parsed, firstLineColumnShift);
   } catch (error) {
     if (error instanceof RangeError) return refusedVersion([TOO_DEEP]);
     throw error;
@@ -99,7 +99,7 @@ export function compileModule(code: string, id: string, level: SecurityLevel, sc
 export function compileScript(code: string, level: SecurityLevel, scoring: boolean): CompiledVersion {
   const early = scriptBodyIssues(code, level);
   if (early.some((issue) => issue.severity === "error")) return refusedVersion(early);
-  const version = compileModule(wrapInlineScript(code), INLINE_SCRIPT_ID, level, scoring);
+  const version = compileModule(wrapInlineScript(code), INLINE_SCRIPT_ID, level, scoring, INLINE_PREFIX_LENGTH);
   version.bytes = Buffer.byteLength(code, "utf8");
   version.warnings = version.warnings.map(unwrapIssue);
   if (version.rejection) version.rejection = version.rejection.map(unwrapIssue);

@@ -15,6 +15,8 @@ export const INLINE_SCRIPT_ID = "inline-script.cjs";
 // to parse, closed rather than open.)
 const PREFIX = "module.exports = async function script() {";
 const SUFFIX = "\n};\n";
+/** Characters of line 1 that are the wrapper's, not the caller's. */
+export const INLINE_PREFIX_LENGTH = PREFIX.length;
 
 /** The CommonJS module an inline script runs as. The body was parsed on its own first, so it cannot close the wrapper early. */
 export function wrapInlineScript(code: string): string {
@@ -24,7 +26,7 @@ export function wrapInlineScript(code: string): string {
 /** Moves an issue found in the wrapped module back onto the caller's own columns (line 1 carries the wrapper). */
 export function unwrapIssue(issue: ValidationIssue): ValidationIssue {
   if (issue.location.line !== 1) return issue;
-  return { ...issue, location: { ...issue.location, column: Math.max(1, issue.location.column - PREFIX.length) } };
+  return { ...issue, location: { ...issue.location, column: Math.max(1, issue.location.column - INLINE_PREFIX_LENGTH) } };
 }
 
 /**

@@ -3,6 +3,7 @@ import * as walk from "acorn-walk";
 import MagicString from "magic-string";
 import { patternNames, rewriteImportReferences } from "./live-bindings.js";
 import type { ParsedModule } from "./parse.js";
+import { positionMapOf, withPositionMap } from "./tenant-positions.js";
 
 /**
  * The wrapper every module becomes: one function expression, evaluated in the sandbox to get the module's
@@ -204,17 +205,25 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
   return { header, specifiers };
 }
 
-/** Turns a validated module into the function the sandbox runs. */
-export function transformModule(parsed: ParsedModule): TransformedModule {
+/**
+ * Turns a validated module into the function the sandbox runs, with the map of the tenant positions it
+ * moved. `firstLineColumnShift`: characters on line 1 that are not the tenant's (an inline script's wrapper).
+ */
+export function transformModule(parsed: ParsedModule, firstLineColumnShift = 0): TransformedModule {
   const s = new MagicString(parsed.code);
   const requires = parsed.format === "cjs" ? new Set<string>() : undefined;
   addGuards(s, parsed.ast, requires);
+  let wrapper: string;
+  let specifiers: string[];
   if (parsed.format === "cjs") {
-    const specifiers = [...requires!];
+    specifiers = [...requires!];
     // The parse-only strict directive line goes; the wrapper has its own.
     s.remove(0, parsed.prefixLength);
-    return { wrapper: `(function (${CJS_PARAMS}) {"use strict";\n${s.toString()}\n})`, specifiers };
+    wrapper = `(function (${CJS_PARAMS}) {"use strict";\n${s.toString()}\n})`;
+  } else {
+    const esm = transformEsm(parsed, s);
+    specifiers = esm.specifiers;
+    wrapper = `(function (${ESM_PARAMS}) {"use strict";${esm.header}\n${s.toString()}\n})`;
   }
-  const { header, specifiers } = transformEsm(parsed, s);
-  return { wrapper: `(function (${ESM_PARAMS}) {"use strict";${header}\n${s.toString()}\n})`, specifiers };
+  return { wrapper: withPositionMap(wrapper, positionMapOf(s, parsed.lineShift, firstLineColumnShift)), specifiers };
 }

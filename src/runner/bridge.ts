@@ -56,6 +56,8 @@ export interface HostOps {
   fatal: { args: [code: ErrorCode, message: string]; result: undefined };
   /** WHATWG URL parsing by the host's parser: UrlParts as JSON, or "" when the input is not a URL. */
   url: { args: [input: string, base: string]; result: string };
+  /** A stack frame's "line:column" in a module's wrapper, as "line:column" in the tenant's own file (loader/tenant-positions.ts). */
+  position: { args: [moduleId: string, where: string]; result: string };
 }
 
 export type HostOp = keyof HostOps;

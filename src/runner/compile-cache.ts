@@ -1,11 +1,12 @@
 import vm from "node:vm";
+import { positionMapText, tenantPosition, type PositionMap } from "../loader/tenant-positions.js";
 
 /**
  * Compiled module wrappers by content hash (which covers the module id, so a hash has one file name). A
  * vm.Script is not tied to a context, so one compilation serves every fresh context of this worker. Bounded by entries and source size (least recently used out).
  */
 export class CompileCache {
-  private readonly scripts = new Map<string, { script: vm.Script; size: number }>();
+  private readonly scripts = new Map<string, { script: vm.Script; size: number; positions?: string | PositionMap }>();
   private bytes = 0;
 
   constructor(
@@ -32,7 +33,7 @@ export class CompileCache {
         throw "dynamic import() is not available in the sandbox";
       },
     });
-    this.scripts.set(hash, { script, size: source.length });
+    this.scripts.set(hash, { script, size: source.length, positions: positionMapText(source) });
     this.bytes += source.length;
     while (this.scripts.size > this.maxEntries || this.bytes > this.maxBytes) {
       const [oldest, entry] = this.scripts.entries().next().value!;
@@ -52,6 +53,15 @@ export class CompileCache {
     this.scripts.delete(hash);
     this.scripts.set(hash, hit);
     return true;
+  }
+
+  /** A position in a version's wrapper as the tenant's own line and column; as it is when the version has no map. */
+  position(hash: string, line: number, column: number): { line: number; column: number } {
+    const entry = this.scripts.get(hash);
+    if (entry?.positions === undefined) return { line, column };
+    // Parsed on the first stack that needs it: most versions never format one.
+    if (typeof entry.positions === "string") entry.positions = JSON.parse(entry.positions) as PositionMap;
+    return tenantPosition(entry.positions, line, column);
   }
 
   get cachedBytes(): number {

@@ -181,7 +181,16 @@ export class Invocation {
       return undefined;
     },
     url: (_self, input, base) => (typeof input === "string" && typeof base === "string" ? parseUrl(input, base) : ""),
+    position: (self, id, where) => (typeof id === "string" && typeof where === "string" ? self.tenantPosition(id, where) : ""),
   };
+
+  private tenantPosition(id: string, where: string): string {
+    const [line, column] = where.split(":").map(Number) as [number, number];
+    const module = this.task.modules.find((m) => m.id === id);
+    if (!module || !Number.isSafeInteger(line) || !Number.isSafeInteger(column)) return where;
+    const found = this.compiled.position(module.hash, line, column);
+    return found.line + ":" + found.column;
+  }
 
   private complete(json: string | undefined): void {
     if (json !== undefined && Buffer.byteLength(json, "utf8") > this.task.limits.maxOutputBytes) {

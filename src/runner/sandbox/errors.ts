@@ -17,6 +17,8 @@ export function installErrors(
    * tenant's by the script it runs in, never by a file name a tenant could give one of its files.
    */
   tenantModuleOf: (script: string) => string | undefined,
+  /** "line:column" of a frame in a module's wrapper as "line:column" in the tenant's own file (the transform moved text). */
+  tenantPosition: (file: string, where: string) => string,
   /** Getters the runtime itself installed on intrinsics (harden's override-mistake accessors): safe to call. */
   trustedGetters: WeakMap<object, true>,
 ) {
@@ -121,7 +123,7 @@ export function installErrors(
       if (file === undefined) continue;
       const rawName = frame.getFunctionName();
       const fn = typeof rawName === "string" && rawName.length > MAX_FRAME_NAME ? P.StringPrototypeSlice(rawName, 0, MAX_FRAME_NAME) + "…" : rawName;
-      const where = file + ":" + frame.getLineNumber() + ":" + frame.getColumnNumber();
+      const where = file + ":" + tenantPosition(file, frame.getLineNumber() + ":" + frame.getColumnNumber());
       const prefix = frame.isAsync && frame.isAsync() ? "async " : "";
       out += "\n    at " + (fn ? prefix + fn + " (" + where + ")" : prefix + where);
     }

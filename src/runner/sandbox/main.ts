@@ -51,7 +51,13 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   let inv: Invocation | null = null;
 
   const trustedGetters = new P.WeakMap<object, true>();
-  const errors = installErrors(g, P, (script) => (inv === null ? undefined : inv.files[script]), trustedGetters);
+  const errors = installErrors(
+    g,
+    P,
+    (script) => (inv === null ? undefined : inv.files[script]),
+    (file, where) => host("position", file, where) || where,
+    trustedGetters,
+  );
 
   // The guards the transform puts at every function entry (`if (--b.n < 0) enter()`) and loop iteration
   // (`if (--b.l < 0) loop()`). The budget object is never reachable from tenant code. Every CHECK_EVERY
