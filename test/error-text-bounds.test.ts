@@ -77,11 +77,8 @@ describe("error text bounds, end to end", () => {
     expect(length).toBeLessThanOrEqual(MAX_ERROR_MESSAGE + 1);
   });
 
-  // These need the loader's own call sites (parse.ts syntaxIssue, validate.ts rule messages, compile.ts
-  // boundIssues -> clipIssue): flip once they are wired.
-  const LOADER_WIRED = true;
   const huge = "a".repeat(300_000);
-  it.skipIf(!LOADER_WIRED).each([
+  it.each([
     ["a 300 KB identifier declared twice", "dup.js", `let ${huge} = 1;\nlet ${huge} = 2;\nexports.f = () => 1;\n`],
     ["a 300 KB reserved identifier", "res.js", `const __tenantbox${huge} = 1;\nexports.f = () => 1;\n`],
     ["a 300 KB reserved property", "prop.js", `exports.f = (o) => o.__tenantbox${huge};\n`],

@@ -26,7 +26,7 @@ describe("an older Node.js", () => {
   });
 
   // Skipped where this machine has no Node.js older than 22.12 to try (the check above still runs).
-  it.runIf(older !== undefined)("the CLI, the library and the service entry refuse it before anything runs (no segfault, no stack)", () => {
+  it.runIf(older !== undefined)("the CLI, the library and the service entry refuse it before anything runs (no segfault, no stack) [needs a Node.js older than 22.12 as the system's node]", () => {
     const serve = spawnSync(older!, [path.join(dist, "cli.js"), "serve", "--root", "examples/modules", "--config", "examples/tenants.json", "--dev"], {
       encoding: "utf8",
       cwd: path.resolve(dist, ".."),

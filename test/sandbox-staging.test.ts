@@ -13,7 +13,7 @@ afterAll(() => {
   cleanupTenants();
 });
 
-describe.skipIf(!root)("sandbox processes of a runtime installed where the sandbox user cannot enter", () => {
+describe.skipIf(!root)("sandbox processes of a runtime installed where the sandbox user cannot enter [as root only: only then is there a sandbox user]", () => {
   it("run from a staged copy of their code (a checkout in a 0700 directory still works)", async () => {
     // As a clone under /root would be: the unprivileged sandbox user cannot enter the directory.
     fs.chmodSync(hidden, 0o700);

@@ -239,6 +239,20 @@ describe("the HTTP API (one server, many tenants)", () => {
       expectError(await call(base, "POST", "/v1/execute", { token: tokens.acme!, raw: "" }), 400, "INVALID_REQUEST", hostPaths);
       expectError(await post(`/v1/events/${encodeURIComponent("bad event name!")}`, { payload: 1 }, "hooky"), 400, "INVALID_REQUEST", hostPaths);
     });
+
+    it("refuses a file outside the tenant folder as an ordinary 400 that costs nothing and writes no audit row", async () => {
+      const before = await usage("acme");
+      const rows = server.service.auditLog({ tenant: "acme" }).length;
+      for (const file of ["../other/m.js", "lib/../../m.js"]) {
+        const reply = await post("/v1/run", { file, funcName: "ok" });
+        expectError(reply, 400, "INVALID_REQUEST", hostPaths);
+        expect(reply.body.error.message).toMatch(/outside the tenant folder/);
+        expect(reply.body.success).toBeUndefined(); // not an execution report
+      }
+      const after = await usage("acme");
+      expect(after.executions.used).toBe(before.executions.used);
+      expect(server.service.auditLog({ tenant: "acme" }).length).toBe(rows);
+    });
   });
 
   describe("404: what does not exist", () => {

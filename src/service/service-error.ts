@@ -43,6 +43,8 @@ export interface RuntimeRefusal {
   retryAfterMs?: number;
   /** The runtime raises it before the call runs: an admitted execution is given back to the quota. */
   beforeRun: boolean;
+  /** The runtime's own message is the answer's (it names only what the caller sent, never a host path). */
+  runtimeMessage?: true;
 }
 
 /**
@@ -54,11 +56,16 @@ export const RUNTIME_REFUSALS: Partial<Record<ErrorCode, RuntimeRefusal>> = {
   CLOSED: { code: "UNAVAILABLE", message: "the service is shutting down", beforeRun: true },
   // Only from the registry (listing a folder that does not exist yet); a run reports it in its result.
   MODULE_NOT_FOUND: { code: "NOT_FOUND", message: "the tenant has no code deployed", beforeRun: false },
+  // A request the runtime refuses before anything runs (a file outside the tenant folder, arguments that
+  // are not JSON): an ordinary 400 that costs nothing, not an execution.
+  INVALID_REQUEST: { code: "INVALID_REQUEST", message: "the request was refused", beforeRun: true, runtimeMessage: true },
 };
 
 /** The refusal a thrown error stands for, if it is a runtime error the table lists. */
 export function runtimeRefusal(error: unknown): RuntimeRefusal | undefined {
-  return error instanceof RuntimeError ? RUNTIME_REFUSALS[error.code] : undefined;
+  if (!(error instanceof RuntimeError)) return undefined;
+  const refusal = RUNTIME_REFUSALS[error.code];
+  return refusal?.runtimeMessage ? { ...refusal, message: error.message } : refusal;
 }
 
 export function refusalError(refusal: RuntimeRefusal): ServiceError {

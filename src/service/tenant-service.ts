@@ -195,6 +195,8 @@ export class TenantService {
     const { tenant } = caller;
     return this.admission.admit(tenant, 1, async () => {
       const { result, usage } = await this.parts.tools.metered(caller, (meta) => execute({ ...callLimits(tenant.quotas), folder: this.folderOf(tenant), meta }));
+      // Refused before anything ran: no execution, no audit row; admission gives the quota back (a 400).
+      if (result.error?.code === "INVALID_REQUEST") throw new RuntimeError("INVALID_REQUEST", result.error.message);
       this.recorder.record(caller, what, result, usage);
       return usage.retryAfterMs !== undefined ? { result, retryAfterMs: usage.retryAfterMs } : { result };
     });

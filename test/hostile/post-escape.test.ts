@@ -188,7 +188,7 @@ describe("after an escape from the realm, the sandbox process", () => {
     else expect(process.platform).not.toBe("linux");
   });
 
-  it.runIf(ROOT)("runs as the unprivileged user, with no supplementary groups, and cannot signal the host", () => {
+  it.runIf(ROOT)("runs as the unprivileged user, with no supplementary groups, and cannot signal the host [as root only: the OS layer drops privileges from root]", () => {
     expect(layers.user).not.toBeNull();
     const { uid, gid } = layers.user!;
     expect(uid).not.toBe(0);
@@ -199,24 +199,24 @@ describe("after an escape from the realm, the sandbox process", () => {
     expect(report["signal:host"]!.code).toBe(layers.privateNamespaces ? "ESRCH" : "EPERM");
   });
 
-  it.runIf(ROOT)("has no network: no interface, no connection to the host's loopback", () => {
+  it.runIf(ROOT)("has no network: no interface, no connection to the host's loopback [as root only: the OS layer drops privileges from root]", () => {
     expect(layers.networkNamespace).toBe(true);
     expect(report.interfaces).toEqual([]);
     expect(report.socket.ok).toBe(false);
   });
 
-  it.runIf(ROOT)("sees no other process: cannot signal one of its own user outside its namespace", () => {
+  it.runIf(ROOT)("sees no other process: cannot signal one of its own user outside its namespace [as root only: the OS layer drops privileges from root]", () => {
     expect(layers.privateNamespaces).toBe(true);
     denied("signal:same-user");
     expect(report["signal:same-user"]!.code).toBe("ESRCH");
   });
 
-  it.runIf(ROOT)("cannot reach a Unix socket in /run, open to everyone (a database's)", () => {
+  it.runIf(ROOT)("cannot reach a Unix socket in /run, open to everyone (a database's) [as root only: the OS layer drops privileges from root]", () => {
     expect(layers.privateNamespaces).toBe(true);
     expect(report["unix-socket"].ok).toBe(false);
   });
 
-  it.runIf(ROOT)("is not dumpable: another process of its user cannot read its memory or trace it", () => {
+  it.runIf(ROOT)("is not dumpable: another process of its user cannot read its memory or trace it [as root only: the OS layer drops privileges from root]", () => {
     expect(layers.nonDumpable).toBe(true);
     // A non-dumpable process's /proc entries belong to root, whatever user it runs as (its own user would
     // own them, and so could open /proc/<pid>/mem or ptrace it).
@@ -224,7 +224,7 @@ describe("after an escape from the realm, the sandbox process", () => {
     expect(layers.user!.uid).not.toBe(0);
   });
 
-  it.runIf(process.platform === "linux")("has an OS-level memory bound (RLIMIT_DATA): a 2 GiB allocation is refused", () => {
+  it.runIf(process.platform === "linux")("has an OS-level memory bound (RLIMIT_DATA): a 2 GiB allocation is refused [Linux only]", () => {
     expect(layers.dataLimitBytes).not.toBeNull();
     expect(layers.dataLimitBytes!).toBeLessThan(2 * 1024 * 1024 * 1024);
     denied("memory:2GiB");
