@@ -198,11 +198,15 @@ export class IsolatedRuntime {
         }
       },
     });
-    this.scheduler = new Scheduler(this.options.maxThreads, this.options.maxQueue, this.options.maxConcurrentPerTenant);
+    // Fair by default: a tenant that arrives while others' calls hold every worker starts on a spare one
+    // (scheduler.ts); one spare per four workers, kept started like the rest.
+    const { minThreads, maxThreads } = this.options;
+    const spareLanes = Math.ceil(maxThreads / 4);
+    this.scheduler = new Scheduler(maxThreads, this.options.maxQueue, this.options.maxConcurrentPerTenant, spareLanes);
     this.tools = new ToolDispatch(this.options.toolHandler);
     const poolOptions: PoolOptions = {
-      minThreads: this.options.minThreads,
-      maxThreads: this.options.maxThreads,
+      minThreads: minThreads === maxThreads ? maxThreads + spareLanes : minThreads,
+      maxThreads: maxThreads + spareLanes,
       memoryLimitMb: this.options.memoryLimitMb,
       readyContexts: this.options.readyContexts,
       hardStopGraceMs: this.options.hardStopGraceMs,

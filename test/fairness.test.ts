@@ -40,3 +40,29 @@ describe("fair queueing across tenants", () => {
     }
   });
 });
+
+describe("fair by default", () => {
+  it("a tenant arriving while another's endless loops hold every worker starts at once on a spare worker", async () => {
+    // Default maxConcurrentPerTenant (every worker): tenant A alone may use them all (work-conserving).
+    const runtime = makeRuntime({ maxThreads: 2, minThreads: 2, timeout: 2500 });
+    try {
+      const noisy = makeTenant({ "a.js": "exports.spin = () => { for (;;) {} };\n" });
+      const quiet = makeTenant({ "b.js": "exports.ping = (x) => x;\n" });
+      await runtime.run({ folder: quiet, file: "b.js", funcName: "ping", args: [0] });
+      await runtime.execute({ folder: noisy, file: "a.js", funcName: "spin", timeout: 50 });
+      const flood = Array.from({ length: 2 }, () => runtime.execute({ folder: noisy, file: "a.js", funcName: "spin" }));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(runtime.load()).toMatchObject({ running: 2, capacity: 2 }); // A holds both workers
+      const started = performance.now();
+      for (let i = 0; i < 5; i++) {
+        await expect(runtime.run({ folder: quiet, file: "b.js", funcName: "ping", args: [i] })).resolves.toBe(i);
+      }
+      // Without the spare lane B would wait for a 2.5 s loop to end. Generous bound for a busy machine.
+      expect(performance.now() - started).toBeLessThan(1500);
+      const results = await Promise.all(flood);
+      expect(results.every((r) => r.error?.code === "TIMEOUT")).toBe(true);
+    } finally {
+      await runtime.close();
+    }
+  });
+});
