@@ -6,6 +6,34 @@ const mb = (x) => (Number.isFinite(x) ? x.toFixed(0) : "n/a");
 const ratio = (x) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}x` : "n/a");
 const yes = (ok) => (ok ? "yes" : "**no**");
 
+/** The new figure against the previous run's, as "+12% better" / "-30% worse" (within 10%: "same"). */
+function change(now, old, higherIsBetter) {
+  if (!Number.isFinite(now) || !Number.isFinite(old) || old === 0 || now === 0) return "n/a";
+  const better = higherIsBetter ? now / old : old / now;
+  if (Math.abs(better - 1) < 0.1) return "same";
+  return better > 1 ? `${ratio(better)} better` : `**${ratio(1 / better)} worse**`;
+}
+
+/**
+ * `table` with the previous run's value of each row beside its own: rows are matched by their label cells
+ * (all but the last `valueCells`; sample counts "n=..." ignored), and the first value
+ * cell is the one shown.
+ */
+function besidePrevious(table, previousTable, commit, valueCells = 1) {
+  if (!previousTable) return table;
+  const cells = (row) => row.replace(/ \|$/, "").split(" | ");
+  const key = (row) => cells(row).slice(0, -valueCells).join("|").replace(/n=\d+/g, "n=#");
+  const old = new Map(previousTable.split("\n").map((row) => [key(row), cells(row).at(-valueCells)]));
+  return table
+    .split("\n")
+    .map((row, i) => {
+      if (i === 0) return `${row} previous run (${commit}) |`;
+      if (i === 1) return `${row} ---: |`;
+      return `${row} ${old.get(key(row)) ?? "n/a"} |`;
+    })
+    .join("\n");
+}
+
 function busy({ loadAverageAtStart, otherCores, benchCores }) {
   const other = Number.isFinite(otherCores) ? `${otherCores.toFixed(2)} cores on average (the bench itself: ${benchCores.toFixed(2)})` : "unknown";
   const warn = otherCores > 0.25 ? " -- **the machine was shared with other work: absolute numbers are pessimistic and noisy, ratios hold better**" : "";
@@ -22,8 +50,9 @@ const WORKLOADS = {
  * One row per figure, one column per engine, then the ratios tenantbox/vm2 and tenantbox/floor, always
  * written as "how many times better tenantbox is": throughput tb/other, latency and memory other/tb.
  */
-function engineTable(engines) {
+function engineTable(engines, previous) {
   const by = Object.fromEntries(engines.map((e) => [e.engine, e]));
+  const before = previous?.engines?.find((e) => e.engine === "tenantbox");
   const names = ["tenantbox", "tenantbox-thread", "vm2", "floor"].filter((n) => by[n]);
   // Ratios are taken against the peer and the floor; tenantbox-thread is a column of its own.
   const peers = names.filter((n) => n === "vm2" || n === "floor");
@@ -34,6 +63,15 @@ function engineTable(engines) {
     const rel = (other) => (higherIsBetter ? tb / other : other / tb);
     const cells = [label, ...values.map(format)];
     if (by.tenantbox) for (const other of peers) cells.push(ratio(rel(get(by[other]))));
+    if (before && by.tenantbox) {
+      let old = NaN;
+      try {
+        old = get(before);
+      } catch {
+        /* a figure the previous run did not have */
+      }
+      cells.push(format(old), change(tb, old, higherIsBetter));
+    }
     rows.push(`| ${cells.join(" | ")} |`);
   };
   for (const [key, label] of Object.entries(WORKLOADS)) {
@@ -50,7 +88,12 @@ function engineTable(engines) {
   row("peak RSS MB, the process and its child processes, sampled every 50 ms", (e) => e.memory.peakMb, mb, false);
   row("peak RSS MB, sum of each process's kernel high-water mark", (e) => e.memory.highWaterMb, mb, false);
   row("host event-loop lag p99 ms during small-hook throughput", (e) => e.throughput.small.loopLag.p99, ms, false);
-  const header = ["figure", ...names, ...(by.tenantbox ? peers.map((o) => `tenantbox vs ${o}`) : [])];
+  const header = [
+    "figure",
+    ...names,
+    ...(by.tenantbox ? peers.map((o) => `tenantbox vs ${o}`) : []),
+    ...(before && by.tenantbox ? [`tenantbox, previous run (${previous.commit})`, "vs previous"] : []),
+  ];
   return [`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`, ...rows].join("\n");
 }
 
@@ -107,7 +150,15 @@ function targetsTable(engines, limits) {
   if (by.floor) add("small hook throughput >= floor", ratio(tput / by.floor.throughput.small.callsPerSecond), tput >= by.floor.throughput.small.callsPerSecond);
   add("small hook warm p50 < 0.3 ms", `${ms(tb.sequential.small.p50)} ms`, tb.sequential.small.p50 < 0.3);
   add("small hook warm p99 < 2 ms", `${ms(tb.sequential.small.p99)} ms`, tb.sequential.small.p99 < 2);
-  add("first call of a new 10 KB module < 5 ms (p50, warm runtime)", `${ms(tb.firstCall.p50)} ms`, tb.firstCall.p50 < 5);
+  add("first call of a new 10 KB module <= 1.5 ms (p50, warm runtime)", `${ms(tb.firstCall.p50)} ms`, tb.firstCall.p50 <= 1.5);
+  add("... the first 5 of a fresh process <= 3 ms (p50)", `${ms(tb.firstCall.cold.p50)} ms`, tb.firstCall.cold.p50 <= 3);
+  add("small hook throughput >= 14,000 calls/s at concurrency 32", rate(tput), tput >= 14_000);
+  add("small hook p50 <= 0.15 ms sequential", `${ms(tb.sequential.small.p50)} ms`, tb.sequential.small.p50 <= 0.15);
+  if (by.floor) {
+    const heavy = tb.sequential.heavy.p50 / by.floor.sequential.heavy.p50;
+    const heavyRate = by.floor.throughput.heavy.callsPerSecond / tb.throughput.heavy.callsPerSecond;
+    add("CPU-heavy hook within 1.2x of the floor (p50 / throughput)", `${ratio(heavy)} / ${ratio(heavyRate)}`, heavy <= 1.2 && heavyRate <= 1.2);
+  }
   if (limits) {
     const r = limits.recovery;
     add("timed-out infinite loop: pool recovers < 100 ms (every worker spinning, all next calls ok, max)", `${ms(r.poolSpin.all.max)} ms`, r.poolSpin.all.max < 100);
@@ -121,10 +172,16 @@ function targetsTable(engines, limits) {
     const l = limits.fairness.limited;
     if (l) add(`... the same with \`maxConcurrentPerTenant: ${l.maxConcurrentPerTenant}\``, ratio(l.floodWithLoops.p99Ratio), l.floodWithLoops.p99Ratio <= 3);
   }
-  return ["| target (issue 5) | measured | met |", "| --- | ---: | :---: |", ...rows].join("\n");
+  return ["| target | measured | met |", "| --- | ---: | :---: |", ...rows].join("\n");
 }
 
-export function renderReport({ machine, config, engines, limits, totalSeconds }) {
+/**
+ * The report; with `previous` (the figures committed before this run: { engines, limits, commit }), every
+ * tenantbox figure stands beside the previous run's, so that a regression shows.
+ */
+export function renderReport({ machine, config, engines, limits, totalSeconds, previous }) {
+  const limitsText = limits ? besidePrevious(limitsTable(limits), previous?.limits && tryRender(() => limitsTable(previous.limits)), previous?.commit) : "";
+  const targetsText = besidePrevious(targetsTable(engines, limits), previous?.engines && tryRender(() => targetsTable(previous.engines, previous.limits)), previous?.commit, 2);
   const enginesList = engines.map((e) => `- **${e.engine}**: ${e.description}`).join("\n");
   const p = config.plan;
   return `# tenantbox benchmark
@@ -140,11 +197,11 @@ export function renderReport({ machine, config, engines, limits, totalSeconds })
 
 ${enginesList}
 
-${engineTable(engines)}
+${engineTable(engines, previous)}
 
-${limits ? `## tenantbox under hostile tenants (runtime defaults${limits.isolation ? `, isolation "${limits.isolation}"` : ""}, as it is today)\n\n${limitsTable(limits)}\n\n` : ""}## Targets
+${limits ? `## tenantbox under hostile tenants (runtime defaults${limits.isolation ? `, isolation "${limits.isolation}"` : ""}, as it is today)\n\n${limitsText}\n\n` : ""}## Targets
 
-${targetsTable(engines, limits)}
+${targetsText}
 
 ## How to read
 
@@ -168,6 +225,17 @@ ${targetsTable(engines, limits)}
   in it, tenant B (and the "other tenant") is a different folder from the attackers, so the runtime's
   per-tenant queueing applies.
 - Numbers move by 10-20% between runs on this small VM, more when other work shares it (see the header):
-  compare ratios, not the third digit.
+  compare ratios, not the third digit. The "previous run" columns are the figures committed in
+  bench/results.json before this run (its commit in the header); "vs previous" calls a change under 10%
+  "same".
 `;
+}
+
+/** A table of an older run's figures; undefined when that run lacks a figure the table needs. */
+function tryRender(render) {
+  try {
+    return render();
+  } catch {
+    return undefined;
+  }
 }

@@ -92,6 +92,22 @@ function gitCommit() {
   }
 }
 
+/**
+ * The figures committed before this run (bench/results.json at HEAD) and the commit that wrote them, so the
+ * report can show each figure beside its previous value; undefined outside a git checkout or before a first run.
+ */
+function previousFigures() {
+  const json = flags.out.replace(/\.md$/, "") + ".json";
+  try {
+    const git = (...args) => execFileSync("git", args, { cwd: here, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const relative = path.relative(git("rev-parse", "--show-toplevel"), json);
+    const figures = JSON.parse(git("show", `HEAD:${relative}`));
+    return { engines: figures.engines, limits: figures.limits, commit: git("log", "-1", "--format=%h", "--", relative) };
+  } catch {
+    return undefined;
+  }
+}
+
 async function main() {
   if (!fs.existsSync(path.join(here, "../dist/index.js"))) throw new Error("dist/ is missing: run `npm run build` first (npm run bench does)");
   const started = performance.now();
@@ -133,6 +149,7 @@ async function main() {
       engines: results,
       limits,
       totalSeconds: (performance.now() - started) / 1000,
+      previous: previousFigures(),
     });
     fs.writeFileSync(flags.out, report);
     fs.writeFileSync(flags.out.replace(/\.md$/, "") + ".json", JSON.stringify({ config: { ...config, heavyRawMs, workspace: undefined }, engines: results, limits }, null, 2));
