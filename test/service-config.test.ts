@@ -83,6 +83,8 @@ describe("parseConfig", () => {
     ["rate missing points", (c: any) => delete c.tenants[0].rateLimit.points, "tenants[0].rateLimit.points: is required"],
     ["secret", (c: any) => (c.auth.secret = "short"), "auth.secret: must be at least 32 characters"],
     ["jwksUrl", (c: any) => (c.auth.jwksUrl = "ftp://x"), "auth.jwksUrl: must be an http(s) URL"],
+    ["database url", (c: any) => (c.database = { url: "mysql://db/x" }), "database.url: must be a postgres:// or postgresql:// URL"],
+    ["database key", (c: any) => (c.database = { host: "db" }), "database.host: unknown key (allowed: url)"],
     ["securityLevel", (c: any) => (c.securityLevel = "LAX"), "securityLevel: must be one of STRICT, SECURE, STANDARD, PERMISSIVE"],
     ["tenants missing", (c: any) => delete c.tenants, "tenants: is required"],
     ["tenants type", (c: any) => (c.tenants = {}), "tenants: must be an array"],

@@ -1,7 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import { AuditLog, type AuditRow } from "../service/audit-log.js";
+import type { AuditFilter, AuditRow } from "../service/audit-log.js";
 import { DATABASE_FILE, openDatabase } from "../service/database.js";
+import { PostgresAuditLog } from "../service/postgres-audit-log.js";
+import { PostgresDatabase, redactUrl } from "../service/postgres-database.js";
+import { SqliteAuditLog } from "../service/sqlite-audit-log.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { sanitizeLine } from "./format.js";
 import { USAGE } from "./usage.js";
@@ -24,6 +27,7 @@ export function parseSince(value: string, now = Date.now()): number {
 export async function auditCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     data: { type: "string" },
+    database: { type: "string" },
     tenant: { type: "string" },
     since: { type: "string" },
     limit: { type: "string" },
@@ -33,30 +37,58 @@ export async function auditCommand(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return EXIT_OK;
   }
-  const dataDir = path.resolve(values.data ?? ".tenantbox");
+  if (values.database !== undefined && values.data !== undefined) throw new UsageError("give --data (SQLite) or --database (PostgreSQL), not both");
   const since = values.since === undefined ? undefined : parseSince(values.since);
   const limit = parsePositiveInteger("--limit", values.limit) ?? 100;
-  if (!fs.existsSync(path.join(dataDir, DATABASE_FILE))) {
-    process.stderr.write(`tenantbox audit: no audit log in ${dataDir} (run "tenantbox serve --data ${dataDir}" first, or pass --data)\n`);
+  const filter: AuditFilter = {
+    limit,
+    ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),
+    ...(since !== undefined ? { since } : {}),
+  };
+  const rows = values.database !== undefined ? await postgresRows(values.database, filter) : await sqliteRows(path.resolve(values.data ?? ".tenantbox"), filter);
+  if (typeof rows === "string") {
+    process.stderr.write(`tenantbox audit: ${rows}\n`);
     return EXIT_FAILURE;
+  }
+  if (values.json) {
+    // Still valid JSON, with the invisible characters as \u escapes (a terminal shows them as text).
+    for (const row of rows) process.stdout.write(JSON.stringify(row).replace(INVISIBLE, jsonEscape) + "\n");
+  } else {
+    process.stdout.write(formatRows(rows));
+  }
+  return EXIT_OK;
+}
+
+/** The rows, or why there are none to read. */
+async function sqliteRows(dataDir: string, filter: AuditFilter): Promise<AuditRow[] | string> {
+  if (!fs.existsSync(path.join(dataDir, DATABASE_FILE))) {
+    return `no audit log in ${dataDir} (run "tenantbox serve --data ${dataDir}" first, or pass --data)`;
   }
   const db = openDatabase(dataDir);
   try {
-    const rows = new AuditLog(db).query({
-      limit,
-      ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),
-      ...(since !== undefined ? { since } : {}),
-    });
-    if (values.json) {
-      // Still valid JSON, with the invisible characters as \u escapes (a terminal shows them as text).
-      for (const row of rows) process.stdout.write(JSON.stringify(row).replace(INVISIBLE, jsonEscape) + "\n");
-    } else {
-      process.stdout.write(formatRows(rows));
-    }
+    return await new SqliteAuditLog(db).query(filter);
   } finally {
     db.close();
   }
-  return EXIT_OK;
+}
+
+async function postgresRows(url: string, filter: AuditFilter): Promise<AuditRow[] | string> {
+  let db: PostgresDatabase;
+  try {
+    db = new PostgresDatabase(url, 1);
+  } catch (error) {
+    throw new UsageError(`--database: ${(error as Error).message}`);
+  }
+  try {
+    return await new PostgresAuditLog(db).query(filter);
+  } catch (error) {
+    const { code, message } = error as { code?: unknown; message?: string };
+    // 42P01: no executions table yet.
+    if (code === "42P01") return `no audit log in ${redactUrl(url)} (run "tenantbox serve --database ..." first)`;
+    return `cannot read the audit log in ${redactUrl(url)}: ${message ?? String(error)}`;
+  } finally {
+    await db.close();
+  }
 }
 
 function formatRows(rows: AuditRow[]): string {

@@ -15,6 +15,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     port: { type: "string" },
     host: { type: "string" },
     data: { type: "string" },
+    database: { type: "string" },
     redis: { type: "string" },
     "max-threads": { type: "string" },
     watch: { type: "boolean" },
@@ -48,6 +49,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       logger: { level: process.env.TENANTBOX_LOG_LEVEL ?? "info" },
       ...(maxThreads !== undefined ? { maxThreads } : {}),
       ...(values.redis !== undefined ? { redisUrl: values.redis } : {}),
+      ...(values.database !== undefined ? { databaseUrl: values.database } : {}),
       ...(secret !== undefined ? { jwtSecret: secret } : {}),
     });
   } catch (error) {

@@ -36,6 +36,8 @@ Usage:
       --port <n>                default 3000 (0: any free port)
       --host <address>          default 127.0.0.1
       --data <dir>              SQLite database (audit log, documents); default ./.tenantbox
+      --database <postgres://>  keep the audit log and documents in PostgreSQL (shared by
+                                every node); the config's database.url does the same
       --redis <url>             keep quota counters and rate limits in Redis (shared by
                                 every node); default: in memory, restored from the audit log
       --max-threads <n>         sandbox workers per memory class (default: the CPU count)
@@ -47,7 +49,7 @@ Usage:
       --demo-tools              register the demo CRM tool (crm:lookup)
       SIGTERM/SIGINT: stop accepting, finish in-flight work, close the database; exit 0.
 
-  tenantbox audit [--data <dir>] [--tenant <id>] [--since <15m|24h|7d|date>] [--limit <n>] [--json]
+  tenantbox audit [--data <dir> | --database <postgres://...>] [--tenant <id>] [--since <15m|24h|7d|date>] [--limit <n>] [--json]
       Print the audit log, newest first (default: the last 100 executions).
 
   tenantbox token --config <file> --tenant <id> [--sub <name>] [--permissions <a,b>] [--ttl <30d>] [--dev]

@@ -32,8 +32,14 @@ export interface AuthConfig {
   audience?: string;
 }
 
+export interface DatabaseConfig {
+  /** postgres://...: the audit log and documents in PostgreSQL (every node the same). */
+  url?: string;
+}
+
 export interface ServiceConfig {
   auth: AuthConfig;
+  database?: DatabaseConfig;
   tenants: Map<string, TenantConfig>;
   securityLevel?: SecurityLevel;
 }
@@ -90,6 +96,13 @@ const schema = {
         jwksUrl: { type: "string", pattern: "^https?://\\S+$", errorMessage: "must be an http(s) URL" },
         issuer: { type: "string", minLength: 1 },
         audience: { type: "string", minLength: 1 },
+      },
+    },
+    database: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        url: { type: "string", pattern: "^postgres(ql)?://\\S+$", errorMessage: "must be a postgres:// or postgresql:// URL" },
       },
     },
     securityLevel: { enum: [...SECURITY_LEVELS] },
@@ -154,6 +167,7 @@ interface RawTenant {
 }
 interface RawConfig {
   auth?: AuthConfig;
+  database?: DatabaseConfig;
   securityLevel?: SecurityLevel;
   tiers?: Partial<Record<TierName, Partial<Quotas>>>;
   tenants: RawTenant[];
@@ -195,6 +209,7 @@ export function parseConfig(raw: unknown): ServiceConfig {
   }
   return {
     auth: { ...cfg.auth },
+    ...(cfg.database?.url !== undefined ? { database: { url: cfg.database.url } } : {}),
     tenants,
     ...(cfg.securityLevel ? { securityLevel: cfg.securityLevel } : {}),
   };

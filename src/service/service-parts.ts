@@ -1,12 +1,12 @@
 import path from "node:path";
 import { Redis } from "ioredis";
-import { AuditLog } from "./audit-log.js";
 import { Authenticator } from "./auth.js";
 import { loadConfig, type ServiceConfig } from "./config.js";
-import { openDatabase, type Database } from "./database.js";
 import { registerDataTools } from "./data-tools.js";
-import { DocumentStore } from "./document-store.js";
+import type { AuditLog } from "./audit-log.js";
+import type { DocumentStore } from "./document-store.js";
 import { ServiceMetrics } from "./metrics.js";
+import { createServiceStore, type ServiceStore } from "./service-store.js";
 import { ServiceTools } from "./service-tools.js";
 import { TenantRuntimes } from "./tenant-runtimes.js";
 import { periodOf, UsageLimiter } from "./usage-limiter.js";
@@ -18,6 +18,8 @@ export interface ServiceOptions {
   config: string | ServiceConfig;
   /** Where the SQLite database lives (audit log, documents). Default `./.tenantbox`. */
   dataDir?: string;
+  /** postgres://...: the audit log and documents live in PostgreSQL instead (shared by every node). */
+  databaseUrl?: string;
   /** HS256 secret; default `TENANTBOX_JWT_SECRET`, then the config's `auth.secret`. */
   jwtSecret?: string;
   /** A Redis URL (redis://host:port/db): quota counters and rate limits live there, shared by every node. */
@@ -51,7 +53,7 @@ export class ServiceParts {
   readonly now: () => number;
   readonly log: (message: string, error: unknown) => void;
   readonly auth: Authenticator;
-  readonly db: Database;
+  readonly store: ServiceStore;
   readonly audit: AuditLog;
   readonly limiter: UsageLimiter;
   readonly tools: ServiceTools;
@@ -74,14 +76,19 @@ export class ServiceParts {
       ...(issuer !== undefined ? { issuer } : {}),
       ...(audience !== undefined ? { audience } : {}),
     });
-    this.db = openDatabase(path.resolve(options.dataDir ?? ".tenantbox"));
+    const maxBytesOf = (id: string) => (this.config.tenants.get(id)?.quotas.maxStoredDataMB ?? 0) * 1024 * 1024;
+    this.store = createServiceStore({
+      dataDir: path.resolve(options.dataDir ?? ".tenantbox"),
+      maxBytesOf,
+      ...((options.databaseUrl ?? this.config.database?.url) !== undefined ? { databaseUrl: (options.databaseUrl ?? this.config.database?.url)! } : {}),
+    });
     try {
-      this.audit = new AuditLog(this.db);
+      this.audit = this.store.audit;
+      this.documents = this.store.documents;
       // No offline queue: while Redis is away, requests are refused (503) instead of piling up.
       this.redis = options.redisUrl !== undefined ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true }) : undefined;
       this.limiter = new UsageLimiter({ now: this.now, ...(this.redis ? { storeClient: this.redis } : {}) });
       this.tools = new ServiceTools(this.limiter);
-      this.documents = new DocumentStore(this.db, (id) => (this.config.tenants.get(id)?.quotas.maxStoredDataMB ?? 0) * 1024 * 1024);
       registerDataTools(this.tools, this.documents);
       this.runtimes = new TenantRuntimes({
         root: this.root,
@@ -94,7 +101,7 @@ export class ServiceParts {
         ...(options.isolation !== undefined ? { isolation: options.isolation } : {}),
       });
     } catch (error) {
-      this.db.close();
+      void this.store.close();
       throw error;
     }
     this.metrics = new ServiceMetrics(() => this.runtimes.load());
@@ -111,6 +118,7 @@ export class ServiceParts {
         if (!this.tools.has(name)) this.log(`tool "${name}" is enabled for tenant "${tenant.id}" but not registered; its calls are refused`, undefined);
       }
     }
+    await this.store.open();
     if (this.redis) {
       try {
         await this.redis.connect();
@@ -119,22 +127,18 @@ export class ServiceParts {
       }
     } else {
       const since = periodOf(this.now()).start;
-      for (const id of this.config.tenants.keys()) await this.limiter.seed(id, this.audit.totals(id, since));
+      for (const id of this.config.tenants.keys()) await this.limiter.seed(id, await this.audit.totals(id, since));
     }
     await this.runtimes.ready();
   }
 
-  /** Lets admitted work finish, ends the pools, then closes the database (WAL checkpointed). */
+  /** Lets admitted work finish, ends the pools, then closes the store (SQLite: WAL checkpointed). */
   async close(): Promise<void> {
     try {
       await this.runtimes.close();
     } finally {
       this.redis?.disconnect();
-      try {
-        this.db.pragma("wal_checkpoint(TRUNCATE)");
-      } finally {
-        this.db.close();
-      }
+      await this.store.close();
     }
   }
 }

@@ -7,7 +7,7 @@ import { mapLimited } from "../map-limited.js";
 import type { ModuleInfo } from "../loader/module-graph.js";
 import type { ValidationResult } from "../loader/issues.js";
 import { Admission } from "./admission.js";
-import type { AuditLog } from "./audit-log.js";
+import type { AuditLog, AuditRow } from "./audit-log.js";
 import type { Caller } from "./caller.js";
 import type { ServiceConfig, TenantConfig } from "./config.js";
 import { ExecutionRecorder, type ExecutionSubject } from "./execution-recorder.js";
@@ -123,6 +123,7 @@ export class TenantService {
     // One snapshot: the handlers counted against the quota are the handlers that run.
     const targets = await this.registryCall(() => runtime.handlers(event, folder));
     if (targets.length === 0) return { result: [] };
+    await this.parts.store.ready();
     return this.admission.admit(tenant, targets.length, async (slots) => {
       let retryAfterMs: number | undefined;
       const refused: ErrorInfo[] = [];
@@ -139,7 +140,7 @@ export class TenantService {
           return refusedHook(target, error);
         }
         if (ran.usage.retryAfterMs !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, ran.usage.retryAfterMs);
-        this.recorder.record(caller, { kind: "event", event, ...target }, ran.result, ran.usage);
+        await this.recorder.record(caller, { kind: "event", event, ...target }, ran.result, ran.usage);
         return hookResult(target, ran.result);
       });
       if (refused.length > 0) {
@@ -167,12 +168,12 @@ export class TenantService {
 
   async usage(tenant: TenantConfig): Promise<UsageAnswer> {
     const report = await this.parts.limiter.usage(tenant.id, tenant.quotas);
-    const storage = { usedBytes: this.parts.documents.storedBytes(tenant.id), limitBytes: tenant.quotas.maxStoredDataMB * 1024 * 1024 };
+    const storage = { usedBytes: await this.parts.documents.storedBytes(tenant.id), limitBytes: tenant.quotas.maxStoredDataMB * 1024 * 1024 };
     return { tenant: tenant.id, tier: tenant.tier, quotas: tenant.quotas, ...report, storage };
   }
 
   /** The audit log, newest first. */
-  auditLog(filter: Parameters<AuditLog["query"]>[0]) {
+  auditLog(filter: Parameters<AuditLog["query"]>[0]): Promise<AuditRow[]> {
     return this.parts.audit.query(filter);
   }
 
@@ -191,11 +192,13 @@ export class TenantService {
    * One admitted execution (a run or an inline script): the tenant's limits, the caller's tools, an audit
    * row; the answer carries the wait a refused tool call asked for.
    */
-  private runAdmitted(caller: Caller, what: ExecutionSubject, execute: (base: ExecutionBase) => Promise<ExecuteResult>): Promise<Outcome<ExecuteResult>> {
+  private async runAdmitted(caller: Caller, what: ExecutionSubject, execute: (base: ExecutionBase) => Promise<ExecuteResult>): Promise<Outcome<ExecuteResult>> {
     const { tenant } = caller;
+    // An engine known to be away refuses before anything runs: never a run whose audit row cannot be written.
+    await this.parts.store.ready();
     return this.admission.admit(tenant, 1, async () => {
       const { result, usage } = await this.parts.tools.metered(caller, (meta) => execute({ ...callLimits(tenant.quotas), folder: this.folderOf(tenant), meta }));
-      this.recorder.record(caller, what, result, usage);
+      await this.recorder.record(caller, what, result, usage);
       return usage.retryAfterMs !== undefined ? { result, retryAfterMs: usage.retryAfterMs } : { result };
     });
   }
