@@ -38,9 +38,14 @@ Usage:
       --data <dir>              SQLite database (audit log, documents); default ./.tenantbox
       --database <postgres://>  keep the audit log and documents in PostgreSQL (shared by
                                 every node); the config's database.url does the same
-      --redis <url>             keep quota counters and rate limits in Redis (shared by
-                                every node); default: in memory, restored from the audit log
-      --max-threads <n>         sandbox workers per memory class (default: the CPU count)
+      --redis <url>             keep quota counters, rate limits and concurrency slots in Redis
+                                (shared by every node); default: in memory, restored from the
+                                audit log (with --workers: in <data>/shared-state.db)
+      --redis-prefix <p>        what every Redis key starts with; default tenantbox
+      --workers <n>             service processes on one port (default: one per 2 cores); the
+                                sandbox workers are divided among them
+      --max-threads <n>         sandbox workers per memory class and service process (default:
+                                the CPU count, divided among the --workers)
       --watch                   watch tenant folders instead of checking files on every call
                                 (faster; only for tenants whose file activity you trust: the
                                 watcher shares the main thread)

@@ -6,6 +6,8 @@ export type Database = BetterSqlite3.Database;
 export type Statement = BetterSqlite3.Statement<unknown[]>;
 
 export const DATABASE_FILE = "tenantbox.db";
+/** What the service processes of one machine share without Redis: counters, rate limits, concurrency slots. */
+export const SHARED_STATE_FILE = "shared-state.db";
 
 /**
  * Schema steps, applied in order; `PRAGMA user_version` records how many ran, so opening an
@@ -55,13 +57,30 @@ const MIGRATIONS: readonly string[] = [
    END;`,
 ];
 
-/** Opens (creating if needed) `<dataDir>/tenantbox.db`, tuned for one writer process, and migrated. */
+/** The shared-state file's schema; `rate_limits` is rate-limiter-flexible's RateLimiterSQLite table. */
+const SHARED_STATE_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE rate_limits (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER);
+   CREATE TABLE slot_holders (holder TEXT PRIMARY KEY, alive_until INTEGER NOT NULL);
+   CREATE TABLE slot_leases (tenant TEXT NOT NULL, holder TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (tenant, holder));`,
+];
+
+/** Opens (creating if needed) `<dataDir>/tenantbox.db` (audit log, documents), migrated. */
 export function openDatabase(dataDir: string): Database {
+  return openSqlite(dataDir, DATABASE_FILE, MIGRATIONS);
+}
+
+/** Opens (creating if needed) `<dataDir>/shared-state.db`, migrated. */
+export function openSharedStateDatabase(dataDir: string): Database {
+  return openSqlite(dataDir, SHARED_STATE_FILE, SHARED_STATE_MIGRATIONS);
+}
+
+/** A SQLite file several processes of the machine may write: WAL, and a busy timeout instead of SQLITE_BUSY. */
+function openSqlite(dataDir: string, name: string, migrations: readonly string[]): Database {
   if (typeof dataDir !== "string" || dataDir.length === 0) {
     throw new Error("openDatabase: the data directory must be a non-empty path");
   }
   const dir = path.resolve(dataDir);
-  const file = path.join(dir, DATABASE_FILE);
+  const file = path.join(dir, name);
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (error) {
@@ -75,7 +94,7 @@ export function openDatabase(dataDir: string): Database {
     db.pragma("synchronous = NORMAL");
     db.pragma("busy_timeout = 5000");
     db.pragma("foreign_keys = ON");
-    migrate(db);
+    migrate(db, migrations);
     return db;
   } catch (error) {
     db?.close();
@@ -83,15 +102,15 @@ export function openDatabase(dataDir: string): Database {
   }
 }
 
-function migrate(db: Database): void {
+function migrate(db: Database, migrations: readonly string[]): void {
   // Immediate: two processes opening a fresh file at once must not both run step 1.
   db.transaction(() => {
     const version = db.pragma("user_version", { simple: true }) as number;
-    if (version > MIGRATIONS.length) {
-      throw new Error(`schema version ${version} is newer than this tenantbox (${MIGRATIONS.length})`);
+    if (version > migrations.length) {
+      throw new Error(`schema version ${version} is newer than this tenantbox (${migrations.length})`);
     }
-    for (let step = version; step < MIGRATIONS.length; step++) db.exec(MIGRATIONS[step]);
-    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+    for (let step = version; step < migrations.length; step++) db.exec(migrations[step]!);
+    if (version < migrations.length) db.pragma(`user_version = ${migrations.length}`);
   }).immediate();
 }
 

@@ -45,19 +45,21 @@ export class ServiceMetrics {
     });
     // Pool gauges are read at scrape time, so they are never stale and cost nothing between scrapes.
     // One series per pool (tenants with the same memory quota share one): a sum over pools would hide a saturated one.
-    const gauge = (name: string, help: string, value: (pool: PoolStats) => number) =>
+    // Across `serve --workers` processes the counts add up; a ratio is averaged.
+    const gauge = (name: string, help: string, value: (pool: PoolStats) => number, aggregator: "sum" | "average" = "sum") =>
       new Gauge({
         name,
         help,
         labelNames: ["memory_mb"] as const,
         registers,
+        aggregator,
         collect() {
           this.reset();
           for (const pool of collect()) this.set({ memory_mb: String(pool.memoryMb) }, value(pool));
         },
       });
     gauge("tenantbox_pool_utilisation", "Running executions divided by the pool's capacity (0..1), per pool.", ({ running, capacity }) =>
-      finite(capacity) ? Math.min(1, finite(running) / capacity) : 0,
+      finite(capacity) ? Math.min(1, finite(running) / capacity) : 0, "average",
     );
     gauge("tenantbox_pool_running", "Executions running in the pool now.", ({ running }) => finite(running));
     gauge("tenantbox_queue_depth", "Executions waiting for a worker of the pool.", ({ queued }) => finite(queued));

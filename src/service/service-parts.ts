@@ -5,7 +5,10 @@ import { loadConfig, type ServiceConfig } from "./config.js";
 import { registerDataTools } from "./data-tools.js";
 import type { AuditLog } from "./audit-log.js";
 import type { DocumentStore } from "./document-store.js";
+import type { ConcurrencySlots } from "./concurrency-slots.js";
+import { MachineState } from "./machine-state.js";
 import { ServiceMetrics } from "./metrics.js";
+import { RedisSlots } from "./redis-slots.js";
 import { createServiceStore, type ServiceStore } from "./service-store.js";
 import { ServiceTools } from "./service-tools.js";
 import { TenantRuntimes } from "./tenant-runtimes.js";
@@ -22,8 +25,15 @@ export interface ServiceOptions {
   databaseUrl?: string;
   /** HS256 secret; default `TENANTBOX_JWT_SECRET`, then the config's `auth.secret`. */
   jwtSecret?: string;
-  /** A Redis URL (redis://host:port/db): quota counters and rate limits live there, shared by every node. */
+  /** A Redis URL (redis://host:port/db): quota counters, rate limits and concurrency slots live there, shared by every node. */
   redisUrl?: string;
+  /** What every key this service writes to Redis starts with (several deployments may share one Redis). Default "tenantbox". */
+  redisKeyPrefix?: string;
+  /**
+   * Several service processes on this machine serve the same tenants (`serve --workers`): without Redis,
+   * counters, rate limits and concurrency slots live in `<dataDir>/shared-state.db`, which they all share.
+   */
+  shareOnMachine?: boolean;
   maxThreads?: number;
   /** Invocations that may wait for a worker (per memory class) before requests get 503. */
   maxQueue?: number;
@@ -61,6 +71,8 @@ export class ServiceParts {
   readonly runtimes: TenantRuntimes;
   readonly metrics: ServiceMetrics;
   private readonly redis: Redis | undefined;
+  private readonly machine: MachineState | undefined;
+  private readonly slots: ConcurrencySlots | undefined;
 
   constructor(options: ServiceOptions) {
     if (typeof options.root !== "string" || options.root.length === 0) throw new TypeError("tenantbox: service option root is required");
@@ -87,7 +99,17 @@ export class ServiceParts {
       this.documents = this.store.documents;
       // No offline queue: while Redis is away, requests are refused (503) instead of piling up.
       this.redis = options.redisUrl !== undefined ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true }) : undefined;
-      this.limiter = new UsageLimiter({ now: this.now, ...(this.redis ? { storeClient: this.redis } : {}) });
+      const keyPrefix = options.redisKeyPrefix ?? "tenantbox";
+      if (this.redis) {
+        this.slots = new RedisSlots(this.redis, keyPrefix);
+        this.limiter = new UsageLimiter({ now: this.now, keyPrefix, storeClient: this.redis, slots: this.slots });
+      } else if (options.shareOnMachine) {
+        this.machine = new MachineState(path.resolve(options.dataDir ?? ".tenantbox"), this.now);
+        this.slots = this.machine.slots;
+        this.limiter = new UsageLimiter({ now: this.now, sqliteClient: this.machine.db, slots: this.slots });
+      } else {
+        this.limiter = new UsageLimiter({ now: this.now });
+      }
       this.tools = new ServiceTools(this.limiter);
       registerDataTools(this.tools, this.documents);
       this.runtimes = new TenantRuntimes({
@@ -102,6 +124,7 @@ export class ServiceParts {
       });
     } catch (error) {
       void this.store.close();
+      this.machine?.close();
       throw error;
     }
     this.metrics = new ServiceMetrics(() => this.runtimes.load());
@@ -125,7 +148,10 @@ export class ServiceParts {
       } catch (error) {
         throw new Error(`cannot connect to Redis: ${(error as Error).message}`);
       }
-    } else {
+    }
+    await this.slots?.start();
+    // In memory, today's counters start from the audit log; Redis and the shared-state file keep them.
+    if (!this.redis && !this.machine) {
       const since = periodOf(this.now()).start;
       for (const id of this.config.tenants.keys()) await this.limiter.seed(id, await this.audit.totals(id, since));
     }
@@ -137,8 +163,13 @@ export class ServiceParts {
     try {
       await this.runtimes.close();
     } finally {
-      this.redis?.disconnect();
-      await this.store.close();
+      try {
+        await this.slots?.close();
+      } finally {
+        this.redis?.disconnect();
+        this.machine?.close();
+        await this.store.close();
+      }
     }
   }
 }
