@@ -15,6 +15,9 @@ export interface AuditEntry {
   toolCalls: number;
   /** Of those, the ones the daily tool-call quota was charged for. */
   chargedToolCalls?: number;
+  /** A queued event's delivery id and the attempt's number (1 = the first), for its handlers' executions. */
+  jobId?: string | null;
+  attempt?: number | null;
   /** Milliseconds since the epoch. */
   at: number;
 }
@@ -53,6 +56,8 @@ export interface AuditDbRow {
   duration_ms: number;
   tool_calls: number;
   charged_tool_calls: number;
+  job_id: string | null;
+  attempt: number | null;
   at: number;
 }
 
@@ -88,6 +93,8 @@ export function auditValues(entry: AuditEntry) {
     durationMs: entry.durationMs,
     toolCalls: Math.trunc(entry.toolCalls),
     chargedToolCalls: Math.trunc(entry.chargedToolCalls ?? 0),
+    jobId: entry.jobId ?? null,
+    attempt: entry.attempt === undefined || entry.attempt === null ? null : Math.trunc(entry.attempt),
     at: Math.trunc(entry.at),
   };
 }
@@ -122,6 +129,8 @@ export function toAuditRow(row: AuditDbRow): AuditRow {
     durationMs: row.duration_ms,
     toolCalls: row.tool_calls,
     chargedToolCalls: row.charged_tool_calls,
+    jobId: row.job_id,
+    attempt: row.attempt === null ? null : Number(row.attempt),
     at: row.at,
   };
 }

@@ -65,6 +65,7 @@ const QUOTA_RANGES: Record<keyof Quotas, [number, number]> = {
   maxCodeSizeKB: [1, 4096],
   maxOutputSizeKB: [1, 1_048_576],
   maxStoredDataMB: [0, 1_048_576],
+  maxDeliveryAttempts: [1, 25],
 };
 
 const int = (minimum: number, maximum: number) => ({ type: "integer", minimum, maximum });

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
+import { DELIVERY_SCHEMA } from "./delivery/delivery-store.js";
 
 export type Database = BetterSqlite3.Database;
 export type Statement = BetterSqlite3.Statement<unknown[]>;
@@ -55,6 +56,10 @@ const MIGRATIONS: readonly string[] = [
    CREATE TRIGGER documents_usage_delete AFTER DELETE ON documents BEGIN
      UPDATE storage_usage SET bytes = bytes - length(CAST(OLD.data AS BLOB)) WHERE tenant = OLD.tenant;
    END;`,
+  // Queued events (issue 13): their deliveries and handler jobs, and each attempt's audit row names them.
+  `ALTER TABLE executions ADD COLUMN job_id TEXT;
+   ALTER TABLE executions ADD COLUMN attempt INTEGER;
+   ${DELIVERY_SCHEMA}`,
 ];
 
 /** The shared-state file's schema; `rate_limits` is rate-limiter-flexible's RateLimiterSQLite table. */

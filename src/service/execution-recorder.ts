@@ -6,7 +6,7 @@ import { ServiceError } from "./service-error.js";
 import type { ToolUsage } from "./service-tools.js";
 
 /** What ran: the audit row's kind and its file and function, code hash or event. */
-export type ExecutionSubject = Pick<AuditEntry, "kind" | "file" | "funcName" | "codeHash" | "event">;
+export type ExecutionSubject = Pick<AuditEntry, "kind" | "file" | "funcName" | "codeHash" | "event" | "jobId" | "attempt">;
 
 /**
  * What happened: every execution that ran becomes an audit row and a metric, before its answer goes out.

@@ -22,7 +22,10 @@ export class ServiceMetrics {
   readonly #duration: Histogram<"kind">;
   readonly #rejected: Counter<"tenant" | "code">;
 
-  constructor(collect: () => PoolStats[]) {
+  readonly #attempts: Counter<"outcome">;
+
+  /** `deliveries`: the queued events' jobs per state and the age of the oldest waiting one, read at scrape time. */
+  constructor(collect: () => PoolStats[], deliveries?: () => { states: Record<string, number>; oldestWaitingMs: number }) {
     const registers = [this.registry];
     this.#executions = new Counter({
       name: "tenantbox_executions_total",
@@ -64,7 +67,40 @@ export class ServiceMetrics {
     gauge("tenantbox_pool_running", "Executions running in the pool now.", ({ running }) => finite(running));
     gauge("tenantbox_queue_depth", "Executions waiting for a worker of the pool.", ({ queued }) => finite(queued));
     gauge("tenantbox_pool_capacity", "Executions the pool can run at once (its workers).", ({ capacity }) => finite(capacity));
+    this.#attempts = new Counter({
+      name: "tenantbox_event_attempts_total",
+      help: "Attempts of queued events' handlers by outcome (ok, an error code, or postponed: it could not start yet).",
+      labelNames: ["outcome"] as const,
+      registers,
+    });
+    if (deliveries) {
+      // Every process of a machine reads the same queue: one value, not a sum.
+      new Gauge({
+        name: "tenantbox_event_jobs",
+        help: "Jobs of queued events (one per handler) by state: queued, running, succeeded (kept a day), failed (dead letters, kept 7 days).",
+        labelNames: ["state"] as const,
+        registers,
+        aggregator: "max",
+        collect() {
+          this.reset();
+          for (const [state, count] of Object.entries(deliveries().states)) this.set({ state }, count);
+        },
+      });
+      new Gauge({
+        name: "tenantbox_event_oldest_waiting_seconds",
+        help: "How long the oldest due job of a queued event has been waiting to start.",
+        registers,
+        aggregator: "max",
+        collect() {
+          this.set(deliveries().oldestWaitingMs / 1000);
+        },
+      });
+    }
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  deliveryAttempt(outcome: string): void {
+    this.#attempts.inc({ outcome });
   }
 
   execution(tenant: string, kind: ExecutionKind, outcome: string, durationSeconds: number): void {

@@ -10,9 +10,9 @@ export class PostgresAuditLog implements AuditLog {
   async record(entry: AuditEntry): Promise<void> {
     const v = auditValues(entry);
     await this.db.query(
-      `INSERT INTO executions (tenant, "user", kind, file, func, code_hash, event, success, error_code, duration_ms, tool_calls, charged_tool_calls, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [v.tenant, v.user, v.kind, v.file, v.func, v.codeHash, v.event, v.success, v.errorCode, v.durationMs, v.toolCalls, v.chargedToolCalls, v.at],
+      `INSERT INTO executions (tenant, "user", kind, file, func, code_hash, event, success, error_code, duration_ms, tool_calls, charged_tool_calls, job_id, attempt, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [v.tenant, v.user, v.kind, v.file, v.func, v.codeHash, v.event, v.success, v.errorCode, v.durationMs, v.toolCalls, v.chargedToolCalls, v.jobId, v.attempt, v.at],
     );
   }
 

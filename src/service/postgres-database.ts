@@ -64,6 +64,8 @@ const MIGRATIONS: readonly string[] = [
    END $$;
    CREATE TRIGGER storage_usage_quota BEFORE INSERT OR UPDATE ON storage_usage
      FOR EACH ROW EXECUTE FUNCTION tenantbox_check_storage();`,
+  // Queued events (issue 13): each handler attempt's row names its delivery and attempt.
+  `ALTER TABLE executions ADD COLUMN job_id text, ADD COLUMN attempt integer;`,
 ];
 
 /** The SQLSTATE the storage trigger raises. */

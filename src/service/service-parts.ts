@@ -9,7 +9,10 @@ import type { ConcurrencySlots } from "./concurrency-slots.js";
 import { MachineState } from "./machine-state.js";
 import { ServiceMetrics } from "./metrics.js";
 import { RedisSlots } from "./redis-slots.js";
-import { createServiceStore, type ServiceStore } from "./service-store.js";
+import { createServiceStore, SqliteStore, type ServiceStore } from "./service-store.js";
+import { openDatabase, type Database } from "./database.js";
+import { DeliveryStore } from "./delivery/delivery-store.js";
+import { EventDelivery } from "./delivery/event-delivery.js";
 import { ServiceTools } from "./service-tools.js";
 import { TenantRuntimes } from "./tenant-runtimes.js";
 import { periodOf, UsageLimiter } from "./usage-limiter.js";
@@ -48,6 +51,13 @@ export interface ServiceOptions {
   log?: (message: string, error: unknown) => void;
   /** The clock quota periods and audit times follow (tests move it to the next day). Default Date.now. */
   now?: () => number;
+  /**
+   * Queued events: how long a job taken by a process stays its own without renewal (a process that died
+   * gives its jobs back after this). Default 15 s.
+   */
+  deliveryLeaseMs?: number;
+  /** Queued events: the first retry's wait (jittered), doubling with each next one. Default 1 s. */
+  deliveryRetryBaseMs?: number;
 }
 
 const stderrLog = (message: string, error: unknown) =>
@@ -70,6 +80,9 @@ export class ServiceParts {
   readonly documents: DocumentStore;
   readonly runtimes: TenantRuntimes;
   readonly metrics: ServiceMetrics;
+  /** Queued events and their handlers' jobs (kept in the SQLite file of the data directory). */
+  readonly delivery: EventDelivery;
+  private readonly deliveryDb: Database | undefined;
   private readonly redis: Redis | undefined;
   private readonly machine: MachineState | undefined;
   private readonly slots: ConcurrencySlots | undefined;
@@ -122,12 +135,27 @@ export class ServiceParts {
         ...(options.maxQueue !== undefined ? { maxQueue: options.maxQueue } : {}),
         ...(options.isolation !== undefined ? { isolation: options.isolation } : {}),
       });
+      // The embedded queue lives in the service's SQLite file; with PostgreSQL as the store, in the same
+      // file of the data directory (one node: several nodes share queued events through --redis).
+      const db = this.store instanceof SqliteStore ? this.store.db : (this.deliveryDb = openDatabase(path.resolve(options.dataDir ?? ".tenantbox")));
+      const capacity = Math.max(1, this.runtimes.load().reduce((sum, pool) => sum + pool.capacity, 0));
+      this.delivery = new EventDelivery({
+        store: new DeliveryStore(db),
+        now: this.now,
+        capacity,
+        tenantCapacity: (id) => this.config.tenants.get(id)?.quotas.maxConcurrentExecutions ?? 1,
+        ...(options.deliveryLeaseMs !== undefined ? { leaseMs: options.deliveryLeaseMs } : {}),
+        ...(options.deliveryRetryBaseMs !== undefined ? { retryBaseMs: options.deliveryRetryBaseMs } : {}),
+        log: this.log,
+        onAttempt: (tenant, outcome) => this.metrics.deliveryAttempt(outcome),
+      });
     } catch (error) {
       void this.store.close();
       this.machine?.close();
+      this.deliveryDb?.close();
       throw error;
     }
-    this.metrics = new ServiceMetrics(() => this.runtimes.load());
+    this.metrics = new ServiceMetrics(() => this.runtimes.load(), () => this.delivery.counts());
   }
 
   /**
@@ -168,6 +196,7 @@ export class ServiceParts {
       } finally {
         this.redis?.disconnect();
         this.machine?.close();
+        this.deliveryDb?.close();
         await this.store.close();
       }
     }

@@ -9,8 +9,8 @@ export class SqliteAuditLog implements AuditLog {
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare<unknown[]>(
-      `INSERT INTO executions (tenant, user, kind, file, func, code_hash, event, success, error_code, duration_ms, tool_calls, charged_tool_calls, at)
-       VALUES (@tenant, @user, @kind, @file, @func, @codeHash, @event, @success, @errorCode, @durationMs, @toolCalls, @chargedToolCalls, @at)`,
+      `INSERT INTO executions (tenant, user, kind, file, func, code_hash, event, success, error_code, duration_ms, tool_calls, charged_tool_calls, job_id, attempt, at)
+       VALUES (@tenant, @user, @kind, @file, @func, @codeHash, @event, @success, @errorCode, @durationMs, @toolCalls, @chargedToolCalls, @jobId, @attempt, @at)`,
     );
     this.sumSince = db.prepare<unknown[]>(
       `SELECT COUNT(*) AS executions, COALESCE(SUM(charged_tool_calls), 0) AS toolCalls

@@ -18,8 +18,20 @@ import type { ToolDefinition, ToolUsage } from "./service-tools.js";
 import { callLimits } from "./tenant-limits.js";
 import type { Quotas } from "./tiers.js";
 import type { UsageReport } from "./usage-limiter.js";
+import type { DeadLetter, TakenJob } from "./delivery/delivery-store.js";
+import type { AttemptOutcome, DeliveryReport } from "./delivery/event-delivery.js";
+import { FINAL_CODES } from "./delivery/retry-policy.js";
 
 export type { ServiceOptions } from "./service-parts.js";
+
+/** The 202 answer to a queued event: its id, the event, and how many handler jobs were queued. */
+export interface QueuedEvent {
+  id: string;
+  event: string;
+  handlers: number;
+  /** True when an Idempotency-Key matched an earlier event: this is its answer, nothing new was queued. */
+  duplicate: boolean;
+}
 
 /**
  * /v1/validate and /v1/modules parse code on the service's main thread without running it (so without an
@@ -74,9 +86,10 @@ export class TenantService {
     this.recorder = new ExecutionRecorder(parts.audit, parts.metrics, parts.now, parts.log);
   }
 
-  /** Restores today's quota counters and waits for the pools (see ServiceParts.start). */
-  start(): Promise<void> {
-    return this.parts.start();
+  /** Restores today's quota counters, waits for the pools (see ServiceParts.start), then starts delivering queued events. */
+  async start(): Promise<void> {
+    await this.parts.start();
+    this.parts.delivery.start((job) => this.runQueuedAttempt(job));
   }
 
   /** Registers a platform tool; tenants call it with `callTool(name, args)` when their config enables and grants it. */
@@ -151,6 +164,82 @@ export class TenantService {
     });
   }
 
+  /**
+   * `"delivery": "queued"`: stores one job per handler (from one reading of the manifest) and answers once
+   * they are stored; each runs later as an execution of its own, retried on transient failures. With an
+   * Idempotency-Key the tenant used in the last 24 h, the first answer, and nothing new is queued.
+   */
+  async emitQueued(caller: Caller, event: string, payload: unknown, context: unknown, idempotencyKey: string | null): Promise<QueuedEvent> {
+    const { tenant, principal } = caller;
+    const runtime = this.parts.runtimes.of(tenant);
+    const targets = await this.registryCall(() => runtime.handlers(event, this.folderOf(tenant)));
+    const enqueue = () => this.parts.delivery.enqueue({
+      tenant: tenant.id,
+      event,
+      payload: payload ?? null,
+      context: context ?? null,
+      user: principal.user,
+      permissions: principal.permissions,
+      idempotencyKey,
+      source: "api",
+      handlers: targets.map(({ file, funcName }) => ({ file, funcName })),
+      maxAttempts: tenant.quotas.maxDeliveryAttempts,
+    });
+    try {
+      return enqueue();
+    } catch (error) {
+      // Nothing is acknowledged that was not stored.
+      this.parts.log("could not store a queued event", error);
+      throw new ServiceError("UNAVAILABLE", "the event could not be stored; try again shortly", 1000);
+    }
+  }
+
+  /** A queued event's state, attempts and each handler's last result; 404 for another tenant's or an unknown id. */
+  queuedEvent(tenant: TenantConfig, id: string): DeliveryReport {
+    const report = this.parts.delivery.report(tenant.id, id);
+    if (!report) throw new ServiceError("NOT_FOUND", "no queued event with this id");
+    return report;
+  }
+
+  /** The tenant's dead letters, newest first: `before` (a failedAt from the last page) pages on. */
+  deadLetters(tenant: TenantConfig, limit: number, before?: number): { failed: DeadLetter[]; next: number | null } {
+    const failed = this.parts.delivery.deadLetters(tenant.id, limit, before);
+    return { failed, next: failed.length === limit ? failed.at(-1)!.failedAt : null };
+  }
+
+  /** Queues a queued event's dead letters again with fresh attempts. */
+  retryQueuedEvent(tenant: TenantConfig, id: string): { id: string; retried: number } {
+    if (!this.parts.delivery.report(tenant.id, id)) throw new ServiceError("NOT_FOUND", "no queued event with this id");
+    return { id, retried: this.parts.delivery.retry(tenant.id, id) };
+  }
+
+  /**
+   * One attempt of a queued handler, as an execution like any other: the tenant's quotas, slots,
+   * permissions (the token's at the time of the event) and limits, an audit row naming the job and attempt.
+   * What keeps it from starting (no free slot, the day's quota, a full pool, a shutdown) postpones it
+   * without using an attempt; the day's quota until the next UTC day.
+   */
+  private async runQueuedAttempt(job: TakenJob): Promise<AttemptOutcome> {
+    const tenant = this.config.tenants.get(job.tenant);
+    if (!tenant) return { ran: true, success: false, error: { code: "FORBIDDEN", message: "the tenant is no longer in the config" }, durationMs: 0 };
+    const caller: Caller = { tenant, principal: { tenantId: tenant.id, user: job.user, permissions: job.permissions } };
+    const subject = { kind: "event" as const, event: job.event, file: job.file, funcName: job.funcName, jobId: job.deliveryId, attempt: job.attempt };
+    try {
+      const { result } = await this.runAdmitted(caller, subject, (base) =>
+        this.parts.runtimes.of(tenant).execute({ ...base, file: job.file, funcName: job.funcName, args: [job.payload], context: job.context }),
+      );
+      return result.success
+        ? { ran: true, success: true, value: result.value, durationMs: result.stats.totalMs }
+        : { ran: true, success: false, error: { code: result.error.code, message: result.error.message }, durationMs: result.stats.totalMs };
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      if (FINAL_CODES.has(error.code)) return { ran: true, success: false, error: { code: error.code, message: error.message }, durationMs: 0 };
+      // Not started: a slot, the quota (until the next day), the pool or the store. The attempt is not used.
+      const wait = error.code === "QUOTA_EXCEEDED" ? (error.retryAfterMs ?? 60_000) : Math.min(error.retryAfterMs ?? 500, 5_000);
+      return { ran: false, until: this.parts.now() + wait };
+    }
+  }
+
   async validate(tenant: TenantConfig, code: string, kind: "module" | "script" = "module", filename?: string): Promise<ValidationResult> {
     this.checkCodeSize(tenant, code);
     await this.parts.limiter.takeRate(`inspect:${tenant.id}`, INSPECT_RATE);
@@ -177,10 +266,13 @@ export class TenantService {
     return this.parts.audit.query(filter);
   }
 
-  /** Refuses new executions, lets admitted work finish, ends the pools, then closes the database. */
+  /**
+   * Refuses new executions, stops taking queued jobs and lets admitted work finish (a queued attempt that had
+   * not started waits in the queue for the next start), ends the pools, then closes the database.
+   */
   close(): Promise<void> {
     this.admission.stop();
-    this.closing ??= this.parts.close();
+    this.closing ??= this.parts.delivery.close().then(() => this.parts.close());
     return this.closing;
   }
 

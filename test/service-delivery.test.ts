@@ -1,0 +1,239 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
+import { call, expectError, gauges, manifest, removeTempDirs, SECRET, tempDir, until, writeTenants } from "./service-helpers.js";
+
+// Queued event delivery end to end: a real TenantboxServer on 127.0.0.1 with its SQLite file in a temp
+// data dir; jobs stored, run later as executions, retried, inspected, kept across a restart.
+
+const TENANTS = {
+  shop: {
+    "tenantbox.json": manifest({
+      "order.created": ["hooks/ok.js#record", "hooks/flaky.js#fail"],
+      "order.paid": ["hooks/ok.js#record"],
+      "order.slow": ["hooks/ok.js#slow"],
+      "order.denied": ["hooks/denied.js#grab"],
+    }),
+    "hooks/ok.js":
+      "exports.record = (order) => ({ id: order.id, by: context && context.user });\n" +
+      "exports.slow = async (ms) => { await new Promise((r) => setTimeout(r, ms)); return 'slow done'; };\n",
+    "hooks/flaky.js": "exports.fail = () => { throw new Error('downstream unavailable'); };\n",
+    // Calls a tool the tenant may not use: PERMISSION_DENIED cannot change on a retry.
+    "hooks/denied.js": "exports.grab = async () => callTool('data:insert', { collection: 'x', doc: {} });\n",
+  },
+  other: {
+    "tenantbox.json": manifest({ "order.created": ["h.js#f"] }),
+    "h.js": "exports.f = (p) => p;\n",
+  },
+  flood: {
+    "tenantbox.json": manifest({ bulk: ["h.js#f"] }),
+    "h.js": "exports.f = async () => { await new Promise((r) => setTimeout(r, 50)); return 1; };\n",
+  },
+  // One concurrency slot: its jobs run one at a time.
+  solo: {
+    "tenantbox.json": manifest({ tick: ["slow.js#slow"] }),
+    "slow.js": "exports.slow = async (ms) => { await new Promise((r) => setTimeout(r, ms)); return 'slow done'; };\n",
+  },
+};
+
+const CONFIG = {
+  tiers: { free: { maxMemoryMB: 64 } },
+  tenants: [
+    { id: "shop", tier: "starter" },
+    { id: "other", tier: "free" },
+    { id: "solo", tier: "free", quotas: { maxDeliveryAttempts: 2 } },
+    { id: "flood", tier: "starter", quotas: { maxExecutionsPerDay: 100_000 } },
+  ],
+};
+const config = parseConfig(CONFIG);
+
+/** A job's state read from the data directory's file while no service runs. */
+async function startedElsewhere(dataDir: string, id: string): Promise<string | undefined> {
+  const db = new Database(path.join(dataDir, "tenantbox.db"), { readonly: true });
+  try {
+    return (db.prepare("SELECT state FROM delivery_jobs WHERE delivery_id = ?").get(id) as { state: string } | undefined)?.state;
+  } finally {
+    db.close();
+  }
+}
+
+const servers: TenantboxServer[] = [];
+afterAll(async () => {
+  await Promise.allSettled(servers.map((s) => s.close()));
+  removeTempDirs();
+});
+
+async function startServer(root: string, dataDir: string): Promise<{ server: TenantboxServer; base: string }> {
+  const server = new TenantboxServer({ root, config, dataDir, jwtSecret: SECRET, watch: false, maxThreads: 2, deliveryRetryBaseMs: 20, deliveryLeaseMs: 1000 });
+  servers.push(server);
+  return { server, base: await server.listen({ port: 0, host: "127.0.0.1" }) };
+}
+
+describe("queued event delivery", () => {
+  let root = "";
+  let dataDir = "";
+  let base = "";
+  let server: TenantboxServer;
+  const tokens: Record<string, string> = {};
+  const post = (route: string, json: unknown, tenant = "shop", headers?: Record<string, string>) =>
+    call(base, "POST", route, { token: tokens[tenant]!, json, ...(headers ? { headers } : {}) });
+  const get = (route: string, tenant = "shop") => call(base, "GET", route, { token: tokens[tenant]! });
+  const settled = async (id: string, tenant = "shop") => {
+    await until(async () => ["succeeded", "failed"].includes((await get(`/v1/events/jobs/${id}`, tenant)).body.state), `queued event ${id} to settle`, 15_000);
+    return (await get(`/v1/events/jobs/${id}`, tenant)).body;
+  };
+
+  beforeAll(async () => {
+    root = tempDir("tenantbox-root-");
+    dataDir = tempDir("tenantbox-data-");
+    writeTenants(root, TENANTS);
+    ({ server, base } = await startServer(root, dataDir));
+    tokens.shop = await signToken(SECRET, { tenantId: "shop", sub: "alice" });
+    tokens.other = await signToken(SECRET, { tenantId: "other", sub: "bob" });
+    tokens.solo = await signToken(SECRET, { tenantId: "solo" });
+    tokens.flood = await signToken(SECRET, { tenantId: "flood" });
+  });
+
+  it("answers 202 once the jobs are stored, runs each handler as an execution with its own audit row", async () => {
+    const reply = await post("/v1/events/order.paid", { payload: { id: "o-1" }, context: { user: "ctx-user" }, delivery: "queued" });
+    expect(reply.status, reply.text).toBe(202);
+    expect(reply.body).toMatchObject({ event: "order.paid", handlers: 1, duplicate: false });
+    expect(reply.body.id).toMatch(/^[0-9a-f-]{36}$/);
+    const job = await settled(reply.body.id);
+    expect(job).toMatchObject({ id: reply.body.id, event: "order.paid", state: "succeeded", attempts: 1 });
+    expect(job.handlers).toHaveLength(1);
+    expect(job.handlers[0]).toMatchObject({ file: "hooks/ok.js", funcName: "record", state: "succeeded", attempts: 1 });
+    expect(job.handlers[0].lastResult).toMatchObject({ success: true, value: { id: "o-1", by: "ctx-user" }, attempt: 1 });
+    const rows = await server.service.auditLog({ tenant: "shop" });
+    const row = rows.find((r) => r.jobId === reply.body.id);
+    expect(row).toMatchObject({ kind: "event", event: "order.paid", file: "hooks/ok.js", funcName: "record", success: true, attempt: 1, user: "alice" });
+  });
+
+  it("retries a failing handler alone with backoff, then keeps it as a dead letter that can be retried", async () => {
+    const reply = await post("/v1/events/order.created", { payload: { id: "o-2" }, delivery: "queued" });
+    expect(reply.body.handlers).toBe(2);
+    const job = await settled(reply.body.id);
+    expect(job.state).toBe("failed");
+    const [ok, flaky] = job.handlers;
+    expect(ok).toMatchObject({ state: "succeeded", attempts: 1 });
+    // starter: 3 attempts, then a dead letter with its last error.
+    expect(flaky).toMatchObject({ state: "failed", attempts: 3, maxAttempts: 3 });
+    expect(flaky.lastResult).toMatchObject({ success: false, attempt: 3, error: { code: "RUNTIME_ERROR", message: "downstream unavailable" } });
+    const rows = (await server.service.auditLog({ tenant: "shop" })).filter((r) => r.jobId === reply.body.id && r.funcName === "fail");
+    expect(rows.map((r) => r.attempt).sort()).toEqual([1, 2, 3]);
+
+    const failed = await get("/v1/events/failed");
+    expect(failed.status).toBe(200);
+    expect(failed.body.failed[0]).toMatchObject({ id: reply.body.id, event: "order.created", file: "hooks/flaky.js", funcName: "fail", attempts: 3 });
+
+    const retried = await post(`/v1/events/jobs/${reply.body.id}/retry`, undefined);
+    expect(retried.body).toEqual({ id: reply.body.id, retried: 1 });
+    const again = await settled(reply.body.id);
+    expect(again.handlers[1]).toMatchObject({ state: "failed", attempts: 3 });
+    expect(again.handlers[0]).toMatchObject({ state: "succeeded", attempts: 1 }); // the good handler did not run again
+  });
+
+  it("does not retry what cannot change on a retry (a permission the tenant lacks)", async () => {
+    const reply = await post("/v1/events/order.denied", { payload: {}, delivery: "queued" });
+    const job = await settled(reply.body.id);
+    expect(job.handlers[0]).toMatchObject({ state: "failed", attempts: 1 });
+    expect(job.handlers[0].lastResult.error.code).toBe("PERMISSION_DENIED");
+  });
+
+  it("an Idempotency-Key within 24 h returns the first answer and queues nothing; keys are per tenant", async () => {
+    const headers = { "idempotency-key": "order-o-3-created" };
+    const first = await post("/v1/events/order.paid", { payload: { id: "o-3" }, delivery: "queued" }, "shop", headers);
+    const second = await post("/v1/events/order.paid", { payload: { id: "o-3-changed" }, delivery: "queued" }, "shop", headers);
+    expect(second.status).toBe(202);
+    expect(second.body).toEqual({ ...first.body, duplicate: true });
+    const job = await settled(first.body.id);
+    expect(job.handlers[0].lastResult.value.id).toBe("o-3");
+    const elsewhere = await post("/v1/events/order.created", { payload: 1, delivery: "queued" }, "other", headers);
+    expect(elsewhere.body.id).not.toBe(first.body.id);
+    expectError(await post("/v1/events/order.paid", { delivery: "queued" }, "shop", { "idempotency-key": "bad key with spaces" }), 400, "INVALID_REQUEST");
+  });
+
+  it("a tenant sees only its own jobs and dead letters", async () => {
+    const mine = await post("/v1/events/order.created", { payload: { id: "o-4" }, delivery: "queued" });
+    expectError(await get(`/v1/events/jobs/${mine.body.id}`, "other"), 404, "NOT_FOUND");
+    expectError(await post(`/v1/events/jobs/${mine.body.id}/retry`, undefined, "other"), 404, "NOT_FOUND");
+    expect((await get("/v1/events/failed", "other")).body.failed).toEqual([]);
+    await settled(mine.body.id);
+  });
+
+  it("pages the dead letters newest first", async () => {
+    const page = await get("/v1/events/failed?limit=1");
+    expect(page.body.failed).toHaveLength(1);
+    expect(page.body.next).toBeTypeOf("number");
+    const next = await get(`/v1/events/failed?limit=1&before=${page.body.next}`);
+    expect(next.body.failed[0].failedAt).toBeLessThan(page.body.failed[0].failedAt);
+    expectError(await get("/v1/events/failed?limit=abc"), 400, "INVALID_REQUEST");
+  });
+
+  it("reports the queue in /metrics: jobs per state, attempts by outcome, the oldest waiting job", async () => {
+    const text = (await call(base, "GET", "/metrics")).text;
+    expect(gauges(text, "tenantbox_event_jobs").length).toBe(4);
+    expect(text).toMatch(/^tenantbox_event_jobs\{state="failed"\} [1-9]/m);
+    expect(text).toMatch(/^tenantbox_event_attempts_total\{outcome="RUNTIME_ERROR"\} [1-9]/m);
+    expect(text).toMatch(/^tenantbox_event_oldest_waiting_seconds /m);
+  });
+
+  it("is fair: another tenant's events start while one tenant's backlog of hundreds waits its turn", async () => {
+    for (let batch = 0; batch < 10; batch++) {
+      await Promise.all(Array.from({ length: 30 }, () => post("/v1/events/bulk", { delivery: "queued" }, "flood")));
+    }
+    const mine = await Promise.all(Array.from({ length: 5 }, (_, i) => post("/v1/events/order.paid", { payload: { id: `fair-${i}` }, delivery: "queued" })));
+    for (const { body } of mine) expect((await settled(body.id)).state).toBe("succeeded");
+    // 300 jobs of 50 ms in 5 slots take about 3 s; ours were served in turn, not after them.
+    const db = new Database(path.join(dataDir, "tenantbox.db"), { readonly: true });
+    try {
+      const waiting = db.prepare("SELECT COUNT(*) AS n FROM delivery_jobs WHERE tenant = 'flood' AND state = 'queued'").get() as { n: number };
+      expect(waiting.n).toBeGreaterThan(100);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("keeps jobs across a restart: jobs not yet run when the service stopped run after it starts again", async () => {
+    const events: { id: string }[] = [];
+    for (let i = 0; i < 4; i++) events.push((await post("/v1/events/tick", { payload: 300, delivery: "queued" }, "solo")).body);
+    await until(async () => (await get(`/v1/events/jobs/${events[0].id}`, "solo")).body.state === "running", "the first job to start");
+    await server.close();
+    // One slot: the first ran to its end during the shutdown; the others were never started.
+    const states = await Promise.all(events.map(async (e) => (await startedElsewhere(dataDir, e.id)) ?? "?"));
+    expect(states[0]).toBe("succeeded");
+    expect(states.slice(1)).toEqual(["queued", "queued", "queued"]);
+    ({ server, base } = await startServer(root, dataDir));
+    for (const { id } of events) {
+      const job = await settled(id, "solo");
+      expect(job.state).toBe("succeeded");
+      expect(job.handlers[0]).toMatchObject({ attempts: 1, lastResult: { value: "slow done" } });
+    }
+  });
+
+  it("a node killed mid-attempt loses no job: its lease runs out and another node runs it again (that attempt counted)", async () => {
+    await server.close(); // the killed node alone serves the data directory until it dies
+    const node = spawn(process.execPath, [path.join(import.meta.dirname, "fixtures/delivery-node.mjs"), JSON.stringify({ root, dataDir, config: CONFIG, secret: SECRET, leaseMs: 1000 })], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      const [line] = (await once(node.stdout!, "data")) as [Buffer];
+      const nodeBase = line.toString().trim();
+      const event = await call(nodeBase, "POST", "/v1/events/tick", { token: tokens.solo!, json: { payload: 2000, delivery: "queued" } });
+      expect(event.status, event.text).toBe(202);
+      await until(async () => (await call(nodeBase, "GET", `/v1/events/jobs/${event.body.id}`, { token: tokens.solo! })).body.state === "running", "the attempt to start");
+      node.kill("SIGKILL");
+      await once(node, "exit");
+      // A new node on the same data directory takes the job back once the dead node's lease ran out.
+      ({ server, base } = await startServer(root, dataDir));
+      const job = await settled(event.body.id, "solo");
+      expect(job.state).toBe("succeeded");
+      expect(job.handlers[0]).toMatchObject({ attempts: 2, lastResult: { attempt: 2, value: "slow done" } });
+    } finally {
+      node.kill("SIGKILL");
+    }
+  });
+});
