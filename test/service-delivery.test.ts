@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -235,5 +236,54 @@ describe("queued event delivery", () => {
     } finally {
       node.kill("SIGKILL");
     }
+  });
+});
+
+describe("scheduled hooks", () => {
+  it("runs each tick once (UTC, to the minute), picks up manifest changes without a restart, and runs only the tier's number of schedules", async () => {
+    const root = tempDir("tenantbox-root-");
+    const dataDir = tempDir("tenantbox-data-");
+    const schedules = { "* * * * *": ["tick.js#run"], "*/5 * * * *": ["tick.js#run"], "0 0 * * *": ["tick.js#run"] };
+    writeTenants(root, {
+      cron: {
+        "tenantbox.json": JSON.stringify({ schedules }),
+        "tick.js": "exports.run = (tick) => tick;\n",
+      },
+    });
+    let clock = Date.UTC(2031, 0, 1, 0, 0, 20); // 00:00:20: every schedule's latest tick is 00:00
+    const server = new TenantboxServer({
+      root,
+      dataDir,
+      config: parseConfig({ tenants: [{ id: "cron", tier: "free", quotas: { maxMemoryMB: 64 } }] }),
+      jwtSecret: SECRET,
+      watch: false,
+      maxThreads: 1,
+      now: () => clock,
+      scheduleCheckMs: 30,
+    });
+    servers.push(server);
+    const base = await server.listen({ port: 0, host: "127.0.0.1" });
+    const token = await signToken(SECRET, { tenantId: "cron" });
+    const runs = async () => (await server.service.auditLog({ tenant: "cron" })).filter((r) => r.event?.startsWith("schedule:"));
+    // free tier: maxSchedules 2, so "0 0 * * *" (the third) does not run; many rounds, one run per tick.
+    await until(async () => (await runs()).length === 2, "the first tick of the two schedules", 10_000);
+    await new Promise((r) => setTimeout(r, 200));
+    const first = await runs();
+    expect(first.map((r) => r.event).sort()).toEqual(["schedule:* * * * *", "schedule:*/5 * * * *"]);
+    expect(first.every((r) => r.success && r.attempt === 1 && r.jobId)).toBe(true);
+    const modules = await call(base, "GET", "/v1/modules", { token });
+    expect(modules.body.hooks.schedules).toEqual(Object.fromEntries(Object.entries(schedules).map(([k, v]) => [k, v])));
+    expect(modules.body.hooks.issues.some((i: { message: string }) => /3 schedules; the tier runs the first 2/.test(i.message))).toBe(true);
+    const job = await call(base, "GET", `/v1/events/jobs/${first[0]!.jobId}`, { token });
+    expect(job.body).toMatchObject({ source: "schedule", state: "succeeded" });
+    expect(job.body.handlers[0].lastResult.value).toMatchObject({ at: "2031-01-01T00:00:00.000Z" });
+
+    // One minute later only the every-minute schedule ticks; then the manifest drops it.
+    clock += 60_000;
+    await until(async () => (await runs()).length === 3, "the 00:01 tick", 10_000);
+    fs.writeFileSync(path.join(root, "cron", "tenantbox.json"), JSON.stringify({ schedules: { "*/5 * * * *": ["tick.js#run"] } }));
+    clock += 60_000;
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await runs()).length).toBe(3);
   });
 });

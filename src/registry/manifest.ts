@@ -3,11 +3,13 @@ import path from "node:path";
 import { clipText, fileIssue, limitIssues, MAX_QUOTED_TEXT, type ValidationIssue } from "../loader/issues.js";
 import type { IssueRule } from "../loader/rules.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
+import { cronProblem } from "./cron-schedule.js";
 
 export const MANIFEST_FILE = "tenantbox.json";
 const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
 const FUNC_NAME = /^[A-Za-z_$][\w$]{0,255}$/;
 const MAX_EVENTS = 256;
+const MAX_SCHEDULES = 64;
 const MAX_HANDLERS = 32;
 const MAX_MANIFEST_BYTES = 256 * 1024;
 
@@ -18,6 +20,8 @@ export interface HookTarget {
 
 export interface Manifest {
   hooks: Map<string, HookTarget[]>;
+  /** Handlers run on a schedule: a 5-field cron expression (UTC) -> its handlers. */
+  schedules: Map<string, HookTarget[]>;
 }
 
 export interface ParsedManifest {
@@ -64,37 +68,61 @@ export function parseManifest(text: string): ParsedManifest {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { issues: [issue(`${MANIFEST_FILE} must be a JSON object`)] };
   const record = raw as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (key !== "hooks") issues.push(issue(`unknown field "${clipText(key, MAX_QUOTED_TEXT)}" (expected only "hooks")`));
+    if (key !== "hooks" && key !== "schedules") issues.push(issue(`unknown field "${clipText(key, MAX_QUOTED_TEXT)}" (expected only "hooks" and "schedules")`));
   }
-  const hooks = new Map<string, HookTarget[]>();
-  const rawHooks = record.hooks ?? {};
-  if (!rawHooks || typeof rawHooks !== "object" || Array.isArray(rawHooks)) {
-    issues.push(issue(`"hooks" must be an object mapping event names to handler lists`));
-    return { issues: limitIssues(issues) };
+  const hooks = handlerLists(record, "hooks", "event names", MAX_EVENTS, issues, (event) =>
+    EVENT_NAME.test(event) ? undefined : `event name "${event.slice(0, 64)}" must be 1-128 letters, digits, or . _ : -`,
+  );
+  const schedules = handlerLists(record, "schedules", "cron expressions", MAX_SCHEDULES, issues, (cron) => {
+    const problem = cronProblem(cron);
+    return problem && `schedule "${cron.slice(0, 64)}": ${problem}`;
+  });
+  if (!hooks || !schedules) return { issues: limitIssues(issues) };
+  // The handlers that did parse come back too, so their files and functions get checked as well.
+  return { manifest: { hooks, schedules }, issues: limitIssues(issues) };
+}
+
+/**
+ * A field mapping keys (events, cron expressions) to "file#function" lists; undefined when the field is
+ * not an object. Keys `keyProblem` refuses are left out, with an issue.
+ */
+function handlerLists(
+  record: Record<string, unknown>,
+  field: "hooks" | "schedules",
+  keys: string,
+  maxKeys: number,
+  issues: ValidationIssue[],
+  keyProblem: (key: string) => string | undefined,
+): Map<string, HookTarget[]> | undefined {
+  const lists = new Map<string, HookTarget[]>();
+  const raw = record[field] ?? {};
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
+    issues.push(issue(`"${field}" must be an object mapping ${keys} to handler lists`));
+    return undefined;
   }
-  const events = Object.keys(rawHooks);
-  if (events.length > MAX_EVENTS) issues.push(issue(`"hooks" has ${events.length} events; at most ${MAX_EVENTS}`));
-  for (const event of events.slice(0, MAX_EVENTS)) {
-    if (!EVENT_NAME.test(event)) {
-      issues.push(issue(`event name "${event.slice(0, 64)}" must be 1-128 letters, digits, or . _ : -`));
+  const names = Object.keys(raw);
+  if (names.length > maxKeys) issues.push(issue(`"${field}" has ${names.length} entries; at most ${maxKeys}`));
+  for (const name of names.slice(0, maxKeys)) {
+    const problem = keyProblem(name);
+    if (problem) {
+      issues.push(issue(problem));
       continue;
     }
-    const list = (rawHooks as Record<string, unknown>)[event];
+    const list = (raw as Record<string, unknown>)[name];
     if (!Array.isArray(list)) {
-      issues.push(issue(`hooks["${event}"] must be an array of "file#function" strings`));
+      issues.push(issue(`${field}["${name}"] must be an array of "file#function" strings`));
       continue;
     }
-    if (list.length > MAX_HANDLERS) issues.push(issue(`hooks["${event}"] has ${list.length} handlers; at most ${MAX_HANDLERS}`));
+    if (list.length > MAX_HANDLERS) issues.push(issue(`${field}["${name}"] has ${list.length} handlers; at most ${MAX_HANDLERS}`));
     const targets: HookTarget[] = [];
     for (const entry of list.slice(0, MAX_HANDLERS)) {
       const target = parseTarget(entry);
-      if (typeof target === "string") issues.push(issue(`hooks["${event}"]: ${target}`));
+      if (typeof target === "string") issues.push(issue(`${field}["${name}"]: ${target}`));
       else targets.push(target);
     }
-    hooks.set(event, targets);
+    lists.set(name, targets);
   }
-  // The handlers that did parse come back too, so their files and functions get checked as well.
-  return { manifest: { hooks }, issues: limitIssues(issues) };
+  return lists;
 }
 
 function parseTarget(entry: unknown): HookTarget | string {

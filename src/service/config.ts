@@ -66,6 +66,7 @@ const QUOTA_RANGES: Record<keyof Quotas, [number, number]> = {
   maxOutputSizeKB: [1, 1_048_576],
   maxStoredDataMB: [0, 1_048_576],
   maxDeliveryAttempts: [1, 25],
+  maxSchedules: [0, 64],
 };
 
 const int = (minimum: number, maximum: number) => ({ type: "integer", minimum, maximum });

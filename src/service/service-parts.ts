@@ -58,6 +58,8 @@ export interface ServiceOptions {
   deliveryLeaseMs?: number;
   /** Queued events: the first retry's wait (jittered), doubling with each next one. Default 1 s. */
   deliveryRetryBaseMs?: number;
+  /** How often the tenants' schedules are compared with the clock. Default 15 s. */
+  scheduleCheckMs?: number;
 }
 
 const stderrLog = (message: string, error: unknown) =>

@@ -21,6 +21,8 @@ import type { UsageReport } from "./usage-limiter.js";
 import type { DeadLetter, TakenJob } from "./delivery/delivery-store.js";
 import type { AttemptOutcome, DeliveryReport } from "./delivery/event-delivery.js";
 import { FINAL_CODES } from "./delivery/retry-policy.js";
+import { ScheduleTicker } from "./delivery/schedule-ticker.js";
+import type { HookTarget } from "../registry/manifest.js";
 
 export type { ServiceOptions } from "./service-parts.js";
 
@@ -75,6 +77,7 @@ export class TenantService {
   private readonly parts: ServiceParts;
   private readonly admission: Admission;
   private readonly recorder: ExecutionRecorder;
+  private readonly ticker: ScheduleTicker;
   private closing: Promise<void> | undefined;
 
   constructor(options: ServiceOptions) {
@@ -84,12 +87,21 @@ export class TenantService {
     this.metrics = parts.metrics;
     this.admission = new Admission(parts.limiter);
     this.recorder = new ExecutionRecorder(parts.audit, parts.metrics, parts.now, parts.log);
+    this.ticker = new ScheduleTicker({
+      now: parts.now,
+      tenants: () => this.config.tenants.values(),
+      schedulesOf: (tenant) => parts.runtimes.of(tenant).schedules(this.folderOf(tenant)),
+      enqueue: (tenant, tick) => this.queueTick(tenant, tick),
+      log: parts.log,
+      ...(options.scheduleCheckMs !== undefined ? { everyMs: options.scheduleCheckMs } : {}),
+    });
   }
 
   /** Restores today's quota counters, waits for the pools (see ServiceParts.start), then starts delivering queued events. */
   async start(): Promise<void> {
     await this.parts.start();
     this.parts.delivery.start((job) => this.runQueuedAttempt(job));
+    this.ticker.start();
   }
 
   /** Registers a platform tool; tenants call it with `callTool(name, args)` when their config enables and grants it. */
@@ -194,6 +206,23 @@ export class TenantService {
     }
   }
 
+  /** One tick of a schedule, queued once whichever process or round saw it first (its key names the schedule and minute). */
+  private queueTick(tenant: TenantConfig, tick: { cron: string; at: number; handlers: HookTarget[] }): void {
+    const at = new Date(tick.at).toISOString();
+    this.parts.delivery.enqueue({
+      tenant: tenant.id,
+      event: `schedule:${tick.cron}`,
+      payload: { schedule: tick.cron, at },
+      context: null,
+      user: null,
+      permissions: null,
+      idempotencyKey: `schedule:${tick.cron}@${at}`,
+      source: "schedule",
+      handlers: tick.handlers,
+      maxAttempts: tenant.quotas.maxDeliveryAttempts,
+    });
+  }
+
   /** A queued event's state, attempts and each handler's last result; 404 for another tenant's or an unknown id. */
   queuedEvent(tenant: TenantConfig, id: string): DeliveryReport {
     const report = this.parts.delivery.report(tenant.id, id);
@@ -252,7 +281,15 @@ export class TenantService {
     await this.parts.limiter.takeRate(`inspect:${tenant.id}`, INSPECT_RATE);
     const runtime = this.parts.runtimes.of(tenant);
     const folder = this.folderOf(tenant);
-    return this.registryCall(async () => ({ modules: await runtime.modules(folder), hooks: await runtime.hooks(folder) }));
+    return this.registryCall(async () => {
+      const hooks = await runtime.hooks(folder);
+      const count = Object.keys(hooks.schedules).length;
+      if (count > tenant.quotas.maxSchedules) {
+        const message = `${count} schedules; the tier runs the first ${tenant.quotas.maxSchedules} (maxSchedules)`;
+        hooks.issues = [...hooks.issues, { rule: "manifest", message, severity: "warning", location: { line: 1, column: 1 } }];
+      }
+      return { modules: await runtime.modules(folder), hooks };
+    });
   }
 
   async usage(tenant: TenantConfig): Promise<UsageAnswer> {
@@ -272,7 +309,10 @@ export class TenantService {
    */
   close(): Promise<void> {
     this.admission.stop();
-    this.closing ??= this.parts.delivery.close().then(() => this.parts.close());
+    this.closing ??= this.ticker
+      .close()
+      .then(() => this.parts.delivery.close())
+      .then(() => this.parts.close());
     return this.closing;
   }
 

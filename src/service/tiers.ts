@@ -12,6 +12,8 @@ export interface Quotas {
   maxStoredDataMB: number;
   /** Attempts a queued event's handler gets (the first included) before it becomes a dead letter. */
   maxDeliveryAttempts: number;
+  /** Schedules of the tenant's manifest that run (the first ones, in manifest order). */
+  maxSchedules: number;
 }
 
 export const TIER_NAMES = ["free", "starter", "enterprise"] as const;
@@ -30,6 +32,7 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxOutputSizeKB: 100,
     maxStoredDataMB: 10,
     maxDeliveryAttempts: 1,
+    maxSchedules: 2,
   },
   starter: {
     maxExecutionsPerDay: 1_000,
@@ -42,6 +45,7 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxOutputSizeKB: 500,
     maxStoredDataMB: 100,
     maxDeliveryAttempts: 3,
+    maxSchedules: 10,
   },
   enterprise: {
     maxExecutionsPerDay: 100_000,
@@ -54,5 +58,6 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxOutputSizeKB: 5_000,
     maxStoredDataMB: 10_000,
     maxDeliveryAttempts: 5,
+    maxSchedules: 50,
   },
 };
