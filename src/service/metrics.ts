@@ -25,7 +25,7 @@ export class ServiceMetrics {
   readonly #attempts: Counter<"outcome">;
 
   /** `deliveries`: the queued events' jobs per state and the age of the oldest waiting one, read at scrape time. */
-  constructor(collect: () => PoolStats[], deliveries?: () => { states: Record<string, number>; oldestWaitingMs: number }) {
+  constructor(collect: () => PoolStats[], deliveries?: () => Promise<{ states: Record<string, number>; oldestWaitingMs: number }>) {
     const registers = [this.registry];
     this.#executions = new Counter({
       name: "tenantbox_executions_total",
@@ -74,6 +74,14 @@ export class ServiceMetrics {
       registers,
     });
     if (deliveries) {
+      // A queue engine that is away (Redis) leaves the gauges at their last values: the scrape still answers.
+      const read = async () => {
+        try {
+          return await deliveries();
+        } catch {
+          return undefined;
+        }
+      };
       // Every process of a machine reads the same queue: one value, not a sum.
       new Gauge({
         name: "tenantbox_event_jobs",
@@ -81,9 +89,11 @@ export class ServiceMetrics {
         labelNames: ["state"] as const,
         registers,
         aggregator: "max",
-        collect() {
+        async collect() {
+          const counts = await read();
+          if (!counts) return;
           this.reset();
-          for (const [state, count] of Object.entries(deliveries().states)) this.set({ state }, count);
+          for (const [state, count] of Object.entries(counts.states)) this.set({ state }, count);
         },
       });
       new Gauge({
@@ -91,8 +101,9 @@ export class ServiceMetrics {
         help: "How long the oldest due job of a queued event has been waiting to start.",
         registers,
         aggregator: "max",
-        collect() {
-          this.set(deliveries().oldestWaitingMs / 1000);
+        async collect() {
+          const counts = await read();
+          if (counts) this.set(counts.oldestWaitingMs / 1000);
         },
       });
     }

@@ -13,6 +13,8 @@ import { createServiceStore, SqliteStore, type ServiceStore } from "./service-st
 import { openDatabase, type Database } from "./database.js";
 import { DeliveryStore } from "./delivery/delivery-store.js";
 import { EventDelivery } from "./delivery/event-delivery.js";
+import { BullmqDelivery } from "./delivery/bullmq-delivery.js";
+import type { DeliveryEngine } from "./delivery/delivery-engine.js";
 import { ServiceTools } from "./service-tools.js";
 import { TenantRuntimes } from "./tenant-runtimes.js";
 import { periodOf, UsageLimiter } from "./usage-limiter.js";
@@ -82,9 +84,9 @@ export class ServiceParts {
   readonly documents: DocumentStore;
   readonly runtimes: TenantRuntimes;
   readonly metrics: ServiceMetrics;
-  /** Queued events and their handlers' jobs (kept in the SQLite file of the data directory). */
-  readonly delivery: EventDelivery;
-  private readonly deliveryDb: Database | undefined;
+  /** Queued events and their handlers' jobs: BullMQ with Redis, else the SQLite file of the data directory. */
+  readonly delivery: DeliveryEngine;
+  private deliveryDb: Database | undefined;
   private readonly redis: Redis | undefined;
   private readonly machine: MachineState | undefined;
   private readonly slots: ConcurrencySlots | undefined;
@@ -137,20 +139,21 @@ export class ServiceParts {
         ...(options.maxQueue !== undefined ? { maxQueue: options.maxQueue } : {}),
         ...(options.isolation !== undefined ? { isolation: options.isolation } : {}),
       });
-      // The embedded queue lives in the service's SQLite file; with PostgreSQL as the store, in the same
-      // file of the data directory (one node: several nodes share queued events through --redis).
-      const db = this.store instanceof SqliteStore ? this.store.db : (this.deliveryDb = openDatabase(path.resolve(options.dataDir ?? ".tenantbox")));
-      const capacity = Math.max(1, this.runtimes.load().reduce((sum, pool) => sum + pool.capacity, 0));
-      this.delivery = new EventDelivery({
-        store: new DeliveryStore(db),
-        now: this.now,
-        capacity,
-        tenantCapacity: (id) => this.config.tenants.get(id)?.quotas.maxConcurrentExecutions ?? 1,
-        ...(options.deliveryLeaseMs !== undefined ? { leaseMs: options.deliveryLeaseMs } : {}),
-        ...(options.deliveryRetryBaseMs !== undefined ? { retryBaseMs: options.deliveryRetryBaseMs } : {}),
-        log: this.log,
-        onAttempt: (tenant, outcome) => this.metrics.deliveryAttempt(outcome),
-      });
+      const onAttempt = (_tenant: string, outcome: string) => this.metrics.deliveryAttempt(outcome);
+      if (options.redisUrl !== undefined) {
+        this.delivery = new BullmqDelivery({
+          redisUrl: options.redisUrl,
+          keyPrefix,
+          now: this.now,
+          tenants: () => [...this.config.tenants.values()].map((t) => ({ id: t.id, concurrency: t.quotas.maxConcurrentExecutions })),
+          ...(options.deliveryRetryBaseMs !== undefined ? { retryBaseMs: options.deliveryRetryBaseMs } : {}),
+          ...(options.deliveryLeaseMs !== undefined ? { leaseMs: options.deliveryLeaseMs } : {}),
+          log: this.log,
+          onAttempt,
+        });
+      } else {
+        this.delivery = this.embeddedDelivery(options, onAttempt);
+      }
     } catch (error) {
       void this.store.close();
       this.machine?.close();
@@ -158,6 +161,25 @@ export class ServiceParts {
       throw error;
     }
     this.metrics = new ServiceMetrics(() => this.runtimes.load(), () => this.delivery.counts());
+  }
+
+  /**
+   * The embedded queue: in the service's SQLite file; with PostgreSQL as the store, in the same file of the
+   * data directory (one node: several nodes share queued events through --redis).
+   */
+  private embeddedDelivery(options: ServiceOptions, onAttempt: (tenant: string, outcome: string) => void): EventDelivery {
+    const db = this.store instanceof SqliteStore ? this.store.db : (this.deliveryDb = openDatabase(path.resolve(options.dataDir ?? ".tenantbox")));
+    const capacity = Math.max(1, this.runtimes.load().reduce((sum, pool) => sum + pool.capacity, 0));
+    return new EventDelivery({
+      store: new DeliveryStore(db),
+      now: this.now,
+      capacity,
+      tenantCapacity: (id) => this.config.tenants.get(id)?.quotas.maxConcurrentExecutions ?? 1,
+      ...(options.deliveryLeaseMs !== undefined ? { leaseMs: options.deliveryLeaseMs } : {}),
+      ...(options.deliveryRetryBaseMs !== undefined ? { retryBaseMs: options.deliveryRetryBaseMs } : {}),
+      log: this.log,
+      onAttempt,
+    });
   }
 
   /**

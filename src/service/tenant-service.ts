@@ -19,7 +19,7 @@ import { callLimits } from "./tenant-limits.js";
 import type { Quotas } from "./tiers.js";
 import type { UsageReport } from "./usage-limiter.js";
 import type { DeadLetter, TakenJob } from "./delivery/delivery-store.js";
-import type { AttemptOutcome, DeliveryReport } from "./delivery/event-delivery.js";
+import type { AttemptOutcome, DeliveryReport } from "./delivery/delivery-engine.js";
 import { FINAL_CODES } from "./delivery/retry-policy.js";
 import { ScheduleTicker } from "./delivery/schedule-ticker.js";
 import type { HookTarget } from "../registry/manifest.js";
@@ -100,7 +100,7 @@ export class TenantService {
   /** Restores today's quota counters, waits for the pools (see ServiceParts.start), then starts delivering queued events. */
   async start(): Promise<void> {
     await this.parts.start();
-    this.parts.delivery.start((job) => this.runQueuedAttempt(job));
+    await this.parts.delivery.start((job) => this.runQueuedAttempt(job));
     this.ticker.start();
   }
 
@@ -198,7 +198,7 @@ export class TenantService {
       maxAttempts: tenant.quotas.maxDeliveryAttempts,
     });
     try {
-      return enqueue();
+      return await enqueue();
     } catch (error) {
       // Nothing is acknowledged that was not stored.
       this.parts.log("could not store a queued event", error);
@@ -207,9 +207,9 @@ export class TenantService {
   }
 
   /** One tick of a schedule, queued once whichever process or round saw it first (its key names the schedule and minute). */
-  private queueTick(tenant: TenantConfig, tick: { cron: string; at: number; handlers: HookTarget[] }): void {
+  private async queueTick(tenant: TenantConfig, tick: { cron: string; at: number; handlers: HookTarget[] }): Promise<void> {
     const at = new Date(tick.at).toISOString();
-    this.parts.delivery.enqueue({
+    await this.parts.delivery.enqueue({
       tenant: tenant.id,
       event: `schedule:${tick.cron}`,
       payload: { schedule: tick.cron, at },
@@ -224,22 +224,22 @@ export class TenantService {
   }
 
   /** A queued event's state, attempts and each handler's last result; 404 for another tenant's or an unknown id. */
-  queuedEvent(tenant: TenantConfig, id: string): DeliveryReport {
-    const report = this.parts.delivery.report(tenant.id, id);
+  async queuedEvent(tenant: TenantConfig, id: string): Promise<DeliveryReport> {
+    const report = await this.parts.delivery.report(tenant.id, id);
     if (!report) throw new ServiceError("NOT_FOUND", "no queued event with this id");
     return report;
   }
 
   /** The tenant's dead letters, newest first: `before` (a failedAt from the last page) pages on. */
-  deadLetters(tenant: TenantConfig, limit: number, before?: number): { failed: DeadLetter[]; next: number | null } {
-    const failed = this.parts.delivery.deadLetters(tenant.id, limit, before);
+  async deadLetters(tenant: TenantConfig, limit: number, before?: number): Promise<{ failed: DeadLetter[]; next: number | null }> {
+    const failed = await this.parts.delivery.deadLetters(tenant.id, limit, before);
     return { failed, next: failed.length === limit ? failed.at(-1)!.failedAt : null };
   }
 
   /** Queues a queued event's dead letters again with fresh attempts. */
-  retryQueuedEvent(tenant: TenantConfig, id: string): { id: string; retried: number } {
-    if (!this.parts.delivery.report(tenant.id, id)) throw new ServiceError("NOT_FOUND", "no queued event with this id");
-    return { id, retried: this.parts.delivery.retry(tenant.id, id) };
+  async retryQueuedEvent(tenant: TenantConfig, id: string): Promise<{ id: string; retried: number }> {
+    if (!(await this.parts.delivery.report(tenant.id, id))) throw new ServiceError("NOT_FOUND", "no queued event with this id");
+    return { id, retried: await this.parts.delivery.retry(tenant.id, id) };
   }
 
   /**

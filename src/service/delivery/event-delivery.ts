@@ -1,11 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { DeliveryStore, DeliveryView, DeadLetter, JobState, TakenJob, AttemptResult } from "./delivery-store.js";
+import type { AttemptResult, DeadLetter, DeliveryStore, TakenJob } from "./delivery-store.js";
+import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type NewEvent } from "./delivery-engine.js";
 import { DEAD_LETTER_TTL_MS, IDEMPOTENCY_TTL_MS, SUCCEEDED_TTL_MS, verdict } from "./retry-policy.js";
-
-/** What running one attempt came to: it ran (with its result), or it could not start and waits until `until`. */
-export type AttemptOutcome =
-  | { ran: true; success: boolean; value?: unknown; error?: { code: string; message: string }; durationMs: number }
-  | { ran: false; until: number };
 
 export interface DeliveryOptions {
   store: DeliveryStore;
@@ -25,14 +21,6 @@ export interface DeliveryOptions {
   onAttempt?: (tenant: string, outcome: string) => void;
 }
 
-export type DeliveryState = JobState;
-
-/** GET /v1/events/jobs/:id: the delivery's state (from its handlers'), attempts and each handler's last result. */
-export interface DeliveryReport extends DeliveryView {
-  state: DeliveryState;
-  attempts: number;
-}
-
 const DEFAULT_LEASE_MS = 15_000;
 const DEFAULT_POLL_MS = 250;
 const SWEEP_EVERY_MS = 60_000;
@@ -45,7 +33,8 @@ const SWEEP_EVERY_MS = 60_000;
  * A process that dies mid-attempt stops renewing its leases; the job comes back when its lease runs out,
  * that attempt counted (it may have run: at least once, never silently lost).
  */
-export class EventDelivery {
+export class EventDelivery implements DeliveryEngine {
+  readonly name = "embedded";
   private readonly store: DeliveryStore;
   private readonly leaseMs: number;
   private readonly pollMs: number;
@@ -68,47 +57,36 @@ export class EventDelivery {
   }
 
   /** Stores the event's handler jobs; with an Idempotency-Key the tenant used within 24 h, the first delivery (nothing new is queued). */
-  enqueue(input: {
-    tenant: string;
-    event: string;
-    payload: unknown;
-    context: unknown;
-    user: string | null;
-    permissions: string[] | null;
-    idempotencyKey: string | null;
-    source: "api" | "schedule";
-    handlers: { file: string; funcName: string }[];
-    maxAttempts: number;
-  }): { id: string; event: string; handlers: number; duplicate: boolean } {
+  async enqueue(input: NewEvent): Promise<{ id: string; event: string; handlers: number; duplicate: boolean }> {
     const { id, created } = this.store.add({ ...input, id: randomUUID(), at: this.options.now() });
     if (created) this.wake();
     const view = created ? undefined : this.store.delivery(input.tenant, id);
     return { id, event: view?.event ?? input.event, handlers: view?.handlers.length ?? input.handlers.length, duplicate: !created };
   }
 
-  report(tenant: string, id: string): DeliveryReport | undefined {
+  async report(tenant: string, id: string): Promise<DeliveryReport | undefined> {
     const view = this.store.delivery(tenant, id);
     if (!view) return undefined;
-    return { ...view, state: overallState(view), attempts: view.handlers.reduce((sum, h) => sum + h.attempts, 0) };
+    return { ...view, state: overallState(view.handlers), attempts: view.handlers.reduce((sum, h) => sum + h.attempts, 0) };
   }
 
-  deadLetters(tenant: string, limit: number, before?: number): DeadLetter[] {
+  async deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]> {
     return this.store.deadLetters(tenant, limit, before);
   }
 
   /** Queues a delivery's dead letters again, each with fresh attempts; how many (0: none failed, or no such delivery). */
-  retry(tenant: string, id: string): number {
+  async retry(tenant: string, id: string): Promise<number> {
     const count = this.store.retry(tenant, id, this.options.now());
     if (count > 0) this.wake();
     return count;
   }
 
-  counts(): ReturnType<DeliveryStore["counts"]> {
+  async counts(): Promise<ReturnType<DeliveryStore["counts"]>> {
     return this.store.counts(this.options.now());
   }
 
   /** Starts the dispatcher: `run` runs one attempt. */
-  start(run: (job: TakenJob) => Promise<AttemptOutcome>): void {
+  async start(run: (job: TakenJob) => Promise<AttemptOutcome>): Promise<void> {
     this.run = run;
     this.timer = setInterval(() => this.wake(), this.pollMs);
     this.timer.unref();
@@ -218,13 +196,4 @@ export class EventDelivery {
       this.options.log("a queued handler's attempt could not be recorded", error);
     }
   }
-}
-
-/** A delivery's state from its handlers': running while any runs, queued while any waits, failed if any failed, else succeeded. */
-function overallState(view: DeliveryView): DeliveryState {
-  const states = new Set(view.handlers.map((h) => h.state));
-  if (states.has("running")) return "running";
-  if (states.has("queued")) return "queued";
-  if (states.has("failed")) return "failed";
-  return "succeeded";
 }

@@ -15,7 +15,7 @@ export interface TickerOptions {
    * Queues one tick's handlers as a delivery whose Idempotency-Key names the schedule and the minute: every
    * process and every round that sees the same tick queues it once.
    */
-  enqueue: (tenant: TenantConfig, tick: { cron: string; at: number; handlers: HookTarget[] }) => void;
+  enqueue: (tenant: TenantConfig, tick: { cron: string; at: number; handlers: HookTarget[] }) => Promise<void>;
   log: (message: string, error: unknown) => void;
   everyMs?: number;
 }
@@ -64,7 +64,7 @@ export class ScheduleTicker {
         const at = lastTick(cron, now);
         if (now - at > TICK_GRACE_MS || handlers.length === 0) continue;
         try {
-          this.options.enqueue(tenant, { cron, at, handlers });
+          await this.options.enqueue(tenant, { cron, at, handlers });
         } catch (error) {
           this.options.log(`could not queue the schedule "${cron}" of tenant "${tenant.id}"`, error);
         }
