@@ -7,9 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
 import { call, expectError, gauges, manifest, removeTempDirs, SECRET, tempDir, until, writeTenants } from "./service-helpers.js";
 import { connectRedis, dropRedisKeys, REDIS_URL, redisPrefix } from "./redis-helpers.js";
+import { dropPostgresSchemas, postgresSchema } from "./postgres-helpers.js";
 
-/** Both engines, one API: the embedded queue (the service's SQLite file) and BullMQ (real Redis). */
-const ENGINES = ["embedded", "bullmq"] as const;
+/**
+ * One API on every engine: the queue in the service's own database (its SQLite file, or PostgreSQL when
+ * that is the store) and BullMQ (real Redis).
+ */
+const ENGINES = ["sqlite", "postgres", "bullmq"] as const;
 type Engine = (typeof ENGINES)[number];
 
 // Queued event delivery end to end: a real TenantboxServer on 127.0.0.1 with its SQLite file in a temp
@@ -71,12 +75,16 @@ afterAll(async () => {
   await Promise.allSettled(servers.map((s) => s.close()));
   removeTempDirs();
   await dropRedisKeys();
+  await dropPostgresSchemas();
 });
 
-/** The service options of an engine: BullMQ gets Redis under a key prefix of the suite's own. */
-function engineOptions(engine: Engine, prefix: string): { redisUrl?: string; redisKeyPrefix?: string } {
-  return engine === "bullmq" ? { redisUrl: REDIS_URL, redisKeyPrefix: prefix } : {};
+/** The service options of an engine: BullMQ gets Redis under a key prefix, PostgreSQL a schema, of the suite's own. */
+async function engineOptions(engine: Engine, prefix: string): Promise<{ redisUrl?: string; redisKeyPrefix?: string; databaseUrl?: string }> {
+  if (engine === "bullmq") return { redisUrl: REDIS_URL, redisKeyPrefix: prefix };
+  if (engine === "postgres") return { databaseUrl: (schemas[prefix] ??= await postgresSchema("tbx_delivery")) };
+  return {};
 }
+const schemas: Record<string, string> = {};
 
 async function startServer(root: string, dataDir: string, engine: Engine, prefix: string): Promise<{ server: TenantboxServer; base: string }> {
   const server = new TenantboxServer({
@@ -88,7 +96,7 @@ async function startServer(root: string, dataDir: string, engine: Engine, prefix
     maxThreads: 2,
     deliveryRetryBaseMs: 20,
     deliveryLeaseMs: 1000,
-    ...engineOptions(engine, prefix),
+    ...(await engineOptions(engine, prefix)),
   });
   servers.push(server);
   return { server, base: await server.listen({ port: 0, host: "127.0.0.1" }) };
@@ -226,7 +234,7 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     for (let i = 0; i < 4; i++) events.push((await post("/v1/events/tick", { payload: 300, delivery: "queued" }, "solo")).body);
     await until(async () => (await get(`/v1/events/jobs/${events[0].id}`, "solo")).body.state === "running", "the first job to start");
     await server.close();
-    if (engine === "embedded") {
+    if (engine === "sqlite") {
       // One slot: the first ran to its end during the shutdown; the others were never started.
       const states = await Promise.all(events.map(async (e) => (await startedElsewhere(dataDir, e.id)) ?? "?"));
       expect(states[0]).toBe("succeeded");
@@ -242,7 +250,7 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
 
   it("a node killed mid-attempt loses no job: its lease runs out and another node runs it again", async () => {
     await server.close(); // the killed node alone serves the data directory until it dies
-    const node = spawn(process.execPath, [path.join(import.meta.dirname, "fixtures/delivery-node.mjs"), JSON.stringify({ root, dataDir, config: CONFIG, secret: SECRET, leaseMs: 1000, ...engineOptions(engine, prefix) })], {
+    const node = spawn(process.execPath, [path.join(import.meta.dirname, "fixtures/delivery-node.mjs"), JSON.stringify({ root, dataDir, config: CONFIG, secret: SECRET, leaseMs: 1000, ...(await engineOptions(engine, prefix)) })], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     try {
@@ -257,9 +265,9 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
       ({ server, base } = await startServer(root, dataDir, engine, prefix));
       const job = await settled(event.body.id, "solo");
       expect(job.state).toBe("succeeded");
-      // The embedded engine counts the attempt the dead node started (it may have run); BullMQ takes a
+      // The database's queue counts the attempt the dead node started (it may have run); BullMQ takes a
       // stalled job back without counting it. Either way the job ran to its end, nothing lost.
-      const attempts = engine === "embedded" ? 2 : 1;
+      const attempts = engine === "bullmq" ? 1 : 2;
       expect(job.handlers[0]).toMatchObject({ attempts, lastResult: { attempt: attempts, value: "slow done" } });
     } finally {
       node.kill("SIGKILL");
@@ -281,7 +289,9 @@ describe.each(ENGINES)("scheduled hooks (%s)", (engine) => {
     let clock = Date.UTC(2031, 0, 1, 0, 0, 20); // 00:00:20: every schedule's latest tick is 00:00
     const prefix = redisPrefix("tbx-schedules");
     // With BullMQ, two nodes (their own data directories, one Redis) see every tick: it still runs once.
-    const nodes = engine === "bullmq" ? [dataDir, tempDir("tenantbox-data-")] : [dataDir];
+    // So do two nodes of one PostgreSQL database.
+    const nodes = engine === "sqlite" ? [dataDir] : [dataDir, tempDir("tenantbox-data-")];
+    const options = await engineOptions(engine, prefix);
     const started = nodes.map((dir) => {
       const node = new TenantboxServer({
         root,
@@ -292,14 +302,16 @@ describe.each(ENGINES)("scheduled hooks (%s)", (engine) => {
         maxThreads: 1,
         now: () => clock,
         scheduleCheckMs: 30,
-        ...engineOptions(engine, prefix),
+        ...options,
       });
       servers.push(node);
       return node;
     });
     const base = (await Promise.all(started.map((node) => node.listen({ port: 0, host: "127.0.0.1" }))))[0]!;
     const token = await signToken(SECRET, { tenantId: "cron" });
-    const runs = async () => (await Promise.all(started.map((node) => node.service.auditLog({ tenant: "cron" })))).flat().filter((r) => r.event?.startsWith("schedule:"));
+    // Each node's audit log: its own SQLite file, or the one PostgreSQL database they share.
+    const logs = engine === "postgres" ? started.slice(0, 1) : started;
+    const runs = async () => (await Promise.all(logs.map((node) => node.service.auditLog({ tenant: "cron" })))).flat().filter((r) => r.event?.startsWith("schedule:"));
     // free tier: maxSchedules 2, so "0 0 * * *" (the third) does not run; many rounds, one run per tick.
     await until(async () => (await runs()).length === 2, "the first tick of the two schedules", 10_000);
     await new Promise((r) => setTimeout(r, 200));

@@ -531,6 +531,7 @@ describe.each(ENGINES)("the HTTP API (one server, many tenants) on $engine", ({ 
           "order.created": ["hooks/orders.js#onOrderCreated", "hooks/crm.mjs#sync"],
           "audit.denied": ["hooks/bad.js#insert"],
         },
+        schedules: {},
         issues: [],
         valid: true,
       });

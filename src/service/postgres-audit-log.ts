@@ -1,7 +1,7 @@
 import { auditConditions, auditValues, finite, toAuditRow, type AuditDbRow, type AuditEntry, type AuditFilter, type AuditLog, type AuditRow } from "./audit-log.js";
 import type { PostgresDatabase } from "./postgres-database.js";
 
-const COLUMNS = `id, tenant, "user", kind, file, func, code_hash, event, success, error_code, duration_ms, tool_calls, charged_tool_calls, at`;
+const COLUMNS = `id, tenant, "user", kind, file, func, code_hash, event, success, error_code, duration_ms, tool_calls, charged_tool_calls, job_id, attempt, at`;
 
 /** The audit log in PostgreSQL: `record` resolves once the row is committed, before the answer goes out. */
 export class PostgresAuditLog implements AuditLog {

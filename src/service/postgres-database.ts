@@ -1,4 +1,5 @@
 import pg from "pg";
+import { POSTGRES_DELIVERY_SCHEMA } from "./delivery/postgres-delivery-store.js";
 import { ServiceError } from "./service-error.js";
 
 /**
@@ -65,7 +66,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE TRIGGER storage_usage_quota BEFORE INSERT OR UPDATE ON storage_usage
      FOR EACH ROW EXECUTE FUNCTION tenantbox_check_storage();`,
   // Queued events (issue 13): each handler attempt's row names its delivery and attempt.
-  `ALTER TABLE executions ADD COLUMN job_id text, ADD COLUMN attempt integer;`,
+  `ALTER TABLE executions ADD COLUMN job_id text, ADD COLUMN attempt integer;
+   ${POSTGRES_DELIVERY_SCHEMA}`,
 ];
 
 /** The SQLSTATE the storage trigger raises. */

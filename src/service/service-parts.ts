@@ -9,9 +9,9 @@ import type { ConcurrencySlots } from "./concurrency-slots.js";
 import { MachineState } from "./machine-state.js";
 import { ServiceMetrics } from "./metrics.js";
 import { RedisSlots } from "./redis-slots.js";
-import { createServiceStore, SqliteStore, type ServiceStore } from "./service-store.js";
-import { openDatabase, type Database } from "./database.js";
-import { DeliveryStore } from "./delivery/delivery-store.js";
+import { createServiceStore, PostgresStore, SqliteStore, type ServiceStore } from "./service-store.js";
+import { SqliteDeliveryStore } from "./delivery/delivery-store.js";
+import { PostgresDeliveryStore } from "./delivery/postgres-delivery-store.js";
 import { EventDelivery } from "./delivery/event-delivery.js";
 import { BullmqDelivery } from "./delivery/bullmq-delivery.js";
 import type { DeliveryEngine } from "./delivery/delivery-engine.js";
@@ -86,7 +86,6 @@ export class ServiceParts {
   readonly metrics: ServiceMetrics;
   /** Queued events and their handlers' jobs: BullMQ with Redis, else the SQLite file of the data directory. */
   readonly delivery: DeliveryEngine;
-  private deliveryDb: Database | undefined;
   private readonly redis: Redis | undefined;
   private readonly machine: MachineState | undefined;
   private readonly slots: ConcurrencySlots | undefined;
@@ -157,21 +156,20 @@ export class ServiceParts {
     } catch (error) {
       void this.store.close();
       this.machine?.close();
-      this.deliveryDb?.close();
       throw error;
     }
     this.metrics = new ServiceMetrics(() => this.runtimes.load(), () => this.delivery.counts());
   }
 
   /**
-   * The embedded queue: in the service's SQLite file; with PostgreSQL as the store, in the same file of the
-   * data directory (one node: several nodes share queued events through --redis).
+   * The queue without Redis, in the service's own database: its SQLite file, or PostgreSQL when that is the
+   * store (then every node of the database shares it).
    */
   private embeddedDelivery(options: ServiceOptions, onAttempt: (tenant: string, outcome: string) => void): EventDelivery {
-    const db = this.store instanceof SqliteStore ? this.store.db : (this.deliveryDb = openDatabase(path.resolve(options.dataDir ?? ".tenantbox")));
+    const store = this.store instanceof PostgresStore ? new PostgresDeliveryStore(this.store.db) : new SqliteDeliveryStore((this.store as SqliteStore).db);
     const capacity = Math.max(1, this.runtimes.load().reduce((sum, pool) => sum + pool.capacity, 0));
     return new EventDelivery({
-      store: new DeliveryStore(db),
+      store,
       now: this.now,
       capacity,
       tenantCapacity: (id) => this.config.tenants.get(id)?.quotas.maxConcurrentExecutions ?? 1,
@@ -220,8 +218,7 @@ export class ServiceParts {
       } finally {
         this.redis?.disconnect();
         this.machine?.close();
-        this.deliveryDb?.close();
-        await this.store.close();
+          await this.store.close();
       }
     }
   }

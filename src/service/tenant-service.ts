@@ -185,6 +185,7 @@ export class TenantService {
     const { tenant, principal } = caller;
     const runtime = this.parts.runtimes.of(tenant);
     const targets = await this.registryCall(() => runtime.handlers(event, this.folderOf(tenant)));
+    await this.parts.store.ready();
     const enqueue = () => this.parts.delivery.enqueue({
       tenant: tenant.id,
       event,

@@ -34,6 +34,9 @@ export interface BullmqDeliveryOptions {
   onAttempt?: (tenant: string, outcome: string) => void;
 }
 
+/** How long close() waits for workers that cannot reach Redis. */
+const CLOSE_WAIT_MS = 5_000;
+
 const STATE_OF: Record<string, JobState> = {
   completed: "succeeded",
   failed: "failed",
@@ -54,12 +57,24 @@ export class BullmqDelivery implements DeliveryEngine {
   private readonly redis: Redis;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
+  private readonly connections: Redis[] = [];
   private readonly prefix: string;
 
   constructor(private readonly options: BullmqDeliveryOptions) {
     // BullMQ's workers block on their connections: they need retries without a per-request limit.
     this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.redis.on("error", (error) => this.connectionError(error));
     this.prefix = `${options.keyPrefix}:events`;
+  }
+
+  private lastConnectionLog = 0;
+
+  /** A Redis that is away is said once a minute, not on every reconnect attempt (requests answer 503 meanwhile). */
+  private connectionError(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastConnectionLog < 60_000) return;
+    this.lastConnectionLog = now;
+    this.options.log("the event queue cannot reach Redis", error);
   }
 
   private queue(tenant: string): Queue {
@@ -183,8 +198,11 @@ export class BullmqDelivery implements DeliveryEngine {
   async start(run: (job: TakenJob) => Promise<AttemptOutcome>): Promise<void> {
     await this.redis.connect();
     for (const { id, concurrency } of this.options.tenants()) {
+      const connection = this.redis.duplicate();
+      connection.on("error", (error) => this.connectionError(error));
+      this.connections.push(connection);
       const worker = new Worker(`t-${id}`, (job, token) => this.attempt(job, token, run), {
-        connection: this.redis.duplicate(),
+        connection,
         prefix: `${this.prefix}:bull`,
         concurrency,
         lockDuration: this.options.leaseMs ?? 15_000,
@@ -196,10 +214,12 @@ export class BullmqDelivery implements DeliveryEngine {
     }
   }
 
+  /** Lets the attempts in flight finish; with Redis away, gives up waiting after a few seconds (their jobs stall and come back). */
   async close(): Promise<void> {
-    await Promise.allSettled(this.workers.map((w) => w.close()));
-    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
-    this.redis.disconnect();
+    const closing = Promise.allSettled([...this.workers.map((w) => w.close()), ...[...this.queues.values()].map((q) => q.close())]);
+    const gaveUp = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), CLOSE_WAIT_MS).unref())]);
+    if (gaveUp) for (const worker of this.workers) void worker.close(true).catch(() => {});
+    for (const connection of [this.redis, ...this.connections]) connection.disconnect();
   }
 
   /** One attempt: its result is the job's return value, or its failure's reason (JSON), so the last result stays structured. */
@@ -210,7 +230,8 @@ export class BullmqDelivery implements DeliveryEngine {
     const at = this.options.now();
     if (!outcome.ran) {
       this.options.onAttempt?.(data.tenant, "postponed");
-      await job.moveToDelayed(Math.max(outcome.until, Date.now() + 50), token);
+      // BullMQ counts in Redis's time: the wait, not the service clock's instant.
+      await job.moveToDelayed(Date.now() + Math.max(50, outcome.until - at), token);
       throw new DelayedError();
     }
     const result: AttemptResult = { success: outcome.success, durationMs: outcome.durationMs, attempt, at };

@@ -115,7 +115,7 @@ export interface DeadLetter {
   lastResult: AttemptResult | null;
 }
 
-interface JobRow {
+export interface JobRow {
   delivery_id: string;
   idx: number;
   tenant: string;
@@ -129,9 +129,36 @@ interface JobRow {
   last_result: string | null;
 }
 
-const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+export const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+const parse = parseJson;
 
-export class DeliveryStore {
+/**
+ * The queue's rows in one engine: the embedded queue's SQLite file, or PostgreSQL when it is the service's
+ * store (several nodes then share the queue; a job is taken with FOR UPDATE SKIP LOCKED).
+ */
+export interface DeliveryStore {
+  add(delivery: NewDelivery): Promise<{ id: string; created: boolean }>;
+  /** Tenants with a job due at `now`. */
+  dueTenants(now: number): Promise<string[]>;
+  /** Takes the tenant's oldest due job for one attempt (running, attempt counted, leased); undefined when none. */
+  take(tenant: string, now: number, leaseUntil: number): Promise<TakenJob | undefined>;
+  finish(job: TakenJob, result: AttemptResult, next: { state: "succeeded" | "failed" } | { state: "queued"; retryAt: number }, now: number): Promise<void>;
+  postpone(job: TakenJob, runAt: number): Promise<void>;
+  renew(job: TakenJob, leaseUntil: number): Promise<void>;
+  reclaimExpired(now: number): Promise<number>;
+  delivery(tenant: string, id: string): Promise<DeliveryView | undefined>;
+  deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]>;
+  retry(tenant: string, id: string, now: number): Promise<number>;
+  counts(now: number): Promise<{ states: Record<JobState, number>; oldestWaitingMs: number }>;
+  sweep(now: number, succeededTtl: number, deadTtl: number, idempotencyTtl: number): Promise<void>;
+}
+
+/** What an attempt that was cut off (its process died) is recorded as. */
+export function cutOffAttempt(attempt: number, now: number): AttemptResult {
+  return { success: false, error: { code: "INTERNAL_ERROR", message: "the service process stopped during the attempt" }, durationMs: 0, attempt, at: now };
+}
+
+export class SqliteDeliveryStore implements DeliveryStore {
   private readonly statements: Record<string, Statement> = {};
 
   constructor(private readonly db: Database) {}
@@ -141,7 +168,7 @@ export class DeliveryStore {
   }
 
   /** Stores the delivery and its jobs at once; with a key already used by the tenant, the first delivery's id instead. */
-  add(delivery: NewDelivery): { id: string; created: boolean } {
+  async add(delivery: NewDelivery): Promise<{ id: string; created: boolean }> {
     return this.db.transaction(() => {
       if (delivery.idempotencyKey !== null) {
         const first = this.sql(`SELECT id FROM deliveries WHERE tenant = ? AND idempotency_key = ?`).get(delivery.tenant, delivery.idempotencyKey) as { id: string } | undefined;
@@ -171,7 +198,7 @@ export class DeliveryStore {
   }
 
   /** Tenants with a job due at `now`: one index probe per tenant (a skip scan), however many jobs wait. */
-  dueTenants(now: number): string[] {
+  async dueTenants(now: number): Promise<string[]> {
     const rows = this.sql(
       `WITH RECURSIVE t(tenant) AS (
          SELECT MIN(tenant) FROM delivery_jobs WHERE state = 'queued'
@@ -187,7 +214,7 @@ export class DeliveryStore {
    * Takes the tenant's oldest due job for one attempt (state running, attempt counted, leased until
    * `leaseUntil`); undefined when another process took it first or none is due.
    */
-  take(tenant: string, now: number, leaseUntil: number): TakenJob | undefined {
+  async take(tenant: string, now: number, leaseUntil: number): Promise<TakenJob | undefined> {
     for (let tries = 0; tries < 3; tries++) {
       const row = this.sql(
         `SELECT delivery_id, idx FROM delivery_jobs WHERE state = 'queued' AND tenant = ? AND run_at <= ? ORDER BY run_at, queued_at, idx LIMIT 1`,
@@ -237,7 +264,7 @@ export class DeliveryStore {
   }
 
   /** The attempt ended: the job succeeded, failed for good, or waits for `retryAt`. */
-  finish(job: TakenJob, result: AttemptResult, next: { state: "succeeded" | "failed" } | { state: "queued"; retryAt: number }, now: number): void {
+  async finish(job: TakenJob, result: AttemptResult, next: { state: "succeeded" | "failed" } | { state: "queued"; retryAt: number }, now: number): Promise<void> {
     this.sql(
       `UPDATE delivery_jobs SET state = ?, run_at = COALESCE(?, run_at), finished_at = ?, lease_until = NULL, last_result = ?
        WHERE delivery_id = ? AND idx = ? AND state = 'running'`,
@@ -245,14 +272,14 @@ export class DeliveryStore {
   }
 
   /** The attempt did not start (no free slot, the daily quota, a pool that refused): the job waits again, the attempt not counted. */
-  postpone(job: TakenJob, runAt: number): void {
+  async postpone(job: TakenJob, runAt: number): Promise<void> {
     this.sql(
       `UPDATE delivery_jobs SET state = 'queued', attempts = attempts - 1, run_at = ?, lease_until = NULL WHERE delivery_id = ? AND idx = ? AND state = 'running'`,
     ).run(runAt, job.deliveryId, job.index);
   }
 
   /** Keeps a running job's lease alive (its attempt is still in flight in this process). */
-  renew(job: TakenJob, leaseUntil: number): void {
+  async renew(job: TakenJob, leaseUntil: number): Promise<void> {
     this.sql(`UPDATE delivery_jobs SET lease_until = ? WHERE delivery_id = ? AND idx = ? AND state = 'running'`).run(leaseUntil, job.deliveryId, job.index);
   }
 
@@ -260,7 +287,7 @@ export class DeliveryStore {
    * Jobs whose lease ran out (their process died mid-attempt): the attempt counts, since it may have run.
    * Each goes back to the queue, or fails for good when it has no attempt left.
    */
-  reclaimExpired(now: number): number {
+  async reclaimExpired(now: number): Promise<number> {
     const expired = this.sql(`SELECT delivery_id, idx, attempts, max_attempts FROM delivery_jobs WHERE state = 'running' AND lease_until < ?`).all(now) as {
       delivery_id: string;
       idx: number;
@@ -268,13 +295,7 @@ export class DeliveryStore {
       max_attempts: number;
     }[];
     for (const job of expired) {
-      const result: AttemptResult = {
-        success: false,
-        error: { code: "INTERNAL_ERROR", message: "the service process stopped during the attempt" },
-        durationMs: 0,
-        attempt: job.attempts,
-        at: now,
-      };
+      const result = cutOffAttempt(job.attempts, now);
       const dead = job.attempts >= job.max_attempts;
       this.sql(
         `UPDATE delivery_jobs SET state = ?, finished_at = ?, run_at = ?, lease_until = NULL, last_result = ?
@@ -284,7 +305,7 @@ export class DeliveryStore {
     return expired.length;
   }
 
-  delivery(tenant: string, id: string): DeliveryView | undefined {
+  async delivery(tenant: string, id: string): Promise<DeliveryView | undefined> {
     const d = this.sql(`SELECT id, event, source, created_at FROM deliveries WHERE id = ? AND tenant = ?`).get(id, tenant) as
       | { id: string; event: string; source: "api" | "schedule"; created_at: number }
       | undefined;
@@ -294,7 +315,7 @@ export class DeliveryStore {
   }
 
   /** The tenant's dead letters, newest first; `before` (a failedAt) pages on. */
-  deadLetters(tenant: string, limit: number, before?: number): DeadLetter[] {
+  async deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]> {
     const rows = this.sql(
       `SELECT j.*, d.event FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id
        WHERE j.tenant = ? AND j.state = 'failed' AND j.finished_at < ? ORDER BY j.finished_at DESC, j.delivery_id, j.idx LIMIT ?`,
@@ -311,14 +332,14 @@ export class DeliveryStore {
   }
 
   /** Queues the delivery's failed jobs again with fresh attempts; how many. */
-  retry(tenant: string, id: string, now: number): number {
+  async retry(tenant: string, id: string, now: number): Promise<number> {
     return this.sql(
       `UPDATE delivery_jobs SET state = 'queued', attempts = 0, run_at = ?, queued_at = ?, finished_at = NULL WHERE delivery_id = ? AND tenant = ? AND state = 'failed'`,
     ).run(now, now, id, tenant).changes;
   }
 
   /** Jobs per state, and when the oldest waiting one was queued. */
-  counts(now: number): { states: Record<JobState, number>; oldestWaitingMs: number } {
+  async counts(now: number): Promise<{ states: Record<JobState, number>; oldestWaitingMs: number }> {
     const states: Record<JobState, number> = { queued: 0, running: 0, succeeded: 0, failed: 0 };
     for (const row of this.sql(`SELECT state, COUNT(*) AS n FROM delivery_jobs GROUP BY state`).all() as { state: JobState; n: number }[]) states[row.state] = row.n;
     const oldest = this.sql(`SELECT MIN(queued_at) AS at FROM delivery_jobs WHERE state = 'queued' AND run_at <= ?`).get(now) as { at: number | null };
@@ -326,7 +347,7 @@ export class DeliveryStore {
   }
 
   /** Drops what is past its keeping time: succeeded jobs, dead letters, deliveries with no job left, old idempotency keys. */
-  sweep(now: number, succeededTtl: number, deadTtl: number, idempotencyTtl: number): void {
+  async sweep(now: number, succeededTtl: number, deadTtl: number, idempotencyTtl: number): Promise<void> {
     this.db.transaction(() => {
       this.sql(`DELETE FROM delivery_jobs WHERE state = 'succeeded' AND finished_at < ?`).run(now - succeededTtl);
       this.sql(`DELETE FROM delivery_jobs WHERE state = 'failed' AND finished_at < ?`).run(now - deadTtl);
@@ -336,7 +357,7 @@ export class DeliveryStore {
   }
 }
 
-function jobView(r: JobRow): JobView {
+export function jobView(r: JobRow): JobView {
   return {
     index: r.idx,
     file: r.file,

@@ -58,14 +58,14 @@ export class EventDelivery implements DeliveryEngine {
 
   /** Stores the event's handler jobs; with an Idempotency-Key the tenant used within 24 h, the first delivery (nothing new is queued). */
   async enqueue(input: NewEvent): Promise<{ id: string; event: string; handlers: number; duplicate: boolean }> {
-    const { id, created } = this.store.add({ ...input, id: randomUUID(), at: this.options.now() });
+    const { id, created } = await this.store.add({ ...input, id: randomUUID(), at: this.options.now() });
     if (created) this.wake();
-    const view = created ? undefined : this.store.delivery(input.tenant, id);
+    const view = created ? undefined : await this.store.delivery(input.tenant, id);
     return { id, event: view?.event ?? input.event, handlers: view?.handlers.length ?? input.handlers.length, duplicate: !created };
   }
 
   async report(tenant: string, id: string): Promise<DeliveryReport | undefined> {
-    const view = this.store.delivery(tenant, id);
+    const view = await this.store.delivery(tenant, id);
     if (!view) return undefined;
     return { ...view, state: overallState(view.handlers), attempts: view.handlers.reduce((sum, h) => sum + h.attempts, 0) };
   }
@@ -76,12 +76,12 @@ export class EventDelivery implements DeliveryEngine {
 
   /** Queues a delivery's dead letters again, each with fresh attempts; how many (0: none failed, or no such delivery). */
   async retry(tenant: string, id: string): Promise<number> {
-    const count = this.store.retry(tenant, id, this.options.now());
+    const count = await this.store.retry(tenant, id, this.options.now());
     if (count > 0) this.wake();
     return count;
   }
 
-  async counts(): Promise<ReturnType<DeliveryStore["counts"]>> {
+  counts(): ReturnType<DeliveryStore["counts"]> {
     return this.store.counts(this.options.now());
   }
 
@@ -93,7 +93,7 @@ export class EventDelivery implements DeliveryEngine {
     // Jobs in flight here stay ours while we live; a process that died stops renewing them.
     this.renewTimer = setInterval(() => {
       const until = this.options.now() + this.leaseMs;
-      for (const job of this.inFlight.values()) this.store.renew(job, until);
+      for (const job of this.inFlight.values()) this.store.renew(job, until).catch((error: unknown) => this.options.log("could not renew a queued job's lease", error));
     }, Math.max(50, Math.floor(this.leaseMs / 3)));
     this.renewTimer.unref();
     this.wake();
@@ -107,6 +107,7 @@ export class EventDelivery implements DeliveryEngine {
     clearInterval(this.renewTimer);
   }
 
+  /** Runs the dispatcher, or asks the one running to go round once more: never two at once. */
   private wake(): void {
     if (this.stopped || !this.run) return;
     if (this.dispatching) {
@@ -114,30 +115,32 @@ export class EventDelivery implements DeliveryEngine {
       return;
     }
     this.dispatching = true;
-    try {
-      do {
-        this.wanted = false;
-        this.dispatch();
-      } while (this.wanted && !this.stopped);
-    } catch (error) {
-      this.options.log("the event queue could not be read", error);
-    } finally {
-      this.dispatching = false;
-    }
+    void (async () => {
+      try {
+        do {
+          this.wanted = false;
+          await this.dispatch();
+        } while (this.wanted && !this.stopped);
+      } catch (error) {
+        this.options.log("the event queue could not be read", error);
+      } finally {
+        this.dispatching = false;
+      }
+    })();
   }
 
   /** Fills free capacity with due jobs, one per tenant per turn, starting after the tenant served last. */
-  private dispatch(): void {
+  private async dispatch(): Promise<void> {
     const now = this.options.now();
     if (now - this.lastSweep >= SWEEP_EVERY_MS) {
       this.lastSweep = now;
-      this.store.reclaimExpired(now);
-      this.store.sweep(now, SUCCEEDED_TTL_MS, DEAD_LETTER_TTL_MS, IDEMPOTENCY_TTL_MS);
+      await this.store.reclaimExpired(now);
+      await this.store.sweep(now, SUCCEEDED_TTL_MS, DEAD_LETTER_TTL_MS, IDEMPOTENCY_TTL_MS);
     } else if (this.inFlight.size < this.options.capacity) {
-      this.store.reclaimExpired(now);
+      await this.store.reclaimExpired(now);
     }
     if (this.inFlight.size >= this.options.capacity) return;
-    const tenants = this.store.dueTenants(now);
+    const tenants = await this.store.dueTenants(now);
     if (tenants.length === 0) return;
     let progress = true;
     while (progress && this.inFlight.size < this.options.capacity) {
@@ -145,7 +148,8 @@ export class EventDelivery implements DeliveryEngine {
       for (let i = 0; i < tenants.length && this.inFlight.size < this.options.capacity; i++) {
         const tenant = tenants[(this.nextTurn + i) % tenants.length]!;
         if ((this.perTenant.get(tenant) ?? 0) >= this.options.tenantCapacity(tenant)) continue;
-        const job = this.store.take(tenant, now, now + this.leaseMs);
+        if (this.stopped) return;
+        const job = await this.store.take(tenant, now, now + this.leaseMs);
         if (!job) continue;
         progress = true;
         this.nextTurn = (this.nextTurn + i + 1) % tenants.length;
@@ -181,7 +185,7 @@ export class EventDelivery implements DeliveryEngine {
     const now = this.options.now();
     try {
       if (!outcome.ran) {
-        this.store.postpone(job, outcome.until);
+        await this.store.postpone(job, outcome.until);
         this.options.onAttempt?.(job.tenant, "postponed");
         return;
       }
@@ -189,7 +193,7 @@ export class EventDelivery implements DeliveryEngine {
       if (outcome.success) result.value = outcome.value;
       if (outcome.error) result.error = outcome.error;
       const next = verdict(outcome.success ? undefined : (outcome.error?.code ?? "INTERNAL_ERROR"), job.attempt, job.maxAttempts, now, this.options.retryBaseMs);
-      this.store.finish(job, result, next.kind === "retry" ? { state: "queued", retryAt: next.at } : { state: next.kind === "done" ? "succeeded" : "failed" }, now);
+      await this.store.finish(job, result, next.kind === "retry" ? { state: "queued", retryAt: next.at } : { state: next.kind === "done" ? "succeeded" : "failed" }, now);
       this.options.onAttempt?.(job.tenant, outcome.success ? "ok" : (outcome.error?.code ?? "error"));
     } catch (error) {
       // The lease runs out and the job comes back: the attempt is counted, nothing is lost.
