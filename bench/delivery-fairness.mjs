@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { parseConfig, TenantboxServer } from "../dist/service.js";
 import { summarize } from "./stats.mjs";
@@ -29,6 +30,8 @@ const service = server.service;
 const caller = (id) => ({ tenant: config.tenants.get(id), principal: { tenantId: id, user: null, permissions: null } });
 
 async function queueToStart(label) {
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   const ids = [];
   for (let i = 0; i < B_EVENTS; i++) {
     ids.push((await service.emitQueued(caller("b"), "ping", i, null, null)).id);
@@ -46,8 +49,10 @@ async function queueToStart(label) {
       await new Promise((r) => setTimeout(r, 20));
     }
   }
+  lag.disable();
   const s = summarize(waits);
-  process.stdout.write(`${label}: B queue-to-start p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms (n=${s.n})\n`);
+  const slow = waits.map((w, i) => [w, i]).filter(([w]) => w > 100).map(([w, i]) => `#${i} ${w.toFixed(0)}`).join(", ");
+  process.stdout.write(`${label}: B queue-to-start p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms (n=${s.n}); service event-loop lag max ${(lag.max / 1e6).toFixed(0)} ms${slow ? `; over 100 ms: ${slow}` : ""}\n`);
   return s;
 }
 

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
@@ -209,6 +209,23 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     expectError(await get("/v1/events/failed?limit=abc"), 400, "INVALID_REQUEST");
   });
 
+  it("tenantbox jobs lists them from where the service keeps them; --failed lists the dead letters", async () => {
+    const options = await engineOptions(engine, prefix);
+    const source =
+      engine === "bullmq" ? ["--redis", options.redisUrl!, "--redis-prefix", options.redisKeyPrefix!] : engine === "postgres" ? ["--database", options.databaseUrl!] : ["--data", dataDir];
+    const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(import.meta.dirname, "../dist/cli.js"), "jobs", ...source, ...args], { encoding: "utf8" });
+    const failed = cli("--tenant", "shop", "--failed", "--json");
+    expect(failed.status, failed.stderr).toBe(0);
+    const letters = failed.stdout.trim().split("\n").map((line) => JSON.parse(line));
+    expect(letters.length).toBeGreaterThan(0);
+    expect(letters.every((j: { state: string; tenant: string }) => j.state === "failed" && j.tenant === "shop")).toBe(true);
+    expect(letters.some((j: { funcName: string; lastResult: { error: { code: string } } }) => j.funcName === "fail" && j.lastResult.error.code === "RUNTIME_ERROR")).toBe(true);
+    const table = cli("--limit", "5");
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout.split("\n")[0]).toMatch(/^time +tenant +id +event +handler +state +tries +last error/);
+    expect(table.stdout.trim().split("\n")).toHaveLength(6);
+  });
+
   it("reports the queue in /metrics: jobs per state, attempts by outcome, the oldest waiting job", async () => {
     const text = (await call(base, "GET", "/metrics")).text;
     expect(gauges(text, "tenantbox_event_jobs").length).toBe(4);
@@ -227,6 +244,19 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     for (const { body } of mine) expect((await settled(body.id)).state).toBe("succeeded");
     // 300 jobs of 50 ms in 5 slots take about 3 s; ours were served in turn, not after all of them.
     expect((await get(`/v1/events/jobs/${last}`, "flood")).body.state).toBe("queued");
+  });
+
+  it("two nodes on one queue run each job once when nothing crashes", async () => {
+    // SQLite: two processes of one machine on one data directory, as `serve --workers` runs them.
+    const second = await startServer(root, engine === "sqlite" ? dataDir : tempDir("tenantbox-data-"), engine, prefix);
+    const ids = (await Promise.all(Array.from({ length: 20 }, (_, i) => post("/v1/events/order.paid", { payload: { id: `two-${i}` }, delivery: "queued" })))).map((r) => r.body.id as string);
+    for (const id of ids) expect(await settled(id)).toMatchObject({ state: "succeeded", attempts: 1 });
+    // Each job one attempt, one audit row: on one node or the other (one log when they share the database).
+    const logs = engine === "bullmq" ? [server, second.server] : [server];
+    const rows = (await Promise.all(logs.map((node) => node.service.auditLog({ tenant: "shop", limit: 10_000 })))).flat().filter((r) => ids.includes(r.jobId!));
+    expect(rows).toHaveLength(20);
+    expect(new Set(rows.map((r) => r.jobId)).size).toBe(20);
+    await second.server.close();
   });
 
   it("keeps jobs across a restart: jobs not yet run when the service stopped run after it starts again", async () => {

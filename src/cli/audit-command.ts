@@ -6,12 +6,8 @@ import { PostgresAuditLog } from "../service/postgres-audit-log.js";
 import { PostgresDatabase, redactUrl } from "../service/postgres-database.js";
 import { SqliteAuditLog } from "../service/sqlite-audit-log.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
-import { sanitizeLine } from "./format.js";
+import { cell, jsonLine } from "./format.js";
 import { USAGE } from "./usage.js";
-
-// Controls, format characters (bidi, zero-width, tags), line separators, default-ignorables and combining
-// marks: whatever can reorder, hide or overprint text on a terminal.
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{M}]/gu;
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -51,8 +47,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
     return EXIT_FAILURE;
   }
   if (values.json) {
-    // Still valid JSON, with the invisible characters as \u escapes (a terminal shows them as text).
-    for (const row of rows) process.stdout.write(JSON.stringify(row).replace(INVISIBLE, jsonEscape) + "\n");
+    for (const row of rows) process.stdout.write(jsonLine(row));
   } else {
     process.stdout.write(formatRows(rows));
   }
@@ -110,16 +105,4 @@ function formatRows(rows: AuditRow[]): string {
     );
   }
   return lines.join("\n") + "\n";
-}
-
-function jsonEscape(c: string): string {
-  return [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join("");
-}
-
-/** Tenant-controlled text (file names, user ids) never moves the terminal's cursor. */
-function cell(text: string, width: number): string {
-  // Control characters (sanitizeLine), and the invisible ones that reorder or hide text on a terminal.
-  const clean = [...sanitizeLine(text).replace(INVISIBLE, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)];
-  // By code point, so a cut never splits a surrogate pair.
-  return (clean.length > width ? clean.slice(0, width - 1).join("") + "…" : clean.join("")).padEnd(width);
 }

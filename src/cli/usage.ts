@@ -57,6 +57,10 @@ Usage:
   tenantbox audit [--data <dir> | --database <postgres://...>] [--tenant <id>] [--since <15m|24h|7d|date>] [--limit <n>] [--json]
       Print the audit log, newest first (default: the last 100 executions).
 
+  tenantbox jobs [--data <dir> | --database <postgres://...> | --redis <url> [--redis-prefix <p>]] [--tenant <id>] [--failed] [--limit <n>] [--json]
+      Print the queued events' jobs (one per handler), newest first (default: the last 100):
+      state, attempts and last error. --failed: dead letters only.
+
   tenantbox token --config <file> --tenant <id> [--sub <name>] [--permissions <a,b>] [--ttl <30d>] [--dev]
       Print a token for one tenant of the config, signed with the secret tenantbox serve verifies
       with (TENANTBOX_JWT_SECRET, the config's auth.secret, or with --dev the development secret).

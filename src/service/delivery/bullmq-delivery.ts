@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import type { AttemptResult, DeadLetter, JobState, JobView, TakenJob } from "./delivery-store.js";
+import type { AttemptResult, DeadLetter, JobFilter, JobListing, JobState, JobView, TakenJob } from "./delivery-store.js";
 import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type NewEvent } from "./delivery-engine.js";
 import { DEAD_LETTER_TTL_MS, FINAL_CODES, IDEMPOTENCY_TTL_MS, SUCCEEDED_TTL_MS } from "./retry-policy.js";
 
@@ -177,6 +177,38 @@ export class BullmqDelivery implements DeliveryEngine {
       count++;
     }
     return count;
+  }
+
+  /** For `tenantbox jobs`: the tenant's jobs, or every tenant's whose queue exists under the prefix. */
+  async list(filter: JobFilter): Promise<JobListing[]> {
+    await this.connected();
+    const tenants = filter.tenant !== undefined ? [filter.tenant] : await this.queuedTenants();
+    const found: JobListing[] = [];
+    for (const tenant of tenants) {
+      const jobs = await this.queue(tenant).getJobs(filter.failed ? ["failed"] : ["active", "wait", "prioritized", "delayed", "completed", "failed"], 0, filter.limit - 1);
+      for (const job of jobs) {
+        const view = await viewOf(job);
+        const data = job.data as HandlerJobData;
+        found.push({ ...view, id: data.deliveryId, tenant, event: data.event, queuedAt: job.timestamp, finishedAt: job.finishedOn ?? null });
+      }
+    }
+    return found.sort((a, b) => (b.finishedAt ?? b.queuedAt) - (a.finishedAt ?? a.queuedAt)).slice(0, filter.limit);
+  }
+
+  private async connected(): Promise<void> {
+    if (this.redis.status === "wait") await this.redis.connect();
+  }
+
+  private async queuedTenants(): Promise<string[]> {
+    const tenants = new Set<string>();
+    const pattern = `${this.prefix}:bull:t-*:meta`;
+    let cursor = "0";
+    do {
+      const [next, keys] = await this.redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
+      cursor = next;
+      for (const key of keys) tenants.add(key.slice(`${this.prefix}:bull:t-`.length, -":meta".length));
+    } while (cursor !== "0");
+    return [...tenants].sort();
   }
 
   async counts(): Promise<{ states: Record<JobState, number>; oldestWaitingMs: number }> {

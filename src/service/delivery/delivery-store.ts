@@ -105,6 +105,50 @@ export interface DeliveryView {
   handlers: JobView[];
 }
 
+/** One handler job as `tenantbox jobs` lists it. */
+export interface JobListing {
+  id: string;
+  tenant: string;
+  event: string;
+  index: number;
+  file: string;
+  funcName: string;
+  state: JobState;
+  attempts: number;
+  maxAttempts: number;
+  /** When it was queued, and when it ended (succeeded or failed for good), ms since the epoch. */
+  queuedAt: number;
+  finishedAt: number | null;
+  lastResult: AttemptResult | null;
+}
+
+export interface JobFilter {
+  tenant?: string;
+  /** Dead letters only. */
+  failed?: boolean;
+  limit: number;
+}
+
+/** The newest jobs first (by when they ended, else when they were queued). */
+export const LIST_ORDER = "COALESCE(j.finished_at, j.queued_at) DESC, j.delivery_id, j.idx";
+
+export function listing(r: JobRow & { event: string; queued_at: number }): JobListing {
+  return {
+    id: r.delivery_id,
+    tenant: r.tenant,
+    event: r.event,
+    index: r.idx,
+    file: r.file,
+    funcName: r.func,
+    state: r.state,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    queuedAt: r.queued_at,
+    finishedAt: r.finished_at,
+    lastResult: parseJson(r.last_result) as AttemptResult | null,
+  };
+}
+
 export interface DeadLetter {
   id: string;
   event: string;
@@ -151,6 +195,8 @@ export interface DeliveryStore {
   retry(tenant: string, id: string, now: number): Promise<number>;
   counts(now: number): Promise<{ states: Record<JobState, number>; oldestWaitingMs: number }>;
   sweep(now: number, succeededTtl: number, deadTtl: number, idempotencyTtl: number): Promise<void>;
+  /** For `tenantbox jobs`: every tenant's jobs unless `tenant` names one. */
+  list(filter: JobFilter): Promise<JobListing[]>;
 }
 
 /** What an attempt that was cut off (its process died) is recorded as. */
@@ -303,6 +349,16 @@ export class SqliteDeliveryStore implements DeliveryStore {
       ).run(dead ? "failed" : "queued", dead ? now : null, now, JSON.stringify(result), job.delivery_id, job.idx, now);
     }
     return expired.length;
+  }
+
+  async list(filter: JobFilter): Promise<JobListing[]> {
+    const where = [...(filter.tenant !== undefined ? ["j.tenant = ?"] : []), ...(filter.failed ? ["j.state = 'failed'"] : [])];
+    const rows = this.db
+      .prepare<unknown[]>(
+        `SELECT j.*, d.event FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${LIST_ORDER} LIMIT ?`,
+      )
+      .all(...(filter.tenant !== undefined ? [filter.tenant] : []), filter.limit) as (JobRow & { event: string; queued_at: number })[];
+    return rows.map(listing);
   }
 
   async delivery(tenant: string, id: string): Promise<DeliveryView | undefined> {

@@ -2,11 +2,15 @@ import type { PostgresDatabase } from "../postgres-database.js";
 import {
   cutOffAttempt,
   jobView,
+  LIST_ORDER,
+  listing,
   parseJson,
   type AttemptResult,
   type DeadLetter,
   type DeliveryStore,
   type DeliveryView,
+  type JobFilter,
+  type JobListing,
   type JobRow,
   type JobState,
   type NewDelivery,
@@ -183,6 +187,18 @@ export class PostgresDeliveryStore implements DeliveryStore {
       );
     }
     return rows.length;
+  }
+
+  async list(filter: JobFilter): Promise<JobListing[]> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (filter.tenant !== undefined) where.push(`j.tenant = $${params.push(filter.tenant)}`);
+    if (filter.failed) where.push("j.state = 'failed'");
+    const { rows } = await this.db.query<JobRow & { event: string; queued_at: number }>(
+      `SELECT j.*, d.event FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${LIST_ORDER} LIMIT $${params.push(filter.limit)}`,
+      params,
+    );
+    return rows.map(listing);
   }
 
   async delivery(tenant: string, id: string): Promise<DeliveryView | undefined> {
