@@ -45,6 +45,7 @@ export class EventDelivery implements DeliveryEngine {
   private renewTimer?: NodeJS.Timeout;
   private nextTurn = 0;
   private lastSweep = 0;
+  private lastReclaim = 0;
   private dispatching = false;
   private wanted = false;
   private stopped = false;
@@ -107,7 +108,10 @@ export class EventDelivery implements DeliveryEngine {
     clearInterval(this.renewTimer);
   }
 
-  /** Runs the dispatcher, or asks the one running to go round once more: never two at once. */
+  /**
+   * Runs the dispatcher soon, or asks the one running to go round once more: never two at once, and many
+   * wakes of one turn of the event loop (a burst of enqueues, of finished attempts) make one round.
+   */
   private wake(): void {
     if (this.stopped || !this.run) return;
     if (this.dispatching) {
@@ -115,6 +119,10 @@ export class EventDelivery implements DeliveryEngine {
       return;
     }
     this.dispatching = true;
+    setImmediate(() => this.dispatchRounds());
+  }
+
+  private dispatchRounds(): void {
     void (async () => {
       try {
         do {
@@ -134,9 +142,11 @@ export class EventDelivery implements DeliveryEngine {
     const now = this.options.now();
     if (now - this.lastSweep >= SWEEP_EVERY_MS) {
       this.lastSweep = now;
-      await this.store.reclaimExpired(now);
       await this.store.sweep(now, SUCCEEDED_TTL_MS, DEAD_LETTER_TTL_MS, IDEMPOTENCY_TTL_MS);
-    } else if (this.inFlight.size < this.options.capacity) {
+    }
+    // A dead process's leases are looked for once a poll interval, not on every round.
+    if (now - this.lastReclaim >= this.pollMs) {
+      this.lastReclaim = now;
       await this.store.reclaimExpired(now);
     }
     if (this.inFlight.size >= this.options.capacity) return;
