@@ -92,9 +92,15 @@ export class PostgresDatabase {
       throw new TypeError(`database url must start with postgres:// or postgresql://, got ${JSON.stringify(redactUrl(String(url)))}`);
     }
     this.pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000, types });
-    // An idle connection the server closed: the next query reconnects; without a listener the process would die.
+    // An idle connection that failed or ended (the server went away, or just the idle timeout): the engine is
+    // checked (one probe) before the next execution is admitted. Without an error listener the process would die.
     this.pool.on("error", () => {
       this.down = true;
+    });
+    this.pool.on("connect", (client) => {
+      client.on("end", () => {
+        this.down = true;
+      });
     });
   }
 
