@@ -35,7 +35,7 @@ const ENGINES: Engine[] = [
     bulkRecord: async (store, item, count) => {
       const { db, audit } = store as SqliteStore;
       db.transaction(() => {
-        for (let i = 0; i < count; i++) void audit.record({ ...item, at: i });
+        for (let i = 0; i < count; i++) audit.recordNow({ ...item, at: i });
       })();
     },
   },
