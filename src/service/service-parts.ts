@@ -150,10 +150,14 @@ export class ServiceParts {
       }
     }
     await this.slots?.start();
-    // In memory, today's counters start from the audit log; Redis and the shared-state file keep them.
-    if (!this.redis && !this.machine) {
+    // In memory, today's counters start from the audit log. Redis keeps them; the shared-state file too,
+    // once it has them (the first start with --workers today takes them from the audit log).
+    if (!this.redis) {
       const since = periodOf(this.now()).start;
-      for (const id of this.config.tenants.keys()) await this.limiter.seed(id, await this.audit.totals(id, since));
+      for (const id of this.config.tenants.keys()) {
+        const totals = await this.audit.totals(id, since);
+        await (this.machine ? this.limiter.seedIfAbsent(id, totals) : this.limiter.seed(id, totals));
+      }
     }
     await this.runtimes.ready();
   }
