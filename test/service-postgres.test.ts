@@ -48,6 +48,7 @@ describe("PostgreSQL away and back", () => {
       expectError(refused, 503, "UNAVAILABLE");
       expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
     }
+    expectError(await call(base, "GET", "/v1/usage", { token: tok }), 503, "UNAVAILABLE");
     await proxy.start();
     await until(async () => (await counted()).status === 200, "the service to recover", 10_000);
     expect((await counted()).status).toBe(200);
