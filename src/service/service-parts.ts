@@ -106,7 +106,7 @@ export class ServiceParts {
       } else if (options.shareOnMachine) {
         this.machine = new MachineState(path.resolve(options.dataDir ?? ".tenantbox"), this.now);
         this.slots = this.machine.slots;
-        this.limiter = new UsageLimiter({ now: this.now, sqliteClient: this.machine.db, slots: this.slots });
+        this.limiter = new UsageLimiter({ now: this.now, sqliteClient: this.machine.counters, slots: this.slots });
       } else {
         this.limiter = new UsageLimiter({ now: this.now });
       }
