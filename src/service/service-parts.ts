@@ -93,6 +93,7 @@ export class ServiceParts {
       dataDir: path.resolve(options.dataDir ?? ".tenantbox"),
       maxBytesOf,
       ...((options.databaseUrl ?? this.config.database?.url) !== undefined ? { databaseUrl: (options.databaseUrl ?? this.config.database?.url)! } : {}),
+      ...(this.config.database?.poolSize !== undefined ? { poolSize: this.config.database.poolSize } : {}),
     });
     try {
       this.audit = this.store.audit;
