@@ -86,20 +86,36 @@ function openSqlite(dataDir: string, name: string, migrations: readonly string[]
   } catch (error) {
     throw new Error(`cannot create the data directory ${dir}: ${reason(error)}`, { cause: error });
   }
-  let db: Database | undefined;
-  try {
-    db = new BetterSqlite3(file);
-    // WAL lets readers (the audit CLI) run beside the service; NORMAL is durable across crashes in WAL.
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-    db.pragma("busy_timeout = 5000");
-    db.pragma("foreign_keys = ON");
-    migrate(db, migrations);
-    return db;
-  } catch (error) {
-    db?.close();
-    throw new Error(`cannot open the database ${file}: ${reason(error)}`, { cause: error });
+  for (let attempt = 1; ; attempt++) {
+    let db: Database | undefined;
+    try {
+      db = new BetterSqlite3(file, { timeout: 5000 });
+      // WAL lets readers (the audit CLI) run beside the service; NORMAL is durable across crashes in WAL.
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      db.pragma("busy_timeout = 5000");
+      db.pragma("foreign_keys = ON");
+      migrate(db, migrations);
+      return db;
+    } catch (error) {
+      db?.close();
+      // Service processes that open a new file together (serve --workers): switching it to WAL takes the
+      // file for a moment, and SQLite answers "locked" at once instead of waiting. Open again, shortly.
+      if (isLocked(error) && attempt < OPEN_ATTEMPTS) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 * attempt);
+        continue;
+      }
+      throw new Error(`cannot open the database ${file}: ${reason(error)}`, { cause: error });
+    }
   }
+}
+
+/** Opening attempts while another process holds a new file (about 4 s in all). */
+const OPEN_ATTEMPTS = 20;
+
+function isLocked(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
 }
 
 function migrate(db: Database, migrations: readonly string[]): void {
