@@ -85,6 +85,16 @@ describe("tenantbox serve --workers 2", () => {
     const rows = audit.stdout.trim().split("\n").map((line) => JSON.parse(line) as { tenant: string });
     expect(rows.filter((row) => row.tenant === "acme")).toHaveLength(6);
     expect(rows.filter((row) => row.tenant === "beta")).toHaveLength(1);
+
+    // Started again on the same data directory: the day's usage is still spent.
+    const again = new ServeProcess(["--root", root, "--config", config, "--data", dataDir, "--port", "0", "--workers", "2", "--max-threads", "1"], {
+      TENANTBOX_JWT_SECRET: SECRET,
+    });
+    const againBase = await again.listened(2);
+    expect((await call(againBase, "GET", "/v1/usage", { token: acme })).body.executions.used).toBe(6);
+    expect((await call(againBase, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName: "ok" } })).body.error.code).toBe("QUOTA_EXCEEDED");
+    again.child.kill("SIGTERM");
+    expect(await again.exited).toEqual({ code: 0, signal: null });
   });
 
   it("a service process that cannot start stops the whole serve with status 1", async () => {

@@ -48,14 +48,17 @@ describe("PostgreSQL away and back", () => {
       expectError(refused, 503, "UNAVAILABLE");
       expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
     }
+    expectError(await call(base, "GET", "/v1/usage", { token: tok }), 503, "UNAVAILABLE");
     await proxy.start();
     await until(async () => (await counted()).status === 200, "the service to recover", 10_000);
     expect((await counted()).status).toBe(200);
     const rows = await server.service.auditLog({ tenant: "acme" });
     // Every answer that acknowledged an execution has its row.
     expect(rows.filter((row) => row.success)).toHaveLength(acknowledged);
-    // The engine's idle connections dropped at once, so the refusals came before anything ran: no run went unrecorded.
+    // The service learns the engine is away from its connections ending: at most the one execution admitted
+    // before it knew ran and was answered 503 (never acknowledged); the others were refused before running.
     const usage = (await call(base, "GET", "/v1/usage", { token: tok })).body;
-    expect(usage.executions.used).toBe(acknowledged);
+    expect(usage.executions.used - acknowledged).toBeGreaterThanOrEqual(0);
+    expect(usage.executions.used - acknowledged).toBeLessThanOrEqual(1);
   });
 });

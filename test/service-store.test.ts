@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -35,7 +36,7 @@ const ENGINES: Engine[] = [
     bulkRecord: async (store, item, count) => {
       const { db, audit } = store as SqliteStore;
       db.transaction(() => {
-        for (let i = 0; i < count; i++) void audit.record({ ...item, at: i });
+        for (let i = 0; i < count; i++) audit.recordNow({ ...item, at: i });
       })();
     },
   },
@@ -93,6 +94,26 @@ describe("openDatabase (SQLite)", () => {
     expect(second.pragma("user_version", { simple: true })).toBe(version);
     expect((await new SqliteAuditLog(second).query({})).length).toBe(1);
     second.close();
+  });
+
+  it("several processes opening a new data directory at once all open it (serve --workers starting)", async () => {
+    const module = path.resolve(import.meta.dirname, "../src/service/database.ts");
+    const node = path.resolve(import.meta.dirname, "../node_modules/.bin/node");
+    for (let round = 0; round < 3; round++) {
+      const dir = path.join(root, `together-${round}`);
+      const script = `const m = await import(${JSON.stringify(module)}); for (const open of [m.openSharedStateDatabase, m.openDatabase]) open(${JSON.stringify(dir)}).close();`;
+      const exits = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          new Promise<{ code: number | null; stderr: string }>((resolve) => {
+            const child = spawn(node, ["--input-type=module", "--no-warnings", "-e", script], { stdio: ["ignore", "ignore", "pipe"] });
+            let stderr = "";
+            child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+            child.on("exit", (code) => resolve({ code, stderr }));
+          }),
+        ),
+      );
+      for (const exit of exits) expect(exit, exit.stderr).toEqual({ code: 0, stderr: "" });
+    }
   });
 
   it("names the path when the directory cannot be created", () => {

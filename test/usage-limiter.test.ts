@@ -259,6 +259,9 @@ describe("UsageLimiter counters in the machine's shared-state file", () => {
     await b.takeExecutions("acme", quotas, 1);
     expect((await refusal(a.takeExecutions("acme", quotas))).code).toBe("QUOTA_EXCEEDED");
     expect((await b.usage("acme", quotas)).executions.used).toBe(3);
+    // A process starting later restores only what the file does not have yet.
+    await b.seedIfAbsent("acme", { executions: 1, toolCalls: 1 });
+    expect(await b.usage("acme", quotas)).toMatchObject({ executions: { used: 3 }, toolCalls: { used: 1 } });
     await a.takeRate("requests:acme", { points: 1, duration: 60 });
     expect((await refusal(b.takeRate("requests:acme", { points: 1, duration: 60 }))).code).toBe("RATE_LIMITED");
     db.close();

@@ -35,6 +35,8 @@ export interface AuthConfig {
 export interface DatabaseConfig {
   /** postgres://...: the audit log and documents in PostgreSQL (every node the same). */
   url?: string;
+  /** Connections each service process keeps open at most (default 10). */
+  poolSize?: number;
 }
 
 export interface ServiceConfig {
@@ -105,6 +107,7 @@ const schema = {
       additionalProperties: false,
       properties: {
         url: { type: "string", pattern: "^postgres(ql)?://\\S+$", errorMessage: "must be a postgres:// or postgresql:// URL" },
+        poolSize: int(1, 1000),
       },
     },
     securityLevel: { enum: [...SECURITY_LEVELS] },
@@ -211,7 +214,7 @@ export function parseConfig(raw: unknown): ServiceConfig {
   }
   return {
     auth: { ...cfg.auth },
-    ...(cfg.database?.url !== undefined ? { database: { url: cfg.database.url } } : {}),
+    ...(cfg.database ? { database: { ...cfg.database } } : {}),
     tenants,
     ...(cfg.securityLevel ? { securityLevel: cfg.securityLevel } : {}),
   };

@@ -1,5 +1,6 @@
 import { openSharedStateDatabase, type Database } from "./database.js";
 import { SqliteSlots } from "./sqlite-slots.js";
+import { statementCache } from "./sqlite-statement-cache.js";
 
 const HOUR_MS = 3_600_000;
 
@@ -9,11 +10,14 @@ const HOUR_MS = 3_600_000;
  */
 export class MachineState {
   readonly db: Database;
+  /** What the counters' store client is: the file with its statements prepared once. */
+  readonly counters: ReturnType<typeof statementCache>;
   readonly slots: SqliteSlots;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(dataDir: string, now: () => number = Date.now) {
     this.db = openSharedStateDatabase(dataDir);
+    this.counters = statementCache(this.db);
     this.slots = new SqliteSlots(this.db, now);
     // rate-limiter-flexible leaves expired rows; an hour's grace, every few minutes, never holding the process.
     this.sweeper = setInterval(() => {

@@ -1,18 +1,37 @@
 import { auditConditions, auditValues, finite, toAuditRow, type AuditDbRow, type AuditEntry, type AuditFilter, type AuditLog, type AuditRow } from "./audit-log.js";
+import { GroupCommit } from "./group-commit.js";
 import type { PostgresDatabase } from "./postgres-database.js";
 
 const COLUMNS = `id, tenant, "user", kind, file, func, code_hash, event, success, error_code, duration_ms, tool_calls, charged_tool_calls, job_id, attempt, at`;
 
-/** The audit log in PostgreSQL: `record` resolves once the row is committed, before the answer goes out. */
+type Row = ReturnType<typeof auditValues>;
+const FIELDS: ReadonlyArray<[keyof Row, string]> = [
+  ["tenant", "text"], ["user", "text"], ["kind", "text"], ["file", "text"], ["func", "text"], ["codeHash", "text"], ["event", "text"],
+  ["success", "smallint"], ["errorCode", "text"], ["durationMs", "float8"], ["toolCalls", "integer"], ["chargedToolCalls", "integer"],
+  ["jobId", "text"], ["attempt", "integer"], ["at", "bigint"],
+];
+
+/**
+ * The audit log in PostgreSQL. Rows that arrive together go in one INSERT (one round trip, one commit);
+ * `record` resolves once its row is committed, before the answer goes out.
+ */
 export class PostgresAuditLog implements AuditLog {
+  private readonly group = new GroupCommit<Row>((rows) => this.insert(rows));
+
   constructor(private readonly db: PostgresDatabase) {}
 
+  /** Checks the entry at once (a bad one rejects alone), then commits it with the others of this turn. */
   async record(entry: AuditEntry): Promise<void> {
-    const v = auditValues(entry);
+    const row = auditValues(entry);
+    await this.group.add(row);
+  }
+
+  private async insert(rows: Row[]): Promise<void> {
+    // One array per column, unnested into rows: the statement's text is the same whatever the batch's size.
     await this.db.query(
       `INSERT INTO executions (tenant, "user", kind, file, func, code_hash, event, success, error_code, duration_ms, tool_calls, charged_tool_calls, job_id, attempt, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-      [v.tenant, v.user, v.kind, v.file, v.func, v.codeHash, v.event, v.success, v.errorCode, v.durationMs, v.toolCalls, v.chargedToolCalls, v.jobId, v.attempt, v.at],
+       SELECT * FROM unnest(${FIELDS.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})`,
+      FIELDS.map(([key]) => rows.map((row) => row[key])),
     );
   }
 

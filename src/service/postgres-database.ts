@@ -1,6 +1,42 @@
 import pg from "pg";
-import { POSTGRES_DELIVERY_SCHEMA } from "./delivery/postgres-delivery-store.js";
 import { ServiceError } from "./service-error.js";
+
+/** Queued events (delivery/postgres-delivery-store.ts): one row per accepted event, one per handler's job. */
+const POSTGRES_DELIVERY_SCHEMA = `
+  CREATE TABLE deliveries (
+    id text PRIMARY KEY,
+    tenant text NOT NULL,
+    event text NOT NULL,
+    payload text NOT NULL,
+    context text,
+    "user" text,
+    permissions text,
+    idempotency_key text,
+    source text NOT NULL,
+    created_at bigint NOT NULL
+  );
+  CREATE UNIQUE INDEX deliveries_idempotency ON deliveries (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX deliveries_created ON deliveries (created_at);
+  CREATE TABLE delivery_jobs (
+    delivery_id text NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+    idx integer NOT NULL,
+    tenant text NOT NULL,
+    file text NOT NULL,
+    func text NOT NULL,
+    state text NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
+    attempts integer NOT NULL DEFAULT 0,
+    max_attempts integer NOT NULL,
+    run_at bigint NOT NULL,
+    queued_at bigint NOT NULL,
+    started_at bigint,
+    finished_at bigint,
+    lease_until bigint,
+    last_result text,
+    PRIMARY KEY (delivery_id, idx)
+  );
+  CREATE INDEX delivery_jobs_due ON delivery_jobs (state, tenant, run_at);
+  CREATE INDEX delivery_jobs_finished ON delivery_jobs (tenant, state, finished_at);
+  CREATE INDEX delivery_jobs_lease ON delivery_jobs (state, lease_until);`;
 
 /**
  * Schema steps, applied in order at start; `tenantbox_migrations` records which ran. Never edit a shipped
@@ -96,9 +132,15 @@ export class PostgresDatabase {
       throw new TypeError(`database url must start with postgres:// or postgresql://, got ${JSON.stringify(redactUrl(String(url)))}`);
     }
     this.pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000, types });
-    // An idle connection the server closed: the next query reconnects; without a listener the process would die.
+    // An idle connection that failed or ended (the server went away, or just the idle timeout): the engine is
+    // checked (one probe) before the next execution is admitted. Without an error listener the process would die.
     this.pool.on("error", () => {
       this.down = true;
+    });
+    this.pool.on("connect", (client) => {
+      client.on("end", () => {
+        this.down = true;
+      });
     });
   }
 

@@ -109,6 +109,7 @@ export class ServiceParts {
       dataDir: path.resolve(options.dataDir ?? ".tenantbox"),
       maxBytesOf,
       ...((options.databaseUrl ?? this.config.database?.url) !== undefined ? { databaseUrl: (options.databaseUrl ?? this.config.database?.url)! } : {}),
+      ...(this.config.database?.poolSize !== undefined ? { poolSize: this.config.database.poolSize } : {}),
     });
     try {
       this.audit = this.store.audit;
@@ -122,7 +123,7 @@ export class ServiceParts {
       } else if (options.shareOnMachine) {
         this.machine = new MachineState(path.resolve(options.dataDir ?? ".tenantbox"), this.now);
         this.slots = this.machine.slots;
-        this.limiter = new UsageLimiter({ now: this.now, sqliteClient: this.machine.db, slots: this.slots });
+        this.limiter = new UsageLimiter({ now: this.now, sqliteClient: this.machine.counters, slots: this.slots });
       } else {
         this.limiter = new UsageLimiter({ now: this.now });
       }
@@ -200,10 +201,14 @@ export class ServiceParts {
       }
     }
     await this.slots?.start();
-    // In memory, today's counters start from the audit log; Redis and the shared-state file keep them.
-    if (!this.redis && !this.machine) {
+    // In memory, today's counters start from the audit log. Redis keeps them; the shared-state file too,
+    // once it has them (the first start with --workers today takes them from the audit log).
+    if (!this.redis) {
       const since = periodOf(this.now()).start;
-      for (const id of this.config.tenants.keys()) await this.limiter.seed(id, await this.audit.totals(id, since));
+      for (const id of this.config.tenants.keys()) {
+        const totals = await this.audit.totals(id, since);
+        await (this.machine ? this.limiter.seedIfAbsent(id, totals) : this.limiter.seed(id, totals));
+      }
     }
     await this.runtimes.ready();
   }

@@ -28,11 +28,15 @@ export interface StoreOptions {
   dataDir: string;
   /** postgres://...: the audit log and documents live in PostgreSQL. */
   databaseUrl?: string;
+  /** Connections of the PostgreSQL pool at most. */
+  poolSize?: number;
   maxBytesOf?: StorageQuota;
 }
 
 export function createServiceStore(options: StoreOptions): ServiceStore {
-  return options.databaseUrl !== undefined ? new PostgresStore(options.databaseUrl, options.maxBytesOf) : new SqliteStore(options.dataDir, options.maxBytesOf);
+  return options.databaseUrl !== undefined
+    ? new PostgresStore(options.databaseUrl, options.maxBytesOf, options.poolSize)
+    : new SqliteStore(options.dataDir, options.maxBytesOf);
 }
 
 export class SqliteStore implements ServiceStore {
@@ -66,8 +70,8 @@ export class PostgresStore implements ServiceStore {
   readonly audit: PostgresAuditLog;
   readonly documents: PostgresDocumentStore;
 
-  constructor(url: string, maxBytesOf?: StorageQuota) {
-    this.db = new PostgresDatabase(url);
+  constructor(url: string, maxBytesOf?: StorageQuota, poolSize?: number) {
+    this.db = new PostgresDatabase(url, poolSize);
     this.audit = new PostgresAuditLog(this.db);
     this.documents = new PostgresDocumentStore(this.db, maxBytesOf);
   }

@@ -1,11 +1,16 @@
 import { auditConditions, auditValues, finite, toAuditRow, type AuditDbRow, type AuditEntry, type AuditFilter, type AuditLog, type AuditRow } from "./audit-log.js";
 import type { Database, Statement } from "./database.js";
+import { GroupCommit } from "./group-commit.js";
 
-/** The audit log in SQLite: each row written synchronously, so a crash loses nothing acknowledged. */
+/**
+ * The audit log in SQLite. Rows that arrive together are inserted in one transaction (one WAL write for
+ * many rows); `record` resolves once its row is committed, so a crash loses nothing acknowledged.
+ */
 export class SqliteAuditLog implements AuditLog {
   private readonly insert: Statement;
   private readonly sumSince: Statement;
   private readonly queries = new Map<string, Statement>();
+  private readonly group: GroupCommit<ReturnType<typeof auditValues>>;
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare<unknown[]>(
@@ -16,13 +21,19 @@ export class SqliteAuditLog implements AuditLog {
       `SELECT COUNT(*) AS executions, COALESCE(SUM(charged_tool_calls), 0) AS toolCalls
        FROM executions WHERE tenant = ? AND at >= ?`,
     );
+    const insertAll = db.transaction((rows: Array<ReturnType<typeof auditValues>>) => {
+      for (const row of rows) this.insert.run(row);
+    });
+    this.group = new GroupCommit((rows) => insertAll.immediate(rows));
   }
 
+  /** Checks the entry at once (a bad one rejects alone), then commits it with the others of this turn. */
   async record(entry: AuditEntry): Promise<void> {
-    this.recordNow(entry);
+    const row = auditValues(entry);
+    await this.group.add(row);
   }
 
-  /** The same, synchronously (bulk loads in tests and tools run it inside one transaction). */
+  /** One row, inserted now, without waiting for a group (bulk loads run it inside their own transaction). */
   recordNow(entry: AuditEntry): void {
     this.insert.run(auditValues(entry));
   }

@@ -11,7 +11,9 @@ export class SqliteSlots implements ConcurrencySlots {
   private readonly used: Statement;
   private readonly take: Statement;
   private readonly give: Statement;
-  private readonly drop: Statement;
+  private readonly acquireNow: (tenant: string, max: number, wanted: number) => number;
+  private readonly beatNow: (now: number) => void;
+  private readonly leaveNow: () => void;
 
   constructor(
     private readonly db: Database,
@@ -27,27 +29,42 @@ export class SqliteSlots implements ConcurrencySlots {
       `INSERT INTO slot_leases (tenant, holder, count) VALUES (?, ?, ?)
        ON CONFLICT (tenant, holder) DO UPDATE SET count = count + excluded.count`,
     );
-    this.give = db.prepare<unknown[]>("UPDATE slot_leases SET count = count - ? WHERE tenant = ? AND holder = ?");
-    this.drop = db.prepare<unknown[]>("DELETE FROM slot_leases WHERE tenant = ? AND holder = ? AND count <= 0");
-  }
-
-  async acquire(tenant: string, max: number, wanted: number): Promise<number> {
-    // Immediate: the count and the take are one step for every process on the machine.
-    return this.db.transaction(() => {
+    // One statement (atomic without a transaction around it); rows left at zero are swept by the heartbeat.
+    this.give = db.prepare<unknown[]>("UPDATE slot_leases SET count = MAX(0, count - ?) WHERE tenant = ? AND holder = ?");
+    // Built once: a better-sqlite3 transaction prepares its BEGIN and COMMIT when it is made.
+    this.acquireNow = db.transaction((tenant: string, max: number, wanted: number) => {
       const { n } = this.used.get(tenant, this.now(), this.holder) as { n: number };
       const free = max - n;
       if (free <= 0) return 0;
       const took = Math.min(free, wanted);
       this.take.run(tenant, this.holder, took);
       return took;
-    }).immediate();
+    }).immediate;
+    const alive = db.prepare<unknown[]>("INSERT INTO slot_holders (holder, alive_until) VALUES (?, ?) ON CONFLICT (holder) DO UPDATE SET alive_until = excluded.alive_until");
+    const dropDeadLeases = db.prepare<unknown[]>("DELETE FROM slot_leases WHERE holder IN (SELECT holder FROM slot_holders WHERE alive_until < ?)");
+    const dropDead = db.prepare<unknown[]>("DELETE FROM slot_holders WHERE alive_until < ?");
+    const dropEmpty = db.prepare<unknown[]>("DELETE FROM slot_leases WHERE count <= 0");
+    this.beatNow = db.transaction((now: number) => {
+      alive.run(this.holder, now + this.leaseMs);
+      dropDeadLeases.run(now);
+      dropDead.run(now);
+      dropEmpty.run();
+    }).immediate;
+    const leaveLeases = db.prepare<unknown[]>("DELETE FROM slot_leases WHERE holder = ?");
+    const leaveHolder = db.prepare<unknown[]>("DELETE FROM slot_holders WHERE holder = ?");
+    this.leaveNow = db.transaction(() => {
+      leaveLeases.run(this.holder);
+      leaveHolder.run(this.holder);
+    }).immediate;
+  }
+
+  /** Immediate: the count and the take are one step for every process on the machine. */
+  async acquire(tenant: string, max: number, wanted: number): Promise<number> {
+    return this.acquireNow(tenant, max, wanted);
   }
 
   async release(tenant: string, count: number): Promise<void> {
-    this.db.transaction(() => {
-      this.give.run(count, tenant, this.holder);
-      this.drop.run(tenant, this.holder);
-    }).immediate();
+    this.give.run(count, tenant, this.holder);
   }
 
   async active(tenant: string): Promise<number> {
@@ -60,21 +77,11 @@ export class SqliteSlots implements ConcurrencySlots {
 
   async close(): Promise<void> {
     await this.heartbeat.stop();
-    this.db.transaction(() => {
-      this.db.prepare("DELETE FROM slot_leases WHERE holder = ?").run(this.holder);
-      this.db.prepare("DELETE FROM slot_holders WHERE holder = ?").run(this.holder);
-    }).immediate();
+    this.leaveNow();
   }
 
   /** Keeps this holder alive and forgets the holders whose heartbeat stopped (a killed process). */
   private beat(): void {
-    const now = this.now();
-    this.db.transaction(() => {
-      this.db
-        .prepare("INSERT INTO slot_holders (holder, alive_until) VALUES (?, ?) ON CONFLICT (holder) DO UPDATE SET alive_until = excluded.alive_until")
-        .run(this.holder, now + this.leaseMs);
-      this.db.prepare("DELETE FROM slot_leases WHERE holder IN (SELECT holder FROM slot_holders WHERE alive_until < ?)").run(now);
-      this.db.prepare("DELETE FROM slot_holders WHERE alive_until < ?").run(now);
-    }).immediate();
+    this.beatNow(this.now());
   }
 }

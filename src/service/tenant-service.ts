@@ -295,7 +295,11 @@ export class TenantService {
 
   async usage(tenant: TenantConfig): Promise<UsageAnswer> {
     const report = await this.parts.limiter.usage(tenant.id, tenant.quotas);
-    const storage = { usedBytes: await this.parts.documents.storedBytes(tenant.id), limitBytes: tenant.quotas.maxStoredDataMB * 1024 * 1024 };
+    const usedBytes = await this.parts.documents.storedBytes(tenant.id).catch((error: unknown) => {
+      this.parts.log("could not read the storage usage", error);
+      throw new ServiceError("UNAVAILABLE", "the database is unavailable; try again shortly", 1000);
+    });
+    const storage = { usedBytes, limitBytes: tenant.quotas.maxStoredDataMB * 1024 * 1024 };
     return { tenant: tenant.id, tier: tenant.tier, quotas: tenant.quotas, ...report, storage };
   }
 

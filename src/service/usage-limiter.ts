@@ -71,6 +71,17 @@ export class UsageLimiter {
     await store(this.#toolCalls.set(key, Math.max(0, used.toolCalls), ttl));
   }
 
+  /**
+   * Restores the period's counters only where the store has none yet today (a shared store that other
+   * processes may already be counting in: never overwrite what they counted).
+   */
+  async seedIfAbsent(tenant: string, used: { executions: number; toolCalls: number }): Promise<void> {
+    const { key, ttl } = this.#dayKey(tenant);
+    const [executions, toolCalls] = await store(Promise.all([this.#executions.get(key), this.#toolCalls.get(key)]));
+    if (executions === null) await store(this.#executions.set(key, Math.max(0, used.executions), ttl));
+    if (toolCalls === null) await store(this.#toolCalls.set(key, Math.max(0, used.toolCalls), ttl));
+  }
+
   /** Takes `count` executions of today's quota, all or none. */
   async takeExecutions(tenant: string, quotas: Quotas, count = 1): Promise<void> {
     await this.#take(this.#executions, tenant, quotas.maxExecutionsPerDay, count, "executions");

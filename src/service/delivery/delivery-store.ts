@@ -1,47 +1,5 @@
 import type { Database, Statement } from "../database.js";
 
-/**
- * Queued events as rows of the service's own database: one `deliveries` row per accepted event and one
- * `delivery_jobs` row per handler (each handler retries alone). Every state change is one statement, and a
- * job is taken by a conditional UPDATE, so several service processes of a machine (`serve --workers`)
- * sharing the file never run one attempt twice. The schema is part of the database's migrations.
- */
-export const DELIVERY_SCHEMA = `
-  CREATE TABLE deliveries (
-    id TEXT PRIMARY KEY,
-    tenant TEXT NOT NULL,
-    event TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    context TEXT,
-    user TEXT,
-    permissions TEXT,
-    idempotency_key TEXT,
-    source TEXT NOT NULL,
-    created_at INTEGER NOT NULL
-  );
-  CREATE UNIQUE INDEX deliveries_idempotency ON deliveries (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL;
-  CREATE INDEX deliveries_created ON deliveries (created_at);
-  CREATE TABLE delivery_jobs (
-    delivery_id TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL,
-    tenant TEXT NOT NULL,
-    file TEXT NOT NULL,
-    func TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    max_attempts INTEGER NOT NULL,
-    run_at INTEGER NOT NULL,
-    queued_at INTEGER NOT NULL,
-    started_at INTEGER,
-    finished_at INTEGER,
-    lease_until INTEGER,
-    last_result TEXT,
-    PRIMARY KEY (delivery_id, idx)
-  );
-  CREATE INDEX delivery_jobs_due ON delivery_jobs (state, tenant, run_at);
-  CREATE INDEX delivery_jobs_finished ON delivery_jobs (tenant, state, finished_at);
-  CREATE INDEX delivery_jobs_lease ON delivery_jobs (state, lease_until);`;
-
 export type JobState = "queued" | "running" | "succeeded" | "failed";
 
 export interface NewDelivery {
@@ -204,6 +162,12 @@ export function cutOffAttempt(attempt: number, now: number): AttemptResult {
   return { success: false, error: { code: "INTERNAL_ERROR", message: "the service process stopped during the attempt" }, durationMs: 0, attempt, at: now };
 }
 
+/**
+ * Queued events as rows of the service's own database: one `deliveries` row per accepted event and one
+ * `delivery_jobs` row per handler (each handler retries alone). Every state change is one statement, and a
+ * job is taken by a conditional UPDATE, so several service processes of a machine (`serve --workers`)
+ * sharing the file never run one attempt twice. The schema is a step of the database's migrations (database.ts).
+ */
 export class SqliteDeliveryStore implements DeliveryStore {
   private readonly statements: Record<string, Statement> = {};
 

@@ -17,43 +17,6 @@ import {
   type TakenJob,
 } from "./delivery-store.js";
 
-/** The queue's tables in PostgreSQL: a migration step of the service's schema (postgres-database.ts). */
-export const POSTGRES_DELIVERY_SCHEMA = `
-  CREATE TABLE deliveries (
-    id text PRIMARY KEY,
-    tenant text NOT NULL,
-    event text NOT NULL,
-    payload text NOT NULL,
-    context text,
-    "user" text,
-    permissions text,
-    idempotency_key text,
-    source text NOT NULL,
-    created_at bigint NOT NULL
-  );
-  CREATE UNIQUE INDEX deliveries_idempotency ON deliveries (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL;
-  CREATE INDEX deliveries_created ON deliveries (created_at);
-  CREATE TABLE delivery_jobs (
-    delivery_id text NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
-    idx integer NOT NULL,
-    tenant text NOT NULL,
-    file text NOT NULL,
-    func text NOT NULL,
-    state text NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
-    attempts integer NOT NULL DEFAULT 0,
-    max_attempts integer NOT NULL,
-    run_at bigint NOT NULL,
-    queued_at bigint NOT NULL,
-    started_at bigint,
-    finished_at bigint,
-    lease_until bigint,
-    last_result text,
-    PRIMARY KEY (delivery_id, idx)
-  );
-  CREATE INDEX delivery_jobs_due ON delivery_jobs (state, tenant, run_at);
-  CREATE INDEX delivery_jobs_finished ON delivery_jobs (tenant, state, finished_at);
-  CREATE INDEX delivery_jobs_lease ON delivery_jobs (state, lease_until);`;
-
 /**
  * The queue in PostgreSQL (the service's store is PostgreSQL and there is no Redis): every node of the
  * database dispatches from the same tables; a job is taken with FOR UPDATE SKIP LOCKED, so two nodes never
