@@ -322,14 +322,19 @@ export class IsolatedRuntime {
   }
 
   /** The folder's hooks manifest as the registry validated it. */
-  async hooks(folder: string): Promise<{ events: Record<string, string[]>; issues: ValidationResult["issues"]; valid: boolean }> {
+  async hooks(folder: string): Promise<{ events: Record<string, string[]>; schedules: Record<string, string[]>; issues: ValidationResult["issues"]; valid: boolean }> {
     this.checkFolder(folder);
     const manifest = await this.registry.manifest(folder);
     // fromEntries defines own keys, so an event named "__proto__" is an event, not a prototype.
-    const events: Record<string, string[]> = Object.fromEntries(
-      [...manifest.hooks].map(([event, targets]) => [event, targets.map((t) => `${t.file}#${t.funcName}`)]),
-    );
-    return { events, issues: manifest.issues, valid: manifest.valid };
+    const listed = (lists: Map<string, HookTarget[]>): Record<string, string[]> =>
+      Object.fromEntries([...lists].map(([key, targets]) => [key, targets.map((t) => `${t.file}#${t.funcName}`)]));
+    return { events: listed(manifest.hooks), schedules: listed(manifest.schedules), issues: manifest.issues, valid: manifest.valid };
+  }
+
+  /** The folder's schedules in force: each 5-field cron expression (UTC) with its handlers, in manifest order. */
+  async schedules(folder: string): Promise<{ cron: string; handlers: HookTarget[] }[]> {
+    this.checkFolder(folder);
+    return [...(await this.registry.manifest(folder)).schedules].map(([cron, targets]) => ({ cron, handlers: targets.map(({ file, funcName }) => ({ file, funcName })) }));
   }
 
   /**

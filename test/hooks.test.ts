@@ -60,6 +60,7 @@ describe("emit", () => {
     const folder = makeTenant(ACME);
     expect(await plain.hooks(folder)).toEqual({
       events: { "order.created": ["hooks/orders.js#onOrderCreated", "hooks/crm.mjs#sync"] },
+      schedules: {},
       issues: [],
       valid: true,
     });
@@ -124,7 +125,7 @@ describe("emit", () => {
 
   it("a folder without tenantbox.json has no hooks: emit resolves to []", async () => {
     const folder = makeTenant({ "hooks/orders.js": ORDERS });
-    expect(await plain.hooks(folder)).toEqual({ events: {}, issues: [], valid: true });
+    expect(await plain.hooks(folder)).toEqual({ events: {}, schedules: {}, issues: [], valid: true });
     await expect(plain.emit("order.created", { id: 1 }, { folder })).resolves.toEqual([]);
   });
 
@@ -169,6 +170,12 @@ const BAD_MANIFESTS: { name: string; manifest: string; issue: RegExp }[] = [
   { name: "module fails validation", manifest: '{ "hooks": { "e": ["evil.js#f"] } }', issue: /evil\.js#f.*does not validate/ },
   { name: "unknown top-level field", manifest: '{ "hooks": {}, "extra": true }', issue: /unknown field "extra"/ },
   { name: "bad event name", manifest: '{ "hooks": { "bad event!": ["a.js#f"] } }', issue: /event name/ },
+  { name: "schedules not an object", manifest: '{ "schedules": ["a.js#f"] }', issue: /"schedules" must be an object/ },
+  { name: "schedule with a seconds field (more than one run a minute)", manifest: '{ "schedules": { "* * * * * *": ["a.js#f"] } }', issue: /schedule "\* \* \* \* \* \*": must be a cron expression of 5 fields/ },
+  { name: "schedule that is not cron", manifest: '{ "schedules": { "every day": ["a.js#f"] } }', issue: /5 fields/ },
+  { name: "schedule out of range", manifest: '{ "schedules": { "61 * * * *": ["a.js#f"] } }', issue: /not a valid cron expression/ },
+  { name: "schedule handler outside the folder", manifest: '{ "schedules": { "0 * * * *": ["../outside.js#f"] } }', issue: /schedules\["0 \* \* \* \*"\].*inside the tenant folder/ },
+  { name: "schedule handler not exported", manifest: '{ "schedules": { "0 * * * *": ["a.js#nope"] } }', issue: /schedules\["0 \* \* \* \*"\]: a\.js#nope.*does not export/ },
 ];
 
 /** A tenant next to an outside file it must never reach. */
@@ -317,7 +324,7 @@ describe("with watch", () => {
     const loaded = waitFor(runtime, "manifest:loaded", (e) => e.events.includes("order.paid"));
     fs.writeFileSync(path.join(folder, "tenantbox.json"), manifest({ "order.paid": ["hooks/crm.mjs#sync", "hooks/orders.js#onOrderCreated"] }));
     expect(await loaded).toMatchObject({ tenant: "acme", file: "tenantbox.json", events: ["order.paid"] });
-    expect(await runtime.hooks(folder)).toEqual({ events: { "order.paid": ["hooks/crm.mjs#sync", "hooks/orders.js#onOrderCreated"] }, issues: [], valid: true });
+    expect(await runtime.hooks(folder)).toEqual({ events: { "order.paid": ["hooks/crm.mjs#sync", "hooks/orders.js#onOrderCreated"] }, schedules: {}, issues: [], valid: true });
     await expect(values("order.paid")).resolves.toEqual([{ by: "crm", total: 2 }, { by: "orders", id: "o2", shop: "s" }]);
     await expect(values("order.created")).resolves.toEqual([]);
   });

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { dropPostgresSchemas, postgresSchema } from "./postgres-helpers.js";
 import { call, expectNoHostLeak, manifest, removeTempDirs, running, SECRET, tempDir, until, writeTenants } from "./service-helpers.js";
 
 // `tenantbox serve` and `tenantbox audit` as real child processes.
@@ -77,6 +78,7 @@ afterAll(async () => {
     children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : undefined)),
   );
   removeTempDirs();
+  await dropPostgresSchemas();
 });
 
 function fixture() {
@@ -284,6 +286,41 @@ describe("tenantbox audit", () => {
     const missing = await runCli(["audit", "--data", path.join(empty, "does-not-exist"), "--json"]);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe("");
+  });
+
+  it("reads PostgreSQL with --database: the rows a serve with database.url in its config wrote", async () => {
+    const url = await postgresSchema("tbx_cli");
+    const empty = await runCli(["audit", "--database", url]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/no audit log in postgres:/);
+    const f = fixture();
+    const config = JSON.parse(fs.readFileSync(f.configFile, "utf8"));
+    fs.writeFileSync(f.configFile, JSON.stringify({ ...config, database: { url } }));
+    const cli = startCli(serveArgs(f), { TENANTBOX_JWT_SECRET: SECRET });
+    const base = await listeningUrl(cli);
+    const { signToken } = await import("../dist/service.js");
+    const acme = await signToken(SECRET, { tenantId: "acme", sub: "alice@acme" });
+    expect((await call(base, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName: "ok" } })).body).toMatchObject({ value: "ok" });
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    // Nothing went to the SQLite file: the config's database.url took the audit log.
+    expect(fs.existsSync(path.join(f.dataDir, "tenantbox.db"))).toBe(false);
+    const rows = await runCli(["audit", "--database", url, "--json"]);
+    expect(rows.code, rows.stderr).toBe(0);
+    expect(rows.stdout.trim().split("\n").map((line) => JSON.parse(line))).toMatchObject([{ tenant: "acme", user: "alice@acme", file: "m.js", funcName: "ok", success: true }]);
+    const both = await runCli(["audit", "--database", url, "--data", f.dataDir]);
+    expect(both.code).toBe(2);
+    const bad = await runCli(["audit", "--database", "mysql://x"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/postgres:\/\//);
+  });
+
+  it("serve with an unreachable PostgreSQL refuses to start, saying why", async () => {
+    const f = fixture();
+    const result = await runCli([...serveArgs(f), "--database", "postgres://postgres@127.0.0.1:1/test"], { TENANTBOX_JWT_SECRET: SECRET });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/cannot start: cannot open the PostgreSQL database/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
 

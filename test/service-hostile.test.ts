@@ -211,11 +211,11 @@ describe("the service against hostile tenants", () => {
 describe("tenantbox audit output", () => {
   it("escapes every character that could reorder, hide or overprint text on a terminal", async () => {
     const { openDatabase } = await import("../src/service/database.js");
-    const { AuditLog } = await import("../src/service/audit-log.js");
+    const { SqliteAuditLog } = await import("../src/service/sqlite-audit-log.js");
     const dataDir = tempDir();
     const db = openDatabase(dataDir);
     const file = "a\u061Cb\u{E0041}c\u0301d\u202E.js";
-    new AuditLog(db).record({ tenant: "t", kind: "run", file, funcName: "f", success: true, durationMs: 1, toolCalls: 0, at: Date.now() });
+    await new SqliteAuditLog(db).record({ tenant: "t", kind: "run", file, funcName: "f", success: true, durationMs: 1, toolCalls: 0, at: Date.now() });
     db.close();
     const node = path.join(process.cwd(), "node_modules", ".bin", "node");
     const out = execFileSync(node, ["dist/cli.js", "audit", "--data", dataDir], { encoding: "utf8" });

@@ -22,6 +22,7 @@ import {
   writeTenants,
   type Reply,
 } from "./service-helpers.js";
+import { dropPostgresSchemas, postgresSchema } from "./postgres-helpers.js";
 
 // The multi-tenant HTTP service end to end: a real TenantboxServer on 127.0.0.1, a temp root with tenant
 // folders written here, a temp data dir, and the global fetch as the client.
@@ -40,12 +41,20 @@ const token = (tenantId: string, sub?: string, permissions?: string[]) =>
 afterAll(async () => {
   await Promise.allSettled(servers.map((s) => s.close()));
   removeTempDirs();
+  await dropPostgresSchemas();
 });
+
+/** The suites that keep something run on each engine: SQLite in the data dir, or a PostgreSQL schema of their own. */
+const ENGINES = [{ engine: "sqlite" }, { engine: "postgres" }] as const;
+
+async function storeOptions(engine: "sqlite" | "postgres", dataDir: string): Promise<{ dataDir: string; databaseUrl?: string }> {
+  return engine === "postgres" ? { dataDir, databaseUrl: await postgresSchema("tbx_http") } : { dataDir };
+}
 
 const SLOW = "exports.slow = async (ms) => { await new Promise((r) => setTimeout(r, ms)); return 'slow done'; };\n";
 const BASIC = `exports.ok = () => "ok";\n${SLOW}`;
 
-describe("the HTTP API (one server, many tenants)", () => {
+describe.each(ENGINES)("the HTTP API (one server, many tenants) on $engine", ({ engine }) => {
   let root = "";
   let dataDir = "";
   let base = "";
@@ -157,7 +166,7 @@ describe("the HTTP API (one server, many tenants)", () => {
         { id: "nofolder", tier: "free" },
       ],
     });
-    server = startServer({ root, config, dataDir });
+    server = startServer({ root, config, ...(await storeOptions(engine, dataDir)) });
     server.tool("echo", {
       schema: { type: "object", required: ["msg"], additionalProperties: false, properties: { msg: { type: "string" } } },
       handler: (args, ctx) => {
@@ -242,7 +251,7 @@ describe("the HTTP API (one server, many tenants)", () => {
 
     it("refuses a file outside the tenant folder as an ordinary 400 that costs nothing and writes no audit row", async () => {
       const before = await usage("acme");
-      const rows = server.service.auditLog({ tenant: "acme" }).length;
+      const rows = (await server.service.auditLog({ tenant: "acme" })).length;
       for (const file of ["../other/m.js", "lib/../../m.js"]) {
         const reply = await post("/v1/run", { file, funcName: "ok" });
         expectError(reply, 400, "INVALID_REQUEST", hostPaths);
@@ -251,7 +260,7 @@ describe("the HTTP API (one server, many tenants)", () => {
       }
       const after = await usage("acme");
       expect(after.executions.used).toBe(before.executions.used);
-      expect(server.service.auditLog({ tenant: "acme" }).length).toBe(rows);
+      expect((await server.service.auditLog({ tenant: "acme" })).length).toBe(rows);
     });
   });
 
@@ -536,6 +545,7 @@ describe("the HTTP API (one server, many tenants)", () => {
           "order.created": ["hooks/orders.js#onOrderCreated", "hooks/crm.mjs#sync"],
           "audit.denied": ["hooks/bad.js#insert"],
         },
+        schedules: {},
         issues: [],
         valid: true,
       });
@@ -840,15 +850,15 @@ describe("quotas reset with the clock", () => {
     expect(usage.executions.used).toBe(1);
     expect(usage.toolCalls.used).toBe(1);
     // Audit rows carry the service clock's time.
-    const rows = server.service.auditLog({ tenant: "daily" });
+    const rows = await server.service.auditLog({ tenant: "daily" });
     expect(rows.map((r) => r.at)).toEqual([Date.UTC(2031, 0, 16, 0, 0, 5), Date.UTC(2031, 0, 15, 23, 59, 30), Date.UTC(2031, 0, 15, 23, 59, 30)]);
   });
 });
 
-describe("audit log, graceful close and restart", () => {
+describe.each(ENGINES)("audit log, graceful close and restart on $engine", ({ engine }) => {
   const NOW = Date.UTC(2032, 5, 1, 12, 0, 0);
   let root = "";
-  let dataDir = "";
+  let store: { dataDir: string; databaseUrl?: string } = { dataDir: "" };
   let tok = "";
   let usageBefore: { executions: { used: number }; toolCalls: { used: number } } | undefined;
   let second: TenantboxServer | undefined;
@@ -860,9 +870,9 @@ describe("audit log, graceful close and restart", () => {
   const config = () =>
     parseConfig({ tenants: [{ id: "audited", tier: "starter", permissions: ["tool:echo"], tools: { echo: {} } }, { id: "other", tier: "starter" }] });
 
-  beforeAll(() => {
+  beforeAll(async () => {
     root = tempDir("tenantbox-root-");
-    dataDir = tempDir("tenantbox-data-");
+    store = await storeOptions(engine, tempDir("tenantbox-data-"));
     writeTenants(root, {
       audited: {
         "m.js": `${BASIC}exports.boom = () => { throw new Error('no'); };\n`,
@@ -873,7 +883,7 @@ describe("audit log, graceful close and restart", () => {
   });
 
   it("in-process close(): the in-flight request completes with 200, new requests are refused", async () => {
-    const first = startServer({ root, config: config(), dataDir, maxThreads: 1, now: () => NOW });
+    const first = startServer({ root, config: config(), ...store, maxThreads: 1, now: () => NOW });
     first.tool("echo", echo);
     const base = await first.listen({ port: 0, host: "127.0.0.1" });
     tok = await token("audited", "alice");
@@ -908,14 +918,14 @@ describe("audit log, graceful close and restart", () => {
 
   it("a new server on the same data dir keeps today's usage and the audit rows", async () => {
     expect(usageBefore, "the previous test ran").toBeDefined();
-    second = startServer({ root, config: config(), dataDir, maxThreads: 1, now: () => NOW });
+    second = startServer({ root, config: config(), ...store, maxThreads: 1, now: () => NOW });
     second.tool("echo", echo);
     secondBase = await second.listen({ port: 0, host: "127.0.0.1" });
     const usage = (await call(secondBase, "GET", "/v1/usage", { token: tok })).body;
     expect(usage.executions.used).toBe(6); // five before close, and the one that finished during close
     expect((await call(secondBase, "GET", "/v1/usage", { token: await token("other") })).body.executions.used).toBe(0);
 
-    const rows = second.service.auditLog({ tenant: "audited" });
+    const rows = await second.service.auditLog({ tenant: "audited" });
     expect(rows).toHaveLength(6);
     for (const row of rows) {
       expect(row).toMatchObject({ tenant: "audited", user: "alice", at: NOW });
@@ -931,11 +941,11 @@ describe("audit log, graceful close and restart", () => {
     expect(executed).toMatchObject({ kind: "execute", codeHash: hash(executeCode), success: true, errorCode: null, toolCalls: 1 });
     expect(boom).toMatchObject({ kind: "run", file: "m.js", funcName: "boom", success: false, errorCode: "RUNTIME_ERROR" });
     expect(ok).toMatchObject({ kind: "run", file: "m.js", funcName: "ok", success: true, errorCode: null, codeHash: null });
-    expect(second.service.auditLog({ tenant: "other" })).toEqual([]);
+    expect(await second.service.auditLog({ tenant: "other" })).toEqual([]);
 
     // And the new server writes on after them.
     expect((await call(secondBase, "POST", "/v1/run", { token: tok, json: { file: "m.js", funcName: "ok" } })).status).toBe(200);
-    expect(second.service.auditLog({ tenant: "audited" })).toHaveLength(7);
+    expect(await second.service.auditLog({ tenant: "audited" })).toHaveLength(7);
   });
 
   // BUG: the daily tool-call counter is seeded from SUM(tool_calls) of the audit log, which counts every

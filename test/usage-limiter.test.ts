@@ -1,7 +1,15 @@
-import { describe, expect, it } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { ConcurrencySlots } from "../src/service/concurrency-slots.js";
+import { openSharedStateDatabase } from "../src/service/database.js";
+import { RedisSlots } from "../src/service/redis-slots.js";
+import { SqliteSlots } from "../src/service/sqlite-slots.js";
 import { ServiceError } from "../src/service/service-error.js";
 import { TIER_QUOTAS, type Quotas } from "../src/service/tiers.js";
 import { periodOf, UsageLimiter } from "../src/service/usage-limiter.js";
+import { connectRedis, dropRedisKeys, redisPrefix } from "./redis-helpers.js";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 5, 10, 12, 0, 0); // noon UTC
@@ -138,29 +146,59 @@ describe("UsageLimiter rate limits", () => {
   });
 });
 
+/** Where slots live: one process's memory, the machine's shared-state file, or Redis. */
+interface SlotEngine {
+  name: string;
+  /** Two holders (two service processes) sharing the same slots; `leaseMs` short for the expiry test. */
+  holders(leaseMs: number): Promise<[ConcurrencySlots, ConcurrencySlots]>;
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-slots-"));
+const SLOT_ENGINES: SlotEngine[] = [
+  {
+    name: "SQLite (one machine)",
+    holders: async (leaseMs) => {
+      const db = openSharedStateDatabase(fs.mkdtempSync(path.join(dir, "state-")));
+      return [new SqliteSlots(db, Date.now, leaseMs), new SqliteSlots(db, Date.now, leaseMs)];
+    },
+  },
+  {
+    name: "Redis (every node)",
+    holders: async (leaseMs) => {
+      const prefix = redisPrefix("tbx-slots");
+      return [new RedisSlots(await connectRedis(), prefix, leaseMs), new RedisSlots(await connectRedis(), prefix, leaseMs)];
+    },
+  },
+];
+
+afterAll(async () => {
+  await dropRedisKeys();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 describe("UsageLimiter concurrency", () => {
   it("acquires up to the max and refuses when none is free", async () => {
     const lim = new UsageLimiter();
-    expect(lim.acquire("acme", 2)).toBe(1);
-    expect(lim.acquire("acme", 2, 5)).toBe(1); // only one left
+    expect(await lim.acquire("acme", 2)).toBe(1);
+    expect(await lim.acquire("acme", 2, 5)).toBe(1); // only one left
     const err = await refusal(() => lim.acquire("acme", 2));
     expect(err.code).toBe("TOO_MANY_CONCURRENT");
     expect(err.retryAfterMs).toBe(1000);
-    expect(lim.acquire("globex", 2, 2)).toBe(2);
+    expect(await lim.acquire("globex", 2, 2)).toBe(2);
 
-    lim.release("acme", 1);
-    expect(lim.acquire("acme", 2, 3)).toBe(1);
-    lim.release("acme", 2);
-    expect(lim.acquire("acme", 2, 0)).toBe(1); // at least 1
-    lim.release("acme", 5); // over-release clamps at zero
-    expect(lim.acquire("acme", 2, 2)).toBe(2);
+    await lim.release("acme", 1);
+    expect(await lim.acquire("acme", 2, 3)).toBe(1);
+    await lim.release("acme", 2);
+    expect(await lim.acquire("acme", 2, 0)).toBe(1); // at least 1
+    await lim.release("acme", 5); // over-release clamps at zero
+    expect(await lim.acquire("acme", 2, 2)).toBe(2);
   });
 
   it("reports usage", async () => {
     const lim = new UsageLimiter({ now: clock().now });
     await lim.takeExecutions("acme", quotas, 2);
     await lim.takeToolCall("acme", quotas);
-    lim.acquire("acme", quotas.maxConcurrentExecutions);
+    await lim.acquire("acme", quotas.maxConcurrentExecutions);
     expect(await lim.usage("acme", quotas)).toEqual({
       period: { start: "2025-06-10T00:00:00.000Z", end: "2025-06-11T00:00:00.000Z" },
       executions: { used: 2, limit: 3 },
@@ -171,5 +209,61 @@ describe("UsageLimiter concurrency", () => {
       executions: { used: 0, limit: 3 },
       concurrent: { active: 0, limit: 2 },
     });
+  });
+});
+
+describe.each(SLOT_ENGINES)("concurrency slots shared by two holders: $name", (engine) => {
+  it("one limit across holders; released slots come back; an over-release clamps", async () => {
+    const [a, b] = await engine.holders(60_000);
+    await Promise.all([a.start(), b.start()]);
+    const la = new UsageLimiter({ slots: a });
+    const lb = new UsageLimiter({ slots: b });
+    expect(await la.acquire("acme", 3)).toBe(1);
+    expect(await lb.acquire("acme", 3, 5)).toBe(2); // what is left of the tenant's three
+    expect((await refusal(() => la.acquire("acme", 3))).code).toBe("TOO_MANY_CONCURRENT");
+    expect((await refusal(() => lb.acquire("acme", 3))).code).toBe("TOO_MANY_CONCURRENT");
+    expect(await la.acquire("globex", 3, 3)).toBe(3); // another tenant's own
+    expect(await a.active("acme")).toBe(3);
+    await lb.release("acme", 2);
+    expect(await b.active("acme")).toBe(1);
+    expect(await la.acquire("acme", 3, 3)).toBe(2);
+    await la.release("acme", 10);
+    expect(await a.active("acme")).toBe(0);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("a holder that stops beating (a killed process) gives its slots back after its lease", async () => {
+    const [alive, dying] = await engine.holders(300);
+    await Promise.all([alive.start(), dying.start()]);
+    expect(await dying.acquire("acme", 2, 2)).toBe(2);
+    expect(await alive.acquire("acme", 2, 1)).toBe(0);
+    // Its heartbeat stops and nothing is released: what a SIGKILL leaves behind.
+    await (dying as unknown as { heartbeat: { stop(): Promise<void> } }).heartbeat.stop();
+    const deadline = Date.now() + 10_000;
+    let took = 0;
+    while (took === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      took = await alive.acquire("acme", 2, 2);
+    }
+    expect(took).toBe(2);
+    await alive.close();
+  });
+});
+
+describe("UsageLimiter counters in the machine's shared-state file", () => {
+  it("two processes' limiters share one daily quota and one rate limit", async () => {
+    const db = openSharedStateDatabase(fs.mkdtempSync(path.join(dir, "counters-")));
+    const c = clock();
+    const [a, b] = [new UsageLimiter({ now: c.now, sqliteClient: db }), new UsageLimiter({ now: c.now, sqliteClient: db })];
+    await a.takeExecutions("acme", quotas, 2);
+    await b.takeExecutions("acme", quotas, 1);
+    expect((await refusal(a.takeExecutions("acme", quotas))).code).toBe("QUOTA_EXCEEDED");
+    expect((await b.usage("acme", quotas)).executions.used).toBe(3);
+    // A process starting later restores only what the file does not have yet.
+    await b.seedIfAbsent("acme", { executions: 1, toolCalls: 1 });
+    expect(await b.usage("acme", quotas)).toMatchObject({ executions: { used: 3 }, toolCalls: { used: 1 } });
+    await a.takeRate("requests:acme", { points: 1, duration: 60 });
+    expect((await refusal(b.takeRate("requests:acme", { points: 1, duration: 60 }))).code).toBe("RATE_LIMITED");
+    db.close();
   });
 });

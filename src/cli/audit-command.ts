@@ -1,14 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
-import { AuditLog, type AuditRow } from "../service/audit-log.js";
+import type { AuditFilter, AuditRow } from "../service/audit-log.js";
 import { DATABASE_FILE, openDatabase } from "../service/database.js";
+import { PostgresAuditLog } from "../service/postgres-audit-log.js";
+import { PostgresDatabase, redactUrl } from "../service/postgres-database.js";
+import { SqliteAuditLog } from "../service/sqlite-audit-log.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
-import { sanitizeLine } from "./format.js";
+import { cell, jsonLine } from "./format.js";
 import { USAGE } from "./usage.js";
-
-// Controls, format characters (bidi, zero-width, tags), line separators, default-ignorables and combining
-// marks: whatever can reorder, hide or overprint text on a terminal.
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{M}]/gu;
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -24,6 +23,7 @@ export function parseSince(value: string, now = Date.now()): number {
 export async function auditCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     data: { type: "string" },
+    database: { type: "string" },
     tenant: { type: "string" },
     since: { type: "string" },
     limit: { type: "string" },
@@ -33,30 +33,57 @@ export async function auditCommand(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return EXIT_OK;
   }
-  const dataDir = path.resolve(values.data ?? ".tenantbox");
+  if (values.database !== undefined && values.data !== undefined) throw new UsageError("give --data (SQLite) or --database (PostgreSQL), not both");
   const since = values.since === undefined ? undefined : parseSince(values.since);
   const limit = parsePositiveInteger("--limit", values.limit) ?? 100;
-  if (!fs.existsSync(path.join(dataDir, DATABASE_FILE))) {
-    process.stderr.write(`tenantbox audit: no audit log in ${dataDir} (run "tenantbox serve --data ${dataDir}" first, or pass --data)\n`);
+  const filter: AuditFilter = {
+    limit,
+    ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),
+    ...(since !== undefined ? { since } : {}),
+  };
+  const rows = values.database !== undefined ? await postgresRows(values.database, filter) : await sqliteRows(path.resolve(values.data ?? ".tenantbox"), filter);
+  if (typeof rows === "string") {
+    process.stderr.write(`tenantbox audit: ${rows}\n`);
     return EXIT_FAILURE;
+  }
+  if (values.json) {
+    for (const row of rows) process.stdout.write(jsonLine(row));
+  } else {
+    process.stdout.write(formatRows(rows));
+  }
+  return EXIT_OK;
+}
+
+/** The rows, or why there are none to read. */
+async function sqliteRows(dataDir: string, filter: AuditFilter): Promise<AuditRow[] | string> {
+  if (!fs.existsSync(path.join(dataDir, DATABASE_FILE))) {
+    return `no audit log in ${dataDir} (run "tenantbox serve --data ${dataDir}" first, or pass --data)`;
   }
   const db = openDatabase(dataDir);
   try {
-    const rows = new AuditLog(db).query({
-      limit,
-      ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),
-      ...(since !== undefined ? { since } : {}),
-    });
-    if (values.json) {
-      // Still valid JSON, with the invisible characters as \u escapes (a terminal shows them as text).
-      for (const row of rows) process.stdout.write(JSON.stringify(row).replace(INVISIBLE, jsonEscape) + "\n");
-    } else {
-      process.stdout.write(formatRows(rows));
-    }
+    return await new SqliteAuditLog(db).query(filter);
   } finally {
     db.close();
   }
-  return EXIT_OK;
+}
+
+async function postgresRows(url: string, filter: AuditFilter): Promise<AuditRow[] | string> {
+  let db: PostgresDatabase;
+  try {
+    db = new PostgresDatabase(url, 1);
+  } catch (error) {
+    throw new UsageError(`--database: ${(error as Error).message}`);
+  }
+  try {
+    return await new PostgresAuditLog(db).query(filter);
+  } catch (error) {
+    const { code, message } = error as { code?: unknown; message?: string };
+    // 42P01: no executions table yet.
+    if (code === "42P01") return `no audit log in ${redactUrl(url)} (run "tenantbox serve --database ..." first)`;
+    return `cannot read the audit log in ${redactUrl(url)}: ${message ?? String(error)}`;
+  } finally {
+    await db.close();
+  }
 }
 
 function formatRows(rows: AuditRow[]): string {
@@ -78,16 +105,4 @@ function formatRows(rows: AuditRow[]): string {
     );
   }
   return lines.join("\n") + "\n";
-}
-
-function jsonEscape(c: string): string {
-  return [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join("");
-}
-
-/** Tenant-controlled text (file names, user ids) never moves the terminal's cursor. */
-function cell(text: string, width: number): string {
-  // Control characters (sanitizeLine), and the invisible ones that reorder or hide text on a terminal.
-  const clean = [...sanitizeLine(text).replace(INVISIBLE, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)];
-  // By code point, so a cut never splits a surrogate pair.
-  return (clean.length > width ? clean.slice(0, width - 1).join("") + "…" : clean.join("")).padEnd(width);
 }

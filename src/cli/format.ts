@@ -29,3 +29,20 @@ export function brief(value: unknown, max = 160): string {
   const text = sanitizeLine(json ?? String(value));
   return text.length > max ? text.slice(0, max - 1) + "…" : text;
 }
+
+// Controls, format characters (bidi, zero-width, tags), line separators, default-ignorables and combining
+// marks: whatever can reorder, hide or overprint text on a terminal.
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{M}]/gu;
+
+/** Tenant-controlled text (file names, user ids) in a table column: never moves the terminal's cursor. */
+export function cell(text: string, width: number): string {
+  // Control characters (sanitizeLine), and the invisible ones that reorder or hide text on a terminal.
+  const clean = [...sanitizeLine(text).replace(INVISIBLE, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)];
+  // By code point, so a cut never splits a surrogate pair.
+  return (clean.length > width ? clean.slice(0, width - 1).join("") + "…" : clean.join("")).padEnd(width);
+}
+
+/** One JSON line, still valid JSON, with the invisible characters as \\u escapes (a terminal shows them as text). */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(INVISIBLE, (c) => [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join("")) + "\n";
+}

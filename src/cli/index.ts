@@ -8,6 +8,7 @@ import { emitCommand } from "./emit-command.js";
 import { runCommand } from "./run-command.js";
 import { serveCommand } from "./serve-command.js";
 import { auditCommand } from "./audit-command.js";
+import { jobsCommand } from "./jobs-command.js";
 import { tokenCommand } from "./token-command.js";
 import { USAGE } from "./usage.js";
 
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   demo: demoCommand,
   serve: serveCommand,
   audit: auditCommand,
+  jobs: jobsCommand,
   token: tokenCommand,
 };
 

@@ -1,22 +1,36 @@
+import cluster from "node:cluster";
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, loadConfig, signToken, TenantboxServer, type ServiceConfig, type TenantConfig } from "../service/index.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { crmLookup } from "./demo-tools.js";
+import { defaultWorkers, runPrimary } from "./serve-cluster.js";
+import { defaultThreads } from "../options.js";
 import { USAGE } from "./usage.js";
 
 /** Signs the tokens `--dev` prints. Never use it beyond a laptop: anyone who reads this can mint tokens. */
 export const DEV_JWT_SECRET = "tenantbox-development-secret-not-for-production";
 
 export async function serveCommand(argv: string[]): Promise<number> {
+  const code = await serve(argv);
+  // A service process of --workers: its channel to the primary would keep it alive once it is done (and
+  // closing the channel ends a cluster worker with status 0, whatever happened).
+  if (cluster.isWorker) process.exit(code);
+  return code;
+}
+
+async function serve(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     root: { type: "string" },
     config: { type: "string" },
     port: { type: "string" },
     host: { type: "string" },
     data: { type: "string" },
+    database: { type: "string" },
     redis: { type: "string" },
+    "redis-prefix": { type: "string" },
     "max-threads": { type: "string" },
+    workers: { type: "string" },
     watch: { type: "boolean" },
     dev: { type: "boolean" },
     "demo-tools": { type: "boolean" },
@@ -29,7 +43,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (values.config === undefined) throw new UsageError("--config <file> is required (the tenants)");
   const port = values.port === undefined ? 3000 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
-  const maxThreads = parsePositiveInteger("--max-threads", values["max-threads"]);
+  const workers = parsePositiveInteger("--workers", values.workers) ?? defaultWorkers();
+  // The machine's sandbox processes are divided among the service processes: their total stays about the core count.
+  const maxThreads = parsePositiveInteger("--max-threads", values["max-threads"]) ?? (workers > 1 ? Math.max(1, Math.round(defaultThreads() / workers)) : undefined);
+  const clusterWorker = workers > 1 && cluster.isWorker;
   let server: TenantboxServer;
   let config: ServiceConfig;
   let secret: string | undefined;
@@ -40,6 +57,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     if (secret === undefined && config.auth.jwksUrl === undefined) {
       throw new ConfigError("no way to verify tokens: set TENANTBOX_JWT_SECRET, auth.secret or auth.jwksUrl in the config (or pass --dev)");
     }
+    // The primary checked the config and the secret (above, once); the service processes serve.
+    if (workers > 1 && cluster.isPrimary) return await runPrimary(workers);
     server = new TenantboxServer({
       root: path.resolve(values.root),
       config,
@@ -48,6 +67,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
       logger: { level: process.env.TENANTBOX_LOG_LEVEL ?? "info" },
       ...(maxThreads !== undefined ? { maxThreads } : {}),
       ...(values.redis !== undefined ? { redisUrl: values.redis } : {}),
+      ...(values["redis-prefix"] !== undefined ? { redisKeyPrefix: values["redis-prefix"] } : {}),
+      ...(clusterWorker ? { shareOnMachine: true, clusterWorker: true } : {}),
+      ...(values.database !== undefined ? { databaseUrl: values.database } : {}),
       ...(secret !== undefined ? { jwtSecret: secret } : {}),
     });
   } catch (error) {
@@ -68,10 +90,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.stderr.write(`tenantbox serve: cannot start: ${(error as Error).message}\n`);
     return EXIT_FAILURE;
   }
-  if (values.dev && secret !== undefined) await printDevCurls(url, [...config.tenants.values()], secret, path.resolve(values.root));
+  // One set of curl lines, from the first service process.
+  if (values.dev && secret !== undefined && (!clusterWorker || cluster.worker?.id === 1)) await printDevCurls(url, [...config.tenants.values()], secret, path.resolve(values.root));
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
+      // A service process of --workers drains once: a signal sent to the whole group (systemd, a terminal)
+      // arrives beside the primary's own; the primary is the one that hurries (SIGKILL).
+      if (stopping && clusterWorker) return;
       if (stopping) {
         process.stderr.write(`tenantbox serve: ${signal} again, exiting now\n`);
         process.exit(EXIT_FAILURE);
@@ -88,7 +114,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     };
     // on, not once: the second signal must reach stop() (once would leave it to Node's default, exit 143).
     process.on("SIGTERM", () => stop("SIGTERM"));
-    process.on("SIGINT", () => stop("SIGINT"));
+    // A terminal's Ctrl-C reaches every process of the group: the primary tells its service processes (SIGTERM).
+    process.on("SIGINT", () => (clusterWorker ? undefined : stop("SIGINT")));
   });
 }
 

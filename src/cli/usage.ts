@@ -36,9 +36,16 @@ Usage:
       --port <n>                default 3000 (0: any free port)
       --host <address>          default 127.0.0.1
       --data <dir>              SQLite database (audit log, documents); default ./.tenantbox
-      --redis <url>             keep quota counters and rate limits in Redis (shared by
-                                every node); default: in memory, restored from the audit log
-      --max-threads <n>         sandbox workers per memory class (default: the CPU count)
+      --database <postgres://>  keep the audit log and documents in PostgreSQL (shared by
+                                every node); the config's database.url does the same
+      --redis <url>             keep quota counters, rate limits and concurrency slots in Redis
+                                (shared by every node); default: in memory, restored from the
+                                audit log (with --workers: in <data>/shared-state.db)
+      --redis-prefix <p>        what every Redis key starts with; default tenantbox
+      --workers <n>             service processes on one port (default: one per 2 cores); the
+                                sandbox workers are divided among them
+      --max-threads <n>         sandbox workers per memory class and service process (default:
+                                the CPU count, divided among the --workers)
       --watch                   watch tenant folders instead of checking files on every call
                                 (faster; only for tenants whose file activity you trust: the
                                 watcher shares the main thread)
@@ -47,8 +54,12 @@ Usage:
       --demo-tools              register the demo CRM tool (crm:lookup)
       SIGTERM/SIGINT: stop accepting, finish in-flight work, close the database; exit 0.
 
-  tenantbox audit [--data <dir>] [--tenant <id>] [--since <15m|24h|7d|date>] [--limit <n>] [--json]
+  tenantbox audit [--data <dir> | --database <postgres://...>] [--tenant <id>] [--since <15m|24h|7d|date>] [--limit <n>] [--json]
       Print the audit log, newest first (default: the last 100 executions).
+
+  tenantbox jobs [--data <dir> | --database <postgres://...> | --redis <url> [--redis-prefix <p>]] [--tenant <id>] [--failed] [--limit <n>] [--json]
+      Print the queued events' jobs (one per handler), newest first (default: the last 100):
+      state, attempts and last error. --failed: dead letters only.
 
   tenantbox token --config <file> --tenant <id> [--sub <name>] [--permissions <a,b>] [--ttl <30d>] [--dev]
       Print a token for one tenant of the config, signed with the secret tenantbox serve verifies

@@ -4,11 +4,13 @@ import { clipText, fileIssue, limitIssues, MAX_QUOTED_TEXT, type ValidationIssue
 import { jsonErrorMessage, jsonPathKey, lineLocator, scanJson, type JsonPath } from "../loader/json-positions.js";
 import type { IssueRule } from "../loader/rules.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
+import { cronProblem } from "./cron-schedule.js";
 
 export const MANIFEST_FILE = "tenantbox.json";
 const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
 const FUNC_NAME = /^[A-Za-z_$][\w$]{0,255}$/;
 const MAX_EVENTS = 256;
+const MAX_SCHEDULES = 64;
 const MAX_HANDLERS = 32;
 const MAX_MANIFEST_BYTES = 256 * 1024;
 
@@ -19,8 +21,10 @@ export interface HookTarget {
 
 export interface Manifest {
   hooks: Map<string, HookTarget[]>;
-  /** Where a handler (else the event's list, else "hooks") is written in tenantbox.json: for messages. */
-  locate(event?: string, target?: HookTarget): ValidationIssue["location"];
+  /** Handlers run on a schedule: a 5-field cron expression (UTC) -> its handlers. */
+  schedules: Map<string, HookTarget[]>;
+  /** Where a handler (else its event's or schedule's list, else the field) is written in tenantbox.json: for messages. */
+  locate(field?: "hooks" | "schedules", key?: string, target?: HookTarget): ValidationIssue["location"];
 }
 
 export interface ParsedManifest {
@@ -83,45 +87,79 @@ export function parseManifest(text: string): ParsedManifest {
   const at = positionsIn(text);
   const record = raw as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (key !== "hooks") issues.push(issue(`unknown field "${clipText(key, MAX_QUOTED_TEXT)}" (expected only "hooks")`, "manifest", at([key])));
+    if (key !== "hooks" && key !== "schedules") {
+      issues.push(issue(`unknown field "${clipText(key, MAX_QUOTED_TEXT)}" (expected only "hooks" and "schedules")`, "manifest", at([key])));
+    }
   }
-  const hooks = new Map<string, HookTarget[]>();
   const entryIndex = new Map<HookTarget, number>();
-  const rawHooks = record.hooks ?? {};
-  if (!rawHooks || typeof rawHooks !== "object" || Array.isArray(rawHooks)) {
-    issues.push(issue(`"hooks" must be an object mapping event names to handler lists`, "manifest", at(["hooks"])));
-    return { issues: limitIssues(issues) };
+  const lists = (field: ManifestField, keys: string, maxKeys: number, keyProblem: (key: string) => string | undefined) =>
+    handlerLists({ record, field, keys, maxKeys, keyProblem, issues, at, entryIndex });
+  const hooks = lists("hooks", "event names", MAX_EVENTS, (event) =>
+    EVENT_NAME.test(event) ? undefined : `event name "${event.slice(0, 64)}" must be 1-128 letters, digits, or . _ : -`,
+  );
+  const schedules = lists("schedules", "cron expressions", MAX_SCHEDULES, (cron) => {
+    const problem = cronProblem(cron);
+    return problem && `schedule "${cron.slice(0, 64)}": ${problem}`;
+  });
+  if (!hooks || !schedules) return { issues: limitIssues(issues) };
+  const locate: Manifest["locate"] = (field = "hooks", key, target) => {
+    const index = target && entryIndex.get(target);
+    return at(key === undefined ? [field] : index === undefined ? [field, key] : [field, key, index]);
+  };
+  // The handlers that did parse come back too, so their files and functions get checked as well.
+  return { manifest: { hooks, schedules, locate }, issues: limitIssues(issues) };
+}
+
+type ManifestField = "hooks" | "schedules";
+
+/**
+ * A field mapping keys (events, cron expressions) to "file#function" lists; undefined when the field is
+ * not an object. Keys `keyProblem` refuses are left out, with an issue; every issue is placed where its
+ * text is written, and each parsed handler's index in its list is kept for later messages.
+ */
+function handlerLists(options: {
+  record: Record<string, unknown>;
+  field: ManifestField;
+  keys: string;
+  maxKeys: number;
+  keyProblem: (key: string) => string | undefined;
+  issues: ValidationIssue[];
+  at: (path: JsonPath) => ValidationIssue["location"];
+  entryIndex: Map<HookTarget, number>;
+}): Map<string, HookTarget[]> | undefined {
+  const { record, field, keys, maxKeys, keyProblem, issues, at, entryIndex } = options;
+  const lists = new Map<string, HookTarget[]>();
+  const raw = record[field] ?? {};
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
+    issues.push(issue(`"${field}" must be an object mapping ${keys} to handler lists`, "manifest", at([field])));
+    return undefined;
   }
-  const events = Object.keys(rawHooks);
-  if (events.length > MAX_EVENTS) issues.push(issue(`"hooks" has ${events.length} events; at most ${MAX_EVENTS}`, "manifest", at(["hooks"])));
-  for (const event of events.slice(0, MAX_EVENTS)) {
-    if (!EVENT_NAME.test(event)) {
-      issues.push(issue(`event name "${event.slice(0, 64)}" must be 1-128 letters, digits, or . _ : -`, "manifest", at(["hooks", event])));
+  const names = Object.keys(raw);
+  if (names.length > maxKeys) issues.push(issue(`"${field}" has ${names.length} entries; at most ${maxKeys}`, "manifest", at([field])));
+  for (const name of names.slice(0, maxKeys)) {
+    const problem = keyProblem(name);
+    if (problem) {
+      issues.push(issue(problem, "manifest", at([field, name])));
       continue;
     }
-    const list = (rawHooks as Record<string, unknown>)[event];
+    const list = (raw as Record<string, unknown>)[name];
     if (!Array.isArray(list)) {
-      issues.push(issue(`hooks["${event}"] must be an array of "file#function" strings`, "manifest", at(["hooks", event])));
+      issues.push(issue(`${field}["${name}"] must be an array of "file#function" strings`, "manifest", at([field, name])));
       continue;
     }
-    if (list.length > MAX_HANDLERS) issues.push(issue(`hooks["${event}"] has ${list.length} handlers; at most ${MAX_HANDLERS}`, "manifest", at(["hooks", event])));
+    if (list.length > MAX_HANDLERS) issues.push(issue(`${field}["${name}"] has ${list.length} handlers; at most ${MAX_HANDLERS}`, "manifest", at([field, name])));
     const targets: HookTarget[] = [];
     list.slice(0, MAX_HANDLERS).forEach((entry: unknown, index) => {
       const target = parseTarget(entry);
-      if (typeof target === "string") issues.push(issue(`hooks["${event}"]: ${target}`, "manifest", at(["hooks", event, index])));
+      if (typeof target === "string") issues.push(issue(`${field}["${name}"]: ${target}`, "manifest", at([field, name, index])));
       else {
         targets.push(target);
         entryIndex.set(target, index);
       }
     });
-    hooks.set(event, targets);
+    lists.set(name, targets);
   }
-  const locate: Manifest["locate"] = (event, target) => {
-    const index = target && entryIndex.get(target);
-    return at(event === undefined ? ["hooks"] : index === undefined ? ["hooks", event] : ["hooks", event, index]);
-  };
-  // The handlers that did parse come back too, so their files and functions get checked as well.
-  return { manifest: { hooks, locate }, issues: limitIssues(issues) };
+  return lists;
 }
 
 function parseTarget(entry: unknown): HookTarget | string {

@@ -49,6 +49,8 @@ export interface RegistryOptions {
 export interface ManifestState {
   /** The hooks in force: the newest valid manifest, or under watch the last valid one. */
   hooks: Map<string, HookTarget[]>;
+  /** The schedules in force (cron expression -> handlers), from the same manifest as the hooks. */
+  schedules: Map<string, HookTarget[]>;
   issues: ValidationIssue[];
   valid: boolean;
 }
@@ -179,26 +181,26 @@ export class Registry {
       // No manifest (any more): no hooks, and nothing of an older manifest comes back later.
       state.verdict = undefined;
       state.lastGoodManifest = undefined;
-      return { hooks: new Map(), issues: [], valid: true };
+      return { hooks: new Map(), schedules: new Map(), issues: [], valid: true };
     }
     const issues = [...parsed.issues];
     if (parsed.manifest) issues.push(...(await this.checkTargets(state, parsed.manifest)));
     issues.splice(0, issues.length, ...limitIssues(issues));
     const valid = !issues.some((i) => i.severity === "error");
     const base = { tenant: state.tenant, folder: state.realFolder, file: MANIFEST_FILE };
-    const verdict = JSON.stringify([valid, issues, parsed.manifest ? [...parsed.manifest.hooks] : null]);
+    const verdict = JSON.stringify([valid, issues, parsed.manifest ? [[...parsed.manifest.hooks], [...parsed.manifest.schedules]] : null]);
     const changed = verdict !== state.verdict;
     state.verdict = verdict;
     if (valid && parsed.manifest) {
       state.lastGoodManifest = parsed.manifest;
       if (changed) this.options.emit("manifest:loaded", { ...base, events: [...parsed.manifest.hooks.keys()] });
-      return { hooks: parsed.manifest.hooks, issues, valid };
+      return { hooks: parsed.manifest.hooks, schedules: parsed.manifest.schedules, issues, valid };
     }
     if (changed) this.options.emit("manifest:rejected", { ...base, issues });
     // The last valid manifest keeps serving (its handlers still report their own errors when they run);
     // a folder that never had a valid manifest serves nothing.
-    const hooks = state.lastGoodManifest ? state.lastGoodManifest.hooks : new Map<string, HookTarget[]>();
-    return { hooks, issues, valid };
+    const good = state.lastGoodManifest;
+    return { hooks: good ? good.hooks : new Map(), schedules: good ? good.schedules : new Map(), issues, valid };
   }
 
   /** Every handler must name a module that exists, validates, and exports the function. */
@@ -225,11 +227,12 @@ export class Registry {
       infos.set(file, info);
       return info;
     };
-    for (const [event, targets] of manifest.hooks) {
+    const lists = [...[...manifest.hooks].map(([key, targets]) => ["hooks", key, targets] as const), ...[...manifest.schedules].map(([key, targets]) => ["schedules", key, targets] as const)];
+    for (const [field, event, targets] of lists) {
       for (const target of targets) {
         const { file, funcName } = target;
         const problem = (message: string, severity?: ValidationIssue["severity"]) =>
-          issues.push(fileIssue("manifest", `hooks["${event}"]: ${file}#${funcName}: ${message}`, severity, manifest.locate(event, target)));
+          issues.push(fileIssue("manifest", `${field}["${event}"]: ${file}#${funcName}: ${message}`, severity, manifest.locate(field, event, target)));
         const info = await infoOf(file);
         if (info === undefined) continue;
         if (typeof info === "string") problem(info);
@@ -242,7 +245,7 @@ export class Registry {
       }
     }
     if (unchecked) issues.push(fileIssue("manifest", "handler files were not all checked: the folder's paths are slow to look up", "warning", manifest.locate()));
-    else if (infos.size >= MAX_HANDLER_FILES && [...manifest.hooks.values()].flat().some(({ file }) => !infos.has(file))) {
+    else if (infos.size >= MAX_HANDLER_FILES && lists.flatMap(([, , targets]) => targets).some(({ file }) => !infos.has(file))) {
       issues.push(fileIssue("manifest", `handlers name more than ${MAX_HANDLER_FILES} different files`, "error", manifest.locate()));
     }
     return issues;

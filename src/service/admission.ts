@@ -20,7 +20,7 @@ export class Admission {
   /** Admits `count` executions, then runs them in the slots the tenant got (at least one, at most `count`). */
   async admit<T>(tenant: TenantConfig, count: number, run: (slots: number) => Promise<T>): Promise<T> {
     if (this.stopped) throw new ServiceError("UNAVAILABLE", "the service is shutting down");
-    const slots = this.limiter.acquire(tenant.id, tenant.quotas.maxConcurrentExecutions, count);
+    const slots = await this.limiter.acquire(tenant.id, tenant.quotas.maxConcurrentExecutions, count);
     try {
       await this.limiter.takeExecutions(tenant.id, tenant.quotas, count);
       try {
@@ -32,7 +32,7 @@ export class Admission {
         throw refusalError(refusal);
       }
     } finally {
-      this.limiter.release(tenant.id, slots);
+      await this.limiter.release(tenant.id, slots);
     }
   }
 

@@ -1,5 +1,3 @@
-import type { Database, Statement } from "./database.js";
-
 export type AuditKind = "run" | "execute" | "event";
 
 export interface AuditEntry {
@@ -17,6 +15,9 @@ export interface AuditEntry {
   toolCalls: number;
   /** Of those, the ones the daily tool-call quota was charged for. */
   chargedToolCalls?: number;
+  /** A queued event's delivery id and the attempt's number (1 = the first), for its handlers' executions. */
+  jobId?: string | null;
+  attempt?: number | null;
   /** Milliseconds since the epoch. */
   at: number;
 }
@@ -40,7 +41,8 @@ export const AUDIT_MAX_LIMIT = 10_000;
 
 const KINDS: ReadonlySet<string> = new Set(["run", "execute", "event"]);
 
-interface DbRow {
+/** One row as an engine returns it (the executions table's columns). */
+export interface AuditDbRow {
   id: number;
   tenant: string;
   user: string | null;
@@ -54,87 +56,65 @@ interface DbRow {
   duration_ms: number;
   tool_calls: number;
   charged_tool_calls: number;
+  job_id: string | null;
+  attempt: number | null;
   at: number;
 }
 
-/** The executions table: one row per run, written synchronously so a crash loses nothing acknowledged. */
-export class AuditLog {
-  private readonly insert: Statement;
-  private readonly sumSince: Statement;
-  private readonly queries = new Map<string, Statement>();
-
-  constructor(private readonly db: Database) {
-    this.insert = db.prepare<unknown[]>(
-      `INSERT INTO executions (tenant, user, kind, file, func, code_hash, event, success, error_code, duration_ms, tool_calls, charged_tool_calls, at)
-       VALUES (@tenant, @user, @kind, @file, @func, @codeHash, @event, @success, @errorCode, @durationMs, @toolCalls, @chargedToolCalls, @at)`,
-    );
-    this.sumSince = db.prepare<unknown[]>(
-      `SELECT COUNT(*) AS executions, COALESCE(SUM(charged_tool_calls), 0) AS toolCalls
-       FROM executions WHERE tenant = ? AND at >= ?`,
-    );
-  }
-
-  record(entry: AuditEntry): void {
-    if (typeof entry.tenant !== "string" || entry.tenant === "") throw new TypeError("audit: tenant must be a non-empty string");
-    if (!KINDS.has(entry.kind)) throw new TypeError(`audit: unknown kind ${JSON.stringify(entry.kind)}`);
-    for (const key of ["durationMs", "toolCalls", "at"] as const) {
-      if (!Number.isFinite(entry[key])) throw new TypeError(`audit: ${key} must be a finite number`);
-    }
-    this.insert.run({
-      tenant: entry.tenant,
-      user: entry.user ?? null,
-      kind: entry.kind,
-      file: entry.file ?? null,
-      func: entry.funcName ?? null,
-      codeHash: entry.codeHash ?? null,
-      event: entry.event ?? null,
-      success: entry.success ? 1 : 0,
-      errorCode: entry.errorCode ?? null,
-      durationMs: entry.durationMs,
-      toolCalls: Math.trunc(entry.toolCalls),
-      chargedToolCalls: Math.trunc(entry.chargedToolCalls ?? 0),
-      at: Math.trunc(entry.at),
-    });
-  }
-
+/**
+ * The executions table: one row per execution, written before its answer goes out so that nothing
+ * acknowledged goes unaudited. Kept by SQLite or PostgreSQL.
+ */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
   /** Newest first. */
-  query(filter: AuditFilter = {}): AuditRow[] {
-    const where: string[] = [];
-    const params: Array<string | number> = [];
-    if (filter.tenant !== undefined) {
-      where.push("tenant = ?");
-      params.push(filter.tenant);
-    }
-    if (filter.since !== undefined) {
-      where.push("at >= ?");
-      params.push(finite("since", filter.since));
-    }
-    if (filter.until !== undefined) {
-      where.push("at < ?");
-      params.push(finite("until", filter.until));
-    }
-    const limit = filter.limit === undefined ? AUDIT_DEFAULT_LIMIT : finite("limit", filter.limit);
-    params.push(Math.min(Math.max(Math.trunc(limit), 0), AUDIT_MAX_LIMIT));
-    // Only fixed fragments are joined, so at most 8 distinct statements: cache them.
-    const sql = `SELECT * FROM executions${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY at DESC, id DESC LIMIT ?`;
-    let statement = this.queries.get(sql);
-    if (!statement) this.queries.set(sql, (statement = this.db.prepare<unknown[]>(sql)));
-    return (statement.all(...params) as DbRow[]).map(toRow);
-  }
-
+  query(filter?: AuditFilter): Promise<AuditRow[]>;
   /** Executions and charged tool calls since `since` (ms), to re-seed the daily quota counters after a restart. */
-  totals(tenant: string, since: number): { executions: number; toolCalls: number } {
-    const row = this.sumSince.get(tenant, finite("since", since)) as { executions: number; toolCalls: number };
-    return { executions: row.executions, toolCalls: row.toolCalls };
-  }
+  totals(tenant: string, since: number): Promise<{ executions: number; toolCalls: number }>;
 }
 
-function finite(name: string, value: number): number {
+/** The entry checked, as the row's column values. */
+export function auditValues(entry: AuditEntry) {
+  if (typeof entry.tenant !== "string" || entry.tenant === "") throw new TypeError("audit: tenant must be a non-empty string");
+  if (!KINDS.has(entry.kind)) throw new TypeError(`audit: unknown kind ${JSON.stringify(entry.kind)}`);
+  for (const key of ["durationMs", "toolCalls", "at"] as const) {
+    if (!Number.isFinite(entry[key])) throw new TypeError(`audit: ${key} must be a finite number`);
+  }
+  return {
+    tenant: entry.tenant,
+    user: entry.user ?? null,
+    kind: entry.kind,
+    file: entry.file ?? null,
+    func: entry.funcName ?? null,
+    codeHash: entry.codeHash ?? null,
+    event: entry.event ?? null,
+    success: entry.success ? 1 : 0,
+    errorCode: entry.errorCode ?? null,
+    durationMs: entry.durationMs,
+    toolCalls: Math.trunc(entry.toolCalls),
+    chargedToolCalls: Math.trunc(entry.chargedToolCalls ?? 0),
+    jobId: entry.jobId ?? null,
+    attempt: entry.attempt === undefined || entry.attempt === null ? null : Math.trunc(entry.attempt),
+    at: Math.trunc(entry.at),
+  };
+}
+
+/** A query's conditions (column, operator, value) and its capped limit. */
+export function auditConditions(filter: AuditFilter): { where: Array<[column: string, op: string, value: string | number]>; limit: number } {
+  const where: Array<[string, string, string | number]> = [];
+  if (filter.tenant !== undefined) where.push(["tenant", "=", filter.tenant]);
+  if (filter.since !== undefined) where.push(["at", ">=", finite("since", filter.since)]);
+  if (filter.until !== undefined) where.push(["at", "<", finite("until", filter.until)]);
+  const limit = filter.limit === undefined ? AUDIT_DEFAULT_LIMIT : finite("limit", filter.limit);
+  return { where, limit: Math.min(Math.max(Math.trunc(limit), 0), AUDIT_MAX_LIMIT) };
+}
+
+export function finite(name: string, value: number): number {
   if (typeof value !== "number" || !Number.isFinite(value)) throw new RangeError(`audit query: ${name} must be a finite number`);
   return value;
 }
 
-function toRow(row: DbRow): AuditRow {
+export function toAuditRow(row: AuditDbRow): AuditRow {
   return {
     id: row.id,
     tenant: row.tenant,
@@ -144,11 +124,13 @@ function toRow(row: DbRow): AuditRow {
     funcName: row.func,
     codeHash: row.code_hash,
     event: row.event,
-    success: row.success === 1,
+    success: Number(row.success) === 1,
     errorCode: row.error_code,
     durationMs: row.duration_ms,
     toolCalls: row.tool_calls,
     chargedToolCalls: row.charged_tool_calls,
+    jobId: row.job_id,
+    attempt: row.attempt === null ? null : Number(row.attempt),
     at: row.at,
   };
 }

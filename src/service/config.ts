@@ -33,8 +33,16 @@ export interface AuthConfig {
   audience?: string;
 }
 
+export interface DatabaseConfig {
+  /** postgres://...: the audit log and documents in PostgreSQL (every node the same). */
+  url?: string;
+  /** Connections each service process keeps open at most (default 10). */
+  poolSize?: number;
+}
+
 export interface ServiceConfig {
   auth: AuthConfig;
+  database?: DatabaseConfig;
   tenants: Map<string, TenantConfig>;
   securityLevel?: SecurityLevel;
 }
@@ -60,6 +68,8 @@ const QUOTA_RANGES: Record<keyof Quotas, [number, number]> = {
   maxCodeSizeKB: [1, 4096],
   maxOutputSizeKB: [1, 1_048_576],
   maxStoredDataMB: [0, 1_048_576],
+  maxDeliveryAttempts: [1, 25],
+  maxSchedules: [0, 64],
 };
 
 const int = (minimum: number, maximum: number) => ({ type: "integer", minimum, maximum });
@@ -91,6 +101,14 @@ const schema = {
         jwksUrl: { type: "string", pattern: "^https?://\\S+$", errorMessage: "must be an http(s) URL" },
         issuer: { type: "string", minLength: 1 },
         audience: { type: "string", minLength: 1 },
+      },
+    },
+    database: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        url: { type: "string", pattern: "^postgres(ql)?://\\S+$", errorMessage: "must be a postgres:// or postgresql:// URL" },
+        poolSize: int(1, 1000),
       },
     },
     securityLevel: { enum: [...SECURITY_LEVELS] },
@@ -155,6 +173,7 @@ interface RawTenant {
 }
 interface RawConfig {
   auth?: AuthConfig;
+  database?: DatabaseConfig;
   securityLevel?: SecurityLevel;
   tiers?: Partial<Record<TierName, Partial<Quotas>>>;
   tenants: RawTenant[];
@@ -196,6 +215,7 @@ export function parseConfig(raw: unknown): ServiceConfig {
   }
   return {
     auth: { ...cfg.auth },
+    ...(cfg.database ? { database: { ...cfg.database } } : {}),
     tenants,
     ...(cfg.securityLevel ? { securityLevel: cfg.securityLevel } : {}),
   };

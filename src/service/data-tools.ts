@@ -4,7 +4,7 @@ import type { ServiceTools, ToolDefinition } from "./service-tools.js";
 export const DATA_TOOL_NAMES = ["data:query", "data:insert", "data:update", "data:delete"] as const;
 export type DataToolName = (typeof DATA_TOOL_NAMES)[number];
 /** `tenant` comes from the authenticated request, never from `args` (which the tenant's code wrote). */
-export type DataToolHandler = (tenant: string, args: unknown) => unknown;
+export type DataToolHandler = (tenant: string, args: unknown) => Promise<unknown>;
 
 /** The built-in data tools; each returns plain JSON and throws DataError naming the bad argument. */
 export function dataTools(store: DocumentStore): Record<DataToolName, DataToolHandler> {
@@ -34,9 +34,9 @@ function tool(
   name: DataToolName,
   allowed: readonly string[],
   required: readonly string[],
-  body: (tenant: string, args: Record<string, unknown>) => unknown,
+  body: (tenant: string, args: Record<string, unknown>) => Promise<unknown>,
 ): DataToolHandler {
-  return (tenant, args) => {
+  return async (tenant, args) => {
     try {
       if (typeof args !== "object" || args === null || Array.isArray(args)) {
         throw new DataError(`arguments must be an object with ${allowed.join(", ")}`);
@@ -48,7 +48,7 @@ function tool(
       for (const key of required) {
         if (record[key] === undefined) throw new DataError(`${key}: required`);
       }
-      return body(tenant, record);
+      return await body(tenant, record);
     } catch (error) {
       // Prefix the tool so a tenant sees which call was wrong; anything else is the host's problem.
       if (error instanceof DataError) throw new DataError(`${name}: ${error.message}`);
@@ -74,9 +74,9 @@ function selector(args: Record<string, unknown>): Selector {
 export function registerDataTools(tools: ServiceTools, store: DocumentStore): void {
   const handlers = dataTools(store);
   for (const name of DATA_TOOL_NAMES) {
-    const handler: ToolDefinition["handler"] = (args, ctx) => {
+    const handler: ToolDefinition["handler"] = async (args, ctx) => {
       try {
-        return handlers[name](ctx.tenantId, args);
+        return await handlers[name](ctx.tenantId, args);
       } catch (error) {
         // A bad argument is the tenant's to read; a database failure is ours, and says nothing of our internals.
         if (error instanceof DataError) throw error;

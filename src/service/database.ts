@@ -6,6 +6,45 @@ export type Database = BetterSqlite3.Database;
 export type Statement = BetterSqlite3.Statement<unknown[]>;
 
 export const DATABASE_FILE = "tenantbox.db";
+/** What the service processes of one machine share without Redis: counters, rate limits, concurrency slots. */
+export const SHARED_STATE_FILE = "shared-state.db";
+
+/** Queued events (delivery/delivery-store.ts): one row per accepted event, one per handler's job. */
+const DELIVERY_SCHEMA = `
+  CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    event TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    context TEXT,
+    user TEXT,
+    permissions TEXT,
+    idempotency_key TEXT,
+    source TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX deliveries_idempotency ON deliveries (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX deliveries_created ON deliveries (created_at);
+  CREATE TABLE delivery_jobs (
+    delivery_id TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    tenant TEXT NOT NULL,
+    file TEXT NOT NULL,
+    func TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    run_at INTEGER NOT NULL,
+    queued_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    lease_until INTEGER,
+    last_result TEXT,
+    PRIMARY KEY (delivery_id, idx)
+  );
+  CREATE INDEX delivery_jobs_due ON delivery_jobs (state, tenant, run_at);
+  CREATE INDEX delivery_jobs_finished ON delivery_jobs (tenant, state, finished_at);
+  CREATE INDEX delivery_jobs_lease ON delivery_jobs (state, lease_until);`;
 
 /**
  * Schema steps, applied in order; `PRAGMA user_version` records how many ran, so opening an
@@ -53,45 +92,82 @@ const MIGRATIONS: readonly string[] = [
    CREATE TRIGGER documents_usage_delete AFTER DELETE ON documents BEGIN
      UPDATE storage_usage SET bytes = bytes - length(CAST(OLD.data AS BLOB)) WHERE tenant = OLD.tenant;
    END;`,
+  // Queued events (issue 13): their deliveries and handler jobs, and each attempt's audit row names them.
+  `ALTER TABLE executions ADD COLUMN job_id TEXT;
+   ALTER TABLE executions ADD COLUMN attempt INTEGER;
+   ${DELIVERY_SCHEMA}`,
 ];
 
-/** Opens (creating if needed) `<dataDir>/tenantbox.db`, tuned for one writer process, and migrated. */
+/** The shared-state file's schema; `rate_limits` is rate-limiter-flexible's RateLimiterSQLite table. */
+const SHARED_STATE_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE rate_limits (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER);
+   CREATE TABLE slot_holders (holder TEXT PRIMARY KEY, alive_until INTEGER NOT NULL);
+   CREATE TABLE slot_leases (tenant TEXT NOT NULL, holder TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (tenant, holder));`,
+];
+
+/** Opens (creating if needed) `<dataDir>/tenantbox.db` (audit log, documents), migrated. */
 export function openDatabase(dataDir: string): Database {
+  return openSqlite(dataDir, DATABASE_FILE, MIGRATIONS);
+}
+
+/** Opens (creating if needed) `<dataDir>/shared-state.db`, migrated. */
+export function openSharedStateDatabase(dataDir: string): Database {
+  return openSqlite(dataDir, SHARED_STATE_FILE, SHARED_STATE_MIGRATIONS);
+}
+
+/** A SQLite file several processes of the machine may write: WAL, and a busy timeout instead of SQLITE_BUSY. */
+function openSqlite(dataDir: string, name: string, migrations: readonly string[]): Database {
   if (typeof dataDir !== "string" || dataDir.length === 0) {
     throw new Error("openDatabase: the data directory must be a non-empty path");
   }
   const dir = path.resolve(dataDir);
-  const file = path.join(dir, DATABASE_FILE);
+  const file = path.join(dir, name);
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (error) {
     throw new Error(`cannot create the data directory ${dir}: ${reason(error)}`, { cause: error });
   }
-  let db: Database | undefined;
-  try {
-    db = new BetterSqlite3(file);
-    // WAL lets readers (the audit CLI) run beside the service; NORMAL is durable across crashes in WAL.
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-    db.pragma("busy_timeout = 5000");
-    db.pragma("foreign_keys = ON");
-    migrate(db);
-    return db;
-  } catch (error) {
-    db?.close();
-    throw new Error(`cannot open the database ${file}: ${reason(error)}`, { cause: error });
+  for (let attempt = 1; ; attempt++) {
+    let db: Database | undefined;
+    try {
+      db = new BetterSqlite3(file, { timeout: 5000 });
+      // WAL lets readers (the audit CLI) run beside the service; NORMAL is durable across crashes in WAL.
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      db.pragma("busy_timeout = 5000");
+      db.pragma("foreign_keys = ON");
+      migrate(db, migrations);
+      return db;
+    } catch (error) {
+      db?.close();
+      // Service processes that open a new file together (serve --workers): switching it to WAL takes the
+      // file for a moment, and SQLite answers "locked" at once instead of waiting. Open again, shortly.
+      if (isLocked(error) && attempt < OPEN_ATTEMPTS) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 * attempt);
+        continue;
+      }
+      throw new Error(`cannot open the database ${file}: ${reason(error)}`, { cause: error });
+    }
   }
 }
 
-function migrate(db: Database): void {
+/** Opening attempts while another process holds a new file (about 4 s in all). */
+const OPEN_ATTEMPTS = 20;
+
+function isLocked(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
+}
+
+function migrate(db: Database, migrations: readonly string[]): void {
   // Immediate: two processes opening a fresh file at once must not both run step 1.
   db.transaction(() => {
     const version = db.pragma("user_version", { simple: true }) as number;
-    if (version > MIGRATIONS.length) {
-      throw new Error(`schema version ${version} is newer than this tenantbox (${MIGRATIONS.length})`);
+    if (version > migrations.length) {
+      throw new Error(`schema version ${version} is newer than this tenantbox (${migrations.length})`);
     }
-    for (let step = version; step < MIGRATIONS.length; step++) db.exec(MIGRATIONS[step]);
-    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+    for (let step = version; step < migrations.length; step++) db.exec(migrations[step]!);
+    if (version < migrations.length) db.pragma(`user_version = ${migrations.length}`);
   }).immediate();
 }
 

@@ -2,12 +2,16 @@ import type { ExecuteResult } from "../isolated-runtime.js";
 import type { AuditEntry, AuditLog } from "./audit-log.js";
 import type { Caller } from "./caller.js";
 import type { ServiceMetrics } from "./metrics.js";
+import { ServiceError } from "./service-error.js";
 import type { ToolUsage } from "./service-tools.js";
 
 /** What ran: the audit row's kind and its file and function, code hash or event. */
-export type ExecutionSubject = Pick<AuditEntry, "kind" | "file" | "funcName" | "codeHash" | "event">;
+export type ExecutionSubject = Pick<AuditEntry, "kind" | "file" | "funcName" | "codeHash" | "event" | "jobId" | "attempt">;
 
-/** What happened: every execution that ran becomes an audit row and a metric, before its answer goes out. */
+/**
+ * What happened: every execution that ran becomes an audit row and a metric, before its answer goes out.
+ * An execution whose row cannot be written is not acknowledged: its caller gets 503 UNAVAILABLE.
+ */
 export class ExecutionRecorder {
   constructor(
     private readonly audit: AuditLog,
@@ -16,12 +20,13 @@ export class ExecutionRecorder {
     private readonly log: (message: string, error: unknown) => void,
   ) {}
 
-  record({ principal, tenant }: Caller, what: ExecutionSubject, result: ExecuteResult, tools: ToolUsage): void {
+  async record({ principal, tenant }: Caller, what: ExecutionSubject, result: ExecuteResult, tools: ToolUsage): Promise<void> {
     const { success, stats } = result;
     const errorCode = result.error?.code;
     const durationMs = stats.totalMs;
+    this.metrics.execution(tenant.id, what.kind, success ? "ok" : (errorCode ?? "error"), durationMs / 1000);
     try {
-      this.audit.record({
+      await this.audit.record({
         ...what,
         tenant: tenant.id,
         user: principal.user,
@@ -33,9 +38,9 @@ export class ExecutionRecorder {
         at: this.now(),
       });
     } catch (error) {
-      // The execution happened and its caller gets the answer; the operator gets the failure.
+      // The execution happened (the metric counts it) but nothing acknowledges it without its row.
       this.log("could not write an audit row", error);
+      throw new ServiceError("UNAVAILABLE", "the execution's audit record could not be written; try again shortly", 1000);
     }
-    this.metrics.execution(tenant.id, what.kind, success ? "ok" : (errorCode ?? "error"), durationMs / 1000);
   }
 }

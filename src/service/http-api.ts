@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
 import { bodyLimitOf } from "./caller-gate.js";
+import { clusterMetrics } from "./cluster-metrics.js";
 import { describeError, sendError } from "./http-replies.js";
 import { InFlight } from "./in-flight.js";
 import { ServiceError } from "./service-error.js";
@@ -10,6 +11,8 @@ import { tenantRoutes } from "./tenant-routes.js";
 export interface ServerOptions extends ServiceOptions {
   /** fastify's logger (pino): false (default) or its options; tokens and bodies are never logged. */
   logger?: boolean | Record<string, unknown>;
+  /** One worker of `serve --workers`: /metrics answers for every worker (the primary aggregates them). */
+  clusterWorker?: boolean;
 }
 
 /**
@@ -26,7 +29,7 @@ export class TenantboxServer {
   private closing: Promise<void> | undefined;
 
   constructor(options: ServerOptions) {
-    const { logger = false, ...serviceOptions } = options;
+    const { logger = false, clusterWorker = false, ...serviceOptions } = options;
     this.service = new TenantService({
       log: (message, error) => (error === undefined ? this.app?.log.warn(message) : this.app?.log.error({ err: error }, message)),
       ...serviceOptions,
@@ -44,8 +47,9 @@ export class TenantboxServer {
     });
     this.lifecycle();
     this.app.get("/healthz", async () => ({ status: "ok" }));
+    const render = clusterWorker ? clusterMetrics(this.service.metrics.registry) : () => this.service.metrics.render();
     this.app.get("/metrics", async (_request, reply) => {
-      const { contentType, body } = await this.service.metrics.render();
+      const { contentType, body } = await render();
       return reply.type(contentType).send(body);
     });
     void this.app.register(tenantRoutes, { prefix: "/v1", service: this.service });

@@ -22,7 +22,10 @@ export class ServiceMetrics {
   readonly #duration: Histogram<"kind">;
   readonly #rejected: Counter<"tenant" | "code">;
 
-  constructor(collect: () => PoolStats[]) {
+  readonly #attempts: Counter<"outcome">;
+
+  /** `deliveries`: the queued events' jobs per state and the age of the oldest waiting one, read at scrape time. */
+  constructor(collect: () => PoolStats[], deliveries?: () => Promise<{ states: Record<string, number>; oldestWaitingMs: number }>) {
     const registers = [this.registry];
     this.#executions = new Counter({
       name: "tenantbox_executions_total",
@@ -45,24 +48,70 @@ export class ServiceMetrics {
     });
     // Pool gauges are read at scrape time, so they are never stale and cost nothing between scrapes.
     // One series per pool (tenants with the same memory quota share one): a sum over pools would hide a saturated one.
-    const gauge = (name: string, help: string, value: (pool: PoolStats) => number) =>
+    // Across `serve --workers` processes the counts add up; a ratio is averaged.
+    const gauge = (name: string, help: string, value: (pool: PoolStats) => number, aggregator: "sum" | "average" = "sum") =>
       new Gauge({
         name,
         help,
         labelNames: ["memory_mb"] as const,
         registers,
+        aggregator,
         collect() {
           this.reset();
           for (const pool of collect()) this.set({ memory_mb: String(pool.memoryMb) }, value(pool));
         },
       });
     gauge("tenantbox_pool_utilisation", "Running executions divided by the pool's capacity (0..1), per pool.", ({ running, capacity }) =>
-      finite(capacity) ? Math.min(1, finite(running) / capacity) : 0,
+      finite(capacity) ? Math.min(1, finite(running) / capacity) : 0, "average",
     );
     gauge("tenantbox_pool_running", "Executions running in the pool now.", ({ running }) => finite(running));
     gauge("tenantbox_queue_depth", "Executions waiting for a worker of the pool.", ({ queued }) => finite(queued));
     gauge("tenantbox_pool_capacity", "Executions the pool can run at once (its workers).", ({ capacity }) => finite(capacity));
+    this.#attempts = new Counter({
+      name: "tenantbox_event_attempts_total",
+      help: "Attempts of queued events' handlers by outcome (ok, an error code, or postponed: it could not start yet).",
+      labelNames: ["outcome"] as const,
+      registers,
+    });
+    if (deliveries) {
+      // A queue engine that is away (Redis) leaves the gauges at their last values: the scrape still answers.
+      const read = async () => {
+        try {
+          return await deliveries();
+        } catch {
+          return undefined;
+        }
+      };
+      // Every process of a machine reads the same queue: one value, not a sum.
+      new Gauge({
+        name: "tenantbox_event_jobs",
+        help: "Jobs of queued events (one per handler) by state: queued, running, succeeded (kept a day), failed (dead letters, kept 7 days).",
+        labelNames: ["state"] as const,
+        registers,
+        aggregator: "max",
+        async collect() {
+          const counts = await read();
+          if (!counts) return;
+          this.reset();
+          for (const [state, count] of Object.entries(counts.states)) this.set({ state }, count);
+        },
+      });
+      new Gauge({
+        name: "tenantbox_event_oldest_waiting_seconds",
+        help: "How long the oldest due job of a queued event has been waiting to start.",
+        registers,
+        aggregator: "max",
+        async collect() {
+          const counts = await read();
+          if (counts) this.set(counts.oldestWaitingMs / 1000);
+        },
+      });
+    }
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  deliveryAttempt(outcome: string): void {
+    this.#attempts.inc({ outcome });
   }
 
   execution(tenant: string, kind: ExecutionKind, outcome: string, durationSeconds: number): void {

@@ -1,12 +1,20 @@
 import path from "node:path";
 import { Redis } from "ioredis";
-import { AuditLog } from "./audit-log.js";
 import { Authenticator } from "./auth.js";
 import { loadConfig, type ServiceConfig } from "./config.js";
-import { openDatabase, type Database } from "./database.js";
 import { registerDataTools } from "./data-tools.js";
-import { DocumentStore } from "./document-store.js";
+import type { AuditLog } from "./audit-log.js";
+import type { DocumentStore } from "./document-store.js";
+import type { ConcurrencySlots } from "./concurrency-slots.js";
+import { MachineState } from "./machine-state.js";
 import { ServiceMetrics } from "./metrics.js";
+import { RedisSlots } from "./redis-slots.js";
+import { createServiceStore, PostgresStore, SqliteStore, type ServiceStore } from "./service-store.js";
+import { SqliteDeliveryStore } from "./delivery/delivery-store.js";
+import { PostgresDeliveryStore } from "./delivery/postgres-delivery-store.js";
+import { EventDelivery } from "./delivery/event-delivery.js";
+import { BullmqDelivery } from "./delivery/bullmq-delivery.js";
+import type { DeliveryEngine } from "./delivery/delivery-engine.js";
 import { ServiceTools } from "./service-tools.js";
 import { TenantRuntimes } from "./tenant-runtimes.js";
 import { periodOf, UsageLimiter } from "./usage-limiter.js";
@@ -18,10 +26,19 @@ export interface ServiceOptions {
   config: string | ServiceConfig;
   /** Where the SQLite database lives (audit log, documents). Default `./.tenantbox`. */
   dataDir?: string;
+  /** postgres://...: the audit log and documents live in PostgreSQL instead (shared by every node). */
+  databaseUrl?: string;
   /** HS256 secret; default `TENANTBOX_JWT_SECRET`, then the config's `auth.secret`. */
   jwtSecret?: string;
-  /** A Redis URL (redis://host:port/db): quota counters and rate limits live there, shared by every node. */
+  /** A Redis URL (redis://host:port/db): quota counters, rate limits and concurrency slots live there, shared by every node. */
   redisUrl?: string;
+  /** What every key this service writes to Redis starts with (several deployments may share one Redis). Default "tenantbox". */
+  redisKeyPrefix?: string;
+  /**
+   * Several service processes on this machine serve the same tenants (`serve --workers`): without Redis,
+   * counters, rate limits and concurrency slots live in `<dataDir>/shared-state.db`, which they all share.
+   */
+  shareOnMachine?: boolean;
   maxThreads?: number;
   /** Invocations that may wait for a worker (per memory class) before requests get 503. */
   maxQueue?: number;
@@ -36,6 +53,15 @@ export interface ServiceOptions {
   log?: (message: string, error: unknown) => void;
   /** The clock quota periods and audit times follow (tests move it to the next day). Default Date.now. */
   now?: () => number;
+  /**
+   * Queued events: how long a job taken by a process stays its own without renewal (a process that died
+   * gives its jobs back after this). Default 15 s.
+   */
+  deliveryLeaseMs?: number;
+  /** Queued events: the first retry's wait (jittered), doubling with each next one. Default 1 s. */
+  deliveryRetryBaseMs?: number;
+  /** How often the tenants' schedules are compared with the clock. Default 15 s. */
+  scheduleCheckMs?: number;
 }
 
 const stderrLog = (message: string, error: unknown) =>
@@ -51,14 +77,18 @@ export class ServiceParts {
   readonly now: () => number;
   readonly log: (message: string, error: unknown) => void;
   readonly auth: Authenticator;
-  readonly db: Database;
+  readonly store: ServiceStore;
   readonly audit: AuditLog;
   readonly limiter: UsageLimiter;
   readonly tools: ServiceTools;
   readonly documents: DocumentStore;
   readonly runtimes: TenantRuntimes;
   readonly metrics: ServiceMetrics;
+  /** Queued events and their handlers' jobs: BullMQ with Redis, else the SQLite file of the data directory. */
+  readonly delivery: DeliveryEngine;
   private readonly redis: Redis | undefined;
+  private readonly machine: MachineState | undefined;
+  private readonly slots: ConcurrencySlots | undefined;
 
   constructor(options: ServiceOptions) {
     if (typeof options.root !== "string" || options.root.length === 0) throw new TypeError("tenantbox: service option root is required");
@@ -74,14 +104,30 @@ export class ServiceParts {
       ...(issuer !== undefined ? { issuer } : {}),
       ...(audience !== undefined ? { audience } : {}),
     });
-    this.db = openDatabase(path.resolve(options.dataDir ?? ".tenantbox"));
+    const maxBytesOf = (id: string) => (this.config.tenants.get(id)?.quotas.maxStoredDataMB ?? 0) * 1024 * 1024;
+    this.store = createServiceStore({
+      dataDir: path.resolve(options.dataDir ?? ".tenantbox"),
+      maxBytesOf,
+      ...((options.databaseUrl ?? this.config.database?.url) !== undefined ? { databaseUrl: (options.databaseUrl ?? this.config.database?.url)! } : {}),
+      ...(this.config.database?.poolSize !== undefined ? { poolSize: this.config.database.poolSize } : {}),
+    });
     try {
-      this.audit = new AuditLog(this.db);
+      this.audit = this.store.audit;
+      this.documents = this.store.documents;
       // No offline queue: while Redis is away, requests are refused (503) instead of piling up.
       this.redis = options.redisUrl !== undefined ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true }) : undefined;
-      this.limiter = new UsageLimiter({ now: this.now, ...(this.redis ? { storeClient: this.redis } : {}) });
+      const keyPrefix = options.redisKeyPrefix ?? "tenantbox";
+      if (this.redis) {
+        this.slots = new RedisSlots(this.redis, keyPrefix);
+        this.limiter = new UsageLimiter({ now: this.now, keyPrefix, storeClient: this.redis, slots: this.slots });
+      } else if (options.shareOnMachine) {
+        this.machine = new MachineState(path.resolve(options.dataDir ?? ".tenantbox"), this.now);
+        this.slots = this.machine.slots;
+        this.limiter = new UsageLimiter({ now: this.now, sqliteClient: this.machine.counters, slots: this.slots });
+      } else {
+        this.limiter = new UsageLimiter({ now: this.now });
+      }
       this.tools = new ServiceTools(this.limiter);
-      this.documents = new DocumentStore(this.db, (id) => (this.config.tenants.get(id)?.quotas.maxStoredDataMB ?? 0) * 1024 * 1024);
       registerDataTools(this.tools, this.documents);
       this.runtimes = new TenantRuntimes({
         root: this.root,
@@ -93,11 +139,46 @@ export class ServiceParts {
         ...(options.maxQueue !== undefined ? { maxQueue: options.maxQueue } : {}),
         ...(options.isolation !== undefined ? { isolation: options.isolation } : {}),
       });
+      const onAttempt = (_tenant: string, outcome: string) => this.metrics.deliveryAttempt(outcome);
+      if (options.redisUrl !== undefined) {
+        this.delivery = new BullmqDelivery({
+          redisUrl: options.redisUrl,
+          keyPrefix,
+          now: this.now,
+          tenants: () => [...this.config.tenants.values()].map((t) => ({ id: t.id, concurrency: t.quotas.maxConcurrentExecutions })),
+          ...(options.deliveryRetryBaseMs !== undefined ? { retryBaseMs: options.deliveryRetryBaseMs } : {}),
+          ...(options.deliveryLeaseMs !== undefined ? { leaseMs: options.deliveryLeaseMs } : {}),
+          log: this.log,
+          onAttempt,
+        });
+      } else {
+        this.delivery = this.embeddedDelivery(options, onAttempt);
+      }
     } catch (error) {
-      this.db.close();
+      void this.store.close();
+      this.machine?.close();
       throw error;
     }
-    this.metrics = new ServiceMetrics(() => this.runtimes.load());
+    this.metrics = new ServiceMetrics(() => this.runtimes.load(), () => this.delivery.counts());
+  }
+
+  /**
+   * The queue without Redis, in the service's own database: its SQLite file, or PostgreSQL when that is the
+   * store (then every node of the database shares it).
+   */
+  private embeddedDelivery(options: ServiceOptions, onAttempt: (tenant: string, outcome: string) => void): EventDelivery {
+    const store = this.store instanceof PostgresStore ? new PostgresDeliveryStore(this.store.db) : new SqliteDeliveryStore((this.store as SqliteStore).db);
+    const capacity = Math.max(1, this.runtimes.load().reduce((sum, pool) => sum + pool.capacity, 0));
+    return new EventDelivery({
+      store,
+      now: this.now,
+      capacity,
+      tenantCapacity: (id) => this.config.tenants.get(id)?.quotas.maxConcurrentExecutions ?? 1,
+      ...(options.deliveryLeaseMs !== undefined ? { leaseMs: options.deliveryLeaseMs } : {}),
+      ...(options.deliveryRetryBaseMs !== undefined ? { retryBaseMs: options.deliveryRetryBaseMs } : {}),
+      log: this.log,
+      onAttempt,
+    });
   }
 
   /**
@@ -111,29 +192,38 @@ export class ServiceParts {
         if (!this.tools.has(name)) this.log(`tool "${name}" is enabled for tenant "${tenant.id}" but not registered; its calls are refused`, undefined);
       }
     }
+    await this.store.open();
     if (this.redis) {
       try {
         await this.redis.connect();
       } catch (error) {
         throw new Error(`cannot connect to Redis: ${(error as Error).message}`);
       }
-    } else {
+    }
+    await this.slots?.start();
+    // In memory, today's counters start from the audit log. Redis keeps them; the shared-state file too,
+    // once it has them (the first start with --workers today takes them from the audit log).
+    if (!this.redis) {
       const since = periodOf(this.now()).start;
-      for (const id of this.config.tenants.keys()) await this.limiter.seed(id, this.audit.totals(id, since));
+      for (const id of this.config.tenants.keys()) {
+        const totals = await this.audit.totals(id, since);
+        await (this.machine ? this.limiter.seedIfAbsent(id, totals) : this.limiter.seed(id, totals));
+      }
     }
     await this.runtimes.ready();
   }
 
-  /** Lets admitted work finish, ends the pools, then closes the database (WAL checkpointed). */
+  /** Lets admitted work finish, ends the pools, then closes the store (SQLite: WAL checkpointed). */
   async close(): Promise<void> {
     try {
       await this.runtimes.close();
     } finally {
-      this.redis?.disconnect();
       try {
-        this.db.pragma("wal_checkpoint(TRUNCATE)");
+        await this.slots?.close();
       } finally {
-        this.db.close();
+        this.redis?.disconnect();
+        this.machine?.close();
+          await this.store.close();
       }
     }
   }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { callerGate, callerOf } from "./caller-gate.js";
 import { resultStatus, sendOutcome } from "./http-replies.js";
+import { ServiceError } from "./service-error.js";
 import type { RunBody, TenantService } from "./tenant-service.js";
 
 const EVENT_NAME = "^[A-Za-z0-9_.:-]{1,128}$";
@@ -27,8 +28,20 @@ const executeSchema = {
 const eventSchema = {
   type: "object",
   additionalProperties: false,
-  properties: { payload: {}, context: {} },
+  properties: { payload: {}, context: {}, delivery: { type: "string", enum: ["sync", "queued"] } },
 } as const;
+
+/** An Idempotency-Key header: printable ASCII, as most APIs take it (a UUID fits). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+const jobParams = { type: "object", properties: { id: { type: "string", minLength: 1, maxLength: 64 } } } as const;
+// Query strings are text (the API coerces nothing): whole numbers, read in the handler.
+const failedQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: { limit: { type: "string", pattern: "^[1-9][0-9]{0,2}$" }, before: { type: "string", pattern: "^[0-9]{1,15}$" } },
+} as const;
+const MAX_FAILED_PAGE = 500;
 
 const validateSchema = {
   type: "object",
@@ -57,7 +70,7 @@ export const tenantRoutes: FastifyPluginAsync<{ service: TenantService }> = asyn
     return sendOutcome(reply, answer, status === 404 ? 200 : status);
   });
 
-  api.post<{ Params: { event: string }; Body: { payload?: unknown; context?: unknown } | undefined }>(
+  api.post<{ Params: { event: string }; Body: { payload?: unknown; context?: unknown; delivery?: "sync" | "queued" } | undefined }>(
     "/events/:event",
     {
       schema: { body: eventSchema, params: { type: "object", properties: { event: { type: "string", pattern: EVENT_NAME } } } },
@@ -68,12 +81,33 @@ export const tenantRoutes: FastifyPluginAsync<{ service: TenantService }> = asyn
     },
     async (request, reply) => {
       const body = request.body ?? {};
+      if (body.delivery === "queued") {
+        const key = request.headers["idempotency-key"];
+        if (key !== undefined && (typeof key !== "string" || !IDEMPOTENCY_KEY.test(key))) {
+          throw new ServiceError("INVALID_REQUEST", "Idempotency-Key must be 1-255 printable ASCII characters");
+        }
+        const queued = await service.emitQueued(callerOf(request), request.params.event, body.payload ?? null, body.context ?? null, key ?? null);
+        return reply.code(202).send(queued);
+      }
       const answer = await service.emit(callerOf(request), request.params.event, body.payload ?? null, body.context);
       // The first policy refusal among the handlers decides the status; every handler's result is in the body.
       const refused = answer.result.map((hook) => resultStatus(hook.error)).find((s) => s === 403 || s === 429);
       return sendOutcome(reply, { ...answer, result: { event: request.params.event, results: answer.result } }, refused ?? 200);
     },
   );
+
+  api.get<{ Params: { id: string } }>("/events/jobs/:id", { schema: { params: jobParams } }, async (request) =>
+    service.queuedEvent(callerOf(request).tenant, request.params.id),
+  );
+
+  api.post<{ Params: { id: string } }>("/events/jobs/:id/retry", { schema: { params: jobParams } }, async (request) =>
+    service.retryQueuedEvent(callerOf(request).tenant, request.params.id),
+  );
+
+  api.get<{ Querystring: { limit?: string; before?: string } }>("/events/failed", { schema: { querystring: failedQuery } }, async (request) => {
+    const { limit, before } = request.query;
+    return service.deadLetters(callerOf(request).tenant, Math.min(MAX_FAILED_PAGE, Number(limit ?? 50)), before === undefined ? undefined : Number(before));
+  });
 
   api.post<{ Body: { code: string; kind?: "module" | "script"; filename?: string } }>("/validate", { schema: { body: validateSchema } }, async (request) => {
     return service.validate(callerOf(request).tenant, request.body.code, request.body.kind, request.body.filename);

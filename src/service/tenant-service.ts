@@ -7,7 +7,7 @@ import { mapLimited } from "../map-limited.js";
 import type { ModuleInfo } from "../loader/module-graph.js";
 import type { ValidationResult } from "../loader/issues.js";
 import { Admission } from "./admission.js";
-import type { AuditLog } from "./audit-log.js";
+import type { AuditLog, AuditRow } from "./audit-log.js";
 import type { Caller } from "./caller.js";
 import type { ServiceConfig, TenantConfig } from "./config.js";
 import { ExecutionRecorder, type ExecutionSubject } from "./execution-recorder.js";
@@ -18,8 +18,22 @@ import type { ToolDefinition, ToolUsage } from "./service-tools.js";
 import { callLimits } from "./tenant-limits.js";
 import type { Quotas } from "./tiers.js";
 import type { UsageReport } from "./usage-limiter.js";
+import type { DeadLetter, TakenJob } from "./delivery/delivery-store.js";
+import type { AttemptOutcome, DeliveryReport } from "./delivery/delivery-engine.js";
+import { FINAL_CODES } from "./delivery/retry-policy.js";
+import { ScheduleTicker } from "./delivery/schedule-ticker.js";
+import type { HookTarget } from "../registry/manifest.js";
 
 export type { ServiceOptions } from "./service-parts.js";
+
+/** The 202 answer to a queued event: its id, the event, and how many handler jobs were queued. */
+export interface QueuedEvent {
+  id: string;
+  event: string;
+  handlers: number;
+  /** True when an Idempotency-Key matched an earlier event: this is its answer, nothing new was queued. */
+  duplicate: boolean;
+}
 
 /**
  * /v1/validate and /v1/modules parse code on the service's main thread without running it (so without an
@@ -63,6 +77,7 @@ export class TenantService {
   private readonly parts: ServiceParts;
   private readonly admission: Admission;
   private readonly recorder: ExecutionRecorder;
+  private readonly ticker: ScheduleTicker;
   private closing: Promise<void> | undefined;
 
   constructor(options: ServiceOptions) {
@@ -72,11 +87,21 @@ export class TenantService {
     this.metrics = parts.metrics;
     this.admission = new Admission(parts.limiter);
     this.recorder = new ExecutionRecorder(parts.audit, parts.metrics, parts.now, parts.log);
+    this.ticker = new ScheduleTicker({
+      now: parts.now,
+      tenants: () => this.config.tenants.values(),
+      schedulesOf: (tenant) => parts.runtimes.of(tenant).schedules(this.folderOf(tenant)),
+      enqueue: (tenant, tick) => this.queueTick(tenant, tick),
+      log: parts.log,
+      ...(options.scheduleCheckMs !== undefined ? { everyMs: options.scheduleCheckMs } : {}),
+    });
   }
 
-  /** Restores today's quota counters and waits for the pools (see ServiceParts.start). */
-  start(): Promise<void> {
-    return this.parts.start();
+  /** Restores today's quota counters, waits for the pools (see ServiceParts.start), then starts delivering queued events. */
+  async start(): Promise<void> {
+    await this.parts.start();
+    await this.parts.delivery.start((job) => this.runQueuedAttempt(job));
+    this.ticker.start();
   }
 
   /** Registers a platform tool; tenants call it with `callTool(name, args)` when their config enables and grants it. */
@@ -123,6 +148,7 @@ export class TenantService {
     // One snapshot: the handlers counted against the quota are the handlers that run.
     const targets = await this.registryCall(() => runtime.handlers(event, folder));
     if (targets.length === 0) return { result: [] };
+    await this.parts.store.ready();
     return this.admission.admit(tenant, targets.length, async (slots) => {
       let retryAfterMs: number | undefined;
       const refused: ErrorInfo[] = [];
@@ -139,7 +165,7 @@ export class TenantService {
           return refusedHook(target, error);
         }
         if (ran.usage.retryAfterMs !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, ran.usage.retryAfterMs);
-        this.recorder.record(caller, { kind: "event", event, ...target }, ran.result, ran.usage);
+        await this.recorder.record(caller, { kind: "event", event, ...target }, ran.result, ran.usage);
         return hookResult(target, ran.result);
       });
       if (refused.length > 0) {
@@ -148,6 +174,100 @@ export class TenantService {
       }
       return retryAfterMs !== undefined ? { result: results, retryAfterMs } : { result: results };
     });
+  }
+
+  /**
+   * `"delivery": "queued"`: stores one job per handler (from one reading of the manifest) and answers once
+   * they are stored; each runs later as an execution of its own, retried on transient failures. With an
+   * Idempotency-Key the tenant used in the last 24 h, the first answer, and nothing new is queued.
+   */
+  async emitQueued(caller: Caller, event: string, payload: unknown, context: unknown, idempotencyKey: string | null): Promise<QueuedEvent> {
+    const { tenant, principal } = caller;
+    const runtime = this.parts.runtimes.of(tenant);
+    const targets = await this.registryCall(() => runtime.handlers(event, this.folderOf(tenant)));
+    await this.parts.store.ready();
+    const enqueue = () => this.parts.delivery.enqueue({
+      tenant: tenant.id,
+      event,
+      payload: payload ?? null,
+      context: context ?? null,
+      user: principal.user,
+      permissions: principal.permissions,
+      idempotencyKey,
+      source: "api",
+      handlers: targets.map(({ file, funcName }) => ({ file, funcName })),
+      maxAttempts: tenant.quotas.maxDeliveryAttempts,
+    });
+    try {
+      return await enqueue();
+    } catch (error) {
+      // Nothing is acknowledged that was not stored.
+      this.parts.log("could not store a queued event", error);
+      throw new ServiceError("UNAVAILABLE", "the event could not be stored; try again shortly", 1000);
+    }
+  }
+
+  /** One tick of a schedule, queued once whichever process or round saw it first (its key names the schedule and minute). */
+  private async queueTick(tenant: TenantConfig, tick: { cron: string; at: number; handlers: HookTarget[] }): Promise<void> {
+    const at = new Date(tick.at).toISOString();
+    await this.parts.delivery.enqueue({
+      tenant: tenant.id,
+      event: `schedule:${tick.cron}`,
+      payload: { schedule: tick.cron, at },
+      context: null,
+      user: null,
+      permissions: null,
+      idempotencyKey: `schedule:${tick.cron}@${at}`,
+      source: "schedule",
+      handlers: tick.handlers,
+      maxAttempts: tenant.quotas.maxDeliveryAttempts,
+    });
+  }
+
+  /** A queued event's state, attempts and each handler's last result; 404 for another tenant's or an unknown id. */
+  async queuedEvent(tenant: TenantConfig, id: string): Promise<DeliveryReport> {
+    const report = await this.parts.delivery.report(tenant.id, id);
+    if (!report) throw new ServiceError("NOT_FOUND", "no queued event with this id");
+    return report;
+  }
+
+  /** The tenant's dead letters, newest first: `before` (a failedAt from the last page) pages on. */
+  async deadLetters(tenant: TenantConfig, limit: number, before?: number): Promise<{ failed: DeadLetter[]; next: number | null }> {
+    const failed = await this.parts.delivery.deadLetters(tenant.id, limit, before);
+    return { failed, next: failed.length === limit ? failed.at(-1)!.failedAt : null };
+  }
+
+  /** Queues a queued event's dead letters again with fresh attempts. */
+  async retryQueuedEvent(tenant: TenantConfig, id: string): Promise<{ id: string; retried: number }> {
+    if (!(await this.parts.delivery.report(tenant.id, id))) throw new ServiceError("NOT_FOUND", "no queued event with this id");
+    return { id, retried: await this.parts.delivery.retry(tenant.id, id) };
+  }
+
+  /**
+   * One attempt of a queued handler, as an execution like any other: the tenant's quotas, slots,
+   * permissions (the token's at the time of the event) and limits, an audit row naming the job and attempt.
+   * What keeps it from starting (no free slot, the day's quota, a full pool, a shutdown) postpones it
+   * without using an attempt; the day's quota until the next UTC day.
+   */
+  private async runQueuedAttempt(job: TakenJob): Promise<AttemptOutcome> {
+    const tenant = this.config.tenants.get(job.tenant);
+    if (!tenant) return { ran: true, success: false, error: { code: "FORBIDDEN", message: "the tenant is no longer in the config" }, durationMs: 0 };
+    const caller: Caller = { tenant, principal: { tenantId: tenant.id, user: job.user, permissions: job.permissions } };
+    const subject = { kind: "event" as const, event: job.event, file: job.file, funcName: job.funcName, jobId: job.deliveryId, attempt: job.attempt };
+    try {
+      const { result } = await this.runAdmitted(caller, subject, (base) =>
+        this.parts.runtimes.of(tenant).execute({ ...base, file: job.file, funcName: job.funcName, args: [job.payload], context: job.context }),
+      );
+      return result.success
+        ? { ran: true, success: true, value: result.value, durationMs: result.stats.totalMs }
+        : { ran: true, success: false, error: { code: result.error.code, message: result.error.message }, durationMs: result.stats.totalMs };
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      if (FINAL_CODES.has(error.code)) return { ran: true, success: false, error: { code: error.code, message: error.message }, durationMs: 0 };
+      // Not started: a slot, the quota (until the next day), the pool or the store. The attempt is not used.
+      const wait = error.code === "QUOTA_EXCEEDED" ? (error.retryAfterMs ?? 60_000) : Math.min(error.retryAfterMs ?? 500, 5_000);
+      return { ran: false, until: this.parts.now() + wait };
+    }
   }
 
   async validate(tenant: TenantConfig, code: string, kind: "module" | "script" = "module", filename?: string): Promise<ValidationResult> {
@@ -162,24 +282,42 @@ export class TenantService {
     await this.parts.limiter.takeRate(`inspect:${tenant.id}`, INSPECT_RATE);
     const runtime = this.parts.runtimes.of(tenant);
     const folder = this.folderOf(tenant);
-    return this.registryCall(async () => ({ modules: await runtime.modules(folder), hooks: await runtime.hooks(folder) }));
+    return this.registryCall(async () => {
+      const hooks = await runtime.hooks(folder);
+      const count = Object.keys(hooks.schedules).length;
+      if (count > tenant.quotas.maxSchedules) {
+        const message = `${count} schedules; the tier runs the first ${tenant.quotas.maxSchedules} (maxSchedules)`;
+        hooks.issues = [...hooks.issues, { rule: "manifest", message, severity: "warning", location: { line: 1, column: 1 } }];
+      }
+      return { modules: await runtime.modules(folder), hooks };
+    });
   }
 
   async usage(tenant: TenantConfig): Promise<UsageAnswer> {
     const report = await this.parts.limiter.usage(tenant.id, tenant.quotas);
-    const storage = { usedBytes: this.parts.documents.storedBytes(tenant.id), limitBytes: tenant.quotas.maxStoredDataMB * 1024 * 1024 };
+    const usedBytes = await this.parts.documents.storedBytes(tenant.id).catch((error: unknown) => {
+      this.parts.log("could not read the storage usage", error);
+      throw new ServiceError("UNAVAILABLE", "the database is unavailable; try again shortly", 1000);
+    });
+    const storage = { usedBytes, limitBytes: tenant.quotas.maxStoredDataMB * 1024 * 1024 };
     return { tenant: tenant.id, tier: tenant.tier, quotas: tenant.quotas, ...report, storage };
   }
 
   /** The audit log, newest first. */
-  auditLog(filter: Parameters<AuditLog["query"]>[0]) {
+  auditLog(filter: Parameters<AuditLog["query"]>[0]): Promise<AuditRow[]> {
     return this.parts.audit.query(filter);
   }
 
-  /** Refuses new executions, lets admitted work finish, ends the pools, then closes the database. */
+  /**
+   * Refuses new executions, stops taking queued jobs and lets admitted work finish (a queued attempt that had
+   * not started waits in the queue for the next start), ends the pools, then closes the database.
+   */
   close(): Promise<void> {
     this.admission.stop();
-    this.closing ??= this.parts.close();
+    this.closing ??= this.ticker
+      .close()
+      .then(() => this.parts.delivery.close())
+      .then(() => this.parts.close());
     return this.closing;
   }
 
@@ -191,13 +329,15 @@ export class TenantService {
    * One admitted execution (a run or an inline script): the tenant's limits, the caller's tools, an audit
    * row; the answer carries the wait a refused tool call asked for.
    */
-  private runAdmitted(caller: Caller, what: ExecutionSubject, execute: (base: ExecutionBase) => Promise<ExecuteResult>): Promise<Outcome<ExecuteResult>> {
+  private async runAdmitted(caller: Caller, what: ExecutionSubject, execute: (base: ExecutionBase) => Promise<ExecuteResult>): Promise<Outcome<ExecuteResult>> {
     const { tenant } = caller;
+    // An engine known to be away refuses before anything runs: never a run whose audit row cannot be written.
+    await this.parts.store.ready();
     return this.admission.admit(tenant, 1, async () => {
       const { result, usage } = await this.parts.tools.metered(caller, (meta) => execute({ ...callLimits(tenant.quotas), folder: this.folderOf(tenant), meta }));
       // Refused before anything ran: no execution, no audit row; admission gives the quota back (a 400).
       if (result.error?.code === "INVALID_REQUEST") throw new RuntimeError("INVALID_REQUEST", result.error.message);
-      this.recorder.record(caller, what, result, usage);
+      await this.recorder.record(caller, what, result, usage);
       return usage.retryAfterMs !== undefined ? { result, retryAfterMs: usage.retryAfterMs } : { result };
     });
   }

@@ -10,6 +10,10 @@ export interface Quotas {
   maxOutputSizeKB: number;
   /** What the tenant's documents (data tools) may take in all, as stored JSON. */
   maxStoredDataMB: number;
+  /** Attempts a queued event's handler gets (the first included) before it becomes a dead letter. */
+  maxDeliveryAttempts: number;
+  /** Schedules of the tenant's manifest that run (the first ones, in manifest order). */
+  maxSchedules: number;
 }
 
 export const TIER_NAMES = ["free", "starter", "enterprise"] as const;
@@ -27,6 +31,8 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxCodeSizeKB: 50,
     maxOutputSizeKB: 100,
     maxStoredDataMB: 10,
+    maxDeliveryAttempts: 1,
+    maxSchedules: 2,
   },
   starter: {
     maxExecutionsPerDay: 1_000,
@@ -38,6 +44,8 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxCodeSizeKB: 100,
     maxOutputSizeKB: 500,
     maxStoredDataMB: 100,
+    maxDeliveryAttempts: 3,
+    maxSchedules: 10,
   },
   enterprise: {
     maxExecutionsPerDay: 100_000,
@@ -49,5 +57,7 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxCodeSizeKB: 500,
     maxOutputSizeKB: 5_000,
     maxStoredDataMB: 10_000,
+    maxDeliveryAttempts: 5,
+    maxSchedules: 50,
   },
 };

@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RateLimiterSQLite, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { MemorySlots, type ConcurrencySlots } from "./concurrency-slots.js";
 import type { RateLimit } from "./config.js";
 import { ServiceError } from "./service-error.js";
 import type { Quotas } from "./tiers.js";
@@ -19,6 +20,10 @@ export function periodOf(now: number): Period {
 export interface UsageLimiterOptions {
   /** An ioredis-compatible client: counters then live in Redis and are shared by every node. */
   storeClient?: unknown;
+  /** A better-sqlite3 database with the shared-state schema: counters shared by the machine's service processes. */
+  sqliteClient?: unknown;
+  /** Where concurrency slots live; default this process's memory. */
+  slots?: ConcurrencySlots;
   keyPrefix?: string;
   /** Clock for periods (tests). Rate-limit windows use the store's own clock. */
   now?: () => number;
@@ -35,20 +40,24 @@ export interface UsageReport {
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
 
 /**
- * Daily quotas, rate limits and per-node concurrency for the service's tenants. Counters live in
- * rate-limiter-flexible (memory or Redis); a counter's key names its UTC day, so a new day starts at zero.
+ * Daily quotas, rate limits and concurrency for the service's tenants. Counters live in rate-limiter-flexible
+ * (memory, SQLite shared by a machine's processes, or Redis shared by every node); a counter's key names its
+ * UTC day, so a new day starts at zero. Concurrency slots live where `slots` keeps them.
  */
 export class UsageLimiter {
   readonly #storeClient: unknown;
+  readonly #sqliteClient: unknown;
+  readonly #slots: ConcurrencySlots;
   readonly #prefix: string;
   readonly #now: () => number;
   readonly #executions: RateLimiterAbstract;
   readonly #toolCalls: RateLimiterAbstract;
   readonly #rates = new Map<string, RateLimiterAbstract>();
-  readonly #active = new Map<string, number>();
 
   constructor(options: UsageLimiterOptions = {}) {
     this.#storeClient = options.storeClient;
+    this.#sqliteClient = options.sqliteClient;
+    this.#slots = options.slots ?? new MemorySlots();
     this.#prefix = options.keyPrefix ?? "tenantbox";
     this.#now = options.now ?? Date.now;
     this.#executions = this.#limiter("exec", UNLIMITED, 0);
@@ -60,6 +69,17 @@ export class UsageLimiter {
     const { key, ttl } = this.#dayKey(tenant);
     await store(this.#executions.set(key, Math.max(0, used.executions), ttl));
     await store(this.#toolCalls.set(key, Math.max(0, used.toolCalls), ttl));
+  }
+
+  /**
+   * Restores the period's counters only where the store has none yet today (a shared store that other
+   * processes may already be counting in: never overwrite what they counted).
+   */
+  async seedIfAbsent(tenant: string, used: { executions: number; toolCalls: number }): Promise<void> {
+    const { key, ttl } = this.#dayKey(tenant);
+    const [executions, toolCalls] = await store(Promise.all([this.#executions.get(key), this.#toolCalls.get(key)]));
+    if (executions === null) await store(this.#executions.set(key, Math.max(0, used.executions), ttl));
+    if (toolCalls === null) await store(this.#toolCalls.set(key, Math.max(0, used.toolCalls), ttl));
   }
 
   /** Takes `count` executions of today's quota, all or none. */
@@ -97,32 +117,26 @@ export class UsageLimiter {
     }
   }
 
-  /** Takes up to `wanted` (at least 1) of `max` concurrency slots on this node; returns how many it took. */
-  acquire(tenant: string, max: number, wanted = 1): number {
-    const active = this.#active.get(tenant) ?? 0;
-    const free = max - active;
-    if (free <= 0) {
-      throw new ServiceError("TOO_MANY_CONCURRENT", `at most ${max} concurrent executions`, 1000);
-    }
-    const took = Math.min(free, Math.max(1, Math.floor(wanted)));
-    this.#active.set(tenant, active + took);
+  /** Takes up to `wanted` (at least 1) of the tenant's `max` concurrency slots; returns how many it took. */
+  async acquire(tenant: string, max: number, wanted = 1): Promise<number> {
+    const took = await store(this.#slots.acquire(tenant, max, Math.max(1, Math.floor(wanted))));
+    if (took <= 0) throw new ServiceError("TOO_MANY_CONCURRENT", `at most ${max} concurrent executions`, 1000);
     return took;
   }
 
-  release(tenant: string, count: number): void {
-    const left = (this.#active.get(tenant) ?? 0) - count;
-    if (left > 0) this.#active.set(tenant, left);
-    else this.#active.delete(tenant);
+  /** Gives slots back; a store that fails here repairs itself (a lease that expires, or a retried release). */
+  async release(tenant: string, count: number): Promise<void> {
+    if (count > 0) await this.#slots.release(tenant, count).catch(() => {});
   }
 
   async usage(tenant: string, quotas: Quotas): Promise<UsageReport> {
     const { key, period } = this.#dayKey(tenant);
-    const [executions, toolCalls] = await store(Promise.all([this.#executions.get(key), this.#toolCalls.get(key)]));
+    const [executions, toolCalls, active] = await store(Promise.all([this.#executions.get(key), this.#toolCalls.get(key), this.#slots.active(tenant)]));
     return {
       period: { start: new Date(period.start).toISOString(), end: new Date(period.end).toISOString() },
       executions: { used: Math.max(0, executions?.consumedPoints ?? 0), limit: quotas.maxExecutionsPerDay },
       toolCalls: { used: Math.max(0, toolCalls?.consumedPoints ?? 0), limit: quotas.maxToolCallsPerDay },
-      concurrent: { active: this.#active.get(tenant) ?? 0, limit: quotas.maxConcurrentExecutions },
+      concurrent: { active, limit: quotas.maxConcurrentExecutions },
     };
   }
 
@@ -154,9 +168,14 @@ export class UsageLimiter {
   // The one place that chooses the store.
   #limiter(name: string, points: number, duration: number): RateLimiterAbstract {
     const keyPrefix = `${this.#prefix}:${name}`;
-    return this.#storeClient === undefined
-      ? new RateLimiterMemory({ keyPrefix, points, duration })
-      : new RateLimiterRedis({ storeClient: this.#storeClient, keyPrefix, points, duration, rejectIfRedisNotReady: true });
+    if (this.#storeClient !== undefined) {
+      return new RateLimiterRedis({ storeClient: this.#storeClient, keyPrefix, points, duration, rejectIfRedisNotReady: true });
+    }
+    if (this.#sqliteClient !== undefined) {
+      // The table comes with the shared-state file's schema (database.ts).
+      return new RateLimiterSQLite({ storeClient: this.#sqliteClient, storeType: "better-sqlite3", tableName: "rate_limits", tableCreated: true, keyPrefix, points, duration });
+    }
+    return new RateLimiterMemory({ keyPrefix, points, duration });
   }
 }
 

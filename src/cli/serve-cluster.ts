@@ -1,0 +1,69 @@
+import cluster, { type Worker } from "node:cluster";
+import os from "node:os";
+import { answerClusterMetrics } from "../service/cluster-metrics.js";
+import { EXIT_FAILURE, EXIT_OK } from "./args.js";
+
+/** `--workers` by default: one service process per two cores, at least one. */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.floor((os.availableParallelism?.() ?? os.cpus().length) / 2));
+}
+
+/**
+ * The primary of `serve --workers N`: forks N service processes that share the port (node:cluster), answers
+ * their /metrics with everyone's, replaces one that dies, and on SIGTERM/SIGINT lets every one of them
+ * drain (exit 0 when all did). A process that dies before it ever listened is a failure to start (a bad
+ * database, a port in use): everything stops with status 1 rather than restarting it in a loop.
+ */
+export function runPrimary(workers: number): Promise<number> {
+  answerClusterMetrics();
+  const alive = new Set<Worker>();
+  const listened = new Set<Worker>();
+  let stopping = false;
+  let stoppedAt = 0;
+  let status = EXIT_OK;
+  const fork = () => {
+    const worker = cluster.fork();
+    alive.add(worker);
+    worker.once("listening", () => listened.add(worker));
+  };
+  for (let i = 0; i < workers; i++) fork();
+
+  return new Promise<number>((resolve) => {
+    const stopAll = () => {
+      stopping = true;
+      for (const worker of alive) worker.process.kill("SIGTERM");
+      if (alive.size === 0) resolve(status);
+    };
+    cluster.on("exit", (worker, code, signal) => {
+      alive.delete(worker);
+      const how = signal ?? `status ${code}`;
+      if (stopping) {
+        if (code !== 0) status = EXIT_FAILURE;
+        if (alive.size === 0) resolve(status);
+        return;
+      }
+      if (!listened.has(worker)) {
+        process.stderr.write(`tenantbox serve: a service process ended before it listened (${how}); stopping\n`);
+        status = EXIT_FAILURE;
+        stopAll();
+        return;
+      }
+      process.stderr.write(`tenantbox serve: service process ${worker.process.pid} ended (${how}); starting another\n`);
+      fork();
+    });
+    const stop = (signal: string) => {
+      // The same signal sent to the process group (`timeout`, a terminal) can arrive twice at once: one stop.
+      if (stopping && Date.now() - stoppedAt < 1000) return;
+      if (stopping) {
+        process.stderr.write(`tenantbox serve: ${signal} again, exiting now\n`);
+        for (const worker of alive) worker.process.kill("SIGKILL");
+        process.exit(EXIT_FAILURE);
+      }
+      process.stderr.write(`tenantbox serve: ${signal}: finishing in-flight work in ${alive.size} service processes\n`);
+      stoppedAt = Date.now();
+      stopAll();
+    };
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
+  });
+}

@@ -1,0 +1,20 @@
+import { CronExpressionParser } from "cron-parser";
+
+/** Five fields (minute hour day-of-month month day-of-week), each of digits, names and `* , / -`: no seconds field, so at most one run a minute. */
+const FIVE_FIELDS = /^[0-9A-Za-z*,/-]{1,30}(?: [0-9A-Za-z*,/-]{1,30}){4}$/;
+
+/** Why a schedule's cron expression (tenant text) is refused, or undefined when it is a valid UTC schedule. */
+export function cronProblem(cron: string): string | undefined {
+  if (!FIVE_FIELDS.test(cron)) return "must be a cron expression of 5 fields separated by single spaces (minute hour day month weekday)";
+  try {
+    CronExpressionParser.parse(cron, { tz: "UTC" });
+    return undefined;
+  } catch (error) {
+    return `is not a valid cron expression: ${String((error as Error).message).slice(0, 120)}`;
+  }
+}
+
+/** The latest time at or before `now` (ms) the schedule fires, to the minute (UTC). */
+export function lastTick(cron: string, now: number): number {
+  return CronExpressionParser.parse(cron, { tz: "UTC", currentDate: new Date(now + 1) }).prev().getTime();
+}

@@ -1,0 +1,314 @@
+import { createHash, randomUUID } from "node:crypto";
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from "bullmq";
+import { Redis } from "ioredis";
+import type { AttemptResult, DeadLetter, JobFilter, JobListing, JobState, JobView, TakenJob } from "./delivery-store.js";
+import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type NewEvent } from "./delivery-engine.js";
+import { DEAD_LETTER_TTL_MS, FINAL_CODES, IDEMPOTENCY_TTL_MS, SUCCEEDED_TTL_MS } from "./retry-policy.js";
+
+/** One handler's job as BullMQ keeps it. */
+interface HandlerJobData {
+  deliveryId: string;
+  index: number;
+  tenant: string;
+  event: string;
+  file: string;
+  funcName: string;
+  payload: unknown;
+  context: unknown;
+  user: string | null;
+  permissions: string[] | null;
+  maxAttempts: number;
+}
+
+export interface BullmqDeliveryOptions {
+  redisUrl: string;
+  /** What every key starts with (the service's Redis key prefix). */
+  keyPrefix: string;
+  now: () => number;
+  /** The tenants whose queues this node works on, with the attempts each may run here at once. */
+  tenants: () => Iterable<{ id: string; concurrency: number }>;
+  retryBaseMs?: number;
+  /** How long a worker's hold on a job lasts without renewal: a node that died gives its jobs back after about this. Default 15 s. */
+  leaseMs?: number;
+  log: (message: string, error: unknown) => void;
+  onAttempt?: (tenant: string, outcome: string) => void;
+}
+
+/** How long close() waits for workers that cannot reach Redis. */
+const CLOSE_WAIT_MS = 5_000;
+
+const STATE_OF: Record<string, JobState> = {
+  completed: "succeeded",
+  failed: "failed",
+  active: "running",
+};
+
+/**
+ * Queued events on BullMQ (with `--redis`): one queue per tenant, a worker for each on every node (so one
+ * tenant's backlog never stands in front of another's: each queue is served on its own), one job per
+ * handler with BullMQ's attempts and exponential backoff with jitter; failures that cannot change end the
+ * job at once (UnrecoverableError); an attempt that cannot start (no free slot, the day's quota) is
+ * delayed without using an attempt. A node that dies mid-attempt leaves a stalled job that another node's
+ * worker takes back (at least once). The delivery's ids, its Idempotency-Key and the tenant's dead letters
+ * are Redis keys of the service's prefix.
+ */
+export class BullmqDelivery implements DeliveryEngine {
+  readonly name = "bullmq";
+  private readonly redis: Redis;
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers: Worker[] = [];
+  private readonly connections: Redis[] = [];
+  private readonly prefix: string;
+
+  constructor(private readonly options: BullmqDeliveryOptions) {
+    // BullMQ's workers block on their connections: they need retries without a per-request limit.
+    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.redis.on("error", (error) => this.connectionError(error));
+    this.prefix = `${options.keyPrefix}:events`;
+  }
+
+  private lastConnectionLog = 0;
+
+  /** A Redis that is away is said once a minute, not on every reconnect attempt (requests answer 503 meanwhile). */
+  private connectionError(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastConnectionLog < 60_000) return;
+    this.lastConnectionLog = now;
+    this.options.log("the event queue cannot reach Redis", error);
+  }
+
+  private queue(tenant: string): Queue {
+    let queue = this.queues.get(tenant);
+    if (!queue) {
+      queue = new Queue(`t-${tenant}`, { connection: this.redis, prefix: `${this.prefix}:bull` });
+      this.queues.set(tenant, queue);
+    }
+    return queue;
+  }
+
+  private key(...parts: string[]): string {
+    return [this.prefix, ...parts].join(":");
+  }
+
+  async enqueue(input: NewEvent): Promise<{ id: string; event: string; handlers: number; duplicate: boolean }> {
+    // With a key, the id follows from it: a retried enqueue (after a crash between two steps) adds the same
+    // jobs again, which BullMQ ignores by job id.
+    const id = input.idempotencyKey === null ? randomUUID() : uuidFrom(`${input.tenant}\0${input.idempotencyKey}`);
+    if (input.idempotencyKey !== null) {
+      const fresh = await this.redis.set(this.key("idem", input.tenant, sha(input.idempotencyKey)), id, "PX", IDEMPOTENCY_TTL_MS, "NX");
+      if (fresh === null) {
+        const meta = await this.redis.hgetall(this.key("delivery", id));
+        if (meta.tenant === input.tenant) return { id, event: meta.event!, handlers: Number(meta.handlers), duplicate: true };
+      }
+    }
+    const now = this.options.now();
+    const metaKey = this.key("delivery", id);
+    await this.redis
+      .multi()
+      .hset(metaKey, { tenant: input.tenant, event: input.event, source: input.source, createdAt: String(now), handlers: String(input.handlers.length) })
+      .pexpire(metaKey, DEAD_LETTER_TTL_MS + SUCCEEDED_TTL_MS)
+      .exec();
+    const backoff = { type: "exponential" as const, delay: this.options.retryBaseMs ?? 1000, jitter: 0.5 };
+    await this.queue(input.tenant).addBulk(
+      input.handlers.map((h, index) => ({
+        name: input.event,
+        data: {
+          deliveryId: id,
+          index,
+          tenant: input.tenant,
+          event: input.event,
+          file: h.file,
+          funcName: h.funcName,
+          payload: input.payload,
+          context: input.context,
+          user: input.user,
+          permissions: input.permissions,
+          maxAttempts: input.maxAttempts,
+        } satisfies HandlerJobData,
+        opts: {
+          jobId: `${id}_${index}`,
+          attempts: input.maxAttempts,
+          backoff,
+          removeOnComplete: { age: SUCCEEDED_TTL_MS / 1000 },
+          removeOnFail: { age: DEAD_LETTER_TTL_MS / 1000 },
+        },
+      })),
+    );
+    return { id, event: input.event, handlers: input.handlers.length, duplicate: false };
+  }
+
+  async report(tenant: string, id: string): Promise<DeliveryReport | undefined> {
+    const meta = await this.redis.hgetall(this.key("delivery", id));
+    if (meta.tenant !== tenant) return undefined;
+    const queue = this.queue(tenant);
+    const handlers: JobView[] = [];
+    for (let index = 0; index < Number(meta.handlers); index++) {
+      const job = await queue.getJob(`${id}_${index}`);
+      if (job) handlers.push(await viewOf(job));
+    }
+    const source = meta.source === "schedule" ? "schedule" : "api";
+    return { id, event: meta.event!, source, createdAt: Number(meta.createdAt), handlers, state: overallState(handlers), attempts: handlers.reduce((sum, h) => sum + h.attempts, 0) };
+  }
+
+  async deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]> {
+    const key = this.key("dead", tenant);
+    await this.redis.zremrangebyscore(key, "-inf", this.options.now() - DEAD_LETTER_TTL_MS);
+    const ids = await this.redis.zrevrangebyscore(key, before === undefined ? "+inf" : `(${before}`, "-inf", "LIMIT", 0, limit);
+    const letters: DeadLetter[] = [];
+    for (const jobId of ids) {
+      const job = await this.queue(tenant).getJob(jobId);
+      if (!job || (await job.getState()) !== "failed") continue;
+      const view = await viewOf(job);
+      const data = job.data as HandlerJobData;
+      letters.push({ id: data.deliveryId, event: data.event, file: data.file, funcName: data.funcName, attempts: view.attempts, failedAt: job.finishedOn ?? 0, lastResult: view.lastResult });
+    }
+    return letters;
+  }
+
+  async retry(tenant: string, id: string): Promise<number> {
+    const meta = await this.redis.hgetall(this.key("delivery", id));
+    if (meta.tenant !== tenant) return 0;
+    let count = 0;
+    for (let index = 0; index < Number(meta.handlers); index++) {
+      const job = await this.queue(tenant).getJob(`${id}_${index}`);
+      if (!job || (await job.getState()) !== "failed") continue;
+      await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+      await this.redis.zrem(this.key("dead", tenant), job.id!);
+      count++;
+    }
+    return count;
+  }
+
+  /** For `tenantbox jobs`: the tenant's jobs, or every tenant's whose queue exists under the prefix. */
+  async list(filter: JobFilter): Promise<JobListing[]> {
+    await this.connected();
+    const tenants = filter.tenant !== undefined ? [filter.tenant] : await this.queuedTenants();
+    const found: JobListing[] = [];
+    for (const tenant of tenants) {
+      const jobs = await this.queue(tenant).getJobs(filter.failed ? ["failed"] : ["active", "wait", "prioritized", "delayed", "completed", "failed"], 0, filter.limit - 1);
+      for (const job of jobs) {
+        const view = await viewOf(job);
+        const data = job.data as HandlerJobData;
+        found.push({ ...view, id: data.deliveryId, tenant, event: data.event, queuedAt: job.timestamp, finishedAt: job.finishedOn ?? null });
+      }
+    }
+    return found.sort((a, b) => (b.finishedAt ?? b.queuedAt) - (a.finishedAt ?? a.queuedAt)).slice(0, filter.limit);
+  }
+
+  private async connected(): Promise<void> {
+    if (this.redis.status === "wait") await this.redis.connect();
+  }
+
+  private async queuedTenants(): Promise<string[]> {
+    const tenants = new Set<string>();
+    const pattern = `${this.prefix}:bull:t-*:meta`;
+    let cursor = "0";
+    do {
+      const [next, keys] = await this.redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
+      cursor = next;
+      for (const key of keys) tenants.add(key.slice(`${this.prefix}:bull:t-`.length, -":meta".length));
+    } while (cursor !== "0");
+    return [...tenants].sort();
+  }
+
+  async counts(): Promise<{ states: Record<JobState, number>; oldestWaitingMs: number }> {
+    const states: Record<JobState, number> = { queued: 0, running: 0, succeeded: 0, failed: 0 };
+    let oldest = Infinity;
+    for (const { id } of this.options.tenants()) {
+      const queue = this.queue(id);
+      const c = await queue.getJobCounts("wait", "prioritized", "delayed", "active", "completed", "failed");
+      states.queued += (c.wait ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0);
+      states.running += c.active ?? 0;
+      states.succeeded += c.completed ?? 0;
+      states.failed += c.failed ?? 0;
+      const [first] = await queue.getJobs(["wait"], 0, 0, true);
+      if (first) oldest = Math.min(oldest, first.timestamp);
+    }
+    return { states, oldestWaitingMs: Number.isFinite(oldest) ? Math.max(0, this.options.now() - oldest) : 0 };
+  }
+
+  async start(run: (job: TakenJob) => Promise<AttemptOutcome>): Promise<void> {
+    await this.redis.connect();
+    for (const { id, concurrency } of this.options.tenants()) {
+      const connection = this.redis.duplicate();
+      connection.on("error", (error) => this.connectionError(error));
+      this.connections.push(connection);
+      const worker = new Worker(`t-${id}`, (job, token) => this.attempt(job, token, run), {
+        connection,
+        prefix: `${this.prefix}:bull`,
+        concurrency,
+        lockDuration: this.options.leaseMs ?? 15_000,
+        stalledInterval: this.options.leaseMs ?? 15_000,
+      });
+      worker.on("failed", (job) => void this.onFailed(job));
+      worker.on("error", (error) => this.options.log("the event queue's worker failed", error));
+      this.workers.push(worker);
+    }
+  }
+
+  /** Lets the attempts in flight finish; with Redis away, gives up waiting after a few seconds (their jobs stall and come back). */
+  async close(): Promise<void> {
+    const closing = Promise.allSettled([...this.workers.map((w) => w.close()), ...[...this.queues.values()].map((q) => q.close())]);
+    const gaveUp = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), CLOSE_WAIT_MS).unref())]);
+    if (gaveUp) for (const worker of this.workers) void worker.close(true).catch(() => {});
+    for (const connection of [this.redis, ...this.connections]) connection.disconnect();
+  }
+
+  /** One attempt: its result is the job's return value, or its failure's reason (JSON), so the last result stays structured. */
+  private async attempt(job: Job, token: string | undefined, run: (job: TakenJob) => Promise<AttemptOutcome>): Promise<AttemptResult> {
+    const data = job.data as HandlerJobData;
+    const attempt = job.attemptsMade + 1;
+    const outcome = await run({ ...data, deliveryId: data.deliveryId, attempt, maxAttempts: data.maxAttempts });
+    const at = this.options.now();
+    if (!outcome.ran) {
+      this.options.onAttempt?.(data.tenant, "postponed");
+      // BullMQ counts in Redis's time: the wait, not the service clock's instant.
+      await job.moveToDelayed(Date.now() + Math.max(50, outcome.until - at), token);
+      throw new DelayedError();
+    }
+    const result: AttemptResult = { success: outcome.success, durationMs: outcome.durationMs, attempt, at };
+    this.options.onAttempt?.(data.tenant, outcome.success ? "ok" : (outcome.error?.code ?? "error"));
+    if (outcome.success) return { ...result, value: outcome.value };
+    result.error = outcome.error ?? { code: "INTERNAL_ERROR", message: "the attempt failed" };
+    const reason = JSON.stringify(result);
+    throw FINAL_CODES.has(result.error.code) ? new UnrecoverableError(reason) : new Error(reason);
+  }
+
+  /** A job that failed for good becomes one of the tenant's dead letters. */
+  private async onFailed(job: Job | undefined): Promise<void> {
+    try {
+      if (!job || (await job.getState()) !== "failed") return;
+      const data = job.data as HandlerJobData;
+      await this.redis.zadd(this.key("dead", data.tenant), job.finishedOn ?? this.options.now(), job.id!);
+    } catch (error) {
+      this.options.log("could not record a dead letter", error);
+    }
+  }
+}
+
+async function viewOf(job: Job): Promise<JobView> {
+  const data = job.data as HandlerJobData;
+  const state = STATE_OF[await job.getState()] ?? "queued";
+  let lastResult: AttemptResult | null = null;
+  if (state === "succeeded") lastResult = job.returnvalue as AttemptResult;
+  else if (job.failedReason) {
+    try {
+      lastResult = JSON.parse(job.failedReason) as AttemptResult;
+    } catch {
+      lastResult = { success: false, error: { code: "INTERNAL_ERROR", message: job.failedReason.slice(0, 500) }, durationMs: 0, attempt: job.attemptsMade, at: job.finishedOn ?? 0 };
+    }
+  }
+  const attempts = lastResult?.attempt ?? job.attemptsMade;
+  const delayedUntil = state === "queued" && job.delay > 0 ? job.timestamp + job.delay : null;
+  return { index: data.index, file: data.file, funcName: data.funcName, state, attempts, maxAttempts: data.maxAttempts, nextAttemptAt: delayedUntil, lastResult };
+}
+
+function sha(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** A UUID-shaped id derived from `text` (version nibble 5, as name-based UUIDs are). */
+function uuidFrom(text: string): string {
+  const h = sha(text);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

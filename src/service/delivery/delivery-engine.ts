@@ -1,0 +1,54 @@
+import type { DeadLetter, DeliveryView, JobState, TakenJob } from "./delivery-store.js";
+
+/** What running one attempt came to: it ran (with its result), or it could not start and waits until `until`. */
+export type AttemptOutcome =
+  | { ran: true; success: boolean; value?: unknown; error?: { code: string; message: string }; durationMs: number }
+  | { ran: false; until: number };
+
+/** GET /v1/events/jobs/:id: the delivery's state (from its handlers'), attempts and each handler's last result. */
+export interface DeliveryReport extends DeliveryView {
+  state: JobState;
+  attempts: number;
+}
+
+export interface NewEvent {
+  tenant: string;
+  event: string;
+  payload: unknown;
+  context: unknown;
+  user: string | null;
+  permissions: string[] | null;
+  idempotencyKey: string | null;
+  source: "api" | "schedule";
+  handlers: { file: string; funcName: string }[];
+  maxAttempts: number;
+}
+
+/**
+ * Where queued events wait and how their attempts are run: the embedded engine (the service's SQLite file,
+ * one node) or BullMQ (Redis, every node). The same API and the same guarantees toward the tenant: at
+ * least once, each handler retried alone, dead letters kept 7 days.
+ */
+export interface DeliveryEngine {
+  readonly name: "embedded" | "bullmq";
+  /** Stores the event's handler jobs; with an Idempotency-Key the tenant used within 24 h, the first delivery (nothing new is queued). */
+  enqueue(input: NewEvent): Promise<{ id: string; event: string; handlers: number; duplicate: boolean }>;
+  report(tenant: string, id: string): Promise<DeliveryReport | undefined>;
+  deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]>;
+  /** Queues a delivery's dead letters again, each with fresh attempts; how many. */
+  retry(tenant: string, id: string): Promise<number>;
+  counts(): Promise<{ states: Record<JobState, number>; oldestWaitingMs: number }>;
+  /** Starts running attempts: `run` runs one. */
+  start(run: (job: TakenJob) => Promise<AttemptOutcome>): Promise<void>;
+  /** Stops taking jobs and waits for the attempts in flight. */
+  close(): Promise<void>;
+}
+
+/** A delivery's state from its handlers': running while any runs, queued while any waits, failed if any failed, else succeeded. */
+export function overallState(handlers: readonly { state: JobState }[]): JobState {
+  const states = new Set(handlers.map((h) => h.state));
+  if (states.has("running")) return "running";
+  if (states.has("queued")) return "queued";
+  if (states.has("failed")) return "failed";
+  return "succeeded";
+}

@@ -1,0 +1,391 @@
+import type { Database, Statement } from "../database.js";
+
+export type JobState = "queued" | "running" | "succeeded" | "failed";
+
+export interface NewDelivery {
+  id: string;
+  tenant: string;
+  event: string;
+  payload: unknown;
+  context: unknown;
+  user: string | null;
+  permissions: string[] | null;
+  idempotencyKey: string | null;
+  source: "api" | "schedule";
+  handlers: { file: string; funcName: string }[];
+  maxAttempts: number;
+  at: number;
+}
+
+/** A job taken to run one attempt, with what the attempt needs of its delivery. */
+export interface TakenJob {
+  deliveryId: string;
+  index: number;
+  tenant: string;
+  event: string;
+  file: string;
+  funcName: string;
+  payload: unknown;
+  context: unknown;
+  user: string | null;
+  permissions: string[] | null;
+  /** This attempt's number (1 = the first). */
+  attempt: number;
+  maxAttempts: number;
+}
+
+/** What an attempt ended with, as kept on the job (the handler's last result). */
+export interface AttemptResult {
+  success: boolean;
+  value?: unknown;
+  error?: { code: string; message: string };
+  durationMs: number;
+  attempt: number;
+  at: number;
+}
+
+export interface JobView {
+  index: number;
+  file: string;
+  funcName: string;
+  state: JobState;
+  attempts: number;
+  maxAttempts: number;
+  nextAttemptAt: number | null;
+  lastResult: AttemptResult | null;
+}
+
+export interface DeliveryView {
+  id: string;
+  event: string;
+  source: "api" | "schedule";
+  createdAt: number;
+  handlers: JobView[];
+}
+
+/** One handler job as `tenantbox jobs` lists it. */
+export interface JobListing {
+  id: string;
+  tenant: string;
+  event: string;
+  index: number;
+  file: string;
+  funcName: string;
+  state: JobState;
+  attempts: number;
+  maxAttempts: number;
+  /** When it was queued, and when it ended (succeeded or failed for good), ms since the epoch. */
+  queuedAt: number;
+  finishedAt: number | null;
+  lastResult: AttemptResult | null;
+}
+
+export interface JobFilter {
+  tenant?: string;
+  /** Dead letters only. */
+  failed?: boolean;
+  limit: number;
+}
+
+/** The newest jobs first (by when they ended, else when they were queued). */
+export const LIST_ORDER = "COALESCE(j.finished_at, j.queued_at) DESC, j.delivery_id, j.idx";
+
+export function listing(r: JobRow & { event: string; queued_at: number }): JobListing {
+  return {
+    id: r.delivery_id,
+    tenant: r.tenant,
+    event: r.event,
+    index: r.idx,
+    file: r.file,
+    funcName: r.func,
+    state: r.state,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    queuedAt: r.queued_at,
+    finishedAt: r.finished_at,
+    lastResult: parseJson(r.last_result) as AttemptResult | null,
+  };
+}
+
+export interface DeadLetter {
+  id: string;
+  event: string;
+  file: string;
+  funcName: string;
+  attempts: number;
+  failedAt: number;
+  lastResult: AttemptResult | null;
+}
+
+export interface JobRow {
+  delivery_id: string;
+  idx: number;
+  tenant: string;
+  file: string;
+  func: string;
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  finished_at: number | null;
+  last_result: string | null;
+}
+
+export const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+const parse = parseJson;
+
+/**
+ * The queue's rows in one engine: the embedded queue's SQLite file, or PostgreSQL when it is the service's
+ * store (several nodes then share the queue; a job is taken with FOR UPDATE SKIP LOCKED).
+ */
+export interface DeliveryStore {
+  add(delivery: NewDelivery): Promise<{ id: string; created: boolean }>;
+  /** Tenants with a job due at `now`. */
+  dueTenants(now: number): Promise<string[]>;
+  /** Takes the tenant's oldest due job for one attempt (running, attempt counted, leased); undefined when none. */
+  take(tenant: string, now: number, leaseUntil: number): Promise<TakenJob | undefined>;
+  finish(job: TakenJob, result: AttemptResult, next: { state: "succeeded" | "failed" } | { state: "queued"; retryAt: number }, now: number): Promise<void>;
+  postpone(job: TakenJob, runAt: number): Promise<void>;
+  renew(job: TakenJob, leaseUntil: number): Promise<void>;
+  reclaimExpired(now: number): Promise<number>;
+  delivery(tenant: string, id: string): Promise<DeliveryView | undefined>;
+  deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]>;
+  retry(tenant: string, id: string, now: number): Promise<number>;
+  counts(now: number): Promise<{ states: Record<JobState, number>; oldestWaitingMs: number }>;
+  sweep(now: number, succeededTtl: number, deadTtl: number, idempotencyTtl: number): Promise<void>;
+  /** For `tenantbox jobs`: every tenant's jobs unless `tenant` names one. */
+  list(filter: JobFilter): Promise<JobListing[]>;
+}
+
+/** What an attempt that was cut off (its process died) is recorded as. */
+export function cutOffAttempt(attempt: number, now: number): AttemptResult {
+  return { success: false, error: { code: "INTERNAL_ERROR", message: "the service process stopped during the attempt" }, durationMs: 0, attempt, at: now };
+}
+
+/**
+ * Queued events as rows of the service's own database: one `deliveries` row per accepted event and one
+ * `delivery_jobs` row per handler (each handler retries alone). Every state change is one statement, and a
+ * job is taken by a conditional UPDATE, so several service processes of a machine (`serve --workers`)
+ * sharing the file never run one attempt twice. The schema is a step of the database's migrations (database.ts).
+ */
+export class SqliteDeliveryStore implements DeliveryStore {
+  private readonly statements: Record<string, Statement> = {};
+
+  constructor(private readonly db: Database) {}
+
+  private sql(text: string): Statement {
+    return (this.statements[text] ??= this.db.prepare<unknown[]>(text));
+  }
+
+  /** Stores the delivery and its jobs at once; with a key already used by the tenant, the first delivery's id instead. */
+  async add(delivery: NewDelivery): Promise<{ id: string; created: boolean }> {
+    return this.db.transaction(() => {
+      if (delivery.idempotencyKey !== null) {
+        const first = this.sql(`SELECT id FROM deliveries WHERE tenant = ? AND idempotency_key = ?`).get(delivery.tenant, delivery.idempotencyKey) as { id: string } | undefined;
+        if (first) return { id: first.id, created: false };
+      }
+      this.sql(
+        `INSERT INTO deliveries (id, tenant, event, payload, context, user, permissions, idempotency_key, source, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        delivery.id,
+        delivery.tenant,
+        delivery.event,
+        JSON.stringify(delivery.payload ?? null),
+        delivery.context === undefined ? null : JSON.stringify(delivery.context),
+        delivery.user,
+        delivery.permissions === null ? null : JSON.stringify(delivery.permissions),
+        delivery.idempotencyKey,
+        delivery.source,
+        delivery.at,
+      );
+      const insert = this.sql(
+        `INSERT INTO delivery_jobs (delivery_id, idx, tenant, file, func, state, max_attempts, run_at, queued_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+      );
+      delivery.handlers.forEach((h, i) => insert.run(delivery.id, i, delivery.tenant, h.file, h.funcName, delivery.maxAttempts, delivery.at, delivery.at));
+      return { id: delivery.id, created: true };
+    })();
+  }
+
+  /** Tenants with a job due at `now`: one index probe per tenant (a skip scan), however many jobs wait. */
+  async dueTenants(now: number): Promise<string[]> {
+    const rows = this.sql(
+      `WITH RECURSIVE t(tenant) AS (
+         SELECT MIN(tenant) FROM delivery_jobs WHERE state = 'queued'
+         UNION ALL
+         SELECT (SELECT MIN(tenant) FROM delivery_jobs WHERE state = 'queued' AND tenant > t.tenant) FROM t WHERE t.tenant IS NOT NULL
+       ) SELECT tenant FROM t WHERE tenant IS NOT NULL`,
+    ).all() as { tenant: string }[];
+    const due = this.sql(`SELECT 1 FROM delivery_jobs WHERE state = 'queued' AND tenant = ? AND run_at <= ? LIMIT 1`);
+    return rows.map((r) => r.tenant).filter((tenant) => due.get(tenant, now) !== undefined);
+  }
+
+  /**
+   * Takes the tenant's oldest due job for one attempt (state running, attempt counted, leased until
+   * `leaseUntil`); undefined when another process took it first or none is due.
+   */
+  async take(tenant: string, now: number, leaseUntil: number): Promise<TakenJob | undefined> {
+    for (let tries = 0; tries < 3; tries++) {
+      const row = this.sql(
+        `SELECT delivery_id, idx FROM delivery_jobs WHERE state = 'queued' AND tenant = ? AND run_at <= ? ORDER BY run_at, queued_at, idx LIMIT 1`,
+      ).get(tenant, now) as { delivery_id: string; idx: number } | undefined;
+      if (!row) return undefined;
+      const taken = this.sql(
+        `UPDATE delivery_jobs SET state = 'running', attempts = attempts + 1, started_at = ?, lease_until = ?
+         WHERE delivery_id = ? AND idx = ? AND state = 'queued'`,
+      ).run(now, leaseUntil, row.delivery_id, row.idx);
+      if (taken.changes === 1) return this.taken(row.delivery_id, row.idx);
+    }
+    return undefined;
+  }
+
+  private taken(deliveryId: string, index: number): TakenJob {
+    const r = this.sql(
+      `SELECT j.delivery_id, j.idx, j.tenant, j.file, j.func, j.attempts, j.max_attempts, d.event, d.payload, d.context, d.user, d.permissions
+       FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id WHERE j.delivery_id = ? AND j.idx = ?`,
+    ).get(deliveryId, index) as {
+      delivery_id: string;
+      idx: number;
+      tenant: string;
+      file: string;
+      func: string;
+      attempts: number;
+      max_attempts: number;
+      event: string;
+      payload: string;
+      context: string | null;
+      user: string | null;
+      permissions: string | null;
+    };
+    return {
+      deliveryId: r.delivery_id,
+      index: r.idx,
+      tenant: r.tenant,
+      event: r.event,
+      file: r.file,
+      funcName: r.func,
+      payload: JSON.parse(r.payload),
+      context: parse(r.context),
+      user: r.user,
+      permissions: parse(r.permissions) as string[] | null,
+      attempt: r.attempts,
+      maxAttempts: r.max_attempts,
+    };
+  }
+
+  /** The attempt ended: the job succeeded, failed for good, or waits for `retryAt`. */
+  async finish(job: TakenJob, result: AttemptResult, next: { state: "succeeded" | "failed" } | { state: "queued"; retryAt: number }, now: number): Promise<void> {
+    this.sql(
+      `UPDATE delivery_jobs SET state = ?, run_at = COALESCE(?, run_at), finished_at = ?, lease_until = NULL, last_result = ?
+       WHERE delivery_id = ? AND idx = ? AND state = 'running'`,
+    ).run(next.state, next.state === "queued" ? next.retryAt : null, next.state === "queued" ? null : now, JSON.stringify(result), job.deliveryId, job.index);
+  }
+
+  /** The attempt did not start (no free slot, the daily quota, a pool that refused): the job waits again, the attempt not counted. */
+  async postpone(job: TakenJob, runAt: number): Promise<void> {
+    this.sql(
+      `UPDATE delivery_jobs SET state = 'queued', attempts = attempts - 1, run_at = ?, lease_until = NULL WHERE delivery_id = ? AND idx = ? AND state = 'running'`,
+    ).run(runAt, job.deliveryId, job.index);
+  }
+
+  /** Keeps a running job's lease alive (its attempt is still in flight in this process). */
+  async renew(job: TakenJob, leaseUntil: number): Promise<void> {
+    this.sql(`UPDATE delivery_jobs SET lease_until = ? WHERE delivery_id = ? AND idx = ? AND state = 'running'`).run(leaseUntil, job.deliveryId, job.index);
+  }
+
+  /**
+   * Jobs whose lease ran out (their process died mid-attempt): the attempt counts, since it may have run.
+   * Each goes back to the queue, or fails for good when it has no attempt left.
+   */
+  async reclaimExpired(now: number): Promise<number> {
+    const expired = this.sql(`SELECT delivery_id, idx, attempts, max_attempts FROM delivery_jobs WHERE state = 'running' AND lease_until < ?`).all(now) as {
+      delivery_id: string;
+      idx: number;
+      attempts: number;
+      max_attempts: number;
+    }[];
+    for (const job of expired) {
+      const result = cutOffAttempt(job.attempts, now);
+      const dead = job.attempts >= job.max_attempts;
+      this.sql(
+        `UPDATE delivery_jobs SET state = ?, finished_at = ?, run_at = ?, lease_until = NULL, last_result = ?
+         WHERE delivery_id = ? AND idx = ? AND state = 'running' AND lease_until < ?`,
+      ).run(dead ? "failed" : "queued", dead ? now : null, now, JSON.stringify(result), job.delivery_id, job.idx, now);
+    }
+    return expired.length;
+  }
+
+  async list(filter: JobFilter): Promise<JobListing[]> {
+    const where = [...(filter.tenant !== undefined ? ["j.tenant = ?"] : []), ...(filter.failed ? ["j.state = 'failed'"] : [])];
+    const rows = this.db
+      .prepare<unknown[]>(
+        `SELECT j.*, d.event FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${LIST_ORDER} LIMIT ?`,
+      )
+      .all(...(filter.tenant !== undefined ? [filter.tenant] : []), filter.limit) as (JobRow & { event: string; queued_at: number })[];
+    return rows.map(listing);
+  }
+
+  async delivery(tenant: string, id: string): Promise<DeliveryView | undefined> {
+    const d = this.sql(`SELECT id, event, source, created_at FROM deliveries WHERE id = ? AND tenant = ?`).get(id, tenant) as
+      | { id: string; event: string; source: "api" | "schedule"; created_at: number }
+      | undefined;
+    if (!d) return undefined;
+    const jobs = this.sql(`SELECT * FROM delivery_jobs WHERE delivery_id = ? AND tenant = ? ORDER BY idx`).all(id, tenant) as JobRow[];
+    return { id: d.id, event: d.event, source: d.source, createdAt: d.created_at, handlers: jobs.map(jobView) };
+  }
+
+  /** The tenant's dead letters, newest first; `before` (a failedAt) pages on. */
+  async deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]> {
+    const rows = this.sql(
+      `SELECT j.*, d.event FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id
+       WHERE j.tenant = ? AND j.state = 'failed' AND j.finished_at < ? ORDER BY j.finished_at DESC, j.delivery_id, j.idx LIMIT ?`,
+    ).all(tenant, before ?? Number.MAX_SAFE_INTEGER, limit) as (JobRow & { event: string })[];
+    return rows.map((r) => ({
+      id: r.delivery_id,
+      event: r.event,
+      file: r.file,
+      funcName: r.func,
+      attempts: r.attempts,
+      failedAt: r.finished_at!,
+      lastResult: parse(r.last_result) as AttemptResult | null,
+    }));
+  }
+
+  /** Queues the delivery's failed jobs again with fresh attempts; how many. */
+  async retry(tenant: string, id: string, now: number): Promise<number> {
+    return this.sql(
+      `UPDATE delivery_jobs SET state = 'queued', attempts = 0, run_at = ?, queued_at = ?, finished_at = NULL WHERE delivery_id = ? AND tenant = ? AND state = 'failed'`,
+    ).run(now, now, id, tenant).changes;
+  }
+
+  /** Jobs per state, and when the oldest waiting one was queued. */
+  async counts(now: number): Promise<{ states: Record<JobState, number>; oldestWaitingMs: number }> {
+    const states: Record<JobState, number> = { queued: 0, running: 0, succeeded: 0, failed: 0 };
+    for (const row of this.sql(`SELECT state, COUNT(*) AS n FROM delivery_jobs GROUP BY state`).all() as { state: JobState; n: number }[]) states[row.state] = row.n;
+    const oldest = this.sql(`SELECT MIN(queued_at) AS at FROM delivery_jobs WHERE state = 'queued' AND run_at <= ?`).get(now) as { at: number | null };
+    return { states, oldestWaitingMs: oldest.at === null ? 0 : Math.max(0, now - oldest.at) };
+  }
+
+  /** Drops what is past its keeping time: succeeded jobs, dead letters, deliveries with no job left, old idempotency keys. */
+  async sweep(now: number, succeededTtl: number, deadTtl: number, idempotencyTtl: number): Promise<void> {
+    this.db.transaction(() => {
+      this.sql(`DELETE FROM delivery_jobs WHERE state = 'succeeded' AND finished_at < ?`).run(now - succeededTtl);
+      this.sql(`DELETE FROM delivery_jobs WHERE state = 'failed' AND finished_at < ?`).run(now - deadTtl);
+      this.sql(`UPDATE deliveries SET idempotency_key = NULL WHERE idempotency_key IS NOT NULL AND created_at < ?`).run(now - idempotencyTtl);
+      this.sql(`DELETE FROM deliveries WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM delivery_jobs j WHERE j.delivery_id = deliveries.id)`).run(now - Math.min(succeededTtl, deadTtl));
+    })();
+  }
+}
+
+export function jobView(r: JobRow): JobView {
+  return {
+    index: r.idx,
+    file: r.file,
+    funcName: r.func,
+    state: r.state,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    nextAttemptAt: r.state === "queued" ? r.run_at : null,
+    lastResult: parse(r.last_result) as AttemptResult | null,
+  };
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from "node:crypto";
+import {
+  checkId,
+  checkQuery,
+  checkScope,
+  checkSelector,
+  checkTenant,
+  DataError,
+  DOCUMENT_LIMITS,
+  duplicateIdError,
+  encode,
+  storageQuotaError,
+  renderCondition,
+  toDocuments,
+  updateTooBroadError,
+  withoutId,
+  type Condition,
+  type Field,
+  type QueryOptions,
+  type Selector,
+  type Sql,
+  type SqlDialect,
+  type StoredDocument,
+} from "./document-rules.js";
+import type { DocumentStore, StorageQuota } from "./document-store.js";
+import { STORAGE_QUOTA_STATE, type PostgresDatabase, type Queryable } from "./postgres-database.js";
+
+/**
+ * The document store in PostgreSQL: documents as JSONB, every statement carries `tenant = $1`. Comparisons
+ * are type-strict as in SQLite (1 never equals "1"); strings compare byte-wise (COLLATE "C"), as SQLite does.
+ */
+export class PostgresDocumentStore implements DocumentStore {
+  constructor(
+    private readonly db: PostgresDatabase,
+    private readonly maxBytesOf: StorageQuota = () => Infinity,
+  ) {}
+
+  async storedBytes(tenant: string): Promise<number> {
+    const { rows } = await this.db.query<{ bytes: number }>("SELECT bytes FROM storage_usage WHERE tenant = $1", [checkTenant(tenant)]);
+    return rows[0]?.bytes ?? 0;
+  }
+
+  async insert(tenant: string, collection: string, doc: object, id?: string): Promise<{ id: string }> {
+    const scope = checkScope(tenant, collection);
+    const docId = id === undefined ? randomUUID() : checkId(id, "id");
+    const json = encode(withoutId(doc, "doc"), "doc");
+    const now = Date.now();
+    try {
+      await this.db.transaction(async (client) => {
+        await this.limitStorage(client, scope[0]);
+        await client.query(
+          "INSERT INTO documents (tenant, collection, id, data, bytes, created_at, updated_at) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $6)",
+          [...scope, docId, json, Buffer.byteLength(json, "utf8"), now],
+        );
+      });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === "23505") throw duplicateIdError(docId, scope[1]);
+      throw dataFailure(error, "doc");
+    }
+    return { id: docId };
+  }
+
+  async query(tenant: string, collection: string, options: QueryOptions = {}): Promise<StoredDocument[]> {
+    const scope = checkScope(tenant, collection);
+    const { where, limit, offset, order, orderBy } = checkQuery(options);
+    const filter = where ? render(where) : { text: "", params: [] };
+    const direction = order.toUpperCase();
+    // SQLite sorts a missing field (NULL) first when ascending: the same here.
+    const nulls = order === "asc" ? "NULLS FIRST" : "NULLS LAST";
+    const by = orderBy === undefined ? { text: "seq", params: [] } : orderKey(orderBy);
+    const sql = numbered(
+      `SELECT id, data::text AS data FROM documents WHERE tenant = ? AND collection = ?${and(filter)}
+       ORDER BY ${by.text} ${direction} ${nulls}, seq ${direction} LIMIT ? OFFSET ?`,
+    );
+    const { rows } = await this.db.query<{ id: string; data: string }>(sql, [...scope, ...filter.params, ...by.params, limit, offset]);
+    return toDocuments(rows);
+  }
+
+  async update(tenant: string, collection: string, selector: Selector, set: object): Promise<{ updated: number }> {
+    const scope = checkScope(tenant, collection);
+    const match = render(checkSelector(selector));
+    const patch = withoutId(set, "set");
+    try {
+      return await this.db.transaction(async (client) => {
+        // Every matched document is read into host memory and rewritten: bound how many one call may touch.
+        const { rows } = await client.query<{ seq: number; data: string }>(
+          numbered(`SELECT seq, data::text AS data FROM documents WHERE tenant = ? AND collection = ?${and(match)} ORDER BY seq LIMIT ? FOR UPDATE`),
+          [...scope, ...match.params, DOCUMENT_LIMITS.maxUpdate + 1],
+        );
+        if (rows.length > DOCUMENT_LIMITS.maxUpdate) throw updateTooBroadError();
+        if (rows.length === 0) return { updated: 0 };
+        const json = rows.map(({ data }) => encode({ ...(JSON.parse(data) as object), ...patch }, "set"));
+        await this.limitStorage(client, scope[0]);
+        await client.query(
+          `UPDATE documents AS d SET data = u.data::jsonb, bytes = u.bytes, updated_at = $3
+           FROM unnest($4::bigint[], $5::text[], $6::integer[]) AS u(seq, data, bytes)
+           WHERE d.tenant = $1 AND d.collection = $2 AND d.seq = u.seq`,
+          [...scope, Date.now(), rows.map((r) => r.seq), json, json.map((j) => Buffer.byteLength(j, "utf8"))],
+        );
+        return { updated: rows.length };
+      });
+    } catch (error) {
+      throw dataFailure(error, "set");
+    }
+  }
+
+  async delete(tenant: string, collection: string, selector: Selector): Promise<{ deleted: number }> {
+    const scope = checkScope(tenant, collection);
+    const match = render(checkSelector(selector));
+    const result = await this.db.query(numbered(`DELETE FROM documents WHERE tenant = ? AND collection = ?${and(match)}`), [...scope, ...match.params]);
+    return { deleted: result.rowCount ?? 0 };
+  }
+
+  async count(tenant: string, collection?: string): Promise<number> {
+    const scope = collection === undefined ? [checkTenant(tenant)] : checkScope(tenant, collection);
+    const sql = `SELECT COUNT(*) AS n FROM documents WHERE tenant = $1${scope.length > 1 ? " AND collection = $2" : ""}`;
+    const { rows } = await this.db.query<{ n: number }>(sql, scope);
+    return rows[0]!.n;
+  }
+
+  /** Tells the storage trigger this transaction's quota (bytes) for the tenant; unbounded when absent. */
+  private async limitStorage(client: Queryable, tenant: string): Promise<void> {
+    const max = this.maxBytesOf(tenant);
+    await client.query("SELECT set_config('tenantbox.storage_quota', $1, true)", [Number.isFinite(max) ? String(Math.floor(max)) : ""]);
+  }
+}
+
+/** A write the database refused because of the data: the quota, or text JSONB cannot hold. */
+function dataFailure(error: unknown, name: string): unknown {
+  if (error instanceof DataError) return error;
+  const { code, detail } = error as { code?: unknown; detail?: unknown };
+  if (code === STORAGE_QUOTA_STATE) {
+    const [wouldTake, quota] = String(detail).split(" ").map(Number);
+    return storageQuotaError(wouldTake!, quota!);
+  }
+  // JSONB refuses \u0000 and lone surrogates in strings (SQLite keeps them as text).
+  if (typeof code === "string" && code.startsWith("22")) {
+    return new DataError(`${name}: holds text the database cannot store (a \\u0000 character or a lone surrogate)`);
+  }
+  return error;
+}
+
+function and(sql: Sql): string {
+  return sql.text ? ` AND ${sql.text}` : "";
+}
+
+/** `?` placeholders as $1, $2...: the texts never hold a literal `?`. */
+function numbered(text: string): string {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+}
+
+/** A field's JSON value (jsonb); the path is a bound text[], never spliced. */
+function json(field: Field): Sql {
+  return "id" in field ? { text: "to_jsonb(id)", params: [] } : { text: "(data #> ?::text[])", params: [field.path] };
+}
+
+function orderKey(field: Field): Sql {
+  return "id" in field ? { text: `id COLLATE "C"`, params: [] } : json(field);
+}
+
+/** Type-strict leaves; never NULL (a missing field reads as JSON null), so NOT (...) also matches documents without it. */
+const POSTGRES: SqlDialect = {
+  never: "false",
+  is(field, value) {
+    const target = json(field);
+    return { text: `(COALESCE(${target.text}, 'null'::jsonb) = ?::jsonb)`, params: [...target.params, String(value)] };
+  },
+  compare(field, op, value) {
+    if ("id" in field) return typeof value === "string" ? { text: `(id COLLATE "C" ${op} ?)`, params: [value] } : { text: "false", params: [] };
+    const target = json(field);
+    // CASE, not AND: PostgreSQL may evaluate AND's operands in any order, and the cast fails on another type.
+    const [type, test] =
+      typeof value === "number" ? ["number", `(${target.text})::numeric ${op} ?::numeric`] : ["string", `(${target.text} #>> '{}') COLLATE "C" ${op} ?::text`];
+    return {
+      text: `(CASE WHEN jsonb_typeof(${target.text}) = '${type}' THEN ${test} ELSE false END)`,
+      params: [...target.params, ...target.params, typeof value === "number" ? String(value) : value],
+    };
+  },
+};
+
+function render(condition: Condition): Sql {
+  return renderCondition(condition, POSTGRES);
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from "node:crypto";
+import type { Database, Statement } from "./database.js";
+import {
+  checkId,
+  checkQuery,
+  checkScope,
+  checkSelector,
+  checkTenant,
+  DOCUMENT_LIMITS,
+  duplicateIdError,
+  encode,
+  storageQuotaError,
+  renderCondition,
+  toDocuments,
+  updateTooBroadError,
+  withoutId,
+  type Condition,
+  type Field,
+  type QueryOptions,
+  type Selector,
+  type Sql,
+  type SqlDialect,
+  type StoredDocument,
+} from "./document-rules.js";
+import type { DocumentStore, StorageQuota } from "./document-store.js";
+
+/**
+ * The document store in SQLite: documents as JSON text, every statement carries `tenant = ?`. The work is
+ * synchronous (better-sqlite3); the methods are async only to share the interface with PostgreSQL.
+ */
+export class SqliteDocumentStore implements DocumentStore {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly maxBytesOf: StorageQuota = () => Infinity,
+  ) {}
+
+  async storedBytes(tenant: string): Promise<number> {
+    return this.bytesOf(checkTenant(tenant));
+  }
+
+  async insert(tenant: string, collection: string, doc: object, id?: string): Promise<{ id: string }> {
+    const scope = checkScope(tenant, collection);
+    const docId = id === undefined ? randomUUID() : checkId(id, "id");
+    const json = encode(withoutId(doc, "doc"), "doc");
+    const now = Date.now();
+    try {
+      // Check and write in one transaction: two inserts cannot both take the last free bytes.
+      this.db.transaction(() => {
+        this.checkStorage(scope[0], Buffer.byteLength(json, "utf8"));
+        this.prepare("INSERT INTO documents (tenant, collection, id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)").run(
+          ...scope, docId, json, now, now,
+        );
+      }).immediate();
+    } catch (error) {
+      if ((error as { code?: unknown }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") throw duplicateIdError(docId, scope[1]);
+      throw error;
+    }
+    return { id: docId };
+  }
+
+  async query(tenant: string, collection: string, options: QueryOptions = {}): Promise<StoredDocument[]> {
+    const scope = checkScope(tenant, collection);
+    const { where, limit, offset, order, orderBy } = checkQuery(options);
+    const filter = where ? render(where) : { text: "", params: [] };
+    const direction = order.toUpperCase();
+    // rowid is insertion order; it also breaks ties so pages are stable.
+    const by = orderBy === undefined ? { text: "rowid", params: [] } : operand(orderBy).value;
+    const rows = this.prepare(
+      `SELECT id, data FROM documents WHERE tenant = ? AND collection = ?${and(filter)}
+       ORDER BY ${by.text} ${direction}, rowid ${direction} LIMIT ? OFFSET ?`,
+    ).iterate(...scope, ...filter.params, ...by.params, limit, offset) as IterableIterator<{ id: string; data: string }>;
+    return toDocuments(rows);
+  }
+
+  async update(tenant: string, collection: string, selector: Selector, set: object): Promise<{ updated: number }> {
+    const scope = checkScope(tenant, collection);
+    const match = render(checkSelector(selector));
+    const patch = withoutId(set, "set");
+    return this.db.transaction(() => {
+      // Every matched document is read into host memory and rewritten: bound how many one call may touch.
+      const rows = this.prepare(`SELECT rowid AS row, data FROM documents WHERE tenant = ? AND collection = ?${and(match)} LIMIT ?`).all(
+        ...scope, ...match.params, DOCUMENT_LIMITS.maxUpdate + 1,
+      ) as Array<{ row: number; data: string }>;
+      if (rows.length > DOCUMENT_LIMITS.maxUpdate) throw updateTooBroadError();
+      const now = Date.now();
+      const updates = rows.map(({ row, data }) => ({ row, data, json: encode({ ...(JSON.parse(data) as object), ...patch }, "set") }));
+      this.checkStorage(scope[0], updates.reduce((growth, u) => growth + Buffer.byteLength(u.json, "utf8") - Buffer.byteLength(u.data, "utf8"), 0));
+      const write = this.prepare("UPDATE documents SET data = ?, updated_at = ? WHERE tenant = ? AND collection = ? AND rowid = ?");
+      for (const { row, json } of updates) write.run(json, now, ...scope, row);
+      return { updated: rows.length };
+    }).immediate();
+  }
+
+  async delete(tenant: string, collection: string, selector: Selector): Promise<{ deleted: number }> {
+    const scope = checkScope(tenant, collection);
+    const match = render(checkSelector(selector));
+    const result = this.prepare(`DELETE FROM documents WHERE tenant = ? AND collection = ?${and(match)}`).run(...scope, ...match.params);
+    return { deleted: result.changes };
+  }
+
+  async count(tenant: string, collection?: string): Promise<number> {
+    const scope = collection === undefined ? [checkTenant(tenant)] : checkScope(tenant, collection);
+    const sql = `SELECT COUNT(*) AS n FROM documents WHERE tenant = ?${scope.length > 1 ? " AND collection = ?" : ""}`;
+    return (this.prepare(sql).get(...scope) as { n: number }).n;
+  }
+
+  private bytesOf(tenant: string): number {
+    const row = this.prepare("SELECT bytes FROM storage_usage WHERE tenant = ?").get(tenant) as { bytes: number } | undefined;
+    return row?.bytes ?? 0;
+  }
+
+  /** Refuses a write that would take the tenant's stored JSON over its quota (`growth` bytes more). */
+  private checkStorage(tenant: string, growth: number): void {
+    if (growth <= 0) return;
+    const max = this.maxBytesOf(tenant);
+    const used = this.bytesOf(tenant);
+    if (used + growth > max) throw storageQuotaError(used + growth, max);
+  }
+
+  /** Filter shapes repeat, so statements are cached by text (bounded: the text never holds values). */
+  private prepare(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= 500) this.statements.clear();
+      this.statements.set(sql, (statement = this.db.prepare<unknown[]>(sql)));
+    }
+    return statement;
+  }
+}
+
+function and(sql: Sql): string {
+  return sql.text ? ` AND ${sql.text}` : "";
+}
+
+/** A field as SQL: its value and its JSON type; a path is always bound, never spliced. */
+function operand(field: Field): { value: Sql; type: Sql } {
+  if ("id" in field) return { value: { text: "id", params: [] }, type: { text: "'text'", params: [] } };
+  // The rules admit only [\w$] segments, so quoting each one yields a literal key path.
+  const path = `$.${field.path.map((part) => `"${part}"`).join(".")}`;
+  return { value: { text: "json_extract(data, ?)", params: [path] }, type: { text: "json_type(data, ?)", params: [path] } };
+}
+
+/** Type-strict leaves: `IS` never yields NULL for a missing field, so NOT (...) also matches documents without it. */
+const SQLITE: SqlDialect = {
+  never: "0",
+  is(field, value) {
+    const { type } = operand(field);
+    return { text: `(COALESCE(${type.text}, 'null') IS ?)`, params: [...type.params, String(value)] };
+  },
+  compare(field, op, value) {
+    const operandSql = operand(field);
+    const types = typeof value === "number" ? "IN ('integer', 'real')" : "IS 'text'";
+    return {
+      text: `(COALESCE(${operandSql.type.text} ${types}, 0) AND ${operandSql.value.text} ${op} ?)`,
+      params: [...operandSql.type.params, ...operandSql.value.params, value],
+    };
+  },
+};
+
+function render(condition: Condition): Sql {
+  return renderCondition(condition, SQLITE);
+}

@@ -1,0 +1,111 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { signToken } from "../dist/service.js";
+import { ServeProcess, stopAllServes } from "./serve-process.js";
+import { call, gauge, manifest, removeTempDirs, SECRET, tempDir, until, writeTenants } from "./service-helpers.js";
+
+// `tenantbox serve --workers 2` as a real process tree on one port, without Redis: the machine's service
+// processes share one daily quota, one concurrency limit per tenant and one /metrics answer; a process that
+// dies is replaced; SIGTERM drains them all (exit 0) and every acknowledged execution has its audit row.
+
+const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+
+afterAll(async () => {
+  await stopAllServes();
+  removeTempDirs();
+});
+
+describe("tenantbox serve --workers 2", () => {
+  it("shares the quota, the concurrency limit and /metrics; replaces a killed process; SIGTERM drains all", async () => {
+    const dir = tempDir("tenantbox-workers-");
+    const root = path.join(dir, "tenants");
+    const dataDir = path.join(dir, "data");
+    const config = path.join(dir, "tenants.json");
+    const slow = "exports.ok = () => 'ok';\nexports.slow = async (ms) => { await new Promise((r) => setTimeout(r, ms)); return 'slow done'; };\n";
+    writeTenants(root, { acme: { "m.js": slow, "tenantbox.json": manifest({ ping: ["m.js#ok"] }) }, beta: { "m.js": slow } });
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        tenants: [
+          { id: "acme", tier: "starter", quotas: { maxExecutionsPerDay: 6, maxConcurrentExecutions: 1 } },
+          { id: "beta", tier: "starter" },
+        ],
+      }),
+    );
+    const serve = new ServeProcess(["--root", root, "--config", config, "--data", dataDir, "--port", "0", "--workers", "2", "--max-threads", "1"], {
+      TENANTBOX_JWT_SECRET: SECRET,
+    });
+    const base = await serve.listened(2);
+    const [first, second] = serve.listening().pids;
+    expect(first).not.toBe(second);
+    expect(new Set([serve.listening().url])).toEqual(new Set([base])); // one port
+    const acme = await signToken(SECRET, { tenantId: "acme", sub: "ada" });
+    const beta = await signToken(SECRET, { tenantId: "beta" });
+    // A new connection per request: the primary hands connections to the processes in turn.
+    const run = (token: string, funcName = "ok", args: unknown[] = []) =>
+      call(base, "POST", "/v1/run", { token, json: { file: "m.js", funcName, args }, headers: { connection: "close" } });
+    const metrics = async () => (await call(base, "GET", "/metrics", { headers: { connection: "close" } })).text;
+
+    // One concurrency slot for acme, whichever process answers.
+    const holding = run(acme, "slow", [1500]);
+    await until(async () => gauge(await metrics(), "tenantbox_pool_running") >= 1, "the slow execution to run");
+    for (let i = 0; i < 4; i++) expect((await run(acme)).body.error.code).toBe("TOO_MANY_CONCURRENT");
+    expect(serve.pidsAnswering(429).size).toBe(2);
+    expect((await holding).body.value).toBe("slow done");
+
+    // One daily quota: six executions in all, then 429 from both processes.
+    for (let i = 0; i < 5; i++) expect((await run(acme)).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await run(acme)).body.error.code).toBe("QUOTA_EXCEEDED");
+    expect(serve.pidsAnswering(200).size).toBe(2);
+
+    // One /metrics answer: every process's executions and pools.
+    const text = await metrics();
+    expect(gauge(text, "tenantbox_executions_total")).toBe(6);
+    expect(gauge(text, "tenantbox_pool_capacity")).toBe(2);
+
+    // A process killed outright is replaced; the state it shared survives it.
+    process.kill(first!, "SIGKILL");
+    await until(() => serve.stderr.includes("ended (SIGKILL); starting another"), "the primary to replace the process");
+    await serve.listened(3);
+    for (let i = 0; i < 2; i++) expect((await run(acme)).body.error.code).toBe("QUOTA_EXCEEDED");
+
+    // SIGTERM with work in flight: the answer arrives, every process drains, the tree exits 0.
+    const inFlight = run(beta, "slow", [800]);
+    await until(async () => gauge(await metrics(), "tenantbox_pool_running") >= 1, "the slow execution to run");
+    serve.child.kill("SIGTERM");
+    expect((await inFlight).body).toMatchObject({ success: true, value: "slow done" });
+    expect(await serve.exited).toEqual({ code: 0, signal: null });
+    for (const pid of serve.listening().pids) expect(() => process.kill(pid, 0)).toThrow();
+
+    // Every acknowledged execution has its audit row, written by whichever process ran it.
+    const audit = spawnSync(process.execPath, [CLI, "audit", "--data", dataDir, "--json", "--limit", "100"], { encoding: "utf8" });
+    const rows = audit.stdout.trim().split("\n").map((line) => JSON.parse(line) as { tenant: string });
+    expect(rows.filter((row) => row.tenant === "acme")).toHaveLength(6);
+    expect(rows.filter((row) => row.tenant === "beta")).toHaveLength(1);
+
+    // Started again on the same data directory: the day's usage is still spent.
+    const again = new ServeProcess(["--root", root, "--config", config, "--data", dataDir, "--port", "0", "--workers", "2", "--max-threads", "1"], {
+      TENANTBOX_JWT_SECRET: SECRET,
+    });
+    const againBase = await again.listened(2);
+    expect((await call(againBase, "GET", "/v1/usage", { token: acme })).body.executions.used).toBe(6);
+    expect((await call(againBase, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName: "ok" } })).body.error.code).toBe("QUOTA_EXCEEDED");
+    again.child.kill("SIGTERM");
+    expect(await again.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it("a service process that cannot start stops the whole serve with status 1", async () => {
+    const dir = tempDir("tenantbox-workers-");
+    const config = path.join(dir, "tenants.json");
+    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "starter" }] }));
+    const serve = new ServeProcess(
+      ["--root", dir, "--config", config, "--data", path.join(dir, "data"), "--port", "0", "--workers", "2", "--database", "postgres://postgres@127.0.0.1:1/test"],
+      { TENANTBOX_JWT_SECRET: SECRET },
+    );
+    expect(await serve.exited).toEqual({ code: 1, signal: null });
+    expect(serve.stderr).toMatch(/ended before it listened/);
+  });
+});
