@@ -754,10 +754,12 @@ describe("503 QUEUE_FULL (maxThreads 1, maxQueue 0)", () => {
 
   beforeAll(async () => {
     const root = tempDir("tenantbox-root-");
-    writeTenants(root, { big: { "m.js": BASIC }, peer: { "m.js": BASIC, "tenantbox.json": manifest({ one: ["m.js#ok"] }) }, solo: { "m.js": BASIC } });
+    writeTenants(root, { big: { "m.js": BASIC }, lane: { "m.js": BASIC }, peer: { "m.js": BASIC, "tenantbox.json": manifest({ one: ["m.js#ok"] }) }, solo: { "m.js": BASIC } });
     const config = parseConfig({
       tenants: [
         { id: "big", tier: "enterprise" },
+        // Same pool: its call takes the pool's spare worker (a tenant with nothing running starts on it).
+        { id: "lane", tier: "free", quotas: { maxMemoryMB: 256 } },
         // Same memory class as big (256 MB): the same pool.
         { id: "peer", tier: "free", quotas: { maxMemoryMB: 256 } },
         // Free tier's 32 MB: a pool of its own.
@@ -766,15 +768,18 @@ describe("503 QUEUE_FULL (maxThreads 1, maxQueue 0)", () => {
     });
     const server = startServer({ root, config, dataDir: tempDir("tenantbox-data-"), maxThreads: 1, maxQueue: 0 });
     base = await server.listen({ port: 0, host: "127.0.0.1" });
-    for (const id of ["big", "peer", "solo"]) tokens[id] = await token(id, `user@${id}`);
+    for (const id of ["big", "lane", "peer", "solo"]) tokens[id] = await token(id, `user@${id}`);
     // Warm both pools so the slow call below is running, not starting a worker.
     expect((await run("big", "ok")).status).toBe(200);
     expect((await run("solo", "ok")).status).toBe(200);
   });
 
-  it("another tenant of the busy pool gets 503 QUEUE_FULL; a tenant of another memory class still runs", async () => {
+  it("another tenant of the busy pool gets 503 QUEUE_FULL once its spare worker is taken too; a tenant of another memory class still runs", async () => {
     const slow = run("big", "slow", [700]);
     await until(() => running(base, 1), "the enterprise execution to run");
+    // The pool's one worker is busy: a tenant with nothing running starts at once on the spare worker.
+    const spare = run("lane", "slow", [700]);
+    await until(() => running(base, 2), "the spare worker's execution to run");
     const refused = await run("peer", "ok");
     expectError(refused, 503, "QUEUE_FULL");
     expectRetryAfter(refused, 60);
@@ -783,9 +788,10 @@ describe("503 QUEUE_FULL (maxThreads 1, maxQueue 0)", () => {
     expect(peerUsage.body.executions.used).toBe(0);
     const other = await run("solo", "ok");
     expect(other.status, other.text).toBe(200);
-    const done = await slow;
-    expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ success: true, value: "slow done" });
+    for (const done of [await slow, await spare]) {
+      expect(done.status).toBe(200);
+      expect(done.body).toMatchObject({ success: true, value: "slow done" });
+    }
     expect((await run("peer", "ok")).status).toBe(200);
   });
 
@@ -797,13 +803,15 @@ describe("503 QUEUE_FULL (maxThreads 1, maxQueue 0)", () => {
   it("an event whose handlers the full pool refuses is a 503 QUEUE_FULL and costs no quota", async () => {
     const usedBefore = (await call(base, "GET", "/v1/usage", { token: tokens.peer! })).body.executions.used;
     const slow = run("big", "slow", [700]);
+    const spare = run("lane", "slow", [700]);
     try {
-      await until(() => running(base, 1), "the enterprise execution to run");
+      await until(() => running(base, 2), "the worker and the spare worker to run");
       const refused = await call(base, "POST", "/v1/events/one", { token: tokens.peer!, json: { payload: 1 } });
       expect((await call(base, "GET", "/v1/usage", { token: tokens.peer! })).body.executions.used, refused.text).toBe(usedBefore);
       expectError(refused, 503, "QUEUE_FULL");
     } finally {
       await slow;
+      await spare;
     }
   });
 });

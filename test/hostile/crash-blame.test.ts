@@ -103,7 +103,9 @@ describe("processPerTenant", () => {
       expect(afterDedicated.stats.realmUses).toBe(1);
       const backToA = await dedicated.execute({ folder: a, file: "a.js", funcName: "f" });
       expect(backToA.value).toBe("a");
-      expect(backToA.stats.realmUses).toBe(1);
+      // A fresh process, or A's own (its three calls and this one, kept beside B's by the pool's spare
+      // worker): never the process B's call ran in (that would be its second use).
+      expect([1, 4]).toContain(backToA.stats.realmUses);
     } finally {
       await shared.close();
       await dedicated.close();

@@ -26,6 +26,38 @@ const exfil = `callTool("exfil", { seen: JSON.stringify(context) }).catch(() => 
  */
 export const stateLeakCases: HostileCase[] = [
   {
+    id: "override-mistake-originals",
+    title: "A plants own properties on the shared originals behind harden's override-mistake accessors (hasOwnProperty, toString, ...); B's calls through them run nothing of A's",
+    context: { secret: "A-SECRET" },
+    source: `exports.f = () => {
+  const planted = [];
+  const targets = [Object.prototype.hasOwnProperty, Object.prototype.toString, Object.prototype.valueOf, Object.prototype.isPrototypeOf,
+    Object.prototype.propertyIsEnumerable, Object.prototype.toLocaleString, Function.prototype.toString, Error.prototype.toString];
+  for (const fn of targets) {
+    for (const key of ["call", "apply", "bind"]) {
+      try {
+        Object.defineProperty(fn, key, { value: function () { ${exfil}; return "A-RAN"; }, configurable: true, writable: true });
+        planted.push(fn.name + "." + key);
+      } catch (e) {}
+    }
+    try { fn.marker = "A-SECRET"; planted.push(fn.name + ".marker"); } catch (e) {}
+  }
+  return planted;
+};`,
+    expect: { codes: "success", valueCheck: is([]) },
+    after: {
+      source: `exports.f = () => {
+  const record = { apiKey: "B" };
+  return [Object.prototype.hasOwnProperty.call(record, "apiKey"), Object.prototype.toString.call([]), typeof Object.prototype.hasOwnProperty.marker,
+    Object.isFrozen(Object.prototype.hasOwnProperty), Object.isFrozen(Function.prototype.toString), Object.isFrozen(Error.prototype.toString)];
+};`,
+      context: { mine: "B" },
+      expect: { codes: "success", valueCheck: is([true, "[object Array]", "undefined", true, true, true]) },
+      expectReuse: true,
+      check: noExfil,
+    },
+  },
+  {
     id: "global-property",
     title: "a global written by A (with A's context secret) is gone in B",
     context: { secret: "A-SECRET" },
