@@ -18,6 +18,7 @@ function recorder() {
     fail: row("fail", undefined),
     fatal: row("fatal", undefined),
     url: row("url", ""),
+    random: row("random", ""),
   };
   return { calls, handlers };
 }

@@ -4,6 +4,7 @@ import type { SecurityLevel } from "../security-levels.js";
 import { compileModule, refusedVersion, type CompiledVersion } from "./compile.js";
 import { fileIssue } from "./issues.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
+import { builtinDependency, builtinId } from "./builtins.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import { ResolutionCache } from "./resolution-cache.js";
 import { realInside, ResolveFailure } from "./resolve.js";
@@ -116,6 +117,10 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
       return { ok: false, code: "VALIDATION_ERROR", message: `module graph has more than ${input.limits.maxSpecifiers} require/import specifiers` };
     }
     for (const specifier of specifiers) {
+      if (builtinId(specifier) !== undefined) {
+        walked.deps[specifier] = builtinDependency(specifier);
+        continue;
+      }
       try {
         const depReal = resolutions.resolve(realFolder, realPath, specifier, memo);
         walked.deps[specifier] = { id: path.relative(realFolder, depReal).split(path.sep).join("/") };

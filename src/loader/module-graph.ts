@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { RuntimeError } from "../errors.js";
 import type { SecurityLevel } from "../security-levels.js";
 import type { TaskModule } from "../runner/protocol.js";
+import { BuiltinCatalog } from "./builtin-catalog.js";
+import { builtinDependency, builtinId } from "./builtins.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import type { GraphWalkInput } from "./graph-walk.js";
 import { INLINE_SCRIPT_ID } from "./inline-script.js";
@@ -90,9 +92,11 @@ export class ModuleGraphLoader {
   /** Folders whose paths were slow to look up, until when their graphs load on a loader thread. */
   private readonly slowFolders = new Map<string, number>();
   private readonly pool: LoaderPool;
+  private readonly builtins: BuiltinCatalog;
 
   constructor(private readonly options: GraphOptions) {
     this.pool = new LoaderPool(options.loader);
+    this.builtins = new BuiltinCatalog(this.pool, options.securityLevel);
     this.versions = new VersionCache(options, this.pool);
   }
 
@@ -162,6 +166,10 @@ export class ModuleGraphLoader {
       // Each specifier costs a cache look-up on the host thread: bound them.
       if (specifierCount > MAX_SPECIFIERS_PER_GRAPH) throw new GraphLimitError(`module graph has more than ${MAX_SPECIFIERS_PER_GRAPH} require/import specifiers`);
       for (const specifier of version.specifiers) {
+        if (builtinId(specifier) !== undefined) {
+          deps[specifier] = builtinDependency(specifier);
+          continue;
+        }
         try {
           const depReal = this.resolutions.resolve(realFolder, realPath, specifier, memo);
           deps[specifier] = { id: toId(realFolder, depReal) };
@@ -173,6 +181,7 @@ export class ModuleGraphLoader {
       }
       modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps });
     }
+    await this.builtins.addTo(modules);
     return graphOf(realFolder, entry, modules, size, seen);
   }
 
@@ -216,6 +225,7 @@ export class ModuleGraphLoader {
       size.add(version);
       modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps: module.deps });
     }
+    await this.builtins.addTo(modules);
     return graphOf(realFolder, toId(realFolder, walked.entryRealPath), modules, size, paths);
   }
 

@@ -94,6 +94,8 @@ export function realInside(realRoot: string, candidate: string, shown: string, p
   if (real === null || (real !== realRoot && !real.startsWith(realRoot + path.sep))) {
     throw new ResolveFailure(`cannot find module "${clipText(shown, MAX_QUOTED_TEXT)}"`);
   }
+  // Built-in modules have ids "node:..." (builtins.ts): a tenant file never gets one.
+  if (path.relative(realRoot, real).startsWith("node:")) throw new ResolveFailure(`cannot find module "${clipText(shown, MAX_QUOTED_TEXT)}"`);
   if (depthBelow(realRoot, real) > MAX_TENANT_PATH_DEPTH) {
     throw new ResolveFailure(`"${clipText(shown, MAX_QUOTED_TEXT)}" is more than ${MAX_TENANT_PATH_DEPTH} directories deep in the tenant folder`);
   }
@@ -215,7 +217,7 @@ export function entryIn(realFolder: string, file: string, memo?: StatMemo): stri
 /** The entry's absolute path, which must name something inside the folder (before symlinks: a string check). */
 export function checkEntryPath(realFolder: string, file: string): string {
   const candidate = path.resolve(realFolder, file);
-  if (candidate !== realFolder && !candidate.startsWith(realFolder + path.sep)) {
+  if ((candidate !== realFolder && !candidate.startsWith(realFolder + path.sep)) || path.relative(realFolder, candidate).startsWith("node:")) {
     throw new RuntimeError("INVALID_REQUEST", `file "${clipText(file, MAX_QUOTED_TEXT)}" is outside the tenant folder`);
   }
   return candidate;

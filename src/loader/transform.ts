@@ -10,7 +10,13 @@ import type { ParsedModule } from "./parse.js";
  * numbers in stack traces stay true.
  */
 export const GUARD_PARAMS = "__tenantbox_b, __tenantbox_enter, __tenantbox_loop";
-export const CJS_PARAMS = `exports, require, module, __filename, __dirname, ${GUARD_PARAMS}`;
+export const CJS_PARAMS = "exports, require, module, __filename, __dirname, __tenantbox_take";
+/**
+ * CommonJS takes its guards from a one-shot function instead of parameters: a sloppy module's wrapper is
+ * sloppy too, and a sloppy function's `.arguments` (reached through some function's `.caller`) would hand
+ * out the budget object. Locals are out of reach; a second call of the wrapper gets no guards and throws.
+ */
+const TAKE_GUARDS = `const __tenantbox_g = __tenantbox_take(), ${GUARD_PARAMS.split(", ").map((name, i) => `${name} = __tenantbox_g[${i}]`).join(", ")};`;
 export const ESM_PARAMS = `__tenantbox_import, __tenantbox_exports, ${GUARD_PARAMS}`;
 // A decrement and a compare on a shared budget object: cheap enough for every loop iteration and call
 // (measured: a call through a guard function cost 5-10x more than this inline form).
@@ -213,7 +219,8 @@ export function transformModule(parsed: ParsedModule): TransformedModule {
     const specifiers = [...requires!];
     // The parse-only strict directive line goes; the wrapper has its own.
     s.remove(0, parsed.prefixLength);
-    return { wrapper: `(function (${CJS_PARAMS}) {"use strict";\n${s.toString()}\n})`, specifiers };
+    const strict = parsed.sloppy ? "" : '"use strict";';
+    return { wrapper: `(function (${CJS_PARAMS}) {${strict}${TAKE_GUARDS}\n${s.toString()}\n})`, specifiers };
   }
   const { header, specifiers } = transformEsm(parsed, s);
   return { wrapper: `(function (${ESM_PARAMS}) {"use strict";${header}\n${s.toString()}\n})`, specifiers };

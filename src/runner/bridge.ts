@@ -56,6 +56,8 @@ export interface HostOps {
   fatal: { args: [code: ErrorCode, message: string]; result: undefined };
   /** WHATWG URL parsing by the host's parser: UrlParts as JSON, or "" when the input is not a URL. */
   url: { args: [input: string, base: string]; result: string };
+  /** Bytes from the host's CSPRNG (crypto.getRandomValues): a count from 1 to 65536 in, lowercase hex out. */
+  random: { args: [bytes: number]; result: string };
 }
 
 export type HostOp = keyof HostOps;
@@ -129,6 +131,10 @@ export interface InvocationSetup {
   funcName: string;
   args: string;
   context: string;
+  /** The realm process's env (JSON object of strings). */
+  env: string;
+  /** The worker's Node version ("v24.1.0"): process.version. */
+  nodeVersion: string;
   /** The limits the realm enforces itself (the worker sends all of the task's; the realm reads these). */
   limits: Pick<InvocationLimits, "maxIterations" | "maxOutputBytes" | "maxToolArgBytes" | "maxBufferBytes">;
   /** Date.now() value after which the invocation is out of time. */
@@ -156,8 +162,11 @@ export interface SandboxHandle {
  */
 export const REMOVED_GLOBALS = ["WebAssembly", "SharedArrayBuffer", "Atomics", "FinalizationRegistry", "Proxy", "console"] as const;
 
-/** The bootstrap script evaluates to this: given the host function, the stop flags and REMOVED_GLOBALS (JSON), builds the realm. */
-export type SandboxBootstrap = (host: HostCall, stopFlags: Int32Array, removedGlobals: string) => SandboxHandle;
+/**
+ * The bootstrap script evaluates to this: given the host function, the stop flags, REMOVED_GLOBALS and the
+ * lazy globals (loader/builtins.ts LAZY_GLOBALS), both as JSON, builds the realm.
+ */
+export type SandboxBootstrap = (host: HostCall, stopFlags: Int32Array, removedGlobals: string, lazyGlobals: string) => SandboxHandle;
 
 /** The realm-global function through which tenant code is entered, and its operations. */
 export const REALM_ENTRY = "__tenantbox";

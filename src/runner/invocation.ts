@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import vm from "node:vm";
 import { ERRORS, isErrorCode, type ErrorCode, type ErrorInfo } from "../errors.js";
 import type { CompileCache } from "./compile-cache.js";
@@ -75,6 +76,8 @@ export class Invocation {
         funcName: task.funcName,
         args: task.args,
         context: task.context,
+        env: task.env,
+        nodeVersion: process.version,
         limits: task.limits,
         deadline: Date.now() + task.limits.timeout,
         stopSlot: task.stopSlot,
@@ -181,6 +184,7 @@ export class Invocation {
       return undefined;
     },
     url: (_self, input, base) => (typeof input === "string" && typeof base === "string" ? parseUrl(input, base) : ""),
+    random: (_self, bytes) => (typeof bytes === "number" && Number.isInteger(bytes) && bytes >= 1 && bytes <= 65536 ? randomBytes(bytes).toString("hex") : ""),
   };
 
   private complete(json: string | undefined): void {

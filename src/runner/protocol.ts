@@ -37,6 +37,8 @@ export interface InvocationTask {
   funcName: string;
   args: string;
   context: string;
+  /** The realm process's env, as a JSON object of strings. */
+  env: string;
   /** Index in the shared stop flags: the host stores invocationId there when the deadline passes. */
   stopSlot: number;
   limits: InvocationLimits;

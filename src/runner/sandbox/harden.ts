@@ -18,7 +18,7 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
 
   // The "override mistake": with Error.prototype frozen, `this.name = "MyError"` in a subclass would throw.
   // These properties become accessors whose setter defines an own property on the receiver instead.
-  const enable = (object: object, names: string[]) => {
+  const enable = (object: object, names: PropertyKey[]) => {
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
       const desc = ObjectGetOwnPropertyDescriptor(object, name);
@@ -31,7 +31,7 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
       P.ObjectDefineProperty(object, name, {
         get,
         set: function (this: object, next: unknown) {
-          if (this === object) throw new P.TypeError("Cannot assign to read only property '" + name + "' of a shared intrinsic");
+          if (this === object) throw new P.TypeError("Cannot assign to read only property '" + P.String(name) + "' of a shared intrinsic");
           P.ObjectDefineProperty(this, name, { value: next, writable: true, enumerable: true, configurable: true });
         },
         enumerable: desc.enumerable,
@@ -43,6 +43,8 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
   enable(g.Function.prototype, ["toString", "constructor"]);
   const errors = [g.Error, g.TypeError, g.RangeError, g.SyntaxError, g.ReferenceError, g.EvalError, g.URIError, g.AggregateError];
   for (let i = 0; i < errors.length; i++) enable(errors[i]!.prototype, ["name", "message", "toString", "constructor"]);
+  // Typed array subclasses (the buffer package's Buffer) define their own toString, slice, fill, ...
+  enable(P.ObjectGetPrototypeOf(g.Uint8Array.prototype) as object, ReflectOwnKeys(P.ObjectGetPrototypeOf(g.Uint8Array.prototype) as object));
 
   // Intrinsics no global property names.
   const anonymous: unknown[] = [];

@@ -5,6 +5,8 @@ import { installErrors } from "./errors.js";
 import { hardenRealm } from "./harden.js";
 import { sandboxMain } from "./main.js";
 import { createModuleSystem } from "./modules.js";
+import { installNodeGlobals } from "./node-globals.js";
+import { createProcess } from "./process.js";
 import { capturePrimordials } from "./primordials.js";
 import { installStructuredClone } from "./structured-clone.js";
 import { installSymbolRegistry } from "./symbol-registry.js";
@@ -32,8 +34,10 @@ export function sandboxSource(): string {
     installSymbolRegistry,
     installUrl,
     installBufferAccounting,
+    installNodeGlobals,
+    createProcess,
     hardenRealm,
     sandboxMain,
   ].map((fn) => fn.toString());
-  return `(function (host, stopFlags, removedGlobals) {"use strict";\n${parts.join("\n")}\nreturn ${sandboxMain.name}(globalThis, host, stopFlags, removedGlobals);\n})`;
+  return `(function (host, stopFlags, removedGlobals, lazyGlobals) {"use strict";\n${parts.join("\n")}\nreturn ${sandboxMain.name}(globalThis, host, stopFlags, removedGlobals, lazyGlobals);\n})`;
 }

@@ -1,0 +1,96 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Node's built-in modules as the tenant realm has them: polyfills, built from maintained registry packages
+ * (src/runner/builtins/, bundled into dist/builtins/ at build time), instantiated fresh in each invocation.
+ * A built-in module's id is "node:" + its canonical name; no tenant file can have such an id (the graph
+ * refuses ids starting with "node:"). Anything else Node has (fs, net, child_process, worker_threads, vm,
+ * v8, inspector, ...) stays MODULE_NOT_FOUND.
+ */
+
+/** Specifier (without "node:") -> the bundle that implements it (dist/builtins/<bundle>.cjs). */
+const BUNDLES: Record<string, string> = {
+  assert: "assert",
+  buffer: "buffer",
+  crypto: "crypto",
+  diagnostics_channel: "diagnostics_channel",
+  events: "events",
+  path: "path",
+  "path/posix": "path",
+  querystring: "querystring",
+  string_decoder: "string_decoder",
+  timers: "timers",
+  "timers/promises": "timers-promises",
+  url: "url",
+  util: "util",
+};
+
+/** Built by the realm itself (sandbox/process.ts), not from a bundle: it carries the invocation's env. */
+export const REALM_BUILTINS = ["process"] as const;
+
+/** Internal bundles: reachable through globals only, never by a tenant's require. */
+export const INTERNAL_BUNDLES = { "internal/web": "web" } as const;
+
+/** Every bundle the build makes: its entry is src/runner/builtins/<bundle>.cjs. */
+export const BUILTIN_BUNDLES = [...new Set([...Object.values(BUNDLES), ...Object.values(INTERNAL_BUNDLES)])];
+
+/**
+ * Globals Node code expects that the realm provides per invocation, from a built-in module: global name ->
+ * [module id, export name or "" for the whole module]. A module that names one of them (anywhere in its
+ * text) brings that built-in into its graph; the realm's global getter reads it from the invocation's instance.
+ */
+export const LAZY_GLOBALS: Record<string, [id: string, exportName: string]> = {
+  process: ["node:process", ""],
+  Buffer: ["node:buffer", "Buffer"],
+  EventTarget: ["node:internal/web", "EventTarget"],
+  Event: ["node:internal/web", "Event"],
+  AbortController: ["node:internal/web", "AbortController"],
+  AbortSignal: ["node:internal/web", "AbortSignal"],
+};
+
+/** Names whose mention brings a built-in into the graph without a require: the lazy globals, and crypto (subtle.digest). */
+export const IMPLICIT_BUILTINS: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(LAZY_GLOBALS).map(([name, [id]]) => [name, id])),
+  crypto: "node:crypto",
+};
+
+/** The built-in module id a specifier names, or undefined when the realm has no such module. */
+export function builtinId(specifier: string): string | undefined {
+  const name = specifier.startsWith("node:") ? specifier.slice(5) : specifier;
+  // Internal ones only as the implicit specifiers compile.ts adds (a tenant can write them too: harmless).
+  if (specifier.startsWith("node:") && Object.hasOwn(INTERNAL_BUNDLES, name)) return specifier;
+  if (Object.hasOwn(BUNDLES, name) || (REALM_BUILTINS as readonly string[]).includes(name)) return "node:" + canonical(name);
+  return undefined;
+}
+
+function canonical(name: string): string {
+  return name === "path/posix" ? "path" : name;
+}
+
+/** The bundle behind a built-in id from builtinId() or LAZY_GLOBALS; undefined for realm-built ones. */
+export function bundleOf(id: string): string | undefined {
+  const name = id.slice(5);
+  if (Object.hasOwn(BUNDLES, name)) return BUNDLES[name];
+  if (Object.hasOwn(INTERNAL_BUNDLES, name)) return INTERNAL_BUNDLES[name as keyof typeof INTERNAL_BUNDLES];
+  return undefined;
+}
+
+/** Whether an id is a built-in module's (tenant files never have one). */
+export function isBuiltinId(id: string): boolean {
+  return id.startsWith("node:");
+}
+
+/** A built-in's bundle, as the build wrote it next to the running entry (dist/builtins/). */
+export function readBuiltinBundle(id: string): string {
+  const bundle = bundleOf(id);
+  if (bundle === undefined) throw new Error(`no bundle for built-in module ${id}`);
+  return fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "builtins", `${bundle}.cjs`), "utf8");
+}
+
+/** A module's dependencies on built-ins, as a task carries them: each resolves to its polyfill, or is missing. */
+export function builtinDependency(specifier: string): { id: string } | { error: string } {
+  const id = builtinId(specifier);
+  return id ? { id } : { error: `Node built-in module "${specifier.slice(0, 200)}" is not available in the sandbox` };
+}
