@@ -1,7 +1,7 @@
 import { RuntimeError } from "../errors.js";
 import type { TaskModule } from "../runner/protocol.js";
 import type { SecurityLevel } from "../security-levels.js";
-import { builtinDependency, bundleOf } from "./builtins.js";
+import { builtinDependency, bundleOf, placeholderSource } from "./builtins.js";
 import type { CompiledVersion } from "./compile.js";
 import type { LoaderPool } from "./loader-pool.js";
 
@@ -27,7 +27,7 @@ export class BuiltinCatalog {
     const seen = new Set<string>();
     const visit = (deps: TaskModule["deps"]) => {
       for (const dep of Object.values(deps)) {
-        if (!("id" in dep) || seen.has(dep.id) || bundleOf(dep.id) === undefined || !dep.id.startsWith("node:")) continue;
+        if (!("id" in dep) || seen.has(dep.id) || !dep.id.startsWith("node:") || (bundleOf(dep.id) === undefined && placeholderSource(dep.id) === undefined)) continue;
         seen.add(dep.id);
         queue.push(dep.id);
       }
@@ -37,7 +37,7 @@ export class BuiltinCatalog {
       const id = queue.shift()!;
       const version = await this.version(id);
       const deps: TaskModule["deps"] = {};
-      for (const specifier of version.specifiers) deps[specifier] = builtinDependency(specifier);
+      for (const specifier of version.specifiers) deps[specifier] = builtinDependency(specifier, true) ?? { error: `cannot find module "${specifier}"` };
       modules.push({ id, format: "cjs", hash: version.hash, source: version.source, deps });
       visit(deps);
     }
@@ -46,7 +46,9 @@ export class BuiltinCatalog {
   private version(id: string): Promise<CompiledVersion> {
     let version = this.versions.get(id);
     if (!version) {
-      version = this.pool.compile(BUILTINS_TENANT, { kind: "builtin", code: "", id, securityLevel: this.securityLevel, scoring: false }).then((compiled) => {
+      // A placeholder's source is made here (a few names); a bundle is read by the loader thread.
+      const code = placeholderSource(id) ?? "";
+      version = this.pool.compile(BUILTINS_TENANT, { kind: "builtin", code, id, securityLevel: this.securityLevel, scoring: false }).then((compiled) => {
         if (!compiled.rejection) return compiled;
         // A loader thread that was busy or out of memory: the next graph tries again.
         this.versions.delete(id);

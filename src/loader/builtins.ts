@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { builtinModules } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,6 +21,8 @@ const BUNDLES: Record<string, string> = {
   path: "path",
   "path/posix": "path",
   querystring: "querystring",
+  stream: "stream",
+  "stream/promises": "stream-promises",
   string_decoder: "string_decoder",
   timers: "timers",
   "timers/promises": "timers-promises",
@@ -77,9 +80,9 @@ export function bundleOf(id: string): string | undefined {
   return undefined;
 }
 
-/** Whether an id is a built-in module's (tenant files never have one). */
-export function isBuiltinId(id: string): boolean {
-  return id.startsWith("node:");
+/** Whether an id can be a built-in module's in a graph: a tenant file with such an id is never loaded. */
+export function isReservedId(id: string): boolean {
+  return id.startsWith(UNAVAILABLE) || bundleOf(id) !== undefined || id === "node:process";
 }
 
 /** A built-in's bundle, as the build wrote it next to the running entry (dist/builtins/). */
@@ -89,8 +92,66 @@ export function readBuiltinBundle(id: string): string {
   return fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "builtins", `${bundle}.cjs`), "utf8");
 }
 
-/** A module's dependencies on built-ins, as a task carries them: each resolves to its polyfill, or is missing. */
-export function builtinDependency(specifier: string): { id: string } | { error: string } {
+/** Node's own built-in module names (the host's list: a fixed set). */
+const NODE_BUILTINS = new Set(builtinModules);
+
+/** The Node built-in a specifier names ("fs", "node:fs/promises" -> "fs/promises"), or undefined. */
+export function nodeBuiltinName(specifier: string): string | undefined {
+  const name = specifier.startsWith("node:") ? specifier.slice(5) : specifier;
+  return NODE_BUILTINS.has(name) ? name : undefined;
+}
+
+const UNAVAILABLE = "node:unavailable/";
+
+/**
+ * A module's dependency on a built-in, as a task carries it, or undefined when the specifier names none:
+ * its polyfill; or, for library code (`library`), a placeholder whose exports throw MODULE_NOT_FOUND when
+ * used (packages such as ejs require fs at load and read files only when asked to); or, for a tenant's own
+ * code, MODULE_NOT_FOUND when it loads.
+ */
+export function builtinDependency(specifier: string, library: boolean): { id: string } | { error: string } | undefined {
   const id = builtinId(specifier);
-  return id ? { id } : { error: `Node built-in module "${specifier.slice(0, 200)}" is not available in the sandbox` };
+  if (id) return { id };
+  const name = nodeBuiltinName(specifier);
+  if (name === undefined) return specifier.startsWith("node:") ? { error: notAvailable(specifier) } : undefined;
+  return library ? { id: UNAVAILABLE + name } : { error: notAvailable(specifier) };
+}
+
+function notAvailable(specifier: string): string {
+  return `Node built-in module "${specifier.slice(0, 200)}" is not available in the sandbox`;
+}
+
+/**
+ * The source of a placeholder for an unavailable built-in (builtinDependency), or undefined for any other
+ * id: the host module's own names, each a function (or an object of functions, like fs.promises) that
+ * throws MODULE_NOT_FOUND when called. Reading them works, as libraries do at load (`promisify(fs.stat)`).
+ */
+export function placeholderSource(id: string): string | undefined {
+  if (!id.startsWith(UNAVAILABLE)) return undefined;
+  const name = id.slice(UNAVAILABLE.length);
+  if (!NODE_BUILTINS.has(name)) return undefined;
+  const host = (process.getBuiltinModule(name) ?? {}) as Record<string, unknown>;
+  const shape: Record<string, string[] | 0> = {};
+  for (const [key, value] of Object.entries(host)) {
+    if (key === "default") continue;
+    if (typeof value === "function") shape[key] = 0;
+    else if (value && typeof value === "object") shape[key] = Object.keys(value).filter((inner) => typeof (value as Record<string, unknown>)[inner] === "function");
+  }
+  return `"use strict";
+const shape = ${JSON.stringify(shape)};
+function unavailable(path) {
+  return function () {
+    const error = new Error(${JSON.stringify(notAvailable(name) + " (")} + path + " was called)");
+    error.code = "MODULE_NOT_FOUND";
+    throw error;
+  };
+}
+for (const key of Object.keys(shape)) {
+  if (shape[key] === 0) exports[key] = unavailable(${JSON.stringify(name + ".")} + key);
+  else {
+    exports[key] = {};
+    for (const inner of shape[key]) exports[key][inner] = unavailable(${JSON.stringify(name + ".")} + key + "." + inner);
+  }
+}
+`;
 }

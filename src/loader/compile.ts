@@ -123,7 +123,7 @@ export function compileScript(code: string, level: SecurityLevel, scoring: boole
 
 /** The loader thread's entry points: compile a version, or only check text (layers 0 and 1). */
 export function compile(input: CompileInput): CompiledVersion {
-  if (input.kind === "builtin") return compileModule(readBuiltinBundle(input.id), input.id, input.securityLevel, false, true);
+  if (input.kind === "builtin") return compileModule(input.code || readBuiltinBundle(input.id), input.id, input.securityLevel, false, true);
   return input.kind === "script"
     ? compileScript(input.code, input.securityLevel, input.scoring)
     : compileModule(input.code, input.id, input.securityLevel, input.scoring);

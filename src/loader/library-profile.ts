@@ -6,7 +6,7 @@ import type { Finding, RuleId } from "./rules.js";
  * holds without them) become warnings there, and CommonJS runs sloppy unless the file says "use strict",
  * as Node runs it. Any tenant can put any file under node_modules: nothing relaxed here may be something
  * the realm relies on. The rules that stay errors (with, import(), __tenantbox names, module-level
- * arguments, .caller, prepareStackTrace, constructor chains at STANDARD and up, Proxy/Reflect at STRICT)
+ * arguments, .caller, constructor chains at STANDARD and up, Proxy/Reflect at STRICT)
  * are the ones whose absence the runtime defenses do not cover.
  */
 export function isLibraryModule(id: string): boolean {
@@ -21,8 +21,12 @@ const RELAXED: Partial<Record<RuleId, string>> = {
   "no-proto": "every intrinsic prototype is frozen; __proto__ only rewires the library's own objects",
 };
 
-/** The stack-trick properties library code may use: captureStackTrace runs the realm's own formatter, callee is the function itself. */
-const ALLOWED_STACK_PROPERTIES = new Set(["captureStackTrace", "callee"]);
+/**
+ * The stack-trick properties library code may use: captureStackTrace runs the realm's own formatter,
+ * prepareStackTrace is that formatter, locked (read-only, non-configurable: assigning it fails), and callee
+ * is the function itself. `.caller` stays refused.
+ */
+const ALLOWED_STACK_PROPERTIES = new Set(["captureStackTrace", "prepareStackTrace", "callee"]);
 
 /** Whether a finding is only a warning in library code. */
 export function relaxedInLibrary(finding: Finding): boolean {

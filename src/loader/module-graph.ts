@@ -3,7 +3,8 @@ import { RuntimeError } from "../errors.js";
 import type { SecurityLevel } from "../security-levels.js";
 import type { TaskModule } from "../runner/protocol.js";
 import { BuiltinCatalog } from "./builtin-catalog.js";
-import { builtinDependency, builtinId } from "./builtins.js";
+import { builtinDependency } from "./builtins.js";
+import { isLibraryModule } from "./library-profile.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import type { GraphWalkInput } from "./graph-walk.js";
 import { INLINE_SCRIPT_ID } from "./inline-script.js";
@@ -165,13 +166,15 @@ export class ModuleGraphLoader {
       specifierCount += version.specifiers.length;
       // Each specifier costs a cache look-up on the host thread: bound them.
       if (specifierCount > MAX_SPECIFIERS_PER_GRAPH) throw new GraphLimitError(`module graph has more than ${MAX_SPECIFIERS_PER_GRAPH} require/import specifiers`);
+      const library = isLibraryModule(id);
       for (const specifier of version.specifiers) {
-        if (builtinId(specifier) !== undefined) {
-          deps[specifier] = builtinDependency(specifier);
+        const builtin = builtinDependency(specifier, library);
+        if (builtin) {
+          deps[specifier] = builtin;
           continue;
         }
         try {
-          const depReal = this.resolutions.resolve(realFolder, realPath, specifier, memo);
+          const depReal = this.resolutions.resolve(realFolder, realPath, specifier, memo, version.format === "esm" ? "import" : "require");
           deps[specifier] = { id: toId(realFolder, depReal) };
           queue.push(depReal);
         } catch (error) {

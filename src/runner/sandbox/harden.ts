@@ -89,6 +89,22 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
   }
   for (let i = 0; i < hidden.length; i++) add(hidden[i]);
 
+  // Error.stackTraceLimit stays writable (libraries set it to 0 around hot error paths, and V8 reads it as a
+  // data property): Error itself is made non-extensible with every other property fixed, and the limit goes
+  // back to 10 after each invocation (resetGlobal).
+  const ErrorCtor = g.Error as unknown as Record<PropertyKey, unknown>;
+  const errorKeys = ReflectOwnKeys(ErrorCtor);
+  for (let i = 0; i < errorKeys.length; i++) {
+    const key = errorKeys[i]!;
+    if (key === "stackTraceLimit") continue;
+    const desc = ObjectGetOwnPropertyDescriptor(ErrorCtor, key)!;
+    if ("value" in desc) desc.writable = false;
+    desc.configurable = false;
+    P.ObjectDefineProperty(ErrorCtor, key, desc);
+  }
+  P.ObjectDefineProperty(ErrorCtor, "stackTraceLimit", { value: 10, writable: true, enumerable: true, configurable: false });
+  P.ObjectPreventExtensions(ErrorCtor);
+
   // Walk and freeze everything reachable from the roots.
   const seen = new P.WeakMap<object, true>();
   const stack: unknown[] = [];
@@ -107,7 +123,7 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
     if ((typeof value !== "object" && typeof value !== "function") || value === null || value === g) continue;
     if (P.WeakMapHas(seen, value)) continue;
     P.WeakMapSet(seen, value, true);
-    P.ObjectFreeze(value);
+    if (value !== ErrorCtor) P.ObjectFreeze(value);
     stack[stack.length] = proto(value);
     const keys = ReflectOwnKeys(value);
     for (let i = 0; i < keys.length; i++) {
@@ -133,6 +149,7 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
 
   /** Deletes what the last invocation added to the global; false if the global can no longer be trusted. */
   function resetGlobal(): boolean {
+    ErrorCtor.stackTraceLimit = 10;
     const keys = ReflectOwnKeys(g);
     let kept = 0;
     for (let i = 0; i < keys.length; i++) {
