@@ -58,5 +58,8 @@ export default defineConfig({
   splitting: false,
   sourcemap: false,
   keepNames: false,
+  // A sandbox process may read only its own entry file (sandbox-os.ts): what it compiles generated code with
+  // (loader/code-generation.ts) is bundled into it.
+  noExternal: ["acorn", "acorn-walk", "magic-string"],
   onSuccess: buildBuiltins,
 });

@@ -431,6 +431,7 @@ export class IsolatedRuntime {
       args: argsJson,
       context: contextJson,
       env,
+      securityLevel: this.options.securityLevel,
       limits: this.invocationLimits(narrowed),
       hasToolHandler: this.tools.available,
     };

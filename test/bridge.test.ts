@@ -19,6 +19,7 @@ function recorder() {
     fatal: row("fatal", undefined),
     url: row("url", ""),
     random: row("random", ""),
+    compile: row("compile", ""),
   };
   return { calls, handlers };
 }

@@ -21,8 +21,11 @@ export class BuiltinCatalog {
     private readonly securityLevel: SecurityLevel,
   ) {}
 
-  /** Appends to `modules` every bundled built-in their dependencies name, and the built-ins those need. */
-  async addTo(modules: TaskModule[]): Promise<void> {
+  /**
+   * Appends to `modules` every bundled built-in their dependencies name (and `roots`, ids of built-ins the
+   * graph needs without a dependency naming them), and the built-ins those need.
+   */
+  async addTo(modules: TaskModule[], roots: string[] = []): Promise<void> {
     const queue: string[] = [];
     const seen = new Set<string>();
     const visit = (deps: TaskModule["deps"]) => {
@@ -33,6 +36,7 @@ export class BuiltinCatalog {
       }
     };
     for (const module of modules) visit(module.deps);
+    visit(Object.fromEntries(roots.map((id) => [id, { id }])));
     while (queue.length) {
       const id = queue.shift()!;
       const version = await this.version(id);

@@ -82,12 +82,13 @@ export function compileModule(code: string, id: string, level: SecurityLevel, sc
     }
     return { format: "json", hash: hashOf(id, code), source: code, bytes, specifiers: [], exports: { names: ["default"], complete: true }, warnings: [] };
   }
-  const checked = checkModule(code, extension, level, builtin ? "builtin" : isLibraryModule(id) ? "library" : "tenant");
+  const profile = builtin ? "builtin" : isLibraryModule(id) ? "library" : "tenant";
+  const checked = checkModule(code, extension, level, profile);
   if (!checked.result.valid || !checked.parsed) return refusedVersion(checked.result.issues);
   const score = scoring ? scoreModule(checked.parsed.ast, id, checked.parsed.lineShift) : undefined;
   let transformed: ReturnType<typeof transformModule>;
   try {
-    transformed = transformModule(checked.parsed);
+    transformed = transformModule(checked.parsed, { library: profile !== "tenant" });
   } catch (error) {
     if (error instanceof RangeError) return refusedVersion([TOO_DEEP]);
     throw error;

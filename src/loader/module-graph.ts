@@ -3,7 +3,7 @@ import { RuntimeError } from "../errors.js";
 import type { SecurityLevel } from "../security-levels.js";
 import type { TaskModule } from "../runner/protocol.js";
 import { BuiltinCatalog } from "./builtin-catalog.js";
-import { builtinDependency } from "./builtins.js";
+import { builtinDependency, IMPLICIT_BUILTINS } from "./builtins.js";
 import { isLibraryModule } from "./library-profile.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import type { GraphWalkInput } from "./graph-walk.js";
@@ -40,6 +40,7 @@ const MAX_SPECIFIERS_PER_GRAPH = 5000;
 const MAX_GRAPH_BYTES = 16 * 1024 * 1024;
 
 const SLOW_FOLDER_MS = 60_000;
+const IMPLICIT_IDS = new Set(Object.values(IMPLICIT_BUILTINS));
 
 /** A graph over one of its structural limits (modules, specifiers, bytes): VALIDATION_ERROR. */
 class GraphLimitError extends RuntimeError {
@@ -256,11 +257,10 @@ export class ModuleGraphLoader {
     refuseUnrunnable(INLINE_SCRIPT_ID, version);
     const deps: TaskModule["deps"] = {};
     for (const specifier of version.specifiers) deps[specifier] = { error: "an inline script cannot require or import modules" };
-    return {
-      entry: INLINE_SCRIPT_ID,
-      modules: [{ id: INLINE_SCRIPT_ID, format: version.format, hash: version.hash, source: version.source, deps }],
-      sourceBytes: version.bytes,
-    };
+    const modules: TaskModule[] = [{ id: INLINE_SCRIPT_ID, format: version.format, hash: version.hash, source: version.source, deps }];
+    // Globals such as Buffer still come with the built-ins behind them (the script names them: compile.ts).
+    await this.builtins.addTo(modules, version.specifiers.filter((specifier) => IMPLICIT_IDS.has(specifier)));
+    return { entry: INLINE_SCRIPT_ID, modules, sourceBytes: version.bytes };
   }
 
   /** Layers 0 and 1 on a loader thread (validate): nothing is kept, nothing runs. */

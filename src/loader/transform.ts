@@ -1,6 +1,7 @@
 import type * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import MagicString from "magic-string";
+import { routeFunctionConstructor, scopeWithStatements } from "./code-generation.js";
 import { patternNames, rewriteImportReferences } from "./live-bindings.js";
 import type { ParsedModule } from "./parse.js";
 
@@ -9,7 +10,7 @@ import type { ParsedModule } from "./parse.js";
  * body as a function. Line 0 holds the header (the script is compiled with lineOffset -1), so tenant line
  * numbers in stack traces stay true.
  */
-export const GUARD_PARAMS = "__tenantbox_b, __tenantbox_enter, __tenantbox_loop";
+export const GUARD_PARAMS = "__tenantbox_b, __tenantbox_enter, __tenantbox_loop, __tenantbox_Function, __tenantbox_with";
 export const CJS_PARAMS = "exports, require, module, __filename, __dirname, __tenantbox_take";
 /**
  * CommonJS takes its guards from a one-shot function instead of parameters: a sloppy module's wrapper is
@@ -210,11 +211,17 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
   return { header, specifiers };
 }
 
-/** Turns a validated module into the function the sandbox runs. */
-export function transformModule(parsed: ParsedModule): TransformedModule {
+/**
+ * Turns a validated module into the function the sandbox runs. `library`: its `Function` references go
+ * through code generation; `generated`: code generation's own output, whose `with` statements get a scope
+ * object (loader/code-generation.ts).
+ */
+export function transformModule(parsed: ParsedModule, options: { library?: boolean; generated?: boolean } = {}): TransformedModule {
   const s = new MagicString(parsed.code);
   const requires = parsed.format === "cjs" ? new Set<string>() : undefined;
   addGuards(s, parsed.ast, requires);
+  if (options.library || options.generated) routeFunctionConstructor(parsed.ast, s, parsed.code);
+  if (options.generated) scopeWithStatements(parsed.ast, s);
   if (parsed.format === "cjs") {
     const specifiers = [...requires!];
     // The parse-only strict directive line goes; the wrapper has its own.

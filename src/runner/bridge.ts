@@ -25,6 +25,7 @@
  *   handle.begin(setup)         worker -> realm  InvocationSetup as JSON
  *   handle.define(i, wrapper)   worker -> realm  a module wrapper, evaluated in the realm from a cached compiled script
  *   handle.end()                worker -> realm  answers whether the global verified clean
+ *   handle.adopt(wrapper)       worker -> realm  during op "compile": generated code's wrapper (loader/code-generation.ts)
  *   __tenantbox("run"|"pump")   worker -> realm  REALM_ENTRY, RealmEntryOp (a script run in the realm)
  *   host(op, a, b)              realm -> worker  HostOps: one row per operation (HostCall in the realm,
  *                                                HostOpHandlers in the worker, so a missing side does not compile)
@@ -56,6 +57,11 @@ export interface HostOps {
   fatal: { args: [code: ErrorCode, message: string]; result: undefined };
   /** WHATWG URL parsing by the host's parser: UrlParts as JSON, or "" when the input is not a URL. */
   url: { args: [input: string, base: string]; result: string };
+  /**
+   * Code generation (loader/code-generation.ts): the text a Function(...) call builds in; "" when it compiled
+   * (the wrapper was handed over through handle.adopt before the answer), else why it was refused.
+   */
+  compile: { args: [source: string]; result: string };
   /** Bytes from the host's CSPRNG (crypto.getRandomValues): a count from 1 to 65536 in, lowercase hex out. */
   random: { args: [bytes: number]; result: string };
 }
@@ -153,6 +159,8 @@ export interface SandboxHandle {
   define(index: number, wrapper: (...args: unknown[]) => unknown): void;
   /** Ends the invocation; true when the global is back to its baseline and the realm may serve again. */
   end(): boolean;
+  /** During op "compile" only: the generated function's wrapper, evaluated in the realm from a cached compiled script. */
+  adopt(wrapper: (...args: unknown[]) => unknown): void;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type ToolRefusal,
   type UrlParts,
 } from "./bridge.js";
+import { GENERATED_SCRIPT, GeneratedCode, MAX_GENERATED_BYTES, MAX_GENERATED_FUNCTIONS } from "./generated-code.js";
 import type { Realm } from "./realm-pool.js";
 import type { InvocationOutcome, InvocationTask, LogEntry, ToolReply, ToolRequest } from "./protocol.js";
 import { tenantScriptName } from "./tenant-script-name.js";
@@ -23,6 +24,8 @@ const enterScript = (op: RealmEntryOp) => new vm.Script(`${REALM_ENTRY}(${JSON.s
 const RUN = enterScript("run");
 const PUMP = enterScript("pump");
 const MAX_TIMERS = 1000;
+/** Generated code this worker compiled (shared by its invocations: keyed by text and level). */
+const generatedCode = new GeneratedCode();
 const MAX_PENDING_TOOLS = 64;
 const LOG_ENTRY_OVERHEAD = 16;
 const TRUNCATED = "[tenantbox: log truncated at maxLogBytes]";
@@ -184,8 +187,31 @@ export class Invocation {
       return undefined;
     },
     url: (_self, input, base) => (typeof input === "string" && typeof base === "string" ? parseUrl(input, base) : ""),
+    compile: (self, source) => (typeof source === "string" ? self.compileGenerated(source) : "invalid code generation request"),
     random: (_self, bytes) => (typeof bytes === "number" && Number.isInteger(bytes) && bytes >= 1 && bytes <= 65536 ? randomBytes(bytes).toString("hex") : ""),
   };
+
+  private generatedCount = 0;
+  private generatedBytes = 0;
+
+  /** Op "compile": generated code, checked and guarded like library code, handed to the realm (handle.adopt); "" or why not. */
+  private compileGenerated(source: string): string {
+    this.generatedCount++;
+    this.generatedBytes += source.length;
+    if (this.generatedCount > MAX_GENERATED_FUNCTIONS || this.generatedBytes > MAX_GENERATED_BYTES) {
+      return `an invocation may generate at most ${MAX_GENERATED_FUNCTIONS} functions and ${MAX_GENERATED_BYTES} bytes of code`;
+    }
+    const result = generatedCode.compile(source, this.task.securityLevel);
+    if ("error" in result) return result.error;
+    try {
+      // Evaluating the wrapper only creates a function: no tenant code runs before the realm calls it.
+      const wrapper = this.compiled.get(result.hash, GENERATED_SCRIPT, result.wrapper).runInContext(this.realm.global) as (...args: unknown[]) => unknown;
+      this.realm.handle.adopt(wrapper);
+      return "";
+    } catch (error) {
+      return error instanceof SyntaxError ? `generated code does not compile: ${error.message}` : "generated code could not be compiled";
+    }
+  }
 
   private complete(json: string | undefined): void {
     if (json !== undefined && Buffer.byteLength(json, "utf8") > this.task.limits.maxOutputBytes) {

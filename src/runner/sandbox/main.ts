@@ -5,6 +5,7 @@ import { installErrors } from "./errors.js";
 import { hardenRealm } from "./harden.js";
 import type { ErrorCode } from "../../errors.js";
 import type { HostCall, HostOp, InvocationSetup, Primitive, REALM_ENTRY, SandboxEvent, SandboxHandle } from "../bridge.js";
+import { createCodeGeneration } from "./code-generation.js";
 import { createModuleSystem } from "./modules.js";
 import { installNodeGlobals } from "./node-globals.js";
 import { createProcess } from "./process.js";
@@ -53,6 +54,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     startedAt: number;
     /** Lazy globals the invocation assigned (node-globals.ts). */
     overrides: Record<string, unknown>;
+    /** What every module wrapper of this invocation takes (transform.ts GUARD_PARAMS). */
+    guards: unknown[];
   }
   let inv: Invocation | null = null;
 
@@ -166,6 +169,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     host("done", json === undefined ? undefined : json);
   }
 
+  const codeGeneration = createCodeGeneration(P, host, g.EvalError, () => (inv === null ? null : inv.guards));
   const consoleApi = installConsole(g, P, host);
   const timers = installTimers(g, P, host, fail);
   const tools = installTools(g, P, host, errors, () => (inv === null ? 0 : inv.setup.limits.maxToolArgBytes));
@@ -251,7 +255,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       const realmBuiltins = P.ObjectCreate(null) as Record<string, () => unknown>;
       realmBuiltins["node:process"] = () =>
         createProcess(P, setup.env, setup.nodeVersion, state.startedAt, (level, text) => host("log", level, text), (fn) => P.apply(g.queueMicrotask, undefined, [fn]));
-      state.modules = createModuleSystem(P, errors, [budget, enterGuard, loopGuard], realmBuiltins);
+      state.guards = [budget, enterGuard, loopGuard, codeGeneration.makeFunction, codeGeneration.scopeOf];
+      state.modules = createModuleSystem(P, errors, state.guards as Parameters<typeof createModuleSystem>[2], realmBuiltins);
       state.context = deepFreeze(P.JSONParse(setup.context));
       state.started = false;
       state.settled = false;
@@ -278,6 +283,9 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     },
     define(index: number, wrapper: (...args: unknown[]) => unknown) {
       inv!.modules.define(inv!.setup.modules[index]!, wrapper);
+    },
+    adopt(wrapper: (...args: unknown[]) => unknown) {
+      codeGeneration.adopt(wrapper);
     },
     /** Ends the invocation; true when the global is back to its baseline and the realm may serve again. */
     end(): boolean {

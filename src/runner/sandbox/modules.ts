@@ -10,7 +10,7 @@ import type { Primordials } from "./primordials.js";
 export function createModuleSystem(
   P: Primordials,
   errors: ErrorTools,
-  guards: [budget: object, enter: () => void, loop: () => void],
+  guards: [budget: object, enter: () => void, loop: () => void, makeFunction: unknown, scopeOf: unknown],
   /** Built-in modules the realm builds itself (node:process), by id. */
   realmBuiltins: Record<string, () => unknown>,
 ) {
@@ -136,7 +136,7 @@ export function createModuleSystem(
     };
     const importFn = (specifier: unknown) => namespaceOf(load(resolveFrom(id, specifier)));
     P.ObjectDefineProperty(ns, Symbol.toStringTag, { value: "Module", writable: false, enumerable: false, configurable: false });
-    P.apply(wrapper, undefined, [importFn, exportsApi, guards[0], guards[1], guards[2]]);
+    P.apply(wrapper, undefined, [importFn, exportsApi, guards[0], guards[1], guards[2], guards[3], guards[4]]);
     // A module namespace is not extensible: nothing can add exports to it afterwards.
     P.ObjectPreventExtensions(ns);
     return instance;

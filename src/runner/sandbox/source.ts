@@ -4,6 +4,7 @@ import { installEncoding } from "./encoding.js";
 import { installErrors } from "./errors.js";
 import { hardenRealm } from "./harden.js";
 import { sandboxMain } from "./main.js";
+import { createCodeGeneration } from "./code-generation.js";
 import { createModuleSystem } from "./modules.js";
 import { installNodeGlobals } from "./node-globals.js";
 import { createProcess } from "./process.js";
@@ -29,6 +30,7 @@ export function sandboxSource(): string {
     installTimers,
     installTools,
     createModuleSystem,
+    createCodeGeneration,
     installEncoding,
     installStructuredClone,
     installSymbolRegistry,
