@@ -4,4 +4,4 @@ exports.check = () => {
   const b = a.set("x", 2);
   return [a.get("x"), b.get("x"), List([1, 2]).push(3).toJS()];
 };
-exports.expected = [1, 2, [1, 2, 3]];
+exports.expected = () => ([1, 2, [1, 2, 3]]);

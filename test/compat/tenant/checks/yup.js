@@ -10,4 +10,4 @@ exports.check = async () => {
   }
   return [ok, message];
 };
-exports.expected = [true, "email must be a valid email"];
+exports.expected = () => ([true, "email must be a valid email"]);
