@@ -18,6 +18,7 @@ const BUNDLES: Record<string, string> = {
   crypto: "crypto",
   diagnostics_channel: "diagnostics_channel",
   events: "events",
+  os: "os",
   path: "path",
   "path/posix": "path",
   querystring: "querystring",
@@ -25,6 +26,7 @@ const BUNDLES: Record<string, string> = {
   "stream/promises": "stream-promises",
   string_decoder: "string_decoder",
   timers: "timers",
+  tty: "tty",
   "timers/promises": "timers-promises",
   url: "url",
   util: "util",
@@ -131,14 +133,21 @@ export function placeholderSource(id: string): string | undefined {
   const name = id.slice(UNAVAILABLE.length);
   if (!NODE_BUILTINS.has(name)) return undefined;
   const host = (process.getBuiltinModule(name) ?? {}) as Record<string, unknown>;
-  const shape: Record<string, string[] | 0> = {};
-  for (const [key, value] of Object.entries(host)) {
-    if (key === "default") continue;
-    if (typeof value === "function") shape[key] = 0;
-    else if (value && typeof value === "object") shape[key] = Object.keys(value).filter((inner) => typeof (value as Record<string, unknown>)[inner] === "function");
-  }
+  // Functions become throwing functions ("f"); constants (os.EOL, fs.constants.F_OK) are kept.
+  const shapeOf = (value: unknown, depth: number): unknown => {
+    if (typeof value === "function") return "f";
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return { value };
+    if (depth > 1 || !value || typeof value !== "object") return undefined;
+    const inner: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const shape = shapeOf(item, depth + 1);
+      if (shape !== undefined) inner[key] = shape;
+    }
+    return { object: inner };
+  };
+  const shape = (shapeOf(host, 0) as { object: Record<string, unknown> }).object;
+  delete shape.default;
   return `"use strict";
-const shape = ${JSON.stringify(shape)};
 function unavailable(path) {
   return function () {
     const error = new Error(${JSON.stringify(notAvailable(name) + " (")} + path + " was called)");
@@ -146,12 +155,15 @@ function unavailable(path) {
     throw error;
   };
 }
-for (const key of Object.keys(shape)) {
-  if (shape[key] === 0) exports[key] = unavailable(${JSON.stringify(name + ".")} + key);
-  else {
-    exports[key] = {};
-    for (const inner of shape[key]) exports[key][inner] = unavailable(${JSON.stringify(name + ".")} + key + "." + inner);
+function build(target, shape, path) {
+  for (const key of Object.keys(shape)) {
+    const item = shape[key];
+    if (item === "f") target[key] = unavailable(path + key);
+    else if ("value" in item) target[key] = item.value;
+    else target[key] = build({}, item.object, path + key + ".");
   }
+  return target;
 }
+build(exports, ${JSON.stringify(shape)}, ${JSON.stringify(name + ".")});
 `;
 }

@@ -14,7 +14,7 @@ import {
   type ToolRefusal,
   type UrlParts,
 } from "./bridge.js";
-import { GENERATED_SCRIPT, GeneratedCode, MAX_GENERATED_BYTES, MAX_GENERATED_FUNCTIONS } from "./generated-code.js";
+import { GeneratedCode, MAX_GENERATED_BYTES, MAX_GENERATED_FUNCTIONS } from "./generated-code.js";
 import type { Realm } from "./realm-pool.js";
 import type { InvocationOutcome, InvocationTask, LogEntry, ToolReply, ToolRequest } from "./protocol.js";
 import { tenantScriptName } from "./tenant-script-name.js";
@@ -201,16 +201,10 @@ export class Invocation {
     if (this.generatedCount > MAX_GENERATED_FUNCTIONS || this.generatedBytes > MAX_GENERATED_BYTES) {
       return `an invocation may generate at most ${MAX_GENERATED_FUNCTIONS} functions and ${MAX_GENERATED_BYTES} bytes of code`;
     }
-    const result = generatedCode.compile(source, this.task.securityLevel);
-    if ("error" in result) return result.error;
-    try {
-      // Evaluating the wrapper only creates a function: no tenant code runs before the realm calls it.
-      const wrapper = this.compiled.get(result.hash, GENERATED_SCRIPT, result.wrapper).runInContext(this.realm.global) as (...args: unknown[]) => unknown;
-      this.realm.handle.adopt(wrapper);
-      return "";
-    } catch (error) {
-      return error instanceof SyntaxError ? `generated code does not compile: ${error.message}` : "generated code could not be compiled";
-    }
+    const wrapper = generatedCode.compile(source, this.task.securityLevel, this.realm.global);
+    if (typeof wrapper !== "function") return wrapper.error;
+    this.realm.handle.adopt(wrapper);
+    return "";
   }
 
   private complete(json: string | undefined): void {

@@ -18,7 +18,34 @@ function hashFunction(algorithm) {
   return fn;
 }
 
+// Secret keys only: the realm has no asymmetric crypto (createSign, generateKeyPair, ... are absent).
+class KeyObject {
+  constructor(type, bytes) {
+    if (type !== "secret") throw new TypeError("only secret keys are available in the sandbox");
+    this.type = type;
+    this._bytes = bytes;
+  }
+  get symmetricKeySize() {
+    return this._bytes.length;
+  }
+  export() {
+    return Buffer.from(this._bytes);
+  }
+  equals(other) {
+    return other instanceof KeyObject && timingSafeEqual(this._bytes, other._bytes);
+  }
+}
+
+function asymmetricKeysUnavailable() {
+  throw new Error("asymmetric keys are not available in the sandbox (secret keys and HMAC are)");
+}
+
+function createSecretKey(key, encoding) {
+  return new KeyObject("secret", Buffer.from(toBytes(key, encoding)));
+}
+
 function toBytes(data, encoding) {
+  if (data instanceof KeyObject) return data._bytes;
   if (typeof data === "string") return Buffer.from(data, encoding || "utf8");
   if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -147,6 +174,10 @@ module.exports = {
     return webcrypto.getRandomValues(array);
   },
   timingSafeEqual,
+  KeyObject,
+  createSecretKey,
+  createPublicKey: asymmetricKeysUnavailable,
+  createPrivateKey: asymmetricKeysUnavailable,
   webcrypto,
   subtle: webcrypto.subtle,
 };

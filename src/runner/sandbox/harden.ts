@@ -40,7 +40,11 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
     }
   };
   enable(g.Object.prototype, ["toString", "toLocaleString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "constructor"]);
-  enable(g.Function.prototype, ["toString", "constructor"]);
+  // Libraries assign statics named like Function.prototype's methods (`lodash.bind = bind`, bluebird's
+  // Promise.bind) and prototype methods named like the wrappers' (`SafeString.prototype.valueOf = ...`).
+  enable(g.Function.prototype, ["toString", "constructor", "apply", "bind", "call"]);
+  const wrappers = [g.String, g.Number, g.Boolean, g.Symbol, g.Date, g.RegExp, g.Promise, g.Map, g.Set, g.WeakMap, g.WeakSet];
+  for (let i = 0; i < wrappers.length; i++) enable(wrappers[i]!.prototype, ["toString", "valueOf", "constructor", "toJSON", "toLocaleString"]);
   const errors = [g.Error, g.TypeError, g.RangeError, g.SyntaxError, g.ReferenceError, g.EvalError, g.URIError, g.AggregateError];
   for (let i = 0; i < errors.length; i++) enable(errors[i]!.prototype, ["name", "message", "toString", "constructor"]);
   // Typed array subclasses (the buffer package's Buffer) define their own toString, slice, fill, ...

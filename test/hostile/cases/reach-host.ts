@@ -78,7 +78,7 @@ exports.f = () => {
     title: "a sweep of built-in module names the realm has no polyfill for, bare and node:-prefixed, all end as MODULE_NOT_FOUND",
     source: `exports.f = () => {
   const loaders = [
-    () => require("fs"), () => require("fs/promises"), () => require("node:fs/promises"), () => require("os"),
+    () => require("fs"), () => require("fs/promises"), () => require("node:fs/promises"), () => require("dns"),
     () => require("vm"), () => require("v8"), () => require("module"), () => require("worker_threads"),
     () => require("node:worker_threads"), () => require("net"), () => require("http"), () => require("inspector"),
     () => require("node:test"), () => require("node:sqlite"), () => require("async_hooks"), () => require("child_process"),
