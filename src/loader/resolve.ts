@@ -17,7 +17,7 @@ export class ResolveFailure extends Error {
 }
 
 /** The files a tenant module can be, in the order resolution tries them on a name without one. */
-export const MODULE_EXTENSIONS = [".js", ".mjs", ".cjs", ".json"] as const;
+export const MODULE_EXTENSIONS = [".js", ".mjs", ".cjs", ".json", ".ts", ".mts", ".cts"] as const;
 const EXTENSIONS = MODULE_EXTENSIONS;
 const BUILTINS = new Set(builtinModules);
 

@@ -42,6 +42,7 @@ export type RuleId = keyof typeof RULES;
  */
 export const FILE_RULES = {
   syntax: { why: "the file does not parse (JSON files: not valid JSON)" },
+  typescript: { why: "TypeScript syntax type stripping cannot erase in place (enum, namespace, parameter properties): it would move the code's positions" },
   "max-module-size": { why: "the file is larger than the level's (or maxModuleBytes') limit; refused before it is read" },
   "max-nesting-depth": { why: "brackets nested deeper than the level allows, or code too deeply nested to analyze" },
   "no-bidi-characters": { why: "bidirectional control characters make code read differently than it runs (Trojan source)" },

@@ -5,6 +5,7 @@ import { clipText, fileIssue, hasErrors, MAX_QUOTED_TEXT, type ValidationIssue, 
 import { parseModule, ParseFailure, type ModuleFormat, type ParsedModule } from "./parse.js";
 import { relaxedInLibrary } from "./library-profile.js";
 import { prescan } from "./prescan.js";
+import { isTypeScript, stripTypes } from "./typescript.js";
 import { HOST_GLOBALS, REFLECTION_PROPERTIES, RULES, STACK_PROPERTIES, type Finding, type RuleId } from "./rules.js";
 
 type AnyNode = acorn.AnyNode;
@@ -200,6 +201,12 @@ export type CheckProfile = "tenant" | "library" | "builtin";
 export function checkModule(code: string, extension: string, level: SecurityLevel, profile: CheckProfile = "tenant"): CheckedModule {
   const issues = profile === "builtin" ? [] : prescan(code, LEVEL_DEFAULTS[level]);
   if (hasErrors(issues)) return { result: { valid: false, issues } };
+  if (isTypeScript(extension)) {
+    const stripped = stripTypes(code, extension);
+    if ("issue" in stripped) return { result: { valid: false, issues: [...issues, stripped.issue] } };
+    code = stripped.code;
+    extension = stripped.extension;
+  }
   let parsed: ParsedModule;
   try {
     parsed = parseModule(code, extension, profile !== "tenant");
