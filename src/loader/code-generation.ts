@@ -53,13 +53,9 @@ export function scopeWithStatements(ast: acorn.Program, s: MagicString): void {
 
 const PREFIX = "module.exports = ";
 
-/** The text a Function(...) call compiles: exactly one function expression, as the spec builds it. */
-export function functionSource(params: string, body: string): string {
-  return `(function anonymous(${params}\n) {\n${body}\n})`;
-}
-
 /**
- * Compiles generated code (functionSource's text) as a library CommonJS module whose exports are the
+ * Compiles generated code (the text the realm's Function replacement builds, as the spec does:
+ * `(function anonymous(params\n) {\nbody\n})`) as a library CommonJS module whose exports are the
  * function; or says why not. The parameters and the body must make exactly that one function: text that
  * closes it early (`}); more code; (function () {`) is refused, as the Function constructor refuses it.
  */

@@ -11,8 +11,6 @@ import { clipText, fileIssue, MAX_QUOTED_TEXT, type ValidationIssue } from "./is
  */
 const JAVASCRIPT_EXTENSION: Record<string, string> = { ".ts": ".js", ".mts": ".mjs", ".cts": ".cjs" };
 
-export const TYPESCRIPT_EXTENSIONS = Object.keys(JAVASCRIPT_EXTENSION);
-
 export function isTypeScript(extension: string): boolean {
   return Object.hasOwn(JAVASCRIPT_EXTENSION, extension);
 }
