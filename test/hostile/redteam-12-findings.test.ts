@@ -20,6 +20,10 @@ import { cleanupTenants, longestStall, makeRuntime, makeTenant, safeJson } from 
  *      stack in resolveSpecifier/viaImports: execute() rejects with a bare RangeError.
  *   F4 contract: library code that requires "module" makes placeholderSource() throw a TypeError on the
  *      host (Node's module builtin is a function): execute() rejects with it.
+ *   F6 host main thread DoS + memory: an exports target with 200,000 `*` (a 200 KB package.json) and one
+ *      400-character subpath: matchPackageMap expands it (split("*").join(subpath)) into an 80 M-character
+ *      string on the host's main thread, then path.join and stat it: seconds of stall, ~700 MB host RSS
+ *      (a 1 MB package.json and four such requires: 26 s stall, 3.1 GB host RSS).
  *   F5 guards: generated code's `with` scope object is extensible and reachable as `this` of a function
  *      called through the with binding: forging `__tenantbox_b` on it disables the loop guards (only the
  *      worker's hard stop ends the loop; the process is killed).
@@ -96,7 +100,9 @@ exports.harvest = () => [Object.prototype.hasOwnProperty.loot, Uint8Array.protot
   return out;
 };`,
     });
-    const r = await runtime.execute({ folder: probe, file: "main.js", funcName: "f" });
+    // The probe itself uses reflection: run it at PERMISSIVE (the attack below passes STRICT).
+    const permissive = makeRuntime({ maxThreads: 1, minThreads: 1, securityLevel: "PERMISSIVE" });
+    const r = await permissive.execute({ folder: probe, file: "main.js", funcName: "f" }).finally(() => permissive.close());
     expect(r.success, safeJson(r)).toBe(true);
     expect(r.success && r.value, "extensible shared intrinsics").toEqual([]);
   });
@@ -199,4 +205,19 @@ describe("F5: generated code forges its guards on the with-scope object", () => 
     expect(!r.success && r.error.code).toBe("TIMEOUT");
     expect(!r.success && r.error.details?.hardStop, "the hard stop had to end it: the guards in generated code were forged").not.toBe(true);
   });
+});
+
+describe("F6: an exports target full of `*` expands into a huge string on the host's main thread", () => {
+  const runtime = makeRuntime({ maxThreads: 1, minThreads: 1, timeout: 5000 });
+  afterAll(() => runtime.close());
+
+  it("one require of a 400-character subpath through a 200,000-star target does not stall the host", async () => {
+    const folder = makeTenant({
+      "node_modules/st/package.json": JSON.stringify({ name: "st", exports: { "./*": "./" + "*".repeat(200_000) } }),
+      "main.js": `try { require("st/${"a".repeat(400)}"); } catch (e) {}\nexports.f = () => 1;\n`,
+    });
+    await runtime.execute({ folder: makeTenant({ "w.js": "exports.f = () => 1;" }), file: "w.js", funcName: "f" });
+    const stall = await longestStall(() => runtime.execute({ folder, file: "main.js", funcName: "f" }));
+    expect(stall, "longest stall of the host's event loop (ms)").toBeLessThan(500);
+  }, 120_000);
 });
