@@ -119,6 +119,9 @@ export function builtinDependency(specifier: string, library: boolean): { id: st
   return library ? { id: UNAVAILABLE + name } : { error: notAvailable(specifier) };
 }
 
+/** Unavailable built-ins not loaded to describe them: loading them prints a warning on the host's stderr. */
+const QUIET_UNAVAILABLE: ReadonlySet<string> = new Set(["sys", "punycode", "wasi", "test", "sqlite"]);
+
 function notAvailable(specifier: string): string {
   return `Node built-in module "${specifier.slice(0, 200)}" is not available in the sandbox`;
 }
@@ -132,12 +135,14 @@ export function placeholderSource(id: string): string | undefined {
   if (!id.startsWith(UNAVAILABLE)) return undefined;
   const name = id.slice(UNAVAILABLE.length);
   if (!NODE_BUILTINS.has(name)) return undefined;
-  const host = (process.getBuiltinModule(name) ?? {}) as Record<string, unknown>;
-  // Functions become throwing functions ("f"); constants (os.EOL, fs.constants.F_OK) are kept.
+  // Modules whose loading the host would report (deprecated, experimental) are described as empty.
+  const host = (QUIET_UNAVAILABLE.has(name) ? {} : (process.getBuiltinModule(name) ?? {})) as Record<string, unknown>;
+  // Functions become throwing functions ("f"); constants (os.EOL, fs.constants.F_OK) are kept. A module
+  // that is itself a function (Node's `module`) is described by its own properties.
   const shapeOf = (value: unknown, depth: number): unknown => {
-    if (typeof value === "function") return "f";
+    if (typeof value === "function" && depth > 0) return "f";
     if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return { value };
-    if (depth > 1 || !value || typeof value !== "object") return undefined;
+    if (depth > 1 || !value || (typeof value !== "object" && typeof value !== "function")) return undefined;
     const inner: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       const shape = shapeOf(item, depth + 1);

@@ -229,6 +229,9 @@ function viaImports(realFolder: string, fromRealPath: string, specifier: string,
     if (!pkg) continue;
     const target = pkg.imports === undefined ? undefined : matchPackageMap(pkg.imports, specifier, kind, false);
     if (target === undefined) break;
+    // A target is a file of the package or a package name, never another "#" import (Node refuses that
+    // too): a map whose entries name each other would otherwise resolve forever.
+    if (target.startsWith("#")) throw new ResolveFailure(`the imports map maps "${clipText(specifier, MAX_QUOTED_TEXT)}" to another import`);
     if (!target.startsWith("./")) return resolveSpecifier(realFolder, path.join(dir, "package.json"), target, probe, kind);
     const file = path.join(dir, target);
     if (!file.startsWith(dir + path.sep) || !probe.isFile(file)) break;

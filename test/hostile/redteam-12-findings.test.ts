@@ -108,8 +108,9 @@ exports.harvest = () => [Object.prototype.hasOwnProperty.loot, Uint8Array.protot
   });
 
   it("A's hook does not see B's arguments, context or bytes, and calls no tool as B", async () => {
+    // Contained, planting fails (the shared functions are frozen); either way B must see nothing of A.
     const planted = await runtime.execute({ folder: attacker, file: "main.js", funcName: "plant" });
-    expect(planted.success, safeJson(planted)).toBe(true);
+    expect(planted.success || planted.error?.code === "RUNTIME_ERROR", safeJson(planted)).toBe(true);
     const b = await runtime.execute({
       folder: victim,
       file: "main.js",

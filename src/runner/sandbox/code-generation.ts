@@ -67,6 +67,9 @@ export function createCodeGeneration(P: Primordials, host: HostCall, EvalErrorCt
         });
       }
     }
+    // Reachable as `this` of a function called through the with binding: nothing may be added to it (a
+    // forged `__tenantbox_b` on the scope would shadow the guards' budget).
+    P.ObjectPreventExtensions(scope);
     return scope;
   };
   P.ObjectFreeze(scopeOf);

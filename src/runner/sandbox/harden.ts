@@ -18,12 +18,17 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
 
   // The "override mistake": with Error.prototype frozen, `this.name = "MyError"` in a subclass would throw.
   // These properties become accessors whose setter defines an own property on the receiver instead.
+  // The original values live on only in their getters' closures, where the freeze walk below cannot see
+  // them: they are frozen with the rest through `overridden` (an extensible Object.prototype.hasOwnProperty,
+  // shared by every invocation, let one tenant plant a `call` that ran inside the next tenant's calls).
+  const overridden: unknown[] = [];
   const enable = (object: object, names: PropertyKey[]) => {
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
       const desc = ObjectGetOwnPropertyDescriptor(object, name);
       if (!desc || !("value" in desc)) continue;
       const value = desc.value;
+      overridden[overridden.length] = value;
       const get = function () {
         return value;
       };
@@ -120,6 +125,7 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
     stack[stack.length] = desc.set;
   }
   for (let i = 0; i < anonymous.length; i++) stack[stack.length] = anonymous[i];
+  for (let i = 0; i < overridden.length; i++) stack[stack.length] = overridden[i];
   stack[stack.length] = proto(g);
   while (stack.length) {
     const value = stack[stack.length - 1];
