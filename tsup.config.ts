@@ -1,4 +1,43 @@
+import path from "node:path";
+import { build, type Plugin } from "esbuild";
 import { defineConfig } from "tsup";
+import { BUILTIN_BUNDLES, builtinId } from "./src/loader/builtins.js";
+
+const BUILTINS_SOURCE = path.resolve("src/runner/builtins");
+
+/**
+ * Inside a bundle, a require of another built-in ("buffer", "util/") stays a require: the realm resolves it
+ * to that built-in's own polyfill. The entry files name their package with a trailing slash ("util/") to
+ * bundle the package itself.
+ */
+const otherBuiltinsStayExternal: Plugin = {
+  name: "other-builtins-stay-external",
+  setup(b) {
+    b.onResolve({ filter: /^[a-z_/:]+$/ }, (args) => {
+      if (path.dirname(args.importer) === BUILTINS_SOURCE) {
+        return args.path.endsWith("/") ? undefined : builtinId(args.path) ? { path: args.path, external: true } : undefined;
+      }
+      const id = builtinId(args.path.replace(/\/$/, ""));
+      return id ? { path: id, external: true } : undefined;
+    });
+  },
+};
+
+/** The realm's built-in modules (src/loader/builtins.ts): one CommonJS bundle each, in dist/builtins/. */
+async function buildBuiltins(): Promise<void> {
+  await build({
+    entryPoints: Object.fromEntries(BUILTIN_BUNDLES.map((name) => [name, path.join(BUILTINS_SOURCE, `${name}.cjs`)])),
+    outdir: "dist/builtins",
+    outExtension: { ".js": ".cjs" },
+    bundle: true,
+    format: "cjs",
+    platform: "browser",
+    target: "es2022",
+    legalComments: "none",
+    logLevel: "warning",
+    plugins: [otherBuiltinsStayExternal],
+  });
+}
 
 export default defineConfig({
   entry: {
@@ -19,4 +58,8 @@ export default defineConfig({
   splitting: false,
   sourcemap: false,
   keepNames: false,
+  // A sandbox process may read only its own entry file (sandbox-os.ts): what it compiles generated code with
+  // (loader/code-generation.ts) is bundled into it.
+  noExternal: ["acorn", "acorn-walk", "magic-string"],
+  onSuccess: buildBuiltins,
 });

@@ -7,6 +7,7 @@ import { Registry, type RegistryEventName, type RegistryEvents } from "./registr
 import type { HookTarget } from "./registry/manifest.js";
 import { INVOCATION_LIMITS, LIMITS, PER_CALL_LIMITS, type CallLimits, type LimitSpec, type OptionLimitName, type PerCallLimitName } from "./limits.js";
 import { resolveOptions, type ResolvedOptions, type RuntimeOptions } from "./options.js";
+import { envJson } from "./process-env.js";
 import { WorkerPool } from "./runner/pool.js";
 import { ProcessPool } from "./runner/process-pool.js";
 import type { InvocationLimits, LogEntry, PoolTask } from "./runner/protocol.js";
@@ -28,6 +29,8 @@ export interface RunRequest extends CallLimits {
   args?: unknown[];
   /** Read-only data the function sees as the global `context`. */
   context?: unknown;
+  /** This call's `process.env` (strings); default: the runtime's `env` option. */
+  env?: Record<string, string>;
   /** Host data handed to the tool handler with each of this call's tool calls; never enters the sandbox. */
   meta?: unknown;
 }
@@ -41,6 +44,8 @@ export interface CodeRequest extends CallLimits {
    */
   folder?: string;
   context?: unknown;
+  /** This call's `process.env` (strings); default: the runtime's `env` option. */
+  env?: Record<string, string>;
   meta?: unknown;
 }
 
@@ -403,7 +408,7 @@ export class IsolatedRuntime {
   }
 
   private async prepare(
-    request: CallLimits & { context?: unknown },
+    request: CallLimits & { context?: unknown; env?: unknown },
     funcName: string,
     args: unknown,
     loadGraph: () => Promise<ModuleGraph>,
@@ -418,6 +423,8 @@ export class IsolatedRuntime {
     const argsJson = toJson(args ?? [], "args");
     // No context is an empty one: `context.userId` reads undefined instead of throwing.
     const contextJson = toJson(request.context ?? {}, "context");
+    const env = request.env === undefined ? this.options.envJson : envJson(request.env);
+    if (typeof env !== "string") throw invalid(env.problem);
     const graph = await loadGraph();
     if (graph.sourceBytes > maxCodeBytes) {
       throw new RuntimeError("CODE_TOO_LARGE", `the code to run is ${graph.sourceBytes} bytes; the limit is ${maxCodeBytes}`, {
@@ -432,6 +439,8 @@ export class IsolatedRuntime {
       funcName,
       args: argsJson,
       context: contextJson,
+      env,
+      securityLevel: this.options.securityLevel,
       limits: this.invocationLimits(narrowed),
       hasToolHandler: this.tools.available,
     };

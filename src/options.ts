@@ -3,6 +3,7 @@ import path from "node:path";
 import type { LoaderPoolOptions } from "./loader/loader-pool.js";
 import type { ScoringSettings } from "./loader/module-graph.js";
 import { LIMITS, OPTION_LIMITS, type LimitContext, type LimitSpec, type OptionLimitName, type ResolvedLimits } from "./limits.js";
+import { DEFAULT_ENV, envJson } from "./process-env.js";
 import type { ToolHandler } from "./runner/tool-dispatch.js";
 import { isSecurityLevel, SECURITY_LEVELS, type SecurityLevel } from "./security-levels.js";
 
@@ -50,10 +51,12 @@ export interface RuntimeOptions extends Partial<Record<OptionLimitName, number>>
    * whenever a worker passes from one tenant to another; off by default.
    */
   processPerTenant?: boolean;
+  /** The `process.env` tenant code sees, for every call that does not bring its own; default { NODE_ENV: "production" }. */
+  env?: Record<string, string>;
 }
 
 /** The options that are not limits; with OPTION_LIMITS, every option there is. */
-const OTHER_OPTIONS = ["toolHandler", "securityLevel", "scoringGate", "root", "watch", "isolation", "sandboxUser", "processPerTenant"] as const satisfies readonly (keyof RuntimeOptions)[];
+const OTHER_OPTIONS = ["toolHandler", "securityLevel", "scoringGate", "root", "watch", "isolation", "sandboxUser", "processPerTenant", "env"] as const satisfies readonly (keyof RuntimeOptions)[];
 // Every option is a limit or listed above: a new option without validation is a compile error.
 const everyOptionKnown: Exclude<keyof RuntimeOptions, OptionLimitName | (typeof OTHER_OPTIONS)[number]> extends never ? true : never = true;
 void everyOptionKnown;
@@ -67,6 +70,8 @@ export interface ResolvedOptions extends ResolvedLimits {
   isolation: "process" | "thread";
   sandboxUser?: { uid: number; gid: number };
   processPerTenant: boolean;
+  /** The default realm env, as JSON text (process-env.ts). */
+  envJson: string;
   /** The loader threads that validate and transform tenant text off the main thread. */
   loader: LoaderPoolOptions;
 }
@@ -114,6 +119,7 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
     watch: options.watch ?? false,
     processPerTenant: options.processPerTenant ?? false,
     isolation: options.isolation ?? "process",
+    envJson: JSON.stringify(DEFAULT_ENV),
     loader: {
       // Two at least, so that one tenant's slow file never holds back every other tenant's new code.
       threads: Math.max(2, Math.min(4, Math.floor(cpus / 2))),
@@ -158,6 +164,11 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
     resolved.root = options.root;
   }
   if (options.toolHandler) resolved.toolHandler = options.toolHandler;
+  if (options.env !== undefined) {
+    const json = envJson(options.env);
+    if (typeof json !== "string") throw new TypeError(`tenantbox: option "env": ${json.problem}`);
+    resolved.envJson = json;
+  }
   if (options.sandboxUser !== undefined) {
     const user = options.sandboxUser as unknown;
     if (user === null || typeof user !== "object" || Array.isArray(user)) {

@@ -19,6 +19,8 @@ function recorder() {
     fatal: row("fatal", undefined),
     url: row("url", ""),
     position: row("position", ""),
+    random: row("random", ""),
+    compile: row("compile", ""),
   };
   return { calls, handlers };
 }

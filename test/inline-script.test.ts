@@ -30,12 +30,12 @@ describe("inline scripts and per-call limits", () => {
 
   it("runs a function body with top-level await, return, callTool and context", async () => {
     const value = await runtime.runCode({
-      code: "const r = await callTool('echo', { n: context.n });\nreturn [r.echo.n, typeof process];",
+      code: "const r = await callTool('echo', { n: context.n });\nreturn [r.echo.n, typeof process, Buffer.from('hi').toString('hex')];",
       context: { n: 7 },
       folder: "/tenants/acme",
       meta: { user: "u1" },
     });
-    expect(value).toEqual([7, "undefined"]);
+    expect(value).toEqual([7, "object", "6869"]);
     expect(seen.at(-1)).toEqual({ name: "echo", meta: { user: "u1" }, folder: "/tenants/acme" });
   });
 

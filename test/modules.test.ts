@@ -277,13 +277,24 @@ describe("bare specifiers from the folder's own node_modules", () => {
     await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "MODULE_NOT_FOUND");
   });
 
-  it("tenant-bundled packages are validated like the tenant's own code", async () => {
+  it("tenant-bundled packages are validated with the library profile: eval loads, and throws EvalError when it runs", async () => {
     const folder = makeTenant({
       "node_modules/evil/package.json": JSON.stringify({ name: "evil", main: "index.js" }),
       "node_modules/evil/index.js": "exports.x = () => eval('1 + 1');",
       "a.js": "const evil = require('evil');\nexports.f = () => evil.x();",
     });
-    await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "VALIDATION_ERROR");
+    const error = await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "RUNTIME_ERROR");
+    expect(error.message).toMatch(/^Code generation from strings disallowed/);
+  });
+
+  it("the library profile still refuses with, module-level arguments and .caller", async () => {
+    for (const source of ["with ({}) {}", "exports.a = arguments;", "exports.p = function f() { return f.caller; };"]) {
+      const folder = makeTenant({
+        "node_modules/lib/index.js": source,
+        "a.js": "const lib = require('lib');\nexports.f = () => typeof lib;",
+      });
+      await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "VALIDATION_ERROR");
+    }
   });
 
   it("a bare specifier never falls back to the host's node_modules", async () => {

@@ -444,9 +444,9 @@ describe.each(ENGINES)("the HTTP API (one server, many tenants) on $engine", ({ 
       expect(reply.status, reply.text).toBe(200);
       expect(reply.body).toMatchObject({ success: true, value: { sum: 42, ctx: { shop: "acme-shop", n: [1, 2] }, echoed: "hi", tenant: "acme" } });
       expect(reply.body.stats.toolCalls).toBe(1);
-      // A script cannot reach the host.
-      const escape = await post("/v1/execute", { code: "return typeof process;" });
-      expect(escape.body).toMatchObject({ success: true, value: "undefined" });
+      // A script cannot reach the host: its process is the realm's own (no pid, the call's env only).
+      const escape = await post("/v1/execute", { code: "return [typeof process, typeof process.pid, Object.keys(process.env)];" });
+      expect(escape.body).toMatchObject({ success: true, value: ["object", "undefined", ["NODE_ENV"]] });
     });
 
     it("a syntax error is a 200 with VALIDATION_ERROR on the caller's own line numbers", async () => {

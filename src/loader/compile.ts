@@ -8,6 +8,8 @@ import { checkModule, TOO_DEEP } from "./validate.js";
 import { checkInlineScript, INLINE_PREFIX_LENGTH, INLINE_SCRIPT_ID, scriptBodyIssues, unwrapIssue, wrapInlineScript } from "./inline-script.js";
 import { staticExports, type StaticExports } from "./exports.js";
 import { scoreModule, type ScoreReport } from "./scoring.js";
+import { IMPLICIT_BUILTINS, readBuiltinBundle } from "./builtins.js";
+import { isLibraryModule } from "./library-profile.js";
 
 /**
  * One compiled version of a module file: what the pipeline (pre-scan -> parse -> rules -> scoring ->
@@ -28,11 +30,11 @@ export interface CompiledVersion {
 }
 
 export interface CompileInput {
-  /** A module file's text, or an inline script's body. */
+  /** A module file's text, or an inline script's body; ignored for built-ins (the thread reads their bundle). */
   code: string;
-  /** The module's id in its folder (its extension decides the format); ignored for scripts. */
+  /** The module's id in its folder (its extension decides the format); ignored for scripts; a built-in's id. */
   id: string;
-  kind: "module" | "script";
+  kind: "module" | "script" | "builtin";
   securityLevel: SecurityLevel;
   scoring: boolean;
 }
@@ -56,9 +58,27 @@ function hashOf(id: string, text: string): string {
   return createHash("sha256").update(id).update("\0").update(text).digest("base64url");
 }
 
+/**
+ * The built-ins a module's text names without requiring them (`Buffer`, `process`, ...: builtins.ts): each
+ * becomes a specifier of the module, so the graph carries what the realm's global getters read.
+ * A word in a comment counts too; the cost is one module in the graph.
+ */
+function implicitBuiltins(code: string): string[] {
+  const found = new Set<string>();
+  for (const match of code.matchAll(IMPLICIT_NAMES)) found.add(IMPLICIT_BUILTINS[match[1]!]!);
+  return [...found];
+}
+const IMPLICIT_NAMES = new RegExp(`\\b(${Object.keys(IMPLICIT_BUILTINS).join("|")})\\b`, "g");
+
 /** The pipeline for one module file's text, in order: pre-scan, parse, rules, scoring, transform. */
-export function compileModule(code: string, id: string, level: SecurityLevel, scoring: boolean, firstLineColumnShift = 0): CompiledVersion {
-  const extension = path.extname(id).toLowerCase();
+export function compileModule(
+  code: string,
+  id: string,
+  level: SecurityLevel,
+  scoring: boolean,
+  options: { builtin?: boolean; firstLineColumnShift?: number } = {},
+): CompiledVersion {
+  const extension = options.builtin ? ".cjs" : path.extname(id).toLowerCase();
   const bytes = Buffer.byteLength(code, "utf8");
   if (extension === ".json") {
     try {
@@ -68,16 +88,18 @@ export function compileModule(code: string, id: string, level: SecurityLevel, sc
     }
     return { format: "json", hash: hashOf(id, code), source: code, bytes, specifiers: [], exports: { names: ["default"], complete: true }, warnings: [] };
   }
-  const checked = checkModule(code, extension, level);
+  const profile = options.builtin ? "builtin" : isLibraryModule(id) ? "library" : "tenant";
+  const checked = checkModule(code, extension, level, profile);
   if (!checked.result.valid || !checked.parsed) return refusedVersion(checked.result.issues);
   const score = scoring ? scoreModule(checked.parsed.ast, id, checked.parsed.lineShift) : undefined;
   let transformed: ReturnType<typeof transformModule>;
   try {
-    transformed = transformModule(checked.parsed, firstLineColumnShift);
+    transformed = transformModule(checked.parsed, { library: profile !== "tenant", firstLineColumnShift: options.firstLineColumnShift ?? 0 });
   } catch (error) {
     if (error instanceof RangeError) return refusedVersion([TOO_DEEP]);
     throw error;
   }
+  for (const specifier of implicitBuiltins(code)) if (!transformed.specifiers.includes(specifier)) transformed.specifiers.push(specifier);
   if (transformed.specifiers.length > MAX_SPECIFIERS_PER_MODULE) {
     const count = transformed.specifiers.length;
     return refusedVersion([fileIssue("max-specifiers", `module requires or imports ${count} different modules; the limit is ${MAX_SPECIFIERS_PER_MODULE}`)]);
@@ -99,7 +121,7 @@ export function compileModule(code: string, id: string, level: SecurityLevel, sc
 export function compileScript(code: string, level: SecurityLevel, scoring: boolean): CompiledVersion {
   const early = scriptBodyIssues(code, level);
   if (early.some((issue) => issue.severity === "error")) return refusedVersion(early);
-  const version = compileModule(wrapInlineScript(code), INLINE_SCRIPT_ID, level, scoring, INLINE_PREFIX_LENGTH);
+  const version = compileModule(wrapInlineScript(code), INLINE_SCRIPT_ID, level, scoring, { firstLineColumnShift: INLINE_PREFIX_LENGTH });
   version.bytes = Buffer.byteLength(code, "utf8");
   version.warnings = version.warnings.map(unwrapIssue);
   if (version.rejection) version.rejection = version.rejection.map(unwrapIssue);
@@ -108,6 +130,7 @@ export function compileScript(code: string, level: SecurityLevel, scoring: boole
 
 /** The loader thread's entry points: compile a version, or only check text (layers 0 and 1). */
 export function compile(input: CompileInput): CompiledVersion {
+  if (input.kind === "builtin") return compileModule(input.code || readBuiltinBundle(input.id), input.id, input.securityLevel, false, { builtin: true });
   return input.kind === "script"
     ? compileScript(input.code, input.securityLevel, input.scoring)
     : compileModule(input.code, input.id, input.securityLevel, input.scoring);

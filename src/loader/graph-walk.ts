@@ -4,6 +4,8 @@ import type { SecurityLevel } from "../security-levels.js";
 import { compileModule, refusedVersion, type CompiledVersion } from "./compile.js";
 import { fileIssue } from "./issues.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
+import { builtinDependency } from "./builtins.js";
+import { isLibraryModule } from "./library-profile.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import { ResolutionCache } from "./resolution-cache.js";
 import { realInside, ResolveFailure } from "./resolve.js";
@@ -18,6 +20,8 @@ export interface KnownFile {
   stamp: string;
   /** The served version cannot run (refused or blocked): the walk stops there, as the host will. */
   unrunnable: boolean;
+  /** The served version's format: an ES module's specifiers resolve as imports, CommonJS ones as requires. */
+  format: CompiledVersion["format"];
   specifiers?: string[];
 }
 
@@ -49,13 +53,13 @@ export type GraphWalkResult =
 
 /** Resolutions kept by this loader thread across walks (byte-bounded like the host's). */
 const resolutions = new ResolutionCache();
-/** The specifiers of versions this thread compiled, by real path and stamp: a walk that meets one again need not compile it. */
-const specifiersSeen = new ByteBoundedCache<string[]>(16 * 1024 * 1024);
+/** The specifiers (and format) of versions this thread compiled, by real path and stamp: a walk that meets one again need not compile it. */
+const specifiersSeen = new ByteBoundedCache<{ specifiers: string[]; format: CompiledVersion["format"] }>(16 * 1024 * 1024);
 
-function rememberSpecifiers(realPath: string, stamp: string, specifiers: string[]): void {
+function rememberSpecifiers(realPath: string, stamp: string, version: CompiledVersion): void {
   let bytes = 64 + (realPath.length + stamp.length) * 2;
-  for (const specifier of specifiers) bytes += 32 + specifier.length * 2;
-  specifiersSeen.set(`${realPath}\0${stamp}`, specifiers, bytes);
+  for (const specifier of version.specifiers) bytes += 32 + specifier.length * 2;
+  specifiersSeen.set(`${realPath}\0${stamp}`, { specifiers: version.specifiers, format: version.format }, bytes);
 }
 
 /**
@@ -88,36 +92,49 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
     const walked: WalkedModule = { realPath, stamp, deps: {} };
     modules.push(walked);
     let specifiers: string[];
+    let format: CompiledVersion["format"];
     const held = known[realPath];
     const id = path.relative(realFolder, realPath).split(path.sep).join("/");
     if (held && held.stamp === stamp) {
       // The host has this version: it is not sent back, only walked.
       if (held.unrunnable) break;
-      let seen = held.specifiers ?? specifiersSeen.get(`${realPath}\0${stamp}`);
+      format = held.format;
+      let seen = held.specifiers ?? specifiersSeen.get(`${realPath}\0${stamp}`)?.specifiers;
       if (!seen) {
-        seen = readAndCompile(input, realPath, id, stat.size).version.specifiers;
-        rememberSpecifiers(realPath, stamp, seen);
+        const version = readAndCompile(input, realPath, id, stat.size).version;
+        seen = version.specifiers;
+        rememberSpecifiers(realPath, stamp, version);
       }
       specifiers = seen;
     } else {
       const { version, code } = readAndCompile(input, realPath, id, stat.size);
       walked.version = version;
       if (input.withCode && code !== undefined) walked.code = code;
-      if (!version.rejection) rememberSpecifiers(realPath, stamp, version.specifiers);
+      if (!version.rejection) rememberSpecifiers(realPath, stamp, version);
       // The host decides what serves (a watched folder's last good version): a refused version's walk
       // goes on with what the host serves for the file, or stops.
       if (version.rejection) {
         if (!held || held.unrunnable || !held.specifiers) break;
         specifiers = held.specifiers;
-      } else specifiers = version.specifiers;
+        format = held.format;
+      } else {
+        specifiers = version.specifiers;
+        format = version.format;
+      }
     }
     specifierCount += specifiers.length;
     if (specifierCount > input.limits.maxSpecifiers) {
       return { ok: false, code: "VALIDATION_ERROR", message: `module graph has more than ${input.limits.maxSpecifiers} require/import specifiers` };
     }
+    const library = isLibraryModule(id);
     for (const specifier of specifiers) {
+      const builtin = builtinDependency(specifier, library);
+      if (builtin) {
+        walked.deps[specifier] = builtin;
+        continue;
+      }
       try {
-        const depReal = resolutions.resolve(realFolder, realPath, specifier, memo);
+        const depReal = resolutions.resolve(realFolder, realPath, specifier, memo, format === "esm" ? "import" : "require");
         walked.deps[specifier] = { id: path.relative(realFolder, depReal).split(path.sep).join("/") };
         queue.push(depReal);
       } catch (error) {

@@ -2,6 +2,9 @@ import { createHash } from "node:crypto";
 import { RuntimeError } from "../errors.js";
 import type { SecurityLevel } from "../security-levels.js";
 import type { TaskModule } from "../runner/protocol.js";
+import { BuiltinCatalog } from "./builtin-catalog.js";
+import { builtinDependency, IMPLICIT_BUILTINS } from "./builtins.js";
+import { isLibraryModule } from "./library-profile.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import type { GraphWalkInput } from "./graph-walk.js";
 import { INLINE_SCRIPT_ID } from "./inline-script.js";
@@ -37,6 +40,7 @@ const MAX_SPECIFIERS_PER_GRAPH = 5000;
 const MAX_GRAPH_BYTES = 16 * 1024 * 1024;
 
 const SLOW_FOLDER_MS = 60_000;
+const IMPLICIT_IDS = new Set(Object.values(IMPLICIT_BUILTINS));
 
 /** A graph over one of its structural limits (modules, specifiers, bytes): VALIDATION_ERROR. */
 class GraphLimitError extends RuntimeError {
@@ -90,9 +94,11 @@ export class ModuleGraphLoader {
   /** Folders whose paths were slow to look up, until when their graphs load on a loader thread. */
   private readonly slowFolders = new Map<string, number>();
   private readonly pool: LoaderPool;
+  private readonly builtins: BuiltinCatalog;
 
   constructor(private readonly options: GraphOptions) {
     this.pool = new LoaderPool(options.loader);
+    this.builtins = new BuiltinCatalog(this.pool, options.securityLevel);
     this.versions = new VersionCache(options, this.pool);
   }
 
@@ -161,9 +167,15 @@ export class ModuleGraphLoader {
       specifierCount += version.specifiers.length;
       // Each specifier costs a cache look-up on the host thread: bound them.
       if (specifierCount > MAX_SPECIFIERS_PER_GRAPH) throw new GraphLimitError(`module graph has more than ${MAX_SPECIFIERS_PER_GRAPH} require/import specifiers`);
+      const library = isLibraryModule(id);
       for (const specifier of version.specifiers) {
+        const builtin = builtinDependency(specifier, library);
+        if (builtin) {
+          deps[specifier] = builtin;
+          continue;
+        }
         try {
-          const depReal = this.resolutions.resolve(realFolder, realPath, specifier, memo);
+          const depReal = this.resolutions.resolve(realFolder, realPath, specifier, memo, version.format === "esm" ? "import" : "require");
           deps[specifier] = { id: toId(realFolder, depReal) };
           queue.push(depReal);
         } catch (error) {
@@ -173,6 +185,7 @@ export class ModuleGraphLoader {
       }
       modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps });
     }
+    await this.builtins.addTo(modules);
     return graphOf(realFolder, entry, modules, size, seen);
   }
 
@@ -216,6 +229,7 @@ export class ModuleGraphLoader {
       size.add(version);
       modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps: module.deps });
     }
+    await this.builtins.addTo(modules);
     return graphOf(realFolder, toId(realFolder, walked.entryRealPath), modules, size, paths);
   }
 
@@ -243,11 +257,10 @@ export class ModuleGraphLoader {
     refuseUnrunnable(INLINE_SCRIPT_ID, version);
     const deps: TaskModule["deps"] = {};
     for (const specifier of version.specifiers) deps[specifier] = { error: "an inline script cannot require or import modules" };
-    return {
-      entry: INLINE_SCRIPT_ID,
-      modules: [{ id: INLINE_SCRIPT_ID, format: version.format, hash: version.hash, source: version.source, deps }],
-      sourceBytes: version.bytes,
-    };
+    const modules: TaskModule[] = [{ id: INLINE_SCRIPT_ID, format: version.format, hash: version.hash, source: version.source, deps }];
+    // Globals such as Buffer still come with the built-ins behind them (the script names them: compile.ts).
+    await this.builtins.addTo(modules, version.specifiers.filter((specifier) => IMPLICIT_IDS.has(specifier)));
+    return { entry: INLINE_SCRIPT_ID, modules, sourceBytes: version.bytes };
   }
 
   /** Layers 0 and 1 on a loader thread (validate): nothing is kept, nothing runs. */

@@ -15,6 +15,8 @@ export interface ParsedModule {
   prefixLength: number;
   /** Lines of `code` before the tenant's first one: subtract from AST line numbers. */
   lineShift: number;
+  /** Library CommonJS without a "use strict" directive: it runs sloppy, as Node runs it (library-profile.ts). */
+  sloppy?: true;
 }
 
 // CommonJS runs in strict mode here; acorn has no strict option for scripts, so it parses the source
@@ -77,6 +79,15 @@ function parseCommonJs(source: string): ParsedModule {
   return { ast, format: "cjs", code, prefixLength: STRICT_PREFIX.length, lineShift: 1 };
 }
 
+/** Library CommonJS parsed as Node parses it: sloppy unless the file says "use strict" itself. */
+function parseSloppyCommonJs(code: string): ParsedModule {
+  const ast = acorn.parse(code, { ...BASE, sourceType: "script", allowReturnOutsideFunction: true });
+  const first = ast.body[0] as (acorn.Statement & { directive?: string }) | undefined;
+  const parsed: ParsedModule = { ast, format: "cjs", code, prefixLength: 0, lineShift: 0 };
+  if (first?.directive !== "use strict") parsed.sloppy = true;
+  return parsed;
+}
+
 function parseEsm(code: string): acorn.Program {
   return acorn.parse(code, { ...BASE, sourceType: "module" });
 }
@@ -96,9 +107,12 @@ export function parseFunctionBody(source: string): void {
 /**
  * Parses a module and decides its format by what parses: `.mjs` is always ESM and `.cjs` always CommonJS;
  * a `.js` file is ESM when it parses as a module and has import/export declarations, CommonJS otherwise.
- * Throws ParseFailure with the most useful syntax error.
+ * `library`: CommonJS may be sloppy (library-profile.ts). Throws ParseFailure with the most useful syntax error.
  */
-export function parseModule(source: string, extension: string): ParsedModule {
+export function parseModule(source: string, extension: string, library = false): ParsedModule {
+  const parseCjs = library ? parseSloppyCommonJs : parseCommonJs;
+  const cjsShift = library ? 0 : 1;
+  const cjsPrefix = library ? 0 : STRICT_PREFIX.length;
   const code = source.startsWith("#!") ? "//" + source.slice(2) : source;
   if (extension === ".mjs") {
     try {
@@ -109,9 +123,9 @@ export function parseModule(source: string, extension: string): ParsedModule {
   }
   if (extension === ".cjs") {
     try {
-      return parseCommonJs(code);
+      return parseCjs(code);
     } catch (error) {
-      throw new ParseFailure(strip(syntaxIssue(error, 1, STRICT_PREFIX.length)));
+      throw new ParseFailure(strip(syntaxIssue(error, cjsShift, cjsPrefix)));
     }
   }
   let moduleError: (ValidationIssue & { pos: number }) | undefined;
@@ -125,9 +139,9 @@ export function parseModule(source: string, extension: string): ParsedModule {
     }
   }
   try {
-    return parseCommonJs(code);
+    return parseCjs(code);
   } catch (error) {
-    const scriptError = syntaxIssue(error, 1, STRICT_PREFIX.length);
+    const scriptError = syntaxIssue(error, cjsShift, cjsPrefix);
     // Report the error that got further into the file: that parse understood more of it.
     const best = moduleError && moduleError.pos > scriptError.pos ? moduleError : scriptError;
     throw new ParseFailure(strip(best));

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import { parsePackageJson, readPackageJson, resolveSpecifier, ResolveFailure, type FileProbe } from "./resolve.js";
+import type { ResolutionKind } from "./package-exports.js";
 import type { Stamp, StatMemo } from "./stat-memo.js";
 
 interface Resolution {
@@ -28,11 +29,12 @@ export class ResolutionCache {
   /** Parsed package.json fields by real path and stamp: a big package.json is parsed once per version. */
   private readonly packages = new ByteBoundedCache<{ stamp: Stamp; pkg: unknown }>(MAX_PACKAGE_CACHE_BYTES);
 
-  resolve(realFolder: string, fromRealPath: string, specifier: string, memo: StatMemo): string {
-    const key = `${realFolder}\0${path.dirname(fromRealPath)}\0${specifier}`;
+  /** `kind`: who asks, a CommonJS require or an ES import (package exports conditions differ: package-exports.ts). */
+  resolve(realFolder: string, fromRealPath: string, specifier: string, memo: StatMemo, kind: ResolutionKind): string {
+    const key = `${realFolder}\0${path.dirname(fromRealPath)}\0${kind}\0${specifier}`;
     let resolution = this.resolutions.get(key);
     if (!resolution || resolution.dependsOn.some(([p, stamp]) => memo.stamp(p) !== stamp)) {
-      resolution = this.resolveRecorded(realFolder, fromRealPath, specifier, memo);
+      resolution = this.resolveRecorded(realFolder, fromRealPath, specifier, memo, kind);
       if (resolution.throughLink) {
         // A symlink's target can change without any directory this depends on changing: never kept, and
         // no graph built on it is either.
@@ -49,7 +51,7 @@ export class ResolutionCache {
     return resolution.found!;
   }
 
-  private resolveRecorded(realFolder: string, fromRealPath: string, specifier: string, memo: StatMemo): Resolution {
+  private resolveRecorded(realFolder: string, fromRealPath: string, specifier: string, memo: StatMemo, kind: ResolutionKind): Resolution {
     const dependsOn = new Map<string, Stamp>();
     let throughLink = false;
     const lookedInto = (p: string) => {
@@ -82,7 +84,7 @@ export class ResolutionCache {
       },
     };
     try {
-      const found = resolveSpecifier(realFolder, fromRealPath, specifier, probe);
+      const found = resolveSpecifier(realFolder, fromRealPath, specifier, probe, kind);
       return throughLink ? { found, dependsOn: [...dependsOn], throughLink: true } : { found, dependsOn: [...dependsOn] };
     } catch (error) {
       if (!(error instanceof ResolveFailure)) throw error;

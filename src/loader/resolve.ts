@@ -6,6 +6,8 @@ import type { StatMemo } from "./stat-memo.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
 import { builtinModules } from "node:module";
 import path from "node:path";
+import { isReservedId } from "./builtins.js";
+import { matchPackageMap, type ResolutionKind } from "./package-exports.js";
 
 /** Why a specifier did not resolve; becomes MODULE_NOT_FOUND with this message. */
 export class ResolveFailure extends Error {
@@ -15,7 +17,7 @@ export class ResolveFailure extends Error {
 }
 
 /** The files a tenant module can be, in the order resolution tries them on a name without one. */
-export const MODULE_EXTENSIONS = [".js", ".mjs", ".cjs", ".json"] as const;
+export const MODULE_EXTENSIONS = [".js", ".mjs", ".cjs", ".json", ".ts", ".mts", ".cts"] as const;
 const EXTENSIONS = MODULE_EXTENSIONS;
 const BUILTINS = new Set(builtinModules);
 
@@ -58,7 +60,8 @@ function statOrNull(p: string): fs.Stats | null {
   }
 }
 
-export const MAX_PACKAGE_JSON_BYTES = 64 * 1024;
+/** Big `exports` maps make big package.json files (date-fns: 200 KB); each is parsed once per version. */
+export const MAX_PACKAGE_JSON_BYTES = 1024 * 1024;
 
 /** A package.json's text, read through the open descriptor like every tenant file. */
 export function readPackageJson(realFile: string, realFolder: string, shown: string): string {
@@ -70,18 +73,27 @@ export function readPackageJson(realFile: string, realFolder: string, shown: str
   }
 }
 
-/** Only the fields resolution reads are kept: the rest of a big package.json is not held on the host. */
-export function parsePackageJson(text: string, shown: string): unknown {
+/** The fields of a package.json resolution reads; the rest of a big one is not held on the host. */
+export interface PackageFields {
+  main?: string;
+  exports?: unknown;
+  imports?: unknown;
+}
+
+export function parsePackageJson(text: string, shown: string): PackageFields | undefined {
   let pkg: unknown;
   try {
     pkg = JSON.parse(text);
   } catch {
     throw new ResolveFailure(`package.json in "${shown}" is not valid JSON`);
   }
-  if (!pkg || typeof pkg !== "object") return undefined;
-  const { exports, main } = pkg as { exports?: unknown; main?: unknown };
-  const target = exportTarget(exports);
-  return { main: target ?? (typeof main === "string" ? main : undefined) };
+  if (!pkg || typeof pkg !== "object" || Array.isArray(pkg)) return undefined;
+  const { exports, imports, main } = pkg as Record<string, unknown>;
+  const fields: PackageFields = {};
+  if (typeof main === "string") fields.main = main;
+  if (exports !== undefined && exports !== null) fields.exports = exports;
+  if (imports && typeof imports === "object") fields.imports = imports;
+  return fields;
 }
 
 /**
@@ -94,6 +106,8 @@ export function realInside(realRoot: string, candidate: string, shown: string, p
   if (real === null || (real !== realRoot && !real.startsWith(realRoot + path.sep))) {
     throw new ResolveFailure(`cannot find module "${clipText(shown, MAX_QUOTED_TEXT)}"`);
   }
+  // Built-in modules have ids "node:..." (builtins.ts): a tenant file never gets one of theirs.
+  if (isReservedId(path.relative(realRoot, real))) throw new ResolveFailure(`cannot find module "${clipText(shown, MAX_QUOTED_TEXT)}"`);
   if (depthBelow(realRoot, real) > MAX_TENANT_PATH_DEPTH) {
     throw new ResolveFailure(`"${clipText(shown, MAX_QUOTED_TEXT)}" is more than ${MAX_TENANT_PATH_DEPTH} directories deep in the tenant folder`);
   }
@@ -101,10 +115,21 @@ export function realInside(realRoot: string, candidate: string, shown: string, p
 }
 
 function asFileOrDirectory(base: string, realFolder: string, probe: FileProbe, depth = 0): string | undefined {
-  // A package.json whose main points back at its own folder ("main": ".") must not recurse for ever.
-  if (depth > 4) throw new ResolveFailure("package main fields point at each other");
+  const file = asFile(base, probe);
+  if (file) return file;
+  return asDirectory(base, realFolder, probe, depth);
+}
+
+function asFile(base: string, probe: FileProbe): string | undefined {
   if (probe.isFile(base)) return base;
   for (const ext of EXTENSIONS) if (probe.isFile(base + ext)) return base + ext;
+  return undefined;
+}
+
+/** A directory as a module: its package.json's main file, else its index file. */
+function asDirectory(base: string, realFolder: string, probe: FileProbe, depth = 0): string | undefined {
+  // A package.json whose main points back at its own folder ("main": ".") must not recurse for ever.
+  if (depth > 4) throw new ResolveFailure("package main fields point at each other");
   if (probe.isDirectory(base)) {
     const main = packageMain(base, realFolder, probe);
     if (main) {
@@ -116,42 +141,45 @@ function asFileOrDirectory(base: string, realFolder: string, probe: FileProbe, d
   return undefined;
 }
 
+/**
+ * The package's main file, as a path relative to it. The `browser` field is not read: the realm is
+ * Node-like (package-exports.ts says why Node builds are preferred).
+ */
 function packageMain(dir: string, realFolder: string, probe: FileProbe): string | undefined {
+  return packageFields(dir, realFolder, probe)?.main;
+}
+
+/** A directory's package.json fields, or undefined when it has none (or it lies outside the folder). */
+function packageFields(dir: string, realFolder: string, probe: FileProbe): PackageFields | undefined {
   const file = path.join(dir, "package.json");
   if (!probe.isFile(file)) return undefined;
   // A package.json outside the folder (through a symlink) is never read: the module it leads to would be refused anyway.
   const real = probe.realPath(file);
   if (real === null || !real.startsWith(realFolder + path.sep)) return undefined;
-  const pkg = probe.packageJson(real, realFolder, path.basename(dir)) as { main?: string } | undefined;
-  return pkg?.main;
+  return probe.packageJson(real, realFolder, path.basename(dir)) as PackageFields | undefined;
 }
 
-function exportTarget(exports: unknown): string | undefined {
-  if (typeof exports === "string") return exports;
-  if (!exports || typeof exports !== "object" || Array.isArray(exports)) return undefined;
-  const record = exports as Record<string, unknown>;
-  const root = "." in record ? record["."] : record;
-  if (typeof root === "string") return root;
-  if (root && typeof root === "object") {
-    const conditions = root as Record<string, unknown>;
-    for (const key of ["require", "import", "node", "default"]) {
-      const target = exportTarget(conditions[key]);
-      if (target) return target;
-    }
-  }
-  return undefined;
+/** A package's file named by its exports map for `subpath` ("." or "./x"); undefined when the map names none. */
+function viaExports(packageDir: string, pkg: PackageFields | undefined, subpath: string, kind: ResolutionKind, probe: FileProbe): string | undefined {
+  if (pkg?.exports === undefined) return undefined;
+  const target = matchPackageMap(pkg.exports, subpath, kind, true);
+  if (target === undefined || !target.startsWith("./")) return undefined;
+  const file = path.join(packageDir, target);
+  if (file !== packageDir && !file.startsWith(packageDir + path.sep)) return undefined;
+  return probe.isFile(file) ? file : undefined;
 }
 
 /**
  * Resolves `specifier` as loaded from `fromRealPath`, inside the tenant's real folder only:
  * relative paths by real path, bare names from the folder's own node_modules, never Node built-ins.
  */
-export function resolveSpecifier(realFolder: string, fromRealPath: string, specifier: string, probe: FileProbe = directProbe): string {
+export function resolveSpecifier(realFolder: string, fromRealPath: string, specifier: string, probe: FileProbe = directProbe, kind: ResolutionKind = "require"): string {
   const shown = clipText(specifier, MAX_QUOTED_TEXT);
   if (specifier.includes("\0")) throw new ResolveFailure("module specifier contains a NUL character");
   if (isBuiltin(specifier)) {
     throw new ResolveFailure(`Node built-in module "${shown}" is not available in the sandbox`);
   }
+  if (specifier.startsWith("#")) return viaImports(realFolder, fromRealPath, specifier, kind, probe);
   if (path.isAbsolute(specifier) || /^[a-zA-Z]:[\\/]/.test(specifier)) {
     throw new ResolveFailure(`absolute module path "${shown}" is not allowed; use a relative path`);
   }
@@ -171,10 +199,45 @@ export function resolveSpecifier(realFolder: string, fromRealPath: string, speci
   if (!name || parts.slice(0, nameLength).some((p) => p === "" || p === "." || p === "..") || subpath.split("/").includes("..")) {
     throw new ResolveFailure(`invalid module name "${shown}"`);
   }
-  const packageDir = path.join(realFolder, "node_modules", name);
-  const found = asFileOrDirectory(subpath ? path.join(packageDir, subpath) : packageDir, realFolder, probe);
-  if (!found) throw new ResolveFailure(`cannot find package "${shown}" in the tenant folder's node_modules`);
-  return realInside(realFolder, found, specifier, probe);
+  // Every node_modules from the importing file's directory up to the folder, nearest first, as Node looks.
+  for (let dir = path.dirname(fromRealPath); ; dir = path.dirname(dir)) {
+    if (path.basename(dir) !== "node_modules") {
+      const packageDir = path.join(dir, "node_modules", name);
+      if (probe.isDirectory(packageDir)) {
+        const found = inPackage(packageDir, subpath, realFolder, kind, probe);
+        if (!found) throw new ResolveFailure(`cannot find module "${shown}" in package "${clipText(name, MAX_QUOTED_TEXT)}"`);
+        return realInside(realFolder, found, specifier, probe);
+      }
+    }
+    if (dir === realFolder || !dir.startsWith(realFolder + path.sep)) break;
+  }
+  throw new ResolveFailure(`cannot find package "${shown}" in the tenant folder's node_modules`);
+}
+
+/** A file of an installed package: by its exports map when it has one that names the subpath, else by path. */
+function inPackage(packageDir: string, subpath: string, realFolder: string, kind: ResolutionKind, probe: FileProbe): string | undefined {
+  const pkg = packageFields(packageDir, realFolder, probe);
+  const exported = viaExports(packageDir, pkg, subpath ? "./" + subpath : ".", kind, probe);
+  if (exported) return exported;
+  return asFileOrDirectory(subpath ? path.join(packageDir, subpath) : packageDir, realFolder, probe);
+}
+
+/** A "#name" specifier: the nearest package.json's imports map, from the importing file up to the folder. */
+function viaImports(realFolder: string, fromRealPath: string, specifier: string, kind: ResolutionKind, probe: FileProbe): string {
+  for (let dir = path.dirname(fromRealPath); dir === realFolder || dir.startsWith(realFolder + path.sep); dir = path.dirname(dir)) {
+    const pkg = packageFields(dir, realFolder, probe);
+    if (!pkg) continue;
+    const target = pkg.imports === undefined ? undefined : matchPackageMap(pkg.imports, specifier, kind, false);
+    if (target === undefined) break;
+    // A target is a file of the package or a package name, never another "#" import (Node refuses that
+    // too): a map whose entries name each other would otherwise resolve forever.
+    if (target.startsWith("#")) throw new ResolveFailure(`the imports map maps "${clipText(specifier, MAX_QUOTED_TEXT)}" to another import`);
+    if (!target.startsWith("./")) return resolveSpecifier(realFolder, path.join(dir, "package.json"), target, probe, kind);
+    const file = path.join(dir, target);
+    if (!file.startsWith(dir + path.sep) || !probe.isFile(file)) break;
+    return realInside(realFolder, file, specifier, probe);
+  }
+  throw new ResolveFailure(`cannot find module "${clipText(specifier, MAX_QUOTED_TEXT)}" in the imports of its package`);
 }
 
 /** The real path of a tenant folder; MODULE_NOT_FOUND when it is not an existing directory. */
@@ -215,7 +278,7 @@ export function entryIn(realFolder: string, file: string, memo?: StatMemo): stri
 /** The entry's absolute path, which must name something inside the folder (before symlinks: a string check). */
 export function checkEntryPath(realFolder: string, file: string): string {
   const candidate = path.resolve(realFolder, file);
-  if (candidate !== realFolder && !candidate.startsWith(realFolder + path.sep)) {
+  if ((candidate !== realFolder && !candidate.startsWith(realFolder + path.sep)) || isReservedId(path.relative(realFolder, candidate))) {
     throw new RuntimeError("INVALID_REQUEST", `file "${clipText(file, MAX_QUOTED_TEXT)}" is outside the tenant folder`);
   }
   return candidate;

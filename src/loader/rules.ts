@@ -29,7 +29,7 @@ export const RULES = {
   "no-catastrophic-regex": { id: "no-catastrophic-regex", errorFrom: "STRICT", warnFrom: "PERMISSIVE", why: "nested quantifiers such as (a+)+ backtrack exponentially (ReDoS); only worker termination stops them" },
   "no-constructor-chain": { id: "no-constructor-chain", errorFrom: "STANDARD", warnFrom: "PERMISSIVE", why: "x.constructor.constructor is the shape of nearly every sandbox escape" },
   "no-stack-tricks": { id: "no-stack-tricks", errorFrom: "STANDARD", warnFrom: "PERMISSIVE", why: "prepareStackTrace, captureStackTrace, caller and callee expose frames and functions" },
-  "no-host-globals": { id: "no-host-globals", errorFrom: "SECURE", warnFrom: "STANDARD", why: "process, Buffer, global and friends do not exist here; using them signals an escape attempt" },
+  "no-host-globals": { id: "no-host-globals", errorFrom: "SECURE", warnFrom: "STANDARD", why: "WebAssembly, SharedArrayBuffer, Atomics and friends do not exist here; using them signals an escape attempt" },
   "no-proto": { id: "no-proto", errorFrom: "SECURE", warnFrom: "STANDARD", why: "__proto__ rewires prototype chains" },
   "no-reflection": { id: "no-reflection", errorFrom: "STRICT", why: "Proxy, Reflect and prototype surgery are what escape gadgets are built from" },
 } as const satisfies Record<string, Rule>;
@@ -42,6 +42,7 @@ export type RuleId = keyof typeof RULES;
  */
 export const FILE_RULES = {
   syntax: { why: "the file does not parse (JSON files: not valid JSON)" },
+  typescript: { why: "TypeScript syntax type stripping cannot erase in place (enum, namespace, parameter properties): it would move the code's positions" },
   "max-module-size": { why: "the file is larger than the level's (or maxModuleBytes') limit; refused before it is read" },
   "max-nesting-depth": { why: "brackets nested deeper than the level allows, or code too deeply nested to analyze" },
   "no-bidi-characters": { why: "bidirectional control characters make code read differently than it runs (Trojan source)" },
@@ -61,6 +62,8 @@ export interface Finding {
   rule: RuleId;
   message: string;
   node: acorn.Node;
+  /** The property a no-stack-tricks finding is about (library-profile.ts allows some). */
+  name?: string;
 }
 
 /**
@@ -69,11 +72,7 @@ export interface Finding {
  */
 export const HOST_GLOBALS = new Set<string>([
   ...REMOVED_GLOBALS.filter((name) => name !== "console" && name !== "Proxy"),
-  "process",
-  "Buffer",
-  "global",
   "__non_webpack_require__",
-  "setImmediate",
 ]);
 
 export const STACK_PROPERTIES = new Set(["prepareStackTrace", "captureStackTrace", "caller", "callee"]);

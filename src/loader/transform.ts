@@ -1,6 +1,7 @@
 import type * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import MagicString from "magic-string";
+import { routeFunctionConstructor, scopeWithStatements } from "./code-generation.js";
 import { patternNames, rewriteImportReferences } from "./live-bindings.js";
 import type { ParsedModule } from "./parse.js";
 import { positionMapOf, withPositionMap } from "./tenant-positions.js";
@@ -10,8 +11,14 @@ import { positionMapOf, withPositionMap } from "./tenant-positions.js";
  * body as a function. Line 0 holds the header (the script is compiled with lineOffset -1), so tenant line
  * numbers in stack traces stay true.
  */
-export const GUARD_PARAMS = "__tenantbox_b, __tenantbox_enter, __tenantbox_loop";
-export const CJS_PARAMS = `exports, require, module, __filename, __dirname, ${GUARD_PARAMS}`;
+export const GUARD_PARAMS = "__tenantbox_b, __tenantbox_enter, __tenantbox_loop, __tenantbox_Function, __tenantbox_with";
+export const CJS_PARAMS = "exports, require, module, __filename, __dirname, __tenantbox_take";
+/**
+ * CommonJS takes its guards from a one-shot function instead of parameters: a sloppy module's wrapper is
+ * sloppy too, and a sloppy function's `.arguments` (reached through some function's `.caller`) would hand
+ * out the budget object. Locals are out of reach; a second call of the wrapper gets no guards and throws.
+ */
+const TAKE_GUARDS = `const __tenantbox_g = __tenantbox_take(), ${GUARD_PARAMS.split(", ").map((name, i) => `${name} = __tenantbox_g[${i}]`).join(", ")};`;
 export const ESM_PARAMS = `__tenantbox_import, __tenantbox_exports, ${GUARD_PARAMS}`;
 // A decrement and a compare on a shared budget object: cheap enough for every loop iteration and call
 // (measured: a call through a guard function cost 5-10x more than this inline form).
@@ -206,24 +213,36 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
 }
 
 /**
+/**
  * Turns a validated module into the function the sandbox runs, with the map of the tenant positions it
- * moved. `firstLineColumnShift`: characters on line 1 that are not the tenant's (an inline script's wrapper).
+ * moved. `library`: its `Function` references go through code generation; `generated`: code generation's
+ * own output, whose `with` statements get a scope object (loader/code-generation.ts), and which carries no
+ * map (it is no tenant file); `firstLineColumnShift`: characters on line 1 that are not the tenant's (an
+ * inline script's wrapper).
  */
-export function transformModule(parsed: ParsedModule, firstLineColumnShift = 0): TransformedModule {
+export function transformModule(
+  parsed: ParsedModule,
+  options: { library?: boolean; generated?: boolean; firstLineColumnShift?: number } = {},
+): TransformedModule {
   const s = new MagicString(parsed.code);
   const requires = parsed.format === "cjs" ? new Set<string>() : undefined;
   addGuards(s, parsed.ast, requires);
+  if (options.library || options.generated) routeFunctionConstructor(parsed.ast, s, parsed.code);
+  if (options.generated) scopeWithStatements(parsed.ast, s);
   let wrapper: string;
   let specifiers: string[];
   if (parsed.format === "cjs") {
     specifiers = [...requires!];
     // The parse-only strict directive line goes; the wrapper has its own.
     s.remove(0, parsed.prefixLength);
-    wrapper = `(function (${CJS_PARAMS}) {"use strict";\n${s.toString()}\n})`;
+    const strict = parsed.sloppy ? "" : '"use strict";';
+    wrapper = `(function (${CJS_PARAMS}) {${strict}${TAKE_GUARDS}\n${s.toString()}\n})`;
   } else {
     const esm = transformEsm(parsed, s);
     specifiers = esm.specifiers;
     wrapper = `(function (${ESM_PARAMS}) {"use strict";${esm.header}\n${s.toString()}\n})`;
   }
-  return { wrapper: withPositionMap(wrapper, positionMapOf(s, parsed.lineShift, firstLineColumnShift)), specifiers };
+  if (options.generated) return { wrapper, specifiers };
+  return { wrapper: withPositionMap(wrapper, positionMapOf(s, parsed.lineShift, options.firstLineColumnShift ?? 0)), specifiers };
 }
+

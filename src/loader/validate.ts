@@ -3,7 +3,9 @@ import * as walk from "acorn-walk";
 import { LEVEL_DEFAULTS, levelRank, type SecurityLevel } from "../security-levels.js";
 import { clipText, fileIssue, hasErrors, MAX_QUOTED_TEXT, type ValidationIssue, type ValidationResult } from "./issues.js";
 import { parseModule, ParseFailure, type ModuleFormat, type ParsedModule } from "./parse.js";
+import { relaxedInLibrary } from "./library-profile.js";
 import { prescan } from "./prescan.js";
+import { isTypeScript, stripTypes } from "./typescript.js";
 import { HOST_GLOBALS, REFLECTION_PROPERTIES, RULES, STACK_PROPERTIES, type Finding, type RuleId } from "./rules.js";
 
 type AnyNode = acorn.AnyNode;
@@ -62,7 +64,7 @@ function insideFunction(ancestors: readonly AnyNode[]): boolean {
 /** Walks the AST once and reports every rule finding, whatever the level; severity is decided later. */
 export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, code: string): Finding[] {
   const findings: Finding[] = [];
-  const report = (rule: RuleId, message: string, node: acorn.Node) => findings.push({ rule, message, node });
+  const report = (rule: RuleId, message: string, node: acorn.Node, name?: string) => findings.push(name === undefined ? { rule, message, node } : { rule, message, node, name });
 
   walk.fullAncestor(ast, (node: acorn.Node, _state: unknown, ancestors: acorn.Node[]) => {
     const n = node as AnyNode;
@@ -148,7 +150,7 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
         if (name === "constructor" && n.object.type === "MemberExpression" && propertyName(n.object) === "constructor") {
           report("no-constructor-chain", "constructor.constructor reaches the Function constructor", n);
         }
-        if (STACK_PROPERTIES.has(name)) report("no-stack-tricks", `"${name}" is not allowed`, n);
+        if (STACK_PROPERTIES.has(name)) report("no-stack-tricks", `"${name}" is not allowed`, n, name);
         if (name === "__proto__") report("no-proto", "__proto__ is not allowed", n);
         if (REFLECTION_PROPERTIES.has(name)) report("no-reflection", `"${name}" is not allowed at this security level`, n);
         break;
@@ -165,14 +167,15 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
   return findings;
 }
 
-/** Turns findings into issues for a level: errors, warnings, or nothing. */
-export function judge(findings: readonly Finding[], level: SecurityLevel, lineShift = 0): ValidationIssue[] {
+/** Turns findings into issues for a level: errors, warnings, or nothing. `library`: the library profile's relaxations apply. */
+export function judge(findings: readonly Finding[], level: SecurityLevel, lineShift = 0, library = false): ValidationIssue[] {
   const rank = levelRank(level);
   const issues: ValidationIssue[] = [];
   for (const finding of findings) {
     const rule = RULES[finding.rule];
     let severity: ValidationIssue["severity"] | undefined;
-    if (rank >= levelRank(rule.errorFrom)) severity = "error";
+    if (library && relaxedInLibrary(finding)) severity = "warning";
+    else if (rank >= levelRank(rule.errorFrom)) severity = "error";
     else if ("warnFrom" in rule && rank >= levelRank(rule.warnFrom)) severity = "warning";
     if (!severity) continue;
     const loc = finding.node.loc?.start ?? { line: 1, column: 0 };
@@ -188,14 +191,26 @@ export interface CheckedModule {
 
 const TOO_DEEP: ValidationIssue = fileIssue("max-nesting-depth", "module is too deeply nested to analyze");
 
+/**
+ * How a file is checked: a tenant's own code; library code under node_modules (library-profile.ts); or one of
+ * the runtime's own built-in module bundles (builtins.ts), which are parsed but not held to tenant rules.
+ */
+export type CheckProfile = "tenant" | "library" | "builtin";
+
 /** Layers 0 and 1: pre-scan, parse, rules. Never runs the code. */
-export function checkModule(code: string, extension: string, level: SecurityLevel): CheckedModule {
-  const issues = prescan(code, LEVEL_DEFAULTS[level]);
+export function checkModule(code: string, extension: string, level: SecurityLevel, profile: CheckProfile = "tenant"): CheckedModule {
+  const issues = profile === "builtin" ? [] : prescan(code, LEVEL_DEFAULTS[level]);
   if (hasErrors(issues)) return { result: { valid: false, issues } };
+  if (isTypeScript(extension)) {
+    const stripped = stripTypes(code, extension);
+    if ("issue" in stripped) return { result: { valid: false, issues: [...issues, stripped.issue] } };
+    code = stripped.code;
+    extension = stripped.extension;
+  }
   let parsed: ParsedModule;
   try {
-    parsed = parseModule(code, extension);
-    issues.push(...judge(findRuleViolations(parsed.ast, parsed.format, parsed.code), level, parsed.lineShift));
+    parsed = parseModule(code, extension, profile !== "tenant");
+    if (profile !== "builtin") issues.push(...judge(findRuleViolations(parsed.ast, parsed.format, parsed.code), level, parsed.lineShift, profile === "library"));
   } catch (error) {
     if (error instanceof ParseFailure) return { result: { valid: false, issues: [...issues, error.issue] } };
     // The parser and the walkers recurse: chains the bracket pre-scan cannot see (a - - - ... x,

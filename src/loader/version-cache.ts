@@ -132,7 +132,7 @@ export class VersionCache {
       const state = this.cache.peek(realPath);
       if (!state) continue;
       const serving = this.serving(state);
-      const file: KnownFile = { stamp: state.signature, unrunnable: Boolean(serving.rejection || serving.blocked) };
+      const file: KnownFile = { stamp: state.signature, unrunnable: Boolean(serving.rejection || serving.blocked), format: serving.format };
       if (serving !== state.current) file.specifiers = serving.specifiers;
       known[realPath] = file;
     }

@@ -25,6 +25,7 @@
  *   handle.begin(setup)         worker -> realm  InvocationSetup as JSON
  *   handle.define(i, wrapper)   worker -> realm  a module wrapper, evaluated in the realm from a cached compiled script
  *   handle.end()                worker -> realm  answers whether the global verified clean
+ *   handle.adopt(wrapper)       worker -> realm  during op "compile": generated code's wrapper (loader/code-generation.ts)
  *   __tenantbox("run"|"pump")   worker -> realm  REALM_ENTRY, RealmEntryOp (a script run in the realm)
  *   host(op, a, b)              realm -> worker  HostOps: one row per operation (HostCall in the realm,
  *                                                HostOpHandlers in the worker, so a missing side does not compile)
@@ -58,6 +59,13 @@ export interface HostOps {
   url: { args: [input: string, base: string]; result: string };
   /** A stack frame's "line:column" in a module's wrapper, as "line:column" in the tenant's own file (loader/tenant-positions.ts). */
   position: { args: [moduleId: string, where: string]; result: string };
+  /**
+   * Code generation (loader/code-generation.ts): the text a Function(...) call builds in; "" when it compiled
+   * (the wrapper was handed over through handle.adopt before the answer), else why it was refused.
+   */
+  compile: { args: [source: string]; result: string };
+  /** Bytes from the host's CSPRNG (crypto.getRandomValues): a count from 1 to 65536 in, lowercase hex out. */
+  random: { args: [bytes: number]; result: string };
 }
 
 export type HostOp = keyof HostOps;
@@ -131,6 +139,10 @@ export interface InvocationSetup {
   funcName: string;
   args: string;
   context: string;
+  /** The realm process's env (JSON object of strings). */
+  env: string;
+  /** The worker's Node version ("v24.1.0"): process.version. */
+  nodeVersion: string;
   /** The limits the realm enforces itself (the worker sends all of the task's; the realm reads these). */
   limits: Pick<InvocationLimits, "maxIterations" | "maxOutputBytes" | "maxToolArgBytes" | "maxBufferBytes">;
   /** Date.now() value after which the invocation is out of time. */
@@ -149,6 +161,8 @@ export interface SandboxHandle {
   define(index: number, wrapper: (...args: unknown[]) => unknown): void;
   /** Ends the invocation; true when the global is back to its baseline and the realm may serve again. */
   end(): boolean;
+  /** During op "compile" only: the generated function's wrapper, evaluated in the realm from a cached compiled script. */
+  adopt(wrapper: (...args: unknown[]) => unknown): void;
 }
 
 /**
@@ -158,8 +172,11 @@ export interface SandboxHandle {
  */
 export const REMOVED_GLOBALS = ["WebAssembly", "SharedArrayBuffer", "Atomics", "FinalizationRegistry", "Proxy", "console"] as const;
 
-/** The bootstrap script evaluates to this: given the host function, the stop flags and REMOVED_GLOBALS (JSON), builds the realm. */
-export type SandboxBootstrap = (host: HostCall, stopFlags: Int32Array, removedGlobals: string) => SandboxHandle;
+/**
+ * The bootstrap script evaluates to this: given the host function, the stop flags, REMOVED_GLOBALS and the
+ * lazy globals (loader/builtins.ts LAZY_GLOBALS), both as JSON, builds the realm.
+ */
+export type SandboxBootstrap = (host: HostCall, stopFlags: Int32Array, removedGlobals: string, lazyGlobals: string) => SandboxHandle;
 
 /** The realm-global function through which tenant code is entered, and its operations. */
 export const REALM_ENTRY = "__tenantbox";

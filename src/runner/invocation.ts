@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import vm from "node:vm";
 import { ERRORS, isErrorCode, type ErrorCode, type ErrorInfo } from "../errors.js";
 import type { CompileCache } from "./compile-cache.js";
@@ -13,6 +14,7 @@ import {
   type ToolRefusal,
   type UrlParts,
 } from "./bridge.js";
+import { GeneratedCode, MAX_GENERATED_BYTES, MAX_GENERATED_FUNCTIONS } from "./generated-code.js";
 import type { Realm } from "./realm-pool.js";
 import type { InvocationOutcome, InvocationTask, LogEntry, ToolReply, ToolRequest } from "./protocol.js";
 import { tenantScriptName } from "./tenant-script-name.js";
@@ -22,6 +24,8 @@ const enterScript = (op: RealmEntryOp) => new vm.Script(`${REALM_ENTRY}(${JSON.s
 const RUN = enterScript("run");
 const PUMP = enterScript("pump");
 const MAX_TIMERS = 1000;
+/** Generated code this worker compiled (shared by its invocations: keyed by text and level). */
+const generatedCode = new GeneratedCode();
 const MAX_PENDING_TOOLS = 64;
 const LOG_ENTRY_OVERHEAD = 16;
 const TRUNCATED = "[tenantbox: log truncated at maxLogBytes]";
@@ -75,6 +79,8 @@ export class Invocation {
         funcName: task.funcName,
         args: task.args,
         context: task.context,
+        env: task.env,
+        nodeVersion: process.version,
         limits: task.limits,
         deadline: Date.now() + task.limits.timeout,
         stopSlot: task.stopSlot,
@@ -182,6 +188,8 @@ export class Invocation {
     },
     url: (_self, input, base) => (typeof input === "string" && typeof base === "string" ? parseUrl(input, base) : ""),
     position: (self, id, where) => (typeof id === "string" && typeof where === "string" ? self.tenantPosition(id, where) : ""),
+    compile: (self, source) => (typeof source === "string" ? self.compileGenerated(source) : "invalid code generation request"),
+    random: (_self, bytes) => (typeof bytes === "number" && Number.isInteger(bytes) && bytes >= 1 && bytes <= 65536 ? randomBytes(bytes).toString("hex") : ""),
   };
 
   private tenantPosition(id: string, where: string): string {
@@ -190,6 +198,22 @@ export class Invocation {
     if (!module || !Number.isSafeInteger(line) || !Number.isSafeInteger(column)) return where;
     const found = this.compiled.position(module.hash, line, column);
     return found.line + ":" + found.column;
+  }
+
+  private generatedCount = 0;
+  private generatedBytes = 0;
+
+  /** Op "compile": generated code, checked and guarded like library code, handed to the realm (handle.adopt); "" or why not. */
+  private compileGenerated(source: string): string {
+    this.generatedCount++;
+    this.generatedBytes += source.length;
+    if (this.generatedCount > MAX_GENERATED_FUNCTIONS || this.generatedBytes > MAX_GENERATED_BYTES) {
+      return `an invocation may generate at most ${MAX_GENERATED_FUNCTIONS} functions and ${MAX_GENERATED_BYTES} bytes of code`;
+    }
+    const wrapper = generatedCode.compile(source, this.task.securityLevel, this.realm.global);
+    if (typeof wrapper !== "function") return wrapper.error;
+    this.realm.handle.adopt(wrapper);
+    return "";
   }
 
   private complete(json: string | undefined): void {

@@ -19,6 +19,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ErrorInfo } from "../errors.js";
 import type { InvocationLimitName } from "../limits.js";
+import type { SecurityLevel } from "../security-levels.js";
 
 /** A module as it travels to a worker: compiled there once per hash, instantiated fresh per call. */
 export interface TaskModule {
@@ -37,6 +38,10 @@ export interface InvocationTask {
   funcName: string;
   args: string;
   context: string;
+  /** The realm process's env, as a JSON object of strings. */
+  env: string;
+  /** The runtime's level: whether and how generated code (new Function) is compiled. */
+  securityLevel: SecurityLevel;
   /** Index in the shared stop flags: the host stores invocationId there when the deadline passes. */
   stopSlot: number;
   limits: InvocationLimits;

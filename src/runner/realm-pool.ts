@@ -2,6 +2,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { REMOVED_GLOBALS, type HostCall, type HostHandler, type SandboxBootstrap, type SandboxHandle } from "./bridge.js";
 import { sandboxSource, SANDBOX_FILENAME } from "./sandbox/source.js";
+import { LAZY_GLOBALS } from "../loader/builtins.js";
 
 /** A hardened realm (a node:vm context with frozen intrinsics) that serves one invocation at a time. */
 export interface Realm {
@@ -78,7 +79,7 @@ export class RealmPool {
     const main = this.bootstrap.runInContext(global) as SandboxBootstrap;
     return {
       global,
-      handle: main(host, this.stopFlags, JSON.stringify(REMOVED_GLOBALS)),
+      handle: main(host, this.stopFlags, JSON.stringify(REMOVED_GLOBALS), JSON.stringify(LAZY_GLOBALS)),
       uses: 0,
       attach(next) {
         handler = next;

@@ -509,15 +509,16 @@ exports.f = function () {
   try { out.push(String(globalThis.process && globalThis.process.env.TENANTBOX_TEST_SECRET)); } catch (e) { out.push("threw"); }
   try { out.push(tryEscape(this)); } catch (e) { out.push("threw"); }
   try { out.push(tryEscape(console.log)); } catch (e) { out.push("threw"); }
-  try { require("process"); out.push("required"); } catch (e) { out.push(e.code); }
-  try { require("node:process"); out.push("required"); } catch (e) { out.push(e.code); }
+  try { out.push(String(require("process").env.TENANTBOX_TEST_SECRET)); } catch (e) { out.push(e.code); }
+  try { out.push(Object.keys(require("node:process").env).join()); } catch (e) { out.push(e.code); }
   console.log(out.join(" "));
   return out;
 };`,
     });
     const report = await runtime.execute({ folder, file: "a.js", funcName: "f" });
     expect(report.success).toBe(true);
-    expect(report.value).toEqual(["undefined", "undefined", "nullish", "blocked", "MODULE_NOT_FOUND", "MODULE_NOT_FOUND"]);
+    // process is the realm's own: its env is the call's (default NODE_ENV only), never the host's.
+    expect(report.value).toEqual(["object", "undefined", "nullish", "blocked", "undefined", "NODE_ENV"]);
     expect(JSON.stringify(report)).not.toContain(SECRET);
   });
 

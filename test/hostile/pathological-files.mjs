@@ -37,7 +37,7 @@ export function pathologicalTenants(scale = 1) {
       funcName: "f",
     },
     // Finding 7: 60,000 warnings in one valid file.
-    "warning-flood": { files: { "a.js": "exports.f = () => 1;\n" + "typeof process;\n".repeat(60_000) }, file: "a.js", funcName: "f" },
+    "warning-flood": { files: { "a.js": "exports.f = () => 1;\n" + "typeof WebAssembly;\n".repeat(60_000) }, file: "a.js", funcName: "f" },
     // Finding 8: a 300 KB name declared twice; the error echoed it twice.
     "long-duplicate-name": { files: { "a.js": `let ${"x".repeat(300_000)} = 1;\nlet ${"x".repeat(300_000)} = 2;\n` }, file: "a.js", funcName: "f" },
   };

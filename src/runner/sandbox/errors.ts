@@ -108,7 +108,7 @@ export function installErrors(
   }
 
   /**
-   * Error.stackTraceLimit is frozen at 10, so at most 10 frames; the name, message and function names are
+   * At most 10 frames, whatever an invocation set Error.stackTraceLimit to (harden.ts); the name, message and function names are
    * clipped, so a stack is bounded whatever the tenant names things (and costs no more than one slice each).
    */
   function formatStack(error: unknown, frames: CallSite[]): string {
@@ -116,7 +116,7 @@ export function installErrors(
     const message = clip(plainString(error, "message", ""));
     const head = message ? name + ": " + message : name;
     let out = head;
-    for (let i = 0; i < frames.length; i++) {
+    for (let i = 0, shown = 0; i < frames.length && shown < 10; i++) {
       const frame = frames[i]!;
       const script = frame.getFileName();
       const file = typeof script === "string" ? tenantModuleOf(script) : undefined;
@@ -126,6 +126,7 @@ export function installErrors(
       const where = file + ":" + tenantPosition(file, frame.getLineNumber() + ":" + frame.getColumnNumber());
       const prefix = frame.isAsync && frame.isAsync() ? "async " : "";
       out += "\n    at " + (fn ? prefix + fn + " (" + where + ")" : prefix + where);
+      shown++;
     }
     return out;
   }

@@ -22,7 +22,7 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
   // them: they are frozen with the rest through `overridden` (an extensible Object.prototype.hasOwnProperty,
   // shared by every invocation, let one tenant plant a `call` that ran inside the next tenant's calls).
   const overridden: unknown[] = [];
-  const enable = (object: object, names: string[]) => {
+  const enable = (object: object, names: PropertyKey[]) => {
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
       const desc = ObjectGetOwnPropertyDescriptor(object, name);
@@ -36,7 +36,7 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
       P.ObjectDefineProperty(object, name, {
         get,
         set: function (this: object, next: unknown) {
-          if (this === object) throw new P.TypeError("Cannot assign to read only property '" + name + "' of a shared intrinsic");
+          if (this === object) throw new P.TypeError("Cannot assign to read only property '" + P.String(name) + "' of a shared intrinsic");
           P.ObjectDefineProperty(this, name, { value: next, writable: true, enumerable: true, configurable: true });
         },
         enumerable: desc.enumerable,
@@ -45,9 +45,15 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
     }
   };
   enable(g.Object.prototype, ["toString", "toLocaleString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "constructor"]);
-  enable(g.Function.prototype, ["toString", "constructor"]);
+  // Libraries assign statics named like Function.prototype's methods (`lodash.bind = bind`, bluebird's
+  // Promise.bind) and prototype methods named like the wrappers' (`SafeString.prototype.valueOf = ...`).
+  enable(g.Function.prototype, ["toString", "constructor", "apply", "bind", "call"]);
+  const wrappers = [g.String, g.Number, g.Boolean, g.Symbol, g.Date, g.RegExp, g.Promise, g.Map, g.Set, g.WeakMap, g.WeakSet];
+  for (let i = 0; i < wrappers.length; i++) enable(wrappers[i]!.prototype, ["toString", "valueOf", "constructor", "toJSON", "toLocaleString"]);
   const errors = [g.Error, g.TypeError, g.RangeError, g.SyntaxError, g.ReferenceError, g.EvalError, g.URIError, g.AggregateError];
   for (let i = 0; i < errors.length; i++) enable(errors[i]!.prototype, ["name", "message", "toString", "constructor"]);
+  // Typed array subclasses (the buffer package's Buffer) define their own toString, slice, fill, ...
+  enable(P.ObjectGetPrototypeOf(g.Uint8Array.prototype) as object, ReflectOwnKeys(P.ObjectGetPrototypeOf(g.Uint8Array.prototype) as object));
 
   // Intrinsics no global property names.
   const anonymous: unknown[] = [];
@@ -92,6 +98,22 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
   }
   for (let i = 0; i < hidden.length; i++) add(hidden[i]);
 
+  // Error.stackTraceLimit stays writable (libraries set it to 0 around hot error paths, and V8 reads it as a
+  // data property): Error itself is made non-extensible with every other property fixed, and the limit goes
+  // back to 10 after each invocation (resetGlobal).
+  const ErrorCtor = g.Error as unknown as Record<PropertyKey, unknown>;
+  const errorKeys = ReflectOwnKeys(ErrorCtor);
+  for (let i = 0; i < errorKeys.length; i++) {
+    const key = errorKeys[i]!;
+    if (key === "stackTraceLimit") continue;
+    const desc = ObjectGetOwnPropertyDescriptor(ErrorCtor, key)!;
+    if ("value" in desc) desc.writable = false;
+    desc.configurable = false;
+    P.ObjectDefineProperty(ErrorCtor, key, desc);
+  }
+  P.ObjectDefineProperty(ErrorCtor, "stackTraceLimit", { value: 10, writable: true, enumerable: true, configurable: false });
+  P.ObjectPreventExtensions(ErrorCtor);
+
   // Walk and freeze everything reachable from the roots.
   const seen = new P.WeakMap<object, true>();
   const stack: unknown[] = [];
@@ -111,7 +133,7 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
     if ((typeof value !== "object" && typeof value !== "function") || value === null || value === g) continue;
     if (P.WeakMapHas(seen, value)) continue;
     P.WeakMapSet(seen, value, true);
-    P.ObjectFreeze(value);
+    if (value !== ErrorCtor) P.ObjectFreeze(value);
     stack[stack.length] = proto(value);
     const keys = ReflectOwnKeys(value);
     for (let i = 0; i < keys.length; i++) {
@@ -137,6 +159,7 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
 
   /** Deletes what the last invocation added to the global; false if the global can no longer be trusted. */
   function resetGlobal(): boolean {
+    ErrorCtor.stackTraceLimit = 10;
     const keys = ReflectOwnKeys(g);
     let kept = 0;
     for (let i = 0; i < keys.length; i++) {

@@ -5,7 +5,10 @@ import { installErrors } from "./errors.js";
 import { hardenRealm } from "./harden.js";
 import type { ErrorCode } from "../../errors.js";
 import type { HostCall, HostOp, InvocationSetup, Primitive, REALM_ENTRY, SandboxEvent, SandboxHandle } from "../bridge.js";
+import { createCodeGeneration } from "./code-generation.js";
 import { createModuleSystem } from "./modules.js";
+import { installNodeGlobals } from "./node-globals.js";
+import { createProcess } from "./process.js";
 import { capturePrimordials } from "./primordials.js";
 import { installStructuredClone } from "./structured-clone.js";
 import { installSymbolRegistry } from "./symbol-registry.js";
@@ -20,7 +23,7 @@ import { installUrl } from "./url.js";
  * The handle's functions are called by the host only while no tenant code is running; tenant code is
  * entered only through `__tenantbox(op)`.
  */
-export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: Int32Array, removedGlobals: string): SandboxHandle {
+export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: Int32Array, removedGlobals: string, lazyGlobals: string): SandboxHandle {
   const P = capturePrimordials(g);
   // Host calls never throw into the sandbox (invariant 1): a host-realm error object must not reach tenant code.
   const callHost = rawHost as (op: HostOp, a?: Primitive, b?: Primitive) => Primitive;
@@ -47,6 +50,12 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     context: unknown;
     started: boolean;
     settled: boolean;
+    /** Date.now() when it began: process.hrtime, performance.now. */
+    startedAt: number;
+    /** Lazy globals the invocation assigned (node-globals.ts). */
+    overrides: Record<string, unknown>;
+    /** What every module wrapper of this invocation takes (transform.ts GUARD_PARAMS). */
+    guards: unknown[];
   }
   let inv: Invocation | null = null;
 
@@ -166,6 +175,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     host("done", json === undefined ? undefined : json);
   }
 
+  const codeGeneration = createCodeGeneration(P, host, g.EvalError, () => (inv === null ? null : inv.guards));
   const consoleApi = installConsole(g, P, host);
   const timers = installTimers(g, P, host, fail);
   const tools = installTools(g, P, host, errors, () => (inv === null ? 0 : inv.setup.limits.maxToolArgBytes));
@@ -173,6 +183,15 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   installStructuredClone(g, P);
   installUrl(g, P, host);
   installBufferAccounting(g, P, chargeBuffer);
+  installNodeGlobals(
+    g,
+    P,
+    host,
+    lazyGlobals,
+    (id, exportName) => (inv === null ? undefined : inv.modules.builtin(id, exportName)),
+    () => (inv === null ? 0 : inv.startedAt),
+    () => (inv === null ? null : inv.overrides),
+  );
 
   function deepFreeze(value: unknown): unknown {
     if (value && typeof value === "object" && !P.ObjectIsFrozen(value)) {
@@ -237,7 +256,13 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       state.setup = setup;
       state.files = P.ObjectCreate(null);
       budget = P.ObjectSeal({ n: 0, l: 0 });
-      state.modules = createModuleSystem(P, errors, [budget, enterGuard, loopGuard]);
+      state.startedAt = P.DateNow();
+      state.overrides = P.ObjectCreate(null);
+      const realmBuiltins = P.ObjectCreate(null) as Record<string, () => unknown>;
+      realmBuiltins["node:process"] = () =>
+        createProcess(P, setup.env, setup.nodeVersion, state.startedAt, (level, text) => host("log", level, text), (fn) => P.apply(g.queueMicrotask, undefined, [fn]));
+      state.guards = [budget, enterGuard, loopGuard, codeGeneration.makeFunction, codeGeneration.scopeOf];
+      state.modules = createModuleSystem(P, errors, state.guards as Parameters<typeof createModuleSystem>[2], realmBuiltins);
       state.context = deepFreeze(P.JSONParse(setup.context));
       state.started = false;
       state.settled = false;
@@ -264,6 +289,9 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     },
     define(index: number, wrapper: (...args: unknown[]) => unknown) {
       inv!.modules.define(inv!.setup.modules[index]!, wrapper);
+    },
+    adopt(wrapper: (...args: unknown[]) => unknown) {
+      codeGeneration.adopt(wrapper);
     },
     /** Ends the invocation; true when the global is back to its baseline and the realm may serve again. */
     end(): boolean {

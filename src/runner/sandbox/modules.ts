@@ -7,7 +7,13 @@ import type { Primordials } from "./primordials.js";
  * them) and transformed ES modules (namespace objects with live getters), over wrappers the host
  * evaluated from cached compiled scripts.
  */
-export function createModuleSystem(P: Primordials, errors: ErrorTools, guards: [budget: object, enter: () => void, loop: () => void]) {
+export function createModuleSystem(
+  P: Primordials,
+  errors: ErrorTools,
+  guards: [budget: object, enter: () => void, loop: () => void, makeFunction: unknown, scopeOf: unknown],
+  /** Built-in modules the realm builds itself (node:process), by id. */
+  realmBuiltins: Record<string, () => unknown>,
+) {
   interface Instance {
     exports: unknown;
     namespace?: Record<string, unknown>;
@@ -64,6 +70,13 @@ export function createModuleSystem(P: Primordials, errors: ErrorTools, guards: [
     const existing = instances[id];
     if (existing) return existing;
     const spec = specs[id];
+    if (!spec && P.ObjectHasOwn(realmBuiltins, id)) {
+      const built: Instance = P.ObjectCreate(null);
+      built.esm = false;
+      built.exports = realmBuiltins[id]!();
+      instances[id] = built;
+      return built;
+    }
     if (!spec) throw notFound('cannot find module "' + id + '"');
     const instance: Instance = P.ObjectCreate(null);
     instance.esm = spec.format === "esm";
@@ -78,11 +91,21 @@ export function createModuleSystem(P: Primordials, errors: ErrorTools, guards: [
       instance.exports = module.exports;
       const require = function require(specifier: unknown) {
         const target = load(resolveFrom(id, specifier));
-        return target.esm ? target.namespace : target.exports;
+        if (!target.esm) return target.exports;
+        // require(esm) as Node 22+ has it: the namespace, or its "module.exports" export when it has one.
+        const ns = target.namespace!;
+        return P.ObjectHasOwn(ns, "module.exports") ? ns["module.exports"] : ns;
       };
       // Cycles see the partial exports, as in Node: read module.exports whenever it is asked for.
       P.ObjectDefineProperty(instance, "exports", { get: () => module.exports, enumerable: true, configurable: true });
-      P.apply(wrapper, module.exports, [module.exports, require, module, id, dirname(id), guards[0], guards[1], guards[2]]);
+      // The guards, once (transform.ts TAKE_GUARDS): a second call of the wrapper gets none.
+      let taken = false;
+      const take = function () {
+        if (taken) return null;
+        taken = true;
+        return guards;
+      };
+      P.apply(wrapper, module.exports, [module.exports, require, module, id, dirname(id), take]);
       module.loaded = true;
       return instance;
     }
@@ -113,7 +136,7 @@ export function createModuleSystem(P: Primordials, errors: ErrorTools, guards: [
     };
     const importFn = (specifier: unknown) => namespaceOf(load(resolveFrom(id, specifier)));
     P.ObjectDefineProperty(ns, Symbol.toStringTag, { value: "Module", writable: false, enumerable: false, configurable: false });
-    P.apply(wrapper, undefined, [importFn, exportsApi, guards[0], guards[1], guards[2]]);
+    P.apply(wrapper, undefined, [importFn, exportsApi, guards[0], guards[1], guards[2], guards[3], guards[4]]);
     // A module namespace is not extensible: nothing can add exports to it afterwards.
     P.ObjectPreventExtensions(ns);
     return instance;
@@ -157,5 +180,12 @@ export function createModuleSystem(P: Primordials, errors: ErrorTools, guards: [
     return fn as (...args: unknown[]) => unknown;
   }
 
-  return { define, entryFunction };
+  /** A lazy global's value (node-globals.ts): the invocation's instance of a built-in, or undefined when its graph has none. */
+  function builtin(id: string, exportName: string): unknown {
+    if (!specs[id] && !P.ObjectHasOwn(realmBuiltins, id)) return undefined;
+    const exports = load(id).exports as Record<string, unknown>;
+    return exportName === "" ? exports : exports[exportName];
+  }
+
+  return { define, entryFunction, builtin };
 }

@@ -4,7 +4,10 @@ import { installEncoding } from "./encoding.js";
 import { installErrors } from "./errors.js";
 import { hardenRealm } from "./harden.js";
 import { sandboxMain } from "./main.js";
+import { createCodeGeneration } from "./code-generation.js";
 import { createModuleSystem } from "./modules.js";
+import { installNodeGlobals } from "./node-globals.js";
+import { createProcess } from "./process.js";
 import { capturePrimordials } from "./primordials.js";
 import { installStructuredClone } from "./structured-clone.js";
 import { installSymbolRegistry } from "./symbol-registry.js";
@@ -27,13 +30,16 @@ export function sandboxSource(): string {
     installTimers,
     installTools,
     createModuleSystem,
+    createCodeGeneration,
     installEncoding,
     installStructuredClone,
     installSymbolRegistry,
     installUrl,
     installBufferAccounting,
+    installNodeGlobals,
+    createProcess,
     hardenRealm,
     sandboxMain,
   ].map((fn) => fn.toString());
-  return `(function (host, stopFlags, removedGlobals) {"use strict";\n${parts.join("\n")}\nreturn ${sandboxMain.name}(globalThis, host, stopFlags, removedGlobals);\n})`;
+  return `(function (host, stopFlags, removedGlobals, lazyGlobals) {"use strict";\n${parts.join("\n")}\nreturn ${sandboxMain.name}(globalThis, host, stopFlags, removedGlobals, lazyGlobals);\n})`;
 }

@@ -87,6 +87,13 @@ export function installTimers(g: typeof globalThis, P: Primordials, host: HostCa
   define("clearInterval", function clearInterval(handle: unknown) {
     clear(handle);
   });
+  // Node's setImmediate: the next turn, after what is already queued (a 0 ms host timer).
+  define("setImmediate", function setImmediate(fn: unknown, ...args: unknown[]) {
+    return schedule(false, fn, 0, args);
+  });
+  define("clearImmediate", function clearImmediate(handle: unknown) {
+    clear(handle);
+  });
   define("queueMicrotask", function queueMicrotask(fn: unknown) {
     if (typeof fn !== "function") throw new P.TypeError("The callback must be a function");
     P.PromiseThen(P.PromiseResolve(), () => {

@@ -11,26 +11,28 @@ const blockedOnly = (v: unknown) => typeof v === "string" && !/got:|not-a-functi
 export const reachHostCases: HostileCase[] = [
   {
     id: "process-global",
-    title: "process, globalThis.process and a computed name are all absent",
+    title: "process, globalThis.process and a computed name are the realm's own: no pid, no host env, nothing to loot",
     source: `__PRELUDE__
 exports.f = () => {
   const p = typeof process !== "undefined" ? process : globalThis.process || globalThis["pro" + "cess"];
-  return [typeof process, typeof globalThis.process, loot(p)].join(";");
+  const same = p === globalThis.process && p === globalThis["pro" + "cess"];
+  return [typeof process, same, typeof p.pid, String(p.env["__ENV_NAME__"]), Object.keys(p.env).join(), loot(p)].join(";");
 };`,
-    expect: { codes: "success", valueCheck: (v) => v === "undefined;undefined;no-process:undefined" },
+    expect: { codes: "success", valueCheck: (v) => v === "object;true;undefined;undefined;NODE_ENV;not-process:object" },
     naiveEscapes: false,
   },
   {
     id: "global-aliases",
-    title: "global, GLOBAL, root, self, window, frames do not exist; globalThis is the sandbox's own",
+    title: "global is the sandbox's own globalThis; GLOBAL, root, self, window, frames do not exist",
     source: `__PRELUDE__
 exports.f = () => {
-  const names = ["global", "GLOBAL", "root", "self", "window", "frames", "parent", "top"];
+  const names = ["GLOBAL", "root", "self", "window", "frames", "parent", "top"];
   const out = names.map((n) => typeof globalThis[n]);
+  out.push(global === globalThis ? "global-is-own" : "global-foreign");
   out.push(Object.getPrototypeOf(Object.getPrototypeOf(globalThis)) === Object.prototype ? "own-chain" : "foreign-chain");
   return out;
 };`,
-    expect: { codes: "success", valueCheck: (v) => JSON.stringify(v) === JSON.stringify([...new Array(8).fill("undefined"), "own-chain"]) },
+    expect: { codes: "success", valueCheck: (v) => JSON.stringify(v) === JSON.stringify([...new Array(7).fill("undefined"), "global-is-own", "own-chain"]) },
     naiveEscapes: false,
   },
   {
@@ -59,7 +61,7 @@ exports.f = () => fs.readFileSync("__SECRET_FILE__", "utf8");`,
   },
   {
     id: "require-process-module",
-    title: "require('process') and require('node:process') do not give the host's process",
+    title: "require('process') and require('node:process') give the realm's process, nothing to loot",
     source: `__PRELUDE__
 exports.f = () => {
   const out = [];
@@ -68,18 +70,18 @@ exports.f = () => {
   }
   return out;
 };`,
-    expect: { codes: "success", valueCheck: (v) => JSON.stringify(v) === '["MODULE_NOT_FOUND","MODULE_NOT_FOUND"]' },
+    expect: { codes: "success", valueCheck: (v) => JSON.stringify(v) === '["not-process:object","not-process:object"]' },
     naiveEscapes: true,
   },
   {
     id: "require-builtins-sweep",
-    title: "a sweep of built-in module names, bare and node:-prefixed, all end as MODULE_NOT_FOUND",
+    title: "a sweep of built-in module names the realm has no polyfill for, bare and node:-prefixed, all end as MODULE_NOT_FOUND",
     source: `exports.f = () => {
   const loaders = [
-    () => require("fs"), () => require("fs/promises"), () => require("node:fs/promises"), () => require("os"),
+    () => require("fs"), () => require("fs/promises"), () => require("node:fs/promises"), () => require("dns"),
     () => require("vm"), () => require("v8"), () => require("module"), () => require("worker_threads"),
-    () => require("node:worker_threads"), () => require("net"), () => require("http"), () => require("util"),
-    () => require("node:test"), () => require("node:sqlite"), () => require("async_hooks"), () => require("path"),
+    () => require("node:worker_threads"), () => require("net"), () => require("http"), () => require("inspector"),
+    () => require("node:test"), () => require("node:sqlite"), () => require("async_hooks"), () => require("child_process"),
   ];
   const out = [];
   for (const load of loaders) {
@@ -176,27 +178,30 @@ exports.f = () => [viaFunction(globalThis.constructor.constructor), viaObject(gl
     source: `__PRELUDE__
 exports.f = () => {
   const out = [];
-  const candidates = [globalThis.process, this && this.process, module.process, exports.process];
+  const candidates = [globalThis.process, this && this.process, module.process, exports.process, require("process")];
   try { candidates.push(this.constructor.constructor("return process")()); } catch (e) { out.push("ctor:" + e.name); }
   for (const p of candidates) {
     if (!p) { out.push("none"); continue; }
-    out.push(typeof p.binding + "/" + typeof p._linkedBinding + "/" + typeof p.dlopen);
+    out.push(typeof p.binding + "/" + typeof p._linkedBinding + "/" + typeof p.dlopen + "/" + typeof p.getBuiltinModule + "/" + typeof p.mainModule);
     try { out.push(loot(p)); } catch (e) { out.push("loot-threw"); }
   }
   return out.join(";");
 };`,
-    expect: { codes: "success", valueCheck: (v) => v === "ctor:EvalError;none;none;none;none" },
+    expect: {
+      codes: "success",
+      valueCheck: (v) => v === "ctor:EvalError;undefined/undefined/undefined/undefined/undefined;not-process:object;none;none;none;undefined/undefined/undefined/undefined/undefined;not-process:object",
+    },
     naiveEscapes: true,
   },
   {
     id: "buffer",
-    title: "Buffer does not exist (typeof, globalThis.Buffer, a computed name)",
+    title: "Buffer is the realm's (typeof, globalThis.Buffer, a computed name): its objects' constructor chains reach no host Function",
     source: `__PRELUDE__
 exports.f = () => {
   const B = globalThis.Buffer || globalThis["Buf" + "fer"];
-  return [typeof B, B ? viaObject(B.from("x")) : "no-buffer"];
+  return [typeof B, B === Buffer, viaObject(B.from("x")), viaObject(B), viaObject(B.alloc(4).buffer)];
 };`,
-    expect: { codes: "success", valueCheck: (v) => JSON.stringify(v) === '["undefined","no-buffer"]' },
+    expect: { codes: "success", valueCheck: (v) => Array.isArray(v) && v[0] === "function" && v[1] === true && blockedOnly(v.slice(2).join(";")) },
     naiveEscapes: false,
   },
   {
@@ -225,9 +230,8 @@ exports.f = () => {
   },
   {
     id: "web-and-node-globals",
-    title: "fetch, crypto, performance, navigator, setImmediate and friends are absent",
-    source: `exports.f = () => ["fetch", "XMLHttpRequest", "WebSocket", "navigator", "performance", "crypto", "setImmediate",
-  "clearImmediate", "Blob", "FormData", "Request", "Response", "EventTarget", "AbortController", "process", "require",
+    title: "fetch, navigator, Blob, Request and friends are absent (crypto, performance, setImmediate, process are the realm's: node-globals cases)",
+    source: `exports.f = () => ["fetch", "XMLHttpRequest", "WebSocket", "navigator", "Blob", "FormData", "Request", "Response", "require",
   "module", "exports", "__filename"].map((n) => typeof globalThis[n]);`,
     expect: { codes: "success", valueCheck: allUndefined },
     naiveEscapes: false,
@@ -271,8 +275,8 @@ export function f() { return [process.env["__ENV_NAME__"], String(wt.parentPort)
     esm: true,
     source: `__PRELUDE__
 const top = this;
-export function f() { return [typeof top, typeof globalThis.process, viaFunction(globalThis.constructor.constructor)].join(";"); }`,
-    expect: { codes: "success", valueCheck: (v) => v === "undefined;undefined;blocked:EvalError" },
+export function f() { return [typeof top, loot(globalThis.process), viaFunction(globalThis.constructor.constructor)].join(";"); }`,
+    expect: { codes: "success", valueCheck: (v) => v === "undefined;not-process:object;blocked:EvalError" },
   },
   {
     id: "scoring-secret-to-egress-tool",

@@ -1,0 +1,174 @@
+import fs from "node:fs";
+import { builtinModules } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Node's built-in modules as the tenant realm has them: polyfills, built from maintained registry packages
+ * (src/runner/builtins/, bundled into dist/builtins/ at build time), instantiated fresh in each invocation.
+ * A built-in module's id is "node:" + its canonical name; no tenant file can have such an id (the graph
+ * refuses ids starting with "node:"). Anything else Node has (fs, net, child_process, worker_threads, vm,
+ * v8, inspector, ...) stays MODULE_NOT_FOUND.
+ */
+
+/** Specifier (without "node:") -> the bundle that implements it (dist/builtins/<bundle>.cjs). */
+const BUNDLES: Record<string, string> = {
+  assert: "assert",
+  buffer: "buffer",
+  crypto: "crypto",
+  diagnostics_channel: "diagnostics_channel",
+  events: "events",
+  os: "os",
+  path: "path",
+  "path/posix": "path",
+  querystring: "querystring",
+  stream: "stream",
+  "stream/promises": "stream-promises",
+  string_decoder: "string_decoder",
+  timers: "timers",
+  tty: "tty",
+  "timers/promises": "timers-promises",
+  url: "url",
+  util: "util",
+};
+
+/** Built by the realm itself (sandbox/process.ts), not from a bundle: it carries the invocation's env. */
+export const REALM_BUILTINS = ["process"] as const;
+
+/** Internal bundles: reachable through globals only, never by a tenant's require. */
+export const INTERNAL_BUNDLES = { "internal/web": "web" } as const;
+
+/** Every bundle the build makes: its entry is src/runner/builtins/<bundle>.cjs. */
+export const BUILTIN_BUNDLES = [...new Set([...Object.values(BUNDLES), ...Object.values(INTERNAL_BUNDLES)])];
+
+/**
+ * Globals Node code expects that the realm provides per invocation, from a built-in module: global name ->
+ * [module id, export name or "" for the whole module]. A module that names one of them (anywhere in its
+ * text) brings that built-in into its graph; the realm's global getter reads it from the invocation's instance.
+ */
+export const LAZY_GLOBALS: Record<string, [id: string, exportName: string]> = {
+  process: ["node:process", ""],
+  Buffer: ["node:buffer", "Buffer"],
+  EventTarget: ["node:internal/web", "EventTarget"],
+  Event: ["node:internal/web", "Event"],
+  AbortController: ["node:internal/web", "AbortController"],
+  AbortSignal: ["node:internal/web", "AbortSignal"],
+};
+
+/** Names whose mention brings a built-in into the graph without a require: the lazy globals, and crypto (subtle.digest). */
+export const IMPLICIT_BUILTINS: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(LAZY_GLOBALS).map(([name, [id]]) => [name, id])),
+  crypto: "node:crypto",
+};
+
+/** The built-in module id a specifier names, or undefined when the realm has no such module. */
+export function builtinId(specifier: string): string | undefined {
+  const name = specifier.startsWith("node:") ? specifier.slice(5) : specifier;
+  // Internal ones only as the implicit specifiers compile.ts adds (a tenant can write them too: harmless).
+  if (specifier.startsWith("node:") && Object.hasOwn(INTERNAL_BUNDLES, name)) return specifier;
+  if (Object.hasOwn(BUNDLES, name) || (REALM_BUILTINS as readonly string[]).includes(name)) return "node:" + canonical(name);
+  return undefined;
+}
+
+function canonical(name: string): string {
+  return name === "path/posix" ? "path" : name;
+}
+
+/** The bundle behind a built-in id from builtinId() or LAZY_GLOBALS; undefined for realm-built ones. */
+export function bundleOf(id: string): string | undefined {
+  const name = id.slice(5);
+  if (Object.hasOwn(BUNDLES, name)) return BUNDLES[name];
+  if (Object.hasOwn(INTERNAL_BUNDLES, name)) return INTERNAL_BUNDLES[name as keyof typeof INTERNAL_BUNDLES];
+  return undefined;
+}
+
+/** Whether an id can be a built-in module's in a graph: a tenant file with such an id is never loaded. */
+export function isReservedId(id: string): boolean {
+  return id.startsWith(UNAVAILABLE) || bundleOf(id) !== undefined || id === "node:process";
+}
+
+/** A built-in's bundle, as the build wrote it next to the running entry (dist/builtins/). */
+export function readBuiltinBundle(id: string): string {
+  const bundle = bundleOf(id);
+  if (bundle === undefined) throw new Error(`no bundle for built-in module ${id}`);
+  return fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "builtins", `${bundle}.cjs`), "utf8");
+}
+
+/** Node's own built-in module names (the host's list: a fixed set). */
+const NODE_BUILTINS = new Set(builtinModules);
+
+/** The Node built-in a specifier names ("fs", "node:fs/promises" -> "fs/promises"), or undefined. */
+export function nodeBuiltinName(specifier: string): string | undefined {
+  const name = specifier.startsWith("node:") ? specifier.slice(5) : specifier;
+  return NODE_BUILTINS.has(name) ? name : undefined;
+}
+
+const UNAVAILABLE = "node:unavailable/";
+
+/**
+ * A module's dependency on a built-in, as a task carries it, or undefined when the specifier names none:
+ * its polyfill; or, for library code (`library`), a placeholder whose exports throw MODULE_NOT_FOUND when
+ * used (packages such as ejs require fs at load and read files only when asked to); or, for a tenant's own
+ * code, MODULE_NOT_FOUND when it loads.
+ */
+export function builtinDependency(specifier: string, library: boolean): { id: string } | { error: string } | undefined {
+  const id = builtinId(specifier);
+  if (id) return { id };
+  const name = nodeBuiltinName(specifier);
+  if (name === undefined) return specifier.startsWith("node:") ? { error: notAvailable(specifier) } : undefined;
+  return library ? { id: UNAVAILABLE + name } : { error: notAvailable(specifier) };
+}
+
+/** Unavailable built-ins not loaded to describe them: loading them prints a warning on the host's stderr. */
+const QUIET_UNAVAILABLE: ReadonlySet<string> = new Set(["sys", "punycode", "wasi", "test", "sqlite"]);
+
+function notAvailable(specifier: string): string {
+  return `Node built-in module "${specifier.slice(0, 200)}" is not available in the sandbox`;
+}
+
+/**
+ * The source of a placeholder for an unavailable built-in (builtinDependency), or undefined for any other
+ * id: the host module's own names, each a function (or an object of functions, like fs.promises) that
+ * throws MODULE_NOT_FOUND when called. Reading them works, as libraries do at load (`promisify(fs.stat)`).
+ */
+export function placeholderSource(id: string): string | undefined {
+  if (!id.startsWith(UNAVAILABLE)) return undefined;
+  const name = id.slice(UNAVAILABLE.length);
+  if (!NODE_BUILTINS.has(name)) return undefined;
+  // Modules whose loading the host would report (deprecated, experimental) are described as empty.
+  const host = (QUIET_UNAVAILABLE.has(name) ? {} : (process.getBuiltinModule(name) ?? {})) as Record<string, unknown>;
+  // Functions become throwing functions ("f"); constants (os.EOL, fs.constants.F_OK) are kept. A module
+  // that is itself a function (Node's `module`) is described by its own properties.
+  const shapeOf = (value: unknown, depth: number): unknown => {
+    if (typeof value === "function" && depth > 0) return "f";
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return { value };
+    if (depth > 1 || !value || (typeof value !== "object" && typeof value !== "function")) return undefined;
+    const inner: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const shape = shapeOf(item, depth + 1);
+      if (shape !== undefined) inner[key] = shape;
+    }
+    return { object: inner };
+  };
+  const shape = (shapeOf(host, 0) as { object: Record<string, unknown> }).object;
+  delete shape.default;
+  return `"use strict";
+function unavailable(path) {
+  return function () {
+    const error = new Error(${JSON.stringify(notAvailable(name) + " (")} + path + " was called)");
+    error.code = "MODULE_NOT_FOUND";
+    throw error;
+  };
+}
+function build(target, shape, path) {
+  for (const key of Object.keys(shape)) {
+    const item = shape[key];
+    if (item === "f") target[key] = unavailable(path + key);
+    else if ("value" in item) target[key] = item.value;
+    else target[key] = build({}, item.object, path + key + ".");
+  }
+  return target;
+}
+build(exports, ${JSON.stringify(shape)}, ${JSON.stringify(name + ".")});
+`;
+}

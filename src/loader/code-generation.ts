@@ -1,0 +1,83 @@
+import type * as acorn from "acorn";
+import * as walk from "acorn-walk";
+import type MagicString from "magic-string";
+import { levelRank, type SecurityLevel } from "../security-levels.js";
+import { transformModule } from "./transform.js";
+import { checkModule } from "./validate.js";
+
+/**
+ * Code generation from strings (`new Function(...)`, what schema and template compilers do). The realm's
+ * own Function constructor stays disabled (codeGeneration: { strings: false }); library code's references
+ * to `Function` are routed to the runtime's replacement (routeFunctionConstructor), which hands the text to
+ * the worker through the one host function. The worker compiles it here, off the host's main thread, as
+ * library code: the same pre-scan, parse, rules and guards as a module (so the time limit holds inside
+ * generated code too), and evaluates the wrapper in the realm. Direct `eval` stays refused (it would need
+ * the caller's scope). Allowed at STANDARD and PERMISSIVE; SECURE and STRICT refuse it with an EvalError.
+ */
+export const CODE_GENERATION_UP_TO: SecurityLevel = "STANDARD";
+
+export function codeGenerationAllowed(level: SecurityLevel): boolean {
+  return levelRank(level) <= levelRank(CODE_GENERATION_UP_TO);
+}
+
+/** The identifier library code's `Function` references become (a wrapper parameter: transform.ts GUARD_PARAMS). */
+export const FUNCTION_REPLACEMENT = "__tenantbox_Function";
+
+/** Rewrites every reference to the global `Function` in library code to the runtime's replacement. */
+export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, code: string): void {
+  if (!/\bFunction\b/.test(code)) return;
+  walk.ancestor(ast, {
+    Identifier(node, _state, ancestors) {
+      const id = node as acorn.Identifier;
+      if (id.name !== "Function") return;
+      const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined;
+      // `{ Function }` keeps its key.
+      const replacement = parent?.type === "Property" && parent.shorthand ? `Function: ${FUNCTION_REPLACEMENT}` : FUNCTION_REPLACEMENT;
+      s.overwrite(id.start, id.end, replacement, { contentOnly: true });
+    },
+  });
+}
+
+/** The realm's scope maker for `with` in generated code (a wrapper parameter: transform.ts GUARD_PARAMS). */
+export const WITH_SCOPE = "__tenantbox_with";
+
+/** `with (data) ...` becomes `with (__tenantbox_with(data)) ...`. */
+export function scopeWithStatements(ast: acorn.Program, s: MagicString): void {
+  walk.simple(ast, {
+    WithStatement(node) {
+      s.prependRight(node.object.start, `${WITH_SCOPE}(`);
+      s.appendLeft(node.object.end, ")");
+    },
+  });
+}
+
+const PREFIX = "module.exports = ";
+
+/**
+ * Compiles generated code (the text the realm's Function replacement builds, as the spec does:
+ * `(function anonymous(params\n) {\nbody\n})`) as a library CommonJS module whose exports are the
+ * function; or says why not. The parameters and the body must make exactly that one function: text that
+ * closes it early (`}); more code; (function () {`) is refused, as the Function constructor refuses it.
+ */
+export function compileGeneratedFunction(source: string, level: SecurityLevel): { wrapper: string } | { error: string } {
+  if (!codeGenerationAllowed(level)) return { error: `code generation from strings is not allowed at security level ${level}` };
+  const code = `${PREFIX}${source};`;
+  const checked = checkModule(code, ".cjs", level, "library");
+  const firstError = checked.result.issues.find((issue) => issue.severity === "error" && issue.rule !== "no-with");
+  if (!checked.parsed || firstError) return { error: `generated code refused: ${firstError ? `${firstError.rule}: ${firstError.message}` : "it does not parse"}` };
+  const statement = checked.parsed.ast.body[0];
+  const fn = statement?.type === "ExpressionStatement" && statement.expression.type === "AssignmentExpression" ? statement.expression.right : undefined;
+  const headerEnd = source.indexOf("\n) {\n");
+  const whole =
+    checked.parsed.ast.body.length === 1 &&
+    fn?.type === "FunctionExpression" &&
+    fn.start === PREFIX.length + 1 &&
+    fn.end === PREFIX.length + source.length - 1 &&
+    fn.body.start === PREFIX.length + headerEnd + 3;
+  if (!whole) return { error: "generated code refused: its parameters or body do not make one function" };
+  try {
+    return { wrapper: transformModule(checked.parsed, { generated: true }).wrapper };
+  } catch {
+    return { error: "generated code refused: too deeply nested to transform" };
+  }
+}

@@ -1,0 +1,2 @@
+// POSIX paths; the realm's cwd is "/".
+module.exports = require("path-browserify");

@@ -1,0 +1,15 @@
+// browserify's util, plus what Node's util has that it lacks.
+const util = require("util/");
+const extended = Object.assign({}, util);
+extended.TextEncoder = globalThis.TextEncoder;
+extended.TextDecoder = globalThis.TextDecoder;
+extended.isDeepStrictEqual = function isDeepStrictEqual(a, b) {
+  try {
+    require("assert").deepStrictEqual(a, b);
+    return true;
+  } catch (error) {
+    if (error && error.code === "ERR_ASSERTION") return false;
+    throw error;
+  }
+};
+module.exports = extended;

@@ -1,0 +1,46 @@
+import { createHash } from "node:crypto";
+import vm from "node:vm";
+import { ByteBoundedCache } from "../loader/byte-bounded-cache.js";
+import { compileGeneratedFunction } from "../loader/code-generation.js";
+import { CJS_PARAMS } from "../loader/transform.js";
+import type { SecurityLevel } from "../security-levels.js";
+
+/** The file name generated code's scripts are compiled under: not a tenant module, so its frames never show. */
+export const GENERATED_SCRIPT = "tenantbox:generated";
+
+/** Per invocation: what a template or schema compiler may generate (loader/code-generation.ts). */
+export const MAX_GENERATED_FUNCTIONS = 10_000;
+export const MAX_GENERATED_BYTES = 32 * 1024 * 1024;
+
+const WRAPPER_HEAD = `(function (${CJS_PARAMS}) {`;
+const WRAPPER_TAIL = "\n})";
+const PARAMS = CJS_PARAMS.split(", ");
+
+/**
+ * Generated code compiled by this worker, by its text and level: the same template compiled call after
+ * call is checked and transformed once. Bounded in bytes (least recently used out).
+ */
+export class GeneratedCode {
+  private readonly results = new ByteBoundedCache<{ body: string } | { error: string }>(16 * 1024 * 1024);
+
+  /**
+   * The wrapper of generated code as a function of the realm. Compiled with vm.compileFunction, which runs
+   * nothing: op "compile" comes while tenant code runs, and evaluating a script in the realm then would
+   * drain its microtask queue (tenant promise jobs) under the worker's frames.
+   */
+  compile(source: string, level: SecurityLevel, realm: object): ((...args: unknown[]) => unknown) | { error: string } {
+    const hash = createHash("sha256").update(level).update("\0").update(source).digest("base64url");
+    let result = this.results.get(hash);
+    if (!result) {
+      const compiled = compileGeneratedFunction(source, level);
+      result = "error" in compiled ? compiled : { body: compiled.wrapper.slice(WRAPPER_HEAD.length, compiled.wrapper.length - WRAPPER_TAIL.length) };
+      this.results.set(hash, result, 256 + 2 * ("body" in result ? result.body.length : result.error.length));
+    }
+    if ("error" in result) return result;
+    try {
+      return vm.compileFunction(result.body, PARAMS, { parsingContext: realm, filename: GENERATED_SCRIPT }) as (...args: unknown[]) => unknown;
+    } catch (error) {
+      return { error: error instanceof SyntaxError ? `generated code does not compile: ${error.message}` : "generated code could not be compiled" };
+    }
+  }
+}

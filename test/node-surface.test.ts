@@ -1,0 +1,95 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanupTenants, expectCode, IsolatedRuntime, makeTenant } from "./helpers.js";
+
+
+/** The Node surface tenant code sees (process, Buffer, crypto, built-in modules); its hostile side is test/hostile/node-surface. */
+const runtimes: InstanceType<typeof IsolatedRuntime>[] = [];
+function runtimeWith(options: ConstructorParameters<typeof IsolatedRuntime>[0] = {}) {
+  const runtime = new IsolatedRuntime({ isolation: "thread", maxThreads: 1, ...options });
+  runtimes.push(runtime);
+  return runtime;
+}
+
+afterAll(async () => {
+  await Promise.all(runtimes.map((runtime) => runtime.close()));
+  cleanupTenants();
+});
+
+describe("process.env", () => {
+  const folder = makeTenant({ "a.js": "exports.f = () => { const env = { ...process.env }; process.env.WRITTEN = '1'; return env; };" });
+
+  it("is { NODE_ENV: 'production' } by default, the runtime's env option otherwise, a call's own env over both", async () => {
+    await expect(runtimeWith().run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual({ NODE_ENV: "production" });
+    const runtime = runtimeWith({ env: { NODE_ENV: "development", API: "x" } });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual({ NODE_ENV: "development", API: "x" });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f", env: { ONLY: "this call" } })).resolves.toEqual({ ONLY: "this call" });
+    // What a call wrote is gone for the next one.
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual({ NODE_ENV: "development", API: "x" });
+  });
+
+  it("refuses anything but strings, typed: a TypeError for the option, INVALID_REQUEST for a call", async () => {
+    expect(() => new IsolatedRuntime({ env: { N: 1 } as unknown as Record<string, string> })).toThrow(/option "env": env.N must be a string/);
+    expect(() => new IsolatedRuntime({ env: [] as unknown as Record<string, string> })).toThrow(/plain object/);
+    await expectCode(runtimeWith(), { folder, file: "a.js", funcName: "f", env: { A: null } as unknown as Record<string, string> }, "INVALID_REQUEST");
+  });
+});
+
+describe("Node's globals and built-in modules", () => {
+  it("process, Buffer, crypto, performance, queueMicrotask, setImmediate, EventTarget and AbortController work as in Node", async () => {
+    const folder = makeTenant({
+      "a.mjs": [
+        "import { EventEmitter } from 'node:events';",
+        "import { promisify, inspect } from 'util';",
+        "import { createHash, createHmac, randomBytes } from 'crypto';",
+        "export async function f() {",
+        "  const order = [];",
+        "  process.nextTick(() => order.push('tick'));",
+        "  queueMicrotask(() => order.push('micro'));",
+        "  await new Promise((resolve) => setImmediate(resolve));",
+        "  const controller = new AbortController();",
+        "  let aborted = false;",
+        "  controller.signal.addEventListener('abort', () => (aborted = true));",
+        "  controller.abort();",
+        "  const e = new EventEmitter();",
+        "  const got = new Promise((resolve) => e.once('x', resolve));",
+        "  e.emit('x', 42);",
+        "  const digest = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('abc'))).toString('hex');",
+        "  return {",
+        "    order, aborted, got: await got, digest,",
+        "    sha1: createHash('sha1').update('abc').digest('hex'),",
+        "    hmac: createHmac('sha256', 'key').update('msg').digest('base64'),",
+        "    md5: createHash('md5').update(Buffer.from('abc')).digest('hex'),",
+        "    bytes: randomBytes(8).length,",
+        "    uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(crypto.randomUUID()),",
+        "    inspect: inspect({ a: [1, { b: 2 }] }),",
+        "    promisified: await promisify((cb) => cb(null, 'ok'))(),",
+        "    hrtime: Array.isArray(process.hrtime()) && typeof performance.now() === 'number',",
+        "    version: process.version.startsWith('v'),",
+        "  };",
+        "}",
+      ].join("\n"),
+    });
+    await expect(runtimeWith().run({ folder, file: "a.mjs", funcName: "f" })).resolves.toEqual({
+      order: ["tick", "micro"],
+      aborted: true,
+      got: 42,
+      digest: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+      sha1: "a9993e364706816aba3e25717850c26c9cd0d89d",
+      hmac: "LZPLwb4We8sWN6SiPL/wGnh48MUO6DOVTqUiG7G4xig=",
+      md5: "900150983cd24fb0d6963f7d28e17f72",
+      bytes: 8,
+      uuid: true,
+      inspect: "{ a: [ 1, { b: 2 } ] }",
+      promisified: "ok",
+      hrtime: true,
+      version: true,
+    });
+  });
+
+  it("fs, net, child_process, worker_threads, vm, v8 and inspector stay MODULE_NOT_FOUND for the tenant's own code", async () => {
+    for (const name of ["fs", "net", "child_process", "worker_threads", "vm", "v8", "inspector"]) {
+      const folder = makeTenant({ "a.js": `exports.f = () => { try { require(${JSON.stringify(`node:${name}`)}); return "loaded"; } catch (e) { return e.code; } };` });
+      await expect(runtimeWith().run({ folder, file: "a.js", funcName: "f" }), name).resolves.toBe("MODULE_NOT_FOUND");
+    }
+  });
+});
