@@ -38,7 +38,7 @@ describe("TypeScript modules", () => {
     const error = await expectCode(runtime, { folder, file: "a.ts", funcName: "f", args: [{ n: -1 }] }, "RUNTIME_ERROR");
     expect(error.details?.stack).toContain("at f (a.ts:5:26)");
     const refused = await expectCode(runtime, { folder, file: "b.ts", funcName: "g" }, "VALIDATION_ERROR");
-    expect(refused.details?.issues).toEqual([expect.objectContaining({ rule: "no-eval", location: { line: 2, column: 27 } })]);
+    expect(refused.details?.issues).toEqual([expect.objectContaining({ rule: "no-eval", location: { line: 2, column: 28 } })]);
   });
 
   it("refuses enum, namespace and parameter properties with a VALIDATION_ERROR that names them", async () => {
