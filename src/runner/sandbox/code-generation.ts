@@ -71,8 +71,16 @@ export function createCodeGeneration(P: Primordials, host: HostCall, EvalErrorCt
   };
   P.ObjectFreeze(scopeOf);
 
+  /** What library code's `Function` references go through (loader/code-generation.ts): the realm's constructor becomes the replacement. */
+  const realmFunction = P.ObjectGetPrototypeOf(makeFunction).constructor as unknown;
+  const route = function (value: unknown): unknown {
+    return value === realmFunction ? makeFunction : value;
+  };
+  P.ObjectFreeze(route);
+
   return {
     makeFunction,
+    route,
     scopeOf,
     /** Called by the worker (handle.adopt) while op "compile" runs: the compiled wrapper, evaluated in this realm. */
     adopt(wrapper: (...args: unknown[]) => unknown) {
