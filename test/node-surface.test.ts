@@ -86,6 +86,15 @@ describe("Node's globals and built-in modules", () => {
     });
   });
 
+  it("require.resolve answers as Node does with the tenant folder as the root, and MODULE_NOT_FOUND for what the module does not depend on", async () => {
+    const folder = makeTenant({
+      "node_modules/lib/package.json": '{ "name": "lib", "exports": { ".": { "require": "./main.cjs" } } }',
+      "node_modules/lib/main.cjs": "module.exports = (name) => { try { return require.resolve(name); } catch (e) { return e.code; } };\nif (false) require('./main.cjs'), require('events');",
+      "a.js": "const resolve = require('lib');\nexports.f = () => [resolve('./main.cjs'), resolve('events'), resolve('./other.js')];",
+    });
+    await expect(runtimeWith().run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual(["/node_modules/lib/main.cjs", "events", "MODULE_NOT_FOUND"]);
+  });
+
   it("fs, net, child_process, worker_threads, vm, v8 and inspector stay MODULE_NOT_FOUND for the tenant's own code", async () => {
     for (const name of ["fs", "net", "child_process", "worker_threads", "vm", "v8", "inspector"]) {
       const folder = makeTenant({ "a.js": `exports.f = () => { try { require(${JSON.stringify(`node:${name}`)}); return "loaded"; } catch (e) { return e.code; } };` });
