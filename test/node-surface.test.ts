@@ -27,6 +27,12 @@ describe("process.env", () => {
     await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual({ NODE_ENV: "development", API: "x" });
   });
 
+  it("reaches hooks too: emit() takes the call's env", async () => {
+    const hooks = makeTenant({ "tenantbox.json": JSON.stringify({ hooks: { "order.created": ["h.js#f"] } }), "h.js": "exports.f = () => process.env.REGION;" });
+    const results = await runtimeWith().emit("order.created", {}, { folder: hooks, env: { REGION: "eu" } });
+    expect(results.map((r) => r.value)).toEqual(["eu"]);
+  });
+
   it("refuses anything but strings, typed: a TypeError for the option, INVALID_REQUEST for a call", async () => {
     expect(() => new IsolatedRuntime({ env: { N: 1 } as unknown as Record<string, string> })).toThrow(/option "env": env.N must be a string/);
     expect(() => new IsolatedRuntime({ env: [] as unknown as Record<string, string> })).toThrow(/plain object/);
