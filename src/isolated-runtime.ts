@@ -90,6 +90,8 @@ export interface ExecuteFailure {
 export interface EmitOptions extends CallLimits {
   folder: string;
   context?: unknown;
+  /** The handlers' `process.env` (strings); default: the runtime's `env` option. */
+  env?: Record<string, string>;
   meta?: unknown;
   /** Handlers that run at once (default: all of them). */
   concurrency?: number;

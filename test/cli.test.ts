@@ -170,6 +170,19 @@ describe("tenantbox check", () => {
     }
   });
 
+  it("checks TypeScript files, on the tenant's own lines", () => {
+    const folder = tenant("check-ts", {
+      "ok.ts": "export const ok = (n: number): number => n;\n",
+      "bad.mts": "type T = { a: string };\nexport const f = (t: T) => eval(t.a);\n",
+      "enum.cts": "enum E { A }\nmodule.exports = E;\n",
+    });
+    const result = cli(["check", folder]);
+    expect(result.stdout).toMatch(/^bad\.mts:2:28 no-eval /m);
+    expect(result.stdout).toMatch(/^enum\.cts:1:1 typescript .*enum/m);
+    expect(result.stdout).toMatch(/^3 files checked/m);
+    expect(result.status).toBe(1);
+  });
+
   it("reports file:line:column rule message, warnings marked, and exits 1 on an error", () => {
     const folder = tenant("check-bad", {
       "ok.js": "exports.ok = () => 1;\n",

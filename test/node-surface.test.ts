@@ -27,6 +27,12 @@ describe("process.env", () => {
     await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual({ NODE_ENV: "development", API: "x" });
   });
 
+  it("reaches hooks too: emit() takes the call's env", async () => {
+    const hooks = makeTenant({ "tenantbox.json": JSON.stringify({ hooks: { "order.created": ["h.js#f"] } }), "h.js": "exports.f = () => process.env.REGION;" });
+    const results = await runtimeWith().emit("order.created", {}, { folder: hooks, env: { REGION: "eu" } });
+    expect(results.map((r) => r.value)).toEqual(["eu"]);
+  });
+
   it("refuses anything but strings, typed: a TypeError for the option, INVALID_REQUEST for a call", async () => {
     expect(() => new IsolatedRuntime({ env: { N: 1 } as unknown as Record<string, string> })).toThrow(/option "env": env.N must be a string/);
     expect(() => new IsolatedRuntime({ env: [] as unknown as Record<string, string> })).toThrow(/plain object/);
@@ -84,6 +90,15 @@ describe("Node's globals and built-in modules", () => {
       hrtime: true,
       version: true,
     });
+  });
+
+  it("require.resolve answers as Node does with the tenant folder as the root, and MODULE_NOT_FOUND for what the module does not depend on", async () => {
+    const folder = makeTenant({
+      "node_modules/lib/package.json": '{ "name": "lib", "exports": { ".": { "require": "./main.cjs" } } }',
+      "node_modules/lib/main.cjs": "module.exports = (name) => { try { return require.resolve(name); } catch (e) { return e.code; } };\nif (false) require('./main.cjs'), require('events');",
+      "a.js": "const resolve = require('lib');\nexports.f = () => [resolve('./main.cjs'), resolve('events'), resolve('./other.js')];",
+    });
+    await expect(runtimeWith().run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual(["/node_modules/lib/main.cjs", "events", "MODULE_NOT_FOUND"]);
   });
 
   it("fs, net, child_process, worker_threads, vm, v8 and inspector stay MODULE_NOT_FOUND for the tenant's own code", async () => {

@@ -8,7 +8,7 @@ import { checkModule } from "./validate.js";
 /**
  * Code generation from strings (`new Function(...)`, what schema and template compilers do). The realm's
  * own Function constructor stays disabled (codeGeneration: { strings: false }); library code's references
- * to `Function` are routed to the runtime's replacement (routeFunctionConstructor), which hands the text to
+ * to it are routed to the runtime's replacement (routeFunctionConstructor), which hands the text to
  * the worker through the one host function. The worker compiles it here, off the host's main thread, as
  * library code: the same pre-scan, parse, rules and guards as a module (so the time limit holds inside
  * generated code too), and evaluates the wrapper in the realm. Direct `eval` stays refused (it would need
@@ -20,10 +20,15 @@ export function codeGenerationAllowed(level: SecurityLevel): boolean {
   return levelRank(level) <= levelRank(CODE_GENERATION_UP_TO);
 }
 
-/** The identifier library code's `Function` references become (a wrapper parameter: transform.ts GUARD_PARAMS). */
-export const FUNCTION_REPLACEMENT = "__tenantbox_Function";
+/** The router library code's `Function` references go through (a wrapper parameter: transform.ts GUARD_PARAMS). */
+export const FUNCTION_ROUTER = "__tenantbox_Function";
 
-/** Rewrites every reference to the global `Function` in library code to the runtime's replacement. */
+/**
+ * Rewrites every reference to `Function` in library code to `(__tenantbox_Function(Function))`: the realm's
+ * router, which gives the replacement for the realm's own Function constructor and anything else back as
+ * it is. So a file's own binding of the name (css-tree's `const Function = require("./Function")`) keeps
+ * working, and an alias of the global (lodash's `Function = context.Function`) still reaches the replacement.
+ */
 export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, code: string): void {
   if (!/\bFunction\b/.test(code)) return;
   walk.ancestor(ast, {
@@ -31,9 +36,9 @@ export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, cod
       const id = node as acorn.Identifier;
       if (id.name !== "Function") return;
       const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined;
+      const routed = `(${FUNCTION_ROUTER}(Function))`;
       // `{ Function }` keeps its key.
-      const replacement = parent?.type === "Property" && parent.shorthand ? `Function: ${FUNCTION_REPLACEMENT}` : FUNCTION_REPLACEMENT;
-      s.overwrite(id.start, id.end, replacement, { contentOnly: true });
+      s.overwrite(id.start, id.end, parent?.type === "Property" && parent.shorthand ? `Function: ${routed}` : routed, { contentOnly: true });
     },
   });
 }

@@ -16,7 +16,8 @@ export const CJS_PARAMS = "exports, require, module, __filename, __dirname, __te
 /**
  * CommonJS takes its guards from a one-shot function instead of parameters: a sloppy module's wrapper is
  * sloppy too, and a sloppy function's `.arguments` (reached through some function's `.caller`) would hand
- * out the budget object. Locals are out of reach; a second call of the wrapper gets no guards and throws.
+ * out the budget object. Locals are out of reach; the take gives the guards once (a wrapper called again
+ * with forged ones runs until the worker's hard stop: SECURITY.md, "Node's surface and library code").
  */
 const TAKE_GUARDS = `const __tenantbox_g = __tenantbox_take(), ${GUARD_PARAMS.split(", ").map((name, i) => `${name} = __tenantbox_g[${i}]`).join(", ")};`;
 export const ESM_PARAMS = `__tenantbox_import, __tenantbox_exports, ${GUARD_PARAMS}`;

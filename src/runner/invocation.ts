@@ -14,6 +14,7 @@ import {
   type ToolRefusal,
   type UrlParts,
 } from "./bridge.js";
+import { LEVEL_DEFAULTS } from "../security-levels.js";
 import { GeneratedCode, MAX_GENERATED_BYTES, MAX_GENERATED_FUNCTIONS } from "./generated-code.js";
 import type { Realm } from "./realm-pool.js";
 import type { InvocationOutcome, InvocationTask, LogEntry, ToolReply, ToolRequest } from "./protocol.js";
@@ -210,6 +211,9 @@ export class Invocation {
     if (this.generatedCount > MAX_GENERATED_FUNCTIONS || this.generatedBytes > MAX_GENERATED_BYTES) {
       return `an invocation may generate at most ${MAX_GENERATED_FUNCTIONS} functions and ${MAX_GENERATED_BYTES} bytes of code`;
     }
+    // Refused before it is hashed: the level's module size bounds generated code too.
+    const maxBytes = LEVEL_DEFAULTS[this.task.securityLevel].maxModuleBytes;
+    if (source.length > maxBytes) return `generated code is larger than ${maxBytes} bytes, the largest module at security level ${this.task.securityLevel}`;
     const wrapper = generatedCode.compile(source, this.task.securityLevel, this.realm.global);
     if (typeof wrapper !== "function") return wrapper.error;
     this.realm.handle.adopt(wrapper);

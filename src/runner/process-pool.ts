@@ -130,7 +130,9 @@ class WorkerProcess {
       } else if (message.t === "need") {
         // Once per call: the process evicted versions it was sent before; they go again, in full.
         const running = this.running;
-        if (!running || running.id !== message.id || !running.task) return;
+        if (!running || running.id !== message.id) return;
+        // Asking twice would leave the call waiting for ever: the process is out of step with the runtime.
+        if (!running.task) return this.stop("asked for sources twice in one call");
         const task = running.task;
         running.task = undefined;
         for (const hash of Array.isArray(message.hashes) ? message.hashes : []) this.held.delete(hash);

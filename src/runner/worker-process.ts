@@ -72,16 +72,22 @@ const arriving = new Map<string, string>();
 function withSources(task: SentTask): { modules: TaskModule[] } | { missing: string[] } {
   const modules: TaskModule[] = [];
   const missing: string[] = [];
+  const arrivedJson: [string, string][] = [];
   for (const m of task.modules) {
     const source = m.source ?? arriving.get(m.hash);
     if (source !== undefined) {
-      if (m.format === "json") keepJson(m.hash, source);
+      if (m.format === "json") arrivedJson.push([m.hash, source]);
       modules.push({ ...m, source });
     } else if (m.format === "json" ? jsonTexts.has(m.hash) : host!.holds(m.hash)) {
       // A code module held compiled needs no source: the compile cache answers by hash.
       modules.push({ ...m, source: m.format === "json" ? jsonTexts.get(m.hash)! : "" });
     } else missing.push(m.hash);
   }
+  // The sources that came with an attempt that cannot run are dropped with it: they are asked for again
+  // too, or the next attempt would miss them (the runtime asks for what is missing once per call).
+  if (missing.length) for (const m of task.modules) if (m.source === undefined && arriving.has(m.hash)) missing.push(m.hash);
+  // Kept only once the call can run: keeping them earlier could evict a JSON text this very call uses.
+  else for (const [hash, text] of arrivedJson) keepJson(hash, text);
   arriving.clear();
   return missing.length ? { missing } : { modules };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanupTenants, longestStall, makeRuntime, makeTenant, safeJson } from "../helpers.js";
+import { cleanupTenants, longestStall, makeRuntime, makeTenant, writeFiles, safeJson } from "../helpers.js";
 import { pathologicalTenants } from "./pathological-files.mjs";
 
 /**
@@ -131,6 +131,10 @@ describe("module sources cross to a sandbox process once", () => {
       const folder = makeTenant(files);
       for (let i = 0; i < 2100; i++) expect(await rt.run({ folder, file: `m${i}.js`, funcName: "f" })).toBe(i);
       for (const i of [0, 1, 2, 2099]) expect(await rt.run({ folder, file: `m${i}.js`, funcName: "f" })).toBe(i);
+      // A call that brings new versions (sent with it) and needs evicted ones again: the new ones are asked
+      // for again with the evicted ones (the attempt that could not run dropped them), in one round.
+      writeFiles(folder, { "fresh.json": '{ "fresh": true }', "fresh.js": "exports.f = () => 'fresh';", "pair.js": "const a = require('./m3.js'), b = require('./fresh.js'), c = require('./fresh.json');\nexports.f = () => [a.f(), b.f(), c.fresh];" });
+      expect(await rt.run({ folder, file: "pair.js", funcName: "f" })).toEqual([3, "fresh", true]);
     } finally {
       await rt.close();
     }

@@ -261,7 +261,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       const realmBuiltins = P.ObjectCreate(null) as Record<string, () => unknown>;
       realmBuiltins["node:process"] = () =>
         createProcess(P, setup.env, setup.nodeVersion, state.startedAt, (level, text) => host("log", level, text), (fn) => P.apply(g.queueMicrotask, undefined, [fn]));
-      state.guards = [budget, enterGuard, loopGuard, codeGeneration.makeFunction, codeGeneration.scopeOf];
+      state.guards = [budget, enterGuard, loopGuard, codeGeneration.route, codeGeneration.scopeOf];
       state.modules = createModuleSystem(P, errors, state.guards as Parameters<typeof createModuleSystem>[2], realmBuiltins);
       state.context = deepFreeze(P.JSONParse(setup.context));
       state.started = false;

@@ -10,7 +10,7 @@ import type { Primordials } from "./primordials.js";
 export function createModuleSystem(
   P: Primordials,
   errors: ErrorTools,
-  guards: [budget: object, enter: () => void, loop: () => void, makeFunction: unknown, scopeOf: unknown],
+  guards: [budget: object, enter: () => void, loop: () => void, routeFunction: unknown, scopeOf: unknown],
   /** Built-in modules the realm builds itself (node:process), by id. */
   realmBuiltins: Record<string, () => unknown>,
 ) {
@@ -95,6 +95,11 @@ export function createModuleSystem(
         // require(esm) as Node 22+ has it: the namespace, or its "module.exports" export when it has one.
         const ns = target.namespace!;
         return P.ObjectHasOwn(ns, "module.exports") ? ns["module.exports"] : ns;
+      };
+      // As in Node, with the tenant folder as the file system's root (process.cwd() is "/").
+      require.resolve = function resolve(specifier: unknown): string {
+        const target = resolveFrom(id, specifier);
+        return specs[target] !== undefined && P.StringPrototypeSlice(target, 0, 5) === "node:" ? P.StringPrototypeSlice(target, 5) : "/" + target;
       };
       // Cycles see the partial exports, as in Node: read module.exports whenever it is asked for.
       P.ObjectDefineProperty(instance, "exports", { get: () => module.exports, enumerable: true, configurable: true });

@@ -183,6 +183,24 @@ module.exports = () => state.runs;`),
     expect: { codes: ["TIMEOUT"], reportCheck: cooperativeTimeout },
   },
   {
+    id: "generated-with-many-names",
+    title: "with over an object of 400,000 names: making its scope (an accessor per name) ends within the call's limits",
+    files: library(`module.exports = () => {
+  const data = Object.fromEntries(Array.from({ length: 400000 }, (_, i) => ["k" + i, i]));
+  return Function("o", "with (o) { return k1; }")(data);
+};`),
+    source: `exports.f = () => require("lib")();`,
+    limitMs: 500,
+    expect: { codes: ["TIMEOUT", "MEMORY_LIMIT_EXCEEDED"] },
+  },
+  {
+    id: "generated-code-too-large",
+    title: "generated code larger than the level's largest module is refused before it is read",
+    files: library(`module.exports = () => { try { Function("return '" + "x".repeat(5 * 1024 * 1024) + "'"); return "compiled"; } catch (e) { return e.name + ": " + e.message.slice(0, 40); } };`),
+    source: `exports.f = () => require("lib")();`,
+    expect: { codes: "success", valueCheck: is("EvalError: generated code is larger than 4194304 by") },
+  },
+  {
     id: "generated-code-cannot-close-early",
     title: "a body that closes the generated function early (to run code of its own) is refused with an EvalError",
     files: library(`module.exports = () => { try { return Function("}); globalThis.leak = 1; (function () {")(); } catch (e) { return e.name + ":" + typeof globalThis.leak; } };`),
