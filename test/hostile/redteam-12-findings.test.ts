@@ -3,7 +3,8 @@ import { cleanupTenants, longestStall, makeRuntime, makeTenant, safeJson } from 
 
 /*
  * Red-team round on issue 12 (Node's surface in the realm, library profile, code generation, resolution).
- * Every test here asserts the SECURE behaviour: each one FAILS on b98e9d4 because of the finding it names.
+ * Every test here asserts the SECURE behaviour: each one failed on b98e9d4 because of the finding it names;
+ * all six are fixed (F1 also on main, where the override-mistake originals were already left unfrozen).
  * Findings, most severe first (details in the red-team report):
  *
  *   F1 cross-tenant: hardening leaves the values behind the "override mistake" accessors unfrozen
