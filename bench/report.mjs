@@ -22,14 +22,26 @@ function change(now, old, higherIsBetter) {
 function besidePrevious(table, previousTable, commit, valueCells = 1) {
   if (!previousTable) return table;
   const cells = (row) => row.replace(/ \|$/, "").split(" | ");
-  const key = (row) => cells(row).slice(0, -valueCells).join("|").replace(/n=\d+/g, "n=#");
-  const old = new Map(previousTable.split("\n").map((row) => [key(row), cells(row).at(-valueCells)]));
-  return table
-    .split("\n")
+  // A label that repeats ("... their outcomes") is told apart by its occurrence.
+  const keyed = (rows) => {
+    const seen = new Map();
+    return rows.map((row) => {
+      const label = cells(row).slice(0, -valueCells).join("|").replace(/n=\d+/g, "n=#");
+      const n = (seen.get(label) ?? 0) + 1;
+      seen.set(label, n);
+      return `${label}#${n}`;
+    });
+  };
+  const oldRows = previousTable.split("\n");
+  const oldKeys = keyed(oldRows);
+  const old = new Map(oldRows.map((row, i) => [oldKeys[i], cells(row).at(-valueCells)]));
+  const rows = table.split("\n");
+  const keys = keyed(rows);
+  return rows
     .map((row, i) => {
       if (i === 0) return `${row} previous run (${commit}) |`;
       if (i === 1) return `${row} ---: |`;
-      return `${row} ${old.get(key(row)) ?? "n/a"} |`;
+      return `${row} ${old.get(keys[i]) ?? "n/a"} |`;
     })
     .join("\n");
 }

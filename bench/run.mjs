@@ -102,7 +102,7 @@ function previousFigures() {
     const git = (...args) => execFileSync("git", args, { cwd: here, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     const relative = path.relative(git("rev-parse", "--show-toplevel"), json);
     const figures = JSON.parse(git("show", `HEAD:${relative}`));
-    return { engines: figures.engines, limits: figures.limits, commit: git("log", "-1", "--format=%h", "--", relative) };
+    return { engines: figures.engines, limits: figures.limits, commit: git("log", "-1", "--format=%h", "--", `:/${relative}`) };
   } catch {
     return undefined;
   }
