@@ -3,9 +3,9 @@ import path from "node:path";
 import type { AuditFilter, AuditRow } from "../service/audit-log.js";
 import { DATABASE_FILE, openDatabase } from "../service/database.js";
 import { PostgresAuditLog } from "../service/postgres-audit-log.js";
-import { PostgresDatabase, redactUrl } from "../service/postgres-database.js";
 import { SqliteAuditLog } from "../service/sqlite-audit-log.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
+import { readPostgres } from "./read-postgres.js";
 import { cell, jsonLine } from "./format.js";
 import { USAGE } from "./usage.js";
 
@@ -67,23 +67,8 @@ async function sqliteRows(dataDir: string, filter: AuditFilter): Promise<AuditRo
   }
 }
 
-async function postgresRows(url: string, filter: AuditFilter): Promise<AuditRow[] | string> {
-  let db: PostgresDatabase;
-  try {
-    db = new PostgresDatabase(url, 1);
-  } catch (error) {
-    throw new UsageError(`--database: ${(error as Error).message}`);
-  }
-  try {
-    return await new PostgresAuditLog(db).query(filter);
-  } catch (error) {
-    const { code, message } = error as { code?: unknown; message?: string };
-    // 42P01: no executions table yet.
-    if (code === "42P01") return `no audit log in ${redactUrl(url)} (run "tenantbox serve --database ..." first)`;
-    return `cannot read the audit log in ${redactUrl(url)}: ${message ?? String(error)}`;
-  } finally {
-    await db.close();
-  }
+function postgresRows(url: string, filter: AuditFilter): Promise<AuditRow[] | string> {
+  return readPostgres(url, "the audit log", (db) => new PostgresAuditLog(db).query(filter));
 }
 
 function formatRows(rows: AuditRow[]): string {

@@ -4,9 +4,9 @@ import { BullmqDelivery } from "../service/delivery/bullmq-delivery.js";
 import { SqliteDeliveryStore, type JobFilter, type JobListing } from "../service/delivery/delivery-store.js";
 import { PostgresDeliveryStore } from "../service/delivery/postgres-delivery-store.js";
 import { DATABASE_FILE, openDatabase } from "../service/database.js";
-import { PostgresDatabase, redactUrl } from "../service/postgres-database.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { cell, jsonLine } from "./format.js";
+import { readPostgres } from "./read-postgres.js";
 import { USAGE } from "./usage.js";
 
 /**
@@ -60,22 +60,8 @@ async function sqliteJobs(dataDir: string, filter: JobFilter): Promise<JobListin
   }
 }
 
-async function postgresJobs(url: string, filter: JobFilter): Promise<JobListing[] | string> {
-  let db: PostgresDatabase;
-  try {
-    db = new PostgresDatabase(url, 1);
-  } catch (error) {
-    throw new UsageError(`--database: ${(error as Error).message}`);
-  }
-  try {
-    return await new PostgresDeliveryStore(db).list(filter);
-  } catch (error) {
-    const { code, message } = error as { code?: unknown; message?: string };
-    if (code === "42P01") return `no queue in ${redactUrl(url)} (run "tenantbox serve --database ..." first)`;
-    return `cannot read the queue in ${redactUrl(url)}: ${message ?? String(error)}`;
-  } finally {
-    await db.close();
-  }
+function postgresJobs(url: string, filter: JobFilter): Promise<JobListing[] | string> {
+  return readPostgres(url, "the queue", (db) => new PostgresDeliveryStore(db).list(filter));
 }
 
 async function redisJobs(url: string, prefix: string, filter: JobFilter): Promise<JobListing[] | string> {

@@ -5,20 +5,8 @@ import type { AttemptResult, DeadLetter, JobFilter, JobListing, JobState, JobVie
 import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type NewEvent } from "./delivery-engine.js";
 import { DEAD_LETTER_TTL_MS, FINAL_CODES, IDEMPOTENCY_TTL_MS, SUCCEEDED_TTL_MS } from "./retry-policy.js";
 
-/** One handler's job as BullMQ keeps it. */
-interface HandlerJobData {
-  deliveryId: string;
-  index: number;
-  tenant: string;
-  event: string;
-  file: string;
-  funcName: string;
-  payload: unknown;
-  context: unknown;
-  user: string | null;
-  permissions: string[] | null;
-  maxAttempts: number;
-}
+/** One handler's job as BullMQ keeps it: what an attempt needs, but its number (BullMQ counts attempts). */
+type HandlerJobData = Omit<TakenJob, "attempt">;
 
 export interface BullmqDeliveryOptions {
   redisUrl: string;

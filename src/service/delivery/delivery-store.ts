@@ -1,19 +1,11 @@
+import type { NewEvent } from "./delivery-engine.js";
 import type { Database, Statement } from "../database.js";
 
 export type JobState = "queued" | "running" | "succeeded" | "failed";
 
-export interface NewDelivery {
+/** An event to store: the engine's input with its new id and the time it came in. */
+export interface NewDelivery extends NewEvent {
   id: string;
-  tenant: string;
-  event: string;
-  payload: unknown;
-  context: unknown;
-  user: string | null;
-  permissions: string[] | null;
-  idempotencyKey: string | null;
-  source: "api" | "schedule";
-  handlers: { file: string; funcName: string }[];
-  maxAttempts: number;
   at: number;
 }
 
@@ -64,20 +56,13 @@ export interface DeliveryView {
 }
 
 /** One handler job as `tenantbox jobs` lists it. */
-export interface JobListing {
+export interface JobListing extends JobView {
   id: string;
   tenant: string;
   event: string;
-  index: number;
-  file: string;
-  funcName: string;
-  state: JobState;
-  attempts: number;
-  maxAttempts: number;
   /** When it was queued, and when it ended (succeeded or failed for good), ms since the epoch. */
   queuedAt: number;
   finishedAt: number | null;
-  lastResult: AttemptResult | null;
 }
 
 export interface JobFilter {
@@ -91,20 +76,7 @@ export interface JobFilter {
 export const LIST_ORDER = "COALESCE(j.finished_at, j.queued_at) DESC, j.delivery_id, j.idx";
 
 export function listing(r: JobRow & { event: string; queued_at: number }): JobListing {
-  return {
-    id: r.delivery_id,
-    tenant: r.tenant,
-    event: r.event,
-    index: r.idx,
-    file: r.file,
-    funcName: r.func,
-    state: r.state,
-    attempts: r.attempts,
-    maxAttempts: r.max_attempts,
-    queuedAt: r.queued_at,
-    finishedAt: r.finished_at,
-    lastResult: parseJson(r.last_result) as AttemptResult | null,
-  };
+  return { ...jobView(r), id: r.delivery_id, tenant: r.tenant, event: r.event, queuedAt: r.queued_at, finishedAt: r.finished_at };
 }
 
 export interface DeadLetter {
@@ -132,6 +104,39 @@ export interface JobRow {
 }
 
 export const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+
+/** A taken job's row with its delivery's columns, as both engines select it. */
+export interface TakenRow {
+  delivery_id: string;
+  idx: number;
+  tenant: string;
+  file: string;
+  func: string;
+  attempts: number;
+  max_attempts: number;
+  event: string;
+  payload: string;
+  context: string | null;
+  user: string | null;
+  permissions: string | null;
+}
+
+export function takenJob(r: TakenRow): TakenJob {
+  return {
+    deliveryId: r.delivery_id,
+    index: r.idx,
+    tenant: r.tenant,
+    event: r.event,
+    file: r.file,
+    funcName: r.func,
+    payload: JSON.parse(r.payload),
+    context: parseJson(r.context),
+    user: r.user,
+    permissions: parseJson(r.permissions) as string[] | null,
+    attempt: r.attempts,
+    maxAttempts: r.max_attempts,
+  };
+}
 const parse = parseJson;
 
 /**
@@ -240,37 +245,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   private taken(deliveryId: string, index: number): TakenJob {
-    const r = this.sql(
-      `SELECT j.delivery_id, j.idx, j.tenant, j.file, j.func, j.attempts, j.max_attempts, d.event, d.payload, d.context, d.user, d.permissions
-       FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id WHERE j.delivery_id = ? AND j.idx = ?`,
-    ).get(deliveryId, index) as {
-      delivery_id: string;
-      idx: number;
-      tenant: string;
-      file: string;
-      func: string;
-      attempts: number;
-      max_attempts: number;
-      event: string;
-      payload: string;
-      context: string | null;
-      user: string | null;
-      permissions: string | null;
-    };
-    return {
-      deliveryId: r.delivery_id,
-      index: r.idx,
-      tenant: r.tenant,
-      event: r.event,
-      file: r.file,
-      funcName: r.func,
-      payload: JSON.parse(r.payload),
-      context: parse(r.context),
-      user: r.user,
-      permissions: parse(r.permissions) as string[] | null,
-      attempt: r.attempts,
-      maxAttempts: r.max_attempts,
-    };
+    return takenJob(
+      this.sql(
+        `SELECT j.delivery_id, j.idx, j.tenant, j.file, j.func, j.attempts, j.max_attempts, d.event, d.payload, d.context, d.user, d.permissions
+         FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id WHERE j.delivery_id = ? AND j.idx = ?`,
+      ).get(deliveryId, index) as TakenRow,
+    );
   }
 
   /** The attempt ended: the job succeeded, failed for good, or waits for `retryAt`. */

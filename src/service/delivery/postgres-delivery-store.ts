@@ -15,6 +15,8 @@ import {
   type JobState,
   type NewDelivery,
   type TakenJob,
+  type TakenRow,
+  takenJob,
 } from "./delivery-store.js";
 
 /**
@@ -74,20 +76,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   async take(tenant: string, now: number, leaseUntil: number): Promise<TakenJob | undefined> {
-    const { rows } = await this.db.query<{
-      delivery_id: string;
-      idx: number;
-      tenant: string;
-      file: string;
-      func: string;
-      attempts: number;
-      max_attempts: number;
-      event: string;
-      payload: string;
-      context: string | null;
-      user: string | null;
-      permissions: string | null;
-    }>(
+    const { rows } = await this.db.query<TakenRow>(
       `WITH next AS (
          SELECT delivery_id, idx FROM delivery_jobs WHERE state = 'queued' AND tenant = $1 AND run_at <= $2
          ORDER BY run_at, queued_at, idx LIMIT 1 FOR UPDATE SKIP LOCKED
@@ -99,22 +88,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
        SELECT taken.*, d.event, d.payload, d.context, d."user", d.permissions FROM taken JOIN deliveries d ON d.id = taken.delivery_id`,
       [tenant, now, leaseUntil],
     );
-    const r = rows[0];
-    if (!r) return undefined;
-    return {
-      deliveryId: r.delivery_id,
-      index: r.idx,
-      tenant: r.tenant,
-      event: r.event,
-      file: r.file,
-      funcName: r.func,
-      payload: JSON.parse(r.payload),
-      context: parseJson(r.context),
-      user: r.user,
-      permissions: parseJson(r.permissions) as string[] | null,
-      attempt: r.attempts,
-      maxAttempts: r.max_attempts,
-    };
+    return rows[0] && takenJob(rows[0]);
   }
 
   async finish(job: TakenJob, result: AttemptResult, next: { state: "succeeded" | "failed" } | { state: "queued"; retryAt: number }, now: number): Promise<void> {
