@@ -320,15 +320,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
       `SELECT j.*, d.event FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id
        WHERE j.tenant = ? AND j.state = 'failed' AND j.finished_at < ? ORDER BY j.finished_at DESC, j.delivery_id, j.idx LIMIT ?`,
     ).all(tenant, before ?? Number.MAX_SAFE_INTEGER, limit) as (JobRow & { event: string })[];
-    return rows.map((r) => ({
-      id: r.delivery_id,
-      event: r.event,
-      file: r.file,
-      funcName: r.func,
-      attempts: r.attempts,
-      failedAt: r.finished_at!,
-      lastResult: parse(r.last_result) as AttemptResult | null,
-    }));
+    return rows.map(deadLetter);
   }
 
   /** Queues the delivery's failed jobs again with fresh attempts; how many. */
@@ -355,6 +347,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
       this.sql(`DELETE FROM deliveries WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM delivery_jobs j WHERE j.delivery_id = deliveries.id)`).run(now - Math.min(succeededTtl, deadTtl));
     })();
   }
+}
+
+/** A failed job's row with its event, as both engines list it. */
+export function deadLetter(r: JobRow & { event: string }): DeadLetter {
+  const view = jobView(r);
+  return { id: r.delivery_id, event: r.event, file: r.file, funcName: r.func, attempts: r.attempts, failedAt: r.finished_at!, lastResult: view.lastResult };
 }
 
 export function jobView(r: JobRow): JobView {

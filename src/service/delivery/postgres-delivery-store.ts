@@ -1,10 +1,10 @@
 import type { PostgresDatabase } from "../postgres-database.js";
 import {
   cutOffAttempt,
+  deadLetter,
   jobView,
   LIST_ORDER,
   listing,
-  parseJson,
   type AttemptResult,
   type DeadLetter,
   type DeliveryStore,
@@ -155,15 +155,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
        WHERE j.tenant = $1 AND j.state = 'failed' AND j.finished_at < $2 ORDER BY j.finished_at DESC, j.delivery_id, j.idx LIMIT $3`,
       [tenant, before ?? Number.MAX_SAFE_INTEGER, limit],
     );
-    return rows.map((r) => ({
-      id: r.delivery_id,
-      event: r.event,
-      file: r.file,
-      funcName: r.func,
-      attempts: r.attempts,
-      failedAt: r.finished_at!,
-      lastResult: parseJson(r.last_result) as AttemptResult | null,
-    }));
+    return rows.map(deadLetter);
   }
 
   async retry(tenant: string, id: string, now: number): Promise<number> {
