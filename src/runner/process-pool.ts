@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Socket } from "node:net";
+import fs from "node:fs";
 import os from "node:os";
 import { FrameChannel } from "./frame-channel.js";
 import { checkWorkerMessage } from "./worker-messages.js";
@@ -20,6 +21,16 @@ import { sandboxLaunch, type SandboxLaunch } from "./sandbox-os.js";
 const PROCESS_HEAP_HEADROOM_MB = 32;
 /** A process that never says it is ready is killed and its call failed. */
 const START_TIMEOUT_MS = 30_000;
+/**
+ * A call that has run this long is lowered in the OS's CPU priority (nice) until it ends: when calls
+ * outnumber cores (a tenant's loops on every worker and another tenant's call on the spare one), the
+ * short calls of other tenants get the CPU first, and a long call still gets all of it when nothing else
+ * runs. The process's priority is restored after the call (a host that may not raise it again retires
+ * the process instead, so that no later call inherits it).
+ */
+const LONG_CALL_MS = 10;
+const LONG_CALL_NICE = 10;
+
 /** The largest message an idle process may send ("ready" is a few bytes). */
 const IDLE_FRAME_BYTES = 64 * 1024;
 /** JSON may escape a character into six: what a call's value, logs and tool arguments may grow to as frames. */
@@ -96,6 +107,8 @@ class WorkerProcess {
   retiring = false;
   /** With processPerTenant: the tenant (folder) this process serves, from its first call on. */
   tenant: string | undefined;
+  /** Its CPU priority was lowered for the call running now (a long call). */
+  private lowered = false;
   /** Module versions sent to this process: their sources need not cross again (a 15 MB graph cost ~70 ms of the host's main thread per call). */
   private readonly held = new Set<string>();
   private readonly channel: FrameChannel;
@@ -176,6 +189,47 @@ class WorkerProcess {
     });
     this.send({ t: "init", readyContexts: options.readyContexts, heapHeadroomMb: PROCESS_HEAP_HEADROOM_MB });
     this.refresh();
+  }
+
+  /** Lowers the process's CPU priority for the long call it runs (best effort: the OS may refuse). */
+  lowerPriority(): void {
+    if (this.exited || this.lowered) return;
+    try {
+      for (const thread of this.sandboxThreads()) os.setPriority(thread, LONG_CALL_NICE);
+      this.lowered = true;
+    } catch {
+      /* not permitted here, or the process is gone: the call keeps its priority */
+    }
+  }
+
+  /** Back to the normal priority after a long call; a process that cannot get it back serves no other call. */
+  restorePriority(): void {
+    if (!this.lowered || this.exited) return;
+    try {
+      for (const thread of this.sandboxThreads()) os.setPriority(thread, 0);
+      this.lowered = false;
+    } catch {
+      this.retiring = true;
+    }
+  }
+
+  /**
+   * The threads of the sandbox's Node process (Linux's priority is per thread). unshare and sh may stand
+   * between it and the child the pool spawned: it is the end of the chain of only children. Without /proc,
+   * the child itself.
+   */
+  private sandboxThreads(): number[] {
+    let pid = this.child.pid!;
+    try {
+      for (let depth = 0; depth < 4; depth++) {
+        const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+        if (children.length !== 1) break;
+        pid = Number(children[0]);
+      }
+      return fs.readdirSync(`/proc/${pid}/task`).map(Number);
+    } catch {
+      return [pid];
+    }
   }
 
   /** The task with the sources of versions this process was sent before left out. */
@@ -340,7 +394,10 @@ export class ProcessPool implements SandboxPool {
     running.sent = true;
     running.task = task;
     proc.send({ t: "run", id, task: proc.sendable(task) });
+    const longCall = setTimeout(() => proc.lowerPriority(), LONG_CALL_MS);
     const result = await outcome;
+    clearTimeout(longCall);
+    proc.restorePriority();
     if (proc.retiring) {
       // Its heap keeps more than the next call can be denied: a fresh process takes its place.
       proc.retire();
