@@ -1,4 +1,5 @@
 import type { NewEvent } from "./delivery-engine.js";
+import { GroupCommit } from "../group-commit.js";
 import type { Database, Statement } from "../database.js";
 
 export type JobState = "queued" | "running" | "succeeded" | "failed";
@@ -176,7 +177,18 @@ export function cutOffAttempt(attempt: number, now: number): AttemptResult {
 export class SqliteDeliveryStore implements DeliveryStore {
   private readonly statements: Record<string, Statement> = {};
 
-  constructor(private readonly db: Database) {}
+  /**
+   * Events stored together are committed together (one commit per turn of the event loop, as the audit
+   * log does): a commit costs more than the rows. Each add() resolves once its own commit succeeded.
+   */
+  private readonly adds = new GroupCommit<{ delivery: NewDelivery; stored?: { id: string; created: boolean } }>((items) => this.addAll(items));
+  private readonly addAll: (items: { delivery: NewDelivery; stored?: { id: string; created: boolean } }[]) => void;
+
+  constructor(private readonly db: Database) {
+    this.addAll = db.transaction((items: { delivery: NewDelivery; stored?: { id: string; created: boolean } }[]) => {
+      for (const item of items) item.stored = this.addOne(item.delivery);
+    });
+  }
 
   private sql(text: string): Statement {
     return (this.statements[text] ??= this.db.prepare<unknown[]>(text));
@@ -184,32 +196,37 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   /** Stores the delivery and its jobs at once; with a key already used by the tenant, the first delivery's id instead. */
   async add(delivery: NewDelivery): Promise<{ id: string; created: boolean }> {
-    return this.db.transaction(() => {
-      if (delivery.idempotencyKey !== null) {
-        const first = this.sql(`SELECT id FROM deliveries WHERE tenant = ? AND idempotency_key = ?`).get(delivery.tenant, delivery.idempotencyKey) as { id: string } | undefined;
-        if (first) return { id: first.id, created: false };
-      }
-      this.sql(
-        `INSERT INTO deliveries (id, tenant, event, payload, context, user, permissions, idempotency_key, source, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        delivery.id,
-        delivery.tenant,
-        delivery.event,
-        JSON.stringify(delivery.payload ?? null),
-        delivery.context === undefined ? null : JSON.stringify(delivery.context),
-        delivery.user,
-        delivery.permissions === null ? null : JSON.stringify(delivery.permissions),
-        delivery.idempotencyKey,
-        delivery.source,
-        delivery.at,
-      );
-      const insert = this.sql(
-        `INSERT INTO delivery_jobs (delivery_id, idx, tenant, file, func, state, max_attempts, run_at, queued_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
-      );
-      delivery.handlers.forEach((h, i) => insert.run(delivery.id, i, delivery.tenant, h.file, h.funcName, delivery.maxAttempts, delivery.at, delivery.at));
-      return { id: delivery.id, created: true };
-    })();
+    const item: { delivery: NewDelivery; stored?: { id: string; created: boolean } } = { delivery };
+    await this.adds.add(item);
+    return item.stored!;
+  }
+
+  /** One event inside the batch's transaction (a key used earlier in the same batch is found too). */
+  private addOne(delivery: NewDelivery): { id: string; created: boolean } {
+    if (delivery.idempotencyKey !== null) {
+      const first = this.sql(`SELECT id FROM deliveries WHERE tenant = ? AND idempotency_key = ?`).get(delivery.tenant, delivery.idempotencyKey) as { id: string } | undefined;
+      if (first) return { id: first.id, created: false };
+    }
+    this.sql(
+      `INSERT INTO deliveries (id, tenant, event, payload, context, user, permissions, idempotency_key, source, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      delivery.id,
+      delivery.tenant,
+      delivery.event,
+      JSON.stringify(delivery.payload ?? null),
+      delivery.context === undefined ? null : JSON.stringify(delivery.context),
+      delivery.user,
+      delivery.permissions === null ? null : JSON.stringify(delivery.permissions),
+      delivery.idempotencyKey,
+      delivery.source,
+      delivery.at,
+    );
+    const insert = this.sql(
+      `INSERT INTO delivery_jobs (delivery_id, idx, tenant, file, func, state, max_attempts, run_at, queued_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+    );
+    delivery.handlers.forEach((h, i) => insert.run(delivery.id, i, delivery.tenant, h.file, h.funcName, delivery.maxAttempts, delivery.at, delivery.at));
+    return { id: delivery.id, created: true };
   }
 
   /** Tenants with a job due at `now`: one index probe per tenant (a skip scan), however many jobs wait. */
