@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { LEVEL_DEFAULTS, type SecurityLevel, type ValidationIssue } from "../index.js";
-import { jsonErrorMessage, lineLocator, scanJson } from "../loader/json-positions.js";
-import type { IssueRule } from "../loader/rules.js";
+import { jsonErrorLocation, jsonErrorMessage } from "../loader/json-positions.js";
+import { fileIssue } from "../loader/issues.js";
 import { checkModule } from "../loader/validate.js";
 import { MANIFEST_FILE } from "../registry/manifest.js";
 import { walkModuleFiles } from "../registry/module-files.js";
@@ -24,9 +24,6 @@ export function listCheckableFiles(root: string): { files: string[]; unreadable:
   return { files: walk.files.map(relative), unreadable: walk.unreadable.map(relative) };
 }
 
-function issue(rule: IssueRule, message: string, location = { line: 1, column: 1 }): ValidationIssue {
-  return { rule, message, severity: "error", location };
-}
 
 /** JSON data files are not limited by the security level; this only keeps one from filling memory. */
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
@@ -41,17 +38,16 @@ export function checkFile(absolute: string, level: SecurityLevel): ValidationIss
     code = readRegularFile(absolute, extension === ".json" ? MAX_JSON_BYTES : limit);
   } catch (error) {
     if (error instanceof FileReadRefused) {
-      return [issue(error.reason === "too-large" ? "max-module-size" : "not-a-file", `${extension === ".json" ? "file" : "module"} ${error.message}`)];
+      return [fileIssue(error.reason === "too-large" ? "max-module-size" : "not-a-file", `${extension === ".json" ? "file" : "module"} ${error.message}`)];
     }
-    return [issue("read-error", `cannot read file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)];
+    return [fileIssue("read-error", `cannot read file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)];
   }
   if (extension === ".json") {
     try {
       JSON.parse(code);
       return [];
     } catch (error) {
-      const location = lineLocator(code)(scanJson(code).errorOffset ?? code.length);
-      return [issue("syntax", `invalid JSON: ${jsonErrorMessage(error)}`, location)];
+      return [fileIssue("syntax", `invalid JSON: ${jsonErrorMessage(error)}`, "error", jsonErrorLocation(code))];
     }
   }
   return checkModule(code, extension, level).result.issues;
@@ -85,7 +81,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
   let out = "";
   for (const dir of unreadable) {
     errors++;
-    out += formatIssue(dir, issue("read-error", "cannot read directory")) + "\n";
+    out += formatIssue(dir, fileIssue("read-error", "cannot read directory")) + "\n";
   }
   for (const file of files) {
     // The manifest is checked below, syntax included, as the registry reads it.

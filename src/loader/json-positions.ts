@@ -1,3 +1,5 @@
+import { locate } from "./issues.js";
+
 /**
  * Where things are in a JSON text, for messages a person reads: the first character that makes it invalid
  * (V8's JSON.parse names no position for "Unexpected token"), and where the values a few levels deep start
@@ -157,6 +159,11 @@ export function lineLocator(text: string): (offset: number) => { line: number; c
     }
     return { line: lo + 1, column: offset - lineStarts[lo]! + 1 };
   };
+}
+
+/** Where JSON.parse failed on `text`: line and column (1-based) of the first character that makes it invalid. */
+export function jsonErrorLocation(text: string): { line: number; column: number } {
+  return locate(text, scanJson(text).errorOffset ?? text.length);
 }
 
 /** JSON.parse's message without the position it may append (" in JSON at position N (line L column C)"). */

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { clipText, fileIssue, limitIssues, MAX_QUOTED_TEXT, type ValidationIssue } from "../loader/issues.js";
-import { jsonErrorMessage, jsonPathKey, lineLocator, scanJson, type JsonPath } from "../loader/json-positions.js";
+import { jsonErrorLocation, jsonErrorMessage, jsonPathKey, lineLocator, scanJson, type JsonPath } from "../loader/json-positions.js";
 import type { IssueRule } from "../loader/rules.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { cronProblem } from "./cron-schedule.js";
@@ -80,8 +80,7 @@ export function parseManifest(text: string): ParsedManifest {
     raw = JSON.parse(text);
   } catch (error) {
     // One scan finds where it breaks (V8 names no position for some errors).
-    const location = lineLocator(text)(scanJson(text).errorOffset ?? text.length);
-    return { issues: [issue(`${MANIFEST_FILE} is not valid JSON: ${jsonErrorMessage(error)}`, "syntax", location)] };
+    return { issues: [issue(`${MANIFEST_FILE} is not valid JSON: ${jsonErrorMessage(error)}`, "syntax", jsonErrorLocation(text))] };
   }
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { issues: [issue(`${MANIFEST_FILE} must be a JSON object`)] };
   const at = positionsIn(text);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import Ajv, { type ErrorObject } from "ajv";
 import { SECURITY_LEVELS, type SecurityLevel } from "../security-levels.js";
-import { jsonErrorMessage, lineLocator, scanJson } from "../loader/json-positions.js";
+import { jsonErrorLocation, jsonErrorMessage } from "../loader/json-positions.js";
 import { TIER_NAMES, TIER_QUOTAS, type Quotas, type TierName } from "./tiers.js";
 
 /** `points` per `duration` seconds. */
@@ -255,7 +255,7 @@ export function permits(grants: readonly string[], tool: string): boolean {
 
 // " at line L column C" (V8 names no position for some errors).
 function where(text: string): string {
-  const { line, column } = lineLocator(text)(scanJson(text).errorOffset ?? text.length);
+  const { line, column } = jsonErrorLocation(text);
   return ` at line ${line} column ${column}`;
 }
 

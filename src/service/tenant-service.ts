@@ -5,7 +5,7 @@ import type { ErrorInfo } from "../errors.js";
 import { hookResult, refusedHook, type ExecuteResult, type HookResult, type IsolatedRuntime } from "../isolated-runtime.js";
 import { mapLimited } from "../map-limited.js";
 import type { ModuleInfo } from "../loader/module-graph.js";
-import type { ValidationResult } from "../loader/issues.js";
+import { fileIssue, type ValidationResult } from "../loader/issues.js";
 import { Admission } from "./admission.js";
 import type { AuditLog, AuditRow } from "./audit-log.js";
 import type { Caller } from "./caller.js";
@@ -186,20 +186,19 @@ export class TenantService {
     const runtime = this.parts.runtimes.of(tenant);
     const targets = await this.registryCall(() => runtime.handlers(event, this.folderOf(tenant)));
     await this.parts.store.ready();
-    const enqueue = () => this.parts.delivery.enqueue({
-      tenant: tenant.id,
-      event,
-      payload: payload ?? null,
-      context: context ?? null,
-      user: principal.user,
-      permissions: principal.permissions,
-      idempotencyKey,
-      source: "api",
-      handlers: targets.map(({ file, funcName }) => ({ file, funcName })),
-      maxAttempts: tenant.quotas.maxDeliveryAttempts,
-    });
     try {
-      return await enqueue();
+      return await this.parts.delivery.enqueue({
+        tenant: tenant.id,
+        event,
+        payload: payload ?? null,
+        context: context ?? null,
+        user: principal.user,
+        permissions: principal.permissions,
+        idempotencyKey,
+        source: "api",
+        handlers: targets.map(({ file, funcName }) => ({ file, funcName })),
+        maxAttempts: tenant.quotas.maxDeliveryAttempts,
+      });
     } catch (error) {
       // Nothing is acknowledged that was not stored.
       this.parts.log("could not store a queued event", error);
@@ -239,8 +238,9 @@ export class TenantService {
 
   /** Queues a queued event's dead letters again with fresh attempts. */
   async retryQueuedEvent(tenant: TenantConfig, id: string): Promise<{ id: string; retried: number }> {
-    if (!(await this.parts.delivery.report(tenant.id, id))) throw new ServiceError("NOT_FOUND", "no queued event with this id");
-    return { id, retried: await this.parts.delivery.retry(tenant.id, id) };
+    const retried = await this.parts.delivery.retry(tenant.id, id);
+    if (retried === undefined) throw new ServiceError("NOT_FOUND", "no queued event with this id");
+    return { id, retried };
   }
 
   /**
@@ -287,7 +287,7 @@ export class TenantService {
       const count = Object.keys(hooks.schedules).length;
       if (count > tenant.quotas.maxSchedules) {
         const message = `${count} schedules; the tier runs the first ${tenant.quotas.maxSchedules} (maxSchedules)`;
-        hooks.issues = [...hooks.issues, { rule: "manifest", message, severity: "warning", location: { line: 1, column: 1 } }];
+        hooks.issues = [...hooks.issues, fileIssue("manifest", message, "warning")];
       }
       return { modules: await runtime.modules(folder), hooks };
     });

@@ -153,9 +153,9 @@ export class BullmqDelivery implements DeliveryEngine {
     return letters;
   }
 
-  async retry(tenant: string, id: string): Promise<number> {
+  async retry(tenant: string, id: string): Promise<number | undefined> {
     const meta = await this.redis.hgetall(this.key("delivery", id));
-    if (meta.tenant !== tenant) return 0;
+    if (meta.tenant !== tenant) return undefined;
     let count = 0;
     for (let index = 0; index < Number(meta.handlers); index++) {
       const job = await this.queue(tenant).getJob(`${id}_${index}`);

@@ -35,8 +35,8 @@ export interface DeliveryEngine {
   enqueue(input: NewEvent): Promise<{ id: string; event: string; handlers: number; duplicate: boolean }>;
   report(tenant: string, id: string): Promise<DeliveryReport | undefined>;
   deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]>;
-  /** Queues a delivery's dead letters again, each with fresh attempts; how many. */
-  retry(tenant: string, id: string): Promise<number>;
+  /** Queues a delivery's dead letters again, each with fresh attempts; how many (undefined: the tenant has no such delivery). */
+  retry(tenant: string, id: string): Promise<number | undefined>;
   counts(): Promise<{ states: Record<JobState, number>; oldestWaitingMs: number }>;
   /** Starts running attempts: `run` runs one. */
   start(run: (job: TakenJob) => Promise<AttemptOutcome>): Promise<void>;

@@ -138,7 +138,6 @@ export function takenJob(r: TakenRow): TakenJob {
     maxAttempts: r.max_attempts,
   };
 }
-const parse = parseJson;
 
 /**
  * The queue's rows in one engine: the embedded queue's SQLite file, or PostgreSQL when it is the service's
@@ -156,7 +155,8 @@ export interface DeliveryStore {
   reclaimExpired(now: number): Promise<number>;
   delivery(tenant: string, id: string): Promise<DeliveryView | undefined>;
   deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]>;
-  retry(tenant: string, id: string, now: number): Promise<number>;
+  /** How many dead letters of the delivery were queued again; undefined when the tenant has no such delivery. */
+  retry(tenant: string, id: string, now: number): Promise<number | undefined>;
   counts(now: number): Promise<{ states: Record<JobState, number>; oldestWaitingMs: number }>;
   sweep(now: number, succeededTtl: number, deadTtl: number, idempotencyTtl: number): Promise<void>;
   /** For `tenantbox jobs`: every tenant's jobs unless `tenant` names one. */
@@ -314,11 +314,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   async list(filter: JobFilter): Promise<JobListing[]> {
     const where = [...(filter.tenant !== undefined ? ["j.tenant = ?"] : []), ...(filter.failed ? ["j.state = 'failed'"] : [])];
-    const rows = this.db
-      .prepare<unknown[]>(
-        `SELECT j.*, d.event FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${LIST_ORDER} LIMIT ?`,
-      )
-      .all(...(filter.tenant !== undefined ? [filter.tenant] : []), filter.limit) as (JobRow & { event: string; queued_at: number })[];
+    // At most four statements (two optional conditions): cached like the others.
+    const rows = this.sql(
+      `SELECT j.*, d.event FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${LIST_ORDER} LIMIT ?`,
+    ).all(...(filter.tenant !== undefined ? [filter.tenant] : []), filter.limit) as (JobRow & { event: string; queued_at: number })[];
     return rows.map(listing);
   }
 
@@ -341,10 +340,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   /** Queues the delivery's failed jobs again with fresh attempts; how many. */
-  async retry(tenant: string, id: string, now: number): Promise<number> {
-    return this.sql(
+  async retry(tenant: string, id: string, now: number): Promise<number | undefined> {
+    const changed = this.sql(
       `UPDATE delivery_jobs SET state = 'queued', attempts = 0, run_at = ?, queued_at = ?, finished_at = NULL WHERE delivery_id = ? AND tenant = ? AND state = 'failed'`,
     ).run(now, now, id, tenant).changes;
+    if (changed > 0) return changed;
+    return this.sql(`SELECT 1 FROM deliveries WHERE id = ? AND tenant = ?`).get(id, tenant) === undefined ? undefined : 0;
   }
 
   /** Jobs per state, and when the oldest waiting one was queued. */
@@ -381,6 +382,6 @@ export function jobView(r: JobRow): JobView {
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
     nextAttemptAt: r.state === "queued" ? r.run_at : null,
-    lastResult: parse(r.last_result) as AttemptResult | null,
+    lastResult: parseJson(r.last_result) as AttemptResult | null,
   };
 }

@@ -76,9 +76,9 @@ export class EventDelivery implements DeliveryEngine {
   }
 
   /** Queues a delivery's dead letters again, each with fresh attempts; how many (0: none failed, or no such delivery). */
-  async retry(tenant: string, id: string): Promise<number> {
+  async retry(tenant: string, id: string): Promise<number | undefined> {
     const count = await this.store.retry(tenant, id, this.options.now());
-    if (count > 0) this.wake();
+    if (count) this.wake();
     return count;
   }
 

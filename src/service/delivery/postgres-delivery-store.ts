@@ -158,12 +158,14 @@ export class PostgresDeliveryStore implements DeliveryStore {
     return rows.map(deadLetter);
   }
 
-  async retry(tenant: string, id: string, now: number): Promise<number> {
+  async retry(tenant: string, id: string, now: number): Promise<number | undefined> {
     const { rowCount } = await this.db.query(
       `UPDATE delivery_jobs SET state = 'queued', attempts = 0, run_at = $1, queued_at = $1, finished_at = NULL WHERE delivery_id = $2 AND tenant = $3 AND state = 'failed'`,
       [now, id, tenant],
     );
-    return rowCount ?? 0;
+    if (rowCount) return rowCount;
+    const { rows } = await this.db.query(`SELECT 1 FROM deliveries WHERE id = $1 AND tenant = $2`, [id, tenant]);
+    return rows.length === 0 ? undefined : 0;
   }
 
   async counts(now: number): Promise<{ states: Record<JobState, number>; oldestWaitingMs: number }> {
