@@ -1,18 +1,21 @@
-// npm run bench:delivery: queued events. (1) Enqueue over HTTP: 32 clients POST queued events for a few
-// seconds: the 202's latency p50/p99, events/s enqueued, and how long the handlers waited to start
+// npm run bench:delivery: queued events. (1) Enqueue over HTTP: 32 clients (bench:service's client, in a
+// child process of its own) POST queued events for a few seconds: the 202's latency p50/p99, events/s enqueued, and how long the handlers waited to start
 // meanwhile; on the embedded engine (SQLite) and on BullMQ (Redis at 127.0.0.1:6379). (2) Fairness: tenant
 // A queues FLOOD events at once, then tenant B sends one event every 20 ms; B's queue-to-start is measured
 // while A's backlog drains, and with A idle (embedded engine).
 //
 //   node bench/delivery.mjs [--flood 100000] [--b 200] [--seconds 5]
+import { fork } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
 import { summarize } from "./stats.mjs";
 
+const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: { flood: { type: "string", default: "100000" }, b: { type: "string", default: "200" }, seconds: { type: "string", default: "5" } } });
 const FLOOD = Number(values.flood);
 const B_EVENTS = Number(values.b);
@@ -28,56 +31,76 @@ const quotas = { maxExecutionsPerDay: 10_000_000, maxConcurrentExecutions: 4 };
 const config = parseConfig({ tenants: [{ id: "a", tier: "enterprise", quotas }, { id: "b", tier: "enterprise", quotas }] });
 const SECRET = "x".repeat(32);
 
-/** 32 clients enqueue for the window; then the handlers' start delays of every event enqueued. */
+/** The HTTP client (bench:service's): a child process of its own, so its CPU is not the server's main thread's. */
+function startClient() {
+  const child = fork(path.join(here, "service/client.mjs"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [] });
+  let nextId = 1;
+  const pending = new Map();
+  let cpu0;
+  child.on("message", (message) => {
+    // The measured window: the server's main-thread CPU over it.
+    if (message.type === "window-start") {
+      cpu0 = process.threadCpuUsage();
+      child.send({ type: "go" });
+    } else if (message.type === "window-end") {
+      const cpu = process.threadCpuUsage(cpu0);
+      child.mainCpuMs = (cpu.user + cpu.system) / 1000;
+    } else {
+      const { resolve, reject } = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.error) reject(new Error(`client: ${message.error}`));
+      else resolve({ ...message.result, mainCpuMs: child.mainCpuMs });
+    }
+  });
+  return {
+    ask: (command) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        child.send({ id, ...command });
+      }),
+    close: () => child.disconnect(),
+  };
+}
+
+/** 32 clients enqueue for the window; then the handlers' start delays of the last events enqueued. */
 async function enqueueOverHttp(label, options) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-bench-data-"));
   const server = new TenantboxServer({ root, dataDir: dir, config, jwtSecret: SECRET, watch: false, ...options });
-  const base = await server.listen({ port: 0 });
+  const baseUrl = await server.listen({ port: 0 });
   const token = await signToken(SECRET, { tenantId: "a" });
-  const post = () => fetch(`${base}/v1/events/ping`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: '{"payload":1,"delivery":"queued"}' });
-  // One client, one event at a time: the 202's latency without queueing in front of it.
-  const sequential = [];
-  for (let i = 0; i < 500; i++) {
-    const t = performance.now();
-    await (await post()).json();
-    sequential.push(performance.now() - t);
-  }
-  const latencies = [];
-  const ids = [];
-  const end = performance.now() + Number(values.seconds) * 1000;
-  const client = async () => {
-    while (performance.now() < end) {
-      const t = performance.now();
-      const reply = await post();
-      const body = await reply.json();
-      latencies.push(performance.now() - t);
-      if (reply.status === 202) ids.push(body.id);
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: 32 }, client));
-  const seconds = (performance.now() - started) / 1000;
-  const waits = [];
-  for (const id of ids.slice(-500)) {
-    for (;;) {
-      const report = await server.service.queuedEvent(config.tenants.get("a"), id);
-      if (report.state === "succeeded") {
-        const last = report.handlers[0].lastResult;
-        waits.push(last.at - last.durationMs - report.createdAt);
-        break;
+  const client = startClient();
+  const target = { workload: "queued", baseUrl, token };
+  try {
+    // One client, one event at a time: the 202's latency without queueing in front of it.
+    const one = await client.ask({ cmd: "sequential", ...target, warmup: 100, count: 500 });
+    const load = await client.ask({ cmd: "load", ...target, concurrency: 32, warmupMs: 500, windowMs: Number(values.seconds) * 1000 });
+    const bad = Object.entries(load.measured.statuses).filter(([k]) => k !== "ok");
+    if (bad.length > 0) throw new Error(`${label}: answers other than a 202 with the event: ${JSON.stringify(bad)} ${JSON.stringify(load.measured.firstBad)}`);
+    const waits = [];
+    for (const id of load.measured.ids.slice(-500)) {
+      for (;;) {
+        const report = await server.service.queuedEvent(config.tenants.get("a"), id);
+        if (report.state === "succeeded") {
+          const last = report.handlers[0].lastResult;
+          waits.push(last.at - last.durationMs - report.createdAt);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
       }
-      await new Promise((r) => setTimeout(r, 50));
     }
+    const w = summarize(waits);
+    process.stdout.write(
+      `${label}: one at a time, 202 latency p50 ${one.latency.p50.toFixed(2)} ms, p99 ${one.latency.p99.toFixed(2)} ms (n=${one.latency.n}); ` +
+        `32 clients: ${load.ok} events enqueued in ${(load.elapsedMs / 1000).toFixed(1)} s = ${Math.round(load.okPerSecond)} events/s, 202 latency p50 ${load.latency.p50.toFixed(2)} ms, p99 ${load.latency.p99.toFixed(1)} ms, ` +
+        `server main thread ${Math.round((load.mainCpuMs * 1000) / load.completed)} us per event (its handlers' runs included); ` +
+        `handler start delay of the last ${w.n} (queued behind the rest) p50 ${w.p50.toFixed(0)} ms, p99 ${w.p99.toFixed(0)} ms\n`,
+    );
+  } finally {
+    client.close();
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  await server.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  const l = summarize(latencies);
-  const w = summarize(waits);
-  const one = summarize(sequential);
-  process.stdout.write(
-    `${label}: one at a time, 202 latency p50 ${one.p50.toFixed(2)} ms, p99 ${one.p99.toFixed(2)} ms (n=${one.n}); 32 clients: ${ids.length} events enqueued in ${seconds.toFixed(1)} s = ${Math.round(ids.length / seconds)} events/s, 202 latency p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(1)} ms; ` +
-      `handler start delay of the last ${w.n} (queued behind the rest) p50 ${w.p50.toFixed(0)} ms, p99 ${w.p99.toFixed(0)} ms\n`,
-  );
 }
 
 await enqueueOverHttp("embedded (SQLite)", {});

@@ -173,7 +173,7 @@ async function main() {
   const label = { run: "POST /v1/run, small hook", data: "POST /v1/run, data:insert + data:query" };
   for (const { engine, workers, results } of rows) {
     for (const [workload, r] of Object.entries(results)) {
-      const others = Object.entries(r.measured.statuses).filter(([k]) => k !== "200");
+      const others = Object.entries(r.measured.statuses).filter(([k]) => k !== "ok");
       lines.push(
         `| ${engine} | ${workers} | ${label[workload]} | ${f0(r.okPerSecond)} | ${f2(r.latency.p50)} | ${f2(r.latency.p99)} | ${f0((r.serviceMs * 1000) / r.completed)} | ${f0((r.sandboxMs * 1000) / r.completed)} | ${others.length ? others.map(([k, v]) => `${k}: ${v}`).join(", ") : "none"} |`,
       );

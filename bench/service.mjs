@@ -381,7 +381,7 @@ function render(r) {
   };
   const rowsOf = [...Object.entries(r.http), ...(r.direct ? [["direct", r.direct]] : [])];
   for (const [name, { seq, load: l, statuses }] of rowsOf) {
-    const bad = name === "direct" ? Object.entries(statuses).filter(([k]) => k !== "ok") : Object.entries(mergeStatuses(seq, l)).filter(([k]) => k !== "200");
+    const bad = name === "direct" ? Object.entries(statuses).filter(([k]) => k !== "ok") : Object.entries(mergeStatuses(seq, l)).filter(([k]) => k !== "ok");
     lines.push(
       `| ${label[name]} | ${ms(seq.latency.p50)} | ${ms(seq.latency.p99)} | ${int(l.okPerSecond)} | ${ms(l.latency.p50)} | ${ms(l.latency.p99)} | ${ms(l.loopLag.p99)} | ${bad.length ? bad.map(([k, v]) => `${k}: ${v}`).join(", ") : "none"} |`,
     );

@@ -28,20 +28,26 @@ function requester({ workload, baseUrl, token }) {
   if (w.tenant) headers.authorization = `Bearer ${token}`;
   if (w.body !== undefined) headers["content-type"] = "application/json";
   const init = { method: w.method, headers, ...(w.body !== undefined ? { body: JSON.stringify(w.body) } : {}) };
+  const ok = w.status ?? 200;
   return async function request(tally) {
     let key;
     try {
       const response = await fetch(url, init);
       const body = await response.json().catch(() => undefined);
       if (typeof body?.success === "boolean") tally.executions++;
-      key = response.status === 200 ? (checkBody(workload, body) ? "200" : "200-wrong-body") : `${response.status} ${body?.error?.code ?? ""}`.trim();
-      if (key !== "200" && tally.firstBad === undefined) tally.firstBad = { status: response.status, body: JSON.stringify(body).slice(0, 300) };
+      key = response.status === ok ? (checkBody(workload, body) ? "ok" : "wrong-body") : `${response.status} ${body?.error?.code ?? ""}`.trim();
+      // The last ids answered (bench:delivery follows those events to their handlers' start).
+      if (key === "ok" && w.keepIds) {
+        tally.ids.push(body.id);
+        if (tally.ids.length > 2 * w.keepIds) tally.ids.splice(0, tally.ids.length - w.keepIds);
+      }
+      if (key !== "ok" && tally.firstBad === undefined) tally.firstBad = { status: response.status, body: JSON.stringify(body).slice(0, 300) };
     } catch (error) {
       key = `network ${error?.cause?.code ?? error?.name ?? "error"}`;
       if (tally.firstBad === undefined) tally.firstBad = { error: String(error?.cause ?? error).slice(0, 300) };
     }
     tally.statuses[key] = (tally.statuses[key] ?? 0) + 1;
-    return key === "200";
+    return key === "ok";
   };
 }
 
@@ -54,7 +60,7 @@ async function windowStart() {
   go = undefined;
 }
 
-const newTally = () => ({ statuses: {}, executions: 0, firstBad: undefined });
+const newTally = () => ({ statuses: {}, executions: 0, firstBad: undefined, ids: [] });
 
 async function sequential({ warmup, count, ...target }) {
   const request = requester(target);

@@ -75,6 +75,8 @@ export const HTTP_WORKLOADS = {
     body: { file: "hooks/data.js", funcName: "onOrder", args: [ORDER], context: CONTEXT },
     executes: true,
   },
+  // bench:delivery's: one queued event (its handlers run later); the answer is a 202 with the event's id.
+  queued: { method: "POST", path: "/v1/events/ping", tenant: "a", body: { payload: 1, delivery: "queued" }, executes: false, status: 202, keepIds: 500 },
 };
 
 /** True when a 200 answer's body is the right one for the workload. */
@@ -89,6 +91,8 @@ export function checkBody(workload, body) {
       return body?.success === true && body.value === 2;
     case "data":
       return body?.success === true && body.value?.found === 1 && body.value.items === ORDER.items.length && typeof body.value.id === "string";
+    case "queued":
+      return typeof body?.id === "string" && body.handlers === 1 && body.duplicate === false;
     default:
       return false;
   }
