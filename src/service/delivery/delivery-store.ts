@@ -244,30 +244,19 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   /**
    * Takes the tenant's oldest due job for one attempt (state running, attempt counted, leased until
-   * `leaseUntil`); undefined when another process took it first or none is due.
+   * `leaseUntil`); undefined when none is due. One statement: it holds the write lock from its start, so
+   * another process cannot take the same job between the choice and the update.
    */
   async take(tenant: string, now: number, leaseUntil: number): Promise<TakenJob | undefined> {
-    for (let tries = 0; tries < 3; tries++) {
-      const row = this.sql(
-        `SELECT delivery_id, idx FROM delivery_jobs WHERE state = 'queued' AND tenant = ? AND run_at <= ? ORDER BY run_at, queued_at, idx LIMIT 1`,
-      ).get(tenant, now) as { delivery_id: string; idx: number } | undefined;
-      if (!row) return undefined;
-      const taken = this.sql(
-        `UPDATE delivery_jobs SET state = 'running', attempts = attempts + 1, started_at = ?, lease_until = ?
-         WHERE delivery_id = ? AND idx = ? AND state = 'queued'`,
-      ).run(now, leaseUntil, row.delivery_id, row.idx);
-      if (taken.changes === 1) return this.taken(row.delivery_id, row.idx);
-    }
-    return undefined;
-  }
-
-  private taken(deliveryId: string, index: number): TakenJob {
-    return takenJob(
-      this.sql(
-        `SELECT j.delivery_id, j.idx, j.tenant, j.file, j.func, j.attempts, j.max_attempts, d.event, d.payload, d.context, d.user, d.permissions
-         FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id WHERE j.delivery_id = ? AND j.idx = ?`,
-      ).get(deliveryId, index) as TakenRow,
-    );
+    const job = this.sql(
+      `UPDATE delivery_jobs SET state = 'running', attempts = attempts + 1, started_at = ?, lease_until = ?
+       WHERE rowid = (SELECT rowid FROM delivery_jobs WHERE state = 'queued' AND tenant = ? AND run_at <= ? ORDER BY run_at, queued_at, idx LIMIT 1)
+       RETURNING delivery_id, idx, tenant, file, func, attempts, max_attempts`,
+    ).get(now, leaseUntil, tenant, now) as Omit<TakenRow, "event" | "payload" | "context" | "user" | "permissions"> | undefined;
+    if (!job) return undefined;
+    const delivery = this.sql(`SELECT event, payload, context, user, permissions FROM deliveries WHERE id = ?`).get(job.delivery_id) as TakenRow | undefined;
+    // Its delivery gone (deleted with its jobs by another process's sweep): nothing to run.
+    return delivery && takenJob({ ...delivery, ...job });
   }
 
   /** The attempt ended: the job succeeded, failed for good, or waits for `retryAt`. */
