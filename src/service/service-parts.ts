@@ -17,6 +17,7 @@ import { BullmqDelivery } from "./delivery/bullmq-delivery.js";
 import type { DeliveryEngine } from "./delivery/delivery-engine.js";
 import { ServiceTools } from "./service-tools.js";
 import { TenantRuntimes } from "./tenant-runtimes.js";
+import { throttledLog } from "./throttled-log.js";
 import { periodOf, UsageLimiter } from "./usage-limiter.js";
 
 export interface ServiceOptions {
@@ -118,6 +119,8 @@ export class ServiceParts {
       this.redis = options.redisUrl !== undefined ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true }) : undefined;
       const keyPrefix = options.redisKeyPrefix ?? "tenantbox";
       if (this.redis) {
+        // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt.
+        this.redis.on("error", throttledLog(this.log, "the usage counters cannot reach Redis"));
         this.slots = new RedisSlots(this.redis, keyPrefix);
         this.limiter = new UsageLimiter({ now: this.now, keyPrefix, storeClient: this.redis, slots: this.slots });
       } else if (options.shareOnMachine) {

@@ -3,6 +3,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from "bullm
 import { Redis } from "ioredis";
 import type { AttemptResult, DeadLetter, JobFilter, JobListing, JobState, JobView, TakenJob } from "./delivery-store.js";
 import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type NewEvent } from "./delivery-engine.js";
+import { throttledLog } from "../throttled-log.js";
 import { DEAD_LETTER_TTL_MS, FINAL_CODES, IDEMPOTENCY_TTL_MS, SUCCEEDED_TTL_MS } from "./retry-policy.js";
 
 /** One handler's job as BullMQ keeps it: what an attempt needs, but its number (BullMQ counts attempts). */
@@ -47,22 +48,15 @@ export class BullmqDelivery implements DeliveryEngine {
   private readonly workers: Worker[] = [];
   private readonly connections: Redis[] = [];
   private readonly prefix: string;
+  /** A Redis that is away is said once a minute, not on every reconnect attempt. */
+  private readonly connectionError: (error: unknown) => void;
 
   constructor(private readonly options: BullmqDeliveryOptions) {
     // BullMQ's workers block on their connections: they need retries without a per-request limit.
     this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-    this.redis.on("error", (error) => this.connectionError(error));
+    this.connectionError = throttledLog(options.log, "the event queue cannot reach Redis");
+    this.redis.on("error", this.connectionError);
     this.prefix = `${options.keyPrefix}:events`;
-  }
-
-  private lastConnectionLog = 0;
-
-  /** A Redis that is away is said once a minute, not on every reconnect attempt (requests answer 503 meanwhile). */
-  private connectionError(error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastConnectionLog < 60_000) return;
-    this.lastConnectionLog = now;
-    this.options.log("the event queue cannot reach Redis", error);
   }
 
   private queue(tenant: string): Queue {
@@ -219,7 +213,7 @@ export class BullmqDelivery implements DeliveryEngine {
     await this.redis.connect();
     for (const { id, concurrency } of this.options.tenants()) {
       const connection = this.redis.duplicate();
-      connection.on("error", (error) => this.connectionError(error));
+      connection.on("error", this.connectionError);
       this.connections.push(connection);
       const worker = new Worker(`t-${id}`, (job, token) => this.attempt(job, token, run), {
         connection,
