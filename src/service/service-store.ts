@@ -47,7 +47,7 @@ export class SqliteStore implements ServiceStore {
 
   constructor(dataDir: string, maxBytesOf?: StorageQuota) {
     this.db = openDatabase(path.resolve(dataDir));
-    this.audit = new SqliteAuditLog(this.db);
+    this.audit = new SqliteAuditLog(this.db, { writerThread: true });
     this.documents = new SqliteDocumentStore(this.db, maxBytesOf);
   }
 
@@ -57,6 +57,7 @@ export class SqliteStore implements ServiceStore {
 
   async close(): Promise<void> {
     try {
+      await this.audit.close();
       this.db.pragma("wal_checkpoint(TRUNCATE)");
     } finally {
       this.db.close();

@@ -1,0 +1,87 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Worker } from "node:worker_threads";
+import { afterAll, describe, expect, it } from "vitest";
+import type { AuditEntry } from "../src/service/audit-log.js";
+import { SqliteStore } from "../src/service/service-store.js";
+
+// The service's SQLite audit log commits its rows on a thread of its own: what it acknowledges is on disk,
+// what it could not write is refused, and a thread that died is replaced.
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-audit-thread-"));
+let dirs = 0;
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const entry = (at: number): AuditEntry => ({ tenant: "acme", kind: "run", file: "a.js", funcName: "f", success: true, durationMs: 1, toolCalls: 0, at });
+const count = (store: SqliteStore) => (store.db.prepare("SELECT COUNT(*) AS n FROM executions").get() as { n: number }).n;
+/** The writer's current thread (a private field: the test ends it as a crash would). */
+const threadOf = (store: SqliteStore) => (store.audit as unknown as { thread: { worker: Worker | undefined } }).thread.worker;
+
+describe("audit writer thread", () => {
+  it("a row is on disk, seen by the service's own connection, once record() resolves; rows of one burst share commits", async () => {
+    const store = new SqliteStore(path.join(root, `db-${++dirs}`));
+    try {
+      await store.audit.record(entry(1));
+      expect(count(store)).toBe(1);
+      await Promise.all(Array.from({ length: 500 }, (_, i) => store.audit.record(entry(i + 2))));
+      expect(count(store)).toBe(501);
+      expect((await store.audit.query({ limit: 1 }))[0]!.at).toBeGreaterThan(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("a batch the database refuses rejects, and the writer goes on once the database is back", async () => {
+    const store = new SqliteStore(path.join(root, `db-${++dirs}`));
+    try {
+      await store.audit.record(entry(1));
+      store.db.exec("ALTER TABLE executions RENAME TO executions_away");
+      await expect(store.audit.record(entry(2))).rejects.toThrow(/audit rows not written: .*executions/);
+      store.db.exec("ALTER TABLE executions_away RENAME TO executions");
+      await store.audit.record(entry(3));
+      expect((await store.audit.query({})).map((row) => row.at)).toEqual([3, 1]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("a thread that dies never acknowledges a row it did not commit; the next row starts a new thread", async () => {
+    const store = new SqliteStore(path.join(root, `db-${++dirs}`));
+    try {
+      await store.audit.record(entry(1));
+      const first = threadOf(store)!;
+      const held = store.audit.record(entry(2));
+      // The batch is posted on the next turn; end the thread as soon as it is (it may have committed already).
+      await new Promise((resolve) => setImmediate(resolve));
+      await first.terminate();
+      const outcome = await held.then(
+        () => "acknowledged",
+        (error: Error) => error.message,
+      );
+      const written = () => store.db.prepare("SELECT at FROM executions ORDER BY at").all().map((row) => (row as { at: number }).at);
+      if (outcome === "acknowledged") expect(written()).toContain(2);
+      else expect(outcome).toMatch(/audit rows not written: the audit writer thread exited/);
+      await store.audit.record(entry(3));
+      expect(threadOf(store)).not.toBe(first);
+      expect(written()).toContain(3);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("close() commits what was posted, then refuses new rows", async () => {
+    const dir = path.join(root, `db-${++dirs}`);
+    const store = new SqliteStore(dir);
+    const rows = Array.from({ length: 50 }, (_, i) => store.audit.record(entry(i)));
+    await Promise.all(rows);
+    await store.close();
+    await expect(store.audit.record(entry(99))).rejects.toThrow(/closed/);
+    const reopened = new SqliteStore(dir);
+    try {
+      expect(count(reopened)).toBe(50);
+    } finally {
+      await reopened.close();
+    }
+  });
+});
