@@ -1,6 +1,6 @@
 // How the service scales: `tenantbox serve` as a real process tree (the CLI, as operators run it) with
 // --workers 1 and 2, on SQLite and on PostgreSQL, driven at concurrency 32 over loopback by the same HTTP
-// client as bench/service.mjs (undici keep-alive, a child process of its own). CPU comes from /proc for
+// client as bench/service.mjs (raw keep-alive connections, a child process of its own). CPU comes from /proc for
 // every process of the tree: the service processes (primary and workers: HTTP, auth, quotas, audit) apart
 // from the sandbox processes. Needs dist/ (`npx tsup`) and, for the PostgreSQL rows, PostgreSQL at
 // TENANTBOX_BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432/test; a schema of its own, dropped).
@@ -165,7 +165,7 @@ async function main() {
     "# tenantbox scale-out benchmark (`tenantbox serve` process trees)",
     "",
     `- ${os.cpus()[0]?.model}, ${cores} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC; load average (1 min) at start ${f2(loadAtStart)}, at end ${f2(os.loadavg()[0])} (other sessions share this machine)`,
-    `- each row: \`tenantbox serve --workers N\` (default sandbox processes: the core count divided among the workers), concurrency ${plan.concurrency}, ${plan.windowMs} ms window after ${plan.warmupMs} ms warm-up; the client (undici keep-alive) on the same machine`,
+    `- each row: \`tenantbox serve --workers N\` (default sandbox processes: the core count divided among the workers), concurrency ${plan.concurrency}, ${plan.windowMs} ms window after ${plan.warmupMs} ms warm-up; the client (raw keep-alive connections, bench/service/raw-http.mjs) on the same machine`,
     "",
     "| engine | --workers | workload | req/s | p50 ms | p99 ms | service processes CPU per request, us | sandbox CPU per request, us | answers other than 200 |",
     "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",

@@ -1,6 +1,6 @@
 // The HTTP service's cost per request: a real TenantboxServer (fastify, JWT, quotas, audit in SQLite,
 // metrics) started in this process over a temp tenant root and data dir, driven over loopback HTTP with
-// keep-alive by node's fetch (undici) from a child process, next to the same small hook called directly
+// keep-alive connections (one per caller, bench/service/raw-http.mjs) from a child process, next to the same small hook called directly
 // on an IsolatedRuntime built as the service builds its own. Needs dist/ (`npx tsup`). Progress goes to
 // stderr; the markdown report and then one JSON line to stdout.
 //
@@ -369,7 +369,7 @@ function render(r) {
   lines.push("# tenantbox HTTP service benchmark", "");
   lines.push(`- ${m.cpu}, ${r.cpus} cores, Node ${r.node}, ${m.date.replace("T", " ").slice(0, 16)} UTC, ${m.source}; other work on the machine: ${f(m.otherCores, 2)} cores on average (this bench: ${f(m.benchCores, 2)}), load average at start ${f(m.loadAverageAtStart, 2)}`);
   lines.push(`- plan: sequential ${r.plan.sequential.count} requests after ${r.plan.sequential.warmup} warm-up; load: concurrency ${r.plan.load.concurrency}, ${r.plan.load.windowMs} ms window after ${r.plan.load.warmupMs} ms warm-up${flags.profile ? "; **profiled run (inspector sampling on the main thread): figures are lower than usual**" : ""}`);
-  lines.push(`- server: TenantboxServer in this process (watch off, the service default, pool maxThreads default = ${r.cpus}, minThreads 1, isolation process, enterprise tenants); client: global fetch (undici, keep-alive) in a child process; whole run ${f(r.totalSeconds, 1)} s`, "");
+  lines.push(`- server: TenantboxServer in this process (watch off, the service default, pool maxThreads default = ${r.cpus}, minThreads 1, isolation process, enterprise tenants); client: one keep-alive HTTP/1.1 connection per caller over a plain socket (bench/service/raw-http.mjs, lean as wrk is) in a child process; whole run ${f(r.totalSeconds, 1)} s`, "");
   lines.push("| workload | seq p50 ms | seq p99 ms | conc req/s | conc p50 ms | conc p99 ms | server loop lag p99 ms (conc) | answers other than 200 |");
   lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
   const label = {
@@ -420,7 +420,7 @@ function render(r) {
   for (const e of r.memory) lines.push(`| ${e.label} | ${f(e.rssMb, 0)} | ${f(e.heapUsedMb, 1)} | ${f(e.childRssMb, 0)} (${e.childProcesses}) |`);
   lines.push("");
   lines.push(
-    "Latencies are from the client's fetch() call to its parsed JSON body (nearest-rank percentiles); req/s counts 200 answers with the right body over the window. CPU per request is over each measured window: the server's main thread (process.threadCpuUsage: this is where HTTP, JWT, quotas, audit, metrics and the runtime's host side run), the sandbox processes (/proc, 10 ms ticks; one process per pool worker), the client process. The client shares the 2 cores with the server and the sandbox.",
+    "Latencies are from the client's request to its parsed JSON body (nearest-rank percentiles); req/s counts 200 answers with the right body over the window. CPU per request is over each measured window: the server's main thread (process.threadCpuUsage: this is where HTTP, JWT, quotas, audit, metrics and the runtime's host side run), the sandbox processes (/proc, 10 ms ticks; one process per pool worker), the client process. The client shares the 2 cores with the server and the sandbox.",
     "",
   );
   return lines.join("\n");

@@ -1,11 +1,12 @@
-// The HTTP client, in a child process of its own so that its CPU (undici, JSON) and memory are not the
-// server's: node's global fetch (undici, keep-alive connections pooled per origin).
+// The HTTP client, in a child process of its own so that its CPU and memory are not the server's: one
+// keep-alive connection per caller (raw-http.mjs).
 //
 // Protocol (IPC): { id, cmd: "sequential" | "load", ... } -> { id, result } or { id, error }.
 // Around each measured window (sequential or load) the client posts { type: "window-start" } and waits for { type: "go" } (the main
 // thread starts its meters and, if asked, the profiler), then posts { type: "window-end" } when the last
 // call of the window returned.
 import { summarize } from "../stats.mjs";
+import { connection } from "./raw-http.mjs";
 import { checkBody, HTTP_WORKLOADS } from "./workloads.mjs";
 
 let go;
@@ -20,20 +21,22 @@ process.on("message", async (message) => {
   }
 });
 
-/** One request; never throws: the answer is tallied by status. */
+/** A caller of its own connection: each call is one request, never throws, and tallies the answer by status. */
 function requester({ workload, baseUrl, token }) {
   const w = HTTP_WORKLOADS[workload];
-  const url = baseUrl + w.path;
   const headers = {};
   if (w.tenant) headers.authorization = `Bearer ${token}`;
   if (w.body !== undefined) headers["content-type"] = "application/json";
-  const init = { method: w.method, headers, ...(w.body !== undefined ? { body: JSON.stringify(w.body) } : {}) };
+  const send = connection(baseUrl, { method: w.method, path: w.path, headers, body: w.body === undefined ? undefined : JSON.stringify(w.body) });
   const ok = w.status ?? 200;
-  return async function request(tally) {
+  const request = async function request(tally) {
     let key;
     try {
-      const response = await fetch(url, init);
-      const body = await response.json().catch(() => undefined);
+      const response = await send();
+      let body;
+      try {
+        body = JSON.parse(response.body);
+      } catch {}
       if (typeof body?.success === "boolean") tally.executions++;
       key = response.status === ok ? (checkBody(workload, body) ? "ok" : "wrong-body") : `${response.status} ${body?.error?.code ?? ""}`.trim();
       // The last ids answered (bench:delivery follows those events to their handlers' start).
@@ -49,6 +52,8 @@ function requester({ workload, baseUrl, token }) {
     tally.statuses[key] = (tally.statuses[key] ?? 0) + 1;
     return key === "ok";
   };
+  request.close = send.close;
+  return request;
 }
 
 /** Tells the main thread a measured window starts; resolves when its meters run. */
@@ -77,15 +82,17 @@ async function sequential({ warmup, count, ...target }) {
   }
   const cpu = process.cpuUsage(cpu0);
   process.send({ type: "window-end" });
+  request.close();
   return { latency: summarize(samples), completed: count, clientCpuMs: (cpu.user + cpu.system) / 1000, warmup: warm, measured: tally };
 }
 
 async function load({ concurrency, windowMs, warmupMs, ...target }) {
-  const request = requester(target);
+  // A connection per caller, kept from the warm-up into the window.
+  const requests = Array.from({ length: concurrency }, () => requester(target));
   const drive = async (ms, tally, samples) => {
     const end = performance.now() + ms;
     let ok = 0;
-    const caller = async () => {
+    const caller = async (request) => {
       while (performance.now() < end) {
         const t = performance.now();
         if (await request(tally)) ok++;
@@ -93,7 +100,7 @@ async function load({ concurrency, windowMs, warmupMs, ...target }) {
       }
     };
     const started = performance.now();
-    await Promise.all(Array.from({ length: concurrency }, caller));
+    await Promise.all(requests.map(caller));
     return { ok, elapsedMs: performance.now() - started };
   };
   const warm = newTally();
@@ -105,6 +112,7 @@ async function load({ concurrency, windowMs, warmupMs, ...target }) {
   const { ok, elapsedMs } = await drive(windowMs, tally, samples);
   const cpu = process.cpuUsage(cpu0);
   process.send({ type: "window-end" });
+  for (const request of requests) request.close();
   return {
     okPerSecond: (ok * 1000) / elapsedMs,
     completed: samples.length,
