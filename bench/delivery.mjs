@@ -93,7 +93,7 @@ async function enqueueOverHttp(label, options) {
     process.stdout.write(
       `${label}: one at a time, 202 latency p50 ${one.latency.p50.toFixed(2)} ms, p99 ${one.latency.p99.toFixed(2)} ms (n=${one.latency.n}); ` +
         `32 clients: ${load.ok} events enqueued in ${(load.elapsedMs / 1000).toFixed(1)} s = ${Math.round(load.okPerSecond)} events/s, 202 latency p50 ${load.latency.p50.toFixed(2)} ms, p99 ${load.latency.p99.toFixed(1)} ms, ` +
-        `server main thread ${Math.round((load.mainCpuMs * 1000) / load.completed)} us per event (its handlers' runs included); ` +
+        `server main thread ${Math.round((load.mainCpuMs * 1000) / load.completed)} us per event (the handlers that ran meanwhile included); ` +
         `handler start delay of the last ${w.n} (queued behind the rest) p50 ${w.p50.toFixed(0)} ms, p99 ${w.p99.toFixed(0)} ms\n`,
     );
   } finally {
