@@ -21,11 +21,12 @@ parentPort.on("message", (message) => {
     parentPort.close();
     return;
   }
+  const { seq, rows } = JSON.parse(message);
   try {
-    insertAll.immediate(message.rows);
-    parentPort.postMessage({ seq: message.seq });
+    insertAll.immediate(rows);
+    parentPort.postMessage(seq);
   } catch (error) {
-    parentPort.postMessage({ seq: message.seq, error: error instanceof Error ? error.message : String(error) });
+    parentPort.postMessage({ seq, error: error instanceof Error ? error.message : String(error) });
   }
 });
 `;
@@ -61,7 +62,8 @@ export class AuditWriterThread {
       this.batches.set(seq, { resolve, reject });
       // Only a batch in flight keeps the process alive.
       worker.ref();
-      worker.postMessage({ seq, rows });
+      // As JSON text: a string crosses threads as one copy, an array of objects is cloned field by field.
+      worker.postMessage(JSON.stringify({ seq, rows }));
     });
   }
 
@@ -85,7 +87,8 @@ export class AuditWriterThread {
       execArgv: [],
     });
     worker.unref();
-    worker.on("message", ({ seq, error }: { seq: number; error?: string }) => {
+    worker.on("message", (answer: number | { seq: number; error: string }) => {
+      const { seq, error } = typeof answer === "number" ? { seq: answer, error: undefined } : answer;
       const batch = this.batches.get(seq);
       this.batches.delete(seq);
       if (this.batches.size === 0) worker.unref();
