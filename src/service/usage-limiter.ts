@@ -157,12 +157,15 @@ export class UsageLimiter {
     );
   }
 
+  // The day's name, formatted once a day (a Date and an ISO string per request otherwise).
+  #day = { start: Number.NaN, name: "" };
+
   // The key names the UTC day; the store expires it when the day ends (at least 1 s: 0 means never).
   #dayKey(tenant: string) {
     const now = this.#now();
     const period = periodOf(now);
-    const day = new Date(period.start).toISOString().slice(0, 10);
-    return { key: `${tenant}:${day}`, ttl: Math.max(1, Math.ceil((period.end - now) / 1000)), period };
+    if (this.#day.start !== period.start) this.#day = { start: period.start, name: new Date(period.start).toISOString().slice(0, 10) };
+    return { key: `${tenant}:${this.#day.name}`, ttl: Math.max(1, Math.ceil((period.end - now) / 1000)), period };
   }
 
   // The one place that chooses the store.
