@@ -23,7 +23,7 @@ import {
   type StoredDocument,
 } from "./document-rules.js";
 import type { DocumentStore, StorageQuota } from "./document-store.js";
-import { STORAGE_QUOTA_STATE, type PostgresDatabase, type Queryable } from "./postgres-database.js";
+import { STORAGE_QUOTA_STATE, type PostgresDatabase } from "./postgres-database.js";
 
 /**
  * The document store in PostgreSQL: documents as JSONB, every statement carries `tenant = $1`. Comparisons
@@ -46,13 +46,12 @@ export class PostgresDocumentStore implements DocumentStore {
     const json = encode(withoutId(doc, "doc"), "doc");
     const now = Date.now();
     try {
-      await this.db.transaction(async (client) => {
-        await this.limitStorage(client, scope[0]);
-        await client.query(
-          "INSERT INTO documents (tenant, collection, id, data, bytes, created_at, updated_at) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $6)",
-          [...scope, docId, json, Buffer.byteLength(json, "utf8"), now],
-        );
-      });
+      // One statement, one round trip: its own transaction sets the quota the storage trigger reads.
+      await this.db.query(
+        `INSERT INTO documents (tenant, collection, id, data, bytes, created_at, updated_at)
+         SELECT $1, $2, $3, $4::jsonb, $5, $6, $6 FROM (${QUOTA_FOR_THIS_TRANSACTION.replace("?", "$7")}) AS quota WHERE quota.set IS NOT NULL`,
+        [...scope, docId, json, Buffer.byteLength(json, "utf8"), now, this.quotaOf(scope[0])],
+      );
     } catch (error) {
       if ((error as { code?: unknown }).code === "23505") throw duplicateIdError(docId, scope[1]);
       throw dataFailure(error, "doc");
@@ -90,12 +89,11 @@ export class PostgresDocumentStore implements DocumentStore {
         if (rows.length > DOCUMENT_LIMITS.maxUpdate) throw updateTooBroadError();
         if (rows.length === 0) return { updated: 0 };
         const json = rows.map(({ data }) => encode({ ...(JSON.parse(data) as object), ...patch }, "set"));
-        await this.limitStorage(client, scope[0]);
         await client.query(
           `UPDATE documents AS d SET data = u.data::jsonb, bytes = u.bytes, updated_at = $3
-           FROM unnest($4::bigint[], $5::text[], $6::integer[]) AS u(seq, data, bytes)
-           WHERE d.tenant = $1 AND d.collection = $2 AND d.seq = u.seq`,
-          [...scope, Date.now(), rows.map((r) => r.seq), json, json.map((j) => Buffer.byteLength(j, "utf8"))],
+           FROM unnest($4::bigint[], $5::text[], $6::integer[]) AS u(seq, data, bytes), (${QUOTA_FOR_THIS_TRANSACTION.replace("?", "$7")}) AS quota
+           WHERE d.tenant = $1 AND d.collection = $2 AND d.seq = u.seq AND quota.set IS NOT NULL`,
+          [...scope, Date.now(), rows.map((r) => r.seq), json, json.map((j) => Buffer.byteLength(j, "utf8")), this.quotaOf(scope[0])],
         );
         return { updated: rows.length };
       });
@@ -118,12 +116,19 @@ export class PostgresDocumentStore implements DocumentStore {
     return rows[0]!.n;
   }
 
-  /** Tells the storage trigger this transaction's quota (bytes) for the tenant; unbounded when absent. */
-  private async limitStorage(client: Queryable, tenant: string): Promise<void> {
+  /** The tenant's storage quota (bytes) as the storage trigger reads it; empty: unbounded. */
+  private quotaOf(tenant: string): string {
     const max = this.maxBytesOf(tenant);
-    await client.query("SELECT set_config('tenantbox.storage_quota', $1, true)", [Number.isFinite(max) ? String(Math.floor(max)) : ""]);
+    return Number.isFinite(max) ? String(Math.floor(max)) : "";
   }
 }
+
+/**
+ * A one-row subquery that tells the storage trigger the writing transaction's quota (`?`: bytes, or empty
+ * for none). A write joins it (and tests its column, so that it is evaluated) instead of a statement of
+ * its own: the quota travels with the write.
+ */
+const QUOTA_FOR_THIS_TRANSACTION = "SELECT set_config('tenantbox.storage_quota', ?, true) AS set";
 
 /** A write the database refused because of the data: the quota, or text JSONB cannot hold. */
 function dataFailure(error: unknown, name: string): unknown {
