@@ -440,6 +440,31 @@ describe.each(ENGINES)("$name", (engine) => {
       expect(await store.storedBytes("nobody")).toBe(0);
     });
 
+    it("inserts made at once get the answers of inserts made one after another (a duplicate id, the quota), in order", async () => {
+      const store = await documents((tenant) => (tenant === "small" ? 1000 : Infinity));
+      const doc = (n: number) => ({ text: "x".repeat(289), n }); // 306 bytes of JSON: three fit in 1000, not four
+      const outcomes = await Promise.allSettled([
+        store.insert("small", "c", doc(1), "a"),
+        store.insert("small", "c", doc(2), "a"),
+        store.insert("small", "c", doc(3), "b"),
+        store.insert("small", "c", doc(4), "c"),
+        store.insert("small", "c", doc(5), "d"),
+        store.insert("big", "c", doc(6), "a"),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled", "rejected", "fulfilled"]);
+      const reasons = outcomes.map((o) => (o.status === "rejected" ? (o.reason as Error) : undefined));
+      expect(reasons[1]).toBeInstanceOf(DataError);
+      expect(reasons[1]!.message).toMatch(/already exists/);
+      expect(reasons[4]).toBeInstanceOf(DataError);
+      expect(reasons[4]!.message).toMatch(/quota is 1000/);
+      expect((await store.query("small", "c")).map((d) => [d.id, (d as unknown as { n: number }).n])).toEqual([["a", 1], ["b", 3], ["c", 4]]);
+      expect(await store.storedBytes("small")).toBe(3 * Buffer.byteLength(JSON.stringify(doc(1))));
+      expect(await store.count("big")).toBe(1);
+      // A batch nothing refuses: every insert stored, in the order they came.
+      await Promise.all([7, 8, 9].map((n) => store.insert("big", "c", doc(n), `b${n}`)));
+      expect((await store.query("big", "c")).map((d) => d.id)).toEqual(["a", "b7", "b8", "b9"]);
+    });
+
     it("keeps the count across a reopen (it lives in the database)", async () => {
       const where = await engine.fresh();
       const first = (await open(where)).documents;

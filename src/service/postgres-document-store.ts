@@ -23,6 +23,7 @@ import {
   type StoredDocument,
 } from "./document-rules.js";
 import type { DocumentStore, StorageQuota } from "./document-store.js";
+import { GroupCommit } from "./group-commit.js";
 import { STORAGE_QUOTA_STATE, type PostgresDatabase } from "./postgres-database.js";
 
 /**
@@ -30,6 +31,8 @@ import { STORAGE_QUOTA_STATE, type PostgresDatabase } from "./postgres-database.
  * are type-strict as in SQLite (1 never equals "1"); strings compare byte-wise (COLLATE "C"), as SQLite does.
  */
 export class PostgresDocumentStore implements DocumentStore {
+  private readonly inserts = new Map<string, GroupCommit<PendingInsert>>();
+
   constructor(
     private readonly db: PostgresDatabase,
     private readonly maxBytesOf: StorageQuota = () => Infinity,
@@ -44,19 +47,49 @@ export class PostgresDocumentStore implements DocumentStore {
     const scope = checkScope(tenant, collection);
     const docId = id === undefined ? randomUUID() : checkId(id, "id");
     const json = encode(withoutId(doc, "doc"), "doc");
-    const now = Date.now();
-    try {
-      // One statement, one round trip: its own transaction sets the quota the storage trigger reads.
-      await this.db.query(
-        `INSERT INTO documents (tenant, collection, id, data, bytes, created_at, updated_at)
-         SELECT $1, $2, $3, $4::jsonb, $5, $6, $6 FROM (${QUOTA_FOR_THIS_TRANSACTION.replace("?", "$7")}) AS quota WHERE quota.set IS NOT NULL`,
-        [...scope, docId, json, Buffer.byteLength(json, "utf8"), now, this.quotaOf(scope[0])],
-      );
-    } catch (error) {
-      if ((error as { code?: unknown }).code === "23505") throw duplicateIdError(docId, scope[1]);
-      throw dataFailure(error, "doc");
-    }
+    const item: PendingInsert = { collection: scope[1], id: docId, json, bytes: Buffer.byteLength(json, "utf8"), at: Date.now() };
+    let group = this.inserts.get(scope[0]);
+    if (!group) this.inserts.set(scope[0], (group = new GroupCommit((items) => this.insertAll(scope[0], items))));
+    await group.add(item);
+    if (item.refused) throw item.refused;
     return { id: docId };
+  }
+
+  /**
+   * A tenant's inserts that arrive together (and while its last batch commits) are one statement and one
+   * commit. Each of them updates the tenant's storage row, whose lock is held until the commit is on disk:
+   * one at a time, one tenant's inserts were one fsync each (about 170 a second on a 6 ms disk). When the
+   * batch is refused (a duplicate id, the quota, text JSONB cannot hold), its inserts run again one by one,
+   * in order, so each gets its own answer: exactly the answers of inserts made one after another.
+   */
+  private async insertAll(tenant: string, items: PendingInsert[]): Promise<void> {
+    if (items.length > 1) {
+      try {
+        await this.insertRows(tenant, items);
+        return;
+      } catch (error) {
+        if (!isDataRefusal(error)) throw error;
+      }
+    }
+    for (const item of items) {
+      try {
+        await this.insertRows(tenant, [item]);
+      } catch (error) {
+        if (!isDataRefusal(error)) throw error;
+        item.refused = (error as { code?: unknown }).code === "23505" ? duplicateIdError(item.id, item.collection) : (dataFailure(error, "doc") as Error);
+      }
+    }
+  }
+
+  /** One statement: the quota the storage trigger reads travels with it (its own transaction sets it). */
+  private insertRows(tenant: string, items: PendingInsert[]): Promise<unknown> {
+    return this.db.query(
+      `INSERT INTO documents (tenant, collection, id, data, bytes, created_at, updated_at)
+       SELECT $1, v.collection, v.id, v.data::jsonb, v.bytes, v.at, v.at
+       FROM (${QUOTA_FOR_THIS_TRANSACTION.replace("?", "$2")}) AS quota, unnest($3::text[], $4::text[], $5::text[], $6::integer[], $7::bigint[]) WITH ORDINALITY AS v(collection, id, data, bytes, at, n)
+       WHERE quota.set IS NOT NULL ORDER BY v.n`,
+      [tenant, this.quotaOf(tenant), items.map((i) => i.collection), items.map((i) => i.id), items.map((i) => i.json), items.map((i) => i.bytes), items.map((i) => i.at)],
+    );
   }
 
   async query(tenant: string, collection: string, options: QueryOptions = {}): Promise<StoredDocument[]> {
@@ -121,6 +154,22 @@ export class PostgresDocumentStore implements DocumentStore {
     const max = this.maxBytesOf(tenant);
     return Number.isFinite(max) ? String(Math.floor(max)) : "";
   }
+}
+
+/** An insert waiting for its tenant's next batch; `refused` is its own answer when the database refused it. */
+interface PendingInsert {
+  collection: string;
+  id: string;
+  json: string;
+  bytes: number;
+  at: number;
+  refused?: Error;
+}
+
+/** The database refused the data (a duplicate id, the storage quota, text JSONB cannot hold), not the connection. */
+function isDataRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === "23505" || code === STORAGE_QUOTA_STATE || (typeof code === "string" && code.startsWith("22"));
 }
 
 /**
