@@ -457,7 +457,7 @@ describe.each(ENGINES)("$name", (engine) => {
       expect(reasons[1]!.message).toMatch(/already exists/);
       expect(reasons[4]).toBeInstanceOf(DataError);
       expect(reasons[4]!.message).toMatch(/quota is 1000/);
-      expect((await store.query("small", "c")).map((d) => [d.id, (d as unknown as { n: number }).n])).toEqual([["a", 1], ["b", 3], ["c", 4]]);
+      expect((await store.query("small", "c")).map((d) => [d.id, d.n])).toEqual([["a", 1], ["b", 3], ["c", 4]]);
       expect(await store.storedBytes("small")).toBe(3 * Buffer.byteLength(JSON.stringify(doc(1))));
       expect(await store.count("big")).toBe(1);
       // A batch nothing refuses: every insert stored, in the order they came.
