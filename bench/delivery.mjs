@@ -16,7 +16,17 @@ import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
 import { summarize } from "./stats.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { flood: { type: "string", default: "100000" }, b: { type: "string", default: "200" }, seconds: { type: "string", default: "5" } } });
+const { values } = parseArgs({
+  options: { flood: { type: "string", default: "100000" }, b: { type: "string", default: "200" }, seconds: { type: "string", default: "5" }, out: { type: "string" } },
+});
+// Every figure line goes to stdout and, with --out, into a markdown report (npm run bench:delivery: bench/delivery-results.md).
+const lines = [];
+const report = (line) => {
+  lines.push(line);
+  process.stdout.write(`${line}\n`);
+};
+const started = new Date();
+const loadAtStart = os.loadavg()[0];
 const FLOOD = Number(values.flood);
 const B_EVENTS = Number(values.b);
 
@@ -90,11 +100,11 @@ async function enqueueOverHttp(label, options) {
       }
     }
     const w = summarize(waits);
-    process.stdout.write(
+    report(
       `${label}: one at a time, 202 latency p50 ${one.latency.p50.toFixed(2)} ms, p99 ${one.latency.p99.toFixed(2)} ms (n=${one.latency.n}); ` +
         `32 clients: ${load.ok} events enqueued in ${(load.elapsedMs / 1000).toFixed(1)} s = ${Math.round(load.okPerSecond)} events/s, 202 latency p50 ${load.latency.p50.toFixed(2)} ms, p99 ${load.latency.p99.toFixed(1)} ms, ` +
         `server main thread ${Math.round((load.mainCpuMs * 1000) / load.completed)} us per event (the handlers that ran meanwhile included); ` +
-        `handler start delay of the last ${w.n} (queued behind the rest) p50 ${w.p50.toFixed(0)} ms, p99 ${w.p99.toFixed(0)} ms\n`,
+        `handler start delay of the last ${w.n} (queued behind the rest) p50 ${w.p50.toFixed(0)} ms, p99 ${w.p99.toFixed(0)} ms`,
     );
   } finally {
     client.close();
@@ -134,7 +144,7 @@ async function queueToStart(label) {
   lag.disable();
   const s = summarize(waits);
   const slow = waits.map((w, i) => [w, i]).filter(([w]) => w > 100).map(([w, i]) => `#${i} ${w.toFixed(0)}`).join(", ");
-  process.stdout.write(`${label}: B queue-to-start p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms (n=${s.n}); service event-loop lag max ${(lag.max / 1e6).toFixed(0)} ms${slow ? `; over 100 ms: ${slow}` : ""}\n`);
+  report(`${label}: B queue-to-start p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms (n=${s.n}); service event-loop lag max ${(lag.max / 1e6).toFixed(0)} ms${slow ? `; over 100 ms: ${slow}` : ""}`);
   return s;
 }
 
@@ -142,12 +152,23 @@ try {
   const alone = await queueToStart("A idle");
   let t = performance.now();
   for (let i = 0; i < FLOOD; i++) await service.emitQueued(caller("a"), "ping", i, null, null);
-  process.stdout.write(`A queued ${FLOOD} events in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+  report(`A queued ${FLOOD} events in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const flooded = await queueToStart(`A flooding (${FLOOD} queued)`);
   const left = (await service.queuedEvent(config.tenants.get("a"), (await service.emitQueued(caller("a"), "ping", -1, null, null)).id)).state;
-  process.stdout.write(`B p99 under the flood / alone: ${(flooded.p99 / alone.p99).toFixed(2)}x; A's newest event still ${left}\n`);
+  report(`B p99 under the flood / alone: ${(flooded.p99 / alone.p99).toFixed(2)}x; A's newest event still ${left}`);
 } finally {
   await server.close();
   fs.rmSync(root, { recursive: true, force: true });
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+if (values.out) {
+  const header = [
+    "# tenantbox queued-delivery benchmark (`npm run bench:delivery`)",
+    "",
+    `- ${os.cpus()[0]?.model.trim() ?? "cpu"}, ${os.availableParallelism()} cores, Node ${process.version}, ${started.toISOString().slice(0, 16).replace("T", " ")} UTC; load average (1 min) at start ${loadAtStart.toFixed(2)}, at end ${os.loadavg()[0].toFixed(2)}`,
+    `- enqueue: 32 callers, each on one keep-alive connection (bench/service/raw-http.mjs) in a child process, for ${values.seconds} s after 500 ms of warm-up; one at a time: 500 after 100; the handler (one per event) returns its payload; tenants at most 4 concurrent executions; fairness: A queues ${FLOOD} events, B sends ${B_EVENTS}, one every 20 ms`,
+    "",
+  ];
+  fs.writeFileSync(values.out, [...header, ...lines.map((line) => `- ${line}`), ""].join("\n"));
 }
