@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Worker } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
 import type { AuditEntry } from "../src/service/audit-log.js";
+import { SqliteDeliveryStore } from "../src/service/delivery/delivery-store.js";
 import { SqliteStore } from "../src/service/service-store.js";
 
 // The service's SQLite audit log commits its rows on a thread of its own: what it acknowledges is on disk,
@@ -65,6 +66,30 @@ describe("audit writer thread", () => {
       await store.audit.record(entry(3));
       expect(threadOf(store)).not.toBe(first);
       expect(written()).toContain(3);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("queued events with an Idempotency-Key are stored while the writer thread commits (each batch takes the write lock up front)", async () => {
+    const store = new SqliteStore(path.join(root, `db-${++dirs}`));
+    try {
+      const queue = new SqliteDeliveryStore(store.db);
+      const event = (i: number) => ({
+        id: `e${i}`, at: i, tenant: "acme", event: "ping", payload: i, context: null, user: null, permissions: null,
+        idempotencyKey: `k${i}`, source: "api" as const, handlers: [{ file: "h.js", funcName: "f" }], maxAttempts: 1,
+      });
+      // A batch that reads (the key) before it writes must not meet the thread's commits with a stale snapshot.
+      let writing = true;
+      const audit = (async () => {
+        for (let i = 0; writing; i++) await store.audit.record(entry(i));
+      })();
+      const refused: string[] = [];
+      for (let i = 0; i < 500; i++) await queue.add(event(i)).catch((error: unknown) => refused.push(String(error)));
+      writing = false;
+      await audit;
+      expect(refused).toEqual([]);
+      expect((store.db.prepare("SELECT COUNT(*) AS n FROM deliveries").get() as { n: number }).n).toBe(500);
     } finally {
       await store.close();
     }

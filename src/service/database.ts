@@ -4,6 +4,7 @@ import BetterSqlite3 from "better-sqlite3";
 
 export type Database = BetterSqlite3.Database;
 export type Statement = BetterSqlite3.Statement<unknown[]>;
+export type Transaction<F extends (...args: never[]) => unknown> = BetterSqlite3.Transaction<F>;
 
 export const DATABASE_FILE = "tenantbox.db";
 /** What the service processes of one machine share without Redis: counters, rate limits, concurrency slots. */

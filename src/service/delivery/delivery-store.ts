@@ -1,6 +1,6 @@
 import type { NewEvent } from "./delivery-engine.js";
 import { GroupCommit } from "../group-commit.js";
-import type { Database, Statement } from "../database.js";
+import type { Database, Statement, Transaction } from "../database.js";
 
 export type JobState = "queued" | "running" | "succeeded" | "failed";
 
@@ -181,8 +181,11 @@ export class SqliteDeliveryStore implements DeliveryStore {
    * Events stored together are committed together (one commit per turn of the event loop, as the audit
    * log does): a commit costs more than the rows. Each add() resolves once its own commit succeeded.
    */
-  private readonly adds = new GroupCommit<{ delivery: NewDelivery; stored?: { id: string; created: boolean } }>((items) => this.addAll(items));
-  private readonly addAll: (items: { delivery: NewDelivery; stored?: { id: string; created: boolean } }[]) => void;
+  // Immediate: a batch may read (an idempotency key) before it writes, and a deferred transaction's read
+  // snapshot cannot wait to become a writer while another connection (the audit writer thread, another
+  // process) writes: SQLite answers SQLITE_BUSY at once instead of calling the busy handler.
+  private readonly adds = new GroupCommit<{ delivery: NewDelivery; stored?: { id: string; created: boolean } }>((items) => this.addAll.immediate(items));
+  private readonly addAll: Transaction<(items: { delivery: NewDelivery; stored?: { id: string; created: boolean } }[]) => void>;
 
   constructor(private readonly db: Database) {
     this.addAll = db.transaction((items: { delivery: NewDelivery; stored?: { id: string; created: boolean } }[]) => {
