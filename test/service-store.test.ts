@@ -142,6 +142,44 @@ describe("PostgreSQL migrations", () => {
   });
 });
 
+describe("PostgreSQL document inserts made together", () => {
+  it("an insert already stored keeps its answer when the connection is lost at a later one of its batch", async () => {
+    const store = (await ENGINES[1]!.open(await postgresSchema("tbx_batch"))) as PostgresStore;
+    opened.push(store);
+    // The server ends the connection that inserts the document "boom" (as a restart would).
+    await store.db.query(`CREATE FUNCTION tbx_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.id = 'boom' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF; RETURN NEW; END $$`);
+    await store.db.query("CREATE TRIGGER tbx_boom BEFORE INSERT ON documents FOR EACH ROW EXECUTE FUNCTION tbx_boom()");
+    const ids = ["a", "a", "b", "boom", "c"];
+    const outcomes = await Promise.allSettled(ids.map((id) => store.documents.insert("t", "c", { id_: id }, id)));
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled", "rejected", "fulfilled"]);
+    expect(((outcomes[1] as PromiseRejectedResult).reason as Error).message).toMatch(/already exists/);
+    expect(((outcomes[3] as PromiseRejectedResult).reason as Error).message).toMatch(/terminat/);
+    expect((await store.documents.query("t", "c")).map((d) => d.id)).toEqual(["a", "b", "c"]);
+  });
+
+  it("two nodes' batches over the same ids in opposite orders do not fail with a deadlock: one stores, the other is told they exist", async () => {
+    const url = await postgresSchema("tbx_deadlock");
+    const [one, two] = (await Promise.all([ENGINES[1]!.open(url), ENGINES[1]!.open(url)])) as PostgresStore[];
+    opened.push(one!, two!);
+    // Each row takes a moment, so that both batches hold their first id when they reach their second.
+    await one!.db.query(`CREATE FUNCTION tbx_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.1); RETURN NEW; END $$`);
+    await one!.db.query("CREATE TRIGGER tbx_slow BEFORE INSERT ON documents FOR EACH ROW EXECUTE FUNCTION tbx_slow()");
+    const outcomes = await Promise.allSettled([
+      one!.documents.insert("t", "c", {}, "x"),
+      one!.documents.insert("t", "c", {}, "y"),
+      two!.documents.insert("t", "c", {}, "y"),
+      two!.documents.insert("t", "c", {}, "x"),
+    ]);
+    const answers = outcomes.map((o) => (o.status === "fulfilled" ? "stored" : ((o.reason as Error).message.match(/already exists/) ? "exists" : (o.reason as Error).message)));
+    expect(answers.filter((a) => a === "stored")).toHaveLength(2);
+    expect(answers.filter((a) => a === "exists")).toHaveLength(2);
+    expect((await two!.documents.query("t", "c")).map((d) => d.id).sort()).toEqual(["x", "y"]);
+    // A deadlock is not an outage: the store still answers at once.
+    await expect(one!.ready()).resolves.toBeUndefined();
+  });
+});
+
 function entry(over: Partial<AuditEntry> = {}): AuditEntry {
   return { tenant: "acme", kind: "run", file: "hooks/a.js", funcName: "f", success: true, durationMs: 1.5, toolCalls: 2, chargedToolCalls: 2, at: 1000, ...over };
 }

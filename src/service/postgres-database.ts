@@ -219,7 +219,8 @@ export class PostgresDatabase {
   /** Marks the engine away unless the failure is about the data itself (a bad value, a constraint, the quota). */
   private failed(error: unknown): unknown {
     const code = (error as { code?: unknown }).code;
-    const aboutData = typeof code === "string" && (code.startsWith("22") || code.startsWith("23") || code === STORAGE_QUOTA_STATE);
+    // Class 40 (a deadlock, a serialization failure) is one transaction ended by the server, not an outage.
+    const aboutData = typeof code === "string" && (code.startsWith("22") || code.startsWith("23") || code.startsWith("40") || code === STORAGE_QUOTA_STATE);
     if (!aboutData) this.down = true;
     return error;
   }

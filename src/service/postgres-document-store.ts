@@ -68,14 +68,17 @@ export class PostgresDocumentStore implements DocumentStore {
         await this.insertRows(tenant, items);
         return;
       } catch (error) {
-        if (!isDataRefusal(error)) throw error;
+        // Nothing of the batch is stored (one statement). A deadlock with another node's batch over the same
+        // ids (unique-index waits in opposite orders) falls back too: single-row inserts cannot deadlock.
+        if (!isDataRefusal(error) && !isDeadlock(error)) throw error;
       }
     }
+    // One by one: each insert's own answer, as if they had come one after another; an insert already stored
+    // keeps its answer whatever happens to the next (a connection lost fails only the inserts it reaches).
     for (const item of items) {
       try {
         await this.insertRows(tenant, [item]);
       } catch (error) {
-        if (!isDataRefusal(error)) throw error;
         item.refused = (error as { code?: unknown }).code === "23505" ? duplicateIdError(item.id, item.collection) : (dataFailure(error, "doc") as Error);
       }
     }
@@ -164,6 +167,11 @@ interface PendingInsert {
   bytes: number;
   at: number;
   refused?: Error;
+}
+
+/** Another transaction and this one waited for each other (PostgreSQL ended this one). */
+function isDeadlock(error: unknown): boolean {
+  return (error as { code?: unknown }).code === "40P01";
 }
 
 /** The database refused the data (a duplicate id, the storage quota, text JSONB cannot hold), not the connection. */
