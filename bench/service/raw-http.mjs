@@ -29,7 +29,9 @@ export function connection(baseUrl, { method, path, headers, body }) {
       if (socket === own) received(chunk);
     });
     own.on("error", (error) => {
-      if (socket === own) fail(error);
+      if (socket !== own) return;
+      socket = undefined;
+      fail(error);
     });
     own.on("close", () => {
       if (socket !== own) return;
@@ -46,7 +48,9 @@ export function connection(baseUrl, { method, path, headers, body }) {
     const header = buffer.toString("latin1", 0, end);
     const length = /\r\ncontent-length: *(\d+)/i.exec(header);
     if (!length) {
-      socket.destroy();
+      const broken = socket;
+      socket = undefined;
+      broken.destroy();
       return fail(new Error(`an answer without Content-Length: ${header.slice(0, 200)}`));
     }
     const total = end + 4 + Number(length[1]);
