@@ -17,6 +17,8 @@ export interface ParsedModule {
   lineShift: number;
   /** Library CommonJS without a "use strict" directive: it runs sloppy, as Node runs it (library-profile.ts). */
   sloppy?: true;
+  /** The nodes the transform and the export reader act on, recorded by the rule walk (ast-index.ts). */
+  indexed?: acorn.AnyNode[];
 }
 
 // CommonJS runs in strict mode here; acorn has no strict option for scripts, so it parses the source
