@@ -6,6 +6,7 @@ import { refusedVersion, type CheckInput, type CompiledVersion, type CompileInpu
 import { fileIssue, type ValidationIssue, type ValidationResult } from "./issues.js";
 import type { GraphWalkInput, GraphWalkResult } from "./graph-walk.js";
 import type { LoaderTask } from "./loader-thread.js";
+import { warmUpShare } from "./warm-up.js";
 
 export interface LoaderPoolOptions {
   /** Loader threads. */
@@ -46,6 +47,8 @@ export class LoaderPool {
       env: {},
       argv: [],
       execArgv: [],
+      // The first threads warm up when they start (warm-up.ts).
+      workerData: { warmUp: warmUpShare(options.threads) },
     });
     // A thread that ran out of memory or was ended surfaces through its task; the pool must not throw.
     this.piscina.on("error", () => {});
