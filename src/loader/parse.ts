@@ -25,7 +25,8 @@ export interface ParsedModule {
 // behind a directive on a line of its own (offsets shift by the prefix, columns do not, lines by one).
 const STRICT_PREFIX = '"use strict";\n';
 
-const BASE: acorn.Options = { ecmaVersion: "latest", locations: true, allowHashBang: false };
+// No `locations`: positions come from offsets, for the few nodes that need one (line-index.ts).
+const BASE: acorn.Options = { ecmaVersion: "latest", locations: false, allowHashBang: false };
 
 export class ParseFailure extends Error {
   constructor(readonly issue: ValidationIssue) {

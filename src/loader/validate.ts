@@ -7,6 +7,7 @@ import { relaxedInLibrary } from "./library-profile.js";
 import { prescan } from "./prescan.js";
 import { isTypeScript, stripTypes } from "./typescript.js";
 import { indexNode } from "./ast-index.js";
+import { LineIndex } from "./line-index.js";
 import { HOST_GLOBALS, REFLECTION_PROPERTIES, RULES, STACK_PROPERTIES, type Finding, type RuleId } from "./rules.js";
 
 type AnyNode = acorn.AnyNode;
@@ -172,9 +173,10 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
   return findings;
 }
 
-/** Turns findings into issues for a level: errors, warnings, or nothing. `library`: the library profile's relaxations apply. */
-export function judge(findings: readonly Finding[], level: SecurityLevel, lineShift = 0, library = false): ValidationIssue[] {
+/** Turns findings into issues for a level: errors, warnings, or nothing; `code` is the text the AST's offsets index. `library`: the library profile's relaxations apply. */
+export function judge(findings: readonly Finding[], level: SecurityLevel, code: string, lineShift = 0, library = false): ValidationIssue[] {
   const rank = levelRank(level);
+  const lines = new LineIndex(code);
   const issues: ValidationIssue[] = [];
   for (const finding of findings) {
     const rule = RULES[finding.rule];
@@ -183,7 +185,7 @@ export function judge(findings: readonly Finding[], level: SecurityLevel, lineSh
     else if (rank >= levelRank(rule.errorFrom)) severity = "error";
     else if ("warnFrom" in rule && rank >= levelRank(rule.warnFrom)) severity = "warning";
     if (!severity) continue;
-    const loc = finding.node.loc?.start ?? { line: 1, column: 0 };
+    const loc = lines.at(finding.node.start);
     issues.push({ rule: rule.id, message: finding.message, severity, location: { line: loc.line - lineShift, column: loc.column + 1 } });
   }
   return issues;
@@ -217,7 +219,7 @@ export function checkModule(code: string, extension: string, level: SecurityLeve
     parsed = parseModule(code, extension, profile !== "tenant");
     if (profile !== "builtin") {
       const index: AnyNode[] = [];
-      issues.push(...judge(findRuleViolations(parsed.ast, parsed.format, parsed.code, index), level, parsed.lineShift, profile === "library"));
+      issues.push(...judge(findRuleViolations(parsed.ast, parsed.format, parsed.code, index), level, parsed.code, parsed.lineShift, profile === "library"));
       parsed.indexed = index;
     }
   } catch (error) {
