@@ -53,10 +53,16 @@ export interface RuntimeOptions extends Partial<Record<OptionLimitName, number>>
   processPerTenant?: boolean;
   /** The `process.env` tenant code sees, for every call that does not bring its own; default { NODE_ENV: "production" }. */
   env?: Record<string, string>;
+  /**
+   * A directory (absolute path) where loader threads keep the versions they validated and transformed, signed,
+   * for other processes and restarts to reuse (loader/version-store.ts); off by default. Created 0700; one
+   * other users may write, or another user owns, is refused.
+   */
+  compileCacheDir?: string;
 }
 
 /** The options that are not limits; with OPTION_LIMITS, every option there is. */
-const OTHER_OPTIONS = ["toolHandler", "securityLevel", "scoringGate", "root", "watch", "isolation", "sandboxUser", "processPerTenant", "env"] as const satisfies readonly (keyof RuntimeOptions)[];
+const OTHER_OPTIONS = ["toolHandler", "securityLevel", "scoringGate", "root", "watch", "isolation", "sandboxUser", "processPerTenant", "env", "compileCacheDir"] as const satisfies readonly (keyof RuntimeOptions)[];
 // Every option is a limit or listed above: a new option without validation is a compile error.
 const everyOptionKnown: Exclude<keyof RuntimeOptions, OptionLimitName | (typeof OTHER_OPTIONS)[number]> extends never ? true : never = true;
 void everyOptionKnown;
@@ -156,6 +162,12 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
       scoring.customScorer = g.customScorer;
     }
     resolved.scoring = scoring;
+  }
+  if (options.compileCacheDir !== undefined) {
+    if (typeof options.compileCacheDir !== "string" || !path.isAbsolute(options.compileCacheDir)) {
+      throw new TypeError(`tenantbox: option "compileCacheDir" must be an absolute path, got ${describe(options.compileCacheDir)}`);
+    }
+    resolved.loader.storeDir = options.compileCacheDir;
   }
   if (options.root !== undefined) {
     if (typeof options.root !== "string" || !path.isAbsolute(options.root)) {

@@ -91,7 +91,7 @@ export function compileModule(
   const profile = options.builtin ? "builtin" : isLibraryModule(id) ? "library" : "tenant";
   const checked = checkModule(code, extension, level, profile);
   if (!checked.result.valid || !checked.parsed) return refusedVersion(checked.result.issues);
-  const score = scoring ? scoreModule(checked.parsed.ast, id, checked.parsed.lineShift) : undefined;
+  const score = scoring ? scoreModule(checked.parsed.ast, id, checked.parsed.code, checked.parsed.lineShift) : undefined;
   let transformed: ReturnType<typeof transformModule>;
   try {
     transformed = transformModule(checked.parsed, { library: profile !== "tenant", firstLineColumnShift: options.firstLineColumnShift ?? 0 });

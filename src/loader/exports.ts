@@ -1,5 +1,5 @@
 import type * as acorn from "acorn";
-import * as walk from "acorn-walk";
+import { indexedNodes } from "./ast-index.js";
 import type { ParsedModule } from "./parse.js";
 
 type AnyNode = acorn.AnyNode;
@@ -43,39 +43,38 @@ export function staticExports(parsed: ParsedModule): StaticExports {
     }
     return { names: [...names], complete };
   }
-  walk.simple(parsed.ast, {
-    AssignmentExpression(node) {
-      const left = node.left as AnyNode;
-      // exports.x = ... / module.exports.x = ...
-      if (left.type === "MemberExpression") {
-        const object = left.object as AnyNode;
-        const name = memberName(left);
-        if (name && (isIdentifier(object, "exports") || isModuleExports(object))) {
-          names.add(name);
-          return;
-        }
+  // The rule walk recorded the assignments (ast-index.ts).
+  for (const node of indexedNodes(parsed)) {
+    if (node.type !== "AssignmentExpression") continue;
+    const left = node.left as AnyNode;
+    // exports.x = ... / module.exports.x = ...
+    if (left.type === "MemberExpression") {
+      const object = left.object as AnyNode;
+      const name = memberName(left);
+      if (name && (isIdentifier(object, "exports") || isModuleExports(object))) {
+        names.add(name);
+        continue;
       }
-      // module.exports = ...
-      if (isModuleExports(left)) {
-        const right = node.right as AnyNode;
-        if (right.type === "ObjectExpression") {
-          for (const prop of right.properties) {
-            if (prop.type !== "Property") {
-              complete = false;
-              continue;
-            }
-            const key = prop.key as AnyNode;
-            if (!prop.computed && key.type === "Identifier") names.add(key.name);
-            else if (key.type === "Literal") names.add(String(key.value));
-            else complete = false;
-          }
-        } else if (right.type === "FunctionExpression" || right.type === "ArrowFunctionExpression" || right.type === "ClassExpression") {
-          names.add("default");
-        } else {
+    }
+    // module.exports = ...
+    if (!isModuleExports(left)) continue;
+    const right = node.right as AnyNode;
+    if (right.type === "ObjectExpression") {
+      for (const prop of right.properties) {
+        if (prop.type !== "Property") {
           complete = false;
+          continue;
         }
+        const key = prop.key as AnyNode;
+        if (!prop.computed && key.type === "Identifier") names.add(key.name);
+        else if (key.type === "Literal") names.add(String(key.value));
+        else complete = false;
       }
-    },
-  });
+    } else if (right.type === "FunctionExpression" || right.type === "ArrowFunctionExpression" || right.type === "ClassExpression") {
+      names.add("default");
+    } else {
+      complete = false;
+    }
+  }
   return { names: [...names], complete };
 }

@@ -6,6 +6,9 @@ import { refusedVersion, type CheckInput, type CompiledVersion, type CompileInpu
 import { fileIssue, type ValidationIssue, type ValidationResult } from "./issues.js";
 import type { GraphWalkInput, GraphWalkResult } from "./graph-walk.js";
 import type { LoaderTask } from "./loader-thread.js";
+import { warmUpShare, type WarmUpShare } from "./warm-up.js";
+import { storeShare } from "./version-store.js";
+import { openVersionStore, type VersionStoreConfig } from "./version-store-key.js";
 
 export interface LoaderPoolOptions {
   /** Loader threads. */
@@ -14,6 +17,14 @@ export interface LoaderPoolOptions {
   timeoutMs: number;
   /** Heap limit of each loader thread (MiB); a file that needs more is refused. */
   memoryLimitMb: number;
+  /** The version store's directory (the runtime's compileCacheDir); none when absent. */
+  storeDir?: string;
+}
+
+/** What a loader thread is started with. */
+export interface LoaderThreadData {
+  warmUp: WarmUpShare;
+  store?: VersionStoreConfig & { share: Int32Array };
 }
 
 function startFlag(): Float64Array {
@@ -31,6 +42,9 @@ export class LoaderPool {
   private readonly scheduler: Scheduler;
 
   constructor(private readonly options: LoaderPoolOptions) {
+    // The first threads warm up when they start (warm-up.ts); with a store, every thread reads and writes it.
+    const threadData: LoaderThreadData = { warmUp: warmUpShare(options.threads) };
+    if (options.storeDir !== undefined) threadData.store = { ...openVersionStore(options.storeDir), share: storeShare() };
     this.piscina = new Piscina({
       filename: siblingEntry("loader-thread"),
       minThreads: 1,
@@ -46,6 +60,7 @@ export class LoaderPool {
       env: {},
       argv: [],
       execArgv: [],
+      workerData: threadData,
     });
     // A thread that ran out of memory or was ended surfaces through its task; the pool must not throw.
     this.piscina.on("error", () => {});

@@ -5,17 +5,26 @@
 import { check, compile, type CheckInput, type CompiledVersion, type CompileInput } from "./compile.js";
 import { walkGraph, type GraphWalkInput, type GraphWalkResult } from "./graph-walk.js";
 import type { ValidationResult } from "./issues.js";
+import { workerData } from "node:worker_threads";
+import type { LoaderThreadData } from "./loader-pool.js";
+import { VersionStore } from "./version-store.js";
+import { warmUpOnStart } from "./warm-up.js";
 
 export type LoaderTask = ({ op: "compile"; input: CompileInput } | { op: "check"; input: CheckInput } | { op: "graph"; input: GraphWalkInput }) & {
   /** When this thread started the task (ms since the epoch): the deadline counts from then, not from a thread's start-up. */
   started: Float64Array;
 };
 
+const data = workerData as Partial<LoaderThreadData> | null;
+const store = data?.store ? new VersionStore(data.store, data.store.share) : undefined;
+// Before the thread takes its first task (piscina waits for this module to load).
+warmUpOnStart(data?.warmUp);
+
 export default function runLoaderTask(task: LoaderTask): CompiledVersion | ValidationResult | GraphWalkResult {
   task.started[0] = Date.now();
   switch (task.op) {
     case "compile":
-      return compile(task.input);
+      return store ? store.compile(task.input, compile) : compile(task.input);
     case "check":
       return check(task.input);
     case "graph":

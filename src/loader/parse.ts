@@ -17,13 +17,16 @@ export interface ParsedModule {
   lineShift: number;
   /** Library CommonJS without a "use strict" directive: it runs sloppy, as Node runs it (library-profile.ts). */
   sloppy?: true;
+  /** The nodes the transform and the export reader act on, recorded by the rule walk (ast-index.ts). */
+  indexed?: acorn.AnyNode[];
 }
 
 // CommonJS runs in strict mode here; acorn has no strict option for scripts, so it parses the source
 // behind a directive on a line of its own (offsets shift by the prefix, columns do not, lines by one).
 const STRICT_PREFIX = '"use strict";\n';
 
-const BASE: acorn.Options = { ecmaVersion: "latest", locations: true, allowHashBang: false };
+// No `locations`: positions come from offsets, for the few nodes that need one (line-index.ts).
+const BASE: acorn.Options = { ecmaVersion: "latest", locations: false, allowHashBang: false };
 
 export class ParseFailure extends Error {
   constructor(readonly issue: ValidationIssue) {

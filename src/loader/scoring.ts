@@ -1,6 +1,7 @@
 import type * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import { clipText, MAX_LISTED_ISSUES, MAX_QUOTED_TEXT } from "./issues.js";
+import { LineIndex } from "./line-index.js";
 
 type AnyNode = acorn.AnyNode;
 
@@ -60,12 +61,16 @@ function insideIteration(ancestors: readonly AnyNode[]): boolean {
  * data to a tool (above all an outbound-sounding one) in the same function, tool calls in bulk loops,
  * tool names computed at run time and wholesale serialisation of `context` all add weight.
  */
-export function scoreModule(ast: acorn.Program, file: string, lineShift = 0): ScoreReport {
+/** `code` is the text the AST's offsets index. */
+export function scoreModule(ast: acorn.Program, file: string, code: string, lineShift = 0): ScoreReport {
+  const lines = new LineIndex(code);
   const signals: ScoreSignal[] = [];
   const secretReads = new Map<AnyNode, number>();
   const toolCalls: { node: acorn.CallExpression; fn: AnyNode; egress: boolean }[] = [];
-  const add = (rule: string, message: string, weight: number, node: acorn.Node) =>
-    signals.push({ rule, message, weight, location: { line: (node.loc?.start.line ?? 1 + lineShift) - lineShift, column: (node.loc?.start.column ?? 0) + 1 } });
+  const add = (rule: string, message: string, weight: number, node: acorn.Node) => {
+    const at = lines.at(node.start);
+    signals.push({ rule, message, weight, location: { line: at.line - lineShift, column: at.column + 1 } });
+  };
 
   walk.fullAncestor(ast, (node: acorn.Node, _state: unknown, ancestorsRaw: acorn.Node[]) => {
     const n = node as AnyNode;

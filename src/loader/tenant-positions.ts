@@ -1,4 +1,5 @@
 import type MagicString from "magic-string";
+import { decodedLines } from "./decoded-lines.js";
 
 /**
  * Where the transform moved the tenant's text: the guards it inserts shift columns (a 37-character line
@@ -16,7 +17,7 @@ const MARKER = "\n//# tenantbox-positions ";
 
 export function positionMapOf(s: MagicString, lineShift: number, firstLineColumnShift: number): PositionMap {
   const map: PositionMap = {};
-  const lines = s.generateDecodedMap({ hires: false }).mappings;
+  const lines = decodedLines(s);
   for (let generated = 0; generated < lines.length; generated++) {
     const flat: number[] = [];
     let identical = true;

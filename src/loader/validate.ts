@@ -6,6 +6,8 @@ import { parseModule, ParseFailure, type ModuleFormat, type ParsedModule } from 
 import { relaxedInLibrary } from "./library-profile.js";
 import { prescan } from "./prescan.js";
 import { isTypeScript, stripTypes } from "./typescript.js";
+import { indexNode } from "./ast-index.js";
+import { LineIndex } from "./line-index.js";
 import { HOST_GLOBALS, REFLECTION_PROPERTIES, RULES, STACK_PROPERTIES, type Finding, type RuleId } from "./rules.js";
 
 type AnyNode = acorn.AnyNode;
@@ -61,13 +63,17 @@ function insideFunction(ancestors: readonly AnyNode[]): boolean {
   );
 }
 
-/** Walks the AST once and reports every rule finding, whatever the level; severity is decided later. */
-export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, code: string): Finding[] {
+/**
+ * Walks the AST once and reports every rule finding, whatever the level; severity is decided later. `index`
+ * gets the nodes later steps act on (ast-index.ts), so that they need no walk of their own.
+ */
+export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, code: string, index: AnyNode[] = []): Finding[] {
   const findings: Finding[] = [];
   const report = (rule: RuleId, message: string, node: acorn.Node, name?: string) => findings.push(name === undefined ? { rule, message, node } : { rule, message, node, name });
 
   walk.fullAncestor(ast, (node: acorn.Node, _state: unknown, ancestors: acorn.Node[]) => {
     const n = node as AnyNode;
+    indexNode(index, n);
     const parent = ancestors[ancestors.length - 2] as AnyNode | undefined;
     switch (n.type) {
       case "Identifier": {
@@ -167,9 +173,10 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
   return findings;
 }
 
-/** Turns findings into issues for a level: errors, warnings, or nothing. `library`: the library profile's relaxations apply. */
-export function judge(findings: readonly Finding[], level: SecurityLevel, lineShift = 0, library = false): ValidationIssue[] {
+/** Turns findings into issues for a level: errors, warnings, or nothing; `code` is the text the AST's offsets index. `library`: the library profile's relaxations apply. */
+export function judge(findings: readonly Finding[], level: SecurityLevel, code: string, lineShift = 0, library = false): ValidationIssue[] {
   const rank = levelRank(level);
+  const lines = new LineIndex(code);
   const issues: ValidationIssue[] = [];
   for (const finding of findings) {
     const rule = RULES[finding.rule];
@@ -178,7 +185,7 @@ export function judge(findings: readonly Finding[], level: SecurityLevel, lineSh
     else if (rank >= levelRank(rule.errorFrom)) severity = "error";
     else if ("warnFrom" in rule && rank >= levelRank(rule.warnFrom)) severity = "warning";
     if (!severity) continue;
-    const loc = finding.node.loc?.start ?? { line: 1, column: 0 };
+    const loc = lines.at(finding.node.start);
     issues.push({ rule: rule.id, message: finding.message, severity, location: { line: loc.line - lineShift, column: loc.column + 1 } });
   }
   return issues;
@@ -210,7 +217,11 @@ export function checkModule(code: string, extension: string, level: SecurityLeve
   let parsed: ParsedModule;
   try {
     parsed = parseModule(code, extension, profile !== "tenant");
-    if (profile !== "builtin") issues.push(...judge(findRuleViolations(parsed.ast, parsed.format, parsed.code), level, parsed.lineShift, profile === "library"));
+    if (profile !== "builtin") {
+      const index: AnyNode[] = [];
+      issues.push(...judge(findRuleViolations(parsed.ast, parsed.format, parsed.code, index), level, parsed.code, parsed.lineShift, profile === "library"));
+      parsed.indexed = index;
+    }
   } catch (error) {
     if (error instanceof ParseFailure) return { result: { valid: false, issues: [...issues, error.issue] } };
     // The parser and the walkers recurse: chains the bracket pre-scan cannot see (a - - - ... x,

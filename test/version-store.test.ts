@@ -1,0 +1,142 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { compile, type CompiledVersion, type CompileInput } from "../src/loader/compile.js";
+import { storeShare, VersionStore } from "../src/loader/version-store.js";
+import { openVersionStore } from "../src/loader/version-store-key.js";
+import { cleanupTenants, makeRuntime, makeTenant, runError } from "./helpers.js";
+
+/*
+ * The opt-in version store (compileCacheDir) keeps validated, transformed versions on disk. Its directory is
+ * attacker-adjacent: an entry must only ever answer for the exact input it was made from, and only if the
+ * runtime made it.
+ */
+const dirs: string[] = [];
+function storeDir(): string {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-store-")), "versions");
+  dirs.push(path.dirname(dir));
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  cleanupTenants();
+});
+
+/** A store, and a compile that counts how often it really ran. */
+function storeWithCounter(dir = storeDir(), maxBytes?: number) {
+  const store = new VersionStore(openVersionStore(dir), storeShare(), maxBytes);
+  let compiles = 0;
+  const counted = (input: CompileInput): CompiledVersion => {
+    compiles++;
+    return compile(input);
+  };
+  return { dir, store, compileThrough: (input: CompileInput) => store.compile(input, counted), compiles: () => compiles };
+}
+
+const input = (code: string, more: Partial<CompileInput> = {}): CompileInput => ({ kind: "module", id: "hooks/a.js", code, securityLevel: "STANDARD", scoring: false, ...more });
+const entries = (dir: string) => fs.readdirSync(dir).filter((name) => name.endsWith(".version"));
+
+describe("the version store", () => {
+  it("serves a stored version for the same input only: text, id, kind, level and scoring all count", () => {
+    const { compileThrough, compiles } = storeWithCounter();
+    const code = "exports.f = function f(x) { for (const y of x) y(); return 1; };\n";
+    const first = compileThrough(input(code));
+    expect(compileThrough(input(code))).toEqual(first);
+    expect(compiles()).toBe(1);
+    compileThrough(input(code + " "));
+    compileThrough(input(code, { id: "hooks/b.js" }));
+    compileThrough(input(code, { kind: "script" }));
+    compileThrough(input(code, { securityLevel: "STRICT" }));
+    compileThrough(input(code, { scoring: true }));
+    expect(compiles()).toBe(6);
+  });
+
+  it("keeps refusals as verdicts too, for the same input only", () => {
+    const { compileThrough, compiles } = storeWithCounter();
+    const refused = compileThrough(input("module.exports = eval('1');\n"));
+    expect(refused.rejection?.[0]?.rule).toBe("no-eval");
+    expect(compileThrough(input("module.exports = eval('1');\n"))).toEqual(refused);
+    expect(compiles()).toBe(1);
+  });
+
+  it("never trusts an entry it did not sign: a changed body, another key's entry, a symbolic link are misses", () => {
+    const { dir, compileThrough, compiles } = storeWithCounter();
+    const code = "exports.f = () => 1;\n";
+    const honest = compileThrough(input(code));
+    const [name] = entries(dir);
+    const file = path.join(dir, name!);
+    // An entry for this very input, changed to say something else (no guards, say): refused, recompiled.
+    const text = fs.readFileSync(file, "utf8");
+    fs.writeFileSync(file, text.replace("__tenantbox_b.n", "__tenantbox_x.n"));
+    expect(compileThrough(input(code))).toEqual(honest);
+    expect(compiles()).toBe(2);
+    // The same entry signed with another directory's key.
+    const other = storeWithCounter();
+    other.compileThrough(input(code));
+    fs.copyFileSync(path.join(other.dir, entries(other.dir)[0]!), file);
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("__tenantbox_b.n", "__tenantbox_x.n"));
+    expect(compileThrough(input(code)).source).toContain("__tenantbox_b.n");
+    expect(compiles()).toBe(3);
+    // A symbolic link to an entry elsewhere.
+    fs.rmSync(file);
+    fs.symlinkSync(path.join(other.dir, entries(other.dir)[0]!), file);
+    compileThrough(input(code));
+    expect(compiles()).toBe(4);
+  });
+
+  it("stays within its bound: the oldest entries go", () => {
+    const { dir, compileThrough } = storeWithCounter(storeDir(), 64 * 1024);
+    for (let i = 0; i < 60; i++) compileThrough(input(`exports.f${i} = function () { return "${"x".repeat(2000)}"; };\n`));
+    const bytes = entries(dir).reduce((sum, name) => sum + fs.statSync(path.join(dir, name)).size, 0);
+    expect(bytes).toBeLessThanOrEqual(64 * 1024);
+    expect(entries(dir).length).toBeGreaterThan(0);
+  });
+
+  it("refuses a directory other users may write, and keeps its key readable by its owner only", () => {
+    const dir = storeDir();
+    openVersionStore(dir);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(dir, "key")).mode & 0o777).toBe(0o600);
+    fs.chmodSync(dir, 0o777);
+    expect(() => openVersionStore(dir)).toThrow(/open to other users/);
+    fs.chmodSync(dir, 0o700);
+    fs.chmodSync(path.join(dir, "key"), 0o644);
+    expect(() => openVersionStore(dir)).toThrow(/open to other users/);
+    expect(() => openVersionStore("relative/dir")).toThrow(TypeError);
+  });
+});
+
+describe("a runtime with compileCacheDir", () => {
+  it("stores what its loader compiles, serves it to the next runtime, and a changed file is compiled anew", async () => {
+    const dir = storeDir();
+    const folder = makeTenant({ "hooks/a.js": "exports.f = (x) => x * 2;\n" });
+    const first = makeRuntime({ compileCacheDir: dir });
+    try {
+      expect(await first.run({ folder, file: "hooks/a.js", funcName: "f", args: [21] })).toBe(42);
+    } finally {
+      await first.close();
+    }
+    expect(entries(dir)).toHaveLength(1);
+    const second = makeRuntime({ compileCacheDir: dir });
+    try {
+      expect(await second.run({ folder, file: "hooks/a.js", funcName: "f", args: [21] })).toBe(42);
+      expect(entries(dir)).toHaveLength(1);
+      fs.writeFileSync(path.join(folder, "hooks/a.js"), "exports.f = (x) => x * 3;\n");
+      expect(await second.run({ folder, file: "hooks/a.js", funcName: "f", args: [21] })).toBe(63);
+      expect(entries(dir)).toHaveLength(2);
+      // A refused file stays refused, stored or not.
+      fs.writeFileSync(path.join(folder, "hooks/bad.js"), "exports.f = () => eval('1');\n");
+      expect((await runError(second, { folder, file: "hooks/bad.js", funcName: "f" })).code).toBe("VALIDATION_ERROR");
+      expect((await runError(second, { folder, file: "hooks/bad.js", funcName: "f" })).code).toBe("VALIDATION_ERROR");
+    } finally {
+      await second.close();
+    }
+    const third = makeRuntime({ compileCacheDir: dir });
+    try {
+      expect((await runError(third, { folder, file: "hooks/bad.js", funcName: "f" })).code).toBe("VALIDATION_ERROR");
+    } finally {
+      await third.close();
+    }
+  });
+});
