@@ -104,8 +104,9 @@ export class Invocation {
       this.finish({ ok: false, error: { code: "VALIDATION_ERROR", name: "SyntaxError", message } });
       return done;
     }
-    this.deadlineTimer = setTimeout(() => this.timeout(), Math.max(0, this.deadline - performance.now()));
     this.enter(RUN);
+    // Most calls settle inside RUN (the realm drains its microtasks there): only one still waiting needs a deadline timer.
+    if (!this.finished) this.deadlineTimer = setTimeout(() => this.timeout(), Math.max(0, this.deadline - performance.now()));
     return done;
   }
 

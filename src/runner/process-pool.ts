@@ -79,7 +79,7 @@ interface Running {
   maxOutputBytes: number;
   timeoutMs: number;
   resolve: (outcome: InvocationOutcome) => void;
-  hardStop: NodeJS.Timeout;
+  hardStop: NodeJS.Timeout | undefined;
   stopped: boolean;
   /** Tool calls forwarded to the host: held to the call's own limits here too (a broken process may send anything). */
   toolCalls: number;
@@ -101,6 +101,8 @@ const MAX_HELD_HASHES = 4000;
 class WorkerProcess {
   readonly child: ChildProcess;
   readonly ready: Promise<boolean>;
+  /** Said "ready": a call can be handed over at once, without waiting on `ready`. */
+  isReady = false;
   running: Running | undefined;
   exited = false;
   /** Said after its last call that it cannot promise the next one its whole memory limit: never reused. */
@@ -131,6 +133,7 @@ class WorkerProcess {
       const message = checkWorkerMessage(raw);
       if (!message) return this.stop("a message the protocol does not have");
       if (message.t === "ready") {
+        this.isReady = true;
         readyNow(true);
       } else if (message.t === "result") {
         // A process that answers beyond what its sandbox lets through is not trusted any more.
@@ -373,30 +376,38 @@ export class ProcessPool implements SandboxPool {
     let running!: Running;
     const outcome = new Promise<InvocationOutcome>((resolve) => {
       // Until it is ready, a start timeout (the call's own time and a margin) stands in for the hard stop.
-      const hardStop = setTimeout(() => proc.kill(), Math.min(START_TIMEOUT_MS, timeoutMs + this.options.hardStopGraceMs + 5000));
+      const hardStop = proc.isReady ? undefined : setTimeout(() => proc.kill(), Math.min(START_TIMEOUT_MS, timeoutMs + this.options.hardStopGraceMs + 5000));
       const { maxOutputBytes, maxLogBytes, maxToolCalls, maxToolArgBytes } = task.limits;
       const maxFrameBytes = Math.min(2 ** 31, JSON_GROWTH * (maxOutputBytes + maxLogBytes + maxToolArgBytes) + FRAME_ENVELOPE_BYTES);
       running = { id, invocationId: task.invocationId, maxOutputBytes, maxToolCalls, maxToolArgBytes, maxFrameBytes, maxLogBytes, timeoutMs, resolve, hardStop, stopped: false, toolCalls: 0, sent: false };
       proc.running = running;
     });
     proc.refresh();
-    const started = await proc.ready;
+    // A process that said it is ready takes the call in this same turn (no wait on `ready`).
+    const started = proc.isReady || (await proc.ready);
     if (!started || proc.exited || proc.running !== running) {
       if (proc.running === running) proc.settle(id, failure("INTERNAL_ERROR", "the sandbox process could not start"));
       return { outcome: await outcome, retryable: true };
     }
     clearTimeout(running.hardStop);
     // Past the deadline the guards throw TIMEOUT; a call that runs no guard is stopped with its process.
-    running.hardStop = setTimeout(() => {
+    // One timer per call: at LONG_CALL_MS it lowers the process's priority, then waits out the hard stop.
+    const hardStopMs = timeoutMs + this.options.hardStopGraceMs;
+    const stop = () => {
       running.stopped = true;
       proc.kill();
-    }, timeoutMs + this.options.hardStopGraceMs);
+    };
+    running.hardStop =
+      hardStopMs > LONG_CALL_MS
+        ? setTimeout(() => {
+            proc.lowerPriority();
+            if (proc.running === running) running.hardStop = setTimeout(stop, hardStopMs - LONG_CALL_MS);
+          }, LONG_CALL_MS)
+        : setTimeout(stop, hardStopMs);
     running.sent = true;
     running.task = task;
     proc.send({ t: "run", id, task: proc.sendable(task) });
-    const longCall = setTimeout(() => proc.lowerPriority(), LONG_CALL_MS);
     const result = await outcome;
-    clearTimeout(longCall);
     proc.restorePriority();
     if (proc.retiring) {
       // Its heap keeps more than the next call can be denied: a fresh process takes its place.
