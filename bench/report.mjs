@@ -191,7 +191,36 @@ function targetsTable(engines, limits) {
  * The report; with `previous` (the figures committed before this run: { engines, limits, commit }), every
  * tenantbox figure stands beside the previous run's, so that a regression shows.
  */
-export function renderReport({ machine, config, engines, limits, totalSeconds, previous }) {
+const usFixed = (x) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : "n/a");
+
+/** Where one small-hook call's microseconds go (suite-breakdown.mjs). */
+function breakdownTable(b) {
+  const rows = ["| part of one small-hook call | us per call |", "| --- | ---: |"];
+  const row = (label, value) => rows.push(`| ${label} | ${usFixed(value)} |`);
+  const seq = b.sequential;
+  const wall = seq.wall.p50 * 1000;
+  const inside = seq.inside.p50 * 1000;
+  const host = b.host?.cpuUsPerCall;
+  const ipc = b.ipc.sequential.p50 * 1000;
+  row("sequential: the call, wall time p50", wall);
+  row("... inside the sandbox process's invocation (ExecuteStats.durationMs p50: setup, hook, result JSON, reset)", inside);
+  row("... host side alone (main-thread CPU; the pool answering at once: graph check, limits, JSON, scheduler)", host);
+  row("... IPC floor: one round trip of the same frames to a process that only answers (p50)", ipc);
+  row("... the rest: waking the sandbox process and the host, scheduling (wall p50 minus the three above)", wall - inside - (host ?? 0) - ipc);
+  if (b.inside) {
+    row(`inside the invocation (isolation "thread" worker, CPU profile over ${b.inside.calls} calls): busy`, b.inside.activeUsPerCall);
+    for (const [label, value] of Object.entries(b.inside.perCall).sort((x, y) => y[1] - x[1])) row(`... ${label}`, value);
+  }
+  const load = b.load;
+  row(`concurrency 32 (isolation "process", ${Math.round(load.callsPerSecond).toLocaleString("en-US")} calls/s): host main-thread CPU per call`, load.mainCpuUsPerCall);
+  row("concurrency 32: host main thread busy per call (wall time of its profile's busy samples)", load.mainBusyUsPerCall);
+  for (const [label, value] of Object.entries(load.perCall).sort((x, y) => y[1] - x[1])) row(`... ${label}`, value);
+  row("concurrency 32: sandbox processes' CPU per call (all their threads)", load.sandboxCpuUsPerCall);
+  row(`IPC floor with ${b.ipc.children ?? "the pool's"} answering processes, one round trip in flight each: host main-thread CPU per round trip (${Math.round(b.ipc.perSecond).toLocaleString("en-US")} round trips/s)`, b.ipc.hostCpuUsPerRoundTrip);
+  return rows.join("\n");
+}
+
+export function renderReport({ machine, config, engines, limits, breakdown, totalSeconds, previous }) {
   const limitsText = limits ? besidePrevious(limitsTable(limits), previous?.limits && tryRender(() => limitsTable(previous.limits)), previous?.commit) : "";
   const targetsText = besidePrevious(targetsTable(engines, limits), previous?.engines && tryRender(() => targetsTable(previous.engines, previous.limits)), previous?.commit, 2);
   const enginesList = engines.map((e) => `- **${e.engine}**: ${e.description}`).join("\n");
@@ -211,7 +240,7 @@ ${enginesList}
 
 ${engineTable(engines, previous)}
 
-${limits ? `## tenantbox under hostile tenants (runtime defaults${limits.isolation ? `, isolation "${limits.isolation}"` : ""}, as it is today)\n\n${limitsText}\n\n` : ""}## Targets
+${breakdown ? `## Where a small hook's call goes (tenantbox, per call)\n\n${besidePrevious(breakdownTable(breakdown), previous?.breakdown && tryRender(() => breakdownTable(previous.breakdown)), previous?.commit)}\n\n` : ""}${limits ? `## tenantbox under hostile tenants (runtime defaults${limits.isolation ? `, isolation "${limits.isolation}"` : ""}, as it is today)\n\n${limitsText}\n\n` : ""}## Targets
 
 ${targetsText}
 
@@ -236,6 +265,16 @@ ${targetsText}
   resolution). vm2 and the floor have no time or memory limits, so the hostile section is tenantbox only;
   in it, tenant B (and the "other tenant") is a different folder from the attackers, so the runtime's
   per-tenant queueing applies.
+- The per-call breakdown (bench/suite-breakdown.mjs) measures each part on its own: the sandbox's
+  invocation time as the runtime reports it (ExecuteStats.durationMs); the host side with the runtime's
+  pool answering at once; the IPC floor with the same length-prefixed JSON frames to a process that only
+  answers (bench/breakdown-echo.mjs); inside the invocation, a CPU profile of an isolation "thread" worker
+  (the same invocation code a sandbox process runs; a sandbox process itself cannot be profiled under
+  Node's permission model), each sample charged to the innermost frame a rule names; and at concurrency 32,
+  CPU time per call (main thread: \`process.threadCpuUsage\`; sandbox processes: /proc, all their threads),
+  and the main thread's busy time split by a 100 us-sampling CPU profile. This kernel samples CPU
+  time at its tick (250 Hz), so CPU figures are averages over the window, and a profile charges time a
+  thread spent waiting for a core (after its write woke another process) to the frame it was in.
 - Numbers move by 10-20% between runs on this small VM, more when other work shares it (see the header):
   compare ratios, not the third digit. The "previous run" columns are the figures committed in
   bench/results.json before this run (its commit in the header); "vs previous" calls a change under 10%

@@ -2,7 +2,7 @@
 // workloads, one child process per engine, then tenantbox's limits; prints the markdown report and
 // writes it to bench/results.md. Progress goes to stderr, the report to stdout.
 //
-//   node bench/run.mjs [--threads N] [--engines tenantbox,tenantbox-thread,vm2,floor] [--no-limits] [--quick] [--out FILE]
+//   node bench/run.mjs [--threads N] [--engines tenantbox,tenantbox-thread,vm2,floor] [--no-limits] [--no-breakdown] [--quick] [--out FILE]
 //
 // The report names the commit measured; BENCH_SOURCE_LABEL overrides it (e.g. for an exported tree).
 import { execFileSync, fork } from "node:child_process";
@@ -21,6 +21,7 @@ const { values: flags } = parseArgs({
     threads: { type: "string", default: String(os.availableParallelism()) },
     engines: { type: "string", default: "tenantbox,tenantbox-thread,vm2,floor" },
     "no-limits": { type: "boolean", default: false },
+    "no-breakdown": { type: "boolean", default: false },
     quick: { type: "boolean", default: false },
     out: { type: "string", default: path.join(here, "results.md") },
   },
@@ -53,6 +54,7 @@ const plan = {
   recovery: { timeoutMs: 200, singleRepeats: n(10, 5), poolRepeats: n(5, 3), hardStopRepeats: n(3, 2) },
   eventLoopLag: { timeoutMs: 200, attackers: 4, idleMs: n(1000, 300), windowMs: n(3000, 1000) },
   fairness: { inFlight: 200, loopShare: 0.1, loopTimeoutMs: 200, windowMs: n(3000, 1000), unloadedCount: n(500, 100) },
+  breakdown: { sequential: { warmup: n(300), count: n(1000, 100) }, throughput: { concurrency: 32, windowMs: n(3000, 500), warmupMs: n(500, 200) } },
 };
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
@@ -102,7 +104,7 @@ function previousFigures() {
     const git = (...args) => execFileSync("git", args, { cwd: here, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     const relative = path.relative(git("rev-parse", "--show-toplevel"), json);
     const figures = JSON.parse(git("show", `HEAD:${relative}`));
-    return { engines: figures.engines, limits: figures.limits, commit: git("log", "-1", "--format=%h", "--", `:/${relative}`) };
+    return { engines: figures.engines, limits: figures.limits, breakdown: figures.breakdown, commit: git("log", "-1", "--format=%h", "--", `:/${relative}`) };
   } catch {
     return undefined;
   }
@@ -133,6 +135,13 @@ async function main() {
       limits = { threads, ...(await runChild("suite-limits.mjs", config, 120_000)) };
       log(`limits done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
+    let breakdown;
+    if (!flags["no-breakdown"] && engines.includes("tenantbox")) {
+      log("tenantbox per-call breakdown (host side, IPC, inside the invocation) ...");
+      const t = performance.now();
+      breakdown = await runChild("suite-breakdown.mjs", config, 120_000);
+      log(`breakdown done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
     const cpu = os.cpus()[0];
     const report = renderReport({
       machine: {
@@ -148,11 +157,12 @@ async function main() {
       config: { ...config, heavyRawMs },
       engines: results,
       limits,
+      breakdown,
       totalSeconds: (performance.now() - started) / 1000,
       previous: previousFigures(),
     });
     fs.writeFileSync(flags.out, report);
-    fs.writeFileSync(flags.out.replace(/\.md$/, "") + ".json", JSON.stringify({ config: { ...config, heavyRawMs, workspace: undefined }, engines: results, limits }, null, 2));
+    fs.writeFileSync(flags.out.replace(/\.md$/, "") + ".json", JSON.stringify({ config: { ...config, heavyRawMs, workspace: undefined }, engines: results, limits, breakdown }, null, 2));
     process.stdout.write(report);
     log(`written to ${path.relative(process.cwd(), flags.out)}`);
   } finally {

@@ -22,7 +22,7 @@
  *
  *   crossing                    direction        payload
  *   bootstrap(host, stopFlags)  worker -> realm  SandboxBootstrap; returns the SandboxHandle
- *   handle.begin(setup)         worker -> realm  InvocationSetup as JSON
+ *   handle.begin(setup, ...)    worker -> realm  InvocationSetup as JSON; the call's args, context and env as their own JSON strings
  *   handle.define(i, wrapper)   worker -> realm  a module wrapper, evaluated in the realm from a cached compiled script
  *   handle.end()                worker -> realm  answers whether the global verified clean
  *   handle.adopt(wrapper)       worker -> realm  during op "compile": generated code's wrapper (loader/code-generation.ts)
@@ -133,14 +133,13 @@ export interface ModuleSpec {
   deps: Record<string, { id: string } | { error: string }>;
 }
 
-/** What the worker sends (handle.begin) before an invocation's code runs, as one JSON string. */
+/**
+ * What the worker sends (handle.begin) before an invocation's code runs, as one JSON string. The call's
+ * args, context and env are JSON texts already: they go beside it as strings, not escaped into it again.
+ */
 export interface InvocationSetup {
   entry: string;
   funcName: string;
-  args: string;
-  context: string;
-  /** The realm process's env (JSON object of strings). */
-  env: string;
   /** The worker's Node version ("v24.1.0"): process.version. */
   nodeVersion: string;
   /** The limits the realm enforces itself (the worker sends all of the task's; the realm reads these). */
@@ -155,8 +154,8 @@ export interface InvocationSetup {
 
 /** The realm's handle, returned by its bootstrap; the worker calls it only while no tenant code runs. */
 export interface SandboxHandle {
-  /** Starts an invocation: `setupJson` is an InvocationSetup. */
-  begin(setupJson: string): void;
+  /** Starts an invocation: `setupJson` is an InvocationSetup; args (a JSON array), context and env (a JSON object of strings) are JSON texts. */
+  begin(setupJson: string, argsJson: string, contextJson: string, envJson: string): void;
   /** Gives the realm module `index` of the setup's list: a wrapper evaluated in the realm from a cached compiled script. */
   define(index: number, wrapper: (...args: unknown[]) => unknown): void;
   /** Ends the invocation; true when the global is back to its baseline and the realm may serve again. */

@@ -78,9 +78,6 @@ export class Invocation {
       const setup: InvocationSetup = {
         entry: task.entry,
         funcName: task.funcName,
-        args: task.args,
-        context: task.context,
-        env: task.env,
         nodeVersion: process.version,
         limits: task.limits,
         deadline: Date.now() + task.limits.timeout,
@@ -91,7 +88,7 @@ export class Invocation {
         ),
       };
       // Setup runs bootstrap code only: no tenant code is running in this realm.
-      realm.handle.begin(JSON.stringify(setup));
+      realm.handle.begin(JSON.stringify(setup), task.args, task.context, task.env);
       for (let i = 0; i < task.modules.length; i++) {
         const m = task.modules[i]!;
         if (m.format === "json") continue;
@@ -104,8 +101,9 @@ export class Invocation {
       this.finish({ ok: false, error: { code: "VALIDATION_ERROR", name: "SyntaxError", message } });
       return done;
     }
-    this.deadlineTimer = setTimeout(() => this.timeout(), Math.max(0, this.deadline - performance.now()));
     this.enter(RUN);
+    // Most calls settle inside RUN (the realm drains its microtasks there): only one still waiting needs a deadline timer.
+    if (!this.finished) this.deadlineTimer = setTimeout(() => this.timeout(), Math.max(0, this.deadline - performance.now()));
     return done;
   }
 

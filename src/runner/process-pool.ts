@@ -79,7 +79,7 @@ interface Running {
   maxOutputBytes: number;
   timeoutMs: number;
   resolve: (outcome: InvocationOutcome) => void;
-  hardStop: NodeJS.Timeout;
+  hardStop: NodeJS.Timeout | undefined;
   stopped: boolean;
   /** Tool calls forwarded to the host: held to the call's own limits here too (a broken process may send anything). */
   toolCalls: number;
@@ -90,6 +90,10 @@ interface Running {
   maxLogBytes: number;
   /** The call was handed to a process that had said it was ready: from then on it is never run again. */
   sent: boolean;
+  /** When it was handed over (performance.now()). */
+  sentAt: number;
+  /** Past this (ms after sentAt) the process is killed: the call's timeout and the grace. */
+  hardStopMs: number;
   /** What was asked of the process, to send again with every source should it no longer hold one. */
   task?: PoolTask;
 }
@@ -101,6 +105,8 @@ const MAX_HELD_HASHES = 4000;
 class WorkerProcess {
   readonly child: ChildProcess;
   readonly ready: Promise<boolean>;
+  /** Said "ready": a call can be handed over at once, without waiting on `ready`. */
+  isReady = false;
   running: Running | undefined;
   exited = false;
   /** Said after its last call that it cannot promise the next one its whole memory limit: never reused. */
@@ -109,6 +115,12 @@ class WorkerProcess {
   tenant: string | undefined;
   /** Its CPU priority was lowered for the call running now (a long call). */
   private lowered = false;
+  /**
+   * One timer for the process's calls, re-armed (refresh, no new timer) as each call is handed over:
+   * LONG_CALL_MS into a call it lowers the process's priority and arms that call's hard stop. A short call
+   * needs no timer of its own.
+   */
+  private watch: NodeJS.Timeout | undefined;
   /** Module versions sent to this process: their sources need not cross again (a 15 MB graph cost ~70 ms of the host's main thread per call). */
   private readonly held = new Set<string>();
   private readonly channel: FrameChannel;
@@ -131,6 +143,7 @@ class WorkerProcess {
       const message = checkWorkerMessage(raw);
       if (!message) return this.stop("a message the protocol does not have");
       if (message.t === "ready") {
+        this.isReady = true;
         readyNow(true);
       } else if (message.t === "result") {
         // A process that answers beyond what its sandbox lets through is not trusted any more.
@@ -189,6 +202,34 @@ class WorkerProcess {
     });
     this.send({ t: "init", readyContexts: options.readyContexts, heapHeadroomMb: PROCESS_HEAP_HEADROOM_MB });
     this.refresh();
+  }
+
+  /** Hands the call to the process: its hard stop is armed once it has run LONG_CALL_MS (by then its priority is lowered). */
+  start(running: Running, task: PoolTask): void {
+    running.sent = true;
+    running.sentAt = performance.now();
+    running.task = task;
+    if (this.watch) this.watch.refresh();
+    else {
+      this.watch = setTimeout(() => this.longCall(), LONG_CALL_MS);
+      this.watch.unref();
+    }
+    this.send({ t: "run", id: running.id, task: this.sendable(task) });
+  }
+
+  /** The watch fired: the call handed over last, if it still runs, has run LONG_CALL_MS at least. */
+  private longCall(): void {
+    const running = this.running;
+    if (!running || !running.sent || running.hardStop !== undefined) return;
+    this.lowerPriority();
+    // Past the deadline the guards throw TIMEOUT; a call that runs no guard is stopped with its process.
+    running.hardStop = setTimeout(
+      () => {
+        running.stopped = true;
+        this.kill();
+      },
+      Math.max(0, running.sentAt + running.hardStopMs - performance.now()),
+    );
   }
 
   /** Lowers the process's CPU priority for the long call it runs (best effort: the OS may refuse). */
@@ -373,30 +414,24 @@ export class ProcessPool implements SandboxPool {
     let running!: Running;
     const outcome = new Promise<InvocationOutcome>((resolve) => {
       // Until it is ready, a start timeout (the call's own time and a margin) stands in for the hard stop.
-      const hardStop = setTimeout(() => proc.kill(), Math.min(START_TIMEOUT_MS, timeoutMs + this.options.hardStopGraceMs + 5000));
+      const hardStop = proc.isReady ? undefined : setTimeout(() => proc.kill(), Math.min(START_TIMEOUT_MS, timeoutMs + this.options.hardStopGraceMs + 5000));
       const { maxOutputBytes, maxLogBytes, maxToolCalls, maxToolArgBytes } = task.limits;
       const maxFrameBytes = Math.min(2 ** 31, JSON_GROWTH * (maxOutputBytes + maxLogBytes + maxToolArgBytes) + FRAME_ENVELOPE_BYTES);
-      running = { id, invocationId: task.invocationId, maxOutputBytes, maxToolCalls, maxToolArgBytes, maxFrameBytes, maxLogBytes, timeoutMs, resolve, hardStop, stopped: false, toolCalls: 0, sent: false };
+      const hardStopMs = timeoutMs + this.options.hardStopGraceMs;
+      running = { id, invocationId: task.invocationId, maxOutputBytes, maxToolCalls, maxToolArgBytes, maxFrameBytes, maxLogBytes, timeoutMs, resolve, hardStop, stopped: false, toolCalls: 0, sent: false, sentAt: 0, hardStopMs };
       proc.running = running;
     });
     proc.refresh();
-    const started = await proc.ready;
+    // A process that said it is ready takes the call in this same turn (no wait on `ready`).
+    const started = proc.isReady || (await proc.ready);
     if (!started || proc.exited || proc.running !== running) {
       if (proc.running === running) proc.settle(id, failure("INTERNAL_ERROR", "the sandbox process could not start"));
       return { outcome: await outcome, retryable: true };
     }
     clearTimeout(running.hardStop);
-    // Past the deadline the guards throw TIMEOUT; a call that runs no guard is stopped with its process.
-    running.hardStop = setTimeout(() => {
-      running.stopped = true;
-      proc.kill();
-    }, timeoutMs + this.options.hardStopGraceMs);
-    running.sent = true;
-    running.task = task;
-    proc.send({ t: "run", id, task: proc.sendable(task) });
-    const longCall = setTimeout(() => proc.lowerPriority(), LONG_CALL_MS);
+    running.hardStop = undefined;
+    proc.start(running, task);
     const result = await outcome;
-    clearTimeout(longCall);
     proc.restorePriority();
     if (proc.retiring) {
       // Its heap keeps more than the next call can be denied: a fresh process takes its place.

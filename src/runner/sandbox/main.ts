@@ -44,6 +44,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
 
   interface Invocation {
     setup: InvocationSetup;
+    /** The call's arguments, a JSON array: parsed when the function is called. */
+    args: string;
     /** Script file name -> module id, for the modules compiled for this invocation. */
     files: Record<string, string | undefined>;
     modules: ReturnType<typeof createModuleSystem>;
@@ -221,7 +223,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     let result: unknown;
     try {
       const fn = s.modules.entryFunction(s.setup.entry, s.setup.funcName);
-      const args = P.JSONParse(s.setup.args) as unknown[];
+      const args = P.JSONParse(s.args) as unknown[];
       result = P.apply(fn, undefined, args);
     } catch (error) {
       fail(error);
@@ -262,20 +264,21 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   booting = false;
 
   return {
-    begin(json: string) {
+    begin(json: string, argsJson: string, contextJson: string, envJson: string) {
       const setup = P.JSONParse(json) as InvocationSetup;
       const state = {} as Invocation;
       state.setup = setup;
+      state.args = argsJson;
       state.files = P.ObjectCreate(null);
       budget = P.ObjectSeal({ n: 0, l: 0 });
       state.startedAt = P.DateNow();
       state.overrides = P.ObjectCreate(null);
       const realmBuiltins = P.ObjectCreate(null) as Record<string, () => unknown>;
       realmBuiltins["node:process"] = () =>
-        createProcess(P, setup.env, setup.nodeVersion, state.startedAt, (level, text) => host("log", level, text), (fn) => P.apply(g.queueMicrotask, undefined, [fn]));
+        createProcess(P, envJson, setup.nodeVersion, state.startedAt, (level, text) => host("log", level, text), (fn) => P.apply(g.queueMicrotask, undefined, [fn]));
       state.guards = [budget, enterGuard, loopGuard, codeGeneration.route, codeGeneration.scopeOf];
       state.modules = createModuleSystem(P, errors, state.guards as Parameters<typeof createModuleSystem>[2], realmBuiltins);
-      state.context = deepFreeze(P.JSONParse(setup.context));
+      state.context = deepFreeze(P.JSONParse(contextJson));
       state.started = false;
       state.settled = false;
       for (let i = 0; i < setup.modules.length; i++) {
