@@ -1,4 +1,5 @@
 import type MagicString from "magic-string";
+import { lineOf } from "./line-index.js";
 
 /** A segment as magic-string decodes it: [generatedColumn, sourceIndex, originalLine (0-based), originalColumn]. */
 export type Segment = [number, number, number, number];
@@ -81,16 +82,4 @@ export function decodedLines(s: MagicString): Segment[][] {
   }
   advance(internals.outro);
   return lines;
-}
-
-/** The 0-based line of an offset, given the offsets where lines start. */
-function lineOf(lineStarts: readonly number[], offset: number): number {
-  let low = 0;
-  let high = lineStarts.length - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if (lineStarts[middle]! <= offset) low = middle;
-    else high = middle - 1;
-  }
-  return low;
 }

@@ -12,15 +12,21 @@ export class LineIndex {
   at(offset: number): { line: number; column: number } {
     // Found on the first position asked for: most modules have no issue at all.
     const starts = (this.starts ??= lineStarts(this.code));
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if (starts[middle]! <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return { line: low + 1, column: offset - starts[low]! };
+    const line = lineOf(starts, offset);
+    return { line: line + 1, column: offset - starts[line]! };
   }
+}
+
+/** The 0-based line of an offset, given the offsets where lines start (ascending, the first 0). */
+export function lineOf(lineStarts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = lineStarts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (lineStarts[middle]! <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
 
 function lineStarts(code: string): number[] {
