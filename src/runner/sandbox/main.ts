@@ -78,16 +78,9 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   // A new sealed budget per invocation: nothing one invocation does to it can reach the next.
   let budget = P.ObjectSeal({ n: -1, l: -1 });
   const CHECK_EVERY = 127;
-  // Loop iterations between clock checks: from CHECK_EVERY, doubled (up to MAX_LOOP_WINDOW) while checks come
-  // at most a millisecond apart, halved when they do not. A tight loop then reads the clock every 1,023
-  // iterations (the checks cost a 10 ms trial-division loop 20% of its time at every 128), and a TIMEOUT still
-  // comes within a couple of milliseconds of the deadline.
-  const MAX_LOOP_WINDOW = 1023;
   const NEVER = -1e15;
   let iterations = 0;
   let armed = 0;
-  let loopWindow = CHECK_EVERY;
-  let lastLoopCheck = 0;
   let maxIterations = 0;
   let stopSlot = 0;
   let stopId = -1;
@@ -114,9 +107,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     }
     // trip() already set both budgets to NEVER: every later guard comes here and throws the same error.
     if (tripped !== null) throw tripped;
-    const now = P.DateNow();
-    if (P.AtomicsLoad(flags, stopSlot) === stopId || now > deadline) trip("TIMEOUT", "invocation timed out");
-    return now;
+    if (P.AtomicsLoad(flags, stopSlot) === stopId || P.DateNow() > deadline) trip("TIMEOUT", "invocation timed out");
   }
 
   function enterGuard() {
@@ -125,14 +116,11 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   }
 
   function loopGuard() {
-    const now = checkTime();
+    checkTime();
     iterations += armed + 1;
     if (iterations > maxIterations) trip("MAX_ITERATIONS", "loop iterations exceeded maxIterations (" + maxIterations + ")");
-    if (now - lastLoopCheck <= 1) loopWindow = loopWindow < MAX_LOOP_WINDOW ? loopWindow * 2 + 1 : MAX_LOOP_WINDOW;
-    else if (loopWindow > CHECK_EVERY) loopWindow = loopWindow >> 1;
-    lastLoopCheck = now;
     const remaining = maxIterations - iterations;
-    armed = remaining < loopWindow ? remaining : loopWindow;
+    armed = remaining < CHECK_EVERY ? remaining : CHECK_EVERY;
     budget.l = armed;
   }
 
@@ -294,8 +282,6 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       maxIterations = setup.limits.maxIterations;
       armed = maxIterations < CHECK_EVERY ? maxIterations : CHECK_EVERY;
       budget.l = armed;
-      loopWindow = CHECK_EVERY;
-      lastLoopCheck = state.startedAt;
       stopSlot = setup.stopSlot;
       stopId = setup.stopId;
       deadline = setup.deadline;
