@@ -174,6 +174,11 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
       throw new TypeError(`tenantbox: option "root" must be an absolute path, got ${describe(options.root)}`);
     }
     resolved.root = options.root;
+    // Inside the root, some tenant's folder could hold it and read its key (the registry checks real paths too).
+    const store = resolved.loader.storeDir;
+    if (store !== undefined && (path.resolve(store) === path.resolve(options.root) || path.resolve(store).startsWith(path.resolve(options.root) + path.sep))) {
+      throw new TypeError(`tenantbox: option "compileCacheDir" must be outside "root" (tenants could read its key)`);
+    }
   }
   if (options.toolHandler) resolved.toolHandler = options.toolHandler;
   if (options.env !== undefined) {

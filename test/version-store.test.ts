@@ -38,6 +38,33 @@ const input = (code: string, more: Partial<CompileInput> = {}): CompileInput => 
 const entries = (dir: string) => fs.readdirSync(dir).filter((name) => name.endsWith(".version"));
 
 describe("the version store", () => {
+  it("never keeps a refusal that depends on the thread (a stack too deep, which a cold thread reaches sooner): it is compiled again", () => {
+    const { dir, compileThrough, compiles } = storeWithCounter();
+    // Deep enough for a walker's stack (TOO_DEEP) on any thread, and for acorn's ("Not enough stack space").
+    for (const depth of [6_000, 100_000]) {
+      const deep = input(`module.exports = ${"- ".repeat(depth)}1;\n`);
+      const first = compileThrough(deep);
+      expect(first.rejection?.[0]?.message).toMatch(/too deeply nested|Not enough stack space/);
+      compileThrough(deep);
+    }
+    expect(entries(dir)).toHaveLength(0);
+    expect(compiles()).toBe(4);
+  });
+
+  it("refuses to serve a folder that holds it (its tenant could read the key), and a compileCacheDir inside root", async () => {
+    const folder = makeTenant({ "hooks/a.js": "exports.f = () => 1;\n" });
+    const runtime = makeRuntime({ compileCacheDir: path.join(folder, ".cache", "versions") });
+    try {
+      const error = await runError(runtime, { folder, file: "hooks/a.js", funcName: "f" });
+      expect(error.code).toBe("INVALID_REQUEST");
+      expect(error.message).toMatch(/compileCacheDir is inside this folder/);
+    } finally {
+      await runtime.close();
+    }
+    const root = makeTenant({});
+    expect(() => makeRuntime({ root, compileCacheDir: path.join(root, "cache") })).toThrow(/compileCacheDir" must be outside "root"/);
+  });
+
   it("serves a stored version for the same input only: text, id, kind, level and scoring all count", () => {
     const { compileThrough, compiles } = storeWithCounter();
     const code = "exports.f = function f(x) { for (const y of x) y(); return 1; };\n";

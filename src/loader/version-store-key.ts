@@ -21,7 +21,8 @@ export function openVersionStore(dir: string): VersionStoreConfig {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stat = fs.lstatSync(dir);
   if (!stat.isDirectory()) throw new TypeError(`tenantbox: compileCacheDir ${dir} is not a directory (a symbolic link is refused)`);
-  refuseShared(stat, `compileCacheDir ${dir}`, 0o022);
+  // Closed to others: entry names are hashes of (id, text) pairs, an oracle for who deployed what.
+  refuseShared(stat, `compileCacheDir ${dir}`, 0o077);
   const keyFile = path.join(dir, KEY_FILE);
   try {
     fs.writeFileSync(keyFile, randomBytes(KEY_BYTES).toString("hex"), { mode: 0o600, flag: "wx" });

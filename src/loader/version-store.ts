@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CompiledVersion, CompileInput } from "./compile.js";
 import { readRegularFile } from "./read-regular-file.js";
+import { TOO_DEEP } from "./validate.js";
 import type { VersionStoreConfig } from "./version-store-key.js";
 
 /** What the store's entries may take on disk (bytes); past it the oldest go, down to three quarters of it. */
@@ -12,6 +13,20 @@ const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 const SUFFIX = ".version";
 /** The layout of an entry: changed, every older entry misses. */
 const FORMAT = "tenantbox-version-1";
+
+/**
+ * A refusal that says more about the thread than the text: a stack that overflowed while walking (TOO_DEEP)
+ * or while acorn parsed (its "Not enough stack space") comes sooner on a cold thread than on a warm one.
+ * Stored, one thread's cold verdict would be every tenant's with the same file, after restarts too (red
+ * team, F2): it is compiled again instead.
+ */
+function dependsOnThread(version: CompiledVersion): boolean {
+  return (
+    version.rejection?.some(
+      (issue) => (issue.rule === TOO_DEEP.rule && issue.message === TOO_DEEP.message) || (issue.rule === "syntax" && issue.message.includes("Not enough stack space")),
+    ) ?? false
+  );
+}
 
 /** What the threads of one pool share about the store: [KiB its entries take as last counted, "counted at start"]. */
 export function storeShare(): Int32Array {
@@ -48,7 +63,7 @@ export class VersionStore {
     const stored = this.read(name);
     if (stored) return stored;
     const version = compileNow(input);
-    this.write(name, version);
+    if (!dependsOnThread(version)) this.write(name, version);
     return version;
   }
 

@@ -251,6 +251,21 @@ export class Registry {
     return issues;
   }
 
+  private realStore: string | null | undefined;
+
+  /** The version store's real path (compileCacheDir), once it exists. */
+  private realStoreDir(): string | undefined {
+    if (this.realStore === undefined && this.options.loader.storeDir !== undefined) {
+      try {
+        this.realStore = fs.realpathSync.native(this.options.loader.storeDir);
+      } catch {
+        // Not made yet (the loader pool makes it at start): nothing in it to read.
+        return undefined;
+      }
+    }
+    return this.realStore ?? undefined;
+  }
+
   private folder(folder: string): FolderState {
     // Watched folders skip even the realpath: the watcher forgets the mapping when anything changes.
     const known = this.byUserFolder.get(folder);
@@ -261,6 +276,12 @@ export class Registry {
     }
     let state = this.folders.get(realFolder);
     if (!state) {
+      // A tenant whose folder holds the version store could read its key and sign versions that skip the
+      // rules and the guards (red team, F1): such a folder is refused before anything of it loads.
+      const store = this.realStoreDir();
+      if (store !== undefined && (store === realFolder || store.startsWith(realFolder + path.sep))) {
+        throw new RuntimeError("INVALID_REQUEST", "the runtime's compileCacheDir is inside this folder: move it out of every tenant folder");
+      }
       const tenant = this.realRoot ? path.relative(this.realRoot, realFolder).split(path.sep).join("/") : path.basename(realFolder);
       state = { realFolder, tenant, graphs: new Map(), generation: 0, watched: false };
       this.folders.set(realFolder, state);
