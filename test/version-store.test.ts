@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -49,6 +50,30 @@ describe("the version store", () => {
     }
     expect(entries(dir)).toHaveLength(0);
     expect(compiles()).toBe(4);
+  });
+
+  it("runtimes that make a new store at the same moment all open it, with one key", async () => {
+    const module = path.resolve(import.meta.dirname, "../src/loader/version-store-key.ts");
+    const node = path.resolve(import.meta.dirname, "../node_modules/.bin/node");
+    for (let round = 0; round < 3; round++) {
+      const dir = storeDir();
+      const script = `const m = await import(${JSON.stringify(module)}); process.stdout.write(m.openVersionStore(${JSON.stringify(dir)}).key);`;
+      const runs = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+            const child = spawn(node, ["--input-type=module", "--no-warnings", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+            let out = "";
+            let err = "";
+            child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+            child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+            child.on("exit", (code) => resolve({ code, out, err }));
+          }),
+        ),
+      );
+      for (const run of runs) expect(run.code, run.err).toBe(0);
+      expect(new Set(runs.map((run) => run.out)).size).toBe(1);
+      expect(fs.readdirSync(dir)).toEqual(["key"]);
+    }
   });
 
   it("refuses to serve a folder that holds it (its tenant could read the key), and a compileCacheDir inside root", async () => {

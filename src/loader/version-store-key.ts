@@ -24,10 +24,16 @@ export function openVersionStore(dir: string): VersionStoreConfig {
   // Closed to others: entry names are hashes of (id, text) pairs, an oracle for who deployed what.
   refuseShared(stat, `compileCacheDir ${dir}`, 0o077);
   const keyFile = path.join(dir, KEY_FILE);
+  // Written whole under a name of its own, then linked into place: a runtime starting at the same moment
+  // either finds no key or a complete one, never an empty file (the link fails if another got there first).
+  const draft = path.join(dir, `${KEY_FILE}.${process.pid}.${randomBytes(6).toString("hex")}`);
+  fs.writeFileSync(draft, randomBytes(KEY_BYTES).toString("hex"), { mode: 0o600, flag: "wx" });
   try {
-    fs.writeFileSync(keyFile, randomBytes(KEY_BYTES).toString("hex"), { mode: 0o600, flag: "wx" });
+    fs.linkSync(draft, keyFile);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  } finally {
+    fs.unlinkSync(draft);
   }
   const keyStat = fs.lstatSync(keyFile);
   if (!keyStat.isFile()) throw new TypeError(`tenantbox: ${keyFile} is not a regular file`);

@@ -70,7 +70,8 @@ export class VersionStore {
   private entryName(input: CompileInput): string {
     const hash = createHash("sha256");
     // Length-prefixed, so that no two inputs run together into the same bytes.
-    for (const part of [FORMAT, this.pipeline, input.kind, input.securityLevel, input.scoring ? "scoring" : "", input.id, input.code]) {
+    // Node's version too: what the loader accepts can depend on it (TypeScript's type stripping).
+    for (const part of [FORMAT, this.pipeline, process.version, input.kind, input.securityLevel, input.scoring ? "scoring" : "", input.id, input.code]) {
       hash.update(`${part.length}:`).update(part);
     }
     return hash.digest("hex") + SUFFIX;
