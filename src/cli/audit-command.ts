@@ -1,11 +1,10 @@
-import fs from "node:fs";
 import path from "node:path";
 import type { AuditFilter, AuditRow } from "../service/audit-log.js";
-import { DATABASE_FILE, openDatabase } from "../service/database.js";
 import { PostgresAuditLog } from "../service/postgres-audit-log.js";
 import { SqliteAuditLog } from "../service/sqlite-audit-log.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { readPostgres } from "./read-postgres.js";
+import { readSqlite } from "./read-sqlite.js";
 import { cell, jsonLine } from "./format.js";
 import { USAGE } from "./usage.js";
 
@@ -55,16 +54,8 @@ export async function auditCommand(argv: string[]): Promise<number> {
 }
 
 /** The rows, or why there are none to read. */
-async function sqliteRows(dataDir: string, filter: AuditFilter): Promise<AuditRow[] | string> {
-  if (!fs.existsSync(path.join(dataDir, DATABASE_FILE))) {
-    return `no audit log in ${dataDir} (run "tenantbox serve --data ${dataDir}" first, or pass --data)`;
-  }
-  const db = openDatabase(dataDir);
-  try {
-    return await new SqliteAuditLog(db).query(filter);
-  } finally {
-    db.close();
-  }
+function sqliteRows(dataDir: string, filter: AuditFilter): Promise<AuditRow[] | string> {
+  return readSqlite(dataDir, "the audit log", (db) => new SqliteAuditLog(db).query(filter));
 }
 
 function postgresRows(url: string, filter: AuditFilter): Promise<AuditRow[] | string> {

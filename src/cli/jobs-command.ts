@@ -1,12 +1,11 @@
-import fs from "node:fs";
 import path from "node:path";
 import { BullmqDelivery } from "../service/delivery/bullmq-delivery.js";
 import { SqliteDeliveryStore, type JobFilter, type JobListing } from "../service/delivery/delivery-store.js";
 import { PostgresDeliveryStore } from "../service/delivery/postgres-delivery-store.js";
-import { DATABASE_FILE, openDatabase } from "../service/database.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { cell, jsonLine } from "./format.js";
 import { readPostgres } from "./read-postgres.js";
+import { readSqlite } from "./read-sqlite.js";
 import { USAGE } from "./usage.js";
 
 /**
@@ -50,14 +49,8 @@ export async function jobsCommand(argv: string[]): Promise<number> {
   return EXIT_OK;
 }
 
-async function sqliteJobs(dataDir: string, filter: JobFilter): Promise<JobListing[] | string> {
-  if (!fs.existsSync(path.join(dataDir, DATABASE_FILE))) return `no queue in ${dataDir} (run "tenantbox serve --data ${dataDir}" first, or pass --data)`;
-  const db = openDatabase(dataDir);
-  try {
-    return await new SqliteDeliveryStore(db).list(filter);
-  } finally {
-    db.close();
-  }
+function sqliteJobs(dataDir: string, filter: JobFilter): Promise<JobListing[] | string> {
+  return readSqlite(dataDir, "the queue", (db) => new SqliteDeliveryStore(db).list(filter));
 }
 
 function postgresJobs(url: string, filter: JobFilter): Promise<JobListing[] | string> {

@@ -251,7 +251,7 @@ export class Registry {
     return issues;
   }
 
-  private realStore: string | null | undefined;
+  private realStore: string | undefined;
 
   /** The version store's real path (compileCacheDir), once it exists. */
   private realStoreDir(): string | undefined {
@@ -260,10 +260,9 @@ export class Registry {
         this.realStore = fs.realpathSync.native(this.options.loader.storeDir);
       } catch {
         // Not made yet (the loader pool makes it at start): nothing in it to read.
-        return undefined;
       }
     }
-    return this.realStore ?? undefined;
+    return this.realStore;
   }
 
   private folder(folder: string): FolderState {

@@ -86,13 +86,8 @@ export class PostgresDocumentStore implements DocumentStore {
 
   /** One statement: the quota the storage trigger reads travels with it (its own transaction sets it). */
   private insertRows(tenant: string, items: PendingInsert[]): Promise<unknown> {
-    return this.db.query(
-      `INSERT INTO documents (tenant, collection, id, data, bytes, created_at, updated_at)
-       SELECT $1, v.collection, v.id, v.data::jsonb, v.bytes, v.at, v.at
-       FROM (${QUOTA_FOR_THIS_TRANSACTION.replace("?", "$2")}) AS quota, unnest($3::text[], $4::text[], $5::text[], $6::integer[], $7::bigint[]) WITH ORDINALITY AS v(collection, id, data, bytes, at, n)
-       WHERE quota.set IS NOT NULL ORDER BY v.n`,
-      [tenant, this.quotaOf(tenant), items.map((i) => i.collection), items.map((i) => i.id), items.map((i) => i.json), items.map((i) => i.bytes), items.map((i) => i.at)],
-    );
+    return this.db.query(INSERT_ROWS, [
+      tenant, this.quotaOf(tenant), items.map((i) => i.collection), items.map((i) => i.id), items.map((i) => i.json), items.map((i) => i.bytes), items.map((i) => i.at)]);
   }
 
   async query(tenant: string, collection: string, options: QueryOptions = {}): Promise<StoredDocument[]> {
@@ -126,9 +121,7 @@ export class PostgresDocumentStore implements DocumentStore {
         if (rows.length === 0) return { updated: 0 };
         const json = rows.map(({ data }) => encode({ ...(JSON.parse(data) as object), ...patch }, "set"));
         await client.query(
-          `UPDATE documents AS d SET data = u.data::jsonb, bytes = u.bytes, updated_at = $3
-           FROM unnest($4::bigint[], $5::text[], $6::integer[]) AS u(seq, data, bytes), (${QUOTA_FOR_THIS_TRANSACTION.replace("?", "$7")}) AS quota
-           WHERE d.tenant = $1 AND d.collection = $2 AND d.seq = u.seq AND quota.set IS NOT NULL`,
+          UPDATE_ROWS,
           [...scope, Date.now(), rows.map((r) => r.seq), json, json.map((j) => Buffer.byteLength(j, "utf8")), this.quotaOf(scope[0])],
         );
         return { updated: rows.length };
@@ -181,11 +174,22 @@ function isDataRefusal(error: unknown): boolean {
 }
 
 /**
- * A one-row subquery that tells the storage trigger the writing transaction's quota (`?`: bytes, or empty
- * for none). A write joins it (and tests its column, so that it is evaluated) instead of a statement of
- * its own: the quota travels with the write.
+ * A one-row subquery that tells the storage trigger the writing transaction's quota (the parameter: bytes,
+ * or empty for none). A write joins it (and tests its column, so that it is evaluated) instead of a
+ * statement of its own: the quota travels with the write.
  */
-const QUOTA_FOR_THIS_TRANSACTION = "SELECT set_config('tenantbox.storage_quota', ?, true) AS set";
+const quotaForThisTransaction = (param: string) => `(SELECT set_config('tenantbox.storage_quota', ${param}, true) AS set) AS quota`;
+
+/** A tenant's inserts, in the order they came: $1 tenant, $2 quota, then one array per column. */
+const INSERT_ROWS = `INSERT INTO documents (tenant, collection, id, data, bytes, created_at, updated_at)
+  SELECT $1, v.collection, v.id, v.data::jsonb, v.bytes, v.at, v.at
+  FROM ${quotaForThisTransaction("$2")}, unnest($3::text[], $4::text[], $5::text[], $6::integer[], $7::bigint[]) WITH ORDINALITY AS v(collection, id, data, bytes, at, n)
+  WHERE quota.set IS NOT NULL ORDER BY v.n`;
+
+/** Matched documents rewritten: $1 tenant, $2 collection, $3 time, then seq, data and bytes arrays, $7 quota. */
+const UPDATE_ROWS = `UPDATE documents AS d SET data = u.data::jsonb, bytes = u.bytes, updated_at = $3
+  FROM unnest($4::bigint[], $5::text[], $6::integer[]) AS u(seq, data, bytes), ${quotaForThisTransaction("$7")}
+  WHERE d.tenant = $1 AND d.collection = $2 AND d.seq = u.seq AND quota.set IS NOT NULL`;
 
 /** A write the database refused because of the data: the quota, or text JSONB cannot hold. */
 function dataFailure(error: unknown, name: string): unknown {

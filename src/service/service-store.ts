@@ -47,7 +47,7 @@ export class SqliteStore implements ServiceStore {
 
   constructor(dataDir: string, maxBytesOf?: StorageQuota) {
     this.db = openDatabase(path.resolve(dataDir));
-    this.audit = new SqliteAuditLog(this.db, { writerThread: true });
+    this.audit = new SqliteAuditLog(this.db);
     this.documents = new SqliteDocumentStore(this.db, maxBytesOf);
   }
 

@@ -159,19 +159,22 @@ describe("F3/F4: tenant files make execute() reject with host errors instead of 
   const runtime = makeRuntime({ maxThreads: 1, minThreads: 1 });
   afterAll(() => runtime.close());
 
+  /** A typed result, or how execute() rejected (which it must not). */
+  async function outcomeOf(folder: string): Promise<string> {
+    try {
+      const r = await runtime.execute({ folder, file: "main.js", funcName: "f" });
+      return r.success ? `value ${safeJson(r.value)}` : `error ${r.error.code}`;
+    } catch (error) {
+      return `execute() rejected: ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`;
+    }
+  }
+
   it("F3: an imports map that points at itself resolves to MODULE_NOT_FOUND (no host stack overflow)", async () => {
     const folder = makeTenant({
       "package.json": JSON.stringify({ name: "t", imports: { "#a": "#b", "#b": "#a" } }),
       "main.js": `exports.f = () => { try { return require("#a"); } catch (e) { return e.code; } };`,
     });
-    let outcome: string;
-    try {
-      const r = await runtime.execute({ folder, file: "main.js", funcName: "f" });
-      outcome = r.success ? `value ${safeJson(r.value)}` : `error ${r.error.code}`;
-    } catch (error) {
-      outcome = `execute() rejected: ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`;
-    }
-    expect(outcome).not.toMatch(/rejected/);
+    expect(await outcomeOf(folder)).not.toMatch(/rejected/);
   });
 
   it("F4: a library that requires Node's module builtin gets a placeholder (or MODULE_NOT_FOUND), not a host TypeError", async () => {
@@ -179,14 +182,7 @@ describe("F3/F4: tenant files make execute() reject with host errors instead of 
       ...lib(`let m; try { m = require("module"); } catch (e) { m = e.code; } module.exports = typeof m;`),
       "main.js": `exports.f = () => require("lib");`,
     });
-    let outcome: string;
-    try {
-      const r = await runtime.execute({ folder, file: "main.js", funcName: "f" });
-      outcome = r.success ? `value ${safeJson(r.value)}` : `error ${r.error.code}`;
-    } catch (error) {
-      outcome = `execute() rejected: ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`;
-    }
-    expect(outcome).not.toMatch(/rejected/);
+    expect(await outcomeOf(folder)).not.toMatch(/rejected/);
   });
 });
 
