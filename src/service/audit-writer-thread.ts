@@ -23,7 +23,11 @@ parentPort.on("message", (message) => {
   }
   const { seq, rows } = JSON.parse(message);
   try {
+    // A transaction left open by a failed rollback would make this batch a savepoint inside it (released,
+    // never committed): end it first, and never answer while one is still open.
+    if (db.inTransaction) db.exec("ROLLBACK");
     insertAll.immediate(rows);
+    if (db.inTransaction) throw new Error("the batch's transaction did not end");
     parentPort.postMessage(seq);
   } catch (error) {
     parentPort.postMessage({ seq, error: error instanceof Error ? error.message : String(error) });
