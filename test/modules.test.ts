@@ -431,16 +431,22 @@ describe("freshness and isolation between invocations", () => {
       "e.mjs": "let count = 0;\nexport function inc() { return ++count; }",
       "dep-user.js": "const dep = require('./dep.js');\nexports.inc = () => dep.inc();",
       "dep.js": "let count = 0;\nexports.inc = () => ++count;",
+      // Strict wrappers are made once per realm and called again (invocation.ts wrapperIn): still a fresh
+      // instance, with fresh functions, every call.
+      "s.js": '"use strict";\nlet count = 0;\nexports.inc = function inc() { inc.calls = (inc.calls || 0) + 1; return ++count + inc.calls - 1; };',
     });
     const calls = [];
     for (let i = 0; i < 6; i++) {
       calls.push(runtime.run({ folder, file: "c.js", funcName: "inc" }));
       calls.push(runtime.run({ folder, file: "e.mjs", funcName: "inc" }));
       calls.push(runtime.run({ folder, file: "dep-user.js", funcName: "inc" }));
+      calls.push(runtime.run({ folder, file: "s.js", funcName: "inc" }));
     }
-    expect(await Promise.all(calls)).toEqual(new Array(18).fill(1));
+    expect(await Promise.all(calls)).toEqual(new Array(24).fill(1));
     // And sequentially, so the same worker is certainly reused.
-    for (let i = 0; i < 4; i++) await expect(runtime.run({ folder, file: "c.js", funcName: "inc" })).resolves.toBe(1);
+    for (let i = 0; i < 4; i++) {
+      for (const file of ["c.js", "e.mjs", "s.js"]) await expect(runtime.run({ folder, file, funcName: "inc" })).resolves.toBe(1);
+    }
   });
 
   it("globalThis writes in one call are invisible to the next call and to another tenant", async () => {

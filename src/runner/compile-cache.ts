@@ -1,12 +1,18 @@
 import vm from "node:vm";
 import { positionMapText, tenantPosition, type PositionMap } from "../loader/tenant-positions.js";
 
+/** Whether a wrapper is a strict function (transform.ts writes the directive first in its body). */
+function isStrictWrapper(source: string): boolean {
+  const body = source.indexOf(") {");
+  return body > 0 && source.startsWith('"use strict";', body + 3);
+}
+
 /**
  * Compiled module wrappers by content hash (which covers the module id, so a hash has one file name). A
  * vm.Script is not tied to a context, so one compilation serves every fresh context of this worker. Bounded by entries and source size (least recently used out).
  */
 export class CompileCache {
-  private readonly scripts = new Map<string, { script: vm.Script; size: number; positions?: string | PositionMap }>();
+  private readonly scripts = new Map<string, { script: vm.Script; size: number; strict: boolean; positions?: string | PositionMap }>();
   private bytes = 0;
 
   constructor(
@@ -14,12 +20,12 @@ export class CompileCache {
     private readonly maxBytes = 64 * 1024 * 1024,
   ) {}
 
-  get(hash: string, filename: string, source: string): vm.Script {
+  get(hash: string, filename: string, source: string): { script: vm.Script; strict: boolean } {
     const hit = this.scripts.get(hash);
     if (hit) {
       this.scripts.delete(hash);
       this.scripts.set(hash, hit);
-      return hit.script;
+      return hit;
     }
     // A version sent without its source was held when the run began; it cannot be compiled from nothing.
     if (source === "") throw new Error("a module version was evicted before it ran");
@@ -33,14 +39,15 @@ export class CompileCache {
         throw "dynamic import() is not available in the sandbox";
       },
     });
-    this.scripts.set(hash, { script, size: source.length, positions: positionMapText(source) });
+    const entry = { script, size: source.length, strict: isStrictWrapper(source), positions: positionMapText(source) };
+    this.scripts.set(hash, entry);
     this.bytes += source.length;
     while (this.scripts.size > this.maxEntries || this.bytes > this.maxBytes) {
-      const [oldest, entry] = this.scripts.entries().next().value!;
+      const [oldest, evicted] = this.scripts.entries().next().value!;
       this.scripts.delete(oldest);
-      this.bytes -= entry.size;
+      this.bytes -= evicted.size;
     }
-    return script;
+    return entry;
   }
 
   /**

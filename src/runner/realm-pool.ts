@@ -13,6 +13,8 @@ export interface Realm {
   detach(): void;
   /** Invocations served so far. */
   uses: number;
+  /** Strict module wrappers made in this realm, by version hash (invocation.ts wrapperIn). */
+  wrappers: Map<string, (...args: unknown[]) => unknown>;
 }
 
 const CONTEXT_OPTIONS: vm.CreateContextOptions = {
@@ -81,6 +83,7 @@ export class RealmPool {
       global,
       handle: main(host, this.stopFlags, JSON.stringify(REMOVED_GLOBALS), JSON.stringify(LAZY_GLOBALS)),
       uses: 0,
+      wrappers: new Map(),
       attach(next) {
         handler = next;
       },

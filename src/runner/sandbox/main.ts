@@ -110,19 +110,43 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     if (P.AtomicsLoad(flags, stopSlot) === stopId || P.DateNow() > deadline) trip("TIMEOUT", "invocation timed out");
   }
 
-  function enterGuard() {
-    checkTime();
-    budget.n = CHECK_EVERY;
+  /**
+   * The guards are called from tenant code, and must stay calls: V8 inlined them into a tenant's hot loop,
+   * and the loop itself ran ~30% slower there (their rare path's code and closure state inside the loop
+   * body; measured on trial-division primes, 14.4 vs 10.4 ms for 4.6M iterations, with the call 10.5 ms
+   * plus the decrement). V8 inlines no function over 460 bytes of bytecode, so both guards are this one
+   * function: the statement that never runs (`budget` is never null) takes it past that size.
+   */
+  function outOfLine(body: () => void): () => void {
+    return function guard() {
+      if (budget === null) {
+        iterations =
+          armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed +
+          armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed +
+          armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed +
+          armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed +
+          armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed +
+          armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed +
+          armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed + armed +
+          armed + armed + armed + armed + armed + armed + armed + armed + armed;
+      }
+      body();
+    };
   }
 
-  function loopGuard() {
+  const enterGuard = outOfLine(() => {
+    checkTime();
+    budget.n = CHECK_EVERY;
+  });
+
+  const loopGuard = outOfLine(() => {
     checkTime();
     iterations += armed + 1;
     if (iterations > maxIterations) trip("MAX_ITERATIONS", "loop iterations exceeded maxIterations (" + maxIterations + ")");
     const remaining = maxIterations - iterations;
     armed = remaining < CHECK_EVERY ? remaining : CHECK_EVERY;
     budget.l = armed;
-  }
+  });
 
   let bufferBytes = 0;
   let maxBufferBytes = 0;
