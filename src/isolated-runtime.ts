@@ -206,14 +206,15 @@ export class IsolatedRuntime {
       },
     });
     // Fair by default: a tenant that arrives while others' calls hold every worker starts on a spare one
-    // (scheduler.ts); one spare per four workers, kept started like the rest.
-    const { minThreads, maxThreads } = this.options;
+    // (scheduler.ts); one spare per four workers, kept started like the rest. Calls parked on a tool call
+    // leave their core to others: up to parkedWorkers more workers, started when first needed.
+    const { minThreads, maxThreads, parkedWorkers: parkLanes } = this.options;
     const spareLanes = Math.ceil(maxThreads / 4);
-    this.scheduler = new Scheduler(maxThreads, this.options.maxQueue, this.options.maxConcurrentPerTenant, spareLanes);
+    this.scheduler = new Scheduler(maxThreads, this.options.maxQueue, this.options.maxConcurrentPerTenant, spareLanes, parkLanes);
     this.tools = new ToolDispatch(this.options.toolHandler);
     const poolOptions: PoolOptions = {
       minThreads: minThreads === maxThreads ? maxThreads + spareLanes : minThreads,
-      maxThreads: maxThreads + spareLanes,
+      maxThreads: maxThreads + spareLanes + parkLanes,
       memoryLimitMb: this.options.memoryLimitMb,
       readyContexts: this.options.readyContexts,
       hardStopGraceMs: this.options.hardStopGraceMs,
@@ -292,7 +293,10 @@ export class IsolatedRuntime {
     this.tools.begin(task.invocationId, toolContext);
     try {
       // The folder identifies the tenant for fair queueing.
-      const outcome = await this.scheduler.submit(folder, () => this.pool.run(task, folder));
+      const outcome = await this.scheduler.submit(folder, (lane) => {
+        this.tools.running(task.invocationId, lane);
+        return this.pool.run(task, folder);
+      });
       const common = { logs: outcome.logs, stats: { ...outcome.stats, totalMs: performance.now() - started } };
       if (!outcome.ok) return { ...common, success: false, error: outcome.error! };
       return outcome.value !== undefined ? { ...common, success: true, value: JSON.parse(outcome.value) } : { ...common, success: true };

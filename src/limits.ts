@@ -70,6 +70,14 @@ export const LIMITS = {
     unit: "count",
     meaning: "invocations of one tenant (one folder) running at once; the rest wait in the tenant's queue",
   },
+  parkedWorkers: {
+    default: (ctx) => 2 * ctx.resolved.maxThreads!,
+    shown: "2 x `maxThreads`",
+    min: 0,
+    max: 4096,
+    unit: "count",
+    meaning: "workers beyond maxThreads for calls parked on a tool call: while it waits, a call uses no core and counts against neither maxThreads nor maxConcurrentPerTenant; started when first needed",
+  },
   maxToolCalls: {
     default: 100,
     min: 0,

@@ -66,3 +66,36 @@ describe("fair by default", () => {
     }
   });
 });
+
+describe("calls parked on a tool call", () => {
+  it("leave their worker's core to other calls: with one worker, a second call runs while the first waits on its tool", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const calls: string[] = [];
+    const runtime = makeRuntime({
+      maxThreads: 1,
+      minThreads: 1,
+      timeout: 10_000,
+      toolHandler: async (name: string) => {
+        calls.push(name);
+        if (name === "db:slow") await gate;
+        return name;
+      },
+    });
+    try {
+      const folder = makeTenant({
+        "slow.js": "exports.f = async () => callTool('db:slow');\n",
+        "fast.js": "exports.f = async () => callTool('db:fast');\n",
+      });
+      const slow = runtime.run({ folder, file: "slow.js", funcName: "f" });
+      while (calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      // The only worker's call waits on db:slow; a second call starts on a park lane and ends first.
+      await expect(runtime.run({ folder, file: "fast.js", funcName: "f" })).resolves.toBe("db:fast");
+      release();
+      await expect(slow).resolves.toBe("db:slow");
+      expect(calls).toEqual(["db:slow", "db:fast"]);
+    } finally {
+      await runtime.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { ERRORS, RuntimeError } from "../errors.js";
 import { redactPaths } from "../redact-host-paths.js";
 import type { ToolReply, ToolRequest } from "./protocol.js";
+import type { Lane } from "./scheduler.js";
 
 /** What a tool handler learns about the invocation that called it. */
 export interface ToolCallContext {
@@ -29,8 +30,15 @@ export function redactHostPaths(message: string): string {
  * through bridge.ts (op "tool") and the worker hop in protocol.ts (ToolRequest); the reply goes back the
  * same way as JSON text or a message, never a host object (DESIGN.md invariant 1).
  */
+interface Caller {
+  ctx: ToolCallContext;
+  /** The invocation's lane, once it runs: parked while any of its tool calls is out (scheduler.ts). */
+  lane?: Lane;
+  pending: number;
+}
+
 export class ToolDispatch {
-  private readonly inFlight = new Map<number, ToolCallContext>();
+  private readonly inFlight = new Map<number, Caller>();
 
   constructor(private readonly handler: ToolHandler | undefined) {}
 
@@ -41,10 +49,17 @@ export class ToolDispatch {
 
   /** The invocation may call tools from now until end(); its handler is told `ctx`. */
   begin(invocationId: number, ctx: ToolCallContext): void {
-    this.inFlight.set(invocationId, ctx);
+    this.inFlight.set(invocationId, { ctx, pending: 0 });
+  }
+
+  /** The invocation started on `lane`: its tool calls park it from now on. */
+  running(invocationId: number, lane: Lane): void {
+    const caller = this.inFlight.get(invocationId);
+    if (caller) caller.lane = lane;
   }
 
   end(invocationId: number): void {
+    this.inFlight.get(invocationId)?.lane?.resume();
     this.inFlight.delete(invocationId);
   }
 
@@ -52,9 +67,18 @@ export class ToolDispatch {
   async handle(request: ToolRequest, reply: (message: ToolReply) => void): Promise<void> {
     const { invocationId, callId } = request;
     const respond = (ok: boolean, payload: string, code = "") => reply({ invocationId, callId, ok, payload, code });
-    const ctx = this.inFlight.get(invocationId);
+    const caller = this.inFlight.get(invocationId);
     const handler = this.handler;
-    if (!ctx || !handler) return respond(false, "no tools are available to this invocation (the platform gives modules tools with the runtime's toolHandler option)", "TOOL_ERROR");
+    if (!caller || !handler) return respond(false, "no tools are available to this invocation (the platform gives modules tools with the runtime's toolHandler option)", "TOOL_ERROR");
+    if (caller.pending++ === 0) caller.lane?.park();
+    try {
+      await this.answer(request, handler, caller.ctx, respond);
+    } finally {
+      if (--caller.pending === 0) caller.lane?.resume();
+    }
+  }
+
+  private async answer(request: ToolRequest, handler: ToolHandler, ctx: ToolCallContext, respond: (ok: boolean, payload: string, code?: string) => void): Promise<void> {
     try {
       const args = request.args === "" ? undefined : JSON.parse(request.args);
       const value = await handler(request.name, args, ctx);
