@@ -1,10 +1,12 @@
 import vm from "node:vm";
 import { positionMapText, tenantPosition, type PositionMap } from "../loader/tenant-positions.js";
+import { CJS_PARAMS, ESM_PARAMS } from "../loader/transform.js";
 
-/** Whether a wrapper is a strict function (transform.ts writes the directive first in its body). */
+/** The headers of strict wrappers as transform.ts writes them (tenant text comes after the header only). */
+const STRICT_HEADERS = [`(function (${CJS_PARAMS}) {"use strict";`, `(function (${ESM_PARAMS}) {"use strict";`];
+
 function isStrictWrapper(source: string): boolean {
-  const body = source.indexOf(") {");
-  return body > 0 && source.startsWith('"use strict";', body + 3);
+  return STRICT_HEADERS.some((header) => source.startsWith(header));
 }
 
 /**

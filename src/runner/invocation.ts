@@ -118,7 +118,12 @@ export class Invocation {
   private wrapperIn(realm: Realm, hash: string, filename: string, source: string): (...args: unknown[]) => unknown {
     const { script, strict } = this.compiled.get(hash, filename, source);
     const kept = realm.wrappers.get(hash);
-    if (kept) return kept;
+    if (kept) {
+      // Most recently used last: the realm's map drops its oldest.
+      realm.wrappers.delete(hash);
+      realm.wrappers.set(hash, kept);
+      return kept;
+    }
     const wrapper = script.runInContext(realm.global) as (...args: unknown[]) => unknown;
     if (!strict) return wrapper;
     Object.freeze(wrapper.prototype);
