@@ -180,6 +180,26 @@ describe("PostgreSQL document inserts made together", () => {
   });
 });
 
+describe("PostgreSQL lookups by id", () => {
+  it("take the primary key: a table never analyzed is analyzed after the first few hundred inserts, and the lookup orders nothing", async () => {
+    const store = (await ENGINES[1]!.open(await postgresSchema("tbx_stats"))) as PostgresStore;
+    opened.push(store);
+    const never = async () =>
+      (await store.db.query<{ never: boolean }>("SELECT last_analyze IS NULL AS never FROM pg_stat_user_tables WHERE relid = 'documents'::regclass")).rows[0]!.never;
+    await Promise.all(Array.from({ length: 499 }, (_, i) => store.documents.insert("t", "c", { i }, `d${i}`)));
+    expect(await never()).toBe(true);
+    await store.documents.insert("t", "c", { i: 499 }, "d499");
+    for (let i = 0; i < 100 && (await never()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await never()).toBe(false);
+    // With statistics the planner serves `tenant, collection, id` from the primary key.
+    const plan = await store.db.query<{ "QUERY PLAN": string }>(
+      "EXPLAIN SELECT id FROM documents WHERE tenant = 't' AND collection = 'c' AND (id = 'd7') LIMIT 1",
+    );
+    expect(plan.rows.map((row) => row["QUERY PLAN"]).join("\n")).toMatch(/documents_pkey/);
+    expect(await store.documents.query("t", "c", { where: { id: "d7" }, order: "desc" })).toEqual([{ id: "d7", i: 7 }]);
+  });
+});
+
 function entry(over: Partial<AuditEntry> = {}): AuditEntry {
   return { tenant: "acme", kind: "run", file: "hooks/a.js", funcName: "f", success: true, durationMs: 1.5, toolCalls: 2, chargedToolCalls: 2, at: 1000, ...over };
 }

@@ -10,6 +10,7 @@ import {
   duplicateIdError,
   encode,
   storageQuotaError,
+  pinsId,
   renderCondition,
   toDocuments,
   updateTooBroadError,
@@ -30,8 +31,12 @@ import { STORAGE_QUOTA_STATE, type PostgresDatabase } from "./postgres-database.
  * The document store in PostgreSQL: documents as JSONB, every statement carries `tenant = $1`. Comparisons
  * are type-strict as in SQLite (1 never equals "1"); strings compare byte-wise (COLLATE "C"), as SQLite does.
  */
+/** Inserts after which a documents table that was never analyzed is analyzed once (see statsOnce). */
+const ANALYZE_AFTER_INSERTS = 500;
+
 export class PostgresDocumentStore implements DocumentStore {
   private readonly inserts = new Map<string, GroupCommit<PendingInsert>>();
+  private insertedSinceStart = 0;
 
   constructor(
     private readonly db: PostgresDatabase,
@@ -63,6 +68,7 @@ export class PostgresDocumentStore implements DocumentStore {
    * in order, so each gets its own answer: exactly the answers of inserts made one after another.
    */
   private async insertAll(tenant: string, items: PendingInsert[]): Promise<void> {
+    this.countInserts(items.length);
     if (items.length > 1) {
       try {
         await this.insertRows(tenant, items);
@@ -84,6 +90,29 @@ export class PostgresDocumentStore implements DocumentStore {
     }
   }
 
+  /**
+   * Without statistics the planner served a lookup by id (`tenant, collection, id` = the primary key) from
+   * the insertion-order index, reading the tenant's whole collection (1,564 rows a lookup in bench:service,
+   * growing with the table) until autovacuum first analyzed it, up to a minute later. A table that was never
+   * analyzed is analyzed once, in the background, after the first few hundred inserts of this process.
+   */
+  private countInserts(count: number): void {
+    const before = this.insertedSinceStart;
+    this.insertedSinceStart += count;
+    if (before < ANALYZE_AFTER_INSERTS && this.insertedSinceStart >= ANALYZE_AFTER_INSERTS) void this.statsOnce();
+  }
+
+  private async statsOnce(): Promise<void> {
+    try {
+      const { rows } = await this.db.query<{ never: boolean }>(
+        "SELECT last_analyze IS NULL AND last_autoanalyze IS NULL AS never FROM pg_stat_user_tables WHERE relid = 'documents'::regclass",
+      );
+      if (rows[0]?.never) await this.db.query("ANALYZE documents");
+    } catch {
+      // Statistics only make lookups faster; autovacuum gathers them anyway.
+    }
+  }
+
   /** One statement: the quota the storage trigger reads travels with it (its own transaction sets it). */
   private insertRows(tenant: string, items: PendingInsert[]): Promise<unknown> {
     return this.db.query(INSERT_ROWS, [
@@ -97,12 +126,12 @@ export class PostgresDocumentStore implements DocumentStore {
     const direction = order.toUpperCase();
     // SQLite sorts a missing field (NULL) first when ascending: the same here.
     const nulls = order === "asc" ? "NULLS FIRST" : "NULLS LAST";
-    const by = orderBy === undefined ? { text: "seq", params: [] } : orderKey(orderBy);
-    const sql = numbered(
-      `SELECT id, data::text AS data FROM documents WHERE tenant = ? AND collection = ?${and(filter)}
-       ORDER BY ${by.text} ${direction} ${nulls}, seq ${direction} LIMIT ? OFFSET ?`,
-    );
-    const { rows } = await this.db.query<{ id: string; data: string }>(sql, [...scope, ...filter.params, ...by.params, limit, offset]);
+    // A lookup by id matches one document at most: no order, so the planner takes the primary key even
+    // before the table has statistics (with ORDER BY seq it walked the insertion index, filtering by id).
+    const by = where && pinsId(where) ? undefined : orderBy === undefined ? { text: "seq", params: [] } : orderKey(orderBy);
+    const ordered = by ? ` ORDER BY ${by.text} ${direction} ${nulls}, seq ${direction}` : "";
+    const sql = numbered(`SELECT id, data::text AS data FROM documents WHERE tenant = ? AND collection = ?${and(filter)}${ordered} LIMIT ? OFFSET ?`);
+    const { rows } = await this.db.query<{ id: string; data: string }>(sql, [...scope, ...filter.params, ...(by?.params ?? []), limit, offset]);
     return toDocuments(rows);
   }
 
@@ -233,7 +262,13 @@ const POSTGRES: SqlDialect = {
     return { text: `(COALESCE(${target.text}, 'null'::jsonb) = ?::jsonb)`, params: [...target.params, String(value)] };
   },
   compare(field, op, value) {
-    if ("id" in field) return typeof value === "string" ? { text: `(id COLLATE "C" ${op} ?)`, params: [value] } : { text: "false", params: [] };
+    if ("id" in field) {
+      if (typeof value !== "string") return { text: "false", params: [] };
+      // Equality is byte-wise under any deterministic collation, so `=` goes without COLLATE "C": with it the
+      // primary key (default collation) could not serve `id = ?`, and a lookup by id read the whole collection
+      // in insertion order (1,564 index rows per query in bench:service's data hook).
+      return { text: op === "=" ? `(id = ?)` : `(id COLLATE "C" ${op} ?)`, params: [value] };
+    }
     const target = json(field);
     // CASE, not AND: PostgreSQL may evaluate AND's operands in any order, and the cast fails on another type.
     const [type, test] =
