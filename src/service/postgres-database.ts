@@ -104,6 +104,21 @@ const MIGRATIONS: readonly string[] = [
   // Queued events (issue 13): each handler attempt's row names its delivery and attempt.
   `ALTER TABLE executions ADD COLUMN job_id text, ADD COLUMN attempt integer;
    ${POSTGRES_DELIVERY_SCHEMA}`,
+  // One storage count per insert statement, not per row: a tenant's grouped inserts (one statement) ran two
+  // PL/pgSQL triggers and an upsert for every document. The quota check on storage_usage then sees the
+  // statement's whole growth at once, and refuses the statement as the row triggers did (the store falls
+  // back to one insert at a time for the answers).
+  `DROP TRIGGER documents_count_storage ON documents;
+   CREATE FUNCTION tenantbox_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     INSERT INTO storage_usage AS u (tenant, bytes) SELECT tenant, SUM(bytes) FROM inserted GROUP BY tenant
+       ON CONFLICT (tenant) DO UPDATE SET bytes = u.bytes + EXCLUDED.bytes;
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER documents_count_inserted AFTER INSERT ON documents REFERENCING NEW TABLE AS inserted
+     FOR EACH STATEMENT EXECUTE FUNCTION tenantbox_count_inserted();
+   CREATE TRIGGER documents_count_storage AFTER UPDATE OR DELETE ON documents
+     FOR EACH ROW EXECUTE FUNCTION tenantbox_count_storage();`,
 ];
 
 /** The SQLSTATE the storage trigger raises. */
