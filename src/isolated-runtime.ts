@@ -54,6 +54,8 @@ export interface RuntimeLoad {
   running: number;
   queued: number;
   capacity: number;
+  /** Workers started now (sandbox processes or threads), busy or idle. */
+  workers: number;
 }
 
 export interface ExecuteStats {
@@ -218,6 +220,7 @@ export class IsolatedRuntime {
       memoryLimitMb: this.options.memoryLimitMb,
       readyContexts: this.options.readyContexts,
       hardStopGraceMs: this.options.hardStopGraceMs,
+      idleWorkerMs: this.options.idleWorkerMs,
       ...(this.options.sandboxUser ? { sandboxUser: this.options.sandboxUser } : {}),
       processPerTenant: this.options.processPerTenant,
       onToolRequest: (request, reply) => void this.tools.handle(request, reply),
@@ -257,7 +260,7 @@ export class IsolatedRuntime {
 
   /** Invocations running and waiting now, and the pool's capacity (for metrics and load shedding). */
   load(): RuntimeLoad {
-    return this.scheduler.load();
+    return { ...this.scheduler.load(), workers: this.pool.workers };
   }
 
   /** The shared path of execute and executeCode: check, load, queue fairly, run, report. */

@@ -70,6 +70,13 @@ export const LIMITS = {
     unit: "count",
     meaning: "invocations of one tenant (one folder) running at once; the rest wait in the tenant's queue",
   },
+  idleWorkerMs: {
+    default: 60_000,
+    min: 100,
+    max: 86_400_000,
+    unit: "ms",
+    meaning: "a worker beyond minThreads that has been idle this long is stopped (those a burst started, parked or not, go away after it)",
+  },
   parkedWorkers: {
     default: (ctx) => 2 * ctx.resolved.maxThreads!,
     shown: "2 x `maxThreads`",

@@ -98,4 +98,40 @@ describe("calls parked on a tool call", () => {
       await runtime.close();
     }
   });
+
+  it("the workers a burst of parked calls started end once idle for idleWorkerMs; minThreads stay", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let waiting = 0;
+    const runtime = makeRuntime({
+      maxThreads: 1,
+      minThreads: 1,
+      timeout: 10_000,
+      idleWorkerMs: 300,
+      toolHandler: async () => {
+        waiting++;
+        await gate;
+        return 1;
+      },
+    });
+    try {
+      const folder = makeTenant({ "wait.js": "exports.f = async () => callTool('db:slow');\n" });
+      await runtime.ready();
+      // Kept started: minThreads, and the spare (maxThreads 1 has one).
+      const kept = runtime.load().workers;
+      expect(kept).toBe(2);
+      const burst = Array.from({ length: 3 }, () => runtime.run({ folder, file: "wait.js", funcName: "f" }));
+      while (waiting < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+      // Three calls waiting on the tool at once: the regular and spare workers and one started for a parked call.
+      expect(runtime.load().workers).toBe(3);
+      release();
+      expect(await Promise.all(burst)).toEqual([1, 1, 1]);
+      const deadline = Date.now() + 5000;
+      while (runtime.load().workers > kept && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(runtime.load().workers).toBe(kept);
+      await expect(runtime.run({ folder, file: "wait.js", funcName: "f" })).resolves.toBe(1);
+    } finally {
+      await runtime.close();
+    }
+  });
 });

@@ -29,7 +29,7 @@ export class WorkerPool implements SandboxPool {
       concurrentTasksPerWorker: 1,
       // 'async' keeps the worker's event loop running between tasks, so it can refill ready contexts.
       atomics: "async",
-      idleTimeout: 60_000,
+      idleTimeout: options.idleWorkerMs,
       resourceLimits: {
         maxOldGenerationSizeMb: options.memoryLimitMb,
         maxYoungGenerationSizeMb: Math.min(32, Math.max(4, Math.floor(options.memoryLimitMb / 4))),
@@ -84,6 +84,10 @@ export class WorkerPool implements SandboxPool {
       clearTimeout(hardStop);
       this.freeSlots.push(slot);
     }
+  }
+
+  get workers(): number {
+    return this.piscina.threads.length;
   }
 
   async destroy(): Promise<void> {

@@ -335,7 +335,10 @@ class WorkerProcess {
  * past its deadline is stopped by killing its process (a new one takes its place).
  */
 export class ProcessPool implements SandboxPool {
+  /** Least recently used first: calls take from the end, the reaper looks at the start. */
   private readonly idle: WorkerProcess[] = [];
+  private readonly idleSince = new WeakMap<WorkerProcess, number>();
+  private readonly reaper: NodeJS.Timeout;
   private readonly all = new Set<WorkerProcess>();
   private nextId = 1;
   private readonly launch: SandboxLaunch;
@@ -347,7 +350,30 @@ export class ProcessPool implements SandboxPool {
       heapHeadroomMb: PROCESS_HEAP_HEADROOM_MB,
       ...(options.sandboxUser ? { user: options.sandboxUser } : {}),
     });
-    for (let i = 0; i < options.minThreads; i++) this.idle.push(this.spawn());
+    for (let i = 0; i < options.minThreads; i++) this.makeIdle(this.spawn());
+    this.reaper = setInterval(() => this.reapIdle(), Math.min(10_000, Math.max(50, options.idleWorkerMs / 2)));
+    this.reaper.unref();
+  }
+
+  get workers(): number {
+    return this.all.size;
+  }
+
+  /** Processes beyond minThreads that have been idle for idleWorkerMs end (a burst's extra processes). */
+  private reapIdle(): void {
+    const now = performance.now();
+    while (this.all.size > this.options.minThreads && this.idle.length > 0) {
+      const oldest = this.idle[0]!;
+      if (!oldest.exited && now - (this.idleSince.get(oldest) ?? now) < this.options.idleWorkerMs) break;
+      this.idle.shift();
+      this.all.delete(oldest);
+      oldest.retire();
+    }
+  }
+
+  private makeIdle(proc: WorkerProcess): void {
+    this.idleSince.set(proc, performance.now());
+    this.idle.push(proc);
   }
 
   /** What the OS layer enforces on this pool's processes (see SECURITY.md). */
@@ -436,12 +462,13 @@ export class ProcessPool implements SandboxPool {
     if (proc.retiring) {
       // Its heap keeps more than the next call can be denied: a fresh process takes its place.
       proc.retire();
-      this.idle.push(this.spawn());
-    } else if (!proc.exited) this.idle.push(proc);
+      this.makeIdle(this.spawn());
+    } else if (!proc.exited) this.makeIdle(proc);
     return { outcome: result, retryable: false };
   }
 
   async destroy(): Promise<void> {
+    clearInterval(this.reaper);
     await Promise.all(
       [...this.all].map(
         (proc) =>

@@ -12,6 +12,8 @@ export interface SandboxPool {
    * `hardStopGraceMs` later if it did not stop.
    */
   run(task: PoolTask, tenant: string): Promise<InvocationOutcome>;
+  /** Workers started now (busy or idle). */
+  readonly workers: number;
   /** Ends every worker; resolves when they are gone. */
   destroy(): Promise<void>;
 }
@@ -23,6 +25,8 @@ export interface PoolOptions {
   readyContexts: number;
   /** Time after the deadline before a worker that did not stop is terminated (ms). */
   hardStopGraceMs: number;
+  /** A worker beyond minThreads idle this long is stopped (ms). */
+  idleWorkerMs: number;
   /** Who sandbox processes run as when the host is root (default nobody/nogroup); worker threads ignore it. */
   sandboxUser?: SandboxUser;
   /** A sandbox process serves one tenant for its whole life (worker threads ignore it). */
