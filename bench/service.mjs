@@ -265,7 +265,7 @@ async function main() {
       // tenant root's watcher to finish its initial scan; only then does fastify listen.
       const baseUrl = await server.listen({ port: 0, host: "127.0.0.1" });
       const pool = server.service.config.tenants.get(TENANTS.plain);
-      log(`server at ${baseUrl}; pool: maxThreads default (${os.availableParallelism()}), minThreads 1, isolation process; tenants ${Object.values(TENANTS).join(", ")} (${pool.tier})`);
+      log(`server at ${baseUrl}; pool: maxThreads default (2 x ${os.availableParallelism()}), minThreads 1, isolation process; tenants ${Object.values(TENANTS).join(", ")} (${pool.tier})`);
       const tokens = {};
       for (const id of Object.values(TENANTS)) tokens[id] = await signToken(secret, { tenantId: id, sub: "bench-user" }, "2h");
       client = startClient();
@@ -369,7 +369,7 @@ function render(r) {
   lines.push("# tenantbox HTTP service benchmark", "");
   lines.push(`- ${m.cpu}, ${r.cpus} cores, Node ${r.node}, ${m.date.replace("T", " ").slice(0, 16)} UTC, ${m.source}; other work on the machine: ${f(m.otherCores, 2)} cores on average (this bench: ${f(m.benchCores, 2)}), load average at start ${f(m.loadAverageAtStart, 2)}`);
   lines.push(`- plan: sequential ${r.plan.sequential.count} requests after ${r.plan.sequential.warmup} warm-up; load: concurrency ${r.plan.load.concurrency}, ${r.plan.load.windowMs} ms window after ${r.plan.load.warmupMs} ms warm-up${flags.profile ? "; **profiled run (inspector sampling on the main thread): figures are lower than usual**" : ""}`);
-  lines.push(`- server: TenantboxServer in this process (watch off, the service default, pool maxThreads default = ${r.cpus}, minThreads 1, isolation process, enterprise tenants); client: one keep-alive HTTP/1.1 connection per caller over a plain socket (bench/service/raw-http.mjs, lean as wrk is) in a child process; whole run ${f(r.totalSeconds, 1)} s`, "");
+  lines.push(`- server: TenantboxServer in this process (watch off, the service default, pool maxThreads default = 2 x ${r.cpus}, minThreads 1, isolation process, enterprise tenants); client: one keep-alive HTTP/1.1 connection per caller over a plain socket (bench/service/raw-http.mjs, lean as wrk is) in a child process; whole run ${f(r.totalSeconds, 1)} s`, "");
   lines.push("| workload | seq p50 ms | seq p99 ms | conc req/s | conc p50 ms | conc p99 ms | server loop lag p99 ms (conc) | answers other than 200 |");
   lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
   const label = {

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, signToken, TenantboxServer, type ServiceConfig
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { crmLookup } from "./demo-tools.js";
 import { defaultWorkers, runPrimary } from "./serve-cluster.js";
-import { defaultThreads } from "../options.js";
+import { defaultServiceThreads } from "../service/tenant-runtimes.js";
 import { USAGE } from "./usage.js";
 
 /** Signs the tokens `--dev` prints. Never use it beyond a laptop: anyone who reads this can mint tokens. */
@@ -44,8 +44,8 @@ async function serve(argv: string[]): Promise<number> {
   const port = values.port === undefined ? 3000 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
   const workers = parsePositiveInteger("--workers", values.workers) ?? defaultWorkers();
-  // The machine's sandbox processes are divided among the service processes: their total stays about the core count.
-  const maxThreads = parsePositiveInteger("--max-threads", values["max-threads"]) ?? (workers > 1 ? Math.max(1, Math.round(defaultThreads() / workers)) : undefined);
+  // The machine's sandbox workers are divided among the service processes: their total stays two per core.
+  const maxThreads = parsePositiveInteger("--max-threads", values["max-threads"]) ?? (workers > 1 ? Math.max(1, Math.round(defaultServiceThreads() / workers)) : undefined);
   const clusterWorker = workers > 1 && cluster.isWorker;
   let server: TenantboxServer;
   let config: ServiceConfig;

@@ -45,7 +45,7 @@ Usage:
       --workers <n>             service processes on one port (default: one per 2 cores); the
                                 sandbox workers are divided among them
       --max-threads <n>         sandbox workers per memory class and service process (default:
-                                the CPU count, divided among the --workers)
+                                two per CPU, divided among the --workers)
       --watch                   watch tenant folders instead of checking files on every call
                                 (faster; only for tenants whose file activity you trust: the
                                 watcher shares the main thread)
