@@ -99,6 +99,30 @@ describe("calls parked on a tool call", () => {
     }
   });
 
+  it("take their core back before they go on: a tenant's calls never work past its limits at once", async () => {
+    const runtime = makeRuntime({
+      maxThreads: 1,
+      minThreads: 1,
+      maxConcurrentPerTenant: 1,
+      timeout: 10_000,
+      toolHandler: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return 1;
+      },
+    });
+    try {
+      const folder = makeTenant({
+        "work.js": "exports.f = async () => { await callTool('db:slow'); const start = Date.now(); while (Date.now() - start < 150) {} return [start, Date.now()]; };\n",
+      });
+      const spans = (await Promise.all(Array.from({ length: 4 }, () => runtime.run({ folder, file: "work.js", funcName: "f" })))) as [number, number][];
+      spans.sort((a, b) => a[0] - b[0]);
+      // Each call parks on its tool; the next starts meanwhile; but only one at a time works after its answer.
+      for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+    } finally {
+      await runtime.close();
+    }
+  });
+
   it("the workers a burst of parked calls started end once idle for idleWorkerMs; minThreads stay", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));

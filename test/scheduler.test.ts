@@ -40,18 +40,37 @@ describe("scheduler", () => {
     await tick();
     // 2 + parkLanes workers at most, however many are parked.
     expect(started).toHaveLength(4);
-    // A parked job that resumes uses a core again: nothing more starts until one ends.
-    started[0]!.lane.resume();
-    started[1]!.lane.resume();
-    started[0]!.finish();
-    await tick();
-    expect(started).toHaveLength(4);
-    for (const job of started) job.finish();
-    await tick();
-    expect(started).toHaveLength(6);
-    for (const job of started) job.finish();
-    await Promise.all(jobs);
+    await drain(started, jobs);
     expect(scheduler.load()).toEqual({ running: 0, queued: 0, capacity: 2 });
+  });
+
+  it("a job that resumes takes a core back first: it waits while the limits are full, ahead of jobs not started yet", async () => {
+    const scheduler = new Scheduler(1, 100, 1, 0, 4);
+    const started: Held[] = [];
+    let active = 0;
+    let most = 0;
+    const order: string[] = [];
+    const jobs = Array.from({ length: 6 }, (_, i) =>
+      scheduler.submit("a", async (lane) => {
+        active++;
+        most = Math.max(most, active);
+        // Parks at once (a tool call), then asks for its core back and works until told to finish.
+        lane.park();
+        active--;
+        await tick();
+        await lane.resume();
+        active++;
+        most = Math.max(most, active);
+        order.push(`resumed ${i}`);
+        await new Promise<void>((resolve) => started.push({ lane, finish: resolve }));
+        active--;
+      }),
+    );
+    await drain(started, jobs);
+    // One core, one per tenant: never two at work at once, parked or not.
+    expect(most).toBe(1);
+    expect(order).toHaveLength(6);
+    expect(scheduler.load()).toEqual({ running: 0, queued: 0, capacity: 1 });
   });
 
   it("the per-tenant limit counts a tenant's jobs that use a core; another tenant still gets its turn", async () => {
@@ -69,25 +88,34 @@ describe("scheduler", () => {
     await drain(started, [...a, b]);
   });
 
-  it("a job that ends while parked gives everything back; park and resume after the end change nothing", async () => {
+  it("a job that ends while parked, or while waiting for its core, gives everything back", async () => {
     const scheduler = new Scheduler(1, 100, 1, 0, 1);
     const started: Held[] = [];
     const first = hold(scheduler, "a", started);
     await tick();
     started[0]!.lane.park();
+    const second = hold(scheduler, "a", started);
+    await tick();
+    expect(started).toHaveLength(2);
+    // The first's wait ends while the second uses the core: it waits for it; then it ends anyway (a timeout).
+    const resumed = started[0]!.lane.resume();
     started[0]!.finish();
     await first;
-    started[0]!.lane.resume();
+    await resumed;
+    await started[0]!.lane.resume();
     started[0]!.lane.park();
-    expect(scheduler.load().running).toBe(0);
-    const jobs = [hold(scheduler, "a", started), hold(scheduler, "a", started)];
-    await tick();
-    // One core, nothing parked: one at a time, as before.
-    expect(started).toHaveLength(2);
+    expect(scheduler.load().running).toBe(1);
     started[1]!.finish();
+    await second;
+    expect(scheduler.load().running).toBe(0);
+    // Nothing leaked: one core, one at a time, as before.
+    const jobs = [hold(scheduler, "a", started), hold(scheduler, "a", started)];
     await tick();
     expect(started).toHaveLength(3);
     started[2]!.finish();
+    await tick();
+    expect(started).toHaveLength(4);
+    started[3]!.finish();
     await Promise.all(jobs);
   });
 });

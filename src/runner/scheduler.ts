@@ -1,9 +1,18 @@
 import { RuntimeError } from "../errors.js";
 
-/** A running job's hold on its lane: `park()` while it waits on something outside the worker, `resume()` after. */
+/**
+ * A running job's hold on its lane: `park()` while it waits on something outside the worker; `resume()`
+ * resolves once it may use a core again (at once, or when the limits have room: first in line).
+ */
 export interface Lane {
   park(): void;
-  resume(): void;
+  resume(): Promise<void>;
+}
+
+/** A parked job whose wait ended, waiting for a core under the limits. */
+interface Resumer {
+  tenant: TenantQueue;
+  go(): void;
 }
 
 type Job<T> = (lane: Lane) => Promise<T>;
@@ -34,8 +43,10 @@ interface TenantQueue {
  * A job parked on a tool call (the platform's database, an HTTP API) holds a worker but no core: it does not
  * count against `concurrency` or `perTenant` while parked, so up to `parkLanes` more jobs may start on
  * further workers. Without them a pool of 2 workers whose hooks each waited ~6 ms on a PostgreSQL commit
- * ran 2 hooks at a time on idle cores (346 req/s in the service where SQLite made 781). A job that resumes
- * may briefly run beyond `concurrency` (by `parkLanes` at most).
+ * ran 2 hooks at a time on idle cores (346 req/s in the service where SQLite made 781). A parked job takes
+ * a core back before it goes on (its tool's answer waits for `resume()`): while `concurrency` or its
+ * tenant's `perTenant` is full it waits, ahead of jobs not started yet, so parking never lets a tenant run
+ * more than its limits at once. A job on a spare lane resumes at once (it was admitted beyond them).
  */
 export class Scheduler {
   private running = 0;
@@ -43,6 +54,8 @@ export class Scheduler {
   private spare = 0;
   /** Jobs parked now (counted in `running` too). */
   private parked = 0;
+  /** Parked jobs whose wait ended, in the order they asked for a core. */
+  private readonly resuming: Resumer[] = [];
   private queued = 0;
   private readonly tenants = new Map<string, TenantQueue>();
   /** Tenants with waiting jobs, in the order they will be served. */
@@ -95,12 +108,23 @@ export class Scheduler {
     return tenant.running - tenant.parked < this.perTenant && tenant.running < this.perTenant + this.parkLanes;
   }
 
+  /** One more job of `tenant` may use a core: both limits count only jobs not parked. */
+  private coreFree(tenant: TenantQueue): boolean {
+    return this.running - this.parked < this.concurrency && tenant.running - tenant.parked < this.perTenant;
+  }
+
   private start<T>(tenant: TenantQueue, job: Job<T>, spare: boolean): Promise<T> {
     this.running++;
     if (spare) this.spare++;
     tenant.running++;
     let parked = false;
     let finished = false;
+    let waiting: (Resumer & { resumed: Promise<void> }) | undefined;
+    const unpark = () => {
+      parked = false;
+      this.parked--;
+      tenant.parked--;
+    };
     const lane: Lane = {
       park: () => {
         if (parked || finished) return;
@@ -110,14 +134,32 @@ export class Scheduler {
         this.dispatch();
       },
       resume: () => {
-        if (!parked || finished) return;
-        parked = false;
-        this.parked--;
-        tenant.parked--;
+        if (!parked || finished) return Promise.resolve();
+        if (waiting) return waiting.resumed;
+        if (spare || this.coreFree(tenant)) {
+          unpark();
+          return Promise.resolve();
+        }
+        let resolve!: () => void;
+        const resumed = new Promise<void>((r) => (resolve = r));
+        waiting = {
+          tenant,
+          resumed,
+          go: () => {
+            waiting = undefined;
+            unpark();
+            resolve();
+          },
+        };
+        this.resuming.push(waiting);
+        return resumed;
       },
     };
     const done = () => {
-      lane.resume();
+      if (waiting) {
+        this.resuming.splice(this.resuming.indexOf(waiting), 1);
+        waiting.go();
+      } else if (parked) unpark();
       finished = true;
       this.running--;
       if (spare) this.spare--;
@@ -138,6 +180,15 @@ export class Scheduler {
 
   /** Starts waiting jobs while workers are free: the next tenant in the ring that is under its own limit. */
   private dispatch(): void {
+    // Parked jobs whose wait ended take their cores back first.
+    for (let i = 0; i < this.resuming.length; ) {
+      const next = this.resuming[i]!;
+      if (!this.coreFree(next.tenant)) i++;
+      else {
+        this.resuming.splice(i, 1);
+        next.go();
+      }
+    }
     let scanned = 0;
     while (this.hasRoom() && this.ring.length > 0 && scanned < this.ring.length) {
       const tenant = this.ring.shift()!;

@@ -30,6 +30,9 @@ export function redactHostPaths(message: string): string {
  * through bridge.ts (op "tool") and the worker hop in protocol.ts (ToolRequest); the reply goes back the
  * same way as JSON text or a message, never a host object (DESIGN.md invariant 1).
  */
+/** What goes back for one tool call: ok, the JSON payload or the message, the error code. */
+type Answer = [ok: boolean, payload: string, code: string];
+
 interface Caller {
   ctx: ToolCallContext;
   /** The invocation's lane, once it runs: parked while any of its tool calls is out (scheduler.ts). */
@@ -59,7 +62,6 @@ export class ToolDispatch {
   }
 
   end(invocationId: number): void {
-    this.inFlight.get(invocationId)?.lane?.resume();
     this.inFlight.delete(invocationId);
   }
 
@@ -71,14 +73,19 @@ export class ToolDispatch {
     const handler = this.handler;
     if (!caller || !handler) return respond(false, "no tools are available to this invocation (the platform gives modules tools with the runtime's toolHandler option)", "TOOL_ERROR");
     if (caller.pending++ === 0) caller.lane?.park();
+    let answer: Answer;
     try {
-      await this.answer(request, handler, caller.ctx, respond);
+      answer = await this.answer(request, handler, caller.ctx);
     } finally {
-      if (--caller.pending === 0) caller.lane?.resume();
+      caller.pending--;
     }
+    // The call takes its core back before the answer lets it go on (scheduler.ts): it may wait for one.
+    await caller.lane?.resume();
+    respond(...answer);
   }
 
-  private async answer(request: ToolRequest, handler: ToolHandler, ctx: ToolCallContext, respond: (ok: boolean, payload: string, code?: string) => void): Promise<void> {
+  private async answer(request: ToolRequest, handler: ToolHandler, ctx: ToolCallContext): Promise<Answer> {
+    const respond = (ok: boolean, payload: string, code = ""): Answer => [ok, payload, code];
     try {
       const args = request.args === "" ? undefined : JSON.parse(request.args);
       const value = await handler(request.name, args, ctx);
@@ -88,14 +95,14 @@ export class ToolDispatch {
       } catch {
         return respond(false, `tool "${request.name}" returned a value that is not JSON-serializable`, "TOOL_ERROR");
       }
-      respond(true, json === undefined ? "" : json);
+      return respond(true, json === undefined ? "" : json);
     } catch (error) {
       // Only the message crosses, with host paths blanked: never the host error object, its stack or its
       // prototype. The code is TOOL_ERROR unless the handler refused the call on policy grounds
       // (`toolRefusal` in the error table): a handler cannot make a call end as TIMEOUT or anything else.
       const message = redactHostPaths(error instanceof Error ? error.message : String(error));
       const code = error instanceof RuntimeError && ERRORS[error.code].toolRefusal ? error.code : "TOOL_ERROR";
-      respond(false, message, code);
+      return respond(false, message, code);
     }
   }
 }
