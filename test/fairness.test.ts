@@ -67,20 +67,20 @@ describe("fair by default", () => {
   });
 });
 
+/** One worker (and its spare), a long timeout, and the given tool handler: room for parked calls. */
+function parkingRuntime(toolHandler: (name: string) => Promise<unknown>, options: Parameters<typeof makeRuntime>[0] = {}) {
+  return makeRuntime({ maxThreads: 1, minThreads: 1, timeout: 10_000, toolHandler, ...options });
+}
+
 describe("calls parked on a tool call", () => {
   it("leave their worker's core to other calls: with one worker, a second call runs while the first waits on its tool", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const calls: string[] = [];
-    const runtime = makeRuntime({
-      maxThreads: 1,
-      minThreads: 1,
-      timeout: 10_000,
-      toolHandler: async (name: string) => {
-        calls.push(name);
-        if (name === "db:slow") await gate;
-        return name;
-      },
+    const runtime = parkingRuntime(async (name) => {
+      calls.push(name);
+      if (name === "db:slow") await gate;
+      return name;
     });
     try {
       const folder = makeTenant({
@@ -100,16 +100,13 @@ describe("calls parked on a tool call", () => {
   });
 
   it("take their core back before they go on: a tenant's calls never work past its limits at once", async () => {
-    const runtime = makeRuntime({
-      maxThreads: 1,
-      minThreads: 1,
-      maxConcurrentPerTenant: 1,
-      timeout: 10_000,
-      toolHandler: async () => {
+    const runtime = parkingRuntime(
+      async () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
         return 1;
       },
-    });
+      { maxConcurrentPerTenant: 1 },
+    );
     try {
       const folder = makeTenant({
         "work.js": "exports.f = async () => { await callTool('db:slow'); const start = Date.now(); while (Date.now() - start < 150) {} return [start, Date.now()]; };\n",
@@ -127,17 +124,14 @@ describe("calls parked on a tool call", () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let waiting = 0;
-    const runtime = makeRuntime({
-      maxThreads: 1,
-      minThreads: 1,
-      timeout: 10_000,
-      idleWorkerMs: 300,
-      toolHandler: async () => {
+    const runtime = parkingRuntime(
+      async () => {
         waiting++;
         await gate;
         return 1;
       },
-    });
+      { idleWorkerMs: 300 },
+    );
     try {
       const folder = makeTenant({ "wait.js": "exports.f = async () => callTool('db:slow');\n" });
       await runtime.ready();
