@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -1006,5 +1007,15 @@ describe("graceful close with a keep-alive client", () => {
       agent.destroy();
       await closing;
     }
+  });
+});
+
+describe("the service's pools by default", () => {
+  it("have two sandbox workers per core (a short hook's call leaves its core idle while the service turns the answer around)", async () => {
+    const root = tempDir("tenantbox-root-");
+    writeTenants(root, { acme: { "m.js": BASIC } });
+    const server = startServer({ root, config: parseConfig({ tenants: [{ id: "acme", tier: "enterprise" }] }), dataDir: tempDir("tenantbox-data-"), maxThreads: undefined });
+    const base = await server.listen({ port: 0, host: "127.0.0.1" });
+    expect(gauge((await call(base, "GET", "/metrics")).text, "tenantbox_pool_capacity")).toBe(2 * os.availableParallelism());
   });
 });
