@@ -113,6 +113,8 @@ class WorkerProcess {
   retiring = false;
   /** With processPerTenant: the tenant (folder) this process serves, from its first call on. */
   tenant: string | undefined;
+  /** When it last became idle (performance.now()): the pool stops it after idleWorkerMs beyond minThreads. */
+  idleSince = 0;
   /** Its CPU priority was lowered for the call running now (a long call). */
   private lowered = false;
   /**
@@ -337,7 +339,6 @@ class WorkerProcess {
 export class ProcessPool implements SandboxPool {
   /** Least recently used first: calls take from the end, the reaper looks at the start. */
   private readonly idle: WorkerProcess[] = [];
-  private readonly idleSince = new WeakMap<WorkerProcess, number>();
   private readonly reaper: NodeJS.Timeout;
   private readonly all = new Set<WorkerProcess>();
   private nextId = 1;
@@ -364,7 +365,7 @@ export class ProcessPool implements SandboxPool {
     const now = performance.now();
     while (this.all.size > this.options.minThreads && this.idle.length > 0) {
       const oldest = this.idle[0]!;
-      if (!oldest.exited && now - (this.idleSince.get(oldest) ?? now) < this.options.idleWorkerMs) break;
+      if (!oldest.exited && now - oldest.idleSince < this.options.idleWorkerMs) break;
       this.idle.shift();
       this.all.delete(oldest);
       oldest.retire();
@@ -372,7 +373,7 @@ export class ProcessPool implements SandboxPool {
   }
 
   private makeIdle(proc: WorkerProcess): void {
-    this.idleSince.set(proc, performance.now());
+    proc.idleSince = performance.now();
     this.idle.push(proc);
   }
 

@@ -99,18 +99,28 @@ export class Scheduler {
     return tenant;
   }
 
-  /** A regular lane is free: fewer jobs than `concurrency` use a core, and a worker is left for one more. */
+  /** Fewer jobs than `concurrency` use a core (parked ones do not). */
+  private coreLeft(): boolean {
+    return this.running - this.parked < this.concurrency;
+  }
+
+  /** Fewer of the tenant's jobs than `perTenant` use a core. */
+  private tenantCoreLeft(tenant: TenantQueue): boolean {
+    return tenant.running - tenant.parked < this.perTenant;
+  }
+
+  /** A regular lane is free: a core, and a worker for one more job. */
   private hasRoom(): boolean {
-    return this.running - this.parked < this.concurrency && this.running - this.spare < this.concurrency + this.parkLanes;
+    return this.coreLeft() && this.running - this.spare < this.concurrency + this.parkLanes;
   }
 
   private tenantHasRoom(tenant: TenantQueue): boolean {
-    return tenant.running - tenant.parked < this.perTenant && tenant.running < this.perTenant + this.parkLanes;
+    return this.tenantCoreLeft(tenant) && tenant.running < this.perTenant + this.parkLanes;
   }
 
-  /** One more job of `tenant` may use a core: both limits count only jobs not parked. */
+  /** One more job of `tenant` may use a core (a parked job resuming). */
   private coreFree(tenant: TenantQueue): boolean {
-    return this.running - this.parked < this.concurrency && tenant.running - tenant.parked < this.perTenant;
+    return this.coreLeft() && this.tenantCoreLeft(tenant);
   }
 
   private start<T>(tenant: TenantQueue, job: Job<T>, spare: boolean): Promise<T> {

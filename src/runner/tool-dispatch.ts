@@ -24,12 +24,6 @@ export function redactHostPaths(message: string): string {
   return redactPaths(message, MAX_TOOL_MESSAGE);
 }
 
-/**
- * The runtime's end of tool calls: the invocations that may call tools now (with what their handler is
- * told about each), the platform's handler, and what goes back. A tool call reaches here from the realm
- * through bridge.ts (op "tool") and the worker hop in protocol.ts (ToolRequest); the reply goes back the
- * same way as JSON text or a message, never a host object (DESIGN.md invariant 1).
- */
 /** What goes back for one tool call: ok, the JSON payload or the message, the error code. */
 type Answer = [ok: boolean, payload: string, code: string];
 
@@ -40,6 +34,12 @@ interface Caller {
   pending: number;
 }
 
+/**
+ * The runtime's end of tool calls: the invocations that may call tools now (with what their handler is
+ * told about each), the platform's handler, and what goes back. A tool call reaches here from the realm
+ * through bridge.ts (op "tool") and the worker hop in protocol.ts (ToolRequest); the reply goes back the
+ * same way as JSON text or a message, never a host object (DESIGN.md invariant 1).
+ */
 export class ToolDispatch {
   private readonly inFlight = new Map<number, Caller>();
 
@@ -73,17 +73,14 @@ export class ToolDispatch {
     const handler = this.handler;
     if (!caller || !handler) return respond(false, "no tools are available to this invocation (the platform gives modules tools with the runtime's toolHandler option)", "TOOL_ERROR");
     if (caller.pending++ === 0) caller.lane?.park();
-    let answer: Answer;
-    try {
-      answer = await this.answer(request, handler, caller.ctx);
-    } finally {
-      caller.pending--;
-    }
+    const answer = await this.answer(request, handler, caller.ctx);
+    caller.pending--;
     // The call takes its core back before the answer lets it go on (scheduler.ts): it may wait for one.
     await caller.lane?.resume();
     respond(...answer);
   }
 
+  /** Never rejects: every failure is an answer. */
   private async answer(request: ToolRequest, handler: ToolHandler, ctx: ToolCallContext): Promise<Answer> {
     const respond = (ok: boolean, payload: string, code = ""): Answer => [ok, payload, code];
     try {

@@ -65,12 +65,6 @@ export type Condition =
   | { kind: "all" | "any"; parts: Condition[] }
   | { kind: "never" };
 
-/** Whether a filter pins the document id (`id = x`, alone or in an "all"): at most one document matches. */
-export function pinsId(condition: Condition): boolean {
-  if (condition.kind === "compare") return "id" in condition.field && condition.op === "=";
-  return condition.kind === "all" && condition.parts.some(pinsId);
-}
-
 /** SQL with `?` placeholders and the values they bind. */
 export interface Sql {
   text: string;

@@ -10,7 +10,6 @@ import {
   duplicateIdError,
   encode,
   storageQuotaError,
-  pinsId,
   renderCondition,
   toDocuments,
   updateTooBroadError,
@@ -126,12 +125,12 @@ export class PostgresDocumentStore implements DocumentStore {
     const direction = order.toUpperCase();
     // SQLite sorts a missing field (NULL) first when ascending: the same here.
     const nulls = order === "asc" ? "NULLS FIRST" : "NULLS LAST";
-    // A lookup by id matches one document at most: no order, so the planner takes the primary key even
-    // before the table has statistics (with ORDER BY seq it walked the insertion index, filtering by id).
-    const by = where && pinsId(where) ? undefined : orderBy === undefined ? { text: "seq", params: [] } : orderKey(orderBy);
-    const ordered = by ? ` ORDER BY ${by.text} ${direction} ${nulls}, seq ${direction}` : "";
-    const sql = numbered(`SELECT id, data::text AS data FROM documents WHERE tenant = ? AND collection = ?${and(filter)}${ordered} LIMIT ? OFFSET ?`);
-    const { rows } = await this.db.query<{ id: string; data: string }>(sql, [...scope, ...filter.params, ...(by?.params ?? []), limit, offset]);
+    const by = orderBy === undefined ? { text: "seq", params: [] } : orderKey(orderBy);
+    const sql = numbered(
+      `SELECT id, data::text AS data FROM documents WHERE tenant = ? AND collection = ?${and(filter)}
+       ORDER BY ${by.text} ${direction} ${nulls}, seq ${direction} LIMIT ? OFFSET ?`,
+    );
+    const { rows } = await this.db.query<{ id: string; data: string }>(sql, [...scope, ...filter.params, ...by.params, limit, offset]);
     return toDocuments(rows);
   }
 
