@@ -3,6 +3,7 @@ import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
 import { call, expectError, gauges, manifest, removeTempDirs, SECRET, tempDir, until, writeTenants } from "./service-helpers.js";
@@ -305,62 +306,111 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
   });
 });
 
-describe.each(ENGINES)("scheduled hooks (%s)", (engine) => {
+const SCHEDULES = { "* * * * *": ["tick.js#run"], "*/5 * * * *": ["tick.js#run"], "0 0 * * *": ["tick.js#run"] };
+
+/**
+ * Nodes of one tenant "cron" (free tier: maxSchedules 2, so "0 0 * * *", the third, does not run):
+ * two nodes on PostgreSQL or BullMQ (their own data directories, one shared engine), one on SQLite.
+ */
+async function scheduleNodes(engine: Engine, now?: () => number) {
+  const root = tempDir("tenantbox-root-");
+  writeTenants(root, { cron: { "tenantbox.json": JSON.stringify({ schedules: SCHEDULES }), "tick.js": "exports.run = (tick) => tick;\n" } });
+  const prefix = redisPrefix("tbx-schedules");
+  const dirs = engine === "sqlite" ? [tempDir("tenantbox-data-")] : [tempDir("tenantbox-data-"), tempDir("tenantbox-data-")];
+  const options = await engineOptions(engine, prefix);
+  const started = dirs.map((dir) => {
+    const node = new TenantboxServer({
+      root,
+      dataDir: dir,
+      config: parseConfig({ tenants: [{ id: "cron", tier: "free", quotas: { maxMemoryMB: 64 } }] }),
+      jwtSecret: SECRET,
+      watch: false,
+      maxThreads: 1,
+      scheduleCheckMs: 30,
+      ...(now ? { now } : {}),
+      ...options,
+    });
+    servers.push(node);
+    return node;
+  });
+  const base = (await Promise.all(started.map((node) => node.listen({ port: 0, host: "127.0.0.1" }))))[0]!;
+  const token = await signToken(SECRET, { tenantId: "cron" });
+  // Each node's audit log: its own SQLite file, or the one PostgreSQL database they share.
+  const logs = engine === "postgres" ? started.slice(0, 1) : started;
+  const runs = async () => (await Promise.all(logs.map((node) => node.service.auditLog({ tenant: "cron" })))).flat().filter((r) => r.event?.startsWith("schedule:"));
+  const changeSchedules = (schedules: object) => fs.writeFileSync(path.join(root, "cron", "tenantbox.json"), JSON.stringify({ schedules }));
+  return { base, token, runs, prefix, changeSchedules };
+}
+
+/** The first two ticks ran once each, as queued events of their schedules, and /v1/modules reports the schedule the tier leaves out. */
+async function expectFirstTicks(nodes: Awaited<ReturnType<typeof scheduleNodes>>) {
+  const { base, token, runs } = nodes;
+  await until(async () => (await runs()).length === 2, "the first tick of the two schedules", 10_000);
+  await new Promise((r) => setTimeout(r, 200));
+  const first = await runs();
+  expect(first.map((r) => r.event).sort()).toEqual(["schedule:* * * * *", "schedule:*/5 * * * *"]);
+  expect(first.every((r) => r.success && r.attempt === 1 && r.jobId)).toBe(true);
+  const modules = await call(base, "GET", "/v1/modules", { token });
+  expect(modules.body.hooks.schedules).toEqual(SCHEDULES);
+  expect(modules.body.hooks.issues.some((i: { message: string }) => /3 schedules; the tier runs the first 2/.test(i.message))).toBe(true);
+  const byEvent = Object.fromEntries(first.map((r) => [r.event, r.jobId]));
+  const job = await call(base, "GET", `/v1/events/jobs/${byEvent["schedule:* * * * *"]}`, { token });
+  expect(job.body).toMatchObject({ source: "schedule", state: "succeeded" });
+  return job.body.handlers[0].lastResult.value as { schedule: string; at: string };
+}
+
+// The database engines tick on the service's clock (a test clock here); BullMQ's job schedulers on Redis's.
+describe.each(ENGINES.filter((e) => e !== "bullmq"))("scheduled hooks (%s)", (engine) => {
   it("runs each tick once (UTC, to the minute) across nodes, picks up manifest changes without a restart, and runs only the tier's number of schedules", async () => {
-    const root = tempDir("tenantbox-root-");
-    const dataDir = tempDir("tenantbox-data-");
-    const schedules = { "* * * * *": ["tick.js#run"], "*/5 * * * *": ["tick.js#run"], "0 0 * * *": ["tick.js#run"] };
-    writeTenants(root, {
-      cron: {
-        "tenantbox.json": JSON.stringify({ schedules }),
-        "tick.js": "exports.run = (tick) => tick;\n",
-      },
-    });
     let clock = Date.UTC(2031, 0, 1, 0, 0, 20); // 00:00:20: every schedule's latest tick is 00:00
-    const prefix = redisPrefix("tbx-schedules");
-    // With BullMQ, two nodes (their own data directories, one Redis) see every tick: it still runs once.
-    // So do two nodes of one PostgreSQL database.
-    const nodes = engine === "sqlite" ? [dataDir] : [dataDir, tempDir("tenantbox-data-")];
-    const options = await engineOptions(engine, prefix);
-    const started = nodes.map((dir) => {
-      const node = new TenantboxServer({
-        root,
-        dataDir: dir,
-        config: parseConfig({ tenants: [{ id: "cron", tier: "free", quotas: { maxMemoryMB: 64 } }] }),
-        jwtSecret: SECRET,
-        watch: false,
-        maxThreads: 1,
-        now: () => clock,
-        scheduleCheckMs: 30,
-        ...options,
-      });
-      servers.push(node);
-      return node;
-    });
-    const base = (await Promise.all(started.map((node) => node.listen({ port: 0, host: "127.0.0.1" }))))[0]!;
-    const token = await signToken(SECRET, { tenantId: "cron" });
-    // Each node's audit log: its own SQLite file, or the one PostgreSQL database they share.
-    const logs = engine === "postgres" ? started.slice(0, 1) : started;
-    const runs = async () => (await Promise.all(logs.map((node) => node.service.auditLog({ tenant: "cron" })))).flat().filter((r) => r.event?.startsWith("schedule:"));
-    // free tier: maxSchedules 2, so "0 0 * * *" (the third) does not run; many rounds, one run per tick.
-    await until(async () => (await runs()).length === 2, "the first tick of the two schedules", 10_000);
-    await new Promise((r) => setTimeout(r, 200));
-    const first = await runs();
-    expect(first.map((r) => r.event).sort()).toEqual(["schedule:* * * * *", "schedule:*/5 * * * *"]);
-    expect(first.every((r) => r.success && r.attempt === 1 && r.jobId)).toBe(true);
-    const modules = await call(base, "GET", "/v1/modules", { token });
-    expect(modules.body.hooks.schedules).toEqual(Object.fromEntries(Object.entries(schedules).map(([k, v]) => [k, v])));
-    expect(modules.body.hooks.issues.some((i: { message: string }) => /3 schedules; the tier runs the first 2/.test(i.message))).toBe(true);
-    const job = await call(base, "GET", `/v1/events/jobs/${first[0]!.jobId}`, { token });
-    expect(job.body).toMatchObject({ source: "schedule", state: "succeeded" });
-    expect(job.body.handlers[0].lastResult.value).toMatchObject({ at: "2031-01-01T00:00:00.000Z" });
+    const nodes = await scheduleNodes(engine, () => clock);
+    const { runs, changeSchedules } = nodes;
+    // Many rounds, one run per tick.
+    expect(await expectFirstTicks(nodes)).toMatchObject({ schedule: "* * * * *", at: "2031-01-01T00:00:00.000Z" });
 
     // One minute later only the every-minute schedule ticks; then the manifest drops it.
     clock += 60_000;
     await until(async () => (await runs()).length === 3, "the 00:01 tick", 10_000);
-    fs.writeFileSync(path.join(root, "cron", "tenantbox.json"), JSON.stringify({ schedules: { "*/5 * * * *": ["tick.js#run"] } }));
+    changeSchedules({ "*/5 * * * *": ["tick.js#run"] });
     clock += 60_000;
     await new Promise((r) => setTimeout(r, 300));
     expect((await runs()).length).toBe(3);
+  });
+});
+
+describe("scheduled hooks (bullmq)", () => {
+  it("keeps one BullMQ job scheduler per schedule in force (UTC), runs each of its ticks once across two nodes, and follows manifest changes without a restart", async () => {
+    const nodes = await scheduleNodes("bullmq");
+    const { runs, prefix, changeSchedules } = nodes;
+    // The nodes' own job schedulers, read from Redis through BullMQ: ticks wait there as delayed jobs.
+    const ticks = new Queue("schedules", { connection: await connectRedis(), prefix: `${prefix}:events:bull` });
+    try {
+      const inForce = async () => (await ticks.getJobSchedulers(0, -1)).map((s) => `${s.key}|${s.pattern}|${s.tz}`).sort();
+      await until(async () => (await inForce()).length === 2, "the job schedulers of the two schedules in force", 10_000);
+      expect(await inForce()).toEqual(["cron * * * * *|* * * * *|UTC", "cron */5 * * * *|*/5 * * * *|UTC"]);
+      // The next tick of each is a delayed job at its minute; run them now instead of waiting for it.
+      const waiting = async () => (await ticks.getJobs(["delayed"])).filter((j) => j.opts.prevMillis! > Date.now() - 1000);
+      const promoteAll = async () => {
+        for (const job of await waiting()) await job.promote();
+      };
+      await until(async () => (await waiting()).length === 2, "the schedulers' delayed ticks", 10_000);
+      const minuteTick = (await waiting()).find((j) => j.data.cron === "* * * * *")!.opts.prevMillis!;
+      expect(minuteTick % 60_000).toBe(0);
+      await promoteAll();
+      expect(await expectFirstTicks(nodes)).toEqual({ schedule: "* * * * *", at: new Date(minuteTick).toISOString() });
+      // The next tick of the every-minute schedule, a minute later, is one more run.
+      await until(async () => (await waiting()).some((j) => j.opts.prevMillis === minuteTick + 60_000), "the next minute's tick", 10_000);
+      await promoteAll();
+      await until(async () => (await runs()).length === 3, "the next minute's tick ran", 10_000);
+      // The manifest drops the every-minute schedule: its scheduler (and its waiting tick) goes.
+      changeSchedules({ "*/5 * * * *": ["tick.js#run"] });
+      await until(async () => (await inForce()).length === 1, "the dropped schedule's job scheduler removed", 10_000);
+      expect(await inForce()).toEqual(["cron */5 * * * *|*/5 * * * *|UTC"]);
+      expect((await waiting()).map((j) => j.data.cron)).not.toContain("* * * * *");
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await runs()).length).toBe(3);
+    } finally {
+      await ticks.close();
+    }
   });
 });

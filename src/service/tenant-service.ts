@@ -88,10 +88,9 @@ export class TenantService {
     this.admission = new Admission(parts.limiter);
     this.recorder = new ExecutionRecorder(parts.audit, parts.metrics, parts.now, parts.log);
     this.ticker = new ScheduleTicker({
-      now: parts.now,
       tenants: () => this.config.tenants.values(),
       schedulesOf: (tenant) => parts.runtimes.of(tenant).schedules(this.folderOf(tenant)),
-      enqueue: (tenant, tick) => this.queueTick(tenant, tick),
+      apply: (read) => parts.delivery.keepSchedules(read, (tenant, tick) => this.queueTick(tenant, tick)),
       log: parts.log,
       ...(options.scheduleCheckMs !== undefined ? { everyMs: options.scheduleCheckMs } : {}),
     });
@@ -207,7 +206,9 @@ export class TenantService {
   }
 
   /** One tick of a schedule, queued once whichever process or round saw it first (its key names the schedule and minute). */
-  private async queueTick(tenant: TenantConfig, tick: { cron: string; at: number; handlers: HookTarget[] }): Promise<void> {
+  private async queueTick(tenantId: string, tick: { cron: string; at: number; handlers: HookTarget[] }): Promise<void> {
+    const tenant = this.config.tenants.get(tenantId);
+    if (!tenant) return; // gone from the config since the schedules were read
     const at = new Date(tick.at).toISOString();
     await this.parts.delivery.enqueue({
       tenant: tenant.id,

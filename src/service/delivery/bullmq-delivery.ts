@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
-import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from "bullmq";
+import { DelayedError, Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { AttemptResult, DeadLetter, JobFilter, JobListing, JobState, JobView, TakenJob } from "./delivery-store.js";
 import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type NewEvent } from "./delivery-engine.js";
 import { throttledLog } from "../throttled-log.js";
 import { DEAD_LETTER_TTL_MS, FINAL_CODES, IDEMPOTENCY_TTL_MS, SUCCEEDED_TTL_MS } from "./retry-policy.js";
+import { TICK_GRACE_MS, type QueueTick, type Schedule, type TenantSchedules } from "./schedule-ticker.js";
 
 /** One handler's job as BullMQ keeps it: what an attempt needs, but its number (BullMQ counts attempts). */
 type HandlerJobData = Omit<TakenJob, "attempt">;
@@ -22,6 +23,15 @@ export interface BullmqDeliveryOptions {
   log: (message: string, error: unknown) => void;
   onAttempt?: (tenant: string, outcome: string) => void;
 }
+
+/** A schedule's tick as its job scheduler makes it. */
+interface TickJobData {
+  tenant: string;
+  cron: string;
+}
+
+/** The queue of every tenant's schedule ticks: its job schedulers make one job per tick, taken by one worker of one node. */
+const TICKS_QUEUE = "schedules";
 
 /** How long close() waits for workers that cannot reach Redis. */
 const CLOSE_WAIT_MS = 5_000;
@@ -46,6 +56,10 @@ export class BullmqDelivery implements DeliveryEngine {
   private readonly redis: Redis;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
+  /** The schedules in force, as the last round read them (tenant -> cron -> schedule). */
+  private schedules = new Map<string, Map<string, Schedule>>();
+  private ticksQueue?: Queue;
+  private queueTick?: QueueTick;
   private readonly connections: Redis[] = [];
   private readonly prefix: string;
   /** A Redis that is away is said once a minute, not on every reconnect attempt. */
@@ -126,7 +140,7 @@ export class BullmqDelivery implements DeliveryEngine {
     const handlers: JobView[] = [];
     for (let index = 0; index < Number(meta.handlers); index++) {
       const job = await queue.getJob(`${id}_${index}`);
-      if (job) handlers.push(await viewOf(job));
+      if (job) handlers.push(await viewOf(queue, job));
     }
     const source = meta.source === "schedule" ? "schedule" : "api";
     return { id, event: meta.event!, source, createdAt: Number(meta.createdAt), handlers, state: overallState(handlers), attempts: handlers.reduce((sum, h) => sum + h.attempts, 0) };
@@ -140,7 +154,7 @@ export class BullmqDelivery implements DeliveryEngine {
     for (const jobId of ids) {
       const job = await this.queue(tenant).getJob(jobId);
       if (!job || (await job.getState()) !== "failed") continue;
-      const view = await viewOf(job);
+      const view = await viewOf(this.queue(tenant), job);
       const data = job.data as HandlerJobData;
       letters.push({ id: data.deliveryId, event: data.event, file: data.file, funcName: data.funcName, attempts: view.attempts, failedAt: job.finishedOn ?? 0, lastResult: view.lastResult });
     }
@@ -169,7 +183,7 @@ export class BullmqDelivery implements DeliveryEngine {
     for (const tenant of tenants) {
       const jobs = await this.queue(tenant).getJobs(filter.failed ? ["failed"] : ["active", "wait", "prioritized", "delayed", "completed", "failed"], 0, filter.limit - 1);
       for (const job of jobs) {
-        const view = await viewOf(job);
+        const view = await viewOf(this.queue(tenant), job);
         const data = job.data as HandlerJobData;
         found.push({ ...view, id: data.deliveryId, tenant, event: data.event, queuedAt: job.timestamp, finishedAt: job.finishedOn ?? null });
       }
@@ -228,9 +242,69 @@ export class BullmqDelivery implements DeliveryEngine {
     }
   }
 
+  /**
+   * Keeps one BullMQ job scheduler per schedule in force (id "<tenant> <cron>", the cron in UTC), so each
+   * tick is one job in Redis whichever nodes run: schedules new in the manifests are added, those gone are
+   * removed (a tenant whose manifest could not be read keeps its own). A tick's job queues the schedule's
+   * handlers as a delivery (an Idempotency-Key naming the schedule and the minute) on whichever node takes it.
+   */
+  async keepSchedules(read: TenantSchedules[], queueTick: QueueTick): Promise<void> {
+    this.queueTick = queueTick;
+    const unread = new Set<string>();
+    for (const { tenant, schedules } of read) {
+      if (schedules === undefined) unread.add(tenant);
+      else this.schedules.set(tenant, new Map(schedules.map((s) => [s.cron, s])));
+    }
+    for (const tenant of this.schedules.keys()) if (!read.some((r) => r.tenant === tenant)) this.schedules.delete(tenant);
+    const wanted = new Map<string, TickJobData>();
+    for (const [tenant, schedules] of this.schedules) for (const cron of schedules.keys()) wanted.set(`${tenant} ${cron}`, { tenant, cron });
+    const queue = this.ticks();
+    for (const existing of await queue.getJobSchedulers(0, -1)) {
+      const id = existing.key;
+      const tenant = id.slice(0, id.indexOf(" "));
+      if (unread.has(tenant)) continue;
+      if (wanted.has(id) && existing.pattern === wanted.get(id)!.cron && existing.tz === "UTC") wanted.delete(id);
+      else if (!wanted.has(id)) await queue.removeJobScheduler(id);
+    }
+    for (const [id, data] of wanted) {
+      await queue.upsertJobScheduler(id, { pattern: data.cron, tz: "UTC" }, {
+        name: "tick",
+        data,
+        // A tick that could not be queued (Redis or the database away a moment) is tried again, within the grace.
+        opts: { attempts: 5, backoff: { type: "exponential", delay: 1000 }, removeOnComplete: true, removeOnFail: { count: 100 } },
+      });
+    }
+    if (!this.workers.some((w) => w.name === TICKS_QUEUE)) this.startTicksWorker();
+  }
+
+  private ticks(): Queue {
+    this.ticksQueue ??= new Queue(TICKS_QUEUE, { connection: this.redis, prefix: `${this.prefix}:bull` });
+    return this.ticksQueue;
+  }
+
+  /** Takes the ticks' jobs on this node (after the first reading of the schedules, so a tick always finds its handlers). */
+  private startTicksWorker(): void {
+    const connection = this.redis.duplicate();
+    connection.on("error", this.connectionError);
+    this.connections.push(connection);
+    const worker = new Worker(TICKS_QUEUE, (job) => this.runTick(job), { connection, prefix: `${this.prefix}:bull`, concurrency: 4 });
+    worker.on("error", (error) => this.options.log("the schedules' worker failed", error));
+    this.workers.push(worker);
+  }
+
+  /** One tick: its handlers queued as a delivery, unless the schedule is no longer in force or the tick is long past (every node was down). */
+  private async runTick(job: Job): Promise<void> {
+    const { tenant, cron } = job.data as TickJobData;
+    const at = job.opts.prevMillis ?? job.timestamp;
+    const schedule = this.schedules.get(tenant)?.get(cron);
+    if (!schedule || schedule.handlers.length === 0 || Date.now() - at > TICK_GRACE_MS) return;
+    await this.queueTick!(tenant, { cron, at, handlers: schedule.handlers });
+  }
+
   /** Lets the attempts in flight finish; with Redis away, gives up waiting after a few seconds (their jobs stall and come back). */
   async close(): Promise<void> {
-    const closing = Promise.allSettled([...this.workers.map((w) => w.close()), ...[...this.queues.values()].map((q) => q.close())]);
+    const queues = [...this.queues.values(), ...(this.ticksQueue ? [this.ticksQueue] : [])];
+    const closing = Promise.allSettled([...this.workers.map((w) => w.close()), ...queues.map((q) => q.close())]);
     const gaveUp = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), CLOSE_WAIT_MS).unref())]);
     if (gaveUp) for (const worker of this.workers) void worker.close(true).catch(() => {});
     for (const connection of [this.redis, ...this.connections]) connection.disconnect();
@@ -268,9 +342,11 @@ export class BullmqDelivery implements DeliveryEngine {
   }
 }
 
-async function viewOf(job: Job): Promise<JobView> {
+async function viewOf(queue: Queue, read: Job): Promise<JobView> {
+  const state = STATE_OF[await read.getState()] ?? "queued";
+  // Read before its state, a job that finished in between lacks its result: read again.
+  const job = (state === "succeeded" || state === "failed") && read.finishedOn === undefined ? ((await Job.fromId(queue, read.id!)) ?? read) : read;
   const data = job.data as HandlerJobData;
-  const state = STATE_OF[await job.getState()] ?? "queued";
   let lastResult: AttemptResult | null = null;
   if (state === "succeeded") lastResult = job.returnvalue as AttemptResult;
   else if (job.failedReason) {

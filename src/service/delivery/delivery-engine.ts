@@ -1,4 +1,5 @@
 import type { DeadLetter, DeliveryView, JobState, TakenJob } from "./delivery-store.js";
+import type { QueueTick, TenantSchedules } from "./schedule-ticker.js";
 
 /** What running one attempt came to: it ran (with its result), or it could not start and waits until `until`. */
 export type AttemptOutcome =
@@ -38,6 +39,11 @@ export interface DeliveryEngine {
   /** Queues a delivery's dead letters again, each with fresh attempts; how many (undefined: the tenant has no such delivery). */
   retry(tenant: string, id: string): Promise<number | undefined>;
   counts(): Promise<{ states: Record<JobState, number>; oldestWaitingMs: number }>;
+  /**
+   * What a round of the schedule ticker read from the manifests: the embedded engine queues each
+   * schedule's recent tick itself; BullMQ keeps a job scheduler per schedule. `queueTick` queues one tick.
+   */
+  keepSchedules(read: TenantSchedules[], queueTick: QueueTick): Promise<void>;
   /** Starts running attempts: `run` runs one. */
   start(run: (job: TakenJob) => Promise<AttemptOutcome>): Promise<void>;
   /** Stops taking jobs and waits for the attempts in flight. */

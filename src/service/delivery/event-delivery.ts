@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { AttemptResult, DeadLetter, DeliveryStore, TakenJob } from "./delivery-store.js";
 import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type NewEvent } from "./delivery-engine.js";
 import { DEAD_LETTER_TTL_MS, IDEMPOTENCY_TTL_MS, SUCCEEDED_TTL_MS, verdict } from "./retry-policy.js";
+import { queueRecentTicks, type QueueTick, type TenantSchedules } from "./schedule-ticker.js";
 
 export interface DeliveryOptions {
   store: DeliveryStore;
@@ -84,6 +85,11 @@ export class EventDelivery implements DeliveryEngine {
 
   counts(): ReturnType<DeliveryStore["counts"]> {
     return this.store.counts(this.options.now());
+  }
+
+  /** Each schedule's latest tick, if recent, queued (once across processes and rounds: its Idempotency-Key). */
+  keepSchedules(read: TenantSchedules[], queueTick: QueueTick): Promise<void> {
+    return queueRecentTicks(read, this.options.now(), queueTick, this.options.log);
   }
 
   /** Starts the dispatcher: `run` runs one attempt. */

@@ -6,24 +6,37 @@ import type { TenantConfig } from "../config.js";
 export const TICK_GRACE_MS = 2 * 60_000;
 const DEFAULT_EVERY_MS = 15_000;
 
+export interface Schedule {
+  cron: string;
+  handlers: HookTarget[];
+}
+
+/** One tenant's schedules in force (the first `maxSchedules` of its manifest); undefined: its manifest could not be read this round. */
+export interface TenantSchedules {
+  tenant: string;
+  schedules: Schedule[] | undefined;
+}
+
+/**
+ * Queues one tick's handlers as a delivery whose Idempotency-Key names the schedule and the minute: every
+ * process and every round that sees the same tick queues it once.
+ */
+export type QueueTick = (tenant: string, tick: { cron: string; at: number; handlers: HookTarget[] }) => Promise<void>;
+
 export interface TickerOptions {
-  now: () => number;
   tenants: () => Iterable<TenantConfig>;
-  /** The tenant's schedules in force (read from its manifest on every round: a change needs no restart). */
-  schedulesOf: (tenant: TenantConfig) => Promise<{ cron: string; handlers: HookTarget[] }[]>;
-  /**
-   * Queues one tick's handlers as a delivery whose Idempotency-Key names the schedule and the minute: every
-   * process and every round that sees the same tick queues it once.
-   */
-  enqueue: (tenant: TenantConfig, tick: { cron: string; at: number; handlers: HookTarget[] }) => Promise<void>;
+  /** The tenant's schedules (read from its manifest on every round: a change needs no restart). */
+  schedulesOf: (tenant: TenantConfig) => Promise<Schedule[]>;
+  /** What the delivery engine does with a round's reading: queue the due ticks itself, or keep its own job schedulers in step. */
+  apply: (read: TenantSchedules[]) => Promise<void>;
   log: (message: string, error: unknown) => void;
   everyMs?: number;
 }
 
 /**
- * Scheduled hooks: every round, each tenant's schedules (the first `maxSchedules` of its tier) are
- * compared with the clock, and the latest tick of each, if it is recent, is queued: run like a queued
- * event (the same retries, quotas and audit), once, whichever process saw it first.
+ * Scheduled hooks: every round, each tenant's schedules (the first `maxSchedules` of its tier) are read
+ * from its manifest and handed to the delivery engine, which runs each tick once, whichever process saw
+ * it first, as a queued event (the same retries, quotas and audit).
  */
 export class ScheduleTicker {
   private timer?: NodeJS.Timeout;
@@ -51,23 +64,34 @@ export class ScheduleTicker {
   }
 
   private async runRound(): Promise<void> {
+    const read: TenantSchedules[] = [];
     for (const tenant of this.options.tenants()) {
       if (this.stopped) return;
-      let schedules: { cron: string; handlers: HookTarget[] }[];
       try {
-        schedules = (await this.options.schedulesOf(tenant)).slice(0, tenant.quotas.maxSchedules);
+        read.push({ tenant: tenant.id, schedules: (await this.options.schedulesOf(tenant)).slice(0, tenant.quotas.maxSchedules) });
       } catch {
-        continue; // no folder, or a runtime closing: nothing to run
+        read.push({ tenant: tenant.id, schedules: undefined }); // no folder, or a runtime closing: left as it was
       }
-      const now = this.options.now();
-      for (const { cron, handlers } of schedules) {
-        const at = lastTick(cron, now);
-        if (now - at > TICK_GRACE_MS || handlers.length === 0) continue;
-        try {
-          await this.options.enqueue(tenant, { cron, at, handlers });
-        } catch (error) {
-          this.options.log(`could not queue the schedule "${cron}" of tenant "${tenant.id}"`, error);
-        }
+    }
+    if (this.stopped) return;
+    try {
+      await this.options.apply(read);
+    } catch (error) {
+      this.options.log("could not apply the tenants' schedules", error);
+    }
+  }
+}
+
+/** The embedded engine's ticks: the latest tick of each schedule, if it is recent, is queued (once: its Idempotency-Key). */
+export async function queueRecentTicks(read: TenantSchedules[], now: number, queueTick: QueueTick, log: TickerOptions["log"]): Promise<void> {
+  for (const { tenant, schedules } of read) {
+    for (const { cron, handlers } of schedules ?? []) {
+      const at = lastTick(cron, now);
+      if (now - at > TICK_GRACE_MS || handlers.length === 0) continue;
+      try {
+        await queueTick(tenant, { cron, at, handlers });
+      } catch (error) {
+        log(`could not queue the schedule "${cron}" of tenant "${tenant}"`, error);
       }
     }
   }
