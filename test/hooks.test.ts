@@ -174,6 +174,8 @@ const BAD_MANIFESTS: { name: string; manifest: string; issue: RegExp }[] = [
   { name: "schedule with a seconds field (more than one run a minute)", manifest: '{ "schedules": { "* * * * * *": ["a.js#f"] } }', issue: /schedule "\* \* \* \* \* \*": must be a cron expression of 5 fields/ },
   { name: "schedule that is not cron", manifest: '{ "schedules": { "every day": ["a.js#f"] } }', issue: /5 fields/ },
   { name: "schedule out of range", manifest: '{ "schedules": { "61 * * * *": ["a.js#f"] } }', issue: /not a valid cron expression/ },
+  // cron-parser draws H at random on every parse: an "hourly" schedule would run at a new minute each time.
+  { name: "schedule with H (a random value)", manifest: '{ "schedules": { "H * * * *": ["a.js#f"] } }', issue: /must not use H/ },
   { name: "schedule handler outside the folder", manifest: '{ "schedules": { "0 * * * *": ["../outside.js#f"] } }', issue: /schedules\["0 \* \* \* \*"\].*inside the tenant folder/ },
   { name: "schedule handler not exported", manifest: '{ "schedules": { "0 * * * *": ["a.js#nope"] } }', issue: /schedules\["0 \* \* \* \*"\]: a\.js#nope.*does not export/ },
 ];

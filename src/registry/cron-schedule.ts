@@ -6,6 +6,8 @@ const FIVE_FIELDS = /^[0-9A-Za-z*,/-]{1,30}(?: [0-9A-Za-z*,/-]{1,30}){4}$/;
 /** Why a schedule's cron expression (tenant text) is refused, or undefined when it is a valid UTC schedule. */
 export function cronProblem(cron: string): string | undefined {
   if (!FIVE_FIELDS.test(cron)) return "must be a cron expression of 5 fields separated by single spaces (minute hour day month weekday)";
+  // cron-parser reads H as a random value, drawn again at every parse: the schedule would not keep its time.
+  if (/(^|[^A-Za-z])H(?![A-Za-z])/.test(cron)) return "must not use H (a random value): name the minute, hour or day";
   try {
     CronExpressionParser.parse(cron, { tz: "UTC" });
     return undefined;

@@ -58,6 +58,8 @@ export class BullmqDelivery implements DeliveryEngine {
   private readonly workers: Worker[] = [];
   /** The schedules in force, as the last round read them (tenant -> cron -> schedule). */
   private schedules = new Map<string, Map<string, Schedule>>();
+  /** Tenants whose manifest the last round could not read (their schedulers are left as they are). */
+  private unread = new Set<string>();
   private ticksQueue?: Queue;
   private queueTick?: QueueTick;
   private readonly connections: Redis[] = [];
@@ -77,6 +79,7 @@ export class BullmqDelivery implements DeliveryEngine {
     let queue = this.queues.get(tenant);
     if (!queue) {
       queue = new Queue(`t-${tenant}`, { connection: this.redis, prefix: `${this.prefix}:bull` });
+      queue.on("error", this.connectionError);
       this.queues.set(tenant, queue);
     }
     return queue;
@@ -245,44 +248,67 @@ export class BullmqDelivery implements DeliveryEngine {
   /**
    * Keeps one BullMQ job scheduler per schedule in force (id "<tenant> <cron>", the cron in UTC), so each
    * tick is one job in Redis whichever nodes run: schedules new in the manifests are added, those gone are
-   * removed (a tenant whose manifest could not be read keeps its own). A tick's job queues the schedule's
+   * removed. A tenant whose manifest could not be read this round is left as Redis has it (neither added
+   * back nor removed: another node may have read a newer manifest). A tick's job queues the schedule's
    * handlers as a delivery (an Idempotency-Key naming the schedule and the minute) on whichever node takes it.
    */
   async keepSchedules(read: TenantSchedules[], queueTick: QueueTick): Promise<void> {
     this.queueTick = queueTick;
-    const unread = new Set<string>();
-    for (const { tenant, schedules } of read) {
-      if (schedules === undefined) unread.add(tenant);
-      else this.schedules.set(tenant, new Map(schedules.map((s) => [s.cron, s])));
-    }
-    for (const tenant of this.schedules.keys()) if (!read.some((r) => r.tenant === tenant)) this.schedules.delete(tenant);
     const wanted = new Map<string, TickJobData>();
-    for (const [tenant, schedules] of this.schedules) for (const cron of schedules.keys()) wanted.set(`${tenant} ${cron}`, { tenant, cron });
+    const unread = new Set<string>();
+    const known = new Map<string, Map<string, Schedule>>();
+    for (const { tenant, schedules } of read) {
+      if (schedules === undefined) {
+        unread.add(tenant);
+        // Its ticks still run with the handlers last read here; a node that never read them lets another take them.
+        const last = this.schedules.get(tenant);
+        if (last) known.set(tenant, last);
+        continue;
+      }
+      known.set(tenant, new Map(schedules.map((s) => [s.cron, s])));
+      for (const { cron } of schedules) wanted.set(`${tenant} ${cron}`, { tenant, cron });
+    }
+    this.schedules = known;
+    this.unread = unread;
     const queue = this.ticks();
+    const now = Date.now();
     for (const existing of await queue.getJobSchedulers(0, -1)) {
       const id = existing.key;
-      const tenant = id.slice(0, id.indexOf(" "));
-      if (unread.has(tenant)) continue;
-      if (wanted.has(id) && existing.pattern === wanted.get(id)!.cron && existing.tz === "UTC") wanted.delete(id);
-      else if (!wanted.has(id)) await queue.removeJobScheduler(id);
+      if (unread.has(id.slice(0, id.indexOf(" ")))) continue;
+      const want = wanted.get(id);
+      // A scheduler whose next tick is long past is stuck (its next time could not be computed): made again.
+      const stuck = existing.next !== undefined && existing.next < now - TICK_GRACE_MS;
+      if (want && existing.pattern === want.cron && existing.tz === "UTC" && !stuck) wanted.delete(id);
+      else if (!want) await queue.removeJobScheduler(id);
     }
     for (const [id, data] of wanted) {
       await queue.upsertJobScheduler(id, { pattern: data.cron, tz: "UTC" }, {
         name: "tick",
         data,
-        // A tick that could not be queued (Redis or the database away a moment) is tried again, within the grace.
+        // A tick that could not be queued (Redis or the database away a moment, a node that has not read
+        // the manifest) is tried again, on any node, within the grace.
         opts: { attempts: 5, backoff: { type: "exponential", delay: 1000 }, removeOnComplete: true, removeOnFail: { count: 100 } },
       });
     }
     if (!this.workers.some((w) => w.name === TICKS_QUEUE)) this.startTicksWorker();
   }
 
+  /**
+   * The ticks' queue, on a connection of its own that gives up on a command after one reconnect attempt:
+   * a round of the ticker with Redis away fails in a moment instead of holding up the service's shutdown.
+   */
   private ticks(): Queue {
-    this.ticksQueue ??= new Queue(TICKS_QUEUE, { connection: this.redis, prefix: `${this.prefix}:bull` });
+    if (!this.ticksQueue) {
+      const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: 1 });
+      connection.on("error", this.connectionError);
+      this.connections.push(connection);
+      this.ticksQueue = new Queue(TICKS_QUEUE, { connection, prefix: `${this.prefix}:bull` });
+      this.ticksQueue.on("error", this.connectionError);
+    }
     return this.ticksQueue;
   }
 
-  /** Takes the ticks' jobs on this node (after the first reading of the schedules, so a tick always finds its handlers). */
+  /** Takes the ticks' jobs on this node (after its first reading of the schedules). */
   private startTicksWorker(): void {
     const connection = this.redis.duplicate();
     connection.on("error", this.connectionError);
@@ -292,13 +318,22 @@ export class BullmqDelivery implements DeliveryEngine {
     this.workers.push(worker);
   }
 
-  /** One tick: its handlers queued as a delivery, unless the schedule is no longer in force or the tick is long past (every node was down). */
+  /**
+   * One tick: its handlers queued as a delivery; nothing when the tick is long past (every node was down)
+   * or this node read the tenant's manifest this round and the schedule is no longer in it. A node that
+   * does not know the tenant's schedules fails the attempt, and the job is retried, on any node.
+   */
   private async runTick(job: Job): Promise<void> {
     const { tenant, cron } = job.data as TickJobData;
     const at = job.opts.prevMillis ?? job.timestamp;
-    const schedule = this.schedules.get(tenant)?.get(cron);
-    if (!schedule || schedule.handlers.length === 0 || Date.now() - at > TICK_GRACE_MS) return;
-    await this.queueTick!(tenant, { cron, at, handlers: schedule.handlers });
+    if (Date.now() - at > TICK_GRACE_MS) return;
+    const schedules = this.schedules.get(tenant);
+    const schedule = schedules?.get(cron);
+    if (!schedule) {
+      if (schedules && !this.unread.has(tenant)) return;
+      throw new Error(`this node has not read the schedules of tenant "${tenant}"`);
+    }
+    if (schedule.handlers.length > 0) await this.queueTick!(tenant, { cron, at, handlers: schedule.handlers });
   }
 
   /** Lets the attempts in flight finish; with Redis away, gives up waiting after a few seconds (their jobs stall and come back). */

@@ -1,6 +1,7 @@
 import { lastTick } from "../../registry/cron-schedule.js";
 import type { HookTarget } from "../../registry/manifest.js";
 import type { TenantConfig } from "../config.js";
+import { throttledLog } from "../throttled-log.js";
 
 /** A tick is started only this soon after its time: a service that starts later does not run ticks it missed long ago. */
 export const TICK_GRACE_MS = 2 * 60_000;
@@ -42,8 +43,12 @@ export class ScheduleTicker {
   private timer?: NodeJS.Timeout;
   private round?: Promise<void>;
   private stopped = false;
+  /** A round that fails (an engine away) is said once a minute, not every round. */
+  private readonly applyFailed: (error: unknown) => void;
 
-  constructor(private readonly options: TickerOptions) {}
+  constructor(private readonly options: TickerOptions) {
+    this.applyFailed = throttledLog(options.log, "could not apply the tenants' schedules");
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.tick(), this.options.everyMs ?? DEFAULT_EVERY_MS);
@@ -77,7 +82,7 @@ export class ScheduleTicker {
     try {
       await this.options.apply(read);
     } catch (error) {
-      this.options.log("could not apply the tenants' schedules", error);
+      this.applyFailed(error);
     }
   }
 }
