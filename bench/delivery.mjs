@@ -37,7 +37,7 @@ for (const id of ["a", "b"]) {
   fs.writeFileSync(path.join(root, id, "tenantbox.json"), JSON.stringify({ hooks: { ping: ["h.js#f"] } }));
   fs.writeFileSync(path.join(root, id, "h.js"), "exports.f = (p) => p;\n");
 }
-const quotas = { maxExecutionsPerDay: 10_000_000, maxConcurrentExecutions: 4 };
+const quotas = { maxExecutionsPerDay: 10_000_000, maxConcurrentExecutions: 4, maxQueuedEvents: 10_000_000 };
 const config = parseConfig({ tenants: [{ id: "a", tier: "enterprise", quotas }, { id: "b", tier: "enterprise", quotas }] });
 const SECRET = "x".repeat(32);
 

@@ -43,6 +43,11 @@ const TENANTS = {
     "tenantbox.json": manifest({ bulk: ["h.js#f"] }),
     "h.js": "exports.f = async () => { await new Promise((r) => setTimeout(r, 50)); return 1; };\n",
   },
+  // At most 3 unfinished handler jobs (maxQueuedEvents), one running at a time.
+  backlog: {
+    "tenantbox.json": manifest({ tick: ["slow.js#slow"] }),
+    "slow.js": "exports.slow = async (ms) => { await new Promise((r) => setTimeout(r, ms)); return 'slow done'; };\n",
+  },
   // One concurrency slot: its jobs run one at a time.
   solo: {
     "tenantbox.json": manifest({ tick: ["slow.js#slow"] }),
@@ -56,6 +61,7 @@ const CONFIG = {
     { id: "shop", tier: "starter" },
     { id: "other", tier: "free" },
     { id: "solo", tier: "free", quotas: { maxDeliveryAttempts: 2 } },
+    { id: "backlog", tier: "free", quotas: { maxQueuedEvents: 3 } },
     { id: "flood", tier: "starter", quotas: { maxExecutionsPerDay: 100_000 } },
   ],
 };
@@ -128,6 +134,23 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     tokens.other = await signToken(SECRET, { tenantId: "other", sub: "bob" });
     tokens.solo = await signToken(SECRET, { tenantId: "solo" });
     tokens.flood = await signToken(SECRET, { tenantId: "flood" });
+    tokens.backlog = await signToken(SECRET, { tenantId: "backlog" });
+  });
+
+  it("refuses an event past the tenant's maxQueuedEvents with 429 TOO_MANY_QUEUED, other tenants unaffected, and takes events again once the backlog ran", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const reply = await post("/v1/events/tick", { payload: 400, delivery: "queued" }, "backlog");
+      expect(reply.status, reply.text).toBe(202);
+      ids.push(reply.body.id);
+    }
+    const refused = await post("/v1/events/tick", { payload: 400, delivery: "queued" }, "backlog");
+    expectError(refused, 429, "TOO_MANY_QUEUED");
+    expect(refused.body.error.message).toMatch(/at most 3 \(maxQueuedEvents\)/);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect((await post("/v1/events/order.paid", { payload: { id: "o-b" }, delivery: "queued" })).status).toBe(202);
+    for (const id of ids) expect((await settled(id, "backlog")).state).toBe("succeeded");
+    await until(async () => (await post("/v1/events/tick", { payload: 1, delivery: "queued" }, "backlog")).status === 202, "an event taken again once the backlog ran", 5_000);
   });
 
   it("answers 202 once the jobs are stored, runs each handler as an execution with its own audit row", async () => {

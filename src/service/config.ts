@@ -70,6 +70,7 @@ const QUOTA_RANGES: Record<keyof Quotas, [number, number]> = {
   maxStoredDataMB: [0, 1_048_576],
   maxDeliveryAttempts: [1, 25],
   maxSchedules: [0, 64],
+  maxQueuedEvents: [0, 10_000_000],
 };
 
 const int = (minimum: number, maximum: number) => ({ type: "integer", minimum, maximum });

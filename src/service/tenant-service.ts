@@ -22,6 +22,7 @@ import type { DeadLetter, TakenJob } from "./delivery/delivery-store.js";
 import type { AttemptOutcome, DeliveryReport } from "./delivery/delivery-engine.js";
 import { FINAL_CODES } from "./delivery/retry-policy.js";
 import { ScheduleTicker } from "./delivery/schedule-ticker.js";
+import { BacklogGate } from "./delivery/backlog-gate.js";
 import type { HookTarget } from "../registry/manifest.js";
 
 export type { ServiceOptions } from "./service-parts.js";
@@ -78,6 +79,7 @@ export class TenantService {
   private readonly admission: Admission;
   private readonly recorder: ExecutionRecorder;
   private readonly ticker: ScheduleTicker;
+  private readonly backlog: BacklogGate;
   private closing: Promise<void> | undefined;
 
   constructor(options: ServiceOptions) {
@@ -87,6 +89,7 @@ export class TenantService {
     this.metrics = parts.metrics;
     this.admission = new Admission(parts.limiter);
     this.recorder = new ExecutionRecorder(parts.audit, parts.metrics, parts.now, parts.log);
+    this.backlog = new BacklogGate((tenant, atMost) => parts.delivery.backlog(tenant, atMost), parts.now);
     this.ticker = new ScheduleTicker({
       tenants: () => this.config.tenants.values(),
       schedulesOf: (tenant) => parts.runtimes.of(tenant).schedules(this.folderOf(tenant)),
@@ -186,6 +189,7 @@ export class TenantService {
     const targets = await this.registryCall(() => runtime.handlers(event, this.folderOf(tenant)));
     await this.parts.store.ready();
     try {
+      if (targets.length > 0) await this.backlog.admit(tenant.id, targets.length, tenant.quotas.maxQueuedEvents);
       return await this.parts.delivery.enqueue({
         tenant: tenant.id,
         event,
@@ -199,6 +203,7 @@ export class TenantService {
         maxAttempts: tenant.quotas.maxDeliveryAttempts,
       });
     } catch (error) {
+      if (error instanceof ServiceError) throw error;
       // Nothing is acknowledged that was not stored.
       this.parts.log("could not store a queued event", error);
       throw new ServiceError("UNAVAILABLE", "the event could not be stored; try again shortly", 1000);

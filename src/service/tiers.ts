@@ -14,6 +14,8 @@ export interface Quotas {
   maxDeliveryAttempts: number;
   /** Schedules of the tenant's manifest that run (the first ones, in manifest order). */
   maxSchedules: number;
+  /** Queued events' handler jobs not yet finished (waiting, retrying or running): a backlog past it refuses new events. */
+  maxQueuedEvents: number;
 }
 
 export const TIER_NAMES = ["free", "starter", "enterprise"] as const;
@@ -33,6 +35,7 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxStoredDataMB: 10,
     maxDeliveryAttempts: 1,
     maxSchedules: 2,
+    maxQueuedEvents: 1_000,
   },
   starter: {
     maxExecutionsPerDay: 1_000,
@@ -46,6 +49,7 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxStoredDataMB: 100,
     maxDeliveryAttempts: 3,
     maxSchedules: 10,
+    maxQueuedEvents: 10_000,
   },
   enterprise: {
     maxExecutionsPerDay: 100_000,
@@ -59,5 +63,6 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxStoredDataMB: 10_000,
     maxDeliveryAttempts: 5,
     maxSchedules: 50,
+    maxQueuedEvents: 100_000,
   },
 };

@@ -149,6 +149,11 @@ export class BullmqDelivery implements DeliveryEngine {
     return { id, event: meta.event!, source, createdAt: Number(meta.createdAt), handlers, state: overallState(handlers), attempts: handlers.reduce((sum, h) => sum + h.attempts, 0) };
   }
 
+  async backlog(tenant: string): Promise<number> {
+    const c = await this.queue(tenant).getJobCounts("wait", "prioritized", "delayed", "active", "waiting-children");
+    return Object.values(c).reduce((sum, n) => sum + (n ?? 0), 0);
+  }
+
   async deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]> {
     const key = this.key("dead", tenant);
     await this.redis.zremrangebyscore(key, "-inf", this.options.now() - DEAD_LETTER_TTL_MS);

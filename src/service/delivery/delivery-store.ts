@@ -155,6 +155,8 @@ export interface DeliveryStore {
   reclaimExpired(now: number): Promise<number>;
   delivery(tenant: string, id: string): Promise<DeliveryView | undefined>;
   deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]>;
+  /** The tenant's handler jobs not yet finished (queued or running), counted up to `atMost`. */
+  backlog(tenant: string, atMost: number): Promise<number>;
   /** How many dead letters of the delivery were queued again; undefined when the tenant has no such delivery. */
   retry(tenant: string, id: string, now: number): Promise<number | undefined>;
   counts(now: number): Promise<{ states: Record<JobState, number>; oldestWaitingMs: number }>;
@@ -323,6 +325,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   /** The tenant's dead letters, newest first; `before` (a failedAt) pages on. */
+  async backlog(tenant: string, atMost: number): Promise<number> {
+    // Bounded: a count over a backlog of millions would hold the thread that serves requests.
+    const row = this.sql(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM delivery_jobs WHERE tenant = ? AND state IN ('queued', 'running') LIMIT ?)`).get(tenant, atMost) as { n: number };
+    return row.n;
+  }
+
   async deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]> {
     const rows = this.sql(
       `SELECT j.*, d.event FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id

@@ -72,6 +72,10 @@ export class EventDelivery implements DeliveryEngine {
     return { ...view, state: overallState(view.handlers), attempts: view.handlers.reduce((sum, h) => sum + h.attempts, 0) };
   }
 
+  backlog(tenant: string, atMost: number): Promise<number> {
+    return this.store.backlog(tenant, atMost);
+  }
+
   async deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]> {
     return this.store.deadLetters(tenant, limit, before);
   }

@@ -149,6 +149,14 @@ export class PostgresDeliveryStore implements DeliveryStore {
     return { id: row.id, event: row.event, source: row.source, createdAt: row.created_at, handlers: jobs.rows.map(jobView) };
   }
 
+  async backlog(tenant: string, atMost: number): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(
+      `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM delivery_jobs WHERE tenant = $1 AND state IN ('queued', 'running') LIMIT $2) AS unfinished`,
+      [tenant, atMost],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   async deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]> {
     const { rows } = await this.db.query<JobRow & { event: string }>(
       `SELECT j.*, d.event FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id
