@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
@@ -27,10 +28,12 @@ const TENANTS = {
       "order.paid": ["hooks/ok.js#record"],
       "order.slow": ["hooks/ok.js#slow"],
       "order.denied": ["hooks/denied.js#grab"],
+      "order.big": ["hooks/ok.js#big"],
     }),
     "hooks/ok.js":
       "exports.record = (order) => ({ id: order.id, by: context && context.user });\n" +
-      "exports.slow = async (ms) => { await new Promise((r) => setTimeout(r, ms)); return 'slow done'; };\n",
+      "exports.slow = async (ms) => { await new Promise((r) => setTimeout(r, ms)); return 'slow done'; };\n" +
+      "exports.big = (n) => 'x'.repeat(n);\n",
     "hooks/flaky.js": "exports.fail = () => { throw new Error('downstream unavailable'); };\n",
     // Calls a tool the tenant may not use: PERMISSION_DENIED cannot change on a retry.
     "hooks/denied.js": "exports.grab = async () => callTool('data:insert', { collection: 'x', doc: {} });\n",
@@ -137,6 +140,30 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     tokens.backlog = await signToken(SECRET, { tenantId: "backlog" });
   });
 
+  it("stores nothing for an event no handler listens to, and refuses a payload too deeply nested to store without failing the events stored with it", async () => {
+    const none = await post("/v1/events/nobody.listens", { payload: "x".repeat(1000), delivery: "queued" });
+    expect(none.status, none.text).toBe(202);
+    expect(none.body).toEqual({ id: null, event: "nobody.listens", handlers: 0, duplicate: false });
+    // A payload JSON.stringify cannot serialize, sent while another tenant's event is stored.
+    const deep = "[".repeat(5000) + "]".repeat(5000);
+    const [refused, fine] = await Promise.all([
+      call(base, "POST", "/v1/events/order.paid", { token: tokens.shop!, raw: `{"delivery":"queued","payload":${deep}}` }),
+      post("/v1/events/order.created", { payload: 1, delivery: "queued" }, "other"),
+    ]);
+    expectError(refused, 400, "INVALID_REQUEST");
+    expect(fine.status, fine.text).toBe(202);
+    expect((await settled(fine.body.id, "other")).state).toBe("succeeded");
+  });
+
+  it("keeps a handler's value with its job up to 64 KiB of JSON, and only the size of a larger one", async () => {
+    const small = await post("/v1/events/order.big", { payload: 1000, delivery: "queued" });
+    const large = await post("/v1/events/order.big", { payload: 70_000, delivery: "queued" });
+    expect((await settled(small.body.id)).handlers[0].lastResult).toMatchObject({ success: true, value: "x".repeat(1000) });
+    const kept = (await settled(large.body.id)).handlers[0].lastResult;
+    expect(kept).toMatchObject({ success: true, valueOmittedBytes: 70_002 });
+    expect(kept).not.toHaveProperty("value");
+  });
+
   it("refuses an event past the tenant's maxQueuedEvents with 429 TOO_MANY_QUEUED, other tenants unaffected, and takes events again once the backlog ran", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -214,6 +241,30 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     const elsewhere = await post("/v1/events/order.created", { payload: 1, delivery: "queued" }, "other", headers);
     expect(elsewhere.body.id).not.toBe(first.body.id);
     expectError(await post("/v1/events/order.paid", { delivery: "queued" }, "shop", { "idempotency-key": "bad key with spaces" }), 400, "INVALID_REQUEST");
+  });
+
+  it.runIf(engine === "bullmq")("an Idempotency-Key used again after it expired queues a new event; a key claimed by an event never stored is taken over", async () => {
+    const redis = await connectRedis();
+    const idemKey = (key: string) => `${prefix}:events:idem:shop:${createHash("sha256").update(key).digest("hex")}`;
+    const first = await post("/v1/events/order.paid", { payload: { id: "k-1" }, delivery: "queued" }, "shop", { "idempotency-key": "reused" });
+    await settled(first.body.id);
+    expect(await redis.del(idemKey("reused"))).toBe(1); // 24 h later
+    const second = await post("/v1/events/order.paid", { payload: { id: "k-2" }, delivery: "queued" }, "shop", { "idempotency-key": "reused" });
+    expect(second.body).toMatchObject({ handlers: 1, duplicate: false });
+    expect(second.body.id).not.toBe(first.body.id);
+    expect((await settled(second.body.id)).handlers[0].lastResult.value).toMatchObject({ id: "k-2" });
+    expect((await settled(first.body.id)).handlers[0].lastResult.value).toMatchObject({ id: "k-1" });
+    // A node that died between claiming a key and storing the event's jobs left a claim that is never marked stored.
+    const orphan = "00000000-0000-4000-8000-00000000dead";
+    await redis.set(idemKey("orphaned"), orphan, "PX", 86_400_000);
+    await redis.hset(`${prefix}:events:delivery:${orphan}`, { tenant: "shop", event: "order.paid", source: "api", createdAt: String(Date.now() - 60_000), handlers: "1" });
+    const third = await post("/v1/events/order.paid", { payload: { id: "k-3" }, delivery: "queued" }, "shop", { "idempotency-key": "orphaned" });
+    expect(third.status, third.text).toBe(202);
+    expect(third.body).toMatchObject({ handlers: 1, duplicate: false });
+    expect(third.body.id).not.toBe(orphan);
+    expect((await settled(third.body.id)).handlers[0].lastResult.value).toMatchObject({ id: "k-3" });
+    const again = await post("/v1/events/order.paid", { payload: { id: "k-4" }, delivery: "queued" }, "shop", { "idempotency-key": "orphaned" });
+    expect(again.body).toEqual({ ...third.body, duplicate: true });
   });
 
   it("a tenant sees only its own jobs and dead letters", async () => {
@@ -413,17 +464,17 @@ describe("scheduled hooks (bullmq)", () => {
       expect(await inForce()).toEqual(["cron * * * * *|* * * * *|UTC", "cron */5 * * * *|*/5 * * * *|UTC"]);
       // The next tick of each is a delayed job at its minute; run them now instead of waiting for it.
       const waiting = async () => (await ticks.getJobs(["delayed"])).filter((j) => j.opts.prevMillis! > Date.now() - 1000);
-      const promoteAll = async () => {
-        for (const job of await waiting()) await job.promote();
+      const promote = async (cron?: string) => {
+        for (const job of await waiting()) if (cron === undefined || job.data.cron === cron) await job.promote();
       };
       await until(async () => (await waiting()).length === 2, "the schedulers' delayed ticks", 10_000);
       const minuteTick = (await waiting()).find((j) => j.data.cron === "* * * * *")!.opts.prevMillis!;
       expect(minuteTick % 60_000).toBe(0);
-      await promoteAll();
+      await promote();
       expect(await expectFirstTicks(nodes)).toEqual({ schedule: "* * * * *", at: new Date(minuteTick).toISOString() });
       // The next tick of the every-minute schedule, a minute later, is one more run.
       await until(async () => (await waiting()).some((j) => j.opts.prevMillis === minuteTick + 60_000), "the next minute's tick", 10_000);
-      await promoteAll();
+      await promote("* * * * *");
       await until(async () => (await runs()).length === 3, "the next minute's tick ran", 10_000);
       // The manifest drops the every-minute schedule: its scheduler (and its waiting tick) goes.
       changeSchedules({ "*/5 * * * *": ["tick.js#run"] });

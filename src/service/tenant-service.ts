@@ -23,13 +23,15 @@ import type { AttemptOutcome, DeliveryReport } from "./delivery/delivery-engine.
 import { FINAL_CODES } from "./delivery/retry-policy.js";
 import { ScheduleTicker } from "./delivery/schedule-ticker.js";
 import { BacklogGate } from "./delivery/backlog-gate.js";
+import { throttledLog } from "./throttled-log.js";
 import type { HookTarget } from "../registry/manifest.js";
 
 export type { ServiceOptions } from "./service-parts.js";
 
 /** The 202 answer to a queued event: its id, the event, and how many handler jobs were queued. */
 export interface QueuedEvent {
-  id: string;
+  /** Null when no handler listens to the event: nothing was stored, nothing will run. */
+  id: string | null;
   event: string;
   handlers: number;
   /** True when an Idempotency-Key matched an earlier event: this is its answer, nothing new was queued. */
@@ -80,6 +82,7 @@ export class TenantService {
   private readonly recorder: ExecutionRecorder;
   private readonly ticker: ScheduleTicker;
   private readonly backlog: BacklogGate;
+  private readonly tickSkipped: (message: string) => void;
   private closing: Promise<void> | undefined;
 
   constructor(options: ServiceOptions) {
@@ -90,6 +93,8 @@ export class TenantService {
     this.admission = new Admission(parts.limiter);
     this.recorder = new ExecutionRecorder(parts.audit, parts.metrics, parts.now, parts.log);
     this.backlog = new BacklogGate((tenant, atMost) => parts.delivery.backlog(tenant, atMost), parts.now);
+    const skipped = throttledLog(parts.log, "a schedule skipped a tick: its tenant's queued events are at maxQueuedEvents");
+    this.tickSkipped = (message) => skipped(new Error(message));
     this.ticker = new ScheduleTicker({
       tenants: () => this.config.tenants.values(),
       schedulesOf: (tenant) => parts.runtimes.of(tenant).schedules(this.folderOf(tenant)),
@@ -187,9 +192,12 @@ export class TenantService {
     const { tenant, principal } = caller;
     const runtime = this.parts.runtimes.of(tenant);
     const targets = await this.registryCall(() => runtime.handlers(event, this.folderOf(tenant)));
+    // Nothing would ever read it: an event without handlers is not stored (it would cost the disk and no quota).
+    if (targets.length === 0) return { id: null, event, handlers: 0, duplicate: false };
+    storable(payload, context);
     await this.parts.store.ready();
     try {
-      if (targets.length > 0) await this.backlog.admit(tenant.id, targets.length, tenant.quotas.maxQueuedEvents);
+      await this.backlog.admit(tenant.id, targets.length, tenant.quotas.maxQueuedEvents);
       return await this.parts.delivery.enqueue({
         tenant: tenant.id,
         event,
@@ -214,6 +222,14 @@ export class TenantService {
   private async queueTick(tenantId: string, tick: { cron: string; at: number; handlers: HookTarget[] }): Promise<void> {
     const tenant = this.config.tenants.get(tenantId);
     if (!tenant) return; // gone from the config since the schedules were read
+    try {
+      await this.backlog.admit(tenant.id, tick.handlers.length, tenant.quotas.maxQueuedEvents);
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      // A backlog at its limit skips the tick (said once a minute): ticks would pile up behind it without end.
+      this.tickSkipped(`the schedule "${tick.cron}" of tenant "${tenant.id}" skipped a tick: ${error.message}`);
+      return;
+    }
     const at = new Date(tick.at).toISOString();
     await this.parts.delivery.enqueue({
       tenant: tenant.id,
@@ -366,5 +382,15 @@ export class TenantService {
       const refusal = runtimeRefusal(error);
       throw refusal ? refusalError(refusal) : error;
     }
+  }
+}
+
+/** A queued event's payload and context must be storable as JSON: one nested too deeply for that is refused before anything is stored. */
+function storable(payload: unknown, context: unknown): void {
+  try {
+    JSON.stringify(payload);
+    JSON.stringify(context);
+  } catch {
+    throw new ServiceError("INVALID_REQUEST", "the event's payload or context cannot be stored (nested too deeply)");
   }
 }

@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import type { AttemptResult, DeadLetter, JobFilter, JobListing, JobState, JobView, TakenJob } from "./delivery-store.js";
 import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type NewEvent } from "./delivery-engine.js";
 import { throttledLog } from "../throttled-log.js";
-import { DEAD_LETTER_TTL_MS, FINAL_CODES, IDEMPOTENCY_TTL_MS, SUCCEEDED_TTL_MS } from "./retry-policy.js";
+import { DEAD_LETTER_TTL_MS, FINAL_CODES, IDEMPOTENCY_TTL_MS, keptValue, SUCCEEDED_TTL_MS } from "./retry-policy.js";
 import { TICK_GRACE_MS, type QueueTick, type Schedule, type TenantSchedules } from "./schedule-ticker.js";
 
 /** One handler's job as BullMQ keeps it: what an attempt needs, but its number (BullMQ counts attempts). */
@@ -32,6 +32,27 @@ interface TickJobData {
 
 /** The queue of every tenant's schedule ticks: its job schedulers make one job per tick, taken by one worker of one node. */
 const TICKS_QUEUE = "schedules";
+
+/** An Idempotency-Key claimed this long ago by an event never marked stored is taken over (its storing failed or stopped). */
+const STALE_CLAIM_MS = 30_000;
+
+/**
+ * Claims an Idempotency-Key (KEYS[1]) for a new delivery id (ARGV[1]) and writes the delivery's record
+ * (KEYS[2], fields ARGV[4..]) in one step; answers the earlier id when the key is claimed already.
+ */
+const CLAIM_KEY = `
+local earlier = redis.call('GET', KEYS[1])
+if earlier then return earlier end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('HSET', KEYS[2], unpack(ARGV, 4))
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return false`;
+
+/** Releases an Idempotency-Key (KEYS[1]) if it is still claimed for ARGV[1]. */
+const RELEASE_KEY = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/** BullMQ copies each job's result into the queue's event stream (10,000 by default); nothing here reads it. */
+const EVENT_STREAM = { events: { maxLen: 100 } };
 
 /** How long close() waits for workers that cannot reach Redis. */
 const CLOSE_WAIT_MS = 5_000;
@@ -78,7 +99,7 @@ export class BullmqDelivery implements DeliveryEngine {
   private queue(tenant: string): Queue {
     let queue = this.queues.get(tenant);
     if (!queue) {
-      queue = new Queue(`t-${tenant}`, { connection: this.redis, prefix: `${this.prefix}:bull` });
+      queue = new Queue(`t-${tenant}`, { connection: this.redis, prefix: `${this.prefix}:bull`, streams: EVENT_STREAM });
       queue.on("error", this.connectionError);
       this.queues.set(tenant, queue);
     }
@@ -89,50 +110,68 @@ export class BullmqDelivery implements DeliveryEngine {
     return [this.prefix, ...parts].join(":");
   }
 
+  /**
+   * Stores the event's handler jobs under a fresh id. With an Idempotency-Key, the key is claimed for the
+   * new id and the delivery's record written in one step (a script): an earlier claim whose event was
+   * stored answers as a duplicate; one still being stored asks the caller to try again; one whose storing
+   * failed or stopped (its record never marked stored after STALE_CLAIM_MS) is taken over. The record is
+   * marked stored only once every job is in the queue, so a duplicate is never answered for jobs that
+   * are not there.
+   */
   async enqueue(input: NewEvent): Promise<{ id: string; event: string; handlers: number; duplicate: boolean }> {
-    // With a key, the id follows from it: a retried enqueue (after a crash between two steps) adds the same
-    // jobs again, which BullMQ ignores by job id.
-    const id = input.idempotencyKey === null ? randomUUID() : uuidFrom(`${input.tenant}\0${input.idempotencyKey}`);
-    if (input.idempotencyKey !== null) {
-      const fresh = await this.redis.set(this.key("idem", input.tenant, sha(input.idempotencyKey)), id, "PX", IDEMPOTENCY_TTL_MS, "NX");
-      if (fresh === null) {
-        const meta = await this.redis.hgetall(this.key("delivery", id));
-        if (meta.tenant === input.tenant) return { id, event: meta.event!, handlers: Number(meta.handlers), duplicate: true };
-      }
-    }
+    const id = randomUUID();
     const now = this.options.now();
     const metaKey = this.key("delivery", id);
-    await this.redis
-      .multi()
-      .hset(metaKey, { tenant: input.tenant, event: input.event, source: input.source, createdAt: String(now), handlers: String(input.handlers.length) })
-      .pexpire(metaKey, DEAD_LETTER_TTL_MS + SUCCEEDED_TTL_MS)
-      .exec();
+    const record = ["tenant", input.tenant, "event", input.event, "source", input.source, "createdAt", String(now), "handlers", String(input.handlers.length)];
+    const metaTtl = DEAD_LETTER_TTL_MS + SUCCEEDED_TTL_MS;
+    const idemKey = input.idempotencyKey === null ? undefined : this.key("idem", input.tenant, sha(input.idempotencyKey));
+    if (idemKey === undefined) {
+      await this.redis.multi().hset(metaKey, ...record).pexpire(metaKey, metaTtl).exec();
+    } else {
+      for (let tries = 0; ; tries++) {
+        const earlier = (await this.redis.eval(CLAIM_KEY, 2, idemKey, metaKey, id, IDEMPOTENCY_TTL_MS, metaTtl, ...record)) as string | null;
+        if (earlier === null) break;
+        const meta = await this.redis.hgetall(this.key("delivery", earlier));
+        if (meta.tenant === input.tenant && meta.stored === "1") return { id: earlier, event: meta.event!, handlers: Number(meta.handlers), duplicate: true };
+        const stale = meta.tenant === undefined || now - Number(meta.createdAt) > STALE_CLAIM_MS;
+        if (!stale || tries > 0) throw new Error("an earlier event with this Idempotency-Key is still being stored");
+        // The earlier claim's event was never stored: its claim is released (if still its) and claimed anew.
+        await this.redis.eval(RELEASE_KEY, 1, idemKey, earlier);
+      }
+    }
     const backoff = { type: "exponential" as const, delay: this.options.retryBaseMs ?? 1000, jitter: 0.5 };
-    await this.queue(input.tenant).addBulk(
-      input.handlers.map((h, index) => ({
-        name: input.event,
-        data: {
-          deliveryId: id,
-          index,
-          tenant: input.tenant,
-          event: input.event,
-          file: h.file,
-          funcName: h.funcName,
-          payload: input.payload,
-          context: input.context,
-          user: input.user,
-          permissions: input.permissions,
-          maxAttempts: input.maxAttempts,
-        } satisfies HandlerJobData,
-        opts: {
-          jobId: `${id}_${index}`,
-          attempts: input.maxAttempts,
-          backoff,
-          removeOnComplete: { age: SUCCEEDED_TTL_MS / 1000 },
-          removeOnFail: { age: DEAD_LETTER_TTL_MS / 1000 },
-        },
-      })),
-    );
+    try {
+      await this.queue(input.tenant).addBulk(
+        input.handlers.map((h, index) => ({
+          name: input.event,
+          data: {
+            deliveryId: id,
+            index,
+            tenant: input.tenant,
+            event: input.event,
+            file: h.file,
+            funcName: h.funcName,
+            payload: input.payload,
+            context: input.context,
+            user: input.user,
+            permissions: input.permissions,
+            maxAttempts: input.maxAttempts,
+          } satisfies HandlerJobData,
+          opts: {
+            jobId: `${id}_${index}`,
+            attempts: input.maxAttempts,
+            backoff,
+            removeOnComplete: { age: SUCCEEDED_TTL_MS / 1000 },
+            removeOnFail: { age: DEAD_LETTER_TTL_MS / 1000 },
+          },
+        })),
+      );
+      await this.redis.hset(metaKey, "stored", "1");
+    } catch (error) {
+      // Not acknowledged: the key is free again for the caller's retry (best effort; else it goes stale).
+      if (idemKey !== undefined) await this.redis.eval(RELEASE_KEY, 1, idemKey, id).catch(() => {});
+      throw error;
+    }
     return { id, event: input.event, handlers: input.handlers.length, duplicate: false };
   }
 
@@ -307,7 +346,7 @@ export class BullmqDelivery implements DeliveryEngine {
       const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: 1 });
       connection.on("error", this.connectionError);
       this.connections.push(connection);
-      this.ticksQueue = new Queue(TICKS_QUEUE, { connection, prefix: `${this.prefix}:bull` });
+      this.ticksQueue = new Queue(TICKS_QUEUE, { connection, prefix: `${this.prefix}:bull`, streams: EVENT_STREAM });
       this.ticksQueue.on("error", this.connectionError);
     }
     return this.ticksQueue;
@@ -364,7 +403,7 @@ export class BullmqDelivery implements DeliveryEngine {
     }
     const result: AttemptResult = { success: outcome.success, durationMs: outcome.durationMs, attempt, at };
     this.options.onAttempt?.(data.tenant, outcome.success ? "ok" : (outcome.error?.code ?? "error"));
-    if (outcome.success) return { ...result, value: outcome.value };
+    if (outcome.success) return { ...result, ...keptValue(outcome.value) };
     result.error = outcome.error ?? { code: "INTERNAL_ERROR", message: "the attempt failed" };
     const reason = JSON.stringify(result);
     throw FINAL_CODES.has(result.error.code) ? new UnrecoverableError(reason) : new Error(reason);
@@ -403,10 +442,4 @@ async function viewOf(queue: Queue, read: Job): Promise<JobView> {
 
 function sha(text: string): string {
   return createHash("sha256").update(text).digest("hex");
-}
-
-/** A UUID-shaped id derived from `text` (version nibble 5, as name-based UUIDs are). */
-function uuidFrom(text: string): string {
-  const h = sha(text);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -31,6 +31,8 @@ export interface TakenJob {
 export interface AttemptResult {
   success: boolean;
   value?: unknown;
+  /** The handler's value was larger than MAX_KEPT_VALUE_BYTES of JSON: it is not kept, only its size. */
+  valueOmittedBytes?: number;
   error?: { code: string; message: string };
   durationMs: number;
   attempt: number;
@@ -170,6 +172,15 @@ export function cutOffAttempt(attempt: number, now: number): AttemptResult {
   return { success: false, error: { code: "INTERNAL_ERROR", message: "the service process stopped during the attempt" }, durationMs: 0, attempt, at: now };
 }
 
+/** An event waiting for its batch's commit, its JSON already made. */
+interface PendingAdd {
+  delivery: NewDelivery;
+  payload: string;
+  context: string | null;
+  permissions: string | null;
+  stored?: { id: string; created: boolean };
+}
+
 /**
  * Queued events as rows of the service's own database: one `deliveries` row per accepted event and one
  * `delivery_jobs` row per handler (each handler retries alone). Every state change is one statement, and a
@@ -186,12 +197,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
   // Immediate: a batch may read (an idempotency key) before it writes, and a deferred transaction's read
   // snapshot cannot wait to become a writer while another connection (the audit writer thread, another
   // process) writes: SQLite answers SQLITE_BUSY at once instead of calling the busy handler.
-  private readonly adds = new GroupCommit<{ delivery: NewDelivery; stored?: { id: string; created: boolean } }>((items) => this.addAll.immediate(items));
-  private readonly addAll: Transaction<(items: { delivery: NewDelivery; stored?: { id: string; created: boolean } }[]) => void>;
+  private readonly adds = new GroupCommit<PendingAdd>((items) => this.addAll.immediate(items));
+  private readonly addAll: Transaction<(items: PendingAdd[]) => void>;
 
   constructor(private readonly db: Database) {
-    this.addAll = db.transaction((items: { delivery: NewDelivery; stored?: { id: string; created: boolean } }[]) => {
-      for (const item of items) item.stored = this.addOne(item.delivery);
+    this.addAll = db.transaction((items: PendingAdd[]) => {
+      for (const item of items) item.stored = this.addOne(item);
     });
   }
 
@@ -201,13 +212,20 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   /** Stores the delivery and its jobs at once; with a key already used by the tenant, the first delivery's id instead. */
   async add(delivery: NewDelivery): Promise<{ id: string; created: boolean }> {
-    const item: { delivery: NewDelivery; stored?: { id: string; created: boolean } } = { delivery };
+    // Serialized before it joins a batch: what cannot be serialized fails this event alone, never the
+    // other tenants' events committed with it.
+    const item: PendingAdd = {
+      delivery,
+      payload: JSON.stringify(delivery.payload ?? null),
+      context: delivery.context === undefined ? null : JSON.stringify(delivery.context),
+      permissions: delivery.permissions === null ? null : JSON.stringify(delivery.permissions),
+    };
     await this.adds.add(item);
     return item.stored!;
   }
 
   /** One event inside the batch's transaction (a key used earlier in the same batch is found too). */
-  private addOne(delivery: NewDelivery): { id: string; created: boolean } {
+  private addOne({ delivery, payload, context, permissions }: PendingAdd): { id: string; created: boolean } {
     if (delivery.idempotencyKey !== null) {
       const first = this.sql(`SELECT id FROM deliveries WHERE tenant = ? AND idempotency_key = ?`).get(delivery.tenant, delivery.idempotencyKey) as { id: string } | undefined;
       if (first) return { id: first.id, created: false };
@@ -219,10 +237,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
       delivery.id,
       delivery.tenant,
       delivery.event,
-      JSON.stringify(delivery.payload ?? null),
-      delivery.context === undefined ? null : JSON.stringify(delivery.context),
+      payload,
+      context,
       delivery.user,
-      delivery.permissions === null ? null : JSON.stringify(delivery.permissions),
+      permissions,
       delivery.idempotencyKey,
       delivery.source,
       delivery.at,

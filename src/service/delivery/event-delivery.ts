@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AttemptResult, DeadLetter, DeliveryStore, TakenJob } from "./delivery-store.js";
 import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type NewEvent } from "./delivery-engine.js";
-import { DEAD_LETTER_TTL_MS, IDEMPOTENCY_TTL_MS, SUCCEEDED_TTL_MS, verdict } from "./retry-policy.js";
+import { DEAD_LETTER_TTL_MS, IDEMPOTENCY_TTL_MS, keptValue, SUCCEEDED_TTL_MS, verdict } from "./retry-policy.js";
 import { queueRecentTicks, type QueueTick, type TenantSchedules } from "./schedule-ticker.js";
 
 export interface DeliveryOptions {
@@ -210,7 +210,7 @@ export class EventDelivery implements DeliveryEngine {
         return;
       }
       const result: AttemptResult = { success: outcome.success, durationMs: outcome.durationMs, attempt: job.attempt, at: now };
-      if (outcome.success) result.value = outcome.value;
+      if (outcome.success) Object.assign(result, keptValue(outcome.value));
       if (outcome.error) result.error = outcome.error;
       const next = verdict(outcome.success ? undefined : (outcome.error?.code ?? "INTERNAL_ERROR"), job.attempt, job.maxAttempts, now, this.options.retryBaseMs);
       await this.store.finish(job, result, next.kind === "retry" ? { state: "queued", retryAt: next.at } : { state: next.kind === "done" ? "succeeded" : "failed" }, now);

@@ -28,6 +28,19 @@ export const SUCCEEDED_TTL_MS = 24 * 3600_000;
 /** An Idempotency-Key answers with the first delivery for this long. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 
+/**
+ * A handler's value is kept with its job (GET /v1/events/jobs/:id) up to this much JSON: a job's result
+ * is kept a day and a delivery has up to 64 handlers, so values of megabytes would fill the disk (or
+ * Redis) and make one GET answer hundreds of megabytes on the thread that serves requests.
+ */
+export const MAX_KEPT_VALUE_BYTES = 64 * 1024;
+
+/** The value as a job keeps it: itself, or only its size when it is larger than MAX_KEPT_VALUE_BYTES. */
+export function keptValue(value: unknown): { value: unknown } | { valueOmittedBytes: number } {
+  const bytes = Buffer.byteLength(JSON.stringify(value) ?? "null", "utf8");
+  return bytes > MAX_KEPT_VALUE_BYTES ? { valueOmittedBytes: bytes } : { value };
+}
+
 export type AttemptVerdict = { kind: "done" } | { kind: "dead" } | { kind: "retry"; at: number };
 
 /**
