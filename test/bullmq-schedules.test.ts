@@ -119,3 +119,23 @@ describe("BullMQ job schedulers across nodes", () => {
     }
   });
 });
+
+describe("BullMQ engine with Redis away", () => {
+  it("an event cannot be queued: enqueue fails in a moment (the service answers 503) instead of waiting for Redis", async () => {
+    const proxy = new TcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
+    await proxy.start();
+    try {
+      const engine = node(redisPrefix("tbx-away"), `redis://127.0.0.1:${proxy.port}`);
+      const event = { tenant: "t", event: "e", payload: 1, context: null, user: null, permissions: null, source: "api" as const, handlers: [{ file: "a.js", funcName: "f" }], maxAttempts: 1 };
+      await engine.enqueue({ ...event, idempotencyKey: null });
+      await proxy.stop();
+      for (const idempotencyKey of [null, "k"]) {
+        const started = Date.now();
+        await expect(engine.enqueue({ ...event, idempotencyKey })).rejects.toThrow();
+        expect(Date.now() - started).toBeLessThan(5_000);
+      }
+    } finally {
+      await proxy.stop();
+    }
+  });
+});

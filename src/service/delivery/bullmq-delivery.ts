@@ -51,6 +51,9 @@ return false`;
 /** Releases an Idempotency-Key (KEYS[1]) if it is still claimed for ARGV[1]. */
 const RELEASE_KEY = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
+/** The connection options of requests to Redis (not the workers'): a Redis away or stuck fails them in a moment. */
+const COMMANDS = { maxRetriesPerRequest: 1, commandTimeout: 5_000 };
+
 /** BullMQ copies each job's result into the queue's event stream (10,000 by default); nothing here reads it. */
 const EVENT_STREAM = { events: { maxLen: 100 } };
 
@@ -89,8 +92,9 @@ export class BullmqDelivery implements DeliveryEngine {
   private readonly connectionError: (error: unknown) => void;
 
   constructor(private readonly options: BullmqDeliveryOptions) {
-    // BullMQ's workers block on their connections: they need retries without a per-request limit.
-    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    // Requests (enqueue, reports) give up after one reconnect attempt, or 5 s without an answer, so a
+    // Redis that is away or stuck answers 503 instead of holding the request. The workers have their own.
+    this.redis = new Redis(options.redisUrl, { ...COMMANDS, lazyConnect: true });
     this.connectionError = throttledLog(options.log, "the event queue cannot reach Redis");
     this.redis.on("error", this.connectionError);
     this.prefix = `${options.keyPrefix}:events`;
@@ -273,7 +277,7 @@ export class BullmqDelivery implements DeliveryEngine {
   async start(run: (job: TakenJob) => Promise<AttemptOutcome>): Promise<void> {
     await this.redis.connect();
     for (const { id, concurrency } of this.options.tenants()) {
-      const connection = this.redis.duplicate();
+      const connection = this.workerConnection();
       connection.on("error", this.connectionError);
       this.connections.push(connection);
       const worker = new Worker(`t-${id}`, (job, token) => this.attempt(job, token, run), {
@@ -337,24 +341,23 @@ export class BullmqDelivery implements DeliveryEngine {
     if (!this.workers.some((w) => w.name === TICKS_QUEUE)) this.startTicksWorker();
   }
 
-  /**
-   * The ticks' queue, on a connection of its own that gives up on a command after one reconnect attempt:
-   * a round of the ticker with Redis away fails in a moment instead of holding up the service's shutdown.
-   */
+  /** The ticks' queue (on the requests' connection: a round with Redis away fails in a moment, so it never holds up a shutdown). */
   private ticks(): Queue {
     if (!this.ticksQueue) {
-      const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: 1 });
-      connection.on("error", this.connectionError);
-      this.connections.push(connection);
-      this.ticksQueue = new Queue(TICKS_QUEUE, { connection, prefix: `${this.prefix}:bull`, streams: EVENT_STREAM });
+      this.ticksQueue = new Queue(TICKS_QUEUE, { connection: this.redis, prefix: `${this.prefix}:bull`, streams: EVENT_STREAM });
       this.ticksQueue.on("error", this.connectionError);
     }
     return this.ticksQueue;
   }
 
+  /** BullMQ's workers block on their connections: they need retries without a per-request limit or timeout. */
+  private workerConnection(): Redis {
+    return new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+  }
+
   /** Takes the ticks' jobs on this node (after its first reading of the schedules). */
   private startTicksWorker(): void {
-    const connection = this.redis.duplicate();
+    const connection = this.workerConnection();
     connection.on("error", this.connectionError);
     this.connections.push(connection);
     const worker = new Worker(TICKS_QUEUE, (job) => this.runTick(job), { connection, prefix: `${this.prefix}:bull`, concurrency: 4 });
