@@ -102,14 +102,18 @@ export class TenantboxServer {
       if (request.routeOptions.url === undefined) throw new ServiceError("NOT_FOUND", "no such route");
     });
 
-    // Work in flight, for close(): from the handler's start to the answer (or the client going away).
+    // Work in flight, for close(): from the handler's start until its answer is handed over (onSend: the
+    // handler's work, audit row included, is done) and the response has ended: sent in full ('finish'), or
+    // its connection closed, which never finishes a response (a client gone mid-answer).
     app.addHook("preHandler", async (request) => {
       if (this.shuttingDown) throw new ServiceError("UNAVAILABLE", "the service is shutting down");
       this.inFlight.add(request);
     });
-    const finished = async (request: FastifyRequest) => this.inFlight.done(request);
-    app.addHook("onResponse", finished);
-    app.addHook("onRequestAbort", finished);
+    app.addHook("onSend", async (request, reply) => {
+      const done = () => this.inFlight.done(request);
+      if (reply.raw.destroyed) done();
+      else reply.raw.once("close", done);
+    });
 
     // The connection closes after an answer sent before its request's body arrived (a refusal: Node would
     // otherwise read and discard whatever the client keeps sending), and after every answer while shutting
