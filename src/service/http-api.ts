@@ -1,4 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
+import { MAX_EVENT_NAME } from "../registry/manifest.js";
 import { bodyLimitOf } from "./caller-gate.js";
 import { clusterMetrics } from "./cluster-metrics.js";
 import { describeError, sendError } from "./http-replies.js";
@@ -44,6 +45,15 @@ export class TenantboxServer {
       requestTimeout: 30_000,
       // Bodies are checked as they are: no coercion, no silently dropped fields.
       ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+      // Every event name a manifest may declare routes, each character percent-encoded too (the router
+      // measures the raw path); the route's schema then holds the name to its own limit.
+      routerOptions: { maxParamLength: 3 * MAX_EVENT_NAME },
+      // What the router refuses (a parameter past that, a malformed URL) answers in our error shape too.
+      frameworkErrors: (error, _request, reply) => {
+        const { code, message } = describeError(error);
+        this.service.metrics.rejected("", code);
+        void sendError(reply, code, message);
+      },
     });
     this.lifecycle();
     this.app.get("/healthz", async () => ({ status: "ok" }));
