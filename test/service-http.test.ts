@@ -52,6 +52,9 @@ async function storeOptions(engine: "sqlite" | "postgres", dataDir: string): Pro
   return engine === "postgres" ? { dataDir, databaseUrl: await postgresSchema("tbx_http") } : { dataDir };
 }
 
+/** The longest event name a manifest may declare (src/registry/manifest.ts: 128 characters). */
+const LONGEST_EVENT = `a:${"b".repeat(124)}.c`;
+
 const SLOW = "exports.slow = async (ms) => { await new Promise((r) => setTimeout(r, ms)); return 'slow done'; };\n";
 const BASIC = `exports.ok = () => "ok";\n${SLOW}`;
 
@@ -102,8 +105,9 @@ describe.each(ENGINES)("the HTTP API (one server, many tenants) on $engine", ({ 
         "tenantbox.json": manifest({
           "order.created": ["hooks/orders.js#onOrderCreated", "hooks/crm.mjs#sync"],
           "audit.denied": ["hooks/bad.js#insert"],
+          [LONGEST_EVENT]: ["hooks/orders.js#longest"],
         }),
-        "hooks/orders.js": "exports.onOrderCreated = (order) => ({ by: 'orders', id: order.id, shop: context && context.shop });\n",
+        "hooks/orders.js": "exports.onOrderCreated = (order) => ({ by: 'orders', id: order.id, shop: context && context.shop });\nexports.longest = () => 'longest';\n",
         "hooks/crm.mjs": "export function sync(order) { return { by: 'crm', total: order.qty * 2 }; }\n",
         "hooks/bad.js": "exports.insert = async (p) => callTool('data:insert', { collection: 'x', doc: p });\n",
       },
@@ -513,6 +517,22 @@ describe.each(ENGINES)("the HTTP API (one server, many tenants) on $engine", ({ 
       expect(reply.body.results[0]).toMatchObject({ file: "hooks/bad.js", funcName: "insert", success: false, error: { code: "PERMISSION_DENIED" } });
       expectNoHostLeak(reply, hostPaths);
     });
+
+    it("every event name a manifest may declare routes (up to 128 characters, percent-encoded too); a longer one is a typed 400", async () => {
+      expect(LONGEST_EVENT).toHaveLength(128);
+      for (const name of [LONGEST_EVENT, LONGEST_EVENT.replaceAll(/./g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`)]) {
+        const reply = await post(`/v1/events/${name}`, { payload: 1 }, "hooky");
+        expect(reply.status, reply.text).toBe(200);
+        expect(reply.body).toMatchObject({ event: LONGEST_EVENT, results: [{ funcName: "longest", success: true, value: "longest" }] });
+      }
+      // Past the name's limit, and past what the router takes for any parameter: the service's error, not fastify's.
+      for (const name of [`${LONGEST_EVENT}d`, "e".repeat(4096)]) {
+        expectError(await post(`/v1/events/${name}`, { payload: 1 }, "hooky"), 400, "INVALID_REQUEST", hostPaths);
+      }
+      expectError(await call(base, "GET", `/v1/events/jobs/${"j".repeat(4096)}`, { token: tokens.hooky! }), 400, "INVALID_REQUEST", hostPaths);
+      // A parameter that is not valid percent-encoding: the same.
+      expectError(await post("/v1/events/order%zzcreated", { payload: 1 }, "hooky"), 400, "INVALID_REQUEST", hostPaths);
+    });
   });
 
   describe("POST /v1/validate, GET /v1/modules, GET /v1/usage", () => {
@@ -540,11 +560,12 @@ describe.each(ENGINES)("the HTTP API (one server, many tenants) on $engine", ({ 
       const files = (reply.body.modules as { file: string }[]).map((m) => m.file).sort();
       expect(files).toEqual(["hooks/bad.js", "hooks/crm.mjs", "hooks/orders.js"]);
       const orders = reply.body.modules.find((m: { file: string }) => m.file === "hooks/orders.js");
-      expect(orders).toMatchObject({ format: "cjs", exports: ["onOrderCreated"], valid: true });
+      expect(orders).toMatchObject({ format: "cjs", exports: ["onOrderCreated", "longest"], valid: true });
       expect(reply.body.hooks).toEqual({
         events: {
           "order.created": ["hooks/orders.js#onOrderCreated", "hooks/crm.mjs#sync"],
           "audit.denied": ["hooks/bad.js#insert"],
+          [LONGEST_EVENT]: ["hooks/orders.js#longest"],
         },
         schedules: {},
         issues: [],

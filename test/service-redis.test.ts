@@ -5,6 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
+import { dropRedisKeys, REDIS_URL, redisPrefix } from "./redis-helpers.js";
+import { call, expectError, manifest, removeTempDirs, tempDir, until, writeTenants } from "./service-helpers.js";
+import { TcpProxy } from "./tcp-proxy.js";
 
 // Two service nodes sharing one real Redis (started here on loopback): quotas and rate limits hold across
 // nodes, and a Redis that goes away turns requests into 503s, never into uncounted runs. Required: without
@@ -111,5 +114,51 @@ describe("service with --redis: counters shared by every node", () => {
     } finally {
       printed.mockRestore();
     }
+  });
+});
+
+describe("service with --redis: a Redis that hangs (connections open, nothing answered)", () => {
+  const proxy = new TcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
+  let server: TenantboxServer | undefined;
+  let base = "";
+  let token = "";
+
+  beforeAll(async () => {
+    const root = tempDir("tenantbox-root-");
+    writeTenants(root, { acme: { "m.js": "exports.ok = () => 'ok';\n", "tenantbox.json": manifest({ ping: ["m.js#ok"] }) } });
+    const config = parseConfig({ tenants: [{ id: "acme", tier: "starter" }] });
+    const redisUrl = `redis://127.0.0.1:${await proxy.start()}`;
+    server = new TenantboxServer({ root, config, dataDir: tempDir("tenantbox-data-"), jwtSecret: SECRET, watch: false, maxThreads: 1, redisUrl, redisKeyPrefix: redisPrefix("tbx-hang") });
+    base = await server.listen({ port: 0 });
+    token = await signToken(SECRET, { tenantId: "acme", sub: "u1" });
+  });
+
+  afterAll(async () => {
+    proxy.resume();
+    await server?.close();
+    await proxy.stop();
+    await dropRedisKeys();
+    removeTempDirs();
+  });
+
+  const requests = () => [
+    call(base, "POST", "/v1/events/ping", { token, json: { payload: 1 } }),
+    call(base, "POST", "/v1/run", { token, json: { file: "m.js", funcName: "ok" } }),
+    call(base, "GET", "/v1/usage", { token }),
+  ];
+
+  it("sync events, /v1/run and /v1/usage answer 503 UNAVAILABLE within seconds, then recover when Redis answers again", async () => {
+    for (const reply of await Promise.all(requests())) expect(reply.status, reply.text).toBe(200);
+    proxy.pause();
+    try {
+      const started = Date.now();
+      const replies = await Promise.race([Promise.all(requests()), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000))]);
+      expect(replies, "every request answered within 10 s").toBeDefined();
+      for (const reply of replies!) expectError(reply, 503, "UNAVAILABLE");
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      proxy.resume();
+    }
+    await until(async () => (await Promise.all(requests())).every((reply) => reply.status === 200), "requests to succeed again", 15_000);
   });
 });

@@ -7,7 +7,9 @@ import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js
 import { cronProblem } from "./cron-schedule.js";
 
 export const MANIFEST_FILE = "tenantbox.json";
-const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** The longest event name a manifest may declare (the HTTP API routes every one). */
+export const MAX_EVENT_NAME = 128;
+const EVENT_NAME = new RegExp(`^[A-Za-z0-9_.:-]{1,${MAX_EVENT_NAME}}$`);
 const FUNC_NAME = /^[A-Za-z_$][\w$]{0,255}$/;
 const MAX_EVENTS = 256;
 const MAX_SCHEDULES = 64;
@@ -94,7 +96,7 @@ export function parseManifest(text: string): ParsedManifest {
   const lists = (field: ManifestField, keys: string, maxKeys: number, keyProblem: (key: string) => string | undefined) =>
     handlerLists({ record, field, keys, maxKeys, keyProblem, issues, at, entryIndex });
   const hooks = lists("hooks", "event names", MAX_EVENTS, (event) =>
-    EVENT_NAME.test(event) ? undefined : `event name "${event.slice(0, 64)}" must be 1-128 letters, digits, or . _ : -`,
+    EVENT_NAME.test(event) ? undefined : `event name "${event.slice(0, 64)}" must be 1-${MAX_EVENT_NAME} letters, digits, or . _ : -`,
   );
   const schedules = lists("schedules", "cron expressions", MAX_SCHEDULES, (cron) => {
     const problem = cronProblem(cron);

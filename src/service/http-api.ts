@@ -1,4 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
+import { MAX_EVENT_NAME } from "../registry/manifest.js";
 import { bodyLimitOf } from "./caller-gate.js";
 import { clusterMetrics } from "./cluster-metrics.js";
 import { describeError, sendError } from "./http-replies.js";
@@ -44,6 +45,15 @@ export class TenantboxServer {
       requestTimeout: 30_000,
       // Bodies are checked as they are: no coercion, no silently dropped fields.
       ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+      // Every event name a manifest may declare routes, each character percent-encoded too (the router
+      // measures the raw path); the route's schema then holds the name to its own limit.
+      routerOptions: { maxParamLength: 3 * MAX_EVENT_NAME },
+      // What the router refuses (a parameter past that, a malformed URL) answers in our error shape too.
+      frameworkErrors: (error, _request, reply) => {
+        const { code, message } = describeError(error);
+        this.service.metrics.rejected("", code);
+        void sendError(reply, code, message);
+      },
     });
     this.lifecycle();
     this.app.get("/healthz", async () => ({ status: "ok" }));
@@ -102,14 +112,18 @@ export class TenantboxServer {
       if (request.routeOptions.url === undefined) throw new ServiceError("NOT_FOUND", "no such route");
     });
 
-    // Work in flight, for close(): from the handler's start to the answer (or the client going away).
+    // Work in flight, for close(): from the handler's start until its answer is handed over (onSend: the
+    // handler's work, audit row included, is done) and the response has ended: sent in full ('finish'), or
+    // its connection closed, which never finishes a response (a client gone mid-answer).
     app.addHook("preHandler", async (request) => {
       if (this.shuttingDown) throw new ServiceError("UNAVAILABLE", "the service is shutting down");
       this.inFlight.add(request);
     });
-    const finished = async (request: FastifyRequest) => this.inFlight.done(request);
-    app.addHook("onResponse", finished);
-    app.addHook("onRequestAbort", finished);
+    app.addHook("onSend", async (request, reply) => {
+      const done = () => this.inFlight.done(request);
+      if (reply.raw.destroyed) done();
+      else reply.raw.once("close", done);
+    });
 
     // The connection closes after an answer sent before its request's body arrived (a refusal: Node would
     // otherwise read and discard whatever the client keeps sending), and after every answer while shutting

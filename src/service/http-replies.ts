@@ -32,6 +32,9 @@ export function describeError(error: FastifyError | ServiceError): { code: Servi
   }
   if (error.validation) return { code: "INVALID_REQUEST", message: error.message };
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return { code: "PAYLOAD_TOO_LARGE", message: "request body is too large" };
+  // The router's refusals name the whole path: not echoed back.
+  if (error.code === "FST_ERR_MAX_PARAM_LENGTH") return { code: "INVALID_REQUEST", message: "a path parameter is too long" };
+  if (error.code === "FST_ERR_BAD_URL") return { code: "INVALID_REQUEST", message: "the URL is not valid" };
   if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
     return { code: "INVALID_REQUEST", message: error.message };
   }

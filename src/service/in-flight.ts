@@ -7,7 +7,7 @@ export class InFlight<T> {
     this.handling.add(request);
   }
 
-  /** The request was answered, or its client went away. */
+  /** Its answer was sent in full, or its connection closed. Idempotent: a request counts once. */
   done(request: T): void {
     if (!this.handling.delete(request) || this.handling.size > 0) return;
     const idle = this.idle;

@@ -65,6 +65,9 @@ export interface ServiceOptions {
   scheduleCheckMs?: number;
 }
 
+/** Far above any answer a working Redis gives (the slot scripts included), well below a client's patience. */
+const REDIS_COMMAND_TIMEOUT_MS = 3_000;
+
 const stderrLog = (message: string, error: unknown) =>
   process.stderr.write(`tenantbox: ${message}${error === undefined ? "" : `: ${(error as Error)?.message ?? String(error)}`}\n`);
 
@@ -115,8 +118,12 @@ export class ServiceParts {
     try {
       this.audit = this.store.audit;
       this.documents = this.store.documents;
-      // No offline queue: while Redis is away, requests are refused (503) instead of piling up.
-      this.redis = options.redisUrl !== undefined ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true }) : undefined;
+      // No offline queue: while Redis is away, requests are refused (503) instead of piling up. A command
+      // timeout: a Redis that is up but does not answer (stopped, swapping) refuses them too, instead of hanging.
+      this.redis =
+        options.redisUrl !== undefined
+          ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: REDIS_COMMAND_TIMEOUT_MS, lazyConnect: true })
+          : undefined;
       const keyPrefix = options.redisKeyPrefix ?? "tenantbox";
       if (this.redis) {
         // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt.

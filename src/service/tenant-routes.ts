@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from "fastify";
+import { MAX_EVENT_NAME } from "../registry/manifest.js";
 import { callerGate, callerOf } from "./caller-gate.js";
 import { resultStatus, sendOutcome } from "./http-replies.js";
 import { ServiceError } from "./service-error.js";
 import type { RunBody, TenantService } from "./tenant-service.js";
 
-const EVENT_NAME = "^[A-Za-z0-9_.:-]{1,128}$";
+const EVENT_NAME = `^[A-Za-z0-9_.:-]{1,${MAX_EVENT_NAME}}$`;
 
 const runSchema = {
   type: "object",
