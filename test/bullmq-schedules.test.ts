@@ -138,4 +138,22 @@ describe("BullMQ engine with Redis away", () => {
       await proxy.stop();
     }
   });
+
+  it("with Redis up but not answering, enqueue fails after its command timeout (5 s) and works again once Redis answers", async () => {
+    const proxy = new TcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
+    await proxy.start();
+    try {
+      const engine = node(redisPrefix("tbx-away"), `redis://127.0.0.1:${proxy.port}`);
+      const event = { tenant: "t", event: "e", payload: 1, context: null, user: null, permissions: null, source: "api" as const, handlers: [{ file: "a.js", funcName: "f" }], maxAttempts: 1, idempotencyKey: null };
+      await engine.enqueue(event);
+      proxy.pause();
+      const started = Date.now();
+      await expect(engine.enqueue(event)).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(9_000);
+      proxy.resume();
+      await expect(engine.enqueue(event)).resolves.toMatchObject({ handlers: 1 });
+    } finally {
+      await proxy.stop();
+    }
+  }, 20_000);
 });
