@@ -243,7 +243,8 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     expectError(await post("/v1/events/order.paid", { delivery: "queued" }, "shop", { "idempotency-key": "bad key with spaces" }), 400, "INVALID_REQUEST");
   });
 
-  it.runIf(engine === "bullmq")("an Idempotency-Key used again after it expired queues a new event; a key claimed by an event never stored is taken over", async () => {
+  // BullMQ's own key handling (the database engines keep keys in a unique index, swept after 24 h).
+  if (engine === "bullmq") it("an Idempotency-Key used again after it expired queues a new event; a key claimed by an event never stored is taken over", async () => {
     const redis = await connectRedis();
     const idemKey = (key: string) => `${prefix}:events:idem:shop:${createHash("sha256").update(key).digest("hex")}`;
     const first = await post("/v1/events/order.paid", { payload: { id: "k-1" }, delivery: "queued" }, "shop", { "idempotency-key": "reused" });
