@@ -170,7 +170,8 @@ export class BullmqDelivery implements DeliveryEngine {
           },
         })),
       );
-      await this.redis.hset(metaKey, "stored", "1");
+      // Only a key's later repeats read the mark (a repeat must not answer for jobs not yet queued).
+      if (idemKey !== undefined) await this.redis.hset(metaKey, "stored", "1");
     } catch (error) {
       // Not acknowledged: the key is free again for the caller's retry (best effort; else it goes stale).
       if (idemKey !== undefined) await this.redis.eval(RELEASE_KEY, 1, idemKey, id).catch(() => {});
