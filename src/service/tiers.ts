@@ -35,7 +35,7 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxStoredDataMB: 10,
     maxDeliveryAttempts: 1,
     maxSchedules: 2,
-    maxQueuedEvents: 1_000,
+    maxQueuedEvents: 10_000,
   },
   starter: {
     maxExecutionsPerDay: 1_000,
@@ -49,7 +49,7 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxStoredDataMB: 100,
     maxDeliveryAttempts: 3,
     maxSchedules: 10,
-    maxQueuedEvents: 10_000,
+    maxQueuedEvents: 100_000,
   },
   enterprise: {
     maxExecutionsPerDay: 100_000,
@@ -63,6 +63,6 @@ export const TIER_QUOTAS: Readonly<Record<TierName, Readonly<Quotas>>> = {
     maxStoredDataMB: 10_000,
     maxDeliveryAttempts: 5,
     maxSchedules: 50,
-    maxQueuedEvents: 100_000,
+    maxQueuedEvents: 200_000,
   },
 };
