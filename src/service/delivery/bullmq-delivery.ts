@@ -7,8 +7,16 @@ import { throttledLog } from "../throttled-log.js";
 import { DEAD_LETTER_TTL_MS, FINAL_CODES, IDEMPOTENCY_TTL_MS, keptValue, SUCCEEDED_TTL_MS } from "./retry-policy.js";
 import { TICK_GRACE_MS, type QueueTick, type Schedule, type TenantSchedules } from "./schedule-ticker.js";
 
-/** One handler's job as BullMQ keeps it: what an attempt needs, but its number (BullMQ counts attempts). */
-type HandlerJobData = Omit<TakenJob, "attempt">;
+/**
+ * One handler's job as BullMQ keeps it: what an attempt needs, but its number (BullMQ counts attempts).
+ * An event with several handlers keeps its payload and context once, in the delivery's record
+ * (`sharedInput`), not in every job: a 1 MB body with 32 handlers would be 32 MB of Redis.
+ */
+type HandlerJobData = Omit<TakenJob, "attempt"> & { sharedInput?: true };
+
+/** The delivery record's fields the service reads (never its payload, which may be large). */
+const RECORD_FIELDS = ["tenant", "event", "source", "createdAt", "handlers", "stored"] as const;
+type DeliveryRecord = Partial<Record<(typeof RECORD_FIELDS)[number], string>>;
 
 export interface BullmqDeliveryOptions {
   redisUrl: string;
@@ -126,7 +134,9 @@ export class BullmqDelivery implements DeliveryEngine {
     const id = randomUUID();
     const now = this.options.now();
     const metaKey = this.key("delivery", id);
+    const sharedInput = input.handlers.length > 1;
     const record = ["tenant", input.tenant, "event", input.event, "source", input.source, "createdAt", String(now), "handlers", String(input.handlers.length)];
+    if (sharedInput) record.push("payload", JSON.stringify(input.payload ?? null), "context", JSON.stringify(input.context ?? null));
     const metaTtl = DEAD_LETTER_TTL_MS + SUCCEEDED_TTL_MS;
     const idemKey = input.idempotencyKey === null ? undefined : this.key("idem", input.tenant, sha(input.idempotencyKey));
     if (idemKey === undefined) {
@@ -135,7 +145,7 @@ export class BullmqDelivery implements DeliveryEngine {
       for (let tries = 0; ; tries++) {
         const earlier = (await this.redis.eval(CLAIM_KEY, 2, idemKey, metaKey, id, IDEMPOTENCY_TTL_MS, metaTtl, ...record)) as string | null;
         if (earlier === null) break;
-        const meta = await this.redis.hgetall(this.key("delivery", earlier));
+        const meta = await this.record(earlier);
         if (meta.tenant === input.tenant && meta.stored === "1") return { id: earlier, event: meta.event!, handlers: Number(meta.handlers), duplicate: true };
         const stale = meta.tenant === undefined || now - Number(meta.createdAt) > STALE_CLAIM_MS;
         if (!stale || tries > 0) throw new Error("an earlier event with this Idempotency-Key is still being stored");
@@ -155,8 +165,9 @@ export class BullmqDelivery implements DeliveryEngine {
             event: input.event,
             file: h.file,
             funcName: h.funcName,
-            payload: input.payload,
-            context: input.context,
+            payload: sharedInput ? null : input.payload,
+            context: sharedInput ? null : input.context,
+            ...(sharedInput ? { sharedInput: true as const } : {}),
             user: input.user,
             permissions: input.permissions,
             maxAttempts: input.maxAttempts,
@@ -180,8 +191,17 @@ export class BullmqDelivery implements DeliveryEngine {
     return { id, event: input.event, handlers: input.handlers.length, duplicate: false };
   }
 
+  private async record(id: string): Promise<DeliveryRecord> {
+    const values = await this.redis.hmget(this.key("delivery", id), ...RECORD_FIELDS);
+    const record: DeliveryRecord = {};
+    RECORD_FIELDS.forEach((field, i) => {
+      if (values[i] !== null) record[field] = values[i]!;
+    });
+    return record;
+  }
+
   async report(tenant: string, id: string): Promise<DeliveryReport | undefined> {
-    const meta = await this.redis.hgetall(this.key("delivery", id));
+    const meta = await this.record(id);
     if (meta.tenant !== tenant) return undefined;
     const queue = this.queue(tenant);
     const handlers: JobView[] = [];
@@ -214,7 +234,7 @@ export class BullmqDelivery implements DeliveryEngine {
   }
 
   async retry(tenant: string, id: string): Promise<number | undefined> {
-    const meta = await this.redis.hgetall(this.key("delivery", id));
+    const meta = await this.record(id);
     if (meta.tenant !== tenant) return undefined;
     let count = 0;
     for (let index = 0; index < Number(meta.handlers); index++) {
@@ -395,9 +415,15 @@ export class BullmqDelivery implements DeliveryEngine {
 
   /** One attempt: its result is the job's return value, or its failure's reason (JSON), so the last result stays structured. */
   private async attempt(job: Job, token: string | undefined, run: (job: TakenJob) => Promise<AttemptOutcome>): Promise<AttemptResult> {
-    const data = job.data as HandlerJobData;
+    const { sharedInput, ...data } = job.data as HandlerJobData;
     const attempt = job.attemptsMade + 1;
-    const outcome = await run({ ...data, deliveryId: data.deliveryId, attempt, maxAttempts: data.maxAttempts });
+    if (sharedInput) {
+      const [payload, context] = await this.redis.hmget(this.key("delivery", data.deliveryId), "payload", "context");
+      if (payload === null || context === null) throw new Error(JSON.stringify({ success: false, error: { code: "INTERNAL_ERROR", message: "the event's payload is no longer stored" }, durationMs: 0, attempt, at: this.options.now() }));
+      data.payload = JSON.parse(payload);
+      data.context = JSON.parse(context);
+    }
+    const outcome = await run({ ...data, attempt, maxAttempts: data.maxAttempts });
     const at = this.options.now();
     if (!outcome.ran) {
       this.options.onAttempt?.(data.tenant, "postponed");
