@@ -97,6 +97,21 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE executions ADD COLUMN job_id TEXT;
    ALTER TABLE executions ADD COLUMN attempt INTEGER;
    ${DELIVERY_SCHEMA}`,
+  // Each tenant's unfinished handler jobs (maxQueuedEvents), kept by triggers: one row to read, where a
+  // COUNT over a backlog of 200,000 jobs held the thread that serves requests for 10 ms or more.
+  `CREATE TABLE delivery_backlog (tenant TEXT PRIMARY KEY, jobs INTEGER NOT NULL);
+   INSERT INTO delivery_backlog (tenant, jobs) SELECT tenant, COUNT(*) FROM delivery_jobs WHERE state IN ('queued', 'running') GROUP BY tenant;
+   CREATE TRIGGER delivery_backlog_insert AFTER INSERT ON delivery_jobs WHEN NEW.state IN ('queued', 'running') BEGIN
+     INSERT INTO delivery_backlog (tenant, jobs) VALUES (NEW.tenant, 1) ON CONFLICT (tenant) DO UPDATE SET jobs = jobs + 1;
+   END;
+   CREATE TRIGGER delivery_backlog_update AFTER UPDATE OF state ON delivery_jobs
+     WHEN (OLD.state IN ('queued', 'running')) <> (NEW.state IN ('queued', 'running')) BEGIN
+     INSERT INTO delivery_backlog (tenant, jobs) VALUES (NEW.tenant, CASE WHEN NEW.state IN ('queued', 'running') THEN 1 ELSE -1 END)
+       ON CONFLICT (tenant) DO UPDATE SET jobs = jobs + excluded.jobs;
+   END;
+   CREATE TRIGGER delivery_backlog_delete AFTER DELETE ON delivery_jobs WHEN OLD.state IN ('queued', 'running') BEGIN
+     UPDATE delivery_backlog SET jobs = jobs - 1 WHERE tenant = OLD.tenant;
+   END;`,
 ];
 
 /** The shared-state file's schema; `rate_limits` is rate-limiter-flexible's RateLimiterSQLite table. */
