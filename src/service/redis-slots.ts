@@ -26,6 +26,16 @@ local left = redis.call('HINCRBY', KEYS[1], ARGV[1], -tonumber(ARGV[2]))
 if left <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return left`;
 
+// Sets this holder's count (ARGV[2]; 0 removes it): the node's own record of what it holds is the truth.
+const RECONCILE = `
+if tonumber(ARGV[2]) > 0 then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], 86400000)
+else
+  redis.call('HDEL', KEYS[1], ARGV[1])
+end
+return 1`;
+
 const ACTIVE = `
 local fields = redis.call('HGETALL', KEYS[1])
 local used = 0
@@ -37,12 +47,19 @@ return used`;
 /**
  * Concurrency slots shared by every node, in Redis: per tenant a hash of holder -> slots, and per holder an
  * alive key its heartbeat renews. A node that dies stops renewing; its slots stop counting within
- * SLOT_LEASE_MS. A release that fails (Redis away) is retried by the heartbeat, so no slot leaks.
+ * SLOT_LEASE_MS. A command that failed or timed out (Redis away or stuck) may still have run, or run
+ * later: the heartbeat then sets the tenant's count of this holder to what the node holds by its own
+ * record, so neither a late acquire nor a lost release leaks a slot or frees one twice.
  */
 export class RedisSlots implements ConcurrencySlots {
   private readonly holder = holderName();
   private readonly heartbeat: Heartbeat;
-  private readonly owed = new Map<string, number>();
+  /** Slots this node holds by the answers it got (the truth its heartbeat writes back). */
+  private readonly held = new Map<string, number>();
+  /** Acquires and releases on their way, per tenant: a count written back meanwhile could miss one. */
+  private readonly busy = new Map<string, number>();
+  /** Tenants whose count in Redis may differ from `held` (a command failed): written back by the heartbeat. */
+  private readonly uncertain = new Set<string>();
 
   constructor(
     private readonly redis: Redis,
@@ -52,16 +69,35 @@ export class RedisSlots implements ConcurrencySlots {
     this.heartbeat = new Heartbeat(() => this.beat(), leaseMs);
   }
 
-  async acquire(tenant: string, max: number, wanted: number): Promise<number> {
-    return Number(await this.redis.eval(ACQUIRE, 1, this.key(tenant), this.holder, max, wanted, this.aliveKey("")));
+  acquire(tenant: string, max: number, wanted: number): Promise<number> {
+    return this.tracked(tenant, async () => {
+      const took = Number(await this.redis.eval(ACQUIRE, 1, this.key(tenant), this.holder, max, wanted, this.aliveKey("")));
+      this.held.set(tenant, (this.held.get(tenant) ?? 0) + took);
+      return took;
+    });
   }
 
-  async release(tenant: string, count: number): Promise<void> {
-    try {
+  release(tenant: string, count: number): Promise<void> {
+    // Released for the node at once: its caller is done with them, whatever Redis answers.
+    const left = Math.max(0, (this.held.get(tenant) ?? 0) - count);
+    if (left > 0) this.held.set(tenant, left);
+    else this.held.delete(tenant);
+    return this.tracked(tenant, async () => {
       await this.redis.eval(RELEASE, 1, this.key(tenant), this.holder, count);
+    });
+  }
+
+  private async tracked<T>(tenant: string, command: () => Promise<T>): Promise<T> {
+    this.busy.set(tenant, (this.busy.get(tenant) ?? 0) + 1);
+    try {
+      return await command();
     } catch (error) {
-      this.owed.set(tenant, (this.owed.get(tenant) ?? 0) + count);
+      this.uncertain.add(tenant);
       throw error;
+    } finally {
+      const left = (this.busy.get(tenant) ?? 1) - 1;
+      if (left > 0) this.busy.set(tenant, left);
+      else this.busy.delete(tenant);
     }
   }
 
@@ -81,9 +117,15 @@ export class RedisSlots implements ConcurrencySlots {
 
   private async beat(): Promise<void> {
     await this.redis.set(this.aliveKey(this.holder), "1", "PX", this.leaseMs);
-    for (const [tenant, count] of [...this.owed]) {
-      this.owed.delete(tenant);
-      await this.release(tenant, count);
+    for (const tenant of [...this.uncertain]) {
+      if (this.busy.has(tenant)) continue; // next beat: a count written now could miss a command on its way
+      this.uncertain.delete(tenant);
+      try {
+        await this.redis.eval(RECONCILE, 1, this.key(tenant), this.holder, this.held.get(tenant) ?? 0);
+      } catch (error) {
+        this.uncertain.add(tenant);
+        throw error;
+      }
     }
   }
 
