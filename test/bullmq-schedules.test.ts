@@ -139,6 +139,23 @@ describe("BullMQ engine with Redis away", () => {
     }
   });
 
+  it("a tenant's queue whose first set-up failed (Redis not answering) is made again once Redis answers", async () => {
+    const proxy = new TcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
+    await proxy.start();
+    try {
+      const engine = node(redisPrefix("tbx-away"), `redis://127.0.0.1:${proxy.port}`);
+      const event = { tenant: "fresh", event: "e", payload: 1, context: null, user: null, permissions: null, source: "api" as const, handlers: [{ file: "a.js", funcName: "f" }], maxAttempts: 1, idempotencyKey: null };
+      await engine.keepSchedules([], ignore); // connected, and the ticks' queue set up
+      proxy.pause();
+      await expect(engine.backlog("fresh")).rejects.toThrow(); // the tenant's first use of its queue
+      proxy.resume();
+      await expect.poll(() => engine.enqueue(event).then(() => "queued", () => "failed"), { timeout: 10_000, interval: 200 }).toBe("queued");
+      expect(await engine.backlog("fresh")).toBe(1);
+    } finally {
+      await proxy.stop();
+    }
+  }, 30_000);
+
   it("with Redis up but not answering, enqueue fails after its command timeout (5 s) and works again once Redis answers", async () => {
     const proxy = new TcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
     await proxy.start();

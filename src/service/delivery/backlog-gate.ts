@@ -12,6 +12,8 @@ const RECOUNT_MS = 1000;
  */
 export class BacklogGate {
   private readonly counted = new Map<string, { jobs: number; at: number }>();
+  /** A count on its way, per tenant: requests that arrive meanwhile wait for it instead of counting again. */
+  private readonly counting = new Map<string, Promise<void>>();
 
   constructor(
     private readonly count: (tenant: string, atMost: number) => Promise<number>,
@@ -20,11 +22,18 @@ export class BacklogGate {
 
   /** Takes room for `jobs` more handler jobs, or refuses with 429 TOO_MANY_QUEUED. */
   async admit(tenant: string, jobs: number, limit: number): Promise<void> {
-    const now = this.now();
     let entry = this.counted.get(tenant);
-    if (!entry || now - entry.at >= RECOUNT_MS) {
-      entry = { jobs: await this.count(tenant, limit + 1), at: now };
-      this.counted.set(tenant, entry);
+    if (!entry || this.now() - entry.at >= RECOUNT_MS) {
+      let pending = this.counting.get(tenant);
+      if (!pending) {
+        const at = this.now();
+        pending = this.count(tenant, limit + 1)
+          .then((jobs) => void this.counted.set(tenant, { jobs, at }))
+          .finally(() => this.counting.delete(tenant));
+        this.counting.set(tenant, pending);
+      }
+      await pending;
+      entry = this.counted.get(tenant)!;
     }
     if (entry.jobs + jobs > limit) {
       throw new ServiceError("TOO_MANY_QUEUED", `the tenant's queued events wait on ${entry.jobs} unfinished handler jobs, at most ${limit} (maxQueuedEvents): try again once some have run`, RECOUNT_MS);

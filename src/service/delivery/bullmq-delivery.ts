@@ -111,10 +111,24 @@ export class BullmqDelivery implements DeliveryEngine {
   private queue(tenant: string): Queue {
     let queue = this.queues.get(tenant);
     if (!queue) {
-      queue = new Queue(`t-${tenant}`, { connection: this.redis, prefix: `${this.prefix}:bull`, streams: EVENT_STREAM });
-      queue.on("error", this.connectionError);
+      queue = this.newQueue(`t-${tenant}`, (failed) => this.queues.get(tenant) === failed && this.queues.delete(tenant));
       this.queues.set(tenant, queue);
     }
+    return queue;
+  }
+
+  /**
+   * A queue on the requests' connection. BullMQ keeps the outcome of a queue's first set-up, failure
+   * included: a queue whose set-up failed (Redis away or stuck at that moment) is forgotten, so the next
+   * request makes a new one instead of failing until a restart.
+   */
+  private newQueue(name: string, forget: (queue: Queue) => void): Queue {
+    const queue = new Queue(name, { connection: this.redis, prefix: `${this.prefix}:bull`, streams: EVENT_STREAM });
+    queue.on("error", this.connectionError);
+    queue.waitUntilReady().catch(() => {
+      forget(queue);
+      void queue.close().catch(() => {});
+    });
     return queue;
   }
 
@@ -364,10 +378,9 @@ export class BullmqDelivery implements DeliveryEngine {
 
   /** The ticks' queue (on the requests' connection: a round with Redis away fails in a moment, so it never holds up a shutdown). */
   private ticks(): Queue {
-    if (!this.ticksQueue) {
-      this.ticksQueue = new Queue(TICKS_QUEUE, { connection: this.redis, prefix: `${this.prefix}:bull`, streams: EVENT_STREAM });
-      this.ticksQueue.on("error", this.connectionError);
-    }
+    this.ticksQueue ??= this.newQueue(TICKS_QUEUE, (failed) => {
+      if (this.ticksQueue === failed) this.ticksQueue = undefined;
+    });
     return this.ticksQueue;
   }
 
