@@ -260,17 +260,27 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     expect(second.body.id).not.toBe(first.body.id);
     expect((await settled(second.body.id)).handlers[0].lastResult.value).toMatchObject({ id: "k-2" });
     expect((await settled(first.body.id)).handlers[0].lastResult.value).toMatchObject({ id: "k-1" });
-    // A node that died between claiming a key and storing the event's jobs left a claim that is never marked stored.
-    const orphan = "00000000-0000-4000-8000-00000000dead";
-    await redis.set(idemKey("orphaned"), orphan, "PX", 86_400_000);
-    await redis.hset(`${prefix}:events:delivery:${orphan}`, { tenant: "shop", event: "order.paid", source: "api", createdAt: String(Date.now() - 60_000), handlers: "1" });
-    const third = await post("/v1/events/order.paid", { payload: { id: "k-3" }, delivery: "queued" }, "shop", { "idempotency-key": "orphaned" });
-    expect(third.status, third.text).toBe(202);
-    expect(third.body).toMatchObject({ handlers: 1, duplicate: false });
-    expect(third.body.id).not.toBe(orphan);
-    expect((await settled(third.body.id)).handlers[0].lastResult.value).toMatchObject({ id: "k-3" });
-    const again = await post("/v1/events/order.paid", { payload: { id: "k-4" }, delivery: "queued" }, "shop", { "idempotency-key": "orphaned" });
-    expect(again.body).toEqual({ ...third.body, duplicate: true });
+    // A node that died between claiming a key and storing the event's jobs left a claim never marked
+    // stored; a store that failed (answered 503) marks its claim failed. Either is stored again under its
+    // own id, at once or after 30 s: a job of it that reached the queue anyway is the same job.
+    const claims = [
+      { key: "orphaned", id: "00000000-0000-4000-8000-00000000dead", fields: { createdAt: String(Date.now() - 60_000) } },
+      { key: "failed-store", id: "00000000-0000-4000-8000-0000000fa11d", fields: { createdAt: String(Date.now()), failed: "1" } },
+    ];
+    for (const claim of claims) {
+      await redis.set(idemKey(claim.key), claim.id, "PX", 86_400_000);
+      await redis.hset(`${prefix}:events:delivery:${claim.id}`, { tenant: "shop", event: "order.paid", source: "api", handlers: "1", ...claim.fields });
+      const stored = await post("/v1/events/order.paid", { payload: { id: claim.key }, delivery: "queued" }, "shop", { "idempotency-key": claim.key });
+      expect(stored.status, stored.text).toBe(202);
+      expect(stored.body).toEqual({ id: claim.id, event: "order.paid", handlers: 1, duplicate: false });
+      expect((await settled(claim.id)).handlers[0].lastResult.value).toMatchObject({ id: claim.key });
+      const again = await post("/v1/events/order.paid", { payload: { id: "later" }, delivery: "queued" }, "shop", { "idempotency-key": claim.key });
+      expect(again.body).toEqual({ ...stored.body, duplicate: true });
+    }
+    // A claim still being stored (recent, not failed): the repeat is asked to try again.
+    await redis.set(idemKey("in-flight"), "00000000-0000-4000-8000-00000000f1e5", "PX", 86_400_000);
+    await redis.hset(`${prefix}:events:delivery:00000000-0000-4000-8000-00000000f1e5`, { tenant: "shop", event: "order.paid", source: "api", handlers: "1", createdAt: String(Date.now()) });
+    expectError(await post("/v1/events/order.paid", { delivery: "queued" }, "shop", { "idempotency-key": "in-flight" }), 503, "UNAVAILABLE");
   });
 
   it("a tenant sees only its own jobs and dead letters", async () => {

@@ -15,7 +15,7 @@ import { TICK_GRACE_MS, type QueueTick, type Schedule, type TenantSchedules } fr
 type HandlerJobData = Omit<TakenJob, "attempt"> & { sharedInput?: true };
 
 /** The delivery record's fields the service reads (never its payload, which may be large). */
-const RECORD_FIELDS = ["tenant", "event", "source", "createdAt", "handlers", "stored"] as const;
+const RECORD_FIELDS = ["tenant", "event", "source", "createdAt", "handlers", "stored", "failed"] as const;
 type DeliveryRecord = Partial<Record<(typeof RECORD_FIELDS)[number], string>>;
 
 export interface BullmqDeliveryOptions {
@@ -41,7 +41,7 @@ interface TickJobData {
 /** The queue of every tenant's schedule ticks: its job schedulers make one job per tick, taken by one worker of one node. */
 const TICKS_QUEUE = "schedules";
 
-/** An Idempotency-Key claimed this long ago by an event never marked stored is taken over (its storing failed or stopped). */
+/** An event under an Idempotency-Key not marked stored this long after its claim is stored again (its storing stopped). */
 const STALE_CLAIM_MS = 30_000;
 
 /**
@@ -55,9 +55,6 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('HSET', KEYS[2], unpack(ARGV, 4))
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return false`;
-
-/** Releases an Idempotency-Key (KEYS[1]) if it is still claimed for ARGV[1]. */
-const RELEASE_KEY = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /** The connection options of requests to Redis (not the workers'): a Redis away or stuck fails them in a moment. */
 const COMMANDS = { maxRetriesPerRequest: 1, commandTimeout: 5_000 };
@@ -138,35 +135,36 @@ export class BullmqDelivery implements DeliveryEngine {
 
   /**
    * Stores the event's handler jobs under a fresh id. With an Idempotency-Key, the key is claimed for the
-   * new id and the delivery's record written in one step (a script): an earlier claim whose event was
-   * stored answers as a duplicate; one still being stored asks the caller to try again; one whose storing
-   * failed or stopped (its record never marked stored after STALE_CLAIM_MS) is taken over. The record is
-   * marked stored only once every job is in the queue, so a duplicate is never answered for jobs that
-   * are not there.
+   * new id and the delivery's record written in one step (a script). An earlier claim whose event was
+   * stored answers as a duplicate; one still being stored asks the caller to try again. One whose storing
+   * failed (a 503 was answered) or stopped (its record never marked stored after STALE_CLAIM_MS) is stored
+   * again under its own id: jobs of it that reached the queue anyway are the same jobs (BullMQ ignores a job
+   * id it holds), so a key never queues a handler twice. The record is marked stored only once every job
+   * is in the queue, so a duplicate is never answered for jobs that are not there.
    */
   async enqueue(input: NewEvent): Promise<{ id: string; event: string; handlers: number; duplicate: boolean }> {
-    const id = randomUUID();
+    let id: string = randomUUID();
     const now = this.options.now();
-    const metaKey = this.key("delivery", id);
     const sharedInput = input.handlers.length > 1;
     const record = ["tenant", input.tenant, "event", input.event, "source", input.source, "createdAt", String(now), "handlers", String(input.handlers.length)];
     if (sharedInput) record.push("payload", JSON.stringify(input.payload ?? null), "context", JSON.stringify(input.context ?? null));
     const metaTtl = DEAD_LETTER_TTL_MS + SUCCEEDED_TTL_MS;
     const idemKey = input.idempotencyKey === null ? undefined : this.key("idem", input.tenant, sha(input.idempotencyKey));
     if (idemKey === undefined) {
-      await this.redis.multi().hset(metaKey, ...record).pexpire(metaKey, metaTtl).exec();
+      await this.redis.multi().hset(this.key("delivery", id), ...record).pexpire(this.key("delivery", id), metaTtl).exec();
     } else {
-      for (let tries = 0; ; tries++) {
-        const earlier = (await this.redis.eval(CLAIM_KEY, 2, idemKey, metaKey, id, IDEMPOTENCY_TTL_MS, metaTtl, ...record)) as string | null;
-        if (earlier === null) break;
+      const earlier = (await this.redis.eval(CLAIM_KEY, 2, idemKey, this.key("delivery", id), id, IDEMPOTENCY_TTL_MS, metaTtl, ...record)) as string | null;
+      if (earlier !== null) {
         const meta = await this.record(earlier);
         if (meta.tenant === input.tenant && meta.stored === "1") return { id: earlier, event: meta.event!, handlers: Number(meta.handlers), duplicate: true };
-        const stale = meta.tenant === undefined || now - Number(meta.createdAt) > STALE_CLAIM_MS;
-        if (!stale || tries > 0) throw new Error("an earlier event with this Idempotency-Key is still being stored");
-        // The earlier claim's event was never stored: its claim is released (if still its) and claimed anew.
-        await this.redis.eval(RELEASE_KEY, 1, idemKey, earlier);
+        const unfinished = meta.tenant === undefined || meta.failed === "1" || now - Number(meta.createdAt) > STALE_CLAIM_MS;
+        if (!unfinished) throw new Error("an earlier event with this Idempotency-Key is still being stored");
+        id = earlier;
+        const metaKey = this.key("delivery", id);
+        await this.redis.multi().hset(metaKey, ...record).hdel(metaKey, "failed").pexpire(metaKey, metaTtl).exec();
       }
     }
+    const metaKey = this.key("delivery", id);
     const backoff = { type: "exponential" as const, delay: this.options.retryBaseMs ?? 1000, jitter: 0.5 };
     try {
       await this.queue(input.tenant).addBulk(
@@ -198,8 +196,9 @@ export class BullmqDelivery implements DeliveryEngine {
       // Only a key's later repeats read the mark (a repeat must not answer for jobs not yet queued).
       if (idemKey !== undefined) await this.redis.hset(metaKey, "stored", "1");
     } catch (error) {
-      // Not acknowledged: the key is free again for the caller's retry (best effort; else it goes stale).
-      if (idemKey !== undefined) await this.redis.eval(RELEASE_KEY, 1, idemKey, id).catch(() => {});
+      // Not acknowledged: the caller's retry with the key stores this same event again at once (best
+      // effort; else after STALE_CLAIM_MS).
+      if (idemKey !== undefined) await this.redis.hset(metaKey, "failed", "1").catch(() => {});
       throw error;
     }
     return { id, event: input.event, handlers: input.handlers.length, duplicate: false };
