@@ -103,74 +103,61 @@ describe("BullMQ job schedulers across nodes", () => {
     expect(queued).toEqual([due]);
   });
 
-  it("with Redis away, a round fails in a moment instead of waiting for Redis (shutdown waits for the round)", async () => {
-    const prefix = redisPrefix("tbx-sched");
-    const proxy = new TcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
-    await proxy.start();
-    try {
-      const a = node(prefix, `redis://127.0.0.1:${proxy.port}`);
-      await a.keepSchedules(reading([EVERY_MINUTE]), ignore);
+  it("with Redis away, a round fails in a moment instead of waiting for Redis (shutdown waits for the round)", () =>
+    behindProxy(async (engine, proxy) => {
+      await engine.keepSchedules(reading([EVERY_MINUTE]), ignore);
       await proxy.stop();
       const started = Date.now();
-      await expect(a.keepSchedules(reading([EVERY_MINUTE]), ignore)).rejects.toThrow();
+      await expect(engine.keepSchedules(reading([EVERY_MINUTE]), ignore)).rejects.toThrow();
       expect(Date.now() - started).toBeLessThan(5_000);
-    } finally {
-      await proxy.stop();
-    }
-  });
+    }));
 });
 
+/** One queued event with one handler. */
+const EVENT = { tenant: "t", event: "e", payload: 1, context: null, user: null, permissions: null, source: "api" as const, handlers: [{ file: "a.js", funcName: "f" }], maxAttempts: 1, idempotencyKey: null };
+
+/** An engine that reaches Redis through a proxy the test cuts (stop) or freezes (pause). */
+async function behindProxy(test: (engine: BullmqDelivery, proxy: TcpProxy) => Promise<void>): Promise<void> {
+  const proxy = new TcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
+  await proxy.start();
+  try {
+    await test(node(redisPrefix("tbx-away"), `redis://127.0.0.1:${proxy.port}`), proxy);
+  } finally {
+    await proxy.stop();
+  }
+}
+
 describe("BullMQ engine with Redis away", () => {
-  it("an event cannot be queued: enqueue fails in a moment (the service answers 503) instead of waiting for Redis", async () => {
-    const proxy = new TcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
-    await proxy.start();
-    try {
-      const engine = node(redisPrefix("tbx-away"), `redis://127.0.0.1:${proxy.port}`);
-      const event = { tenant: "t", event: "e", payload: 1, context: null, user: null, permissions: null, source: "api" as const, handlers: [{ file: "a.js", funcName: "f" }], maxAttempts: 1 };
-      await engine.enqueue({ ...event, idempotencyKey: null });
+  it("an event cannot be queued: enqueue fails in a moment (the service answers 503) instead of waiting for Redis", () =>
+    behindProxy(async (engine, proxy) => {
+      await engine.enqueue(EVENT);
       await proxy.stop();
       for (const idempotencyKey of [null, "k"]) {
         const started = Date.now();
-        await expect(engine.enqueue({ ...event, idempotencyKey })).rejects.toThrow();
+        await expect(engine.enqueue({ ...EVENT, idempotencyKey })).rejects.toThrow();
         expect(Date.now() - started).toBeLessThan(5_000);
       }
-    } finally {
-      await proxy.stop();
-    }
-  });
+    }));
 
-  it("a tenant's queue whose first set-up failed (Redis not answering) is made again once Redis answers", async () => {
-    const proxy = new TcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
-    await proxy.start();
-    try {
-      const engine = node(redisPrefix("tbx-away"), `redis://127.0.0.1:${proxy.port}`);
-      const event = { tenant: "fresh", event: "e", payload: 1, context: null, user: null, permissions: null, source: "api" as const, handlers: [{ file: "a.js", funcName: "f" }], maxAttempts: 1, idempotencyKey: null };
+  it("a tenant's queue whose first set-up failed (Redis not answering) is made again once Redis answers", () =>
+    behindProxy(async (engine, proxy) => {
       await engine.keepSchedules([], ignore); // connected, and the ticks' queue set up
       proxy.pause();
       await expect(engine.backlog("fresh")).rejects.toThrow(); // the tenant's first use of its queue
       proxy.resume();
-      await expect.poll(() => engine.enqueue(event).then(() => "queued", () => "failed"), { timeout: 10_000, interval: 200 }).toBe("queued");
+      const fresh = { ...EVENT, tenant: "fresh" };
+      await expect.poll(() => engine.enqueue(fresh).then(() => "queued", () => "failed"), { timeout: 10_000, interval: 200 }).toBe("queued");
       expect(await engine.backlog("fresh")).toBe(1);
-    } finally {
-      await proxy.stop();
-    }
-  }, 30_000);
+    }), 30_000);
 
-  it("with Redis up but not answering, enqueue fails after its command timeout (5 s) and works again once Redis answers", async () => {
-    const proxy = new TcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
-    await proxy.start();
-    try {
-      const engine = node(redisPrefix("tbx-away"), `redis://127.0.0.1:${proxy.port}`);
-      const event = { tenant: "t", event: "e", payload: 1, context: null, user: null, permissions: null, source: "api" as const, handlers: [{ file: "a.js", funcName: "f" }], maxAttempts: 1, idempotencyKey: null };
-      await engine.enqueue(event);
+  it("with Redis up but not answering, enqueue fails after its command timeout (5 s) and works again once Redis answers", () =>
+    behindProxy(async (engine, proxy) => {
+      await engine.enqueue(EVENT);
       proxy.pause();
       const started = Date.now();
-      await expect(engine.enqueue(event)).rejects.toThrow();
+      await expect(engine.enqueue(EVENT)).rejects.toThrow();
       expect(Date.now() - started).toBeLessThan(9_000);
       proxy.resume();
-      await expect(engine.enqueue(event)).resolves.toMatchObject({ handlers: 1 });
-    } finally {
-      await proxy.stop();
-    }
-  }, 20_000);
+      await expect(engine.enqueue(EVENT)).resolves.toMatchObject({ handlers: 1 });
+    }), 20_000);
 });
