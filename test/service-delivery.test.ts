@@ -167,7 +167,7 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
   it("refuses an event past the tenant's maxQueuedEvents with 429 TOO_MANY_QUEUED, other tenants unaffected, and takes events again once the backlog ran", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const reply = await post("/v1/events/tick", { payload: 400, delivery: "queued" }, "backlog");
+      const reply = await post("/v1/events/tick", { payload: 400, delivery: "queued" }, "backlog", { "idempotency-key": `tick-${i}` });
       expect(reply.status, reply.text).toBe(202);
       ids.push(reply.body.id);
     }
@@ -175,6 +175,10 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     expectError(refused, 429, "TOO_MANY_QUEUED");
     expect(refused.body.error.message).toMatch(/at most 3 \(maxQueuedEvents\)/);
     expect(refused.headers.get("retry-after")).toBe("1");
+    // A repeat of an event already stored still gets its answer.
+    const repeat = await post("/v1/events/tick", { payload: 400, delivery: "queued" }, "backlog", { "idempotency-key": "tick-0" });
+    expect(repeat.status, repeat.text).toBe(202);
+    expect(repeat.body).toEqual({ id: ids[0], event: "tick", handlers: 1, duplicate: true });
     expect((await post("/v1/events/order.paid", { payload: { id: "o-b" }, delivery: "queued" })).status).toBe(202);
     for (const id of ids) expect((await settled(id, "backlog")).state).toBe("succeeded");
     await until(async () => (await post("/v1/events/tick", { payload: 1, delivery: "queued" }, "backlog")).status === 202, "an event taken again once the backlog ran", 5_000);

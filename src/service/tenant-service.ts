@@ -197,7 +197,14 @@ export class TenantService {
     storable(payload, context);
     await this.parts.store.ready();
     try {
-      await this.backlog.admit(tenant.id, targets.length, tenant.quotas.maxQueuedEvents);
+      try {
+        await this.backlog.admit(tenant.id, targets.length, tenant.quotas.maxQueuedEvents);
+      } catch (error) {
+        // A repeat of an event already stored gets its answer even while the backlog is full.
+        const first = error instanceof ServiceError && idempotencyKey !== null ? await this.parts.delivery.keyed(tenant.id, idempotencyKey) : undefined;
+        if (first) return { ...first, duplicate: true };
+        throw error;
+      }
       return await this.parts.delivery.enqueue({
         tenant: tenant.id,
         event,

@@ -226,6 +226,12 @@ export class BullmqDelivery implements DeliveryEngine {
     return { id, event: meta.event!, source, createdAt: Number(meta.createdAt), handlers, state: overallState(handlers), attempts: handlers.reduce((sum, h) => sum + h.attempts, 0) };
   }
 
+  async keyed(tenant: string, key: string): Promise<{ id: string; event: string; handlers: number } | undefined> {
+    const id = await this.redis.get(this.key("idem", tenant, sha(key)));
+    const meta = id === null ? undefined : await this.record(id);
+    return meta?.tenant === tenant && meta.stored === "1" ? { id: id!, event: meta.event!, handlers: Number(meta.handlers) } : undefined;
+  }
+
   async backlog(tenant: string): Promise<number> {
     const c = await this.queue(tenant).getJobCounts("wait", "prioritized", "delayed", "active", "waiting-children");
     return Object.values(c).reduce((sum, n) => sum + (n ?? 0), 0);

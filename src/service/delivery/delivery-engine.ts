@@ -36,6 +36,8 @@ export interface DeliveryEngine {
   enqueue(input: NewEvent): Promise<{ id: string; event: string; handlers: number; duplicate: boolean }>;
   report(tenant: string, id: string): Promise<DeliveryReport | undefined>;
   deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]>;
+  /** The answer an Idempotency-Key of the tenant already has (an event stored under it within 24 h), if any. */
+  keyed(tenant: string, key: string): Promise<{ id: string; event: string; handlers: number } | undefined>;
   /** The tenant's handler jobs not yet finished (waiting, delayed for a retry, or running); a store may stop counting at `atMost`. */
   backlog(tenant: string, atMost: number): Promise<number>;
   /** Queues a delivery's dead letters again, each with fresh attempts; how many (undefined: the tenant has no such delivery). */

@@ -157,6 +157,8 @@ export interface DeliveryStore {
   reclaimExpired(now: number): Promise<number>;
   delivery(tenant: string, id: string): Promise<DeliveryView | undefined>;
   deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]>;
+  /** The delivery an Idempotency-Key of the tenant names (within its 24 h), if any. */
+  keyed(tenant: string, key: string): Promise<string | undefined>;
   /** The tenant's handler jobs not yet finished (queued or running), counted up to `atMost`. */
   backlog(tenant: string, atMost: number): Promise<number>;
   /** How many dead letters of the delivery were queued again; undefined when the tenant has no such delivery. */
@@ -343,6 +345,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   /** The tenant's dead letters, newest first; `before` (a failedAt) pages on. */
+  async keyed(tenant: string, key: string): Promise<string | undefined> {
+    return (this.sql(`SELECT id FROM deliveries WHERE tenant = ? AND idempotency_key = ?`).get(tenant, key) as { id: string } | undefined)?.id;
+  }
+
   async backlog(tenant: string): Promise<number> {
     // Kept by triggers (database.ts): a COUNT over a large backlog would hold the thread that serves requests.
     const row = this.sql(`SELECT jobs FROM delivery_backlog WHERE tenant = ?`).get(tenant) as { jobs: number } | undefined;

@@ -72,6 +72,12 @@ export class EventDelivery implements DeliveryEngine {
     return { ...view, state: overallState(view.handlers), attempts: view.handlers.reduce((sum, h) => sum + h.attempts, 0) };
   }
 
+  async keyed(tenant: string, key: string): Promise<{ id: string; event: string; handlers: number } | undefined> {
+    const id = await this.store.keyed(tenant, key);
+    const view = id === undefined ? undefined : await this.store.delivery(tenant, id);
+    return view && { id: view.id, event: view.event, handlers: view.handlers.length };
+  }
+
   backlog(tenant: string, atMost: number): Promise<number> {
     return this.store.backlog(tenant, atMost);
   }

@@ -149,6 +149,11 @@ export class PostgresDeliveryStore implements DeliveryStore {
     return { id: row.id, event: row.event, source: row.source, createdAt: row.created_at, handlers: jobs.rows.map(jobView) };
   }
 
+  async keyed(tenant: string, key: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ id: string }>(`SELECT id FROM deliveries WHERE tenant = $1 AND idempotency_key = $2`, [tenant, key]);
+    return rows[0]?.id;
+  }
+
   async backlog(tenant: string, atMost: number): Promise<number> {
     const { rows } = await this.db.query<{ n: number }>(
       `SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM delivery_jobs WHERE tenant = $1 AND state IN ('queued', 'running') LIMIT $2) AS unfinished`,
