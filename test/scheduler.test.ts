@@ -15,6 +15,19 @@ function hold(scheduler: Scheduler, tenant: string, started: Held[]): Promise<vo
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Submits `count` held jobs of `tenant`, then lets a turn pass (`started` has those that started). */
+async function submitHeld(scheduler: Scheduler, tenant: string, count: number, started: Held[]): Promise<Promise<void>[]> {
+  const jobs = Array.from({ length: count }, () => hold(scheduler, tenant, started));
+  await tick();
+  return jobs;
+}
+
+/** Parks the jobs (each now waits on a tool call), then lets a turn pass. */
+async function park(...held: Held[]): Promise<void> {
+  for (const job of held) job.lane.park();
+  await tick();
+}
+
 /** Ends every job, those started meanwhile too, until all have settled. */
 async function drain(started: Held[], jobs: Promise<void>[]): Promise<void> {
   let settled = false;
@@ -29,15 +42,11 @@ describe("scheduler", () => {
   it("a parked job frees its core for another job, up to parkLanes more workers", async () => {
     const scheduler = new Scheduler(2, 100, 2, 0, 2);
     const started: Held[] = [];
-    const jobs = Array.from({ length: 6 }, () => hold(scheduler, "a", started));
-    await tick();
+    const jobs = await submitHeld(scheduler, "a", 6, started);
     expect(started).toHaveLength(2);
-    started[0]!.lane.park();
-    await tick();
+    await park(started[0]!);
     expect(started).toHaveLength(3);
-    started[1]!.lane.park();
-    started[2]!.lane.park();
-    await tick();
+    await park(started[1]!, started[2]!);
     // 2 + parkLanes workers at most, however many are parked.
     expect(started).toHaveLength(4);
     await drain(started, jobs);
@@ -76,16 +85,13 @@ describe("scheduler", () => {
   it("the per-tenant limit counts a tenant's jobs that use a core; another tenant still gets its turn", async () => {
     const scheduler = new Scheduler(2, 100, 1, 0, 2);
     const started: Held[] = [];
-    const a = Array.from({ length: 4 }, () => hold(scheduler, "a", started));
-    await tick();
+    const a = await submitHeld(scheduler, "a", 4, started);
     expect(started).toHaveLength(1);
-    started[0]!.lane.park();
-    await tick();
+    await park(started[0]!);
     expect(started).toHaveLength(2);
-    const b = hold(scheduler, "b", started);
-    await tick();
+    const b = await submitHeld(scheduler, "b", 1, started);
     expect(started).toHaveLength(3);
-    await drain(started, [...a, b]);
+    await drain(started, [...a, ...b]);
   });
 
   it("a job that ends while parked, or while waiting for its core, gives everything back", async () => {

@@ -116,6 +116,8 @@ export class Invocation {
    * and it is frozen besides; a sloppy one can be reached, so it is made anew for every invocation.
    */
   private wrapperIn(realm: Realm, hash: string, filename: string, source: string): (...args: unknown[]) => unknown {
+    // The compile cache first, even when the realm holds the wrapper: the lookup keeps the version recent
+    // there, and what it holds is what the runtime is told it need not send again (worker-process.ts).
     const { script, strict } = this.compiled.get(hash, filename, source);
     const kept = realm.wrappers.get(hash);
     if (kept) {

@@ -82,7 +82,7 @@ export class TenantService {
   private readonly recorder: ExecutionRecorder;
   private readonly ticker: ScheduleTicker;
   private readonly backlog: BacklogGate;
-  private readonly tickSkipped: (message: string) => void;
+  private readonly tickSkipped: (error: unknown) => void;
   private closing: Promise<void> | undefined;
 
   constructor(options: ServiceOptions) {
@@ -93,8 +93,7 @@ export class TenantService {
     this.admission = new Admission(parts.limiter);
     this.recorder = new ExecutionRecorder(parts.audit, parts.metrics, parts.now, parts.log);
     this.backlog = new BacklogGate((tenant, atMost) => parts.delivery.backlog(tenant, atMost), parts.now);
-    const skipped = throttledLog(parts.log, "a schedule skipped a tick: its tenant's queued events are at maxQueuedEvents");
-    this.tickSkipped = (message) => skipped(new Error(message));
+    this.tickSkipped = throttledLog(parts.log, "a schedule skipped a tick: its tenant's queued events are at maxQueuedEvents");
     this.ticker = new ScheduleTicker({
       tenants: () => this.config.tenants.values(),
       schedulesOf: (tenant) => parts.runtimes.of(tenant).schedules(this.folderOf(tenant)),
@@ -197,14 +196,8 @@ export class TenantService {
     storable(payload, context);
     await this.parts.store.ready();
     try {
-      try {
-        await this.backlog.admit(tenant.id, targets.length, tenant.quotas.maxQueuedEvents);
-      } catch (error) {
-        // A repeat of an event already stored gets its answer even while the backlog is full.
-        const first = error instanceof ServiceError && idempotencyKey !== null ? await this.parts.delivery.keyed(tenant.id, idempotencyKey) : undefined;
-        if (first) return { ...first, duplicate: true };
-        throw error;
-      }
+      const repeat = await this.roomForQueued(tenant, targets.length, idempotencyKey);
+      if (repeat) return repeat;
       return await this.parts.delivery.enqueue({
         tenant: tenant.id,
         event,
@@ -225,6 +218,21 @@ export class TenantService {
     }
   }
 
+  /**
+   * Room in the tenant's backlog (maxQueuedEvents) for `jobs` more, or 429 TOO_MANY_QUEUED; a repeat of an
+   * event already stored gets its answer (returned) even while the backlog is full.
+   */
+  private async roomForQueued(tenant: TenantConfig, jobs: number, idempotencyKey: string | null): Promise<QueuedEvent | undefined> {
+    try {
+      await this.backlog.admit(tenant.id, jobs, tenant.quotas.maxQueuedEvents);
+      return undefined;
+    } catch (error) {
+      const first = error instanceof ServiceError && idempotencyKey !== null ? await this.parts.delivery.keyed(tenant.id, idempotencyKey) : undefined;
+      if (first) return { ...first, duplicate: true };
+      throw error;
+    }
+  }
+
   /** One tick of a schedule, queued once whichever process or round saw it first (its key names the schedule and minute). */
   private async queueTick(tenantId: string, tick: { cron: string; at: number; handlers: HookTarget[] }): Promise<void> {
     const tenant = this.config.tenants.get(tenantId);
@@ -234,7 +242,7 @@ export class TenantService {
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
       // A backlog at its limit skips the tick (said once a minute): ticks would pile up behind it without end.
-      this.tickSkipped(`the schedule "${tick.cron}" of tenant "${tenant.id}" skipped a tick: ${error.message}`);
+      this.tickSkipped(new Error(`tenant "${tenant.id}", schedule "${tick.cron}"`));
       return;
     }
     const at = new Date(tick.at).toISOString();
