@@ -97,6 +97,31 @@ describe("tenantbox serve --workers 2", () => {
     expect(await again.exited).toEqual({ code: 0, signal: null });
   });
 
+  it("a process killed while it holds a tenant's slot gives the slot back at once", async () => {
+    const dir = tempDir("tenantbox-workers-");
+    const root = path.join(dir, "tenants");
+    const config = path.join(dir, "tenants.json");
+    writeTenants(root, { acme: { "m.js": "exports.ok = () => 'ok';\nexports.hang = () => new Promise(() => {});\n" } });
+    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "starter", quotas: { maxConcurrentExecutions: 1 } }] }));
+    const serve = new ServeProcess(["--root", root, "--config", config, "--data", path.join(dir, "data"), "--port", "0", "--workers", "2", "--max-threads", "1"], {
+      TENANTBOX_JWT_SECRET: SECRET,
+    });
+    const base = await serve.listened(2);
+    const acme = await signToken(SECRET, { tenantId: "acme" });
+    const run = (funcName: string) => call(base, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName }, headers: { connection: "close" } });
+    const hanging = run("hang").catch(() => "connection ended");
+    const holder = () => serve.logs().find((log) => log.msg === "incoming request" && log.req?.url === "/v1/run")?.pid as number | undefined;
+    await until(() => holder() !== undefined, "the hanging call to arrive");
+    await until(async () => (await run("ok")).body.error?.code === "TOO_MANY_CONCURRENT", "the slot to be taken");
+    process.kill(holder()!, "SIGKILL");
+    await until(() => serve.stderr.includes("ended (SIGKILL); starting another"), "the primary to see the process end");
+    // No lease to wait out: the primary dropped the dead process's slot when it saw it exit.
+    expect((await run("ok")).body.value).toBe("ok");
+    expect(await hanging).toBe("connection ended");
+    serve.child.kill("SIGTERM");
+    expect(await serve.exited).toEqual({ code: 0, signal: null });
+  });
+
   it("a service process that cannot start stops the whole serve with status 1", async () => {
     const dir = tempDir("tenantbox-workers-");
     const config = path.join(dir, "tenants.json");

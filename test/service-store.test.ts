@@ -101,7 +101,7 @@ describe("openDatabase (SQLite)", () => {
     const node = path.resolve(import.meta.dirname, "../node_modules/.bin/node");
     for (let round = 0; round < 3; round++) {
       const dir = path.join(root, `together-${round}`);
-      const script = `const m = await import(${JSON.stringify(module)}); for (const open of [m.openSharedStateDatabase, m.openDatabase]) open(${JSON.stringify(dir)}).close();`;
+      const script = `const m = await import(${JSON.stringify(module)}); m.openDatabase(${JSON.stringify(dir)}).close();`;
       const exits = await Promise.all(
         Array.from({ length: 6 }, () =>
           new Promise<{ code: number | null; stderr: string }>((resolve) => {

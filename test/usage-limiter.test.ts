@@ -1,11 +1,8 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import type { ConcurrencySlots } from "../src/service/concurrency-slots.js";
-import { openSharedStateDatabase } from "../src/service/database.js";
+import { MachineStateClient, type PrimaryChannel } from "../src/service/machine-state-client.js";
+import { isMachineRequest, MachineState } from "../src/service/machine-state.js";
 import { RedisSlots } from "../src/service/redis-slots.js";
-import { SqliteSlots } from "../src/service/sqlite-slots.js";
 import { ServiceError } from "../src/service/service-error.js";
 import { TIER_QUOTAS, type Quotas } from "../src/service/tiers.js";
 import { periodOf, UsageLimiter } from "../src/service/usage-limiter.js";
@@ -146,34 +143,60 @@ describe("UsageLimiter rate limits", () => {
   });
 });
 
-/** Where slots live: one process's memory, the machine's shared-state file, or Redis. */
-interface SlotEngine {
-  name: string;
-  /** Two holders (two service processes) sharing the same slots; `leaseMs` short for the expiry test. */
-  holders(leaseMs: number): Promise<[ConcurrencySlots, ConcurrencySlots]>;
+/**
+ * Service process `holder`'s channel to a primary keeping `state`: each message copied (as over IPC) and
+ * answered on a later turn of the event loop, as the cluster primary (serve-cluster.ts) answers.
+ */
+function channelTo(state: MachineState, holder: number): PrimaryChannel {
+  const listeners: ((message: unknown) => void)[] = [];
+  return {
+    send(message, callback) {
+      const copy: unknown = JSON.parse(JSON.stringify(message));
+      setImmediate(() => {
+        callback(null);
+        if (isMachineRequest(copy)) void state.answer(holder, copy).then((reply) => listeners.forEach((l) => l(JSON.parse(JSON.stringify(reply)))));
+      });
+      return true;
+    },
+    on(_event, listener) {
+      listeners.push(listener);
+    },
+  };
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-slots-"));
+/** Where slots live: the primary of one machine's processes, or Redis. */
+interface SlotEngine {
+  name: string;
+  /**
+   * Two holders (two service processes) sharing the same slots, and how the second dies without releasing
+   * (a SIGKILL); `leaseMs` short for the expiry test.
+   */
+  holders(leaseMs: number): Promise<{ pair: [ConcurrencySlots, ConcurrencySlots]; killSecond: () => Promise<void> }>;
+}
+
 const SLOT_ENGINES: SlotEngine[] = [
   {
-    name: "SQLite (one machine)",
-    holders: async (leaseMs) => {
-      const db = openSharedStateDatabase(fs.mkdtempSync(path.join(dir, "state-")));
-      return [new SqliteSlots(db, Date.now, leaseMs), new SqliteSlots(db, Date.now, leaseMs)];
+    name: "the primary process (one machine)",
+    holders: async () => {
+      const state = new MachineState();
+      const pair: [ConcurrencySlots, ConcurrencySlots] = [new MachineStateClient(channelTo(state, 1)).slots(), new MachineStateClient(channelTo(state, 2)).slots()];
+      // The primary sees the process exit (cluster's "exit" event).
+      return { pair, killSecond: async () => state.dropHolder(2) };
     },
   },
   {
     name: "Redis (every node)",
     holders: async (leaseMs) => {
       const prefix = redisPrefix("tbx-slots");
-      return [new RedisSlots(await connectRedis(), prefix, leaseMs), new RedisSlots(await connectRedis(), prefix, leaseMs)];
+      const pair: [RedisSlots, RedisSlots] = [new RedisSlots(await connectRedis(), prefix, leaseMs), new RedisSlots(await connectRedis(), prefix, leaseMs)];
+      // Its heartbeat stops and nothing is released.
+      return { pair, killSecond: () => (pair[1] as unknown as { heartbeat: { stop(): Promise<void> } }).heartbeat.stop() };
     },
   },
 ];
 
 afterAll(async () => {
   await dropRedisKeys();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe("UsageLimiter concurrency", () => {
@@ -214,7 +237,7 @@ describe("UsageLimiter concurrency", () => {
 
 describe.each(SLOT_ENGINES)("concurrency slots shared by two holders: $name", (engine) => {
   it("one limit across holders; released slots come back; an over-release clamps", async () => {
-    const [a, b] = await engine.holders(60_000);
+    const [a, b] = (await engine.holders(60_000)).pair;
     await Promise.all([a.start(), b.start()]);
     const la = new UsageLimiter({ slots: a });
     const lb = new UsageLimiter({ slots: b });
@@ -232,13 +255,15 @@ describe.each(SLOT_ENGINES)("concurrency slots shared by two holders: $name", (e
     await Promise.all([a.close(), b.close()]);
   });
 
-  it("a holder that stops beating (a killed process) gives its slots back after its lease", async () => {
-    const [alive, dying] = await engine.holders(300);
+  it("a holder killed without releasing gives its slots back (at once, or after its lease)", async () => {
+    const {
+      pair: [alive, dying],
+      killSecond,
+    } = await engine.holders(300);
     await Promise.all([alive.start(), dying.start()]);
     expect(await dying.acquire("acme", 2, 2)).toBe(2);
     expect(await alive.acquire("acme", 2, 1)).toBe(0);
-    // Its heartbeat stops and nothing is released: what a SIGKILL leaves behind.
-    await (dying as unknown as { heartbeat: { stop(): Promise<void> } }).heartbeat.stop();
+    await killSecond();
     const deadline = Date.now() + 10_000;
     let took = 0;
     while (took === 0 && Date.now() < deadline) {
@@ -250,20 +275,53 @@ describe.each(SLOT_ENGINES)("concurrency slots shared by two holders: $name", (e
   });
 });
 
-describe("UsageLimiter counters in the machine's shared-state file", () => {
+describe("UsageLimiter counters kept by the primary of one machine's processes", () => {
   it("two processes' limiters share one daily quota and one rate limit", async () => {
-    const db = openSharedStateDatabase(fs.mkdtempSync(path.join(dir, "counters-")));
+    const state = new MachineState();
     const c = clock();
-    const [a, b] = [new UsageLimiter({ now: c.now, sqliteClient: db }), new UsageLimiter({ now: c.now, sqliteClient: db })];
+    const [a, b] = [1, 2].map((holder) => new UsageLimiter({ now: c.now, machine: new MachineStateClient(channelTo(state, holder)) })) as [UsageLimiter, UsageLimiter];
     await a.takeExecutions("acme", quotas, 2);
     await b.takeExecutions("acme", quotas, 1);
     expect((await refusal(a.takeExecutions("acme", quotas))).code).toBe("QUOTA_EXCEEDED");
     expect((await b.usage("acme", quotas)).executions.used).toBe(3);
-    // A process starting later restores only what the file does not have yet.
+    // A process starting later restores only what the primary does not have yet.
     await b.seedIfAbsent("acme", { executions: 1, toolCalls: 1 });
     expect(await b.usage("acme", quotas)).toMatchObject({ executions: { used: 3 }, toolCalls: { used: 1 } });
     await a.takeRate("requests:acme", { points: 1, duration: 60 });
-    expect((await refusal(b.takeRate("requests:acme", { points: 1, duration: 60 }))).code).toBe("RATE_LIMITED");
-    db.close();
+    const limited = await refusal(b.takeRate("requests:acme", { points: 1, duration: 60 }));
+    expect(limited.code).toBe("RATE_LIMITED");
+    expect(limited.retryAfterMs).toBeGreaterThan(50_000);
+    // What a process gives back (a refused run) is given back for both.
+    await b.returnExecutions("acme", 1);
+    await a.takeExecutions("acme", quotas);
+  });
+
+  it("a primary that does not answer: the op fails (the service answers 503), nothing hangs", async () => {
+    const silent: PrimaryChannel = { send: (_message, callback) => setImmediate(() => callback(null)), on: () => undefined };
+    const lim = new UsageLimiter({ machine: new MachineStateClient(silent) });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const taking = refusal(lim.takeExecutions("acme", quotas));
+      await new Promise((resolve) => setImmediate(resolve)); // sent
+      await vi.advanceTimersByTimeAsync(5_001);
+      expect((await taking).code).toBe("UNAVAILABLE");
+    } finally {
+      vi.useRealTimers();
+    }
+    const gone: PrimaryChannel = { send: (_message, callback) => setImmediate(() => callback(new Error("channel closed"))), on: () => undefined };
+    expect((await refusal(new UsageLimiter({ machine: new MachineStateClient(gone) }).takeExecutions("acme", quotas))).code).toBe("UNAVAILABLE");
+  });
+
+  it("the primary refuses malformed requests op by op", async () => {
+    const state = new MachineState();
+    expect(isMachineRequest({ type: "tenantbox:machine-state", batch: 1, ops: new Array(10_001).fill({ op: "active", tenant: "a" }) })).toBe(false);
+    const reply = await state.answer(1, {
+      type: "tenantbox:machine-state",
+      batch: 7,
+      ops: [{ op: "nope" } as never, { op: "acquire", tenant: "acme", max: "x", wanted: 1 } as never, { op: "acquire", tenant: "acme", max: 2, wanted: 1 }],
+    });
+    expect(reply.batch).toBe(7);
+    expect(reply.answers.map((a) => a.ok)).toEqual([false, false, true]);
+    expect(state.active("acme")).toBe(1);
   });
 });

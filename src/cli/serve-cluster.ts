@@ -1,6 +1,7 @@
 import cluster, { type Worker } from "node:cluster";
 import os from "node:os";
 import { answerClusterMetrics } from "../service/cluster-metrics.js";
+import { isMachineRequest, MachineState } from "../service/machine-state.js";
 import { EXIT_FAILURE, EXIT_OK } from "./args.js";
 
 /** `--workers` by default: one service process per two cores, at least one. */
@@ -9,13 +10,21 @@ export function defaultWorkers(): number {
 }
 
 /**
- * The primary of `serve --workers N`: forks N service processes that share the port (node:cluster), answers
- * their /metrics with everyone's, replaces one that dies, and on SIGTERM/SIGINT lets every one of them
+ * The primary of `serve --workers N`: forks N service processes that share the port (node:cluster), keeps
+ * the state they share (counters, rate limits, slots: machine-state.ts), answers their /metrics with
+ * everyone's, replaces one that dies (its slots given back), and on SIGTERM/SIGINT lets every one of them
  * drain (exit 0 when all did). A process that dies before it ever listened is a failure to start (a bad
  * database, a port in use): everything stops with status 1 rather than restarting it in a loop.
  */
 export function runPrimary(workers: number): Promise<number> {
   answerClusterMetrics();
+  const state = new MachineState();
+  cluster.on("message", (worker, message: unknown) => {
+    if (!isMachineRequest(message)) return;
+    void state.answer(worker.id, message).then((reply) => {
+      if (worker.isConnected()) worker.send(reply);
+    });
+  });
   const alive = new Set<Worker>();
   const listened = new Set<Worker>();
   let stopping = false;
@@ -36,9 +45,12 @@ export function runPrimary(workers: number): Promise<number> {
     };
     cluster.on("exit", (worker, code, signal) => {
       alive.delete(worker);
+      state.dropHolder(worker.id);
       const how = signal ?? `status ${code}`;
       if (stopping) {
-        if (code !== 0) status = EXIT_FAILURE;
+        // A replacement still starting when the stop came ends on the signal itself: nothing was lost.
+        const stoppedWhileStarting = !listened.has(worker) && signal === "SIGTERM";
+        if (code !== 0 && !stoppedWhileStarting) status = EXIT_FAILURE;
         if (alive.size === 0) resolve(status);
         return;
       }

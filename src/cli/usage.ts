@@ -40,7 +40,7 @@ Usage:
                                 every node); the config's database.url does the same
       --redis <url>             keep quota counters, rate limits and concurrency slots in Redis
                                 (shared by every node); default: in memory, restored from the
-                                audit log (with --workers: in <data>/shared-state.db)
+                                audit log (with --workers: in the primary process's memory)
       --redis-prefix <p>        what every Redis key starts with; default tenantbox
       --workers <n>             service processes on one port (default: one per 2 cores); the
                                 sandbox workers are divided among them

@@ -7,8 +7,6 @@ export type Statement = BetterSqlite3.Statement<unknown[]>;
 export type Transaction<F extends (...args: never[]) => unknown> = BetterSqlite3.Transaction<F>;
 
 export const DATABASE_FILE = "tenantbox.db";
-/** What the service processes of one machine share without Redis: counters, rate limits, concurrency slots. */
-export const SHARED_STATE_FILE = "shared-state.db";
 
 /** Queued events (delivery/delivery-store.ts): one row per accepted event, one per handler's job. */
 const DELIVERY_SCHEMA = `
@@ -114,21 +112,9 @@ const MIGRATIONS: readonly string[] = [
    END;`,
 ];
 
-/** The shared-state file's schema; `rate_limits` is rate-limiter-flexible's RateLimiterSQLite table. */
-const SHARED_STATE_MIGRATIONS: readonly string[] = [
-  `CREATE TABLE rate_limits (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER);
-   CREATE TABLE slot_holders (holder TEXT PRIMARY KEY, alive_until INTEGER NOT NULL);
-   CREATE TABLE slot_leases (tenant TEXT NOT NULL, holder TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (tenant, holder));`,
-];
-
 /** Opens (creating if needed) `<dataDir>/tenantbox.db` (audit log, documents), migrated. */
 export function openDatabase(dataDir: string): Database {
   return openSqlite(dataDir, DATABASE_FILE, MIGRATIONS);
-}
-
-/** Opens (creating if needed) `<dataDir>/shared-state.db`, migrated. */
-export function openSharedStateDatabase(dataDir: string): Database {
-  return openSqlite(dataDir, SHARED_STATE_FILE, SHARED_STATE_MIGRATIONS);
 }
 
 /** A SQLite file several processes of the machine may write: WAL, and a busy timeout instead of SQLITE_BUSY. */

@@ -1,37 +1,167 @@
-import { openSharedStateDatabase, type Database } from "./database.js";
-import { SqliteSlots } from "./sqlite-slots.js";
-import { statementCache } from "./sqlite-statement-cache.js";
-
-const HOUR_MS = 3_600_000;
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 
 /**
- * What the service processes of one machine share without Redis: the shared-state SQLite file in the data
- * directory (quota counters, rate limits, concurrency slots), and its housekeeping (expired counters).
+ * What the service processes of one machine (`serve --workers`) share without Redis: quota counters, rate
+ * limits and concurrency slots, held in the memory of the cluster's primary process and asked for over the
+ * cluster's IPC channel (machine-state-client.ts). Before, they lived in a SQLite file every process wrote:
+ * three write transactions per request, with the file's lock waited for on each process's main thread;
+ * measured with two processes, about 40% of their main threads' time.
+ *
+ * Counters are rate-limiter-flexible's memory limiters, so they behave as in a single process. Slots are
+ * counted per holder (a service process): when a process dies, the primary drops its slots at once.
  */
-export class MachineState {
-  readonly db: Database;
-  /** What the counters' store client is: the file with its statements prepared once. */
-  readonly counters: ReturnType<typeof statementCache>;
-  readonly slots: SqliteSlots;
-  private readonly sweeper: NodeJS.Timeout;
 
-  constructor(dataDir: string, now: () => number = Date.now) {
-    this.db = openSharedStateDatabase(dataDir);
-    this.counters = statementCache(this.db);
-    this.slots = new SqliteSlots(this.db, now);
-    // rate-limiter-flexible leaves expired rows; an hour's grace, every few minutes, never holding the process.
-    this.sweeper = setInterval(() => {
+export const MACHINE_STATE_REQUEST = "tenantbox:machine-state";
+export const MACHINE_STATE_ANSWER = "tenantbox:machine-state-answer";
+
+/** The counter methods a service process may call; `setIfAbsent` restores a day's count only once. */
+export type CounterMethod = "consume" | "penalty" | "reward" | "get" | "set" | "setIfAbsent";
+
+export type MachineOp =
+  | { op: "counter"; name: string; points: number; duration: number; method: CounterMethod; key: string; count: number; secDuration?: number }
+  | { op: "acquire"; tenant: string; max: number; wanted: number }
+  | { op: "release"; tenant: string; count: number }
+  | { op: "active"; tenant: string };
+
+/** A counter's state as plain data (RateLimiterRes is a class: it does not cross the channel). */
+export interface CounterState {
+  remainingPoints: number;
+  msBeforeNext: number;
+  consumedPoints: number;
+  isFirstInDuration: boolean;
+}
+
+export type MachineAnswer =
+  | { ok: true; value: number | CounterState | null }
+  /** `refused`: a counter over its points (a rate limit); `error`: the request itself was wrong. */
+  | { ok: false; refused?: CounterState; error?: string };
+
+export interface MachineRequest {
+  type: typeof MACHINE_STATE_REQUEST;
+  batch: number;
+  ops: MachineOp[];
+}
+
+export interface MachineReply {
+  type: typeof MACHINE_STATE_ANSWER;
+  batch: number;
+  answers: MachineAnswer[];
+}
+
+/** At most this many ops in one request: a broken process cannot make the primary loop for long. */
+export const MAX_OPS_PER_REQUEST = 10_000;
+
+export function isMachineRequest(message: unknown): message is MachineRequest {
+  const m = message as Partial<MachineRequest> | null;
+  return m?.type === MACHINE_STATE_REQUEST && typeof m.batch === "number" && Array.isArray(m.ops) && m.ops.length <= MAX_OPS_PER_REQUEST;
+}
+
+const plain = (res: RateLimiterRes): CounterState => ({
+  remainingPoints: res.remainingPoints,
+  msBeforeNext: res.msBeforeNext,
+  consumedPoints: res.consumedPoints,
+  isFirstInDuration: res.isFirstInDuration,
+});
+
+const count = (n: unknown) => (typeof n === "number" && Number.isFinite(n) ? n : Number.NaN);
+
+export class MachineState {
+  private readonly counters = new Map<string, RateLimiterMemory>();
+  /** tenant -> holder -> slots held. */
+  private readonly slots = new Map<string, Map<number, number>>();
+
+  /** Answers one request of the service process `holder`, op by op in order. */
+  async answer(holder: number, request: MachineRequest): Promise<MachineReply> {
+    const answers: MachineAnswer[] = [];
+    for (const op of request.ops) {
       try {
-        this.db.prepare("DELETE FROM rate_limits WHERE expire < ?").run(Date.now() - HOUR_MS);
-      } catch {
-        // The next sweep tries again.
+        answers.push(await this.apply(holder, op));
+      } catch (error) {
+        answers.push(error instanceof RateLimiterRes ? { ok: false, refused: plain(error) } : { ok: false, error: String((error as Error)?.message ?? error) });
       }
-    }, 5 * 60_000);
-    this.sweeper.unref();
+    }
+    return { type: MACHINE_STATE_ANSWER, batch: request.batch, answers };
   }
 
-  close(): void {
-    clearInterval(this.sweeper);
-    this.db.close();
+  /** A service process ended: its slots come back now (its counts stay: what it ran was spent). */
+  dropHolder(holder: number): void {
+    for (const [tenant, holders] of this.slots) {
+      holders.delete(holder);
+      if (holders.size === 0) this.slots.delete(tenant);
+    }
+  }
+
+  active(tenant: string): number {
+    let n = 0;
+    for (const held of this.slots.get(tenant)?.values() ?? []) n += held;
+    return n;
+  }
+
+  private async apply(holder: number, op: MachineOp): Promise<MachineAnswer> {
+    switch (op?.op) {
+      case "acquire": {
+        const max = count(op.max);
+        const wanted = Math.max(1, Math.floor(count(op.wanted)));
+        if (typeof op.tenant !== "string" || Number.isNaN(max) || Number.isNaN(wanted)) throw new TypeError("a malformed acquire");
+        const free = max - this.active(op.tenant);
+        if (free <= 0) return { ok: true, value: 0 };
+        const took = Math.min(free, wanted);
+        let holders = this.slots.get(op.tenant);
+        if (!holders) this.slots.set(op.tenant, (holders = new Map()));
+        holders.set(holder, (holders.get(holder) ?? 0) + took);
+        return { ok: true, value: took };
+      }
+      case "release": {
+        const holders = this.slots.get(op.tenant);
+        const left = (holders?.get(holder) ?? 0) - Math.max(0, count(op.count) || 0);
+        if (holders) {
+          // An over-release clamps at zero, as in one process.
+          if (left > 0) holders.set(holder, left);
+          else holders.delete(holder);
+          if (holders.size === 0) this.slots.delete(op.tenant);
+        }
+        return { ok: true, value: null };
+      }
+      case "active":
+        return { ok: true, value: this.active(op.tenant) };
+      case "counter":
+        return { ok: true, value: await this.counter(op) };
+      default:
+        throw new TypeError("an unknown op");
+    }
+  }
+
+  private async counter(op: Extract<MachineOp, { op: "counter" }>): Promise<CounterState | null> {
+    const points = count(op.points);
+    const duration = count(op.duration);
+    const n = count(op.count);
+    if (typeof op.name !== "string" || typeof op.key !== "string" || Number.isNaN(points) || Number.isNaN(duration) || Number.isNaN(n)) {
+      throw new TypeError("a malformed counter op");
+    }
+    const id = `${op.name}\0${points}\0${duration}`;
+    let limiter = this.counters.get(id);
+    if (!limiter) this.counters.set(id, (limiter = new RateLimiterMemory({ keyPrefix: op.name, points, duration })));
+    const options = op.secDuration !== undefined ? { customDuration: count(op.secDuration) } : {};
+    switch (op.method) {
+      case "consume":
+        return plain(await limiter.consume(op.key, n, options));
+      case "penalty":
+        return plain(await limiter.penalty(op.key, n, options));
+      case "reward":
+        return plain(await limiter.reward(op.key, n, options));
+      case "get": {
+        const res = await limiter.get(op.key);
+        return res === null ? null : plain(res);
+      }
+      case "set":
+        return plain(await limiter.set(op.key, n, count(op.secDuration ?? 0)));
+      case "setIfAbsent": {
+        // One step: nothing else runs in the primary between the look and the write.
+        const res = await limiter.get(op.key);
+        return plain(res ?? (await limiter.set(op.key, n, count(op.secDuration ?? 0))));
+      }
+      default:
+        throw new TypeError("an unknown counter method");
+    }
   }
 }

@@ -6,7 +6,7 @@ import { registerDataTools } from "./data-tools.js";
 import type { AuditLog } from "./audit-log.js";
 import type { DocumentStore } from "./document-store.js";
 import type { ConcurrencySlots } from "./concurrency-slots.js";
-import { MachineState } from "./machine-state.js";
+import { MachineStateClient } from "./machine-state-client.js";
 import { ServiceMetrics } from "./metrics.js";
 import { RedisSlots } from "./redis-slots.js";
 import { createServiceStore, PostgresStore, SqliteStore, type ServiceStore } from "./service-store.js";
@@ -36,8 +36,8 @@ export interface ServiceOptions {
   /** What every key this service writes to Redis starts with (several deployments may share one Redis). Default "tenantbox". */
   redisKeyPrefix?: string;
   /**
-   * Several service processes on this machine serve the same tenants (`serve --workers`): without Redis,
-   * counters, rate limits and concurrency slots live in `<dataDir>/shared-state.db`, which they all share.
+   * This is one of several service processes of a machine, a worker of `serve --workers` (node:cluster):
+   * without Redis, counters, rate limits and concurrency slots are kept by the cluster's primary process.
    */
   shareOnMachine?: boolean;
   maxThreads?: number;
@@ -91,7 +91,7 @@ export class ServiceParts {
   /** Queued events and their handlers' jobs: BullMQ with Redis, else the SQLite file of the data directory. */
   readonly delivery: DeliveryEngine;
   private readonly redis: Redis | undefined;
-  private readonly machine: MachineState | undefined;
+  private readonly machine: MachineStateClient | undefined;
   private readonly slots: ConcurrencySlots | undefined;
 
   constructor(options: ServiceOptions) {
@@ -131,9 +131,9 @@ export class ServiceParts {
         this.slots = new RedisSlots(this.redis, keyPrefix);
         this.limiter = new UsageLimiter({ now: this.now, keyPrefix, storeClient: this.redis, slots: this.slots });
       } else if (options.shareOnMachine) {
-        this.machine = new MachineState(path.resolve(options.dataDir ?? ".tenantbox"), this.now);
-        this.slots = this.machine.slots;
-        this.limiter = new UsageLimiter({ now: this.now, sqliteClient: this.machine.counters, slots: this.slots });
+        this.machine = new MachineStateClient();
+        this.slots = this.machine.slots();
+        this.limiter = new UsageLimiter({ now: this.now, machine: this.machine, slots: this.slots });
       } else {
         this.limiter = new UsageLimiter({ now: this.now });
       }
@@ -166,7 +166,6 @@ export class ServiceParts {
       }
     } catch (error) {
       void this.store.close();
-      this.machine?.close();
       throw error;
     }
     this.metrics = new ServiceMetrics(() => this.runtimes.load(), () => this.delivery.counts());
@@ -211,8 +210,8 @@ export class ServiceParts {
       }
     }
     await this.slots?.start();
-    // In memory, today's counters start from the audit log. Redis keeps them; the shared-state file too,
-    // once it has them (the first start with --workers today takes them from the audit log).
+    // In memory, today's counters start from the audit log. Redis keeps them; the primary of --workers too,
+    // once it has them (the first of its processes to start takes them from the audit log).
     if (!this.redis) {
       const since = periodOf(this.now()).start;
       for (const id of this.config.tenants.keys()) {
@@ -232,8 +231,7 @@ export class ServiceParts {
         await this.slots?.close();
       } finally {
         this.redis?.disconnect();
-        this.machine?.close();
-          await this.store.close();
+        await this.store.close();
       }
     }
   }

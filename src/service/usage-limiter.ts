@@ -1,5 +1,6 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RateLimiterSQLite, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { MemorySlots, type ConcurrencySlots } from "./concurrency-slots.js";
+import type { MachineStateClient, PrimaryCounter } from "./machine-state-client.js";
 import type { RateLimit } from "./config.js";
 import { ServiceError } from "./service-error.js";
 import type { Quotas } from "./tiers.js";
@@ -20,8 +21,8 @@ export function periodOf(now: number): Period {
 export interface UsageLimiterOptions {
   /** An ioredis-compatible client: counters then live in Redis and are shared by every node. */
   storeClient?: unknown;
-  /** A better-sqlite3 database with the shared-state schema: counters shared by the machine's service processes. */
-  sqliteClient?: unknown;
+  /** The cluster primary's machine state (`serve --workers`): counters shared by the machine's service processes. */
+  machine?: MachineStateClient;
   /** Where concurrency slots live; default this process's memory. */
   slots?: ConcurrencySlots;
   keyPrefix?: string;
@@ -46,17 +47,17 @@ const UNLIMITED = Number.MAX_SAFE_INTEGER;
  */
 export class UsageLimiter {
   readonly #storeClient: unknown;
-  readonly #sqliteClient: unknown;
+  readonly #machine: MachineStateClient | undefined;
   readonly #slots: ConcurrencySlots;
   readonly #prefix: string;
   readonly #now: () => number;
-  readonly #executions: RateLimiterAbstract;
-  readonly #toolCalls: RateLimiterAbstract;
-  readonly #rates = new Map<string, RateLimiterAbstract>();
+  readonly #executions: Counter;
+  readonly #toolCalls: Counter;
+  readonly #rates = new Map<string, Counter>();
 
   constructor(options: UsageLimiterOptions = {}) {
     this.#storeClient = options.storeClient;
-    this.#sqliteClient = options.sqliteClient;
+    this.#machine = options.machine;
     this.#slots = options.slots ?? new MemorySlots();
     this.#prefix = options.keyPrefix ?? "tenantbox";
     this.#now = options.now ?? Date.now;
@@ -77,9 +78,8 @@ export class UsageLimiter {
    */
   async seedIfAbsent(tenant: string, used: { executions: number; toolCalls: number }): Promise<void> {
     const { key, ttl } = this.#dayKey(tenant);
-    const [executions, toolCalls] = await store(Promise.all([this.#executions.get(key), this.#toolCalls.get(key)]));
-    if (executions === null) await store(this.#executions.set(key, Math.max(0, used.executions), ttl));
-    if (toolCalls === null) await store(this.#toolCalls.set(key, Math.max(0, used.toolCalls), ttl));
+    await store(setIfAbsent(this.#executions, key, Math.max(0, used.executions), ttl));
+    await store(setIfAbsent(this.#toolCalls, key, Math.max(0, used.toolCalls), ttl));
   }
 
   /** Takes `count` executions of today's quota, all or none. */
@@ -142,7 +142,7 @@ export class UsageLimiter {
 
   // Consume first, then compare with the quota and give back what was over: atomic in both stores,
   // so two nodes cannot both take the last unit. A concurrent refusal may briefly count against others.
-  async #take(limiter: RateLimiterAbstract, tenant: string, quota: number, count: number, what: string) {
+  async #take(limiter: Counter, tenant: string, quota: number, count: number, what: string) {
     if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
     if (count === 0) return;
     const { key, ttl, period } = this.#dayKey(tenant);
@@ -169,17 +169,23 @@ export class UsageLimiter {
   }
 
   // The one place that chooses the store.
-  #limiter(name: string, points: number, duration: number): RateLimiterAbstract {
+  #limiter(name: string, points: number, duration: number): Counter {
     const keyPrefix = `${this.#prefix}:${name}`;
     if (this.#storeClient !== undefined) {
       return new RateLimiterRedis({ storeClient: this.#storeClient, keyPrefix, points, duration, rejectIfRedisNotReady: true });
     }
-    if (this.#sqliteClient !== undefined) {
-      // The table comes with the shared-state file's schema (database.ts).
-      return new RateLimiterSQLite({ storeClient: this.#sqliteClient, storeType: "better-sqlite3", tableName: "rate_limits", tableCreated: true, keyPrefix, points, duration });
-    }
+    if (this.#machine !== undefined) return this.#machine.counter(keyPrefix, points, duration);
     return new RateLimiterMemory({ keyPrefix, points, duration });
   }
+}
+
+/** What UsageLimiter calls of a counter: rate-limiter-flexible's limiters, or the primary's (machine-state-client.ts). */
+type Counter = Pick<RateLimiterAbstract, "consume" | "penalty" | "reward" | "get" | "set"> | PrimaryCounter;
+
+/** Sets a count where the store has none yet: in one step where the store can (the primary). */
+function setIfAbsent(counter: Counter, key: string, points: number, ttl: number): Promise<unknown> {
+  if ("setIfAbsent" in counter) return counter.setIfAbsent(key, points, ttl);
+  return counter.get(key).then((res) => (res === null ? counter.set(key, points, ttl) : res));
 }
 
 /** The store (Redis) failed: refuse the request as unavailable rather than run it uncounted. */

@@ -1,0 +1,177 @@
+import { RateLimiterRes } from "rate-limiter-flexible";
+import type { ConcurrencySlots } from "./concurrency-slots.js";
+import {
+  MACHINE_STATE_ANSWER,
+  MACHINE_STATE_REQUEST,
+  type CounterMethod,
+  type CounterState,
+  type MachineAnswer,
+  type MachineOp,
+  type MachineReply,
+} from "./machine-state.js";
+
+/** Far above any answer of a live primary (a map lookup), well below a client's patience. */
+const ANSWER_TIMEOUT_MS = 5000;
+
+/** How this process reaches the primary: `process` in a cluster worker (its IPC channel). */
+export interface PrimaryChannel {
+  send(message: unknown, callback: (error: Error | null) => void): unknown;
+  on(event: "message", listener: (message: unknown) => void): unknown;
+}
+
+interface Waiting {
+  op: MachineOp;
+  resolve: (answer: MachineAnswer) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * A service process's side of the machine state (machine-state.ts): what it asks within one turn of its
+ * event loop goes to the primary as one message (at concurrency 32, several requests' slots and counters
+ * per message), and comes back as one answer. No answer within 5 s, or no channel: the ops fail, and the
+ * service refuses the requests with 503 instead of running them uncounted.
+ */
+export class MachineStateClient {
+  private queue: Waiting[] = [];
+  private readonly sent = new Map<number, { waiting: Waiting[]; timer: NodeJS.Timeout }>();
+  private nextBatch = 0;
+  private flushing = false;
+
+  constructor(private readonly channel: PrimaryChannel = process as unknown as PrimaryChannel) {
+    if (typeof channel.send !== "function") throw new TypeError("tenantbox: the machine's shared state needs a primary process (serve --workers); this process has no IPC channel");
+    channel.on("message", (message) => {
+      const reply = message as Partial<MachineReply> | null;
+      if (reply?.type === MACHINE_STATE_ANSWER && typeof reply.batch === "number") this.settle(reply.batch, reply.answers);
+    });
+  }
+
+  /** One op's answer. */
+  ask(op: MachineOp): Promise<MachineAnswer> {
+    return new Promise<MachineAnswer>((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** A counter that behaves as rate-limiter-flexible's (the subset UsageLimiter uses), kept by the primary. */
+  counter(name: string, points: number, duration: number): PrimaryCounter {
+    return new PrimaryCounter(this, name, points, duration);
+  }
+
+  slots(): ConcurrencySlots {
+    return new PrimarySlots(this);
+  }
+
+  private flush(): void {
+    this.flushing = false;
+    const waiting = this.queue;
+    this.queue = [];
+    const batch = this.nextBatch++;
+    const fail = (error: Error) => {
+      const entry = this.sent.get(batch);
+      if (!entry) return;
+      clearTimeout(entry.timer);
+      this.sent.delete(batch);
+      for (const w of entry.waiting) w.reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error("the primary process did not answer")), ANSWER_TIMEOUT_MS);
+    timer.unref();
+    this.sent.set(batch, { waiting, timer });
+    try {
+      this.channel.send({ type: MACHINE_STATE_REQUEST, batch, ops: waiting.map((w) => w.op) }, (error) => {
+        if (error) fail(error);
+      });
+    } catch (error) {
+      fail(error as Error);
+    }
+  }
+
+  private settle(batch: number, answers: MachineAnswer[] | undefined): void {
+    const entry = this.sent.get(batch);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.sent.delete(batch);
+    entry.waiting.forEach((w, i) => {
+      const answer = answers?.[i];
+      if (answer) w.resolve(answer);
+      else w.reject(new Error("the primary process gave no answer for an op"));
+    });
+  }
+}
+
+/** The value of an answer, or the failure it names. */
+async function valueOf(answer: Promise<MachineAnswer>): Promise<number | CounterState | null> {
+  const a = await answer;
+  if (a.ok) return a.value;
+  if (a.refused) throw asRes(a.refused);
+  throw new Error(`the machine state refused an op: ${a.error}`);
+}
+
+const asRes = (s: CounterState) => new RateLimiterRes(s.remainingPoints, s.msBeforeNext, s.consumedPoints, s.isFirstInDuration);
+
+/** rate-limiter-flexible's counter methods as UsageLimiter calls them, answered by the primary. */
+export class PrimaryCounter {
+  constructor(
+    private readonly client: MachineStateClient,
+    private readonly name: string,
+    private readonly points: number,
+    private readonly duration: number,
+  ) {}
+
+  consume(key: string, count = 1, options: { customDuration?: number } = {}): Promise<RateLimiterRes> {
+    return this.call("consume", key, count, options.customDuration) as Promise<RateLimiterRes>;
+  }
+
+  penalty(key: string, count = 1, options: { customDuration?: number } = {}): Promise<RateLimiterRes> {
+    return this.call("penalty", key, count, options.customDuration) as Promise<RateLimiterRes>;
+  }
+
+  reward(key: string, count = 1, options: { customDuration?: number } = {}): Promise<RateLimiterRes> {
+    return this.call("reward", key, count, options.customDuration) as Promise<RateLimiterRes>;
+  }
+
+  get(key: string): Promise<RateLimiterRes | null> {
+    return this.call("get", key, 0);
+  }
+
+  set(key: string, count: number, secDuration: number): Promise<RateLimiterRes> {
+    return this.call("set", key, count, secDuration) as Promise<RateLimiterRes>;
+  }
+
+  /** Sets the count only where the primary has none yet: one step, whichever process asks first. */
+  setIfAbsent(key: string, count: number, secDuration: number): Promise<RateLimiterRes> {
+    return this.call("setIfAbsent", key, count, secDuration) as Promise<RateLimiterRes>;
+  }
+
+  private async call(method: CounterMethod, key: string, count: number, secDuration?: number): Promise<RateLimiterRes | null> {
+    const op: MachineOp = { op: "counter", name: this.name, points: this.points, duration: this.duration, method, key, count };
+    if (secDuration !== undefined) op.secDuration = secDuration;
+    const value = await valueOf(this.client.ask(op));
+    return value === null ? null : asRes(value as CounterState);
+  }
+}
+
+/** Concurrency slots counted by the primary; a process that dies gives its slots back at once. */
+class PrimarySlots implements ConcurrencySlots {
+  constructor(private readonly client: MachineStateClient) {}
+
+  async acquire(tenant: string, max: number, wanted: number): Promise<number> {
+    return (await valueOf(this.client.ask({ op: "acquire", tenant, max, wanted }))) as number;
+  }
+
+  /** Not waited for: the primary takes this process's ops in order, so a later acquire sees the release. */
+  async release(tenant: string, count: number): Promise<void> {
+    valueOf(this.client.ask({ op: "release", tenant, count })).catch(() => {});
+  }
+
+  async active(tenant: string): Promise<number> {
+    return (await valueOf(this.client.ask({ op: "active", tenant }))) as number;
+  }
+
+  async start(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}
