@@ -36,6 +36,34 @@ describe("FrameChannel", () => {
     expect(got).toEqual([{ t: "ready" }, { a: [1, 2, 3] }, null]);
   });
 
+  it("frames sent together leave in one write, and the other side reads each of them", async () => {
+    const writes: Buffer[][] = [];
+    const stream = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, done) {
+        writes.push([chunk]);
+        done();
+      },
+      writev(chunks, done) {
+        writes.push(chunks.map((c) => c.chunk as Buffer));
+        done();
+      },
+    });
+    const channel = new FrameChannel(stream, () => 1024, () => {}, () => {});
+    channel.together(() => {
+      channel.sendBlob("hash-1", "exports.x = 1;");
+      channel.send({ t: "run", id: 1 });
+    });
+    await settled();
+    expect(writes).toHaveLength(1);
+    const other = feedable();
+    const got: unknown[] = [];
+    new FrameChannel(other, () => 1024, (m) => got.push(m), (why) => got.push(`broken: ${why}`), Infinity, (key, text) => got.push([key, text]));
+    other.push(Buffer.concat(writes[0]!));
+    await settled();
+    expect(got).toEqual([["hash-1", "exports.x = 1;"], { t: "run", id: 1 }]);
+  });
+
   it("breaks on a frame that is not JSON, and reads nothing after it", async () => {
     const stream = feedable();
     const got: unknown[] = [];

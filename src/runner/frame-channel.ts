@@ -60,6 +60,16 @@ export class FrameChannel {
     this.stream.write(frame);
   }
 
+  /** Frames sent inside `send` leave in one write (the stream corked until it returns). */
+  together(send: () => void): void {
+    this.stream.cork();
+    try {
+      send();
+    } finally {
+      this.stream.uncork();
+    }
+  }
+
   /** No more messages either way: the other side sees the end of its stream. */
   end(): void {
     this.stream.end();

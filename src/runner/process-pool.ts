@@ -164,7 +164,7 @@ class WorkerProcess {
         const task = running.task;
         running.task = undefined;
         for (const hash of Array.isArray(message.hashes) ? message.hashes : []) this.held.delete(hash);
-        this.send({ t: "run", id: running.id, task: this.sendable(task) });
+        this.sendRun(running.id, task);
       } else if (message.t === "tool") {
         // Tools only for the call this process is running: even a compromised process cannot act as
         // another tenant's invocation, nor call more tools, or bigger ones, than the call may.
@@ -216,7 +216,7 @@ class WorkerProcess {
       this.watch = setTimeout(() => this.longCall(), LONG_CALL_MS);
       this.watch.unref();
     }
-    this.send({ t: "run", id: running.id, task: this.sendable(task) });
+    this.sendRun(running.id, task);
   }
 
   /** The watch fired: the call handed over last, if it still runs, has run LONG_CALL_MS at least. */
@@ -291,6 +291,11 @@ class WorkerProcess {
 
   send(message: HostToWorkerMessage): void {
     if (!this.exited) this.channel.send(message);
+  }
+
+  /** A run with the sources it brings (blobs) in one write: the process is woken once, not once per frame. */
+  private sendRun(id: number, task: PoolTask): void {
+    this.channel.together(() => this.send({ t: "run", id, task: this.sendable(task) }));
   }
 
   /** Ends a process that broke the protocol: it is not trusted with anything any more. */
