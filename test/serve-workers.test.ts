@@ -111,8 +111,10 @@ describe("tenantbox serve --workers 2", () => {
     const run = (funcName: string) => call(base, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName }, headers: { connection: "close" } });
     const hanging = run("hang").catch(() => "connection ended");
     const holder = () => serve.logs().find((log) => log.msg === "incoming request" && log.req?.url === "/v1/run")?.pid as number | undefined;
-    await until(() => holder() !== undefined, "the hanging call to arrive");
-    await until(async () => (await run("ok")).body.error?.code === "TOO_MANY_CONCURRENT", "the slot to be taken");
+    // The hanging call holds the slot (not only arrived: a probe racing its acquire would take the slot first).
+    await until(async () => (await call(base, "GET", "/v1/usage", { token: acme, headers: { connection: "close" } })).body.concurrent?.active === 1, "the hanging call to take the slot");
+    expect(holder()).toBeDefined();
+    expect((await run("ok")).body.error?.code).toBe("TOO_MANY_CONCURRENT");
     process.kill(holder()!, "SIGKILL");
     await until(() => serve.stderr.includes("ended (SIGKILL); starting another"), "the primary to see the process end");
     // No lease to wait out: the primary dropped the dead process's slot when it saw it exit.

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import type { ConcurrencySlots } from "../src/service/concurrency-slots.js";
 import { MachineStateClient, type PrimaryChannel } from "../src/service/machine-state-client.js";
 import { isMachineRequest, MachineState } from "../src/service/machine-state.js";
+import { channelTo } from "./machine-state-helpers.js";
 import { RedisSlots } from "../src/service/redis-slots.js";
 import { ServiceError } from "../src/service/service-error.js";
 import { TIER_QUOTAS, type Quotas } from "../src/service/tiers.js";
@@ -142,27 +143,6 @@ describe("UsageLimiter rate limits", () => {
     }
   });
 });
-
-/**
- * Service process `holder`'s channel to a primary keeping `state`: each message copied (as over IPC) and
- * answered on a later turn of the event loop, as the cluster primary (serve-cluster.ts) answers.
- */
-function channelTo(state: MachineState, holder: number): PrimaryChannel {
-  const listeners: ((message: unknown) => void)[] = [];
-  return {
-    send(message, callback) {
-      const copy: unknown = JSON.parse(JSON.stringify(message));
-      setImmediate(() => {
-        callback(null);
-        if (isMachineRequest(copy)) void state.answer(holder, copy).then((reply) => listeners.forEach((l) => l(JSON.parse(JSON.stringify(reply)))));
-      });
-      return true;
-    },
-    on(_event, listener) {
-      listeners.push(listener);
-    },
-  };
-}
 
 /** Where slots live: the primary of one machine's processes, or Redis. */
 interface SlotEngine {

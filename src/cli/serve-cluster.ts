@@ -48,8 +48,9 @@ export function runPrimary(workers: number): Promise<number> {
       state.dropHolder(worker.id);
       const how = signal ?? `status ${code}`;
       if (stopping) {
-        // A replacement still starting when the stop came ends on the signal itself: nothing was lost.
-        const stoppedWhileStarting = !listened.has(worker) && signal === "SIGTERM";
+        // A replacement still starting when the stop came ends on the signal itself: nothing was lost. That is
+        // SIGINT too when a terminal's Ctrl-C reached the whole group (its handler is set once it listens).
+        const stoppedWhileStarting = !listened.has(worker) && (signal === "SIGTERM" || signal === "SIGINT");
         if (code !== 0 && !stoppedWhileStarting) status = EXIT_FAILURE;
         if (alive.size === 0) resolve(status);
         return;

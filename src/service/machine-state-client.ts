@@ -3,6 +3,7 @@ import type { ConcurrencySlots } from "./concurrency-slots.js";
 import {
   MACHINE_STATE_ANSWER,
   MACHINE_STATE_REQUEST,
+  MAX_OPS_PER_REQUEST,
   type CounterMethod,
   type CounterState,
   type MachineAnswer,
@@ -34,10 +35,18 @@ interface Waiting {
 export class MachineStateClient {
   private queue: Waiting[] = [];
   private readonly sent = new Map<number, { waiting: Waiting[]; timer: NodeJS.Timeout }>();
+  /**
+   * Batches given up on (no answer in time) that the primary may still apply: the slots a late answer
+   * grants are given back. Bounded: the oldest are forgotten first.
+   */
+  private readonly late = new Map<number, MachineOp[]>();
   private nextBatch = 0;
   private flushing = false;
 
-  constructor(private readonly channel: PrimaryChannel = process as unknown as PrimaryChannel) {
+  constructor(
+    private readonly channel: PrimaryChannel = process as unknown as PrimaryChannel,
+    private readonly answerTimeoutMs = ANSWER_TIMEOUT_MS,
+  ) {
     if (typeof channel.send !== "function") throw new TypeError("tenantbox: the machine's shared state needs a primary process (serve --workers); this process has no IPC channel");
     channel.on("message", (message) => {
       const reply = message as Partial<MachineReply> | null;
@@ -67,31 +76,46 @@ export class MachineStateClient {
 
   private flush(): void {
     this.flushing = false;
+    // The primary ignores a request of more ops than it takes: send several.
+    while (this.queue.length > MAX_OPS_PER_REQUEST) this.send(this.queue.splice(0, MAX_OPS_PER_REQUEST));
     const waiting = this.queue;
     this.queue = [];
+    this.send(waiting);
+  }
+
+  private send(waiting: Waiting[]): void {
     const batch = this.nextBatch++;
-    const fail = (error: Error) => {
+    const fail = (error: Error, late: boolean) => {
       const entry = this.sent.get(batch);
       if (!entry) return;
       clearTimeout(entry.timer);
       this.sent.delete(batch);
+      if (late) {
+        this.late.set(batch, entry.waiting.map((w) => w.op));
+        if (this.late.size > MAX_LATE_BATCHES) this.late.delete(this.late.keys().next().value!);
+      }
       for (const w of entry.waiting) w.reject(error);
     };
-    const timer = setTimeout(() => fail(new Error("the primary process did not answer")), ANSWER_TIMEOUT_MS);
+    // One more turn before giving up: after a busy main thread the timer runs before the answer already
+    // waiting in the channel is read (timers come before the poll phase of the next turn).
+    const timer = setTimeout(() => setImmediate(() => fail(new Error("the primary process did not answer"), true)), this.answerTimeoutMs);
     timer.unref();
     this.sent.set(batch, { waiting, timer });
     try {
       this.channel.send({ type: MACHINE_STATE_REQUEST, batch, ops: waiting.map((w) => w.op) }, (error) => {
-        if (error) fail(error);
+        if (error) fail(error, false);
       });
     } catch (error) {
-      fail(error as Error);
+      fail(error as Error, false);
     }
   }
 
   private settle(batch: number, answers: MachineAnswer[] | undefined): void {
     const entry = this.sent.get(batch);
-    if (!entry) return;
+    if (!entry) {
+      this.giveBackLate(batch, answers);
+      return;
+    }
     clearTimeout(entry.timer);
     this.sent.delete(batch);
     entry.waiting.forEach((w, i) => {
@@ -100,7 +124,23 @@ export class MachineStateClient {
       else w.reject(new Error("the primary process gave no answer for an op"));
     });
   }
+
+  /** A batch its callers were told had failed was applied after all: the slots it took go back. */
+  private giveBackLate(batch: number, answers: MachineAnswer[] | undefined): void {
+    const ops = this.late.get(batch);
+    if (!ops) return;
+    this.late.delete(batch);
+    ops.forEach((op, i) => {
+      const answer = answers?.[i];
+      if (op.op === "acquire" && answer?.ok && typeof answer.value === "number" && answer.value > 0) {
+        this.ask({ op: "release", tenant: op.tenant, count: answer.value }).catch(() => {});
+      }
+    });
+  }
 }
+
+/** Timed-out batches remembered for their late answers. */
+const MAX_LATE_BATCHES = 1000;
 
 /** The value of an answer, or the failure it names. */
 async function valueOf(answer: Promise<MachineAnswer>): Promise<number | CounterState | null> {
@@ -162,9 +202,12 @@ class PrimarySlots implements ConcurrencySlots {
     return (await valueOf(this.client.ask({ op: "acquire", tenant, max, wanted }))) as number;
   }
 
-  /** Not waited for: the primary takes this process's ops in order, so a later acquire sees the release. */
+  /**
+   * Waited for (one op of the turn's batch): the slot must be free before the answer leaves, or a client
+   * that sends its next call on another connection (another process) is refused TOO_MANY_CONCURRENT.
+   */
   async release(tenant: string, count: number): Promise<void> {
-    valueOf(this.client.ask({ op: "release", tenant, count })).catch(() => {});
+    await valueOf(this.client.ask({ op: "release", tenant, count }));
   }
 
   async active(tenant: string): Promise<number> {

@@ -70,8 +70,22 @@ export class MachineState {
   /** tenant -> holder -> slots held. */
   private readonly slots = new Map<string, Map<number, number>>();
 
-  /** Answers one request of the service process `holder`, op by op in order. */
-  async answer(holder: number, request: MachineRequest): Promise<MachineReply> {
+  /** The request being answered: the next one starts when it is done (see answer). */
+  private answering: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Answers one request of the service process `holder`, op by op in order, one request after the other.
+   * Node's IPC channel emits the messages of one read in consecutive process.nextTick callbacks, so without
+   * the chain two batches of one process would interleave op by op at each await (a release sent first
+   * applied after a later acquire; a setIfAbsent's look and write apart).
+   */
+  answer(holder: number, request: MachineRequest): Promise<MachineReply> {
+    const reply = this.answering.then(() => this.answerNow(holder, request));
+    this.answering = reply.catch(() => undefined);
+    return reply;
+  }
+
+  private async answerNow(holder: number, request: MachineRequest): Promise<MachineReply> {
     const answers: MachineAnswer[] = [];
     for (const op of request.ops) {
       try {

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { MachineStateClient, type PrimaryChannel } from "../src/service/machine-state-client.js";
+import { MachineState, type MachineRequest } from "../src/service/machine-state.js";
+import { channelTo } from "./machine-state-helpers.js";
+import type { ServiceError } from "../src/service/service-error.js";
+import { UsageLimiter } from "../src/service/usage-limiter.js";
+
+/** The primary's answers are given up on after this (5 s in the service). */
+const TIMEOUT_MS = 200;
+
+/** As ServiceParts builds it for a service process of serve --workers. */
+function limiter(channel: PrimaryChannel): UsageLimiter {
+  const machine = new MachineStateClient(channel, TIMEOUT_MS);
+  return new UsageLimiter({ machine, slots: machine.slots() });
+}
+
+const outcome = (p: Promise<unknown>) => p.then(() => "took", (error: ServiceError) => error.code);
+const request = (batch: number, ops: MachineRequest["ops"]): MachineRequest => ({ type: "tenantbox:machine-state", batch, ops });
+
+describe("the machine state of serve --workers: the primary and a service process's client", () => {
+  it("an acquire answered after the timeout (the request got 503) does not keep the slot", async () => {
+    const state = new MachineState();
+    const slow = limiter(channelTo(state, 1, TIMEOUT_MS + 300));
+    expect(await outcome(slow.acquire("acme", 1))).toBe("UNAVAILABLE");
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the late answer arrives
+    expect(state.active("acme")).toBe(0);
+    expect(await outcome(limiter(channelTo(state, 2)).acquire("acme", 1))).toBe("took");
+  });
+
+  it("a main thread busy past the timeout: the answer already waiting is not thrown away with its slot", async () => {
+    const state = new MachineState();
+    const taking = outcome(limiter(channelTo(state, 1)).acquire("acme", 1));
+    await new Promise((resolve) => setImmediate(resolve)); // sent
+    const until = Date.now() + TIMEOUT_MS + 100;
+    while (Date.now() < until); // a long synchronous task or GC pause right after asking
+    const result = await taking;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Either the caller has the slot, or nobody has it.
+    expect(state.active("acme")).toBe(result === "took" ? 1 : 0);
+  });
+
+  it("a release is answered once the primary has it: the caller's next call, on another process, finds the slot free", async () => {
+    const state = new MachineState();
+    const machine = new MachineStateClient(channelTo(state, 1), TIMEOUT_MS);
+    const slots = machine.slots();
+    expect(await slots.acquire("acme", 1, 1)).toBe(1);
+    await slots.release("acme", 1);
+    expect(state.active("acme")).toBe(0);
+  });
+
+  it("two batches of one process read in one go are answered in order (release sent first, then acquire)", async () => {
+    const state = new MachineState();
+    expect((await state.answer(1, request(0, [{ op: "acquire", tenant: "acme", max: 1, wanted: 1 }]))).answers[0]).toEqual({ ok: true, value: 1 });
+    // Node's IPC channel emits the messages of one read in consecutive process.nextTick callbacks: both
+    // answer() calls start before either's awaits resume (seen with a real cluster).
+    const counter = { op: "counter", name: "exec", points: 1e9, duration: 0, method: "consume", key: "acme:d", count: 1, secDuration: 60 } as const;
+    const first = state.answer(1, request(1, [counter, { op: "release", tenant: "acme", count: 1 }]));
+    const second = state.answer(1, request(2, [{ op: "acquire", tenant: "acme", max: 1, wanted: 1 }]));
+    await first;
+    expect((await second).answers[0]).toEqual({ ok: true, value: 1 });
+  });
+});
