@@ -229,7 +229,7 @@ export function renderReport({ machine, config, engines, limits, breakdown, tota
 
 - machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb.toFixed(1)} GB RAM, ${machine.os}
 - Node ${machine.node}, ${machine.date}, tenantbox ${machine.commit}
-- other work on the machine during the run: ${busy(machine.load)}
+- other work on the machine during the run: ${busy(machine.load)}${previous ? `\n- the previous run's figures (${previous.commit}) beside this run's: ${previous.cpu === undefined ? "its CPU was not recorded" : previous.cpu === machine.cpu ? "the same CPU" : `**a different CPU (${previous.cpu}): compare ratios, not figures**`}` : ""}
 - pool size: ${config.threads} worker threads for every engine; CPU-heavy input: ${config.heavyPrimes} primes = ${ms(config.heavyRawMs)} ms raw on the host thread
 - plan: sequential ${Object.entries(p.sequential).map(([k, v]) => `${k} ${v.count} calls after ${v.warmup} warm-up`).join(", ")}; throughput: concurrency ${p.throughput.concurrency}, ${p.throughput.windowMs} ms window after ${p.throughput.warmupMs} ms warm-up; first call: ${p.firstCall.count} fresh modules after ${p.firstCall.warmup} others (the first ${p.firstCall.coldCount} of those reported as "the run's first")
 - whole run: ${totalSeconds.toFixed(0)} s

@@ -104,7 +104,7 @@ function previousFigures() {
     const git = (...args) => execFileSync("git", args, { cwd: here, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     const relative = path.relative(git("rev-parse", "--show-toplevel"), json);
     const figures = JSON.parse(git("show", `HEAD:${relative}`));
-    return { engines: figures.engines, limits: figures.limits, breakdown: figures.breakdown, commit: git("log", "-1", "--format=%h", "--", `:/${relative}`) };
+    return { engines: figures.engines, limits: figures.limits, breakdown: figures.breakdown, cpu: figures.machine?.cpu, commit: git("log", "-1", "--format=%h", "--", `:/${relative}`) };
   } catch {
     return undefined;
   }
@@ -143,17 +143,18 @@ async function main() {
       log(`breakdown done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
     const cpu = os.cpus()[0];
+    const machine = {
+      cpu: cpu?.model ?? "unknown CPU",
+      cores: os.cpus().length,
+      memoryGb: os.totalmem() / 2 ** 30,
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+      node: process.version,
+      date: new Date().toISOString().replace("T", " ").slice(0, 16) + " UTC",
+      commit: gitCommit(),
+      load: load.stop(childCpuSeconds),
+    };
     const report = renderReport({
-      machine: {
-        cpu: cpu?.model ?? "unknown CPU",
-        cores: os.cpus().length,
-        memoryGb: os.totalmem() / 2 ** 30,
-        os: `${os.type()} ${os.release()} ${os.arch()}`,
-        node: process.version,
-        date: new Date().toISOString().replace("T", " ").slice(0, 16) + " UTC",
-        commit: gitCommit(),
-        load: load.stop(childCpuSeconds),
-      },
+      machine,
       config: { ...config, heavyRawMs },
       engines: results,
       limits,
@@ -162,7 +163,7 @@ async function main() {
       previous: previousFigures(),
     });
     fs.writeFileSync(flags.out, report);
-    fs.writeFileSync(flags.out.replace(/\.md$/, "") + ".json", JSON.stringify({ config: { ...config, heavyRawMs, workspace: undefined }, engines: results, limits, breakdown }, null, 2));
+    fs.writeFileSync(flags.out.replace(/\.md$/, "") + ".json", JSON.stringify({ machine: { cpu: machine.cpu, cores: machine.cores }, config: { ...config, heavyRawMs, workspace: undefined }, engines: results, limits, breakdown }, null, 2));
     process.stdout.write(report);
     log(`written to ${path.relative(process.cwd(), flags.out)}`);
   } finally {
