@@ -17,12 +17,25 @@ export class Admission {
     this.stopped = true;
   }
 
-  /** Admits `count` executions, then runs them in the slots the tenant got (at least one, at most `count`). */
+  /**
+   * Admits `count` executions, then runs them in the slots the tenant got (at least one, at most `count`).
+   * The slots and the day's executions are asked for at once: one round trip to a shared store (the
+   * primary of --workers, Redis) instead of two. Whichever is refused gives the other back before the
+   * refusal is answered; a refusal of both is the slots' (TOO_MANY_CONCURRENT), as when they were asked in turn.
+   */
   async admit<T>(tenant: TenantConfig, count: number, run: (slots: number) => Promise<T>): Promise<T> {
     if (this.stopped) throw new ServiceError("UNAVAILABLE", "the service is shutting down");
-    const slots = await this.limiter.acquire(tenant.id, tenant.quotas.maxConcurrentExecutions, count);
+    const [acquired, taken] = await Promise.allSettled([
+      this.limiter.acquire(tenant.id, tenant.quotas.maxConcurrentExecutions, count),
+      this.limiter.takeExecutions(tenant.id, tenant.quotas, count),
+    ]);
+    if (acquired.status === "rejected") {
+      if (taken.status === "fulfilled") await this.limiter.returnExecutions(tenant.id, count).catch(() => {});
+      throw acquired.reason;
+    }
+    const slots = acquired.value;
     try {
-      await this.limiter.takeExecutions(tenant.id, tenant.quotas, count);
+      if (taken.status === "rejected") throw taken.reason;
       try {
         return await run(slots);
       } catch (error) {

@@ -27,10 +27,11 @@ interface Waiting {
 }
 
 /**
- * A service process's side of the machine state (machine-state.ts): what it asks within one turn of its
- * event loop goes to the primary as one message (at concurrency 32, several requests' slots and counters
- * per message), and comes back as one answer. No answer within 5 s, or no channel: the ops fail, and the
- * service refuses the requests with 503 instead of running them uncounted.
+ * A service process's side of the machine state (machine-state.ts): its ops go to the primary in batches,
+ * one batch in flight at a time (what is asked meanwhile goes in the next), and each comes back as one
+ * answer: the busier the primary, the larger the batches, so it is not swamped with messages. No answer
+ * within 5 s, or no channel: the ops fail, and the service refuses the requests with 503 instead of
+ * running them uncounted.
  */
 export class MachineStateClient {
   private queue: Waiting[] = [];
@@ -58,11 +59,19 @@ export class MachineStateClient {
   ask(op: MachineOp): Promise<MachineAnswer> {
     return new Promise<MachineAnswer>((resolve, reject) => {
       this.queue.push({ op, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  /**
+   * One batch in flight at a time, as a group commit: what is asked while the primary answers the last
+   * batch goes in the next one. Measured with two service processes: about one batch per request when
+   * every turn sent its own, each costing the primary some 50 us of IPC.
+   */
+  private schedule(): void {
+    if (this.flushing || this.sent.size > 0 || this.queue.length === 0) return;
+    this.flushing = true;
+    setImmediate(() => this.flush());
   }
 
   /** A counter that behaves as rate-limiter-flexible's (the subset UsageLimiter uses), kept by the primary. */
@@ -76,11 +85,9 @@ export class MachineStateClient {
 
   private flush(): void {
     this.flushing = false;
-    // The primary ignores a request of more ops than it takes: send several.
-    while (this.queue.length > MAX_OPS_PER_REQUEST) this.send(this.queue.splice(0, MAX_OPS_PER_REQUEST));
-    const waiting = this.queue;
-    this.queue = [];
-    this.send(waiting);
+    if (this.sent.size > 0 || this.queue.length === 0) return;
+    // The primary ignores a request of more ops than it takes: the rest goes next.
+    this.send(this.queue.splice(0, MAX_OPS_PER_REQUEST));
   }
 
   private send(waiting: Waiting[]): void {
@@ -95,6 +102,7 @@ export class MachineStateClient {
         if (this.late.size > MAX_LATE_BATCHES) this.late.delete(this.late.keys().next().value!);
       }
       for (const w of entry.waiting) w.reject(error);
+      this.schedule();
     };
     // One more turn before giving up: after a busy main thread the timer runs before the answer already
     // waiting in the channel is read (timers come before the poll phase of the next turn).
@@ -123,6 +131,7 @@ export class MachineStateClient {
       if (answer) w.resolve(answer);
       else w.reject(new Error("the primary process gave no answer for an op"));
     });
+    this.schedule();
   }
 
   /** A batch its callers were told had failed was applied after all: the slots it took go back. */
