@@ -3,6 +3,7 @@ import { MachineStateClient, type PrimaryChannel } from "../src/service/machine-
 import { MachineState, type MachineRequest } from "../src/service/machine-state.js";
 import { channelTo } from "./machine-state-helpers.js";
 import type { ServiceError } from "../src/service/service-error.js";
+import { TIER_QUOTAS } from "../src/service/tiers.js";
 import { UsageLimiter } from "../src/service/usage-limiter.js";
 
 /** The primary's answers are given up on after this (5 s in the service). */
@@ -46,6 +47,47 @@ describe("the machine state of serve --workers: the primary and a service proces
     expect(await slots.acquire("acme", 1, 1)).toBe(1);
     await slots.release("acme", 1);
     expect(state.active("acme")).toBe(0);
+  });
+
+  it("an op asked while a batch is in flight fails within its own timeout, not after the batch's and then its own", async () => {
+    const stalled: PrimaryChannel = { send: (_message, callback) => setImmediate(() => callback(null)), on: () => undefined };
+    const client = new MachineStateClient(stalled, TIMEOUT_MS);
+    const first = client.ask({ op: "active", tenant: "acme" }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const asked = Date.now();
+    const waited = await client.ask({ op: "active", tenant: "acme" }).then(
+      () => -1,
+      () => Date.now() - asked,
+    );
+    await first;
+    expect(waited).toBeGreaterThanOrEqual(0);
+    expect(waited).toBeLessThanOrEqual(TIMEOUT_MS + 100);
+  });
+
+  it("executions taken by a batch answered after the timeout (the request got 503) are given back", async () => {
+    const state = new MachineState();
+    const slow = new UsageLimiter({ machine: new MachineStateClient(channelTo(state, 1, TIMEOUT_MS + 300), TIMEOUT_MS) });
+    const quotas = { ...TIER_QUOTAS.free, maxExecutionsPerDay: 5 };
+    expect(await outcome(slow.takeExecutions("acme", quotas, 1))).toBe("UNAVAILABLE");
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the late answer arrives
+    const fast = new UsageLimiter({ machine: new MachineStateClient(channelTo(state, 2), TIMEOUT_MS) });
+    expect((await fast.usage("acme", quotas)).executions.used).toBe(0);
+  });
+
+  it("a channel whose sends fail (an error, or a throw) fails every op, and strands none in the queue", async () => {
+    for (const mode of ["callback", "throw"] as const) {
+      const channel: PrimaryChannel = {
+        send(_message, callback) {
+          if (mode === "throw") throw new Error("closed");
+          setImmediate(() => callback(new Error("closed")));
+          return false;
+        },
+        on: () => undefined,
+      };
+      const client = new MachineStateClient(channel, 10_000);
+      const asked = Array.from({ length: 50 }, () => client.ask({ op: "active", tenant: "acme" }).then(() => "ok", () => "failed"));
+      expect(new Set(await Promise.all(asked))).toEqual(new Set(["failed"]));
+    }
   });
 
   it("two batches of one process read in one go are answered in order (release sent first, then acquire)", async () => {

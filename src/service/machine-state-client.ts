@@ -24,6 +24,8 @@ interface Waiting {
   op: MachineOp;
   resolve: (answer: MachineAnswer) => void;
   reject: (error: Error) => void;
+  /** When the op fails if still unanswered: its timeout counts from when it was asked, not sent. */
+  deadline: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export class MachineStateClient {
   /** One op's answer. */
   ask(op: MachineOp): Promise<MachineAnswer> {
     return new Promise<MachineAnswer>((resolve, reject) => {
-      this.queue.push({ op, resolve, reject });
+      this.queue.push({ op, resolve, reject, deadline: Date.now() + this.answerTimeoutMs });
       this.schedule();
     });
   }
@@ -85,7 +87,17 @@ export class MachineStateClient {
 
   private flush(): void {
     this.flushing = false;
-    if (this.sent.size > 0 || this.queue.length === 0) return;
+    if (this.sent.size > 0) return;
+    // Ops that waited their whole timeout behind a batch the primary did not answer fail now, unsent
+    // (nothing to give back later). The queue is in asking order, so they are at its head.
+    const now = Date.now();
+    let expired = 0;
+    while (expired < this.queue.length && this.queue[expired]!.deadline <= now) expired++;
+    if (expired > 0) {
+      const error = new Error("the primary process did not answer");
+      for (const w of this.queue.splice(0, expired)) w.reject(error);
+    }
+    if (this.queue.length === 0) return;
     // The primary ignores a request of more ops than it takes: the rest goes next.
     this.send(this.queue.splice(0, MAX_OPS_PER_REQUEST));
   }
@@ -106,7 +118,9 @@ export class MachineStateClient {
     };
     // One more turn before giving up: after a busy main thread the timer runs before the answer already
     // waiting in the channel is read (timers come before the poll phase of the next turn).
-    const timer = setTimeout(() => setImmediate(() => fail(new Error("the primary process did not answer"), true)), this.answerTimeoutMs);
+    // The batch's oldest op sets its timeout: an op that waited behind a batch in flight waits no longer in all.
+    const wait = Math.max(0, waiting[0]!.deadline - Date.now());
+    const timer = setTimeout(() => setImmediate(() => fail(new Error("the primary process did not answer"), true)), wait);
     timer.unref();
     this.sent.set(batch, { waiting, timer });
     try {
@@ -134,7 +148,10 @@ export class MachineStateClient {
     this.schedule();
   }
 
-  /** A batch its callers were told had failed was applied after all: the slots it took go back. */
+  /**
+   * A batch its callers were told had failed was applied after all: the slots it took go back, and so do
+   * the counts it consumed (a request answered 503 must not spend the tenant's quota or rate).
+   */
   private giveBackLate(batch: number, answers: MachineAnswer[] | undefined): void {
     const ops = this.late.get(batch);
     if (!ops) return;
@@ -143,6 +160,9 @@ export class MachineStateClient {
       const answer = answers?.[i];
       if (op.op === "acquire" && answer?.ok && typeof answer.value === "number" && answer.value > 0) {
         this.ask({ op: "release", tenant: op.tenant, count: answer.value }).catch(() => {});
+      }
+      if (op.op === "counter" && op.method === "consume" && (answer?.ok || answer?.refused)) {
+        this.ask({ ...op, method: "reward" }).catch(() => {});
       }
     });
   }
