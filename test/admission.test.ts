@@ -1,13 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { Admission } from "../src/service/admission.js";
 import type { TenantConfig } from "../src/service/config.js";
-import { MachineStateClient } from "../src/service/machine-state-client.js";
 import { MachineState } from "../src/service/machine-state.js";
 import { RedisSlots } from "../src/service/redis-slots.js";
 import { ServiceError } from "../src/service/service-error.js";
 import { TIER_QUOTAS } from "../src/service/tiers.js";
 import { UsageLimiter } from "../src/service/usage-limiter.js";
-import { channelTo } from "./machine-state-helpers.js";
+import { channelTo, primaryLimiter } from "./machine-state-helpers.js";
 import { connectRedis, dropRedisKeys, redisPrefix } from "./redis-helpers.js";
 
 // Admission takes a tenant's slots, then its day's executions; whichever is refused leaves the tenant as it
@@ -31,10 +30,7 @@ const stores: { name: string; make: () => Promise<UsageLimiter> }[] = [
   { name: "one process", make: async () => new UsageLimiter() },
   {
     name: "the primary of serve --workers",
-    make: async () => {
-      const machine = new MachineStateClient(channelTo(new MachineState(), 1));
-      return new UsageLimiter({ machine, slots: machine.slots() });
-    },
+    make: async () => primaryLimiter(channelTo(new MachineState(), 1)),
   },
   {
     name: "Redis",

@@ -1,5 +1,6 @@
-import type { PrimaryChannel } from "../src/service/machine-state-client.js";
+import { MachineStateClient, type PrimaryChannel } from "../src/service/machine-state-client.js";
 import { isMachineRequest, type MachineState } from "../src/service/machine-state.js";
+import { UsageLimiter } from "../src/service/usage-limiter.js";
 
 /**
  * Service process `holder`'s channel to a primary keeping `state`: each message copied (as over IPC) and
@@ -26,4 +27,10 @@ export function channelTo(state: MachineState, holder: number, replyDelayMs = 0)
       listeners.push(listener);
     },
   };
+}
+
+/** A service process's UsageLimiter as ServiceParts builds it for `serve --workers`: counters and slots both the primary's. */
+export function primaryLimiter(channel: PrimaryChannel, options: { now?: () => number; answerTimeoutMs?: number } = {}): UsageLimiter {
+  const machine = new MachineStateClient(channel, options.answerTimeoutMs);
+  return new UsageLimiter({ machine, slots: machine.slots(), ...(options.now ? { now: options.now } : {}) });
 }

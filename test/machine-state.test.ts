@@ -1,19 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { MachineStateClient, type PrimaryChannel } from "../src/service/machine-state-client.js";
-import { MachineState, type MachineRequest } from "../src/service/machine-state.js";
-import { channelTo } from "./machine-state-helpers.js";
+import { isMachineRequest, MachineState, type MachineRequest } from "../src/service/machine-state.js";
+import { channelTo, primaryLimiter } from "./machine-state-helpers.js";
 import type { ServiceError } from "../src/service/service-error.js";
 import { TIER_QUOTAS } from "../src/service/tiers.js";
-import { UsageLimiter } from "../src/service/usage-limiter.js";
 
 /** The primary's answers are given up on after this (5 s in the service). */
 const TIMEOUT_MS = 200;
 
-/** As ServiceParts builds it for a service process of serve --workers. */
-function limiter(channel: PrimaryChannel): UsageLimiter {
-  const machine = new MachineStateClient(channel, TIMEOUT_MS);
-  return new UsageLimiter({ machine, slots: machine.slots() });
-}
+const limiter = (channel: PrimaryChannel) => primaryLimiter(channel, { answerTimeoutMs: TIMEOUT_MS });
 
 const outcome = (p: Promise<unknown>) => p.then(() => "took", (error: ServiceError) => error.code);
 const request = (batch: number, ops: MachineRequest["ops"]): MachineRequest => ({ type: "tenantbox:machine-state", batch, ops });
@@ -66,11 +61,11 @@ describe("the machine state of serve --workers: the primary and a service proces
 
   it("executions taken by a batch answered after the timeout (the request got 503) are given back", async () => {
     const state = new MachineState();
-    const slow = new UsageLimiter({ machine: new MachineStateClient(channelTo(state, 1, TIMEOUT_MS + 300), TIMEOUT_MS) });
+    const slow = limiter(channelTo(state, 1, TIMEOUT_MS + 300));
     const quotas = { ...TIER_QUOTAS.free, maxExecutionsPerDay: 5 };
     expect(await outcome(slow.takeExecutions("acme", quotas, 1))).toBe("UNAVAILABLE");
     await new Promise((resolve) => setTimeout(resolve, 500)); // the late answer arrives
-    const fast = new UsageLimiter({ machine: new MachineStateClient(channelTo(state, 2), TIMEOUT_MS) });
+    const fast = limiter(channelTo(state, 2));
     expect((await fast.usage("acme", quotas)).executions.used).toBe(0);
   });
 
@@ -100,5 +95,14 @@ describe("the machine state of serve --workers: the primary and a service proces
     const second = state.answer(1, request(2, [{ op: "acquire", tenant: "acme", max: 1, wanted: 1 }]));
     await first;
     expect((await second).answers[0]).toEqual({ ok: true, value: 1 });
+  });
+
+  it("the primary refuses malformed requests op by op", async () => {
+    const state = new MachineState();
+    expect(isMachineRequest(request(1, new Array(10_001).fill({ op: "active", tenant: "a" })))).toBe(false);
+    const reply = await state.answer(1, request(7, [{ op: "nope" } as never, { op: "acquire", tenant: "acme", max: "x", wanted: 1 } as never, { op: "acquire", tenant: "acme", max: 2, wanted: 1 }]));
+    expect(reply.batch).toBe(7);
+    expect(reply.answers.map((a) => a.ok)).toEqual([false, false, true]);
+    expect(state.active("acme")).toBe(1);
   });
 });

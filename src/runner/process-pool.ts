@@ -293,9 +293,14 @@ class WorkerProcess {
     if (!this.exited) this.channel.send(message);
   }
 
-  /** A run with the sources it brings (blobs) in one write: the process is woken once, not once per frame. */
+  /**
+   * A run, and the sources it brings (blobs) in the same write: the process is woken once, not once per
+   * frame. A run whose versions the process holds (nearly every call) is one frame, written as it is.
+   */
   private sendRun(id: number, task: PoolTask): void {
-    this.channel.together(() => this.send({ t: "run", id, task: this.sendable(task) }));
+    const run = () => this.send({ t: "run", id, task: this.sendable(task) });
+    if (task.modules.some((m) => !this.held.has(m.hash))) this.channel.together(run);
+    else run();
   }
 
   /** Ends a process that broke the protocol: it is not trusted with anything any more. */

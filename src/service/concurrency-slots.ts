@@ -19,32 +19,65 @@ export interface ConcurrencySlots {
 /** How long a holder's slots outlive its last heartbeat (it beats three times per lease), by default. */
 export const SLOT_LEASE_MS = 5000;
 
-/** The slots of one service process: a map. */
+/**
+ * Slots in this process's memory, counted per holder: one process's own (holder 0, the ConcurrencySlots
+ * methods), or the primary of `serve --workers` counting each service process's (machine-state.ts).
+ */
 export class MemorySlots implements ConcurrencySlots {
-  private readonly held = new Map<string, number>();
+  /** tenant -> holder -> slots held. */
+  private readonly held = new Map<string, Map<number, number>>();
 
   async acquire(tenant: string, max: number, wanted: number): Promise<number> {
-    const active = this.held.get(tenant) ?? 0;
-    const free = max - active;
-    if (free <= 0) return 0;
-    const took = Math.min(free, wanted);
-    this.held.set(tenant, active + took);
-    return took;
+    return this.take(0, tenant, max, wanted);
   }
 
   async release(tenant: string, count: number): Promise<void> {
-    const left = (this.held.get(tenant) ?? 0) - count;
-    if (left > 0) this.held.set(tenant, left);
-    else this.held.delete(tenant);
+    this.give(0, tenant, count);
   }
 
   async active(tenant: string): Promise<number> {
-    return this.held.get(tenant) ?? 0;
+    return this.count(tenant);
   }
 
   async start(): Promise<void> {}
 
   async close(): Promise<void> {}
+
+  /** Takes up to `wanted` of the tenant's `max` slots for `holder`; how many it took (0: none free). */
+  take(holder: number, tenant: string, max: number, wanted: number): number {
+    const free = max - this.count(tenant);
+    if (free <= 0) return 0;
+    const took = Math.min(free, wanted);
+    let holders = this.held.get(tenant);
+    if (!holders) this.held.set(tenant, (holders = new Map()));
+    holders.set(holder, (holders.get(holder) ?? 0) + took);
+    return took;
+  }
+
+  /** Gives back `holder`'s slots; an over-release clamps at zero. */
+  give(holder: number, tenant: string, count: number): void {
+    const holders = this.held.get(tenant);
+    if (!holders) return;
+    const left = (holders.get(holder) ?? 0) - count;
+    if (left > 0) holders.set(holder, left);
+    else holders.delete(holder);
+    if (holders.size === 0) this.held.delete(tenant);
+  }
+
+  /** Every slot `holder` held comes back (a service process that ended). */
+  drop(holder: number): void {
+    for (const [tenant, holders] of this.held) {
+      holders.delete(holder);
+      if (holders.size === 0) this.held.delete(tenant);
+    }
+  }
+
+  /** The tenant's slots held now, every holder's. */
+  count(tenant: string): number {
+    let n = 0;
+    for (const held of this.held.get(tenant)?.values() ?? []) n += held;
+    return n;
+  }
 }
 
 /** A name for this service process among the holders. */

@@ -37,10 +37,11 @@ interface Waiting {
  */
 export class MachineStateClient {
   private queue: Waiting[] = [];
-  private readonly sent = new Map<number, { waiting: Waiting[]; timer: NodeJS.Timeout }>();
+  /** The one batch sent and not yet answered. */
+  private inFlight: { batch: number; waiting: Waiting[]; timer: NodeJS.Timeout } | undefined;
   /**
-   * Batches given up on (no answer in time) that the primary may still apply: the slots a late answer
-   * grants are given back. Bounded: the oldest are forgotten first.
+   * Batches given up on (no answer in time) that the primary may still apply: what a late answer took
+   * (slots, counts) is given back. Bounded: the oldest are forgotten first.
    */
   private readonly late = new Map<number, MachineOp[]>();
   private nextBatch = 0;
@@ -71,7 +72,7 @@ export class MachineStateClient {
    * every turn sent its own, each costing the primary some 50 us of IPC.
    */
   private schedule(): void {
-    if (this.flushing || this.sent.size > 0 || this.queue.length === 0) return;
+    if (this.flushing || this.inFlight || this.queue.length === 0) return;
     this.flushing = true;
     setImmediate(() => this.flush());
   }
@@ -87,7 +88,7 @@ export class MachineStateClient {
 
   private flush(): void {
     this.flushing = false;
-    if (this.sent.size > 0) return;
+    if (this.inFlight) return;
     // Ops that waited their whole timeout behind a batch the primary did not answer fail now, unsent
     // (nothing to give back later). The queue is in asking order, so they are at its head.
     const now = Date.now();
@@ -105,15 +106,14 @@ export class MachineStateClient {
   private send(waiting: Waiting[]): void {
     const batch = this.nextBatch++;
     const fail = (error: Error, late: boolean) => {
-      const entry = this.sent.get(batch);
-      if (!entry) return;
-      clearTimeout(entry.timer);
-      this.sent.delete(batch);
+      if (this.inFlight?.batch !== batch) return;
+      clearTimeout(this.inFlight.timer);
+      this.inFlight = undefined;
       if (late) {
-        this.late.set(batch, entry.waiting.map((w) => w.op));
+        this.late.set(batch, waiting.map((w) => w.op));
         if (this.late.size > MAX_LATE_BATCHES) this.late.delete(this.late.keys().next().value!);
       }
-      for (const w of entry.waiting) w.reject(error);
+      for (const w of waiting) w.reject(error);
       this.schedule();
     };
     // One more turn before giving up: after a busy main thread the timer runs before the answer already
@@ -122,7 +122,7 @@ export class MachineStateClient {
     const wait = Math.max(0, waiting[0]!.deadline - Date.now());
     const timer = setTimeout(() => setImmediate(() => fail(new Error("the primary process did not answer"), true)), wait);
     timer.unref();
-    this.sent.set(batch, { waiting, timer });
+    this.inFlight = { batch, waiting, timer };
     try {
       this.channel.send({ type: MACHINE_STATE_REQUEST, batch, ops: waiting.map((w) => w.op) }, (error) => {
         if (error) fail(error, false);
@@ -133,13 +133,13 @@ export class MachineStateClient {
   }
 
   private settle(batch: number, answers: MachineAnswer[] | undefined): void {
-    const entry = this.sent.get(batch);
-    if (!entry) {
+    const entry = this.inFlight;
+    if (entry?.batch !== batch) {
       this.giveBackLate(batch, answers);
       return;
     }
     clearTimeout(entry.timer);
-    this.sent.delete(batch);
+    this.inFlight = undefined;
     entry.waiting.forEach((w, i) => {
       const answer = answers?.[i];
       if (answer) w.resolve(answer);

@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { MemorySlots } from "./concurrency-slots.js";
 
 /**
  * What the service processes of one machine (`serve --workers`) share without Redis: quota counters, rate
@@ -67,8 +68,8 @@ const count = (n: unknown) => (typeof n === "number" && Number.isFinite(n) ? n :
 
 export class MachineState {
   private readonly counters = new Map<string, RateLimiterMemory>();
-  /** tenant -> holder -> slots held. */
-  private readonly slots = new Map<string, Map<number, number>>();
+  /** Each service process's slots (holder: its cluster worker id). */
+  private readonly slots = new MemorySlots();
 
   /** The request being answered: the next one starts when it is done (see answer). */
   private answering: Promise<unknown> = Promise.resolve();
@@ -99,16 +100,11 @@ export class MachineState {
 
   /** A service process ended: its slots come back now (its counts stay: what it ran was spent). */
   dropHolder(holder: number): void {
-    for (const [tenant, holders] of this.slots) {
-      holders.delete(holder);
-      if (holders.size === 0) this.slots.delete(tenant);
-    }
+    this.slots.drop(holder);
   }
 
   active(tenant: string): number {
-    let n = 0;
-    for (const held of this.slots.get(tenant)?.values() ?? []) n += held;
-    return n;
+    return this.slots.count(tenant);
   }
 
   private async apply(holder: number, op: MachineOp): Promise<MachineAnswer> {
@@ -117,27 +113,13 @@ export class MachineState {
         const max = count(op.max);
         const wanted = Math.max(1, Math.floor(count(op.wanted)));
         if (typeof op.tenant !== "string" || Number.isNaN(max) || Number.isNaN(wanted)) throw new TypeError("a malformed acquire");
-        const free = max - this.active(op.tenant);
-        if (free <= 0) return { ok: true, value: 0 };
-        const took = Math.min(free, wanted);
-        let holders = this.slots.get(op.tenant);
-        if (!holders) this.slots.set(op.tenant, (holders = new Map()));
-        holders.set(holder, (holders.get(holder) ?? 0) + took);
-        return { ok: true, value: took };
+        return { ok: true, value: this.slots.take(holder, op.tenant, max, wanted) };
       }
-      case "release": {
-        const holders = this.slots.get(op.tenant);
-        const left = (holders?.get(holder) ?? 0) - Math.max(0, count(op.count) || 0);
-        if (holders) {
-          // An over-release clamps at zero, as in one process.
-          if (left > 0) holders.set(holder, left);
-          else holders.delete(holder);
-          if (holders.size === 0) this.slots.delete(op.tenant);
-        }
+      case "release":
+        this.slots.give(holder, op.tenant, Math.max(0, count(op.count) || 0));
         return { ok: true, value: null };
-      }
       case "active":
-        return { ok: true, value: this.active(op.tenant) };
+        return { ok: true, value: this.slots.count(op.tenant) };
       case "counter":
         return { ok: true, value: await this.counter(op) };
       default:

@@ -156,7 +156,8 @@ export class BullmqDelivery implements DeliveryEngine {
       const earlier = (await this.redis.eval(CLAIM_KEY, 2, idemKey, this.key("delivery", id), id, IDEMPOTENCY_TTL_MS, metaTtl, ...record)) as string | null;
       if (earlier !== null) {
         const meta = await this.record(earlier);
-        if (meta.tenant === input.tenant && meta.stored === "1") return { id: earlier, event: meta.event!, handlers: Number(meta.handlers), duplicate: true };
+        const stored = storedAnswer(earlier, input.tenant, meta);
+        if (stored) return { ...stored, duplicate: true };
         const unfinished = meta.tenant === undefined || meta.failed === "1" || now - Number(meta.createdAt) > STALE_CLAIM_MS;
         if (!unfinished) throw new Error("an earlier event with this Idempotency-Key is still being stored");
         id = earlier;
@@ -228,8 +229,7 @@ export class BullmqDelivery implements DeliveryEngine {
 
   async keyed(tenant: string, key: string): Promise<{ id: string; event: string; handlers: number } | undefined> {
     const id = await this.redis.get(this.key("idem", tenant, sha(key)));
-    const meta = id === null ? undefined : await this.record(id);
-    return meta?.tenant === tenant && meta.stored === "1" ? { id: id!, event: meta.event!, handlers: Number(meta.handlers) } : undefined;
+    return id === null ? undefined : storedAnswer(id, tenant, await this.record(id));
   }
 
   async backlog(tenant: string): Promise<number> {
@@ -486,6 +486,11 @@ async function viewOf(queue: Queue, read: Job): Promise<JobView> {
   const attempts = lastResult?.attempt ?? job.attemptsMade;
   const delayedUntil = state === "queued" && job.delay > 0 ? job.timestamp + job.delay : null;
   return { index: data.index, file: data.file, funcName: data.funcName, state, attempts, maxAttempts: data.maxAttempts, nextAttemptAt: delayedUntil, lastResult };
+}
+
+/** A key's earlier event as its repeats are answered: only the tenant's own, and only once its jobs are all queued. */
+function storedAnswer(id: string, tenant: string, meta: DeliveryRecord): { id: string; event: string; handlers: number } | undefined {
+  return meta.tenant === tenant && meta.stored === "1" ? { id, event: meta.event!, handlers: Number(meta.handlers) } : undefined;
 }
 
 function sha(text: string): string {

@@ -229,8 +229,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
   /** One event inside the batch's transaction (a key used earlier in the same batch is found too). */
   private addOne({ delivery, payload, context, permissions }: PendingAdd): { id: string; created: boolean } {
     if (delivery.idempotencyKey !== null) {
-      const first = this.sql(`SELECT id FROM deliveries WHERE tenant = ? AND idempotency_key = ?`).get(delivery.tenant, delivery.idempotencyKey) as { id: string } | undefined;
-      if (first) return { id: first.id, created: false };
+      const first = this.keyedId(delivery.tenant, delivery.idempotencyKey);
+      if (first !== undefined) return { id: first, created: false };
     }
     this.sql(
       `INSERT INTO deliveries (id, tenant, event, payload, context, user, permissions, idempotency_key, source, created_at)
@@ -344,8 +344,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return { id: d.id, event: d.event, source: d.source, createdAt: d.created_at, handlers: jobs.map(jobView) };
   }
 
-  /** The tenant's dead letters, newest first; `before` (a failedAt) pages on. */
   async keyed(tenant: string, key: string): Promise<string | undefined> {
+    return this.keyedId(tenant, key);
+  }
+
+  /** The delivery the tenant's Idempotency-Key names (inside a batch's transaction too). */
+  private keyedId(tenant: string, key: string): string | undefined {
     return (this.sql(`SELECT id FROM deliveries WHERE tenant = ? AND idempotency_key = ?`).get(tenant, key) as { id: string } | undefined)?.id;
   }
 
@@ -355,6 +359,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return row?.jobs ?? 0;
   }
 
+  /** The tenant's dead letters, newest first; `before` (a failedAt) pages on. */
   async deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]> {
     const rows = this.sql(
       `SELECT j.*, d.event FROM delivery_jobs j JOIN deliveries d ON d.id = j.delivery_id
