@@ -49,7 +49,65 @@ function indexOf(map: Record<string, unknown>): MapIndex {
   return index;
 }
 
-/** The target a map gives `subpath` ("." or "./x" for exports, "#x" for imports), or undefined when it gives none. */
+/**
+ * Nodes one target of a map may have (strings, nulls, array entries, conditions, at any depth): matching
+ * walks a target's fallbacks and conditions one by one on the host's main thread, for every new specifier,
+ * so its breadth bounds the work. A fallback array of 125,000 entries that resolve nothing ({} or
+ * {"x": 0}) in front of one that does cost 14 ms per specifier, seconds per graph (third red-team round).
+ * Real maps give a target a handful of conditions and at most two or three fallbacks.
+ */
+export const MAX_TARGET_NODES = 256;
+
+/** A parsed map, checked once: roughly its size as JSON (what a cache charges for it), or why it is refused. */
+export interface MapCheck {
+  bytes: number;
+  refused?: string;
+}
+
+/**
+ * Checks a parsed `exports` (isExports) or `imports` map once, when its package.json is parsed: every
+ * target within MAX_TARGET_NODES. A map over it is refused as a whole, as Node refuses an invalid one.
+ * Linear in the map's size (which its package.json's size bounds); matching afterwards visits at most
+ * MAX_TARGET_NODES nodes per condition set.
+ */
+export function checkPackageMap(map: unknown, isExports: boolean): MapCheck {
+  const field = isExports ? "exports" : "imports";
+  let bytes = 0;
+  const targets: unknown[] = [];
+  if (isExports && (typeof map === "string" || Array.isArray(map) || (isRecord(map) && !indexOf(map).subpaths))) targets.push(map);
+  else if (isRecord(map)) {
+    for (const key of Object.keys(map)) {
+      bytes += key.length + 4;
+      targets.push(map[key]);
+    }
+  }
+  for (const start of targets) {
+    let nodes = 1;
+    const stack = [start];
+    while (stack.length) {
+      const value = stack.pop();
+      bytes += 2;
+      if (typeof value === "string") bytes += value.length + 1;
+      if (!isRecord(value) && !Array.isArray(value)) continue;
+      const keys = Array.isArray(value) ? undefined : Object.keys(value);
+      nodes += keys ? keys.length : (value as unknown[]).length;
+      if (nodes > MAX_TARGET_NODES) return { bytes, refused: `its "${field}" map has a target of more than ${MAX_TARGET_NODES} fallbacks and conditions` };
+      if (!keys) for (const entry of value as unknown[]) stack.push(entry);
+      else {
+        for (const key of keys) {
+          bytes += key.length + 4;
+          stack.push((value as Record<string, unknown>)[key]);
+        }
+      }
+    }
+  }
+  return { bytes };
+}
+
+/**
+ * The target a map gives `subpath` ("." or "./x" for exports, "#x" for imports), or undefined when it gives
+ * none. `map` passed checkPackageMap when its package.json was parsed: the walk is bounded by MAX_TARGET_NODES.
+ */
 export function matchPackageMap(map: unknown, subpath: string, kind: ResolutionKind, isExports: boolean): string | undefined {
   if (isExports && (typeof map === "string" || Array.isArray(map) || (isRecord(map) && !indexOf(map).subpaths))) {
     map = { ".": map };

@@ -78,8 +78,8 @@ export class ResolutionCache {
         const cached = this.packages.get(realFile);
         if (cached && cached.stamp === stamp) return cached.pkg;
         const text = memo.timed(() => readPackageJson(realFile, folder, shown));
-        const pkg = parsePackageJson(text, shown);
-        this.packages.set(realFile, { stamp, pkg }, realFile.length + JSON.stringify(pkg ?? null).length + 64);
+        const { fields: pkg, bytes } = parsePackageJson(text, shown);
+        this.packages.set(realFile, { stamp, pkg }, realFile.length + bytes + 64);
         return pkg;
       },
     };

@@ -7,7 +7,7 @@ import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
 import { builtinModules } from "node:module";
 import path from "node:path";
 import { isReservedId } from "./builtins.js";
-import { matchPackageMap, type ResolutionKind } from "./package-exports.js";
+import { checkPackageMap, matchPackageMap, type ResolutionKind } from "./package-exports.js";
 
 /** Why a specifier did not resolve; becomes MODULE_NOT_FOUND with this message. */
 export class ResolveFailure extends Error {
@@ -49,7 +49,7 @@ export const directProbe: FileProbe = {
       return null;
     }
   },
-  packageJson: (realFile, realFolder, shown) => parsePackageJson(readPackageJson(realFile, realFolder, shown), shown),
+  packageJson: (realFile, realFolder, shown) => parsePackageJson(readPackageJson(realFile, realFolder, shown), shown).fields,
 };
 
 function statOrNull(p: string): fs.Stats | null {
@@ -78,22 +78,46 @@ export interface PackageFields {
   main?: string;
   exports?: unknown;
   imports?: unknown;
+  /** Why its `exports` / `imports` map is refused (too large to match: package-exports.ts); the map is not kept. */
+  exportsRefused?: string;
+  importsRefused?: string;
 }
 
-export function parsePackageJson(text: string, shown: string): PackageFields | undefined {
+/** A parsed package.json: its fields (undefined when it is not an object), and about how many bytes they hold. */
+export interface ParsedPackage {
+  fields: PackageFields | undefined;
+  bytes: number;
+}
+
+/** ResolveFailure when the text is not JSON; a map too large to match is refused in the fields. */
+export function parsePackageJson(text: string, shown: string): ParsedPackage {
   let pkg: unknown;
   try {
     pkg = JSON.parse(text);
   } catch {
     throw new ResolveFailure(`package.json in "${shown}" is not valid JSON`);
   }
-  if (!pkg || typeof pkg !== "object" || Array.isArray(pkg)) return undefined;
+  if (!pkg || typeof pkg !== "object" || Array.isArray(pkg)) return { fields: undefined, bytes: 0 };
   const { exports, imports, main } = pkg as Record<string, unknown>;
   const fields: PackageFields = {};
-  if (typeof main === "string") fields.main = main;
-  if (exports !== undefined && exports !== null) fields.exports = exports;
-  if (imports && typeof imports === "object") fields.imports = imports;
-  return fields;
+  let bytes = 16;
+  if (typeof main === "string") {
+    fields.main = main;
+    bytes += main.length;
+  }
+  if (exports !== undefined && exports !== null) {
+    const check = checkPackageMap(exports, true);
+    if (check.refused) fields.exportsRefused = `package.json in "${shown}": ${check.refused}`;
+    else fields.exports = exports;
+    bytes += check.refused ? fields.exportsRefused!.length : check.bytes;
+  }
+  if (imports && typeof imports === "object") {
+    const check = checkPackageMap(imports, false);
+    if (check.refused) fields.importsRefused = `package.json in "${shown}": ${check.refused}`;
+    else fields.imports = imports;
+    bytes += check.refused ? fields.importsRefused!.length : check.bytes;
+  }
+  return { fields, bytes };
 }
 
 /**
@@ -161,6 +185,7 @@ function packageFields(dir: string, realFolder: string, probe: FileProbe): Packa
 
 /** A package's file named by its exports map for `subpath` ("." or "./x"); undefined when the map names none. */
 function viaExports(packageDir: string, pkg: PackageFields | undefined, subpath: string, kind: ResolutionKind, probe: FileProbe): string | undefined {
+  if (pkg?.exportsRefused !== undefined) throw new ResolveFailure(pkg.exportsRefused);
   if (pkg?.exports === undefined) return undefined;
   const target = matchPackageMap(pkg.exports, subpath, kind, true);
   if (target === undefined || !target.startsWith("./")) return undefined;
@@ -227,6 +252,7 @@ function viaImports(realFolder: string, fromRealPath: string, specifier: string,
   for (let dir = path.dirname(fromRealPath); dir === realFolder || dir.startsWith(realFolder + path.sep); dir = path.dirname(dir)) {
     const pkg = packageFields(dir, realFolder, probe);
     if (!pkg) continue;
+    if (pkg.importsRefused !== undefined) throw new ResolveFailure(pkg.importsRefused);
     const target = pkg.imports === undefined ? undefined : matchPackageMap(pkg.imports, specifier, kind, false);
     if (target === undefined) break;
     // A target is a file of the package or a package name, never another "#" import (Node refuses that

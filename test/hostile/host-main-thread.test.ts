@@ -1,3 +1,4 @@
+import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupTenants, longestStall, makeRuntime, makeTenant, writeFiles, safeJson } from "../helpers.js";
 import { pathologicalTenants } from "./pathological-files.mjs";
@@ -188,5 +189,70 @@ describe("module sources cross to a sandbox process once", () => {
     } finally {
       await rt.close();
     }
+  });
+});
+
+/** A package "pkg" whose package.json is `pkg` (an object, serialized as is) and whose index.js exports 1. */
+function packageFiles(pkg: unknown): Record<string, string> {
+  return { "node_modules/pkg/package.json": typeof pkg === "string" ? pkg : JSON.stringify(pkg), "node_modules/pkg/index.js": "module.exports = 1;\n" };
+}
+
+/** `count` top-level requires of distinct subpaths of "pkg": each a new resolution on the host. */
+function requiresOf(count: number, spell: (i: number) => string): string {
+  let src = "";
+  for (let i = 0; i < count; i++) src += `require(${JSON.stringify(spell(i))});\n`;
+  return src + "exports.f = () => 1;\n";
+}
+
+describe("package.json maps and tool arguments too big to work through on the host's main thread (third red-team round)", () => {
+  const hostPath = (text: string) => text.includes(os.tmpdir()) || text.includes(process.cwd()) || /node:internal|dist\//.test(text);
+
+  async function callsOf(files: Record<string, string>, calls = 3, rt = runtime) {
+    const folder = makeTenant(files);
+    const results: Awaited<ReturnType<Runtime["execute"]>>[] = [];
+    const stall = await longestStall(async () => {
+      for (let i = 0; i < calls; i++) results.push(await rt.execute({ folder, file: "index.js", funcName: "f" }));
+    });
+    if (process.env.HOSTILE_DEBUG) console.log(`stall ${stall.toFixed(0)} ms, totalMs ${results.map((r) => r.stats.totalMs.toFixed(1)).join(" ")}`);
+    return { folder, results, stall };
+  }
+
+  function expectMapRefused(results: Awaited<ReturnType<Runtime["execute"]>>[], field: string) {
+    for (const result of results) {
+      expect(result.error?.code, safeJson(result)).toBe("MODULE_NOT_FOUND");
+      expect(result.error!.message).toContain(field);
+      expect(hostPath(safeJson(result.error)), safeJson(result.error)).toBe(false);
+    }
+  }
+
+  it("an exports pattern with 125,000 fallbacks that resolve nothing, asked for by 500 specifiers: refused typed, no stall", async () => {
+    const targets: unknown[] = Array.from({ length: 125_000 }, () => ({ x: 0 }));
+    targets.push("./index.js");
+    const { results, stall } = await callsOf({ ...packageFiles({ name: "pkg", exports: { "./*": targets } }), "index.js": requiresOf(500, (i) => `pkg/m${i}`) });
+    expect(stall).toBeLessThan(MAX_STALL_MS);
+    expectMapRefused(results, "exports");
+  });
+
+  it("the same through an imports map", async () => {
+    const targets: unknown[] = Array.from({ length: 125_000 }, () => ({ x: 0 }));
+    targets.push("./index.js");
+    const { results, stall } = await callsOf({ "package.json": JSON.stringify({ imports: { "#*": targets } }), "index.js": requiresOf(500, (i) => `#m${i}`) });
+    expect(stall).toBeLessThan(MAX_STALL_MS);
+    expectMapRefused(results, "imports");
+  });
+
+  it("one conditions object of 80,000 keys that match nothing before the one that does", async () => {
+    const conditions: Record<string, unknown> = {};
+    for (let i = 0; i < 80_000; i++) conditions[`c${i}`] = 0;
+    conditions["default"] = "./index.js";
+    const { results, stall } = await callsOf({ ...packageFiles({ name: "pkg", exports: { "./*": conditions } }), "index.js": requiresOf(500, (i) => `pkg/m${i}`) });
+    expect(stall).toBeLessThan(MAX_STALL_MS);
+    expectMapRefused(results, "exports");
+  });
+
+  it("fallbacks and conditions of an ordinary size still resolve", async () => {
+    const exports = { ".": [{ worker: "./missing.js" }, { import: "./missing.mjs", require: ["./nope.js", "./index.js"] }, "./index.js"], "./*": { node: { require: "./index.js" }, default: "./index.js" } };
+    const folder = makeTenant({ ...packageFiles({ name: "pkg", exports }), "index.js": `const a = require("pkg"), b = require("pkg/x");\nexports.f = () => a + b;\n` });
+    expect(await runtime.run({ folder, file: "index.js", funcName: "f" })).toBe(2);
   });
 });
