@@ -27,7 +27,7 @@ const MAX_PACKAGE_CACHE_BYTES = 8 * 1024 * 1024;
 export class ResolutionCache {
   private readonly resolutions = new ByteBoundedCache<Resolution>(MAX_CACHE_BYTES);
   /** Parsed package.json fields by real path and stamp: a big package.json is parsed once per version. */
-  private readonly packages = new ByteBoundedCache<{ stamp: Stamp; pkg: unknown }>(MAX_PACKAGE_CACHE_BYTES);
+  private readonly packages = new ByteBoundedCache<{ stamp: Stamp; pkg?: unknown; error?: string }>(MAX_PACKAGE_CACHE_BYTES);
 
   /** `kind`: who asks, a CommonJS require or an ES import (package exports conditions differ: package-exports.ts). */
   resolve(realFolder: string, fromRealPath: string, specifier: string, memo: StatMemo, kind: ResolutionKind): string {
@@ -75,12 +75,27 @@ export class ResolutionCache {
       packageJson: (realFile, folder, shown) => {
         const stamp = memo.stamp(realFile);
         dependsOn.set(realFile, stamp);
-        const cached = this.packages.get(realFile);
-        if (cached && cached.stamp === stamp) return cached.pkg;
-        const text = memo.timed(() => readPackageJson(realFile, folder, shown));
-        const { fields: pkg, bytes } = parsePackageJson(text, shown);
-        this.packages.set(realFile, { stamp, pkg }, realFile.length + bytes + 64);
-        return pkg;
+        let entry = this.packages.get(realFile);
+        if (!entry || entry.stamp !== stamp) {
+          const text = memo.timed(() => readPackageJson(realFile, folder, shown));
+          // Parsed once per version, refusals too (a package.json nested too deeply is not scanned again
+          // for every specifier that reaches it), and the parse is charged to the main thread's budget.
+          const started = performance.now();
+          let bytes: number;
+          try {
+            const parsed = parsePackageJson(text, shown);
+            entry = { stamp, pkg: parsed.fields };
+            bytes = parsed.bytes;
+          } catch (error) {
+            if (!(error instanceof ResolveFailure)) throw error;
+            entry = { stamp, error: error.message };
+            bytes = error.message.length;
+          }
+          this.packages.set(realFile, entry, realFile.length + bytes + 64);
+          memo.charge(performance.now() - started);
+        }
+        if (entry.error !== undefined) throw new ResolveFailure(entry.error);
+        return entry.pkg;
       },
     };
     try {

@@ -8,6 +8,7 @@ import { builtinModules } from "node:module";
 import path from "node:path";
 import { isReservedId } from "./builtins.js";
 import { checkPackageMap, matchPackageMap, type ResolutionKind } from "./package-exports.js";
+import { jsonNestedWithin } from "../json-depth.js";
 
 /** Why a specifier did not resolve; becomes MODULE_NOT_FOUND with this message. */
 export class ResolveFailure extends Error {
@@ -73,6 +74,13 @@ export function readPackageJson(realFile: string, realFolder: string, shown: str
   }
 }
 
+/**
+ * How deeply a package.json may nest, checked before it is parsed: real ones nest a few levels (an
+ * `exports` map's conditions about five, and matching stops at 32 below a target); one nested 500,000
+ * deep took 35-110 ms to parse on the host's main thread and overflowed the stack of what measured it.
+ */
+export const MAX_PACKAGE_JSON_DEPTH = 64;
+
 /** The fields of a package.json resolution reads; the rest of a big one is not held on the host. */
 export interface PackageFields {
   main?: string;
@@ -89,8 +97,11 @@ export interface ParsedPackage {
   bytes: number;
 }
 
-/** ResolveFailure when the text is not JSON; a map too large to match is refused in the fields. */
+/** ResolveFailure when the text is nested too deeply or is not JSON; a map too large to match is refused in the fields. */
 export function parsePackageJson(text: string, shown: string): ParsedPackage {
+  if (!jsonNestedWithin(text, MAX_PACKAGE_JSON_DEPTH)) {
+    throw new ResolveFailure(`package.json in "${shown}" is nested more than ${MAX_PACKAGE_JSON_DEPTH} levels deep`);
+  }
   let pkg: unknown;
   try {
     pkg = JSON.parse(text);

@@ -80,6 +80,17 @@ export class StatMemo {
     return result;
   }
 
+  /**
+   * Charges `ms` of the load's own work on tenant text (parsing a package.json: up to 1 MiB, tens of
+   * milliseconds) to the same budget: CPU spent on the main thread stalls it like a slow path does.
+   * Not a file-system call, so it earns no per-call allowance; called after its result is kept.
+   */
+  charge(ms: number): void {
+    if (!this.budget) return;
+    this.spentMs += ms;
+    if (this.spentMs > Math.min(this.budget.maxTotalMs, this.budget.totalMs + this.ops * this.budget.perOpMs)) throw new SlowPaths();
+  }
+
   stat(p: string): fs.BigIntStats | null {
     let stat = this.stats.get(p);
     if (stat === undefined) {

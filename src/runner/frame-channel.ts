@@ -1,4 +1,5 @@
 import type { Duplex } from "node:stream";
+import { jsonNestedWithin } from "../json-depth.js";
 
 /** Bytes of a frame's length header (big-endian). */
 const HEADER = 4;
@@ -96,7 +97,7 @@ export class FrameChannel {
         this.onBlob(body.toString("utf8", 3, 3 + keyBytes), body.toString("utf8", 3 + keyBytes));
         continue;
       }
-      if (this.maxDepth !== Infinity && !nestedWithin(body, this.maxDepth)) return this.fail("a frame nested too deeply");
+      if (this.maxDepth !== Infinity && !jsonNestedWithin(body, this.maxDepth)) return this.fail("a frame nested too deeply");
       let message: unknown;
       try {
         message = JSON.parse(body.toString("utf8"));
@@ -124,21 +125,4 @@ export class FrameChannel {
     this.buffered = 0;
     this.onBroken(why);
   }
-}
-
-/** Whether JSON text nests objects and arrays at most `max` deep (strings skipped, escapes honoured). */
-function nestedWithin(json: Buffer, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json[i]!;
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return false;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return true;
 }

@@ -1,7 +1,11 @@
+import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupTenants, longestStall, makeRuntime, makeTenant, writeFiles, safeJson } from "../helpers.js";
 import { pathologicalTenants } from "./pathological-files.mjs";
+import { ResolutionCache } from "../../src/loader/resolution-cache.js";
+import { HOST_FS_BUDGET, SlowPaths, StatMemo } from "../../src/loader/stat-memo.js";
 
 /**
  * Invariant 8: the host's main thread never does unbounded work on tenant input. Each tenant below made
@@ -207,11 +211,11 @@ function requiresOf(count: number, spell: (i: number) => string): string {
 describe("package.json maps and tool arguments too big to work through on the host's main thread (third red-team round)", () => {
   const hostPath = (text: string) => text.includes(os.tmpdir()) || text.includes(process.cwd()) || /node:internal|dist\//.test(text);
 
-  async function callsOf(files: Record<string, string>, calls = 3, rt = runtime) {
+  async function callsOf(files: Record<string, string>, calls = 3) {
     const folder = makeTenant(files);
     const results: Awaited<ReturnType<Runtime["execute"]>>[] = [];
     const stall = await longestStall(async () => {
-      for (let i = 0; i < calls; i++) results.push(await rt.execute({ folder, file: "index.js", funcName: "f" }));
+      for (let i = 0; i < calls; i++) results.push(await runtime.execute({ folder, file: "index.js", funcName: "f" }));
     });
     if (process.env.HOSTILE_DEBUG) console.log(`stall ${stall.toFixed(0)} ms, totalMs ${results.map((r) => r.stats.totalMs.toFixed(1)).join(" ")}`);
     return { folder, results, stall };
@@ -255,4 +259,44 @@ describe("package.json maps and tool arguments too big to work through on the ho
     const folder = makeTenant({ ...packageFiles({ name: "pkg", exports }), "index.js": `const a = require("pkg"), b = require("pkg/x");\nexports.f = () => a + b;\n` });
     expect(await runtime.run({ folder, file: "index.js", funcName: "f" })).toBe(2);
   });
+
+  it("a package.json nested 500,000 deep in its exports: a typed MODULE_NOT_FOUND (cached), never a host RangeError", async () => {
+    const deep = `{"main":"index.js","exports":${"[".repeat(500_000)}${"]".repeat(500_000)}}`;
+    const { results, stall } = await callsOf({ ...packageFiles(deep), "index.js": `require("pkg");\nexports.f = () => 1;\n` }, 5);
+    expect(stall).toBeLessThan(MAX_STALL_MS);
+    expectMapRefused(results, "package.json");
+    for (const result of results) expect(result.error!.message).toMatch(/nested more than \d+ levels/);
+    // The refusal is cached like any failed resolution: later calls do not read or parse the file again.
+    expect(Math.max(...results.slice(1).map((r) => r.stats.totalMs))).toBeLessThan(50);
+  });
+
+  it("package.json files slow to parse: their parse counts against the main thread's budget", () => {
+    // Valid JSON nested 16 deep, about 1 MiB: each takes tens of milliseconds to parse. 40 of them kept the
+    // host's main thread 280-900 ms before the file-system budget tripped (reading them is fast).
+    const chunk = "[".repeat(16) + "]".repeat(16);
+    const pad = Array.from({ length: Math.floor(1_000_000 / (chunk.length + 1)) }, () => chunk).join(",");
+    const files: Record<string, string> = { "index.js": "exports.f = () => 1;\n" };
+    for (let i = 0; i < 40; i++) {
+      files[`node_modules/p${i}/package.json`] = `{"main":"index.js","pad":[${pad}]}`;
+      files[`node_modules/p${i}/index.js`] = `module.exports = ${i};\n`;
+    }
+    const realFolder = fs.realpathSync(makeTenant(files));
+    const from = path.join(realFolder, "index.js");
+    const cache = new ResolutionCache();
+    let resolved = 0;
+    const resolveAll = (memo: StatMemo) => {
+      for (let i = 0; i < 40; i++) {
+        cache.resolve(realFolder, from, `p${i}`, memo, "require");
+        resolved++;
+      }
+    };
+    // The walk moves to a loader thread (SlowPaths) after a package or two, not after dozens.
+    expect(() => resolveAll(new StatMemo(HOST_FS_BUDGET))).toThrow(SlowPaths);
+    expect(resolved).toBeLessThan(3);
+    // What was parsed before the budget ran out is kept: the next load does not parse it again.
+    const first = resolved;
+    expect(() => resolveAll(new StatMemo(HOST_FS_BUDGET))).toThrow(SlowPaths);
+    expect(resolved).toBeGreaterThan(first);
+  });
+
 });
