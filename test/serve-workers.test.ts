@@ -124,6 +124,27 @@ describe("tenantbox serve --workers 2", () => {
     expect(await serve.exited).toEqual({ code: 0, signal: null });
   });
 
+  it("Ctrl-C under npm (SIGINT to every process of the group, and npm's copy to the primary) drains all: exit 0", async () => {
+    const dir = tempDir("tenantbox-workers-");
+    const root = path.join(dir, "tenants");
+    const config = path.join(dir, "tenants.json");
+    writeTenants(root, { acme: { "m.js": "exports.slow = async (ms) => { await new Promise((r) => setTimeout(r, ms)); return 'slow done'; };\n" } });
+    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "starter" }] }));
+    const serve = new ServeProcess(["--root", root, "--config", config, "--data", path.join(dir, "data"), "--port", "0", "--workers", "2", "--max-threads", "1"], {
+      TENANTBOX_JWT_SECRET: SECRET,
+    });
+    const base = await serve.listened(2);
+    const acme = await signToken(SECRET, { tenantId: "acme" });
+    const inFlight = call(base, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName: "slow", args: [800] }, headers: { connection: "close" } });
+    await until(async () => gauge((await call(base, "GET", "/metrics", { headers: { connection: "close" } })).text, "tenantbox_pool_running") >= 1, "the slow execution to run");
+    for (const pid of [serve.child.pid!, ...serve.listening().pids]) process.kill(pid, "SIGINT");
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    serve.child.kill("SIGINT");
+    expect((await inFlight).body).toMatchObject({ success: true, value: "slow done" });
+    expect(await serve.exited, serve.stderr).toEqual({ code: 0, signal: null });
+    expect(serve.stderr).not.toContain("again, exiting now");
+  });
+
   it("a service process that cannot start stops the whole serve with status 1", async () => {
     const dir = tempDir("tenantbox-workers-");
     const config = path.join(dir, "tenants.json");

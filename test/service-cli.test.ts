@@ -5,6 +5,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { dropPostgresSchemas, postgresSchema } from "./postgres-helpers.js";
+import { dropRedisKeys, REDIS_URL, redisPrefix } from "./redis-helpers.js";
+import { TcpProxy } from "./tcp-proxy.js";
 import { call, expectNoHostLeak, manifest, removeTempDirs, running, SECRET, tempDir, until, writeTenants } from "./service-helpers.js";
 
 // `tenantbox serve` and `tenantbox audit` as real child processes.
@@ -79,6 +81,7 @@ afterAll(async () => {
   );
   removeTempDirs();
   await dropPostgresSchemas();
+  await dropRedisKeys();
 });
 
 function fixture() {
@@ -144,10 +147,52 @@ describe("tenantbox serve", () => {
     await until(() => running(base, 1), "the slow execution to run");
     cli.child.kill("SIGTERM");
     await until(() => cli.stderr().includes("finishing in-flight work"), "the first signal to be taken");
+    // Later than the repeat window (within it, it is the same signal delivered twice: see below).
+    await new Promise((resolve) => setTimeout(resolve, 1200));
     cli.child.kill("SIGTERM");
     expect(await cli.exited).toEqual({ code: 1, signal: null });
     expect(cli.stderr()).toContain("SIGTERM again, exiting now");
     await inFlight;
+  });
+
+  it("Ctrl-C under npm (SIGINT twice at once: the terminal's and npm's copy) still drains: the request gets its 200, exit 0", async () => {
+    const f = fixture();
+    const cli = startCli(serveArgs(f), { TENANTBOX_JWT_SECRET: SECRET });
+    const base = await listeningUrl(cli);
+    const { signToken } = await import("../dist/service.js");
+    const acme = await signToken(SECRET, { tenantId: "acme" });
+    const inFlight = call(base, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName: "slow", args: [800] }, headers: { connection: "close" } });
+    await until(() => running(base, 1), "the slow execution to run");
+    cli.child.kill("SIGINT");
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    cli.child.kill("SIGINT");
+    const reply = await inFlight;
+    expect(reply.status, reply.text).toBe(200);
+    expect(reply.body).toMatchObject({ success: true, value: "slow done" });
+    expect(await cli.exited, cli.stderr()).toEqual({ code: 0, signal: null });
+    expect(cli.stderr()).toContain("SIGINT: finishing in-flight work");
+    expect(cli.stderr()).not.toContain("again, exiting now");
+  });
+
+  it("SIGTERM while it is still starting (before it listens) exits 0, not 143", async () => {
+    const f = fixture();
+    // A tool enabled but not registered: its warning is logged as the service starts, before it connects to
+    // Redis, which a paused proxy keeps it waiting for (so the signal surely comes before it listens).
+    fs.writeFileSync(f.configFile, JSON.stringify({ tenants: [{ id: "acme", tier: "starter", permissions: ["tool:crm:lookup"], tools: { "crm:lookup": {} } }] }));
+    const proxy = new TcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
+    await proxy.start();
+    proxy.pause();
+    try {
+      const cli = startCli(serveArgs(f, ["--redis", `redis://127.0.0.1:${proxy.port}`, "--redis-prefix", redisPrefix("tbx-cli")]), { TENANTBOX_JWT_SECRET: SECRET });
+      await until(() => cli.stdout().includes("is enabled for tenant"), "the service to start starting", 15_000);
+      cli.child.kill("SIGTERM");
+      await until(() => cli.stderr().includes("SIGTERM: finishing in-flight work") || cli.child.exitCode !== null || cli.child.signalCode !== null, "the signal to be taken");
+      proxy.resume();
+      const exit = await Promise.race([cli.exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 15_000))]);
+      expect(exit, cli.stderr()).toEqual({ code: 0, signal: null });
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it("SIGTERM with work in flight: the request gets its 200, the process exits 0, audit prints the row", async () => {

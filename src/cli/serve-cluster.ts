@@ -3,6 +3,7 @@ import os from "node:os";
 import { answerClusterMetrics } from "../service/cluster-metrics.js";
 import { isMachineRequest, MachineState } from "../service/machine-state.js";
 import { EXIT_FAILURE, EXIT_OK } from "./args.js";
+import type { StopSignals } from "./stop-signals.js";
 
 /** `--workers` by default: one service process per two cores, at least one. */
 export function defaultWorkers(): number {
@@ -13,10 +14,11 @@ export function defaultWorkers(): number {
  * The primary of `serve --workers N`: forks N service processes that share the port (node:cluster), keeps
  * the state they share (counters, rate limits, slots: machine-state.ts), answers their /metrics with
  * everyone's, replaces one that dies (its slots given back), and on SIGTERM/SIGINT lets every one of them
- * drain (exit 0 when all did). A process that dies before it ever listened is a failure to start (a bad
- * database, a port in use): everything stops with status 1 rather than restarting it in a loop.
+ * drain (exit 0 when all did; `stops` has taken the signals since serve began). A process that dies before
+ * it ever listened is a failure to start (a bad database, a port in use): everything stops with status 1
+ * rather than restarting it in a loop.
  */
-export function runPrimary(workers: number): Promise<number> {
+export function runPrimary(workers: number, stops: StopSignals): Promise<number> {
   answerClusterMetrics();
   const state = new MachineState();
   cluster.on("message", (worker, message: unknown) => {
@@ -28,7 +30,6 @@ export function runPrimary(workers: number): Promise<number> {
   const alive = new Set<Worker>();
   const listened = new Set<Worker>();
   let stopping = false;
-  let stoppedAt = 0;
   let status = EXIT_OK;
   const fork = () => {
     const worker = cluster.fork();
@@ -49,7 +50,7 @@ export function runPrimary(workers: number): Promise<number> {
       const how = signal ?? `status ${code}`;
       if (stopping) {
         // A replacement still starting when the stop came ends on the signal itself: nothing was lost. That is
-        // SIGINT too when a terminal's Ctrl-C reached the whole group (its handler is set once it listens).
+        // SIGINT too when a terminal's Ctrl-C reached the whole group before its handlers were set.
         const stoppedWhileStarting = !listened.has(worker) && (signal === "SIGTERM" || signal === "SIGINT");
         if (code !== 0 && !stoppedWhileStarting) status = EXIT_FAILURE;
         if (alive.size === 0) resolve(status);
@@ -64,19 +65,15 @@ export function runPrimary(workers: number): Promise<number> {
       process.stderr.write(`tenantbox serve: service process ${worker.process.pid} ended (${how}); starting another\n`);
       fork();
     });
-    const stop = (signal: string) => {
-      // The same signal sent to the process group (`timeout`, a terminal) can arrive twice at once: one stop.
-      if (stopping && Date.now() - stoppedAt < 1000) return;
-      if (stopping) {
-        process.stderr.write(`tenantbox serve: ${signal} again, exiting now\n`);
-        for (const worker of alive) worker.process.kill("SIGKILL");
-        process.exit(EXIT_FAILURE);
-      }
-      process.stderr.write(`tenantbox serve: ${signal}: finishing in-flight work in ${alive.size} service processes\n`);
-      stoppedAt = Date.now();
-      stopAll();
+    // A signal again within a second of the first is the same one delivered twice (StopSignals ignores it).
+    stops.onAgain = (signal) => {
+      process.stderr.write(`tenantbox serve: ${signal} again, exiting now\n`);
+      for (const worker of alive) worker.process.kill("SIGKILL");
+      process.exit(EXIT_FAILURE);
     };
-    process.on("SIGTERM", () => stop("SIGTERM"));
-    process.on("SIGINT", () => stop("SIGINT"));
+    void stops.requested.then((signal) => {
+      process.stderr.write(`tenantbox serve: ${signal}: finishing in-flight work in ${alive.size} service processes\n`);
+      stopAll();
+    });
   });
 }

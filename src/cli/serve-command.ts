@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, signToken, TenantboxServer, type ServiceConfig
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { crmLookup } from "./demo-tools.js";
 import { defaultWorkers, runPrimary } from "./serve-cluster.js";
+import { StopSignals } from "./stop-signals.js";
 import { defaultServiceThreads } from "../service/tenant-runtimes.js";
 import { USAGE } from "./usage.js";
 
@@ -47,6 +48,19 @@ async function serve(argv: string[]): Promise<number> {
   // The machine's sandbox workers are divided among the service processes: their total stays two per core.
   const maxThreads = parsePositiveInteger("--max-threads", values["max-threads"]) ?? (workers > 1 ? Math.max(1, Math.round(defaultServiceThreads() / workers)) : undefined);
   const clusterWorker = workers > 1 && cluster.isWorker;
+  // From here on a stop signal drains (exit 0), also one that comes while the service is still starting.
+  const stops = new StopSignals({ sigint: !clusterWorker });
+  if (!(workers > 1 && cluster.isPrimary)) {
+    void stops.requested.then((signal) => process.stderr.write(`tenantbox serve: ${signal}: finishing in-flight work\n`));
+    // A service process of --workers drains once: a signal sent to the whole group (systemd, a terminal)
+    // arrives beside the primary's own; the primary is the one that hurries (SIGKILL).
+    if (!clusterWorker) {
+      stops.onAgain = (signal) => {
+        process.stderr.write(`tenantbox serve: ${signal} again, exiting now\n`);
+        process.exit(EXIT_FAILURE);
+      };
+    }
+  }
   let server: TenantboxServer;
   let config: ServiceConfig;
   let secret: string | undefined;
@@ -58,7 +72,7 @@ async function serve(argv: string[]): Promise<number> {
       throw new ConfigError("no way to verify tokens: set TENANTBOX_JWT_SECRET, auth.secret or auth.jwksUrl in the config (or pass --dev)");
     }
     // The primary checked the config and the secret (above, once); the service processes serve.
-    if (workers > 1 && cluster.isPrimary) return await runPrimary(workers);
+    if (workers > 1 && cluster.isPrimary) return await runPrimary(workers, stops);
     server = new TenantboxServer({
       root: path.resolve(values.root),
       config,
@@ -90,33 +104,18 @@ async function serve(argv: string[]): Promise<number> {
     process.stderr.write(`tenantbox serve: cannot start: ${(error as Error).message}\n`);
     return EXIT_FAILURE;
   }
-  // One set of curl lines, from the first service process.
-  if (values.dev && secret !== undefined && (!clusterWorker || cluster.worker?.id === 1)) await printDevCurls(url, [...config.tenants.values()], secret, path.resolve(values.root));
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      // A service process of --workers drains once: a signal sent to the whole group (systemd, a terminal)
-      // arrives beside the primary's own; the primary is the one that hurries (SIGKILL).
-      if (stopping && clusterWorker) return;
-      if (stopping) {
-        process.stderr.write(`tenantbox serve: ${signal} again, exiting now\n`);
-        process.exit(EXIT_FAILURE);
-      }
-      stopping = true;
-      process.stderr.write(`tenantbox serve: ${signal}: finishing in-flight work\n`);
-      server.close().then(
-        () => resolve(EXIT_OK),
-        (error: unknown) => {
-          process.stderr.write(`tenantbox serve: shutdown failed: ${(error as Error).message}\n`);
-          resolve(EXIT_FAILURE);
-        },
-      );
-    };
-    // on, not once: the second signal must reach stop() (once would leave it to Node's default, exit 143).
-    process.on("SIGTERM", () => stop("SIGTERM"));
-    // A terminal's Ctrl-C reaches every process of the group: the primary tells its service processes (SIGTERM).
-    process.on("SIGINT", () => (clusterWorker ? undefined : stop("SIGINT")));
-  });
+  // One set of curl lines, from the first service process (none when it is already stopping).
+  if (values.dev && secret !== undefined && stops.signal === undefined && (!clusterWorker || cluster.worker?.id === 1)) {
+    await printDevCurls(url, [...config.tenants.values()], secret, path.resolve(values.root));
+  }
+  await stops.requested;
+  try {
+    await server.close();
+    return EXIT_OK;
+  } catch (error) {
+    process.stderr.write(`tenantbox serve: shutdown failed: ${(error as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
 }
 
 /** The first handler of a tenant's manifest, for a /v1/run example (none when it has no readable manifest). */
