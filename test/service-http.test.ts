@@ -510,6 +510,20 @@ describe.each(ENGINES)("the HTTP API (one server, many tenants) on $engine", ({ 
       expect((await usage("hooky")).executions.used).toBe(before + 4);
     });
 
+    it("a payload or context nested too deeply to serialize is a 400 that costs nothing and writes no audit row, as for /v1/run", async () => {
+      const deep = "[".repeat(5000) + "]".repeat(5000);
+      const before = (await usage("hooky")).executions.used;
+      const rows = (await server.service.auditLog({ tenant: "hooky" })).length;
+      for (const raw of [`{"payload":${deep}}`, `{"payload":1,"context":${deep}}`, `{"payload":${deep},"delivery":"sync"}`]) {
+        const reply = await call(base, "POST", "/v1/events/order.created", { token: tokens.hooky!, raw });
+        expectError(reply, 400, "INVALID_REQUEST", hostPaths);
+        expect(reply.body.error.message).toMatch(/nested too deeply/);
+      }
+      expectError(await call(base, "POST", "/v1/run", { token: tokens.hooky!, raw: `{"file":"hooks/orders.js","funcName":"longest","args":[${deep}]}` }), 400, "INVALID_REQUEST", hostPaths);
+      expect((await usage("hooky")).executions.used).toBe(before);
+      expect((await server.service.auditLog({ tenant: "hooky" })).length).toBe(rows);
+    });
+
     it("a handler refused a tool makes the answer 403, with every handler's result in the body", async () => {
       const reply = await post("/v1/events/audit.denied", { payload: { a: 1 } }, "hooky");
       expect(reply.status).toBe(403);

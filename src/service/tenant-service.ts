@@ -154,6 +154,8 @@ export class TenantService {
     // One snapshot: the handlers counted against the quota are the handlers that run.
     const targets = await this.registryCall(() => runtime.handlers(event, folder));
     if (targets.length === 0) return { result: [] };
+    // What the runtime would refuse for every handler (a 400, as /v1/run's), refused before it is charged.
+    serializable(payload, context);
     await this.parts.store.ready();
     return this.admission.admit(tenant, targets.length, async (slots) => {
       let retryAfterMs: number | undefined;
@@ -193,7 +195,7 @@ export class TenantService {
     const targets = await this.registryCall(() => runtime.handlers(event, this.folderOf(tenant)));
     // Nothing would ever read it: an event without handlers is not stored (it would cost the disk and no quota).
     if (targets.length === 0) return { id: null, event, handlers: 0, duplicate: false };
-    storable(payload, context);
+    serializable(payload, context);
     await this.parts.store.ready();
     try {
       const repeat = await this.roomForQueued(tenant, targets.length, idempotencyKey);
@@ -400,12 +402,15 @@ export class TenantService {
   }
 }
 
-/** A queued event's payload and context must be storable as JSON: one nested too deeply for that is refused before anything is stored. */
-function storable(payload: unknown, context: unknown): void {
+/**
+ * An event's payload and context must serialize as JSON, as the runtime sends a handler its arguments (and
+ * a queued event is stored): one nested too deeply for that is refused before anything is charged or stored.
+ */
+function serializable(payload: unknown, context: unknown): void {
   try {
-    JSON.stringify(payload);
+    JSON.stringify([payload]);
     JSON.stringify(context);
   } catch {
-    throw new ServiceError("INVALID_REQUEST", "the event's payload or context cannot be stored (nested too deeply)");
+    throw new ServiceError("INVALID_REQUEST", "the event's payload or context cannot be serialized as JSON (nested too deeply)");
   }
 }
