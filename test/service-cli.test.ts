@@ -281,6 +281,22 @@ describe("tenantbox serve", () => {
     expect(badPort.code).toBe(2);
   });
 
+  it("a --root that is a file, or nothing, is refused at start (exit 2, the message said once); so is such a root in code", async () => {
+    const f = fixture();
+    for (const root of [f.configFile, path.join(f.dir, "does-not-exist")]) {
+      const result = await runCli(serveArgs({ ...f, root }), { TENANTBOX_JWT_SECRET: SECRET });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`tenantbox serve: --root ${root} is not a directory`);
+      expect(result.stderr).not.toMatch(/tenantbox: .*tenantbox:/);
+      expect(result.stdout).not.toMatch(/Server listening/);
+    }
+    expect(fs.existsSync(f.dataDir)).toBe(false);
+    const { TenantboxServer, parseConfig } = await import("../dist/service.js");
+    expect(() => new TenantboxServer({ root: f.configFile, config: parseConfig({ tenants: [{ id: "acme", tier: "free" }] }), dataDir: f.dataDir, jwtSecret: SECRET })).toThrow(
+      /option "root" must be an existing directory/,
+    );
+  });
+
   it("--dev prints a curl line with an Authorization: Bearer token for each tenant, and the tokens work", async () => {
     const f = fixture();
     const cli = startCli(serveArgs(f, ["--dev"]));

@@ -77,8 +77,8 @@ export function parseJsonValue(what: string, text: string): unknown {
   }
 }
 
-/** A folder argument, absolute; a usage error naming it when it is not an existing directory (run, emit and check alike). */
-export function existingFolder(argument: string): string {
+/** A folder argument (or `option`'s value), absolute; a usage error naming it when it is not an existing directory (run, emit, check and serve --root alike). */
+export function existingFolder(argument: string, option?: string): string {
   const folder = path.resolve(argument);
   let isDirectory = false;
   try {
@@ -86,6 +86,6 @@ export function existingFolder(argument: string): string {
   } catch {
     // reported below
   }
-  if (!isDirectory) throw new UsageError(`${argument} is not a directory`);
+  if (!isDirectory) throw new UsageError(`${option === undefined ? "" : `${option} `}${argument} is not a directory`);
   return folder;
 }

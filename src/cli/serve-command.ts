@@ -2,7 +2,7 @@ import cluster from "node:cluster";
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, loadConfig, signToken, TenantboxServer, type ServiceConfig, type TenantConfig } from "../service/index.js";
-import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
+import { EXIT_FAILURE, EXIT_OK, existingFolder, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { crmLookup } from "./demo-tools.js";
 import { defaultWorkers, runPrimary } from "./serve-cluster.js";
 import { StopSignals } from "./stop-signals.js";
@@ -42,6 +42,8 @@ async function serve(argv: string[]): Promise<number> {
   }
   if (values.root === undefined) throw new UsageError("--root <dir> is required (one folder per tenant)");
   if (values.config === undefined) throw new UsageError("--config <file> is required (the tenants)");
+  // A file, or nothing at all, would serve every tenant a 404: refused before anything starts.
+  const root = existingFolder(values.root, "--root");
   const port = values.port === undefined ? 3000 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
   const workers = parsePositiveInteger("--workers", values.workers) ?? defaultWorkers();
@@ -74,7 +76,7 @@ async function serve(argv: string[]): Promise<number> {
     // The primary checked the config and the secret (above, once); the service processes serve.
     if (workers > 1 && cluster.isPrimary) return await runPrimary(workers, stops);
     server = new TenantboxServer({
-      root: path.resolve(values.root),
+      root,
       config,
       dataDir: path.resolve(values.data ?? ".tenantbox"),
       watch: values.watch === true,
@@ -89,7 +91,8 @@ async function serve(argv: string[]): Promise<number> {
   } catch (error) {
     // A bad config, secret or data directory: say so and stop, without a stack trace.
     if (error instanceof Error) {
-      process.stderr.write(`tenantbox serve: ${error.message}\n`);
+      // The library's own errors start with "tenantbox: " already.
+      process.stderr.write(`tenantbox serve: ${error.message.replace(/^tenantbox: /, "")}\n`);
       return EXIT_FAILURE;
     }
     throw error;
@@ -101,12 +104,12 @@ async function serve(argv: string[]): Promise<number> {
     url = await server.listen({ port, host: values.host ?? "127.0.0.1" });
   } catch (error) {
     await server.close();
-    process.stderr.write(`tenantbox serve: cannot start: ${(error as Error).message}\n`);
+    process.stderr.write(`tenantbox serve: cannot start: ${(error as Error).message.replace(/^tenantbox: /, "")}\n`);
     return EXIT_FAILURE;
   }
   // One set of curl lines, from the first service process (none when it is already stopping).
   if (values.dev && secret !== undefined && stops.signal === undefined && (!clusterWorker || cluster.worker?.id === 1)) {
-    await printDevCurls(url, [...config.tenants.values()], secret, path.resolve(values.root));
+    await printDevCurls(url, [...config.tenants.values()], secret, root);
   }
   await stops.requested;
   try {

@@ -101,11 +101,15 @@ export class Registry {
       onEvent: (event) => this.onModuleEvent(event),
     });
     if (options.root !== undefined) {
+      let realRoot: string | undefined;
       try {
-        this.realRoot = fs.realpathSync.native(options.root);
+        realRoot = fs.realpathSync.native(options.root);
+        if (!fs.statSync(realRoot).isDirectory()) realRoot = undefined;
       } catch {
-        throw new TypeError(`tenantbox: option "root" must be an existing directory, got ${JSON.stringify(options.root)}`);
+        // reported below
       }
+      if (realRoot === undefined) throw new TypeError(`tenantbox: option "root" must be an existing directory, got ${JSON.stringify(options.root)}`);
+      this.realRoot = realRoot;
     }
     if (options.watch) {
       this.watcher = new FolderWatcher(
