@@ -96,6 +96,17 @@ export interface ToolPortMessage {
   port: import("node:worker_threads").MessagePort;
 }
 
+/**
+ * How deeply a tool call's arguments may nest, checked before the host parses them (tool-dispatch.ts) and,
+ * for an early answer, in the sandbox process (invocation.ts): twice what a stored document may nest
+ * (service/document-rules.ts). JSON.parse of 1 MiB of arrays nested 2,000 deep took 40-100 ms of the host's
+ * main thread per call.
+ */
+export const MAX_TOOL_ARG_DEPTH = 128;
+
+/** The refusal of arguments nested past MAX_TOOL_ARG_DEPTH (TOOL_ERROR, like arguments past maxToolArgBytes). */
+export const TOO_DEEP_TOOL_ARGS = `tool arguments are nested more than ${MAX_TOOL_ARG_DEPTH} levels deep`;
+
 export interface ToolRequest {
   invocationId: number;
   callId: number;

@@ -6,6 +6,7 @@ import { cleanupTenants, longestStall, makeRuntime, makeTenant, writeFiles, safe
 import { pathologicalTenants } from "./pathological-files.mjs";
 import { ResolutionCache } from "../../src/loader/resolution-cache.js";
 import { HOST_FS_BUDGET, SlowPaths, StatMemo } from "../../src/loader/stat-memo.js";
+import { ToolDispatch } from "../../src/runner/tool-dispatch.js";
 
 /**
  * Invariant 8: the host's main thread never does unbounded work on tenant input. Each tenant below made
@@ -299,4 +300,51 @@ describe("package.json maps and tool arguments too big to work through on the ho
     expect(resolved).toBeGreaterThan(first);
   });
 
+  it("tool arguments nested 2,000 deep: refused typed before the host parses them or calls the handler", async () => {
+    const names: string[] = [];
+    const rt = makeRuntime({ maxThreads: 1, timeout: 15_000, toolHandler: (name) => (names.push(name), "handled") });
+    try {
+      const folder = makeTenant({
+        "index.js": `
+exports.f = async () => {
+  let deep = [];
+  for (let i = 0; i < 2000; i++) deep = [deep];
+  const out = [];
+  for (let i = 0; i < 3; i++) {
+    try { out.push(await callTool("echo", Array.from({ length: 250 }, () => deep))); } catch (e) { out.push(e.code + ": " + e.message); }
+  }
+  out.push(await callTool("echo", { shallow: [[[1]]] }));
+  return out;
+};`,
+      });
+      const result = await rt.execute({ folder, file: "index.js", funcName: "f" });
+      expect(result.success, safeJson(result.error)).toBe(true);
+      const out = result.value as string[];
+      expect(out).toHaveLength(4);
+      for (const refusal of out.slice(0, 3)) expect(refusal).toMatch(/^TOOL_ERROR: tool arguments are nested more than \d+ levels deep/);
+      expect(out[3]).toBe("handled");
+      expect(names).toEqual(["echo"]);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it("the host checks the nesting itself, whatever a (compromised) sandbox process sends", async () => {
+    const calls: unknown[] = [];
+    const dispatch = new ToolDispatch((name, args) => (calls.push(args), "handled"));
+    dispatch.begin(1, { folder: "/t", file: "index.js", funcName: "f", context: undefined });
+    const ask = (args: string) => new Promise<{ ok: boolean; payload: string; code: string }>((resolve) => void dispatch.handle({ invocationId: 1, callId: 1, name: "echo", args }, resolve));
+    const deep = "[".repeat(2000) + "]".repeat(2000);
+    const stall = await longestStall(async () => {
+      for (let i = 0; i < 20; i++) {
+        const reply = await ask(`[${Array.from({ length: 250 }, () => deep).join(",")}]`);
+        expect(reply).toMatchObject({ ok: false, code: "TOOL_ERROR" });
+        expect(reply.payload).toMatch(/^tool arguments are nested more than \d+ levels deep$/);
+      }
+      // A string full of brackets is not nesting.
+      expect(await ask(JSON.stringify({ text: "[{".repeat(10_000) }))).toMatchObject({ ok: true, payload: '"handled"' });
+    });
+    expect(calls).toHaveLength(1);
+    expect(stall).toBeLessThan(MAX_STALL_MS);
+  });
 });
