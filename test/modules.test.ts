@@ -272,6 +272,20 @@ describe("bare specifiers from the folder's own node_modules", () => {
     await expect(runtime.run({ folder, file: "m.mjs", funcName: "f", args: [5] })).resolves.toEqual([10, 15]);
   });
 
+  it("a built-in's name with a slash or a path after it is an npm package ('buffer/', 'process/browser.js'), as in Node", async () => {
+    const folder = makeTenant({
+      "node_modules/events/package.json": JSON.stringify({ name: "events", main: "events.js" }),
+      "node_modules/events/events.js": "exports.fromNpm = true;",
+      "node_modules/process/package.json": JSON.stringify({ name: "process", main: "browser.js" }),
+      "node_modules/process/browser.js": "exports.browserShim = true;",
+      "a.js": "exports.f = () => [require('events/').fromNpm, require('process/browser.js').browserShim, typeof require('events').EventEmitter];",
+      // A built-in's own subpath stays the built-in (fs is not in the sandbox).
+      "b.js": "exports.f = () => require('fs/promises');",
+    });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([true, true, "function"]);
+    await expect(runtime.run({ folder, file: "b.js", funcName: "f" })).rejects.toMatchObject({ code: "MODULE_NOT_FOUND", message: expect.stringContaining("built-in") });
+  });
+
   it("a package missing from node_modules is MODULE_NOT_FOUND", async () => {
     const folder = makeTenant({ "a.js": "const x = require('not-installed-pkg');\nexports.f = () => x;" });
     await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "MODULE_NOT_FOUND");

@@ -23,6 +23,28 @@ describe("the transform keeps ES semantics", () => {
     await expect(runtime.run({ folder, file: "n.js", funcName: "f" })).resolves.toEqual(["cb", "handler", "s"]);
   });
 
+  it("code without semicolons keeps its meaning: a call of an imported function that starts a statement does not continue the one before", async () => {
+    const folder = makeTenant({
+      "f.mjs": "export default function f(o) { return o.a }\nexport function g(s) { return String(s) }\n",
+      "m.mjs": [
+        "import f, { g } from './f.mjs'",
+        "export function check() {",
+        "  const o = { a: 1 }",
+        "  f(o)",
+        "  const s = 'x'",
+        "  g`tpl`",
+        "  let n = 1",
+        "  if (n) f(o)",
+        "  else g(n)",
+        "  switch (n) { case 1: f(o) }",
+        "  return [f(o), s, n]",
+        "}",
+        "",
+      ].join("\n"),
+    });
+    await expect(runtime.run({ folder, file: "m.mjs", funcName: "check" })).resolves.toEqual([1, "x", 1]);
+  });
+
   it("an imported function called directly or as a tag has no `this`; namespaces are sealed modules", async () => {
     const folder = makeTenant({
       "d.mjs": "export function g() { return this === undefined ? 'undef' : typeof this; }\n",

@@ -58,6 +58,17 @@ function varNames(body: AnyNode, out: Set<string>): void {
  */
 export function rewriteImportReferences(ast: acorn.Program, s: MagicString, bindings: ReadonlyMap<string, string>): void {
   if (bindings.size === 0) return;
+  // A rewritten callee at the very start of an expression statement begins with "(": after a previous
+  // statement that relied on ASI (`const o = {}` newline `f(o)`) it would continue that statement.
+  const statementStarts = new Set<number>();
+  // Only statements of a statement list: `if (c) f() else ...` must stay as it is.
+  const list = (body: readonly AnyNode[]) => { for (const st of body) if (st.type === "ExpressionStatement") statementStarts.add(st.start); };
+  walk.full(ast as acorn.Node, (node) => {
+    const n = node as AnyNode;
+    if (n.type === "Program" || n.type === "BlockStatement" || n.type === "StaticBlock") list(n.body as AnyNode[]);
+    else if (n.type === "SwitchCase") list(n.consequent as AnyNode[]);
+  });
+  const guard = (start: number) => (statementStarts.has(start) ? ";" : "");
   type Shadowed = ReadonlySet<string>;
   const shadow = (shadowed: Shadowed, names: Set<string>): Shadowed => {
     let next: Set<string> | undefined;
@@ -159,7 +170,7 @@ export function rewriteImportReferences(ast: acorn.Program, s: MagicString, bind
       const c = cb as unknown as Visit<Shadowed>;
       const callee = node.callee as AnyNode;
       const target = callee.type === "Identifier" ? resolve(callee.name, st) : undefined;
-      if (target) s.overwrite(callee.start, callee.end, `(0, ${target})`, { contentOnly: true });
+      if (target) s.overwrite(callee.start, callee.end, `${guard(callee.start)}(0, ${target})`, { contentOnly: true });
       else c(node.callee, st, "Expression");
       for (const arg of node.arguments) c(arg, st, "Expression");
     },
@@ -167,7 +178,7 @@ export function rewriteImportReferences(ast: acorn.Program, s: MagicString, bind
       const c = cb as unknown as Visit<Shadowed>;
       const tag = node.tag as AnyNode;
       const target = tag.type === "Identifier" ? resolve(tag.name, st) : undefined;
-      if (target) s.overwrite(tag.start, tag.end, `(0, ${target})`, { contentOnly: true });
+      if (target) s.overwrite(tag.start, tag.end, `${guard(tag.start)}(0, ${target})`, { contentOnly: true });
       else c(node.tag, st, "Expression");
       c(node.quasi, st, "Expression");
     },

@@ -23,7 +23,7 @@ const EXTENSIONS = MODULE_EXTENSIONS;
 const BUILTINS = new Set(builtinModules);
 
 export function isBuiltin(specifier: string): boolean {
-  return specifier.startsWith("node:") || BUILTINS.has(specifier) || BUILTINS.has(specifier.split("/")[0]!);
+  return specifier.startsWith("node:") || BUILTINS.has(specifier);
 }
 
 /**
