@@ -23,6 +23,11 @@ describe("the transform keeps ES semantics", () => {
     await expect(runtime.run({ folder, file: "n.js", funcName: "f" })).resolves.toEqual(["cb", "handler", "s"]);
   });
 
+  it("the legacy RegExp statics work within an invocation (showdown reads RegExp.$1)", async () => {
+    const folder = makeTenant({ "r.js": "exports.f = () => { /(\\d+)-(\\d+)/.test('a 12-34 b'); return [RegExp.$1, RegExp.$2, RegExp.lastMatch, RegExp.leftContext]; };\n" });
+    await expect(runtime.run({ folder, file: "r.js", funcName: "f" })).resolves.toEqual(["12", "34", "12-34", "a "]);
+  });
+
   it("code without semicolons keeps its meaning: a call of an imported function that starts a statement does not continue the one before", async () => {
     const folder = makeTenant({
       "f.mjs": "export default function f(o) { return o.a }\nexport function g(s) { return String(s) }\n",

@@ -634,7 +634,7 @@ describe("state never crosses invocations on one worker (realm reuse)", () => {
     inherited: "undefined",
     extensible: true,
     canAddGlobal: true,
-    regexpLast: "undefinedundefined",
+    regexpLast: "",
     consoleMark: "undefined",
     logMark: "undefined",
     setTimeoutMark: "undefined",

@@ -4,7 +4,8 @@ import type { Primordials } from "./primordials.js";
  * Freezes the realm's intrinsics so that one invocation cannot leave state behind for the next one:
  * every object reachable from the global and from the anonymous intrinsics (iterator prototypes,
  * generator and async function prototypes, %TypedArray%, ...) is frozen, the legacy RegExp statics that
- * remember the last match are removed, and the global's own built-in properties become read-only.
+ * remember the last match are cleared after each invocation, and the global's own built-in properties
+ * become read-only.
  * Returns what resetGlobal() needs to verify the global afterwards.
  */
 export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknown[], trustedGetters: WeakMap<object, true>) {
@@ -12,9 +13,13 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
   const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
   const ObjectIsExtensible = Object.isExtensible;
 
-  // RegExp.$1, RegExp.lastMatch and friends leak the previous invocation's matches.
-  const legacy = ["$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "input", "$_", "lastMatch", "$&", "lastParen", "$+", "leftContext", "$`", "rightContext", "$'"];
-  for (let i = 0; i < legacy.length; i++) delete (g.RegExp as unknown as Record<string, unknown>)[legacy[i]!];
+  // RegExp.$1, RegExp.lastMatch, RegExp.input and friends hold the realm's last match (and whatever was
+  // written to RegExp.input): libraries still read them (showdown), so they stay, and a match of the empty
+  // pattern on "" clears every one of them to "" after each invocation (resetGlobal). The pattern and exec
+  // are taken now, before anything of a tenant's runs.
+  const emptyPattern = /(?:)/;
+  const regExpExec = g.RegExp.prototype.exec;
+  const clearRegExpStatics = () => Reflect.apply(regExpExec, emptyPattern, [""]);
 
   // The "override mistake": with Error.prototype frozen, `this.name = "MyError"` in a subclass would throw.
   // These properties become accessors whose setter defines an own property on the receiver instead.
@@ -160,6 +165,7 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
   /** Deletes what the last invocation added to the global; false if the global can no longer be trusted. */
   function resetGlobal(): boolean {
     ErrorCtor.stackTraceLimit = 10;
+    clearRegExpStatics();
     const keys = ReflectOwnKeys(g);
     let kept = 0;
     for (let i = 0; i < keys.length; i++) {
