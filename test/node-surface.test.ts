@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanupTenants, expectCode, IsolatedRuntime, makeTenant } from "./helpers.js";
 
@@ -41,6 +42,55 @@ describe("process.env", () => {
 });
 
 describe("Node's globals and built-in modules", () => {
+  it("Web Crypto HMAC keys: importKey (raw, oct JWK), generateKey, sign, verify, exportKey, as jose's HS256 uses them", async () => {
+    const folder = makeTenant({
+      "jwt.mjs": [
+        "const enc = new TextEncoder();",
+        "const b64url = (buf) => Buffer.from(buf).toString('base64url');",
+        "export async function f(secret, payload) {",
+        "  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);",
+        "  const input = b64url(enc.encode(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))) + '.' + b64url(enc.encode(JSON.stringify(payload)));",
+        "  const sig = await crypto.subtle.sign('HMAC', key, enc.encode(input));",
+        "  const ok = await crypto.subtle.verify({ name: 'HMAC' }, key, sig, enc.encode(input));",
+        "  const tampered = await crypto.subtle.verify('HMAC', key, sig, enc.encode(input + 'x'));",
+        "  const jwk = await crypto.subtle.importKey('jwk', { kty: 'oct', k: b64url(enc.encode(secret)) }, { name: 'HMAC', hash: { name: 'SHA-256' } }, true, ['sign']);",
+        "  const same = b64url(await crypto.subtle.sign('HMAC', jwk, enc.encode(input))) === b64url(sig);",
+        "  const generated = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-512' }, true, ['sign']);",
+        "  const refusals = [];",
+        "  for (const attempt of [",
+        "    () => crypto.subtle.exportKey('raw', key),",
+        "    () => crypto.subtle.sign('HMAC', generated, new Uint8Array(1)).then(() => crypto.subtle.verify('HMAC', generated, new Uint8Array(64), new Uint8Array(1))),",
+        "    () => crypto.subtle.encrypt({ name: 'AES-GCM' }, key, new Uint8Array(1)),",
+        "    () => crypto.subtle.importKey('raw', new Uint8Array(8), { name: 'AES-GCM' }, false, ['encrypt']),",
+        "  ]) refusals.push(await attempt().then((v) => 'ok:' + v, (e) => e.name));",
+        "  return {",
+        "    token: input + '.' + b64url(sig), ok, tampered, same,",
+        "    tag: Object.prototype.toString.call(key), algorithm: key.algorithm, usages: key.usages, extractable: key.extractable,",
+        "    generatedBits: (await crypto.subtle.exportKey('raw', generated)).byteLength * 8,",
+        "    refusals,",
+        "  };",
+        "}",
+      ].join("\n"),
+    });
+    const payload = { sub: "u1", iat: 1700000000 };
+    const header = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
+    const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
+    const expected = createHmac("sha256", "s3cret").update(`${header}.${body}`).digest("base64url");
+    await expect(runtimeWith().run({ folder, file: "jwt.mjs", funcName: "f", args: ["s3cret", payload] })).resolves.toEqual({
+      token: `${header}.${body}.${expected}`,
+      ok: true,
+      tampered: false,
+      same: true,
+      tag: "[object CryptoKey]",
+      algorithm: { name: "HMAC", hash: { name: "SHA-256" }, length: 48 },
+      usages: ["sign", "verify"],
+      extractable: false,
+      generatedBits: 1024,
+      // Not extractable; generated key used with its own usages only (verify refused); no AES in the sandbox.
+      refusals: ["InvalidAccessError", "InvalidAccessError", "NotSupportedError", "NotSupportedError"],
+    });
+  });
+
   it("process, Buffer, crypto, performance, queueMicrotask, setImmediate, EventTarget and AbortController work as in Node", async () => {
     const folder = makeTenant({
       "a.mjs": [

@@ -1,2 +1,34 @@
 // The maintained pure-JS Buffer (feross/buffer); its Uint8Arrays are charged like any ArrayBuffer.
-module.exports = require("buffer/");
+// Node's "base64url" encoding (JWTs, webhook signatures) is added here: feross/buffer 6 lacks it. Its
+// base64 decoder already reads the URL alphabet, so only encoding needs the URL alphabet without padding.
+const mod = require("buffer/");
+const { Buffer } = mod;
+
+const isUrl = (encoding) => typeof encoding === "string" && encoding.toLowerCase() === "base64url";
+const toUrl = (base64) => base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+const from = Buffer.from;
+Buffer.from = function (value, encodingOrOffset, length) {
+  return from.call(this, value, isUrl(encodingOrOffset) ? "base64" : encodingOrOffset, length);
+};
+const byteLength = Buffer.byteLength;
+Buffer.byteLength = function (string, encoding) {
+  return byteLength.call(this, string, isUrl(encoding) ? "base64" : encoding);
+};
+const isEncoding = Buffer.isEncoding;
+Buffer.isEncoding = function (encoding) {
+  return isUrl(encoding) || isEncoding.call(this, encoding);
+};
+const toString = Buffer.prototype.toString;
+Buffer.prototype.toString = function (encoding, start, end) {
+  if (isUrl(encoding)) return toUrl(toString.call(this, "base64", start, end));
+  return toString.apply(this, arguments);
+};
+const write = Buffer.prototype.write;
+Buffer.prototype.write = function (string, offset, length, encoding) {
+  const args = Array.prototype.slice.call(arguments);
+  for (let i = 1; i < args.length; i++) if (isUrl(args[i])) args[i] = "base64";
+  return write.apply(this, args);
+};
+
+module.exports = mod;

@@ -94,25 +94,156 @@ export function installNodeGlobals(
   }
 
   const DIGESTS: Record<string, string> = { "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512" };
+  /** The Web Crypto name of a digest ("SHA-256", or { name: "sha-256" }), or a NotSupportedError. */
+  function digestName(algorithm: unknown): string {
+    const name = P.String(typeof algorithm === "object" && algorithm !== null ? (algorithm as { name?: unknown }).name : algorithm);
+    const keys = P.ObjectKeys(DIGESTS);
+    for (let i = 0; i < keys.length; i++) if (P.StringPrototypeToLowerCase(keys[i]!) === P.StringPrototypeToLowerCase(name)) return keys[i]!;
+    throw domError("NotSupportedError", "Unrecognized algorithm name: " + name);
+  }
+  type NodeCrypto = {
+    createHash(name: string): { update(d: unknown): { digest(): Uint8Array } };
+    createHmac(name: string, key: Uint8Array): { update(d: unknown): { digest(): Uint8Array } };
+  };
+  function nodeCrypto(method: string): NodeCrypto {
+    const crypto = builtin("node:crypto", "") as NodeCrypto | undefined;
+    if (crypto === undefined) throw domError("NotSupportedError", "crypto.subtle." + method + " needs the crypto module; name `crypto` in the module that calls it");
+    return crypto;
+  }
+  /** A copy of bytes as a fresh ArrayBuffer of this realm. */
+  function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
+    const out = new P.Uint8Array(lengthOf(bytes));
+    for (let i = 0; i < out.length; i++) out[i] = bytes[i]!;
+    return bufferOf(out);
+  }
+  const DataViewCtor = g.DataView;
+  /** BufferSource (ArrayBuffer or a view) as a copy of its bytes. */
+  function bytesOf(data: unknown): Uint8Array {
+    if (data instanceof P.ArrayBuffer) return new P.Uint8Array(new P.Uint8Array(data as ArrayBuffer));
+    if (tagOf(data) !== undefined || data instanceof DataViewCtor) {
+      const view = data as ArrayBufferView;
+      const copy = new P.Uint8Array(view.byteLength);
+      const from = new P.Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+      for (let i = 0; i < copy.length; i++) copy[i] = from[i]!;
+      return copy;
+    }
+    throw new P.TypeError("The data must be an ArrayBuffer or an ArrayBufferView");
+  }
+  const settle = <T>(run: () => T): Promise<T> => {
+    try {
+      return P.PromiseResolve(run()) as Promise<T>;
+    } catch (error) {
+      return P.PromiseReject(error) as Promise<T>;
+    }
+  };
+
+  // Secret keys for HMAC, the Web Crypto way (jose signs and verifies HS256 tokens with them): a key's
+  // bytes are kept here, out of the tenant's reach, and live as long as the key object.
+  const keyBytes = new P.WeakMap<object, Uint8Array>();
+  const CryptoKey = function CryptoKey() {
+    throw new P.TypeError("Illegal constructor");
+  } as unknown as { prototype: object };
+  P.ObjectDefineProperty(CryptoKey.prototype, Symbol.toStringTag, { value: "CryptoKey", configurable: true });
+  const HMAC_USAGES = ["sign", "verify"];
+  function hmacKey(bytes: Uint8Array, hash: string, extractable: unknown, usages: unknown): object {
+    if (!P.ArrayIsArray(usages)) throw new P.TypeError("keyUsages must be an array");
+    const list = usages as unknown[];
+    for (let i = 0; i < list.length; i++) {
+      let known = false;
+      for (let j = 0; j < HMAC_USAGES.length; j++) if (list[i] === HMAC_USAGES[j]) known = true;
+      if (!known) throw domError("SyntaxError", "Unsupported key usage for an HMAC key: " + P.String(list[i]));
+    }
+    if (bytes.length === 0) throw domError("DataError", "Zero-length key is not supported");
+    const key = P.ObjectCreate(CryptoKey.prototype) as Record<string, unknown>;
+    const usagesCopy: string[] = [];
+    for (let i = 0; i < list.length; i++) usagesCopy[usagesCopy.length] = list[i] as string;
+    P.ObjectDefineProperty(key, "type", { value: "secret", enumerable: true });
+    P.ObjectDefineProperty(key, "extractable", { value: extractable === true, enumerable: true });
+    P.ObjectDefineProperty(key, "algorithm", { value: { name: "HMAC", hash: { name: hash }, length: bytes.length * 8 }, enumerable: true });
+    P.ObjectDefineProperty(key, "usages", { value: usagesCopy, enumerable: true });
+    P.WeakMapSet(keyBytes, key, bytes);
+    return key;
+  }
+  function hmacOf(algorithm: unknown, key: unknown, usage: string): { hash: string; bytes: Uint8Array } {
+    const name = P.String(typeof algorithm === "object" && algorithm !== null ? (algorithm as { name?: unknown }).name : algorithm);
+    if (P.StringPrototypeToLowerCase(name) !== "hmac") throw domError("NotSupportedError", "Only HMAC keys are available in the sandbox, not " + name);
+    const bytes = typeof key === "object" && key !== null ? (P.WeakMapGet(keyBytes, key) as Uint8Array | undefined) : undefined;
+    if (bytes === undefined) throw new P.TypeError("key is not a CryptoKey");
+    const usages = (key as { usages: string[] }).usages;
+    let allowed = false;
+    for (let i = 0; i < usages.length; i++) if (usages[i] === usage) allowed = true;
+    if (!allowed) throw domError("InvalidAccessError", "The key does not allow " + usage);
+    return { hash: DIGESTS[(key as { algorithm: { hash: { name: string } } }).algorithm.hash.name]!, bytes };
+  }
+  function unsupported(method: string) {
+    return function () {
+      return P.PromiseReject(domError("NotSupportedError", "crypto.subtle." + method + " is not available in the sandbox (digest, and HMAC keys: importKey, exportKey, generateKey, sign, verify)"));
+    };
+  }
+
   const subtle = {
     digest: function digest(algorithm: unknown, data: unknown): Promise<ArrayBuffer> {
-      try {
-        const name = P.String(typeof algorithm === "object" && algorithm !== null ? (algorithm as { name?: unknown }).name : algorithm);
-        let hash: string | undefined;
-        const keys = P.ObjectKeys(DIGESTS);
-        for (let i = 0; i < keys.length; i++) if (P.StringPrototypeToLowerCase(keys[i]!) === P.StringPrototypeToLowerCase(name)) hash = DIGESTS[keys[i]!];
-        if (hash === undefined) throw domError("NotSupportedError", "Unrecognized algorithm name: " + name);
-        const crypto = builtin("node:crypto", "") as { createHash(name: string): { update(d: unknown): { digest(): Uint8Array } } } | undefined;
-        if (crypto === undefined) throw domError("NotSupportedError", "crypto.subtle.digest needs the crypto module; name `crypto` in the module that calls it");
-        const digest = crypto.createHash(hash).update(data).digest();
-        const out = new P.Uint8Array(lengthOf(digest));
-        for (let i = 0; i < out.length; i++) out[i] = digest[i]!;
-        return P.PromiseResolve(bufferOf(out)) as Promise<ArrayBuffer>;
-      } catch (error) {
-        return P.PromiseReject(error);
-      }
+      return settle(() => arrayBufferOf(nodeCrypto("digest").createHash(DIGESTS[digestName(algorithm)]!).update(data).digest()));
     },
+    importKey: function importKey(format: unknown, keyData: unknown, algorithm: unknown, extractable: unknown, usages: unknown): Promise<object> {
+      return settle(() => {
+        const options = (typeof algorithm === "object" && algorithm !== null ? algorithm : { name: algorithm }) as { name?: unknown; hash?: unknown };
+        if (P.StringPrototypeToLowerCase(P.String(options.name)) !== "hmac") throw domError("NotSupportedError", "Only HMAC keys are available in the sandbox, not " + P.String(options.name));
+        const hash = digestName(options.hash);
+        if (format === "raw") return hmacKey(bytesOf(keyData), hash, extractable, usages);
+        if (format === "jwk" && typeof keyData === "object" && keyData !== null && (keyData as { kty?: unknown }).kty === "oct") {
+          const k = P.String((keyData as { k?: unknown }).k);
+          const crypto = builtin("node:buffer", "Buffer") as { from(s: string, e: string): Uint8Array } | undefined;
+          if (crypto === undefined) throw domError("NotSupportedError", "a JWK key needs the buffer module; name `Buffer` in the module that calls it");
+          return hmacKey(bytesOf(crypto.from(k, "base64url")), hash, extractable, usages);
+        }
+        throw domError("NotSupportedError", "HMAC keys are imported from 'raw' bytes or an 'oct' JWK");
+      });
+    },
+    exportKey: function exportKey(format: unknown, key: unknown): Promise<ArrayBuffer> {
+      return settle(() => {
+        const bytes = typeof key === "object" && key !== null ? (P.WeakMapGet(keyBytes, key) as Uint8Array | undefined) : undefined;
+        if (bytes === undefined) throw new P.TypeError("key is not a CryptoKey");
+        if ((key as { extractable: boolean }).extractable !== true) throw domError("InvalidAccessError", "key is not extractable");
+        if (format !== "raw") throw domError("NotSupportedError", "HMAC keys are exported as 'raw' bytes");
+        return arrayBufferOf(bytes);
+      });
+    },
+    generateKey: function generateKey(algorithm: unknown, extractable: unknown, usages: unknown): Promise<object> {
+      return settle(() => {
+        const options = (typeof algorithm === "object" && algorithm !== null ? algorithm : { name: algorithm }) as { name?: unknown; hash?: unknown; length?: unknown };
+        if (P.StringPrototypeToLowerCase(P.String(options.name)) !== "hmac") throw domError("NotSupportedError", "Only HMAC keys are available in the sandbox, not " + P.String(options.name));
+        const hash = digestName(options.hash);
+        const bits = typeof options.length === "number" ? options.length : hash === "SHA-384" || hash === "SHA-512" ? 1024 : 512;
+        if (!(bits > 0 && bits <= 4096 && bits % 8 === 0)) throw domError("OperationError", "HMAC key length must be a multiple of 8 up to 4096 bits");
+        return hmacKey(getRandomValues(new P.Uint8Array(bits / 8)), hash, extractable, usages);
+      });
+    },
+    sign: function sign(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
+      return settle(() => {
+        const { hash, bytes } = hmacOf(algorithm, key, "sign");
+        return arrayBufferOf(nodeCrypto("sign").createHmac(hash, bytes).update(bytesOf(data)).digest());
+      });
+    },
+    verify: function verify(algorithm: unknown, key: unknown, signature: unknown, data: unknown): Promise<boolean> {
+      return settle(() => {
+        const { hash, bytes } = hmacOf(algorithm, key, "verify");
+        const expected = nodeCrypto("verify").createHmac(hash, bytes).update(bytesOf(data)).digest();
+        const given = bytesOf(signature);
+        if (given.length !== lengthOf(expected)) return false;
+        let diff = 0;
+        for (let i = 0; i < given.length; i++) diff |= given[i]! ^ expected[i]!;
+        return diff === 0;
+      });
+    },
+    encrypt: unsupported("encrypt"),
+    decrypt: unsupported("decrypt"),
+    deriveBits: unsupported("deriveBits"),
+    deriveKey: unsupported("deriveKey"),
+    wrapKey: unsupported("wrapKey"),
+    unwrapKey: unsupported("unwrapKey"),
   };
+  define("CryptoKey", CryptoKey);
   define("crypto", { getRandomValues, randomUUID, subtle });
 
   define("performance", {
