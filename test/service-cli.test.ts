@@ -261,6 +261,21 @@ describe("tenantbox serve", () => {
     expect(fs.existsSync(path.join(f.dataDir, "tenantbox.db"))).toBe(false);
   });
 
+  it("a --data that cannot be created fails fast, saying why (also under /proc, where a recursive mkdir never returns)", async () => {
+    const f = fixture();
+    for (const [data, why] of [
+      ["/proc/forbidden", /\/proc does not allow creating forbidden/],
+      ["/proc/a/b", /\/proc does not allow creating a/],
+      [path.join(f.configFile, "x"), /ENOTDIR/],
+    ] as const) {
+      const result = await runCli(serveArgs({ ...f, dataDir: data }), { TENANTBOX_JWT_SECRET: SECRET }, 10_000);
+      expect(result.code, `${data}: ${result.stderr}`).toBe(1);
+      expect(result.stderr).toContain(`tenantbox serve: cannot create the data directory ${data}: `);
+      expect(result.stderr).toMatch(why);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it("no secret and no --dev exits 1 with a message that says how to give one", async () => {
     const f = fixture();
     const result = await runCli(serveArgs(f));

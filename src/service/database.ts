@@ -125,7 +125,7 @@ function openSqlite(dataDir: string, name: string, migrations: readonly string[]
   const dir = path.resolve(dataDir);
   const file = path.join(dir, name);
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirectory(dir);
   } catch (error) {
     throw new Error(`cannot create the data directory ${dir}: ${reason(error)}`, { cause: error });
   }
@@ -171,6 +171,32 @@ function migrate(db: Database, migrations: readonly string[]): void {
     for (let step = version; step < migrations.length; step++) db.exec(migrations[step]!);
     if (version < migrations.length) db.pragma(`user_version = ${migrations.length}`);
   }).immediate();
+}
+
+/**
+ * `fs.mkdirSync(dir, { recursive: true })` without its endless loop: where mkdir answers ENOENT under a parent
+ * that exists (`/proc/x`, `/sys/x`), Node creates the parent (EEXIST) and tries the child again, forever.
+ * Here the missing folders are made one at a time, top down, and the first that cannot be made says why.
+ */
+export function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); !fs.existsSync(at); at = path.dirname(at)) {
+    missing.unshift(at);
+    if (path.dirname(at) === at) break;
+  }
+  for (const folder of missing) {
+    try {
+      fs.mkdirSync(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") continue; // made meanwhile (another process)
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+        throw Object.assign(new Error(`ENOENT: ${path.dirname(folder)} does not allow creating ${path.basename(folder)} in it`), { code: "ENOENT" });
+      }
+      throw error;
+    }
+  }
+  // Every folder exists now: this only says EEXIST (or ENOTDIR) when the path is not a directory.
+  fs.mkdirSync(dir, { recursive: true });
 }
 
 function reason(error: unknown): string {
