@@ -254,6 +254,26 @@ describe.each(ENGINES)("the HTTP API (one server, many tenants) on $engine", ({ 
       expectError(await post(`/v1/events/${encodeURIComponent("bad event name!")}`, { payload: 1 }, "hooky"), 400, "INVALID_REQUEST", hostPaths);
     });
 
+    it("refuses a body with a __proto__ or constructor.prototype key anywhere, saying so; a constructor key alone is fine", async () => {
+      const bodies: Array<[string, string]> = [
+        ["/v1/run", '{"file":"m.js","funcName":"hello","__proto__":{"x":1}}'],
+        ["/v1/run", '{"file":"m.js","funcName":"hello","args":[{"a":[{"__proto__":{"admin":true}}]}]}'],
+        ["/v1/run", '{"file":"m.js","funcName":"hello","args":[{"\\u005f_proto__":{}}]}'],
+        ["/v1/execute", '{"code":"return 1","context":{"constructor":{"prototype":{"x":1}}}}'],
+        ["/v1/events/order.created", '{"payload":{"__proto__":null}}'],
+      ];
+      for (const [route, raw] of bodies) {
+        const tenant = route.startsWith("/v1/events") ? "hooky" : "acme";
+        const reply = await call(base, "POST", route, { token: tokens[tenant]!, raw });
+        expectError(reply, 400, "INVALID_REQUEST", hostPaths);
+        expect(reply.body.error.message, raw).toBe("the body has a __proto__ or constructor.prototype key, which is refused");
+      }
+      const fine = await call(base, "POST", "/v1/execute", { token: tokens.acme!, raw: '{"code":"return context.constructor.a","context":{"constructor":{"a":1}}}' });
+      expect(fine.body, fine.text).toMatchObject({ success: true, value: 1 });
+      // Not JSON at all is still said as before.
+      expect((await call(base, "POST", "/v1/run", { token: tokens.acme!, raw: '{"__proto__": ' })).body.error.message).toMatch(/not valid JSON/);
+    });
+
     it("refuses a file outside the tenant folder as an ordinary 400 that costs nothing and writes no audit row", async () => {
       const before = await usage("acme");
       const rows = (await server.service.auditLog({ tenant: "acme" })).length;

@@ -55,6 +55,7 @@ export class TenantboxServer {
         void sendError(reply, code, message);
       },
     });
+    this.jsonBodies();
     this.lifecycle();
     this.app.get("/healthz", async () => ({ status: "ok" }));
     const render = clusterWorker ? clusterMetrics(this.service.metrics.registry) : () => this.service.metrics.render();
@@ -101,6 +102,25 @@ export class TenantboxServer {
     return this.closing;
   }
 
+  /**
+   * JSON bodies as fastify parses them (secure-json-parse: a `__proto__` key, or a `constructor` key whose
+   * value has a `prototype`, is refused anywhere in the body), but a body refused for such a key says so
+   * rather than that it is not JSON.
+   */
+  private jsonBodies(): void {
+    const parse = this.app.getDefaultJsonParser("error", "error");
+    this.app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+      const text = String(body);
+      parse(request, text, (error, value) => {
+        if (error && isJson(text)) {
+          done(new ServiceError("INVALID_REQUEST", PROTOTYPE_KEY), undefined);
+          return;
+        }
+        done(error, value);
+      });
+    });
+  }
+
   /** Hooks of every route: refusals while shutting down, 404 before a body is read, work in flight, errors. */
   private lifecycle(): void {
     const { app } = this;
@@ -142,5 +162,17 @@ export class TenantboxServer {
       this.service.metrics.rejected(request.caller?.tenant.id ?? "", code);
       return sendError(reply, code, message, retryAfterMs);
     });
+  }
+}
+
+/** Why a body that is valid JSON was refused by the JSON parser. */
+export const PROTOTYPE_KEY = "the body has a __proto__ or constructor.prototype key, which is refused";
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
