@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { SignJWT } from "jose";
@@ -272,6 +273,43 @@ describe.each(ENGINES)("the HTTP API (one server, many tenants) on $engine", ({ 
       expect(fine.body, fine.text).toMatchObject({ success: true, value: 1 });
       // Not JSON at all is still said as before.
       expect((await call(base, "POST", "/v1/run", { token: tokens.acme!, raw: '{"__proto__": ' })).body.error.message).toMatch(/not valid JSON/);
+    });
+
+    it("answers what the HTTP parser refuses, and a body that is not JSON, in the service's error shape", async () => {
+      // Raw bytes on a socket: the status line, the body, and whether the server closed the connection.
+      const raw = (text: string) =>
+        new Promise<{ status: number; body: any; closed: boolean }>((resolve, reject) => {
+          const url = new URL(base);
+          const socket = net.connect(Number(url.port), url.hostname, () => socket.write(text));
+          let got = "";
+          socket.setEncoding("utf8").on("data", (chunk: string) => (got += chunk));
+          socket.on("error", reject);
+          socket.on("close", () => {
+            const [head = "", body = ""] = got.split("\r\n\r\n");
+            resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1]), body: JSON.parse(body), closed: true });
+          });
+        });
+      const refusals: Array<[string, number]> = [
+        ["POST /v1/run HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400],
+        ["GARBAGE\r\n\r\n", 400],
+        [`GET /v1/usage?${"q".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431],
+        [`GET /v1/usage HTTP/1.1\r\nHost: x\r\nX-Big: ${"h".repeat(20_000)}\r\n\r\n`, 431],
+      ];
+      for (const [text, status] of refusals) {
+        const reply = await raw(text);
+        expect(reply.status, text.slice(0, 40)).toBe(status);
+        expect(reply.body).toEqual({ error: { code: "INVALID_REQUEST", message: expect.any(String) } });
+        expect(reply.closed).toBe(true);
+      }
+      // A body that is not JSON: 415 in the same shape, whichever type it says it is, or none.
+      for (const type of ["application/x-www-form-urlencoded", "application/xml", "application/vnd.api+json"]) {
+        const reply = await call(base, "POST", "/v1/run", { token: tokens.acme!, raw: '{"file":"m.js","funcName":"hello"}', headers: { "content-type": type } });
+        expectError(reply, 415, "INVALID_REQUEST", hostPaths);
+        expect(reply.body.error.message).toMatch(/application\/json/);
+      }
+      const untyped = await raw(`POST /v1/run HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${tokens.acme}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+      expect(untyped.status).toBe(415);
+      expect(untyped.body).toEqual({ error: { code: "INVALID_REQUEST", message: expect.stringMatching(/application\/json/) } });
     });
 
     it("refuses a file outside the tenant folder as an ordinary 400 that costs nothing and writes no audit row", async () => {

@@ -2,7 +2,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest }
 import { MAX_EVENT_NAME } from "../registry/manifest.js";
 import { bodyLimitOf } from "./caller-gate.js";
 import { clusterMetrics } from "./cluster-metrics.js";
-import { describeError, sendError } from "./http-replies.js";
+import { answerClientError, describeError, sendError } from "./http-replies.js";
 import { InFlight } from "./in-flight.js";
 import { ServiceError } from "./service-error.js";
 import type { ToolDefinition } from "./service-tools.js";
@@ -50,10 +50,12 @@ export class TenantboxServer {
       routerOptions: { maxParamLength: 3 * MAX_EVENT_NAME },
       // What the router refuses (a parameter past that, a malformed URL) answers in our error shape too.
       frameworkErrors: (error, _request, reply) => {
-        const { code, message } = describeError(error);
+        const { code, message, status } = describeError(error);
         this.service.metrics.rejected("", code);
-        void sendError(reply, code, message);
+        void sendError(reply, code, message, undefined, status);
       },
+      // So does what Node's HTTP parser refuses before there is a request (bad syntax, headers too large).
+      clientErrorHandler: answerClientError,
     });
     this.jsonBodies();
     this.lifecycle();
@@ -157,10 +159,10 @@ export class TenantboxServer {
     });
 
     app.setErrorHandler((error: FastifyError | ServiceError, request, reply) => {
-      const { code, message, retryAfterMs } = describeError(error);
+      const { code, message, retryAfterMs, status } = describeError(error);
       if (code === "INTERNAL_ERROR") request.log.error({ err: error }, "request failed");
       this.service.metrics.rejected(request.caller?.tenant.id ?? "", code);
-      return sendError(reply, code, message, retryAfterMs);
+      return sendError(reply, code, message, retryAfterMs, status);
     });
   }
 }

@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { Socket } from "node:net";
 import type { FastifyError, FastifyReply } from "fastify";
 import { ERRORS, type ErrorInfo } from "../errors.js";
 import { ServiceError, SERVICE_ERROR_STATUS, type ServiceErrorCode } from "./service-error.js";
@@ -13,8 +15,8 @@ export function sendOutcome(reply: FastifyReply, answer: Outcome<unknown>, statu
   return reply.code(status).send(answer.result);
 }
 
-export function sendError(reply: FastifyReply, code: ServiceErrorCode, message: string, retryAfterMs?: number): FastifyReply {
-  const status = SERVICE_ERROR_STATUS[code];
+/** `status`: the code's own unless given (an unsupported content type is INVALID_REQUEST with 415). */
+export function sendError(reply: FastifyReply, code: ServiceErrorCode, message: string, retryAfterMs?: number, status: number = SERVICE_ERROR_STATUS[code]): FastifyReply {
   if (status === 429 || (status === 503 && retryAfterMs !== undefined)) reply.header("retry-after", retryAfterSeconds(retryAfterMs ?? 1000));
   return reply.code(status).send({ error: { code, message } });
 }
@@ -24,13 +26,14 @@ function retryAfterSeconds(ms: number): string {
 }
 
 /** Any error to a code and a message safe to show: never a stack, never an internal message for a 500. */
-export function describeError(error: FastifyError | ServiceError): { code: ServiceErrorCode; message: string; retryAfterMs?: number } {
+export function describeError(error: FastifyError | ServiceError): { code: ServiceErrorCode; message: string; retryAfterMs?: number; status?: number } {
   if (error instanceof ServiceError) {
     return error.retryAfterMs !== undefined
       ? { code: error.code, message: error.message, retryAfterMs: error.retryAfterMs }
       : { code: error.code, message: error.message };
   }
   if (error.validation) return { code: "INVALID_REQUEST", message: error.message };
+  if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return { code: "INVALID_REQUEST", message: "the body must be JSON, sent with content-type: application/json", status: 415 };
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return { code: "PAYLOAD_TOO_LARGE", message: "request body is too large" };
   // The router's refusals name the whole path: not echoed back.
   if (error.code === "FST_ERR_MAX_PARAM_LENGTH") return { code: "INVALID_REQUEST", message: "a path parameter is too long" };
@@ -39,4 +42,27 @@ export function describeError(error: FastifyError | ServiceError): { code: Servi
     return { code: "INVALID_REQUEST", message: error.message };
   }
   return { code: "INTERNAL_ERROR", message: "internal error" };
+}
+
+/**
+ * What Node's HTTP parser refuses before there is a request to route (fastify's clientErrorHandler): a
+ * malformed request line or header (400), a URL and headers over the size limit (431), a request that did
+ * not arrive in time (408). Answered in the service's error shape, and the connection is closed.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  // A connection reset, or one already gone: nothing to answer.
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, message] =
+    error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? [408, "the request did not arrive in time"]
+      : error.code === "HPE_HEADER_OVERFLOW"
+        ? [431, "the request's URL and headers are too large"]
+        : [400, "the request is not valid HTTP"];
+  const body = JSON.stringify({ error: { code: "INVALID_REQUEST", message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
