@@ -364,6 +364,19 @@ describe("tenantbox audit", () => {
     expect(missing.stdout).toBe("");
   });
 
+  it("--limit is at most 10,000 (audit and jobs alike): more is a usage error, exit 2", async () => {
+    const empty = tempDir("tenantbox-empty-");
+    for (const command of ["audit", "jobs"]) {
+      const over = await runCli([command, "--data", empty, "--limit", "10001"]);
+      expect(over.code, over.stderr).toBe(2);
+      expect(over.stderr).toContain("--limit must be at most 10000, got 10001");
+      const huge = await runCli([command, "--data", empty, "--limit", "100000"]);
+      expect(huge.code).toBe(2);
+      // 10,000 itself is taken (an empty directory has no log to read: 1, not 2).
+      expect((await runCli([command, "--data", empty, "--limit", "10000"])).code).toBe(1);
+    }
+  });
+
   it("reads PostgreSQL with --database: the rows a serve with database.url in its config wrote", async () => {
     const url = await postgresSchema("tbx_cli");
     const empty = await runCli(["audit", "--database", url]);

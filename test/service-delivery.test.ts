@@ -302,6 +302,9 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     const next = await get(`/v1/events/failed?limit=1&before=${page.body.next}`);
     expect(next.body.failed[0].failedAt).toBeLessThan(page.body.failed[0].failedAt);
     expectError(await get("/v1/events/failed?limit=abc"), 400, "INVALID_REQUEST");
+    // At most 500 a page, as documented: past it is refused, not cut down.
+    expect((await get("/v1/events/failed?limit=500")).status).toBe(200);
+    for (const limit of [501, 999, 1000]) expectError(await get(`/v1/events/failed?limit=${limit}`), 400, "INVALID_REQUEST");
   });
 
   it("tenantbox jobs lists them from where the service keeps them; --failed lists the dead letters", async () => {

@@ -59,11 +59,12 @@ export function parseSecurityLevel(value: string | undefined): SecurityLevel | u
   return level;
 }
 
-export function parsePositiveInteger(name: string, value: string | undefined): number | undefined {
+export function parsePositiveInteger(name: string, value: string | undefined, max?: number): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
-    throw new UsageError(`${name} must be a positive integer, got "${value}"`);
+    throw new UsageError(`${name} must be a positive integer${max === undefined ? "" : ` (at most ${max})`}, got "${value}"`);
   }
+  if (max !== undefined && Number(value) > max) throw new UsageError(`${name} must be at most ${max}, got ${value}`);
   return Number(value);
 }
 

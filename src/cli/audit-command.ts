@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { AuditFilter, AuditRow } from "../service/audit-log.js";
+import { AUDIT_MAX_LIMIT, type AuditFilter, type AuditRow } from "../service/audit-log.js";
 import { PostgresAuditLog } from "../service/postgres-audit-log.js";
 import { SqliteAuditLog } from "../service/sqlite-audit-log.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
@@ -34,7 +34,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
   }
   if (values.database !== undefined && values.data !== undefined) throw new UsageError("give --data (SQLite) or --database (PostgreSQL), not both");
   const since = values.since === undefined ? undefined : parseSince(values.since);
-  const limit = parsePositiveInteger("--limit", values.limit) ?? 100;
+  const limit = parsePositiveInteger("--limit", values.limit, AUDIT_MAX_LIMIT) ?? 100;
   const filter: AuditFilter = {
     limit,
     ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),

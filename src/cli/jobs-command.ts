@@ -8,6 +8,9 @@ import { readPostgres } from "./read-postgres.js";
 import { readSqlite } from "./read-sqlite.js";
 import { USAGE } from "./usage.js";
 
+/** The most jobs one `tenantbox jobs` lists (`--limit`). */
+const MAX_JOBS = 10_000;
+
 /**
  * `tenantbox jobs`: the queued events' jobs (one per handler), newest first, from where the service keeps
  * them: the SQLite file (--data), PostgreSQL (--database) or Redis (--redis, BullMQ). `--failed`: dead letters only.
@@ -30,7 +33,7 @@ export async function jobsCommand(argv: string[]): Promise<number> {
   const sources = [values.data, values.database, values.redis].filter((v) => v !== undefined).length;
   if (sources > 1) throw new UsageError("give one of --data (SQLite), --database (PostgreSQL) or --redis (BullMQ)");
   const filter: JobFilter = {
-    limit: Math.min(10_000, parsePositiveInteger("--limit", values.limit) ?? 100),
+    limit: parsePositiveInteger("--limit", values.limit, MAX_JOBS) ?? 100,
     ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),
     ...(values.failed ? { failed: true } : {}),
   };

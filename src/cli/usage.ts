@@ -55,10 +55,10 @@ Usage:
       SIGTERM/SIGINT: stop accepting, finish in-flight work, close the database; exit 0.
 
   tenantbox audit [--data <dir> | --database <postgres://...>] [--tenant <id>] [--since <15m|24h|7d|date>] [--limit <n>] [--json]
-      Print the audit log, newest first (default: the last 100 executions).
+      Print the audit log, newest first (default: the last 100 executions; --limit at most 10000).
 
   tenantbox jobs [--data <dir> | --database <postgres://...> | --redis <url> [--redis-prefix <p>]] [--tenant <id>] [--failed] [--limit <n>] [--json]
-      Print the queued events' jobs (one per handler), newest first (default: the last 100):
+      Print the queued events' jobs (one per handler), newest first (default: the last 100, at most 10000):
       state, attempts and last error. --failed: dead letters only.
 
   tenantbox token --config <file> --tenant <id> [--sub <name>] [--permissions <a,b>] [--ttl <30d>] [--dev]

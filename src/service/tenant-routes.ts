@@ -107,7 +107,8 @@ export const tenantRoutes: FastifyPluginAsync<{ service: TenantService }> = asyn
 
   api.get<{ Querystring: { limit?: string; before?: string } }>("/events/failed", { schema: { querystring: failedQuery } }, async (request) => {
     const { limit, before } = request.query;
-    return service.deadLetters(callerOf(request).tenant, Math.min(MAX_FAILED_PAGE, Number(limit ?? 50)), before === undefined ? undefined : Number(before));
+    if (Number(limit ?? 50) > MAX_FAILED_PAGE) throw new ServiceError("INVALID_REQUEST", `limit must be an integer from 1 to ${MAX_FAILED_PAGE}`);
+    return service.deadLetters(callerOf(request).tenant, Number(limit ?? 50), before === undefined ? undefined : Number(before));
   });
 
   api.post<{ Body: { code: string; kind?: "module" | "script"; filename?: string } }>("/validate", { schema: { body: validateSchema } }, async (request) => {
