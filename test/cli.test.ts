@@ -229,6 +229,25 @@ describe("tenantbox emit", () => {
     expect(results.map((r) => `${r.file}#${r.funcName}:${r.success}`)).toEqual(["rules.mjs#default:true", "customers.js#syncCustomer:true"]);
   });
 
+  it("refuses an event name no manifest can declare (the service's rule) as a usage error; flags are named as flags", () => {
+    for (const event of ["bad event!", "x".repeat(129), "a/b"]) {
+      const result = cli(["emit", "examples/modules/acme", event]);
+      expect(result.status, event).toBe(2);
+      expect(result.stderr).toMatch(/<event> must be 1-128 letters, digits, or \. _ : -/);
+      expect(result.stdout).toBe("");
+    }
+    expect(cli(["emit", "examples/modules/acme", `a:${"b".repeat(126)}`]).status).toBe(0);
+    // A limit out of the runtime's range names the flag, not the runtime's option.
+    for (const [flag, value] of [["--memory-limit", "1"], ["--timeout", "99999999"]] as const) {
+      for (const command of [["run", "examples/modules/acme", "hooks/orders.js", "onOrderCreated"], ["emit", "examples/modules/acme", "order.created"]]) {
+        const result = cli([...command, flag, value]);
+        expect(result.status, `${command[0]} ${flag}`).toBe(2);
+        expect(result.stderr).toContain(`${flag} must be an integer from`);
+        expect(result.stderr).not.toMatch(/memoryLimitMb|option "timeout"/);
+      }
+    }
+  });
+
   it("prints [] for an event without handlers and exits 1 when a handler fails", () => {
     expect(JSON.parse(cli(["emit", "examples/modules/acme", "nothing.here"]).stdout)).toEqual([]);
     const folder = tenant("emit-fail", {

@@ -429,6 +429,16 @@ describe("tenantbox token", () => {
     expect(payload.exp! - payload.iat!).toBe(12 * 3600);
   });
 
+  it("--permissions '' is a token that allows no tool; entries are trimmed", async () => {
+    const config = path.join(tempDir(), "tenants.json");
+    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));
+    const none = token(["--config", config, "--tenant", "acme", "--permissions", ""], { TENANTBOX_JWT_SECRET: secret });
+    expect(none.status, none.stderr).toBe(0);
+    expect((await jwtVerify(none.stdout.trim(), new TextEncoder().encode(secret))).payload.permissions).toEqual([]);
+    const two = token(["--config", config, "--tenant", "acme", "--permissions", "tool:data:query, tool:crm:*"], { TENANTBOX_JWT_SECRET: secret });
+    expect((await jwtVerify(two.stdout.trim(), new TextEncoder().encode(secret))).payload.permissions).toEqual(["tool:data:query", "tool:crm:*"]);
+  });
+
   it("refuses a tenant the config does not list, a missing or short secret, and a bad --ttl", () => {
     const config = path.join(tempDir(), "tenants.json");
     fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));
@@ -443,6 +453,13 @@ describe("tenantbox token", () => {
     expect(short.stderr).toMatch(/at least 32 characters/);
     expect(short.stderr).not.toMatch(/\n\s+at /);
     expect(token(["--config", config, "--tenant", "acme", "--dev", "--ttl", "forever"]).status).toBe(2);
+    // A token expired when it is made, and permissions the config could not hold, are usage errors too.
+    for (const ttl of ["0s", "0d", "000h"]) expect(token(["--config", config, "--tenant", "acme", "--dev", "--ttl", ttl]).status, ttl).toBe(2);
+    for (const permissions of ["tool:data:query,,tool:x", "tool:data:query,bogus perm", "tool:data query", "data:query", "tool:", ","]) {
+      const bad = token(["--config", config, "--tenant", "acme", "--dev", "--permissions", permissions]);
+      expect(bad.status, permissions).toBe(2);
+      expect(bad.stderr).toMatch(/--permissions: each must be "tool:<name>"/);
+    }
     expect(token(["--config", config, "--tenant", "acme", "--dev"]).status).toBe(0);
   });
 });

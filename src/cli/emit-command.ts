@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { MANIFEST_FILE } from "../registry/manifest.js";
+import { EVENT_NAME, MANIFEST_FILE, MAX_EVENT_NAME } from "../registry/manifest.js";
 import type { HookResult } from "../index.js";
 import { existingFolder, EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseJsonValue, UsageError } from "./args.js";
 import { formatLogs } from "./format.js";
@@ -17,6 +17,8 @@ export async function emitCommand(argv: string[]): Promise<number> {
   const [folder, event, rawPayload, ...extra] = positionals;
   if (folder === undefined || event === undefined) throw new UsageError("emit needs <folder> <event>");
   if (extra.length) throw new UsageError("emit takes one JSON payload; wrap several values in an array or object");
+  // The rule a manifest and the service hold event names to: no manifest can name another, so it is a mistake.
+  if (!EVENT_NAME.test(event)) throw new UsageError(`<event> must be 1-${MAX_EVENT_NAME} letters, digits, or . _ : -, got ${JSON.stringify(event.slice(0, 64))}`);
   const absolute = existingFolder(folder);
   const payload = rawPayload === undefined ? undefined : parseJsonValue("payload", rawPayload);
   const { runtime, context, timeout } = await runtimeFromFlags(values);

@@ -25,6 +25,9 @@ export const RUNTIME_FLAGS = {
   "demo-tools": { type: "boolean" },
 } as const;
 
+/** The runtime option each flag sets, by the option's name. */
+const FLAG_OF: Record<string, string> = { timeout: "--timeout", memoryLimitMb: "--memory-limit", securityLevel: "--security-level", toolHandler: "--tools" };
+
 type RuntimeFlagValues = { [K in keyof typeof RUNTIME_FLAGS]?: (typeof RUNTIME_FLAGS)[K]["type"] extends "boolean" ? boolean : string };
 
 /** A one-worker runtime configured from the shared flags; bad flags are a UsageError (exit 2). */
@@ -46,7 +49,9 @@ export async function runtimeFromFlags(values: RuntimeFlagValues): Promise<{ run
     if (timeout !== undefined) result.timeout = timeout;
     return result;
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/^tenantbox: /, ""));
+    // The runtime names its options; the command line has flags.
+    const message = (error as Error).message.replace(/^tenantbox: /, "").replace(/^option "(\w+)"/, (said, name: string) => (Object.hasOwn(FLAG_OF, name) ? FLAG_OF[name]! : said));
+    throw new UsageError(message);
   }
 }
 

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { ConfigError, loadConfig, signToken } from "../service/index.js";
+import { PERMISSION } from "../service/config.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError } from "./args.js";
 import { DEV_JWT_SECRET } from "./serve-command.js";
 import { USAGE } from "./usage.js";
@@ -28,7 +29,8 @@ export async function tokenCommand(argv: string[]): Promise<number> {
   if (values.config === undefined) throw new UsageError("--config <file> is required (the tenants)");
   if (values.tenant === undefined) throw new UsageError("--tenant <id> is required");
   const ttl = values.ttl ?? "30d";
-  if (!TTL.test(ttl)) throw new UsageError(`--ttl must be a number and a unit (s, m, h, d, w), such as 12h or 30d; got "${ttl}"`);
+  if (!TTL.test(ttl) || Number.parseInt(ttl, 10) === 0) throw new UsageError(`--ttl must be a number above 0 and a unit (s, m, h, d, w), such as 12h or 30d; got "${ttl}"`);
+  const permissions = values.permissions === undefined ? undefined : parsePermissions(values.permissions);
   try {
     const config = loadConfig(path.resolve(values.config));
     const tenant = config.tenants.get(values.tenant);
@@ -41,7 +43,6 @@ export async function tokenCommand(argv: string[]): Promise<number> {
       process.stderr.write("tenantbox token: no secret to sign with: set TENANTBOX_JWT_SECRET or auth.secret in the config (or pass --dev); a JWKS-verified service takes tokens from your identity provider\n");
       return EXIT_FAILURE;
     }
-    const permissions = values.permissions === undefined ? undefined : values.permissions.split(",").map((p) => p.trim()).filter(Boolean);
     const token = await signToken(
       secret,
       {
@@ -61,4 +62,16 @@ export async function tokenCommand(argv: string[]): Promise<number> {
     process.stderr.write(`tenantbox token: ${error.message}\n`);
     return EXIT_FAILURE;
   }
+}
+
+/** `--permissions a,b`: each one as the config's permissions are written; "" is none at all (no tool allowed). */
+function parsePermissions(value: string): string[] {
+  if (value.trim() === "") return [];
+  return value.split(",").map((entry) => {
+    const permission = entry.trim();
+    if (!PERMISSION.test(permission)) {
+      throw new UsageError(`--permissions: each must be "tool:<name>", "tool:<prefix>*" or "tool:*" (comma-separated), got ${JSON.stringify(permission)}`);
+    }
+    return permission;
+  });
 }

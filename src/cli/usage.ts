@@ -64,8 +64,8 @@ Usage:
   tenantbox token --config <file> --tenant <id> [--sub <name>] [--permissions <a,b>] [--ttl <30d>] [--dev]
       Print a token for one tenant of the config, signed with the secret tenantbox serve verifies
       with (TENANTBOX_JWT_SECRET, the config's auth.secret, or with --dev the development secret).
-      --permissions narrows the tenant's own grants (an empty list allows no tool); --ttl: 600s,
-      12h, 30d, 1w.
+      --permissions narrows the tenant's own grants: tool:<name>, tool:<prefix>* or tool:*,
+      comma-separated (an empty list allows no tool); --ttl: 600s, 12h, 30d, 1w (not 0).
 
   tenantbox demo [examplesFolder]
       Run a few calls over the example tenants (default: examples/modules).

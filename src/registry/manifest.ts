@@ -9,7 +9,8 @@ import { cronProblem } from "./cron-schedule.js";
 export const MANIFEST_FILE = "tenantbox.json";
 /** The longest event name a manifest may declare (the HTTP API routes every one). */
 export const MAX_EVENT_NAME = 128;
-const EVENT_NAME = new RegExp(`^[A-Za-z0-9_.:-]{1,${MAX_EVENT_NAME}}$`);
+/** What an event name may be: in a manifest, in POST /v1/events/:event and in `tenantbox emit`. */
+export const EVENT_NAME = new RegExp(`^[A-Za-z0-9_.:-]{1,${MAX_EVENT_NAME}}$`);
 const FUNC_NAME = /^[A-Za-z_$][\w$]{0,255}$/;
 const MAX_EVENTS = 256;
 const MAX_SCHEDULES = 64;

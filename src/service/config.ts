@@ -4,6 +4,9 @@ import { SECURITY_LEVELS, type SecurityLevel } from "../security-levels.js";
 import { jsonErrorLocation, jsonErrorMessage } from "../loader/json-positions.js";
 import { TIER_NAMES, TIER_QUOTAS, type Quotas, type TierName } from "./tiers.js";
 
+/** A permission: "tool:<name>", "tool:<prefix>*" or "tool:*" (the config's, and `tenantbox token --permissions`). */
+export const PERMISSION = /^tool:(\*|[A-Za-z0-9_.:-]+\*?)$/;
+
 /** `points` per `duration` seconds. */
 export interface RateLimit {
   points: number;
@@ -136,7 +139,7 @@ const schema = {
             type: "array",
             items: {
               type: "string",
-              pattern: "^tool:(\\*|[A-Za-z0-9_.:-]+\\*?)$",
+              pattern: PERMISSION.source,
               errorMessage: 'must be "tool:<name>", "tool:<prefix>*" or "tool:*"',
             },
           },

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsync } from "fastify";
-import { MAX_EVENT_NAME } from "../registry/manifest.js";
+import { EVENT_NAME } from "../registry/manifest.js";
 import { callerGate, callerOf } from "./caller-gate.js";
 import { resultStatus, sendOutcome } from "./http-replies.js";
 import { ServiceError } from "./service-error.js";
 import type { RunBody, TenantService } from "./tenant-service.js";
 
-const EVENT_NAME = `^[A-Za-z0-9_.:-]{1,${MAX_EVENT_NAME}}$`;
 
 const runSchema = {
   type: "object",
@@ -74,7 +73,7 @@ export const tenantRoutes: FastifyPluginAsync<{ service: TenantService }> = asyn
   api.post<{ Params: { event: string }; Body: { payload?: unknown; context?: unknown; delivery?: "sync" | "queued" } | undefined }>(
     "/events/:event",
     {
-      schema: { body: eventSchema, params: { type: "object", properties: { event: { type: "string", pattern: EVENT_NAME } } } },
+      schema: { body: eventSchema, params: { type: "object", properties: { event: { type: "string", pattern: EVENT_NAME.source } } } },
       // No body at all is an event without a payload (`curl -X POST .../v1/events/x`).
       preValidation: async (request) => {
         if (request.body === undefined || request.body === null) request.body = {};
