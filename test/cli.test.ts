@@ -168,6 +168,13 @@ describe("tenantbox check", () => {
       expect(result.stdout).toMatch(/^\d+ files checked \(\w+\): 0 errors, 0 warnings$/m);
       expect(result.status).toBe(0);
     }
+    // examples/modules/README.md quotes the summary as the command prints it.
+    const summary = cli(["check", "examples/modules"]).stdout.trim().split("\n").at(-1)!;
+    expect(fs.readFileSync(path.join(EXAMPLES, "README.md"), "utf8")).toContain(`check examples/modules          # ${summary}`);
+  });
+
+  it("--help names every kind of file check validates (TypeScript's too)", () => {
+    expect(cli(["--help"]).stdout.replace(/\s+/g, " ")).toContain("Validate every .js, .cjs, .mjs, .ts, .mts and .cts file");
   });
 
   it("checks TypeScript files, on the tenant's own lines", () => {

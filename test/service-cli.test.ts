@@ -348,6 +348,22 @@ describe("tenantbox serve", () => {
     cli.child.kill("SIGTERM");
     expect(await cli.exited).toEqual({ code: 0, signal: null });
   });
+
+  it("--dev over the examples prints /v1/run lines whose sample record gives each example hook a real answer", async () => {
+    const cli = startCli(["serve", "--root", "examples/modules", "--config", "examples/tenants.json", "--data", tempDir(), "--port", "0", "--max-threads", "1", "--dev", "--demo-tools"]);
+    const base = await listeningUrl(cli);
+    await until(() => /# globex \(free\)[\s\S]*\/v1\/run/.test(cli.stdout()), "the curl lines");
+    const lines = cli.stdout().split("\n").filter((l) => l.startsWith("curl ") && l.includes("/v1/run"));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) {
+      const answer = await call(base, "POST", "/v1/run", { token: /Bearer ([\w.-]+)/.exec(line)![1]!, raw: /-d '([^']+)'/.exec(line)![1]! });
+      expect(answer.status, answer.text).toBe(200);
+      expect(answer.body.success, answer.text).toBe(true);
+      expect(answer.text).not.toContain("undefined");
+    }
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+  });
 });
 
 describe("tenantbox audit", () => {

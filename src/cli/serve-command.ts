@@ -133,19 +133,28 @@ function firstHook(root: string, tenant: string): { file: string; funcName: stri
   }
 }
 
+/**
+ * The argument of a --dev curl line's hook call: an order and a customer at once (the example tenants' first
+ * hooks read `id`, `items`; `email`, `name`, `totalSpend`), so that the printed line shows a real answer.
+ */
+function sampleRecord(tenant: string): Record<string, unknown> {
+  return { id: "A-1", items: [{ sku: "mug", price: 12.5, qty: 4 }], email: `Dev.User@${tenant}.example`, name: "dev user", totalSpend: 1200 };
+}
+
 async function printDevCurls(url: string, tenants: TenantConfig[], secret: string, root: string): Promise<void> {
   const lines = [`\ntenantbox is serving ${tenants.length} tenant(s) on ${url} (development tokens, valid 30 days):\n`];
   for (const tenant of tenants) {
     const token = await signToken(secret, { tenantId: tenant.id, sub: `dev-user@${tenant.id}` });
     const hook = firstHook(root, tenant.id);
-    lines.push(`# ${tenant.id} (${tenant.tier}): its modules and hooks, its usage, an inline script${hook ? `, a call of ${hook.file}#${hook.funcName} with {}` : ""}`);
+    lines.push(`# ${tenant.id} (${tenant.tier}): its modules and hooks, its usage, an inline script${hook ? `, a call of ${hook.file}#${hook.funcName} with a sample record` : ""}`);
     lines.push(`curl -s -H "Authorization: Bearer ${token}" ${url}/v1/modules`);
     lines.push(`curl -s -H "Authorization: Bearer ${token}" ${url}/v1/usage`);
     lines.push(
       `curl -s -H "Authorization: Bearer ${token}" -H 'content-type: application/json' -d '{"code":"return { plan: context.plan, sum: [1, 2, 3].reduce((a, b) => a + b) }","context":{"plan":"demo"}}' ${url}/v1/execute`,
     );
     if (hook) {
-      lines.push(`curl -s -H "Authorization: Bearer ${token}" -H 'content-type: application/json' -d '${JSON.stringify({ file: hook.file, funcName: hook.funcName, args: [{}] })}' ${url}/v1/run`);
+      const args = [sampleRecord(tenant.id)];
+      lines.push(`curl -s -H "Authorization: Bearer ${token}" -H 'content-type: application/json' -d '${JSON.stringify({ file: hook.file, funcName: hook.funcName, args })}' ${url}/v1/run`);
     }
     lines.push("");
   }

@@ -21,8 +21,9 @@ Usage:
       durationMs}) in manifest order. Takes the options of run. Exit 1 if any handler failed.
 
   tenantbox check <folder> [--security-level <level>]
-      Validate every .js, .cjs and .mjs file (and every .json file's syntax) under <folder>,
-      skipping node_modules, dot-directories and symbolic links. Prints one line per issue:
+      Validate every .js, .cjs, .mjs, .ts, .mts and .cts file (and every .json file's syntax)
+      under <folder>, skipping node_modules, dot-directories and symbolic links. Prints one
+      line per issue:
         file:line:column rule message               (an error)
         file:line:column rule (warning) message     (a warning)
       (line and column are 1-based), then a summary. The hooks manifest tenantbox.json is
