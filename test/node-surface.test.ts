@@ -42,6 +42,16 @@ describe("process.env", () => {
 });
 
 describe("Node's globals and built-in modules", () => {
+  it("module: createRequire gives a require that finds nothing (MODULE_NOT_FOUND, as for a missing module); isBuiltin and builtinModules answer", async () => {
+    const folder = makeTenant({
+      // fflate's Node build: createRequire at load, optional modules asked for inside a try.
+      "node_modules/lib/package.json": JSON.stringify({ name: "lib", type: "module", exports: "./index.js" }),
+      "node_modules/lib/index.js": "import { createRequire } from 'module';\nconst require = createRequire('/');\nlet worker;\ntry { worker = require('worker_threads').Worker; } catch (error) { worker = error.code; }\nexport const hasWorker = worker;\n",
+      "a.mjs": "import { hasWorker } from 'lib';\nimport { isBuiltin, builtinModules } from 'node:module';\nexport function f() { return [hasWorker, isBuiltin('events'), isBuiltin('node:fs'), builtinModules.includes('buffer')]; }\n",
+    });
+    await expect(runtimeWith().run({ folder, file: "a.mjs", funcName: "f" })).resolves.toEqual(["MODULE_NOT_FOUND", true, false, true]);
+  });
+
   it("Web Crypto HMAC keys: importKey (raw, oct JWK), generateKey, sign, verify, exportKey, as jose's HS256 uses them", async () => {
     const folder = makeTenant({
       "jwt.mjs": [

@@ -18,6 +18,7 @@ const BUNDLES: Record<string, string> = {
   crypto: "crypto",
   diagnostics_channel: "diagnostics_channel",
   events: "events",
+  module: "module",
   os: "os",
   path: "path",
   "path/posix": "path",
