@@ -83,6 +83,14 @@ describe("stack frames map back through the transform", () => {
     expect(positions(stack, "inline-script.cjs")).toEqual(["1:31", "2:44"]);
   });
 
+  it("a module that throws while it loads: the importing module's frame is its file, never 'null' for a line", async () => {
+    const folder = makeTenant({ "a.mjs": 'import { x } from "./b.mjs";\nexport const check = () => x;\n', "b.mjs": 'export const x = 1;\nthrow new Error("boom at load");\n' });
+    const error = await runError(runtime, { folder, file: "a.mjs", funcName: "check" });
+    const stack = String((error.details as { stack?: unknown } | undefined)?.stack);
+    expect(stack).toContain("at b.mjs:2:7");
+    expect(stack).not.toContain("null");
+  });
+
   it("a tenant reading error.stack inside the sandbox sees the same positions", async () => {
     const folder = makeTenant({ "s.js": "exports.f = () => { for (;;) { try { null.x; } catch (e) { return e.stack.split('\\n')[1]; } } };\n" });
     await expect(runtime.run({ folder, file: "s.js", funcName: "f" })).resolves.toBe("    at exports.f (s.js:1:43)");

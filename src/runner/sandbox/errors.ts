@@ -123,7 +123,9 @@ export function installErrors(
       if (file === undefined) continue;
       const rawName = frame.getFunctionName();
       const fn = typeof rawName === "string" && rawName.length > MAX_FRAME_NAME ? P.StringPrototypeSlice(rawName, 0, MAX_FRAME_NAME) + "…" : rawName;
-      const where = file + ":" + tenantPosition(file, frame.getLineNumber() + ":" + frame.getColumnNumber());
+      // A module's evaluation step (an import site) has no position of its own: the file alone, as Node prints.
+      const line = frame.getLineNumber();
+      const where = typeof line === "number" ? file + ":" + tenantPosition(file, line + ":" + frame.getColumnNumber()) : file;
       const prefix = frame.isAsync && frame.isAsync() ? "async " : "";
       out += "\n    at " + (fn ? prefix + fn + " (" + where + ")" : prefix + where);
       shown++;
