@@ -42,19 +42,28 @@ describe("process.env", () => {
 });
 
 describe("Node's globals and built-in modules", () => {
-  it("module: createRequire gives a require that finds nothing (MODULE_NOT_FOUND, as for a missing module); isBuiltin and builtinModules answer", async () => {
+  it("module, for library code: createRequire gives a require that finds nothing (MODULE_NOT_FOUND, as for a missing module); isBuiltin and builtinModules as Node's; a tenant's own code still cannot load it", async () => {
     const folder = makeTenant({
       // fflate's Node build: createRequire at load, optional modules asked for inside a try.
       "node_modules/lib/package.json": JSON.stringify({ name: "lib", type: "module", exports: "./index.js" }),
-      "node_modules/lib/index.js": "import { createRequire } from 'module';\nconst require = createRequire('/');\nlet worker;\ntry { worker = require('worker_threads').Worker; } catch (error) { worker = error.code; }\nexport const hasWorker = worker;\n",
-      "a.mjs": "import { hasWorker } from 'lib';\nimport { isBuiltin, builtinModules } from 'node:module';\nexport function f() { return [hasWorker, isBuiltin('events'), isBuiltin('node:fs'), builtinModules.includes('buffer')]; }\n",
+      "node_modules/lib/index.js": [
+        "import { createRequire, isBuiltin, builtinModules } from 'module';",
+        "const require = createRequire('/');",
+        "let worker;",
+        "try { worker = require('worker_threads').Worker; } catch (error) { worker = error.code; }",
+        "export const answers = [worker, isBuiltin('events'), isBuiltin('fs'), isBuiltin('node:test'), isBuiltin('left-pad'), builtinModules.includes('buffer')];",
+      ].join("\n"),
+      "a.mjs": "import { answers } from 'lib';\nexport function f() { return answers; }\n",
+      "own.js": "exports.f = () => require('module');\n",
     });
-    await expect(runtimeWith().run({ folder, file: "a.mjs", funcName: "f" })).resolves.toEqual(["MODULE_NOT_FOUND", true, false, true]);
+    await expect(runtimeWith().run({ folder, file: "a.mjs", funcName: "f" })).resolves.toEqual(["MODULE_NOT_FOUND", true, true, true, false, true]);
+    await expect(runtimeWith().run({ folder, file: "own.js", funcName: "f" })).rejects.toMatchObject({ code: "MODULE_NOT_FOUND" });
   });
 
   it("Web Crypto HMAC keys: importKey (raw, oct JWK), generateKey, sign, verify, exportKey, as jose's HS256 uses them", async () => {
     const folder = makeTenant({
       "jwt.mjs": [
+        "import nodeCrypto from 'node:crypto';",
         "const enc = new TextEncoder();",
         "const b64url = (buf) => Buffer.from(buf).toString('base64url');",
         "export async function f(secret, payload) {",
@@ -66,7 +75,17 @@ describe("Node's globals and built-in modules", () => {
         "  const jwk = await crypto.subtle.importKey('jwk', { kty: 'oct', k: b64url(enc.encode(secret)) }, { name: 'HMAC', hash: { name: 'SHA-256' } }, true, ['sign']);",
         "  const same = b64url(await crypto.subtle.sign('HMAC', jwk, enc.encode(input))) === b64url(sig);",
         "  const generated = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-512' }, true, ['sign']);",
+        "  // What a key is stays out of reach: its usages and hash are copies, and the crypto module's exports",
+        "  // (which a tenant may replace) are not what subtle calls.",
+        "  const verifyOnly = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);",
+        "  let seen = 'nothing';",
+        "  try { nodeCrypto.createHmac = () => { seen = 'key'; return { update: () => ({ digest: () => new Uint8Array(32) }) }; }; } catch {}",
+        "  try { verifyOnly.usages.push('sign'); } catch {}",
+        "  try { key.algorithm.hash.name = 'SHA-1'; } catch {}",
+        "  const stillRight = b64url(await crypto.subtle.sign('HMAC', key, enc.encode(input))) === b64url(sig);",
+        "  const lies = await crypto.subtle.verify('HMAC', key, new Uint8Array(32), enc.encode(input));",
         "  const refusals = [];",
+        "  refusals.push(await crypto.subtle.sign('HMAC', verifyOnly, enc.encode(input)).then(() => 'signed', (e) => e.name));",
         "  for (const attempt of [",
         "    () => crypto.subtle.exportKey('raw', key),",
         "    () => crypto.subtle.sign('HMAC', generated, new Uint8Array(1)).then(() => crypto.subtle.verify('HMAC', generated, new Uint8Array(64), new Uint8Array(1))),",
@@ -77,7 +96,7 @@ describe("Node's globals and built-in modules", () => {
         "    token: input + '.' + b64url(sig), ok, tampered, same,",
         "    tag: Object.prototype.toString.call(key), algorithm: key.algorithm, usages: key.usages, extractable: key.extractable,",
         "    generatedBits: (await crypto.subtle.exportKey('raw', generated)).byteLength * 8,",
-        "    refusals,",
+        "    refusals, seen, stillRight, lies,",
         "  };",
         "}",
       ].join("\n"),
@@ -97,7 +116,10 @@ describe("Node's globals and built-in modules", () => {
       extractable: false,
       generatedBits: 1024,
       // Not extractable; generated key used with its own usages only (verify refused); no AES in the sandbox.
-      refusals: ["InvalidAccessError", "InvalidAccessError", "NotSupportedError", "NotSupportedError"],
+      refusals: ["InvalidAccessError", "InvalidAccessError", "InvalidAccessError", "NotSupportedError", "NotSupportedError"],
+      seen: "nothing",
+      stillRight: true,
+      lies: false,
     });
   });
 

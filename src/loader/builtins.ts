@@ -105,6 +105,8 @@ export function nodeBuiltinName(specifier: string): string | undefined {
 }
 
 const UNAVAILABLE = "node:unavailable/";
+/** Polyfills only library code (node_modules) gets. */
+const LIBRARY_ONLY: ReadonlySet<string> = new Set(["node:module"]);
 
 /**
  * A module's dependency on a built-in, as a task carries it, or undefined when the specifier names none:
@@ -114,6 +116,8 @@ const UNAVAILABLE = "node:unavailable/";
  */
 export function builtinDependency(specifier: string, library: boolean): { id: string } | { error: string } | undefined {
   const id = builtinId(specifier);
+  // `module` is for libraries' load-time probes (createRequire); a tenant's own code has no use for it.
+  if (id && !library && LIBRARY_ONLY.has(id)) return { error: notAvailable(specifier) };
   if (id) return { id };
   const name = nodeBuiltinName(specifier);
   if (name === undefined) return specifier.startsWith("node:") ? { error: notAvailable(specifier) } : undefined;

@@ -5,7 +5,12 @@ const mod = require("buffer/");
 const { Buffer } = mod;
 
 const isUrl = (encoding) => typeof encoding === "string" && encoding.toLowerCase() === "base64url";
-const toUrl = (base64) => base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+// No regular expression: a tenant's RegExp.$1 stays its own, as with Node's native encoder.
+function toUrl(base64) {
+  let end = base64.length;
+  while (end > 0 && base64.charCodeAt(end - 1) === 61) end--;
+  return base64.slice(0, end).split("+").join("-").split("/").join("_");
+}
 
 const from = Buffer.from;
 Buffer.from = function (value, encodingOrOffset, length) {
@@ -24,6 +29,8 @@ Buffer.prototype.toString = function (encoding, start, end) {
   if (isUrl(encoding)) return toUrl(toString.call(this, "base64", start, end));
   return toString.apply(this, arguments);
 };
+// feross/buffer made toLocaleString the same function as toString before this wrapper: it is again.
+Buffer.prototype.toLocaleString = Buffer.prototype.toString;
 const write = Buffer.prototype.write;
 Buffer.prototype.write = function (string, offset, length, encoding) {
   const args = Array.prototype.slice.call(arguments);

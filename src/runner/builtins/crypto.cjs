@@ -181,3 +181,21 @@ module.exports = {
   webcrypto,
   subtle: webcrypto.subtle,
 };
+
+// For the realm's crypto.subtle (sandbox/node-globals.ts): digests and HMACs from the functions above as
+// this module was made, before any tenant code could replace its exports (crypto.createHmac = ...): a key
+// crypto.subtle keeps is never handed to a function the tenant wrote, and verify cannot be made to lie.
+const SUBTLE_HASHES = { "SHA-1": sha1, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 };
+Object.defineProperty(module.exports, "__tenantboxSubtle", {
+  value: Object.freeze({
+    digest: function digest(name, data) {
+      return SUBTLE_HASHES[name](data);
+    },
+    hmac: function hmacOf(name, key, data) {
+      return hmac(SUBTLE_HASHES[name], key, data);
+    },
+  }),
+  enumerable: false,
+  writable: false,
+  configurable: false,
+});

@@ -93,42 +93,41 @@ export function installNodeGlobals(
     return out;
   }
 
-  const DIGESTS: Record<string, string> = { "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512" };
+  const DIGEST_NAMES = ["SHA-1", "SHA-256", "SHA-384", "SHA-512"];
   /** The Web Crypto name of a digest ("SHA-256", or { name: "sha-256" }), or a NotSupportedError. */
   function digestName(algorithm: unknown): string {
     const name = P.String(typeof algorithm === "object" && algorithm !== null ? (algorithm as { name?: unknown }).name : algorithm);
-    const keys = P.ObjectKeys(DIGESTS);
-    for (let i = 0; i < keys.length; i++) if (P.StringPrototypeToLowerCase(keys[i]!) === P.StringPrototypeToLowerCase(name)) return keys[i]!;
+    for (let i = 0; i < DIGEST_NAMES.length; i++) if (P.StringPrototypeToLowerCase(DIGEST_NAMES[i]!) === P.StringPrototypeToLowerCase(name)) return DIGEST_NAMES[i]!;
     throw domError("NotSupportedError", "Unrecognized algorithm name: " + name);
   }
-  type NodeCrypto = {
-    createHash(name: string): { update(d: unknown): { digest(): Uint8Array } };
-    createHmac(name: string, key: Uint8Array): { update(d: unknown): { digest(): Uint8Array } };
-  };
-  function nodeCrypto(method: string): NodeCrypto {
-    const crypto = builtin("node:crypto", "") as NodeCrypto | undefined;
-    if (crypto === undefined) throw domError("NotSupportedError", "crypto.subtle." + method + " needs the crypto module; name `crypto` in the module that calls it");
-    return crypto;
-  }
-  /** A copy of bytes as a fresh ArrayBuffer of this realm. */
-  function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
-    const out = new P.Uint8Array(lengthOf(bytes));
-    for (let i = 0; i < out.length; i++) out[i] = bytes[i]!;
-    return bufferOf(out);
-  }
-  const DataViewCtor = g.DataView;
-  /** BufferSource (ArrayBuffer or a view) as a copy of its bytes. */
-  function bytesOf(data: unknown): Uint8Array {
-    if (data instanceof P.ArrayBuffer) return new P.Uint8Array(new P.Uint8Array(data as ArrayBuffer));
-    if (tagOf(data) !== undefined || data instanceof DataViewCtor) {
-      const view = data as ArrayBufferView;
-      const copy = new P.Uint8Array(view.byteLength);
-      const from = new P.Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-      for (let i = 0; i < copy.length; i++) copy[i] = from[i]!;
-      return copy;
+  const ownDescriptor = Object.getOwnPropertyDescriptor;
+  type Hashing = { digest(name: string, data: Uint8Array): Uint8Array; hmac(name: string, key: Uint8Array, data: Uint8Array): Uint8Array };
+  /**
+   * The crypto built-in's own digest and HMAC, as it was made (builtins/crypto.cjs): not its exports, which a
+   * tenant may have replaced.
+   */
+  function hashing(method: string): Hashing {
+    const crypto = builtin("node:crypto", "");
+    const own = crypto === undefined || crypto === null ? undefined : ownDescriptor(crypto, "__tenantboxSubtle");
+    if (own === undefined || own.configurable !== false || typeof own.value !== "object") {
+      throw domError("NotSupportedError", "crypto.subtle." + method + " needs the crypto module; name `crypto` in the module that calls it");
     }
+    return own.value as Hashing;
+  }
+  const typedArrayCopy = (bytes: Uint8Array) => new P.Uint8Array(bytes);
+  const DataViewCtor = g.DataView;
+  const dataViewBuffer = P.uncurry(Object.getOwnPropertyDescriptor(g.DataView.prototype, "buffer")!.get! as (this: unknown) => ArrayBuffer);
+  const dataViewOffset = P.uncurry(Object.getOwnPropertyDescriptor(g.DataView.prototype, "byteOffset")!.get! as (this: unknown) => number);
+  const dataViewLength = P.uncurry(Object.getOwnPropertyDescriptor(g.DataView.prototype, "byteLength")!.get! as (this: unknown) => number);
+  /** BufferSource (ArrayBuffer or a view) as a copy of its bytes (copied natively: no tenant getter is read). */
+  function bytesOf(data: unknown): Uint8Array {
+    if (data instanceof P.ArrayBuffer) return typedArrayCopy(new P.Uint8Array(data as ArrayBuffer));
+    if (tagOf(data) !== undefined) return typedArrayCopy(new P.Uint8Array(bufferOf(data), offsetOf(data), lengthOf(data)));
+    if (data instanceof DataViewCtor) return typedArrayCopy(new P.Uint8Array(dataViewBuffer(data), dataViewOffset(data), dataViewLength(data)));
     throw new P.TypeError("The data must be an ArrayBuffer or an ArrayBufferView");
   }
+  /** A copy of bytes as a fresh ArrayBuffer of this realm. */
+  const arrayBufferOf = (bytes: Uint8Array): ArrayBuffer => bufferOf(typedArrayCopy(bytes));
   const settle = <T>(run: () => T): Promise<T> => {
     try {
       return P.PromiseResolve(run()) as Promise<T>;
@@ -137,9 +136,16 @@ export function installNodeGlobals(
     }
   };
 
-  // Secret keys for HMAC, the Web Crypto way (jose signs and verifies HS256 tokens with them): a key's
-  // bytes are kept here, out of the tenant's reach, and live as long as the key object.
-  const keyBytes = new P.WeakMap<object, Uint8Array>();
+  // Secret keys for HMAC, the Web Crypto way (jose signs and verifies HS256 tokens with them): what a key
+  // is (its bytes, hash and usages) is kept here, out of the tenant's reach, as long as the key object
+  // lives; the key's own `algorithm` and `usages` are frozen copies for the tenant to read.
+  interface HmacKey {
+    bytes: Uint8Array;
+    hash: string;
+    usages: string[];
+    extractable: boolean;
+  }
+  const keys = new P.WeakMap<object, HmacKey>();
   const CryptoKey = function CryptoKey() {
     throw new P.TypeError("Illegal constructor");
   } as unknown as { prototype: object };
@@ -147,7 +153,11 @@ export function installNodeGlobals(
   const HMAC_USAGES = ["sign", "verify"];
   function hmacKey(bytes: Uint8Array, hash: string, extractable: unknown, usages: unknown): object {
     if (!P.ArrayIsArray(usages)) throw new P.TypeError("keyUsages must be an array");
-    const list = usages as unknown[];
+    // Read once: a getter cannot pass one value to the check and store another.
+    const given = usages as unknown[];
+    const list: string[] = [];
+    for (let i = 0; i < given.length; i++) list[list.length] = given[i] as string;
+    if (list.length === 0) throw domError("SyntaxError", "Usages cannot be empty when creating a key.");
     for (let i = 0; i < list.length; i++) {
       let known = false;
       for (let j = 0; j < HMAC_USAGES.length; j++) if (list[i] === HMAC_USAGES[j]) known = true;
@@ -155,82 +165,87 @@ export function installNodeGlobals(
     }
     if (bytes.length === 0) throw domError("DataError", "Zero-length key is not supported");
     const key = P.ObjectCreate(CryptoKey.prototype) as Record<string, unknown>;
-    const usagesCopy: string[] = [];
-    for (let i = 0; i < list.length; i++) usagesCopy[usagesCopy.length] = list[i] as string;
+    const publicUsages: string[] = [];
+    for (let i = 0; i < list.length; i++) publicUsages[i] = list[i]!;
     P.ObjectDefineProperty(key, "type", { value: "secret", enumerable: true });
     P.ObjectDefineProperty(key, "extractable", { value: extractable === true, enumerable: true });
-    P.ObjectDefineProperty(key, "algorithm", { value: { name: "HMAC", hash: { name: hash }, length: bytes.length * 8 }, enumerable: true });
-    P.ObjectDefineProperty(key, "usages", { value: usagesCopy, enumerable: true });
-    P.WeakMapSet(keyBytes, key, bytes);
+    P.ObjectDefineProperty(key, "algorithm", { value: P.ObjectFreeze({ name: "HMAC", hash: P.ObjectFreeze({ name: hash }), length: bytes.length * 8 }), enumerable: true });
+    P.ObjectDefineProperty(key, "usages", { value: P.ObjectFreeze(publicUsages), enumerable: true });
+    P.ObjectFreeze(key);
+    P.WeakMapSet(keys, key, { bytes, hash, usages: list, extractable: extractable === true });
     return key;
   }
-  function hmacOf(algorithm: unknown, key: unknown, usage: string): { hash: string; bytes: Uint8Array } {
+  function keyOf(key: unknown): HmacKey {
+    const found = typeof key === "object" && key !== null ? (P.WeakMapGet(keys, key) as HmacKey | undefined) : undefined;
+    if (found === undefined) throw new P.TypeError("key is not a CryptoKey");
+    return found;
+  }
+  function hmacOf(algorithm: unknown, key: unknown, usage: string): HmacKey {
     const name = P.String(typeof algorithm === "object" && algorithm !== null ? (algorithm as { name?: unknown }).name : algorithm);
     if (P.StringPrototypeToLowerCase(name) !== "hmac") throw domError("NotSupportedError", "Only HMAC keys are available in the sandbox, not " + name);
-    const bytes = typeof key === "object" && key !== null ? (P.WeakMapGet(keyBytes, key) as Uint8Array | undefined) : undefined;
-    if (bytes === undefined) throw new P.TypeError("key is not a CryptoKey");
-    const usages = (key as { usages: string[] }).usages;
+    const found = keyOf(key);
     let allowed = false;
-    for (let i = 0; i < usages.length; i++) if (usages[i] === usage) allowed = true;
+    for (let i = 0; i < found.usages.length; i++) if (found.usages[i] === usage) allowed = true;
     if (!allowed) throw domError("InvalidAccessError", "The key does not allow " + usage);
-    return { hash: DIGESTS[(key as { algorithm: { hash: { name: string } } }).algorithm.hash.name]!, bytes };
+    return found;
   }
   function unsupported(method: string) {
     return function () {
       return P.PromiseReject(domError("NotSupportedError", "crypto.subtle." + method + " is not available in the sandbox (digest, and HMAC keys: importKey, exportKey, generateKey, sign, verify)"));
     };
   }
+  function hmacAlgorithm(algorithm: unknown): { hash: string; length: unknown } {
+    const options = (typeof algorithm === "object" && algorithm !== null ? algorithm : { name: algorithm }) as { name?: unknown; hash?: unknown; length?: unknown };
+    if (P.StringPrototypeToLowerCase(P.String(options.name)) !== "hmac") throw domError("NotSupportedError", "Only HMAC keys are available in the sandbox, not " + P.String(options.name));
+    return { hash: digestName(options.hash), length: options.length };
+  }
 
   const subtle = {
     digest: function digest(algorithm: unknown, data: unknown): Promise<ArrayBuffer> {
-      return settle(() => arrayBufferOf(nodeCrypto("digest").createHash(DIGESTS[digestName(algorithm)]!).update(data).digest()));
+      return settle(() => arrayBufferOf(hashing("digest").digest(digestName(algorithm), bytesOf(data))));
     },
     importKey: function importKey(format: unknown, keyData: unknown, algorithm: unknown, extractable: unknown, usages: unknown): Promise<object> {
       return settle(() => {
-        const options = (typeof algorithm === "object" && algorithm !== null ? algorithm : { name: algorithm }) as { name?: unknown; hash?: unknown };
-        if (P.StringPrototypeToLowerCase(P.String(options.name)) !== "hmac") throw domError("NotSupportedError", "Only HMAC keys are available in the sandbox, not " + P.String(options.name));
-        const hash = digestName(options.hash);
+        const { hash } = hmacAlgorithm(algorithm);
         if (format === "raw") return hmacKey(bytesOf(keyData), hash, extractable, usages);
         if (format === "jwk" && typeof keyData === "object" && keyData !== null && (keyData as { kty?: unknown }).kty === "oct") {
-          const k = P.String((keyData as { k?: unknown }).k);
-          const crypto = builtin("node:buffer", "Buffer") as { from(s: string, e: string): Uint8Array } | undefined;
-          if (crypto === undefined) throw domError("NotSupportedError", "a JWK key needs the buffer module; name `Buffer` in the module that calls it");
-          return hmacKey(bytesOf(crypto.from(k, "base64url")), hash, extractable, usages);
+          const jwk = keyData as { k?: unknown; ext?: unknown };
+          if (jwk.ext === false && extractable === true) throw domError("DataError", "JWK \"ext\" Parameter and extractable mismatch");
+          const buffer = builtin("node:buffer", "Buffer") as { from(s: string, e: string): Uint8Array } | undefined;
+          if (buffer === undefined) throw domError("NotSupportedError", "a JWK key needs the buffer module; name `Buffer` in the module that calls it");
+          return hmacKey(bytesOf(buffer.from(P.String(jwk.k), "base64url")), hash, extractable, usages);
         }
         throw domError("NotSupportedError", "HMAC keys are imported from 'raw' bytes or an 'oct' JWK");
       });
     },
     exportKey: function exportKey(format: unknown, key: unknown): Promise<ArrayBuffer> {
       return settle(() => {
-        const bytes = typeof key === "object" && key !== null ? (P.WeakMapGet(keyBytes, key) as Uint8Array | undefined) : undefined;
-        if (bytes === undefined) throw new P.TypeError("key is not a CryptoKey");
-        if ((key as { extractable: boolean }).extractable !== true) throw domError("InvalidAccessError", "key is not extractable");
+        const found = keyOf(key);
+        if (!found.extractable) throw domError("InvalidAccessError", "key is not extractable");
         if (format !== "raw") throw domError("NotSupportedError", "HMAC keys are exported as 'raw' bytes");
-        return arrayBufferOf(bytes);
+        return arrayBufferOf(found.bytes);
       });
     },
     generateKey: function generateKey(algorithm: unknown, extractable: unknown, usages: unknown): Promise<object> {
       return settle(() => {
-        const options = (typeof algorithm === "object" && algorithm !== null ? algorithm : { name: algorithm }) as { name?: unknown; hash?: unknown; length?: unknown };
-        if (P.StringPrototypeToLowerCase(P.String(options.name)) !== "hmac") throw domError("NotSupportedError", "Only HMAC keys are available in the sandbox, not " + P.String(options.name));
-        const hash = digestName(options.hash);
-        const bits = typeof options.length === "number" ? options.length : hash === "SHA-384" || hash === "SHA-512" ? 1024 : 512;
+        const { hash, length } = hmacAlgorithm(algorithm);
+        const bits = typeof length === "number" ? length : hash === "SHA-384" || hash === "SHA-512" ? 1024 : 512;
         if (!(bits > 0 && bits <= 4096 && bits % 8 === 0)) throw domError("OperationError", "HMAC key length must be a multiple of 8 up to 4096 bits");
         return hmacKey(getRandomValues(new P.Uint8Array(bits / 8)), hash, extractable, usages);
       });
     },
     sign: function sign(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
       return settle(() => {
-        const { hash, bytes } = hmacOf(algorithm, key, "sign");
-        return arrayBufferOf(nodeCrypto("sign").createHmac(hash, bytes).update(bytesOf(data)).digest());
+        const found = hmacOf(algorithm, key, "sign");
+        return arrayBufferOf(hashing("sign").hmac(found.hash, typedArrayCopy(found.bytes), bytesOf(data)));
       });
     },
     verify: function verify(algorithm: unknown, key: unknown, signature: unknown, data: unknown): Promise<boolean> {
       return settle(() => {
-        const { hash, bytes } = hmacOf(algorithm, key, "verify");
-        const expected = nodeCrypto("verify").createHmac(hash, bytes).update(bytesOf(data)).digest();
+        const found = hmacOf(algorithm, key, "verify");
+        const expected = hashing("verify").hmac(found.hash, typedArrayCopy(found.bytes), bytesOf(data));
         const given = bytesOf(signature);
-        if (given.length !== lengthOf(expected)) return false;
+        if (given.length !== expected.length) return false;
         let diff = 0;
         for (let i = 0; i < given.length; i++) diff |= given[i]! ^ expected[i]!;
         return diff === 0;
