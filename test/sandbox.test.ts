@@ -203,6 +203,39 @@ describe("globals that are present", () => {
     });
   });
 
+  it("TextDecoder decodes UTF-16 (LE, BE, with its BOM) and latin1/windows-1252 as Node does", async () => {
+    const folder = makeTenant({
+      "d.js": [
+        "exports.f = (le, be, latin) => {",
+        "  const bytes = (list) => new Uint8Array(list);",
+        "  const out = [",
+        "    new TextDecoder('utf-16le').decode(bytes(le)),",
+        "    new TextDecoder('utf-16be').decode(bytes(be)),",
+        "    new TextDecoder('latin1').decode(bytes(latin)),",
+        "    new TextDecoder('utf-16le').encoding, new TextDecoder('ascii').encoding,",
+        "    new TextDecoder('utf-16le').decode(bytes([0x41, 0x00, 0x42])),",
+        "  ];",
+        "  try { new TextDecoder('utf-16le', { fatal: true }).decode(bytes([0x41])); out.push('decoded'); } catch (e) { out.push(e.name); }",
+        "  try { new TextDecoder('koi8-r'); out.push('made'); } catch (e) { out.push(e.name); }",
+        "  return out;",
+        "};",
+      ].join("\n"),
+    });
+    const le = [...Buffer.from("\ufeffhé €", "utf16le")];
+    const be = [...Buffer.from("hé €", "utf16le")].map((_, i, all) => all[i % 2 === 0 ? i + 1 : i - 1]!);
+    const latin = [0x63, 0x61, 0x66, 0xe9, 0x20, 0x80, 0x9f];
+    const node = [new TextDecoder("utf-16le").decode(new Uint8Array(le)), new TextDecoder("utf-16be").decode(new Uint8Array(be)), new TextDecoder("latin1").decode(new Uint8Array(latin))];
+    await expect(runtime.run({ folder, file: "d.js", funcName: "f", args: [le, be, latin] })).resolves.toEqual([
+      ...node,
+      "utf-16le",
+      "windows-1252",
+      "A\ufffd",
+      "TypeError",
+      "RangeError",
+    ]);
+    expect(node).toEqual(["hé €", "hé €", "café €Ÿ"]);
+  });
+
   it("invalid URLs and bad base64 throw inside the sandbox as catchable errors", async () => {
     const folder = makeTenant({
       "a.js": [

@@ -97,19 +97,67 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     }
   }
 
+  /** UTF-16 code units, little- or big-endian; a lone trailing byte is U+FFFD (or an error when fatal). */
+  function utf16Decode(bytes: Uint8Array, bigEndian: boolean, fatal: boolean): string {
+    let out = "";
+    const pairs = bytes.length >> 1;
+    for (let i = 0; i < pairs; i++) {
+      const a = bytes[2 * i]!;
+      const b = bytes[2 * i + 1]!;
+      out += P.StringFromCharCode(bigEndian ? (a << 8) | b : (b << 8) | a);
+    }
+    if (bytes.length % 2 === 1) {
+      if (fatal) throw new P.TypeError("The encoded data was not valid for encoding utf-16" + (bigEndian ? "be" : "le"));
+      out += "\ufffd";
+    }
+    return out;
+  }
+
+  // windows-1252 (the WHATWG decoder behind latin1, iso-8859-1, ascii and us-ascii): bytes 0x80-0x9F.
+  const CP1252 = [0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178];
+  function windows1252Decode(bytes: Uint8Array): string {
+    let out = "";
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      out += P.StringFromCharCode(b >= 0x80 && b < 0xa0 ? CP1252[b - 0x80]! : b);
+    }
+    return out;
+  }
+
+  /** WHATWG labels of the encodings the realm decodes -> their names. */
+  const LABELS: Record<string, string> = {
+    "utf-8": "utf-8",
+    utf8: "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
+    "utf-16le": "utf-16le",
+    "utf-16": "utf-16le",
+    ucs2: "utf-16le",
+    "ucs-2": "utf-16le",
+    "utf-16be": "utf-16be",
+    latin1: "windows-1252",
+    "iso-8859-1": "windows-1252",
+    "iso8859-1": "windows-1252",
+    l1: "windows-1252",
+    ascii: "windows-1252",
+    "us-ascii": "windows-1252",
+    "windows-1252": "windows-1252",
+    cp1252: "windows-1252",
+  };
+
   class TextDecoder {
     #fatal: boolean;
     #ignoreBOM: boolean;
+    #encoding: string;
     constructor(label: unknown = "utf-8", options?: { fatal?: unknown; ignoreBOM?: unknown }) {
       const name = P.StringPrototypeToLowerCase(P.String(label));
-      if (name !== "utf-8" && name !== "utf8" && name !== "unicode-1-1-utf-8") {
-        throw new P.RangeError('The "' + name + '" encoding is not supported');
-      }
+      const encoding = P.ObjectHasOwn(LABELS, name) ? LABELS[name] : undefined;
+      if (encoding === undefined) throw new P.RangeError('The "' + name + '" encoding is not supported');
+      this.#encoding = encoding;
       this.#fatal = !!(options && options.fatal);
       this.#ignoreBOM = !!(options && options.ignoreBOM);
     }
     get encoding() {
-      return "utf-8";
+      return this.#encoding;
     }
     get fatal() {
       return this.#fatal;
@@ -124,7 +172,13 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
       else if (input && typeof input === "object" && "buffer" in input && input.buffer instanceof P.ArrayBuffer) {
         bytes = new P.Uint8Array(input.buffer, input.byteOffset, input.byteLength);
       } else throw new P.TypeError("The input must be an ArrayBuffer or a view of one");
-      let text = utf8Decode(bytes, this.#fatal);
+      const encoding = this.#encoding;
+      let text =
+        encoding === "utf-8"
+          ? utf8Decode(bytes, this.#fatal)
+          : encoding === "windows-1252"
+            ? windows1252Decode(bytes)
+            : utf16Decode(bytes, encoding === "utf-16be", this.#fatal);
       if (!this.#ignoreBOM && P.StringPrototypeCharCodeAt(text, 0) === 0xfeff) text = P.StringPrototypeSlice(text, 1);
       return text;
     }
