@@ -9,30 +9,15 @@
  * unit of a non-ASCII character is below 0x80.
  */
 export function jsonNestedWithin(json: string | Uint8Array, max: number): boolean {
-  return typeof json === "string" ? textWithin(json, max) : bytesWithin(json, max);
+  return typeof json === "string" ? nestedWithin(json.length, (i) => json.charCodeAt(i), max) : nestedWithin(json.length, (i) => json[i]!, max);
 }
 
-function bytesWithin(json: Uint8Array, max: number): boolean {
+/** The one pass, over `length` code units (bytes or UTF-16 units) that `at` reads. */
+function nestedWithin(length: number, at: (i: number) => number, max: number): boolean {
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json[i]!;
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return false;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return true;
-}
-
-function textWithin(json: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
+  for (let i = 0; i < length; i++) {
+    const c = at(i);
     if (inString) {
       if (c === 0x5c) i++;
       else if (c === 0x22) inString = false;
