@@ -14,6 +14,7 @@ import type { InvocationLimits, LogEntry, PoolTask } from "./runner/protocol.js"
 import type { PoolOptions, SandboxPool } from "./runner/sandbox-pool.js";
 import { ToolDispatch, type ToolCallContext } from "./runner/tool-dispatch.js";
 import { Scheduler } from "./runner/scheduler.js";
+import { redactPaths } from "./redact-host-paths.js";
 import { mapLimited } from "./map-limited.js";
 import { isSecurityLevel, type SecurityLevel } from "./security-levels.js";
 
@@ -123,6 +124,9 @@ export interface ValidateOptions {
 }
 
 const MAX_FUNC_NAME = 256;
+/** How much of an unexpected error's message a tenant may see (INTERNAL_ERROR while loading). */
+const MAX_INTERNAL_MESSAGE = 200;
+
 /** The scheduler's key for inline scripts that name no tenant folder. */
 const NO_FOLDER = "";
 
@@ -280,7 +284,14 @@ export class IsolatedRuntime {
     try {
       const checked = check();
       request = checked.request;
-      task = await this.prepare(checked.request, checked.funcName, checked.args, checked.graph);
+      task = await this.prepare(checked.request, checked.funcName, checked.args, checked.graph).catch((error: unknown) => {
+        // Loading a tenant's files answers with a typed error whatever they hold: anything else is a bug of
+        // ours that their input found (a stack overflow on a deep package.json was one), not a rejection
+        // of execute(), and its message keeps no host path.
+        if (error instanceof RuntimeError) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        throw new RuntimeError("INTERNAL_ERROR", `loading the module failed unexpectedly: ${redactPaths(message, MAX_INTERNAL_MESSAGE)}`);
+      });
     } catch (error) {
       if (error instanceof RuntimeError) return report(error);
       throw error;

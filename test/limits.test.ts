@@ -245,6 +245,24 @@ describe("maxIterations", () => {
 });
 
 describe("queue and lifecycle", () => {
+  it("execute() answers an unexpected failure while loading as INTERNAL_ERROR with no host path, never a rejection", async () => {
+    const single = makeRuntime({ maxThreads: 1 });
+    try {
+      const folder = makeTenant({ "a.js": "exports.f = () => 1;" });
+      // Stands in for a bug a tenant's files could hit (a stack overflow on a deep package.json was one).
+      (single as unknown as { prepare: () => Promise<never> }).prepare = async () => {
+        throw new RangeError("Maximum call stack size exceeded at /srv/host/secret/dist/index.js:7170");
+      };
+      const report = await single.execute({ folder, file: "a.js", funcName: "f" });
+      expect(report.success).toBe(false);
+      expect(report.error?.code).toBe("INTERNAL_ERROR");
+      expect(report.error?.message).toContain("Maximum call stack size exceeded");
+      expect(report.error?.message).not.toContain("/srv/host");
+    } finally {
+      await single.close();
+    }
+  });
+
   it("QUEUE_FULL when no worker is free and maxQueue is 0", async () => {
     const single = makeRuntime({ maxThreads: 1, maxQueue: 0, timeout: 3000 });
     try {
