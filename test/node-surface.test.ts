@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanupTenants, expectCode, IsolatedRuntime, makeTenant } from "./helpers.js";
 
@@ -58,6 +59,37 @@ describe("Node's globals and built-in modules", () => {
     });
     await expect(runtimeWith().run({ folder, file: "a.mjs", funcName: "f" })).resolves.toEqual(["MODULE_NOT_FOUND", true, true, true, false, true]);
     await expect(runtimeWith().run({ folder, file: "own.js", funcName: "f" })).rejects.toMatchObject({ code: "MODULE_NOT_FOUND" });
+  });
+
+  it("zlib: deflate, inflate, raw, gzip, gunzip and unzip, sync, with callbacks and as streams; bad data is Z_DATA_ERROR; a bomb ends at the memory limit", async () => {
+    const folder = makeTenant({
+      "z.js": [
+        "const zlib = require('zlib');",
+        "const { promisify } = require('util');",
+        "exports.f = async (text, nodeGzip) => {",
+        "  const gz = zlib.gzipSync(text);",
+        "  const round = [zlib.gunzipSync(gz).toString(), zlib.inflateSync(zlib.deflateSync(Buffer.from(text))).toString(), zlib.inflateRawSync(zlib.deflateRawSync(text)).toString(), zlib.unzipSync(gz).toString(), zlib.unzipSync(zlib.deflateSync(text)).toString()];",
+        "  const fromNode = zlib.gunzipSync(Buffer.from(nodeGzip, 'base64')).toString();",
+        "  const viaCallback = (await promisify(zlib.inflate)(await promisify(zlib.deflate)(text))).toString();",
+        "  let bad; try { zlib.inflateSync(Buffer.from('not zlib')); } catch (e) { bad = e.code; }",
+        "  const streamed = await new Promise((resolve, reject) => { const z = zlib.createGzip(); const parts = []; z.on('data', (c) => parts.push(c)); z.on('end', () => resolve(zlib.gunzipSync(Buffer.concat(parts)).toString())); z.on('error', reject); z.write(text.slice(0, 3)); z.end(text.slice(3)); });",
+        "  return { round, fromNode, viaCallback, bad, streamed, gzipHeader: [gz[0], gz[1]], level: zlib.constants.Z_BEST_COMPRESSION };",
+        "};",
+        "exports.bomb = () => zlib.inflateSync(zlib.deflateSync(Buffer.alloc(200 * 1024 * 1024))).length;",
+      ].join("\n"),
+    });
+    const text = "hello hello hello zlib";
+    const nodeGzip = gzipSync(text).toString("base64");
+    await expect(runtimeWith().run({ folder, file: "z.js", funcName: "f", args: [text, nodeGzip] })).resolves.toEqual({
+      round: [text, text, text, text, text],
+      fromNode: text,
+      viaCallback: text,
+      bad: "Z_DATA_ERROR",
+      streamed: text,
+      gzipHeader: [0x1f, 0x8b],
+      level: 9,
+    });
+    await expect(runtimeWith().run({ folder, file: "z.js", funcName: "bomb" })).rejects.toMatchObject({ code: "MEMORY_LIMIT_EXCEEDED" });
   });
 
   it("Web Crypto HMAC keys: importKey (raw, oct JWK), generateKey, sign, verify, exportKey, as jose's HS256 uses them", async () => {

@@ -31,6 +31,7 @@ const BUNDLES: Record<string, string> = {
   "timers/promises": "timers-promises",
   url: "url",
   util: "util",
+  zlib: "zlib",
 };
 
 /** Built by the realm itself (sandbox/process.ts), not from a bundle: it carries the invocation's env. */

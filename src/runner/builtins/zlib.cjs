@@ -1,0 +1,118 @@
+// Node's zlib, the deflate family, from pako (a maintained pure-JS port of zlib): deflate, inflate, raw
+// and gzip forms, sync, with callbacks and as streams (a stream compresses what it was given when it ends;
+// nothing is flushed in pieces). Brotli and zstd are not there. What the output allocates is charged like
+// any buffer of the invocation, so a decompression bomb ends at its memory limit.
+const pako = require("pako");
+const { Buffer } = require("buffer");
+const { Transform } = require("stream");
+
+const constants = Object.freeze({
+  Z_NO_FLUSH: 0, Z_PARTIAL_FLUSH: 1, Z_SYNC_FLUSH: 2, Z_FULL_FLUSH: 3, Z_FINISH: 4, Z_BLOCK: 5,
+  Z_OK: 0, Z_STREAM_END: 1, Z_NEED_DICT: 2, Z_ERRNO: -1, Z_STREAM_ERROR: -2, Z_DATA_ERROR: -3, Z_BUF_ERROR: -5,
+  Z_NO_COMPRESSION: 0, Z_BEST_SPEED: 1, Z_BEST_COMPRESSION: 9, Z_DEFAULT_COMPRESSION: -1,
+  Z_FILTERED: 1, Z_HUFFMAN_ONLY: 2, Z_RLE: 3, Z_FIXED: 4, Z_DEFAULT_STRATEGY: 0,
+  Z_DEFAULT_WINDOWBITS: 15, Z_DEFAULT_MEMLEVEL: 8, Z_DEFAULT_CHUNK: 16384,
+});
+
+function bytes(data) {
+  if (typeof data === "string") return Buffer.from(data);
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  throw new TypeError('The "buffer" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer');
+}
+
+function options(opts) {
+  const o = opts || {};
+  const out = {};
+  if (o.level !== undefined) out.level = o.level;
+  if (o.windowBits !== undefined) out.windowBits = o.windowBits;
+  if (o.memLevel !== undefined) out.memLevel = o.memLevel;
+  if (o.strategy !== undefined) out.strategy = o.strategy;
+  if (o.dictionary !== undefined) out.dictionary = o.dictionary;
+  return out;
+}
+
+function zlibError(error) {
+  const wrapped = new Error(typeof error === "string" ? error : (error && error.message) || "zlib: invalid data");
+  wrapped.code = "Z_DATA_ERROR";
+  wrapped.errno = -3;
+  return wrapped;
+}
+
+function sync(run) {
+  return function (data, opts) {
+    let out;
+    try {
+      out = run(bytes(data), options(opts));
+    } catch (error) {
+      throw error instanceof TypeError ? error : zlibError(error);
+    }
+    return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  };
+}
+
+const deflateSync = sync((d, o) => pako.deflate(d, o));
+const inflateSync = sync((d, o) => pako.inflate(d, o));
+const deflateRawSync = sync((d, o) => pako.deflateRaw(d, o));
+const inflateRawSync = sync((d, o) => pako.inflateRaw(d, o));
+const gzipSync = sync((d, o) => pako.gzip(d, o));
+const gunzipSync = sync((d, o) => pako.ungzip(d, o));
+// unzip: gzip or zlib, by the header (windowBits + 32 detects either).
+const unzipSync = sync((d, o) => pako.inflate(d, Object.assign({}, o, { windowBits: (o.windowBits || 15) + 32 })));
+
+function callback(syncFn) {
+  return function (data, opts, cb) {
+    if (typeof opts === "function") {
+      cb = opts;
+      opts = undefined;
+    }
+    if (typeof cb !== "function") throw new TypeError('The "callback" argument must be of type function');
+    let result;
+    let failure = null;
+    try {
+      result = syncFn(data, opts);
+    } catch (error) {
+      failure = error;
+    }
+    queueMicrotask(function () {
+      if (failure) cb(failure);
+      else cb(null, result);
+    });
+  };
+}
+
+function stream(syncFn) {
+  return function (opts) {
+    const chunks = [];
+    return new Transform({
+      transform(chunk, encoding, done) {
+        chunks.push(typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk);
+        done();
+      },
+      flush(done) {
+        try {
+          done(null, syncFn(Buffer.concat(chunks), opts));
+        } catch (error) {
+          done(error);
+        }
+      },
+    });
+  };
+}
+
+function brotliUnavailable() {
+  throw new Error("zlib: brotli and zstd are not available in the sandbox (deflate, inflate, gzip and gunzip are)");
+}
+
+module.exports = {
+  constants,
+  deflateSync, inflateSync, deflateRawSync, inflateRawSync, gzipSync, gunzipSync, unzipSync,
+  deflate: callback(deflateSync), inflate: callback(inflateSync), deflateRaw: callback(deflateRawSync),
+  inflateRaw: callback(inflateRawSync), gzip: callback(gzipSync), gunzip: callback(gunzipSync), unzip: callback(unzipSync),
+  createDeflate: stream(deflateSync), createInflate: stream(inflateSync), createDeflateRaw: stream(deflateRawSync),
+  createInflateRaw: stream(inflateRawSync), createGzip: stream(gzipSync), createGunzip: stream(gunzipSync), createUnzip: stream(unzipSync),
+  brotliCompressSync: brotliUnavailable, brotliDecompressSync: brotliUnavailable, brotliCompress: brotliUnavailable,
+  brotliDecompress: brotliUnavailable, createBrotliCompress: brotliUnavailable, createBrotliDecompress: brotliUnavailable,
+};
+for (const key of Object.keys(constants)) module.exports[key] = constants[key];
