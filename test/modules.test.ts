@@ -246,9 +246,14 @@ describe("JSON modules", () => {
     for (let i = 0; i < 4; i++) await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toBe(1);
   });
 
-  it("invalid JSON is a VALIDATION_ERROR", async () => {
-    const folder = makeTenant({ "bad.json": "{ not json", "a.js": "const d = require('./bad.json'); exports.f = () => d;" });
+  it("invalid JSON is a VALIDATION_ERROR at the place the text goes wrong, as `tenantbox check` says", async () => {
+    const folder = makeTenant({ "bad.json": "{ not json", "a.js": "const d = require('./bad.json'); exports.f = () => d;", "data.json": '{"a": 1,\n "b": }\n', "b.js": "exports.f = () => require('./data.json');" });
     await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "VALIDATION_ERROR");
+    const report = await runtime.execute({ folder, file: "b.js", funcName: "f" });
+    const issue = (report.error?.details as { issues?: { location: unknown; message: string }[] } | undefined)?.issues?.[0];
+    expect(issue?.location).toEqual({ line: 2, column: 7 });
+    expect(issue?.message).toMatch(/^invalid JSON: /);
+    expect(issue?.message).not.toMatch(/position \d+/);
   });
 });
 

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { LEVEL_DEFAULTS, type SecurityLevel, type ValidationIssue } from "../index.js";
-import { jsonErrorLocation, jsonErrorMessage } from "../loader/json-positions.js";
+import { invalidJsonIssue } from "../loader/json-positions.js";
 import { fileIssue } from "../loader/issues.js";
 import { checkModule } from "../loader/validate.js";
 import { MANIFEST_FILE } from "../registry/manifest.js";
@@ -47,7 +47,7 @@ export function checkFile(absolute: string, level: SecurityLevel): ValidationIss
       JSON.parse(code);
       return [];
     } catch (error) {
-      return [fileIssue("syntax", `invalid JSON: ${jsonErrorMessage(error)}`, "error", jsonErrorLocation(code))];
+      return [invalidJsonIssue(code, error)];
     }
   }
   return checkModule(code, extension, level).result.issues;

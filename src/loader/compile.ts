@@ -10,6 +10,7 @@ import { staticExports, type StaticExports } from "./exports.js";
 import { scoreModule, type ScoreReport } from "./scoring.js";
 import { IMPLICIT_BUILTINS, readBuiltinBundle } from "./builtins.js";
 import { isLibraryModule } from "./library-profile.js";
+import { invalidJsonIssue } from "./json-positions.js";
 
 /**
  * One compiled version of a module file: what the pipeline (pre-scan -> parse -> rules -> scoring ->
@@ -84,7 +85,7 @@ export function compileModule(
     try {
       JSON.parse(code);
     } catch (error) {
-      return refusedVersion([fileIssue("syntax", `invalid JSON: ${(error as Error).message.slice(0, 200)}`)], "json");
+      return refusedVersion([invalidJsonIssue(code, error)], "json");
     }
     return { format: "json", hash: hashOf(id, code), source: code, bytes, specifiers: [], exports: { names: ["default"], complete: true }, warnings: [] };
   }

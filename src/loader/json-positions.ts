@@ -1,4 +1,4 @@
-import { locate } from "./issues.js";
+import { fileIssue, locate, type ValidationIssue } from "./issues.js";
 
 /**
  * Where things are in a JSON text, for messages a person reads: the first character that makes it invalid
@@ -169,4 +169,9 @@ export function jsonErrorLocation(text: string): { line: number; column: number 
 /** JSON.parse's message without the position it may append (" in JSON at position N (line L column C)"). */
 export function jsonErrorMessage(error: unknown): string {
   return String((error as Error)?.message ?? error).replace(/ in JSON at position \d+(?: \(line \d+ column \d+\))?$/, "");
+}
+
+/** The issue of a JSON module that does not parse: JSON.parse's reason, at the place the text goes wrong. */
+export function invalidJsonIssue(text: string, error: unknown): ValidationIssue {
+  return fileIssue("syntax", `invalid JSON: ${jsonErrorMessage(error)}`, "error", jsonErrorLocation(text));
 }
