@@ -1112,3 +1112,27 @@ describe("the service's pools by default", () => {
     expect(gauge((await call(base, "GET", "/metrics")).text, "tenantbox_pool_capacity")).toBe(2 * os.availableParallelism());
   });
 });
+
+describe("slow senders", () => {
+  it("a request whose body stops arriving is answered 408 in the service's shape and cut off, within requestTimeoutMs and a second", async () => {
+    const root = tempDir("tenantbox-root-");
+    writeTenants(root, { acme: { "m.js": BASIC } });
+    const server = startServer({ root, config: parseConfig({ tenants: [{ id: "acme", tier: "free" }] }), dataDir: tempDir("tenantbox-data-"), requestTimeoutMs: 1000 });
+    const base = new URL(await server.listen({ port: 0, host: "127.0.0.1" }));
+    const bearer = await token("acme");
+    const started = performance.now();
+    const reply = await new Promise<{ text: string; ms: number }>((resolve, reject) => {
+      const socket = net.connect(Number(base.port), base.hostname, () =>
+        socket.write(`POST /v1/run HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${bearer}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"file":`),
+      );
+      let text = "";
+      socket.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+      socket.on("error", reject);
+      socket.on("close", () => resolve({ text, ms: performance.now() - started }));
+    });
+    expect(reply.text).toMatch(/^HTTP\/1\.1 408/);
+    expect(JSON.parse(reply.text.split("\r\n\r\n")[1]!)).toEqual({ error: { code: "INVALID_REQUEST", message: expect.any(String) } });
+    // Node checks connections every second: well under the old 30 s check, generous for a busy machine.
+    expect(reply.ms).toBeLessThan(10_000);
+  });
+});
