@@ -9,15 +9,33 @@
  * unit of a non-ASCII character is below 0x80.
  */
 export function jsonNestedWithin(json: string | Uint8Array, max: number): boolean {
-  return typeof json === "string" ? nestedWithin(json.length, (i) => json.charCodeAt(i), max) : nestedWithin(json.length, (i) => json[i]!, max);
+  return typeof json === "string" ? textWithin(json, max) : bytesWithin(json, max);
 }
 
-/** The one pass, over `length` code units (bytes or UTF-16 units) that `at` reads. */
-function nestedWithin(length: number, at: (i: number) => number, max: number): boolean {
+// Two copies of one loop on purpose: one function reading both through a callback ran 2.5-4x slower once
+// V8 had seen both shapes (the frame channel passes bytes on every message, tools and package.json text).
+
+function bytesWithin(json: Uint8Array, max: number): boolean {
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < length; i++) {
-    const c = at(i);
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i]!;
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return false;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return true;
+}
+
+function textWithin(json: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
     if (inString) {
       if (c === 0x5c) i++;
       else if (c === 0x22) inString = false;

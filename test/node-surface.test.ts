@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { gzipSync } from "node:zlib";
+import { deflateSync, gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanupTenants, expectCode, IsolatedRuntime, makeTenant } from "./helpers.js";
 
@@ -75,11 +75,28 @@ describe("Node's globals and built-in modules", () => {
         "  const streamed = await new Promise((resolve, reject) => { const z = zlib.createGzip(); const parts = []; z.on('data', (c) => parts.push(c)); z.on('end', () => resolve(zlib.gunzipSync(Buffer.concat(parts)).toString())); z.on('error', reject); z.write(text.slice(0, 3)); z.end(text.slice(3)); });",
         "  return { round, fromNode, viaCallback, bad, streamed, gzipHeader: [gz[0], gz[1]], level: zlib.constants.Z_BEST_COMPRESSION };",
         "};",
-        "exports.bomb = () => zlib.inflateSync(zlib.deflateSync(Buffer.alloc(200 * 1024 * 1024))).length;",
+        "exports.bomb = (packed) => zlib.inflateSync(Buffer.from(packed, 'base64')).length;",
+        "exports.node = (gz, z) => {",
+        "  const out = [];",
+        "  const code = (run) => { try { run(); return 'ok'; } catch (e) { return e.code; } };",
+        "  const gzip = Buffer.from(gz, 'base64'), deflated = Buffer.from(z, 'base64');",
+        "  out.push(code(() => zlib.inflateSync(gzip)), code(() => zlib.gunzipSync(deflated)));",
+        "  out.push(code(() => zlib.inflateSync(deflated.subarray(0, deflated.length - 4))));",
+        "  out.push(code(() => zlib.inflateSync(deflated, { maxOutputLength: 5 })), zlib.inflateSync(deflated, { maxOutputLength: 1000 }).toString());",
+        "  return out;",
+        "};",
       ].join("\n"),
     });
     const text = "hello hello hello zlib";
     const nodeGzip = gzipSync(text).toString("base64");
+    // Refused as Node refuses them: the other format, a truncated stream, more output than maxOutputLength.
+    await expect(runtimeWith().run({ folder, file: "z.js", funcName: "node", args: [nodeGzip, deflateSync(text).toString("base64")] })).resolves.toEqual([
+      "Z_DATA_ERROR",
+      "Z_DATA_ERROR",
+      "Z_BUF_ERROR",
+      "ERR_BUFFER_TOO_LARGE",
+      text,
+    ]);
     await expect(runtimeWith().run({ folder, file: "z.js", funcName: "f", args: [text, nodeGzip] })).resolves.toEqual({
       round: [text, text, text, text, text],
       fromNode: text,
@@ -89,7 +106,9 @@ describe("Node's globals and built-in modules", () => {
       gzipHeader: [0x1f, 0x8b],
       level: 9,
     });
-    await expect(runtimeWith().run({ folder, file: "z.js", funcName: "bomb" })).rejects.toMatchObject({ code: "MEMORY_LIMIT_EXCEEDED" });
+    // A gigabyte of zeros packed on the host (about 1 MB): only its inflating runs in the sandbox.
+    const bomb = deflateSync(Buffer.alloc(1024 * 1024 * 1024)).toString("base64");
+    await expect(runtimeWith({ timeout: 30_000 }).run({ folder, file: "z.js", funcName: "bomb", args: [bomb] })).rejects.toMatchObject({ code: "MEMORY_LIMIT_EXCEEDED" });
   });
 
   it("Web Crypto HMAC keys: importKey (raw, oct JWK), generateKey, sign, verify, exportKey, as jose's HS256 uses them", async () => {

@@ -236,6 +236,42 @@ describe("globals that are present", () => {
     expect(node).toEqual(["hé €", "hé €", "café €Ÿ"]);
   });
 
+  it("TextDecoder joins UTF-16 surrogate pairs, replaces unpaired ones (or throws when fatal), trims labels and decodes streams in pieces, as Node does", async () => {
+    const folder = makeTenant({
+      "s.js": [
+        "exports.f = (cases) => cases.map(([label, chunks, fatal]) => {",
+        "  try {",
+        "    const d = new TextDecoder(label, { fatal });",
+        "    let out = '';",
+        "    chunks.forEach((chunk, i) => (out += d.decode(new Uint8Array(chunk), { stream: i < chunks.length - 1 })));",
+        "    return [...out].map((c) => c.codePointAt(0));",
+        "  } catch (e) { return e.name; }",
+        "});",
+      ].join("\n"),
+    });
+    const cases: [string, number[][], boolean][] = [
+      ["utf-16le", [[0x00, 0xdc]], false],
+      ["utf-16le", [[0x3d, 0xd8]], true],
+      ["utf-16le", [[0x3d, 0xd8, 0x00, 0xde]], false],
+      ["utf-16le", [[0x41], [0x00]], false],
+      ["utf-16le", [[0xff, 0xfe, 0x41, 0x00], [0xff, 0xfe]], false],
+      [" UTF-16BE ", [[0x00, 0x41, 0xd8], [0x3d, 0xde, 0x00]], false],
+      ["utf-8", [[0xe2, 0x82], [0xac]], false],
+      ["unicode", [[0x41, 0x00]], false],
+    ];
+    const node = cases.map(([label, chunks, fatal]) => {
+      try {
+        const d = new TextDecoder(label, { fatal });
+        let out = "";
+        chunks.forEach((chunk, i) => (out += d.decode(new Uint8Array(chunk), { stream: i < chunks.length - 1 })));
+        return [...out].map((c) => c.codePointAt(0));
+      } catch (e) {
+        return (e as Error).name;
+      }
+    });
+    await expect(runtime.run({ folder, file: "s.js", funcName: "f", args: [cases] })).resolves.toEqual(node);
+  });
+
   it("invalid URLs and bad base64 throw inside the sandbox as catchable errors", async () => {
     const folder = makeTenant({
       "a.js": [

@@ -30,6 +30,7 @@ function options(opts) {
   if (o.memLevel !== undefined) out.memLevel = o.memLevel;
   if (o.strategy !== undefined) out.strategy = o.strategy;
   if (o.dictionary !== undefined) out.dictionary = o.dictionary;
+  if (o.maxOutputLength !== undefined) out.maxOutputLength = o.maxOutputLength;
   return out;
 }
 
@@ -40,26 +41,67 @@ function zlibError(error) {
   return wrapped;
 }
 
+// What Node's zlib says for the statuses an inflate ends with.
+const INFLATE_ERRORS = {
+  "-5": ["Z_BUF_ERROR", "unexpected end of file"],
+  "2": ["Z_NEED_DICT", "Missing dictionary"],
+  "-3": ["Z_DATA_ERROR", "invalid data"],
+  "-2": ["Z_STREAM_ERROR", "stream error"],
+  "-4": ["Z_MEM_ERROR", "out of memory"],
+};
+
+/**
+ * One inflate, with the window a format needs given explicitly (pako would otherwise accept gzip where zlib
+ * is asked for, and the reverse) and Node's maxOutputLength: past it, a RangeError ERR_BUFFER_TOO_LARGE
+ * before more output is kept.
+ */
+function inflated(data, o, format) {
+  const settings = Object.assign({}, o);
+  if (format === "raw") settings.raw = true;
+  else settings.windowBits = (o.windowBits || 15) + (format === "gzip" ? 16 : format === "any" ? 32 : 0);
+  const max = typeof o.maxOutputLength === "number" ? o.maxOutputLength : Infinity;
+  const inflator = new pako.Inflate(settings);
+  let total = 0;
+  inflator.onData = function (chunk) {
+    total += chunk.length;
+    if (total > max) {
+      const error = new RangeError("Cannot create a Buffer larger than " + max + " bytes");
+      error.code = "ERR_BUFFER_TOO_LARGE";
+      throw error;
+    }
+    this.chunks.push(chunk);
+  };
+  inflator.push(data, true);
+  if (inflator.err) {
+    const known = INFLATE_ERRORS[String(inflator.err)];
+    const error = new Error(inflator.err === -3 && inflator.msg ? inflator.msg : known ? known[1] : String(inflator.msg || "zlib error"));
+    error.code = known ? known[0] : "Z_DATA_ERROR";
+    error.errno = inflator.err;
+    throw error;
+  }
+  return inflator.result;
+}
+
 function sync(run) {
   return function (data, opts) {
     let out;
     try {
       out = run(bytes(data), options(opts));
     } catch (error) {
-      throw error instanceof TypeError ? error : zlibError(error);
+      throw error instanceof Error ? error : zlibError(error);
     }
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   };
 }
 
 const deflateSync = sync((d, o) => pako.deflate(d, o));
-const inflateSync = sync((d, o) => pako.inflate(d, o));
+const inflateSync = sync((d, o) => inflated(d, o, "zlib"));
 const deflateRawSync = sync((d, o) => pako.deflateRaw(d, o));
-const inflateRawSync = sync((d, o) => pako.inflateRaw(d, o));
+const inflateRawSync = sync((d, o) => inflated(d, o, "raw"));
 const gzipSync = sync((d, o) => pako.gzip(d, o));
-const gunzipSync = sync((d, o) => pako.ungzip(d, o));
-// unzip: gzip or zlib, by the header (windowBits + 32 detects either).
-const unzipSync = sync((d, o) => pako.inflate(d, Object.assign({}, o, { windowBits: (o.windowBits || 15) + 32 })));
+const gunzipSync = sync((d, o) => inflated(d, o, "gzip"));
+// unzip: gzip or zlib, by the header.
+const unzipSync = sync((d, o) => inflated(d, o, "any"));
 
 function callback(syncFn) {
   return function (data, opts, cb) {

@@ -97,20 +97,58 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     }
   }
 
-  /** UTF-16 code units, little- or big-endian; a lone trailing byte is U+FFFD (or an error when fatal). */
+  /**
+   * UTF-16, little- or big-endian: surrogate pairs joined, an unpaired surrogate or a lone trailing byte
+   * U+FFFD (a TypeError when fatal), as the WHATWG decoder does.
+   */
   function utf16Decode(bytes: Uint8Array, bigEndian: boolean, fatal: boolean): string {
     let out = "";
-    const pairs = bytes.length >> 1;
-    for (let i = 0; i < pairs; i++) {
-      const a = bytes[2 * i]!;
-      const b = bytes[2 * i + 1]!;
-      out += P.StringFromCharCode(bigEndian ? (a << 8) | b : (b << 8) | a);
-    }
-    if (bytes.length % 2 === 1) {
+    const units = bytes.length >> 1;
+    const unit = (i: number) => (bigEndian ? (bytes[2 * i]! << 8) | bytes[2 * i + 1]! : (bytes[2 * i + 1]! << 8) | bytes[2 * i]!);
+    const bad = () => {
       if (fatal) throw new P.TypeError("The encoded data was not valid for encoding utf-16" + (bigEndian ? "be" : "le"));
       out += "\ufffd";
+    };
+    for (let i = 0; i < units; i++) {
+      const c = unit(i);
+      if (c >= 0xd800 && c <= 0xdbff) {
+        const next = i + 1 < units ? unit(i + 1) : -1;
+        if (next >= 0xdc00 && next <= 0xdfff) {
+          out += P.StringFromCharCode(c, next);
+          i++;
+        } else bad();
+      } else if (c >= 0xdc00 && c <= 0xdfff) bad();
+      else out += P.StringFromCharCode(c);
     }
+    if (bytes.length % 2 === 1) bad();
     return out;
+  }
+
+  /**
+   * How many bytes at the end of `bytes` begin a character that is not complete yet (kept for the next
+   * chunk when decoding a stream).
+   */
+  function incompleteTail(bytes: Uint8Array, encoding: string): number {
+    const n = bytes.length;
+    if (encoding === "windows-1252") return 0;
+    if (encoding !== "utf-8") {
+      let tail = n % 2;
+      const units = (n - tail) >> 1;
+      if (units > 0) {
+        const i = 2 * (units - 1);
+        const last = encoding === "utf-16be" ? (bytes[i]! << 8) | bytes[i + 1]! : (bytes[i + 1]! << 8) | bytes[i]!;
+        if (last >= 0xd800 && last <= 0xdbff) tail += 2;
+      }
+      return tail;
+    }
+    // UTF-8: the last lead byte within 3 of the end, if its sequence runs past the end.
+    for (let back = 1; back <= 3 && back <= n; back++) {
+      const b = bytes[n - back]!;
+      if ((b & 0xc0) === 0x80) continue;
+      const need = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 && b < 0xe0 ? 2 : 1;
+      return need > back ? back : 0;
+    }
+    return 0;
   }
 
   // windows-1252 (the WHATWG decoder behind latin1, iso-8859-1, ascii and us-ascii): bytes 0x80-0x9F.
@@ -126,30 +164,60 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
 
   /** WHATWG labels of the encodings the realm decodes -> their names. */
   const LABELS: Record<string, string> = {
+    "unicode-1-1-utf-8": "utf-8",
+    "unicode11utf8": "utf-8",
+    "unicode20utf8": "utf-8",
     "utf-8": "utf-8",
     utf8: "utf-8",
-    "unicode-1-1-utf-8": "utf-8",
-    "utf-16le": "utf-16le",
-    "utf-16": "utf-16le",
-    ucs2: "utf-16le",
+    "x-unicode20utf8": "utf-8",
+    csunicode: "utf-16le",
+    "iso-10646-ucs-2": "utf-16le",
     "ucs-2": "utf-16le",
+    ucs2: "utf-16le",
+    unicode: "utf-16le",
+    unicodefeff: "utf-16le",
+    "utf-16": "utf-16le",
+    "utf-16le": "utf-16le",
+    unicodefffe: "utf-16be",
     "utf-16be": "utf-16be",
-    latin1: "windows-1252",
-    "iso-8859-1": "windows-1252",
-    "iso8859-1": "windows-1252",
-    l1: "windows-1252",
+    "ansi_x3.4-1968": "windows-1252",
     ascii: "windows-1252",
+    cp1252: "windows-1252",
+    cp819: "windows-1252",
+    csisolatin1: "windows-1252",
+    ibm819: "windows-1252",
+    "iso-8859-1": "windows-1252",
+    "iso-ir-100": "windows-1252",
+    "iso8859-1": "windows-1252",
+    iso88591: "windows-1252",
+    "iso_8859-1": "windows-1252",
+    "iso_8859-1:1987": "windows-1252",
+    l1: "windows-1252",
+    latin1: "windows-1252",
     "us-ascii": "windows-1252",
     "windows-1252": "windows-1252",
-    cp1252: "windows-1252",
+    "x-cp1252": "windows-1252",
   };
+  /** A label without the ASCII whitespace around it, lower-cased (WHATWG "get an encoding"). */
+  function labelOf(label: unknown): string {
+    const text = P.String(label);
+    let start = 0;
+    let end = text.length;
+    const space = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
+    while (start < end && space(P.StringPrototypeCharCodeAt(text, start))) start++;
+    while (end > start && space(P.StringPrototypeCharCodeAt(text, end - 1))) end--;
+    return P.StringPrototypeToLowerCase(P.StringPrototypeSlice(text, start, end));
+  }
 
   class TextDecoder {
     #fatal: boolean;
     #ignoreBOM: boolean;
     #encoding: string;
+    /** Bytes of a character a streamed chunk ended inside, and whether the stream's start (its BOM) is behind. */
+    #pending: Uint8Array | undefined;
+    #started = false;
     constructor(label: unknown = "utf-8", options?: { fatal?: unknown; ignoreBOM?: unknown }) {
-      const name = P.StringPrototypeToLowerCase(P.String(label));
+      const name = labelOf(label);
       const encoding = P.ObjectHasOwn(LABELS, name) ? LABELS[name] : undefined;
       if (encoding === undefined) throw new P.RangeError('The "' + name + '" encoding is not supported');
       this.#encoding = encoding;
@@ -165,21 +233,42 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     get ignoreBOM() {
       return this.#ignoreBOM;
     }
-    decode(input?: ArrayBuffer | ArrayBufferView) {
-      if (input === undefined) return "";
+    decode(input?: ArrayBuffer | ArrayBufferView, options?: { stream?: unknown }) {
+      const stream = !!(options && options.stream);
       let bytes: Uint8Array;
-      if (input instanceof P.ArrayBuffer) bytes = new P.Uint8Array(input);
+      if (input === undefined) bytes = new P.Uint8Array(0);
+      else if (input instanceof P.ArrayBuffer) bytes = new P.Uint8Array(input);
       else if (input && typeof input === "object" && "buffer" in input && input.buffer instanceof P.ArrayBuffer) {
         bytes = new P.Uint8Array(input.buffer, input.byteOffset, input.byteLength);
       } else throw new P.TypeError("The input must be an ArrayBuffer or a view of one");
+      const pending = this.#pending;
+      if (pending !== undefined) {
+        const joined = new P.Uint8Array(pending.length + bytes.length);
+        for (let i = 0; i < pending.length; i++) joined[i] = pending[i]!;
+        for (let i = 0; i < bytes.length; i++) joined[pending.length + i] = bytes[i]!;
+        bytes = joined;
+        this.#pending = undefined;
+      }
       const encoding = this.#encoding;
+      if (stream) {
+        const tail = incompleteTail(bytes, encoding);
+        if (tail > 0) {
+          this.#pending = new P.Uint8Array(bytes.subarray(bytes.length - tail));
+          bytes = bytes.subarray(0, bytes.length - tail);
+        }
+      }
       let text =
         encoding === "utf-8"
           ? utf8Decode(bytes, this.#fatal)
           : encoding === "windows-1252"
             ? windows1252Decode(bytes)
             : utf16Decode(bytes, encoding === "utf-16be", this.#fatal);
-      if (!this.#ignoreBOM && P.StringPrototypeCharCodeAt(text, 0) === 0xfeff) text = P.StringPrototypeSlice(text, 1);
+      // The BOM only at the start of a stream (each call that does not stream is a stream of its own).
+      if (!this.#started && text.length > 0) {
+        if (!this.#ignoreBOM && P.StringPrototypeCharCodeAt(text, 0) === 0xfeff) text = P.StringPrototypeSlice(text, 1);
+        this.#started = true;
+      }
+      if (!stream) this.#started = false;
       return text;
     }
   }
