@@ -1,3 +1,4 @@
+import { builtinModules } from "node:module";
 import path from "node:path";
 import { build, type Plugin } from "esbuild";
 import { defineConfig } from "tsup";
@@ -36,6 +37,8 @@ async function buildBuiltins(): Promise<void> {
     legalComments: "none",
     logLevel: "warning",
     plugins: [otherBuiltinsStayExternal],
+    // Node's own list of its modules, for the realm's `module` (isBuiltin, builtinModules): the Node that builds.
+    define: { NODE_BUILTIN_MODULES: JSON.stringify(builtinModules) },
   });
 }
 

@@ -4,34 +4,8 @@
  * host's main thread (two million nested arrays took 450 ms), and a walk of what it builds (JSON.stringify
  * included) overflows the stack past a few thousand levels. Text that is not JSON passes or fails here
  * as it may; its parse decides.
- *
- * UTF-8 bytes and UTF-16 code units both work: the structural characters are ASCII, and no byte or code
- * unit of a non-ASCII character is below 0x80.
  */
-export function jsonNestedWithin(json: string | Uint8Array, max: number): boolean {
-  return typeof json === "string" ? textWithin(json, max) : bytesWithin(json, max);
-}
-
-// Two copies of one loop on purpose: one function reading both through a callback ran 2.5-4x slower once
-// V8 had seen both shapes (the frame channel passes bytes on every message, tools and package.json text).
-
-function bytesWithin(json: Uint8Array, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json[i]!;
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return false;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return true;
-}
-
-function textWithin(json: string, max: number): boolean {
+export function jsonNestedWithin(json: string, max: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < json.length; i++) {

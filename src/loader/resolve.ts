@@ -116,18 +116,20 @@ export function parsePackageJson(text: string, shown: string): ParsedPackage {
     fields.main = main;
     bytes += main.length;
   }
-  if (exports !== undefined && exports !== null) {
-    const check = checkPackageMap(exports, true);
-    if (check.refused) fields.exportsRefused = `package.json in "${shown}": ${check.refused}`;
-    else fields.exports = exports;
-    bytes += check.refused ? fields.exportsRefused!.length : check.bytes;
-  }
-  if (imports && typeof imports === "object") {
-    const check = checkPackageMap(imports, false);
-    if (check.refused) fields.importsRefused = `package.json in "${shown}": ${check.refused}`;
-    else fields.imports = imports;
-    bytes += check.refused ? fields.importsRefused!.length : check.bytes;
-  }
+  // A map is kept, or the reason it is refused (said when a specifier would resolve through it).
+  const keep = (field: "exports" | "imports", map: unknown) => {
+    const check = checkPackageMap(map, field === "exports");
+    if (check.refused === undefined) {
+      fields[field] = map;
+      bytes += check.bytes;
+    } else {
+      const refused = `package.json in "${shown}": ${check.refused}`;
+      fields[field === "exports" ? "exportsRefused" : "importsRefused"] = refused;
+      bytes += refused.length;
+    }
+  };
+  if (exports !== undefined && exports !== null) keep("exports", exports);
+  if (imports && typeof imports === "object") keep("imports", imports);
   return { fields, bytes };
 }
 

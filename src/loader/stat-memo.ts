@@ -75,9 +75,14 @@ export class StatMemo {
     }
     this.spentMs += took;
     this.ops++;
-    const allowed = Math.min(this.budget.maxTotalMs, this.budget.totalMs + this.ops * this.budget.perOpMs);
-    if (took > this.budget.opMs || this.spentMs > allowed) throw new SlowPaths();
+    if (took > this.budget.opMs || this.overBudget()) throw new SlowPaths();
     return result;
+  }
+
+  /** Spent more than the budget allows so far (a base, an allowance per file-system call, a ceiling). */
+  private overBudget(): boolean {
+    const budget = this.budget!;
+    return this.spentMs > Math.min(budget.maxTotalMs, budget.totalMs + this.ops * budget.perOpMs);
   }
 
   /**
@@ -88,7 +93,7 @@ export class StatMemo {
   charge(ms: number): void {
     if (!this.budget) return;
     this.spentMs += ms;
-    if (this.spentMs > Math.min(this.budget.maxTotalMs, this.budget.totalMs + this.ops * this.budget.perOpMs)) throw new SlowPaths();
+    if (this.overBudget()) throw new SlowPaths();
   }
 
   stat(p: string): fs.BigIntStats | null {

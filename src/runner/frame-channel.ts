@@ -97,10 +97,12 @@ export class FrameChannel {
         this.onBlob(body.toString("utf8", 3, 3 + keyBytes), body.toString("utf8", 3 + keyBytes));
         continue;
       }
-      if (this.maxDepth !== Infinity && !jsonNestedWithin(body, this.maxDepth)) return this.fail("a frame nested too deeply");
+      // Decoded once: the nesting check and the parse read the same text.
+      const text = body.toString("utf8");
+      if (this.maxDepth !== Infinity && !jsonNestedWithin(text, this.maxDepth)) return this.fail("a frame nested too deeply");
       let message: unknown;
       try {
-        message = JSON.parse(body.toString("utf8"));
+        message = JSON.parse(text);
       } catch {
         return this.fail("a frame that is not JSON");
       }

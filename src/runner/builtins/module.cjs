@@ -2,9 +2,12 @@
 // createRequire(import.meta.url or "/") at load and then require optional things inside a try (fflate asks
 // for worker_threads). The require it returns finds nothing and throws MODULE_NOT_FOUND, as Node does for a
 // module that is not there; a library requires what it needs with its own require or import. isBuiltin and
-// builtinModules answer as Node's do (Node 24's list); the loader's internals throw when used.
-const BUILTINS = ["_http_agent", "_http_client", "_http_common", "_http_incoming", "_http_outgoing", "_http_server", "_stream_duplex", "_stream_passthrough", "_stream_readable", "_stream_transform", "_stream_wrap", "_stream_writable", "_tls_common", "_tls_wrap", "assert", "assert/strict", "async_hooks", "buffer", "child_process", "cluster", "console", "constants", "crypto", "dgram", "diagnostics_channel", "dns", "dns/promises", "domain", "events", "fs", "fs/promises", "http", "http2", "https", "inspector", "inspector/promises", "module", "net", "os", "path", "path/posix", "path/win32", "perf_hooks", "process", "punycode", "querystring", "readline", "readline/promises", "repl", "stream", "stream/consumers", "stream/promises", "stream/web", "string_decoder", "sys", "timers", "timers/promises", "tls", "trace_events", "tty", "url", "util", "util/types", "v8", "vm", "wasi", "worker_threads", "zlib"];
-const PREFIX_ONLY = ["sea", "sqlite", "test", "test/reporters"];
+// builtinModules answer as Node's do (NODE_BUILTIN_MODULES: Node's own list, put in at build time,
+// tsup.config.ts); the loader's internals throw when used.
+/* global NODE_BUILTIN_MODULES */
+const BUILTINS = NODE_BUILTIN_MODULES.filter((name) => !name.startsWith("node:"));
+/** Modules Node has only under "node:" (node:test, node:sqlite, ...). */
+const PREFIX_ONLY = NODE_BUILTIN_MODULES.filter((name) => name.startsWith("node:")).map((name) => name.slice(5));
 
 function notFound(request) {
   const error = new Error('Cannot find module "' + String(request).slice(0, 200) + '" (createRequire\'s require finds nothing in the sandbox: require it from the module itself)');

@@ -97,6 +97,10 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     }
   }
 
+  /** The `i`th UTF-16 code unit of `bytes`. */
+  const utf16Unit = (bytes: Uint8Array, i: number, bigEndian: boolean) =>
+    bigEndian ? (bytes[2 * i]! << 8) | bytes[2 * i + 1]! : (bytes[2 * i + 1]! << 8) | bytes[2 * i]!;
+
   /**
    * UTF-16, little- or big-endian: surrogate pairs joined, an unpaired surrogate or a lone trailing byte
    * U+FFFD (a TypeError when fatal), as the WHATWG decoder does.
@@ -104,7 +108,7 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
   function utf16Decode(bytes: Uint8Array, bigEndian: boolean, fatal: boolean): string {
     let out = "";
     const units = bytes.length >> 1;
-    const unit = (i: number) => (bigEndian ? (bytes[2 * i]! << 8) | bytes[2 * i + 1]! : (bytes[2 * i + 1]! << 8) | bytes[2 * i]!);
+    const unit = (i: number) => utf16Unit(bytes, i, bigEndian);
     const bad = () => {
       if (fatal) throw new P.TypeError("The encoded data was not valid for encoding utf-16" + (bigEndian ? "be" : "le"));
       out += "\ufffd";
@@ -135,8 +139,7 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
       let tail = n % 2;
       const units = (n - tail) >> 1;
       if (units > 0) {
-        const i = 2 * (units - 1);
-        const last = encoding === "utf-16be" ? (bytes[i]! << 8) | bytes[i + 1]! : (bytes[i + 1]! << 8) | bytes[i]!;
+        const last = utf16Unit(bytes, units - 1, encoding === "utf-16be");
         if (last >= 0xd800 && last <= 0xdbff) tail += 2;
       }
       return tail;
@@ -243,9 +246,10 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
       } else throw new P.TypeError("The input must be an ArrayBuffer or a view of one");
       const pending = this.#pending;
       if (pending !== undefined) {
+        // Copied natively (the realm's frozen TypedArray set): a big chunk costs no unguarded loop here.
         const joined = new P.Uint8Array(pending.length + bytes.length);
-        for (let i = 0; i < pending.length; i++) joined[i] = pending[i]!;
-        for (let i = 0; i < bytes.length; i++) joined[pending.length + i] = bytes[i]!;
+        joined.set(pending);
+        joined.set(bytes, pending.length);
         bytes = joined;
         this.#pending = undefined;
       }

@@ -19,7 +19,7 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
   // are taken now, before anything of a tenant's runs.
   const emptyPattern = /(?:)/;
   const regExpExec = g.RegExp.prototype.exec;
-  const clearRegExpStatics = () => Reflect.apply(regExpExec, emptyPattern, [""]);
+  const clearRegExpStatics = () => P.apply(regExpExec, emptyPattern, [""]);
 
   // The "override mistake": with Error.prototype frozen, `this.name = "MyError"` in a subclass would throw.
   // These properties become accessors whose setter defines an own property on the receiver instead.

@@ -94,9 +94,11 @@ export function installNodeGlobals(
   }
 
   const DIGEST_NAMES = ["SHA-1", "SHA-256", "SHA-384", "SHA-512"];
+  /** An algorithm's name, given as a string or as `{ name }` (Web Crypto takes both). */
+  const algorithmName = (algorithm: unknown) => P.String(typeof algorithm === "object" && algorithm !== null ? (algorithm as { name?: unknown }).name : algorithm);
   /** The Web Crypto name of a digest ("SHA-256", or { name: "sha-256" }), or a NotSupportedError. */
   function digestName(algorithm: unknown): string {
-    const name = P.String(typeof algorithm === "object" && algorithm !== null ? (algorithm as { name?: unknown }).name : algorithm);
+    const name = algorithmName(algorithm);
     for (let i = 0; i < DIGEST_NAMES.length; i++) if (P.StringPrototypeToLowerCase(DIGEST_NAMES[i]!) === P.StringPrototypeToLowerCase(name)) return DIGEST_NAMES[i]!;
     throw domError("NotSupportedError", "Unrecognized algorithm name: " + name);
   }
@@ -116,9 +118,9 @@ export function installNodeGlobals(
   }
   const typedArrayCopy = (bytes: Uint8Array) => new P.Uint8Array(bytes);
   const DataViewCtor = g.DataView;
-  const dataViewBuffer = P.uncurry(Object.getOwnPropertyDescriptor(g.DataView.prototype, "buffer")!.get! as (this: unknown) => ArrayBuffer);
-  const dataViewOffset = P.uncurry(Object.getOwnPropertyDescriptor(g.DataView.prototype, "byteOffset")!.get! as (this: unknown) => number);
-  const dataViewLength = P.uncurry(Object.getOwnPropertyDescriptor(g.DataView.prototype, "byteLength")!.get! as (this: unknown) => number);
+  const dataViewBuffer = P.uncurry(ownDescriptor(g.DataView.prototype, "buffer")!.get! as (this: unknown) => ArrayBuffer);
+  const dataViewOffset = P.uncurry(ownDescriptor(g.DataView.prototype, "byteOffset")!.get! as (this: unknown) => number);
+  const dataViewLength = P.uncurry(ownDescriptor(g.DataView.prototype, "byteLength")!.get! as (this: unknown) => number);
   /** BufferSource (ArrayBuffer or a view) as a copy of its bytes (copied natively: no tenant getter is read). */
   function bytesOf(data: unknown): Uint8Array {
     if (data instanceof P.ArrayBuffer) return typedArrayCopy(new P.Uint8Array(data as ArrayBuffer));
@@ -142,7 +144,8 @@ export function installNodeGlobals(
   interface HmacKey {
     bytes: Uint8Array;
     hash: string;
-    usages: string[];
+    /** Frozen: the key's public `usages` too. */
+    usages: readonly string[];
     extractable: boolean;
   }
   const keys = new P.WeakMap<object, HmacKey>();
@@ -153,10 +156,12 @@ export function installNodeGlobals(
   const HMAC_USAGES = ["sign", "verify"];
   function hmacKey(bytes: Uint8Array, hash: string, extractable: unknown, usages: unknown): object {
     if (!P.ArrayIsArray(usages)) throw new P.TypeError("keyUsages must be an array");
-    // Read once: a getter cannot pass one value to the check and store another.
+    // Read once into a frozen copy: a getter cannot pass one value to the check and store another, and the
+    // copy is the key's public `usages` as well.
     const given = usages as unknown[];
     const list: string[] = [];
     for (let i = 0; i < given.length; i++) list[list.length] = given[i] as string;
+    P.ObjectFreeze(list);
     if (list.length === 0) throw domError("SyntaxError", "Usages cannot be empty when creating a key.");
     for (let i = 0; i < list.length; i++) {
       let known = false;
@@ -165,12 +170,10 @@ export function installNodeGlobals(
     }
     if (bytes.length === 0) throw domError("DataError", "Zero-length key is not supported");
     const key = P.ObjectCreate(CryptoKey.prototype) as Record<string, unknown>;
-    const publicUsages: string[] = [];
-    for (let i = 0; i < list.length; i++) publicUsages[i] = list[i]!;
     P.ObjectDefineProperty(key, "type", { value: "secret", enumerable: true });
     P.ObjectDefineProperty(key, "extractable", { value: extractable === true, enumerable: true });
     P.ObjectDefineProperty(key, "algorithm", { value: P.ObjectFreeze({ name: "HMAC", hash: P.ObjectFreeze({ name: hash }), length: bytes.length * 8 }), enumerable: true });
-    P.ObjectDefineProperty(key, "usages", { value: P.ObjectFreeze(publicUsages), enumerable: true });
+    P.ObjectDefineProperty(key, "usages", { value: list, enumerable: true });
     P.ObjectFreeze(key);
     P.WeakMapSet(keys, key, { bytes, hash, usages: list, extractable: extractable === true });
     return key;
@@ -180,9 +183,13 @@ export function installNodeGlobals(
     if (found === undefined) throw new P.TypeError("key is not a CryptoKey");
     return found;
   }
-  function hmacOf(algorithm: unknown, key: unknown, usage: string): HmacKey {
-    const name = P.String(typeof algorithm === "object" && algorithm !== null ? (algorithm as { name?: unknown }).name : algorithm);
+  /** Refuses any algorithm but HMAC. */
+  function onlyHmac(algorithm: unknown): void {
+    const name = algorithmName(algorithm);
     if (P.StringPrototypeToLowerCase(name) !== "hmac") throw domError("NotSupportedError", "Only HMAC keys are available in the sandbox, not " + name);
+  }
+  function hmacOf(algorithm: unknown, key: unknown, usage: string): HmacKey {
+    onlyHmac(algorithm);
     const found = keyOf(key);
     let allowed = false;
     for (let i = 0; i < found.usages.length; i++) if (found.usages[i] === usage) allowed = true;
@@ -195,8 +202,8 @@ export function installNodeGlobals(
     };
   }
   function hmacAlgorithm(algorithm: unknown): { hash: string; length: unknown } {
-    const options = (typeof algorithm === "object" && algorithm !== null ? algorithm : { name: algorithm }) as { name?: unknown; hash?: unknown; length?: unknown };
-    if (P.StringPrototypeToLowerCase(P.String(options.name)) !== "hmac") throw domError("NotSupportedError", "Only HMAC keys are available in the sandbox, not " + P.String(options.name));
+    onlyHmac(algorithm);
+    const options = (typeof algorithm === "object" && algorithm !== null ? algorithm : {}) as { hash?: unknown; length?: unknown };
     return { hash: digestName(options.hash), length: options.length };
   }
 
@@ -237,13 +244,13 @@ export function installNodeGlobals(
     sign: function sign(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
       return settle(() => {
         const found = hmacOf(algorithm, key, "sign");
-        return arrayBufferOf(hashing("sign").hmac(found.hash, typedArrayCopy(found.bytes), bytesOf(data)));
+        return arrayBufferOf(hashing("sign").hmac(found.hash, found.bytes, bytesOf(data)));
       });
     },
     verify: function verify(algorithm: unknown, key: unknown, signature: unknown, data: unknown): Promise<boolean> {
       return settle(() => {
         const found = hmacOf(algorithm, key, "verify");
-        const expected = hashing("verify").hmac(found.hash, typedArrayCopy(found.bytes), bytesOf(data));
+        const expected = hashing("verify").hmac(found.hash, found.bytes, bytesOf(data));
         const given = bytesOf(signature);
         if (given.length !== expected.length) return false;
         let diff = 0;
