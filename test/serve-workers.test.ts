@@ -18,26 +18,30 @@ afterAll(async () => {
   removeTempDirs();
 });
 
+/** A folder with tenants' files and a config listing `tenants`: its root, config file and data directory. */
+function workspace(files: Parameters<typeof writeTenants>[1], tenants: unknown[]): { root: string; config: string; dataDir: string } {
+  const dir = tempDir("tenantbox-workers-");
+  const root = path.join(dir, "tenants");
+  const config = path.join(dir, "tenants.json");
+  writeTenants(root, files);
+  fs.writeFileSync(config, JSON.stringify({ tenants }));
+  return { root, config, dataDir: path.join(dir, "data") };
+}
+
+/** `tenantbox serve --workers 2` (one sandbox worker each) on `workspace`'s files, on a free port. */
+function serveWorkers({ root, config, dataDir }: { root: string; config: string; dataDir: string }): ServeProcess {
+  return new ServeProcess(["--root", root, "--config", config, "--data", dataDir, "--port", "0", "--workers", "2", "--max-threads", "1"], { TENANTBOX_JWT_SECRET: SECRET });
+}
+
 describe("tenantbox serve --workers 2", () => {
   it("shares the quota, the concurrency limit and /metrics; replaces a killed process; SIGTERM drains all", async () => {
-    const dir = tempDir("tenantbox-workers-");
-    const root = path.join(dir, "tenants");
-    const dataDir = path.join(dir, "data");
-    const config = path.join(dir, "tenants.json");
     const slow = "exports.ok = () => 'ok';\nexports.slow = async (ms) => { await new Promise((r) => setTimeout(r, ms)); return 'slow done'; };\n";
-    writeTenants(root, { acme: { "m.js": slow, "tenantbox.json": manifest({ ping: ["m.js#ok"] }) }, beta: { "m.js": slow } });
-    fs.writeFileSync(
-      config,
-      JSON.stringify({
-        tenants: [
-          { id: "acme", tier: "starter", quotas: { maxExecutionsPerDay: 6, maxConcurrentExecutions: 1 } },
-          { id: "beta", tier: "starter" },
-        ],
-      }),
-    );
-    const serve = new ServeProcess(["--root", root, "--config", config, "--data", dataDir, "--port", "0", "--workers", "2", "--max-threads", "1"], {
-      TENANTBOX_JWT_SECRET: SECRET,
-    });
+    const files = workspace({ acme: { "m.js": slow, "tenantbox.json": manifest({ ping: ["m.js#ok"] }) }, beta: { "m.js": slow } }, [
+      { id: "acme", tier: "starter", quotas: { maxExecutionsPerDay: 6, maxConcurrentExecutions: 1 } },
+      { id: "beta", tier: "starter" },
+    ]);
+    const { dataDir } = files;
+    const serve = serveWorkers(files);
     const base = await serve.listened(2);
     const [first, second] = serve.listening().pids;
     expect(first).not.toBe(second);
@@ -87,9 +91,7 @@ describe("tenantbox serve --workers 2", () => {
     expect(rows.filter((row) => row.tenant === "beta")).toHaveLength(1);
 
     // Started again on the same data directory: the day's usage is still spent.
-    const again = new ServeProcess(["--root", root, "--config", config, "--data", dataDir, "--port", "0", "--workers", "2", "--max-threads", "1"], {
-      TENANTBOX_JWT_SECRET: SECRET,
-    });
+    const again = serveWorkers(files);
     const againBase = await again.listened(2);
     expect((await call(againBase, "GET", "/v1/usage", { token: acme })).body.executions.used).toBe(6);
     expect((await call(againBase, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName: "ok" } })).body.error.code).toBe("QUOTA_EXCEEDED");
@@ -98,14 +100,11 @@ describe("tenantbox serve --workers 2", () => {
   });
 
   it("a process killed while it holds a tenant's slot gives the slot back at once", async () => {
-    const dir = tempDir("tenantbox-workers-");
-    const root = path.join(dir, "tenants");
-    const config = path.join(dir, "tenants.json");
-    writeTenants(root, { acme: { "m.js": "exports.ok = () => 'ok';\nexports.hang = () => new Promise(() => {});\n" } });
-    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "starter", quotas: { maxConcurrentExecutions: 1 } }] }));
-    const serve = new ServeProcess(["--root", root, "--config", config, "--data", path.join(dir, "data"), "--port", "0", "--workers", "2", "--max-threads", "1"], {
-      TENANTBOX_JWT_SECRET: SECRET,
-    });
+    const serve = serveWorkers(
+      workspace({ acme: { "m.js": "exports.ok = () => 'ok';\nexports.hang = () => new Promise(() => {});\n" } }, [
+        { id: "acme", tier: "starter", quotas: { maxConcurrentExecutions: 1 } },
+      ]),
+    );
     const base = await serve.listened(2);
     const acme = await signToken(SECRET, { tenantId: "acme" });
     const run = (funcName: string) => call(base, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName }, headers: { connection: "close" } });
@@ -125,14 +124,9 @@ describe("tenantbox serve --workers 2", () => {
   });
 
   it("Ctrl-C under npm (SIGINT to every process of the group, and npm's copy to the primary) drains all: exit 0", async () => {
-    const dir = tempDir("tenantbox-workers-");
-    const root = path.join(dir, "tenants");
-    const config = path.join(dir, "tenants.json");
-    writeTenants(root, { acme: { "m.js": "exports.slow = async (ms) => { await new Promise((r) => setTimeout(r, ms)); return 'slow done'; };\n" } });
-    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "starter" }] }));
-    const serve = new ServeProcess(["--root", root, "--config", config, "--data", path.join(dir, "data"), "--port", "0", "--workers", "2", "--max-threads", "1"], {
-      TENANTBOX_JWT_SECRET: SECRET,
-    });
+    const serve = serveWorkers(
+      workspace({ acme: { "m.js": "exports.slow = async (ms) => { await new Promise((r) => setTimeout(r, ms)); return 'slow done'; };\n" } }, [{ id: "acme", tier: "starter" }]),
+    );
     const base = await serve.listened(2);
     const acme = await signToken(SECRET, { tenantId: "acme" });
     const inFlight = call(base, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName: "slow", args: [800] }, headers: { connection: "close" } });
