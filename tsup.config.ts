@@ -1,4 +1,4 @@
-import { builtinModules } from "node:module";
+import { builtinModules, createRequire } from "node:module";
 import path from "node:path";
 import { build, type Plugin } from "esbuild";
 import { defineConfig } from "tsup";
@@ -63,6 +63,10 @@ export default defineConfig({
   keepNames: false,
   // A sandbox process may read only its own entry file (sandbox-os.ts): what it compiles generated code with
   // (loader/code-generation.ts) is bundled into it.
-  noExternal: ["acorn", "acorn-walk", "magic-string"],
+  noExternal: ["acorn", "acorn-walk", "magic-string", "meriyah"],
+  // Meriyah's minified build (118 KB against 312 KB): a loader thread loads the whole bundle when it starts.
+  esbuildOptions(options) {
+    options.alias = { meriyah: path.join(path.dirname(createRequire(import.meta.url).resolve("meriyah")), "meriyah.min.mjs") };
+  },
   onSuccess: buildBuiltins,
 });

@@ -9,6 +9,8 @@ import { workerData } from "node:worker_threads";
 import type { LoaderThreadData } from "./loader-pool.js";
 import { VersionStore } from "./version-store.js";
 import { warmUpOnStart } from "./warm-up.js";
+import { installFastParser } from "./parse.js";
+import { meriyahParser } from "./meriyah-parser.js";
 
 export type LoaderTask = ({ op: "compile"; input: CompileInput } | { op: "check"; input: CheckInput } | { op: "graph"; input: GraphWalkInput }) & {
   /** When this thread started the task (ms since the epoch): the deadline counts from then, not from a thread's start-up. */
@@ -17,6 +19,7 @@ export type LoaderTask = ({ op: "compile"; input: CompileInput } | { op: "check"
 
 const data = workerData as Partial<LoaderThreadData> | null;
 const store = data?.store ? new VersionStore(data.store, data.store.share) : undefined;
+installFastParser(meriyahParser);
 // Before the thread takes its first task (piscina waits for this module to load).
 warmUpOnStart(data?.warmUp);
 

@@ -28,6 +28,36 @@ const STRICT_PREFIX = '"use strict";\n';
 // No `locations`: positions come from offsets, for the few nodes that need one (line-index.ts).
 const BASE: acorn.Options = { ecmaVersion: "latest", locations: false, allowHashBang: false };
 
+/** Parses a text with another parser into acorn's ESTree; throws when it refuses the text. */
+export type FastParser = (code: string, goal: "script" | "module", globalReturn: boolean) => acorn.Program;
+
+let fastParser: FastParser | undefined;
+
+/**
+ * The loader threads, which parse almost all tenant text, install meriyah here (meriyah-parser.ts); the
+ * sandbox processes, which parse only generated code, keep to acorn and start without meriyah's weight.
+ */
+export function installFastParser(parser: FastParser | undefined): void {
+  fastParser = parser;
+}
+
+function parseProgram(code: string, options: acorn.Options): acorn.Program {
+  return fastProgram(code, options) ?? acorn.parse(code, options);
+}
+
+/**
+ * The fast parser's tree, or undefined when there is none or it refuses the text. Whenever it refuses,
+ * acorn decides: a syntax error reads as acorn words it, and a text only the fast parser refuses still parses.
+ */
+function fastProgram(code: string, options: acorn.Options): acorn.Program | undefined {
+  if (!fastParser) return undefined;
+  try {
+    return fastParser(code, options.sourceType === "module" ? "module" : "script", options.allowReturnOutsideFunction === true);
+  } catch {
+    return undefined;
+  }
+}
+
 export class ParseFailure extends Error {
   constructor(readonly issue: ValidationIssue) {
     super(issue.message);
@@ -76,7 +106,7 @@ function strip(issue: ValidationIssue & { pos: number }): ValidationIssue {
 
 function parseCommonJs(source: string): ParsedModule {
   const code = STRICT_PREFIX + source;
-  const ast = acorn.parse(code, { ...BASE, sourceType: "script", allowReturnOutsideFunction: true });
+  const ast = parseProgram(code, { ...BASE, sourceType: "script", allowReturnOutsideFunction: true });
   // The directive is ours, not tenant code.
   ast.body = ast.body.filter((node) => node.start >= STRICT_PREFIX.length);
   return { ast, format: "cjs", code, prefixLength: STRICT_PREFIX.length, lineShift: 1 };
@@ -84,15 +114,17 @@ function parseCommonJs(source: string): ParsedModule {
 
 /** Library CommonJS parsed as Node parses it: sloppy unless the file says "use strict" itself. */
 function parseSloppyCommonJs(code: string): ParsedModule {
-  const ast = acorn.parse(code, { ...BASE, sourceType: "script", allowReturnOutsideFunction: true });
+  const ast = parseProgram(code, { ...BASE, sourceType: "script", allowReturnOutsideFunction: true });
   const first = ast.body[0] as (acorn.Statement & { directive?: string }) | undefined;
   const parsed: ParsedModule = { ast, format: "cjs", code, prefixLength: 0, lineShift: 0 };
   if (first?.directive !== "use strict") parsed.sloppy = true;
   return parsed;
 }
 
+const ESM: acorn.Options = { ...BASE, sourceType: "module" };
+
 function parseEsm(code: string): acorn.Program {
-  return acorn.parse(code, { ...BASE, sourceType: "module" });
+  return parseProgram(code, ESM);
 }
 
 /**
@@ -131,20 +163,28 @@ export function parseModule(source: string, extension: string, library = false):
       throw new ParseFailure(strip(syntaxIssue(error, cjsShift, cjsPrefix)));
     }
   }
-  let moduleError: (ValidationIssue & { pos: number }) | undefined;
-  // A file without the words import/export cannot be ESM; skip the second parse for it.
-  if (/\b(?:import|export)\b/.test(code)) {
-    try {
-      const ast = parseEsm(code);
-      if (hasModuleSyntax(ast)) return { ast, format: "esm", code, prefixLength: 0, lineShift: 0 };
-    } catch (error) {
-      moduleError = syntaxIssue(error, 0, 0);
-    }
+  // A file without the words import/export cannot be ESM; skip the second parse for it. When the fast
+  // parser refuses the module reading, acorn's verdict on it is only needed if the script reading fails too: no
+  // text parses both as a script and as a module with import or export declarations.
+  let maybeModule = /\b(?:import|export)\b/.test(code);
+  if (maybeModule) {
+    const ast = fastProgram(code, ESM);
+    if (ast && hasModuleSyntax(ast)) return { ast, format: "esm", code, prefixLength: 0, lineShift: 0 };
+    if (ast) maybeModule = false;
   }
   try {
     return parseCjs(code);
   } catch (error) {
     const scriptError = syntaxIssue(error, cjsShift, cjsPrefix);
+    let moduleError: (ValidationIssue & { pos: number }) | undefined;
+    if (maybeModule) {
+      try {
+        const ast = acorn.parse(code, ESM);
+        if (hasModuleSyntax(ast)) return { ast, format: "esm", code, prefixLength: 0, lineShift: 0 };
+      } catch (esmError) {
+        moduleError = syntaxIssue(esmError, 0, 0);
+      }
+    }
     // Report the error that got further into the file: that parse understood more of it.
     const best = moduleError && moduleError.pos > scriptError.pos ? moduleError : scriptError;
     throw new ParseFailure(strip(best));
