@@ -1,5 +1,5 @@
 import type * as acorn from "acorn";
-import * as walk from "acorn-walk";
+import { walkWithAncestors } from "./ast-walk.js";
 import type { ParsedModule } from "./parse.js";
 
 type AnyNode = acorn.AnyNode;
@@ -34,7 +34,7 @@ export function indexNode(index: AnyNode[], node: AnyNode): void {
 export function indexedNodes(parsed: ParsedModule): readonly AnyNode[] {
   if (!parsed.indexed) {
     const index: AnyNode[] = [];
-    walk.full(parsed.ast, (node) => indexNode(index, node as AnyNode));
+    walkWithAncestors(parsed.ast as AnyNode, (node) => indexNode(index, node));
     parsed.indexed = index;
   }
   return parsed.indexed;

@@ -1,5 +1,5 @@
 import type * as acorn from "acorn";
-import * as walk from "acorn-walk";
+import { walkWithAncestors } from "./ast-walk.js";
 import { LEVEL_DEFAULTS, levelRank, type SecurityLevel } from "../security-levels.js";
 import { clipText, fileIssue, hasErrors, MAX_QUOTED_TEXT, type ValidationIssue, type ValidationResult } from "./issues.js";
 import { parseModule, ParseFailure, type ModuleFormat, type ParsedModule } from "./parse.js";
@@ -71,10 +71,9 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
   const findings: Finding[] = [];
   const report = (rule: RuleId, message: string, node: acorn.Node, name?: string) => findings.push(name === undefined ? { rule, message, node } : { rule, message, node, name });
 
-  walk.fullAncestor(ast, (node: acorn.Node, _state: unknown, ancestors: acorn.Node[]) => {
-    const n = node as AnyNode;
+  walkWithAncestors(ast as AnyNode, (n, ancestors) => {
     indexNode(index, n);
-    const parent = ancestors[ancestors.length - 2] as AnyNode | undefined;
+    const parent = ancestors[ancestors.length - 2];
     switch (n.type) {
       case "Identifier": {
         const name = n.name;
@@ -89,7 +88,7 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
           if (format === "esm") report("static-require", "require is not available in ES modules; use import", n);
           else if (!isStaticCall) report("static-require", "require must be called with one string literal", n);
         }
-        if (name === "arguments" && !insideOrdinaryFunction(ancestors as AnyNode[])) {
+        if (name === "arguments" && !insideOrdinaryFunction(ancestors)) {
           report("no-module-arguments", "arguments is not available at module level", n);
         }
         if (HOST_GLOBALS.has(name)) report("no-host-globals", `"${name}" is a host global and does not exist in the sandbox`, n);
@@ -140,12 +139,12 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
         if (n.meta.name === "import") report("no-import-meta", "import.meta is not available", n);
         break;
       case "AwaitExpression":
-        if (format === "esm" && !insideFunction(ancestors as AnyNode[])) {
+        if (format === "esm" && !insideFunction(ancestors)) {
           report("no-top-level-await", "top-level await is not supported; await inside the exported function", n);
         }
         break;
       case "ForOfStatement":
-        if (n.await && format === "esm" && !insideFunction(ancestors as AnyNode[])) {
+        if (n.await && format === "esm" && !insideFunction(ancestors)) {
           report("no-top-level-await", "top-level for await is not supported", n);
         }
         break;
