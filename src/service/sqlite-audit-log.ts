@@ -3,8 +3,21 @@ import { AuditWriterThread } from "./audit-writer-thread.js";
 import type { Database, Statement } from "./database.js";
 import { GroupCommit } from "./group-commit.js";
 
-const INSERT_SQL = `INSERT INTO executions (tenant, user, kind, file, func, code_hash, event, success, error_code, duration_ms, tool_calls, charged_tool_calls, job_id, attempt, at)
+const COLUMNS = "tenant, user, kind, file, func, code_hash, event, success, error_code, duration_ms, tool_calls, charged_tool_calls, job_id, attempt, at";
+const INSERT_SQL = `INSERT INTO executions (${COLUMNS})
   VALUES (@tenant, @user, @kind, @file, @func, @codeHash, @event, @success, @errorCode, @durationMs, @toolCalls, @chargedToolCalls, @jobId, @attempt, @at)`;
+/** The writer thread's insert: the same columns, bound by position (rowValues), not by name. */
+const INSERT_BY_POSITION_SQL = `INSERT INTO executions (${COLUMNS}) VALUES (${COLUMNS.split(", ").map(() => "?").join(", ")})`;
+
+type Row = ReturnType<typeof auditValues>;
+
+/**
+ * A row's values in COLUMNS' order. The writer thread gets rows as arrays: about half the JSON of objects
+ * with names, and SQLite binds them by position instead of looking up fifteen names per row.
+ */
+function rowValues(row: Row): unknown[] {
+  return [row.tenant, row.user, row.kind, row.file, row.func, row.codeHash, row.event, row.success, row.errorCode, row.durationMs, row.toolCalls, row.chargedToolCalls, row.jobId, row.attempt, row.at];
+}
 
 /**
  * The audit log in SQLite. Rows are inserted on a thread of their own (audit-writer-thread.ts: a commit on
@@ -17,7 +30,7 @@ export class SqliteAuditLog implements AuditLog {
   private readonly sumSince: Statement;
   private readonly queries = new Map<string, Statement>();
   private readonly thread: AuditWriterThread;
-  private readonly group: GroupCommit<ReturnType<typeof auditValues>>;
+  private readonly group: GroupCommit<unknown[]>;
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare<unknown[]>(INSERT_SQL);
@@ -25,7 +38,7 @@ export class SqliteAuditLog implements AuditLog {
       `SELECT COUNT(*) AS executions, COALESCE(SUM(charged_tool_calls), 0) AS toolCalls
        FROM executions WHERE tenant = ? AND at >= ?`,
     );
-    const thread = new AuditWriterThread(db.name, INSERT_SQL);
+    const thread = new AuditWriterThread(db.name, INSERT_BY_POSITION_SQL);
     this.thread = thread;
     this.group = new GroupCommit((rows) => thread.insert(rows));
   }
@@ -37,7 +50,7 @@ export class SqliteAuditLog implements AuditLog {
 
   /** Checks the entry at once (a bad one rejects alone), then commits it with the others of this turn. */
   async record(entry: AuditEntry): Promise<void> {
-    const row = auditValues(entry);
+    const row = rowValues(auditValues(entry));
     await this.group.add(row);
   }
 
