@@ -28,6 +28,47 @@ const STRICT_PREFIX = '"use strict";\n';
 // No `locations`: positions come from offsets, for the few nodes that need one (line-index.ts).
 const BASE: acorn.Options = { ecmaVersion: "latest", locations: false, allowHashBang: false };
 
+/**
+ * Acorn decides regular expression or division while it tokenizes, from the tokens before (its "token
+ * contexts"), and two of its guesses are wrong where the engine reads a division: after an anonymous
+ * `async function () {}` expression, and after a keyword (or `of`/`yield`) named behind `?.` (`a?.typeof`).
+ * There acorn read `x = async function () {}` newline `/ 1; hidden(); y = g /` newline `g` as a statement
+ * and a regular expression, the engine as a division and code: code no rule saw, without loop guards
+ * (test/parser-agreement.test.ts). This parser makes both guesses as the engine does: a keyword behind `?.`
+ * is a property name (as acorn already has it behind `.`), and the override acorn applies to the async
+ * function's context lands on that context instead of on the parenthesis pushed after it.
+ */
+const tt = acorn.tokTypes;
+/** Acorn's token contexts (exported by acorn, missing from its typings). */
+type TokContext = { readonly token: string; readonly isExpr: boolean };
+const contexts = (acorn as unknown as { tokContexts: Record<"f_expr" | "f_stat" | "p_expr", TokContext> }).tokContexts;
+type ContextParser = acorn.Parser & {
+  type: acorn.TokenType;
+  exprAllowed: boolean;
+  context: TokContext[];
+  updateContext(prevType: acorn.TokenType): void;
+  overrideContext(context: TokContext): void;
+};
+const Parser = acorn.Parser.extend(
+  (Base) =>
+    class extends (Base as unknown as new (...args: never[]) => ContextParser) {
+      override updateContext(prevType: acorn.TokenType): void {
+        if (prevType === tt.questionDot && (this.type.keyword || this.type === tt.name)) this.exprAllowed = false;
+        else super.updateContext(prevType);
+      }
+      override overrideContext(context: TokContext): void {
+        const stack = this.context;
+        const n = stack.length;
+        if (context === contexts.f_expr && this.type === tt.parenL && stack[n - 1] === contexts.p_expr && stack[n - 2] === contexts.f_stat) stack[n - 2] = contexts.f_expr;
+        else super.overrideContext(context);
+      }
+    } as unknown as typeof acorn.Parser,
+);
+
+function acornParse(code: string, options: acorn.Options): acorn.Program {
+  return Parser.parse(code, options) as acorn.Program;
+}
+
 /** Parses a text with another parser into acorn's ESTree; throws when it refuses the text. */
 export type FastParser = (code: string, goal: "script" | "module", globalReturn: boolean) => acorn.Program;
 
@@ -41,14 +82,40 @@ export function installFastParser(parser: FastParser | undefined): void {
   fastParser = parser;
 }
 
+/**
+ * The fast parser's tree; a text it refuses is refused. Acorn then words the syntax error, but acorn's tree
+ * is never taken for a text the fast parser refuses: two parsers that read some texts differently must not
+ * let a tenant choose which one reads its file (one construct the fast parser wrongly refuses, such as
+ * `` this`\u` ``, would hand acorn the rest of the file, with whatever acorn misreads in it).
+ */
 function parseProgram(code: string, options: acorn.Options): acorn.Program {
-  return fastProgram(code, options) ?? acorn.parse(code, options);
+  if (!fastParser) return acornParse(code, options);
+  let refusal: unknown;
+  try {
+    return fastParser(code, options.sourceType === "module" ? "module" : "script", options.allowReturnOutsideFunction === true);
+  } catch (error) {
+    refusal = error;
+  }
+  acornParse(code, options);
+  throw fastRefusal(refusal);
 }
 
 /**
- * The fast parser's tree, or undefined when there is none or it refuses the text. Whenever it refuses,
- * acorn decides: a syntax error reads as acorn words it, and a text only the fast parser refuses still parses.
+ * The fast parser's refusal of a text acorn accepts, as the error acorn would throw: a SyntaxError with
+ * acorn's `pos` and `loc`, or the RangeError of a parser out of stack (a module too deeply nested).
  */
+function fastRefusal(error: unknown): Error {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) return error;
+  const e = error as { message?: unknown; description?: unknown; start?: unknown; loc?: { start?: { line?: unknown; column?: unknown } } };
+  const message = typeof e?.description === "string" ? e.description : String(e?.message ?? "syntax error");
+  const failure = new SyntaxError(message) as SyntaxError & { pos?: number; loc?: { line: number; column: number } };
+  if (typeof e?.start === "number") failure.pos = e.start;
+  const at = e?.loc?.start;
+  if (typeof at?.line === "number" && typeof at.column === "number") failure.loc = { line: at.line, column: at.column };
+  return failure;
+}
+
+/** The fast parser's tree, or undefined when there is none or it refuses the text. */
 function fastProgram(code: string, options: acorn.Options): acorn.Program | undefined {
   if (!fastParser) return undefined;
   try {
@@ -133,7 +200,7 @@ function parseEsm(code: string): acorn.Program {
  */
 export function parseFunctionBody(source: string): void {
   try {
-    acorn.parse(STRICT_PREFIX + source, { ...BASE, sourceType: "script", allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true });
+    acornParse(STRICT_PREFIX + source, { ...BASE, sourceType: "script", allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true });
   } catch (error) {
     throw new ParseFailure(strip(syntaxIssue(error, 1, STRICT_PREFIX.length)));
   }
@@ -164,8 +231,8 @@ export function parseModule(source: string, extension: string, library = false):
     }
   }
   // A file without the words import/export cannot be ESM; skip the second parse for it. When the fast
-  // parser refuses the module reading, acorn's verdict on it is only needed if the script reading fails too: no
-  // text parses both as a script and as a module with import or export declarations.
+  // parser refuses the module reading, the module reading is only needed again if the script reading fails too
+  // (then for its error); a text the fast parser refuses is refused either way (parseProgram).
   let maybeModule = /\b(?:import|export)\b/.test(code);
   if (maybeModule) {
     const ast = fastProgram(code, ESM);
@@ -179,7 +246,7 @@ export function parseModule(source: string, extension: string, library = false):
     let moduleError: (ValidationIssue & { pos: number }) | undefined;
     if (maybeModule) {
       try {
-        const ast = acorn.parse(code, ESM);
+        const ast = parseProgram(code, ESM);
         if (hasModuleSyntax(ast)) return { ast, format: "esm", code, prefixLength: 0, lineShift: 0 };
       } catch (esmError) {
         moduleError = syntaxIssue(esmError, 0, 0);

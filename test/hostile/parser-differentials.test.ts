@@ -1,0 +1,43 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanupTenants, makeRuntime, makeTenant } from "../helpers.js";
+
+/*
+ * Red-team round on the meriyah fast path (loader threads parse with meriyah, acorn when meriyah refused).
+ * Acorn misreads a division as a regular expression after an anonymous `async function () {}` expression and
+ * after a keyword behind `?.` (`a?.typeof`); the engine and meriyah read a division and code. Code there ran
+ * unseen by the rules and without loop guards: `__tenantbox_b.l = 1e15` switches off maxIterations and the
+ * cooperative timeout. Before meriyah every module could do it; with meriyah's fast path a module only had to
+ * hold one valid construct meriyah wrongly refuses (`` this`\u` ``) to be read by acorn again; generated code
+ * (library `new Function`) is parsed by acorn alone in the sandbox process. Each case here ran 5,000,000
+ * iterations past a maxIterations of 10,000 before the fix.
+ */
+const hide = "let g = 1, y;\nconst x = async function () {}\n/ 1; __tenantbox_b.l = 1e15; y = g /\ng;\n";
+const hideOptional = "const a = {}; let g = 1, y;\nconst x = a?.typeof\n/ 1; __tenantbox_b.l = 1e15; y = g /\ng;\n";
+const count = "exports.count = function (n) { let i = 0; while (i < n) i++; return i; };\n";
+
+describe("regular expression or division: the validator reads what the engine runs", () => {
+  const runtime = makeRuntime({ maxIterations: 10_000 });
+  afterAll(async () => {
+    await runtime.close();
+    cleanupTenants();
+  });
+  const folder = makeTenant({
+    "plain.cjs": hide + count,
+    "optional.mjs": hideOptional.replace("const a", "export const a") + "export function count(n) { let i = 0; while (i < n) i++; return i; }\n",
+    "forced.cjs": "function never() { this`\\u` }\n" + hide + count,
+    "forced-optional.js": "function never() { [] `\\u` }\n" + hideOptional + count,
+    "node_modules/gen/package.json": '{"name":"gen","main":"index.js"}',
+    "node_modules/gen/index.js":
+      "module.exports = (n) => new Function('n', 'let i = 0, g = 1, y; const x = async function () {}\\n/ 1; __tenantbox_b.l = 1e15; y = g /\\ng; while (i < n) i++; return i;')(n);\n",
+    "gen.cjs": "const gen = require('gen'); exports.count = (n) => gen(n);\n",
+  });
+  it.each(["plain.cjs", "optional.mjs", "forced.cjs", "forced-optional.js", "gen.cjs"])("%s is refused, never run past its guards", async (file) => {
+    let outcome: unknown;
+    try {
+      outcome = await runtime.run({ folder, file, funcName: "count", args: [5_000_000] });
+    } catch (error) {
+      outcome = (error as { code?: string }).code;
+    }
+    expect(["VALIDATION_ERROR", "RUNTIME_ERROR"]).toContain(outcome);
+  });
+});
