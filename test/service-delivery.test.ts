@@ -175,10 +175,11 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     expectError(refused, 429, "TOO_MANY_QUEUED");
     expect(refused.body.error.message).toMatch(/at most 3 \(maxQueuedEvents\)/);
     expect(refused.headers.get("retry-after")).toBe("1");
-    // A repeat of an event already stored still gets its answer.
+    // A repeat of an event already stored still gets its answer; the key reused for another request does not.
     const repeat = await post("/v1/events/tick", { payload: 400, delivery: "queued" }, "backlog", { "idempotency-key": "tick-0" });
     expect(repeat.status, repeat.text).toBe(202);
     expect(repeat.body).toEqual({ id: ids[0], event: "tick", handlers: 1, duplicate: true });
+    expectError(await post("/v1/events/tick", { payload: 401, delivery: "queued" }, "backlog", { "idempotency-key": "tick-0" }), 422, "IDEMPOTENCY_KEY_REUSED");
     expect((await post("/v1/events/order.paid", { payload: { id: "o-b" }, delivery: "queued" })).status).toBe(202);
     for (const id of ids) expect((await settled(id, "backlog")).state).toBe("succeeded");
     await until(async () => (await post("/v1/events/tick", { payload: 1, delivery: "queued" }, "backlog")).status === 202, "an event taken again once the backlog ran", 5_000);
@@ -239,12 +240,23 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     expect(job.handlers[0].lastResult.error.code).toBe("PERMISSION_DENIED");
   });
 
-  it("an Idempotency-Key within 24 h returns the first answer and queues nothing; keys are per tenant", async () => {
+  it("an Idempotency-Key within 24 h returns the first answer and queues nothing; reused for another request, 422; keys are per tenant", async () => {
     const headers = { "idempotency-key": "order-o-3-created" };
-    const first = await post("/v1/events/order.paid", { payload: { id: "o-3" }, delivery: "queued" }, "shop", headers);
-    const second = await post("/v1/events/order.paid", { payload: { id: "o-3-changed" }, delivery: "queued" }, "shop", headers);
-    expect(second.status).toBe(202);
+    const first = await post("/v1/events/order.paid", { payload: { id: "o-3", lines: [{ sku: "a", qty: 1 }] }, context: { user: "u" }, delivery: "queued" }, "shop", headers);
+    // The same request, its keys in another order.
+    const second = await post("/v1/events/order.paid", { delivery: "queued", context: { user: "u" }, payload: { lines: [{ qty: 1, sku: "a" }], id: "o-3" } }, "shop", headers);
+    expect(second.status, second.text).toBe(202);
     expect(second.body).toEqual({ ...first.body, duplicate: true });
+    for (const other of [
+      { payload: { id: "o-3-changed", lines: [{ sku: "a", qty: 1 }] }, context: { user: "u" } },
+      { payload: { id: "o-3", lines: [{ sku: "a", qty: 1 }] }, context: { user: "someone else" } },
+      { payload: { id: "o-3", lines: [{ sku: "a", qty: 1 }] } },
+    ]) {
+      const reused = await post("/v1/events/order.paid", { ...other, delivery: "queued" }, "shop", headers);
+      expectError(reused, 422, "IDEMPOTENCY_KEY_REUSED");
+    }
+    const otherEvent = await post("/v1/events/order.created", { payload: { id: "o-3", lines: [{ sku: "a", qty: 1 }] }, context: { user: "u" }, delivery: "queued" }, "shop", headers);
+    expectError(otherEvent, 422, "IDEMPOTENCY_KEY_REUSED");
     const job = await settled(first.body.id);
     expect(job.handlers[0].lastResult.value.id).toBe("o-3");
     const elsewhere = await post("/v1/events/order.created", { payload: 1, delivery: "queued" }, "other", headers);
@@ -278,8 +290,9 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
       expect(stored.status, stored.text).toBe(202);
       expect(stored.body).toEqual({ id: claim.id, event: "order.paid", handlers: 1, duplicate: false });
       expect((await settled(claim.id)).handlers[0].lastResult.value).toMatchObject({ id: claim.key });
-      const again = await post("/v1/events/order.paid", { payload: { id: "later" }, delivery: "queued" }, "shop", { "idempotency-key": claim.key });
+      const again = await post("/v1/events/order.paid", { payload: { id: claim.key }, delivery: "queued" }, "shop", { "idempotency-key": claim.key });
       expect(again.body).toEqual({ ...stored.body, duplicate: true });
+      expectError(await post("/v1/events/order.paid", { payload: { id: "later" }, delivery: "queued" }, "shop", { "idempotency-key": claim.key }), 422, "IDEMPOTENCY_KEY_REUSED");
     }
     // A claim still being stored (recent, not failed): the repeat is asked to try again.
     await redis.set(idemKey("in-flight"), "00000000-0000-4000-8000-00000000f1e5", "PX", 86_400_000);

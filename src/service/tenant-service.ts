@@ -7,6 +7,7 @@ import { mapLimited } from "../map-limited.js";
 import type { ModuleInfo } from "../loader/module-graph.js";
 import { fileIssue, type ValidationResult } from "../loader/issues.js";
 import { Admission } from "./admission.js";
+import { requestFingerprint } from "./delivery/request-fingerprint.js";
 import type { AuditLog, AuditRow } from "./audit-log.js";
 import type { Caller } from "./caller.js";
 import type { ServiceConfig, TenantConfig } from "./config.js";
@@ -197,10 +198,11 @@ export class TenantService {
     if (targets.length === 0) return { id: null, event, handlers: 0, duplicate: false };
     serializable(payload, context);
     await this.parts.store.ready();
+    const fingerprint = requestFingerprint(event, payload, context);
+    let answer: QueuedEvent & { fingerprint?: string };
     try {
       const repeat = await this.roomForQueued(tenant, targets.length, idempotencyKey);
-      if (repeat) return repeat;
-      return await this.parts.delivery.enqueue({
+      answer = repeat ?? await this.parts.delivery.enqueue({
         tenant: tenant.id,
         event,
         payload: payload ?? null,
@@ -208,6 +210,7 @@ export class TenantService {
         user: principal.user,
         permissions: principal.permissions,
         idempotencyKey,
+        fingerprint,
         source: "api",
         handlers: targets.map(({ file, funcName }) => ({ file, funcName })),
         maxAttempts: tenant.quotas.maxDeliveryAttempts,
@@ -218,13 +221,19 @@ export class TenantService {
       this.parts.log("could not store a queued event", error);
       throw new ServiceError("UNAVAILABLE", "the event could not be stored; try again shortly", 1000);
     }
+    const { fingerprint: first, ...queued } = answer;
+    // A key used again for another request: its first answer would hide that this one was never queued.
+    if (queued.duplicate && first !== undefined && first !== fingerprint) {
+      throw new ServiceError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used in the last 24 h for another request (event, payload or context); use a new key");
+    }
+    return queued;
   }
 
   /**
    * Room in the tenant's backlog (maxQueuedEvents) for `jobs` more, or 429 TOO_MANY_QUEUED; a repeat of an
    * event already stored gets its answer (returned) even while the backlog is full.
    */
-  private async roomForQueued(tenant: TenantConfig, jobs: number, idempotencyKey: string | null): Promise<QueuedEvent | undefined> {
+  private async roomForQueued(tenant: TenantConfig, jobs: number, idempotencyKey: string | null): Promise<(QueuedEvent & { fingerprint?: string }) | undefined> {
     try {
       await this.backlog.admit(tenant.id, jobs, tenant.quotas.maxQueuedEvents);
       return undefined;
@@ -256,6 +265,7 @@ export class TenantService {
       user: null,
       permissions: null,
       idempotencyKey: `schedule:${tick.cron}@${at}`,
+      fingerprint: requestFingerprint(`schedule:${tick.cron}`, { schedule: tick.cron, at }, null),
       source: "schedule",
       handlers: tick.handlers,
       maxAttempts: tenant.quotas.maxDeliveryAttempts,

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { AttemptResult, DeadLetter, JobFilter, JobListing, JobState, JobView, TakenJob } from "./delivery-store.js";
-import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type NewEvent } from "./delivery-engine.js";
+import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type KeyedAnswer, type NewEvent } from "./delivery-engine.js";
 import { throttledLog } from "../throttled-log.js";
 import { DEAD_LETTER_TTL_MS, FINAL_CODES, IDEMPOTENCY_TTL_MS, keptValue, SUCCEEDED_TTL_MS } from "./retry-policy.js";
 import { TICK_GRACE_MS, type QueueTick, type Schedule, type TenantSchedules } from "./schedule-ticker.js";
@@ -15,7 +15,7 @@ import { TICK_GRACE_MS, type QueueTick, type Schedule, type TenantSchedules } fr
 type HandlerJobData = Omit<TakenJob, "attempt"> & { sharedInput?: true };
 
 /** The delivery record's fields the service reads (never its payload, which may be large). */
-const RECORD_FIELDS = ["tenant", "event", "source", "createdAt", "handlers", "stored", "failed"] as const;
+const RECORD_FIELDS = ["tenant", "event", "source", "createdAt", "handlers", "stored", "failed", "fingerprint"] as const;
 type DeliveryRecord = Partial<Record<(typeof RECORD_FIELDS)[number], string>>;
 
 export interface BullmqDeliveryOptions {
@@ -142,11 +142,11 @@ export class BullmqDelivery implements DeliveryEngine {
    * id it holds), so a key never queues a handler twice. The record is marked stored only once every job
    * is in the queue, so a duplicate is never answered for jobs that are not there.
    */
-  async enqueue(input: NewEvent): Promise<{ id: string; event: string; handlers: number; duplicate: boolean }> {
+  async enqueue(input: NewEvent): Promise<KeyedAnswer & { duplicate: boolean }> {
     let id: string = randomUUID();
     const now = this.options.now();
     const sharedInput = input.handlers.length > 1;
-    const record = ["tenant", input.tenant, "event", input.event, "source", input.source, "createdAt", String(now), "handlers", String(input.handlers.length)];
+    const record = ["tenant", input.tenant, "event", input.event, "source", input.source, "createdAt", String(now), "handlers", String(input.handlers.length), "fingerprint", input.fingerprint];
     if (sharedInput) record.push("payload", JSON.stringify(input.payload ?? null), "context", JSON.stringify(input.context ?? null));
     const metaTtl = DEAD_LETTER_TTL_MS + SUCCEEDED_TTL_MS;
     const idemKey = input.idempotencyKey === null ? undefined : this.key("idem", input.tenant, sha(input.idempotencyKey));
@@ -227,7 +227,7 @@ export class BullmqDelivery implements DeliveryEngine {
     return { id, event: meta.event!, source, createdAt: Number(meta.createdAt), handlers, state: overallState(handlers), attempts: handlers.reduce((sum, h) => sum + h.attempts, 0) };
   }
 
-  async keyed(tenant: string, key: string): Promise<{ id: string; event: string; handlers: number } | undefined> {
+  async keyed(tenant: string, key: string): Promise<KeyedAnswer | undefined> {
     const id = await this.redis.get(this.key("idem", tenant, sha(key)));
     return id === null ? undefined : storedAnswer(id, tenant, await this.record(id));
   }
@@ -489,8 +489,9 @@ async function viewOf(queue: Queue, read: Job): Promise<JobView> {
 }
 
 /** A key's earlier event as its repeats are answered: only the tenant's own, and only once its jobs are all queued. */
-function storedAnswer(id: string, tenant: string, meta: DeliveryRecord): { id: string; event: string; handlers: number } | undefined {
-  return meta.tenant === tenant && meta.stored === "1" ? { id, event: meta.event!, handlers: Number(meta.handlers) } : undefined;
+function storedAnswer(id: string, tenant: string, meta: DeliveryRecord): KeyedAnswer | undefined {
+  if (meta.tenant !== tenant || meta.stored !== "1") return undefined;
+  return { id, event: meta.event!, handlers: Number(meta.handlers), ...(meta.fingerprint === undefined ? {} : { fingerprint: meta.fingerprint }) };
 }
 
 function sha(text: string): string {

@@ -12,6 +12,14 @@ export interface DeliveryReport extends DeliveryView {
   attempts: number;
 }
 
+/** An event's answer; for one stored earlier under an Idempotency-Key, its request's fingerprint (when known). */
+export interface KeyedAnswer {
+  id: string;
+  event: string;
+  handlers: number;
+  fingerprint?: string;
+}
+
 export interface NewEvent {
   tenant: string;
   event: string;
@@ -20,6 +28,8 @@ export interface NewEvent {
   user: string | null;
   permissions: string[] | null;
   idempotencyKey: string | null;
+  /** requestFingerprint(event, payload, context): kept with the key, so a key reused for another request is told apart. */
+  fingerprint: string;
   source: "api" | "schedule";
   handlers: { file: string; funcName: string }[];
   maxAttempts: number;
@@ -32,12 +42,15 @@ export interface NewEvent {
  */
 export interface DeliveryEngine {
   readonly name: "embedded" | "bullmq";
-  /** Stores the event's handler jobs; with an Idempotency-Key the tenant used within 24 h, the first delivery (nothing new is queued). */
-  enqueue(input: NewEvent): Promise<{ id: string; event: string; handlers: number; duplicate: boolean }>;
+  /**
+   * Stores the event's handler jobs; with an Idempotency-Key the tenant used within 24 h, the first delivery
+   * (nothing new is queued) and its request's fingerprint.
+   */
+  enqueue(input: NewEvent): Promise<KeyedAnswer & { duplicate: boolean }>;
   report(tenant: string, id: string): Promise<DeliveryReport | undefined>;
   deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]>;
   /** The answer an Idempotency-Key of the tenant already has (an event stored under it within 24 h), if any. */
-  keyed(tenant: string, key: string): Promise<{ id: string; event: string; handlers: number } | undefined>;
+  keyed(tenant: string, key: string): Promise<KeyedAnswer | undefined>;
   /** The tenant's handler jobs not yet finished (waiting, delayed for a retry, or running); a store may stop counting at `atMost`. */
   backlog(tenant: string, atMost: number): Promise<number>;
   /** Queues a delivery's dead letters again, each with fresh attempts; how many (undefined: the tenant has no such delivery). */

@@ -1,5 +1,6 @@
 import type { NewEvent } from "./delivery-engine.js";
 import { GroupCommit } from "../group-commit.js";
+import { requestFingerprint } from "./request-fingerprint.js";
 import type { Database, Statement, Transaction } from "../database.js";
 
 export type JobState = "queued" | "running" | "succeeded" | "failed";
@@ -159,6 +160,8 @@ export interface DeliveryStore {
   deadLetters(tenant: string, limit: number, before?: number): Promise<DeadLetter[]>;
   /** The delivery an Idempotency-Key of the tenant names (within its 24 h), if any. */
   keyed(tenant: string, key: string): Promise<string | undefined>;
+  /** requestFingerprint of a stored delivery's event, payload and context; undefined when there is no such delivery. */
+  fingerprint(tenant: string, id: string): Promise<string | undefined>;
   /** The tenant's handler jobs not yet finished (queued or running), counted up to `atMost`. */
   backlog(tenant: string, atMost: number): Promise<number>;
   /** How many dead letters of the delivery were queued again; undefined when the tenant has no such delivery. */
@@ -346,6 +349,13 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   async keyed(tenant: string, key: string): Promise<string | undefined> {
     return this.keyedId(tenant, key);
+  }
+
+  async fingerprint(tenant: string, id: string): Promise<string | undefined> {
+    const d = this.sql(`SELECT event, payload, context FROM deliveries WHERE id = ? AND tenant = ?`).get(id, tenant) as
+      | { event: string; payload: string; context: string | null }
+      | undefined;
+    return d && requestFingerprint(d.event, JSON.parse(d.payload), d.context === null ? null : JSON.parse(d.context));
   }
 
   /** The delivery the tenant's Idempotency-Key names (inside a batch's transaction too). */

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AttemptResult, DeadLetter, DeliveryStore, TakenJob } from "./delivery-store.js";
-import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type NewEvent } from "./delivery-engine.js";
+import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type KeyedAnswer, type NewEvent } from "./delivery-engine.js";
 import { DEAD_LETTER_TTL_MS, IDEMPOTENCY_TTL_MS, keptValue, SUCCEEDED_TTL_MS, verdict } from "./retry-policy.js";
 import { queueRecentTicks, type QueueTick, type TenantSchedules } from "./schedule-ticker.js";
 
@@ -59,11 +59,13 @@ export class EventDelivery implements DeliveryEngine {
   }
 
   /** Stores the event's handler jobs; with an Idempotency-Key the tenant used within 24 h, the first delivery (nothing new is queued). */
-  async enqueue(input: NewEvent): Promise<{ id: string; event: string; handlers: number; duplicate: boolean }> {
+  async enqueue(input: NewEvent): Promise<KeyedAnswer & { duplicate: boolean }> {
     const { id, created } = await this.store.add({ ...input, id: randomUUID(), at: this.options.now() });
-    if (created) this.wake();
-    const view = created ? undefined : await this.store.delivery(input.tenant, id);
-    return { id, event: view?.event ?? input.event, handlers: view?.handlers.length ?? input.handlers.length, duplicate: !created };
+    if (created) {
+      this.wake();
+      return { id, event: input.event, handlers: input.handlers.length, duplicate: false };
+    }
+    return { ...(await this.answer(input.tenant, id))!, duplicate: true };
   }
 
   async report(tenant: string, id: string): Promise<DeliveryReport | undefined> {
@@ -72,10 +74,17 @@ export class EventDelivery implements DeliveryEngine {
     return { ...view, state: overallState(view.handlers), attempts: view.handlers.reduce((sum, h) => sum + h.attempts, 0) };
   }
 
-  async keyed(tenant: string, key: string): Promise<{ id: string; event: string; handlers: number } | undefined> {
+  async keyed(tenant: string, key: string): Promise<KeyedAnswer | undefined> {
     const id = await this.store.keyed(tenant, key);
-    const view = id === undefined ? undefined : await this.store.delivery(tenant, id);
-    return view && { id: view.id, event: view.event, handlers: view.handlers.length };
+    return id === undefined ? undefined : this.answer(tenant, id);
+  }
+
+  /** A stored delivery's answer, with its request's fingerprint. */
+  private async answer(tenant: string, id: string): Promise<KeyedAnswer | undefined> {
+    const view = await this.store.delivery(tenant, id);
+    if (!view) return undefined;
+    const fingerprint = await this.store.fingerprint(tenant, id);
+    return { id: view.id, event: view.event, handlers: view.handlers.length, ...(fingerprint === undefined ? {} : { fingerprint }) };
   }
 
   backlog(tenant: string, atMost: number): Promise<number> {

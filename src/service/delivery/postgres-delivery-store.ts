@@ -18,6 +18,7 @@ import {
   type TakenRow,
   takenJob,
 } from "./delivery-store.js";
+import { requestFingerprint } from "./request-fingerprint.js";
 
 /**
  * The queue in PostgreSQL (the service's store is PostgreSQL and there is no Redis): every node of the
@@ -152,6 +153,15 @@ export class PostgresDeliveryStore implements DeliveryStore {
   async keyed(tenant: string, key: string): Promise<string | undefined> {
     const { rows } = await this.db.query<{ id: string }>(`SELECT id FROM deliveries WHERE tenant = $1 AND idempotency_key = $2`, [tenant, key]);
     return rows[0]?.id;
+  }
+
+  async fingerprint(tenant: string, id: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ event: string; payload: string; context: string | null }>(
+      `SELECT event, payload, context FROM deliveries WHERE id = $1 AND tenant = $2`,
+      [id, tenant],
+    );
+    const d = rows[0];
+    return d && requestFingerprint(d.event, JSON.parse(d.payload), d.context === null ? null : JSON.parse(d.context));
   }
 
   async backlog(tenant: string, atMost: number): Promise<number> {
