@@ -116,6 +116,10 @@ describe("regular expression or division, as the engine reads it", () => {
     "x = a?.b?.void / 1; hidden(); y = g /g",
     "x = a?.\\u0074ypeof / 1; hidden(); y = g /g",
     "x = a?.\ninstanceof\n/ 1; hidden(); y = g /\ng",
+    // `function`/`class` behind `?.`: acorn pops the context they push; one they did not push was a parent's.
+    "{ x = (a?.function)\n/ 1; hidden(); y = g /\ng }",
+    "{ x = (a?.class)\n/ 1; hidden(); y = g /\ng }",
+    "{ x = (a?.\\u0066unction)\n/ 1; hidden(); y = g /\ng }",
   ];
   it.each(hiding)("%j: both parsers see the code the engine runs", (text) => {
     const code = `let x;\n${text};\n`;
@@ -128,8 +132,20 @@ describe("regular expression or division, as the engine reads it", () => {
     }
   });
 
+  it("a keyword behind `?.` at the top of a program leaves acorn's context stack whole", () => {
+    for (const code of ["x = a?.\\u0066unction", "x = a?.function", "x = a?.class / 2"]) {
+      const acornOnly = parseWith(false, code, ".cjs", true);
+      expect(acornOnly).toHaveProperty("ast");
+      expectSameTrees(code, ".cjs", true);
+    }
+  });
+
   it("a regular expression stays one where the engine reads one", () => {
-    for (const text of ["async function f() {}\n/ 1; hidden(); y = g /g", "x = a.b\n/ 1; y = g /g", "x = function () {}\n/ 1; y = g /g"]) {
+    for (const text of [
+      "async function f() {}\n/ 1; hidden(); y = g /g",
+      "x = a.b\n/ 1; y = g /g",
+      "x = function () {}\n/ 1; y = g /g",
+    ]) {
       expectSameTrees(text, ".cjs");
     }
     const statement = parseWith(false, "async function f() {}\n/ 1; hidden(); y = g /g", ".cjs", false);

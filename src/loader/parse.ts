@@ -34,8 +34,9 @@ const BASE: acorn.Options = { ecmaVersion: "latest", locations: false, allowHash
  * `async function () {}` expression, and after a keyword (or `of`/`yield`) named behind `?.` (`a?.typeof`).
  * There acorn read `x = async function () {}` newline `/ 1; hidden(); y = g /` newline `g` as a statement
  * and a regular expression, the engine as a division and code: code no rule saw, without loop guards
- * (test/parser-agreement.test.ts). This parser makes both guesses as the engine does: a keyword behind `?.`
- * is a property name (as acorn already has it behind `.`), and the override acorn applies to the async
+ * (test/parser-agreement.test.ts). This parser makes both guesses as the engine does: a keyword behind
+ * `?.` is a property name (as acorn already has it behind `.`; `function` and `class` keep the context they
+ * push, which acorn pops again when it reads them as a name), and the override acorn applies to the async
  * function's context lands on that context instead of on the parenthesis pushed after it.
  */
 const tt = acorn.tokTypes;
@@ -53,7 +54,9 @@ const Parser = acorn.Parser.extend(
   (Base) =>
     class extends (Base as unknown as new (...args: never[]) => ContextParser) {
       override updateContext(prevType: acorn.TokenType): void {
-        if (prevType === tt.questionDot && (this.type.keyword || this.type === tt.name)) this.exprAllowed = false;
+        // Not `function`/`class`: acorn pops the context they push when it reads them as a name behind
+        // `?.` (parseIdentNode), so a context they did not push would be one of their parents'.
+        if (prevType === tt.questionDot && (this.type.keyword || this.type === tt.name) && this.type !== tt._function && this.type !== tt._class) this.exprAllowed = false;
         else super.updateContext(prevType);
       }
       override overrideContext(context: TokContext): void {

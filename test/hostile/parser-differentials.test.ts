@@ -15,6 +15,16 @@ const hide = "let g = 1, y;\nconst x = async function () {}\n/ 1; __tenantbox_b.
 const hideOptional = "const a = {}; let g = 1, y;\nconst x = a?.typeof\n/ 1; __tenantbox_b.l = 1e15; y = g /\ng;\n";
 const count = "exports.count = function (n) { let i = 0; while (i < n) i++; return i; };\n";
 
+/** A library under node_modules whose `new Function` text holds `hiding` in a block, and the tenant file that calls it. */
+function generated(name: string, hiding: string): Record<string, string> {
+  const body = `let i = 0, g = 1, y, a = {};\n{ ${hiding}\n/ 1; __tenantbox_b.l = 1e15; y = g /\ng; }\nwhile (i < n) i++; return i;`;
+  return {
+    [`node_modules/${name}/package.json`]: JSON.stringify({ name, main: "index.js" }),
+    [`node_modules/${name}/index.js`]: `module.exports = (n) => new Function("n", ${JSON.stringify(body)})(n);\n`,
+    [`${name}.cjs`]: `const gen = require("${name}"); exports.count = (n) => gen(n);\n`,
+  };
+}
+
 describe("regular expression or division: the validator reads what the engine runs", () => {
   const runtime = makeRuntime({ maxIterations: 10_000 });
   afterAll(async () => {
@@ -30,8 +40,11 @@ describe("regular expression or division: the validator reads what the engine ru
     "node_modules/gen/index.js":
       "module.exports = (n) => new Function('n', 'let i = 0, g = 1, y; const x = async function () {}\\n/ 1; __tenantbox_b.l = 1e15; y = g /\\ng; while (i < n) i++; return i;')(n);\n",
     "gen.cjs": "const gen = require('gen'); exports.count = (n) => gen(n);\n",
+    // Generated code (acorn alone): `function`/`class` behind `?.` (the context acorn pops for them was never pushed).
+    ...generated("gen-optional-function", "const x = (a?.function)"),
+    ...generated("gen-optional-class", "const x = (a?.class)"),
   });
-  it.each(["plain.cjs", "optional.mjs", "forced.cjs", "forced-optional.js", "gen.cjs"])("%s is refused, never run past its guards", async (file) => {
+  it.each(["plain.cjs", "optional.mjs", "forced.cjs", "forced-optional.js", "gen.cjs", "gen-optional-function.cjs", "gen-optional-class.cjs"])("%s is refused, never run past its guards", async (file) => {
     let outcome: unknown;
     try {
       outcome = await runtime.run({ folder, file, funcName: "count", args: [5_000_000] });
