@@ -116,6 +116,11 @@ describe("regular expression or division, as the engine reads it", () => {
     "x = a?.b?.void / 1; hidden(); y = g /g",
     "x = a?.\\u0074ypeof / 1; hidden(); y = g /g",
     "x = a?.\ninstanceof\n/ 1; hidden(); y = g /\ng",
+    // A function or class expression behind a conditional's `:`, which acorn's tokenizer took for a label's.
+    "x = a ? a : function () {}\n/ 1; hidden(); y = g /\ng",
+    "x = a ? a : class {}\n/ 1; hidden(); y = g /\ng",
+    "x = a ? a : class extends function () {} {}\n/ 1; hidden(); y = g /\ng",
+    "switch (1) { case 1: x = a ? a : function* () {}\n/ 1; hidden(); y = g /\ng }",
     // `function`/`class` behind `?.`: acorn pops the context they push; one they did not push was a parent's.
     "{ x = (a?.function)\n/ 1; hidden(); y = g /\ng }",
     "{ x = (a?.class)\n/ 1; hidden(); y = g /\ng }",
@@ -145,6 +150,10 @@ describe("regular expression or division, as the engine reads it", () => {
       "async function f() {}\n/ 1; hidden(); y = g /g",
       "x = a.b\n/ 1; y = g /g",
       "x = function () {}\n/ 1; y = g /g",
+      "l: function f() {}\n/ 1; y = g /g",
+      "x = a ? () => {} : b\n/ 1; y = g /g",
+      "{ function f() {}\n/ 1; y = g /g }",
+      "class Q { m() { return a ? b : function () {} } }\n/ 1; y = g /g",
     ]) {
       expectSameTrees(text, ".cjs");
     }

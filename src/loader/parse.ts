@@ -30,14 +30,17 @@ const BASE: acorn.Options = { ecmaVersion: "latest", locations: false, allowHash
 
 /**
  * Acorn decides regular expression or division while it tokenizes, from the tokens before (its "token
- * contexts"), and two of its guesses are wrong where the engine reads a division: after an anonymous
- * `async function () {}` expression, and after a keyword (or `of`/`yield`) named behind `?.` (`a?.typeof`).
- * There acorn read `x = async function () {}` newline `/ 1; hidden(); y = g /` newline `g` as a statement
- * and a regular expression, the engine as a division and code: code no rule saw, without loop guards
- * (test/parser-agreement.test.ts). This parser makes both guesses as the engine does: a keyword behind
+ * contexts"), and three of its guesses are wrong where the engine reads a division: after an anonymous
+ * `async function () {}` expression, after a keyword (or `of`/`yield`) named behind `?.` (`a?.typeof`), and
+ * after a function or class expression behind a conditional's `:` (`a ? b : function () {}`, which the
+ * tokenizer takes for a labelled statement's `label: function f() {}`). There acorn read
+ * `x = async function () {}` newline `/ 1; hidden(); y = g /` newline `g` as a statement and a regular
+ * expression, the engine as a division and code: code no rule saw, without loop guards
+ * (test/parser-agreement.test.ts). This parser makes the three guesses as the engine does: a keyword behind
  * `?.` is a property name (as acorn already has it behind `.`; `function` and `class` keep the context they
- * push, which acorn pops again when it reads them as a name), and the override acorn applies to the async
- * function's context lands on that context instead of on the parenthesis pushed after it.
+ * push, which acorn pops again when it reads them as a name), the override acorn applies to the async
+ * function's context lands on that context instead of on the parenthesis pushed after it, and a `function`
+ * or `class` the parser reads as an expression gets an expression's context.
  */
 const tt = acorn.tokTypes;
 /** Acorn's token contexts (exported by acorn, missing from its typings). */
@@ -49,6 +52,7 @@ type ContextParser = acorn.Parser & {
   context: TokContext[];
   updateContext(prevType: acorn.TokenType): void;
   overrideContext(context: TokContext): void;
+  parseExprAtom(...args: unknown[]): acorn.Expression;
 };
 const Parser = acorn.Parser.extend(
   (Base) =>
@@ -58,6 +62,11 @@ const Parser = acorn.Parser.extend(
         // `?.` (parseIdentNode), so a context they did not push would be one of their parents'.
         if (prevType === tt.questionDot && (this.type.keyword || this.type === tt.name) && this.type !== tt._function && this.type !== tt._class) this.exprAllowed = false;
         else super.updateContext(prevType);
+      }
+      override parseExprAtom(...args: unknown[]): acorn.Expression {
+        // The token is `function` or `class` and the context on top is the one it pushed: an expression's.
+        if (this.type === tt._function || this.type === tt._class) this.overrideContext(contexts.f_expr);
+        return super.parseExprAtom(...args);
       }
       override overrideContext(context: TokContext): void {
         const stack = this.context;

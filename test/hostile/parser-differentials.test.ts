@@ -40,11 +40,14 @@ describe("regular expression or division: the validator reads what the engine ru
     "node_modules/gen/index.js":
       "module.exports = (n) => new Function('n', 'let i = 0, g = 1, y; const x = async function () {}\\n/ 1; __tenantbox_b.l = 1e15; y = g /\\ng; while (i < n) i++; return i;')(n);\n",
     "gen.cjs": "const gen = require('gen'); exports.count = (n) => gen(n);\n",
-    // Generated code (acorn alone): `function`/`class` behind `?.` (the context acorn pops for them was never pushed).
+    // Generated code (acorn alone): `function`/`class` behind `?.` (the context acorn pops for them was never
+    // pushed), and a function or class expression behind a conditional's `:` (acorn took it for a label's).
     ...generated("gen-optional-function", "const x = (a?.function)"),
     ...generated("gen-optional-class", "const x = (a?.class)"),
+    ...generated("gen-conditional", "const x = g ? g : function () {}"),
+    ...generated("gen-conditional-class", "const x = g ? g : class {}"),
   });
-  it.each(["plain.cjs", "optional.mjs", "forced.cjs", "forced-optional.js", "gen.cjs", "gen-optional-function.cjs", "gen-optional-class.cjs"])("%s is refused, never run past its guards", async (file) => {
+  it.each(["plain.cjs", "optional.mjs", "forced.cjs", "forced-optional.js", "gen.cjs", "gen-optional-function.cjs", "gen-optional-class.cjs", "gen-conditional.cjs", "gen-conditional-class.cjs"])("%s is refused, never run past its guards", async (file) => {
     let outcome: unknown;
     try {
       outcome = await runtime.run({ folder, file, funcName: "count", args: [5_000_000] });
