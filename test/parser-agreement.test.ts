@@ -125,6 +125,9 @@ describe("regular expression or division, as the engine reads it", () => {
     "{ x = (a?.function)\n/ 1; hidden(); y = g /\ng }",
     "{ x = (a?.class)\n/ 1; hidden(); y = g /\ng }",
     "{ x = (a?.\\u0066unction)\n/ 1; hidden(); y = g /\ng }",
+    // A variable named `of` behind a name, which acorn's tokenizer took for a for-of head's `of`.
+    "let of = 1; x = a\nof\n/ 1; hidden(); y = g /\ng",
+    "let of = 1; x = [a]\nof\n/ 1; hidden(); y = g /\ng",
   ];
   it.each(hiding)("%j: both parsers see the code the engine runs", (text) => {
     const code = `let x;\n${text};\n`;
@@ -154,6 +157,8 @@ describe("regular expression or division, as the engine reads it", () => {
       "x = a ? () => {} : b\n/ 1; y = g /g",
       "{ function f() {}\n/ 1; y = g /g }",
       "class Q { m() { return a ? b : function () {} } }\n/ 1; y = g /g",
+      "for (const q of /re/g.exec(b)) {}",
+      "for (of of /re/g.exec(b)) {}",
     ]) {
       expectSameTrees(text, ".cjs");
     }

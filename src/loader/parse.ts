@@ -30,17 +30,19 @@ const BASE: acorn.Options = { ecmaVersion: "latest", locations: false, allowHash
 
 /**
  * Acorn decides regular expression or division while it tokenizes, from the tokens before (its "token
- * contexts"), and three of its guesses are wrong where the engine reads a division: after an anonymous
- * `async function () {}` expression, after a keyword (or `of`/`yield`) named behind `?.` (`a?.typeof`), and
+ * contexts"), and four of its guesses are wrong where the engine reads a division: after an anonymous
+ * `async function () {}` expression, after a keyword (or `of`/`yield`) named behind `?.` (`a?.typeof`),
  * after a function or class expression behind a conditional's `:` (`a ? b : function () {}`, which the
- * tokenizer takes for a labelled statement's `label: function f() {}`). There acorn read
+ * tokenizer takes for a labelled statement's `label: function f() {}`), and after a variable named `of`
+ * behind a name (`a` newline `of`, which it takes for a for-of head's `of`). There acorn read
  * `x = async function () {}` newline `/ 1; hidden(); y = g /` newline `g` as a statement and a regular
  * expression, the engine as a division and code: code no rule saw, without loop guards
- * (test/parser-agreement.test.ts). This parser makes the three guesses as the engine does: a keyword behind
+ * (test/parser-agreement.test.ts). This parser makes the four guesses as the engine does: a keyword behind
  * `?.` is a property name (as acorn already has it behind `.`; `function` and `class` keep the context they
  * push, which acorn pops again when it reads them as a name), the override acorn applies to the async
- * function's context lands on that context instead of on the parenthesis pushed after it, and a `function`
- * or `class` the parser reads as an expression gets an expression's context.
+ * function's context lands on that context instead of on the parenthesis pushed after it, a `function`
+ * or `class` the parser reads as an expression gets an expression's context, and an `of` the parser reads
+ * as a name is followed by an operator (a for-of head's `of` is never read as a name).
  */
 const tt = acorn.tokTypes;
 /** Acorn's token contexts (exported by acorn, missing from its typings). */
@@ -53,6 +55,8 @@ type ContextParser = acorn.Parser & {
   updateContext(prevType: acorn.TokenType): void;
   overrideContext(context: TokContext): void;
   parseExprAtom(...args: unknown[]): acorn.Expression;
+  parseIdent(liberal?: boolean): acorn.Identifier;
+  value: unknown;
 };
 const Parser = acorn.Parser.extend(
   (Base) =>
@@ -67,6 +71,11 @@ const Parser = acorn.Parser.extend(
         // The token is `function` or `class` and the context on top is the one it pushed: an expression's.
         if (this.type === tt._function || this.type === tt._class) this.overrideContext(contexts.f_expr);
         return super.parseExprAtom(...args);
+      }
+      override parseIdent(liberal?: boolean): acorn.Identifier {
+        // The token is `of` read as a name; the next one, read by this call, follows a name.
+        if (this.type === tt.name && this.value === "of") this.exprAllowed = false;
+        return super.parseIdent(liberal);
       }
       override overrideContext(context: TokContext): void {
         const stack = this.context;
