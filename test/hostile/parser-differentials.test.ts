@@ -54,8 +54,12 @@ describe("regular expression or division: the validator reads what the engine ru
     try {
       outcome = await runtime.run({ folder, file, funcName: "count", args: [5_000_000] });
     } catch (error) {
-      outcome = (error as { code?: string }).code;
+      const { code, message, details } = error as { code?: string; message?: string; details?: unknown };
+      outcome = `${code}: ${message} ${JSON.stringify(details ?? null)}`;
     }
-    expect(["VALIDATION_ERROR", "RUNTIME_ERROR"]).toContain(outcome);
+    // Refused for the very code it hid (a module's validation, or the library's generated code), or, for
+    // the files meriyah refuses, for that construct; not for anything else a typo in a case could throw.
+    if (file.startsWith("forced")) expect(outcome).toMatch(/^VALIDATION_ERROR: .*1:2\d syntax: Invalid hexadecimal escape sequence/);
+    else expect(outcome).toMatch(/^(VALIDATION_ERROR|RUNTIME_ERROR): .*__tenantbox_b/s);
   });
 });
