@@ -1,4 +1,5 @@
 import { builtinModules, createRequire } from "node:module";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { build, type Plugin } from "esbuild";
 import { defineConfig } from "tsup";
@@ -21,6 +22,18 @@ const otherBuiltinsStayExternal: Plugin = {
       const id = builtinId(args.path.replace(/\/$/, ""));
       return id ? { path: id, external: true } : undefined;
     });
+  },
+};
+
+/** `tenantbox:meriyah-umd`: meriyah's UMD build as a string (runner/embedded-meriyah.ts evaluates it when first needed). */
+const meriyahUmdText: Plugin = {
+  name: "meriyah-umd-text",
+  setup(b) {
+    b.onResolve({ filter: /^tenantbox:meriyah-umd$/ }, () => ({
+      path: path.join(path.dirname(createRequire(import.meta.url).resolve("meriyah")), "meriyah.umd.min.js"),
+      namespace: "meriyah-umd-text",
+    }));
+    b.onLoad({ filter: /.*/, namespace: "meriyah-umd-text" }, async (args) => ({ contents: await readFile(args.path, "utf8"), loader: "text" }));
   },
 };
 
@@ -64,6 +77,7 @@ export default defineConfig({
   // A sandbox process may read only its own entry file (sandbox-os.ts): what it compiles generated code with
   // (loader/code-generation.ts) is bundled into it.
   noExternal: ["acorn", "acorn-walk", "magic-string", "meriyah"],
+  esbuildPlugins: [meriyahUmdText],
   // Meriyah's minified build (118 KB against 312 KB): a loader thread loads the whole bundle when it starts.
   esbuildOptions(options) {
     options.alias = { meriyah: path.join(path.dirname(createRequire(import.meta.url).resolve("meriyah")), "meriyah.min.mjs") };

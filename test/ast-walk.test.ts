@@ -4,9 +4,12 @@ import * as walk from "acorn-walk";
 import type * as acorn from "acorn";
 import { describe, expect, it } from "vitest";
 import { walkWithAncestors } from "../src/loader/ast-walk.js";
-import { meriyahParser } from "../src/loader/meriyah-parser.js";
+import { parse as meriyahParse } from "meriyah";
+import { meriyahParserOf } from "../src/loader/meriyah-parser.js";
 import { installFastParser, parseModule, ParseFailure } from "../src/loader/parse.js";
 import { CORNER_CASES, corpusFiles, CORPUS_ROOT } from "./js-corpus.js";
+
+const meriyahParser = meriyahParserOf(meriyahParse);
 
 /**
  * The rule walk (ast-walk.ts) must visit what acorn-walk's fullAncestor visits: the same nodes, in the same

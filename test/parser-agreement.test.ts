@@ -1,9 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { meriyahParser } from "../src/loader/meriyah-parser.js";
+import { parse as meriyahParse } from "meriyah";
+import { meriyahParserOf } from "../src/loader/meriyah-parser.js";
 import { installFastParser, parseModule, ParseFailure, type ParsedModule } from "../src/loader/parse.js";
 import { CORNER_CASES, corpusFiles, CORPUS_ROOT } from "./js-corpus.js";
+
+const meriyahParser = meriyahParserOf(meriyahParse);
 
 /**
  * The loader threads parse with meriyah (meriyah-parser.ts) and fall back to acorn whenever it refuses a

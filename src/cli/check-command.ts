@@ -5,6 +5,9 @@ import { LEVEL_DEFAULTS, type SecurityLevel, type ValidationIssue } from "../ind
 import { invalidJsonIssue } from "../loader/json-positions.js";
 import { fileIssue } from "../loader/issues.js";
 import { checkModule } from "../loader/validate.js";
+import { meriyahParserOf } from "../loader/meriyah-parser.js";
+import { installFastParser } from "../loader/parse.js";
+import { parse as meriyahParse } from "meriyah";
 import { MANIFEST_FILE } from "../registry/manifest.js";
 import { walkModuleFiles } from "../registry/module-files.js";
 import { Registry } from "../registry/registry.js";
@@ -50,6 +53,8 @@ export function checkFile(absolute: string, level: SecurityLevel): ValidationIss
       return [invalidJsonIssue(code, error)];
     }
   }
+  // The parser the runtime's loader threads read files with, so that `check` and a call agree.
+  installFastParser(meriyahParserOf(meriyahParse));
   return checkModule(code, extension, level).result.issues;
 }
 

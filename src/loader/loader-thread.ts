@@ -10,7 +10,8 @@ import type { LoaderThreadData } from "./loader-pool.js";
 import { VersionStore } from "./version-store.js";
 import { warmUpOnStart } from "./warm-up.js";
 import { installFastParser } from "./parse.js";
-import { meriyahParser } from "./meriyah-parser.js";
+import { meriyahParserOf } from "./meriyah-parser.js";
+import { parse as meriyahParse } from "meriyah";
 
 export type LoaderTask = ({ op: "compile"; input: CompileInput } | { op: "check"; input: CheckInput } | { op: "graph"; input: GraphWalkInput }) & {
   /** When this thread started the task (ms since the epoch): the deadline counts from then, not from a thread's start-up. */
@@ -19,7 +20,7 @@ export type LoaderTask = ({ op: "compile"; input: CompileInput } | { op: "check"
 
 const data = workerData as Partial<LoaderThreadData> | null;
 const store = data?.store ? new VersionStore(data.store, data.store.share) : undefined;
-installFastParser(meriyahParser);
+installFastParser(meriyahParserOf(meriyahParse));
 // Before the thread takes its first task (piscina waits for this module to load).
 warmUpOnStart(data?.warmUp);
 

@@ -1,5 +1,5 @@
 import type * as acorn from "acorn";
-import { parse } from "meriyah";
+import type { parse } from "meriyah";
 import type { FastParser } from "./parse.js";
 
 const OFFSETS = { start: true, end: true, range: false } as const;
@@ -9,6 +9,10 @@ const OFFSETS = { start: true, end: true, range: false } as const;
  * literals' raw text, scope tracking (a redeclaration is an early error), and for scripts the web grammar
  * (HTML-like comments, Annex B) the engine compiles them with. On real code its trees equal acorn's
  * (test/parser-agreement.test.ts), in a third of acorn's time: parsing was most of a fresh module's compile.
+ * Takes meriyah's `parse`: the loader threads bundle meriyah, the sandbox processes evaluate it when they
+ * first compile generated code (runner/embedded-meriyah.ts).
  */
-export const meriyahParser: FastParser = (code, goal, globalReturn) =>
-  parse(code, { sourceType: goal, ranges: OFFSETS, raw: true, webcompat: goal === "script", globalReturn, lexical: true, next: false }) as unknown as acorn.Program;
+export function meriyahParserOf(meriyahParse: typeof parse): FastParser {
+  return (code, goal, globalReturn) =>
+    meriyahParse(code, { sourceType: goal, ranges: OFFSETS, raw: true, webcompat: goal === "script", globalReturn, lexical: true, next: false }) as unknown as acorn.Program;
+}

@@ -3,6 +3,7 @@ import vm from "node:vm";
 import { ByteBoundedCache } from "../loader/byte-bounded-cache.js";
 import { compileGeneratedFunction } from "../loader/code-generation.js";
 import { CJS_PARAMS } from "../loader/transform.js";
+import { parseGeneratedCodeWithMeriyah } from "./embedded-meriyah.js";
 import type { SecurityLevel } from "../security-levels.js";
 
 /** The file name generated code's scripts are compiled under: not a tenant module, so its frames never show. */
@@ -32,6 +33,7 @@ export class GeneratedCode {
     const hash = createHash("sha256").update(level).update("\0").update(source).digest("base64url");
     let result = this.results.get(hash);
     if (!result) {
+      parseGeneratedCodeWithMeriyah();
       const compiled = compileGeneratedFunction(source, level);
       result = "error" in compiled ? compiled : { body: compiled.wrapper.slice(WRAPPER_HEAD.length, compiled.wrapper.length - WRAPPER_TAIL.length) };
       this.results.set(hash, result, 256 + 2 * ("body" in result ? result.body.length : result.error.length));

@@ -62,4 +62,19 @@ describe("regular expression or division: the validator reads what the engine ru
     if (file.startsWith("forced")) expect(outcome).toMatch(/^VALIDATION_ERROR: .*1:2\d syntax: Invalid hexadecimal escape sequence/);
     else expect(outcome).toMatch(/^(VALIDATION_ERROR|RUNTIME_ERROR): .*__tenantbox_b/s);
   });
+
+  // Generated code is read by meriyah in the sandbox too (runner/embedded-meriyah.ts), as tenant files are on
+  // the loader threads: a construct only meriyah refuses (acorn and the engine accept it) is refused there.
+  it("generated code is parsed by meriyah in the sandbox: what meriyah alone refuses is refused there as well", async () => {
+    const gen = makeTenant({
+      "node_modules/tpl/package.json": '{"name":"tpl","main":"index.js"}',
+      "node_modules/tpl/index.js": "module.exports = (text) => new Function(text)();\n",
+      "t.cjs": "const tpl = require('tpl'); exports.f = (text) => tpl(text);\n",
+    });
+    expect(await runtime.run({ folder: gen, file: "t.cjs", funcName: "f", args: ["return 40 + 2"] })).toBe(42);
+    await expect(runtime.run({ folder: gen, file: "t.cjs", funcName: "f", args: ["function never() { this`\\u` }\nreturn 1"] })).rejects.toMatchObject({
+      code: "RUNTIME_ERROR",
+      message: expect.stringMatching(/Invalid hexadecimal escape sequence/),
+    });
+  });
 });
