@@ -96,8 +96,9 @@ export type FastParser = (code: string, goal: "script" | "module", globalReturn:
 let fastParser: FastParser | undefined;
 
 /**
- * The loader threads, which parse almost all tenant text, install meriyah here (meriyah-parser.ts); the
- * sandbox processes, which parse only generated code, keep to acorn and start without meriyah's weight.
+ * Meriyah (meriyah-parser.ts), installed by whatever reads tenant text: the loader threads when they start,
+ * the sandbox processes when they first compile generated code (runner/embedded-meriyah.ts), `tenantbox
+ * check` before it checks. Without one (tests of acorn's own reading), acorn parses alone.
  */
 export function installFastParser(parser: FastParser | undefined): void {
   fastParser = parser;
