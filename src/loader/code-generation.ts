@@ -20,7 +20,7 @@ export function codeGenerationAllowed(level: SecurityLevel): boolean {
   return levelRank(level) <= levelRank(CODE_GENERATION_UP_TO);
 }
 
-/** The router library code's `Function` references go through (a wrapper parameter: transform.ts GUARD_PARAMS). */
+/** The router library code's `Function` references go through (a wrapper parameter: transform.ts Guards.params). */
 export const FUNCTION_ROUTER = "__tenantbox_Function";
 
 /**
@@ -43,7 +43,7 @@ export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, cod
   });
 }
 
-/** The realm's scope maker for `with` in generated code (a wrapper parameter: transform.ts GUARD_PARAMS). */
+/** The realm's scope maker for `with` in generated code (a wrapper parameter: transform.ts Guards.params). */
 export const WITH_SCOPE = "__tenantbox_with";
 
 /** `with (data) ...` becomes `with (__tenantbox_with(data)) ...`. */

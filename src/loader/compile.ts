@@ -107,7 +107,8 @@ export function compileModule(
   }
   const version: CompiledVersion = {
     format: checked.parsed.format,
-    hash: hashOf(id, transformed.wrapper),
+    // Without the guards' random suffix: the same module has the same hash whichever compile made it.
+    hash: hashOf(id, transformed.wrapper.split(transformed.guardSuffix).join("")),
     source: transformed.wrapper,
     bytes,
     specifiers: transformed.specifiers,

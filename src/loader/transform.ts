@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type * as acorn from "acorn";
 import MagicString from "magic-string";
 import { routeFunctionConstructor, scopeWithStatements } from "./code-generation.js";
@@ -11,22 +12,52 @@ import { indexedNodes } from "./ast-index.js";
  * body as a function. Line 0 holds the header (the script is compiled with lineOffset -1), so tenant line
  * numbers in stack traces stay true.
  */
-export const GUARD_PARAMS = "__tenantbox_b, __tenantbox_enter, __tenantbox_loop, __tenantbox_Function, __tenantbox_with";
 export const CJS_PARAMS = "exports, require, module, __filename, __dirname, __tenantbox_take";
+/** How every ES module's wrapper starts (its guard parameters follow: Guards.params). */
+export const ESM_HEAD = "(function (__tenantbox_import, __tenantbox_exports, ";
+
 /**
- * CommonJS takes its guards from a one-shot function instead of parameters: a sloppy module's wrapper is
- * sloppy too, and a sloppy function's `.arguments` (reached through some function's `.caller`) would hand
- * out the budget object. Locals are out of reach; the take gives the guards once (a wrapper called again
- * with forged ones runs until the worker's hard stop: SECURITY.md, "Node's surface and library code").
+ * The guards' names in one wrapper, and the text that uses them. The budget object and the two guard
+ * functions are named with a random suffix per transform: the rules refuse every `__tenantbox` name, and
+ * should a parser ever read some text differently from the engine (code the rules never saw), that code
+ * still could not name the budget to switch the guards off. A tenant can read the suffix (a function's
+ * `toString`) but never write it into code compiled with it: each compile draws its own.
  */
-const TAKE_GUARDS = `const __tenantbox_g = __tenantbox_take(), ${GUARD_PARAMS.split(", ").map((name, i) => `${name} = __tenantbox_g[${i}]`).join(", ")};`;
-export const ESM_PARAMS = `__tenantbox_import, __tenantbox_exports, ${GUARD_PARAMS}`;
-// A decrement and a compare on a shared budget object: cheap enough for every loop iteration and call
-// (measured: a call through a guard function cost 5-10x more than this inline form).
-const LOOP_GUARD = "if (--__tenantbox_b.l < 0) __tenantbox_loop();";
-const ENTER_GUARD = "if (--__tenantbox_b.n < 0) __tenantbox_enter();";
+interface Guards {
+  suffix: string;
+  /** The wrapper's guard parameters, in the order the sandbox hands them (sandbox/main.ts). */
+  params: string;
+  /**
+   * CommonJS takes its guards from a one-shot function instead of parameters: a sloppy module's wrapper is
+   * sloppy too, and a sloppy function's `.arguments` (reached through some function's `.caller`) would hand
+   * out the budget object. Locals are out of reach; the take gives the guards once (a wrapper called again
+   * with forged ones runs until the worker's hard stop: SECURITY.md, "Node's surface and library code").
+   */
+  take: string;
+  // A decrement and a compare on a shared budget object: cheap enough for every loop iteration and call
+  // (measured: a call through a guard function cost 5-10x more than this inline form).
+  loop: string;
+  enter: string;
+  /** The entry guard as the start of an expression (concise arrow bodies, default values, field values). */
+  enterExpression: string;
+}
+
+function guardsOf(suffix: string): Guards {
+  const [budget, enter, loop] = ["__tenantbox_b", "__tenantbox_enter", "__tenantbox_loop"].map((name) => name + suffix);
+  const params = `${budget}, ${enter}, ${loop}, __tenantbox_Function, __tenantbox_with`;
+  return {
+    suffix,
+    params,
+    take: `const __tenantbox_g = __tenantbox_take(), ${params.split(", ").map((name, i) => `${name} = __tenantbox_g[${i}]`).join(", ")};`,
+    loop: `if (--${budget}.l < 0) ${loop}();`,
+    enter: `if (--${budget}.n < 0) ${enter}();`,
+    enterExpression: `((--${budget}.n < 0 && ${enter}()), `,
+  };
+}
 
 export interface TransformedModule {
+  /** The guards' random suffix: the wrapper without it is the same for the same module (its hash). */
+  guardSuffix: string;
   /** A function expression, source text, starting with the header line. */
   wrapper: string;
   /** Static specifiers the module loads, in order of first appearance. */
@@ -44,20 +75,20 @@ function keepNewlines(text: string): string {
  * timeout (no watchdog thread per call) and the maxIterations counter; a tripped guard throws at every
  * later guard, so no loop, recursion or promise chain can outlive its invocation's time.
  */
-function addGuards(s: MagicString, parsed: ParsedModule, requires: Set<string> | undefined): void {
+function addGuards(s: MagicString, parsed: ParsedModule, requires: Set<string> | undefined, guards: Guards): void {
   const loop = (body: acorn.Statement) => {
-    if (body.type === "BlockStatement") s.appendLeft(body.start + 1, LOOP_GUARD);
+    if (body.type === "BlockStatement") s.appendLeft(body.start + 1, guards.loop);
     else {
-      s.prependRight(body.start, "{" + LOOP_GUARD);
+      s.prependRight(body.start, "{" + guards.loop);
       s.appendLeft(body.end, "}");
     }
   };
   const enter = (fn: acorn.Function) => {
     const body = fn.body as AnyNode;
-    if (body.type === "BlockStatement") s.appendLeft(body.start + 1, ENTER_GUARD);
+    if (body.type === "BlockStatement") s.appendLeft(body.start + 1, guards.enter);
     else {
       // Concise arrow body: keep it an expression.
-      s.prependRight(body.start, "((--__tenantbox_b.n < 0 && __tenantbox_enter()), ");
+      s.prependRight(body.start, guards.enterExpression);
       s.appendLeft(body.end, ")");
     }
   };
@@ -70,7 +101,7 @@ function addGuards(s: MagicString, parsed: ParsedModule, requires: Set<string> |
     for (const param of fn.params) {
       const p = param as AnyNode;
       if (p.type === "AssignmentPattern" && !definesOnly(p.right as AnyNode)) {
-        s.prependRight(p.right.start, "((--__tenantbox_b.n < 0 && __tenantbox_enter()), ");
+        s.prependRight(p.right.start, guards.enterExpression);
         s.appendLeft(p.right.end, ")");
       }
     }
@@ -85,11 +116,11 @@ function addGuards(s: MagicString, parsed: ParsedModule, requires: Set<string> |
         break;
       }
       case "StaticBlock":
-        s.appendLeft(s.original.indexOf("{", n.start) + 1, ENTER_GUARD);
+        s.appendLeft(s.original.indexOf("{", n.start) + 1, guards.enter);
         break;
       case "PropertyDefinition":
         if (n.value && !definesOnly(n.value as AnyNode)) {
-          s.prependRight(n.value.start, "((--__tenantbox_b.n < 0 && __tenantbox_enter()), ");
+          s.prependRight(n.value.start, guards.enterExpression);
           s.appendLeft(n.value.end, ")");
         }
         break;
@@ -235,7 +266,8 @@ export function transformModule(
 ): TransformedModule {
   const s = new MagicString(parsed.code);
   const requires = parsed.format === "cjs" ? new Set<string>() : undefined;
-  addGuards(s, parsed, requires);
+  const guards = guardsOf(`_${randomBytes(8).toString("hex")}`);
+  addGuards(s, parsed, requires, guards);
   if (options.library || options.generated) routeFunctionConstructor(parsed.ast, s, parsed.code);
   if (options.generated) scopeWithStatements(parsed.ast, s);
   let wrapper: string;
@@ -245,13 +277,13 @@ export function transformModule(
     // The parse-only strict directive line goes; the wrapper has its own.
     s.remove(0, parsed.prefixLength);
     const strict = parsed.sloppy ? "" : '"use strict";';
-    wrapper = `(function (${CJS_PARAMS}) {${strict}${TAKE_GUARDS}\n${s.toString()}\n})`;
+    wrapper = `(function (${CJS_PARAMS}) {${strict}${guards.take}\n${s.toString()}\n})`;
   } else {
     const esm = transformEsm(parsed, s);
     specifiers = esm.specifiers;
-    wrapper = `(function (${ESM_PARAMS}) {"use strict";${esm.header}\n${s.toString()}\n})`;
+    wrapper = `${ESM_HEAD}${guards.params}) {"use strict";${esm.header}\n${s.toString()}\n})`;
   }
-  if (options.generated) return { wrapper, specifiers };
-  return { wrapper: withPositionMap(wrapper, positionMapOf(s, parsed.lineShift, options.firstLineColumnShift ?? 0)), specifiers };
+  if (options.generated) return { guardSuffix: guards.suffix, wrapper, specifiers };
+  return { guardSuffix: guards.suffix, wrapper: withPositionMap(wrapper, positionMapOf(s, parsed.lineShift, options.firstLineColumnShift ?? 0)), specifiers };
 }
 

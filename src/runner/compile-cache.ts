@@ -1,12 +1,13 @@
 import vm from "node:vm";
 import { positionMapText, tenantPosition, type PositionMap } from "../loader/tenant-positions.js";
-import { CJS_PARAMS, ESM_PARAMS } from "../loader/transform.js";
+import { CJS_PARAMS, ESM_HEAD } from "../loader/transform.js";
 
-/** The headers of strict wrappers as transform.ts writes them (tenant text comes after the header only). */
-const STRICT_HEADERS = [`(function (${CJS_PARAMS}) {"use strict";`, `(function (${ESM_PARAMS}) {"use strict";`];
+/** A strict CommonJS wrapper's header as transform.ts writes it (tenant text comes after the header only). */
+const STRICT_CJS_HEADER = `(function (${CJS_PARAMS}) {"use strict";`;
 
+/** Whether transform.ts made the wrapper strict: a strict CommonJS header, or an ES module's (always strict). */
 function isStrictWrapper(source: string): boolean {
-  return STRICT_HEADERS.some((header) => source.startsWith(header));
+  return source.startsWith(STRICT_CJS_HEADER) || source.startsWith(ESM_HEAD);
 }
 
 /**

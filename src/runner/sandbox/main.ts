@@ -56,7 +56,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     startedAt: number;
     /** Lazy globals the invocation assigned (node-globals.ts). */
     overrides: Record<string, unknown>;
-    /** What every module wrapper of this invocation takes (transform.ts GUARD_PARAMS). */
+    /** What every module wrapper of this invocation takes (transform.ts Guards.params). */
     guards: unknown[];
   }
   let inv: Invocation | null = null;
