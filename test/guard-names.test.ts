@@ -7,7 +7,7 @@ import { compileModule } from "../src/loader/compile.js";
  * rules never saw (a parser reading some text differently from the engine) could once write
  * `__tenantbox_b.l = 1e15` and run unguarded; it cannot name this compile's budget.
  */
-const GUARD_NAME = /__tenantbox_(?:b|enter|loop)_([0-9a-f]{16})/g;
+const GUARD_NAME = /__tenantbox_(?:b|enter|loop)_([0-9a-f]{8})/g;
 const module = "exports.count = function (n) { let i = 0; while (i < n) i++; return i; };\n";
 
 function suffixes(source: string): Set<string> {

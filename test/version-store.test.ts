@@ -9,10 +9,10 @@ import { openVersionStore } from "../src/loader/version-store-key.js";
 import { cleanupTenants, makeRuntime, makeTenant, runError } from "./helpers.js";
 
 /** The entry guard's use of the budget object, whatever the compile's random suffix. */
-const GUARD_BUDGET = /__tenantbox_b_[0-9a-f]{16}\.n/;
+const GUARD_BUDGET = /__tenantbox_b_[0-9a-f]{8}\.n/;
 /** A compiled version with its guards' random suffix taken out (two compiles of one module differ only there). */
 function withoutGuardSuffix<T extends { source: string }>(version: T): T {
-  return { ...version, source: version.source.replace(/(__tenantbox_(?:b|enter|loop))_[0-9a-f]{16}/g, "$1") };
+  return { ...version, source: version.source.replace(/(__tenantbox_(?:b|enter|loop))_[0-9a-f]{8}/g, "$1") };
 }
 
 /*

@@ -266,7 +266,7 @@ export function transformModule(
 ): TransformedModule {
   const s = new MagicString(parsed.code);
   const requires = parsed.format === "cjs" ? new Set<string>() : undefined;
-  const guards = guardsOf(`_${randomBytes(8).toString("hex")}`);
+  const guards = guardsOf(`_${randomBytes(4).toString("hex")}`);
   addGuards(s, parsed, requires, guards);
   if (options.library || options.generated) routeFunctionConstructor(parsed.ast, s, parsed.code);
   if (options.generated) scopeWithStatements(parsed.ast, s);
