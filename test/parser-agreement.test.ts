@@ -87,6 +87,17 @@ describe("meriyah and acorn read the same programs", () => {
       expect((error as ParseFailure).issue.location).toEqual({ line: 1, column: 9 });
     }
   });
+
+  it("a refused text past 256 KB gets meriyah's words: acorn's scope checks are quadratic in a module's declarations", () => {
+    installFastParser(meriyahParser);
+    // 48,000 top-level functions and a syntax error at the end (about 930 KB): acorn took 5 s to word it.
+    const code = Array.from({ length: 48_000 }, (_, i) => `function f${i}() {}`).join("\n") + "\nlet x = ;\n";
+    const started = performance.now();
+    const refused = parseWith(true, code, ".mjs", false) as { failure: { message: string; location: unknown } };
+    expect(performance.now() - started).toBeLessThan(2_500);
+    // Meriyah's message names the token (acorn's says "Unexpected token" alone), at the same place.
+    expect(refused.failure).toMatchObject({ message: expect.stringMatching(/^Unexpected token: ';'$/), location: { line: 48_001, column: 9 } });
+  });
 });
 
 /** Whether a tree has an identifier of that name anywhere. */

@@ -59,15 +59,13 @@ function varNames(body: AnyNode, out: Set<string>): void {
 export function rewriteImportReferences(ast: acorn.Program, s: MagicString, bindings: ReadonlyMap<string, string>): void {
   if (bindings.size === 0) return;
   // A rewritten callee at the very start of an expression statement begins with "(": after a previous
-  // statement that relied on ASI (`const o = {}` newline `f(o)`) it would continue that statement.
+  // statement that relied on ASI (`const o = {}` newline `f(o)`) it would continue that statement. The
+  // walk below notes each statement list's expression statements before it enters them (only a list's:
+  // `if (c) f() else ...` must stay as it is).
   const statementStarts = new Set<number>();
-  // Only statements of a statement list: `if (c) f() else ...` must stay as it is.
-  const list = (body: readonly AnyNode[]) => { for (const st of body) if (st.type === "ExpressionStatement") statementStarts.add(st.start); };
-  walk.full(ast as acorn.Node, (node) => {
-    const n = node as AnyNode;
-    if (n.type === "Program" || n.type === "BlockStatement" || n.type === "StaticBlock") list(n.body as AnyNode[]);
-    else if (n.type === "SwitchCase") list(n.consequent as AnyNode[]);
-  });
+  const listed = (statements: readonly AnyNode[]) => {
+    for (const statement of statements) if (statement.type === "ExpressionStatement") statementStarts.add(statement.start);
+  };
   const guard = (start: number) => (statementStarts.has(start) ? ";" : "");
   type Shadowed = ReadonlySet<string>;
   const shadow = (shadowed: Shadowed, names: Set<string>): Shadowed => {
@@ -80,6 +78,11 @@ export function rewriteImportReferences(ast: acorn.Program, s: MagicString, bind
   const resolve = (name: string, shadowed: Shadowed) => (shadowed.has(name) ? undefined : bindings.get(name));
 
   walk.recursive(ast as acorn.Node, new Set<string>() as Shadowed, {
+    Program(node, st, cb) {
+      const c = cb as unknown as Visit<Shadowed>;
+      listed(node.body as AnyNode[]);
+      for (const statement of node.body) c(statement as acorn.Node, st, "Statement");
+    },
     ImportDeclaration() {},
     ExportAllDeclaration() {},
     ExportNamedDeclaration(node, st, cb) {
@@ -113,6 +116,7 @@ export function rewriteImportReferences(ast: acorn.Program, s: MagicString, bind
       for (const cs of node.cases) lexicalNames(cs.consequent as AnyNode[], names, false);
       const inner = shadow(st, names);
       for (const cs of node.cases) {
+        listed(cs.consequent as AnyNode[]);
         if (cs.test) c(cs.test, inner, "Expression");
         for (const statement of cs.consequent) c(statement, inner, "Statement");
       }
@@ -185,6 +189,7 @@ export function rewriteImportReferences(ast: acorn.Program, s: MagicString, bind
   });
 
   function block(statements: AnyNode[], st: Shadowed, c: Visit<Shadowed>, includeVar: boolean) {
+    listed(statements);
     const names = new Set<string>();
     lexicalNames(statements, names, includeVar);
     const inner = shadow(st, names);

@@ -104,23 +104,39 @@ export function installFastParser(parser: FastParser | undefined): void {
   fastParser = parser;
 }
 
-/**
- * The fast parser's tree; a text it refuses is refused. Acorn then words the syntax error, but acorn's tree
- * is never taken for a text the fast parser refuses: two parsers that read some texts differently must not
- * let a tenant choose which one reads its file (one construct the fast parser wrongly refuses, such as
- * `` this`\u` ``, would hand acorn the rest of the file, with whatever acorn misreads in it).
- */
-function parseProgram(code: string, options: acorn.Options): acorn.Program {
-  if (!fastParser) return acornParse(code, options);
-  let refusal: unknown;
+/** What the fast parser made of a text: its tree, or why it refused it. */
+type FastVerdict = { ast: acorn.Program } | { refusal: unknown };
+
+/** The fast parser's verdict on a text; undefined when none is installed. */
+function fastVerdict(code: string, options: acorn.Options): FastVerdict | undefined {
+  if (!fastParser) return undefined;
   try {
-    return fastParser(code, options.sourceType === "module" ? "module" : "script", options.allowReturnOutsideFunction === true);
-  } catch (error) {
-    refusal = error;
+    return { ast: fastParser(code, options.sourceType === "module" ? "module" : "script", options.allowReturnOutsideFunction === true) };
+  } catch (refusal) {
+    return { refusal };
   }
-  acornParse(code, options);
-  throw fastRefusal(refusal);
 }
+
+/**
+ * The fast parser's tree (its verdict taken now, or the one given); a text it refuses is refused. Acorn then
+ * words the syntax error (up to ACORN_WORDING_MAX_CHARS), but acorn's tree is never taken for a text the fast parser refuses: two parsers
+ * that read some texts differently must not let a tenant choose which one reads its file (one construct
+ * the fast parser wrongly refuses, such as `` this`\u` ``, would hand acorn the rest of the file, with
+ * whatever acorn misreads in it).
+ */
+function parseProgram(code: string, options: acorn.Options, verdict = fastVerdict(code, options)): acorn.Program {
+  if (verdict === undefined) return acornParse(code, options);
+  if ("ast" in verdict) return verdict.ast;
+  if (code.length <= ACORN_WORDING_MAX_CHARS) acornParse(code, options);
+  throw fastRefusal(verdict.refusal);
+}
+
+/**
+ * The longest refused text acorn words the error of; a longer one gets the fast parser's words. Acorn's
+ * scope checks are quadratic in a module's declarations (48,000 top-level functions: 5 s, against 0.1 s
+ * for meriyah), and wording a refusal must not cost a loader thread its whole deadline.
+ */
+const ACORN_WORDING_MAX_CHARS = 256 * 1024;
 
 /**
  * The fast parser's refusal of a text acorn accepts, as the error acorn would throw: a SyntaxError with
@@ -135,16 +151,6 @@ function fastRefusal(error: unknown): Error {
   const at = e?.loc?.start;
   if (typeof at?.line === "number" && typeof at.column === "number") failure.loc = { line: at.line, column: at.column };
   return failure;
-}
-
-/** The fast parser's tree, or undefined when there is none or it refuses the text. */
-function fastProgram(code: string, options: acorn.Options): acorn.Program | undefined {
-  if (!fastParser) return undefined;
-  try {
-    return fastParser(code, options.sourceType === "module" ? "module" : "script", options.allowReturnOutsideFunction === true);
-  } catch {
-    return undefined;
-  }
 }
 
 export class ParseFailure extends Error {
@@ -252,15 +258,15 @@ export function parseModule(source: string, extension: string, library = false):
       throw new ParseFailure(strip(syntaxIssue(error, cjsShift, cjsPrefix)));
     }
   }
-  // A file without the words import/export cannot be ESM; skip the second parse for it. When the fast
-  // parser refuses the module reading, the module reading is only needed again if the script reading fails too
-  // (then for its error); a text the fast parser refuses is refused either way (parseProgram).
-  let maybeModule = /\b(?:import|export)\b/.test(code);
-  if (maybeModule) {
-    const ast = fastProgram(code, ESM);
-    if (ast && hasModuleSyntax(ast)) return { ast, format: "esm", code, prefixLength: 0, lineShift: 0 };
-    if (ast) maybeModule = false;
-  }
+  // A file without the words import/export cannot be ESM; skip the second parse for it. The module reading's
+  // verdict is kept: it is needed again only when the script reading fails too (for its error), and no text
+  // parses both as a script and as a module with import or export declarations.
+  const words = /\b(?:import|export)\b/.test(code);
+  const esm = words ? fastVerdict(code, ESM) : undefined;
+  if (esm && "ast" in esm && hasModuleSyntax(esm.ast)) return { ast: esm.ast, format: "esm", code, prefixLength: 0, lineShift: 0 };
+  // A module reading the fast parser accepted (without declarations) is no module; one it refused, or none
+  // taken (no fast parser), may still give the better error.
+  const maybeModule = words && !(esm && "ast" in esm);
   try {
     return parseCjs(code);
   } catch (error) {
@@ -268,7 +274,7 @@ export function parseModule(source: string, extension: string, library = false):
     let moduleError: (ValidationIssue & { pos: number }) | undefined;
     if (maybeModule) {
       try {
-        const ast = parseProgram(code, ESM);
+        const ast = parseProgram(code, ESM, esm);
         if (hasModuleSyntax(ast)) return { ast, format: "esm", code, prefixLength: 0, lineShift: 0 };
       } catch (esmError) {
         moduleError = syntaxIssue(esmError, 0, 0);
