@@ -77,7 +77,7 @@ describe("audit writer thread", () => {
       const queue = new SqliteDeliveryStore(store.db);
       const event = (i: number) => ({
         id: `e${i}`, at: i, tenant: "acme", event: "ping", payload: i, context: null, user: null, permissions: null,
-        idempotencyKey: `k${i}`, fingerprint: `f${i}`, source: "api" as const, handlers: [{ file: "h.js", funcName: "f" }], maxAttempts: 1,
+        idempotencyKey: `k${i}`, source: "api" as const, handlers: [{ file: "h.js", funcName: "f" }], maxAttempts: 1,
       });
       // A batch that reads (the key) before it writes must not meet the thread's commits with a stale snapshot.
       let writing = true;

@@ -114,7 +114,7 @@ describe("BullMQ job schedulers across nodes", () => {
 });
 
 /** One queued event with one handler. */
-const EVENT = { tenant: "t", event: "e", payload: 1, context: null, user: null, permissions: null, source: "api" as const, handlers: [{ file: "a.js", funcName: "f" }], maxAttempts: 1, idempotencyKey: null, fingerprint: "f" };
+const EVENT = { tenant: "t", event: "e", payload: 1, context: null, user: null, permissions: null, source: "api" as const, handlers: [{ file: "a.js", funcName: "f" }], maxAttempts: 1, idempotencyKey: null };
 
 /** An engine that reaches Redis through a proxy the test cuts (stop) or freezes (pause). */
 async function behindProxy(test: (engine: BullmqDelivery, proxy: TcpProxy) => Promise<void>): Promise<void> {

@@ -22,7 +22,7 @@ describe("the SQLite queue's backlog count (maxQueuedEvents)", () => {
       expect(counted(tenant)).toBe(n);
     };
     const handlers = [{ file: "a.js", funcName: "f" }, { file: "a.js", funcName: "g" }];
-    const event = (id: string, tenant: string) => ({ id, tenant, event: "e", payload: 1, context: null, user: null, permissions: null, idempotencyKey: null, fingerprint: "f", source: "api" as const, handlers, maxAttempts: 2, at: 1000 });
+    const event = (id: string, tenant: string) => ({ id, tenant, event: "e", payload: 1, context: null, user: null, permissions: null, idempotencyKey: null, source: "api" as const, handlers, maxAttempts: 2, at: 1000 });
     await store.add(event("d1", "a"));
     await store.add(event("d2", "a"));
     await store.add(event("d3", "b"));

@@ -21,6 +21,11 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 
 const NEGATIVE_NUMBER = /^-(?:\d|\.\d|Infinity)/;
 
+/** The library's message for a command's own line: without its "tenantbox: " (the command names itself). */
+export function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/^tenantbox: /, "");
+}
+
 /**
  * node:util parseArgs in strict mode, its errors turned into UsageError. Negative numbers (`-5`, a JSON
  * argument or an option value) are taken as values, not as unknown short options.

@@ -30,6 +30,8 @@ export function listCheckableFiles(root: string): { files: string[]; unreadable:
 
 /** JSON data files are not limited by the security level; this only keeps one from filling memory. */
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
+/** The parser the runtime's loader threads read files with, so that `check` and a call agree. */
+const MERIYAH = meriyahParserOf(meriyahParse);
 
 /** The issues of one file, as the runtime's validator (or, for .json, JSON.parse) sees them. */
 export function checkFile(absolute: string, level: SecurityLevel): ValidationIssue[] {
@@ -53,8 +55,7 @@ export function checkFile(absolute: string, level: SecurityLevel): ValidationIss
       return [invalidJsonIssue(code, error)];
     }
   }
-  // The parser the runtime's loader threads read files with, so that `check` and a call agree.
-  installFastParser(meriyahParserOf(meriyahParse));
+  installFastParser(MERIYAH);
   return checkModule(code, extension, level).result.issues;
 }
 

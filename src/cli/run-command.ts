@@ -5,6 +5,7 @@ import {
   existingFolder,
   EXIT_FAILURE,
   EXIT_OK,
+  messageOf,
   parseCommandArgs,
   parseJsonValue,
   parsePositiveInteger,
@@ -50,7 +51,7 @@ export async function runtimeFromFlags(values: RuntimeFlagValues): Promise<{ run
     return result;
   } catch (error) {
     // The runtime names its options; the command line has flags.
-    const message = (error as Error).message.replace(/^tenantbox: /, "").replace(/^option "(\w+)"/, (said, name: string) => (Object.hasOwn(FLAG_OF, name) ? FLAG_OF[name]! : said));
+    const message = messageOf(error).replace(/^option "(\w+)"/, (said, name: string) => (Object.hasOwn(FLAG_OF, name) ? FLAG_OF[name]! : said));
     throw new UsageError(message);
   }
 }

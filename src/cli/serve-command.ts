@@ -2,7 +2,7 @@ import cluster from "node:cluster";
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, loadConfig, signToken, TenantboxServer, type ServiceConfig, type TenantConfig } from "../service/index.js";
-import { EXIT_FAILURE, EXIT_OK, existingFolder, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
+import { EXIT_FAILURE, EXIT_OK, existingFolder, messageOf, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { crmLookup } from "./demo-tools.js";
 import { defaultWorkers, runPrimary } from "./serve-cluster.js";
 import { StopSignals } from "./stop-signals.js";
@@ -91,8 +91,7 @@ async function serve(argv: string[]): Promise<number> {
   } catch (error) {
     // A bad config, secret or data directory: say so and stop, without a stack trace.
     if (error instanceof Error) {
-      // The library's own errors start with "tenantbox: " already.
-      process.stderr.write(`tenantbox serve: ${error.message.replace(/^tenantbox: /, "")}\n`);
+      process.stderr.write(`tenantbox serve: ${messageOf(error)}\n`);
       return EXIT_FAILURE;
     }
     throw error;
@@ -104,7 +103,7 @@ async function serve(argv: string[]): Promise<number> {
     url = await server.listen({ port, host: values.host ?? "127.0.0.1" });
   } catch (error) {
     await server.close();
-    process.stderr.write(`tenantbox serve: cannot start: ${(error as Error).message.replace(/^tenantbox: /, "")}\n`);
+    process.stderr.write(`tenantbox serve: cannot start: ${messageOf(error)}\n`);
     return EXIT_FAILURE;
   }
   // One set of curl lines, from the first service process (none when it is already stopping).

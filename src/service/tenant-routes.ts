@@ -5,7 +5,6 @@ import { resultStatus, sendOutcome } from "./http-replies.js";
 import { ServiceError } from "./service-error.js";
 import type { RunBody, TenantService } from "./tenant-service.js";
 
-
 const runSchema = {
   type: "object",
   required: ["file", "funcName"],

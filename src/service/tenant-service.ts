@@ -198,7 +198,8 @@ export class TenantService {
     if (targets.length === 0) return { id: null, event, handlers: 0, duplicate: false };
     serializable(payload, context);
     await this.parts.store.ready();
-    const fingerprint = requestFingerprint(event, payload, context);
+    // Only a key's repeats are compared with the request they repeat.
+    const fingerprint = idempotencyKey === null ? undefined : requestFingerprint(event, payload, context);
     let answer: QueuedEvent & { fingerprint?: string };
     try {
       const repeat = await this.roomForQueued(tenant, targets.length, idempotencyKey);
@@ -210,7 +211,7 @@ export class TenantService {
         user: principal.user,
         permissions: principal.permissions,
         idempotencyKey,
-        fingerprint,
+        ...(fingerprint === undefined ? {} : { fingerprint }),
         source: "api",
         handlers: targets.map(({ file, funcName }) => ({ file, funcName })),
         maxAttempts: tenant.quotas.maxDeliveryAttempts,
@@ -265,7 +266,6 @@ export class TenantService {
       user: null,
       permissions: null,
       idempotencyKey: `schedule:${tick.cron}@${at}`,
-      fingerprint: requestFingerprint(`schedule:${tick.cron}`, { schedule: tick.cron, at }, null),
       source: "schedule",
       handlers: tick.handlers,
       maxAttempts: tenant.quotas.maxDeliveryAttempts,

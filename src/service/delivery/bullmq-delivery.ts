@@ -146,7 +146,8 @@ export class BullmqDelivery implements DeliveryEngine {
     let id: string = randomUUID();
     const now = this.options.now();
     const sharedInput = input.handlers.length > 1;
-    const record = ["tenant", input.tenant, "event", input.event, "source", input.source, "createdAt", String(now), "handlers", String(input.handlers.length), "fingerprint", input.fingerprint];
+    const record = ["tenant", input.tenant, "event", input.event, "source", input.source, "createdAt", String(now), "handlers", String(input.handlers.length)];
+    if (input.fingerprint !== undefined) record.push("fingerprint", input.fingerprint);
     if (sharedInput) record.push("payload", JSON.stringify(input.payload ?? null), "context", JSON.stringify(input.context ?? null));
     const metaTtl = DEAD_LETTER_TTL_MS + SUCCEEDED_TTL_MS;
     const idemKey = input.idempotencyKey === null ? undefined : this.key("idem", input.tenant, sha(input.idempotencyKey));

@@ -28,8 +28,11 @@ export interface NewEvent {
   user: string | null;
   permissions: string[] | null;
   idempotencyKey: string | null;
-  /** requestFingerprint(event, payload, context): kept with the key, so a key reused for another request is told apart. */
-  fingerprint: string;
+  /**
+   * With an API request's Idempotency-Key: requestFingerprint(event, payload, context), kept with the key (an
+   * engine that keeps no request to derive it from) so that a key reused for another request is told apart.
+   */
+  fingerprint?: string;
   source: "api" | "schedule";
   handlers: { file: string; funcName: string }[];
   maxAttempts: number;
