@@ -294,9 +294,13 @@ describe("package.json maps and tool arguments too big to work through on the ho
     // The walk moves to a loader thread (SlowPaths) after a package or two, not after dozens.
     expect(() => resolveAll(new StatMemo(HOST_FS_BUDGET))).toThrow(SlowPaths);
     expect(resolved).toBeLessThan(3);
-    // What was parsed before the budget ran out is kept: the next load does not parse it again.
+    // What was parsed before the budget ran out is kept: later loads do not parse it again, and get further.
+    // (On a busy machine the read of a 1 MiB file alone can pass the 2 ms a file-system call may take, and
+    // then nothing was parsed: a few loads are given to make progress.)
     const first = resolved;
-    expect(() => resolveAll(new StatMemo(HOST_FS_BUDGET))).toThrow(SlowPaths);
+    for (let load = 0; load < 5 && resolved === first; load++) {
+      expect(() => resolveAll(new StatMemo(HOST_FS_BUDGET))).toThrow(SlowPaths);
+    }
     expect(resolved).toBeGreaterThan(first);
   });
 
