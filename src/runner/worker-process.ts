@@ -30,19 +30,24 @@ if (process.argv.includes("--watchdog")) {
   watchdog.unref();
 }
 
-// A full collection on demand, for this context only: realms created later get no `gc` global.
+// Collections on demand, for this context only: realms created later get no `gc` global.
 v8.setFlagsFromString("--expose-gc");
-const collectGarbage = vm.runInNewContext("gc") as () => void;
+const gc = vm.runInNewContext("gc") as (options?: { type: "minor" | "major" }) => void;
 v8.setFlagsFromString("--no-expose-gc");
 
 /**
  * Whether the next call could be denied part of its memory limit by what this process still holds: the
  * heap must have room for the call's whole limit, or a call would be blamed (MEMORY_LIMIT_EXCEEDED) for
- * another's memory. Checked after every call; only a heap above the headroom pays for a full collection.
+ * another's memory. Checked after every call. Over the headroom, the young generation is collected first:
+ * it is mostly the last calls' garbage (21 of 30 MiB when small hooks ran back to back), and a scavenge
+ * costs what survives (about 0.1 ms), where the full collection this always did cost 5-12 ms, ten times a
+ * second. Only a heap still over the headroom pays for a full collection.
  */
 function mustRetire(headroomBytes: number): boolean {
   if (v8.getHeapStatistics().used_heap_size <= headroomBytes) return false;
-  collectGarbage();
+  gc({ type: "minor" });
+  if (v8.getHeapStatistics().used_heap_size <= headroomBytes) return false;
+  gc({ type: "major" });
   return v8.getHeapStatistics().used_heap_size > headroomBytes;
 }
 
