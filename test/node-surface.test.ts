@@ -225,6 +225,63 @@ describe("Node's globals and built-in modules", () => {
     });
   });
 
+  it("Blob, File, DOMException, CustomEvent, the web streams (globals and stream/web), buffer.Blob and punycode work as in Node", async () => {
+    const folder = makeTenant({
+      "a.js": [
+        "const web = require('node:stream/web');",
+        "const { Blob: BufferBlob, File: BufferFile, atob: bufferAtob } = require('buffer');",
+        "const punycode = require('punycode');",
+        "exports.f = async () => {",
+        "  const source = new Uint8Array([33]);",
+        "  const blob = new Blob(['h\u00e9llo', source], { type: 'Text/Plain' });",
+        "  source[0] = 63;",
+        "  const file = new File([blob], 'a.txt', { type: 'text/x', lastModified: 5 });",
+        "  const copy = new Uint8Array(await blob.arrayBuffer());",
+        "  copy[0] = 0;",
+        "  const streamed = [];",
+        "  for await (const chunk of blob.stream()) streamed.push(...chunk);",
+        "  const text = new ReadableStream({ start(c) { c.enqueue('\\ud83d'); c.enqueue('\\ude00!'); c.close(); } })",
+        "    .pipeThrough(new TextEncoderStream()).pipeThrough(new TextDecoderStream());",
+        "  const pieces = [];",
+        "  for await (const piece of text) pieces.push(piece);",
+        "  const written = [];",
+        "  const writer = new WritableStream({ write(chunk) { written.push(chunk * 2); } }).getWriter();",
+        "  await writer.write(1); await writer.write(2); await writer.close();",
+        "  const controller = new AbortController();",
+        "  controller.abort();",
+        "  const reason = controller.signal.reason;",
+        "  const error = new DOMException('late', { name: 'TimeoutError', cause: 1 });",
+        "  let detail;",
+        "  const target = new EventTarget();",
+        "  target.addEventListener('x', (event) => (detail = event.detail));",
+        "  target.dispatchEvent(new CustomEvent('x', { detail: { n: 1 } }));",
+        "  return {",
+        "    blob: [blob.size, blob.type, await blob.text(), await blob.slice(-1).text(), await blob.slice(1, 3, 'a/b').text(), blob.slice(1, 3, 'a/b').type, copy[0] !== (await blob.bytes())[0]],",
+        "    file: [file.name, file.type, file.lastModified, file.size, file instanceof Blob, Object.prototype.toString.call(file)],",
+        "    streamed: streamed.length, pieces: pieces.join(''), written,",
+        "    reason: [reason instanceof DOMException, reason instanceof Error, reason.name, reason.code, reason.message],",
+        "    error: [error.name, error.code, error.cause, DOMException.TIMEOUT_ERR, new DOMException().name, String(error)],",
+        "    detail,",
+        "    same: [web.ReadableStream === ReadableStream, typeof web.TransformStream, BufferBlob === Blob, BufferFile === File, bufferAtob('aGk=')],",
+        "    punycode: [punycode.toASCII('ma\u00f1ana.com'), punycode.toUnicode('xn--maana-pta.com')],",
+        "  };",
+        "};",
+      ].join("\n"),
+    });
+    await expect(runtimeWith().run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual({
+      blob: [7, "text/plain", "h\u00e9llo!", "!", "\u00e9", "a/b", true],
+      file: ["a.txt", "text/x", 5, 7, true, "[object File]"],
+      streamed: 7,
+      pieces: "\u{1f600}!",
+      written: [2, 4],
+      reason: [true, true, "AbortError", 20, "This operation was aborted"],
+      error: ["TimeoutError", 23, 1, 23, "Error", "TimeoutError: late"],
+      detail: { n: 1 },
+      same: [true, "function", true, true, "hi"],
+      punycode: ["xn--maana-pta.com", "ma\u00f1ana.com"],
+    });
+  });
+
   it("require.resolve answers as Node does with the tenant folder as the root, and MODULE_NOT_FOUND for what the module does not depend on", async () => {
     const folder = makeTenant({
       "node_modules/lib/package.json": '{ "name": "lib", "exports": { ".": { "require": "./main.cjs" } } }',

@@ -22,9 +22,11 @@ const BUNDLES: Record<string, string> = {
   os: "os",
   path: "path",
   "path/posix": "path",
+  punycode: "punycode",
   querystring: "querystring",
   stream: "stream",
   "stream/promises": "stream-promises",
+  "stream/web": "stream-web",
   string_decoder: "string_decoder",
   timers: "timers",
   tty: "tty",
@@ -38,7 +40,7 @@ const BUNDLES: Record<string, string> = {
 export const REALM_BUILTINS = ["process"] as const;
 
 /** Internal bundles: reachable through globals only, never by a tenant's require. */
-export const INTERNAL_BUNDLES = { "internal/web": "web" } as const;
+export const INTERNAL_BUNDLES = { "internal/web": "web", "internal/blob": "blob" } as const;
 
 /** Every bundle the build makes: its entry is src/runner/builtins/<bundle>.cjs. */
 export const BUILTIN_BUNDLES = [...new Set([...Object.values(BUNDLES), ...Object.values(INTERNAL_BUNDLES)])];
@@ -53,6 +55,29 @@ export const LAZY_GLOBALS: Record<string, [id: string, exportName: string]> = {
   Buffer: ["node:buffer", "Buffer"],
   EventTarget: ["node:internal/web", "EventTarget"],
   Event: ["node:internal/web", "Event"],
+  CustomEvent: ["node:internal/web", "CustomEvent"],
+  DOMException: ["node:internal/web", "DOMException"],
+  Blob: ["node:internal/blob", "Blob"],
+  File: ["node:internal/blob", "File"],
+  ...Object.fromEntries(
+    [
+      "ReadableStream",
+      "ReadableStreamDefaultReader",
+      "ReadableStreamBYOBReader",
+      "ReadableStreamBYOBRequest",
+      "ReadableByteStreamController",
+      "ReadableStreamDefaultController",
+      "WritableStream",
+      "WritableStreamDefaultController",
+      "WritableStreamDefaultWriter",
+      "TransformStream",
+      "TransformStreamDefaultController",
+      "ByteLengthQueuingStrategy",
+      "CountQueuingStrategy",
+      "TextEncoderStream",
+      "TextDecoderStream",
+    ].map((name): [string, [string, string]] => [name, ["node:stream/web", name]]),
+  ),
   AbortController: ["node:internal/web", "AbortController"],
   AbortSignal: ["node:internal/web", "AbortSignal"],
 };
@@ -126,7 +151,7 @@ export function builtinDependency(specifier: string, library: boolean): { id: st
 }
 
 /** Unavailable built-ins not loaded to describe them: loading them prints a warning on the host's stderr. */
-const QUIET_UNAVAILABLE: ReadonlySet<string> = new Set(["sys", "punycode", "wasi", "test", "sqlite"]);
+const QUIET_UNAVAILABLE: ReadonlySet<string> = new Set(["sys", "wasi", "test", "sqlite"]);
 
 function notAvailable(specifier: string): string {
   return `Node built-in module "${specifier.slice(0, 200)}" is not available in the sandbox`;

@@ -38,4 +38,11 @@ Buffer.prototype.write = function (string, offset, length, encoding) {
   return write.apply(this, args);
 };
 
+// What Node's buffer module has beside Buffer: Blob and File (the realm's globals), atob and btoa.
+const { Blob, File } = require("node:internal/blob");
+mod.Blob = Blob;
+mod.File = File;
+mod.atob = globalThis.atob;
+mod.btoa = globalThis.btoa;
+
 module.exports = mod;
