@@ -51,6 +51,37 @@ exports.g = () => {
     },
   },
   {
+    id: "web-globals-pollution-across-calls",
+    title: "A patches Blob, DOMException, the web streams, stream/web and punycode, and writes into a Blob's bytes from outside; B (same tenant, reused realm) sees the originals",
+    source: `exports.f = async () => {
+  const source = new Uint8Array([104, 105]);
+  const blob = new Blob([source]);
+  source[0] = 0;
+  (await blob.bytes())[1] = 0;
+  new Uint8Array(await blob.arrayBuffer())[1] = 0;
+  const own = Object.getOwnPropertyNames(blob).concat(Object.getOwnPropertySymbols(blob).map(String));
+  Blob.prototype.text = () => "A";
+  File.prototype.constructor = null;
+  Object.defineProperty(DOMException.prototype, "name", { get: () => "A" });
+  ReadableStream.prototype.getReader = () => "A";
+  TextDecoderStream.prototype.constructor = null;
+  require("stream/web").ReadableStream = function () { return "A"; };
+  require("punycode").toASCII = () => "A";
+  return [await new Blob(["x"]).text(), new DOMException("m", "AbortError").name, await blob.slice(0).bytes().then((b) => b.join()), own];
+};
+exports.g = async () => {
+  const reader = new (require("stream/web").ReadableStream)({ start(c) { c.enqueue(1); c.close(); } }).getReader();
+  return [await new Blob(["hi"]).text(), new DOMException("m", "AbortError").name, (await reader.read()).value, require("punycode").toASCII("\u00e9.com"), typeof new File([], "f").constructor, typeof TextDecoderStream.prototype.constructor];
+};`,
+    expect: { codes: "success", valueCheck: is(["A", "A", "104,105", []]) },
+    after: {
+      sameFolder: true,
+      funcName: "g",
+      expect: { codes: "success", valueCheck: is(["hi", "AbortError", 1, "xn--9ca.com", "function", "function"]) },
+      expectReuse: true,
+    },
+  },
+  {
     id: "polyfill-pollution-across-tenants",
     title: "A replaces Buffer, process and the events module's exports; another tenant's call sees its own",
     source: `exports.f = () => {
