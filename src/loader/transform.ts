@@ -70,6 +70,44 @@ function keepNewlines(text: string): string {
   return text.replace(/[^\n]/g, "");
 }
 
+const isLineTerminator = (c: string | undefined) => c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029";
+
+/**
+ * The offset of the first token at or after `pos`: whitespace and comments skipped (in scripts, HTML-like
+ * comments too). Keywords the transform edits are found this way, never by searching the text for them: a
+ * comment between two tokens may hold the same word (`export /*default/x/; code; *\/ default 1/g`), and an
+ * edit there would turn the comment into code no rule saw and no guard counts.
+ */
+export function tokenStart(code: string, pos: number, script: boolean): number {
+  let lineStart = pos === 0;
+  for (let i = pos; i < code.length; ) {
+    const c = code[i];
+    if (isLineTerminator(c)) {
+      lineStart = true;
+      i++;
+    } else if (c === " " || c === "\t" || c === "\v" || c === "\f" || c === "\u00a0" || c === "\ufeff" || /\p{Zs}/u.test(c!)) {
+      i++;
+    } else if (code.startsWith("//", i) || (script && (code.startsWith("<!--", i) || (lineStart && code.startsWith("-->", i))))) {
+      while (i < code.length && !isLineTerminator(code[i])) i++;
+    } else if (code.startsWith("/*", i)) {
+      const end = code.indexOf("*/", i + 2);
+      if (end < 0) return code.length;
+      for (let j = i + 2; j < end; j++) if (isLineTerminator(code[j])) lineStart = true;
+      i = end + 2;
+    } else {
+      return i;
+    }
+  }
+  return code.length;
+}
+
+/** The offset of the token `word` at or after `pos` (only whitespace and comments before it), or throws. */
+function keywordAt(code: string, pos: number, word: string, script: boolean): number {
+  const at = tokenStart(code, pos, script);
+  if (!code.startsWith(word, at)) throw new Error(`transform: expected "${word}" at offset ${at}`);
+  return at;
+}
+
 /**
  * Layer 2: a guard call at every loop iteration and every function entry. The guards are the cooperative
  * timeout (no watchdog thread per call) and the maxIterations counter; a tripped guard throws at every
@@ -116,7 +154,7 @@ function addGuards(s: MagicString, parsed: ParsedModule, requires: Set<string> |
         break;
       }
       case "StaticBlock":
-        s.appendLeft(s.original.indexOf("{", n.start) + 1, guards.enter);
+        s.appendLeft(keywordAt(s.original, n.start + "static".length, "{", parsed.format === "cjs") + 1, guards.enter);
         break;
       case "PropertyDefinition":
         if (n.value && !definesOnly(n.value as AnyNode)) {
@@ -149,6 +187,19 @@ function requireSpecifier(node: acorn.CallExpression): string | undefined {
   if (arg.type === "Literal" && typeof arg.value === "string") return arg.value;
   if (arg.type === "TemplateLiteral" && arg.expressions.length === 0) return arg.quasis[0]?.value.cooked ?? "";
   return undefined;
+}
+
+/** Where an anonymous function declaration's parameters start: past `async`, `function`, `*` and comments. */
+function parametersStart(code: string, start: number): number {
+  let at = tokenStart(code, start, false);
+  while (at < code.length && code[at] !== "(") {
+    if (code[at] === "*") at++;
+    else if (code.startsWith("async", at)) at += "async".length;
+    else if (code.startsWith("function", at)) at += "function".length;
+    else throw new Error(`transform: expected "(" at offset ${at}`);
+    at = tokenStart(code, at, false);
+  }
+  return at;
 }
 
 function moduleName(node: acorn.Identifier | acorn.Literal): string {
@@ -221,12 +272,12 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
           // before this module's body ran); it is named "default", as in ES modules.
           getter("default", "__tenantbox_default");
           s.remove(node.start, decl.start);
-          s.appendLeft(parsed.code.indexOf("(", decl.start), " __tenantbox_default");
+          s.appendLeft(parametersStart(parsed.code, decl.start), " __tenantbox_default");
           defaultName = "__tenantbox_exports.name(__tenantbox_default);";
         } else {
           getter("default", "__tenantbox_default");
           // Only the two keywords: the expression may begin with a parenthesis that decl.start leaves out.
-          const keywordsEnd = parsed.code.indexOf("default", node.start) + "default".length;
+          const keywordsEnd = keywordAt(parsed.code, node.start + "export".length, "default", false) + "default".length;
           s.overwrite(node.start, keywordsEnd, "const __tenantbox_default =");
           // An anonymous class or function expression is named "default", not after our binding.
           s.appendLeft(node.end, (parsed.code[node.end - 1] !== ";" ? ";" : "") + "__tenantbox_exports.name(__tenantbox_default);");

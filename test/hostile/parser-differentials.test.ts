@@ -25,11 +25,12 @@ function generated(name: string, hiding: string): Record<string, string> {
   };
 }
 
+afterAll(() => cleanupTenants());
+
 describe("regular expression or division: the validator reads what the engine runs", () => {
   const runtime = makeRuntime({ maxIterations: 10_000 });
   afterAll(async () => {
     await runtime.close();
-    cleanupTenants();
   });
   const folder = makeTenant({
     "plain.cjs": hide + count,
@@ -76,5 +77,43 @@ describe("regular expression or division: the validator reads what the engine ru
       code: "RUNTIME_ERROR",
       message: expect.stringMatching(/Invalid hexadecimal escape sequence/),
     });
+  });
+});
+
+/*
+ * Red team on the transform: `export default <expression>` became `const __tenantbox_default =` by
+ * searching the text for the word `default` from the export's start; a comment between the two keywords
+ * that held the word was cut there, and the rest of the comment ran as code no rule saw and no guard counted
+ * (`export /*default/x/; code; var z = 1*\/ default 1/g`: the engine read a regular expression, the code, and
+ * `1 * / default 1/g`). The hidden code took the wrapper's `arguments` (the guards' budget) and switched the
+ * guards off: 5,000,000 iterations past a maxIterations of 10,000. The same search found an anonymous
+ * default function's `(` and a static block's `{` inside comments.
+ */
+describe("the transform finds keywords as tokens, never inside comments", () => {
+  const runtime = makeRuntime({ maxIterations: 10_000 });
+  afterAll(async () => {
+    await runtime.close();
+  });
+  const countFn = "export function count(n) { let i = 0; while (i < n) i++; return i; }\n";
+  const folder = makeTenant({
+    "hidden.mjs": "export /*default/x/;arguments[2].l=1e15;arguments[2].n=1e15;var zz=1*/ default 1/g;\n" + countFn,
+    "hidden-loop.mjs": "export /*default/x/;for(;;){}var zz=1*/ default 1/g;\n" + countFn,
+    "comments.mjs":
+      "export default /* ( */ async /* ( */ function /* ( */ * /* ( */ () { yield 1; }\n" +
+      "export function f(n) { class A { static /* { */ { this.x = 1 } } return A.x + n; }\n",
+    "html.cjs": "exports.f = function (n) { class A { static <!-- {\n {this.x = 1 } } return A.x + n; }\n",
+  });
+  it.each(["hidden.mjs", "hidden-loop.mjs"])("%s: the comment stays a comment", async (file) => {
+    const started = Date.now();
+    // The default export is `1 / g`, evaluated when the module loads: g is not defined.
+    await expect(runtime.run({ folder, file, funcName: "count", args: [5_000_000] })).rejects.toMatchObject({
+      code: "RUNTIME_ERROR",
+      message: expect.stringMatching(/g is not defined/),
+    });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+  it("comments holding ( and { beside an anonymous default function and a static block", async () => {
+    expect(await runtime.run({ folder, file: "comments.mjs", funcName: "f", args: [1] })).toBe(2);
+    expect(await runtime.run({ folder, file: "html.cjs", funcName: "f", args: [1] })).toBe(2);
   });
 });
