@@ -1,4 +1,4 @@
-import { lastTick } from "../../registry/cron-schedule.js";
+import { recentTick } from "../../registry/cron-schedule.js";
 import type { HookTarget } from "../../registry/manifest.js";
 import type { TenantConfig } from "../config.js";
 import { throttledLog } from "../throttled-log.js";
@@ -91,8 +91,11 @@ export class ScheduleTicker {
 export async function queueRecentTicks(read: TenantSchedules[], now: number, queueTick: QueueTick, log: TickerOptions["log"]): Promise<void> {
   for (const { tenant, schedules } of read) {
     for (const { cron, handlers } of schedules ?? []) {
-      const at = lastTick(cron, now);
-      if (now - at > TICK_GRACE_MS || handlers.length === 0) continue;
+      if (handlers.length === 0) continue;
+      // Only the grace window is searched: this loop runs on the host's main thread, without a pause between
+      // schedules whose tick is not due.
+      const at = recentTick(cron, now, TICK_GRACE_MS);
+      if (at === undefined) continue;
       try {
         await queueTick(tenant, { cron, at, handlers });
       } catch (error) {
