@@ -6,5 +6,5 @@ import { hostileFamily } from "./harness.js";
 hostileFamily("exhaustion", exhaustionCases, {
   runtime: { timeout: 3000, memoryLimitMb: 32 },
   defaultLimitMs: 500,
-  variants: { iterations: { maxIterations: 100_000 } },
+  variants: { iterations: { maxIterations: 100_000 }, roomy: { memoryLimitMb: 256 } },
 });

@@ -1,13 +1,18 @@
 import type { Primordials } from "./primordials.js";
 
 /** TextEncoder/TextDecoder (UTF-8) and atob/btoa, written in the sandbox realm. */
-export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuffer: (bytes: number) => void) {
+export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuffer: (bytes: number) => void, pace: () => void) {
+  // These loops are the realm's own code, without the guards the transform gives tenant code: every PACE + 1
+  // steps they read the invocation's clock (pace), so a 64 MB decode ends at the time limit as a tenant loop
+  // does, not at the hard stop (8 MB of UTF-16 took 1.2 s, past a 1 s limit, and was answered).
+  const PACE = 0xffff;
   const define = (name: string, value: unknown) =>
     P.ObjectDefineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
 
   function utf8Encode(input: string): Uint8Array {
     const bytes: number[] = [];
     for (let i = 0; i < input.length; i++) {
+      if ((i & PACE) === PACE) pace();
       let cp = P.StringPrototypeCodePointAt(input, i)!;
       if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
       if (cp > 0xffff) i++;
@@ -28,7 +33,10 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     }
     chargeBuffer(bytes.length);
     const out = new P.Uint8Array(bytes.length);
-    for (let i = 0; i < bytes.length; i++) out[i] = bytes[i]!;
+    for (let i = 0; i < bytes.length; i++) {
+      if ((i & PACE) === PACE) pace();
+      out[i] = bytes[i]!;
+    }
     return out;
   }
 
@@ -39,7 +47,9 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
       if (fatal) throw new P.TypeError("The encoded data was not valid for encoding utf-8");
       out += "\ufffd";
     };
+    let steps = 0;
     while (i < bytes.length) {
+      if ((++steps & PACE) === 0) pace();
       const b = bytes[i]!;
       let need = 0;
       let cp = 0;
@@ -114,6 +124,7 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
       out += "\ufffd";
     };
     for (let i = 0; i < units; i++) {
+      if ((i & PACE) === PACE) pace();
       const c = unit(i);
       if (c >= 0xd800 && c <= 0xdbff) {
         const next = i + 1 < units ? unit(i + 1) : -1;
@@ -159,6 +170,7 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
   function windows1252Decode(bytes: Uint8Array): string {
     let out = "";
     for (let i = 0; i < bytes.length; i++) {
+      if ((i & PACE) === PACE) pace();
       const b = bytes[i]!;
       out += P.StringFromCharCode(b >= 0x80 && b < 0xa0 ? CP1252[b - 0x80]! : b);
     }
@@ -283,6 +295,7 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     const s = P.String(input);
     let out = "";
     for (let i = 0; i < s.length; i += 3) {
+      if ((i & PACE) === 0 && i > 0) pace();
       const a = P.StringPrototypeCharCodeAt(s, i);
       const b = i + 1 < s.length ? P.StringPrototypeCharCodeAt(s, i + 1) : -1;
       const c = i + 2 < s.length ? P.StringPrototypeCharCodeAt(s, i + 2) : -1;
@@ -303,6 +316,7 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     let buffer = 0;
     let bits = 0;
     for (let i = 0; i < s.length; i++) {
+      if ((i & PACE) === PACE) pace();
       buffer = (buffer << 6) | P.StringPrototypeIndexOf(ALPHABET, s[i]!);
       bits += 6;
       if (bits >= 8) {

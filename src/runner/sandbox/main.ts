@@ -161,6 +161,11 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     }
   }
 
+  /** The realm's own long loops (TextDecoder, btoa, ...) read the clock through this, as the guards do. */
+  function pace() {
+    if (!booting) checkTime();
+  }
+
   function fail(thrown: unknown) {
     const s = inv;
     if (s === null || s.settled) return;
@@ -205,7 +210,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   const consoleApi = installConsole(g, P, host);
   const timers = installTimers(g, P, host, fail);
   const tools = installTools(g, P, host, errors, () => (inv === null ? 0 : inv.setup.limits.maxToolArgBytes));
-  installEncoding(g, P, chargeBuffer);
+  installEncoding(g, P, chargeBuffer, pace);
   installStructuredClone(g, P);
   installUrl(g, P, host);
   installBufferAccounting(g, P, chargeBuffer);

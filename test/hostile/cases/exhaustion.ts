@@ -207,6 +207,25 @@ export const exhaustionCases: HostileCase[] = [
     source: `exports.f = () => { const e = new TextEncoder(); const s = "x".repeat(2 ** 24); const keep = []; for (;;) keep.push(e.encode(s)); };`,
     expect: { codes: ["MEMORY_LIMIT_EXCEEDED"] },
   },
+  // The realm's own encoders are loops without the transform's guards: one call on a big input ran past the
+  // limit until the hard stop (UTF-16: 16 MiB decoded in 1.1 s and answered, past a 500 ms limit). Their loops
+  // read the clock now. A roomy heap, so that the clock (not the heap limit) ends them.
+  ...(
+    [
+      ["text-decoder-utf16", "TextDecoder('utf-16le') of 16 MiB", `new TextDecoder("utf-16le").decode(new Uint8Array(2 ** 24)).length`],
+      ["text-decoder-latin1", "TextDecoder('latin1') of 16 MiB", `new TextDecoder("latin1").decode(new Uint8Array(2 ** 24)).length`],
+      ["text-decoder-utf8", "TextDecoder() of 16 MiB of broken UTF-8", `new TextDecoder().decode(new Uint8Array(2 ** 24).fill(0xe2)).length`],
+      ["text-encoder-long", "TextEncoder of 8 Mi two-byte characters", `new TextEncoder().encode("\\u00e9".repeat(2 ** 23)).length`],
+      ["btoa-long", "btoa of 16 MiB", `btoa("a".repeat(2 ** 24)).length`],
+      ["atob-long", "atob of 16 MiB", `atob("YWFh".repeat(2 ** 22)).length`],
+    ] as const
+  ).map(([id, title, expression]): HostileCase => ({
+    id,
+    title: `${title}: one call of the realm's own code, stopped by the clock`,
+    variant: "roomy",
+    source: `exports.f = () => ${expression};`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  })),
   {
     id: "catch-memory-and-continue",
     title: "catching the MEMORY_LIMIT_EXCEEDED of a typed array and allocating on",
