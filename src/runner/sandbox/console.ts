@@ -7,7 +7,13 @@ export function installConsole(g: typeof globalThis, P: Primordials, host: HostC
   const MAX_ITEMS = 100;
   const MAX_LINE = 16 * 1024;
 
+  // Values inspected for one line: shared references are no cycle, so 100 items at each of 4 levels made
+  // 100,000,000 of them for one console.log (the realm's own recursion, without guards: the hard stop).
+  // Each one adds at least a character, so past MAX_LINE of them the line is cut anyway.
+  let inspected = 0;
+
   function inspect(value: unknown, depth: number, seen: unknown[]): string {
+    if (++inspected > MAX_LINE) return "…";
     switch (typeof value) {
       case "string":
         return depth === 0 ? value : P.JSONStringify(value);
@@ -65,6 +71,9 @@ export function installConsole(g: typeof globalThis, P: Primordials, host: HostC
   }
 
   function format(args: unknown[]): string {
+    // A getter's own console.log formats a line of its own; the outer line keeps its count.
+    const outer = inspected;
+    inspected = 0;
     const parts: string[] = [];
     for (let i = 0; i < args.length; i++) {
       let text: string;
@@ -75,6 +84,7 @@ export function installConsole(g: typeof globalThis, P: Primordials, host: HostC
       }
       parts[parts.length] = text;
     }
+    inspected = outer;
     const line = P.ArrayPrototypeJoin(parts, " ");
     return line.length > MAX_LINE ? P.StringPrototypeSlice(line, 0, MAX_LINE) + "…" : line;
   }

@@ -165,6 +165,11 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   function pace() {
     if (!booting) checkTime();
   }
+  /** One step of the realm's own per-item loops (structuredClone, URLSearchParams): the clock every 65,536. */
+  let steps = 0;
+  function step() {
+    if ((++steps & 0xffff) === 0) pace();
+  }
 
   function fail(thrown: unknown) {
     const s = inv;
@@ -211,8 +216,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   const timers = installTimers(g, P, host, fail);
   const tools = installTools(g, P, host, errors, () => (inv === null ? 0 : inv.setup.limits.maxToolArgBytes));
   installEncoding(g, P, chargeBuffer, pace);
-  installStructuredClone(g, P);
-  installUrl(g, P, host);
+  installStructuredClone(g, P, step);
+  installUrl(g, P, host, step);
   installBufferAccounting(g, P, chargeBuffer);
   installNodeGlobals(
     g,

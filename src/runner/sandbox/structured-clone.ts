@@ -1,7 +1,7 @@
 import type { Primordials } from "./primordials.js";
 
 /** structuredClone for the values a hook handles: plain data, Date, RegExp, Map, Set, typed arrays, errors, cycles. */
-export function installStructuredClone(g: typeof globalThis, P: Primordials) {
+export function installStructuredClone(g: typeof globalThis, P: Primordials, step: () => void) {
   function dataCloneError(what: string): Error {
     const error = new P.Error(what + " could not be cloned.");
     P.ObjectDefineProperty(error, "name", { value: "DataCloneError", configurable: true, writable: true });
@@ -9,6 +9,7 @@ export function installStructuredClone(g: typeof globalThis, P: Primordials) {
   }
 
   function clone(value: unknown, memory: Map<unknown, unknown>): unknown {
+    step(); // the realm's own recursion, without guards: a 16 Mi-element array ran to the hard stop
     if (typeof value === "function") throw dataCloneError("function");
     if (typeof value === "symbol") throw dataCloneError("Symbol()");
     if (typeof value !== "object" || value === null) return value;

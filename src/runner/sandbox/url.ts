@@ -5,7 +5,7 @@ import type { Primordials } from "./primordials.js";
  * URL and URLSearchParams. Parsing follows the WHATWG parser of the host, reached as string in, JSON string
  * out; the objects themselves are built here, in the sandbox realm.
  */
-export function installUrl(g: typeof globalThis, P: Primordials, host: HostCall) {
+export function installUrl(g: typeof globalThis, P: Primordials, host: HostCall, step: () => void) {
   type Parts = UrlParts;
 
   function parse(input: string, base?: string): Parts {
@@ -38,16 +38,17 @@ export function installUrl(g: typeof globalThis, P: Primordials, host: HostCall)
       if (typeof init === "string") this.#parse(init);
       else if (init instanceof URLSearchParams) {
         const other = init.#list;
-        for (let i = 0; i < other.length; i++) this.#list[this.#list.length] = [other[i]![0], other[i]![1]];
+        for (let i = 0; i < other.length; i++) step(), this.#list[this.#list.length] = [other[i]![0], other[i]![1]];
       } else if (P.ArrayIsArray(init)) {
         for (let i = 0; i < init.length; i++) {
+          step();
           const pair = init[i] as unknown[];
           if (!P.ArrayIsArray(pair) || pair.length !== 2) throw new P.TypeError("Each query pair must be a [name, value] tuple");
           this.#list[this.#list.length] = [P.String(pair[0]), P.String(pair[1])];
         }
       } else if (init && typeof init === "object") {
         const keys = P.ObjectKeys(init);
-        for (let i = 0; i < keys.length; i++) this.#list[this.#list.length] = [keys[i]!, P.String((init as Record<string, unknown>)[keys[i]!])];
+        for (let i = 0; i < keys.length; i++) step(), this.#list[this.#list.length] = [keys[i]!, P.String((init as Record<string, unknown>)[keys[i]!])];
       }
     }
     #parse(text: string) {
@@ -56,6 +57,7 @@ export function installUrl(g: typeof globalThis, P: Primordials, host: HostCall)
       if (!query) return;
       const pieces = P.StringPrototypeSplit(query, "&");
       for (let i = 0; i < pieces.length; i++) {
+        step();
         const piece = pieces[i]!;
         if (!piece) continue;
         const eq = P.StringPrototypeIndexOf(piece, "=");
@@ -119,7 +121,7 @@ export function installUrl(g: typeof globalThis, P: Primordials, host: HostCall)
       this.#changed();
     }
     sort() {
-      this.#list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      this.#list.sort((a, b) => (step(), a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       this.#changed();
     }
     forEach(callback: (value: string, name: string, params: URLSearchParams) => void, thisArg?: unknown) {

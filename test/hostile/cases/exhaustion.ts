@@ -218,6 +218,9 @@ export const exhaustionCases: HostileCase[] = [
       ["text-encoder-long", "TextEncoder of 8 Mi two-byte characters", `new TextEncoder().encode("\\u00e9".repeat(2 ** 23)).length`],
       ["btoa-long", "btoa of 16 MiB", `btoa("a".repeat(2 ** 24)).length`],
       ["atob-long", "atob of 16 MiB", `atob("YWFh".repeat(2 ** 22)).length`],
+      ["structured-clone-long", "structuredClone of a 16 Mi-element array", `structuredClone(new Array(2 ** 24).fill(0)).length`],
+      ["url-search-params-long", "URLSearchParams of 4 Mi pairs", `new URLSearchParams("a=1&".repeat(2 ** 22)).size`],
+      ["url-search-params-sort", "URLSearchParams.sort of 2 Mi pairs", `{ const u = new URLSearchParams("b=1&a=2&".repeat(2 ** 20)); u.sort(); return 1; }`],
     ] as const
   ).map(([id, title, expression]): HostileCase => ({
     id,
@@ -226,6 +229,12 @@ export const exhaustionCases: HostileCase[] = [
     source: `exports.f = () => ${expression};`,
     expect: { codes: ["TIMEOUT"], reportCheck: soft },
   })),
+  {
+    id: "console-shared-references",
+    title: "console.log of 100 references to 100 references ... 5 levels deep (10^10 values, no cycle): one line, cut",
+    source: `exports.f = () => { let x = 1; for (let d = 0; d < 5; d++) { const a = []; for (let i = 0; i < 100; i++) a.push(x); x = a; } console.log(x); return 1; };`,
+    expect: { codes: "success", valueCheck: is(1) },
+  },
   {
     id: "catch-memory-and-continue",
     title: "catching the MEMORY_LIMIT_EXCEEDED of a typed array and allocating on",
