@@ -213,6 +213,22 @@ describe("format detection by syntax", () => {
   });
 });
 
+describe("library code that runs sloppy", () => {
+  it("a function's own \"use strict\" still makes it strict (its entry guard goes after the directive)", async () => {
+    const folder = makeTenant({
+      "a.js": "const lib = require('lib');\nexports.f = () => [(0, lib.strict)(), (0, lib.strictNoSemicolon)(), (0, lib.arrow)(), (0, lib.sloppy)()];",
+      "node_modules/lib/package.json": JSON.stringify({ name: "lib", main: "index.js" }),
+      "node_modules/lib/index.js": [
+        "exports.strict = function () { 'use strict'; return this === undefined; };",
+        "exports.strictNoSemicolon = function () { /* prologue */ \"use strict\"\n  return this === undefined };",
+        "exports.arrow = () => { 'use strict'; return (function () { return this === undefined; })(); };",
+        "exports.sloppy = function () { return this === undefined; };",
+      ].join("\n"),
+    });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([true, true, true, false]);
+  });
+});
+
 describe("JSON modules", () => {
   it("require('./data.json') returns the parsed data", async () => {
     const folder = makeTenant({

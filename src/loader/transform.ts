@@ -108,6 +108,16 @@ function keywordAt(code: string, pos: number, word: string, script: boolean): nu
   return at;
 }
 
+/** Where a function body's directives ("use strict", ...) end, or undefined when it has none. */
+function directivePrologueEnd(statements: AnyNode[]): number | undefined {
+  let end: number | undefined;
+  for (const statement of statements) {
+    if (statement.type !== "ExpressionStatement" || typeof (statement as { directive?: unknown }).directive !== "string") break;
+    end = statement.end;
+  }
+  return end;
+}
+
 /**
  * Layer 2: a guard call at every loop iteration and every function entry. The guards are the cooperative
  * timeout (no watchdog thread per call) and the maxIterations counter; a tripped guard throws at every
@@ -123,8 +133,13 @@ function addGuards(s: MagicString, parsed: ParsedModule, requires: Set<string> |
   };
   const enter = (fn: acorn.Function) => {
     const body = fn.body as AnyNode;
-    if (body.type === "BlockStatement") s.appendLeft(body.start + 1, guards.enter);
-    else {
+    if (body.type === "BlockStatement") {
+      // After the directive prologue: a guard before "use strict" would end the prologue, and a function
+      // of sloppy library code that the parser checked as strict would run sloppy.
+      const prologueEnd = directivePrologueEnd(body.body as AnyNode[]);
+      if (prologueEnd === undefined) s.appendLeft(body.start + 1, guards.enter);
+      else s.appendLeft(prologueEnd, ";" + guards.enter);
+    } else {
       // Concise arrow body: keep it an expression.
       s.prependRight(body.start, guards.enterExpression);
       s.appendLeft(body.end, ")");
