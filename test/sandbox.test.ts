@@ -86,6 +86,18 @@ describe("globals that are present", () => {
     expect(typeof report.stats.durationMs).toBe("number");
   });
 
+  it("console.log shows a Map or Set as Node does: its size and the first 100 entries", async () => {
+    const folder = makeTenant({
+      "a.js": "exports.f = () => { console.log(new Map([[1, 'a'], ['k', { v: 2 }]])); console.log(new Set(Array.from({ length: 150 }, (_, i) => i))); console.log(new Set()); };",
+    });
+    const report = await runtime.execute({ folder, file: "a.js", funcName: "f" });
+    expect(report.success).toBe(true);
+    const [map, set, empty] = report.logs.map((l) => l.message);
+    expect(map).toBe('Map(2) { 1 => "a", "k" => { v: 2 } }');
+    expect(set).toMatch(/^Set\(150\) \{ 0, 1, 2, .*, 99, \.\.\. 50 more items \}$/);
+    expect(empty).toBe("Set(0) {  }");
+  });
+
   it("logs are kept when the function fails", async () => {
     const folder = makeTenant({ "a.js": "exports.f = () => { console.log('before the throw'); throw new Error('x'); };" });
     const report = await runtime.execute({ folder, file: "a.js", funcName: "f" });

@@ -80,6 +80,12 @@ export function capturePrimordials(g: typeof globalThis) {
     SetPrototypeAdd: uncurry(g.Set.prototype.add) as (self: Set<unknown>, v: unknown) => unknown,
     MapPrototypeGet: uncurry(g.Map.prototype.get) as (self: Map<unknown, unknown>, k: unknown) => unknown,
     MapPrototypeHas: uncurry(g.Map.prototype.has) as (self: Map<unknown, unknown>, k: unknown) => boolean,
+    MapPrototypeGetSize: uncurry(g.Object.getOwnPropertyDescriptor(g.Map.prototype, "size")!.get!) as (self: Map<unknown, unknown>) => number,
+    SetPrototypeGetSize: uncurry(g.Object.getOwnPropertyDescriptor(g.Set.prototype, "size")!.get!) as (self: Set<unknown>) => number,
+    MapPrototypeEntries: uncurry(g.Map.prototype.entries) as (self: Map<unknown, unknown>) => Iterator<[unknown, unknown]>,
+    SetPrototypeValues: uncurry(g.Set.prototype.values) as (self: Set<unknown>) => Iterator<unknown>,
+    MapIteratorNext: uncurry(g.Object.getPrototypeOf(new g.Map().entries()).next) as (self: Iterator<[unknown, unknown]>) => IteratorResult<[unknown, unknown]>,
+    SetIteratorNext: uncurry(g.Object.getPrototypeOf(new g.Set().values()).next) as (self: Iterator<unknown>) => IteratorResult<unknown>,
   };
 }
 

@@ -236,6 +236,14 @@ export const exhaustionCases: HostileCase[] = [
     expect: { codes: "success", valueCheck: is(1) },
   },
   {
+    id: "console-huge-map",
+    title: "console.log of a Map of 2^20 entries, 4,000 times: each line shows 100 entries and the size, without walking the rest",
+    variant: "roomy",
+    limitMs: 3000,
+    source: `exports.f = () => { const m = new Map(); for (let i = 0; i < 2 ** 20; i++) m.set(i, i); for (let k = 0; k < 4000; k++) console.log(m); return 1; };`,
+    expect: { codes: "success", valueCheck: is(1) },
+  },
+  {
     id: "catch-memory-and-continue",
     title: "catching the MEMORY_LIMIT_EXCEEDED of a typed array and allocating on",
     source: `exports.f = () => { const keep = []; for (;;) { try { keep.push(new Uint8Array(2 ** 25)); } catch (e) { keep.length = 0; } } };`,
