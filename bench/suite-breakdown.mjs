@@ -7,7 +7,7 @@
 // - the IPC floor: the same length-prefixed JSON frames to a process that only answers (breakdown-echo.mjs);
 // - inside the invocation: a CPU profile of the worker thread of an isolation "thread" runtime (the same
 //   invocation code a sandbox process runs), split into setup, the hook, result JSON, reset, realm creation
-//   (a realm serves 1,000 calls; its creation is charged to them), GC and the worker's own bookkeeping;
+//   (a realm serves 10,000 calls; its creation is charged to them), GC and the worker's own bookkeeping;
 // - at concurrency 32, isolation "process": main-thread and sandbox-process CPU per call, and a CPU profile
 //   of the host's main thread split into the registry's graph check, IPC send, IPC receive, GC and the rest
 //   (wall time of its busy samples per call).
@@ -144,7 +144,7 @@ async function insideInvocation(req, { warmup, count }) {
     const { totalMs, buckets } = bucketize(profile, [
       ["result JSON (serialized in the realm)", frame(["succeed"], sandbox)],
       ["realm reset (global verified and cleaned)", frame(["end", "resetGlobal"], sandbox)],
-      ["realm creation (a realm serves 1,000 calls)", frame(["create", "hardenRealm", "sandboxMain"])],
+      ["realm creation (a realm serves 10,000 calls)", frame(["create", "hardenRealm", "sandboxMain"])],
       ["realm setup (per-call state, setup JSON, module wrappers)", frame(["begin", "define"], sandbox)],
       ["setup JSON and module wrappers (worker side)", frame(["run"], "worker")],
       ["entering the realm: module instance, args, the hook and its guards", frame(["enter"], "worker")],

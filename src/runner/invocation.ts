@@ -29,7 +29,7 @@ const MAX_TIMERS = 1000;
 /** Generated code this worker compiled (shared by its invocations: keyed by text and level). */
 const generatedCode = new GeneratedCode();
 const MAX_PENDING_TOOLS = 64;
-/** Module wrappers a realm keeps (it serves 1,000 invocations at most): oldest out. */
+/** Module wrappers a realm keeps (it serves 10,000 invocations at most): oldest out. */
 const MAX_WRAPPERS_PER_REALM = 256;
 const LOG_ENTRY_OVERHEAD = 16;
 const TRUNCATED = "[tenantbox: log truncated at maxLogBytes]";
