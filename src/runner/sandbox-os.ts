@@ -322,6 +322,9 @@ function checkReachable(file: string, user: SandboxUser, bit: number): void {
   }
 }
 
+/** The young generation's semi-space limit of a sandbox process (MiB). */
+const SEMI_SPACE_MB = 8;
+
 /** RLIMIT_DATA: the heap twice over (young generation, fragmentation) and one call's out-of-heap allowance. */
 export function dataLimitBytes(memoryLimitMb: number, heapHeadroomMb: number): number {
   return (BASE_DATA_MB + 2 * (memoryLimitMb + heapHeadroomMb) + 4 * memoryLimitMb) * MB;
@@ -330,7 +333,7 @@ export function dataLimitBytes(memoryLimitMb: number, heapHeadroomMb: number): n
 /**
  * The command, arguments and spawn options of a sandbox process running `entry` (an absolute path to a
  * file of trusted code): [unshare --net] [setpriv --reuid --regid --clear-groups --no-new-privs
- * --pdeathsig=KILL] [prlimit --data] node --permission --allow-fs-read=<entry> --max-old-space-size entry.
+ * --pdeathsig=KILL] [prlimit --data] node --permission --allow-fs-read=<entry> --max-old-space-size --max-semi-space-size entry.
  * Every wrapper execs the next, so the process keeps one pid and the IPC channel (an inherited fd).
  */
 export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryArgs: string[] = []): SandboxLaunch {
@@ -381,6 +384,10 @@ export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryA
     // parent-death signal is not available.
     ...(p.permissionFlag && parentDeath === "watchdog" ? ["--allow-worker"] : []),
     `--max-old-space-size=${settings.memoryLimitMb + settings.heapHeadroomMb}`,
+    // V8 let the young generation of a process this size grow to 64 MiB semi-spaces: small hooks back to
+    // back kept about 30 MiB of each sandbox process's memory in it, and were no faster for it (measured:
+    // 165 -> 133 MiB RSS per process at 8, the same calls/s and CPU per call, a CPU-heavy hook as fast).
+    `--max-semi-space-size=${SEMI_SPACE_MB}`,
     realEntry,
     ...(parentDeath === "watchdog" ? ["--watchdog"] : []),
     ...entryArgs,
