@@ -227,6 +227,21 @@ describe("library code that runs sloppy", () => {
     });
     await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([true, true, true, false]);
   });
+
+  it("a file whose directive prologue says \"use strict\" after another directive is strict, as in Node", async () => {
+    const folder = makeTenant({
+      "a.js": "const lib = require('lib');\nexports.f = () => [(0, lib.strict)(), lib.implicitGlobal()];",
+      "node_modules/lib/package.json": JSON.stringify({ name: "lib", main: "index.js" }),
+      "node_modules/lib/index.js": [
+        "'use client';",
+        "// a comment between directives",
+        "\"use strict\";",
+        "exports.strict = function () { return this === undefined; };",
+        "exports.implicitGlobal = function () { try { undeclared = 1; return 'assigned'; } catch (e) { return e.name; } };",
+      ].join("\n"),
+    });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([true, "ReferenceError"]);
+  });
 });
 
 describe("JSON modules", () => {

@@ -210,9 +210,15 @@ function parseCommonJs(source: string): ParsedModule {
 /** Library CommonJS parsed as Node parses it: sloppy unless the file says "use strict" itself. */
 function parseSloppyCommonJs(code: string): ParsedModule {
   const ast = parseProgram(code, { ...BASE, sourceType: "script", allowReturnOutsideFunction: true });
-  const first = ast.body[0] as (acorn.Statement & { directive?: string }) | undefined;
   const parsed: ParsedModule = { ast, format: "cjs", code, prefixLength: 0, lineShift: 0 };
-  if (first?.directive !== "use strict") parsed.sloppy = true;
+  // Any directive of the prologue may be "use strict" ('use client'; 'use strict'; is strict, and acorn
+  // checked it so): the wrapper's guards end the file's own prologue, so the wrapper must say it.
+  let strict = false;
+  for (const statement of ast.body as (acorn.Statement & { directive?: string })[]) {
+    if (typeof statement.directive !== "string") break;
+    if (statement.directive === "use strict") strict = true;
+  }
+  if (!strict) parsed.sloppy = true;
   return parsed;
 }
 
