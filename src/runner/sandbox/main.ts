@@ -212,7 +212,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   }
 
   const codeGeneration = createCodeGeneration(P, host, g.EvalError, () => (inv === null ? null : inv.guards));
-  const consoleApi = installConsole(g, P, host);
+  const consoleApi = installConsole(g, P, host, pace);
   const timers = installTimers(g, P, host, fail);
   const tools = installTools(g, P, host, errors, () => (inv === null ? 0 : inv.setup.limits.maxToolArgBytes));
   installEncoding(g, P, chargeBuffer, pace);

@@ -236,6 +236,13 @@ export const exhaustionCases: HostileCase[] = [
     expect: { codes: "success", valueCheck: is(1) },
   },
   {
+    id: "console-shared-wide-object",
+    title: "console.log of 100 x 100 references to one typed array of 2^20 elements (each an Object.keys of 2^20 keys: 39 s for the line): stopped by the clock",
+    variant: "roomy",
+    source: `exports.f = () => { const wide = new Uint8Array(2 ** 20); console.log(new Array(100).fill(new Array(100).fill(wide))); return 1; };`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+  {
     id: "console-huge-map",
     title: "console.log of a Map of 2^20 entries, 4,000 times: each line shows 100 entries and the size, without walking the rest",
     variant: "roomy",
