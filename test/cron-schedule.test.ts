@@ -26,7 +26,9 @@ describe("schedules' cron expressions", () => {
   // Red team: the embedded engine's round looked back from now to each schedule's last tick (lastTick) on the
   // host's main thread, with no pause between schedules whose tick was not due. The fifth Tuesday of a
   // February last came in 2000: 13 ms a schedule, 3.3 s for four tenants of 64 schedules, every 15 s.
-  it("rare schedules (the fifth Tuesday of a February) of many tenants: a round stays under 100 ms of the main thread", async () => {
+  // The bound is 500 ms, not the 15-50 ms a round takes: the unbounded look back took 2.5 s here, and a cold
+  // round on a busy 2-core machine already took 53 ms (a 100 ms bound had less than a 2x margin).
+  it("rare schedules (the fifth Tuesday of a February) of many tenants: a round stays under 500 ms of the main thread", async () => {
     const now = Date.UTC(2026, 11, 6, 12, 0, 30);
     const read: TenantSchedules[] = [];
     for (let t = 0; t < 4; t++) {
@@ -38,7 +40,7 @@ describe("schedules' cron expressions", () => {
     const queued: string[] = [];
     const started = performance.now();
     await queueRecentTicks(read, now, async (tenant, tick) => void queued.push(`${tenant} ${tick.cron} ${tick.at}`), () => {});
-    expect(performance.now() - started).toBeLessThan(100);
+    expect(performance.now() - started).toBeLessThan(500);
     expect(queued).toEqual([`due * * * * * ${Date.UTC(2026, 11, 6, 12, 0)}`]);
   });
 });
