@@ -42,6 +42,13 @@ class DOMException extends Error {
     } else {
       this.#name = options === undefined ? "Error" : String(options);
     }
+    // The realm's stack formatter reads no getter (it runs on host frames), so the stack began "Error" where
+    // Node's begins "AbortError: This operation was aborted": the first line is put right here.
+    const stack = this.stack;
+    if (typeof stack === "string" && stack.startsWith("Error")) {
+      const head = this.#message === "" ? this.#name : this.#name + ": " + this.#message;
+      Object.defineProperty(this, "stack", { value: head + stack.slice("Error".length), writable: true, configurable: true, enumerable: false });
+    }
   }
   get name() {
     return this.#name;
