@@ -38,10 +38,17 @@ Buffer.prototype.write = function (string, offset, length, encoding) {
   return write.apply(this, args);
 };
 
-// What Node's buffer module has beside Buffer: Blob and File (the realm's globals), atob and btoa.
-const { Blob, File } = require("node:internal/blob");
-mod.Blob = Blob;
-mod.File = File;
+// What Node's buffer module has beside Buffer: Blob and File (the realm's globals), atob and btoa. Blob and
+// File are built when first read: every call that touches Buffer builds this module, few use a Blob.
+for (const name of ["Blob", "File"]) {
+  Object.defineProperty(mod, name, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      return require("node:internal/blob")[name];
+    },
+  });
+}
 mod.atob = globalThis.atob;
 mod.btoa = globalThis.btoa;
 
