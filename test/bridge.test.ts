@@ -20,6 +20,7 @@ function recorder() {
     url: row("url", ""),
     position: row("position", ""),
     random: row("random", ""),
+    key: row("key", ""),
     compile: row("compile", ""),
   };
   return { calls, handlers };

@@ -39,6 +39,13 @@ const BUNDLES: Record<string, string> = {
 /** Built by the realm itself (sandbox/process.ts), not from a bundle: it carries the invocation's env. */
 export const REALM_BUILTINS = ["process"] as const;
 
+/**
+ * Built by the realm itself, for the built-in bundles (`require("node:internal/keys")` in crypto.cjs):
+ * the asymmetric key engine (sandbox/crypto-keys.ts). A tenant can name it too: it gives nothing crypto's own
+ * API does not.
+ */
+export const REALM_INTERNALS = ["internal/keys"] as const;
+
 /** Internal bundles: reachable through globals only, never by a tenant's require. */
 export const INTERNAL_BUNDLES = { "internal/web": "web", "internal/blob": "blob" } as const;
 
@@ -92,7 +99,7 @@ export const IMPLICIT_BUILTINS: Record<string, string> = {
 export function builtinId(specifier: string): string | undefined {
   const name = specifier.startsWith("node:") ? specifier.slice(5) : specifier;
   // Internal ones only as the implicit specifiers compile.ts adds (a tenant can write them too: harmless).
-  if (specifier.startsWith("node:") && Object.hasOwn(INTERNAL_BUNDLES, name)) return specifier;
+  if (specifier.startsWith("node:") && (Object.hasOwn(INTERNAL_BUNDLES, name) || (REALM_INTERNALS as readonly string[]).includes(name))) return specifier;
   if (Object.hasOwn(BUNDLES, name) || (REALM_BUILTINS as readonly string[]).includes(name)) return "node:" + canonical(name);
   return undefined;
 }
@@ -111,7 +118,7 @@ export function bundleOf(id: string): string | undefined {
 
 /** Whether an id can be a built-in module's in a graph: a tenant file with such an id is never loaded. */
 export function isReservedId(id: string): boolean {
-  return id.startsWith(UNAVAILABLE) || bundleOf(id) !== undefined || id === "node:process";
+  return id.startsWith(UNAVAILABLE) || bundleOf(id) !== undefined || id === "node:process" || id === "node:internal/keys";
 }
 
 /** A built-in's bundle, as the build wrote it next to the running entry (dist/builtins/). */

@@ -66,6 +66,11 @@ export interface HostOps {
   compile: { args: [source: string]; result: string };
   /** Bytes from the host's CSPRNG (crypto.getRandomValues): a count from 1 to 65536 in, lowercase hex out. */
   random: { args: [bytes: number]; result: string };
+  /**
+   * Asymmetric cryptography by the worker's own crypto (crypto-keys.ts): a KeyRequest as JSON, and for sign
+   * and verify the data as a latin1 string (one character per byte); a KeyReply as JSON out.
+   */
+  key: { args: [requestJson: string, data?: string]; result: string };
 }
 
 export type HostOp = keyof HostOps;
@@ -117,6 +122,44 @@ export interface FailReport {
   message: string;
   details?: Record<string, unknown>;
 }
+
+/** A key as the realm holds it (op "key"): its kind and DER (SPKI or PKCS#8) as hex, checked again at every use. */
+export interface KeyRef {
+  kind: "public" | "private";
+  der: string;
+}
+
+/** What op "key" answers about a key: the realm keeps it, and tells Node's asymmetricKeyDetails from it. */
+export interface KeyInfo extends KeyRef {
+  asymmetricKeyType: string;
+  /** publicExponent as hex. */
+  details: { modulusLength?: number; publicExponent?: string; namedCurve?: string; hashAlgorithm?: string; mgf1HashAlgorithm?: string; saltLength?: number };
+}
+
+/** Signature options (Node's): padding 1 (PKCS#1 v1.5) or 6 (PSS), PSS salt length, ECDSA signature encoding. */
+export interface SignOptions {
+  padding?: 1 | 6;
+  saltLength?: number;
+  dsaEncoding?: "der" | "ieee-p1363";
+}
+
+/** Op "key"'s requests. Key material: PEM text, DER as hex, a JWK as JSON text, or a raw public key as hex (type: its curve). */
+export type KeyRequest =
+  | { op: "import"; kind: "public" | "private"; format: "pem" | "der" | "jwk" | "raw"; type?: string; key: string }
+  | { op: "export"; key: KeyRef; format: "pem" | "der" | "jwk" | "raw"; type?: string }
+  /** Data is the call's second argument; digest "" for Ed25519/Ed448. */
+  | ({ op: "sign"; key: KeyRef; digest: string } & SignOptions)
+  | ({ op: "verify"; key: KeyRef; digest: string; signature: string } & SignOptions)
+  | { op: "generate"; type: string; modulusLength?: number; publicExponent?: number; namedCurve?: string };
+
+/** Op "key"'s answers: one member per request kind; `error` with Node's error code when it failed. */
+export type KeyReply =
+  | { key: KeyInfo }
+  | { text: string }
+  | { signature: string }
+  | { valid: boolean }
+  | { publicKey: KeyInfo; privateKey: KeyInfo }
+  | { error: string; code: string };
 
 /** The parts of a parsed URL, in the order the host reads them off its URL object. */
 export const URL_PARTS = ["href", "origin", "protocol", "username", "password", "host", "hostname", "port", "pathname", "search", "hash"] as const;

@@ -18,6 +18,7 @@ import { LEVEL_DEFAULTS } from "../security-levels.js";
 import { GeneratedCode, MAX_GENERATED_BYTES, MAX_GENERATED_FUNCTIONS } from "./generated-code.js";
 import type { Realm } from "./realm-pool.js";
 import { TOO_DEEP_TOOL_ARGS, MAX_TOOL_ARG_DEPTH, type InvocationOutcome, type InvocationTask, type LogEntry, type ToolReply, type ToolRequest } from "./protocol.js";
+import { keyOperation } from "./crypto-keys.js";
 import { jsonNestedWithin } from "../json-depth.js";
 import { tenantScriptName } from "./tenant-script-name.js";
 
@@ -217,6 +218,7 @@ export class Invocation {
     url: (_self, input, base) => (typeof input === "string" && typeof base === "string" ? parseUrl(input, base) : ""),
     position: (self, id, where) => (typeof id === "string" && typeof where === "string" ? self.tenantPosition(id, where) : ""),
     compile: (self, source) => (typeof source === "string" ? self.compileGenerated(source) : "invalid code generation request"),
+    key: (_self, request, data) => keyOperation(request, data),
     random: (_self, bytes) => (typeof bytes === "number" && Number.isInteger(bytes) && bytes >= 1 && bytes <= 65536 ? randomBytes(bytes).toString("hex") : ""),
   };
 

@@ -6,6 +6,7 @@ import { hardenRealm } from "./harden.js";
 import type { ErrorCode } from "../../errors.js";
 import type { HostCall, HostOp, InvocationSetup, Primitive, REALM_ENTRY, SandboxEvent, SandboxHandle } from "../bridge.js";
 import { createCodeGeneration } from "./code-generation.js";
+import { createKeyEngine } from "./crypto-keys.js";
 import { createModuleSystem } from "./modules.js";
 import { installNodeGlobals } from "./node-globals.js";
 import { createProcess } from "./process.js";
@@ -219,6 +220,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   installStructuredClone(g, P, step);
   installUrl(g, P, host, step);
   installBufferAccounting(g, P, chargeBuffer);
+  const newKeyEngine = createKeyEngine(P, host);
   installNodeGlobals(
     g,
     P,
@@ -298,6 +300,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       const realmBuiltins = P.ObjectCreate(null) as Record<string, () => unknown>;
       realmBuiltins["node:process"] = () =>
         createProcess(P, envJson, setup.nodeVersion, state.startedAt, (level, text) => host("log", level, text), (fn) => P.apply(g.queueMicrotask, undefined, [fn]));
+      // Made when first used (crypto's keys, crypto.subtle's asymmetric keys): a key table per invocation.
+      realmBuiltins["node:internal/keys"] = newKeyEngine;
       state.guards = [budget, enterGuard, loopGuard, codeGeneration.route, codeGeneration.scopeOf];
       state.modules = createModuleSystem(P, errors, state.guards as Parameters<typeof createModuleSystem>[2], realmBuiltins);
       state.context = deepFreeze(P.JSONParse(contextJson));

@@ -5,6 +5,7 @@ import { installErrors } from "./errors.js";
 import { hardenRealm } from "./harden.js";
 import { sandboxMain } from "./main.js";
 import { createCodeGeneration } from "./code-generation.js";
+import { createKeyEngine } from "./crypto-keys.js";
 import { createModuleSystem } from "./modules.js";
 import { installNodeGlobals } from "./node-globals.js";
 import { createProcess } from "./process.js";
@@ -36,6 +37,7 @@ export function sandboxSource(): string {
     installSymbolRegistry,
     installUrl,
     installBufferAccounting,
+    createKeyEngine,
     installNodeGlobals,
     createProcess,
     hardenRealm,
