@@ -1,5 +1,7 @@
 import type { HostCall } from "../bridge.js";
+import type { KeyEngine } from "./crypto-keys.js";
 import type { Primordials } from "./primordials.js";
+import { createSubtleKeys } from "./subtle-keys.js";
 
 /**
  * The globals Node code expects, built from realm objects before the realm is frozen:
@@ -178,6 +180,15 @@ export function installNodeGlobals(
     P.WeakMapSet(keys, key, { bytes, hash, usages: list, extractable: extractable === true });
     return key;
   }
+  const asymmetric = createSubtleKeys(
+    P,
+    () => builtin("node:internal/keys", "") as KeyEngine | undefined,
+    CryptoKey.prototype,
+    domError,
+    bytesOf,
+    arrayBufferOf,
+    digestName,
+  );
   function keyOf(key: unknown): HmacKey {
     const found = typeof key === "object" && key !== null ? (P.WeakMapGet(keys, key) as HmacKey | undefined) : undefined;
     if (found === undefined) throw new P.TypeError("key is not a CryptoKey");
@@ -186,7 +197,9 @@ export function installNodeGlobals(
   /** Refuses any algorithm but HMAC. */
   function onlyHmac(algorithm: unknown): void {
     const name = algorithmName(algorithm);
-    if (P.StringPrototypeToLowerCase(name) !== "hmac") throw domError("NotSupportedError", "Only HMAC keys are available in the sandbox, not " + name);
+    if (P.StringPrototypeToLowerCase(name) !== "hmac") {
+      throw domError("NotSupportedError", "Unrecognized algorithm name: " + name + " (the sandbox has HMAC, RSASSA-PKCS1-v1_5, RSA-PSS, ECDSA, Ed25519 and Ed448 keys)");
+    }
   }
   function hmacOf(algorithm: unknown, key: unknown, usage: string): HmacKey {
     onlyHmac(algorithm);
@@ -198,7 +211,7 @@ export function installNodeGlobals(
   }
   function unsupported(method: string) {
     return function () {
-      return P.PromiseReject(domError("NotSupportedError", "crypto.subtle." + method + " is not available in the sandbox (digest, and HMAC keys: importKey, exportKey, generateKey, sign, verify)"));
+      return P.PromiseReject(domError("NotSupportedError", "crypto.subtle." + method + " is not available in the sandbox (digest; importKey, exportKey, generateKey, sign, verify with HMAC, RSASSA-PKCS1-v1_5, RSA-PSS, ECDSA, Ed25519 and Ed448 keys)"));
     };
   }
   function hmacAlgorithm(algorithm: unknown): { hash: string; length: unknown } {
@@ -213,6 +226,7 @@ export function installNodeGlobals(
     },
     importKey: function importKey(format: unknown, keyData: unknown, algorithm: unknown, extractable: unknown, usages: unknown): Promise<object> {
       return settle(() => {
+        if (asymmetric.handles(algorithm)) return asymmetric.importKey(format, keyData, algorithm, extractable, usages);
         const { hash } = hmacAlgorithm(algorithm);
         if (format === "raw") return hmacKey(bytesOf(keyData), hash, extractable, usages);
         if (format === "jwk" && typeof keyData === "object" && keyData !== null && (keyData as { kty?: unknown }).kty === "oct") {
@@ -225,8 +239,9 @@ export function installNodeGlobals(
         throw domError("NotSupportedError", "HMAC keys are imported from 'raw' bytes or an 'oct' JWK");
       });
     },
-    exportKey: function exportKey(format: unknown, key: unknown): Promise<ArrayBuffer> {
+    exportKey: function exportKey(format: unknown, key: unknown): Promise<ArrayBuffer | object> {
       return settle(() => {
+        if (asymmetric.isKey(key)) return asymmetric.exportKey(format, key);
         const found = keyOf(key);
         if (!found.extractable) throw domError("InvalidAccessError", "key is not extractable");
         if (format !== "raw") throw domError("NotSupportedError", "HMAC keys are exported as 'raw' bytes");
@@ -235,6 +250,7 @@ export function installNodeGlobals(
     },
     generateKey: function generateKey(algorithm: unknown, extractable: unknown, usages: unknown): Promise<object> {
       return settle(() => {
+        if (asymmetric.handles(algorithm)) return asymmetric.generateKey(algorithm, extractable, usages);
         const { hash, length } = hmacAlgorithm(algorithm);
         const bits = typeof length === "number" ? length : hash === "SHA-384" || hash === "SHA-512" ? 1024 : 512;
         if (!(bits > 0 && bits <= 4096 && bits % 8 === 0)) throw domError("OperationError", "HMAC key length must be a multiple of 8 up to 4096 bits");
@@ -243,12 +259,14 @@ export function installNodeGlobals(
     },
     sign: function sign(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
       return settle(() => {
+        if (asymmetric.isKey(key)) return asymmetric.sign(algorithm, key, data);
         const found = hmacOf(algorithm, key, "sign");
         return arrayBufferOf(hashing("sign").hmac(found.hash, found.bytes, bytesOf(data)));
       });
     },
     verify: function verify(algorithm: unknown, key: unknown, signature: unknown, data: unknown): Promise<boolean> {
       return settle(() => {
+        if (asymmetric.isKey(key)) return asymmetric.verify(algorithm, key, signature, data);
         const found = hmacOf(algorithm, key, "verify");
         const expected = hashing("verify").hmac(found.hash, found.bytes, bytesOf(data));
         const given = bytesOf(signature);

@@ -8,6 +8,7 @@ import { createCodeGeneration } from "./code-generation.js";
 import { createKeyEngine } from "./crypto-keys.js";
 import { createModuleSystem } from "./modules.js";
 import { installNodeGlobals } from "./node-globals.js";
+import { createSubtleKeys } from "./subtle-keys.js";
 import { createProcess } from "./process.js";
 import { capturePrimordials } from "./primordials.js";
 import { installStructuredClone } from "./structured-clone.js";
@@ -38,6 +39,7 @@ export function sandboxSource(): string {
     installUrl,
     installBufferAccounting,
     createKeyEngine,
+    createSubtleKeys,
     installNodeGlobals,
     createProcess,
     hardenRealm,
