@@ -1,9 +1,7 @@
-import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compatFolder, compatSource, installCompatFolder } from "./compat-folder.js";
 import { IsolatedRuntime } from "./helpers.js";
 
 /*
@@ -12,11 +10,8 @@ import { IsolatedRuntime } from "./helpers.js";
  * (node_modules/.cache/tenantbox-compat/<hash>: a changed lockfile installs again, an unchanged one never
  * does), and one module per package under checks/ that exercises it and says what it must return.
  */
-const here = path.dirname(fileURLToPath(import.meta.url));
-const source = path.join(here, "compat", "tenant");
-const lockfile = fs.readFileSync(path.join(source, "package-lock.json"));
-const hash = createHash("sha256").update(lockfile).update(fs.readFileSync(path.join(source, "package.json"))).digest("hex").slice(0, 16);
-const folder = path.join(here, "..", "node_modules", ".cache", "tenantbox-compat", hash);
+const source = compatSource;
+const folder = compatFolder;
 const checks = fs.readdirSync(path.join(source, "checks")).sort();
 
 /** Packages that cannot work here, and the error that says why (asserted, so a change in either shows). */
@@ -26,18 +21,7 @@ const KNOWN_FAILURES: Record<string, RegExp> = {
 };
 
 function install(): void {
-  const marker = path.join(folder, ".installed");
-  if (!fs.existsSync(marker)) {
-    fs.rmSync(folder, { recursive: true, force: true });
-    fs.mkdirSync(folder, { recursive: true });
-    for (const file of ["package.json", "package-lock.json"]) fs.copyFileSync(path.join(source, file), path.join(folder, file));
-    // No install scripts: a tenant's packages are data here, and pure JS needs none.
-    execFileSync("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: folder, stdio: "inherit" });
-    fs.writeFileSync(marker, hash);
-  }
-  // The checks are this suite's own code: copied every run.
-  fs.rmSync(path.join(folder, "checks"), { recursive: true, force: true });
-  fs.cpSync(path.join(source, "checks"), path.join(folder, "checks"), { recursive: true });
+  installCompatFolder();
 }
 
 let runtime: InstanceType<typeof IsolatedRuntime>;
