@@ -276,21 +276,30 @@ function later(callback, run) {
   return undefined;
 }
 
+/** Data or a signature for the one-shot sign and verify: bytes only, as Node takes them (no strings). */
+function bufferSource(value, name) {
+  if (value instanceof Uint8Array || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return toBytes(value);
+  throw codeError(TypeError, 'The "' + name + '" argument must be an instance of Buffer, TypedArray, or DataView.', "ERR_INVALID_ARG_TYPE");
+}
+
 function sign(algorithm, data, key, callback) {
   return later(callback, function () {
-    return Buffer.from(bufferOut(engine.sign(keyHandle(key, CONSUME_PRIVATE), signatureDigest(algorithm), toBytes(data), signatureOptions(key))));
+    const digest = signatureDigest(algorithm);
+    return Buffer.from(bufferOut(engine.sign(keyHandle(key, CONSUME_PRIVATE), digest, bufferSource(data, "data"), signatureOptions(key))));
   });
 }
 
 function verify(algorithm, data, key, signature, callback) {
   return later(callback, function () {
-    return engine.verify(keyHandle(key, CONSUME_PUBLIC), signatureDigest(algorithm), toBytes(data), toBytes(signature), signatureOptions(key));
+    const digest = signatureDigest(algorithm);
+    return engine.verify(keyHandle(key, CONSUME_PUBLIC), digest, bufferSource(data, "data"), bufferSource(signature, "signature"), signatureOptions(key));
   });
 }
 
 const CURVE_NAMES = { "P-256": "prime256v1", "P-384": "secp384r1", "P-521": "secp521r1", prime256v1: "prime256v1", secp256r1: "prime256v1", secp384r1: "secp384r1", secp521r1: "secp521r1", secp256k1: "secp256k1" };
 
 function generateKeyPairSync(type, options) {
+  if (typeof type !== "string") throw codeError(TypeError, 'The "type" argument must be of type string.', "ERR_INVALID_ARG_TYPE");
   const given = typeof options === "object" && options !== null ? options : {};
   const curve = given.namedCurve;
   const namedCurve = typeof curve === "string" && Object.prototype.hasOwnProperty.call(CURVE_NAMES, curve) ? CURVE_NAMES[curve] : curve;

@@ -226,7 +226,8 @@ export function installNodeGlobals(
     },
     importKey: function importKey(format: unknown, keyData: unknown, algorithm: unknown, extractable: unknown, usages: unknown): Promise<object> {
       return settle(() => {
-        if (asymmetric.handles(algorithm)) return asymmetric.importKey(format, keyData, algorithm, extractable, usages);
+        const name = asymmetric.nameOf(algorithm);
+        if (name !== undefined) return asymmetric.importKey(name, format, keyData, algorithm, extractable, usages);
         const { hash } = hmacAlgorithm(algorithm);
         if (format === "raw") return hmacKey(bytesOf(keyData), hash, extractable, usages);
         if (format === "jwk" && typeof keyData === "object" && keyData !== null && (keyData as { kty?: unknown }).kty === "oct") {
@@ -250,7 +251,8 @@ export function installNodeGlobals(
     },
     generateKey: function generateKey(algorithm: unknown, extractable: unknown, usages: unknown): Promise<object> {
       return settle(() => {
-        if (asymmetric.handles(algorithm)) return asymmetric.generateKey(algorithm, extractable, usages);
+        const name = asymmetric.nameOf(algorithm);
+        if (name !== undefined) return asymmetric.generateKey(name, algorithm, extractable, usages);
         const { hash, length } = hmacAlgorithm(algorithm);
         const bits = typeof length === "number" ? length : hash === "SHA-384" || hash === "SHA-512" ? 1024 : 512;
         if (!(bits > 0 && bits <= 4096 && bits % 8 === 0)) throw domError("OperationError", "HMAC key length must be a multiple of 8 up to 4096 bits");

@@ -187,15 +187,12 @@ export function createSubtleKeys(
   }
 
   return {
-    /** Whether the algorithm is one of these (else node-globals.ts's HMAC or NotSupportedError). */
-    handles(algorithm: unknown): boolean {
-      return nameOf(algorithm) !== undefined;
-    },
+    /** The algorithm's name when it is one of these (else node-globals.ts's HMAC or NotSupportedError), read once. */
+    nameOf,
     isKey(key: unknown): boolean {
       return recordOf(key) !== undefined;
     },
-    importKey(format: unknown, keyData: unknown, algorithm: unknown, extractable: unknown, usages: unknown): object {
-      const name = nameOf(algorithm)!;
+    importKey(name: string, format: unknown, keyData: unknown, algorithm: unknown, extractable: unknown, usages: unknown): object {
       const { hash, namedCurve } = parameters(name, algorithm);
       const found = engine();
       let handle: object;
@@ -230,8 +227,7 @@ export function createSubtleKeys(
       }
       throw domError("InvalidAccessError", "Unable to export a " + found.type + " " + found.name + " key as " + P.String(format));
     },
-    generateKey(algorithm: unknown, extractable: unknown, usages: unknown): object {
-      const name = nameOf(algorithm)!;
+    generateKey(name: string, algorithm: unknown, extractable: unknown, usages: unknown): object {
       const { hash, namedCurve } = parameters(name, algorithm);
       const list = usageList(usages, ["sign", "verify"], "key pair");
       const publicUsages: string[] = [];

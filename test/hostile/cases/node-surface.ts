@@ -275,4 +275,239 @@ exports.f = () => [lib.run("return this") === globalThis, loot(lib.run("return p
     source: `exports.f = (name) => [Function("return 1")(), require(name)];`,
     expect: { codes: ["VALIDATION_ERROR"] },
   },
+
+  {
+    id: "crypto-keys-malformed-material",
+    title: "every asymmetric entry point (createPublicKey/createPrivateKey, createSign/createVerify, sign/verify, KeyObject, subtle.importKey/sign/verify, the key engine itself) refuses malformed DER, PEM and JWK, wrong types and forged keys with a typed error whose constructor chain reaches no host Function",
+    source: `__PRELUDE__
+const crypto = require("crypto");
+const engine = require("node:internal/keys");
+exports.f = async () => {
+  const out = [];
+  const errors = [];
+  const note = (label, e) => { out.push(label + ":" + (e && e.name) + ":" + (e && e.code)); errors.push(e); };
+  const sync = (label, fn) => { try { fn(); out.push(label + ":returned"); } catch (e) { note(label, e); } };
+  const async_ = async (label, fn) => { try { await fn(); out.push(label + ":returned"); } catch (e) { note(label, e); } };
+  const { publicKey, privateKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const spki = publicKey.export({ type: "spki", format: "der" });
+  const x25519 = Buffer.concat([Buffer.from("302a300506032b656e032100", "hex"), Buffer.alloc(32, 9)]);
+  const inputs = {
+    text: "not a key",
+    garbagePem: "-----BEGIN PUBLIC KEY-----\\n" + "A".repeat(1000) + "\\n-----END PUBLIC KEY-----",
+    randomDer: { key: crypto.randomBytes(300), format: "der", type: "spki" },
+    truncatedDer: { key: spki.subarray(0, 40), format: "der", type: "spki" },
+    wrongDerType: { key: spki, format: "der", type: "evil" },
+    noDerType: { key: spki, format: "der" },
+    x25519: { key: x25519, format: "der", type: "spki" },
+    jwkWrongTypes: { key: { kty: "RSA", n: 123, e: {} }, format: "jwk" },
+    jwkOct: { key: { kty: "oct", k: "AAAA" }, format: "jwk" },
+    jwkBadPoint: { key: { kty: "EC", crv: "P-256", x: "AAAA", y: "AAAA" }, format: "jwk" },
+    jwkNotObject: { key: "{}", format: "jwk" },
+    evilFormat: { key: spki, format: "evil" },
+    symbol: Symbol("k"),
+    nil: null,
+    number: 42,
+    array: [],
+    toStringTrick: { toString() { return publicKey.export({ type: "spki", format: "pem" }); } },
+    secretKey: crypto.createSecretKey(Buffer.alloc(16)),
+    fakeKeyObject: Object.create(crypto.KeyObject.prototype),
+  };
+  for (const [name, input] of Object.entries(inputs)) {
+    sync("createPublicKey/" + name, () => crypto.createPublicKey(input));
+    sync("createPrivateKey/" + name, () => crypto.createPrivateKey(input));
+  }
+  sync("createPrivateKey/keyObject", () => crypto.createPrivateKey(privateKey));
+  sync("createPublicKey/publicKeyObject", () => crypto.createPublicKey(publicKey));
+  sync("sign/publicKey", () => crypto.sign("sha256", Buffer.from("x"), publicKey));
+  sync("sign/fake", () => crypto.createSign("sha256").update("x").sign(inputs.fakeKeyObject));
+  sync("sign/noKey", () => crypto.createSign("sha256").update("x").sign());
+  sync("sign/data", () => crypto.sign("sha256", { length: 3 }, privateKey));
+  sync("sign/digest", () => crypto.sign("md4", Buffer.from("x"), privateKey));
+  sync("sign/padding", () => crypto.sign("sha256", Buffer.from("x"), { key: privateKey, dsaEncoding: "evil" }));
+  sync("sign/saltLength", () => crypto.sign("sha256", Buffer.from("x"), { key: privateKey, saltLength: 1e9 }));
+  sync("verify/signature", () => crypto.verify("sha256", Buffer.from("x"), publicKey, "not bytes"));
+  sync("sign/twice", () => { const s = crypto.createSign("sha256").update("x"); s.sign(privateKey); s.sign(privateKey); });
+  sync("export/cipher", () => privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-128-cbc", passphrase: "p" }));
+  sync("export/format", () => publicKey.export({ format: "evil" }));
+  sync("export/type", () => publicKey.export({ format: "der", type: "pkcs8" }));
+  sync("export/none", () => publicKey.export());
+  sync("keyObject/getter", () => Object.getOwnPropertyDescriptor(crypto.KeyObject.prototype, "type").get.call({}));
+  sync("keyObject/new", () => new crypto.KeyObject("public", Object.freeze(Object.create(null))));
+  sync("keyObject/equals", () => publicKey.equals({}));
+  sync("engine/forged", () => engine.sign(Object.freeze(Object.create(null)), "sha256", new Uint8Array(1)));
+  sync("engine/format", () => engine.importKey("public", "evil", undefined, "x"));
+  sync("engine/material", () => engine.importKey("public", "der", "spki", "not bytes"));
+  sync("engine/digest", () => engine.sign(engine.generate("ed25519").privateKey, {}, new Uint8Array(1)));
+  sync("generate/type", () => crypto.generateKeyPairSync("dsa", { modulusLength: 1024 }));
+  sync("generate/curve", () => crypto.generateKeyPairSync("ec", { namedCurve: "secp224r1" }));
+  const subtle = crypto.webcrypto.subtle;
+  const ecdsa = { name: "ECDSA", namedCurve: "P-256" };
+  await async_("subtle/spki-random", () => subtle.importKey("spki", crypto.randomBytes(91), ecdsa, true, ["verify"]));
+  await async_("subtle/pkcs8-as-spki", () => subtle.importKey("spki", privateKey.export({ type: "pkcs8", format: "der" }), ecdsa, true, ["verify"]));
+  await async_("subtle/curve-mismatch", () => subtle.importKey("spki", spki, { name: "ECDSA", namedCurve: "P-384" }, true, ["verify"]));
+  await async_("subtle/rsa-for-ec", () => subtle.importKey("spki", spki, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, ["verify"]));
+  await async_("subtle/jwk-kty", () => subtle.importKey("jwk", { kty: "RSA", n: "AQAB", e: "AQAB" }, ecdsa, true, ["verify"]));
+  await async_("subtle/raw-length", () => subtle.importKey("raw", new Uint8Array(64), ecdsa, true, ["verify"]));
+  await async_("subtle/format", () => subtle.importKey("evil", spki, ecdsa, true, ["verify"]));
+  await async_("subtle/usages", () => subtle.importKey("spki", spki, ecdsa, true, ["sign"]));
+  await async_("subtle/usages-object", () => subtle.importKey("spki", spki, ecdsa, true, { length: 1, 0: "verify" }));
+  await async_("subtle/fake-view", () => subtle.importKey("spki", Object.create(Uint8Array.prototype), ecdsa, true, ["verify"]));
+  await async_("subtle/forged-key", () => subtle.sign({ name: "ECDSA", hash: "SHA-256" }, Object.create(CryptoKey.prototype), new Uint8Array(1)));
+  const key = await subtle.importKey("spki", spki, ecdsa, false, ["verify"]);
+  await async_("subtle/export", () => subtle.exportKey("spki", key));
+  await async_("subtle/wrong-algorithm", () => subtle.verify("Ed25519", key, new Uint8Array(64), new Uint8Array(1)));
+  await async_("subtle/sign-with-public", () => subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, new Uint8Array(1)));
+  await async_("subtle/pss-no-salt", async () => {
+    const pair = await subtle.generateKey({ name: "RSA-PSS", modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, false, ["sign", "verify"]);
+    return subtle.sign("RSA-PSS", pair.privateKey, new Uint8Array(1));
+  });
+  out.push("verify/garbage:" + (await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, new Uint8Array(3), new Uint8Array(1))));
+  const chains = errors.concat([publicKey, crypto.createSign("sha256"), crypto.createVerify("sha256"), key, key.algorithm, engine, engine.sign]).map((e) => viaObject(e)).join(";");
+  return { out, chains };
+};`,
+    expect: {
+      codes: "success",
+      valueCheck: (v) => {
+        const { out, chains } = v as { out: string[]; chains: string };
+        const known = /^[^:]+:(Error|TypeError|RangeError|DataError|NotSupportedError|InvalidAccessError|SyntaxError|OperationError):(ERR_[A-Z0-9_]+|undefined)$/;
+        const wrong = out.filter((line) => !known.test(line) && line !== "verify/garbage:false");
+        if (wrong.length) return `untyped or returned: ${wrong.join(", ")}`;
+        if (out.length !== 78) return `expected 78 outcomes, got ${out.length}: ${out.join(", ")}`;
+        return blockedOnly(chains);
+      },
+    },
+  },
+  {
+    id: "crypto-keys-huge-and-costly",
+    title: "a 16384-bit RSA modulus (DER and JWK), a 4096-bit public exponent, 100 KB of PEM, RSA generation past 2048 bits, 17 MiB to sign: refused at once with a typed error, no stall of the sandbox",
+    source: `const crypto = require("crypto");
+const len = (n) => (n < 128 ? [n] : n < 256 ? [0x81, n] : [0x82, n >> 8, n & 255]);
+const tlv = (tag, bytes) => Buffer.concat([Buffer.from([tag, ...len(bytes.length)]), bytes]);
+const integer = (bytes) => tlv(0x02, Buffer.concat([Buffer.from([0]), bytes]));
+function rsaSpki(modulusBytes, exponent) {
+  const n = Buffer.alloc(modulusBytes, 0xab);
+  n[n.length - 1] |= 1;
+  const key = tlv(0x30, Buffer.concat([integer(n), integer(exponent)]));
+  const algorithm = Buffer.from("300d06092a864886f70d0101010500", "hex");
+  return tlv(0x30, Buffer.concat([algorithm, tlv(0x03, Buffer.concat([Buffer.from([0]), key]))]));
+}
+exports.f = async () => {
+  const started = Date.now();
+  const out = [];
+  const sync = (label, fn) => { try { fn(); out.push(label + ":returned"); } catch (e) { out.push(label + ":" + e.name + ":" + e.code); } };
+  sync("spki16384", () => crypto.createPublicKey({ key: rsaSpki(2048, Buffer.from([1, 0, 1])), format: "der", type: "spki" }));
+  sync("spki-big-exponent", () => crypto.createPublicKey({ key: rsaSpki(256, Buffer.alloc(512, 0x7f)), format: "der", type: "spki" }));
+  sync("spki-ok", () => crypto.createPublicKey({ key: rsaSpki(256, Buffer.from([1, 0, 1])), format: "der", type: "spki" }));
+  sync("jwk16384", () => crypto.createPublicKey({ key: { kty: "RSA", n: Buffer.alloc(2048, 0xab).toString("base64url"), e: "AQAB" }, format: "jwk" }));
+  sync("pem100k", () => crypto.createPublicKey("-----BEGIN PUBLIC KEY-----\\n" + "A".repeat(100000) + "\\n-----END PUBLIC KEY-----"));
+  sync("der100k", () => crypto.createPublicKey({ key: Buffer.alloc(100000), format: "der", type: "spki" }));
+  sync("generate8192", () => crypto.generateKeyPairSync("rsa", { modulusLength: 8192 }));
+  sync("generate-exponent", () => crypto.generateKeyPairSync("rsa", { modulusLength: 1024, publicExponent: 7 }));
+  const { privateKey } = crypto.generateKeyPairSync("ed25519");
+  sync("sign17MiB", () => crypto.sign(null, Buffer.alloc(17 * 1024 * 1024), privateKey));
+  try {
+    await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 16384, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, false, ["sign"]);
+    out.push("subtle16384:returned");
+  } catch (e) { out.push("subtle16384:" + e.name); }
+  out.push(Date.now() - started < 3000 ? "fast" : "slow:" + (Date.now() - started));
+  return out;
+};`,
+    limitMs: 5000,
+    expect: {
+      codes: "success",
+      valueCheck: is([
+        "spki16384:Error:ERR_OUT_OF_RANGE",
+        "spki-big-exponent:Error:ERR_OUT_OF_RANGE",
+        "spki-ok:returned",
+        "jwk16384:Error:ERR_OUT_OF_RANGE",
+        "pem100k:RangeError:ERR_OUT_OF_RANGE",
+        "der100k:RangeError:ERR_OUT_OF_RANGE",
+        "generate8192:Error:ERR_OUT_OF_RANGE",
+        "generate-exponent:Error:ERR_OUT_OF_RANGE",
+        "sign17MiB:RangeError:ERR_OUT_OF_RANGE",
+        "subtle16384:OperationError",
+        "fast",
+      ]),
+    },
+  },
+  {
+    id: "crypto-keys-sign-loop-times-out",
+    title: "a loop of RSA signatures is stopped by the realm's guards at the time limit (each op is short and bounded)",
+    source: `const crypto = require("crypto");
+exports.f = () => {
+  const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+  for (;;) crypto.sign("sha256", Buffer.from("x"), privateKey);
+};`,
+    expect: { codes: ["TIMEOUT"], reportCheck: cooperativeTimeout },
+  },
+  {
+    id: "crypto-keys-hostile-arguments",
+    title: "getters that change their answer, toString and Symbol.toPrimitive tricks in key inputs, options and algorithms are read once: the key is what was checked, never a substitute",
+    source: `const crypto = require("crypto");
+exports.f = async () => {
+  const out = [];
+  const { publicKey, privateKey } = crypto.generateKeyPairSync("ed25519");
+  const pem = publicKey.export({ type: "spki", format: "pem" });
+  let reads = 0;
+  const flipping = { get key() { reads++; return reads === 1 ? pem : "x".repeat(1e6); }, get format() { return reads === 0 ? "jwk" : "pem"; } };
+  const key = crypto.createPublicKey(flipping);
+  out.push(key.equals(publicKey), reads);
+  let conversions = 0;
+  const trick = { [Symbol.toPrimitive]() { conversions++; throw new Error("tenant's own"); } };
+  try { crypto.createSign(trick); } catch (e) { out.push(e.code || e.message); }
+  try { crypto.generateKeyPairSync(trick); } catch (e) { out.push(e.code || e.message); }
+  try { require("node:internal/keys").generate(trick); } catch (e) { out.push(e.message); }
+  let names = 0;
+  const algorithm = { get name() { names++; return names === 1 ? "Ed25519" : "HMAC"; } };
+  const imported = await crypto.subtle.importKey("spki", publicKey.export({ type: "spki", format: "der" }), algorithm, true, ["verify"]);
+  out.push(imported.algorithm.name, names);
+  const usages = ["verify"];
+  let usageReads = 0;
+  Object.defineProperty(usages, 0, { get() { usageReads++; return usageReads === 1 ? "verify" : "sign"; } });
+  const k2 = await crypto.subtle.importKey("spki", publicKey.export({ type: "spki", format: "der" }), "Ed25519", true, usages);
+  out.push(k2.usages.join(), Object.isFrozen(k2.usages), Object.isFrozen(k2));
+  const rsa = await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, ["sign", "verify"]);
+  const exponent = rsa.publicKey.algorithm.publicExponent;
+  exponent[0] = 9;
+  out.push(Array.from(rsa.publicKey.algorithm.publicExponent).join(), Object.isFrozen(rsa.publicKey.algorithm));
+  const sig = crypto.sign(null, Buffer.from("m"), privateKey);
+  const data = Buffer.from("m");
+  const view = { get padding() { data[0] = 0; return undefined; } };
+  out.push(crypto.verify(null, data, Object.assign(view, { key: publicKey }), sig));
+  return out;
+};`,
+    expect: { codes: "success", valueCheck: is([true, 1, "ERR_INVALID_ARG_TYPE", "ERR_INVALID_ARG_TYPE", "tenant's own", "Ed25519", 1, "verify", true, true, "1,0,1", true, false]) },
+  },
+  {
+    id: "crypto-keys-not-reusable-across-calls",
+    title: "A makes keys (KeyObject, CryptoKey, engine handles) and tries to leave them anywhere; B (same tenant, reused realm) finds none, and its own keys work",
+    source: `const crypto = require("crypto");
+exports.f = async () => {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const cryptoKey = await crypto.subtle.importKey("pkcs8", privateKey.export({ type: "pkcs8", format: "der" }), { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+  const engine = require("node:internal/keys");
+  const stash = [[globalThis, "leftKey"], [crypto, "leftKey"], [crypto.subtle, "leftKey"], [crypto.KeyObject.prototype, "leftKey"], [CryptoKey.prototype, "leftKey"], [Object.prototype, "leftKey"], [engine, "leftKey"], [cryptoKey, "leftKey"]];
+  const out = [];
+  for (const [target, name] of stash) {
+    try { target[name] = { privateKey, cryptoKey, handle: engine.generate("ed25519").privateKey }; out.push("kept"); } catch (e) { out.push(e.name); }
+  }
+  Symbol.for("left").description;
+  return out;
+};
+exports.g = async () => {
+  const crypto = require("crypto");
+  const engine = require("node:internal/keys");
+  const seen = [globalThis.leftKey, crypto.leftKey, crypto.subtle.leftKey, crypto.KeyObject.prototype.leftKey, CryptoKey.prototype.leftKey, ({}).leftKey, engine.leftKey].map((v) => typeof v);
+  const { publicKey, privateKey } = crypto.generateKeyPairSync("ed25519");
+  const ok = crypto.verify(null, Buffer.from("b"), publicKey, crypto.sign(null, Buffer.from("b"), privateKey));
+  return [seen, ok];
+};`,
+    expect: { codes: "success", valueCheck: (v) => (Array.isArray(v) && v.length === 8 ? true : `got ${JSON.stringify(v)}`) },
+    after: {
+      sameFolder: true,
+      funcName: "g",
+      expect: { codes: "success", valueCheck: is([["undefined", "undefined", "undefined", "undefined", "undefined", "undefined", "undefined"], true]) },
+      expectReuse: true,
+    },
+  },
 ];
