@@ -8,6 +8,7 @@ import {
   URL_PARTS,
   type FailReport,
   type HostOpHandlers,
+  type KeyReply,
   type InvocationSetup,
   type RealmEntryOp,
   type SandboxEvent,
@@ -218,7 +219,15 @@ export class Invocation {
     url: (_self, input, base) => (typeof input === "string" && typeof base === "string" ? parseUrl(input, base) : ""),
     position: (self, id, where) => (typeof id === "string" && typeof where === "string" ? self.tenantPosition(id, where) : ""),
     compile: (self, source) => (typeof source === "string" ? self.compileGenerated(source) : "invalid code generation request"),
-    key: (_self, request, data) => keyOperation(request, data),
+    key(self, request, data) {
+      // Past the deadline no key operation starts (the costliest takes ~60 ms): a loop of them that catches
+      // the refusal spins on cheap answers until the guards stop it, and the outcome is TIMEOUT whatever it catches.
+      if (performance.now() >= self.deadline) {
+        self.fatal("TIMEOUT", "");
+        return JSON.stringify({ error: "the invocation is out of time", code: "ERR_CRYPTO_OPERATION_FAILED" } satisfies KeyReply);
+      }
+      return keyOperation(request, data);
+    },
     random: (_self, bytes) => (typeof bytes === "number" && Number.isInteger(bytes) && bytes >= 1 && bytes <= 65536 ? randomBytes(bytes).toString("hex") : ""),
   };
 
