@@ -22,7 +22,12 @@ function hashFunction(algorithm) {
 // Keys: secret ones here (their bytes), asymmetric ones as handles of the realm's key engine
 // (sandbox/crypto-keys.ts: the worker's own crypto does the work, on strings only). A key object's state
 // is kept in this module's table, not on the object: a tenant cannot swap one key's material for another's.
-const engine = require("node:internal/keys");
+// Made the first time this invocation uses an asymmetric key: a call that only hashes does not pay for it.
+let keyEngine;
+function engine() {
+  if (keyEngine === undefined) keyEngine = require("node:internal/keys");
+  return keyEngine;
+}
 const STATE = new WeakMap();
 
 function codeError(Ctor, message, code) {
@@ -43,7 +48,7 @@ class KeyObject {
       if (!(handle instanceof Uint8Array)) throw codeError(TypeError, 'The "handle" argument must be of type object.', "ERR_INVALID_ARG_TYPE");
       STATE.set(this, { type, bytes: handle });
     } else if (type === "public" || type === "private") {
-      if (!engine.isKey(handle)) throw codeError(TypeError, 'The "handle" argument must be of type object.', "ERR_INVALID_ARG_TYPE");
+      if (!engine().isKey(handle)) throw codeError(TypeError, 'The "handle" argument must be of type object.', "ERR_INVALID_ARG_TYPE");
       STATE.set(this, { type, handle });
     } else throw codeError(TypeError, "The argument 'type' is invalid. Received " + String(type), "ERR_INVALID_ARG_VALUE");
   }
@@ -56,12 +61,12 @@ class KeyObject {
   }
   get asymmetricKeyType() {
     const state = stateOf(this);
-    return state.handle === undefined ? undefined : engine.describe(state.handle).asymmetricKeyType;
+    return state.handle === undefined ? undefined : engine().describe(state.handle).asymmetricKeyType;
   }
   get asymmetricKeyDetails() {
     const state = stateOf(this);
     if (state.handle === undefined) return undefined;
-    const found = engine.describe(state.handle).details;
+    const found = engine().describe(state.handle).details;
     const details = {};
     if (found.modulusLength !== undefined) details.modulusLength = found.modulusLength;
     if (found.publicExponent !== undefined) details.publicExponent = BigInt("0x" + found.publicExponent);
@@ -77,9 +82,9 @@ class KeyObject {
     if (typeof options !== "object" || options === null) throw codeError(TypeError, 'The "options" argument must be of type object.', "ERR_INVALID_ARG_TYPE");
     const { format, type, cipher, passphrase } = options;
     if (cipher !== undefined || passphrase !== undefined) throw codeError(Error, "encrypted private keys are not available in the sandbox", "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
-    if (format === "jwk") return JSON.parse(engine.exportKey(state.handle, "jwk"));
+    if (format === "jwk") return JSON.parse(engine().exportKey(state.handle, "jwk"));
     if (format !== undefined && format !== "pem" && format !== "der") throw codeError(TypeError, "The property 'options.format' must be one of: 'pem', 'der', 'jwk'. Received " + String(format), "ERR_INVALID_ARG_VALUE");
-    const exported = engine.exportKey(state.handle, format === undefined ? "pem" : format, type);
+    const exported = engine().exportKey(state.handle, format === undefined ? "pem" : format, type);
     return format === "der" ? Buffer.from(exported.buffer, exported.byteOffset, exported.byteLength) : exported;
   }
   equals(other) {
@@ -87,7 +92,7 @@ class KeyObject {
     const theirs = stateOf(other);
     if (mine.type !== theirs.type) return false;
     if (mine.bytes !== undefined) return mine.bytes.length === theirs.bytes.length && timingSafeEqual(mine.bytes, theirs.bytes);
-    return engine.equals(mine.handle, theirs.handle);
+    return engine().equals(mine.handle, theirs.handle);
   }
 }
 Object.defineProperty(KeyObject.prototype, Symbol.toStringTag, { value: "KeyObject", configurable: true });
@@ -126,7 +131,7 @@ function keyHandle(input, context) {
   const state = typeof input === "object" && input !== null ? STATE.get(input) : undefined;
   if (state !== undefined) return keyObjectHandle(state, context);
   if (typeof input === "string" || input instanceof Uint8Array || ArrayBuffer.isView(input) || input instanceof ArrayBuffer) {
-    return engine.importKey(kind, "pem", undefined, Buffer.from(materialBytes(input)).toString("latin1"));
+    return engine().importKey(kind, "pem", undefined, Buffer.from(materialBytes(input)).toString("latin1"));
   }
   if (typeof input !== "object" || input === null) {
     throw codeError(TypeError, 'The "key" argument must be of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView, KeyObject, or CryptoKey.', "ERR_INVALID_ARG_TYPE");
@@ -134,13 +139,13 @@ function keyHandle(input, context) {
   const { key, format, type, encoding } = input;
   const inner = typeof key === "object" && key !== null ? STATE.get(key) : undefined;
   if (inner !== undefined) return keyObjectHandle(inner, context);
-  if (format === "jwk") return engine.importKey(kind, "jwk", undefined, jwkText(key));
+  if (format === "jwk") return engine().importKey(kind, "jwk", undefined, jwkText(key));
   if (format === "der") {
     if (type === undefined) throw codeError(TypeError, "The property 'key.type' is invalid. Received undefined", "ERR_INVALID_ARG_VALUE");
-    return engine.importKey(kind, "der", type, materialBytes(key, encoding));
+    return engine().importKey(kind, "der", type, materialBytes(key, encoding));
   }
   if (format !== undefined && format !== "pem") throw codeError(TypeError, "The property 'key.format' is invalid. Received " + String(format), "ERR_INVALID_ARG_VALUE");
-  return engine.importKey(kind, "pem", undefined, Buffer.from(materialBytes(key, encoding)).toString("latin1"));
+  return engine().importKey(kind, "pem", undefined, Buffer.from(materialBytes(key, encoding)).toString("latin1"));
 }
 
 function keyObjectHandle(state, context) {
@@ -149,11 +154,11 @@ function keyObjectHandle(state, context) {
   if (state.type !== "private" && (context === CONSUME_PRIVATE || context === CREATE_PUBLIC)) {
     throw codeError(TypeError, "Invalid key object type " + state.type + ", expected private.", "ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE");
   }
-  return context === CREATE_PUBLIC ? engine.publicOf(state.handle) : state.handle;
+  return context === CREATE_PUBLIC ? engine().publicOf(state.handle) : state.handle;
 }
 
 function keyObjectOf(handle) {
-  return new KeyObject(engine.describe(handle).type, handle);
+  return new KeyObject(engine().describe(handle).type, handle);
 }
 
 function createPublicKey(key) {
@@ -226,7 +231,7 @@ class Sign {
     const state = SIGNATURE_DATA.get(this);
     if (state === undefined || state.done) throw codeError(Error, "Sign already finished", "ERR_CRYPTO_SIGN_KEY_REQUIRED");
     if (privateKey === undefined || privateKey === null) throw codeError(Error, "No key provided to sign", "ERR_CRYPTO_SIGN_KEY_REQUIRED");
-    const signature = engine.sign(keyHandle(privateKey, CONSUME_PRIVATE), state.digest, state.data.bytes(), signatureOptions(privateKey));
+    const signature = engine().sign(keyHandle(privateKey, CONSUME_PRIVATE), state.digest, state.data.bytes(), signatureOptions(privateKey));
     state.done = true;
     return bufferOut(signature, outputEncoding);
   }
@@ -246,7 +251,7 @@ class Verify {
     const state = SIGNATURE_DATA.get(this);
     if (state === undefined || state.done) throw codeError(Error, "Verify already finished", "ERR_CRYPTO_SIGN_KEY_REQUIRED");
     const handle = keyHandle(publicKey, CONSUME_PUBLIC);
-    const valid = engine.verify(handle, state.digest, state.data.bytes(), toBytes(signature, signatureEncoding), signatureOptions(publicKey));
+    const valid = engine().verify(handle, state.digest, state.data.bytes(), toBytes(signature, signatureEncoding), signatureOptions(publicKey));
     state.done = true;
     return valid;
   }
@@ -285,14 +290,14 @@ function bufferSource(value, name) {
 function sign(algorithm, data, key, callback) {
   return later(callback, function () {
     const digest = signatureDigest(algorithm);
-    return Buffer.from(bufferOut(engine.sign(keyHandle(key, CONSUME_PRIVATE), digest, bufferSource(data, "data"), signatureOptions(key))));
+    return Buffer.from(bufferOut(engine().sign(keyHandle(key, CONSUME_PRIVATE), digest, bufferSource(data, "data"), signatureOptions(key))));
   });
 }
 
 function verify(algorithm, data, key, signature, callback) {
   return later(callback, function () {
     const digest = signatureDigest(algorithm);
-    return engine.verify(keyHandle(key, CONSUME_PUBLIC), digest, bufferSource(data, "data"), bufferSource(signature, "signature"), signatureOptions(key));
+    return engine().verify(keyHandle(key, CONSUME_PUBLIC), digest, bufferSource(data, "data"), bufferSource(signature, "signature"), signatureOptions(key));
   });
 }
 
@@ -303,7 +308,7 @@ function generateKeyPairSync(type, options) {
   const given = typeof options === "object" && options !== null ? options : {};
   const curve = given.namedCurve;
   const namedCurve = typeof curve === "string" && Object.prototype.hasOwnProperty.call(CURVE_NAMES, curve) ? CURVE_NAMES[curve] : curve;
-  const pair = engine.generate(type, given.modulusLength, given.publicExponent, namedCurve);
+  const pair = engine().generate(type, given.modulusLength, given.publicExponent, namedCurve);
   const publicKey = keyObjectOf(pair.publicKey);
   const privateKey = keyObjectOf(pair.privateKey);
   const encoded = (key, encoding) => (typeof encoding === "object" && encoding !== null ? key.export(encoding) : key);
