@@ -11,8 +11,11 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
 
   function utf8Encode(input: string): Uint8Array {
     const bytes: number[] = [];
+    // Counted apart from i, which skips the second half of a surrogate pair: of all-astral text i is
+    // always even at the check, and an odd PACE never matched (16 Mi units of emoji ran to the hard stop).
+    let steps = 0;
     for (let i = 0; i < input.length; i++) {
-      if ((i & PACE) === PACE) pace();
+      if ((++steps & PACE) === 0) pace();
       let cp = P.StringPrototypeCodePointAt(input, i)!;
       if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
       if (cp > 0xffff) i++;
@@ -123,8 +126,10 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
       if (fatal) throw new P.TypeError("The encoded data was not valid for encoding utf-16" + (bigEndian ? "be" : "le"));
       out += "\ufffd";
     };
+    // Counted apart from i, which skips a pair's low surrogate (see utf8Encode).
+    let steps = 0;
     for (let i = 0; i < units; i++) {
-      if ((i & PACE) === PACE) pace();
+      if ((++steps & PACE) === 0) pace();
       const c = unit(i);
       if (c >= 0xd800 && c <= 0xdbff) {
         const next = i + 1 < units ? unit(i + 1) : -1;
@@ -219,8 +224,9 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     let start = 0;
     let end = text.length;
     const space = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
-    while (start < end && space(P.StringPrototypeCharCodeAt(text, start))) start++;
-    while (end > start && space(P.StringPrototypeCharCodeAt(text, end - 1))) end--;
+    // Tenant text of any length: the clock is read here too.
+    while (start < end && space(P.StringPrototypeCharCodeAt(text, start))) if ((++start & PACE) === 0) pace();
+    while (end > start && space(P.StringPrototypeCharCodeAt(text, end - 1))) if ((--end & PACE) === 0) pace();
     return P.StringPrototypeToLowerCase(P.StringPrototypeSlice(text, start, end));
   }
 

@@ -216,6 +216,9 @@ export const exhaustionCases: HostileCase[] = [
       ["text-decoder-latin1", "TextDecoder('latin1') of 16 MiB", `new TextDecoder("latin1").decode(new Uint8Array(2 ** 24)).length`],
       ["text-decoder-utf8", "TextDecoder() of 16 MiB of broken UTF-8", `new TextDecoder().decode(new Uint8Array(2 ** 24).fill(0xe2)).length`],
       ["text-encoder-long", "TextEncoder of 8 Mi two-byte characters", `new TextEncoder().encode("\\u00e9".repeat(2 ** 23)).length`],
+      // Surrogate pairs: the loops stepped i past a pair's second half, so i was always even where the clock was read.
+      ["text-encoder-astral", "TextEncoder of 4 Mi emoji (surrogate pairs only)", `new TextEncoder().encode("\\u{1F600}".repeat(2 ** 22)).length`],
+      ["text-decoder-utf16-pairs", "TextDecoder('utf-16le') of 32 MiB of surrogate pairs", `new TextDecoder("utf-16le").decode(new Uint32Array(2 ** 23).fill(0xde00d83d)).length`],
       ["btoa-long", "btoa of 16 MiB", `btoa("a".repeat(2 ** 24)).length`],
       ["atob-long", "atob of 16 MiB", `atob("YWFh".repeat(2 ** 22)).length`],
       ["structured-clone-long", "structuredClone of a 16 Mi-element array", `structuredClone(new Array(2 ** 24).fill(0)).length`],
