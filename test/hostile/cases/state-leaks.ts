@@ -456,4 +456,27 @@ exports.g = () => [dep.value, dep.list.length, data.n];`,
       expectReuse: true,
     },
   },
+  {
+    // The global is reset after the call, outside its time limit: deleting a million added globals one by one
+    // took seconds, and the call that had answered in time ended at the hard stop (details.hardStop).
+    id: "million-globals",
+    title: "A adds symbol- and string-keyed globals for 300 ms and returns; it is answered in time (not at the hard stop), and B sees none of them",
+    context: { secret: "A-SECRET" },
+    source: `exports.f = () => {
+  const t = Date.now();
+  let n = 0;
+  while (Date.now() - t < 300) for (let k = 0; k < 1000; k++, n++) { globalThis[Symbol("A")] = n; globalThis["a" + n] = n; }
+  return n > 0;
+};`,
+    expect: {
+      codes: "success",
+      valueCheck: is(true),
+      reportCheck: (r) => (r.stats.durationMs < 500 ? undefined : "answered after " + Math.round(r.stats.durationMs) + " ms, past its 500 ms limit"),
+    },
+    after: {
+      source: `exports.f = () => [Object.getOwnPropertySymbols(globalThis).length, typeof globalThis.a0, Object.keys(globalThis).filter((k) => /^a\\d/.test(k)).length];`,
+      context: { mine: "B" },
+      expect: { codes: "success", valueCheck: is([0, "undefined", 0]) },
+    },
+  },
 ];
