@@ -247,6 +247,21 @@ export const exhaustionCases: HostileCase[] = [
     expect: { codes: ["TIMEOUT"], reportCheck: soft },
   },
   {
+    // Each reference to the object cost one Object.keys of all its keys, in the console's own code (no guards).
+    id: "console-shared-huge-object",
+    title: "console.log of 100 references to one object of 2^18 keys: stopped by the clock, not the hard stop",
+    variant: "roomy",
+    source: `exports.f = () => { const o = {}; for (let i = 0; i < 2 ** 18; i++) o["k" + i] = i; console.log(new Array(100).fill(o)); return 1; };`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+  {
+    id: "console-shared-huge-string",
+    title: "console.log of 2,000 references to one 4 MiB string (nested: each is quoted): one line, cut",
+    variant: "roomy",
+    source: `exports.f = () => { const s = "x".repeat(2 ** 22); const a = []; for (let i = 0; i < 20; i++) a.push(new Array(100).fill(s)); console.log(a); return 1; };`,
+    expect: { codes: "success", valueCheck: is(1) },
+  },
+  {
     id: "console-huge-map",
     title: "console.log of a Map of 2^20 entries, 4,000 times: each line shows 100 entries and the size, without walking the rest",
     variant: "roomy",
