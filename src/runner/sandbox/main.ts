@@ -305,7 +305,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       // Made when first used (crypto's keys, crypto.subtle's asymmetric keys): a key table per invocation.
       realmBuiltins["node:internal/keys"] = newKeyEngine;
       state.guards = [budget, enterGuard, loopGuard, codeGeneration.route, codeGeneration.scopeOf];
-      state.modules = createModuleSystem(P, errors, state.guards as Parameters<typeof createModuleSystem>[2], realmBuiltins);
+      state.modules = createModuleSystem(P, errors, state.guards as Parameters<typeof createModuleSystem>[2], realmBuiltins, step);
       state.context = deepFreeze(P.JSONParse(contextJson));
       state.started = false;
       state.settled = false;

@@ -13,6 +13,8 @@ export function createModuleSystem(
   guards: [budget: object, enter: () => void, loop: () => void, routeFunction: unknown, scopeOf: unknown],
   /** Built-in modules the realm builds itself (node:process), by id. */
   realmBuiltins: Record<string, () => unknown>,
+  /** One step of the realm's own per-item loops: reads the invocation's clock every 65,536 (main.ts). */
+  step: () => void,
 ) {
   interface Instance {
     exports: unknown;
@@ -52,14 +54,24 @@ export function createModuleSystem(
     return slash < 0 ? "." : P.StringPrototypeSlice(id, 0, slash);
   }
 
+  /**
+   * The own keys a CommonJS module's exports lend an import's namespace or a FUNCTION_NOT_FOUND list: none of an
+   * array or typed array (as Node's export detection finds none). Object.keys of one makes a string per element
+   * in one call: `module.exports = new Uint8Array(2 ** 24)` imported, or an 8 Mi-element array asked for a
+   * function it lacks, ran to the hard stop or out of memory.
+   */
+  function exportKeys(exports: object): string[] {
+    return P.ArrayIsArray(exports) || P.ArrayBuffer.isView(exports) ? [] : P.ObjectKeys(exports);
+  }
+
   function namespaceOf(instance: Instance): Record<string, unknown> {
     if (instance.namespace) return instance.namespace;
     // CommonJS seen from an import: default is module.exports, named exports are its own keys.
     const exports = instance.exports;
     const ns = P.ObjectCreate(null) as Record<string, unknown>;
     if ((typeof exports === "object" && exports !== null) || typeof exports === "function") {
-      const keys = P.ObjectKeys(exports as object);
-      for (let i = 0; i < keys.length; i++) ns[keys[i]!] = (exports as Record<string, unknown>)[keys[i]!];
+      const keys = exportKeys(exports as object);
+      for (let i = 0; i < keys.length; i++) step(), (ns[keys[i]!] = (exports as Record<string, unknown>)[keys[i]!]);
     }
     ns.default = exports;
     instance.namespace = ns;
@@ -133,6 +145,7 @@ export function createModuleSystem(
       star(source: Record<string, unknown>) {
         const names = P.ObjectKeys(source);
         for (let i = 0; i < names.length; i++) {
+          step();
           const name = names[i]!;
           if (name === "default" || P.ObjectHasOwn(ns, name)) continue;
           P.ObjectDefineProperty(ns, name, { get: () => source[name], enumerable: true, configurable: false });
@@ -163,7 +176,7 @@ export function createModuleSystem(
       let available: string[] = [];
       try {
         if ((typeof exports === "object" && exports !== null) || typeof exports === "function") {
-          const keys = P.ObjectKeys(exports);
+          const keys = exportKeys(exports);
           let total = 0;
           for (let i = 0; i < keys.length && i < 50 && total < 4096; i++) {
             const key = keys[i]!;

@@ -264,6 +264,33 @@ export const exhaustionCases: HostileCase[] = [
     expect: { codes: "success", valueCheck: is(1) },
   },
   {
+    // Object.keys of a typed array makes a string per element, in one call.
+    id: "console-typed-array",
+    title: "console.log of an 8 MiB Uint8Array: shown by index (100 items and the length), not by Object.keys",
+    variant: "roomy",
+    source: `exports.f = () => { console.log(new Uint8Array(2 ** 23)); return 1; };`,
+    expect: { codes: "success", valueCheck: is(1), reportCheck: (r) => (/^Uint8Array\(8388608\) \[ 0, 0, .* more items \]$/.test(r.logs[0]?.message ?? "") ? undefined : "log line " + r.logs[0]?.message?.slice(0, 80)) },
+  },
+  {
+    // The module system copied Object.keys of a CommonJS module's exports into an import's namespace.
+    id: "cjs-typed-array-exports-imported",
+    title: "an ES module imports a CommonJS module whose exports are a 16 MiB Uint8Array (no named exports, as in Node)",
+    variant: "roomy",
+    esm: true,
+    files: { "lib.cjs": `module.exports = new Uint8Array(2 ** 24);` },
+    source: `import * as ns from "./lib.cjs";
+export const f = () => [Object.keys(ns).length, ns.default.length];`,
+    expect: { codes: "success", valueCheck: is([1, 2 ** 24]) },
+  },
+  {
+    id: "function-not-found-in-array-exports",
+    title: "a call of a function the module lacks, whose exports are an 8 Mi-element array (the error lists no exports)",
+    variant: "roomy",
+    funcName: "nope",
+    source: `module.exports = new Array(2 ** 23).fill(0);`,
+    expect: { codes: ["FUNCTION_NOT_FOUND"] },
+  },
+  {
     id: "console-huge-map",
     title: "console.log of a Map of 2^20 entries, 4,000 times: each line shows 100 entries and the size, without walking the rest",
     variant: "roomy",
