@@ -48,6 +48,29 @@ export function createCodeGeneration(P: Primordials, host: HostCall, EvalErrorCt
    * runtime's `__tenantbox` names, forwarded to the object; no prototype, no Symbol.unscopables.
    */
   const getOwnPropertyNames = Object.getOwnPropertyNames;
+  /**
+   * Objects whose elements cost nothing to make and one name each to list (an array from fill, a typed array,
+   * a String of a long string): getOwnPropertyNames of 16 Mi of them is one call no guard interrupts (the hard
+   * stop). No element name can be a variable, so a big one is refused instead of listed.
+   */
+  const MAX_WITH_ELEMENTS = 65536;
+  const typedArrayLength = Object.getOwnPropertyDescriptor(P.ObjectGetPrototypeOf(P.Uint8Array.prototype) as object, "length")!.get!;
+  const stringValueOf = String.prototype.valueOf;
+  function elementCount(object: object): number {
+    if (P.ArrayIsArray(object)) return (object as unknown[]).length;
+    if (P.ArrayBuffer.isView(object)) {
+      try {
+        return P.apply(typedArrayLength, object, []) as number;
+      } catch {
+        return 0; // a DataView: no elements
+      }
+    }
+    try {
+      return (P.apply(stringValueOf, object, []) as string).length;
+    } catch {
+      return 0;
+    }
+  }
   const scopeOf = function (target: unknown): object {
     if (target === null || target === undefined) throw new P.TypeError("Cannot convert undefined or null to object");
     const object = P.Object(target) as Record<string, unknown>;
@@ -55,6 +78,7 @@ export function createCodeGeneration(P: Primordials, host: HostCall, EvalErrorCt
     // Runtime code runs no guard of its own: an object with millions of names still meets the time limit.
     const enter = (guards() ?? [])[1] as (() => void) | undefined;
     for (let current: object | null = object; current !== null; current = P.ObjectGetPrototypeOf(current) as object | null) {
+      if (elementCount(current) > MAX_WITH_ELEMENTS) throw new P.RangeError("with over an object of more than " + MAX_WITH_ELEMENTS + " elements is not supported");
       const names = getOwnPropertyNames(current);
       for (let i = 0; i < names.length; i++) {
         if ((i & 1023) === 1023 && enter !== undefined) enter();

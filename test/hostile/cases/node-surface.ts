@@ -225,6 +225,21 @@ module.exports = () => state.runs;`),
     expect: { codes: ["TIMEOUT", "MEMORY_LIMIT_EXCEEDED"] },
   },
   {
+    // getOwnPropertyNames of a 16 MiB typed array (a string per element, in one call) ran to the hard stop.
+    id: "generated-with-huge-elements",
+    title: "with over a 16 MiB typed array, a 1 Mi-element array or a String of 16 Mi characters: refused at once (no element can be a variable); a small one scopes as before",
+    files: library(`module.exports = () => {
+  const scoped = Function("o", "with (o) { return typeof length; }");
+  const out = [];
+  for (const o of [new Uint8Array(2 ** 24), new Array(2 ** 20).fill(0), Object("x".repeat(2 ** 24)), new Uint8Array(8)]) {
+    try { out.push(scoped(o)); } catch (e) { out.push(e.name); }
+  }
+  return out;
+};`),
+    source: `exports.f = () => require("lib")();`,
+    expect: { codes: "success", valueCheck: is(["RangeError", "RangeError", "RangeError", "number"]) },
+  },
+  {
     id: "generated-code-too-large",
     title: "generated code larger than the level's largest module is refused before it is read",
     files: library(`module.exports = () => { try { Function("return '" + "x".repeat(5 * 1024 * 1024) + "'"); return "compiled"; } catch (e) { return e.name + ": " + e.message.slice(0, 40); } };`),
