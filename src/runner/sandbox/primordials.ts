@@ -49,6 +49,8 @@ export function capturePrimordials(g: typeof globalThis) {
     StringPrototypeReplace: uncurry(g.String.prototype.replace) as unknown as (self: string, a: RegExp, b: string) => string,
     StringPrototypeSplit: uncurry(g.String.prototype.split) as unknown as (self: string, sep: string) => string[],
     StringPrototypeToLowerCase: uncurry(g.String.prototype.toLowerCase) as (self: string) => string,
+    /** A String object's string (throws for anything else): its elements, one per character, are never listed. */
+    StringPrototypeValueOf: uncurry(g.String.prototype.valueOf) as (self: unknown) => string,
     Promise: g.Promise,
     PromiseResolve: (value?: unknown): Promise<unknown> => apply(promiseResolve, PromiseCtor, [value]),
     PromiseReject: (reason: unknown): Promise<never> => apply(promiseReject, PromiseCtor, [reason]),

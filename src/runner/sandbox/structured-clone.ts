@@ -15,6 +15,19 @@ export function installStructuredClone(g: typeof globalThis, P: Primordials, ste
     if (typeof value !== "object" || value === null) return value;
     if (P.MapPrototypeHas(memory, value)) return P.MapPrototypeGet(memory, value);
     let out: unknown;
+    // A String object (whatever its toStringTag says) is cloned as one, never walked key by key: it has an
+    // element per character (Object.keys of 16 Mi of them was one call to the hard stop).
+    let boxed: string | undefined;
+    try {
+      boxed = P.StringPrototypeValueOf(value);
+    } catch {
+      boxed = undefined;
+    }
+    if (boxed !== undefined) {
+      out = P.Object(boxed);
+      P.MapPrototypeSet(memory, value, out);
+      return out;
+    }
     const tag = P.ObjectPrototypeToString(value);
     if (P.ArrayIsArray(value)) {
       const array: unknown[] = [];

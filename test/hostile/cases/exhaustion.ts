@@ -272,6 +272,21 @@ export const exhaustionCases: HostileCase[] = [
     expect: { codes: "success", valueCheck: is(1), reportCheck: (r) => (/^Uint8Array\(8388608\) \[ 0, 0, .* more items \]$/.test(r.logs[0]?.message ?? "") ? undefined : "log line " + r.logs[0]?.message?.slice(0, 80)) },
   },
   {
+    // A String object has an element per character; the console listed its keys (one call, no guard).
+    id: "console-string-object",
+    title: "console.log of a String object of 16 Mi characters: shown as [String: ...], cut, not key by key",
+    variant: "roomy",
+    source: `exports.f = () => { console.log(Object("x".repeat(2 ** 24))); return 1; };`,
+    expect: { codes: "success", valueCheck: is(1), reportCheck: (r) => (/^\[String: "x{16000}/.test(r.logs[0]?.message ?? "") ? undefined : "log line " + r.logs[0]?.message?.slice(0, 80)) },
+  },
+  {
+    id: "structured-clone-string-object",
+    title: "structuredClone of a String object of 16 Mi characters whose toStringTag says Object: cloned as a String object",
+    variant: "roomy",
+    source: `exports.f = () => { const s = Object("x".repeat(2 ** 24)); Object.defineProperty(s, Symbol.toStringTag, { value: "Object" }); const c = structuredClone([s, s]); return [c[1].length, c[0] === c[1], c[0] instanceof String]; };`,
+    expect: { codes: "success", valueCheck: is([2 ** 24, true, true]) },
+  },
+  {
     // The module system copied Object.keys of a CommonJS module's exports into an import's namespace.
     id: "cjs-typed-array-exports-imported",
     title: "an ES module imports a CommonJS module whose exports are a 16 MiB Uint8Array (no named exports, as in Node)",
