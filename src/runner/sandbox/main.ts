@@ -193,10 +193,11 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     let room = limit;
     let json: string | undefined;
     try {
-      // The replacer keeps a running lower bound of the output size so a huge value fails early.
+      // The replacer keeps a running lower bound of the output size so a huge value fails early (a typed
+      // array before JSON lists its 16 Mi keys in one call: that was the hard stop). A lower bound: 300,000
+      // zeros (600 KB) counted 5 each were refused under a 1 MiB limit.
       json = P.JSONStringify(value, function (_key: string, v: unknown) {
-        room -= typeof v === "string" ? v.length + 3 : 4;
-        if (P.ArrayIsArray(v)) room -= v.length;
+        room -= P.jsonMinChars(v);
         if (room < 0) throw errors.raise("OUTPUT_TOO_LARGE", "RangeError", "return value is larger than maxOutputBytes (" + limit + ")");
         return v;
       });

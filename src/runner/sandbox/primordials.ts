@@ -16,9 +16,24 @@ export function capturePrimordials(g: typeof globalThis) {
     <T, A extends unknown[], R>(fn: (this: T, ...args: A) => R) =>
     (self: T, ...args: A): R =>
       apply(fn as (...a: unknown[]) => R, self, args);
+  const typedArrayPrototype = g.Object.getPrototypeOf(g.Uint8Array.prototype) as object;
+  const typedArrayTag = g.Object.getOwnPropertyDescriptor(typedArrayPrototype, Symbol.toStringTag)!.get!;
+  const typedArrayLength = g.Object.getOwnPropertyDescriptor(typedArrayPrototype, "length")!.get!;
   return {
     apply,
     uncurry,
+    /**
+     * A lower bound of the characters JSON.stringify writes for a value a replacer is handed (its children are
+     * handed on their own): a string's length and quotes, an array's brackets and commas, 4 per element of a
+     * typed array (serialized as an object of a key per element, all listed in one call before any is
+     * written), 1 for anything else. Replacers keep a running sum of it, so a big value fails early.
+     */
+    jsonMinChars: (value: unknown): number => {
+      if (typeof value === "string") return value.length + 2;
+      if (g.Array.isArray(value)) return (value as unknown[]).length + 1;
+      const elements = apply(typedArrayTag, value, []) === undefined ? 0 : (apply(typedArrayLength, value, []) as number);
+      return elements > 0 ? elements * 4 : 1;
+    },
     Object: g.Object,
     ObjectCreate: g.Object.create,
     ObjectDefineProperty: g.Object.defineProperty,

@@ -18,15 +18,27 @@ export function installTools(g: typeof globalThis, P: Primordials, host: HostCal
       return P.PromiseReject(new P.TypeError("callTool(name, args): name must be a non-empty string"));
     }
     let json: string | undefined;
+    const limit = maxArgBytes();
+    const tooLarge = () => errors.raise("TOOL_ERROR", "ToolError", "tool arguments are larger than maxToolArgBytes (" + limit + ")");
+    // A running lower bound of the text's size, as for return values (main.ts succeed): big arguments fail
+    // early, and a typed array is refused before JSON lists a key per element (16 Mi of them: the hard stop).
+    let room = limit;
+    let big: Error | undefined;
     try {
-      json = args === undefined ? undefined : P.JSONStringify(args);
+      json =
+        args === undefined
+          ? undefined
+          : P.JSONStringify(args, function (_key: string, v: unknown) {
+              room -= P.jsonMinChars(v);
+              if (room < 0) throw (big = tooLarge());
+              return v;
+            });
     } catch (error) {
+      if (big !== undefined && error === big) return P.PromiseReject(big);
       return P.PromiseReject(errors.raise("TOOL_ERROR", "ToolError", "tool arguments are not JSON-serializable"));
     }
     // Length in UTF-16 units is a lower bound of the bytes: refuse big arguments before they are copied out.
-    if (json !== undefined && json.length > maxArgBytes()) {
-      return P.PromiseReject(errors.raise("TOOL_ERROR", "ToolError", "tool arguments are larger than maxToolArgBytes (" + maxArgBytes() + ")"));
-    }
+    if (json !== undefined && json.length > limit) return P.PromiseReject(tooLarge());
     const id = host("tool", name, json === undefined ? "" : json);
     if (typeof id === "string") {
       // The host refused the call outright.

@@ -362,6 +362,28 @@ export const f = () => [Object.keys(ns).length, ns.default.length];`,
     },
   },
   {
+    // JSON lists a typed array's keys (one per element) in one call before the replacer sees any of them.
+    id: "typed-array-return-value",
+    title: "a 16 MiB Uint8Array as the return value: OUTPUT_TOO_LARGE before JSON lists its 16 Mi keys",
+    variant: "roomy",
+    source: `exports.f = () => new Uint8Array(2 ** 24);`,
+    expect: { codes: ["OUTPUT_TOO_LARGE"], reportCheck: soft },
+  },
+  {
+    id: "typed-array-tool-arguments",
+    title: "a 16 MiB Uint8Array as a tool's arguments: refused (maxToolArgBytes) before JSON lists its keys",
+    variant: "roomy",
+    source: `exports.f = async () => { try { await callTool("echo", { bytes: new Uint8Array(2 ** 24) }); return "sent"; } catch (e) { return e.code; } };`,
+    expect: { codes: "success", valueCheck: is("TOOL_ERROR") },
+  },
+  {
+    // The early bound counted 5 characters per small number (4, and one for the array's comma): not a lower bound.
+    id: "small-numbers-return-value",
+    title: "300,000 zeros (600 KB of JSON) cross under the 1 MiB maxOutputBytes",
+    source: `exports.f = () => new Array(300000).fill(0);`,
+    expect: { codes: "success", valueCheck: (v) => (Array.isArray(v) && v.length === 300000) || "not the array" },
+  },
+  {
     id: "sparse-return-value",
     title: "a sparse array of length 2**32 - 1 as the return value",
     source: `exports.f = () => { const a = []; a[2 ** 32 - 2] = 1; return a; };`,
