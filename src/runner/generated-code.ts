@@ -12,6 +12,12 @@ export const GENERATED_SCRIPT = "tenantbox:generated";
 /** Per invocation: what a template or schema compiler may generate (loader/code-generation.ts). */
 export const MAX_GENERATED_FUNCTIONS = 10_000;
 export const MAX_GENERATED_BYTES = 32 * 1024 * 1024;
+/**
+ * The largest text one Function() call compiles. Compiling (parse, rules, guards, V8) is one step of the
+ * sandbox process that no guard interrupts, at about 1 ms per 1-5 KB: 3.5 MB took 2.2 s and ran a 500 ms
+ * call to the hard stop. Generated validators and templates are far smaller.
+ */
+export const MAX_GENERATED_FUNCTION_BYTES = 256 * 1024;
 
 const WRAPPER_HEAD = `(function (${CJS_PARAMS}) {`;
 const WRAPPER_TAIL = "\n})";

@@ -16,7 +16,7 @@ import {
   type UrlParts,
 } from "./bridge.js";
 import { LEVEL_DEFAULTS } from "../security-levels.js";
-import { GeneratedCode, MAX_GENERATED_BYTES, MAX_GENERATED_FUNCTIONS } from "./generated-code.js";
+import { GeneratedCode, MAX_GENERATED_BYTES, MAX_GENERATED_FUNCTION_BYTES, MAX_GENERATED_FUNCTIONS } from "./generated-code.js";
 import type { Realm } from "./realm-pool.js";
 import { TOO_DEEP_TOOL_ARGS, MAX_TOOL_ARG_DEPTH, type InvocationOutcome, type InvocationTask, type LogEntry, type ToolReply, type ToolRequest } from "./protocol.js";
 import { keyOperation } from "./crypto-keys.js";
@@ -252,7 +252,18 @@ export class Invocation {
     // Refused before it is hashed: the level's module size bounds generated code too.
     const maxBytes = LEVEL_DEFAULTS[this.task.securityLevel].maxModuleBytes;
     if (source.length > maxBytes) return `generated code is larger than ${maxBytes} bytes, the largest module at security level ${this.task.securityLevel}`;
+    if (source.length > MAX_GENERATED_FUNCTION_BYTES) return `generated code is larger than ${MAX_GENERATED_FUNCTION_BYTES} bytes, the most one Function() call compiles`;
+    // A compile is a step no guard interrupts, and a loop of them reads the clock only every 127 iterations
+    // (200 KB each: 20 s): each one reads it here, before and after.
+    if (performance.now() >= this.deadline) {
+      this.fatal("TIMEOUT", this.timeoutMessage());
+      return "invocation timed out";
+    }
     const wrapper = generatedCode.compile(source, this.task.securityLevel, this.realm.global);
+    if (performance.now() >= this.deadline) {
+      this.fatal("TIMEOUT", this.timeoutMessage());
+      return "invocation timed out";
+    }
     if (typeof wrapper !== "function") return wrapper.error;
     this.realm.handle.adopt(wrapper);
     return "";

@@ -247,6 +247,22 @@ module.exports = () => state.runs;`),
     expect: { codes: "success", valueCheck: is("EvalError: generated code is larger than 4194304 by") },
   },
   {
+    // Compiling is one step no guard interrupts (3.5 MB: 2.2 s, past the limit to the hard stop).
+    id: "generated-code-one-function-cap",
+    title: "one Function() call of 3.5 MB (under the level's module size) is refused: the most one call compiles is 256 KiB",
+    files: library(`module.exports = () => { try { Function("function a(){}".repeat(250000)); return "compiled"; } catch (e) { return e.name + ": " + e.message; } };`),
+    source: `exports.f = () => require("lib")();`,
+    expect: { codes: "success", valueCheck: is("EvalError: generated code is larger than 262144 bytes, the most one Function() call compiles") },
+  },
+  {
+    // The library's loop reads the clock every 127 iterations: 127 compiles of 200 KB each before it did.
+    id: "generated-code-compile-loop",
+    title: "a loop of Function() calls of 200 KB each (each new text) ends by the clock, each compile reading it",
+    files: library(`module.exports = () => { for (let i = 0; ; i++) Function("return " + i + ";" + "function a(){}".repeat(14000)); };`),
+    source: `exports.f = () => require("lib")();`,
+    expect: { codes: ["TIMEOUT"], reportCheck: cooperativeTimeout },
+  },
+  {
     id: "generated-code-cannot-close-early",
     title: "a body that closes the generated function early (to run code of its own) is refused with an EvalError",
     files: library(`module.exports = () => { try { return Function("}); globalThis.leak = 1; (function () {")(); } catch (e) { return e.name + ":" + typeof globalThis.leak; } };`),
