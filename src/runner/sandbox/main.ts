@@ -219,7 +219,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   const tools = installTools(g, P, host, errors, () => (inv === null ? 0 : inv.setup.limits.maxToolArgBytes));
   installEncoding(g, P, chargeBuffer, pace);
   installStructuredClone(g, P, step);
-  installUrl(g, P, host, step);
+  installUrl(g, P, host, step, pace);
   installBufferAccounting(g, P, chargeBuffer);
   const newKeyEngine = createKeyEngine(P, host);
   installNodeGlobals(

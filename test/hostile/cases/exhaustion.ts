@@ -225,6 +225,7 @@ export const exhaustionCases: HostileCase[] = [
       ["url-search-params-long", "URLSearchParams of 4 Mi pairs", `new URLSearchParams("a=1&".repeat(2 ** 22)).size`],
       ["url-search-params-sort", "URLSearchParams.sort of 2 Mi pairs", `{ const u = new URLSearchParams("b=1&a=2&".repeat(2 ** 20)); u.sort(); return 1; }`],
       ["url-search-params-to-string-constructed", "URLSearchParams.toString of 1 Mi pairs given to its constructor", `new URLSearchParams(new Array(2 ** 20).fill(["a", "\\u00e9".repeat(8)])).toString().length`],
+      ["url-constructor-loop", "new URL() of an 8 MiB URL in a loop (each parsed by the host, 65 ms)", `{ const s = "http://x/" + "a".repeat(2 ** 23); for (;;) new URL(s); }`],
       ["url-search-params-to-string", "URLSearchParams.toString of 1 Mi appended pairs", `{ const u = new URLSearchParams(); for (let i = 0; i < 2 ** 20; i++) u.append("a", "1"); return u.toString().length; }`],
       ["url-search-params-lookups", "URLSearchParams has/getAll/set/delete over 1 Mi pairs, each call of the tenant's loop one walk of all of them", `{ const u = new URLSearchParams(); for (let i = 0; i < 2 ** 20; i++) u.append("a", "1"); for (let i = 0; ; i++) { u.has("b"); u.getAll("b"); u.set("b", "1"); u.delete("b"); } }`],
     ] as const
