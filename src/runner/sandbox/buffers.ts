@@ -7,7 +7,7 @@ import type { Primordials } from "./primordials.js";
  * invocation before it happens, and the methods that allocate without going through a constructor are
  * wrapped too. Runs before the realm is frozen.
  */
-export function installBufferAccounting(g: typeof globalThis, P: Primordials, charge: (bytes: number) => void) {
+export function installBufferAccounting(g: typeof globalThis, P: Primordials, charge: (bytes: number) => void, step: () => void) {
   const proto = P.ObjectGetPrototypeOf;
   const construct = Reflect.construct;
   const setPrototypeOf = Object.setPrototypeOf;
@@ -102,9 +102,21 @@ export function installBufferAccounting(g: typeof globalThis, P: Primordials, ch
       const fromTyped = typedLength(first);
       if (fromTyped >= 0) return { args: [first], bytes: fromTyped * size };
       // An iterable or array-like: copy it into a plain array first (on the heap, under the heap limit),
-      // so its length is known and cannot change between our look and the engine's.
+      // so its length is known and cannot change between our look and the engine's. What its length says is
+      // charged first: { length: 2 ** 32 - 1 } or an Array of that many holes was 4 Gi steps of a copy no guard
+      // interrupts (the hard stop), where the engine's own constructor refuses at once.
+      const source = first as { length?: unknown; [Symbol.iterator]?: unknown };
+      if (typeof source[Symbol.iterator] !== "function") {
+        const length = toIndex(source.length);
+        charge(length * size);
+        const list: unknown[] = [];
+        for (let i = 0; i < length; i++) step(), (list[i] = (source as Record<number, unknown>)[i]);
+        return { args: [list], bytes: 0 };
+      }
+      const said = toIndex(source.length);
+      if (said > 0) charge(said * size);
       const list = P.apply(ArrayFrom, g.Array, [first]) as unknown[];
-      return { args: [list], bytes: list.length * size };
+      return { args: [list], bytes: list.length > said ? (list.length - said) * size : 0 };
     });
   }
 

@@ -220,7 +220,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   installEncoding(g, P, chargeBuffer, pace);
   installStructuredClone(g, P, step);
   installUrl(g, P, host, step, pace);
-  installBufferAccounting(g, P, chargeBuffer);
+  installBufferAccounting(g, P, chargeBuffer, step);
   const newKeyEngine = createKeyEngine(P, host);
   installNodeGlobals(
     g,

@@ -10,6 +10,9 @@ const hard = (r: ExecuteResult) => (r.error?.details?.hardStop === true ? undefi
 const named = (name: string, message?: RegExp) => (r: ExecuteResult) =>
   r.error?.name === name && (!message || message.test(r.error.message)) ? undefined : `error ${r.error?.name}: ${r.error?.message}`;
 
+/** Refused by the realm's charge for memory outside the heap, not by the process's end (heap limit or hard stop). */
+const charged = (r: ExecuteResult) => (/allocated more than/.test(r.error?.message ?? "") ? undefined : `not refused by the charge: ${r.error?.message}`);
+
 /** Heap bombs get a longer limit, so that the heap limit (not the clock) is what ends them. */
 const HEAP = 3000;
 
@@ -191,6 +194,19 @@ export const exhaustionCases: HostileCase[] = [
     title: "typed-array bomb: 16 MiB buffers kept forever",
     source: `exports.f = () => { const keep = []; for (;;) keep.push(new Float64Array(2 ** 21)); };`,
     expect: { codes: ["MEMORY_LIMIT_EXCEEDED"] },
+  },
+  {
+    // The constructor wrapper copied an array-like with Array.from before charging it: 4 Gi steps, no guard.
+    id: "typed-array-of-array-like",
+    title: "new Uint8Array({ length: 2 ** 32 - 1 }): charged before it is copied (the engine alone refuses at once)",
+    source: `exports.f = () => new Uint8Array({ length: 2 ** 32 - 1 }).length;`,
+    expect: { codes: ["MEMORY_LIMIT_EXCEEDED"], reportCheck: charged },
+  },
+  {
+    id: "typed-array-of-holes",
+    title: "new Float64Array(new Array(2 ** 31)): an array of holes, charged by its length before it is iterated",
+    source: `exports.f = () => new Float64Array(new Array(2 ** 31)).length;`,
+    expect: { codes: ["MEMORY_LIMIT_EXCEEDED"], reportCheck: charged },
   },
   {
     id: "resizable-buffer",
