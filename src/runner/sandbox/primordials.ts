@@ -19,6 +19,7 @@ export function capturePrimordials(g: typeof globalThis) {
   const typedArrayPrototype = g.Object.getPrototypeOf(g.Uint8Array.prototype) as object;
   const typedArrayTag = g.Object.getOwnPropertyDescriptor(typedArrayPrototype, Symbol.toStringTag)!.get!;
   const typedArrayLength = g.Object.getOwnPropertyDescriptor(typedArrayPrototype, "length")!.get!;
+  const arrayIsArray = g.Array.isArray;
   return {
     apply,
     uncurry,
@@ -30,7 +31,8 @@ export function capturePrimordials(g: typeof globalThis) {
      */
     jsonMinChars: (value: unknown): number => {
       if (typeof value === "string") return value.length + 2;
-      if (g.Array.isArray(value)) return (value as unknown[]).length + 1;
+      if (typeof value !== "object" || value === null) return 1;
+      if (arrayIsArray(value)) return (value as unknown[]).length + 1;
       const elements = apply(typedArrayTag, value, []) === undefined ? 0 : (apply(typedArrayLength, value, []) as number);
       return elements > 0 ? elements * 4 : 1;
     },
