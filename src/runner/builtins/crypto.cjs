@@ -29,6 +29,8 @@ function engine() {
   return keyEngine;
 }
 const STATE = new WeakMap();
+/** Key material the engine takes (sandbox/crypto-keys.ts MAX_KEY_TEXT). */
+const MAX_PEM_BYTES = 64 * 1024;
 
 function codeError(Ctor, message, code) {
   const error = new Ctor(message);
@@ -131,7 +133,7 @@ function keyHandle(input, context) {
   const state = typeof input === "object" && input !== null ? STATE.get(input) : undefined;
   if (state !== undefined) return keyObjectHandle(state, context);
   if (typeof input === "string" || input instanceof Uint8Array || ArrayBuffer.isView(input) || input instanceof ArrayBuffer) {
-    return engine().importKey(kind, "pem", undefined, Buffer.from(materialBytes(input)).toString("latin1"));
+    return engine().importKey(kind, "pem", undefined, pemText(materialBytes(input)));
   }
   if (typeof input !== "object" || input === null) {
     throw codeError(TypeError, 'The "key" argument must be of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView, KeyObject, or CryptoKey.', "ERR_INVALID_ARG_TYPE");
@@ -145,7 +147,14 @@ function keyHandle(input, context) {
     return engine().importKey(kind, "der", type, materialBytes(key, encoding));
   }
   if (format !== undefined && format !== "pem") throw codeError(TypeError, "The property 'key.format' is invalid. Received " + String(format), "ERR_INVALID_ARG_VALUE");
-  return engine().importKey(kind, "pem", undefined, Buffer.from(materialBytes(key, encoding)).toString("latin1"));
+  return engine().importKey(kind, "pem", undefined, pemText(materialBytes(key, encoding)));
+}
+
+/** PEM bytes as the engine takes them (latin1 text), refused by their size first: not a 100 MiB string made to be refused. */
+function pemText(bytes) {
+  const copy = Buffer.from(bytes);
+  if (copy.length > MAX_PEM_BYTES) throw codeError(RangeError, "key material of more than " + MAX_PEM_BYTES + " characters is not available in the sandbox", "ERR_OUT_OF_RANGE");
+  return copy.toString("latin1");
 }
 
 function keyObjectHandle(state, context) {

@@ -475,6 +475,45 @@ exports.f = () => {
     expect: { codes: ["TIMEOUT"], reportCheck: cooperativeTimeout },
   },
   {
+    id: "crypto-keys-huge-inputs-refused-before-encoding",
+    title: "40 MiB of DER, PEM, signature or RSA public exponent at every key entry point: refused by its size at once, before any unguarded encoding loop (the engine's hex encoding of the whole input ran to the hard stop)",
+    source: `const crypto = require("crypto");
+const engine = require("node:internal/keys");
+exports.f = async () => {
+  const started = Date.now();
+  const big = Buffer.alloc(40 * 1024 * 1024, 0x41);
+  const out = [];
+  const sync = (label, fn) => { try { out.push(label + ":" + fn()); } catch (e) { out.push(label + ":" + e.name + ":" + e.code); } };
+  const async_ = async (label, fn) => { try { out.push(label + ":" + (await fn())); } catch (e) { out.push(label + ":" + e.name); } };
+  const { publicKey } = crypto.generateKeyPairSync("ed25519");
+  sync("der", () => crypto.createPublicKey({ key: big, format: "der", type: "spki" }));
+  sync("pem", () => crypto.createPublicKey(big));
+  sync("engine", () => engine.importKey("public", "raw", "Ed25519", big));
+  sync("verify", () => crypto.verify(null, Buffer.from("x"), publicKey, big));
+  sync("createVerify", () => crypto.createVerify("sha256").update("x").verify(publicKey, big));
+  await async_("subtle-spki", () => crypto.subtle.importKey("spki", big, "Ed25519", true, ["verify"]));
+  const key = await crypto.subtle.importKey("spki", publicKey.export({ type: "spki", format: "der" }), "Ed25519", true, ["verify"]);
+  await async_("subtle-verify", () => crypto.subtle.verify("Ed25519", key, big, Buffer.from("x")));
+  await async_("subtle-exponent", () => crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 1024, publicExponent: big, hash: "SHA-256" }, false, ["sign"]));
+  out.push(Date.now() - started < 400 ? "fast" : "slow:" + (Date.now() - started));
+  return out;
+};`,
+    expect: {
+      codes: "success",
+      valueCheck: is([
+        "der:RangeError:ERR_OUT_OF_RANGE",
+        "pem:RangeError:ERR_OUT_OF_RANGE",
+        "engine:RangeError:ERR_OUT_OF_RANGE",
+        "verify:false",
+        "createVerify:false",
+        "subtle-spki:DataError",
+        "subtle-verify:false",
+        "subtle-exponent:OperationError",
+        "fast",
+      ]),
+    },
+  },
+  {
     id: "crypto-keys-hostile-arguments",
     title: "getters that change their answer, toString and Symbol.toPrimitive tricks in key inputs, options and algorithms are read once: the key is what was checked, never a substitute",
     source: `const crypto = require("crypto");
