@@ -221,7 +221,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   installStructuredClone(g, P, step);
   installUrl(g, P, host, step, pace);
   installBufferAccounting(g, P, chargeBuffer, step);
-  const newKeyEngine = createKeyEngine(P, host);
+  const newKeyEngine = createKeyEngine(P, host, pace);
   installNodeGlobals(
     g,
     P,

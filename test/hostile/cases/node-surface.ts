@@ -514,6 +514,33 @@ exports.f = async () => {
     },
   },
   {
+    id: "crypto-keys-sign-data-encoding-paced",
+    title: "a loop of 16 MiB signatures straight on the key engine (no guard between them): the deadline is found by the engine's own encoding loop (the realm's TIMEOUT), not by the worker refusing the next operation",
+    source: `const crypto = require("crypto");
+const engine = require("node:internal/keys");
+exports.f = () => {
+  const { privateKey } = engine.generate("ed25519");
+  const data = new Uint8Array(16 * 1024 * 1024);
+  for (;;) {
+    try {
+      engine.sign(privateKey, null, data);
+    } catch (e) {
+      console.log("caught: " + e.message);
+      throw e;
+    }
+  }
+};`,
+    expect: {
+      codes: ["TIMEOUT"],
+      reportCheck: (r) => {
+        const hard = cooperativeTimeout(r);
+        if (hard) return hard;
+        const caught = r.logs.map((l) => l.message).join("|");
+        return /caught: invocation timed out/.test(caught) ? undefined : `the encoding loop did not read the clock: ${caught}`;
+      },
+    },
+  },
+  {
     id: "crypto-keys-hostile-arguments",
     title: "getters that change their answer, toString and Symbol.toPrimitive tricks in key inputs, options and algorithms are read once: the key is what was checked, never a substitute",
     source: `const crypto = require("crypto");
