@@ -161,15 +161,19 @@ export function installNodeGlobals(
     // Read once into a frozen copy: a getter cannot pass one value to the check and store another, and the
     // copy is the key's public `usages` as well.
     const given = usages as unknown[];
+    // Bounded before the copy, each usage checked as it is copied (subtle-keys.ts usageList).
+    const length = given.length;
+    if (!(length <= 64)) throw domError("SyntaxError", "more than 64 key usages are not available in the sandbox");
     const list: string[] = [];
-    for (let i = 0; i < given.length; i++) list[list.length] = given[i] as string;
+    for (let i = 0; i < length; i++) {
+      const usage = given[i];
+      let known = false;
+      for (let j = 0; j < HMAC_USAGES.length; j++) if (usage === HMAC_USAGES[j]) known = true;
+      if (!known) throw domError("SyntaxError", "Unsupported key usage for an HMAC key: " + P.String(usage));
+      list[list.length] = usage as string;
+    }
     P.ObjectFreeze(list);
     if (list.length === 0) throw domError("SyntaxError", "Usages cannot be empty when creating a key.");
-    for (let i = 0; i < list.length; i++) {
-      let known = false;
-      for (let j = 0; j < HMAC_USAGES.length; j++) if (list[i] === HMAC_USAGES[j]) known = true;
-      if (!known) throw domError("SyntaxError", "Unsupported key usage for an HMAC key: " + P.String(list[i]));
-    }
     if (bytes.length === 0) throw domError("DataError", "Zero-length key is not supported");
     const key = P.ObjectCreate(CryptoKey.prototype) as Record<string, unknown>;
     P.ObjectDefineProperty(key, "type", { value: "secret", enumerable: true });

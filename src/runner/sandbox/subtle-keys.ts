@@ -33,6 +33,8 @@ export function createSubtleKeys(
     extractable: boolean;
   }
   const keys = new P.WeakMap<object, AsymmetricKey>();
+  /** Web Crypto has 8 key usages; a list longer than this is refused (subtle.ts's HMAC keys: the same bound). */
+  const MAX_USAGES = 64;
 
   /** The Web Crypto name of an asymmetric signature algorithm, or undefined for any other. */
   function nameOf(algorithm: unknown): string | undefined {
@@ -67,14 +69,19 @@ export function createSubtleKeys(
   function usageList(usages: unknown, allowed: readonly string[], type: string): string[] {
     if (!P.ArrayIsArray(usages)) throw new P.TypeError("keyUsages must be an array");
     const given = usages as unknown[];
+    // The length is read once and bounded before the copy (a loop without guards: an array of length 2^32 - 1
+    // ran in it to the hard stop); each usage is read once and checked as it is copied.
+    const length = given.length;
+    if (!(length <= MAX_USAGES)) throw domError("SyntaxError", "more than " + MAX_USAGES + " key usages are not available in the sandbox");
     const list: string[] = [];
-    for (let i = 0; i < given.length; i++) list[list.length] = given[i] as string;
-    P.ObjectFreeze(list);
-    for (let i = 0; i < list.length; i++) {
+    for (let i = 0; i < length; i++) {
+      const usage = given[i];
       let known = false;
-      for (let j = 0; j < allowed.length; j++) if (list[i] === allowed[j]) known = true;
-      if (!known) throw domError("SyntaxError", "Unsupported key usage for a " + type + " key: " + P.String(list[i]));
+      for (let j = 0; j < allowed.length; j++) if (usage === allowed[j]) known = true;
+      if (!known) throw domError("SyntaxError", "Unsupported key usage for a " + type + " key: " + P.String(usage));
+      list[list.length] = usage as string;
     }
+    P.ObjectFreeze(list);
     if (type === "private" && list.length === 0) throw domError("SyntaxError", "Usages cannot be empty when creating a key.");
     return list;
   }

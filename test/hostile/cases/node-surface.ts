@@ -541,6 +541,45 @@ exports.f = () => {
     },
   },
   {
+    id: "crypto-keys-huge-usage-lists",
+    title: "crypto.subtle importKey and generateKey with usage lists of length 2^32 - 1 (holes) or 4 Mi copies of a valid usage, asymmetric and HMAC: refused at once (the copy of the list was a loop without guards, to the hard stop)",
+    source: `const crypto = require("crypto");
+exports.f = async () => {
+  const started = Date.now();
+  const { publicKey } = crypto.generateKeyPairSync("ed25519");
+  const spki = publicKey.export({ type: "spki", format: "der" });
+  const holes = new Array(2 ** 32 - 1);
+  const many = new Array(4 * 1024 * 1024).fill("verify");
+  const out = [];
+  const attempt = async (label, fn) => { try { await fn(); out.push(label + ":returned"); } catch (e) { out.push(label + ":" + e.name); } };
+  for (const [name, usages] of [["holes", holes], ["many", many]]) {
+    await attempt("ed25519-" + name, () => crypto.subtle.importKey("spki", spki, "Ed25519", true, usages));
+    await attempt("ecdsa-generate-" + name, () => crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, usages));
+    await attempt("hmac-" + name, () => crypto.subtle.importKey("raw", new Uint8Array(16), { name: "HMAC", hash: "SHA-256" }, true, usages));
+    await attempt("hmac-generate-" + name, () => crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, true, usages));
+  }
+  const ok = await crypto.subtle.importKey("spki", spki, "Ed25519", true, ["verify", "verify"]);
+  out.push(ok.usages.join());
+  out.push(Date.now() - started < 400 ? "fast" : "slow:" + (Date.now() - started));
+  return out;
+};`,
+    expect: {
+      codes: "success",
+      valueCheck: is([
+        "ed25519-holes:SyntaxError",
+        "ecdsa-generate-holes:SyntaxError",
+        "hmac-holes:SyntaxError",
+        "hmac-generate-holes:SyntaxError",
+        "ed25519-many:SyntaxError",
+        "ecdsa-generate-many:SyntaxError",
+        "hmac-many:SyntaxError",
+        "hmac-generate-many:SyntaxError",
+        "verify,verify",
+        "fast",
+      ]),
+    },
+  },
+  {
     id: "crypto-keys-hostile-arguments",
     title: "getters that change their answer, toString and Symbol.toPrimitive tricks in key inputs, options and algorithms are read once: the key is what was checked, never a substitute",
     source: `const crypto = require("crypto");
