@@ -349,6 +349,21 @@ describe("tenantbox serve", () => {
     expect(await cli.exited).toEqual({ code: 0, signal: null });
   });
 
+  it("--dev with a tenant whose tenantbox.json is a FIFO (or a link outside its folder) still serves and stops: its curl lines have no /v1/run", async () => {
+    const f = fixture();
+    // A tenant's folder is its own: the manifest that names the first hook of a curl line is untrusted.
+    fs.rmSync(path.join(f.root, "acme", "tenantbox.json"));
+    spawnSync("mkfifo", [path.join(f.root, "acme", "tenantbox.json")]);
+    fs.symlinkSync("/dev/zero", path.join(f.root, "beta", "tenantbox.json"));
+    const cli = startCli(serveArgs(f, ["--dev"]));
+    const base = await listeningUrl(cli);
+    await until(() => /# beta \(free\)[\s\S]*\/v1\/execute/.test(cli.stdout()), "the curl lines", 10_000);
+    expect(cli.stdout()).not.toContain("/v1/run");
+    expect((await call(base, "GET", "/healthz")).status).toBe(200);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+  });
+
   it("--dev over the examples prints /v1/run lines whose sample record gives each example hook a real answer", async () => {
     const cli = startCli(["serve", "--root", "examples/modules", "--config", "examples/tenants.json", "--data", tempDir(), "--port", "0", "--max-threads", "1", "--dev", "--demo-tools"]);
     const base = await listeningUrl(cli);

@@ -7,6 +7,7 @@ import { crmLookup } from "./demo-tools.js";
 import { defaultWorkers, runPrimary } from "./serve-cluster.js";
 import { StopSignals } from "./stop-signals.js";
 import { defaultServiceThreads } from "../service/tenant-runtimes.js";
+import { MANIFEST_FILE, readManifestFile } from "../registry/manifest.js";
 import { USAGE } from "./usage.js";
 
 /** Signs the tokens `--dev` prints. Never use it beyond a laptop: anyone who reads this can mint tokens. */
@@ -120,13 +121,16 @@ async function serve(argv: string[]): Promise<number> {
   }
 }
 
-/** The first handler of a tenant's manifest, for a /v1/run example (none when it has no readable manifest). */
+/**
+ * The first handler of a tenant's manifest, for a /v1/run example (none when it has no valid manifest). The
+ * manifest is the tenant's: read as the registry reads it (a FIFO, a device, a link outside the folder or an
+ * oversized file is refused, never waited on or read whole).
+ */
 function firstHook(root: string, tenant: string): { file: string; funcName: string } | undefined {
   try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(root, tenant, "tenantbox.json"), "utf8")) as { hooks?: Record<string, string[]> };
-    const target = Object.values(manifest.hooks ?? {})[0]?.[0];
-    const [file, funcName] = typeof target === "string" ? target.split("#") : [];
-    return file && funcName && /^[\w./-]+$/.test(file) && /^[\w$]+$/.test(funcName) ? { file, funcName } : undefined;
+    const folder = fs.realpathSync.native(path.join(root, tenant));
+    const target = readManifestFile(path.join(folder, MANIFEST_FILE), folder)?.manifest?.hooks.values().next().value?.[0];
+    return target && /^[\w./-]+$/.test(target.file) ? target : undefined;
   } catch {
     return undefined;
   }
