@@ -302,7 +302,7 @@ describe.each(ENGINES)("the HTTP API (one server, many tenants) on $engine", ({ 
         expect(reply.closed).toBe(true);
       }
       // A body that is not JSON: 415 in the same shape, whichever type it says it is, or none.
-      for (const type of ["application/x-www-form-urlencoded", "application/xml", "application/vnd.api+json"]) {
+      for (const type of ["application/x-www-form-urlencoded", "application/xml", "application/vnd.api+json", "text/plain", "text/plain; charset=utf-8"]) {
         const reply = await call(base, "POST", "/v1/run", { token: tokens.acme!, raw: '{"file":"m.js","funcName":"hello"}', headers: { "content-type": type } });
         expectError(reply, 415, "INVALID_REQUEST", hostPaths);
         expect(reply.body.error.message).toMatch(/application\/json/);

@@ -115,6 +115,9 @@ export class TenantboxServer {
    * rather than that it is not JSON.
    */
   private jsonBodies(): void {
+    // JSON only: fastify's own text/plain parser would hand a route a string, refused as "body must be object"
+    // (400) where every other type that is not JSON is a 415.
+    this.app.removeContentTypeParser("text/plain");
     const parse = this.app.getDefaultJsonParser("error", "error");
     this.app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
       const text = String(body);
