@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -167,6 +168,20 @@ describe("loadConfig", () => {
     const file = write("tier.json", JSON.stringify({ tenants: [{ id: "a", tier: "gold" }] }));
     expect(() => loadConfig(file)).toThrow(`${file}: invalid config (1 problem):\n  tenants[0].tier: must be one of free, starter, enterprise`);
     expect(() => loadConfig(path.join(dir, "missing.json"))).toThrow(/missing\.json: cannot read config \(ENOENT\)/);
+  });
+
+  it("refuses a config past 64 MiB, or one that never ends (/dev/zero), instead of filling the memory", () => {
+    const big = path.join(dir, "big.json");
+    fs.writeFileSync(big, "");
+    fs.truncateSync(big, 65 * 1024 * 1024); // sparse: no disk used
+    expect(() => loadConfig(big)).toThrow(`${big}: the config is larger than 67108864 bytes`);
+    expect(() => loadConfig("/dev/zero")).toThrow("/dev/zero: the config is larger than 67108864 bytes");
+    // A pipe, as `--config <(...)` gives, is still read.
+    const fifo = path.join(dir, "piped.json");
+    spawnSync("mkfifo", [fifo]);
+    const writer = spawn("sh", ["-c", `printf '%s' '{"tenants":[{"id":"a","tier":"free"}]}' > ${fifo}`]);
+    expect([...loadConfig(fifo).tenants.keys()]).toEqual(["a"]);
+    writer.kill();
   });
 });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import Ajv, { type ErrorObject } from "ajv";
 import { SECURITY_LEVELS, type SecurityLevel } from "../security-levels.js";
 import { jsonErrorLocation, jsonErrorMessage } from "../loader/json-positions.js";
@@ -225,12 +225,39 @@ export function parseConfig(raw: unknown): ServiceConfig {
   };
 }
 
+/** The largest config file read (a config of 100,000 tenants is about 10 MiB). */
+export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A config file's text, read in chunks up to `MAX_CONFIG_BYTES`: a file (or a device such as /dev/zero, or a
+ * pipe) that goes on is refused instead of filling the memory. Pipes still work (`--config <(...)`).
+ */
+function readConfigText(file: string): string {
+  const fd = openSync(file, "r");
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(1024 * 1024);
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      total += read;
+      if (total > MAX_CONFIG_BYTES) throw new ConfigError(`${file}: the config is larger than ${MAX_CONFIG_BYTES} bytes`);
+      chunks.push(chunk.subarray(0, read));
+    }
+    return Buffer.concat(chunks, total).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads and validates a JSON config file; every error names the file. */
 export function loadConfig(file: string): ServiceConfig {
   let text: string;
   try {
-    text = readFileSync(file, "utf8").replace(/^\uFEFF/, "");
+    text = readConfigText(file).replace(/^\uFEFF/, "");
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError(`${file}: cannot read config (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   let raw: unknown;
