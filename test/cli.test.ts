@@ -227,6 +227,32 @@ describe("tenantbox check", () => {
   });
 });
 
+describe("tenantbox check (hostile folders)", () => {
+  it("says what it did not check, never '0 errors' in silence: a directory too deep, a FIFO named like a module, a name that is not UTF-8", () => {
+    const folder = tenant("check-hostile", { "ok.js": "exports.ok = () => 1;\n" });
+    // 40 directories down: the runtime loads nothing deeper than 30, and check does not go there.
+    const deep = path.join(folder, ...Array.from({ length: 40 }, () => "d"));
+    fs.mkdirSync(deep, { recursive: true });
+    fs.writeFileSync(path.join(deep, "x.js"), "eval(1);\n");
+    expect(spawnSync("mkfifo", [path.join(folder, "pipe.js")]).status).toBe(0);
+    fs.writeFileSync(Buffer.concat([Buffer.from(folder + "/bad"), Buffer.from([0xff, 0xfe]), Buffer.from(".js")]), "exports.a = 1;\n");
+    fs.mkdirSync(path.join(folder, "loop"));
+    fs.symlinkSync("..", path.join(folder, "loop", "up"));
+
+    const started = Date.now();
+    const result = cli(["check", folder]);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(result.stderr).toBe("");
+    const lines = result.stdout.trim().split("\n");
+    const depth = ["d", ...Array.from({ length: 29 }, () => "d")].join("/");
+    expect(lines).toContain(`${depth}/d:1:1 limit (warning) not checked: more than 30 directories below the folder, where the runtime loads no file`);
+    expect(lines).toContain("pipe.js:1:1 not-a-file module is not a regular file");
+    expect(lines.find((line) => line.startsWith("bad"))).toMatch(/^bad\uFFFD\uFFFD\.js:1:1 read-error cannot read file: its name is not valid UTF-8/);
+    expect(lines.at(-1)).toBe("3 files checked (STANDARD): 2 errors, 1 warning");
+    expect(result.status).toBe(1);
+  });
+});
+
 describe("tenantbox emit", () => {
   it("runs every handler of an example event in manifest order and prints the results", () => {
     const payload = JSON.stringify({ email: "ada@globex.example", name: "ada", totalSpend: 12000 });

@@ -10,6 +10,7 @@ import { installFastParser } from "../loader/parse.js";
 import { parse as meriyahParse } from "meriyah";
 import { MANIFEST_FILE } from "../registry/manifest.js";
 import { walkModuleFiles } from "../registry/module-files.js";
+import { MAX_TENANT_PATH_DEPTH } from "../loader/real-path.js";
 import { Registry } from "../registry/registry.js";
 import { resolveOptions } from "../options.js";
 import { existingFolder, EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseSecurityLevel, UsageError } from "./args.js";
@@ -18,13 +19,15 @@ import { USAGE } from "./usage.js";
 
 /**
  * Every module and JSON file under `root`, relative with forward slashes, sorted, as the registry walks a
- * folder (no node_modules, dot-entries or symbolic links). Directories that cannot be read are listed in
- * `unreadable`.
+ * folder (no node_modules, dot-entries or symbolic links); a FIFO or device named like one is listed too (its
+ * check says what it is). Directories that cannot be read are listed in `unreadable`, those deeper than a
+ * tenant file may be (not entered) in `tooDeep`.
  */
-export function listCheckableFiles(root: string): { files: string[]; unreadable: string[] } {
+export function listCheckableFiles(root: string): { files: string[]; unreadable: string[]; tooDeep: string[] } {
   const relative = (p: string) => path.relative(root, p).split(path.sep).join("/") || ".";
   const walk = walkModuleFiles(root, { maxFiles: Infinity, maxEntries: Infinity, sorted: true });
-  return { files: walk.files.map(relative), unreadable: walk.unreadable.map(relative) };
+  const files = [...walk.files, ...walk.special].map(relative).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { files, unreadable: walk.unreadable.map(relative), tooDeep: walk.tooDeep.map(relative) };
 }
 
 
@@ -45,7 +48,12 @@ export function checkFile(absolute: string, level: SecurityLevel): ValidationIss
     if (error instanceof FileReadRefused) {
       return [fileIssue(error.reason === "too-large" ? "max-module-size" : "not-a-file", `${extension === ".json" ? "file" : "module"} ${error.message}`)];
     }
-    return [fileIssue("read-error", `cannot read file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)];
+    const code = (error as NodeJS.ErrnoException).code;
+    // Listed a moment ago: a name that is not UTF-8 was decoded with U+FFFD and names nothing.
+    if (code === "ENOENT" && path.basename(absolute).includes("\uFFFD")) {
+      return [fileIssue("read-error", "cannot read file: its name is not valid UTF-8 (a module cannot be required or called by such a name)")];
+    }
+    return [fileIssue("read-error", `cannot read file: ${code ?? (error as Error).message}`)];
   }
   if (extension === ".json") {
     try {
@@ -83,11 +91,15 @@ export async function checkCommand(argv: string[]): Promise<number> {
 
   let errors = 0;
   let warnings = 0;
-  const { files, unreadable } = listCheckableFiles(root);
+  const { files, unreadable, tooDeep } = listCheckableFiles(root);
   let out = "";
   for (const dir of unreadable) {
     errors++;
     out += formatIssue(dir, fileIssue("read-error", "cannot read directory")) + "\n";
+  }
+  for (const dir of tooDeep) {
+    warnings++;
+    out += formatIssue(dir, fileIssue("limit", `not checked: more than ${MAX_TENANT_PATH_DEPTH} directories below the folder, where the runtime loads no file`, "warning")) + "\n";
   }
   for (const file of files) {
     // The manifest is checked below, syntax included, as the registry reads it.

@@ -22,7 +22,8 @@ Usage:
 
   tenantbox check <folder> [--security-level <level>]
       Validate every .js, .cjs, .mjs, .ts, .mts and .cts file (and every .json file's syntax)
-      under <folder>, skipping node_modules, dot-directories and symbolic links. Prints one
+      under <folder>, skipping node_modules, dot-directories and symbolic links (a directory
+      more than 30 levels down, where the runtime loads nothing, is a warning). Prints one
       line per issue:
         file:line:column rule message               (an error)
         file:line:column rule (warning) message     (a warning)

@@ -10,6 +10,10 @@ export interface ModuleFileWalk {
   files: string[];
   /** Directories that could not be read, absolute. */
   unreadable: string[];
+  /** Directories not entered because they are deeper than a tenant file may be, absolute. */
+  tooDeep: string[];
+  /** Entries named like module files that are neither files, directories nor links (a FIFO, a device), absolute. */
+  special: string[];
 }
 
 export interface WalkLimits {
@@ -28,6 +32,8 @@ export interface WalkLimits {
 export function walkModuleFiles(realFolder: string, limits: WalkLimits): ModuleFileWalk {
   const files: string[] = [];
   const unreadable: string[] = [];
+  const tooDeep: string[] = [];
+  const special: string[] = [];
   let visited = 0;
   const walk = (dir: string, depth: number) => {
     let handle: fs.Dir;
@@ -52,12 +58,14 @@ export function walkModuleFiles(realFolder: string, limits: WalkLimits): ModuleF
       if (entry.name.startsWith(".") || entry.isSymbolicLink()) continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== "node_modules" && depth < MAX_TENANT_PATH_DEPTH) walk(full, depth + 1);
-      } else if (entry.isFile() && EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
-        files.push(full);
+        if (entry.name === "node_modules") continue;
+        if (depth < MAX_TENANT_PATH_DEPTH) walk(full, depth + 1);
+        else tooDeep.push(full);
+      } else if (EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+        (entry.isFile() ? files : special).push(full);
       }
     }
   };
   walk(realFolder, 0);
-  return { files, unreadable };
+  return { files, unreadable, tooDeep, special };
 }
