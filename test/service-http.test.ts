@@ -582,6 +582,26 @@ describe.each(ENGINES)("the HTTP API (one server, many tenants) on $engine", ({ 
       expect((await server.service.auditLog({ tenant: "hooky" })).length).toBe(rows);
     });
 
+    it("a queued event with an Idempotency-Key and objects nested thousands deep is stored like one without a key, or a 400: never a 500", async () => {
+      // The key's fingerprint serializes a sorted copy of payload and context: it must hold what the request's own check held.
+      const objects = (depth: number) => '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
+      for (const depth of [2500, 3000, 3500, 6000]) {
+        for (const field of ["payload", "context"]) {
+          const raw = `{"delivery":"queued","${field}":${objects(depth)}}`;
+          const plain = await call(base, "POST", "/v1/events/order.created", { token: tokens.hooky!, raw });
+          const keyed = await call(base, "POST", "/v1/events/order.created", { token: tokens.hooky!, raw, headers: { "idempotency-key": `deep-${field}-${depth}` } });
+          expect([202, 400], `${field} ${depth}: ${keyed.text}`).toContain(keyed.status);
+          expect(keyed.status, `${field} ${depth}: with a key as without one`).toBe(plain.status);
+          if (keyed.status === 400) expect(keyed.body.error.message).toMatch(/nested too deeply/);
+          if (keyed.status === 202) {
+            const again = await call(base, "POST", "/v1/events/order.created", { token: tokens.hooky!, raw, headers: { "idempotency-key": `deep-${field}-${depth}` } });
+            expect(again.status, again.text).toBe(202);
+            expect(again.body).toMatchObject({ id: keyed.body.id, duplicate: true });
+          }
+        }
+      }
+    });
+
     it("a handler refused a tool makes the answer 403, with every handler's result in the body", async () => {
       const reply = await post("/v1/events/audit.denied", { payload: { a: 1 } }, "hooky");
       expect(reply.status).toBe(403);

@@ -199,7 +199,7 @@ export class TenantService {
     serializable(payload, context);
     await this.parts.store.ready();
     // Only a key's repeats are compared with the request they repeat.
-    const fingerprint = idempotencyKey === null ? undefined : requestFingerprint(event, payload, context);
+    const fingerprint = idempotencyKey === null ? undefined : fingerprintOf(event, payload, context);
     let answer: QueuedEvent & { fingerprint?: string };
     try {
       const repeat = await this.roomForQueued(tenant, targets.length, idempotencyKey);
@@ -416,11 +416,23 @@ export class TenantService {
  * An event's payload and context must serialize as JSON, as the runtime sends a handler its arguments (and
  * a queued event is stored): one nested too deeply for that is refused before anything is charged or stored.
  */
+const TOO_DEEP_EVENT = "the event's payload or context cannot be serialized as JSON (nested too deeply)";
+
 function serializable(payload: unknown, context: unknown): void {
   try {
     JSON.stringify([payload]);
     JSON.stringify(context);
   } catch {
-    throw new ServiceError("INVALID_REQUEST", "the event's payload or context cannot be serialized as JSON (nested too deeply)");
+    throw new ServiceError("INVALID_REQUEST", TOO_DEEP_EVENT);
+  }
+}
+
+/** An Idempotency-Key's request fingerprint; a request nested too deeply for it (its sorted copy) is a 400 too, never a 500. */
+function fingerprintOf(event: string, payload: unknown, context: unknown): string {
+  try {
+    return requestFingerprint(event, payload, context);
+  } catch (error) {
+    if (error instanceof RangeError) throw new ServiceError("INVALID_REQUEST", TOO_DEEP_EVENT);
+    throw error;
   }
 }
