@@ -395,6 +395,19 @@ describe("tenantbox audit", () => {
     expect(missing.stdout).toBe("");
   });
 
+  it("a tenantbox.db that is not a SQLite database (audit and jobs alike): exit 1 saying so, no stack trace", async () => {
+    const dir = tempDir("tenantbox-corrupt-");
+    fs.writeFileSync(path.join(dir, "tenantbox.db"), "this is not a database\n".repeat(100));
+    for (const command of ["audit", "jobs"]) {
+      const result = await runCli([command, "--data", dir]);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toContain(`cannot read the ${command === "audit" ? "audit log" : "queue"} in ${dir}`);
+      expect(result.stderr).toMatch(/file is not a database/);
+      expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(result.stdout).toBe("");
+    }
+  });
+
   it("--limit is at most 10,000 (audit and jobs alike): more is a usage error, exit 2", async () => {
     const empty = tempDir("tenantbox-empty-");
     for (const command of ["audit", "jobs"]) {
