@@ -128,6 +128,17 @@ describe("registry listing: modules(folder)", () => {
     expect(fixed.hash).not.toBe(good.hash);
   });
 
+  it("a file it cannot load is listed with the reason, never 'valid: false' and no issue (a name that is not UTF-8)", async () => {
+    const folder = makeTenant({ "a.js": "exports.f = () => 1;\n" });
+    fs.writeFileSync(Buffer.concat([Buffer.from(path.join(folder, "n")), Buffer.from([0xff]), Buffer.from(".js")]), "exports.f = () => 1;\n");
+    const list = await plain.modules(folder);
+    const bad = list.find((m) => m.file !== "a.js")!;
+    expect(bad).toMatchObject({ valid: false });
+    expect(bad.issues).toHaveLength(1);
+    expect(bad.issues[0]).toMatchObject({ rule: "read-error", severity: "error", message: expect.stringMatching(/not valid UTF-8/) });
+    expect(JSON.stringify(list)).not.toContain(folder);
+  });
+
   it("rejects a non-absolute folder", async () => {
     await expect(plain.modules("relative/folder")).rejects.toThrow(/absolute/);
   });

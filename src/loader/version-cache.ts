@@ -153,7 +153,7 @@ export class VersionCache {
       state = await this.of(realFolder, realPath, file, trusted, memo);
     } catch (error) {
       if (error instanceof SlowPaths) throw error;
-      const issues = error instanceof RuntimeError && Array.isArray(error.details?.issues) ? (error.details.issues as ValidationIssue[]) : [];
+      const issues = error instanceof RuntimeError && Array.isArray(error.details?.issues) ? (error.details.issues as ValidationIssue[]) : [unloadable(file, error)];
       return { file, hash: "", format: "cjs", exports: [], exportsComplete: true, valid: false, issues, loadedAt: Date.now(), rejected: { issues, at: Date.now() } };
     }
     const serving = this.serving(state);
@@ -321,4 +321,15 @@ function expired(state: FileState): boolean {
 
 export function isLimitRefusal(version: CachedVersion): boolean {
   return version.rejection !== undefined && version.rejection.length === 1 && version.rejection[0]!.rule === "limit";
+}
+
+/**
+ * Why a listed file could not be loaded, when no validation issue says it: a listing's entry always gives a
+ * reason. Only the runtime's own messages (which name tenant paths only) or an error code: never a host path.
+ */
+function unloadable(file: string, error: unknown): ValidationIssue {
+  // The walk decodes a name that is not UTF-8 with U+FFFD, and that name finds nothing.
+  if (file.includes("\uFFFD")) return fileIssue("read-error", "cannot read file: its name is not valid UTF-8 (a module cannot be required or called by such a name)");
+  const reason = error instanceof RuntimeError ? error.message : ((error as NodeJS.ErrnoException).code ?? "unknown error");
+  return fileIssue("read-error", `cannot read file: ${clipText(reason, 200)}`);
 }
