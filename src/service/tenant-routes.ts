@@ -83,7 +83,7 @@ export const tenantRoutes: FastifyPluginAsync<{ service: TenantService }> = asyn
       if (body.delivery === "queued") {
         const key = request.headers["idempotency-key"];
         if (key !== undefined && (typeof key !== "string" || !IDEMPOTENCY_KEY.test(key))) {
-          throw new ServiceError("INVALID_REQUEST", "Idempotency-Key must be 1-255 printable ASCII characters");
+          throw new ServiceError("INVALID_REQUEST", "Idempotency-Key must be 1-255 printable ASCII characters, no space");
         }
         const queued = await service.emitQueued(callerOf(request), request.params.event, body.payload ?? null, body.context ?? null, key ?? null);
         return reply.code(202).send(queued);
