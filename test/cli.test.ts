@@ -228,6 +228,16 @@ describe("tenantbox check", () => {
 });
 
 describe("tenantbox check (hostile folders)", () => {
+  it("a file with thousands of issues prints 100 and a max-issues line, as the runtime and /v1/validate keep them", () => {
+    const folder = tenant("check-many-issues", { "a.js": "eval(1);\n".repeat(5000) });
+    const result = cli(["check", folder]);
+    expect(result.status).toBe(1);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines.filter((line) => line.startsWith("a.js:") && line.includes(" no-eval "))).toHaveLength(100);
+    expect(lines).toContain("a.js:1:1 max-issues 4900 more issues not listed");
+    expect(lines).toHaveLength(102);
+  });
+
   it("says what it did not check, never '0 errors' in silence: a directory too deep, a FIFO named like a module, a name that is not UTF-8", () => {
     const folder = tenant("check-hostile", { "ok.js": "exports.ok = () => 1;\n" });
     // 40 directories down: the runtime loads nothing deeper than 30, and check does not go there.

@@ -3,7 +3,7 @@ import path from "node:path";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { LEVEL_DEFAULTS, type SecurityLevel, type ValidationIssue } from "../index.js";
 import { invalidJsonIssue } from "../loader/json-positions.js";
-import { fileIssue } from "../loader/issues.js";
+import { clipIssue, fileIssue, limitIssues } from "../loader/issues.js";
 import { checkModule } from "../loader/validate.js";
 import { meriyahParserOf } from "../loader/meriyah-parser.js";
 import { installFastParser } from "../loader/parse.js";
@@ -64,7 +64,8 @@ export function checkFile(absolute: string, level: SecurityLevel): ValidationIss
     }
   }
   installFastParser(MERIYAH);
-  return checkModule(code, extension, level).result.issues;
+  // As the loader keeps them: at most 100 a file (then one max-issues issue counting the rest), messages clipped.
+  return limitIssues(checkModule(code, extension, level).result.issues).map(clipIssue);
 }
 
 /** `file:line:column rule message`, with "(warning)" after the rule for warnings; line and column 1-based. */
