@@ -227,6 +227,19 @@ describe("tenantbox check", () => {
   });
 });
 
+describe("tenant text on the terminal", () => {
+  it("run's logs and check's file names escape terminal controls and bidirectional overrides (U+202E would reorder the line)", () => {
+    const folder = tenant("terminal", { "m.js": 'exports.f = () => { console.log("a\\u001b[2Jb\\u202ec\\u2066d"); return 1; };\n' });
+    fs.writeFileSync(path.join(folder, "x\u202Ey.js"), "eval(1);\n");
+    const run = cli(["run", folder, "m.js", "f"]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain("[log] a\\u001b[2Jb\\u202ec\\u2066d");
+    const check = cli(["check", folder]);
+    expect(check.stdout).toContain("x\\u202ey.js:1:1 no-eval");
+    expect(run.stderr + check.stdout).not.toMatch(/[\u001b\u202e\u2066]/);
+  });
+});
+
 describe("tenantbox check (hostile folders)", () => {
   it("a file with thousands of issues prints 100 and a max-issues line, as the runtime and /v1/validate keep them", () => {
     const folder = tenant("check-many-issues", { "a.js": "eval(1);\n".repeat(5000) });

@@ -1,7 +1,8 @@
 import type { LogEntry } from "../index.js";
 
-// C0 controls except tab and newline, DEL and C1 controls: a tenant must not drive the terminal.
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+// C0 controls except tab and newline, DEL and C1 controls: a tenant must not drive the terminal. Nor reorder
+// what it shows: the bidirectional controls (marks, embeddings, overrides, isolates) are escaped too.
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 
 /** Makes text from a tenant (logs, messages, file names) safe to print on a terminal. */
 export function sanitize(text: string): string {
