@@ -238,6 +238,27 @@ describe("tenant text on the terminal", () => {
     expect(check.stdout).toContain("x\\u202ey.js:1:1 no-eval");
     expect(run.stderr + check.stdout).not.toMatch(/[\u001b\u202e\u2066]/);
   });
+
+  it("run's JSON value and error report, and emit's results and manifest messages, escape C1 and bidirectional controls (JSON.stringify leaves them)", () => {
+    const folder = tenant("terminal-json", {
+      "m.js": 'exports.v = () => "a\\u009b2Jb\\u202ec"; exports.e = () => { throw new Error("x\\u009by\\u202ez"); };\n',
+      "tenantbox.json": JSON.stringify({ hooks: { ok: ["m.js#v"] } }),
+    });
+    const broken = tenant("terminal-manifest", { "m.js": "exports.v = () => 1;\n", "tenantbox.json": JSON.stringify({ hooks: { "bad\u001b[2J\u202e": ["m.js#v"] } }) });
+    const value = cli(["run", folder, "m.js", "v"]);
+    expect(value.status).toBe(0);
+    expect(JSON.parse(value.stdout)).toBe("a\u009b2Jb\u202ec");
+    expect(value.stdout).toContain("a\\u009b2Jb\\u202ec");
+    const thrown = cli(["run", folder, "m.js", "e"]);
+    expect(thrown.status).toBe(1);
+    expect(errorReport(thrown.stderr).message).toBe("x\u009by\u202ez");
+    const emitted = cli(["emit", folder, "ok"]);
+    expect(JSON.parse(emitted.stdout)[0].value).toBe("a\u009b2Jb\u202ec");
+    const refused = cli(["emit", broken, "ok"]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/tenantbox\.json: manifest event name "bad\\u001b\[2J\\u202e"/);
+    for (const out of [value.stdout, thrown.stderr, emitted.stdout, emitted.stderr, refused.stderr]) expect(out).not.toMatch(/[\u001b\u009b\u202e]/);
+  });
 });
 
 describe("tenantbox check (hostile folders)", () => {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { EVENT_NAME, MANIFEST_FILE, MAX_EVENT_NAME } from "../registry/manifest.js";
 import type { HookResult } from "../index.js";
 import { existingFolder, EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseJsonValue, UsageError } from "./args.js";
-import { formatLogs } from "./format.js";
+import { formatLogs, sanitizeLine, terminalJson } from "./format.js";
 import { RUNTIME_FLAGS, runtimeFromFlags } from "./run-command.js";
 import { USAGE } from "./usage.js";
 
@@ -31,7 +31,7 @@ export async function emitCommand(argv: string[]): Promise<number> {
     // An empty result can mean a mistake: say which, on stderr, rather than leave it silent.
     const manifest = await runtime.hooks(options.folder);
     for (const found of manifest.issues) {
-      if (found.severity === "error") process.stderr.write(`tenantbox.json: ${found.rule} ${found.message}\n`);
+      if (found.severity === "error") process.stderr.write(`tenantbox.json: ${found.rule} ${sanitizeLine(found.message)}\n`);
     }
     brokenManifest = !manifest.valid;
     if (!fs.existsSync(path.join(options.folder, MANIFEST_FILE))) {
@@ -42,17 +42,17 @@ export async function emitCommand(argv: string[]): Promise<number> {
     }
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
-    process.stderr.write(JSON.stringify({ code: code ?? "INTERNAL_ERROR", message: String(message ?? error) }) + "\n");
+    process.stderr.write(terminalJson({ code: code ?? "INTERNAL_ERROR", message: String(message ?? error) }) + "\n");
     return EXIT_FAILURE;
   } finally {
     await runtime.close();
   }
   for (const result of results) {
     const logs = formatLogs(result.logs);
-    if (logs) process.stderr.write(`${result.file}#${result.funcName}:\n${logs}`);
+    if (logs) process.stderr.write(`${sanitizeLine(result.file)}#${result.funcName}:\n${logs}`);
   }
   const printable = results.map(({ logs: _logs, ...rest }) => rest);
-  process.stdout.write(JSON.stringify(printable, null, 2) + "\n");
+  process.stdout.write(terminalJson(printable, 2) + "\n");
   // A broken manifest fails the command even when the last good one's handlers ran.
   return results.every((r) => r.success) && !brokenManifest ? EXIT_OK : EXIT_FAILURE;
 }

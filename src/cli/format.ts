@@ -9,6 +9,15 @@ export function sanitize(text: string): string {
   return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+/**
+ * JSON for a terminal (a tenant's value or error report): JSON.stringify escapes the C0 controls but leaves
+ * DEL, the C1 controls (U+009B is a CSI) and the bidirectional controls as they are; they are escaped the
+ * same way (`\\u009b`), which stays the same JSON.
+ */
+export function terminalJson(value: unknown, space?: number): string {
+  return sanitize(JSON.stringify(value, null, space) ?? "null");
+}
+
 /** One line, newlines included: for file names and messages inside a single output line. */
 export function sanitizeLine(text: string): string {
   return sanitize(text).replace(/\r?\n/g, "\\n").replace(/\t/g, " ");

@@ -13,7 +13,7 @@ import {
   UsageError,
 } from "./args.js";
 import { demoToolHandler } from "./demo-tools.js";
-import { formatLogs } from "./format.js";
+import { formatLogs, terminalJson } from "./format.js";
 import { USAGE } from "./usage.js";
 
 /** The flags `run` and `emit` share: limits, security level, tools. */
@@ -83,14 +83,14 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   if (result) process.stderr.write(formatLogs(result.logs));
   if (result?.success) {
-    if (result.value !== undefined) process.stdout.write(JSON.stringify(result.value, null, 2) + "\n");
+    if (result.value !== undefined) process.stdout.write(terminalJson(result.value, 2) + "\n");
     return EXIT_OK;
   }
   const error = result?.error ?? errorInfoOf(thrown);
   const report: Record<string, unknown> = { code: error.code, message: error.message };
   if (error.name && error.name !== "RuntimeError" && error.name !== "Error") report.name = error.name;
   if (error.details !== undefined) report.details = error.details;
-  process.stderr.write(JSON.stringify(report) + "\n");
+  process.stderr.write(terminalJson(report) + "\n");
   return EXIT_FAILURE;
 }
 
