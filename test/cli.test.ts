@@ -233,9 +233,9 @@ describe("tenant text on the terminal", () => {
     fs.writeFileSync(path.join(folder, "x\u202Ey.js"), "eval(1);\n");
     const run = cli(["run", folder, "m.js", "f"]);
     expect(run.status).toBe(0);
-    expect(run.stderr).toContain("[log] a\\u001b[2Jb\\u202ec\\u2066d");
+    expect(run.stderr).toContain("[log] a\\u001b[2Jb\\u{202e}c\\u{2066}d");
     const check = cli(["check", folder]);
-    expect(check.stdout).toContain("x\\u202ey.js:1:1 no-eval");
+    expect(check.stdout).toContain("x\\u{202e}y.js:1:1 no-eval");
     expect(run.stderr + check.stdout).not.toMatch(/[\u001b\u202e\u2066]/);
   });
 
@@ -256,7 +256,7 @@ describe("tenant text on the terminal", () => {
     expect(JSON.parse(emitted.stdout)[0].value).toBe("a\u009b2Jb\u202ec");
     const refused = cli(["emit", broken, "ok"]);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/tenantbox\.json: manifest event name "bad\\u001b\[2J\\u202e"/);
+    expect(refused.stderr).toMatch(/tenantbox\.json: manifest event name "bad\\u001b\[2J\\u\{202e\}"/);
     for (const out of [value.stdout, thrown.stderr, emitted.stdout, emitted.stderr, refused.stderr]) expect(out).not.toMatch(/[\u001b\u009b\u202e]/);
   });
 });

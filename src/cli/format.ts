@@ -1,21 +1,25 @@
 import type { LogEntry } from "../index.js";
 
-// C0 controls except tab and newline, DEL and C1 controls: a tenant must not drive the terminal. Nor reorder
-// what it shows: the bidirectional controls (marks, embeddings, overrides, isolates) are escaped too.
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+// C0 controls except tab and newline, DEL and C1 controls: a tenant must not drive the terminal.
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+// Nor reorder what it shows: the bidirectional controls (marks, embeddings, overrides, isolates).
+const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+const hex4 = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /** Makes text from a tenant (logs, messages, file names) safe to print on a terminal. */
 export function sanitize(text: string): string {
-  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  // Bidi controls as `\u{202e}`, the form table cells give every invisible character.
+  return text.replace(CONTROL, hex4).replace(BIDI, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
 }
 
 /**
  * JSON for a terminal (a tenant's value or error report): JSON.stringify escapes the C0 controls but leaves
- * DEL, the C1 controls (U+009B is a CSI) and the bidirectional controls as they are; they are escaped the
- * same way (`\\u009b`), which stays the same JSON.
+ * DEL, the C1 controls (U+009B is a CSI) and the bidirectional controls as they are; they are escaped as
+ * `\\u009b`, which is the same JSON.
  */
 export function terminalJson(value: unknown, space?: number): string {
-  return sanitize(JSON.stringify(value, null, space) ?? "null");
+  return (JSON.stringify(value, null, space) ?? "null").replace(CONTROL, hex4).replace(BIDI, hex4);
 }
 
 /** One line, newlines included: for file names and messages inside a single output line. */
