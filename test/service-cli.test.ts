@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import os from "node:os";
 import { jwtVerify } from "jose";
 import fs from "node:fs";
 import path from "node:path";
@@ -294,6 +295,10 @@ describe("tenantbox serve", () => {
     expect(noConfig.stderr).toContain("--config");
     const badPort = await runCli(["serve", "--root", f.root, "--config", f.configFile, "--port", "http"], { TENANTBOX_JWT_SECRET: SECRET });
     expect(badPort.code).toBe(2);
+    // Four service processes per core at most: 500 on a small machine is a usage error, not 500 processes.
+    const tooMany = await runCli(["serve", "--root", f.root, "--config", f.configFile, "--port", "0", "--workers", String(4 * os.availableParallelism() + 1)], { TENANTBOX_JWT_SECRET: SECRET });
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toMatch(/--workers must be at most \d+/);
   });
 
   it("a --root that is a file, or nothing, is refused at start (exit 2, the message said once); so is such a root in code", async () => {

@@ -11,6 +11,15 @@ export function defaultWorkers(): number {
 }
 
 /**
+ * The most service processes `--workers` may start: four per core (each has its own sandbox processes and
+ * some 100 MB; past the cores they only share them). 500 on a 2-core machine left processes behind when
+ * the overloaded tree was stopped.
+ */
+export function maxWorkers(): number {
+  return 4 * Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+}
+
+/**
  * The primary of `serve --workers N`: forks N service processes that share the port (node:cluster), keeps
  * the state they share (counters, rate limits, slots: machine-state.ts), answers their /metrics with
  * everyone's, replaces one that dies (its slots given back), and on SIGTERM/SIGINT lets every one of them

@@ -4,7 +4,7 @@ import path from "node:path";
 import { ConfigError, loadConfig, signToken, TenantboxServer, type ServiceConfig, type TenantConfig } from "../service/index.js";
 import { EXIT_FAILURE, EXIT_OK, existingFolder, messageOf, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { crmLookup } from "./demo-tools.js";
-import { defaultWorkers, runPrimary } from "./serve-cluster.js";
+import { defaultWorkers, maxWorkers, runPrimary } from "./serve-cluster.js";
 import { StopSignals } from "./stop-signals.js";
 import { defaultServiceThreads } from "../service/tenant-runtimes.js";
 import { MANIFEST_FILE, readManifestFile } from "../registry/manifest.js";
@@ -47,7 +47,7 @@ async function serve(argv: string[]): Promise<number> {
   const root = existingFolder(values.root, "--root");
   const port = values.port === undefined ? 3000 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
-  const workers = parsePositiveInteger("--workers", values.workers) ?? defaultWorkers();
+  const workers = parsePositiveInteger("--workers", values.workers, maxWorkers()) ?? defaultWorkers();
   // The machine's sandbox workers are divided among the service processes: their total stays two per core.
   const maxThreads = parsePositiveInteger("--max-threads", values["max-threads"]) ?? (workers > 1 ? Math.max(1, Math.round(defaultServiceThreads() / workers)) : undefined);
   const clusterWorker = workers > 1 && cluster.isWorker;

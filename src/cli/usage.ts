@@ -44,8 +44,8 @@ Usage:
                                 (shared by every node); default: in memory, restored from the
                                 audit log (with --workers: in the primary process's memory)
       --redis-prefix <p>        what every Redis key starts with; default tenantbox
-      --workers <n>             service processes on one port (default: one per 2 cores); the
-                                sandbox workers are divided among them
+      --workers <n>             service processes on one port (default: one per 2 cores, at most
+                                4 per core); the sandbox workers are divided among them
       --max-threads <n>         sandbox workers per memory class and service process (default:
                                 two per CPU, divided among the --workers)
       --watch                   watch tenant folders instead of checking files on every call
