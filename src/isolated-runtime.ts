@@ -174,7 +174,10 @@ function toJson(value: unknown, what: string): string {
   try {
     json = JSON.stringify(value);
   } catch (error) {
-    throw invalid(`${what} is not JSON-serializable: ${(error as Error).message}`);
+    // The engine's own words for a structure too deep for its stack are about the stack, not the value.
+    const message = (error as Error).message;
+    const why = error instanceof RangeError && /call stack/i.test(message) ? "it is nested too deeply" : message;
+    throw invalid(`${what} is not JSON-serializable: ${why}`);
   }
   return json === undefined ? "null" : json;
 }

@@ -391,6 +391,14 @@ describe("INVALID_REQUEST", () => {
     }
   });
 
+  it("args nested deeper than the engine's stack: INVALID_REQUEST that says so, not the engine's stack message", async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const error = await runError(runtime, { folder: folderFor(), file: "a.js", funcName: "f", args: [deep] });
+    expect(error.code).toBe("INVALID_REQUEST");
+    expect(error.message).toBe("args is not JSON-serializable: it is nested too deeply");
+  });
+
   it("execute() reports INVALID_REQUEST without rejecting", async () => {
     const folder = folderFor();
     for (const [what, request] of bad(folder)) {
