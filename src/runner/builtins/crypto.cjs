@@ -226,15 +226,23 @@ class Collected {
 }
 
 const SIGNATURE_DATA = new WeakMap();
+// Sign and Verify collect the data the same way; only the last step differs.
+function startSignature(self, algorithm) {
+  SIGNATURE_DATA.set(self, { digest: signatureDigest(algorithm), data: new Collected(), done: false });
+}
+function addToSignature(self, what, data, encoding) {
+  const state = SIGNATURE_DATA.get(self);
+  if (state === undefined || state.done) throw codeError(Error, what + " already finished", "ERR_CRYPTO_SIGN_KEY_REQUIRED");
+  state.data.add(data, encoding);
+  return self;
+}
+
 class Sign {
   constructor(algorithm) {
-    SIGNATURE_DATA.set(this, { digest: signatureDigest(algorithm), data: new Collected(), done: false });
+    startSignature(this, algorithm);
   }
   update(data, encoding) {
-    const state = SIGNATURE_DATA.get(this);
-    if (state === undefined || state.done) throw codeError(Error, "Sign already finished", "ERR_CRYPTO_SIGN_KEY_REQUIRED");
-    state.data.add(data, encoding);
-    return this;
+    return addToSignature(this, "Sign", data, encoding);
   }
   sign(privateKey, outputEncoding) {
     const state = SIGNATURE_DATA.get(this);
@@ -248,13 +256,10 @@ class Sign {
 
 class Verify {
   constructor(algorithm) {
-    SIGNATURE_DATA.set(this, { digest: signatureDigest(algorithm), data: new Collected(), done: false });
+    startSignature(this, algorithm);
   }
   update(data, encoding) {
-    const state = SIGNATURE_DATA.get(this);
-    if (state === undefined || state.done) throw codeError(Error, "Verify already finished", "ERR_CRYPTO_SIGN_KEY_REQUIRED");
-    state.data.add(data, encoding);
-    return this;
+    return addToSignature(this, "Verify", data, encoding);
   }
   verify(publicKey, signature, signatureEncoding) {
     const state = SIGNATURE_DATA.get(this);
