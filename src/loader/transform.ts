@@ -242,7 +242,10 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
   };
   const getter = (exported: string, expression: string) =>
     getters.push(`${JSON.stringify(exported)}: () => ${expression}`);
-  const blank = (node: acorn.Node) => s.overwrite(node.start, node.end, keepNewlines(parsed.code.slice(node.start, node.end)) || " ");
+  // A declaration that goes leaves a semicolon: it ended the statement before it (by ASI, when that one has
+  // none), and the next line may begin with a token that would continue it (`let g = 1` newline `import ...;`
+  // newline `/ 1; code; a = a /g`: a regular expression in the module, a division and code in the wrapper).
+  const blank = (node: acorn.Node) => s.overwrite(node.start, node.end, ";" + keepNewlines(parsed.code.slice(node.start, node.end)));
 
   for (const node of parsed.ast.body) {
     switch (node.type) {

@@ -117,3 +117,38 @@ describe("the transform finds keywords as tokens, never inside comments", () => 
     expect(await runtime.run({ folder, file: "html.cjs", funcName: "f", args: [1] })).toBe(2);
   });
 });
+
+/*
+ * Red team on the ESM rewrite: an import or export declaration that goes (`import ... ;`, `export { a };`,
+ * `export * from ...;`, `export { y } from ...;`) was replaced by its newlines alone, semicolon included. The
+ * statement before it, ended by ASI in the module (`let a = 1, g = 1` newline `import`), then ran on into the
+ * line after it: `/ 1; code; a = a /g` was a regular expression in the module the rules saw, a division and
+ * code in the wrapper the engine ran. The hidden code took the wrapper's `arguments` (the guards' budget) and
+ * switched the guards off: 5,000,000 iterations past a maxIterations of 10,000.
+ */
+describe("a removed import or export declaration still ends the statement before it", () => {
+  const runtime = makeRuntime({ maxIterations: 10_000 });
+  afterAll(async () => {
+    await runtime.close();
+  });
+  const hidden = "/ 1; arguments[2].l = 1e15; arguments[2].n = 1e15; a = a /g\n";
+  const countFn = "export function count(n) { let i = 0; while (i < n) i++; return i; }\n";
+  const folder = makeTenant({
+    "y.mjs": "export const y = 1;\n",
+    "import.mjs": "let a = 1, g = 1\nimport { y } from './y.mjs';\n" + hidden + countFn,
+    "export.mjs": "let a = 1, g = 1\nexport { a };\n" + hidden + countFn,
+    "star.mjs": "let a = 1, g = 1\nexport * from './y.mjs';\n" + hidden + countFn,
+    "from.mjs": "let a = 1, g = 1\nexport { y } from './y.mjs';\n" + hidden + countFn,
+    "star-as.mjs": "let a = 1, g = 1\nexport * as ns from './y.mjs';\n" + hidden + countFn,
+  });
+  it.each(["import.mjs", "export.mjs", "star.mjs", "from.mjs", "star-as.mjs"])("%s: the line after stays a regular expression", async (file) => {
+    let outcome: unknown;
+    try {
+      outcome = await runtime.run({ folder, file, funcName: "count", args: [5_000_000] });
+    } catch (error) {
+      const { code, message } = error as { code?: string; message?: string };
+      outcome = `${code}: ${message}`;
+    }
+    expect(outcome).toMatch(/^MAX_ITERATIONS/);
+  });
+});
