@@ -115,6 +115,18 @@ describe("code generation and dynamic loading", () => {
     const result = await check("const v = await Promise.resolve(1);\nexport const f = () => v;", { filename: "m.mjs" });
     expect(result.valid).toBe(false);
   });
+
+  // `await using` awaits with no AwaitExpression node: the rule missed it, and the module failed only when the
+  // engine compiled its wrapper (a non-async function), after `tenantbox check` had called it valid.
+  it("top-level await using (and for (await using ...)) in an ES module is refused", async () => {
+    for (const code of ["await using r = null;\nexport const f = () => 1;", "for (await using r of []) ;\nexport const f = () => 1;"]) {
+      const result = await check(code, { filename: "m.mjs", securityLevel: "PERMISSIVE" });
+      expect(result.valid, code).toBe(false);
+      expect(errorsOf(result, "no-top-level-await"), code).toHaveLength(1);
+    }
+    const inside = await check("export async function f() { await using r = null; for (await using q of []) ; return 1; }", { filename: "m.mjs" });
+    expect(errorsOf(inside, "no-top-level-await")).toHaveLength(0);
+  });
 });
 
 describe("escape shapes depend on the security level", () => {

@@ -148,6 +148,12 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
           report("no-top-level-await", "top-level for await is not supported", n);
         }
         break;
+      case "VariableDeclaration":
+        // `await using` (explicit resource management) awaits without an AwaitExpression node.
+        if ((n.kind as string) === "await using" && format === "esm" && !insideFunction(ancestors)) {
+          report("no-top-level-await", "top-level await using is not supported", n);
+        }
+        break;
       case "MemberExpression": {
         const name = propertyName(n);
         if (name === undefined) break;
