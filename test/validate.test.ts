@@ -118,6 +118,16 @@ describe("code generation and dynamic loading", () => {
 
   // `await using` awaits with no AwaitExpression node: the rule missed it, and the module failed only when the
   // engine compiled its wrapper (a non-async function), after `tenantbox check` had called it valid.
+  // The rule walk does not enter import specifiers: `import * as __tenantbox_q from "./y.mjs"` declared a
+  // const of the module's wrapper with a reserved name (beside __tenantbox_import and the module variables).
+  it("reserved names as import bindings are refused", async () => {
+    for (const code of ["import * as __tenantbox_q from './y.mjs';\nexport { __tenantbox_q };", "import { y as __tenantbox_b } from './y.mjs';", "import __tenantbox_d from './y.mjs';"]) {
+      const result = await check(code, { filename: "m.mjs", securityLevel: "PERMISSIVE" });
+      expect(result.valid, code).toBe(false);
+      expect(errorsOf(result, "no-reserved-identifier"), code).toHaveLength(1);
+    }
+  });
+
   it("top-level await using (and for (await using ...)) in an ES module is refused", async () => {
     for (const code of ["await using r = null;\nexport const f = () => 1;", "for (await using r of []) ;\nexport const f = () => 1;"]) {
       const result = await check(code, { filename: "m.mjs", securityLevel: "PERMISSIVE" });

@@ -129,6 +129,13 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
           }
         }
         break;
+      case "ImportSpecifier":
+      case "ImportDefaultSpecifier":
+      case "ImportNamespaceSpecifier":
+        // The walk does not enter specifiers (as acorn-walk): their local names are declared here. A namespace
+        // import becomes a const of the module's wrapper (transform.ts), beside the runtime's own names.
+        if (n.local.name.startsWith("__tenantbox")) report("no-reserved-identifier", `identifier "${clipText(n.local.name, MAX_QUOTED_TEXT)}" is reserved`, n.local);
+        break;
       case "WithStatement":
         report("no-with", "with statements are not allowed", n);
         break;
