@@ -50,6 +50,28 @@ describe("the transform keeps ES semantics", () => {
     await expect(runtime.run({ folder, file: "m.mjs", funcName: "check" })).resolves.toEqual([1, "x", 1]);
   });
 
+  // Library code's `Function` becomes `(__tenantbox_Function(Function))` (loader/code-generation.ts): at the start
+  // of a statement, after one that relies on ASI, its "(" called the expression before with the routed
+  // constructor (`var b = function () {}` newline `Function.prototype...` ran b).
+  it("library code without semicolons keeps its meaning where a statement starts with Function", async () => {
+    const folder = makeTenant({
+      "node_modules/nosemi/package.json": '{"name":"nosemi","main":"index.js"}',
+      "node_modules/nosemi/index.js": [
+        "var called = 0",
+        "var b = function () { called++; return {} }",
+        "Function.prototype.toString",
+        "var c = b",
+        "Function`x`",
+        "if (called) Function.prototype.x",
+        "else c = null",
+        "module.exports = () => [called, typeof c]",
+        "",
+      ].join("\n"),
+      "t.cjs": "const n = require('nosemi'); exports.f = () => n();\n",
+    });
+    await expect(runtime.run({ folder, file: "t.cjs", funcName: "f" })).resolves.toEqual([0, "object"]);
+  });
+
   it("an imported function called directly or as a tag has no `this`; namespaces are sealed modules", async () => {
     const folder = makeTenant({
       "d.mjs": "export function g() { return this === undefined ? 'undef' : typeof this; }\n",

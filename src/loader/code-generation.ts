@@ -36,11 +36,29 @@ export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, cod
       const id = node as acorn.Identifier;
       if (id.name !== "Function") return;
       const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined;
-      const routed = `(${FUNCTION_ROUTER}(Function))`;
+      const routed = `${startsListedStatement(id, ancestors) ? ";" : ""}(${FUNCTION_ROUTER}(Function))`;
       // `{ Function }` keeps its key.
       s.overwrite(id.start, id.end, parent?.type === "Property" && parent.shorthand ? `Function: ${routed}` : routed, { contentOnly: true });
     },
   });
+}
+
+/**
+ * Whether a name begins an expression statement of a statement list. There the routed name's "(" would
+ * continue the statement before, when that one relies on ASI (`var b = function () {}` newline
+ * `Function.prototype...` called b); the ";" in front ends it, as ASI did (live-bindings.ts does the same for
+ * imported callees). Only in a list: `if (c) Function()` must keep its body.
+ */
+function startsListedStatement(id: acorn.Identifier, ancestors: readonly acorn.Node[]): boolean {
+  for (let i = ancestors.length - 2; i >= 1; i--) {
+    const node = ancestors[i] as acorn.AnyNode;
+    if (node.start !== id.start) return false;
+    if (node.type === "ExpressionStatement") {
+      const list = ancestors[i - 1] as acorn.AnyNode;
+      return list.type === "Program" || list.type === "BlockStatement" || list.type === "StaticBlock" || list.type === "SwitchCase";
+    }
+  }
+  return false;
 }
 
 /** The realm's scope maker for `with` in generated code (a wrapper parameter: transform.ts Guards.params). */
