@@ -19,13 +19,20 @@ const CONDITIONS: Record<ResolutionKind, ReadonlySet<string>[]> = {
  * A map's keys read once per parsed package.json (these run on the host's main thread, once per
  * resolution: a 1 MiB map of 44,000 pattern keys scanned on every require stalled the host for seconds):
  * whether it is a subpath map, and its patterns, longest prefix first as Node orders them. Patterns past
- * MAX_PATTERNS are not used.
+ * MAX_PATTERNS, or past MAX_PATTERN_CHARS of keys in all, are not used.
  */
 interface MapIndex {
   subpaths: boolean;
   patterns: { key: string; prefix: string; suffix: string }[];
 }
 const MAX_PATTERNS = 256;
+/**
+ * The characters of all the patterns' keys a map may use: each specifier is compared with every pattern's
+ * prefix and suffix. 256 patterns of 3,900-character prefixes, nearly matched by 1,200 specifiers as long,
+ * cost the host's main thread 8 ms per specifier, 10 s per graph (fifth red-team round). Real maps have a
+ * few patterns of a few dozen characters.
+ */
+const MAX_PATTERN_CHARS = 16 * 1024;
 /** What a target may expand to ("*" replaced by the matched part): about a path's length, not 80 million characters. */
 const MAX_TARGET_LENGTH = 4096;
 const indexes = new WeakMap<object, MapIndex>();
@@ -35,9 +42,12 @@ function indexOf(map: Record<string, unknown>): MapIndex {
   if (!index) {
     const keys = Object.keys(map);
     const patterns: MapIndex["patterns"] = [];
+    let chars = 0;
     for (const key of keys) {
       const star = key.indexOf("*");
       if (star < 0 || key.indexOf("*", star + 1) >= 0) continue;
+      chars += key.length;
+      if (chars > MAX_PATTERN_CHARS) break;
       patterns.push({ key, prefix: key.slice(0, star), suffix: key.slice(star + 1) });
       if (patterns.length === MAX_PATTERNS) break;
     }
@@ -123,7 +133,8 @@ export function matchPackageMap(map: unknown, subpath: string, kind: ResolutionK
 function matchIn(map: Record<string, unknown>, subpath: string, conditions: ReadonlySet<string>): string | null | undefined {
   if (Object.hasOwn(map, subpath) && !subpath.includes("*")) return target(map[subpath], "", conditions);
   for (const { key, prefix, suffix } of indexOf(map).patterns) {
-    if (!subpath.startsWith(prefix) || subpath === prefix || subpath.length < key.length - 1 || !subpath.endsWith(suffix)) continue;
+    // Lengths first; then whole-string comparisons (memcmp-fast), not startsWith/endsWith (a character at a time).
+    if (subpath.length < key.length - 1 || subpath === prefix || subpath.slice(0, prefix.length) !== prefix || subpath.slice(subpath.length - suffix.length) !== suffix) continue;
     return target(map[key], subpath.slice(prefix.length, subpath.length - suffix.length), conditions);
   }
   return undefined;
