@@ -6,7 +6,8 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import type { AuditEntry } from "../src/service/audit-log.js";
 import { openDatabase } from "../src/service/database.js";
 import { dataTools } from "../src/service/data-tools.js";
-import { DataError, type DocumentStore } from "../src/service/document-store.js";
+import pg from "pg";
+import { DataError, DOCUMENT_LIMITS, type DocumentStore } from "../src/service/document-store.js";
 import { PostgresStore, SqliteStore, type ServiceStore } from "../src/service/service-store.js";
 import { SqliteAuditLog } from "../src/service/sqlite-audit-log.js";
 import { dropPostgresSchemas, postgresSchema } from "./postgres-helpers.js";
@@ -198,6 +199,48 @@ describe("PostgreSQL lookups by id", () => {
     );
     expect(plan.rows.map((row) => row["QUERY PLAN"]).join("\n")).toMatch(/documents_pkey/);
     expect(await store.documents.query("t", "c", { where: { id: "d7" }, order: "desc" })).toEqual([{ id: "d7", i: 7 }]);
+  });
+});
+
+describe("PostgreSQL documents read back as text", () => {
+  it("stop in the database at the size bound: JSONB writes 1e308 out as 309 digits", async () => {
+    const store = (await ENGINES[1]!.open(await postgresSchema("tbx_expand"))) as PostgresStore;
+    opened.push(store);
+    // 63 KB of JSON each; each comes back from JSONB as 2.8 MB of text.
+    const doc = { n: Array.from({ length: 9000 }, () => 1e308) };
+    for (let i = 0; i < 12; i++) await store.documents.insert("t", "c", doc, `d${i}`);
+    expect(await store.documents.storedBytes("t")).toBeLessThan(12 * 64 * 1024);
+    // Every text the database sends back, counted where the service receives it.
+    let received = 0;
+    const original = pg.Client.prototype.query;
+    const count = (r: { rows?: Array<Record<string, unknown>> } | undefined) => {
+      for (const row of r?.rows ?? []) for (const value of Object.values(row)) if (typeof value === "string") received += value.length;
+    };
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const last = args.length - 1;
+      const callback = args[last];
+      // pg.Pool's query passes a callback; a checked-out client's returns a promise.
+      if (typeof callback === "function") args[last] = (error: unknown, r: never) => (count(r), callback(error, r));
+      const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+      if (result instanceof Promise) void result.then(count, () => {});
+      return result;
+    } as typeof original;
+    try {
+      await expectDataError(() => store.documents.query("t", "c", { limit: 1000 }), /results: more than/);
+      const one = 311 * 9000 + 100;
+      // The page stops after the row that passes the bound: never the whole collection (34 MB).
+      expect(received).toBeLessThanOrEqual(DOCUMENT_LIMITS.maxQueryBytes + one);
+      // Within the bound, the page is whole and in order.
+      expect((await store.documents.query("t", "c", { limit: 1, offset: 2, order: "desc" })).map((d) => d.id)).toEqual(["d9"]);
+      received = 0;
+      // An update of them all reads no more than what 200 documents at their full size could take.
+      await expectDataError(() => store.documents.update("t", "c", { where: { n: { $ne: 1 } } }, { m: 1 }), /smaller groups/);
+      expect(received).toBeLessThanOrEqual(DOCUMENT_LIMITS.maxUpdate * DOCUMENT_LIMITS.maxDocumentBytes * 2 + one);
+      expect(await store.documents.update("t", "c", { id: "d1" }, { m: 1 })).toEqual({ updated: 1 });
+      expect((await store.documents.query("t", "c", { where: { m: 1 } })).map((d) => d.id)).toEqual(["d1"]);
+    } finally {
+      pg.Client.prototype.query = original;
+    }
   });
 });
 

@@ -32,6 +32,8 @@ import { STORAGE_QUOTA_STATE, type PostgresDatabase } from "./postgres-database.
  */
 /** Inserts after which a documents table that was never analyzed is analyzed once (see statsOnce). */
 const ANALYZE_AFTER_INSERTS = 500;
+/** Characters of JSONB text one update may read: its documents at full size, with room for JSONB's spacing. */
+const MAX_UPDATE_TEXT = DOCUMENT_LIMITS.maxUpdate * DOCUMENT_LIMITS.maxDocumentBytes * 2;
 
 export class PostgresDocumentStore implements DocumentStore {
   private readonly inserts = new Map<string, GroupCommit<PendingInsert>>();
@@ -126,11 +128,19 @@ export class PostgresDocumentStore implements DocumentStore {
     // SQLite sorts a missing field (NULL) first when ascending: the same here.
     const nulls = order === "asc" ? "NULLS FIRST" : "NULLS LAST";
     const by = orderBy === undefined ? { text: "seq", params: [] } : orderKey(orderBy);
+    // JSONB writes numbers out in full (1e308 is 309 digits): a 64 KiB document can come back as megabytes
+    // of text. The page stops in the database after the row that passes maxQueryBytes (counted in characters,
+    // never more than the string's length here), so toDocuments still refuses it, and no more is sent.
     const sql = numbered(
-      `SELECT id, data::text AS data FROM documents WHERE tenant = ? AND collection = ?${and(filter)}
-       ORDER BY ${by.text} ${direction} ${nulls}, seq ${direction} LIMIT ? OFFSET ?`,
+      `SELECT id, data FROM (
+         SELECT id, data, sum(char_length(data)) OVER (ORDER BY k ${direction} ${nulls}, seq ${direction} ROWS UNBOUNDED PRECEDING) AS upto
+         FROM (SELECT id, data::text AS data, ${by.text} AS k, seq FROM documents WHERE tenant = ? AND collection = ?${and(filter)}
+               ORDER BY ${by.text} ${direction} ${nulls}, seq ${direction} LIMIT ? OFFSET ?) AS page
+       ) AS sized WHERE upto - char_length(data) <= ? ORDER BY upto`,
     );
-    const { rows } = await this.db.query<{ id: string; data: string }>(sql, [...scope, ...filter.params, ...by.params, limit, offset]);
+    const { rows } = await this.db.query<{ id: string; data: string }>(sql, [
+      ...by.params, ...scope, ...filter.params, ...by.params, limit, offset, DOCUMENT_LIMITS.maxQueryBytes,
+    ]);
     return toDocuments(rows);
   }
 
@@ -141,11 +151,20 @@ export class PostgresDocumentStore implements DocumentStore {
     try {
       return await this.db.transaction(async (client) => {
         // Every matched document is read into host memory and rewritten: bound how many one call may touch.
-        const { rows } = await client.query<{ seq: number; data: string }>(
-          numbered(`SELECT seq, data::text AS data FROM documents WHERE tenant = ? AND collection = ?${and(match)} ORDER BY seq LIMIT ? FOR UPDATE`),
-          [...scope, ...match.params, DOCUMENT_LIMITS.maxUpdate + 1],
+        // Locked first, then read as text only up to MAX_UPDATE_TEXT (JSONB text can be far longer than the
+        // JSON written: see query), the row that passes it included so that the refusal is certain.
+        const { rows } = await client.query<{ seq: number; data: string; upto: string }>(
+          numbered(
+            `WITH locked AS (SELECT seq, data FROM documents WHERE tenant = ? AND collection = ?${and(match)} ORDER BY seq LIMIT ? FOR UPDATE)
+             SELECT seq, data, upto FROM (SELECT seq, data::text AS data, sum(char_length(data::text)) OVER (ORDER BY seq ROWS UNBOUNDED PRECEDING) AS upto FROM locked) AS sized
+             WHERE upto - char_length(data) <= ? ORDER BY seq`,
+          ),
+          [...scope, ...match.params, DOCUMENT_LIMITS.maxUpdate + 1, MAX_UPDATE_TEXT],
         );
         if (rows.length > DOCUMENT_LIMITS.maxUpdate) throw updateTooBroadError();
+        if (rows.length > 0 && Number(rows[rows.length - 1]!.upto) > MAX_UPDATE_TEXT) {
+          throw new DataError(`selector: the matched documents take more than ${MAX_UPDATE_TEXT} characters; update them in smaller groups`);
+        }
         if (rows.length === 0) return { updated: 0 };
         const json = rows.map(({ data }) => encode({ ...(JSON.parse(data) as object), ...patch }, "set"));
         await client.query(
