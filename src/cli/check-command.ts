@@ -3,7 +3,7 @@ import path from "node:path";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { LEVEL_DEFAULTS, type SecurityLevel, type ValidationIssue } from "../index.js";
 import { invalidJsonIssue } from "../loader/json-positions.js";
-import { clipIssue, fileIssue, limitIssues } from "../loader/issues.js";
+import { clipIssue, fileIssue, limitIssues, undecodableNameIssue } from "../loader/issues.js";
 import { checkModule } from "../loader/validate.js";
 import { meriyahParserOf } from "../loader/meriyah-parser.js";
 import { installFastParser } from "../loader/parse.js";
@@ -50,9 +50,7 @@ export function checkFile(absolute: string, level: SecurityLevel): ValidationIss
     }
     const code = (error as NodeJS.ErrnoException).code;
     // Listed a moment ago: a name that is not UTF-8 was decoded with U+FFFD and names nothing.
-    if (code === "ENOENT" && path.basename(absolute).includes("\uFFFD")) {
-      return [fileIssue("read-error", "cannot read file: its name is not valid UTF-8 (a module cannot be required or called by such a name)")];
-    }
+    if (code === "ENOENT" && path.basename(absolute).includes("\uFFFD")) return [undecodableNameIssue()];
     return [fileIssue("read-error", `cannot read file: ${code ?? (error as Error).message}`)];
   }
   if (extension === ".json") {

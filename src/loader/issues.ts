@@ -55,6 +55,14 @@ export function fileIssue(rule: IssueRule, message: string, severity: Validation
   return { rule, message: clipText(message, MAX_ISSUE_MESSAGE), severity, location };
 }
 
+/**
+ * A listed file whose name is not UTF-8: the directory walk decodes it with U+FFFD, and that name finds
+ * nothing (module listings and `tenantbox check` say so, rather than "not found").
+ */
+export function undecodableNameIssue(): ValidationIssue {
+  return fileIssue("read-error", "cannot read file: its name is not valid UTF-8 (a module cannot be required or called by such a name)");
+}
+
 export function hasErrors(issues: readonly ValidationIssue[]): boolean {
   return issues.some((issue) => issue.severity === "error");
 }

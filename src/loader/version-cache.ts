@@ -6,7 +6,7 @@ import type { TaskModule } from "../runner/protocol.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import { refusedVersion, type CompiledVersion } from "./compile.js";
 import type { KnownFile } from "./graph-walk.js";
-import { clipText, fileIssue, type ValidationIssue } from "./issues.js";
+import { clipText, fileIssue, undecodableNameIssue, type ValidationIssue } from "./issues.js";
 import type { LoaderPool } from "./loader-pool.js";
 import { depthBelow, MAX_TENANT_PATH_DEPTH } from "./real-path.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
@@ -328,8 +328,7 @@ export function isLimitRefusal(version: CachedVersion): boolean {
  * reason. Only the runtime's own messages (which name tenant paths only) or an error code: never a host path.
  */
 function unloadable(file: string, error: unknown): ValidationIssue {
-  // The walk decodes a name that is not UTF-8 with U+FFFD, and that name finds nothing.
-  if (file.includes("\uFFFD")) return fileIssue("read-error", "cannot read file: its name is not valid UTF-8 (a module cannot be required or called by such a name)");
+  if (file.includes("\uFFFD")) return undecodableNameIssue();
   const reason = error instanceof RuntimeError ? error.message : ((error as NodeJS.ErrnoException).code ?? "unknown error");
   return fileIssue("read-error", `cannot read file: ${clipText(reason, 200)}`);
 }

@@ -184,6 +184,13 @@ export class Invocation {
     if (!this.outcome || this.outcome.ok) this.outcome = { ok: false, error: { code, name: "RuntimeError", message } };
   }
 
+  /** Past the deadline: the outcome becomes TIMEOUT (final), for host work that no guard interrupts. */
+  private outOfTime(): boolean {
+    if (performance.now() < this.deadline) return false;
+    this.fatal("TIMEOUT", "");
+    return true;
+  }
+
   private timeoutMessage(): string {
     return `invocation exceeded its ${this.task.limits.timeout} ms timeout`;
   }
@@ -222,10 +229,7 @@ export class Invocation {
     key(self, request, data) {
       // Past the deadline no key operation starts (the costliest takes ~60 ms): a loop of them that catches
       // the refusal spins on cheap answers until the guards stop it, and the outcome is TIMEOUT whatever it catches.
-      if (performance.now() >= self.deadline) {
-        self.fatal("TIMEOUT", "");
-        return JSON.stringify({ error: "the invocation is out of time", code: "ERR_CRYPTO_OPERATION_FAILED" } satisfies KeyReply);
-      }
+      if (self.outOfTime()) return JSON.stringify({ error: "the invocation is out of time", code: "ERR_CRYPTO_OPERATION_FAILED" } satisfies KeyReply);
       return keyOperation(request, data);
     },
     random: (_self, bytes) => (typeof bytes === "number" && Number.isInteger(bytes) && bytes >= 1 && bytes <= 65536 ? randomBytes(bytes).toString("hex") : ""),
@@ -255,15 +259,9 @@ export class Invocation {
     if (source.length > MAX_GENERATED_FUNCTION_BYTES) return `generated code is larger than ${MAX_GENERATED_FUNCTION_BYTES} bytes, the most one Function() call compiles`;
     // A compile is a step no guard interrupts, and a loop of them reads the clock only every 127 iterations
     // (200 KB each: 20 s): each one reads it here, before and after.
-    if (performance.now() >= this.deadline) {
-      this.fatal("TIMEOUT", this.timeoutMessage());
-      return "invocation timed out";
-    }
+    if (this.outOfTime()) return "invocation timed out";
     const wrapper = generatedCode.compile(source, this.task.securityLevel, this.realm.global);
-    if (performance.now() >= this.deadline) {
-      this.fatal("TIMEOUT", this.timeoutMessage());
-      return "invocation timed out";
-    }
+    if (this.outOfTime()) return "invocation timed out";
     if (typeof wrapper !== "function") return wrapper.error;
     this.realm.handle.adopt(wrapper);
     return "";

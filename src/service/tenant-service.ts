@@ -412,12 +412,12 @@ export class TenantService {
   }
 }
 
+const TOO_DEEP_EVENT = "the event's payload or context cannot be serialized as JSON (nested too deeply)";
+
 /**
  * An event's payload and context must serialize as JSON, as the runtime sends a handler its arguments (and
  * a queued event is stored): one nested too deeply for that is refused before anything is charged or stored.
  */
-const TOO_DEEP_EVENT = "the event's payload or context cannot be serialized as JSON (nested too deeply)";
-
 function serializable(payload: unknown, context: unknown): void {
   try {
     JSON.stringify([payload]);

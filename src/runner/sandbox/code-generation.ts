@@ -54,19 +54,11 @@ export function createCodeGeneration(P: Primordials, host: HostCall, EvalErrorCt
    * stop). No element name can be a variable, so a big one is refused instead of listed.
    */
   const MAX_WITH_ELEMENTS = 65536;
-  const typedArrayLength = Object.getOwnPropertyDescriptor(P.ObjectGetPrototypeOf(P.Uint8Array.prototype) as object, "length")!.get!;
-  const stringValueOf = String.prototype.valueOf;
   function elementCount(object: object): number {
     if (P.ArrayIsArray(object)) return (object as unknown[]).length;
-    if (P.ArrayBuffer.isView(object)) {
-      try {
-        return P.apply(typedArrayLength, object, []) as number;
-      } catch {
-        return 0; // a DataView: no elements
-      }
-    }
+    if (P.TypedArrayTag(object) !== undefined) return P.TypedArrayLength(object);
     try {
-      return (P.apply(stringValueOf, object, []) as string).length;
+      return P.StringPrototypeValueOf(object).length;
     } catch {
       return 0;
     }

@@ -12,12 +12,6 @@ export function installConsole(g: typeof globalThis, P: Primordials, host: HostC
   // Each one adds at least a character, so past MAX_LINE of them the line is cut anyway.
   let inspected = 0;
 
-  // Typed arrays are shown by index like arrays, with their length: Object.keys of one makes a string per
-  // element (a 4 MiB Uint8Array: 0.4 s of one call; 32 MiB: the process out of memory).
-  const typedArrayPrototype = P.ObjectGetPrototypeOf(P.Uint8Array.prototype) as object;
-  const typedArrayTag = Object.getOwnPropertyDescriptor(typedArrayPrototype, Symbol.toStringTag)!.get!;
-  const typedArrayLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, "length")!.get!;
-
   function inspect(value: unknown, depth: number, seen: unknown[]): string {
     if (++inspected > MAX_LINE) return "…";
     switch (typeof value) {
@@ -68,12 +62,14 @@ export function installConsole(g: typeof globalThis, P: Primordials, host: HostC
       for (let i = 0; i < n; i++) parts[parts.length] = inspect(value[i], depth + 1, seen);
       if (value.length > n) parts[parts.length] = "... " + (value.length - n) + " more items";
       out = "[ " + P.ArrayPrototypeJoin(parts, ", ") + " ]";
-    } else if (P.apply(typedArrayTag, value, []) !== undefined) {
-      const length = P.apply(typedArrayLength, value, []) as number;
+    } else if (P.TypedArrayTag(value) !== undefined) {
+      // Shown by index like an array, with its length: Object.keys of a typed array makes a string per element
+      // (a 4 MiB Uint8Array: 0.4 s of one call; 32 MiB: the process out of memory).
+      const length = P.TypedArrayLength(value);
       const n = P.MathMin(length, MAX_ITEMS);
       for (let i = 0; i < n; i++) parts[parts.length] = inspect((value as Uint8Array)[i], depth + 1, seen);
       if (length > n) parts[parts.length] = "... " + (length - n) + " more items";
-      out = P.apply(typedArrayTag, value, []) + "(" + length + ") [ " + P.ArrayPrototypeJoin(parts, ", ") + " ]";
+      out = P.TypedArrayTag(value) + "(" + length + ") [ " + P.ArrayPrototypeJoin(parts, ", ") + " ]";
     } else if (value instanceof P.Map || value instanceof P.Set) {
       // The first MAX_ITEMS entries and the size: a walk of every entry cost a call 30 ms for 2 million, unguarded.
       const isMap = value instanceof P.Map;

@@ -10,6 +10,19 @@ import type { Primordials } from "./primordials.js";
  * Returns a factory: each invocation that uses keys gets its own engine (the realm built-in is instantiated
  * per invocation), with its own table of handles, so no key of one call is usable in the next.
  */
+/** Lower-case hex (the worker's answers) as bytes; an odd length reads as if it had a leading 0. */
+export function bytesOfHex(P: Primordials, hex: string): Uint8Array {
+  const odd = hex.length % 2;
+  const bytes = new P.Uint8Array((hex.length + odd) >> 1);
+  for (let i = 0; i < bytes.length; i++) {
+    const at = i * 2 - odd;
+    const hi = at < 0 ? 48 : P.StringPrototypeCharCodeAt(hex, at);
+    const lo = P.StringPrototypeCharCodeAt(hex, at + 1);
+    bytes[i] = ((hi > 57 ? hi - 87 : hi - 48) << 4) | (lo > 57 ? lo - 87 : lo - 48);
+  }
+  return bytes;
+}
+
 export function createKeyEngine(
   P: Primordials,
   host: HostCall,
@@ -21,7 +34,6 @@ export function createKeyEngine(
   const bufferOf = P.uncurry(getter("buffer") as (this: unknown) => ArrayBuffer);
   const offsetOf = P.uncurry(getter("byteOffset") as (this: unknown) => number);
   const lengthOf = P.uncurry(getter("byteLength") as (this: unknown) => number);
-  const tagOf = P.uncurry(getter(Symbol.toStringTag) as (this: unknown) => string | undefined);
   const fromCharCode = P.StringFromCharCode;
   const HEX_DIGITS = "0123456789abcdef";
   /** Data a sign or verify takes (runner/crypto-keys.ts MAX_DATA_BYTES). */
@@ -36,7 +48,7 @@ export function createKeyEngine(
 
   /** A typed array's own bytes, read natively (no getter of the tenant's runs), as a view. */
   function viewOf(data: unknown, what: string): Uint8Array {
-    if (tagOf(data) === undefined) throw keyError("The \"" + what + "\" argument must be an instance of Buffer, TypedArray or DataView.", "ERR_INVALID_ARG_TYPE", P.TypeError);
+    if (P.TypedArrayTag(data) === undefined) throw keyError("The \"" + what + "\" argument must be an instance of Buffer, TypedArray or DataView.", "ERR_INVALID_ARG_TYPE", P.TypeError);
     return new P.Uint8Array(bufferOf(data), offsetOf(data), lengthOf(data));
   }
 
@@ -65,16 +77,6 @@ export function createKeyEngine(
     let out = "";
     for (let i = 0; i < bytes.length; i++) out += HEX_DIGITS[bytes[i]! >> 4]! + HEX_DIGITS[bytes[i]! & 15]!;
     return out;
-  }
-
-  function bytesOfHex(hex: string): Uint8Array {
-    const bytes = new P.Uint8Array(hex.length >> 1);
-    for (let i = 0; i < bytes.length; i++) {
-      const hi = P.StringPrototypeCharCodeAt(hex, i * 2);
-      const lo = P.StringPrototypeCharCodeAt(hex, i * 2 + 1);
-      bytes[i] = ((hi > 57 ? hi - 87 : hi - 48) << 4) | (lo > 57 ? lo - 87 : lo - 48);
-    }
-    return bytes;
   }
 
   /** One op "key" call: the answer, or the worker's error as a realm Error with Node's code. */
@@ -180,7 +182,7 @@ export function createKeyEngine(
       exportKey(handle: unknown, format: unknown, type: unknown): string | Uint8Array {
         const info = infoOf(handle);
         const text = call({ op: "export", key: ref(info), format: P.String(format), type: type === undefined ? (info.kind === "public" ? "spki" : "pkcs8") : P.String(type) }).text as string;
-        return format === "der" || format === "raw" ? bytesOfHex(text) : text;
+        return format === "der" || format === "raw" ? bytesOfHex(P, text) : text;
       },
       equals(a: unknown, b: unknown): boolean {
         const x = infoOf(a);
@@ -192,7 +194,7 @@ export function createKeyEngine(
         if (info.kind !== "private") throw keyError("Invalid key object type public, expected private.", "ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE", P.TypeError);
         const request: Record<string, unknown> = { op: "sign", key: ref(info), digest: digestOf(digest) };
         optionsOf(options, request);
-        return bytesOfHex(call(request, dataOf(data, "data")).signature as string);
+        return bytesOfHex(P, call(request, dataOf(data, "data")).signature as string);
       },
       verify(handle: unknown, digest: unknown, data: unknown, signature: unknown, options: unknown): boolean {
         const info = infoOf(handle);

@@ -1,23 +1,21 @@
 import type { Primordials } from "./primordials.js";
 
 /** TextEncoder/TextDecoder (UTF-8) and atob/btoa, written in the sandbox realm. */
-export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuffer: (bytes: number) => void, pace: () => void) {
-  // These loops are the realm's own code, without the guards the transform gives tenant code: every PACE + 1
-  // steps they read the invocation's clock (pace), so a 64 MB decode ends at the time limit as a tenant loop
-  // does, not at the hard stop (8 MB of UTF-16 took 1.2 s, past a 1 s limit, and was answered).
-  const PACE = 0xffff;
-  // One count for every loop and every call: a tenant loop of calls on inputs just under PACE steps each read
-  // the clock only through its own guard, every 127 calls (btoa of 196,607 characters: 0.1 s late).
-  let steps = 0;
+export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuffer: (bytes: number) => void, step: () => void) {
+  // These loops are the realm's own code, without the guards the transform gives tenant code: each takes a
+  // step (main.ts: the invocation's clock every 65,536, one count for every loop and call), so a 64 MB decode
+  // ends at the time limit as a tenant loop does, not at the hard stop (8 MB of UTF-16 took 1.2 s, past a 1 s
+  // limit, and was answered); a count per call let a loop of calls just under it read the clock only through
+  // its own guard, every 127 calls (btoa of 196,607 characters: 0.1 s late).
   const define = (name: string, value: unknown) =>
     P.ObjectDefineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
 
   function utf8Encode(input: string): Uint8Array {
     const bytes: number[] = [];
-    // Counted apart from i, which skips the second half of a surrogate pair: of all-astral text i is
-    // always even at the check, and an odd PACE never matched (16 Mi units of emoji ran to the hard stop).
+    // A step per code point, not a check of i, which skips the second half of a surrogate pair (of all-astral
+    // text an index check never matched: 16 Mi units of emoji ran to the hard stop).
     for (let i = 0; i < input.length; i++) {
-      if ((++steps & PACE) === 0) pace();
+      step();
       let cp = P.StringPrototypeCodePointAt(input, i)!;
       if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
       if (cp > 0xffff) i++;
@@ -39,7 +37,7 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     chargeBuffer(bytes.length);
     const out = new P.Uint8Array(bytes.length);
     for (let i = 0; i < bytes.length; i++) {
-      if ((++steps & PACE) === 0) pace();
+      step();
       out[i] = bytes[i]!;
     }
     return out;
@@ -53,7 +51,7 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
       out += "\ufffd";
     };
     while (i < bytes.length) {
-      if ((++steps & PACE) === 0) pace();
+      step();
       const b = bytes[i]!;
       let need = 0;
       let cp = 0;
@@ -127,9 +125,9 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
       if (fatal) throw new P.TypeError("The encoded data was not valid for encoding utf-16" + (bigEndian ? "be" : "le"));
       out += "\ufffd";
     };
-    // Counted apart from i, which skips a pair's low surrogate (see utf8Encode).
+    // A step per unit read, not a check of i, which skips a pair's low surrogate (see utf8Encode).
     for (let i = 0; i < units; i++) {
-      if ((++steps & PACE) === 0) pace();
+      step();
       const c = unit(i);
       if (c >= 0xd800 && c <= 0xdbff) {
         const next = i + 1 < units ? unit(i + 1) : -1;
@@ -175,7 +173,7 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
   function windows1252Decode(bytes: Uint8Array): string {
     let out = "";
     for (let i = 0; i < bytes.length; i++) {
-      if ((++steps & PACE) === 0) pace();
+      step();
       const b = bytes[i]!;
       out += P.StringFromCharCode(b >= 0x80 && b < 0xa0 ? CP1252[b - 0x80]! : b);
     }
@@ -226,11 +224,11 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     const space = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
     // Tenant text of any length: the clock is read here too.
     while (start < end && space(P.StringPrototypeCharCodeAt(text, start))) {
-      if ((++steps & PACE) === 0) pace();
+      step();
       start++;
     }
     while (end > start && space(P.StringPrototypeCharCodeAt(text, end - 1))) {
-      if ((++steps & PACE) === 0) pace();
+      step();
       end--;
     }
     return P.StringPrototypeToLowerCase(P.StringPrototypeSlice(text, start, end));
@@ -307,7 +305,7 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     const s = P.String(input);
     let out = "";
     for (let i = 0; i < s.length; i += 3) {
-      if ((++steps & PACE) === 0) pace();
+      step();
       const a = P.StringPrototypeCharCodeAt(s, i);
       const b = i + 1 < s.length ? P.StringPrototypeCharCodeAt(s, i + 1) : -1;
       const c = i + 2 < s.length ? P.StringPrototypeCharCodeAt(s, i + 2) : -1;
@@ -328,7 +326,7 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     let buffer = 0;
     let bits = 0;
     for (let i = 0; i < s.length; i++) {
-      if ((++steps & PACE) === 0) pace();
+      step();
       buffer = (buffer << 6) | P.StringPrototypeIndexOf(ALPHABET, s[i]!);
       bits += 6;
       if (bits >= 8) {

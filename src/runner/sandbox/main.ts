@@ -162,11 +162,11 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     }
   }
 
-  /** The realm's own long loops (TextDecoder, btoa, ...) read the clock through this, as the guards do. */
+  /** The realm's own long work (console.log's objects, URL parses, key operations) reads the clock through this, as the guards do. */
   function pace() {
     if (!booting) checkTime();
   }
-  /** One step of the realm's own per-item loops (structuredClone, URLSearchParams): the clock every 65,536. */
+  /** One step of the realm's own per-item loops (encoders, structuredClone, URLSearchParams): the clock every 65,536. */
   let steps = 0;
   function step() {
     if ((++steps & 0xffff) === 0) pace();
@@ -217,7 +217,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   const consoleApi = installConsole(g, P, host, pace);
   const timers = installTimers(g, P, host, fail);
   const tools = installTools(g, P, host, errors, () => (inv === null ? 0 : inv.setup.limits.maxToolArgBytes));
-  installEncoding(g, P, chargeBuffer, pace);
+  installEncoding(g, P, chargeBuffer, step);
   installStructuredClone(g, P, step);
   installUrl(g, P, host, step, pace);
   installBufferAccounting(g, P, chargeBuffer, step);

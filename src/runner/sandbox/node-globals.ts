@@ -1,6 +1,7 @@
 import type { HostCall } from "../bridge.js";
 import type { KeyEngine } from "./crypto-keys.js";
 import type { Primordials } from "./primordials.js";
+import { readKeyUsages } from "./key-usages.js";
 import { createSubtleKeys } from "./subtle-keys.js";
 
 /**
@@ -157,23 +158,7 @@ export function installNodeGlobals(
   P.ObjectDefineProperty(CryptoKey.prototype, Symbol.toStringTag, { value: "CryptoKey", configurable: true });
   const HMAC_USAGES = ["sign", "verify"];
   function hmacKey(bytes: Uint8Array, hash: string, extractable: unknown, usages: unknown): object {
-    if (!P.ArrayIsArray(usages)) throw new P.TypeError("keyUsages must be an array");
-    // Read once into a frozen copy: a getter cannot pass one value to the check and store another, and the
-    // copy is the key's public `usages` as well.
-    const given = usages as unknown[];
-    // Bounded before the copy, each usage checked as it is copied (subtle-keys.ts usageList).
-    const length = given.length;
-    if (!(length <= 64)) throw domError("SyntaxError", "more than 64 key usages are not available in the sandbox");
-    const list: string[] = [];
-    for (let i = 0; i < length; i++) {
-      const usage = given[i];
-      let known = false;
-      for (let j = 0; j < HMAC_USAGES.length; j++) if (usage === HMAC_USAGES[j]) known = true;
-      if (!known) throw domError("SyntaxError", "Unsupported key usage for an HMAC key: " + P.String(usage));
-      list[list.length] = usage as string;
-    }
-    P.ObjectFreeze(list);
-    if (list.length === 0) throw domError("SyntaxError", "Usages cannot be empty when creating a key.");
+    const list = readKeyUsages(P, domError, usages, HMAC_USAGES, "an HMAC key", false);
     if (bytes.length === 0) throw domError("DataError", "Zero-length key is not supported");
     const key = P.ObjectCreate(CryptoKey.prototype) as Record<string, unknown>;
     P.ObjectDefineProperty(key, "type", { value: "secret", enumerable: true });

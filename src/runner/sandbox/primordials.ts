@@ -68,6 +68,10 @@ export function capturePrimordials(g: typeof globalThis) {
     StringPrototypeToLowerCase: uncurry(g.String.prototype.toLowerCase) as (self: string) => string,
     /** A String object's string (throws for anything else): its elements, one per character, are never listed. */
     StringPrototypeValueOf: uncurry(g.String.prototype.valueOf) as (self: unknown) => string,
+    /** A typed array's type name ("Uint8Array"), undefined for anything else: the brand check that reads no property. */
+    TypedArrayTag: uncurry(typedArrayTag) as (self: unknown) => string | undefined,
+    /** A typed array's length (throws for anything else but a typed array). */
+    TypedArrayLength: uncurry(typedArrayLength) as (self: unknown) => number,
     Promise: g.Promise,
     PromiseResolve: (value?: unknown): Promise<unknown> => apply(promiseResolve, PromiseCtor, [value]),
     PromiseReject: (reason: unknown): Promise<never> => apply(promiseReject, PromiseCtor, [reason]),

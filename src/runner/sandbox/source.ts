@@ -5,7 +5,8 @@ import { installErrors } from "./errors.js";
 import { hardenRealm } from "./harden.js";
 import { sandboxMain } from "./main.js";
 import { createCodeGeneration } from "./code-generation.js";
-import { createKeyEngine } from "./crypto-keys.js";
+import { bytesOfHex, createKeyEngine } from "./crypto-keys.js";
+import { readKeyUsages } from "./key-usages.js";
 import { createModuleSystem } from "./modules.js";
 import { installNodeGlobals } from "./node-globals.js";
 import { createSubtleKeys } from "./subtle-keys.js";
@@ -38,7 +39,9 @@ export function sandboxSource(): string {
     installSymbolRegistry,
     installUrl,
     installBufferAccounting,
+    bytesOfHex,
     createKeyEngine,
+    readKeyUsages,
     createSubtleKeys,
     installNodeGlobals,
     createProcess,

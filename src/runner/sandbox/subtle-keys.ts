@@ -1,5 +1,6 @@
-import type { KeyEngine } from "./crypto-keys.js";
+import { bytesOfHex, type KeyEngine } from "./crypto-keys.js";
 import type { Primordials } from "./primordials.js";
+import { readKeyUsages } from "./key-usages.js";
 
 /**
  * crypto.subtle's asymmetric keys: RSASSA-PKCS1-v1_5, RSA-PSS, ECDSA (P-256, P-384, P-521), Ed25519 and Ed448,
@@ -33,8 +34,6 @@ export function createSubtleKeys(
     extractable: boolean;
   }
   const keys = new P.WeakMap<object, AsymmetricKey>();
-  /** Web Crypto has 8 key usages; a list longer than this is refused (subtle.ts's HMAC keys: the same bound). */
-  const MAX_USAGES = 64;
 
   /** The Web Crypto name of an asymmetric signature algorithm, or undefined for any other. */
   function nameOf(algorithm: unknown): string | undefined {
@@ -66,36 +65,9 @@ export function createSubtleKeys(
   /** "sha256" for "SHA-256". */
   const nodeDigest = (name: string) => "sha" + P.StringPrototypeSlice(name, 4);
 
+  /** A key's usages (key-usages.ts); only a private key's may not be empty. */
   function usageList(usages: unknown, allowed: readonly string[], type: string): string[] {
-    if (!P.ArrayIsArray(usages)) throw new P.TypeError("keyUsages must be an array");
-    const given = usages as unknown[];
-    // The length is read once and bounded before the copy (a loop without guards: an array of length 2^32 - 1
-    // ran in it to the hard stop); each usage is read once and checked as it is copied.
-    const length = given.length;
-    if (!(length <= MAX_USAGES)) throw domError("SyntaxError", "more than " + MAX_USAGES + " key usages are not available in the sandbox");
-    const list: string[] = [];
-    for (let i = 0; i < length; i++) {
-      const usage = given[i];
-      let known = false;
-      for (let j = 0; j < allowed.length; j++) if (usage === allowed[j]) known = true;
-      if (!known) throw domError("SyntaxError", "Unsupported key usage for a " + type + " key: " + P.String(usage));
-      list[list.length] = usage as string;
-    }
-    P.ObjectFreeze(list);
-    if (type === "private" && list.length === 0) throw domError("SyntaxError", "Usages cannot be empty when creating a key.");
-    return list;
-  }
-
-  function hexToBytes(hex: string): Uint8Array {
-    const odd = hex.length % 2;
-    const bytes = new P.Uint8Array((hex.length + odd) >> 1);
-    for (let i = 0; i < bytes.length; i++) {
-      const at = i * 2 - odd;
-      const hi = at < 0 ? 48 : P.StringPrototypeCharCodeAt(hex, at);
-      const lo = P.StringPrototypeCharCodeAt(hex, at + 1);
-      bytes[i] = ((hi > 57 ? hi - 87 : hi - 48) << 4) | (lo > 57 ? lo - 87 : lo - 48);
-    }
-    return bytes;
+    return readKeyUsages(P, domError, usages, allowed, "a " + type + " key", type !== "private");
   }
 
   /** A CryptoKey over an engine handle, checked against the algorithm it was asked for. */
@@ -115,7 +87,7 @@ export function createSubtleKeys(
       const exponent = P.String(facts.details.publicExponent);
       const shape = { name, modulusLength: facts.details.modulusLength, publicExponent: undefined as unknown, hash: P.ObjectFreeze({ name: hash }) };
       // A fresh copy at every read: a typed array cannot be frozen, and a tenant must not change the key's.
-      P.ObjectDefineProperty(shape, "publicExponent", { get: () => hexToBytes(exponent), enumerable: true, configurable: false });
+      P.ObjectDefineProperty(shape, "publicExponent", { get: () => bytesOfHex(P, exponent), enumerable: true, configurable: false });
       algorithm = P.ObjectFreeze(shape);
     } else algorithm = P.ObjectFreeze({ name });
     const key = P.ObjectCreate(CryptoKeyPrototype) as Record<string, unknown>;
