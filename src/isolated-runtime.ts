@@ -200,6 +200,7 @@ export class IsolatedRuntime {
     this.options = Object.freeze(resolveOptions(options));
     this.registry = new Registry({
       securityLevel: this.options.securityLevel,
+      countIterations: this.options.maxIterations !== undefined,
       maxModuleBytes: this.options.maxModuleBytes,
       ...(this.options.scoring ? { scoring: this.options.scoring } : {}),
       ...(this.options.root !== undefined ? { root: this.options.root } : {}),

@@ -12,7 +12,7 @@ import { cleanupTenants, makeRuntime, makeTenant, runError } from "./helpers.js"
 const GUARD_BUDGET = /__tenantbox_b_[0-9a-f]{8}\.n/;
 /** A compiled version with its guards' random suffix taken out (two compiles of one module differ only there). */
 function withoutGuardSuffix<T extends { source: string }>(version: T): T {
-  return { ...version, source: version.source.replace(/(__tenantbox_(?:b|enter|loop))_[0-9a-f]{8}/g, "$1") };
+  return { ...version, source: version.source.replace(/(__tenantbox_(?:b|enter|loop|tick|c))_[0-9a-f]{8}/g, "$1") };
 }
 
 /*
@@ -42,7 +42,7 @@ function storeWithCounter(dir = storeDir(), maxBytes?: number) {
   return { dir, store, compileThrough: (input: CompileInput) => store.compile(input, counted), compiles: () => compiles };
 }
 
-const input = (code: string, more: Partial<CompileInput> = {}): CompileInput => ({ kind: "module", id: "hooks/a.js", code, securityLevel: "STANDARD", scoring: false, ...more });
+const input = (code: string, more: Partial<CompileInput> = {}): CompileInput => ({ kind: "module", id: "hooks/a.js", code, securityLevel: "STANDARD", scoring: false, countIterations: false, ...more });
 const entries = (dir: string) => fs.readdirSync(dir).filter((name) => name.endsWith(".version"));
 
 describe("the version store", () => {
@@ -97,7 +97,7 @@ describe("the version store", () => {
     expect(() => makeRuntime({ root, compileCacheDir: path.join(root, "cache") })).toThrow(/compileCacheDir" must be outside "root"/);
   });
 
-  it("serves a stored version for the same input only: text, id, kind, level and scoring all count", () => {
+  it("serves a stored version for the same input only: text, id, kind, level, scoring and loop counting all count", () => {
     const { compileThrough, compiles } = storeWithCounter();
     const code = "exports.f = function f(x) { for (const y of x) y(); return 1; };\n";
     const first = compileThrough(input(code));
@@ -108,7 +108,11 @@ describe("the version store", () => {
     compileThrough(input(code, { kind: "script" }));
     compileThrough(input(code, { securityLevel: "STRICT" }));
     compileThrough(input(code, { scoring: true }));
-    expect(compiles()).toBe(6);
+    // A runtime with maxIterations on never gets a version whose loops do not count (and the reverse).
+    const counted = compileThrough(input(code, { countIterations: true }));
+    expect(counted.source).toMatch(/\.l < 0/);
+    expect(first.source).not.toMatch(/\.l < 0/);
+    expect(compiles()).toBe(7);
   });
 
   it("keeps refusals as verdicts too, for the same input only", () => {

@@ -116,7 +116,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
   if (fs.existsSync(path.join(root, MANIFEST_FILE))) {
     // The manifest's own checks (schema, paths, exported functions), as the registry makes them.
-    const registry = new Registry({ securityLevel: level, watch: false, loader: resolveOptions({ securityLevel: level }).loader, emit: () => {} });
+    const resolved = resolveOptions({ securityLevel: level });
+    const registry = new Registry({ securityLevel: level, countIterations: resolved.maxIterations !== undefined, watch: false, loader: resolved.loader, emit: () => {} });
     try {
       for (const found of (await registry.manifest(root)).issues) {
         if (found.severity === "error") errors++;

@@ -19,6 +19,7 @@ export class BuiltinCatalog {
   constructor(
     private readonly pool: LoaderPool,
     private readonly securityLevel: SecurityLevel,
+    private readonly countIterations: boolean,
   ) {}
 
   /**
@@ -52,7 +53,7 @@ export class BuiltinCatalog {
     if (!version) {
       // A placeholder's source is made here (a few names); a bundle is read by the loader thread.
       const code = placeholderSource(id) ?? "";
-      version = this.pool.compile(BUILTINS_TENANT, { kind: "builtin", code, id, securityLevel: this.securityLevel, scoring: false }).then((compiled) => {
+      version = this.pool.compile(BUILTINS_TENANT, { kind: "builtin", code, id, securityLevel: this.securityLevel, scoring: false, countIterations: this.countIterations }).then((compiled) => {
         if (!compiled.rejection) return compiled;
         // A loader thread that was busy or out of memory: the next graph tries again.
         this.versions.delete(id);

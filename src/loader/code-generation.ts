@@ -82,7 +82,7 @@ const PREFIX = "module.exports = ";
  * function; or says why not. The parameters and the body must make exactly that one function: text that
  * closes it early (`}); more code; (function () {`) is refused, as the Function constructor refuses it.
  */
-export function compileGeneratedFunction(source: string, level: SecurityLevel): { wrapper: string } | { error: string } {
+export function compileGeneratedFunction(source: string, level: SecurityLevel, countIterations: boolean): { wrapper: string } | { error: string } {
   if (!codeGenerationAllowed(level)) return { error: `code generation from strings is not allowed at security level ${level}` };
   const code = `${PREFIX}${source};`;
   const checked = checkModule(code, ".cjs", level, "library");
@@ -99,7 +99,7 @@ export function compileGeneratedFunction(source: string, level: SecurityLevel): 
     fn.body.start === PREFIX.length + headerEnd + 3;
   if (!whole) return { error: "generated code refused: its parameters or body do not make one function" };
   try {
-    return { wrapper: transformModule(checked.parsed, { generated: true }).wrapper };
+    return { wrapper: transformModule(checked.parsed, { countIterations, generated: true }).wrapper };
   } catch {
     return { error: "generated code refused: too deeply nested to transform" };
   }

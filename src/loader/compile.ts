@@ -38,6 +38,8 @@ export interface CompileInput {
   kind: "module" | "script" | "builtin";
   securityLevel: SecurityLevel;
   scoring: boolean;
+  /** Loops count against maxIterations (the runtime has it on), else they only look at the clock now and then. */
+  countIterations: boolean;
 }
 
 export interface CheckInput {
@@ -77,7 +79,7 @@ export function compileModule(
   id: string,
   level: SecurityLevel,
   scoring: boolean,
-  options: { builtin?: boolean; firstLineColumnShift?: number } = {},
+  options: { countIterations: boolean; builtin?: boolean; firstLineColumnShift?: number },
 ): CompiledVersion {
   const extension = options.builtin ? ".cjs" : path.extname(id).toLowerCase();
   const bytes = Buffer.byteLength(code, "utf8");
@@ -95,7 +97,11 @@ export function compileModule(
   const score = scoring ? scoreModule(checked.parsed.ast, id, checked.parsed.code, checked.parsed.lineShift) : undefined;
   let transformed: ReturnType<typeof transformModule>;
   try {
-    transformed = transformModule(checked.parsed, { library: profile !== "tenant", firstLineColumnShift: options.firstLineColumnShift ?? 0 });
+    transformed = transformModule(checked.parsed, {
+      countIterations: options.countIterations,
+      library: profile !== "tenant",
+      firstLineColumnShift: options.firstLineColumnShift ?? 0,
+    });
   } catch (error) {
     if (error instanceof RangeError) return refusedVersion([TOO_DEEP]);
     throw error;
@@ -120,10 +126,10 @@ export function compileModule(
 }
 
 /** An inline script (a function body) as the one-module graph it runs as. */
-export function compileScript(code: string, level: SecurityLevel, scoring: boolean): CompiledVersion {
+export function compileScript(code: string, level: SecurityLevel, scoring: boolean, countIterations: boolean): CompiledVersion {
   const early = scriptBodyIssues(code, level);
   if (early.some((issue) => issue.severity === "error")) return refusedVersion(early);
-  const version = compileModule(wrapInlineScript(code), INLINE_SCRIPT_ID, level, scoring, { firstLineColumnShift: INLINE_PREFIX_LENGTH });
+  const version = compileModule(wrapInlineScript(code), INLINE_SCRIPT_ID, level, scoring, { countIterations, firstLineColumnShift: INLINE_PREFIX_LENGTH });
   version.bytes = Buffer.byteLength(code, "utf8");
   version.warnings = version.warnings.map(unwrapIssue);
   if (version.rejection) version.rejection = version.rejection.map(unwrapIssue);
@@ -132,10 +138,11 @@ export function compileScript(code: string, level: SecurityLevel, scoring: boole
 
 /** The loader thread's entry points: compile a version, or only check text (layers 0 and 1). */
 export function compile(input: CompileInput): CompiledVersion {
-  if (input.kind === "builtin") return compileModule(input.code || readBuiltinBundle(input.id), input.id, input.securityLevel, false, { builtin: true });
+  const { countIterations } = input;
+  if (input.kind === "builtin") return compileModule(input.code || readBuiltinBundle(input.id), input.id, input.securityLevel, false, { countIterations, builtin: true });
   return input.kind === "script"
-    ? compileScript(input.code, input.securityLevel, input.scoring)
-    : compileModule(input.code, input.id, input.securityLevel, input.scoring);
+    ? compileScript(input.code, input.securityLevel, input.scoring, countIterations)
+    : compileModule(input.code, input.id, input.securityLevel, input.scoring, { countIterations });
 }
 
 export function check(input: CheckInput): ValidationResult {

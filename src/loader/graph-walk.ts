@@ -32,6 +32,7 @@ export interface GraphWalkInput {
   known: Record<string, KnownFile>;
   securityLevel: SecurityLevel;
   scoring: boolean;
+  countIterations: boolean;
   maxModuleBytes: number;
   /** Hand the text of new versions back (the host's custom scorer reads it). */
   withCode: boolean;
@@ -156,5 +157,5 @@ function readAndCompile(input: GraphWalkInput, realPath: string, id: string, siz
     if (error instanceof FileReadRefused) return { version: refusedVersion([fileIssue(error.reason === "too-large" ? "max-module-size" : "not-a-file", `module ${error.message}`)]) };
     return { version: refusedVersion([fileIssue("not-a-file", "module cannot be read")]) };
   }
-  return { version: compileModule(code, id, input.securityLevel, input.scoring), code };
+  return { version: compileModule(code, id, input.securityLevel, input.scoring, { countIterations: input.countIterations }), code };
 }

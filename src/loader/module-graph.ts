@@ -98,7 +98,7 @@ export class ModuleGraphLoader {
 
   constructor(private readonly options: GraphOptions) {
     this.pool = new LoaderPool(options.loader);
-    this.builtins = new BuiltinCatalog(this.pool, options.securityLevel);
+    this.builtins = new BuiltinCatalog(this.pool, options.securityLevel, options.countIterations);
     this.versions = new VersionCache(options, this.pool);
   }
 
@@ -198,6 +198,7 @@ export class ModuleGraphLoader {
       known: this.versions.known(this.lastWalks.get(`${realFolder}\0${file}`) ?? []),
       securityLevel: this.options.securityLevel,
       scoring: Boolean(this.options.scoring),
+      countIterations: this.options.countIterations,
       maxModuleBytes: this.versions.maxModuleBytes(),
       withCode: Boolean(this.options.scoring?.customScorer),
       limits: { maxModules: MAX_GRAPH_MODULES, maxSpecifiers: MAX_SPECIFIERS_PER_GRAPH },
@@ -249,7 +250,7 @@ export class ModuleGraphLoader {
     const key = createHash("sha256").update(code).digest("base64url");
     let version = this.scripts.get(key);
     if (!version) {
-      version = await this.pool.compile(tenant, { kind: "script", code, id: INLINE_SCRIPT_ID, securityLevel: this.options.securityLevel, scoring: Boolean(this.options.scoring) });
+      version = await this.pool.compile(tenant, { kind: "script", code, id: INLINE_SCRIPT_ID, securityLevel: this.options.securityLevel, scoring: Boolean(this.options.scoring), countIterations: this.options.countIterations });
       this.versions.applyScoring(version, code, INLINE_SCRIPT_ID);
       // A limit refusal may be the machine's load, not the script's: not kept.
       if (!isLimitRefusal(version)) this.scripts.set(key, version, bytesOf(version));

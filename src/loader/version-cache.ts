@@ -60,6 +60,8 @@ export interface ScoringSettings {
 
 export interface VersionCacheOptions {
   securityLevel: SecurityLevel;
+  /** The runtime has maxIterations on: loops are compiled to count every iteration (transform.ts). */
+  countIterations: boolean;
   /** Hot reload: serve a file's last good version when its newest one is refused; else refuse the run. */
   watched?: boolean;
   /** Told once per new version of a file: loaded, or rejected. */
@@ -259,7 +261,7 @@ export class VersionCache {
   }
 
   private async read(realFolder: string, realPath: string, id: string, stat: fs.BigIntStats): Promise<CachedVersion> {
-    const { securityLevel } = this.options;
+    const { securityLevel, countIterations } = this.options;
     const maxBytes = this.maxModuleBytes();
     if (stat.size > BigInt(maxBytes)) {
       // Refused before reading: a huge file (JSON included) never enters memory.
@@ -274,7 +276,7 @@ export class VersionCache {
       if (error instanceof FileReadRefused) return refusedVersion([fileIssue(error.reason === "too-large" ? "max-module-size" : "not-a-file", `module ${error.message}`)]);
       throw new RuntimeError("MODULE_NOT_FOUND", `cannot read module "${shownId(id)}"`, { file: id });
     }
-    const version: CachedVersion = await this.pool.compile(realFolder, { kind: "module", code, id, securityLevel, scoring: Boolean(this.options.scoring) });
+    const version: CachedVersion = await this.pool.compile(realFolder, { kind: "module", code, id, securityLevel, scoring: Boolean(this.options.scoring), countIterations });
     this.applyScoring(version, code, id);
     return version;
   }

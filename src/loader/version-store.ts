@@ -71,7 +71,7 @@ export class VersionStore {
     const hash = createHash("sha256");
     // Length-prefixed, so that no two inputs run together into the same bytes.
     // Node's version too: what the loader accepts can depend on it (TypeScript's type stripping).
-    for (const part of [FORMAT, this.pipeline, process.version, input.kind, input.securityLevel, input.scoring ? "scoring" : "", input.id, input.code]) {
+    for (const part of [FORMAT, this.pipeline, process.version, input.kind, input.securityLevel, input.scoring ? "scoring" : "", input.countIterations ? "counted" : "", input.id, input.code]) {
       hash.update(`${part.length}:`).update(part);
     }
     return hash.digest("hex") + SUFFIX;

@@ -34,6 +34,8 @@ export type RegistryEventName = keyof RegistryEvents;
 
 export interface RegistryOptions {
   securityLevel: SecurityLevel;
+  /** maxIterations is on: loops are compiled to count every iteration. */
+  countIterations: boolean;
   scoring?: ScoringSettings;
   /** Largest module file (bytes), below the security level's own limit. */
   maxModuleBytes?: number;
@@ -94,6 +96,7 @@ export class Registry {
   constructor(private readonly options: RegistryOptions) {
     this.loader = new ModuleGraphLoader({
       securityLevel: options.securityLevel,
+      countIterations: options.countIterations,
       ...(options.scoring ? { scoring: options.scoring } : {}),
       ...(options.maxModuleBytes !== undefined ? { maxModuleBytes: options.maxModuleBytes } : {}),
       watched: options.watch,

@@ -24,7 +24,7 @@ const WRAPPER_TAIL = "\n})";
 const PARAMS = CJS_PARAMS.split(", ");
 
 /**
- * Generated code compiled by this worker, by its text and level: the same template compiled call after
+ * Generated code compiled by this worker, by its text, level and loop counting: the same template compiled call after
  * call is checked and transformed once. Bounded in bytes (least recently used out).
  */
 export class GeneratedCode {
@@ -35,12 +35,12 @@ export class GeneratedCode {
    * nothing: op "compile" comes while tenant code runs, and evaluating a script in the realm then would
    * drain its microtask queue (tenant promise jobs) under the worker's frames.
    */
-  compile(source: string, level: SecurityLevel, realm: object): ((...args: unknown[]) => unknown) | { error: string } {
-    const hash = createHash("sha256").update(level).update("\0").update(source).digest("base64url");
+  compile(source: string, level: SecurityLevel, countIterations: boolean, realm: object): ((...args: unknown[]) => unknown) | { error: string } {
+    const hash = createHash("sha256").update(level).update(countIterations ? "\0counted\0" : "\0").update(source).digest("base64url");
     let result = this.results.get(hash);
     if (!result) {
       parseGeneratedCodeWithMeriyah();
-      const compiled = compileGeneratedFunction(source, level);
+      const compiled = compileGeneratedFunction(source, level, countIterations);
       result = "error" in compiled ? compiled : { body: compiled.wrapper.slice(WRAPPER_HEAD.length, compiled.wrapper.length - WRAPPER_TAIL.length) };
       this.results.set(hash, result, 256 + 2 * ("body" in result ? result.body.length : result.error.length));
     }

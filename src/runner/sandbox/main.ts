@@ -149,6 +149,15 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     budget.l = armed;
   });
 
+  // The loops of a module compiled without iteration counting (maxIterations off) come here now and then
+  // (transform.ts FIRST_TICK, TICK_EVERY): the clock only. Such a module cannot run where iterations must
+  // be counted: it fails closed, never uncounted.
+  const UNCOUNTED = 9007199254740991; // maxIterations off (Number.MAX_SAFE_INTEGER: protocol.ts InvocationLimits)
+  const tickGuard = outOfLine(() => {
+    if (maxIterations < UNCOUNTED) trip("MAX_ITERATIONS", "this module was compiled without iteration counting; maxIterations cannot be enforced on it");
+    checkTime();
+  });
+
   let bufferBytes = 0;
   let maxBufferBytes = 0;
   /** The bootstrap's own allocations (while hardening) are not any invocation's. */
@@ -305,7 +314,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
         createProcess(P, envJson, setup.nodeVersion, state.startedAt, (level, text) => host("log", level, text), (fn) => P.apply(g.queueMicrotask, undefined, [fn]));
       // Made when first used (crypto's keys, crypto.subtle's asymmetric keys): a key table per invocation.
       realmBuiltins["node:internal/keys"] = newKeyEngine;
-      state.guards = [budget, enterGuard, loopGuard, codeGeneration.route, codeGeneration.scopeOf];
+      state.guards = [budget, enterGuard, loopGuard, codeGeneration.route, codeGeneration.scopeOf, tickGuard];
       state.modules = createModuleSystem(P, errors, state.guards as Parameters<typeof createModuleSystem>[2], realmBuiltins, step);
       state.context = deepFreeze(P.JSONParse(contextJson));
       state.started = false;

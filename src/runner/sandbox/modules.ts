@@ -10,7 +10,7 @@ import type { Primordials } from "./primordials.js";
 export function createModuleSystem(
   P: Primordials,
   errors: ErrorTools,
-  guards: [budget: object, enter: () => void, loop: () => void, routeFunction: unknown, scopeOf: unknown],
+  guards: [budget: object, enter: () => void, loop: () => void, routeFunction: unknown, scopeOf: unknown, tick: () => void],
   /** Built-in modules the realm builds itself (node:process), by id. */
   realmBuiltins: Record<string, () => unknown>,
   /** One step of the realm's own per-item loops: reads the invocation's clock every 65,536 (main.ts). */
@@ -154,7 +154,7 @@ export function createModuleSystem(
     };
     const importFn = (specifier: unknown) => namespaceOf(load(resolveFrom(id, specifier)));
     P.ObjectDefineProperty(ns, Symbol.toStringTag, { value: "Module", writable: false, enumerable: false, configurable: false });
-    P.apply(wrapper, undefined, [importFn, exportsApi, guards[0], guards[1], guards[2], guards[3], guards[4]]);
+    P.apply(wrapper, undefined, [importFn, exportsApi, guards[0], guards[1], guards[2], guards[3], guards[4], guards[5]]);
     // A module namespace is not extensible: nothing can add exports to it afterwards.
     P.ObjectPreventExtensions(ns);
     return instance;

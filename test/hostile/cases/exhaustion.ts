@@ -43,6 +43,46 @@ export const exhaustionCases: HostileCase[] = [
     source: `exports.f = () => { function* g() { for (;;) yield 1; } let n = 0; for (const x of g()) n += x; return n; };`,
     expect: { codes: ["TIMEOUT"], reportCheck: soft },
   },
+  // Uncounted loops (maxIterations off, the default) look at the clock through a counter of each function
+  // call (transform.ts FIRST_TICK, TICK_EVERY): short loops called again and again, heavy loop bodies,
+  // recursion with a loop in every frame and a module's own top level still end by the guards.
+  {
+    id: "uncounted-short-loops-called-forever",
+    title: "a helper whose loop stays under the first tick (63 JSON parses a call), called forever",
+    source: `const text = JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ i, s: "x" + i })));
+function helper() { let n = 0; for (let i = 0; i < 63; i++) n += JSON.parse(text).length; return n; }
+exports.f = () => { for (;;) helper(); };`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+  {
+    id: "uncounted-heavy-bodies",
+    title: "one call's loop of heavy bodies (a JSON parse of 300 objects each)",
+    source: `const text = JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ i, s: "x" + i })));
+exports.f = () => { let n = 0; for (;;) n += JSON.parse(text).length; };`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+  {
+    id: "uncounted-loop-in-every-frame",
+    title: "recursion 60 wide with a short loop in every frame, retried in a catch",
+    source: `function r(d) { for (let i = 0; i < 60; i++) if (d < 2000) r(d + 1); }
+exports.f = () => { for (;;) { try { r(0); } catch (e) {} } };`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+  {
+    id: "uncounted-top-level-loop-esm",
+    title: "an ES module whose top level loops forever",
+    source: `export function f() { return 1; }\nlet n = 0;\nwhile (true) n++;`,
+    esm: true,
+    naive: false,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
+  {
+    id: "uncounted-catching-helper",
+    title: "a helper that catches the TIMEOUT of its inner loop and loops again, called from a loop that catches too",
+    source: `function helper() { for (;;) { try { for (let i = 0; ; i++) {} } catch (e) {} } }
+exports.f = () => { for (;;) { try { helper(); } catch (e) {} } };`,
+    expect: { codes: ["TIMEOUT"], reportCheck: soft },
+  },
   { id: "async-loop", title: "for (;;) await null", source: `exports.f = async () => { for (;;) await null; };`, expect: { codes: ["TIMEOUT"], reportCheck: soft } },
   {
     id: "microtask-loop",

@@ -184,7 +184,7 @@ state.runs++;
 if (state.runs === 2) for (;;) {}
 function probe() {
   const wrapper = probe["cal" + "ler"];
-  wrapper({}, () => {}, { exports: {} }, "x", ".", () => [{ n: 1e15, l: 1e15 }, () => {}, () => {}, null, null]);
+  wrapper({}, () => {}, { exports: {} }, "x", ".", () => [{ n: 1e15, l: 1e15 }, () => {}, () => {}, null, null, () => {}]);
 }
 if (state.runs === 1) probe();
 module.exports = () => state.runs;`),
