@@ -58,6 +58,18 @@ describe("tenantbox (no command)", () => {
     }
   });
 
+  it("a command's --help prints that command's usage (emit's with run's options)", () => {
+    const check = cli(["check", "--help"]);
+    expect(check.status).toBe(0);
+    expect(check.stdout).toContain("tenantbox check <folder>");
+    expect(check.stdout).not.toContain("tenantbox run <folder>");
+    expect(check.stdout).toContain("Exit codes:");
+    const emit = cli(["emit", "-h"]);
+    expect(emit.stdout).toContain("tenantbox emit <folder> <event>");
+    expect(emit.stdout).toContain("--context <json>");
+    expect(emit.stdout).not.toContain("tenantbox serve");
+  });
+
   it("exits 2 with usage for an unknown command", () => {
     const result = cli(["frobnicate"]);
     expect(result.status).toBe(2);

@@ -6,7 +6,7 @@ import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageErr
 import { readPostgres } from "./read-postgres.js";
 import { readSqlite } from "./read-sqlite.js";
 import { cell, jsonLine } from "./format.js";
-import { USAGE } from "./usage.js";
+import { usageOf } from "./usage.js";
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -29,7 +29,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
     json: { type: "boolean" },
   });
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usageOf("audit"));
     return EXIT_OK;
   }
   if (values.database !== undefined && values.data !== undefined) throw new UsageError("give --data (SQLite) or --database (PostgreSQL), not both");

@@ -15,7 +15,7 @@ import { Registry } from "../registry/registry.js";
 import { resolveOptions } from "../options.js";
 import { existingFolder, EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseSecurityLevel, UsageError } from "./args.js";
 import { sanitizeLine } from "./format.js";
-import { USAGE } from "./usage.js";
+import { usageOf } from "./usage.js";
 
 /**
  * Every module and JSON file under `root`, relative with forward slashes, sorted, as the registry walks a
@@ -81,7 +81,7 @@ function plural(count: number, word: string): string {
 export async function checkCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { "security-level": { type: "string" } });
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usageOf("check"));
     return EXIT_OK;
   }
   if (positionals.length !== 1) throw new UsageError("check needs exactly one <folder>");

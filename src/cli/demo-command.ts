@@ -5,7 +5,7 @@ import { IsolatedRuntime, type RunRequest } from "../index.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError } from "./args.js";
 import { demoToolHandler } from "./demo-tools.js";
 import { brief, formatLogs, sanitizeLine } from "./format.js";
-import { USAGE } from "./usage.js";
+import { usageOf } from "./usage.js";
 
 interface DemoCall {
   title: string;
@@ -94,7 +94,7 @@ function locateExamples(argument: string | undefined): string {
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {});
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usageOf("demo"));
     return EXIT_OK;
   }
   if (positionals.length > 1) throw new UsageError("demo takes at most one folder");

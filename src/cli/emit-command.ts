@@ -5,13 +5,13 @@ import type { HookResult } from "../index.js";
 import { existingFolder, EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseJsonValue, UsageError } from "./args.js";
 import { formatLogs, sanitizeLine, terminalJson } from "./format.js";
 import { RUNTIME_FLAGS, runtimeFromFlags } from "./run-command.js";
-import { USAGE } from "./usage.js";
+import { usageOf } from "./usage.js";
 
 /** `tenantbox emit <folder> <event> [jsonPayload]`: runs the event's hooks, prints one result per handler. */
 export async function emitCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, RUNTIME_FLAGS);
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usageOf("emit", "run"));
     return EXIT_OK;
   }
   const [folder, event, rawPayload, ...extra] = positionals;

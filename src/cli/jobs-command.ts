@@ -6,7 +6,7 @@ import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageErr
 import { cell, jsonLine } from "./format.js";
 import { readPostgres } from "./read-postgres.js";
 import { readSqlite } from "./read-sqlite.js";
-import { USAGE } from "./usage.js";
+import { usageOf } from "./usage.js";
 
 /** The most jobs one `tenantbox jobs` lists (`--limit`). */
 const MAX_JOBS = 10_000;
@@ -27,7 +27,7 @@ export async function jobsCommand(argv: string[]): Promise<number> {
     json: { type: "boolean" },
   });
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usageOf("jobs"));
     return EXIT_OK;
   }
   const sources = [values.data, values.database, values.redis].filter((v) => v !== undefined).length;

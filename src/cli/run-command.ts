@@ -14,7 +14,7 @@ import {
 } from "./args.js";
 import { demoToolHandler } from "./demo-tools.js";
 import { formatLogs, terminalJson } from "./format.js";
-import { USAGE } from "./usage.js";
+import { usageOf } from "./usage.js";
 
 /** The flags `run` and `emit` share: limits, security level, tools. */
 export const RUNTIME_FLAGS = {
@@ -60,7 +60,7 @@ export async function runtimeFromFlags(values: RuntimeFlagValues): Promise<{ run
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, RUNTIME_FLAGS);
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usageOf("run"));
     return EXIT_OK;
   }
   const [folder, file, funcName, ...rawArgs] = positionals;

@@ -8,7 +8,7 @@ import { defaultWorkers, maxWorkers, runPrimary } from "./serve-cluster.js";
 import { StopSignals } from "./stop-signals.js";
 import { defaultServiceThreads } from "../service/tenant-runtimes.js";
 import { MANIFEST_FILE, readManifestFile } from "../registry/manifest.js";
-import { USAGE } from "./usage.js";
+import { usageOf } from "./usage.js";
 
 /** Signs the tokens `--dev` prints. Never use it beyond a laptop: anyone who reads this can mint tokens. */
 export const DEV_JWT_SECRET = "tenantbox-development-secret-not-for-production";
@@ -38,7 +38,7 @@ async function serve(argv: string[]): Promise<number> {
     "demo-tools": { type: "boolean" },
   });
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usageOf("serve"));
     return EXIT_OK;
   }
   if (values.root === undefined) throw new UsageError("--root <dir> is required (one folder per tenant)");

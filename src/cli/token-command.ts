@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, signToken } from "../service/index.js";
 import { PERMISSION } from "../service/config.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError } from "./args.js";
 import { DEV_JWT_SECRET } from "./serve-command.js";
-import { USAGE } from "./usage.js";
+import { usageOf } from "./usage.js";
 
 /** jose's time spans: a number and a unit (600s, 15m, 12h, 30d, 1w). */
 const TTL = /^\d{1,6}(s|m|h|d|w)$/;
@@ -23,7 +23,7 @@ export async function tokenCommand(argv: string[]): Promise<number> {
     dev: { type: "boolean" },
   });
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usageOf("token"));
     return EXIT_OK;
   }
   if (values.config === undefined) throw new UsageError("--config <file> is required (the tenants)");

@@ -76,3 +76,21 @@ Usage:
 
 Exit codes: 0 success, 1 failure (tenant error or check errors), 2 bad command line.
 `;
+
+/**
+ * What `tenantbox <command> --help` prints: the header, that command's section of USAGE (and the sections
+ * it refers to: emit takes run's options), and the exit codes.
+ */
+export function usageOf(...commands: string[]): string {
+  const lines = USAGE.split("\n");
+  const sections: string[] = [];
+  for (const command of commands) {
+    const start = lines.findIndex((line) => line.startsWith(`  tenantbox ${command} `) || line === `  tenantbox ${command}`);
+    if (start < 0) continue;
+    let end = start + 1;
+    while (end < lines.length && !lines[end]!.startsWith("  tenantbox ") && !lines[end]!.startsWith("Exit codes:")) end++;
+    sections.push(lines.slice(start, end).join("\n").trimEnd());
+  }
+  if (sections.length === 0) return USAGE;
+  return `${lines[0]}\n\nUsage:\n${sections.join("\n\n")}\n\n${lines.find((line) => line.startsWith("Exit codes:"))}\n`;
+}
