@@ -170,6 +170,10 @@ describe("tenantbox run", () => {
     expect(cli(["run", folder, "m.js", "f", "--security-level", "LAX"]).status).toBe(2);
     expect(cli(["run", folder, "m.js", "f", "--unknown"]).status).toBe(2);
     expect(cli(["run", folder, "m.js"]).status).toBe(2);
+    // serve's bounded flags are checked as command-line errors too, before anything starts.
+    const threads = cli(["serve", "--dev", "--root", folder, "--config", path.join(folder, "none.json"), "--max-threads", "1000"]);
+    expect(threads.status).toBe(2);
+    expect(threads.stderr).toContain("--max-threads must be at most 256");
   });
 });
 

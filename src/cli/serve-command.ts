@@ -8,6 +8,7 @@ import { defaultWorkers, maxWorkers, runPrimary } from "./serve-cluster.js";
 import { StopSignals } from "./stop-signals.js";
 import { defaultServiceThreads } from "../service/tenant-runtimes.js";
 import { MANIFEST_FILE, readManifestFile } from "../registry/manifest.js";
+import { LIMITS } from "../limits.js";
 import { usageOf } from "./usage.js";
 
 /** Signs the tokens `--dev` prints. Never use it beyond a laptop: anyone who reads this can mint tokens. */
@@ -49,7 +50,7 @@ async function serve(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
   const workers = parsePositiveInteger("--workers", values.workers, maxWorkers()) ?? defaultWorkers();
   // The machine's sandbox workers are divided among the service processes: their total stays two per core.
-  const maxThreads = parsePositiveInteger("--max-threads", values["max-threads"]) ?? (workers > 1 ? Math.max(1, Math.round(defaultServiceThreads() / workers)) : undefined);
+  const maxThreads = parsePositiveInteger("--max-threads", values["max-threads"], LIMITS.maxThreads.max) ?? (workers > 1 ? Math.max(1, Math.round(defaultServiceThreads() / workers)) : undefined);
   const clusterWorker = workers > 1 && cluster.isWorker;
   // From here on a stop signal drains (exit 0), also one that comes while the service is still starting.
   const stops = new StopSignals({ sigint: !clusterWorker });
