@@ -478,6 +478,15 @@ describe("tenantbox token", () => {
     expect(payload.exp! - payload.iat!).toBe(12 * 3600);
   });
 
+  it("refuses a --sub that would make a token the service refuses for its size (exit 2)", () => {
+    const config = path.join(tempDir(), "tenants.json");
+    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));
+    const long = token(["--config", config, "--tenant", "acme", "--sub", "a".repeat(20_000)], { TENANTBOX_JWT_SECRET: secret });
+    expect(long.status).toBe(2);
+    expect(long.stdout).toBe("");
+    expect(long.stderr).toContain("the service accepts at most 8192");
+  });
+
   it("--permissions '' is a token that allows no tool; entries are trimmed", async () => {
     const config = path.join(tempDir(), "tenants.json");
     fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));

@@ -57,6 +57,8 @@ export async function tokenCommand(argv: string[]): Promise<number> {
     process.stdout.write(token + "\n");
     return EXIT_OK;
   } catch (error) {
+    // --sub or --permissions too long for a token the service accepts: the command line's fault.
+    if (error instanceof RangeError) throw new UsageError(error.message);
     // A config that does not load, or a secret too short to sign with (at least 32 characters).
     if (!(error instanceof ConfigError) && !(error instanceof TypeError)) throw error;
     process.stderr.write(`tenantbox token: ${error.message}\n`);

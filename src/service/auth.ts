@@ -153,7 +153,7 @@ function principalFrom(payload: JWTPayload): Principal {
   });
 }
 
-/** Signs a development token (HS256) for `npm start` and tests. */
+/** Signs a development token (HS256) for `npm start`, `tenantbox token` and tests; refuses one the service would refuse for its size (RangeError). */
 export async function signToken(
   secret: string,
   claims: { tenantId: string; sub?: string; permissions?: string[]; issuer?: string; audience?: string },
@@ -169,5 +169,9 @@ export async function signToken(
   if (claims.sub !== undefined) jwt.setSubject(claims.sub);
   if (claims.issuer !== undefined) jwt.setIssuer(claims.issuer);
   if (claims.audience !== undefined) jwt.setAudience(claims.audience);
-  return jwt.sign(secretKey(secret));
+  const token = await jwt.sign(secretKey(secret));
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new RangeError(`the token would be ${token.length} characters; the service accepts at most ${MAX_TOKEN_LENGTH} (a shorter subject or fewer permissions)`);
+  }
+  return token;
 }
