@@ -310,6 +310,14 @@ describe.each(ENGINES)("the HTTP API (one server, many tenants) on $engine", ({ 
       const untyped = await raw(`POST /v1/run HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${tokens.acme}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
       expect(untyped.status).toBe(415);
       expect(untyped.body).toEqual({ error: { code: "INVALID_REQUEST", message: expect.stringMatching(/application\/json/) } });
+      // A compressed body is not read as text and refused as bad JSON: 415, saying so; identity is plain JSON.
+      for (const encoding of ["gzip", "br", "deflate, gzip"]) {
+        const reply = await call(base, "POST", "/v1/run", { token: tokens.acme!, raw: '{"file":"m.js","funcName":"hello"}', headers: { "content-type": "application/json", "content-encoding": encoding } });
+        expectError(reply, 415, "INVALID_REQUEST", hostPaths);
+        expect(reply.body.error.message).toMatch(/uncompressed/);
+      }
+      const identity = await call(base, "POST", "/v1/run", { token: tokens.acme!, raw: '{"file":"m.js","funcName":"hello"}', headers: { "content-type": "application/json", "content-encoding": "identity" } });
+      expect(identity.status).not.toBe(415);
     });
 
     it("refuses a file outside the tenant folder as an ordinary 400 that costs nothing and writes no audit row", async () => {

@@ -2,7 +2,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest }
 import { MAX_EVENT_NAME } from "../registry/manifest.js";
 import { bodyLimitOf } from "./caller-gate.js";
 import { clusterMetrics } from "./cluster-metrics.js";
-import { answerClientError, describeError, sendError } from "./http-replies.js";
+import { answerClientError, describeError, sendError, UNSUPPORTED_CONTENT_ENCODING } from "./http-replies.js";
 import { InFlight } from "./in-flight.js";
 import { ServiceError } from "./service-error.js";
 import type { ToolDefinition } from "./service-tools.js";
@@ -120,6 +120,12 @@ export class TenantboxServer {
     this.app.removeContentTypeParser("text/plain");
     const parse = this.app.getDefaultJsonParser("error", "error");
     this.app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+      // A compressed body would be read as text and refused as bad JSON: say what is wrong instead (415).
+      const encoding = request.headers["content-encoding"];
+      if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
+        done(Object.assign(new Error("the body must be sent uncompressed (no content-encoding)"), { code: UNSUPPORTED_CONTENT_ENCODING, statusCode: 415 }), undefined);
+        return;
+      }
       const text = String(body);
       parse(request, text, (error, value) => {
         if (error && isJson(text)) {

@@ -25,6 +25,9 @@ function retryAfterSeconds(ms: number): string {
   return String(Math.max(1, Math.ceil(ms / 1000)));
 }
 
+/** The error code of a body sent with a content-encoding (gzip, ...): the service reads JSON as sent. */
+export const UNSUPPORTED_CONTENT_ENCODING = "TENANTBOX_UNSUPPORTED_CONTENT_ENCODING";
+
 /** Any error to a code and a message safe to show: never a stack, never an internal message for a 500. */
 export function describeError(error: FastifyError | ServiceError): { code: ServiceErrorCode; message: string; retryAfterMs?: number; status?: number } {
   if (error instanceof ServiceError) {
@@ -34,6 +37,7 @@ export function describeError(error: FastifyError | ServiceError): { code: Servi
   }
   if (error.validation) return { code: "INVALID_REQUEST", message: error.message };
   if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return { code: "INVALID_REQUEST", message: "the body must be JSON, sent with content-type: application/json", status: 415 };
+  if (error.code === UNSUPPORTED_CONTENT_ENCODING) return { code: "INVALID_REQUEST", message: error.message, status: 415 };
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return { code: "PAYLOAD_TOO_LARGE", message: "request body is too large" };
   // The router's refusals name the whole path: not echoed back.
   if (error.code === "FST_ERR_MAX_PARAM_LENGTH") return { code: "INVALID_REQUEST", message: "a path parameter is too long" };
