@@ -83,6 +83,47 @@ exports.f = () => { for (;;) { try { r(0); } catch (e) {} } };`,
 exports.f = () => { for (;;) { try { helper(); } catch (e) {} } };`,
     expect: { codes: ["TIMEOUT"], reportCheck: soft },
   },
+  // Loop counts held by thousands of frames at once (below a callee on the stack, suspended generators or
+  // async functions taking turns) are spent without a look at the clock when the frames get control back:
+  // uncounted loops read the clock per frame, and a check of shared state at every iteration cost as much
+  // as counting (red-team review of the uncounted guards). Ended by the hard stop, as a catastrophic
+  // regular expression is: TIMEOUT, final, and the next call is served (maxIterations on counts them).
+  {
+    id: "uncounted-counts-spent-unwinding",
+    title: "recursion 3,000 deep where every frame counts past its first tick, then spends its counter as the stack unwinds",
+    source: `const text = JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ i, s: "x" + i })));
+let n = 0;
+function r(d) {
+  for (let i = 0; i < 65; i++) {}
+  try { if (d < 3000) r(d + 1); } catch (e) {}
+  for (let j = 0; j < 1022; j++) n += JSON.parse(text).length;
+}
+exports.f = () => { for (;;) { try { r(0); } catch (e) {} } };`,
+    expect: { codes: ["TIMEOUT"] },
+  },
+  {
+    id: "uncounted-counts-spent-by-generators",
+    title: "2,000 suspended generators resumed in turn by a built-in (map with Function.prototype.call), one heavy body each",
+    source: `const text = JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ i, s: "x" + i })));
+let n = 0;
+function* g() { for (;;) { n += JSON.parse(text).length; yield; } }
+exports.f = () => {
+  const gens = [];
+  for (let i = 0; i < 2000; i++) gens.push(g());
+  const next = Object.getPrototypeOf(Object.getPrototypeOf(gens[0])).next;
+  for (;;) gens.map(Function.prototype.call, next);
+};`,
+    expect: { codes: ["TIMEOUT"] },
+  },
+  {
+    id: "uncounted-counts-spent-by-async-functions",
+    title: "2,000 async functions taking turns through the microtask queue, one heavy body per turn",
+    source: `const text = JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ i, s: "x" + i })));
+let n = 0;
+async function w() { for (;;) { await null; n += JSON.parse(text).length; } }
+exports.f = async () => { for (let i = 0; i < 2000; i++) w(); await new Promise(() => {}); };`,
+    expect: { codes: ["TIMEOUT"] },
+  },
   { id: "async-loop", title: "for (;;) await null", source: `exports.f = async () => { for (;;) await null; };`, expect: { codes: ["TIMEOUT"], reportCheck: soft } },
   {
     id: "microtask-loop",
