@@ -5,7 +5,7 @@ import type { ValidationResult } from "./loader/issues.js";
 import type { ModuleGraph, ModuleInfo } from "./loader/module-graph.js";
 import { Registry, type RegistryEventName, type RegistryEvents } from "./registry/registry.js";
 import type { HookTarget } from "./registry/manifest.js";
-import { INVOCATION_LIMITS, LIMITS, PER_CALL_LIMITS, type CallLimits, type LimitSpec, type OptionLimitName, type PerCallLimitName } from "./limits.js";
+import { countsIterations, INVOCATION_LIMITS, LIMITS, PER_CALL_LIMITS, type CallLimits, type LimitSpec, type OptionLimitName, type PerCallLimitName } from "./limits.js";
 import { resolveOptions, type ResolvedOptions, type RuntimeOptions } from "./options.js";
 import { envJson } from "./process-env.js";
 import { WorkerPool } from "./runner/pool.js";
@@ -200,7 +200,7 @@ export class IsolatedRuntime {
     this.options = Object.freeze(resolveOptions(options));
     this.registry = new Registry({
       securityLevel: this.options.securityLevel,
-      countIterations: this.options.maxIterations !== undefined,
+      countIterations: countsIterations(this.options.maxIterations),
       maxModuleBytes: this.options.maxModuleBytes,
       ...(this.options.scoring ? { scoring: this.options.scoring } : {}),
       ...(this.options.root !== undefined ? { root: this.options.root } : {}),

@@ -197,3 +197,12 @@ export function shownDefault(name: LimitName): string {
   if (spec.unit === "bytes" && value >= KiB && value % KiB === 0) return `${value / KiB} KiB`;
   return String(value);
 }
+
+/**
+ * Whether loops are compiled to count iterations (loader/transform.ts): maxIterations is on. Off is
+ * `undefined` in the options and Number.MAX_SAFE_INTEGER in an invocation's limits; a limit of
+ * Number.MAX_SAFE_INTEGER bounds nothing either, so it counts as off everywhere.
+ */
+export function countsIterations(maxIterations: number | undefined): boolean {
+  return maxIterations !== undefined && maxIterations < Number.MAX_SAFE_INTEGER;
+}

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { countsIterations } from "../limits.js";
 import path from "node:path";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { LEVEL_DEFAULTS, type SecurityLevel, type ValidationIssue } from "../index.js";
@@ -117,7 +118,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
   if (fs.existsSync(path.join(root, MANIFEST_FILE))) {
     // The manifest's own checks (schema, paths, exported functions), as the registry makes them.
     const resolved = resolveOptions({ securityLevel: level });
-    const registry = new Registry({ securityLevel: level, countIterations: resolved.maxIterations !== undefined, watch: false, loader: resolved.loader, emit: () => {} });
+    const registry = new Registry({ securityLevel: level, countIterations: countsIterations(resolved.maxIterations), watch: false, loader: resolved.loader, emit: () => {} });
     try {
       for (const found of (await registry.manifest(root)).issues) {
         if (found.severity === "error") errors++;

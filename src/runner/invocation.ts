@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { countsIterations } from "../limits.js";
 import vm from "node:vm";
 import { ERRORS, isErrorCode, type ErrorCode, type ErrorInfo } from "../errors.js";
 import type { CompileCache } from "./compile-cache.js";
@@ -260,7 +261,7 @@ export class Invocation {
     // A compile is a step no guard interrupts, and a loop of them reads the clock only every 127 iterations
     // (200 KB each: 20 s): each one reads it here, before and after.
     if (this.outOfTime()) return "invocation timed out";
-    const wrapper = generatedCode.compile(source, this.task.securityLevel, this.task.limits.maxIterations < Number.MAX_SAFE_INTEGER, this.realm.global);
+    const wrapper = generatedCode.compile(source, this.task.securityLevel, countsIterations(this.task.limits.maxIterations), this.realm.global);
     if (this.outOfTime()) return "invocation timed out";
     if (typeof wrapper !== "function") return wrapper.error;
     this.realm.handle.adopt(wrapper);
