@@ -29,6 +29,21 @@ const PARAMS = CJS_PARAMS.split(", ");
  */
 export class GeneratedCode {
   private readonly results = new ByteBoundedCache<{ body: string } | { error: string }>(16 * 1024 * 1024);
+  /**
+   * How long a check and transform of new text took here, per KiB: the slowest of the recent ones (it decays
+   * by a tenth per compile). 200 KB took 30-100 ms on one machine and 300-400 ms on a slower one; until
+   * this worker has compiled something big, the fast machine's rate.
+   */
+  private msPerKiB = 0.25;
+
+  private key(source: string, level: SecurityLevel, countIterations: boolean): string {
+    return createHash("sha256").update(level).update(countIterations ? "\0counted\0" : "\0").update(source).digest("base64url");
+  }
+
+  /** About how long compiling `source` would take here (0 when it is compiled already): a step no guard interrupts. */
+  expectedMs(source: string, level: SecurityLevel, countIterations: boolean): number {
+    return this.results.get(this.key(source, level, countIterations)) ? 0 : (source.length / 1024) * this.msPerKiB;
+  }
 
   /**
    * The wrapper of generated code as a function of the realm. Compiled with vm.compileFunction, which runs
@@ -36,11 +51,14 @@ export class GeneratedCode {
    * drain its microtask queue (tenant promise jobs) under the worker's frames.
    */
   compile(source: string, level: SecurityLevel, countIterations: boolean, realm: object): ((...args: unknown[]) => unknown) | { error: string } {
-    const hash = createHash("sha256").update(level).update(countIterations ? "\0counted\0" : "\0").update(source).digest("base64url");
+    const hash = this.key(source, level, countIterations);
     let result = this.results.get(hash);
     if (!result) {
       parseGeneratedCodeWithMeriyah();
+      const started = performance.now();
       const compiled = compileGeneratedFunction(source, level, countIterations);
+      // Texts under 4 KiB say little about the rate (fixed costs): only bigger ones move the estimate.
+      if (source.length >= 4096) this.msPerKiB = Math.max(this.msPerKiB * 0.9, (performance.now() - started) / (source.length / 1024));
       result = "error" in compiled ? compiled : { body: compiled.wrapper.slice(WRAPPER_HEAD.length, compiled.wrapper.length - WRAPPER_TAIL.length) };
       this.results.set(hash, result, 256 + 2 * ("body" in result ? result.body.length : result.error.length));
     }

@@ -185,9 +185,12 @@ export class Invocation {
     if (!this.outcome || this.outcome.ok) this.outcome = { ok: false, error: { code, name: "RuntimeError", message } };
   }
 
-  /** Past the deadline: the outcome becomes TIMEOUT (final), for host work that no guard interrupts. */
-  private outOfTime(): boolean {
-    if (performance.now() < this.deadline) return false;
+  /**
+   * Past the deadline, or work of `expectedMs` would end past it: the outcome becomes TIMEOUT (final), for
+   * host work that no guard interrupts.
+   */
+  private outOfTime(expectedMs = 0): boolean {
+    if (performance.now() + expectedMs < this.deadline) return false;
     this.fatal("TIMEOUT", "");
     return true;
   }
@@ -259,9 +262,12 @@ export class Invocation {
     if (source.length > maxBytes) return `generated code is larger than ${maxBytes} bytes, the largest module at security level ${this.task.securityLevel}`;
     if (source.length > MAX_GENERATED_FUNCTION_BYTES) return `generated code is larger than ${MAX_GENERATED_FUNCTION_BYTES} bytes, the most one Function() call compiles`;
     // A compile is a step no guard interrupts, and a loop of them reads the clock only every 127 iterations
-    // (200 KB each: 20 s): each one reads it here, before and after.
-    if (this.outOfTime()) return "invocation timed out";
-    const wrapper = generatedCode.compile(source, this.task.securityLevel, countsIterations(this.task.limits.maxIterations), this.realm.global);
+    // (200 KB each: 20 s): each one reads it here, before and after. One that would end past the deadline
+    // (this worker's recent rate) is not started: on a slow machine a 200 KB compile begun just before the
+    // deadline ran 300-400 ms past it, to the hard stop under load.
+    const countIterations = countsIterations(this.task.limits.maxIterations);
+    if (this.outOfTime(generatedCode.expectedMs(source, this.task.securityLevel, countIterations))) return "invocation timed out";
+    const wrapper = generatedCode.compile(source, this.task.securityLevel, countIterations, this.realm.global);
     if (this.outOfTime()) return "invocation timed out";
     if (typeof wrapper !== "function") return wrapper.error;
     this.realm.handle.adopt(wrapper);
