@@ -17,8 +17,8 @@ export const CJS_PARAMS = "exports, require, module, __filename, __dirname, __te
 export const ESM_HEAD = "(function (__tenantbox_import, __tenantbox_exports, ";
 
 /**
- * The guards' names in one wrapper, and the text that uses them. The budget object and the two guard
- * functions are named with a random suffix per transform: the rules refuse every `__tenantbox` name, and
+ * The guards' names in one wrapper, and the text that uses them. The budget object, the guard functions
+ * and the loop counter are named with a random suffix per transform: the rules refuse every `__tenantbox` name, and
  * should a parser ever read some text differently from the engine (code the rules never saw), that code
  * still could not name the budget to switch the guards off. A tenant can read the suffix (a function's
  * `toString`) but never write it into code compiled with it: each compile draws its own.
@@ -60,7 +60,9 @@ interface Guards {
  * Uncounted, a function call's loops look at the clock after their first FIRST_TICK iterations, then every
  * TICK_EVERY. Short loops (most calls) never reach it; a caller calling a function with loops again and
  * again reaches the clock through its entries (LOOP_FRAME_ENTRY_COST): at most about 32 x 64 loop bodies run
- * between two looks at the clock, across calls, and TICK_EVERY within one long call.
+ * between two looks at the clock, across calls, and TICK_EVERY within one long call. What this gives up
+ * (counts held by thousands of frames at once, loop bodies of more than ~0.5 ms: ended by the hard stop),
+ * and why a shared check at every iteration was not taken: SECURITY.md, layer 2.
  */
 const FIRST_TICK = 64;
 const TICK_EVERY = 1024;
