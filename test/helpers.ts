@@ -17,6 +17,11 @@ export function makeTenant(files: Record<string, string> = {}, parent?: string):
   return folder;
 }
 
+/** A package in a tenant's node_modules (library code): its package.json, main index.js, and that file. */
+export function libraryPackage(name: string, indexSource: string): Record<string, string> {
+  return { [`node_modules/${name}/package.json`]: JSON.stringify({ name, main: "index.js" }), [`node_modules/${name}/index.js`]: indexSource };
+}
+
 /** Writes files into an existing folder, creating directories as needed. */
 export function writeFiles(folder: string, files: Record<string, string>): void {
   for (const [rel, text] of Object.entries(files)) {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanupTenants, expectCode, IsolatedRuntime, makeRuntime, makeTenant, RuntimeError, runError, writeFiles } from "./helpers.js";
+import { cleanupTenants, expectCode, IsolatedRuntime, libraryPackage, makeRuntime, makeTenant, RuntimeError, runError, writeFiles } from "./helpers.js";
 
 let runtime: InstanceType<typeof IsolatedRuntime>;
 
@@ -217,13 +217,12 @@ describe("library code that runs sloppy", () => {
   it("a function's own \"use strict\" still makes it strict (its entry guard goes after the directive)", async () => {
     const folder = makeTenant({
       "a.js": "const lib = require('lib');\nexports.f = () => [(0, lib.strict)(), (0, lib.strictNoSemicolon)(), (0, lib.arrow)(), (0, lib.sloppy)()];",
-      "node_modules/lib/package.json": JSON.stringify({ name: "lib", main: "index.js" }),
-      "node_modules/lib/index.js": [
+      ...libraryPackage("lib", [
         "exports.strict = function () { 'use strict'; return this === undefined; };",
         "exports.strictNoSemicolon = function () { /* prologue */ \"use strict\"\n  return this === undefined };",
         "exports.arrow = () => { 'use strict'; return (function () { return this === undefined; })(); };",
         "exports.sloppy = function () { return this === undefined; };",
-      ].join("\n"),
+      ].join("\n")),
     });
     await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([true, true, true, false]);
   });
@@ -231,14 +230,13 @@ describe("library code that runs sloppy", () => {
   it("a file whose directive prologue says \"use strict\" after another directive is strict, as in Node", async () => {
     const folder = makeTenant({
       "a.js": "const lib = require('lib');\nexports.f = () => [(0, lib.strict)(), lib.implicitGlobal()];",
-      "node_modules/lib/package.json": JSON.stringify({ name: "lib", main: "index.js" }),
-      "node_modules/lib/index.js": [
+      ...libraryPackage("lib", [
         "'use client';",
         "// a comment between directives",
         "\"use strict\";",
         "exports.strict = function () { return this === undefined; };",
         "exports.implicitGlobal = function () { try { undeclared = 1; return 'assigned'; } catch (e) { return e.name; } };",
-      ].join("\n"),
+      ].join("\n")),
     });
     await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([true, "ReferenceError"]);
   });
@@ -329,8 +327,7 @@ describe("bare specifiers from the folder's own node_modules", () => {
 
   it("tenant-bundled packages are validated with the library profile: eval loads, and throws EvalError when it runs", async () => {
     const folder = makeTenant({
-      "node_modules/evil/package.json": JSON.stringify({ name: "evil", main: "index.js" }),
-      "node_modules/evil/index.js": "exports.x = () => eval('1 + 1');",
+      ...libraryPackage("evil", "exports.x = () => eval('1 + 1');"),
       "a.js": "const evil = require('evil');\nexports.f = () => evil.x();",
     });
     const error = await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "RUNTIME_ERROR");

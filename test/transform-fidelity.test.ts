@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanupTenants, IsolatedRuntime, makeRuntime, makeTenant } from "./helpers.js";
+import { cleanupTenants, IsolatedRuntime, libraryPackage, makeRuntime, makeTenant } from "./helpers.js";
 
 /*
  * The transform must not change what correct code does (third red-team review): names inferred from
@@ -55,8 +55,7 @@ describe("the transform keeps ES semantics", () => {
   // constructor (`var b = function () {}` newline `Function.prototype...` ran b).
   it("library code without semicolons keeps its meaning where a statement starts with Function", async () => {
     const folder = makeTenant({
-      "node_modules/nosemi/package.json": '{"name":"nosemi","main":"index.js"}',
-      "node_modules/nosemi/index.js": [
+      ...libraryPackage("nosemi", [
         "var called = 0",
         "var b = function () { called++; return {} }",
         "Function.prototype.toString",
@@ -66,7 +65,7 @@ describe("the transform keeps ES semantics", () => {
         "else c = null",
         "module.exports = () => [called, typeof c]",
         "",
-      ].join("\n"),
+      ].join("\n")),
       "t.cjs": "const n = require('nosemi'); exports.f = () => n();\n",
     });
     await expect(runtime.run({ folder, file: "t.cjs", funcName: "f" })).resolves.toEqual([0, "object"]);

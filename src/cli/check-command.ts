@@ -1,6 +1,6 @@
 import fs from "node:fs";
-import { countsIterations } from "../limits.js";
 import path from "node:path";
+import { countsIterations } from "../limits.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { LEVEL_DEFAULTS, type SecurityLevel, type ValidationIssue } from "../index.js";
 import { invalidJsonIssue } from "../loader/json-positions.js";

@@ -10,18 +10,14 @@ export async function readSqlite<T>(dataDir: string, what: string, read: (db: Da
   if (!fs.existsSync(path.join(dataDir, DATABASE_FILE))) {
     return `no ${what.replace(/^the /, "")} in ${dataDir} (run "tenantbox serve --data ${dataDir}" first, or pass --data)`;
   }
-  let db: Database;
+  let db: Database | undefined;
   try {
     db = openDatabase(dataDir);
-  } catch (error) {
-    // A file that is not SQLite (or one this version cannot migrate): say so, as readPostgres does.
-    return `cannot read ${what} in ${dataDir}: ${(error as Error).message}`;
-  }
-  try {
     return await read(db);
   } catch (error) {
+    // A file that is not SQLite (or one this version cannot migrate), or a read that fails: say so, as readPostgres does.
     return `cannot read ${what} in ${dataDir}: ${(error as Error).message}`;
   } finally {
-    db.close();
+    db?.close();
   }
 }

@@ -18,9 +18,9 @@ export const ESM_HEAD = "(function (__tenantbox_import, __tenantbox_exports, ";
 
 /**
  * The guards' names in one wrapper, and the text that uses them. The budget object, the guard functions
- * and the loop counter are named with a random suffix per transform: the rules refuse every `__tenantbox` name, and
- * should a parser ever read some text differently from the engine (code the rules never saw), that code
- * still could not name the budget to switch the guards off. A tenant can read the suffix (a function's
+ * and the loop counter are named with a random suffix per transform: the rules refuse every `__tenantbox`
+ * name, and should a parser ever read some text differently from the engine (code the rules never saw),
+ * that code still could not name the budget to switch the guards off. A tenant can read the suffix (a function's
  * `toString`) but never write it into code compiled with it: each compile draws its own.
  */
 interface Guards {
@@ -162,14 +162,20 @@ function directivePrologueEnd(statements: AnyNode[]): number | undefined {
   return end;
 }
 
+/** The statements that loop, and the nodes whose body is a frame of their own (a function, a static block). */
+const LOOPS: ReadonlySet<string> = new Set(["ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement", "DoWhileStatement"]);
+const FRAMES: ReadonlySet<string> = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression", "StaticBlock"]);
+
 /**
  * Layer 2: a guard call at every loop iteration and every function entry. The guards are the cooperative
  * timeout (no watchdog thread per call) and the maxIterations counter; a tripped guard throws at every
- * later guard, so no loop, recursion or promise chain can outlive its invocation's time.
+ * later guard that runs (an uncounted loop's at its next tick), so no loop, recursion or promise chain
+ * outlives its invocation's time by catching it.
  */
 function addGuards(s: MagicString, parsed: ParsedModule, requires: Set<string> | undefined, guards: Guards): { topLevelLoops: boolean } {
   const nodes = indexedNodes(parsed);
   const framesWithLoops = guards.frame ? loopFrames(nodes) : { frames: new Set<AnyNode>(), topLevel: false };
+  const entryGuard = (frame: AnyNode) => (framesWithLoops.frames.has(frame) ? guards.enterFrame : guards.enter);
   const loop = (body: acorn.Statement) => {
     if (body.type === "BlockStatement") s.appendLeft(body.start + 1, guards.loop);
     else {
@@ -183,7 +189,7 @@ function addGuards(s: MagicString, parsed: ParsedModule, requires: Set<string> |
       // After the directive prologue: a guard before "use strict" would end the prologue, and a function
       // of sloppy library code that the parser checked as strict would run sloppy.
       const prologueEnd = directivePrologueEnd(body.body as AnyNode[]);
-      const guard = framesWithLoops.frames.has(fn as AnyNode) ? guards.enterFrame : guards.enter;
+      const guard = entryGuard(fn as AnyNode);
       if (prologueEnd === undefined) s.appendLeft(body.start + 1, guard);
       else s.appendLeft(prologueEnd, ";" + guard);
     } else {
@@ -216,7 +222,7 @@ function addGuards(s: MagicString, parsed: ParsedModule, requires: Set<string> |
         break;
       }
       case "StaticBlock":
-        s.appendLeft(keywordAt(s.original, n.start + "static".length, "{", parsed.format === "cjs") + 1, framesWithLoops.frames.has(n) ? guards.enterFrame : guards.enter);
+        s.appendLeft(keywordAt(s.original, n.start + "static".length, "{", parsed.format === "cjs") + 1, entryGuard(n));
         break;
       case "PropertyDefinition":
         if (n.value && !definesOnly(n.value as AnyNode)) {
@@ -251,26 +257,14 @@ function loopFrames(nodes: readonly AnyNode[]): { frames: Set<AnyNode>; topLevel
   const frames = new Set<AnyNode>();
   const pendingLoopStarts: number[] = [];
   for (const n of nodes) {
-    switch (n.type) {
-      case "ForStatement":
-      case "ForInStatement":
-      case "ForOfStatement":
-      case "WhileStatement":
-      case "DoWhileStatement":
-        pendingLoopStarts.push(n.start);
-        break;
-      case "FunctionDeclaration":
-      case "FunctionExpression":
-      case "ArrowFunctionExpression":
-      case "StaticBlock": {
-        let own = false;
-        while (pendingLoopStarts.length > 0 && pendingLoopStarts[pendingLoopStarts.length - 1]! >= n.start) {
-          pendingLoopStarts.pop();
-          own = true;
-        }
-        if (own) frames.add(n);
-        break;
+    if (LOOPS.has(n.type)) pendingLoopStarts.push(n.start);
+    else if (FRAMES.has(n.type)) {
+      let own = false;
+      while (pendingLoopStarts.length > 0 && pendingLoopStarts[pendingLoopStarts.length - 1]! >= n.start) {
+        pendingLoopStarts.pop();
+        own = true;
       }
+      if (own) frames.add(n);
     }
   }
   return { frames, topLevel: pendingLoopStarts.length > 0 };
@@ -405,10 +399,11 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
 
 /**
  * Turns a validated module into the function the sandbox runs, with the map of the tenant positions it
- * moved. `countIterations`: its loops count against maxIterations (the runtime has it on); `library`: its `Function` references go through code generation; `generated`: code generation's
- * own output, whose `with` statements get a scope object (loader/code-generation.ts), and which carries no
- * map (it is no tenant file); `firstLineColumnShift`: characters on line 1 that are not the tenant's (an
- * inline script's wrapper).
+ * moved. `countIterations`: its loops count against maxIterations (the runtime has it on); `library`: its
+ * `Function` references go through code generation; `generated`: code generation's own output, whose
+ * `with` statements get a scope object (loader/code-generation.ts), and which carries no map (it is no
+ * tenant file); `firstLineColumnShift`: characters on line 1 that are not the tenant's (an inline script's
+ * wrapper).
  */
 export function transformModule(
   parsed: ParsedModule,

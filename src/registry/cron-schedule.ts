@@ -16,16 +16,12 @@ export function cronProblem(cron: string): string | undefined {
   }
 }
 
-/** The latest time at or before `now` (ms) the schedule fires, to the minute (UTC). */
-export function lastTick(cron: string, now: number): number {
-  return CronExpressionParser.parse(cron, { tz: "UTC", currentDate: new Date(now + 1) }).prev().getTime();
-}
-
 /**
- * The latest time in [now - windowMs, now] the schedule fires (UTC), or undefined. The search stops at the
- * window's start: an unbounded look back (lastTick) walks a schedule that fires rarely day by day through
- * years (`59 23 * 2 2#5`, the fifth Tuesday of a February, last fired in 2000: 13 ms of the host's main
- * thread per schedule, every round, for each of up to 64 schedules of every tenant).
+ * The latest time in [now - windowMs, now] the schedule fires (UTC, to the minute), or undefined. The
+ * search stops at the window's start: an unbounded look back (what the ticker did before) walks a schedule
+ * that fires rarely day by day through years (`59 23 * 2 2#5`, the fifth Tuesday of a February, last fired
+ * in 2000: 13 ms of the host's main thread per schedule, every round, for each of up to 64 schedules of
+ * every tenant).
  */
 export function recentTick(cron: string, now: number, windowMs: number): number | undefined {
   const expression = CronExpressionParser.parse(cron, { tz: "UTC", currentDate: new Date(now + 1), startDate: new Date(now - windowMs) });

@@ -36,23 +36,24 @@ export class GeneratedCode {
    */
   private msPerKiB = 0.25;
 
-  private key(source: string, level: SecurityLevel, countIterations: boolean): string {
-    return createHash("sha256").update(level).update(countIterations ? "\0counted\0" : "\0").update(source).digest("base64url");
-  }
-
-  /** About how long compiling `source` would take here (0 when it is compiled already): a step no guard interrupts. */
-  expectedMs(source: string, level: SecurityLevel, countIterations: boolean): number {
-    return this.results.get(this.key(source, level, countIterations)) ? 0 : (source.length / 1024) * this.msPerKiB;
-  }
 
   /**
    * The wrapper of generated code as a function of the realm. Compiled with vm.compileFunction, which runs
    * nothing: op "compile" comes while tenant code runs, and evaluating a script in the realm then would
-   * drain its microtask queue (tenant promise jobs) under the worker's frames.
+   * drain its microtask queue (tenant promise jobs) under the worker's frames. `outOfTime(expectedMs)` is
+   * asked first, with how long checking and transforming the text would take here (0 when it is compiled
+   * already): a step no guard interrupts is not started when it would end past the deadline.
    */
-  compile(source: string, level: SecurityLevel, countIterations: boolean, realm: object): ((...args: unknown[]) => unknown) | { error: string } {
-    const hash = this.key(source, level, countIterations);
+  compile(
+    source: string,
+    level: SecurityLevel,
+    countIterations: boolean,
+    realm: object,
+    outOfTime: (expectedMs: number) => boolean,
+  ): ((...args: unknown[]) => unknown) | { error: string } {
+    const hash = createHash("sha256").update(level).update(countIterations ? "\0counted\0" : "\0").update(source).digest("base64url");
     let result = this.results.get(hash);
+    if (outOfTime(result ? 0 : (source.length / 1024) * this.msPerKiB)) return { error: "invocation timed out" };
     if (!result) {
       parseGeneratedCodeWithMeriyah();
       const started = performance.now();

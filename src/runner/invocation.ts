@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { countsIterations } from "../limits.js";
 import vm from "node:vm";
+import { countsIterations } from "../limits.js";
 import { ERRORS, isErrorCode, type ErrorCode, type ErrorInfo } from "../errors.js";
 import type { CompileCache } from "./compile-cache.js";
 import {
@@ -257,17 +257,14 @@ export class Invocation {
     if (this.generatedCount > MAX_GENERATED_FUNCTIONS || this.generatedBytes > MAX_GENERATED_BYTES) {
       return `an invocation may generate at most ${MAX_GENERATED_FUNCTIONS} functions and ${MAX_GENERATED_BYTES} bytes of code`;
     }
-    // Refused before it is hashed: the level's module size bounds generated code too.
-    const maxBytes = LEVEL_DEFAULTS[this.task.securityLevel].maxModuleBytes;
-    if (source.length > maxBytes) return `generated code is larger than ${maxBytes} bytes, the largest module at security level ${this.task.securityLevel}`;
-    if (source.length > MAX_GENERATED_FUNCTION_BYTES) return `generated code is larger than ${MAX_GENERATED_FUNCTION_BYTES} bytes, the most one Function() call compiles`;
+    // Refused before it is hashed: one Function() call's bound, and the level's module size (never larger).
+    const maxBytes = Math.min(MAX_GENERATED_FUNCTION_BYTES, LEVEL_DEFAULTS[this.task.securityLevel].maxModuleBytes);
+    if (source.length > maxBytes) return `generated code is larger than ${maxBytes} bytes, the most one Function() call compiles`;
     // A compile is a step no guard interrupts, and a loop of them reads the clock only every 127 iterations
     // (200 KB each: 20 s): each one reads it here, before and after. One that would end past the deadline
     // (this worker's recent rate) is not started: on a slow machine a 200 KB compile begun just before the
     // deadline ran 300-400 ms past it, to the hard stop under load.
-    const countIterations = countsIterations(this.task.limits.maxIterations);
-    if (this.outOfTime(generatedCode.expectedMs(source, this.task.securityLevel, countIterations))) return "invocation timed out";
-    const wrapper = generatedCode.compile(source, this.task.securityLevel, countIterations, this.realm.global);
+    const wrapper = generatedCode.compile(source, this.task.securityLevel, countsIterations(this.task.limits.maxIterations), this.realm.global, (ms) => this.outOfTime(ms));
     if (this.outOfTime()) return "invocation timed out";
     if (typeof wrapper !== "function") return wrapper.error;
     this.realm.handle.adopt(wrapper);

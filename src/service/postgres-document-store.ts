@@ -135,12 +135,10 @@ export class PostgresDocumentStore implements DocumentStore {
       `SELECT id, data FROM (
          SELECT id, data, sum(char_length(data)) OVER (ORDER BY k ${direction} ${nulls}, seq ${direction} ROWS UNBOUNDED PRECEDING) AS upto
          FROM (SELECT id, data::text AS data, ${by.text} AS k, seq FROM documents WHERE tenant = ? AND collection = ?${and(filter)}
-               ORDER BY ${by.text} ${direction} ${nulls}, seq ${direction} LIMIT ? OFFSET ?) AS page
+               ORDER BY k ${direction} ${nulls}, seq ${direction} LIMIT ? OFFSET ?) AS page
        ) AS sized WHERE upto - char_length(data) <= ? ORDER BY upto`,
     );
-    const { rows } = await this.db.query<{ id: string; data: string }>(sql, [
-      ...by.params, ...scope, ...filter.params, ...by.params, limit, offset, DOCUMENT_LIMITS.maxQueryBytes,
-    ]);
+    const { rows } = await this.db.query<{ id: string; data: string }>(sql, [...by.params, ...scope, ...filter.params, limit, offset, DOCUMENT_LIMITS.maxQueryBytes]);
     return toDocuments(rows);
   }
 
@@ -156,7 +154,7 @@ export class PostgresDocumentStore implements DocumentStore {
         const { rows } = await client.query<{ seq: number; data: string; upto: string }>(
           numbered(
             `WITH locked AS (SELECT seq, data FROM documents WHERE tenant = ? AND collection = ?${and(match)} ORDER BY seq LIMIT ? FOR UPDATE)
-             SELECT seq, data, upto FROM (SELECT seq, data::text AS data, sum(char_length(data::text)) OVER (ORDER BY seq ROWS UNBOUNDED PRECEDING) AS upto FROM locked) AS sized
+             SELECT seq, data, upto FROM (SELECT seq, data, sum(char_length(data)) OVER (ORDER BY seq ROWS UNBOUNDED PRECEDING) AS upto FROM (SELECT seq, data::text AS data FROM locked) AS texts) AS sized
              WHERE upto - char_length(data) <= ? ORDER BY seq`,
           ),
           [...scope, ...match.params, DOCUMENT_LIMITS.maxUpdate + 1, MAX_UPDATE_TEXT],

@@ -152,10 +152,15 @@ function keyHandle(input, context) {
 
 /** PEM bytes as the engine takes them (latin1 text), refused by their size first: not a 100 MiB string made to be refused. */
 function pemText(bytes) {
+  // The view's length first (copying 40 MiB to refuse it cost 30 ms a call), then the copy's, which a
+  // subclass's length getter cannot misstate.
+  if (bytes.length > MAX_PEM_BYTES) throw pemTooLarge();
   const copy = Buffer.from(bytes);
-  if (copy.length > MAX_PEM_BYTES) throw codeError(RangeError, "key material of more than " + MAX_PEM_BYTES + " characters is not available in the sandbox", "ERR_OUT_OF_RANGE");
+  if (copy.length > MAX_PEM_BYTES) throw pemTooLarge();
   return copy.toString("latin1");
 }
+
+const pemTooLarge = () => codeError(RangeError, "key material of more than " + MAX_PEM_BYTES + " characters is not available in the sandbox", "ERR_OUT_OF_RANGE");
 
 function keyObjectHandle(state, context) {
   if (context === CREATE_PRIVATE) throw codeError(TypeError, 'The "key" argument must be of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView, or object. Received an instance of KeyObject', "ERR_INVALID_ARG_TYPE");

@@ -71,7 +71,10 @@ export function createModuleSystem(
     const ns = P.ObjectCreate(null) as Record<string, unknown>;
     if ((typeof exports === "object" && exports !== null) || typeof exports === "function") {
       const keys = exportKeys(exports as object);
-      for (let i = 0; i < keys.length; i++) step(), (ns[keys[i]!] = (exports as Record<string, unknown>)[keys[i]!]);
+      for (let i = 0; i < keys.length; i++) {
+        step();
+        ns[keys[i]!] = (exports as Record<string, unknown>)[keys[i]!];
+      }
     }
     ns.default = exports;
     instance.namespace = ns;

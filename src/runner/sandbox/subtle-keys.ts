@@ -14,8 +14,8 @@ export function createSubtleKeys(
   engineOf: () => KeyEngine | undefined,
   CryptoKeyPrototype: object,
   domError: (name: string, message: string) => Error,
-  /** A BufferSource's bytes, copied natively. */
-  bytesOf: (data: unknown) => Uint8Array,
+  /** A BufferSource's bytes as a view (node-globals.ts viewOf): every use here is read at once by the key engine. */
+  viewOf: (data: unknown) => Uint8Array,
   arrayBufferOf: (bytes: Uint8Array) => ArrayBuffer,
   /** "SHA-256" from a digest algorithm's name or { name }, or a NotSupportedError. */
   digestName: (algorithm: unknown) => string,
@@ -175,13 +175,13 @@ export function createSubtleKeys(
       const { hash, namedCurve } = parameters(name, algorithm);
       const found = engine();
       let handle: object;
-      if (format === "spki") handle = rethrow("DataError", () => found.importKey("public", "der", "spki", bytesOf(keyData)));
-      else if (format === "pkcs8") handle = rethrow("DataError", () => found.importKey("private", "der", "pkcs8", bytesOf(keyData)));
+      if (format === "spki") handle = rethrow("DataError", () => found.importKey("public", "der", "spki", viewOf(keyData)));
+      else if (format === "pkcs8") handle = rethrow("DataError", () => found.importKey("private", "der", "pkcs8", viewOf(keyData)));
       else if (format === "jwk") {
         const jwk = jwkMaterial(keyData, name, hash, namedCurve, extractable);
         handle = rethrow("DataError", () => found.importKey(jwk.isPrivate ? "private" : "public", "jwk", undefined, jwk.text));
       } else if (format === "raw" && (name === "ECDSA" || name === "Ed25519" || name === "Ed448")) {
-        handle = rethrow("DataError", () => found.importKey("public", "raw", name === "ECDSA" ? namedCurve : name, bytesOf(keyData)));
+        handle = rethrow("DataError", () => found.importKey("public", "raw", name === "ECDSA" ? namedCurve : name, viewOf(keyData)));
       } else throw domError("NotSupportedError", "Unable to import a " + name + " key with format " + P.String(format));
       return cryptoKey(found, handle, name, hash, namedCurve, extractable, usages);
     },
@@ -220,7 +220,7 @@ export function createSubtleKeys(
       let pair: { publicKey: object; privateKey: object };
       if (name === "RSASSA-PKCS1-v1_5" || name === "RSA-PSS") {
         const exponent = member(algorithm, "publicExponent");
-        const bytes = bytesOf(exponent);
+        const bytes = viewOf(exponent);
         // An unsigned 32-bit value, as Node's Web Crypto takes it, refused by its length before the loop below
         // (no guards in it: a 100 MiB exponent ran ~400 ms of it).
         if (bytes.length > 4) throw domError("OperationError", "The publicExponent must be equivalent to an unsigned 32-bit value");
@@ -237,13 +237,13 @@ export function createSubtleKeys(
     sign(algorithm: unknown, key: unknown, data: unknown): ArrayBuffer {
       const found = usable(key);
       const { digest, options } = signing(algorithm, found, "sign");
-      return arrayBufferOf(engine().sign(found.handle, digest, bytesOf(data), options));
+      return arrayBufferOf(engine().sign(found.handle, digest, viewOf(data), options));
     },
     verify(algorithm: unknown, key: unknown, signature: unknown, data: unknown): boolean {
       const found = usable(key);
       const { digest, options } = signing(algorithm, found, "verify");
-      const bytes = bytesOf(data);
-      const given = bytesOf(signature);
+      const bytes = viewOf(data);
+      const given = viewOf(signature);
       try {
         return engine().verify(found.handle, digest, bytes, given, options);
       } catch (error) {
