@@ -107,6 +107,27 @@ describe("checkWorkerMessage", () => {
     expect(checkWorkerMessage({ t: "tool", request: { invocationId: 1, callId: 2, name: "x", args: "" } })).toBeDefined();
   });
 
+  it("passes on only the fields the protocol has: whatever else a broken process adds stays behind", () => {
+    const forged = {
+      ...outcome,
+      extra: { huge: "x".repeat(1000) },
+      logs: [{ level: "warn", message: "m", at: "/host/path" }],
+      stats: { ...outcome.stats, secret: "s" },
+      error: { code: "RUNTIME_ERROR", name: "Error", message: "e", details: { stack: "s" }, hostStack: "h" },
+    };
+    expect(checkWorkerMessage({ t: "result", id: 3, outcome: forged, junk: 1 })).toEqual({
+      t: "result",
+      id: 3,
+      outcome: {
+        ok: true,
+        value: "1",
+        logs: [{ level: "warn", message: "m" }],
+        stats: outcome.stats,
+        error: { code: "RUNTIME_ERROR", name: "Error", message: "e", details: { stack: "s" } },
+      },
+    });
+  });
+
   it("refuses anything else: null, wrong types, unknown codes, missing fields", () => {
     for (const bad of [
       null,
@@ -119,6 +140,9 @@ describe("checkWorkerMessage", () => {
       { t: "result", id: 3, outcome: { ...outcome, error: { code: "PWNED", name: "x", message: "y" } } },
       { t: "result", id: 3, outcome: { ...outcome, logs: [{ level: 1 }] } },
       { t: "result", id: 3, outcome: { ...outcome, stats: {} } },
+      { t: "result", id: 3, outcome: { ...outcome, stats: { ...outcome.stats, durationMs: -1 } } },
+      { t: "result", id: 3, outcome: { ...outcome, stats: { ...outcome.stats, toolCalls: 1.5 } } },
+      { t: "result", id: 3, outcome: { ...outcome, logs: [{ level: "__proto__", message: "x" }] } },
       { t: "need", id: 3, hashes: [1] },
       { t: "tool", request: { invocationId: 1, callId: 2, name: "x", args: { big: true } } },
     ]) {

@@ -19,9 +19,8 @@ import {
 import { LEVEL_DEFAULTS } from "../security-levels.js";
 import { GeneratedCode, MAX_GENERATED_BYTES, MAX_GENERATED_FUNCTION_BYTES, MAX_GENERATED_FUNCTIONS } from "./generated-code.js";
 import type { Realm } from "./realm-pool.js";
-import { TOO_DEEP_TOOL_ARGS, MAX_TOOL_ARG_DEPTH, type InvocationOutcome, type InvocationTask, type LogEntry, type ToolReply, type ToolRequest } from "./protocol.js";
+import { LOG_LEVELS, toolArgsShapeRefusal, type InvocationOutcome, type InvocationTask, type LogEntry, type ToolReply, type ToolRequest } from "./protocol.js";
 import { keyOperation } from "./crypto-keys.js";
-import { jsonNestedWithin } from "../json-depth.js";
 import { tenantScriptName } from "./tenant-script-name.js";
 
 /** The scripts that enter the realm (bridge.ts, RealmEntryOp). */
@@ -205,7 +204,7 @@ export class Invocation {
    */
   private static readonly hostOps: HostOpHandlers<Invocation> = {
     log(self, level, message) {
-      if (typeof level === "string" && typeof message === "string") self.log(level, message);
+      if (typeof level === "string" && LOG_LEVELS.has(level) && typeof message === "string") self.log(level, message);
       return undefined;
     },
     timer: (self, delay, repeat) => (typeof delay === "number" ? self.addTimer(delay, repeat === 1) : -1),
@@ -340,8 +339,12 @@ export class Invocation {
   private startTool(name: string, args: string): number | string {
     if (!this.task.hasToolHandler) return refuse("TOOL_ERROR", "no tools are available to this invocation (the platform gives modules tools with the runtime's toolHandler option)");
     // Checked in the sandbox too; here it protects the host thread whatever the sandbox did.
-    if (args.length > this.task.limits.maxToolArgBytes) return refuse("TOOL_ERROR", `tool arguments are larger than maxToolArgBytes (${this.task.limits.maxToolArgBytes})`);
-    if (!jsonNestedWithin(args, MAX_TOOL_ARG_DEPTH)) return refuse("TOOL_ERROR", TOO_DEEP_TOOL_ARGS);
+    // In bytes, as the limit is documented ("€" is three of them): the realm's check counts characters.
+    if (args.length > this.task.limits.maxToolArgBytes || Buffer.byteLength(args, "utf8") > this.task.limits.maxToolArgBytes) {
+      return refuse("TOOL_ERROR", `tool arguments are larger than maxToolArgBytes (${this.task.limits.maxToolArgBytes})`);
+    }
+    const shape = toolArgsShapeRefusal(args);
+    if (shape !== undefined) return refuse("TOOL_ERROR", shape);
     if (this.pendingTools.size >= MAX_PENDING_TOOLS) return refuse("TOOL_ERROR", `more than ${MAX_PENDING_TOOLS} tool calls pending at once`);
     if (this.toolCalls >= this.task.limits.maxToolCalls) {
       const message = `more than maxToolCalls (${this.task.limits.maxToolCalls}) tool calls`;

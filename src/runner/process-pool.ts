@@ -170,7 +170,7 @@ class WorkerProcess {
         // another tenant's invocation, nor call more tools, or bigger ones, than the call may.
         const running = this.running;
         if (!running || message.request.invocationId !== running.invocationId) return;
-        if (++running.toolCalls > running.maxToolCalls || message.request.args.length > running.maxToolArgBytes) {
+        if (++running.toolCalls > running.maxToolCalls || Buffer.byteLength(message.request.args, "utf8") > running.maxToolArgBytes) {
           return this.stop("tool calls over the call's limits");
         }
         options.onToolRequest(message.request, (reply) => this.send({ t: "tool-reply", reply }));

@@ -18,6 +18,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ErrorInfo } from "../errors.js";
+import { jsonShapeProblem } from "../json-depth.js";
 import type { InvocationLimitName } from "../limits.js";
 import type { SecurityLevel } from "../security-levels.js";
 
@@ -66,6 +67,9 @@ export interface LogEntry {
   message: string;
 }
 
+/** The levels the sandbox's console writes (sandbox/console.ts): a log entry has one of them. */
+export const LOG_LEVELS: ReadonlySet<string> = new Set(["log", "info", "warn", "error", "debug"]);
+
 export interface InvocationStats {
   durationMs: number;
   toolCalls: number;
@@ -106,6 +110,25 @@ export const MAX_TOOL_ARG_DEPTH = 128;
 
 /** The refusal of arguments nested past MAX_TOOL_ARG_DEPTH (TOOL_ERROR, like arguments past maxToolArgBytes). */
 export const TOO_DEEP_TOOL_ARGS = `tool arguments are nested more than ${MAX_TOOL_ARG_DEPTH} levels deep`;
+
+/**
+ * How many values (arrays, objects and their items) one tool call's arguments may hold. JSON.parse costs the
+ * host's main thread 20-60 ns per value, whatever the nesting: a flat array of 350,000 empty arrays is under
+ * 1 MiB, two levels deep, and took 47-69 ms per tool call, up to 100 times per invocation. At this bound one
+ * call's arguments cost a few milliseconds at most. (A return value is parsed once per invocation and is
+ * bounded by maxOutputBytes alone: 20-50 ms per MiB at worst.)
+ */
+export const MAX_TOOL_ARG_VALUES = 65_536;
+
+/** The refusal of arguments holding more than MAX_TOOL_ARG_VALUES values (TOOL_ERROR). */
+export const TOO_MANY_TOOL_ARG_VALUES = `tool arguments hold more than ${MAX_TOOL_ARG_VALUES} values (each array and object, and each item and property in them)`;
+
+/** Why the host will not parse these tool arguments (nesting, number of values), or undefined. */
+export function toolArgsShapeRefusal(args: string): string | undefined {
+  const problem = jsonShapeProblem(args, MAX_TOOL_ARG_DEPTH, MAX_TOOL_ARG_VALUES);
+  return problem === "depth" ? TOO_DEEP_TOOL_ARGS : problem === "values" ? TOO_MANY_TOOL_ARG_VALUES : undefined;
+}
+
 
 export interface ToolRequest {
   invocationId: number;

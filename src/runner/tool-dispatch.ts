@@ -1,7 +1,6 @@
 import { ERRORS, RuntimeError } from "../errors.js";
 import { redactPaths } from "../redact-host-paths.js";
-import { jsonNestedWithin } from "../json-depth.js";
-import { MAX_TOOL_ARG_DEPTH, TOO_DEEP_TOOL_ARGS, type ToolReply, type ToolRequest } from "./protocol.js";
+import { toolArgsShapeRefusal, type ToolReply, type ToolRequest } from "./protocol.js";
 import type { Lane } from "./scheduler.js";
 
 /** What a tool handler learns about the invocation that called it. */
@@ -84,9 +83,10 @@ export class ToolDispatch {
   /** Never rejects: every failure is an answer. */
   private async answer(request: ToolRequest, handler: ToolHandler, ctx: ToolCallContext): Promise<Answer> {
     const respond = (ok: boolean, payload: string, code = ""): Answer => [ok, payload, code];
-    // The arguments are tenant text parsed on the host's main thread: their nesting is checked first, in one
-    // linear pass (the sandbox process checked it too, but it is not trusted).
-    if (!jsonNestedWithin(request.args, MAX_TOOL_ARG_DEPTH)) return respond(false, TOO_DEEP_TOOL_ARGS, "TOOL_ERROR");
+    // The arguments are tenant text parsed on the host's main thread: their nesting and number of values are
+    // checked first, in one linear pass (the sandbox process checked them too, but it is not trusted).
+    const shape = toolArgsShapeRefusal(request.args);
+    if (shape !== undefined) return respond(false, shape, "TOOL_ERROR");
     try {
       const args = request.args === "" ? undefined : JSON.parse(request.args);
       const value = await handler(request.name, args, ctx);

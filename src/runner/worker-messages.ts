@@ -1,5 +1,5 @@
 import { ERRORS, isErrorCode, MAX_ERROR_MESSAGE } from "../errors.js";
-import type { InvocationOutcome, ToolRequest, WorkerProcessMessage } from "./protocol.js";
+import { LOG_LEVELS, type InvocationOutcome, type ToolRequest, type WorkerProcessMessage } from "./protocol.js";
 
 /**
  * A sandbox process's message, checked field by field before the runtime reads it (DESIGN.md invariant 4:
@@ -12,8 +12,9 @@ export function checkWorkerMessage(value: unknown): WorkerProcessMessage | undef
     case "ready":
       return { t: "ready" };
     case "result": {
-      if (!isCount(value.id) || !isOutcome(value.outcome) || (value.retire !== undefined && typeof value.retire !== "boolean")) return undefined;
-      return value.retire === true ? { t: "result", id: value.id, outcome: value.outcome, retire: true } : { t: "result", id: value.id, outcome: value.outcome };
+      const outcome = outcomeOf(value.outcome);
+      if (!isCount(value.id) || !outcome || (value.retire !== undefined && typeof value.retire !== "boolean")) return undefined;
+      return value.retire === true ? { t: "result", id: value.id, outcome, retire: true } : { t: "result", id: value.id, outcome };
     }
     case "need":
       if (!isCount(value.id) || !Array.isArray(value.hashes) || !value.hashes.every((h) => typeof h === "string")) return undefined;
@@ -37,18 +38,35 @@ function isCount(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
 
-function isOutcome(value: unknown): value is InvocationOutcome {
-  if (!isRecord(value) || typeof value.ok !== "boolean") return false;
-  if (value.value !== undefined && typeof value.value !== "string") return false;
+function isAmount(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0;
+}
+
+/**
+ * A call's outcome rebuilt from the fields the protocol has, each checked: what reaches the caller has the
+ * shape the runtime documents, whatever else a broken process put beside them.
+ */
+function outcomeOf(value: unknown): InvocationOutcome | undefined {
+  if (!isRecord(value) || typeof value.ok !== "boolean") return undefined;
+  if (value.value !== undefined && typeof value.value !== "string") return undefined;
+  const { logs, stats } = value;
+  if (!Array.isArray(logs) || !logs.every((entry) => isRecord(entry) && typeof entry.level === "string" && LOG_LEVELS.has(entry.level) && typeof entry.message === "string")) return undefined;
+  if (!isRecord(stats) || !isAmount(stats.durationMs) || !isCount(stats.toolCalls) || !isCount(stats.logBytes) || !isCount(stats.realmUses)) return undefined;
+  const outcome: InvocationOutcome = {
+    ok: value.ok,
+    logs: (logs as { level: string; message: string }[]).map(({ level, message }) => ({ level, message })),
+    stats: { durationMs: stats.durationMs, toolCalls: stats.toolCalls, logBytes: stats.logBytes, realmUses: stats.realmUses },
+  };
+  if (value.value !== undefined) outcome.value = value.value;
   if (value.error !== undefined) {
     const error = value.error;
-    if (!isRecord(error) || !isErrorCode(error.code) || ERRORS[error.code].runtimeOnly) return false;
-    if (typeof error.name !== "string" || error.name.length > MAX_NAME || typeof error.message !== "string" || error.message.length > MAX_ERROR_MESSAGE + 1) return false;
-    if (error.details !== undefined && (!isRecord(error.details) || JSON.stringify(error.details).length > MAX_DETAILS_BYTES)) return false;
+    if (!isRecord(error) || !isErrorCode(error.code) || ERRORS[error.code].runtimeOnly) return undefined;
+    if (typeof error.name !== "string" || error.name.length > MAX_NAME || typeof error.message !== "string" || error.message.length > MAX_ERROR_MESSAGE + 1) return undefined;
+    if (error.details !== undefined && (!isRecord(error.details) || JSON.stringify(error.details).length > MAX_DETAILS_BYTES)) return undefined;
+    outcome.error = { code: error.code, name: error.name, message: error.message };
+    if (error.details !== undefined) outcome.error.details = error.details;
   }
-  if (!Array.isArray(value.logs) || !value.logs.every((entry) => isRecord(entry) && typeof entry.level === "string" && typeof entry.message === "string")) return false;
-  const stats = value.stats;
-  return isRecord(stats) && ["durationMs", "toolCalls", "logBytes", "realmUses"].every((key) => typeof stats[key] === "number");
+  return outcome;
 }
 
 function isToolRequest(value: unknown): value is ToolRequest {

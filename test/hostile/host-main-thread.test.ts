@@ -352,7 +352,67 @@ exports.f = async () => {
     }
   });
 
-  it("the host checks the nesting itself, whatever a (compromised) sandbox process sends", async () => {
+  it("tool arguments of many values, flat: refused typed before the host parses them or calls the handler", async () => {
+    const names: string[] = [];
+    const rt = makeRuntime({ maxThreads: 1, timeout: 15_000, toolHandler: (name) => (names.push(name), "handled") });
+    try {
+      // 349,524 empty arrays: under 1 MiB of JSON, two levels deep; each parse cost the host 47-69 ms.
+      const folder = makeTenant({
+        "index.js": `
+const flat = () => Array.from({ length: Math.floor((1024 * 1024 - 2) / 3) }, () => []);
+exports.tools = async () => {
+  const big = flat();
+  const out = [];
+  for (let i = 0; i < 3; i++) {
+    try { out.push(await callTool("echo", big)); } catch (e) { out.push(e.code + ": " + e.message); }
+  }
+  out.push(await callTool("echo", Array.from({ length: 1000 }, () => [])));
+  return out;
+};
+exports.fits = () => callTool("echo", Array.from({ length: 30000 }, () => []));`,
+      });
+      const stall = await longestStall(async () => {
+        const tools = await rt.execute({ folder, file: "index.js", funcName: "tools" });
+        expect(tools.success, safeJson(tools.error)).toBe(true);
+        const out = tools.value as string[];
+        for (const refusal of out.slice(0, 3)) expect(refusal).toMatch(/^TOOL_ERROR: tool arguments hold more than 65536 values/);
+        expect(out[3]).toBe("handled");
+        expect(names).toEqual(["echo"]);
+      });
+      expect(stall).toBeLessThan(MAX_STALL_MS);
+      // Arguments within the bound reach the handler whole.
+      const fits = await rt.execute({ folder, file: "index.js", funcName: "fits" });
+      expect(fits.success, safeJson(fits.error)).toBe(true);
+      expect(fits.value).toBe("handled");
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it("maxToolArgBytes counts bytes, not characters", async () => {
+    const seen: number[] = [];
+    const rt = makeRuntime({ maxThreads: 1, maxToolArgBytes: 1000, toolHandler: (_name, args) => (seen.push(Buffer.byteLength(JSON.stringify(args))), 1) });
+    try {
+      const folder = makeTenant({
+        "index.js": `
+exports.f = async () => {
+  const out = [];
+  for (const text of ["\u20ac".repeat(300), "\u20ac".repeat(990), "\u{1F600}".repeat(495)]) {
+    try { out.push(await callTool("t", text)); } catch (e) { out.push(e.code + ": " + e.message); }
+  }
+  return out;
+};`,
+      });
+      const result = await rt.execute({ folder, file: "index.js", funcName: "f" });
+      expect(result.success, safeJson(result.error)).toBe(true);
+      expect(result.value).toEqual([1, "TOOL_ERROR: tool arguments are larger than maxToolArgBytes (1000)", "TOOL_ERROR: tool arguments are larger than maxToolArgBytes (1000)"]);
+      expect(seen).toEqual([902]);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it("the host checks the nesting and the number of values itself, whatever a (compromised) sandbox process sends", async () => {
     const calls: unknown[] = [];
     const dispatch = new ToolDispatch((name, args) => (calls.push(args), "handled"));
     dispatch.begin(1, { folder: "/t", file: "index.js", funcName: "f", context: undefined });
@@ -364,8 +424,14 @@ exports.f = async () => {
         expect(reply).toMatchObject({ ok: false, code: "TOOL_ERROR" });
         expect(reply.payload).toMatch(/^tool arguments are nested more than \d+ levels deep$/);
       }
-      // A string full of brackets is not nesting.
-      expect(await ask(JSON.stringify({ text: "[{".repeat(10_000) }))).toMatchObject({ ok: true, payload: '"handled"' });
+      // Flat, two levels deep, but 349,524 values.
+      for (let i = 0; i < 10; i++) {
+        const reply = await ask(`[${Array(349_524).fill("[]").join(",")}]`);
+        expect(reply).toMatchObject({ ok: false, code: "TOOL_ERROR" });
+        expect(reply.payload).toMatch(/^tool arguments hold more than 65536 values/);
+      }
+      // A string full of brackets and commas is neither nesting nor values.
+      expect(await ask(JSON.stringify({ text: "[{,".repeat(100_000) }))).toMatchObject({ ok: true, payload: '"handled"' });
     });
     expect(calls).toHaveLength(1);
     expect(stall).toBeLessThan(MAX_STALL_MS);
