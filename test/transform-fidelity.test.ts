@@ -71,6 +71,28 @@ describe("the transform keeps ES semantics", () => {
     await expect(runtime.run({ folder, file: "t.cjs", funcName: "f" })).resolves.toEqual([0, "object"]);
   });
 
+  it("library code reaching Function through the global object by name gets the routed constructor; writes stay writes", async () => {
+    const folder = makeTenant({
+      ...libraryPackage("globalfn", [
+        "var called = 0",
+        "var b = function () { called++; return {} }",
+        "globalThis.Function.prototype.toString",
+        "const add = new globalThis.Function('a', 'b', 'return a + b')",
+        "const mul = global.Function('a', 'b', 'return a * b')",
+        "const sub = new globalThis['Function']('a', 'b', 'return a - b')",
+        "const same = globalThis?.Function === Function",
+        "let threw = 'no'",
+        "try { globalThis.Function = null } catch (e) { threw = e.name }",
+        "const after = new globalThis.Function('return 7')()",
+        "module.exports = () => [add(2, 3), mul(2, 3), sub(2, 3), same, called, threw, after]",
+        "",
+      ].join("\n")),
+      "t.cjs": "const g = require('globalfn'); exports.f = () => g();\n",
+    });
+    // `globalThis.Function = null` stays a write: to a read-only global, which sloppy code ignores.
+    await expect(runtime.run({ folder, file: "t.cjs", funcName: "f" })).resolves.toEqual([5, 6, -1, true, 0, "no", 7]);
+  });
+
   it("an imported function called directly or as a tag has no `this`; namespaces are sealed modules", async () => {
     const folder = makeTenant({
       "d.mjs": "export function g() { return this === undefined ? 'undef' : typeof this; }\n",

@@ -23,14 +23,23 @@ export function codeGenerationAllowed(level: SecurityLevel): boolean {
 /** The router library code's `Function` references go through (a wrapper parameter: transform.ts Guards.params). */
 export const FUNCTION_ROUTER = "__tenantbox_Function";
 
+/** The names library code reaches the global object by, to read `Function` from it (`new globalThis.Function(...)`). */
+const GLOBAL_OBJECT_NAMES: ReadonlySet<string> = new Set(["globalThis", "global", "self", "window"]);
+
 /**
  * Rewrites every reference to `Function` in library code to `(__tenantbox_Function(Function))`: the realm's
  * router, which gives the replacement for the realm's own Function constructor and anything else back as
  * it is. So a file's own binding of the name (css-tree's `const Function = require("./Function")`) keeps
  * working, and an alias of the global (lodash's `Function = context.Function`) still reaches the replacement.
+ * A read of `Function` from the global object by name (`globalThis.Function`, `global["Function"]`: TypeBox's
+ * compiler) is routed the same way; a write to it is left as it is.
  */
 export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, code: string): void {
   if (!/\bFunction\b/.test(code)) return;
+  const route = (node: acorn.Node, ancestors: readonly acorn.Node[]) => {
+    s.prependRight(node.start, `${startsListedStatement(node, ancestors) ? ";" : ""}(${FUNCTION_ROUTER}(`);
+    s.appendLeft(node.end, "))");
+  };
   walk.ancestor(ast, {
     Identifier(node, _state, ancestors) {
       const id = node as acorn.Identifier;
@@ -40,7 +49,40 @@ export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, cod
       // `{ Function }` keeps its key.
       s.overwrite(id.start, id.end, parent?.type === "Property" && parent.shorthand ? `Function: ${routed}` : routed, { contentOnly: true });
     },
+    MemberExpression(node, _state, ancestors) {
+      const member = node as acorn.MemberExpression;
+      if (member.object.type !== "Identifier" || !GLOBAL_OBJECT_NAMES.has(member.object.name)) return;
+      const property = member.property;
+      const named = member.computed ? property.type === "Literal" && property.value === "Function" : property.type === "Identifier" && property.name === "Function";
+      if (!named || isWriteTarget(member, ancestors)) return;
+      route(member, ancestors);
+    },
   });
+}
+
+/** Whether a member expression is written to (assigned, updated, deleted, a loop's or a pattern's target): left as it is. */
+function isWriteTarget(node: acorn.Node, ancestors: readonly acorn.Node[]): boolean {
+  const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined;
+  if (!parent) return false;
+  switch (parent.type) {
+    case "AssignmentExpression":
+    case "ForInStatement":
+    case "ForOfStatement":
+      return parent.left === node;
+    case "UpdateExpression":
+      return true;
+    case "UnaryExpression":
+      return parent.operator === "delete";
+    case "AssignmentPattern":
+      return parent.left === node;
+    case "ArrayPattern":
+    case "RestElement":
+      return true;
+    case "Property":
+      return parent.value === node && (ancestors[ancestors.length - 3] as acorn.AnyNode | undefined)?.type === "ObjectPattern";
+    default:
+      return false;
+  }
 }
 
 /**
@@ -49,7 +91,7 @@ export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, cod
  * `Function.prototype...` called b); the ";" in front ends it, as ASI did (live-bindings.ts does the same for
  * imported callees). Only in a list: `if (c) Function()` must keep its body.
  */
-function startsListedStatement(id: acorn.Identifier, ancestors: readonly acorn.Node[]): boolean {
+function startsListedStatement(id: acorn.Node, ancestors: readonly acorn.Node[]): boolean {
   for (let i = ancestors.length - 2; i >= 1; i--) {
     const node = ancestors[i] as acorn.AnyNode;
     if (node.start !== id.start) return false;
