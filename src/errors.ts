@@ -41,6 +41,9 @@ export const ERRORS = {
   RATE_LIMITED: spec(429, { toolRefusal: true }),
   QUOTA_EXCEEDED: spec(429, { toolRefusal: true }),
   CODE_TOO_LARGE: spec(413, { runtimeOnly: true }),
+  // The caller aborted the call's `signal` (the service: its client disconnected): a call still waiting left
+  // the queue, a running one was stopped with its worker.
+  CANCELLED: spec(200, { runtimeOnly: true }),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

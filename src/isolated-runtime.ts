@@ -10,7 +10,7 @@ import { resolveOptions, type ResolvedOptions, type RuntimeOptions } from "./opt
 import { envJson } from "./process-env.js";
 import { WorkerPool } from "./runner/pool.js";
 import { ProcessPool } from "./runner/process-pool.js";
-import type { InvocationLimits, LogEntry, PoolTask } from "./runner/protocol.js";
+import type { InvocationLimits, InvocationOutcome, LogEntry, PoolTask } from "./runner/protocol.js";
 import type { PoolOptions, SandboxPool } from "./runner/sandbox-pool.js";
 import { ToolDispatch, type ToolCallContext } from "./runner/tool-dispatch.js";
 import { Scheduler } from "./runner/scheduler.js";
@@ -34,6 +34,8 @@ export interface RunRequest extends CallLimits {
   env?: Record<string, string>;
   /** Host data handed to the tool handler with each of this call's tool calls; never enters the sandbox. */
   meta?: unknown;
+  /** Cancels the call when aborted (a client that went away): CANCELLED (see `execute`). */
+  signal?: AbortSignal;
 }
 
 /** An inline script: a function body (top-level `await` and `return`, `callTool`), validated and guarded like a module. */
@@ -48,6 +50,8 @@ export interface CodeRequest extends CallLimits {
   /** This call's `process.env` (strings); default: the runtime's `env` option. */
   env?: Record<string, string>;
   meta?: unknown;
+  /** Cancels the call when aborted: CANCELLED (see `execute`). */
+  signal?: AbortSignal;
 }
 
 /** What the runtime is doing now: invocations on workers, waiting, and how many can run at once. */
@@ -98,6 +102,8 @@ export interface EmitOptions extends CallLimits {
   meta?: unknown;
   /** Handlers that run at once (default: all of them). */
   concurrency?: number;
+  /** Cancels the handlers still waiting or running when aborted (each one's result: CANCELLED). */
+  signal?: AbortSignal;
 }
 
 interface HookCommon {
@@ -132,6 +138,17 @@ const NO_FOLDER = "";
 
 function invalid(message: string): RuntimeError {
   return new RuntimeError("INVALID_REQUEST", message);
+}
+
+function cancelled(): RuntimeError {
+  return new RuntimeError("CANCELLED", "the call was cancelled: its signal was aborted");
+}
+
+/** A request's `signal`: absent, or an AbortSignal (INVALID_REQUEST otherwise). */
+function signalOf(signal: unknown): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  if (!(signal instanceof AbortSignal)) throw invalid("signal must be an AbortSignal");
+  return signal;
 }
 
 /**
@@ -285,9 +302,12 @@ export class IsolatedRuntime {
     if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
     let task: PoolTask;
     let request: RunRequest | CodeRequest;
+    let signal: AbortSignal | undefined;
     try {
       const checked = check();
       request = checked.request;
+      signal = signalOf(request.signal);
+      if (signal?.aborted) throw cancelled();
       task = await this.prepare(checked.request, checked.funcName, checked.args, checked.graph).catch((error: unknown) => {
         // Loading a tenant's files answers with a typed error whatever they hold: anything else is a bug of
         // ours that their input found (a stack overflow on a deep package.json was one), not a rejection
@@ -311,10 +331,21 @@ export class IsolatedRuntime {
     this.tools.begin(task.invocationId, toolContext);
     try {
       // The folder identifies the tenant for fair queueing.
-      const outcome = await this.scheduler.submit(folder, (lane) => {
-        this.tools.running(task.invocationId, lane);
-        return this.pool.run(task, folder);
-      });
+      let outcome: InvocationOutcome;
+      try {
+        outcome = await this.scheduler.submit(
+          folder,
+          (lane) => {
+            this.tools.running(task.invocationId, lane);
+            return this.pool.run(task, folder, signal);
+          },
+          signal,
+        );
+      } catch (error) {
+        // A call cancelled while it waited is a report like any other end; QUEUE_FULL and CLOSED reject.
+        if (error instanceof RuntimeError && error.code === "CANCELLED") return report(error);
+        throw error;
+      }
       const common = { logs: outcome.logs, stats: { ...outcome.stats, totalMs: performance.now() - started } };
       if (!outcome.ok) return { ...common, success: false, error: outcome.error! };
       return outcome.value !== undefined ? { ...common, success: true, value: JSON.parse(outcome.value) } : { ...common, success: true };

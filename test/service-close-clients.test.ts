@@ -58,15 +58,15 @@ describe("graceful close with a client that goes away", () => {
     expect(await within(server.close(), 3000), "close() resolves within 3 s of the client dropping").toBe(true);
   });
 
-  it("a client that drops before its answer: close() waits for the handler (its audit row), then resolves", async () => {
+  it("a client that drops before its answer: its call is cancelled, close() waits for the handler (its audit row), then resolves", async () => {
     const { server, base, port, dataDir } = await startServer();
     const socket = await silentClient(port, "/v1/run", { file: "m.js", funcName: "slow", args: [800] });
     await until(() => running(base, 1), "the slow execution to run");
     socket.destroy();
     const closing = server.close();
     expect(await within(closing, 3000), "close() resolves soon after the handler ends").toBe(true);
-    // Nothing the handler did is cut short: its row was written before the database closed.
+    // The call ended CANCELLED (its client is gone), and its row was written before the database closed.
     const { server: next } = await startServer(dataDir);
-    expect(await next.service.auditLog({ tenant: "acme" })).toMatchObject([{ funcName: "slow", success: true }]);
+    expect(await next.service.auditLog({ tenant: "acme" })).toMatchObject([{ funcName: "slow", success: false, errorCode: "CANCELLED" }]);
   });
 });

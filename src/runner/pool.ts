@@ -1,6 +1,6 @@
 import type { MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { failedOutcome as failure, siblingEntry, type InvocationOutcome, type InvocationTask, type PoolTask, type ToolPortMessage, type ToolRequest, type WorkerSettings } from "./protocol.js";
+import { CANCELLED_MESSAGE, failedOutcome as failure, siblingEntry, type InvocationOutcome, type InvocationTask, type PoolTask, type ToolPortMessage, type ToolRequest, type WorkerSettings } from "./protocol.js";
 import type { PoolOptions, SandboxPool } from "./sandbox-pool.js";
 
 /**
@@ -58,8 +58,9 @@ export class WorkerPool implements SandboxPool {
    * task's stop flag is raised (the tenant's guards throw TIMEOUT); if the worker still has not answered
    * after the grace period, it is terminated and piscina replaces it.
    */
-  async run(request: PoolTask): Promise<InvocationOutcome> {
+  async run(request: PoolTask, _tenant?: string, signal?: AbortSignal): Promise<InvocationOutcome> {
     const timeoutMs = request.limits.timeout;
+    if (signal?.aborted) return failure("CANCELLED", CANCELLED_MESSAGE);
     const slot = this.freeSlots.pop();
     if (slot === undefined) return failure("INTERNAL_ERROR", "no stop slot is free");
     Atomics.store(this.stopFlags, slot, 0);
@@ -67,10 +68,21 @@ export class WorkerPool implements SandboxPool {
     const abort = new AbortController();
     // A little after the worker's own deadline, so the worker's clean TIMEOUT normally wins.
     const softStop = setTimeout(() => Atomics.store(this.stopFlags, slot, task.invocationId), timeoutMs + 10);
-    const hardStop = setTimeout(() => abort.abort(), timeoutMs + this.hardStopGraceMs);
+    let hardStop = setTimeout(() => abort.abort(), timeoutMs + this.hardStopGraceMs);
+    // Cancelled: the stop flag now (the guards end the call), the worker terminated if it is still running after the grace.
+    let cancelled = false;
+    const cancel = () => {
+      cancelled = true;
+      Atomics.store(this.stopFlags, slot, task.invocationId);
+      clearTimeout(hardStop);
+      hardStop = setTimeout(() => abort.abort(), this.hardStopGraceMs);
+    };
+    signal?.addEventListener("abort", cancel, { once: true });
     try {
-      return (await this.piscina.run(task, { signal: abort.signal })) as InvocationOutcome;
+      const outcome = (await this.piscina.run(task, { signal: abort.signal })) as InvocationOutcome;
+      return cancelled && !outcome.ok ? failure("CANCELLED", CANCELLED_MESSAGE) : outcome;
     } catch (error) {
+      if (cancelled) return failure("CANCELLED", CANCELLED_MESSAGE, { hardStop: true });
       if (abort.signal.aborted) {
         return failure("TIMEOUT", `invocation exceeded its ${task.limits.timeout} ms timeout`, { hardStop: true });
       }
@@ -80,6 +92,7 @@ export class WorkerPool implements SandboxPool {
       }
       return failure("INTERNAL_ERROR", "the sandbox worker stopped unexpectedly");
     } finally {
+      signal?.removeEventListener("abort", cancel);
       clearTimeout(softStop);
       clearTimeout(hardStop);
       this.freeSlots.push(slot);

@@ -5,6 +5,7 @@ import os from "node:os";
 import { FrameChannel } from "./frame-channel.js";
 import { checkWorkerMessage } from "./worker-messages.js";
 import {
+  CANCELLED_MESSAGE,
   failedOutcome as failure,
   siblingEntry,
   type HostToWorkerMessage,
@@ -81,6 +82,8 @@ interface Running {
   resolve: (outcome: InvocationOutcome) => void;
   hardStop: NodeJS.Timeout | undefined;
   stopped: boolean;
+  /** Its caller cancelled it (the signal): the process was killed for it. */
+  cancelled: boolean;
   /** Tool calls forwarded to the host: held to the call's own limits here too (a broken process may send anything). */
   toolCalls: number;
   maxToolCalls: number;
@@ -186,7 +189,9 @@ class WorkerProcess {
       if (running) {
         // SIGABRT (134) is V8 giving up on a heap over its limit, or on memory the OS refused (the data
         // rlimit): this process held only this call, and it started with room for the call's whole limit.
-        const outcome = running.stopped
+        const outcome = running.cancelled
+          ? failure("CANCELLED", CANCELLED_MESSAGE)
+          : running.stopped
           ? failure("TIMEOUT", `invocation exceeded its ${running.timeoutMs} ms timeout`, { hardStop: true })
           : signal === "SIGABRT" || code === 134
             ? failure("MEMORY_LIMIT_EXCEEDED", "invocation exceeded the memory limit and its sandbox process was stopped")
@@ -408,9 +413,9 @@ export class ProcessPool implements SandboxPool {
    * ready process is never run again, whatever happened to it: a crash it caused (a V8 bug a tenant found)
    * must not run the tenant's code twice, nor hold the caller past its timeout and grace.
    */
-  async run(task: PoolTask, tenant: string): Promise<InvocationOutcome> {
-    const first = await this.runOnce(task, task.limits.timeout, tenant);
-    if (first.retryable) return (await this.runOnce(task, task.limits.timeout, tenant)).outcome;
+  async run(task: PoolTask, tenant: string, signal?: AbortSignal): Promise<InvocationOutcome> {
+    const first = await this.runOnce(task, task.limits.timeout, tenant, signal);
+    if (first.retryable && !signal?.aborted) return (await this.runOnce(task, task.limits.timeout, tenant, signal)).outcome;
     return first.outcome;
   }
 
@@ -445,7 +450,8 @@ export class ProcessPool implements SandboxPool {
     return proc;
   }
 
-  private async runOnce(task: PoolTask, timeoutMs: number, tenant: string): Promise<{ outcome: InvocationOutcome; retryable: boolean }> {
+  private async runOnce(task: PoolTask, timeoutMs: number, tenant: string, signal?: AbortSignal): Promise<{ outcome: InvocationOutcome; retryable: boolean }> {
+    if (signal?.aborted) return { outcome: failure("CANCELLED", CANCELLED_MESSAGE), retryable: false };
     const proc = this.take(tenant);
     const id = this.nextId++;
     let running!: Running;
@@ -455,9 +461,17 @@ export class ProcessPool implements SandboxPool {
       const { maxOutputBytes, maxLogBytes, maxToolCalls, maxToolArgBytes } = task.limits;
       const maxFrameBytes = Math.min(2 ** 31, JSON_GROWTH * (maxOutputBytes + maxLogBytes + maxToolArgBytes) + FRAME_ENVELOPE_BYTES);
       const hardStopMs = timeoutMs + this.options.hardStopGraceMs;
-      running = { id, invocationId: task.invocationId, maxOutputBytes, maxToolCalls, maxToolArgBytes, maxFrameBytes, maxLogBytes, timeoutMs, resolve, hardStop, stopped: false, toolCalls: 0, sent: false, sentAt: 0, hardStopMs };
+      running = { id, invocationId: task.invocationId, maxOutputBytes, maxToolCalls, maxToolArgBytes, maxFrameBytes, maxLogBytes, timeoutMs, resolve, hardStop, stopped: false, cancelled: false, toolCalls: 0, sent: false, sentAt: 0, hardStopMs };
       proc.running = running;
     });
+    // Cancelled: the process goes with the call (nothing else can stop code that runs no guard), a new one takes its place.
+    const cancel = () => {
+      if (proc.running !== running) return;
+      running.cancelled = true;
+      proc.kill();
+    };
+    signal?.addEventListener("abort", cancel, { once: true });
+    void outcome.finally(() => signal?.removeEventListener("abort", cancel));
     proc.refresh();
     // A process that said it is ready takes the call in this same turn (no wait on `ready`).
     const started = proc.isReady || (await proc.ready);

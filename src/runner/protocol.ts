@@ -169,6 +169,9 @@ export type WorkerProcessMessage =
   | { t: "tool"; request: ToolRequest };
 
 /** An outcome the pool itself decides (the sandbox never answered): no logs, no stats. */
+/** What a call cancelled while it ran ends with (CANCELLED; the pools' words). */
+export const CANCELLED_MESSAGE = "the call was cancelled while it ran: its signal was aborted";
+
 export function failedOutcome(code: ErrorInfo["code"], message: string, details?: Record<string, unknown>): InvocationOutcome {
   const error: ErrorInfo = { code, name: "RuntimeError", message };
   if (details) error.details = details;

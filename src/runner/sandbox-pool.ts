@@ -9,9 +9,10 @@ export interface SandboxPool {
   /**
    * Runs one invocation to its outcome. Never rejects: a worker that dies or must be stopped becomes an
    * outcome with a code. Stops the invocation at `task.limits.timeout`, and its worker that much plus
-   * `hardStopGraceMs` later if it did not stop.
+   * `hardStopGraceMs` later if it did not stop. `signal` aborted: the invocation ends CANCELLED (a sandbox
+   * process with it; a worker thread is asked to stop and terminated if it does not within the grace).
    */
-  run(task: PoolTask, tenant: string): Promise<InvocationOutcome>;
+  run(task: PoolTask, tenant: string, signal?: AbortSignal): Promise<InvocationOutcome>;
   /** Workers started now (busy or idle). */
   readonly workers: number;
   /** Ends every worker; resolves when they are gone. */

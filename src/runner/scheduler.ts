@@ -71,8 +71,13 @@ export class Scheduler {
     private readonly parkLanes = 0,
   ) {}
 
-  submit<T>(key: string, job: Job<T>): Promise<T> {
+  /**
+   * Runs the job when a lane is free. `signal`: aborted while the job waits, it leaves the queue and the
+   * promise rejects with CANCELLED (a job that started sees the signal itself).
+   */
+  submit<T>(key: string, job: Job<T>, signal?: AbortSignal): Promise<T> {
     if (this.closed) return Promise.reject(new RuntimeError("CLOSED", "the runtime is closed"));
+    if (signal?.aborted) return Promise.reject(new RuntimeError("CANCELLED", "the call was cancelled before it started"));
     const tenant = this.tenant(key);
     if (tenant.waiting.length === 0 && this.tenantHasRoom(tenant)) {
       if (this.hasRoom()) return this.start(tenant, job, false);
@@ -82,9 +87,28 @@ export class Scheduler {
       return Promise.reject(new RuntimeError("QUEUE_FULL", `the invocation queue is full (maxQueue ${this.maxQueue})`));
     }
     return new Promise<T>((resolve, reject) => {
-      tenant.waiting.push({ start: () => this.start(tenant, job, false).then(resolve, reject) });
+      const onAbort = () => {
+        const at = tenant.waiting.indexOf(entry);
+        if (at < 0) return;
+        tenant.waiting.splice(at, 1);
+        this.queued--;
+        if (tenant.waiting.length === 0) {
+          this.ring.splice(this.ring.indexOf(tenant), 1);
+          if (tenant.running === 0) this.tenants.delete(tenant.key);
+        }
+        if (this.running === 0 && this.queued === 0) this.notifyIdle();
+        reject(new RuntimeError("CANCELLED", "the call was cancelled while it waited for a worker"));
+      };
+      const entry: Queued = {
+        start: () => {
+          signal?.removeEventListener("abort", onAbort);
+          this.start(tenant, job, false).then(resolve, reject);
+        },
+      };
+      tenant.waiting.push(entry);
       this.queued++;
       if (tenant.waiting.length === 1) this.ring.push(tenant);
+      signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { EVENT_NAME } from "../registry/manifest.js";
 import { callerGate, callerOf } from "./caller-gate.js";
 import { resultStatus, sendOutcome } from "./http-replies.js";
@@ -53,17 +53,30 @@ const validateSchema = {
   },
 } as const;
 
+/**
+ * A signal aborted when the client goes away before its answer is written (the connection closed): its
+ * calls are cancelled and give their workers and slots back, instead of running to their timeout for nobody
+ * (and holding a shutdown's drain that long).
+ */
+function abortedOnDisconnect(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once("close", () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
 /** The tenant API (registered under /v1): every route is behind the caller gate, so every one needs a token. */
 export const tenantRoutes: FastifyPluginAsync<{ service: TenantService }> = async (api, { service }) => {
   await api.register(callerGate, { service });
 
   api.post<{ Body: RunBody }>("/run", { schema: { body: runSchema } }, async (request, reply) => {
-    const answer = await service.run(callerOf(request), request.body);
+    const answer = await service.run(callerOf(request), request.body, abortedOnDisconnect(reply));
     return sendOutcome(reply, answer, resultStatus(answer.result.error));
   });
 
   api.post<{ Body: { code: string; context?: unknown } }>("/execute", { schema: { body: executeSchema } }, async (request, reply) => {
-    const answer = await service.executeCode(callerOf(request), request.body.code, request.body.context);
+    const answer = await service.executeCode(callerOf(request), request.body.code, request.body.context, abortedOnDisconnect(reply));
     // A script names no module or function: one it requires and cannot have is its own failure (200), not a 404.
     const status = resultStatus(answer.result.error);
     return sendOutcome(reply, answer, status === 404 ? 200 : status);
@@ -88,7 +101,7 @@ export const tenantRoutes: FastifyPluginAsync<{ service: TenantService }> = asyn
         const queued = await service.emitQueued(callerOf(request), request.params.event, body.payload ?? null, body.context ?? null, key ?? null);
         return reply.code(202).send(queued);
       }
-      const answer = await service.emit(callerOf(request), request.params.event, body.payload ?? null, body.context);
+      const answer = await service.emit(callerOf(request), request.params.event, body.payload ?? null, body.context, abortedOnDisconnect(reply));
       // The first policy refusal among the handlers decides the status; every handler's result is in the body.
       const refused = answer.result.map((hook) => resultStatus(hook.error)).find((s) => s === 403 || s === 429);
       return sendOutcome(reply, { ...answer, result: { event: request.params.event, results: answer.result } }, refused ?? 200);

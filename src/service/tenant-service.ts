@@ -68,7 +68,7 @@ export interface UsageAnswer extends UsageReport {
 }
 
 /** The runtime's request fields an admitted execution starts from: the tenant's limits, folder and tool meta. */
-type ExecutionBase = ReturnType<typeof callLimits> & { folder: string; meta: unknown };
+type ExecutionBase = ReturnType<typeof callLimits> & { folder: string; meta: unknown; signal?: AbortSignal };
 
 /**
  * The multi-tenant service without its HTTP layer: who is calling (tokens), what they may do (tenant
@@ -130,17 +130,21 @@ export class TenantService {
     if (tenant.rateLimit) await this.parts.limiter.takeRate(`requests:${tenant.id}`, tenant.rateLimit);
   }
 
-  run(caller: Caller, body: RunBody): Promise<Outcome<ExecuteResult>> {
+  /** `signal`: aborted (the client went away), the call ends CANCELLED and gives its worker and slot back. */
+  run(caller: Caller, body: RunBody, signal?: AbortSignal): Promise<Outcome<ExecuteResult>> {
     const { file, funcName, args = [], context = null } = body;
-    return this.runAdmitted(caller, { kind: "run", file, funcName }, (base) =>
-      this.parts.runtimes.of(caller.tenant).execute({ ...base, file, funcName, args, context }),
+    return this.runAdmitted(
+      caller,
+      { kind: "run", file, funcName },
+      (base) => this.parts.runtimes.of(caller.tenant).execute({ ...base, file, funcName, args, context }),
+      signal,
     );
   }
 
-  executeCode(caller: Caller, code: string, context: unknown = null): Promise<Outcome<ExecuteResult>> {
+  executeCode(caller: Caller, code: string, context: unknown = null, signal?: AbortSignal): Promise<Outcome<ExecuteResult>> {
     this.checkCodeSize(caller.tenant, code);
     const codeHash = createHash("sha256").update(code).digest("hex");
-    return this.runAdmitted(caller, { kind: "execute", codeHash }, (base) => this.parts.runtimes.of(caller.tenant).executeCode({ ...base, code, context }));
+    return this.runAdmitted(caller, { kind: "execute", codeHash }, (base) => this.parts.runtimes.of(caller.tenant).executeCode({ ...base, code, context }), signal);
   }
 
   /**
@@ -148,7 +152,7 @@ export class TenantService {
    * the tenant has free slots (and the pool has workers). Handlers the pool refuses (queue full, closing)
    * cost nothing; when it refuses all of them the answer is a 503.
    */
-  async emit(caller: Caller, event: string, payload: unknown, context?: unknown): Promise<Outcome<HookResult[]>> {
+  async emit(caller: Caller, event: string, payload: unknown, context?: unknown, signal?: AbortSignal): Promise<Outcome<HookResult[]>> {
     const { tenant } = caller;
     const runtime = this.parts.runtimes.of(tenant);
     const folder = this.folderOf(tenant);
@@ -166,7 +170,7 @@ export class TenantService {
         let ran: { result: ExecuteResult; usage: ToolUsage };
         try {
           ran = await this.parts.tools.metered(caller, (meta) =>
-            runtime.execute({ ...callLimits(tenant.quotas), ...target, folder, args: [payload], context: context ?? null, meta }),
+            runtime.execute({ ...callLimits(tenant.quotas), ...target, folder, args: [payload], context: context ?? null, meta, ...(signal ? { signal } : {}) }),
           );
         } catch (error) {
           if (!(error instanceof RuntimeError)) throw error;
@@ -378,12 +382,19 @@ export class TenantService {
    * One admitted execution (a run or an inline script): the tenant's limits, the caller's tools, an audit
    * row; the answer carries the wait a refused tool call asked for.
    */
-  private async runAdmitted(caller: Caller, what: ExecutionSubject, execute: (base: ExecutionBase) => Promise<ExecuteResult>): Promise<Outcome<ExecuteResult>> {
+  private async runAdmitted(
+    caller: Caller,
+    what: ExecutionSubject,
+    execute: (base: ExecutionBase) => Promise<ExecuteResult>,
+    signal?: AbortSignal,
+  ): Promise<Outcome<ExecuteResult>> {
     const { tenant } = caller;
     // An engine known to be away refuses before anything runs: never a run whose audit row cannot be written.
     await this.parts.store.ready();
     return this.admission.admit(tenant, 1, async () => {
-      const { result, usage } = await this.parts.tools.metered(caller, (meta) => execute({ ...callLimits(tenant.quotas), folder: this.folderOf(tenant), meta }));
+      const { result, usage } = await this.parts.tools.metered(caller, (meta) =>
+        execute({ ...callLimits(tenant.quotas), folder: this.folderOf(tenant), meta, ...(signal ? { signal } : {}) }),
+      );
       // Refused before anything ran: no execution, no audit row; admission gives the quota back (a 400).
       if (result.error?.code === "INVALID_REQUEST") throw new RuntimeError("INVALID_REQUEST", result.error.message);
       await this.recorder.record(caller, what, result, usage);

@@ -1,0 +1,90 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanupTenants, makeRuntime, makeTenant } from "./helpers.js";
+
+/*
+ * A call's `signal` (RunRequest, CodeRequest, EmitOptions): aborted, a call still waiting for a worker
+ * leaves the queue and a running one is stopped with its worker; either way the result is CANCELLED, the
+ * worker's place is free at once, and the runtime goes on serving.
+ */
+afterAll(() => cleanupTenants());
+
+const FILES = {
+  "m.js": [
+    "exports.spin = () => { for (;;) {} };",
+    "exports.wait = () => new Promise(() => {});",
+    "exports.mark = async (name) => { await callTool('ran', name); return name; };",
+    "exports.ok = () => 'ok';",
+    "",
+  ].join("\n"),
+  "tenantbox.json": JSON.stringify({ hooks: { "order.created": ["m.js#spin", "m.js#wait"] } }),
+};
+
+const abortAfter = (ms: number) => AbortSignal.timeout(ms);
+
+for (const isolation of ["process", "thread"] as const) {
+  describe(`cancelling a call (isolation: ${isolation})`, () => {
+    it("a running call that runs no guard's way out (a loop, a promise that never settles) ends CANCELLED soon after the abort", async () => {
+      const rt = makeRuntime({ isolation, maxThreads: 1, timeout: 20_000 });
+      try {
+        const folder = makeTenant(FILES);
+        for (const funcName of ["spin", "wait"]) {
+          const started = performance.now();
+          const result = await rt.execute({ folder, file: "m.js", funcName, signal: abortAfter(300) });
+          const took = performance.now() - started;
+          expect(result.success).toBe(false);
+          expect(result.error?.code).toBe("CANCELLED");
+          // Long before its 20 s timeout (generous for a busy machine).
+          expect(took).toBeLessThan(8000);
+        }
+        // The worker's place was given back: the next call runs.
+        await expect(rt.run({ folder, file: "m.js", funcName: "ok" })).resolves.toBe("ok");
+      } finally {
+        await rt.close();
+      }
+    });
+  });
+}
+
+describe("cancelling calls that have not started", () => {
+  it("a queued call leaves the queue and never runs; an aborted signal runs nothing", async () => {
+    const ran: unknown[] = [];
+    const rt = makeRuntime({ maxThreads: 1, timeout: 20_000, toolHandler: (_name, args) => (ran.push(args), null) });
+    try {
+      const folder = makeTenant(FILES);
+      const holder = new AbortController();
+      const busy = rt.execute({ folder, file: "m.js", funcName: "spin", signal: holder.signal });
+      while (rt.load().running === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const queued = new AbortController();
+      const waiting = rt.execute({ folder, file: "m.js", funcName: "mark", args: ["queued"], signal: queued.signal });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(rt.load().queued).toBe(1);
+      queued.abort();
+      const cancelled = await waiting;
+      expect(cancelled.success).toBe(false);
+      expect(cancelled.error).toMatchObject({ code: "CANCELLED", message: expect.stringMatching(/waited for a worker/) });
+      expect(rt.load().queued).toBe(0);
+      holder.abort();
+      expect((await busy).error?.code).toBe("CANCELLED");
+      // Already aborted: nothing runs.
+      const early = await rt.execute({ folder, file: "m.js", funcName: "mark", args: ["early"], signal: AbortSignal.abort() });
+      expect(early.error?.code).toBe("CANCELLED");
+      await expect(rt.run({ folder, file: "m.js", funcName: "mark", args: ["after"] })).resolves.toBe("after");
+      expect(ran).toEqual(["after"]);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it("emit() passes the signal to every handler; a signal that is not an AbortSignal is INVALID_REQUEST", async () => {
+    const rt = makeRuntime({ maxThreads: 2, timeout: 20_000 });
+    try {
+      const folder = makeTenant(FILES);
+      const results = await rt.emit("order.created", {}, { folder, signal: abortAfter(300) });
+      expect(results.map((r) => r.error?.code)).toEqual(["CANCELLED", "CANCELLED"]);
+      const bad = await rt.execute({ folder, file: "m.js", funcName: "ok", signal: { aborted: false } as unknown as AbortSignal });
+      expect(bad.error).toMatchObject({ code: "INVALID_REQUEST", message: "signal must be an AbortSignal" });
+    } finally {
+      await rt.close();
+    }
+  });
+});
