@@ -309,8 +309,18 @@ describe("how a call ends", () => {
         "exports.num = () => { throw 42; };",
         "exports.rejected = () => Promise.reject(new RangeError('rejected here'));",
         "exports.asyncThrow = async () => { await null; throw new SyntaxError('async syntax'); };",
+        "exports.obj = () => { throw { code: 42, reason: 'x'.repeat(100), nested: { a: 1 }, list: [1] }; };",
+        "exports.arr = () => { throw [1, 'two', null]; };",
+        "exports.many = () => { const o = {}; for (let i = 0; i < 100000; i++) o['k' + i] = i; throw o; };",
       ].join("\n"),
     });
+    // A thrown object or array says what it was, one level deep and bounded.
+    const obj = await expectCode(runtime, { folder, file: "e.js", funcName: "obj" }, "RUNTIME_ERROR");
+    expect(obj.message).toBe(`Uncaught {"code":42,"reason":"${"x".repeat(60)}…","nested":{…},"list":[…]}`);
+    expect((await expectCode(runtime, { folder, file: "e.js", funcName: "arr" }, "RUNTIME_ERROR")).message).toBe('Uncaught [1,"two",null]');
+    expect((await expectCode(runtime, { folder, file: "e.js", funcName: "many" }, "RUNTIME_ERROR")).message).toBe(
+      'Uncaught {"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,…}',
+    );
     expect((await expectCode(runtime, { folder, file: "e.js", funcName: "str" }, "RUNTIME_ERROR")).message).toContain("plain string");
     await expectCode(runtime, { folder, file: "e.js", funcName: "nul" }, "RUNTIME_ERROR");
     expect((await expectCode(runtime, { folder, file: "e.js", funcName: "num" }, "RUNTIME_ERROR")).message).toContain("42");

@@ -329,6 +329,12 @@ describe.each(ENGINES)("the HTTP API (one server, many tenants) on $engine", ({ 
         expect(reply.body.error.message).toMatch(/outside the tenant folder/);
         expect(reply.body.success).toBeUndefined(); // not an execution report
       }
+      // Paths that resolve to no file of the folder: the folder itself, or a file with a trailing slash (Node refuses "./m.js/").
+      for (const file of [".", "./", "lib/..", "m.js/"]) {
+        const reply = await post("/v1/run", { file, funcName: "hello" });
+        expectError(reply, 400, "INVALID_REQUEST", hostPaths);
+        expect(reply.body.error.message).toMatch(/does not name a file in the tenant folder/);
+      }
       const after = await usage("acme");
       expect(after.executions.used).toBe(before.executions.used);
       expect((await server.service.auditLog({ tenant: "acme" })).length).toBe(rows);

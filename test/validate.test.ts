@@ -105,6 +105,15 @@ describe("code generation and dynamic loading", () => {
     expect(issue!.location).toEqual({ line: 1, column: 19 });
   });
 
+  it("a .json file is checked as JSON, as the runtime loads it", async () => {
+    expect(await check('{ "a": [1, 2] }', { filename: "data.json" })).toEqual({ valid: true, issues: [] });
+    const word = await check("x", { filename: "data.json" });
+    expect(word.valid).toBe(false);
+    expect(word.issues[0]).toMatchObject({ rule: "syntax", message: expect.stringMatching(/^invalid JSON/), location: { line: 1, column: 1 } });
+    const broken = await check('{\n  "a": 1,\n  bad\n}', { filename: "DATA.JSON" });
+    expect(broken.issues[0]).toMatchObject({ rule: "syntax", location: { line: 3, column: 3 } });
+  });
+
   it("require in an ES module is refused", async () => {
     const result = await check("export const f = () => require('./x.js');", { filename: "m.mjs" });
     expect(result.valid).toBe(false);

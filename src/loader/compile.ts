@@ -146,6 +146,15 @@ export function compile(input: CompileInput): CompiledVersion {
 }
 
 export function check(input: CheckInput): ValidationResult {
+  // A JSON module is data: checked as the runtime loads it (compileModule), not as JavaScript.
+  if (input.kind === "module" && input.extension === ".json") {
+    try {
+      JSON.parse(input.code);
+      return { valid: true, issues: [] };
+    } catch (error) {
+      return { valid: false, issues: [clipIssue(invalidJsonIssue(input.code, error))] };
+    }
+  }
   const result = input.kind === "script" ? checkInlineScript(input.code, input.securityLevel) : checkModule(input.code, input.extension, input.securityLevel).result;
   return { valid: result.valid, issues: limitIssues(result.issues).map(clipIssue) };
 }

@@ -320,6 +320,10 @@ export function checkEntryPath(realFolder: string, file: string): string {
   if ((candidate !== realFolder && !candidate.startsWith(realFolder + path.sep)) || isReservedId(path.relative(realFolder, candidate))) {
     throw new RuntimeError("INVALID_REQUEST", `file "${clipText(file, MAX_QUOTED_TEXT)}" is outside the tenant folder`);
   }
+  // path.resolve drops a trailing slash ("a.js/" would run a.js, where Node refuses it) and "." is the folder.
+  if (candidate === realFolder || file.endsWith("/") || file.endsWith(path.sep)) {
+    throw new RuntimeError("INVALID_REQUEST", `file "${clipText(file, MAX_QUOTED_TEXT)}" does not name a file in the tenant folder`);
+  }
   return candidate;
 }
 

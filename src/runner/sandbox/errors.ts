@@ -47,6 +47,27 @@ export function installErrors(
     return text.length > MAX_MESSAGE ? P.StringPrototypeSlice(text, 0, MAX_MESSAGE) + "…" : text;
   }
 
+  /** One level of a thrown non-Error object, bounded: `{"code":42,"detail":{…}}`, `[1,"a",…]`. */
+  function preview(value: object): string {
+    const short = (item: unknown): string => {
+      if (typeof item === "string") return P.JSONStringify(item.length > 60 ? P.StringPrototypeSlice(item, 0, 60) + "…" : item);
+      if (item === null || typeof item === "number" || typeof item === "boolean" || typeof item === "undefined") return P.String(item);
+      if (typeof item === "function") return "[Function]";
+      if (typeof item === "object") return P.ArrayIsArray(item) ? "[…]" : "{…}";
+      return typeof item;
+    };
+    if (typeof value === "function") return "[Function]";
+    const parts: string[] = [];
+    if (P.ArrayIsArray(value)) {
+      const items = value as unknown[];
+      for (let i = 0; i < items.length && i < 8; i++) parts[parts.length] = short(items[i]);
+      return "[" + P.ArrayPrototypeJoin(parts, ",") + (items.length > 8 ? ",…" : "") + "]";
+    }
+    const keys = P.ObjectKeys(value);
+    for (let i = 0; i < keys.length && i < 8; i++) parts[parts.length] = short(keys[i]) + ":" + short((value as Record<string, unknown>)[keys[i]!]);
+    return "{" + P.ArrayPrototypeJoin(parts, ",") + (keys.length > 8 ? ",…" : "") + "}";
+  }
+
   /** Reads a thrown value into plain data. Getters and toString run here, inside the time limit. */
   function describe(thrown: unknown): SandboxErrorInfo {
     const info: SandboxErrorInfo = P.ObjectCreate(null);
@@ -61,8 +82,9 @@ export function installErrors(
         const name = record.name;
         const message = record.message;
         info.name = clip(P.String(name === undefined ? "Error" : name));
-        info.message = clip(P.String(message === undefined ? "" : message));
         const stack = record.stack;
+        // A thrown plain object or array (`throw { code: 42 }`) has no message: say what was thrown, as a string throw does.
+        info.message = clip(message !== undefined ? P.String(message) : typeof stack === "string" ? "" : "Uncaught " + preview(thrown));
         if (typeof stack === "string") {
           const details = P.ObjectCreate(null);
           details.stack = clip(stack);
