@@ -93,6 +93,33 @@ describe("the transform keeps ES semantics", () => {
     await expect(runtime.run({ folder, file: "t.cjs", funcName: "f" })).resolves.toEqual([5, 6, -1, true, 0, "no", 7]);
   });
 
+  it("a library ES module's import.meta is an object of its own (where the module lies); a tenant module's is refused", async () => {
+    const folder = makeTenant({
+      "node_modules/metapkg/package.json": JSON.stringify({ name: "metapkg", type: "module", exports: "./lib/index.js" }),
+      "node_modules/metapkg/lib/index.js": [
+        'import { createRequire } from "module";',
+        "let optional = 'loaded';",
+        // cbor-x and msgpackr probe an optional native module this way.
+        'try { createRequire(import.meta.url)("native-extra"); } catch (e) { optional = e.code; }',
+        "const meta = import.meta;",
+        "export const where = () => [meta.url, meta.filename, meta.dirname, Object.getPrototypeOf(meta), new URL('./data.json', import.meta.url).pathname, optional, meta === import.meta];",
+        "",
+      ].join("\n"),
+      "t.mjs": "import { where } from 'metapkg';\nexport const f = () => where();\n",
+      "own.mjs": "export const f = () => import.meta.url;\n",
+    });
+    await expect(runtime.run({ folder, file: "t.mjs", funcName: "f" })).resolves.toEqual([
+      "file:///node_modules/metapkg/lib/index.js",
+      "/node_modules/metapkg/lib/index.js",
+      "/node_modules/metapkg/lib",
+      null,
+      "/node_modules/metapkg/lib/data.json",
+      "MODULE_NOT_FOUND",
+      true,
+    ]);
+    await expect(runtime.run({ folder, file: "own.mjs", funcName: "f" })).rejects.toMatchObject({ code: "VALIDATION_ERROR", message: expect.stringMatching(/import\.meta/) });
+  });
+
   it("an imported function called directly or as a tag has no `this`; namespaces are sealed modules", async () => {
     const folder = makeTenant({
       "d.mjs": "export function g() { return this === undefined ? 'undef' : typeof this; }\n",

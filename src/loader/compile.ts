@@ -100,6 +100,7 @@ export function compileModule(
     transformed = transformModule(checked.parsed, {
       countIterations: options.countIterations,
       library: profile !== "tenant",
+      moduleId: id,
       firstLineColumnShift: options.firstLineColumnShift ?? 0,
     });
   } catch (error) {

@@ -19,6 +19,7 @@ const RELAXED: Partial<Record<RuleId, string>> = {
   "no-eval": "code generation from strings is off in the realm: eval throws an EvalError the library can catch",
   "no-function-constructor": "code generation from strings is off in the realm: Function(...) throws an EvalError the library can catch",
   "no-proto": "every intrinsic prototype is frozen; __proto__ only rewires the library's own objects",
+  "no-import-meta": "the transform gives a library ES module's import.meta a plain object of its own (where the module lies in the tenant folder), nothing of the host's",
 };
 
 /**

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type * as acorn from "acorn";
+import * as walk from "acorn-walk";
 import MagicString from "magic-string";
 import { routeFunctionConstructor, scopeWithStatements } from "./code-generation.js";
 import { patternNames, rewriteImportReferences } from "./live-bindings.js";
@@ -397,6 +398,32 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
   return { header, specifiers };
 }
 
+/** The name a library ES module's `import.meta` becomes. */
+const IMPORT_META = "__tenantbox_import_meta";
+
+/**
+ * A library ES module's `import.meta` (cbor-x and msgpackr load through `createRequire(import.meta.url)`): each
+ * becomes a plain object of the module instance, made fresh with it, that says where the module lies in the
+ * tenant folder (its root is "/", as for `require.resolve`) and nothing of the host's module system. Returns
+ * its declaration, or "" when the module does not use it.
+ */
+function importMetaOf(parsed: ParsedModule, s: MagicString, moduleId: string): string {
+  if (!/\bimport\s*\.\s*meta\b/.test(parsed.code)) return "";
+  let used = false;
+  walk.simple(parsed.ast, {
+    MetaProperty(node) {
+      if (node.meta.name !== "import") return;
+      s.overwrite(node.start, node.end, IMPORT_META, { contentOnly: true });
+      used = true;
+    },
+  });
+  if (!used) return "";
+  const filename = "/" + moduleId;
+  const dirname = filename.slice(0, filename.lastIndexOf("/")) || "/";
+  // A literal: no global is read (the module may bind `Object` itself), and the prototype is null as Node's is.
+  return `const ${IMPORT_META} = { __proto__: null, url: ${JSON.stringify("file://" + encodeURI(filename))}, filename: ${JSON.stringify(filename)}, dirname: ${JSON.stringify(dirname)} };`;
+}
+
 /**
  * Turns a validated module into the function the sandbox runs, with the map of the tenant positions it
  * moved. `countIterations`: its loops count against maxIterations (the runtime has it on); `library`: its
@@ -407,7 +434,7 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
  */
 export function transformModule(
   parsed: ParsedModule,
-  options: { countIterations: boolean; library?: boolean; generated?: boolean; firstLineColumnShift?: number },
+  options: { countIterations: boolean; library?: boolean; generated?: boolean; firstLineColumnShift?: number; moduleId?: string },
 ): TransformedModule {
   const s = new MagicString(parsed.code);
   const requires = parsed.format === "cjs" ? new Set<string>() : undefined;
@@ -426,7 +453,9 @@ export function transformModule(
   } else {
     const esm = transformEsm(parsed, s);
     specifiers = esm.specifiers;
-    wrapper = `${ESM_HEAD}${guards.params}) {"use strict";${esm.header}${topLevel}\n${s.toString()}\n})`;
+    // Validation refuses import.meta in a tenant's own modules; a library's gets an object of its own.
+    const meta = options.library ? importMetaOf(parsed, s, options.moduleId ?? "") : "";
+    wrapper = `${ESM_HEAD}${guards.params}) {"use strict";${esm.header}${meta}${topLevel}\n${s.toString()}\n})`;
   }
   if (options.generated) return { guardSuffix: guards.suffix, wrapper, specifiers };
   return { guardSuffix: guards.suffix, wrapper: withPositionMap(wrapper, positionMapOf(s, parsed.lineShift, options.firstLineColumnShift ?? 0)), specifiers };
