@@ -14,6 +14,7 @@ const FILES = {
     "exports.wait = () => new Promise(() => {});",
     "exports.mark = async (name) => { await callTool('ran', name); return name; };",
     "exports.ok = () => 'ok';",
+    "exports.busy = (ms) => { const end = Date.now() + ms; while (Date.now() < end); return 'busy done'; };",
     "",
   ].join("\n"),
   "tenantbox.json": JSON.stringify({ hooks: { "order.created": ["m.js#spin", "m.js#wait"] } }),
@@ -44,6 +45,34 @@ for (const isolation of ["process", "thread"] as const) {
     });
   });
 }
+
+describe("a call cancelled as it ends (review finding)", () => {
+  it("the process it was killed in is never handed the next call, which runs (another tenant's, here)", async () => {
+    const rt = makeRuntime({ isolation: "process", maxThreads: 1, minThreads: 1, timeout: 5000 });
+    try {
+      const folder = makeTenant(FILES);
+      const other = makeTenant(FILES);
+      await rt.run({ folder, file: "m.js", funcName: "ok" });
+      const block = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      for (let round = 0; round < 4; round++) {
+        const caller = new AbortController();
+        const a = rt.execute({ folder, file: "m.js", funcName: "busy", args: [50], signal: caller.signal });
+        const b = rt.execute({ folder: other, file: "m.js", funcName: "ok" });
+        while (rt.load().running === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        // The host's thread is held while A finishes: its result waits in the socket when A is cancelled.
+        block(300);
+        caller.abort();
+        const [ra, rb] = await Promise.all([a, b]);
+        expect(ra.success || ra.error?.code === "CANCELLED").toBe(true);
+        expect(rb.error, JSON.stringify(rb.error)).toBeUndefined();
+        expect(rb.value).toBe("ok");
+      }
+    } finally {
+      await rt.close();
+    }
+  });
+});
 
 describe("cancelling calls that have not started", () => {
   it("a queued call leaves the queue and never runs; an aborted signal runs nothing", async () => {

@@ -58,7 +58,7 @@ describe("FrameChannel", () => {
     expect(writes).toHaveLength(1);
     const other = feedable();
     const got: unknown[] = [];
-    new FrameChannel(other, () => 1024, (m) => got.push(m), (why) => got.push(`broken: ${why}`), Infinity, (key, text) => got.push([key, text]));
+    new FrameChannel(other, () => 1024, (m) => got.push(m), (why) => got.push(`broken: ${why}`), undefined, (key, text) => got.push([key, text]));
     other.push(Buffer.concat(writes[0]!));
     await settled();
     expect(got).toEqual([["hash-1", "exports.x = 1;"], { t: "run", id: 1 }]);
@@ -155,7 +155,7 @@ describe("FrameChannel nesting", () => {
   it("refuses a frame nested deeper than allowed before parsing it (strings with brackets are not nesting)", async () => {
     const stream = feedable();
     const got: unknown[] = [];
-    new FrameChannel(stream, () => 64 * 1024 * 1024, (m) => got.push(m), (why) => got.push(`broken: ${why}`), 32);
+    new FrameChannel(stream, () => 64 * 1024 * 1024, (m) => got.push(m), (why) => got.push(`broken: ${why}`), { maxDepth: 32, maxValues: () => Infinity });
     stream.push(frame(JSON.stringify({ text: "[[[[{{{{".repeat(100), nested: [[[1]]] })));
     await settled();
     expect(got).toEqual([{ text: "[[[[{{{{".repeat(100), nested: [[[1]]] }]);
@@ -163,6 +163,25 @@ describe("FrameChannel nesting", () => {
     stream.push(frame("[".repeat(2_000_000) + "]".repeat(2_000_000)));
     await settled();
     expect(got[1]).toBe("broken: a frame nested too deeply");
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe("FrameChannel values", () => {
+  it("refuses a frame of more values than allowed now before parsing it (a flat array of empty arrays)", async () => {
+    const stream = feedable();
+    const got: unknown[] = [];
+    let allowed = 200;
+    new FrameChannel(stream, () => 64 * 1024 * 1024, (m) => got.push(m), (why) => got.push(`broken: ${why}`), { maxDepth: 32, maxValues: () => allowed });
+    stream.push(frame(JSON.stringify({ t: "ready", logs: Array(40).fill({ level: "log", message: "a,b,[c]" }) })));
+    await settled();
+    // 40 entries of two strings: about 3 values each, brackets and commas inside strings not counted.
+    expect(got).toEqual([{ t: "ready", logs: Array(40).fill({ level: "log", message: "a,b,[c]" }) }]);
+    allowed = 1024;
+    const started = performance.now();
+    stream.push(frame(JSON.stringify({ t: "ready", pad: Array(2_000_000).fill([]) })));
+    await settled();
+    expect(got[1]).toBe("broken: a frame with more values than a message may hold");
     expect(performance.now() - started).toBeLessThan(1000);
   });
 });

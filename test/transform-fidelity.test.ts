@@ -84,13 +84,23 @@ describe("the transform keeps ES semantics", () => {
         "let threw = 'no'",
         "try { globalThis.Function = null } catch (e) { threw = e.name }",
         "const after = new globalThis.Function('return 7')()",
-        "module.exports = () => [add(2, 3), mul(2, 3), sub(2, 3), same, called, threw, after]",
+        // A loop body that is one statement gets braces and a guard at the same offset as the routing.
+        "let looped = 0",
+        "for (var i = 0; i < 2; i++) looped += globalThis.Function('return 1')()",
+        "do looped += global.Function('return 10')(); while (0)",
+        // Write targets stay writes (a pattern's, a deletion through ?.).
+        "const o = { a: 1 }",
+        "let pattern = 'no'",
+        "try { ({ a: globalThis.Function } = o) } catch (e) { pattern = e.name }",
+        "try { ({ ...globalThis.Function } = o) } catch (e) { pattern += e.name }",
+        "const deleted = [delete globalThis?.Function, typeof globalThis.Function]",
+        "module.exports = () => [add(2, 3), mul(2, 3), sub(2, 3), same, called, threw, after, looped, pattern, deleted]",
         "",
       ].join("\n")),
       "t.cjs": "const g = require('globalfn'); exports.f = () => g();\n",
     });
     // `globalThis.Function = null` stays a write: to a read-only global, which sloppy code ignores.
-    await expect(runtime.run({ folder, file: "t.cjs", funcName: "f" })).resolves.toEqual([5, 6, -1, true, 0, "no", 7]);
+    await expect(runtime.run({ folder, file: "t.cjs", funcName: "f" })).resolves.toEqual([5, 6, -1, true, 0, "no", 7, 12, "no", [false, "function"]]);
   });
 
   it("a library ES module's import.meta is an object of its own (where the module lies); a tenant module's is refused", async () => {

@@ -36,9 +36,10 @@ const GLOBAL_OBJECT_NAMES: ReadonlySet<string> = new Set(["globalThis", "global"
  */
 export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, code: string): void {
   if (!/\bFunction\b/.test(code)) return;
+  // Innermost of whatever else is inserted at the same offsets (a loop body's braces and guard, put there first).
   const route = (node: acorn.Node, ancestors: readonly acorn.Node[]) => {
-    s.prependRight(node.start, `${startsListedStatement(node, ancestors) ? ";" : ""}(${FUNCTION_ROUTER}(`);
-    s.appendLeft(node.end, "))");
+    s.appendRight(node.start, `${startsListedStatement(node, ancestors) ? ";" : ""}(${FUNCTION_ROUTER}(`);
+    s.prependLeft(node.end, "))");
   };
   walk.ancestor(ast, {
     Identifier(node, _state, ancestors) {
@@ -62,8 +63,13 @@ export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, cod
 
 /** Whether a member expression is written to (assigned, updated, deleted, a loop's or a pattern's target): left as it is. */
 function isWriteTarget(node: acorn.Node, ancestors: readonly acorn.Node[]): boolean {
-  const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined;
+  // Through `(...)` and `?.` chains: `delete globalThis?.Function` deletes.
+  let at = ancestors.length - 2;
+  let child = node;
+  while (at >= 0 && ((ancestors[at] as acorn.AnyNode).type === "ChainExpression" || (ancestors[at] as acorn.AnyNode).type === "ParenthesizedExpression")) child = ancestors[at--]!;
+  const parent = ancestors[at] as acorn.AnyNode | undefined;
   if (!parent) return false;
+  node = child;
   switch (parent.type) {
     case "AssignmentExpression":
     case "ForInStatement":
@@ -76,10 +82,12 @@ function isWriteTarget(node: acorn.Node, ancestors: readonly acorn.Node[]): bool
     case "AssignmentPattern":
       return parent.left === node;
     case "ArrayPattern":
+    case "ObjectPattern":
     case "RestElement":
+      // acorn-walk visits an object pattern's values and rest arguments with the pattern as their parent.
       return true;
     case "Property":
-      return parent.value === node && (ancestors[ancestors.length - 3] as acorn.AnyNode | undefined)?.type === "ObjectPattern";
+      return parent.value === node && (ancestors[at - 1] as acorn.AnyNode | undefined)?.type === "ObjectPattern";
     default:
       return false;
   }

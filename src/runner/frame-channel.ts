@@ -1,5 +1,5 @@
 import type { Duplex } from "node:stream";
-import { jsonNestedWithin } from "../json-depth.js";
+import { jsonShapeProblem } from "../json-depth.js";
 
 /** Bytes of a frame's length header (big-endian). */
 const HEADER = 4;
@@ -26,8 +26,11 @@ export class FrameChannel {
     private readonly maxInbound: () => number,
     private readonly onMessage: (message: unknown) => void,
     private readonly onBroken: (why: string) => void,
-    /** How deeply the other side's JSON may nest: checked in one pass before it is parsed (JSON.parse of two million nested arrays took 450 ms). */
-    private readonly maxDepth = Infinity,
+    /**
+     * How deeply the other side's JSON may nest, and how many values it may hold now: checked in one pass before
+     * it is parsed (JSON.parse of two million nested arrays took 450 ms; of 19 MiB of flat empty arrays, 1 s).
+     */
+    private readonly shape: { maxDepth: number; maxValues: () => number } = { maxDepth: Infinity, maxValues: () => Infinity },
     /** Blobs from the other side; without it, a blob breaks the channel. */
     private readonly onBlob?: (key: string, text: string) => void,
   ) {
@@ -99,7 +102,9 @@ export class FrameChannel {
       }
       // Decoded once: the nesting check and the parse read the same text.
       const text = body.toString("utf8");
-      if (this.maxDepth !== Infinity && !jsonNestedWithin(text, this.maxDepth)) return this.fail("a frame nested too deeply");
+      const problem = jsonShapeProblem(text, this.shape.maxDepth, this.shape.maxValues());
+      if (problem === "depth") return this.fail("a frame nested too deeply");
+      if (problem === "values") return this.fail("a frame with more values than a message may hold");
       let message: unknown;
       try {
         message = JSON.parse(text);

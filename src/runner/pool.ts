@@ -68,14 +68,16 @@ export class WorkerPool implements SandboxPool {
     const abort = new AbortController();
     // A little after the worker's own deadline, so the worker's clean TIMEOUT normally wins.
     const softStop = setTimeout(() => Atomics.store(this.stopFlags, slot, task.invocationId), timeoutMs + 10);
+    const hardStopAt = performance.now() + timeoutMs + this.hardStopGraceMs;
     let hardStop = setTimeout(() => abort.abort(), timeoutMs + this.hardStopGraceMs);
-    // Cancelled: the stop flag now (the guards end the call), the worker terminated if it is still running after the grace.
+    // Cancelled: the stop flag now (the guards end the call), the worker terminated if it is still running after
+    // the grace (or at its own hard stop, if that comes first).
     let cancelled = false;
     const cancel = () => {
       cancelled = true;
       Atomics.store(this.stopFlags, slot, task.invocationId);
       clearTimeout(hardStop);
-      hardStop = setTimeout(() => abort.abort(), this.hardStopGraceMs);
+      hardStop = setTimeout(() => abort.abort(), Math.max(0, Math.min(hardStopAt, performance.now() + this.hardStopGraceMs) - performance.now()));
     };
     signal?.addEventListener("abort", cancel, { once: true });
     try {

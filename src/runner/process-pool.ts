@@ -58,6 +58,19 @@ function logsWithin(logs: readonly { message: string }[], maxLogBytes: number): 
   return bytes <= maxLogBytes + MARKER_SLACK;
 }
 
+/** JSON values (arrays, objects, items) in anything but a result's logs: the envelope, stats, an error, a tool request. */
+const IDLE_MESSAGE_VALUES = 1024;
+
+/**
+ * How many JSON values a message may hold while a call runs: its logs (at most one entry per 16 bytes of
+ * maxLogBytes, as logsWithin counts them, each an object of two strings) and the rest. The value itself and
+ * tool arguments are strings inside the message. A compromised process's frame of 19 MiB of flat empty
+ * arrays took the host 1 s to parse: past this it is not parsed, and the process is stopped.
+ */
+function messageValuesWithin(maxLogBytes: number): number {
+  return 4 * (Math.floor(maxLogBytes / 16) + 2) + IDLE_MESSAGE_VALUES;
+}
+
 /** Every live sandbox process: if the runtime's process exits, none of them stays behind. */
 const liveChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -112,6 +125,11 @@ class WorkerProcess {
   isReady = false;
   running: Running | undefined;
   exited = false;
+  /**
+   * Sent SIGKILL (a hard stop, a cancelled call, a broken protocol): `exited` comes with the exit event, later;
+   * until then the process must not be handed another call (its result may already be on its way).
+   */
+  killed = false;
   /** Said after its last call that it cannot promise the next one its whole memory limit: never reused. */
   retiring = false;
   /** With processPerTenant: the tenant (folder) this process serves, from its first call on. */
@@ -148,6 +166,7 @@ class WorkerProcess {
       const message = checkWorkerMessage(raw);
       if (!message) return this.stop("a message the protocol does not have");
       if (message.t === "ready") {
+        if (this.isReady) return this.stop("said it was ready twice");
         this.isReady = true;
         readyNow(true);
       } else if (message.t === "result") {
@@ -179,7 +198,10 @@ class WorkerProcess {
         options.onToolRequest(message.request, (reply) => this.send({ t: "tool-reply", reply }));
       }
     };
-    this.channel = new FrameChannel(this.socket, () => this.running?.maxFrameBytes ?? IDLE_FRAME_BYTES, onMessage, (why) => this.stop(why), MAX_MESSAGE_DEPTH);
+    this.channel = new FrameChannel(this.socket, () => this.running?.maxFrameBytes ?? IDLE_FRAME_BYTES, onMessage, (why) => this.stop(why), {
+      maxDepth: MAX_MESSAGE_DEPTH,
+      maxValues: () => (this.running ? messageValuesWithin(this.running.maxLogBytes) : IDLE_MESSAGE_VALUES),
+    });
     this.child.on("error", () => {});
     this.child.on("exit", (code, exitSignal) => {
       this.exited = true;
@@ -335,6 +357,7 @@ class WorkerProcess {
   }
 
   kill(): void {
+    this.killed = true;
     if (!this.exited) this.child.kill("SIGKILL");
   }
 
@@ -428,12 +451,12 @@ export class ProcessPool implements SandboxPool {
   private take(tenant: string): WorkerProcess {
     if (!this.options.processPerTenant) {
       let proc = this.idle.pop();
-      while (proc && proc.exited) proc = this.idle.pop();
+      while (proc && (proc.exited || proc.killed)) proc = this.idle.pop();
       return proc ?? this.spawn();
     }
     for (let i = this.idle.length - 1; i >= 0; i--) {
       const proc = this.idle[i]!;
-      if (proc.exited || (proc.tenant !== undefined && proc.tenant !== tenant)) continue;
+      if (proc.exited || proc.killed || (proc.tenant !== undefined && proc.tenant !== tenant)) continue;
       this.idle.splice(i, 1);
       proc.tenant = tenant;
       return proc;
@@ -488,7 +511,7 @@ export class ProcessPool implements SandboxPool {
       // Its heap keeps more than the next call can be denied: a fresh process takes its place.
       proc.retire();
       this.makeIdle(this.spawn());
-    } else if (!proc.exited) this.makeIdle(proc);
+    } else if (!proc.exited && !proc.killed) this.makeIdle(proc);
     return { outcome: result, retryable: false };
   }
 

@@ -107,7 +107,7 @@ const channel = new FrameChannel(
   () => MAX_HOST_FRAME_BYTES,
   (message) => onMessage(message as HostToWorkerMessage),
   () => process.exit(70),
-  Infinity,
+  undefined,
   (hash, text) => arriving.set(hash, text),
 );
 const send = (message: WorkerProcessMessage) => channel.send(message);
