@@ -10,6 +10,7 @@ import type { Primordials } from "./primordials.js";
  */
 export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknown[], trustedGetters: WeakMap<object, true>) {
   const ReflectOwnKeys = Reflect.ownKeys;
+  const ReflectDeleteProperty = Reflect.deleteProperty;
   const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
   const ObjectIsExtensible = Object.isExtensible;
 
@@ -183,7 +184,7 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
         kept++;
         continue;
       }
-      if (!Reflect.deleteProperty(g, key)) return false;
+      if (!ReflectDeleteProperty(g, key)) return false;
     }
     return kept === baselineCount && ObjectIsExtensible(g) && proto(g) === globalProto;
   }

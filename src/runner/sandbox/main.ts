@@ -59,6 +59,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     overrides: Record<string, unknown>;
     /** What every module wrapper of this invocation takes (transform.ts Guards.params). */
     guards: unknown[];
+    /** The invocation's own `Reflect`, made when first read. */
+    reflect: object | undefined;
   }
   let inv: Invocation | null = null;
 
@@ -292,11 +294,33 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     enumerable: true,
   });
 
+  // `Reflect` as Node has it, an ordinary object code may add to (reflect-metadata defines Reflect.metadata,
+  // Reflect.getMetadata, ... for class-transformer, class-validator, inversify): each invocation gets its own,
+  // made when first read, whose methods are the frozen intrinsics; the realm's own Reflect is frozen with the
+  // rest (hardenRealm's `hidden`) and what one call added is gone with its copy. The realm's code never reads
+  // the global Reflect after this: it took what it needs before.
+  const intrinsicReflect = g.Reflect as unknown as Record<PropertyKey, unknown>;
+  const reflectKeys = Reflect.ownKeys(intrinsicReflect);
+  const reflectDescriptors: PropertyDescriptor[] = [];
+  for (let i = 0; i < reflectKeys.length; i++) reflectDescriptors[i] = Object.getOwnPropertyDescriptor(intrinsicReflect, reflectKeys[i]!)!;
+  const reflectCopy = (): object => {
+    const copy = {};
+    for (let i = 0; i < reflectKeys.length; i++) P.ObjectDefineProperty(copy, reflectKeys[i]!, reflectDescriptors[i]!);
+    return copy;
+  };
+  P.ObjectDefineProperty(g, "Reflect", {
+    get: function () {
+      if (inv === null) return intrinsicReflect;
+      return (inv.reflect ??= reflectCopy());
+    },
+    enumerable: false,
+  });
+
   const symbols = installSymbolRegistry(g, P);
   /** Calls up to this long (ms) leave their realm for the next call if its global verifies (end()). */
   const VERIFIED_CALL_MS = 100;
 
-  const { resetGlobal } = hardenRealm(g, P, [timers.Timeout], trustedGetters);
+  const { resetGlobal } = hardenRealm(g, P, [timers.Timeout, intrinsicReflect], trustedGetters);
   booting = false;
 
   return {
@@ -319,6 +343,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       state.context = deepFreeze(P.JSONParse(contextJson));
       state.started = false;
       state.settled = false;
+      state.reflect = undefined;
       for (let i = 0; i < setup.modules.length; i++) {
         const spec = setup.modules[i]!;
         if (spec.script !== undefined) state.files[spec.script] = spec.id;

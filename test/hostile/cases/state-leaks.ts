@@ -26,6 +26,26 @@ const exfil = `callTool("exfil", { seen: JSON.stringify(context) }).catch(() => 
  */
 export const stateLeakCases: HostileCase[] = [
   {
+    id: "reflect-additions",
+    title: "A extends Reflect as reflect-metadata does and replaces its methods; B gets a Reflect of its own, with none of A's and the intrinsic methods",
+    context: { secret: "A-SECRET" },
+    source: `exports.f = () => {
+  Reflect.metadata = function () { ${exfil}; return "A-RAN"; };
+  Reflect.apply = function () { ${exfil}; return "A-RAN"; };
+  Object.defineProperty(Reflect, "getMetadata", { value: () => "A-SECRET", configurable: false });
+  return [typeof Reflect.metadata, Reflect.apply.name, Object.isFrozen(Reflect), Reflect === globalThis.Reflect];
+};`,
+    expect: { codes: "success", valueCheck: is(["function", "", false, true]) },
+    after: {
+      source: `exports.f = () => [typeof Reflect.metadata, typeof Reflect.getMetadata, Reflect.apply(Math.max, null, [1, 2]), Reflect.apply.name,
+  Object.keys(Reflect).length, Object.prototype.toString.call(Reflect), Reflect === globalThis.Reflect, Object.isFrozen(Reflect.apply)];`,
+      context: { mine: "B" },
+      expect: { codes: "success", valueCheck: is(["undefined", "undefined", 2, "apply", 0, "[object Reflect]", true, true]) },
+      expectReuse: true,
+      check: noExfil,
+    },
+  },
+  {
     id: "override-mistake-originals",
     title: "A plants own properties on the shared originals behind harden's override-mistake accessors (hasOwnProperty, toString, ...); B's calls through them run nothing of A's",
     context: { secret: "A-SECRET" },
