@@ -113,9 +113,14 @@ describe("the transform keeps ES semantics", () => {
         'try { createRequire(import.meta.url)("native-extra"); } catch (e) { optional = e.code; }',
         "const meta = import.meta;",
         "export const where = () => [meta.url, meta.filename, meta.dirname, Object.getPrototypeOf(meta), new URL('./data.json', import.meta.url).pathname, optional, meta === import.meta];",
+        "export function back() { return import.meta.url; }",
+        'import { spaced, cycle } from "./odd name#1.js";',
+        "export const odd = () => [spaced(), cycle];",
         "",
       ].join("\n"),
-      "t.mjs": "import { where } from 'metapkg';\nexport const f = () => where();\n",
+      // Comments between the tokens; an import cycle that reads import.meta before this module's body ran; a name to encode.
+      "node_modules/metapkg/lib/odd name#1.js": "import { back } from './index.js';\nexport const spaced = () => import /* a */ . // b\n  meta.url;\nexport const cycle = back();\n",
+      "t.mjs": "import { where, odd } from 'metapkg';\nexport const f = () => [...where(), ...odd()];\n",
       "own.mjs": "export const f = () => import.meta.url;\n",
     });
     await expect(runtime.run({ folder, file: "t.mjs", funcName: "f" })).resolves.toEqual([
@@ -126,6 +131,8 @@ describe("the transform keeps ES semantics", () => {
       "/node_modules/metapkg/lib/data.json",
       "MODULE_NOT_FOUND",
       true,
+      "file:///node_modules/metapkg/lib/odd%20name%231.js",
+      "file:///node_modules/metapkg/lib/index.js",
     ]);
     await expect(runtime.run({ folder, file: "own.mjs", funcName: "f" })).rejects.toMatchObject({ code: "VALIDATION_ERROR", message: expect.stringMatching(/import\.meta/) });
   });

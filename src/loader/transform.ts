@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { pathToFileURL } from "node:url";
 import type * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import MagicString from "magic-string";
@@ -408,7 +409,8 @@ const IMPORT_META = "__tenantbox_import_meta";
  * its declaration, or "" when the module does not use it.
  */
 function importMetaOf(parsed: ParsedModule, s: MagicString, moduleId: string): string {
-  if (!/\bimport\s*\.\s*meta\b/.test(parsed.code)) return "";
+  // Comments may stand between the tokens (`import /* x */ . meta`): only the tree says where it is.
+  if (!parsed.code.includes("meta")) return "";
   let used = false;
   walk.simple(parsed.ast, {
     MetaProperty(node) {
@@ -421,7 +423,7 @@ function importMetaOf(parsed: ParsedModule, s: MagicString, moduleId: string): s
   const filename = "/" + moduleId;
   const dirname = filename.slice(0, filename.lastIndexOf("/")) || "/";
   // A literal: no global is read (the module may bind `Object` itself), and the prototype is null as Node's is.
-  return `const ${IMPORT_META} = { __proto__: null, url: ${JSON.stringify("file://" + encodeURI(filename))}, filename: ${JSON.stringify(filename)}, dirname: ${JSON.stringify(dirname)} };`;
+  return `const ${IMPORT_META} = { __proto__: null, url: ${JSON.stringify(pathToFileURL(filename).href)}, filename: ${JSON.stringify(filename)}, dirname: ${JSON.stringify(dirname)} };`;
 }
 
 /**
@@ -455,7 +457,8 @@ export function transformModule(
     specifiers = esm.specifiers;
     // Validation refuses import.meta in a tenant's own modules; a library's gets an object of its own.
     const meta = options.library ? importMetaOf(parsed, s, options.moduleId ?? "") : "";
-    wrapper = `${ESM_HEAD}${guards.params}) {"use strict";${esm.header}${meta}${topLevel}\n${s.toString()}\n})`;
+    // Before the header: its imports may run a cycle back into this module's functions, which read it.
+    wrapper = `${ESM_HEAD}${guards.params}) {"use strict";${meta}${esm.header}${topLevel}\n${s.toString()}\n})`;
   }
   if (options.generated) return { guardSuffix: guards.suffix, wrapper, specifiers };
   return { guardSuffix: guards.suffix, wrapper: withPositionMap(wrapper, positionMapOf(s, parsed.lineShift, options.firstLineColumnShift ?? 0)), specifiers };
