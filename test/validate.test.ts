@@ -195,6 +195,12 @@ describe("escape shapes depend on the security level", () => {
     expect(strict.valid).toBe(false);
     expect(errorsOf(strict, "no-reflection").length).toBeGreaterThanOrEqual(2);
     expect((await check(code, { securityLevel: "STANDARD" })).valid).toBe(true);
+    // Read from the global object, by name or by destructuring: the same globals.
+    for (const read of ["globalThis.Reflect.ownKeys({})", 'global["Proxy"]', "(() => { const { Reflect: R } = globalThis; return R; })()"]) {
+      const result = await check(`exports.h = () => ${read};`, { securityLevel: "STRICT" });
+      expect(errorsOf(result, "no-reflection").length, read).toBeGreaterThanOrEqual(1);
+      expect((await check(`exports.h = () => ${read};`, { securityLevel: "STANDARD" })).valid, read).toBe(true);
+    }
   });
 
   it("Error.prepareStackTrace and arguments.callee are errors at STANDARD", async () => {

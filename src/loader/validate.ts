@@ -171,6 +171,8 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
         if (STACK_PROPERTIES.has(name)) report("no-stack-tricks", `"${name}" is not allowed`, n, name);
         if (name === "__proto__") report("no-proto", "__proto__ is not allowed", n);
         if (REFLECTION_PROPERTIES.has(name)) report("no-reflection", `"${name}" is not allowed at this security level`, n);
+        // `globalThis.Reflect`, `global["Proxy"]`: the same globals, read from the global object.
+        if (name === "Proxy" || name === "Reflect") report("no-reflection", `${name} is not allowed at this security level`, n);
         break;
       }
       case "Property": {
@@ -178,6 +180,16 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
         const name = key.type === "Identifier" && !n.computed ? key.name : key.type === "Literal" ? String(key.value) : undefined;
         if (name === "__proto__") report("no-proto", "__proto__ is not allowed", n);
         if (name?.startsWith("__tenantbox")) report("no-reserved-identifier", `property "${clipText(name, MAX_QUOTED_TEXT)}" is reserved`, n);
+        break;
+      }
+      case "ObjectPattern": {
+        // `const { Reflect: R } = globalThis` (the walk does not visit a pattern's properties).
+        for (const property of n.properties) {
+          if (property.type !== "Property") continue;
+          const key = property.key as AnyNode;
+          const name = key.type === "Identifier" && !property.computed ? key.name : key.type === "Literal" ? String(key.value) : undefined;
+          if (name === "Proxy" || name === "Reflect") report("no-reflection", `${name} is not allowed at this security level`, property);
+        }
         break;
       }
     }
