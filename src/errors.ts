@@ -42,7 +42,7 @@ export const ERRORS = {
   QUOTA_EXCEEDED: spec(429, { toolRefusal: true }),
   CODE_TOO_LARGE: spec(413, { runtimeOnly: true }),
   // The caller aborted the call's `signal` (the service: its client disconnected): a call still waiting left
-  // the queue, a running one was stopped with its worker.
+  // the queue, a running one was ended (with its worker, when it ran no guard's way out within the grace).
   CANCELLED: spec(200, { runtimeOnly: true }),
 } as const satisfies Record<string, ErrorSpec>;
 

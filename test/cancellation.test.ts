@@ -46,6 +46,29 @@ for (const isolation of ["process", "thread"] as const) {
   });
 }
 
+describe("cancelling a call that waits (process isolation)", () => {
+  it("ends it in its process, which serves on; one that runs no guard's way out is killed after the grace", async () => {
+    const rt = makeRuntime({ isolation: "process", maxThreads: 1, minThreads: 1, timeout: 20_000 });
+    // The pool's processes by pid (internal: whether a cancel cost a new process).
+    const pids = () => [...(rt as unknown as { pool: { all: Set<{ child: { pid: number } }> } }).pool.all].map((p) => p.child.pid).sort();
+    try {
+      const folder = makeTenant(FILES);
+      await rt.run({ folder, file: "m.js", funcName: "ok" });
+      const before = pids();
+      const waiting = await rt.execute({ folder, file: "m.js", funcName: "wait", signal: abortAfter(200) });
+      expect(waiting.error?.code).toBe("CANCELLED");
+      await expect(rt.run({ folder, file: "m.js", funcName: "ok" })).resolves.toBe("ok");
+      expect(pids()).toEqual(before);
+      const spinning = await rt.execute({ folder, file: "m.js", funcName: "spin", signal: abortAfter(200) });
+      expect(spinning.error?.code).toBe("CANCELLED");
+      await expect(rt.run({ folder, file: "m.js", funcName: "ok" })).resolves.toBe("ok");
+      expect(pids()).not.toEqual(before);
+    } finally {
+      await rt.close();
+    }
+  });
+});
+
 describe("a call cancelled as it ends (review finding)", () => {
   it("the process it was killed in is never handed the next call, which runs (another tenant's, here)", async () => {
     const rt = makeRuntime({ isolation: "process", maxThreads: 1, minThreads: 1, timeout: 5000 });

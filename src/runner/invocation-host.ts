@@ -43,5 +43,9 @@ export function createInvocationHost(settings: InvocationHostSettings) {
     toolReply(reply: ToolReply): void {
       active.get(reply.invocationId)?.toolReply(reply);
     },
+    /** Ends an invocation its caller cancelled (nothing when it has ended already). */
+    cancel(invocationId: number): void {
+      active.get(invocationId)?.cancel();
+    },
   };
 }

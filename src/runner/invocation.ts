@@ -172,6 +172,11 @@ export class Invocation {
     });
   }
 
+  /** The caller cancelled it (runtime's "cancel"): it ends now as at its deadline, if it waits on something. */
+  cancel(): void {
+    if (!this.finished) this.timeout();
+  }
+
   private timeout(): void {
     // An outcome decided before the clock ran out (a value, an error, a tripped limit) stands.
     if (this.outcome) return this.finish(this.outcome);

@@ -95,8 +95,9 @@ interface Running {
   resolve: (outcome: InvocationOutcome) => void;
   hardStop: NodeJS.Timeout | undefined;
   stopped: boolean;
-  /** Its caller cancelled it (the signal): the process was killed for it. */
+  /** Its caller cancelled it (the signal): the process was asked to end it, and is killed if it has not within the grace. */
   cancelled: boolean;
+  cancelKill?: NodeJS.Timeout;
   /** Tool calls forwarded to the host: held to the call's own limits here too (a broken process may send anything). */
   toolCalls: number;
   maxToolCalls: number;
@@ -341,7 +342,9 @@ class WorkerProcess {
     if (!running || running.id !== id) return;
     this.running = undefined;
     clearTimeout(running.hardStop);
-    running.resolve(outcome);
+    clearTimeout(running.cancelKill);
+    // A cancelled call the process ended (as at its deadline) is CANCELLED; one that had finished keeps its result.
+    running.resolve(running.cancelled && !outcome.ok ? failure("CANCELLED", CANCELLED_MESSAGE) : outcome);
     this.refresh();
   }
 
@@ -487,11 +490,17 @@ export class ProcessPool implements SandboxPool {
       running = { id, invocationId: task.invocationId, maxOutputBytes, maxToolCalls, maxToolArgBytes, maxFrameBytes, maxLogBytes, timeoutMs, resolve, hardStop, stopped: false, cancelled: false, toolCalls: 0, sent: false, sentAt: 0, hardStopMs };
       proc.running = running;
     });
-    // Cancelled: the process goes with the call (nothing else can stop code that runs no guard), a new one takes its place.
+    // Cancelled: the process is asked to end the call (one waiting on a tool, a timer or a promise ends at once,
+    // and the process serves on); code that runs no guard's way out keeps it busy, and it is killed after the
+    // grace, as at a hard stop. A call not handed over yet (its process still starting) goes with the process.
     const cancel = () => {
       if (proc.running !== running) return;
       running.cancelled = true;
-      proc.kill();
+      if (!running.sent) return proc.kill();
+      proc.send({ t: "cancel", invocationId: running.invocationId });
+      running.cancelKill = setTimeout(() => {
+        if (proc.running === running) proc.kill();
+      }, this.options.hardStopGraceMs);
     };
     signal?.addEventListener("abort", cancel, { once: true });
     void outcome.finally(() => signal?.removeEventListener("abort", cancel));

@@ -157,7 +157,9 @@ export type SentTask = Omit<PoolTask, "modules"> & { modules: SentModule[] };
 export type HostToWorkerMessage =
   | { t: "init"; readyContexts: number; heapHeadroomMb: number }
   | { t: "run"; id: number; task: SentTask }
-  | { t: "tool-reply"; reply: ToolReply };
+  | { t: "tool-reply"; reply: ToolReply }
+  /** The caller cancelled the invocation: end it now, as at its deadline (the runtime reports CANCELLED). */
+  | { t: "cancel"; invocationId: number };
 
 /** Sandbox process -> runtime (IPC). */
 export type WorkerProcessMessage =

@@ -9,8 +9,8 @@ export interface SandboxPool {
   /**
    * Runs one invocation to its outcome. Never rejects: a worker that dies or must be stopped becomes an
    * outcome with a code. Stops the invocation at `task.limits.timeout`, and its worker that much plus
-   * `hardStopGraceMs` later if it did not stop. `signal` aborted: the invocation ends CANCELLED (a sandbox
-   * process with it; a worker thread is asked to stop and terminated if it does not within the grace).
+   * `hardStopGraceMs` later if it did not stop. `signal` aborted: the invocation ends CANCELLED (its worker is
+   * asked to end it, and is stopped itself if it has not within the grace).
    */
   run(task: PoolTask, tenant: string, signal?: AbortSignal): Promise<InvocationOutcome>;
   /** Workers started now (busy or idle). */

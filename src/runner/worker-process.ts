@@ -143,5 +143,8 @@ function onMessage(message: HostToWorkerMessage): void {
     case "tool-reply":
       host?.toolReply(message.reply);
       break;
+    case "cancel":
+      host?.cancel(message.invocationId);
+      break;
   }
 }
