@@ -65,14 +65,30 @@ export async function throughput(call, request, { concurrency, windowMs, warmupM
  * JIT); `warm` is the last `count`, after `warmup` others have warmed those paths, as in a service that
  * has been loading modules for a while.
  */
-export async function firstCalls(call, makeRequest, { warmup, count, coldCount, check }) {
+export async function firstCalls(call, makeRequest, { warmup, count, coldCount, check, execute }) {
   const samples = [];
+  // With `execute` (tenantbox), each call's stats say where its time went: loading (the new file's validation
+  // and transform on a loader thread, hops included), inside the sandbox (compiling the new version, the
+  // first run), and the rest (queueing, the hops to and from the sandbox process).
+  const parts = [];
   for (let i = 0; i < warmup + count; i++) {
     const request = makeRequest(i);
     const t = performance.now();
-    const value = await call(request);
+    let value;
+    if (execute) {
+      const result = await execute(request);
+      if (!result.success) throw new Error(`first call failed: ${JSON.stringify(result.error)}`);
+      value = result.value;
+      const { loadMs, durationMs, totalMs } = result.stats;
+      parts.push({ load: loadMs, inside: durationMs, rest: totalMs - loadMs - durationMs });
+    } else value = await call(request);
     samples.push(performance.now() - t);
     check(value);
   }
-  return { cold: summarize(samples.slice(0, coldCount)), ...summarize(samples.slice(warmup)) };
+  const result = { cold: summarize(samples.slice(0, coldCount)), ...summarize(samples.slice(warmup)) };
+  if (parts.length > 0) {
+    const p50s = (list) => Object.fromEntries(["load", "inside", "rest"].map((key) => [key, summarize(list.map((part) => part[key])).p50]));
+    result.parts = { cold: p50s(parts.slice(0, coldCount)), warm: p50s(parts.slice(warmup)) };
+  }
+  return result;
 }

@@ -193,6 +193,19 @@ function targetsTable(engines, limits) {
  */
 const usFixed = (x) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : "n/a");
 
+/** Where a fresh module's first call goes (ExecuteStats of each first call: measure.mjs firstCalls), beside the floor. */
+function firstCallTable(tb, floor) {
+  const parts = tb.firstCall.parts;
+  const rows = ["| part of a fresh 10 KB module's first call, p50 ms | warm runtime | the run's first 5 |", "| --- | ---: | ---: |"];
+  const row = (label, warm, cold) => rows.push(`| ${label} | ${ms(warm)} | ${ms(cold)} |`);
+  row("the call, call to value", tb.firstCall.p50, tb.firstCall.cold.p50);
+  row("... loading: the new file read, validated and transformed on a loader thread, with the hops there and back (ExecuteStats.loadMs)", parts.warm.load, parts.cold.load);
+  row("... inside the sandbox process: compiling the new version, its first run (durationMs)", parts.warm.inside, parts.cold.inside);
+  row("... the rest: queueing, the hops to the sandbox process and back (totalMs - loadMs - durationMs)", parts.warm.rest, parts.cold.rest);
+  if (floor?.firstCall) row("the floor's first call (read, vm.Script compile and run in a piscina worker: no validation, no transform)", floor.firstCall.p50, floor.firstCall.cold.p50);
+  return rows.join("\n");
+}
+
 /** Where one small-hook call's microseconds go (suite-breakdown.mjs). */
 function breakdownTable(b) {
   const rows = ["| part of one small-hook call | us per call |", "| --- | ---: |"];
@@ -220,6 +233,12 @@ function breakdownTable(b) {
   return rows.join("\n");
 }
 
+function firstCallSection(engines) {
+  const tb = engines.find((e) => e.engine === "tenantbox" && e.firstCall?.parts);
+  if (!tb) return "";
+  return `## Where a fresh module's first call goes (tenantbox)\n\n${firstCallTable(tb, engines.find((e) => e.engine === "floor"))}\n\n`;
+}
+
 export function renderReport({ machine, config, engines, limits, breakdown, totalSeconds, previous }) {
   const limitsText = limits ? besidePrevious(limitsTable(limits), previous?.limits && tryRender(() => limitsTable(previous.limits)), previous?.commit) : "";
   const targetsText = besidePrevious(targetsTable(engines, limits), previous?.engines && tryRender(() => targetsTable(previous.engines, previous.limits)), previous?.commit, 2);
@@ -240,7 +259,7 @@ ${enginesList}
 
 ${engineTable(engines, previous)}
 
-${breakdown ? `## Where a small hook's call goes (tenantbox, per call)\n\n${besidePrevious(breakdownTable(breakdown), previous?.breakdown && tryRender(() => breakdownTable(previous.breakdown)), previous?.commit)}\n\n` : ""}${limits ? `## tenantbox under hostile tenants (runtime defaults${limits.isolation ? `, isolation "${limits.isolation}"` : ""}, as it is today)\n\n${limitsText}\n\n` : ""}## Targets
+${firstCallSection(engines)}${breakdown ? `## Where a small hook's call goes (tenantbox, per call)\n\n${besidePrevious(breakdownTable(breakdown), previous?.breakdown && tryRender(() => breakdownTable(previous.breakdown)), previous?.commit)}\n\n` : ""}${limits ? `## tenantbox under hostile tenants (runtime defaults${limits.isolation ? `, isolation "${limits.isolation}"` : ""}, as it is today)\n\n${limitsText}\n\n` : ""}## Targets
 
 ${targetsText}
 

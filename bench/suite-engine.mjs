@@ -33,6 +33,7 @@ async function main({ engine: name, threads, workspace, heavyPrimes, plan }) {
     result.firstCall = await firstCalls(call, (i) => writeFreshModule(workspace.acme, `${name}${i}`), {
       ...plan.firstCall,
       check: (v) => check("fresh", v),
+      ...(engine.execute ? { execute: engine.execute } : {}),
     });
     for (const workload of ["small", "tools", "heavy"]) {
       const req = request(workspace.acme, workload, heavyPrimes);

@@ -64,8 +64,13 @@ export interface RuntimeLoad {
 }
 
 export interface ExecuteStats {
-  /** Time inside the worker, from taking a context to the result. */
+  /** Time inside the worker, from taking a context to the result (compiling a version new to the worker included). */
   durationMs: number;
+  /**
+   * Time loading the module graph before the call was queued: a few microseconds for versions already
+   * loaded; a new or changed file's validation and transform on a loader thread, hops included.
+   */
+  loadMs: number;
   /** Time from the call to the result, queueing and loading included. */
   totalMs: number;
   toolCalls: number;
@@ -293,11 +298,12 @@ export class IsolatedRuntime {
     check: () => { request: RunRequest | CodeRequest; funcName: string; args: unknown[] | undefined; graph: () => Promise<ModuleGraph> },
   ): Promise<ExecuteResult> {
     const started = performance.now();
+    let loadMs = 0;
     const report = (error: RuntimeError): ExecuteResult => ({
       success: false,
       error: error.toInfo(),
       logs: [],
-      stats: { durationMs: 0, totalMs: performance.now() - started, toolCalls: 0, logBytes: 0, realmUses: 0 },
+      stats: { durationMs: 0, loadMs, totalMs: performance.now() - started, toolCalls: 0, logBytes: 0, realmUses: 0 },
     });
     if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
     let task: PoolTask;
@@ -308,7 +314,8 @@ export class IsolatedRuntime {
       request = checked.request;
       signal = signalOf(request.signal);
       if (signal?.aborted) throw cancelled();
-      task = await this.prepare(checked.request, checked.funcName, checked.args, checked.graph).catch((error: unknown) => {
+      const loading = performance.now();
+      task = await this.prepare(checked.request, checked.funcName, checked.args, checked.graph).finally(() => (loadMs = performance.now() - loading)).catch((error: unknown) => {
         // Loading a tenant's files answers with a typed error whatever they hold: anything else is a bug of
         // ours that their input found (a stack overflow on a deep package.json was one), not a rejection
         // of execute(), and its message keeps no host path.
@@ -346,7 +353,7 @@ export class IsolatedRuntime {
         if (error instanceof RuntimeError && error.code === "CANCELLED") return report(error);
         throw error;
       }
-      const common = { logs: outcome.logs, stats: { ...outcome.stats, totalMs: performance.now() - started } };
+      const common = { logs: outcome.logs, stats: { ...outcome.stats, loadMs, totalMs: performance.now() - started } };
       if (!outcome.ok) return { ...common, success: false, error: outcome.error! };
       return outcome.value !== undefined ? { ...common, success: true, value: JSON.parse(outcome.value) } : { ...common, success: true };
     } finally {

@@ -300,6 +300,22 @@ describe("globals that are present", () => {
   });
 });
 
+describe("a call's stats", () => {
+  it("say where its time went: loading the graph (a new file's validation) apart from the time inside the worker", async () => {
+    const folder = makeTenant({ "s.js": `exports.f = () => ${JSON.stringify("x".repeat(20_000))}.length;\n` });
+    const first = await runtime.execute({ folder, file: "s.js", funcName: "f" });
+    const again = await runtime.execute({ folder, file: "s.js", funcName: "f" });
+    for (const { stats } of [first, again]) {
+      expect(stats.loadMs).toBeGreaterThanOrEqual(0);
+      expect(stats.loadMs + stats.durationMs).toBeLessThanOrEqual(stats.totalMs + 0.001);
+    }
+    // The first call validated the file on a loader thread; the second found the version loaded.
+    expect(first.stats.loadMs).toBeGreaterThan(again.stats.loadMs);
+    const refused = await runtime.execute({ folder, file: "missing.js", funcName: "f" });
+    expect(refused.stats.loadMs).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe("how a call ends", () => {
   it("thrown non-Error values and rejected promises are RUNTIME_ERROR", async () => {
     const folder = makeTenant({

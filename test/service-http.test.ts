@@ -501,7 +501,7 @@ describe.each(ENGINES)("the HTTP API (one server, many tenants) on $engine", ({ 
       });
       expect(reply.body.error).toBeUndefined();
       const { stats } = reply.body;
-      for (const key of ["durationMs", "totalMs", "toolCalls", "logBytes", "realmUses"]) expect(typeof stats[key], key).toBe("number");
+      for (const key of ["durationMs", "loadMs", "totalMs", "toolCalls", "logBytes", "realmUses"]) expect(typeof stats[key], key).toBe("number");
       expect(stats.toolCalls).toBe(0);
     });
 
