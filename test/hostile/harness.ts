@@ -334,7 +334,7 @@ export function hostileFamily(family: string, cases: HostileCase[], options: Fam
         ...(request.timeout !== undefined ? { timeout: request.timeout } : {}),
       });
       const first = hooks[0];
-      const stats = first ? { durationMs: first.durationMs, totalMs: first.durationMs, toolCalls: 0, logBytes: 0, realmUses: 0 } : undefined;
+      const stats = first ? { durationMs: first.durationMs, loadMs: 0, totalMs: first.durationMs, toolCalls: 0, logBytes: 0, realmUses: 0 } : undefined;
       const report: ExecuteResult = first
         ? first.success
           ? { success: true, value: first.value, logs: first.logs, stats: stats! }
@@ -343,7 +343,7 @@ export function hostileFamily(family: string, cases: HostileCase[], options: Fam
             success: false,
             error: { code: "NO_HANDLERS" as never, name: "RuntimeError", message: "emit ran no handler" },
             logs: [],
-            stats: { durationMs: 0, totalMs: 0, toolCalls: 0, logBytes: 0, realmUses: 0 },
+            stats: { durationMs: 0, loadMs: 0, totalMs: 0, toolCalls: 0, logBytes: 0, realmUses: 0 },
           };
       return { report, raw: hooks };
     }
