@@ -8,7 +8,14 @@ import type { Primordials } from "./primordials.js";
  * become read-only.
  * Returns what resetGlobal() needs to verify the global afterwards.
  */
-export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknown[], trustedGetters: WeakMap<object, true>) {
+export function hardenRealm(
+  g: typeof globalThis,
+  P: Primordials,
+  hidden: unknown[],
+  trustedGetters: WeakMap<object, true>,
+  /** Globals that stay writable (not configurable): the realm sets each one's value anew for every invocation. */
+  perInvocation: readonly string[] = [],
+) {
   const ReflectOwnKeys = Reflect.ownKeys;
   const ReflectDeleteProperty = Reflect.deleteProperty;
   const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
@@ -156,7 +163,9 @@ export function hardenRealm(g: typeof globalThis, P: Primordials, hidden: unknow
   for (let i = 0; i < globalKeys.length; i++) {
     const key = globalKeys[i]!;
     const desc = ObjectGetOwnPropertyDescriptor(g, key)!;
-    if ("value" in desc) P.ObjectDefineProperty(g, key, { value: desc.value, writable: false, enumerable: desc.enumerable, configurable: false });
+    let writable = false;
+    for (let j = 0; j < perInvocation.length; j++) if (perInvocation[j] === key) writable = true;
+    if ("value" in desc) P.ObjectDefineProperty(g, key, { value: desc.value, writable, enumerable: desc.enumerable, configurable: false });
     else P.ObjectDefineProperty(g, key, { get: desc.get, set: desc.set, enumerable: desc.enumerable, configurable: false });
     baseline[key as string] = true;
   }
