@@ -27,20 +27,25 @@ const exfil = `callTool("exfil", { seen: JSON.stringify(context) }).catch(() => 
 export const stateLeakCases: HostileCase[] = [
   {
     id: "reflect-additions",
-    title: "A extends Reflect as reflect-metadata does and replaces its methods; B gets a Reflect of its own, with none of A's and the intrinsic methods",
+    title: "A extends Reflect as reflect-metadata does, replaces its methods and the global itself (also from a timer); B gets a Reflect of its own, with none of A's and the intrinsic methods",
     context: { secret: "A-SECRET" },
     source: `exports.f = () => {
   Reflect.metadata = function () { ${exfil}; return "A-RAN"; };
   Reflect.apply = function () { ${exfil}; return "A-RAN"; };
   Object.defineProperty(Reflect, "getMetadata", { value: () => "A-SECRET", configurable: false });
-  return [typeof Reflect.metadata, Reflect.apply.name, Object.isFrozen(Reflect), Reflect === globalThis.Reflect];
+  const own = [typeof Reflect.metadata, Reflect.apply.name, Object.isFrozen(Reflect), Reflect === globalThis.Reflect];
+  // And the global itself, replaced: by the next call it is a fresh copy again.
+  globalThis.Reflect = { apply() { ${exfil}; return "A-RAN"; }, has() { ${exfil}; return true; } };
+  setTimeout(() => { globalThis.Reflect = { planted: "A-SECRET" }; }, 0);
+  return [...own, typeof Reflect.has];
 };`,
-    expect: { codes: "success", valueCheck: is(["function", "", false, true]) },
+    expect: { codes: "success", valueCheck: is(["function", "", false, true, "function"]) },
     after: {
       source: `exports.f = () => [typeof Reflect.metadata, typeof Reflect.getMetadata, Reflect.apply(Math.max, null, [1, 2]), Reflect.apply.name,
-  Object.keys(Reflect).length, Object.prototype.toString.call(Reflect), Reflect === globalThis.Reflect, Object.isFrozen(Reflect.apply)];`,
+  Object.keys(Reflect).length, Object.prototype.toString.call(Reflect), Reflect === globalThis.Reflect, Object.isFrozen(Reflect.apply), typeof Reflect.planted,
+  Reflect.has({ a: 1 }, "a")];`,
       context: { mine: "B" },
-      expect: { codes: "success", valueCheck: is(["undefined", "undefined", 2, "apply", 0, "[object Reflect]", true, true]) },
+      expect: { codes: "success", valueCheck: is(["undefined", "undefined", 2, "apply", 0, "[object Reflect]", true, true, "undefined", true]) },
       expectReuse: true,
       check: noExfil,
     },
