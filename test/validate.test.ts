@@ -78,6 +78,7 @@ describe("code generation and dynamic loading", () => {
     ["a __tenantbox identifier", "exports.f = () => __tenantbox('run');", ["no-reserved-identifier"]],
     ["a __tenantbox property", "exports.f = () => globalThis.__tenantbox;", ["no-reserved-identifier"]],
     ["a __tenantbox computed property", "exports.f = () => globalThis['__tenantbox_tick'];", ["no-reserved-identifier"]],
+    ["a __tenantbox property destructured", "exports.f = () => { const { __tenantbox: entry } = globalThis; return entry; };", ["no-reserved-identifier"]],
     ["a __tenantbox declaration", "const __tenantbox_exports = 1;\nexports.f = () => __tenantbox_exports;", ["no-reserved-identifier"]],
   ];
   for (const [what, code, rules, filename] of cases) {

@@ -4,7 +4,7 @@ import type { ParsedModule } from "./parse.js";
 
 type AnyNode = acorn.AnyNode;
 
-/** The node types the transform (guards, require specifiers) and the export reader act on. */
+/** The node types the transform (guards, require specifiers, a library's import.meta) and the export reader act on. */
 const INDEXED_TYPES = new Set<string>([
   "CallExpression",
   "StaticBlock",
@@ -18,6 +18,7 @@ const INDEXED_TYPES = new Set<string>([
   "FunctionExpression",
   "ArrowFunctionExpression",
   "AssignmentExpression",
+  "MetaProperty",
 ]);
 
 /** Called by the rule walk for every node it passes: keeps the ones a later step acts on. */

@@ -84,10 +84,9 @@ function isWriteTarget(node: acorn.Node, ancestors: readonly acorn.Node[]): bool
     case "ArrayPattern":
     case "ObjectPattern":
     case "RestElement":
-      // acorn-walk visits an object pattern's values and rest arguments with the pattern as their parent.
+      // acorn-walk visits an object pattern's values and rest arguments with the pattern as their parent (its
+      // Property nodes are never ancestors).
       return true;
-    case "Property":
-      return parent.value === node && (ancestors[at - 1] as acorn.AnyNode | undefined)?.type === "ObjectPattern";
     default:
       return false;
   }

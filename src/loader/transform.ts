@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import type * as acorn from "acorn";
-import * as walk from "acorn-walk";
 import MagicString from "magic-string";
 import { routeFunctionConstructor, scopeWithStatements } from "./code-generation.js";
 import { patternNames, rewriteImportReferences } from "./live-bindings.js";
@@ -409,16 +408,13 @@ const IMPORT_META = "__tenantbox_import_meta";
  * its declaration, or "" when the module does not use it.
  */
 function importMetaOf(parsed: ParsedModule, s: MagicString, moduleId: string): string {
-  // Comments may stand between the tokens (`import /* x */ . meta`): only the tree says where it is.
-  if (!parsed.code.includes("meta")) return "";
+  // From the tree (comments may stand between its tokens: `import /* x */ . meta`), as the rule walk indexed it.
   let used = false;
-  walk.simple(parsed.ast, {
-    MetaProperty(node) {
-      if (node.meta.name !== "import") return;
-      s.overwrite(node.start, node.end, IMPORT_META, { contentOnly: true });
-      used = true;
-    },
-  });
+  for (const node of indexedNodes(parsed)) {
+    if (node.type !== "MetaProperty" || node.meta.name !== "import") continue;
+    s.overwrite(node.start, node.end, IMPORT_META, { contentOnly: true });
+    used = true;
+  }
   if (!used) return "";
   const filename = "/" + moduleId;
   const dirname = filename.slice(0, filename.lastIndexOf("/")) || "/";

@@ -47,6 +47,15 @@ function propertyName(node: acorn.MemberExpression): string | undefined {
   return undefined;
 }
 
+/** The globals the no-reflection rule names (read as names, as the global object's members, or destructured). */
+const REFLECTION_GLOBALS: ReadonlySet<string> = new Set(["Proxy", "Reflect"]);
+
+/** A property's key as a name (`a` in `{ a: 1 }` and `{ "a": x } = o`); undefined for a computed key. */
+function keyName(property: acorn.Property | acorn.AssignmentProperty): string | undefined {
+  const key = property.key as AnyNode;
+  return key.type === "Identifier" && !property.computed ? key.name : key.type === "Literal" ? String(key.value) : undefined;
+}
+
 function isStringLiteral(node: AnyNode | undefined): boolean {
   if (!node) return false;
   if (node.type === "Literal") return typeof node.value === "string";
@@ -71,6 +80,11 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
   const findings: Finding[] = [];
   const report = (rule: RuleId, message: string, node: acorn.Node, name?: string) => findings.push(name === undefined ? { rule, message, node } : { rule, message, node, name });
 
+  const checkPropertyName = (property: acorn.Property | acorn.AssignmentProperty, name: string | undefined) => {
+    if (name === "__proto__") report("no-proto", "__proto__ is not allowed", property);
+    if (name?.startsWith("__tenantbox")) report("no-reserved-identifier", `property "${clipText(name, MAX_QUOTED_TEXT)}" is reserved`, property);
+  };
+
   walkWithAncestors(ast as AnyNode, (n, ancestors) => {
     indexNode(index, n);
     const parent = ancestors[ancestors.length - 2];
@@ -92,7 +106,7 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
           report("no-module-arguments", "arguments is not available at module level", n);
         }
         if (HOST_GLOBALS.has(name)) report("no-host-globals", `"${name}" is a host global and does not exist in the sandbox`, n);
-        if (name === "Proxy" || name === "Reflect") report("no-reflection", `${name} is not allowed at this security level`, n);
+        if (REFLECTION_GLOBALS.has(name)) report("no-reflection", `${name} is not allowed at this security level`, n);
         break;
       }
       case "Literal":
@@ -172,26 +186,22 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
         if (name === "__proto__") report("no-proto", "__proto__ is not allowed", n);
         if (REFLECTION_PROPERTIES.has(name)) report("no-reflection", `"${name}" is not allowed at this security level`, n);
         // `globalThis.Reflect`, `global["Proxy"]`: the same globals, read from the global object.
-        if (name === "Proxy" || name === "Reflect") report("no-reflection", `${name} is not allowed at this security level`, n);
+        if (REFLECTION_GLOBALS.has(name)) report("no-reflection", `${name} is not allowed at this security level`, n);
         break;
       }
-      case "Property": {
-        const key = n.key as AnyNode;
-        const name = key.type === "Identifier" && !n.computed ? key.name : key.type === "Literal" ? String(key.value) : undefined;
-        if (name === "__proto__") report("no-proto", "__proto__ is not allowed", n);
-        if (name?.startsWith("__tenantbox")) report("no-reserved-identifier", `property "${clipText(name, MAX_QUOTED_TEXT)}" is reserved`, n);
+      case "Property":
+        checkPropertyName(n, keyName(n));
         break;
-      }
-      case "ObjectPattern": {
-        // `const { Reflect: R } = globalThis` (the walk does not visit a pattern's properties).
+      case "ObjectPattern":
+        // The walk does not visit a pattern's properties: `const { __tenantbox_x: x, Reflect: R } = globalThis`
+        // reads those names as a member expression would.
         for (const property of n.properties) {
           if (property.type !== "Property") continue;
-          const key = property.key as AnyNode;
-          const name = key.type === "Identifier" && !property.computed ? key.name : key.type === "Literal" ? String(key.value) : undefined;
-          if (name === "Proxy" || name === "Reflect") report("no-reflection", `${name} is not allowed at this security level`, property);
+          const name = keyName(property);
+          checkPropertyName(property, name);
+          if (name !== undefined && REFLECTION_GLOBALS.has(name)) report("no-reflection", `${name} is not allowed at this security level`, property);
         }
         break;
-      }
     }
   });
   return findings;

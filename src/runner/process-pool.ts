@@ -97,7 +97,6 @@ interface Running {
   stopped: boolean;
   /** Its caller cancelled it (the signal): the process was asked to end it, and is killed if it has not within the grace. */
   cancelled: boolean;
-  cancelKill?: NodeJS.Timeout;
   /** Tool calls forwarded to the host: held to the call's own limits here too (a broken process may send anything). */
   toolCalls: number;
   maxToolCalls: number;
@@ -253,12 +252,18 @@ class WorkerProcess {
     if (!running || !running.sent || running.hardStop !== undefined) return;
     this.lowerPriority();
     // Past the deadline the guards throw TIMEOUT; a call that runs no guard is stopped with its process.
+    this.hardStopAt(running, running.sentAt + running.hardStopMs);
+  }
+
+  /** The call is stopped with this process at `at` (performance.now()) if it is still running then (settle clears it). */
+  hardStopAt(running: Running, at: number): void {
+    clearTimeout(running.hardStop);
     running.hardStop = setTimeout(
       () => {
         running.stopped = true;
         this.kill();
       },
-      Math.max(0, running.sentAt + running.hardStopMs - performance.now()),
+      Math.max(0, at - performance.now()),
     );
   }
 
@@ -342,7 +347,6 @@ class WorkerProcess {
     if (!running || running.id !== id) return;
     this.running = undefined;
     clearTimeout(running.hardStop);
-    clearTimeout(running.cancelKill);
     // A cancelled call the process ended (as at its deadline) is CANCELLED; one that had finished keeps its result.
     running.resolve(running.cancelled && !outcome.ok ? failure("CANCELLED", CANCELLED_MESSAGE) : outcome);
     this.refresh();
@@ -498,9 +502,7 @@ export class ProcessPool implements SandboxPool {
       running.cancelled = true;
       if (!running.sent) return proc.kill();
       proc.send({ t: "cancel", invocationId: running.invocationId });
-      running.cancelKill = setTimeout(() => {
-        if (proc.running === running) proc.kill();
-      }, this.options.hardStopGraceMs);
+      proc.hardStopAt(running, Math.min(running.sentAt + running.hardStopMs, performance.now() + this.options.hardStopGraceMs));
     };
     signal?.addEventListener("abort", cancel, { once: true });
     void outcome.finally(() => signal?.removeEventListener("abort", cancel));

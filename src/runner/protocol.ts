@@ -129,7 +129,6 @@ export function toolArgsShapeRefusal(args: string): string | undefined {
   return problem === "depth" ? TOO_DEEP_TOOL_ARGS : problem === "values" ? TOO_MANY_TOOL_ARG_VALUES : undefined;
 }
 
-
 export interface ToolRequest {
   invocationId: number;
   callId: number;
@@ -170,10 +169,10 @@ export type WorkerProcessMessage =
   | { t: "need"; id: number; hashes: string[] }
   | { t: "tool"; request: ToolRequest };
 
-/** An outcome the pool itself decides (the sandbox never answered): no logs, no stats. */
 /** What a call cancelled while it ran ends with (CANCELLED; the pools' words). */
 export const CANCELLED_MESSAGE = "the call was cancelled while it ran: its signal was aborted";
 
+/** An outcome the pool itself decides (the sandbox never answered): no logs, no stats. */
 export function failedOutcome(code: ErrorInfo["code"], message: string, details?: Record<string, unknown>): InvocationOutcome {
   const error: ErrorInfo = { code, name: "RuntimeError", message };
   if (details) error.details = details;
