@@ -323,6 +323,30 @@ describe("package.json maps and tool arguments too big to work through on the ho
     expect(resolved).toBeGreaterThan(first);
   });
 
+  it("resolution work between file-system calls counts against the main thread's budget too", () => {
+    // 2,000 specifiers that fail on the same few memoized paths make almost no file-system calls, but
+    // resolving them and building their errors kept the host's main thread 30-90 ms per new version.
+    const memo = new StatMemo(HOST_FS_BUDGET);
+    memo.chargeWork(HOST_FS_BUDGET.workMs * 0.6);
+    expect(() => memo.chargeWork(HOST_FS_BUDGET.workMs * 0.6)).toThrow(SlowPaths);
+    // Without a budget (a loader thread's walk) nothing is counted.
+    expect(() => new StatMemo().chargeWork(1e9)).not.toThrow();
+  });
+
+  it("a new version of a file with 4,900 specifiers that all fail, every call: each call succeeds, no stall", async () => {
+    const specifiers = Array.from({ length: 4900 }, (_, i) => `try { require("./missing/${"./".repeat(i % 50)}m${i % 7}"); } catch {}`).join("\n");
+    const folder = makeTenant({ "index.js": `${specifiers}\nexports.f = () => 1;\n` });
+    const results: Awaited<ReturnType<Runtime["execute"]>>[] = [];
+    const stall = await longestStall(async () => {
+      for (let i = 0; i < 4; i++) {
+        fs.appendFileSync(path.join(folder, "index.js"), `// ${i}\n`);
+        results.push(await runtime.execute({ folder, file: "index.js", funcName: "f" }));
+      }
+    });
+    expect(stall).toBeLessThan(MAX_STALL_MS);
+    for (const result of results) expect(result.value, safeJson(result.error)).toBe(1);
+  });
+
   it("tool arguments nested 2,000 deep: refused typed before the host parses them or calls the handler", async () => {
     const names: string[] = [];
     const rt = makeRuntime({ maxThreads: 1, timeout: 15_000, toolHandler: (name) => (names.push(name), "handled") });
