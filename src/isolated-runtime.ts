@@ -10,7 +10,7 @@ import { resolveOptions, type ResolvedOptions, type RuntimeOptions } from "./opt
 import { envJson } from "./process-env.js";
 import { WorkerPool } from "./runner/pool.js";
 import { ProcessPool } from "./runner/process-pool.js";
-import type { InvocationLimits, InvocationOutcome, LogEntry, PoolTask } from "./runner/protocol.js";
+import { valueShapeRefusal, type InvocationLimits, type InvocationOutcome, type LogEntry, type PoolTask } from "./runner/protocol.js";
 import type { PoolOptions, SandboxPool } from "./runner/sandbox-pool.js";
 import { ToolDispatch, type ToolCallContext } from "./runner/tool-dispatch.js";
 import { Scheduler } from "./runner/scheduler.js";
@@ -355,7 +355,11 @@ export class IsolatedRuntime {
       }
       const common = { logs: outcome.logs, stats: { ...outcome.stats, loadMs, totalMs: performance.now() - started } };
       if (!outcome.ok) return { ...common, success: false, error: outcome.error! };
-      return outcome.value !== undefined ? { ...common, success: true, value: JSON.parse(outcome.value) } : { ...common, success: true };
+      if (outcome.value === undefined) return { ...common, success: true };
+      // Checked in the sandbox process already: here for one that is compromised (invariant 8).
+      const refusal = valueShapeRefusal(outcome.value, task.limits.maxOutputBytes);
+      if (refusal !== undefined) return { ...common, success: false, error: { code: "OUTPUT_TOO_LARGE", name: "RuntimeError", message: refusal } };
+      return { ...common, success: true, value: JSON.parse(outcome.value) };
     } finally {
       this.tools.end(task.invocationId);
     }

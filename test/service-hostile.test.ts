@@ -75,6 +75,23 @@ describe("the service against hostile tenants", () => {
     expect(reply.body.value).toBe("other ok");
   };
 
+  it("a body that would cost the JSON parse more than its bytes (distinct object layouts, a flood of arrays) is a 400 before it is parsed", async () => {
+    // 20,000 one-key objects with distinct keys (220 KB) cost the service's main thread 10-20 ms to parse; a
+    // tenant allowed bigger bodies, 50-90 ms per megabyte.
+    const distinct = JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ [`k${i.toString(36)}`]: 0 })));
+    const layouts = await call(base, "POST", "/v1/run", { token: tokens.data, raw: `{"file":"m.js","funcName":"f","args":[${distinct}]}` });
+    expectError(layouts, 400, "INVALID_REQUEST");
+    expect(layouts.body.error.message).toMatch(/^the body holds more than 8192 distinct object layouts/);
+    const arrays = await call(base, "POST", "/v1/events/e", { token: tokens.data, raw: `{"payload":[${Array(70_000).fill("[]").join(",")}]}` });
+    expectError(arrays, 400, "INVALID_REQUEST");
+    expect(arrays.body.error.message).toBe("the body holds more than 65536 arrays and objects");
+    // Rows that share their keys are one layout: the same count of them is an ordinary body.
+    const rows = JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ k: i })));
+    const ok = await call(base, "POST", "/v1/run", { token: tokens.other, raw: `{"file":"m.js","funcName":"f","args":[${rows}]}` });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body.value).toBe("other ok");
+  });
+
   it("a FIFO manifest or module is refused at once, never waited on", async () => {
     const modules = await call(base, "GET", "/v1/modules", { token: tokens.fifo });
     expect(modules.status).toBe(200);

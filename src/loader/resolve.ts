@@ -8,7 +8,7 @@ import { builtinModules } from "node:module";
 import path from "node:path";
 import { isReservedId } from "./builtins.js";
 import { checkPackageMap, matchPackageMap, type ResolutionKind } from "./package-exports.js";
-import { jsonNestedWithin } from "../json-depth.js";
+import { jsonNestedWithin } from "../json-shape.js";
 
 /** Why a specifier did not resolve; becomes MODULE_NOT_FOUND with this message. */
 export class ResolveFailure extends Error {

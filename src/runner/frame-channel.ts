@@ -1,10 +1,16 @@
 import type { Duplex } from "node:stream";
-import { jsonShapeProblem } from "../json-depth.js";
+import { jsonShapeProblem } from "../json-shape.js";
 
 /** Bytes of a frame's length header (big-endian). */
 const HEADER = 4;
 /** A frame whose body starts with this byte is a blob (a key and raw UTF-8 text), not JSON (which starts with "{"). */
 const BLOB = 0x00;
+/**
+ * Object layouts a checked frame may hold (json-shape.ts): a message's objects are the protocol's own, a few
+ * dozen layouts; error details add a few more. A compromised process's frame of distinct one-key objects
+ * would cost the host 0.55 us each.
+ */
+const FRAME_LAYOUTS = 1024;
 
 /**
  * Messages as length-prefixed JSON frames on a byte stream: the channel between the runtime and a sandbox
@@ -103,9 +109,10 @@ export class FrameChannel {
       // Decoded once: the nesting check and the parse read the same text.
       const text = body.toString("utf8");
       // Only the runtime's side checks: the sandbox process reads the runtime's frames (a graph's sources) as sent.
-      const problem = this.shape && jsonShapeProblem(text, this.shape.maxDepth, this.shape.maxValues());
+      const problem = this.shape && jsonShapeProblem(text, { maxDepth: this.shape.maxDepth, maxValues: this.shape.maxValues(), maxShapes: FRAME_LAYOUTS });
       if (problem === "depth") return this.fail("a frame nested too deeply");
       if (problem === "values") return this.fail("a frame with more values than a message may hold");
+      if (problem === "shapes") return this.fail("a frame with more object layouts than a message has");
       let message: unknown;
       try {
         message = JSON.parse(text);

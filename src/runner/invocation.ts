@@ -19,7 +19,7 @@ import {
 import { LEVEL_DEFAULTS } from "../security-levels.js";
 import { GeneratedCode, MAX_GENERATED_BYTES, MAX_GENERATED_FUNCTION_BYTES, MAX_GENERATED_FUNCTIONS } from "./generated-code.js";
 import type { Realm } from "./realm-pool.js";
-import { LOG_LEVELS, toolArgsShapeRefusal, type InvocationOutcome, type InvocationTask, type LogEntry, type ToolReply, type ToolRequest } from "./protocol.js";
+import { LOG_LEVELS, toolArgsShapeRefusal, valueShapeRefusal, type InvocationOutcome, type InvocationTask, type LogEntry, type ToolReply, type ToolRequest } from "./protocol.js";
 import { keyOperation } from "./crypto-keys.js";
 import { tenantScriptName } from "./tenant-script-name.js";
 
@@ -278,6 +278,12 @@ export class Invocation {
   private complete(json: string | undefined): void {
     if (json !== undefined && Buffer.byteLength(json, "utf8") > this.task.limits.maxOutputBytes) {
       this.fatal("OUTPUT_TOO_LARGE", `return value is larger than maxOutputBytes (${this.task.limits.maxOutputBytes})`);
+      return;
+    }
+    // The host checks again before it parses (a compromised process), but an honest one answers typed here.
+    const refusal = json === undefined ? undefined : valueShapeRefusal(json, this.task.limits.maxOutputBytes);
+    if (refusal !== undefined) {
+      this.fatal("OUTPUT_TOO_LARGE", refusal);
       return;
     }
     this.outcome = json === undefined ? { ok: true } : { ok: true, value: json };

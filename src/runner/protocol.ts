@@ -18,7 +18,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ErrorInfo } from "../errors.js";
-import { jsonShapeProblem } from "../json-depth.js";
+import { jsonShapeProblem } from "../json-shape.js";
 import type { InvocationLimitName } from "../limits.js";
 import type { SecurityLevel } from "../security-levels.js";
 
@@ -115,18 +115,54 @@ export const TOO_DEEP_TOOL_ARGS = `tool arguments are nested more than ${MAX_TOO
  * How many values (arrays, objects and their items) one tool call's arguments may hold. JSON.parse costs the
  * host's main thread 20-60 ns per value, whatever the nesting: a flat array of 350,000 empty arrays is under
  * 1 MiB, two levels deep, and took 47-69 ms per tool call, up to 100 times per invocation. At this bound one
- * call's arguments cost a few milliseconds at most. (A return value is parsed once per invocation and is
- * bounded by maxOutputBytes alone: 20-50 ms per MiB at worst.)
+ * call's arguments cost a few milliseconds at most.
  */
 export const MAX_TOOL_ARG_VALUES = 65_536;
+
+/**
+ * How many object layouts (objects whose keys differ from every other's: json-shape.ts) a tool call's
+ * arguments or a return value may hold. Each costs JSON.parse about 0.55 us on the host's main thread: 1 MiB
+ * of one-key objects with distinct keys took 52-89 ms per parse, 100 tool calls a call. At this bound a parse
+ * spends 2-5 ms on them; records that share their keys (an array of rows) are one layout, and an object past
+ * 32 keys (a dictionary) counts its first 32 only.
+ */
+export const MAX_JSON_LAYOUTS = 8192;
 
 /** The refusal of arguments holding more than MAX_TOOL_ARG_VALUES values (TOOL_ERROR). */
 export const TOO_MANY_TOOL_ARG_VALUES = `tool arguments hold more than ${MAX_TOOL_ARG_VALUES} values (each array and object, and each item and property in them)`;
 
-/** Why the host will not parse these tool arguments (nesting, number of values), or undefined. */
+/** The refusal of arguments holding more than MAX_JSON_LAYOUTS object layouts (TOOL_ERROR). */
+export const TOO_MANY_TOOL_ARG_LAYOUTS = `tool arguments hold more than ${MAX_JSON_LAYOUTS} distinct object layouts (objects whose keys differ from one another's)`;
+
+/** Why the host will not parse these tool arguments (nesting, number of values, layouts), or undefined. */
 export function toolArgsShapeRefusal(args: string): string | undefined {
-  const problem = jsonShapeProblem(args, MAX_TOOL_ARG_DEPTH, MAX_TOOL_ARG_VALUES);
-  return problem === "depth" ? TOO_DEEP_TOOL_ARGS : problem === "values" ? TOO_MANY_TOOL_ARG_VALUES : undefined;
+  const problem = jsonShapeProblem(args, { maxDepth: MAX_TOOL_ARG_DEPTH, maxValues: MAX_TOOL_ARG_VALUES, maxShapes: MAX_JSON_LAYOUTS });
+  return problem === "depth" ? TOO_DEEP_TOOL_ARGS : problem === "values" ? TOO_MANY_TOOL_ARG_VALUES : problem === "shapes" ? TOO_MANY_TOOL_ARG_LAYOUTS : undefined;
+}
+
+/**
+ * How deeply a return value may nest: more than the realm's serializer reaches (2,000 levels cross, 3,000
+ * overflow its stack), less than where a walk of what the host parses (the service's reply, a caller's
+ * JSON.stringify) overflows the host's (past 4,096 at the top of its stack). Only a compromised process
+ * sends more.
+ */
+export const MAX_VALUE_DEPTH = 3000;
+
+/** Arrays and objects a return value may hold: one per 16 bytes of maxOutputBytes (65,536 at 1 MiB). */
+export const valueContainersWithin = (maxOutputBytes: number): number => Math.max(1024, Math.floor(maxOutputBytes / 16));
+
+/**
+ * Why the host will not parse this return value (OUTPUT_TOO_LARGE), or undefined: checked where the value is
+ * made (the sandbox process) and again on the host before it parses it. A value within maxOutputBytes is
+ * otherwise parsed as it is: 1 MiB of rows costs a few milliseconds.
+ */
+export function valueShapeRefusal(json: string, maxOutputBytes: number): string | undefined {
+  const maxContainers = valueContainersWithin(maxOutputBytes);
+  const problem = jsonShapeProblem(json, { maxDepth: MAX_VALUE_DEPTH, maxContainers, maxShapes: MAX_JSON_LAYOUTS });
+  if (problem === "depth") return `return value is nested more than ${MAX_VALUE_DEPTH} levels deep`;
+  if (problem === "containers") return `return value holds more than ${maxContainers} arrays and objects (one per 16 bytes of maxOutputBytes)`;
+  if (problem === "shapes") return `return value holds more than ${MAX_JSON_LAYOUTS} distinct object layouts (objects whose keys differ from one another's)`;
+  return undefined;
 }
 
 export interface ToolRequest {

@@ -7,6 +7,7 @@ import { pathologicalTenants } from "./pathological-files.mjs";
 import { ResolutionCache } from "../../src/loader/resolution-cache.js";
 import { HOST_FS_BUDGET, SlowPaths, StatMemo } from "../../src/loader/stat-memo.js";
 import { ToolDispatch } from "../../src/runner/tool-dispatch.js";
+import { valueShapeRefusal } from "../../src/runner/protocol.js";
 
 /**
  * Invariant 8: the host's main thread never does unbounded work on tenant input. Each tenant below made
@@ -411,6 +412,67 @@ exports.fits = () => callTool("echo", Array.from({ length: 30000 }, () => []));`
     } finally {
       await rt.close();
     }
+  });
+
+  it("return values and tool arguments of distinct object layouts or too many containers: refused typed where they are made, no stall (sixth red-team round)", async () => {
+    const names: string[] = [];
+    const rt = makeRuntime({ maxThreads: 1, timeout: 15_000, toolHandler: (name) => (names.push(name), "handled") });
+    try {
+      // 1 MiB of one-key objects with distinct keys cost the host's JSON.parse 45-170 ms per call.
+      const folder = makeTenant({
+        "index.js": `
+const distinct = (n) => Array.from({ length: n }, (_, i) => ({ ["k" + i.toString(36)]: 0 }));
+exports.layouts = () => distinct(60000);
+exports.containers = () => Array.from({ length: 70000 }, () => []);
+exports.rows = () => Array.from({ length: 20000 }, (_, i) => ({ id: i, name: "n" + i, tags: ["a"] }));
+exports.dictionary = () => Object.fromEntries(Array.from({ length: 20000 }, (_, i) => ["user" + i, { n: i }]));
+exports.tools = async () => {
+  const out = [];
+  for (let i = 0; i < 3; i++) {
+    try { out.push(await callTool("echo", distinct(30000))); } catch (e) { out.push(e.code + ": " + e.message); }
+  }
+  out.push(await callTool("echo", distinct(8000)));
+  return out;
+};`,
+      });
+      const stall = await longestStall(async () => {
+        for (const [funcName, message] of [
+          ["layouts", /^return value holds more than 8192 distinct object layouts/],
+          ["containers", /^return value holds more than 65536 arrays and objects/],
+        ] as const) {
+          const result = await rt.execute({ folder, file: "index.js", funcName });
+          expect(result.error?.code, `${funcName}: ${safeJson(result)}`).toBe("OUTPUT_TOO_LARGE");
+          expect(result.error!.message).toMatch(message);
+        }
+        const tools = await rt.execute({ folder, file: "index.js", funcName: "tools" });
+        expect(tools.success, safeJson(tools.error)).toBe(true);
+        const out = tools.value as string[];
+        for (const refusal of out.slice(0, 3)) expect(refusal).toMatch(/^TOOL_ERROR: tool arguments hold more than 8192 distinct object layouts/);
+        expect(out[3]).toBe("handled");
+        expect(names).toEqual(["echo"]);
+      });
+      expect(stall).toBeLessThan(MAX_STALL_MS);
+      // Rows that share their keys and a dictionary of 20,000 keys are what return values are: they cross whole.
+      const rows = await rt.execute({ folder, file: "index.js", funcName: "rows" });
+      expect((rows.value as unknown[]).length, safeJson(rows.error)).toBe(20000);
+      const dictionary = await rt.execute({ folder, file: "index.js", funcName: "dictionary" });
+      expect(Object.keys(dictionary.value as object).length, safeJson(dictionary.error)).toBe(20000);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it("the host checks a return value's shape itself before it parses it (a compromised sandbox process)", () => {
+    const distinct = JSON.stringify(Array.from({ length: 10_000 }, (_, i) => ({ [`k${i}`]: 0 })));
+    expect(valueShapeRefusal(distinct, 1024 * 1024)).toMatch(/^return value holds more than 8192 distinct object layouts/);
+    // Deeper than the realm's serializer reaches (2,000 levels cross, 3,000 are a RUNTIME_ERROR there).
+    expect(valueShapeRefusal("[".repeat(3001) + "]".repeat(3001), 1024 * 1024)).toMatch(/nested more than 3000 levels/);
+    expect(valueShapeRefusal("[".repeat(2000) + "]".repeat(2000), 1024 * 1024)).toBeUndefined();
+    // The containers' bound follows maxOutputBytes: a platform that allows bigger values allows more rows.
+    const arrays = `[${Array(70_000).fill("[]").join(",")}]`;
+    expect(valueShapeRefusal(arrays, 1024 * 1024)).toMatch(/more than 65536 arrays and objects/);
+    expect(valueShapeRefusal(arrays, 4 * 1024 * 1024)).toBeUndefined();
+    expect(valueShapeRefusal(JSON.stringify({ text: "[{,".repeat(100_000) }), 1024 * 1024)).toBeUndefined();
   });
 
   it("maxToolArgBytes counts bytes, not characters", async () => {

@@ -1,0 +1,129 @@
+/** What JSON text may hold before the host's main thread parses it (jsonShapeProblem). */
+export interface JsonShapeLimits {
+  /** Arrays and objects nested in one another. */
+  maxDepth: number;
+  /** Arrays, objects and the items and properties in them. */
+  maxValues?: number;
+  /** Arrays and objects. */
+  maxContainers?: number;
+  /** Object layouts: distinct sequences of keys an object's first properties were added in (SHAPE_KEYS). */
+  maxShapes?: number;
+}
+
+export type JsonShapeProblem = "depth" | "values" | "containers" | "shapes";
+
+/**
+ * An object's keys past this many are not counted as layouts: V8's JSON.parse builds such an object as a
+ * dictionary (measured: 600 objects of 100 unique keys took 1.9 ms, 6,000 of 10 took 34).
+ */
+const SHAPE_KEYS = 32;
+
+/** 1 for the characters the scan acts on outside strings: `"` `,` `[` `]` `{` `}`. */
+const STRUCTURAL = new Uint8Array(0x7e);
+for (const c of '",[]{}') STRUCTURAL[c.charCodeAt(0)] = 1;
+
+/** The key hash's seed: a tenant cannot pick keys whose layouts collide and so count as one. */
+const SEED = (Math.random() * 2 ** 32) >>> 0;
+
+/**
+ * What makes JSON text costly to parse on the host's main thread, found in one linear pass over its text
+ * (strings skipped, escapes honoured) before anything parses it:
+ * - nesting: JSON.parse of two million nested arrays took 450 ms, and a walk of what it builds, JSON.stringify
+ *   included, overflows the stack past a few thousand levels;
+ * - values: each array, object and item costs JSON.parse 20-60 ns (1 MiB of empty arrays, flat, took 20-50 ms
+ *   where a 1 MiB string takes 1-2);
+ * - layouts: every object whose keys come in a sequence not seen before makes V8 build a hidden class for each
+ *   new key, about 0.55 us each: 1 MiB of one-key objects with distinct keys took 52-89 ms. A layout is counted
+ *   per new key of a sequence (up to SHAPE_KEYS keys an object), as V8 builds them.
+ * Text that is not JSON passes or fails here as it may; its parse decides.
+ */
+export function jsonShapeProblem(json: string, limits: JsonShapeLimits): JsonShapeProblem | undefined {
+  const { maxDepth } = limits;
+  const maxValues = limits.maxValues ?? Infinity;
+  const maxContainers = limits.maxContainers ?? Infinity;
+  const maxShapes = limits.maxShapes ?? Infinity;
+  const countShapes = maxShapes !== Infinity;
+  let depth = 0;
+  // Separators and openings outside strings: about one per value.
+  let values = 0;
+  let containers = 0;
+  let shapes = 0;
+  // Layouts: per open container, the layout an object's keys so far lead to (0: none yet) and how many keys
+  // it has, or -1 for an array. A layout is the pair (the layout before, the key's hash).
+  const layout: number[] = [];
+  const keys: number[] = [];
+  const transitions = countShapes ? new Map<number, number>() : undefined;
+  const lastHash: number[] = [];
+  const lastNext: number[] = [];
+  let expectKey = false;
+  /** The innermost open container is an object (its next string after a comma is a key); only when counting layouts. */
+  let inObject = false;
+  const length = json.length;
+  for (let i = 0; i < length; i++) {
+    const c = json.charCodeAt(i);
+    // Most characters are none of the six that matter: one table look-up passes them.
+    if (c > 0x7d || STRUCTURAL[c] === 0) continue;
+    if (c === 0x22) {
+      // A string, skipped to its closing quote (one not escaped: an even run of backslashes before it).
+      const start = i + 1;
+      let end = start - 1;
+      for (;;) {
+        end = json.indexOf('"', end + 1);
+        if (end < 0) return undefined;
+        let slashes = 0;
+        while (json.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
+        if ((slashes & 1) === 0) break;
+      }
+      i = end;
+      if (!expectKey) continue;
+      expectKey = false;
+      const top = layout.length - 1;
+      if (++keys[top]! > SHAPE_KEYS) continue;
+      let hash = SEED;
+      for (let k = start; k < end; k++) hash = Math.imul(hash ^ json.charCodeAt(k), 0x01000193);
+      hash >>>= 0;
+      const from = layout[top]!;
+      // Rows of one layout take the same step from each layout: the last one taken is tried first.
+      if (lastHash[from] === hash) {
+        layout[top] = lastNext[from]!;
+        continue;
+      }
+      const edge = from * 2 ** 32 + hash;
+      let next = transitions!.get(edge);
+      if (next === undefined) {
+        if (++shapes > maxShapes) return "shapes";
+        next = shapes;
+        transitions!.set(edge, next);
+      }
+      lastHash[from] = hash;
+      lastNext[from] = next;
+      layout[top] = next;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) return "depth";
+      if (++values > maxValues) return "values";
+      if (++containers > maxContainers) return "containers";
+      if (countShapes) {
+        layout.push(c === 0x7b ? 0 : -1);
+        keys.push(0);
+        inObject = expectKey = c === 0x7b;
+      }
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+      if (countShapes) {
+        layout.pop();
+        keys.pop();
+        expectKey = false;
+        inObject = layout.length > 0 && layout[layout.length - 1]! >= 0;
+      }
+    } else if (c === 0x2c) {
+      if (++values > maxValues) return "values";
+      expectKey = inObject;
+    }
+  }
+  return undefined;
+}
+
+/** Whether JSON text nests objects and arrays at most `max` deep (jsonShapeProblem, depth only). */
+export function jsonNestedWithin(json: string, max: number): boolean {
+  return jsonShapeProblem(json, { maxDepth: max }) === undefined;
+}
