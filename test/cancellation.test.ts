@@ -69,6 +69,30 @@ describe("cancelling a call that waits (process isolation)", () => {
   });
 });
 
+describe("cancelling a call that waits (thread isolation)", () => {
+  it("ends it in its worker thread, notified through its stop flag, which serves on; a spinning one ends through its guards (red team)", async () => {
+    // A grace far longer than the test waits: a thread terminated at its end would show as a new thread id.
+    const rt = makeRuntime({ isolation: "thread", maxThreads: 1, minThreads: 1, timeout: 20_000, hardStopGraceMs: 15_000, toolHandler: () => new Promise(() => {}) });
+    const threadIds = () => (rt as unknown as { pool: { piscina: { threads: { threadId: number }[] } } }).pool.piscina.threads.map((t) => t.threadId).sort();
+    try {
+      const folder = makeTenant(FILES);
+      await rt.run({ folder, file: "m.js", funcName: "ok" });
+      const before = threadIds();
+      for (const funcName of ["wait", "mark", "spin"]) {
+        const started = performance.now();
+        const result = await rt.execute({ folder, file: "m.js", funcName, args: ["x"], signal: abortAfter(200) });
+        expect(result.error?.code, funcName).toBe("CANCELLED");
+        expect(result.error?.details?.hardStop, funcName).toBeUndefined();
+        expect(performance.now() - started, funcName).toBeLessThan(8000);
+        await expect(rt.run({ folder, file: "m.js", funcName: "ok" })).resolves.toBe("ok");
+        expect(threadIds(), funcName).toEqual(before);
+      }
+    } finally {
+      await rt.close();
+    }
+  });
+});
+
 describe("a call cancelled as it ends (review finding)", () => {
   it("the process it was killed in is never handed the next call, which runs (another tenant's, here)", async () => {
     const rt = makeRuntime({ isolation: "process", maxThreads: 1, minThreads: 1, timeout: 5000 });

@@ -215,6 +215,27 @@ describe("globals that are present", () => {
     });
   });
 
+  it("TextEncoder.encodeInto writes the whole code points that fit, as Node does", async () => {
+    const folder = makeTenant({
+      "e.js": [
+        "exports.f = (cases) => cases.map(([text, size]) => {",
+        "  const dest = new Uint8Array(size);",
+        "  const { read, written } = new TextEncoder().encodeInto(text, dest);",
+        "  return [read, written, [...dest]];",
+        "});",
+        "exports.bad = () => { try { new TextEncoder().encodeInto('a', [0]); return 'wrote'; } catch (e) { return e.name; } };",
+      ].join("\n"),
+    });
+    const cases: [string, number][] = [["héllo", 10], ["héllo", 2], ["a\u{1F600}b", 4], ["a\u{1F600}b", 5], ["a\u{1F600}b", 6], ["x\ud800y", 8], ["", 3], ["€€", 5]];
+    const node = cases.map(([text, size]) => {
+      const dest = new Uint8Array(size);
+      const { read, written } = new TextEncoder().encodeInto(text, dest);
+      return [read, written, [...dest]];
+    });
+    await expect(runtime.run({ folder, file: "e.js", funcName: "f", args: [cases] })).resolves.toEqual(node);
+    await expect(runtime.run({ folder, file: "e.js", funcName: "bad" })).resolves.toBe("TypeError");
+  });
+
   it("TextDecoder decodes UTF-16 (LE, BE, with its BOM) and latin1/windows-1252 as Node does", async () => {
     const folder = makeTenant({
       "d.js": [

@@ -67,7 +67,12 @@ export class WorkerPool implements SandboxPool {
     const task: InvocationTask = { ...request, stopSlot: slot };
     const abort = new AbortController();
     // A little after the worker's own deadline, so the worker's clean TIMEOUT normally wins.
-    const softStop = setTimeout(() => Atomics.store(this.stopFlags, slot, task.invocationId), timeoutMs + 10);
+    // Raised, the flag ends the call: its guards throw, and the worker thread, notified, ends one that waits.
+    const raise = () => {
+      Atomics.store(this.stopFlags, slot, task.invocationId);
+      Atomics.notify(this.stopFlags, slot);
+    };
+    const softStop = setTimeout(raise, timeoutMs + 10);
     const hardStopAt = performance.now() + timeoutMs + this.hardStopGraceMs;
     let hardStop = setTimeout(() => abort.abort(), timeoutMs + this.hardStopGraceMs);
     // Cancelled: the stop flag now (the guards end the call), the worker terminated if it is still running after
@@ -75,7 +80,7 @@ export class WorkerPool implements SandboxPool {
     let cancelled = false;
     const cancel = () => {
       cancelled = true;
-      Atomics.store(this.stopFlags, slot, task.invocationId);
+      raise();
       clearTimeout(hardStop);
       hardStop = setTimeout(() => abort.abort(), Math.max(0, Math.min(hardStopAt, performance.now() + this.hardStopGraceMs) - performance.now()));
     };

@@ -12,11 +12,12 @@ process.setUncaughtExceptionCaptureCallback(() => {
 });
 
 const settings = workerData as WorkerSettings;
+const stopFlags = new Int32Array(settings.stopFlags);
 let toolPort: MessagePort | undefined;
 
 const host = createInvocationHost({
   readyContexts: settings.readyContexts,
-  stopFlags: new Int32Array(settings.stopFlags),
+  stopFlags,
   sendTool(request: ToolRequest): void {
     if (!toolPort) {
       // The first tool call of this worker opens its own channel to the host thread.
@@ -31,6 +32,32 @@ const host = createInvocationHost({
   },
 });
 
-export default function runInvocation(task: InvocationTask): Promise<InvocationOutcome> {
-  return host.run(task);
+/**
+ * A call whose stop flag is raised while it waits (a timer, a tool, a promise) runs no guard to see it: the
+ * runtime notifies the flag (a cancelled call, a deadline passed), and the change ends the call here as the
+ * process's "cancel" message does, so the thread serves on instead of being terminated after the grace.
+ */
+function watchStopFlag(task: InvocationTask): () => void {
+  const { stopSlot: slot, invocationId } = task;
+  let watching = true;
+  const raised = () => {
+    if (watching && Atomics.load(stopFlags, slot) === invocationId) host.cancel(invocationId);
+  };
+  const wait = Atomics.waitAsync(stopFlags, slot, 0);
+  if (!wait.async) queueMicrotask(raised);
+  else void wait.value.then(raised);
+  return () => {
+    watching = false;
+    // The slot serves other calls next: this call's waiter must not stay behind.
+    if (wait.async) Atomics.notify(stopFlags, slot);
+  };
+}
+
+export default async function runInvocation(task: InvocationTask): Promise<InvocationOutcome> {
+  const unwatch = watchStopFlag(task);
+  try {
+    return await host.run(task);
+  } finally {
+    unwatch();
+  }
 }

@@ -107,6 +107,39 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     encode(input: unknown = "") {
       return utf8Encode(P.String(input));
     }
+    /** As many whole code points of `source` as fit into `destination`, as UTF-8: what was read (UTF-16 units) and written. */
+    encodeInto(source: unknown, destination: unknown) {
+      if (P.TypedArrayTag(destination) !== "Uint8Array") throw new P.TypeError('The "dest" argument must be an instance of Uint8Array.');
+      const input = P.String(source);
+      const out = destination as Uint8Array;
+      const room = P.TypedArrayLength(out);
+      let read = 0;
+      let written = 0;
+      while (read < input.length) {
+        step();
+        let cp = P.StringPrototypeCodePointAt(input, read)!;
+        if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
+        const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        if (written + size > room) break;
+        if (size === 1) out[written] = cp;
+        else if (size === 2) {
+          out[written] = 0xc0 | (cp >> 6);
+          out[written + 1] = 0x80 | (cp & 63);
+        } else if (size === 3) {
+          out[written] = 0xe0 | (cp >> 12);
+          out[written + 1] = 0x80 | ((cp >> 6) & 63);
+          out[written + 2] = 0x80 | (cp & 63);
+        } else {
+          out[written] = 0xf0 | (cp >> 18);
+          out[written + 1] = 0x80 | ((cp >> 12) & 63);
+          out[written + 2] = 0x80 | ((cp >> 6) & 63);
+          out[written + 3] = 0x80 | (cp & 63);
+        }
+        written += size;
+        read += size === 4 ? 2 : 1;
+      }
+      return { read, written };
+    }
   }
 
   /** The `i`th UTF-16 code unit of `bytes`. */
