@@ -54,6 +54,7 @@ const plan = {
   recovery: { timeoutMs: 200, singleRepeats: n(10, 5), poolRepeats: n(5, 3), hardStopRepeats: n(3, 2) },
   eventLoopLag: { timeoutMs: 200, attackers: 4, idleMs: n(1000, 300), windowMs: n(3000, 1000) },
   fairness: { inFlight: 200, loopShare: 0.1, loopTimeoutMs: 200, windowMs: n(3000, 1000), unloadedCount: n(500, 100) },
+  paired: { warmup: n(20, 5), pairs: n(150, 30), rounds: n(4, 2), concurrency: 32, windowMs: n(1000, 300), warmupMs: n(200, 100) },
   breakdown: { sequential: { warmup: n(300), count: n(1000, 100) }, throughput: { concurrency: 32, windowMs: n(3000, 500), warmupMs: n(500, 200) } },
 };
 
@@ -104,7 +105,7 @@ function previousFigures() {
     const git = (...args) => execFileSync("git", args, { cwd: here, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     const relative = path.relative(git("rev-parse", "--show-toplevel"), json);
     const figures = JSON.parse(git("show", `HEAD:${relative}`));
-    return { engines: figures.engines, limits: figures.limits, breakdown: figures.breakdown, cpu: figures.machine?.cpu, commit: git("log", "-1", "--format=%h", "--", `:/${relative}`) };
+    return { engines: figures.engines, paired: figures.paired, limits: figures.limits, breakdown: figures.breakdown, cpu: figures.machine?.cpu, commit: git("log", "-1", "--format=%h", "--", `:/${relative}`) };
   } catch {
     return undefined;
   }
@@ -127,6 +128,13 @@ async function main() {
       if (result.skipped) log(`engine ${engine} skipped: ${result.skipped}`);
       else results.push(result);
       log(`engine ${engine} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
+    let paired;
+    if (engines.includes("tenantbox") && engines.includes("floor")) {
+      log("CPU-heavy: tenantbox and the floor interleaved in one process ...");
+      const t = performance.now();
+      paired = await runChild("suite-paired.mjs", config, 120_000);
+      log(`paired done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
     let limits;
     if (!flags["no-limits"]) {
@@ -157,13 +165,14 @@ async function main() {
       machine,
       config: { ...config, heavyRawMs },
       engines: results,
+      paired,
       limits,
       breakdown,
       totalSeconds: (performance.now() - started) / 1000,
       previous: previousFigures(),
     });
     fs.writeFileSync(flags.out, report);
-    fs.writeFileSync(flags.out.replace(/\.md$/, "") + ".json", JSON.stringify({ machine: { cpu: machine.cpu, cores: machine.cores }, config: { ...config, heavyRawMs, workspace: undefined }, engines: results, limits, breakdown }, null, 2));
+    fs.writeFileSync(flags.out.replace(/\.md$/, "") + ".json", JSON.stringify({ machine: { cpu: machine.cpu, cores: machine.cores }, config: { ...config, heavyRawMs, workspace: undefined }, engines: results, paired, limits, breakdown }, null, 2));
     process.stdout.write(report);
     log(`written to ${path.relative(process.cwd(), flags.out)}`);
   } finally {

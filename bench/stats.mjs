@@ -16,6 +16,7 @@ export function summarize(samples) {
   return {
     n: sorted.length,
     mean: sum / sorted.length,
+    p10: percentile(sorted, 10),
     p50: percentile(sorted, 50),
     p90: percentile(sorted, 90),
     p99: percentile(sorted, 99),
