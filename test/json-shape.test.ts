@@ -45,7 +45,17 @@ describe("jsonShapeProblem: what JSON text costs the host's main thread to parse
     expect(layouts(dictionary, 32)).toBe("shapes");
   });
 
+  it("a dictionary's distinct keys past its first 32 are counted once, across objects", () => {
+    const dictionary = (keys: string[]) => `{${keys.map((k) => `"${k}":0`).join(",")}}`;
+    const distinct = Array.from({ length: 1000 }, (_, i) => `key${i}`);
+    const keys = (json: string, maxDictionaryKeys: number) => jsonShapeProblem(json, { maxDepth: 9, maxDictionaryKeys });
+    expect(keys(dictionary(distinct), 1000 - 32)).toBeUndefined();
+    expect(keys(dictionary(distinct), 1000 - 33)).toBe("keys");
+    // The same keys in many objects are interned once.
+    expect(keys(`[${Array(50).fill(dictionary(distinct)).join(",")}]`, 1000 - 32)).toBeUndefined();
+  });
+
   it("text that is not JSON passes or fails as it may: the parse decides", () => {
-    for (const text of ['"unterminated', '{"a', "]]]", "{,,}", '{"a":}']) expect(() => jsonShapeProblem(text, { maxDepth: 4, maxValues: 9, maxContainers: 9, maxShapes: 9 })).not.toThrow();
+    for (const text of ['"unterminated', '{"a', "]]]", "{,,}", '{"a":}']) expect(() => jsonShapeProblem(text, { maxDepth: 4, maxValues: 9, maxContainers: 9, maxShapes: 9, maxDictionaryKeys: 9 })).not.toThrow();
   });
 });

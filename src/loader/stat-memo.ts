@@ -48,7 +48,7 @@ export interface FsBudget {
  * The file-system work one graph load may do on the host's main thread (invariant 8): past it, the tenant's
  * paths are slow to look up, and its graphs are loaded on a loader thread for a while.
  */
-export const HOST_FS_BUDGET: FsBudget = { opMs: 2, totalMs: 10, perOpMs: 0.02, maxTotalMs: 50, workMs: 10 };
+export const HOST_FS_BUDGET: FsBudget = { opMs: 2, totalMs: 10, perOpMs: 0.02, maxTotalMs: 20, workMs: 10 };
 
 /**
  * The file-system calls of one graph load, each path asked once (a graph whose specifiers spell the same

@@ -18,8 +18,6 @@ const MAX_LISTED_FILES = 5000;
 const MAX_VISITED_ENTRIES = 20_000;
 /** Distinct handler files a manifest may name: each is checked on the host whenever the manifest is judged. */
 const MAX_HANDLER_FILES = 64;
-/** File-system time judging a manifest's handlers may take on the host's main thread. */
-const HANDLER_FS_BUDGET = { ...HOST_FS_BUDGET, maxTotalMs: 20 };
 
 /** Events the registry reports (the runtime re-emits them to its listeners). */
 export interface RegistryEvents {
@@ -215,7 +213,7 @@ export class Registry {
     const issues: ValidationIssue[] = [];
     // One look per distinct file, at most MAX_HANDLER_FILES of them, within the host's file-system budget.
     const infos = new Map<string, ModuleInfo | string>();
-    const memo = new StatMemo(HANDLER_FS_BUDGET);
+    const memo = new StatMemo(HOST_FS_BUDGET);
     let unchecked = false;
     const infoOf = async (file: string): Promise<ModuleInfo | string | undefined> => {
       const known = infos.get(file);

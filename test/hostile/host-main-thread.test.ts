@@ -7,7 +7,7 @@ import { pathologicalTenants } from "./pathological-files.mjs";
 import { ResolutionCache } from "../../src/loader/resolution-cache.js";
 import { HOST_FS_BUDGET, SlowPaths, StatMemo } from "../../src/loader/stat-memo.js";
 import { ToolDispatch } from "../../src/runner/tool-dispatch.js";
-import { valueShapeRefusal } from "../../src/runner/protocol.js";
+import { toolArgsShapeRefusal, valueShapeRefusal } from "../../src/runner/protocol.js";
 
 /**
  * Invariant 8: the host's main thread never does unbounded work on tenant input. Each tenant below made
@@ -425,7 +425,7 @@ const distinct = (n) => Array.from({ length: n }, (_, i) => ({ ["k" + i.toString
 exports.layouts = () => distinct(60000);
 exports.containers = () => Array.from({ length: 70000 }, () => []);
 exports.rows = () => Array.from({ length: 20000 }, (_, i) => ({ id: i, name: "n" + i, tags: ["a"] }));
-exports.dictionary = () => Object.fromEntries(Array.from({ length: 20000 }, (_, i) => ["user" + i, { n: i }]));
+exports.dictionary = (n) => Object.fromEntries(Array.from({ length: n }, (_, i) => ["user" + i, { n: i }]));
 exports.tools = async () => {
   const out = [];
   for (let i = 0; i < 3; i++) {
@@ -439,8 +439,10 @@ exports.tools = async () => {
         for (const [funcName, message] of [
           ["layouts", /^return value holds more than 8192 distinct object layouts/],
           ["containers", /^return value holds more than 65536 arrays and objects/],
+          // One object of 20,000 distinct keys: each a new string V8 interns (130,000 took 26-62 ms).
+          ["dictionary", /^return value holds more than 16384 distinct keys in objects of more than 32 keys/],
         ] as const) {
-          const result = await rt.execute({ folder, file: "index.js", funcName });
+          const result = await rt.execute({ folder, file: "index.js", funcName, args: [20000] });
           expect(result.error?.code, `${funcName}: ${safeJson(result)}`).toBe("OUTPUT_TOO_LARGE");
           expect(result.error!.message).toMatch(message);
         }
@@ -452,11 +454,11 @@ exports.tools = async () => {
         expect(names).toEqual(["echo"]);
       });
       expect(stall).toBeLessThan(MAX_STALL_MS);
-      // Rows that share their keys and a dictionary of 20,000 keys are what return values are: they cross whole.
+      // Rows that share their keys and a dictionary of 10,000 keys are what return values are: they cross whole.
       const rows = await rt.execute({ folder, file: "index.js", funcName: "rows" });
       expect((rows.value as unknown[]).length, safeJson(rows.error)).toBe(20000);
-      const dictionary = await rt.execute({ folder, file: "index.js", funcName: "dictionary" });
-      expect(Object.keys(dictionary.value as object).length, safeJson(dictionary.error)).toBe(20000);
+      const dictionary = await rt.execute({ folder, file: "index.js", funcName: "dictionary", args: [10000] });
+      expect(Object.keys(dictionary.value as object).length, safeJson(dictionary.error)).toBe(10000);
     } finally {
       await rt.close();
     }
@@ -473,6 +475,14 @@ exports.tools = async () => {
     expect(valueShapeRefusal(arrays, 1024 * 1024)).toMatch(/more than 65536 arrays and objects/);
     expect(valueShapeRefusal(arrays, 4 * 1024 * 1024)).toBeUndefined();
     expect(valueShapeRefusal(JSON.stringify({ text: "[{,".repeat(100_000) }), 1024 * 1024)).toBeUndefined();
+    // One object of 130,000 short distinct keys, 1 MiB: refused; 1,000 objects of the same 100 keys are not.
+    const dictionary = `{${Array.from({ length: 130_000 }, (_, i) => `"${i.toString(36)}":0`).join(",")}}`;
+    expect(valueShapeRefusal(dictionary, 1024 * 1024)).toMatch(/more than 16384 distinct keys/);
+    const same = `{${Array.from({ length: 100 }, (_, i) => `"field${i}":0`).join(",")}}`;
+    expect(valueShapeRefusal(`[${Array(1000).fill(same).join(",")}]`, 1024 * 1024)).toBeUndefined();
+    // Tool arguments too (65,000 fresh keys per call cost 20-37 ms, up to 100 calls an invocation).
+    const keys = `{${Array.from({ length: 20_000 }, (_, i) => `"k${i}":0`).join(",")}}`;
+    expect(toolArgsShapeRefusal(keys)).toMatch(/^tool arguments hold more than 16384 distinct keys/);
   });
 
   it("maxToolArgBytes counts bytes, not characters", async () => {
