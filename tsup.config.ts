@@ -63,6 +63,7 @@ export default defineConfig({
     worker: "src/runner/worker.ts",
     "worker-process": "src/runner/worker-process.ts",
     "loader-thread": "src/loader/loader-thread.ts",
+    "document-store-thread": "src/service/document-store-thread.ts",
   },
   format: ["esm", "cjs"],
   dts: { entry: { index: "src/index.ts", service: "src/service/index.ts" } },

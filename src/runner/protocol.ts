@@ -230,8 +230,12 @@ export function failedOutcome(code: ErrorInfo["code"], message: string, details?
   return { ok: false, error, logs: [], stats: { durationMs: 0, toolCalls: 0, logBytes: 0, realmUses: 0 } };
 }
 
-/** A built entry next to the running one in dist/: `name.js` for the ESM build, `name.cjs` for CommonJS. */
+/**
+ * A built entry next to the running one in dist/: `name.js` for the ESM build, `name.cjs` for CommonJS. Run
+ * from the sources (a test importing src/), the built one in dist/: a thread cannot start from TypeScript.
+ */
 export function siblingEntry(name: string): string {
   const self = fileURLToPath(import.meta.url);
+  if (path.extname(self) === ".ts") return path.join(path.dirname(self), "..", "..", "dist", `${name}.js`);
   return path.join(path.dirname(self), name + path.extname(self));
 }

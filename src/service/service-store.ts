@@ -6,7 +6,7 @@ import { PostgresAuditLog } from "./postgres-audit-log.js";
 import { PostgresDatabase } from "./postgres-database.js";
 import { PostgresDocumentStore } from "./postgres-document-store.js";
 import { SqliteAuditLog } from "./sqlite-audit-log.js";
-import { SqliteDocumentStore } from "./sqlite-document-store.js";
+import { ThreadedDocumentStore } from "./threaded-document-store.js";
 
 /**
  * What the service keeps: the audit log and the documents, in one engine. SQLite (a file in the data
@@ -43,12 +43,13 @@ export class SqliteStore implements ServiceStore {
   readonly engine = "sqlite";
   readonly db: Database;
   readonly audit: SqliteAuditLog;
-  readonly documents: SqliteDocumentStore;
+  readonly documents: ThreadedDocumentStore;
 
   constructor(dataDir: string, maxBytesOf?: StorageQuota) {
     this.db = openDatabase(path.resolve(dataDir));
     this.audit = new SqliteAuditLog(this.db);
-    this.documents = new SqliteDocumentStore(this.db, maxBytesOf);
+    // Queries scan what the tenant stored: on a thread of their own, with their own connection to the file.
+    this.documents = new ThreadedDocumentStore(path.resolve(dataDir), maxBytesOf);
   }
 
   async open(): Promise<void> {}
@@ -58,6 +59,7 @@ export class SqliteStore implements ServiceStore {
   async close(): Promise<void> {
     try {
       await this.audit.close();
+      await this.documents.close();
       this.db.pragma("wal_checkpoint(TRUNCATE)");
     } finally {
       this.db.close();
