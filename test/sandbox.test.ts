@@ -215,6 +215,33 @@ describe("globals that are present", () => {
     });
   });
 
+  it("a method assigned over an inherited built-in one lands on the object, strict or sloppy; the shared built-in stays as it is", async () => {
+    // core-js-pure does `store.get = store.get` on a WeakMap; sloppy code that overrode `push` saw it ignored.
+    const folder = makeTenant({
+      "strict.js": [
+        '"use strict";',
+        "exports.f = () => {",
+        "  const m = new WeakMap(); m.get = m.get;",
+        "  const a = []; a.push = function (x) { Array.prototype.push.call(this, x * 10); }; a.push(1);",
+        "  const it = [][Symbol.iterator](); it[Symbol.iterator] = function () { return this; };",
+        "  let shared; try { Array.prototype.push = () => 0; shared = 'assigned'; } catch (e) { shared = e.name; }",
+        "  const d = Object.getOwnPropertyDescriptor(Map.prototype, 'get');",
+        "  return [Object.hasOwn(m, 'get'), a, it[Symbol.iterator]() === it, shared, [1, 2].push(3), d.get.originalValue === Map.prototype.get];",
+        "};",
+      ].join("\n"),
+      "sloppy.js": [
+        "exports.f = () => {",
+        "  var a = []; a.push = function (x) { Array.prototype.push.call(this, x * 10); }; a.push(1);",
+        "  var m = new Map(); m.set = function (k, v) { return Map.prototype.set.call(this, k, v * 2); }; m.set('k', 1);",
+        "  var b = []; b.push(1);",
+        "  return [a, m.get('k'), b];",
+        "};",
+      ].join("\n"),
+    });
+    await expect(runtime.run({ folder, file: "strict.js", funcName: "f" })).resolves.toEqual([true, [10], true, "TypeError", 3, true]);
+    await expect(runtime.run({ folder, file: "sloppy.js", funcName: "f" })).resolves.toEqual([[10], 2, [1]]);
+  });
+
   it("TextEncoder.encodeInto writes the whole code points that fit, as Node does", async () => {
     const folder = makeTenant({
       "e.js": [
