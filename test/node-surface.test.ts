@@ -1,4 +1,6 @@
 import { createHmac } from "node:crypto";
+import fs from "node:fs";
+import { createRequire } from "node:module";
 import { deflateSync, gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanupTenants, expectCode, IsolatedRuntime, makeTenant } from "./helpers.js";
@@ -296,5 +298,14 @@ describe("Node's globals and built-in modules", () => {
       const folder = makeTenant({ "a.js": `exports.f = () => { try { require(${JSON.stringify(`node:${name}`)}); return "loaded"; } catch (e) { return e.code; } };` });
       await expect(runtimeWith().run({ folder, file: "a.js", funcName: "f" }), name).resolves.toBe("MODULE_NOT_FOUND");
     }
+  });
+});
+
+describe("Node APIs libraries reach for beside the documented ones (compat helper)", () => {
+  it("Buffer's per-encoding slices and writes, copyBytesFrom, both BigUint spellings; buffer's isUtf8, isAscii, constants; url's file: URL helpers and domains; querystring's escape and unescape: as Node", async () => {
+    const fixture = new URL("./fixtures/node-api-extras.cjs", import.meta.url);
+    const folder = makeTenant({ "n.js": fs.readFileSync(fixture, "utf8") });
+    const node = createRequire(import.meta.url)("./fixtures/node-api-extras.cjs").f();
+    await expect(runtimeWith().run({ folder, file: "n.js", funcName: "f" })).resolves.toEqual(JSON.parse(JSON.stringify(node, (_k, v) => (typeof v === "bigint" ? String(v) : v))));
   });
 });

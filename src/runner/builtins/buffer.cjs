@@ -38,6 +38,76 @@ Buffer.prototype.write = function (string, offset, length, encoding) {
   return write.apply(this, args);
 };
 
+// Node's per-encoding methods (undocumented, read by busboy and others): `latin1Slice(start, end)` is
+// `toString("latin1", start, end)`, `latin1Write(string, offset, length)` is `write(string, offset, length, "latin1")`.
+for (const encoding of ["latin1", "utf8", "hex", "base64", "base64url", "ascii", "ucs2"]) {
+  Buffer.prototype[encoding + "Slice"] = function (start, end) {
+    return this.toString(encoding, start, end);
+  };
+  Buffer.prototype[encoding + "Write"] = function (string, offset, length) {
+    return this.write(string, offset === undefined ? 0 : offset, length === undefined ? this.length - (offset || 0) : length, encoding);
+  };
+}
+// Node spells the unsigned BigInt methods both ways.
+for (const name of ["readBigUInt64LE", "readBigUInt64BE", "writeBigUInt64LE", "writeBigUInt64BE"]) {
+  if (Buffer.prototype[name]) Buffer.prototype[name.replace("UInt", "Uint")] = Buffer.prototype[name];
+}
+
+/** A copy of a typed array's bytes (`offset` and `length` in its elements), as Node's Buffer.copyBytesFrom. */
+Buffer.copyBytesFrom = function (view, offset, length) {
+  if (!ArrayBuffer.isView(view) || view instanceof DataView) throw new TypeError('The "view" argument must be an instance of TypedArray.');
+  const size = view.BYTES_PER_ELEMENT;
+  const start = Math.min(offset === undefined ? 0 : offset, view.length);
+  const end = length === undefined ? view.length : Math.min(start + length, view.length);
+  return Buffer.from(new Uint8Array(view.buffer, view.byteOffset + start * size, Math.max(0, end - start) * size));
+};
+
+const bytesOf = (input) => {
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  throw new TypeError('The "input" argument must be an instance of ArrayBuffer, Buffer, TypedArray, or DataView.');
+};
+
+/** Whether every byte is ASCII (below 0x80). */
+mod.isAscii = function isAscii(input) {
+  const bytes = bytesOf(input);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] > 0x7f) return false;
+  return true;
+};
+
+/** Whether the bytes are well-formed UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF). */
+mod.isUtf8 = function isUtf8(input) {
+  const bytes = bytesOf(input);
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need;
+    let min;
+    let cp;
+    if (b >= 0xc2 && b <= 0xdf) (need = 1), (min = 0x80), (cp = b & 0x1f);
+    else if (b >= 0xe0 && b <= 0xef) (need = 2), (min = 0x800), (cp = b & 0x0f);
+    else if (b >= 0xf0 && b <= 0xf4) (need = 3), (min = 0x10000), (cp = b & 0x07);
+    else return false;
+    if (i + need >= bytes.length) return false;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if ((c & 0xc0) !== 0x80) return false;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += need + 1;
+  }
+  return true;
+};
+
+// V8's longest string on 64-bit machines, as Node reports it.
+mod.kStringMaxLength = 536870888;
+mod.constants = Object.freeze({ MAX_LENGTH: mod.kMaxLength, MAX_STRING_LENGTH: mod.kStringMaxLength });
+
 // What Node's buffer module has beside Buffer: Blob and File (the realm's globals), atob and btoa. Blob and
 // File are built when first read: every call that touches Buffer builds this module, few use a Blob.
 for (const name of ["Blob", "File"]) {

@@ -1,3 +1,45 @@
-// The legacy url.parse/format/resolve API, and the realm's WHATWG URL classes.
+// The legacy url.parse/format/resolve API, the realm's WHATWG URL classes, and the file: URL helpers
+// (library ES modules' `fileURLToPath(import.meta.url)`: the realm's paths are POSIX, its root the folder's).
 const legacy = require("url/");
-module.exports = Object.assign({}, legacy, { URL: globalThis.URL, URLSearchParams: globalThis.URLSearchParams });
+const path = require("path");
+
+function fileURLToPath(url) {
+  const parsed = typeof url === "string" ? new URL(url) : url;
+  if (!(parsed instanceof URL)) throw new TypeError('The "path" argument must be of type string or an instance of URL.');
+  if (parsed.protocol !== "file:") throw new TypeError("The URL must be of scheme file");
+  if (parsed.hostname !== "") throw new TypeError('File URL host must be "localhost" or empty on linux');
+  const pathname = parsed.pathname;
+  for (let i = 0; i + 2 < pathname.length; i++) {
+    if (pathname[i] === "%" && pathname[i + 1] === "2" && (pathname[i + 2] === "f" || pathname[i + 2] === "F")) {
+      throw new TypeError("File URL path must not include encoded / characters");
+    }
+  }
+  return decodeURIComponent(pathname);
+}
+
+function pathToFileURL(filepath) {
+  const resolved = path.resolve(filepath);
+  const url = new URL("file://");
+  // Characters a path may hold that a URL's path reads otherwise, encoded as Node does.
+  let encoded = "";
+  for (const ch of resolved + (filepath.endsWith("/") && resolved !== "/" ? "/" : "")) {
+    encoded += ch === "%" ? "%25" : ch === "\\" ? "%5C" : ch === "\n" ? "%0A" : ch === "\r" ? "%0D" : ch === "\t" ? "%09" : ch === "#" ? "%23" : ch === "?" ? "%3F" : ch;
+  }
+  url.pathname = encoded;
+  return url;
+}
+
+module.exports = Object.assign({}, legacy, {
+  URL: globalThis.URL,
+  URLSearchParams: globalThis.URLSearchParams,
+  fileURLToPath,
+  pathToFileURL,
+  domainToASCII: (domain) => {
+    try {
+      return new URL("http://" + domain).hostname;
+    } catch {
+      return "";
+    }
+  },
+  domainToUnicode: (domain) => require("punycode").toUnicode(String(domain)),
+});
