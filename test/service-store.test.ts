@@ -597,5 +597,10 @@ describe("the SQLite document store works on a thread of its own (red team: a qu
     const thread = (docs as unknown as { worker: { terminate(): Promise<number> } }).worker;
     await thread.terminate();
     expect(await docs.count("t", "c")).toBe(700);
+    // A delete of more rows than one write transaction takes (they go in batches of 256, the filter checked on each).
+    expect(await docs.delete("t", "c", { where: { i: { $lt: 600 } } })).toEqual({ deleted: 600 });
+    expect(await docs.count("t", "c")).toBe(100);
+    expect(await docs.update("t", "c", { where: { i: { $gte: 690 } } }, { tag: "last" })).toEqual({ updated: 10 });
+    expect((await docs.query("t", "c", { where: { tag: "last" }, limit: 20 })).map((d) => d.i)).toEqual([690, 691, 692, 693, 694, 695, 696, 697, 698, 699]);
   });
 });

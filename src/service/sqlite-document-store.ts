@@ -78,12 +78,20 @@ export class SqliteDocumentStore implements DocumentStore {
     const scope = checkScope(tenant, collection);
     const match = render(checkSelector(selector));
     const patch = withoutId(set, "set");
+    // Every matched document is read into memory and rewritten: bound how many one call may touch. The scan
+    // (json_extract over the whole collection) reads outside the write transaction, so no other writer of
+    // the file waits on it (the service's main connection would, on its own thread); inside, the rows are
+    // read again by rowid, the filter checked once more on each.
+    const found = this.prepare(`SELECT rowid AS row FROM documents WHERE tenant = ? AND collection = ?${and(match)} LIMIT ?`).all(
+      ...scope, ...match.params, DOCUMENT_LIMITS.maxUpdate + 1,
+    ) as Array<{ row: number }>;
+    if (found.length > DOCUMENT_LIMITS.maxUpdate) throw updateTooBroadError();
+    if (found.length === 0) return { updated: 0 };
+    const ids = found.map(({ row }) => row);
     return this.db.transaction(() => {
-      // Every matched document is read into host memory and rewritten: bound how many one call may touch.
-      const rows = this.prepare(`SELECT rowid AS row, data FROM documents WHERE tenant = ? AND collection = ?${and(match)} LIMIT ?`).all(
-        ...scope, ...match.params, DOCUMENT_LIMITS.maxUpdate + 1,
-      ) as Array<{ row: number; data: string }>;
-      if (rows.length > DOCUMENT_LIMITS.maxUpdate) throw updateTooBroadError();
+      const rows = this.prepare(
+        `SELECT rowid AS row, data FROM documents WHERE tenant = ? AND collection = ? AND rowid IN (${ids.map(() => "?").join(", ")})${and(match)}`,
+      ).all(...scope, ...ids, ...match.params) as Array<{ row: number; data: string }>;
       const now = Date.now();
       const updates = rows.map(({ row, data }) => ({ row, data, json: encode({ ...(JSON.parse(data) as object), ...patch }, "set") }));
       this.checkStorage(scope[0], updates.reduce((growth, u) => growth + Buffer.byteLength(u.json, "utf8") - Buffer.byteLength(u.data, "utf8"), 0));
@@ -96,8 +104,20 @@ export class SqliteDocumentStore implements DocumentStore {
   async delete(tenant: string, collection: string, selector: Selector): Promise<{ deleted: number }> {
     const scope = checkScope(tenant, collection);
     const match = render(checkSelector(selector));
-    const result = this.prepare(`DELETE FROM documents WHERE tenant = ? AND collection = ?${and(match)}`).run(...scope, ...match.params);
-    return { deleted: result.changes };
+    // As update: the scan reads outside any write transaction; the rows go by rowid, DELETE_BATCH to a
+    // transaction (the filter checked again on each), so another writer of the file waits for one batch at
+    // most, not for a scan of everything the tenant stored (1,600 documents of 60 KB: 96 ms).
+    const rows = this.prepare(`SELECT rowid AS row FROM documents WHERE tenant = ? AND collection = ?${and(match)}`).all(
+      ...scope, ...match.params,
+    ) as Array<{ row: number }>;
+    const remove = this.prepare(`DELETE FROM documents WHERE tenant = ? AND collection = ? AND rowid = ?${and(match)}`);
+    let deleted = 0;
+    for (let at = 0; at < rows.length; at += DELETE_BATCH) {
+      this.db.transaction(() => {
+        for (const { row } of rows.slice(at, at + DELETE_BATCH)) deleted += remove.run(...scope, row, ...match.params).changes;
+      }).immediate();
+    }
+    return { deleted };
   }
 
   async count(tenant: string, collection?: string): Promise<number> {
@@ -129,6 +149,9 @@ export class SqliteDocumentStore implements DocumentStore {
     return statement;
   }
 }
+
+/** Rows one delete transaction removes. */
+const DELETE_BATCH = 256;
 
 function and(sql: Sql): string {
   return sql.text ? ` AND ${sql.text}` : "";
