@@ -21,6 +21,7 @@ import { bucketize, frame } from "./profile-buckets.mjs";
 import { childTracker } from "./service/procstat.mjs";
 import { summarize } from "./stats.mjs";
 import { check, CONTEXT, ORDER, request, toolHandler } from "./workloads.mjs";
+import { answerParent } from "./suite-child.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const us = (ms) => ms * 1000;
@@ -222,16 +223,4 @@ async function main({ threads, workspace, plan }) {
   return { sequential, host, ipc, inside, load };
 }
 
-process.once("message", async (config) => {
-  // The runtime holds no handle while it waits on its loader threads: this one keeps the process alive.
-  const keepAlive = setInterval(() => {}, 1000);
-  try {
-    const result = await main(config);
-    const cpu = process.cpuUsage();
-    process.send({ ok: true, cpuSeconds: (cpu.user + cpu.system) / 1e6, result });
-  } catch (error) {
-    process.send({ ok: false, error: String(error?.stack ?? error) });
-  }
-  clearInterval(keepAlive);
-  process.disconnect();
-});
+answerParent(main);

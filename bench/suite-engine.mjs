@@ -3,6 +3,7 @@
 import { firstCalls, sequential, throughput } from "./measure.mjs";
 import { startRssSampler } from "./rss.mjs";
 import { check, request, writeFreshModule } from "./workloads.mjs";
+import { answerParent } from "./suite-child.mjs";
 
 const ENGINES = {
   tenantbox: "./engines/tenantbox.mjs",
@@ -47,13 +48,4 @@ async function main({ engine: name, threads, workspace, heavyPrimes, plan }) {
   return result;
 }
 
-process.once("message", async (config) => {
-  try {
-    const result = await main(config);
-    const cpu = process.cpuUsage(); // every thread of this process: main and workers
-    process.send({ ok: true, cpuSeconds: (cpu.user + cpu.system) / 1e6, result });
-  } catch (error) {
-    process.send({ ok: false, error: String(error?.stack ?? error) });
-  }
-  process.disconnect();
-});
+answerParent(main);

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { create } from "./engines/tenantbox.mjs";
 import { LAG_RESOLUTION_MS, summarize, summarizeHistogram } from "./stats.mjs";
 import { check, request } from "./workloads.mjs";
+import { answerParent } from "./suite-child.mjs";
 
 const hostile = (folder, funcName, timeout) => ({ folder, file: "hooks/hostile.js", funcName, ...(timeout ? { timeout } : {}) });
 
@@ -258,22 +259,15 @@ async function boot(threads, runtimeOptions) {
   return { engine, runtime: engine.runtime };
 }
 
-process.once("message", async (config) => {
-  try {
-    const probe = await boot(config.threads, {});
-    const isolation = probe.runtime.options.isolation;
-    await probe.engine.close();
-    const result = {
-      isolation,
-      recovery: await recovery({ ...config, plan: config.plan.recovery }),
-      eventLoopLag: await eventLoopLag({ ...config, plan: config.plan.eventLoopLag }),
-      fairness: await fairness({ ...config, plan: config.plan.fairness }),
-      pathologicalLag: await pathologicalLag({ ...config, plan: config.plan.eventLoopLag }),
-    };
-    const cpu = process.cpuUsage(); // every thread of this process: main and workers
-    process.send({ ok: true, cpuSeconds: (cpu.user + cpu.system) / 1e6, result });
-  } catch (error) {
-    process.send({ ok: false, error: String(error?.stack ?? error) });
-  }
-  process.disconnect();
+answerParent(async (config) => {
+  const probe = await boot(config.threads, {});
+  const isolation = probe.runtime.options.isolation;
+  await probe.engine.close();
+  return {
+    isolation,
+    recovery: await recovery({ ...config, plan: config.plan.recovery }),
+    eventLoopLag: await eventLoopLag({ ...config, plan: config.plan.eventLoopLag }),
+    fairness: await fairness({ ...config, plan: config.plan.fairness }),
+    pathologicalLag: await pathologicalLag({ ...config, plan: config.plan.eventLoopLag }),
+  };
 });

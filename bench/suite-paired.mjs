@@ -8,6 +8,7 @@ import { create as createFloor } from "./engines/floor-pool.mjs";
 import { create as createTenantbox } from "./engines/tenantbox.mjs";
 import { summarize } from "./stats.mjs";
 import { check, request } from "./workloads.mjs";
+import { answerParent } from "./suite-child.mjs";
 
 async function main({ threads, workspace, heavyPrimes, plan }) {
   const p = plan.paired;
@@ -44,13 +45,4 @@ async function main({ threads, workspace, heavyPrimes, plan }) {
   }
 }
 
-process.once("message", async (config) => {
-  try {
-    const result = await main(config);
-    const cpu = process.cpuUsage();
-    process.send({ ok: true, cpuSeconds: (cpu.user + cpu.system) / 1e6, result });
-  } catch (error) {
-    process.send({ ok: false, error: String(error?.stack ?? error) });
-  }
-  process.disconnect();
-});
+answerParent(main);

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import { closeThread } from "./close-thread.js";
 
 /**
  * The thread's program: an eval worker's source, so that it runs the same from src/ and dist/ (and a
@@ -74,12 +75,7 @@ export class AuditWriterThread {
   /** The batches already posted end first (the thread takes its messages in order), then the thread's connection closes. */
   async close(): Promise<void> {
     this.closed = true;
-    const worker = this.worker;
-    if (!worker) return;
-    const exited = new Promise((resolve) => worker.once("exit", resolve));
-    worker.ref();
-    worker.postMessage("close");
-    await exited;
+    await closeThread(this.worker);
   }
 
   private start(): Worker {

@@ -2,6 +2,7 @@ import { Worker } from "node:worker_threads";
 import { siblingEntry } from "../runner/protocol.js";
 import { DataError, type QueryOptions, type Selector, type StoredDocument } from "./document-rules.js";
 import type { DocumentStore, StorageQuota } from "./document-store.js";
+import { closeThread } from "./close-thread.js";
 
 type Method = "storedBytes" | "insert" | "query" | "update" | "delete" | "count";
 
@@ -66,12 +67,7 @@ export class ThreadedDocumentStore implements DocumentStore {
   /** The calls already posted end first (the thread takes them in order), then its connection closes. */
   async close(): Promise<void> {
     this.closed = true;
-    const worker = this.worker;
-    if (!worker) return;
-    const exited = new Promise((resolve) => worker.once("exit", resolve));
-    worker.ref();
-    worker.postMessage("close");
-    await exited;
+    await closeThread(this.worker);
   }
 
   private call(method: Method, args: unknown[], maxBytes?: number): Promise<unknown> {
