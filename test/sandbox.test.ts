@@ -223,10 +223,9 @@ describe("globals that are present", () => {
         "exports.f = () => {",
         "  const m = new WeakMap(); m.get = m.get;",
         "  const a = []; a.push = function (x) { Array.prototype.push.call(this, x * 10); }; a.push(1);",
-        "  const it = [][Symbol.iterator](); it[Symbol.iterator] = function () { return this; };",
         "  let shared; try { Array.prototype.push = () => 0; shared = 'assigned'; } catch (e) { shared = e.name; }",
         "  const d = Object.getOwnPropertyDescriptor(Map.prototype, 'get');",
-        "  return [Object.hasOwn(m, 'get'), a, it[Symbol.iterator]() === it, shared, [1, 2].push(3), d.get.originalValue === Map.prototype.get];",
+        "  return [Object.hasOwn(m, 'get'), a, shared, [1, 2].push(3), d.get.originalValue === Map.prototype.get];",
         "};",
       ].join("\n"),
       "sloppy.js": [
@@ -238,8 +237,28 @@ describe("globals that are present", () => {
         "};",
       ].join("\n"),
     });
-    await expect(runtime.run({ folder, file: "strict.js", funcName: "f" })).resolves.toEqual([true, [10], true, "TypeError", 3, true]);
+    await expect(runtime.run({ folder, file: "strict.js", funcName: "f" })).resolves.toEqual([true, [10], "TypeError", 3, true]);
     await expect(runtime.run({ folder, file: "sloppy.js", funcName: "f" })).resolves.toEqual([[10], 2, [1]]);
+  });
+
+  it("the properties V8 guards with its protectors stay data properties (made accessors, spread, map and slice ran 4-30x slower)", async () => {
+    const folder = makeTenant({
+      "p.js": [
+        "exports.f = () => {",
+        "  const data = (o, k) => 'value' in Object.getOwnPropertyDescriptor(o, k);",
+        "  const iterators = [Array.prototype, String.prototype, Map.prototype, Set.prototype, Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()))];",
+        "  return [",
+        "    iterators.every((o) => data(o, Symbol.iterator)),",
+        "    data(Array.prototype, 'constructor'), data(Promise.prototype, 'then'),",
+        "    ['entries', 'keys', 'values'].every((k) => data(Map.prototype, k) && data(Set.prototype, k)),",
+        "    ['exec', Symbol.replace, Symbol.split, Symbol.match, 'flags'].every((k) => k === 'flags' || data(RegExp.prototype, k)),",
+        "    data(Array.prototype, 'push'),",
+        "  ];",
+        "};",
+      ].join("\n"),
+    });
+    // The last: an ordinary method is an accessor (assignable on one's own object), as the test above needs.
+    await expect(runtime.run({ folder, file: "p.js", funcName: "f" })).resolves.toEqual([true, true, true, true, true, false]);
   });
 
   it("TextEncoder.encodeInto writes the whole code points that fit, as Node does", async () => {
