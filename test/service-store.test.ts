@@ -6,6 +6,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import type { AuditEntry } from "../src/service/audit-log.js";
 import { openDatabase } from "../src/service/database.js";
 import { dataTools } from "../src/service/data-tools.js";
+import { JsonText } from "../src/runner/json-text.js";
 import pg from "pg";
 import { DataError, DOCUMENT_LIMITS, type DocumentStore } from "../src/service/document-store.js";
 import { PostgresStore, SqliteStore, type ServiceStore } from "../src/service/service-store.js";
@@ -490,12 +491,21 @@ describe.each(ENGINES)("$name", (engine) => {
     const store = () => documents();
 
     it("run the store for the given tenant and return plain JSON", async () => {
-      const tools = dataTools(await store());
+      const docStore = await store();
+      const tools = dataTools(docStore);
       const { id } = await tools["data:insert"]("A", { collection: "orders", doc: { total: 5 } }) as { id: string };
       await tools["data:insert"]("A", { collection: "orders", doc: { total: 9 }, id: "o2" });
+      // data:query answers JSON text, handed to the sandbox unparsed (json-text.ts).
+      const text = (value: unknown) => (expect(value).toBeInstanceOf(JsonText), JSON.parse((value as JsonText).text));
       const rows = await tools["data:query"]("A", { collection: "orders", where: { total: { $gt: 1 } }, orderBy: "total", order: "desc", limit: 10, offset: 0 });
-      expect(JSON.parse(JSON.stringify(rows))).toEqual([{ id: "o2", total: 9 }, { id, total: 5 }]);
-      expect(await tools["data:query"]("B", { collection: "orders" })).toEqual([]);
+      expect(text(rows)).toEqual([{ id: "o2", total: 9 }, { id, total: 5 }]);
+      expect(text(await tools["data:query"]("B", { collection: "orders" }))).toEqual([]);
+      // The text is the stored documents', an empty one and nested ones included, as query() parses them.
+      await tools["data:insert"]("A", { collection: "shapes", doc: {}, id: "e" });
+      await tools["data:insert"]("A", { collection: "shapes", doc: { a: { b: [1, "x", null] }, s: "}{" }, id: "n" });
+      const docs = await docStore.query("A", "shapes");
+      expect(text(await tools["data:query"]("A", { collection: "shapes" }))).toEqual(docs);
+      expect(docs).toEqual([{ id: "e" }, { id: "n", a: { b: [1, "x", null] }, s: "}{" }]);
       expect(await tools["data:update"]("A", { collection: "orders", id: "o2", set: { total: 10 } })).toEqual({ updated: 1 });
       expect(await tools["data:update"]("B", { collection: "orders", where: { total: 10 }, set: { total: 0 } })).toEqual({ updated: 0 });
       expect(await tools["data:delete"]("B", { collection: "orders", id: "o2" })).toEqual({ deleted: 0 });

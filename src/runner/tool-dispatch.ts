@@ -2,6 +2,7 @@ import { ERRORS, RuntimeError } from "../errors.js";
 import { redactPaths } from "../redact-host-paths.js";
 import { toolArgsShapeRefusal, type ToolReply, type ToolRequest } from "./protocol.js";
 import type { Lane } from "./scheduler.js";
+import { JsonText } from "./json-text.js";
 
 /** What a tool handler learns about the invocation that called it. */
 export interface ToolCallContext {
@@ -90,6 +91,7 @@ export class ToolDispatch {
     try {
       const args = request.args === "" ? undefined : JSON.parse(request.args);
       const value = await handler(request.name, args, ctx);
+      if (value instanceof JsonText) return respond(true, value.text);
       let json: string | undefined;
       try {
         json = JSON.stringify(value);

@@ -1,3 +1,4 @@
+import { JsonText } from "../runner/json-text.js";
 import { DataError, type DocumentStore, type Filter, type Selector } from "./document-store.js";
 import type { ServiceTools, ToolDefinition } from "./service-tools.js";
 
@@ -6,17 +7,18 @@ export type DataToolName = (typeof DATA_TOOL_NAMES)[number];
 /** `tenant` comes from the authenticated request, never from `args` (which the tenant's code wrote). */
 export type DataToolHandler = (tenant: string, args: unknown) => Promise<unknown>;
 
-/** The built-in data tools; each returns plain JSON and throws DataError naming the bad argument. */
+/** The built-in data tools; each returns plain JSON (data:query as JSON text) and throws DataError naming the bad argument. */
 export function dataTools(store: DocumentStore): Record<DataToolName, DataToolHandler> {
   return {
-    "data:query": tool("data:query", ["collection", "where", "limit", "offset", "orderBy", "order"], ["collection"], (tenant, a) =>
-      store.query(tenant, a.collection as string, {
+    // JSON text, handed to the sandbox as it is (json-text.ts): the host's main thread never builds the rows.
+    "data:query": tool("data:query", ["collection", "where", "limit", "offset", "orderBy", "order"], ["collection"], async (tenant, a) =>
+      new JsonText(await store.queryJson(tenant, a.collection as string, {
         where: a.where as Filter | undefined,
         limit: optional(a, "limit", "number") as number | undefined,
         offset: optional(a, "offset", "number") as number | undefined,
         orderBy: optional(a, "orderBy", "string") as string | undefined,
         order: optional(a, "order", "string") as "asc" | "desc" | undefined,
-      }),
+      })),
     ),
     "data:insert": tool("data:insert", ["collection", "doc", "id"], ["collection", "doc"], (tenant, a) =>
       store.insert(tenant, a.collection as string, a.doc as object, optional(a, "id", "string") as string | undefined),

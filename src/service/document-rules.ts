@@ -217,6 +217,27 @@ export function toDocuments(rows: Iterable<{ id: string; data: string }>): Store
   return out;
 }
 
+/**
+ * Rows as the JSON text of their documents, each `{"id": ..., ...}`, built from the stored text without
+ * parsing it (the sandbox parses it: json-text.ts); bounded as toDocuments is.
+ */
+export function toDocumentsJson(rows: Iterable<{ id: string; data: string }>): string {
+  const out: string[] = [];
+  let bytes = 0;
+  for (const { id, data } of rows) {
+    bytes += data.length;
+    if (bytes > DOCUMENT_LIMITS.maxQueryBytes) {
+      throw new DataError(`results: more than ${DOCUMENT_LIMITS.maxQueryBytes} bytes; ask for fewer with limit and offset`);
+    }
+    // A stored document is an object without an id key (withoutId): its text is `{...}`.
+    const body = data.trim();
+    if (body[0] !== "{" || body[body.length - 1] !== "}") throw new Error("a stored document is not a JSON object");
+    const rest = body.slice(1).trim();
+    out.push(rest === "}" ? `{"id":${JSON.stringify(id)}}` : `{"id":${JSON.stringify(id)},${rest}`);
+  }
+  return `[${out.join(",")}]`;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);

@@ -12,6 +12,8 @@ export interface DocumentStore {
   storedBytes(tenant: string): Promise<number>;
   insert(tenant: string, collection: string, doc: object, id?: string): Promise<{ id: string }>;
   query(tenant: string, collection: string, options?: QueryOptions): Promise<StoredDocument[]>;
+  /** The same documents as JSON text, never parsed on the way (what data:query hands the sandbox). */
+  queryJson(tenant: string, collection: string, options?: QueryOptions): Promise<string>;
   /** Shallow-merges `set` into every matched document (top-level keys replaced, others kept). */
   update(tenant: string, collection: string, selector: Selector, set: object): Promise<{ updated: number }>;
   delete(tenant: string, collection: string, selector: Selector): Promise<{ deleted: number }>;

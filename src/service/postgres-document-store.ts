@@ -12,6 +12,7 @@ import {
   storageQuotaError,
   renderCondition,
   toDocuments,
+  toDocumentsJson,
   updateTooBroadError,
   withoutId,
   type Condition,
@@ -121,6 +122,14 @@ export class PostgresDocumentStore implements DocumentStore {
   }
 
   async query(tenant: string, collection: string, options: QueryOptions = {}): Promise<StoredDocument[]> {
+    return toDocuments(await this.rows(tenant, collection, options));
+  }
+
+  async queryJson(tenant: string, collection: string, options: QueryOptions = {}): Promise<string> {
+    return toDocumentsJson(await this.rows(tenant, collection, options));
+  }
+
+  private async rows(tenant: string, collection: string, options: QueryOptions): Promise<Array<{ id: string; data: string }>> {
     const scope = checkScope(tenant, collection);
     const { where, limit, offset, order, orderBy } = checkQuery(options);
     const filter = where ? render(where) : { text: "", params: [] };
@@ -139,7 +148,7 @@ export class PostgresDocumentStore implements DocumentStore {
        ) AS sized WHERE upto - char_length(data) <= ? ORDER BY upto`,
     );
     const { rows } = await this.db.query<{ id: string; data: string }>(sql, [...by.params, ...scope, ...filter.params, limit, offset, DOCUMENT_LIMITS.maxQueryBytes]);
-    return toDocuments(rows);
+    return rows;
   }
 
   async update(tenant: string, collection: string, selector: Selector, set: object): Promise<{ updated: number }> {

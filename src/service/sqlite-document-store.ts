@@ -12,6 +12,7 @@ import {
   storageQuotaError,
   renderCondition,
   toDocuments,
+  toDocumentsJson,
   updateTooBroadError,
   withoutId,
   type Condition,
@@ -61,17 +62,24 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async query(tenant: string, collection: string, options: QueryOptions = {}): Promise<StoredDocument[]> {
+    return toDocuments(this.rows(tenant, collection, options));
+  }
+
+  async queryJson(tenant: string, collection: string, options: QueryOptions = {}): Promise<string> {
+    return toDocumentsJson(this.rows(tenant, collection, options));
+  }
+
+  private rows(tenant: string, collection: string, options: QueryOptions): IterableIterator<{ id: string; data: string }> {
     const scope = checkScope(tenant, collection);
     const { where, limit, offset, order, orderBy } = checkQuery(options);
     const filter = where ? render(where) : { text: "", params: [] };
     const direction = order.toUpperCase();
     // rowid is insertion order; it also breaks ties so pages are stable.
     const by = orderBy === undefined ? { text: "rowid", params: [] } : operand(orderBy).value;
-    const rows = this.prepare(
+    return this.prepare(
       `SELECT id, data FROM documents WHERE tenant = ? AND collection = ?${and(filter)}
        ORDER BY ${by.text} ${direction}, rowid ${direction} LIMIT ? OFFSET ?`,
     ).iterate(...scope, ...filter.params, ...by.params, limit, offset) as IterableIterator<{ id: string; data: string }>;
-    return toDocuments(rows);
   }
 
   async update(tenant: string, collection: string, selector: Selector, set: object): Promise<{ updated: number }> {
