@@ -6,19 +6,11 @@ export interface JsonShapeLimits {
   maxValues?: number;
   /** Arrays and objects. */
   maxContainers?: number;
-  /** Object layouts: distinct sequences of keys an object's first properties were added in (SHAPE_KEYS). */
+  /** Object layouts: the distinct steps (a key after the keys before it) objects' properties were added in. */
   maxShapes?: number;
-  /** Distinct keys past an object's first SHAPE_KEYS (a dictionary's): each a new string V8 interns. */
-  maxDictionaryKeys?: number;
 }
 
-export type JsonShapeProblem = "depth" | "values" | "containers" | "shapes" | "keys";
-
-/**
- * An object's keys past this many are not counted as layouts: V8's JSON.parse builds such an object as a
- * dictionary (measured: 600 objects of 100 unique keys took 1.9 ms, 6,000 of 10 took 34).
- */
-const SHAPE_KEYS = 32;
+export type JsonShapeProblem = "depth" | "values" | "containers" | "shapes";
 
 /** 1 for the characters the scan acts on outside strings: `"` `,` `[` `]` `{` `}`. */
 const STRUCTURAL = new Uint8Array(0x7e);
@@ -35,10 +27,11 @@ const SEED = (Math.random() * 2 ** 32) >>> 0;
  * - values: each array, object and item costs JSON.parse 20-60 ns (1 MiB of empty arrays, flat, took 20-50 ms
  *   where a 1 MiB string takes 1-2);
  * - layouts: every object whose keys come in a sequence not seen before makes V8 build a hidden class for each
- *   new key, about 0.55 us each: 1 MiB of one-key objects with distinct keys took 52-89 ms. A layout is counted
- *   per new key of a sequence (up to SHAPE_KEYS keys an object), as V8 builds them;
- * - a dictionary's distinct keys (past an object's first SHAPE_KEYS): V8 interns each new one, 0.2-0.4 us (one
- *   object of 130,000 distinct keys took 26-62 ms); a key it has seen costs 0.03-0.1 us, and is not counted.
+ *   new key, about 0.55 us each (1 MiB of one-key objects with distinct keys took 52-89 ms), or, past its
+ *   limits of fast properties and transitions, intern each new key into a dictionary, 0.2-0.4 us (one object of
+ *   130,000 distinct keys took 26-62 ms). Each new step (a key after the keys before it) is counted, whatever
+ *   the object's size; rows of one layout take the same steps, and count them once. Array-index keys ("17")
+ *   are elements, not properties: not counted.
  * Text that is not JSON passes or fails here as it may; its parse decides.
  */
 export function jsonShapeProblem(json: string, limits: JsonShapeLimits): JsonShapeProblem | undefined {
@@ -46,19 +39,16 @@ export function jsonShapeProblem(json: string, limits: JsonShapeLimits): JsonSha
   const maxValues = limits.maxValues ?? Infinity;
   const maxContainers = limits.maxContainers ?? Infinity;
   const maxShapes = limits.maxShapes ?? Infinity;
-  const maxDictionaryKeys = limits.maxDictionaryKeys ?? Infinity;
-  const countShapes = maxShapes !== Infinity || maxDictionaryKeys !== Infinity;
+  const countShapes = maxShapes !== Infinity;
   let depth = 0;
   // Separators and openings outside strings: about one per value.
   let values = 0;
   let containers = 0;
   let shapes = 0;
-  // Layouts: per open container, the layout an object's keys so far lead to (0: none yet) and how many keys
-  // it has, or -1 for an array. A layout is the pair (the layout before, the key's hash).
+  // Layouts: per open container, the layout an object's keys so far lead to (0: none yet), or -1 for an
+  // array. A layout is the pair (the layout before, the key's hash).
   const layout: number[] = [];
-  const keys: number[] = [];
   const transitions = countShapes ? new Map<number, number>() : undefined;
-  const dictionaryKeys = countShapes ? new Set<number>() : undefined;
   const lastHash: number[] = [];
   const lastNext: number[] = [];
   let expectKey = false;
@@ -83,17 +73,17 @@ export function jsonShapeProblem(json: string, limits: JsonShapeLimits): JsonSha
       i = end;
       if (!expectKey) continue;
       expectKey = false;
-      const top = layout.length - 1;
       let hash = SEED;
-      for (let k = start; k < end; k++) hash = Math.imul(hash ^ json.charCodeAt(k), 0x01000193);
-      hash >>>= 0;
-      if (++keys[top]! > SHAPE_KEYS) {
-        if (!dictionaryKeys!.has(hash)) {
-          if (dictionaryKeys!.size >= maxDictionaryKeys) return "keys";
-          dictionaryKeys!.add(hash);
-        }
-        continue;
+      // An array index: digits, no leading zero, below 2 ** 32 - 1 (ten digits at most, checked by value).
+      let index = end > start && end - start <= 10 && (json.charCodeAt(start) !== 0x30 || end - start === 1);
+      for (let k = start; k < end; k++) {
+        const d = json.charCodeAt(k);
+        if (d < 0x30 || d > 0x39) index = false;
+        hash = Math.imul(hash ^ d, 0x01000193);
       }
+      if (index && (end - start < 10 || Number(json.slice(start, end)) < 2 ** 32 - 1)) continue;
+      hash >>>= 0;
+      const top = layout.length - 1;
       const from = layout[top]!;
       // Rows of one layout take the same step from each layout: the last one taken is tried first.
       if (lastHash[from] === hash) {
@@ -116,14 +106,12 @@ export function jsonShapeProblem(json: string, limits: JsonShapeLimits): JsonSha
       if (++containers > maxContainers) return "containers";
       if (countShapes) {
         layout.push(c === 0x7b ? 0 : -1);
-        keys.push(0);
         inObject = expectKey = c === 0x7b;
       }
     } else if (c === 0x7d || c === 0x5d) {
       depth--;
       if (countShapes) {
         layout.pop();
-        keys.pop();
         expectKey = false;
         inObject = layout.length > 0 && layout[layout.length - 1]! >= 0;
       }

@@ -120,37 +120,27 @@ export const TOO_DEEP_TOOL_ARGS = `tool arguments are nested more than ${MAX_TOO
 export const MAX_TOOL_ARG_VALUES = 65_536;
 
 /**
- * How many object layouts (objects whose keys differ from every other's: json-shape.ts) a tool call's
- * arguments or a return value may hold. Each costs JSON.parse about 0.55 us on the host's main thread: 1 MiB
- * of one-key objects with distinct keys took 52-89 ms per parse, 100 tool calls a call. At this bound a parse
- * spends 2-5 ms on them; records that share their keys (an array of rows) are one layout, and an object past
- * 32 keys (a dictionary) counts its first 32 only.
+ * How many object layouts (json-shape.ts: each new step of a sequence of keys) tool arguments or a return value
+ * may hold. Each costs JSON.parse 0.2-0.55 us on the host's main thread (a hidden class, or a new key interned
+ * into a dictionary): 1 MiB of one-key objects with distinct keys took 52-89 ms per parse, 100 tool calls a
+ * call. At this bound a parse spends 2-5 ms on them (1 MiB built to reach it: 10 ms in all, the rest zeros);
+ * rows that share their keys are one layout, and keys that are array indexes are none. A bigger map crosses
+ * as a list of entries.
  */
 export const MAX_JSON_LAYOUTS = 8192;
-
-/**
- * How many distinct keys the dictionaries (objects past 32 keys: json-shape.ts) of tool arguments or a return
- * value may hold in all. V8 interns each new one, 0.2-0.4 us on the host's main thread: one object of 130,000
- * distinct keys (1 MiB) took 26-62 ms per parse. A bigger map crosses as a list of entries.
- */
-export const MAX_JSON_DICTIONARY_KEYS = 16_384;
 
 /** The refusal of arguments holding more than MAX_TOOL_ARG_VALUES values (TOOL_ERROR). */
 export const TOO_MANY_TOOL_ARG_VALUES = `tool arguments hold more than ${MAX_TOOL_ARG_VALUES} values (each array and object, and each item and property in them)`;
 
 /** The refusal of arguments holding more than MAX_JSON_LAYOUTS object layouts (TOOL_ERROR). */
-export const TOO_MANY_TOOL_ARG_LAYOUTS = `tool arguments hold more than ${MAX_JSON_LAYOUTS} distinct object layouts (objects whose keys differ from one another's)`;
+export const TOO_MANY_TOOL_ARG_LAYOUTS = `tool arguments hold more than ${MAX_JSON_LAYOUTS} distinct object layouts (objects whose keys differ from one another's: send a big map as a list of entries)`;
 
-/** The refusal of arguments whose dictionaries hold more than MAX_JSON_DICTIONARY_KEYS distinct keys (TOOL_ERROR). */
-export const TOO_MANY_TOOL_ARG_KEYS = `tool arguments hold more than ${MAX_JSON_DICTIONARY_KEYS} distinct keys in objects of more than 32 keys (send a big map as a list of entries)`;
-
-/** Why the host will not parse these tool arguments (nesting, number of values, layouts, keys), or undefined. */
+/** Why the host will not parse these tool arguments (nesting, number of values, layouts), or undefined. */
 export function toolArgsShapeRefusal(args: string): string | undefined {
-  const problem = jsonShapeProblem(args, { maxDepth: MAX_TOOL_ARG_DEPTH, maxValues: MAX_TOOL_ARG_VALUES, maxShapes: MAX_JSON_LAYOUTS, maxDictionaryKeys: MAX_JSON_DICTIONARY_KEYS });
+  const problem = jsonShapeProblem(args, { maxDepth: MAX_TOOL_ARG_DEPTH, maxValues: MAX_TOOL_ARG_VALUES, maxShapes: MAX_JSON_LAYOUTS });
   if (problem === "depth") return TOO_DEEP_TOOL_ARGS;
   if (problem === "values") return TOO_MANY_TOOL_ARG_VALUES;
   if (problem === "shapes") return TOO_MANY_TOOL_ARG_LAYOUTS;
-  if (problem === "keys") return TOO_MANY_TOOL_ARG_KEYS;
   return undefined;
 }
 
@@ -172,11 +162,10 @@ export const valueContainersWithin = (maxOutputBytes: number): number => Math.ma
  */
 export function valueShapeRefusal(json: string, maxOutputBytes: number): string | undefined {
   const maxContainers = valueContainersWithin(maxOutputBytes);
-  const problem = jsonShapeProblem(json, { maxDepth: MAX_VALUE_DEPTH, maxContainers, maxShapes: MAX_JSON_LAYOUTS, maxDictionaryKeys: MAX_JSON_DICTIONARY_KEYS });
+  const problem = jsonShapeProblem(json, { maxDepth: MAX_VALUE_DEPTH, maxContainers, maxShapes: MAX_JSON_LAYOUTS });
   if (problem === "depth") return `return value is nested more than ${MAX_VALUE_DEPTH} levels deep`;
   if (problem === "containers") return `return value holds more than ${maxContainers} arrays and objects (one per 16 bytes of maxOutputBytes)`;
-  if (problem === "shapes") return `return value holds more than ${MAX_JSON_LAYOUTS} distinct object layouts (objects whose keys differ from one another's)`;
-  if (problem === "keys") return `return value holds more than ${MAX_JSON_DICTIONARY_KEYS} distinct keys in objects of more than 32 keys (return a big map as a list of entries)`;
+  if (problem === "shapes") return `return value holds more than ${MAX_JSON_LAYOUTS} distinct object layouts (objects whose keys differ from one another's: return a big map as a list of entries)`;
   return undefined;
 }
 
