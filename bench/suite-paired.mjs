@@ -23,9 +23,10 @@ async function main({ threads, workspace, heavyPrimes, plan }) {
       const took = [0, 0];
       for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) {
         const t = performance.now();
-        await engines[k].call(req);
+        const value = await engines[k].call(req);
         took[k] = performance.now() - t;
         samples[k].push(took[k]);
+        if (i < 2) heavyCheck(value);
       }
       pairRatios.push(took[0] / took[1]);
     }

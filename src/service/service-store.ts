@@ -58,8 +58,11 @@ export class SqliteStore implements ServiceStore {
 
   async close(): Promise<void> {
     try {
-      await this.audit.close();
-      await this.documents.close();
+      try {
+        await this.audit.close();
+      } finally {
+        await this.documents.close();
+      }
       this.db.pragma("wal_checkpoint(TRUNCATE)");
     } finally {
       this.db.close();

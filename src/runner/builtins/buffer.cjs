@@ -57,6 +57,11 @@ for (const name of ["readBigUInt64LE", "readBigUInt64BE", "writeBigUInt64LE", "w
 Buffer.copyBytesFrom = function (view, offset, length) {
   if (!ArrayBuffer.isView(view) || view instanceof DataView) throw new TypeError('The "view" argument must be an instance of TypedArray.');
   const size = view.BYTES_PER_ELEMENT;
+  for (const [name, value] of [["offset", offset], ["length", length]]) {
+    if (value !== undefined && (typeof value !== "number" || !(value >= 0) || value !== Math.floor(value))) {
+      throw new RangeError(`The value of "${name}" is out of range. It must be >= 0 && <= ${Number.MAX_SAFE_INTEGER}. Received ${value}`);
+    }
+  }
   const start = Math.min(offset === undefined ? 0 : offset, view.length);
   const end = length === undefined ? view.length : Math.min(start + length, view.length);
   return Buffer.from(new Uint8Array(view.buffer, view.byteOffset + start * size, Math.max(0, end - start) * size));
