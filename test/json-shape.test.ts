@@ -57,6 +57,16 @@ describe("jsonShapeProblem: what JSON text costs the host's main thread to parse
     for (const key of ["007", "4294967295", "1.5", "-1", "", "12345678901"]) expect(layouts(`{"${key}":1}`, 0), key).toBe("shapes");
   });
 
+  it("past 1,000 distinct next keys from one layout, a further one counts at each occurrence (V8 keeps about 1,536 transitions a hidden class)", () => {
+    const distinct = Array.from({ length: 1600 }, (_, i) => `{"k${i}":0}`);
+    // 1,600 distinct one-key objects, then the last one 5,000 times more: 33-68 ms to parse, 1,601 layouts by the first count.
+    const repeated = `[${[...distinct, ...Array(5000).fill(distinct[1599])].join(",")}]`;
+    expect(layouts(repeated, 5000)).toBe("shapes");
+    // Within the fan-out, repeats are free.
+    const within = `[${[...distinct.slice(0, 1000), ...Array(5000).fill(distinct[999])].join(",")}]`;
+    expect(layouts(within, 1000)).toBeUndefined();
+  });
+
   it("text that is not JSON passes or fails as it may: the parse decides", () => {
     for (const text of ['"unterminated', '{"a', "]]]", "{,,}", '{"a":}']) expect(() => jsonShapeProblem(text, { maxDepth: 4, maxValues: 9, maxContainers: 9, maxShapes: 9 })).not.toThrow();
   });

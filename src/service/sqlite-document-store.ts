@@ -99,7 +99,9 @@ export class SqliteDocumentStore implements DocumentStore {
     const ids = JSON.stringify(found.map(({ row }) => row));
     return this.db.transaction(() => {
       const rows = this.prepare(
-        `SELECT rowid AS row, data FROM documents WHERE tenant = ? AND collection = ? AND rowid IN (SELECT value FROM json_each(?))${and(match)}`,
+        // `+tenant`: without statistics the planner walked the (tenant, collection) index, the whole collection,
+        // with the list as a filter (17-18 ms at 200,000 documents, in the write transaction); rowid look-ups now.
+        `SELECT rowid AS row, data FROM documents WHERE +tenant = ? AND +collection = ? AND rowid IN (SELECT value FROM json_each(?))${and(match)}`,
       ).all(...scope, ids, ...match.params) as Array<{ row: number; data: string }>;
       const now = Date.now();
       const updates = rows.map(({ row, data }) => ({ row, data, json: encode({ ...(JSON.parse(data) as object), ...patch }, "set") }));
