@@ -159,7 +159,7 @@ function pairedTable(paired) {
     "| --- | ---: | ---: | ---: |",
     `| p50 ms, sequential (${paired.pairs} pairs, alternating) | ${ms(tb.sequential.p50)} | ${ms(floor.sequential.p50)} | ${ratio(floor.sequential.p50 / tb.sequential.p50)} |`,
     `| p99 ms, sequential | ${ms(tb.sequential.p99)} | ${ms(floor.sequential.p99)} | ${ratio(floor.sequential.p99 / tb.sequential.p99)} |`,
-    `| each pair's tenantbox / floor time: p50 (p10-p90) | ${ratio(paired.pairRatio.p50)} (${ratio(paired.pairRatio.p10)}-${ratio(paired.pairRatio.p90)}) | | |`,
+    `| each pair's tenantbox / floor time: p50 (p10-p90) | ${ratio(paired.pairRatio.p50)} (${ratio(paired.pairRatio.p10)}-${ratio(paired.pairRatio.p90)}) | - | - |`,
     `| calls/s at concurrency ${paired.concurrency} (${paired.rounds} alternating ${paired.windowMs} ms windows each) | ${rate(tb.callsPerSecond)} | ${rate(floor.callsPerSecond)} | ${ratio(tb.callsPerSecond / floor.callsPerSecond)} |`,
   ].join("\n");
 }
