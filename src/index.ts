@@ -4,6 +4,7 @@ import { assertSupportedNode } from "./node-version.js";
 assertSupportedNode();
 
 export { IsolatedRuntime } from "./isolated-runtime.js";
+export { JsonText } from "./runner/json-text.js";
 export type { HookTarget } from "./registry/manifest.js";
 export type {
   RunRequest,

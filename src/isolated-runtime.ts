@@ -17,6 +17,7 @@ import { Scheduler } from "./runner/scheduler.js";
 import { redactPaths } from "./redact-host-paths.js";
 import { mapLimited } from "./map-limited.js";
 import { isSecurityLevel, type SecurityLevel } from "./security-levels.js";
+import { JsonText } from "./runner/json-text.js";
 
 export type { CallLimits };
 
@@ -36,6 +37,12 @@ export interface RunRequest extends CallLimits {
   meta?: unknown;
   /** Cancels the call when aborted (a client that went away): CANCELLED (see `execute`). */
   signal?: AbortSignal;
+  /**
+   * The value as its JSON text, a `JsonText` (`value.text`), never parsed on this thread: for a caller that
+   * passes it on (an HTTP reply, as the service does). Parsing a tenant's value costs the host's main thread in
+   * ways no bound fully covers (SECURITY.md, "Known limits").
+   */
+  rawValue?: boolean;
 }
 
 /** An inline script: a function body (top-level `await` and `return`, `callTool`), validated and guarded like a module. */
@@ -52,6 +59,8 @@ export interface CodeRequest extends CallLimits {
   meta?: unknown;
   /** Cancels the call when aborted: CANCELLED (see `execute`). */
   signal?: AbortSignal;
+  /** The value as its JSON text (see RunRequest). */
+  rawValue?: boolean;
 }
 
 /** What the runtime is doing now: invocations on workers, waiting, and how many can run at once. */
@@ -356,6 +365,8 @@ export class IsolatedRuntime {
       const common = { logs: outcome.logs, stats: { ...outcome.stats, loadMs, totalMs: performance.now() - started } };
       if (!outcome.ok) return { ...common, success: false, error: outcome.error! };
       if (outcome.value === undefined) return { ...common, success: true };
+      // Handed on unparsed: the sandbox process checked its shape, and nothing here builds it.
+      if (request.rawValue === true) return { ...common, success: true, value: new JsonText(outcome.value) };
       // Checked in the sandbox process already: here for one that is compromised (invariant 8).
       const refusal = valueShapeRefusal(outcome.value, task.limits.maxOutputBytes);
       if (refusal !== undefined) return { ...common, success: false, error: { code: "OUTPUT_TOO_LARGE", name: "RuntimeError", message: refusal } };

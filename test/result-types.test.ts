@@ -25,3 +25,25 @@ it("ExecuteResult and HookResult narrow on success; HookTarget is exported", asy
     cleanupTenants();
   }
 });
+
+it("rawValue: the value as its JSON text (JsonText), never parsed on the host; failures and undefined as without it", async () => {
+  const { JsonText } = await import("../dist/index.js");
+  const runtime = makeRuntime({ maxThreads: 1 });
+  try {
+    const folder = makeTenant({
+      "a.js": "exports.v = () => ({ n: 1.5, s: 'é\\u2028\"', list: [1, null, { deep: true }] });\nexports.none = () => undefined;\nexports.boom = () => { throw new Error('no'); };",
+    });
+    const raw = await runtime.execute({ folder, file: "a.js", funcName: "v", rawValue: true });
+    expect(raw.value).toBeInstanceOf(JsonText);
+    const text = (raw.value as InstanceType<typeof JsonText>).text;
+    expect(JSON.parse(text)).toEqual(await runtime.run({ folder, file: "a.js", funcName: "v" }));
+    expect(text).toBe(JSON.stringify({ n: 1.5, s: 'é\u2028"', list: [1, null, { deep: true }] }));
+    const none = await runtime.execute({ folder, file: "a.js", funcName: "none", rawValue: true });
+    expect(none.success && "value" in none).toBe(false);
+    const boom = await runtime.execute({ folder, file: "a.js", funcName: "boom", rawValue: true });
+    expect(boom.error?.code).toBe("RUNTIME_ERROR");
+  } finally {
+    await runtime.close();
+    cleanupTenants();
+  }
+});

@@ -92,6 +92,16 @@ describe("the service against hostile tenants", () => {
     expect(ok.body.value).toBe("other ok");
   });
 
+  it("a value crosses into the reply as the sandbox wrote it (never parsed by the service), strings that look like its placeholder included", async () => {
+    const code = `console.log("\\u0000tenantbox-raw-00000000-0000-0000-0000-000000000000-0"); return { text: "\\u0000tenantbox-raw-x-0", n: [1, 2.5, -0, 1e21], nested: { ok: true }, s: "\\u2028é" };`;
+    const reply = await call(base, "POST", "/v1/execute", { token: tokens.data, json: { code } });
+    expect(reply.status, reply.text).toBe(200);
+    expect(reply.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(reply.body.value).toEqual({ text: "\u0000tenantbox-raw-x-0", n: [1, 2.5, 0, 1e21], nested: { ok: true }, s: "\u2028é" });
+    expect(reply.body.logs[0].message).toBe("\u0000tenantbox-raw-00000000-0000-0000-0000-000000000000-0");
+    expect(reply.body.success).toBe(true);
+  });
+
   it("a FIFO manifest or module is refused at once, never waited on", async () => {
     const modules = await call(base, "GET", "/v1/modules", { token: tokens.fifo });
     expect(modules.status).toBe(200);

@@ -136,7 +136,8 @@ export class TenantService {
     return this.runAdmitted(
       caller,
       { kind: "run", file, funcName },
-      (base) => this.parts.runtimes.of(caller.tenant).execute({ ...base, file, funcName, args, context }),
+      // rawValue: the value goes into the reply as its JSON text, never parsed here (http-replies.ts).
+      (base) => this.parts.runtimes.of(caller.tenant).execute({ ...base, file, funcName, args, context, rawValue: true }),
       signal,
     );
   }
@@ -144,7 +145,7 @@ export class TenantService {
   executeCode(caller: Caller, code: string, context: unknown = null, signal?: AbortSignal): Promise<Outcome<ExecuteResult>> {
     this.checkCodeSize(caller.tenant, code);
     const codeHash = createHash("sha256").update(code).digest("hex");
-    return this.runAdmitted(caller, { kind: "execute", codeHash }, (base) => this.parts.runtimes.of(caller.tenant).executeCode({ ...base, code, context }), signal);
+    return this.runAdmitted(caller, { kind: "execute", codeHash }, (base) => this.parts.runtimes.of(caller.tenant).executeCode({ ...base, code, context, rawValue: true }), signal);
   }
 
   /**
@@ -170,7 +171,7 @@ export class TenantService {
         let ran: { result: ExecuteResult; usage: ToolUsage };
         try {
           ran = await this.parts.tools.metered(caller, (meta) =>
-            runtime.execute({ ...callLimits(tenant.quotas), ...target, folder, args: [payload], context: context ?? null, meta, ...(signal ? { signal } : {}) }),
+            runtime.execute({ ...callLimits(tenant.quotas), ...target, folder, args: [payload], context: context ?? null, meta, rawValue: true, ...(signal ? { signal } : {}) }),
           );
         } catch (error) {
           if (!(error instanceof RuntimeError)) throw error;
