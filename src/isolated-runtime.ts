@@ -18,6 +18,7 @@ import { redactPaths } from "./redact-host-paths.js";
 import { mapLimited } from "./map-limited.js";
 import { isSecurityLevel, type SecurityLevel } from "./security-levels.js";
 import { JsonText } from "./runner/json-text.js";
+import { isJsonText } from "./json-syntax.js";
 
 export type { CallLimits };
 
@@ -365,12 +366,18 @@ export class IsolatedRuntime {
       const common = { logs: outcome.logs, stats: { ...outcome.stats, loadMs, totalMs: performance.now() - started } };
       if (!outcome.ok) return { ...common, success: false, error: outcome.error! };
       if (outcome.value === undefined) return { ...common, success: true };
-      // Handed on unparsed: the sandbox process checked its shape, and nothing here builds it.
-      if (request.rawValue === true) return { ...common, success: true, value: new JsonText(outcome.value) };
-      // Checked in the sandbox process already: here for one that is compromised (invariant 8).
+      // Checked in the sandbox process already: here for one that is compromised (invariant 8), which must not
+      // make the host parse an expensive value, nor put anything but JSON into a reply.
       const refusal = valueShapeRefusal(outcome.value, task.limits.maxOutputBytes);
       if (refusal !== undefined) return { ...common, success: false, error: { code: "OUTPUT_TOO_LARGE", name: "RuntimeError", message: refusal } };
-      return { ...common, success: true, value: JSON.parse(outcome.value) };
+      const notJson = { ...common, success: false as const, error: { code: "INTERNAL_ERROR" as const, name: "RuntimeError", message: "the sandbox process answered a value that is not JSON" } };
+      // Handed on unparsed (rawValue): nothing here builds it, but it must be JSON.
+      if (request.rawValue === true) return isJsonText(outcome.value) ? { ...common, success: true, value: new JsonText(outcome.value) } : notJson;
+      try {
+        return { ...common, success: true, value: JSON.parse(outcome.value) };
+      } catch {
+        return notJson;
+      }
     } finally {
       this.tools.end(task.invocationId);
     }

@@ -472,6 +472,22 @@ exports.tools = async () => {
     }
   });
 
+  it("a value that is not JSON from a (compromised) sandbox process is an INTERNAL_ERROR, parsed or handed on raw, never a reply with it", async () => {
+    const rt = makeRuntime({ maxThreads: 1 });
+    try {
+      const folder = makeTenant({ "index.js": "exports.f = () => 1;" });
+      // Internal: the pool answers as a compromised process would, a value that would break out of a reply.
+      const pool = (rt as unknown as { pool: { run: (...args: unknown[]) => Promise<unknown> } }).pool;
+      pool.run = async () => ({ ok: true, value: '1,"success":false', logs: [], stats: { durationMs: 1, toolCalls: 0, logBytes: 0, realmUses: 1 } });
+      for (const rawValue of [false, true]) {
+        const result = await rt.execute({ folder, file: "index.js", funcName: "f", rawValue });
+        expect(result.error, `rawValue ${rawValue}`).toMatchObject({ code: "INTERNAL_ERROR", message: "the sandbox process answered a value that is not JSON" });
+      }
+    } finally {
+      await rt.close();
+    }
+  });
+
   it("the host checks a return value's shape itself before it parses it (a compromised sandbox process)", () => {
     const distinct = JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ [`k${i}`]: 0 })));
     expect(valueShapeRefusal(distinct, 1024 * 1024)).toMatch(/^return value holds more than 8192 distinct object layouts/);
