@@ -13,7 +13,7 @@ import { ProcessPool } from "./runner/process-pool.js";
 import { valueShapeRefusal, type InvocationLimits, type InvocationOutcome, type LogEntry, type PoolTask } from "./runner/protocol.js";
 import type { PoolOptions, SandboxPool } from "./runner/sandbox-pool.js";
 import { ToolDispatch, type ToolCallContext } from "./runner/tool-dispatch.js";
-import { Scheduler } from "./runner/scheduler.js";
+import { cancelledBeforeStart, Scheduler } from "./runner/scheduler.js";
 import { redactPaths } from "./redact-host-paths.js";
 import { mapLimited } from "./map-limited.js";
 import { isSecurityLevel, type SecurityLevel } from "./security-levels.js";
@@ -155,8 +155,15 @@ function invalid(message: string): RuntimeError {
   return new RuntimeError("INVALID_REQUEST", message);
 }
 
-function cancelled(): RuntimeError {
-  return new RuntimeError("CANCELLED", "the call was cancelled: its signal was aborted");
+/** What a value that is not JSON (a compromised sandbox process's) reads as. */
+const NOT_JSON = Symbol("not JSON");
+
+function parsedOrNotJson(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return NOT_JSON;
+  }
 }
 
 /** A request's `signal`: absent, or an AbortSignal (INVALID_REQUEST otherwise). */
@@ -323,7 +330,7 @@ export class IsolatedRuntime {
       const checked = check();
       request = checked.request;
       signal = signalOf(request.signal);
-      if (signal?.aborted) throw cancelled();
+      if (signal?.aborted) throw cancelledBeforeStart();
       const loading = performance.now();
       task = await this.prepare(checked.request, checked.funcName, checked.args, checked.graph).finally(() => (loadMs = performance.now() - loading)).catch((error: unknown) => {
         // Loading a tenant's files answers with a typed error whatever they hold: anything else is a bug of
@@ -370,14 +377,10 @@ export class IsolatedRuntime {
       // make the host parse an expensive value, nor put anything but JSON into a reply.
       const refusal = valueShapeRefusal(outcome.value, task.limits.maxOutputBytes);
       if (refusal !== undefined) return { ...common, success: false, error: { code: "OUTPUT_TOO_LARGE", name: "RuntimeError", message: refusal } };
-      const notJson = { ...common, success: false as const, error: { code: "INTERNAL_ERROR" as const, name: "RuntimeError", message: "the sandbox process answered a value that is not JSON" } };
       // Handed on unparsed (rawValue): nothing here builds it, but it must be JSON.
-      if (request.rawValue === true) return isJsonText(outcome.value) ? { ...common, success: true, value: new JsonText(outcome.value) } : notJson;
-      try {
-        return { ...common, success: true, value: JSON.parse(outcome.value) };
-      } catch {
-        return notJson;
-      }
+      const value = request.rawValue === true ? (isJsonText(outcome.value) ? new JsonText(outcome.value) : NOT_JSON) : parsedOrNotJson(outcome.value);
+      if (value === NOT_JSON) return { ...common, success: false, error: { code: "INTERNAL_ERROR", name: "RuntimeError", message: "the sandbox process answered a value that is not JSON" } };
+      return { ...common, success: true, value };
     } finally {
       this.tools.end(task.invocationId);
     }

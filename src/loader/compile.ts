@@ -74,6 +74,16 @@ function implicitBuiltins(code: string): string[] {
 const IMPLICIT_NAMES = new RegExp(`\\b(${Object.keys(IMPLICIT_BUILTINS).join("|")})\\b`, "g");
 
 /** The pipeline for one module file's text, in order: pre-scan, parse, rules, scoring, transform. */
+/** Why a JSON module's text is not JSON, or undefined. */
+function jsonModuleIssue(code: string): ValidationIssue | undefined {
+  try {
+    JSON.parse(code);
+    return undefined;
+  } catch (error) {
+    return invalidJsonIssue(code, error);
+  }
+}
+
 export function compileModule(
   code: string,
   id: string,
@@ -84,11 +94,8 @@ export function compileModule(
   const extension = options.builtin ? ".cjs" : path.extname(id).toLowerCase();
   const bytes = Buffer.byteLength(code, "utf8");
   if (extension === ".json") {
-    try {
-      JSON.parse(code);
-    } catch (error) {
-      return refusedVersion([invalidJsonIssue(code, error)], "json");
-    }
+    const invalid = jsonModuleIssue(code);
+    if (invalid) return refusedVersion([invalid], "json");
     return { format: "json", hash: hashOf(id, code), source: code, bytes, specifiers: [], exports: { names: ["default"], complete: true }, warnings: [] };
   }
   const profile = options.builtin ? "builtin" : isLibraryModule(id) ? "library" : "tenant";
@@ -149,12 +156,8 @@ export function compile(input: CompileInput): CompiledVersion {
 export function check(input: CheckInput): ValidationResult {
   // A JSON module is data: checked as the runtime loads it (compileModule), not as JavaScript.
   if (input.kind === "module" && input.extension === ".json") {
-    try {
-      JSON.parse(input.code);
-      return { valid: true, issues: [] };
-    } catch (error) {
-      return { valid: false, issues: [clipIssue(invalidJsonIssue(input.code, error))] };
-    }
+    const invalid = jsonModuleIssue(input.code);
+    return invalid ? { valid: false, issues: [clipIssue(invalid)] } : { valid: true, issues: [] };
   }
   const result = input.kind === "script" ? checkInlineScript(input.code, input.securityLevel) : checkModule(input.code, input.extension, input.securityLevel).result;
   return { valid: result.valid, issues: limitIssues(result.issues).map(clipIssue) };

@@ -135,14 +135,10 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
         break;
       }
       case "UpdateExpression":
-        // In a module, `a <!--b` is `a < !(--b)`; the engine compiles the module's transformed text as a
-        // script, where `<!--` starts a comment wherever it stands: refused. `-->` starts one only at the start
-        // of a line, and a postfix `--` must be on its operand's line (no line break may come between): so
-        // `i-->0` (minified libraries' loops) is `(i--) > 0` in both grammars. One with a line break before
-        // its `--` is not valid module code; should a parser take it, it is refused as well.
+        // In a module, `a <!--b` is `a < !(--b)` and `a-->b` is `(a--) > b`; the engine compiles the module's
+        // transformed text as a script, where both start a comment. Refuse the spellings outright.
         if (format === "esm" && n.operator === "--") {
-          const argument = n.argument as AnyNode;
-          if (n.prefix ? code.slice(n.start - 2, n.start) === "<!" : code[n.end] === ">" && /[\n\r\u2028\u2029]/.test(code.slice(argument.end, n.end - 2))) {
+          if (n.prefix ? code.slice(n.start - 2, n.start) === "<!" : code[n.end] === ">") {
             report("no-html-comment", "write `<!--` and `-->` with spaces: they are HTML-like comments in scripts", n);
           }
         }

@@ -1,6 +1,6 @@
 import type { MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { CANCELLED_MESSAGE, failedOutcome as failure, siblingEntry, type InvocationOutcome, type InvocationTask, type PoolTask, type ToolPortMessage, type ToolRequest, type WorkerSettings } from "./protocol.js";
+import { cancelledOutcome, failedOutcome as failure, siblingEntry, unlessCancelled, type InvocationOutcome, type InvocationTask, type PoolTask, type ToolPortMessage, type ToolRequest, type WorkerSettings } from "./protocol.js";
 import type { PoolOptions, SandboxPool } from "./sandbox-pool.js";
 
 /**
@@ -60,7 +60,7 @@ export class WorkerPool implements SandboxPool {
    */
   async run(request: PoolTask, _tenant?: string, signal?: AbortSignal): Promise<InvocationOutcome> {
     const timeoutMs = request.limits.timeout;
-    if (signal?.aborted) return failure("CANCELLED", CANCELLED_MESSAGE);
+    if (signal?.aborted) return cancelledOutcome();
     const slot = this.freeSlots.pop();
     if (slot === undefined) return failure("INTERNAL_ERROR", "no stop slot is free");
     Atomics.store(this.stopFlags, slot, 0);
@@ -87,9 +87,9 @@ export class WorkerPool implements SandboxPool {
     signal?.addEventListener("abort", cancel, { once: true });
     try {
       const outcome = (await this.piscina.run(task, { signal: abort.signal })) as InvocationOutcome;
-      return cancelled && !outcome.ok ? failure("CANCELLED", CANCELLED_MESSAGE) : outcome;
+      return unlessCancelled(cancelled, outcome);
     } catch (error) {
-      if (cancelled) return failure("CANCELLED", CANCELLED_MESSAGE, { hardStop: true });
+      if (cancelled) return cancelledOutcome({ hardStop: true });
       if (abort.signal.aborted) {
         return failure("TIMEOUT", `invocation exceeded its ${task.limits.timeout} ms timeout`, { hardStop: true });
       }

@@ -5,9 +5,10 @@ import os from "node:os";
 import { FrameChannel } from "./frame-channel.js";
 import { checkWorkerMessage } from "./worker-messages.js";
 import {
-  CANCELLED_MESSAGE,
+  cancelledOutcome,
   failedOutcome as failure,
   siblingEntry,
+  unlessCancelled,
   type HostToWorkerMessage,
   type InvocationOutcome,
   type PoolTask,
@@ -212,7 +213,7 @@ class WorkerProcess {
         // SIGABRT (134) is V8 giving up on a heap over its limit, or on memory the OS refused (the data
         // rlimit): this process held only this call, and it started with room for the call's whole limit.
         const outcome = running.cancelled
-          ? failure("CANCELLED", CANCELLED_MESSAGE)
+          ? cancelledOutcome()
           : running.stopped
           ? failure("TIMEOUT", `invocation exceeded its ${running.timeoutMs} ms timeout`, { hardStop: true })
           : signal === "SIGABRT" || code === 134
@@ -348,7 +349,7 @@ class WorkerProcess {
     this.running = undefined;
     clearTimeout(running.hardStop);
     // A cancelled call the process ended (as at its deadline) is CANCELLED; one that had finished keeps its result.
-    running.resolve(running.cancelled && !outcome.ok ? failure("CANCELLED", CANCELLED_MESSAGE) : outcome);
+    running.resolve(unlessCancelled(running.cancelled, outcome));
     this.refresh();
   }
 
@@ -481,7 +482,7 @@ export class ProcessPool implements SandboxPool {
   }
 
   private async runOnce(task: PoolTask, timeoutMs: number, tenant: string, signal?: AbortSignal): Promise<{ outcome: InvocationOutcome; retryable: boolean }> {
-    if (signal?.aborted) return { outcome: failure("CANCELLED", CANCELLED_MESSAGE), retryable: false };
+    if (signal?.aborted) return { outcome: cancelledOutcome(), retryable: false };
     const proc = this.take(tenant);
     const id = this.nextId++;
     let running!: Running;

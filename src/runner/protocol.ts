@@ -209,14 +209,22 @@ export type WorkerProcessMessage =
   | { t: "need"; id: number; hashes: string[] }
   | { t: "tool"; request: ToolRequest };
 
-/** What a call cancelled while it ran ends with (CANCELLED; the pools' words). */
-export const CANCELLED_MESSAGE = "the call was cancelled while it ran: its signal was aborted";
 
 /** An outcome the pool itself decides (the sandbox never answered): no logs, no stats. */
 export function failedOutcome(code: ErrorInfo["code"], message: string, details?: Record<string, unknown>): InvocationOutcome {
   const error: ErrorInfo = { code, name: "RuntimeError", message };
   if (details) error.details = details;
   return { ok: false, error, logs: [], stats: { durationMs: 0, toolCalls: 0, logBytes: 0, realmUses: 0 } };
+}
+
+/** What a call cancelled while it ran ends with (the pools'): CANCELLED. */
+export function cancelledOutcome(details?: Record<string, unknown>): InvocationOutcome {
+  return failedOutcome("CANCELLED", "the call was cancelled while it ran: its signal was aborted", details);
+}
+
+/** A cancelled call's outcome once its worker answered: CANCELLED, unless it had finished with a value (that stands). */
+export function unlessCancelled(cancelled: boolean, outcome: InvocationOutcome): InvocationOutcome {
+  return cancelled && !outcome.ok ? cancelledOutcome() : outcome;
 }
 
 /**

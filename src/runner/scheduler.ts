@@ -29,6 +29,11 @@ interface TenantQueue {
   waiting: Queued[];
 }
 
+/** A call whose signal was aborted before it started: it never ran. */
+export function cancelledBeforeStart(): RuntimeError {
+  return new RuntimeError("CANCELLED", "the call was cancelled before it started");
+}
+
 /**
  * Admits at most `concurrency` jobs at a time (one per worker) and at most `perTenant` of them for one
  * tenant, and queues the rest (`maxQueue` in all). Queues are per tenant and served round-robin, so a
@@ -77,7 +82,7 @@ export class Scheduler {
    */
   submit<T>(key: string, job: Job<T>, signal?: AbortSignal): Promise<T> {
     if (this.closed) return Promise.reject(new RuntimeError("CLOSED", "the runtime is closed"));
-    if (signal?.aborted) return Promise.reject(new RuntimeError("CANCELLED", "the call was cancelled before it started"));
+    if (signal?.aborted) return Promise.reject(cancelledBeforeStart());
     const tenant = this.tenant(key);
     if (tenant.waiting.length === 0 && this.tenantHasRoom(tenant)) {
       if (this.hasRoom()) return this.start(tenant, job, false);

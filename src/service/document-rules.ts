@@ -203,32 +203,18 @@ export function updateTooBroadError(): DataError {
   return new DataError(`selector: matches more than ${DOCUMENT_LIMITS.maxUpdate} documents; update them in smaller groups`);
 }
 
-/** The rows, refused (DataError) once their text passes maxQueryBytes. */
-function* withinQueryBytes(rows: Iterable<{ id: string; data: string }>): Generator<{ id: string; data: string }> {
-  let bytes = 0;
-  for (const row of rows) {
-    bytes += row.data.length;
-    if (bytes > DOCUMENT_LIMITS.maxQueryBytes) {
-      throw new DataError(`results: more than ${DOCUMENT_LIMITS.maxQueryBytes} bytes; ask for fewer with limit and offset`);
-    }
-    yield row;
-  }
-}
-
-/** Rows as documents, parsed where they are read: their total size is bounded. */
-export function toDocuments(rows: Iterable<{ id: string; data: string }>): StoredDocument[] {
-  const out: StoredDocument[] = [];
-  for (const { id, data } of withinQueryBytes(rows)) out.push({ id, ...(JSON.parse(data) as object) });
-  return out;
-}
-
 /**
  * Rows as the JSON text of their documents, each `{"id": ..., ...}`, built from the stored text without
- * parsing it (the sandbox parses it: json-text.ts); bounded as toDocuments is.
+ * parsing it (the sandbox parses it: json-text.ts); refused (DataError) once their text passes maxQueryBytes.
  */
 export function toDocumentsJson(rows: Iterable<{ id: string; data: string }>): string {
   const out: string[] = [];
-  for (const { id, data } of withinQueryBytes(rows)) {
+  let bytes = 0;
+  for (const { id, data } of rows) {
+    bytes += data.length;
+    if (bytes > DOCUMENT_LIMITS.maxQueryBytes) {
+      throw new DataError(`results: more than ${DOCUMENT_LIMITS.maxQueryBytes} bytes; ask for fewer with limit and offset`);
+    }
     // A stored document is an object without an id key (withoutId): its text is `{...}`.
     const body = data.trim();
     if (body[0] !== "{" || body[body.length - 1] !== "}") throw new Error("a stored document is not a JSON object");

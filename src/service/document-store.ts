@@ -11,8 +11,10 @@ export interface DocumentStore {
   /** Bytes of stored JSON the tenant's documents take (what its storage quota counts). */
   storedBytes(tenant: string): Promise<number>;
   insert(tenant: string, collection: string, doc: object, id?: string): Promise<{ id: string }>;
-  query(tenant: string, collection: string, options?: QueryOptions): Promise<StoredDocument[]>;
-  /** The same documents as JSON text, never parsed on the way (what data:query hands the sandbox). */
+  /**
+   * The matching documents, each `{ id, ...doc }`, as the JSON text of their array: built from the stored text,
+   * never parsed on the way (data:query hands it to the sandbox as it is).
+   */
   queryJson(tenant: string, collection: string, options?: QueryOptions): Promise<string>;
   /** Shallow-merges `set` into every matched document (top-level keys replaced, others kept). */
   update(tenant: string, collection: string, selector: Selector, set: object): Promise<{ updated: number }>;

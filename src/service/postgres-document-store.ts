@@ -11,7 +11,6 @@ import {
   encode,
   storageQuotaError,
   renderCondition,
-  toDocuments,
   toDocumentsJson,
   updateTooBroadError,
   withoutId,
@@ -121,10 +120,6 @@ export class PostgresDocumentStore implements DocumentStore {
       tenant, this.quotaOf(tenant), items.map((i) => i.collection), items.map((i) => i.id), items.map((i) => i.json), items.map((i) => i.bytes), items.map((i) => i.at)]);
   }
 
-  async query(tenant: string, collection: string, options: QueryOptions = {}): Promise<StoredDocument[]> {
-    return toDocuments(await this.rows(tenant, collection, options));
-  }
-
   async queryJson(tenant: string, collection: string, options: QueryOptions = {}): Promise<string> {
     return toDocumentsJson(await this.rows(tenant, collection, options));
   }
@@ -139,7 +134,7 @@ export class PostgresDocumentStore implements DocumentStore {
     const by = orderBy === undefined ? { text: "seq", params: [] } : orderKey(orderBy);
     // JSONB writes numbers out in full (1e308 is 309 digits): a 64 KiB document can come back as megabytes
     // of text. The page stops in the database after the row that passes maxQueryBytes (counted in characters,
-    // never more than the string's length here), so toDocuments still refuses it, and no more is sent.
+    // never more than the string's length here), so toDocumentsJson still refuses it, and no more is sent.
     const sql = numbered(
       `SELECT id, data FROM (
          SELECT id, data, sum(char_length(data)) OVER (ORDER BY k ${direction} ${nulls}, seq ${direction} ROWS UNBOUNDED PRECEDING) AS upto

@@ -11,7 +11,6 @@ import {
   encode,
   storageQuotaError,
   renderCondition,
-  toDocuments,
   toDocumentsJson,
   updateTooBroadError,
   withoutId,
@@ -59,10 +58,6 @@ export class SqliteDocumentStore implements DocumentStore {
       throw error;
     }
     return { id: docId };
-  }
-
-  async query(tenant: string, collection: string, options: QueryOptions = {}): Promise<StoredDocument[]> {
-    return toDocuments(this.rows(tenant, collection, options));
   }
 
   async queryJson(tenant: string, collection: string, options: QueryOptions = {}): Promise<string> {

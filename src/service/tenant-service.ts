@@ -67,7 +67,7 @@ export interface UsageAnswer extends UsageReport {
   storage: { usedBytes: number; limitBytes: number };
 }
 
-/** The runtime's request fields an admitted execution starts from: the tenant's limits, folder and tool meta. */
+/** The runtime's request fields an admitted execution starts from: the tenant's limits, folder and tool meta, the client's signal. */
 type ExecutionBase = ReturnType<typeof callLimits> & { folder: string; meta: unknown; signal?: AbortSignal };
 
 /**
@@ -171,7 +171,7 @@ export class TenantService {
         let ran: { result: ExecuteResult; usage: ToolUsage };
         try {
           ran = await this.parts.tools.metered(caller, (meta) =>
-            runtime.execute({ ...callLimits(tenant.quotas), ...target, folder, args: [payload], context: context ?? null, meta, rawValue: true, ...(signal ? { signal } : {}) }),
+            runtime.execute({ ...callLimits(tenant.quotas), ...target, folder, args: [payload], context: context ?? null, meta, rawValue: true, signal }),
           );
         } catch (error) {
           if (!(error instanceof RuntimeError)) throw error;
@@ -394,7 +394,7 @@ export class TenantService {
     await this.parts.store.ready();
     return this.admission.admit(tenant, 1, async () => {
       const { result, usage } = await this.parts.tools.metered(caller, (meta) =>
-        execute({ ...callLimits(tenant.quotas), folder: this.folderOf(tenant), meta, ...(signal ? { signal } : {}) }),
+        execute({ ...callLimits(tenant.quotas), folder: this.folderOf(tenant), meta, signal }),
       );
       // Refused before anything ran: no execution, no audit row; admission gives the quota back (a 400).
       if (result.error?.code === "INVALID_REQUEST") throw new RuntimeError("INVALID_REQUEST", result.error.message);

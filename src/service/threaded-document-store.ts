@@ -4,7 +4,7 @@ import { DataError, type QueryOptions, type Selector, type StoredDocument } from
 import type { DocumentStore, StorageQuota } from "./document-store.js";
 import { closeThread } from "./close-thread.js";
 
-type Method = "storedBytes" | "insert" | "query" | "queryJson" | "update" | "delete" | "count";
+type Method = "storedBytes" | "insert" | "queryJson" | "update" | "delete" | "count";
 
 /** A call posted to the document store's thread; `maxBytes`: the tenant's storage quota, for the writes. */
 export interface DocumentCall {
@@ -46,10 +46,6 @@ export class ThreadedDocumentStore implements DocumentStore {
 
   insert(tenant: string, collection: string, doc: object, id?: string): Promise<{ id: string }> {
     return this.call("insert", [tenant, collection, doc, id], this.maxBytesOf(tenant)) as Promise<{ id: string }>;
-  }
-
-  query(tenant: string, collection: string, options?: QueryOptions): Promise<StoredDocument[]> {
-    return this.call("query", [tenant, collection, options]) as Promise<StoredDocument[]>;
   }
 
   /** The answer is a string: it crosses from the thread as one copy, and nothing parses it here. */

@@ -18,21 +18,16 @@ afterAll(async () => {
 });
 
 describe("script/module grammar mismatch", () => {
-  it("an ES module cannot hide code behind <!-- (an HTML-like comment of the script grammar anywhere on a line)", async () => {
+  it("an ES module cannot hide code behind <!-- or --> (HTML-like comments of the script grammar)", async () => {
     const folder = makeTenant({
       "open.mjs": "let a = 1;\nlet imp = a <!--a /*\nimp = () => import('x');\n// */\nexport function fn() { return typeof imp; }\n",
+      "close.mjs": "let a = 2;\nlet b = a-->0;\nexport function fn() { return b; }\n",
       "spaced.mjs": "let a = 2;\nlet b = a-- > 0;\nlet c = a < !--a;\nexport function fn() { return [b, c]; }\n",
-      // `-->` is a comment in a script only at the start of a line; a postfix `--` is on its operand's line,
-      // so `i-->0` (minified loops: faker's) means `(i--) > 0` in both grammars and runs as in Node.
-      "close.mjs": "let a = 2;\nlet b = a-->0;\nlet i = 3, n = 0;\nfor (; i-->0;) n++;\nexport function fn() { return [b, a, n]; }\n",
     });
     const open = await expectCode(runtime, { folder, file: "open.mjs", funcName: "fn" }, "VALIDATION_ERROR");
     expect(JSON.stringify(open.details)).toContain("no-html-comment");
+    await expectCode(runtime, { folder, file: "close.mjs", funcName: "fn" }, "VALIDATION_ERROR");
     await expect(runtime.run({ folder, file: "spaced.mjs", funcName: "fn" })).resolves.toEqual([true, false]);
-    await expect(runtime.run({ folder, file: "close.mjs", funcName: "fn" })).resolves.toEqual([true, 1, 3]);
-    // A line break between an operand and its `--` is no module: it never reaches the engine.
-    const folder2 = makeTenant({ "broken.mjs": "let a = 2;\nlet b = a\n-->0;\nexport function fn() { return b; }\n" });
-    await expectCode(runtime, { folder: folder2, file: "broken.mjs", funcName: "fn" }, "VALIDATION_ERROR");
   });
 });
 
