@@ -21,6 +21,8 @@ export function installErrors(
   tenantPosition: (file: string, where: string) => string,
   /** Getters the runtime itself installed on intrinsics (harden's override-mistake accessors): safe to call. */
   trustedGetters: WeakMap<object, true>,
+  /** An invocation is running: only then may a tenant's stack hook run. */
+  invocationActive: () => boolean,
 ) {
   const brands = new P.WeakMap<object, SandboxErrorInfo>();
   const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
@@ -107,6 +109,8 @@ export function installErrors(
     getColumnNumber(): number | null;
     getFunctionName(): string | null;
     isAsync?(): boolean;
+    isConstructor?(): boolean;
+    isToplevel?(): boolean;
   }
 
   /**
@@ -129,6 +133,126 @@ export function installErrors(
     return fallback;
   }
 
+  /** What a tenant may know of one of its own frames: primitives only, positions in its own file. */
+  interface Site {
+    file: string;
+    line: number | null;
+    column: number | null;
+    fn: string | null;
+    async: boolean;
+    ctor: boolean;
+    toplevel: boolean;
+  }
+  /** The realm's own CallSites (handed to a tenant's Error.prepareStackTrace) and what each stands for. */
+  const sites = new P.WeakMap<object, Site>();
+
+  /** One frame as a Site: a CallSite of ours as it is, V8's (or a forged one) read; undefined for a frame not the tenant's. */
+  function siteOf(frame: CallSite): Site | undefined {
+    if ((typeof frame === "object" && frame !== null) || typeof frame === "function") {
+      const own = P.WeakMapGet(sites, frame) as Site | undefined;
+      if (own) return own;
+    }
+    const script = frame.getFileName();
+    const file = typeof script === "string" ? tenantModuleOf(script) : undefined;
+    if (file === undefined) return undefined;
+    const rawName = frame.getFunctionName();
+    const site = P.ObjectCreate(null) as Site;
+    site.file = file;
+    site.fn = typeof rawName !== "string" || rawName === "" ? null : rawName.length > MAX_FRAME_NAME ? P.StringPrototypeSlice(rawName, 0, MAX_FRAME_NAME) + "…" : rawName;
+    site.line = null;
+    site.column = null;
+    const line = frame.getLineNumber();
+    // A module's evaluation step (an import site) has no position of its own.
+    if (typeof line === "number") {
+      const where = tenantPosition(file, line + ":" + frame.getColumnNumber());
+      const colon = P.StringPrototypeIndexOf(where, ":");
+      site.line = P.Number(colon < 0 ? where : P.StringPrototypeSlice(where, 0, colon));
+      if (colon >= 0) site.column = P.Number(P.StringPrototypeSlice(where, colon + 1));
+    }
+    site.async = frame.isAsync ? frame.isAsync() === true : false;
+    site.ctor = frame.isConstructor ? frame.isConstructor() === true : false;
+    site.toplevel = frame.isToplevel ? frame.isToplevel() === true : false;
+    return site;
+  }
+
+  function siteText(site: Site): string {
+    const where = site.line === null ? site.file : site.file + ":" + site.line + ":" + site.column;
+    const prefix = site.async ? "async " : "";
+    return site.fn !== null ? prefix + site.fn + " (" + where + ")" : prefix + where;
+  }
+
+  /** Read through a realm CallSite: the Site behind `self`, or a TypeError for anything else. */
+  function own(self: unknown): Site {
+    const site = (typeof self === "object" && self !== null ? P.WeakMapGet(sites, self) : undefined) as Site | undefined;
+    if (site === undefined) throw new P.TypeError("not a CallSite");
+    return site;
+  }
+  /**
+   * The CallSite API (V8's names) over a Site. What a frame cannot honestly say without handing over host
+   * state answers as V8 does for a frame that has none: no receiver, no function, no type or method name.
+   */
+  const siteMethods = {
+    getThis: (): undefined => undefined,
+    getFunction: (): undefined => undefined,
+    getTypeName: (): null => null,
+    getMethodName: (): null => null,
+    getEvalOrigin: (): undefined => undefined,
+    isEval: (): boolean => false,
+    isNative: (): boolean => false,
+    isPromiseAll: (): boolean => false,
+    getPromiseIndex: (): null => null,
+    getFileName(this: unknown): string {
+      return own(this).file;
+    },
+    getScriptNameOrSourceURL(this: unknown): string {
+      return own(this).file;
+    },
+    getLineNumber(this: unknown): number | null {
+      return own(this).line;
+    },
+    getColumnNumber(this: unknown): number | null {
+      return own(this).column;
+    },
+    getFunctionName(this: unknown): string | null {
+      return own(this).fn;
+    },
+    isAsync(this: unknown): boolean {
+      return own(this).async;
+    },
+    isConstructor(this: unknown): boolean {
+      return own(this).ctor;
+    },
+    isToplevel(this: unknown): boolean {
+      return own(this).toplevel;
+    },
+    toString(this: unknown): string {
+      return siteText(own(this));
+    },
+  };
+  const siteProto = P.ObjectCreate(null) as Record<string, unknown>;
+  const methodNames = P.ObjectKeys(siteMethods);
+  for (let i = 0; i < methodNames.length; i++) {
+    const name = methodNames[i]!;
+    P.ObjectDefineProperty(siteProto, name, { value: P.ObjectFreeze((siteMethods as Record<string, unknown>)[name]), writable: false, enumerable: false, configurable: false });
+  }
+  P.ObjectFreeze(siteProto);
+
+  /** Tenant frames a tenant's Error.prepareStackTrace is handed at most (V8 captured up to Error.stackTraceLimit). */
+  const MAX_HOOK_FRAMES = 100;
+
+  /** The frames as realm CallSites, the tenant's own only: a fresh array of frozen objects of ours. */
+  function realmCallSites(frames: CallSite[]): object[] {
+    const out: object[] = [];
+    for (let i = 0; i < frames.length && out.length < MAX_HOOK_FRAMES; i++) {
+      const site = siteOf(frames[i]!);
+      if (site === undefined) continue;
+      const callSite = P.ObjectCreate(siteProto) as object;
+      P.WeakMapSet(sites, callSite, site);
+      out[out.length] = P.ObjectFreeze(callSite);
+    }
+    return out;
+  }
+
   /**
    * At most 10 frames, whatever an invocation set Error.stackTraceLimit to (harden.ts); the name, message and function names are
    * clipped, so a stack is bounded whatever the tenant names things (and costs no more than one slice each).
@@ -139,28 +263,65 @@ export function installErrors(
     const head = message ? name + ": " + message : name;
     let out = head;
     for (let i = 0, shown = 0; i < frames.length && shown < 10; i++) {
-      const frame = frames[i]!;
-      const script = frame.getFileName();
-      const file = typeof script === "string" ? tenantModuleOf(script) : undefined;
-      if (file === undefined) continue;
-      const rawName = frame.getFunctionName();
-      const fn = typeof rawName === "string" && rawName.length > MAX_FRAME_NAME ? P.StringPrototypeSlice(rawName, 0, MAX_FRAME_NAME) + "…" : rawName;
-      // A module's evaluation step (an import site) has no position of its own: the file alone, as Node prints.
-      const line = frame.getLineNumber();
-      const where = typeof line === "number" ? file + ":" + tenantPosition(file, line + ":" + frame.getColumnNumber()) : file;
-      const prefix = frame.isAsync && frame.isAsync() ? "async " : "";
-      out += "\n    at " + (fn ? prefix + fn + " (" + where + ")" : prefix + where);
+      const site = siteOf(frames[i]!);
+      if (site === undefined) continue;
+      out += "\n    at " + siteText(site);
       shown++;
     }
     return out;
   }
 
-  // Locked: Node formats sandbox errors with the sandbox's Error.prepareStackTrace; whoever controls it
-  // receives CallSites, host frames included. So the formatter is ours and cannot be replaced.
-  P.ObjectDefineProperty(g.Error, "prepareStackTrace", { value: formatStack, writable: false, configurable: false, enumerable: false });
+  /**
+   * The Error.prepareStackTrace a library set for this invocation (depd and pino read their callers' files
+   * this way), and whether it is running now (a stack read inside it is formatted by the runtime).
+   */
+  let stackHook: unknown;
+  let inHook = false;
+
+  /**
+   * What Node calls for a realm error's first `stack` read, with V8's CallSites (host frames among them): the
+   * runtime's format, or the library's hook handed realm CallSites of the tenant's own frames. V8's never
+   * reach tenant code: they carry receivers and functions (vm2's escapes went through getThis/getFunction).
+   */
+  // An arrow, frozen: no `prototype` object for tenants to write to (the walk in harden.ts does not reach it).
+  const prepareStackTrace = (error: unknown, frames: CallSite[]): unknown => {
+    const hook = stackHook;
+    if (typeof hook !== "function" || inHook || !invocationActive()) return formatStack(error, frames);
+    const callSites = realmCallSites(frames);
+    inHook = true;
+    try {
+      return P.apply(hook as (...args: unknown[]) => unknown, g.Error, [error, callSites]);
+    } catch {
+      // Thrown into whoever read `stack` (Node's own code among them): the runtime's format instead.
+      return formatStack(error, frames);
+    } finally {
+      inHook = false;
+    }
+  };
+  P.ObjectFreeze(prepareStackTrace);
+
+  // Node formats sandbox errors with the sandbox's Error.prepareStackTrace: reading it always gives the
+  // runtime's function, so no one but the runtime receives V8's CallSites. Assigning it sets the hook that
+  // function calls (assigning the runtime's function back, as libraries restore what they read, clears it).
+  P.ObjectDefineProperty(g.Error, "prepareStackTrace", {
+    get() {
+      return prepareStackTrace;
+    },
+    set(value: unknown) {
+      stackHook = value === prepareStackTrace ? undefined : value;
+    },
+    enumerable: false,
+    configurable: false,
+  });
   P.ObjectDefineProperty(g, "Error", { value: g.Error, writable: false, configurable: false, enumerable: false });
 
-  return { raise, describe };
+  /** Drops the invocation's hook: nothing of one call's library state reaches the next. */
+  function resetStackHook(): void {
+    stackHook = undefined;
+    inHook = false;
+  }
+
+  return { raise, describe, resetStackHook };
 }
 
 export type ErrorTools = ReturnType<typeof installErrors>;

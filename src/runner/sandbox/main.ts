@@ -69,6 +69,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     (script) => (inv === null ? undefined : inv.files[script]),
     (file, where) => host("position", file, where) || where,
     trustedGetters,
+    () => inv !== null,
   );
 
   // The guards the transform puts at every function entry (`if (--b.n < 0) enter()`) and loop iteration
@@ -362,6 +363,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     end(): boolean {
       const ended = inv;
       inv = null;
+      errors.resetStackHook();
       (g as unknown as Record<string, unknown>).Reflect = intrinsicReflect;
       budget.n = -1;
       budget.l = -1;
