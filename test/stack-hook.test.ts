@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupTenants, libraryPackage, makeRuntime, makeTenant } from "./helpers.js";
 
 /*
- * Error.prepareStackTrace as libraries use it (depd, pino: set a hook, capture a stack, put the old value back):
- * the hook runs, handed the realm's own CallSites of the tenant's frames. What must hold: V8's CallSites never
- * reach tenant code, the hook lives for one invocation, it runs under the invocation's limits, and a stack read
- * inside it, or a hook that throws, gets the runtime's format.
+ * Error.prepareStackTrace as libraries use it (depd: set a hook, Error.captureStackTrace, put the old value
+ * back): the capture calls the hook with the realm's own CallSites of the tenant's frames. What must hold:
+ * V8's CallSites never reach tenant code, no tenant code runs while V8 formats a stack (every read made then
+ * gets V8's own text, host frames included), the hook lives for one invocation, and it runs under the
+ * invocation's limits.
  */
 
 // A library (node_modules: sloppy CommonJS, where the stack-trick rule is a warning) that reads its callers.
@@ -41,7 +42,23 @@ exports.spin = function spin() {
   return capture(function () { for (;;) {} });
 };
 exports.nested = function nested() {
-  return capture(function (e, cs) { return ["outer", typeof new Error("inner").stack, new Error("inner").stack.split("\\n")[0]]; });
+  // Stack reads inside the hook: of the object being captured, of an error made before and first read here,
+  // of a new one, of a new capture. V8 gives its own text of every frame to reads made while it formats.
+  Error.stackTraceLimit = 50;
+  var before = new Error("before");
+  return capture(function (e, cs) {
+    var obj = {};
+    Error.captureStackTrace(obj);
+    return [e.stack, before.stack, new Error("inner").stack, obj.stack];
+  });
+};
+exports.plainRead = function plainRead() {
+  var prep = Error.prepareStackTrace;
+  var calls = 0;
+  Error.prepareStackTrace = function (e, cs) { calls++; return cs; };
+  var stack = new Error("plain").stack;
+  Error.prepareStackTrace = prep;
+  return [typeof stack, calls];
 };
 exports.throwing = function throwing() {
   return capture(function () { throw new Error("hook failed"); });
@@ -50,6 +67,8 @@ exports.throwing = function throwing() {
 
 const MAIN = `"use strict";
 const lib = require("callers");
+// Computed: the stack-trick rule refuses these names in a tenant's own code; the realm must hold without it.
+const captureStack = Error[["capture", "StackTrace"].join("")];
 exports.frames = function frames() {
   const cs = lib.frames();
   const proto = Object.getPrototypeOf(cs[0]);
@@ -67,11 +86,26 @@ exports.frames = function frames() {
     restored: typeof new Error("after").stack,
   };
 };
-exports.leave = function leave() { lib.setAndLeave(); return new Error("x").stack; };
+exports.leave = function leave() { lib.setAndLeave(); const target = {}; captureStack(target); return target.stack; };
 exports.read = function read() { return new Error("later").stack; };
 exports.callerOfHook = function callerOfHook() { return lib.callerOfHook(); };
 exports.spin = function spin() { return lib.spin(); };
 exports.nested = function nested() { return lib.nested(); };
+exports.plainRead = function plainRead() { return lib.plainRead(); };
+// The red team's reproducer, in the tenant's own code.
+exports.computed = function computed() {
+  Error.stackTraceLimit = 50;
+  const outer = new Error("outer");
+  let inside = "not called";
+  Error[["prepare", "StackTrace"].join("")] = function (e, cs) {
+    inside = [e.stack, outer.stack, new Error("inner").stack];
+    return "hooked";
+  };
+  const triggered = new Error("trigger").stack;
+  const target = {};
+  captureStack(target);
+  return [triggered, target.stack, inside];
+};
 exports.throwing = function throwing() { return lib.throwing(); };
 `;
 
@@ -122,12 +156,33 @@ for (const isolation of ["process", "thread"] as const) {
       expect(result.value).toEqual(["object", "null", "object"]);
     });
 
-    it("formats a stack read inside the hook itself, and a hook that throws, the runtime's way", async () => {
+    it("formats every stack read inside the hook the runtime's way: tenant frames only, nothing of the host", async () => {
       const nested = await run("nested");
-      expect(nested.value).toEqual(["outer", "string", "Error: inner"]);
+      expect(nested.error).toBeUndefined();
+      const stacks = nested.value as string[];
+      expect(stacks).toHaveLength(4);
+      for (const stack of stacks) {
+        expect(stack).toMatch(/^Error(?:: \w+)?\n {4}at /);
+        expect(stack).not.toMatch(/node:|file:|tenantbox|\u0000|\/tmp\/|dist\//);
+        for (const line of stack.split("\n").slice(1)) expect(line).toMatch(/^ {4}at (?:\S+ \()?(?:main|node_modules\/callers\/index)\.js:\d+:\d+\)?$/);
+      }
+      const computed = await run("computed");
+      expect(computed.error).toBeUndefined();
+      const [triggered, captured, inside] = computed.value as [string, string, string[]];
+      // `new Error().stack` keeps the runtime's format; a capture applies the hook, after V8 is done.
+      expect(triggered).toMatch(/^Error: trigger\n {4}at computed \(main\.js:\d+:\d+\)$/);
+      expect(captured).toBe("hooked");
+      expect(inside).toHaveLength(3);
+      for (const stack of inside) expect(stack).not.toMatch(/node:|file:|tenantbox|\u0000|\/tmp\/|dist\//);
+    });
+
+    it("applies the hook to Error.captureStackTrace only: new Error().stack keeps the runtime's format", async () => {
+      expect((await run("plainRead")).value).toEqual(["string", 0]);
+    });
+
+    it("lets a hook that throws throw from the capture", async () => {
       const throwing = await run("throwing");
-      expect(throwing.error).toBeUndefined();
-      expect(throwing.value).toMatch(/^Error\n {4}at capture \(node_modules\/callers\/index\.js:6:\d+\)/);
+      expect(throwing.error).toMatchObject({ code: "RUNTIME_ERROR", message: "hook failed" });
     });
 
     it("runs the hook under the invocation's time limit", async () => {

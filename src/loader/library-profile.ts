@@ -24,8 +24,8 @@ const RELAXED: Partial<Record<RuleId, string>> = {
 
 /**
  * The stack-trick properties library code may use: captureStackTrace runs the realm's own formatter,
- * prepareStackTrace reads as that formatter and, assigned, sets a hook it hands the realm's own CallSites of
- * tenant frames (sandbox/errors.ts), and callee is the function itself. `.caller` stays refused.
+ * prepareStackTrace reads as that formatter and, assigned, sets a hook captureStackTrace applies to the realm's
+ * own CallSites of tenant frames (sandbox/errors.ts), and callee is the function itself. `.caller` stays refused.
  */
 const ALLOWED_STACK_PROPERTIES = new Set(["captureStackTrace", "prepareStackTrace", "callee"]);
 

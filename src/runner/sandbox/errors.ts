@@ -272,37 +272,31 @@ export function installErrors(
   }
 
   /**
-   * The Error.prepareStackTrace a library set for this invocation (depd and pino read their callers' files
-   * this way), and whether it is running now (a stack read inside it is formatted by the runtime).
+   * The Error.prepareStackTrace a library set for this invocation (depd reads its callers' files this way),
+   * and whether it is running now (a stack read or capture inside it gets the runtime's format).
    */
   let stackHook: unknown;
   let inHook = false;
+  /** The object Error.captureStackTrace is formatting for a hook, and the realm CallSites of its frames. */
+  let capturing: object | undefined;
+  let captured: object[] | undefined;
 
   /**
    * What Node calls for a realm error's first `stack` read, with V8's CallSites (host frames among them): the
-   * runtime's format, or the library's hook handed realm CallSites of the tenant's own frames. V8's never
-   * reach tenant code: they carry receivers and functions (vm2's escapes went through getThis/getFunction).
+   * runtime's format, always. No tenant code runs in here: while V8 formats a stack, every stack read made
+   * meanwhile gets V8's own text of every frame, host paths included (red team), so the hook is called by
+   * Error.captureStackTrace afterwards, with the realm CallSites this kept for it.
    */
   // An arrow, frozen: no `prototype` object for tenants to write to (the walk in harden.ts does not reach it).
-  const prepareStackTrace = (error: unknown, frames: CallSite[]): unknown => {
-    const hook = stackHook;
-    if (typeof hook !== "function" || inHook || !invocationActive()) return formatStack(error, frames);
-    const callSites = realmCallSites(frames);
-    inHook = true;
-    try {
-      return P.apply(hook as (...args: unknown[]) => unknown, g.Error, [error, callSites]);
-    } catch {
-      // Thrown into whoever read `stack` (Node's own code among them): the runtime's format instead.
-      return formatStack(error, frames);
-    } finally {
-      inHook = false;
-    }
+  const prepareStackTrace = (error: unknown, frames: CallSite[]): string => {
+    if (capturing !== undefined && error === capturing) captured = realmCallSites(frames);
+    return formatStack(error, frames);
   };
   P.ObjectFreeze(prepareStackTrace);
 
   // Node formats sandbox errors with the sandbox's Error.prepareStackTrace: reading it always gives the
-  // runtime's function, so no one but the runtime receives V8's CallSites. Assigning it sets the hook that
-  // function calls (assigning the runtime's function back, as libraries restore what they read, clears it).
+  // runtime's function, so no one but the runtime receives V8's CallSites. Assigning it sets the hook
+  // (assigning the runtime's function back, as libraries restore what they read, clears it).
   P.ObjectDefineProperty(g.Error, "prepareStackTrace", {
     get() {
       return prepareStackTrace;
@@ -313,12 +307,49 @@ export function installErrors(
     enumerable: false,
     configurable: false,
   });
+
+  /**
+   * Error.captureStackTrace with the hook applied: V8 captures, the runtime formats (keeping the frames as
+   * realm CallSites), and then, with V8 done, the hook makes `target.stack` of them, as Node would on the
+   * first read. `new Error().stack` keeps the runtime's format whatever the hook (it is formatted inside
+   * V8's read, where no tenant code may run).
+   */
+  const v8CaptureStackTrace = g.Error.captureStackTrace;
+  const captureStackTrace = (target: object, constructorOpt?: unknown): void => {
+    // Frames from the caller's on, as V8 gives them when called directly (this function's own frame left out).
+    P.apply(v8CaptureStackTrace, g.Error, [target, constructorOpt === undefined ? captureStackTrace : constructorOpt]);
+    const hook = stackHook;
+    if (typeof hook !== "function" || inHook || !invocationActive()) return;
+    capturing = target;
+    captured = undefined;
+    try {
+      // V8's own accessor, just installed on `target`: formatted by prepareStackTrace above, no tenant code.
+      void (target as { stack?: unknown }).stack;
+    } finally {
+      capturing = undefined;
+    }
+    const callSites = captured;
+    captured = undefined;
+    if (callSites === undefined) return;
+    inHook = true;
+    let value: unknown;
+    try {
+      value = P.apply(hook as (...args: unknown[]) => unknown, g.Error, [target, callSites]);
+    } finally {
+      inHook = false;
+    }
+    P.ObjectDefineProperty(target, "stack", { value, writable: true, enumerable: false, configurable: true });
+  };
+  P.ObjectFreeze(captureStackTrace);
+  P.ObjectDefineProperty(g.Error, "captureStackTrace", { value: captureStackTrace, writable: false, enumerable: false, configurable: false });
   P.ObjectDefineProperty(g, "Error", { value: g.Error, writable: false, configurable: false, enumerable: false });
 
   /** Drops the invocation's hook: nothing of one call's library state reaches the next. */
   function resetStackHook(): void {
     stackHook = undefined;
     inHook = false;
+    capturing = undefined;
+    captured = undefined;
   }
 
   return { raise, describe, resetStackHook };
