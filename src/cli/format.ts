@@ -1,4 +1,5 @@
 import type { LogEntry } from "../index.js";
+import { withRawValues } from "../service/raw-values.js";
 
 // C0 controls except tab and newline, DEL and C1 controls: a tenant must not drive the terminal.
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
@@ -56,7 +57,10 @@ export function cell(text: string, width: number): string {
   return (clean.length > width ? clean.slice(0, width - 1).join("") + "…" : clean.join("")).padEnd(width);
 }
 
-/** One JSON line, still valid JSON, with the invisible characters as \\u escapes (a terminal shows them as text). */
+/**
+ * One JSON line, still valid JSON, with the invisible characters as \\u escapes (a terminal shows them as text);
+ * a queued job's value (JsonText) written in as it was kept.
+ */
 export function jsonLine(value: unknown): string {
-  return JSON.stringify(value).replace(INVISIBLE, (c) => [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join("")) + "\n";
+  return withRawValues(value).replace(INVISIBLE, (c) => [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join("")) + "\n";
 }

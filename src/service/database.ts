@@ -110,6 +110,12 @@ const MIGRATIONS: readonly string[] = [
    CREATE TRIGGER delivery_backlog_delete AFTER DELETE ON delivery_jobs WHEN OLD.state IN ('queued', 'running') BEGIN
      UPDATE delivery_backlog SET jobs = jobs - 1 WHERE tenant = OLD.tenant;
    END;`,
+  // A queued handler's value apart from its result, as the JSON text the sandbox wrote: reading a job parses
+  // the service's own fields only, never the tenant's value (result-columns.ts). Values kept before move out
+  // as they were written (SQLite's -> gives a value's JSON text, json_remove keeps the other fields' order).
+  `ALTER TABLE delivery_jobs ADD COLUMN last_value TEXT;
+   UPDATE delivery_jobs SET last_value = last_result -> '$.value', last_result = json_remove(last_result, '$.value')
+     WHERE last_result IS NOT NULL AND json_valid(last_result) AND json_type(last_result, '$.value') IS NOT NULL;`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/tenantbox.db` (audit log, documents), migrated. */

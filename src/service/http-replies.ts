@@ -1,11 +1,10 @@
-import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyError, FastifyReply } from "fastify";
 import { ERRORS, type ErrorInfo } from "../errors.js";
 import { ServiceError, SERVICE_ERROR_STATUS, type ServiceErrorCode } from "./service-error.js";
 import type { Outcome } from "./tenant-service.js";
-import { JsonText } from "../runner/json-text.js";
+import { withRawValues } from "./raw-values.js";
 
 /** The status of an execution's answer (the runtime's error table): a refusal, a 404 for what does not exist, else 200 with the report. */
 export function resultStatus(error: ErrorInfo | undefined): number {
@@ -14,24 +13,13 @@ export function resultStatus(error: ErrorInfo | undefined): number {
 
 export function sendOutcome(reply: FastifyReply, answer: Outcome<unknown>, status: number): FastifyReply {
   if (status === 429) reply.header("retry-after", retryAfterSeconds(answer.retryAfterMs ?? 1000));
-  return reply.code(status).type("application/json; charset=utf-8").send(withRawValues(answer.result));
+  return sendWithRawValues(reply.code(status), answer.result);
 }
 
-/**
- * The body's JSON with every JsonText (a call's value, as the sandbox serialized it) written in as it is: a
- * placeholder string stands in its place while the rest is serialized, then the text replaces it. The
- * placeholder holds a random token of this process, so no tenant string can be taken for one.
- */
-function withRawValues(result: unknown): string {
-  const raws: string[] = [];
-  const text = JSON.stringify(result, (_key, value: unknown) => (value instanceof JsonText ? RAW_MARK + (raws.push(value.text) - 1) : value));
-  if (raws.length === 0) return text;
-  return text.replace(RAW_PLACEHOLDER, (_whole, index: string) => raws[Number(index)]!);
+/** A body that may hold tenants' values as JsonText (a call's, a queued job's): their text goes in as it is (raw-values.ts). */
+export function sendWithRawValues(reply: FastifyReply, body: unknown): FastifyReply {
+  return reply.type("application/json; charset=utf-8").send(withRawValues(body));
 }
-
-const RAW_MARK = `\u0000tenantbox-raw-${randomUUID()}-`;
-/** RAW_MARK and its index as JSON.stringify writes them: a JSON string, its NUL escaped. */
-const RAW_PLACEHOLDER = new RegExp(`${JSON.stringify(RAW_MARK).slice(0, -1).replace(/\\/g, "\\\\")}(\\d+)"`, "g");
 
 /** `status`: the code's own unless given (an unsupported content type is INVALID_REQUEST with 415). */
 export function sendError(reply: FastifyReply, code: ServiceErrorCode, message: string, retryAfterMs?: number, status: number = SERVICE_ERROR_STATUS[code]): FastifyReply {

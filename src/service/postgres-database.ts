@@ -119,6 +119,14 @@ const MIGRATIONS: readonly string[] = [
      FOR EACH STATEMENT EXECUTE FUNCTION tenantbox_count_inserted();
    CREATE TRIGGER documents_count_storage AFTER UPDATE OR DELETE ON documents
      FOR EACH ROW EXECUTE FUNCTION tenantbox_count_storage();`,
+  // A queued handler's value apart from its result, as the JSON text the sandbox wrote: reading a job parses
+  // the service's own fields only, never the tenant's value (result-columns.ts). A value kept before moves out
+  // as it was written (json, unlike jsonb, keeps its text); such a result was always these four fields and it.
+  `ALTER TABLE delivery_jobs ADD COLUMN last_value text;
+   UPDATE delivery_jobs SET last_value = (last_result::json -> 'value')::text,
+     last_result = json_build_object('success', last_result::json -> 'success', 'durationMs', last_result::json -> 'durationMs',
+       'attempt', last_result::json -> 'attempt', 'at', last_result::json -> 'at')::text
+     WHERE last_result IS NOT NULL AND (last_result::json -> 'value') IS NOT NULL;`,
 ];
 
 /** The SQLSTATE the storage trigger raises. */

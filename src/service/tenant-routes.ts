@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { EVENT_NAME } from "../registry/manifest.js";
 import { callerGate, callerOf } from "./caller-gate.js";
-import { resultStatus, sendOutcome } from "./http-replies.js";
+import { resultStatus, sendOutcome, sendWithRawValues } from "./http-replies.js";
 import { ServiceError } from "./service-error.js";
 import type { RunBody, TenantService } from "./tenant-service.js";
 
@@ -108,17 +108,18 @@ export const tenantRoutes: FastifyPluginAsync<{ service: TenantService }> = asyn
     },
   );
 
-  api.get<{ Params: { id: string } }>("/events/jobs/:id", { schema: { params: jobParams } }, async (request) =>
-    service.queuedEvent(callerOf(request).tenant, request.params.id),
+  // Handlers' values are kept as their JSON text (JsonText) and written into the reply as they are.
+  api.get<{ Params: { id: string } }>("/events/jobs/:id", { schema: { params: jobParams } }, async (request, reply) =>
+    sendWithRawValues(reply, await service.queuedEvent(callerOf(request).tenant, request.params.id)),
   );
 
   api.post<{ Params: { id: string } }>("/events/jobs/:id/retry", { schema: { params: jobParams } }, async (request) =>
     service.retryQueuedEvent(callerOf(request).tenant, request.params.id),
   );
 
-  api.get<{ Querystring: { limit?: string; before?: string } }>("/events/failed", { schema: { querystring: failedQuery } }, async (request) => {
+  api.get<{ Querystring: { limit?: string; before?: string } }>("/events/failed", { schema: { querystring: failedQuery } }, async (request, reply) => {
     const { limit, before } = request.query;
-    return service.deadLetters(callerOf(request).tenant, Number(limit ?? 50), before === undefined ? undefined : Number(before));
+    return sendWithRawValues(reply, await service.deadLetters(callerOf(request).tenant, Number(limit ?? 50), before === undefined ? undefined : Number(before)));
   });
 
   api.post<{ Body: { code: string; kind?: "module" | "script"; filename?: string } }>("/validate", { schema: { body: validateSchema } }, async (request) => {

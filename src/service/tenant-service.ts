@@ -25,6 +25,7 @@ import { FINAL_CODES } from "./delivery/retry-policy.js";
 import { ScheduleTicker } from "./delivery/schedule-ticker.js";
 import { BacklogGate } from "./delivery/backlog-gate.js";
 import { throttledLog } from "./throttled-log.js";
+import { JsonText } from "../runner/json-text.js";
 import type { HookTarget } from "../registry/manifest.js";
 
 export type { ServiceOptions } from "./service-parts.js";
@@ -309,11 +310,12 @@ export class TenantService {
     const caller: Caller = { tenant, principal: { tenantId: tenant.id, user: job.user, permissions: job.permissions } };
     const subject = { kind: "event" as const, event: job.event, file: job.file, funcName: job.funcName, jobId: job.deliveryId, attempt: job.attempt };
     try {
+      // rawValue: the value is kept with the job and answered as its JSON text, never parsed here (invariant 8).
       const { result } = await this.runAdmitted(caller, subject, (base) =>
-        this.parts.runtimes.of(tenant).execute({ ...base, file: job.file, funcName: job.funcName, args: [job.payload], context: job.context }),
+        this.parts.runtimes.of(tenant).execute({ ...base, file: job.file, funcName: job.funcName, args: [job.payload], context: job.context, rawValue: true }),
       );
       return result.success
-        ? { ran: true, success: true, value: result.value, durationMs: result.stats.totalMs }
+        ? { ran: true, success: true, ...(result.value instanceof JsonText ? { value: result.value } : {}), durationMs: result.stats.totalMs }
         : { ran: true, success: false, error: { code: result.error.code, message: result.error.message }, durationMs: result.stats.totalMs };
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;

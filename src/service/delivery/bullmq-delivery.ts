@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import type { AttemptResult, DeadLetter, JobFilter, JobListing, JobState, JobView, TakenJob } from "./delivery-store.js";
 import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type KeyedAnswer, type NewEvent } from "./delivery-engine.js";
 import { throttledLog } from "../throttled-log.js";
+import { JsonText } from "../../runner/json-text.js";
 import { DEAD_LETTER_TTL_MS, FINAL_CODES, IDEMPOTENCY_TTL_MS, keptValue, SUCCEEDED_TTL_MS } from "./retry-policy.js";
 import { TICK_GRACE_MS, type QueueTick, type Schedule, type TenantSchedules } from "./schedule-ticker.js";
 
@@ -13,6 +14,13 @@ import { TICK_GRACE_MS, type QueueTick, type Schedule, type TenantSchedules } fr
  * (`sharedInput`), not in every job: a 1 MB body with 32 handlers would be 32 MB of Redis.
  */
 type HandlerJobData = Omit<TakenJob, "attempt"> & { sharedInput?: true };
+
+/**
+ * An attempt's result as BullMQ keeps it (the job's return value, which BullMQ parses whenever it reads the
+ * job): the handler's value as its JSON text in a string, so that parse builds one string, never the
+ * tenant's objects (invariant 8). `value`: a result kept before values were kept as text.
+ */
+type StoredAttempt = Omit<AttemptResult, "value"> & { valueText?: string; value?: unknown };
 
 /** The delivery record's fields the service reads (never its payload, which may be large). */
 const RECORD_FIELDS = ["tenant", "event", "source", "createdAt", "handlers", "stored", "failed", "fingerprint"] as const;
@@ -433,7 +441,7 @@ export class BullmqDelivery implements DeliveryEngine {
   }
 
   /** One attempt: its result is the job's return value, or its failure's reason (JSON), so the last result stays structured. */
-  private async attempt(job: Job, token: string | undefined, run: (job: TakenJob) => Promise<AttemptOutcome>): Promise<AttemptResult> {
+  private async attempt(job: Job, token: string | undefined, run: (job: TakenJob) => Promise<AttemptOutcome>): Promise<StoredAttempt> {
     const { sharedInput, ...data } = job.data as HandlerJobData;
     const attempt = job.attemptsMade + 1;
     if (sharedInput) {
@@ -452,7 +460,10 @@ export class BullmqDelivery implements DeliveryEngine {
     }
     const result: AttemptResult = { success: outcome.success, durationMs: outcome.durationMs, attempt, at };
     this.options.onAttempt?.(data.tenant, outcome.success ? "ok" : (outcome.error?.code ?? "error"));
-    if (outcome.success) return { ...result, ...keptValue(outcome.value) };
+    if (outcome.success) {
+      const kept = keptValue(outcome.value);
+      return "value" in kept ? { ...result, valueText: kept.value.text } : { ...result, ...kept };
+    }
     result.error = outcome.error ?? { code: "INTERNAL_ERROR", message: "the attempt failed" };
     const reason = JSON.stringify(result);
     throw FINAL_CODES.has(result.error.code) ? new UnrecoverableError(reason) : new Error(reason);
@@ -476,7 +487,7 @@ async function viewOf(queue: Queue, read: Job): Promise<JobView> {
   const job = (state === "succeeded" || state === "failed") && read.finishedOn === undefined ? ((await Job.fromId(queue, read.id!)) ?? read) : read;
   const data = job.data as HandlerJobData;
   let lastResult: AttemptResult | null = null;
-  if (state === "succeeded") lastResult = job.returnvalue as AttemptResult;
+  if (state === "succeeded") lastResult = job.returnvalue ? attemptOf(job.returnvalue as StoredAttempt) : null;
   else if (job.failedReason) {
     try {
       lastResult = JSON.parse(job.failedReason) as AttemptResult;
@@ -487,6 +498,13 @@ async function viewOf(queue: Queue, read: Job): Promise<JobView> {
   const attempts = lastResult?.attempt ?? job.attemptsMade;
   const delayedUntil = state === "queued" && job.delay > 0 ? job.timestamp + job.delay : null;
   return { index: data.index, file: data.file, funcName: data.funcName, state, attempts, maxAttempts: data.maxAttempts, nextAttemptAt: delayedUntil, lastResult };
+}
+
+/** A kept result as the reports give it: the value as JsonText, last, where it always was. */
+function attemptOf({ valueText, value, ...fields }: StoredAttempt): AttemptResult {
+  if (valueText !== undefined) return { ...fields, value: new JsonText(valueText) };
+  // Kept before values were kept as text (BullMQ parsed it already): at most MAX_KEPT_VALUE_BYTES, for a day.
+  return value === undefined ? fields : { ...fields, value: new JsonText(JSON.stringify(value)) };
 }
 
 /** A key's earlier event as its repeats are answered: only the tenant's own, and only once its jobs are all queued. */

@@ -1,9 +1,13 @@
+import type { JsonText } from "../../runner/json-text.js";
 import type { DeadLetter, DeliveryView, JobState, TakenJob } from "./delivery-store.js";
 import type { QueueTick, TenantSchedules } from "./schedule-ticker.js";
 
-/** What running one attempt came to: it ran (with its result), or it could not start and waits until `until`. */
+/**
+ * What running one attempt came to: it ran (with its result; the value as its JSON text, never parsed on the
+ * host), or it could not start and waits until `until`.
+ */
 export type AttemptOutcome =
-  | { ran: true; success: boolean; value?: unknown; error?: { code: string; message: string }; durationMs: number }
+  | { ran: true; success: boolean; value?: JsonText; error?: { code: string; message: string }; durationMs: number }
   | { ran: false; until: number };
 
 /** GET /v1/events/jobs/:id: the delivery's state (from its handlers'), attempts and each handler's last result. */

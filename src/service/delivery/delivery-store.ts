@@ -2,6 +2,8 @@ import type { NewEvent } from "./delivery-engine.js";
 import { GroupCommit } from "../group-commit.js";
 import { requestFingerprint } from "./request-fingerprint.js";
 import type { Database, Statement, Transaction } from "../database.js";
+import type { JsonText } from "../../runner/json-text.js";
+import { resultColumns, storedResult } from "./result-columns.js";
 
 export type JobState = "queued" | "running" | "succeeded" | "failed";
 
@@ -31,7 +33,8 @@ export interface TakenJob {
 /** What an attempt ended with, as kept on the job (the handler's last result). */
 export interface AttemptResult {
   success: boolean;
-  value?: unknown;
+  /** The handler's value as the sandbox serialized it (stored apart: result-columns.ts). */
+  value?: JsonText;
   /** The handler's value was larger than MAX_KEPT_VALUE_BYTES of JSON: it is not kept, only its size. */
   valueOmittedBytes?: number;
   error?: { code: string; message: string };
@@ -105,6 +108,8 @@ export interface JobRow {
   run_at: number;
   finished_at: number | null;
   last_result: string | null;
+  /** The last result's value, its JSON text (result-columns.ts). */
+  last_value: string | null;
 }
 
 export const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
@@ -289,10 +294,11 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   /** The attempt ended: the job succeeded, failed for good, or waits for `retryAt`. */
   async finish(job: TakenJob, result: AttemptResult, next: { state: "succeeded" | "failed" } | { state: "queued"; retryAt: number }, now: number): Promise<void> {
+    const stored = resultColumns(result);
     this.sql(
-      `UPDATE delivery_jobs SET state = ?, run_at = COALESCE(?, run_at), finished_at = ?, lease_until = NULL, last_result = ?
+      `UPDATE delivery_jobs SET state = ?, run_at = COALESCE(?, run_at), finished_at = ?, lease_until = NULL, last_result = ?, last_value = ?
        WHERE delivery_id = ? AND idx = ? AND state = 'running'`,
-    ).run(next.state, next.state === "queued" ? next.retryAt : null, next.state === "queued" ? null : now, JSON.stringify(result), job.deliveryId, job.index);
+    ).run(next.state, next.state === "queued" ? next.retryAt : null, next.state === "queued" ? null : now, stored.result, stored.value, job.deliveryId, job.index);
   }
 
   /** The attempt did not start (no free slot, the daily quota, a pool that refused): the job waits again, the attempt not counted. */
@@ -322,7 +328,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
       const result = cutOffAttempt(job.attempts, now);
       const dead = job.attempts >= job.max_attempts;
       this.sql(
-        `UPDATE delivery_jobs SET state = ?, finished_at = ?, run_at = ?, lease_until = NULL, last_result = ?
+        `UPDATE delivery_jobs SET state = ?, finished_at = ?, run_at = ?, lease_until = NULL, last_result = ?, last_value = NULL
          WHERE delivery_id = ? AND idx = ? AND state = 'running' AND lease_until < ?`,
       ).run(dead ? "failed" : "queued", dead ? now : null, now, JSON.stringify(result), job.delivery_id, job.idx, now);
     }
@@ -421,6 +427,6 @@ export function jobView(r: JobRow): JobView {
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
     nextAttemptAt: r.state === "queued" ? r.run_at : null,
-    lastResult: parseJson(r.last_result) as AttemptResult | null,
+    lastResult: storedResult(r.last_result, r.last_value),
   };
 }

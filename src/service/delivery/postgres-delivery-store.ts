@@ -19,6 +19,7 @@ import {
   takenJob,
 } from "./delivery-store.js";
 import { requestFingerprint } from "./request-fingerprint.js";
+import { resultColumns } from "./result-columns.js";
 
 /**
  * The queue in PostgreSQL (the service's store is PostgreSQL and there is no Redis): every node of the
@@ -93,10 +94,11 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   async finish(job: TakenJob, result: AttemptResult, next: { state: "succeeded" | "failed" } | { state: "queued"; retryAt: number }, now: number): Promise<void> {
+    const stored = resultColumns(result);
     await this.db.query(
-      `UPDATE delivery_jobs SET state = $1, run_at = COALESCE($2, run_at), finished_at = $3, lease_until = NULL, last_result = $4
-       WHERE delivery_id = $5 AND idx = $6 AND state = 'running'`,
-      [next.state, next.state === "queued" ? next.retryAt : null, next.state === "queued" ? null : now, JSON.stringify(result), job.deliveryId, job.index],
+      `UPDATE delivery_jobs SET state = $1, run_at = COALESCE($2, run_at), finished_at = $3, lease_until = NULL, last_result = $4, last_value = $5
+       WHERE delivery_id = $6 AND idx = $7 AND state = 'running'`,
+      [next.state, next.state === "queued" ? next.retryAt : null, next.state === "queued" ? null : now, stored.result, stored.value, job.deliveryId, job.index],
     );
   }
 
@@ -119,7 +121,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
     for (const job of rows) {
       const dead = job.attempts >= job.max_attempts;
       await this.db.query(
-        `UPDATE delivery_jobs SET state = $1, finished_at = $2, run_at = $3, lease_until = NULL, last_result = $4
+        `UPDATE delivery_jobs SET state = $1, finished_at = $2, run_at = $3, lease_until = NULL, last_result = $4, last_value = NULL
          WHERE delivery_id = $5 AND idx = $6 AND state = 'running' AND lease_until < $3`,
         [dead ? "failed" : "queued", dead ? now : null, now, JSON.stringify(cutOffAttempt(job.attempts, now)), job.delivery_id, job.idx],
       );

@@ -1,4 +1,5 @@
 import type { ErrorCode } from "../../errors.js";
+import type { JsonText } from "../../runner/json-text.js";
 
 /**
  * What happens after a queued handler's attempt failed. Failures that cannot change on a retry (the code
@@ -35,9 +36,13 @@ export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
  */
 export const MAX_KEPT_VALUE_BYTES = 64 * 1024;
 
-/** The value as a job keeps it: itself, or only its size when it is larger than MAX_KEPT_VALUE_BYTES. */
-export function keptValue(value: unknown): { value: unknown } | { valueOmittedBytes: number } {
-  const bytes = Buffer.byteLength(JSON.stringify(value) ?? "null", "utf8");
+/**
+ * The value as a job keeps it: its JSON text, or only its size when it is larger than MAX_KEPT_VALUE_BYTES;
+ * nothing when the handler returned undefined.
+ */
+export function keptValue(value: JsonText | undefined): { value: JsonText } | { valueOmittedBytes: number } | Record<string, never> {
+  if (value === undefined) return {};
+  const bytes = Buffer.byteLength(value.text, "utf8");
   return bytes > MAX_KEPT_VALUE_BYTES ? { valueOmittedBytes: bytes } : { value };
 }
 
