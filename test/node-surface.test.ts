@@ -309,3 +309,18 @@ describe("Node APIs libraries reach for beside the documented ones (compat helpe
     await expect(runtimeWith().run({ folder, file: "n.js", funcName: "f" })).resolves.toEqual(JSON.parse(JSON.stringify(node, (_k, v) => (typeof v === "bigint" ? String(v) : v))));
   });
 });
+
+describe("events as Node 22+ has it (the host's Node is the oracle)", () => {
+  it("errorMonitor, ERR_UNHANDLED_ERROR, once with a signal, on (queue, error, close, return, abort, watermarks), captureRejections, the statics: as Node", async () => {
+    const fixture = new URL("./fixtures/node-events.cjs", import.meta.url);
+    const folder = makeTenant({ "e.js": fs.readFileSync(fixture, "utf8") });
+    const node = await (createRequire(import.meta.url)("./fixtures/node-events.cjs") as { f: () => Promise<unknown> }).f();
+    const expected = JSON.parse(JSON.stringify(node)) as Record<string, unknown>;
+    await expect(runtimeWith().run({ folder, file: "e.js", funcName: "f" })).resolves.toEqual(expected);
+  });
+
+  it("getEventListeners of an EventTarget says it is unavailable (event-target-shim keeps its listeners private)", async () => {
+    const folder = makeTenant({ "e.js": "const { getEventListeners } = require('events');\nexports.f = () => { try { getEventListeners(new EventTarget(), 'x'); return 'listed'; } catch (e) { return e.code; } };" });
+    await expect(runtimeWith().run({ folder, file: "e.js", funcName: "f" })).resolves.toBe("ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
+  });
+});
