@@ -37,6 +37,23 @@ const meriyahUmdText: Plugin = {
   },
 };
 
+/**
+ * path-unified probes `typeof window === 'object'` for a browser: it would read window.navigator and write
+ * window.process.cwd. The realm is no browser (a tenant's own `window` must not change path), so the probes
+ * are cut; the build fails if the package's text no longer has them.
+ */
+const pathUnifiedWithoutWindow: Plugin = {
+  name: "path-unified-without-window",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]path-unified[\\/]src[\\/](isWindows|path)\.js$/ }, async (args) => {
+      const text = await readFile(args.path, "utf8");
+      const probe = "typeof window === 'object'";
+      if (!text.includes(probe)) throw new Error(`path-unified changed: no browser probe in ${args.path}`);
+      return { contents: text.replaceAll(probe, "false"), loader: "js" };
+    });
+  },
+};
+
 /** The realm's built-in modules (src/loader/builtins.ts): one CommonJS bundle each, in dist/builtins/. */
 async function buildBuiltins(): Promise<void> {
   await build({
@@ -49,7 +66,7 @@ async function buildBuiltins(): Promise<void> {
     target: "es2022",
     legalComments: "none",
     logLevel: "warning",
-    plugins: [otherBuiltinsStayExternal],
+    plugins: [otherBuiltinsStayExternal, pathUnifiedWithoutWindow],
     // Node's own list of its modules, for the realm's `module` (isBuiltin, builtinModules): the Node that builds.
     define: { NODE_BUILTIN_MODULES: JSON.stringify(builtinModules) },
   });

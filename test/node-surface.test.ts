@@ -324,3 +324,40 @@ describe("events as Node 22+ has it (the host's Node is the oracle)", () => {
     await expect(runtimeWith().run({ folder, file: "e.js", funcName: "f" })).resolves.toBe("ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
   });
 });
+
+describe("path: posix and win32 (the host's Node is the oracle)", () => {
+  /*
+   * path-unified is Node 21.5's lib/path.js. Node 22+ hardened win32 since: a relative path whose text has
+   * a colon after its first character gets a ".\" in front, so that it never turns into a drive ("a\C:\x"),
+   * and device namespace paths (\\.\pipe, \\?\C:) keep their root differently. Those two kinds are the only
+   * disagreements allowed; any other one fails.
+   */
+  function knownWin32Difference(flavour: string, args: unknown[]): boolean {
+    if (flavour !== "win32") return false;
+    const texts = args.filter((arg): arg is string => typeof arg === "string");
+    const colonPastDrive = texts.some((text, index) => text.indexOf(":", index === 0 ? 2 : 0) !== -1);
+    const device = texts.some((text) => /^[\\/]{2}[.?][\\/]/.test(text));
+    return colonPastDrive || device;
+  }
+
+  it("every call agrees with Node's, but for the two kinds of Node 22+ win32 hardening; the modules are cross-linked as in Node", async () => {
+    const fixture = new URL("./fixtures/node-path.cjs", import.meta.url);
+    const folder = makeTenant({ "p.js": fs.readFileSync(fixture, "utf8") });
+    const node = (createRequire(import.meta.url)("./fixtures/node-path.cjs") as { f: () => string[][] }).f();
+    const realm = (await runtimeWith().run({ folder, file: "p.js", funcName: "f" })) as string[][];
+    expect(realm.length).toBe(node.length);
+    const unexpected: string[] = [];
+    let known = 0;
+    for (let i = 0; i < node.length; i++) {
+      const [flavour, name, args, expected] = node[i]!;
+      expect(realm[i]!.slice(0, 3)).toEqual([flavour, name, args]);
+      if (realm[i]![3] === expected) continue;
+      if (knownWin32Difference(flavour!, JSON.parse(args || "[]") as unknown[])) known++;
+      else unexpected.push(`${flavour}.${name}(${args}): node ${expected}, realm ${realm[i]![3]}`);
+    }
+    expect(unexpected).toEqual([]);
+    expect(node.length).toBeGreaterThan(4900);
+    // The hardening differences are a minority of the win32 calls that could show them.
+    expect(known).toBeLessThan(300);
+  });
+});

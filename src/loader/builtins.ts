@@ -22,6 +22,7 @@ const BUNDLES: Record<string, string> = {
   os: "os",
   path: "path",
   "path/posix": "path",
+  "path/win32": "path-win32",
   punycode: "punycode",
   querystring: "querystring",
   stream: "stream",
