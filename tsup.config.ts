@@ -37,20 +37,68 @@ const meriyahUmdText: Plugin = {
   },
 };
 
-/**
- * path-unified probes `typeof window === 'object'` for a browser: it would read window.navigator and write
- * window.process.cwd. The realm is no browser (a tenant's own `window` must not change path), so the probes
- * are cut; the build fails if the package's text no longer has them.
- */
-const pathUnifiedWithoutWindow: Plugin = {
-  name: "path-unified-without-window",
+/** A text a bundled package must contain, and what it becomes in the realm's bundle (and why). */
+interface DependencyPatch {
+  file: RegExp;
+  from: string;
+  to: string;
+}
+
+const DEPENDENCY_PATCHES: DependencyPatch[] = [
+  // path-unified probes for a browser: it would read window.navigator and write window.process.cwd. The realm is
+  // no browser (a tenant's own `window` must not change path).
+  { file: /[\\/]path-unified[\\/]src[\\/](isWindows|path)\.js$/, from: "typeof window === 'object'", to: "false" },
+  // node-inspect-extracted copies the methods of Atomics and Proxy into its primordials: the realm has neither.
+  {
+    file: /[\\/]node-inspect-extracted[\\/]dist[\\/]inspect\.js$/,
+    from: '["Atomics","JSON","Math","Proxy","Reflect"].forEach(',
+    to: '["Atomics","JSON","Math","Proxy","Reflect"].filter(t=>void 0!==globalThis[t]).forEach(',
+  },
+  // ... and copies them by descriptor: the realm's shared methods are accessors (sandbox/harden.ts, the override
+  // mistake) whose getter carries `originalValue`, the convention get-intrinsic follows. Its descriptor reads see
+  // them as the data properties they stand for (writable, so that the copy can be overridden below, then frozen).
+  {
+    file: /[\\/]node-inspect-extracted[\\/]dist[\\/]inspect\.js$/,
+    from: "{defineProperty:n,getOwnPropertyDescriptor:r,ownKeys:o}=Reflect,",
+    to: '{defineProperty:n,ownKeys:o}=Reflect,r=(t,k)=>{const d=Reflect.getOwnPropertyDescriptor(t,k);return void 0===d?d:"function"==typeof d.get&&"originalValue"in d.get?{value:d.get.originalValue,writable:!0,enumerable:d.enumerable,configurable:!0}:"value"in d?{value:d.value,writable:!0,enumerable:d.enumerable,configurable:!0}:d},',
+  },
+  // ... and the same reading for inspect itself (a class's constructor, a built-in's prototype under showHidden).
+  {
+    file: /[\\/]node-inspect-extracted[\\/]dist[\\/]inspect\.js$/,
+    from: "e.internalBinding=",
+    to: "e.ObjectGetOwnPropertyDescriptor=r,e.internalBinding=",
+  },
+  // Its stand-in for V8's previewEntries answers [entries, isKeyValue] even when only entries are asked for (a
+  // WeakMap under showHidden printed "[ [length]: 0 ] => false").
+  {
+    file: /[\\/]node-inspect-extracted[\\/]dist[\\/]inspect\.js$/,
+    from: "previewEntries:t=>[[],!1]",
+    to: "previewEntries:(t,e)=>e?[[],!1]:[]",
+  },
+  // ... and makes a Safe subclass of FinalizationRegistry, which the realm has not either (inspect never uses it).
+  {
+    file: /[\\/]node-inspect-extracted[\\/]dist[\\/]inspect\.js$/,
+    from: "e.SafeFinalizationRegistry=k(b,class extends b{}),",
+    to: "",
+  },
+];
+
+/** Applies DEPENDENCY_PATCHES; the build fails when a package's text no longer has what a patch replaces. */
+const dependencyPatches: Plugin = {
+  name: "dependency-patches",
   setup(b) {
-    b.onLoad({ filter: /[\\/]path-unified[\\/]src[\\/](isWindows|path)\.js$/ }, async (args) => {
-      const text = await readFile(args.path, "utf8");
-      const probe = "typeof window === 'object'";
-      if (!text.includes(probe)) throw new Error(`path-unified changed: no browser probe in ${args.path}`);
-      return { contents: text.replaceAll(probe, "false"), loader: "js" };
-    });
+    for (const patch of DEPENDENCY_PATCHES) {
+      b.onLoad({ filter: patch.file }, async (args) => {
+        const text = await readFile(args.path, "utf8");
+        const patches = DEPENDENCY_PATCHES.filter((p) => p.file.test(args.path));
+        let contents = text;
+        for (const p of patches) {
+          if (!contents.includes(p.from)) throw new Error(`${args.path} changed: it no longer contains ${p.from}`);
+          contents = contents.replaceAll(p.from, p.to);
+        }
+        return { contents, loader: "js" };
+      });
+    }
   },
 };
 
@@ -66,7 +114,7 @@ async function buildBuiltins(): Promise<void> {
     target: "es2022",
     legalComments: "none",
     logLevel: "warning",
-    plugins: [otherBuiltinsStayExternal, pathUnifiedWithoutWindow],
+    plugins: [otherBuiltinsStayExternal, dependencyPatches],
     // Node's own list of its modules, for the realm's `module` (isBuiltin, builtinModules): the Node that builds.
     define: { NODE_BUILTIN_MODULES: JSON.stringify(builtinModules) },
   });

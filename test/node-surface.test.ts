@@ -361,3 +361,15 @@ describe("path: posix and win32 (the host's Node is the oracle)", () => {
     expect(known).toBeLessThan(300);
   });
 });
+
+describe("util.inspect and util.format (the host's Node is the oracle)", () => {
+  it("Map, Set, typed arrays, ArrayBuffer, classes, symbols, bigints, boxed values, cycles, options; %i %f %o %O %c %s %d %j: as Node prints them", async () => {
+    const fixture = new URL("./fixtures/node-util.cjs", import.meta.url);
+    const folder = makeTenant({ "u.js": fs.readFileSync(fixture, "utf8") });
+    const node = (createRequire(import.meta.url)("./fixtures/node-util.cjs") as { f: () => unknown[][] }).f();
+    const realm = (await runtimeWith().run({ folder, file: "u.js", funcName: "f" })) as unknown[][];
+    expect(realm.length).toBe(node.length);
+    const differences = node.flatMap((row, i) => (JSON.stringify(realm[i]) === JSON.stringify(row) ? [] : [`node ${JSON.stringify(row)}\nrealm ${JSON.stringify(realm[i])}`]));
+    expect(differences).toEqual([]);
+  });
+});

@@ -47,8 +47,8 @@ export const REALM_BUILTINS = ["process"] as const;
  */
 export const REALM_INTERNALS = ["internal/keys"] as const;
 
-/** Internal bundles: reachable through globals only, never by a tenant's require. */
-export const INTERNAL_BUNDLES = { "internal/web": "web", "internal/blob": "blob" } as const;
+/** Internal bundles: reached through globals (web, blob) or by the built-ins that use them (inspect, for util). */
+export const INTERNAL_BUNDLES = { "internal/web": "web", "internal/blob": "blob", "internal/inspect": "inspect" } as const;
 
 /** Every bundle the build makes: its entry is src/runner/builtins/<bundle>.cjs. */
 export const BUILTIN_BUNDLES = [...new Set([...Object.values(BUNDLES), ...Object.values(INTERNAL_BUNDLES)])];

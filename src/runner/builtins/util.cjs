@@ -1,6 +1,7 @@
-// browserify's util, plus what Node's util has that it lacks.
+// browserify's util, with Node's own inspect and format (util/inspection.cjs), plus what Node's util has
+// that browserify's lacks.
 const util = require("util/");
-const extended = Object.assign({}, util);
+const extended = Object.assign({}, util, require("./util/inspection.cjs"));
 extended.TextEncoder = globalThis.TextEncoder;
 extended.TextDecoder = globalThis.TextDecoder;
 extended.isDeepStrictEqual = function isDeepStrictEqual(a, b) {
