@@ -373,3 +373,16 @@ describe("util.inspect and util.format (the host's Node is the oracle)", () => {
     expect(differences).toEqual([]);
   });
 });
+
+describe("Headers and FormData globals (the host's Node is the oracle)", () => {
+  it("Headers (validation, sort and combine, Set-Cookie, set/delete, iterators) and FormData (strings, Blob to File, filenames, live iteration) behave as Node's; there is no Request, Response or fetch", async () => {
+    const fixture = new URL("./fixtures/node-fetch-classes.cjs", import.meta.url);
+    const folder = makeTenant({
+      "h.js": fs.readFileSync(fixture, "utf8"),
+      "absent.js": "exports.f = () => [typeof Request, typeof Response, typeof fetch, Object.getPrototypeOf(Headers.prototype) === Object.prototype];",
+    });
+    const node = await (createRequire(import.meta.url)("./fixtures/node-fetch-classes.cjs") as { f: () => Promise<string[][]> }).f();
+    await expect(runtimeWith().run({ folder, file: "h.js", funcName: "f" })).resolves.toEqual(node);
+    await expect(runtimeWith().run({ folder, file: "absent.js", funcName: "f" })).resolves.toEqual(["undefined", "undefined", "undefined", true]);
+  });
+});

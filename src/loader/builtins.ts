@@ -47,8 +47,8 @@ export const REALM_BUILTINS = ["process"] as const;
  */
 export const REALM_INTERNALS = ["internal/keys"] as const;
 
-/** Internal bundles: reached through globals (web, blob) or by the built-ins that use them (inspect, for util). */
-export const INTERNAL_BUNDLES = { "internal/web": "web", "internal/blob": "blob", "internal/inspect": "inspect" } as const;
+/** Internal bundles: reached through globals (web, blob, fetch) or by the built-ins that use them (inspect, for util). */
+export const INTERNAL_BUNDLES = { "internal/web": "web", "internal/blob": "blob", "internal/inspect": "inspect", "internal/fetch": "fetch" } as const;
 
 /** Every bundle the build makes: its entry is src/runner/builtins/<bundle>.cjs. */
 export const BUILTIN_BUNDLES = [...new Set([...Object.values(BUNDLES), ...Object.values(INTERNAL_BUNDLES)])];
@@ -88,6 +88,8 @@ export const LAZY_GLOBALS: Record<string, [id: string, exportName: string]> = {
   ),
   AbortController: ["node:internal/web", "AbortController"],
   AbortSignal: ["node:internal/web", "AbortSignal"],
+  Headers: ["node:internal/fetch", "Headers"],
+  FormData: ["node:internal/fetch", "FormData"],
 };
 
 /** Names whose mention brings a built-in into the graph without a require: the lazy globals, and crypto (subtle.digest). */

@@ -1,0 +1,92 @@
+// The XMLHttpRequest standard's FormData, without a form element: ordered entries of a name and either a
+// string or a File (a Blob that is not one becomes a File named "blob"). Uses the realm's Blob and File.
+const { usvString } = require("./byte-string.cjs");
+const { iteratorClass } = require("./iterator.cjs");
+
+const FormDataIterator = iteratorClass("FormData Iterator");
+
+function entryValue(value, filename, withFilename, method) {
+  if (!(value instanceof Blob)) {
+    if (withFilename) throw new TypeError("FormData." + method + ": parameter 2 is not of type 'Blob'");
+    return usvString(value);
+  }
+  if (value instanceof File && !withFilename) return value;
+  const name = withFilename ? usvString(filename) : value instanceof File ? value.name : "blob";
+  const options = { type: value.type };
+  if (value instanceof File) options.lastModified = value.lastModified;
+  return new File([value], name, options);
+}
+
+class FormData {
+  #entries = [];
+
+  constructor(form = undefined) {
+    if (form !== undefined) throw new TypeError("FormData: there is no HTMLFormElement in the sandbox");
+  }
+
+  append(name, value, filename = undefined) {
+    this.#entries.push([usvString(name), entryValue(value, filename, arguments.length > 2, "append")]);
+  }
+
+  delete(name) {
+    const key = usvString(name);
+    this.#entries = this.#entries.filter((entry) => entry[0] !== key);
+  }
+
+  get(name) {
+    const key = usvString(name);
+    const entry = this.#entries.find((pair) => pair[0] === key);
+    return entry === undefined ? null : entry[1];
+  }
+
+  getAll(name) {
+    const key = usvString(name);
+    return this.#entries.filter((entry) => entry[0] === key).map((entry) => entry[1]);
+  }
+
+  has(name) {
+    const key = usvString(name);
+    return this.#entries.some((entry) => entry[0] === key);
+  }
+
+  set(name, value, filename = undefined) {
+    const key = usvString(name);
+    const entry = [key, entryValue(value, filename, arguments.length > 2, "set")];
+    const at = this.#entries.findIndex((pair) => pair[0] === key);
+    if (at === -1) {
+      this.#entries.push(entry);
+      return;
+    }
+    this.#entries[at] = entry;
+    this.#entries = this.#entries.filter((pair, index) => index <= at || pair[0] !== key);
+  }
+
+  forEach(callback, thisArg = undefined) {
+    if (typeof callback !== "function") throw new TypeError("FormData.forEach: the callback must be a function");
+    for (let i = 0; i < this.#entries.length; i++) callback.call(thisArg, this.#entries[i][1], this.#entries[i][0], this);
+  }
+
+  keys() {
+    return this.#iterator("key");
+  }
+
+  values() {
+    return this.#iterator("value");
+  }
+
+  entries() {
+    return this.#iterator("key+value");
+  }
+
+  [Symbol.iterator]() {
+    return this.#iterator("key+value");
+  }
+
+  // Live, as the standard's: entries added or removed while iterating are seen.
+  #iterator(kind) {
+    return new FormDataIterator((index) => this.#entries[index], kind);
+  }
+}
+Object.defineProperty(FormData.prototype, Symbol.toStringTag, { value: "FormData", configurable: true });
+
+module.exports = FormData;

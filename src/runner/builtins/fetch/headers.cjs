@@ -1,0 +1,126 @@
+// The Fetch standard's Headers, without guards (the realm has no Request or Response to lock them): names
+// are compared and kept lower-cased, values stripped of leading and trailing HTTP whitespace, iteration is
+// sorted with the values of a name joined by ", " except Set-Cookie's. No network is involved.
+const { byteString } = require("./byte-string.cjs");
+const { iteratorClass } = require("./iterator.cjs");
+
+const HeadersIterator = iteratorClass("Headers Iterator");
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+function headerName(value) {
+  const name = byteString(value, "Headers");
+  if (!TOKEN.test(name)) throw new TypeError("Headers: invalid header name " + JSON.stringify(name));
+  return name.toLowerCase();
+}
+
+function headerValue(value) {
+  const text = byteString(value, "Headers").replace(EDGE_WHITESPACE, "");
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0 || code === 10 || code === 13) throw new TypeError("Headers: invalid header value " + JSON.stringify(text));
+  }
+  return text;
+}
+
+class Headers {
+  // [lower-cased name, value] in the order they were added.
+  #list = [];
+
+  constructor(init = undefined) {
+    if (init === undefined) return;
+    if (init === null || (typeof init !== "object" && typeof init !== "function")) throw new TypeError("Headers: the init argument must be an object or a sequence of pairs");
+    if (typeof init[Symbol.iterator] === "function") {
+      for (const pair of init) {
+        if (pair === null || typeof pair !== "object" || typeof pair[Symbol.iterator] !== "function") throw new TypeError("Headers: each init pair must be a sequence");
+        const items = Array.from(pair);
+        if (items.length !== 2) throw new TypeError("Headers: each init pair must have exactly two items");
+        this.append(items[0], items[1]);
+      }
+      return;
+    }
+    for (const key of Reflect.ownKeys(init)) {
+      const descriptor = Object.getOwnPropertyDescriptor(init, key);
+      if (descriptor === undefined || !descriptor.enumerable) continue;
+      if (typeof key === "symbol") throw new TypeError("Headers: a record key cannot be a symbol");
+      this.append(key, init[key]);
+    }
+  }
+
+  append(name, value) {
+    this.#list.push([headerName(name), headerValue(value)]);
+  }
+
+  delete(name) {
+    const key = headerName(name);
+    this.#list = this.#list.filter((pair) => pair[0] !== key);
+  }
+
+  get(name) {
+    const key = headerName(name);
+    const values = this.#list.filter((pair) => pair[0] === key).map((pair) => pair[1]);
+    return values.length === 0 ? null : values.join(", ");
+  }
+
+  getSetCookie() {
+    return this.#list.filter((pair) => pair[0] === "set-cookie").map((pair) => pair[1]);
+  }
+
+  has(name) {
+    const key = headerName(name);
+    return this.#list.some((pair) => pair[0] === key);
+  }
+
+  set(name, value) {
+    const key = headerName(name);
+    const text = headerValue(value);
+    const at = this.#list.findIndex((pair) => pair[0] === key);
+    if (at === -1) {
+      this.#list.push([key, text]);
+      return;
+    }
+    this.#list[at] = [key, text];
+    this.#list = this.#list.filter((pair, index) => index <= at || pair[0] !== key);
+  }
+
+  forEach(callback, thisArg = undefined) {
+    if (typeof callback !== "function") throw new TypeError("Headers.forEach: the callback must be a function");
+    const pairs = this.#sorted();
+    for (let i = 0; i < pairs.length; i++) callback.call(thisArg, pairs[i][1], pairs[i][0], this);
+  }
+
+  keys() {
+    return this.#iterator("key");
+  }
+
+  values() {
+    return this.#iterator("value");
+  }
+
+  entries() {
+    return this.#iterator("key+value");
+  }
+
+  [Symbol.iterator]() {
+    return this.#iterator("key+value");
+  }
+
+  #iterator(kind) {
+    const pairs = this.#sorted();
+    return new HeadersIterator((index) => pairs[index], kind);
+  }
+
+  // The standard's "sort and combine": by name; one pair per name, but one per Set-Cookie value.
+  #sorted() {
+    const names = [...new Set(this.#list.map((pair) => pair[0]))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const pairs = [];
+    for (const name of names) {
+      if (name === "set-cookie") for (const value of this.getSetCookie()) pairs.push([name, value]);
+      else pairs.push([name, this.get(name)]);
+    }
+    return pairs;
+  }
+}
+Object.defineProperty(Headers.prototype, Symbol.toStringTag, { value: "Headers", configurable: true });
+
+module.exports = Headers;
