@@ -90,6 +90,8 @@ export const LAZY_GLOBALS: Record<string, [id: string, exportName: string]> = {
   AbortSignal: ["node:internal/web", "AbortSignal"],
   Headers: ["node:internal/fetch", "Headers"],
   FormData: ["node:internal/fetch", "FormData"],
+  Request: ["node:internal/fetch", "Request"],
+  Response: ["node:internal/fetch", "Response"],
 };
 
 /** Names whose mention brings a built-in into the graph without a require: the lazy globals, and crypto (subtle.digest). */

@@ -1,3 +1,8 @@
-// The Fetch standard's data classes Node has as globals, without fetch: Headers and FormData. Request and
-// Response are not here: without a network they could not be what code expects of them.
-module.exports = { Headers: require("./fetch/headers.cjs"), FormData: require("./fetch/form-data.cjs") };
+// The Fetch standard's classes Node has as globals, without fetch: Headers, FormData, Request and Response
+// are values code makes and reads (a router's input, a handler's answer); nothing here reaches a network.
+module.exports = {
+  Headers: require("./fetch/headers.cjs"),
+  FormData: require("./fetch/form-data.cjs"),
+  Request: require("./fetch/request.cjs"),
+  Response: require("./fetch/response.cjs"),
+};

@@ -104,14 +104,15 @@ exports.g = async () => {
   },
   {
     id: "node-objects-constructor-chains",
-    title: "constructor chains of process, Buffer, crypto, performance, AbortSignal, Headers, FormData and the built-in modules (Node's inspect included) reach no host Function",
+    title: "constructor chains of process, Buffer, crypto, performance, AbortSignal, Headers, FormData, Request, Response and the built-in modules (Node's inspect included) reach no host Function",
     source: `__PRELUDE__
 exports.f = () => {
   const targets = [process, process.hrtime, process.env, process.nextTick, Buffer, Buffer.alloc(1), crypto, crypto.subtle, crypto.getRandomValues,
     performance, new AbortController().signal, new EventTarget(), require("events"), require("util").inspect, require("crypto").createHash("sha256"),
     require("stream").Readable, require("url").parse("http://a/b"), require("os"), require("assert"), global,
     new Headers([["a", "1"]]), new Headers().entries(), new FormData(), require("events").on(new (require("events"))(), "x"),
-    require("path").win32, require("util").format, require("node:internal/inspect")];
+    require("path").win32, require("util").format, require("node:internal/inspect"), new Request("https://a.b/", { method: "POST", body: "x" }),
+    new Response("x"), new Response("x").body, Response.error()];
   return targets.map((t) => viaObject(t)).join(";");
 };`,
     expect: { codes: "success", valueCheck: blockedOnly },

@@ -6,7 +6,18 @@ const { iteratorClass } = require("./iterator.cjs");
 
 const HeadersIterator = iteratorClass("Headers Iterator");
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+// HTTP whitespace: tab, line feed, carriage return, space.
+const isWhitespace = (code) => code === 9 || code === 10 || code === 13 || code === 32;
+
+// Stripped by index, not by a regular expression: /[\t\n\r ]+$/ backtracks quadratically over a long inner run.
+function stripEdges(text) {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isWhitespace(text.charCodeAt(start))) start++;
+  while (end > start && isWhitespace(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
 
 function headerName(value) {
   const name = byteString(value, "Headers");
@@ -15,7 +26,7 @@ function headerName(value) {
 }
 
 function headerValue(value) {
-  const text = byteString(value, "Headers").replace(EDGE_WHITESPACE, "");
+  const text = stripEdges(byteString(value, "Headers"));
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code === 0 || code === 10 || code === 13) throw new TypeError("Headers: invalid header value " + JSON.stringify(text));
