@@ -45,7 +45,7 @@ export const DOCUMENT_LIMITS = {
   maxFilterFields: 20,
   maxInValues: 100,
   maxIdLength: 128,
-  /** Documents one data:update may rewrite (SQLite reads each into its thread's memory; PostgreSQL merges them in the database). */
+  /** Documents one data:update may rewrite (each is read into host memory). */
   maxUpdate: 200,
   /** JSON bytes one data:query may return. */
   maxQueryBytes: 4 * 1024 * 1024,
@@ -184,12 +184,10 @@ export function encode(doc: Record<string, unknown>, name: string): string {
     throw new DataError(`${name}: the document is ${bytes} bytes as JSON, over the ${DOCUMENT_LIMITS.maxDocumentBytes}-byte limit`);
   }
   // SQLite's JSON functions stop at depth 1000; refusing early keeps every later query on the row working.
-  if (deeperThan(doc, DOCUMENT_LIMITS.maxDepth)) throw nestedTooDeep(name);
+  if (deeperThan(doc, DOCUMENT_LIMITS.maxDepth)) {
+    throw new DataError(`${name}: nested more than ${DOCUMENT_LIMITS.maxDepth} levels deep`);
+  }
   return json;
-}
-
-export function nestedTooDeep(name: string): DataError {
-  return new DataError(`${name}: nested more than ${DOCUMENT_LIMITS.maxDepth} levels deep`);
 }
 
 /** The refusal of a write past the tenant's storage quota (the same words from every engine). */
@@ -246,7 +244,7 @@ function integer(value: unknown, name: string, max: number): number {
   return value;
 }
 
-export function deeperThan(value: unknown, levels: number): boolean {
+function deeperThan(value: unknown, levels: number): boolean {
   if (typeof value !== "object" || value === null) return false;
   if (levels === 0) return true;
   return Object.values(value).some((child) => deeperThan(child, levels - 1));

@@ -127,27 +127,6 @@ const MIGRATIONS: readonly string[] = [
      last_result = json_build_object('success', last_result::json -> 'success', 'durationMs', last_result::json -> 'durationMs',
        'attempt', last_result::json -> 'attempt', 'at', last_result::json -> 'at')::text
      WHERE last_result IS NOT NULL AND (last_result::json -> 'value') IS NOT NULL;`,
-  // data:update merges in the database (postgres-document-store.ts): a document's bytes as the service counts
-  // them (JSON.stringify's), from JSONB without parsing it anywhere. JSONB's text writes ", " between an
-  // object's members and an array's elements and ": " after each key (counted from the tree: strings may hold
-  // the same characters), strings escaped as JSON.stringify does, and numbers in full where JavaScript writes
-  // an exponent: from 1e21, and below 1e-6; each of those is counted as JavaScript writes it (its significant
-  // digits, a point when more than one, "e+" or "e-", the exponent). Agrees with Buffer.byteLength on 3,000
-  // generated documents (test/postgres-update-in-sql.test.ts compares whole updates).
-  `CREATE FUNCTION tenantbox_json_bytes(doc jsonb) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-     WITH arrays AS (SELECT s::text::bigint AS size FROM jsonb_path_query(doc, 'strict $.** ? (@.type() == "array").size()') AS s),
-     counts AS (SELECT (SELECT count(*) - 1 FROM jsonb_path_query(doc, 'strict $.**.type()')) AS items,
-                       (SELECT COALESCE(sum(size), 0) FROM arrays) AS elements,
-                       (SELECT count(*) FROM arrays WHERE size > 0) AS full_arrays,
-                       (SELECT count(*) FROM jsonb_path_query(doc, 'strict $.** ? (@.type() == "object" && exists(@.*)).type()')) AS full_objects),
-     numbers AS (SELECT ltrim(v::text, '-') AS t
-                 FROM jsonb_path_query(doc, 'strict $.** ? (@.type() == "number" && (@ >= 1e21 || @ <= -1e21 || (@ < 0.000001 && @ > -0.000001 && @ != 0)))') AS v),
-     parts AS (SELECT t, CASE WHEN t LIKE '0.%' THEN rtrim(ltrim(substr(t, 3), '0'), '0') ELSE rtrim(t, '0') END AS sig,
-                      CASE WHEN t LIKE '0.%' THEN length(substr(t, 3)) - length(ltrim(substr(t, 3), '0')) + 1 ELSE length(t) - 1 END AS exp FROM numbers)
-     SELECT octet_length(doc::text)
-       - (SELECT 2 * (items - elements) + elements - full_arrays - full_objects FROM counts)
-       - COALESCE((SELECT sum(length(t) - (length(sig) + CASE WHEN length(sig) > 1 THEN 1 ELSE 0 END + 2 + length(exp::text))) FROM parts), 0)
-   $$;`,
 ];
 
 /** The SQLSTATE the storage trigger raises. */

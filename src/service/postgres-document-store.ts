@@ -8,9 +8,7 @@ import {
   DataError,
   DOCUMENT_LIMITS,
   duplicateIdError,
-  deeperThan,
   encode,
-  nestedTooDeep,
   storageQuotaError,
   renderCondition,
   toDocumentsJson,
@@ -34,7 +32,7 @@ import { STORAGE_QUOTA_STATE, type PostgresDatabase } from "./postgres-database.
  */
 /** Inserts after which a documents table that was never analyzed is analyzed once (see statsOnce). */
 const ANALYZE_AFTER_INSERTS = 500;
-/** Characters of JSONB text one update may touch: its documents at full size, with room for JSONB's spacing. */
+/** Characters of JSONB text one update may read: its documents at full size, with room for JSONB's spacing. */
 const MAX_UPDATE_TEXT = DOCUMENT_LIMITS.maxUpdate * DOCUMENT_LIMITS.maxDocumentBytes * 2;
 
 export class PostgresDocumentStore implements DocumentStore {
@@ -154,14 +152,14 @@ export class PostgresDocumentStore implements DocumentStore {
     const patch = withoutId(set, "set");
     try {
       return await this.db.transaction(async (client) => {
-        // Bound how many documents one call may rewrite, and how much JSONB text (far longer than the JSON
-        // written: see query): locked first, the row that passes MAX_UPDATE_TEXT included so that the refusal
-        // is certain. Only their seq and sizes come back: no document reaches the host.
-        const { rows } = await client.query<{ seq: number; upto: string }>(
+        // Every matched document is read into host memory and rewritten: bound how many one call may touch.
+        // Locked first, then read as text only up to MAX_UPDATE_TEXT (JSONB text can be far longer than the
+        // JSON written: see query), the row that passes it included so that the refusal is certain.
+        const { rows } = await client.query<{ seq: number; data: string; upto: string }>(
           numbered(
             `WITH locked AS (SELECT seq, data FROM documents WHERE tenant = ? AND collection = ?${and(match)} ORDER BY seq LIMIT ? FOR UPDATE)
-             SELECT seq, upto FROM (SELECT seq, size, sum(size) OVER (ORDER BY seq ROWS UNBOUNDED PRECEDING) AS upto FROM (SELECT seq, char_length(data::text) AS size FROM locked) AS texts) AS sized
-             WHERE upto - size <= ? ORDER BY seq`,
+             SELECT seq, data, upto FROM (SELECT seq, data, sum(char_length(data)) OVER (ORDER BY seq ROWS UNBOUNDED PRECEDING) AS upto FROM (SELECT seq, data::text AS data FROM locked) AS texts) AS sized
+             WHERE upto - char_length(data) <= ? ORDER BY seq`,
           ),
           [...scope, ...match.params, DOCUMENT_LIMITS.maxUpdate + 1, MAX_UPDATE_TEXT],
         );
@@ -170,22 +168,11 @@ export class PostgresDocumentStore implements DocumentStore {
           throw new DataError(`selector: the matched documents take more than ${MAX_UPDATE_TEXT} characters; update them in smaller groups`);
         }
         if (rows.length === 0) return { updated: 0 };
-        // The shallow merge ({ ...document, ...patch }) in the database: a document a tenant built is never
-        // parsed on the host's thread (invariant 8), and each merged document is measured there as the service
-        // counts JSON (tenantbox_json_bytes), checked here against the limit before anything is written.
-        const merge = mergeOf(patch);
-        const seqs = rows.map((r) => r.seq);
-        const sized = await client.query<{ bytes: number }>(
-          `SELECT tenantbox_json_bytes((data - $3::text[]) || $4::jsonb) AS bytes FROM documents WHERE tenant = $1 AND collection = $2 AND seq = ANY($5::bigint[]) ORDER BY seq`,
-          [...scope, merge.dropped, merge.json, seqs],
+        const json = rows.map(({ data }) => encode({ ...(JSON.parse(data) as object), ...patch }, "set"));
+        await client.query(
+          UPDATE_ROWS,
+          [...scope, Date.now(), rows.map((r) => r.seq), json, json.map((j) => Buffer.byteLength(j, "utf8")), this.quotaOf(scope[0])],
         );
-        const bytes = sized.rows.map((r) => Number(r.bytes));
-        for (const size of bytes) {
-          if (size > DOCUMENT_LIMITS.maxDocumentBytes) throw new DataError(`set: the document is ${size} bytes as JSON, over the ${DOCUMENT_LIMITS.maxDocumentBytes}-byte limit`);
-          // Every stored document is within the depth limit: the merged one is deeper only when the patch is.
-          if (merge.tooDeep) throw nestedTooDeep("set");
-        }
-        await client.query(UPDATE_ROWS, [...scope, Date.now(), seqs, bytes, this.quotaOf(scope[0]), merge.dropped, merge.json]);
         return { updated: rows.length };
       });
     } catch (error) {
@@ -248,29 +235,10 @@ const INSERT_ROWS = `INSERT INTO documents (tenant, collection, id, data, bytes,
   FROM ${quotaForThisTransaction("$2")}, unnest($3::text[], $4::text[], $5::text[], $6::integer[], $7::bigint[]) WITH ORDINALITY AS v(collection, id, data, bytes, at, n)
   WHERE quota.set IS NOT NULL ORDER BY v.n`;
 
-/**
- * Matched documents merged with the patch: $1 tenant, $2 collection, $3 time, then seq and bytes arrays, $6
- * quota, $7 the keys the patch removes, $8 the patch's JSON.
- */
-const UPDATE_ROWS = `UPDATE documents AS d SET data = (d.data - $7::text[]) || $8::jsonb, bytes = u.bytes, updated_at = $3
-  FROM unnest($4::bigint[], $5::integer[]) AS u(seq, bytes), ${quotaForThisTransaction("$6")}
+/** Matched documents rewritten: $1 tenant, $2 collection, $3 time, then seq, data and bytes arrays, $7 quota. */
+const UPDATE_ROWS = `UPDATE documents AS d SET data = u.data::jsonb, bytes = u.bytes, updated_at = $3
+  FROM unnest($4::bigint[], $5::text[], $6::integer[]) AS u(seq, data, bytes), ${quotaForThisTransaction("$7")}
   WHERE d.tenant = $1 AND d.collection = $2 AND d.seq = u.seq AND quota.set IS NOT NULL`;
-
-/**
- * `{ ...document, ...patch }` as JSON, in SQL terms: `(document - dropped) || json`. A key whose value JSON
- * leaves out (undefined, a function, a symbol: a library caller's) takes the document's away, as the
- * serialized spread did; JSONB's || replaces top-level keys only, as the spread does.
- */
-function mergeOf(patch: Record<string, unknown>): { json: string; dropped: string[]; tooDeep: boolean } {
-  let json: string;
-  try {
-    json = JSON.stringify(patch);
-  } catch {
-    throw new DataError("set: must be plain JSON (no cycles, no BigInt)");
-  }
-  const dropped = Object.keys(patch).filter((key) => ["undefined", "function", "symbol"].includes(typeof patch[key]));
-  return { json, dropped, tooDeep: deeperThan(patch, DOCUMENT_LIMITS.maxDepth) };
-}
 
 /** A write the database refused because of the data: the quota, or text JSONB cannot hold. */
 function dataFailure(error: unknown, name: string): unknown {
