@@ -1,5 +1,6 @@
 import path from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
 import { manifest, removeTempDirs, SECRET, tempDir, until, writeTenants } from "./service-helpers.js";
@@ -159,5 +160,57 @@ describe("a SQLite file from before values were kept as text", () => {
     const row = check.prepare("SELECT last_result, last_value FROM delivery_jobs WHERE delivery_id = 'old-1'").get() as { last_result: string; last_value: string };
     check.close();
     expect(row).toEqual({ last_result: legacy.slice(0, legacy.indexOf(',"value":')) + "}", last_value: JSON.stringify(EXPECTED) });
+  });
+});
+
+describe("a PostgreSQL schema from before values were kept as text", () => {
+  it("moves kept values out as they were written, and leaves whole the rows PostgreSQL's json cannot read", async () => {
+    const root = tempDir("tenantbox-root-");
+    writeTenants(root, TENANTS);
+    const databaseUrl = await postgresSchema("tbx_qvalues_legacy");
+    const first = await start(root, tempDir("tenantbox-data-"), { databaseUrl });
+    await first.server.close();
+    // The schema as the previous version left it: no last_value column, values inside last_result. JavaScript
+    // wrote an escaped NUL and a lone surrogate as they came (a tenant's value, a tenant's error message).
+    const at = 1_700_000_000_000;
+    const plain = JSON.stringify({ success: true, durationMs: 1.5, attempt: 1, at, value: EXPECTED });
+    const nul = JSON.stringify({ success: true, durationMs: 1, attempt: 1, at, value: ["a\u0000b", "\ud800"] });
+    const failed = JSON.stringify({ success: false, durationMs: 1, attempt: 3, at, error: { code: "RUNTIME_ERROR", message: "x\u0000y" } });
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const latest = (await client.query("SELECT max(version) AS v FROM tenantbox_migrations")).rows[0].v as number;
+      await client.query("ALTER TABLE delivery_jobs DROP COLUMN last_value");
+      await client.query("DELETE FROM tenantbox_migrations WHERE version = $1", [latest]);
+      await client.query("INSERT INTO deliveries (id, tenant, event, payload, source, created_at) VALUES ('old-1', 'shop', 'shaped', '{}', 'api', $1)", [Date.now()]);
+      for (const [idx, result] of [plain, nul, failed].entries()) {
+        await client.query(
+          "INSERT INTO delivery_jobs (delivery_id, idx, tenant, file, func, state, attempts, max_attempts, run_at, queued_at, finished_at, last_result) VALUES ('old-1', $1, 'shop', 'h.js', 'shaped', 'succeeded', 1, 3, $2, $2, $2, $3)",
+          [idx, Date.now(), result],
+        );
+      }
+    } finally {
+      await client.end();
+    }
+
+    // The upgrade runs the step: it must not fail on the rows it cannot read.
+    const again = await start(root, tempDir("tenantbox-data-"), { databaseUrl });
+    const token = await signToken(SECRET, { tenantId: "shop", sub: "alice" });
+    const reply = await request(again.base, token, "GET", "/v1/events/jobs/old-1");
+    await again.server.close();
+    expect(reply.status, reply.text).toBe(200);
+    expect(reply.body.handlers.map((h: { lastResult: unknown }) => h.lastResult)).toEqual([realParse(plain), realParse(nul), realParse(failed)]);
+    const check = new pg.Client({ connectionString: databaseUrl });
+    await check.connect();
+    try {
+      const rows = (await check.query("SELECT last_result, last_value FROM delivery_jobs WHERE delivery_id = 'old-1' ORDER BY idx")).rows;
+      // json_build_object writes its own spacing: the fields compare as JSON, the value as the text it was.
+      expect(realParse(rows[0].last_result)).toEqual({ success: true, durationMs: 1.5, attempt: 1, at });
+      expect(rows[0].last_value).toBe(JSON.stringify(EXPECTED));
+      expect(rows[1]).toEqual({ last_result: nul, last_value: null });
+      expect(rows[2]).toEqual({ last_result: failed, last_value: null });
+    } finally {
+      await check.end();
+    }
   });
 });

@@ -122,11 +122,24 @@ const MIGRATIONS: readonly string[] = [
   // A queued handler's value apart from its result, as the JSON text the sandbox wrote: reading a job parses
   // the service's own fields only, never the tenant's value (result-columns.ts). A value kept before moves out
   // as it was written (json, unlike jsonb, keeps its text); such a result was always these four fields and it.
+  // Row by row: PostgreSQL's json refuses some text JavaScript wrote (an escaped NUL, a lone surrogate, in a
+  // tenant's value or error message), and one such row must not stop the upgrade (review): it stays whole,
+  // and is read as before.
   `ALTER TABLE delivery_jobs ADD COLUMN last_value text;
-   UPDATE delivery_jobs SET last_value = (last_result::json -> 'value')::text,
-     last_result = json_build_object('success', last_result::json -> 'success', 'durationMs', last_result::json -> 'durationMs',
-       'attempt', last_result::json -> 'attempt', 'at', last_result::json -> 'at')::text
-     WHERE last_result IS NOT NULL AND (last_result::json -> 'value') IS NOT NULL;`,
+   DO $$
+   DECLARE r record;
+   BEGIN
+     FOR r IN SELECT delivery_id, idx, last_result FROM delivery_jobs WHERE last_result IS NOT NULL AND strpos(last_result, '"value"') > 0 LOOP
+       BEGIN
+         UPDATE delivery_jobs SET last_value = (r.last_result::json -> 'value')::text,
+           last_result = json_build_object('success', r.last_result::json -> 'success', 'durationMs', r.last_result::json -> 'durationMs',
+             'attempt', r.last_result::json -> 'attempt', 'at', r.last_result::json -> 'at')::text
+           WHERE delivery_id = r.delivery_id AND idx = r.idx AND (r.last_result::json -> 'value') IS NOT NULL;
+       EXCEPTION WHEN others THEN
+         NULL;
+       END;
+     END LOOP;
+   END $$;`,
 ];
 
 /** The SQLSTATE the storage trigger raises. */
