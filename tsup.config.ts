@@ -47,7 +47,8 @@ interface DependencyPatch {
 const DEPENDENCY_PATCHES: DependencyPatch[] = [
   // path-unified probes for a browser: it would read window.navigator and write window.process.cwd. The realm is
   // no browser (a tenant's own `window` must not change path).
-  { file: /[\\/]path-unified[\\/]src[\\/](isWindows|path)\.js$/, from: "typeof window === 'object'", to: "false" },
+  { file: /[\\/]path-unified[\\/]src[\\/]isWindows\.js$/, from: "typeof window === 'object'", to: "false" },
+  { file: /[\\/]path-unified[\\/]src[\\/]path\.js$/, from: "typeof window === 'object'", to: "false" },
   // node-inspect-extracted copies the methods of Atomics and Proxy into its primordials: the realm has neither.
   {
     file: /[\\/]node-inspect-extracted[\\/]dist[\\/]inspect\.js$/,
@@ -83,10 +84,21 @@ const DEPENDENCY_PATCHES: DependencyPatch[] = [
   },
 ];
 
-/** Applies DEPENDENCY_PATCHES; the build fails when a package's text no longer has what a patch replaces. */
+/**
+ * Applies DEPENDENCY_PATCHES; the build fails when a package's text no longer has what a patch replaces, and
+ * when a patch found no file to apply to (a package that moved or renamed the file would build unpatched).
+ */
 const dependencyPatches: Plugin = {
   name: "dependency-patches",
   setup(b) {
+    const applied = new Set<DependencyPatch>();
+    b.onStart(() => {
+      applied.clear();
+    });
+    b.onEnd(() => {
+      const missed = DEPENDENCY_PATCHES.filter((p) => !applied.has(p));
+      return { errors: missed.map((p) => ({ text: `no file matching ${p.file} was bundled: the patch of ${JSON.stringify(p.from.slice(0, 60))} was not applied` })) };
+    });
     for (const patch of DEPENDENCY_PATCHES) {
       b.onLoad({ filter: patch.file }, async (args) => {
         const text = await readFile(args.path, "utf8");
@@ -95,6 +107,7 @@ const dependencyPatches: Plugin = {
         for (const p of patches) {
           if (!contents.includes(p.from)) throw new Error(`${args.path} changed: it no longer contains ${p.from}`);
           contents = contents.replaceAll(p.from, p.to);
+          applied.add(p);
         }
         return { contents, loader: "js" };
       });
