@@ -1,5 +1,6 @@
 // Blob and File as Node has them (globals, and require("buffer").Blob/.File): immutable bytes with a MIME
 // type. The bytes are one copy made at construction, kept in a private field: nothing can change them.
+const concatBytes = require("./shared/concat-bytes.cjs");
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -35,19 +36,8 @@ class Blob {
       throw new TypeError('The "sources" argument must be a sequence');
     }
     const parts = [];
-    let size = 0;
-    for (const source of sources) {
-      const bytes = typeof source === "object" && source !== null && #bytes in source ? source.#bytes : partBytes(source);
-      parts.push(bytes);
-      size += bytes.length;
-    }
-    const bytes = new Uint8Array(size);
-    let at = 0;
-    for (const part of parts) {
-      bytes.set(part, at);
-      at += part.length;
-    }
-    this.#bytes = bytes;
+    for (const source of sources) parts.push(typeof source === "object" && source !== null && #bytes in source ? source.#bytes : partBytes(source));
+    this.#bytes = concatBytes(parts);
     this.#type = normalizedType(options === null || options === undefined ? undefined : options.type);
   }
   get size() {

@@ -3,6 +3,7 @@
 const Headers = require("./headers.cjs");
 const FormData = require("./form-data.cjs");
 const multipart = require("./multipart.cjs");
+const concatBytes = require("../shared/concat-bytes.cjs");
 
 const encoder = new TextEncoder();
 const states = new WeakMap();
@@ -77,21 +78,13 @@ async function consume(owner, method) {
   if (state.body.stream === undefined) return state.body.produce();
   const reader = state.body.stream.getReader();
   const chunks = [];
-  let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     if (!(value instanceof Uint8Array)) throw new TypeError("Received non-Uint8Array chunk");
     chunks.push(value);
-    size += value.length;
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 function mimeType(state) {

@@ -1,5 +1,6 @@
 // multipart/form-data as the Fetch standard writes a FormData body and reads one back (formData()).
 // Bytes are handled as a latin1 "binary" string: one character per byte, so offsets are byte offsets.
+const concatBytes = require("../shared/concat-bytes.cjs");
 const encoder = new TextEncoder();
 
 function binary(bytes) {
@@ -36,15 +37,7 @@ async function encode(entries, mark) {
     }
   }
   parts.push(encoder.encode("--" + mark + "--\r\n"));
-  let size = 0;
-  for (const part of parts) size += part.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function parameter(header, name) {
