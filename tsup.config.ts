@@ -140,6 +140,7 @@ export default defineConfig({
     cli: "src/cli/index.ts",
     worker: "src/runner/worker.ts",
     "worker-process": "src/runner/worker-process.ts",
+    "sandbox-entry": "src/runner/sandbox-entry.ts",
     "loader-thread": "src/loader/loader-thread.ts",
     "document-store-thread": "src/service/document-store-thread.ts",
   },

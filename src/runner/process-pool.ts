@@ -392,10 +392,12 @@ export class ProcessPool implements SandboxPool {
 
   constructor(private readonly options: PoolOptions) {
     // Decided once, before any process starts: a host that cannot drop to an unprivileged user throws here.
-    this.launch = sandboxLaunch(siblingEntry("worker-process"), {
+    // The entry compiles the sandbox's code under a name of its own (sandbox-entry.ts): both CommonJS.
+    this.launch = sandboxLaunch(siblingEntry("sandbox-entry", ".cjs"), {
       memoryLimitMb: options.memoryLimitMb,
       heapHeadroomMb: PROCESS_HEAP_HEADROOM_MB,
       ...(options.sandboxUser ? { user: options.sandboxUser } : {}),
+      code: siblingEntry("worker-process", ".cjs"),
     });
     for (let i = 0; i < options.minThreads; i++) this.makeIdle(this.spawn());
     this.reaper = setInterval(() => this.reapIdle(), Math.min(10_000, Math.max(50, options.idleWorkerMs / 2)));

@@ -228,11 +228,12 @@ export function unlessCancelled(cancelled: boolean, outcome: InvocationOutcome):
 }
 
 /**
- * A built entry next to the running one in dist/: `name.js` for the ESM build, `name.cjs` for CommonJS. Run
- * from the sources (a test importing src/), the built one in dist/: a thread cannot start from TypeScript.
+ * A built entry next to the running one in dist/: `name.js` for the ESM build, `name.cjs` for CommonJS (or the
+ * `extension` asked for). Run from the sources (a test importing src/), the built one in dist/: a thread
+ * cannot start from TypeScript.
  */
-export function siblingEntry(name: string): string {
+export function siblingEntry(name: string, extension?: ".cjs"): string {
   const self = fileURLToPath(import.meta.url);
-  if (path.extname(self) === ".ts") return path.join(path.dirname(self), "..", "..", "dist", `${name}.js`);
-  return path.join(path.dirname(self), name + path.extname(self));
+  if (path.extname(self) === ".ts") return path.join(path.dirname(self), "..", "..", "dist", `${name}${extension ?? ".js"}`);
+  return path.join(path.dirname(self), name + (extension ?? path.extname(self)));
 }

@@ -27,6 +27,8 @@ export interface SandboxOsSettings {
   heapHeadroomMb: number;
   /** Who sandbox processes run as when the host is root; default nobody/nogroup. */
   user?: SandboxUser;
+  /** A file of trusted code the entry reads (it may read it and nothing else besides itself): its path is the entry's first argument. */
+  code?: string;
 }
 
 /** What is in force for the processes a launch starts. */
@@ -333,12 +335,14 @@ export function dataLimitBytes(memoryLimitMb: number, heapHeadroomMb: number): n
 /**
  * The command, arguments and spawn options of a sandbox process running `entry` (an absolute path to a
  * file of trusted code): [unshare --net] [setpriv --reuid --regid --clear-groups --no-new-privs
- * --pdeathsig=KILL] [prlimit --data] node --permission --allow-fs-read=<entry> --max-old-space-size --max-semi-space-size entry.
+ * --pdeathsig=KILL] [prlimit --data] node --permission --allow-fs-read=<entry> [--allow-fs-read=<code>]
+ * --max-old-space-size --max-semi-space-size entry [code].
  * Every wrapper execs the next, so the process keeps one pid and the IPC channel (an inherited fd).
  */
 export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryArgs: string[] = []): SandboxLaunch {
   const p = probe();
   let realEntry = fs.realpathSync(entry);
+  let realCode = settings.code === undefined ? undefined : fs.realpathSync(settings.code);
   let node = process.execPath;
   let user: SandboxUser | null = null;
   if (p.root) {
@@ -351,6 +355,7 @@ export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryA
     }
     if (user.uid === 0 || user.gid === 0) throw new TypeError('tenantbox: option "sandboxUser" must not be root (uid 0 or gid 0)');
     realEntry = reachableFor(realEntry, user, 4);
+    if (realCode !== undefined) realCode = reachableFor(realCode, user, 4);
     node = executeOnlyCopy(fs.realpathSync(process.execPath), user);
   } else if (settings.user && settings.user.uid !== process.getuid?.()) {
     throw new RuntimeError("INTERNAL_ERROR", `tenantbox: sandboxUser is set but the host is not root, so it cannot switch to uid ${settings.user.uid}`);
@@ -379,7 +384,7 @@ export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryA
   const argv = [
     ...chain,
     node,
-    ...(p.permissionFlag ? [p.permissionFlag, `--allow-fs-read=${realEntry}`] : []),
+    ...(p.permissionFlag ? [p.permissionFlag, `--allow-fs-read=${realEntry}`, ...(realCode === undefined ? [] : [`--allow-fs-read=${realCode}`])] : []),
     // The watchdog thread is the only worker a sandbox process may start, and only where the kernel's
     // parent-death signal is not available.
     ...(p.permissionFlag && parentDeath === "watchdog" ? ["--allow-worker"] : []),
@@ -389,6 +394,7 @@ export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryA
     // 165 -> 133 MiB RSS per process at 8, the same calls/s and CPU per call, a CPU-heavy hook as fast).
     `--max-semi-space-size=${SEMI_SPACE_MB}`,
     realEntry,
+    ...(realCode === undefined ? [] : [realCode]),
     ...(parentDeath === "watchdog" ? ["--watchdog"] : []),
     ...entryArgs,
   ];
