@@ -141,6 +141,7 @@ export default defineConfig({
     worker: "src/runner/worker.ts",
     "worker-process": "src/runner/worker-process.ts",
     "sandbox-entry": "src/runner/sandbox-entry.ts",
+    "document-merge-thread": "src/service/document-merge-thread.ts",
     "loader-thread": "src/loader/loader-thread.ts",
     "document-store-thread": "src/service/document-store-thread.ts",
   },

@@ -606,7 +606,7 @@ describe("the SQLite document store works on a thread of its own (red team: a qu
     expect(mainMs, `main thread ${mainMs} ms of ${wallMs} ms`).toBeLessThan(Math.max(20, wallMs / 4));
     await expect(queryDocs(docs, "t", "c", { where: { "bad key": 1 } })).rejects.toBeInstanceOf(DataError);
     // The thread stops (a crash): the calls it held fail, the next call starts a new one.
-    const thread = (docs as unknown as { worker: { terminate(): Promise<number> } }).worker;
+    const thread = (docs as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker;
     await thread.terminate();
     expect(await docs.count("t", "c")).toBe(700);
     // A delete of more rows than one write transaction takes (they go in batches of 256, the filter checked on each).

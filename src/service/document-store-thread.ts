@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { openDatabase } from "./database.js";
 import type { DocumentStore } from "./document-store.js";
 import { SqliteDocumentStore } from "./sqlite-document-store.js";
-import type { DocumentCall, DocumentAnswer } from "./threaded-document-store.js";
+import { answerOf, type ThreadAnswer, type ThreadCall } from "./thread-calls.js";
 
 /**
  * The SQLite document store's thread (threaded-document-store.ts): its own connection to the service's
@@ -13,21 +13,18 @@ const db = openDatabase((workerData as { dataDir: string }).dataDir);
 let quota = Infinity;
 const store: DocumentStore = new SqliteDocumentStore(db, () => quota);
 
-parentPort!.on("message", (call: DocumentCall | "close") => {
+parentPort!.on("message", (call: ThreadCall | "close") => {
   if (call === "close") {
     db.close();
     parentPort!.close();
     return;
   }
   quota = call.maxBytes ?? Infinity;
-  const answer = (message: DocumentAnswer) => parentPort!.postMessage(message);
+  const answer = (message: ThreadAnswer) => parentPort!.postMessage(message);
   // The store's methods do their work before they return (better-sqlite3 is synchronous): calls never interleave.
-  const method = store[call.method] as (...args: unknown[]) => Promise<unknown>;
+  const method = store[call.method as keyof DocumentStore] as (...args: unknown[]) => Promise<unknown>;
   method.apply(store, call.args).then(
     (value) => answer({ id: call.id, value }),
-    (error: unknown) => {
-      const { name, message, code } = (error ?? {}) as { name?: unknown; message?: unknown; code?: unknown };
-      answer({ id: call.id, error: { name: String(name ?? "Error"), message: String(message ?? error), ...(typeof code === "string" ? { code } : {}) } });
-    },
+    (error: unknown) => answer(answerOf(call.id, error)),
   );
 });

@@ -24,6 +24,7 @@ import {
 } from "./document-rules.js";
 import type { DocumentStore, StorageQuota } from "./document-store.js";
 import { GroupCommit } from "./group-commit.js";
+import { ThreadCalls } from "./thread-calls.js";
 import { STORAGE_QUOTA_STATE, type PostgresDatabase } from "./postgres-database.js";
 
 /**
@@ -38,11 +39,18 @@ const MAX_UPDATE_TEXT = DOCUMENT_LIMITS.maxUpdate * DOCUMENT_LIMITS.maxDocumentB
 export class PostgresDocumentStore implements DocumentStore {
   private readonly inserts = new Map<string, GroupCommit<PendingInsert>>();
   private insertedSinceStart = 0;
+  /** data:update's merges (document-merge-thread.ts): the documents are text here, objects only there. */
+  private readonly merges = new ThreadCalls("document-merge-thread", "document merge");
 
   constructor(
     private readonly db: PostgresDatabase,
     private readonly maxBytesOf: StorageQuota = () => Infinity,
   ) {}
+
+  /** The merge thread ends after the merges posted before. */
+  close(): Promise<void> {
+    return this.merges.close();
+  }
 
   async storedBytes(tenant: string): Promise<number> {
     const { rows } = await this.db.query<{ bytes: number }>("SELECT bytes FROM storage_usage WHERE tenant = $1", [checkTenant(tenant)]);
@@ -168,11 +176,8 @@ export class PostgresDocumentStore implements DocumentStore {
           throw new DataError(`selector: the matched documents take more than ${MAX_UPDATE_TEXT} characters; update them in smaller groups`);
         }
         if (rows.length === 0) return { updated: 0 };
-        const json = rows.map(({ data }) => encode({ ...(JSON.parse(data) as object), ...patch }, "set"));
-        await client.query(
-          UPDATE_ROWS,
-          [...scope, Date.now(), rows.map((r) => r.seq), json, json.map((j) => Buffer.byteLength(j, "utf8")), this.quotaOf(scope[0])],
-        );
+        const merged = (await this.merges.call("merge", [rows.map(({ data }) => data), patch])) as { json: string[]; bytes: number[] };
+        await client.query(UPDATE_ROWS, [...scope, Date.now(), rows.map((r) => r.seq), merged.json, merged.bytes, this.quotaOf(scope[0])]);
         return { updated: rows.length };
       });
     } catch (error) {

@@ -94,7 +94,11 @@ export class PostgresStore implements ServiceStore {
     return this.db.ready();
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  async close(): Promise<void> {
+    try {
+      await this.documents.close();
+    } finally {
+      await this.db.close();
+    }
   }
 }
