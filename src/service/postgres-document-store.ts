@@ -124,8 +124,7 @@ export class PostgresDocumentStore implements DocumentStore {
 
   /** One statement: the quota the storage trigger reads travels with it (its own transaction sets it). */
   private insertRows(tenant: string, items: PendingInsert[]): Promise<unknown> {
-    return this.db.query(INSERT_ROWS, [
-      tenant, this.quotaOf(tenant), items.map((i) => i.collection), items.map((i) => i.id), items.map((i) => i.json), items.map((i) => i.bytes), items.map((i) => i.at)]);
+    return this.db.query(insertRowsSql(items.length), [tenant, this.quotaOf(tenant), ...items.flatMap((i) => [i.collection, i.id, i.json, i.bytes, i.at])]);
   }
 
   async queryJson(tenant: string, collection: string, options: QueryOptions = {}): Promise<string> {
@@ -177,7 +176,8 @@ export class PostgresDocumentStore implements DocumentStore {
         }
         if (rows.length === 0) return { updated: 0 };
         const merged = (await this.merges.call("merge", [rows.map(({ data }) => data), patch])) as { json: string[]; bytes: number[] };
-        await client.query(UPDATE_ROWS, [...scope, Date.now(), rows.map((r) => r.seq), merged.json, merged.bytes, this.quotaOf(scope[0])]);
+        const values = rows.flatMap((row, i) => [row.seq, merged.json[i], merged.bytes[i]]);
+        await client.query(updateRowsSql(rows.length), [...scope, Date.now(), this.quotaOf(scope[0]), ...values]);
         return { updated: rows.length };
       });
     } catch (error) {
@@ -234,15 +234,30 @@ function isDataRefusal(error: unknown): boolean {
  */
 const quotaForThisTransaction = (param: string) => `(SELECT set_config('tenantbox.storage_quota', ${param}, true) AS set) AS quota`;
 
-/** A tenant's inserts, in the order they came: $1 tenant, $2 quota, then one array per column. */
-const INSERT_ROWS = `INSERT INTO documents (tenant, collection, id, data, bytes, created_at, updated_at)
+/**
+ * Rows of parameters, `(${first}::type, ...), (...)`, each row also numbered (its last column) when asked. A
+ * document's JSON goes as a parameter of its own, sent as it is: in an array parameter the pg driver escapes
+ * every element with two regular expressions on the main thread (review: 200 documents of quotes, 2.4 s).
+ */
+function parameterRows(count: number, types: string[], first: number, numbered = false): string {
+  const rows: string[] = [];
+  for (let row = 0, at = first; row < count; row++) {
+    const cells = types.map((type) => `$${at++}::${type}`);
+    if (numbered) cells.push(String(row + 1));
+    rows.push(`(${cells.join(", ")})`);
+  }
+  return rows.join(", ");
+}
+
+/** A tenant's inserts, in the order they came: $1 tenant, $2 quota, then collection, id, data, bytes and time of each. */
+const insertRowsSql = (count: number) => `INSERT INTO documents (tenant, collection, id, data, bytes, created_at, updated_at)
   SELECT $1, v.collection, v.id, v.data::jsonb, v.bytes, v.at, v.at
-  FROM ${quotaForThisTransaction("$2")}, unnest($3::text[], $4::text[], $5::text[], $6::integer[], $7::bigint[]) WITH ORDINALITY AS v(collection, id, data, bytes, at, n)
+  FROM ${quotaForThisTransaction("$2")}, (VALUES ${parameterRows(count, ["text", "text", "text", "integer", "bigint"], 3, true)}) AS v(collection, id, data, bytes, at, n)
   WHERE quota.set IS NOT NULL ORDER BY v.n`;
 
-/** Matched documents rewritten: $1 tenant, $2 collection, $3 time, then seq, data and bytes arrays, $7 quota. */
-const UPDATE_ROWS = `UPDATE documents AS d SET data = u.data::jsonb, bytes = u.bytes, updated_at = $3
-  FROM unnest($4::bigint[], $5::text[], $6::integer[]) AS u(seq, data, bytes), ${quotaForThisTransaction("$7")}
+/** Matched documents rewritten: $1 tenant, $2 collection, $3 time, $4 quota, then seq, data and bytes of each. */
+const updateRowsSql = (count: number) => `UPDATE documents AS d SET data = u.data::jsonb, bytes = u.bytes, updated_at = $3
+  FROM (VALUES ${parameterRows(count, ["bigint", "text", "integer"], 5)}) AS u(seq, data, bytes), ${quotaForThisTransaction("$4")}
   WHERE d.tenant = $1 AND d.collection = $2 AND d.seq = u.seq AND quota.set IS NOT NULL`;
 
 /** A write the database refused because of the data: the quota, or text JSONB cannot hold. */

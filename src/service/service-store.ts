@@ -94,11 +94,12 @@ export class PostgresStore implements ServiceStore {
     return this.db.ready();
   }
 
+  /** Transactions under way finish first (an update's waits on its merge), then the merge thread ends. */
   async close(): Promise<void> {
     try {
-      await this.documents.close();
-    } finally {
       await this.db.close();
+    } finally {
+      await this.documents.close();
     }
   }
 }
