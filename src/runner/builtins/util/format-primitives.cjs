@@ -32,15 +32,37 @@ function json(value) {
         circularMessage = String(circular.message).split("\n")[0];
       }
     }
-    if (error && error.name === "TypeError" && String(error.message).split("\n")[0] === circularMessage) return "[Circular]";
+    // Read as Node reads it: a thrown null or undefined makes this a TypeError, as there.
+    if (error.name === "TypeError" && String(error.message).split("\n")[0] === circularMessage) return "[Circular]";
     throw error;
   }
+}
+
+/**
+ * Whether an argument needs the engine (an object for %s, %d, %i or %f, or an object or symbol past the
+ * directives): decided before anything is formatted, so that no toJSON or getter runs twice (review).
+ */
+function needsEngine(first, args) {
+  let used = 0;
+  for (let i = 0; i < first.length - 1; i++) {
+    if (first.charCodeAt(i) !== 37) continue;
+    const directive = first[++i];
+    if (used + 1 === args.length) continue;
+    if ("sdif".indexOf(directive) !== -1) {
+      if (!plain(args[++used])) return true;
+    } else if (directive === "j" || directive === "c") used++;
+  }
+  for (let i = used + 1; i < args.length; i++) if (!plain(args[i])) return true;
+  return false;
 }
 
 module.exports = function formatPrimitives(args) {
   const first = args[0];
   if (typeof first !== "string") return undefined;
+  // Alone, the format is the answer as it is (Node's util.format("%%") is "%%").
+  if (args.length === 1) return first;
   if (first.indexOf("%o") !== -1 || first.indexOf("%O") !== -1) return undefined;
+  if (needsEngine(first, args)) return undefined;
   let out = "";
   let last = 0;
   let used = 0;
@@ -56,8 +78,6 @@ module.exports = function formatPrimitives(args) {
       continue;
     }
     let text;
-    // An object for %s, %d, %i or %f is inspected or converted as only the engine does it.
-    if ("sdif".indexOf(directive) !== -1 && !plain(args[used + 1])) return undefined;
     if (directive === "s") text = shown(args[++used]);
     else if (directive === "j") text = json(args[++used]);
     else if (directive === "d") {
@@ -85,7 +105,6 @@ module.exports = function formatPrimitives(args) {
     separator = " ";
     if (last < first.length) out += first.slice(last);
   }
-  for (let i = used; i < args.length; i++) if (!plain(args[i])) return undefined;
   for (; used < args.length; used++) {
     out += separator + (typeof args[used] === "string" ? args[used] : shown(args[used]));
     separator = " ";
