@@ -1,8 +1,3 @@
-// The two web globals Node's messages name, spelled so that the loader does not take the bundle for a user of
-// them (compile.ts implicitBuiltins: a named global brings its built-in into every graph that requires events).
-const ABORT_SIGNAL = ["Abort", "Signal"].join("");
-const EVENT_TARGET = ["Ev", "ent", "Target"].join("");
-
 // Node's coded errors, as events throws them (name and message as Node's, `code` an own property).
 function codeError(Kind, message, code) {
   const error = new Kind(message);
@@ -21,7 +16,7 @@ class AbortError extends Error {
 
 function validateSignal(signal, name) {
   if (signal !== undefined && (signal === null || typeof signal !== "object" || !("aborted" in signal))) {
-    throw codeError(TypeError, 'The "' + name + '" property must be an instance of ' + ABORT_SIGNAL + ".", "ERR_INVALID_ARG_TYPE");
+    throw codeError(TypeError, 'The "' + name + '" property must be an instance of AbortSignal.', "ERR_INVALID_ARG_TYPE");
   }
 }
 
@@ -31,4 +26,4 @@ function validateCount(value, name) {
   }
 }
 
-module.exports = { codeError, AbortError, validateSignal, validateCount, ABORT_SIGNAL, EVENT_TARGET };
+module.exports = { codeError, AbortError, validateSignal, validateCount };

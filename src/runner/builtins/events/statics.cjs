@@ -1,6 +1,6 @@
 // The module-level functions Node's events has beside the class: getEventListeners, getMaxListeners,
 // setMaxListeners (for emitters and EventTargets), listenerCount, addAbortListener.
-const { codeError, validateCount, EVENT_TARGET } = require("./errors.cjs");
+const { codeError, validateCount } = require("./errors.cjs");
 const { isEventTarget, notAnEmitter, addAbortListener } = require("./targets.cjs");
 
 module.exports = function addStatics(EventEmitter) {
@@ -11,7 +11,7 @@ module.exports = function addStatics(EventEmitter) {
     if (emitterOrTarget !== null && emitterOrTarget !== undefined && typeof emitterOrTarget.listeners === "function") return emitterOrTarget.listeners(type);
     if (isEventTarget(emitterOrTarget)) {
       // event-target-shim keeps its listeners private.
-      throw codeError(Error, "getEventListeners of an event target is not available in the sandbox", "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
+      throw codeError(Error, "getEventListeners of an EventTarget is not available in the sandbox", "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
     }
     throw notAnEmitter();
   };
@@ -32,7 +32,7 @@ module.exports = function addStatics(EventEmitter) {
     for (const target of eventTargets) {
       if (isEventTarget(target)) targetLimits.set(target, n);
       else if (target !== null && target !== undefined && typeof target.setMaxListeners === "function") target.setMaxListeners(n);
-      else throw codeError(TypeError, 'The "eventTargets" argument must be an instance of EventEmitter or ' + EVENT_TARGET + ".", "ERR_INVALID_ARG_TYPE");
+      else throw codeError(TypeError, 'The "eventTargets" argument must be an instance of EventEmitter or EventTarget.', "ERR_INVALID_ARG_TYPE");
     }
   };
 

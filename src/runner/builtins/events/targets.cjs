@@ -1,13 +1,13 @@
 // Listening on either kind of emitter, as events.once and events.on do in Node: an EventEmitter through
 // on/once/removeListener, an EventTarget through addEventListener (no 'error' semantics there).
-const { codeError, ABORT_SIGNAL, EVENT_TARGET } = require("./errors.cjs");
+const { codeError } = require("./errors.cjs");
 
 function isEventTarget(value) {
   return value !== null && typeof value === "object" && typeof value.addEventListener === "function" && typeof value.removeEventListener === "function" && typeof value.dispatchEvent === "function";
 }
 
 function notAnEmitter() {
-  return codeError(TypeError, 'The "emitter" argument must be an instance of EventEmitter or ' + EVENT_TARGET + ".", "ERR_INVALID_ARG_TYPE");
+  return codeError(TypeError, 'The "emitter" argument must be an instance of EventEmitter or EventTarget.', "ERR_INVALID_ARG_TYPE");
 }
 
 /** Adds `listener` (called with the event's arguments as an array); returns what removes it. */
@@ -51,7 +51,7 @@ function onAbort(signal, listener) {
 // Node's events.addAbortListener: onAbort, answered with a Disposable.
 function addAbortListener(signal, listener) {
   if (signal === undefined || signal === null || typeof signal !== "object" || !("aborted" in signal)) {
-    throw codeError(TypeError, 'The "signal" argument must be an instance of ' + ABORT_SIGNAL + ".", "ERR_INVALID_ARG_TYPE");
+    throw codeError(TypeError, 'The "signal" argument must be an instance of AbortSignal.', "ERR_INVALID_ARG_TYPE");
   }
   if (typeof listener !== "function") throw codeError(TypeError, 'The "listener" argument must be of type function.', "ERR_INVALID_ARG_TYPE");
   const remove = onAbort(signal, listener);
