@@ -73,7 +73,6 @@ function implicitBuiltins(code: string): string[] {
 }
 const IMPLICIT_NAMES = new RegExp(`\\b(${Object.keys(IMPLICIT_BUILTINS).join("|")})\\b`, "g");
 
-/** The pipeline for one module file's text, in order: pre-scan, parse, rules, scoring, transform. */
 /** Why a JSON module's text is not JSON, or undefined. */
 function jsonModuleIssue(code: string): ValidationIssue | undefined {
   try {
@@ -84,6 +83,7 @@ function jsonModuleIssue(code: string): ValidationIssue | undefined {
   }
 }
 
+/** The pipeline for one module file's text, in order: pre-scan, parse, rules, scoring, transform. */
 export function compileModule(
   code: string,
   id: string,

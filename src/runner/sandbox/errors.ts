@@ -289,8 +289,10 @@ export function installErrors(
    */
   // An arrow, frozen: no `prototype` object for tenants to write to (the walk in harden.ts does not reach it).
   const prepareStackTrace = (error: unknown, frames: CallSite[]): string => {
-    if (capturing !== undefined && error === capturing) captured = realmCallSites(frames);
-    return formatStack(error, frames);
+    if (capturing === undefined || error !== capturing) return formatStack(error, frames);
+    // Formatted from the realm CallSites kept for the hook: each frame's position is asked of the host once.
+    captured = realmCallSites(frames);
+    return formatStack(error, captured as CallSite[]);
   };
   P.ObjectFreeze(prepareStackTrace);
 
