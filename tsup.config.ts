@@ -76,6 +76,21 @@ const DEPENDENCY_PATCHES: DependencyPatch[] = [
     from: "previewEntries:t=>[[],!1]",
     to: "previewEntries:(t,e)=>e?[[],!1]:[]",
   },
+  // Its stand-in for V8's getOwnNonIndexProperties lists every own property's descriptor (indices included) in one
+  // built-in call no guard interrupts, before inspect prints the first 100 elements: a 4 MiB Uint8Array made ~4 Mi
+  // descriptor objects, the sandbox process ran out of heap and a thread's V8 aborted the host (red team dec07).
+  // An array or typed array of more than 65,536 elements has its symbols listed only (and an array's length under
+  // showHidden): string-keyed extras of one that long are not shown, where Node would show them.
+  {
+    file: /[\\/]node-inspect-extracted[\\/]dist[\\/]inspect\.js$/,
+    from: 'h=p("kRejected");t.exports={',
+    to: 'h=p("kRejected"),tbElements=t=>r.ArrayIsArray(t)?t.length:void 0!==r.TypedArrayPrototypeGetSymbolToStringTag(t)?r.TypedArrayPrototypeGetLength(t):0,tbSymbolsOnly=(t,e)=>{const k=2!==e&&r.ArrayIsArray(t)?["length"]:[];for(const s of u(t)){const o=c(t,s);(2!==e||o.enumerable)&&k.push(s)}return k};t.exports={',
+  },
+  {
+    file: /[\\/]node-inspect-extracted[\\/]dist[\\/]inspect\.js$/,
+    from: "getOwnNonIndexProperties:function(t,e=2){const n=a(t),r=[];",
+    to: "getOwnNonIndexProperties:function(t,e=2){if(tbElements(t)>65536)return tbSymbolsOnly(t,e);const n=a(t),r=[];",
+  },
   // ... and makes a Safe subclass of FinalizationRegistry, which the realm has not either (inspect never uses it).
   {
     file: /[\\/]node-inspect-extracted[\\/]dist[\\/]inspect\.js$/,
