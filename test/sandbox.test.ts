@@ -624,6 +624,19 @@ describe("console limits", () => {
       await small.close();
     }
   });
+
+  it("process.stdout.write, process.stderr.write and emitWarning keep 16 KiB of a line, as console does", async () => {
+    const folder = makeTenant({
+      "w.js": "exports.f = () => { process.stdout.write('o'.repeat(100000)); process.stderr.write('e'.repeat(100000)); process.emitWarning('w'.repeat(100000)); return 1; };",
+    });
+    const report = await runtime.execute({ folder, file: "w.js", funcName: "f" });
+    expect(report.success).toBe(true);
+    expect(report.logs.map((l) => [l.level, l.message.length, l.message.endsWith("…")])).toEqual([
+      ["log", 16 * 1024 + 1, true],
+      ["error", 16 * 1024 + 1, true],
+      ["warn", 16 * 1024 + 1, true],
+    ]);
+  });
 });
 
 describe("tools", () => {

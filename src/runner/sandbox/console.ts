@@ -1,11 +1,20 @@
 import type { HostCall } from "../bridge.js";
 import type { Primordials } from "./primordials.js";
 
+/**
+ * A log line as the log keeps it (console's, process.stdout.write's): 16 KiB, then a mark. Cut here, in the realm,
+ * so that the sandbox's host side never measures or copies more. Realm source (source.ts): no module scope.
+ */
+export function clipLine(P: Primordials, line: string): string {
+  const MAX_LINE = 16 * 1024;
+  return line.length > MAX_LINE ? P.StringPrototypeSlice(line, 0, MAX_LINE) + "…" : line;
+}
+
 /** A console whose every line goes to the current invocation's capped log, formatted here in the sandbox. */
 export function installConsole(g: typeof globalThis, P: Primordials, host: HostCall, pace: () => void) {
   const MAX_DEPTH = 4;
   const MAX_ITEMS = 100;
-  const MAX_LINE = 16 * 1024;
+  const MAX_LINE = 16 * 1024; // as clipLine's
 
   // Values inspected for one line: shared references are no cycle, so 100 items at each of 4 levels made
   // 100,000,000 of them for one console.log (the realm's own recursion, without guards: the hard stop).
@@ -120,8 +129,7 @@ export function installConsole(g: typeof globalThis, P: Primordials, host: HostC
       parts[parts.length] = text;
     }
     inspected = outer;
-    const line = P.ArrayPrototypeJoin(parts, " ");
-    return line.length > MAX_LINE ? P.StringPrototypeSlice(line, 0, MAX_LINE) + "…" : line;
+    return clipLine(P, P.ArrayPrototypeJoin(parts, " "));
   }
 
   const emit = (level: string) =>
