@@ -113,6 +113,13 @@ describe("Node's globals and built-in modules", () => {
     await expect(runtimeWith({ timeout: 30_000 }).run({ folder, file: "z.js", funcName: "bomb", args: [bomb] })).rejects.toMatchObject({ code: "MEMORY_LIMIT_EXCEEDED" });
   });
 
+  it("zlib's stream classes (Deflate ... Unzip): with or without new, what create* returns, and extended with _transform and push overridden as crc32-stream does (archiver, exceljs): as Node", async () => {
+    const fixture = new URL("./fixtures/node-zlib-classes.cjs", import.meta.url);
+    const folder = makeTenant({ "z.js": fs.readFileSync(fixture, "utf8") });
+    const node = await (createRequire(import.meta.url)("./fixtures/node-zlib-classes.cjs") as { f: () => Promise<unknown> }).f();
+    await expect(runtimeWith().run({ folder, file: "z.js", funcName: "f" })).resolves.toEqual(JSON.parse(JSON.stringify(node)));
+  });
+
   it("Web Crypto HMAC keys: importKey (raw, oct JWK), generateKey, sign, verify, exportKey, as jose's HS256 uses them", async () => {
     const folder = makeTenant({
       "jwt.mjs": [

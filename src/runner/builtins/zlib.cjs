@@ -1,7 +1,8 @@
 // Node's zlib, the deflate family, from pako (a maintained pure-JS port of zlib): deflate, inflate, raw
-// and gzip forms, sync, with callbacks and as streams (a stream compresses what it was given when it ends;
-// nothing is flushed in pieces). Brotli and zstd are not there. What the output allocates is charged like
-// any buffer of the invocation, so a decompression bomb ends at its memory limit.
+// and gzip forms, sync, with callbacks and as streams (the classes Deflate to Unzip and their create
+// functions: a stream compresses what it was given when it ends; nothing is flushed in pieces). Brotli and
+// zstd are not there. What the output allocates is charged like any buffer of the invocation, so a
+// decompression bomb ends at its memory limit.
 const pako = require("pako");
 const { Buffer } = require("buffer");
 const { Transform } = require("stream");
@@ -124,24 +125,68 @@ function callback(syncFn) {
   };
 }
 
-function stream(syncFn) {
-  return function (opts) {
-    const chunks = [];
-    return new Transform({
-      transform(chunk, encoding, done) {
-        chunks.push(typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk);
-        done();
-      },
-      flush(done) {
-        try {
-          done(null, syncFn(Buffer.concat(chunks), opts));
-        } catch (error) {
-          done(error);
-        }
-      },
-    });
+/**
+ * Node's stream classes (Deflate, Inflate, DeflateRaw, InflateRaw, Gzip, Gunzip, Unzip): Transforms that keep
+ * what they are given and compress it when they end. Constructors as Node's (callable without `new`), with
+ * `_transform` and `_flush` on the prototype, so a subclass can extend them and call `super._transform`
+ * (crc32-stream's DeflateCRC32Stream, through archiver, zip-stream and exceljs).
+ */
+function streamClass(name, syncFn) {
+  const Z = {
+    [name]: function (opts) {
+      if (!(this instanceof Z)) return new Z(opts);
+      Transform.call(this, opts);
+      this._zlibOptions = opts;
+      this._zlibChunks = [];
+      this.bytesWritten = 0;
+    },
+  }[name];
+  Object.setPrototypeOf(Z.prototype, Transform.prototype);
+  Object.setPrototypeOf(Z, Transform);
+  Z.prototype._transform = function (chunk, encoding, done) {
+    const data = typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk;
+    this._zlibChunks.push(data);
+    this.bytesWritten += data.length;
+    done();
   };
+  Z.prototype._flush = function (done) {
+    let out;
+    try {
+      out = syncFn(Buffer.concat(this._zlibChunks), this._zlibOptions);
+    } catch (error) {
+      done(error);
+      return;
+    }
+    this._zlibChunks = [];
+    done(null, out);
+  };
+  // Nothing is compressed before the end: a flush has nothing to push, and says so when asked.
+  Z.prototype.flush = function (kind, callback) {
+    const cb = typeof kind === "function" ? kind : callback;
+    if (typeof cb === "function") queueMicrotask(cb);
+  };
+  Z.prototype.params = function (level, strategy, callback) {
+    this._zlibOptions = Object.assign({}, this._zlibOptions, { level, strategy });
+    if (typeof callback === "function") queueMicrotask(callback);
+  };
+  Z.prototype.reset = function () {
+    this._zlibChunks = [];
+  };
+  Z.prototype.close = function (callback) {
+    if (typeof callback === "function") this.once("close", callback);
+    this.destroy();
+  };
+  return Z;
 }
+
+const Deflate = streamClass("Deflate", deflateSync);
+const Inflate = streamClass("Inflate", inflateSync);
+const DeflateRaw = streamClass("DeflateRaw", deflateRawSync);
+const InflateRaw = streamClass("InflateRaw", inflateRawSync);
+const Gzip = streamClass("Gzip", gzipSync);
+const Gunzip = streamClass("Gunzip", gunzipSync);
+const Unzip = streamClass("Unzip", unzipSync);
+const create = (Z) => (opts) => new Z(opts);
 
 function brotliUnavailable() {
   throw new Error("zlib: brotli and zstd are not available in the sandbox (deflate, inflate, gzip and gunzip are)");
@@ -152,8 +197,9 @@ module.exports = {
   deflateSync, inflateSync, deflateRawSync, inflateRawSync, gzipSync, gunzipSync, unzipSync,
   deflate: callback(deflateSync), inflate: callback(inflateSync), deflateRaw: callback(deflateRawSync),
   inflateRaw: callback(inflateRawSync), gzip: callback(gzipSync), gunzip: callback(gunzipSync), unzip: callback(unzipSync),
-  createDeflate: stream(deflateSync), createInflate: stream(inflateSync), createDeflateRaw: stream(deflateRawSync),
-  createInflateRaw: stream(inflateRawSync), createGzip: stream(gzipSync), createGunzip: stream(gunzipSync), createUnzip: stream(unzipSync),
+  Deflate, Inflate, DeflateRaw, InflateRaw, Gzip, Gunzip, Unzip,
+  createDeflate: create(Deflate), createInflate: create(Inflate), createDeflateRaw: create(DeflateRaw),
+  createInflateRaw: create(InflateRaw), createGzip: create(Gzip), createGunzip: create(Gunzip), createUnzip: create(Unzip),
   brotliCompressSync: brotliUnavailable, brotliDecompressSync: brotliUnavailable, brotliCompress: brotliUnavailable,
   brotliDecompress: brotliUnavailable, createBrotliCompress: brotliUnavailable, createBrotliDecompress: brotliUnavailable,
 };
