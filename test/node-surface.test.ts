@@ -63,6 +63,39 @@ describe("Node's globals and built-in modules", () => {
     await expect(runtimeWith().run({ folder, file: "own.js", funcName: "f" })).rejects.toMatchObject({ code: "MODULE_NOT_FOUND" });
   });
 
+  it("library code's unavailable built-ins: functions throw MODULE_NOT_FOUND when called, but http's and https's Agent can be made (and extended) at load, inert, as stripe and agentkeepalive do; a request still fails", async () => {
+    const folder = makeTenant({
+      "node_modules/sdk/package.json": JSON.stringify({ name: "sdk", main: "index.js" }),
+      "node_modules/sdk/index.js": [
+        "const http = require('http'); const https = require('https'); const fs = require('fs');",
+        "const shared = new https.Agent({ keepAlive: true, maxSockets: 5 });",
+        "class KeepAlive extends http.Agent { constructor(o) { super(o); this.on('free', () => {}); this.tagged = true; } }",
+        "const code = (run) => { try { run(); return 'ok'; } catch (e) { return [e.code, e.message]; } };",
+        "exports.answers = () => {",
+        "  const own = new KeepAlive({ keepAliveMsecs: 500 });",
+        "  return [shared.keepAlive, shared.maxSockets, shared.defaultPort, shared.protocol, own.tagged, own.keepAliveMsecs, own.protocol, own instanceof http.Agent, own instanceof require('events'),",
+        "    http.Agent({}) instanceof http.Agent, code(() => shared.createConnection({})), code(() => https.request('https://example.com')), code(() => fs.readFileSync('x'))];",
+        "};",
+      ].join("\n"),
+      "a.js": "const { answers } = require('sdk');\nexports.f = () => answers();\n",
+    });
+    await expect(runtimeWith().run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([
+      true,
+      5,
+      443,
+      "https:",
+      true,
+      500,
+      "http:",
+      true,
+      true,
+      true,
+      ["MODULE_NOT_FOUND", 'Node built-in module "https" is not available in the sandbox (https.Agent.prototype.createConnection was called)'],
+      ["MODULE_NOT_FOUND", 'Node built-in module "https" is not available in the sandbox (https.request was called)'],
+      ["MODULE_NOT_FOUND", 'Node built-in module "fs" is not available in the sandbox (fs.readFileSync was called)'],
+    ]);
+  });
+
   it("zlib: deflate, inflate, raw, gzip, gunzip and unzip, sync, with callbacks and as streams; bad data is Z_DATA_ERROR; a bomb ends at the memory limit", async () => {
     const folder = makeTenant({
       "z.js": [

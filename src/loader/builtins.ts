@@ -170,9 +170,18 @@ function notAvailable(specifier: string): string {
 }
 
 /**
+ * Classes of unavailable built-ins whose instances are settings SDKs make at load, and which a placeholder
+ * constructs as an inert object (an EventEmitter keeping its options; every method of the host class's
+ * prototype throws MODULE_NOT_FOUND when called): stripe's `new https.Agent({ keepAlive: true })` at the top
+ * of its HTTP client, agentkeepalive's `class extends http.Agent`. A request still fails where it is made.
+ */
+const INERT_AGENTS: ReadonlySet<string> = new Set(["http", "https"]);
+
+/**
  * The source of a placeholder for an unavailable built-in (builtinDependency), or undefined for any other
  * id: the host module's own names, each a function (or an object of functions, like fs.promises) that
- * throws MODULE_NOT_FOUND when called. Reading them works, as libraries do at load (`promisify(fs.stat)`).
+ * throws MODULE_NOT_FOUND when called. Reading them works, as libraries do at load (`promisify(fs.stat)`);
+ * http's and https's `Agent` can also be constructed (INERT_AGENTS).
  */
 export function placeholderSource(id: string): string | undefined {
   if (!id.startsWith(UNAVAILABLE)) return undefined;
@@ -195,6 +204,38 @@ export function placeholderSource(id: string): string | undefined {
   };
   const shape = (shapeOf(host, 0) as { object: Record<string, unknown> }).object;
   delete shape.default;
+  let agent = "";
+  if (INERT_AGENTS.has(name) && typeof host.Agent === "function") {
+    const proto = (host.Agent as { prototype: object }).prototype;
+    const methods = Object.getOwnPropertyNames(proto).filter((key) => key !== "constructor" && typeof Object.getOwnPropertyDescriptor(proto, key)?.value === "function");
+    const port = name === "https" ? 443 : 80;
+    agent = `
+const EventEmitter = require("events");
+function Agent(options) {
+  if (!(this instanceof Agent)) return new Agent(options);
+  EventEmitter.call(this);
+  const o = Object.assign({ __proto__: null }, options);
+  this.defaultPort = ${port};
+  this.protocol = ${JSON.stringify(name + ":")};
+  this.options = o;
+  this.requests = { __proto__: null };
+  this.sockets = { __proto__: null };
+  this.freeSockets = { __proto__: null };
+  this.keepAliveMsecs = o.keepAliveMsecs || 1000;
+  this.keepAlive = o.keepAlive || false;
+  this.maxSockets = o.maxSockets || Agent.defaultMaxSockets;
+  this.maxFreeSockets = o.maxFreeSockets || 256;
+  this.scheduling = o.scheduling || "lifo";
+  this.maxTotalSockets = o.maxTotalSockets || Infinity;
+  this.totalSocketCount = 0;
+}
+Object.setPrototypeOf(Agent.prototype, EventEmitter.prototype);
+Object.setPrototypeOf(Agent, EventEmitter);
+Agent.defaultMaxSockets = Infinity;
+for (const key of ${JSON.stringify(methods)}) Agent.prototype[key] = unavailable(${JSON.stringify(name + ".Agent.prototype.")} + key);
+exports.Agent = Agent;
+`;
+  }
   return `"use strict";
 function unavailable(path) {
   return function () {
@@ -213,5 +254,5 @@ function build(target, shape, path) {
   return target;
 }
 build(exports, ${JSON.stringify(shape)}, ${JSON.stringify(name + ".")});
-`;
+${agent}`;
 }
