@@ -151,15 +151,17 @@ exports.f = () => {
   },
   {
     id: "unavailable-builtin-placeholder",
-    title: "library code's placeholder for fs loads, throws MODULE_NOT_FOUND when called, and leads nowhere",
-    files: library(`const fs = require("fs"); module.exports = { fs, read: (p) => fs.readFileSync(p, "utf8") };`),
+    title: "library code's placeholder for fs loads, throws MODULE_NOT_FOUND when called, and leads nowhere; so does the inert https.Agent it can construct",
+    files: library(`const fs = require("fs"); const https = require("https"); const agent = new https.Agent({ keepAlive: true });
+module.exports = { fs, agent, Agent: https.Agent, read: (p) => fs.readFileSync(p, "utf8") };`),
     source: `__PRELUDE__
 const lib = require("lib");
 exports.f = () => {
   const out = [];
   try { out.push(lib.read("__SECRET_FILE__")); } catch (e) { out.push(e.code); }
   try { out.push(String(lib.fs.promises.readFile("__SECRET_FILE__"))); } catch (e) { out.push(e.code); }
-  out.push(viaObject(lib.fs.readFileSync), viaObject(lib.fs));
+  out.push(viaObject(lib.fs.readFileSync), viaObject(lib.fs), viaObject(lib.agent), viaObject(lib.Agent), viaObject(lib.agent.createConnection));
+  try { lib.agent.createConnection({}); out.push("connected"); } catch (e) { out.push(e.code); }
   try { require("fs"); out.push("tenant-loaded-fs"); } catch (e) { out.push("tenant:" + e.code); }
   return out.join(";");
 };`,
