@@ -4,7 +4,7 @@ import type { FastifyError, FastifyReply } from "fastify";
 import { ERRORS, type ErrorInfo } from "../errors.js";
 import { ServiceError, SERVICE_ERROR_STATUS, type ServiceErrorCode } from "./service-error.js";
 import type { Outcome } from "./tenant-service.js";
-import { withRawValues } from "./raw-values.js";
+import { rawBody } from "./raw-values.js";
 
 /** The status of an execution's answer (the runtime's error table): a refusal, a 404 for what does not exist, else 200 with the report. */
 export function resultStatus(error: ErrorInfo | undefined): number {
@@ -16,9 +16,12 @@ export function sendOutcome(reply: FastifyReply, answer: Outcome<unknown>, statu
   return sendWithRawValues(reply.code(status), answer.result);
 }
 
-/** A body that may hold tenants' values as JsonText (a call's, a queued job's): their text goes in as it is (raw-values.ts). */
+/**
+ * A body that may hold tenants' values as JsonText (a call's, a queued job's): their text goes in as it is
+ * (raw-values.ts); a large one is streamed in slices, never joined and encoded on the main thread at once.
+ */
 export function sendWithRawValues(reply: FastifyReply, body: unknown): FastifyReply {
-  return reply.type("application/json; charset=utf-8").send(withRawValues(body));
+  return reply.type("application/json; charset=utf-8").send(rawBody(body));
 }
 
 /** `status`: the code's own unless given (an unsupported content type is INVALID_REQUEST with 415). */
