@@ -2,7 +2,8 @@ import http from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
-import { call, manifest, removeTempDirs, SECRET, tempDir, writeTenants } from "./service-helpers.js";
+import { dropPostgresSchemas, postgresSchema } from "./postgres-helpers.js";
+import { call, expectError, manifest, removeTempDirs, SECRET, tempDir, writeTenants } from "./service-helpers.js";
 
 /** The longest the server's main thread was busy in one stretch (ms) while `work` ran. */
 async function maxStallDuring<T>(work: () => Promise<T>): Promise<{ value: T; maxStallMs: number }> {
@@ -91,5 +92,57 @@ describe("service red team dec07", () => {
     const small = await call(base, "POST", "/v1/events/one", { token: tokens.wide, json: {} });
     expect(small.body.results[0].value).toEqual({ ok: "é\u2028" });
     expect(small.headers.get("content-length")).toBe(String(Buffer.byteLength(small.text)));
+  }, 60_000);
+});
+
+// The same service on PostgreSQL: text the engine cannot hold (a NUL) reaching a statement from a request.
+describe("service red team dec07, PostgreSQL", () => {
+  let server: TenantboxServer;
+  let base = "";
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const root = tempDir();
+    writeTenants(root, {
+      // A module may export any name, a NUL in it included; /v1/run's funcName is any string of 1-256.
+      nul: { "m.js": "exports['f\\u0000x'] = () => 'ran'; exports.f = () => 1;", "tenantbox.json": manifest({ e: ["m.js#f"] }) },
+      other: { "m.js": "exports.f = () => 'other ok';" },
+    });
+    server = new TenantboxServer({
+      root,
+      config: parseConfig({ tenants: [{ id: "nul", tier: "enterprise" }, { id: "other", tier: "enterprise" }] }),
+      dataDir: tempDir(),
+      databaseUrl: await postgresSchema("tbx_rt_dec07"),
+      jwtSecret: SECRET,
+      watch: false,
+      maxThreads: 2,
+    });
+    base = await server.listen({ port: 0 });
+    for (const id of ["nul", "other"]) tokens[id] = await signToken(SECRET, { tenantId: id, sub: "u" });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await dropPostgresSchemas();
+    removeTempDirs();
+  });
+
+  it("a funcName with a NUL runs and is recorded, and never fails the audit rows of other tenants committed with it", async () => {
+    const other = () => call(base, "POST", "/v1/run", { token: tokens.other, json: { file: "m.js", funcName: "f" } });
+    expect((await other()).status).toBe(200);
+    // Before: PostgreSQL refused the row's text, so the whole group INSERT failed: the NUL run (which had run)
+    // answered 503 with no audit row, and so did the other tenant's runs whose rows shared its commit.
+    for (let round = 0; round < 3; round++) {
+      const replies = await Promise.all([
+        ...Array.from({ length: 15 }, other),
+        ...Array.from({ length: 3 }, () => call(base, "POST", "/v1/run", { token: tokens.nul, json: { file: "m.js", funcName: "f\u0000x" } })),
+        ...Array.from({ length: 15 }, other),
+      ]);
+      for (const reply of replies) expect(reply.status, reply.text).toBe(200);
+    }
+    const rows = await server.service.auditLog({ tenant: "nul" });
+    expect(rows).toHaveLength(9);
+    for (const row of rows) expect(row.funcName).toBe("f\uFFFDx");
+    expect(await server.service.auditLog({ tenant: "other" })).toHaveLength(91);
   }, 60_000);
 });

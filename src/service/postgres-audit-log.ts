@@ -20,9 +20,19 @@ export class PostgresAuditLog implements AuditLog {
 
   constructor(private readonly db: PostgresDatabase) {}
 
-  /** Checks the entry at once (a bad one rejects alone), then commits it with the others of this turn. */
+  /**
+   * Checks the entry at once (a bad one rejects alone), then commits it with the others of this turn. A text
+   * PostgreSQL cannot hold (a NUL: a /v1/run funcName is any string, and a module may export such a name)
+   * is kept with U+FFFD in its place, as the driver already writes a lone surrogate: such a row failed the
+   * whole INSERT, so the execution that had run went unrecorded, and so did every other tenant's row
+   * committed with it (their runs answered 503; red team dec07).
+   */
   async record(entry: AuditEntry): Promise<void> {
     const row = auditValues(entry);
+    for (const [key, type] of FIELDS) {
+      const value = row[key];
+      if (type === "text" && typeof value === "string" && value.includes("\u0000")) (row as Record<string, unknown>)[key] = value.replace(/\u0000/g, "\uFFFD");
+    }
     await this.group.add(row);
   }
 
