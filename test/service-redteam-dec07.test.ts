@@ -145,4 +145,13 @@ describe("service red team dec07, PostgreSQL", () => {
     for (const row of rows) expect(row.funcName).toBe("f\uFFFDx");
     expect(await server.service.auditLog({ tenant: "other" })).toHaveLength(91);
   }, 60_000);
+
+  it("a queued event's id with a NUL (or any control character) is a 400, never a 500 from the database", async () => {
+    // Before: GET answered 500 INTERNAL_ERROR and logged PostgreSQL's error with its stack, for every such request.
+    for (const id of ["%00abc", "abc%00", "a%0Ab", "a%20b"]) {
+      expectError(await call(base, "GET", `/v1/events/jobs/${id}`, { token: tokens.nul }), 400, "INVALID_REQUEST");
+      expectError(await call(base, "POST", `/v1/events/jobs/${id}/retry`, { token: tokens.nul }), 400, "INVALID_REQUEST");
+    }
+    expectError(await call(base, "GET", "/v1/events/jobs/00000000-0000-0000-0000-000000000000", { token: tokens.nul }), 404, "NOT_FOUND");
+  });
 });

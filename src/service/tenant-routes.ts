@@ -33,7 +33,9 @@ const eventSchema = {
 /** An Idempotency-Key header: printable ASCII, as most APIs take it (a UUID fits). */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-const jobParams = { type: "object", properties: { id: { type: "string", minLength: 1, maxLength: 64 } } } as const;
+// A queued event's id is a UUID the service made: printable ASCII. Anything else is refused before a store sees it
+// (a NUL reached PostgreSQL, which refused the statement: a 500 and an error log line with a stack, per request).
+const jobParams = { type: "object", properties: { id: { type: "string", minLength: 1, maxLength: 64, pattern: "^[\\x21-\\x7e]+$" } } } as const;
 // Query strings are text (the API coerces nothing): whole numbers, read in the handler.
 const failedQuery = {
   type: "object",
