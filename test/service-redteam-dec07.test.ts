@@ -17,13 +17,13 @@ async function maxStallDuring<T>(work: () => Promise<T>): Promise<{ value: T; ma
   }
 }
 
-/** A POST whose answer is read and dropped chunk by chunk (the client holds none of it): status and bytes received. */
-function postAndDrop(base: string, route: string, token: string, body: string): Promise<{ status: number; bytes: number }> {
+/** A POST whose answer is read and dropped chunk by chunk (the client holds none of it): status, bytes received and headers. */
+function postAndDrop(base: string, route: string, token: string, body: string): Promise<{ status: number; bytes: number; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const request = http.request(base + route, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } }, (response) => {
       let bytes = 0;
       response.on("data", (chunk: Buffer) => (bytes += chunk.length));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, bytes }));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, bytes, headers: response.headers }));
       response.on("error", reject);
     });
     request.on("error", reject);
@@ -65,17 +65,20 @@ describe("service red team dec07", () => {
     removeTempDirs();
   });
 
-  it("a sync event whose 32 handlers each return ~5 MB is answered without one long stretch of the main thread (the reply is not built as one 157 MB string)", async () => {
+  it("a sync event whose 32 handlers each return ~5 MB is streamed in slices, not built and encoded as one 157 MB string on the main thread", async () => {
     // Warm: the module compiled, the pool's workers up.
     expect((await call(base, "POST", "/v1/run", { token: tokens.wide, json: { file: "m.js", funcName: "small" } })).status).toBe(200);
     // Before: withRawValues built the whole answer as one string (replace: ~85 ms) and fastify encoded it in one
     // write (Buffer.byteLength + Buffer.from: ~120 ms): 250-320 ms of the main thread in one task, every request.
+    // After: 55-75 ms at most (each value's own checks as it arrives). Timings belong in the bench: asserted here
+    // is what makes the difference: a chunked reply, with no Content-Length computed over one whole string up front.
     const { value, maxStallMs } = await maxStallDuring(() => postAndDrop(base, "/v1/events/wide", tokens.wide, "{}"));
     expect(value.status).toBe(200);
     expect(value.bytes).toBeGreaterThan(32 * VALUE_CHARS);
-    // After: each value's own checks as it arrives from its worker (~25 ms for 5 MB, two workers' in one turn
-    // of the loop at worst) and a slice of the answer at a time: 55-75 ms measured here, with room for a shared machine.
-    expect(maxStallMs).toBeLessThan(150);
+    expect(value.headers["content-length"]).toBeUndefined();
+    expect(value.headers["transfer-encoding"]).toBe("chunked");
+    // Generous (a busy 2-core machine): only a return to one multi-second stretch fails it.
+    expect(maxStallMs).toBeLessThan(2000);
     const other = await call(base, "POST", "/v1/run", { token: tokens.other, json: { file: "m.js", funcName: "f" } });
     expect(other.body.value).toBe("other ok");
   }, 60_000);
