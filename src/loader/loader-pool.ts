@@ -6,7 +6,7 @@ import { refusedVersion, type CheckInput, type CompiledVersion, type CompileInpu
 import { fileIssue, type ValidationIssue, type ValidationResult } from "./issues.js";
 import type { GraphWalkInput, GraphWalkResult } from "./graph-walk.js";
 import type { LoaderTask } from "./loader-thread.js";
-import { warmUpShare, type WarmUpShare } from "./warm-up.js";
+import { BACKGROUND_WARM_UP_ROUNDS, warmUpShare, type WarmUpShare } from "./warm-up.js";
 import { storeShare } from "./version-store.js";
 import { openVersionStore, type VersionStoreConfig } from "./version-store-key.js";
 
@@ -27,6 +27,12 @@ export interface LoaderThreadData {
   store?: VersionStoreConfig & { share: Int32Array };
 }
 
+/**
+ * When the pool's rounds of the warm-up begin (ms after it starts): not in the way of a runtime's start (its
+ * threads and sandbox processes starting on few cores, the first files it loads).
+ */
+const WARM_UP_AFTER_MS = 1000;
+
 function startFlag(): Float64Array {
   return new Float64Array(new SharedArrayBuffer(8));
 }
@@ -40,6 +46,9 @@ function startFlag(): Float64Array {
 export class LoaderPool {
   private readonly piscina: Piscina;
   private readonly scheduler: Scheduler;
+  private warmUpRoundsLeft = BACKGROUND_WARM_UP_ROUNDS;
+  private warmUpTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(private readonly options: LoaderPoolOptions) {
     // The first threads warm up when they start (warm-up.ts); with a store, every thread reads and writes it.
@@ -67,6 +76,27 @@ export class LoaderPool {
     // The scheduler hands piscina only what can start at once, so a file's deadline counts its own work,
     // never time spent waiting behind other files.
     this.scheduler = new Scheduler(options.threads, Number.MAX_SAFE_INTEGER, Math.max(1, options.threads - 1));
+    this.warmUpLater(WARM_UP_AFTER_MS);
+  }
+
+  /**
+   * The rest of the warm-up (warm-up.ts): a round at a time, each a task of its own, only while no file is
+   * being loaded or waits to be, so a file that comes waits one round at most. The rounds are the pool's, not
+   * each thread's: a thread started to replace one a file's deadline ended costs none.
+   */
+  private warmUpLater(delayMs: number): void {
+    if (this.closed || this.warmUpRoundsLeft <= 0) return;
+    this.warmUpTimer = setTimeout(() => {
+      const { running, queued } = this.scheduler.load();
+      if (running + queued > 0) return this.warmUpLater(20);
+      const round = BACKGROUND_WARM_UP_ROUNDS - this.warmUpRoundsLeft--;
+      this.piscina.run({ op: "warm-up", round, started: startFlag() } satisfies LoaderTask).then(
+        () => this.warmUpLater(0),
+        // A pool being destroyed, or a thread that failed: the warm-up is an optimisation, it just stops.
+        () => {},
+      );
+    }, delayMs);
+    this.warmUpTimer.unref();
   }
 
   /** Compiles one version; a file past the deadline or the heap limit comes back refused. */
@@ -132,6 +162,8 @@ export class LoaderPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.warmUpTimer);
     await this.scheduler.close();
     await this.piscina.destroy();
   }

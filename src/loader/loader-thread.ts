@@ -8,12 +8,12 @@ import type { ValidationResult } from "./issues.js";
 import { workerData } from "node:worker_threads";
 import type { LoaderThreadData } from "./loader-pool.js";
 import { VersionStore } from "./version-store.js";
-import { warmUpOnStart } from "./warm-up.js";
+import { warmUpOnStart, warmUpRound } from "./warm-up.js";
 import { installFastParser } from "./parse.js";
 import { meriyahParserOf } from "./meriyah-parser.js";
 import { parse as meriyahParse } from "meriyah";
 
-export type LoaderTask = ({ op: "compile"; input: CompileInput } | { op: "check"; input: CheckInput } | { op: "graph"; input: GraphWalkInput }) & {
+export type LoaderTask = ({ op: "compile"; input: CompileInput } | { op: "check"; input: CheckInput } | { op: "graph"; input: GraphWalkInput } | { op: "warm-up"; round: number }) & {
   /** When this thread started the task (ms since the epoch): the deadline counts from then, not from a thread's start-up. */
   started: Float64Array;
 };
@@ -24,7 +24,7 @@ installFastParser(meriyahParserOf(meriyahParse));
 // Before the thread takes its first task (piscina waits for this module to load).
 warmUpOnStart(data?.warmUp);
 
-export default function runLoaderTask(task: LoaderTask): CompiledVersion | ValidationResult | GraphWalkResult {
+export default function runLoaderTask(task: LoaderTask): CompiledVersion | ValidationResult | GraphWalkResult | undefined {
   task.started[0] = Date.now();
   switch (task.op) {
     case "compile":
@@ -33,5 +33,8 @@ export default function runLoaderTask(task: LoaderTask): CompiledVersion | Valid
       return check(task.input);
     case "graph":
       return walkGraph(task.input);
+    case "warm-up":
+      warmUpRound(task.round);
+      return undefined;
   }
 }
