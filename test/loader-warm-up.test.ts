@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/loader/compile.js";
-import { warmUpInputs, warmUpOnStart, warmUpShare } from "../src/loader/warm-up.js";
+import { LoaderPool } from "../src/loader/loader-pool.js";
+import { BACKGROUND_WARM_UP_ROUNDS, warmUpInputs, warmUpOnStart, warmUpShare } from "../src/loader/warm-up.js";
 
 /*
  * A loader thread warms up on built-in samples when it starts (warm-up.ts): a sample that did not validate
@@ -32,4 +33,34 @@ describe("which loader threads warm up", () => {
     // A thread started without a share (not by the pool) does not warm up.
     expect(warmUpOnStart(undefined)).toBe(false);
   });
+});
+
+describe("the pool's background rounds", () => {
+  it("run while nothing is loaded, all of them, then stop; a file loaded meanwhile compiles; close() ends them", async () => {
+    const pool = new LoaderPool({ threads: 1, timeoutMs: 10_000, memoryLimitMb: 256 });
+    try {
+      expect(pool.warmUpRoundsLeft).toBe(BACKGROUND_WARM_UP_ROUNDS);
+      const deadline = Date.now() + 30_000;
+      let compiledBetween = false;
+      while (pool.warmUpRoundsLeft > 0 && Date.now() < deadline) {
+        if (!compiledBetween && pool.warmUpRoundsLeft < BACKGROUND_WARM_UP_ROUNDS) {
+          // A file while the rounds run: compiled as ever, the rounds go on after it.
+          const version = await pool.compile("t", { kind: "module", id: "a.js", code: "exports.f = () => 1;", securityLevel: "STANDARD", scoring: false, countIterations: false });
+          expect(version.rejection).toBeUndefined();
+          expect(version.exports.names).toEqual(["f"]);
+          compiledBetween = true;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(compiledBetween).toBe(true);
+      expect(pool.warmUpRoundsLeft).toBe(0);
+    } finally {
+      await pool.close();
+    }
+    // Closed while its rounds are still to come: none starts after close().
+    const closed = new LoaderPool({ threads: 1, timeoutMs: 10_000, memoryLimitMb: 256 });
+    await closed.close();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(closed.warmUpRoundsLeft).toBe(BACKGROUND_WARM_UP_ROUNDS);
+  }, 60_000);
 });

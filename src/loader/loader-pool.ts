@@ -46,7 +46,7 @@ function startFlag(): Float64Array {
 export class LoaderPool {
   private readonly piscina: Piscina;
   private readonly scheduler: Scheduler;
-  private warmUpRoundsLeft = BACKGROUND_WARM_UP_ROUNDS;
+  private backgroundRoundsLeft = BACKGROUND_WARM_UP_ROUNDS;
   private warmUpTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -79,17 +79,22 @@ export class LoaderPool {
     this.warmUpLater(WARM_UP_AFTER_MS);
   }
 
+  /** Rounds of the pool's warm-up not run yet (warmUpLater). */
+  get warmUpRoundsLeft(): number {
+    return this.backgroundRoundsLeft;
+  }
+
   /**
    * The rest of the warm-up (warm-up.ts): a round at a time, each a task of its own, only while no file is
    * being loaded or waits to be, so a file that comes waits one round at most. The rounds are the pool's, not
    * each thread's: a thread started to replace one a file's deadline ended costs none.
    */
   private warmUpLater(delayMs: number): void {
-    if (this.closed || this.warmUpRoundsLeft <= 0) return;
+    if (this.closed || this.backgroundRoundsLeft <= 0) return;
     this.warmUpTimer = setTimeout(() => {
       const { running, queued } = this.scheduler.load();
       if (running + queued > 0) return this.warmUpLater(20);
-      const round = BACKGROUND_WARM_UP_ROUNDS - this.warmUpRoundsLeft--;
+      const round = BACKGROUND_WARM_UP_ROUNDS - this.backgroundRoundsLeft--;
       this.piscina.run({ op: "warm-up", round, started: startFlag() } satisfies LoaderTask).then(
         () => this.warmUpLater(0),
         // A pool being destroyed, or a thread that failed: the warm-up is an optimisation, it just stops.
