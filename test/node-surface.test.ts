@@ -96,6 +96,22 @@ describe("Node's globals and built-in modules", () => {
     ]);
   });
 
+  it("the inert https.Agent has the methods Node's inherits from http.Agent (destroy, addRequest, ...), each throwing MODULE_NOT_FOUND, not TypeError", async () => {
+    const folder = makeTenant({
+      "node_modules/sdk/package.json": JSON.stringify({ name: "sdk", main: "index.js" }),
+      "node_modules/sdk/index.js": [
+        "const https = require('https'); const http = require('http');",
+        "const agent = new https.Agent({ keepAlive: true });",
+        "const code = (run) => { try { run(); return 'ok'; } catch (e) { return e.code || e.name; } };",
+        "exports.answers = () => ['destroy', 'addRequest', 'createSocket', 'removeSocket', 'reuseSocket', 'keepSocketAlive', 'getName', 'createConnection']",
+        "  .map((m) => [m, typeof agent[m], code(() => agent[m]({})), typeof new http.Agent()[m]]);",
+      ].join("\n"),
+      "a.js": "exports.f = () => require('sdk').answers();\n",
+    });
+    const answers = (await runtimeWith().run({ folder, file: "a.js", funcName: "f" })) as unknown[][];
+    for (const [method, type, code, httpType] of answers) expect([method, type, code, httpType]).toEqual([method, "function", "MODULE_NOT_FOUND", "function"]);
+  });
+
   it("zlib: deflate, inflate, raw, gzip, gunzip and unzip, sync, with callbacks and as streams; bad data is Z_DATA_ERROR; a bomb ends at the memory limit", async () => {
     const folder = makeTenant({
       "z.js": [

@@ -206,8 +206,15 @@ export function placeholderSource(id: string): string | undefined {
   delete shape.default;
   let agent = "";
   if (INERT_AGENTS.has(name) && typeof host.Agent === "function") {
-    const proto = (host.Agent as { prototype: object }).prototype;
-    const methods = Object.getOwnPropertyNames(proto).filter((key) => key !== "constructor" && typeof Object.getOwnPropertyDescriptor(proto, key)?.value === "function");
+    // The methods of the host class's whole chain below EventEmitter: https.Agent inherits destroy, addRequest,
+    // createSocket, ... from http.Agent (names only: no host object goes into the source).
+    const methods = new Set<string>();
+    const stop = (process.getBuiltinModule("events") as { prototype: object }).prototype;
+    for (let proto = (host.Agent as { prototype: object | null }).prototype; proto && proto !== stop && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+      for (const key of Object.getOwnPropertyNames(proto)) {
+        if (key !== "constructor" && typeof Object.getOwnPropertyDescriptor(proto, key)?.value === "function") methods.add(key);
+      }
+    }
     const port = name === "https" ? 443 : 80;
     agent = `
 const EventEmitter = require("events");
@@ -232,7 +239,7 @@ function Agent(options) {
 Object.setPrototypeOf(Agent.prototype, EventEmitter.prototype);
 Object.setPrototypeOf(Agent, EventEmitter);
 Agent.defaultMaxSockets = Infinity;
-for (const key of ${JSON.stringify(methods)}) Agent.prototype[key] = unavailable(${JSON.stringify(name + ".Agent.prototype.")} + key);
+for (const key of ${JSON.stringify([...methods])}) Agent.prototype[key] = unavailable(${JSON.stringify(name + ".Agent.prototype.")} + key);
 exports.Agent = Agent;
 `;
   }
