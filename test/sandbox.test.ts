@@ -637,6 +637,18 @@ describe("console limits", () => {
       ["warn", 16 * 1024 + 1, true],
     ]);
   });
+
+  it("console.count and console.timeEnd keep 16 KiB of a line too: their label is not cut before it crosses", async () => {
+    const folder = makeTenant({
+      "c.js": "exports.f = () => { const label = 'c'.repeat(100000); console.count(label); console.time(label); console.timeEnd(label); return 1; };",
+    });
+    const report = await runtime.execute({ folder, file: "c.js", funcName: "f" });
+    expect(report.success).toBe(true);
+    expect(report.logs.map((l) => [l.level, l.message.length, l.message.endsWith("…")])).toEqual([
+      ["info", 16 * 1024 + 1, true],
+      ["info", 16 * 1024 + 1, true],
+    ]);
+  });
 });
 
 describe("tools", () => {

@@ -153,7 +153,7 @@ export function installConsole(g: typeof globalThis, P: Primordials, host: HostC
     count(label: unknown = "default") {
       const key = P.String(label);
       counts[key] = (counts[key] ?? 0) + 1;
-      host("log", "info", key + ": " + counts[key]);
+      host("log", "info", clipLine(P, key + ": " + counts[key]));
     },
     time(label: unknown = "default") {
       timers[P.String(label)] = P.Date.now();
@@ -161,7 +161,7 @@ export function installConsole(g: typeof globalThis, P: Primordials, host: HostC
     timeEnd(label: unknown = "default") {
       const key = P.String(label);
       const start = timers[key];
-      if (start !== undefined) host("log", "info", key + ": " + (P.Date.now() - start) + "ms");
+      if (start !== undefined) host("log", "info", clipLine(P, key + ": " + (P.Date.now() - start) + "ms"));
     },
   };
   P.ObjectDefineProperty(g, "console", { value: console, writable: true, configurable: true, enumerable: false });
