@@ -180,6 +180,64 @@ describe("ES modules", () => {
   });
 });
 
+describe("import() of a string literal", () => {
+  it("gives the module's namespace, from an ES module or CommonJS: an ES module's exports, or CommonJS's as default and named", async () => {
+    const folder = makeTenant({
+      "b.mjs": "export const x = 41;\nexport default function g() { return 'g'; }",
+      "c.js": "exports.y = 2;",
+      "esm.mjs": "export async function f() { const b = await import('./b.mjs'); const c = await import(`./c.js`); return [b.x, b.default(), c.default.y, c.y, Object.prototype.toString.call(b)]; }",
+      "cjs.js": "exports.f = async () => { const b = await import('./b.mjs'); const path = await import('node:path'); return [b.x, path.join('a', 'b')]; };",
+    });
+    await expect(runtime.run({ folder, file: "esm.mjs", funcName: "f" })).resolves.toEqual([41, "g", 2, 2, "[object Module]"]);
+    await expect(runtime.run({ folder, file: "cjs.js", funcName: "f" })).resolves.toEqual([41, "a/b"]);
+  });
+
+  it("loads the module in a job of its own, once per invocation, and rejects where it fails: a missing module (MODULE_NOT_FOUND), one that throws", async () => {
+    const folder = makeTenant({
+      "counted.js": "globalThis.loads = (globalThis.loads ?? 0) + 1; exports.n = globalThis.loads;",
+      "throws.js": "throw new Error('broken module');",
+      "a.js": `exports.f = async () => {
+  const order = [];
+  const pending = import('./counted.js').then((m) => order.push('loaded ' + m.n));
+  order.push('after the call');
+  await pending;
+  const again = await import('./counted.js');
+  const failures = [];
+  for (const load of [() => import('./missing.js'), () => import('./throws.js')]) {
+    try { await load(); failures.push('no error'); } catch (e) { failures.push(e.code ?? e.message); }
+  }
+  return [order, again.n, failures];
+};`,
+    });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([["after the call", "loaded 1"], 1, ["MODULE_NOT_FOUND", "broken module"]]);
+    // A fresh instance next call, as for every module.
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([["after the call", "loaded 1"], 1, ["MODULE_NOT_FOUND", "broken module"]]);
+  });
+
+  it("library code may compute the specifier: it resolves among the module's own validated dependencies, or rejects", async () => {
+    const folder = makeTenant({
+      ...libraryPackage("lazy", "exports.load = (name) => import(name); exports.chunk = () => import('./chunk.js');"),
+      "node_modules/lazy/chunk.js": "exports.part = 'chunk';",
+      "a.js": `const lazy = require('lazy');
+exports.f = async () => {
+  const chunk = await lazy.chunk();
+  const same = await lazy.load('./chunk.js');
+  let other; try { await lazy.load('./elsewhere.js'); other = 'loaded'; } catch (e) { other = e.code; }
+  return [chunk.part, same.part, other];
+};`,
+    });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual(["chunk", "chunk", "MODULE_NOT_FOUND"]);
+  });
+
+  it("is refused in code compiled at run time (no module graph of its own)", async () => {
+    const folder = makeTenant({
+      ...libraryPackage("gen", "exports.make = () => Function(\"return import('./x.js')\");"),
+      "a.js": "exports.f = () => { try { require('gen').make(); return 'compiled'; } catch (e) { return e.name + ': ' + e.message; } };",
+    });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toBe("EvalError: generated code refused: no-dynamic-import: import() is not available in code compiled at run time");
+  });
+});
+
 describe("format detection by syntax", () => {
   it(".js with export is ESM, .js with module.exports is CommonJS, the word 'import' in a string does not make ESM", async () => {
     const folder = makeTenant({

@@ -67,8 +67,9 @@ describe("code generation and dynamic loading", () => {
     ["new Function", "exports.f = () => new Function('return 1')();", ["no-function-constructor"]],
     ["Function called without new", "exports.f = () => Function('return 1')();", ["no-function-constructor"]],
     ["with", "exports.f = (o) => { with (o) { return x; } };", ["no-with", "syntax"]],
-    ["import()", "exports.f = () => import('./x.js');", ["no-dynamic-import"]],
-    ["import() in an ES module", "export const f = () => import('./x.js');", ["no-dynamic-import"], "m.mjs"],
+    ["import() of a computed specifier", "exports.f = (name) => import(name);", ["no-dynamic-import"]],
+    ["import() of a template with an expression", "exports.f = (n) => import(`./${n}.js`);", ["no-dynamic-import"]],
+    ["import() of a computed specifier in an ES module", "export const f = (name) => import('./' + name);", ["no-dynamic-import"], "m.mjs"],
     ["import.meta", "export const f = () => import.meta.url;", ["no-import-meta"], "m.mjs"],
     ["setTimeout('code')", "exports.f = () => setTimeout('doEvil()', 1);", ["no-string-timer"]],
     ["setInterval(`code`)", "exports.f = () => setInterval(`doEvil()`, 1);", ["no-string-timer"]],
@@ -93,6 +94,19 @@ describe("code generation and dynamic loading", () => {
       }
     });
   }
+
+  it("accepts import() of a string literal at every level, CommonJS and ES module (it joins the module graph)", async () => {
+    for (const securityLevel of ["STRICT", "SECURE", "STANDARD", "PERMISSIVE"] as Level[]) {
+      for (const [code, filename] of [
+        ["exports.f = () => import('./x.js');", "a.js"],
+        ["exports.f = () => import /* a comment */ (\n`./x.js`, { with: { type: 'json' } });", "a.js"],
+        ["export const f = async () => (await import('./x.mjs')).default;", "m.mjs"],
+      ] as const) {
+        const result = await check(code, { securityLevel, filename });
+        expect(result.valid, `${code} at ${securityLevel}: ${JSON.stringify(result.issues)}`).toBe(true);
+      }
+    }
+  });
 
   it("reports the location of a finding", async () => {
     const result = await check("const a = 1;\nconst b = eval('2');\nexports.f = () => b;");

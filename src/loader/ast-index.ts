@@ -4,7 +4,7 @@ import type { ParsedModule } from "./parse.js";
 
 type AnyNode = acorn.AnyNode;
 
-/** The node types the transform (guards, require specifiers, a library's import.meta) and the export reader act on. */
+/** The node types the transform (guards, require specifiers, import(), a library's import.meta) and the export reader act on. */
 const INDEXED_TYPES = new Set<string>([
   "CallExpression",
   "StaticBlock",
@@ -19,6 +19,7 @@ const INDEXED_TYPES = new Set<string>([
   "ArrowFunctionExpression",
   "AssignmentExpression",
   "MetaProperty",
+  "ImportExpression",
 ]);
 
 /** Called by the rule walk for every node it passes: keeps the ones a later step acts on. */

@@ -4,6 +4,7 @@ import type MagicString from "magic-string";
 import { levelRank, type SecurityLevel } from "../security-levels.js";
 import { transformModule } from "./transform.js";
 import { checkModule } from "./validate.js";
+import { indexedNodes } from "./ast-index.js";
 
 /**
  * Code generation from strings (`new Function(...)`, what schema and template compilers do). The realm's
@@ -137,6 +138,8 @@ export function compileGeneratedFunction(source: string, level: SecurityLevel, c
   const checked = checkModule(code, ".cjs", level, "library");
   const firstError = checked.result.issues.find((issue) => issue.severity === "error" && issue.rule !== "no-with");
   if (!checked.parsed || firstError) return { error: `generated code refused: ${firstError ? `${firstError.rule}: ${firstError.message}` : "it does not parse"}` };
+  // Code made at run time has no module graph of its own to import from: import() stays refused there.
+  if (indexedNodes(checked.parsed).some((node) => node.type === "ImportExpression")) return { error: "generated code refused: no-dynamic-import: import() is not available in code compiled at run time" };
   const statement = checked.parsed.ast.body[0];
   const fn = statement?.type === "ExpressionStatement" && statement.expression.type === "AssignmentExpression" ? statement.expression.right : undefined;
   const headerEnd = source.indexOf("\n) {\n");

@@ -5,7 +5,7 @@ import type { Finding, RuleId } from "./rules.js";
  * Node, not for this sandbox, so a few rules that are defense in depth for a tenant's own code (the realm
  * holds without them) become warnings there, and CommonJS runs sloppy unless the file says "use strict",
  * as Node runs it. Any tenant can put any file under node_modules: nothing relaxed here may be something
- * the realm relies on. The rules that stay errors (with, import(), __tenantbox names, module-level
+ * the realm relies on. The rules that stay errors (with, __tenantbox names, module-level
  * arguments, .caller, constructor chains at STANDARD and up, Proxy/Reflect at STRICT)
  * are the ones whose absence the runtime defenses do not cover.
  */
@@ -16,6 +16,7 @@ export function isLibraryModule(id: string): boolean {
 /** Rules whose findings are warnings in library code, and why that is safe. */
 const RELAXED: Partial<Record<RuleId, string>> = {
   "static-require": "a computed require resolves at run time against the module's validated dependencies, or throws MODULE_NOT_FOUND",
+  "no-dynamic-import": "a computed import() resolves at run time against the module's validated dependencies, or rejects with MODULE_NOT_FOUND (every import() is the realm's own: the transform rewrites it)",
   "no-eval": "code generation from strings is off in the realm: eval throws an EvalError the library can catch",
   "no-function-constructor": "code generation from strings is off in the realm: Function(...) throws an EvalError the library can catch",
   "no-proto": "every intrinsic prototype is frozen; __proto__ only rewires the library's own objects",

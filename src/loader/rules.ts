@@ -18,7 +18,7 @@ export const RULES = {
   "no-eval": { id: "no-eval", errorFrom: "PERMISSIVE", why: "code generation from strings is how sandboxed code reaches a fresh scope" },
   "no-function-constructor": { id: "no-function-constructor", errorFrom: "PERMISSIVE", why: "Function(...) is eval by another name" },
   "no-with": { id: "no-with", errorFrom: "PERMISSIVE", why: "with makes every name lookup depend on a runtime object" },
-  "no-dynamic-import": { id: "no-dynamic-import", errorFrom: "PERMISSIVE", why: "import() loads code the validator never saw" },
+  "no-dynamic-import": { id: "no-dynamic-import", errorFrom: "PERMISSIVE", why: "import() of a computed specifier loads code the validator never saw (a literal one joins the module graph, resolved and validated with it)" },
   "no-import-meta": { id: "no-import-meta", errorFrom: "PERMISSIVE", why: "import.meta describes the host's module system" },
   "no-reserved-identifier": { id: "no-reserved-identifier", errorFrom: "PERMISSIVE", why: "__tenantbox* names belong to the runtime's own wiring" },
   "static-require": { id: "static-require", errorFrom: "PERMISSIVE", why: "the module graph is resolved and validated before anything runs" },

@@ -105,7 +105,7 @@ export interface TransformedModule {
   guardSuffix: string;
   /** A function expression, source text, starting with the header line. */
   wrapper: string;
-  /** Static specifiers the module loads, in order of first appearance. */
+  /** Specifiers the module loads (its imports, requires and literal import() calls), in order of first appearance. */
   specifiers: string[];
 }
 
@@ -398,6 +398,32 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
   return { header, specifiers };
 }
 
+/** What every `import(...)` of a module calls instead: the realm's import of the module's own dependencies. */
+const DYNAMIC_IMPORT = "__tenantbox_dynamic_import";
+
+/**
+ * Every `import(...)` becomes a call of the realm's own import (sandbox/modules.ts), which loads only the
+ * module's validated dependencies: no native import() is left for the engine to run (no host module loader is
+ * reachable that way, whatever the specifier). A literal specifier joins the module's specifiers, so the graph
+ * resolves and validates its module with the rest; a computed one (library code only: the rules refuse it in
+ * a tenant's) resolves among those or rejects. Returns the literal specifiers and whether there was any call.
+ */
+function rewriteDynamicImports(parsed: ParsedModule, s: MagicString): { specifiers: string[]; used: boolean } {
+  const specifiers: string[] = [];
+  let used = false;
+  for (const node of indexedNodes(parsed)) {
+    if (node.type !== "ImportExpression") continue;
+    const at = keywordAt(parsed.code, node.start, "import", parsed.format === "cjs");
+    // Content only: a guard put before the call (a concise arrow's body) stays.
+    s.overwrite(at, at + "import".length, DYNAMIC_IMPORT, { contentOnly: true });
+    used = true;
+    const source = node.source as AnyNode;
+    const specifier = source.type === "Literal" && typeof source.value === "string" ? source.value : source.type === "TemplateLiteral" && source.expressions.length === 0 ? (source.quasis[0]?.value.cooked ?? "") : undefined;
+    if (specifier !== undefined && !specifiers.includes(specifier)) specifiers.push(specifier);
+  }
+  return { specifiers, used };
+}
+
 /** The name a library ES module's `import.meta` becomes. */
 const IMPORT_META = "__tenantbox_import_meta";
 
@@ -440,21 +466,27 @@ export function transformModule(
   const topLevel = addGuards(s, parsed, requires, guards).topLevelLoops ? guards.frame : "";
   if (options.library || options.generated) routeFunctionConstructor(parsed.ast, s, parsed.code);
   if (options.generated) scopeWithStatements(parsed.ast, s);
+  const dynamic = rewriteDynamicImports(parsed, s);
   let wrapper: string;
   let specifiers: string[];
   if (parsed.format === "cjs") {
+    for (const specifier of dynamic.specifiers) requires!.add(specifier);
     specifiers = [...requires!];
     // The parse-only strict directive line goes; the wrapper has its own.
     s.remove(0, parsed.prefixLength);
     const strict = parsed.sloppy ? "" : '"use strict";';
-    wrapper = `(function (${CJS_PARAMS}) {${strict}${guards.take}${topLevel}\n${s.toString()}\n})`;
+    // The take gives this module's import with 1 (sandbox/modules.ts), its guards once without.
+    const importer = dynamic.used ? `const ${DYNAMIC_IMPORT} = __tenantbox_take(1);` : "";
+    wrapper = `(function (${CJS_PARAMS}) {${strict}${guards.take}${importer}${topLevel}\n${s.toString()}\n})`;
   } else {
     const esm = transformEsm(parsed, s);
     specifiers = esm.specifiers;
+    for (const specifier of dynamic.specifiers) if (!specifiers.includes(specifier)) specifiers.push(specifier);
     // Validation refuses import.meta in a tenant's own modules; a library's gets an object of its own.
     const meta = options.library ? importMetaOf(parsed, s, options.moduleId ?? "") : "";
+    const importer = dynamic.used ? `const ${DYNAMIC_IMPORT} = __tenantbox_exports.dynamicImport;` : "";
     // Before the header: its imports may run a cycle back into this module's functions, which read it.
-    wrapper = `${ESM_HEAD}${guards.params}) {"use strict";${meta}${esm.header}${topLevel}\n${s.toString()}\n})`;
+    wrapper = `${ESM_HEAD}${guards.params}) {"use strict";${importer}${meta}${esm.header}${topLevel}\n${s.toString()}\n})`;
   }
   if (options.generated) return { guardSuffix: guards.suffix, wrapper, specifiers };
   return { guardSuffix: guards.suffix, wrapper: withPositionMap(wrapper, positionMapOf(s, parsed.lineShift, options.firstLineColumnShift ?? 0)), specifiers };

@@ -81,6 +81,19 @@ export function createModuleSystem(
     return ns;
   }
 
+  /**
+   * A module's `import(specifier)` (the transform rewrites every one to a call of this): the namespace of one of
+   * the module's validated dependencies, loaded in a job of its own as import() does, or a rejection (an
+   * unresolved specifier: MODULE_NOT_FOUND; a module that throws: its error).
+   */
+  function dynamicImportOf(id: string): (specifier: unknown) => Promise<unknown> {
+    return function (specifier: unknown) {
+      return P.PromiseThen(P.PromiseResolve(undefined), function () {
+        return namespaceOf(load(resolveFrom(id, typeof specifier === "string" ? specifier : P.String(specifier))));
+      });
+    };
+  }
+
   function load(id: string): Instance {
     const existing = instances[id];
     if (existing) return existing;
@@ -118,9 +131,11 @@ export function createModuleSystem(
       };
       // Cycles see the partial exports, as in Node: read module.exports whenever it is asked for.
       P.ObjectDefineProperty(instance, "exports", { get: () => module.exports, enumerable: true, configurable: true });
-      // The guards, once (transform.ts TAKE_GUARDS): a second call of the wrapper gets none.
+      // The guards, once (transform.ts TAKE_GUARDS): a second call of the wrapper gets none. With 1: the module's
+      // import() (a module that has one asks for it).
       let taken = false;
-      const take = function () {
+      const take = function (what?: number) {
+        if (what === 1) return dynamicImportOf(id);
         if (taken) return null;
         taken = true;
         return guards;
@@ -145,6 +160,8 @@ export function createModuleSystem(
           P.ObjectDefineProperty(value, "name", { value: "default", configurable: true });
         }
       },
+      /** The module's import() (a module that has one reads it once, in its header). */
+      dynamicImport: dynamicImportOf(id),
       star(source: Record<string, unknown>) {
         const names = P.ObjectKeys(source);
         for (let i = 0; i < names.length; i++) {

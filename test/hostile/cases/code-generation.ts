@@ -35,7 +35,7 @@ const validatorOn: HostileCase[] = [
   ["std-computed-constructor-chain", "x['constructor']['constructor'] with string literals", `exports.f = () => ({})["constructor"]["constructor"]("return process")();`],
   ["std-string-timer", "setTimeout('code')", `exports.f = () => { setTimeout("globalThis.x = 1", 0); return 1; };`],
   ["std-string-interval", "setInterval(`code`) with a template literal", "exports.f = () => { setInterval(`globalThis.x = 1`, 5); return 1; };"],
-  ["std-dynamic-import", "import('fs') in CommonJS", `exports.f = () => import("fs").then((m) => m.readFileSync("/etc/hostname", "utf8"));`],
+  ["std-dynamic-import", "import() of a computed specifier ('f' + 's') in CommonJS", `exports.f = () => import("f" + "s").then((m) => m.readFileSync("/etc/hostname", "utf8"));`],
   ["std-with", "a with statement", `exports.f = function () { with ({ x: 1 }) { return x; } };`],
 ].map(([id, title, source]) => ({
   id: id!,
@@ -176,25 +176,61 @@ export const codeGenerationCases: HostileCase[] = [
   },
   {
     id: "perm-dynamic-import",
-    title: "import() is refused at every level, PERMISSIVE included",
+    title: "import('node:fs') at PERMISSIVE is the realm's import of the module graph, not the engine's: fs is the placeholder whose functions throw",
     source: `exports.f = () => import("node:fs").then((fs) => fs.readFileSync("__SECRET_FILE__", "utf8"));`,
+    expect: { codes: ["MODULE_NOT_FOUND"] },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-dynamic-import-computed",
+    title: "import() of a computed specifier is refused at every level, PERMISSIVE included",
+    source: `exports.f = (name = "fs") => import(name).then((fs) => fs.readFileSync("__SECRET_FILE__", "utf8"));`,
     expect: { codes: ["VALIDATION_ERROR"] },
     naiveEscapes: false,
   },
   {
     id: "perm-dynamic-import-spellings",
-    title: "import () with comments and whitespace, and inside a nested function, is refused too",
+    title: "import () with comments, whitespace and a computed specifier, inside a nested function, is refused too",
     source: `exports.f = () => { const later = () => import /* hidden */ (
-  "fs"); return typeof later; };`,
+  "f" + "s"); return typeof later; };`,
+    expect: { codes: ["VALIDATION_ERROR"] },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-dynamic-import-literal-spellings",
+    title: "import () of a literal with comments and whitespace, inside a nested arrow, is rewritten too: the realm's import answers (a missing module: MODULE_NOT_FOUND, never the engine's callback error)",
+    source: `exports.f = async () => { const later = () => import /* hidden */ (
+  "./not-there.js"); try { await later(); return "imported"; } catch (e) { return [e.name, e.code, String(e.message).slice(0, 60)]; } };`,
+    expect: { codes: "success", valueCheck: is(["Error", "MODULE_NOT_FOUND", 'cannot find module "./not-there.js"']) },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-dynamic-import-outside",
+    title: "import() of paths and URLs outside the tenant folder (absolute, ../, file:, data:) resolves to nothing: each rejects with MODULE_NOT_FOUND",
+    source: `exports.f = async () => {
+  const out = [];
+  for (const load of [() => import("__SECRET_FILE__"), () => import("../../../../../../etc/passwd"), () => import("file:///etc/passwd"), () => import("data:text/javascript,export default globalThis.process")]) {
+    try { const m = await load(); out.push("loaded:" + typeof m.default); } catch (e) { out.push(e.code); }
+  }
+  return out;
+};`,
+    expect: { codes: "success", valueCheck: is(new Array(4).fill("MODULE_NOT_FOUND")) },
+    naiveEscapes: false,
+  },
+  {
+    id: "perm-dynamic-import-validated",
+    title: "a module that only import() loads is validated with the graph, before anything runs: one that uses eval refuses the call",
+    source: `exports.f = async () => { globalThis.ran = true; return (await import("./later.js")).run(); };`,
+    files: { "later.js": `exports.run = () => eval("1 + 1");` },
     expect: { codes: ["VALIDATION_ERROR"] },
     naiveEscapes: false,
   },
   {
     id: "perm-dynamic-import-esm",
-    title: "import() in an ES module at PERMISSIVE",
+    title: "import('fs') in an ES module at PERMISSIVE: the placeholder, whose functions throw",
     esm: true,
     source: `export async function f() { const fs = await import("fs"); return fs.readFileSync("__SECRET_FILE__", "utf8"); }`,
-    expect: { codes: ["VALIDATION_ERROR"] },
+    expect: { codes: ["MODULE_NOT_FOUND"] },
   },
   {
     id: "perm-import-meta",

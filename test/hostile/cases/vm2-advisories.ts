@@ -107,9 +107,9 @@ exports.f = () => {
   },
   {
     id: "cve-2021-23449-import",
-    title: "CVE-2021-23449: import('fs') reached the host's loader (refused here before anything runs)",
+    title: "CVE-2021-23449: import('fs') reached the host's loader (here it is the realm's import of the module graph: fs is a placeholder whose functions throw)",
     source: `exports.f = async () => { const fs = await import("fs"); return fs.readFileSync("__SECRET_FILE__", "utf8"); };`,
-    expect: { codes: ["VALIDATION_ERROR"] },
+    expect: { codes: ["MODULE_NOT_FOUND"] },
     naive: false,
   },
   {
