@@ -409,7 +409,9 @@ const DYNAMIC_IMPORT = "__tenantbox_dynamic_import";
  * a tenant's) resolves among those or rejects. Returns the literal specifiers and whether there was any call.
  */
 function rewriteDynamicImports(parsed: ParsedModule, s: MagicString): { specifiers: string[]; used: boolean } {
-  const specifiers: string[] = [];
+  // A set, not an array's includes: a module of 100,000 different literal import() calls made that quadratic, a
+  // loader thread's whole deadline (the per-module specifier limit is checked after the transform).
+  const specifiers = new Set<string>();
   let used = false;
   for (const node of indexedNodes(parsed)) {
     if (node.type !== "ImportExpression") continue;
@@ -419,9 +421,9 @@ function rewriteDynamicImports(parsed: ParsedModule, s: MagicString): { specifie
     used = true;
     const source = node.source as AnyNode;
     const specifier = source.type === "Literal" && typeof source.value === "string" ? source.value : source.type === "TemplateLiteral" && source.expressions.length === 0 ? (source.quasis[0]?.value.cooked ?? "") : undefined;
-    if (specifier !== undefined && !specifiers.includes(specifier)) specifiers.push(specifier);
+    if (specifier !== undefined) specifiers.add(specifier);
   }
-  return { specifiers, used };
+  return { specifiers: [...specifiers], used };
 }
 
 /** The name a library ES module's `import.meta` becomes. */
@@ -481,7 +483,8 @@ export function transformModule(
   } else {
     const esm = transformEsm(parsed, s);
     specifiers = esm.specifiers;
-    for (const specifier of dynamic.specifiers) if (!specifiers.includes(specifier)) specifiers.push(specifier);
+    const known = new Set(specifiers);
+    for (const specifier of dynamic.specifiers) if (!known.has(specifier)) specifiers.push(specifier);
     // Validation refuses import.meta in a tenant's own modules; a library's gets an object of its own.
     const meta = options.library ? importMetaOf(parsed, s, options.moduleId ?? "") : "";
     const importer = dynamic.used ? `const ${DYNAMIC_IMPORT} = __tenantbox_exports.dynamicImport;` : "";

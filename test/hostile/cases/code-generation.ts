@@ -226,6 +226,19 @@ export const codeGenerationCases: HostileCase[] = [
     naiveEscapes: false,
   },
   {
+    id: "perm-dynamic-import-many-literals",
+    title: "a module of 100,000 different literal import() calls is refused for its specifier count at once: collecting them was quadratic, a loader thread's whole 10 s deadline",
+    source: `exports.f = () => 1;\nfunction never() {\n${Array.from({ length: 100_000 }, (_, i) => `import("./m${i}.js");`).join("\n")}\n}\n`,
+    expect: {
+      codes: ["VALIDATION_ERROR"],
+      reportCheck: (r) => {
+        const issues = (r.error?.details as { issues?: { rule?: string }[] } | undefined)?.issues ?? [];
+        return issues.some((issue) => issue.rule === "max-specifiers") ? undefined : `refused for ${JSON.stringify(issues.map((issue) => issue.rule))}, not max-specifiers`;
+      },
+    },
+    naive: false,
+  },
+  {
     id: "perm-dynamic-import-esm",
     title: "import('fs') in an ES module at PERMISSIVE: the placeholder, whose functions throw",
     esm: true,
