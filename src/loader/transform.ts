@@ -7,6 +7,7 @@ import { patternNames, rewriteImportReferences } from "./live-bindings.js";
 import type { ParsedModule } from "./parse.js";
 import { positionMapOf, withPositionMap } from "./tenant-positions.js";
 import { indexedNodes } from "./ast-index.js";
+import { walkWithAncestors } from "./ast-walk.js";
 
 /**
  * The wrapper every module becomes: one function expression, evaluated in the sandbox to get the module's
@@ -423,7 +424,21 @@ function rewriteDynamicImports(parsed: ParsedModule, s: MagicString): { specifie
     const specifier = source.type === "Literal" && typeof source.value === "string" ? source.value : source.type === "TemplateLiteral" && source.expressions.length === 0 ? (source.quasis[0]?.value.cooked ?? "") : undefined;
     if (specifier !== undefined) specifiers.add(specifier);
   }
+  if (used && parsed.sloppy) endLetStatements(parsed, s);
   return { specifiers: [...specifiers], used };
+}
+
+/**
+ * Sloppy code may name a variable `let`; a statement of that name alone ends where the next line cannot go on
+ * with it (`let` newline `import` newline `("./x.js")`: the engine inserts a `;`, as `let import` declares
+ * nothing). Once `import` is a name, `let __tenantbox_dynamic_import` is a declaration and the call is gone
+ * (`("./x.js")` left as an expression): such a statement gets its `;` written out before the rewrite's name.
+ */
+function endLetStatements(parsed: ParsedModule, s: MagicString): void {
+  walkWithAncestors(parsed.ast as AnyNode, (node) => {
+    if (node.type !== "ExpressionStatement" || node.expression.type !== "Identifier" || node.expression.name !== "let") return;
+    if (parsed.code[node.end - 1] !== ";") s.appendLeft(node.end, ";");
+  });
 }
 
 /** The name a library ES module's `import.meta` becomes. */

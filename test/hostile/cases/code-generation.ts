@@ -239,6 +239,27 @@ export const codeGenerationCases: HostileCase[] = [
     naive: false,
   },
   {
+    id: "perm-dynamic-import-after-let",
+    title: "sloppy library code: a variable named let on a line of its own, then import newline (...): the engine ends the let statement there, and the rewritten call still imports (not a let declaration of the rewrite's name with the call gone)",
+    source: `exports.f = async () => { const got = await require("lib").go(); return got; };`,
+    files: {
+      "node_modules/lib/package.json": JSON.stringify({ name: "lib", main: "index.js" }),
+      "node_modules/lib/index.js": `var let = "L";
+exports.go = function () {
+  {
+    let
+    import
+    ("./x.js").then(function (m) { exports.got = m.x; });
+  }
+  return Promise.resolve().then(function () {}).then(function () { return [exports.got, let]; });
+};
+`,
+      "node_modules/lib/x.js": `exports.x = "X";`,
+    },
+    expect: { codes: "success", valueCheck: is(["X", "L"]) },
+    naive: false,
+  },
+  {
     id: "perm-dynamic-import-esm",
     title: "import('fs') in an ES module at PERMISSIVE: the placeholder, whose functions throw",
     esm: true,
