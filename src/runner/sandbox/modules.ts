@@ -132,10 +132,16 @@ export function createModuleSystem(
       // Cycles see the partial exports, as in Node: read module.exports whenever it is asked for.
       P.ObjectDefineProperty(instance, "exports", { get: () => module.exports, enumerable: true, configurable: true });
       // The guards, once (transform.ts TAKE_GUARDS): a second call of the wrapper gets none. With 1: the module's
-      // import() (a module that has one asks for it).
+      // import() (a module that has one asks for it), once too: the take is reachable from sloppy library code
+      // through .caller, and another module's import would resolve that module's dependencies.
       let taken = false;
+      let importTaken = false;
       const take = function (what?: number) {
-        if (what === 1) return dynamicImportOf(id);
+        if (what === 1) {
+          if (importTaken) return null;
+          importTaken = true;
+          return dynamicImportOf(id);
+        }
         if (taken) return null;
         taken = true;
         return guards;

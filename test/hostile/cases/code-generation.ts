@@ -260,6 +260,24 @@ exports.go = function () {
     naive: false,
   },
   {
+    id: "perm-dynamic-import-take-once",
+    title: "sloppy library code that reaches its wrapper's take through .caller and arguments gets neither the guards nor the module's import again (both were taken once by the header)",
+    source: `exports.f = () => require("lib").seen;`,
+    files: {
+      "node_modules/lib/package.json": JSON.stringify({ name: "lib", main: "index.js" }),
+      "node_modules/lib/index.js": `function probe() { return probe["cal" + "ler"]; }
+var wrapper = probe();
+var args = wrapper && wrapper["argu" + "ments"];
+var take = args && args[5];
+exports.seen = [typeof take, typeof (take && take(1)), typeof (take && take())];
+exports.later = function () { return import("./x.js"); };
+`,
+      "node_modules/lib/x.js": `exports.x = "X";`,
+    },
+    expect: { codes: "success", valueCheck: is(["function", "object", "object"]) },
+    naive: false,
+  },
+  {
     id: "perm-dynamic-import-esm",
     title: "import('fs') in an ES module at PERMISSIVE: the placeholder, whose functions throw",
     esm: true,
