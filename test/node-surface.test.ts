@@ -3,7 +3,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import { deflateSync, gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanupTenants, expectCode, IsolatedRuntime, makeTenant } from "./helpers.js";
+import { cleanupTenants, expectCode, IsolatedRuntime, libraryPackage, makeTenant } from "./helpers.js";
 
 
 /** The Node surface tenant code sees (process, Buffer, crypto, built-in modules); its hostile side is test/hostile/node-surface. */
@@ -65,18 +65,20 @@ describe("Node's globals and built-in modules", () => {
 
   it("library code's unavailable built-ins: functions throw MODULE_NOT_FOUND when called, but http's and https's Agent can be made (and extended) at load, inert, as stripe and agentkeepalive do; a request still fails", async () => {
     const folder = makeTenant({
-      "node_modules/sdk/package.json": JSON.stringify({ name: "sdk", main: "index.js" }),
-      "node_modules/sdk/index.js": [
-        "const http = require('http'); const https = require('https'); const fs = require('fs');",
-        "const shared = new https.Agent({ keepAlive: true, maxSockets: 5 });",
-        "class KeepAlive extends http.Agent { constructor(o) { super(o); this.on('free', () => {}); this.tagged = true; } }",
-        "const code = (run) => { try { run(); return 'ok'; } catch (e) { return [e.code, e.message]; } };",
-        "exports.answers = () => {",
-        "  const own = new KeepAlive({ keepAliveMsecs: 500 });",
-        "  return [shared.keepAlive, shared.maxSockets, shared.defaultPort, shared.protocol, own.tagged, own.keepAliveMsecs, own.protocol, own instanceof http.Agent, own instanceof require('events'),",
-        "    http.Agent({}) instanceof http.Agent, code(() => shared.createConnection({})), code(() => https.request('https://example.com')), code(() => fs.readFileSync('x'))];",
-        "};",
-      ].join("\n"),
+      ...libraryPackage(
+        "sdk",
+        [
+          "const http = require('http'); const https = require('https'); const fs = require('fs');",
+          "const shared = new https.Agent({ keepAlive: true, maxSockets: 5 });",
+          "class KeepAlive extends http.Agent { constructor(o) { super(o); this.on('free', () => {}); this.tagged = true; } }",
+          "const code = (run) => { try { run(); return 'ok'; } catch (e) { return [e.code, e.message]; } };",
+          "exports.answers = () => {",
+          "  const own = new KeepAlive({ keepAliveMsecs: 500 });",
+          "  return [shared.keepAlive, shared.maxSockets, shared.defaultPort, shared.protocol, own.tagged, own.keepAliveMsecs, own.protocol, own instanceof http.Agent, own instanceof require('events'),",
+          "    http.Agent({}) instanceof http.Agent, code(() => shared.createConnection({})), code(() => https.request('https://example.com')), code(() => fs.readFileSync('x'))];",
+          "};",
+        ].join("\n"),
+      ),
       "a.js": "const { answers } = require('sdk');\nexports.f = () => answers();\n",
     });
     await expect(runtimeWith().run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([
@@ -98,14 +100,16 @@ describe("Node's globals and built-in modules", () => {
 
   it("the inert https.Agent has the methods Node's inherits from http.Agent (destroy, addRequest, ...), each throwing MODULE_NOT_FOUND, not TypeError", async () => {
     const folder = makeTenant({
-      "node_modules/sdk/package.json": JSON.stringify({ name: "sdk", main: "index.js" }),
-      "node_modules/sdk/index.js": [
-        "const https = require('https'); const http = require('http');",
-        "const agent = new https.Agent({ keepAlive: true });",
-        "const code = (run) => { try { run(); return 'ok'; } catch (e) { return e.code || e.name; } };",
-        "exports.answers = () => ['destroy', 'addRequest', 'createSocket', 'removeSocket', 'reuseSocket', 'keepSocketAlive', 'getName', 'createConnection']",
-        "  .map((m) => [m, typeof agent[m], code(() => agent[m]({})), typeof new http.Agent()[m]]);",
-      ].join("\n"),
+      ...libraryPackage(
+        "sdk",
+        [
+          "const https = require('https'); const http = require('http');",
+          "const agent = new https.Agent({ keepAlive: true });",
+          "const code = (run) => { try { run(); return 'ok'; } catch (e) { return e.code || e.name; } };",
+          "exports.answers = () => ['destroy', 'addRequest', 'createSocket', 'removeSocket', 'reuseSocket', 'keepSocketAlive', 'getName', 'createConnection']",
+          "  .map((m) => [m, typeof agent[m], code(() => agent[m]({})), typeof new http.Agent()[m]]);",
+        ].join("\n"),
+      ),
       "a.js": "exports.f = () => require('sdk').answers();\n",
     });
     const answers = (await runtimeWith().run({ folder, file: "a.js", funcName: "f" })) as unknown[][];
