@@ -2,19 +2,18 @@ import type { HostCall } from "../bridge.js";
 import type { Primordials } from "./primordials.js";
 
 /**
- * A log line as the log keeps it (console's, process.stdout.write's): 16 KiB, then a mark. Cut here, in the realm,
- * so that the sandbox's host side never measures or copies more. Realm source (source.ts): no module scope.
+ * A console whose every line goes to the current invocation's capped log, formatted here in the sandbox. Its
+ * `log` is the realm's one way into the log (process.stdout.write and emitWarning use it too).
  */
-export function clipLine(P: Primordials, line: string): string {
-  const MAX_LINE = 16 * 1024;
-  return line.length > MAX_LINE ? P.StringPrototypeSlice(line, 0, MAX_LINE) + "…" : line;
-}
-
-/** A console whose every line goes to the current invocation's capped log, formatted here in the sandbox. */
 export function installConsole(g: typeof globalThis, P: Primordials, host: HostCall, pace: () => void) {
   const MAX_DEPTH = 4;
   const MAX_ITEMS = 100;
-  const MAX_LINE = 16 * 1024; // as clipLine's
+  const MAX_LINE = 16 * 1024;
+
+  /** A line into the log, cut at MAX_LINE (and a mark) here, so that the sandbox's host side never measures or copies more. */
+  function log(level: string, line: string): void {
+    host("log", level, line.length > MAX_LINE ? P.StringPrototypeSlice(line, 0, MAX_LINE) + "…" : line);
+  }
 
   // Values inspected for one line: shared references are no cycle, so 100 items at each of 4 levels made
   // 100,000,000 of them for one console.log (the realm's own recursion, without guards: the hard stop).
@@ -129,12 +128,12 @@ export function installConsole(g: typeof globalThis, P: Primordials, host: HostC
       parts[parts.length] = text;
     }
     inspected = outer;
-    return clipLine(P, P.ArrayPrototypeJoin(parts, " "));
+    return P.ArrayPrototypeJoin(parts, " ");
   }
 
   const emit = (level: string) =>
     function (...args: unknown[]) {
-      host("log", level, format(args));
+      log(level, format(args));
     };
   let counts = P.ObjectCreate(null) as Record<string, number>;
   let timers = P.ObjectCreate(null) as Record<string, number>;
@@ -148,12 +147,12 @@ export function installConsole(g: typeof globalThis, P: Primordials, host: HostC
     dir: emit("log"),
     table: emit("log"),
     assert(condition: unknown, ...args: unknown[]) {
-      if (!condition) host("log", "error", "Assertion failed" + (args.length ? ": " + format(args) : ""));
+      if (!condition) log("error", "Assertion failed" + (args.length ? ": " + format(args) : ""));
     },
     count(label: unknown = "default") {
       const key = P.String(label);
       counts[key] = (counts[key] ?? 0) + 1;
-      host("log", "info", clipLine(P, key + ": " + counts[key]));
+      log("info", key + ": " + counts[key]);
     },
     time(label: unknown = "default") {
       timers[P.String(label)] = P.Date.now();
@@ -161,11 +160,12 @@ export function installConsole(g: typeof globalThis, P: Primordials, host: HostC
     timeEnd(label: unknown = "default") {
       const key = P.String(label);
       const start = timers[key];
-      if (start !== undefined) host("log", "info", clipLine(P, key + ": " + (P.Date.now() - start) + "ms"));
+      if (start !== undefined) log("info", key + ": " + (P.Date.now() - start) + "ms");
     },
   };
   P.ObjectDefineProperty(g, "console", { value: console, writable: true, configurable: true, enumerable: false });
   return {
+    log,
     /** Forgets count() and time() labels: they belong to one invocation. */
     reset() {
       counts = P.ObjectCreate(null);

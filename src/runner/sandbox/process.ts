@@ -1,5 +1,4 @@
 import type { Primordials } from "./primordials.js";
-import { clipLine } from "./console.js";
 
 /**
  * The realm's `process` (the global and `require("process")`): a fresh object per invocation, built here from
@@ -64,10 +63,10 @@ export function createProcess(P: Primordials, envJson: string, nodeVersion: stri
       });
     },
     emitWarning: function emitWarning(warning: unknown) {
-      log("warn", clipLine(P, "Warning: " + (typeof warning === "string" ? warning : P.String(warning && (warning as { message?: unknown }).message))));
+      log("warn", "Warning: " + (typeof warning === "string" ? warning : P.String(warning && (warning as { message?: unknown }).message)));
     },
-    stdout: { isTTY: false, write: (text: unknown) => (log("log", clipLine(P, P.String(text))), true) },
-    stderr: { isTTY: false, write: (text: unknown) => (log("error", clipLine(P, P.String(text))), true) },
+    stdout: { isTTY: false, write: (text: unknown) => (log("log", P.String(text)), true) },
+    stderr: { isTTY: false, write: (text: unknown) => (log("error", P.String(text)), true) },
     exit: unavailable("exit"),
     abort: unavailable("abort"),
     kill: unavailable("kill"),

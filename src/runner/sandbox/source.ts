@@ -1,5 +1,5 @@
 import { installBufferAccounting } from "./buffers.js";
-import { clipLine, installConsole } from "./console.js";
+import { installConsole } from "./console.js";
 import { installEncoding } from "./encoding.js";
 import { installErrors } from "./errors.js";
 import { hardenRealm } from "./harden.js";
@@ -29,7 +29,6 @@ export function sandboxSource(): string {
   const parts = [
     capturePrimordials,
     installErrors,
-    clipLine,
     installConsole,
     installTimers,
     installTools,
