@@ -1,9 +1,7 @@
 // The XMLHttpRequest standard's FormData, without a form element: ordered entries of a name and either a
 // string or a File (a Blob that is not one becomes a File named "blob"). Uses the realm's Blob and File.
 const { usvString } = require("./byte-string.cjs");
-const { iteratorClass } = require("./iterator.cjs");
-
-const FormDataIterator = iteratorClass("FormData Iterator");
+const { definePairIterable, withPairSet } = require("./iterator.cjs");
 
 function entryValue(value, filename, withFilename, method) {
   if (!(value instanceof Blob)) {
@@ -50,41 +48,12 @@ class FormData {
   }
 
   set(name, value, filename = undefined) {
-    const key = usvString(name);
-    const entry = [key, entryValue(value, filename, arguments.length > 2, "set")];
-    const at = this.#entries.findIndex((pair) => pair[0] === key);
-    if (at === -1) {
-      this.#entries.push(entry);
-      return;
-    }
-    this.#entries[at] = entry;
-    this.#entries = this.#entries.filter((pair, index) => index <= at || pair[0] !== key);
-  }
-
-  forEach(callback, thisArg = undefined) {
-    if (typeof callback !== "function") throw new TypeError("FormData.forEach: the callback must be a function");
-    for (let i = 0; i < this.#entries.length; i++) callback.call(thisArg, this.#entries[i][1], this.#entries[i][0], this);
-  }
-
-  keys() {
-    return this.#iterator("key");
-  }
-
-  values() {
-    return this.#iterator("value");
-  }
-
-  entries() {
-    return this.#iterator("key+value");
-  }
-
-  [Symbol.iterator]() {
-    return this.#iterator("key+value");
+    this.#entries = withPairSet(this.#entries, [usvString(name), entryValue(value, filename, arguments.length > 2, "set")]);
   }
 
   // Live, as the standard's: entries added or removed while iterating are seen.
-  #iterator(kind) {
-    return new FormDataIterator((index) => this.#entries[index], kind);
+  static {
+    definePairIterable(this, "FormData", (formData) => (index) => formData.#entries[index]);
   }
 }
 Object.defineProperty(FormData.prototype, Symbol.toStringTag, { value: "FormData", configurable: true });

@@ -2,9 +2,8 @@
 // are compared and kept lower-cased, values stripped of leading and trailing HTTP whitespace, iteration is
 // sorted with the values of a name joined by ", " except Set-Cookie's. No network is involved.
 const { byteString } = require("./byte-string.cjs");
-const { iteratorClass } = require("./iterator.cjs");
+const { definePairIterable, withPairSet } = require("./iterator.cjs");
 
-const HeadersIterator = iteratorClass("Headers Iterator");
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 // HTTP whitespace: tab, line feed, carriage return, space.
@@ -83,42 +82,14 @@ class Headers {
   }
 
   set(name, value) {
-    const key = headerName(name);
-    const text = headerValue(value);
-    const at = this.#list.findIndex((pair) => pair[0] === key);
-    if (at === -1) {
-      this.#list.push([key, text]);
-      return;
-    }
-    this.#list[at] = [key, text];
-    this.#list = this.#list.filter((pair, index) => index <= at || pair[0] !== key);
+    this.#list = withPairSet(this.#list, [headerName(name), headerValue(value)]);
   }
 
-  forEach(callback, thisArg = undefined) {
-    if (typeof callback !== "function") throw new TypeError("Headers.forEach: the callback must be a function");
-    const pairs = this.#sorted();
-    for (let i = 0; i < pairs.length; i++) callback.call(thisArg, pairs[i][1], pairs[i][0], this);
-  }
-
-  keys() {
-    return this.#iterator("key");
-  }
-
-  values() {
-    return this.#iterator("value");
-  }
-
-  entries() {
-    return this.#iterator("key+value");
-  }
-
-  [Symbol.iterator]() {
-    return this.#iterator("key+value");
-  }
-
-  #iterator(kind) {
-    const pairs = this.#sorted();
-    return new HeadersIterator((index) => pairs[index], kind);
+  static {
+    definePairIterable(this, "Headers", (headers) => {
+      const pairs = headers.#sorted();
+      return (index) => pairs[index];
+    });
   }
 
   // The standard's "sort and combine": by name; one pair per name, but one per Set-Cookie value.
