@@ -15,8 +15,8 @@ parentPort!.on("message", (call: ThreadCall | "close") => {
   }
   try {
     const [texts, patch] = call.args as [string[], object];
-    const json = texts.map((text) => encode({ ...(JSON.parse(text) as object), ...patch }, "set"));
-    parentPort!.postMessage({ id: call.id, value: { json, bytes: json.map((text) => Buffer.byteLength(text, "utf8")) } });
+    const merged = texts.map((text) => encode({ ...(JSON.parse(text) as object), ...patch }, "set"));
+    parentPort!.postMessage({ id: call.id, value: { json: merged.map((m) => m.json), bytes: merged.map((m) => m.bytes) } });
   } catch (error) {
     parentPort!.postMessage(answerOf(call.id, error));
   }

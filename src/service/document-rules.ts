@@ -171,8 +171,8 @@ export function withoutId(doc: unknown, name: string): Record<string, unknown> {
   return rest;
 }
 
-/** The document as JSON text, within the size and depth limits. */
-export function encode(doc: Record<string, unknown>, name: string): string {
+/** The document as JSON text and its UTF-8 bytes (measured once, for the limit and the storage quota), within the size and depth limits. */
+export function encode(doc: Record<string, unknown>, name: string): { json: string; bytes: number } {
   let json: string;
   try {
     json = JSON.stringify(doc);
@@ -187,7 +187,7 @@ export function encode(doc: Record<string, unknown>, name: string): string {
   if (deeperThan(doc, DOCUMENT_LIMITS.maxDepth)) {
     throw new DataError(`${name}: nested more than ${DOCUMENT_LIMITS.maxDepth} levels deep`);
   }
-  return json;
+  return { json, bytes };
 }
 
 /** The refusal of a write past the tenant's storage quota (the same words from every engine). */

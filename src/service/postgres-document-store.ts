@@ -60,8 +60,8 @@ export class PostgresDocumentStore implements DocumentStore {
   async insert(tenant: string, collection: string, doc: object, id?: string): Promise<{ id: string }> {
     const scope = checkScope(tenant, collection);
     const docId = id === undefined ? randomUUID() : checkId(id, "id");
-    const json = encode(withoutId(doc, "doc"), "doc");
-    const item: PendingInsert = { collection: scope[1], id: docId, json, bytes: Buffer.byteLength(json, "utf8"), at: Date.now() };
+    const { json, bytes } = encode(withoutId(doc, "doc"), "doc");
+    const item: PendingInsert = { collection: scope[1], id: docId, json, bytes, at: Date.now() };
     let group = this.inserts.get(scope[0]);
     if (!group) this.inserts.set(scope[0], (group = new GroupCommit((items) => this.insertAll(scope[0], items))));
     await group.add(item);

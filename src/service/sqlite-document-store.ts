@@ -43,12 +43,12 @@ export class SqliteDocumentStore implements DocumentStore {
   async insert(tenant: string, collection: string, doc: object, id?: string): Promise<{ id: string }> {
     const scope = checkScope(tenant, collection);
     const docId = id === undefined ? randomUUID() : checkId(id, "id");
-    const json = encode(withoutId(doc, "doc"), "doc");
+    const { json, bytes } = encode(withoutId(doc, "doc"), "doc");
     const now = Date.now();
     try {
       // Check and write in one transaction: two inserts cannot both take the last free bytes.
       this.db.transaction(() => {
-        this.checkStorage(scope[0], Buffer.byteLength(json, "utf8"));
+        this.checkStorage(scope[0], bytes);
         this.prepare("INSERT INTO documents (tenant, collection, id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)").run(
           ...scope, docId, json, now, now,
         );
@@ -99,8 +99,8 @@ export class SqliteDocumentStore implements DocumentStore {
         `SELECT rowid AS row, data FROM documents WHERE +tenant = ? AND +collection = ? AND rowid IN (SELECT value FROM json_each(?))${and(match)}`,
       ).all(...scope, ids, ...match.params) as Array<{ row: number; data: string }>;
       const now = Date.now();
-      const updates = rows.map(({ row, data }) => ({ row, data, json: encode({ ...(JSON.parse(data) as object), ...patch }, "set") }));
-      this.checkStorage(scope[0], updates.reduce((growth, u) => growth + Buffer.byteLength(u.json, "utf8") - Buffer.byteLength(u.data, "utf8"), 0));
+      const updates = rows.map(({ row, data }) => ({ row, data, ...encode({ ...(JSON.parse(data) as object), ...patch }, "set") }));
+      this.checkStorage(scope[0], updates.reduce((growth, u) => growth + u.bytes - Buffer.byteLength(u.data, "utf8"), 0));
       const write = this.prepare("UPDATE documents SET data = ?, updated_at = ? WHERE tenant = ? AND collection = ? AND rowid = ?");
       for (const { row, json } of updates) write.run(json, now, ...scope, row);
       return { updated: rows.length };
