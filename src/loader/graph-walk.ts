@@ -49,7 +49,15 @@ export interface WalkedModule {
 }
 
 export type GraphWalkResult =
-  | { ok: true; entryRealPath: string; modules: WalkedModule[] }
+  | {
+      ok: true;
+      entryRealPath: string;
+      modules: WalkedModule[];
+      /** Every file and directory the walk's answer depends on, with its stamp: the host keeps the graph against them. */
+      dependsOn: [string, string][];
+      /** The walk went through a symbolic link no stamp covers: its graph must not be kept. */
+      volatile: boolean;
+    }
   | { ok: false; code: "MODULE_NOT_FOUND" | "VALIDATION_ERROR"; message: string; realPath?: string };
 
 /** Resolutions kept by this loader thread across walks (byte-bounded like the host's). */
@@ -90,6 +98,7 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
     const stat = memo.stat(realPath);
     if (!stat || !stat.isFile()) return { ok: false, code: "MODULE_NOT_FOUND", message: "cannot find module", realPath };
     const stamp = stampOf(stat);
+    memo.depend(realPath, stamp);
     const walked: WalkedModule = { realPath, stamp, deps: {} };
     modules.push(walked);
     let specifiers: string[];
@@ -144,7 +153,7 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
       }
     }
   }
-  return { ok: true, entryRealPath, modules };
+  return { ok: true, entryRealPath, modules, dependsOn: memo.dependencies(), volatile: memo.isVolatile };
 }
 
 function readAndCompile(input: GraphWalkInput, realPath: string, id: string, size: bigint): { version: CompiledVersion; code?: string } {

@@ -110,7 +110,7 @@ export class ModuleGraphLoader {
    */
   async load(realFolder: string, file: string, trusted: boolean): Promise<ModuleGraph> {
     const slowUntil = this.slowFolders.get(realFolder);
-    if (slowUntil !== undefined && slowUntil > Date.now()) return this.loadOffThread(realFolder, file);
+    if (slowUntil !== undefined && slowUntil > Date.now()) return (!trusted && this.keptIfCheap(realFolder, file)) || this.loadOffThread(realFolder, file, trusted);
     if (slowUntil !== undefined) this.slowFolders.delete(realFolder);
     const memo = new StatMemo(HOST_FS_BUDGET);
     try {
@@ -118,11 +118,8 @@ export class ModuleGraphLoader {
       // Watched folders keep their graphs in the registry (the watcher says when they change).
       if (trusted) return await this.walk(realFolder, entryRealPath, trusted, memo);
       const key = `${realFolder}\0${file}`;
-      const cached = this.graphs.get(key);
-      if (cached && cached.entryRealPath === entryRealPath && cached.stamps.every(([p, stamp]) => memo.stamp(p) === stamp)) {
-        if (cached.refused) throw cached.refused;
-        return cached.graph!;
-      }
+      const kept = this.kept(key, entryRealPath, memo);
+      if (kept) return kept;
       let graph: ModuleGraph;
       try {
         graph = await this.walk(realFolder, entryRealPath, trusted, memo);
@@ -132,19 +129,45 @@ export class ModuleGraphLoader {
         if (error instanceof GraphLimitError) this.graphs.set(key, { entryRealPath, stamps: memo.dependencies(), refused: error }, 1024 + memo.dependencies().length * 128);
         throw error;
       }
-      if (memo.isVolatile) return graph;
-      let bytes = 1024;
-      for (const module of graph.modules) bytes += 256 + module.source.length * 2;
-      const stamps = memo.dependencies();
-      for (const [p, stamp] of stamps) bytes += 64 + (p.length + stamp.length) * 2;
-      this.graphs.set(key, { entryRealPath, stamps, graph }, bytes);
+      if (!memo.isVolatile) this.keep(key, entryRealPath, memo.dependencies(), graph);
       return graph;
     } catch (error) {
       if (!(error instanceof SlowPaths)) throw error;
       this.slowFolders.set(realFolder, Date.now() + SLOW_FOLDER_MS);
       if (this.slowFolders.size > 10_000) this.slowFolders.delete(this.slowFolders.keys().next().value!);
-      return this.loadOffThread(realFolder, file);
+      return this.loadOffThread(realFolder, file, trusted);
     }
+  }
+
+  /** The graph kept for `key` if every path it depends on has the same stamp now (a refused one throws). */
+  private kept(key: string, entryRealPath: string, memo: StatMemo): ModuleGraph | undefined {
+    const cached = this.graphs.get(key);
+    if (!cached || cached.entryRealPath !== entryRealPath || !cached.stamps.every(([p, stamp]) => memo.stamp(p) === stamp)) return undefined;
+    if (cached.refused) throw cached.refused;
+    return cached.graph!;
+  }
+
+  /**
+   * For a folder whose graphs load on a loader thread: the graph kept from an earlier walk, when checking its
+   * stamps stays within the main thread's budget. A folder was slow to walk (thousands of specifiers to
+   * resolve, or slow paths); checking a walked graph is a stat per file and directory it depends on. Each
+   * loader thread resolves with caches of its own, so without this every call walked again, on whichever
+   * thread was free. Anything else (over the budget, a changed file, an error) goes to the loader thread.
+   */
+  private keptIfCheap(realFolder: string, file: string): ModuleGraph | undefined {
+    const memo = new StatMemo(HOST_FS_BUDGET);
+    try {
+      return this.kept(`${realFolder}\0${file}`, entryIn(realFolder, file, memo), memo);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private keep(key: string, entryRealPath: string, stamps: [string, string][], graph: ModuleGraph): void {
+    let bytes = 1024;
+    for (const module of graph.modules) bytes += 256 + module.source.length * 2;
+    for (const [p, stamp] of stamps) bytes += 64 + (p.length + stamp.length) * 2;
+    this.graphs.set(key, { entryRealPath, stamps, graph }, bytes);
   }
 
   private async walk(realFolder: string, entryRealPath: string, trusted: boolean, memo: StatMemo): Promise<ModuleGraph> {
@@ -198,7 +221,7 @@ export class ModuleGraphLoader {
   }
 
   /** The same walk on a loader thread: stats, resolutions, reads and compiles there; versions and verdicts here. */
-  private async loadOffThread(realFolder: string, file: string): Promise<ModuleGraph> {
+  private async loadOffThread(realFolder: string, file: string, trusted: boolean): Promise<ModuleGraph> {
     checkEntryPath(realFolder, file);
     const input: GraphWalkInput = {
       realFolder,
@@ -239,7 +262,10 @@ export class ModuleGraphLoader {
       modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps: module.deps });
     }
     await this.builtins.addTo(modules);
-    return graphOf(realFolder, toId(realFolder, walked.entryRealPath), modules, size, paths);
+    const graph = graphOf(realFolder, toId(realFolder, walked.entryRealPath), modules, size, paths);
+    // Kept as the host's own walks are (watched folders keep theirs in the registry).
+    if (!trusted && !walked.volatile) this.keep(`${realFolder}\0${file}`, walked.entryRealPath, walked.dependsOn, graph);
+    return graph;
   }
 
   /**
