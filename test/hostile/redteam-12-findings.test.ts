@@ -110,17 +110,23 @@ exports.harvest = () => [Object.prototype.hasOwnProperty.loot, Uint8Array.protot
 
   it("A's hook does not see B's arguments, context or bytes, and calls no tool as B", async () => {
     // Contained, planting fails (the shared functions are frozen); either way B must see nothing of A.
-    const planted = await runtime.execute({ folder: attacker, file: "main.js", funcName: "plant" });
-    expect(planted.success || planted.error?.code === "RUNTIME_ERROR", safeJson(planted)).toBe(true);
-    const b = await runtime.execute({
-      folder: victim,
-      file: "main.js",
-      funcName: "f",
-      args: ["sk-live-B-SECRET"],
-      context: { user: "bob@b.example", sessionToken: "B-CONTEXT-TOKEN" },
-    });
-    expect(b.success, safeJson(b)).toBe(true);
-    expect(b.stats.realmUses, "B ran on the realm A used").toBeGreaterThan(1);
+    // B must land on the realm A planted in: a realm is dropped now and then (a busy machine's heap check, a
+    // retired process), so A plants again and B runs again until B runs on a realm that served before.
+    let reused = false;
+    for (let attempt = 0; attempt < 10 && !reused; attempt++) {
+      const planted = await runtime.execute({ folder: attacker, file: "main.js", funcName: "plant" });
+      expect(planted.success || planted.error?.code === "RUNTIME_ERROR", safeJson(planted)).toBe(true);
+      const b = await runtime.execute({
+        folder: victim,
+        file: "main.js",
+        funcName: "f",
+        args: ["sk-live-B-SECRET"],
+        context: { user: "bob@b.example", sessionToken: "B-CONTEXT-TOKEN" },
+      });
+      expect(b.success, safeJson(b)).toBe(true);
+      reused = b.stats.realmUses > 1;
+    }
+    expect(reused, "B ran on the realm A used").toBe(true);
     const harvest = await runtime.execute({ folder: attacker, file: "main.js", funcName: "harvest" });
     const text = safeJson(harvest) + safeJson(toolLog);
     expect(text.includes("sk-live-B-SECRET"), `B's argument reached A: ${text.slice(0, 600)}`).toBe(false);
