@@ -1,9 +1,9 @@
-import fs from "node:fs";
 import path from "node:path";
 import { clipText, fileIssue, limitIssues, MAX_QUOTED_TEXT, type ValidationIssue } from "../loader/issues.js";
 import { jsonErrorLocation, jsonErrorMessage, jsonPathKey, lineLocator, scanJson, type JsonPath } from "../loader/json-positions.js";
 import type { IssueRule } from "../loader/rules.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
+import { realPathOf } from "../loader/real-path.js";
 import { cronProblem } from "./cron-schedule.js";
 
 export const MANIFEST_FILE = "tenantbox.json";
@@ -60,7 +60,9 @@ function positionsIn(text: string): (path: JsonPath) => ValidationIssue["locatio
 export function readManifestFile(file: string, realFolder: string): ParsedManifest | undefined {
   let text: string;
   try {
-    const real = fs.realpathSync.native(file);
+    // The kernel's one walk (real-path.ts), never glibc's realpath: that walks every prefix again and starts
+    // over after each symlink, and a tenant's links through a deep directory held the main thread seconds.
+    const real = realPathOf(file);
     if (!real.startsWith(realFolder + path.sep)) return { issues: [issue(`${MANIFEST_FILE} leads outside the tenant folder`)] };
     text = readRegularFile(real, MAX_MANIFEST_BYTES, realFolder);
   } catch (error) {
