@@ -36,6 +36,42 @@ describe("FrameChannel", () => {
     expect(got).toEqual([{ t: "ready" }, { a: [1, 2, 3] }, null]);
   });
 
+  it("a blob encoded in slices is the frame sendBlob writes, whatever falls at a slice's end (pairs, lone surrogates)", () => {
+    const capture = () => {
+      const writes: Buffer[] = [];
+      const stream = new Duplex({ read() {}, write(chunk: Buffer, _encoding, done) { writes.push(chunk); done(); } });
+      return { channel: new FrameChannel(stream, () => 1024, () => {}, () => {}), writes };
+    };
+    const texts = [
+      "\u{1F600}".repeat(50),
+      "a\u{1F600}".repeat(40),
+      "\ud800x\udc00\ud800".repeat(30) + "\ud83d",
+      "\u00e9\u20ac".repeat(33) + "\u{10FFFF}",
+      "",
+    ];
+    for (const text of texts) {
+      const whole = capture();
+      whole.channel.sendBlob("k\u00e9y", text);
+      for (const chars of [1, 2, 3, 7, 64, 1000]) {
+        const sliced = capture();
+        const encode = sliced.channel.blobInSlices("k\u00e9y", text);
+        let left = text.length;
+        let steps = 0;
+        do {
+          expect(sliced.writes, "written only once whole").toHaveLength(0);
+          const before = left;
+          left = encode(chars);
+          expect(before - left, "progress on every step").toBeGreaterThan(text.length ? 0 : -1);
+          steps++;
+        } while (left > 0);
+        expect(steps).toBeGreaterThanOrEqual(Math.ceil(text.length / (chars + 1)));
+        expect(Buffer.concat(sliced.writes).equals(Buffer.concat(whole.writes)), `${JSON.stringify(text.slice(0, 12))} in slices of ${chars}`).toBe(true);
+        expect(encode(chars)).toBe(0);
+        expect(sliced.writes).toHaveLength(1);
+      }
+    }
+  });
+
   it("frames sent together leave in one write, and the other side reads each of them", async () => {
     const writes: Buffer[][] = [];
     const stream = new Duplex({

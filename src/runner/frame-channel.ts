@@ -70,6 +70,42 @@ export class FrameChannel {
     this.stream.write(frame);
   }
 
+  /**
+   * A blob's frame encoded a slice at a time, for text too long to encode in one turn of the host's event loop:
+   * each call of the returned function encodes about `chars` more characters (never splitting a surrogate
+   * pair), writes the frame once it is whole, and answers how many characters are left (0: written).
+   */
+  blobInSlices(key: string, text: string): (chars: number) => number {
+    const keyBytes = Buffer.byteLength(key, "utf8");
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit (a pair's 4 bytes are 2 units' worth).
+    const frame = Buffer.allocUnsafe(HEADER + 3 + keyBytes + 3 * text.length);
+    frame[HEADER] = BLOB;
+    frame.writeUInt16BE(keyBytes, HEADER + 1);
+    let at = HEADER + 3 + frame.write(key, HEADER + 3, "utf8");
+    let done = 0;
+    let written = false;
+    return (chars) => {
+      if (written) return 0;
+      if (done < text.length) {
+        let end = Math.min(text.length, done + Math.max(1, chars));
+        // Not between a high and a low surrogate: each half alone would become U+FFFD.
+        if (end < text.length) {
+          const unit = text.charCodeAt(end - 1);
+          if (unit >= 0xd800 && unit <= 0xdbff) end += end > done + 1 ? -1 : 1;
+        }
+        at += frame.write(text.slice(done, end), at, "utf8");
+        done = end;
+      }
+      if (done === text.length) {
+        written = true;
+        const whole = frame.subarray(0, at);
+        whole.writeUInt32BE(at - HEADER, 0);
+        if (!this.broken && !this.stream.destroyed && this.stream.writable) this.stream.write(whole);
+      }
+      return text.length - done;
+    };
+  }
+
   /** Frames sent inside `send` leave in one write (the stream corked until it returns). */
   together(send: () => void): void {
     this.stream.cork();
