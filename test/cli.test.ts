@@ -76,6 +76,23 @@ describe("tenantbox (no command)", () => {
     expect(result.stderr).toContain('unknown command "frobnicate"');
     expect(result.stderr).toContain("Usage:");
   });
+
+  it("a command that takes options only refuses a stray operand (exit 2) rather than ignoring it", () => {
+    const config = path.join(temp, "stray-operand.json");
+    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));
+    const commands = [
+      ["token", "--config", config, "--tenant", "acme", "--dev", "extra"],
+      ["audit", "--data", temp, "extra"],
+      ["jobs", "--data", temp, "extra"],
+      ["serve", "--root", temp, "--config", config, "--dev", "extra"],
+    ];
+    for (const args of commands) {
+      const result = cli(args);
+      expect(result.status, args[0]).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toContain('unexpected argument "extra"');
+    }
+  });
 });
 
 describe("tenantbox run", () => {

@@ -28,9 +28,10 @@ export function messageOf(error: unknown): string {
 
 /**
  * node:util parseArgs in strict mode, its errors turned into UsageError. Negative numbers (`-5`, a JSON
- * argument or an option value) are taken as values, not as unknown short options.
+ * argument or an option value) are taken as values, not as unknown short options. A command that takes no
+ * operands (`allowPositionals: false`: serve, audit, jobs, token) refuses one rather than ignoring it.
  */
-export function parseCommandArgs<O extends Options>(argv: string[], options: O) {
+export function parseCommandArgs<O extends Options>(argv: string[], options: O, allowPositionals = true) {
   const hidden = new Map<string, string>();
   const end = argv.indexOf("--");
   const masked = argv.map((arg, index) => {
@@ -46,6 +47,9 @@ export function parseCommandArgs<O extends Options>(argv: string[], options: O) 
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
     throw new UsageError(message);
+  }
+  if (!allowPositionals && parsed.positionals.length > 0) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(unmask(parsed.positionals[0]!))}: this command takes options only`);
   }
   const values = parsed.values as Record<string, unknown>;
   for (const [key, value] of Object.entries(values)) {

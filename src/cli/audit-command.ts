@@ -27,7 +27,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
     since: { type: "string" },
     limit: { type: "string" },
     json: { type: "boolean" },
-  });
+  }, false);
   if (values.help) {
     process.stdout.write(usageOf("audit"));
     return EXIT_OK;

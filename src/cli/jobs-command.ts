@@ -25,7 +25,7 @@ export async function jobsCommand(argv: string[]): Promise<number> {
     failed: { type: "boolean" },
     limit: { type: "string" },
     json: { type: "boolean" },
-  });
+  }, false);
   if (values.help) {
     process.stdout.write(usageOf("jobs"));
     return EXIT_OK;

@@ -37,7 +37,7 @@ async function serve(argv: string[]): Promise<number> {
     watch: { type: "boolean" },
     dev: { type: "boolean" },
     "demo-tools": { type: "boolean" },
-  });
+  }, false);
   if (values.help) {
     process.stdout.write(usageOf("serve"));
     return EXIT_OK;

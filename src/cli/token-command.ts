@@ -21,7 +21,7 @@ export async function tokenCommand(argv: string[]): Promise<number> {
     permissions: { type: "string" },
     ttl: { type: "string" },
     dev: { type: "boolean" },
-  });
+  }, false);
   if (values.help) {
     process.stdout.write(usageOf("token"));
     return EXIT_OK;
