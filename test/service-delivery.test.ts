@@ -314,7 +314,12 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     expect(page.body.next).toBeTypeOf("number");
     const next = await get(`/v1/events/failed?limit=1&before=${page.body.next}`);
     expect(next.body.failed[0].failedAt).toBeLessThan(page.body.failed[0].failedAt);
+    // The route as the README writes it, `?limit=50&before=`: an empty before is the first page.
+    const first = await get("/v1/events/failed?limit=1&before=");
+    expect(first.status).toBe(200);
+    expect(first.body.failed).toEqual(page.body.failed);
     expectError(await get("/v1/events/failed?limit=abc"), 400, "INVALID_REQUEST");
+    expectError(await get("/v1/events/failed?before=x"), 400, "INVALID_REQUEST");
     // At most 500 a page, as documented: past it is refused, not cut down.
     expect((await get("/v1/events/failed?limit=500")).status).toBe(200);
     for (const limit of [501, 999, 1000]) expectError(await get(`/v1/events/failed?limit=${limit}`), 400, "INVALID_REQUEST");

@@ -40,8 +40,9 @@ const jobParams = { type: "object", properties: { id: { type: "string", minLengt
 const failedQuery = {
   type: "object",
   additionalProperties: false,
-  // limit: 1 to 500, the page's bound, held by the schema itself.
-  properties: { limit: { type: "string", pattern: "^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$" }, before: { type: "string", pattern: "^[0-9]{1,15}$" } },
+  // limit: 1 to 500, the page's bound, held by the schema itself. An empty before (`?limit=50&before=`, as the
+  // README writes the route) is the first page.
+  properties: { limit: { type: "string", pattern: "^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$" }, before: { type: "string", pattern: "^[0-9]{0,15}$" } },
 } as const;
 
 const validateSchema = {
@@ -121,7 +122,7 @@ export const tenantRoutes: FastifyPluginAsync<{ service: TenantService }> = asyn
 
   api.get<{ Querystring: { limit?: string; before?: string } }>("/events/failed", { schema: { querystring: failedQuery } }, async (request, reply) => {
     const { limit, before } = request.query;
-    return sendWithRawValues(reply, await service.deadLetters(callerOf(request).tenant, Number(limit ?? 50), before === undefined ? undefined : Number(before)));
+    return sendWithRawValues(reply, await service.deadLetters(callerOf(request).tenant, Number(limit ?? 50), before === undefined || before === "" ? undefined : Number(before)));
   });
 
   api.post<{ Body: { code: string; kind?: "module" | "script"; filename?: string } }>("/validate", { schema: { body: validateSchema } }, async (request) => {
