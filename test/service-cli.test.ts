@@ -299,6 +299,11 @@ describe("tenantbox serve", () => {
     const tooMany = await runCli(["serve", "--root", f.root, "--config", f.configFile, "--port", "0", "--workers", String(4 * os.availableParallelism() + 1)], { TENANTBOX_JWT_SECRET: SECRET });
     expect(tooMany.code).toBe(2);
     expect(tooMany.stderr).toMatch(/--workers must be at most \d+/);
+    // A --database that is no PostgreSQL URL: the command line's fault, as audit and jobs say it (exit 2).
+    const badDatabase = await runCli(["serve", "--root", f.root, "--config", f.configFile, "--port", "0", "--database", "mysql://u:secret@db/x"], { TENANTBOX_JWT_SECRET: SECRET });
+    expect(badDatabase.code).toBe(2);
+    expect(badDatabase.stderr).toContain("--database: database url must start with postgres://");
+    expect(badDatabase.stderr).not.toContain("secret");
   });
 
   it("a --root that is a file, or nothing, is refused at start (exit 2, the message said once); so is such a root in code", async () => {

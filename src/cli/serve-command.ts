@@ -9,6 +9,7 @@ import { StopSignals } from "./stop-signals.js";
 import { defaultServiceThreads } from "../service/tenant-runtimes.js";
 import { MANIFEST_FILE, readManifestFile } from "../registry/manifest.js";
 import { LIMITS } from "../limits.js";
+import { checkDatabaseUrl } from "../service/postgres-database.js";
 import { usageOf } from "./usage.js";
 
 /** Signs the tokens `--dev` prints. Never use it beyond a laptop: anyone who reads this can mint tokens. */
@@ -51,6 +52,14 @@ async function serve(argv: string[]): Promise<number> {
   const workers = parsePositiveInteger("--workers", values.workers, maxWorkers()) ?? defaultWorkers();
   // The machine's sandbox workers are divided among the service processes: their total stays two per core.
   const maxThreads = parsePositiveInteger("--max-threads", values["max-threads"], LIMITS.maxThreads.max) ?? (workers > 1 ? Math.max(1, Math.round(defaultServiceThreads() / workers)) : undefined);
+  // A --database that is no PostgreSQL URL is the command line's fault (exit 2), as for audit and jobs.
+  if (values.database !== undefined) {
+    try {
+      checkDatabaseUrl(values.database);
+    } catch (error) {
+      throw new UsageError(`--database: ${(error as Error).message}`);
+    }
+  }
   const clusterWorker = workers > 1 && cluster.isWorker;
   // From here on a stop signal drains (exit 0), also one that comes while the service is still starting.
   const stops = new StopSignals({ sigint: !clusterWorker });

@@ -164,9 +164,7 @@ export class PostgresDatabase {
   private probe: Promise<void> | undefined;
 
   constructor(url: string, poolSize = 10) {
-    if (typeof url !== "string" || !/^postgres(ql)?:\/\//.test(url)) {
-      throw new TypeError(`database url must start with postgres:// or postgresql://, got ${JSON.stringify(redactUrl(String(url)))}`);
-    }
+    checkDatabaseUrl(url);
     this.pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000, types });
     // An idle connection that failed or ended (the server went away, or just the idle timeout): the engine is
     // checked (one probe) before the next execution is admitted. Without an error listener the process would die.
@@ -259,6 +257,13 @@ export class PostgresDatabase {
     const aboutData = typeof code === "string" && (code.startsWith("22") || code.startsWith("23") || code.startsWith("40") || code === STORAGE_QUOTA_STATE);
     if (!aboutData) this.down = true;
     return error;
+  }
+}
+
+/** A TypeError unless `url` is a PostgreSQL URL (the constructor's check, for a command line to make before it starts anything). */
+export function checkDatabaseUrl(url: unknown): void {
+  if (typeof url !== "string" || !/^postgres(ql)?:\/\//.test(url)) {
+    throw new TypeError(`database url must start with postgres:// or postgresql://, got ${JSON.stringify(redactUrl(String(url)))}`);
   }
 }
 
