@@ -465,6 +465,17 @@ describe("tenantbox audit", () => {
     expect(result.stderr).toMatch(/cannot start: cannot open the PostgreSQL database/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it("an unreachable Redis says why (serve refuses to start, jobs cannot read), not only ioredis's \"Connection is closed.\"", async () => {
+    const f = fixture();
+    const serve = await runCli([...serveArgs(f), "--redis", "redis://127.0.0.1:1"], { TENANTBOX_JWT_SECRET: SECRET });
+    expect(serve.code).toBe(1);
+    expect(serve.stderr).toContain("cannot start: cannot connect to Redis: connect ECONNREFUSED 127.0.0.1:1");
+    const jobs = await runCli(["jobs", "--redis", "redis://127.0.0.1:1"]);
+    expect(jobs.code).toBe(1);
+    expect(jobs.stderr).toContain("cannot read the queue in Redis: connect ECONNREFUSED 127.0.0.1:1");
+    expect(jobs.stderr).not.toMatch(/\n\s+at /);
+  });
 });
 
 describe("tenantbox token", () => {

@@ -9,6 +9,7 @@ import type { ConcurrencySlots } from "./concurrency-slots.js";
 import { MachineStateClient } from "./machine-state-client.js";
 import { ServiceMetrics } from "./metrics.js";
 import { RedisSlots } from "./redis-slots.js";
+import { connectRedis } from "./redis-connect.js";
 import { createServiceStore, PostgresStore, SqliteStore, type ServiceStore } from "./service-store.js";
 import { SqliteDeliveryStore } from "./delivery/delivery-store.js";
 import { PostgresDeliveryStore } from "./delivery/postgres-delivery-store.js";
@@ -204,7 +205,7 @@ export class ServiceParts {
     await this.store.open();
     if (this.redis) {
       try {
-        await this.redis.connect();
+        await connectRedis(this.redis);
       } catch (error) {
         throw new Error(`cannot connect to Redis: ${(error as Error).message}`);
       }

@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import type { AttemptResult, DeadLetter, JobFilter, JobListing, JobState, JobView, TakenJob } from "./delivery-store.js";
 import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type KeyedAnswer, type NewEvent } from "./delivery-engine.js";
 import { throttledLog } from "../throttled-log.js";
+import { connectRedis } from "../redis-connect.js";
 import { JsonText } from "../../runner/json-text.js";
 import { DEAD_LETTER_TTL_MS, FINAL_CODES, IDEMPOTENCY_TTL_MS, keptValue, SUCCEEDED_TTL_MS } from "./retry-policy.js";
 import { TICK_GRACE_MS, type QueueTick, type Schedule, type TenantSchedules } from "./schedule-ticker.js";
@@ -292,7 +293,7 @@ export class BullmqDelivery implements DeliveryEngine {
   }
 
   private async connected(): Promise<void> {
-    if (this.redis.status === "wait") await this.redis.connect();
+    if (this.redis.status === "wait") await connectRedis(this.redis);
   }
 
   private async queuedTenants(): Promise<string[]> {
