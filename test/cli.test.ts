@@ -93,6 +93,19 @@ describe("tenantbox (no command)", () => {
       expect(result.stderr).toContain('unexpected argument "extra"');
     }
   });
+
+  it("--redis-prefix without --redis (serve, jobs) is a usage error, not silently ignored", () => {
+    const config = path.join(temp, "redis-prefix.json");
+    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));
+    for (const args of [
+      ["jobs", "--data", temp, "--redis-prefix", "mine"],
+      ["serve", "--root", temp, "--config", config, "--dev", "--port", "0", "--redis-prefix", "mine"],
+    ]) {
+      const result = cli(args);
+      expect(result.status, args[0]).toBe(2);
+      expect(result.stderr).toContain("--redis-prefix names keys in Redis: it needs --redis");
+    }
+  });
 });
 
 describe("tenantbox run", () => {

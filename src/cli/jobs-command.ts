@@ -32,6 +32,7 @@ export async function jobsCommand(argv: string[]): Promise<number> {
   }
   const sources = [values.data, values.database, values.redis].filter((v) => v !== undefined).length;
   if (sources > 1) throw new UsageError("give one of --data (SQLite), --database (PostgreSQL) or --redis (BullMQ)");
+  if (values["redis-prefix"] !== undefined && values.redis === undefined) throw new UsageError("--redis-prefix names keys in Redis: it needs --redis");
   const filter: JobFilter = {
     limit: parsePositiveInteger("--limit", values.limit, MAX_JOBS) ?? 100,
     ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),

@@ -52,6 +52,7 @@ async function serve(argv: string[]): Promise<number> {
   const workers = parsePositiveInteger("--workers", values.workers, maxWorkers()) ?? defaultWorkers();
   // The machine's sandbox workers are divided among the service processes: their total stays two per core.
   const maxThreads = parsePositiveInteger("--max-threads", values["max-threads"], LIMITS.maxThreads.max) ?? (workers > 1 ? Math.max(1, Math.round(defaultServiceThreads() / workers)) : undefined);
+  if (values["redis-prefix"] !== undefined && values.redis === undefined) throw new UsageError("--redis-prefix names keys in Redis: it needs --redis");
   // A --database that is no PostgreSQL URL is the command line's fault (exit 2), as for audit and jobs.
   if (values.database !== undefined) {
     try {
