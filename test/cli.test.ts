@@ -94,6 +94,27 @@ describe("tenantbox (no command)", () => {
     }
   });
 
+  it("an empty folder or --data (an unset shell variable) is a usage error, never the working directory", () => {
+    const config = path.join(temp, "empty-path.json");
+    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));
+    // Started in a tenant-like folder: "" must not resolve to it.
+    const cwd = tenant("empty-path-cwd", { "m.js": "exports.f = () => 1;\n" });
+    for (const [args, name] of [
+      [["run", "", "m.js", "f"], "<folder>"],
+      [["emit", "", "order.created"], "<folder>"],
+      [["check", ""], "<folder>"],
+      [["serve", "--root", "", "--config", config, "--dev", "--port", "0"], "--root"],
+      [["serve", "--root", temp, "--config", config, "--dev", "--port", "0", "--data", ""], "--data"],
+      [["audit", "--data", ""], "--data"],
+      [["jobs", "--data", ""], "--data"],
+    ] as const) {
+      const result = cli([...args], cwd);
+      expect(result.status, args.join(" ")).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toContain(`${name} must not be empty`);
+    }
+  });
+
   it("--redis-prefix without --redis (serve, jobs) is a usage error, not silently ignored", () => {
     const config = path.join(temp, "redis-prefix.json");
     fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));

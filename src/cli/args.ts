@@ -89,7 +89,7 @@ export function parseJsonValue(what: string, text: string): unknown {
 
 /** A folder argument (or `option`'s value), absolute; a usage error naming it when it is not an existing directory (run, emit, check and serve --root alike). */
 export function existingFolder(argument: string, option?: string): string {
-  const folder = path.resolve(argument);
+  const folder = path.resolve(nonEmptyPath(argument, option ?? "<folder>"));
   let isDirectory = false;
   try {
     isDirectory = fs.statSync(folder).isDirectory();
@@ -98,4 +98,18 @@ export function existingFolder(argument: string, option?: string): string {
   }
   if (!isDirectory) throw new UsageError(`${option === undefined ? "" : `${option} `}${argument} is not a directory`);
   return folder;
+}
+
+/**
+ * A path argument as given, refused when empty: path.resolve("") is the working directory, so `--root "$UNSET"`
+ * would serve (or `run`, `check`, `--data` read) whatever directory the command was started in.
+ */
+export function nonEmptyPath(argument: string, name: string): string {
+  if (argument.trim() === "") throw new UsageError(`${name} must not be empty`);
+  return argument;
+}
+
+/** `--data <dir>` (serve, audit, jobs), absolute; ./.tenantbox when it is not given. */
+export function dataDirectory(value: string | undefined): string {
+  return path.resolve(value === undefined ? ".tenantbox" : nonEmptyPath(value, "--data"));
 }

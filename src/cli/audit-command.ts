@@ -1,8 +1,7 @@
-import path from "node:path";
 import { AUDIT_MAX_LIMIT, type AuditFilter, type AuditRow } from "../service/audit-log.js";
 import { PostgresAuditLog } from "../service/postgres-audit-log.js";
 import { SqliteAuditLog } from "../service/sqlite-audit-log.js";
-import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
+import { dataDirectory, EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { readPostgres } from "./read-postgres.js";
 import { readSqlite } from "./read-sqlite.js";
 import { cell, jsonLine } from "./format.js";
@@ -40,7 +39,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
     ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),
     ...(since !== undefined ? { since } : {}),
   };
-  const rows = values.database !== undefined ? await postgresRows(values.database, filter) : await sqliteRows(path.resolve(values.data ?? ".tenantbox"), filter);
+  const rows = values.database !== undefined ? await postgresRows(values.database, filter) : await sqliteRows(dataDirectory(values.data), filter);
   if (typeof rows === "string") {
     process.stderr.write(`tenantbox audit: ${rows}\n`);
     return EXIT_FAILURE;

@@ -1,8 +1,7 @@
-import path from "node:path";
 import { BullmqDelivery } from "../service/delivery/bullmq-delivery.js";
 import { SqliteDeliveryStore, type JobFilter, type JobListing } from "../service/delivery/delivery-store.js";
 import { PostgresDeliveryStore } from "../service/delivery/postgres-delivery-store.js";
-import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
+import { dataDirectory, EXIT_FAILURE, EXIT_OK, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { cell, jsonLine } from "./format.js";
 import { readPostgres } from "./read-postgres.js";
 import { readSqlite } from "./read-sqlite.js";
@@ -43,7 +42,7 @@ export async function jobsCommand(argv: string[]): Promise<number> {
       ? await redisJobs(values.redis, values["redis-prefix"] ?? "tenantbox", filter)
       : values.database !== undefined
         ? await postgresJobs(values.database, filter)
-        : await sqliteJobs(path.resolve(values.data ?? ".tenantbox"), filter);
+        : await sqliteJobs(dataDirectory(values.data), filter);
   if (typeof jobs === "string") {
     process.stderr.write(`tenantbox jobs: ${jobs}\n`);
     return EXIT_FAILURE;

@@ -2,7 +2,7 @@ import cluster from "node:cluster";
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, loadConfig, signToken, TenantboxServer, type ServiceConfig, type TenantConfig } from "../service/index.js";
-import { EXIT_FAILURE, EXIT_OK, existingFolder, messageOf, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
+import { dataDirectory, EXIT_FAILURE, EXIT_OK, existingFolder, messageOf, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { crmLookup } from "./demo-tools.js";
 import { defaultWorkers, maxWorkers, runPrimary } from "./serve-cluster.js";
 import { StopSignals } from "./stop-signals.js";
@@ -47,6 +47,7 @@ async function serve(argv: string[]): Promise<number> {
   if (values.config === undefined) throw new UsageError("--config <file> is required (the tenants)");
   // A file, or nothing at all, would serve every tenant a 404: refused before anything starts.
   const root = existingFolder(values.root, "--root");
+  const dataDir = dataDirectory(values.data);
   const port = values.port === undefined ? 3000 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
   const workers = parsePositiveInteger("--workers", values.workers, maxWorkers()) ?? defaultWorkers();
@@ -90,7 +91,7 @@ async function serve(argv: string[]): Promise<number> {
     server = new TenantboxServer({
       root,
       config,
-      dataDir: path.resolve(values.data ?? ".tenantbox"),
+      dataDir,
       watch: values.watch === true,
       logger: { level: process.env.TENANTBOX_LOG_LEVEL ?? "info" },
       ...(maxThreads !== undefined ? { maxThreads } : {}),
