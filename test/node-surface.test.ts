@@ -370,6 +370,21 @@ describe("Node APIs libraries reach for beside the documented ones (compat helpe
   });
 });
 
+describe("crypto's digests and key derivation (the host's Node is the oracle)", () => {
+  it("createHash, createHmac and hash by every name getHashes() gives (SHA-2, SHA-512/t, SHA-3, SHAKE with outputLength, RIPEMD-160, BLAKE2, OpenSSL's aliases), pbkdf2, hkdf and scrypt sync and with callbacks, and their argument errors: as Node", async () => {
+    const fixture = new URL("./fixtures/crypto-digests.cjs", import.meta.url);
+    const folder = makeTenant({ "d.js": fs.readFileSync(fixture, "utf8") });
+    const node = await createRequire(import.meta.url)("./fixtures/crypto-digests.cjs").f();
+    expect(node.names.length).toBeGreaterThan(40);
+    await expect(runtimeWith().run({ folder, file: "d.js", funcName: "f" })).resolves.toEqual(node);
+  });
+
+  it("a derivation runs under the call's time limit", async () => {
+    const folder = makeTenant({ "slow.js": "exports.f = () => require('crypto').pbkdf2Sync('p', 's', 2 ** 30, 32, 'sha512');" });
+    await expectCode(runtimeWith({ timeout: 300 }), { folder, file: "slow.js", funcName: "f" }, "TIMEOUT");
+  });
+});
+
 describe("events as Node 22+ has it (the host's Node is the oracle)", () => {
   it("errorMonitor, ERR_UNHANDLED_ERROR, once with a signal, on (queue, error, close, return, abort, watermarks), captureRejections, the statics: as Node", async () => {
     const fixture = new URL("./fixtures/node-events.cjs", import.meta.url);

@@ -2,21 +2,68 @@
 // crypto.getRandomValues, fed by the host's CSPRNG), asymmetric keys, signatures and key pairs (RSA, RSA-PSS,
 // ECDSA, Ed25519/Ed448) by the realm's key engine, and the Web Crypto object itself.
 const { Buffer } = require("buffer");
-const { sha1, md5 } = require("@noble/hashes/legacy");
-const { sha224, sha256, sha384, sha512 } = require("@noble/hashes/sha2");
+const { sha1, md5, ripemd160 } = require("@noble/hashes/legacy");
+const { sha224, sha256, sha384, sha512, sha512_224, sha512_256 } = require("@noble/hashes/sha2");
 const { hmac } = require("@noble/hashes/hmac");
 
 const webcrypto = globalThis.crypto;
-const HASHES = { sha1, md5, sha224, sha256, sha384, sha512, "sha-1": sha1, "sha-256": sha256, "sha-384": sha384, "sha-512": sha512 };
+// Node's digests by the names OpenSSL gives them (createHash, createHmac, hash, pbkdf2, hkdf), in lower case:
+// the canonical name first, then its aliases. SHA-3, SHAKE and BLAKE2 are evaluated the first time one is
+// asked for (a call that hashes with SHA-256 does not instantiate them).
+const sha3 = () => require("@noble/hashes/sha3");
+const blake2 = () => require("@noble/hashes/blake2");
+const DIGESTS_BY_NAME = [
+  ["md5", () => md5, "rsa-md5", "md5withrsaencryption", "ssl3-md5"],
+  ["sha1", () => sha1, "sha-1", "rsa-sha1", "sha1withrsaencryption", "ssl3-sha1", "rsa-sha1-2"],
+  ["sha224", () => sha224, "sha-224", "sha2-224", "rsa-sha224", "sha224withrsaencryption"],
+  ["sha256", () => sha256, "sha-256", "sha2-256", "rsa-sha256", "sha256withrsaencryption"],
+  ["sha384", () => sha384, "sha-384", "sha2-384", "rsa-sha384", "sha384withrsaencryption"],
+  ["sha512", () => sha512, "sha-512", "sha2-512", "rsa-sha512", "sha512withrsaencryption"],
+  ["sha512-224", () => sha512_224, "sha-512/224", "sha2-512/224", "rsa-sha512/224", "sha512-224withrsaencryption"],
+  ["sha512-256", () => sha512_256, "sha-512/256", "sha2-512/256", "rsa-sha512/256", "sha512-256withrsaencryption"],
+  ["sha3-224", () => sha3().sha3_224, "rsa-sha3-224", "id-rsassa-pkcs1-v1_5-with-sha3-224"],
+  ["sha3-256", () => sha3().sha3_256, "rsa-sha3-256", "id-rsassa-pkcs1-v1_5-with-sha3-256"],
+  ["sha3-384", () => sha3().sha3_384, "rsa-sha3-384", "id-rsassa-pkcs1-v1_5-with-sha3-384"],
+  ["sha3-512", () => sha3().sha3_512, "rsa-sha3-512", "id-rsassa-pkcs1-v1_5-with-sha3-512"],
+  ["ripemd160", () => ripemd160, "ripemd", "ripemd-160", "rmd160", "rsa-ripemd160", "ripemd160withrsa"],
+  ["blake2b512", () => blake2().blake2b, "blake2b-512"],
+  ["blake2s256", () => blake2().blake2s, "blake2s-256"],
+  ["shake128", () => sha3().shake128, "shake-128"],
+  ["shake256", () => sha3().shake256, "shake-256"],
+];
+/** Extendable-output functions: createHash takes their outputLength; HMAC does not take them. */
+const XOFS = ["shake128", "shake256"];
+const DIGEST_NAMES = new Map();
+for (let i = 0; i < DIGESTS_BY_NAME.length; i++) {
+  const entry = DIGESTS_BY_NAME[i];
+  for (let k = 0; k < entry.length; k++) if (k !== 1) DIGEST_NAMES.set(entry[k], entry);
+}
+/** What getHashes() answers: Node's names for the digests above (Node's own list without MD5-SHA1 and SM3). */
+const HASH_NAMES = ["RSA-MD5", "RSA-RIPEMD160", "RSA-SHA1", "RSA-SHA1-2", "RSA-SHA224", "RSA-SHA256", "RSA-SHA3-224", "RSA-SHA3-256", "RSA-SHA3-384", "RSA-SHA3-512", "RSA-SHA384", "RSA-SHA512", "RSA-SHA512/224", "RSA-SHA512/256", "blake2b512", "blake2s256", "id-rsassa-pkcs1-v1_5-with-sha3-224", "id-rsassa-pkcs1-v1_5-with-sha3-256", "id-rsassa-pkcs1-v1_5-with-sha3-384", "id-rsassa-pkcs1-v1_5-with-sha3-512", "md5", "md5WithRSAEncryption", "ripemd", "ripemd160", "ripemd160WithRSA", "rmd160", "sha1", "sha1WithRSAEncryption", "sha224", "sha224WithRSAEncryption", "sha256", "sha256WithRSAEncryption", "sha3-224", "sha3-256", "sha3-384", "sha3-512", "sha384", "sha384WithRSAEncryption", "sha512", "sha512-224", "sha512-224WithRSAEncryption", "sha512-256", "sha512-256WithRSAEncryption", "sha512WithRSAEncryption", "shake128", "shake256", "ssl3-md5", "ssl3-sha1"];
+
+/** The digest's entry ([canonical name, getter, ...aliases]), or undefined. */
+function digestEntry(algorithm) {
+  return typeof algorithm === "string" ? DIGEST_NAMES.get(algorithm.toLowerCase()) : undefined;
+}
 
 function hashFunction(algorithm) {
-  const fn = typeof algorithm === "string" ? HASHES[algorithm.toLowerCase()] : undefined;
-  if (!fn || !Object.prototype.hasOwnProperty.call(HASHES, algorithm.toLowerCase())) {
-    const error = new Error("Digest method not supported: " + String(algorithm) + " (available: md5, sha1, sha224, sha256, sha384, sha512)");
+  const entry = digestEntry(algorithm);
+  if (entry === undefined) {
+    const error = new Error("Digest method not supported: " + String(algorithm));
     error.code = "ERR_CRYPTO_INVALID_DIGEST";
     throw error;
   }
-  return fn;
+  return entry[1]();
+}
+
+/** A digest for HMAC and key derivation (pbkdf2, hkdf): Node's TypeError "Invalid digest" otherwise. */
+function macDigest(digest) {
+  if (typeof digest !== "string") throw codeError(TypeError, 'The "digest" argument must be of type string. Received ' + typeof digest, "ERR_INVALID_ARG_TYPE");
+  const entry = digestEntry(digest);
+  if (entry === undefined) throw codeError(TypeError, "Invalid digest: " + digest, "ERR_CRYPTO_INVALID_DIGEST");
+  // OpenSSL's refusal, as Node passes it on.
+  if (XOFS.includes(entry[0])) throw new Error("error:1C8000B7:Provider routines::xof digests not allowed");
+  return entry[1]();
 }
 
 // Keys: secret ones here (their bytes), asymmetric ones as handles of the realm's key engine
@@ -400,11 +447,19 @@ class Hash {
   }
 }
 
-function createHash(algorithm) {
-  return new Hash(hashFunction(algorithm).create());
+function createHash(algorithm, options) {
+  const fn = hashFunction(algorithm);
+  const outputLength = options !== null && typeof options === "object" ? options.outputLength : undefined;
+  if (outputLength === undefined) return new Hash(fn.create());
+  if (typeof outputLength !== "number" || !Number.isInteger(outputLength) || outputLength < 0 || outputLength > 2147483647) throw codeError(RangeError, 'The value of "options.outputLength" is out of range. It must be >= 0 && <= 2147483647. Received ' + String(outputLength), "ERR_OUT_OF_RANGE");
+  if (XOFS.includes(digestEntry(algorithm)[0])) return new Hash(fn.create({ dkLen: outputLength }));
+  if (outputLength !== fn.outputLen) throw codeError(Error, "error:030000B2:digital envelope routines::not XOF or invalid length", "ERR_OSSL_EVP_NOT_XOF_OR_INVALID_LENGTH");
+  return new Hash(fn.create());
 }
 
 function createHmac(algorithm, key) {
+  const entry = digestEntry(algorithm);
+  if (entry !== undefined && XOFS.includes(entry[0])) throw new Error("error:00000000:lib(0)::reason(0)");
   return new Hash(hmac.create(hashFunction(algorithm), toBytes(key)));
 }
 
@@ -468,6 +523,130 @@ function randomInt(min, max, callback) {
   return result;
 }
 
+// Key derivation as Node's crypto has it: PBKDF2, HKDF and scrypt (@noble/hashes, in the realm, under the
+// call's limits like any code). The callback forms call back in a later microtask, as randomBytes does.
+function int32Argument(value, name, min) {
+  if (typeof value !== "number") throw codeError(TypeError, 'The "' + name + '" argument must be of type number. Received ' + typeof value, "ERR_INVALID_ARG_TYPE");
+  if (!Number.isInteger(value)) throw codeError(RangeError, 'The value of "' + name + '" is out of range. It must be an integer. Received ' + String(value), "ERR_OUT_OF_RANGE");
+  if (value < min || value > 2147483647) throw codeError(RangeError, 'The value of "' + name + '" is out of range. It must be >= ' + min + " && <= 2147483647. Received " + String(value), "ERR_OUT_OF_RANGE");
+  return value;
+}
+function callbackArgument(callback) {
+  if (typeof callback !== "function") throw codeError(TypeError, 'The "callback" argument must be of type function. Received ' + typeof callback, "ERR_INVALID_ARG_TYPE");
+  return callback;
+}
+/** Runs a derivation for its callback: the result or the error in a later microtask. */
+function deriveLater(derive, callback) {
+  let result;
+  let failure = null;
+  try {
+    result = derive();
+  } catch (error) {
+    failure = error;
+  }
+  queueMicrotask(function () {
+    if (failure !== null) callback(failure);
+    else callback(null, result);
+  });
+}
+
+function pbkdf2Sync(password, salt, iterations, keylen, digest) {
+  const passwordBytes = toBytes(password);
+  const saltBytes = toBytes(salt);
+  int32Argument(iterations, "iterations", 1);
+  int32Argument(keylen, "keylen", 0);
+  const fn = macDigest(digest);
+  // OpenSSL derives no empty key (Node: "Deriving bits failed").
+  if (keylen === 0) throw new Error("Deriving bits failed");
+  return output(require("@noble/hashes/pbkdf2").pbkdf2(fn, passwordBytes, saltBytes, { c: iterations, dkLen: keylen }));
+}
+function pbkdf2(password, salt, iterations, keylen, digest, callback) {
+  if (typeof digest === "function" && callback === undefined) {
+    callback = digest;
+    digest = undefined;
+  }
+  callbackArgument(callback);
+  const passwordBytes = toBytes(password);
+  const saltBytes = toBytes(salt);
+  int32Argument(iterations, "iterations", 1);
+  int32Argument(keylen, "keylen", 0);
+  macDigest(digest);
+  deriveLater(function () {
+    return pbkdf2Sync(passwordBytes, saltBytes, iterations, keylen, digest);
+  }, callback);
+}
+
+function hkdfSync(digest, ikm, salt, info, keylen) {
+  const fn = macDigest(digest);
+  const ikmBytes = toBytes(ikm);
+  const saltBytes = toBytes(salt);
+  const infoBytes = toBytes(info);
+  if (infoBytes.length > 1024) throw codeError(RangeError, 'The value of "info" is out of range. It must be must not contain more than 1024 bytes. Received ' + infoBytes.length, "ERR_OUT_OF_RANGE");
+  int32Argument(keylen, "length", 0);
+  if (keylen > 255 * fn.outputLen) throw codeError(RangeError, "Invalid key length", "ERR_CRYPTO_INVALID_KEYLEN");
+  if (keylen === 0) throw new Error("Deriving bits failed");
+  const bytes = require("@noble/hashes/hkdf").hkdf(fn, ikmBytes, saltBytes, infoBytes, keylen);
+  // Node answers an ArrayBuffer of exactly the key.
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+}
+function hkdf(digest, ikm, salt, info, keylen, callback) {
+  callbackArgument(callback);
+  const fn = macDigest(digest);
+  const args = [toBytes(ikm), toBytes(salt), toBytes(info)];
+  int32Argument(keylen, "length", 0);
+  if (args[2].length > 1024) throw codeError(RangeError, 'The value of "info" is out of range. It must be must not contain more than 1024 bytes. Received ' + args[2].length, "ERR_OUT_OF_RANGE");
+  if (keylen > 255 * fn.outputLen) throw codeError(RangeError, "Invalid key length", "ERR_CRYPTO_INVALID_KEYLEN");
+  deriveLater(function () {
+    return hkdfSync(digest, args[0], args[1], args[2], keylen);
+  }, callback);
+}
+
+/** scrypt's parameters as Node reads them (N or cost, r or blockSize, p or parallelization, maxmem: 32 MiB by default). */
+function scryptParameters(options) {
+  const o = options === undefined || options === null ? {} : options;
+  if (typeof o !== "object") throw codeError(TypeError, 'The "options" argument must be of type object. Received ' + typeof o, "ERR_INVALID_ARG_TYPE");
+  const pick = function (a, b, fallback) {
+    if (o[a] !== undefined && o[b] !== undefined) throw codeError(TypeError, 'Option "' + a + '" cannot be used in combination with option "' + b + '"', "ERR_INCOMPATIBLE_OPTION_PAIR");
+    const value = o[a] !== undefined ? o[a] : o[b] !== undefined ? o[b] : fallback;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) throw codeError(RangeError, 'The value of "' + (o[a] !== undefined ? a : b) + '" is out of range. Received ' + String(value), "ERR_OUT_OF_RANGE");
+    return value;
+  };
+  const N = pick("N", "cost", 16384);
+  const r = pick("r", "blockSize", 8);
+  const p = pick("p", "parallelization", 1);
+  const maxmem = o.maxmem === undefined ? 32 * 1024 * 1024 : o.maxmem;
+  if (typeof maxmem !== "number" || !Number.isSafeInteger(maxmem) || maxmem < 0) throw codeError(RangeError, 'The value of "maxmem" is out of range. Received ' + String(maxmem), "ERR_OUT_OF_RANGE");
+  const invalid = function (why) {
+    return codeError(RangeError, "Invalid scrypt params: " + why, "ERR_CRYPTO_INVALID_SCRYPT_PARAMS");
+  };
+  if (N < 2 || (N & (N - 1)) !== 0 || r < 1 || p < 1) throw invalid("error:030000AC:digital envelope routines::invalid parameters");
+  // OpenSSL's measure of the memory it needs: B (p * 128 * r bytes) and V (128 * r * (N + 2)).
+  if (p * 128 * r + 128 * r * (N + 2) > maxmem) throw invalid("error:030000AC:digital envelope routines::memory limit exceeded");
+  return { N: N, r: r, p: p, maxmem: maxmem };
+}
+function scryptSync(password, salt, keylen, options) {
+  const passwordBytes = toBytes(password);
+  const saltBytes = toBytes(salt);
+  int32Argument(keylen, "keylen", 0);
+  const params = scryptParameters(options);
+  if (keylen === 0) return Buffer.alloc(0);
+  return output(require("@noble/hashes/scrypt").scrypt(passwordBytes, saltBytes, { N: params.N, r: params.r, p: params.p, dkLen: keylen, maxmem: Number.MAX_SAFE_INTEGER }));
+}
+function scrypt(password, salt, keylen, options, callback) {
+  if (typeof options === "function" && callback === undefined) {
+    callback = options;
+    options = undefined;
+  }
+  callbackArgument(callback);
+  const passwordBytes = toBytes(password);
+  const saltBytes = toBytes(salt);
+  int32Argument(keylen, "keylen", 0);
+  scryptParameters(options);
+  deriveLater(function () {
+    return scryptSync(passwordBytes, saltBytes, keylen, options);
+  }, callback);
+}
+
 function timingSafeEqual(a, b) {
   const x = toBytes(a);
   const y = toBytes(b);
@@ -482,8 +661,14 @@ module.exports = {
   createHmac,
   hash,
   getHashes: function getHashes() {
-    return ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"];
+    return HASH_NAMES.slice();
   },
+  pbkdf2,
+  pbkdf2Sync,
+  hkdf,
+  hkdfSync,
+  scrypt,
+  scryptSync,
   randomBytes,
   pseudoRandomBytes: randomBytes,
   randomFillSync,
