@@ -143,6 +143,9 @@ async function buildBuiltins(): Promise<void> {
     legalComments: "none",
     logLevel: "warning",
     plugins: [otherBuiltinsStayExternal, dependencyPatches],
+    // Functions and classes keep the names they have in their sources: bundling renames a clashing one
+    // (Buffer3, EventEmitter2, AssertionError2), and libraries and util.inspect read .name.
+    keepNames: true,
     // Node's own list of its modules, for the realm's `module` (isBuiltin, builtinModules): the Node that builds.
     define: { NODE_BUILTIN_MODULES: JSON.stringify(builtinModules) },
   });

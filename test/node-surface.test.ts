@@ -385,6 +385,15 @@ describe("crypto's digests and key derivation (the host's Node is the oracle)", 
   });
 });
 
+describe("built-in modules' names (the host's Node is the oracle)", () => {
+  it("Buffer, EventEmitter, the stream classes, AssertionError, ... are named as in Node (what util.inspect and libraries print), not as the bundle renamed them", async () => {
+    const fixture = new URL("./fixtures/builtin-names.cjs", import.meta.url);
+    const folder = makeTenant({ "n.js": fs.readFileSync(fixture, "utf8") });
+    const node = createRequire(import.meta.url)("./fixtures/builtin-names.cjs").f();
+    await expect(runtimeWith().run({ folder, file: "n.js", funcName: "f" })).resolves.toEqual(node);
+  });
+});
+
 describe("events as Node 22+ has it (the host's Node is the oracle)", () => {
   it("errorMonitor, ERR_UNHANDLED_ERROR, once with a signal, on (queue, error, close, return, abort, watermarks), captureRejections, the statics: as Node", async () => {
     const fixture = new URL("./fixtures/node-events.cjs", import.meta.url);
