@@ -394,6 +394,15 @@ describe("built-in modules' names (the host's Node is the oracle)", () => {
   });
 });
 
+describe("stream's web adapters (the host's Node is the oracle)", () => {
+  it("Readable.fromWeb/toWeb, Writable.fromWeb/toWeb and Duplex.fromWeb/toWeb: chunks (Buffers as Uint8Arrays), object mode, encodings, errors, cancel, pipeline: as Node", async () => {
+    const fixture = new URL("./fixtures/stream-web-adapters.cjs", import.meta.url);
+    const folder = makeTenant({ "s.js": fs.readFileSync(fixture, "utf8") });
+    const node = await createRequire(import.meta.url)("./fixtures/stream-web-adapters.cjs").f();
+    await expect(runtimeWith().run({ folder, file: "s.js", funcName: "f" })).resolves.toEqual(node);
+  });
+});
+
 describe("events as Node 22+ has it (the host's Node is the oracle)", () => {
   it("errorMonitor, ERR_UNHANDLED_ERROR, once with a signal, on (queue, error, close, return, abort, watermarks), captureRejections, the statics: as Node", async () => {
     const fixture = new URL("./fixtures/node-events.cjs", import.meta.url);
