@@ -1,0 +1,2 @@
+const cbor = require("cbor"); exports.check = async () => { const e = cbor.encode({ a: 1, b: [true, null, "x"], c: new Date(0), d: Buffer.from([1, 2]), e: 1.5, f: 2n ** 70n }); const d = cbor.decodeFirstSync(e); return [e.toString("hex"), d.a, d.b, d.c.toISOString(), d.f.toString(), (await cbor.decodeFirst(cbor.encode([1, 2])))]; };
+exports.expected = () => (["a6616101616283f5f661786163c10061644201026165fa3fc000006166c249400000000000000000",1,[true,null,"x"],"1970-01-01T00:00:00.000Z","1180591620717411303424",[1,2]]);

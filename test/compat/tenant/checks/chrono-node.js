@@ -1,0 +1,2 @@
+const chrono = require("chrono-node"); exports.check = () => { const ref = new Date(Date.UTC(2024, 0, 15, 12)); const r = chrono.parse("Meeting next Friday at 5pm, or on Jan 20 2024", ref, { forwardDate: true }); return [r.length, r.map((x) => x.text), chrono.parseDate("2024-03-01 10:00 UTC").toISOString(), r[1].start.get("day")]; };
+exports.expected = () => ([2,["next Friday at 5pm","Jan 20 2024"],"2024-03-01T10:00:00.000Z",20]);

@@ -1,0 +1,2 @@
+const cookie = require("cookie"); exports.check = () => [cookie.parseCookie("foo=bar; equation=E%3Dmc%5E2; x"), cookie.stringifySetCookie({ name: "sid", value: "a b", httpOnly: true, maxAge: 3600, sameSite: "lax", path: "/", expires: new Date(Date.UTC(2030, 0, 1)) }), cookie.parseSetCookie("a=1; Path=/; HttpOnly; Max-Age=5")];
+exports.expected = () => ([{"foo":"bar","equation":"E=mc^2"},"sid=a%20b; Max-Age=3600; Path=/; Expires=Tue, 01 Jan 2030 00:00:00 GMT; HttpOnly; SameSite=Lax",{"name":"a","value":"1","path":"/","httpOnly":true,"maxAge":5}]);

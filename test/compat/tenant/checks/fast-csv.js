@@ -1,0 +1,2 @@
+const csv = require("fast-csv"); exports.check = async () => { const rows = await new Promise((res, rej) => { const out = []; csv.parseString("a,b\n1,2\n3,\"x,y\"\n", { headers: true }).on("data", (r) => out.push(r)).on("end", () => res(out)).on("error", rej); }); const text = await csv.writeToString([{ a: 1, b: "q\"" }], { headers: true }); return [rows, text]; };
+exports.expected = () => ([[{"a":"1","b":"2"},{"a":"3","b":"x,y"}],"a,b\n1,\"q\"\"\""]);

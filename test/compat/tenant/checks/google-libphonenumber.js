@@ -1,0 +1,2 @@
+const { PhoneNumberUtil, PhoneNumberFormat: F } = require("google-libphonenumber"); exports.check = () => { const u = PhoneNumberUtil.getInstance(); const n = u.parseAndKeepRawInput("202-456-1111", "US"); return [u.format(n, F.E164), u.format(n, F.INTERNATIONAL), u.isValidNumber(n), u.getRegionCodeForNumber(u.parse("+33 1 42 68 53 00")), u.getNumberType(u.parse("+447911123456"))]; };
+exports.expected = () => (["+12024561111","+1 202-456-1111",true,"FR",1]);

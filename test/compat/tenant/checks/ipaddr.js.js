@@ -1,0 +1,2 @@
+const ipaddr = require("ipaddr.js"); exports.check = () => { const a = ipaddr.parse("2001:db8::1"); const v4 = ipaddr.parse("192.168.1.10"); return [a.kind(), a.toNormalizedString(), v4.match(ipaddr.parseCIDR("192.168.0.0/16")), v4.range(), ipaddr.process("::ffff:10.0.0.1").toString(), ipaddr.isValid("300.1.1.1"), ipaddr.subnetMatch(v4, { lan: [ipaddr.parseCIDR("192.168.0.0/16")] }, "wan")]; };
+exports.expected = () => (["ipv6","2001:db8:0:0:0:0:0:1",true,"private","10.0.0.1",false,"lan"]);

@@ -1,0 +1,2 @@
+const { Engine } = require("json-rules-engine"); exports.check = async () => { const e = new Engine(); e.addRule({ conditions: { all: [{ fact: "age", operator: "greaterThanInclusive", value: 18 }, { fact: "country", operator: "in", value: ["US", "CA"] }] }, event: { type: "adult", params: { msg: "ok" } } }); e.addFact("country", async () => "US"); const r = await e.run({ age: 21 }); const r2 = await e.run({ age: 10 }); return [r.events, r2.events.length, r2.failureEvents.length]; };
+exports.expected = () => ([[{"type":"adult","params":{"msg":"ok"}}],0,1]);

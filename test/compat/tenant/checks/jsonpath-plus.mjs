@@ -1,0 +1,2 @@
+import { JSONPath } from "jsonpath-plus"; export function check() { const json = { store: { book: [{ author: "A", price: 8 }, { author: "B", price: 12, isbn: "x" }], bicycle: { price: 19 } } }; return [JSONPath({ path: "$.store.book[*].author", json }), JSONPath({ path: "$..price", json }), JSONPath({ path: "$..book[?(@.price < 10)].author", json }), JSONPath({ path: "$..book[?(@.isbn)]", json, resultType: "path" })]; }
+export const expected = () => ([["A","B"],[8,12,19],["A"],["$['store']['book'][1]"]]);

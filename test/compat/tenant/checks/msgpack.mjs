@@ -1,0 +1,2 @@
+import { encode, decode, ExtensionCodec } from "msgpack"; export function check() { const e = encode({ a: 1, b: [1.5, "x", null], c: new Uint8Array([1, 2]), d: new Date(0) }); const d = decode(e); return [Buffer.from(e).toString("hex"), d.a, d.b, Array.from(d.c), d.d.toISOString(), Buffer.from(encode(2n ** 60n, { useBigInt64: true })).toString("hex")]; }
+export const expected = () => (["84a16101a16293cb3ff8000000000000a178c0a163c4020102a164d6ff00000000",1,[1.5,"x",null],[1,2],"1970-01-01T00:00:00.000Z","cf1000000000000000"]);

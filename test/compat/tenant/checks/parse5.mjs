@@ -1,0 +1,2 @@
+import { parse, serialize, parseFragment } from "parse5"; export function check() { const doc = parse("<!DOCTYPE html><title>T</title><p>Hi<b>there"); const frag = parseFragment("<td>x</td><span>y</span>"); return [serialize(doc), frag.childNodes.map((n) => n.nodeName)]; }
+export const expected = () => (["<!DOCTYPE html><html><head><title>T</title></head><body><p>Hi<b>there</b></p></body></html>",["td","span"]]);

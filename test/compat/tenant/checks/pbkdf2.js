@@ -1,0 +1,2 @@
+const pbkdf2 = require("pbkdf2"); exports.check = async () => { const a = pbkdf2.pbkdf2Sync("password", "salt", 1000, 32, "sha256").toString("hex"); const b = await new Promise((res, rej) => pbkdf2.pbkdf2("pw", "s", 10, 16, "sha512", (e, k) => e ? rej(e) : res(k.toString("hex")))); return [a, b]; };
+exports.expected = () => (["632c2812e46d4604102ba7618e9d6d7d2f8128f6266b4a03264d2a0460b7dcb3","9b4d59a97bfdfd0724a7ddb8974598b5"]);

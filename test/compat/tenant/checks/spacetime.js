@@ -1,0 +1,2 @@
+const spacetime = require("spacetime"); exports.check = () => { const s = spacetime("2024-03-10T12:00:00Z", "UTC"); const ny = s.goto("America/New_York"); return [ny.format("iso"), ny.timezone().current.offset, s.add(1, "month").format("{month} {date}, {year}"), s.isBefore(spacetime("2025-01-01", "UTC")), s.dayName()]; };
+exports.expected = () => (["2024-03-10T08:00:00.000-04:00",-4,"April 10, 2024",true,"sunday"]);

@@ -1,0 +1,2 @@
+const { UAParser } = require("ua-parser-js"); exports.check = () => { const r = UAParser("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"); return [r.browser.name, r.browser.major, r.os.name, r.cpu.architecture, new UAParser("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1").getDevice().type]; };
+exports.expected = () => (["Chrome","120","Windows","amd64","mobile"]);

@@ -1,0 +1,3 @@
+import * as z from "zod4";
+export function check() { const U = z.object({ name: z.string().min(2), email: z.email(), age: z.number().int().positive().optional(), tags: z.array(z.string()).default([]) }); const ok = U.parse({ name: "Al", email: "a@b.co" }); const bad = U.safeParse({ name: "A", email: "x", age: -1 }); return [ok, bad.success, bad.error.issues.map((i) => i.path.join(".") + ":" + i.code), z.toJSONSchema(z.object({ a: z.string() })).properties, z.prettifyError(bad.error).split("\n").length]; }
+export const expected = () => ([{"name":"Al","email":"a@b.co","tags":[]},false,["name:too_small","email:invalid_format","age:too_small"],{"a":{"type":"string"}},6]);
