@@ -1,5 +1,8 @@
 import { builtinModules, createRequire } from "node:module";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { parse, type Node } from "acorn";
+import { ancestor } from "acorn-walk";
+import MagicString from "magic-string";
 import path from "node:path";
 import { build, type Plugin } from "esbuild";
 import { defineConfig } from "tsup";
@@ -130,6 +133,61 @@ const dependencyPatches: Plugin = {
   },
 };
 
+type Named = Node & { id?: { name: string } | null };
+type NameCall = Node & { callee: Node & { name?: string }; arguments: (Node & { name?: string; value?: unknown })[] };
+type Keyed = Node & { key: Node & { name?: string; value?: unknown }; computed?: boolean; method?: boolean; shorthand?: boolean; kind?: string };
+
+/** A name inference gives the anonymous function or class `value` where `parent` holds it (`var s = ...`, `{ s: ... }`, `s = ...`). */
+function inferredName(parent: Node, value: Node): string | undefined {
+  const p = parent as Node & { id?: Node & { name?: string }; init?: Node; value?: Node; left?: Node & { name?: string }; right?: Node; operator?: string };
+  if (p.type === "VariableDeclarator" && p.init === value && p.id?.type === "Identifier") return p.id.name;
+  if (p.type === "AssignmentExpression" && p.operator === "=" && p.right === value && p.left?.type === "Identifier") return p.left.name;
+  const property = parent as Keyed;
+  if (p.type === "Property" && p.value === value && property.kind === "init" && !property.computed && !property.method && !property.shorthand) {
+    return property.key.type === "Identifier" ? property.key.name : typeof property.key.value === "string" ? property.key.value : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * keepNames marks every function and class of a bundle with `__name(f, "f")`, run each time a realm
+ * instantiates the module (every call: the marks made a Buffer hook 23% slower, a stream one 28%). Only a
+ * name the bundle changed needs one (`__name(Buffer3, "Buffer")`, a class renamed `_Blob`): the marks whose
+ * name the function or class has anyway (its own, or the one inference gives it) are taken out.
+ */
+function dropRedundantNames(text: string): string {
+  const out = new MagicString(text);
+  const isNameCall = (node: Node): node is NameCall => {
+    const call = node as NameCall;
+    return node.type === "CallExpression" && call.callee.type === "Identifier" && call.callee.name === "__name" && call.arguments.length === 2 && call.arguments[1]!.type === "Literal";
+  };
+  ancestor(parse(text, { ecmaVersion: "latest", sourceType: "script" }), {
+    CallExpression(node, _state, ancestors) {
+      if (!isNameCall(node)) return;
+      const [target, literal] = node.arguments as [Named, NameCall["arguments"][number]];
+      const name = literal.value;
+      const parent = ancestors[ancestors.length - 2]!;
+      if (parent.type === "ExpressionStatement") {
+        const holder = ancestors[ancestors.length - 3];
+        // `__name(f, "f")` after a declaration of f.
+        if (target.type === "Identifier" && (target as Node & { name: string }).name === name) out.remove(parent.start, parent.end);
+        // `static { __name(this, "C"); }` in class C.
+        else if (target.type === "ThisExpression" && holder?.type === "StaticBlock" && (holder as Node & { body: Node[] }).body.length === 1) {
+          const klass = ancestors[ancestors.length - 5] as Named | undefined;
+          if (klass?.id?.name === name) out.remove(holder.start, holder.end);
+        }
+        return;
+      }
+      const fn = ["FunctionExpression", "ArrowFunctionExpression", "ClassExpression"].includes(target.type);
+      if (fn && (target.id ? target.id.name === name : inferredName(parent, node) === name)) {
+        out.remove(node.start, target.start);
+        out.remove(target.end, node.end);
+      }
+    },
+  });
+  return out.toString();
+}
+
 /** The realm's built-in modules (src/loader/builtins.ts): one CommonJS bundle each, in dist/builtins/. */
 async function buildBuiltins(): Promise<void> {
   await build({
@@ -149,6 +207,10 @@ async function buildBuiltins(): Promise<void> {
     // Node's own list of its modules, for the realm's `module` (isBuiltin, builtinModules): the Node that builds.
     define: { NODE_BUILTIN_MODULES: JSON.stringify(builtinModules) },
   });
+  for (const file of await readdir("dist/builtins")) {
+    const at = path.join("dist/builtins", file);
+    await writeFile(at, dropRedundantNames(await readFile(at, "utf8")));
+  }
 }
 
 export default defineConfig({
