@@ -535,20 +535,6 @@ function callbackArgument(callback) {
   if (typeof callback !== "function") throw codeError(TypeError, 'The "callback" argument must be of type function. Received ' + typeof callback, "ERR_INVALID_ARG_TYPE");
   return callback;
 }
-/** Runs a derivation for its callback: the result or the error in a later microtask. */
-function deriveLater(derive, callback) {
-  let result;
-  let failure = null;
-  try {
-    result = derive();
-  } catch (error) {
-    failure = error;
-  }
-  queueMicrotask(function () {
-    if (failure !== null) callback(failure);
-    else callback(null, result);
-  });
-}
 
 function pbkdf2Sync(password, salt, iterations, keylen, digest) {
   const passwordBytes = toBytes(password);
@@ -571,9 +557,10 @@ function pbkdf2(password, salt, iterations, keylen, digest, callback) {
   int32Argument(iterations, "iterations", 1);
   int32Argument(keylen, "keylen", 0);
   macDigest(digest);
-  deriveLater(function () {
+  // The callback was checked: the result or the error in a later microtask.
+  later(callback, function () {
     return pbkdf2Sync(passwordBytes, saltBytes, iterations, keylen, digest);
-  }, callback);
+  });
 }
 
 function hkdfSync(digest, ikm, salt, info, keylen) {
@@ -596,9 +583,10 @@ function hkdf(digest, ikm, salt, info, keylen, callback) {
   int32Argument(keylen, "length", 0);
   if (args[2].length > 1024) throw codeError(RangeError, 'The value of "info" is out of range. It must be must not contain more than 1024 bytes. Received ' + args[2].length, "ERR_OUT_OF_RANGE");
   if (keylen > 255 * fn.outputLen) throw codeError(RangeError, "Invalid key length", "ERR_CRYPTO_INVALID_KEYLEN");
-  deriveLater(function () {
+  // The callback was checked: the result or the error in a later microtask.
+  later(callback, function () {
     return hkdfSync(digest, args[0], args[1], args[2], keylen);
-  }, callback);
+  });
 }
 
 /** scrypt's parameters as Node reads them (N or cost, r or blockSize, p or parallelization, maxmem: 32 MiB by default). */
@@ -642,9 +630,10 @@ function scrypt(password, salt, keylen, options, callback) {
   const saltBytes = toBytes(salt);
   int32Argument(keylen, "keylen", 0);
   scryptParameters(options);
-  deriveLater(function () {
+  // The callback was checked: the result or the error in a later microtask.
+  later(callback, function () {
     return scryptSync(passwordBytes, saltBytes, keylen, options);
-  }, callback);
+  });
 }
 
 function timingSafeEqual(a, b) {

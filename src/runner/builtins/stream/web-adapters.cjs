@@ -29,6 +29,38 @@ module.exports = function addWebAdapters(Stream) {
     return { promise: promise, resolve: resolve, reject: reject };
   }
   const isWritableEnded = (stream) => stream.writableEnded === true || (stream._writableState !== undefined && stream._writableState.ending === true);
+  /** Calls a stream's callback; what it throws goes to `onThrow` (Node's adapters: destroy the stream, or rethrow later). */
+  function callBack(callback, error, onThrow) {
+    try {
+      callback(error);
+    } catch (thrown) {
+      onThrow(thrown);
+    }
+  }
+  const rethrowLater = (thrown) => process.nextTick(function () {
+    throw thrown;
+  });
+  const destroyLater = (stream) => (thrown) => process.nextTick(function () {
+    destroy(stream, thrown);
+  });
+  const destroyNow = (stream) => (thrown) => destroy(stream, thrown);
+  /** A Node stream's read(): the web reader's next chunk pushed (null at its end), its error destroys the stream. */
+  function pull(stream, reader) {
+    reader.read().then(function (chunk) {
+      if (chunk.done) stream.push(null);
+      else stream.push(chunk.value);
+    }, function (error) {
+      destroy(stream, error);
+    });
+  }
+  /** A Node stream's write(): the chunk written once the web writer is ready; `done` gets its error or nothing. */
+  function writeWhenReady(writer, chunk, done) {
+    writer.ready.then(function () {
+      return writer.write(chunk).then(function () {
+        done();
+      }, done);
+    }, done);
+  }
 
   function newReadableStreamFromStreamReadable(streamReadable, options) {
     if (!(streamReadable instanceof Readable) && !(streamReadable !== null && typeof streamReadable === "object" && typeof streamReadable.on === "function" && typeof streamReadable.read === "function")) throw argumentError("streamReadable", "stream.Readable", streamReadable);
@@ -84,23 +116,10 @@ module.exports = function addWebAdapters(Stream) {
       encoding: o.encoding,
       signal: o.signal,
       read() {
-        reader.read().then(function (chunk) {
-          if (chunk.done) readable.push(null);
-          else readable.push(chunk.value);
-        }, function (error) {
-          destroy(readable, error);
-        });
+        pull(readable, reader);
       },
       destroy(error, callback) {
-        function done() {
-          try {
-            callback(error);
-          } catch (thrown) {
-            process.nextTick(function () {
-              throw thrown;
-            });
-          }
-        }
+        const done = () => callBack(callback, error, rethrowLater);
         if (!closed) {
           reader.cancel(error).then(done, done);
           return;
@@ -200,13 +219,7 @@ module.exports = function addWebAdapters(Stream) {
           const errors = Array.isArray(error) ? error.filter(function (e) {
             return e;
           }) : error ? [error] : [];
-          try {
-            callback(errors.length === 0 ? undefined : errors[0]);
-          } catch (thrown) {
-            process.nextTick(function () {
-              destroy(writable, thrown);
-            });
-          }
+          callBack(callback, errors.length === 0 ? undefined : errors[0], destroyLater(writable));
         }
         writer.ready.then(function () {
           return Promise.all(chunks.map(function (data) {
@@ -220,29 +233,10 @@ module.exports = function addWebAdapters(Stream) {
         if (typeof chunk === "string" && decodeStrings && !objectMode) {
           chunk = new Uint8Array(Buffer.from(chunk, encoding));
         }
-        function done(error) {
-          try {
-            callback(error);
-          } catch (thrown) {
-            destroy(writable, thrown);
-          }
-        }
-        writer.ready.then(function () {
-          return writer.write(chunk).then(function () {
-            done();
-          }, done);
-        }, done);
+        writeWhenReady(writer, chunk, (error) => callBack(callback, error, destroyNow(writable)));
       },
       destroy(error, callback) {
-        function done() {
-          try {
-            callback(error);
-          } catch (thrown) {
-            process.nextTick(function () {
-              throw thrown;
-            });
-          }
-        }
+        const done = () => callBack(callback, error, rethrowLater);
         if (!closed) {
           if (error !== undefined && error !== null) writer.abort(error).then(done, done);
           else writer.close().then(done, done);
@@ -251,15 +245,7 @@ module.exports = function addWebAdapters(Stream) {
         done();
       },
       final(callback) {
-        function done(error) {
-          try {
-            callback(error);
-          } catch (thrown) {
-            process.nextTick(function () {
-              destroy(writable, thrown);
-            });
-          }
-        }
+        const done = (error) => callBack(callback, error, destroyLater(writable));
         if (!closed) writer.close().then(function () {
           done();
         }, done);
@@ -308,51 +294,19 @@ module.exports = function addWebAdapters(Stream) {
       signal: o.signal,
       write(chunk, encoding, callback) {
         if (typeof chunk === "string" && decodeStrings && !objectMode) chunk = new Uint8Array(Buffer.from(chunk, encoding));
-        function done(error) {
-          try {
-            callback(error);
-          } catch (thrown) {
-            destroy(duplex, thrown);
-          }
-        }
-        writer.ready.then(function () {
-          return writer.write(chunk).then(function () {
-            done();
-          }, done);
-        }, done);
+        writeWhenReady(writer, chunk, (error) => callBack(callback, error, destroyNow(duplex)));
       },
       final(callback) {
-        function done(error) {
-          try {
-            callback(error);
-          } catch (thrown) {
-            process.nextTick(function () {
-              destroy(duplex, thrown);
-            });
-          }
-        }
+        const done = (error) => callBack(callback, error, destroyLater(duplex));
         if (!writableClosed) writer.close().then(function () {
           done();
         }, done);
       },
       read() {
-        reader.read().then(function (chunk) {
-          if (chunk.done) duplex.push(null);
-          else duplex.push(chunk.value);
-        }, function (error) {
-          destroy(duplex, error);
-        });
+        pull(duplex, reader);
       },
       destroy(error, callback) {
-        function done() {
-          try {
-            callback(error);
-          } catch (thrown) {
-            process.nextTick(function () {
-              throw thrown;
-            });
-          }
-        }
+        const done = () => callBack(callback, error, rethrowLater);
         if (!writableClosed || !readableClosed) {
           Promise.all([writableClosed ? undefined : writer.abort(error), readableClosed ? undefined : reader.cancel(error)]).then(done, done);
           return;
