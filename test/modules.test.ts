@@ -168,6 +168,35 @@ describe("ES modules", () => {
     await expect(runtime.run({ folder, file: "main.js", funcName: "f" })).resolves.toBe(2);
   });
 
+  it("an import of a name an ES module does not export is Node's SyntaxError, before the importer runs (a cycle, CommonJS and TypeScript as Node or tsc have them)", async () => {
+    const folder = makeTenant({
+      "b.mjs": "export const a = 1;\nexport default 2;",
+      "c.mjs": "export const z = 1;",
+      "named.mjs": "import { nope } from './b.mjs';\nconsole.log('the importer ran');\nexport const f = () => nope;",
+      "default.mjs": "import x from './c.mjs';\nexport const f = () => x;",
+      "reexport.mjs": "export { nope } from './b.mjs';\nexport const f = () => 1;",
+      "ok.mjs": "import d, { a } from './b.mjs';\nexport { z as y } from './c.mjs';\nexport const f = () => [d, a];",
+      // In a cycle the module still running is not checked: its `export *` names come after its imports.
+      "cycle1.mjs": "import { two, z } from './cycle2.mjs';\nexport const one = 1;\nexport const f = () => [two(), z];",
+      "cycle2.mjs": "import { one } from './cycle1.mjs';\nexport * from './c.mjs';\nexport const two = () => one;",
+      // CommonJS lends the keys it has (Node's lexer would refuse some): a missing one reads undefined.
+      "lib.cjs": "exports.k = 1;",
+      "from-cjs.mjs": "import { nope, k } from './lib.cjs';\nexport const f = () => [nope === undefined, k];",
+      // Strip-only TypeScript keeps an import of a type, which tsc's output drops.
+      "types.ts": "export interface Shape { a: number }\nexport const v = 3;",
+      "use-types.mts": "import { Shape, v } from './types.ts';\nexport const f = (s?: Shape) => v;",
+    });
+    for (const [file, missing, from] of [["named.mjs", "nope", "./b.mjs"], ["default.mjs", "default", "./c.mjs"], ["reexport.mjs", "nope", "./b.mjs"]] as const) {
+      const result = await runtime.execute({ folder, file, funcName: "f" });
+      expect(result.error, file).toMatchObject({ code: "RUNTIME_ERROR", name: "SyntaxError", message: `The requested module '${from}' does not provide an export named '${missing}'` });
+      expect(result.logs, file).toEqual([]);
+    }
+    await expect(runtime.run({ folder, file: "ok.mjs", funcName: "f" })).resolves.toEqual([2, 1]);
+    await expect(runtime.run({ folder, file: "cycle1.mjs", funcName: "f" })).resolves.toEqual([1, 1]);
+    await expect(runtime.run({ folder, file: "from-cjs.mjs", funcName: "f" })).resolves.toEqual([true, 1]);
+    await expect(runtime.run({ folder, file: "use-types.mts", funcName: "f" })).resolves.toBe(3);
+  });
+
   it("ESM imports CommonJS (default = module.exports, named = its keys) and CommonJS requires ESM", async () => {
     const folder = makeTenant({
       "esm.mjs": "import cjs, { add } from './lib.cjs';\nexport function f() { return [cjs.add(1, 2), add(2, 2), cjs.tag]; }",

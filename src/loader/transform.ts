@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type * as acorn from "acorn";
 import MagicString from "magic-string";
 import { routeFunctionConstructor, scopeWithStatements } from "./code-generation.js";
 import { patternNames, rewriteImportReferences } from "./live-bindings.js";
 import type { ParsedModule } from "./parse.js";
+import { isTypeScript } from "./typescript.js";
 import { positionMapOf, withPositionMap } from "./tenant-positions.js";
 import { indexedNodes } from "./ast-index.js";
 import { walkWithAncestors } from "./ast-walk.js";
@@ -299,12 +301,19 @@ function moduleName(node: acorn.Identifier | acorn.Literal): string {
   return node.type === "Identifier" ? node.name : String(node.value);
 }
 
-function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; specifiers: string[] } {
+/**
+ * `checkNames`: each import asks for the names it reads, and the realm throws Node's SyntaxError ("does not
+ * provide an export named") when an ES module it imports lacks one. Not for TypeScript: strip-only leaves
+ * `import { SomeType }` of a type in place, which tsc's own output drops.
+ */
+function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean): { header: string; specifiers: string[] } {
   const specifiers: string[] = [];
-  const imports: string[] = [];
+  /** The header's import lines, made at the end: a module's line lists every name read from it. */
+  const imports: (() => string)[] = [];
   const getters: string[] = [];
   const stars: string[] = [];
   const moduleVars = new Map<string, string>();
+  const namesRead = new Map<string, Set<string>>();
   let defaultName = "";
   /** Imported name -> the namespace read that replaces each reference (live bindings). */
   const live = new Map<string, string>();
@@ -314,10 +323,14 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
       name = `__tenantbox_m${moduleVars.size}`;
       moduleVars.set(spec, name);
       specifiers.push(spec);
-      imports.push(`const ${name} = __tenantbox_import(${JSON.stringify(spec)});`);
+      const names = new Set<string>();
+      namesRead.set(name, names);
+      const variable = name;
+      imports.push(() => `const ${variable} = __tenantbox_import(${JSON.stringify(spec)}${checkNames && names.size ? `, ${JSON.stringify([...names])}` : ""});`);
     }
     return name;
   };
+  const reads = (m: string, name: string) => namesRead.get(m)!.add(name);
   const getter = (exported: string, expression: string) =>
     getters.push(`${JSON.stringify(exported)}: () => ${expression}`);
   // A declaration that goes leaves a semicolon: it ended the statement before it (by ASI, when that one has
@@ -330,9 +343,16 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
       case "ImportDeclaration": {
         const m = moduleVar(String(node.source.value));
         for (const spec of node.specifiers) {
-          if (spec.type === "ImportNamespaceSpecifier") imports.push(`const ${spec.local.name} = ${m};`);
-          else if (spec.type === "ImportDefaultSpecifier") live.set(spec.local.name, `${m}.default`);
-          else live.set(spec.local.name, `${m}[${JSON.stringify(moduleName(spec.imported))}]`);
+          if (spec.type === "ImportNamespaceSpecifier") {
+            const alias = `const ${spec.local.name} = ${m};`;
+            imports.push(() => alias);
+          } else if (spec.type === "ImportDefaultSpecifier") {
+            live.set(spec.local.name, `${m}.default`);
+            reads(m, "default");
+          } else {
+            live.set(spec.local.name, `${m}[${JSON.stringify(moduleName(spec.imported))}]`);
+            reads(m, moduleName(spec.imported));
+          }
         }
         blank(node);
         break;
@@ -347,7 +367,10 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
           s.remove(node.start, decl.start);
         } else if (node.source) {
           const m = moduleVar(String(node.source.value));
-          for (const spec of node.specifiers) getter(moduleName(spec.exported), `${m}[${JSON.stringify(moduleName(spec.local))}]`);
+          for (const spec of node.specifiers) {
+            getter(moduleName(spec.exported), `${m}[${JSON.stringify(moduleName(spec.local))}]`);
+            reads(m, moduleName(spec.local));
+          }
           blank(node);
         } else {
           for (const spec of node.specifiers) {
@@ -394,7 +417,7 @@ function transformEsm(parsed: ParsedModule, s: MagicString): { header: string; s
   const header =
     `__tenantbox_exports.define({ ${getters.join(", ")} });` +
     defaultName +
-    imports.join(" ") +
+    imports.map((line) => line()).join(" ") +
     stars.map((m) => `__tenantbox_exports.star(${m});`).join("");
   return { header, specifiers };
 }
@@ -496,7 +519,7 @@ export function transformModule(
     const importer = dynamic.used ? `const ${DYNAMIC_IMPORT} = __tenantbox_take(1);` : "";
     wrapper = `(function (${CJS_PARAMS}) {${strict}${guards.take}${importer}${topLevel}\n${s.toString()}\n})`;
   } else {
-    const esm = transformEsm(parsed, s);
+    const esm = transformEsm(parsed, s, !isTypeScript(path.extname(options.moduleId ?? "").toLowerCase()));
     specifiers = esm.specifiers;
     const known = new Set(specifiers);
     for (const specifier of dynamic.specifiers) if (!known.has(specifier)) specifiers.push(specifier);

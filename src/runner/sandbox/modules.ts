@@ -20,6 +20,8 @@ export function createModuleSystem(
     exports: unknown;
     namespace?: Record<string, unknown>;
     esm: boolean;
+    /** An ES module whose body ran to its end: its namespace holds every name it exports (`export *` too). */
+    linked?: boolean;
   }
   const specs = P.ObjectCreate(null) as Record<string, ModuleSpec | undefined>;
   const wrappers = P.ObjectCreate(null) as Record<string, ((...args: unknown[]) => unknown) | undefined>;
@@ -178,11 +180,25 @@ export function createModuleSystem(
         }
       },
     };
-    const importFn = (specifier: unknown) => namespaceOf(load(resolveFrom(id, specifier)));
+    const importFn = (specifier: unknown, names?: unknown) => {
+      const target = load(resolveFrom(id, specifier));
+      // Node refuses at link time an import of a name an ES module does not export. A module still running
+      // (a cycle) is not checked: its `export *` names may not be there yet. CommonJS lends whatever keys it has.
+      if (target.linked && P.ArrayIsArray(names)) {
+        for (let i = 0; i < names.length; i++) {
+          step();
+          if (!P.ObjectHasOwn(target.namespace!, names[i])) {
+            throw new P.SyntaxError("The requested module '" + P.String(specifier) + "' does not provide an export named '" + P.String(names[i]) + "'");
+          }
+        }
+      }
+      return namespaceOf(target);
+    };
     P.ObjectDefineProperty(ns, Symbol.toStringTag, { value: "Module", writable: false, enumerable: false, configurable: false });
     P.apply(wrapper, undefined, [importFn, exportsApi, guards[0], guards[1], guards[2], guards[3], guards[4], guards[5]]);
     // A module namespace is not extensible: nothing can add exports to it afterwards.
     P.ObjectPreventExtensions(ns);
+    instance.linked = true;
     return instance;
   }
 

@@ -88,6 +88,7 @@ export function capturePrimordials(g: typeof globalThis) {
     DateNow: g.Date.now,
     Error: g.Error,
     TypeError: g.TypeError,
+    SyntaxError: g.SyntaxError,
     RangeError: g.RangeError,
     Uint8Array: g.Uint8Array,
     Int32Array: g.Int32Array,
