@@ -27,6 +27,12 @@ export class FolderWatcher {
     private readonly settleMs = 60,
     private readonly maxWaitMs = 250,
     private readonly maxPending = 10_000,
+    /**
+     * A path the watcher could not watch (its error's path, when it names one): changes under it go unreported.
+     * ENOSPC is the one a tenant can cause: the system's inotify watches are one per file and directory, for
+     * every process of the host's user, and a tenant's 200,000 files use them up.
+     */
+    private readonly onBlindSpot: (path: string | undefined) => void = () => {},
   ) {}
 
   /** Starts watching `dir` (recursively); resolves when the initial scan is done. Idempotent. */
@@ -52,8 +58,12 @@ export class FolderWatcher {
       }
     });
     watcher.on("raw", () => this.onActivity());
-    // A watcher error (a folder vanishing, a permission) must not take the host down; the next batch re-reads.
-    watcher.on("error", () => {});
+    // A watcher error (a watch the system refused, a permission) must not take the host down, and must not
+    // leave a folder trusted whose changes can no longer be reported: its owner checks it on every call instead.
+    watcher.on("error", (error: unknown) => {
+      const where = (error as { path?: unknown } | null)?.path;
+      this.onBlindSpot(typeof where === "string" ? where : undefined);
+    });
     this.watchers.set(dir, { watcher, ready });
     return ready;
   }

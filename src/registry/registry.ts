@@ -116,6 +116,11 @@ export class Registry {
       this.watcher = new FolderWatcher(
         (changes) => this.onChanges(changes),
         () => this.scheduleSweep(),
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        (where) => this.onBlindSpot(where),
       );
       if (this.realRoot) this.rootReady = this.watcher.add(this.realRoot);
     }
@@ -256,6 +261,36 @@ export class Registry {
     return issues;
   }
 
+  /**
+   * Folders the watcher has a blind spot in (a watch the system refused: ENOSPC once the user's inotify
+   * watches are used up, which one tenant's thousands of files or directories can do to every other tenant):
+   * they are checked on every call, as without watch, for the rest of the runtime's life (a refused watch is
+   * never retried). `all`: a failure that names no folder, after which no folder is trusted.
+   */
+  private readonly blind = { all: false, folders: new Set<string>() };
+
+  private onBlindSpot(where: string | undefined): void {
+    const root = this.realRoot;
+    if (where === undefined || (root !== undefined && !where.startsWith(root + path.sep))) this.blind.all = true;
+    else if (root !== undefined) this.blind.folders.add(path.join(root, path.relative(root, where).split(path.sep)[0]!));
+    else this.blind.folders.add(where);
+    if (this.blind.folders.size > 10_000) this.blind.all = true;
+    for (const state of this.folders.values()) {
+      if (!this.isBlind(state.realFolder) || !state.watched) continue;
+      state.watched = false;
+      invalidate(state);
+    }
+  }
+
+  /** Whether a folder may have changes the watcher cannot report (it, a folder inside it, or one around it, has a blind spot). */
+  private isBlind(realFolder: string): boolean {
+    if (this.blind.all) return true;
+    for (const blind of this.blind.folders) {
+      if (blind === realFolder || blind.startsWith(realFolder + path.sep) || realFolder.startsWith(blind + path.sep)) return true;
+    }
+    return false;
+  }
+
   private realStore: string | undefined;
 
   /** The version store's real path (compileCacheDir), once it exists. */
@@ -296,7 +331,7 @@ export class Registry {
           // Whatever was loaded while the watcher scanned may have changed unreported: read it again.
           await Promise.all(this.loader.knownFiles(current.realFolder).map((file) => this.loader.refresh(current.realFolder, file)));
           invalidate(current);
-          current.watched = true;
+          current.watched = !this.isBlind(current.realFolder);
         });
       }
     }
