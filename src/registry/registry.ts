@@ -344,11 +344,23 @@ export class Registry {
   }
 
   private folderOf(realPath: string): FolderState | undefined {
-    let best: FolderState | undefined;
-    for (const state of this.folders.values()) {
-      if (realPath.startsWith(state.realFolder + path.sep) && (!best || state.realFolder.length > best.realFolder.length)) best = state;
+    return this.foldersHolding(realPath)[0];
+  }
+
+  /**
+   * The known folders that hold a path (nested tenant folders: each of them), innermost first: its ancestors
+   * looked up one by one, never every folder compared with it (one tenant's batch of 10,000 changes against
+   * 3,000 known folders was 30 million comparisons, a second of the host's main thread).
+   */
+  private foldersHolding(realPath: string): FolderState[] {
+    const found: FolderState[] = [];
+    for (let dir = path.dirname(realPath); ; ) {
+      const state = this.folders.get(dir);
+      if (state) found.push(state);
+      const up = path.dirname(dir);
+      if (up === dir) return found;
+      dir = up;
     }
-    return best;
   }
 
   private onModuleEvent(event: ModuleEvent): void {
@@ -377,14 +389,9 @@ export class Registry {
     };
     for (const change of changes) {
       // Nested tenant folders: a change inside the inner one is a change of the outer one too.
-      let known = false;
-      for (const state of this.folders.values()) {
-        if (change.path.startsWith(state.realFolder + path.sep)) {
-          touch(state, change.path);
-          known = true;
-        }
-      }
-      if (known || !this.realRoot || !change.path.startsWith(this.realRoot + path.sep)) continue;
+      const holding = this.foldersHolding(change.path);
+      for (const state of holding) touch(state, change.path);
+      if (holding.length > 0 || !this.realRoot || !change.path.startsWith(this.realRoot + path.sep)) continue;
       // Under the root every tenant folder is served, used before or not: its changes are reported too.
       const parts = path.relative(this.realRoot, change.path).split(path.sep);
       const tenantDir = path.join(this.realRoot, parts[0]!);
