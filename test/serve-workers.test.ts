@@ -81,7 +81,7 @@ describe("tenantbox serve --workers 2", () => {
     await until(async () => gauge(await metrics(), "tenantbox_pool_running") >= 1, "the slow execution to run");
     serve.child.kill("SIGTERM");
     expect((await inFlight).body).toMatchObject({ success: true, value: "slow done" });
-    expect(await serve.exited).toEqual({ code: 0, signal: null });
+    expect(await serve.exited, serve.stderr).toEqual({ code: 0, signal: null });
     for (const pid of serve.listening().pids) expect(() => process.kill(pid, 0)).toThrow();
 
     // Every acknowledged execution has its audit row, written by whichever process ran it.
@@ -96,7 +96,7 @@ describe("tenantbox serve --workers 2", () => {
     expect((await call(againBase, "GET", "/v1/usage", { token: acme })).body.executions.used).toBe(6);
     expect((await call(againBase, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName: "ok" } })).body.error.code).toBe("QUOTA_EXCEEDED");
     again.child.kill("SIGTERM");
-    expect(await again.exited).toEqual({ code: 0, signal: null });
+    expect(await again.exited, again.stderr).toEqual({ code: 0, signal: null });
   });
 
   it("a process killed while it holds a tenant's slot gives the slot back at once", async () => {
@@ -120,7 +120,7 @@ describe("tenantbox serve --workers 2", () => {
     expect((await run("ok")).body.value).toBe("ok");
     expect(await hanging).toBe("connection ended");
     serve.child.kill("SIGTERM");
-    expect(await serve.exited).toEqual({ code: 0, signal: null });
+    expect(await serve.exited, serve.stderr).toEqual({ code: 0, signal: null });
   });
 
   it("Ctrl-C under npm (SIGINT to every process of the group, and npm's copy to the primary) drains all: exit 0", async () => {
@@ -147,7 +147,7 @@ describe("tenantbox serve --workers 2", () => {
       ["--root", dir, "--config", config, "--data", path.join(dir, "data"), "--port", "0", "--workers", "2", "--database", "postgres://postgres@127.0.0.1:1/test"],
       { TENANTBOX_JWT_SECRET: SECRET },
     );
-    expect(await serve.exited).toEqual({ code: 1, signal: null });
+    expect(await serve.exited, serve.stderr).toEqual({ code: 1, signal: null });
     expect(serve.stderr).toMatch(/ended before it listened/);
   });
 });

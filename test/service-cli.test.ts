@@ -151,7 +151,7 @@ describe("tenantbox serve", () => {
     // Later than the repeat window (within it, it is the same signal delivered twice: see below).
     await new Promise((resolve) => setTimeout(resolve, 1200));
     cli.child.kill("SIGTERM");
-    expect(await cli.exited).toEqual({ code: 1, signal: null });
+    expect(await cli.exited, cli.stderr()).toEqual({ code: 1, signal: null });
     expect(cli.stderr()).toContain("SIGTERM again, exiting now");
     await inFlight;
   });
@@ -356,7 +356,7 @@ describe("tenantbox serve", () => {
     }
 
     cli.child.kill("SIGTERM");
-    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(await cli.exited, cli.stderr()).toEqual({ code: 0, signal: null });
   });
 
   it("--dev with a tenant whose tenantbox.json is a FIFO (or a link outside its folder) still serves and stops: its curl lines have no /v1/run", async () => {
@@ -371,7 +371,7 @@ describe("tenantbox serve", () => {
     expect(cli.stdout()).not.toContain("/v1/run");
     expect((await call(base, "GET", "/healthz")).status).toBe(200);
     cli.child.kill("SIGTERM");
-    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(await cli.exited, cli.stderr()).toEqual({ code: 0, signal: null });
   });
 
   it("--dev over the examples prints /v1/run lines whose sample record gives each example hook a real answer", async () => {
@@ -387,7 +387,7 @@ describe("tenantbox serve", () => {
       expect(answer.text).not.toContain("undefined");
     }
     cli.child.kill("SIGTERM");
-    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(await cli.exited, cli.stderr()).toEqual({ code: 0, signal: null });
   });
 });
 
@@ -445,7 +445,7 @@ describe("tenantbox audit", () => {
     const acme = await signToken(SECRET, { tenantId: "acme", sub: "alice@acme" });
     expect((await call(base, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName: "ok" } })).body).toMatchObject({ value: "ok" });
     cli.child.kill("SIGTERM");
-    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(await cli.exited, cli.stderr()).toEqual({ code: 0, signal: null });
     // Nothing went to the SQLite file: the config's database.url took the audit log.
     expect(fs.existsSync(path.join(f.dataDir, "tenantbox.db"))).toBe(false);
     const rows = await runCli(["audit", "--database", url, "--json"]);
