@@ -510,3 +510,28 @@ describe("Request and Response globals, as values (the host's Node is the oracle
     await expect(runtimeWith().run({ folder, file: "r.js", funcName: "f" })).resolves.toEqual(node);
   });
 });
+
+describe("process.arch, memoryUsage and cpuUsage (the host's Node is the oracle)", () => {
+  it("have Node's shapes, types and argument errors", async () => {
+    const fixture = new URL("./fixtures/node-process-usage.cjs", import.meta.url);
+    const folder = makeTenant({ "p.js": fs.readFileSync(fixture, "utf8") });
+    const node = (createRequire(import.meta.url)("./fixtures/node-process-usage.cjs") as { f: () => unknown }).f();
+    await expect(runtimeWith().run({ folder, file: "p.js", funcName: "f" })).resolves.toEqual(node);
+  });
+
+  it("tell only what the invocation knows of itself: its allocations outside the heap, its own time; arch is fixed as os.arch()", async () => {
+    const folder = makeTenant({
+      "p.js": [
+        "exports.f = () => {",
+        "  const before = process.memoryUsage();",
+        "  const kept = new Uint8Array(1 << 20);",
+        "  const after = process.memoryUsage();",
+        "  const start = Date.now(); while (Date.now() - start < 30);",
+        "  const cpu = process.cpuUsage();",
+        "  return [process.arch, before.heapUsed, before.heapTotal, after.arrayBuffers - before.arrayBuffers >= kept.length, after.external === after.arrayBuffers, process.memoryUsage.rss() === after.rss, cpu.user >= 30000, cpu.system];",
+        "};",
+      ].join("\n"),
+    });
+    await expect(runtimeWith().run({ folder, file: "p.js", funcName: "f" })).resolves.toEqual(["x64", 0, 0, true, true, true, true, 0]);
+  });
+});

@@ -323,7 +323,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       state.overrides = P.ObjectCreate(null);
       const realmBuiltins = P.ObjectCreate(null) as Record<string, () => unknown>;
       realmBuiltins["node:process"] = () =>
-        createProcess(P, envJson, setup.nodeVersion, state.startedAt, consoleApi.log, (fn) => P.apply(g.queueMicrotask, undefined, [fn]));
+        createProcess(P, envJson, setup.nodeVersion, state.startedAt, consoleApi.log, (fn) => P.apply(g.queueMicrotask, undefined, [fn]), () => bufferBytes);
       // Made when first used (crypto's keys, crypto.subtle's asymmetric keys): a key table per invocation.
       realmBuiltins["node:internal/keys"] = newKeyEngine;
       state.guards = [budget, enterGuard, loopGuard, codeGeneration.route, codeGeneration.scopeOf, tickGuard];
