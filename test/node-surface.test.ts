@@ -535,3 +535,12 @@ describe("process.arch, memoryUsage and cpuUsage (the host's Node is the oracle)
     await expect(runtimeWith().run({ folder, file: "p.js", funcName: "f" })).resolves.toEqual(["x64", 0, 0, true, true, true, true, 0]);
   });
 });
+
+describe("TextDecoder (the host's Node, with full ICU, is the oracle)", () => {
+  it("malformed UTF-8 is one U+FFFD per maximal subpart, whole, fatal and streamed: as Node", async () => {
+    const fixture = new URL("./fixtures/text-decoder.cjs", import.meta.url);
+    const folder = makeTenant({ "t.js": fs.readFileSync(fixture, "utf8") });
+    const node = (createRequire(import.meta.url)("./fixtures/text-decoder.cjs") as { f: () => unknown }).f();
+    await expect(runtimeWith().run({ folder, file: "t.js", funcName: "f" })).resolves.toEqual(JSON.parse(JSON.stringify(node)));
+  });
+});

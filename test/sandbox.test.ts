@@ -295,7 +295,7 @@ describe("globals that are present", () => {
         "    new TextDecoder('utf-16le').decode(bytes([0x41, 0x00, 0x42])),",
         "  ];",
         "  try { new TextDecoder('utf-16le', { fatal: true }).decode(bytes([0x41])); out.push('decoded'); } catch (e) { out.push(e.name); }",
-        "  try { new TextDecoder('koi8-r'); out.push('made'); } catch (e) { out.push(e.name); }",
+        "  try { new TextDecoder('koi8-r').decode(bytes([0xc1])) === '\u0430' && new TextDecoder('utf-32'); out.push('made'); } catch (e) { out.push(e.name); }",
         "  return out;",
         "};",
       ].join("\n"),

@@ -1,4 +1,5 @@
 import type { Primordials } from "./primordials.js";
+import { singleByteEncodings } from "./single-byte-encodings.js";
 
 /** TextEncoder/TextDecoder (UTF-8) and atob/btoa, written in the sandbox realm. */
 export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuffer: (bytes: number) => void, step: () => void) {
@@ -43,62 +44,78 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     return out;
   }
 
-  function utf8Decode(bytes: Uint8Array, fatal: boolean): string {
+  /** Node's error for what a fatal decoder cannot decode. */
+  function invalidData(encoding: string): Error {
+    const error = new P.TypeError("The encoded data was not valid for encoding " + encoding);
+    (error as { code?: string }).code = "ERR_ENCODING_INVALID_ENCODED_DATA";
+    return error;
+  }
+
+  /**
+   * UTF-8 as the WHATWG decoder reads it: a malformed sequence is one U+FFFD for its longest valid start (its
+   * "maximal subpart": E9 80 then FF is two, not three), the byte that broke it read again.
+   */
+  function utf8Decode(bytes: Uint8Array, fatal: boolean, stream = false): string {
     let out = "";
-    let i = 0;
+    utf8Tail = 0;
+    let needed = 0;
+    let seen = 0;
+    let cp = 0;
+    let lower = 0x80;
+    let upper = 0xbf;
     const bad = () => {
-      if (fatal) throw new P.TypeError("The encoded data was not valid for encoding utf-8");
+      if (fatal) throw invalidData("utf-8");
       out += "\ufffd";
     };
-    while (i < bytes.length) {
+    for (let i = 0; i < bytes.length; i++) {
       step();
       const b = bytes[i]!;
-      let need = 0;
-      let cp = 0;
-      if (b < 0x80) {
-        out += P.StringFromCharCode(b);
-        i++;
-        continue;
-      } else if (b >= 0xc2 && b <= 0xdf) {
-        need = 1;
-        cp = b & 31;
-      } else if (b >= 0xe0 && b <= 0xef) {
-        need = 2;
-        cp = b & 15;
-      } else if (b >= 0xf0 && b <= 0xf4) {
-        need = 3;
-        cp = b & 7;
-      } else {
-        bad();
-        i++;
+      if (needed === 0) {
+        if (b < 0x80) out += P.StringFromCharCode(b);
+        else if (b >= 0xc2 && b <= 0xdf) {
+          needed = 1;
+          cp = b & 0x1f;
+        } else if (b >= 0xe0 && b <= 0xef) {
+          if (b === 0xe0) lower = 0xa0;
+          if (b === 0xed) upper = 0x9f;
+          needed = 2;
+          cp = b & 0xf;
+        } else if (b >= 0xf0 && b <= 0xf4) {
+          if (b === 0xf0) lower = 0x90;
+          if (b === 0xf4) upper = 0x8f;
+          needed = 3;
+          cp = b & 7;
+        } else bad();
         continue;
       }
-      if (i + need >= bytes.length) {
+      if (b < lower || b > upper) {
+        needed = seen = cp = 0;
+        lower = 0x80;
+        upper = 0xbf;
         bad();
-        break;
-      }
-      let ok = true;
-      for (let k = 1; k <= need; k++) {
-        const c = bytes[i + k]!;
-        if ((c & 0xc0) !== 0x80) {
-          ok = false;
-          break;
-        }
-        cp = (cp << 6) | (c & 63);
-      }
-      if (!ok || (need === 2 && cp < 0x800) || (need === 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)) {
-        bad();
-        i++;
+        // Read again as the start of what follows (at most once: it is a lead byte now).
+        i--;
         continue;
       }
+      lower = 0x80;
+      upper = 0xbf;
+      cp = (cp << 6) | (b & 0x3f);
+      if (++seen !== needed) continue;
       if (cp > 0xffff) {
         cp -= 0x10000;
         out += P.StringFromCharCode(0xd800 + (cp >> 10), 0xdc00 + (cp & 1023));
       } else out += P.StringFromCharCode(cp);
-      i += need + 1;
+      needed = seen = cp = 0;
+    }
+    // A sequence valid so far that the bytes end inside: kept for the next chunk of a stream.
+    if (needed !== 0) {
+      if (stream) utf8Tail = seen + 1;
+      else bad();
     }
     return out;
   }
+  /** How many bytes at the end of the last streamed utf8Decode begin a character not complete yet. */
+  let utf8Tail = 0;
 
   class TextEncoder {
     get encoding() {
@@ -155,7 +172,7 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     const units = bytes.length >> 1;
     const unit = (i: number) => utf16Unit(bytes, i, bigEndian);
     const bad = () => {
-      if (fatal) throw new P.TypeError("The encoded data was not valid for encoding utf-16" + (bigEndian ? "be" : "le"));
+      if (fatal) throw invalidData("utf-16" + (bigEndian ? "be" : "le"));
       out += "\ufffd";
     };
     // A step per unit read, not a check of i, which skips a pair's low surrogate (see utf8Encode).
@@ -175,30 +192,16 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     return out;
   }
 
-  /**
-   * How many bytes at the end of `bytes` begin a character that is not complete yet (kept for the next
-   * chunk when decoding a stream).
-   */
-  function incompleteTail(bytes: Uint8Array, encoding: string): number {
+  /** How many bytes at the end of UTF-16 `bytes` begin a character not complete yet (kept for a stream's next chunk). */
+  function utf16Tail(bytes: Uint8Array, bigEndian: boolean): number {
     const n = bytes.length;
-    if (encoding === "windows-1252") return 0;
-    if (encoding !== "utf-8") {
-      let tail = n % 2;
-      const units = (n - tail) >> 1;
-      if (units > 0) {
-        const last = utf16Unit(bytes, units - 1, encoding === "utf-16be");
-        if (last >= 0xd800 && last <= 0xdbff) tail += 2;
-      }
-      return tail;
+    let tail = n % 2;
+    const units = (n - tail) >> 1;
+    if (units > 0) {
+      const last = utf16Unit(bytes, units - 1, bigEndian);
+      if (last >= 0xd800 && last <= 0xdbff) tail += 2;
     }
-    // UTF-8: the last lead byte within 3 of the end, if its sequence runs past the end.
-    for (let back = 1; back <= 3 && back <= n; back++) {
-      const b = bytes[n - back]!;
-      if ((b & 0xc0) === 0x80) continue;
-      const need = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 && b < 0xe0 ? 2 : 1;
-      return need > back ? back : 0;
-    }
-    return 0;
+    return tail;
   }
 
   // windows-1252 (the WHATWG decoder behind latin1, iso-8859-1, ascii and us-ascii): bytes 0x80-0x9F.
@@ -211,6 +214,41 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
       out += P.StringFromCharCode(b >= 0x80 && b < 0xa0 ? CP1252[b - 0x80]! : b);
     }
     return out;
+  }
+
+  /**
+   * A single-byte encoding other than windows-1252 (single-byte-encodings.ts): `high` holds the characters of the
+   * bytes 0x80-0xFF, U+FFFD for a byte that maps to none (an error when fatal).
+   */
+  function singleByteDecode(bytes: Uint8Array, high: string, name: string, fatal: boolean): string {
+    let out = "";
+    for (let i = 0; i < bytes.length; i++) {
+      step();
+      const b = bytes[i]!;
+      if (b < 0x80) out += P.StringFromCharCode(b);
+      else {
+        const c = high[b - 0x80]!;
+        if (fatal && c === "\ufffd") throw invalidData(name);
+        out += c;
+      }
+    }
+    return out;
+  }
+  /** The single-byte encodings' labels -> [name, high], read from their tables the first time one is asked for. */
+  let singleByteLabels: Record<string, [string, string]> | undefined;
+  function singleByteEncoding(label: string): [string, string] | undefined {
+    if (singleByteLabels === undefined) {
+      const labels = P.ObjectCreate(null) as Record<string, [string, string]>;
+      const tables = singleByteEncodings();
+      const names = P.ObjectKeys(tables);
+      for (let i = 0; i < names.length; i++) {
+        const [list, high] = tables[names[i]!]!;
+        const each = P.StringPrototypeSplit(list, " ");
+        for (let k = 0; k < each.length; k++) labels[each[k]!] = [names[i]!, high];
+      }
+      singleByteLabels = labels;
+    }
+    return P.ObjectHasOwn(singleByteLabels, label) ? singleByteLabels[label] : undefined;
   }
 
   /** WHATWG labels of the encodings the realm decodes -> their names. */
@@ -271,13 +309,26 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
     #fatal: boolean;
     #ignoreBOM: boolean;
     #encoding: string;
+    /** A single-byte encoding's characters of 0x80-0xFF (but windows-1252's, which decodes on its own). */
+    #high: string | undefined;
     /** Bytes of a character a streamed chunk ended inside, and whether the stream's start (its BOM) is behind. */
     #pending: Uint8Array | undefined;
     #started = false;
     constructor(label: unknown = "utf-8", options?: { fatal?: unknown; ignoreBOM?: unknown }) {
       const name = labelOf(label);
-      const encoding = P.ObjectHasOwn(LABELS, name) ? LABELS[name] : undefined;
-      if (encoding === undefined) throw new P.RangeError('The "' + name + '" encoding is not supported');
+      let encoding = P.ObjectHasOwn(LABELS, name) ? LABELS[name] : undefined;
+      if (encoding === undefined) {
+        const single = singleByteEncoding(name);
+        if (single === undefined) {
+          // The WHATWG "replacement" encoding's labels: Node names that encoding in its refusal.
+          const shown = name === "csiso2022kr" || name === "hz-gb-2312" || name === "iso-2022-cn" || name === "iso-2022-cn-ext" || name === "iso-2022-kr" ? "replacement" : name;
+          const error = new P.RangeError('The "' + shown + '" encoding is not supported');
+          (error as { code?: string }).code = "ERR_ENCODING_NOT_SUPPORTED";
+          throw error;
+        }
+        encoding = single[0];
+        this.#high = single[1];
+      }
       this.#encoding = encoding;
       this.#fatal = !!(options && options.fatal);
       this.#ignoreBOM = !!(options && options.ignoreBOM);
@@ -309,19 +360,20 @@ export function installEncoding(g: typeof globalThis, P: Primordials, chargeBuff
         this.#pending = undefined;
       }
       const encoding = this.#encoding;
-      if (stream) {
-        const tail = incompleteTail(bytes, encoding);
-        if (tail > 0) {
-          this.#pending = new P.Uint8Array(bytes.subarray(bytes.length - tail));
-          bytes = bytes.subarray(0, bytes.length - tail);
-        }
+      const high = this.#high;
+      let text: string;
+      let tail = 0;
+      if (encoding === "utf-8") {
+        text = utf8Decode(bytes, this.#fatal, stream);
+        tail = utf8Tail;
+      } else if (high !== undefined) text = singleByteDecode(bytes, high, encoding, this.#fatal);
+      else if (encoding === "windows-1252") text = windows1252Decode(bytes);
+      else {
+        if (stream) tail = utf16Tail(bytes, encoding === "utf-16be");
+        text = utf16Decode(tail > 0 ? bytes.subarray(0, bytes.length - tail) : bytes, encoding === "utf-16be", this.#fatal);
       }
-      let text =
-        encoding === "utf-8"
-          ? utf8Decode(bytes, this.#fatal)
-          : encoding === "windows-1252"
-            ? windows1252Decode(bytes)
-            : utf16Decode(bytes, encoding === "utf-16be", this.#fatal);
+      // What a streamed chunk ended inside waits for the next chunk (UTF-8 read it already, without a character).
+      if (tail > 0) this.#pending = new P.Uint8Array(bytes.subarray(bytes.length - tail));
       // The BOM only at the start of a stream (each call that does not stream is a stream of its own).
       if (!this.#started && text.length > 0) {
         if (!this.#ignoreBOM && P.StringPrototypeCharCodeAt(text, 0) === 0xfeff) text = P.StringPrototypeSlice(text, 1);

@@ -1,6 +1,7 @@
 import { installBufferAccounting } from "./buffers.js";
 import { installConsole } from "./console.js";
 import { installEncoding } from "./encoding.js";
+import { singleByteEncodings } from "./single-byte-encodings.js";
 import { installErrors } from "./errors.js";
 import { hardenRealm } from "./harden.js";
 import { sandboxMain } from "./main.js";
@@ -35,6 +36,7 @@ export function sandboxSource(): string {
     createModuleSystem,
     createCodeGeneration,
     installEncoding,
+    singleByteEncodings,
     installStructuredClone,
     installSymbolRegistry,
     installUrl,

@@ -312,6 +312,9 @@ exports.f = async () => { for (let i = 0; i < 2000; i++) w(); await new Promise(
       ["text-decoder-utf16", "TextDecoder('utf-16le') of 16 MiB", `new TextDecoder("utf-16le").decode(new Uint8Array(2 ** 24)).length`],
       ["text-decoder-latin1", "TextDecoder('latin1') of 16 MiB", `new TextDecoder("latin1").decode(new Uint8Array(2 ** 24)).length`],
       ["text-decoder-utf8", "TextDecoder() of 16 MiB of broken UTF-8", `new TextDecoder().decode(new Uint8Array(2 ** 24).fill(0xe2)).length`],
+      ["text-decoder-single-byte", "TextDecoder('koi8-r') of 16 MiB", `new TextDecoder("koi8-r").decode(new Uint8Array(2 ** 24).fill(0xc1)).length`],
+      // A lead byte and the byte that breaks it, read again each time: 16 MiB of E2 41.
+      ["text-decoder-utf8-reread", "TextDecoder() of 16 MiB of broken UTF-8 sequences (each breaking byte read twice)", `new TextDecoder().decode(new Uint16Array(2 ** 23).fill(0x41e2)).length`],
       ["text-encoder-long", "TextEncoder of 8 Mi two-byte characters", `new TextEncoder().encode("\\u00e9".repeat(2 ** 23)).length`],
       // Surrogate pairs: the loops stepped i past a pair's second half, so i was always even where the clock was read.
       ["text-encoder-astral", "TextEncoder of 4 Mi emoji (surrogate pairs only)", `new TextEncoder().encode("\\u{1F600}".repeat(2 ** 22)).length`],
