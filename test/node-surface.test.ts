@@ -536,6 +536,24 @@ describe("process.arch, memoryUsage and cpuUsage (the host's Node is the oracle)
   });
 });
 
+describe("buffer.transcode and zlib.crc32 (the host's Node is the oracle)", () => {
+  it("transcode between utf8, ucs2, latin1 and ascii (ICU's replacements and errors), crc32 of strings and views with a running value, their argument errors: as Node", async () => {
+    const fixture = new URL("./fixtures/node-transcode-crc32.cjs", import.meta.url);
+    const folder = makeTenant({ "t.js": fs.readFileSync(fixture, "utf8") });
+    const node = (createRequire(import.meta.url)("./fixtures/node-transcode-crc32.cjs") as { f: () => { transcodes: unknown[] } }).f();
+    const realm = (await runtimeWith().run({ folder, file: "t.js", funcName: "f" })) as typeof node;
+    expect(realm.transcodes.length).toBe(node.transcodes.length);
+    const differences = node.transcodes.flatMap((row, i) => (JSON.stringify(realm.transcodes[i]) === JSON.stringify(row) ? [] : [`${i}: node ${JSON.stringify(row)}\nrealm ${JSON.stringify(realm.transcodes[i])}`]));
+    expect(differences).toEqual([]);
+    expect(realm).toEqual(JSON.parse(JSON.stringify(node)));
+  });
+
+  it("crc32 of a big input runs under the call's time limit", async () => {
+    const folder = makeTenant({ "c.js": "exports.f = () => { const b = Buffer.alloc(1 << 24); let c = 0; for (;;) c = require('zlib').crc32(b, c); };" });
+    await expectCode(runtimeWith({ timeout: 300 }), { folder, file: "c.js", funcName: "f" }, "TIMEOUT");
+  });
+});
+
 describe("TextDecoder (the host's Node, with full ICU, is the oracle)", () => {
   it("malformed UTF-8 is one U+FFFD per maximal subpart, whole, fatal and streamed: as Node", async () => {
     const fixture = new URL("./fixtures/text-decoder.cjs", import.meta.url);

@@ -109,6 +109,108 @@ mod.isUtf8 = function isUtf8(input) {
   return true;
 };
 
+/**
+ * Node's buffer.transcode between its ICU encodings (utf8, ucs2/utf16le, latin1/binary, ascii), with ICU's
+ * answers as Node gives them: what the target cannot hold becomes "?", what the source does not hold (bytes past
+ * 0x7f in ascii, malformed UTF-8) U+FFFD; UTF-8 to UTF-16 and back is strict (an error for malformed input);
+ * latin1 and ascii widen byte by byte to UTF-16.
+ */
+const TRANSCODINGS = { utf8: "utf8", "utf-8": "utf8", ucs2: "ucs2", "ucs-2": "ucs2", utf16le: "ucs2", "utf-16le": "ucs2", latin1: "latin1", binary: "latin1", ascii: "ascii" };
+function transcodeError(code, errno) {
+  const error = new Error("Unable to transcode Buffer [" + code + "]");
+  error.code = code;
+  error.errno = errno;
+  return error;
+}
+mod.transcode = function transcode(source, fromEncoding, toEncoding) {
+  if (!(source instanceof Uint8Array)) throw require("./shared/node-errors.cjs").invalidArgType("source", "an instance of Buffer or Uint8Array", source);
+  if (source.length === 0) return Buffer.alloc(0);
+  const name = (encoding) => {
+    const key = String(encoding).toLowerCase();
+    return Object.prototype.hasOwnProperty.call(TRANSCODINGS, key) ? TRANSCODINGS[key] : undefined;
+  };
+  const from = name(fromEncoding);
+  const to = name(toEncoding);
+  if (from === undefined || to === undefined) throw transcodeError("U_ILLEGAL_ARGUMENT_ERROR", 1);
+  const bytes = source;
+  if (to === "ucs2" && from !== "ucs2") {
+    if (from !== "utf8") {
+      const out = Buffer.alloc(bytes.length * 2);
+      for (let i = 0; i < bytes.length; i++) out[2 * i] = bytes[i];
+      return out;
+    }
+    if (!mod.isUtf8(bytes)) throw transcodeError("U_INVALID_CHAR_FOUND", 10);
+    return Buffer.from(new TextDecoder().decode(bytes), "utf16le");
+  }
+  // The source as text (units of UTF-16), then the target's bytes.
+  let text;
+  if (from === "ucs2") {
+    const units = bytes.length >> 1;
+    if (to === "utf8") {
+      // Strict: a lone surrogate is an error (a trailing odd byte is dropped).
+      for (let i = 0; i < units; i++) {
+        const c = bytes[2 * i] | (bytes[2 * i + 1] << 8);
+        if (c >= 0xd800 && c <= 0xdbff) {
+          const next = i + 1 < units ? bytes[2 * i + 2] | (bytes[2 * i + 3] << 8) : 0;
+          if (next < 0xdc00 || next > 0xdfff) throw transcodeError("U_INVALID_CHAR_FOUND", 10);
+          i++;
+        } else if (c >= 0xdc00 && c <= 0xdfff) throw transcodeError("U_INVALID_CHAR_FOUND", 10);
+      }
+      return Buffer.from(Buffer.from(bytes.buffer, bytes.byteOffset, units * 2).toString("utf16le"), "utf8");
+    }
+    // Through ICU's UTF-16 decoder: a lone surrogate is U+FFFD; an odd last byte too (one with an unpaired high
+    // surrogate before it), but a target of one byte per character drops it.
+    const parts = [];
+    let chunk = "";
+    for (let i = 0; i < units; i++) {
+      const c = bytes[2 * i] | (bytes[2 * i + 1] << 8);
+      let unit = String.fromCharCode(c);
+      if (c >= 0xd800 && c <= 0xdbff) {
+        const next = i + 1 < units ? bytes[2 * i + 2] | (bytes[2 * i + 3] << 8) : -1;
+        if (next >= 0xdc00 && next <= 0xdfff) {
+          unit += String.fromCharCode(next);
+          i++;
+        } else unit = "\ufffd";
+      } else if (c >= 0xdc00 && c <= 0xdfff) unit = "\ufffd";
+      chunk += unit;
+      if (chunk.length >= 8192) {
+        parts.push(chunk);
+        chunk = "";
+      }
+    }
+    if (to === "ucs2" && bytes.length % 2 === 1) {
+      const last = units > 0 ? bytes[2 * units - 2] | (bytes[2 * units - 1] << 8) : 0;
+      // The unpaired high surrogate before the odd byte was already U+FFFD: one replacement for both.
+      if (!(last >= 0xd800 && last <= 0xdbff)) chunk += "\ufffd";
+    }
+    parts.push(chunk);
+    text = parts.join("");
+  } else if (from === "utf8") text = new TextDecoder().decode(bytes);
+  else {
+    text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+    // ICU's US-ASCII decoder: a byte past 0x7f is U+FFFD.
+    if (from === "ascii" && !mod.isAscii(bytes)) {
+      let out = "";
+      for (let i = 0; i < text.length; i++) out += text.charCodeAt(i) > 0x7f ? "\ufffd" : text[i];
+      text = out;
+    }
+  }
+  if (to === "utf8" || to === "ucs2") return Buffer.from(text, to === "utf8" ? "utf8" : "utf16le");
+  // One byte per code point; "?" for what the target has not.
+  const max = to === "ascii" ? 0x7f : 0xff;
+  const out = Buffer.alloc(text.length);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    out[n++] = c > max ? 0x3f : c;
+  }
+  return out.subarray(0, n);
+};
+
 // V8's longest string on 64-bit machines, as Node reports it.
 mod.kStringMaxLength = 536870888;
 mod.constants = Object.freeze({ MAX_LENGTH: mod.kMaxLength, MAX_STRING_LENGTH: mod.kStringMaxLength });

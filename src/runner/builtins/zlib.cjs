@@ -6,6 +6,7 @@
 const pako = require("pako");
 const { Buffer } = require("buffer");
 const { Transform } = require("stream");
+const errors = require("./shared/node-errors.cjs");
 
 const constants = Object.freeze({
   Z_NO_FLUSH: 0, Z_PARTIAL_FLUSH: 1, Z_SYNC_FLUSH: 2, Z_FULL_FLUSH: 3, Z_FINISH: 4, Z_BLOCK: 5,
@@ -188,12 +189,34 @@ const Gunzip = streamClass("Gunzip", gunzipSync);
 const Unzip = streamClass("Unzip", unzipSync);
 const create = (Z) => (opts) => new Z(opts);
 
+// CRC-32 (IEEE, zlib's crc32): the table is made at the first call, not at every instantiation of the module.
+let crcTable;
+function crc32(data, value = 0) {
+  let view;
+  if (typeof data === "string") view = Buffer.from(data);
+  else if (ArrayBuffer.isView(data)) view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  else throw errors.invalidArgType("data", "of type string or an instance of Buffer, TypedArray, or DataView", data);
+  errors.validateUint32(value, "value");
+  if (crcTable === undefined) {
+    crcTable = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c;
+    }
+  }
+  let crc = ~value;
+  for (let i = 0; i < view.length; i++) crc = crcTable[(crc ^ view[i]) & 0xff] ^ (crc >>> 8);
+  return ~crc >>> 0;
+}
+
 function brotliUnavailable() {
   throw new Error("zlib: brotli and zstd are not available in the sandbox (deflate, inflate, gzip and gunzip are)");
 }
 
 module.exports = {
   constants,
+  crc32,
   deflateSync, inflateSync, deflateRawSync, inflateRawSync, gzipSync, gunzipSync, unzipSync,
   deflate: callback(deflateSync), inflate: callback(inflateSync), deflateRaw: callback(deflateRawSync),
   inflateRaw: callback(inflateRawSync), gzip: callback(gzipSync), gunzip: callback(gunzipSync), unzip: callback(unzipSync),
