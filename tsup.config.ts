@@ -4,6 +4,7 @@ import { parse, type Node } from "acorn";
 import { ancestor } from "acorn-walk";
 import MagicString from "magic-string";
 import path from "node:path";
+import { getSystemErrorMap, inspect } from "node:util";
 import { build, type Plugin } from "esbuild";
 import { defineConfig } from "tsup";
 import { BUILTIN_BUNDLES, builtinId } from "./src/loader/builtins.js";
@@ -40,6 +41,22 @@ const meriyahUmdText: Plugin = {
   },
 };
 
+/**
+ * @pkgjs/parseargs's errors and validators are its own words ("args must be Array got a", Errors where Node
+ * throws TypeErrors): they resolve to the realm's file that words them as Node does; its primordials (a copy of
+ * every intrinsic, Proxy's too) to the few it uses.
+ */
+const parseArgsInNodeWords: Plugin = {
+  name: "parse-args-in-node-words",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(internal\/)?(errors|validators|primordials)$/ }, (args) => {
+      if (!/[\\/]@pkgjs[\\/]parseargs[\\/]/.test(args.importer)) return undefined;
+      const file = args.path.endsWith("primordials") ? "parse-args-primordials.cjs" : "parse-args-errors.cjs";
+      return { path: path.join(BUILTINS_SOURCE, "util", file) };
+    });
+  },
+};
+
 /** A text a bundled package must contain, and what it becomes in the realm's bundle (and why). */
 interface DependencyPatch {
   file: RegExp;
@@ -48,6 +65,30 @@ interface DependencyPatch {
 }
 
 const DEPENDENCY_PATCHES: DependencyPatch[] = [
+  // @pkgjs/parseargs 0.11 is Node 20's parseArgs; Node 22.4 added allowNegative (`--no-x` sets a boolean x to
+  // false): read and checked with the other settings, ...
+  {
+    file: /[\\/]@pkgjs[\\/]parseargs[\\/]index\.js$/,
+    from: "const parseConfig = { args, strict, options, allowPositionals };",
+    to: "const allowNegative = objectGetOwn(config, 'allowNegative') ?? false;\n  const parseConfig = { args, strict, options, allowPositionals, allowNegative };",
+  },
+  {
+    file: /[\\/]@pkgjs[\\/]parseargs[\\/]index\.js$/,
+    from: "validateBoolean(returnTokens, 'tokens');",
+    to: "validateBoolean(returnTokens, 'tokens');\n  validateBoolean(allowNegative, 'allowNegative');",
+  },
+  // ... a `--no-x` is known in strict mode when x is a boolean option ...
+  {
+    file: /[\\/]@pkgjs[\\/]parseargs[\\/]index\.js$/,
+    from: "function checkOptionUsage(config, token) {\n  if (!ObjectHasOwn(config.options, token.name)) {",
+    to: "function checkOptionUsage(config, token) {\n  if (config.allowNegative && !ObjectHasOwn(config.options, token.name) && StringPrototypeStartsWith(token.name, 'no-') && ObjectHasOwn(config.options, StringPrototypeSlice(token.name, 3)) && optionsGetOwn(config.options, StringPrototypeSlice(token.name, 3), 'type') === 'boolean') {\n    if (token.value != null) throw new ERR_PARSE_ARGS_INVALID_OPTION_VALUE(`Option '${optionsGetOwn(config.options, StringPrototypeSlice(token.name, 3), 'short') ? `-${optionsGetOwn(config.options, StringPrototypeSlice(token.name, 3), 'short')}, ` : ''}--${StringPrototypeSlice(token.name, 3)}' does not take an argument`);\n    return;\n  }\n  if (!ObjectHasOwn(config.options, token.name)) {",
+  },
+  // ... and stores false under x (its token named x), whatever x is when not strict, as Node does.
+  {
+    file: /[\\/]@pkgjs[\\/]parseargs[\\/]index\.js$/,
+    from: "storeOption(token.name, token.value, options, result.values);",
+    to: "if (parseConfig.allowNegative && StringPrototypeStartsWith(token.name, 'no-') && token.value === undefined) {\n        token.name = StringPrototypeSlice(token.name, 3);\n        storeOption(token.name, false, options, result.values);\n      } else storeOption(token.name, token.value, options, result.values);",
+  },
   // path-unified probes for a browser: it would read window.navigator and write window.process.cwd. The realm is
   // no browser (a tenant's own `window` must not change path).
   { file: /[\\/]path-unified[\\/]src[\\/]isWindows\.js$/, from: "typeof window === 'object'", to: "false" },
@@ -200,12 +241,19 @@ async function buildBuiltins(): Promise<void> {
     target: "es2022",
     legalComments: "none",
     logLevel: "warning",
-    plugins: [otherBuiltinsStayExternal, dependencyPatches],
+    plugins: [otherBuiltinsStayExternal, parseArgsInNodeWords, dependencyPatches],
     // Functions and classes keep the names they have in their sources: bundling renames a clashing one
     // (Buffer3, EventEmitter2, AssertionError2), and libraries and util.inspect read .name.
     keepNames: true,
     // Node's own list of its modules, for the realm's `module` (isBuiltin, builtinModules): the Node that builds.
-    define: { NODE_BUILTIN_MODULES: JSON.stringify(builtinModules) },
+    // Node's system error table (util.getSystemErrorMap: libuv's errors, the same on every Linux host) and
+    // inspect's colors (util.styleText, which should not load inspect for them): the Node that builds.
+    define: {
+      NODE_BUILTIN_MODULES: JSON.stringify(builtinModules),
+      NODE_SYSTEM_ERRORS: JSON.stringify([...getSystemErrorMap()]),
+      // With the aliases (grey, faint, crossedOut, ...), which are not enumerable there.
+      NODE_INSPECT_COLORS: JSON.stringify(Object.fromEntries(Object.getOwnPropertyNames(inspect.colors).map((name) => [name, inspect.colors[name]]))),
+    },
   });
   for (const file of await readdir("dist/builtins")) {
     const at = path.join("dist/builtins", file);

@@ -562,3 +562,17 @@ describe("TextDecoder (the host's Node, with full ICU, is the oracle)", () => {
     await expect(runtimeWith().run({ folder, file: "t.js", funcName: "f" })).resolves.toEqual(JSON.parse(JSON.stringify(node)));
   });
 });
+
+describe("util's Node 20+ additions (the host's Node is the oracle)", () => {
+  it("parseArgs (tokens, defaults, short groups, allowNegative, strict errors), styleText, MIMEType/MIMEParams, aborted, toUSVString, getSystemErrorName/Message/Map: as Node", async () => {
+    const fixture = new URL("./fixtures/node-util-additions.cjs", import.meta.url);
+    const folder = makeTenant({ "u.js": fs.readFileSync(fixture, "utf8") });
+    const node = await (createRequire(import.meta.url)("./fixtures/node-util-additions.cjs") as { f: () => Promise<Record<string, unknown[]>> }).f();
+    const realm = (await runtimeWith().run({ folder, file: "u.js", funcName: "f" })) as typeof node;
+    for (const key of Object.keys(node)) {
+      const differences = node[key]!.flatMap((row, i) => (JSON.stringify(realm[key]![i]) === JSON.stringify(row) ? [] : [`${key}[${i}]: node ${JSON.stringify(row)}\nrealm ${JSON.stringify(realm[key]![i])}`]));
+      expect(differences).toEqual([]);
+    }
+    expect(realm).toEqual(JSON.parse(JSON.stringify(node)));
+  });
+});

@@ -13,4 +13,5 @@ extended.isDeepStrictEqual = function isDeepStrictEqual(a, b) {
     throw error;
   }
 };
+require("./util/node-additions.cjs")(extended);
 module.exports = extended;
