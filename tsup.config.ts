@@ -247,12 +247,14 @@ async function buildBuiltins(): Promise<void> {
     keepNames: true,
     // Node's own list of its modules, for the realm's `module` (isBuiltin, builtinModules): the Node that builds.
     // Node's system error table (util.getSystemErrorMap: libuv's errors, the same on every Linux host) and
-    // inspect's colors (util.styleText, which should not load inspect for them): the Node that builds.
+    // inspect's colors (util.styleText, which should not load inspect for them): the Node that builds. As JSON
+    // text, parsed where used: a define whose value is an object or array becomes a module of its own whose
+    // initializer every module of every bundle calls when it is evaluated (NODE_BUILTIN_MODULES does).
     define: {
       NODE_BUILTIN_MODULES: JSON.stringify(builtinModules),
-      NODE_SYSTEM_ERRORS: JSON.stringify([...getSystemErrorMap()]),
+      NODE_SYSTEM_ERRORS_JSON: JSON.stringify(JSON.stringify([...getSystemErrorMap()])),
       // With the aliases (grey, faint, crossedOut, ...), which are not enumerable there.
-      NODE_INSPECT_COLORS: JSON.stringify(Object.fromEntries(Object.getOwnPropertyNames(inspect.colors).map((name) => [name, inspect.colors[name]]))),
+      NODE_INSPECT_COLORS_JSON: JSON.stringify(JSON.stringify(Object.fromEntries(Object.getOwnPropertyNames(inspect.colors).map((name) => [name, inspect.colors[name]])))),
     },
   });
   for (const file of await readdir("dist/builtins")) {

@@ -576,3 +576,44 @@ describe("util's Node 20+ additions (the host's Node is the oracle)", () => {
     expect(realm).toEqual(JSON.parse(JSON.stringify(node)));
   });
 });
+
+describe("CompressionStream and DecompressionStream (the host's Node is the oracle)", () => {
+  it("deflate, deflate-raw and gzip: the bytes Node makes of chunks of every kind, round trips a byte at a time, zlib's data read back, the classes' shape: as Node", async () => {
+    const fixture = new URL("./fixtures/compression-streams.cjs", import.meta.url);
+    const folder = makeTenant({ "c.js": fs.readFileSync(fixture, "utf8") });
+    const node = await (createRequire(import.meta.url)("./fixtures/compression-streams.cjs") as { f: () => Promise<unknown> }).f();
+    await expect(runtimeWith().run({ folder, file: "c.js", funcName: "f" })).resolves.toEqual(JSON.parse(JSON.stringify(node)));
+  });
+
+  it("bad data, a truncated stream and trailing junk fail the stream with zlib's codes; brotli is refused; a bomb ends at the memory limit", async () => {
+    const folder = makeTenant({
+      "c.js": [
+        "const zlib = require('zlib');",
+        "async function through(stream, chunks) {",
+        "  const writer = stream.writable.getWriter(); const out = [];",
+        "  const reading = (async () => { for await (const c of stream.readable) out.push(c); })();",
+        "  reading.catch(() => {});",
+        "  try { for (const c of chunks) await writer.write(c); await writer.close(); await reading; return out.length; } catch (e) { return [e.name, e.code, e.message, e.cause ? [e.cause.code, e.cause.message] : null]; }",
+        "}",
+        "exports.f = async () => {",
+        "  const z = zlib.deflateSync('hello world');",
+        "  let brotli; try { new DecompressionStream('brotli'); } catch (e) { brotli = e.name; }",
+        "  return [await through(new DecompressionStream('deflate'), [new Uint8Array([1, 2, 3, 4])]), await through(new DecompressionStream('deflate'), [z.subarray(0, 5)]),",
+        "    await through(new DecompressionStream('deflate'), [Buffer.concat([z, Buffer.from('junk')])]), await through(new DecompressionStream('deflate'), [z, Buffer.from('junk')]), await through(new CompressionStream('gzip'), [{}]), brotli];",
+        "};",
+        "exports.bomb = async (packed) => { const s = new DecompressionStream('gzip'); const w = s.writable.getWriter(); w.write(Buffer.from(packed, 'base64')); w.close(); let n = 0; for await (const c of s.readable) n += c.length; return n; };",
+      ].join("\n"),
+    });
+    await expect(runtimeWith().run({ folder, file: "c.js", funcName: "f" })).resolves.toEqual([
+      ["TypeError", "Z_DATA_ERROR", "", ["Z_DATA_ERROR", "incorrect header check"]],
+      ["TypeError", "Z_BUF_ERROR", "", ["Z_BUF_ERROR", "unexpected end of file"]],
+      ["TypeError", "ERR_TRAILING_JUNK_AFTER_STREAM_END", "Trailing junk found after the end of the compressed stream", null],
+      ["TypeError", "ERR_TRAILING_JUNK_AFTER_STREAM_END", "Trailing junk found after the end of the compressed stream", null],
+      ["TypeError", "ERR_INVALID_ARG_TYPE", 'The "chunk" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer.', null],
+      "TypeError",
+    ]);
+    // 256 MiB of zeros against 64 MiB outside the heap (4 x memoryLimitMb).
+    const packed = gzipSync(Buffer.alloc(256 * 1024 * 1024)).toString("base64");
+    await expectCode(runtimeWith({ memoryLimitMb: 16, timeout: 30_000 }), { folder, file: "c.js", funcName: "bomb", args: [packed] }, "MEMORY_LIMIT_EXCEEDED");
+  });
+});

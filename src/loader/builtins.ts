@@ -84,6 +84,8 @@ export const LAZY_GLOBALS: Record<string, [id: string, exportName: string]> = {
       "CountQueuingStrategy",
       "TextEncoderStream",
       "TextDecoderStream",
+      "CompressionStream",
+      "DecompressionStream",
     ].map((name): [string, [string, string]] => [name, ["node:stream/web", name]]),
   ),
   AbortController: ["node:internal/web", "AbortController"],

@@ -2,13 +2,13 @@
 // error names (getSystemErrorName, getSystemErrorMessage, getSystemErrorMap). MIMEType and MIMEParams
 // (util/mime.cjs) and parseArgs (@pkgjs/parseargs, Node's own implementation as a package) are loaded when
 // first read: a call that does not use them does not build them.
-/* global NODE_SYSTEM_ERRORS, NODE_INSPECT_COLORS */
+/* global NODE_SYSTEM_ERRORS_JSON, NODE_INSPECT_COLORS_JSON */
 const { codeError, invalidArgType, outOfRange } = require("../shared/node-errors.cjs");
 
 // inspect.colors as Node has it (put in at build time): styleText needs no inspect engine for them.
 let colors;
 function colorsTable() {
-  if (colors === undefined) colors = NODE_INSPECT_COLORS;
+  if (colors === undefined) colors = JSON.parse(NODE_INSPECT_COLORS_JSON);
   return colors;
 }
 
@@ -69,7 +69,7 @@ function toUSVString(input) {
 
 let systemErrors;
 function systemErrorTable() {
-  if (systemErrors === undefined) systemErrors = new Map(NODE_SYSTEM_ERRORS);
+  if (systemErrors === undefined) systemErrors = new Map(JSON.parse(NODE_SYSTEM_ERRORS_JSON));
   return systemErrors;
 }
 function validateErrno(err) {
