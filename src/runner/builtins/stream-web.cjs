@@ -56,113 +56,133 @@ class TextDecoderStream extends streams.TransformStream {
 }
 
 // CompressionStream and DecompressionStream: deflate, deflate-raw and gzip through pako (zlib's algorithm, as
-// zlib.cjs), made when the first one is constructed. Chunks are compressed as they come (Node's zlib writes with
-// no flush: the same bytes); decompressed output is handed on for each chunk. Brotli is not there, as in zlib.
-const COMPRESSION_FORMATS = ["deflate", "deflate-raw", "gzip", "brotli"];
-function compressionFormat(format, constructor) {
-  if (!COMPRESSION_FORMATS.includes(format)) {
-    const error = new TypeError("Failed to construct '" + constructor + "': 1st argument '" + String(format) + "' is not a valid enum value of type CompressionFormat.");
-    error.code = "ERR_INVALID_ARG_VALUE";
+// zlib.cjs). Their classes are made when the module's CompressionStream or DecompressionStream is first read (a
+// call that does not use them does not pay for them), pako when the first one is constructed. Chunks are
+// compressed as they come (Node's zlib writes with no flush: the same bytes); decompressed output is handed on for
+// each chunk. Brotli is not there, as in zlib.
+let compression;
+function compressionClasses() {
+  if (compression !== undefined) return compression;
+  const COMPRESSION_FORMATS = ["deflate", "deflate-raw", "gzip", "brotli"];
+  function compressionFormat(format, constructor) {
+    if (!COMPRESSION_FORMATS.includes(format)) {
+      const error = new TypeError("Failed to construct '" + constructor + "': 1st argument '" + String(format) + "' is not a valid enum value of type CompressionFormat.");
+      error.code = "ERR_INVALID_ARG_VALUE";
+      throw error;
+    }
+    if (format === "brotli") throw new TypeError(constructor + ": brotli is not available in the sandbox (deflate, deflate-raw and gzip are)");
+    return format;
+  }
+
+  function chunkBytes(chunk) {
+    if (typeof chunk === "string") return new TextEncoder().encode(chunk);
+    if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+    if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const error = new TypeError('The "chunk" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer.');
+    error.code = "ERR_INVALID_ARG_TYPE";
     throw error;
   }
-  if (format === "brotli") throw new TypeError(constructor + ": brotli is not available in the sandbox (deflate, deflate-raw and gzip are)");
-  return format;
-}
 
-function chunkBytes(chunk) {
-  if (typeof chunk === "string") return new TextEncoder().encode(chunk);
-  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  const error = new TypeError('The "chunk" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer.');
-  error.code = "ERR_INVALID_ARG_TYPE";
-  throw error;
-}
+  // What zlib says for the statuses a stream fails with, and Node's error for it: a TypeError without a message
+  // whose cause is zlib's error (Node's web stream adapter wraps it so).
+  const ZLIB_STATUS = { "-2": ["Z_STREAM_ERROR", "stream error"], "-3": ["Z_DATA_ERROR", "invalid data"], "-4": ["Z_MEM_ERROR", "out of memory"], "-5": ["Z_BUF_ERROR", "unexpected end of file"], 2: ["Z_NEED_DICT", "Missing dictionary"] };
+  function zlibFailure(status, message) {
+    const [code, text] = ZLIB_STATUS[status] || ["Z_DATA_ERROR", "invalid data"];
+    const cause = new Error(message || text);
+    cause.errno = status;
+    cause.code = code;
+    const error = new TypeError(undefined, { cause });
+    error.code = code;
+    return error;
+  }
+  function trailingJunk() {
+    const error = new TypeError("Trailing junk found after the end of the compressed stream");
+    error.code = "ERR_TRAILING_JUNK_AFTER_STREAM_END";
+    return error;
+  }
 
-// What zlib says for the statuses a stream fails with, and Node's error for it: a TypeError without a message
-// whose cause is zlib's error (Node's web stream adapter wraps it so).
-const ZLIB_STATUS = { "-2": ["Z_STREAM_ERROR", "stream error"], "-3": ["Z_DATA_ERROR", "invalid data"], "-4": ["Z_MEM_ERROR", "out of memory"], "-5": ["Z_BUF_ERROR", "unexpected end of file"], 2: ["Z_NEED_DICT", "Missing dictionary"] };
-function zlibFailure(status, message) {
-  const [code, text] = ZLIB_STATUS[status] || ["Z_DATA_ERROR", "invalid data"];
-  const cause = new Error(message || text);
-  cause.errno = status;
-  cause.code = code;
-  const error = new TypeError(undefined, { cause });
-  error.code = code;
-  return error;
-}
-function trailingJunk() {
-  const error = new TypeError("Trailing junk found after the end of the compressed stream");
-  error.code = "ERR_TRAILING_JUNK_AFTER_STREAM_END";
-  return error;
-}
-
-/** A TransformStream over one pako engine (`compress`: Deflate, else Inflate) for `format`. */
-function codecStream(format, compress) {
-  const pako = require("pako");
-  const raw = format === "deflate-raw";
-  const engine = compress ? new pako.Deflate({ raw, gzip: format === "gzip" }) : new pako.Inflate(raw ? { raw } : { windowBits: format === "gzip" ? 31 : 15 });
-  let out = [];
-  engine.onData = (chunk) => out.push(chunk);
-  const emit = (controller) => {
-    for (const chunk of out) controller.enqueue(chunk);
-    out = [];
-  };
-  const check = () => {
-    if (engine.err) throw zlibFailure(engine.err, engine.msg);
-    if (!compress && engine.ended && engine.strm.avail_in > 0) throw trailingJunk();
-  };
-  return new streams.TransformStream({
-    transform(chunk, controller) {
-      const bytes = chunkBytes(chunk);
-      if (!compress && engine.ended) {
-        if (bytes.length > 0) throw trailingJunk();
-        return;
-      }
-      // Inflate with a sync flush: what a chunk decompresses to is handed on now, not when 16 KiB are there.
-      engine.push(bytes, compress ? 0 : 2);
-      check();
-      emit(controller);
-    },
-    flush(controller) {
-      if (compress) engine.push(new Uint8Array(0), true);
-      else if (!engine.ended) {
-        engine.push(new Uint8Array(0), true);
+  /** A TransformStream over one pako engine (`compress`: Deflate, else Inflate) for `format`. */
+  function codecStream(format, compress) {
+    const pako = require("pako");
+    const raw = format === "deflate-raw";
+    const engine = compress ? new pako.Deflate({ raw, gzip: format === "gzip" }) : new pako.Inflate(raw ? { raw } : { windowBits: format === "gzip" ? 31 : 15 });
+    let out = [];
+    engine.onData = (chunk) => out.push(chunk);
+    const emit = (controller) => {
+      for (const chunk of out) controller.enqueue(chunk);
+      out = [];
+    };
+    const check = () => {
+      if (engine.err) throw zlibFailure(engine.err, engine.msg);
+      if (!compress && engine.ended && engine.strm.avail_in > 0) throw trailingJunk();
+    };
+    return new streams.TransformStream({
+      transform(chunk, controller) {
+        const bytes = chunkBytes(chunk);
+        if (!compress && engine.ended) {
+          if (bytes.length > 0) throw trailingJunk();
+          return;
+        }
+        // Inflate with a sync flush: what a chunk decompresses to is handed on now, not when 16 KiB are there.
+        engine.push(bytes, compress ? 0 : 2);
         check();
-        if (!engine.ended) throw zlibFailure(-5);
-      }
-      check();
-      emit(controller);
+        emit(controller);
+      },
+      flush(controller) {
+        if (compress) engine.push(new Uint8Array(0), true);
+        else if (!engine.ended) {
+          engine.push(new Uint8Array(0), true);
+          check();
+          if (!engine.ended) throw zlibFailure(-5);
+        }
+        check();
+        emit(controller);
+      },
+    });
+  }
+
+  class CompressionStream {
+    #stream;
+    constructor(format) {
+      this.#stream = codecStream(compressionFormat(format, "CompressionStream"), true);
+    }
+    get readable() {
+      return this.#stream.readable;
+    }
+    get writable() {
+      return this.#stream.writable;
+    }
+  }
+
+  class DecompressionStream {
+    #stream;
+    constructor(format) {
+      this.#stream = codecStream(compressionFormat(format, "DecompressionStream"), false);
+    }
+    get readable() {
+      return this.#stream.readable;
+    }
+    get writable() {
+      return this.#stream.writable;
+    }
+  }
+  for (const [Class, name] of [[CompressionStream, "CompressionStream"], [DecompressionStream, "DecompressionStream"]]) {
+    Object.defineProperty(Class.prototype, Symbol.toStringTag, { value: name, configurable: true });
+  }
+  compression = { CompressionStream, DecompressionStream };
+  return compression;
+}
+
+module.exports = Object.assign({}, streams, { TextEncoderStream, TextDecoderStream });
+for (const name of ["CompressionStream", "DecompressionStream"]) {
+  Object.defineProperty(module.exports, name, {
+    get() {
+      return compressionClasses()[name];
     },
+    set(value) {
+      Object.defineProperty(module.exports, name, { value, writable: true, enumerable: true, configurable: true });
+    },
+    enumerable: true,
+    configurable: true,
   });
 }
-
-class CompressionStream {
-  #stream;
-  constructor(format) {
-    this.#stream = codecStream(compressionFormat(format, "CompressionStream"), true);
-  }
-  get readable() {
-    return this.#stream.readable;
-  }
-  get writable() {
-    return this.#stream.writable;
-  }
-}
-
-class DecompressionStream {
-  #stream;
-  constructor(format) {
-    this.#stream = codecStream(compressionFormat(format, "DecompressionStream"), false);
-  }
-  get readable() {
-    return this.#stream.readable;
-  }
-  get writable() {
-    return this.#stream.writable;
-  }
-}
-for (const [Class, name] of [[CompressionStream, "CompressionStream"], [DecompressionStream, "DecompressionStream"]]) {
-  Object.defineProperty(Class.prototype, Symbol.toStringTag, { value: name, configurable: true });
-}
-
-module.exports = Object.assign({}, streams, { TextEncoderStream, TextDecoderStream, CompressionStream, DecompressionStream });
