@@ -96,6 +96,8 @@ function getSystemErrorMap() {
 
 module.exports = function addTo(util) {
   Object.assign(util, { styleText, aborted, toUSVString, getSystemErrorName, getSystemErrorMessage, getSystemErrorMap });
+  // Node's other name of debuglog.
+  if (typeof util.debuglog === "function") util.debug = util.debuglog;
   const lazy = (name, load) =>
     Object.defineProperty(util, name, {
       get() {
