@@ -249,9 +249,9 @@ async function buildBuiltins(): Promise<void> {
     // Node's system error table (util.getSystemErrorMap: libuv's errors, the same on every Linux host) and
     // inspect's colors (util.styleText, which should not load inspect for them): the Node that builds. As JSON
     // text, parsed where used: a define whose value is an object or array becomes a module of its own whose
-    // initializer every module of every bundle calls when it is evaluated (NODE_BUILTIN_MODULES does).
+    // initializer every module of every bundle calls when it is evaluated, that is in every call.
     define: {
-      NODE_BUILTIN_MODULES: JSON.stringify(builtinModules),
+      NODE_BUILTIN_MODULES_JSON: JSON.stringify(JSON.stringify(builtinModules)),
       NODE_SYSTEM_ERRORS_JSON: JSON.stringify(JSON.stringify([...getSystemErrorMap()])),
       // With the aliases (grey, faint, crossedOut, ...), which are not enumerable there.
       NODE_INSPECT_COLORS_JSON: JSON.stringify(JSON.stringify(Object.fromEntries(Object.getOwnPropertyNames(inspect.colors).map((name) => [name, inspect.colors[name]])))),

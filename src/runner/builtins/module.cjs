@@ -4,7 +4,8 @@
 // module that is not there; a library requires what it needs with its own require or import. isBuiltin and
 // builtinModules answer as Node's do (NODE_BUILTIN_MODULES: Node's own list, put in at build time,
 // tsup.config.ts); the loader's internals throw when used.
-/* global NODE_BUILTIN_MODULES */
+/* global NODE_BUILTIN_MODULES_JSON */
+const NODE_BUILTIN_MODULES = JSON.parse(NODE_BUILTIN_MODULES_JSON);
 const BUILTINS = NODE_BUILTIN_MODULES.filter((name) => !name.startsWith("node:"));
 /** Modules Node has only under "node:" (node:test, node:sqlite, ...). */
 const PREFIX_ONLY = NODE_BUILTIN_MODULES.filter((name) => name.startsWith("node:")).map((name) => name.slice(5));

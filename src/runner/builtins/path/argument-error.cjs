@@ -1,17 +1,6 @@
 // path-unified throws an Error named "ERR_INVALID_ARG_TYPE" with no code, ending "Received number":
 // Node throws a TypeError with that code, ending "Received type number (1)". Other errors pass through.
-function received(value) {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (typeof value === "function") return "function " + value.name;
-  if (typeof value === "object") {
-    const ctor = value.constructor;
-    return ctor && typeof ctor.name === "string" && ctor.name !== "" ? "an instance of " + ctor.name : "[Object: null prototype]";
-  }
-  let shown = typeof value === "string" ? "'" + value + "'" : typeof value === "bigint" ? value + "n" : String(value);
-  if (shown.length > 28) shown = shown.slice(0, 25) + "...";
-  return "type " + typeof value + " (" + shown + ")";
-}
+const { received } = require("../shared/node-errors.cjs");
 
 module.exports = function nodeArgumentError(error, args) {
   if (error === null || typeof error !== "object" || error.name !== "ERR_INVALID_ARG_TYPE" || "code" in error) return error;
