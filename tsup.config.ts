@@ -267,7 +267,8 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     service: "src/service/index.ts",
-    cli: "src/cli/index.ts",
+    cli: "src/cli/launcher.ts",
+    "cli-main": "src/cli/index.ts",
     worker: "src/runner/worker.ts",
     "worker-process": "src/runner/worker-process.ts",
     "sandbox-entry": "src/runner/sandbox-entry.ts",

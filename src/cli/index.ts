@@ -1,5 +1,4 @@
-#!/usr/bin/env node
-import "./node-check.js";
+// The command line, loaded by launcher.ts (dist/cli.js) once Node.js is known to be new enough.
 import { version } from "../../package.json";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./args.js";
 import { checkCommand } from "./check-command.js";
@@ -11,8 +10,9 @@ import { auditCommand } from "./audit-command.js";
 import { jobsCommand } from "./jobs-command.js";
 import { tokenCommand } from "./token-command.js";
 import { USAGE } from "./usage.js";
+import type { EarlyStops } from "./early-stops.js";
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+const COMMANDS: Record<string, (argv: string[], early?: EarlyStops) => Promise<number>> = {
   run: runCommand,
   emit: emitCommand,
   check: checkCommand,
@@ -23,7 +23,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   token: tokenCommand,
 };
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[], early: EarlyStops | undefined): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     process.stdout.write(USAGE);
@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_USAGE;
   }
   try {
-    return await handler(rest);
+    return await handler(rest, early);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`tenantbox ${command}: ${error.message}\nRun "tenantbox --help" for usage.\n`);
@@ -55,12 +55,15 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`tenantbox: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = EXIT_FAILURE;
-  },
-);
+/** Runs one command line; `early`: the stop signals launcher.ts held for `serve` while this module loaded. */
+export function runCli(argv: string[], early?: EarlyStops): void {
+  main(argv, early).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`tenantbox: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = EXIT_FAILURE;
+    },
+  );
+}

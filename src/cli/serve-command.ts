@@ -1,4 +1,5 @@
 import cluster from "node:cluster";
+import type { EarlyStops } from "./early-stops.js";
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, loadConfig, signToken, TenantboxServer, type ServiceConfig, type TenantConfig } from "../service/index.js";
@@ -15,15 +16,15 @@ import { usageOf } from "./usage.js";
 /** Signs the tokens `--dev` prints. Never use it beyond a laptop: anyone who reads this can mint tokens. */
 export const DEV_JWT_SECRET = "tenantbox-development-secret-not-for-production";
 
-export async function serveCommand(argv: string[]): Promise<number> {
-  const code = await serve(argv);
+export async function serveCommand(argv: string[], early?: EarlyStops): Promise<number> {
+  const code = await serve(argv, early);
   // A service process of --workers: its channel to the primary would keep it alive once it is done (and
   // closing the channel ends a cluster worker with status 0, whatever happened).
   if (cluster.isWorker) process.exit(code);
   return code;
 }
 
-async function serve(argv: string[]): Promise<number> {
+async function serve(argv: string[], early: EarlyStops | undefined): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     root: { type: "string" },
     config: { type: "string" },
@@ -64,7 +65,7 @@ async function serve(argv: string[]): Promise<number> {
   }
   const clusterWorker = workers > 1 && cluster.isWorker;
   // From here on a stop signal drains (exit 0), also one that comes while the service is still starting.
-  const stops = new StopSignals({ sigint: !clusterWorker });
+  const stops = new StopSignals({ sigint: !clusterWorker, early });
   if (!(workers > 1 && cluster.isPrimary)) {
     void stops.requested.then((signal) => process.stderr.write(`tenantbox serve: ${signal}: finishing in-flight work\n`));
     // A service process of --workers drains once: a signal sent to the whole group (systemd, a terminal)

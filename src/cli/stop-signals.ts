@@ -1,3 +1,5 @@
+import type { EarlyStops } from "./early-stops.js";
+
 /**
  * A repeat of a stop signal within this long of the first is the same stop delivered twice, not a second
  * one: a terminal's Ctrl-C reaches the whole foreground group (npm and serve) and npm forwards its own
@@ -23,7 +25,7 @@ export class StopSignals {
    * `sigint: false` (a service process of --workers): SIGINT is ignored, since a terminal's Ctrl-C reaches
    * every process of the group and the primary tells its service processes to stop (SIGTERM).
    */
-  constructor(options: { sigint: boolean; windowMs?: number }) {
+  constructor(options: { sigint: boolean; windowMs?: number; early?: EarlyStops }) {
     const windowMs = options.windowMs ?? REPEAT_WINDOW_MS;
     let resolve!: (signal: NodeJS.Signals) => void;
     this.requested = new Promise((r) => (resolve = r));
@@ -38,7 +40,10 @@ export class StopSignals {
       this.onAgain?.(signal);
     };
     // on, not once: a later signal must reach take() (once would leave it to Node's default, exit 143).
+    const onSigint = options.sigint ? take : () => undefined;
     process.on("SIGTERM", take);
-    process.on("SIGINT", options.sigint ? take : () => undefined);
+    process.on("SIGINT", onSigint);
+    // Those that came while serve's modules loaded, as if they came now (ours are on: none is missed between).
+    for (const signal of options.early?.release() ?? []) (signal === "SIGINT" ? onSigint : take)(signal);
   }
 }
