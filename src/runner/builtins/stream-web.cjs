@@ -141,34 +141,26 @@ function compressionClasses() {
     });
   }
 
-  class CompressionStream {
-    #stream;
-    constructor(format) {
-      this.#stream = codecStream(compressionFormat(format, "CompressionStream"), true);
-    }
-    get readable() {
-      return this.#stream.readable;
-    }
-    get writable() {
-      return this.#stream.writable;
-    }
-  }
-
-  class DecompressionStream {
-    #stream;
-    constructor(format) {
-      this.#stream = codecStream(compressionFormat(format, "DecompressionStream"), false);
-    }
-    get readable() {
-      return this.#stream.readable;
-    }
-    get writable() {
-      return this.#stream.writable;
-    }
-  }
-  for (const [Class, name] of [[CompressionStream, "CompressionStream"], [DecompressionStream, "DecompressionStream"]]) {
+  /** CompressionStream and DecompressionStream: a pair of streams over the codec, named as Node names them. */
+  function codecStreamClass(name, compress) {
+    const Class = class {
+      #stream;
+      constructor(format) {
+        this.#stream = codecStream(compressionFormat(format, name), compress);
+      }
+      get readable() {
+        return this.#stream.readable;
+      }
+      get writable() {
+        return this.#stream.writable;
+      }
+    };
+    Object.defineProperty(Class, "name", { value: name, configurable: true });
     Object.defineProperty(Class.prototype, Symbol.toStringTag, { value: name, configurable: true });
+    return Class;
   }
+  const CompressionStream = codecStreamClass("CompressionStream", true);
+  const DecompressionStream = codecStreamClass("DecompressionStream", false);
   compression = { CompressionStream, DecompressionStream };
   return compression;
 }

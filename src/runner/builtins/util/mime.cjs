@@ -142,6 +142,14 @@ function parseParameters(text, position, map) {
 
 const STATE = new WeakMap();
 
+/** A type or subtype set on a MIMEType: a non-empty token, lowercased, or Node's ERR_INVALID_MIME_SYNTAX. */
+function settableToken(value, which) {
+  const text = `${value}`;
+  const bad = firstNonToken(text);
+  if (text.length === 0 || bad !== -1) throw syntaxError(which, text, bad);
+  return text.toLowerCase();
+}
+
 class MIMEType {
   constructor(input) {
     const text = `${input}`;
@@ -167,19 +175,13 @@ class MIMEType {
     return STATE.get(this).type;
   }
   set type(value) {
-    const text = `${value}`;
-    const bad = firstNonToken(text);
-    if (text.length === 0 || bad !== -1) throw syntaxError("type", text, bad);
-    STATE.get(this).type = text.toLowerCase();
+    STATE.get(this).type = settableToken(value, "type");
   }
   get subtype() {
     return STATE.get(this).subtype;
   }
   set subtype(value) {
-    const text = `${value}`;
-    const bad = firstNonToken(text);
-    if (text.length === 0 || bad !== -1) throw syntaxError("subtype", text, bad);
-    STATE.get(this).subtype = text.toLowerCase();
+    STATE.get(this).subtype = settableToken(value, "subtype");
   }
   get essence() {
     const state = STATE.get(this);
