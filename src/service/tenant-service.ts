@@ -291,8 +291,16 @@ export class TenantService {
     return { failed, next: failed.length === limit ? failed.at(-1)!.failedAt : null };
   }
 
-  /** Queues a queued event's dead letters again with fresh attempts. */
+  /**
+   * Queues a queued event's dead letters again with fresh attempts. They join the backlog like a new event's
+   * jobs: room for them all under maxQueuedEvents, or 429 TOO_MANY_QUEUED (a tenant could otherwise refill
+   * a full backlog past its limit from its dead letters, as fast as it can ask).
+   */
   async retryQueuedEvent(tenant: TenantConfig, id: string): Promise<{ id: string; retried: number }> {
+    const report = await this.parts.delivery.report(tenant.id, id);
+    if (!report) throw new ServiceError("NOT_FOUND", "no queued event with this id");
+    const dead = report.handlers.filter((handler) => handler.state === "failed").length;
+    if (dead > 0) await this.backlog.admit(tenant.id, dead, tenant.quotas.maxQueuedEvents);
     const retried = await this.parts.delivery.retry(tenant.id, id);
     if (retried === undefined) throw new ServiceError("NOT_FOUND", "no queued event with this id");
     return { id, retried };

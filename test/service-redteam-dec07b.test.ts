@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
+import { call, expectError, manifest, removeTempDirs, SECRET, tempDir, until, writeTenants } from "./service-helpers.js";
+
+// Red team dec07, second round (the HTTP service driven live): each case a finding, reproduced against a real server on 127.0.0.1.
+describe("service red team dec07 (live round)", () => {
+  let server: TenantboxServer;
+  let base = "";
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const root = tempDir();
+    writeTenants(root, {
+      // Three executions a day, three queued jobs at most, one attempt each: a failed handler is a dead letter at once.
+      backlog: {
+        "h.js": "exports.fail = () => { throw new Error('boom'); }; exports.ok = () => 1;",
+        "tenantbox.json": manifest({ fail: ["h.js#fail"], ok: ["h.js#ok"] }),
+      },
+    });
+    server = new TenantboxServer({
+      root,
+      config: parseConfig({
+        tenants: [{ id: "backlog", tier: "free", quotas: { maxExecutionsPerDay: 3, maxQueuedEvents: 3, maxDeliveryAttempts: 1 } }],
+      }),
+      dataDir: tempDir(),
+      jwtSecret: SECRET,
+      watch: false,
+      maxThreads: 2,
+    });
+    base = await server.listen({ port: 0 });
+    for (const id of ["backlog"]) tokens[id] = await signToken(SECRET, { tenantId: id, sub: "u" });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    removeTempDirs();
+  });
+
+  it("retrying dead letters is held to maxQueuedEvents like a new event: a full backlog refuses the retry (429), never grows past it", async () => {
+    const token = tokens.backlog!;
+    const dead: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const queued = await call(base, "POST", "/v1/events/fail", { token, json: { delivery: "queued" } });
+      expect(queued.status, queued.text).toBe(202);
+      dead.push(queued.body.id);
+    }
+    await until(async () => (await call(base, "GET", "/v1/events/failed", { token })).body?.failed?.length === 3, "three dead letters", 30_000);
+    // The backlog's count is trusted for a second (BacklogGate): past it, the dead letters are off the count.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // The day's three executions are spent: what is queued now waits (for the next UTC day) and keeps the backlog full.
+    for (let i = 0; i < 3; i++) expect((await call(base, "POST", "/v1/events/ok", { token, json: { delivery: "queued" } })).status).toBe(202);
+    expectError(await call(base, "POST", "/v1/events/ok", { token, json: { delivery: "queued" } }), 429, "TOO_MANY_QUEUED");
+    for (const id of dead) expectError(await call(base, "POST", `/v1/events/jobs/${id}/retry`, { token }), 429, "TOO_MANY_QUEUED");
+    // Still dead letters, nothing queued again.
+    expect((await call(base, "GET", "/v1/events/failed", { token })).body.failed).toHaveLength(3);
+    for (const id of dead) expect((await call(base, "GET", `/v1/events/jobs/${id}`, { token })).body.state).toBe("failed");
+  });
+});
