@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
+import { dropRedisKeys, REDIS_URL, redisPrefix } from "./redis-helpers.js";
 import { call, expectError, manifest, removeTempDirs, SECRET, tempDir, until, writeTenants } from "./service-helpers.js";
 
 // Red team dec07, second round (the HTTP service driven live): each case a finding, reproduced against a real server on 127.0.0.1.
@@ -54,5 +55,49 @@ describe("service red team dec07 (live round)", () => {
     // Still dead letters, nothing queued again.
     expect((await call(base, "GET", "/v1/events/failed", { token })).body.failed).toHaveLength(3);
     for (const id of dead) expect((await call(base, "GET", `/v1/events/jobs/${id}`, { token })).body.state).toBe("failed");
+  });
+});
+
+describe("service red team dec07 (live round, --redis)", () => {
+  let server: TenantboxServer;
+  let base = "";
+  let token = "";
+  const logged: string[] = [];
+
+  beforeAll(async () => {
+    const root = tempDir();
+    writeTenants(root, { keyed: { "h.js": "exports.ok = () => 1;", "tenantbox.json": manifest({ ping: ["h.js#ok"] }) } });
+    server = new TenantboxServer({
+      root,
+      config: parseConfig({ tenants: [{ id: "keyed", tier: "starter", rateLimit: { points: 1000, duration: 1 } }] }),
+      dataDir: tempDir(),
+      redisUrl: REDIS_URL,
+      redisKeyPrefix: redisPrefix("tbx-redteam"),
+      jwtSecret: SECRET,
+      watch: false,
+      maxThreads: 2,
+      log: (message, error) => logged.push(`${message} ${error === undefined ? "" : String((error as Error)?.stack ?? error)}`),
+    });
+    base = await server.listen({ port: 0 });
+    token = await signToken(SECRET, { tenantId: "keyed", sub: "u" });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await dropRedisKeys();
+    removeTempDirs();
+  });
+
+  it("repeats of an Idempotency-Key racing its first answer are 503 UNAVAILABLE with Retry-After, never an error log line with a stack per request", async () => {
+    const key = "race-1";
+    const replies = await Promise.all(Array.from({ length: 30 }, () => call(base, "POST", "/v1/events/ping", { token, json: { delivery: "queued" }, headers: { "idempotency-key": key } })));
+    const accepted = replies.filter((r) => r.status === 202);
+    expect(accepted.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+    expect(new Set(accepted.map((r) => r.body.id)).size).toBe(1);
+    for (const reply of replies.filter((r) => r.status !== 202)) {
+      expectError(reply, 503, "UNAVAILABLE");
+      expect(reply.headers.get("retry-after")).toBe("1");
+    }
+    expect(logged.filter((line) => line.includes("Idempotency-Key") || line.includes("could not store"))).toEqual([]);
   });
 });

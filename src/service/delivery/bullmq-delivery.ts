@@ -3,6 +3,7 @@ import { DelayedError, Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { AttemptResult, DeadLetter, JobFilter, JobListing, JobState, JobView, TakenJob } from "./delivery-store.js";
 import { overallState, type AttemptOutcome, type DeliveryEngine, type DeliveryReport, type KeyedAnswer, type NewEvent } from "./delivery-engine.js";
+import { ServiceError } from "../service-error.js";
 import { throttledLog } from "../throttled-log.js";
 import { connectRedis } from "../redis-connect.js";
 import { JsonText } from "../../runner/json-text.js";
@@ -169,7 +170,8 @@ export class BullmqDelivery implements DeliveryEngine {
         const stored = storedAnswer(earlier, input.tenant, meta);
         if (stored) return { ...stored, duplicate: true };
         const unfinished = meta.tenant === undefined || meta.failed === "1" || now - Number(meta.createdAt) > STALE_CLAIM_MS;
-        if (!unfinished) throw new Error("an earlier event with this Idempotency-Key is still being stored");
+        // The client's own race (documented: a 503, try again), not a failure of the service's to log with its stack.
+        if (!unfinished) throw new ServiceError("UNAVAILABLE", "an earlier event with this Idempotency-Key is still being stored; try again shortly", 1000);
         id = earlier;
         const metaKey = this.key("delivery", id);
         await this.redis.multi().hset(metaKey, ...record).hdel(metaKey, "failed").pexpire(metaKey, metaTtl).exec();
