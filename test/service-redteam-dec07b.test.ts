@@ -101,3 +101,47 @@ describe("service red team dec07 (live round, --redis)", () => {
     expect(logged.filter((line) => line.includes("Idempotency-Key") || line.includes("could not store"))).toEqual([]);
   });
 });
+
+describe("service red team dec07 (live round, --redis shutdown)", () => {
+  it("close() (SIGTERM) lets a queued attempt longer than 5 s finish and records it: its job is not left active in Redis to run again", async () => {
+    const root = tempDir();
+    const dataDir = tempDir();
+    const prefix = redisPrefix("tbx-redteam-close");
+    writeTenants(root, {
+      long: {
+        "h.js": "exports.slow = async () => { await new Promise((r) => setTimeout(r, 7000)); return 'done'; };",
+        "tenantbox.json": manifest({ slow: ["h.js#slow"] }),
+      },
+    });
+    const options = {
+      root,
+      config: parseConfig({ tenants: [{ id: "long", tier: "starter" }] }),
+      dataDir,
+      redisUrl: REDIS_URL,
+      redisKeyPrefix: prefix,
+      jwtSecret: SECRET,
+      watch: false,
+      maxThreads: 1,
+    };
+    const token = await signToken(SECRET, { tenantId: "long", sub: "u" });
+    const first = new TenantboxServer(options);
+    let second: TenantboxServer | undefined;
+    try {
+      const base = await first.listen({ port: 0 });
+      const queued = await call(base, "POST", "/v1/events/slow", { token, json: { delivery: "queued" } });
+      expect(queued.status, queued.text).toBe(202);
+      await until(async () => (await call(base, "GET", `/v1/events/jobs/${queued.body.id}`, { token })).body?.state === "running", "the attempt running", 30_000);
+      await first.close();
+      // The next start reads what the first left: the attempt it let finish, succeeded.
+      second = new TenantboxServer(options);
+      const again = await second.listen({ port: 0 });
+      const job = await call(again, "GET", `/v1/events/jobs/${queued.body.id}`, { token });
+      expect(job.body.state, job.text).toBe("succeeded");
+      expect(job.body.handlers[0].attempts).toBe(1);
+    } finally {
+      await first.close();
+      await second?.close();
+      await dropRedisKeys();
+    }
+  }, 90_000);
+});

@@ -95,6 +95,8 @@ export class BullmqDelivery implements DeliveryEngine {
   private readonly redis: Redis;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
+  /** The attempts running on this process (each settles within its execution's time limit): close() waits for them. */
+  private readonly inFlight = new Set<Promise<void>>();
   /** The schedules in force, as the last round read them (tenant -> cron -> schedule). */
   private schedules = new Map<string, Map<string, Schedule>>();
   /** Tenants whose manifest the last round could not read (their schedulers are left as they are). */
@@ -438,6 +440,10 @@ export class BullmqDelivery implements DeliveryEngine {
   async close(): Promise<void> {
     const queues = [...this.queues.values(), ...(this.ticksQueue ? [this.ticksQueue] : [])];
     const closing = Promise.allSettled([...this.workers.map((w) => w.close()), ...queues.map((q) => q.close())]);
+    // The attempts in flight end first (each within its time limit), however long: the wait below is for a
+    // Redis that does not answer, and cutting off an attempt still running left its job active in Redis, run
+    // again once its lock ran out (its handler twice, its execution counted twice) after a clean SIGTERM.
+    await Promise.allSettled([...this.inFlight]);
     const gaveUp = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), CLOSE_WAIT_MS).unref())]);
     if (gaveUp) for (const worker of this.workers) void worker.close(true).catch(() => {});
     for (const connection of [this.redis, ...this.connections]) connection.disconnect();
@@ -453,7 +459,14 @@ export class BullmqDelivery implements DeliveryEngine {
       data.payload = JSON.parse(payload);
       data.context = JSON.parse(context);
     }
-    const outcome = await run({ ...data, attempt, maxAttempts: data.maxAttempts });
+    const running = run({ ...data, attempt, maxAttempts: data.maxAttempts });
+    const settled = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
+    const outcome = await running;
     const at = this.options.now();
     if (!outcome.ran) {
       this.options.onAttempt?.(data.tenant, "postponed");
