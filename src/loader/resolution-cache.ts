@@ -77,6 +77,7 @@ export class ResolutionCache {
         dependsOn.set(realFile, stamp);
         let entry = this.packages.get(realFile);
         if (!entry || entry.stamp !== stamp) {
+          memo.beforeParse(Number(memo.stat(realFile)?.size ?? 0));
           const text = memo.timed(() => readPackageJson(realFile, folder, shown));
           // Parsed once per version, refusals too (a package.json nested too deeply is not scanned again
           // for every specifier that reaches it), and the parse is charged to the main thread's budget.

@@ -48,6 +48,9 @@ export interface FsBudget {
  * The file-system work one graph load may do on the host's main thread (invariant 8): past it, the tenant's
  * paths are slow to look up, and its graphs are loaded on a loader thread for a while.
  */
+/** The most tenant text (a package.json) a load parses on the host's main thread: date-fns's is 199 KB. */
+export const MAIN_THREAD_PARSE_BYTES = 256 * 1024;
+
 export const HOST_FS_BUDGET: FsBudget = { opMs: 2, totalMs: 10, perOpMs: 0.02, maxTotalMs: 20, workMs: 10 };
 
 /**
@@ -100,6 +103,14 @@ export class StatMemo {
     if (!this.budget) return;
     this.spentMs += ms;
     if (this.overBudget()) throw new SlowPaths();
+  }
+
+  /**
+   * Before `bytes` of tenant text are parsed: past MAIN_THREAD_PARSE_BYTES, the load moves to a loader thread
+   * (charged after the fact, a 1 MiB package.json of distinct one-key objects held the main thread 53-71 ms).
+   */
+  beforeParse(bytes: number): void {
+    if (this.budget && bytes > MAIN_THREAD_PARSE_BYTES) throw new SlowPaths();
   }
 
   /** Charges `ms` of the load's resolution work (wall time on the main thread, its file-system calls included) to `budget.workMs`. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupTenants, longestStall, makeRuntime, makeTenant, writeFiles, safeJson } from "../helpers.js";
 import { pathologicalTenants } from "./pathological-files.mjs";
 import { ResolutionCache } from "../../src/loader/resolution-cache.js";
-import { HOST_FS_BUDGET, SlowPaths, StatMemo } from "../../src/loader/stat-memo.js";
+import { HOST_FS_BUDGET, MAIN_THREAD_PARSE_BYTES, SlowPaths, StatMemo } from "../../src/loader/stat-memo.js";
 import { ToolDispatch } from "../../src/runner/tool-dispatch.js";
 import { toolArgsShapeRefusal, valueShapeRefusal } from "../../src/runner/protocol.js";
 
@@ -298,11 +298,25 @@ describe("package.json maps and tool arguments too big to work through on the ho
     expect(Math.max(...results.slice(1).map((r) => r.stats.totalMs))).toBeLessThan(50);
   });
 
+  it("a package.json over MAIN_THREAD_PARSE_BYTES is not parsed on the main thread: the walk moves to a loader thread first", () => {
+    // 1 MiB of distinct one-key objects: 53-71 ms of JSON.parse, charged only after it ran (red team dec08).
+    const objects = Array.from({ length: 40_000 }, (_, i) => `{"k${i}":${i}}`).join(",");
+    const text = `{"main":"index.js","pad":[${objects}]}`;
+    expect(text.length).toBeGreaterThan(MAIN_THREAD_PARSE_BYTES);
+    const realFolder = fs.realpathSync(makeTenant({ "index.js": "exports.f = () => 1;\n", "node_modules/big/package.json": text, "node_modules/big/index.js": "module.exports = 1;\n" }));
+    const from = path.join(realFolder, "index.js");
+    const cache = new ResolutionCache();
+    expect(() => cache.resolve(realFolder, from, "big", new StatMemo(HOST_FS_BUDGET), "require")).toThrow(SlowPaths);
+    // A loader thread's walk (no budget) parses it.
+    expect(cache.resolve(realFolder, from, "big", new StatMemo(), "require")).toBe(path.join(realFolder, "node_modules/big/index.js"));
+  });
+
   it("package.json files slow to parse: their parse counts against the main thread's budget", () => {
-    // Valid JSON nested 16 deep, about 1 MiB: each takes tens of milliseconds to parse. 40 of them kept the
-    // host's main thread 280-900 ms before the file-system budget tripped (reading them is fast).
+    // Valid JSON nested 16 deep, each just under MAIN_THREAD_PARSE_BYTES (~10 ms to parse; the first version
+    // of this case used 1 MiB files, which are no longer parsed here at all): 40 of them kept the host's main
+    // thread 280-900 ms before the file-system budget tripped (reading them is fast).
     const chunk = "[".repeat(16) + "]".repeat(16);
-    const pad = Array.from({ length: Math.floor(1_000_000 / (chunk.length + 1)) }, () => chunk).join(",");
+    const pad = Array.from({ length: Math.floor((MAIN_THREAD_PARSE_BYTES - 64) / (chunk.length + 1)) }, () => chunk).join(",");
     const files: Record<string, string> = { "index.js": "exports.f = () => 1;\n" };
     for (let i = 0; i < 40; i++) {
       files[`node_modules/p${i}/package.json`] = `{"main":"index.js","pad":[${pad}]}`;
