@@ -36,7 +36,7 @@ describe("FrameChannel", () => {
     expect(got).toEqual([{ t: "ready" }, { a: [1, 2, 3] }, null]);
   });
 
-  it("a blob encoded in slices is the frame sendBlob writes, whatever falls at a slice's end (pairs, lone surrogates)", () => {
+  it("a blob's frame, whole or encoded in slices, is its key and text as UTF-8, whatever falls at a slice's end (pairs, lone surrogates)", () => {
     const capture = () => {
       const writes: Buffer[] = [];
       const stream = new Duplex({ read() {}, write(chunk: Buffer, _encoding, done) { writes.push(chunk); done(); } });
@@ -49,9 +49,18 @@ describe("FrameChannel", () => {
       "\u00e9\u20ac".repeat(33) + "\u{10FFFF}",
       "",
     ];
+    // The frame built here from Buffer.from of the key and of the whole text (what Node's encoder makes of them).
+    const expected = (text: string) => {
+      const key = Buffer.from("k\u00e9y", "utf8");
+      const body = Buffer.concat([Buffer.from([0, 0, key.length]), key, Buffer.from(text, "utf8")]);
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(body.length, 0);
+      return Buffer.concat([header, body]);
+    };
     for (const text of texts) {
       const whole = capture();
       whole.channel.sendBlob("k\u00e9y", text);
+      expect(Buffer.concat(whole.writes).equals(expected(text)), `${JSON.stringify(text.slice(0, 12))} whole`).toBe(true);
       for (const chars of [1, 2, 3, 7, 64, 1000]) {
         const sliced = capture();
         const encode = sliced.channel.blobInSlices("k\u00e9y", text);
@@ -65,7 +74,7 @@ describe("FrameChannel", () => {
           steps++;
         } while (left > 0);
         expect(steps).toBeGreaterThanOrEqual(Math.ceil(text.length / (chars + 1)));
-        expect(Buffer.concat(sliced.writes).equals(Buffer.concat(whole.writes)), `${JSON.stringify(text.slice(0, 12))} in slices of ${chars}`).toBe(true);
+        expect(Buffer.concat(sliced.writes).equals(expected(text)), `${JSON.stringify(text.slice(0, 12))} in slices of ${chars}`).toBe(true);
         expect(encode(chars)).toBe(0);
         expect(sliced.writes).toHaveLength(1);
       }

@@ -1,5 +1,6 @@
 import type { Duplex } from "node:stream";
 import { jsonShapeProblem } from "../json-shape.js";
+import { sliceEnd } from "../text-slices.js";
 
 /** Bytes of a frame's length header (big-endian). */
 const HEADER = 4;
@@ -59,15 +60,7 @@ export class FrameChannel {
    * character into six bytes) at a cost of hundreds of milliseconds of the main thread for a big graph.
    */
   sendBlob(key: string, text: string): void {
-    if (this.broken || this.stream.destroyed || !this.stream.writable) return;
-    const keyBytes = Buffer.byteLength(key, "utf8");
-    const frame = Buffer.allocUnsafe(HEADER + 3 + keyBytes + Buffer.byteLength(text, "utf8"));
-    frame[HEADER] = BLOB;
-    frame.writeUInt16BE(keyBytes, HEADER + 1);
-    frame.write(key, HEADER + 3, "utf8");
-    frame.write(text, HEADER + 3 + keyBytes, "utf8");
-    frame.writeUInt32BE(frame.length - HEADER, 0);
-    this.stream.write(frame);
+    this.blobInSlices(key, text)(text.length);
   }
 
   /**
@@ -87,12 +80,7 @@ export class FrameChannel {
     return (chars) => {
       if (written) return 0;
       if (done < text.length) {
-        let end = Math.min(text.length, done + Math.max(1, chars));
-        // Not between a high and a low surrogate: each half alone would become U+FFFD.
-        if (end < text.length) {
-          const unit = text.charCodeAt(end - 1);
-          if (unit >= 0xd800 && unit <= 0xdbff) end += end > done + 1 ? -1 : 1;
-        }
+        const end = sliceEnd(text, done, chars);
         at += frame.write(text.slice(done, end), at, "utf8");
         done = end;
       }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
+import { sliceEnd } from "../text-slices.js";
 import { JsonText } from "../runner/json-text.js";
 
 /**
@@ -51,9 +52,7 @@ export function rawBody(body: unknown): string | Readable {
 function* utf8Slices(pieces: string[]): Generator<Buffer> {
   for (const piece of pieces) {
     for (let at = 0; at < piece.length; ) {
-      let end = Math.min(at + SLICE_CHARS, piece.length);
-      const last = piece.charCodeAt(end - 1);
-      if (end < piece.length && last >= 0xd800 && last <= 0xdbff) end--;
+      const end = sliceEnd(piece, at, SLICE_CHARS);
       yield Buffer.from(piece.slice(at, end), "utf8");
       at = end;
     }
