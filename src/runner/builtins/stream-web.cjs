@@ -1,6 +1,7 @@
 // Node's stream/web, and the web stream globals: the WHATWG reference implementation (web-streams-polyfill),
 // plus TextEncoderStream and TextDecoderStream, which it lacks, on its TransformStream.
 const streams = require("web-streams-polyfill");
+const { invalidArgType } = require("./shared/node-errors.cjs");
 
 class TextEncoderStream extends streams.TransformStream {
   constructor() {
@@ -78,9 +79,7 @@ function compressionClasses() {
     if (typeof chunk === "string") return new TextEncoder().encode(chunk);
     if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
     if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const error = new TypeError('The "chunk" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer.');
-    error.code = "ERR_INVALID_ARG_TYPE";
-    throw error;
+    throw invalidArgType("chunk", "of type string or an instance of Buffer, TypedArray, or DataView", chunk);
   }
 
   // What zlib says for the statuses a stream fails with, and Node's error for it: a TypeError without a message

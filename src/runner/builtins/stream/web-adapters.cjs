@@ -2,6 +2,7 @@
 // leaves their adapters out (its lazyWebStreams() is an empty object: "newReadableStreamFromStreamReadable is
 // not a function"). These follow Node's lib/internal/webstreams/adapters.js over the realm's web streams.
 const { Buffer } = require("buffer");
+const { invalidArgType } = require("../shared/node-errors.cjs");
 
 module.exports = function addWebAdapters(Stream) {
   const { Readable, Writable, Duplex } = Stream;
@@ -12,11 +13,6 @@ module.exports = function addWebAdapters(Stream) {
   function prematureClose() {
     const error = new Error("Premature close");
     error.code = "ERR_STREAM_PREMATURE_CLOSE";
-    return error;
-  }
-  function argumentError(name, expected, value) {
-    const error = new TypeError('The "' + name + '" argument must be an instance of ' + expected + ". Received " + (value === null ? "null" : typeof value));
-    error.code = "ERR_INVALID_ARG_TYPE";
     return error;
   }
   function deferred() {
@@ -63,7 +59,7 @@ module.exports = function addWebAdapters(Stream) {
   }
 
   function newReadableStreamFromStreamReadable(streamReadable, options) {
-    if (!(streamReadable instanceof Readable) && !(streamReadable !== null && typeof streamReadable === "object" && typeof streamReadable.on === "function" && typeof streamReadable.read === "function")) throw argumentError("streamReadable", "stream.Readable", streamReadable);
+    if (!(streamReadable instanceof Readable) && !(streamReadable !== null && typeof streamReadable === "object" && typeof streamReadable.on === "function" && typeof streamReadable.read === "function")) throw invalidArgType("streamReadable", "an instance of stream.Readable", streamReadable);
     const { ReadableStream, CountQueuingStrategy, ByteLengthQueuingStrategy } = web();
     const objectMode = streamReadable.readableObjectMode === true;
     const highWaterMark = streamReadable.readableHighWaterMark;
@@ -106,7 +102,7 @@ module.exports = function addWebAdapters(Stream) {
 
   function newStreamReadableFromReadableStream(readableStream, options) {
     const { ReadableStream } = web();
-    if (!(readableStream instanceof ReadableStream)) throw argumentError("readableStream", "ReadableStream", readableStream);
+    if (!(readableStream instanceof ReadableStream)) throw invalidArgType("readableStream", "an instance of ReadableStream", readableStream);
     const o = options !== undefined && options !== null ? options : {};
     const reader = readableStream.getReader();
     let closed = false;
@@ -137,7 +133,7 @@ module.exports = function addWebAdapters(Stream) {
   }
 
   function newWritableStreamFromStreamWritable(streamWritable) {
-    if (!(streamWritable instanceof Writable) && !(streamWritable !== null && typeof streamWritable === "object" && typeof streamWritable.write === "function" && typeof streamWritable.on === "function")) throw argumentError("streamWritable", "stream.Writable", streamWritable);
+    if (!(streamWritable instanceof Writable) && !(streamWritable !== null && typeof streamWritable === "object" && typeof streamWritable.write === "function" && typeof streamWritable.on === "function")) throw invalidArgType("streamWritable", "an instance of stream.Writable", streamWritable);
     const { WritableStream, CountQueuingStrategy } = web();
     const highWaterMark = streamWritable.writableHighWaterMark;
     const strategy = streamWritable.writableObjectMode ? new CountQueuingStrategy({ highWaterMark: highWaterMark }) : { highWaterMark: highWaterMark };
@@ -203,7 +199,7 @@ module.exports = function addWebAdapters(Stream) {
 
   function newStreamWritableFromWritableStream(writableStream, options) {
     const { WritableStream } = web();
-    if (!(writableStream instanceof WritableStream)) throw argumentError("writableStream", "WritableStream", writableStream);
+    if (!(writableStream instanceof WritableStream)) throw invalidArgType("writableStream", "an instance of WritableStream", writableStream);
     const o = options !== undefined && options !== null ? options : {};
     const objectMode = o.objectMode === true;
     const decodeStrings = o.decodeStrings !== false;
@@ -275,9 +271,9 @@ module.exports = function addWebAdapters(Stream) {
   };
   function newStreamDuplexFromReadableWritablePair(pair, options) {
     const { ReadableStream, WritableStream } = web();
-    if (pair === null || typeof pair !== "object") throw argumentError("pair", "Object", pair);
-    if (!(pair.readable instanceof ReadableStream)) throw argumentError("pair.readable", "ReadableStream", pair.readable);
-    if (!(pair.writable instanceof WritableStream)) throw argumentError("pair.writable", "WritableStream", pair.writable);
+    if (pair === null || typeof pair !== "object") throw invalidArgType("pair", "of type object", pair);
+    if (!(pair.readable instanceof ReadableStream)) throw invalidArgType("pair.readable", "an instance of ReadableStream", pair.readable);
+    if (!(pair.writable instanceof WritableStream)) throw invalidArgType("pair.writable", "an instance of WritableStream", pair.writable);
     const o = options !== undefined && options !== null ? options : {};
     const objectMode = o.objectMode === true;
     const decodeStrings = o.decodeStrings !== false;
