@@ -44,13 +44,13 @@ export interface FsBudget {
   workMs: number;
 }
 
+/** The most tenant text (a package.json) a load parses on the host's main thread: date-fns's is 199 KB. */
+export const MAIN_THREAD_PARSE_BYTES = 256 * 1024;
+
 /**
  * The file-system work one graph load may do on the host's main thread (invariant 8): past it, the tenant's
  * paths are slow to look up, and its graphs are loaded on a loader thread for a while.
  */
-/** The most tenant text (a package.json) a load parses on the host's main thread: date-fns's is 199 KB. */
-export const MAIN_THREAD_PARSE_BYTES = 256 * 1024;
-
 export const HOST_FS_BUDGET: FsBudget = { opMs: 2, totalMs: 10, perOpMs: 0.02, maxTotalMs: 20, workMs: 10 };
 
 /**

@@ -308,11 +308,12 @@ function moduleName(node: acorn.Identifier | acorn.Literal): string {
  */
 function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean): { header: string; specifiers: string[] } {
   const specifiers: string[] = [];
-  /** The header's import lines, made at the end: a module's line lists every name read from it. */
-  const imports: (() => string)[] = [];
+  /** The header's import lines in order: a namespace alias as it is, a module's import written at the end (with every name read from it). */
+  const imports: (string | { variable: string; spec: string })[] = [];
   const getters: string[] = [];
   const stars: string[] = [];
   const moduleVars = new Map<string, string>();
+  /** Module variable -> the names the module reads from it. */
   const namesRead = new Map<string, Set<string>>();
   let defaultName = "";
   /** Imported name -> the namespace read that replaces each reference (live bindings). */
@@ -323,10 +324,8 @@ function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean)
       name = `__tenantbox_m${moduleVars.size}`;
       moduleVars.set(spec, name);
       specifiers.push(spec);
-      const names = new Set<string>();
-      namesRead.set(name, names);
-      const variable = name;
-      imports.push(() => `const ${variable} = __tenantbox_import(${JSON.stringify(spec)}${checkNames && names.size ? `, ${JSON.stringify([...names])}` : ""});`);
+      namesRead.set(name, new Set());
+      imports.push({ variable: name, spec });
     }
     return name;
   };
@@ -343,10 +342,8 @@ function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean)
       case "ImportDeclaration": {
         const m = moduleVar(String(node.source.value));
         for (const spec of node.specifiers) {
-          if (spec.type === "ImportNamespaceSpecifier") {
-            const alias = `const ${spec.local.name} = ${m};`;
-            imports.push(() => alias);
-          } else if (spec.type === "ImportDefaultSpecifier") {
+          if (spec.type === "ImportNamespaceSpecifier") imports.push(`const ${spec.local.name} = ${m};`);
+          else if (spec.type === "ImportDefaultSpecifier") {
             live.set(spec.local.name, `${m}.default`);
             reads(m, "default");
           } else {
@@ -417,7 +414,13 @@ function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean)
   const header =
     `__tenantbox_exports.define({ ${getters.join(", ")} });` +
     defaultName +
-    imports.map((line) => line()).join(" ") +
+    imports
+      .map((line) => {
+        if (typeof line === "string") return line;
+        const names = namesRead.get(line.variable)!;
+        return `const ${line.variable} = __tenantbox_import(${JSON.stringify(line.spec)}${checkNames && names.size ? `, ${JSON.stringify([...names])}` : ""});`;
+      })
+      .join(" ") +
     stars.map((m) => `__tenantbox_exports.star(${m});`).join("");
   return { header, specifiers };
 }

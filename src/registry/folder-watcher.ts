@@ -23,16 +23,16 @@ export class FolderWatcher {
     private readonly onBatch: (changes: FileChange[]) => void,
     /** Any raw activity, before settling: lets the owner notice what settling may swallow. */
     private readonly onActivity: () => void,
-    private readonly quietMs = 40,
-    private readonly settleMs = 60,
-    private readonly maxWaitMs = 250,
-    private readonly maxPending = 10_000,
     /**
      * A path the watcher could not watch (its error's path, when it names one): changes under it go unreported.
      * ENOSPC is the one a tenant can cause: the system's inotify watches are one per file and directory, for
      * every process of the host's user, and a tenant's 200,000 files use them up.
      */
-    private readonly onBlindSpot: (path: string | undefined) => void = () => {},
+    private readonly onBlindSpot: (path: string | undefined) => void,
+    private readonly quietMs = 40,
+    private readonly settleMs = 60,
+    private readonly maxWaitMs = 250,
+    private readonly maxPending = 10_000,
   ) {}
 
   /** Starts watching `dir` (recursively); resolves when the initial scan is done. Idempotent. */

@@ -116,10 +116,6 @@ export class Registry {
       this.watcher = new FolderWatcher(
         (changes) => this.onChanges(changes),
         () => this.scheduleSweep(),
-        undefined,
-        undefined,
-        undefined,
-        undefined,
         (where) => this.onBlindSpot(where),
       );
       if (this.realRoot) this.rootReady = this.watcher.add(this.realRoot);
