@@ -257,6 +257,48 @@ describe("the manifest is untrusted input", () => {
     expect((await plain.hooks(folder)).issues).toEqual([]);
     await expect(plain.emit("e", null, { folder }).then((r) => r.map((x) => x.value))).resolves.toEqual(["handled"]);
   });
+
+  it("handlers naming more than 64 different files are refused; each handler's own problem is named once per handler", async () => {
+    const files = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`h${i}.js`, "exports.f = () => 1;\n"]));
+    // The files are looked at once each, in the order handlers name them: the 65th is past the limit.
+    const names = Object.keys(files);
+    const handlers = (from: number, to: number) => names.slice(from, to).map((f) => `${f}#f`);
+    const many = makeTenant({ "tenantbox.json": manifest({ a: handlers(0, 32), b: handlers(24, 56), c: handlers(50, 65) }), ...files });
+    const state = await plain.hooks(many);
+    expect(state.valid).toBe(false);
+    expect(state.issues.map((i) => i.message)).toEqual(["handlers name more than 64 different files"]);
+    // 64 files, each named by several handlers: fine; a handler whose export is missing is named in every list.
+    const shared = makeTenant({
+      "tenantbox.json": manifest({ a: [...handlers(0, 31), "h1.js#nope"], b: handlers(31, 63), c: ["h1.js#nope", "h63.js#f"] }),
+      ...files,
+    });
+    expect((await plain.hooks(shared)).issues.map((i) => i.message)).toEqual([
+      'hooks["a"]: h1.js#nope: the module does not export "nope"',
+      'hooks["c"]: h1.js#nope: the module does not export "nope"',
+    ]);
+  });
+
+  it("without watch, an unchanged manifest judged again reports nothing new; a rewrite with the same handlers neither", async () => {
+    const folder = makeTenant({ "tenantbox.json": manifest({ e: ["a.js#f"], g: ["a.js#f", "a.js#f"] }), "a.js": "exports.f = () => 'a';\n" });
+    const loaded: RuntimeEvents["manifest:loaded"][] = [];
+    const listener = (e: RuntimeEvents["manifest:loaded"]) => {
+      if (e.folder === real(folder)) loaded.push(e);
+    };
+    plain.on("manifest:loaded", listener);
+    try {
+      for (let i = 0; i < 3; i++) await expect(plain.emit("e", null, { folder }).then((r) => r.map((x) => x.value))).resolves.toEqual(["a"]);
+      // The same handlers written again (another stat, another parse): the verdict is the same.
+      fs.writeFileSync(path.join(folder, "tenantbox.json"), manifest({ e: ["a.js#f"], g: ["a.js#f", "a.js#f"] }) + "\n\n");
+      await plain.emit("e", null, { folder });
+      expect(loaded).toHaveLength(1);
+      // Other handlers: a new verdict.
+      fs.writeFileSync(path.join(folder, "tenantbox.json"), manifest({ e: ["a.js#f"] }));
+      await plain.emit("e", null, { folder });
+      expect(loaded.map((e) => e.events)).toEqual([["e", "g"], ["e"]]);
+    } finally {
+      plain.off("manifest:loaded", listener);
+    }
+  });
 });
 
 describe("tenants never see other tenants' hooks", () => {
