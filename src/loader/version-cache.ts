@@ -190,7 +190,8 @@ export class VersionCache {
   /** Files this loader holds under a folder. */
   knownFiles(realFolder: string): string[] {
     const prefix = realFolder + path.sep;
-    const files = new Set([...this.cache.keys()].filter((p) => p.startsWith(prefix)));
+    const files = new Set<string>();
+    for (const realPath of this.cache.keys()) if (realPath.startsWith(prefix)) files.add(realPath);
     // Being compiled counts as known: its text may be older than the disk by the time it is kept.
     for (const key of this.compiling.keys()) {
       const realPath = key.slice(0, key.indexOf("\0"));

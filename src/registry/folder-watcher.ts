@@ -1,3 +1,4 @@
+import path from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 
 export interface FileChange {
@@ -21,8 +22,11 @@ export class FolderWatcher {
 
   constructor(
     private readonly onBatch: (changes: FileChange[]) => void,
-    /** Any raw activity, before settling: lets the owner notice what settling may swallow. */
-    private readonly onActivity: () => void,
+    /**
+     * Any raw activity, before settling: lets the owner notice what settling may swallow. With where it
+     * happened (the entry's path, else the watched directory's), when the system said.
+     */
+    private readonly onActivity: (where: string | undefined) => void,
     /**
      * A path the watcher could not watch (its error's path, when it names one): changes under it go unreported.
      * ENOSPC is the one a tenant can cause: the system's inotify watches are one per file and directory, for
@@ -57,7 +61,12 @@ export class FolderWatcher {
         this.schedule();
       }
     });
-    watcher.on("raw", () => this.onActivity());
+    // chokidar's raw event: (event, the entry's name in the watched directory or null, { watchedPath }).
+    watcher.on("raw", (_event: string, name: unknown, details: unknown) => {
+      const watched = (details as { watchedPath?: unknown } | null | undefined)?.watchedPath;
+      if (typeof watched !== "string") return this.onActivity(undefined);
+      this.onActivity(typeof name === "string" && name !== "" ? path.resolve(watched, name) : watched);
+    });
     // A watcher error (a watch the system refused, a permission) must not take the host down, and must not
     // leave a folder trusted whose changes can no longer be reported: its owner checks it on every call instead.
     watcher.on("error", (error: unknown) => {
