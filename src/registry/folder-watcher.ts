@@ -61,11 +61,13 @@ export class FolderWatcher {
         this.schedule();
       }
     });
-    // chokidar's raw event: (event, the entry's name in the watched directory or null, { watchedPath }).
+    // chokidar's raw event: (event, an entry's name or null, { watchedPath }). It watches directories and files:
+    // a directory's event names the entry in it, a file's names the file itself (its base name), and an entry
+    // named as its directory stands for the directory (at worst all of it is swept).
     watcher.on("raw", (_event: string, name: unknown, details: unknown) => {
       const watched = (details as { watchedPath?: unknown } | null | undefined)?.watchedPath;
       if (typeof watched !== "string") return this.onActivity(undefined);
-      this.onActivity(typeof name === "string" && name !== "" ? path.resolve(watched, name) : watched);
+      this.onActivity(typeof name === "string" && name !== "" && name !== path.basename(watched) ? path.resolve(watched, name) : watched);
     });
     // A watcher error (a watch the system refused, a permission) must not take the host down, and must not
     // leave a folder trusted whose changes can no longer be reported: its owner checks it on every call instead.
