@@ -10,7 +10,7 @@ import { meriyahParserOf } from "../loader/meriyah-parser.js";
 import { installFastParser } from "../loader/parse.js";
 import { parse as meriyahParse } from "meriyah";
 import { MANIFEST_FILE } from "../registry/manifest.js";
-import { walkModuleFiles } from "../registry/module-files.js";
+import { walkModuleFiles } from "../loader/module-files.js";
 import { MAX_TENANT_PATH_DEPTH } from "../loader/real-path.js";
 import { Registry } from "../registry/registry.js";
 import { resolveOptions } from "../options.js";

@@ -6,6 +6,7 @@ import { refusedVersion, type CheckInput, type CompiledVersion, type CompileInpu
 import { fileIssue, type ValidationIssue, type ValidationResult } from "./issues.js";
 import type { GraphWalkInput, GraphWalkResult } from "./graph-walk.js";
 import type { LoaderTask } from "./loader-thread.js";
+import type { WalkLimits } from "./module-files.js";
 import { BACKGROUND_WARM_UP_ROUNDS, warmUpShare, type WarmUpShare } from "./warm-up.js";
 import { storeShare } from "./version-store.js";
 import { openVersionStore, type VersionStoreConfig } from "./version-store-key.js";
@@ -131,6 +132,18 @@ export class LoaderPool {
       return (await this.run(tenant, { op: "graph", input, started: startFlag() })) as GraphWalkResult;
     } catch (error) {
       return { ok: false, code: "VALIDATION_ERROR", message: this.limitIssue(error, "loading this module graph").message };
+    }
+  }
+
+  /**
+   * The module files of a folder (module-files.ts), listed on a loader thread: a folder's 20,000 directory
+   * entries took 16-97 ms to read. Past the deadline or the heap limit: VALIDATION_ERROR.
+   */
+  async list(tenant: string, realFolder: string, limits: WalkLimits): Promise<string[]> {
+    try {
+      return (await this.run(tenant, { op: "list", realFolder, limits, started: startFlag() })) as string[];
+    } catch (error) {
+      throw new RuntimeError("VALIDATION_ERROR", this.limitIssue(error, "listing this folder").message);
     }
   }
 

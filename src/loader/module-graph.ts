@@ -10,6 +10,7 @@ import type { GraphWalkInput } from "./graph-walk.js";
 import { INLINE_SCRIPT_ID } from "./inline-script.js";
 import { clipText, fileIssue, MAX_ISSUE_MESSAGE, type ValidationIssue, type ValidationResult } from "./issues.js";
 import { LoaderPool, type LoaderPoolOptions } from "./loader-pool.js";
+import type { WalkLimits } from "./module-files.js";
 import { ResolutionCache } from "./resolution-cache.js";
 import { checkEntryPath, entryIn, ResolveFailure } from "./resolve.js";
 import { HOST_FS_BUDGET, SlowPaths, StatMemo } from "./stat-memo.js";
@@ -316,6 +317,11 @@ export class ModuleGraphLoader {
   /** Forgets a file (deleted): nothing of it stays in memory. */
   forget(realPath: string): void {
     this.versions.forget(realPath);
+  }
+
+  /** A folder's module files, listed on a loader thread (the folder is the tenant there). */
+  listFiles(realFolder: string, limits: WalkLimits): Promise<string[]> {
+    return this.pool.list(realFolder, realFolder, limits);
   }
 
   /** Files the loader holds under a folder. */

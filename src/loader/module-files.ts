@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { MAX_TENANT_PATH_DEPTH } from "../loader/real-path.js";
-import { MODULE_EXTENSIONS } from "../loader/resolve.js";
+import { MAX_TENANT_PATH_DEPTH } from "./real-path.js";
+import { MODULE_EXTENSIONS } from "./resolve.js";
 
 const EXTENSIONS: ReadonlySet<string> = new Set(MODULE_EXTENSIONS);
 
