@@ -15,6 +15,10 @@ const MODULE_FILE = new Set<string>(MODULE_EXTENSIONS);
 const MAX_LISTED_FILES = 5000;
 /** Directory entries one listing may visit. */
 const MAX_VISITED_ENTRIES = 20_000;
+/** Module graphs a watched folder keeps by the caller's spelling of the entry file (least recently used out). */
+const MAX_GRAPHS_PER_FOLDER = 1024;
+/** Spellings of folders the registry maps to their state under watch (all forgotten past it). */
+const MAX_FOLDER_SPELLINGS = 10_000;
 /** The longest stretch a listing keeps the main thread (ms). */
 const LISTING_SLICE_MS = 4;
 const byName = new Intl.Collator().compare;
@@ -140,11 +144,21 @@ export class Registry {
     const state = this.folder(folder);
     if (state.watched) {
       const cached = state.graphs.get(file);
-      if (cached) return cached;
+      if (cached) {
+        // Most recently used last: the map drops its oldest.
+        state.graphs.delete(file);
+        state.graphs.set(file, cached);
+        return cached;
+      }
     }
     const generation = state.generation;
     const graph = await this.loader.load(state.realFolder, file, state.watched);
-    if (state.watched && state.generation === generation && !graph.unwatched) state.graphs.set(file, graph);
+    if (state.watched && state.generation === generation && !graph.unwatched) {
+      // Keyed by the caller's spelling of the file (a request's: "a.js", "./a.js", "q/../a.js", ...): bounded,
+      // or a tenant's endless spellings of one module grew the host's heap by ~470 bytes each.
+      if (state.graphs.size >= MAX_GRAPHS_PER_FOLDER) state.graphs.delete(state.graphs.keys().next().value!);
+      state.graphs.set(file, graph);
+    }
     return graph;
   }
 
@@ -353,7 +367,11 @@ export class Registry {
         });
       }
     }
-    if (this.watcher) this.byUserFolder.set(folder, state);
+    if (this.watcher) {
+      // The caller's spellings of folders, bounded as the graphs are: forgotten all at once (they are found again).
+      if (this.byUserFolder.size >= MAX_FOLDER_SPELLINGS) this.byUserFolder.clear();
+      this.byUserFolder.set(folder, state);
+    }
     return state;
   }
 

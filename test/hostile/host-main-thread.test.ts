@@ -145,6 +145,32 @@ describe("a tenant folder of thousands of files: listing it leaves the main thre
   });
 });
 
+describe("what the host keeps for a tenant's request strings is bounded", () => {
+  it("endless spellings of one module's path (./a.js, q1/../a.js, ...) under watch: the folder keeps at most 1,024 graphs", { timeout: 120_000 }, async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-spellings-"));
+    const folder = path.join(root, "acme");
+    fs.mkdirSync(folder);
+    writeFiles(folder, { "a.js": "exports.f = () => 1;\n" });
+    const watched = makeRuntime({ root, watch: true });
+    try {
+      await watched.ready();
+      await watched.run({ folder, file: "a.js", funcName: "f" });
+      await watched.ready();
+      // ~470 bytes of the host's heap each before: a service's tenant sends as many as it likes.
+      for (let i = 0; i < 1_500; i++) await expect(watched.run({ folder, file: `q${i}/../a.js`, funcName: "f" })).resolves.toBe(1);
+      const folders = (watched as unknown as { registry: { folders: Map<string, { graphs: Map<string, unknown> }> } }).registry.folders;
+      const kept = [...folders.values()].reduce((sum, state) => sum + state.graphs.size, 0);
+      expect(kept).toBeGreaterThan(0);
+      expect(kept).toBeLessThanOrEqual(1_024);
+      // The ones used last are kept.
+      expect(folders.get(fs.realpathSync(folder))!.graphs.has("q1499/../a.js")).toBe(true);
+    } finally {
+      await watched.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("loader limits: a file that takes too long or too much memory to check is refused, typed", () => {
   it("past loaderTimeout: VALIDATION_ERROR with a limit issue, and the loader keeps serving", async () => {
     const slow = makeRuntime({ maxThreads: 1, loaderTimeout: 100 });
