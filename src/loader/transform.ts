@@ -330,8 +330,10 @@ function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean)
     return name;
   };
   const reads = (m: string, name: string) => namesRead.get(m)!.add(name);
+  // A computed key: a literal `"__proto__": ...` in an object literal sets its prototype instead of making a
+  // property, and `export { x as "__proto__" }` was lost (Node exports it).
   const getter = (exported: string, expression: string) =>
-    getters.push(`${JSON.stringify(exported)}: () => ${expression}`);
+    getters.push(`[${JSON.stringify(exported)}]: () => ${expression}`);
   // A declaration that goes leaves a semicolon: it ended the statement before it (by ASI, when that one has
   // none), and the next line may begin with a token that would continue it (`let g = 1` newline `import ...;`
   // newline `/ 1; code; a = a /g`: a regular expression in the module, a division and code in the wrapper).
