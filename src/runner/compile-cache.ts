@@ -1,6 +1,7 @@
 import vm from "node:vm";
 import { positionMapText, tenantPosition, type PositionMap } from "../loader/tenant-positions.js";
 import { CJS_PARAMS, ESM_HEAD } from "../loader/transform.js";
+import { refuseDynamicImport } from "./dynamic-import.js";
 
 /** A strict CommonJS wrapper's header as transform.ts writes it (tenant text comes after the header only). */
 const STRICT_CJS_HEADER = `(function (${CJS_PARAMS}) {"use strict";`;
@@ -37,10 +38,8 @@ export class CompileCache {
       filename,
       lineOffset: -1,
       // Validation refuses import(); should one ever get through, it fails with a primitive, not a host
-      // error object (whose constructor chain would lead to the host's Function).
-      importModuleDynamically: () => {
-        throw "dynamic import() is not available in the sandbox";
-      },
+      // error object (whose constructor chain would lead to the host's Function): dynamic-import.ts.
+      importModuleDynamically: refuseDynamicImport,
     });
     const entry = { script, size: source.length, strict: isStrictWrapper(source), positions: positionMapText(source) };
     this.scripts.set(hash, entry);

@@ -3,6 +3,7 @@ import vm from "node:vm";
 import { ByteBoundedCache } from "../loader/byte-bounded-cache.js";
 import { compileGeneratedFunction } from "../loader/code-generation.js";
 import { CJS_PARAMS } from "../loader/transform.js";
+import { refuseDynamicImport } from "./dynamic-import.js";
 import { parseGeneratedCodeWithMeriyah } from "./embedded-meriyah.js";
 import type { SecurityLevel } from "../security-levels.js";
 
@@ -65,7 +66,7 @@ export class GeneratedCode {
     }
     if ("error" in result) return result;
     try {
-      return vm.compileFunction(result.body, PARAMS, { parsingContext: realm, filename: GENERATED_SCRIPT }) as (...args: unknown[]) => unknown;
+      return vm.compileFunction(result.body, PARAMS, { parsingContext: realm, filename: GENERATED_SCRIPT, importModuleDynamically: refuseDynamicImport }) as (...args: unknown[]) => unknown;
     } catch (error) {
       return { error: error instanceof SyntaxError ? `generated code does not compile: ${error.message}` : "generated code could not be compiled" };
     }

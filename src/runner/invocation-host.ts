@@ -1,4 +1,5 @@
 import { CompileCache } from "./compile-cache.js";
+import { assertDynamicImportRefusable } from "./dynamic-import.js";
 import { Invocation, type ToolSender } from "./invocation.js";
 import type { InvocationOutcome, InvocationTask, ToolReply } from "./protocol.js";
 import { RealmPool } from "./realm-pool.js";
@@ -19,6 +20,7 @@ export interface InvocationHostSettings {
 
 /** What runs invocations in one thread: its realms, its compiled scripts, its invocations in flight. */
 export function createInvocationHost(settings: InvocationHostSettings) {
+  assertDynamicImportRefusable(process.execArgv);
   const realms = new RealmPool(settings.readyContexts, settings.stopFlags, MAX_REALM_USES);
   const compiled = new CompileCache();
   const active = new Map<number, Invocation>();

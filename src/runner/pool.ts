@@ -2,10 +2,11 @@ import type { MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { cancelledOutcome, failedOutcome as failure, siblingEntry, unlessCancelled, type InvocationOutcome, type InvocationTask, type PoolTask, type ToolPortMessage, type ToolRequest, type WorkerSettings } from "./protocol.js";
 import type { PoolOptions, SandboxPool } from "./sandbox-pool.js";
+import { VM_MODULES_FLAG } from "./dynamic-import.js";
 
 /**
  * The piscina pool of sandbox workers. Each worker is a resource boundary: a heap limit, a scrubbed
- * environment, no inherited flags. A worker that cannot be interrupted is terminated (abort) and replaced.
+ * environment, no inherited flags (one of its own: dynamic-import.ts). A worker that cannot be interrupted is terminated (abort) and replaced.
  */
 export class WorkerPool implements SandboxPool {
   private readonly piscina: Piscina;
@@ -37,7 +38,8 @@ export class WorkerPool implements SandboxPool {
       },
       env: {},
       argv: [],
-      execArgv: [],
+      // The one flag: a native import() in a realm must reach its script's callback (dynamic-import.ts).
+      execArgv: [VM_MODULES_FLAG],
       workerData: settings,
       trackUnmanagedFds: true,
     });

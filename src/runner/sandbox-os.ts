@@ -15,6 +15,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
+import { VM_MODULES_FLAG } from "./dynamic-import.js";
 
 export interface SandboxUser {
   uid: number;
@@ -336,7 +337,7 @@ export function dataLimitBytes(memoryLimitMb: number, heapHeadroomMb: number): n
  * The command, arguments and spawn options of a sandbox process running `entry` (an absolute path to a
  * file of trusted code): [unshare --net] [setpriv --reuid --regid --clear-groups --no-new-privs
  * --pdeathsig=KILL] [prlimit --data] node --permission --allow-fs-read=<entry> [--allow-fs-read=<code>]
- * --max-old-space-size --max-semi-space-size entry [code].
+ * --experimental-vm-modules --max-old-space-size --max-semi-space-size entry [code].
  * Every wrapper execs the next, so the process keeps one pid and the IPC channel (an inherited fd).
  */
 export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryArgs: string[] = []): SandboxLaunch {
@@ -388,6 +389,8 @@ export function sandboxLaunch(entry: string, settings: SandboxOsSettings, entryA
     // The watchdog thread is the only worker a sandbox process may start, and only where the kernel's
     // parent-death signal is not available.
     ...(p.permissionFlag && parentDeath === "watchdog" ? ["--allow-worker"] : []),
+    // A native import() in a realm reaches its script's callback (a primitive), not Node's host error (dynamic-import.ts).
+    VM_MODULES_FLAG,
     `--max-old-space-size=${settings.memoryLimitMb + settings.heapHeadroomMb}`,
     // V8 let the young generation of a process this size grow to 64 MiB semi-spaces: small hooks back to
     // back kept about 30 MiB of each sandbox process's memory in it, and were no faster for it (measured:

@@ -1,3 +1,7 @@
+import { createHmac } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanupTenants, makeRuntime, makeTenant } from "../helpers.js";
 
@@ -9,6 +13,18 @@ import { cleanupTenants, makeRuntime, makeTenant } from "../helpers.js";
  *      prototype instead of making a property. `import { "__proto__" as p } from './b.mjs'` then threw the new
  *      "does not provide an export named '__proto__'" SyntaxError (Node exports it; arbitrary string names are
  *      ES2022). Keys are computed now (`["name"]: ...`).
+ *   F2 The second layer behind the validator's "no import()" rule did not hold. compile-cache.ts compiled every
+ *      module with `importModuleDynamically: () => { throw "..." }`, "so that an import() that gets through
+ *      fails with a primitive, not a host error object"; but Node calls that function only under
+ *      --experimental-vm-modules, which no worker had: a native import() in a realm rejected with Node's own
+ *      TypeError (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG), an object of the worker's realm, and
+ *      `e.constructor.constructor("return process")()` was the sandbox process's `process` (the thread
+ *      isolation's: the host's). Generated code (vm.compileFunction) had no callback at all
+ *      (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING, a host error too). One parser differential that hides an
+ *      `import(` from meriyah was a whole escape. Workers now run with the flag (and refuse to start
+ *      without it), and generated code has the callback. The test plays the differential: it signs a version
+ *      into the version store (compileCacheDir, as the loader would have stored it) whose source holds a
+ *      native import().
  */
 
 afterAll(() => cleanupTenants());
@@ -34,5 +50,78 @@ describe("F1: an export named by a string that is special in an object literal",
       own: true,
     });
     expect(await runtime.run({ folder, file: "main2.mjs", funcName: "f", args: [] })).toBe(1);
+  });
+});
+
+/** What the tenant function reports about the rejection of its (forged) native import(). */
+const PROBE = `function describe(e) {
+  if (e === null || (typeof e !== "object" && typeof e !== "function")) return ["primitive", String(e)];
+  let reached = "no";
+  try {
+    reached = typeof e.constructor.constructor("return process")();
+  } catch (x) {
+    reached = "refused";
+  }
+  return ["object", String(e && e.message), reached];
+}
+exports.f = async () => {
+  let result = ["pending"];
+  try {
+    IMPORT("node:fs").then(() => { result = ["loaded"]; }, (e) => { result = describe(e); });
+  } catch (e) {
+    return describe(e);
+  }
+  // The import settles in a job of the realm's own queue, run when the realm runs next (a timer).
+  for (let i = 0; i < 50 && result[0] === "pending"; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  return result;
+};
+`;
+
+/** Re-signs every stored version whose source holds `IMPORT(` with a native `import(` there instead. */
+function forgeNativeImport(dir: string): number {
+  const key = Buffer.from(fs.readFileSync(path.join(dir, "key"), "utf8").trim(), "hex");
+  let forged = 0;
+  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith(".version"))) {
+    const text = fs.readFileSync(path.join(dir, name), "utf8");
+    const body = text.slice(text.indexOf("\n") + 1);
+    const version = JSON.parse(body) as { source: string };
+    if (!version.source.includes("IMPORT(")) continue;
+    version.source = version.source.replaceAll("IMPORT(", "import(");
+    const newBody = JSON.stringify(version);
+    const mac = createHmac("sha256", key).update(name).update("\n").update(newBody).digest("hex");
+    fs.writeFileSync(path.join(dir, name), `${mac}\n${newBody}`);
+    forged++;
+  }
+  return forged;
+}
+
+describe("F2: a native import() that got past the validator rejects with a primitive, never a host error", () => {
+  const stores: string[] = [];
+  afterAll(() => {
+    for (const dir of stores) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(["process", "thread"] as const)("isolation %s", async (isolation) => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-dec09-store-"));
+    stores.push(base);
+    const compileCacheDir = path.join(base, "versions");
+    const folder = makeTenant({ "probe.js": PROBE });
+    // The first runtime validates and stores the module (IMPORT is a plain call to an undefined name).
+    const first = makeRuntime({ compileCacheDir, isolation, securityLevel: "PERMISSIVE" });
+    try {
+      // A realm error: its constructor chain ends at the realm's Function, which compiles nothing.
+      expect(await first.run({ folder, file: "probe.js", funcName: "f", args: [] })).toEqual(["object", "IMPORT is not defined", "refused"]);
+    } finally {
+      await first.close();
+    }
+    expect(forgeNativeImport(compileCacheDir)).toBe(1);
+    // A new runtime reads the forged version from the store: as if a parser differential had let import() through.
+    const second = makeRuntime({ compileCacheDir, isolation, securityLevel: "PERMISSIVE" });
+    try {
+      const outcome = await second.run({ folder, file: "probe.js", funcName: "f", args: [] });
+      expect(outcome).toEqual(["primitive", "dynamic import() is not available in the sandbox"]);
+    } finally {
+      await second.close();
+    }
   });
 });
