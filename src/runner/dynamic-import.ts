@@ -7,6 +7,10 @@
  * with a host TypeError (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG / _MISSING) and
  * `e.constructor.constructor("return process")()` is the worker's process (red team dec09, F2).
  * So every worker runs with the flag, and every script and function compiled for a realm has this callback.
+ *
+ * What this does not cover (measured, Node 24): an import() made at the very edge of the stack overflows in
+ * Node's own frames before or while they call the callback, and the RangeError, thrown or rejected, is the
+ * worker's again. The validator's rule (layer 1) stays load-bearing; this layer only takes the plain case.
  */
 export const VM_MODULES_FLAG = "--experimental-vm-modules";
 
