@@ -20,6 +20,7 @@ const INDEXED_TYPES = new Set<string>([
   "AssignmentExpression",
   "MetaProperty",
   "ImportExpression",
+  "CatchClause",
 ]);
 
 /** Called by the rule walk for every node it passes: keeps the ones a later step acts on. */

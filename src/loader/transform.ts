@@ -247,9 +247,37 @@ function addGuards(s: MagicString, parsed: ParsedModule, requires: Set<string> |
         enter(n);
         params(n);
         break;
+      case "CatchClause":
+        cleanCaught(s, n, parsed.format === "cjs");
+        break;
     }
   }
   return { topLevelLoops: framesWithLoops.topLevel };
+}
+
+/** The realm's cleaner of caught values (sandbox/caught.ts): a global the validator keeps tenant code from naming. */
+export const CAUGHT = "__tenantbox_caught";
+const CAUGHT_BINDING = "__tenantbox_e";
+
+/**
+ * A catch clause's binding goes through the realm's cleaner before the block runs: at the very edge of the
+ * stack, reading an error's `stack` runs Node's own stack formatter (a function of the worker's realm) and
+ * overflows there, and the RangeError thrown is the worker's, whose constructor chain reaches its Function
+ * (red team dec09, F3). A plain name is reassigned; a pattern is destructured from the cleaned value in a
+ * block around the clause's own (whose names cannot clash with the pattern's: the parser refused that).
+ */
+function cleanCaught(s: MagicString, clause: acorn.CatchClause, script: boolean): void {
+  const param = clause.param as AnyNode | null;
+  if (!param) return;
+  const body = clause.body;
+  if (param.type === "Identifier") {
+    s.appendLeft(body.start + 1, `${param.name} = ${CAUGHT}(${param.name});`);
+    return;
+  }
+  const close = keywordAt(s.original, param.end, ")", script);
+  s.appendLeft(param.start, `${CAUGHT_BINDING}) { let `);
+  s.overwrite(close, close + 1, ` = ${CAUGHT}(${CAUGHT_BINDING});`);
+  s.appendLeft(body.end, "}");
 }
 
 /**

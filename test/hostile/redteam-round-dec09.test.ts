@@ -27,6 +27,16 @@ import { cleanupTenants, makeRuntime, makeTenant } from "../helpers.js";
  *      native import(). Not covered (documented in dynamic-import.ts): an import() at the very edge of the
  *      stack overflows in Node's own frames, whose RangeError is the worker's; the validator's rule stays
  *      load-bearing.
+ *   F3 (critical) A hook at the default security level got the worker's `process`: V8 formats a realm error's
+ *      `stack` when it is first read, by calling Node's own formatter, a function of the worker's realm; read
+ *      at the very edge of the stack, that function overflows, and the RangeError it throws (the worker's)
+ *      reaches the tenant's catch clause, or a rejection handler, or Promise.allSettled's result. Its
+ *      `[K][K]("return process")()` (K = "constructor", spelled so the rule misses it) was the sandbox
+ *      process's `process` (permission model: no files, no children) and, with isolation "thread", the host's
+ *      own: /etc/passwd read and `id` run as root from a hook. Now every catch clause's binding goes through
+ *      the realm's cleaner (the transform), and Promise.prototype.then hands rejection handlers a cleaned
+ *      reason (the combinators and `finally` call it; `await` throws into a catch clause): another realm's
+ *      object becomes a RangeError of the realm (sandbox/caught.ts). It also takes F2's stack-edge import().
  */
 
 afterAll(() => cleanupTenants());
@@ -124,6 +134,67 @@ describe("F2: a native import() that got past the validator rejects with a primi
       expect(outcome).toEqual(["primitive", "dynamic import() is not available in the sandbox"]);
     } finally {
       await second.close();
+    }
+  });
+});
+
+/**
+ * F3: a hook at the default security level reaching for the worker's `process` through an error's `stack`
+ * read at the very edge of the stack: caught by a catch clause, by a destructuring one, and as a rejection
+ * reason read through Promise.allSettled (no catch clause at all). Several frame shapes, so that some read
+ * lands where Node's formatter, not the tenant's frame, overflows. Each path reports what it found.
+ */
+const EDGE = `"use strict";
+const K = ["constr", "uctor"].join("");
+function host(x) {
+  try {
+    const p = x[K][K]("return process")();
+    return p !== null && typeof p === "object";
+  } catch (e) {
+    return false;
+  }
+}
+const stackOf = (e) => e.stack;
+const twice = (e) => stackOf(e);
+const thrice = (e, a, b) => twice(e, a, b);
+// The levels unwind deepest first: the first 400 reads of each recursion are the ones at its edge.
+function atEdge(at) {
+  const got = [];
+  let left = 0;
+  function deep(n) { try { deep(n + 1); } catch (e) {} if (left-- > 0) got.push(at()); }
+  function wide(n, a, b, c) { try { wide(n + 1, a, b, c); } catch (e) {} if (left-- > 0) got.push(at()); }
+  left = 400;
+  deep(0);
+  left = 400;
+  wide(0, 1, 2, 3);
+  return got;
+}
+exports.f = async () => {
+  const found = { caught: 0, destructured: 0, rejected: 0, reads: 0 };
+  for (const read of [stackOf, twice, thrice]) {
+    atEdge(() => {
+      found.reads++;
+      try { read(new Error("x")); } catch (e) { if (host(e)) found.caught++; }
+      try { read(new Error("y")); } catch ({ [K]: C }) { if (C && host({ [K]: C })) found.destructured++; }
+    });
+    const settled = await Promise.allSettled(atEdge(() => (async () => { read(new Error("z")); })()));
+    for (const r of settled) if (r.status === "rejected" && host(r.reason)) found.rejected++;
+  }
+  return found;
+};
+`;
+
+describe("F3: an error's stack read at the edge of the stack hands tenant code nothing of the worker's realm", () => {
+  it.each(["process", "thread"] as const)("isolation %s, default security level", async (isolation) => {
+    const runtime = makeRuntime({ isolation, timeout: 20_000 });
+    try {
+      const folder = makeTenant({ "edge.js": EDGE });
+      const found = (await runtime.run({ folder, file: "edge.js", funcName: "f", args: [] })) as Record<string, number>;
+      expect({ caught: found.caught, destructured: found.destructured, rejected: found.rejected }).toEqual({ caught: 0, destructured: 0, rejected: 0 });
+      // It did read at the edge: 400 levels of each of six recursions (the deepest read of one may not run).
+      expect(found.reads).toBeGreaterThan(1500);
+    } finally {
+      await runtime.close();
     }
   });
 });

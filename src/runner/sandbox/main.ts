@@ -1,4 +1,5 @@
 import { installBufferAccounting } from "./buffers.js";
+import { installCaught } from "./caught.js";
 import { installConsole } from "./console.js";
 import { installEncoding } from "./encoding.js";
 import { installErrors } from "./errors.js";
@@ -308,6 +309,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   /** Calls up to this long (ms) leave their realm for the next call if its global verifies (end()). */
   const VERIFIED_CALL_MS = 100;
 
+  // Before the freeze: it defines a global and replaces Promise.prototype.then (caught.ts).
+  installCaught(g, P);
   const { resetGlobal } = hardenRealm(g, P, [timers.Timeout], trustedGetters, ["Reflect"]);
   booting = false;
 

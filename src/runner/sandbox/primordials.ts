@@ -90,6 +90,8 @@ export function capturePrimordials(g: typeof globalThis) {
     TypeError: g.TypeError,
     SyntaxError: g.SyntaxError,
     RangeError: g.RangeError,
+    /** For caught.ts's Promise.prototype.then only (the global is deleted before any tenant code runs). */
+    Proxy: g.Proxy,
     Uint8Array: g.Uint8Array,
     Int32Array: g.Int32Array,
     ArrayBuffer: g.ArrayBuffer,

@@ -1,4 +1,5 @@
 import { installBufferAccounting } from "./buffers.js";
+import { installCaught } from "./caught.js";
 import { installConsole } from "./console.js";
 import { installEncoding } from "./encoding.js";
 import { singleByteEncodings } from "./single-byte-encodings.js";
@@ -29,6 +30,7 @@ export const SANDBOX_FILENAME = "tenantbox:sandbox";
 export function sandboxSource(): string {
   const parts = [
     capturePrimordials,
+    installCaught,
     installErrors,
     installConsole,
     installTimers,
