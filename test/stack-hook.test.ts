@@ -204,9 +204,11 @@ exports.f = function f() {
   const errs = [];
   for (let i = 0; i < 5000; i++) errs.push(new Error("x"));
   let i = 0;
+  // Catch clauses without a binding: one with a binding now calls the realm's cleaner first (sandbox/caught.ts),
+  // a frame more at the edge, and the reads no longer land where V8 formats the stack itself.
   (function rec() {
-    try { rec(); } catch (x) {}
-    if (i < errs.length) try { errs[i++].stack; } catch (x) {}
+    try { rec(); } catch {}
+    if (i < errs.length) try { errs[i++].stack; } catch {}
   })();
   return errs.map((e) => e.stack).filter((s) => !s.startsWith("Error: x"));
 };
