@@ -10,7 +10,8 @@
  *
  * What this does not cover (measured, Node 24): an import() made at the very edge of the stack overflows in
  * Node's own frames before or while they call the callback, and the RangeError, thrown or rejected, is the
- * worker's again. The validator's rule (layer 1) stays load-bearing; this layer only takes the plain case.
+ * worker's again. That one is taken where tenant code would receive it, as every value of the worker's realm
+ * is (sandbox/caught.ts: catch bindings and rejection handlers); the validator's rule stays the first layer.
  */
 export const VM_MODULES_FLAG = "--experimental-vm-modules";
 
