@@ -618,3 +618,13 @@ describe("CompressionStream and DecompressionStream (the host's Node is the orac
     await expectCode(runtimeWith({ memoryLimitMb: 16, timeout: 30_000 }), { folder, file: "c.js", funcName: "bomb", args: [packed] }, "MEMORY_LIMIT_EXCEEDED");
   });
 });
+
+describe("shims the compat sweep found differing from Node (the host's Node is the oracle)", () => {
+  it("util.inherits re-parents the constructor's own prototype (methods defined before the call stay), with Node's super_ and argument errors", async () => {
+    const fixture = new URL("./fixtures/node-shims-sweep.cjs", import.meta.url);
+    const folder = makeTenant({ "s.js": fs.readFileSync(fixture, "utf8") });
+    const node = (createRequire(import.meta.url)("./fixtures/node-shims-sweep.cjs") as { f: () => Record<string, unknown[]> }).f();
+    const realm = (await runtimeWith().run({ folder, file: "s.js", funcName: "f" })) as typeof node;
+    expect(realm).toEqual(JSON.parse(JSON.stringify(node)));
+  });
+});

@@ -94,8 +94,22 @@ function getSystemErrorMap() {
   return new Map(Array.from(systemErrorTable(), ([code, [name, message]]) => [code, [name, message]]));
 }
 
+/**
+ * Node's inherits: the constructor keeps its own prototype object (what was put on it before the call stays),
+ * which is re-parented. browserify's (the `inherits` package's browser file) replaced `ctor.prototype` with a
+ * new object, so methods defined before the call were lost (pngjs's sync inflate, and any constructor written
+ * in that order).
+ */
+function inherits(ctor, superCtor) {
+  if (ctor === undefined || ctor === null) throw invalidArgType("ctor", "of type function", ctor);
+  if (superCtor === undefined || superCtor === null) throw invalidArgType("superCtor", "of type function", superCtor);
+  if (superCtor.prototype === undefined) throw invalidArgType("superCtor.prototype", "of type object", superCtor.prototype);
+  Object.defineProperty(ctor, "super_", { value: superCtor, writable: true, configurable: true });
+  Object.setPrototypeOf(ctor.prototype, superCtor.prototype);
+}
+
 module.exports = function addTo(util) {
-  Object.assign(util, { styleText, aborted, toUSVString, getSystemErrorName, getSystemErrorMessage, getSystemErrorMap });
+  Object.assign(util, { inherits, styleText, aborted, toUSVString, getSystemErrorName, getSystemErrorMessage, getSystemErrorMap });
   // Node's other name of debuglog.
   if (typeof util.debuglog === "function") util.debug = util.debuglog;
   const lazy = (name, load) =>
