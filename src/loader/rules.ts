@@ -23,7 +23,7 @@ export const RULES = {
   "no-reserved-identifier": { id: "no-reserved-identifier", errorFrom: "PERMISSIVE", why: "__tenantbox* names belong to the runtime's own wiring" },
   "static-require": { id: "static-require", errorFrom: "PERMISSIVE", why: "the module graph is resolved and validated before anything runs" },
   "no-string-timer": { id: "no-string-timer", errorFrom: "PERMISSIVE", why: "setTimeout('code') is eval" },
-  "no-html-comment": { id: "no-html-comment", errorFrom: "PERMISSIVE", why: "<!-- and --> are comments in the script grammar the engine compiles but code in an ES module: the two would read different programs" },
+  "no-html-comment": { id: "no-html-comment", errorFrom: "PERMISSIVE", why: "<!-- starts a comment in the script grammar the engine compiles but is code in an ES module: the two would read different programs (a postfix --> reads the same in both)" },
   "no-module-arguments": { id: "no-module-arguments", errorFrom: "PERMISSIVE", why: "at module level, arguments would expose the runtime's module wrapper parameters" },
   "no-top-level-await": { id: "no-top-level-await", errorFrom: "PERMISSIVE", why: "ES modules are evaluated synchronously here; await inside the exported function instead" },
   "no-catastrophic-regex": { id: "no-catastrophic-regex", errorFrom: "STRICT", warnFrom: "PERMISSIVE", why: "nested quantifiers such as (a+)+ backtrack exponentially (ReDoS); only worker termination stops them" },

@@ -135,12 +135,13 @@ export function findRuleViolations(ast: acorn.Program, format: ModuleFormat, cod
         break;
       }
       case "UpdateExpression":
-        // In a module, `a <!--b` is `a < !(--b)` and `a-->b` is `(a--) > b`; the engine compiles the module's
-        // transformed text as a script, where both start a comment. Refuse the spellings outright.
-        if (format === "esm" && n.operator === "--") {
-          if (n.prefix ? code.slice(n.start - 2, n.start) === "<!" : code[n.end] === ">") {
-            report("no-html-comment", "write `<!--` and `-->` with spaces: they are HTML-like comments in scripts", n);
-          }
+        // In a module, `a <!--b` is `a < !(--b)`; the engine compiles the module's transformed text as a script,
+        // where `<!--` starts a comment anywhere on a line. Refuse the spelling outright. A postfix `a-->b` reads
+        // the same in both grammars: `-->` is a comment in a script only first on its line (after nothing but
+        // white space and comments), and a postfix `--` has its operand before it on the same line (no line
+        // terminator may come between them), so it is never first (`for (; i-->0;)`, faker's bundles).
+        if (format === "esm" && n.operator === "--" && n.prefix && code.slice(n.start - 2, n.start) === "<!") {
+          report("no-html-comment", "write `<!--` with spaces: it starts an HTML-like comment in scripts", n);
         }
         break;
       case "ImportSpecifier":

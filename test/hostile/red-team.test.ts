@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 describe("script/module grammar mismatch", () => {
-  it("an ES module cannot hide code behind <!-- or --> (HTML-like comments of the script grammar)", async () => {
+  it("an ES module cannot hide code behind <!-- (an HTML-like comment of the script grammar); a postfix --> reads the same in both grammars", async () => {
     const folder = makeTenant({
       "open.mjs": "let a = 1;\nlet imp = a <!--a /*\nimp = () => import('x');\n// */\nexport function fn() { return typeof imp; }\n",
       "close.mjs": "let a = 2;\nlet b = a-->0;\nexport function fn() { return b; }\n",
@@ -26,7 +26,9 @@ describe("script/module grammar mismatch", () => {
     });
     const open = await expectCode(runtime, { folder, file: "open.mjs", funcName: "fn" }, "VALIDATION_ERROR");
     expect(JSON.stringify(open.details)).toContain("no-html-comment");
-    await expectCode(runtime, { folder, file: "close.mjs", funcName: "fn" }, "VALIDATION_ERROR");
+    // `a-->0` is `(a--) > 0` in a script too: a postfix -- has its operand before it on its line, and --> is a
+    // comment only first on a line.
+    await expect(runtime.run({ folder, file: "close.mjs", funcName: "fn" })).resolves.toBe(true);
     await expect(runtime.run({ folder, file: "spaced.mjs", funcName: "fn" })).resolves.toEqual([true, false]);
   });
 });
