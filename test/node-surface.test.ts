@@ -627,4 +627,12 @@ describe("shims the compat sweep found differing from Node (the host's Node is t
     const realm = (await runtimeWith().run({ folder, file: "s.js", funcName: "f" })) as typeof node;
     expect(realm).toEqual(JSON.parse(JSON.stringify(node)));
   });
+
+  it("zlib's streams below the stream API: _handle.writeSync with _writeState, _processChunk, the buffer fields and chunkSize's check; every constant, the legacy Z_ names and codes: as Node's", async () => {
+    const fixture = new URL("./fixtures/node-shims-sweep.cjs", import.meta.url);
+    const folder = makeTenant({ "s.js": fs.readFileSync(fixture, "utf8") });
+    const node = (createRequire(import.meta.url)("./fixtures/node-shims-sweep.cjs") as { zlib: () => Record<string, unknown> }).zlib();
+    const realm = (await runtimeWith().run({ folder, file: "s.js", funcName: "zlib" })) as typeof node;
+    expect(realm).toEqual(JSON.parse(JSON.stringify(node)));
+  });
 });
