@@ -103,6 +103,49 @@ describe("the transform keeps ES semantics", () => {
     await expect(runtime.run({ folder, file: "t.cjs", funcName: "f" })).resolves.toEqual([5, 6, -1, true, 0, "no", 7, 12, "no", [false, "function"]]);
   });
 
+  it("library code's indirect eval of an expression works as Node's (doT's `(0, eval)(\"this\")`); direct eval, statements and declarations stay EvalErrors (a tenant's own: hostile code-generation cases)", async () => {
+    const folder = makeTenant({
+      ...libraryPackage("indirect", [
+        "var g = (function () { return this || (0, eval)('this'); }).call(undefined)",
+        "module.exports = function () {",
+        "  'use strict'",
+        "  var e = eval",
+        "  var t = function (f) { try { var v = f(); return v === globalThis ? 'global' : v; } catch (x) { return x.name; } }",
+        "  return [",
+        "    t(function () { return (0, eval)('this'); }),",
+        "    t(function () { return e('1 + 2'); }),",
+        "    t(function () { return e('(' + '{\"a\":[1,2]}' + ')').a[1]; }),",
+        "    t(function () { return globalThis.eval('typeof Math'); }),",
+        "    t(function () { return global['eval']('/* c */ `t${1}`'); }),",
+        "    t(function () { return eval?.('40 + 2'); }),",
+        "    t(function () { return e(5); }),",
+        "    t(function () { return e('var x = 1'); }),",
+        "    t(function () { return e('{ a: 1 }'); }),",
+        "    t(function () { return e(' // c\\n function f() {}'); }),",
+        "    t(function () { return e('class A {}'); }),",
+        "    t(function () { return eval('1'); }),",
+        "    t(function () { return e.name + (typeof e.prototype) + (e === eval); }),",
+        "    g === globalThis,",
+        "  ];",
+        "}",
+        "",
+      ].join("\n")),
+      "t.cjs": "const run = require('indirect'); exports.f = () => run(); \n",
+    });
+    // As Node's but for what indirect eval would run as statements (a var, a block, a declaration): refused.
+    await expect(runtime.run({ folder, file: "t.cjs", funcName: "f" })).resolves.toEqual(
+      ["global", 3, 2, "object", "t1", 42, 5, "EvalError", "EvalError", "EvalError", "EvalError", "EvalError", "evalundefinedtrue", true],
+    );
+    const secure = makeRuntime({ maxThreads: 1, securityLevel: "SECURE" });
+    try {
+      await expect(secure.run({ folder, file: "t.cjs", funcName: "f" })).resolves.toEqual(
+        ["EvalError", "EvalError", "EvalError", "EvalError", "EvalError", "EvalError", 5, "EvalError", "EvalError", "EvalError", "EvalError", "EvalError", "evalundefinedtrue", true],
+      );
+    } finally {
+      await secure.close();
+    }
+  });
+
   it("a library ES module's import.meta is an object of its own (where the module lies); a tenant module's is refused", async () => {
     const folder = makeTenant({
       "node_modules/metapkg/package.json": JSON.stringify({ name: "metapkg", type: "module", exports: "./lib/index.js" }),

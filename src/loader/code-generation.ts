@@ -33,10 +33,12 @@ const GLOBAL_OBJECT_NAMES: ReadonlySet<string> = new Set(["globalThis", "global"
  * it is. So a file's own binding of the name (css-tree's `const Function = require("./Function")`) keeps
  * working, and an alias of the global (lodash's `Function = context.Function`) still reaches the replacement.
  * A read of `Function` from the global object by name (`globalThis.Function`, `global["Function"]`: TypeBox's
- * compiler) is routed the same way; a write to it is left as it is.
+ * compiler) is routed the same way; a write to it is left as it is. So is every read of `eval` that is not a
+ * direct call (`(0, eval)("this")`, doT's way to the global object; `globalThis.eval(text)`): the router gives
+ * the realm's indirect eval of an expression for it (sandbox/code-generation.ts).
  */
 export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, code: string): void {
-  if (!/\bFunction\b/.test(code)) return;
+  if (!/\b(?:Function|eval)\b/.test(code)) return;
   // Innermost of whatever else is inserted at the same offsets (a loop body's braces and guard, put there first).
   const route = (node: acorn.Node, ancestors: readonly acorn.Node[]) => {
     s.appendRight(node.start, `${startsListedStatement(node, ancestors) ? ";" : ""}(${FUNCTION_ROUTER}(`);
@@ -45,9 +47,12 @@ export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, cod
   walk.ancestor(ast, {
     Identifier(node, _state, ancestors) {
       const id = node as acorn.Identifier;
-      if (id.name !== "Function") return;
+      if (id.name !== "Function" && id.name !== "eval") return;
       const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined;
-      const routed = `${startsListedStatement(id, ancestors) ? ";" : ""}(${FUNCTION_ROUTER}(Function))`;
+      // `eval(...)` is a direct eval (the realm refuses it: it would need the caller's scope), and a write to
+      // the name stays one; every other read of eval (`(0, eval)(...)`, `var e = eval`, `eval?.(...)`) is routed.
+      if (id.name === "eval" && ((parent?.type === "CallExpression" && parent.callee === id && !parent.optional) || isWriteTarget(id, ancestors))) return;
+      const routed = `${startsListedStatement(id, ancestors) ? ";" : ""}(${FUNCTION_ROUTER}(${id.name}))`;
       // `{ Function }` keeps its key.
       s.overwrite(id.start, id.end, parent?.type === "Property" && parent.shorthand ? `Function: ${routed}` : routed, { contentOnly: true });
     },
@@ -55,7 +60,9 @@ export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, cod
       const member = node as acorn.MemberExpression;
       if (member.object.type !== "Identifier" || !GLOBAL_OBJECT_NAMES.has(member.object.name)) return;
       const property = member.property;
-      const named = member.computed ? property.type === "Literal" && property.value === "Function" : property.type === "Identifier" && property.name === "Function";
+      const named = member.computed
+        ? property.type === "Literal" && (property.value === "Function" || property.value === "eval")
+        : property.type === "Identifier" && (property.name === "Function" || property.name === "eval");
       if (!named || isWriteTarget(member, ancestors)) return;
       route(member, ancestors);
     },

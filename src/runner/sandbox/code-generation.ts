@@ -8,7 +8,7 @@ import type { Primordials } from "./primordials.js";
  * (`adopt`), and instantiates it with the current invocation's guards. Refusals are EvalErrors, as a
  * disabled Function's are. It is frozen: nothing one invocation does to it reaches another.
  */
-export function createCodeGeneration(P: Primordials, host: HostCall, EvalErrorCtor: typeof EvalError, guards: () => unknown[] | null) {
+export function createCodeGeneration(P: Primordials, host: HostCall, EvalErrorCtor: typeof EvalError, realmEval: unknown, guards: () => unknown[] | null) {
   let adopted: ((...args: unknown[]) => unknown) | null = null;
 
   function noRequire(): never {
@@ -93,10 +93,49 @@ export function createCodeGeneration(P: Primordials, host: HostCall, EvalErrorCt
   };
   P.ObjectFreeze(scopeOf);
 
-  /** What library code's `Function` references go through (loader/code-generation.ts): the realm's constructor becomes the replacement. */
+  /**
+   * Indirect eval (`(0, eval)("this")`, `var e = eval; e(text)`, `globalThis.eval(text)` in library code) of a
+   * text that is one expression: what `Function("return (" + text + "\n)")` gives, compiled the same way (so
+   * no more than library code could already do), and the same value a script of that one expression
+   * statement completes with. Not a text a script would read otherwise (one starting with `{`, `function`,
+   * `class`, `async function` or `let [`, after white space and comments: a block or a declaration there), nor
+   * statements: an EvalError. Direct eval stays refused (it would need the caller's scope).
+   */
+  // A method, for its name (a function may not be named eval in strict code) and, as eval, no constructor.
+  const indirectEval = {
+    eval(text: unknown): unknown {
+      if (typeof text !== "string") return text;
+      // Compiled first: the replacement refuses a text past its size limit, so the scan below stays short.
+      const fn = makeFunction("return (" + text + "\n)") as (...a: unknown[]) => unknown;
+      let i = 0;
+      const n = text.length;
+      for (;;) {
+        while (i < n && /\s/.test(text[i]!)) i++;
+        if (text[i] === "/" && text[i + 1] === "/") {
+          while (i < n && text[i] !== "\n" && text[i] !== "\r" && text[i] !== "\u2028" && text[i] !== "\u2029") i++;
+        } else if (text[i] === "/" && text[i + 1] === "*") {
+          const end = P.StringPrototypeIndexOf(text, "*/", i + 2);
+          if (end === -1) break;
+          i = end + 2;
+        } else break;
+      }
+      const rest = P.StringPrototypeSlice(text, i, i + 16);
+      if (rest[0] === "{" || /^(?:function|class|async\s+function|let\s*\[)(?![\w$])/.test(rest)) {
+        throw new EvalErrorCtor("indirect eval of a declaration or a block is not supported here (only of an expression)");
+      }
+      return P.apply(fn, undefined, []);
+    },
+  }.eval;
+  P.ObjectFreeze(indirectEval);
+
+  /**
+   * What library code's `Function` and indirect `eval` references go through (loader/code-generation.ts): the
+   * realm's constructor becomes the replacement, the realm's eval the indirect eval above.
+   */
   const realmFunction = P.ObjectGetPrototypeOf(makeFunction).constructor as unknown;
   const route = function (value: unknown): unknown {
-    return value === realmFunction ? makeFunction : value;
+    if (value === realmFunction) return makeFunction;
+    return value === realmEval ? indirectEval : value;
   };
   P.ObjectFreeze(route);
 

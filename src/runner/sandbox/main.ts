@@ -224,7 +224,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     host("done", json === undefined ? undefined : json);
   }
 
-  const codeGeneration = createCodeGeneration(P, host, g.EvalError, () => (inv === null ? null : inv.guards));
+  const codeGeneration = createCodeGeneration(P, host, g.EvalError, g.eval, () => (inv === null ? null : inv.guards));
   const consoleApi = installConsole(g, P, host, pace);
   const timers = installTimers(g, P, host, fail);
   const tools = installTools(g, P, host, errors, () => (inv === null ? 0 : inv.setup.limits.maxToolArgBytes));
