@@ -6,6 +6,7 @@ import { fileIssue } from "./issues.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
 import { builtinDependency } from "./builtins.js";
 import { isLibraryModule } from "./library-profile.js";
+import { contextSpecifiers, isRequireContext } from "./require-context.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import { ResolutionCache } from "./resolution-cache.js";
 import { realInside, ResolveFailure } from "./resolve.js";
@@ -43,6 +44,8 @@ export interface WalkedModule {
   realPath: string;
   stamp: string;
   deps: TaskModule["deps"];
+  /** The specifiers of deps that came from a computed require's context (require-context.ts). */
+  contextDeps?: string[];
   /** A version the host did not hold yet. */
   version?: CompiledVersion;
   code?: string;
@@ -90,6 +93,10 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
   const seen = new Set<string>();
   const queue = [entryRealPath];
   let specifierCount = 0;
+  // Paths only a context's specifiers reached so far: one that cannot run does not end the walk (the host
+  // leaves it out, require-context.ts).
+  const softOnly = new Set<string>();
+  const reachedHard = new Set<string>([entryRealPath]);
   while (queue.length) {
     const realPath = queue.shift()!;
     if (seen.has(realPath)) continue;
@@ -107,7 +114,10 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
     const id = path.relative(realFolder, realPath).split(path.sep).join("/");
     if (held && held.stamp === stamp) {
       // The host has this version: it is not sent back, only walked.
-      if (held.unrunnable) break;
+      if (held.unrunnable) {
+        if (softOnly.has(realPath)) continue;
+        break;
+      }
       format = held.format;
       let seen = held.specifiers ?? specifiersSeen.get(`${realPath}\0${stamp}`)?.specifiers;
       if (!seen) {
@@ -124,7 +134,10 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
       // The host decides what serves (a watched folder's last good version): a refused version's walk
       // goes on with what the host serves for the file, or stops.
       if (version.rejection) {
-        if (!held || held.unrunnable || !held.specifiers) break;
+        if (!held || held.unrunnable || !held.specifiers) {
+          if (softOnly.has(realPath)) continue;
+          break;
+        }
         specifiers = held.specifiers;
         format = held.format;
       } else {
@@ -132,11 +145,25 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
         format = version.format;
       }
     }
+    const library = isLibraryModule(id);
+    // A library's computed require spelled with its directory: the files of that directory it could name.
+    let fromContexts: Set<string> | undefined;
+    if (specifiers.some(isRequireContext)) {
+      const own = specifiers;
+      const added = new Set<string>();
+      specifiers = own.flatMap((specifier) => {
+        if (!isRequireContext(specifier)) return [specifier];
+        const named = library ? contextSpecifiers(specifier, realPath, realFolder, memo).filter((s) => !own.includes(s)) : [];
+        for (const s of named) added.add(s);
+        return named;
+      });
+      fromContexts = added;
+      walked.contextDeps = [...added];
+    }
     specifierCount += specifiers.length;
     if (specifierCount > input.limits.maxSpecifiers) {
       return { ok: false, code: "VALIDATION_ERROR", message: `module graph has more than ${input.limits.maxSpecifiers} require/import specifiers` };
     }
-    const library = isLibraryModule(id);
     for (const specifier of specifiers) {
       const builtin = builtinDependency(specifier, library);
       if (builtin) {
@@ -146,6 +173,12 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
       try {
         const depReal = resolutions.resolve(realFolder, realPath, specifier, memo, format === "esm" ? "import" : "require");
         walked.deps[specifier] = { id: path.relative(realFolder, depReal).split(path.sep).join("/") };
+        if (fromContexts?.has(specifier)) {
+          if (!reachedHard.has(depReal)) softOnly.add(depReal);
+        } else {
+          reachedHard.add(depReal);
+          softOnly.delete(depReal);
+        }
         queue.push(depReal);
       } catch (error) {
         if (!(error instanceof ResolveFailure)) throw error;

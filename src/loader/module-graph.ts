@@ -5,6 +5,7 @@ import type { TaskModule } from "../runner/protocol.js";
 import { BuiltinCatalog } from "./builtin-catalog.js";
 import { builtinDependency, IMPLICIT_BUILTINS } from "./builtins.js";
 import { isLibraryModule } from "./library-profile.js";
+import { contextSpecifiers, isRequireContext, leaveOutSoftUnrunnable } from "./require-context.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import type { GraphWalkInput } from "./graph-walk.js";
 import { INLINE_SCRIPT_ID } from "./inline-script.js";
@@ -178,6 +179,10 @@ export class ModuleGraphLoader {
     const queue = [entryRealPath];
     let specifierCount = 0;
     const size = new GraphSize();
+    const contextDeps = new Map<string, Set<string>>();
+    const unrunnable: { id: string; why: string; refuse: () => never }[] = [];
+    // Modules some specifier other than a context's reached: one that cannot run fails the load at once.
+    const reachedHard = new Set<string>([entry]);
     while (queue.length) {
       const realPath = queue.shift()!;
       if (seen.has(realPath)) continue;
@@ -185,16 +190,34 @@ export class ModuleGraphLoader {
       if (seen.size > MAX_GRAPH_MODULES) throw new GraphLimitError(`module graph has more than ${MAX_GRAPH_MODULES} modules`);
       const id = toId(realFolder, realPath);
       const version = this.versions.serving(await this.versions.of(realFolder, realPath, id, trusted, memo));
-      refuseUnrunnable(id, version);
+      if (reachedHard.has(id)) refuseUnrunnable(id, version);
+      // Refused at the end, unless only a computed require's context reached it (require-context.ts).
+      if (version.rejection || version.blocked) {
+        unrunnable.push({ id, why: version.rejection ? describeIssues(version.rejection) : "blocked by scoring", refuse: () => refuseUnrunnable(id, version) as never });
+        modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps: {} });
+        continue;
+      }
       size.add(version);
       const deps: TaskModule["deps"] = {};
-      specifierCount += version.specifiers.length;
-      // Each specifier costs a cache look-up on the host thread: bound them.
-      if (specifierCount > MAX_SPECIFIERS_PER_GRAPH) throw new GraphLimitError(`module graph has more than ${MAX_SPECIFIERS_PER_GRAPH} require/import specifiers`);
       const library = isLibraryModule(id);
       // Timed as a whole (a stat each is timed already): past the budget, the walk moves to a loader thread.
       let started = performance.now();
-      for (const [index, specifier] of version.specifiers.entries()) {
+      // A library's computed require spelled with its directory: the files of that directory it could name.
+      let specifiers = version.specifiers;
+      if (specifiers.some(isRequireContext)) {
+        const fromContexts = new Set<string>();
+        specifiers = specifiers.flatMap((specifier) => {
+          if (!isRequireContext(specifier)) return [specifier];
+          const named = library ? contextSpecifiers(specifier, realPath, realFolder, memo).filter((s) => !version.specifiers.includes(s)) : [];
+          for (const s of named) fromContexts.add(s);
+          return named;
+        });
+        contextDeps.set(id, fromContexts);
+      }
+      specifierCount += specifiers.length;
+      // Each specifier costs a cache look-up on the host thread: bound them.
+      if (specifierCount > MAX_SPECIFIERS_PER_GRAPH) throw new GraphLimitError(`module graph has more than ${MAX_SPECIFIERS_PER_GRAPH} require/import specifiers`);
+      for (const [index, specifier] of specifiers.entries()) {
         if ((index & 63) === 63) {
           const now = performance.now();
           memo.chargeWork(now - started);
@@ -207,7 +230,9 @@ export class ModuleGraphLoader {
         }
         try {
           const depReal = this.resolutions.resolve(realFolder, realPath, specifier, memo, version.format === "esm" ? "import" : "require");
-          deps[specifier] = { id: toId(realFolder, depReal) };
+          const depId = toId(realFolder, depReal);
+          deps[specifier] = { id: depId };
+          if (!contextDeps.get(id)?.has(specifier)) reachedHard.add(depId);
           queue.push(depReal);
         } catch (error) {
           if (!(error instanceof ResolveFailure)) throw error;
@@ -217,8 +242,9 @@ export class ModuleGraphLoader {
       memo.chargeWork(performance.now() - started);
       modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps });
     }
-    await this.builtins.addTo(modules);
-    return graphOf(realFolder, entry, modules, size, seen);
+    const kept = leaveOutSoftUnrunnable(modules, entry, contextDeps, unrunnable);
+    await this.builtins.addTo(kept);
+    return graphOf(realFolder, entry, kept, size, seen);
   }
 
   /** The same walk on a loader thread: stats, resolutions, reads and compiles there; versions and verdicts here. */
@@ -245,8 +271,11 @@ export class ModuleGraphLoader {
     this.lastWalks.set(`${realFolder}\0${file}`, paths, 256 + paths.reduce((bytes, p) => bytes + 32 + p.length * 2, 0));
     const modules: TaskModule[] = [];
     const size = new GraphSize();
+    const contextDeps = new Map<string, Set<string>>();
+    const unrunnable: { id: string; why: string; refuse: () => never }[] = [];
     for (const module of walked.modules) {
       const id = toId(realFolder, module.realPath);
+      if (module.contextDeps) contextDeps.set(id, new Set(module.contextDeps));
       let state = this.versions.get(module.realPath);
       // A version the host already holds (the walk was not told) is not kept again.
       if (module.version && !(state && state.signature === module.stamp)) {
@@ -258,12 +287,19 @@ export class ModuleGraphLoader {
         throw new RuntimeError("MODULE_NOT_FOUND", `module "${shownId(id)}" changed while it was loaded; try again`, { file: id });
       }
       const version = this.versions.serving(state);
-      refuseUnrunnable(id, version);
+      // Refused after the walk, unless only a computed require's context reached it (require-context.ts).
+      if (version.rejection || version.blocked) {
+        unrunnable.push({ id, why: version.rejection ? describeIssues(version.rejection) : "blocked by scoring", refuse: () => refuseUnrunnable(id, version) as never });
+        modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps: {} });
+        continue;
+      }
       size.add(version);
       modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps: module.deps });
     }
-    await this.builtins.addTo(modules);
-    const graph = graphOf(realFolder, toId(realFolder, walked.entryRealPath), modules, size, paths);
+    const entryId = toId(realFolder, walked.entryRealPath);
+    const kept = leaveOutSoftUnrunnable(modules, entryId, contextDeps, unrunnable);
+    await this.builtins.addTo(kept);
+    const graph = graphOf(realFolder, entryId, kept, size, paths);
     // Kept as the host's own walks are (watched folders keep theirs in the registry).
     if (!trusted && !walked.volatile) this.keep(`${realFolder}\0${file}`, walked.entryRealPath, walked.dependsOn, graph);
     return graph;

@@ -1,0 +1,152 @@
+import fs from "node:fs";
+import path from "node:path";
+import type * as acorn from "acorn";
+import type { TaskModule } from "../runner/protocol.js";
+import type { StatMemo } from "./stat-memo.js";
+
+/**
+ * A library's computed require of a file in one of its own directories, spelled with the directory as a
+ * literal (`require("./langs/" + code + ".json")`, `require("./providers/" + name)`, a template literal
+ * likewise): what webpack calls a context module. The transform records it as one marked specifier (the
+ * directory, the file-name prefix after it and the literal suffix); the graph walk lists that directory
+ * (inside the tenant folder, at most MAX_CONTEXT_ENTRIES entries) and adds each file the call could name as an
+ * ordinary specifier, so that the computed require finds it among the module's validated dependencies at run
+ * time. Nothing else changes: the files are resolved, read, validated and compiled like any dependency, and a
+ * name no listed file answers is MODULE_NOT_FOUND as before. The directory's stamp joins what the load
+ * depends on (a file added there is seen by the next load).
+ */
+const MARK = "\0context\0";
+
+/** Entries read of a context's directory: past that, the context adds nothing (a bounded listing, not a walk). */
+export const MAX_CONTEXT_ENTRIES = 1024;
+
+/** Extensions a require may leave off (Node's, for a file the spelling names without one). */
+const IMPLIED_EXTENSIONS = [".js", ".json", ".cjs"];
+
+interface RequireContext {
+  /** The directory, as the module spells it ("./langs/"). */
+  dir: string;
+  /** What the file name starts with after it ("" mostly; "moment-" for "./locale/moment-" + x). */
+  namePrefix: string;
+  /** The literal the spelling ends with (".json"), or "". */
+  suffix: string;
+}
+
+/** The pieces of a `+` chain (left to right), or of a template literal: literal strings, and null for what is computed. */
+function pieces(node: acorn.Node): (string | null)[] {
+  const n = node as acorn.AnyNode;
+  if (n.type === "Literal") return [typeof n.value === "string" ? n.value : null];
+  if (n.type === "BinaryExpression" && n.operator === "+") return [...pieces(n.left), ...pieces(n.right)];
+  if (n.type === "TemplateLiteral") {
+    const out: (string | null)[] = [];
+    n.quasis.forEach((quasi, i) => {
+      out.push(quasi.value.cooked ?? null);
+      if (i < n.expressions.length) out.push(null);
+    });
+    return out.filter((piece) => piece !== "");
+  }
+  return [null];
+}
+
+/** The marked specifier of a computed `require(...)` spelled as a context, or undefined. */
+export function requireContextSpecifier(node: acorn.CallExpression): string | undefined {
+  const callee = node.callee as acorn.AnyNode;
+  const arg = node.arguments[0] as acorn.AnyNode | undefined;
+  if (callee.type !== "Identifier" || callee.name !== "require" || node.arguments.length !== 1 || !arg) return undefined;
+  if (arg.type !== "BinaryExpression" && arg.type !== "TemplateLiteral") return undefined;
+  const parts = pieces(arg);
+  const first = parts[0];
+  if (typeof first !== "string" || parts.length < 2 || !parts.includes(null)) return undefined;
+  if (!first.startsWith("./") && !first.startsWith("../")) return undefined;
+  const slash = first.lastIndexOf("/");
+  const last = parts[parts.length - 1];
+  const context: RequireContext = { dir: first.slice(0, slash + 1), namePrefix: first.slice(slash + 1), suffix: typeof last === "string" ? last : "" };
+  // One directory: a computed part may not be followed by more path, nor the spelling reach outside by "..".
+  if (context.suffix.includes("/") || context.dir.length > 256 || context.namePrefix.length + context.suffix.length > 256) return undefined;
+  if (parts.slice(1, -1).some((piece) => typeof piece === "string" && piece.includes("/"))) return undefined;
+  return `${MARK}${context.dir}\0${context.namePrefix}\0${context.suffix}`;
+}
+
+function parse(specifier: string): RequireContext | undefined {
+  if (!specifier.startsWith(MARK)) return undefined;
+  const [dir, namePrefix, suffix] = specifier.slice(MARK.length).split("\0");
+  if (dir === undefined || namePrefix === undefined || suffix === undefined) return undefined;
+  return { dir, namePrefix, suffix };
+}
+
+export function isRequireContext(specifier: string): boolean {
+  return specifier.startsWith(MARK);
+}
+
+/**
+ * The specifiers a context's computed require could be, from a listing of its directory: each entry's name as
+ * spelled (dir + name), and without the extension a require may leave off when the spelling has no suffix.
+ * A directory outside the tenant folder, a missing one, and one of more than MAX_CONTEXT_ENTRIES entries give
+ * none. The listing is charged to the load's file-system budget like a stat.
+ */
+export function contextSpecifiers(specifier: string, fromRealPath: string, realFolder: string, memo: StatMemo): string[] {
+  const context = parse(specifier);
+  if (!context) return [];
+  const dir = memo.realPath(path.resolve(path.dirname(fromRealPath), context.dir));
+  if (dir === null || (dir !== realFolder && !dir.startsWith(realFolder + path.sep))) return [];
+  memo.depend(dir, memo.stamp(dir));
+  const names = memo.timed(() => {
+    const listed: string[] = [];
+    let handle: fs.Dir | undefined;
+    try {
+      handle = fs.opendirSync(dir);
+      for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
+        if (listed.length === MAX_CONTEXT_ENTRIES) return [];
+        listed.push(entry.name);
+      }
+    } catch {
+      return [];
+    } finally {
+      handle?.closeSync();
+    }
+    return listed;
+  });
+  const out: string[] = [];
+  for (const name of names.sort()) {
+    if (name.length < context.namePrefix.length + context.suffix.length || !name.startsWith(context.namePrefix) || !name.endsWith(context.suffix)) continue;
+    out.push(context.dir + name);
+    if (context.suffix === "") {
+      const ext = IMPLIED_EXTENSIONS.find((e) => name.endsWith(e) && name.length > e.length);
+      if (ext) out.push(context.dir + name.slice(0, -ext.length));
+    }
+  }
+  return out;
+}
+
+/**
+ * A module the graph reached only through context specifiers (files a computed require could name, not ones
+ * the code names) is left out when it cannot run (refused, or blocked by scoring): before contexts such a
+ * file was not in the graph at all, and it must not now fail a load that never requires it. Its deps entries
+ * become errors (a require of it at run time is MODULE_NOT_FOUND, naming why). A module some other
+ * specifier reaches, or the entry, still fails the load: `refuse` is called for the first of those.
+ * `contextDeps`: per module id, the specifiers that came from contexts.
+ */
+export function leaveOutSoftUnrunnable<M extends { id: string; deps: TaskModule["deps"] }>(
+  modules: M[],
+  entryId: string,
+  contextDeps: ReadonlyMap<string, ReadonlySet<string>>,
+  unrunnable: readonly { id: string; why: string; refuse: () => never }[],
+): M[] {
+  if (unrunnable.length === 0) return modules;
+  const hard = new Set<string>([entryId]);
+  for (const module of modules) {
+    const soft = contextDeps.get(module.id);
+    for (const [specifier, dep] of Object.entries(module.deps)) {
+      if ("id" in dep && !(soft && soft.has(specifier))) hard.add(dep.id);
+    }
+  }
+  for (const entry of unrunnable) if (hard.has(entry.id)) entry.refuse();
+  const left = new Map(unrunnable.map((entry) => [entry.id, entry.why]));
+  const kept = modules.filter((module) => !left.has(module.id));
+  for (const module of kept) {
+    for (const [specifier, dep] of Object.entries(module.deps)) {
+      if ("id" in dep && left.has(dep.id)) module.deps[specifier] = { error: `cannot load module "${dep.id}": ${left.get(dep.id)}` };
+    }
+  }
+  return kept;
+}
