@@ -76,6 +76,17 @@ describe("computed requires spelled with a directory (context requires)", () => 
     await expect(runtime.run({ folder, file: "a.js", funcName: "langs", args: [["it"]] })).resolves.toEqual(["ciao"]);
   });
 
+  it("a directory of more than 1,024 entries adds nothing (a bounded listing): the load still works, the computed name is MODULE_NOT_FOUND", async () => {
+    const files: Record<string, string> = {
+      "node_modules/big/package.json": JSON.stringify({ name: "big", main: "index.js" }),
+      "node_modules/big/index.js": `const answer = ${answer};\nexports.get = (n) => answer(() => require('./many/' + n).n);\nexports.ok = 1;\n`,
+      "c.js": "const big = require('big'); exports.f = (n) => [big.ok, big.get(n)];\n",
+    };
+    for (let i = 0; i < 1100; i++) files[`node_modules/big/many/f${i}.js`] = `exports.n = ${i};\n`;
+    const folder = makeTenant(files);
+    await expect(runtime.run({ folder, file: "c.js", funcName: "f", args: ["f7"] })).resolves.toEqual([1, ["MODULE_NOT_FOUND", 'cannot find module "./many/f7"']]);
+  });
+
   it("a refused file still fails the load when a literal require names it", async () => {
     const folder = makeTenant({ ...libraryWithContexts(), "b.js": "const broken = require('ctx/providers/broken.js'); exports.f = () => broken.name;\n" });
     await expectCode(runtime, { folder, file: "b.js", funcName: "f" }, "VALIDATION_ERROR");

@@ -6,7 +6,7 @@ import { fileIssue } from "./issues.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
 import { builtinDependency } from "./builtins.js";
 import { isLibraryModule } from "./library-profile.js";
-import { contextSpecifiers, isRequireContext } from "./require-context.js";
+import { ContextBudget, contextSpecifiers, isRequireContext } from "./require-context.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import { ResolutionCache } from "./resolution-cache.js";
 import { realInside, ResolveFailure } from "./resolve.js";
@@ -97,6 +97,7 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
   // leaves it out, require-context.ts).
   const softOnly = new Set<string>();
   const reachedHard = new Set<string>([entryRealPath]);
+  const budget = new ContextBudget(input.limits.maxSpecifiers);
   while (queue.length) {
     const realPath = queue.shift()!;
     if (seen.has(realPath)) continue;
@@ -153,7 +154,8 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
       const added = new Set<string>();
       specifiers = own.flatMap((specifier) => {
         if (!isRequireContext(specifier)) return [specifier];
-        const named = library ? contextSpecifiers(specifier, realPath, realFolder, memo).filter((s) => !own.includes(s)) : [];
+        const listed = library ? contextSpecifiers(specifier, realPath, realFolder, memo).filter((s) => !own.includes(s)) : [];
+        const named = budget.take(listed.length, specifierCount + own.length) ? listed : [];
         for (const s of named) added.add(s);
         return named;
       });

@@ -5,7 +5,7 @@ import type { TaskModule } from "../runner/protocol.js";
 import { BuiltinCatalog } from "./builtin-catalog.js";
 import { builtinDependency, IMPLICIT_BUILTINS } from "./builtins.js";
 import { isLibraryModule } from "./library-profile.js";
-import { contextSpecifiers, isRequireContext, leaveOutSoftUnrunnable } from "./require-context.js";
+import { ContextBudget, contextSpecifiers, isRequireContext, leaveOutSoftUnrunnable } from "./require-context.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import type { GraphWalkInput } from "./graph-walk.js";
 import { INLINE_SCRIPT_ID } from "./inline-script.js";
@@ -183,6 +183,7 @@ export class ModuleGraphLoader {
     const unrunnable: { id: string; why: string; refuse: () => never }[] = [];
     // Modules some specifier other than a context's reached: one that cannot run fails the load at once.
     const reachedHard = new Set<string>([entry]);
+    const budget = new ContextBudget(MAX_SPECIFIERS_PER_GRAPH);
     while (queue.length) {
       const realPath = queue.shift()!;
       if (seen.has(realPath)) continue;
@@ -208,7 +209,8 @@ export class ModuleGraphLoader {
         const fromContexts = new Set<string>();
         specifiers = specifiers.flatMap((specifier) => {
           if (!isRequireContext(specifier)) return [specifier];
-          const named = library ? contextSpecifiers(specifier, realPath, realFolder, memo).filter((s) => !version.specifiers.includes(s)) : [];
+          const listed = library ? contextSpecifiers(specifier, realPath, realFolder, memo).filter((s) => !version.specifiers.includes(s)) : [];
+          const named = budget.take(listed.length, specifierCount + version.specifiers.length) ? listed : [];
           for (const s of named) fromContexts.add(s);
           return named;
         });

@@ -20,6 +20,24 @@ const MARK = "\0context\0";
 /** Entries read of a context's directory: past that, the context adds nothing (a bounded listing, not a walk). */
 export const MAX_CONTEXT_ENTRIES = 1024;
 
+/**
+ * Specifiers contexts may add to one graph, all contexts together: past that a context adds none (nor one that
+ * would take the graph past its specifier limit), so that contexts never make a load fail for its size that
+ * would have passed without them.
+ */
+export const MAX_CONTEXT_SPECIFIERS_PER_GRAPH = 1024;
+
+/** What contexts added to a graph so far, and whether `count` more may come. */
+export class ContextBudget {
+  private added = 0;
+  constructor(private readonly maxSpecifiers: number) {}
+  take(count: number, specifiersSoFar: number): boolean {
+    if (this.added + count > MAX_CONTEXT_SPECIFIERS_PER_GRAPH || specifiersSoFar + count > this.maxSpecifiers / 2) return false;
+    this.added += count;
+    return true;
+  }
+}
+
 /** Extensions a require may leave off (Node's, for a file the spelling names without one). */
 const IMPLIED_EXTENSIONS = [".js", ".json", ".cjs"];
 
