@@ -36,6 +36,12 @@ else
 end
 return 1`;
 
+// Renews this holder's alive key (KEYS[1], ARGV[1] ms); whether it still existed (0: it had expired, or Redis lost its data).
+const BEAT = `
+local was = redis.call('EXISTS', KEYS[1])
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+return was`;
+
 const ACTIVE = `
 local fields = redis.call('HGETALL', KEYS[1])
 local used = 0
@@ -49,7 +55,10 @@ return used`;
  * alive key its heartbeat renews. A node that dies stops renewing; its slots stop counting within
  * SLOT_LEASE_MS. A command that failed or timed out (Redis away or stuck) may still have run, or run
  * later: the heartbeat then sets the tenant's count of this holder to what the node holds by its own
- * record, so neither a late acquire nor a lost release leaks a slot or frees one twice.
+ * record, so neither a late acquire nor a lost release leaks a slot or frees one twice. A beat that finds
+ * its alive key gone (Redis restarted without its data, failed over, or this node missed its beats for a
+ * lease and another dropped its slots) writes back every tenant's count and calls `onLost`: what else
+ * Redis kept (the day's counters) may be gone too.
  */
 export class RedisSlots implements ConcurrencySlots {
   private readonly holder = holderName();
@@ -61,10 +70,14 @@ export class RedisSlots implements ConcurrencySlots {
   /** Tenants whose count in Redis may differ from `held` (a command failed): written back by the heartbeat. */
   private readonly uncertain = new Set<string>();
 
+  /** Whether a beat has set the alive key yet (the first one finds none). */
+  private beaten = false;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix = "tenantbox",
     private readonly leaseMs = SLOT_LEASE_MS,
+    private readonly onLost: () => void = () => {},
   ) {
     this.heartbeat = new Heartbeat(() => this.beat(), leaseMs);
   }
@@ -116,7 +129,13 @@ export class RedisSlots implements ConcurrencySlots {
   }
 
   private async beat(): Promise<void> {
-    await this.redis.set(this.aliveKey(this.holder), "1", "PX", this.leaseMs);
+    const was = Number(await this.redis.eval(BEAT, 1, this.aliveKey(this.holder), this.leaseMs));
+    if (was === 0 && this.beaten) {
+      // Redis no longer has what this node wrote: its slots are written back, and the owner told.
+      for (const tenant of this.held.keys()) this.uncertain.add(tenant);
+      this.onLost();
+    }
+    this.beaten = true;
     for (const tenant of [...this.uncertain]) {
       if (this.busy.has(tenant)) continue; // next beat: a count written now could miss a command on its way
       this.uncertain.delete(tenant);

@@ -129,7 +129,11 @@ export class ServiceParts {
       if (this.redis) {
         // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt.
         this.redis.on("error", throttledLog(this.log, "the usage counters cannot reach Redis"));
-        this.slots = new RedisSlots(this.redis, keyPrefix);
+        // A beat that finds Redis without this node's keys (restarted empty, failed over): the day's counters
+        // may be gone too, and are raised again to what the audit log says was used.
+        this.slots = new RedisSlots(this.redis, keyPrefix, undefined, () => {
+          void this.restoreCounters().catch((error: unknown) => this.log("could not restore the usage counters in Redis from the audit log", error));
+        });
         this.limiter = new UsageLimiter({ now: this.now, keyPrefix, storeClient: this.redis, slots: this.slots });
       } else if (options.shareOnMachine) {
         this.machine = new MachineStateClient();
@@ -192,8 +196,9 @@ export class ServiceParts {
   }
 
   /**
-   * Restores today's quota counters from the audit log (a restart must not hand out a fresh day; with
-   * Redis the counters survive by themselves) and waits for the pools.
+   * Restores today's quota counters from the audit log (a restart must not hand out a fresh day; nor must a
+   * Redis that lost them: they are raised to the audit log's totals at start and whenever Redis is found
+   * without this node's keys) and waits for the pools.
    */
   async start(): Promise<void> {
     // A tool the config enables but nobody registered is refused on every call: say so once, at start.
@@ -211,9 +216,11 @@ export class ServiceParts {
       }
     }
     await this.slots?.start();
-    // In memory, today's counters start from the audit log. Redis keeps them; the primary of --workers too,
-    // once it has them (the first of its processes to start takes them from the audit log).
-    if (!this.redis) {
+    // In memory, today's counters start from the audit log. Redis keeps them, unless it lost them (a restart
+    // without persistence): at least the audit log's totals. The primary of --workers keeps them once it has
+    // them (the first of its processes to start takes them from the audit log).
+    if (this.redis) await this.restoreCounters();
+    else {
       const since = periodOf(this.now()).start;
       for (const id of this.config.tenants.keys()) {
         const totals = await this.audit.totals(id, since);
@@ -221,6 +228,12 @@ export class ServiceParts {
       }
     }
     await this.runtimes.ready();
+  }
+
+  /** Raises today's counters in Redis to the audit log's totals (never lowers them: other nodes count there too). */
+  private async restoreCounters(): Promise<void> {
+    const since = periodOf(this.now()).start;
+    for (const id of this.config.tenants.keys()) await this.limiter.raiseTo(id, await this.audit.totals(id, since));
   }
 
   /** Lets admitted work finish, ends the pools, then closes the store (SQLite: WAL checkpointed). */

@@ -82,6 +82,19 @@ export class UsageLimiter {
     await store(setIfAbsent(this.#toolCalls, key, Math.max(0, used.toolCalls), ttl));
   }
 
+  /**
+   * Raises the period's counters to at least the audit log's totals, never lowers them: for a shared store
+   * that may have lost them (a Redis restarted without its data) while other processes count in it. What
+   * was counted meanwhile is kept on top (an increment), so nothing counted twice and nothing handed out again.
+   */
+  async raiseTo(tenant: string, used: { executions: number; toolCalls: number }): Promise<void> {
+    const { key, ttl } = this.#dayKey(tenant);
+    for (const [counter, total] of [[this.#executions, used.executions], [this.#toolCalls, used.toolCalls]] as const) {
+      const now = Math.max(0, (await store(counter.get(key)))?.consumedPoints ?? 0);
+      if (total > now) await store(counter.penalty(key, total - now, { customDuration: ttl }));
+    }
+  }
+
   /** Takes `count` executions of today's quota, all or none. */
   async takeExecutions(tenant: string, quotas: Quotas, count = 1): Promise<void> {
     await this.#take(this.#executions, tenant, quotas.maxExecutionsPerDay, count, "executions");
