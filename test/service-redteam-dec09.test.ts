@@ -67,3 +67,76 @@ describe("service red team dec09: a Redis that lost its data does not hand out a
     expect(rows).toHaveLength(3);
   });
 });
+
+describe("service red team dec09: BullMQ jobs do not carry the event's payload (--redis)", () => {
+  const root = tempDir();
+  const prefix = redisPrefix("tbx-redteam9q");
+  let server: TenantboxServer | undefined;
+  let base = "";
+  let token = "";
+
+  beforeAll(async () => {
+    writeTenants(root, {
+      dead: {
+        "h.js": "exports.fail = () => { throw new Error('nope'); }; exports.echo = (p) => p.items.length;",
+        "tenantbox.json": JSON.stringify({ hooks: { fail: ["h.js#fail"], echo: ["h.js#echo"] } }),
+      },
+    });
+    server = new TenantboxServer({
+      root,
+      config: parseConfig({ tenants: [{ id: "dead", tier: "enterprise", quotas: { maxDeliveryAttempts: 1 } }] }),
+      dataDir: tempDir(),
+      redisUrl: REDIS_URL,
+      redisKeyPrefix: prefix,
+      jwtSecret: SECRET,
+      watch: false,
+      maxThreads: 2,
+      log: () => {},
+    });
+    base = await server.listen({ port: 0 });
+    token = await signToken(SECRET, { tenantId: "dead", sub: "u" });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await dropRedisKeys();
+    removeTempDirs();
+  });
+
+  it("lists dead letters and reports without parsing their payloads on the main thread", async () => {
+    // 20,000 small objects: about 250 KB of JSON per event, within the body's limits.
+    const payload = { items: Array.from({ length: 20_000 }, (_, i) => ({ a: i })) };
+    const echoed = await call(base, "POST", "/v1/events/echo", { token, json: { delivery: "queued", payload } });
+    expect(echoed.status, echoed.text).toBe(202);
+    const data = JSON.parse((await (await connectRedis()).hget(`${prefix}:events:bull:t-dead:${echoed.body.id}_0`, "data"))!);
+    expect(data).toMatchObject({ payload: null, context: null, sharedInput: true });
+    // The handler still gets its payload.
+    await until(async () => (await call(base, "GET", `/v1/events/jobs/${echoed.body.id}`, { token })).body?.state === "succeeded", "the echo", 30_000);
+    expect((await call(base, "GET", `/v1/events/jobs/${echoed.body.id}`, { token })).body.handlers[0].lastResult.value).toBe(20_000);
+
+    const letters = 30;
+    for (let i = 0; i < letters; i += 10) {
+      const replies = await Promise.all(Array.from({ length: 10 }, () => call(base, "POST", "/v1/events/fail", { token, json: { delivery: "queued", payload } })));
+      for (const reply of replies) expect(reply.status, reply.text).toBe(202);
+    }
+    await until(async () => (await call(base, "GET", "/v1/events/failed?limit=500", { token })).body?.failed?.length === letters, "the dead letters", 60_000);
+
+    // What JSON.parse reads on this process (the server's main thread) while it lists them: before, every
+    // letter's whole job data, payload included (30 x 250 KB; 500 x 1 MB for an enterprise tenant's page).
+    const parse = JSON.parse;
+    let parsed = 0;
+    JSON.parse = ((text: string, reviver?: Parameters<typeof parse>[1]) => {
+      parsed += typeof text === "string" ? text.length : 0;
+      return parse(text, reviver);
+    }) as typeof JSON.parse;
+    let page;
+    try {
+      page = await call(base, "GET", "/v1/events/failed?limit=500", { token });
+    } finally {
+      JSON.parse = parse;
+    }
+    expect(page.body.failed).toHaveLength(letters);
+    expect(page.body.failed[0]).toMatchObject({ event: "fail", file: "h.js", funcName: "fail", lastResult: { error: { code: "RUNTIME_ERROR" } } });
+    expect(parsed).toBeLessThan(200_000);
+  });
+});
