@@ -140,3 +140,45 @@ describe("service red team dec09: BullMQ jobs do not carry the event's payload (
     expect(parsed).toBeLessThan(200_000);
   });
 });
+
+describe("service red team dec09: a node whose lease ran out leaves the job's new attempt alone (embedded queue)", () => {
+  const root = tempDir();
+  const dataDir = tempDir();
+  const servers: TenantboxServer[] = [];
+  let token = "";
+
+  afterAll(async () => {
+    for (const server of servers) await server.close();
+    removeTempDirs();
+  });
+
+  it("runs a handler at most maxDeliveryAttempts times when a stalled node's attempt ends after the job was taken again", async () => {
+    // Each attempt takes a while and fails (a retry is due): two attempts at most.
+    writeTenants(root, { lease: { "h.js": "exports.fail = async () => { await new Promise((r) => setTimeout(r, 1500)); throw new Error('down'); };", "tenantbox.json": JSON.stringify({ hooks: { job: ["h.js#fail"] } }) } });
+    const config = parseConfig({ tenants: [{ id: "lease", tier: "starter", quotas: { maxDeliveryAttempts: 2 } }] });
+    const options = { root, config, dataDir, jwtSecret: SECRET, watch: false, maxThreads: 1, deliveryRetryBaseMs: 50, log: () => {} };
+    token = await signToken(SECRET, { tenantId: "lease", sub: "u" });
+    // Node A's leases run out as soon as they are taken, for the others: its clock is 20 s behind theirs (as a
+    // node that stalled or lost the database for a lease would be); it goes on with its attempt all the same.
+    const a = new TenantboxServer({ ...options, now: () => Date.now() - 20_000 });
+    servers.push(a);
+    const baseA = await a.listen({ port: 0 });
+    const queued = await call(baseA, "POST", "/v1/events/job", { token, json: { delivery: "queued" } });
+    expect(queued.status, queued.text).toBe(202);
+    await until(async () => (await call(baseA, "GET", `/v1/events/jobs/${queued.body.id}`, { token })).body?.state === "running", "node A's attempt", 10_000);
+    // Node B takes the job back (A's lease ran out) and runs attempt 2 while A's attempt 1 goes on.
+    const b = new TenantboxServer(options);
+    servers.push(b);
+    const baseB = await b.listen({ port: 0 });
+    await until(async () => (await call(baseB, "GET", `/v1/events/jobs/${queued.body.id}`, { token })).body?.handlers?.[0]?.attempts === 2, "node B's attempt", 10_000);
+    await until(async () => (await call(baseB, "GET", `/v1/events/jobs/${queued.body.id}`, { token })).body?.state === "failed", "the dead letter", 30_000);
+    // Long enough for any attempt queued again under B's (before: A's end of attempt 1 asked for a retry of B's
+    // running job, a third attempt ran, and A's renewals kept handing B's lease to a clock that saw it expired).
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    const rows = [...(await a.service.auditLog({ tenant: "lease" }))].filter((row) => row.jobId === queued.body.id);
+    expect(rows.map((row) => row.attempt).sort()).toEqual([1, 2]);
+    const report = (await call(baseB, "GET", `/v1/events/jobs/${queued.body.id}`, { token })).body;
+    expect(report).toMatchObject({ state: "failed", handlers: [{ state: "failed", attempts: 2, maxAttempts: 2 }] });
+    expect(report.handlers[0].lastResult).toMatchObject({ attempt: 2, error: { code: "RUNTIME_ERROR", message: "down" } });
+  });
+});

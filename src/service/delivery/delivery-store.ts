@@ -157,6 +157,13 @@ export interface DeliveryStore {
   dueTenants(now: number): Promise<string[]>;
   /** Takes the tenant's oldest due job for one attempt (running, attempt counted, leased); undefined when none. */
   take(tenant: string, now: number, leaseUntil: number): Promise<TakenJob | undefined>;
+  /**
+   * finish, postpone and renew change the job only while it is still the attempt `job` took (running, at
+   * `job.attempt`): a process whose lease ran out while its attempt went on (a node stalled, cut off from the
+   * database, or with a clock behind the others') finds the job taken again and leaves it alone; it used to
+   * finish, postpone or renew the new holder's attempt (a job queued again under it ran more times than its
+   * maxDeliveryAttempts, two attempts at once).
+   */
   finish(job: TakenJob, result: AttemptResult, next: { state: "succeeded" | "failed" } | { state: "queued"; retryAt: number }, now: number): Promise<void>;
   postpone(job: TakenJob, runAt: number): Promise<void>;
   renew(job: TakenJob, leaseUntil: number): Promise<void>;
@@ -297,20 +304,20 @@ export class SqliteDeliveryStore implements DeliveryStore {
     const stored = resultColumns(result);
     this.sql(
       `UPDATE delivery_jobs SET state = ?, run_at = COALESCE(?, run_at), finished_at = ?, lease_until = NULL, last_result = ?, last_value = ?
-       WHERE delivery_id = ? AND idx = ? AND state = 'running'`,
-    ).run(next.state, next.state === "queued" ? next.retryAt : null, next.state === "queued" ? null : now, stored.result, stored.value, job.deliveryId, job.index);
+       WHERE delivery_id = ? AND idx = ? AND state = 'running' AND attempts = ?`,
+    ).run(next.state, next.state === "queued" ? next.retryAt : null, next.state === "queued" ? null : now, stored.result, stored.value, job.deliveryId, job.index, job.attempt);
   }
 
   /** The attempt did not start (no free slot, the daily quota, a pool that refused): the job waits again, the attempt not counted. */
   async postpone(job: TakenJob, runAt: number): Promise<void> {
     this.sql(
-      `UPDATE delivery_jobs SET state = 'queued', attempts = attempts - 1, run_at = ?, lease_until = NULL WHERE delivery_id = ? AND idx = ? AND state = 'running'`,
-    ).run(runAt, job.deliveryId, job.index);
+      `UPDATE delivery_jobs SET state = 'queued', attempts = attempts - 1, run_at = ?, lease_until = NULL WHERE delivery_id = ? AND idx = ? AND state = 'running' AND attempts = ?`,
+    ).run(runAt, job.deliveryId, job.index, job.attempt);
   }
 
   /** Keeps a running job's lease alive (its attempt is still in flight in this process). */
   async renew(job: TakenJob, leaseUntil: number): Promise<void> {
-    this.sql(`UPDATE delivery_jobs SET lease_until = ? WHERE delivery_id = ? AND idx = ? AND state = 'running'`).run(leaseUntil, job.deliveryId, job.index);
+    this.sql(`UPDATE delivery_jobs SET lease_until = ? WHERE delivery_id = ? AND idx = ? AND state = 'running' AND attempts = ?`).run(leaseUntil, job.deliveryId, job.index, job.attempt);
   }
 
   /**

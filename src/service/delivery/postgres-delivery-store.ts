@@ -97,20 +97,20 @@ export class PostgresDeliveryStore implements DeliveryStore {
     const stored = resultColumns(result);
     await this.db.query(
       `UPDATE delivery_jobs SET state = $1, run_at = COALESCE($2, run_at), finished_at = $3, lease_until = NULL, last_result = $4, last_value = $5
-       WHERE delivery_id = $6 AND idx = $7 AND state = 'running'`,
-      [next.state, next.state === "queued" ? next.retryAt : null, next.state === "queued" ? null : now, stored.result, stored.value, job.deliveryId, job.index],
+       WHERE delivery_id = $6 AND idx = $7 AND state = 'running' AND attempts = $8`,
+      [next.state, next.state === "queued" ? next.retryAt : null, next.state === "queued" ? null : now, stored.result, stored.value, job.deliveryId, job.index, job.attempt],
     );
   }
 
   async postpone(job: TakenJob, runAt: number): Promise<void> {
     await this.db.query(
-      `UPDATE delivery_jobs SET state = 'queued', attempts = attempts - 1, run_at = $1, lease_until = NULL WHERE delivery_id = $2 AND idx = $3 AND state = 'running'`,
-      [runAt, job.deliveryId, job.index],
+      `UPDATE delivery_jobs SET state = 'queued', attempts = attempts - 1, run_at = $1, lease_until = NULL WHERE delivery_id = $2 AND idx = $3 AND state = 'running' AND attempts = $4`,
+      [runAt, job.deliveryId, job.index, job.attempt],
     );
   }
 
   async renew(job: TakenJob, leaseUntil: number): Promise<void> {
-    await this.db.query(`UPDATE delivery_jobs SET lease_until = $1 WHERE delivery_id = $2 AND idx = $3 AND state = 'running'`, [leaseUntil, job.deliveryId, job.index]);
+    await this.db.query(`UPDATE delivery_jobs SET lease_until = $1 WHERE delivery_id = $2 AND idx = $3 AND state = 'running' AND attempts = $4`, [leaseUntil, job.deliveryId, job.index, job.attempt]);
   }
 
   async reclaimExpired(now: number): Promise<number> {
