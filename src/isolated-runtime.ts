@@ -32,6 +32,12 @@ export interface RunRequest extends CallLimits {
   args?: unknown[];
   /** Read-only data the function sees as the global `context`. */
   context?: unknown;
+  /**
+   * `args` and `context` as their JSON texts (an array's, and the context's), made once for several calls:
+   * an event's payload for each of its handlers, serialized once instead of once per handler on the host's
+   * main thread. When given, `args` and `context` are not read.
+   */
+  serialized?: { args: JsonText; context: JsonText };
   /** This call's `process.env` (strings); default: the runtime's `env` option. */
   env?: Record<string, string>;
   /** Host data handed to the tool handler with each of this call's tool calls; never enters the sandbox. */
@@ -206,6 +212,11 @@ export function refusedHook({ file, funcName }: HookTarget, error: unknown): Hoo
 function valueOf(result: ExecuteResult): unknown {
   if (!result.success) throw RuntimeError.from(result.error);
   return result.value;
+}
+
+/** Arguments given as JSON text: an array's (the caller serialized it; the realm parses it). */
+function isArrayText(args: unknown): args is JsonText {
+  return args instanceof JsonText && args.text.startsWith("[") && args.text.endsWith("]");
 }
 
 function toJson(value: unknown, what: string): string {
@@ -495,21 +506,23 @@ export class IsolatedRuntime {
   }
 
   private async prepare(
-    request: CallLimits & { context?: unknown; env?: unknown },
+    request: CallLimits & { context?: unknown; env?: unknown; serialized?: { args: JsonText; context: JsonText } },
     funcName: string,
     args: unknown,
     loadGraph: () => Promise<ModuleGraph>,
   ): Promise<PoolTask> {
-    if (args !== undefined && !Array.isArray(args)) throw invalid("args must be an array");
+    const { serialized } = request;
+    if (serialized !== undefined && !(isArrayText(serialized.args) && serialized.context instanceof JsonText)) throw invalid("serialized must hold args (an array's JSON text) and context (JSON text)");
+    if (serialized === undefined && args !== undefined && !Array.isArray(args)) throw invalid("args must be an array");
     const narrowed = narrowLimits(request, this.options);
     const { maxCodeBytes } = narrowed;
     // Ids are stop-flag values (int32) and never 0.
     this.nextInvocationId = this.nextInvocationId >= 0x7fffffff ? 1 : this.nextInvocationId + 1;
     // Taken before loading: other calls take theirs while this one's graph is compiled.
     const invocationId = this.nextInvocationId;
-    const argsJson = toJson(args ?? [], "args");
+    const argsJson = serialized ? serialized.args.text : toJson(args ?? [], "args");
     // No context is an empty one: `context.userId` reads undefined instead of throwing.
-    const contextJson = toJson(request.context ?? {}, "context");
+    const contextJson = serialized ? serialized.context.text : toJson(request.context ?? {}, "context");
     const env = request.env === undefined ? this.options.envJson : envJson(request.env);
     if (typeof env !== "string") throw invalid(env.problem);
     const graph = await loadGraph();
