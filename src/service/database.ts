@@ -116,6 +116,21 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE delivery_jobs ADD COLUMN last_value TEXT;
    UPDATE delivery_jobs SET last_value = last_result -> '$.value', last_result = json_remove(last_result, '$.value')
      WHERE last_result IS NOT NULL AND json_valid(last_result) AND json_type(last_result, '$.value') IS NOT NULL;`,
+  // The queue's jobs per state for /metrics, kept by triggers: one row per state to read, where a COUNT ... GROUP
+  // BY state over every job (a tenant's 200,000 waiting and a day of succeeded ones) held the thread that serves
+  // requests 50-130 ms per scrape (red team dec09).
+  `CREATE TABLE delivery_states (state TEXT PRIMARY KEY, jobs INTEGER NOT NULL);
+   INSERT INTO delivery_states (state, jobs) SELECT state, COUNT(*) FROM delivery_jobs GROUP BY state;
+   CREATE TRIGGER delivery_states_insert AFTER INSERT ON delivery_jobs BEGIN
+     INSERT INTO delivery_states (state, jobs) VALUES (NEW.state, 1) ON CONFLICT (state) DO UPDATE SET jobs = jobs + 1;
+   END;
+   CREATE TRIGGER delivery_states_update AFTER UPDATE OF state ON delivery_jobs WHEN OLD.state <> NEW.state BEGIN
+     UPDATE delivery_states SET jobs = jobs - 1 WHERE state = OLD.state;
+     INSERT INTO delivery_states (state, jobs) VALUES (NEW.state, 1) ON CONFLICT (state) DO UPDATE SET jobs = jobs + 1;
+   END;
+   CREATE TRIGGER delivery_states_delete AFTER DELETE ON delivery_jobs BEGIN
+     UPDATE delivery_states SET jobs = jobs - 1 WHERE state = OLD.state;
+   END;`,
 ];
 
 /** Opens (creating if needed) `<dataDir>/tenantbox.db` (audit log, documents), migrated. */

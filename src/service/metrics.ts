@@ -98,7 +98,7 @@ export class ServiceMetrics {
       });
       new Gauge({
         name: "tenantbox_event_oldest_waiting_seconds",
-        help: "How long the oldest due job of a queued event has been waiting to start.",
+        help: "How long the job of a queued event due longest has been waiting to start, since it fell due.",
         registers,
         aggregator: "max",
         async collect() {

@@ -197,7 +197,8 @@ export class PostgresDeliveryStore implements DeliveryStore {
     const states: Record<JobState, number> = { queued: 0, running: 0, succeeded: 0, failed: 0 };
     const grouped = await this.db.query<{ state: JobState; n: number }>(`SELECT state, COUNT(*)::int AS n FROM delivery_jobs GROUP BY state`);
     for (const row of grouped.rows) states[row.state] = row.n;
-    const oldest = await this.db.query<{ at: number | null }>(`SELECT MIN(queued_at) AS at FROM delivery_jobs WHERE state = 'queued' AND run_at <= $1`, [now]);
+    // Since the job fell due (its run_at), as the SQLite store reads it.
+    const oldest = await this.db.query<{ at: number | null }>(`SELECT MIN(run_at) AS at FROM delivery_jobs WHERE state = 'queued' AND run_at <= $1`, [now]);
     const at = oldest.rows[0]?.at ?? null;
     return { states, oldestWaitingMs: at === null ? 0 : Math.max(0, now - at) };
   }
