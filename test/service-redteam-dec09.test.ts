@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
 import { connectRedis, dropRedisKeys, REDIS_URL, redisPrefix } from "./redis-helpers.js";
 import { openDatabase } from "../src/service/database.js";
+import { dropPostgresSchemas, postgresSchema } from "./postgres-helpers.js";
 import { call, expectError, removeTempDirs, SECRET, tempDir, until, writeTenants } from "./service-helpers.js";
 
 // Red team dec09 (the HTTP service driven live, several processes, crashes and restarts): each case a finding,
@@ -310,5 +311,63 @@ describe("service red team dec09: /metrics reads the embedded queue's counts wit
     } finally {
       check.close();
     }
+  });
+});
+
+describe.each(["sqlite", "postgres"] as const)("service red team dec09: an Idempotency-Key's repeat is compared with the fingerprint kept at the first (%s)", (engine) => {
+  const root = tempDir();
+  let server: TenantboxServer | undefined;
+  let base = "";
+  let token = "";
+
+  beforeAll(async () => {
+    writeTenants(root, { keyed: { "h.js": "exports.ok = () => 1;", "tenantbox.json": JSON.stringify({ hooks: { ev: ["h.js#ok"] } }) } });
+    server = new TenantboxServer({
+      root,
+      config: parseConfig({ tenants: [{ id: "keyed", tier: "enterprise" }] }),
+      dataDir: tempDir(),
+      ...(engine === "postgres" ? { databaseUrl: await postgresSchema("tbx_redteam9") } : {}),
+      jwtSecret: SECRET,
+      watch: false,
+      maxThreads: 1,
+      log: () => {},
+    });
+    base = await server.listen({ port: 0 });
+    token = await signToken(SECRET, { tenantId: "keyed", sub: "u" });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await dropPostgresSchemas();
+    removeTempDirs();
+  });
+
+  it("does not parse and fingerprint the stored payload again on every repeat", async () => {
+    const payload = { items: Array.from({ length: 20_000 }, (_, i) => ({ b: i, a: i })) };
+    const body = JSON.stringify({ delivery: "queued", payload });
+    const headers = { "idempotency-key": "order-1" };
+    const first = await call(base, "POST", "/v1/events/ev", { token, raw: body, headers });
+    expect(first.status, first.text).toBe(202);
+    // Its attempt has read its payload (the dispatcher parses it for the handler): not what is measured.
+    await until(async () => (await call(base, "GET", `/v1/events/jobs/${first.body.id}`, { token })).body?.state === "succeeded", "the first event's run", 30_000);
+    const parse = JSON.parse;
+    let parsed = 0;
+    JSON.parse = ((text: string, reviver?: Parameters<typeof parse>[1]) => {
+      parsed += typeof text === "string" ? text.length : 0;
+      return parse(text, reviver);
+    }) as typeof JSON.parse;
+    let repeat;
+    let reused;
+    try {
+      repeat = await call(base, "POST", "/v1/events/ev", { token, raw: body, headers });
+      reused = await call(base, "POST", "/v1/events/ev", { token, json: { delivery: "queued", payload: { items: [] } }, headers });
+    } finally {
+      JSON.parse = parse;
+    }
+    expect(repeat.status, repeat.text).toBe(202);
+    expect(repeat.body).toEqual({ ...first.body, duplicate: true });
+    expectError(reused, 422, "IDEMPOTENCY_KEY_REUSED");
+    // The repeat's own body once (and the small answers); before, the stored payload too, per repeat.
+    expect(parsed).toBeLessThan(body.length * 1.2);
   });
 });

@@ -248,8 +248,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
       if (first !== undefined) return { id: first, created: false };
     }
     this.sql(
-      `INSERT INTO deliveries (id, tenant, event, payload, context, user, permissions, idempotency_key, source, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO deliveries (id, tenant, event, payload, context, user, permissions, idempotency_key, source, created_at, fingerprint)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       delivery.id,
       delivery.tenant,
@@ -261,6 +261,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
       delivery.idempotencyKey,
       delivery.source,
       delivery.at,
+      delivery.fingerprint ?? null,
     );
     const insert = this.sql(
       `INSERT INTO delivery_jobs (delivery_id, idx, tenant, file, func, state, max_attempts, run_at, queued_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
@@ -365,6 +366,9 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async fingerprint(tenant: string, id: string): Promise<string | undefined> {
+    const kept = this.sql(`SELECT fingerprint FROM deliveries WHERE id = ? AND tenant = ?`).get(id, tenant) as { fingerprint: string | null } | undefined;
+    if (!kept || kept.fingerprint !== null) return kept?.fingerprint ?? undefined;
+    // Stored before fingerprints were kept (or by a schedule's tick): made from the stored request.
     const d = this.sql(`SELECT event, payload, context FROM deliveries WHERE id = ? AND tenant = ?`).get(id, tenant) as
       | { event: string; payload: string; context: string | null }
       | undefined;

@@ -32,8 +32,8 @@ export class PostgresDeliveryStore implements DeliveryStore {
   async add(d: NewDelivery): Promise<{ id: string; created: boolean }> {
     return this.db.transaction(async (client) => {
       const inserted = await client.query<{ id: string }>(
-        `INSERT INTO deliveries (id, tenant, event, payload, context, "user", permissions, idempotency_key, source, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        `INSERT INTO deliveries (id, tenant, event, payload, context, "user", permissions, idempotency_key, source, created_at, fingerprint)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id`,
         [
           d.id,
@@ -46,6 +46,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
           d.idempotencyKey,
           d.source,
           d.at,
+          d.fingerprint ?? null,
         ],
       );
       if (inserted.rows.length === 0) {
@@ -158,6 +159,9 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   async fingerprint(tenant: string, id: string): Promise<string | undefined> {
+    const kept = await this.db.query<{ fingerprint: string | null }>(`SELECT fingerprint FROM deliveries WHERE id = $1 AND tenant = $2`, [id, tenant]);
+    if (kept.rows.length === 0 || kept.rows[0]!.fingerprint !== null) return kept.rows[0]?.fingerprint ?? undefined;
+    // Stored before fingerprints were kept (or by a schedule's tick): made from the stored request.
     const { rows } = await this.db.query<{ event: string; payload: string; context: string | null }>(
       `SELECT event, payload, context FROM deliveries WHERE id = $1 AND tenant = $2`,
       [id, tenant],
