@@ -141,8 +141,11 @@ describe("a SQLite file from before values were kept as text", () => {
     // The file as the previous version left it: no last_value column, a value inside last_result.
     const db = new Database(path.join(dataDir, "tenantbox.db"));
     const legacy = JSON.stringify({ success: true, durationMs: 1.5, attempt: 1, at: 1_700_000_000_000, value: EXPECTED });
+    // The steps after it undone too (dec09: jobs per state kept by triggers, the kept fingerprints).
+    db.exec(`ALTER TABLE deliveries DROP COLUMN fingerprint;
+      DROP TRIGGER delivery_states_insert; DROP TRIGGER delivery_states_update; DROP TRIGGER delivery_states_delete; DROP TABLE delivery_states;`);
     db.exec("ALTER TABLE delivery_jobs DROP COLUMN last_value");
-    db.pragma(`user_version = ${(db.pragma("user_version", { simple: true }) as number) - 1}`);
+    db.pragma(`user_version = ${(db.pragma("user_version", { simple: true }) as number) - 3}`);
     db.prepare("INSERT INTO deliveries (id, tenant, event, payload, source, created_at) VALUES ('old-1', 'shop', 'shaped', '{}', 'api', ?)").run(Date.now());
     db.prepare("INSERT INTO delivery_jobs (delivery_id, idx, tenant, file, func, state, attempts, max_attempts, run_at, queued_at, finished_at, last_result) VALUES ('old-1', 0, 'shop', 'h.js', 'shaped', 'succeeded', 1, 3, ?, ?, ?, ?)").run(Date.now(), Date.now(), Date.now(), legacy);
     db.close();
@@ -180,8 +183,10 @@ describe("a PostgreSQL schema from before values were kept as text", () => {
     await client.connect();
     try {
       const latest = (await client.query("SELECT max(version) AS v FROM tenantbox_migrations")).rows[0].v as number;
+      // The step after it undone too (dec09: the kept fingerprints).
+      await client.query("ALTER TABLE deliveries DROP COLUMN fingerprint");
       await client.query("ALTER TABLE delivery_jobs DROP COLUMN last_value");
-      await client.query("DELETE FROM tenantbox_migrations WHERE version = $1", [latest]);
+      await client.query("DELETE FROM tenantbox_migrations WHERE version >= $1", [latest - 1]);
       await client.query("INSERT INTO deliveries (id, tenant, event, payload, source, created_at) VALUES ('old-1', 'shop', 'shaped', '{}', 'api', $1)", [Date.now()]);
       for (const [idx, result] of [plain, nul, failed].entries()) {
         await client.query(
