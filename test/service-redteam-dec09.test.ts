@@ -72,12 +72,14 @@ describe("service red team dec09: a Redis that lost its data does not hand out a
 
 describe("service red team dec09: BullMQ jobs do not carry the event's payload (--redis)", () => {
   const root = tempDir();
-  const prefix = redisPrefix("tbx-redteam9q");
+  // Handed out in beforeAll: an earlier suite's dropRedisKeys() drops every prefix handed out before it ran.
+  let prefix = "";
   let server: TenantboxServer | undefined;
   let base = "";
   let token = "";
 
   beforeAll(async () => {
+    prefix = redisPrefix("tbx-redteam9q");
     writeTenants(root, {
       dead: {
         "h.js": "exports.fail = () => { throw new Error('nope'); }; exports.echo = (p) => p.items.length;",
