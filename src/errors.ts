@@ -68,8 +68,27 @@ export interface ErrorInfo {
  */
 export const MAX_ERROR_MESSAGE = 8192;
 
+/**
+ * Marks every RuntimeError, whichever copy of this module made it: the package ships several bundles that each
+ * hold their own copy of the class (dist/index.js, index.cjs, service.js, service.cjs and the CLI's), and a
+ * process may load more than one of them (an ES module application whose tool module is CommonJS, a service
+ * whose tool handler imports RuntimeError from "tenantbox", a `tenantbox run --tools` module).
+ */
+const RUNTIME_ERROR_BRAND = Symbol.for("tenantbox.RuntimeError");
+
 /** The one error type the runtime rejects with. Never wraps a tenant object or a host stack. */
 export class RuntimeError extends Error {
+  /**
+   * `error instanceof RuntimeError` holds for a RuntimeError of any copy of tenantbox in the process, so that a
+   * tool handler's `throw new RuntimeError("PERMISSION_DENIED", ...)` is a refusal and a caller's `catch` sees
+   * the runtime's errors, whichever build each imported. A subclass keeps the ordinary test.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === RuntimeError && typeof value === "object" && value !== null && (value as { [RUNTIME_ERROR_BRAND]?: unknown })[RUNTIME_ERROR_BRAND] === true;
+  }
+
+
   readonly code: ErrorCode;
   readonly details?: Record<string, unknown>;
 
@@ -92,6 +111,8 @@ export class RuntimeError extends Error {
     return info;
   }
 }
+
+Object.defineProperty(RuntimeError.prototype, RUNTIME_ERROR_BRAND, { value: true });
 
 export function isRuntimeError(value: unknown): value is RuntimeError {
   return value instanceof RuntimeError;

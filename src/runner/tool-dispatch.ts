@@ -1,4 +1,4 @@
-import { ERRORS, RuntimeError } from "../errors.js";
+import { ERRORS, isErrorCode, RuntimeError } from "../errors.js";
 import { redactPaths } from "../redact-host-paths.js";
 import { toolArgsShapeRefusal, type ToolReply, type ToolRequest } from "./protocol.js";
 import type { Lane } from "./scheduler.js";
@@ -104,7 +104,7 @@ export class ToolDispatch {
       // prototype. The code is TOOL_ERROR unless the handler refused the call on policy grounds
       // (`toolRefusal` in the error table): a handler cannot make a call end as TIMEOUT or anything else.
       const message = redactHostPaths(error instanceof Error ? error.message : String(error));
-      const code = error instanceof RuntimeError && ERRORS[error.code].toolRefusal ? error.code : "TOOL_ERROR";
+      const code = error instanceof RuntimeError && isErrorCode(error.code) && ERRORS[error.code].toolRefusal ? error.code : "TOOL_ERROR";
       return respond(false, message, code);
     }
   }
