@@ -207,3 +207,51 @@ describe("permits", () => {
     expect(permits([42 as unknown as string, "tool:x"], "x")).toBe(true);
   });
 });
+
+describe("TenantboxServer's config option", () => {
+  // The README's TenantboxServer takes the config file's path; the config's content as an object (what a
+  // platform that keeps it elsewhere passes) is checked as the file is. It used to be taken for a parsed
+  // config and end in "Cannot destructure property 'jwksUrl' of 'this.config.auth' as it is undefined".
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("takes the config's content as an object, and refuses a bad one with a ConfigError naming the field", async () => {
+    const { TenantboxServer, signToken } = await import("../dist/service.js");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-config-object-"));
+    dirs.push(dir);
+    fs.mkdirSync(path.join(dir, "root", "acme"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "root", "acme", "hello.js"), 'exports.hi = (name) => "hi " + name;\n');
+    const options = { root: path.join(dir, "root"), dataDir: path.join(dir, "data"), jwtSecret: SECRET, watch: false, maxThreads: 1, logger: false };
+
+    const server = new TenantboxServer({ ...options, config: { tenants: [{ id: "acme", tier: "starter", quotas: { maxExecutionsPerDay: 7 } }] } });
+    try {
+      const base = await server.listen({ port: 0, host: "127.0.0.1" });
+      const token = await signToken(SECRET, { tenantId: "acme" });
+      const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+      const run = await fetch(`${base}/v1/run`, { method: "POST", headers, body: JSON.stringify({ file: "hello.js", funcName: "hi", args: ["ada"] }) });
+      expect(run.status).toBe(200);
+      expect(((await run.json()) as { value: unknown }).value).toBe("hi ada");
+      const usage = (await (await fetch(`${base}/v1/usage`, { headers })).json()) as { tier: string; executions: { used: number; limit: number } };
+      expect(usage.tier).toBe("starter");
+      expect(usage.executions).toEqual({ used: 1, limit: 7 });
+    } finally {
+      await server.close();
+    }
+
+    const refused = (config: unknown): { name: string; problems: readonly string[] } => {
+      try {
+        new TenantboxServer({ ...options, config: config as Record<string, unknown> });
+      } catch (error) {
+        return error as { name: string; problems: readonly string[] };
+      }
+      throw new Error("the config was accepted");
+    };
+    const bad = refused({ tenants: [{ id: "Acme", tier: "gold" }] });
+    expect(bad.name).toBe("ConfigError");
+    expect(bad.problems).toEqual([expect.stringMatching(/^tenants\[0\]\.id: /), expect.stringMatching(/^tenants\[0\]\.tier: must be one of free, starter, enterprise/)]);
+    expect(refused({}).problems).toEqual(["tenants: is required"]);
+    expect(refused(undefined).problems).toEqual(["(root): must be an object"]);
+  }, 60_000);
+});

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { Redis } from "ioredis";
 import { Authenticator } from "./auth.js";
-import { loadConfig, type ServiceConfig } from "./config.js";
+import { loadConfig, parseConfig, type ServiceConfig } from "./config.js";
 import { registerDataTools } from "./data-tools.js";
 import type { AuditLog } from "./audit-log.js";
 import type { DocumentStore } from "./document-store.js";
@@ -24,8 +24,11 @@ import { periodOf, UsageLimiter } from "./usage-limiter.js";
 export interface ServiceOptions {
   /** Directory with one folder per tenant: `<root>/<tenantId>/`. */
   root: string;
-  /** The config file's path, or a parsed config. */
-  config: string | ServiceConfig;
+  /**
+   * The config file's path, a parsed config (`parseConfig`, `loadConfig`), or the config file's content as an
+   * object (`{ tenants: [...] }`), checked as the file is (a ConfigError naming each bad field).
+   */
+  config: string | ServiceConfig | Record<string, unknown>;
   /** Where the SQLite database lives (audit log, documents). Default `./.tenantbox`. */
   dataDir?: string;
   /** postgres://...: the audit log and documents live in PostgreSQL instead (shared by every node). */
@@ -100,7 +103,7 @@ export class ServiceParts {
     this.root = path.resolve(options.root);
     this.now = options.now ?? Date.now;
     this.log = options.log ?? stderrLog;
-    this.config = typeof options.config === "string" ? loadConfig(options.config) : options.config;
+    this.config = configOf(options.config);
     const secret = options.jwtSecret ?? process.env.TENANTBOX_JWT_SECRET ?? this.config.auth.secret;
     const { jwksUrl, issuer, audience } = this.config.auth;
     this.auth = new Authenticator({
@@ -249,4 +252,16 @@ export class ServiceParts {
       }
     }
   }
+}
+
+/** A parsed config: what parseConfig returns (its tenants a Map); anything else is a config's content to check. */
+function isParsedConfig(value: unknown): value is ServiceConfig {
+  if (typeof value !== "object" || value === null) return false;
+  const { auth, tenants } = value as Partial<ServiceConfig>;
+  return tenants instanceof Map && typeof auth === "object" && auth !== null;
+}
+
+function configOf(config: ServiceOptions["config"]): ServiceConfig {
+  if (typeof config === "string") return loadConfig(config);
+  return isParsedConfig(config) ? config : parseConfig(config);
 }
