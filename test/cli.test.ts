@@ -127,6 +127,24 @@ describe("tenantbox (no command)", () => {
       expect(result.stderr).toContain("--redis-prefix names keys in Redis: it needs --redis");
     }
   });
+
+  it("a --redis that is no Redis URL (serve, jobs) is a usage error naming it, as --database's is, not ioredis's \"connect ENOENT //host\"", () => {
+    const config = path.join(temp, "redis-url.json");
+    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));
+    for (const url of ["http://cache.internal:6379", "cache.internal", "redis://:hunter2@bad host:6379"]) {
+      for (const args of [
+        ["jobs", "--redis", url],
+        ["serve", "--root", temp, "--config", config, "--dev", "--port", "0", "--data", path.join(temp, "redis-url-data"), "--redis", url],
+      ]) {
+        const result = cli(args);
+        expect(result.status, `${args[0]} ${url}: ${result.stderr}`).toBe(2);
+        expect(result.stdout).toBe("");
+        expect(result.stderr).toMatch(new RegExp(`^tenantbox ${args[0]}: --redis: redis url must start with redis:// or rediss://`));
+        expect(result.stderr).not.toContain("hunter2");
+        expect(result.stderr).not.toContain("ENOENT");
+      }
+    }
+  });
 });
 
 describe("tenantbox run", () => {

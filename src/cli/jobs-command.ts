@@ -6,6 +6,7 @@ import { cell, jsonLine } from "./format.js";
 import { readPostgres } from "./read-postgres.js";
 import { readSqlite } from "./read-sqlite.js";
 import { usageOf } from "./usage.js";
+import { checkRedisUrl } from "../service/redis-connect.js";
 
 /** The most jobs one `tenantbox jobs` lists (`--limit`). */
 const MAX_JOBS = 10_000;
@@ -32,6 +33,13 @@ export async function jobsCommand(argv: string[]): Promise<number> {
   const sources = [values.data, values.database, values.redis].filter((v) => v !== undefined).length;
   if (sources > 1) throw new UsageError("give one of --data (SQLite), --database (PostgreSQL) or --redis (BullMQ)");
   if (values["redis-prefix"] !== undefined && values.redis === undefined) throw new UsageError("--redis-prefix names keys in Redis: it needs --redis");
+  if (values.redis !== undefined) {
+    try {
+      checkRedisUrl(values.redis);
+    } catch (error) {
+      throw new UsageError(`--redis: ${(error as Error).message}`);
+    }
+  }
   const filter: JobFilter = {
     limit: parsePositiveInteger("--limit", values.limit, MAX_JOBS) ?? 100,
     ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),

@@ -11,6 +11,7 @@ import { defaultServiceThreads } from "../service/tenant-runtimes.js";
 import { MANIFEST_FILE, readManifestFile } from "../registry/manifest.js";
 import { LIMITS } from "../limits.js";
 import { checkDatabaseUrl } from "../service/postgres-database.js";
+import { checkRedisUrl } from "../service/redis-connect.js";
 import { usageOf } from "./usage.js";
 
 /** Signs the tokens `--dev` prints. Never use it beyond a laptop: anyone who reads this can mint tokens. */
@@ -61,6 +62,13 @@ async function serve(argv: string[], early: EarlyStops | undefined): Promise<num
       checkDatabaseUrl(values.database);
     } catch (error) {
       throw new UsageError(`--database: ${(error as Error).message}`);
+    }
+  }
+  if (values.redis !== undefined) {
+    try {
+      checkRedisUrl(values.redis);
+    } catch (error) {
+      throw new UsageError(`--redis: ${(error as Error).message}`);
     }
   }
   const clusterWorker = workers > 1 && cluster.isWorker;

@@ -9,7 +9,7 @@ import type { ConcurrencySlots } from "./concurrency-slots.js";
 import { MachineStateClient } from "./machine-state-client.js";
 import { ServiceMetrics } from "./metrics.js";
 import { RedisSlots } from "./redis-slots.js";
-import { connectRedis } from "./redis-connect.js";
+import { checkRedisUrl, connectRedis } from "./redis-connect.js";
 import { createServiceStore, PostgresStore, SqliteStore, type ServiceStore } from "./service-store.js";
 import { SqliteDeliveryStore } from "./delivery/delivery-store.js";
 import { PostgresDeliveryStore } from "./delivery/postgres-delivery-store.js";
@@ -103,6 +103,7 @@ export class ServiceParts {
     this.root = path.resolve(options.root);
     this.now = options.now ?? Date.now;
     this.log = options.log ?? stderrLog;
+    if (options.redisUrl !== undefined) checkRedisUrl(options.redisUrl);
     this.config = configOf(options.config);
     const secret = options.jwtSecret ?? process.env.TENANTBOX_JWT_SECRET ?? this.config.auth.secret;
     const { jwksUrl, issuer, audience } = this.config.auth;
