@@ -78,17 +78,6 @@ const RUNTIME_ERROR_BRAND = Symbol.for("tenantbox.RuntimeError");
 
 /** The one error type the runtime rejects with. Never wraps a tenant object or a host stack. */
 export class RuntimeError extends Error {
-  /**
-   * `error instanceof RuntimeError` holds for a RuntimeError of any copy of tenantbox in the process, so that a
-   * tool handler's `throw new RuntimeError("PERMISSION_DENIED", ...)` is a refusal and a caller's `catch` sees
-   * the runtime's errors, whichever build each imported. A subclass keeps the ordinary test.
-   */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    return this === RuntimeError && typeof value === "object" && value !== null && (value as { [RUNTIME_ERROR_BRAND]?: unknown })[RUNTIME_ERROR_BRAND] === true;
-  }
-
-
   readonly code: ErrorCode;
   readonly details?: Record<string, unknown>;
 
@@ -113,6 +102,20 @@ export class RuntimeError extends Error {
 }
 
 Object.defineProperty(RuntimeError.prototype, RUNTIME_ERROR_BRAND, { value: true });
+// The bundler renames a class whose body names it (`from` does) to `_RuntimeError`, and Node's inspect prints an
+// error by its constructor's name: console.log(error) said "_RuntimeError: ...".
+Object.defineProperty(RuntimeError, "name", { value: "RuntimeError" });
+/**
+ * `error instanceof RuntimeError` holds for a RuntimeError of any copy of tenantbox in the process, so that a tool
+ * handler's `throw new RuntimeError("PERMISSION_DENIED", ...)` is a refusal and a caller's `catch` sees the
+ * runtime's errors, whichever build each imported. A subclass keeps the ordinary test.
+ */
+Object.defineProperty(RuntimeError, Symbol.hasInstance, {
+  value: function hasInstance(this: unknown, value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === RuntimeError && typeof value === "object" && value !== null && (value as { [RUNTIME_ERROR_BRAND]?: unknown })[RUNTIME_ERROR_BRAND] === true;
+  },
+});
 
 export function isRuntimeError(value: unknown): value is RuntimeError {
   return value instanceof RuntimeError;

@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IsolatedRuntime, RuntimeError } from "../dist/index.js";
 import { parseConfig, RuntimeError as ServiceRuntimeError, signToken, TenantboxServer } from "../dist/service.js";
@@ -50,6 +51,16 @@ describe("RuntimeError across the package's bundles", () => {
     class Refusal extends RuntimeError {}
     expect(new Refusal("PERMISSION_DENIED", "x") instanceof RuntimeError).toBe(true);
     expect(fromCjs instanceof Refusal).toBe(false);
+  });
+
+  it("an error prints as a RuntimeError from every copy (the bundler renames the class _RuntimeError)", () => {
+    for (const Copy of [RuntimeError, CjsRuntimeError, ServiceRuntimeError]) {
+      const error = new Copy("TIMEOUT", "too slow");
+      expect(Copy.name).toBe("RuntimeError");
+      expect(error.constructor.name).toBe("RuntimeError");
+      expect(inspect(error).split("\n")[0]).toBe("RuntimeError: too slow");
+      expect(String(error)).toBe("RuntimeError: too slow");
+    }
   });
 
   it("a tool handler's refusal made with the CommonJS build's RuntimeError is the refusal, not TOOL_ERROR; other codes stay TOOL_ERROR", async () => {
