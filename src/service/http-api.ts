@@ -129,6 +129,12 @@ export class TenantboxServer {
         return;
       }
       const text = String(body);
+      // No body at all is no body, whatever its type says: a POST that takes none (a dead letter's retry) sent by
+      // a client that sets content-type: application/json on every request; a route that needs one says so.
+      if (text === "") {
+        done(null, undefined);
+        return;
+      }
       // Before any parse (invariant 8): what would make JSON.parse cost the main thread more than the body's bytes.
       const problem = jsonShapeProblem(text, { maxDepth: Infinity, maxContainers: MAX_BODY_CONTAINERS, maxShapes: MAX_JSON_LAYOUTS });
       if (problem !== undefined) {
