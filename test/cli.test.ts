@@ -180,6 +180,25 @@ describe("tenantbox run", () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ email: "x@y.z", name: "Ann Lee", tier: "silver" });
   });
 
+  it("a --tools module that cannot load is a usage error saying why: whatever it throws (null, a string), never an internal error or the CLI's own path", () => {
+    const folder = tenant("tools-load", { "m.js": "exports.f = () => 1;\n" });
+    const cases: Array<[string, string | undefined, RegExp]> = [
+      ["throws-null.mjs", "throw null;\n", /cannot load .*throws-null\.mjs: null$/m],
+      ["throws-string.mjs", 'throw "no config for the CRM";\n', /cannot load .*throws-string\.mjs: no config for the CRM$/m],
+      ["throws-error.mjs", 'throw new Error("CRM_URL is not set");\n', /cannot load .*throws-error\.mjs: CRM_URL is not set$/m],
+      ["missing.mjs", undefined, /cannot load .*missing\.mjs: Cannot find module '[^']*missing\.mjs'$/m],
+    ];
+    for (const [name, text, message] of cases) {
+      const file = path.join(temp, name);
+      if (text !== undefined) fs.writeFileSync(file, text);
+      const result = cli(["run", folder, "m.js", "f", "--tools", file]);
+      expect(result.status, result.stderr).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/internal error|cli-main|    at /);
+    }
+  });
+
   it("answers tool calls with --demo-tools, and fails with TOOL_ERROR without a handler", () => {
     const args = ["run", path.join(EXAMPLES, "globex"), "customers.js", "syncCustomer", '{"email":"grace@globex.example","name":"Grace"}'];
     const withTools = cli([...args, "--demo-tools"]);

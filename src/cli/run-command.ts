@@ -116,7 +116,10 @@ async function loadToolHandler(specifier: string | undefined): Promise<ToolHandl
   try {
     loaded = (await import(pathToFileURL(path.resolve(specifier)).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new UsageError(`--tools: cannot load ${specifier}: ${(error as Error).message}`);
+    // The module's own throw may be anything (`throw null`); Node's resolution errors name the CLI's bundle as
+    // the importer ("imported from .../dist/cli-main.js"), which says nothing about the user's module.
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/ imported from \S+$/, "");
+    throw new UsageError(`--tools: cannot load ${specifier}: ${reason}`);
   }
   const handler = typeof loaded.toolHandler === "function" ? loaded.toolHandler : loaded.default;
   if (typeof handler !== "function") {
