@@ -225,7 +225,8 @@ function toJson(value: unknown, what: string): string {
     json = JSON.stringify(value);
   } catch (error) {
     // The engine's own words for a structure too deep for its stack are about the stack, not the value.
-    const message = (error as Error).message;
+    // A host value's toJSON may throw anything (`throw null`).
+    const message = error instanceof Error ? error.message : String(error);
     const why = error instanceof RangeError && /call stack/i.test(message) ? "it is nested too deeply" : message;
     throw invalid(`${what} is not JSON-serializable: ${why}`);
   }

@@ -399,6 +399,19 @@ describe("INVALID_REQUEST", () => {
     expect(error.message).toBe("args is not JSON-serializable: it is nested too deeply");
   });
 
+  it("args or context whose toJSON throws a non-Error (null, a string): INVALID_REQUEST saying what it threw", async () => {
+    const folder = folderFor();
+    const throwing = (thrown: unknown) => ({ toJSON: () => { throw thrown; } });
+    for (const [thrown, said] of [[null, "null"], ["no dates here", "no dates here"], [undefined, "undefined"]] as const) {
+      const error = await runError(runtime, { folder, file: "a.js", funcName: "f", args: [throwing(thrown)] });
+      expect(error.code, error.message).toBe("INVALID_REQUEST");
+      expect(error.message).toBe(`args is not JSON-serializable: ${said}`);
+      const context = await runError(runtime, { folder, file: "a.js", funcName: "f", context: throwing(thrown) as never });
+      expect(context.code, context.message).toBe("INVALID_REQUEST");
+      expect(context.message).toBe(`context is not JSON-serializable: ${said}`);
+    }
+  });
+
   it("execute() reports INVALID_REQUEST without rejecting", async () => {
     const folder = folderFor();
     for (const [what, request] of bad(folder)) {
