@@ -199,6 +199,20 @@ describe("tenantbox run", () => {
     }
   });
 
+  it.skipIf(!fs.existsSync("/dev/full"))("output that cannot be written (a full disk: > /dev/full) fails with one line saying so, not a stack trace", () => {
+    const folder = tenant("full-disk", { "m.js": "exports.f = () => ({ rows: Array.from({ length: 5000 }, (_, i) => i) });\n" });
+    for (const args of [["run", folder, "m.js", "f"], ["check", folder], ["--help"]]) {
+      const full = fs.openSync("/dev/full", "w");
+      try {
+        const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: 20_000, stdio: ["ignore", full, "pipe"] });
+        expect(result.status, `${args[0]}: ${result.stderr}`).toBe(1);
+        expect(result.stderr).toBe("tenantbox: cannot write the output: ENOSPC: no space left on device, write\n");
+      } finally {
+        fs.closeSync(full);
+      }
+    }
+  });
+
   it("answers tool calls with --demo-tools, and fails with TOOL_ERROR without a handler", () => {
     const args = ["run", path.join(EXAMPLES, "globex"), "customers.js", "syncCustomer", '{"email":"grace@globex.example","name":"Grace"}'];
     const withTools = cli([...args, "--demo-tools"]);

@@ -47,11 +47,20 @@ async function main(argv: string[], early: EarlyStops | undefined): Promise<numb
   }
 }
 
-// `tenantbox run ... | head`: a reader that goes away is not an error worth a stack trace.
+// `tenantbox run ... | head`: a reader that goes away is not an error worth a stack trace. Output that cannot be
+// written (`> /dev/full`, a full disk, a file system gone read-only) fails the command with one line that says
+// so, not a stack trace of ours; when stderr is what failed there is nowhere to say it.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT_OK);
-    throw error;
+    if (stream === process.stdout) {
+      try {
+        process.stderr.write(`tenantbox: cannot write the output: ${error.message}\n`);
+      } catch {
+        // stderr is gone too
+      }
+    }
+    process.exit(EXIT_FAILURE);
   });
 }
 
