@@ -285,6 +285,20 @@ describe("tenantbox serve", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("a TENANTBOX_LOG_LEVEL pino does not know exits 1 naming the levels (also with --workers); any case of a known one serves", async () => {
+    const f = fixture();
+    for (const extra of [[], ["--workers", "2"]]) {
+      const result = await runCli([...serveArgs(f), ...extra], { TENANTBOX_JWT_SECRET: SECRET, TENANTBOX_LOG_LEVEL: "verbose" });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toBe('tenantbox serve: TENANTBOX_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"\n');
+    }
+    const cli = startCli(serveArgs(f), { TENANTBOX_JWT_SECRET: SECRET, TENANTBOX_LOG_LEVEL: "INFO" });
+    const url = await listeningUrl(cli);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited, cli.stderr()).toEqual({ code: 0, signal: null });
+  });
+
   it("a missing --root (or --config) is a usage error: exit 2", async () => {
     const f = fixture();
     const noRoot = await runCli(["serve", "--config", f.configFile, "--port", "0"], { TENANTBOX_JWT_SECRET: SECRET });

@@ -90,6 +90,7 @@ async function serve(argv: string[], early: EarlyStops | undefined): Promise<num
   let secret: string | undefined;
   try {
     config = loadConfig(path.resolve(values.config));
+    const level = logLevel(process.env.TENANTBOX_LOG_LEVEL);
     // --dev: a known secret when none is configured, and curl lines with tokens for every tenant.
     secret = process.env.TENANTBOX_JWT_SECRET || config.auth.secret || (values.dev ? DEV_JWT_SECRET : undefined);
     if (secret === undefined && config.auth.jwksUrl === undefined) {
@@ -102,7 +103,7 @@ async function serve(argv: string[], early: EarlyStops | undefined): Promise<num
       config,
       dataDir,
       watch: values.watch === true,
-      logger: { level: process.env.TENANTBOX_LOG_LEVEL ?? "info" },
+      logger: { level },
       ...(maxThreads !== undefined ? { maxThreads } : {}),
       ...(values.redis !== undefined ? { redisUrl: values.redis } : {}),
       ...(values["redis-prefix"] !== undefined ? { redisKeyPrefix: values["redis-prefix"] } : {}),
@@ -140,6 +141,16 @@ async function serve(argv: string[], early: EarlyStops | undefined): Promise<num
     process.stderr.write(`tenantbox serve: shutdown failed: ${(error as Error).message}\n`);
     return EXIT_FAILURE;
   }
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** TENANTBOX_LOG_LEVEL, any case (pino's own refusal said "default level:x must be included in custom levels"). */
+function logLevel(value: string | undefined): string {
+  if (value === undefined || value.trim() === "") return "info";
+  const level = value.trim().toLowerCase();
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError(`TENANTBOX_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(value)}`);
+  return level;
 }
 
 /**
