@@ -62,3 +62,33 @@ describe("PostgreSQL away and back", () => {
     expect(usage.executions.used - acknowledged).toBeLessThanOrEqual(1);
   });
 });
+
+describe("PostgreSQL with a search_path whose schema does not exist", () => {
+  afterAll(() => removeTempDirs());
+
+  it("refuses to start saying which schema to create, not PostgreSQL's 'no schema has been selected to create in'", async () => {
+    const url = new URL(POSTGRES_URL);
+    const schema = `tbx_missing_${Date.now().toString(36)}`;
+    url.searchParams.set("options", `-c search_path=${schema}`);
+    const root = tempDir("tenantbox-root-");
+    writeTenants(root, { acme: { "m.js": "exports.ok = () => 'ok';\n" } });
+    const server = new TenantboxServer({
+      root,
+      config: parseConfig({ tenants: [{ id: "acme", tier: "free" }] }),
+      dataDir: tempDir("tenantbox-data-"),
+      databaseUrl: url.toString(),
+      jwtSecret: SECRET,
+      maxThreads: 1,
+    });
+    try {
+      const failure = await server.listen({ port: 0, host: "127.0.0.1" }).then(
+        () => new Error("it started"),
+        (error: unknown) => error as Error,
+      );
+      expect(failure.message).toContain(`no schema of the search_path (${schema}) exists: create it first (CREATE SCHEMA ${schema})`);
+      expect(failure.message).not.toContain("no schema has been selected");
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});

@@ -184,6 +184,13 @@ export class PostgresDatabase {
   /** Applies the missing schema steps under an advisory lock, so nodes starting together migrate once. */
   async migrate(): Promise<void> {
     await this.transaction(async (client) => {
+      // A search_path whose schemas do not exist (options=-c search_path=<schema>, the schema not created yet):
+      // PostgreSQL's own words, "no schema has been selected to create in", do not say which or what to do.
+      const { rows: where } = await client.query<{ schema: string | null; path: string }>("SELECT current_schema() AS schema, current_setting('search_path') AS path");
+      if (where[0]!.schema === null) {
+        const path = where[0]!.path;
+        throw new Error(`no schema of the search_path (${path}) exists: create it first (CREATE SCHEMA ${path.split(",")[0]!.trim()}), or select an existing one`);
+      }
       await client.query("SELECT pg_advisory_xact_lock(hashtext('tenantbox:migrations:' || COALESCE(current_schema(), '')))");
       await client.query("CREATE TABLE IF NOT EXISTS tenantbox_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
       const { rows } = await client.query<{ version: number }>("SELECT COALESCE(MAX(version), 0) AS version FROM tenantbox_migrations");
