@@ -63,6 +63,35 @@ describe("PostgreSQL away and back", () => {
   });
 });
 
+describe("PostgreSQL without Redis", () => {
+  afterAll(async () => {
+    removeTempDirs();
+    await dropPostgresSchemas();
+  });
+
+  it("says at start that quotas, rate limits and slots are this node's own", async () => {
+    const root = tempDir("tenantbox-root-");
+    writeTenants(root, { acme: { "m.js": "exports.ok = () => 'ok';\n" } });
+    const logged: string[] = [];
+    const server = new TenantboxServer({
+      root,
+      config: parseConfig({ tenants: [{ id: "acme", tier: "free" }] }),
+      dataDir: tempDir("tenantbox-data-"),
+      databaseUrl: await postgresSchema(),
+      jwtSecret: SECRET,
+      maxThreads: 1,
+      log: (message) => logged.push(message),
+    });
+    try {
+      await server.listen({ port: 0, host: "127.0.0.1" });
+      expect(logged.filter((m) => m.startsWith("PostgreSQL without Redis"))).toHaveLength(1);
+      expect(logged.join("\n")).toContain("give every node --redis");
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});
+
 describe("PostgreSQL with a search_path whose schema does not exist", () => {
   afterAll(() => removeTempDirs());
 

@@ -97,6 +97,8 @@ export class ServiceParts {
   private readonly redis: Redis | undefined;
   private readonly machine: MachineStateClient | undefined;
   private readonly slots: ConcurrencySlots | undefined;
+  /** PostgreSQL without Redis: the database may be shared by nodes that count usage each on their own. */
+  private readonly sharedDatabaseAlone: boolean;
 
   constructor(options: ServiceOptions) {
     if (typeof options.root !== "string" || options.root.length === 0) throw new TypeError("tenantbox: service option root is required");
@@ -114,10 +116,12 @@ export class ServiceParts {
       ...(audience !== undefined ? { audience } : {}),
     });
     const maxBytesOf = (id: string) => (this.config.tenants.get(id)?.quotas.maxStoredDataMB ?? 0) * 1024 * 1024;
+    const databaseUrl = options.databaseUrl ?? this.config.database?.url;
+    this.sharedDatabaseAlone = databaseUrl !== undefined && options.redisUrl === undefined;
     this.store = createServiceStore({
       dataDir: path.resolve(options.dataDir ?? ".tenantbox"),
       maxBytesOf,
-      ...((options.databaseUrl ?? this.config.database?.url) !== undefined ? { databaseUrl: (options.databaseUrl ?? this.config.database?.url)! } : {}),
+      ...(databaseUrl !== undefined ? { databaseUrl } : {}),
       ...(this.config.database?.poolSize !== undefined ? { poolSize: this.config.database.poolSize } : {}),
     });
     try {
@@ -205,6 +209,13 @@ export class ServiceParts {
    * without this node's keys) and waits for the pools.
    */
   async start(): Promise<void> {
+    // Nodes that share PostgreSQL share the audit log and the queue, not what they count: say so at start.
+    if (this.sharedDatabaseAlone) {
+      this.log(
+        "PostgreSQL without Redis: daily quotas, rate limits and concurrency slots are counted by this service (and its --workers processes) only; other nodes that share the database count their own (give every node --redis)",
+        undefined,
+      );
+    }
     // A tool the config enables but nobody registered is refused on every call: say so once, at start.
     for (const tenant of this.config.tenants.values()) {
       for (const name of Object.keys(tenant.tools)) {
