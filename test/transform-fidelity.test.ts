@@ -1,3 +1,4 @@
+import vm from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupTenants, IsolatedRuntime, libraryPackage, makeRuntime, makeTenant } from "./helpers.js";
 
@@ -216,6 +217,33 @@ describe("the transform keeps ES semantics", () => {
       "i.js": "exports.f = () => { const out = []; for (let i = 0; i < 5000; i++) out.push(new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(i)); return out.length; };\n",
     });
     await expect(runtime.run({ folder, file: "i.js", funcName: "f" })).resolves.toBe(5000);
+  });
+});
+
+describe("assigning a constructor where the frozen realm keeps V8's fast paths (Array's, the typed arrays')", () => {
+  // Run in plain Node too: the realm must answer what Node answers.
+  const CODE = `"use strict";
+exports.typed = () => { const ta = new Uint8Array(1); ta.constructor = function (n) { return new Uint8Array(n); }; const u = new Uint16Array(2); u["constructor"] = 7; return [Object.keys(ta).length, ta.slice() instanceof Uint8Array, Object.getOwnPropertyDescriptor(ta, "constructor").enumerable, u.constructor, Uint8Array.prototype.constructor === Uint8Array]; };
+exports.list = () => { function List() {} List.prototype = Object.create(Array.prototype); List.prototype.constructor = List; const l = new List(); return [l.constructor === List, Array.prototype.constructor === Array, Object.keys(List.prototype), (0, (x) => x)([]).constructor === Array]; };
+exports.intrinsic = () => { try { Array.prototype.constructor = 1; return "assigned"; } catch (e) { return e instanceof TypeError; } };
+exports.frozenOwn = () => { const p = Object.freeze({ constructor: 1 }); const o = Object.create(p); try { o.constructor = 2; return "assigned"; } catch (e) { return e instanceof TypeError; } };
+exports.sealed = () => { const a = Object.preventExtensions(new Uint8Array(1)); try { a.constructor = 1; return "assigned"; } catch (e) { return e instanceof TypeError; } };
+`;
+  // In a context of its own: `Array.prototype.constructor = 1` succeeds in an unfrozen realm.
+  const node = (name: string): unknown =>
+    JSON.parse(vm.runInNewContext(`const module = { exports: {} }; (function (exports, module) { ${CODE} })(module.exports, module); JSON.stringify(module.exports[${JSON.stringify(name)}]())`) as string);
+
+  it("an own constructor on an instance or a prototype object, as in Node (typedarray.prototype.slice's test in traverse and exceljs; Array subclasses)", async () => {
+    const folder = makeTenant({ "c.js": CODE });
+    for (const name of ["typed", "list", "frozenOwn", "sealed"]) {
+      await expect(runtime.run({ folder, file: "c.js", funcName: name }), name).resolves.toEqual(node(name));
+    }
+    // The built-in prototype itself stays frozen (README: changing a built-in prototype throws), where Node assigns.
+    expect(node("intrinsic")).toBe("assigned");
+    await expect(runtime.run({ folder, file: "c.js", funcName: "intrinsic" })).resolves.toBe(true);
+    // The same from a library (sloppy, node_modules).
+    const lib = makeTenant({ "node_modules/ta/index.js": CODE.slice('"use strict";\n'.length), "h.js": "exports.f = () => require('ta').typed();\n" });
+    await expect(runtime.run({ folder: lib, file: "h.js", funcName: "f" })).resolves.toEqual(node("typed"));
   });
 });
 

@@ -251,9 +251,36 @@ function addGuards(s: MagicString, parsed: ParsedModule, requires: Set<string> |
       case "CatchClause":
         cleanCaught(s, n, parsed.format === "cjs");
         break;
+      case "AssignmentExpression":
+        ownConstructor(s, n);
+        break;
     }
   }
   return { topLevelLoops: framesWithLoops.topLevel };
+}
+
+/** The realm's helper for `x.constructor = v` (sandbox/own-constructor.ts): a global the validator keeps tenant code from naming. */
+export const OWN_CONSTRUCTOR = "__tenantbox_ownConstructor";
+
+/**
+ * `x.constructor = v` hands x to the realm's helper first: where x would inherit `constructor` from a frozen
+ * intrinsic that harden.ts leaves a data property (Array.prototype's and the typed arrays' prototypes': an
+ * accessor there turns V8's species fast paths off for the whole process), the helper gives x an own
+ * `constructor`, so the assignment makes x's own property as it would in an unfrozen realm instead of failing
+ * on the frozen prototype (the "override mistake"). `ta.constructor = fn` on a Uint8Array is
+ * typedarray.prototype.slice's feature test (traverse, exceljs); `List.prototype.constructor = List` an Array
+ * subclass's. The assignment itself is left as it is.
+ */
+function ownConstructor(s: MagicString, n: acorn.AssignmentExpression): void {
+  const target = n.left as AnyNode;
+  if (n.operator !== "=" || target.type !== "MemberExpression" || target.object.type === "Super") return;
+  const property = target.property as AnyNode;
+  const named = target.computed ? property.type === "Literal" && property.value === "constructor" : property.type === "Identifier" && property.name === "constructor";
+  if (!named) return;
+  // Right-hand inserts: what the object's own rewrites put at the same offsets (a loop body's brace before it,
+  // a concise arrow's closing parenthesis after it) nests outside and inside as it should.
+  s.appendRight(target.object.start, `${OWN_CONSTRUCTOR}(`);
+  s.appendRight(target.object.end, ")");
 }
 
 /** The realm's cleaner of caught values (sandbox/caught.ts): a global the validator keeps tenant code from naming. */

@@ -1,5 +1,6 @@
 import { installBufferAccounting } from "./buffers.js";
 import { installCaught } from "./caught.js";
+import { installOwnConstructor } from "./own-constructor.js";
 import { installConsole } from "./console.js";
 import { installEncoding } from "./encoding.js";
 import { installErrors } from "./errors.js";
@@ -311,6 +312,8 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
 
   // Before the freeze: it defines a global and replaces Promise.prototype.then (caught.ts).
   installCaught(g, P);
+  // Before the freeze too: a global the transform calls where code assigns a `constructor`.
+  installOwnConstructor(g, P);
   const { resetGlobal } = hardenRealm(g, P, [timers.Timeout], trustedGetters, ["Reflect"]);
   booting = false;
 

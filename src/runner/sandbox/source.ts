@@ -1,5 +1,6 @@
 import { installBufferAccounting } from "./buffers.js";
 import { installCaught } from "./caught.js";
+import { installOwnConstructor } from "./own-constructor.js";
 import { installConsole } from "./console.js";
 import { installEncoding } from "./encoding.js";
 import { singleByteEncodings } from "./single-byte-encodings.js";
@@ -31,6 +32,7 @@ export function sandboxSource(): string {
   const parts = [
     capturePrimordials,
     installCaught,
+    installOwnConstructor,
     installErrors,
     installConsole,
     installTimers,
