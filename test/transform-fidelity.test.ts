@@ -147,6 +147,14 @@ describe("the transform keeps ES semantics", () => {
     }
   });
 
+  it("library code's shorthand `{ eval }` keeps its key (the routed read of eval is not named Function)", async () => {
+    const folder = makeTenant({
+      ...libraryPackage("shorthand-eval", "module.exports = function () { var o = { eval }; return [Object.keys(o), typeof o.eval, o.eval('1 + 1')]; }\n"),
+      "t.cjs": "const run = require('shorthand-eval'); exports.f = () => run();\n",
+    });
+    await expect(runtime.run({ folder, file: "t.cjs", funcName: "f" })).resolves.toEqual([["eval"], "function", 2]);
+  });
+
   it("a library ES module's import.meta is an object of its own (where the module lies); a tenant module's is refused", async () => {
     const folder = makeTenant({
       "node_modules/metapkg/package.json": JSON.stringify({ name: "metapkg", type: "module", exports: "./lib/index.js" }),

@@ -53,8 +53,8 @@ export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, cod
       // the name stays one; every other read of eval (`(0, eval)(...)`, `var e = eval`, `eval?.(...)`) is routed.
       if (id.name === "eval" && ((parent?.type === "CallExpression" && parent.callee === id && !parent.optional) || isWriteTarget(id, ancestors))) return;
       const routed = `${startsListedStatement(id, ancestors) ? ";" : ""}(${FUNCTION_ROUTER}(${id.name}))`;
-      // `{ Function }` keeps its key.
-      s.overwrite(id.start, id.end, parent?.type === "Property" && parent.shorthand ? `Function: ${routed}` : routed, { contentOnly: true });
+      // `{ Function }` and `{ eval }` keep their keys.
+      s.overwrite(id.start, id.end, parent?.type === "Property" && parent.shorthand ? `${id.name}: ${routed}` : routed, { contentOnly: true });
     },
     MemberExpression(node, _state, ancestors) {
       const member = node as acorn.MemberExpression;
