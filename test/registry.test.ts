@@ -487,6 +487,37 @@ describe("with watch: hot reload", () => {
     await expect(runtime.run({ folder: other, file: "m7.js", funcName: "v" })).resolves.toBe(7);
   });
 
+  it("a burst of writes in one tenant's folder (more places than a sweep keeps) sweeps that folder whole, not another tenant's", async () => {
+    const { root, folder, runtime } = await watchedTenant({ "a.js": version(1) });
+    const other = path.join(root, "other");
+    fs.mkdirSync(other);
+    writeFiles(other, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`m${i}.js`, version(i)])));
+    for (let i = 0; i < 20; i++) await expect(runtime.run({ folder: other, file: `m${i}.js`, funcName: "v" })).resolves.toBe(i);
+    await expect(runtime.run({ folder, file: "a.js", funcName: "v" })).resolves.toBe(1);
+    await sleep(400); // any sweep the loads above caused is over
+    const looked: string[] = [];
+    const existsSync = fs.existsSync;
+    fs.existsSync = ((file: fs.PathLike) => {
+      looked.push(String(file));
+      return existsSync(file);
+    }) as typeof fs.existsSync;
+    try {
+      fs.writeFileSync(path.join(folder, "tmp.js"), version("temporary"));
+      await expect(runtime.run({ folder, file: "tmp.js", funcName: "v" })).resolves.toBe("temporary");
+      // 300 files written at once (a deploy): more distinct places of raw activity than one sweep goes to.
+      writeFiles(folder, Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`burst${i}.txt`, "x"])));
+      fs.rmSync(path.join(folder, "tmp.js"));
+      await sleep(800);
+    } finally {
+      fs.existsSync = existsSync;
+    }
+    await expectCode(runtime, { folder, file: "tmp.js", funcName: "v" }, "MODULE_NOT_FOUND");
+    // The writing tenant's folder was swept whole (a.js looked at), the other tenant's not at all.
+    expect(looked).toContain(path.join(real(folder), "a.js"));
+    expect(looked.filter((file) => file.startsWith(real(other) + path.sep))).toEqual([]);
+    await expect(runtime.run({ folder: other, file: "m7.js", funcName: "v" })).resolves.toBe(7);
+  });
+
   it("a partial write is not loaded even by the first call after another reload dropped the cached graphs", async () => {
     const { folder, runtime, events } = await watchedTenant({ "a.js": version("before") });
     await expect(runtime.run({ folder, file: "a.js", funcName: "v" })).resolves.toBe("before");

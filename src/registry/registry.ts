@@ -24,7 +24,7 @@ const LISTING_SLICE_MS = 4;
 const byName = new Intl.Collator().compare;
 /** Distinct handler files a manifest may name: each is checked on the host whenever the manifest is judged. */
 const MAX_HANDLER_FILES = 64;
-/** Distinct places of raw activity a sweep goes to; past them, it sweeps every folder. */
+/** Distinct places of raw activity a sweep goes to; past them, the tenant folders holding them, swept whole (withPlace). */
 const MAX_SWEEP_PLACES = 256;
 
 /** Events the registry reports (the runtime re-emits them to its listeners). */
@@ -98,6 +98,8 @@ export class Registry {
   private sweepTimer: NodeJS.Timeout | undefined;
   /** Where raw activity happened since the last sweep; undefined: somewhere unknown, every folder is swept. */
   private sweepPlaces: Set<string> | undefined = new Set();
+  /** Whether sweepPlaces holds tenant folders (swept whole) instead of the places themselves (withPlace). */
+  private sweepCoarse = false;
   /** Folders' change batches being applied (close() waits for them). */
   private readonly applying = new Set<Promise<void>>();
 
@@ -487,15 +489,13 @@ export class Registry {
    * every known file of the folder 40 ms (140 at worst) per write in a folder of 4,000.
    */
   private scheduleSweep(where: string | undefined): void {
-    if (this.sweepPlaces) {
-      if (where === undefined || this.sweepPlaces.size >= MAX_SWEEP_PLACES) this.sweepPlaces = undefined;
-      else this.sweepPlaces.add(where);
-    }
+    if (this.sweepPlaces) this.sweepPlaces = this.withPlace(this.sweepPlaces, where);
     if (this.sweepTimer) return;
     this.sweepTimer = setTimeout(() => {
       this.sweepTimer = undefined;
       const places = this.sweepPlaces;
       this.sweepPlaces = new Set();
+      this.sweepCoarse = false;
       const folders = places ? this.foldersAt(places) : new Map([...this.folders.values()].map((state) => [state, true] as const));
       for (const [state, whole] of folders) {
         for (const file of this.loader.knownFiles(state.realFolder)) {
@@ -509,6 +509,39 @@ export class Registry {
       }
     }, 150);
     this.sweepTimer.unref();
+  }
+
+  /**
+   * The places of the next sweep with one more (undefined: every folder). Past MAX_SWEEP_PLACES, each place
+   * becomes its tenant folder (the root's entry it lies in; without a root, the outermost known folder holding
+   * it), swept whole: one tenant's burst of writes (a deploy of 300 files) sweeps that tenant's folder, not
+   * every known file of every tenant. Only past MAX_SWEEP_PLACES tenant folders, or for a place in none, is
+   * every folder swept.
+   */
+  private withPlace(places: Set<string>, where: string | undefined): Set<string> | undefined {
+    if (where === undefined) return undefined;
+    const place = this.sweepCoarse ? this.tenantPlace(where) : where;
+    if (place === undefined) return undefined;
+    if (places.has(place)) return places;
+    if (places.size < MAX_SWEEP_PLACES) return places.add(place);
+    if (this.sweepCoarse) return undefined;
+    const coarse = new Set<string>();
+    for (const fine of [...places, place]) {
+      const tenant = this.tenantPlace(fine);
+      if (tenant === undefined) return undefined;
+      coarse.add(tenant);
+    }
+    if (coarse.size > MAX_SWEEP_PLACES) return undefined;
+    this.sweepCoarse = true;
+    return coarse;
+  }
+
+  /** The tenant folder a place lies in (or is), as a place that sweeps it whole; undefined: none (the root itself, or outside it). */
+  private tenantPlace(place: string): string | undefined {
+    const root = this.realRoot;
+    if (root !== undefined) return place.startsWith(root + path.sep) ? path.join(root, path.relative(root, place).split(path.sep)[0]!) : undefined;
+    const outermost = this.foldersHolding(place).at(-1)?.realFolder;
+    return outermost ?? (this.folders.has(place) ? place : undefined);
   }
 
   /**
