@@ -216,7 +216,12 @@ function valueOf(result: ExecuteResult): unknown {
 
 /** Arguments given as JSON text: an array's (the caller serialized it; the realm parses it). */
 function isArrayText(args: unknown): args is JsonText {
-  return args instanceof JsonText && args.text.startsWith("[") && args.text.endsWith("]");
+  return isText(args) && args.text.startsWith("[") && args.text.endsWith("]");
+}
+
+/** A JsonText whose text is a string (a JavaScript caller may have made one of anything). */
+function isText(value: unknown): value is JsonText {
+  return value instanceof JsonText && typeof value.text === "string";
 }
 
 function toJson(value: unknown, what: string): string {
@@ -513,7 +518,7 @@ export class IsolatedRuntime {
     loadGraph: () => Promise<ModuleGraph>,
   ): Promise<PoolTask> {
     const { serialized } = request;
-    if (serialized !== undefined && !(isArrayText(serialized.args) && serialized.context instanceof JsonText)) throw invalid("serialized must hold args (an array's JSON text) and context (JSON text)");
+    if (serialized !== undefined && !(typeof serialized === "object" && serialized !== null && isArrayText(serialized.args) && isText(serialized.context))) throw invalid("serialized must hold args (an array's JSON text) and context (JSON text)");
     if (serialized === undefined && args !== undefined && !Array.isArray(args)) throw invalid("args must be an array");
     const narrowed = narrowLimits(request, this.options);
     const { maxCodeBytes } = narrowed;

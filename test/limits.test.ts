@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JsonText } from "../dist/index.js";
 import { cleanupTenants, expectCode, expectUsable, IsolatedRuntime, makeRuntime, makeTenant, RuntimeError, runError, sleep } from "./helpers.js";
 
 let runtime: InstanceType<typeof IsolatedRuntime>;
@@ -379,6 +380,11 @@ describe("INVALID_REQUEST", () => {
     ["a negative per-call timeout", { folder, file: "a.js", funcName: "f", timeout: -5 }],
     ["a string per-call timeout", { folder, file: "a.js", funcName: "f", timeout: "100" }],
     ["a null request", null],
+    ["serialized args that are not JsonText", { folder, file: "a.js", funcName: "f", serialized: { args: "[1]", context: new JsonText("{}") } }],
+    ["serialized args whose text is not a string", { folder, file: "a.js", funcName: "f", serialized: { args: new JsonText(5 as never), context: new JsonText("{}") } }],
+    ["a serialized context whose text is not a string", { folder, file: "a.js", funcName: "f", serialized: { args: new JsonText("[1]"), context: new JsonText({} as never) } }],
+    ["serialized without a context", { folder, file: "a.js", funcName: "f", serialized: { args: new JsonText("[1]") } }],
+    ["a null serialized", { folder, file: "a.js", funcName: "f", serialized: null }],
   ];
 
   it("run() rejects with INVALID_REQUEST for each bad request", async () => {
