@@ -198,3 +198,76 @@ describe("F3: an error's stack read at the edge of the stack hands tenant code n
     }
   });
 });
+
+/**
+ * F3, review: V8 nests SuppressedErrors in `error` as well as in `suppressed` (a disposal that throws a
+ * SuppressedError of its own: a nested DisposableStack's dispose()), and the cleaner followed `suppressed` only,
+ * so a stack-edge RangeError of the worker's inside the inner one reached the catch clause as e.error.error (20 of
+ * 2,400 reads before). And a tenant's own SuppressedError whose `suppressed` is itself held the cleaner (runtime
+ * code, no loop guard) until the hard stop.
+ */
+const NESTED = `"use strict";
+const K = ["constr", "uctor"].join("");
+function host(x) {
+  try { const p = x[K][K]("return process")(); return p !== null && typeof p === "object"; } catch (e) { return false; }
+}
+const stackOf = (e) => e.stack;
+const twice = (e) => stackOf(e);
+const thrice = (e, a, b) => twice(e, a, b);
+function atEdge(at) {
+  let left = 0;
+  function deep(n) { try { deep(n + 1); } catch (e) {} if (left-- > 0) at(); }
+  function wide(n, a, b, c) { try { wide(n + 1, a, b, c); } catch (e) {} if (left-- > 0) at(); }
+  left = 400; deep(0);
+  left = 400; wide(0, 1, 2, 3);
+}
+const reach = (e, depth) => {
+  if (e === null || typeof e !== "object" || depth > 3) return 0;
+  return (host(e) ? 1 : 0) + reach(Object.getOwnPropertyDescriptor(e, "error")?.value, depth + 1) + reach(Object.getOwnPropertyDescriptor(e, "suppressed")?.value, depth + 1);
+};
+exports.f = () => {
+  const found = { suppressed: 0, reached: 0, reads: 0 };
+  for (const read of [stackOf, twice, thrice]) {
+    atEdge(() => {
+      found.reads++;
+      try {
+        const outer = new DisposableStack();
+        outer.defer(() => {
+          const inner = new DisposableStack();
+          inner.defer(() => { read(new Error("q")); });
+          inner.defer(() => { throw 1; });
+          inner.dispose();
+        });
+        outer.defer(() => { throw 2; });
+        outer.dispose();
+      } catch (e) {
+        if (e instanceof SuppressedError) found.suppressed++;
+        found.reached += reach(e, 0);
+      }
+    });
+  }
+  return found;
+};
+exports.cycle = () => {
+  const s = new SuppressedError(1, 2);
+  s.suppressed = s;
+  try { throw s; } catch (e) { return e === s ? "kept" : e.name; }
+};
+`;
+
+describe("F3 (review): SuppressedErrors nested in a disposal's error, and a cyclic one", () => {
+  it.each(["process", "thread"] as const)("isolation %s: nothing of the worker's realm at any depth; a cycle ends", async (isolation) => {
+    const runtime = makeRuntime({ isolation, timeout: 5_000 });
+    try {
+      const folder = makeTenant({ "nested.js": NESTED });
+      const found = (await runtime.run({ folder, file: "nested.js", funcName: "f", args: [] })) as Record<string, number>;
+      expect(found.reached).toBe(0);
+      expect(found.reads).toBeGreaterThan(1500);
+      expect(found.suppressed).toBeGreaterThan(1500);
+      // Before: TIMEOUT (the cleaner went round the cycle until the hard stop).
+      await expect(runtime.run({ folder, file: "nested.js", funcName: "cycle", args: [] })).resolves.toBe("RangeError");
+    } finally {
+      await runtime.close();
+    }
+  });
+});

@@ -13,7 +13,7 @@ import type { Primordials } from "./primordials.js";
  *    code through `then` (`catch`, `finally`, and the combinators call it) or through `await`, which throws
  *    it into a catch clause. `Promise.prototype.then` cleans the reason before a rejection handler gets it.
  * A value of another realm becomes a RangeError of this one with its message; a SuppressedError V8 built
- * around such values (`using` disposal) gets them cleaned in place.
+ * around such values (`using` disposal, DisposableStack), at any depth of nesting, gets them cleaned in place.
  */
 export function installCaught(g: typeof globalThis, P: Primordials) {
   const ObjectPrototype = g.Object.prototype;
@@ -22,6 +22,8 @@ export function installCaught(g: typeof globalThis, P: Primordials) {
   const defineProperty = Object.defineProperty;
   const RangeErrorCtor = g.RangeError;
   const SuppressedErrorProto = (g as unknown as { SuppressedError?: { prototype: object } }).SuppressedError?.prototype;
+  /** SuppressedErrors one caught value may hold (nested or chained) that are looked through. */
+  const MAX_SUPPRESSED = 10_000;
 
   /** Whether an object's prototype chain ends at another realm's Object.prototype (not at this one's, nor at null right away). */
   const foreign = (value: unknown): boolean => {
@@ -40,20 +42,31 @@ export function installCaught(g: typeof globalThis, P: Primordials) {
     const message = getOwnPropertyDescriptor(value as object, "message");
     return new RangeErrorCtor(message && typeof message.value === "string" ? message.value : "Maximum call stack size exceeded");
   };
+  const isSuppressed = (value: unknown): value is object =>
+    SuppressedErrorProto !== undefined && value !== null && typeof value === "object" && getPrototypeOf(value) === SuppressedErrorProto;
   const clean = (value: unknown): unknown => {
     const cleaned = ours(value);
-    // V8 wraps what a disposal threw in SuppressedErrors, chained through `suppressed`.
-    for (let current = cleaned; SuppressedErrorProto !== undefined && current !== null && typeof current === "object" && getPrototypeOf(current) === SuppressedErrorProto; ) {
-      let next: unknown = undefined;
-      const fields = ["error", "suppressed"];
+    // V8 wraps what a disposal threw in SuppressedErrors: in `suppressed` (the chain of one stack's disposals)
+    // and in `error` too (a disposal that threw a SuppressedError of its own, as a nested DisposableStack's
+    // dispose() does), so every SuppressedError reachable through either field is cleaned, not the chain
+    // through `suppressed` only. Bounded (a tenant's own SuppressedErrors may form a cycle; this loop has no
+    // guard): past MAX_SUPPRESSED, or a field that cannot be replaced, the whole value becomes a RangeError.
+    if (!isSuppressed(cleaned)) return cleaned;
+    const pending: object[] = [cleaned];
+    for (let visited = 0; pending.length > 0; visited++) {
+      if (visited === MAX_SUPPRESSED) return new RangeErrorCtor("a disposal's errors are nested too deeply to be handed over");
+      const current = pending[pending.length - 1]!;
+      pending.length--;
       for (let i = 0; i < 2; i++) {
-        const desc = getOwnPropertyDescriptor(current, fields[i]!);
+        const key = i === 0 ? "error" : "suppressed";
+        const desc = getOwnPropertyDescriptor(current, key);
         if (!desc || !("value" in desc)) continue;
         const field = ours(desc.value);
-        if (field !== desc.value && desc.configurable) defineProperty(current, fields[i]!, { value: field, writable: true, enumerable: false, configurable: true });
-        if (i === 1) next = field;
+        if (field !== desc.value) {
+          if (!desc.configurable) return new RangeErrorCtor("Maximum call stack size exceeded");
+          defineProperty(current, key, { value: field, writable: true, enumerable: false, configurable: true });
+        } else if (isSuppressed(field)) pending[pending.length] = field;
       }
-      current = next;
     }
     return cleaned;
   };
