@@ -49,6 +49,31 @@ async function watchedTenant(files: Record<string, string>, options: { root?: bo
   return { root, folder, runtime, events };
 }
 
+/** A second tenant under the same root with 20 module files, every one loaded (known to the sweep). */
+async function otherTenantLoaded(root: string, runtime: Runtime): Promise<string> {
+  const other = path.join(root, "other");
+  fs.mkdirSync(other);
+  writeFiles(other, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`m${i}.js`, version(i)])));
+  for (let i = 0; i < 20; i++) await expect(runtime.run({ folder: other, file: `m${i}.js`, funcName: "v" })).resolves.toBe(i);
+  return other;
+}
+
+/** The paths fs.existsSync is asked about while `during` runs (the sweep's looks). */
+async function existsLooks(during: () => Promise<void>): Promise<string[]> {
+  const looked: string[] = [];
+  const existsSync = fs.existsSync;
+  fs.existsSync = ((file: fs.PathLike) => {
+    looked.push(String(file));
+    return existsSync(file);
+  }) as typeof fs.existsSync;
+  try {
+    await during();
+  } finally {
+    fs.existsSync = existsSync;
+  }
+  return looked;
+}
+
 let plain: Runtime;
 
 beforeAll(() => {
@@ -456,29 +481,18 @@ describe("with watch: hot reload", () => {
     // The sweep (files the loader holds, checked for existence after raw activity) once went over every known
     // file of every folder: 300 tenants of 30 files held the main thread 350 ms per write of any one of them.
     const { root, folder, runtime } = await watchedTenant({ "a.js": version(1) });
-    const other = path.join(root, "other");
-    fs.mkdirSync(other);
-    writeFiles(other, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`m${i}.js`, version(i)])));
-    for (let i = 0; i < 20; i++) await expect(runtime.run({ folder: other, file: `m${i}.js`, funcName: "v" })).resolves.toBe(i);
+    const other = await otherTenantLoaded(root, runtime);
     await expect(runtime.run({ folder, file: "a.js", funcName: "v" })).resolves.toBe(1);
     writeFiles(folder, Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`keep/k${i}.js`, version(i)])));
     await sleep(400);
     for (let i = 0; i < 10; i++) await expect(runtime.run({ folder, file: `keep/k${i}.js`, funcName: "v" })).resolves.toBe(i);
     await sleep(400); // any sweep the loads above caused is over
-    const looked: string[] = [];
-    const existsSync = fs.existsSync;
-    fs.existsSync = ((file: fs.PathLike) => {
-      looked.push(String(file));
-      return existsSync(file);
-    }) as typeof fs.existsSync;
-    try {
+    const looked = await existsLooks(async () => {
       fs.writeFileSync(path.join(folder, "tmp.js"), version("temporary"));
       await expect(runtime.run({ folder, file: "tmp.js", funcName: "v" })).resolves.toBe("temporary");
       fs.rmSync(path.join(folder, "tmp.js"));
       await sleep(600);
-    } finally {
-      fs.existsSync = existsSync;
-    }
+    });
     // The folder with activity was swept (tmp.js is gone from memory), the other was not looked at.
     await expectCode(runtime, { folder, file: "tmp.js", funcName: "v" }, "MODULE_NOT_FOUND");
     expect(looked.filter((file) => file.startsWith(real(other) + path.sep))).toEqual([]);
@@ -489,28 +503,17 @@ describe("with watch: hot reload", () => {
 
   it("a burst of writes in one tenant's folder (more places than a sweep keeps) sweeps that folder whole, not another tenant's", async () => {
     const { root, folder, runtime } = await watchedTenant({ "a.js": version(1) });
-    const other = path.join(root, "other");
-    fs.mkdirSync(other);
-    writeFiles(other, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`m${i}.js`, version(i)])));
-    for (let i = 0; i < 20; i++) await expect(runtime.run({ folder: other, file: `m${i}.js`, funcName: "v" })).resolves.toBe(i);
+    const other = await otherTenantLoaded(root, runtime);
     await expect(runtime.run({ folder, file: "a.js", funcName: "v" })).resolves.toBe(1);
     await sleep(400); // any sweep the loads above caused is over
-    const looked: string[] = [];
-    const existsSync = fs.existsSync;
-    fs.existsSync = ((file: fs.PathLike) => {
-      looked.push(String(file));
-      return existsSync(file);
-    }) as typeof fs.existsSync;
-    try {
+    const looked = await existsLooks(async () => {
       fs.writeFileSync(path.join(folder, "tmp.js"), version("temporary"));
       await expect(runtime.run({ folder, file: "tmp.js", funcName: "v" })).resolves.toBe("temporary");
       // 300 files written at once (a deploy): more distinct places of raw activity than one sweep goes to.
       writeFiles(folder, Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`burst${i}.txt`, "x"])));
       fs.rmSync(path.join(folder, "tmp.js"));
       await sleep(800);
-    } finally {
-      fs.existsSync = existsSync;
-    }
+    });
     await expectCode(runtime, { folder, file: "tmp.js", funcName: "v" }, "MODULE_NOT_FOUND");
     // The writing tenant's folder was swept whole (a.js looked at), the other tenant's not at all.
     expect(looked).toContain(path.join(real(folder), "a.js"));
