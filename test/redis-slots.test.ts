@@ -1,6 +1,8 @@
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { RedisSlots } from "../src/service/redis-slots.js";
+import { TIER_QUOTAS } from "../src/service/tiers.js";
+import { UsageLimiter } from "../src/service/usage-limiter.js";
 import { connectRedis, dropRedisKeys, REDIS_URL, redisPrefix } from "./redis-helpers.js";
 import { TcpProxy } from "./tcp-proxy.js";
 
@@ -36,4 +38,20 @@ describe("Redis concurrency slots when a command times out", () => {
       await proxy.stop();
     }
   }, 20_000);
+});
+
+describe("Redis counters raised to the audit log's totals (a Redis back without its data)", () => {
+  it("nodes raising them at once raise them once: the counter ends at the total, never at twice it", async () => {
+    const prefix = redisPrefix("tbx-raise");
+    const nodes = [new UsageLimiter({ storeClient: await connectRedis(), keyPrefix: prefix }), new UsageLimiter({ storeClient: await connectRedis(), keyPrefix: prefix })];
+    // Both find the counters gone and raise them together (a read and an increment each, before: 2 x 40).
+    await Promise.all(nodes.map((node) => node.raiseTo("acme", { executions: 40, toolCalls: 7 })));
+    const quotas = { ...TIER_QUOTAS.free, maxExecutionsPerDay: 1_000, maxToolCallsPerDay: 1_000 };
+    expect((await nodes[0]!.usage("acme", quotas)).executions.used).toBe(40);
+    expect((await nodes[1]!.usage("acme", quotas)).toolCalls.used).toBe(7);
+    // Never lowered: what was counted on top stays.
+    await nodes[0]!.takeExecutions("acme", quotas, 5);
+    await Promise.all(nodes.map((node) => node.raiseTo("acme", { executions: 40, toolCalls: 7 })));
+    expect((await nodes[1]!.usage("acme", quotas)).executions.used).toBe(45);
+  });
 });

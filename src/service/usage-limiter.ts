@@ -85,11 +85,19 @@ export class UsageLimiter {
   /**
    * Raises the period's counters to at least the audit log's totals, never lowers them: for a shared store
    * that may have lost them (a Redis restarted without its data) while other processes count in it. What
-   * was counted meanwhile is kept on top (an increment), so nothing counted twice and nothing handed out again.
+   * was counted meanwhile is kept (the counter only rises to the total), and on Redis it is one atomic step, so
+   * nodes that raise it at once do not add the difference twice.
    */
   async raiseTo(tenant: string, used: { executions: number; toolCalls: number }): Promise<void> {
     const { key, ttl } = this.#dayKey(tenant);
     for (const [counter, total] of [[this.#executions, used.executions], [this.#toolCalls, used.toolCalls]] as const) {
+      // In Redis in one step: every node finds the data gone at its next beat and raises the counters, and a
+      // read then an increment of the difference let two of them add it twice (a day's quota spent twice over).
+      const redis = this.#storeClient as { eval?: (script: string, keys: number, ...args: (string | number)[]) => Promise<unknown> } | undefined;
+      if (counter instanceof RateLimiterRedis && typeof redis?.eval === "function") {
+        await store(redis.eval(RAISE_TO, 1, counter.getKey(key), Math.max(0, Math.floor(total)), ttl));
+        continue;
+      }
       const now = Math.max(0, (await store(counter.get(key)))?.consumedPoints ?? 0);
       if (total > now) await store(counter.penalty(key, total - now, { customDuration: ttl }));
     }
@@ -194,6 +202,16 @@ export class UsageLimiter {
 
 /** What UsageLimiter calls of a counter: rate-limiter-flexible's limiters, or the primary's (machine-state-client.ts). */
 type Counter = Pick<RateLimiterAbstract, "consume" | "penalty" | "reward" | "get" | "set"> | PrimaryCounter;
+
+/**
+ * A Redis counter raised to at least ARGV[1] (never lowered: what other nodes counted stays), with the day's
+ * expiry (ARGV[2] s) where it has none, as rate-limiter-flexible's own increment sets it.
+ */
+const RAISE_TO = `local now = tonumber(redis.call('get', KEYS[1]) or '0')
+local want = tonumber(ARGV[1])
+if now < want then redis.call('incrby', KEYS[1], want - now) end
+if redis.call('pttl', KEYS[1]) == -1 then redis.call('expire', KEYS[1], ARGV[2]) end
+return now`;
 
 /** Sets a count where the store has none yet: in one step where the store can (the primary). */
 function setIfAbsent(counter: Counter, key: string, points: number, ttl: number): Promise<unknown> {
