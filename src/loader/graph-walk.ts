@@ -6,7 +6,7 @@ import { fileIssue } from "./issues.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
 import { builtinDependency } from "./builtins.js";
 import { isLibraryModule } from "./library-profile.js";
-import { ContextBudget, contextSpecifiers, isRequireContext } from "./require-context.js";
+import { ContextBudget, expandContexts, isRequireContext } from "./require-context.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import { ResolutionCache } from "./resolution-cache.js";
 import { realInside, ResolveFailure } from "./resolve.js";
@@ -150,17 +150,8 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
     // A library's computed require spelled with its directory: the files of that directory it could name.
     let fromContexts: Set<string> | undefined;
     if (specifiers.some(isRequireContext)) {
-      const own = specifiers;
-      const added = new Set<string>();
-      specifiers = own.flatMap((specifier) => {
-        if (!isRequireContext(specifier)) return [specifier];
-        const listed = library ? contextSpecifiers(specifier, realPath, realFolder, memo).filter((s) => !own.includes(s)) : [];
-        const named = budget.take(listed.length, specifierCount + own.length) ? listed : [];
-        for (const s of named) added.add(s);
-        return named;
-      });
-      fromContexts = added;
-      walked.contextDeps = [...added];
+      ({ specifiers, fromContexts } = expandContexts(specifiers, { library, realPath, realFolder, memo, budget, specifiersSoFar: specifierCount }));
+      walked.contextDeps = [...fromContexts];
     }
     specifierCount += specifiers.length;
     if (specifierCount > input.limits.maxSpecifiers) {

@@ -5,7 +5,7 @@ import type { TaskModule } from "../runner/protocol.js";
 import { BuiltinCatalog } from "./builtin-catalog.js";
 import { builtinDependency, IMPLICIT_BUILTINS } from "./builtins.js";
 import { isLibraryModule } from "./library-profile.js";
-import { ContextBudget, contextSpecifiers, isRequireContext, leaveOutSoftUnrunnable } from "./require-context.js";
+import { ContextBudget, expandContexts, isRequireContext, leaveOutSoftUnrunnable } from "./require-context.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import type { GraphWalkInput } from "./graph-walk.js";
 import { INLINE_SCRIPT_ID } from "./inline-script.js";
@@ -206,15 +206,9 @@ export class ModuleGraphLoader {
       // A library's computed require spelled with its directory: the files of that directory it could name.
       let specifiers = version.specifiers;
       if (specifiers.some(isRequireContext)) {
-        const fromContexts = new Set<string>();
-        specifiers = specifiers.flatMap((specifier) => {
-          if (!isRequireContext(specifier)) return [specifier];
-          const listed = library ? contextSpecifiers(specifier, realPath, realFolder, memo).filter((s) => !version.specifiers.includes(s)) : [];
-          const named = budget.take(listed.length, specifierCount + version.specifiers.length) ? listed : [];
-          for (const s of named) fromContexts.add(s);
-          return named;
-        });
-        contextDeps.set(id, fromContexts);
+        const expanded = expandContexts(specifiers, { library, realPath, realFolder, memo, budget, specifiersSoFar: specifierCount });
+        specifiers = expanded.specifiers;
+        contextDeps.set(id, expanded.fromContexts);
       }
       specifierCount += specifiers.length;
       // Each specifier costs a cache look-up on the host thread: bound them.

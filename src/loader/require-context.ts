@@ -38,6 +38,28 @@ export class ContextBudget {
   }
 }
 
+/**
+ * A module's specifiers with each computed require's context (a marked specifier) replaced by the files of its
+ * directory the call could name (a library's only; a tenant's own context names nothing), within the graph's
+ * budget, and which of them came from a context. Both graph walks (the host's and a loader thread's) use it.
+ */
+export function expandContexts(
+  specifiers: string[],
+  expand: { library: boolean; realPath: string; realFolder: string; memo: StatMemo; budget: ContextBudget; specifiersSoFar: number },
+): { specifiers: string[]; fromContexts: Set<string> } {
+  const fromContexts = new Set<string>();
+  if (!specifiers.some(isRequireContext)) return { specifiers, fromContexts };
+  const own = new Set(specifiers);
+  const expanded = specifiers.flatMap((specifier) => {
+    if (!isRequireContext(specifier)) return [specifier];
+    const listed = expand.library ? contextSpecifiers(specifier, expand.realPath, expand.realFolder, expand.memo).filter((s) => !own.has(s)) : [];
+    const named = expand.budget.take(listed.length, expand.specifiersSoFar + specifiers.length) ? listed : [];
+    for (const s of named) fromContexts.add(s);
+    return named;
+  });
+  return { specifiers: expanded, fromContexts };
+}
+
 /** Extensions a require may leave off (Node's, for a file the spelling names without one). */
 const IMPLIED_EXTENSIONS = [".js", ".json", ".cjs"];
 
@@ -102,7 +124,7 @@ export function isRequireContext(specifier: string): boolean {
  * A directory outside the tenant folder, a missing one, and one of more than MAX_CONTEXT_ENTRIES entries give
  * none. The listing is charged to the load's file-system budget like a stat.
  */
-export function contextSpecifiers(specifier: string, fromRealPath: string, realFolder: string, memo: StatMemo): string[] {
+function contextSpecifiers(specifier: string, fromRealPath: string, realFolder: string, memo: StatMemo): string[] {
   const context = parse(specifier);
   if (!context) return [];
   const dir = memo.realPath(path.resolve(path.dirname(fromRealPath), context.dir));
