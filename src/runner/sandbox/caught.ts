@@ -13,17 +13,21 @@ import type { Primordials } from "./primordials.js";
  *    code through `then` (`catch`, `finally`, and the combinators call it) or through `await`, which throws
  *    it into a catch clause. `Promise.prototype.then` cleans the reason before a rejection handler gets it.
  * A value of another realm becomes a RangeError of this one with its message; a SuppressedError V8 built
- * around such values (`using` disposal, DisposableStack), at any depth of nesting, gets them cleaned in place.
+ * around such values (`using` disposal), at any depth of its `error` and `suppressed` fields, gets them cleaned
+ * in place.
  */
-export function installCaught(g: typeof globalThis, P: Primordials) {
+export function installCaught(
+  g: typeof globalThis,
+  P: Primordials,
+  /** One step of the realm's own per-item loops (main.ts): reads the clock now and then. */
+  step: () => void,
+) {
   const ObjectPrototype = g.Object.prototype;
   const getPrototypeOf = Object.getPrototypeOf;
   const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
   const defineProperty = Object.defineProperty;
   const RangeErrorCtor = g.RangeError;
   const SuppressedErrorProto = (g as unknown as { SuppressedError?: { prototype: object } }).SuppressedError?.prototype;
-  /** SuppressedErrors one caught value may hold (nested or chained) that are looked through. */
-  const MAX_SUPPRESSED = 10_000;
 
   /** Whether an object's prototype chain ends at another realm's Object.prototype (not at this one's, nor at null right away). */
   const foreign = (value: unknown): boolean => {
@@ -42,32 +46,41 @@ export function installCaught(g: typeof globalThis, P: Primordials) {
     const message = getOwnPropertyDescriptor(value as object, "message");
     return new RangeErrorCtor(message && typeof message.value === "string" ? message.value : "Maximum call stack size exceeded");
   };
-  const isSuppressed = (value: unknown): value is object =>
+  const isSuppressed = (value: unknown): boolean =>
     SuppressedErrorProto !== undefined && value !== null && typeof value === "object" && getPrototypeOf(value) === SuppressedErrorProto;
-  const clean = (value: unknown): unknown => {
-    const cleaned = ours(value);
-    // V8 wraps what a disposal threw in SuppressedErrors: in `suppressed` (the chain of one stack's disposals)
-    // and in `error` too (a disposal that threw a SuppressedError of its own, as a nested DisposableStack's
-    // dispose() does), so every SuppressedError reachable through either field is cleaned, not the chain
-    // through `suppressed` only. Bounded (a tenant's own SuppressedErrors may form a cycle; this loop has no
-    // guard): past MAX_SUPPRESSED, or a field that cannot be replaced, the whole value becomes a RangeError.
-    if (!isSuppressed(cleaned)) return cleaned;
-    const pending: object[] = [cleaned];
-    for (let visited = 0; pending.length > 0; visited++) {
-      if (visited === MAX_SUPPRESSED) return new RangeErrorCtor("a disposal's errors are nested too deeply to be handed over");
-      const current = pending[pending.length - 1]!;
-      pending.length--;
+  const SetCtor = g.Set;
+  const setHas = g.Set.prototype.has;
+  const setAdd = g.Set.prototype.add;
+  const fields = ["error", "suppressed"] as const;
+  /**
+   * V8 wraps what a disposal threw in SuppressedErrors, and they nest through both fields: through
+   * `suppressed` when several disposals throw, and through `error` when a disposer itself disposed and threw
+   * the SuppressedError V8 made there, which no catch clause saw (red team dec09b: the worker's RangeError two
+   * levels down reached a hook's `e.error.error`). So every SuppressedError reachable through those fields is
+   * cleaned in place, each once per walk (tenant code can make cycles of them), the clock read as the realm's
+   * own loops read it (a tree of 500,000 is tenant-made work, and each catch walks it again).
+   */
+  const cleanTree = (root: object): void => {
+    const seen = new SetCtor();
+    const todo: object[] = [root];
+    let left = 1;
+    while (left > 0) {
+      const current = todo[--left]!;
+      if (P.apply(setHas, seen, [current])) continue;
+      P.apply(setAdd, seen, [current]);
+      step();
       for (let i = 0; i < 2; i++) {
-        const key = i === 0 ? "error" : "suppressed";
-        const desc = getOwnPropertyDescriptor(current, key);
+        const desc = getOwnPropertyDescriptor(current, fields[i]!);
         if (!desc || !("value" in desc)) continue;
         const field = ours(desc.value);
-        if (field !== desc.value) {
-          if (!desc.configurable) return new RangeErrorCtor("Maximum call stack size exceeded");
-          defineProperty(current, key, { value: field, writable: true, enumerable: false, configurable: true });
-        } else if (isSuppressed(field)) pending[pending.length] = field;
+        if (field !== desc.value && desc.configurable) defineProperty(current, fields[i]!, { value: field, writable: true, enumerable: false, configurable: true });
+        if (isSuppressed(field)) todo[left++] = field as object;
       }
     }
+  };
+  const clean = (value: unknown): unknown => {
+    const cleaned = ours(value);
+    if (isSuppressed(cleaned)) cleanTree(cleaned as object);
     return cleaned;
   };
   P.ObjectFreeze(clean);

@@ -311,7 +311,7 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
   const VERIFIED_CALL_MS = 100;
 
   // Before the freeze: it defines a global and replaces Promise.prototype.then (caught.ts).
-  installCaught(g, P);
+  installCaught(g, P, step);
   // Before the freeze too: a global the transform calls where code assigns a `constructor`.
   installOwnConstructor(g, P);
   const { resetGlobal } = hardenRealm(g, P, [timers.Timeout], trustedGetters, ["Reflect"]);
