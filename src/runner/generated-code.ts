@@ -26,10 +26,10 @@ const PARAMS = CJS_PARAMS.split(", ");
 
 /**
  * Generated code compiled by this worker, by its text, level and loop counting: the same template compiled call after
- * call is checked and transformed once. Bounded in bytes (least recently used out).
+ * call is checked and transformed once (a refusal is checked again each time). Bounded in bytes (least recently used out).
  */
 export class GeneratedCode {
-  private readonly results = new ByteBoundedCache<{ body: string } | { error: string }>(16 * 1024 * 1024);
+  private readonly results = new ByteBoundedCache<{ body: string }>(16 * 1024 * 1024);
   /**
    * How long a check and transform of new text took here, per KiB: the slowest of the recent ones (it decays
    * by a tenth per compile). 200 KB took 30-100 ms on one machine and 300-400 ms on a slower one; until
@@ -53,7 +53,7 @@ export class GeneratedCode {
     outOfTime: (expectedMs: number) => boolean,
   ): ((...args: unknown[]) => unknown) | { error: string } {
     const hash = createHash("sha256").update(level).update(countIterations ? "\0counted\0" : "\0").update(source).digest("base64url");
-    let result = this.results.get(hash);
+    let result: { body: string } | { error: string } | undefined = this.results.get(hash);
     if (outOfTime(result ? 0 : (source.length / 1024) * this.msPerKiB)) return { error: "invocation timed out" };
     if (!result) {
       parseGeneratedCodeWithMeriyah();
@@ -62,7 +62,13 @@ export class GeneratedCode {
       // Texts under 4 KiB say little about the rate (fixed costs): only bigger ones move the estimate.
       if (source.length >= 4096) this.msPerKiB = Math.max(this.msPerKiB * 0.9, (performance.now() - started) / (source.length / 1024));
       result = "error" in compiled ? compiled : { body: compiled.wrapper.slice(WRAPPER_HEAD.length, compiled.wrapper.length - WRAPPER_TAIL.length) };
-      this.results.set(hash, result, 256 + 2 * ("body" in result ? result.body.length : result.error.length));
+      // A refusal is not kept: it may say more of the stack than of the text. Op "compile" runs on the stack
+      // of the tenant code that called Function(), as deep as that code chose, and the parser, the rules and
+      // the transform recurse: at the edge of the stack a text that compiles is refused (too deeply nested,
+      // a regular expression's stack overflow), and kept, that refusal was every later caller's, any tenant's
+      // in this worker (red team dec09b: one tenant made `Function("return this")` an EvalError for all).
+      // A text that compiles compiles at any depth (nothing on the way takes a stack overflow for an answer).
+      if ("body" in result) this.results.set(hash, result, 256 + 2 * result.body.length);
     }
     if ("error" in result) return result;
     try {

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanupTenants, makeRuntime, makeTenant } from "../helpers.js";
+import { cleanupTenants, libraryPackage, makeRuntime, makeTenant } from "../helpers.js";
 
 /*
  * Red-team round of Dec 09, second pass (what reaches tenant code other than through a catch clause or `then`
@@ -16,6 +16,13 @@ import { cleanupTenants, makeRuntime, makeTenant } from "../helpers.js";
  *   G2 The same walk never ended on a cycle: a SuppressedError whose `suppressed` was itself, thrown and
  *      caught, looped in the realm's cleaner, where no guard runs, until the hard stop (the sandbox process
  *      killed, or the worker terminated). Each SuppressedError is walked once now.
+ *   G3 (cross-tenant) One tenant made `Function("return this")` (core-js, lodash, regenerator, protobufjs and
+ *      many more ask it for the global object) an EvalError for every tenant served by the same worker. Op
+ *      "compile" checks generated code on the worker's side, on the stack of the library code that called
+ *      Function(), as deep as that code chose; the parser, the rules and the transform recurse, and at the
+ *      edge of the stack they refuse a text that compiles (too deeply nested; a regular expression's stack
+ *      overflow read as a syntax error). The worker kept every verdict by the text's hash, refusals too, so
+ *      the edge's refusal was every later caller's until the cache dropped it. Refusals are not kept now.
  */
 
 afterAll(() => cleanupTenants());
@@ -109,6 +116,43 @@ describe("G2: a cycle of SuppressedErrors is caught like any value", () => {
       const started = Date.now();
       expect(await runtime.run({ folder, file: "cycle.js", funcName: "f", args: [] })).toEqual([3, true]);
       expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      await runtime.close();
+    }
+  });
+});
+
+describe("G3: generated code refused at the edge of one tenant's stack stays compilable for the others", () => {
+  it.each(["process", "thread"] as const)("isolation %s", async (isolation) => {
+    // One worker, so that both tenants' calls meet its cache of generated code.
+    const runtime = makeRuntime({ isolation, maxThreads: 1, minThreads: 1, timeout: 20_000 });
+    try {
+      const poisoner = makeTenant({
+        ...libraryPackage(
+          "edge-gen",
+          `exports.poison = (text) => {
+  const seen = { refused: 0, compiled: 0 };
+  let left = 0;
+  function deep(n) { try { deep(n + 1); } catch (e) {} if (left-- > 0) { try { Function(text); seen.compiled++; } catch (e) { seen.refused++; } } }
+  function wide(n, a, b, c) { try { wide(n + 1, a, b, c); } catch (e) {} if (left-- > 0) { try { Function(text); seen.compiled++; } catch (e) { seen.refused++; } } }
+  left = 300;
+  deep(0);
+  left = 300;
+  wide(0, 1, 2, 3);
+  return seen;
+};
+`,
+        ),
+        "main.js": 'const lib = require("edge-gen");\nexports.f = () => lib.poison("return this");\n',
+      });
+      const victim = makeTenant({
+        ...libraryPackage("global-this", 'exports.g = () => { try { return typeof Function("return this")(); } catch (e) { return e.name + ": " + e.message; } };\n'),
+        "main.js": 'const lib = require("global-this");\nexports.f = () => lib.g();\n',
+      });
+      const seen = (await runtime.run({ folder: poisoner, file: "main.js", funcName: "f", args: [] })) as { refused: number; compiled: number };
+      // It did compile at the edge, and some of those compiles were refused there.
+      expect(seen.refused).toBeGreaterThan(0);
+      expect(await runtime.run({ folder: victim, file: "main.js", funcName: "f", args: [] })).toBe("object");
     } finally {
       await runtime.close();
     }
