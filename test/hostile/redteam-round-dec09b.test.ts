@@ -23,6 +23,15 @@ import { cleanupTenants, libraryPackage, makeRuntime, makeTenant } from "../help
  *      edge of the stack they refuse a text that compiles (too deeply nested; a regular expression's stack
  *      overflow read as a syntax error). The worker kept every verdict by the text's hash, refusals too, so
  *      the edge's refusal was every later caller's until the cache dropped it. Refusals are not kept now.
+ *   G4 (critical) F3 again, through a promise capability of the tenant's. The engine calls a capability's
+ *      reject with a thrown value with no handler between: the promise `then` makes is built by the species
+ *      constructor (`p.constructor = C`, with C[Symbol.species] = C), so a rejection passed on for want of a
+ *      handler reached C's reject as it was; and Promise.try, all, allSettled, any and race called on C
+ *      (`Promise.try.call(C, fn)`) reject through C's reject with what fn, the iterator or a `resolve` getter
+ *      threw. A stack read at the edge on any of those paths handed the worker's RangeError to the tenant's
+ *      function. Now `then` wraps both handlers (what they throw, and a missing one's pass-through, is
+ *      cleaned), and those five, called on anything but the realm's Promise, build C's promise through a
+ *      constructor whose reject cleans first.
  */
 
 afterAll(() => cleanupTenants());
@@ -153,6 +162,130 @@ describe("G3: generated code refused at the edge of one tenant's stack stays com
       // It did compile at the edge, and some of those compiles were refused there.
       expect(seen.refused).toBeGreaterThan(0);
       expect(await runtime.run({ folder: victim, file: "main.js", funcName: "f", args: [] })).toBe("object");
+    } finally {
+      await runtime.close();
+    }
+  });
+});
+
+/** Counts what reaches the tenant's own reject functions, per path, of the worker's realm. */
+const CAPABILITY = `"use strict";
+const K = ["constr", "uctor"].join("");
+function host(x) {
+  try {
+    const p = x[K][K]("return process")();
+    return p !== null && typeof p === "object";
+  } catch (e) {
+    return false;
+  }
+}
+const stackOf = (e) => e.stack;
+function atEdge(at) {
+  let left = 0;
+  function deep(n) { try { deep(n + 1); } catch (e) {} if (left-- > 0) at(); }
+  function wide(n, a, b, c) { try { wide(n + 1, a, b, c); } catch (e) {} if (left-- > 0) at(); }
+  left = 400;
+  deep(0);
+  left = 400;
+  wide(0, 1, 2, 3);
+}
+exports.f = async () => {
+  const found = { then: 0, try: 0, all: 0, race: 0, reads: 0 };
+  let path = "then";
+  // Any constructor will do: its executor hands the engine the tenant's own reject.
+  function C(executor) {
+    executor(() => {}, (r) => { if (host(r)) found[path]++; });
+  }
+  C.resolve = (x) => x;
+  C[Symbol.species] = C;
+  function Getter(executor) {
+    executor(() => {}, (r) => { if (host(r)) found.race++; });
+  }
+  Object.defineProperty(Getter, "resolve", { get() { stackOf(new Error("r")); return (x) => x; } });
+  atEdge(() => {
+    found.reads++;
+    const p = (async () => { stackOf(new Error("z")); })();
+    p[K] = C;
+    p.then();
+    path = "try";
+    Promise.try.call(C, () => stackOf(new Error("t")));
+    path = "all";
+    Promise.all.call(C, { [Symbol.iterator]() { stackOf(new Error("a")); return [][Symbol.iterator](); } });
+    Promise.race.call(Getter, [1]);
+    path = "then";
+  });
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+  return found;
+};
+`;
+
+describe("G4: a promise capability of the tenant's gets nothing of the worker's realm", () => {
+  it.each(["process", "thread"] as const)("isolation %s, default security level", async (isolation) => {
+    const runtime = makeRuntime({ isolation, timeout: 20_000 });
+    try {
+      const folder = makeTenant({ "capability.js": CAPABILITY });
+      const found = (await runtime.run({ folder, file: "capability.js", funcName: "f", args: [] })) as Record<string, number>;
+      expect({ then: found.then, try: found.try, all: found.all, race: found.race }).toEqual({ then: 0, try: 0, all: 0, race: 0 });
+      expect(found.reads).toBeGreaterThan(750);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it("promises keep their behaviour: subclasses, species, combinators on a subclass, missing handlers", async () => {
+    const runtime = makeRuntime();
+    try {
+      const folder = makeTenant({
+        "promises.js": `class MyPromise extends Promise {}
+exports.f = async () => {
+  const out = [];
+  const sub = MyPromise.all([1, MyPromise.resolve(2), Promise.resolve(3)]);
+  out.push(sub instanceof MyPromise, await sub);
+  out.push(await MyPromise.race([new Promise((r) => setTimeout(() => r("late"), 5)), "now"]));
+  out.push((await MyPromise.allSettled([Promise.reject(new TypeError("no")), 1])).map((r) => r.status + ":" + (r.reason ? r.reason.name : r.value)));
+  out.push(await MyPromise.any([Promise.reject(1), Promise.resolve("any")]));
+  out.push(await MyPromise.try((a, b) => a + b, 2, 3));
+  const tried = MyPromise.try(() => { throw new RangeError("thrown"); });
+  out.push(tried instanceof MyPromise, await tried.then(null, (e) => e.name + " " + e.message));
+  const derived = MyPromise.resolve(1).then((v) => v + 1);
+  out.push(derived instanceof MyPromise, await derived);
+  const reason = new Error("kept");
+  out.push(await Promise.reject(reason).then((v) => v).then(null, (e) => e === reason));
+  out.push(await Promise.resolve(4).then(null, () => 0));
+  out.push(await Promise.resolve(5).then().then((v) => v));
+  out.push(await Promise.resolve().then(() => { throw reason; }).catch((e) => e === reason));
+  out.push(await Promise.reject(reason).finally(() => {}).catch((e) => e === reason));
+  let settled = false;
+  function Plain(ex) {
+    ex((v) => { settled = v; }, () => {});
+  }
+  Plain.resolve = function (x) { return Promise.resolve(this === Plain ? x : "wrong this"); };
+  Promise.all.call(Plain, [7]);
+  await null;
+  await null;
+  out.push(settled);
+  return out;
+};
+`,
+      });
+      expect(await runtime.run({ folder, file: "promises.js", funcName: "f", args: [] })).toEqual([
+        true,
+        [1, 2, 3],
+        "now",
+        ["rejected:TypeError", "fulfilled:1"],
+        "any",
+        5,
+        true,
+        "RangeError thrown",
+        true,
+        2,
+        true,
+        4,
+        5,
+        true,
+        true,
+        [7],
+      ]);
     } finally {
       await runtime.close();
     }

@@ -90,18 +90,89 @@ export function installCaught(
   // function that says it is native code (libraries test that before they trust the engine's promises, and
   // so does test/hostile state-leaks): a Proxy of the engine's `then` with an apply trap only. Its handler is
   // the bootstrap's; every other operation reaches the engine's function untouched (no tenant code runs).
+  //
+  // What the engine does with a reaction's outcome is not always the engine's: the promise `then` makes is
+  // built by the species constructor (`p.constructor = C`, any constructor), whose executor hands the engine
+  // the tenant's own resolve and reject, and the engine calls that reject with the source's reason when
+  // there is no rejection handler, and with whatever a handler threw (red team dec09b, G4: the worker's
+  // RangeError reached such a reject). So both handlers are wrapped: whatever either throws is cleaned, and
+  // a missing rejection handler is one that throws the cleaned reason (the same rejection, of this realm).
   const then = g.Promise.prototype.then;
   const wrapped = new P.Proxy(then, {
     apply(target: typeof then, self: unknown, args: unknown[]) {
+      const onFulfilled = args[0];
       const onRejected = args[1];
-      const handler =
+      const fulfilled =
+        typeof onFulfilled === "function"
+          ? function (value: unknown) {
+              try {
+                return P.apply(onFulfilled as (value: unknown) => unknown, undefined, [value]);
+              } catch (error) {
+                throw clean(error);
+              }
+            }
+          : onFulfilled;
+      const rejected =
         typeof onRejected === "function"
           ? function (reason: unknown) {
-              return P.apply(onRejected as (reason: unknown) => unknown, undefined, [clean(reason)]);
+              const cleaned = clean(reason);
+              try {
+                return P.apply(onRejected as (reason: unknown) => unknown, undefined, [cleaned]);
+              } catch (error) {
+                throw clean(error);
+              }
             }
-          : onRejected;
-      return P.apply(target, self, [args[0], handler]);
+          : function (reason: unknown) {
+              throw clean(reason);
+            };
+      return P.apply(target, self, [fulfilled, rejected]);
     },
   });
   P.ObjectDefineProperty(g.Promise.prototype, "then", { value: wrapped });
+
+  // The combinators and Promise.try, called on another constructor (`Promise.try.call(C, fn)`), make their
+  // promise with it, and the engine calls its reject with what the tenant's code threw on the way (the
+  // callback of try; the iterator, a `resolve` getter, a `then` lookup of the others): no handler between.
+  // Called on anything but the realm's Promise, they get a constructor that builds C's promise with a
+  // reject that cleans first, and C's `resolve` (read once, as the engine reads it) called on C itself.
+  const PromiseCtor = g.Promise;
+  const construct = Reflect.construct;
+  const cleaningConstructor = (C: unknown): unknown => {
+    if (C === PromiseCtor || typeof C !== "function") return C;
+    const Cleaning = function (executor: unknown) {
+      return construct(C as new (...a: unknown[]) => object, [
+        function (resolve: unknown, reject: unknown) {
+          const cleaningReject =
+            typeof reject === "function"
+              ? function (reason: unknown) {
+                  return P.apply(reject as (reason: unknown) => unknown, undefined, [clean(reason)]);
+                }
+              : reject;
+          return P.apply(executor as (...a: unknown[]) => unknown, undefined, [resolve, cleaningReject]);
+        },
+      ]);
+    };
+    defineProperty(Cleaning, "resolve", {
+      get() {
+        const resolve = (C as { resolve?: unknown }).resolve;
+        return typeof resolve === "function"
+          ? function (value: unknown) {
+              return P.apply(resolve as (value: unknown) => unknown, C, [value]);
+            }
+          : resolve;
+      },
+    });
+    return Cleaning;
+  };
+  const statics = ["try", "all", "allSettled", "any", "race"];
+  for (let i = 0; i < statics.length; i++) {
+    const original = getOwnPropertyDescriptor(PromiseCtor, statics[i]!)?.value as ((...a: unknown[]) => unknown) | undefined;
+    if (typeof original !== "function") continue;
+    const combinator = new P.Proxy(original, {
+      apply(target: (...a: unknown[]) => unknown, self: unknown, args: unknown[]) {
+        return P.apply(target, cleaningConstructor(self), args);
+      },
+    });
+    P.ObjectDefineProperty(PromiseCtor, statics[i]!, { value: combinator });
+  }
 }
