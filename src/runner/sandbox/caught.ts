@@ -7,14 +7,18 @@ import type { Primordials } from "./primordials.js";
  * function of the worker's realm, called by V8 for the realm's errors too) and overflows there: the
  * RangeError is the worker's, and its `.constructor.constructor` is the worker's Function (red team dec09,
  * F3: `Function("return process")()` from a hook, at the default security level). A native import() at the
- * edge does the same. Such a value reaches tenant code in two ways only, and both go through `clean`:
+ * edge does the same. The engine hands a thrown value to code in these ways, and each goes through `clean`:
  *  - a catch clause: the transform hands every binding to the global `__tenantbox_caught` first;
- *  - a rejection: whatever threw it (an async function, a `then` callback, an executor), the reason reaches
- *    code through `then` (`catch`, `finally`, and the combinators call it) or through `await`, which throws
- *    it into a catch clause. `Promise.prototype.then` cleans the reason before a rejection handler gets it.
- * A value of another realm becomes a RangeError of this one with its message; a SuppressedError V8 built
- * around such values (`using` disposal), at any depth of its `error` and `suppressed` fields, gets them cleaned
- * in place.
+ *  - a rejection handler: whatever threw it (an async function, a `then` callback, an executor), the reason
+ *    reaches code through `then` (`catch`, `finally`, and the combinators call it) or through `await`, which
+ *    throws it into a catch clause. `Promise.prototype.then` cleans the reason before a rejection handler gets it;
+ *  - a promise capability's reject, when the capability is the tenant's (a species constructor's for `then`,
+ *    the `this` of Promise.try and the combinators): the engine calls it with a rejection passed on or with
+ *    what a handler, a callback, an iterator or a getter threw (red team dec09b, G4). `then` cleans what its
+ *    handlers throw and what it passes on; the statics give such a constructor a reject that cleans first;
+ *  - a field of a SuppressedError V8 built (`using` disposal, DisposableStack): the error that reaches one of
+ *    the ways above is cleaned in place, at any depth of its `error` and `suppressed` fields (G1).
+ * A value of another realm becomes a RangeError of this one with its message.
  */
 export function installCaught(
   g: typeof globalThis,
