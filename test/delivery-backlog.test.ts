@@ -48,3 +48,28 @@ describe("the SQLite queue's backlog count (maxQueuedEvents)", () => {
     db.close();
   });
 });
+
+describe("the embedded queue's fencing token", () => {
+  it("a node stalled through a whole dead-letter cycle cannot finish, postpone or renew the retried job's new attempt 1", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-fence-"));
+    dirs.push(dir);
+    const db = openDatabase(dir);
+    const store = new SqliteDeliveryStore(db);
+    const row = () => db.prepare(`SELECT state, attempts, lease_until, last_result FROM delivery_jobs`).get() as { state: string; attempts: number; lease_until: number | null; last_result: string | null };
+    await store.add({ id: "d1", tenant: "a", event: "e", payload: 1, context: null, user: null, permissions: null, idempotencyKey: null, source: "api", handlers: [{ file: "a.js", funcName: "f" }], maxAttempts: 1, at: 1000 });
+    const stale = (await store.take("a", 2000, 3000))!; // node A takes attempt 1, then stalls
+    expect(await store.reclaimExpired(4000)).toBe(1); // its lease runs out: attempt 1 of 1 was the last, a dead letter
+    expect(row().state).toBe("failed");
+    expect(await store.retry("a", "d1", 5000)).toBe(1); // the tenant retries it: attempts start again
+    const fresh = (await store.take("a", 6000, 60_000))!; // node B takes it: attempt 1 again
+    expect(fresh.attempt).toBe(stale.attempt);
+    // A wakes up: its writes are not B's attempt's.
+    await store.renew(stale, 999_999);
+    await store.finish(stale, { success: true, durationMs: 1, attempt: 1, at: 7000 }, { state: "succeeded" }, 7000);
+    await store.postpone(stale, 8000);
+    expect(row()).toMatchObject({ state: "running", attempts: 1, lease_until: 60_000 });
+    await store.finish(fresh, { success: true, durationMs: 1, attempt: 1, at: 9000 }, { state: "succeeded" }, 9000);
+    expect(row().state).toBe("succeeded");
+    db.close();
+  });
+});

@@ -17,7 +17,8 @@ import { TICK_GRACE_MS, type QueueTick, type Schedule, type TenantSchedules } fr
  * service's main thread wherever it reads the job (reports, dead letters, /metrics), not only for an attempt.
  * Jobs stored before kept a single handler's payload in their data (no `sharedInput`); they still run.
  */
-type HandlerJobData = Omit<TakenJob, "attempt"> & { sharedInput?: true };
+/** What a handler's BullMQ job holds: the attempt's number and start are BullMQ's own (its lock is the fencing token). */
+type HandlerJobData = Omit<TakenJob, "attempt" | "startedAt"> & { sharedInput?: true };
 
 /**
  * An attempt's result as BullMQ keeps it (the job's return value, which BullMQ parses whenever it reads the
@@ -462,7 +463,7 @@ export class BullmqDelivery implements DeliveryEngine {
       data.payload = JSON.parse(payload);
       data.context = JSON.parse(context);
     }
-    const running = run({ ...data, attempt, maxAttempts: data.maxAttempts });
+    const running = run({ ...data, attempt, startedAt: job.processedOn ?? this.options.now(), maxAttempts: data.maxAttempts });
     const settled = running.then(
       () => undefined,
       () => undefined,

@@ -27,6 +27,11 @@ export interface TakenJob {
   permissions: string[] | null;
   /** This attempt's number (1 = the first). */
   attempt: number;
+  /**
+   * When this attempt was taken (the taking node's clock): with `attempt`, the attempt's fencing token. The
+   * number alone repeats once a tenant retries a dead letter (attempts start again at 0).
+   */
+  startedAt: number;
   maxAttempts: number;
 }
 
@@ -123,6 +128,8 @@ export interface TakenRow {
   func: string;
   attempts: number;
   max_attempts: number;
+  /** A number in SQLite; PostgreSQL's bigint arrives as text. */
+  started_at: number | string;
   event: string;
   payload: string;
   context: string | null;
@@ -143,6 +150,7 @@ export function takenJob(r: TakenRow): TakenJob {
     user: r.user,
     permissions: parseJson(r.permissions) as string[] | null,
     attempt: r.attempts,
+    startedAt: Number(r.started_at),
     maxAttempts: r.max_attempts,
   };
 }
@@ -159,7 +167,7 @@ export interface DeliveryStore {
   take(tenant: string, now: number, leaseUntil: number): Promise<TakenJob | undefined>;
   /**
    * finish, postpone and renew change the job only while it is still the attempt `job` took (running, at
-   * `job.attempt`): a process whose lease ran out while its attempt went on (a node stalled, cut off from the
+   * `job.attempt`, taken at `job.startedAt`): a process whose lease ran out while its attempt went on (a node stalled, cut off from the
    * database, or with a clock behind the others') finds the job taken again and leaves it alone; it used to
    * finish, postpone or renew the new holder's attempt (a job queued again under it ran more times than its
    * maxDeliveryAttempts, two attempts at once).
@@ -292,7 +300,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     const job = this.sql(
       `UPDATE delivery_jobs SET state = 'running', attempts = attempts + 1, started_at = ?, lease_until = ?
        WHERE rowid = (SELECT rowid FROM delivery_jobs WHERE state = 'queued' AND tenant = ? AND run_at <= ? ORDER BY run_at, queued_at, idx LIMIT 1)
-       RETURNING delivery_id, idx, tenant, file, func, attempts, max_attempts`,
+       RETURNING delivery_id, idx, tenant, file, func, attempts, max_attempts, started_at`,
     ).get(now, leaseUntil, tenant, now) as Omit<TakenRow, "event" | "payload" | "context" | "user" | "permissions"> | undefined;
     if (!job) return undefined;
     const delivery = this.sql(`SELECT event, payload, context, user, permissions FROM deliveries WHERE id = ?`).get(job.delivery_id) as TakenRow | undefined;
@@ -305,20 +313,20 @@ export class SqliteDeliveryStore implements DeliveryStore {
     const stored = resultColumns(result);
     this.sql(
       `UPDATE delivery_jobs SET state = ?, run_at = COALESCE(?, run_at), finished_at = ?, lease_until = NULL, last_result = ?, last_value = ?
-       WHERE delivery_id = ? AND idx = ? AND state = 'running' AND attempts = ?`,
-    ).run(next.state, next.state === "queued" ? next.retryAt : null, next.state === "queued" ? null : now, stored.result, stored.value, job.deliveryId, job.index, job.attempt);
+       WHERE delivery_id = ? AND idx = ? AND state = 'running' AND attempts = ? AND started_at = ?`,
+    ).run(next.state, next.state === "queued" ? next.retryAt : null, next.state === "queued" ? null : now, stored.result, stored.value, job.deliveryId, job.index, job.attempt, job.startedAt);
   }
 
   /** The attempt did not start (no free slot, the daily quota, a pool that refused): the job waits again, the attempt not counted. */
   async postpone(job: TakenJob, runAt: number): Promise<void> {
     this.sql(
-      `UPDATE delivery_jobs SET state = 'queued', attempts = attempts - 1, run_at = ?, lease_until = NULL WHERE delivery_id = ? AND idx = ? AND state = 'running' AND attempts = ?`,
-    ).run(runAt, job.deliveryId, job.index, job.attempt);
+      `UPDATE delivery_jobs SET state = 'queued', attempts = attempts - 1, run_at = ?, lease_until = NULL WHERE delivery_id = ? AND idx = ? AND state = 'running' AND attempts = ? AND started_at = ?`,
+    ).run(runAt, job.deliveryId, job.index, job.attempt, job.startedAt);
   }
 
   /** Keeps a running job's lease alive (its attempt is still in flight in this process). */
   async renew(job: TakenJob, leaseUntil: number): Promise<void> {
-    this.sql(`UPDATE delivery_jobs SET lease_until = ? WHERE delivery_id = ? AND idx = ? AND state = 'running' AND attempts = ?`).run(leaseUntil, job.deliveryId, job.index, job.attempt);
+    this.sql(`UPDATE delivery_jobs SET lease_until = ? WHERE delivery_id = ? AND idx = ? AND state = 'running' AND attempts = ? AND started_at = ?`).run(leaseUntil, job.deliveryId, job.index, job.attempt, job.startedAt);
   }
 
   /**

@@ -86,7 +86,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
        ), taken AS (
          UPDATE delivery_jobs j SET state = 'running', attempts = j.attempts + 1, started_at = $2, lease_until = $3
          FROM next WHERE j.delivery_id = next.delivery_id AND j.idx = next.idx
-         RETURNING j.delivery_id, j.idx, j.tenant, j.file, j.func, j.attempts, j.max_attempts
+         RETURNING j.delivery_id, j.idx, j.tenant, j.file, j.func, j.attempts, j.max_attempts, j.started_at
        )
        SELECT taken.*, d.event, d.payload, d.context, d."user", d.permissions FROM taken JOIN deliveries d ON d.id = taken.delivery_id`,
       [tenant, now, leaseUntil],
@@ -98,20 +98,23 @@ export class PostgresDeliveryStore implements DeliveryStore {
     const stored = resultColumns(result);
     await this.db.query(
       `UPDATE delivery_jobs SET state = $1, run_at = COALESCE($2, run_at), finished_at = $3, lease_until = NULL, last_result = $4, last_value = $5
-       WHERE delivery_id = $6 AND idx = $7 AND state = 'running' AND attempts = $8`,
-      [next.state, next.state === "queued" ? next.retryAt : null, next.state === "queued" ? null : now, stored.result, stored.value, job.deliveryId, job.index, job.attempt],
+       WHERE delivery_id = $6 AND idx = $7 AND state = 'running' AND attempts = $8 AND started_at = $9`,
+      [next.state, next.state === "queued" ? next.retryAt : null, next.state === "queued" ? null : now, stored.result, stored.value, job.deliveryId, job.index, job.attempt, job.startedAt],
     );
   }
 
   async postpone(job: TakenJob, runAt: number): Promise<void> {
     await this.db.query(
-      `UPDATE delivery_jobs SET state = 'queued', attempts = attempts - 1, run_at = $1, lease_until = NULL WHERE delivery_id = $2 AND idx = $3 AND state = 'running' AND attempts = $4`,
-      [runAt, job.deliveryId, job.index, job.attempt],
+      `UPDATE delivery_jobs SET state = 'queued', attempts = attempts - 1, run_at = $1, lease_until = NULL WHERE delivery_id = $2 AND idx = $3 AND state = 'running' AND attempts = $4 AND started_at = $5`,
+      [runAt, job.deliveryId, job.index, job.attempt, job.startedAt],
     );
   }
 
   async renew(job: TakenJob, leaseUntil: number): Promise<void> {
-    await this.db.query(`UPDATE delivery_jobs SET lease_until = $1 WHERE delivery_id = $2 AND idx = $3 AND state = 'running' AND attempts = $4`, [leaseUntil, job.deliveryId, job.index, job.attempt]);
+    await this.db.query(
+      `UPDATE delivery_jobs SET lease_until = $1 WHERE delivery_id = $2 AND idx = $3 AND state = 'running' AND attempts = $4 AND started_at = $5`,
+      [leaseUntil, job.deliveryId, job.index, job.attempt, job.startedAt],
+    );
   }
 
   async reclaimExpired(now: number): Promise<number> {
