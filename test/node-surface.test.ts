@@ -353,6 +353,24 @@ describe("Node's globals and built-in modules", () => {
     await expect(runtimeWith().run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual(["/node_modules/lib/main.cjs", "events", "MODULE_NOT_FOUND"]);
   });
 
+  it("require.resolve of a literal the module never requires (art-template's own index.js, a template file) answers its path without running it; one that does not resolve is MODULE_NOT_FOUND", async () => {
+    const folder = makeTenant({
+      "node_modules/lib/package.json": '{ "name": "lib", "main": "lib/main.js" }',
+      "node_modules/lib/index.js": "globalThis.ran = true; module.exports = 1;",
+      "node_modules/lib/tpl.art": "<p>{{ x }}</p>",
+      "node_modules/lib/lib/main.js":
+        "const at = (f) => { try { return f(); } catch (e) { return e.code; } };\nmodule.exports = () => [at(() => require.resolve('../index.js')), at(() => require.resolve(`../tpl.art`)), at(() => require.resolve('./gone.js')), at(() => require.resolve('events')), typeof globalThis.ran];",
+      "a.js": "const f = require('lib');\nexports.f = () => f();",
+    });
+    await expect(runtimeWith().run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([
+      "/node_modules/lib/index.js",
+      "/node_modules/lib/tpl.art",
+      "MODULE_NOT_FOUND",
+      "events",
+      "undefined",
+    ]);
+  });
+
   it("fs, net, child_process, worker_threads, vm, v8 and inspector stay MODULE_NOT_FOUND for the tenant's own code", async () => {
     for (const name of ["fs", "net", "child_process", "worker_threads", "vm", "v8", "inspector"]) {
       const folder = makeTenant({ "a.js": `exports.f = () => { try { require(${JSON.stringify(`node:${name}`)}); return "loaded"; } catch (e) { return e.code; } };` });

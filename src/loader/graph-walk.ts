@@ -6,6 +6,7 @@ import { fileIssue } from "./issues.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
 import { builtinDependency } from "./builtins.js";
 import { isLibraryModule } from "./library-profile.js";
+import { resolveOnlyDependency, resolvedOnly } from "./resolve-only.js";
 import { ContextBudget, expandContexts, isRequireContext } from "./require-context.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import { ResolutionCache } from "./resolution-cache.js";
@@ -158,6 +159,11 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
       return { ok: false, code: "VALIDATION_ERROR", message: `module graph has more than ${input.limits.maxSpecifiers} require/import specifiers` };
     }
     for (const specifier of specifiers) {
+      const only = resolvedOnly(specifier);
+      if (only !== undefined) {
+        if (!Object.hasOwn(walked.deps, only)) walked.deps[only] = resolveOnlyDependency(() => builtinDependency(only, library) ?? { id: path.relative(realFolder, resolutions.resolve(realFolder, realPath, only, memo, "require")).split(path.sep).join("/") });
+        continue;
+      }
       const builtin = builtinDependency(specifier, library);
       if (builtin) {
         walked.deps[specifier] = builtin;

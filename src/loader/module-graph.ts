@@ -6,6 +6,7 @@ import { BuiltinCatalog } from "./builtin-catalog.js";
 import { builtinDependency, IMPLICIT_BUILTINS } from "./builtins.js";
 import { isLibraryModule } from "./library-profile.js";
 import { ContextBudget, expandContexts, isRequireContext, leaveOutSoftUnrunnable } from "./require-context.js";
+import { resolveOnlyDependency, resolvedOnly } from "./resolve-only.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import type { GraphWalkInput } from "./graph-walk.js";
 import { INLINE_SCRIPT_ID } from "./inline-script.js";
@@ -218,6 +219,11 @@ export class ModuleGraphLoader {
           const now = performance.now();
           memo.chargeWork(now - started);
           started = now;
+        }
+        const only = resolvedOnly(specifier);
+        if (only !== undefined) {
+          if (!Object.hasOwn(deps, only)) deps[only] = resolveOnlyDependency(() => builtinDependency(only, library) ?? { id: toId(realFolder, this.resolutions.resolve(realFolder, realPath, only, memo, "require")) });
+          continue;
         }
         const builtin = builtinDependency(specifier, library);
         if (builtin) {

@@ -10,6 +10,7 @@ import type { ParsedModule } from "./parse.js";
 import { isTypeScript } from "./typescript.js";
 import { positionMapOf, withPositionMap } from "./tenant-positions.js";
 import { indexedNodes } from "./ast-index.js";
+import { resolveOnlySpecifier } from "./resolve-only.js";
 import { walkWithAncestors } from "./ast-walk.js";
 
 /**
@@ -224,6 +225,10 @@ function addGuards(s: MagicString, parsed: ParsedModule, requires: Set<string> |
         if (!requires) break;
         const specifier = requireSpecifier(n) ?? requireContextSpecifier(n);
         if (specifier !== undefined) requires.add(specifier);
+        else {
+          const resolved = requireResolveSpecifier(n);
+          if (resolved !== undefined) requires.add(resolveOnlySpecifier(resolved));
+        }
         break;
       }
       case "StaticBlock":
@@ -337,6 +342,19 @@ function requireSpecifier(node: acorn.CallExpression): string | undefined {
   if (callee.type !== "Identifier" || callee.name !== "require" || !arg) return undefined;
   if (arg.type === "Literal" && typeof arg.value === "string") return arg.value;
   if (arg.type === "TemplateLiteral" && arg.expressions.length === 0) return arg.quasis[0]?.value.cooked ?? "";
+  return undefined;
+}
+
+/** The literal of `require.resolve("x")` (one argument: options could name other paths to search). */
+function requireResolveSpecifier(node: acorn.CallExpression): string | undefined {
+  const callee = node.callee as AnyNode;
+  const arg = node.arguments[0] as AnyNode | undefined;
+  if (callee.type !== "MemberExpression" || callee.computed || callee.optional || node.arguments.length !== 1 || !arg) return undefined;
+  const object = callee.object as AnyNode;
+  const property = callee.property as AnyNode;
+  if (object.type !== "Identifier" || object.name !== "require" || property.type !== "Identifier" || property.name !== "resolve") return undefined;
+  if (arg.type === "Literal" && typeof arg.value === "string") return arg.value;
+  if (arg.type === "TemplateLiteral" && arg.expressions.length === 0) return arg.quasis[0]?.value.cooked ?? undefined;
   return undefined;
 }
 
