@@ -371,6 +371,32 @@ describe("Node's globals and built-in modules", () => {
     ]);
   });
 
+  it("require(esm) of a module with a default export carries __esModule: true as Node 22.12+ (compiled CommonJS's __importDefault takes the default); require.extensions, require.cache and require.main are there and inert", async () => {
+    const files = {
+      "node_modules/esm/package.json": '{ "name": "esm", "type": "module", "exports": "./index.js" }',
+      "node_modules/esm/index.js": "export default function pretty(n) { return n + ' ms'; }\nexport const unit = 'ms';\nexport let count = 0;\nexport function bump() { count++; }",
+      "node_modules/named/package.json": '{ "name": "named", "type": "module", "exports": "./index.js" }',
+      "node_modules/named/index.js": "export const a = 1;",
+      "node_modules/lib/package.json": '{ "name": "lib", "main": "index.js" }',
+      "node_modules/lib/index.js": [
+        '"use strict";',
+        "var __importDefault = (this && this.__importDefault) || function (mod) { return (mod && mod.__esModule) ? mod : { \"default\": mod }; };",
+        'const esm = require("esm"), named = require("named");',
+        "const pretty = __importDefault(esm);",
+        "require.extensions['.art'] = function () {};",
+        "delete require.cache['/x.js'];",
+        "module.exports = () => { esm.bump(); return [pretty.default(5), Object.keys(esm), esm.__esModule, esm.count, Object.prototype.toString.call(esm), Object.isExtensible(esm), Object.keys(named), named.__esModule, Object.keys(require.extensions), typeof require.cache, require.main]; };",
+      ].join("\n"),
+      "a.js": "const f = require('lib');\nexports.f = () => f();",
+    };
+    const folder = makeTenant(files);
+    const expected = ["5 ms", ["__esModule", "bump", "count", "default", "unit"], true, 1, "[object Module]", false, ["a"], null, [".js", ".json", ".node", ".art"], "object", null];
+    await expect(runtimeWith().run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual(expected);
+    // Node agrees (but for require.main, this test's own module there; and its handlers' names).
+    const node = createRequire(`${folder}/a.js`)("lib")();
+    expect(JSON.parse(JSON.stringify([...node.slice(0, 8), node[8].slice(0, 3).concat(".art"), node[9]]))).toEqual(expected.slice(0, 10));
+  });
+
   it("fs, net, child_process, worker_threads, vm, v8 and inspector stay MODULE_NOT_FOUND for the tenant's own code", async () => {
     for (const name of ["fs", "net", "child_process", "worker_threads", "vm", "v8", "inspector"]) {
       const folder = makeTenant({ "a.js": `exports.f = () => { try { require(${JSON.stringify(`node:${name}`)}); return "loaded"; } catch (e) { return e.code; } };` });

@@ -19,6 +19,8 @@ export function createModuleSystem(
   interface Instance {
     exports: unknown;
     namespace?: Record<string, unknown>;
+    /** require(esm)'s view of the namespace (requireView). */
+    requireView?: Record<string, unknown>;
     esm: boolean;
     /** An ES module whose body ran to its end: its namespace holds every name it exports (`export *` too). */
     linked?: boolean;
@@ -31,6 +33,15 @@ export function createModuleSystem(
     specs[spec.id] = spec;
     if (wrapper) wrappers[spec.id] = wrapper;
   }
+
+  const requireCache = P.ObjectCreate(null) as Record<string, unknown>;
+  const requireExtensions = P.ObjectCreate(null) as Record<string, unknown>;
+  const noHandler = function (): never {
+    throw new P.Error("require.extensions handlers load no files here");
+  };
+  requireExtensions[".js"] = noHandler;
+  requireExtensions[".json"] = noHandler;
+  requireExtensions[".node"] = noHandler;
 
   function notFound(message: string): Error {
     return errors.raise("MODULE_NOT_FOUND", "Error", message);
@@ -96,6 +107,32 @@ export function createModuleSystem(
     };
   }
 
+  /**
+   * What require(esm) returns, as Node 22.12+ has it: a namespace with a default export (and no `__esModule` of
+   * its own) comes with `__esModule: true`, so that compiled CommonJS (TypeScript's and Babel's
+   * `__importDefault`) takes its default export as the default, not the namespace. The names forward to the
+   * namespace's live bindings. Made once the module has run (a module still running in a cycle: its namespace).
+   */
+  function requireView(target: Instance, ns: Record<string, unknown>): Record<string, unknown> {
+    if (target.requireView) return target.requireView;
+    if (!target.linked || !P.ObjectHasOwn(ns, "default") || P.ObjectHasOwn(ns, "__esModule")) return ns;
+    const view = P.ObjectCreate(null) as Record<string, unknown>;
+    // In code-unit order, as a namespace's keys are in Node.
+    const names = P.ObjectKeys(ns);
+    names[names.length] = "__esModule";
+    P.ArrayPrototypeSort(names);
+    for (let i = 0; i < names.length; i++) {
+      step();
+      const name = names[i]!;
+      if (name === "__esModule") P.ObjectDefineProperty(view, name, { value: true, writable: true, enumerable: true, configurable: false });
+      else P.ObjectDefineProperty(view, name, { get: () => ns[name], enumerable: true, configurable: false });
+    }
+    P.ObjectDefineProperty(view, Symbol.toStringTag, { value: "Module", writable: false, enumerable: false, configurable: false });
+    P.ObjectPreventExtensions(view);
+    target.requireView = view;
+    return view;
+  }
+
   function load(id: string): Instance {
     const existing = instances[id];
     if (existing) return existing;
@@ -124,13 +161,18 @@ export function createModuleSystem(
         if (!target.esm) return target.exports;
         // require(esm) as Node 22+ has it: the namespace, or its "module.exports" export when it has one.
         const ns = target.namespace!;
-        return P.ObjectHasOwn(ns, "module.exports") ? ns["module.exports"] : ns;
+        return P.ObjectHasOwn(ns, "module.exports") ? ns["module.exports"] : requireView(target, ns);
       };
       // As in Node, with the tenant folder as the file system's root (process.cwd() is "/").
       require.resolve = function resolve(specifier: unknown): string {
         const target = resolveFrom(id, specifier);
         return specs[target] !== undefined && P.StringPrototypeSlice(target, 0, 5) === "node:" ? P.StringPrototypeSlice(target, 5) : "/" + target;
       };
+      // Node's shared tables, inert here: a handler assigned (art-template's `require.extensions[".art"] = ...`)
+      // loads nothing, a cache entry deleted or added changes no load; no module is the process's main one.
+      require.extensions = requireExtensions;
+      require.cache = requireCache;
+      require.main = undefined;
       // Cycles see the partial exports, as in Node: read module.exports whenever it is asked for.
       P.ObjectDefineProperty(instance, "exports", { get: () => module.exports, enumerable: true, configurable: true });
       // The guards, once (transform.ts TAKE_GUARDS): a second call of the wrapper gets none. With 1: the module's

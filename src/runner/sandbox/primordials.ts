@@ -50,6 +50,7 @@ export function capturePrimordials(g: typeof globalThis) {
     ObjectPrototypeToString: uncurry(g.Object.prototype.toString),
     ArrayIsArray: g.Array.isArray,
     ArrayPrototypeJoin: uncurry(g.Array.prototype.join) as (self: unknown[], sep: string) => string,
+    ArrayPrototypeSort: uncurry(g.Array.prototype.sort) as <T>(self: T[]) => T[],
     JSONParse: g.JSON.parse,
     JSONStringify: g.JSON.stringify,
     String: g.String,
