@@ -1,0 +1,2 @@
+const g = require("geolib"); exports.check = () => [g.getDistance({ latitude: 51.5103, longitude: 7.49347 }, { latitude: 51.5163, longitude: 7.4567 }), g.isPointWithinRadius({ latitude: 1, longitude: 1 }, { latitude: 1.001, longitude: 1 }, 500), g.getCenter([{ latitude: 0, longitude: 0 }, { latitude: 2, longitude: 2 }])];
+exports.expected = () => ([2633,true,{"longitude":0.9996952897677113,"latitude":1.0001522970900676}]);

@@ -1,0 +1,2 @@
+const h = require("htmlparser2"); exports.check = () => { const out = []; const p = new h.Parser({ onopentag: (n, a) => out.push(["open", n, a]), ontext: (t) => out.push(["text", t]) }); p.write("<div class=a>Hi <b>x</b></div>"); p.end(); const doc = h.parseDocument("<ul><li>1</li><li>2</li></ul>"); return [out, doc.children.length]; };
+exports.expected = () => ([[["open","div",{"class":"a"}],["text","Hi "],["open","b",{}],["text","x"]],1]);

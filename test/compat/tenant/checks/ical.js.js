@@ -1,0 +1,2 @@
+const ICAL = require("ical.js"); exports.check = () => { const c = new ICAL.Component(ICAL.parse("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Hi\r\nDTSTART:20240101T100000Z\r\nRRULE:FREQ=DAILY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR")); const e = new ICAL.Event(c.getFirstSubcomponent("vevent")); const it = e.iterator(); return [e.summary, it.next().toString(), it.next().toString()]; };
+exports.expected = () => (["Hi","2024-01-01T10:00:00Z","2024-01-02T10:00:00Z"]);
