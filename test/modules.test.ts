@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -405,6 +406,21 @@ describe("bare specifiers from the folder's own node_modules", () => {
     });
     await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([true, true, "function"]);
     await expect(runtime.run({ folder, file: "b.js", funcName: "f" })).rejects.toMatchObject({ code: "MODULE_NOT_FOUND", message: expect.stringContaining("built-in") });
+  });
+
+  it("require() matches an exports map's \"module-sync\" condition, as Node 22.10+ does (multiformats and uint8arrays export only import and module-sync)", async () => {
+    const files = {
+      "node_modules/only-esm/package.json": JSON.stringify({ name: "only-esm", type: "module", exports: { ".": { import: "./index.js", "module-sync": "./index.js" } } }),
+      "node_modules/only-esm/index.js": "export const via = 'module-sync';",
+      "node_modules/first/package.json": JSON.stringify({ name: "first", exports: { "module-sync": "./a.mjs", default: "./b.cjs" } }),
+      "node_modules/first/a.mjs": "export const via = 'module-sync';",
+      "node_modules/first/b.cjs": "exports.via = 'default';",
+      "a.js": "exports.f = () => [require('only-esm').via, require('first').via];",
+    };
+    const folder = makeTenant(files);
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual(["module-sync", "module-sync"]);
+    // Node agrees.
+    expect(createRequire(path.join(folder, "a.js"))(path.join(folder, "a.js")).f()).toEqual(["module-sync", "module-sync"]);
   });
 
   it("a package missing from node_modules is MODULE_NOT_FOUND", async () => {

@@ -3,7 +3,7 @@
  * nested conditions in the package's own key order, arrays of fallbacks, null for "not exported").
  *
  * Which conditions count (CONDITIONS): Node's own ("node", then "require" or "import" by who loads it,
- * "module-sync" for imports, "default"), as the realm has Node's globals and the built-in modules library
+ * "module-sync" for both (Node 22.10+: require() of an ES module is synchronous), "default"), as the realm has Node's globals and the built-in modules library
  * code needs (builtins.ts). Browser and worker builds come only when nothing else matches: measured on
  * popular packages, they reach for `self`, `window` and DOM globals more often than Node builds reach for
  * a built-in the realm lacks (and those load as placeholders in library code: builtins.ts).
@@ -11,7 +11,7 @@
 export type ResolutionKind = "require" | "import";
 
 const CONDITIONS: Record<ResolutionKind, ReadonlySet<string>[]> = {
-  require: [new Set(["node", "require", "default"]), new Set(["node", "require", "default", "worker", "browser"])],
+  require: [new Set(["node", "require", "module-sync", "default"]), new Set(["node", "require", "module-sync", "default", "worker", "browser"])],
   import: [new Set(["node", "import", "module-sync", "default"]), new Set(["node", "import", "module-sync", "default", "worker", "browser"])],
 };
 
