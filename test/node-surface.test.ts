@@ -406,7 +406,7 @@ describe("Node's globals and built-in modules", () => {
 });
 
 describe("Node APIs libraries reach for beside the documented ones (compat helper)", () => {
-  it("Buffer's per-encoding slices and writes, copyBytesFrom, both BigUint spellings; buffer's isUtf8, isAscii, constants; url's file: URL helpers and domains; querystring's escape and unescape: as Node", async () => {
+  it("Buffer's per-encoding slices and writes, copyBytesFrom, both BigUint spellings; buffer's isUtf8, isAscii, constants; url's file: URL helpers, domains and urlToHttpOptions; buffer.resolveObjectURL (no blob: URL names a Blob); querystring's escape and unescape: as Node", async () => {
     const fixture = new URL("./fixtures/node-api-extras.cjs", import.meta.url);
     const folder = makeTenant({ "n.js": fs.readFileSync(fixture, "utf8") });
     const node = createRequire(import.meta.url)("./fixtures/node-api-extras.cjs").f();

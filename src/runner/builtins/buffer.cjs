@@ -229,4 +229,10 @@ for (const name of ["Blob", "File"]) {
 mod.atob = globalThis.atob;
 mod.btoa = globalThis.btoa;
 
+// Node's blob: URL registry (URL.createObjectURL) does not exist in the realm: no URL names a Blob.
+mod.resolveObjectURL = function resolveObjectURL(url) {
+  `${url}`;
+  return undefined;
+};
+
 module.exports = mod;

@@ -29,7 +29,27 @@ function pathToFileURL(filepath) {
   return url;
 }
 
+// Node's (lib/internal/url.js): the options http.request takes, from a WHATWG URL (got and other clients).
+function urlToHttpOptions(url) {
+  const { hostname, pathname, port, username, password, search } = url;
+  const options = {
+    __proto__: null,
+    ...url,
+    protocol: url.protocol,
+    hostname: hostname && hostname.startsWith("[") ? hostname.slice(1, -1) : hostname,
+    hash: url.hash,
+    search: search,
+    pathname: pathname,
+    path: `${pathname || ""}${search || ""}`,
+    href: url.href,
+  };
+  if (port !== "") options.port = Number(port);
+  if (username || password) options.auth = `${decodeURIComponent(username)}:${decodeURIComponent(password)}`;
+  return options;
+}
+
 module.exports = Object.assign({}, legacy, {
+  urlToHttpOptions,
   URL: globalThis.URL,
   URLSearchParams: globalThis.URLSearchParams,
   fileURLToPath,
