@@ -1,0 +1,2 @@
+const aesjs = require("aes-js"); exports.check = () => { const key = aesjs.utils.utf8.toBytes("0123456789abcdef"); const ctr = new aesjs.ModeOfOperation.ctr(key, new aesjs.Counter(5)); const enc = ctr.encrypt(aesjs.utils.utf8.toBytes("hello")); const cbc = new aesjs.ModeOfOperation.cbc(key, new Uint8Array(16)); const block = cbc.encrypt(aesjs.padding.pkcs7.pad(aesjs.utils.utf8.toBytes("x"))); return [aesjs.utils.hex.fromBytes(enc), aesjs.utils.hex.fromBytes(block)]; };
+exports.expected = () => (["88936dcf18","28f8b322c9b9d956d86c90e292a87fa5"]);

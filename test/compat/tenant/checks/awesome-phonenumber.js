@@ -1,0 +1,2 @@
+const { parsePhoneNumber, getExample } = require("awesome-phonenumber"); exports.check = () => { const p = parsePhoneNumber("+46707123456"); return [p.valid, p.number, p.regionCode, p.type, getExample("SE", "mobile").number.e164]; };
+exports.expected = () => ([true,{"input":"+46707123456","international":"+46 70 712 34 56","national":"070-712 34 56","e164":"+46707123456","rfc3966":"tel:+46-70-712-34-56","significant":"707123456"},"SE","mobile","+46701234567"]);

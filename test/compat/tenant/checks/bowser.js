@@ -1,0 +1,2 @@
+const Bowser = require("bowser"); const ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"; exports.check = () => [Bowser.parse(ua), Bowser.getParser(ua).satisfies({ chrome: ">100" })];
+exports.expected = () => ([{"browser":{"name":"Chrome","version":"120.0.0.0"},"os":{"name":"Windows","version":"NT 10.0","versionName":"10"},"platform":{"type":"desktop"},"engine":{"name":"Blink"}},true]);

@@ -1,0 +1,2 @@
+const DataLoader = require("dataloader"); exports.check = async () => { const calls = []; const dl = new DataLoader(async (keys) => { calls.push(keys); return keys.map((k) => (k < 0 ? new Error("neg") : k * 2)); }); const v = await Promise.all([dl.load(1), dl.load(2), dl.load(1)]); const e = await dl.load(-1).catch((x) => x.message); return [v, e, calls]; };
+exports.expected = () => ([[2,4,2],"neg",[[1,2],[-1]]]);

@@ -1,0 +1,2 @@
+const devalue = require("devalue"); exports.check = () => { const o = { d: new Date(0), m: new Map([[1, "a"]]), s: new Set([1]), b: 10n, u: undefined, r: /x/g }; o.self = o; const dv = devalue.stringify(o); const back = devalue.parse(dv); return [dv, back.self === back, back.m.get(1), devalue.uneval({ a: [1, "x"] })]; };
+exports.expected = () => (["[{\"d\":1,\"m\":2,\"s\":5,\"b\":6,\"u\":-1,\"r\":7,\"self\":0},[\"Date\",\"1970-01-01T00:00:00.000Z\"],[\"Map\",3,4],1,\"a\",[\"Set\",3],[\"BigInt\",\"10\"],[\"RegExp\",\"x\",\"g\"]]",true,"a","{a:[1,\"x\"]}"]);

@@ -1,0 +1,2 @@
+const ics = require("ics"); exports.check = () => { const { error, value } = ics.createEvent({ start: [2024, 5, 30, 6, 30], startInputType: "utc", startOutputType: "utc", duration: { hours: 1 }, title: "T", uid: "u1", productId: "p" }); return [error, value.split("\r\n").filter((l) => !l.startsWith("DTSTAMP"))]; };
+exports.expected = () => ([null,["BEGIN:VCALENDAR","VERSION:2.0","CALSCALE:GREGORIAN","PRODID:p","METHOD:PUBLISH","X-PUBLISHED-TTL:PT1H","BEGIN:VEVENT","UID:u1","SUMMARY:T","DTSTART:20240530T063000Z","DURATION:PT1H","END:VEVENT","END:VCALENDAR",""]]);

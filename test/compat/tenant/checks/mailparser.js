@@ -1,0 +1,2 @@
+const { simpleParser } = require("mailparser"); exports.check = async () => { const m = await simpleParser("From: A <a@x.y>\r\nTo: b@x.y\r\nSubject: =?UTF-8?B?w6k=?=\r\nContent-Type: multipart/alternative; boundary=zz\r\n\r\n--zz\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello\r\n--zz\r\nContent-Type: text/html\r\n\r\n<b>Hi</b>\r\n--zz--\r\n"); return [m.subject, m.from.text, m.to.text, m.text, m.html]; };
+exports.expected = () => (["é","\"A\" <a@x.y>","b@x.y","Hello","<b>Hi</b>"]);

@@ -1,0 +1,2 @@
+const { pack, unpack, Packr } = require("msgpackr"); exports.check = () => { const p = new Packr({ structuredClone: true }); const o = { d: new Date(0), s: new Set([1]), l: [1, "x", 2.5, null] }; const back = p.unpack(p.pack(o)); return [Buffer.from(pack({ a: 1, b: "hi" })).toString("hex"), unpack(pack([1n, -1, 1.5])).map(String), back.d.getTime(), [...back.s], back.l]; };
+exports.expected = () => (["de0002a16101a162a26869",["1","-1","1.5"],0,[1],[1,"x",2.5,null]]);

@@ -1,0 +1,2 @@
+const { CID } = require("multiformats"); const { base32 } = require("multiformats/bases/base32"); exports.check = () => { const cid = CID.parse("bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"); return [cid.version, cid.code, cid.multihash.code, cid.toV0().toString(), cid.toString(base32)]; };
+exports.expected = () => ([1,112,18,"QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR","bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"]);

@@ -1,0 +1,2 @@
+const { createStore, combineReducers, applyMiddleware } = require("redux"); exports.check = () => { const log = []; const mw = () => (next) => (action) => { log.push(action.type); return next(action); }; const store = createStore(combineReducers({ n: (st = 0, ac) => (ac.type === "inc" ? st + 1 : st) }), applyMiddleware(mw)); store.dispatch({ type: "inc" }); store.dispatch({ type: "inc" }); return [store.getState(), log]; };
+exports.expected = () => ([{"n":2},["inc","inc"]]);

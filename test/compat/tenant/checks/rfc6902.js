@@ -1,0 +1,2 @@
+const { createPatch, applyPatch } = require("rfc6902"); exports.check = () => { const a = { x: 1, l: [1] }, b = { x: 2, l: [1, 2], n: { m: null } }; const p = createPatch(a, b); const c = JSON.parse(JSON.stringify(a)); const results = applyPatch(c, p); return [p, c, results]; };
+exports.expected = () => ([[{"op":"add","path":"/n","value":{"m":null}},{"op":"replace","path":"/x","value":2},{"op":"add","path":"/l/-","value":2}],{"x":2,"l":[1,2],"n":{"m":null}},[null,null,null]]);
