@@ -423,6 +423,23 @@ describe("bare specifiers from the folder's own node_modules", () => {
     expect(createRequire(path.join(folder, "a.js"))(path.join(folder, "a.js")).f()).toEqual(["module-sync", "module-sync"]);
   });
 
+  it("a library's require of a conditional between literals finds either file (later: require(process.env.LATER_COV ? './later-cov' : './later')); a branch that cannot run is left out", async () => {
+    const folder = makeTenant({
+      "node_modules/later/package.json": JSON.stringify({ name: "later", main: "index.js" }),
+      "node_modules/later/index.js":
+        "const main = require(process.env.LATER_COV ? './later-cov' : './later');\n" +
+        "exports.pick = (n) => require(n === 1 ? './one' : n === 2 ? `./two` : './later').name;\nexports.main = main.name;",
+      "node_modules/later/later.js": "exports.name = 'later';",
+      "node_modules/later/one.js": "exports.name = 'one';",
+      "node_modules/later/two.js": "exports.name = 'two';",
+      // A branch that cannot run is left out (as a context's file), not the load's end.
+      "node_modules/later/bad.js": "with ({}) {}",
+      "node_modules/later/other.js": "exports.pick = (ok) => { try { return require(ok ? './one' : './bad').name; } catch (e) { return e.code; } };",
+      "a.js": "const later = require('later'), other = require('later/other.js');\nexports.f = () => [later.main, later.pick(1), later.pick(2), later.pick(3), other.pick(true), other.pick(false)];",
+    });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual(["later", "one", "two", "later", "one", "MODULE_NOT_FOUND"]);
+  });
+
   it("a package missing from node_modules is MODULE_NOT_FOUND", async () => {
     const folder = makeTenant({ "a.js": "const x = require('not-installed-pkg');\nexports.f = () => x;" });
     await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "MODULE_NOT_FOUND");

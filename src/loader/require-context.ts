@@ -107,6 +107,32 @@ export function requireContextSpecifier(node: acorn.CallExpression): string | un
   return `${MARK}${context.dir}\0${context.namePrefix}\0${context.suffix}`;
 }
 
+/**
+ * The same for a require of a conditional between literals (later's `require(process.env.LATER_COV ?
+ * "./later-cov" : "./later")`, conditionals nested at most 4 deep): a marked specifier that lists them, which the
+ * graph walks add like a context's files (one that cannot run is left out, not the load's end). A branch that
+ * is not a literal: undefined (the call resolves at run time among the other dependencies, or throws).
+ */
+export function requireBranchesSpecifier(node: acorn.CallExpression): string | undefined {
+  const callee = node.callee as acorn.AnyNode;
+  const arg = node.arguments[0] as acorn.AnyNode | undefined;
+  if (callee.type !== "Identifier" || callee.name !== "require" || node.arguments.length !== 1 || arg?.type !== "ConditionalExpression") return undefined;
+  const found: string[] = [];
+  const branches = (value: acorn.AnyNode, depth: number): boolean => {
+    let literal: string | undefined;
+    if (value.type === "Literal" && typeof value.value === "string") literal = value.value;
+    else if (value.type === "TemplateLiteral" && value.expressions.length === 0) literal = value.quasis[0]?.value.cooked ?? undefined;
+    else if (value.type === "ConditionalExpression" && depth < 4) return branches(value.consequent, depth + 1) && branches(value.alternate, depth + 1);
+    if (literal === undefined || literal.includes("\0") || literal.length > 1024) return false;
+    found.push(literal);
+    return true;
+  };
+  return branches(arg, 0) ? BRANCHES + found.join("\0") : undefined;
+}
+
+/** Marks a branches specifier (a context's own starts with "./" or "../" after MARK). */
+const BRANCHES = `${MARK}branches\0`;
+
 function parse(specifier: string): RequireContext | undefined {
   if (!specifier.startsWith(MARK)) return undefined;
   const [dir, namePrefix, suffix] = specifier.slice(MARK.length).split("\0");
@@ -125,6 +151,7 @@ export function isRequireContext(specifier: string): boolean {
  * none. The listing is charged to the load's file-system budget like a stat.
  */
 function contextSpecifiers(specifier: string, fromRealPath: string, realFolder: string, memo: StatMemo): string[] {
+  if (specifier.startsWith(BRANCHES)) return [...new Set(specifier.slice(BRANCHES.length).split("\0"))];
   const context = parse(specifier);
   if (!context) return [];
   const dir = memo.realPath(path.resolve(path.dirname(fromRealPath), context.dir));

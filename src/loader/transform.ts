@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import type * as acorn from "acorn";
 import MagicString from "magic-string";
 import { routeFunctionConstructor, scopeWithStatements } from "./code-generation.js";
-import { requireContextSpecifier } from "./require-context.js";
+import { requireBranchesSpecifier, requireContextSpecifier } from "./require-context.js";
 import { patternNames, rewriteImportReferences } from "./live-bindings.js";
 import type { ParsedModule } from "./parse.js";
 import { isTypeScript } from "./typescript.js";
@@ -228,6 +228,10 @@ function addGuards(s: MagicString, parsed: ParsedModule, requires: Set<string> |
         else {
           const resolved = requireResolveSpecifier(n);
           if (resolved !== undefined) requires.add(resolveOnlySpecifier(resolved));
+          else {
+            const branches = requireBranchesSpecifier(n);
+            if (branches !== undefined) requires.add(branches);
+          }
         }
         break;
       }
