@@ -10,7 +10,7 @@ import { resolveOnlyDependency, resolvedOnly } from "./resolve-only.js";
 import { ContextBudget, expandContexts, isRequireContext } from "./require-context.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import { ResolutionCache } from "./resolution-cache.js";
-import { realInside, ResolveFailure } from "./resolve.js";
+import { realInside, ResolveFailure, toId } from "./resolve.js";
 import { stampOf, StatMemo } from "./stat-memo.js";
 
 /**
@@ -113,7 +113,7 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
     let specifiers: string[];
     let format: CompiledVersion["format"];
     const held = known[realPath];
-    const id = path.relative(realFolder, realPath).split(path.sep).join("/");
+    const id = toId(realFolder, realPath);
     if (held && held.stamp === stamp) {
       // The host has this version: it is not sent back, only walked.
       if (held.unrunnable) {
@@ -161,7 +161,7 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
     for (const specifier of specifiers) {
       const only = resolvedOnly(specifier);
       if (only !== undefined) {
-        if (!Object.hasOwn(walked.deps, only)) walked.deps[only] = resolveOnlyDependency(() => builtinDependency(only, library) ?? { id: path.relative(realFolder, resolutions.resolve(realFolder, realPath, only, memo, "require")).split(path.sep).join("/") });
+        if (!Object.hasOwn(walked.deps, only)) walked.deps[only] = resolveOnlyDependency(() => builtinDependency(only, library) ?? { id: toId(realFolder, resolutions.resolve(realFolder, realPath, only, memo, "require")) });
         continue;
       }
       const builtin = builtinDependency(specifier, library);
@@ -171,7 +171,7 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
       }
       try {
         const depReal = resolutions.resolve(realFolder, realPath, specifier, memo, format === "esm" ? "import" : "require");
-        walked.deps[specifier] = { id: path.relative(realFolder, depReal).split(path.sep).join("/") };
+        walked.deps[specifier] = { id: toId(realFolder, depReal) };
         if (fromContexts?.has(specifier)) {
           if (!reachedHard.has(depReal)) softOnly.add(depReal);
         } else {

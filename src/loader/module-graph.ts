@@ -14,9 +14,9 @@ import { clipText, fileIssue, MAX_ISSUE_MESSAGE, type ValidationIssue, type Vali
 import { LoaderPool, type LoaderPoolOptions } from "./loader-pool.js";
 import type { WalkLimits } from "./module-files.js";
 import { ResolutionCache } from "./resolution-cache.js";
-import { checkEntryPath, entryIn, ResolveFailure } from "./resolve.js";
+import { checkEntryPath, entryIn, ResolveFailure, toId } from "./resolve.js";
 import { HOST_FS_BUDGET, SlowPaths, StatMemo } from "./stat-memo.js";
-import { bytesOf, isLimitRefusal, shownId, toId, VersionCache, watcherSees, type CachedVersion, type ModuleInfo, type VersionCacheOptions } from "./version-cache.js";
+import { bytesOf, isLimitRefusal, shownId, VersionCache, watcherSees, type CachedVersion, type ModuleInfo, type VersionCacheOptions } from "./version-cache.js";
 
 export interface ModuleGraph {
   entry: string;

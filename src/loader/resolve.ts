@@ -138,6 +138,11 @@ export function parsePackageJson(text: string, shown: string): ParsedPackage {
   return { fields, bytes };
 }
 
+/** A file's module id in its folder: its real path relative to the folder's, with forward slashes. */
+export function toId(realFolder: string, realPath: string): string {
+  return path.relative(realFolder, realPath).split(path.sep).join("/");
+}
+
 /**
  * The real path of `candidate`, only if it stays inside `realRoot` (symlinks followed, then checked) and
  * at most MAX_TENANT_PATH_DEPTH directories below it.

@@ -12,6 +12,7 @@ import { depthBelow, MAX_TENANT_PATH_DEPTH } from "./real-path.js";
 import { FileReadRefused, readRegularFile } from "./read-regular-file.js";
 import type { ScoreReport } from "./scoring.js";
 import { SlowPaths, stampOf, StatMemo } from "./stat-memo.js";
+import { toId } from "./resolve.js";
 
 /** A compiled version as the host keeps it: the scoring gate's verdict is the host's (its callbacks run here). */
 export interface CachedVersion extends CompiledVersion {
@@ -80,10 +81,6 @@ const LIMIT_VERDICT_MS = 30_000;
 /** A module id or path as a message quotes it: paths may be 4 KB long. */
 export function shownId(id: string): string {
   return clipText(id, 256);
-}
-
-export function toId(realFolder: string, realPath: string): string {
-  return path.relative(realFolder, realPath).split(path.sep).join("/");
 }
 
 /** Roughly what a version holds on the host heap (strings count two bytes a character at worst). */

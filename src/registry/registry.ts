@@ -3,9 +3,8 @@ import path from "node:path";
 import { RuntimeError } from "../errors.js";
 import { fileIssue, limitIssues, type ValidationIssue, type ValidationResult } from "../loader/issues.js";
 import { ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
-import { entryIn, realFolderOf } from "../loader/resolve.js";
+import { entryIn, MODULE_EXTENSIONS, realFolderOf, toId } from "../loader/resolve.js";
 import type { LoaderPoolOptions } from "../loader/loader-pool.js";
-import { MODULE_EXTENSIONS } from "../loader/resolve.js";
 import { fileSignature, HOST_FS_BUDGET, SlowPaths, StatMemo } from "../loader/stat-memo.js";
 import type { SecurityLevel } from "../security-levels.js";
 import { FolderWatcher, type FileChange } from "./folder-watcher.js";
@@ -459,7 +458,7 @@ export class Registry {
     invalidate(state);
     const reported: string[] = [];
     for (const file of files) {
-      const rel = path.relative(state.realFolder, file).split(path.sep).join("/");
+      const rel = toId(state.realFolder, file);
       if (rel.startsWith("..")) continue;
       reported.push(rel);
       if (!MODULE_FILE.has(path.extname(file).toLowerCase())) continue;
@@ -503,8 +502,7 @@ export class Registry {
           if (fs.existsSync(file)) continue;
           this.loader.forget(file);
           invalidate(state);
-          const rel = path.relative(state.realFolder, file).split(path.sep).join("/");
-          this.options.emit("module:removed", { tenant: state.tenant, folder: state.realFolder, file: rel });
+          this.options.emit("module:removed", { tenant: state.tenant, folder: state.realFolder, file: toId(state.realFolder, file) });
         }
       }
     }, 150);
