@@ -1,3 +1,4 @@
+import { AT_EDGE, HOST_PROBE } from "./edge-probes.js";
 import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -145,15 +146,7 @@ describe("F2: a native import() that got past the validator rejects with a primi
  * lands where Node's formatter, not the tenant's frame, overflows. Each path reports what it found.
  */
 const EDGE = `"use strict";
-const K = ["constr", "uctor"].join("");
-function host(x) {
-  try {
-    const p = x[K][K]("return process")();
-    return p !== null && typeof p === "object";
-  } catch (e) {
-    return false;
-  }
-}
+${HOST_PROBE}
 const stackOf = (e) => e.stack;
 const twice = (e) => stackOf(e);
 const thrice = (e, a, b) => twice(e, a, b);
@@ -207,20 +200,11 @@ describe("F3: an error's stack read at the edge of the stack hands tenant code n
  * code, no loop guard) until the hard stop.
  */
 const NESTED = `"use strict";
-const K = ["constr", "uctor"].join("");
-function host(x) {
-  try { const p = x[K][K]("return process")(); return p !== null && typeof p === "object"; } catch (e) { return false; }
-}
+${HOST_PROBE}
 const stackOf = (e) => e.stack;
 const twice = (e) => stackOf(e);
 const thrice = (e, a, b) => twice(e, a, b);
-function atEdge(at) {
-  let left = 0;
-  function deep(n) { try { deep(n + 1); } catch (e) {} if (left-- > 0) at(); }
-  function wide(n, a, b, c) { try { wide(n + 1, a, b, c); } catch (e) {} if (left-- > 0) at(); }
-  left = 400; deep(0);
-  left = 400; wide(0, 1, 2, 3);
-}
+${AT_EDGE}
 const reach = (e, depth) => {
   if (e === null || typeof e !== "object" || depth > 3) return 0;
   return (host(e) ? 1 : 0) + reach(Object.getOwnPropertyDescriptor(e, "error")?.value, depth + 1) + reach(Object.getOwnPropertyDescriptor(e, "suppressed")?.value, depth + 1);

@@ -1,3 +1,4 @@
+import { AT_EDGE, HOST_PROBE } from "./edge-probes.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanupTenants, libraryPackage, makeRuntime, makeTenant } from "../helpers.js";
 
@@ -38,30 +39,14 @@ afterAll(() => cleanupTenants());
 
 /** Counts what the hook finds of the worker's realm anywhere in the SuppressedErrors it catches. */
 const NESTED = `"use strict";
-const K = ["constr", "uctor"].join("");
-function host(x) {
-  try {
-    const p = x[K][K]("return process")();
-    return p !== null && typeof p === "object";
-  } catch (e) {
-    return false;
-  }
-}
+${HOST_PROBE}
 function anyHost(e, depth) {
   if (e === null || typeof e !== "object" || depth > 8) return false;
   if (host(e)) return true;
   return anyHost(Object.getOwnPropertyDescriptor(e, "error")?.value, depth + 1) || anyHost(Object.getOwnPropertyDescriptor(e, "suppressed")?.value, depth + 1);
 }
 const stackOf = (e) => e.stack;
-function atEdge(at) {
-  let left = 0;
-  function deep(n) { try { deep(n + 1); } catch (e) {} if (left-- > 0) at(); }
-  function wide(n, a, b, c) { try { wide(n + 1, a, b, c); } catch (e) {} if (left-- > 0) at(); }
-  left = 400;
-  deep(0);
-  left = 400;
-  wide(0, 1, 2, 3);
-}
+${AT_EDGE}
 exports.f = () => {
   const found = { using: 0, stack: 0, reads: 0 };
   atEdge(() => {
@@ -173,25 +158,9 @@ describe("G3: generated code refused at the edge of one tenant's stack stays com
 
 /** Counts what reaches the tenant's own reject functions, per path, of the worker's realm. */
 const CAPABILITY = `"use strict";
-const K = ["constr", "uctor"].join("");
-function host(x) {
-  try {
-    const p = x[K][K]("return process")();
-    return p !== null && typeof p === "object";
-  } catch (e) {
-    return false;
-  }
-}
+${HOST_PROBE}
 const stackOf = (e) => e.stack;
-function atEdge(at) {
-  let left = 0;
-  function deep(n) { try { deep(n + 1); } catch (e) {} if (left-- > 0) at(); }
-  function wide(n, a, b, c) { try { wide(n + 1, a, b, c); } catch (e) {} if (left-- > 0) at(); }
-  left = 400;
-  deep(0);
-  left = 400;
-  wide(0, 1, 2, 3);
-}
+${AT_EDGE}
 exports.f = async () => {
   const found = { then: 0, try: 0, all: 0, race: 0, reads: 0 };
   let path = "then";
