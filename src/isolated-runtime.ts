@@ -456,9 +456,20 @@ export class IsolatedRuntime {
     const { folder, context, concurrency, ...rest } = options;
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw invalid("concurrency must be a positive integer");
     const targets = await this.handlers(event, folder);
+    // The payload and context once for all the handlers, not once each on the main thread (the service's sync
+    // events do the same: 32 handlers of a 750 KB payload spent ~150 ms stringifying it). What cannot be
+    // serialized is left to each handler's call, which refuses it as its own result.
+    let serialized: RunRequest["serialized"];
+    if (targets.length > 1) {
+      try {
+        serialized = { args: new JsonText(toJson([payload], "args")), context: new JsonText(toJson(context ?? {}, "context")) };
+      } catch {
+        serialized = undefined;
+      }
+    }
     return mapLimited(targets, concurrency ?? targets.length, async (target) => {
       try {
-        return hookResult(target, await this.execute({ ...rest, ...target, folder, args: [payload], context }));
+        return hookResult(target, await this.execute({ ...rest, ...target, folder, ...(serialized ? { serialized } : { args: [payload], context }) }));
       } catch (error) {
         // QUEUE_FULL or CLOSED for this handler only: the others still report.
         return refusedHook(target, error);

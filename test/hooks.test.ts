@@ -258,6 +258,21 @@ describe("the manifest is untrusted input", () => {
     await expect(plain.emit("e", null, { folder }).then((r) => r.map((x) => x.value))).resolves.toEqual(["handled"]);
   });
 
+  it("emit serializes the payload and context once for all its handlers; one that cannot be serialized is each handler's refusal", async () => {
+    const folder = makeTenant({ "tenantbox.json": manifest({ e: ["a.js#f", "a.js#g", "a.js#f"] }), "a.js": "exports.f = (p) => p.n + context.c;\nexports.g = (p) => -p.n;\n" });
+    let payloadTurns = 0;
+    let contextTurns = 0;
+    const payload = { toJSON: () => (payloadTurns++, { n: 2 }) };
+    const context = { toJSON: () => (contextTurns++, { c: 40 }) };
+    await expect(plain.emit("e", payload, { folder, context }).then((r) => r.map((x) => x.value))).resolves.toEqual([42, -2, 42]);
+    // Before: once per handler (3 each).
+    expect([payloadTurns, contextTurns]).toEqual([1, 1]);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const refused = await plain.emit("e", cyclic, { folder });
+    expect(refused.map((r) => [r.success, r.error?.code])).toEqual([[false, "INVALID_REQUEST"], [false, "INVALID_REQUEST"], [false, "INVALID_REQUEST"]]);
+  });
+
   it("handlers naming more than 64 different files are refused; each handler's own problem is named once per handler", async () => {
     const files = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`h${i}.js`, "exports.f = () => 1;\n"]));
     // The files are looked at once each, in the order handlers name them: the 65th is past the limit.
