@@ -342,24 +342,25 @@ function loopFrames(nodes: readonly AnyNode[]): { frames: Set<AnyNode>; topLevel
 /** The literal specifier of a `require("x")` call, if the node is one. */
 function requireSpecifier(node: acorn.CallExpression): string | undefined {
   const callee = node.callee as AnyNode;
-  const arg = node.arguments[0] as AnyNode | undefined;
-  if (callee.type !== "Identifier" || callee.name !== "require" || !arg) return undefined;
-  if (arg.type === "Literal" && typeof arg.value === "string") return arg.value;
-  if (arg.type === "TemplateLiteral" && arg.expressions.length === 0) return arg.quasis[0]?.value.cooked ?? "";
+  if (callee.type !== "Identifier" || callee.name !== "require") return undefined;
+  return literalText(node.arguments[0] as AnyNode | undefined);
+}
+
+/** The text of a string literal or of a template literal without substitutions; undefined for anything else. */
+function literalText(node: AnyNode | undefined): string | undefined {
+  if (node?.type === "Literal" && typeof node.value === "string") return node.value;
+  if (node?.type === "TemplateLiteral" && node.expressions.length === 0) return node.quasis[0]?.value.cooked ?? "";
   return undefined;
 }
 
 /** The literal of `require.resolve("x")` (one argument: options could name other paths to search). */
 function requireResolveSpecifier(node: acorn.CallExpression): string | undefined {
   const callee = node.callee as AnyNode;
-  const arg = node.arguments[0] as AnyNode | undefined;
-  if (callee.type !== "MemberExpression" || callee.computed || callee.optional || node.arguments.length !== 1 || !arg) return undefined;
+  if (callee.type !== "MemberExpression" || callee.computed || callee.optional || node.arguments.length !== 1) return undefined;
   const object = callee.object as AnyNode;
   const property = callee.property as AnyNode;
   if (object.type !== "Identifier" || object.name !== "require" || property.type !== "Identifier" || property.name !== "resolve") return undefined;
-  if (arg.type === "Literal" && typeof arg.value === "string") return arg.value;
-  if (arg.type === "TemplateLiteral" && arg.expressions.length === 0) return arg.quasis[0]?.value.cooked ?? undefined;
-  return undefined;
+  return literalText(node.arguments[0] as AnyNode);
 }
 
 /** Where an anonymous function declaration's parameters start: past `async`, `function`, `*` and comments. */
