@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import vm from "node:vm";
 import { ByteBoundedCache } from "../loader/byte-bounded-cache.js";
+import { CompileRate } from "./compile-rate.js";
 import { compileGeneratedFunction } from "../loader/code-generation.js";
 import { CJS_PARAMS } from "../loader/transform.js";
 import { refuseDynamicImport } from "./dynamic-import.js";
@@ -30,12 +31,8 @@ const PARAMS = CJS_PARAMS.split(", ");
  */
 export class GeneratedCode {
   private readonly results = new ByteBoundedCache<{ body: string }>(16 * 1024 * 1024);
-  /**
-   * How long a check and transform of new text took here, per KiB: the slowest of the recent ones (it decays
-   * by a tenth per compile). 200 KB took 30-100 ms on one machine and 300-400 ms on a slower one; until
-   * this worker has compiled something big, the fast machine's rate.
-   */
-  private msPerKiB = 0.25;
+  /** 200 KB took 30-100 ms on one machine and 300-400 ms on a slower one: until a big text was compiled here, the fast machine's rate. */
+  private readonly rate = new CompileRate(0.25);
 
 
   /**
@@ -54,13 +51,13 @@ export class GeneratedCode {
   ): ((...args: unknown[]) => unknown) | { error: string } {
     const hash = createHash("sha256").update(level).update(countIterations ? "\0counted\0" : "\0").update(source).digest("base64url");
     let result: { body: string } | { error: string } | undefined = this.results.get(hash);
-    if (outOfTime(result ? 0 : (source.length / 1024) * this.msPerKiB)) return { error: "invocation timed out" };
+    if (outOfTime(result ? 0 : (source.length / 1024) * this.rate.msPerKiB)) return { error: "invocation timed out" };
     if (!result) {
       parseGeneratedCodeWithMeriyah();
       const started = performance.now();
       const compiled = compileGeneratedFunction(source, level, countIterations);
       // Texts under 4 KiB say little about the rate (fixed costs): only bigger ones move the estimate.
-      if (source.length >= 4096) this.msPerKiB = Math.max(this.msPerKiB * 0.9, (performance.now() - started) / (source.length / 1024));
+      if (source.length >= 4096) this.rate.record(performance.now() - started, source.length);
       result = "error" in compiled ? compiled : { body: compiled.wrapper.slice(WRAPPER_HEAD.length, compiled.wrapper.length - WRAPPER_TAIL.length) };
       // A refusal is not kept: it may say more of the stack than of the text. Op "compile" runs on the stack
       // of the tenant code that called Function(), as deep as that code chose, and the parser, the rules and
