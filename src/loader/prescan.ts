@@ -61,6 +61,17 @@ export function nestingOverflow(code: string, limit: number): number {
   let i = 0;
   const open = (at: number): boolean => ++depth > limit && ((overflowAt = at), true);
   let overflowAt = -1;
+  // templateText stops after `${` (a new substitution: a level opens, the template resumes at its `}`) or after
+  // the closing backtick. Whether that passed the limit.
+  const pastText = (): boolean => {
+    if (code.charCodeAt(i - 1) !== 123) {
+      last = 96;
+      return false;
+    }
+    templates.push(depth);
+    last = 123;
+    return open(i - 1);
+  };
   outer: while (i < n) {
     const c = code.charCodeAt(i);
     // Whitespace and line terminators.
@@ -80,12 +91,7 @@ export function nestingOverflow(code: string, limit: number): number {
         templates.pop();
         i = templateText(code, i + 1);
         if (i < 0) return -1;
-        // templateText stops after `${` (a new substitution) or after the closing backtick.
-        if (code.charCodeAt(i - 1) === 123) {
-          templates.push(depth);
-          if (open(i - 1)) return overflowAt;
-          last = 123;
-        } else last = 96;
+        if (pastText()) return overflowAt;
         continue;
       }
       last = c;
@@ -100,11 +106,7 @@ export function nestingOverflow(code: string, limit: number): number {
     if (c === 96) {
       i = templateText(code, i + 1);
       if (i < 0) return -1;
-      if (code.charCodeAt(i - 1) === 123) {
-        templates.push(depth);
-        if (open(i - 1)) return overflowAt;
-        last = 123;
-      } else last = 96;
+      if (pastText()) return overflowAt;
       continue;
     }
     if (c === 47) {
