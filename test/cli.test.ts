@@ -308,6 +308,20 @@ describe("tenantbox check", () => {
     expect(result.status).toBe(1);
   });
 
+  it("reads JSON files and the manifest that start with a UTF-8 byte order mark as the runtime does", () => {
+    const folder = tenant("check-bom", {
+      "tenantbox.json": '\uFEFF{ "hooks": { "e": ["a.js#f"] } }\n',
+      "a.js": "exports.f = () => require('./data.json');\n",
+      "data.json": '\uFEFF{ "a": 1 }\n',
+      "bad.json": '\uFEFF{ "a": }\n',
+    });
+    const result = cli(["check", folder]);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines.filter((line) => !line.startsWith("bad.json:1:8 syntax invalid JSON")).slice(0, -1)).toEqual([]);
+    expect(lines.at(-1)).toBe("4 files checked (STANDARD): 1 error, 0 warnings");
+    expect(result.status).toBe(1);
+  });
+
   it("reports file:line:column rule message, warnings marked, and exits 1 on an error", () => {
     const folder = tenant("check-bad", {
       "ok.js": "exports.ok = () => 1;\n",

@@ -220,6 +220,12 @@ describe("the manifest is untrusted input", () => {
     }
   });
 
+  it("a manifest that starts with a UTF-8 byte order mark (an editor's) is read as its JSON", async () => {
+    const folder = makeTenant({ "tenantbox.json": "\uFEFF" + manifest({ e: ["a.js#f"] }), "a.js": "exports.f = (p) => p + 1;" });
+    expect(await plain.hooks(folder)).toMatchObject({ events: { e: ["a.js#f"] }, issues: [], valid: true });
+    await expect(plain.emit("e", 1, { folder }).then((r) => r.map((h) => h.value))).resolves.toEqual([2]);
+  });
+
   it("a too large manifest is refused", async () => {
     const folder = makeTenant({ "tenantbox.json": JSON.stringify({ hooks: { e: ["a.js#f"] }, pad: "x".repeat(300 * 1024) }), "a.js": "exports.f = () => 1;" });
     const state = await plain.hooks(folder);

@@ -363,6 +363,22 @@ describe("JSON modules", () => {
     for (let i = 0; i < 4; i++) await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toBe(1);
   });
 
+  it("a JSON file that starts with a UTF-8 byte order mark loads, as Node's require and import skip it", async () => {
+    const folder = makeTenant({
+      "data.json": "\uFEFF" + JSON.stringify({ rate: 0.5 }),
+      "a.js": "const data = require('./data.json');\nexports.f = (x) => x * data.rate;",
+      "b.mjs": "import data from './data.json';\nexport function f(x) { return x * data.rate; }",
+      "bad.json": '\uFEFF{"a": }',
+      "c.js": "exports.f = () => require('./bad.json');",
+    });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f", args: [10] })).resolves.toBe(5);
+    await expect(runtime.run({ folder, file: "b.mjs", funcName: "f", args: [4] })).resolves.toBe(2);
+    // Only the mark is skipped: what follows it must still be JSON, at the column an editor shows.
+    const report = await runtime.execute({ folder, file: "c.js", funcName: "f" });
+    expect(report.error?.code).toBe("VALIDATION_ERROR");
+    expect((report.error?.details as { issues: { location: unknown }[] }).issues[0]!.location).toEqual({ line: 1, column: 7 });
+  });
+
   it("invalid JSON is a VALIDATION_ERROR at the place the text goes wrong, as `tenantbox check` says", async () => {
     const folder = makeTenant({ "bad.json": "{ not json", "a.js": "const d = require('./bad.json'); exports.f = () => d;", "data.json": '{"a": 1,\n "b": }\n', "b.js": "exports.f = () => require('./data.json');" });
     await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "VALIDATION_ERROR");

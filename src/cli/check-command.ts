@@ -3,7 +3,7 @@ import path from "node:path";
 import { countsIterations } from "../limits.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { LEVEL_DEFAULTS, type SecurityLevel, type ValidationIssue } from "../index.js";
-import { invalidJsonIssue } from "../loader/json-positions.js";
+import { invalidJsonIssue, withoutBom } from "../loader/json-positions.js";
 import { clipIssue, fileIssue, limitIssues, undecodableNameIssue } from "../loader/issues.js";
 import { checkModule } from "../loader/validate.js";
 import { meriyahParserOf } from "../loader/meriyah-parser.js";
@@ -55,11 +55,13 @@ export function checkFile(absolute: string, level: SecurityLevel): ValidationIss
     return [fileIssue("read-error", `cannot read file: ${code ?? (error as Error).message}`)];
   }
   if (extension === ".json") {
+    // As the loader reads a JSON module: a byte order mark first is skipped, as Node's require skips it.
+    const json = withoutBom(code);
     try {
-      JSON.parse(code);
+      JSON.parse(json);
       return [];
     } catch (error) {
-      return [invalidJsonIssue(code, error)];
+      return [invalidJsonIssue(json, error)];
     }
   }
   installFastParser(MERIYAH);

@@ -10,7 +10,7 @@ import { staticExports, type StaticExports } from "./exports.js";
 import { scoreModule, type ScoreReport } from "./scoring.js";
 import { IMPLICIT_BUILTINS, readBuiltinBundle } from "./builtins.js";
 import { isLibraryModule } from "./library-profile.js";
-import { invalidJsonIssue } from "./json-positions.js";
+import { invalidJsonIssue, withoutBom } from "./json-positions.js";
 
 /**
  * One compiled version of a module file: what the pipeline (pre-scan -> parse -> rules -> scoring ->
@@ -94,9 +94,11 @@ export function compileModule(
   const extension = options.builtin ? ".cjs" : path.extname(id).toLowerCase();
   const bytes = Buffer.byteLength(code, "utf8");
   if (extension === ".json") {
-    const invalid = jsonModuleIssue(code);
+    // The realm parses the source as it is: without the byte order mark Node's require skips.
+    const json = withoutBom(code);
+    const invalid = jsonModuleIssue(json);
     if (invalid) return refusedVersion([invalid], "json");
-    return { format: "json", hash: hashOf(id, code), source: code, bytes, specifiers: [], exports: { names: ["default"], complete: true }, warnings: [] };
+    return { format: "json", hash: hashOf(id, json), source: json, bytes, specifiers: [], exports: { names: ["default"], complete: true }, warnings: [] };
   }
   const profile = options.builtin ? "builtin" : isLibraryModule(id) ? "library" : "tenant";
   const checked = checkModule(code, extension, level, profile);

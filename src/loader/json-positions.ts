@@ -171,6 +171,14 @@ export function jsonErrorMessage(error: unknown): string {
   return String((error as Error)?.message ?? error).replace(/ in JSON at position \d+(?: \(line \d+ column \d+\))?$/, "");
 }
 
+/**
+ * A JSON text without the UTF-8 byte order mark it may start with (editors on Windows write one): Node's
+ * `require` and `import` of a .json file skip it, so a module's JSON data and the hooks manifest do too.
+ */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** The issue of a JSON module that does not parse: JSON.parse's reason, at the place the text goes wrong. */
 export function invalidJsonIssue(text: string, error: unknown): ValidationIssue {
   return fileIssue("syntax", `invalid JSON: ${jsonErrorMessage(error)}`, "error", jsonErrorLocation(text));

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { clipText, fileIssue, limitIssues, MAX_QUOTED_TEXT, type ValidationIssue } from "../loader/issues.js";
-import { jsonErrorLocation, jsonErrorMessage, jsonPathKey, lineLocator, scanJson, type JsonPath } from "../loader/json-positions.js";
+import { jsonErrorLocation, jsonErrorMessage, jsonPathKey, lineLocator, scanJson, withoutBom, type JsonPath } from "../loader/json-positions.js";
 import type { IssueRule } from "../loader/rules.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { realPathOf } from "../loader/real-path.js";
@@ -77,8 +77,10 @@ export function readManifestFile(file: string, realFolder: string): ParsedManife
  * inside the folder with a plain function name. Whether the file exists, validates and exports the
  * function is checked by the registry, which can load modules.
  */
-export function parseManifest(text: string): ParsedManifest {
+export function parseManifest(written: string): ParsedManifest {
   const issues: ValidationIssue[] = [];
+  // A byte order mark is not the manifest's (an editor's), as for a JSON module; positions count from after it.
+  const text = withoutBom(written);
   if (Buffer.byteLength(text, "utf8") > MAX_MANIFEST_BYTES) return { issues: [issue(`${MANIFEST_FILE} is larger than ${MAX_MANIFEST_BYTES} bytes`)] };
   let raw: unknown;
   try {
