@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { Queue } from "bullmq";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, signToken, TenantboxServer } from "../dist/service.js";
 import { call, expectError, gauges, manifest, removeTempDirs, SECRET, tempDir, until, writeTenants } from "./service-helpers.js";
@@ -51,6 +52,11 @@ const TENANTS = {
     "tenantbox.json": manifest({ tick: ["slow.js#slow"] }),
     "slow.js": "exports.slow = async (ms) => { await new Promise((r) => setTimeout(r, ms)); return 'slow done'; };\n",
   },
+  // Six handlers that fail at once (one attempt each): a burst of dead letters.
+  burst: {
+    "tenantbox.json": manifest({ deploy: ["h.js#f0", "h.js#f1", "h.js#f2", "h.js#f3", "h.js#f4", "h.js#f5"] }),
+    "h.js": [0, 1, 2, 3, 4, 5].map((i) => `exports.f${i} = () => { throw new Error("broken deploy ${i}"); };\n`).join(""),
+  },
   // One concurrency slot: its jobs run one at a time.
   solo: {
     "tenantbox.json": manifest({ tick: ["slow.js#slow"] }),
@@ -64,6 +70,7 @@ const CONFIG = {
     { id: "shop", tier: "starter" },
     { id: "other", tier: "free" },
     { id: "solo", tier: "free", quotas: { maxDeliveryAttempts: 2 } },
+    { id: "burst", tier: "free" },
     { id: "backlog", tier: "free", quotas: { maxQueuedEvents: 3 } },
     { id: "flood", tier: "starter", quotas: { maxExecutionsPerDay: 100_000 } },
   ],
@@ -138,6 +145,7 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     tokens.solo = await signToken(SECRET, { tenantId: "solo" });
     tokens.flood = await signToken(SECRET, { tenantId: "flood" });
     tokens.backlog = await signToken(SECRET, { tenantId: "backlog" });
+    tokens.burst = await signToken(SECRET, { tenantId: "burst" });
   });
 
   it("stores nothing for an event no handler listens to, and refuses a payload too deeply nested to store without failing the events stored with it", async () => {
@@ -323,6 +331,52 @@ describe.each(ENGINES)("queued event delivery (%s)", (engine) => {
     // At most 500 a page, as documented: past it is refused, not cut down.
     expect((await get("/v1/events/failed?limit=500")).status).toBe(200);
     for (const limit of [501, 999, 1000]) expectError(await get(`/v1/events/failed?limit=${limit}`), 400, "INVALID_REQUEST");
+  });
+
+  it("pages dead letters that failed in the same millisecond without losing any", async () => {
+    const event = await post("/v1/events/deploy", { delivery: "queued" }, "burst");
+    expect(event.status, event.text).toBe(202);
+    expect((await settled(event.body.id, "burst")).handlers.map((h: { state: string }) => h.state)).toEqual(Array(6).fill("failed"));
+    // As a broken deploy fails them: handler 0 at T, handlers 1-3 in the millisecond before, 4-5 in the one before that.
+    const T = Date.now() - 1000;
+    const at = [T, T - 1, T - 1, T - 1, T - 2, T - 2];
+    if (engine === "sqlite") {
+      const db = new Database(path.join(dataDir, "tenantbox.db"));
+      try {
+        db.pragma("busy_timeout = 10000");
+        const update = db.prepare("UPDATE delivery_jobs SET finished_at = ? WHERE delivery_id = ? AND idx = ?");
+        at.forEach((time, idx) => update.run(time, event.body.id, idx));
+      } finally {
+        db.close();
+      }
+    } else if (engine === "postgres") {
+      const client = new pg.Client({ connectionString: schemas[prefix]! });
+      await client.connect();
+      try {
+        for (const [idx, time] of at.entries()) await client.query("UPDATE delivery_jobs SET finished_at = $1 WHERE delivery_id = $2 AND idx = $3", [time, event.body.id, idx]);
+      } finally {
+        await client.end();
+      }
+    } else {
+      const redis = await connectRedis();
+      for (const [idx, time] of at.entries()) {
+        const job = `${event.body.id}_${idx}`;
+        await redis.zadd(`${prefix}:events:dead:burst`, "XX", time, job);
+        await redis.hset(`${prefix}:events:bull:t-burst:${job}`, "finishedOn", String(time));
+      }
+    }
+    const seen: string[] = [];
+    let before = "";
+    for (let page = 0; page < 10; page++) {
+      const reply = await get(`/v1/events/failed?limit=2&before=${before}`, "burst");
+      expect(reply.status, reply.text).toBe(200);
+      seen.push(...reply.body.failed.map((letter: { funcName: string; failedAt: number }) => `${letter.funcName}@${T - letter.failedAt}`));
+      if (reply.body.next === null) break;
+      before = String(reply.body.next);
+    }
+    // Every one once, newest first (a page that is all one millisecond holds the whole millisecond: 3 here).
+    expect(seen.map((letter) => letter.split("@")[1])).toEqual(["0", "1", "1", "1", "2", "2"]);
+    expect([...seen].sort()).toEqual(["f0@0", "f1@1", "f2@1", "f3@1", "f4@2", "f5@2"]);
   });
 
   it("tenantbox jobs lists them from where the service keeps them; --failed lists the dead letters", async () => {

@@ -46,6 +46,9 @@ export interface QueuedEvent {
  */
 export const INSPECT_RATE = { points: 60, duration: 60 } as const;
 
+/** The most dead letters of one millisecond a page holds (a page that is all one millisecond holds all of them). */
+const MAX_DEAD_LETTERS_IN_ONE_MS = 10_000;
+
 /** A request body for POST /v1/run. */
 export interface RunBody {
   file: string;
@@ -287,10 +290,23 @@ export class TenantService {
     return report;
   }
 
-  /** The tenant's dead letters, newest first: `before` (a failedAt from the last page) pages on. */
+  /**
+   * The tenant's dead letters, newest first: `before` (a failedAt from the last page, exclusive) pages on.
+   * Letters that failed in the same millisecond are never split between pages: `before` would skip those of
+   * them the page left out (a broken deploy fails many handlers at once). A page that would end inside a
+   * millisecond ends before it; a page that is all one millisecond holds every letter of it.
+   */
   async deadLetters(tenant: TenantConfig, limit: number, before?: number): Promise<{ failed: DeadLetter[]; next: number | null }> {
-    const failed = await this.parts.delivery.deadLetters(tenant.id, limit, before);
-    return { failed, next: failed.length === limit ? failed.at(-1)!.failedAt : null };
+    const delivery = this.parts.delivery;
+    // One more than the page: whether a next page exists, and whether the page's last millisecond goes on past it.
+    const rows = await delivery.deadLetters(tenant.id, limit + 1, before);
+    if (rows.length <= limit) return { failed: rows, next: null };
+    const last = rows[limit - 1]!.failedAt;
+    if (rows[limit]!.failedAt !== last) return { failed: rows.slice(0, limit), next: last };
+    const earlier = rows.slice(0, limit).filter((letter) => letter.failedAt !== last);
+    if (earlier.length > 0) return { failed: earlier, next: last + 1 };
+    const same = (await delivery.deadLetters(tenant.id, MAX_DEAD_LETTERS_IN_ONE_MS, last + 1)).filter((letter) => letter.failedAt === last);
+    return { failed: same, next: last };
   }
 
   /**
