@@ -309,6 +309,12 @@ describe("tenantbox serve", () => {
     expect(noConfig.stderr).toContain("--config");
     const badPort = await runCli(["serve", "--root", f.root, "--config", f.configFile, "--port", "http"], { TENANTBOX_JWT_SECRET: SECRET });
     expect(badPort.code).toBe(2);
+    // An empty --port (`--port "$UNSET"`) is no port: Number("") is 0, which listened on any free port.
+    for (const port of ["", " ", "0x1F90", "3e3"]) {
+      const odd = await runCli(["serve", "--root", f.root, "--config", f.configFile, "--port", port], { TENANTBOX_JWT_SECRET: SECRET });
+      expect(odd.code, odd.stderr).toBe(2);
+      expect(odd.stderr).toContain(`--port must be an integer from 0 to 65535, got "${port}"`);
+    }
     // Four service processes per core at most: 500 on a small machine is a usage error, not 500 processes.
     const tooMany = await runCli(["serve", "--root", f.root, "--config", f.configFile, "--port", "0", "--workers", String(4 * os.availableParallelism() + 1)], { TENANTBOX_JWT_SECRET: SECRET });
     expect(tooMany.code).toBe(2);

@@ -50,7 +50,8 @@ async function serve(argv: string[], early: EarlyStops | undefined): Promise<num
   // A file, or nothing at all, would serve every tenant a 404: refused before anything starts.
   const root = existingFolder(values.root, "--root");
   const dataDir = dataDirectory(values.data);
-  const port = values.port === undefined ? 3000 : Number(values.port);
+  // Digits only: Number() reads "" (`--port "$UNSET"`) as 0, any free port, and "0x1F90" or "3e3" as numbers too.
+  const port = values.port === undefined ? 3000 : /^\d{1,5}$/.test(values.port) ? Number(values.port) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
   const workers = parsePositiveInteger("--workers", values.workers, maxWorkers()) ?? defaultWorkers();
   // The machine's sandbox workers are divided among the service processes: their total stays two per core.
