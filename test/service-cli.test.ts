@@ -315,6 +315,12 @@ describe("tenantbox serve", () => {
       expect(odd.code, odd.stderr).toBe(2);
       expect(odd.stderr).toContain(`--port must be an integer from 0 to 65535, got "${port}"`);
     }
+    // Nor is an empty --host an address: Node binds "" to every interface, where the default is 127.0.0.1.
+    for (const host of ["", " "]) {
+      const open = await runCli(["serve", "--root", f.root, "--config", f.configFile, "--port", "0", "--host", host], { TENANTBOX_JWT_SECRET: SECRET });
+      expect(open.code, open.stderr).toBe(2);
+      expect(open.stderr).toContain("--host must not be empty");
+    }
     // Four service processes per core at most: 500 on a small machine is a usage error, not 500 processes.
     const tooMany = await runCli(["serve", "--root", f.root, "--config", f.configFile, "--port", "0", "--workers", String(4 * os.availableParallelism() + 1)], { TENANTBOX_JWT_SECRET: SECRET });
     expect(tooMany.code).toBe(2);

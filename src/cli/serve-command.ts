@@ -53,6 +53,8 @@ async function serve(argv: string[], early: EarlyStops | undefined): Promise<num
   // Digits only: Number() reads "" (`--port "$UNSET"`) as 0, any free port, and "0x1F90" or "3e3" as numbers too.
   const port = values.port === undefined ? 3000 : /^\d{1,5}$/.test(values.port) ? Number(values.port) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
+  // An empty --host (`--host "$UNSET"`) is no address: Node binds "" to every interface, not the default 127.0.0.1.
+  if (values.host !== undefined && values.host.trim() === "") throw new UsageError('--host must not be empty (0.0.0.0 or :: serves every interface; the default is 127.0.0.1)');
   const workers = parsePositiveInteger("--workers", values.workers, maxWorkers()) ?? defaultWorkers();
   // The machine's sandbox workers are divided among the service processes: their total stays two per core.
   const maxThreads = parsePositiveInteger("--max-threads", values["max-threads"], LIMITS.maxThreads.max) ?? (workers > 1 ? Math.max(1, Math.round(defaultServiceThreads() / workers)) : undefined);
