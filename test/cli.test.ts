@@ -107,6 +107,7 @@ describe("tenantbox (no command)", () => {
       [["serve", "--root", temp, "--config", config, "--dev", "--port", "0", "--data", ""], "--data"],
       [["audit", "--data", ""], "--data"],
       [["jobs", "--data", ""], "--data"],
+      [["run", cwd, "m.js", "f", "--tools", ""], "--tools"],
     ] as const) {
       const result = cli([...args], cwd);
       expect(result.status, args.join(" ")).toBe(2);

@@ -6,6 +6,7 @@ import {
   EXIT_FAILURE,
   EXIT_OK,
   messageOf,
+  nonEmptyPath,
   parseCommandArgs,
   parseJsonValue,
   parsePositiveInteger,
@@ -114,8 +115,10 @@ async function loadToolHandler(specifier: string | undefined): Promise<ToolHandl
   if (specifier === undefined) return undefined;
   let loaded: Record<string, unknown>;
   try {
-    loaded = (await import(pathToFileURL(path.resolve(specifier)).href)) as Record<string, unknown>;
+    // An empty --tools ("$UNSET") would name the working directory: refused as the other path options are.
+    loaded = (await import(pathToFileURL(path.resolve(nonEmptyPath(specifier, "--tools"))).href)) as Record<string, unknown>;
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     // The module's own throw may be anything (`throw null`); Node's resolution errors name the CLI's bundle as
     // the importer ("imported from .../dist/cli-main.js"), which says nothing about the user's module.
     const reason = (error instanceof Error ? error.message : String(error)).replace(/ imported from \S+$/, "");
