@@ -127,6 +127,8 @@ describe("code generation and dynamic loading", () => {
     expect(word.issues[0]).toMatchObject({ rule: "syntax", message: expect.stringMatching(/^invalid JSON/), location: { line: 1, column: 1 } });
     const broken = await check('{\n  "a": 1,\n  bad\n}', { filename: "DATA.JSON" });
     expect(broken.issues[0]).toMatchObject({ rule: "syntax", location: { line: 3, column: 3 } });
+    // A byte order mark first is skipped, as the runtime (and Node's require) skip it.
+    expect(await check('\uFEFF{ "a": 1 }', { filename: "data.json" })).toEqual({ valid: true, issues: [] });
   });
 
   it("require in an ES module is refused", async () => {

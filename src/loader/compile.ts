@@ -158,7 +158,7 @@ export function compile(input: CompileInput): CompiledVersion {
 export function check(input: CheckInput): ValidationResult {
   // A JSON module is data: checked as the runtime loads it (compileModule), not as JavaScript.
   if (input.kind === "module" && input.extension === ".json") {
-    const invalid = jsonModuleIssue(input.code);
+    const invalid = jsonModuleIssue(withoutBom(input.code));
     return invalid ? { valid: false, issues: [clipIssue(invalid)] } : { valid: true, issues: [] };
   }
   const result = input.kind === "script" ? checkInlineScript(input.code, input.securityLevel) : checkModule(input.code, input.extension, input.securityLevel).result;
