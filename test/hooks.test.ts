@@ -167,7 +167,9 @@ const BAD_MANIFESTS: { name: string; manifest: string; issue: RegExp }[] = [
   { name: "symlink to a file outside the folder", manifest: '{ "hooks": { "e": ["link.js#f"] } }', issue: /link\.js#f/ },
   { name: "missing file", manifest: '{ "hooks": { "e": ["nope.js#f"] } }', issue: /nope\.js#f/ },
   { name: "function not exported", manifest: '{ "hooks": { "e": ["a.js#missing"] } }', issue: /a\.js#missing.*does not export "missing"/ },
-  { name: "module fails validation", manifest: '{ "hooks": { "e": ["evil.js#f"] } }', issue: /evil\.js#f.*does not validate/ },
+  { name: "module fails validation", manifest: '{ "hooks": { "e": ["evil.js#f"] } }', issue: /evil\.js#f: the module does not validate \(1:\d+ no-eval: eval is not allowed/ },
+  // Nothing lists a directory's issues (check, modules()): the manifest's issue says why.
+  { name: "handler file that is a directory", manifest: '{ "hooks": { "e": ["dir.js#f"] } }', issue: /dir\.js#f: the module does not validate \(1:1 read-error: .*"dir\.js" is not a file\)/ },
   { name: "unknown top-level field", manifest: '{ "hooks": {}, "extra": true }', issue: /unknown field "extra"/ },
   { name: "bad event name", manifest: '{ "hooks": { "bad event!": ["a.js#f"] } }', issue: /event name/ },
   { name: "schedules not an object", manifest: '{ "schedules": ["a.js#f"] }', issue: /"schedules" must be an object/ },
@@ -192,6 +194,7 @@ function untrustedTenant(manifestText: string): string {
     "evil.js": "exports.f = () => eval('1');\n",
   });
   fs.symlinkSync(path.join(parent, "outside.js"), path.join(folder, "link.js"));
+  fs.mkdirSync(path.join(folder, "dir.js"));
   return folder;
 }
 

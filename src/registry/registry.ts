@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
-import { fileIssue, limitIssues, type ValidationIssue, type ValidationResult } from "../loader/issues.js";
+import { clipText, fileIssue, limitIssues, MAX_QUOTED_TEXT, type ValidationIssue, type ValidationResult } from "../loader/issues.js";
 import { ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
 import { entryIn, MODULE_EXTENSIONS, realFolderOf, toId } from "../loader/resolve.js";
 import type { LoaderPoolOptions } from "../loader/loader-pool.js";
@@ -278,7 +278,7 @@ export class Registry {
         let message: string | undefined;
         let severity: ValidationIssue["severity"] | undefined;
         if (typeof info === "string") message = info;
-        else if (!info.valid) message = "the module does not validate";
+        else if (!info.valid) message = `the module does not validate${firstError(info.issues)}`;
         else if (!info.exports.includes(funcName)) {
           // Exports that reading cannot list (module.exports = someObject) are checked when the hook runs.
           if (info.exportsComplete) message = `the module does not export "${funcName}"`;
@@ -588,4 +588,14 @@ function invalidate(state: FolderState): void {
   state.graphs.clear();
   state.manifest = undefined;
   state.parsedManifest = undefined;
+}
+
+/**
+ * Why a handler's module was refused, in a manifest issue: its first error (a directory named like a module, a
+ * syntax error), so that emit, hooks() and /v1/modules say what `check` would, and a reason no file listing
+ * shows (a directory) is said at all.
+ */
+function firstError(issues: readonly ValidationIssue[]): string {
+  const found = issues.find((issue) => issue.severity === "error");
+  return found === undefined ? "" : ` (${found.location.line}:${found.location.column} ${found.rule}: ${clipText(found.message, MAX_QUOTED_TEXT)})`;
 }
