@@ -4,13 +4,18 @@ import { queueRecentTicks, TICK_GRACE_MS, type TenantSchedules } from "../src/se
 
 describe("schedules' cron expressions", () => {
   it("takes 5 fields with names and L, in UTC", () => {
-    for (const cron of ["* * * * *", "*/15 * * * *", "0 9 * * THU", "30 2 * JAN,FEB MON-FRI", "0 0 L * *", "0 0 * * 5L", "0 0 * * mon"]) expect(cronProblem(cron)).toBeUndefined();
+    for (const cron of ["* * * * *", "*/15 * * * *", "0 9 * * THU", "30 2 * JAN,FEB MON-FRI", "0 0 L * *", "0 0 * * 5L", "0 0 * * mon", "0 0 * * 5#3", "59 23 * 2 2#5"]) expect(cronProblem(cron)).toBeUndefined();
     expect(recentTick("0 9 * * THU", Date.UTC(2031, 0, 3, 10), 2 * 86_400_000)).toBe(Date.UTC(2031, 0, 2, 9)); // 2031-01-02 is a Thursday
+    // The third Friday of January 2031 is the 17th (the 1st is a Wednesday).
+    expect(recentTick("0 0 * * 5#3", Date.UTC(2031, 0, 17, 0, 1), 120_000)).toBe(Date.UTC(2031, 0, 17));
+    expect(recentTick("0 0 * * 5#3", Date.UTC(2031, 0, 10, 0, 1), 120_000)).toBeUndefined();
   });
 
   it("refuses a seconds field, other text, and H (cron-parser draws it again at every parse)", () => {
     expect(cronProblem("* * * * * *")).toMatch(/5 fields/);
     expect(cronProblem("every day")).toMatch(/5 fields/);
+    // Five fields, one with a character no field takes: said as that, not as a wrong count.
+    for (const cron of ["0 0 ? * *", "0 0 * * 5$3", "0 0 * * 1;2"]) expect(cronProblem(cron)).toMatch(/fields may hold only digits, names \(JAN, MON, L\) and \* , \/ - #$/);
     for (const cron of ["H * * * *", "0 H * * *", "H/15 * * * *", "0 0 * * H"]) expect(cronProblem(cron)).toMatch(/must not use H/);
   });
 

@@ -1,11 +1,19 @@
 import { CronExpressionParser } from "cron-parser";
 
-/** Five fields (minute hour day-of-month month day-of-week), each of digits, names and `* , / -`: no seconds field, so at most one run a minute. */
-const FIVE_FIELDS = /^[0-9A-Za-z*,/-]{1,30}(?: [0-9A-Za-z*,/-]{1,30}){4}$/;
+/**
+ * Five fields (minute hour day-of-month month day-of-week), each of digits, names and `* , / - #` (`5#3`, the
+ * third Friday, as `5L` is the last): no seconds field, so at most one run a minute.
+ */
+const FIVE_FIELDS = /^[0-9A-Za-z*,/#-]{1,30}(?: [0-9A-Za-z*,/#-]{1,30}){4}$/;
 
 /** Why a schedule's cron expression (tenant text) is refused, or undefined when it is a valid UTC schedule. */
 export function cronProblem(cron: string): string | undefined {
-  if (!FIVE_FIELDS.test(cron)) return "must be a cron expression of 5 fields separated by single spaces (minute hour day month weekday)";
+  if (!FIVE_FIELDS.test(cron)) {
+    // Five fields with a character no field takes ("0 0 ? * *"): say that, not that the fields are not five.
+    const fields = cron.split(" ");
+    if (fields.length === 5 && fields.every((field) => field.length >= 1 && field.length <= 30)) return "its fields may hold only digits, names (JAN, MON, L) and * , / - #";
+    return "must be a cron expression of 5 fields separated by single spaces (minute hour day month weekday)";
+  }
   // cron-parser reads H as a random value, drawn again at every parse: the schedule would not keep its time.
   if (/(^|[^A-Za-z])H(?![A-Za-z])/.test(cron)) return "must not use H (a random value): name the minute, hour or day";
   try {
