@@ -56,6 +56,20 @@ describe("TypeScript modules", () => {
     expect(broken.details?.issues).toEqual([expect.objectContaining({ rule: "syntax", message: expect.stringMatching(/^TypeScript: /) })]);
   });
 
+  it("says where TypeScript that cannot be stripped, or does not parse, is: its line and column, not 1:1", async () => {
+    const issueOf = async (code: string) => (await runtime.validate(code, { filename: "x.ts" })).issues;
+    expect(await issueOf("const a = 1;\n\n\n  enum E { A }\nexport const f = () => E.A;\n")).toEqual([
+      expect.objectContaining({ rule: "typescript", message: expect.stringMatching(/enum .*write a const object instead$/), location: { line: 4, column: 3 } }),
+    ]);
+    expect(await issueOf("export class A {\n  constructor(private x: number) {}\n}\n")).toEqual([
+      expect.objectContaining({ rule: "typescript", message: expect.stringMatching(/parameter property .*assign it in the constructor instead$/), location: { line: 2, column: 23 } }),
+    ]);
+    expect(await issueOf("import x = require('./y.cts');\n")).toEqual([expect.objectContaining({ message: expect.stringMatching(/write import or require\(\) instead$/), location: { line: 1, column: 1 } })]);
+    // A syntax error in the middle of an object, and one after a tab and a non-ASCII character: the column counts characters.
+    expect(await issueOf("let a = 1;\nlet b = {\n  c: 1,\n  e: enum\n};\n")).toEqual([expect.objectContaining({ rule: "syntax", location: { line: 4, column: 6 } })]);
+    expect(await issueOf("const s = 'é';\n\tlet x: = 1;\n")).toEqual([expect.objectContaining({ rule: "syntax", location: { line: 2, column: 9 } })]);
+  });
+
   it("validate() takes TypeScript by its filename", async () => {
     await expect(runtime.validate("export const f = (a: number): number => a;", { filename: "x.ts" })).resolves.toMatchObject({ valid: true });
     await expect(runtime.validate("export const f = (a: number): number => a;", { filename: "x.js" })).resolves.toMatchObject({ valid: false });

@@ -25,11 +25,49 @@ export function stripTypes(code: string, extension: string): { code: string; ext
   } catch (error) {
     const { code: reason, message } = error as { code?: unknown; message?: unknown };
     const text = clipText(typeof message === "string" ? message.split("\n")[0]!.trim() : "it cannot be type-stripped", MAX_QUOTED_TEXT * 2);
+    const location = stripErrorLocation(error, code);
     if (reason === "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX") {
-      return { issue: fileIssue("typescript", `${text}: types are stripped in place so that positions stay true; write a const object or a module instead`) };
+      return { issue: fileIssue("typescript", `${text}: types are stripped in place so that positions stay true; ${insteadOf(text)}`, "error", location) };
     }
-    return { issue: fileIssue("syntax", `TypeScript: ${text}`) };
+    return { issue: fileIssue("syntax", `TypeScript: ${text}`, "error", location) };
   }
+}
+
+/** What to write instead of syntax strip-only mode cannot erase (its message names it). */
+function insteadOf(message: string): string {
+  if (/\benum\b/.test(message)) return "write a const object instead";
+  if (/\bnamespace\b|\bmodule\b/.test(message)) return "write a module (or an object) instead";
+  if (/parameter propert/.test(message)) return "declare the field and assign it in the constructor instead";
+  if (/import equals/.test(message)) return "write import or require() instead";
+  return "write it without generating code";
+}
+
+/**
+ * Where Node's stripper found the problem (its message names no position): the error's stack starts with
+ * "<file>:<line>", then the lines around it (tabs shown as four spaces) with a line of carets under the spot.
+ * Read defensively: a stack in another shape gives the line when it can, else 1:1 as before.
+ */
+function stripErrorLocation(error: unknown, code: string): { line: number; column: number } {
+  const stack = (error as { stack?: unknown } | null)?.stack;
+  const shown = typeof stack === "string" ? stack.split("\n") : [];
+  const header = /^\S*:(\d+)$/.exec(shown[0] ?? "");
+  const source = code.split(/\r\n|\n|\r/);
+  const line = header ? Number(header[1]) : 0;
+  if (!(line >= 1 && line <= source.length)) return { line: 1, column: 1 };
+  const written = source[line - 1]!;
+  for (let i = 2; i < shown.length && shown[i] !== ""; i++) {
+    if (!/^\s*\^+\s*$/.test(shown[i]!)) continue;
+    // The carets sit under the line shown just above them: this line, as the stripper printed it.
+    if (shown[i - 1] !== written.replace(/\t/g, "    ")) break;
+    const under = shown[i]!.indexOf("^");
+    let width = 0;
+    for (let column = 0; column < written.length; column++) {
+      width += written[column] === "\t" ? 4 : 1;
+      if (width > under) return { line, column: column + 1 };
+    }
+    return { line, column: written.length + 1 };
+  }
+  return { line, column: 1 };
 }
 
 /** Node flags stripTypeScriptTypes as experimental on every process that calls it; that warning is not the tenant's news. */
