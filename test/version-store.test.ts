@@ -97,6 +97,16 @@ describe("the version store", () => {
     expect(() => makeRuntime({ root, compileCacheDir: path.join(root, "cache") })).toThrow(/compileCacheDir" must be outside "root"/);
   });
 
+  it("a compileCacheDir the file system refuses (a file there, a path through a file) is a TypeError naming the option", () => {
+    const parent = path.dirname(storeDir());
+    fs.mkdirSync(parent, { recursive: true });
+    const file = path.join(parent, "not-a-dir");
+    fs.writeFileSync(file, "x");
+    expect(() => openVersionStore(file)).toThrow(new TypeError(`tenantbox: compileCacheDir ${file} is not a directory (a symbolic link is refused)`));
+    expect(() => openVersionStore(path.join(file, "below"))).toThrow(new TypeError(`tenantbox: compileCacheDir ${path.join(file, "below")} cannot be used: ENOTDIR`));
+    expect(() => makeRuntime({ compileCacheDir: file })).toThrow(TypeError);
+  });
+
   it("serves a stored version for the same input only: text, id, kind, level, scoring and loop counting all count", () => {
     const { compileThrough, compiles } = storeWithCounter();
     const code = "exports.f = function f(x) { for (const y of x) y(); return 1; };\n";

@@ -18,7 +18,24 @@ const KEY_BYTES = 32;
  */
 export function openVersionStore(dir: string): VersionStoreConfig {
   if (typeof dir !== "string" || !path.isAbsolute(dir)) throw new TypeError(`tenantbox: option "compileCacheDir" must be an absolute path`);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    return openDirectory(dir);
+  } catch (error) {
+    if (error instanceof TypeError) throw error;
+    // The file system's own refusal (a file where the directory should be, a read-only disk, no permission): a
+    // bad option value, said as the other problems of the option are.
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new TypeError(`tenantbox: compileCacheDir ${dir} cannot be used: ${code ?? message}`);
+  }
+}
+
+function openDirectory(dir: string): VersionStoreConfig {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    // Something other than a directory is there: said below, as for a symbolic link.
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
   const stat = fs.lstatSync(dir);
   if (!stat.isDirectory()) throw new TypeError(`tenantbox: compileCacheDir ${dir} is not a directory (a symbolic link is refused)`);
   // Closed to others: entry names are hashes of (id, text) pairs, an oracle for who deployed what.
