@@ -139,6 +139,27 @@ describe("tenantbox serve --workers 2", () => {
     expect(serve.stderr).not.toContain("again, exiting now");
   });
 
+  it("reads --config once for every service process: a pipe (--config <(...)) works, and so does a replacement", async () => {
+    const files = workspace({ acme: { "m.js": "exports.ok = () => 'ok';\n" } }, [{ id: "acme", tier: "starter" }]);
+    // A FIFO reads as a shell's <(...) does: once, whole, then empty (a second reader would wait for a writer).
+    const pipe = path.join(path.dirname(files.config), "config.pipe");
+    expect(spawnSync("mkfifo", [pipe]).status).toBe(0);
+    const serve = serveWorkers({ ...files, config: pipe });
+    await fs.promises.writeFile(pipe, fs.readFileSync(files.config));
+    const base = await serve.listened(2);
+    const acme = await signToken(SECRET, { tenantId: "acme" });
+    const run = () => call(base, "POST", "/v1/run", { token: acme, json: { file: "m.js", funcName: "ok" }, headers: { connection: "close" } });
+    for (let i = 0; i < 4; i++) expect((await run()).body.value).toBe("ok");
+    // A replacement takes the config the primary read, not the (now empty) pipe.
+    process.kill(serve.listening().pids[0]!, "SIGKILL");
+    await until(() => serve.stderr.includes("ended (SIGKILL); starting another"), "the primary to replace the process");
+    await serve.listened(3);
+    for (let i = 0; i < 4; i++) expect((await run()).body.value).toBe("ok");
+    serve.child.kill("SIGTERM");
+    expect(await serve.exited, serve.stderr).toEqual({ code: 0, signal: null });
+    expect(serve.stderr).not.toMatch(/invalid JSON|ended before it listened/);
+  });
+
   it("a service process that cannot start stops the whole serve with status 1", async () => {
     const dir = tempDir("tenantbox-workers-");
     const config = path.join(dir, "tenants.json");

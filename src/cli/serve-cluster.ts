@@ -19,6 +19,32 @@ export function maxWorkers(): number {
   return 4 * Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
 
+const CONFIG_ASK = "tenantbox:config";
+const CONFIG_ANSWER = "tenantbox:config-answer";
+const CONFIG_TIMEOUT_MS = 30_000;
+
+/**
+ * In a service process of `serve --workers`: the config file's text as the primary read it. The primary reads
+ * it once for them all: a pipe (`--config <(...)`) can be read only once (each process read it again and found
+ * it empty: "invalid JSON"), and a file edited since would give a replacement process other tenants.
+ */
+export function configFromPrimary(): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const onMessage = (message: { type?: unknown; text?: unknown } | null) => {
+      if (message?.type !== CONFIG_ANSWER || typeof message.text !== "string") return;
+      clearTimeout(timer);
+      process.off("message", onMessage);
+      resolve(message.text);
+    };
+    const timer = setTimeout(() => {
+      process.off("message", onMessage);
+      reject(new Error("the primary process did not send the config"));
+    }, CONFIG_TIMEOUT_MS);
+    process.on("message", onMessage);
+    process.send!({ type: CONFIG_ASK });
+  });
+}
+
 /**
  * The primary of `serve --workers N`: forks N service processes that share the port (node:cluster), keeps
  * the state they share (counters, rate limits, slots: machine-state.ts), answers their /metrics with
@@ -27,10 +53,14 @@ export function maxWorkers(): number {
  * it ever listened is a failure to start (a bad database, a port in use): everything stops with status 1
  * rather than restarting it in a loop.
  */
-export function runPrimary(workers: number, stops: StopSignals): Promise<number> {
+export function runPrimary(workers: number, stops: StopSignals, configText: string): Promise<number> {
   answerClusterMetrics();
   const state = new MachineState();
   cluster.on("message", (worker, message: unknown) => {
+    if ((message as { type?: unknown } | null)?.type === CONFIG_ASK) {
+      if (worker.isConnected()) worker.send({ type: CONFIG_ANSWER, text: configText });
+      return;
+    }
     if (!isMachineRequest(message)) return;
     void state.answer(worker.id, message).then((reply) => {
       if (worker.isConnected()) worker.send(reply);

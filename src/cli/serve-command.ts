@@ -2,10 +2,11 @@ import cluster from "node:cluster";
 import type { EarlyStops } from "./early-stops.js";
 import fs from "node:fs";
 import path from "node:path";
-import { ConfigError, loadConfig, signToken, TenantboxServer, type ServiceConfig, type TenantConfig } from "../service/index.js";
+import { ConfigError, signToken, TenantboxServer, type ServiceConfig, type TenantConfig } from "../service/index.js";
+import { configFromText, readConfigFile } from "../service/config.js";
 import { dataDirectory, EXIT_FAILURE, EXIT_OK, existingFolder, messageOf, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { crmLookup } from "./demo-tools.js";
-import { defaultWorkers, maxWorkers, runPrimary } from "./serve-cluster.js";
+import { configFromPrimary, defaultWorkers, maxWorkers, runPrimary } from "./serve-cluster.js";
 import { StopSignals } from "./stop-signals.js";
 import { defaultServiceThreads } from "../service/tenant-runtimes.js";
 import { MANIFEST_FILE, readManifestFile } from "../registry/manifest.js";
@@ -92,7 +93,10 @@ async function serve(argv: string[], early: EarlyStops | undefined): Promise<num
   let config: ServiceConfig;
   let secret: string | undefined;
   try {
-    config = loadConfig(path.resolve(values.config));
+    // Read once, by the primary of --workers for every service process (a pipe can be read only once).
+    const configFile = path.resolve(values.config);
+    const configText = clusterWorker ? await configFromPrimary() : readConfigFile(configFile);
+    config = configFromText(configFile, configText);
     const level = logLevel(process.env.TENANTBOX_LOG_LEVEL);
     // --dev: a known secret when none is configured, and curl lines with tokens for every tenant.
     secret = process.env.TENANTBOX_JWT_SECRET || config.auth.secret || (values.dev ? DEV_JWT_SECRET : undefined);
@@ -100,7 +104,7 @@ async function serve(argv: string[], early: EarlyStops | undefined): Promise<num
       throw new ConfigError("no way to verify tokens: set TENANTBOX_JWT_SECRET, auth.secret or auth.jwksUrl in the config (or pass --dev)");
     }
     // The primary checked the config and the secret (above, once); the service processes serve.
-    if (workers > 1 && cluster.isPrimary) return await runPrimary(workers, stops);
+    if (workers > 1 && cluster.isPrimary) return await runPrimary(workers, stops, configText);
     server = new TenantboxServer({
       root,
       config,

@@ -253,13 +253,22 @@ function readConfigText(file: string): string {
 
 /** Reads and validates a JSON config file; every error names the file. */
 export function loadConfig(file: string): ServiceConfig {
-  let text: string;
+  return configFromText(file, readConfigFile(file));
+}
+
+/** A config file's text, read once (a pipe such as `--config <(...)` can only be read once); errors name the file. */
+export function readConfigFile(file: string): string {
   try {
-    text = readConfigText(file).replace(/^\uFEFF/, "");
+    return readConfigText(file);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`${file}: cannot read config (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+}
+
+/** Validates a config file's text (`readConfigFile`); every error names the file. */
+export function configFromText(file: string, written: string): ServiceConfig {
+  const text = written.replace(/^\uFEFF/, "");
   let raw: unknown;
   try {
     raw = JSON.parse(text);
