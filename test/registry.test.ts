@@ -413,6 +413,32 @@ describe("with watch: hot reload", () => {
     expect((await rejected).tenant).toBe("acme");
   });
 
+  it("a tenant folder linked into a dot-directory of the root (a release swapped in by a symlink) is checked on every call", async () => {
+    const root = makeTempDir();
+    writeFiles(path.join(root, ".releases", "acme-1"), { "a.js": version("r1") });
+    writeFiles(path.join(root, ".releases", "acme-2"), { "a.js": version("r2") });
+    const folder = path.join(root, "acme");
+    fs.symlinkSync(".releases/acme-1", folder);
+    const runtime = makeRuntime({ root, watch: true });
+    watched.push(runtime);
+    await runtime.ready();
+    await expect(runtime.run({ folder, file: "a.js", funcName: "v" })).resolves.toBe("r1");
+    await runtime.ready();
+    await sleep(150);
+    // The watcher ignores dot-entries below the root: an edit in place there is never reported, so it is read.
+    fs.writeFileSync(path.join(root, ".releases", "acme-1", "a.js"), version("r1-edited"));
+    await expect(runtime.run({ folder, file: "a.js", funcName: "v" })).resolves.toBe("r1-edited");
+    // The link swapped to the next release (renamed over the old link): that release is served.
+    fs.symlinkSync(".releases/acme-2", path.join(root, "acme.next"));
+    fs.renameSync(path.join(root, "acme.next"), folder);
+    let served: unknown;
+    for (let i = 0; i < 50 && served !== "r2"; i++) {
+      served = await runtime.run({ folder, file: "a.js", funcName: "v" });
+      if (served !== "r2") await sleep(100);
+    }
+    expect(served).toBe("r2");
+  });
+
   it("an in-flight invocation finishes on its version; the next call gets the new one", async () => {
     const { folder, runtime } = await watchedTenant({ "slow.js": slowModule("old") });
     await expect(runtime.run({ folder, file: "slow.js", funcName: "f" })).resolves.toBe("old:old");

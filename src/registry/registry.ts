@@ -315,6 +315,16 @@ export class Registry {
     }
   }
 
+  /**
+   * Whether the root's watcher reports changes in the folder: not when the folder's real path lies in a
+   * dot-directory of the root (the watcher ignores dot-entries below the directory it watches), as a folder
+   * deployed by a link swap does (`<root>/acme -> .releases/acme-42`). Such a folder is checked on every call.
+   */
+  private watcherCovers(realFolder: string): boolean {
+    if (this.realRoot === undefined) return true;
+    return !path.relative(this.realRoot, realFolder).split(path.sep).some((segment) => segment.startsWith(".") && segment !== "." && segment !== "..");
+  }
+
   /** Whether a folder may have changes the watcher cannot report (it, a folder inside it, or one around it, has a blind spot). */
   private isBlind(realFolder: string): boolean {
     if (this.blind.all) return true;
@@ -364,7 +374,7 @@ export class Registry {
           // Whatever was loaded while the watcher scanned may have changed unreported: read it again.
           await Promise.all(this.loader.knownFiles(current.realFolder).map((file) => this.loader.refresh(current.realFolder, file)));
           invalidate(current);
-          current.watched = !this.isBlind(current.realFolder);
+          current.watched = !this.isBlind(current.realFolder) && this.watcherCovers(current.realFolder);
         });
       }
     }
