@@ -50,19 +50,26 @@ function stateOf(owner, method) {
   return state;
 }
 
-// The body as a stream, made once: reading from it uses the body up.
+// The body as a stream, made once: reading from it uses the body up. Making it reads nothing (a high-water mark
+// of 0: a stream of the default 1 pulls as soon as it starts, and a body only looked at, `response.body?.locked`,
+// was used up a tick later). A pull marks the body used only while this stream is still the body's: after a
+// clone's tee, reading the clone's branch pulls it, and that leaves the original unread.
 function streamOf(state) {
   const body = state.body;
   if (body.stream === undefined) {
     const produce = body.produce;
-    body.stream = new ReadableStream({
-      async pull(controller) {
-        state.used = true;
-        const bytes = await produce();
-        if (bytes.length > 0) controller.enqueue(bytes);
-        controller.close();
+    const stream = new ReadableStream(
+      {
+        async pull(controller) {
+          if (body.stream === stream) state.used = true;
+          const bytes = await produce();
+          if (bytes.length > 0) controller.enqueue(bytes);
+          controller.close();
+        },
       },
-    });
+      { highWaterMark: 0 },
+    );
+    body.stream = stream;
   }
   return body.stream;
 }
