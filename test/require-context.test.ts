@@ -119,3 +119,64 @@ describe("computed requires spelled with a directory (context requires)", () => 
     expect(walked.modules.some((m) => m.realPath.endsWith("phone.cjs"))).toBe(true);
   });
 });
+
+describe("requires of a path computed from the module's own directory (__dirname)", () => {
+  const files = (): Record<string, string> => ({
+    "node_modules/own/package.json": JSON.stringify({ name: "own", version: "1.2.3", main: "lib/index.js" }),
+    "node_modules/own/lib/index.js": [
+      "const path = require('path');",
+      `const answer = ${answer};`,
+      // pg-format's spelling, then a template, path.join up a directory, path.resolve, a path through '..'.
+      "const reserved = require(__dirname + '/reserved.js');",
+      "const data = require(`${__dirname}/data/x.json`);",
+      "const pkg = require(path.join(__dirname, '..', 'package.json'));",
+      "const sub = require(path.resolve(__dirname, 'data/sub.js'));",
+      "const back = require(__dirname + '/data/../reserved');",
+      "exports.f = () => [reserved.ALL, data.x, pkg.version, sub.name, back === reserved, require.resolve(__dirname + '/reserved.js'),",
+      "  answer(() => require(__dirname + '/nope.js')), require(__dirname + '/../../../secret.js').secret, answer(() => require(__dirname + '/../../../../outside.js'))];",
+      "",
+    ].join("\n"),
+    "node_modules/own/lib/reserved.js": "exports.ALL = true;\n",
+    "node_modules/own/lib/data/x.json": JSON.stringify({ x: 7 }),
+    "node_modules/own/lib/data/sub.js": "exports.name = 'sub';\n",
+    "a.js": "exports.f = () => require('own').f();\n",
+    "secret.js": "exports.secret = 1;\n",
+  });
+
+  it("find the file as Node does (pg-format's require(__dirname + '/reserved.js')); a path no dependency names is MODULE_NOT_FOUND", async () => {
+    const folder = makeTenant(files());
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([
+      true,
+      7,
+      "1.2.3",
+      "sub",
+      true,
+      "/node_modules/own/lib/reserved.js",
+      // A file that is not there: what require("./nope.js") says.
+      ["MODULE_NOT_FOUND", 'cannot find module "./nope.js"'],
+      // Up to the folder's root is inside the folder, as a literal "../../../secret.js" is; past it, nothing.
+      1,
+      ["MODULE_NOT_FOUND", 'cannot find module "node_modules/own/lib/../../../../outside.js"'],
+    ]);
+  });
+
+  it("the loader records each spelling as the relative specifier it names", () => {
+    const folder = makeTenant(files());
+    const realFolder = fs.realpathSync(folder);
+    const walked = walkGraph({
+      realFolder,
+      entryFile: "a.js",
+      known: {},
+      securityLevel: "STANDARD",
+      scoring: false,
+      countIterations: true,
+      maxModuleBytes: 2 * 1024 * 1024,
+      withCode: false,
+      limits: { maxModules: 1000, maxSpecifiers: 10000 },
+    });
+    expect(walked.ok).toBe(true);
+    if (!walked.ok) return;
+    const index = walked.modules.find((m) => m.realPath === path.join(realFolder, "node_modules/own/lib/index.js"))!;
+    expect(Object.keys(index.deps).sort()).toEqual(["../../../../outside.js", "../../../secret.js", "../package.json", "./data/sub.js", "./data/x.json", "./nope.js", "./reserved", "./reserved.js", "path"].sort());
+  });
+});

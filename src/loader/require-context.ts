@@ -130,6 +130,72 @@ export function requireBranchesSpecifier(node: acorn.CallExpression): string | u
   return branches(arg, 0) ? BRANCHES + found.join("\0") : undefined;
 }
 
+/**
+ * The specifier of a CommonJS require of a file named from the module's own directory: `require(__dirname +
+ * "/reserved.js")` (pg-format), `` require(`${__dirname}/x.json`) ``, `require(path.join(__dirname, "..",
+ * "package.json"))`, `require(path.resolve(__dirname, "lib/x"))`: the literal parts after `__dirname`, as the
+ * relative specifier they name ("./reserved.js", "../package.json"; normalized by ownDirectorySpecifier). The
+ * graph walk resolves it like any literal require; at run time the computed path (the module's `__dirname` is its
+ * directory in the tenant folder) finds it under that spelling (modules.ts, resolveFrom). Undefined for any other
+ * argument.
+ */
+export function requireOwnDirectorySpecifier(node: acorn.CallExpression): string | undefined {
+  const callee = node.callee as acorn.AnyNode;
+  const arg = node.arguments[0] as acorn.AnyNode | undefined;
+  if (callee.type !== "Identifier" || callee.name !== "require" || node.arguments.length !== 1 || !arg) return undefined;
+  const isDirname = (n: acorn.AnyNode | undefined) => n?.type === "Identifier" && n.name === "__dirname";
+  let rest: string | undefined;
+  if (arg.type === "BinaryExpression" || arg.type === "TemplateLiteral") {
+    // __dirname + "/a" + "/b", or `${__dirname}/a`: __dirname first, then literals only, starting with a slash.
+    const n = arg.type === "TemplateLiteral" ? arg : undefined;
+    if (n) {
+      if (n.expressions.length !== 1 || !isDirname(n.expressions[0] as acorn.AnyNode) || n.quasis[0]?.value.cooked !== "") return undefined;
+      rest = n.quasis[1]?.value.cooked ?? undefined;
+    } else {
+      let left: acorn.AnyNode = arg;
+      const tail: (string | null)[] = [];
+      while (left.type === "BinaryExpression" && left.operator === "+") {
+        tail.unshift(...pieces(left.right));
+        left = left.left as acorn.AnyNode;
+      }
+      if (!isDirname(left) || tail.includes(null)) return undefined;
+      rest = tail.join("");
+    }
+    if (rest === undefined || !rest.startsWith("/")) return undefined;
+  } else if (arg.type === "CallExpression" && arg.callee.type === "MemberExpression" && !arg.callee.computed) {
+    // path.join(__dirname, "a", "b") and path.resolve(__dirname, "a"): literals after __dirname, none absolute.
+    const method = arg.callee.property as acorn.AnyNode;
+    if (method.type !== "Identifier" || (method.name !== "join" && method.name !== "resolve")) return undefined;
+    if (arg.arguments.length < 2 || !isDirname(arg.arguments[0] as acorn.AnyNode)) return undefined;
+    const parts: string[] = [];
+    for (const a of arg.arguments.slice(1)) {
+      const p = pieces(a as acorn.Node);
+      if (p.length !== 1 || typeof p[0] !== "string" || p[0].startsWith("/")) return undefined;
+      parts.push(p[0]);
+    }
+    rest = "/" + parts.join("/");
+  } else return undefined;
+  if (rest.length > 1024 || rest.includes("\0")) return undefined;
+  return ownDirectorySpecifier(rest.slice(1));
+}
+
+/**
+ * A path relative to a module's directory as the one relative specifier the loader and the sandbox both spell it:
+ * "." and empty segments dropped, ".." taken off what precedes it, then "./" or "../" first ("a/./b/../c" is
+ * "./a/c", "../x" stays). Undefined for a path that names the directory itself. The sandbox's resolveFrom
+ * (modules.ts) spells a computed path the same way.
+ */
+export function ownDirectorySpecifier(relative: string): string | undefined {
+  const out: string[] = [];
+  for (const segment of relative.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === ".." && out.length > 0 && out[out.length - 1] !== "..") out.pop();
+    else out.push(segment);
+  }
+  if (out.length === 0 || out[out.length - 1] === "..") return undefined;
+  return out[0] === ".." ? out.join("/") : "./" + out.join("/");
+}
+
 /** Marks a branches specifier (a context's own starts with "./" or "../" after MARK). */
 const BRANCHES = `${MARK}branches\0`;
 

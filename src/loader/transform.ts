@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import type * as acorn from "acorn";
 import MagicString from "magic-string";
 import { routeFunctionConstructor, scopeWithStatements } from "./code-generation.js";
-import { requireBranchesSpecifier, requireContextSpecifier } from "./require-context.js";
+import { requireBranchesSpecifier, requireContextSpecifier, requireOwnDirectorySpecifier } from "./require-context.js";
 import { patternNames, rewriteImportReferences } from "./live-bindings.js";
 import type { ParsedModule } from "./parse.js";
 import { isTypeScript } from "./typescript.js";
@@ -223,7 +223,7 @@ function addGuards(s: MagicString, parsed: ParsedModule, requires: Set<string> |
     switch (n.type) {
       case "CallExpression": {
         if (!requires) break;
-        const specifier = requireSpecifier(n) ?? requireContextSpecifier(n);
+        const specifier = requireSpecifier(n) ?? requireContextSpecifier(n) ?? requireOwnDirectorySpecifier(n);
         if (specifier !== undefined) requires.add(specifier);
         else {
           const resolved = requireResolveSpecifier(n);

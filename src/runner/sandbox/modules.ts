@@ -50,10 +50,49 @@ export function createModuleSystem(
   function resolveFrom(fromId: string, specifier: unknown): string {
     if (typeof specifier !== "string") throw new P.TypeError("module specifier must be a string");
     const spec = specs[fromId]!;
-    const dep = P.ObjectHasOwn(spec.deps, specifier) ? spec.deps[specifier] : undefined;
+    let dep = P.ObjectHasOwn(spec.deps, specifier) ? spec.deps[specifier] : undefined;
+    if (!dep) {
+      const spelled = ownDirectorySpelling(fromId, specifier);
+      if (spelled !== undefined && P.ObjectHasOwn(spec.deps, spelled)) dep = spec.deps[spelled];
+    }
     if (!dep) throw notFound('cannot find module "' + specifier + '"');
     if ("error" in dep) throw notFound(dep.error);
     return dep.id;
+  }
+
+  /**
+   * A path a module computed from its own directory (`require(__dirname + "/reserved.js")`,
+   * `require(path.join(__dirname, "../package.json"))`) as the relative specifier the loader recorded for that
+   * spelling (require-context.ts, requireOwnDirectorySpecifier: "./reserved.js", "../package.json"). Node's
+   * `__dirname` is absolute; here the tenant folder is "/" and `__dirname` is the module's directory in it, so a
+   * path counts when it starts with "/" (path.resolve's) or with the first segment of that directory
+   * (`path.join(__dirname, "..", "package.json")` from node_modules/own/lib is "node_modules/own/package.json"),
+   * never a bare name. Only asked when the specifier itself is not a dependency: a require that resolves costs
+   * nothing more, and a spelling counts only when the loader recorded it.
+   */
+  function ownDirectorySpelling(fromId: string, specifier: string): string | undefined {
+    if (specifier.length === 0 || specifier.length > 4096) return undefined;
+    const dir = dirname(fromId);
+    let target = specifier;
+    if (P.StringPrototypeCharCodeAt(target, 0) === 47) target = P.StringPrototypeSlice(target, 1);
+    const segments = P.StringPrototypeSplit(target, "/");
+    const from = dir === "." ? [] : P.StringPrototypeSplit(dir, "/");
+    if (target === specifier && (from.length === 0 || segments[0] !== from[0])) return undefined;
+    const to: string[] = [];
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i]!;
+      if (segment === "" || segment === ".") continue;
+      if (segment !== "..") to[to.length] = segment;
+      else if (to.length > 0) to.length--;
+      else return undefined;
+    }
+    let common = 0;
+    while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++;
+    const out: string[] = [];
+    for (let i = common; i < from.length; i++) out[out.length] = "..";
+    for (let i = common; i < to.length; i++) out[out.length] = to[i]!;
+    if (out.length === 0) return undefined;
+    return out[0] === ".." ? P.ArrayPrototypeJoin(out, "/") : "./" + P.ArrayPrototypeJoin(out, "/");
   }
 
   function dirname(id: string): string {
