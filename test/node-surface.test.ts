@@ -98,6 +98,18 @@ describe("Node's globals and built-in modules", () => {
     ]);
   });
 
+  it("library code's unavailable built-ins keep Node's constants, arrays of them included: http.METHODS and STATUS_CODES (the methods package maps over METHODS at load: express, superagent)", async () => {
+    const folder = makeTenant({
+      ...libraryPackage(
+        "methods-like",
+        "const http = require('http');\nexports.lower = http.METHODS.map((m) => m.toLowerCase());\nexports.answers = () => [Array.isArray(http.METHODS), http.STATUS_CODES[404], typeof require('tls').rootCertificates];\n",
+      ),
+      "a.js": "const m = require('methods-like');\nexports.f = () => [m.lower, ...m.answers()];\n",
+    });
+    const http = await import("node:http");
+    await expect(runtimeWith().run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([http.METHODS.map((m) => m.toLowerCase()), true, "Not Found", "undefined"]);
+  });
+
   it("the inert https.Agent has the methods Node's inherits from http.Agent (destroy, addRequest, ...), each throwing MODULE_NOT_FOUND, not TypeError", async () => {
     const folder = makeTenant({
       ...libraryPackage(

@@ -191,11 +191,15 @@ export function placeholderSource(id: string): string | undefined {
   if (!NODE_BUILTINS.has(name)) return undefined;
   // Modules whose loading the host would report (deprecated, experimental) are described as empty.
   const host = (QUIET_UNAVAILABLE.has(name) ? {} : (process.getBuiltinModule(name) ?? {})) as Record<string, unknown>;
-  // Functions become throwing functions ("f"); constants (os.EOL, fs.constants.F_OK) are kept. A module
-  // that is itself a function (Node's `module`) is described by its own properties.
+  // Functions become throwing functions ("f"); constants (os.EOL, fs.constants.F_OK) are kept, and so are small
+  // arrays of them (http.METHODS: the methods package, which express and superagent load, maps over it at load;
+  // tls.rootCertificates' 180 KB are left out). A module that is itself a function (Node's `module`) is
+  // described by its own properties.
+  const primitive = (item: unknown) => typeof item === "string" || typeof item === "number" || typeof item === "boolean";
   const shapeOf = (value: unknown, depth: number): unknown => {
     if (typeof value === "function" && depth > 0) return "f";
-    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return { value };
+    if (primitive(value)) return { value };
+    if (Array.isArray(value)) return value.every(primitive) && JSON.stringify(value).length <= 4096 ? { value: [...value] } : undefined;
     if (depth > 1 || !value || (typeof value !== "object" && typeof value !== "function")) return undefined;
     const inner: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
