@@ -147,6 +147,23 @@ describe("the transform keeps ES semantics", () => {
     }
   });
 
+  it("library code's subclass of Function makes functions of the subclass, as Node's (argparse's callable Action: super(body) forwarding to its own call())", async () => {
+    const folder = makeTenant({
+      ...libraryPackage("callable", [
+        "class Action extends Function {",
+        "  constructor(name) { super('return arguments.callee.call.apply(arguments.callee, arguments)'); this.label = name; }",
+        "  call(a, b) { return this.label + ':' + (a + b); }",
+        "}",
+        "class Plain extends Function {}",
+        "module.exports = () => { const act = new Action('sum'); const p = new Plain('a', 'return a * 2');",
+        "  return [act(2, 3), act instanceof Action, act instanceof Function, typeof act, p(21), p instanceof Plain, Object.getPrototypeOf(new Function('')) === Function.prototype]; };",
+        "",
+      ].join("\n")),
+      "t.cjs": "exports.f = () => require('callable')();\n",
+    });
+    await expect(runtime.run({ folder, file: "t.cjs", funcName: "f" })).resolves.toEqual(["sum:5", true, true, "function", 42, true, true]);
+  });
+
   it("library code's shorthand `{ eval }` keeps its key (the routed read of eval is not named Function)", async () => {
     const folder = makeTenant({
       ...libraryPackage("shorthand-eval", "module.exports = function () { var o = { eval }; return [Object.keys(o), typeof o.eval, o.eval('1 + 1')]; }\n"),

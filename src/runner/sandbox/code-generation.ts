@@ -37,6 +37,13 @@ export function createCodeGeneration(P: Primordials, host: HostCall, EvalErrorCt
       return current;
     };
     P.apply(wrapper, undefined, [{}, noRequire, module, "anonymous", ".", take]);
+    // A subclass's `super(body)` (argparse's `class Action extends Function`, whose instances are callable and
+    // forward to their own call() through arguments.callee) gets a function of the subclass, as the Function
+    // constructor makes one with new.target's prototype. The function is this call's own: nothing shared changes.
+    if (new.target !== undefined && new.target !== makeFunction) {
+      const proto = (new.target as { prototype?: unknown }).prototype;
+      if ((typeof proto === "object" && proto !== null) || typeof proto === "function") P.ObjectSetPrototypeOf(module.exports as object, proto as object);
+    }
     return module.exports;
   };
   // `x instanceof Function` and `Function.prototype.call` keep working in library code.

@@ -46,6 +46,7 @@ export function capturePrimordials(g: typeof globalThis) {
     ObjectKeys: g.Object.keys,
     ObjectGetOwnPropertyNames: g.Object.getOwnPropertyNames,
     ObjectGetPrototypeOf: g.Object.getPrototypeOf,
+    ObjectSetPrototypeOf: g.Object.setPrototypeOf,
     ObjectHasOwn: g.Object.hasOwn,
     ObjectPrototypeToString: uncurry(g.Object.prototype.toString),
     ArrayIsArray: g.Array.isArray,
