@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanupTenants, expectCode, expectUsable, IsolatedRuntime, makeRuntime, makeTenant, sleep } from "./helpers.js";
+import { cleanupTenants, expectCode, expectUsable, IsolatedRuntime, libraryPackage, makeRuntime, makeTenant, sleep } from "./helpers.js";
 
 interface ToolCall {
   name: string;
@@ -239,6 +239,22 @@ describe("globals that are present", () => {
     });
     await expect(runtime.run({ folder, file: "strict.js", funcName: "f" })).resolves.toEqual([true, [10], "TypeError", 3, true]);
     await expect(runtime.run({ folder, file: "sloppy.js", funcName: "f" })).resolves.toEqual([[10], 2, [1]]);
+  });
+
+  it("Symbol.observable is there, as the Observable ponyfills define it at load (symbol-observable 1.x assigns it in strict code), and interoperates", async () => {
+    const folder = makeTenant({
+      // symbol-observable 1.2's ponyfill, as Babel compiled it.
+      ...libraryPackage("ponyfill", '"use strict";\nvar S = global.Symbol; var result;\nif (S.observable) { result = S.observable; } else { result = S("observable"); S.observable = result; }\nmodule.exports = result;\n'),
+      "a.js": [
+        "const $$observable = require('ponyfill');",
+        "exports.f = () => {",
+        "  const source = { [$$observable]() { return this; }, subscribe(o) { o.next(1); return { unsubscribe() {} }; } };",
+        "  let assigned; try { Symbol.observable = Symbol('other'); assigned = 'assigned'; } catch (e) { assigned = e.name; }",
+        "  return [typeof Symbol.observable, $$observable === Symbol.observable, Symbol.observable.description, typeof source[Symbol.observable], assigned];",
+        "};",
+      ].join("\n"),
+    });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual(["symbol", true, "Symbol.observable", "function", "TypeError"]);
   });
 
   it("the properties V8 guards with its protectors stay data properties (made accessors, spread, map and slice ran 4-30x slower)", async () => {

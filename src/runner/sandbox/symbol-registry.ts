@@ -28,6 +28,12 @@ export function installSymbolRegistry(g: typeof globalThis, P: Primordials) {
   };
   P.ObjectDefineProperty(SymbolCtor, "for", { value: registry.for, writable: true, configurable: true, enumerable: false });
   P.ObjectDefineProperty(SymbolCtor, "keyFor", { value: registry.keyFor, writable: true, configurable: true, enumerable: false });
+  // Symbol.observable, defined before the realm is frozen, as the Observable ponyfills define it at load: with
+  // Symbol frozen, symbol-observable 1.x (redux 4, rxjs 5: `Symbol.observable = result` in strict code), kefir
+  // and baconjs failed at load ("Cannot add property observable, object is not extensible"). Finding it, they
+  // use it, as they would after the first of them had run in Node; rxjs and redux, which only read it, use it too,
+  // so their observables still interoperate. A symbol of the realm's own, the same in every invocation.
+  P.ObjectDefineProperty(SymbolCtor, "observable", { value: SymbolCtor("Symbol.observable"), writable: false, configurable: false, enumerable: false });
 
   return {
     reset() {
