@@ -1,0 +1,3 @@
+import { scaleLinear, scaleTime, scaleOrdinal, scaleBand } from "d3-scale";
+export const check = () => { const x = scaleLinear().domain([0, 100]).range([0, 500]).nice(); const t = scaleTime().domain([new Date(Date.UTC(2024, 0, 1)), new Date(Date.UTC(2024, 0, 31))]).range([0, 30]); const b = scaleBand().domain(["a", "b", "c"]).range([0, 300]).padding(0.1); return [x(25), x.invert(250), x.ticks(4), t(new Date(Date.UTC(2024, 0, 16))), scaleOrdinal(["red", "blue"])("q"), b("b"), b.bandwidth()]; };
+export const expected = () => ([125,50,[0,20,40,60,80,100],15,"red",106.45161290322581,87.09677419354838]);

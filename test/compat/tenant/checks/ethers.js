@@ -1,0 +1,3 @@
+const { ethers } = require("ethers");
+exports.check = async () => { const w = new ethers.Wallet("0x" + "11".repeat(32)); const sig = await w.signMessage("hello"); const iface = new ethers.Interface(["function transfer(address to, uint256 amount)"]); return [w.address, ethers.verifyMessage("hello", sig) === w.address, ethers.formatEther(ethers.parseEther("1.5") * 2n), ethers.keccak256(ethers.toUtf8Bytes("x")), iface.encodeFunctionData("transfer", [w.address, 5n]).slice(0, 10)]; };
+exports.expected = () => (["0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A",true,"3.0","0x7521d1cadbcfa91eec65aa16715b94ffc1c9654ba57ea2ef1a2127bca1127a83","0xa9059cbb"]);

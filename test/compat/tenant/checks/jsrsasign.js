@@ -1,0 +1,3 @@
+const rs = require("jsrsasign");
+exports.check = () => { const h = { alg: "HS256", typ: "JWT" }; const p = { sub: "u1", iat: 1700000000 }; const jwt = rs.KJUR.jws.JWS.sign("HS256", JSON.stringify(h), JSON.stringify(p), { utf8: "secret" }); return [jwt, rs.KJUR.jws.JWS.verifyJWT(jwt, { utf8: "secret" }, { alg: ["HS256"] }), new rs.KJUR.crypto.MessageDigest({ alg: "sha256" }).digestString("abc")]; };
+exports.expected = () => (["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1MSIsImlhdCI6MTcwMDAwMDAwMH0.Lcty773EPHkwIG59EKoODUqeoe9Cih6hBnQA50f0IMY",true,"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"]);

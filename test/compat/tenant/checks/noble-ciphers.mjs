@@ -1,0 +1,3 @@
+import { gcm } from "noble-ciphers/aes.js"; import { chacha20poly1305 } from "noble-ciphers/chacha.js"; import { utf8ToBytes, bytesToHex } from "noble-ciphers/utils.js";
+export const check = () => { const key = new Uint8Array(32).fill(1), nonce = new Uint8Array(12).fill(2); const ct = gcm(key, nonce).encrypt(utf8ToBytes("hello")); const c2 = chacha20poly1305(key, nonce).encrypt(utf8ToBytes("hello")); return [bytesToHex(ct), new TextDecoder().decode(gcm(key, nonce).decrypt(ct)), bytesToHex(c2)]; };
+export const expected = () => (["6fb3a5252502630b59edf03e770c9c03868bf73aed","hello","8e799e42e2dd562ebe25c86689bee99b6fd7664412"]);

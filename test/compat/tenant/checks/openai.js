@@ -1,0 +1,3 @@
+const OpenAI = require("openai");
+exports.check = async () => { const calls = []; const client = new OpenAI({ apiKey: "sk-test", fetch: async (url, init) => { calls.push([String(url), init.method]); return new Response(JSON.stringify({ id: "c1", object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }] }), { status: 200, headers: { "content-type": "application/json" } }); } }); const r = await client.chat.completions.create({ model: "gpt-x", messages: [{ role: "user", content: "yo" }] }); return [r.choices[0].message.content, calls]; };
+exports.expected = () => (["hi",[["https://api.openai.com/v1/chat/completions","POST"]]]);

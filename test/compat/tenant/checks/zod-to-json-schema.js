@@ -1,0 +1,3 @@
+const { z } = require("zod"); const { zodToJsonSchema } = require("zod-to-json-schema");
+exports.check = () => zodToJsonSchema(z.object({ id: z.string().uuid(), tags: z.array(z.string()).max(3), kind: z.enum(["a", "b"]).optional() }), "Thing");
+exports.expected = () => ({"$ref":"#/definitions/Thing","definitions":{"Thing":{"type":"object","properties":{"id":{"type":"string","format":"uuid"},"tags":{"type":"array","items":{"type":"string"},"maxItems":3},"kind":{"type":"string","enum":["a","b"]}},"required":["id","tags"],"additionalProperties":false}},"$schema":"http://json-schema.org/draft-07/schema#"});
