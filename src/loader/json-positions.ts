@@ -12,18 +12,38 @@ export type JsonPath = readonly (string | number)[];
 export interface JsonScan {
   /** Offset of the first character that makes the text invalid JSON; undefined when it is valid. */
   errorOffset?: number;
-  /** Where each value at most `depth` levels deep starts (an object member: at its key), by jsonPathKey. */
-  starts: Map<string, number>;
+  /** Where the value at `path` starts (an object member: at its key), for values at most `depth` levels deep. */
+  startOf(path: JsonPath): number | undefined;
 }
 
-export function jsonPathKey(path: JsonPath): string {
-  return JSON.stringify(path);
+/**
+ * A recorded value: where it starts, and its members (by key or index) when it is a container within the
+ * recorded depth. A tree, not one map by the whole path's text: that text repeats every key above the member,
+ * and a 256 KiB manifest of one 20,000-character key over an array of 100,000 elements made 100,000 keys of
+ * 20 KB each (2 GB), all of one hash (V8 hashes a string of more than 16,383 characters by its length): the
+ * host's main thread went quadratic for hours (red team dec10). Here each key is parsed once and kept once.
+ */
+interface Place {
+  start?: number;
+  members?: Map<string | number, Place>;
+}
+
+function memberOf(place: Place, key: string | number): Place {
+  place.members ??= new Map();
+  let member = place.members.get(key);
+  if (!member) {
+    member = {};
+    place.members.set(key, member);
+  }
+  return member;
 }
 
 interface Frame {
   array: boolean;
-  /** null below the recorded depth: nothing there is recorded, and no path is built. */
-  path: JsonPath | null;
+  /** null below the recorded depth: nothing there is recorded. */
+  place: Place | null;
+  /** How many levels deep the container is (the top-level value: 0). */
+  level: number;
   count: number;
 }
 
@@ -31,7 +51,12 @@ const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
 
 export function scanJson(text: string, depth = 0): JsonScan {
-  const starts = new Map<string, number>();
+  const root: Place = {};
+  const startOf = (path: JsonPath): number | undefined => {
+    let place: Place | undefined = root;
+    for (const key of path) place = place?.members?.get(key);
+    return path.length === 0 ? undefined : place?.start;
+  };
   const stack: Frame[] = [];
   const n = text.length;
   let i = 0;
@@ -91,32 +116,36 @@ export function scanJson(text: string, depth = 0): JsonScan {
     }
     return true;
   };
-  let path: JsonPath | null = [];
+  /** The current value's place (null when it is not recorded) and level. */
+  let place: Place | null = root;
+  let level = 0;
   /** Where the current member starts: its key in an object, the value itself in an array. */
   let memberStart = 0;
   /** Moves to the next member's value: past the key and colon in an object. */
   const beginMember = (frame: Frame): boolean => {
     skipSpace();
     memberStart = i;
+    level = frame.level + 1;
+    const recorded = frame.place !== null && frame.level < depth ? frame.place : null;
     if (frame.array) {
-      path = frame.path && frame.path.length < depth ? [...frame.path, frame.count] : null;
+      place = recorded && memberOf(recorded, frame.count);
       return true;
     }
     const keyStart = i;
     if (!skipString()) return false;
-    path = frame.path && frame.path.length < depth ? [...frame.path, JSON.parse(text.slice(keyStart, i)) as string] : null;
+    place = recorded && memberOf(recorded, JSON.parse(text.slice(keyStart, i)) as string);
     skipSpace();
     if (text.charCodeAt(i) !== 0x3a) return false;
     i++;
     return true;
   };
-  const fault = (): JsonScan => ({ errorOffset: Math.min(i, n), starts });
+  const fault = (): JsonScan => ({ errorOffset: Math.min(i, n), startOf });
   for (;;) {
     skipSpace();
-    if (path && path.length > 0) starts.set(jsonPathKey(path), memberStart);
+    if (place && level > 0) place.start = memberStart;
     const c = text.charCodeAt(i);
     if (c === 0x7b || c === 0x5b) {
-      const frame: Frame = { array: c === 0x5b, path, count: 0 };
+      const frame: Frame = { array: c === 0x5b, place, level, count: 0 };
       i++;
       skipSpace();
       if (text.charCodeAt(i) !== (frame.array ? 0x5d : 0x7d)) {
@@ -130,7 +159,7 @@ export function scanJson(text: string, depth = 0): JsonScan {
     for (;;) {
       skipSpace();
       const frame = stack.at(-1);
-      if (!frame) return i < n ? fault() : { starts };
+      if (!frame) return i < n ? fault() : { startOf };
       const next = text.charCodeAt(i);
       if (next === (frame.array ? 0x5d : 0x7d)) {
         i++;

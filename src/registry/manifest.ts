@@ -1,6 +1,6 @@
 import path from "node:path";
 import { clipText, fileIssue, limitIssues, MAX_QUOTED_TEXT, type ValidationIssue } from "../loader/issues.js";
-import { jsonErrorLocation, jsonErrorMessage, jsonPathKey, lineLocator, scanJson, withoutBom, type JsonPath } from "../loader/json-positions.js";
+import { jsonErrorLocation, jsonErrorMessage, lineLocator, scanJson, withoutBom, type JsonPath, type JsonScan } from "../loader/json-positions.js";
 import type { IssueRule } from "../loader/rules.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { realPathOf } from "../loader/real-path.js";
@@ -44,10 +44,10 @@ function issue(message: string, rule: IssueRule = "manifest", location?: Validat
  * The text is scanned once, and only when an issue needs a position.
  */
 function positionsIn(text: string): (path: JsonPath) => ValidationIssue["location"] {
-  let found: { starts: Map<string, number>; locate: ReturnType<typeof lineLocator> } | undefined;
+  let found: { scan: JsonScan; locate: ReturnType<typeof lineLocator> } | undefined;
   return (path) => {
-    found ??= { starts: scanJson(text, 3).starts, locate: lineLocator(text) };
-    const offset = found.starts.get(jsonPathKey(path));
+    found ??= { scan: scanJson(text, 3), locate: lineLocator(text) };
+    const offset = found.scan.startOf(path);
     return offset === undefined ? { line: 1, column: 1 } : found.locate(offset);
   };
 }
