@@ -10,7 +10,17 @@ export interface JsonShapeLimits {
   maxShapes?: number;
 }
 
-export type JsonShapeProblem = "depth" | "values" | "containers" | "shapes";
+export type JsonShapeProblem = "depth" | "values" | "containers" | "shapes" | "keys";
+
+/**
+ * The longest object key V8 hashes by its characters (String::kMaxHashCalcLength). A longer string's hash is
+ * its length alone, so keys of one length past it all collide where JSON.parse interns them: in the isolate's
+ * string table, which keeps them until a full collection. Each such key is compared with every one of its
+ * length interned before it, character by character (red team dec10: 100 tool calls of 60 keys of 17,000
+ * characters, 1 MiB each, held the host's main thread 5-10 s per call, each parse slower than the last, up to
+ * 1.3 s for one).
+ */
+export const MAX_JSON_KEY_LENGTH = 16_383;
 
 /** 1 for the characters the scan acts on outside strings: `"` `,` `[` `]` `{` `}`. */
 const STRUCTURAL = new Uint8Array(0x7e);
@@ -39,7 +49,8 @@ const SEED = (Math.random() * 2 ** 32) >>> 0;
  *   limits of fast properties and transitions, intern each new key into a dictionary, 0.2-0.4 us (one object of
  *   130,000 distinct keys took 26-62 ms). Each new step (a key after the keys before it) is counted, whatever
  *   the object's size; rows of one layout take the same steps, and count them once. Array-index keys ("17")
- *   are elements, not properties: not counted.
+ *   are elements, not properties: not counted;
+ * - keys of more than MAX_JSON_KEY_LENGTH characters (counted with layouts): V8 hashes them by length alone.
  * Text that is not JSON passes or fails here as it may; its parse decides.
  */
 export function jsonShapeProblem(json: string, limits: JsonShapeLimits): JsonShapeProblem | undefined {
@@ -83,6 +94,16 @@ export function jsonShapeProblem(json: string, limits: JsonShapeLimits): JsonSha
       i = end;
       if (!expectKey) continue;
       expectKey = false;
+      // The key's length as JSON.parse makes it: an escape is one character (\uXXXX: six written).
+      if (end - start > MAX_JSON_KEY_LENGTH) {
+        let decoded = end - start;
+        for (let k = json.indexOf("\\", start); k >= 0 && k < end; k = json.indexOf("\\", k)) {
+          const written = json.charCodeAt(k + 1) === 0x75 ? 6 : 2;
+          decoded -= written - 1;
+          k += written;
+        }
+        if (decoded > MAX_JSON_KEY_LENGTH) return "keys";
+      }
       let hash = SEED;
       // An array index: digits, no leading zero, below 2 ** 32 - 1 (ten digits at most, checked by value).
       let index = end > start && end - start <= 10 && (json.charCodeAt(start) !== 0x30 || end - start === 1);

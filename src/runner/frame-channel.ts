@@ -137,6 +137,7 @@ export class FrameChannel {
       if (problem === "depth") return this.fail("a frame nested too deeply");
       if (problem === "values") return this.fail("a frame with more values than a message may hold");
       if (problem === "shapes") return this.fail("a frame with more object layouts than a message has");
+      if (problem === "keys") return this.fail("a frame with a key longer than a message has");
       let message: unknown;
       try {
         message = JSON.parse(text);

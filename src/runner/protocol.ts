@@ -18,7 +18,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ErrorInfo } from "../errors.js";
-import { jsonShapeProblem } from "../json-shape.js";
+import { jsonShapeProblem, MAX_JSON_KEY_LENGTH } from "../json-shape.js";
 import type { InvocationLimitName } from "../limits.js";
 import type { SecurityLevel } from "../security-levels.js";
 
@@ -135,12 +135,16 @@ export const TOO_MANY_TOOL_ARG_VALUES = `tool arguments hold more than ${MAX_TOO
 /** The refusal of arguments holding more than MAX_JSON_LAYOUTS object layouts (TOOL_ERROR). */
 export const TOO_MANY_TOOL_ARG_LAYOUTS = `tool arguments hold more than ${MAX_JSON_LAYOUTS} distinct object layouts (objects whose keys differ from one another's: send a big map as a list of entries)`;
 
-/** Why the host will not parse these tool arguments (nesting, number of values, layouts), or undefined. */
+/** The refusal of arguments holding a key V8 hashes by its length alone (TOOL_ERROR). */
+export const TOOL_ARG_KEY_TOO_LONG = `tool arguments hold an object key longer than ${MAX_JSON_KEY_LENGTH} characters`;
+
+/** Why the host will not parse these tool arguments (nesting, number of values, layouts, key lengths), or undefined. */
 export function toolArgsShapeRefusal(args: string): string | undefined {
   const problem = jsonShapeProblem(args, { maxDepth: MAX_TOOL_ARG_DEPTH, maxValues: MAX_TOOL_ARG_VALUES, maxShapes: MAX_JSON_LAYOUTS });
   if (problem === "depth") return TOO_DEEP_TOOL_ARGS;
   if (problem === "values") return TOO_MANY_TOOL_ARG_VALUES;
   if (problem === "shapes") return TOO_MANY_TOOL_ARG_LAYOUTS;
+  if (problem === "keys") return TOOL_ARG_KEY_TOO_LONG;
   return undefined;
 }
 
@@ -166,6 +170,7 @@ export function valueShapeRefusal(json: string, maxOutputBytes: number): string 
   if (problem === "depth") return `return value is nested more than ${MAX_VALUE_DEPTH} levels deep`;
   if (problem === "containers") return `return value holds more than ${maxContainers} arrays and objects (one per 16 bytes of maxOutputBytes)`;
   if (problem === "shapes") return `return value holds more than ${MAX_JSON_LAYOUTS} distinct object layouts (objects whose keys differ from one another's: return a big map as a list of entries)`;
+  if (problem === "keys") return `return value holds an object key longer than ${MAX_JSON_KEY_LENGTH} characters`;
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
-import { jsonShapeProblem } from "../json-shape.js";
+import { jsonShapeProblem, MAX_JSON_KEY_LENGTH } from "../json-shape.js";
 import { MAX_EVENT_NAME } from "../registry/manifest.js";
 import { MAX_JSON_LAYOUTS } from "../runner/protocol.js";
 import { bodyLimitOf } from "./caller-gate.js";
@@ -138,7 +138,7 @@ export class TenantboxServer {
       // Before any parse (invariant 8): what would make JSON.parse cost the main thread more than the body's bytes.
       const problem = jsonShapeProblem(text, { maxDepth: Infinity, maxContainers: MAX_BODY_CONTAINERS, maxShapes: MAX_JSON_LAYOUTS });
       if (problem !== undefined) {
-        done(new ServiceError("INVALID_REQUEST", problem === "shapes" ? BODY_LAYOUTS : BODY_CONTAINERS), undefined);
+        done(new ServiceError("INVALID_REQUEST", problem === "shapes" ? BODY_LAYOUTS : problem === "keys" ? BODY_KEY_LENGTH : BODY_CONTAINERS), undefined);
         return;
       }
       parse(request, text, (error, value) => {
@@ -198,6 +198,7 @@ export class TenantboxServer {
 /** Arrays and objects a JSON body may hold: each costs the parse 20-60 ns (a megabyte of `[]` took 20-50 ms). */
 const MAX_BODY_CONTAINERS = 65_536;
 const BODY_CONTAINERS = `the body holds more than ${MAX_BODY_CONTAINERS} arrays and objects`;
+const BODY_KEY_LENGTH = `the body holds an object key longer than ${MAX_JSON_KEY_LENGTH} characters`;
 const BODY_LAYOUTS = `the body holds more than ${MAX_JSON_LAYOUTS} distinct object layouts (objects whose keys differ from one another's: send a big map as a list of entries)`;
 
 /** Why a body that is valid JSON was refused by the JSON parser. */
