@@ -288,8 +288,11 @@ function ownConstructor(s: MagicString, n: acorn.AssignmentExpression): void {
   if (!named) return;
   // Right-hand inserts: what the object's own rewrites put at the same offsets (a loop body's brace before it,
   // a concise arrow's closing parenthesis after it) nests outside and inside as it should.
-  s.appendRight(target.object.start, `${OWN_CONSTRUCTOR}(`);
-  s.appendRight(target.object.end, ")");
+  // A sequence is one argument only in parentheses of its own: `(a, b).constructor = v` is b's (red team
+  // dec10: `OWN(a, b)` handed the helper a, which returned it, and the assignment went to a).
+  const sequence = (target.object as AnyNode).type === "SequenceExpression";
+  s.appendRight(target.object.start, `${OWN_CONSTRUCTOR}(${sequence ? "(" : ""}`);
+  s.appendRight(target.object.end, sequence ? "))" : ")");
 }
 
 /** The realm's cleaner of caught values (sandbox/caught.ts): a global the validator keeps tenant code from naming. */

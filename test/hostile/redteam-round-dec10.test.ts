@@ -19,6 +19,9 @@ import { cleanupTenants, longestStall, makeRuntime, makeTenant } from "../helper
  *      main thread 5-10 s per call, each parse slower than the one before (up to 1.3 s), the next call's slower
  *      still. jsonShapeProblem, which every JSON text the host parses for a tenant passes first (tool
  *      arguments, return values, frames, the service's bodies), now refuses such a key ("keys").
+ *   H3 (low: semantics) The transform's `x.constructor = v` rewrite handed a comma expression to the realm's
+ *      helper as two arguments: `(a, b).constructor = v` became `__tenantbox_ownConstructor(a, b).constructor = v`,
+ *      which assigned to a, not b. The sequence keeps its own parentheses now.
  */
 
 afterAll(() => cleanupTenants());
@@ -141,4 +144,24 @@ describe("H2 (service): a request body with such a key is a 400 before it is par
       removeTempDirs();
     }
   }, 60_000);
+});
+
+describe("H3: `(a, b).constructor = v` assigns to b, as in Node", () => {
+  it("the sequence's value is the helper's argument", async () => {
+    const runtime = makeRuntime();
+    try {
+      const folder = makeTenant({
+        "seq.js": `exports.f = () => {
+  const a = {}, b = [], c = new Uint8Array(1);
+  (a, b).constructor = 5;
+  (0, c).constructor = 6;
+  return [Object.hasOwn(a, "constructor"), b.constructor, c.constructor];
+};
+`,
+      });
+      expect(await runtime.run({ folder, file: "seq.js", funcName: "f", args: [] })).toEqual([false, 5, 6]);
+    } finally {
+      await runtime.close();
+    }
+  });
 });
