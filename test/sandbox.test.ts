@@ -588,6 +588,30 @@ describe("values cross as JSON", () => {
     }
   });
 
+  it("a return value nested too deeply is OUTPUT_TOO_LARGE, whatever the serializer's stack; a tenant's own recursion stays RUNTIME_ERROR", async () => {
+    const folder = makeTenant({
+      "d.js": [
+        "exports.arrays = (n) => { const top = []; let at = top; for (let i = 1; i < n; i++) { const inner = []; at.push(inner); at = inner; } return top; };",
+        "exports.objects = (n) => { const top = {}; let at = top; for (let i = 1; i < n; i++) { at.a = {}; at = at.a; } return top; };",
+        "exports.selfJson = () => ({ toJSON() { return this.toJSON(); } });",
+      ].join("\n"),
+    });
+    // Past the 3,000 levels the host parses: said as that (it was RUNTIME_ERROR 'Maximum call stack size exceeded').
+    for (const funcName of ["arrays", "objects"]) {
+      for (const n of [4_500, 100_000]) {
+        const report = await runtime.execute({ folder, file: "d.js", funcName, args: [n] });
+        expect(report.error, `${funcName} ${n}`).toMatchObject({ code: "OUTPUT_TOO_LARGE", message: "return value is nested more than 3000 levels deep" });
+      }
+    }
+    await expect(runtime.run({ folder, file: "d.js", funcName: "objects", args: [3000] })).resolves.toBeTypeOf("object");
+    // Arrays within arrays run V8's serializer out of stack sooner (with isolation process): a limit of the output too.
+    const arrays = await runtime.execute({ folder, file: "d.js", funcName: "arrays", args: [2_900] });
+    if (!arrays.success) expect(arrays.error).toMatchObject({ code: "OUTPUT_TOO_LARGE", message: expect.stringMatching(/nested too deeply to serialize/) });
+    const own = await runtime.execute({ folder, file: "d.js", funcName: "selfJson" });
+    expect(own.error).toMatchObject({ code: "RUNTIME_ERROR", message: expect.stringMatching(/Maximum call stack size exceeded/) });
+    await expectUsable(runtime);
+  });
+
   it("a return value that cannot be serialized cannot be caught around by the tenant", async () => {
     // OUTPUT_TOO_LARGE applies even when the tenant wraps the value in a getter that swallows errors.
     const small = makeRuntime({ maxOutputBytes: 64, maxThreads: 1 });

@@ -191,6 +191,44 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
     host("fail", P.JSONStringify(errors.describe(thrown)));
   }
 
+  /**
+   * Whether a value holds arrays and objects nested at least `depth` levels, read as JSON.stringify reads it
+   * (own enumerable keys; typed arrays are leaves; toJSON is not called): with a stack of its own, so it never
+   * runs out of the engine's, and at most MAX_DEPTH_PROBE_READS reads. A getter that throws ends it (false).
+   */
+  function nestedAtLeast(value: unknown, depth: number): boolean {
+    // Constants here, not at the module's top: this code runs inside the realm, built from its own text.
+    const MAX_DEPTH_PROBE_READS = 4_000_000;
+    const pending: unknown[] = [value];
+    const levels: number[] = [1];
+    let size = 1;
+    let reads = 0;
+    try {
+      while (size > 0) {
+        size--;
+        const node = pending[size] as Record<string, unknown>;
+        const level = levels[size]!;
+        pending[size] = undefined;
+        if (level >= depth) return true;
+        if (P.TypedArrayTag(node) !== undefined) continue;
+        const keys = P.ArrayIsArray(node) ? null : P.ObjectKeys(node);
+        const count = keys === null ? (node as unknown as unknown[]).length : keys.length;
+        for (let i = 0; i < count; i++) {
+          if (++reads > MAX_DEPTH_PROBE_READS) return false;
+          step();
+          const child = keys === null ? (node as unknown as unknown[])[i] : node[keys[i]!];
+          if (typeof child !== "object" || child === null) continue;
+          pending[size] = child;
+          levels[size] = level + 1;
+          size++;
+        }
+      }
+    } catch {
+      return false;
+    }
+    return false;
+  }
+
   function succeed(value: unknown) {
     const s = inv;
     if (s === null || s.settled) return;
@@ -215,6 +253,24 @@ export function sandboxMain(g: typeof globalThis, rawHost: HostCall, stopFlags: 
       });
     } catch (error) {
       const info = errors.describe(error);
+      // V8's serializer runs out of stack on a deep value: past the host's nesting limit, or short of it for
+      // arrays within arrays (about 2,200 levels with a replacer). That is the output's limit, not the tenant's
+      // own error (it was a RUNTIME_ERROR TypeError "Maximum call stack size exceeded").
+      // The host's nesting limit of a return value is protocol.ts's MAX_VALUE_DEPTH, 3000 (the realm's code
+      // cannot import it); a serializer out of stack on a value nested 1000 deep is out of it for the nesting.
+      const MAX_OUTPUT_DEPTH = 3000;
+      if (info.code === "RUNTIME_ERROR" && info.name === "RangeError" && nestedAtLeast(value, 1000)) {
+        fail(
+          errors.raise(
+            "OUTPUT_TOO_LARGE",
+            "RangeError",
+            nestedAtLeast(value, MAX_OUTPUT_DEPTH + 1)
+              ? "return value is nested more than " + MAX_OUTPUT_DEPTH + " levels deep"
+              : "return value is nested too deeply to serialize (arrays within arrays: about 2,000 levels at most)",
+          ),
+        );
+        return;
+      }
       if (info.code === "RUNTIME_ERROR") {
         fail(errors.raise("RUNTIME_ERROR", "TypeError", "return value is not JSON-serializable: " + info.message));
       } else fail(error);
