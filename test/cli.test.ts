@@ -484,6 +484,9 @@ describe("tenantbox emit", () => {
     expect(result.status).toBe(1);
     expect(JSON.parse(result.stdout)).toEqual([]);
     expect(result.stderr).toMatch(/^tenantbox\.json: /m);
+    // Why nothing ran is the refusal, not an empty manifest.
+    expect(result.stderr).toContain('no handler for "ping" (tenantbox.json was refused: see above)');
+    expect(result.stderr).not.toContain("declares no events");
   });
 });
 

@@ -38,7 +38,9 @@ export async function emitCommand(argv: string[]): Promise<number> {
       process.stderr.write(`tenantbox emit: warning: ${options.folder} has no ${MANIFEST_FILE}, so no event has handlers\n`);
     } else if (results.length === 0 && !Object.hasOwn(manifest.events, event)) {
       const known = Object.keys(manifest.events);
-      process.stderr.write(`tenantbox emit: warning: no handler for "${event}"${known.length ? ` (the manifest has: ${known.join(", ")})` : " (the manifest declares no events)"}\n`);
+      // A refused manifest with no good one before it serves nothing: that is why, not an empty manifest.
+      const why = known.length ? ` (the manifest has: ${known.join(", ")})` : manifest.valid ? " (the manifest declares no events)" : ` (${MANIFEST_FILE} was refused: see above)`;
+      process.stderr.write(`tenantbox emit: warning: no handler for "${event}"${why}\n`);
     }
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
