@@ -58,8 +58,13 @@ describe("a JSON-typed POST without a body", () => {
       if (Date.now() > deadline) throw new Error(`the job never failed: ${JSON.stringify(job)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    // A body with fields is refused before anything is retried (it was ignored: every dead letter went again).
+    const selective = await post(`/v1/events/jobs/${id}/retry`, JSON.stringify({ handlers: [0] }));
+    expect(selective).toEqual({ status: 400, body: { error: { code: "INVALID_REQUEST", message: "body must NOT have additional properties" } } });
     const retried = await post(`/v1/events/jobs/${id}/retry`);
     expect(retried, JSON.stringify(retried.body)).toEqual({ status: 200, body: { id, retried: 1 } });
+    // {} is no body too (0 or 1 retried: the retried job may have failed again already).
+    expect(await post(`/v1/events/jobs/${id}/retry`, "{}")).toEqual({ status: 200, body: { id, retried: expect.any(Number) } });
     // An unknown id is the route's own answer, not a refusal of the (absent) body.
     const unknown = await post("/v1/events/jobs/no-such-id/retry");
     expect(unknown).toEqual({ status: 404, body: { error: { code: "NOT_FOUND", message: expect.any(String) } } });

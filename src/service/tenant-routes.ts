@@ -116,8 +116,17 @@ export const tenantRoutes: FastifyPluginAsync<{ service: TenantService }> = asyn
     sendWithRawValues(reply, await service.queuedEvent(callerOf(request).tenant, request.params.id)),
   );
 
-  api.post<{ Params: { id: string } }>("/events/jobs/:id/retry", { schema: { params: jobParams } }, async (request) =>
-    service.retryQueuedEvent(callerOf(request).tenant, request.params.id),
+  api.post<{ Params: { id: string } }>(
+    "/events/jobs/:id/retry",
+    {
+      // It takes no body: none, or {} at most. One with fields ({"handlers":[0]}, a retry of some handlers only)
+      // was ignored and every dead letter of the event retried; it is refused as every route refuses unknown fields.
+      schema: { params: jobParams, body: { type: "object", additionalProperties: false, properties: {} } },
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+      },
+    },
+    async (request) => service.retryQueuedEvent(callerOf(request).tenant, request.params.id),
   );
 
   api.get<{ Querystring: { limit?: string; before?: string } }>("/events/failed", { schema: { querystring: failedQuery } }, async (request, reply) => {
