@@ -264,6 +264,10 @@ describe("with watch: hot reload", () => {
     await expect(runtime.run({ folder, file: "main.js", funcName: "f" })).resolves.toBe(2);
   });
 
+  it("a root that is the file system's root is refused at construction (every folder was refused as outside it)", () => {
+    expect(() => makeRuntime({ root: "/" })).toThrow(new TypeError('tenantbox: option "root" must be a directory of tenant folders, not the file system\'s root, got "/"'));
+  });
+
   it("watch without root: the folder is watched from its first use", async () => {
     const { folder, runtime } = await watchedTenant({ "a.js": version(1) }, { root: false });
     await expect(runtime.run({ folder, file: "a.js", funcName: "v" })).resolves.toBe(1);

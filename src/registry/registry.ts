@@ -121,6 +121,9 @@ export class Registry {
         // reported below
       }
       if (realRoot === undefined) throw new TypeError(`tenantbox: option "root" must be an existing directory, got ${JSON.stringify(options.root)}`);
+      // The file system's root holds no tenant folders (every check "inside the root" is a prefix of root + "/",
+      // which "/" has not: every folder was refused as outside it).
+      if (path.dirname(realRoot) === realRoot) throw new TypeError(`tenantbox: option "root" must be a directory of tenant folders, not the file system's root, got ${JSON.stringify(options.root)}`);
       this.realRoot = realRoot;
     }
     if (options.watch) {
