@@ -5,6 +5,7 @@ import type { IssueRule } from "../loader/rules.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { realPathOf } from "../loader/real-path.js";
 import { cronProblem } from "./cron-schedule.js";
+import { hasOverlongJsonKey, MAX_JSON_KEY_LENGTH } from "../json-shape.js";
 
 export const MANIFEST_FILE = "tenantbox.json";
 /** The longest event name a manifest may declare (the HTTP API routes every one). */
@@ -82,6 +83,8 @@ export function parseManifest(written: string): ParsedManifest {
   // A byte order mark is not the manifest's (an editor's), as for a JSON module; positions count from after it.
   const text = withoutBom(written);
   if (Buffer.byteLength(text, "utf8") > MAX_MANIFEST_BYTES) return { issues: [issue(`${MANIFEST_FILE} is larger than ${MAX_MANIFEST_BYTES} bytes`)] };
+  // Parsed on the host's main thread: keys V8 hashes by their length alone collide in its string table (json-shape.ts).
+  if (hasOverlongJsonKey(text)) return { issues: [issue(`${MANIFEST_FILE} holds an object key longer than ${MAX_JSON_KEY_LENGTH} characters`)] };
   let raw: unknown;
   try {
     raw = JSON.parse(text);

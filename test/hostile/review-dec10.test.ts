@@ -1,0 +1,64 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanupTenants, makeRuntime, makeTenant } from "../helpers.js";
+
+/*
+ * Review of Dec 10's changes (the red team's dec10 round and the compat sweep). Findings:
+ *
+ *   R1 (high: the host's main thread) Red team dec10 H2 refused object keys longer than 16,383 characters
+ *      (V8 hashes them by their length alone: they collide in the isolate's string table, where JSON.parse
+ *      interns them) in the JSON the host parses for a tenant: tool arguments, return values, frames, request
+ *      bodies. Two more texts the host's main thread parses were left: a package.json in the tenant folder
+ *      (resolution, up to 1 MiB: about 60 such keys) and tenantbox.json (256 KiB). 300 parses of 1 MiB of 60
+ *      such keys took 45 s here, up to 0.4 s for one parse, each slower than the last until a full collection.
+ *      Both are refused before the parse now (json-shape.ts, hasOverlongJsonKey).
+ */
+
+afterAll(() => cleanupTenants());
+
+const longKey = (length: number, i: number) => "k".repeat(length - 6) + String(i).padStart(6, "0");
+
+describe("R1: a tenant's package.json and tenantbox.json with a key V8 hashes by its length never reach the host's JSON.parse", () => {
+  it("a package.json holding such a key is refused, naming why; one of 16,383 characters resolves", async () => {
+    const pkg = (length: number) =>
+      `{"name":"p","main":"index.js",${[1, 2, 3].map((i) => JSON.stringify(longKey(length, i)) + ":0").join(",")}}`;
+    const folder = makeTenant({
+      "node_modules/long/package.json": pkg(17_000),
+      "node_modules/long/index.js": "exports.x = 1;\n",
+      "node_modules/edge/package.json": pkg(16_383),
+      "node_modules/edge/index.js": "exports.x = 2;\n",
+      "a.js": "exports.long = () => { try { return require('long').x; } catch (e) { return [e.code, e.message]; } };\nexports.edge = () => require('edge').x;\n",
+    });
+    const runtime = makeRuntime({ maxThreads: 1 });
+    try {
+      const result = await runtime.execute({ folder, file: "a.js", funcName: "long" });
+      expect(JSON.stringify(result)).toMatch(/package\.json in [^ ]*long[^ ]* holds an object key longer than 16383 characters/);
+      expect(await runtime.run({ folder, file: "a.js", funcName: "edge" })).toBe(2);
+    } finally {
+      await runtime.close();
+    }
+  }, 60_000);
+});
+
+describe("R1 (manifest): tenantbox.json", () => {
+  it("a manifest holding such a key is an issue, not a parse; the check counts escapes as JSON.parse does and skips values", async () => {
+    const { hasOverlongJsonKey } = await import("../../src/json-shape.js");
+    expect(hasOverlongJsonKey(`{"a":[{"${"k".repeat(16_384)}":1}]}`)).toBe(true);
+    expect(hasOverlongJsonKey(`{"${"k".repeat(16_383)}":1}`)).toBe(false);
+    expect(hasOverlongJsonKey(`{"${"\\u006b".repeat(16_383)}":1}`)).toBe(false);
+    expect(hasOverlongJsonKey(`{"${"\\n".repeat(16_384)}":1}`)).toBe(true);
+    expect(hasOverlongJsonKey(JSON.stringify({ a: "k".repeat(100_000), b: ["k".repeat(100_000)] }))).toBe(false);
+    expect(hasOverlongJsonKey(JSON.stringify([{ a: 1 }, "k".repeat(100_000)]))).toBe(false);
+
+    const folder = makeTenant({
+      "tenantbox.json": `{"hooks": {"tick": ["h.js#f"]}, ${JSON.stringify(longKey(17_000, 1))}: 0}`,
+      "h.js": "exports.f = () => 'ok';\n",
+    });
+    const runtime = makeRuntime({ maxThreads: 1 });
+    try {
+      const hooks = await runtime.hooks(folder);
+      expect(hooks.issues.map((issue) => issue.message)).toContain("tenantbox.json holds an object key longer than 16383 characters");
+    } finally {
+      await runtime.close();
+    }
+  }, 60_000);
+});
