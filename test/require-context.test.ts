@@ -180,3 +180,23 @@ describe("requires of a path computed from the module's own directory (__dirname
     expect(Object.keys(index.deps).sort()).toEqual(["../../../../outside.js", "../../../secret.js", "../package.json", "./data/sub.js", "./data/x.json", "./nope.js", "./reserved", "./reserved.js", "path"].sort());
   });
 });
+
+describe("a __dirname-built require of a file the loader refuses", () => {
+  it("leaves the file out (MODULE_NOT_FOUND where it is required), as before such requires were recorded: the package still loads", async () => {
+    const folder = makeTenant({
+      "node_modules/opt/package.json": JSON.stringify({ name: "opt", main: "index.js" }),
+      "node_modules/opt/index.js": [
+        `const answer = ${answer};`,
+        "const dev = answer(() => require(__dirname + '/dev.js'));",
+        "const cfg = require(require('path').join(__dirname, 'cfg.json'));",
+        "exports.f = () => [dev[0], cfg.ok];",
+        "",
+      ].join("\n"),
+      // Refused by validation (with): a development helper the package only tries.
+      "node_modules/opt/dev.js": "with (Math) { exports.x = max(1, 2); }\n",
+      "node_modules/opt/cfg.json": JSON.stringify({ ok: true }),
+      "a.js": "exports.f = () => require('opt').f();\n",
+    });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual(["MODULE_NOT_FOUND", true]);
+  });
+});

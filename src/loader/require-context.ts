@@ -135,7 +135,7 @@ export function requireBranchesSpecifier(node: acorn.CallExpression): string | u
  * "/reserved.js")` (pg-format), `` require(`${__dirname}/x.json`) ``, `require(path.join(__dirname, "..",
  * "package.json"))`, `require(path.resolve(__dirname, "lib/x"))`: the literal parts after `__dirname`, as the
  * relative specifier they name ("./reserved.js", "../package.json"; normalized by ownDirectorySpecifier). The
- * graph walk resolves it like any literal require; at run time the computed path (the module's `__dirname` is its
+ * graph walk adds it as a one-branch conditional require (a file that cannot run is left out, not the load's end); at run time the computed path (the module's `__dirname` is its
  * directory in the tenant folder) finds it under that spelling (modules.ts, resolveFrom). Undefined for any other
  * argument.
  */
@@ -176,7 +176,12 @@ export function requireOwnDirectorySpecifier(node: acorn.CallExpression): string
     rest = "/" + parts.join("/");
   } else return undefined;
   if (rest.length > 1024 || rest.includes("\0")) return undefined;
-  return ownDirectorySpecifier(rest.slice(1));
+  const specifier = ownDirectorySpecifier(rest.slice(1));
+  // Marked as a one-literal branches specifier: the graph walks add it as a context's file, left out (not the
+  // load's end) when it cannot run. Before this spelling was recorded the file was not in the graph at all, and a
+  // library's `try { require(__dirname + "/dev.js") } catch {}` of a file the loader refuses still loaded (review
+  // dec10: it failed every load of the package with that file's VALIDATION_ERROR).
+  return specifier === undefined ? undefined : BRANCHES + specifier;
 }
 
 /**
