@@ -48,6 +48,8 @@ export class GeneratedCode {
     countIterations: boolean,
     realm: object,
     outOfTime: (expectedMs: number) => boolean,
+    /** Whose text it is (the invocation): its texts move the estimate once (compile-rate.ts). */
+    caller?: object,
   ): ((...args: unknown[]) => unknown) | { error: string } {
     const hash = createHash("sha256").update(level).update(countIterations ? "\0counted\0" : "\0").update(source).digest("base64url");
     let result: { body: string } | { error: string } | undefined = this.results.get(hash);
@@ -57,7 +59,7 @@ export class GeneratedCode {
       const started = performance.now();
       const compiled = compileGeneratedFunction(source, level, countIterations);
       // Texts under 4 KiB say little about the rate (fixed costs): only bigger ones move the estimate.
-      if (source.length >= 4096) this.rate.record(performance.now() - started, source.length);
+      if (source.length >= 4096) this.rate.record(performance.now() - started, source.length, caller);
       result = "error" in compiled ? compiled : { body: compiled.wrapper.slice(WRAPPER_HEAD.length, compiled.wrapper.length - WRAPPER_TAIL.length) };
       // A refusal is not kept: it may say more of the stack than of the text. Op "compile" runs on the stack
       // of the tenant code that called Function(), as deep as that code chose, and the parser, the rules and

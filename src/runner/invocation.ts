@@ -268,7 +268,7 @@ export class Invocation {
     // (200 KB each: 20 s): each one reads it here, before and after. One that would end past the deadline
     // (this worker's recent rate) is not started: on a slow machine a 200 KB compile begun just before the
     // deadline ran 300-400 ms past it, to the hard stop under load.
-    const wrapper = generatedCode.compile(source, this.task.securityLevel, countsIterations(this.task.limits.maxIterations), this.realm.global, (ms) => this.outOfTime(ms));
+    const wrapper = generatedCode.compile(source, this.task.securityLevel, countsIterations(this.task.limits.maxIterations), this.realm.global, (ms) => this.outOfTime(ms), this);
     if (this.outOfTime()) return "invocation timed out";
     if (typeof wrapper !== "function") return wrapper.error;
     this.realm.handle.adopt(wrapper);

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { CompileRate } from "../../src/runner/compile-rate.js";
 import { cleanupTenants, makeRuntime, makeTenant } from "../helpers.js";
 
 /*
@@ -11,6 +12,11 @@ import { cleanupTenants, makeRuntime, makeTenant } from "../helpers.js";
  *      (resolution, up to 1 MiB: about 60 such keys) and tenantbox.json (256 KiB). 300 parses of 1 MiB of 60
  *      such keys took 45 s here, up to 0.4 s for one parse, each slower than the last until a full collection.
  *      Both are refused before the parse now (json-shape.ts, hasOverlongJsonKey).
+ *   R2 (medium: one tenant's refusals for all) The sandbox worker's estimate of how long generated code takes
+ *      to check became the median of the last 15 big texts' rates, so that one tenant's slow text no longer made
+ *      every tenant's next big Function() a TIMEOUT before it started. But the 15 were texts, not invocations:
+ *      one invocation's 8 slow Function() calls were the majority, and moved the median as one text had moved
+ *      the maximum. An invocation counts once now, with its fastest big text (compile-rate.ts).
  */
 
 afterAll(() => cleanupTenants());
@@ -61,4 +67,22 @@ describe("R1 (manifest): tenantbox.json", () => {
       await runtime.close();
     }
   }, 60_000);
+});
+
+describe("R2: one invocation's texts move the shared compile-rate estimate once", () => {
+  it("eight slow texts in one call do not raise it for every tenant; slow invocations, most of the recent ones, do", () => {
+    const rate = new CompileRate(0.25);
+    for (let i = 0; i < 15; i++) rate.record(20, 100 * 1024, {});
+    const attacker = {};
+    for (let i = 0; i < 8; i++) rate.record(200 * 100, 100 * 1024, attacker);
+    expect(rate.msPerKiB).toBeCloseTo(0.2);
+    // Its fastest text is its sample.
+    const mixed = {};
+    rate.record(200 * 100, 100 * 1024, mixed);
+    rate.record(10, 100 * 1024, mixed);
+    expect(rate.msPerKiB).toBeCloseTo(0.2);
+    // The machine is slower: most recent invocations were slow.
+    for (let i = 0; i < 8; i++) rate.record(200, 100 * 1024, {});
+    expect(rate.msPerKiB).toBeCloseTo(2);
+  });
 });
