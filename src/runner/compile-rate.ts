@@ -13,8 +13,10 @@ const WINDOW = 15;
  */
 export class CompileRate {
   private readonly recent: number[] = [];
-  /** Whose rate the last one in `recent` is (an invocation), when the caller said. */
-  private lastCaller: object | undefined;
+  /** Whose rate the last one in `recent` is (an invocation), when the caller said: weakly, an invocation's realm is not kept for it. */
+  private lastCaller: WeakRef<object> | undefined;
+  /** The slowest rate of the last caller's texts (its own estimate, never the others'). */
+  private callerSlowest = 0;
 
   /** `initialMsPerKiB`: the estimate until a big text was compiled here. */
   constructor(private readonly initialMsPerKiB: number) {}
@@ -25,15 +27,27 @@ export class CompileRate {
     return sorted[Math.floor(sorted.length / 2)]!;
   }
 
+  /**
+   * The estimate for `caller`'s next text: the shared one, or the slowest of the caller's own texts when that is
+   * slower (a loop of big Function() calls in one invocation on a loaded machine learns from its own compiles,
+   * and stops at the deadline, as it did when each text counted).
+   */
+  msPerKiBFor(caller: object | undefined): number {
+    const shared = this.msPerKiB;
+    return caller !== undefined && caller === this.lastCaller?.deref() ? Math.max(shared, this.callerSlowest) : shared;
+  }
+
   /** A text of `bytes` took `ms` to check and transform, for `caller` (an invocation: its texts count once, its fastest). */
   record(ms: number, bytes: number, caller?: object): void {
     const rate = ms / (bytes / 1024);
-    if (caller !== undefined && caller === this.lastCaller && this.recent.length > 0) {
+    if (caller !== undefined && caller === this.lastCaller?.deref() && this.recent.length > 0) {
       const last = this.recent.length - 1;
       this.recent[last] = Math.min(this.recent[last]!, rate);
+      this.callerSlowest = Math.max(this.callerSlowest, rate);
       return;
     }
-    this.lastCaller = caller;
+    this.lastCaller = caller === undefined ? undefined : new WeakRef(caller);
+    this.callerSlowest = rate;
     this.recent.push(rate);
     if (this.recent.length > WINDOW) this.recent.shift();
   }

@@ -53,7 +53,7 @@ export class GeneratedCode {
   ): ((...args: unknown[]) => unknown) | { error: string } {
     const hash = createHash("sha256").update(level).update(countIterations ? "\0counted\0" : "\0").update(source).digest("base64url");
     let result: { body: string } | { error: string } | undefined = this.results.get(hash);
-    if (outOfTime(result ? 0 : (source.length / 1024) * this.rate.msPerKiB)) return { error: "invocation timed out" };
+    if (outOfTime(result ? 0 : (source.length / 1024) * this.rate.msPerKiBFor(caller))) return { error: "invocation timed out" };
     if (!result) {
       parseGeneratedCodeWithMeriyah();
       const started = performance.now();
