@@ -164,6 +164,17 @@ export function builtinDependency(specifier: string, library: boolean): { id: st
   return library ? { id: UNAVAILABLE + name } : { error: notAvailable(specifier) };
 }
 
+/**
+ * What unavailable built-ins hold of the host process rather than of Node: never described in a placeholder. The
+ * host's command line (cluster.settings.args and execArgv, once the host forked: a token passed on it), the data
+ * an embedding application gave the thread the runtime runs on (worker_threads.workerData), and the like (review
+ * dec10: kept as constants, they were read by any library's `require("cluster").settings.args`).
+ */
+const HOST_STATE: Readonly<Record<string, ReadonlySet<string>>> = {
+  cluster: new Set(["settings", "workers", "worker"]),
+  worker_threads: new Set(["workerData", "threadId", "threadName", "resourceLimits"]),
+};
+
 /** Unavailable built-ins not loaded to describe them: loading them prints a warning on the host's stderr. */
 const QUIET_UNAVAILABLE: ReadonlySet<string> = new Set(["sys", "wasi", "test", "sqlite"]);
 
@@ -199,10 +210,13 @@ export function placeholderSource(id: string): string | undefined {
   const shapeOf = (value: unknown, depth: number): unknown => {
     if (typeof value === "function" && depth > 0) return "f";
     if (primitive(value)) return { value };
-    if (Array.isArray(value)) return value.every(primitive) && JSON.stringify(value).length <= 4096 ? { value: [...value] } : undefined;
+    // A module's own arrays only (http.METHODS): one a level further down is a host object's state.
+    if (Array.isArray(value)) return depth <= 1 && value.every(primitive) && JSON.stringify(value).length <= 4096 ? { value: [...value] } : undefined;
     if (depth > 1 || !value || (typeof value !== "object" && typeof value !== "function")) return undefined;
     const inner: Record<string, unknown> = {};
+    const omitted = depth === 0 && Object.hasOwn(HOST_STATE, name) ? HOST_STATE[name] : undefined;
     for (const [key, item] of Object.entries(value)) {
+      if (omitted?.has(key)) continue;
       const shape = shapeOf(item, depth + 1);
       if (shape !== undefined) inner[key] = shape;
     }

@@ -17,6 +17,12 @@ import { cleanupTenants, makeRuntime, makeTenant } from "../helpers.js";
  *      every tenant's next big Function() a TIMEOUT before it started. But the 15 were texts, not invocations:
  *      one invocation's 8 slow Function() calls were the majority, and moved the median as one text had moved
  *      the maximum. An invocation counts once now, with its fastest big text (compile-rate.ts).
+ *   R3 (medium: host data in the realm) Placeholders of unavailable built-ins (builtins.ts) describe the host's
+ *      module and keep its constants; since the compat sweep they keep arrays of constants too, at any level
+ *      they describe. The host's own state came with them: once the host process had forked (cluster), every
+ *      library's `require("cluster").settings.args` was the host's command line (a token passed on it), and a
+ *      runtime embedded in a worker thread handed its workerData (strings, now arrays) to tenant code. Such host
+ *      state is never described now, and arrays are kept only as a module's own constants (http.METHODS).
  */
 
 afterAll(() => cleanupTenants());
@@ -81,8 +87,36 @@ describe("R2: one invocation's texts move the shared compile-rate estimate once"
     rate.record(200 * 100, 100 * 1024, mixed);
     rate.record(10, 100 * 1024, mixed);
     expect(rate.msPerKiB).toBeCloseTo(0.2);
+    // The slow invocation's own next text is expected to be as slow as its slowest; nobody else's is.
+    expect(rate.msPerKiBFor(mixed)).toBeCloseTo(200);
+    expect(rate.msPerKiBFor({})).toBeCloseTo(0.2);
     // The machine is slower: most recent invocations were slow.
     for (let i = 0; i < 8; i++) rate.record(200, 100 * 1024, {});
     expect(rate.msPerKiB).toBeCloseTo(2);
   });
+});
+
+describe("R3: placeholders of unavailable built-ins carry no host state", () => {
+  it("cluster.settings (the host's command line once it forked) and worker_threads.workerData are not in the realm; http.METHODS still is", async () => {
+    const cluster = (await import("node:cluster")).default;
+    const http = await import("node:http");
+    // The host forks service processes (serve --workers) or an embedding application's own: its settings hold its command line.
+    cluster.setupPrimary({ args: ["--admin-token", "tok-review-dec10"] });
+    const folder = makeTenant({
+      "node_modules/probe/package.json": JSON.stringify({ name: "probe", main: "index.js" }),
+      "node_modules/probe/index.js":
+        "const cluster = require('cluster'); const wt = require('worker_threads'); const http = require('http');\n" +
+        "exports.f = () => [JSON.stringify(cluster.settings) ?? null, typeof wt.workerData, typeof wt.resourceLimits, http.METHODS.length, typeof cluster.fork];\n",
+      "a.js": "exports.f = () => require('probe').f();\n",
+    });
+    const runtime = makeRuntime({ maxThreads: 1 });
+    try {
+      const [settings, workerData, resourceLimits, methods, fork] = (await runtime.run({ folder, file: "a.js", funcName: "f" })) as unknown[];
+      expect(String(settings)).not.toContain("tok-review-dec10");
+      expect(settings).toBeNull();
+      expect([workerData, resourceLimits, methods, fork]).toEqual(["undefined", "undefined", http.METHODS.length, "function"]);
+    } finally {
+      await runtime.close();
+    }
+  }, 60_000);
 });
