@@ -155,8 +155,31 @@ function cloneBody(owner, method) {
   if (state.body === null) return null;
   if (state.body.stream === undefined) return { produce: state.body.produce, type: null };
   const [mine, theirs] = state.body.stream.tee();
-  state.body.stream = mine;
+  state.body.stream = usedWhenRead(mine, state);
   return { stream: theirs, type: null };
+}
+
+// This side's branch of a tee, read through a stream that marks the body used when it is read (while it is still
+// the body's), as the stream streamOf makes does: reading the original through its own stream after a clone left
+// it unused, and text() then read it again (review dec10; Node's is disturbed, and text() refuses).
+function usedWhenRead(source, state) {
+  let reader;
+  const stream = new ReadableStream(
+    {
+      async pull(controller) {
+        if (state.body.stream === stream) state.used = true;
+        if (reader === undefined) reader = source.getReader();
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel(reason) {
+        return reader === undefined ? source.cancel(reason) : reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return stream;
 }
 
 module.exports = { extract, attach, mixInto, cloneBody, Headers };
