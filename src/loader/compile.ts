@@ -50,6 +50,15 @@ export interface CheckInput {
 }
 
 const MAX_SPECIFIERS_PER_MODULE = 500;
+
+/**
+ * The longest specifier a version records (a path past PATH_MAX names no file). Each one becomes an object key on
+ * the host's main thread (a module's deps, and again as the host reads a loader thread's walk), and V8 interns keys
+ * in its string table, hashing one of more than 16,383 characters by its length alone: 120 requires of distinct
+ * 17,000-character literals in each 2 MiB module held the host's main thread 0.2-0.6 s per module read, each slower
+ * than the last (review dec10, as red team dec10 H2 found for JSON keys).
+ */
+export const MAX_SPECIFIER_LENGTH = 4096;
 const EMPTY_EXPORTS: StaticExports = { names: [], complete: false };
 
 /** A version that did not make it: refused, with the reasons. */
@@ -117,6 +126,10 @@ export function compileModule(
     throw error;
   }
   for (const specifier of implicitBuiltins(code)) if (!transformed.specifiers.includes(specifier)) transformed.specifiers.push(specifier);
+  // No file has a longer name: such a require is MODULE_NOT_FOUND where it runs, as in Node (ENAMETOOLONG).
+  if (transformed.specifiers.some((specifier) => specifier.length > MAX_SPECIFIER_LENGTH)) {
+    transformed.specifiers = transformed.specifiers.filter((specifier) => specifier.length <= MAX_SPECIFIER_LENGTH);
+  }
   if (transformed.specifiers.length > MAX_SPECIFIERS_PER_MODULE) {
     const count = transformed.specifiers.length;
     return refusedVersion([fileIssue("max-specifiers", `module requires or imports ${count} different modules; the limit is ${MAX_SPECIFIERS_PER_MODULE}`)]);
