@@ -37,6 +37,18 @@ const FANOUT = 1000;
 /** The key hash's seed: a tenant cannot pick keys whose layouts collide and so count as one. */
 const SEED = (Math.random() * 2 ** 32) >>> 0;
 
+/** The closing quote of the string whose text begins at `start`: one not escaped (an even run of backslashes before it); -1 if none. */
+function stringEnd(json: string, start: number): number {
+  let end = start - 1;
+  for (;;) {
+    end = json.indexOf('"', end + 1);
+    if (end < 0) return -1;
+    let slashes = 0;
+    while (json.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
+    if ((slashes & 1) === 0) return end;
+  }
+}
+
 /** Whether the string between `start` and `end` (its quotes excluded) is longer than MAX_JSON_KEY_LENGTH as JSON.parse makes it: an escape is one character (\uXXXX: six written). */
 function keyTooLong(json: string, start: number, end: number): boolean {
   if (end - start <= MAX_JSON_KEY_LENGTH) return false;
@@ -64,14 +76,8 @@ export function hasOverlongJsonKey(json: string): boolean {
     if (c > 0x7d || STRUCTURAL[c] === 0) continue;
     if (c === 0x22) {
       const start = i + 1;
-      let end = start - 1;
-      for (;;) {
-        end = json.indexOf('"', end + 1);
-        if (end < 0) return false;
-        let slashes = 0;
-        while (json.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
-        if ((slashes & 1) === 0) break;
-      }
+      const end = stringEnd(json, start);
+      if (end < 0) return false;
       if (expectKey && keyTooLong(json, start, end)) return true;
       expectKey = false;
       i = end;
@@ -132,16 +138,9 @@ export function jsonShapeProblem(json: string, limits: JsonShapeLimits): JsonSha
     // Most characters are none of the six that matter: one table look-up passes them.
     if (c > 0x7d || STRUCTURAL[c] === 0) continue;
     if (c === 0x22) {
-      // A string, skipped to its closing quote (one not escaped: an even run of backslashes before it).
       const start = i + 1;
-      let end = start - 1;
-      for (;;) {
-        end = json.indexOf('"', end + 1);
-        if (end < 0) return undefined;
-        let slashes = 0;
-        while (json.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
-        if ((slashes & 1) === 0) break;
-      }
+      const end = stringEnd(json, start);
+      if (end < 0) return undefined;
       i = end;
       if (!expectKey) continue;
       expectKey = false;

@@ -50,6 +50,22 @@ function libraryWithContexts(): Record<string, string> {
   };
 }
 
+
+/** The loader threads' walk of a folder's a.js, as a loader thread runs it (sources left out). */
+function walkFrom(realFolder: string): ReturnType<typeof walkGraph> {
+  return walkGraph({
+    realFolder,
+    entryFile: "a.js",
+    known: {},
+    securityLevel: "STANDARD",
+    scoring: false,
+    countIterations: true,
+    maxModuleBytes: 2 * 1024 * 1024,
+    withCode: false,
+    limits: { maxModules: 1000, maxSpecifiers: 10000 },
+  });
+}
+
 describe("computed requires spelled with a directory (context requires)", () => {
   it("find the files of that directory they could name, as in Node; a name no file answers is MODULE_NOT_FOUND", async () => {
     const folder = makeTenant(libraryWithContexts());
@@ -95,17 +111,7 @@ describe("computed requires spelled with a directory (context requires)", () => 
   it("the loader threads' walk adds the same files and leaves out the refused one", () => {
     const folder = makeTenant(libraryWithContexts());
     const realFolder = fs.realpathSync(folder);
-    const walked = walkGraph({
-      realFolder,
-      entryFile: "a.js",
-      known: {},
-      securityLevel: "STANDARD",
-      scoring: false,
-      countIterations: true,
-      maxModuleBytes: 2 * 1024 * 1024,
-      withCode: false,
-      limits: { maxModules: 1000, maxSpecifiers: 10000 },
-    });
+    const walked = walkFrom(realFolder);
     expect(walked.ok).toBe(true);
     if (!walked.ok) return;
     const index = walked.modules.find((m) => m.realPath === path.join(realFolder, "node_modules/ctx/index.js"))!;
@@ -163,17 +169,7 @@ describe("requires of a path computed from the module's own directory (__dirname
   it("the loader records each spelling as the relative specifier it names", () => {
     const folder = makeTenant(files());
     const realFolder = fs.realpathSync(folder);
-    const walked = walkGraph({
-      realFolder,
-      entryFile: "a.js",
-      known: {},
-      securityLevel: "STANDARD",
-      scoring: false,
-      countIterations: true,
-      maxModuleBytes: 2 * 1024 * 1024,
-      withCode: false,
-      limits: { maxModules: 1000, maxSpecifiers: 10000 },
-    });
+    const walked = walkFrom(realFolder);
     expect(walked.ok).toBe(true);
     if (!walked.ok) return;
     const index = walked.modules.find((m) => m.realPath === path.join(realFolder, "node_modules/own/lib/index.js"))!;
