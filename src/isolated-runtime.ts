@@ -19,6 +19,7 @@ import { mapLimited } from "./map-limited.js";
 import { isSecurityLevel, type SecurityLevel } from "./security-levels.js";
 import { JsonText } from "./runner/json-text.js";
 import { isJsonText } from "./json-syntax.js";
+import { MAX_ENTRY_FILE_LENGTH } from "./loader/resolve.js";
 
 export type { CallLimits };
 
@@ -515,6 +516,8 @@ export class IsolatedRuntime {
     const { folder, file, funcName } = request;
     if (typeof folder !== "string" || !path.isAbsolute(folder)) throw invalid("folder must be an absolute path");
     if (typeof file !== "string" || file.length === 0) throw invalid("file must be a non-empty relative path");
+    // Its spelling keys the host's graph caches: past 16,383 characters V8 hashes it by its length alone (resolve.ts).
+    if (file.length > MAX_ENTRY_FILE_LENGTH) throw invalid(`file must be at most ${MAX_ENTRY_FILE_LENGTH} characters`);
     if (file.includes("\0") || folder.includes("\0")) throw invalid("paths must not contain NUL characters");
     if (path.isAbsolute(file)) throw invalid("file must be relative to folder");
     if (typeof funcName !== "string" || funcName.length === 0 || funcName.length > MAX_FUNC_NAME) {

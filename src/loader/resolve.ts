@@ -326,8 +326,20 @@ export function entryIn(realFolder: string, file: string, memo?: StatMemo): stri
   }
 }
 
+/**
+ * The longest spelling of a run's entry file (a path past PATH_MAX names no file). The caller's spelling, with the
+ * folder, keys the host's graph caches (module-graph.ts: graphs, lastWalks; the registry's graphs of a watched
+ * folder), and V8 hashes a string of more than 16,383 characters by its length alone: distinct 17,000-character
+ * spellings of one module ("b/../c/../a.js") all collided in one bucket, each call slower than the last
+ * (3,000 calls: 21 ms of the host's main thread per call; the 64 MiB graph cache holds ~40,000 of them)
+ * (red team dec10, hash collisions).
+ */
+export const MAX_ENTRY_FILE_LENGTH = 4096;
+
 /** The entry's absolute path, which must name something inside the folder (before symlinks: a string check). */
 export function checkEntryPath(realFolder: string, file: string): string {
+  // Before anything keys a map with it: the caller's spelling of the file is a cache key on the host's main thread.
+  if (file.length > MAX_ENTRY_FILE_LENGTH) throw new RuntimeError("INVALID_REQUEST", `file must be at most ${MAX_ENTRY_FILE_LENGTH} characters`, { length: file.length, limit: MAX_ENTRY_FILE_LENGTH });
   const candidate = path.resolve(realFolder, file);
   if ((candidate !== realFolder && !candidate.startsWith(realFolder + path.sep)) || isReservedId(path.relative(realFolder, candidate))) {
     throw new RuntimeError("INVALID_REQUEST", `file "${clipText(file, MAX_QUOTED_TEXT)}" is outside the tenant folder`);

@@ -4,6 +4,7 @@ import { jsonErrorLocation, jsonErrorMessage, lineLocator, scanJson, withoutBom,
 import type { IssueRule } from "../loader/rules.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { realPathOf } from "../loader/real-path.js";
+import { MAX_ENTRY_FILE_LENGTH } from "../loader/resolve.js";
 import { cronProblem } from "./cron-schedule.js";
 import { hasOverlongJsonKey, MAX_JSON_KEY_LENGTH } from "../json-shape.js";
 
@@ -177,6 +178,8 @@ function parseTarget(entry: unknown): HookTarget | string {
   if (hash <= 0 || hash === entry.length - 1) return `"${entry.slice(0, 100)}" must look like "path/to/file.js#functionName"`;
   const file = entry.slice(0, hash);
   const funcName = entry.slice(hash + 1);
+  // A handler's file keys the host's graph caches as a run's does (resolve.ts, MAX_ENTRY_FILE_LENGTH).
+  if (file.length > MAX_ENTRY_FILE_LENGTH) return `"${file.slice(0, 100)}" is longer than ${MAX_ENTRY_FILE_LENGTH} characters`;
   if (!FUNC_NAME.test(funcName)) return `"${funcName.slice(0, 100)}" is not a function name`;
   if (file.includes("\0") || path.isAbsolute(file) || file.split(/[\\/]/).includes("..")) {
     return `"${file.slice(0, 100)}" must be a relative path inside the tenant folder`;
