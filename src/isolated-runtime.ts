@@ -152,6 +152,16 @@ export interface ValidateOptions {
 }
 
 const MAX_FUNC_NAME = 256;
+/**
+ * The longest folder a request may name (PATH_MAX: a longer one is no folder). The caller's spelling keys maps on
+ * the host's main thread (the invocation and loader schedulers' tenants, the registry's folder spellings), and
+ * V8 hashes a string of more than 16,383 characters by its length alone: runCode() names a tenant by a folder it
+ * never looks up on disk, and 4,000 queued calls with distinct 17,000-character folders took 56 s of the main
+ * thread (16,000 characters: 0.6 s for 2,000), each dispatch slower than the last (red team dec10, hash collisions C2).
+ */
+const MAX_FOLDER_LENGTH = 4096;
+const FOLDER_TOO_LONG = `folder must be at most ${MAX_FOLDER_LENGTH} characters`;
+const folderTooLong = (folder: string): boolean => folder.length > MAX_FOLDER_LENGTH;
 /** How much of an unexpected error's message a tenant may see (INTERNAL_ERROR while loading). */
 const MAX_INTERNAL_MESSAGE = 200;
 
@@ -319,6 +329,8 @@ export class IsolatedRuntime {
       if (request.folder !== undefined && (typeof request.folder !== "string" || !path.isAbsolute(request.folder))) {
         throw invalid("folder must be an absolute path");
       }
+      // Never looked up on disk here, so no ENAMETOOLONG bounds it: it keys the schedulers' tenant maps (folderTooLong).
+      if (request.folder !== undefined && folderTooLong(request.folder)) throw invalid(FOLDER_TOO_LONG);
       return { request, funcName: "default", args: undefined, graph: () => this.registry.inline(request.code, request.folder ?? NO_FOLDER) };
     });
   }
@@ -509,12 +521,14 @@ export class IsolatedRuntime {
   private checkFolder(folder: unknown): asserts folder is string {
     if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
     if (typeof folder !== "string" || !path.isAbsolute(folder)) throw invalid("folder must be an absolute path");
+    if (folderTooLong(folder)) throw invalid(FOLDER_TOO_LONG);
   }
 
   private checkRunRequest(request: RunRequest): void {
     if (!request || typeof request !== "object") throw invalid("run() needs a request object");
     const { folder, file, funcName } = request;
     if (typeof folder !== "string" || !path.isAbsolute(folder)) throw invalid("folder must be an absolute path");
+    if (folderTooLong(folder)) throw invalid(FOLDER_TOO_LONG);
     if (typeof file !== "string" || file.length === 0) throw invalid("file must be a non-empty relative path");
     // Its spelling keys the host's graph caches: past 16,383 characters V8 hashes it by its length alone (resolve.ts).
     if (file.length > MAX_ENTRY_FILE_LENGTH) throw invalid(`file must be at most ${MAX_ENTRY_FILE_LENGTH} characters`);

@@ -16,6 +16,12 @@ import { cleanupTenants, makeRuntime, makeTenant } from "../helpers.js";
  *      manifest's handler files ("file#function", up to 256 KiB) did not. A file is now at most 4,096 characters
  *      (MAX_ENTRY_FILE_LENGTH, PATH_MAX): run() refuses a longer one (INVALID_REQUEST), so does checkEntryPath for
  *      every other way to a graph, and a manifest's handler with one is an issue.
+ *   C2 (high: the host's main thread, growing) runCode()'s `folder` names the tenant for fair queueing and is never
+ *      looked up on disk, so nothing bounded its length (run()'s folder dies in realpath past PATH_MAX, after a
+ *      lookup in the registry's map of spellings). Its spelling keys the invocation scheduler's tenants: 2,000
+ *      queued calls with distinct 17,000-character folders took 9.8 s of the main thread (16,000 characters:
+ *      0.6 s), 4,000 took 56 s, each dispatch slower than the last, while every other tenant's calls waited. A
+ *      request's folder is now at most 4,096 characters (INVALID_REQUEST) wherever the runtime takes one.
  */
 
 afterAll(() => cleanupTenants());
@@ -66,6 +72,29 @@ describe("C1: a run's file spelled past 16,383 characters never keys the host's 
       const hooks = await runtime.hooks(folder);
       expect(hooks.issues.map((issue) => issue.message).join("\n")).toMatch(/is longer than 4096 characters/);
       expect(hooks.valid).toBe(false);
+    } finally {
+      await runtime.close();
+    }
+  }, 30_000);
+});
+
+describe("C2: a request's folder past 4,096 characters is refused before it keys a scheduler", () => {
+  const longFolder = (i: number) => "/" + "f".repeat(16_990) + String(i).padStart(9, "0");
+
+  it("runCode(), run() and hooks() refuse it (INVALID_REQUEST), fast and every time; runCode() with a 4,096-character folder runs", async () => {
+    const runtime = makeRuntime({ maxThreads: 1, maxQueue: 10_000 });
+    try {
+      expect(await runtime.runCode({ code: "return 1", folder: "/" + "f".repeat(4_095) })).toBe(1);
+      const started = performance.now();
+      const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => runtime.executeCode({ code: "return 1", folder: longFolder(i) }).then(
+        (r) => r,
+        (e: unknown) => e,
+      )));
+      for (const result of results) expect(result).toMatchObject({ success: false, error: { code: "INVALID_REQUEST", message: "folder must be at most 4096 characters" } });
+      // 1,000 such calls queued ran ~2.5 s of the main thread (2,000: 9.8 s); refused, milliseconds.
+      expect(performance.now() - started).toBeLessThan(2000);
+      await expect(runtime.run({ folder: longFolder(1), file: "a.js", funcName: "f" })).rejects.toMatchObject({ code: "INVALID_REQUEST", message: "folder must be at most 4096 characters" });
+      await expect(runtime.hooks(longFolder(2))).rejects.toMatchObject({ code: "INVALID_REQUEST" });
     } finally {
       await runtime.close();
     }
