@@ -503,6 +503,8 @@ export class IsolatedRuntime {
     if (!isSecurityLevel(level)) throw new TypeError(`tenantbox: unknown security level ${String(level)}`);
     if (options.kind !== undefined && options.kind !== "module" && options.kind !== "script") throw new TypeError(`tenantbox: validate kind must be "module" or "script"`);
     if (this.closing) throw new RuntimeError("CLOSED", "the runtime is closed");
+    // It names the tenant for the loader threads' fair queue, a map keyed by its spelling (folderTooLong).
+    if (typeof options.folder === "string" && folderTooLong(options.folder)) throw invalid(FOLDER_TOO_LONG);
     const extension = path.extname(options.filename ?? "module.js").toLowerCase();
     return this.registry.check(code, options.kind ?? "module", extension, level, options.folder ?? NO_FOLDER);
   }
