@@ -5,7 +5,7 @@ import type { TaskModule } from "../runner/protocol.js";
 import { BuiltinCatalog } from "./builtin-catalog.js";
 import { builtinDependency, IMPLICIT_BUILTINS } from "./builtins.js";
 import { isLibraryModule } from "./library-profile.js";
-import { ContextBudget, expandContexts, isRequireContext, leaveOutSoftUnrunnable } from "./require-context.js";
+import { ContextBudget, expandContexts, isRequireContext, leaveOutSoftUnrunnable, type Unrunnable } from "./require-context.js";
 import { resolveOnlyDependency, resolvedOnly } from "./resolve-only.js";
 import { ByteBoundedCache } from "./byte-bounded-cache.js";
 import type { GraphWalkInput } from "./graph-walk.js";
@@ -181,7 +181,7 @@ export class ModuleGraphLoader {
     let specifierCount = 0;
     const size = new GraphSize();
     const contextDeps = new Map<string, Set<string>>();
-    const unrunnable: { id: string; why: string; refuse: () => never }[] = [];
+    const unrunnable: Unrunnable[] = [];
     // Modules some specifier other than a context's reached: one that cannot run fails the load at once.
     const reachedHard = new Set<string>([entry]);
     const budget = new ContextBudget(MAX_SPECIFIERS_PER_GRAPH);
@@ -194,11 +194,7 @@ export class ModuleGraphLoader {
       const version = this.versions.serving(await this.versions.of(realFolder, realPath, id, trusted, memo));
       if (reachedHard.has(id)) refuseUnrunnable(id, version);
       // Refused at the end, unless only a computed require's context reached it (require-context.ts).
-      if (version.rejection || version.blocked) {
-        unrunnable.push({ id, why: version.rejection ? describeIssues(version.rejection) : "blocked by scoring", refuse: () => refuseUnrunnable(id, version) as never });
-        modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps: {} });
-        continue;
-      }
+      if (setAside(id, version, modules, unrunnable)) continue;
       size.add(version);
       const deps: TaskModule["deps"] = {};
       const library = isLibraryModule(id);
@@ -274,7 +270,7 @@ export class ModuleGraphLoader {
     const modules: TaskModule[] = [];
     const size = new GraphSize();
     const contextDeps = new Map<string, Set<string>>();
-    const unrunnable: { id: string; why: string; refuse: () => never }[] = [];
+    const unrunnable: Unrunnable[] = [];
     for (const module of walked.modules) {
       const id = toId(realFolder, module.realPath);
       if (module.contextDeps) contextDeps.set(id, new Set(module.contextDeps));
@@ -290,11 +286,7 @@ export class ModuleGraphLoader {
       }
       const version = this.versions.serving(state);
       // Refused after the walk, unless only a computed require's context reached it (require-context.ts).
-      if (version.rejection || version.blocked) {
-        unrunnable.push({ id, why: version.rejection ? describeIssues(version.rejection) : "blocked by scoring", refuse: () => refuseUnrunnable(id, version) as never });
-        modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps: {} });
-        continue;
-      }
+      if (setAside(id, version, modules, unrunnable)) continue;
       size.add(version);
       modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps: module.deps });
     }
@@ -374,6 +366,14 @@ export class ModuleGraphLoader {
 }
 
 /** A version that failed validation or that the scoring gate blocked does not run. */
+/** Whether the version cannot run (refused, or blocked by scoring): then it is set aside, with no dependencies of its own. */
+function setAside(id: string, version: CachedVersion, modules: TaskModule[], unrunnable: Unrunnable[]): boolean {
+  if (!version.rejection && !version.blocked) return false;
+  unrunnable.push({ id, why: version.rejection ? describeIssues(version.rejection) : "blocked by scoring", refuse: () => refuseUnrunnable(id, version) as never });
+  modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps: {} });
+  return true;
+}
+
 function refuseUnrunnable(id: string, version: CachedVersion): void {
   if (version.rejection) {
     throw new RuntimeError("VALIDATION_ERROR", `${shownId(id)}: ${describeIssues(version.rejection)}`, { file: id, issues: version.rejection });

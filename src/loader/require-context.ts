@@ -256,6 +256,13 @@ function contextSpecifiers(specifier: string, fromRealPath: string, realFolder: 
   return out;
 }
 
+/** A module of a graph that cannot run (refused, or blocked by scoring), and how to refuse the load for it. */
+export interface Unrunnable {
+  id: string;
+  why: string;
+  refuse: () => never;
+}
+
 /**
  * A module the graph reached only through context specifiers (files a computed require could name, not ones
  * the code names) is left out when it cannot run (refused, or blocked by scoring): before contexts such a
@@ -268,7 +275,7 @@ export function leaveOutSoftUnrunnable<M extends { id: string; deps: TaskModule[
   modules: M[],
   entryId: string,
   contextDeps: ReadonlyMap<string, ReadonlySet<string>>,
-  unrunnable: readonly { id: string; why: string; refuse: () => never }[],
+  unrunnable: readonly Unrunnable[],
 ): M[] {
   if (unrunnable.length === 0) return modules;
   const hard = new Set<string>([entryId]);
