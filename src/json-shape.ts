@@ -68,30 +68,7 @@ function keyTooLong(json: string, start: number, end: number): boolean {
  * was slower than the one before, as in red team dec10 H2). Text that is not JSON passes or fails here as it may.
  */
 export function hasOverlongJsonKey(json: string): boolean {
-  const objects: boolean[] = [];
-  let expectKey = false;
-  const length = json.length;
-  for (let i = 0; i < length; i++) {
-    const c = json.charCodeAt(i);
-    if (c > 0x7d || STRUCTURAL[c] === 0) continue;
-    if (c === 0x22) {
-      const start = i + 1;
-      const end = stringEnd(json, start);
-      if (end < 0) return false;
-      if (expectKey && keyTooLong(json, start, end)) return true;
-      expectKey = false;
-      i = end;
-    } else if (c === 0x7b || c === 0x5b) {
-      objects.push(c === 0x7b);
-      expectKey = c === 0x7b;
-    } else if (c === 0x7d || c === 0x5d) {
-      objects.pop();
-      expectKey = false;
-    } else {
-      expectKey = objects.length > 0 && objects[objects.length - 1]!;
-    }
-  }
-  return false;
+  return jsonShapeProblem(json, { maxDepth: Infinity }) === "keys";
 }
 
 /**
@@ -107,7 +84,7 @@ export function hasOverlongJsonKey(json: string): boolean {
  *   130,000 distinct keys took 26-62 ms). Each new step (a key after the keys before it) is counted, whatever
  *   the object's size; rows of one layout take the same steps, and count them once. Array-index keys ("17")
  *   are elements, not properties: not counted;
- * - keys of more than MAX_JSON_KEY_LENGTH characters (counted with layouts): V8 hashes them by length alone.
+ * - keys of more than MAX_JSON_KEY_LENGTH characters: V8 hashes them by length alone.
  * Text that is not JSON passes or fails here as it may; its parse decides.
  */
 export function jsonShapeProblem(json: string, limits: JsonShapeLimits): JsonShapeProblem | undefined {
@@ -130,7 +107,7 @@ export function jsonShapeProblem(json: string, limits: JsonShapeLimits): JsonSha
   /** Per layout, the distinct next keys it has led to (FANOUT). */
   const fanout: number[] = [];
   let expectKey = false;
-  /** The innermost open container is an object (its next string after a comma is a key); only when counting layouts. */
+  /** The innermost open container is an object (its next string after a comma is a key). Tracked whatever is counted: every key's length is checked. */
   let inObject = false;
   const length = json.length;
   for (let i = 0; i < length; i++) {
@@ -145,6 +122,7 @@ export function jsonShapeProblem(json: string, limits: JsonShapeLimits): JsonSha
       if (!expectKey) continue;
       expectKey = false;
       if (keyTooLong(json, start, end)) return "keys";
+      if (!countShapes) continue;
       let hash = SEED;
       // An array index: digits, no leading zero, below 2 ** 32 - 1 (ten digits at most, checked by value).
       let index = end > start && end - start <= 10 && (json.charCodeAt(start) !== 0x30 || end - start === 1);
@@ -181,26 +159,18 @@ export function jsonShapeProblem(json: string, limits: JsonShapeLimits): JsonSha
       if (++depth > maxDepth) return "depth";
       if (++values > maxValues) return "values";
       if (++containers > maxContainers) return "containers";
-      if (countShapes) {
-        layout.push(c === 0x7b ? 0 : -1);
-        inObject = expectKey = c === 0x7b;
-      }
+      // Which strings are keys is tracked whatever is counted: every key's length is checked.
+      layout.push(c === 0x7b ? 0 : -1);
+      inObject = expectKey = c === 0x7b;
     } else if (c === 0x7d || c === 0x5d) {
       depth--;
-      if (countShapes) {
-        layout.pop();
-        expectKey = false;
-        inObject = layout.length > 0 && layout[layout.length - 1]! >= 0;
-      }
+      layout.pop();
+      expectKey = false;
+      inObject = layout.length > 0 && layout[layout.length - 1]! >= 0;
     } else if (c === 0x2c) {
       if (++values > maxValues) return "values";
       expectKey = inObject;
     }
   }
   return undefined;
-}
-
-/** Whether JSON text nests objects and arrays at most `max` deep (jsonShapeProblem, depth only). */
-export function jsonNestedWithin(json: string, max: number): boolean {
-  return jsonShapeProblem(json, { maxDepth: max }) === undefined;
 }

@@ -8,7 +8,7 @@ import { builtinModules } from "node:module";
 import path from "node:path";
 import { isReservedId } from "./builtins.js";
 import { checkPackageMap, matchPackageMap, type ResolutionKind } from "./package-exports.js";
-import { hasOverlongJsonKey, jsonNestedWithin, MAX_JSON_KEY_LENGTH } from "../json-shape.js";
+import { jsonShapeProblem, MAX_JSON_KEY_LENGTH } from "../json-shape.js";
 
 /** Why a specifier did not resolve; becomes MODULE_NOT_FOUND with this message. */
 export class ResolveFailure extends Error {
@@ -104,11 +104,11 @@ export interface ParsedPackage {
 
 /** ResolveFailure when the text is nested too deeply or is not JSON; a map too large to match is refused in the fields. */
 export function parsePackageJson(text: string, shown: string): ParsedPackage {
-  if (!jsonNestedWithin(text, MAX_PACKAGE_JSON_DEPTH)) {
-    throw new ResolveFailure(`package.json in "${shown}" is nested more than ${MAX_PACKAGE_JSON_DEPTH} levels deep`);
-  }
-  // Parsed on the host's main thread: keys V8 hashes by their length alone collide in its string table (json-shape.ts).
-  if (hasOverlongJsonKey(text)) throw new ResolveFailure(`package.json in "${shown}" holds an object key longer than ${MAX_JSON_KEY_LENGTH} characters`);
+  // One scan for both: parsed on the host's main thread, where keys V8 hashes by their length alone collide in its
+  // string table (json-shape.ts).
+  const problem = jsonShapeProblem(text, { maxDepth: MAX_PACKAGE_JSON_DEPTH });
+  if (problem === "depth") throw new ResolveFailure(`package.json in "${shown}" is nested more than ${MAX_PACKAGE_JSON_DEPTH} levels deep`);
+  if (problem === "keys") throw new ResolveFailure(`package.json in "${shown}" holds an object key longer than ${MAX_JSON_KEY_LENGTH} characters`);
   let pkg: unknown;
   try {
     pkg = JSON.parse(text);
