@@ -56,6 +56,25 @@ describe("CommonJS", () => {
     await expect(runtime.run({ folder, file: "main.js", funcName: "f" })).resolves.toEqual(["a", "b", "dir"]);
   });
 
+  it("a specifier ending in a slash names a directory only, as in Node: './lib/ok.js/' is MODULE_NOT_FOUND, './lib/dir/' and 'pkg/sub/' find their index", async () => {
+    const folder = makeTenant({
+      "main.js": [
+        "exports.dir = () => [require('./lib/dir/').name, require('./lib/dir/.').name, require('pkg/sub/').name, require('./lib/dir/x/..').name];",
+        "exports.file = () => require('./lib/ok.js/');",
+        "exports.pkgFile = () => require('pkg/ok.js/');",
+      ].join("\n"),
+      "lib/ok.js": "exports.name = 'ok';",
+      "lib/dir/index.js": "exports.name = 'dir';",
+      "lib/dir/x/y.js": "",
+      "node_modules/pkg/package.json": JSON.stringify({ name: "pkg" }),
+      "node_modules/pkg/ok.js": "exports.name = 'pkg-ok';",
+      "node_modules/pkg/sub/index.js": "exports.name = 'pkg-sub';",
+    });
+    await expect(runtime.run({ folder, file: "main.js", funcName: "dir" })).resolves.toEqual(["dir", "dir", "pkg-sub", "dir"]);
+    await expectCode(runtime, { folder, file: "main.js", funcName: "file" }, "MODULE_NOT_FOUND");
+    await expectCode(runtime, { folder, file: "main.js", funcName: "pkgFile" }, "MODULE_NOT_FOUND");
+  });
+
   it("a module required twice in one invocation is one instance", async () => {
     const folder = makeTenant({
       "main.js": "const x = require('./x.js'); const y = require('./x'); exports.f = () => [x === y, x.n];",

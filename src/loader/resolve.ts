@@ -163,6 +163,15 @@ export function realInside(realRoot: string, candidate: string, shown: string, p
   return real;
 }
 
+/**
+ * A request Node reads as a directory only: one ending in "/", or in "." or ".." as a path segment ("./lib/",
+ * ".", "x/.."). path.resolve and path.join drop that ending, so "./ok.js/" would otherwise find ok.js, which
+ * Node refuses (its _findPath looks for ok.js/package.json and ok.js/index.js only).
+ */
+function namesDirectory(request: string): boolean {
+  return request.endsWith("/") || request === "." || request === ".." || request.endsWith("/.") || request.endsWith("/..");
+}
+
 function asFileOrDirectory(base: string, realFolder: string, probe: FileProbe, depth = 0): string | undefined {
   const file = asFile(base, probe);
   if (file) return file;
@@ -238,7 +247,7 @@ export function resolveSpecifier(realFolder: string, fromRealPath: string, speci
     if (base !== realFolder && !base.startsWith(realFolder + path.sep)) {
       throw new ResolveFailure(`module "${shown}" is outside the tenant folder`);
     }
-    const found = asFileOrDirectory(base, realFolder, probe);
+    const found = namesDirectory(specifier) ? asDirectory(base, realFolder, probe) : asFileOrDirectory(base, realFolder, probe);
     if (!found) throw new ResolveFailure(`cannot find module "${clipText(shown, MAX_QUOTED_TEXT)}"`);
     return realInside(realFolder, found, specifier, probe);
   }
@@ -269,7 +278,9 @@ function inPackage(packageDir: string, subpath: string, realFolder: string, kind
   const pkg = packageFields(packageDir, realFolder, probe);
   const exported = viaExports(packageDir, pkg, subpath ? "./" + subpath : ".", kind, probe);
   if (exported) return exported;
-  return asFileOrDirectory(subpath ? path.join(packageDir, subpath) : packageDir, realFolder, probe);
+  if (!subpath) return asFileOrDirectory(packageDir, realFolder, probe);
+  const base = path.join(packageDir, subpath);
+  return namesDirectory(subpath) ? asDirectory(base, realFolder, probe) : asFileOrDirectory(base, realFolder, probe);
 }
 
 /** A "#name" specifier: the nearest package.json's imports map, from the importing file up to the folder. */
