@@ -24,4 +24,16 @@ describe("the estimate of how long generated code takes to check", () => {
     for (let i = 0; i < 8; i++) rate.record(200, 100 * 1024);
     expect(rate.msPerKiB).toBeCloseTo(2);
   });
+
+  it("is bounded for every tenant (eight slow invocations of one tenant move the median no further than 4 ms per KiB), not for the invocation's own texts", () => {
+    const rate = new CompileRate(0.25);
+    for (let i = 0; i < 15; i++) rate.record(20, 100 * 1024);
+    for (let i = 0; i < 8; i++) rate.record(100 * 500, 100 * 1024);
+    expect(rate.msPerKiB).toBe(4);
+    // The last of those invocations still expects its own next text to be as slow as its own were.
+    const invocation = {};
+    rate.record(100 * 500, 100 * 1024, invocation);
+    expect(rate.msPerKiBFor(invocation)).toBe(500);
+    expect(rate.msPerKiBFor({})).toBe(4);
+  });
 });

@@ -1,5 +1,13 @@
 /** Invocations whose big texts' check-and-transform times make up the estimate. */
 const WINDOW = 15;
+/**
+ * The most the shared estimate says, per KiB: 16 times the rate of a quiet machine (~0.25 ms). Eight invocations
+ * of one tenant whose texts are made slow to check still move a median; bounded, they make another tenant's
+ * 200 KiB text expected to take at most 0.8 s instead of whatever they chose. A slower machine than that is
+ * still covered where it matters: an invocation's own texts are expected as slow as its slowest
+ * (msPerKiBFor), and the hard stop ends a compile that runs past the deadline.
+ */
+const MAX_SHARED_MS_PER_KIB = 4;
 
 /**
  * How long checking and transforming generated code takes here, per KiB: the median of the last big texts'
@@ -24,7 +32,7 @@ export class CompileRate {
   get msPerKiB(): number {
     if (this.recent.length === 0) return this.initialMsPerKiB;
     const sorted = [...this.recent].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)]!;
+    return Math.min(sorted[Math.floor(sorted.length / 2)]!, MAX_SHARED_MS_PER_KIB);
   }
 
   /**
