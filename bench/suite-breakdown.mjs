@@ -13,14 +13,16 @@
 //   (wall time of its busy samples per call).
 // BREAKDOWN_PROFILES=dir keeps the worker's profile there (inside.cpuprofile).
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
+import vm from "node:vm";
 import { fileURLToPath } from "node:url";
 import { Session } from "node:inspector/promises";
 import { IsolatedRuntime } from "../dist/index.js";
 import { bucketize, frame } from "./profile-buckets.mjs";
 import { childTracker } from "./service/procstat.mjs";
 import { summarize } from "./stats.mjs";
-import { check, CONTEXT, ORDER, request, toolHandler } from "./workloads.mjs";
+import { check, CONTEXT, ORDER, request, toolHandler, writeFreshModule } from "./workloads.mjs";
 import { answerParent } from "./suite-child.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -205,6 +207,45 @@ async function underLoad(runtime, req, { concurrency, warmupMs, windowMs }) {
   };
 }
 
+/**
+ * The work a fresh module's first call cannot skip, each part alone on this thread (wall time p50 over fresh
+ * modules after others warmed the code up; this kernel's thread CPU clock moves in ticks, too coarse for one
+ * part): the loader's pipeline for the file (pre-scan, parse, rules,
+ * transform, hash: the loader thread's own task, called here), and V8 compiling the transformed wrapper and
+ * running it the first time (module body, then the hook, whose functions V8 compiles as they are first
+ * called) in a fresh context. Their sum is what the call costs before any hop, queueing or copy.
+ */
+async function firstCallWork(workspace, { warmup, count }) {
+  const { default: runLoaderTask } = await import("../dist/loader-thread.js");
+  // As warm as the runtime's loader threads get between calls: the pool's background warm-up rounds (32).
+  for (let round = 0; round < 32; round++) runLoaderTask({ op: "warm-up", round, started: new Float64Array(1) });
+  const loader = [];
+  const engine = [];
+  // Guards that never stop anything: the hook is known to be short.
+  const guards = [{ n: 1e9, l: 1e9 }, () => {}, () => {}, Function, () => {}, () => {}];
+  for (let i = 0; i < warmup + count; i++) {
+    const { folder, file } = writeFreshModule(workspace.acme, `work${i}`);
+    const code = fs.readFileSync(path.join(folder, file), "utf8");
+    let t = performance.now();
+    const version = runLoaderTask({ op: "compile", input: { kind: "module", code, id: file, securityLevel: "STANDARD", scoring: false, countIterations: false }, started: new Float64Array(1) });
+    const loaded = performance.now() - t;
+    if (version.rejection) throw new Error(`fresh module refused: ${JSON.stringify(version.rejection)}`);
+    const context = vm.createContext({});
+    t = performance.now();
+    const wrapper = new vm.Script(version.source, { filename: file }).runInContext(context);
+    const module = { exports: {} };
+    wrapper(module.exports, () => undefined, module, file, "fresh", () => guards);
+    const value = module.exports.onOrder(ORDER);
+    const ran = performance.now() - t;
+    check("fresh", value);
+    if (i >= warmup) {
+      loader.push(loaded);
+      engine.push(ran);
+    }
+  }
+  return { loader: summarize(loader), engine: summarize(engine) };
+}
+
 async function main({ threads, workspace, plan }) {
   const req = request(workspace.acme, "small");
   const p = plan.breakdown;
@@ -220,7 +261,8 @@ async function main({ threads, workspace, plan }) {
   const host = await hostSideAlone(threads, req, p.sequential);
   const ipc = await ipcFloor(threads, p.throughput.windowMs);
   const inside = await insideInvocation(req, p.sequential);
-  return { sequential, host, ipc, inside, load };
+  const firstCall = await firstCallWork(workspace, plan.firstCall);
+  return { sequential, host, ipc, inside, load, firstCall };
 }
 
 answerParent(main);
