@@ -325,8 +325,9 @@ ${targetsText}
 - "The work no call can skip" (suite-breakdown.mjs firstCallWork) runs a fresh module's two unavoidable steps
   in one thread of the breakdown's process, after the loader's warm-up rounds: the loader thread's own compile
   task for the file, then V8 compiling the transformed wrapper and running it the first time in a fresh
-  context. Its sum is a lower bound for the first call before any hop, queueing or copy between threads and
-  processes: the first-call target cannot be met by less than that.
+  context. With today's loader, its sum is a lower bound for the first call before any hop, queueing or copy
+  between threads and processes: a first-call target below it needs a faster loader (its parse is about half),
+  not fewer hops.
 - Numbers move by 10-20% between runs on this small VM, more when other work shares it (see the header):
   compare ratios, not the third digit. The "previous run" columns are the figures committed in
   bench/results.json before this run (its commit in the header); "vs previous" calls a change under 10%
