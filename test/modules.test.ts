@@ -180,6 +180,21 @@ describe("ES modules", () => {
     await expect(runtime.run({ folder, file: "use.js", funcName: "f" })).resolves.toEqual([1, 2, 3, 4, false, false]);
   });
 
+  it("export * of two modules that export one name as different bindings leaves it out, and importing it is Node's SyntaxError; one binding reached twice is kept", async () => {
+    const folder = makeTenant({
+      "a.mjs": 'export const x = "a"; export const onlyA = 1; export * from "./c.mjs";',
+      "b.mjs": 'export const x = "b"; export const onlyB = 2; export * from "./c.mjs";',
+      "c.mjs": 'export let shared = "c"; export function bump() { shared = "c2"; }',
+      "main.mjs": 'export * from "./a.mjs"; export * from "./b.mjs"; export const own = 0;',
+      "use.mjs": 'import * as ns from "./main.mjs"; export const f = () => { const before = ns.shared; ns.bump(); return [Object.keys(ns).sort(), before, ns.shared, "x" in ns]; };',
+      "bad.mjs": 'import { x } from "./main.mjs"; export const f = () => x;',
+    });
+    // As Node 24 answers for the same files.
+    await expect(runtime.run({ folder, file: "use.mjs", funcName: "f" })).resolves.toEqual([["bump", "onlyA", "onlyB", "own", "shared"], "c", "c2", false]);
+    const error = await expectCode(runtime, { folder, file: "bad.mjs", funcName: "f" }, "RUNTIME_ERROR");
+    expect(error.message).toBe("The requested module './main.mjs' contains conflicting star exports for name 'x'");
+  });
+
   it("live bindings: an imported let sees the exporter's updates", async () => {
     const folder = makeTenant({
       "counter.js": "export let count = 0;\nexport function inc() { count++; }",

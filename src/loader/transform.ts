@@ -505,7 +505,7 @@ function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean)
         return `const ${line.variable} = __tenantbox_import(${JSON.stringify(line.spec)}${checkNames && names.size ? `, ${JSON.stringify([...names])}` : ""});`;
       })
       .join(" ") +
-    stars.map((m) => `__tenantbox_exports.star(${m});`).join("");
+    (stars.length > 0 ? `__tenantbox_exports.star([${stars.join(", ")}]);` : "");
   return { header, specifiers };
 }
 

@@ -24,6 +24,8 @@ export function createModuleSystem(
     esm: boolean;
     /** An ES module whose body ran to its end: its namespace holds every name it exports (`export *` too). */
     linked?: boolean;
+    /** Names two of its `export *` sources export as different bindings: left out of its namespace, as in Node. */
+    ambiguous?: Record<string, true>;
   }
   const specs = P.ObjectCreate(null) as Record<string, ModuleSpec | undefined>;
   const wrappers = P.ObjectCreate(null) as Record<string, ((...args: unknown[]) => unknown) | undefined>;
@@ -251,13 +253,42 @@ export function createModuleSystem(
       },
       /** The module's import() (a module that has one reads it once, in its header). */
       dynamicImport: dynamicImportOf(id),
-      star(source: Record<string, unknown>) {
-        const names = P.ObjectKeys(source);
+      /**
+       * The module's `export *` sources, all at once (after its own exports): a name two of them export as
+       * different bindings is ambiguous and left out, as Node leaves it out (an import of it is a SyntaxError);
+       * the same binding reached twice (two modules that both `export *` a third) is one. A name is bound to
+       * its source namespace's own getter, so that its identity carries through re-exports.
+       */
+      star(sources: Record<string, unknown>[]) {
+        const found = P.ObjectCreate(null) as Record<string, { get: (() => unknown) | undefined; source: Record<string, unknown> } | null>;
+        const names: string[] = [];
+        for (let s = 0; s < sources.length; s++) {
+          const source = sources[s]!;
+          const keys = P.ObjectKeys(source);
+          for (let i = 0; i < keys.length; i++) {
+            step();
+            const name = keys[i]!;
+            if (name === "default" || P.ObjectHasOwn(ns, name)) continue;
+            const own = P.ObjectGetOwnPropertyDescriptor(source, name);
+            const get = own !== undefined && typeof own.get === "function" ? (own.get as () => unknown) : undefined;
+            const prior = found[name];
+            if (prior === undefined) {
+              found[name] = { get, source };
+              names[names.length] = name;
+            } else if (prior !== null && (get !== undefined ? prior.get !== get : prior.get !== undefined || prior.source !== source)) {
+              found[name] = null;
+            }
+          }
+        }
         for (let i = 0; i < names.length; i++) {
-          step();
           const name = names[i]!;
-          if (name === "default" || P.ObjectHasOwn(ns, name)) continue;
-          P.ObjectDefineProperty(ns, name, { get: () => source[name], enumerable: true, configurable: false });
+          const binding = found[name]!;
+          if (binding === null) {
+            (instance.ambiguous ??= P.ObjectCreate(null) as Record<string, true>)[name] = true;
+            continue;
+          }
+          const source = binding.source;
+          P.ObjectDefineProperty(ns, name, { get: binding.get ?? (() => source[name]), enumerable: true, configurable: false });
         }
       },
     };
@@ -269,6 +300,9 @@ export function createModuleSystem(
         for (let i = 0; i < names.length; i++) {
           step();
           if (!P.ObjectHasOwn(target.namespace!, names[i])) {
+            if (target.ambiguous !== undefined && P.ObjectHasOwn(target.ambiguous, names[i])) {
+              throw new P.SyntaxError("The requested module '" + P.String(specifier) + "' contains conflicting star exports for name '" + P.String(names[i]) + "'");
+            }
             throw new P.SyntaxError("The requested module '" + P.String(specifier) + "' does not provide an export named '" + P.String(names[i]) + "'");
           }
         }

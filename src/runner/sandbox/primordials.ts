@@ -45,6 +45,7 @@ export function capturePrimordials(g: typeof globalThis) {
     ObjectIsFrozen: g.Object.isFrozen,
     ObjectKeys: g.Object.keys,
     ObjectGetOwnPropertyNames: g.Object.getOwnPropertyNames,
+    ObjectGetOwnPropertyDescriptor: g.Object.getOwnPropertyDescriptor,
     ObjectGetPrototypeOf: g.Object.getPrototypeOf,
     ObjectSetPrototypeOf: g.Object.setPrototypeOf,
     ObjectHasOwn: g.Object.hasOwn,
