@@ -443,4 +443,64 @@ exports.f = async function () {
     expect: { codes: "success", valueCheck: is(["nullish"]) },
     naiveEscapes: true,
   },
+  {
+    id: "caller-walk-from-sloppy-library",
+    title: "a sloppy library module walks .caller (a computed key, past the static rule) from every place the realm calls tenant code: only tenant functions, then null",
+    files: {
+      "node_modules/walker/package.json": JSON.stringify({ name: "walker", main: "index.js" }),
+      "node_modules/walker/index.js": `var KEY = ["cal", "ler"].join(""); // WALKER_MARK
+var toText = Function.prototype.toString;
+var accessor = Object.getOwnPropertyDescriptor(Function.prototype, KEY);
+var seen = [];
+function walk(where, fn) { // WALKER_MARK
+  var out = where + ":";
+  for (var i = 0; i < 40 && typeof fn === "function"; i++) {
+    var next;
+    try { next = fn[KEY]; } catch (e) { out += " throws " + e.name; break; }
+    try { if (accessor && accessor.get && next === undefined) next = accessor.get.call(fn); } catch (e) {}
+    if (next === null || next === undefined) { out += " end"; break; }
+    var text = "";
+    try { text = toText.call(next); } catch (e) { text = "?" + e.name; }
+    if (text.indexOf("WALKER_MARK") < 0 && text.indexOf("MAIN_MARK") < 0) { out += " FOREIGN(" + text.slice(0, 80) + ")"; break; }
+    out += " own";
+    fn = next;
+  }
+  seen.push(out);
+  return out;
+}
+exports.seen = seen;
+exports.probe = function probe(where) { return walk(where, probe); }; // WALKER_MARK
+exports.wrap = function wrap(where, f) { return function wrapped() { walk(where, wrapped); return f && f.apply(this, arguments); }; }; // WALKER_MARK
+walk("module body", function body() {}); // WALKER_MARK
+(function atLoad() { walk("at load", atLoad); })(); // WALKER_MARK
+`,
+    },
+    source: `const w = require("walker"); // MAIN_MARK
+exports.f = async function () { // MAIN_MARK
+  w.probe("export call");
+  [1].map(w.wrap("array map"));
+  [2, 1].sort(w.wrap("sort comparator", () => 0));
+  JSON.parse("[1]", w.wrap("json reviver", (k, v) => v));
+  "a".replace(/a/, w.wrap("replace callback", () => "b"));
+  await new Promise((r) => setTimeout(w.wrap("timer", r), 1));
+  await new Promise((r) => queueMicrotask(w.wrap("microtask", r)));
+  await Promise.resolve().then(w.wrap("promise reaction"));
+  await callTool("echo", {}).then(w.wrap("tool reply"));
+  await { then: w.wrap("thenable", (resolve) => resolve()) };
+  const value = { list: w.seen, late: {} };
+  Object.defineProperty(value.late, "g", { enumerable: true, get: w.wrap("result getter", () => 1) });
+  value.late.toJSON = w.wrap("toJSON", function () { return { g: 1 }; });
+  return value;
+};`,
+    expect: {
+      codes: "success",
+      valueCheck: (v) => {
+        const list = (v as { list?: unknown }).list;
+        if (!Array.isArray(list) || list.length < 12) return `walks: ${JSON.stringify(list)}`;
+        const bad = list.filter((line) => typeof line !== "string" || / FOREIGN\(|throws /.test(line) || !/ end$/.test(line));
+        return bad.length === 0 || `walks that reached beyond tenant code: ${JSON.stringify(bad)}`;
+      },
+    },
+    naiveEscapes: false,
+  },
 ];
