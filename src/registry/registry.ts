@@ -20,6 +20,16 @@ const MAX_GRAPHS_PER_FOLDER = 1024;
 const MAX_FOLDER_SPELLINGS = 10_000;
 /** The longest stretch a listing keeps the main thread (ms). */
 const LISTING_SLICE_MS = 4;
+/**
+ * Characters of issue messages and export names one listing holds in all (each issue counted with
+ * ISSUE_OVERHEAD, each name with NAME_OVERHEAD, a refused file's issues twice): past it a file's issues are
+ * counted, not listed, and its exports left out. Each file's were bounded (100 issues) or not at all (export
+ * names), the whole listing not: 5,000 files of 101 `eval(x);` lines (4.4 MB on disk) listed 163 MB, which the
+ * service serialized on its main thread, 0.6-1.4 s per GET /v1/modules (red team dec11, L1).
+ */
+const MAX_LISTING_DETAIL = 2 * 1024 * 1024;
+const ISSUE_OVERHEAD = 64;
+const NAME_OVERHEAD = 3;
 const byName = new Intl.Collator().compare;
 /** Distinct handler files a manifest may name: each is checked on the host whenever the manifest is judged. */
 const MAX_HANDLER_FILES = 64;
@@ -185,9 +195,13 @@ export class Registry {
     // Known versions answer at once, so the loop would never leave the main thread: 5,000 of them held it
     // 100-450 ms. It lets the event loop turn every few milliseconds.
     let slice = performance.now();
+    let room = MAX_LISTING_DETAIL;
     for (const realPath of files) {
       if (realPath === manifest) continue;
-      out.push(await this.loader.inspect(state.realFolder, realPath, state.watched));
+      const info = await this.loader.inspect(state.realFolder, realPath, state.watched);
+      const detail = listingDetail(info);
+      room -= detail;
+      out.push(room >= 0 ? info : withoutDetail(info, detail));
       if (performance.now() - slice > LISTING_SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         slice = performance.now();
@@ -611,4 +625,25 @@ function invalidate(state: FolderState): void {
 function firstError(issues: readonly ValidationIssue[]): string {
   const found = issues.find((issue) => issue.severity === "error");
   return found === undefined ? "" : ` (${found.location.line}:${found.location.column} ${found.rule}: ${clipText(found.message, MAX_QUOTED_TEXT)})`;
+}
+
+/** What a listing's entry holds of a file's own text: its issues' messages (a refused file's twice) and export names. */
+function listingDetail(info: ModuleInfo): number {
+  let chars = 0;
+  const issueLists = info.rejected && info.rejected.issues !== info.issues ? [info.issues, info.rejected.issues] : info.rejected ? [info.issues, info.issues] : [info.issues];
+  for (const issues of issueLists) for (const issue of issues) chars += issue.message.length + ISSUE_OVERHEAD;
+  for (const name of info.exports) chars += name.length + NAME_OVERHEAD;
+  return chars;
+}
+
+/** The entry once the listing's MAX_LISTING_DETAIL is used up: its issues counted (valid stays as it is), no exports listed. */
+function withoutDetail(info: ModuleInfo, detail: number): ModuleInfo {
+  const counted = (issues: ValidationIssue[]): ValidationIssue[] =>
+    issues.length === 0
+      ? issues
+      : [fileIssue("max-issues", `this file's issues are not listed: a listing holds at most ${MAX_LISTING_DETAIL} characters of issues and exports (this file's: ${detail}); check the file on its own`, issues.some((issue) => issue.severity === "error") ? "error" : "warning")];
+  const issues = counted(info.issues);
+  const out: ModuleInfo = { ...info, issues, exports: [], exportsComplete: info.exports.length === 0 && info.exportsComplete };
+  if (info.rejected) out.rejected = { issues: info.rejected.issues === info.issues ? issues : counted(info.rejected.issues), at: info.rejected.at };
+  return out;
 }
