@@ -11,9 +11,12 @@ import {
   unlessCancelled,
   type HostToWorkerMessage,
   type InvocationOutcome,
+  GRAPH_KEY_PREFIX,
+  MAX_KEPT_GRAPH_CHARS,
   type PoolTask,
   type SentModule,
   type SentTask,
+  type TaskModule,
   type WorkerProcessMessage,
 } from "./protocol.js";
 import type { PoolOptions, SandboxPool } from "./sandbox-pool.js";
@@ -113,12 +116,31 @@ interface Running {
   hardStopMs: number;
   /** What was asked of the process, to send again with every source should it no longer hold one. */
   task?: PoolTask;
+  /** The process asked for the graph's module list (it evicted it) in this call: it may ask once more, for sources. */
+  askedGraph?: boolean;
 }
 
 /** Version hashes the host remembers sending to one process (the process may evict them: it then asks). */
 const MAX_HELD_HASHES = 4000;
 /** Characters of module sources encoded for a process per turn of the host's event loop (sendRun): 1-2 ms of UTF-8. */
 const SOURCE_CHARS_PER_TURN = 256 * 1024;
+
+/**
+ * A graph's module list (ids, formats, hashes, deps: SentModule[]) as JSON text and its blob key, made once per
+ * graph (its modules array, which every call of a cached graph shares) and sent to each process once.
+ */
+const graphTexts = new WeakMap<readonly TaskModule[], { key: string; text: string }>();
+let graphCount = 0;
+
+function graphText(modules: readonly TaskModule[]): { key: string; text: string } {
+  let found = graphTexts.get(modules);
+  if (!found) {
+    const list = modules.map(({ id, format, hash, deps }): SentModule => ({ id, format, hash, deps }));
+    found = { key: GRAPH_KEY_PREFIX + ++graphCount, text: JSON.stringify(list) };
+    graphTexts.set(modules, found);
+  }
+  return found;
+}
 
 /** One sandbox process: one worker, one invocation at a time. */
 class WorkerProcess {
@@ -184,11 +206,15 @@ class WorkerProcess {
         // Once per call: the process evicted versions it was sent before; they go again, in full.
         const running = this.running;
         if (!running || running.id !== message.id) return;
-        // Asking twice would leave the call waiting for ever: the process is out of step with the runtime.
+        // Asking twice would leave the call waiting for ever: the process is out of step with the runtime. A
+        // graph's module list it evicted comes first, alone (its sources are known from it): once more then.
         if (!running.task) return this.stop("asked for sources twice in one call");
         const task = running.task;
-        running.task = undefined;
-        for (const hash of Array.isArray(message.hashes) ? message.hashes : []) this.held.delete(hash);
+        const hashes = Array.isArray(message.hashes) ? message.hashes : [];
+        const graphOnly = hashes.length === 1 && hashes[0]!.startsWith(GRAPH_KEY_PREFIX) && !running.askedGraph;
+        if (graphOnly) running.askedGraph = true;
+        else running.task = undefined;
+        for (const hash of hashes) this.held.delete(hash);
         this.sendRun(running.id, task);
       } else if (message.t === "tool") {
         // Tools only for the call this process is running: even a compromised process cannot act as
@@ -315,18 +341,24 @@ class WorkerProcess {
     }
   }
 
-  /** The task with the sources of versions this process was sent before left out. */
-  sendable(task: PoolTask): SentTask {
-    const modules = task.modules.map((m): SentModule => {
+  /** The task as a run message carries it: its graph by key; the sources and the graph's list it lacks go first, as blobs. */
+  sendable(task: PoolTask, graphSent = false): SentTask {
+    for (const m of task.modules) {
       // A version's source goes once, as a blob (raw UTF-8, not escaped into the JSON), before the run.
       if (!this.held.has(m.hash)) {
         this.channel.sendBlob(m.hash, m.source);
         this.held.add(m.hash);
       }
-      return { id: m.id, format: m.format, hash: m.hash, deps: m.deps };
-    });
+    }
+    const graph = graphText(task.modules);
+    if (!this.held.has(graph.key) && !graphSent) {
+      this.channel.sendBlob(graph.key, graph.text);
+      // A list the process does not keep goes with every run.
+      if (graph.text.length <= MAX_KEPT_GRAPH_CHARS) this.held.add(graph.key);
+    }
     if (this.held.size > MAX_HELD_HASHES) this.held.clear();
-    return { ...task, modules };
+    const { modules: _modules, ...rest } = task;
+    return { ...rest, graph: graph.key };
   }
 
   send(message: HostToWorkerMessage): void {
@@ -338,13 +370,15 @@ class WorkerProcess {
    * frame. A run whose versions the process holds (nearly every call) is one frame, written as it is.
    */
   private sendRun(id: number, task: PoolTask, written?: () => void): void {
-    const run = () => {
-      this.send({ t: "run", id, task: this.sendable(task) });
+    const run = (graphSent?: boolean) => {
+      this.send({ t: "run", id, task: this.sendable(task, graphSent) });
       written?.();
     };
-    // Nearly every call: the process holds every version already (no array made for it).
-    if (task.modules.every((m) => this.held.has(m.hash))) return run();
-    const missing = task.modules.filter((m) => !this.held.has(m.hash));
+    // Nearly every call: the process holds every version and the graph's list already (no array made for it).
+    const graph = graphText(task.modules);
+    if (this.held.has(graph.key) && task.modules.every((m) => this.held.has(m.hash))) return run();
+    const missing: { hash: string; source: string }[] = task.modules.filter((m) => !this.held.has(m.hash));
+    if (!this.held.has(graph.key)) missing.push({ hash: graph.key, source: graph.text });
     // The sources a process lacks are encoded here, on the host's main thread: a slice of them per turn of its
     // event loop, the run after the last. A tenant's 16 MiB graph sent whole to each new process held the main
     // thread 140-160 ms per call (red team dec08 F2: a call that ends its own process, as an out-of-memory one
@@ -367,12 +401,13 @@ class WorkerProcess {
         left = encode(room);
         room -= before - left;
         if (left === 0) {
-          this.held.add(m.hash);
+          if (m.hash !== graph.key || graph.text.length <= MAX_KEPT_GRAPH_CHARS) this.held.add(m.hash);
           encode = undefined;
           next++;
         }
       }
-      if (next === missing.length) run();
+      // The graph's list, when it was among them, went too (a list the process does not keep is not held).
+      if (next === missing.length) run(true);
       else setImmediate(step);
     };
     step();

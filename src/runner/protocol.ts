@@ -194,8 +194,23 @@ export interface ToolReply {
 /** A module as a run message carries it: without its source when the process already holds that version. */
 export type SentModule = Omit<TaskModule, "source"> & { source?: string };
 
-/** A task as it crosses to a sandbox process. */
-export type SentTask = Omit<PoolTask, "modules"> & { modules: SentModule[] };
+/**
+ * A task as it crosses to a sandbox process: its graph's module list (SentModule[] as JSON, no sources) is not in
+ * the run message but a blob the process keeps under `graph` (GRAPH_KEY_PREFIX and a number), sent to each process
+ * once. In every run message, a graph of long specifiers that fail (a `{ error }` each) made the host's main thread
+ * serialize up to ~16 MB per call, 250-600 ms (red team dec11, G1).
+ */
+export type SentTask = Omit<PoolTask, "modules"> & { graph: string };
+
+/** What a graph's blob key starts with: never a version hash (hex), whose blobs are sources. */
+export const GRAPH_KEY_PREFIX = "graph:";
+/**
+ * Characters of graphs' module lists a sandbox process keeps (least recently used out; a list of 2,000 modules
+ * with a few dependencies each is about 0.3 MB): a longer list is not kept, and the runtime sends it with each run
+ * (a blob, encoded a slice at a time). What is kept is heap the next call, maybe another tenant's, does not get
+ * (worker-process.ts counts it as it counts compiled scripts before it promises a call its memory limit).
+ */
+export const MAX_KEPT_GRAPH_CHARS = 4 * 1024 * 1024;
 
 /** Runtime -> sandbox process (IPC). */
 export type HostToWorkerMessage =

@@ -9,7 +9,7 @@ import vm from "node:vm";
 import { Worker } from "node:worker_threads";
 import { FrameChannel } from "./frame-channel.js";
 import { createInvocationHost } from "./invocation-host.js";
-import type { HostToWorkerMessage, InvocationOutcome, SentTask, TaskModule, WorkerProcessMessage } from "./protocol.js";
+import { MAX_KEPT_GRAPH_CHARS, type HostToWorkerMessage, type InvocationOutcome, type SentModule, type SentTask, type TaskModule, type WorkerProcessMessage } from "./protocol.js";
 
 /** What the runtime may send in one frame (a task carries its graph's sources: at most 16 MiB of them, as JSON). */
 const MAX_HOST_FRAME_BYTES = 2 ** 31;
@@ -74,11 +74,43 @@ function keepJson(hash: string, text: string): void {
 /** Sources the runtime sent as blobs for the next run, by version hash. */
 const arriving = new Map<string, string>();
 
+/** Graphs' module lists by key (the runtime sends each once: protocol.ts SentTask), least recently used out. */
+const graphs = new Map<string, { modules: SentModule[]; chars: number }>();
+let graphChars = 0;
+
+/** The module list of a run's graph: arrived with it (kept when it is not too long), or kept from before. */
+function graphOf(key: string): SentModule[] | undefined {
+  const text = arriving.get(key);
+  if (text !== undefined) {
+    arriving.delete(key);
+    const modules = JSON.parse(text) as SentModule[];
+    if (text.length <= MAX_KEPT_GRAPH_CHARS && !graphs.has(key)) {
+      graphs.set(key, { modules, chars: text.length });
+      graphChars += text.length;
+      for (const [oldest, kept] of graphs) {
+        if (graphChars <= MAX_KEPT_GRAPH_CHARS) break;
+        graphs.delete(oldest);
+        graphChars -= kept.chars;
+      }
+    }
+    return modules;
+  }
+  const kept = graphs.get(key);
+  if (kept === undefined) return undefined;
+  graphs.delete(key);
+  graphs.set(key, kept);
+  return kept.modules;
+}
+
 function withSources(task: SentTask): { modules: TaskModule[] } | { missing: string[] } {
   const modules: TaskModule[] = [];
   const missing: string[] = [];
   const arrivedJson: [string, string][] = [];
-  for (const m of task.modules) {
+  const list = graphOf(task.graph);
+  // Evicted: asked for alone (the runtime allows that once more in a call), the sources that came for this run
+  // kept for the run that brings it.
+  if (list === undefined) return { missing: [task.graph] };
+  for (const m of list) {
     const source = m.source ?? arriving.get(m.hash);
     if (source !== undefined) {
       if (m.format === "json") arrivedJson.push([m.hash, source]);
@@ -90,7 +122,7 @@ function withSources(task: SentTask): { modules: TaskModule[] } | { missing: str
   }
   // The sources that came with an attempt that cannot run are dropped with it: they are asked for again
   // too, or the next attempt would miss them (the runtime asks for what is missing once per call).
-  if (missing.length) for (const m of task.modules) if (m.source === undefined && arriving.has(m.hash)) missing.push(m.hash);
+  if (missing.length) for (const m of list) if (m.source === undefined && arriving.has(m.hash)) missing.push(m.hash);
   // Kept only once the call can run: keeping them earlier could evict a JSON text this very call uses.
   else for (const [hash, text] of arrivedJson) keepJson(hash, text);
   arriving.clear();
@@ -135,7 +167,7 @@ function onMessage(message: HostToWorkerMessage): void {
       }
       void host!.run({ ...message.task, modules: filled.modules, stopSlot: 0 }).then((outcome: InvocationOutcome) => {
         // Compiled scripts kept for later calls are the runtime's memory, not what a call left behind.
-        if (mustRetire(headroomBytes + 2 * host!.cachedBytes())) send({ t: "result", id: message.id, outcome, retire: true });
+        if (mustRetire(headroomBytes + 2 * (host!.cachedBytes() + graphChars))) send({ t: "result", id: message.id, outcome, retire: true });
         else send({ t: "result", id: message.id, outcome });
       });
       break;

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanupTenants, longestStall, makeRuntime, makeTenant } from "../helpers.js";
@@ -13,6 +14,13 @@ import { cleanupTenants, longestStall, makeRuntime, makeTenant } from "../helper
  *      main thread: 0.6-1.4 s per request, 60 requests a minute allowed. Export names were unbounded even per
  *      file (a 480 KB file of exports: 480 KB of names). A listing now holds at most MAX_LISTING_DETAIL
  *      characters of issues and export names in all; past it a file's are counted, not listed.
+ *   G1 (high: the host's main thread) Every run message to a sandbox process carried the whole graph's module list:
+ *      each module's dependencies, every specifier (up to 4,096 characters) with its resolution or its error. A
+ *      sandbox process is sent a version's source once, but that list was serialized on the host's main thread for
+ *      every call: 1,600 modules with two failing 4,000-character requires each (13.5 MB of list) cost 200-300 ms of
+ *      the main thread per call in one stretch (stalls of 260-600 ms on this machine), 1,000 with 1,500-character
+ *      ones 3 MB per call. The list is a blob now, sent to each process once (kept there up to 4 MiB of lists,
+ *      least recently used out, asked for again when evicted) and encoded a slice at a time when it must go.
  */
 
 afterAll(() => cleanupTenants());
@@ -72,6 +80,78 @@ describe("L1: a folder listing's issues and exports are bounded in all, not only
       const cut = big.filter((entry) => entry.exports.length < names.length);
       expect(cut.length).toBeGreaterThan(0);
       expect(cut.every((entry) => entry.exportsComplete === false)).toBe(true);
+    } finally {
+      await runtime.close();
+    }
+  }, 300_000);
+});
+
+/** A graph of `count` modules, each with two requires of `length`-character specifiers that fail (caught): their errors are in the list. */
+function failingSpecifiers(count: number, length: number, tag: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  let body = "";
+  for (let k = 0; k < 2; k++) body += `try { require("./${String(k).padEnd(length, "z")}"); } catch (e) { exports.caught = (exports.caught || 0) + (e.code === "MODULE_NOT_FOUND" ? 1 : 0); }\n`;
+  const hubs = Math.ceil(count / 450);
+  for (let i = 0; i < count; i++) files[`d/m${i}.js`] = body;
+  for (let h = 0; h < hubs; h++) {
+    const lines: string[] = [];
+    for (let i = h; i < count; i += hubs) lines.push(`total += require("./d/m${i}.js").caught;`);
+    files[`h${h}.js`] = `let total = 0;\n${lines.join("\n")}\nmodule.exports = total;\n`;
+  }
+  files["entry.js"] = `exports.f = () => ({ tag: ${JSON.stringify(tag)}, caught: ${Array.from({ length: hubs }, (_, h) => `require("./h${h}.js")`).join(" + ")} });\n`;
+  return files;
+}
+
+/** Bytes the host writes to sockets (the sandbox processes' channels) while `work` runs. */
+async function bytesWritten(work: () => Promise<unknown>): Promise<number> {
+  const original = net.Socket.prototype.write;
+  let bytes = 0;
+  net.Socket.prototype.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {
+    bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : (chunk as Uint8Array).byteLength;
+    return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof original;
+  try {
+    await work();
+  } finally {
+    net.Socket.prototype.write = original;
+  }
+  return bytes;
+}
+
+describe("G1: a graph's module list crosses to a sandbox process once, not with every call", () => {
+  it("calls of a graph whose list is 3 MB write a few hundred bytes each, and still resolve as before", async () => {
+    const folder = makeTenant(failingSpecifiers(1000, 1500, "a"));
+    const runtime = makeRuntime({ maxThreads: 1, timeout: 20_000 });
+    try {
+      // The first call sends the sources and the list.
+      expect(await runtime.run({ folder, file: "entry.js", funcName: "f" })).toEqual({ tag: "a", caught: 2000 });
+      let stall = 0;
+      const bytes = await bytesWritten(async () => {
+        stall = await longestStall(async () => {
+          for (let i = 0; i < 5; i++) expect(await runtime.run({ folder, file: "entry.js", funcName: "f" })).toEqual({ tag: "a", caught: 2000 });
+        });
+      });
+      // ~3 MB per call before (the list in every run message), serialized on the main thread.
+      expect(bytes / 5).toBeLessThan(64 * 1024);
+      expect(stall).toBeLessThan(MAX_STALL_MS);
+    } finally {
+      await runtime.close();
+    }
+  }, 300_000);
+
+  it("a list the process evicted is asked for again; one too long to keep goes with every call", async () => {
+    // Two lists of ~3 MB: a process keeps 4 MiB of them, so each call of one evicts the other.
+    const a = makeTenant(failingSpecifiers(1000, 1500, "a"));
+    const b = makeTenant(failingSpecifiers(1000, 1500, "b"));
+    // ~13.5 MB: never kept.
+    const big = makeTenant(failingSpecifiers(1600, 4000, "big"));
+    const runtime = makeRuntime({ maxThreads: 1, timeout: 20_000 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect(await runtime.run({ folder: a, file: "entry.js", funcName: "f" })).toEqual({ tag: "a", caught: 2000 });
+        expect(await runtime.run({ folder: b, file: "entry.js", funcName: "f" })).toEqual({ tag: "b", caught: 2000 });
+        expect(await runtime.run({ folder: big, file: "entry.js", funcName: "f" })).toEqual({ tag: "big", caught: 3200 });
+      }
     } finally {
       await runtime.close();
     }
