@@ -202,6 +202,11 @@ export type SentModule = Omit<TaskModule, "source"> & { source?: string };
  */
 export type SentTask = Omit<PoolTask, "modules"> & { graph: string };
 
+/** A dependency in a graph's blob: a module of the same list by its index, else as TaskModule has it. */
+export type GraphDep = { i: number } | TaskModule["deps"][string];
+/** A module as a graph's blob lists it (JSON of SentGraphModule[]): no source, dependencies by index. */
+export type SentGraphModule = Omit<TaskModule, "source" | "deps"> & { deps: Record<string, GraphDep> };
+
 /** What a graph's blob key starts with: never a version hash (hex), whose blobs are sources. */
 export const GRAPH_KEY_PREFIX = "graph:";
 /**

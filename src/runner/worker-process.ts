@@ -9,7 +9,7 @@ import vm from "node:vm";
 import { Worker } from "node:worker_threads";
 import { FrameChannel } from "./frame-channel.js";
 import { createInvocationHost } from "./invocation-host.js";
-import { MAX_KEPT_GRAPH_CHARS, type HostToWorkerMessage, type InvocationOutcome, type SentModule, type SentTask, type TaskModule, type WorkerProcessMessage } from "./protocol.js";
+import { MAX_KEPT_GRAPH_CHARS, type HostToWorkerMessage, type InvocationOutcome, type SentGraphModule, type SentModule, type SentTask, type TaskModule, type WorkerProcessMessage } from "./protocol.js";
 
 /** What the runtime may send in one frame (a task carries its graph's sources: at most 16 MiB of them, as JSON). */
 const MAX_HOST_FRAME_BYTES = 2 ** 31;
@@ -83,7 +83,17 @@ function graphOf(key: string): SentModule[] | undefined {
   const text = arriving.get(key);
   if (text !== undefined) {
     arriving.delete(key);
-    const modules = JSON.parse(text) as SentModule[];
+    const listed = JSON.parse(text) as SentGraphModule[];
+    // Dependencies by index back to ids (strings shared with the list, not copies).
+    const modules = listed.map((m): SentModule => {
+      // No prototype: a specifier "__proto__" is a key like any other (JSON.parse made it an own key).
+      const deps = Object.create(null) as SentModule["deps"];
+      for (const specifier of Object.keys(m.deps)) {
+        const dep = m.deps[specifier]!;
+        deps[specifier] = "i" in dep ? { id: listed[dep.i]!.id } : dep;
+      }
+      return { id: m.id, format: m.format, hash: m.hash, deps };
+    });
     if (text.length <= MAX_KEPT_GRAPH_CHARS && !graphs.has(key)) {
       graphs.set(key, { modules, chars: text.length });
       graphChars += text.length;
