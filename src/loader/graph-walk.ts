@@ -62,7 +62,14 @@ export type GraphWalkResult =
       /** The walk went through a symbolic link no stamp covers: its graph must not be kept. */
       volatile: boolean;
     }
-  | { ok: false; code: "MODULE_NOT_FOUND" | "VALIDATION_ERROR"; message: string; realPath?: string };
+  | {
+      ok: false;
+      code: "MODULE_NOT_FOUND" | "VALIDATION_ERROR";
+      message: string;
+      realPath?: string;
+      /** Over a graph limit: what the walk had looked at when it stopped (the verdict holds until one changes). */
+      limit?: { entryRealPath: string; dependsOn: [string, string][]; volatile: boolean };
+    };
 
 /** Resolutions kept by this loader thread across walks (byte-bounded like the host's). */
 const resolutions = new ResolutionCache();
@@ -92,6 +99,7 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
   }
   const modules: WalkedModule[] = [];
   const seen = new Set<string>();
+  const limitOf = () => ({ entryRealPath, dependsOn: memo.dependencies(), volatile: memo.isVolatile });
   const queue = [entryRealPath];
   let specifierCount = 0;
   // Paths only a context's specifiers reached so far: one that cannot run does not end the walk (the host
@@ -103,7 +111,7 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
     const realPath = queue.shift()!;
     if (seen.has(realPath)) continue;
     seen.add(realPath);
-    if (seen.size > input.limits.maxModules) return { ok: false, code: "VALIDATION_ERROR", message: `module graph has more than ${input.limits.maxModules} modules` };
+    if (seen.size > input.limits.maxModules) return { ok: false, code: "VALIDATION_ERROR", message: `module graph has more than ${input.limits.maxModules} modules`, limit: limitOf() };
     const stat = memo.stat(realPath);
     if (!stat || !stat.isFile()) return { ok: false, code: "MODULE_NOT_FOUND", message: "cannot find module", realPath };
     const stamp = stampOf(stat);
@@ -156,7 +164,7 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
     }
     specifierCount += specifiers.length;
     if (specifierCount > input.limits.maxSpecifiers) {
-      return { ok: false, code: "VALIDATION_ERROR", message: `module graph has more than ${input.limits.maxSpecifiers} require/import specifiers` };
+      return { ok: false, code: "VALIDATION_ERROR", message: `module graph has more than ${input.limits.maxSpecifiers} require/import specifiers`, limit: limitOf() };
     }
     for (const specifier of specifiers) {
       const only = resolvedOnly(specifier);
