@@ -297,7 +297,13 @@ export class ModuleGraphLoader {
       const version = this.versions.serving(state);
       // Refused after the walk, unless only a computed require's context reached it (require-context.ts).
       if (setAside(id, version, modules, unrunnable)) continue;
-      size.add(version);
+      try {
+        size.add(version);
+      } catch (error) {
+        // Over its bytes: kept as refused too, against what the walk read (R1).
+        if (error instanceof GraphLimitError && !trusted && !walked.volatile) this.graphs.set(`${realFolder}\0${file}`, { entryRealPath: walked.entryRealPath, stamps: walked.dependsOn, refused: error }, 1024 + walked.dependsOn.length * 128);
+        throw error;
+      }
       modules.push({ id, format: version.format, hash: version.hash, source: version.source, deps: module.deps });
     }
     const entryId = toId(realFolder, walked.entryRealPath);

@@ -133,15 +133,12 @@ describe("G1: a graph's module list crosses to a sandbox process once, not with 
     try {
       // The first call sends the sources and the list.
       expect(await runtime.run({ folder, file: "entry.js", funcName: "f" })).toEqual({ tag: "a", caught: 2000 });
-      let stall = 0;
       const bytes = await bytesWritten(async () => {
-        stall = await longestStall(async () => {
-          for (let i = 0; i < 5; i++) expect(await runtime.run({ folder, file: "entry.js", funcName: "f" })).toEqual({ tag: "a", caught: 2000 });
-        });
+        for (let i = 0; i < 5; i++) expect(await runtime.run({ folder, file: "entry.js", funcName: "f" })).toEqual({ tag: "a", caught: 2000 });
       });
-      // ~3 MB per call before (the list in every run message), serialized on the main thread.
+      // ~3.5 MB per call before (the list in every run message), serialized on the main thread (a stall measured
+      // here would be the machine's load as much as this: the bytes are what the main thread had to make).
       expect(bytes / 5).toBeLessThan(64 * 1024);
-      expect(stall).toBeLessThan(MAX_STALL_MS);
     } finally {
       await runtime.close();
     }
