@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
 import { jsonShapeProblem, MAX_JSON_KEY_LENGTH } from "../json-shape.js";
 import { MAX_EVENT_NAME } from "../registry/manifest.js";
@@ -121,20 +122,32 @@ export class TenantboxServer {
     // (400) where every other type that is not JSON is a 415.
     this.app.removeContentTypeParser("text/plain");
     const parse = this.app.getDefaultJsonParser("error", "error");
-    this.app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    this.app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
       // A compressed body would be read as text and refused as bad JSON: say what is wrong instead (415).
       const encoding = request.headers["content-encoding"];
       if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
         done(Object.assign(new Error("the body must be sent uncompressed (no content-encoding)"), { code: UNSUPPORTED_CONTENT_ENCODING, statusCode: 415 }), undefined);
         return;
       }
-      const text = String(body);
+      const bytes = body as Buffer;
       // No body at all is no body, whatever its type says: a POST that takes none (a dead letter's retry) sent by
       // a client that sets content-type: application/json on every request; a route that needs one says so.
-      if (text === "") {
+      if (bytes.length === 0) {
         done(null, undefined);
         return;
       }
+      // JSON is UTF-8 (RFC 8259): a body said to be in another charset (latin1, utf-16) was read as UTF-8, its
+      // non-ASCII characters turned into U+FFFD without a word; so was one whose bytes are not UTF-8. Refused.
+      const charset = charsetProblem(request.headers["content-type"]);
+      if (charset !== undefined) {
+        done(Object.assign(new Error(charset), { code: UNSUPPORTED_CONTENT_ENCODING, statusCode: 415 }), undefined);
+        return;
+      }
+      if (!isUtf8(bytes)) {
+        done(new ServiceError("INVALID_REQUEST", NOT_UTF8), undefined);
+        return;
+      }
+      const text = bytes.toString("utf8");
       // Before any parse (invariant 8): what would make JSON.parse cost the main thread more than the body's bytes.
       const problem = jsonShapeProblem(text, { maxDepth: Infinity, maxContainers: MAX_BODY_CONTAINERS, maxShapes: MAX_JSON_LAYOUTS });
       if (problem !== undefined) {
@@ -200,6 +213,22 @@ const MAX_BODY_CONTAINERS = 65_536;
 const BODY_CONTAINERS = `the body holds more than ${MAX_BODY_CONTAINERS} arrays and objects`;
 const BODY_KEY_LENGTH = `the body holds an object key longer than ${MAX_JSON_KEY_LENGTH} characters`;
 const BODY_LAYOUTS = `the body holds more than ${MAX_JSON_LAYOUTS} distinct object layouts (objects whose keys differ from one another's: send a big map as a list of entries)`;
+
+const NOT_UTF8 = "the body is not UTF-8: JSON is sent as UTF-8 (a latin1 or other encoding of it is refused, not guessed at)";
+
+/** Charsets a JSON body may be said to be in: UTF-8 (and ASCII, a part of it). */
+const UTF8_CHARSETS = new Set(["utf-8", "utf8", "us-ascii", "ascii"]);
+
+/** Why a content-type's charset parameter is refused, or undefined (none, or UTF-8). */
+function charsetProblem(contentType: string | undefined): string | undefined {
+  // Most clients send no parameter at all: nothing to look at.
+  if (contentType === undefined || !contentType.includes(";")) return undefined;
+  const match = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType);
+  if (!match) return undefined;
+  const charset = (match[1] ?? match[2] ?? "").trim();
+  if (UTF8_CHARSETS.has(charset.toLowerCase())) return undefined;
+  return `the body must be JSON in UTF-8 (content-type: application/json, or with charset=utf-8), not charset=${JSON.stringify(charset.slice(0, 40))}`;
+}
 
 /** Why a body that is valid JSON was refused by the JSON parser. */
 export const PROTOTYPE_KEY = "the body has a __proto__ or constructor.prototype key, which is refused";

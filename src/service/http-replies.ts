@@ -34,7 +34,7 @@ function retryAfterSeconds(ms: number): string {
   return String(Math.max(1, Math.ceil(ms / 1000)));
 }
 
-/** The error code of a body sent with a content-encoding (gzip, ...): the service reads JSON as sent. */
+/** The error code of a body sent with a content-encoding (gzip, ...) or a charset other than UTF-8: the service reads JSON as sent, in UTF-8 (415). */
 export const UNSUPPORTED_CONTENT_ENCODING = "TENANTBOX_UNSUPPORTED_CONTENT_ENCODING";
 
 /** Any error to a code and a message safe to show: never a stack, never an internal message for a 500. */

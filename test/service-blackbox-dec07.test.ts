@@ -1,0 +1,113 @@
+// Findings of the black-box pass of dec07 over the HTTP service, each against a real TenantboxServer on
+// 127.0.0.1, a real SQLite file in a temp dir, and real clients (fetch, and node:http for exact bytes).
+// Builds nothing: `npm test` builds first.
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signToken, TenantboxServer } from "../dist/service.js";
+
+const SECRET = "tenantbox-blackbox-dec07-secret-0123456789";
+
+let temp: string;
+let server: TenantboxServer;
+let base: string;
+let token: string;
+let echoed = 0;
+
+beforeAll(async () => {
+  temp = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-blackbox-dec07-"));
+  const folder = path.join(temp, "root", "acme");
+  fs.mkdirSync(folder, { recursive: true });
+  fs.writeFileSync(
+    path.join(folder, "tools.js"),
+    [
+      "exports.twice = async () => {",
+      "  let refused;",
+      '  try { await callTool("echo", { text: 42 }); } catch (error) { refused = error.code + ": " + error.message; }',
+      '  const answer = await callTool("echo", { text: "hello" });',
+      "  return { refused, answer };",
+      "};",
+      "",
+    ].join("\n"),
+  );
+  server = new TenantboxServer({
+    root: path.join(temp, "root"),
+    config: {
+      tenants: [{ id: "acme", tier: "starter", permissions: ["tool:echo"], tools: { echo: { rateLimit: { points: 1, duration: 60 } } } }],
+    },
+    dataDir: path.join(temp, "data"),
+    jwtSecret: SECRET,
+    watch: false,
+    maxThreads: 1,
+    logger: false,
+  });
+  server.tool("echo", {
+    schema: { type: "object", required: ["text"], additionalProperties: false, properties: { text: { type: "string" } } },
+    handler: async (args) => {
+      echoed++;
+      return { echo: (args as { text: string }).text };
+    },
+  });
+  base = await server.listen({ port: 0, host: "127.0.0.1" });
+  token = await signToken(SECRET, { tenantId: "acme" });
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  if (temp) fs.rmSync(temp, { recursive: true, force: true });
+});
+
+/** One POST with exactly these body bytes and this content-type, over node:http. */
+function postBytes(route: string, contentType: string, body: Buffer): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(route, base);
+    const request = http.request(
+      url,
+      { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": contentType, "content-length": body.length } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) }));
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+describe("request bodies are UTF-8 JSON", () => {
+  const script = (value: string) => JSON.stringify({ code: "return context.s", context: { s: value } });
+
+  it("a body said to be latin1 (or any charset but UTF-8) is refused with 415, not read as UTF-8", async () => {
+    // "café" in latin1: the é is one byte, 0xE9, which UTF-8 decoding turned into U+FFFD (the run answered "caf\uFFFD").
+    const latin1 = Buffer.from(script("café"), "latin1");
+    for (const type of ["application/json; charset=latin1", "application/json; charset=ISO-8859-1", 'application/json; charset="utf-16"']) {
+      const reply = await postBytes("/v1/execute", type, latin1);
+      expect(reply.status, type).toBe(415);
+      expect(reply.body.error.code).toBe("INVALID_REQUEST");
+      expect(reply.body.error.message).toMatch(/UTF-8/);
+    }
+    // UTF-8, said or not, in any spelling, is read as it is.
+    const utf8 = Buffer.from(script("café"), "utf8");
+    for (const type of ["application/json", "application/json; charset=utf-8", "application/json;charset=UTF-8", 'application/json; charset="utf8"', "application/json; foo=bar"]) {
+      const reply = await postBytes("/v1/execute", type, utf8);
+      expect(reply, type).toMatchObject({ status: 200, body: { success: true, value: "café" } });
+    }
+  }, 30_000);
+
+  it("a body whose bytes are not UTF-8 is refused with 400, nothing replaced by U+FFFD", async () => {
+    const reply = await postBytes("/v1/execute", "application/json", Buffer.from(script("café"), "latin1"));
+    expect(reply.status).toBe(400);
+    expect(reply.body.error).toEqual({ code: "INVALID_REQUEST", message: expect.stringMatching(/not UTF-8/) });
+    // A U+FFFD the client sent itself is its data.
+    const own = await postBytes("/v1/execute", "application/json", Buffer.from(script("\uFFFD"), "utf8"));
+    expect(own).toMatchObject({ status: 200, body: { success: true, value: "\uFFFD" } });
+  }, 30_000);
+
+  it("an empty body is still no body, whatever its charset says", async () => {
+    const reply = await postBytes("/v1/run", "application/json; charset=latin1", Buffer.alloc(0));
+    expect(reply).toEqual({ status: 400, body: { error: { code: "INVALID_REQUEST", message: "body must be object" } } });
+  });
+});
