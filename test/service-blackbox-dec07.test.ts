@@ -111,3 +111,21 @@ describe("request bodies are UTF-8 JSON", () => {
     expect(reply).toEqual({ status: 400, body: { error: { code: "INVALID_REQUEST", message: "body must be object" } } });
   });
 });
+
+describe("a tool call whose arguments fail the tool's schema", () => {
+  it("costs no point of the tool's rate limit and no tool call of the day: the corrected call runs", async () => {
+    // echo allows one call a minute; the first call's arguments are wrong (text: 42).
+    const reply = await fetch(`${base}/v1/run`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ file: "tools.js", funcName: "twice" }),
+    });
+    const result = (await reply.json()) as any;
+    expect(result, JSON.stringify(result)).toMatchObject({ success: true, value: { refused: expect.stringMatching(/^TOOL_ERROR: .*invalid arguments/), answer: { echo: "hello" } } });
+    expect(echoed).toBe(1);
+    // Both calls count toward the execution's tool calls; only the one that ran toward the day's.
+    expect(result.stats.toolCalls).toBe(2);
+    const usage = (await (await fetch(`${base}/v1/usage`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+    expect(usage.toolCalls.used).toBe(1);
+  }, 30_000);
+});

@@ -105,6 +105,14 @@ export class ServiceTools {
     if (principal.permissions !== null && !permits(principal.permissions, name)) {
       throw new RuntimeError("PERMISSION_DENIED", `token has no permission "tool:${name}"`);
     }
+    // Arguments the tool refuses are the caller's mistake, answered before anything is counted: such a call
+    // took a point of the tool's rate limit and one of the day's tool calls, and the corrected call that
+    // followed it was refused RATE_LIMITED.
+    if (tool.validate && !tool.validate(args)) {
+      const first = tool.validate.errors?.[0];
+      const where = first?.instancePath ? `args${first.instancePath.replace(/\//g, ".")}` : "args";
+      throw new Error(`tool "${name}": invalid arguments: ${where} ${first?.message ?? "do not match the schema"}`);
+    }
     const rateLimit = settings.rateLimit ?? tool.rateLimit;
     try {
       if (rateLimit) await this.limiter.takeRate(`tool:${tenant.id}:${name}`, rateLimit);
@@ -114,11 +122,6 @@ export class ServiceTools {
       if (!(error instanceof ServiceError)) throw error;
       if (error.retryAfterMs !== undefined) meta.retryAfterMs = Math.max(meta.retryAfterMs ?? 0, error.retryAfterMs);
       throw new RuntimeError(error.code === "RATE_LIMITED" ? "RATE_LIMITED" : "QUOTA_EXCEEDED", `tool "${name}": ${error.message}`);
-    }
-    if (tool.validate && !tool.validate(args)) {
-      const first = tool.validate.errors?.[0];
-      const where = first?.instancePath ? `args${first.instancePath.replace(/\//g, ".")}` : "args";
-      throw new Error(`tool "${name}": invalid arguments: ${where} ${first?.message ?? "do not match the schema"}`);
     }
     return tool.handler(args, { tenantId: tenant.id, user: principal.user, config: settings.config ?? {} });
   }
