@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { LoaderPoolOptions } from "./loader/loader-pool.js";
@@ -175,8 +176,10 @@ export function resolveOptions(options: RuntimeOptions = {}): ResolvedOptions {
     }
     resolved.root = options.root;
     // Inside the root, some tenant's folder could hold it and read its key (the registry checks real paths too).
+    // By spelling, and by real path (a symbolic link on the way into the root, or to it): checked before the
+    // directory and its key are made, which a tenant folder would otherwise hold until its calls were refused.
     const store = resolved.loader.storeDir;
-    if (store !== undefined && (path.resolve(store) === path.resolve(options.root) || path.resolve(store).startsWith(path.resolve(options.root) + path.sep))) {
+    if (store !== undefined && (within(store, options.root) || within(realPathSoFar(store), realPathSoFar(options.root)))) {
       throw new TypeError(`tenantbox: option "compileCacheDir" must be outside "root" (tenants could read its key)`);
     }
   }
@@ -215,4 +218,26 @@ function resolveLimits(options: RuntimeOptions, ctx: LimitContext): ResolvedLimi
     if (value !== undefined) resolved[name] = value;
   }
   return resolved as ResolvedLimits;
+}
+
+/** Whether `inner` is `outer` or inside it (both absolute). */
+function within(inner: string, outer: string): boolean {
+  const [a, b] = [path.resolve(inner), path.resolve(outer)];
+  return a === b || a.startsWith(b.endsWith(path.sep) ? b : b + path.sep);
+}
+
+/** The real path of `file`'s longest existing ancestor, with the rest of its spelling after it (nothing need exist). */
+function realPathSoFar(file: string): string {
+  let existing = path.resolve(file);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync.native(existing), ...rest);
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) return path.resolve(file);
+      rest.unshift(path.basename(existing));
+      existing = parent;
+    }
+  }
 }

@@ -97,6 +97,24 @@ describe("the version store", () => {
     expect(() => makeRuntime({ root, compileCacheDir: path.join(root, "cache") })).toThrow(/compileCacheDir" must be outside "root"/);
   });
 
+  it("refuses a compileCacheDir that reaches into root through a symbolic link before making it (black-box pass)", () => {
+    const root = makeTenant({ "acme/a.js": "exports.f = () => 1;\n" });
+    const outside = path.dirname(storeDir());
+    fs.mkdirSync(outside, { recursive: true });
+    // A link beside the root to one of its tenants: the spelling is outside the root, the directory is not.
+    const link = path.join(outside, `into-acme-${process.pid}`);
+    fs.symlinkSync(path.join(root, "acme"), link);
+    const dir = path.join(link, "cache", "versions");
+    expect(() => makeRuntime({ root, compileCacheDir: dir })).toThrow(/compileCacheDir" must be outside "root"/);
+    // Nothing was made in the tenant's folder: no directory, no key.
+    expect(fs.readdirSync(path.join(root, "acme"))).toEqual(["a.js"]);
+    // A root spelled through a link holds it as much.
+    const rootLink = path.join(outside, `root-link-${process.pid}`);
+    fs.symlinkSync(root, rootLink);
+    expect(() => makeRuntime({ root: rootLink, compileCacheDir: path.join(root, "cache") })).toThrow(/compileCacheDir" must be outside "root"/);
+    expect(fs.existsSync(path.join(root, "cache"))).toBe(false);
+  });
+
   it("a compileCacheDir the file system refuses (a file there, a path through a file) is a TypeError naming the option", () => {
     const parent = path.dirname(storeDir());
     fs.mkdirSync(parent, { recursive: true });
