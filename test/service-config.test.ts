@@ -170,6 +170,36 @@ describe("loadConfig", () => {
     expect(() => loadConfig(path.join(dir, "missing.json"))).toThrow(/missing\.json: cannot read config \(ENOENT\)/);
   });
 
+  it("refuses a key written twice in one object, with where, instead of keeping the last one silently (black-box pass)", () => {
+    // JSON.parse keeps the last: the first tenants list, the starter tier, the first rate limit were gone without a word.
+    const text = [
+      "{",
+      '  "tenants": [{ "id": "a", "tier": "free", "permissions": ["tool:data:query"], "permissions": ["tool:*"],',
+      '    "tools": { "data:query": { "rateLimit": { "points": 1, "duration": 1, "points": 100 } } } }],',
+      '  "tenants": [{ "id": "b", "tier": "free" }],',
+      '  "note": "\\"tenants\\": [], {\\"tier\\": 1}"',
+      "}",
+    ].join("\n");
+    const file = write("twice.json", text);
+    let error: ConfigError | undefined;
+    try {
+      loadConfig(file);
+    } catch (caught) {
+      error = caught as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toEqual([
+      "tenants[0].permissions: written twice (again at line 2 column 80); keep one",
+      'tenants[0].tools["data:query"].rateLimit.points: written twice (again at line 3 column 75); keep one',
+      "tenants: written twice (again at line 4 column 3); keep one",
+      "note: unknown key (allowed: auth, database, securityLevel, tiers, tenants)",
+    ]);
+    expect(error!.message).toBe(`${file}: invalid config (4 problems):\n  ${error!.problems.join("\n  ")}`);
+    // The same keys in different objects are not duplicates.
+    const fine = write("fine.json", JSON.stringify({ tenants: [{ id: "a", tier: "free", quotas: { maxSchedules: 1 } }, { id: "b", tier: "free", quotas: { maxSchedules: 1 } }] }));
+    expect([...loadConfig(fine).tenants.keys()]).toEqual(["a", "b"]);
+  });
+
   it("refuses a config past 64 MiB, or one that never ends (/dev/zero), instead of filling the memory", () => {
     const big = path.join(dir, "big.json");
     fs.writeFileSync(big, "");

@@ -212,3 +212,67 @@ export function withoutBom(text: string): string {
 export function invalidJsonIssue(text: string, error: unknown): ValidationIssue {
   return fileIssue("syntax", `invalid JSON: ${jsonErrorMessage(error)}`, "error", jsonErrorLocation(text));
 }
+
+/** An object key written twice in one object: JSON.parse keeps the last value and drops the first without a word. */
+export interface DuplicateJsonKey {
+  /** The object's path and the key (array indexes as numbers). */
+  path: (string | number)[];
+  /** Where the second (and each later) spelling of the key starts. */
+  offset: number;
+}
+
+/**
+ * Every key written more than once in the same object of `text`, which must be valid JSON (call it after
+ * JSON.parse succeeded), up to `max` of them. One linear pass with an explicit stack: for files a person
+ * writes (a config), where a key given twice (`"tier"` in one tenant, `"tenants"` at the top) would otherwise
+ * keep the last one silently.
+ */
+export function duplicateJsonKeys(text: string, max = 20): DuplicateJsonKey[] {
+  const found: DuplicateJsonKey[] = [];
+  interface Open {
+    keys: Set<string> | null;
+    index: number;
+    /** The member being read: its key in an object, its index in an array. */
+    member: string | number;
+  }
+  const stack: Open[] = [];
+  const n = text.length;
+  /** Whether the next string is an object's key (after its "{" or a ","). */
+  let expectingKey = false;
+  for (let i = 0; i < n && found.length < max; ) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: a key when an object is open and a key is due (after "{" or ","), else a value.
+      const start = i;
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i += 2;
+        else if (d === 0x22) break;
+        else i++;
+      }
+      i++;
+      const top = stack.at(-1);
+      if (top?.keys && expectingKey) {
+        const key = JSON.parse(text.slice(start, i)) as string;
+        if (top.keys.has(key)) found.push({ path: [...stack.slice(0, -1).map((open) => open.member), key], offset: start });
+        else top.keys.add(key);
+        top.member = key;
+        expectingKey = false;
+      }
+      continue;
+    }
+    if (c === 0x7b || c === 0x5b) {
+      stack.push({ keys: c === 0x7b ? new Set() : null, index: 0, member: 0 });
+      expectingKey = c === 0x7b;
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+    } else if (c === 0x2c) {
+      const top = stack.at(-1)!;
+      if (top.keys) expectingKey = true;
+      else top.member = ++top.index;
+    }
+    i++;
+  }
+  return found;
+}

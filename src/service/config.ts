@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import Ajv, { type ErrorObject } from "ajv";
 import { SECURITY_LEVELS, type SecurityLevel } from "../security-levels.js";
-import { jsonErrorLocation, jsonErrorMessage } from "../loader/json-positions.js";
+import { duplicateJsonKeys, jsonErrorLocation, jsonErrorMessage, lineLocator } from "../loader/json-positions.js";
 import { TIER_NAMES, TIER_QUOTAS, type Quotas, type TierName } from "./tiers.js";
 
 /** A permission: "tool:<name>", "tool:<prefix>*" or "tool:*" (the config's, and `tenantbox token --permissions`). */
@@ -275,12 +275,35 @@ export function configFromText(file: string, written: string): ServiceConfig {
   } catch (err) {
     throw new ConfigError(`${file}: invalid JSON${where(text)}: ${jsonErrorMessage(err)}`);
   }
+  // JSON.parse keeps the last of a key written twice: a second "permissions" or "tier" in a tenant, or a second
+  // "tenants", would silently replace the first. Said as problems, with the schema's.
+  const locate = lineLocator(text);
+  const duplicates = duplicateJsonKeys(text).map(({ path: segs, offset }) => {
+    const { line, column } = locate(offset);
+    return `${keyPath(segs)}: written twice (again at line ${line} column ${column}); keep one`;
+  });
+  let config: ServiceConfig | undefined;
+  let problems: readonly string[] = [];
   try {
-    return parseConfig(raw);
+    config = parseConfig(raw);
   } catch (err) {
-    if (err instanceof ConfigError) throw new ConfigError(`${file}: ${err.message}`, err.problems);
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    problems = err.problems;
   }
+  if (config !== undefined && duplicates.length === 0) return config;
+  const all = [...duplicates, ...problems];
+  throw new ConfigError(`${file}: invalid config (${all.length} problem${all.length === 1 ? "" : "s"}):\n  ${all.join("\n  ")}`, all);
+}
+
+/** A key's path as the config's problems spell it: tenants[0].tools["data:query"]. */
+function keyPath(segs: readonly (string | number)[]): string {
+  let out = "";
+  for (const seg of segs) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
 }
 
 /** True when a grant allows the tool: `tool:<name>` exactly, `tool:*`, or `tool:<prefix>*` whose prefix matches literally. */
