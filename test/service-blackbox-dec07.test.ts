@@ -129,3 +129,35 @@ describe("a tool call whose arguments fail the tool's schema", () => {
     expect(usage.toolCalls.used).toBe(1);
   }, 30_000);
 });
+
+describe("a request the route's schema refuses says what to send", () => {
+  const send = async (method: string, route: string, body?: unknown) => {
+    const reply = await fetch(`${base}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: reply.status, body: (await reply.json()) as any };
+  };
+  const refused = (message: string) => ({ status: 400, body: { error: { code: "INVALID_REQUEST", message } } });
+
+  it("names an unknown field or query parameter and lists the route's own", async () => {
+    // It said "body must NOT have additional properties", naming neither.
+    expect(await send("POST", "/v1/run", { file: "tools.js", funcName: "twice", arg: [] })).toEqual(
+      refused('body must NOT have additional properties: "arg" is not a field of this route (its fields: file, funcName, args, context)'),
+    );
+    expect(await send("GET", "/v1/events/failed?limit=5&page=2")).toEqual(
+      refused('querystring must NOT have additional properties: "page" is not a query parameter of this route (its query parameters: limit, before)'),
+    );
+  });
+
+  it("says a pattern in words, an enum's values, and a query parameter given twice", async () => {
+    // They were the regular expressions themselves ("must match pattern \"^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$\"").
+    expect(await send("GET", "/v1/events/failed?limit=1000")).toEqual(refused("querystring/limit must be a whole number from 1 to 500"));
+    expect(await send("GET", "/v1/events/failed?limit=5&limit=6")).toEqual(refused("querystring/limit must be given once"));
+    expect(await send("POST", "/v1/events/caf%C3%A9", {})).toEqual(refused("params/event must be an event name: 1-128 letters, digits or . _ : -"));
+    expect(await send("POST", "/v1/events/order.created", { delivery: "later" })).toEqual(refused('body/delivery must be one of "sync", "queued"'));
+    // ajv's own words where they say it.
+    expect(await send("POST", "/v1/run", { file: "tools.js" })).toEqual(refused("body must have required property 'funcName'"));
+  });
+});

@@ -5,7 +5,7 @@ import { MAX_EVENT_NAME } from "../registry/manifest.js";
 import { MAX_JSON_LAYOUTS } from "../runner/protocol.js";
 import { bodyLimitOf } from "./caller-gate.js";
 import { clusterMetrics } from "./cluster-metrics.js";
-import { answerClientError, describeError, sendError, UNSUPPORTED_CONTENT_ENCODING } from "./http-replies.js";
+import { answerClientError, describeError, schemaRefusal, sendError, UNSUPPORTED_CONTENT_ENCODING } from "./http-replies.js";
 import { InFlight } from "./in-flight.js";
 import { ServiceError } from "./service-error.js";
 import type { ToolDefinition } from "./service-tools.js";
@@ -52,7 +52,10 @@ export class TenantboxServer {
       requestTimeout: requestTimeoutMs,
       http: { requestTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) },
       // Bodies are checked as they are: no coercion, no silently dropped fields.
-      ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+      // verbose: a refusal can name what the schema allows (only errors carry it).
+      ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false, verbose: true } },
+      // A refusal says what to send: the unknown field by name, a pattern in words.
+      schemaErrorFormatter: schemaRefusal,
       // Every event name a manifest may declare routes, each character percent-encoded too (the router
       // measures the raw path); the route's schema then holds the name to its own limit.
       routerOptions: { maxParamLength: 3 * MAX_EVENT_NAME },

@@ -79,3 +79,46 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
   }
   socket.destroy();
 }
+
+/** What a route's schema patterns mean, said in words (a regular expression tells a client little). */
+const PATTERN_WORDS = new Map<string, string>();
+
+/** Registers the words for a pattern a route schema uses; returns the pattern's source for the schema. */
+export function patternInWords(pattern: RegExp | string, words: string): string {
+  const source = typeof pattern === "string" ? pattern : pattern.source;
+  PATTERN_WORDS.set(source, words);
+  return source;
+}
+
+interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+  parentSchema?: { properties?: Record<string, unknown> };
+}
+
+/**
+ * fastify's schemaErrorFormatter: the first schema error of a request, said so that the client knows what to
+ * send. ajv's own words except where they do not say it: an unknown field is named, with the fields the route
+ * takes; a pattern is described; a query parameter given twice says so (it arrives as an array).
+ */
+export function schemaRefusal(errors: readonly SchemaError[], dataVar: string): Error {
+  const error = errors[0];
+  const where = `${dataVar}${error?.instancePath ?? ""}`;
+  let message: string;
+  if (error === undefined) message = `${dataVar} is not valid`;
+  else if (error.keyword === "additionalProperties") {
+    const allowed = Object.keys(error.parentSchema?.properties ?? {});
+    const field = JSON.stringify(String(error.params.additionalProperty).slice(0, 64));
+    const noun = dataVar === "querystring" ? "query parameter" : "field";
+    message = `${where} must NOT have additional properties: ${field} is not a ${noun} of this route${allowed.length > 0 ? ` (its ${noun}s: ${allowed.join(", ")})` : " (it takes none)"}`;
+  } else if (error.keyword === "enum" && Array.isArray(error.params.allowedValues)) {
+    message = `${where} must be one of ${error.params.allowedValues.map((value) => JSON.stringify(value)).join(", ")}`;
+  } else if (error.keyword === "pattern" && PATTERN_WORDS.has(String(error.params.pattern))) {
+    message = `${where} must be ${PATTERN_WORDS.get(String(error.params.pattern))}`;
+  } else if (dataVar === "querystring" && error.keyword === "type" && error.instancePath !== "") {
+    message = `${where} must be given once`;
+  } else message = `${where} ${error.message ?? "is not valid"}`;
+  return new Error(message);
+}

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
-import { EVENT_NAME } from "../registry/manifest.js";
+import { EVENT_NAME, MAX_EVENT_NAME } from "../registry/manifest.js";
 import { callerGate, callerOf } from "./caller-gate.js";
-import { resultStatus, sendOutcome, sendWithRawValues } from "./http-replies.js";
+import { patternInWords, resultStatus, sendOutcome, sendWithRawValues } from "./http-replies.js";
 import { ServiceError } from "./service-error.js";
 import type { RunBody, TenantService } from "./tenant-service.js";
 
@@ -30,19 +30,27 @@ const eventSchema = {
   properties: { payload: {}, context: {}, delivery: { type: "string", enum: ["sync", "queued"] } },
 } as const;
 
+const EVENT_PATTERN = patternInWords(EVENT_NAME, `an event name: 1-${MAX_EVENT_NAME} letters, digits or . _ : -`);
+
 /** An Idempotency-Key header: printable ASCII, as most APIs take it (a UUID fits). */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 // A queued event's id is a UUID the service made: printable ASCII. Anything else is refused before a store sees it
 // (a NUL reached PostgreSQL, which refused the statement: a 500 and an error log line with a stack, per request).
-const jobParams = { type: "object", properties: { id: { type: "string", minLength: 1, maxLength: 64, pattern: "^[\\x21-\\x7e]+$" } } } as const;
+const jobParams = {
+  type: "object",
+  properties: { id: { type: "string", minLength: 1, maxLength: 64, pattern: patternInWords("^[\\x21-\\x7e]+$", "a queued event's id (printable ASCII)") } },
+} as const;
 // Query strings are text (the API coerces nothing): whole numbers, read in the handler.
 const failedQuery = {
   type: "object",
   additionalProperties: false,
   // limit: 1 to 500, the page's bound, held by the schema itself. An empty before (`?limit=50&before=`, as the
   // README writes the route) is the first page.
-  properties: { limit: { type: "string", pattern: "^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$" }, before: { type: "string", pattern: "^[0-9]{0,15}$" } },
+  properties: {
+    limit: { type: "string", pattern: patternInWords("^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$", "a whole number from 1 to 500") },
+    before: { type: "string", pattern: patternInWords("^[0-9]{0,15}$", "empty or the `next` of the page before (a whole number)") },
+  },
 } as const;
 
 const validateSchema = {
@@ -88,7 +96,7 @@ export const tenantRoutes: FastifyPluginAsync<{ service: TenantService }> = asyn
   api.post<{ Params: { event: string }; Body: { payload?: unknown; context?: unknown; delivery?: "sync" | "queued" } | undefined }>(
     "/events/:event",
     {
-      schema: { body: eventSchema, params: { type: "object", properties: { event: { type: "string", pattern: EVENT_NAME.source } } } },
+      schema: { body: eventSchema, params: { type: "object", properties: { event: { type: "string", pattern: EVENT_PATTERN } } } },
       // No body at all is an event without a payload (`curl -X POST .../v1/events/x`).
       preValidation: async (request) => {
         if (request.body === undefined || request.body === null) request.body = {};
