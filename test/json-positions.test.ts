@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { jsonErrorMessage, lineLocator, scanJson } from "../src/loader/json-positions.js";
+import { duplicateJsonKeys, jsonErrorMessage, lineLocator, scanJson } from "../src/loader/json-positions.js";
+import { parseManifest } from "../src/registry/manifest.js";
 
 /** V8's own offset, where its message names one. */
 function v8Offset(text: string): number | undefined {
@@ -58,5 +59,28 @@ describe("scanJson", () => {
     } catch (error) {
       expect(jsonErrorMessage(error)).toBe("Expected double-quoted property name");
     }
+  });
+});
+
+describe("duplicateJsonKeys (black-box pass: JSON.parse keeps the last of a key written twice, silently)", () => {
+  it("finds a key written twice in the same object, at its second spelling, with its path", () => {
+    const text = '{"a":1,"b":{"c":[{"d":1,"d":2},{"d":3}],"c":0},"t\\u0069er":1,"tier":2,"s":"\\",\\"a\\":"}';
+    expect(duplicateJsonKeys(text)).toEqual([
+      { path: ["b", "c", 0, "d"], offset: text.indexOf('"d":2') },
+      { path: ["b", "c"], offset: text.indexOf('"c":0') },
+      { path: ["tier"], offset: text.indexOf('"tier":2') },
+    ]);
+    // The same key in sibling objects, in an array's items, or inside a string value is no duplicate.
+    expect(duplicateJsonKeys('[{"a":1},{"a":2},"{\\"a\\":1,\\"a\\":2}"]')).toEqual([]);
+    expect(duplicateJsonKeys('{"a":{"a":{"a":1}}}')).toEqual([]);
+    expect(duplicateJsonKeys('{"a":1,"a":2,"a":3}', 1)).toHaveLength(1);
+  });
+
+  it("makes a warning of a manifest's event written twice (its first handlers were dropped without a word)", () => {
+    const parsed = parseManifest('{ "hooks": {\n  "order.created": ["a.js#f"],\n  "order.created": ["b.js#g"] } }');
+    expect(parsed.issues).toEqual([
+      { rule: "manifest", severity: "warning", message: 'tenantbox.json["hooks"]["order.created"] is written twice: only the last one is used', location: { line: 3, column: 3 } },
+    ]);
+    expect([...parsed.manifest!.hooks.get("order.created")!]).toEqual([{ file: "b.js", funcName: "g" }]);
   });
 });

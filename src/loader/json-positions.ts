@@ -244,17 +244,21 @@ export function duplicateJsonKeys(text: string, max = 20): DuplicateJsonKey[] {
     if (c === 0x22) {
       // A string: a key when an object is open and a key is due (after "{" or ","), else a value.
       const start = i;
+      let escaped = false;
       i++;
       while (i < n) {
         const d = text.charCodeAt(i);
-        if (d === 0x5c) i += 2;
-        else if (d === 0x22) break;
+        if (d === 0x5c) {
+          escaped = true;
+          i += 2;
+        } else if (d === 0x22) break;
         else i++;
       }
       i++;
       const top = stack.at(-1);
       if (top?.keys && expectingKey) {
-        const key = JSON.parse(text.slice(start, i)) as string;
+        // Only a key with an escape needs decoding (a "t\u0069er" is "tier").
+        const key = escaped ? (JSON.parse(text.slice(start, i)) as string) : text.slice(start + 1, i - 1);
         if (top.keys.has(key)) found.push({ path: [...stack.slice(0, -1).map((open) => open.member), key], offset: start });
         else top.keys.add(key);
         top.member = key;

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { clipText, fileIssue, limitIssues, MAX_QUOTED_TEXT, type ValidationIssue } from "../loader/issues.js";
-import { jsonErrorLocation, jsonErrorMessage, lineLocator, scanJson, withoutBom, type JsonPath, type JsonScan } from "../loader/json-positions.js";
+import { duplicateJsonKeys, jsonErrorLocation, jsonErrorMessage, lineLocator, scanJson, withoutBom, type JsonPath, type JsonScan } from "../loader/json-positions.js";
 import type { IssueRule } from "../loader/rules.js";
 import { FileReadRefused, readRegularFile } from "../loader/read-regular-file.js";
 import { realPathOf } from "../loader/real-path.js";
@@ -95,6 +95,15 @@ export function parseManifest(written: string): ParsedManifest {
   }
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { issues: [issue(`${MANIFEST_FILE} must be a JSON object`)] };
   const at = positionsIn(text);
+  // JSON.parse keeps the last of a key written twice: an event's first list of handlers was dropped without a
+  // word. A warning (the manifest still serves what it says last), at the second spelling.
+  if (text.length > 0) {
+    const locate = lineLocator(text);
+    for (const { path: segs, offset } of duplicateJsonKeys(text, 10)) {
+      const name = segs.map((seg) => (typeof seg === "number" ? `[${seg}]` : `[${JSON.stringify(clipText(seg, 64))}]`)).join("");
+      issues.push(fileIssue("manifest", `${MANIFEST_FILE}${name} is written twice: only the last one is used`, "warning", locate(offset)));
+    }
+  }
   const record = raw as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (key !== "hooks" && key !== "schedules") {
