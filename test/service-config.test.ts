@@ -284,4 +284,33 @@ describe("TenantboxServer's config option", () => {
     expect(refused({}).problems).toEqual(["tenants: is required"]);
     expect(refused(undefined).problems).toEqual(["(root): must be an object"]);
   }, 60_000);
+
+  it("an empty TENANTBOX_JWT_SECRET is unset (the config's auth.secret verifies); a short one is refused by its name (black-box pass)", async () => {
+    const { TenantboxServer, signToken } = await import("../dist/service.js");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-config-env-secret-"));
+    dirs.push(dir);
+    fs.mkdirSync(path.join(dir, "root", "acme"), { recursive: true });
+    const configSecret = "c".repeat(40);
+    const options = { root: path.join(dir, "root"), dataDir: path.join(dir, "data"), watch: false, maxThreads: 1, logger: false };
+    const config = { auth: { secret: configSecret }, tenants: [{ id: "acme", tier: "free" as const }] };
+    const before = process.env.TENANTBOX_JWT_SECRET;
+    try {
+      // `TENANTBOX_JWT_SECRET=` (a compose file's unset variable) hid auth.secret: "auth needs a secret or a jwksUrl".
+      process.env.TENANTBOX_JWT_SECRET = "";
+      const server = new TenantboxServer({ ...options, config });
+      try {
+        const base = await server.listen({ port: 0, host: "127.0.0.1" });
+        const usage = await fetch(`${base}/v1/usage`, { headers: { authorization: `Bearer ${await signToken(configSecret, { tenantId: "acme" })}` } });
+        expect(usage.status).toBe(200);
+      } finally {
+        await server.close();
+      }
+      // A short one said "auth secret must be at least 32 characters", naming neither the variable nor its source.
+      process.env.TENANTBOX_JWT_SECRET = "short";
+      expect(() => new TenantboxServer({ ...options, config })).toThrow(new TypeError("TENANTBOX_JWT_SECRET must be at least 32 characters, got 5 (openssl rand -hex 32 makes one)"));
+    } finally {
+      if (before === undefined) delete process.env.TENANTBOX_JWT_SECRET;
+      else process.env.TENANTBOX_JWT_SECRET = before;
+    }
+  }, 60_000);
 });

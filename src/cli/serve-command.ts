@@ -3,6 +3,7 @@ import type { EarlyStops } from "./early-stops.js";
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, signToken, TenantboxServer, type ServiceConfig, type TenantConfig } from "../service/index.js";
+import { environmentSecret } from "../service/auth.js";
 import { configFromText, readConfigFile } from "../service/config.js";
 import { dataDirectory, EXIT_FAILURE, EXIT_OK, existingFolder, messageOf, parseCommandArgs, parsePositiveInteger, UsageError } from "./args.js";
 import { crmLookup } from "./demo-tools.js";
@@ -99,7 +100,7 @@ async function serve(argv: string[], early: EarlyStops | undefined): Promise<num
     config = configFromText(configFile, configText);
     const level = logLevel(process.env.TENANTBOX_LOG_LEVEL);
     // --dev: a known secret when none is configured, and curl lines with tokens for every tenant.
-    secret = process.env.TENANTBOX_JWT_SECRET || config.auth.secret || (values.dev ? DEV_JWT_SECRET : undefined);
+    secret = environmentSecret() || config.auth.secret || (values.dev ? DEV_JWT_SECRET : undefined);
     if (secret === undefined && config.auth.jwksUrl === undefined) {
       throw new ConfigError("no way to verify tokens: set TENANTBOX_JWT_SECRET, auth.secret or auth.jwksUrl in the config (or pass --dev)");
     }

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { ConfigError, loadConfig, signToken } from "../service/index.js";
+import { environmentSecret } from "../service/auth.js";
 import { PERMISSION } from "../service/config.js";
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError } from "./args.js";
 import { DEV_JWT_SECRET } from "./serve-command.js";
@@ -38,7 +39,7 @@ export async function tokenCommand(argv: string[]): Promise<number> {
       process.stderr.write(`tenantbox token: the config has no tenant "${values.tenant}" (it has: ${[...config.tenants.keys()].join(", ")})\n`);
       return EXIT_FAILURE;
     }
-    const secret = process.env.TENANTBOX_JWT_SECRET || config.auth.secret || (values.dev ? DEV_JWT_SECRET : undefined);
+    const secret = environmentSecret() || config.auth.secret || (values.dev ? DEV_JWT_SECRET : undefined);
     if (secret === undefined) {
       process.stderr.write("tenantbox token: no secret to sign with: set TENANTBOX_JWT_SECRET or auth.secret in the config (or pass --dev); a JWKS-verified service takes tokens from your identity provider\n");
       return EXIT_FAILURE;

@@ -45,6 +45,19 @@ function secretKey(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
+/**
+ * TENANTBOX_JWT_SECRET: undefined when unset or empty (`TENANTBOX_JWT_SECRET=` from a compose file whose variable
+ * is not set reads as unset, so the config's auth.secret applies), a TypeError naming the variable when too short.
+ */
+export function environmentSecret(): string | undefined {
+  const secret = process.env.TENANTBOX_JWT_SECRET;
+  if (secret === undefined || secret === "") return undefined;
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new TypeError(`TENANTBOX_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters, got ${secret.length} (openssl rand -hex 32 makes one)`);
+  }
+  return secret;
+}
+
 const unauthorized = (message: string) => new ServiceError("UNAUTHORIZED", message);
 
 export class Authenticator {

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { Redis } from "ioredis";
-import { Authenticator } from "./auth.js";
+import { Authenticator, environmentSecret } from "./auth.js";
 import { loadConfig, parseConfig, type ServiceConfig } from "./config.js";
 import { registerDataTools } from "./data-tools.js";
 import type { AuditLog } from "./audit-log.js";
@@ -107,7 +107,8 @@ export class ServiceParts {
     this.log = options.log ?? stderrLog;
     if (options.redisUrl !== undefined) checkRedisUrl(options.redisUrl);
     this.config = configOf(options.config);
-    const secret = options.jwtSecret ?? process.env.TENANTBOX_JWT_SECRET ?? this.config.auth.secret;
+    // An empty TENANTBOX_JWT_SECRET is unset: it hid the config's auth.secret ("auth needs a secret or a jwksUrl").
+    const secret = options.jwtSecret ?? environmentSecret() ?? this.config.auth.secret;
     const { jwksUrl, issuer, audience } = this.config.auth;
     this.auth = new Authenticator({
       ...(secret !== undefined && secret !== "" ? { secret } : {}),
