@@ -94,6 +94,26 @@ describe("tenantbox (no command)", () => {
     }
   });
 
+  it("an option that takes a value, given twice, is a usage error rather than the last one silently (black-box pass)", () => {
+    const config = path.join(temp, "twice.json");
+    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));
+    const commands = [
+      ["run", "examples/modules/acme", "hooks/orders.js", "onOrderCreated", "--timeout", "100", "--timeout=5000"],
+      ["token", "--config", config, "--tenant", "acme", "--tenant", "other", "--dev"],
+      ["serve", "--root", temp, "--config", config, "--config", config, "--dev"],
+      ["audit", "--data", temp, "--limit", "5", "--limit", "6"],
+    ];
+    for (const args of commands) {
+      const result = cli(args);
+      expect(result.status, args.join(" ")).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(/--(timeout|tenant|config|limit) is given more than once \(".*" and ".*"\): give it once/);
+    }
+    // A flag without a value said twice means what it says once.
+    const twice = cli(["check", "examples/modules", "--help", "--help"]);
+    expect(twice.status).toBe(0);
+  });
+
   it("an empty folder or --data (an unset shell variable) is a usage error, never the working directory", () => {
     const config = path.join(temp, "empty-path.json");
     fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));

@@ -43,10 +43,22 @@ export function parseCommandArgs<O extends Options>(argv: string[], options: O, 
   const unmask = (value: string) => hidden.get(value) ?? value;
   let parsed;
   try {
-    parsed = parseArgs({ args: masked, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: masked, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
     throw new UsageError(message);
+  }
+  // An option that takes a value, given twice, kept the last one silently (`--config a.json --config b.json`,
+  // `--timeout 100 ... --timeout 5000`): which one was meant is the person's to say.
+  const given = new Map<string, string[]>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== "option" || token.value === undefined) continue;
+    const values = given.get(token.name) ?? [];
+    values.push(unmask(token.value));
+    given.set(token.name, values);
+    if (values.length === 2) {
+      throw new UsageError(`--${token.name} is given more than once (${values.map((value) => JSON.stringify(value.slice(0, 40))).join(" and ")}): give it once`);
+    }
   }
   if (!allowPositionals && parsed.positionals.length > 0) {
     throw new UsageError(`unexpected argument ${JSON.stringify(unmask(parsed.positionals[0]!))}: this command takes options only`);
