@@ -161,3 +161,30 @@ describe("a request the route's schema refuses says what to send", () => {
     expect(await send("POST", "/v1/run", { file: "tools.js" })).toEqual(refused("body must have required property 'funcName'"));
   });
 });
+
+describe("a tool the config enables for a tenant whose permissions do not grant it", () => {
+  it("is said once at start, as a tool nobody registered is: its calls are refused", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenantbox-blackbox-dec07-grant-"));
+    fs.mkdirSync(path.join(dir, "root", "acme"), { recursive: true });
+    const lines: string[] = [];
+    const quiet = new TenantboxServer({
+      root: path.join(dir, "root"),
+      // data:query is enabled and granted; data:insert enabled but not granted (a prefix grant of another family).
+      config: { tenants: [{ id: "acme", tier: "free", permissions: ["tool:data:query", "tool:crm:*"], tools: { "data:query": {}, "data:insert": {} } }] },
+      dataDir: path.join(dir, "data"),
+      jwtSecret: SECRET,
+      watch: false,
+      maxThreads: 1,
+      log: (message: string) => lines.push(message),
+    });
+    try {
+      await quiet.listen({ port: 0, host: "127.0.0.1" });
+      expect(lines.filter((line) => line.includes("is enabled for tenant"))).toEqual([
+        'tool "data:insert" is enabled for tenant "acme" but its permissions do not grant "tool:data:insert"; its calls are refused',
+      ]);
+    } finally {
+      await quiet.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});

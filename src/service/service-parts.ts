@@ -1,7 +1,7 @@
 import path from "node:path";
 import { Redis } from "ioredis";
 import { Authenticator, environmentSecret } from "./auth.js";
-import { loadConfig, parseConfig, type ServiceConfig } from "./config.js";
+import { loadConfig, parseConfig, permits, type ServiceConfig } from "./config.js";
 import { registerDataTools } from "./data-tools.js";
 import type { AuditLog } from "./audit-log.js";
 import type { DocumentStore } from "./document-store.js";
@@ -221,6 +221,10 @@ export class ServiceParts {
     for (const tenant of this.config.tenants.values()) {
       for (const name of Object.keys(tenant.tools)) {
         if (!this.tools.has(name)) this.log(`tool "${name}" is enabled for tenant "${tenant.id}" but not registered; its calls are refused`, undefined);
+        // Enabled in "tools" but not granted in "permissions": as refused (PERMISSION_DENIED), and as easy to miss.
+        else if (!permits(tenant.permissions, name)) {
+          this.log(`tool "${name}" is enabled for tenant "${tenant.id}" but its permissions do not grant "tool:${name}"; its calls are refused`, undefined);
+        }
       }
     }
     await this.store.open();
