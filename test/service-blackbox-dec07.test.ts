@@ -188,3 +188,21 @@ describe("a tool the config enables for a tenant whose permissions do not grant 
     }
   }, 30_000);
 });
+
+describe("TenantboxServer's options", () => {
+  const options = () => ({ root: temp, config: { tenants: [{ id: "acme", tier: "free" as const }] }, dataDir: path.join(temp, "options-data"), jwtSecret: SECRET });
+
+  it("an unknown option is a TypeError naming it, as IsolatedRuntime's are (a port here was ignored: the server listened on 3000)", () => {
+    expect(() => new TenantboxServer({ ...options(), port: 4000 } as never)).toThrow(
+      new TypeError('tenantbox: unknown service option "port" (where to listen is listen()\'s: server.listen({ port, host }))'),
+    );
+    expect(() => new TenantboxServer({ ...options(), dataDirectory: "/tmp/x" } as never)).toThrow(new TypeError('tenantbox: unknown service option "dataDirectory"'));
+  });
+
+  it("an empty dataDir is refused (it was the working directory), and requestTimeoutMs is checked by its own name", () => {
+    expect(() => new TenantboxServer({ ...options(), dataDir: "" })).toThrow(new TypeError('tenantbox: service option dataDir must be a directory\'s path, got ""'));
+    expect(() => new TenantboxServer({ ...options(), requestTimeoutMs: -1 })).toThrow(
+      new TypeError('tenantbox: option "requestTimeoutMs" must be a positive integer (ms), got -1'),
+    );
+  });
+});

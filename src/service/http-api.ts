@@ -36,6 +36,10 @@ export class TenantboxServer {
 
   constructor(options: ServerOptions) {
     const { logger = false, clusterWorker = false, requestTimeoutMs = 30_000, ...serviceOptions } = options;
+    // Said by its own name (Node's RangeError named its "requestTimeout").
+    if (!Number.isSafeInteger(requestTimeoutMs) || requestTimeoutMs < 1) {
+      throw new TypeError(`tenantbox: option "requestTimeoutMs" must be a positive integer (ms), got ${JSON.stringify(requestTimeoutMs)}`);
+    }
     this.service = new TenantService({
       log: (message, error) => (error === undefined ? this.app?.log.warn(message) : this.app?.log.error({ err: error }, message)),
       ...serviceOptions,

@@ -69,6 +69,44 @@ export interface ServiceOptions {
   scheduleCheckMs?: number;
 }
 
+/** Every option ServiceOptions has: any other is a mistake, said at construction (as IsolatedRuntime's are). */
+const SERVICE_OPTIONS: ReadonlySet<string> = new Set<keyof ServiceOptions>([
+  "root",
+  "config",
+  "dataDir",
+  "databaseUrl",
+  "jwtSecret",
+  "redisUrl",
+  "redisKeyPrefix",
+  "shareOnMachine",
+  "maxThreads",
+  "maxQueue",
+  "watch",
+  "isolation",
+  "log",
+  "now",
+  "deliveryLeaseMs",
+  "deliveryRetryBaseMs",
+  "scheduleCheckMs",
+]);
+
+/**
+ * Unknown options throw a TypeError naming them: `new TenantboxServer({ ..., port: 4000 })` was taken without a
+ * word, and the server then listened on listen()'s default, 3000. An empty dataDir is refused: path.resolve("")
+ * is the working directory, which would hold the database.
+ */
+function checkServiceOptions(options: ServiceOptions): void {
+  if (options === null || typeof options !== "object") throw new TypeError("tenantbox: service options must be an object");
+  for (const key of Object.keys(options)) {
+    if (SERVICE_OPTIONS.has(key)) continue;
+    const hint = key === "port" || key === "host" ? " (where to listen is listen()'s: server.listen({ port, host }))" : "";
+    throw new TypeError(`tenantbox: unknown service option "${key}"${hint}`);
+  }
+  if (options.dataDir !== undefined && (typeof options.dataDir !== "string" || options.dataDir.trim() === "")) {
+    throw new TypeError(`tenantbox: service option dataDir must be a directory's path, got ${JSON.stringify(options.dataDir)}`);
+  }
+}
+
 /** Far above any answer a working Redis gives (the slot scripts included), well below a client's patience. */
 const REDIS_COMMAND_TIMEOUT_MS = 3_000;
 
@@ -101,6 +139,7 @@ export class ServiceParts {
   private readonly sharedDatabaseAlone: boolean;
 
   constructor(options: ServiceOptions) {
+    checkServiceOptions(options);
     if (typeof options.root !== "string" || options.root.length === 0) throw new TypeError("tenantbox: service option root is required");
     this.root = path.resolve(options.root);
     this.now = options.now ?? Date.now;
