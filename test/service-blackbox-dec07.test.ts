@@ -201,6 +201,10 @@ describe("TenantboxServer's options", () => {
 
   it("an empty dataDir is refused (it was the working directory), and requestTimeoutMs is checked by its own name", () => {
     expect(() => new TenantboxServer({ ...options(), dataDir: "" })).toThrow(new TypeError('tenantbox: service option dataDir must be a directory\'s path, got ""'));
+    // It said "auth secret must be at least 32 characters", not which secret.
+    expect(() => new TenantboxServer({ ...options(), jwtSecret: "short" })).toThrow(
+      new TypeError('tenantbox: option "jwtSecret" must be a string of at least 32 characters (openssl rand -hex 32 makes one)'),
+    );
     expect(() => new TenantboxServer({ ...options(), requestTimeoutMs: -1 })).toThrow(
       new TypeError('tenantbox: option "requestTimeoutMs" must be a positive integer (ms), got -1'),
     );

@@ -147,6 +147,9 @@ export class ServiceParts {
     if (options.redisUrl !== undefined) checkRedisUrl(options.redisUrl);
     this.config = configOf(options.config);
     // An empty TENANTBOX_JWT_SECRET is unset: it hid the config's auth.secret ("auth needs a secret or a jwksUrl").
+    if (options.jwtSecret !== undefined && (typeof options.jwtSecret !== "string" || options.jwtSecret.length < 32)) {
+      throw new TypeError(`tenantbox: option "jwtSecret" must be a string of at least 32 characters (openssl rand -hex 32 makes one)`);
+    }
     const secret = options.jwtSecret ?? environmentSecret() ?? this.config.auth.secret;
     const { jwksUrl, issuer, audience } = this.config.auth;
     this.auth = new Authenticator({
