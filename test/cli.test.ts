@@ -94,6 +94,24 @@ describe("tenantbox (no command)", () => {
     }
   });
 
+  it("serve --dev without a secret of one's own refuses a --host beyond this machine: its development secret is public (black-box pass)", () => {
+    const config = path.join(temp, "dev-host.json");
+    fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));
+    const env = { ...process.env };
+    delete env.TENANTBOX_JWT_SECRET;
+    for (const host of ["0.0.0.0", "::", "10.1.2.3", "example.com"]) {
+      const result = spawnSync(process.execPath, [CLI, "serve", "--root", temp, "--config", config, "--dev", "--host", host, "--port", "0", "--data", path.join(temp, "dev-data")], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 20_000,
+        env,
+      });
+      expect(result.status, host).toBe(2);
+      expect(result.stderr).toContain("--dev's development secret is public: it serves only on a loopback --host");
+      expect(result.stderr).toContain("set TENANTBOX_JWT_SECRET");
+    }
+  });
+
   it("an option that takes a value, given twice, is a usage error rather than the last one silently (black-box pass)", () => {
     const config = path.join(temp, "twice.json");
     fs.writeFileSync(config, JSON.stringify({ tenants: [{ id: "acme", tier: "free" }] }));

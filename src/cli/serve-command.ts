@@ -1,3 +1,4 @@
+import net from "node:net";
 import cluster from "node:cluster";
 import type { EarlyStops } from "./early-stops.js";
 import fs from "node:fs";
@@ -104,6 +105,13 @@ async function serve(argv: string[], early: EarlyStops | undefined): Promise<num
     if (secret === undefined && config.auth.jwksUrl === undefined) {
       throw new ConfigError("no way to verify tokens: set TENANTBOX_JWT_SECRET, auth.secret or auth.jwksUrl in the config (or pass --dev)");
     }
+    // The development secret is in this file for anyone to read: served beyond this machine, anyone who can reach
+    // the port could sign a token for any tenant. --dev with a secret of one's own prints curl lines anywhere.
+    if (secret === DEV_JWT_SECRET && !isLoopback(values.host ?? "127.0.0.1")) {
+      throw new UsageError(
+        `--dev's development secret is public: it serves only on a loopback --host (127.0.0.1, ::1, localhost), not ${JSON.stringify(values.host)}; set TENANTBOX_JWT_SECRET (openssl rand -hex 32) to serve there`,
+      );
+    }
     // The primary checked the config and the secret (above, once); the service processes serve.
     if (workers > 1 && cluster.isPrimary) return await runPrimary(workers, stops, configText);
     server = new TenantboxServer({
@@ -120,6 +128,7 @@ async function serve(argv: string[], early: EarlyStops | undefined): Promise<num
       ...(secret !== undefined ? { jwtSecret: secret } : {}),
     });
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     // A bad config, secret or data directory: say so and stop, without a stack trace.
     if (error instanceof Error) {
       process.stderr.write(`tenantbox serve: ${messageOf(error)}\n`);
@@ -202,4 +211,12 @@ async function printDevCurls(url: string, tenants: TenantConfig[], secret: strin
     lines.push("");
   }
   process.stdout.write(lines.join("\n") + "\n");
+}
+
+/** Whether a --host binds this machine only: localhost, 127.0.0.0/8 or ::1 (also IPv4-mapped). */
+function isLoopback(host: string): boolean {
+  const name = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  if (name === "localhost" || name === "::1" || name === "0:0:0:0:0:0:0:1") return true;
+  const v4 = name.startsWith("::ffff:") ? name.slice(7) : name;
+  return net.isIPv4(v4) && v4.startsWith("127.");
 }

@@ -51,8 +51,8 @@ Usage:
       --watch                   watch tenant folders instead of checking files on every call
                                 (faster; only for tenants whose file activity you trust: the
                                 watcher shares the main thread)
-      --dev                     a development secret if none is set, and curl lines with a
-                                token for each tenant
+      --dev                     a development secret if none is set (public: loopback --host
+                                only), and curl lines with a token for each tenant
       --demo-tools              register the demo CRM tool (crm:lookup)
       SIGTERM/SIGINT: stop accepting, finish in-flight work, close the database; exit 0.
 
