@@ -187,6 +187,21 @@ describe("tenantbox (no command)", () => {
 });
 
 describe("tenantbox run", () => {
+  it("a <file> spelled from the working directory (or absolute) inside the folder gets a hint how to write it (black-box pass)", () => {
+    const cases: [string[], string, string][] = [
+      [["examples/modules/acme/hooks/orders.js"], "MODULE_NOT_FOUND", 'cannot find module "examples/modules/acme/hooks/orders.js"'],
+      [[path.join(ROOT, "examples/modules/acme/hooks/orders.js")], "INVALID_REQUEST", "file must be relative to folder"],
+    ];
+    for (const [[file], code, message] of cases) {
+      const result = cli(["run", "examples/modules/acme", file!, "onOrderCreated", "{}"]);
+      expect(result.status).toBe(1);
+      expect(JSON.parse(result.stderr)).toMatchObject({ code, message: `${message} (<file> is relative to <folder>: did you mean "hooks/orders.js"?)` });
+    }
+    // A file that is nowhere gets none.
+    const missing = cli(["run", "examples/modules/acme", "hooks/nope.js", "f"]);
+    expect(JSON.parse(missing.stderr)).toMatchObject({ code: "MODULE_NOT_FOUND", message: 'cannot find module "hooks/nope.js"' });
+  });
+
   it("runs an example hook from a relative folder and prints its JSON value", () => {
     const order = { id: "A-1", items: [{ sku: "mug", price: 12.5, qty: 4 }, { sku: "tee", price: 24, qty: 3 }], discountCode: "VIP20" };
     const result = cli([

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { IsolatedRuntime, type ExecuteResult, type RuntimeOptions, type ToolHandler } from "../index.js";
@@ -88,7 +89,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   const error = result?.error ?? errorInfoOf(thrown);
-  const report: Record<string, unknown> = { code: error.code, message: error.message };
+  const report: Record<string, unknown> = { code: error.code, message: error.message + fileHint(error.code, absolute, file) };
   if (error.name && error.name !== "RuntimeError" && error.name !== "Error") report.name = error.name;
   if (error.details !== undefined) report.details = error.details;
   process.stderr.write(terminalJson(report) + "\n");
@@ -101,6 +102,20 @@ function errorInfoOf(error: unknown): { code: string; name?: string; message: st
     return { code, message: String(message ?? ""), details };
   }
   return { code: "INTERNAL_ERROR", message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * <file> is relative to <folder>: one spelled from the working directory (`run examples/modules/acme
+ * examples/modules/acme/hooks/orders.js ...`, as a shell completes it) or absolute is not found there, or is
+ * refused. When it names a file inside the folder after all, the message says how to write it.
+ */
+function fileHint(code: string, folder: string, file: string): string {
+  if (code !== "MODULE_NOT_FOUND" && code !== "INVALID_REQUEST") return "";
+  const named = path.resolve(file);
+  if (fs.existsSync(path.join(folder, file)) && !path.isAbsolute(file)) return "";
+  const relative = path.relative(folder, named);
+  if (relative === "" || relative.startsWith("..") || path.isAbsolute(relative) || !fs.existsSync(named)) return "";
+  return ` (<file> is relative to <folder>: did you mean ${JSON.stringify(relative.split(path.sep).join("/"))}?)`;
 }
 
 function abbreviate(text: string): string {
