@@ -172,6 +172,22 @@ function invalid(message: string): RuntimeError {
   return new RuntimeError("INVALID_REQUEST", message);
 }
 
+/** The fields each kind of request takes (besides the per-call limits): any other is refused, as the constructor's and the HTTP API's unknown keys are. */
+const RUN_FIELDS: ReadonlySet<string> = new Set(["folder", "file", "funcName", "args", "context", "serialized", "env", "meta", "signal", "rawValue", ...PER_CALL_LIMITS]);
+const CODE_FIELDS: ReadonlySet<string> = new Set(["code", "folder", "context", "env", "meta", "signal", "rawValue", ...PER_CALL_LIMITS]);
+const EMIT_FIELDS: ReadonlySet<string> = new Set(["folder", "context", "env", "meta", "concurrency", "signal", ...PER_CALL_LIMITS]);
+
+/**
+ * INVALID_REQUEST for a field the request does not take: a typo (`arg:` for `args:`, `timout:`) ran the call
+ * without it, silently. Own enumerable keys only: a handful per call.
+ */
+function refuseUnknownFields(request: object, fields: ReadonlySet<string>, what: string): void {
+  for (const key in request) {
+    if (!Object.hasOwn(request, key) || fields.has(key)) continue;
+    throw invalid(`${what} has no field "${key.slice(0, 64)}"; its fields are ${[...fields].join(", ")}`);
+  }
+}
+
 /** What a value that is not JSON (a compromised sandbox process's) reads as. */
 const NOT_JSON = Symbol("not JSON");
 
@@ -325,6 +341,7 @@ export class IsolatedRuntime {
   executeCode(request: CodeRequest): Promise<ExecuteResult> {
     return this.invoke(() => {
       if (!request || typeof request !== "object") throw invalid("runCode() needs a request object");
+      refuseUnknownFields(request, CODE_FIELDS, "a runCode() request");
       if (typeof request.code !== "string") throw invalid("code must be a string");
       if (request.folder !== undefined && (typeof request.folder !== "string" || !path.isAbsolute(request.folder))) {
         throw invalid("folder must be an absolute path");
@@ -466,6 +483,7 @@ export class IsolatedRuntime {
   async emit(event: string, payload: unknown, options: EmitOptions): Promise<HookResult[]> {
     if (typeof event !== "string" || event.length === 0) throw invalid("event must be a non-empty string");
     if (!options || typeof options !== "object") throw invalid("emit() needs { folder }");
+    refuseUnknownFields(options, EMIT_FIELDS, "emit()'s options");
     const { folder, context, concurrency, ...rest } = options;
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw invalid("concurrency must be a positive integer");
     const targets = await this.handlers(event, folder);
@@ -528,6 +546,7 @@ export class IsolatedRuntime {
 
   private checkRunRequest(request: RunRequest): void {
     if (!request || typeof request !== "object") throw invalid("run() needs a request object");
+    refuseUnknownFields(request, RUN_FIELDS, "a run() request");
     const { folder, file, funcName } = request;
     if (typeof folder !== "string" || !path.isAbsolute(folder)) throw invalid("folder must be an absolute path");
     if (folderTooLong(folder)) throw invalid(FOLDER_TOO_LONG);

@@ -135,6 +135,8 @@ describe("emit", () => {
     await expect(plain.emit("", {}, { folder })).rejects.toMatchObject({ code: "INVALID_REQUEST" });
     await expect(plain.emit("order.created", {}, { folder: "relative" })).rejects.toMatchObject({ code: "INVALID_REQUEST" });
     await expect(plain.emit("order.created", {}, undefined as never)).rejects.toMatchObject({ code: "INVALID_REQUEST" });
+    // A typo is not ignored: the handlers would run without what it was meant to say.
+    await expect(plain.emit("order.created", {}, { folder, contxt: {} } as never)).rejects.toMatchObject({ code: "INVALID_REQUEST", message: expect.stringContaining('no field "contxt"') });
   });
 
   it("a handler's module deleted after the manifest was read fails only that handler", async () => {

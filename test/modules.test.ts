@@ -75,6 +75,18 @@ describe("CommonJS", () => {
     await expectCode(runtime, { folder, file: "main.js", funcName: "pkgFile" }, "MODULE_NOT_FOUND");
   });
 
+  it("a request field run() does not take (a typo: arg for args, timout) is INVALID_REQUEST naming it, for run(), execute() and runCode()", async () => {
+    const folder = makeTenant({ "a.js": "exports.f = (x) => x;" });
+    const typo = await expectCode(runtime, { folder, file: "a.js", funcName: "f", arg: [1] } as never, "INVALID_REQUEST");
+    expect(typo.message).toMatch(/^a run\(\) request has no field "arg"; its fields are folder, file, funcName, args, /);
+    const report = await runtime.execute({ folder, file: "a.js", funcName: "f", args: [1], timout: 5 } as never);
+    expect(report.error).toMatchObject({ code: "INVALID_REQUEST", message: expect.stringContaining('no field "timout"') });
+    await expect(runtime.runCode({ code: "return 1", cotext: {} } as never)).rejects.toMatchObject({ code: "INVALID_REQUEST", message: expect.stringContaining('no field "cotext"') });
+    // Every documented field, and the per-call limits, are taken; an inherited one is not the request's own.
+    const request = Object.assign(Object.create({ inherited: true }), { folder, file: "a.js", funcName: "f", args: [2], context: {}, env: {}, meta: 1, rawValue: false, timeout: 1000 });
+    await expect(runtime.run(request)).resolves.toBe(2);
+  });
+
   it("a module required twice in one invocation is one instance", async () => {
     const folder = makeTenant({
       "main.js": "const x = require('./x.js'); const y = require('./x'); exports.f = () => [x === y, x.n];",
