@@ -148,6 +148,13 @@ export class FrameChannel {
     }
   }
 
+  /** Reads nothing more from the other side (what was received and not read yet is dropped); sends nothing more. */
+  discard(): void {
+    this.broken = true;
+    this.chunks.length = 0;
+    this.buffered = 0;
+  }
+
   /** The next `bytes` bytes of what was received. */
   private take(bytes: number): Buffer {
     const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);

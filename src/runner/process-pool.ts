@@ -42,6 +42,8 @@ const IDLE_FRAME_BYTES = 64 * 1024;
 /** JSON may escape a character into six: what a call's value, logs and tool arguments may grow to as frames. */
 const JSON_GROWTH = 6;
 const FRAME_ENVELOPE_BYTES = 1024 * 1024;
+/** The longest tool name the realm sends (sandbox/tools.ts refuses longer ones). */
+const MAX_TOOL_NAME = 256;
 /** The deepest a process's message nests (a result's error details are a few levels; tool arguments are a string). */
 const MAX_MESSAGE_DEPTH = 32;
 
@@ -210,15 +212,18 @@ class WorkerProcess {
       } else if (message.t === "result") {
         // A process that answers beyond what its sandbox lets through is not trusted any more.
         const running = this.running;
+        // Only for the call it runs, once: an honest process never answers another (red team dec11: results
+        // for other ids, which were dropped unread, kept the host's main thread parsing for ever, idle or not).
+        if (!running || running.id !== message.id) return this.stop("a result for a call it is not running");
         const { value, logs } = message.outcome;
-        if (running && typeof value === "string" && value.length > running.maxOutputBytes) return this.stop("a value over the call's maxOutputBytes");
-        if (running && !logsWithin(logs, running.maxLogBytes)) return this.stop("logs over the call's maxLogBytes");
-        if (message.retire === true && this.running?.id === message.id) this.retiring = true;
+        if (typeof value === "string" && value.length > running.maxOutputBytes) return this.stop("a value over the call's maxOutputBytes");
+        if (!logsWithin(logs, running.maxLogBytes)) return this.stop("logs over the call's maxLogBytes");
+        if (message.retire === true) this.retiring = true;
         this.settle(message.id, message.outcome);
       } else if (message.t === "need") {
         // Once per call: the process evicted versions it was sent before; they go again, in full.
         const running = this.running;
-        if (!running || running.id !== message.id) return;
+        if (!running || running.id !== message.id) return this.stop("asked for sources of a call it is not running");
         // Asking twice would leave the call waiting for ever: the process is out of step with the runtime. A
         // graph's module list it evicted comes first, alone (its sources are known from it): once more then.
         if (!running.task) return this.stop("asked for sources twice in one call");
@@ -233,8 +238,10 @@ class WorkerProcess {
         // Tools only for the call this process is running: even a compromised process cannot act as
         // another tenant's invocation, nor call more tools, or bigger ones, than the call may.
         const running = this.running;
-        if (!running || message.request.invocationId !== running.invocationId) return;
-        if (++running.toolCalls > running.maxToolCalls || Buffer.byteLength(message.request.args, "utf8") > running.maxToolArgBytes) {
+        // An invocation ends its tool calls before its result: a request for any other is not an honest process's.
+        if (!running || message.request.invocationId !== running.invocationId) return this.stop("a tool call for an invocation it is not running");
+        const { name, args } = message.request;
+        if (++running.toolCalls > running.maxToolCalls || name.length === 0 || name.length > MAX_TOOL_NAME || Buffer.byteLength(args, "utf8") > running.maxToolArgBytes) {
           return this.stop("tool calls over the call's limits");
         }
         options.onToolRequest(message.request, (reply) => this.send({ t: "tool-reply", reply }));
@@ -426,9 +433,13 @@ class WorkerProcess {
     step();
   }
 
-  /** Ends a process that broke the protocol: it is not trusted with anything any more. */
+  /**
+   * Ends a process that broke the protocol: it is not trusted with anything any more, and nothing more it
+   * wrote is read (frames already received or on their way until its exit would each be parsed).
+   */
   stop(why: string): void {
     this.stoppedBecause ??= why;
+    this.channel.discard();
     this.kill();
   }
 

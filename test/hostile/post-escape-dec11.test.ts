@@ -1,0 +1,95 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { sandboxLaunch } from "../../src/runner/sandbox-os.js";
+import { cleanupTenants, makeRuntime, makeTenant, safeJson } from "../helpers.js";
+
+/*
+ * Red team dec11, post-escape: a sandbox process that code broke out of the realm in, talking to a real
+ * runtime. The pool's processes are started with the very launch it uses (sandboxLaunch: the same OS layer),
+ * only with an attacker's code in place of the worker's (post-escape-dec11-process.cjs): a call's first
+ * argument is the script it runs with the process's own powers and the runtime's channel.
+ */
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const COMPROMISED = path.join(HERE, "post-escape-dec11-process.cjs");
+
+type Runtime = ReturnType<typeof makeRuntime>;
+
+/** A runtime whose sandbox processes run the attacker's code (started as the pool starts its own). */
+function compromisedRuntime(options: Parameters<typeof makeRuntime>[0] = {}): Runtime {
+  const rt = makeRuntime({ maxThreads: 1, minThreads: 0, timeout: 1000, ...options });
+  const pool = (rt as unknown as { pool: { launch: unknown } }).pool;
+  pool.launch = sandboxLaunch(COMPROMISED, { memoryLimitMb: 64, heapHeadroomMb: 32 });
+  return rt;
+}
+
+/** The host's CPU time (ms) over `work`, and what it returned. */
+async function hostCpu<T>(work: () => Promise<T>): Promise<{ cpuMs: number; value: T }> {
+  const before = process.cpuUsage();
+  const value = await work();
+  const used = process.cpuUsage(before);
+  return { cpuMs: (used.user + used.system) / 1000, value };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+afterAll(() => cleanupTenants());
+
+describe("a compromised sandbox process against the host", () => {
+  const folder = makeTenant({ "index.js": "exports.f = (script) => script;" });
+
+  // Frames an honest process never sends, each within the frame limits, written as fast as the channel takes
+  // them. They were dropped after being read and parsed, and nothing stopped the process: an idle one kept the
+  // host's main thread parsing for as long as it liked (2.8 s of its CPU in 6 s, event-loop stalls of 300 ms).
+  const idleFloods: Record<string, string> = {
+    "results for a call it is not running": "{ t: 'result', id: ctx.message.id + 1000, outcome: ctx.outcome('x'.repeat(60000)) }",
+    "its answered call's result again": "{ t: 'result', id: ctx.message.id, outcome: ctx.outcome('x'.repeat(60000)) }",
+    "tool calls for an invocation that has ended": "{ t: 'tool', request: { invocationId: ctx.message.task.invocationId, callId: 1, name: 'x'.repeat(60000), args: '' } }",
+    "sources for a call it is not running": "{ t: 'need', id: ctx.message.id + 1000, hashes: ['x'.repeat(60000)] }",
+  };
+  for (const [name, message] of Object.entries(idleFloods)) {
+    it(`is stopped, once idle, at the first of a flood of ${name}`, async () => {
+      const rt = compromisedRuntime();
+      try {
+        const script = `ctx.done("answered"); const one = ctx.frame(${message}); ctx.flood(Buffer.concat(Array(64).fill(one)), Date.now() + 3000);`;
+        expect(await rt.run({ folder, file: "index.js", funcName: "f", args: [script] })).toBe("answered");
+        const { cpuMs } = await hostCpu(async () => {
+          for (let waited = 0; waited < 10_000 && rt.load().workers > 0; waited += 50) await sleep(50);
+        });
+        expect(rt.load().workers, "the process is gone").toBe(0);
+        expect(cpuMs, "host CPU while it flooded").toBeLessThan(400);
+        // The runtime serves on, with a new process.
+        expect(await rt.run({ folder, file: "index.js", funcName: "f", args: [""] })).toBe("honest");
+      } finally {
+        await rt.close();
+      }
+    });
+  }
+
+  // The same while its call runs: until its hard stop (timeout + grace) the host parsed every frame.
+  const runningFloods: Record<string, [message: string, reason: RegExp]> = {
+    "tool calls for another invocation": ["{ t: 'tool', request: { invocationId: ctx.message.task.invocationId + 1, callId: 1, name: 'echo', args: JSON.stringify('x'.repeat(60000)) } }", /a tool call for an invocation it is not running/],
+    "results for another call": ["{ t: 'result', id: ctx.message.id + 1, outcome: ctx.outcome('x'.repeat(60000)) }", /a result for a call it is not running/],
+    "sources for another call": ["{ t: 'need', id: ctx.message.id + 1, hashes: ['x'.repeat(60000)] }", /asked for sources of a call it is not running/],
+    "tool calls with a name no realm sends": ["{ t: 'tool', request: { invocationId: ctx.message.task.invocationId, callId: 1, name: 'n'.repeat(600000), args: '1' } }", /tool calls over the call's limits/],
+  };
+  for (const [name, [message, reason]] of Object.entries(runningFloods)) {
+    it(`is stopped, while its call runs, at the first of a flood of ${name}: the call fails at once`, async () => {
+      const calls: string[] = [];
+      const rt = compromisedRuntime({ timeout: 2000, toolHandler: (tool) => (calls.push(tool), 1) });
+      try {
+        const script = `const one = ctx.frame(${message}); ctx.flood(Buffer.concat(Array(16).fill(one)), Date.now() + 3000);`;
+        const started = performance.now();
+        const { cpuMs, value: result } = await hostCpu(() => rt.execute({ folder, file: "index.js", funcName: "f", args: [script] }));
+        expect(result.error, safeJson(result)).toMatchObject({ code: "INTERNAL_ERROR", details: { reason: expect.stringMatching(reason) } });
+        expect(performance.now() - started).toBeLessThan(1500);
+        expect(cpuMs, "host CPU while it flooded").toBeLessThan(600);
+        expect(calls).toEqual([]);
+        expect(await rt.run({ folder, file: "index.js", funcName: "f", args: [""] })).toBe("honest");
+      } finally {
+        await rt.close();
+      }
+    });
+  }
+});
