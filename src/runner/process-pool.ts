@@ -123,6 +123,18 @@ interface Running {
   askedGraph?: boolean;
 }
 
+/**
+ * How often the CPU time of idle processes is looked at, and how much of it an idle process may use: an honest
+ * one refills its ready realms after a call (about a millisecond) and sleeps. A process code broke out of the
+ * realm in could spin between calls for ever, outside every call's time limit and at full priority (red team
+ * dec11): past this it is stopped.
+ */
+const IDLE_CPU_CHECK_MS = 1000;
+const IDLE_CPU_SHARE = 0.25;
+const IDLE_CPU_MIN_MS = 250;
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ: 100 on every Linux architecture Node runs on). */
+const USER_HZ = 100;
+
 /** Version hashes the host remembers sending to one process (the process may evict them: it then asks). */
 const MAX_HELD_HASHES = 4000;
 /** Characters of module sources encoded for a process per turn of the host's event loop (sendRun): 1-2 ms of UTF-8. */
@@ -176,6 +188,14 @@ class WorkerProcess {
   tenant: string | undefined;
   /** When it last became idle (performance.now()): the pool stops it after idleWorkerMs beyond minThreads. */
   idleSince = 0;
+  /** When it said it was ready (performance.now()). */
+  readyAt = 0;
+  /** Calls handed to it so far. */
+  uses = 0;
+  /** What the idle check saw last: the process's CPU time then (ms), when (performance.now()), and its uses. */
+  idleCpu: { cpuMs: number; at: number; uses: number } | undefined;
+  /** The sandbox's Node process (host-side pid), once found. */
+  private nodePid: number | undefined;
   /** Its CPU priority was lowered for the call running now (a long call). */
   private lowered = false;
   /**
@@ -208,6 +228,7 @@ class WorkerProcess {
       if (message.t === "ready") {
         if (this.isReady) return this.stop("said it was ready twice");
         this.isReady = true;
+        this.readyAt = performance.now();
         readyNow(true);
       } else if (message.t === "result") {
         // A process that answers beyond what its sandbox lets through is not trusted any more.
@@ -287,6 +308,7 @@ class WorkerProcess {
    * its hard stop is armed once it has run LONG_CALL_MS (by then its priority is lowered).
    */
   start(running: Running, task: PoolTask): void {
+    this.uses++;
     running.task = task;
     this.sendRun(running.id, task, () => {
       running.sent = true;
@@ -348,6 +370,17 @@ class WorkerProcess {
    * the child itself.
    */
   private sandboxThreads(): number[] {
+    const pid = this.sandboxPid();
+    try {
+      return fs.readdirSync(`/proc/${pid}/task`).map(Number);
+    } catch {
+      return [pid];
+    }
+  }
+
+  /** The sandbox's Node process: the end of the chain of only children from the spawned one (kept once it is Node). */
+  private sandboxPid(): number {
+    if (this.nodePid !== undefined) return this.nodePid;
     let pid = this.child.pid!;
     try {
       for (let depth = 0; depth < 4; depth++) {
@@ -355,9 +388,25 @@ class WorkerProcess {
         if (children.length !== 1) break;
         pid = Number(children[0]);
       }
-      return fs.readdirSync(`/proc/${pid}/task`).map(Number);
+      // Found once it has said it is ready (the wrappers have exec'd into Node by then).
+      if (this.isReady) this.nodePid = pid;
     } catch {
-      return [pid];
+      /* no /proc: the child itself */
+    }
+    return pid;
+  }
+
+  /** CPU time (ms, all threads) the sandbox's Node process has used, or undefined where /proc cannot tell. */
+  cpuMs(): number | undefined {
+    if (this.exited || !this.isReady) return undefined;
+    try {
+      const stat = fs.readFileSync(`/proc/${this.sandboxPid()}/stat`, "utf8");
+      // Fields after the command's closing parenthesis: state is the 3rd, utime the 14th, stime the 15th.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      return Number.isFinite(ticks) ? (ticks * 1000) / USER_HZ : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -486,6 +535,7 @@ export class ProcessPool implements SandboxPool {
   /** Least recently used first: calls take from the end, the reaper looks at the start. */
   private readonly idle: WorkerProcess[] = [];
   private readonly reaper: NodeJS.Timeout;
+  private readonly cpuWatch: NodeJS.Timeout;
   private readonly all = new Set<WorkerProcess>();
   private nextId = 1;
   private readonly launch: SandboxLaunch;
@@ -502,6 +552,8 @@ export class ProcessPool implements SandboxPool {
     for (let i = 0; i < options.minThreads; i++) this.makeIdle(this.spawn());
     this.reaper = setInterval(() => this.reapIdle(), Math.min(10_000, Math.max(50, options.idleWorkerMs / 2)));
     this.reaper.unref();
+    this.cpuWatch = setInterval(() => this.checkIdleCpu(), IDLE_CPU_CHECK_MS);
+    this.cpuWatch.unref();
   }
 
   get workers(): number {
@@ -517,6 +569,25 @@ export class ProcessPool implements SandboxPool {
       this.idle.shift();
       this.all.delete(oldest);
       oldest.retire();
+    }
+  }
+
+  /**
+   * Idle processes that used more than IDLE_CPU_SHARE of a core (and IDLE_CPU_MIN_MS) since the last look, having
+   * served no call in between, are stopped. One /proc read per idle process per second, none on a call's path.
+   */
+  private checkIdleCpu(): void {
+    const now = performance.now();
+    for (const proc of this.idle) {
+      // Its first seconds are its start's (the ready realms it makes): looked at from then on.
+      if (proc.exited || proc.killed || proc.running || !proc.isReady || now - proc.readyAt < 2 * IDLE_CPU_CHECK_MS) continue;
+      const cpuMs = proc.cpuMs();
+      if (cpuMs === undefined) continue;
+      const last = proc.idleCpu;
+      proc.idleCpu = { cpuMs, at: now, uses: proc.uses };
+      if (!last || last.uses !== proc.uses) continue;
+      const used = cpuMs - last.cpuMs;
+      if (used > Math.max(IDLE_CPU_MIN_MS, IDLE_CPU_SHARE * (now - last.at))) proc.stop(`used ${Math.round(used)} ms of CPU in ${Math.round(now - last.at)} ms while idle`);
     }
   }
 
@@ -631,6 +702,7 @@ export class ProcessPool implements SandboxPool {
 
   async destroy(): Promise<void> {
     clearInterval(this.reaper);
+    clearInterval(this.cpuWatch);
     await Promise.all(
       [...this.all].map(
         (proc) =>

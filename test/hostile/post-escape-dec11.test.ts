@@ -79,10 +79,13 @@ describe("a compromised sandbox process against the host", () => {
       const calls: string[] = [];
       const rt = compromisedRuntime({ timeout: 2000, toolHandler: (tool) => (calls.push(tool), 1) });
       try {
+        // Its process started and warm first (a start under load takes a while): the time is the attack's.
+        expect(await rt.run({ folder, file: "index.js", funcName: "f", args: [""] })).toBe("honest");
         const script = `const one = ctx.frame(${message}); ctx.flood(Buffer.concat(Array(16).fill(one)), Date.now() + 3000);`;
         const started = performance.now();
         const { cpuMs, value: result } = await hostCpu(() => rt.execute({ folder, file: "index.js", funcName: "f", args: [script] }));
         expect(result.error, safeJson(result)).toMatchObject({ code: "INTERNAL_ERROR", details: { reason: expect.stringMatching(reason) } });
+        // Before: the hard stop, timeout + grace (2.5 s).
         expect(performance.now() - started).toBeLessThan(1500);
         expect(cpuMs, "host CPU while it flooded").toBeLessThan(600);
         expect(calls).toEqual([]);
@@ -92,4 +95,33 @@ describe("a compromised sandbox process against the host", () => {
       }
     });
   }
+
+  it("is stopped when it spins the CPU between calls (an honest idle process sleeps)", async () => {
+    const rt = compromisedRuntime();
+    try {
+      // Answered, then busy 20 ms of every 21 while still reading its channel: a core burnt outside any call's
+      // time limit, at normal priority, for as long as the pool keeps the process (it kept going before).
+      const script = `ctx.done("answered"); const spin = () => { const end = Date.now() + 20; while (Date.now() < end); setTimeout(spin, 1); }; spin();`;
+      expect(await rt.run({ folder, file: "index.js", funcName: "f", args: [script] })).toBe("answered");
+      for (let waited = 0; waited < 6000 && rt.load().workers > 0; waited += 50) await sleep(50);
+      expect(rt.load().workers, "the spinning process is gone").toBe(0);
+      expect(await rt.run({ folder, file: "index.js", funcName: "f", args: [""] })).toBe("honest");
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it("an honest idle process is left alone: the real worker between calls", async () => {
+    const rt = makeRuntime({ maxThreads: 1, minThreads: 1 });
+    try {
+      const tenant = makeTenant({ "index.js": "exports.f = () => { let n = 0; for (let i = 0; i < 3e7; i++) n += i; return n > 0; };" });
+      for (let i = 0; i < 3; i++) expect(await rt.run({ folder: tenant, file: "index.js", funcName: "f" })).toBe(true);
+      const pool = (rt as unknown as { pool: { all: Set<{ child: { pid: number } }> } }).pool;
+      const pids = [...pool.all].map((proc) => proc.child.pid);
+      await sleep(3500);
+      expect([...pool.all].map((proc) => proc.child.pid)).toEqual(pids);
+    } finally {
+      await rt.close();
+    }
+  });
 });
