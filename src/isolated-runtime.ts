@@ -314,7 +314,7 @@ export class IsolatedRuntime {
       idleWorkerMs: this.options.idleWorkerMs,
       ...(this.options.sandboxUser ? { sandboxUser: this.options.sandboxUser } : {}),
       processPerTenant: this.options.processPerTenant,
-      onToolRequest: (request, reply) => void this.tools.handle(request, reply),
+      onToolRequest: (request, reply, cpuMs) => void this.tools.handle(request, reply, cpuMs),
     };
     this.pool = this.options.isolation === "thread" ? new WorkerPool(poolOptions) : new ProcessPool(poolOptions);
   }

@@ -265,7 +265,7 @@ class WorkerProcess {
         if (++running.toolCalls > running.maxToolCalls || name.length === 0 || name.length > MAX_TOOL_NAME || Buffer.byteLength(args, "utf8") > running.maxToolArgBytes) {
           return this.stop("tool calls over the call's limits");
         }
-        options.onToolRequest(message.request, (reply) => this.send({ t: "tool-reply", reply }));
+        options.onToolRequest(message.request, (reply) => this.send({ t: "tool-reply", reply }), this.cpuTime);
       }
     };
     this.channel = new FrameChannel(this.socket, () => this.running?.maxFrameBytes ?? IDLE_FRAME_BYTES, onMessage, (why) => this.stop(why), {
@@ -395,6 +395,9 @@ class WorkerProcess {
     }
     return pid;
   }
+
+  /** cpuMs, bound once (handed with every tool call). */
+  readonly cpuTime = (): number | undefined => this.cpuMs();
 
   /** CPU time (ms, all threads) the sandbox's Node process has used, or undefined where /proc cannot tell. */
   cpuMs(): number | undefined {

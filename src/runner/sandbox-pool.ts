@@ -32,6 +32,9 @@ export interface PoolOptions {
   sandboxUser?: SandboxUser;
   /** A sandbox process serves one tenant for its whole life (worker threads ignore it). */
   processPerTenant?: boolean;
-  /** Called on the runtime's main thread for every tool call (tool-dispatch.ts); the reply goes back on `reply`. */
-  onToolRequest(request: ToolRequest, reply: (message: ToolReply) => void): void;
+  /**
+   * Called on the runtime's main thread for every tool call (tool-dispatch.ts); the reply goes back on `reply`.
+   * `cpuMs`, where the pool can tell: the CPU time (ms) the calling worker has used so far.
+   */
+  onToolRequest(request: ToolRequest, reply: (message: ToolReply) => void, cpuMs?: () => number | undefined): void;
 }

@@ -7,6 +7,11 @@ import { RuntimeError } from "../errors.js";
 export interface Lane {
   park(): void;
   resume(): Promise<void>;
+  /**
+   * The parked job is using a core after all (its worker was seen busy while it waited): it counts as running
+   * again at once, past the limits if it must be, and jobs not started wait for it.
+   */
+  reclaim(): void;
 }
 
 /** A parked job whose wait ended, waiting for a core under the limits. */
@@ -192,6 +197,13 @@ export class Scheduler {
         };
         this.resuming.push(waiting);
         return resumed;
+      },
+      reclaim: () => {
+        if (!parked || finished) return;
+        if (waiting) {
+          this.resuming.splice(this.resuming.indexOf(waiting), 1);
+          waiting.go();
+        } else unpark();
       },
     };
     const done = () => {

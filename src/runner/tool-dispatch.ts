@@ -33,7 +33,27 @@ interface Caller {
   /** The invocation's lane, once it runs: parked while any of its tool calls is out (scheduler.ts). */
   lane?: Lane;
   pending: number;
+  /** While parked: the look at its worker's CPU time (parkWatch). */
+  watch?: NodeJS.Timeout;
+  /** Seen using the CPU while parked: its tool calls park it no more. */
+  busy?: boolean;
 }
+
+/**
+ * How often a parked call's worker is looked at, and how much of a core it may use meanwhile. A call that waits
+ * on its tool uses none; one that goes on working (its tool call not awaited, a loop after it) was counted
+ * against no limit, so a tenant allowed one call at a time ran three CPU-bound calls at once on 2 cores (red team
+ * dec11). Past this share the call counts as running again (Lane.reclaim) and parks no more.
+ */
+const PARK_CPU_CHECK_MS = 100;
+const PARK_CPU_SHARE = 0.5;
+/**
+ * A tenant (folder) one of whose calls was seen working while parked has its calls park no more for this long:
+ * calls admitted in the first look's window, a burst of them, are not admitted again the same way.
+ */
+const BUSY_TENANT_MS = 60_000;
+/** Tenants remembered as busy at most (the map is emptied past it: an attacker's folders cannot grow it). */
+const MAX_BUSY_TENANTS = 4096;
 
 /**
  * The runtime's end of tool calls: the invocations that may call tools now (with what their handler is
@@ -43,6 +63,8 @@ interface Caller {
  */
 export class ToolDispatch {
   private readonly inFlight = new Map<number, Caller>();
+  /** Tenants (folders) whose calls park no more, until when (performance.now()). */
+  private readonly busyTenants = new Map<string, number>();
 
   constructor(private readonly handler: ToolHandler | undefined) {}
 
@@ -63,22 +85,65 @@ export class ToolDispatch {
   }
 
   end(invocationId: number): void {
+    const caller = this.inFlight.get(invocationId);
+    if (caller) clearInterval(caller.watch);
     this.inFlight.delete(invocationId);
   }
 
-  /** Answers one tool call. Never rejects: every failure is a reply. */
-  async handle(request: ToolRequest, reply: (message: ToolReply) => void): Promise<void> {
+  /**
+   * Answers one tool call. Never rejects: every failure is a reply. `cpuMs`, where the pool can tell, is the
+   * calling worker's CPU time: looked at while the call is parked.
+   */
+  async handle(request: ToolRequest, reply: (message: ToolReply) => void, cpuMs?: () => number | undefined): Promise<void> {
     const { invocationId, callId } = request;
     const respond = (ok: boolean, payload: string, code = "") => reply({ invocationId, callId, ok, payload, code });
     const caller = this.inFlight.get(invocationId);
     const handler = this.handler;
     if (!caller || !handler) return respond(false, "no tools are available to this invocation (the platform gives modules tools with the runtime's toolHandler option)", "TOOL_ERROR");
-    if (caller.pending++ === 0) caller.lane?.park();
+    if (caller.pending++ === 0 && !caller.busy && caller.lane && !this.tenantBusy(caller.ctx.folder)) {
+      caller.lane.park();
+      if (cpuMs) this.parkWatch(caller, caller.lane, cpuMs);
+    }
     const answer = await this.answer(request, handler, caller.ctx);
     caller.pending--;
     // The call takes its core back before the answer lets it go on (scheduler.ts): it may wait for one.
     await caller.lane?.resume();
+    clearInterval(caller.watch);
+    caller.watch = undefined;
     respond(...answer);
+  }
+
+  private tenantBusy(folder: string): boolean {
+    const until = this.busyTenants.get(folder);
+    if (until === undefined) return false;
+    if (performance.now() < until) return true;
+    this.busyTenants.delete(folder);
+    return false;
+  }
+
+  /** Looks at a parked call's worker every PARK_CPU_CHECK_MS: working past PARK_CPU_SHARE of a core, it is running. */
+  private parkWatch(caller: Caller, lane: Lane, cpuMs: () => number | undefined): void {
+    if (caller.watch) return;
+    let last = cpuMs();
+    if (last === undefined) return;
+    let at = performance.now();
+    caller.watch = setInterval(() => {
+      const now = performance.now();
+      const used = cpuMs();
+      if (used === undefined || last === undefined) return;
+      if (used - last > PARK_CPU_SHARE * (now - at)) {
+        caller.busy = true;
+        if (this.busyTenants.size >= MAX_BUSY_TENANTS) this.busyTenants.clear();
+        this.busyTenants.set(caller.ctx.folder, now + BUSY_TENANT_MS);
+        clearInterval(caller.watch);
+        caller.watch = undefined;
+        lane.reclaim();
+        return;
+      }
+      last = used;
+      at = now;
+    }, PARK_CPU_CHECK_MS);
+    caller.watch.unref();
   }
 
   /** Never rejects: every failure is an answer. */

@@ -125,3 +125,31 @@ describe("a compromised sandbox process against the host", () => {
     }
   });
 });
+
+describe("a tenant's calls parked on a tool call (no escape needed)", () => {
+  /** Pairs of [start, end] spans that overlap: calls that ran at the same time. */
+  const overlaps = (spans: [number, number][]) => {
+    let pairs = 0;
+    for (let i = 0; i < spans.length; i++) for (let j = i + 1; j < spans.length; j++) if (spans[i]![0] < spans[j]![1] && spans[j]![0] < spans[i]![1]) pairs++;
+    return pairs;
+  };
+
+  it("do not run past the tenant's limits by working while parked: once seen, its calls park no more", async () => {
+    // One call at a time for the tenant. Each call starts a slow tool call it does not await and works 600 ms:
+    // parked, it counted against no limit, so the tenant's next calls started beside it (2-3 at once on 2 cores).
+    const rt = makeRuntime({ maxThreads: 1, minThreads: 1, maxConcurrentPerTenant: 1, timeout: 5000, toolHandler: () => sleep(1500).then(() => 1) });
+    try {
+      const folder = makeTenant({
+        "index.js": `exports.f = () => { callTool("slow", 1).catch(() => {}); const start = Date.now(); while (Date.now() - start < 600); return [start, Date.now()]; };`,
+      });
+      const burst = () => Promise.all(Array.from({ length: 3 }, () => rt.run({ folder, file: "index.js", funcName: "f" }) as Promise<[number, number]>));
+      // Starts the workers parked calls use (a start under load takes a while), and is seen working while parked.
+      await burst();
+      await burst();
+      const spans = await burst();
+      expect(overlaps(spans), JSON.stringify(spans)).toBe(0);
+    } finally {
+      await rt.close();
+    }
+  });
+});
