@@ -36,6 +36,8 @@ function onMessage(message) {
   if (message.t === "tool-reply") return state.replies.push(message.reply);
   if (message.t !== "run") return;
   const done = (value) => send({ t: "result", id: message.id, outcome: outcome(value) });
+  // What an earlier call left in this process: it sees every later run first (and may answer it itself).
+  if (state.onRun && state.onRun(message, done)) return;
   let script = "";
   try {
     script = JSON.parse(message.task.args)[0];

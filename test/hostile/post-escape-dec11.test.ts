@@ -126,6 +126,40 @@ describe("a compromised sandbox process against the host", () => {
   });
 });
 
+describe("a compromised sandbox process and the next tenant's call", () => {
+  // What the process one tenant broke into does with the calls it serves next: by default (one pool for every
+  // tenant) it runs another tenant's call and can act as that invocation (its tools, with its permissions, and
+  // its result); processPerTenant keeps it from ever being handed one (SECURITY.md, the operating-system layer).
+  const implant = `ctx.state.onRun = (message, done) => {
+    ctx.send({ t: "tool", request: { invocationId: message.task.invocationId, callId: 1, name: "data:delete", args: "{}" } });
+    done("forged");
+    return true;
+  };
+  ctx.done("planted");`;
+  for (const processPerTenant of [false, true]) {
+    it(`processPerTenant ${processPerTenant}: ${processPerTenant ? "never handed another tenant's call" : "acts as the next tenant's invocation (a documented limit)"}`, async () => {
+      const calls: { name: string; folder: string }[] = [];
+      const rt = compromisedRuntime({ processPerTenant, toolHandler: (name, _args, ctx) => (calls.push({ name, folder: ctx.folder }), 1) });
+      try {
+        const attacker = makeTenant({ "index.js": "exports.f = (script) => script;" });
+        const victim = makeTenant({ "index.js": "exports.f = () => 'honest';" });
+        expect(await rt.run({ folder: attacker, file: "index.js", funcName: "f", args: [implant] })).toBe("planted");
+        const value = await rt.run({ folder: victim, file: "index.js", funcName: "f", args: [""] });
+        if (processPerTenant) {
+          expect(value).toBe("honest");
+          expect(calls).toEqual([]);
+        } else {
+          expect(value).toBe("forged");
+          await sleep(100);
+          expect(calls).toEqual([{ name: "data:delete", folder: victim }]);
+        }
+      } finally {
+        await rt.close();
+      }
+    });
+  }
+});
+
 describe("a tenant's calls parked on a tool call (no escape needed)", () => {
   /** Pairs of [start, end] spans that overlap: calls that ran at the same time. */
   const overlaps = (spans: [number, number][]) => {
