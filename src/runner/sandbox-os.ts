@@ -41,8 +41,9 @@ export interface OsLayers {
   /** Whether the process gets a network namespace of its own (no interfaces, not even loopback up). */
   networkNamespace: boolean;
   /**
-   * Whether it gets a pid namespace (no other process of the machine can be seen or signalled) and a mount
-   * namespace in which /run and /dev/shm are empty (their Unix sockets, a database's among them, out of reach).
+   * Whether it gets a pid namespace (no other process of the machine can be seen or signalled), a mount
+   * namespace in which /run and /dev/shm are empty (their Unix sockets, a database's among them, out of reach)
+   * and an IPC namespace (System V shared memory, semaphores and message queues of its own).
    */
   privateNamespaces: boolean;
   /** Whether the process is not dumpable (no process of the same user can read its memory or trace it). */
@@ -68,8 +69,13 @@ export interface SandboxLaunch {
 const BASE_DATA_MB = 768;
 const MB = 1024 * 1024;
 const SEARCH_PATH = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"];
-/** A network, pid and mount namespace; unshare forks, so the sandbox is not the namespace's init (whose signals, SIGABRT among them, behave differently). */
-const NAMESPACES = ["--net", "--pid", "--mount", "--mount-proc", "--fork", "--kill-child"];
+/**
+ * A network, pid, mount and IPC namespace; unshare forks, so the sandbox is not the namespace's init (whose
+ * signals, SIGABRT among them, behave differently). IPC: System V shared memory, semaphores and message queues
+ * are the machine's otherwise, and a segment outlives the process that made it (memory RLIMIT_DATA does not
+ * count, left behind by a native escape: red team dec11); in a namespace of its own they go with it.
+ */
+const NAMESPACES = ["--net", "--pid", "--mount", "--mount-proc", "--ipc", "--fork", "--kill-child"];
 /**
  * Run as root inside the new mount namespace, before the user is dropped: /run and /dev/shm (where Unix
  * sockets live) empty, /tmp and /var/tmp read-only (nothing to leave behind, no disk to fill); /proc shows

@@ -1,6 +1,10 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import type net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { FrameChannel } from "../../src/runner/frame-channel.js";
 import { sandboxLaunch } from "../../src/runner/sandbox-os.js";
 import { cleanupTenants, makeRuntime, makeTenant, safeJson } from "../helpers.js";
 
@@ -184,6 +188,44 @@ describe("a tenant's calls parked on a tool call (no escape needed)", () => {
       expect(overlaps(spans), JSON.stringify(spans)).toBe(0);
     } finally {
       await rt.close();
+    }
+  });
+});
+
+describe("the OS layer, seen from the host", () => {
+  const ROOT = process.platform === "linux" && process.getuid?.() === 0;
+
+  /** The chain of only children below `pid` down to its end (the sandbox's Node process). */
+  function sandboxPid(pid: number): number {
+    for (let depth = 0; depth < 4; depth++) {
+      const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+      if (children.length !== 1) break;
+      pid = Number(children[0]);
+    }
+    return pid;
+  }
+
+  it.runIf(ROOT)("a sandbox process has an IPC namespace of its own: System V shared memory, semaphores and message queues are not the machine's [as root only]", async () => {
+    // A native escape (the permission model does not stop native code) could fill the machine's System V shared
+    // memory, which RLIMIT_DATA does not count, and leave it behind after the process ends: the segments outlive
+    // their creator. In a namespace of its own they go with it.
+    const launch = sandboxLaunch(COMPROMISED, { memoryLimitMb: 64, heapHeadroomMb: 32 });
+    expect(launch.layers.privateNamespaces).toBe(true);
+    const child = spawn(launch.file, launch.args, launch.options);
+    try {
+      const socket = child.stdio[3] as net.Socket;
+      const ready = new Promise<void>((resolve, reject) => {
+        const channel = new FrameChannel(socket, () => 1024, () => resolve(), reject);
+        channel.send({ t: "init" });
+      });
+      await ready;
+      const pid = sandboxPid(child.pid!);
+      expect(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8")).toContain("post-escape-dec11-process");
+      for (const ns of ["ipc", "net", "pid", "mnt"]) {
+        expect(fs.readlinkSync(`/proc/${pid}/ns/${ns}`), ns).not.toBe(fs.readlinkSync(`/proc/self/ns/${ns}`));
+      }
+    } finally {
+      child.kill("SIGKILL");
     }
   });
 });
