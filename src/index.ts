@@ -31,3 +31,5 @@ export { SECURITY_LEVELS, LEVEL_DEFAULTS } from "./security-levels.js";
 export type { SecurityLevel } from "./security-levels.js";
 export type { ValidationIssue, ValidationResult } from "./loader/issues.js";
 export type { LogEntry } from "./runner/protocol.js";
+export type { OsLayers, SandboxUser } from "./runner/sandbox-os.js";
+export { missingOsLayers } from "./runner/sandbox-os.js";

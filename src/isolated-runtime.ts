@@ -10,6 +10,7 @@ import { resolveOptions, type ResolvedOptions, type RuntimeOptions } from "./opt
 import { envJson } from "./process-env.js";
 import { WorkerPool } from "./runner/pool.js";
 import { ProcessPool } from "./runner/process-pool.js";
+import type { OsLayers } from "./runner/sandbox-os.js";
 import { valueShapeRefusal, type InvocationLimits, type InvocationOutcome, type LogEntry, type PoolTask } from "./runner/protocol.js";
 import type { PoolOptions, SandboxPool } from "./runner/sandbox-pool.js";
 import { ToolDispatch, type ToolCallContext } from "./runner/tool-dispatch.js";
@@ -317,6 +318,14 @@ export class IsolatedRuntime {
       onToolRequest: (request, reply, cpuMs) => void this.tools.handle(request, reply, cpuMs),
     };
     this.pool = this.options.isolation === "thread" ? new WorkerPool(poolOptions) : new ProcessPool(poolOptions);
+  }
+
+  /**
+   * What the operating-system layer enforces on this runtime's sandbox processes (SECURITY.md, "The
+   * operating-system layer"); undefined with `isolation: "thread"`.
+   */
+  osLayers(): OsLayers | undefined {
+    return this.pool instanceof ProcessPool ? this.pool.osLayers : undefined;
   }
 
   /** Calls the function and resolves with its (awaited) value; rejects with RuntimeError. */

@@ -54,6 +54,22 @@ export interface OsLayers {
   parentDeath: "pdeathsig" | "watchdog";
 }
 
+/**
+ * What the OS layer lacks on this platform, in words, for an operator to be told at start (red team dec11: a
+ * non-root host's sandboxes share its user, pid and network namespaces, so code that escaped the realm could
+ * signal the host and reach every loopback service, and nothing said so). Empty when everything is in force.
+ */
+export function missingOsLayers(layers: OsLayers): string[] {
+  const missing: string[] = [];
+  if (layers.permission === null) missing.push("Node's permission model (the sandbox may read, write and spawn as its user)");
+  if (layers.user === null) missing.push("an unprivileged user of its own (the sandbox runs as the host's user and may signal the host)");
+  if (!layers.networkNamespace) missing.push("a network namespace (the sandbox may connect to every loopback service: Redis, PostgreSQL)");
+  if (!layers.privateNamespaces) missing.push("pid, mount and IPC namespaces (the sandbox sees the machine's processes and Unix sockets)");
+  if (!layers.nonDumpable) missing.push("non-dumpable processes (a sandbox may read another's memory)");
+  if (layers.dataLimitBytes === null) missing.push("a memory rlimit");
+  return missing;
+}
+
 export interface SandboxLaunch {
   file: string;
   args: string[];

@@ -19,6 +19,7 @@ import type { DeliveryEngine } from "./delivery/delivery-engine.js";
 import { ServiceTools } from "./service-tools.js";
 import { TenantRuntimes } from "./tenant-runtimes.js";
 import { throttledLog } from "./throttled-log.js";
+import { missingOsLayers } from "../runner/sandbox-os.js";
 import { periodOf, UsageLimiter } from "./usage-limiter.js";
 
 export interface ServiceOptions {
@@ -256,6 +257,15 @@ export class ServiceParts {
     if (this.sharedDatabaseAlone) {
       this.log(
         "PostgreSQL without Redis: daily quotas, rate limits and concurrency slots are counted by this service (and its --workers processes) only; other nodes that share the database count their own (give every node --redis)",
+        undefined,
+      );
+    }
+    // An OS layer this host cannot give its sandboxes (a non-root host: no user switch, no namespaces): say so.
+    const layers = this.runtimes.all()[0]?.osLayers();
+    const missing = layers ? missingOsLayers(layers) : [];
+    if (missing.length) {
+      this.log(
+        `sandbox processes run without ${missing.join("; ")}: code that escaped the realm would keep those powers (SECURITY.md, "The operating-system layer"; run the service as root for all of them)`,
         undefined,
       );
     }

@@ -5,8 +5,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { FrameChannel } from "../../src/runner/frame-channel.js";
-import { sandboxLaunch } from "../../src/runner/sandbox-os.js";
+import { missingOsLayers, sandboxLaunch } from "../../src/runner/sandbox-os.js";
+import { parseConfig, TenantboxServer } from "../../dist/service.js";
 import { cleanupTenants, makeRuntime, makeTenant, safeJson } from "../helpers.js";
+import { removeTempDirs, SECRET, tempDir, writeTenants } from "../service-helpers.js";
 
 /*
  * Red team dec11, post-escape: a sandbox process that code broke out of the realm in, talking to a real
@@ -192,6 +194,21 @@ describe("a tenant's calls parked on a tool call (no escape needed)", () => {
   });
 });
 
+/** The runtimes (objects with an osLayers method) reachable from `root` through its fields, a few levels down. */
+function findRuntimes(root: object): { osLayers: () => unknown }[] {
+  const found = new Set<{ osLayers: () => unknown }>();
+  const seen = new Set<object>();
+  const visit = (value: unknown, depth: number) => {
+    if (typeof value !== "object" || value === null || seen.has(value) || depth > 5) return;
+    seen.add(value);
+    if (typeof (value as { osLayers?: unknown }).osLayers === "function") found.add(value as { osLayers: () => unknown });
+    const children = value instanceof Map ? [...value.values()] : Array.isArray(value) ? value : Object.values(value);
+    for (const child of children) visit(child, depth + 1);
+  };
+  visit(root, 0);
+  return [...found];
+}
+
 describe("the OS layer, seen from the host", () => {
   const ROOT = process.platform === "linux" && process.getuid?.() === 0;
 
@@ -204,6 +221,49 @@ describe("the OS layer, seen from the host", () => {
     }
     return pid;
   }
+
+  it("what the OS layer lacks is told: a non-root host's sandboxes share its user, pids and network (the service logs it at start)", async () => {
+    // Checked by hand on this machine: a Node process under --permission, as its parent's own non-root user,
+    // signalled its parent (process.kill(ppid, 0)) and had Redis on 127.0.0.1:6379 answer PING. Nothing said so.
+    const nonRoot = { permission: "--permission", user: null, networkNamespace: false, privateNamespaces: false, nonDumpable: false, dataLimitBytes: 1 << 30, parentDeath: "pdeathsig" } as const;
+    const missing = missingOsLayers(nonRoot);
+    expect(missing.join("\n")).toMatch(/unprivileged user .*may signal the host/);
+    expect(missing.join("\n")).toMatch(/network namespace .*loopback service/);
+    expect(missing.join("\n")).toMatch(/pid, mount and IPC namespaces/);
+    const rt = makeRuntime({ maxThreads: 1, minThreads: 0 });
+    try {
+      const layers = rt.osLayers();
+      expect(layers).toBeDefined();
+      if (ROOT) expect(missingOsLayers(layers!)).toEqual([]);
+    } finally {
+      await rt.close();
+    }
+    const threads = makeRuntime({ maxThreads: 1, minThreads: 0, isolation: "thread" });
+    try {
+      expect(threads.osLayers()).toBeUndefined();
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it("the service says at start what its sandboxes run without", async () => {
+    const logged: string[] = [];
+    let server: InstanceType<typeof TenantboxServer> | undefined;
+    try {
+      const root = tempDir();
+      writeTenants(root, { acme: { "h.js": "exports.ok = () => 1;" } });
+      server = new TenantboxServer({ root, config: parseConfig({ tenants: [{ id: "acme", tier: "starter" }] }), dataDir: tempDir(), jwtSecret: SECRET, watch: false, maxThreads: 1, log: (message) => logged.push(message) });
+      // Internal: the service's runtimes report what a non-root host's report (the service bundles its own runtime class).
+      const runtimes = findRuntimes(server);
+      expect(runtimes.length).toBeGreaterThan(0);
+      for (const runtime of runtimes) runtime.osLayers = () => ({ permission: "--permission", user: null, networkNamespace: false, privateNamespaces: false, nonDumpable: false, dataLimitBytes: 1 << 30, parentDeath: "pdeathsig" });
+      await server.listen({ port: 0 });
+      expect(logged.join("\n")).toMatch(/sandbox processes run without .*may signal the host.*loopback service/);
+    } finally {
+      await server?.close();
+      removeTempDirs();
+    }
+  });
 
   it.runIf(ROOT)("a sandbox process has an IPC namespace of its own: System V shared memory, semaphores and message queues are not the machine's [as root only]", async () => {
     // A native escape (the permission model does not stop native code) could fill the machine's System V shared
