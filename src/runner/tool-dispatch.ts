@@ -43,10 +43,10 @@ interface Caller {
  * How often a parked call's worker is looked at, and how much of a core it may use meanwhile. A call that waits
  * on its tool uses none; one that goes on working (its tool call not awaited, a loop after it) was counted
  * against no limit, so a tenant allowed one call at a time ran three CPU-bound calls at once on 2 cores (red team
- * dec11). Past this share the call counts as running again (Lane.reclaim) and parks no more.
+ * dec11). Past this share of the time since it parked, the call counts as running again (Lane.reclaim) and parks no more.
  */
-const PARK_CPU_CHECK_MS = 100;
-const PARK_CPU_SHARE = 0.5;
+const PARK_CPU_CHECK_MS = 50;
+const PARK_CPU_SHARE = 0.25;
 /**
  * A tenant (folder) one of whose calls was seen working while parked has its calls park no more for this long:
  * calls admitted in the first look's window, a burst of them, are not admitted again the same way.
@@ -121,27 +121,31 @@ export class ToolDispatch {
     return false;
   }
 
-  /** Looks at a parked call's worker every PARK_CPU_CHECK_MS: working past PARK_CPU_SHARE of a core, it is running. */
+  /**
+   * Looks at a parked call's worker every PARK_CPU_CHECK_MS: working past PARK_CPU_SHARE of a core since the
+   * first look, it is running. The first look is a tick after the park, not in it (nothing more on the tool
+   * call's own path than a timer).
+   */
   private parkWatch(caller: Caller, lane: Lane, cpuMs: () => number | undefined): void {
     if (caller.watch) return;
-    let last = cpuMs();
-    if (last === undefined) return;
-    let at = performance.now();
+    // Since the first look: a worker that shares a loaded machine's cores gets less than a core while it spins.
+    let first: { cpuMs: number; at: number } | undefined;
     caller.watch = setInterval(() => {
       const now = performance.now();
       const used = cpuMs();
-      if (used === undefined || last === undefined) return;
-      if (used - last > PARK_CPU_SHARE * (now - at)) {
+      if (used === undefined) return;
+      if (!first) {
+        first = { cpuMs: used, at: now };
+        return;
+      }
+      if (used - first.cpuMs > PARK_CPU_SHARE * (now - first.at)) {
         caller.busy = true;
         if (this.busyTenants.size >= MAX_BUSY_TENANTS) this.busyTenants.clear();
         this.busyTenants.set(caller.ctx.folder, now + BUSY_TENANT_MS);
         clearInterval(caller.watch);
         caller.watch = undefined;
         lane.reclaim();
-        return;
       }
-      last = used;
-      at = now;
     }, PARK_CPU_CHECK_MS);
     caller.watch.unref();
   }
