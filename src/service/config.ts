@@ -48,6 +48,11 @@ export interface ServiceConfig {
   database?: DatabaseConfig;
   tenants: Map<string, TenantConfig>;
   securityLevel?: SecurityLevel;
+  /**
+   * Each sandbox process serves one tenant for its whole life (the runtime's processPerTenant): code that escaped
+   * the realm in one tenant's call never runs, sees or answers another tenant's (SECURITY.md). Default false.
+   */
+  processPerTenant?: boolean;
 }
 
 /** A config that cannot be used; `problems` holds one line per bad field, each naming its path. */
@@ -116,6 +121,7 @@ const schema = {
       },
     },
     securityLevel: { enum: [...SECURITY_LEVELS] },
+    processPerTenant: { type: "boolean" },
     tiers: {
       type: "object",
       additionalProperties: false,
@@ -179,6 +185,7 @@ interface RawConfig {
   auth?: AuthConfig;
   database?: DatabaseConfig;
   securityLevel?: SecurityLevel;
+  processPerTenant?: boolean;
   tiers?: Partial<Record<TierName, Partial<Quotas>>>;
   tenants: RawTenant[];
 }
@@ -222,6 +229,7 @@ export function parseConfig(raw: unknown): ServiceConfig {
     ...(cfg.database ? { database: { ...cfg.database } } : {}),
     tenants,
     ...(cfg.securityLevel ? { securityLevel: cfg.securityLevel } : {}),
+    ...(cfg.processPerTenant !== undefined ? { processPerTenant: cfg.processPerTenant } : {}),
   };
 }
 

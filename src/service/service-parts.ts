@@ -202,6 +202,7 @@ export class ServiceParts {
         tools: this.tools,
         watch: options.watch ?? false,
         ...(this.config.securityLevel !== undefined ? { securityLevel: this.config.securityLevel } : {}),
+        ...(this.config.processPerTenant !== undefined ? { processPerTenant: this.config.processPerTenant } : {}),
         ...(options.maxThreads !== undefined ? { maxThreads: options.maxThreads } : {}),
         ...(options.maxQueue !== undefined ? { maxQueue: options.maxQueue } : {}),
         ...(options.isolation !== undefined ? { isolation: options.isolation } : {}),

@@ -25,6 +25,7 @@ export interface TenantRuntimesOptions {
   maxQueue?: number;
   watch: boolean;
   isolation?: "process" | "thread";
+  processPerTenant?: boolean;
 }
 
 /**
@@ -84,6 +85,7 @@ export class TenantRuntimes {
       ...(options.maxQueue !== undefined ? { maxQueue: options.maxQueue } : {}),
       ...(options.securityLevel !== undefined ? { securityLevel: options.securityLevel } : {}),
       ...(options.isolation !== undefined ? { isolation: options.isolation } : {}),
+      ...(options.processPerTenant !== undefined ? { processPerTenant: options.processPerTenant } : {}),
       ...poolLimits(tenants.map((t) => t.quotas), options.securityLevel),
       // `meta` is what ServiceTools.metered() handed the execution: the tool layer reads it back itself.
       toolHandler: (name, args, ctx) => options.tools.call(name, args, ctx.meta),

@@ -265,6 +265,24 @@ describe("the OS layer, seen from the host", () => {
     }
   });
 
+  it("the service's config file can give each tenant processes of its own (processPerTenant)", async () => {
+    expect(() => parseConfig({ processPerTenant: "yes", tenants: [] })).toThrow(/processPerTenant/);
+    for (const processPerTenant of [true, false]) {
+      let server: InstanceType<typeof TenantboxServer> | undefined;
+      try {
+        const root = tempDir();
+        writeTenants(root, { acme: { "h.js": "exports.ok = () => 1;" } });
+        server = new TenantboxServer({ root, config: parseConfig({ processPerTenant, tenants: [{ id: "acme", tier: "starter" }] }), dataDir: tempDir(), jwtSecret: SECRET, watch: false, maxThreads: 1, log: () => {} });
+        const pools = findRuntimes(server).map((runtime) => (runtime as unknown as { pool: { options: { processPerTenant?: boolean } } }).pool);
+        expect(pools.length).toBeGreaterThan(0);
+        for (const pool of pools) expect(pool.options.processPerTenant).toBe(processPerTenant);
+      } finally {
+        await server?.close();
+        removeTempDirs();
+      }
+    }
+  });
+
   it.runIf(ROOT)("a sandbox process has an IPC namespace of its own: System V shared memory, semaphores and message queues are not the machine's [as root only]", async () => {
     // A native escape (the permission model does not stop native code) could fill the machine's System V shared
     // memory, which RLIMIT_DATA does not count, and leave it behind after the process ends: the segments outlive
