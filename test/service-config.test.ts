@@ -192,7 +192,7 @@ describe("loadConfig", () => {
       "tenants[0].permissions: written twice (again at line 2 column 80); keep one",
       'tenants[0].tools["data:query"].rateLimit.points: written twice (again at line 3 column 75); keep one',
       "tenants: written twice (again at line 4 column 3); keep one",
-      "note: unknown key (allowed: auth, database, securityLevel, tiers, tenants)",
+      "note: unknown key (allowed: auth, database, securityLevel, processPerTenant, tiers, tenants)",
     ]);
     expect(error!.message).toBe(`${file}: invalid config (4 problems):\n  ${error!.problems.join("\n  ")}`);
     // The same keys in different objects are not duplicates.
