@@ -502,6 +502,21 @@ describe("bare specifiers from the folder's own node_modules", () => {
     await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual(["later", "one", "two", "later", "one", "MODULE_NOT_FOUND"]);
   });
 
+  it("a library's require of literals joined by + or in a template finds what they name (rollup's require('u' + 'rl') for import.meta.url, pdfkit): built-ins and files", async () => {
+    const folder = makeTenant({
+      "node_modules/rolled/package.json": JSON.stringify({ name: "rolled", main: "index.js" }),
+      "node_modules/rolled/index.js":
+        "exports.href = require('u' + 'rl').pathToFileURL(__filename).href;\n" +
+        "exports.own = require(`./o${'w'}n` + '.js').name;\n" +
+        "exports.bad = () => { try { return require('./b' + 'ad'); } catch (e) { return e.code; } };",
+      "node_modules/rolled/own.js": "exports.name = 'own';",
+      // A joined name that cannot run is left out (as a branch), not the load's end.
+      "node_modules/rolled/bad.js": "with ({}) {}",
+      "a.js": "const r = require('rolled');\nexports.f = () => [r.href, r.own, r.bad()];",
+    });
+    await expect(runtime.run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual(["file:///node_modules/rolled/index.js", "own", "MODULE_NOT_FOUND"]);
+  });
+
   it("a package missing from node_modules is MODULE_NOT_FOUND", async () => {
     const folder = makeTenant({ "a.js": "const x = require('not-installed-pkg');\nexports.f = () => x;" });
     await expectCode(runtime, { folder, file: "a.js", funcName: "f" }, "MODULE_NOT_FOUND");

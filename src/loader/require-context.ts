@@ -109,20 +109,26 @@ export function requireContextSpecifier(node: acorn.CallExpression): string | un
 
 /**
  * The same for a require of a conditional between literals (later's `require(process.env.LATER_COV ?
- * "./later-cov" : "./later")`, conditionals nested at most 4 deep): a marked specifier that lists them, which the
+ * "./later-cov" : "./later")`, conditionals nested at most 4 deep), or of literals joined by `+` or in a template
+ * (`require('u' + 'rl')`, rollup's spelling of import.meta.url): a marked specifier that lists them, which the
  * graph walks add like a context's files (one that cannot run is left out, not the load's end). A branch that
  * is not a literal: undefined (the call resolves at run time among the other dependencies, or throws).
  */
 export function requireBranchesSpecifier(node: acorn.CallExpression): string | undefined {
   const callee = node.callee as acorn.AnyNode;
   const arg = node.arguments[0] as acorn.AnyNode | undefined;
-  if (callee.type !== "Identifier" || callee.name !== "require" || node.arguments.length !== 1 || arg?.type !== "ConditionalExpression") return undefined;
+  if (callee.type !== "Identifier" || callee.name !== "require" || node.arguments.length !== 1 || !arg) return undefined;
+  if (arg.type !== "ConditionalExpression" && arg.type !== "BinaryExpression" && arg.type !== "TemplateLiteral") return undefined;
   const found: string[] = [];
   const branches = (value: acorn.AnyNode, depth: number): boolean => {
     let literal: string | undefined;
     if (value.type === "Literal" && typeof value.value === "string") literal = value.value;
-    else if (value.type === "TemplateLiteral" && value.expressions.length === 0) literal = value.quasis[0]?.value.cooked ?? undefined;
-    else if (value.type === "ConditionalExpression" && depth < 4) return branches(value.consequent, depth + 1) && branches(value.alternate, depth + 1);
+    else if (value.type === "TemplateLiteral" || (value.type === "BinaryExpression" && value.operator === "+")) {
+      // Literals joined: rollup's CommonJS output spells import.meta.url `require('u' + 'rl').pathToFileURL(__filename)`
+      // (pdfkit), so that bundlers do not follow it; the one name it makes joins the graph like a branch.
+      const parts = pieces(value);
+      if (!parts.includes(null)) literal = parts.join("");
+    } else if (value.type === "ConditionalExpression" && depth < 4) return branches(value.consequent, depth + 1) && branches(value.alternate, depth + 1);
     if (literal === undefined || literal.includes("\0") || literal.length > 1024) return false;
     found.push(literal);
     return true;
