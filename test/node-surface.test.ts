@@ -684,6 +684,18 @@ describe("shims the compat sweep found differing from Node (the host's Node is t
     expect(realm).toEqual(JSON.parse(JSON.stringify(node)));
   });
 
+  it("Response, Request, Headers, FormData, Blob and File list their attributes and methods in for-in, as WebIDL's classes do (redaxios copies a Response's fields so)", async () => {
+    const source =
+      "exports.f = () => { const out = {}; for (const [name, o] of [['Response', new Response('x')], ['Request', new Request('http://x/')], ['Headers', new Headers()], ['FormData', new FormData()], ['Blob', new Blob([])], ['File', new File([], 'a')]]) {\n" +
+      "  const listed = new Set(); for (const k in o) listed.add(k);\n" +
+      "  const missing = []; for (let p = Object.getPrototypeOf(o); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) for (const k of Object.getOwnPropertyNames(p)) if (k !== 'constructor' && !listed.has(k)) missing.push(k);\n" +
+      "  out[name] = [missing, ['status', 'ok', 'json', 'method', 'get', 'append', 'entries', 'size', 'type', 'name', 'slice'].filter((k) => listed.has(k))];\n" +
+      "} return out; };";
+    const folder = makeTenant({ "e.js": source });
+    const node = new Function("exports", source + "\nreturn exports;")({}) as { f: () => unknown };
+    await expect(runtimeWith().run({ folder, file: "e.js", funcName: "f" })).resolves.toEqual(node.f());
+  });
+
   it("zlib's streams below the stream API: _handle.writeSync with _writeState, _processChunk, the buffer fields and chunkSize's check; every constant, the legacy Z_ names and codes: as Node's", async () => {
     const fixture = new URL("./fixtures/node-shims-sweep.cjs", import.meta.url);
     const folder = makeTenant({ "s.js": fs.readFileSync(fixture, "utf8") });

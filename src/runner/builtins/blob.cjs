@@ -1,6 +1,7 @@
 // Blob and File as Node has them (globals, and require("buffer").Blob/.File): immutable bytes with a MIME
 // type. The bytes are one copy made at construction, kept in a private field: nothing can change them.
 const concatBytes = require("./shared/concat-bytes.cjs");
+const enumerableMembers = require("./shared/enumerable-members.cjs");
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -91,5 +92,8 @@ class File extends Blob {
   }
 }
 Object.defineProperty(File.prototype, Symbol.toStringTag, { value: "File", configurable: true });
+
+enumerableMembers(Blob);
+enumerableMembers(File);
 
 module.exports = { Blob, File };

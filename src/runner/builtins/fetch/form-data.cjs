@@ -1,6 +1,7 @@
 // The XMLHttpRequest standard's FormData, without a form element: ordered entries of a name and either a
 // string or a File (a Blob that is not one becomes a File named "blob"). Uses the realm's Blob and File.
 const { usvString } = require("./byte-string.cjs");
+const enumerableMembers = require("../shared/enumerable-members.cjs");
 const { definePairIterable, withPairSet } = require("./iterator.cjs");
 
 function entryValue(value, filename, withFilename, method) {
@@ -57,5 +58,7 @@ class FormData {
   }
 }
 Object.defineProperty(FormData.prototype, Symbol.toStringTag, { value: "FormData", configurable: true });
+
+enumerableMembers(FormData);
 
 module.exports = FormData;

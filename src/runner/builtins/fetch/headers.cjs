@@ -2,6 +2,7 @@
 // are compared and kept lower-cased, values stripped of leading and trailing HTTP whitespace, iteration is
 // sorted with the values of a name joined by ", " except Set-Cookie's. No network is involved.
 const { byteString } = require("./byte-string.cjs");
+const enumerableMembers = require("../shared/enumerable-members.cjs");
 const { definePairIterable, withPairSet } = require("./iterator.cjs");
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -104,5 +105,7 @@ class Headers {
   }
 }
 Object.defineProperty(Headers.prototype, Symbol.toStringTag, { value: "Headers", configurable: true });
+
+enumerableMembers(Headers);
 
 module.exports = Headers;

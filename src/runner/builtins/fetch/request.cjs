@@ -1,6 +1,7 @@
 // The Fetch standard's Request, as a value code makes or receives (a router's input, a test): method, URL,
 // headers, signal and a body read once. Nothing here reaches a network.
 const { extract, attach, mixInto, cloneBody, Headers } = require("./body.cjs");
+const enumerableMembers = require("../shared/enumerable-members.cjs");
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const NORMALIZED = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
@@ -138,5 +139,7 @@ class Request {
 }
 mixInto(Request.prototype);
 Object.defineProperty(Request.prototype, Symbol.toStringTag, { value: "Request", configurable: true });
+
+enumerableMembers(Request);
 
 module.exports = Request;

@@ -1,6 +1,7 @@
 // The Fetch standard's Response, as a value code makes (a handler's answer, a test double): status,
 // headers and a body read once. Nothing here reaches a network; error() and redirect() are plain values.
 const { extract, attach, mixInto, cloneBody, Headers } = require("./body.cjs");
+const enumerableMembers = require("../shared/enumerable-members.cjs");
 
 const NULL_BODY_STATUS = [101, 103, 204, 205, 304];
 const REDIRECT_STATUS = [301, 302, 303, 307, 308];
@@ -98,5 +99,7 @@ class Response {
 }
 mixInto(Response.prototype);
 Object.defineProperty(Response.prototype, Symbol.toStringTag, { value: "Response", configurable: true });
+
+enumerableMembers(Response);
 
 module.exports = Response;
