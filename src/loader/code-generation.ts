@@ -33,7 +33,8 @@ const GLOBAL_OBJECT_NAMES: ReadonlySet<string> = new Set(["globalThis", "global"
  * it is. So a file's own binding of the name (css-tree's `const Function = require("./Function")`) keeps
  * working, and an alias of the global (lodash's `Function = context.Function`) still reaches the replacement.
  * A read of `Function` from the global object by name (`globalThis.Function`, `global["Function"]`: TypeBox's
- * compiler) is routed the same way; a write to it is left as it is. So is every read of `eval` that is not a
+ * compiler; or through a choice between its names, `(typeof globalThis !== "undefined" ? globalThis : global).eval`)
+ * is routed the same way; a write to it is left as it is. So is every read of `eval` that is not a
  * direct call (`(0, eval)("this")`, doT's way to the global object; `globalThis.eval(text)`): the router gives
  * the realm's indirect eval of an expression for it (sandbox/code-generation.ts).
  */
@@ -58,7 +59,7 @@ export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, cod
     },
     MemberExpression(node, _state, ancestors) {
       const member = node as acorn.MemberExpression;
-      if (member.object.type !== "Identifier" || !GLOBAL_OBJECT_NAMES.has(member.object.name)) return;
+      if (!namesGlobalObject(member.object as acorn.AnyNode, 0)) return;
       const property = member.property;
       const named = member.computed
         ? property.type === "Literal" && (property.value === "Function" || property.value === "eval")
@@ -67,6 +68,20 @@ export function routeFunctionConstructor(ast: acorn.Program, s: MagicString, cod
       route(member, ancestors);
     },
   });
+}
+
+/**
+ * Whether an expression names the global object: one of its names, or a choice between such names
+ * (json-logic-engine's `(typeof globalThis !== 'undefined' ? globalThis : global).eval(text)`, `(self || global)`),
+ * nested at most 4 deep. Reading a member through the router changes nothing but the realm's Function and eval.
+ */
+function namesGlobalObject(node: acorn.AnyNode, depth: number): boolean {
+  if (node.type === "Identifier") return GLOBAL_OBJECT_NAMES.has(node.name);
+  if (depth >= 4) return false;
+  if (node.type === "ConditionalExpression") return namesGlobalObject(node.consequent as acorn.AnyNode, depth + 1) && namesGlobalObject(node.alternate as acorn.AnyNode, depth + 1);
+  if (node.type === "LogicalExpression") return namesGlobalObject(node.left as acorn.AnyNode, depth + 1) && namesGlobalObject(node.right as acorn.AnyNode, depth + 1);
+  if ((node as { type: string }).type === "ParenthesizedExpression") return namesGlobalObject((node as unknown as { expression: acorn.AnyNode }).expression, depth + 1);
+  return false;
 }
 
 /** Whether a member expression is written to (assigned, updated, deleted, a loop's or a pattern's target): left as it is. */
