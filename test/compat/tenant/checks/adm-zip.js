@@ -1,0 +1,2 @@
+const AdmZip = require("adm-zip"); exports.check = () => { const z = new AdmZip(); z.addFile("a.txt", Buffer.from("hello zip")); z.addFile("dir/b.json", Buffer.from('{"x":1}')); const buf = z.toBuffer(); const r = new AdmZip(buf); return [r.getEntries().map((e) => e.entryName), r.readAsText("a.txt"), JSON.parse(r.readAsText("dir/b.json"))]; };
+exports.expected = () => ([["a.txt","dir/b.json"],"hello zip",{"x":1}]);

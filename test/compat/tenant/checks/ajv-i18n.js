@@ -1,0 +1,2 @@
+const Ajv = require("ajv"); const localize = require("ajv-i18n"); exports.check = () => { const ajv = new Ajv({ allErrors: true }); const v = ajv.compile({ type: "object", required: ["a"], properties: { b: { type: "number" } } }); v({ b: "x" }); localize.de(v.errors); return v.errors.map((e) => e.message); };
+exports.expected = () => (["muss das erforderliche Attribut a enthalten","muss sein: number"]);

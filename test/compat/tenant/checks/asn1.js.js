@@ -1,0 +1,2 @@
+const asn1 = require("asn1.js"); exports.check = () => { const Human = asn1.define("Human", function () { this.seq().obj(this.key("firstName").octstr(), this.key("age").int()); }); const der = Human.encode({ firstName: Buffer.from("Tom"), age: 7 }, "der"); const d = Human.decode(der, "der"); return [der.toString("hex"), d.firstName.toString(), d.age.toString()]; };
+exports.expected = () => (["30080403546f6d020107","Tom","7"]);

@@ -1,0 +1,2 @@
+const aws4 = require("aws4"); exports.check = () => { const o = aws4.sign({ host: "sqs.us-east-1.amazonaws.com", path: "/?Action=ListQueues", service: "sqs", region: "us-east-1", headers: { "X-Amz-Date": "20240101T000000Z" } }, { accessKeyId: "AKID", secretAccessKey: "SECRET" }); return o.headers.Authorization; };
+exports.expected = () => ("AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host;x-amz-date, Signature=72119b1b3986420da05df9de869bb44943e4a3bd18f2a90d7f4e274df4adc47e");

@@ -1,0 +1,2 @@
+const interop = require("babel-runtime/helpers/interopRequireDefault"); const objectSpread2 = require("babel-runtime/helpers/objectSpread2"); const classCallCheck = require("babel-runtime/helpers/classCallCheck"); exports.check = () => { let err; try { classCallCheck({}, function X() {}); } catch (e) { err = e.message; } return [interop({ a: 1 }).default, objectSpread2({ a: 1 }, { b: 2 }), err]; };
+exports.expected = () => ([{"a":1},{"a":1,"b":2},"Cannot call a class as a function"]);

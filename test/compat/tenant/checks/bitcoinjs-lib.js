@@ -1,0 +1,2 @@
+const bitcoin = require("bitcoinjs-lib"); exports.check = () => { const { address } = bitcoin.payments.p2pkh({ hash: Buffer.alloc(20, 1) }); const p2wpkh = bitcoin.payments.p2wpkh({ hash: Buffer.alloc(20, 2) }).address; return [address, p2wpkh, bitcoin.crypto.sha256(Buffer.from("x")).toString("hex")]; };
+exports.expected = () => (["16Jswqk47s9PUcyCc88MMVwzgvHPvtEpf","bc1qqgpqyqszqgpqyqszqgpqyqszqgpqyqsz4desz8","45,113,22,66,183,38,176,68,1,98,124,169,251,172,50,245,200,83,15,177,144,60,196,219,2,37,135,23,146,26,72,129"]);

@@ -1,0 +1,2 @@
+const { BinaryWriter, BinaryReader, WireType } = require("bufbuild-protobuf/wire"); exports.check = () => { const w = new BinaryWriter(); w.tag(1, WireType.Varint).int32(150); w.tag(2, WireType.LengthDelimited).string("hi"); const bytes = w.finish(); const r = new BinaryReader(bytes); const out = []; while (r.pos < r.len) { const [no] = r.tag(); out.push(no === 1 ? r.int32() : r.string()); } return [Buffer.from(bytes).toString("hex"), out]; };
+exports.expected = () => (["08960112026869",[150,"hi"]]);

@@ -1,0 +1,2 @@
+const cheerio = require("cheerio/slim"); exports.check = () => { const $ = cheerio.load("<ul id='f'><li class='a'>Apple</li><li class='b'>Banana</li></ul>"); $("li.b").addClass("ripe").text("Berry"); return [$("li").map((i, e) => $(e).text()).get(), $.html("#f"), $("li").length]; };
+exports.expected = () => ([["Apple","Berry"],"<ul id=\"f\"><li class=\"a\">Apple</li><li class=\"b ripe\">Berry</li></ul>",2]);

@@ -1,0 +1,2 @@
+const { retry, handleAll, ExponentialBackoff, circuitBreaker, ConsecutiveBreaker, wrap, timeout, TimeoutStrategy } = require("cockatiel"); exports.check = async () => { let n = 0; const p = retry(handleAll, { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay: 1, maxDelay: 2 }) }); const r = await p.execute(async () => { if (++n < 3) throw new Error("x"); return "ok"; }); return [r, n]; };
+exports.expected = () => (["ok",3]);

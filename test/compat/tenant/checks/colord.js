@@ -1,0 +1,2 @@
+const { colord, extend } = require("colord"); const a11y = require("colord/plugins/a11y"); const names = require("colord/plugins/names"); exports.check = () => { extend([a11y.default ?? a11y, names.default ?? names]); return [colord("#ff0000").grayscale().alpha(0.25).toRgbString(), colord("hsl(0, 50%, 50%)").darken(0.25).toHex(), colord("#000").contrast("#fff"), colord("tomato").toHex(), colord("#3d5a80").toName({ closest: true })]; };
+exports.expected = () => (["rgba(128, 128, 128, 0.25)","#602020",21,"#ff6347","darkslateblue"]);

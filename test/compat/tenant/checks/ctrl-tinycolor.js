@@ -1,0 +1,2 @@
+const { TinyColor, readability, mostReadable } = require("ctrl-tinycolor"); exports.check = () => [new TinyColor("red").lighten(10).toHexString(), new TinyColor({ r: 255, g: 0, b: 0 }).toHsl(), readability("#000", "#fff"), mostReadable("#123", ["#124", "#fff"]).toHexString(), new TinyColor("hsl(0,100%,50%)").spin(180).toName()];
+exports.expected = () => (["#ff3333",{"h":0,"s":1,"l":0.5,"a":1},21,"#ffffff","aqua"]);

@@ -1,0 +1,2 @@
+const d3 = require("d3-array"); exports.check = () => [d3.extent([3, 1, 4]), d3.sum([1, 2, 3]), d3.median([1, 5, 3, 9]), d3.quantile([1, 2, 3, 4], 0.25), d3.bisectLeft([1, 2, 4], 3), [...d3.rollup([{ k: "a", v: 1 }, { k: "a", v: 2 }, { k: "b", v: 3 }], (g) => d3.sum(g, (x) => x.v), (x) => x.k)], d3.bin().thresholds(3)([1, 2, 3, 4, 5, 6]).map((b) => b.length)];
+exports.expected = () => ([[1,4],6,4,1.75,2,[["a",3],["b",3]],[1,2,2,1]]);

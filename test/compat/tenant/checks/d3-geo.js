@@ -1,0 +1,2 @@
+const d3 = require("d3-geo"); exports.check = () => { const poly = { type: "Polygon", coordinates: [[[0, 0], [0, 10], [10, 10], [10, 0], [0, 0]]] }; return [d3.geoArea(poly).toFixed(8), d3.geoCentroid(poly).map((x) => x.toFixed(4)), d3.geoDistance([0, 0], [90, 0]).toFixed(6), d3.geoMercator().scale(100).translate([0, 0])([10, 10]).map((x) => x.toFixed(4))]; };
+exports.expected = () => (["0.03038216",["5.0000","5.0060"],"1.570796",["17.4533","-17.5426"]]);

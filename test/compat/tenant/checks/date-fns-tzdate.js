@@ -1,0 +1,2 @@
+const { TZDate, tz } = require("date-fns-tzdate"); const { format, addHours } = require("date-fns"); exports.check = () => { const d = new TZDate(2024, 2, 10, 1, 30, "America/New_York"); return [format(addHours(d, 1), "yyyy-MM-dd HH:mm xxx"), d.toISOString(), format(new Date(Date.UTC(2024, 0, 1)), "HH:mm", { in: tz("Asia/Tokyo") })]; };
+exports.expected = () => (["2024-03-10 03:30 -04:00","2024-03-10T01:30:00.000-05:00","09:00"]);

@@ -1,0 +1,2 @@
+const DeviceDetector = require("device-detector-js"); exports.check = () => { const D = DeviceDetector.default ?? DeviceDetector; const r = new D().parse("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"); return [r.client.name, r.os.name, r.device.type, r.device.brand]; };
+exports.expected = () => (["Mobile Safari","iOS","smartphone","Apple"]);

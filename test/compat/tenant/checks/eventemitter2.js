@@ -1,0 +1,2 @@
+const { EventEmitter2 } = require("eventemitter2"); exports.check = async () => { const e = new EventEmitter2({ wildcard: true, delimiter: "." }); const got = []; e.on("order.*", function (x) { got.push([this.event, x]); }); e.emit("order.created", 1); e.emit("order.paid", 2); e.emit("user.x", 3); const v = await Promise.all([e.waitFor("ready"), Promise.resolve().then(() => e.emit("ready", 9))]); return [got, v[0]]; };
+exports.expected = () => ([[["order.created",1],["order.paid",2]],[9]]);

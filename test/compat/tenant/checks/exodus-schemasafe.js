@@ -1,0 +1,2 @@
+const { validator, parser } = require("exodus-schemasafe"); exports.check = () => { const v = validator({ type: "object", properties: { n: { type: "integer", minimum: 2 } }, required: ["n"] }, { includeErrors: true }); const p = parser({ type: "array", items: { type: "string" } }, { mode: "default" }); return [v({ n: 3 }), v({ n: 1 }), v.errors.map((e) => e.keywordLocation), p('["a","b"]')]; };
+exports.expected = () => ([true,false,["#/properties/n/minimum"],{"valid":true,"value":["a","b"]}]);

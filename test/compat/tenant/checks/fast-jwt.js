@@ -1,0 +1,2 @@
+const { createSigner, createVerifier, createDecoder } = require("fast-jwt"); exports.check = () => { const sign = createSigner({ key: "secret", noTimestamp: true }); const t = sign({ a: 1 }); let err; try { createVerifier({ key: "other" })(t); } catch (e) { err = e.code; } return [t, createVerifier({ key: "secret" })(t), createDecoder()(t), err]; };
+exports.expected = () => (["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhIjoxfQ.57TF7smP9XDhIexBqPC-F1toZReYZLWb_YRU5tv0sxM",{"a":1},{"a":1},"FAST_JWT_INVALID_SIGNATURE"]);

@@ -1,0 +1,2 @@
+import { fileTypeFromBuffer } from "file-type"; export async function check() { const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAIAAAADCAYAAAC56t6BAAAAEklEQVR42mNk+M9QzwAEjDAGACCDAv8cI7IoAAAAAElFTkSuQmCC", "base64"); return [await fileTypeFromBuffer(png), await fileTypeFromBuffer(Buffer.from("%PDF-1.4\n%abc\n")), (await fileTypeFromBuffer(Buffer.from("plain"))) ?? null]; }
+export const expected = () => ([{"ext":"png","mime":"image/png"},{"ext":"pdf","mime":"application/pdf"},null]);

@@ -1,0 +1,2 @@
+const flatbuffers = require("flatbuffers"); exports.check = () => { const b = new flatbuffers.Builder(64); const s = b.createString("hello"); b.startObject(1); b.addFieldOffset(0, s, 0); const o = b.endObject(); b.finish(o); const bytes = b.asUint8Array(); const bb = new flatbuffers.ByteBuffer(bytes); const root = bb.readInt32(bb.position()) + bb.position(); const off = bb.__offset(root, 4); return [bytes.length, bb.__string(root + off)]; };
+exports.expected = () => ([32,"hello"]);

@@ -1,0 +1,2 @@
+const FormData = require("form-data"); exports.check = () => { const f = new FormData(); f.append("a", "1"); f.append("file", Buffer.from("xyz"), { filename: "x.txt", contentType: "text/plain" }); const b = f.getBoundary(); return [f.getHeaders()["content-type"].startsWith("multipart/form-data; boundary="), f.getBuffer().toString().replaceAll(b, "B")]; };
+exports.expected = () => ([true,"--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.txt\"\r\nContent-Type: text/plain\r\n\r\nxyz\r\n--B--\r\n"]);

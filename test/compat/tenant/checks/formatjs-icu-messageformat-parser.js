@@ -1,0 +1,2 @@
+const { parse } = require("formatjs-icu-messageformat-parser"); exports.check = () => parse("Hello {name}, you have {n, plural, one {# msg} other {# msgs}} <b>now</b>");
+exports.expected = () => ([{"type":0,"value":"Hello "},{"type":1,"value":"name"},{"type":0,"value":", you have "},{"type":6,"value":"n","options":{"one":{"value":[{"type":7},{"type":0,"value":" msg"}]},"other":{"value":[{"type":7},{"type":0,"value":" msgs"}]}},"offset":0,"pluralType":"cardinal"},{"type":0,"value":" "},{"type":8,"value":"b","children":[{"type":0,"value":"now"}]}]);

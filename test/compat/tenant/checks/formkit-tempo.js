@@ -1,0 +1,2 @@
+const { format, parse, addDay, diffDays, tzDate } = require("formkit-tempo"); exports.check = () => { const d = new Date("2024-03-15T10:00:00Z"); return [format({ date: d, format: "YYYY-MM-DD", tz: "UTC" }), format({ date: d, format: "full", locale: "en", tz: "Europe/Paris" }), diffDays(addDay(d, 3), d), tzDate("2024-03-15 10:00", "America/New_York").toISOString()]; };
+exports.expected = () => (["2024-03-15","Friday, March 15, 2024",3,"2024-03-15T14:00:00.000Z"]);

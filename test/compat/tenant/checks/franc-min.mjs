@@ -1,0 +1,2 @@
+import { franc, francAll } from "franc-min"; export function check() { return [franc("Alle menslike wesens word vry en gelyk in waardigheid en regte gebore."), franc("the quick brown fox jumps over the lazy dog, and then it runs far away into the forest"), francAll("Ceci est un test de détection de langue pour un texte français").slice(0, 2).map((x) => x[0])]; }
+export const expected = () => (["nld","eng",["fra","spa"]]);

@@ -1,0 +1,2 @@
+const jspb = require("google-protobuf"); exports.check = () => { const w = new jspb.BinaryWriter(); w.writeInt32(1, 150); w.writeString(2, "hi"); const bytes = w.getResultBuffer(); const r = new jspb.BinaryReader(bytes); const out = []; while (r.nextField()) { if (r.isEndGroup()) break; out.push(r.getFieldNumber() === 1 ? r.readInt32() : r.readString()); } return [Buffer.from(bytes).toString("hex"), out]; };
+exports.expected = () => (["08960112026869",[150,"hi"]]);

@@ -1,0 +1,2 @@
+import { h, s } from "hastscript"; export function check() { return JSON.parse(JSON.stringify([h(".foo#bar", { dataX: "1" }, "text"), s("circle", { cx: 5 })])); }
+export const expected = () => ([{"type":"element","tagName":"div","properties":{"className":["foo"],"id":"bar","dataX":"1"},"children":[{"type":"text","value":"text"}]},{"type":"element","tagName":"circle","properties":{"cx":5},"children":[]}]);

@@ -1,0 +1,2 @@
+const { parse, stringify } = require("himalaya"); exports.check = () => { const j = parse("<div class='x'><p>Hi</p><!-- c --></div>"); return [j, stringify(j)]; };
+exports.expected = () => ([[{"type":"element","tagName":"div","attributes":[{"key":"class","value":"x"}],"children":[{"type":"element","tagName":"p","attributes":[],"children":[{"type":"text","content":"Hi"}]},{"type":"comment","content":" c "}]}],"<div class='x'><p>Hi</p><!-- c --></div>"]);

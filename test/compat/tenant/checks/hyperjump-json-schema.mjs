@@ -1,0 +1,2 @@
+import { registerSchema, validate } from "hyperjump-json-schema/draft-2020-12"; export async function check() { registerSchema({ $schema: "https://json-schema.org/draft/2020-12/schema", type: "object", properties: { n: { type: "number" } } }, "http://example.com/s"); const r = await validate("http://example.com/s", { n: "x" }); const r2 = await validate("http://example.com/s", { n: 1 }); return [r.valid, r2.valid]; }
+export const expected = () => ([false,true]);

@@ -1,0 +1,2 @@
+const { I18n } = require("i18n-js"); exports.check = () => { const i18n = new I18n({ en: { hello: "Hi %{name}!", inbox: { one: "1 message", other: "%{count} messages" } }, pt: { hello: "Olá %{name}!" } }); i18n.locale = "pt"; const a = i18n.t("hello", { name: "Ana" }); i18n.locale = "en"; return [a, i18n.t("inbox", { count: 3 }), i18n.numberToCurrency(1234.5), i18n.formatNumber(1234.567, { precision: 1 })]; };
+exports.expected = () => (["Olá Ana!","3 messages","$1,234.50","1,234.6"]);

@@ -1,0 +1,2 @@
+const TOML = require("iarna-toml"); exports.check = () => { const o = TOML.parse('title = "x"\n[owner]\nname = "T"\ndob = 1979-05-27T07:32:00-08:00\n[[p]]\nn = 1\n[[p]]\nn = 2\n'); return [JSON.parse(JSON.stringify(o)), TOML.stringify({ a: 1, b: { c: [1, 2] } })]; };
+exports.expected = () => ([{"title":"x","owner":{"name":"T","dob":"1979-05-27T15:32:00.000Z"},"p":[{"n":1},{"n":2}]},"a = 1\n\n[b]\nc = [ 1, 2 ]\n"]);

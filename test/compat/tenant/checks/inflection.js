@@ -1,0 +1,2 @@
+const inf = require("inflection"); exports.check = () => [inf.pluralize("person"), inf.singularize("octopi"), inf.camelize("message_properties"), inf.underscore("MessageProperties"), inf.titleize("message_properties"), inf.ordinalize("the 1 pitch"), inf.tableize("MessageBusProperty")];
+exports.expected = () => (["people","octopi","MessageProperties","message_properties","Message Properties","the 1st pitch","message_bus_properties"]);

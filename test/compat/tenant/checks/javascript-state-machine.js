@@ -1,0 +1,2 @@
+const StateMachine = require("javascript-state-machine"); exports.check = () => { const fsm = new StateMachine({ init: "solid", transitions: [{ name: "melt", from: "solid", to: "liquid" }, { name: "vaporize", from: "liquid", to: "gas" }], methods: { onMelt() { this.log = "melted"; } } }); fsm.melt(); return [fsm.state, fsm.can("vaporize"), fsm.cannot("melt"), fsm.transitions(), fsm.log]; };
+exports.expected = () => (["liquid",true,true,["vaporize"],"melted"]);

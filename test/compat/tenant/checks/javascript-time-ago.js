@@ -1,0 +1,2 @@
+const TimeAgo = require("javascript-time-ago"); const en = require("javascript-time-ago/locale/en"); exports.check = () => { const TA = TimeAgo.default ?? TimeAgo; TA.addDefaultLocale(en.default ?? en); const t = new TA("en-US"); const now = Date.now(); return [t.format(now - 60e3), t.format(now - 2 * 3600e3, "twitter"), t.format(now + 86400e3 * 3)]; };
+exports.expected = () => (["1 minute ago","2h","in 3 days"]);

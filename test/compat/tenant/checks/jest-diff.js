@@ -1,0 +1,2 @@
+const { diff, diffLinesUnified } = require("jest-diff"); exports.check = () => [diff({ a: 1, b: [1, 2] }, { a: 2, b: [1, 2] }, { aColor: (s) => s, bColor: (s) => s, commonColor: (s) => s, changeColor: (s) => s, patchColor: (s) => s }), diffLinesUnified(["a", "b"], ["a", "c"], { aColor: (s) => s, bColor: (s) => s, commonColor: (s) => s, patchColor: (s) => s })];
+exports.expected = () => (["- Expected\n+ Received\n\n  Object {\n-   \"a\": 1,\n+   \"a\": 2,\n    \"b\": Array [\n      1,\n      2,\n    ],\n  }","- Expected\n+ Received\n\n  a\n- b\n+ c"]);

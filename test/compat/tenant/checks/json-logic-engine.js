@@ -1,0 +1,2 @@
+const { LogicEngine, AsyncLogicEngine } = require("json-logic-engine"); exports.check = async () => { const e = new LogicEngine(); const a = new AsyncLogicEngine(); const f = e.build({ "+": [{ var: "a" }, 1] }); return [e.run({ if: [{ ">": [{ var: "t" }, 30] }, "hot", "cold"] }, { t: 35 }), f({ a: 2 }), await a.run({ map: [[1, 2], { "*": [{ var: "" }, 2] }] })]; };
+exports.expected = () => (["hot",3,[2,4]]);

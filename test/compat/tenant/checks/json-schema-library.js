@@ -1,0 +1,2 @@
+const { compileSchema, Draft07 } = require("json-schema-library"); exports.check = () => { if (compileSchema) { const node = compileSchema({ type: "object", properties: { a: { type: "string", default: "x" } } }); return [node.getData({}), node.validate({ a: 1 }).errors.map((e) => e.code)]; } const d = new Draft07({ type: "object", properties: { a: { type: "string", default: "x" } } }); return [d.getTemplate({}), d.validate({ a: 1 }).map((e) => e.code)]; };
+exports.expected = () => ([{},["type-error"]]);

@@ -1,0 +1,2 @@
+const jsSHA = require("jssha"); exports.check = () => { const S = jsSHA.default ?? jsSHA; const a = new S("SHA-256", "TEXT", { encoding: "UTF8" }); a.update("This is a test"); const h = new S("SHA3-256", "TEXT", { hmacKey: { value: "k", format: "TEXT" } }); h.update("m"); return [a.getHash("HEX"), h.getHash("HEX")]; };
+exports.expected = () => (["c7be1ed902fb8dd4d48997c6452f5d7e509fbcdbe2808b16bcf4edce4c07d14e","1b92d4a22666154356c30c31595306c7db17a27a0fb02efae867f69018d3a876"]);

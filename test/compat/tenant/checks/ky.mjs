@@ -1,0 +1,2 @@
+import ky from "ky"; export async function check() { const calls = []; const api = ky.create({ prefixUrl: "https://api.example.com/v1", fetch: async (req) => { calls.push([req.method, req.url, req.headers.get("x-k")]); return new Response(JSON.stringify({ ok: 1 }), { headers: { "content-type": "application/json" } }); }, headers: { "x-k": "v" }, retry: 0 }); const r = await api.post("items", { json: { a: 1 } }).json(); return [r, calls]; }
+export const expected = () => ([{"ok":1},[["POST","https://api.example.com/v1/items","v"]]]);

@@ -1,0 +1,2 @@
+const { i18n } = require("lingui-core"); exports.check = () => { i18n.load("en", { greet: "Hello {name}", items: "{count, plural, one {# item} other {# items}}" }); i18n.activate("en"); return [i18n._("greet", { name: "Ann" }), i18n._("items", { count: 3 }), i18n.date(new Date(Date.UTC(2024, 0, 1)), { timeZone: "UTC" }), i18n.number(1234.5)]; };
+exports.expected = () => (["Hello {name}","{count, plural, one {# item} other {# items}}","1/1/2024","1,234.5"]);

@@ -1,0 +1,2 @@
+const Loki = require("lokijs"); exports.check = () => { const db = new Loki("x.db"); const users = db.addCollection("users", { indices: ["age"] }); users.insert([{ name: "a", age: 30 }, { name: "b", age: 20 }, { name: "c", age: 40 }]); return [users.find({ age: { $gt: 25 } }).map((u) => u.name), users.chain().find({}).simplesort("age").data().map((u) => u.name), users.count()]; };
+exports.expected = () => ([["a","c"],["b","a","c"],3]);

@@ -1,0 +1,2 @@
+import { fromMarkdown } from "mdast-util-from-markdown"; export function check() { const t = fromMarkdown("# Title\n\nSome *text*."); const strip = (n) => ({ type: n.type, ...(n.value ? { value: n.value } : {}), ...(n.children ? { children: n.children.map(strip) } : {}) }); return strip(t); }
+export const expected = () => ({"type":"root","children":[{"type":"heading","children":[{"type":"text","value":"Title"}]},{"type":"paragraph","children":[{"type":"text","value":"Some "},{"type":"emphasis","children":[{"type":"text","value":"text"}]},{"type":"text","value":"."}]}]});

@@ -1,0 +1,2 @@
+const { MeiliSearch, Meilisearch } = require("meilisearch"); exports.check = async () => { const calls = []; const M = Meilisearch ?? MeiliSearch; const c = new M({ host: "http://m.local", apiKey: "k", httpClient: async (url, init) => { calls.push([String(url), init.method]); return { hits: [{ id: 1 }], query: "q" }; } }); const r = await c.index("movies").search("q"); return [r.hits, calls]; };
+exports.expected = () => ([[{"id":1}],[["http://m.local/indexes/movies/search","POST"]]]);

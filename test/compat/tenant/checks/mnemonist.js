@@ -1,0 +1,2 @@
+const { LRUCache, Trie, BiMap, DefaultMap, FixedDeque, Heap } = require("mnemonist"); exports.check = () => { const c = new LRUCache(2); c.set("a", 1); c.set("b", 2); c.get("a"); c.set("c", 3); const t = Trie.from(["roman", "romanesque", "rome"]); const h = new Heap(); [5, 1, 3].forEach((x) => h.push(x)); const d = new DefaultMap(() => []); d.get("x").push(1); return [[...c.keys()], t.find("roma"), h.pop(), d.get("x")]; };
+exports.expected = () => ([["c","a"],["roman","romanesque"],1,[1]]);

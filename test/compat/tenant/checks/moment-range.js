@@ -1,0 +1,2 @@
+const Moment = require("moment"); const { extendMoment } = require("moment-range"); exports.check = () => { const moment = extendMoment(Moment); const r = moment.range(moment.utc("2024-01-01"), moment.utc("2024-01-05")); return [r.diff("days"), Array.from(r.by("day")).map((m) => m.format("DD")), r.contains(moment.utc("2024-01-03"))]; };
+exports.expected = () => ([4,["01","02","03","04","05"],true]);

@@ -1,0 +1,2 @@
+const geohash = require("ngeohash"); exports.check = () => [geohash.encode(37.8324, 112.5584), geohash.decode("ww8p1r4t8"), geohash.neighbors("dqcjq").length, geohash.bboxes(30, 120, 30.0001, 120.0001, 9).length];
+exports.expected = () => (["ww8p1r4t8",{"latitude":37.83238649368286,"longitude":112.55838632583618,"error":{"latitude":0.000021457672119140625,"longitude":0.000021457672119140625}},8,9]);

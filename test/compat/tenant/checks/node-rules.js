@@ -1,0 +1,2 @@
+const { RuleEngine } = require("node-rules"); exports.check = async () => { const R = new RuleEngine([{ condition(R, f) { R.when(f.amount > 100); }, consequence(R, f) { f.result = false; f.reason = "too big"; R.stop(); } }]); const out = await new Promise((res) => { const r = R.execute({ amount: 500 }, (d) => res(d)); if (r && r.then) r.then(res); }); return [out.result, out.reason]; };
+exports.expected = () => ([false,"too big"]);

@@ -1,0 +1,2 @@
+const { RegExpMatcher, englishDataset, englishRecommendedTransformers, TextCensor, asteriskCensorStrategy } = require("obscenity"); exports.check = () => { const m = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers }); const text = "you fuck1ng idiot"; const matches = m.getAllMatches(text); return [m.hasMatch(text), m.hasMatch("hello there"), new TextCensor().setStrategy(asteriskCensorStrategy()).applyTo(text, matches)]; };
+exports.expected = () => ([true,false,"you ****1ng idiot"]);

@@ -1,0 +1,2 @@
+const { request } = require("octokit-request"); exports.check = async () => { const calls = []; const r = await request("POST /repos/{owner}/{repo}/issues", { owner: "o", repo: "r", title: "T", request: { fetch: async (url, init) => { calls.push([url, init.method, JSON.parse(init.body)]); return new Response(JSON.stringify({ id: 5 }), { status: 201, headers: { "content-type": "application/json" } }); } } }); return [r.status, r.data, calls]; };
+exports.expected = () => ([201,{"id":5},[["https://api.github.com/repos/o/r/issues","POST",{"title":"T"}]]]);

@@ -1,0 +1,2 @@
+const { Webhooks } = require("octokit-webhooks"); exports.check = async () => { const w = new Webhooks({ secret: "s" }); const got = []; w.on("issues.opened", ({ id, payload }) => got.push([id, payload.action])); const payload = JSON.stringify({ action: "opened", issue: { number: 1 } }); const signature = await w.sign(payload); await w.verifyAndReceive({ id: "d1", name: "issues", payload, signature }); return [signature.slice(0, 7), got]; };
+exports.expected = () => (["sha256=",[["d1","opened"]]]);

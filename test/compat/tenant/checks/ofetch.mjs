@@ -1,0 +1,2 @@
+import { createFetch } from "ofetch"; export async function check() { const calls = []; const $f = createFetch({ fetch: async (url, init) => { calls.push([String(url), init.method]); return new Response(JSON.stringify({ v: 2 }), { headers: { "content-type": "application/json" } }); }, Headers, AbortController }); const r = await $f("/x", { baseURL: "https://a.io/api", method: "POST", body: { q: 1 }, query: { z: 1 } }); return [r, calls]; }
+export const expected = () => ([{"v":2},[["https://a.io/api/x?z=1","POST"]]]);

@@ -1,0 +1,2 @@
+const CircuitBreaker = require("opossum"); exports.check = async () => { const b = new CircuitBreaker(async (x) => { if (x < 0) throw new Error("neg"); return x * 2; }, { timeout: 1000, errorThresholdPercentage: 50, resetTimeout: 30000, volumeThreshold: 1 }); const ok = await b.fire(2); try { await b.fire(-1); } catch {} let open; try { await b.fire(3); } catch (e) { open = e.code; } const st = b.opened; b.shutdown(); return [ok, st, open]; };
+exports.expected = () => ([4,false,null]);

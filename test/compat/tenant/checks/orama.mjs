@@ -1,0 +1,2 @@
+import { create, insert, search } from "orama"; export async function check() { const db = create({ schema: { title: "string", year: "number" } }); insert(db, { title: "The Prestige", year: 2006 }); insert(db, { title: "Prestige Worldwide", year: 2008 }); insert(db, { title: "Inception", year: 2010 }); const r = await search(db, { term: "prestige", where: { year: { gt: 2007 } } }); return [r.count, r.hits.map((h) => h.document.title)]; }
+export const expected = () => ([1,["Prestige Worldwide"]]);

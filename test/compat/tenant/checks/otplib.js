@@ -1,0 +1,2 @@
+const { generateSync, verifySync, generateURI } = require("otplib"); exports.check = () => { const secret = "KVKFKRCPNZQUYMLXOVYDSQKJKZDTSRLD"; const t = generateSync({ secret }); return [t.length, verifySync({ secret, token: t }).valid, generateURI({ issuer: "Svc", label: "u@x.com", secret })]; };
+exports.expected = () => ([6,true,"otpauth://totp/Svc:u%40x.com?secret=KVKFKRCPNZQUYMLXOVYDSQKJKZDTSRLD&issuer=Svc"]);

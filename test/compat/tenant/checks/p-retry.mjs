@@ -1,0 +1,2 @@
+import pRetry, { AbortError } from "p-retry"; export async function check() { let n = 0; const r = await pRetry(async () => { n++; if (n < 3) throw new Error("flaky"); return "done"; }, { retries: 5, minTimeout: 1, factor: 1 }); let aborted; try { await pRetry(async () => { throw new AbortError("stop"); }, { retries: 3 }); } catch (e) { aborted = e.message; } return [r, n, aborted]; }
+export const expected = () => (["done",3,"stop"]);

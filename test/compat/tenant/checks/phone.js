@@ -1,0 +1,2 @@
+const { phone } = require("phone"); exports.check = () => [phone("+852 6569-8900"), phone("(817) 569-8900"), phone("0412 345 678", { country: "AUS" }).phoneNumber];
+exports.expected = () => ([{"isValid":true,"phoneNumber":"+85265698900","countryIso2":"HK","countryIso3":"HKG","countryCode":"+852"},{"isValid":true,"phoneNumber":"+18175698900","countryIso2":"US","countryIso3":"USA","countryCode":"+1"},"+61412345678"]);

@@ -1,0 +1,2 @@
+const { Maybe, Either, Left, Right, Codec, string, number } = require("purify-ts"); exports.check = () => { const User = Codec.interface({ name: string, age: number }); return [Maybe.fromNullable(5).map((x) => x + 1).orDefault(0), Either.encase(() => JSON.parse("{")).isLeft(), Right(2).chain((x) => (x > 1 ? Right(x) : Left("small"))).extract(), User.decode({ name: "a", age: 1 }).isRight(), User.decode({ name: 1 }).extract()]; };
+exports.expected = () => ([6,true,2,true,"Problem with the value of property \"name\": Expected a string, but received a number with value 1"]);

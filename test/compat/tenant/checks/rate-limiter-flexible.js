@@ -1,0 +1,2 @@
+const { RateLimiterMemory } = require("rate-limiter-flexible"); exports.check = async () => { const rl = new RateLimiterMemory({ points: 2, duration: 60 }); const a = await rl.consume("u1"); const b = await rl.consume("u1"); let blocked; try { await rl.consume("u1"); } catch (r) { blocked = r.remainingPoints; } return [a.remainingPoints, b.remainingPoints, blocked]; };
+exports.expected = () => ([1,0,0]);

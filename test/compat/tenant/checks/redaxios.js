@@ -1,0 +1,2 @@
+const axios = require("redaxios"); exports.check = async () => { const calls = []; const a = (axios.default ?? axios).create({ baseURL: "https://x.io/", fetch: async (url, init) => { calls.push([url, init.method]); return new Response(JSON.stringify({ ok: true }), { status: 200, headers: { "content-type": "application/json" } }); } }); const r = await a.get("/things", { params: { a: 1 } }); return [r.data, r.status, calls]; };
+exports.expected = () => ([{"ok":true},200,[["https://x.io//things?a=1","GET"]]]);

@@ -1,0 +1,2 @@
+const { parseXml } = require("rgrove-parse-xml"); exports.check = () => { const d = parseXml('<kittens fuzzy="yes">I like <b>fuzzy</b> kittens.</kittens>'); return JSON.parse(JSON.stringify(d.toJSON())); };
+exports.expected = () => ({"type":"document","children":[{"type":"element","isRootNode":true,"name":"kittens","attributes":{"fuzzy":"yes"},"children":[{"type":"text","text":"I like "},{"type":"element","name":"b","attributes":{},"children":[{"type":"text","text":"fuzzy"}]},{"type":"text","text":" kittens."}]}]});

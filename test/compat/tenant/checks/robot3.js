@@ -1,0 +1,2 @@
+const { createMachine, state, transition, interpret, guard, reduce } = require("robot3"); exports.check = () => { const m = createMachine({ idle: state(transition("go", "busy", reduce((ctx) => ({ ...ctx, n: ctx.n + 1 })))), busy: state(transition("done", "idle", guard((ctx) => ctx.n > 0))) }, () => ({ n: 0 })); const log = []; const s = interpret(m, (svc) => log.push(svc.machine.current)); s.send("go"); s.send("done"); return [log, s.context.n]; };
+exports.expected = () => ([["busy","idle"],1]);

@@ -1,0 +1,2 @@
+const stringify = require("safe-stable-stringify"); exports.check = () => { const o = { b: 1, a: { d: 1n, c: 2 } }; o.self = o; return [stringify(o), stringify({ b: [3, 1] }, null, 1), stringify.configure({ deterministic: false, bigint: false })({ z: 1, a: 2n })]; };
+exports.expected = () => (["{\"a\":{\"c\":2,\"d\":1},\"b\":1,\"self\":\"[Circular: 0]\"}","{\n \"b\": [\n  3,\n  1\n ]\n}","{\"z\":1}"]);

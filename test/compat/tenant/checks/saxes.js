@@ -1,0 +1,2 @@
+const { SaxesParser } = require("saxes"); exports.check = () => { const p = new SaxesParser(); const ev = []; p.on("opentag", (t) => ev.push(["open", t.name, t.attributes])); p.on("text", (t) => ev.push(["text", t])); p.on("closetag", (t) => ev.push(["close", t.name])); p.write("<r a='1'><x>hi</x></r>").close(); return ev; };
+exports.expected = () => ([["open","r",{"a":"1"}],["open","x",{}],["text","hi"],["close","x"],["close","r"]]);

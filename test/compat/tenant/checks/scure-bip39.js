@@ -1,0 +1,2 @@
+const bip39 = require("scure-bip39"); const { wordlist } = require("scure-bip39/wordlists/english.js"); exports.check = () => { const m = bip39.entropyToMnemonic(new Uint8Array(16).fill(1), wordlist); return [m, bip39.validateMnemonic(m, wordlist), Buffer.from(bip39.mnemonicToSeedSync(m, "pw")).toString("hex").slice(0, 32)]; };
+exports.expected = () => (["absurd amount doctor acoustic avoid letter advice cage absurd amount doctor adjust",true,"58d1c53ebf9be4b55c0e57c802275ef1"]);

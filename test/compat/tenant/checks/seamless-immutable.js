@@ -1,0 +1,2 @@
+const Immutable = require("seamless-immutable"); exports.check = () => { const a = Immutable({ x: [1, 2], y: { z: 1 } }); const b = a.setIn(["y", "z"], 2).merge({ w: 3 }); let threw = false; try { "use strict"; a.x.push(3); } catch { threw = true; } return [b.asMutable({ deep: true }), a.y.z, threw, Immutable.isImmutable(b)]; };
+exports.expected = () => ([{"x":[1,2,3],"y":{"z":2},"w":3},1,false,true]);

@@ -1,0 +1,2 @@
+const scp = require("set-cookie-parser"); exports.check = () => JSON.parse(JSON.stringify(scp.parse(["a=1; Path=/; HttpOnly; Max-Age=60", "b=two%20x; Domain=x.com; Secure; SameSite=Lax; Expires=Wed, 21 Oct 2015 07:28:00 GMT"], { decodeValues: true })));
+exports.expected = () => ([{"name":"a","value":"1","path":"/","httpOnly":true,"maxAge":60},{"name":"b","value":"two x","domain":"x.com","secure":true,"sameSite":"Lax","expires":"2015-10-21T07:28:00.000Z"}]);

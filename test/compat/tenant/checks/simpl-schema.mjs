@@ -1,0 +1,2 @@
+import SimpleSchema from "simpl-schema"; export function check() { const s = new SimpleSchema({ name: String, age: { type: SimpleSchema.Integer, min: 0 }, tags: Array, "tags.$": String }); const ctx = s.newContext(); ctx.validate({ name: "a", age: -1, tags: ["x", 2] }); return ctx.validationErrors().map((e) => [e.name, e.type]); }
+export const expected = () => ([["age","minNumber"],["tags.1","expectedType"]]);

@@ -1,0 +1,2 @@
+const sjcl = require("sjcl"); exports.check = () => [sjcl.codec.hex.fromBits(sjcl.hash.sha256.hash("abc")), sjcl.codec.hex.fromBits(new sjcl.misc.hmac(sjcl.codec.utf8String.toBits("k")).encrypt("m")), sjcl.codec.base64.fromBits(sjcl.codec.utf8String.toBits("hi"))];
+exports.expected = () => (["ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","b60090e3052297aeb5a080889ce2fc4bca957e756faeb4df7d31800ca1e771ec","aGk="]);

@@ -1,0 +1,2 @@
+const SparkMD5 = require("spark-md5"); exports.check = () => { const s = new SparkMD5(); s.append("Hi"); s.append(" there"); const ab = new SparkMD5.ArrayBuffer(); ab.append(new Uint8Array([1, 2, 3]).buffer); return [SparkMD5.hash("Hi there"), s.end(), ab.end()]; };
+exports.expected = () => (["d9385462d3deff78c352ebb3f941ce12","d9385462d3deff78c352ebb3f941ce12","5289df737df57326fcdd22597afb1fac"]);

@@ -1,0 +1,2 @@
+const { compile, serialize, stringify, middleware, prefixer } = require("stylis"); exports.check = () => serialize(compile(".x{display:flex; &:hover{color:red} .y{user-select:none}}"), middleware([prefixer, stringify]));
+exports.expected = () => (".x{display:-webkit-box;display:-webkit-flex;display:-ms-flexbox;display:flex;}.x:hover{color:red;}.x .y{-webkit-user-select:none;-moz-user-select:none;-ms-user-select:none;user-select:none;}");

@@ -1,0 +1,2 @@
+const Supercluster = require("supercluster"); exports.check = () => { const S = Supercluster.default ?? Supercluster; const idx = new S({ radius: 40, maxZoom: 16 }); idx.load([[0, 0], [0.001, 0.001], [50, 50]].map((c) => ({ type: "Feature", properties: {}, geometry: { type: "Point", coordinates: c } }))); return idx.getClusters([-180, -85, 180, 85], 2).map((f) => f.properties.point_count ?? 1).sort(); };
+exports.expected = () => ([1,2]);

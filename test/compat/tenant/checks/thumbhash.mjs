@@ -1,0 +1,2 @@
+import { rgbaToThumbHash, thumbHashToAverageRGBA } from "thumbhash"; export function check() { const px = new Uint8Array(4 * 4 * 4).map((_, i) => (i * 13) % 256); const h = rgbaToThumbHash(4, 4, px); const avg = thumbHashToAverageRGBA(h); return [Buffer.from(h).toString("base64"), Object.values(avg).map((x) => x.toFixed(3))]; }
+export const expected = () => (["ZueFBQAYbXhyfxZ0d8C2esn2fHgCjhdwdw==",["0.553","0.601","0.656","0.533"]]);

@@ -1,0 +1,2 @@
+const tslib = require("tslib"); exports.check = async () => { const o = tslib.__assign({ a: 1 }, { b: 2 }); const r = tslib.__rest({ a: 1, b: 2, c: 3 }, ["a"]); const v = await tslib.__awaiter(void 0, void 0, void 0, function* () { const x = yield Promise.resolve(2); return x * 3; }); return [o, r, v, tslib.__spreadArray([1], [2, 3], false)]; };
+exports.expected = () => ([{"a":1,"b":2},{"b":2,"c":3},6,[1,2,3]]);

@@ -1,0 +1,2 @@
+const txml = require("txml"); exports.check = () => { const d = txml.parse('<?xml version="1.0"?><a x="1"><b>hi</b><b>yo</b></a>'); return [JSON.parse(JSON.stringify(d)), txml.simplify(txml.parse("<a><b>1</b><b>2</b><c>3</c></a>"))]; };
+exports.expected = () => ([[{"tagName":"?xml","attributes":{"version":"1.0"},"children":[]},{"tagName":"a","attributes":{"x":"1"},"children":[{"tagName":"b","attributes":{},"children":["hi"]},{"tagName":"b","attributes":{},"children":["yo"]}]}],{"a":{"b":["1","2"],"c":"3"}}]);

@@ -1,0 +1,2 @@
+const t = require("typanion"); exports.check = () => { const isUser = t.isObject({ name: t.isString(), age: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(0, 150)]) }); const errors = []; const ok = isUser({ name: "a", age: 200 }, { errors }); return [ok, errors, isUser({ name: "b", age: 3 })]; };
+exports.expected = () => ([false,[".age: Expected to be in the [0; 150] range (got 200)"],true]);

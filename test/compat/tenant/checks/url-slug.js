@@ -1,0 +1,2 @@
+const { convert, revert } = require("url-slug"); exports.check = () => [convert("Sir James Paul McCartney MBE is an English singer-songwriter"), convert("Comfortably Numb", { separator: "_" }), revert("Replace-every_separator.allowed~andSplitCamelCaseToo", { separator: " " })];
+exports.expected = () => (["sir-james-paul-mc-cartney-mbe-is-an-english-singer-songwriter","comfortably_numb","Replace-every_separator.allowed~andSplitCamelCaseToo"]);

@@ -1,0 +1,2 @@
+const yazl = require("yazl"); exports.check = () => new Promise((res) => { const z = new yazl.ZipFile(); z.addBuffer(Buffer.from("hello"), "h.txt", { mtime: new Date(0) }); const chunks = []; z.outputStream.on("data", (c) => chunks.push(c)).on("end", () => { const b = Buffer.concat(chunks); res([b.readUInt32LE(0).toString(16), b.length > 20]); }); z.end(); });
+exports.expected = () => (["4034b50",true]);
