@@ -1,0 +1,2 @@
+const c = require("crypto-browserify"); exports.check = () => [c.createHash("sha256").update("x").digest("hex"), c.createHmac("sha1", "k").update("m").digest("hex"), c.pbkdf2Sync("pw", "salt", 10, 16, "sha256").toString("hex")];
+exports.expected = () => (["2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881","772b71c8a2997e768be01d9711e4a4f34a24ef33","72aecd14244887c316e24019c7e020b5"]);

@@ -1,0 +1,2 @@
+const duplexify = require("duplexify"); const { PassThrough } = require("stream"); exports.check = () => new Promise((res) => { const w = new PassThrough(), r = new PassThrough(); const d = duplexify(w, r); const got = []; w.on("data", (c) => got.push("w:" + c)); d.on("data", (c) => got.push("r:" + c)); d.write("in"); r.end("out"); d.on("end", () => res(got)); });
+exports.expected = () => (["w:in","r:out"]);

@@ -1,0 +1,2 @@
+const Boom = require("hapi-boom"); exports.check = () => { const e = Boom.notFound("missing thing", { id: 1 }); const b = Boom.badRequest("bad"); return [e.output.statusCode, e.output.payload, e.data, Boom.isBoom(b), Boom.boomify(new Error("x"), { statusCode: 409 }).output.payload.error]; };
+exports.expected = () => ([404,{"statusCode":404,"error":"Not Found","message":"missing thing"},{"id":1},true,"Conflict"]);

@@ -1,0 +1,2 @@
+const helmet = require("helmet"); exports.check = () => new Promise((res) => { const headers = {}; const resp = { setHeader: (k, v) => { headers[k.toLowerCase()] = v; }, removeHeader: (k) => { delete headers[k.toLowerCase()]; } }; (helmet.default ?? helmet)()({ headers: {} }, resp, () => res([headers["x-content-type-options"], headers["x-frame-options"], headers["strict-transport-security"], Object.keys(headers).length])); });
+exports.expected = () => (["nosniff","SAMEORIGIN","max-age=31536000; includeSubDomains",12]);

@@ -1,0 +1,2 @@
+const pump = require("pump"); const { Readable, Writable, Transform } = require("stream"); exports.check = () => new Promise((res) => { const out = []; pump(Readable.from(["x", "y"]), new Transform({ objectMode: true, transform(c, e, cb) { cb(null, c + "!"); } }), new Writable({ objectMode: true, write(c, e, cb) { out.push(c); cb(); } }), (err) => res([err ?? null, out])); });
+exports.expected = () => ([null,["x!","y!"]]);

@@ -1,0 +1,2 @@
+const secp256k1 = require("secp256k1/elliptic"); exports.check = () => { const priv = Buffer.alloc(32, 1); const pub = secp256k1.publicKeyCreate(priv); const msg = Buffer.alloc(32, 2); const { signature } = secp256k1.ecdsaSign(msg, priv); return [Buffer.from(pub).toString("hex"), secp256k1.ecdsaVerify(signature, msg, pub)]; };
+exports.expected = () => (["031b84c5567b126440995d3ed5aaba0565d71e1834604819ff9c17f5e9d5dd078f",true]);

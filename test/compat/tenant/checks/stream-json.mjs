@@ -1,0 +1,2 @@
+import parserStream from "stream-json"; import streamArray from "stream-json/streamers/stream-array.js"; import { Readable } from "node:stream"; export function check() { return new Promise((res, rej) => { const out = []; Readable.from(['[{"a":1},', '{"b":[2,3]}]']).pipe(parserStream()).pipe(streamArray.asStream()).on("data", (d) => out.push(d)).on("end", () => res(out)).on("error", (e) => rej(e)); }); }
+export const expected = () => ([{"key":0,"value":{"a":1}},{"key":1,"value":{"b":[2,3]}}]);

@@ -1,0 +1,2 @@
+const { objectTransform } = require("through2"); const { Readable } = require("stream"); exports.check = () => new Promise((res, rej) => { const out = []; Readable.from(["a", "b", "c"]).pipe(objectTransform(function (chunk, enc, cb) { this.push(String(chunk).toUpperCase()); cb(); })).on("data", (d) => out.push(d)).on("end", () => res(out)).on("error", rej); });
+exports.expected = () => (["A","B","C"]);
