@@ -154,6 +154,22 @@ describe("ES modules", () => {
     await expect(runtime.run({ folder, file: "m.js", funcName: "bump" })).resolves.toBe(1);
   });
 
+  it("a namespace lists its names in code-unit order, as Node's (Object.keys, for...in, JSON.stringify; log-symbols' `export * as default`)", async () => {
+    const files = {
+      "main.mjs": [
+        "import * as ns from './lib/x.mjs';",
+        "import re, { again } from './lib/re.mjs';",
+        "export async function f() { const keys = []; for (const k in ns) keys.push(k); return [Object.keys(ns), keys, Object.keys(re), Object.keys(again), JSON.stringify(ns), Object.keys(await import('./lib/x.mjs'))]; }",
+      ].join("\n"),
+      "lib/x.mjs": "export const zeta = 1; export const Alpha = 2; export function mid() {} export default 5; const b = 3; export { b as beta };",
+      "lib/re.mjs": "export * as default from './x.mjs'; export * as again from './x.mjs';",
+    };
+    const folder = makeTenant(files);
+    // What Node 24 answers for main.mjs (node --input-type=module; vitest's own import() is not Node's loader).
+    const names = ["Alpha", "beta", "default", "mid", "zeta"];
+    await expect(runtime.run({ folder, file: "main.mjs", funcName: "f" })).resolves.toEqual([names, names, names, names, '{"Alpha":2,"beta":3,"default":5,"zeta":1}', names]);
+  });
+
   it("imports named, default and namespace bindings from './x.js'", async () => {
     const folder = makeTenant({
       "main.js": [

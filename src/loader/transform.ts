@@ -414,8 +414,11 @@ function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean)
   const reads = (m: string, name: string) => namesRead.get(m)!.add(name);
   // A computed key: a literal `"__proto__": ...` in an object literal sets its prototype instead of making a
   // property, and `export { x as "__proto__" }` was lost (Node exports it).
-  const getter = (exported: string, expression: string) =>
+  const getterNames: string[] = [];
+  const getter = (exported: string, expression: string) => {
+    getterNames.push(exported);
     getters.push(`[${JSON.stringify(exported)}]: () => ${expression}`);
+  };
   // A declaration that goes leaves a semicolon: it ended the statement before it (by ASI, when that one has
   // none), and the next line may begin with a token that would continue it (`let g = 1` newline `import ...;`
   // newline `/ 1; code; a = a /g`: a regular expression in the module, a division and code in the wrapper).
@@ -494,9 +497,13 @@ function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean)
     }
   }
   rewriteImportReferences(parsed.ast, s, live);
-  // Exports are registered first, as getters, so a circular import sees hoisted functions.
+  // Exports are registered first, as getters, so a circular import sees hoisted functions; in code-unit order of
+  // their names, as a module namespace's keys are (Object.keys, for...in and JSON.stringify of `import * as ns`:
+  // log-symbols' `export * as default` of its four symbols listed them in declaration order). Sorted here, once per
+  // version, not when each call instantiates the module; names an `export *` adds come after them.
+  const order = getters.map((_, i) => i).sort((x, y) => (getterNames[x]! < getterNames[y]! ? -1 : getterNames[x]! > getterNames[y]! ? 1 : 0));
   const header =
-    `__tenantbox_exports.define({ ${getters.join(", ")} });` +
+    `__tenantbox_exports.define({ ${order.map((i) => getters[i]).join(", ")} });` +
     defaultName +
     imports
       .map((line) => {
