@@ -128,6 +128,27 @@ describe("Node's globals and built-in modules", () => {
     for (const [method, type, code, httpType] of answers) expect([method, type, code, httpType]).toEqual([method, "function", "MODULE_NOT_FOUND", "function"]);
   });
 
+  it("library code's async_hooks: AsyncResource works as Node's (runInAsyncScope, bind, static bind: raw-body's callbacks for body-parser and express.json()); AsyncLocalStorage and the rest still throw MODULE_NOT_FOUND", async () => {
+    const folder = makeTenant({
+      ...libraryPackage(
+        "hooked",
+        [
+          "const ah = require('async_hooks');",
+          "const code = (run) => { try { run(); return 'ok'; } catch (e) { return e.code || e.name; } };",
+          "exports.answers = () => {",
+          "  const r = new ah.AsyncResource('X');",
+          "  const bound = ah.AsyncResource.bind(function named(a, b) { return [this && this.t, a + b]; }, undefined, { t: 1 });",
+          "  const inst = r.bind(function (a) { return [this.t, a]; });",
+          "  return [r.runInAsyncScope(function (a, b) { return [this.t, a, b]; }, { t: 'T' }, 1, 2), bound(2, 3), bound.length, inst.call({ t: 'c' }, 5), inst.asyncResource === r, typeof r.asyncId(), typeof r.triggerAsyncId(), code(() => new ah.AsyncResource(5)), code(() => new ah.AsyncLocalStorage()), r.emitDestroy() === r];",
+          "};",
+        ].join("\n"),
+      ),
+      "a.js": "exports.f = () => require('hooked').answers();\n",
+    });
+    // Node's answers but for AsyncLocalStorage, which it has.
+    await expect(runtimeWith().run({ folder, file: "a.js", funcName: "f" })).resolves.toEqual([["T", 1, 2], [1, 5], 2, ["c", 5], true, "number", "number", "ERR_INVALID_ARG_TYPE", "MODULE_NOT_FOUND", true]);
+  });
+
   it("zlib: deflate, inflate, raw, gzip, gunzip and unzip, sync, with callbacks and as streams; bad data is Z_DATA_ERROR; a bomb ends at the memory limit", async () => {
     const folder = makeTenant({
       "z.js": [

@@ -263,6 +263,10 @@ for (const key of ${JSON.stringify([...methods])}) Agent.prototype[key] = unavai
 exports.Agent = Agent;
 `;
   }
+  // async_hooks' AsyncResource works: runInAsyncScope calls the function, as Node's does where nothing tracks async
+  // context (the realm has no AsyncLocalStorage nor hooks, so there is no context to carry). raw-body (body-parser,
+  // express.json()) and on-finished wrap their callbacks in one when `require("async_hooks")` gives the class.
+  const asyncResource = name === "async_hooks" ? ASYNC_RESOURCE : "";
   return `"use strict";
 function unavailable(path) {
   return function () {
@@ -281,5 +285,54 @@ function build(target, shape, path) {
   return target;
 }
 build(exports, ${JSON.stringify(shape)}, ${JSON.stringify(name + ".")});
-${agent}`;
+${agent}${asyncResource}`;
 }
+
+/** Node's AsyncResource (lib/async_hooks.js) without the hooks it would report to: see placeholderSource. */
+const ASYNC_RESOURCE = `
+function invalidArg(name, expected, value) {
+  const error = new TypeError('The "' + name + '" argument must be of type ' + expected + ". Received " + (value === null ? "null" : typeof value));
+  error.code = "ERR_INVALID_ARG_TYPE";
+  return error;
+}
+let lastAsyncId = 1;
+class AsyncResource {
+  #asyncId;
+  #triggerAsyncId;
+  constructor(type, options) {
+    if (typeof type !== "string") throw invalidArg("type", "string", type);
+    const trigger = typeof options === "number" ? options : options && options.triggerAsyncId;
+    this.#asyncId = ++lastAsyncId;
+    this.#triggerAsyncId = typeof trigger === "number" ? trigger : 1;
+  }
+  runInAsyncScope(fn, thisArg, ...args) {
+    return Reflect.apply(fn, thisArg, args);
+  }
+  emitDestroy() {
+    return this;
+  }
+  asyncId() {
+    return this.#asyncId;
+  }
+  triggerAsyncId() {
+    return this.#triggerAsyncId;
+  }
+  bind(fn, thisArg) {
+    if (typeof fn !== "function") throw invalidArg("fn", "function", fn);
+    const resource = this;
+    const bound = thisArg === undefined
+      ? function (...args) { return resource.runInAsyncScope(fn, this, ...args); }
+      : function (...args) { return resource.runInAsyncScope(fn, thisArg, ...args); };
+    Object.defineProperties(bound, {
+      length: { configurable: true, enumerable: false, value: fn.length, writable: false },
+      asyncResource: { configurable: true, enumerable: true, value: this, writable: true },
+    });
+    return bound;
+  }
+  static bind(fn, type, thisArg) {
+    type = type || fn.name || "bound-anonymous-fn";
+    return new AsyncResource(type).bind(fn, thisArg);
+  }
+}
+exports.AsyncResource = AsyncResource;
+`;
