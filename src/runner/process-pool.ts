@@ -141,32 +141,118 @@ const MAX_HELD_HASHES = 4000;
 const SOURCE_CHARS_PER_TURN = 256 * 1024;
 
 /**
- * A graph's module list (ids, formats, hashes, deps: SentModule[]) as JSON text and its blob key, made once per
- * graph (its modules array, which every call of a cached graph shares) and sent to each process once.
+ * A graph's blob key (GRAPH_KEY_PREFIX and a number), one per graph (its modules array, which every call of a
+ * cached graph shares): a WeakMap look-up per call.
  */
-const graphTexts = new WeakMap<readonly TaskModule[], { key: string; text: string }>();
+const graphKeys = new WeakMap<readonly TaskModule[], string>();
 let graphCount = 0;
 
-function graphText(modules: readonly TaskModule[]): { key: string; text: string } {
-  let found = graphTexts.get(modules);
-  if (!found) {
-    // A dependency on a module of the list names it by its index (GraphDep): one id of 4,000 characters,
-    // required from 2,000 modules, was 2,000 copies of it.
-    const index = new Map<string, number>();
-    modules.forEach((m, i) => index.set(m.id, i));
-    const list = modules.map(({ id, format, hash, deps }): SentGraphModule => {
-      // No prototype: a specifier "__proto__" is a key like any other.
-      const sent = Object.create(null) as Record<string, GraphDep>;
-      for (const [specifier, dep] of Object.entries(deps)) {
-        const at = "id" in dep ? index.get(dep.id) : undefined;
-        sent[specifier] = at === undefined ? dep : { i: at };
-      }
-      return { id, format, hash, deps: sent };
-    });
-    found = { key: GRAPH_KEY_PREFIX + ++graphCount, text: JSON.stringify(list) };
-    graphTexts.set(modules, found);
+function graphKey(modules: readonly TaskModule[]): string {
+  let key = graphKeys.get(modules);
+  if (key === undefined) {
+    key = GRAPH_KEY_PREFIX + ++graphCount;
+    graphKeys.set(modules, key);
   }
-  return found;
+  return key;
+}
+
+/**
+ * Graphs' module lists (ids, formats, hashes, deps) as JSON text by blob key, made when a process lacks one and
+ * kept for the next, least recently used out past MAX_GRAPH_TEXT_CHARS in all (invariant 8: every host cache is
+ * bounded in bytes). Kept for as long as its graph lived (a WeakMap on the modules array), a text of several MB
+ * stayed on the host beside each graph a watched folder caches (1,024 per folder): 23 entry files sharing one
+ * 1,000-module library with long failing requires held 150 MB more (review dec11, V1). A text evicted is made
+ * again when a process needs it, a slice at a time (ListText): JSON.stringify of a 16 MB list held the main
+ * thread 120-330 ms.
+ */
+const graphTextCache = new Map<string, string>();
+let graphTextChars = 0;
+const MAX_GRAPH_TEXT_CHARS = 32 * 1024 * 1024;
+
+/** The kept text of a graph's list (now the most recently used), if it is kept. */
+function keptGraphText(key: string): string | undefined {
+  const text = graphTextCache.get(key);
+  if (text !== undefined) {
+    graphTextCache.delete(key);
+    graphTextCache.set(key, text);
+  }
+  return text;
+}
+
+/** Keeps a graph's list text (the newest is never evicted, whatever its length). */
+function keepGraphText(key: string, text: string): string {
+  if (graphTextCache.has(key)) return text;
+  graphTextCache.set(key, text);
+  graphTextChars += text.length;
+  for (const [oldest, kept] of graphTextCache) {
+    if (graphTextChars <= MAX_GRAPH_TEXT_CHARS || oldest === key) break;
+    graphTextCache.delete(oldest);
+    graphTextChars -= kept.length;
+  }
+  return text;
+}
+
+/** The text of a graph's list, made at once if it is not kept. */
+function graphText(modules: readonly TaskModule[]): string {
+  const key = graphKey(modules);
+  const kept = keptGraphText(key);
+  if (kept !== undefined) return kept;
+  const list = new ListText(modules);
+  list.add(Infinity);
+  return keepGraphText(key, list.text!);
+}
+
+/**
+ * A graph's module list as a blob carries it (SentGraphModule[] as JSON), made a slice at a time: each add()
+ * writes modules and dependencies until about `room` characters more are made (one dependency's entry, a few
+ * KB at most, may go past it), and `text` is set once the list is whole.
+ */
+class ListText {
+  text: string | undefined;
+  /** A dependency on a module of the list names it by its index (GraphDep): one id of 4,000 characters, required from 2,000 modules, was 2,000 copies of it. */
+  private readonly index = new Map<string, number>();
+  private readonly parts: string[] = [];
+  private next = 0;
+  private deps: [string, TaskModule["deps"][string]][] | undefined;
+  private dep = 0;
+
+  constructor(private readonly modules: readonly TaskModule[]) {
+    modules.forEach((m, i) => this.index.set(m.id, i));
+  }
+
+  /** Characters made. */
+  add(room: number): number {
+    let made = 0;
+    const put = (part: string) => {
+      this.parts.push(part);
+      made += part.length;
+    };
+    while (made < room && this.next < this.modules.length) {
+      const { id, format, hash, deps } = this.modules[this.next]!;
+      if (this.deps === undefined) {
+        put(`${this.next === 0 ? "[" : ","}{"id":${JSON.stringify(id)},"format":${JSON.stringify(format)},"hash":${JSON.stringify(hash)},"deps":{`);
+        this.deps = Object.entries(deps);
+        this.dep = 0;
+      }
+      while (made < room && this.dep < this.deps.length) {
+        const [specifier, dep] = this.deps[this.dep]!;
+        const at = "id" in dep ? this.index.get(dep.id) : undefined;
+        const sent: GraphDep = at === undefined ? dep : { i: at };
+        put(`${this.dep === 0 ? "" : ","}${JSON.stringify(specifier)}:${JSON.stringify(sent)}`);
+        this.dep++;
+      }
+      if (this.dep < this.deps.length) break;
+      put("}}");
+      this.deps = undefined;
+      this.next++;
+    }
+    if (this.next === this.modules.length && this.text === undefined) {
+      put(this.modules.length === 0 ? "[]" : "]");
+      this.text = this.parts.join("");
+      this.parts.length = 0;
+    }
+    return made;
+  }
 }
 
 /** One sandbox process: one worker, one invocation at a time. */
@@ -422,15 +508,16 @@ class WorkerProcess {
         this.held.add(m.hash);
       }
     }
-    const graph = graphText(task.modules);
-    if (!this.held.has(graph.key) && !graphSent) {
-      this.channel.sendBlob(graph.key, graph.text);
+    const key = graphKey(task.modules);
+    if (!this.held.has(key) && !graphSent) {
+      const text = graphText(task.modules);
+      this.channel.sendBlob(key, text);
       // A list the process does not keep goes with every run.
-      if (graph.text.length <= MAX_KEPT_GRAPH_CHARS) this.held.add(graph.key);
+      if (text.length <= MAX_KEPT_GRAPH_CHARS) this.held.add(key);
     }
     if (this.held.size > MAX_HELD_HASHES) this.held.clear();
     const { modules: _modules, ...rest } = task;
-    return { ...rest, graph: graph.key };
+    return { ...rest, graph: key };
   }
 
   send(message: HostToWorkerMessage): void {
@@ -447,22 +534,45 @@ class WorkerProcess {
       written?.();
     };
     // Nearly every call: the process holds every version and the graph's list already (no array made for it).
-    const graph = graphText(task.modules);
-    if (this.held.has(graph.key) && task.modules.every((m) => this.held.has(m.hash))) return run();
+    const key = graphKey(task.modules);
+    if (this.held.has(key) && task.modules.every((m) => this.held.has(m.hash))) return run();
     const missing: { hash: string; source: string }[] = task.modules.filter((m) => !this.held.has(m.hash));
-    if (!this.held.has(graph.key)) missing.push({ hash: graph.key, source: graph.text });
+    const sourceChars = missing.reduce((sum, m) => sum + m.source.length, 0);
+    // Characters of the list made in this turn already.
+    let made = 0;
+    // The graph's list, when the process lacks it: its text as kept, else made (at once when it is short).
+    let list: ListText | undefined;
+    if (!this.held.has(key)) {
+      const kept = keptGraphText(key);
+      if (kept !== undefined) missing.push({ hash: key, source: kept });
+      else {
+        list = new ListText(task.modules);
+        made = list.add(Math.max(0, SOURCE_CHARS_PER_TURN - sourceChars));
+        if (list.text !== undefined) {
+          missing.push({ hash: key, source: keepGraphText(key, list.text) });
+          list = undefined;
+        }
+      }
+    }
     // The sources a process lacks are encoded here, on the host's main thread: a slice of them per turn of its
     // event loop, the run after the last. A tenant's 16 MiB graph sent whole to each new process held the main
     // thread 140-160 ms per call (red team dec08 F2: a call that ends its own process, as an out-of-memory one
     // does, makes every next call start a new one).
-    if (missing.reduce((sum, m) => sum + m.source.length, 0) <= SOURCE_CHARS_PER_TURN) return this.channel.together(run);
+    if (list === undefined && missing.reduce((sum, m) => sum + m.source.length, 0) <= SOURCE_CHARS_PER_TURN) return this.channel.together(run);
     let next = 0;
     let encode: ((chars: number) => number) | undefined;
     let left = 0;
     const step = () => {
       // The process is gone (or was killed: a call cancelled before its run was written goes with it).
       if (this.exited || this.killed || this.running?.id !== id) return;
-      let room = SOURCE_CHARS_PER_TURN;
+      let room = SOURCE_CHARS_PER_TURN - made;
+      made = 0;
+      if (list !== undefined) {
+        room -= list.add(room);
+        if (list.text === undefined) return void setImmediate(step);
+        missing.push({ hash: key, source: keepGraphText(key, list.text) });
+        list = undefined;
+      }
       while (room > 0 && next < missing.length) {
         const m = missing[next]!;
         if (!encode) {
@@ -473,7 +583,7 @@ class WorkerProcess {
         left = encode(room);
         room -= before - left;
         if (left === 0) {
-          if (m.hash !== graph.key || graph.text.length <= MAX_KEPT_GRAPH_CHARS) this.held.add(m.hash);
+          if (m.hash !== key || m.source.length <= MAX_KEPT_GRAPH_CHARS) this.held.add(m.hash);
           encode = undefined;
           next++;
         }

@@ -1,0 +1,93 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanupTenants, makeRuntime, makeTempDir, makeTenant } from "../helpers.js";
+
+/*
+ * Review of Dec 11's change (a graph's module list crosses to a sandbox process once, G1). Findings:
+ *
+ *   V1 (high: the host's memory) The list's JSON text was kept on the host for as long as its graph lived (a
+ *      WeakMap on the modules array), uncounted by any cache: a watched folder caches up to 1,024 graphs, each
+ *      with its own text. 20 entry files sharing one library of 1,000 modules with two failing 1,500-character
+ *      requires each held ~7 MB more per graph (145 MB for 19; ~1 MB per graph before): 1,024 entries of a
+ *      folder, or many folders, could exhaust the host's heap. Texts are kept now in a byte-bounded cache.
+ */
+
+afterAll(() => cleanupTenants());
+
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc") as () => void;
+v8.setFlagsFromString("--no-expose-gc");
+
+function heapMb(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
+}
+
+describe("V1: graphs' list texts kept on the host are bounded in bytes", () => {
+  it("24 entries of a watched folder sharing a library with a 6 MB list do not hold 24 texts", async () => {
+    const root = makeTempDir();
+    const folder = path.join(root, "t");
+    fs.mkdirSync(path.join(folder, "d"), { recursive: true });
+    let body = "";
+    for (let k = 0; k < 2; k++) body += `try { require("./${String(k).padEnd(1500, "z")}"); } catch (e) { exports.caught = (exports.caught || 0) + 1; }\n`;
+    for (let i = 0; i < 1000; i++) fs.writeFileSync(path.join(folder, `d/m${i}.js`), body);
+    for (let h = 0; h < 3; h++) {
+      const lines: string[] = [];
+      for (let i = h; i < 1000; i += 3) lines.push(`total += require("./d/m${i}.js").caught;`);
+      fs.writeFileSync(path.join(folder, `h${h}.js`), `let total = 0;\n${lines.join("\n")}\nmodule.exports = total;\n`);
+    }
+    const entries = 24;
+    for (let e = 0; e < entries; e++) fs.writeFileSync(path.join(folder, `e${e}.js`), `exports.f = () => require("./h0.js") + require("./h1.js") + require("./h2.js") + ${e};\n`);
+    const runtime = makeRuntime({ maxThreads: 1, timeout: 20_000, root, watch: true });
+    try {
+      expect(await runtime.run({ folder, file: "e0.js", funcName: "f" })).toBe(2000);
+      const before = heapMb();
+      for (let e = 1; e < entries; e++) expect(await runtime.run({ folder, file: `e${e}.js`, funcName: "f" })).toBe(2000 + e);
+      const grown = heapMb() - before;
+      // ~7 MB per graph before (165 MB here); ~1 MB per graph is the graphs themselves, the texts 32 MiB at most.
+      expect(grown).toBeLessThan(90);
+      // Every graph still runs (a text evicted is made again when a process lacks it).
+      expect(await runtime.run({ folder, file: "e1.js", funcName: "f" })).toBe(2001);
+    } finally {
+      await runtime.close();
+    }
+  }, 300_000);
+});
+
+describe("V1: a list made a slice at a time is the list JSON.stringify made", () => {
+  it("specifiers spelled with quotes, escapes and constructor resolve as before, in a short list and a long one", async () => {
+    const odd = (tag: string): Record<string, string> => ({
+      [`${tag}/q"x.js`]: 'module.exports = "quote";\n',
+      [`${tag}/\u00e9\u4e2d.js`]: 'module.exports = "unicode";\n',
+      [`${tag}/back\\slash.js`]: 'module.exports = "backslash";\n',
+      "node_modules/constructor/index.js": 'module.exports = "ctor";\n',
+      "node_modules/__proto__/index.js": 'module.exports = "proto";\n',
+      [`${tag}/odd.js`]: [
+        `const out = [require('./q"x.js'), require("./\u00e9\u4e2d.js"), require("./back\\\\slash.js"), require("constructor")];`,
+        'try { require("./missing\\u2028\\"x"); } catch (e) { out.push(e.code); }',
+        "module.exports = out;",
+      ].join("\n"),
+    });
+    const expected = ["quote", "unicode", "backslash", "ctor", "MODULE_NOT_FOUND"];
+    const files: Record<string, string> = { ...odd("a"), "small.js": 'exports.f = () => require("./a/odd.js");\n' };
+    // A long list (over a turn's 256 K characters): made a slice at a time.
+    const pad = "x".repeat(1500);
+    for (let i = 0; i < 300; i++) files[`p/m${i}.js`] = `try { require("./${pad}${i}"); } catch (e) {}\nmodule.exports = 1;\n`;
+    files["big.js"] = `exports.f = () => { let n = 0; ${Array.from({ length: 300 }, (_, i) => `n += require("./p/m${i}.js");`).join(" ")} return [n, require("./a/odd.js")]; };\n`;
+    const folder = makeTenant(files);
+    const runtime = makeRuntime({ maxThreads: 1, timeout: 20_000 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        expect(await runtime.run({ folder, file: "small.js", funcName: "f" })).toEqual(expected);
+        expect(await runtime.run({ folder, file: "big.js", funcName: "f" })).toEqual([300, expected]);
+      }
+    } finally {
+      await runtime.close();
+    }
+  }, 120_000);
+});
