@@ -41,7 +41,7 @@ export class BuiltinCatalog {
     while (queue.length) {
       const id = queue.shift()!;
       const version = await this.version(id);
-      const deps: TaskModule["deps"] = {};
+      const deps: TaskModule["deps"] = Object.create(null);
       for (const specifier of version.specifiers) deps[specifier] = builtinDependency(specifier, true) ?? { error: `cannot find module "${specifier}"` };
       modules.push({ id, format: "cjs", hash: version.hash, source: version.source, deps });
       visit(deps);

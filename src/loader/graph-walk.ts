@@ -116,7 +116,8 @@ export function walkGraph(input: GraphWalkInput): GraphWalkResult {
     if (!stat || !stat.isFile()) return { ok: false, code: "MODULE_NOT_FOUND", message: "cannot find module", realPath };
     const stamp = stampOf(stat);
     memo.depend(realPath, stamp);
-    const walked: WalkedModule = { realPath, stamp, deps: {} };
+    // No prototype: a specifier "__proto__" is a key like any other (Node loads node_modules/__proto__).
+    const walked: WalkedModule = { realPath, stamp, deps: Object.create(null) };
     modules.push(walked);
     let specifiers: string[];
     let format: CompiledVersion["format"];

@@ -198,7 +198,7 @@ export class ModuleGraphLoader {
       // Refused at the end, unless only a computed require's context reached it (require-context.ts).
       if (setAside(id, version, modules, unrunnable)) continue;
       size.add(version);
-      const deps: TaskModule["deps"] = {};
+      const deps: TaskModule["deps"] = Object.create(null);
       const library = isLibraryModule(id);
       // Timed as a whole (a stat each is timed already): past the budget, the walk moves to a loader thread.
       let started = performance.now();
@@ -337,7 +337,7 @@ export class ModuleGraphLoader {
       if (!isLimitRefusal(version)) this.scripts.set(key, version, bytesOf(version));
     }
     refuseUnrunnable(INLINE_SCRIPT_ID, version);
-    const deps: TaskModule["deps"] = {};
+    const deps: TaskModule["deps"] = Object.create(null);
     for (const specifier of version.specifiers) deps[specifier] = { error: "an inline script cannot require or import modules" };
     const modules: TaskModule[] = [{ id: INLINE_SCRIPT_ID, format: version.format, hash: version.hash, source: version.source, deps }];
     // Globals such as Buffer still come with the built-ins behind them (the script names them: compile.ts).

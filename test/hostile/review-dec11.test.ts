@@ -60,7 +60,7 @@ describe("V1: graphs' list texts kept on the host are bounded in bytes", () => {
 });
 
 describe("V1: a list made a slice at a time is the list JSON.stringify made", () => {
-  it("specifiers spelled with quotes, escapes and constructor resolve as before, in a short list and a long one", async () => {
+  it("specifiers spelled with quotes, escapes, __proto__ and constructor resolve as before, in a short list and a long one", async () => {
     const odd = (tag: string): Record<string, string> => ({
       [`${tag}/q"x.js`]: 'module.exports = "quote";\n',
       [`${tag}/\u00e9\u4e2d.js`]: 'module.exports = "unicode";\n',
@@ -68,12 +68,12 @@ describe("V1: a list made a slice at a time is the list JSON.stringify made", ()
       "node_modules/constructor/index.js": 'module.exports = "ctor";\n',
       "node_modules/__proto__/index.js": 'module.exports = "proto";\n',
       [`${tag}/odd.js`]: [
-        `const out = [require('./q"x.js'), require("./\u00e9\u4e2d.js"), require("./back\\\\slash.js"), require("constructor")];`,
+        `const out = [require('./q"x.js'), require("./\u00e9\u4e2d.js"), require("./back\\\\slash.js"), require("constructor"), require("__proto__")];`,
         'try { require("./missing\\u2028\\"x"); } catch (e) { out.push(e.code); }',
         "module.exports = out;",
       ].join("\n"),
     });
-    const expected = ["quote", "unicode", "backslash", "ctor", "MODULE_NOT_FOUND"];
+    const expected = ["quote", "unicode", "backslash", "ctor", "proto", "MODULE_NOT_FOUND"];
     const files: Record<string, string> = { ...odd("a"), "small.js": 'exports.f = () => require("./a/odd.js");\n' };
     // A long list (over a turn's 256 K characters): made a slice at a time.
     const pad = "x".repeat(1500);
@@ -88,6 +88,25 @@ describe("V1: a list made a slice at a time is the list JSON.stringify made", ()
       }
     } finally {
       await runtime.close();
+    }
+  }, 120_000);
+});
+
+describe("V2: a specifier \"__proto__\" is a key like any other, as in Node", () => {
+  it("require(\"__proto__\") loads node_modules/__proto__ in sandbox processes and threads (the walks on either thread)", async () => {
+    const folder = makeTenant({
+      "node_modules/__proto__/index.js": 'module.exports = "proto";\n',
+      "e.js": 'exports.f = () => [require("__proto__"), require("./l.js")];\n',
+      "l.js": 'module.exports = require("__proto__") + "!";\n',
+    });
+    for (const isolation of ["process", "thread"] as const) {
+      const runtime = makeRuntime({ maxThreads: 1, timeout: 10_000, isolation });
+      try {
+        // Node: [ 'proto', 'proto!' ] (before: MODULE_NOT_FOUND, the host's deps object took it as its prototype).
+        expect(await runtime.run({ folder, file: "e.js", funcName: "f" })).toEqual(["proto", "proto!"]);
+      } finally {
+        await runtime.close();
+      }
     }
   }, 120_000);
 });
