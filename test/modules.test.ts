@@ -223,6 +223,32 @@ describe("ES modules", () => {
     expect(error.message).toBe("The requested module './main.mjs' contains conflicting star exports for name 'x'");
   });
 
+  it("export * follows re-exports to the binding, as Node's ResolveExport: a name re-exported or imported and exported is not ambiguous against its source (review dec11)", async () => {
+    // Before: each path's getter was compared, so these were left out and importing them was a SyntaxError.
+    const folder = makeTenant({
+      "c.mjs": "export let x = 1; export function bump() { x++; }",
+      "c.cjs": "exports.y = 2;",
+      "a.mjs": 'export { x } from "./c.mjs"; export * from "./c.cjs";',
+      "a2.mjs": 'import { x as xx } from "./c.mjs"; export { xx as x };',
+      "b.mjs": 'export * from "./c.mjs"; export * from "./c.cjs";',
+      "top.mjs": 'export * from "./a.mjs"; export * from "./b.mjs";',
+      "top2.mjs": 'export * from "./a2.mjs"; export * from "./b.mjs";',
+      "deep.mjs": 'export * from "./top.mjs"; export * from "./top2.mjs";',
+      "n1.mjs": 'export * as ns from "./c.mjs";',
+      "n2.mjs": 'export * as ns from "./c.mjs";',
+      "n3.mjs": 'import * as q from "./c.mjs"; export { q as ns };',
+      "nsboth.mjs": 'export * from "./n1.mjs"; export * from "./n2.mjs"; export * from "./n3.mjs";',
+      "use.mjs": [
+        'import * as t from "./top.mjs"; import * as t2 from "./top2.mjs"; import * as d from "./deep.mjs"; import * as n from "./nsboth.mjs";',
+        'import { x, y } from "./deep.mjs"; import { bump } from "./c.mjs";',
+        "export const f = () => { const r = [Object.keys(t).sort(), Object.keys(t2).sort(), Object.keys(d).sort(), Object.keys(n), x, y]; bump(); r.push(t.x, t2.x, d.x, x); return r; };",
+      ].join("\n"),
+    });
+    // As Node 24 answers (but for its CommonJS namespaces' "module.exports" key): `export * as ns` and a namespace
+    // imported and exported are each their module's own binding in V8, so those conflict.
+    await expect(runtime.run({ folder, file: "use.mjs", funcName: "f" })).resolves.toEqual([["bump", "x", "y"], ["bump", "x", "y"], ["bump", "x", "y"], [], 1, 2, 2, 2, 2, 2]);
+  });
+
   it("live bindings: an imported let sees the exporter's updates", async () => {
     const folder = makeTenant({
       "counter.js": "export let count = 0;\nexport function inc() { count++; }",

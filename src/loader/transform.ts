@@ -400,6 +400,15 @@ function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean)
   let defaultName = "";
   /** Imported name -> the namespace read that replaces each reference (live bindings). */
   const live = new Map<string, string>();
+  /** Imported name -> its module variable and the name it imports there. */
+  const importedFrom = new Map<string, [string, string]>();
+  /**
+   * Exports that are another module's binding (`export { x } from`, an imported name exported):
+   * the module system follows them to the binding itself, so that a binding `export *` reaches by two paths is
+   * one, not ambiguous (Node's ResolveExport).
+   */
+  const reexports: string[] = [];
+  const reexport = (exported: string, m: string, name: string) => reexports.push(`[${JSON.stringify(exported)}, ${m}, ${JSON.stringify(name)}]`);
   const moduleVar = (spec: string): string => {
     let name = moduleVars.get(spec);
     if (!name) {
@@ -429,12 +438,15 @@ function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean)
       case "ImportDeclaration": {
         const m = moduleVar(String(node.source.value));
         for (const spec of node.specifiers) {
+          // A namespace imported and exported is this module's own binding (Node: ambiguous against `export * as`).
           if (spec.type === "ImportNamespaceSpecifier") imports.push(`const ${spec.local.name} = ${m};`);
           else if (spec.type === "ImportDefaultSpecifier") {
             live.set(spec.local.name, `${m}.default`);
+            importedFrom.set(spec.local.name, [m, "default"]);
             reads(m, "default");
           } else {
             live.set(spec.local.name, `${m}[${JSON.stringify(moduleName(spec.imported))}]`);
+            importedFrom.set(spec.local.name, [m, moduleName(spec.imported)]);
             reads(m, moduleName(spec.imported));
           }
         }
@@ -453,6 +465,7 @@ function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean)
           const m = moduleVar(String(node.source.value));
           for (const spec of node.specifiers) {
             getter(moduleName(spec.exported), `${m}[${JSON.stringify(moduleName(spec.local))}]`);
+            reexport(moduleName(spec.exported), m, moduleName(spec.local));
             reads(m, moduleName(spec.local));
           }
           blank(node);
@@ -460,6 +473,8 @@ function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean)
           for (const spec of node.specifiers) {
             const local = moduleName(spec.local);
             getter(moduleName(spec.exported), live.get(local) ?? local);
+            const from = importedFrom.get(local);
+            if (from) reexport(moduleName(spec.exported), from[0], from[1]);
           }
           blank(node);
         }
@@ -489,6 +504,7 @@ function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean)
       }
       case "ExportAllDeclaration": {
         const m = moduleVar(String(node.source.value));
+        // `export * as n` is this module's own binding, as V8 has it (two of them of one module conflict in Node).
         if (node.exported) getter(moduleName(node.exported), m);
         else stars.push(m);
         blank(node);
@@ -512,6 +528,7 @@ function transformEsm(parsed: ParsedModule, s: MagicString, checkNames: boolean)
         return `const ${line.variable} = __tenantbox_import(${JSON.stringify(line.spec)}${checkNames && names.size ? `, ${JSON.stringify([...names])}` : ""});`;
       })
       .join(" ") +
+    (reexports.length > 0 ? `__tenantbox_exports.via([${reexports.join(", ")}]);` : "") +
     (stars.length > 0 ? `__tenantbox_exports.star([${stars.join(", ")}]);` : "");
   return { header, specifiers };
 }

@@ -29,6 +29,33 @@ export function createModuleSystem(
   }
   const specs = P.ObjectCreate(null) as Record<string, ModuleSpec | undefined>;
   const wrappers = P.ObjectCreate(null) as Record<string, ((...args: unknown[]) => unknown) | undefined>;
+  /**
+   * ES module namespaces' exports that are another module's binding (exportsApi.via, and the names star() bound):
+   * name -> [namespace, name there].
+   */
+  const vias = new P.WeakMap() as WeakMap<object, Record<string, [object, string]>>;
+  function viaTable(ns: object): Record<string, [object, string]> {
+    let table = P.WeakMapGet(vias, ns) as Record<string, [object, string]> | undefined;
+    if (table === undefined) {
+      table = P.ObjectCreate(null) as Record<string, [object, string]>;
+      P.WeakMapSet(vias, ns, table);
+    }
+    return table;
+  }
+  /** The namespace and name a binding is defined in, its re-exports followed (a chain of them is bounded). */
+  function bindingOf(ns: object, name: string): [object, string] {
+    let at: object = ns;
+    let bound = name;
+    for (let hops = 0; hops < 256; hops++) {
+      step();
+      const table = P.WeakMapGet(vias, at) as Record<string, [object, string]> | undefined;
+      if (table === undefined || !P.ObjectHasOwn(table, bound)) break;
+      const next = table[bound]!;
+      at = next[0];
+      bound = next[1];
+    }
+    return [at, bound];
+  }
   const instances = P.ObjectCreate(null) as Record<string, Instance | undefined>;
 
   function define(spec: ModuleSpec, wrapper?: (...args: unknown[]) => unknown) {
@@ -254,13 +281,25 @@ export function createModuleSystem(
       /** The module's import() (a module that has one reads it once, in its header). */
       dynamicImport: dynamicImportOf(id),
       /**
+       * Names this module exports as another module's binding (`export { x } from`, an imported name exported):
+       * [exported, source namespace, name there]. star() follows them.
+       */
+      via(entries: [string, Record<string, unknown>, string][]) {
+        const table = viaTable(ns);
+        for (let i = 0; i < entries.length; i++) {
+          step();
+          const entry = entries[i]!;
+          table[entry[0]] = [entry[1], entry[2]];
+        }
+      },
+      /**
        * The module's `export *` sources, all at once (after its own exports): a name two of them export as
        * different bindings is ambiguous and left out, as Node leaves it out (an import of it is a SyntaxError);
-       * the same binding reached twice (two modules that both `export *` a third) is one. A name is bound to
-       * its source namespace's own getter, so that its identity carries through re-exports.
+       * the same binding reached twice (two modules that both `export *` a third, or re-export its name) is one.
+       * A binding is the module namespace and name it is finally defined in (bindingOf), as Node's ResolveExport.
        */
       star(sources: Record<string, unknown>[]) {
-        const found = P.ObjectCreate(null) as Record<string, { get: (() => unknown) | undefined; source: Record<string, unknown> } | null>;
+        const found = P.ObjectCreate(null) as Record<string, { get: (() => unknown) | undefined; source: Record<string, unknown>; at: object; name: string } | null>;
         const names: string[] = [];
         for (let s = 0; s < sources.length; s++) {
           const source = sources[s]!;
@@ -269,17 +308,20 @@ export function createModuleSystem(
             step();
             const name = keys[i]!;
             if (name === "default" || P.ObjectHasOwn(ns, name)) continue;
-            const own = P.ObjectGetOwnPropertyDescriptor(source, name);
-            const get = own !== undefined && typeof own.get === "function" ? (own.get as () => unknown) : undefined;
             const prior = found[name];
+            if (prior === null) continue;
+            const [at, bound] = bindingOf(source, name);
             if (prior === undefined) {
-              found[name] = { get, source };
+              const own = P.ObjectGetOwnPropertyDescriptor(source, name);
+              const get = own !== undefined && typeof own.get === "function" ? (own.get as () => unknown) : undefined;
+              found[name] = { get, source, at, name: bound };
               names[names.length] = name;
-            } else if (prior !== null && (get !== undefined ? prior.get !== get : prior.get !== undefined || prior.source !== source)) {
+            } else if (prior.at !== at || prior.name !== bound) {
               found[name] = null;
             }
           }
         }
+        let table: Record<string, [object, string]> | undefined;
         for (let i = 0; i < names.length; i++) {
           const name = names[i]!;
           const binding = found[name]!;
@@ -289,6 +331,7 @@ export function createModuleSystem(
           }
           const source = binding.source;
           P.ObjectDefineProperty(ns, name, { get: binding.get ?? (() => source[name]), enumerable: true, configurable: false });
+          (table ??= viaTable(ns))[name] = [binding.at, binding.name];
         }
       },
     };
