@@ -87,6 +87,17 @@ describe("CommonJS", () => {
     await expect(runtime.run(request)).resolves.toBe(2);
   });
 
+  it("'pkg/' names the package's directory only: node_modules/pkg.js beside it is not it, as in Node (review dec11)", async () => {
+    const folder = makeTenant({
+      "main.js": "exports.f = () => [require('pkg/'), require('pkg'), require('pkg/.')];",
+      "node_modules/pkg/package.json": JSON.stringify({ name: "pkg", main: "m.js" }),
+      "node_modules/pkg/m.js": "module.exports = 'pkg-main';",
+      "node_modules/pkg.js": "module.exports = 'pkg-js-file';",
+    });
+    // Node 24: [ 'pkg-main', 'pkg-js-file', 'pkg-main' ] (before: 'pkg/' loaded node_modules/pkg.js).
+    await expect(runtime.run({ folder, file: "main.js", funcName: "f" })).resolves.toEqual(["pkg-main", "pkg-js-file", "pkg-main"]);
+  });
+
   it("a module required twice in one invocation is one instance", async () => {
     const folder = makeTenant({
       "main.js": "const x = require('./x.js'); const y = require('./x'); exports.f = () => [x === y, x.n];",

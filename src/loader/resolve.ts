@@ -263,7 +263,7 @@ export function resolveSpecifier(realFolder: string, fromRealPath: string, speci
     if (path.basename(dir) !== "node_modules") {
       const packageDir = path.join(dir, "node_modules", name);
       if (probe.isDirectory(packageDir)) {
-        const found = inPackage(packageDir, subpath, realFolder, kind, probe);
+        const found = inPackage(packageDir, subpath, realFolder, kind, probe, namesDirectory(specifier));
         if (!found) throw new ResolveFailure(`cannot find module "${shown}" in package "${clipText(name, MAX_QUOTED_TEXT)}"`);
         return realInside(realFolder, found, specifier, probe);
       }
@@ -274,11 +274,12 @@ export function resolveSpecifier(realFolder: string, fromRealPath: string, speci
 }
 
 /** A file of an installed package: by its exports map when it has one that names the subpath, else by path. */
-function inPackage(packageDir: string, subpath: string, realFolder: string, kind: ResolutionKind, probe: FileProbe): string | undefined {
+function inPackage(packageDir: string, subpath: string, realFolder: string, kind: ResolutionKind, probe: FileProbe, directoryOnly = false): string | undefined {
   const pkg = packageFields(packageDir, realFolder, probe);
   const exported = viaExports(packageDir, pkg, subpath ? "./" + subpath : ".", kind, probe);
   if (exported) return exported;
-  if (!subpath) return asFileOrDirectory(packageDir, realFolder, probe);
+  // "pkg/" names the package's directory only: node_modules/pkg.js beside it is not it (Node's _findPath).
+  if (!subpath) return directoryOnly ? asDirectory(packageDir, realFolder, probe) : asFileOrDirectory(packageDir, realFolder, probe);
   const base = path.join(packageDir, subpath);
   return namesDirectory(subpath) ? asDirectory(base, realFolder, probe) : asFileOrDirectory(base, realFolder, probe);
 }
