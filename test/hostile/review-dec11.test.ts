@@ -14,6 +14,11 @@ import { cleanupTenants, makeRuntime, makeTempDir, makeTenant } from "../helpers
  *      with its own text. 20 entry files sharing one library of 1,000 modules with two failing 1,500-character
  *      requires each held ~7 MB more per graph (145 MB for 19; ~1 MB per graph before): 1,024 entries of a
  *      folder, or many folders, could exhaust the host's heap. Texts are kept now in a byte-bounded cache.
+ *   V2 (low: compatibility) require("__proto__") was MODULE_NOT_FOUND: the walks' deps objects took it as their prototype.
+ *   V3 (high: the host's memory) A graph refused for its limits is kept against its stamps (R1, now off the main
+ *      thread too), counted as 128 bytes a stamp whatever its path: 2,010 modules 3,800 characters deep held
+ *      ~7.6 MB per refused entry for 257 KB counted, one entry per spelling of the entry file ("e.js", "./e.js",
+ *      ...): the 64 MB cache could hold ~2 GB. Now counted as a kept graph's stamps are.
  */
 
 afterAll(() => cleanupTenants());
@@ -109,4 +114,30 @@ describe("V2: a specifier \"__proto__\" is a key like any other, as in Node", ()
       }
     }
   }, 120_000);
+});
+
+describe("V3: refused graphs are counted with their stamps' paths", () => {
+  it("16 spellings of an entry over the module limit, 3,800 characters deep, do not hold 16 x 7.6 MB", async () => {
+    const deep = Array.from({ length: 19 }, (_, i) => String(i).padEnd(200, "d")).join("/");
+    const files: Record<string, string> = {};
+    const count = 2010;
+    for (let i = 0; i < count; i++) files[`${deep}/m${i}.js`] = "module.exports = 1;\n";
+    for (let h = 0; h < 5; h++) {
+      const lines: string[] = [];
+      for (let i = h; i < count; i += 5) lines.push(`t += require("./${deep}/m${i}.js");`);
+      files[`h${h}.js`] = `let t = 0;\n${lines.join("\n")}\nmodule.exports = t;\n`;
+    }
+    files["e.js"] = `exports.f = () => ${[0, 1, 2, 3, 4].map((h) => `require("./h${h}.js")`).join(" + ")};\n`;
+    const folder = makeTenant(files);
+    const runtime = makeRuntime({ maxThreads: 1, timeout: 20_000 });
+    try {
+      await expect(runtime.run({ folder, file: "e.js", funcName: "f" })).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+      const before = heapMb();
+      for (let k = 1; k <= 16; k++) await expect(runtime.run({ folder, file: "./".repeat(k) + "e.js", funcName: "f" })).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+      // ~122 MB before (7.6 MB a spelling); the graph cache's 64 MB counted at two bytes a character now.
+      expect(heapMb() - before).toBeLessThan(70);
+    } finally {
+      await runtime.close();
+    }
+  }, 300_000);
 });
