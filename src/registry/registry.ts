@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
 import { clipText, fileIssue, limitIssues, MAX_QUOTED_TEXT, type ValidationIssue, type ValidationResult } from "../loader/issues.js";
-import { ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
+import { ByteBoundedCache } from "../loader/byte-bounded-cache.js";
+import { graphBytes, ModuleGraphLoader, type ModuleEvent, type ModuleGraph, type ModuleInfo, type ScoringSettings } from "../loader/module-graph.js";
 import { entryIn, MODULE_EXTENSIONS, realFolderOf, toId } from "../loader/resolve.js";
 import type { LoaderPoolOptions } from "../loader/loader-pool.js";
 import { fileSignature, HOST_FS_BUDGET, SlowPaths, StatMemo } from "../loader/stat-memo.js";
@@ -14,8 +15,15 @@ const MODULE_FILE = new Set<string>(MODULE_EXTENSIONS);
 const MAX_LISTED_FILES = 5000;
 /** Directory entries one listing may visit. */
 const MAX_VISITED_ENTRIES = 20_000;
-/** Module graphs a watched folder keeps by the caller's spelling of the entry file (least recently used out). */
-const MAX_GRAPHS_PER_FOLDER = 1024;
+/**
+ * What the module graphs watched folders keep hold in all, by the caller's spelling of the entry file (least
+ * recently used out; sources are the versions' and not counted here). 1,024 graphs a folder were kept whatever
+ * each held: graphs of 1,200 modules requiring a library's main 3,800 characters deep hold ~5 MB each (a fresh id
+ * per dependency), 1,024 of them ~5 GB (review dec11).
+ */
+const MAX_WATCHED_GRAPH_BYTES = 128 * 1024 * 1024;
+/** Generations of folders' contents, across folders: a cached graph's key names its folder's, never reused. */
+let generations = 0;
 /** Spellings of folders the registry maps to their state under watch (all forgotten past it). */
 const MAX_FOLDER_SPELLINGS = 10_000;
 /** The longest stretch a listing keeps the main thread (ms). */
@@ -75,9 +83,10 @@ export interface ManifestState {
 interface FolderState {
   realFolder: string;
   tenant: string;
-  /** Cached graphs by entry file (watch mode only, cleared by any change in the folder). */
-  graphs: Map<string, ModuleGraph>;
-  /** Counts invalidations: a graph loaded across one (its versions compiled meanwhile) is not cached. */
+  /**
+   * Changes with every invalidation (unique across folders and folder states): a graph loaded across one (its
+   * versions compiled meanwhile) is not cached, and graphs cached under an earlier one are not found again.
+   */
   generation: number;
   manifest?: ManifestState;
   parsedManifest?: { signature: string | undefined; result: ParsedManifest | undefined };
@@ -100,6 +109,8 @@ interface FolderState {
 export class Registry {
   private readonly loader: ModuleGraphLoader;
   private readonly folders = new Map<string, FolderState>();
+  /** Watched folders' module graphs (graphKey), bounded in bytes across folders. */
+  private readonly graphs = new ByteBoundedCache<ModuleGraph>(MAX_WATCHED_GRAPH_BYTES);
   private readonly byUserFolder = new Map<string, FolderState>();
   private readonly watcher: FolderWatcher | undefined;
   private readonly realRoot: string | undefined;
@@ -157,21 +168,15 @@ export class Registry {
   async graph(folder: string, file: string): Promise<ModuleGraph> {
     const state = this.folder(folder);
     if (state.watched) {
-      const cached = state.graphs.get(file);
-      if (cached) {
-        // Most recently used last: the map drops its oldest.
-        state.graphs.delete(file);
-        state.graphs.set(file, cached);
-        return cached;
-      }
+      const cached = this.graphs.get(graphKey(state, file));
+      if (cached) return cached;
     }
     const generation = state.generation;
     const graph = await this.loader.load(state.realFolder, file, state.watched);
     if (state.watched && state.generation === generation && !graph.unwatched) {
-      // Keyed by the caller's spelling of the file (a request's: "a.js", "./a.js", "q/../a.js", ...): bounded,
-      // or a tenant's endless spellings of one module grew the host's heap by ~470 bytes each.
-      if (state.graphs.size >= MAX_GRAPHS_PER_FOLDER) state.graphs.delete(state.graphs.keys().next().value!);
-      state.graphs.set(file, graph);
+      // Keyed by the caller's spelling of the file (a request's: "a.js", "./a.js", "q/../a.js", ...): bounded in
+      // bytes (the key counted too), or a tenant's endless spellings of one module grew the host's heap.
+      this.graphs.set(graphKey(state, file), graph, graphBytes(graph, false));
     }
     return graph;
   }
@@ -382,7 +387,7 @@ export class Registry {
         throw new RuntimeError("INVALID_REQUEST", "the runtime's compileCacheDir is inside this folder: move it out of every tenant folder");
       }
       const tenant = this.realRoot ? path.relative(this.realRoot, realFolder).split(path.sep).join("/") : path.basename(realFolder);
-      state = { realFolder, tenant, graphs: new Map(), generation: 0, watched: false };
+      state = { realFolder, tenant, generation: ++generations, watched: false };
       this.folders.set(realFolder, state);
       if (this.watcher) {
         // Until the watcher has scanned the folder, calls keep checking stat (no change can be missed).
@@ -609,10 +614,15 @@ function placeHolds(places: Set<string>, file: string, realFolder: string): bool
   return false;
 }
 
+/** A watched folder's cached graph's key: its folder, the folder's generation, the caller's spelling of the file. */
+function graphKey(state: FolderState, file: string): string {
+  return `${state.realFolder}\0${state.generation}\0${file}`;
+}
+
 /** Drops what a folder's cache derived from its files: graphs and the manifest verdict. */
 function invalidate(state: FolderState): void {
-  state.generation++;
-  state.graphs.clear();
+  // The folder's cached graphs are not found again (graphKey): they age out of the cache.
+  state.generation = ++generations;
   state.manifest = undefined;
   state.parsedManifest = undefined;
 }

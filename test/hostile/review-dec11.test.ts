@@ -19,6 +19,11 @@ import { cleanupTenants, makeRuntime, makeTempDir, makeTenant } from "../helpers
  *      thread too), counted as 128 bytes a stamp whatever its path: 2,010 modules 3,800 characters deep held
  *      ~7.6 MB per refused entry for 257 KB counted, one entry per spelling of the entry file ("e.js", "./e.js",
  *      ...): the 64 MB cache could hold ~2 GB. Now counted as a kept graph's stamps are.
+ *   V4 (high: the host's memory) Kept graphs were counted by their sources only (unwatched folders: 64 MB cache),
+ *      or not at all (watched folders: 1,024 graphs a folder, whatever each held). 1,200 modules requiring a
+ *      library's main 3,800 characters deep hold ~5 MB a graph (a fresh id string per dependency), one graph per
+ *      spelling of the entry file: ~800 MB in the unwatched cache, ~5 GB a watched folder. Graphs are counted with
+ *      their ids and dependencies now, and watched folders' graphs share one cache bounded in bytes.
  */
 
 afterAll(() => cleanupTenants());
@@ -140,4 +145,39 @@ describe("V3: refused graphs are counted with their stamps' paths", () => {
       await runtime.close();
     }
   }, 300_000);
+});
+
+describe("V4: kept graphs are counted with their ids and dependencies, watched folders' in bytes too", () => {
+  function deepMain(): Record<string, string> {
+    const deep = Array.from({ length: 19 }, (_, i) => String(i).padEnd(200, "d")).join("/") + "/i.js";
+    const files: Record<string, string> = { "node_modules/p/package.json": JSON.stringify({ name: "p", main: deep }), [`node_modules/p/${deep}`]: "module.exports = 1;\n" };
+    for (let i = 0; i < 1200; i++) files[`d/m${i}.js`] = 'module.exports = require("p");\n';
+    for (let h = 0; h < 3; h++) {
+      const lines: string[] = [];
+      for (let i = h; i < 1200; i += 3) lines.push(`t += require("./d/m${i}.js");`);
+      files[`h${h}.js`] = `let t = 0;\n${lines.join("\n")}\nmodule.exports = t;\n`;
+    }
+    files["e.js"] = 'exports.f = () => require("./h0.js") + require("./h1.js") + require("./h2.js");\n';
+    return files;
+  }
+
+  for (const watch of [false, true]) {
+    it(`${watch ? "a watched" : "an unwatched"} folder: 24 spellings of one entry hold far less than 24 x 5 MB, and a change still reloads`, async () => {
+      const root = makeTempDir();
+      const folder = makeTenant(deepMain(), fs.mkdirSync(path.join(root, "t"), { recursive: true })!);
+      const runtime = makeRuntime({ maxThreads: 1, timeout: 20_000, ...(watch ? { root, watch: true } : {}) });
+      try {
+        expect(await runtime.run({ folder, file: "e.js", funcName: "f" })).toBe(1200);
+        const before = heapMb();
+        for (let k = 1; k <= 24; k++) expect(await runtime.run({ folder, file: "./".repeat(k) + "e.js", funcName: "f" })).toBe(1200);
+        // ~5 MB a graph before (~120 MB); the caches count them now.
+        expect(heapMb() - before).toBeLessThan(70);
+        fs.writeFileSync(path.join(folder, "e.js"), 'exports.f = () => require("./h0.js") + 1;\n');
+        if (watch) await new Promise((resolve) => setTimeout(resolve, 1500));
+        expect(await runtime.run({ folder, file: "./e.js", funcName: "f" })).toBe(401);
+      } finally {
+        await runtime.close();
+      }
+    }, 300_000);
+  }
 });
