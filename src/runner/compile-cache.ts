@@ -16,11 +16,18 @@ function isStrictWrapper(source: string): boolean {
  * vm.Script is not tied to a context, so one compilation serves every fresh context of this worker. Bounded by entries and source size (least recently used out).
  */
 export class CompileCache {
+  /**
+   * Entries: more than one graph can hold (2,000 tenant modules, module-graph.ts, and the built-ins behind them).
+   * At 2,000, a graph of 1,996 modules requiring five built-ins ran once, then never again on that process: its
+   * next call compiled the versions evicted since (their sources sent again) and so evicted others the call held
+   * compiled (sent without their sources), "a module version was evicted before it ran" (review dec11).
+   */
+  static readonly MAX_ENTRIES = 4096;
   private readonly scripts = new Map<string, { script: vm.Script; size: number; strict: boolean; positions?: string | PositionMap }>();
   private bytes = 0;
 
   constructor(
-    private readonly maxEntries = 2000,
+    private readonly maxEntries = CompileCache.MAX_ENTRIES,
     private readonly maxBytes = 64 * 1024 * 1024,
   ) {}
 

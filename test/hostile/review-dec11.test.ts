@@ -24,6 +24,9 @@ import { cleanupTenants, makeRuntime, makeTempDir, makeTenant } from "../helpers
  *      library's main 3,800 characters deep hold ~5 MB a graph (a fresh id string per dependency), one graph per
  *      spelling of the entry file: ~800 MB in the unwatched cache, ~5 GB a watched folder. Graphs are counted with
  *      their ids and dependencies now, and watched folders' graphs share one cache bounded in bytes.
+ *   V5 (medium: a tenant's availability) A sandbox kept 2,000 compiled scripts: a graph of 1,996 modules requiring
+ *      five built-ins ran once, then failed on that process at every call ("sandbox setup failed"): compiling the
+ *      versions evicted since evicted others the call held compiled and was sent without their sources.
  */
 
 afterAll(() => cleanupTenants());
@@ -180,4 +183,26 @@ describe("V4: kept graphs are counted with their ids and dependencies, watched f
       }
     }, 300_000);
   }
+});
+
+describe("V5: a graph near the module limit, with built-ins, runs more than once", () => {
+  it("1,996 modules and five built-ins: every call runs", async () => {
+    const files: Record<string, string> = {};
+    const count = 1990;
+    for (let i = 0; i < count; i++) files[`d/m${i}.js`] = i === 0 ? 'require("events"); require("util"); require("buffer"); require("string_decoder"); require("path");\nmodule.exports = 1;\n' : "module.exports = 1;\n";
+    for (let h = 0; h < 5; h++) {
+      const lines: string[] = [];
+      for (let i = h; i < count; i += 5) lines.push(`t += require("./d/m${i}.js");`);
+      files[`h${h}.js`] = `let t = 0;\n${lines.join("\n")}\nmodule.exports = t;\n`;
+    }
+    files["e.js"] = `exports.f = () => ${[0, 1, 2, 3, 4].map((h) => `require("./h${h}.js")`).join(" + ")};\n`;
+    const folder = makeTenant(files);
+    const runtime = makeRuntime({ maxThreads: 1, timeout: 20_000 });
+    try {
+      // Before: 1990, then VALIDATION_ERROR "sandbox setup failed" at every call.
+      for (let k = 0; k < 3; k++) expect(await runtime.run({ folder, file: "e.js", funcName: "f" })).toBe(count);
+    } finally {
+      await runtime.close();
+    }
+  }, 300_000);
 });
