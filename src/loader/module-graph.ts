@@ -384,7 +384,7 @@ export class ModuleGraphLoader {
 
 /**
  * What a walked graph holds: each module's id and source (`withSources`: the version's, shared with the version
- * cache) and its dependencies (specifier, and the id or error made for this walk). Sources alone were counted: a library's main
+ * cache) and its dependencies (the id or error made for this walk). Sources alone were counted: a library's main
  * 3,800 characters deep required from 1,200 modules held ~5 MB a graph (a fresh id string each) for ~0.4 MB
  * counted, one graph per spelling of the entry file: the 64 MB cache could hold ~800 MB (review dec11).
  */
@@ -393,9 +393,11 @@ export function graphBytes(graph: ModuleGraph, withSources = true): number {
   for (const module of graph.modules) {
     bytes += 256 + ((withSources ? module.source.length : 0) + module.id.length) * 2;
     const deps = module.deps;
+    // A specifier is a property key, interned (one copy however many graphs have it): not counted, or a graph of
+    // long failing specifiers counted 3x its source and fitted no cache (every call walked it again).
     for (const specifier in deps) {
       const dep = deps[specifier]!;
-      bytes += 64 + (specifier.length + ("id" in dep ? dep.id.length : dep.error.length)) * 2;
+      bytes += 64 + ("id" in dep ? dep.id.length : dep.error.length) * 2;
     }
   }
   return bytes;
