@@ -3,6 +3,7 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanupTenants, longestStall, makeRuntime, makeTenant } from "../helpers.js";
+import { deepPackageGraph } from "./deep-package-graph.js";
 
 /*
  * Red-team round of Dec 11 (the host's main thread, listings and other answers built from tenant files). Findings:
@@ -145,15 +146,7 @@ describe("G1: a graph's module list crosses to a sandbox process once, not with 
   }, 300_000);
 
   it("a dependency on a module of the graph is named by its index: 1,200 requires of one 3,800-character id stay small", async () => {
-    const deep = Array.from({ length: 19 }, (_, i) => String(i).padEnd(200, "d")).join("/") + "/i.js";
-    const files: Record<string, string> = { "node_modules/p/package.json": JSON.stringify({ name: "p", main: deep }), [`node_modules/p/${deep}`]: "module.exports = 1;\n" };
-    for (let i = 0; i < 1200; i++) files[`d/m${i}.js`] = 'module.exports = require("p");\n';
-    for (let h = 0; h < 3; h++) {
-      const lines: string[] = [];
-      for (let i = h; i < 1200; i += 3) lines.push(`t += require("./d/m${i}.js");`);
-      files[`h${h}.js`] = `let t = 0;\n${lines.join("\n")}\nmodule.exports = t;\n`;
-    }
-    files["entry.js"] = 'exports.f = () => require("./h0.js") + require("./h1.js") + require("./h2.js");\n';
+    const files = deepPackageGraph("entry.js");
     const folder = makeTenant(files);
     const runtime = makeRuntime({ maxThreads: 1, timeout: 20_000 });
     try {

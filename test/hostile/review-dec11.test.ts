@@ -5,6 +5,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanupTenants, makeRuntime, makeTempDir, makeTenant } from "../helpers.js";
+import { deepPackageGraph } from "./deep-package-graph.js";
 
 /*
  * Review of Dec 11's change (a graph's module list crosses to a sandbox process once, G1). Findings:
@@ -152,18 +153,7 @@ describe("V3: refused graphs are counted with their stamps' paths", () => {
 });
 
 describe("V4: kept graphs are counted with their ids and dependencies, watched folders' in bytes too", () => {
-  function deepMain(): Record<string, string> {
-    const deep = Array.from({ length: 19 }, (_, i) => String(i).padEnd(200, "d")).join("/") + "/i.js";
-    const files: Record<string, string> = { "node_modules/p/package.json": JSON.stringify({ name: "p", main: deep }), [`node_modules/p/${deep}`]: "module.exports = 1;\n" };
-    for (let i = 0; i < 1200; i++) files[`d/m${i}.js`] = 'module.exports = require("p");\n';
-    for (let h = 0; h < 3; h++) {
-      const lines: string[] = [];
-      for (let i = h; i < 1200; i += 3) lines.push(`t += require("./d/m${i}.js");`);
-      files[`h${h}.js`] = `let t = 0;\n${lines.join("\n")}\nmodule.exports = t;\n`;
-    }
-    files["e.js"] = 'exports.f = () => require("./h0.js") + require("./h1.js") + require("./h2.js");\n';
-    return files;
-  }
+  const deepMain = (): Record<string, string> => deepPackageGraph("e.js");
 
   for (const watch of [false, true]) {
     it(`${watch ? "a watched" : "an unwatched"} folder: 24 spellings of one entry hold far less than 24 x 5 MB, and a change still reloads`, async () => {
