@@ -172,11 +172,6 @@ function namesDirectory(request: string): boolean {
   return request.endsWith("/") || request === "." || request === ".." || request.endsWith("/.") || request.endsWith("/..");
 }
 
-/** A request's file or directory, or only its directory when the request names one (namesDirectory). */
-function asRequested(base: string, directoryOnly: boolean, realFolder: string, probe: FileProbe): string | undefined {
-  return directoryOnly ? asDirectory(base, realFolder, probe) : asFileOrDirectory(base, realFolder, probe);
-}
-
 function asFileOrDirectory(base: string, realFolder: string, probe: FileProbe, depth = 0): string | undefined {
   const file = asFile(base, probe);
   if (file) return file;
@@ -252,7 +247,7 @@ export function resolveSpecifier(realFolder: string, fromRealPath: string, speci
     if (base !== realFolder && !base.startsWith(realFolder + path.sep)) {
       throw new ResolveFailure(`module "${shown}" is outside the tenant folder`);
     }
-    const found = asRequested(base, namesDirectory(specifier), realFolder, probe);
+    const found = namesDirectory(specifier) ? asDirectory(base, realFolder, probe) : asFileOrDirectory(base, realFolder, probe);
     if (!found) throw new ResolveFailure(`cannot find module "${clipText(shown, MAX_QUOTED_TEXT)}"`);
     return realInside(realFolder, found, specifier, probe);
   }
@@ -283,8 +278,10 @@ function inPackage(packageDir: string, subpath: string, realFolder: string, kind
   const pkg = packageFields(packageDir, realFolder, probe);
   const exported = viaExports(packageDir, pkg, subpath ? "./" + subpath : ".", kind, probe);
   if (exported) return exported;
-  // "pkg/" and "pkg/sub/" name directories only: node_modules/pkg.js beside pkg/ is not it (Node's _findPath).
-  return asRequested(subpath ? path.join(packageDir, subpath) : packageDir, directoryOnly, realFolder, probe);
+  // "pkg/" names the package's directory only: node_modules/pkg.js beside it is not it (Node's _findPath).
+  if (!subpath) return directoryOnly ? asDirectory(packageDir, realFolder, probe) : asFileOrDirectory(packageDir, realFolder, probe);
+  const base = path.join(packageDir, subpath);
+  return namesDirectory(subpath) ? asDirectory(base, realFolder, probe) : asFileOrDirectory(base, realFolder, probe);
 }
 
 /** A "#name" specifier: the nearest package.json's imports map, from the importing file up to the folder. */

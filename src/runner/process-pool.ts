@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type { Socket } from "node:net";
 import fs from "node:fs";
 import os from "node:os";
-import { ByteBoundedCache } from "../loader/byte-bounded-cache.js";
 import { FrameChannel } from "./frame-channel.js";
 import { checkWorkerMessage } from "./worker-messages.js";
 import {
@@ -166,19 +165,37 @@ function graphKey(modules: readonly TaskModule[]): string {
  * again when a process needs it, a slice at a time (ListText): JSON.stringify of a 16 MB list held the main
  * thread 120-330 ms. Up to 64 MB: a list is a two-byte string once a clipped error message's ellipsis is in it.
  */
+const graphTextCache = new Map<string, string>();
+let graphTextChars = 0;
 const MAX_GRAPH_TEXT_CHARS = 32 * 1024 * 1024;
-const graphTexts = new ByteBoundedCache<string>(2 * MAX_GRAPH_TEXT_CHARS);
 
-/** Keeps a graph's list text (two bytes a character at most) and hands it back. */
+/** The kept text of a graph's list (now the most recently used), if it is kept. */
+function keptGraphText(key: string): string | undefined {
+  const text = graphTextCache.get(key);
+  if (text !== undefined) {
+    graphTextCache.delete(key);
+    graphTextCache.set(key, text);
+  }
+  return text;
+}
+
+/** Keeps a graph's list text (the newest is never evicted, whatever its length). */
 function keepGraphText(key: string, text: string): string {
-  graphTexts.set(key, text, 2 * text.length);
+  if (graphTextCache.has(key)) return text;
+  graphTextCache.set(key, text);
+  graphTextChars += text.length;
+  for (const [oldest, kept] of graphTextCache) {
+    if (graphTextChars <= MAX_GRAPH_TEXT_CHARS || oldest === key) break;
+    graphTextCache.delete(oldest);
+    graphTextChars -= kept.length;
+  }
   return text;
 }
 
 /** The text of a graph's list, made at once if it is not kept. */
 function graphText(modules: readonly TaskModule[]): string {
   const key = graphKey(modules);
-  const kept = graphTexts.get(key);
+  const kept = keptGraphText(key);
   if (kept !== undefined) return kept;
   const list = new ListText(modules);
   list.add(Infinity);
@@ -526,7 +543,7 @@ class WorkerProcess {
     // The graph's list, when the process lacks it: its text as kept, else made (at once when it is short).
     let list: ListText | undefined;
     if (!this.held.has(key)) {
-      const kept = graphTexts.get(key);
+      const kept = keptGraphText(key);
       if (kept !== undefined) missing.push({ hash: key, source: kept });
       else {
         list = new ListText(task.modules);

@@ -7,7 +7,6 @@ import net from "node:net";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { Worker } from "node:worker_threads";
-import { ByteBoundedCache } from "../loader/byte-bounded-cache.js";
 import { FrameChannel } from "./frame-channel.js";
 import { createInvocationHost } from "./invocation-host.js";
 import { MAX_KEPT_GRAPH_CHARS, type HostToWorkerMessage, type InvocationOutcome, type SentGraphModule, type SentModule, type SentTask, type TaskModule, type WorkerProcessMessage } from "./protocol.js";
@@ -76,7 +75,8 @@ function keepJson(hash: string, text: string): void {
 const arriving = new Map<string, string>();
 
 /** Graphs' module lists by key (the runtime sends each once: protocol.ts SentTask), least recently used out. */
-const graphs = new ByteBoundedCache<SentModule[]>(MAX_KEPT_GRAPH_CHARS);
+const graphs = new Map<string, { modules: SentModule[]; chars: number }>();
+let graphChars = 0;
 
 /** The module list of a run's graph: arrived with it (kept when it is not too long), or kept from before. */
 function graphOf(key: string): SentModule[] | undefined {
@@ -94,11 +94,22 @@ function graphOf(key: string): SentModule[] | undefined {
       }
       return { id: m.id, format: m.format, hash: m.hash, deps };
     });
-    // Counted by its text's characters, as compiled scripts are by their sources' (mustRetire).
-    if (text.length <= MAX_KEPT_GRAPH_CHARS) graphs.set(key, modules, text.length);
+    if (text.length <= MAX_KEPT_GRAPH_CHARS && !graphs.has(key)) {
+      graphs.set(key, { modules, chars: text.length });
+      graphChars += text.length;
+      for (const [oldest, kept] of graphs) {
+        if (graphChars <= MAX_KEPT_GRAPH_CHARS) break;
+        graphs.delete(oldest);
+        graphChars -= kept.chars;
+      }
+    }
     return modules;
   }
-  return graphs.get(key);
+  const kept = graphs.get(key);
+  if (kept === undefined) return undefined;
+  graphs.delete(key);
+  graphs.set(key, kept);
+  return kept.modules;
 }
 
 function withSources(task: SentTask): { modules: TaskModule[] } | { missing: string[] } {
@@ -166,7 +177,7 @@ function onMessage(message: HostToWorkerMessage): void {
       }
       void host!.run({ ...message.task, modules: filled.modules, stopSlot: 0 }).then((outcome: InvocationOutcome) => {
         // Compiled scripts kept for later calls are the runtime's memory, not what a call left behind.
-        if (mustRetire(headroomBytes + 2 * (host!.cachedBytes() + graphs.bytes))) send({ t: "result", id: message.id, outcome, retire: true });
+        if (mustRetire(headroomBytes + 2 * (host!.cachedBytes() + graphChars))) send({ t: "result", id: message.id, outcome, retire: true });
         else send({ t: "result", id: message.id, outcome });
       });
       break;
